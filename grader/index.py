@@ -1,0 +1,193 @@
+"""The Chroma index of the knowledge base: build it idempotently, open it safely, query it.
+
+Only `build_index` writes. It runs under a file lock (local store) and records the embedding
+model, its dimension and the knowledge-base digest in the collection metadata last, so a reader
+that sees the current digest sees a complete index. Readers never create or migrate anything.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+from filelock import FileLock
+
+from grader.chunks import Chunk, build_chunks
+from grader.embedder import Embedder
+from grader.errors import IndexError_
+from grader.kb import KnowledgeBase
+from grader.settings import chroma_url, index_dir
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+COLLECTION = "mlsd_kb"
+INDEX_SCHEMA = 1
+REBUILD_HINT = "run `mlsd index --rebuild`"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved document with its cosine similarity to the query."""
+
+    doc_id: str
+    kind: str
+    id: str
+    case: str
+    similarity: float
+
+
+@dataclass
+class IndexStats:
+    total: int
+    embedded: int
+    deleted: int
+    seconds: float = 0.0
+    location: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _client(url: str | None, path: Path):
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _lock(url: str | None, path: Path) -> FileLock:
+    target = Path(str(path) + ".lock") if not url else Path(os.environ.get("TMPDIR", "/tmp")) / "mlsd-chroma-http.lock"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(target), timeout=600)
+
+
+def location(url: str | None = None, path: Path | None = None) -> str:
+    url = url if url is not None else chroma_url()
+    return url or str(path or index_dir())
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
+                url: str | None = None, path: Path | None = None) -> IndexStats:
+    """Create or update the collection; only new or changed chunks are embedded."""
+    import time
+
+    url = url if url is not None else chroma_url()
+    path = Path(path) if path else index_dir()
+    started = time.perf_counter()
+    with _lock(url, path):
+        client = _client(url, path)
+        if rebuild:
+            try:
+                client.delete_collection(COLLECTION)
+            except Exception:  # noqa: BLE001 - absent collection: nothing to delete
+                pass
+        col = client.get_or_create_collection(
+            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            metadata={"embedding_model": embedder.name, "embedding_dim": embedder.dimension},
+        )
+        meta = col.metadata or {}
+        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+            raise IndexError_(
+                f"the index at {location(url, path)} was built with {meta.get('embedding_model')} "
+                f"({meta.get('embedding_dim')} dims), not {embedder.name} ({embedder.dimension} dims): {REBUILD_HINT}"
+            )
+        chunks = build_chunks(kb)
+        wanted = {c.doc_id: (c, c.metadata(embedder.name)) for c in chunks}
+        existing = col.get(include=["metadatas"])
+        have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+        stale = sorted(set(have) - set(wanted))
+        if stale:
+            col.delete(ids=stale)
+        todo: list[tuple[Chunk, dict]] = [v for k, v in wanted.items() if have.get(k) != v[1]["hash"]]
+        for start in range(0, len(todo), 128):
+            batch = todo[start : start + 128]
+            vectors = embedder.embed([c.text for c, _ in batch])
+            col.upsert(
+                ids=[c.doc_id for c, _ in batch],
+                embeddings=vectors,
+                documents=[c.text for c, _ in batch],
+                metadatas=[m for _, m in batch],
+            )
+        col.modify(metadata={
+            "embedding_model": embedder.name, "embedding_dim": embedder.dimension,
+            "kb_digest": kb.digest, "schema": INDEX_SCHEMA,
+        })
+    return IndexStats(total=len(chunks), embedded=len(todo), deleted=len(stale),
+                      seconds=time.perf_counter() - started, location=location(url, path))
+
+
+class KnowledgeIndex:
+    """Read access to a built index. Thread-safe; cue vectors are fetched once and cached."""
+
+    def __init__(self, collection, where: str):
+        self._col = collection
+        self.where = where
+        self._cues: dict[tuple[str, str], np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, kb: KnowledgeBase, embedder: Embedder, *, url: str | None = None,
+             path: Path | None = None) -> "KnowledgeIndex":
+        """Open without writing; raise IndexError_ with the fix when missing, stale or mismatched."""
+        url = url if url is not None else chroma_url()
+        path = Path(path) if path else index_dir()
+        where = location(url, path)
+        if not url and not (path / "chroma.sqlite3").is_file():
+            raise IndexError_(f"no index at {where}: run `mlsd index`")
+        with _lock(url, path):  # wait for a build in progress to finish
+            pass
+        try:
+            col = _client(url, path).get_collection(COLLECTION, embedding_function=None)
+        except Exception as exc:  # noqa: BLE001 - chroma raises several types here
+            raise IndexError_(f"cannot open the index at {where} ({type(exc).__name__}): run `mlsd index`") from None
+        meta = col.metadata or {}
+        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+            raise IndexError_(
+                f"the index at {where} was built with {meta.get('embedding_model')} "
+                f"({meta.get('embedding_dim')} dims) but the grader uses {embedder.name} "
+                f"({embedder.dimension} dims): {REBUILD_HINT}"
+            )
+        if meta.get("kb_digest") != kb.digest:
+            raise IndexError_(f"the index at {where} is out of date with the knowledge base: run `mlsd index`")
+        return cls(col, where)
+
+    def cue_vectors(self) -> dict[tuple[str, str], np.ndarray]:
+        """Vectors of every cue, keyed by (case id or "", component id), rows in document order."""
+        with self._lock:
+            if self._cues is None:
+                got = self._col.get(where={"kind": {"$in": ["cue", "case_cue"]}}, include=["embeddings", "metadatas"])
+                rows: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
+                for doc_id, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+                    rows.setdefault((meta["case"], meta["id"]), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
+                self._cues = {
+                    key: np.stack([v for _, v in sorted(items, key=lambda x: _doc_order(x[0]))])
+                    for key, items in rows.items()
+                }
+            return self._cues
+
+    def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
+        """Nearest documents of the given kinds, best first (ties broken by id)."""
+        where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
+        res = self._col.query(query_embeddings=[vector.astype(np.float32)], n_results=k, where=where,
+                              include=["metadatas", "distances"])
+        hits = [
+            Hit(doc_id, m["kind"], m["id"], m["case"], round(1.0 - float(d), 4))
+            for doc_id, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])
+        ]
+        return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))
+
+
+def _doc_order(doc_id: str) -> tuple:
+    """Sort key that orders `...:cue:10` after `...:cue:9`."""
+    return tuple(int(p) if p.isdigit() else p for p in doc_id.split(":"))
