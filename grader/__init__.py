@@ -1,0 +1,18 @@
+"""mlsd-grader: grade machine-learning system design interview answers, offline."""
+
+__version__ = "0.1.0"
+
+__all__ = ["grade", "GradeReport", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so `import grader` stays cheap for the CLI and the tests.
+    if name == "grade":
+        from grader.grading import grade
+
+        return grade
+    if name == "GradeReport":
+        from grader.report import GradeReport
+
+        return GradeReport
+    raise AttributeError(name)

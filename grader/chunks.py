@@ -32,7 +32,7 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     """Every chunk the index holds, in a stable order.
 
     Kinds: `step` and `step_cue` (framework), `concept` (a whole note, for reading) and `cue`
-    (one strong-answer statement), `case` (title and prompt, for question matching),
+    (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
     `case_note` (requirements, outline and pitfalls) and `case_cue` (case-specific statements).
     """
     out: list[Chunk] = []
@@ -45,8 +45,9 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
         out.append(Chunk(f"concept:{c.id}", text, "concept", c.id, step=c.step))
         out += [Chunk(f"concept:{c.id}:cue:{i}", q, "cue", c.id, step=c.step) for i, q in enumerate(c.cues)]
     for case in kb.cases.values():
-        aliases = "; ".join(case.aliases)
-        out.append(Chunk(f"case:{case.id}", f"{case.title}. {aliases}\n{case.prompt}", "case", case.id, case=case.id))
+        out.append(Chunk(f"case:{case.id}", f"{case.title}\n{case.prompt}", "case", case.id, case=case.id))
+        out += [Chunk(f"case:{case.id}:alias:{i}", a, "case", case.id, case=case.id)
+                for i, a in enumerate([case.title, *case.aliases])]
         pitfalls = [p for comp in case.components for p in comp.pitfalls]
         outline = [f"{o.step}: {' '.join(o.points)}" for o in case.reference_outline]
         note = (

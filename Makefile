@@ -1,0 +1,42 @@
+# Set-up is two commands on a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/python -m pip
+STAMP := $(VENV)/.installed
+export RAGAS_DO_NOT_TRACK := true
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install index run test bench eval calibrate clean
+
+install: $(STAMP)
+
+# torch==2.13.0 first: it resolves to the local CPU wheel; anything else pulls gigabytes of CUDA.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt torch==2.13.0
+	$(PIP) install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+index: install
+	$(VENV)/bin/mlsd index
+
+run: index
+	$(VENV)/bin/mlsd grade examples/video_recommendation_strong.md --question video_recommendation
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+test: index
+	$(PY) -m pytest
+
+bench: index
+	$(PY) -m bench.bench
+
+calibrate: index
+	$(PY) -m evals.calibrate --write
+
+clean:
+	rm -rf .index .index.lock .models .pytest_cache

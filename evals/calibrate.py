@@ -1,0 +1,153 @@
+"""Fit the deterministic grader's thresholds on the calibration split; write grader/calibration.json.
+
+Grid search. The objective rewards agreement with the human component labels (quadratic
+weighted kappa), missing-component detection (F1) and ranking answers by quality (Spearman).
+The held-out cases (evals/data/splits.yaml) are never looked at here.
+
+    python -m evals.calibrate [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from evals.dataset import load_answers
+from evals.metrics import f1, quadratic_kappa
+from grader.calibration import CALIBRATION_FILE, Calibration
+from grader.grading import Grader
+from grader.scoring import content_tokens, features, listy_units
+from grader.segment import segment
+
+ORD = {"missing": 0, "partial": 1, "covered": 2}
+PENALTIES = [0.0, 0.05, 0.1, 0.15]
+GRID = {
+    "sim_low": [0.2, 0.25, 0.3, 0.35],
+    "sim_high": [0.55, 0.6, 0.65, 0.7, 0.75],
+    "cue_match": [0.4, 0.45, 0.5, 0.55],
+    "breadth_full": [2, 3, 4],
+    "weights": [(0.55, 0.30, 0.15), (0.5, 0.5, 0.0), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2)],
+}
+COVERED_AT = range(40, 81, 5)
+PARTIAL_AT = range(15, 51, 5)
+
+
+@dataclass
+class Pairs:
+    """Features of every (answer, expected component) pair, padded into arrays."""
+
+    per_cue: np.ndarray  # pairs x max cues, -inf padded
+    kw_best: np.ndarray  # best per-unit similarity among units with a keyword (or -inf)
+    labels: np.ndarray
+    weights: np.ndarray
+    answer_of: np.ndarray
+    quality: np.ndarray  # per answer
+
+
+def collect(grader: Grader, answers, penalty: float) -> Pairs:
+    cal = grader.cal.model_copy(update={"substance_penalty": penalty})
+    rows, kws, labels, weights, owner = [], [], [], [], []
+    lexicons = list(grader.lexicons.values())
+    for a_idx, a in enumerate(answers):
+        units = segment(a.text)
+        vecs = grader.embedder.embed([u.clean for u in units])
+        toks = [content_tokens(u.clean) for u in units]
+        excluded = listy_units(units, lexicons, cal)
+        rubric = grader.resolve_question(a.meta.case)
+        for comp in rubric.components:
+            _, cue_vecs = grader._cues(rubric.case, comp)
+            lex = grader.lexicons[comp.id]
+            kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in units], dtype=bool)
+            f = features(vecs @ cue_vecs.T, toks, kw_units, lex, excluded, cal)
+            rows.append(f.per_cue)
+            kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)
+            labels.append(ORD[a.meta.labels[comp.id]])
+            weights.append(comp.effective_weight)
+            owner.append(a_idx)
+    width = max(len(r) for r in rows)
+    per_cue = np.full((len(rows), width), -np.inf)
+    for i, r in enumerate(rows):
+        per_cue[i, : len(r)] = r
+    return Pairs(per_cue, np.array(kws), np.array(labels), np.array(weights), np.array(owner),
+                 np.array([a.meta.quality for a in answers]))
+
+
+def scores(p: Pairs, sim_low, sim_high, cue_match, breadth_full, weights) -> np.ndarray:
+    top = p.per_cue.max(axis=1)
+    semantic = np.clip((top - sim_low) / (sim_high - sim_low), 0, 1)
+    breadth = np.minimum((p.per_cue >= cue_match).sum(axis=1), breadth_full) / breadth_full
+    lexical = (p.kw_best >= sim_low).astype(float)
+    ws, wb, wl = weights
+    return np.round(100 * (ws * semantic + wb * breadth + wl * lexical) / (ws + wb + wl))
+
+
+def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
+    n = len(p.quality)
+    num = np.bincount(p.answer_of, weights=p.weights * s, minlength=n)
+    den = np.bincount(p.answer_of, weights=p.weights, minlength=n)
+    return num / den
+
+
+def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
+    pred = np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
+    qwk = quadratic_kappa(p.labels, pred, 3)
+    f1_missing = f1(p.labels == 0, pred == 0)
+    rho = spearmanr(overall(p, s), p.quality).statistic
+    return {"qwk": qwk, "missing_f1": f1_missing, "spearman": float(rho),
+            "objective": float(qwk + f1_missing + 0.5 * rho)}
+
+
+def fit(grader: Grader, answers) -> tuple[dict, dict]:
+    best_metrics, best_params = {"objective": -9.0}, {}
+    for penalty in PENALTIES:
+        pairs = collect(grader, answers, penalty)
+        for combo in itertools.product(*GRID.values()):
+            params = dict(zip(GRID, combo))
+            if params["sim_high"] - params["sim_low"] < 0.2:
+                continue
+            s = scores(pairs, **params)
+            for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
+                if part >= cov:
+                    continue
+                m = evaluate(pairs, s, cov, part)
+                if m["objective"] > best_metrics["objective"]:
+                    best_metrics = m
+                    best_params = {**params, "substance_penalty": penalty, "covered_at": cov, "partial_at": part}
+    return best_params, best_metrics
+
+
+def to_calibration(params: dict, n_answers: int, n_labels: int, base: Calibration) -> Calibration:
+    ws, wb, wl = params.pop("weights")
+    values = {**params, "w_semantic": ws, "w_breadth": wb, "w_lexical": wl}
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:8]
+    return base.model_copy(update={
+        **values, "id": f"fit-{digest}",
+        "fitted_on": f"evals calibration split: {n_answers} answers, {n_labels} component labels",
+    })
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
+    args = ap.parse_args(argv)
+    grader = Grader.open(calibration=Calibration())
+    answers = [a for a in load_answers() if a.split == "calibration"]
+    params, metrics = fit(grader, answers)
+    n_labels = sum(len(grader.resolve_question(a.meta.case).components) for a in answers)
+    cal = to_calibration(dict(params), len(answers), n_labels, Calibration())
+    print(json.dumps({"params": params, "metrics": metrics}, indent=2, default=str))
+    if args.write:
+        CALIBRATION_FILE.write_text(cal.model_dump_json(indent=2) + "\n")
+        print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Thresholds of the deterministic grader, fitted on labelled answers by `evals/calibrate.py`."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+class Calibration(BaseModel):
+    """Every number the deterministic grader uses to turn similarities into statuses and scores."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = "default"
+    fitted_on: str = Field(default="", description="Which labelled data produced these values.")
+    # Unit eligibility
+    substance_words: int = Field(6, description="Content words beyond the topic's own keywords for full credit.")
+    substance_penalty: float = Field(0.1, description="Similarity removed from a unit with no substance.")
+    listy_components: int = Field(3, description="A unit naming this many components' keywords...")
+    listy_words_per_component: float = Field(6.0, description="...with fewer words each is a buzzword list.")
+    # Similarity -> score
+    sim_low: float = 0.30
+    sim_high: float = 0.65
+    cue_match: float = 0.45
+    breadth_full: int = 3
+    w_semantic: float = 0.55
+    w_breadth: float = 0.30
+    w_lexical: float = 0.15
+    evidence_min: float = 0.40
+    # Score -> status
+    covered_at: int = 60
+    partial_at: int = 35
+    # Question matching
+    case_match_min: float = 0.45
+
+
+@lru_cache(maxsize=1)
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
+    """The fitted calibration, or the defaults when none has been fitted yet."""
+    if path.is_file():
+        return Calibration.model_validate(json.loads(path.read_text()))
+    return Calibration()

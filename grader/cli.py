@@ -1,0 +1,162 @@
+"""`mlsd`: grade answers, browse the case bank, build the index."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from grader.errors import GraderError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Grade machine-learning system design interview answers, offline.")
+
+EXIT_USAGE = 2
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _guarded(fn):
+    """Turn every expected failure into one line on stderr, and unexpected ones into one line too."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except GraderError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
+            if os.environ.get("MLSD_DEBUG"):
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {exc} (set MLSD_DEBUG=1 for details)", 1)
+
+    return wrapper
+
+
+def _use_chroma_url(url: Optional[str]) -> None:
+    if url:
+        os.environ["MLSD_CHROMA_URL"] = url
+
+
+ChromaUrl = typer.Option(None, "--chroma-url", help="Use a Chroma server (http://host:port) instead of the local index.")
+
+
+@app.command()
+@_guarded
+def grade(
+    source: str = typer.Argument(..., help="Answer file (.md, .txt) or - for stdin."),
+    question: str = typer.Option(..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="text (default on screen), json or markdown."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
+    chroma_url: Optional[str] = ChromaUrl,
+) -> None:
+    """Grade an answer against a question's rubric."""
+    from grader.inputs import read_answer, write_atomic
+
+    _use_chroma_url(chroma_url)
+    answer = read_answer(source)
+    from grader.grading import check_answer, default_grader
+
+    check_answer(answer)
+    report = default_grader().grade(answer, question)
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = Format.json if suffix == ".json" else Format.markdown if suffix in (".md", ".markdown") else Format.text
+    if fmt is Format.json:
+        text = report.to_json()
+    elif fmt is Format.markdown or output is not None:
+        from grader.render import to_markdown
+
+        text = to_markdown(report)
+    else:
+        from grader.render import print_rich
+
+        print_rich(report)
+        return
+    if output is not None:
+        write_atomic(output, text)
+        typer.echo(f"wrote {output} (overall {report.overall_score}/100)", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+@_guarded
+def questions() -> None:
+    """List the case bank."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from grader.kb import cached_kb
+
+    table = Table(show_header=True)
+    table.add_column("id")
+    table.add_column("title")
+    table.add_column("prompt", overflow="fold")
+    for case in cached_kb().cases.values():
+        table.add_row(case.id, case.title, case.prompt)
+    Console().print(table)
+
+
+@app.command()
+@_guarded
+def show(note_id: str = typer.Argument(..., help="A case, concept or step id.")) -> None:
+    """Show a case, concept or step from the knowledge base."""
+    import difflib
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from grader.kb import cached_kb
+
+    kb = cached_kb()
+    for folder, notes in (("cases", kb.cases), ("concepts", kb.concepts), ("framework", kb.steps)):
+        if note_id in notes:
+            Console().print(Markdown((kb.root / folder / f"{note_id}.md").read_text(encoding="utf-8")))
+            return
+    every = [*kb.cases, *kb.concepts, *kb.steps]
+    near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
+    _fail(f"unknown id '{note_id}'" + (f"; did you mean {', '.join(near)}?" if near else "; see `mlsd questions`"))
+
+
+@app.command()
+@_guarded
+def index(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the collection and embed everything again."),
+    chroma_url: Optional[str] = ChromaUrl,
+) -> None:
+    """Build or update the Chroma index of the knowledge base (only changed notes are embedded)."""
+    from grader.embedder import default_embedder
+    from grader.index import build_index
+    from grader.kb import load_kb
+
+    _use_chroma_url(chroma_url)
+    stats = build_index(load_kb(), default_embedder(), rebuild=rebuild)
+    typer.echo(f"index at {stats.location}: {stats.total} chunks, {stats.embedded} embedded, "
+               f"{stats.deleted} removed in {stats.seconds:.1f}s")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

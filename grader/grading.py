@@ -1,0 +1,265 @@
+"""The deterministic retrieval-augmented grader: answer + question -> GradeReport."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader import __version__
+from grader.calibration import Calibration, load_calibration
+from grader.embedder import Embedder, default_embedder
+from grader.errors import IndexError_, InputError
+from grader.index import KnowledgeIndex, build_index
+from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
+from grader.report import (
+    AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
+)
+from grader.scoring import TopicLexicon, content_tokens, judge, listy_units
+from grader.segment import count_words, segment
+from grader.settings import max_words
+
+_ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+SHORT_ANSWER_WORDS = 150
+MAX_FOLLOW_UPS = 5
+MAX_READING = 6
+
+
+@dataclass(frozen=True)
+class _Rubric:
+    question: QuestionMatch
+    case: Case | None
+    components: list[CaseComponent]
+    warnings: list[str]
+
+
+def check_answer(answer: str) -> str:
+    """Reject answers that cannot be graded, with one clear line."""
+    if not isinstance(answer, str):
+        raise InputError("the answer must be text")
+    if "\x00" in answer:
+        raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
+    if not answer.strip():
+        raise InputError("the answer is empty: paste or upload the text of your design")
+    words = count_words(answer)
+    if words > max_words():
+        raise InputError(f"the answer has {words:,} words, over the limit of {max_words():,} (set MLSD_MAX_WORDS)")
+    return answer
+
+
+class Grader:
+    """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, index: KnowledgeIndex,
+                 calibration: Calibration | None = None):
+        self.kb = kb
+        self.embedder = embedder
+        self.index = index
+        self.cal = calibration or load_calibration()
+        self.lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
+
+    @classmethod
+    def open(cls, *, auto_index: bool = True, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
+             calibration: Calibration | None = None, **where) -> "Grader":
+        """Open the default resources; build or update a missing or stale index when allowed."""
+        kb = kb or cached_kb()
+        embedder = embedder or default_embedder()
+        try:
+            index = KnowledgeIndex.open(kb, embedder, **where)
+        except IndexError_ as exc:
+            if not auto_index or "built with" in str(exc):
+                raise
+            print(f"note: {exc}; building it now", file=sys.stderr)
+            build_index(kb, embedder, **where)
+            index = KnowledgeIndex.open(kb, embedder, **where)
+        return cls(kb, embedder, index, calibration)
+
+    # -- question ---------------------------------------------------------------------------
+    def resolve_question(self, question: str) -> _Rubric:
+        q = " ".join((question or "").split())
+        if not q:
+            raise InputError("the question is empty: give a case id (see `mlsd questions`) or the question text")
+        cases = self.kb.cases
+        key = q.lower().replace("-", "_")
+        if key in cases:
+            return self._for_case(cases[key], "id", 1.0)
+        for case in cases.values():
+            if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
+                return self._for_case(case, "title", 1.0)
+        if _ID_LIKE.match(q) and "_" in q:
+            near = difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else "; run `mlsd questions` for the list"
+            raise InputError(f"unknown question id '{q}'{hint}")
+        vector = self.embedder.embed([q])[0]
+        hits = self.index.query(vector, ["case"], k=12)
+        best = next(iter(hits), None)  # hits are best first; several documents per case
+        if best and best.similarity >= self.cal.case_match_min:
+            return self._for_case(cases[best.id], "retrieval", best.similarity)
+        warning = (
+            f"no case in the bank matches this question closely (best: {best.id}, similarity {best.similarity:.2f}); "
+            "graded against the general framework rubric" if best else "graded against the general framework rubric"
+        )
+        match = QuestionMatch(id=None, title=q[:200], matched_by="framework",
+                              similarity=best.similarity if best else None, prompt=None)
+        return _Rubric(match, None, self.kb.case_components(None), [warning])
+
+    def _for_case(self, case: Case, how: str, similarity: float) -> _Rubric:
+        match = QuestionMatch(id=case.id, title=case.title, matched_by=how, similarity=round(similarity, 4),
+                              prompt=case.prompt)
+        return _Rubric(match, case, self.kb.case_components(case), [])
+
+    # -- grading ----------------------------------------------------------------------------
+    def _cues(self, case: Case | None, comp: CaseComponent) -> tuple[list[str], np.ndarray]:
+        vectors = self.index.cue_vectors()
+        texts, blocks = [], []
+        if case is not None and (case.id, comp.id) in vectors:
+            texts += comp.cues
+            blocks.append(vectors[(case.id, comp.id)])
+        texts += self.kb.concepts[comp.id].cues
+        blocks.append(vectors[("", comp.id)])
+        return texts, np.vstack(blocks)
+
+    def grade(self, answer: str, question: str) -> GradeReport:
+        """Grade an answer to a question (a case id, a case title or free text)."""
+        check_answer(answer)
+        rubric = self.resolve_question(question)
+        units = segment(answer)
+        unit_vecs = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
+        unit_tokens = [content_tokens(u.clean) for u in units]
+        excluded = listy_units(units, list(self.lexicons.values()), self.cal)
+        warnings = list(rubric.warnings)
+        words = count_words(answer)
+        if words < SHORT_ANSWER_WORDS:
+            warnings.append(f"the answer is short ({words} words); a full design usually takes 600 words or more")
+        if excluded.any():
+            warnings.append(f"{int(excluded.sum())} passage(s) read as lists of buzzwords and were not counted as evidence")
+
+        results: list[ComponentResult] = []
+        gap_vectors: dict[str, np.ndarray] = {}
+        for comp in rubric.components:
+            concept = self.kb.concepts[comp.id]
+            cue_texts, cue_vecs = self._cues(rubric.case, comp)
+            sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
+            j = judge(sims, units, unit_tokens, self.lexicons[comp.id], excluded, self.cal)
+            evidence = [
+                Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
+                for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
+            ]
+            results.append(ComponentResult(
+                id=comp.id, title=concept.title, step=concept.step, severity=comp.severity,
+                weight=comp.effective_weight, status=j.status, score=j.score, level=j.level,
+                cues_matched=j.cues_matched, cues_total=len(cue_texts), evidence=evidence,
+                feedback=self._feedback(j, concept, comp, cue_texts),
+            ))
+            if j.status != "covered":
+                mean = cue_vecs.mean(axis=0)
+                gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+        steps = []
+        for step in self.kb.steps.values():
+            members = [r for r in results if r.step == step.id]
+            steps.append(StepResult(id=step.id, title=step.title, score=_weighted(members),
+                                    components=[r.id for r in members]))
+        missed = [r.id for r in results if r.severity == "critical" and r.status == "missing"]
+        priority = sorted((r for r in results if r.status != "covered"),
+                          key=lambda r: (-(r.weight * (100 - r.score)), r.id))
+        return GradeReport(
+            question=rubric.question,
+            overall_score=_weighted(results),
+            steps=steps,
+            components=results,
+            missed_critical=missed,
+            strengths=self._strengths(results),
+            follow_up_questions=self._follow_ups(priority, rubric.case),
+            recommended_reading=self._reading(priority, gap_vectors),
+            warnings=warnings,
+            answer_stats=AnswerStats(characters=len(answer), words=words,
+                                     sentences=sum(1 for u in units if not u.is_window), units=len(units)),
+            grader=GraderInfo(version=__version__, model=self.embedder.name, calibration=self.cal.id),
+        )
+
+    @staticmethod
+    def _feedback(j, concept, comp: CaseComponent, cue_texts: list[str]) -> str:
+        level = concept.levels.model_dump(by_alias=True)[str(j.level)]
+        todo = cue_texts[j.unmatched_cues[0]] if j.unmatched_cues else ""
+        pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
+        if j.status == "covered":
+            extra = f" To go further: {todo}" if todo else ""
+            return f"Covered ({j.cues_matched} of {len(cue_texts)} key points). {level}{extra}"
+        if j.status == "partial":
+            return f"Partly covered ({j.cues_matched} of {len(cue_texts)} key points). {level} Add: {todo}{pitfall}"
+        named = "Named but not explained. " if j.level == 1 else "Not addressed. "
+        return f"{named}{concept.why_it_matters} A strong answer says: {cue_texts[0]}{pitfall}"
+
+    @staticmethod
+    def _strengths(results: list[ComponentResult]) -> list[str]:
+        best = sorted((r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id))[:5]
+        out = []
+        for r in best:
+            quote = r.evidence[0].quote if r.evidence else ""
+            quote = quote if len(quote) <= 140 else quote[:137].rstrip() + "..."
+            out.append(f"{r.title} ({r.score}/100): \"{quote}\"" if quote else f"{r.title} ({r.score}/100)")
+        return out
+
+    def _follow_ups(self, priority: list[ComponentResult], case: Case | None) -> list[FollowUp]:
+        out = []
+        for r in priority[:MAX_FOLLOW_UPS]:
+            concept = self.kb.concepts[r.id]
+            question = concept.follow_ups[0] if r.status == "missing" else concept.follow_ups[min(1, len(concept.follow_ups) - 1)]
+            where = "this question" if case is None else case.title
+            out.append(FollowUp(question=question, component_id=r.id,
+                                why=f"{r.title} is {r.status} ({r.score}/100) and {r.severity} for {where}"))
+        return out
+
+    def _reading(self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray]) -> list[Reading]:
+        found: dict[str, Reading] = {}
+        for r in priority[:4]:
+            for hit in self.index.query(gap_vectors[r.id], ["concept", "case_note", "step"], k=3):
+                if hit.doc_id in found:
+                    if r.id not in found[hit.doc_id].for_components:
+                        found[hit.doc_id].for_components.append(r.id)
+                    continue
+                if len(found) < MAX_READING:
+                    found[hit.doc_id] = Reading(doc_id=hit.doc_id, kind=hit.kind, title=self._title(hit.kind, hit.id),
+                                                path=self._path(hit.kind, hit.id), similarity=hit.similarity,
+                                                for_components=[r.id])
+        return list(found.values())
+
+    def _title(self, kind: str, doc: str) -> str:
+        if kind == "concept":
+            return self.kb.concepts[doc].title
+        if kind == "step":
+            return f"Step: {self.kb.steps[doc].title}"
+        return f"Case notes: {self.kb.cases[doc].title}"
+
+    @staticmethod
+    def _path(kind: str, doc: str) -> str:
+        folder = {"concept": "concepts", "step": "framework"}.get(kind, "cases")
+        return f"{folder}/{doc}.md"
+
+
+def _weighted(results: list[ComponentResult]) -> int:
+    total = sum(r.weight for r in results)
+    return int(round(sum(r.weight * r.score for r in results) / total)) if total else 0
+
+
+_default: Grader | None = None
+_default_lock = threading.Lock()
+
+
+def default_grader() -> Grader:
+    """The process-wide grader over the default knowledge base and index."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Grader.open()
+        return _default
+
+
+def grade(answer: str, question: str) -> GradeReport:
+    """Grade `answer` against `question` (a case id or free text) with the default grader."""
+    return default_grader().grade(answer, question)

@@ -1,0 +1,79 @@
+"""Read answers from files or stdin: decode text, refuse binaries, never half-write outputs."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from pathlib import Path
+
+from grader.errors import InputError
+
+_SIGNATURES = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG image",
+    b"GIF8": "GIF image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"PK\x03\x04": "ZIP or Office document",
+    b"\x7fELF": "executable",
+    b"RIFF": "RIFF media (audio or video)",
+    b"ID3": "MP3 audio",
+    b"OggS": "Ogg media",
+    b"fLaC": "FLAC audio",
+    b"\x1a\x45\xdf\xa3": "WebM/Matroska media",
+}
+_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+def decode_answer(data: bytes, name: str = "the input") -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; refuse binary data clearly."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputError(f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}") from None
+    for magic, kind in _SIGNATURES.items():
+        if data.startswith(magic):
+            raise InputError(f"{name} looks like a binary file ({kind}), not text: export the answer as .txt or .md")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name} contains NUL bytes: it looks like a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8 or UTF-16"
+        ) from None
+
+
+def read_answer(source: str, stdin=None) -> str:
+    """Read an answer from a path, or from stdin when source is '-'."""
+    if source == "-":
+        import sys
+
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return decode_answer(stream.read(), "standard input")
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a folder, not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
+    return decode_answer(data, source)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text so that readers see the old file or the whole new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,132 @@
+"""Judge each rubric component from cue similarity and lexical evidence (no LLM).
+
+For a component with cue vectors C and answer units U, the similarity of unit u to cue j is
+cos(u, c_j) minus a penalty when u says nothing beyond the topic's own keywords. Units that are
+lists of buzzwords (many components' keywords, few other words) are ignored. From the adjusted
+similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
+share of distinct cues matched (up to breadth_full), `lexical` whether a topic keyword occurs in a
+relevant unit. The score is their weighted sum; statuses come from calibrated cut-offs.
+Max-based aggregation means padding or repeating text cannot raise a score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.calibration import Calibration
+from grader.segment import Unit
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either few for from further had
+    has have having he her here hers him his how i if in into is it its itself just let like me more
+    most my no nor not now of off on once only or other our ours out over own same she should so some
+    such than that the their them then there these they this those through to too under until up us
+    very was we were what when where which while who whom why will with would you your yours yeah
+    okay ok um uh really basically actually thing things stuff maybe probably going gonna want need
+    think know mean sure well lot lots get got make use using used one two way ways good important""".split()
+)
+
+
+def content_tokens(text: str) -> set[str]:
+    """Lowercase content words of at least three characters."""
+    return {t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in STOPWORDS}
+
+
+@dataclass(frozen=True)
+class TopicLexicon:
+    """A component's keywords as a regex and as a token set."""
+
+    pattern: re.Pattern
+    tokens: frozenset[str]
+
+    @classmethod
+    def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
+        alts = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+        tokens = frozenset(t for k in keywords for t in _TOKEN.findall(k.lower()))
+        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])", re.IGNORECASE), tokens)
+
+
+@dataclass(frozen=True)
+class ComponentJudgement:
+    score: int
+    status: str
+    level: int
+    cues_matched: int
+    best_cue: int
+    evidence: list[tuple[int, float]]  # (unit index, adjusted similarity), best first
+    keyword_seen: bool
+    unmatched_cues: list[int]
+
+
+def listy_units(units: list[Unit], lexicons: list[TopicLexicon], cal: Calibration) -> np.ndarray:
+    """Mask of units that are buzzword lists: many topics named, few words per topic."""
+    mask = np.zeros(len(units), dtype=bool)
+    for i, u in enumerate(units):
+        topics = sum(1 for lex in lexicons if lex.pattern.search(u.clean))
+        if topics >= cal.listy_components and u.words / topics < cal.listy_words_per_component:
+            mask[i] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the score is computed from, for one component of one answer."""
+
+    per_cue: np.ndarray  # best adjusted similarity of each cue over all units
+    per_unit: np.ndarray  # best adjusted similarity of each unit over all cues
+    keyword_units: np.ndarray  # mask: units that contain one of the topic's keywords
+
+
+def features(sims: np.ndarray, unit_tokens: list[set[str]], keyword_units: np.ndarray,
+             lexicon: TopicLexicon, excluded: np.ndarray, cal: Calibration) -> Features:
+    """Adjust the unit-by-cue similarities for substance and buzzword lists, then reduce them."""
+    n_units, n_cues = sims.shape
+    if n_units == 0 or n_cues == 0:
+        return Features(np.full(n_cues, -1.0), np.full(n_units, -1.0), keyword_units)
+    substance = np.array([len(toks - lexicon.tokens) for toks in unit_tokens], dtype=np.float32)
+    penalty = cal.substance_penalty * (1.0 - np.minimum(1.0, substance / cal.substance_words))
+    adjusted = sims - penalty[:, None]
+    adjusted[excluded] = -1.0
+    return Features(adjusted.max(axis=0), adjusted.max(axis=1), keyword_units)
+
+
+def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
+    """(score, cues matched, keyword seen in a relevant unit) from the features."""
+    top = float(f.per_cue.max()) if f.per_cue.size else -1.0
+    semantic = float(np.clip((top - cal.sim_low) / (cal.sim_high - cal.sim_low), 0.0, 1.0))
+    matched = int((f.per_cue >= cal.cue_match).sum())
+    breadth = min(matched, cal.breadth_full) / cal.breadth_full
+    keyword_seen = bool((f.keyword_units & (f.per_unit >= cal.sim_low)).any())
+    total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical
+    raw = (cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen) / total_w
+    return int(round(100 * raw)), matched, keyword_seen
+
+
+def status_for(score: int, cal: Calibration) -> str:
+    return "covered" if score >= cal.covered_at else "partial" if score >= cal.partial_at else "missing"
+
+
+def judge(sims: np.ndarray, units: list[Unit], unit_tokens: list[set[str]], lexicon: TopicLexicon,
+          excluded: np.ndarray, cal: Calibration) -> ComponentJudgement:
+    """Score one component from its unit-by-cue similarity matrix."""
+    keyword_units = np.array([bool(lexicon.pattern.search(u.clean)) for u in units], dtype=bool)
+    f = features(sims, unit_tokens, keyword_units, lexicon, excluded, cal)
+    score, matched, _ = score_features(f, cal)
+    status = status_for(score, cal)
+    level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
+    order = sorted(np.flatnonzero(f.per_unit >= cal.evidence_min), key=lambda i: (-f.per_unit[i], i))
+    evidence: list[tuple[int, float]] = []
+    for i in order:
+        if any(units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence):
+            continue
+        evidence.append((int(i), round(float(f.per_unit[i]), 4)))
+        if len(evidence) == 3:
+            break
+    unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
+    best = int(f.per_cue.argmax()) if f.per_cue.size else 0
+    return ComponentJudgement(score, status, level, matched, best, evidence, bool(keyword_units.any()), unmatched)

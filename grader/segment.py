@@ -1,0 +1,99 @@
+"""Split an answer into gradeable units (sentences, bullets, word windows) with character offsets.
+
+Works on prose, markdown notes and unpunctuated transcripts: every unit keeps the exact span of
+the original text it came from, so evidence quotes are always substrings of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WINDOW_WORDS = 24
+WINDOW_STRIDE = 12
+LONG_SENTENCE_WORDS = 40
+MIN_UNIT_WORDS = 4
+
+_LINE = re.compile(r"[^\n]+")
+_MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+_FILLERS = re.compile(
+    r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"[*_`#>|]+")
+_REPEAT = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A span of the answer: text == answer[start:end]; `clean` is what gets embedded."""
+
+    start: int
+    end: int
+    text: str
+    clean: str
+    words: int
+    is_window: bool = False
+
+
+def clean_text(text: str) -> str:
+    """Text for embedding: markup, fillers and stuttered repeats removed, spaces collapsed."""
+    text = _MARKUP.sub(" ", text)
+    text = _FILLERS.sub(" ", _FILLERS.sub(" ", text))
+    text = _REPEAT.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(line):
+        if _ABBREV.search(line[start : m.start()]):
+            continue
+        spans.append((offset + start, offset + m.start()))
+        start = m.end()
+    spans.append((offset + start, offset + len(line)))
+    return spans
+
+
+def _trim(answer: str, start: int, end: int) -> tuple[int, int]:
+    piece = answer[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    marker = _MARKER.match(piece[lead:])
+    if marker:
+        lead += marker.end()
+    return start + lead, start + len(piece.rstrip())
+
+
+def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(answer[start:end])]
+    out = []
+    for i in range(0, max(1, len(words) - WINDOW_STRIDE), WINDOW_STRIDE):
+        chunk = words[i : i + WINDOW_WORDS]
+        out.append((chunk[0][0], chunk[-1][1]))
+    return out
+
+
+def segment(answer: str) -> list[Unit]:
+    """Units in document order: each sentence or bullet, plus windows over long ones."""
+    units: list[Unit] = []
+    for line in _LINE.finditer(answer):
+        for s, e in _sentences(line.group(), line.start()):
+            s, e = _trim(answer, s, e)
+            if e <= s:
+                continue
+            text = answer[s:e]
+            n_words = len(_WORD.findall(text))
+            if n_words >= MIN_UNIT_WORDS:
+                units.append(Unit(s, e, text, clean_text(text), n_words))
+            if n_words > LONG_SENTENCE_WORDS:
+                for ws, we in _windows(answer, s, e):
+                    piece = answer[ws:we]
+                    units.append(Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True))
+    return [u for u in units if u.clean]
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))

@@ -1,0 +1,87 @@
+"""Shared fixtures: the real knowledge base, a fast fake embedder, and real-model graders."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.kb import load_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing embedder: fast, no model, same interface."""
+
+    name = "test/hash-embedder"
+
+    def __init__(self, dimension: int = 384):
+        self.dimension = dimension
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for tok in re.findall(r"[a-z0-9]+", text.lower()):
+                h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=4).digest(), "little")
+                out[i, h % self.dimension] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.clip(norms, 1e-12, None)
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load_kb()
+
+
+@pytest.fixture()
+def hash_embedder():
+    return HashEmbedder()
+
+
+@pytest.fixture()
+def kb_copy(tmp_path):
+    """A writable copy of the knowledge base."""
+    dest = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge_base", dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory):
+    """A real Chroma index built with the real embedding model, once per session."""
+    from grader.embedder import default_embedder
+    from grader.index import build_index
+
+    path = tmp_path_factory.mktemp("index") / "chroma"
+    build_index(load_kb(), default_embedder(), path=path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def grader(real_index_dir):
+    """The real deterministic grader: real model, real Chroma store, fitted calibration."""
+    from grader.grading import Grader
+
+    return Grader.open(path=real_index_dir, auto_index=False)
+
+
+@pytest.fixture(scope="session")
+def strong_answer():
+    return (EXAMPLES / "video_recommendation_strong.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def weak_answer():
+    return (EXAMPLES / "video_recommendation_weak.md").read_text(encoding="utf-8")

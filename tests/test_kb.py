@@ -1,0 +1,81 @@
+import pytest
+
+from grader.errors import KnowledgeBaseError
+from grader.kb import REQUIRED_CONCEPTS, STEP_IDS, load_kb
+
+RECOMMENDERS = ["video_recommendation", "event_recommendation", "news_feed_ranking", "people_you_may_know",
+                "similar_listings"]
+
+
+def test_knowledge_base_has_the_required_content(kb):
+    assert list(kb.steps) == list(STEP_IDS)
+    assert set(REQUIRED_CONCEPTS) <= set(kb.concepts) and len(kb.concepts) >= 25
+    assert len(kb.cases) >= 14
+    for concept in kb.concepts.values():
+        assert len(concept.follow_ups) >= 3 and len(concept.cues) >= 4, concept.id
+        assert all(level.strip() for level in concept.levels.model_dump().values())
+
+
+def test_case_severities_follow_the_domain(kb):
+    sev = {cid: {c.id: c.severity for c in case.components} for cid, case in kb.cases.items()}
+    for case in RECOMMENDERS:
+        assert sev[case]["cold_start"] == "critical", case
+    assert "cold_start" not in sev["eta_prediction"]
+    assert "cold_start" in kb.cases["eta_prediction"].not_applicable
+    assert sev["fraud_detection"]["class_imbalance"] == "critical"
+    assert sev["fraud_detection"]["label_delay"] == "critical"
+
+
+def test_every_case_covers_every_step(kb):
+    for case in kb.cases.values():
+        steps = {kb.concepts[c.id].step for c in case.components}
+        assert steps == set(STEP_IDS), case.id
+        assert {o.step for o in case.reference_outline} == set(STEP_IDS), case.id
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_broken_field_names_file_and_field(kb_copy):
+    path = kb_copy / "concepts" / "drift.md"
+    _edit(path, "severity: important", "severity: sometimes")
+    with pytest.raises(KnowledgeBaseError) as err:
+        load_kb(kb_copy)
+    message = str(err.value)
+    assert "drift.md" in message and "'severity'" in message and "\n" not in message
+
+
+def test_unknown_field_is_rejected(kb_copy):
+    path = kb_copy / "concepts" / "drift.md"
+    _edit(path, "severity: important", "severity: important\nsevertiy: critical")
+    with pytest.raises(KnowledgeBaseError, match=r"drift\.md: field 'severtiy'"):
+        load_kb(kb_copy)
+
+
+def test_broken_yaml_names_the_file(kb_copy):
+    path = kb_copy / "cases" / "eta_prediction.md"
+    _edit(path, "kind: case", "kind: [case")
+    with pytest.raises(KnowledgeBaseError, match="eta_prediction.md: cannot parse front matter"):
+        load_kb(kb_copy)
+
+
+def test_case_with_unknown_component_is_rejected(kb_copy):
+    path = kb_copy / "cases" / "eta_prediction.md"
+    _edit(path, "- id: baseline", "- id: baseline_model")
+    with pytest.raises(KnowledgeBaseError, match="eta_prediction.md: field 'components': unknown concept id 'baseline_model'"):
+        load_kb(kb_copy)
+
+
+def test_missing_required_concept_is_reported(kb_copy):
+    (kb_copy / "concepts" / "privacy.md").unlink()
+    with pytest.raises(KnowledgeBaseError, match="privacy"):
+        load_kb(kb_copy)
+
+
+def test_digest_changes_with_content(kb, kb_copy):
+    assert load_kb(kb_copy).digest == kb.digest
+    _edit(kb_copy / "concepts" / "drift.md", "title:", "title: Changed")
+    assert load_kb(kb_copy).digest != kb.digest

@@ -1,0 +1,34 @@
+from grader.segment import LONG_SENTENCE_WORDS, clean_text, segment
+
+
+def test_units_are_exact_spans_of_the_answer():
+    answer = "## Data\n- Privacy: hash user ids, keep EU data in region, honour deletion requests.\n" \
+             "We use e.g. a two-tower model for retrieval. Then a GBDT ranks the top 500 candidates!\n"
+    units = segment(answer)
+    assert [u.text for u in units] == [
+        "Privacy: hash user ids, keep EU data in region, honour deletion requests.",
+        "We use e.g. a two-tower model for retrieval.",
+        "Then a GBDT ranks the top 500 candidates!",
+    ]
+    for u in units:
+        assert answer[u.start:u.end] == u.text
+
+
+def test_short_fragments_and_headings_are_not_units():
+    assert segment("# Monitoring\nCold start.\nDrift!") == []
+
+
+def test_long_unpunctuated_speech_gets_overlapping_windows():
+    words = " ".join(f"word{i}" for i in range(100))
+    answer = f"so um {words}"
+    units = segment(answer)
+    windows = [u for u in units if u.is_window]
+    assert len(units) == len(windows) + 1 and len(windows) >= 100 // 12 - 1
+    assert windows[0].start == 0 and windows[-1].end == len(answer)
+    assert all(answer[w.start:w.end] == w.text for w in windows)
+    assert all(w.words <= 24 for w in windows)
+    assert units[0].words > LONG_SENTENCE_WORDS
+
+
+def test_clean_text_removes_fillers_markup_and_stutters():
+    assert clean_text("so um we we **need** to uh you know monitor drift") == "so we need to monitor drift"
