@@ -22,7 +22,7 @@ class Calibration(BaseModel):
     substance_words: int = Field(6, description="Content words beyond the topic's own keywords for full credit.")
     substance_penalty: float = Field(0.1, description="Similarity removed from a unit with no substance.")
     listy_components: int = Field(3, description="A unit naming this many components' keywords...")
-    listy_words_per_component: float = Field(6.0, description="...with fewer words each is a buzzword list.")
+    listy_density: float = Field(0.9, description="...whose content words are nearly all rubric terms is a buzzword list.")
     # Similarity -> score
     sim_low: float = 0.30
     sim_high: float = 0.65

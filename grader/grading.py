@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 import threading
@@ -19,7 +20,7 @@ from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
 )
-from grader.scoring import TopicLexicon, content_tokens, judge, listy_units
+from grader.scoring import TopicLexicon, content_tokens, judge, listy_units, rubric_vocabulary, substance
 from grader.segment import count_words, segment
 from grader.settings import max_words
 
@@ -61,11 +62,15 @@ class Grader:
         self.index = index
         self.cal = calibration or load_calibration()
         self.lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
+        self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
 
     @classmethod
-    def open(cls, *, auto_index: bool = True, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
+    def open(cls, *, auto_index: bool | None = None, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
              calibration: Calibration | None = None, **where) -> "Grader":
-        """Open the default resources; build or update a missing or stale index when allowed."""
+        """Open the default resources; build or update a missing or stale index when allowed
+        (default: yes, unless MLSD_AUTO_INDEX=0)."""
+        if auto_index is None:
+            auto_index = os.environ.get("MLSD_AUTO_INDEX", "1") != "0"
         kb = kb or cached_kb()
         embedder = embedder or default_embedder()
         try:
@@ -130,7 +135,8 @@ class Grader:
         units = segment(answer)
         unit_vecs = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
         unit_tokens = [content_tokens(u.clean) for u in units]
-        excluded = listy_units(units, list(self.lexicons.values()), self.cal)
+        unit_substance = substance(unit_tokens, self.vocabulary)
+        excluded = listy_units(units, list(self.lexicons.values()), self.vocabulary, self.cal)
         warnings = list(rubric.warnings)
         words = count_words(answer)
         if words < SHORT_ANSWER_WORDS:
@@ -144,7 +150,7 @@ class Grader:
             concept = self.kb.concepts[comp.id]
             cue_texts, cue_vecs = self._cues(rubric.case, comp)
             sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
-            j = judge(sims, units, unit_tokens, self.lexicons[comp.id], excluded, self.cal)
+            j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal)
             evidence = [
                 Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
                 for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)

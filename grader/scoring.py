@@ -1,7 +1,7 @@
 """Judge each rubric component from cue similarity and lexical evidence (no LLM).
 
 For a component with cue vectors C and answer units U, the similarity of unit u to cue j is
-cos(u, c_j) minus a penalty when u says nothing beyond the topic's own keywords. Units that are
+cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Units that are
 lists of buzzwords (many components' keywords, few other words) are ignored. From the adjusted
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
 share of distinct cues matched (up to breadth_full), `lexical` whether a topic keyword occurs in a
@@ -39,16 +39,14 @@ def content_tokens(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class TopicLexicon:
-    """A component's keywords as a regex and as a token set."""
+    """A component's keywords as one regex."""
 
     pattern: re.Pattern
-    tokens: frozenset[str]
 
     @classmethod
     def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
         alts = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
-        tokens = frozenset(t for k in keywords for t in _TOKEN.findall(k.lower()))
-        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])", re.IGNORECASE), tokens)
+        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])", re.IGNORECASE))
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,21 @@ class ComponentJudgement:
     unmatched_cues: list[int]
 
 
-def listy_units(units: list[Unit], lexicons: list[TopicLexicon], cal: Calibration) -> np.ndarray:
-    """Mask of units that are buzzword lists: many topics named, few words per topic."""
+def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
+    """Content words of every component's keywords and title: the rubric's own terms."""
+    return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
+
+
+def listy_units(units: list[Unit], lexicons: list[TopicLexicon], vocabulary: frozenset[str],
+                cal: Calibration) -> np.ndarray:
+    """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
     mask = np.zeros(len(units), dtype=bool)
     for i, u in enumerate(units):
         topics = sum(1 for lex in lexicons if lex.pattern.search(u.clean))
-        if topics >= cal.listy_components and u.words / topics < cal.listy_words_per_component:
-            mask[i] = True
+        if topics < cal.listy_components:
+            continue
+        tokens = content_tokens(u.clean)
+        mask[i] = len(tokens & vocabulary) >= cal.listy_density * max(len(tokens), 1)
     return mask
 
 
@@ -82,13 +88,17 @@ class Features:
     keyword_units: np.ndarray  # mask: units that contain one of the topic's keywords
 
 
-def features(sims: np.ndarray, unit_tokens: list[set[str]], keyword_units: np.ndarray,
-             lexicon: TopicLexicon, excluded: np.ndarray, cal: Calibration) -> Features:
+def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
+    """Per unit: how many content words it says beyond the rubric's own terms."""
+    return np.array([len(toks - vocabulary) for toks in unit_tokens], dtype=np.float32)
+
+
+def features(sims: np.ndarray, substance: np.ndarray, keyword_units: np.ndarray,
+             excluded: np.ndarray, cal: Calibration) -> Features:
     """Adjust the unit-by-cue similarities for substance and buzzword lists, then reduce them."""
     n_units, n_cues = sims.shape
     if n_units == 0 or n_cues == 0:
         return Features(np.full(n_cues, -1.0), np.full(n_units, -1.0), keyword_units)
-    substance = np.array([len(toks - lexicon.tokens) for toks in unit_tokens], dtype=np.float32)
     penalty = cal.substance_penalty * (1.0 - np.minimum(1.0, substance / cal.substance_words))
     adjusted = sims - penalty[:, None]
     adjusted[excluded] = -1.0
@@ -111,11 +121,11 @@ def status_for(score: int, cal: Calibration) -> str:
     return "covered" if score >= cal.covered_at else "partial" if score >= cal.partial_at else "missing"
 
 
-def judge(sims: np.ndarray, units: list[Unit], unit_tokens: list[set[str]], lexicon: TopicLexicon,
+def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexicon: TopicLexicon,
           excluded: np.ndarray, cal: Calibration) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix."""
     keyword_units = np.array([bool(lexicon.pattern.search(u.clean)) for u in units], dtype=bool)
-    f = features(sims, unit_tokens, keyword_units, lexicon, excluded, cal)
+    f = features(sims, unit_substance, keyword_units, excluded, cal)
     score, matched, _ = score_features(f, cal)
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)

