@@ -64,16 +64,27 @@ def cold_cli(runs: int = 5) -> dict:
         t = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
         walls.append(time.perf_counter() - t)
-    imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import grader.cli, grader.grading"],
-                             capture_output=True, text=True).stderr.splitlines()
-    top = []
-    for line in imports:
-        parts = line.split("|")
-        if len(parts) == 3 and parts[1].strip().isdigit():
-            top.append((int(parts[1]), parts[2].strip()))
-    top = sorted(top, reverse=True)[:5]
     return {"median_s": round(statistics.median(walls), 2), "runs": [round(w, 2) for w in walls],
-            "largest_imports_ms": [{"module": m, "ms": round(us / 1000)} for us, m in top]}
+            "phases_s": json.loads(subprocess.run([sys.executable, "-c", _PHASES, str(STRONG)], check=True,
+                                                  capture_output=True, text=True).stdout)}
+
+
+# What a cold `mlsd grade` spends its time on, phase by phase, in a fresh interpreter.
+_PHASES = """
+import json, sys, time
+t0 = time.perf_counter(); marks = {}
+def mark(name):
+    global t0
+    now = time.perf_counter(); marks[name] = round(now - t0, 3); t0 = now
+import grader.cli, grader.grading; mark("import grader")
+import chromadb; mark("import chromadb")
+from grader.kb import cached_kb; kb = cached_kb(); mark("load knowledge base")
+from grader.embedder import default_embedder; emb = default_embedder(); mark("load onnx model")
+from grader.grading import Grader; g = Grader.open(kb=kb, embedder=emb); mark("open chroma index")
+g.index.cue_vectors(); mark("fetch cue vectors")
+g.grade(open(sys.argv[1]).read(), "video_recommendation"); mark("grade (embed answer + score)")
+print(json.dumps(marks))
+"""
 
 
 def index_build() -> dict:

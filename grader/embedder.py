@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -75,7 +76,8 @@ def export_onnx(dest: Path) -> Path:
     sample = st.tokenize(_CHECK_SENTENCES)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about shapes that are dynamic axes anyway
         torch.onnx.export(
             _Hidden().eval(),
             tuple(sample[n] for n in names),

@@ -151,10 +151,10 @@ class Grader:
             cue_texts, cue_vecs = self._cues(rubric.case, comp)
             sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
             j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal)
-            evidence = [
+            evidence = [  # a missing component has no evidence, only near misses
                 Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
                 for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
-            ]
+            ] if j.status != "missing" else []
             results.append(ComponentResult(
                 id=comp.id, title=concept.title, step=concept.step, severity=comp.severity,
                 weight=comp.effective_weight, status=j.status, score=j.score, level=j.level,
