@@ -35,6 +35,9 @@ test: index
 bench: index
 	$(PY) -m bench.bench
 
+eval: index
+	$(PY) -m evals.run_eval
+
 calibrate: index
 	$(PY) -m evals.calibrate --write
 

@@ -1,7 +1,8 @@
 """Fit the deterministic grader's thresholds on the calibration split; write grader/calibration.json.
 
 Grid search. The objective rewards agreement with the human component labels (quadratic
-weighted kappa), missing-component detection (F1) and ranking answers by quality (Spearman).
+weighted kappa), missing-component detection (F1), ranking answers by quality (Spearman) and
+grading transcript-style renderings like the written originals.
 The held-out cases (evals/data/splits.yaml) are never looked at here.
 
     python -m evals.calibrate [--write]
@@ -22,6 +23,7 @@ from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
 from evals.dataset import DATA, load_answers
+from evals.variants import transcript_style
 from evals.metrics import f1, quadratic_kappa
 from grader.calibration import CALIBRATION_FILE, Calibration
 from grader.grading import Grader
@@ -37,6 +39,7 @@ GRID = {
     "breadth_full": [2, 3, 4],
     "weights": [(0.55, 0.30, 0.15), (0.5, 0.5, 0.0), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2)],
 }
+MIN_PARTIAL_BAND = 10  # "partial" must stay a real verdict, not a sliver between the other two
 SALAD_MAX = 20  # the product promises < 25; keep a margin
 SALAD_CASES = ["video_recommendation", "fraud_detection", "eta_prediction", "rag_assistant"]
 COVERED_AT = range(40, 81, 5)
@@ -56,11 +59,11 @@ class Pairs:
 
 
 def collect(grader: Grader, answers, penalty: float) -> Pairs:
-    """answers: (text, case id, labels or None, quality) tuples."""
+    """answers: (text, case id, labels or None, quality, style) tuples."""
     cal = grader.cal.model_copy(update={"substance_penalty": penalty})
     rows, kws, labels, weights, owner = [], [], [], [], []
     lexicons = list(grader.lexicons.values())
-    for a_idx, (text, case, answer_labels, _) in enumerate(answers):
+    for a_idx, (text, case, answer_labels, *_) in enumerate(answers):
         units = segment(text)
         vecs = grader.embedder.embed([u.clean for u in units])
         subst = substance([content_tokens(u.clean) for u in units], grader.vocabulary)
@@ -101,7 +104,7 @@ def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
 
 
 def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
-    pred = np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
+    pred = _status(s, covered_at, partial_at)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
     rho = spearmanr(overall(p, s), p.quality).statistic
@@ -109,12 +112,22 @@ def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
             "objective": float(qwk + f1_missing + 0.5 * rho)}
 
 
+def _status(s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
+    return np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
+
+
 def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
-    """Best parameters by objective, among those that keep every salad under SALAD_MAX."""
+    """Best parameters by objective, among those that keep every salad under SALAD_MAX.
+
+    The objective also rewards agreement between the statuses of each written answer and of its
+    transcript-style rendering, so that spoken answers are graded like written ones."""
+    written = [a for a in answers if a[4] != "transcript"]
+    spoken = [(transcript_style(a[0]), *a[1:]) for a in written]
     best_metrics, best_params = {"objective": -9.0}, {}
     for penalty in PENALTIES:
         pairs = collect(grader, answers, penalty)
         salad_pairs = collect(grader, salads, penalty)
+        written_pairs, spoken_pairs = collect(grader, written, penalty), collect(grader, spoken, penalty)
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
             if params["sim_high"] - params["sim_low"] < 0.2:
@@ -122,10 +135,13 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
             if overall(salad_pairs, scores(salad_pairs, **params)).max() >= SALAD_MAX:
                 continue
             s = scores(pairs, **params)
+            s_written, s_spoken = scores(written_pairs, **params), scores(spoken_pairs, **params)
             for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
-                if part >= cov:
+                if cov - part < MIN_PARTIAL_BAND:
                     continue
                 m = evaluate(pairs, s, cov, part)
+                m["transcript_agreement"] = float(np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part)))
+                m["objective"] += m["transcript_agreement"]
                 if m["objective"] > best_metrics["objective"]:
                     best_metrics = m
                     best_params = {**params, "substance_penalty": penalty, "covered_at": cov, "partial_at": part}
@@ -169,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
     args = ap.parse_args(argv)
     grader = Grader.open(calibration=Calibration())
-    answers = [(a.text, a.meta.case, a.meta.labels, a.meta.quality) for a in load_answers() if a.split == "calibration"]
-    salads = [(text, case, None, 0) for text in keyword_salads(grader.kb) for case in SALAD_CASES]
+    answers = [(a.text, a.meta.case, a.meta.labels, a.meta.quality, a.meta.style)
+               for a in load_answers() if a.split == "calibration"]
+    salads = [(text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES]
     params, metrics = fit(grader, answers, salads)
     questions = [q for q in yaml.safe_load((DATA / "questions.yaml").read_text()) if q["split"] == "calibration"]
     params["case_match_min"], metrics["case_match_accuracy"] = fit_case_match(grader, questions)

@@ -37,6 +37,10 @@ class Calibration(BaseModel):
     partial_at: int = 35
     # Question matching
     case_match_min: float = 0.45
+    # Answer relevance: similarity of the answer's centroid to the asked case (scores scale from 0 at
+    # relevance_low to full at relevance_high)
+    relevance_low: float = 0.30
+    relevance_high: float = 0.45
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,9 @@ from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
 )
-from grader.scoring import TopicLexicon, content_tokens, judge, listy_units, rubric_vocabulary, substance
+from grader.scoring import (
+    TopicLexicon, content_tokens, judge, listy_units, relevance_factor, rubric_vocabulary, substance,
+)
 from grader.segment import count_words, segment
 from grader.settings import max_words
 
@@ -144,13 +146,14 @@ class Grader:
         if excluded.any():
             warnings.append(f"{int(excluded.sum())} passage(s) read as lists of buzzwords and were not counted as evidence")
 
+        relevance = self._relevance(rubric, unit_vecs, words, warnings)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         for comp in rubric.components:
             concept = self.kb.concepts[comp.id]
             cue_texts, cue_vecs = self._cues(rubric.case, comp)
             sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
-            j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal)
+            j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance)
             evidence = [  # a missing component has no evidence, only near misses
                 Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
                 for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
@@ -187,6 +190,23 @@ class Grader:
                                      sentences=sum(1 for u in units if not u.is_window), units=len(units)),
             grader=GraderInfo(version=__version__, model=self.embedder.name, calibration=self.cal.id),
         )
+
+    def _relevance(self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]) -> float:
+        """Scale factor for an answer that addresses another question than the asked case. Only
+        answers long enough to have a topic are judged; short ones cover little anyway."""
+        if rubric.case is None or words < SHORT_ANSWER_WORDS:
+            return 1.0
+        centroid = unit_vecs.mean(axis=0)
+        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+        sims = {cid: float((vecs @ centroid).max()) for cid, vecs in self.index.case_vectors().items()}
+        asked = sims.get(rubric.case.id, 0.0)
+        other, other_sim = max(((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0]))
+        factor = round(relevance_factor(asked, other_sim, self.cal), 3)
+        if factor < 1.0:
+            closest = f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})" if other_sim > asked else ""
+            warnings.append(f"the answer does not read as an answer to '{rubric.case.title}' "
+                            f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}")
+        return factor
 
     @staticmethod
     def _feedback(j, concept, comp: CaseComponent, cue_texts: list[str]) -> str:

@@ -134,6 +134,7 @@ class KnowledgeIndex:
         self._col = collection
         self.where = where
         self._cues: dict[tuple[str, str], np.ndarray] | None = None
+        self._cases: dict[str, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -175,6 +176,18 @@ class KnowledgeIndex:
                     for key, items in rows.items()
                 }
             return self._cues
+
+    def case_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of each case's prompt, title and aliases, keyed by case id."""
+        with self._lock:
+            if self._cases is None:
+                got = self._col.get(where={"kind": "case"}, include=["embeddings", "metadatas"])
+                rows: dict[str, list[tuple[str, np.ndarray]]] = {}
+                for doc_id, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+                    rows.setdefault(meta["id"], []).append((doc_id, np.asarray(vec, dtype=np.float32)))
+                self._cases = {k: np.stack([v for _, v in sorted(items, key=lambda x: _doc_order(x[0]))])
+                               for k, items in sorted(rows.items())}
+            return self._cases
 
     def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
         """Nearest documents of the given kinds, best first (ties broken by id)."""

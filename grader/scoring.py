@@ -122,14 +122,18 @@ def status_for(score: int, cal: Calibration) -> str:
 
 
 def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexicon: TopicLexicon,
-          excluded: np.ndarray, cal: Calibration) -> ComponentJudgement:
-    """Score one component from its unit-by-cue similarity matrix."""
+          excluded: np.ndarray, cal: Calibration, relevance: float = 1.0) -> ComponentJudgement:
+    """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
+    score down when the answer as a whole addresses another question."""
     keyword_units = np.array([bool(lexicon.pattern.search(u.clean)) for u in units], dtype=bool)
     f = features(sims, unit_substance, keyword_units, excluded, cal)
     score, matched, _ = score_features(f, cal)
+    score = int(round(score * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
-    order = sorted(np.flatnonzero(f.per_unit >= cal.evidence_min), key=lambda i: (-f.per_unit[i], i))
+    # Whole sentences read better than word windows: quote them first, windows only to fill in.
+    order = sorted(np.flatnonzero(f.per_unit >= cal.evidence_min),
+                   key=lambda i: (units[i].is_window, -f.per_unit[i], i))
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence):
@@ -140,3 +144,11 @@ def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexic
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
     best = int(f.per_cue.argmax()) if f.per_cue.size else 0
     return ComponentJudgement(score, status, level, matched, best, evidence, bool(keyword_units.any()), unmatched)
+
+
+def relevance_factor(asked: float, best_other: float, cal: Calibration) -> float:
+    """How much the answer is about the asked case (1 = fully), from the similarity of the answer's
+    centroid to the asked case and to the closest other case."""
+    effective = asked - max(0.0, best_other - asked)
+    span = cal.relevance_high - cal.relevance_low
+    return float(np.clip((effective - cal.relevance_low) / span, 0.0, 1.0))

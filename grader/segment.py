@@ -11,19 +11,19 @@ from dataclasses import dataclass
 
 WINDOW_WORDS = 24
 WINDOW_STRIDE = 12
-LONG_SENTENCE_WORDS = 40
 MIN_UNIT_WORDS = 4
 
 _LINE = re.compile(r"[^\n]+")
+_BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 _FILLERS = re.compile(
     r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"[*_`#>|]+")
+_MARKUP = re.compile(r"[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
 _REPEAT = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 
 
@@ -77,19 +77,23 @@ def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def segment(answer: str) -> list[Unit]:
-    """Units in document order: each sentence or bullet, plus windows over long ones."""
+    """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
+    window, so that punctuated and unpunctuated renderings of the same text get similar units."""
     units: list[Unit] = []
-    for line in _LINE.finditer(answer):
-        for s, e in _sentences(line.group(), line.start()):
-            s, e = _trim(answer, s, e)
-            if e <= s:
-                continue
-            text = answer[s:e]
-            n_words = len(_WORD.findall(text))
-            if n_words >= MIN_UNIT_WORDS:
-                units.append(Unit(s, e, text, clean_text(text), n_words))
-            if n_words > LONG_SENTENCE_WORDS:
-                for ws, we in _windows(answer, s, e):
+    for block in _BLOCK.finditer(answer):
+        spans = set()
+        for line in _LINE.finditer(block.group()):
+            for s, e in _sentences(line.group(), block.start() + line.start()):
+                s, e = _trim(answer, s, e)
+                text = answer[s:e]
+                n_words = len(_WORD.findall(text))
+                if e > s and n_words >= MIN_UNIT_WORDS:
+                    units.append(Unit(s, e, text, clean_text(text), n_words))
+                    spans.add((s, e))
+        if len(_WORD.findall(block.group())) > WINDOW_WORDS:
+            for ws, we in _windows(answer, block.start(), block.end()):
+                ws, we = _trim(answer, ws, we)
+                if (ws, we) not in spans:
                     piece = answer[ws:we]
                     units.append(Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True))
     return [u for u in units if u.clean]

@@ -143,3 +143,16 @@ def test_same_input_same_bytes_across_processes(real_index_dir):
                              capture_output=True, env=env, check=True, cwd=ROOT)
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1] and json.loads(outputs[0])["overall_score"] > 0
+
+
+def test_off_topic_answer_is_scaled_down_and_says_why(grader):
+    text = (ROOT / "evals" / "data" / "offtopic" / "url_shortener.md").read_text()
+    report = grader.grade(text, "fraud_detection")
+    assert report.overall_score < 25
+    assert any("does not read as an answer to" in w for w in report.warnings)
+
+
+def test_answer_to_another_case_names_that_case(grader, strong_answer):
+    report = grader.grade(strong_answer, "fraud_detection")
+    assert report.overall_score < 25
+    assert any("Video recommendation" in w for w in report.warnings)

@@ -1,11 +1,12 @@
-from grader.segment import LONG_SENTENCE_WORDS, clean_text, segment
+from grader.segment import WINDOW_WORDS, clean_text, segment
 
 
 def test_units_are_exact_spans_of_the_answer():
     answer = "## Data\n- Privacy: hash user ids, keep EU data in region, honour deletion requests.\n" \
              "We use e.g. a two-tower model for retrieval. Then a GBDT ranks the top 500 candidates!\n"
     units = segment(answer)
-    assert [u.text for u in units] == [
+    sentences = [u.text for u in units if not u.is_window]
+    assert sentences == [
         "Privacy: hash user ids, keep EU data in region, honour deletion requests.",
         "We use e.g. a two-tower model for retrieval.",
         "Then a GBDT ranks the top 500 candidates!",
@@ -26,8 +27,14 @@ def test_long_unpunctuated_speech_gets_overlapping_windows():
     assert len(units) == len(windows) + 1 and len(windows) >= 100 // 12 - 1
     assert windows[0].start == 0 and windows[-1].end == len(answer)
     assert all(answer[w.start:w.end] == w.text for w in windows)
-    assert all(w.words <= 24 for w in windows)
-    assert units[0].words > LONG_SENTENCE_WORDS
+    assert all(w.words <= WINDOW_WORDS for w in windows)
+
+
+def test_paragraph_windows_span_bullets_so_punctuation_does_not_matter():
+    bullets = "\n".join(f"- point {i}: we log clicks and watches for the ranker." for i in range(6))
+    windows = [u for u in segment(bullets) if u.is_window]
+    assert windows and any("\n" in w.text for w in windows)
+    assert all(not w.clean.startswith("-") and " - " not in w.clean for w in windows)
 
 
 def test_clean_text_removes_fillers_markup_and_stutters():
