@@ -23,6 +23,7 @@ from scipy.stats import spearmanr
 from evals.adversarial import keyword_salads
 from evals.dataset import DATA, LabelledAnswer, load_answers
 from evals.metrics import precision_recall_f1, quadratic_kappa
+from evals.retrieval import gap_to_note, question_to_case
 from evals.variants import (
     INJECTIONS, SELF_PRAISE, ablations, injected, padded, repeated, reorder, sections, transcript_style,
 )
@@ -175,8 +176,11 @@ class Eval:
         if not self.fast:
             self.results["paraphrase"] = self.paraphrases()
             self.results["ablation"] = self.ablation()
-        self.results["seconds"] = round(time.perf_counter() - started, 1)
-        self.results["gradings"] = len(self._cache)
+            self.results["retrieval"] = {"question_to_case": question_to_case(self.grader),
+                                         "gap_to_note": gap_to_note(self.grader)}
+        seconds = time.perf_counter() - started
+        self.results["speed"] = {"gradings": len(self._cache), "seconds": round(seconds, 1),
+                                 "mean_ms_per_grading": round(1000 * seconds / max(len(self._cache), 1))}
         return self.results
 
 
@@ -216,8 +220,13 @@ def to_markdown(results: dict) -> str:
         lines.append(f"| {cid} | {r['n']} | {r['missing_in_labels']} | {r['precision']} | {r['recall']} | {r['f1']} |")
     lines += ["", "## Consistency", "", "```json", json.dumps({k: results[k] for k in
               ("determinism", "transcript", "reordering", "paraphrase", "ablation") if k in results}, indent=2), "```",
-              "", "## Adversarial", "", "```json", json.dumps(results["adversarial"], indent=2), "```", "",
-              f"{results['gradings']} gradings in {results['seconds']} s.", ""]
+              "", "## Adversarial", "", "```json", json.dumps(results["adversarial"], indent=2), "```"]
+    if "retrieval" in results:
+        lines += ["", "## Retrieval (ragas, non-LLM context precision and recall)", "", "```json",
+                  json.dumps(results["retrieval"], indent=2), "```"]
+    speed = results["speed"]
+    lines += ["", "## Speed", "", f"{speed['gradings']} distinct gradings in {speed['seconds']} s "
+              f"({speed['mean_ms_per_grading']} ms each, warm, 2-core machine). See `make bench` for more.", ""]
     return "\n".join(lines)
 
 

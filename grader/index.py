@@ -189,6 +189,19 @@ class KnowledgeIndex:
                                for k, items in sorted(rows.items())}
             return self._cases
 
+    def doc_ids(self, kind: str) -> dict[str, list[str]]:
+        """Document ids of one kind, grouped by the id in their metadata."""
+        got = self._col.get(where={"kind": kind}, include=["metadatas"])
+        out: dict[str, list[str]] = {}
+        for doc_id, meta in sorted(zip(got["ids"], got["metadatas"]), key=lambda x: _doc_order(x[0])):
+            out.setdefault(meta["id"], []).append(doc_id)
+        return out
+
+    def documents(self, doc_ids: list[str]) -> dict[str, str]:
+        """Texts of the given documents."""
+        got = self._col.get(ids=sorted(set(doc_ids)), include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
+
     def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
         """Nearest documents of the given kinds, best first (ties broken by id)."""
         where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
