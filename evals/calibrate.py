@@ -70,7 +70,7 @@ def collect(grader: Grader, answers, penalty: float) -> Pairs:
         excluded = listy_units(units, lexicons, grader.vocabulary, cal)
         rubric = grader.resolve_question(case)
         for comp in rubric.components:
-            _, cue_vecs = grader._cues(rubric.case, comp)
+            _, cue_vecs = grader.component_cues(rubric.case, comp)
             lex = grader.lexicons[comp.id]
             kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in units], dtype=bool)
             f = features(vecs @ cue_vecs.T, subst, kw_units, excluded, cal)

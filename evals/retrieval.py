@@ -61,7 +61,7 @@ def gap_to_note(grader: Grader) -> dict:
     samples = []
     for case in grader.kb.cases.values():
         for comp in case.components:
-            _, vecs = grader._cues(case, comp)
+            _, vecs = grader.component_cues(case, comp)
             mean = vecs.mean(axis=0)
             hits = grader.index.query(mean / np.linalg.norm(mean), ["concept", "case_note", "step"], k=K)
             ref = f"concept:{comp.id}"

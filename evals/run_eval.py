@@ -34,6 +34,7 @@ FOCUS = ["cold_start", "privacy", "drift", "bias_fairness"]
 TARGETS = {"missing_precision": 0.85, "missing_recall": 0.85, "spearman": 0.8, "determinism": 1.0,
            "transcript_agreement": 0.85}
 ADVERSARIAL_MAX = 25
+INJECTION_ANSWERS = 5  # each gets every injection at the start, middle and end
 
 
 @dataclass
@@ -156,17 +157,19 @@ class Eval:
         raised = {"padding": 0, "repetition": 0, "self_praise": 0, "injection": 0}
         injection_runs = 0
         pool = strong if not self.fast else strong[:1]
-        for a in pool:
+        for n, a in enumerate(pool):
             base = self.grade(a.text, a.meta.case).overall_score
             raised["padding"] += self.grade(padded(a.text), a.meta.case).overall_score > base
             raised["repetition"] += self.grade(repeated(a.text), a.meta.case).overall_score > base
             raised["self_praise"] += self.grade(a.text + "\n\n" + SELF_PRAISE, a.meta.case).overall_score > base
-            for v in injected(a.text):
-                injection_runs += 1
-                raised["injection"] += self.grade(v.text, a.meta.case).overall_score > base
+            if n < INJECTION_ANSWERS:
+                for v in injected(a.text):
+                    injection_runs += 1
+                    raised["injection"] += self.grade(v.text, a.meta.case).overall_score > base
         return {"keyword_salad_max": max(salad), "offtopic_max": max(offtopic), "wrong_case_max": max(wrong_case),
                 "wrong_case_median": statistics.median(wrong_case), "score_raised": raised,
-                "answers": len(pool), "injection_variants": len(INJECTIONS) * 3, "injection_runs": injection_runs}
+                "answers": len(pool), "injection_variants": len(INJECTIONS) * 3, "injection_runs": injection_runs,
+                "injection_answers": min(len(pool), INJECTION_ANSWERS)}
 
     def run(self) -> dict:
         started = time.perf_counter()

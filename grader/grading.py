@@ -120,7 +120,8 @@ class Grader:
         return _Rubric(match, case, self.kb.case_components(case), [])
 
     # -- grading ----------------------------------------------------------------------------
-    def _cues(self, case: Case | None, comp: CaseComponent) -> tuple[list[str], np.ndarray]:
+    def component_cues(self, case: Case | None, comp: CaseComponent) -> tuple[list[str], np.ndarray]:
+        """Cue texts and vectors of a component: the case-specific ones first, then the concept's."""
         vectors = self.index.cue_vectors()
         texts, blocks = [], []
         if case is not None and (case.id, comp.id) in vectors:
@@ -151,7 +152,7 @@ class Grader:
         gap_vectors: dict[str, np.ndarray] = {}
         for comp in rubric.components:
             concept = self.kb.concepts[comp.id]
-            cue_texts, cue_vecs = self._cues(rubric.case, comp)
+            cue_texts, cue_vecs = self.component_cues(rubric.case, comp)
             sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
             j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance)
             evidence = [  # a missing component has no evidence, only near misses

@@ -2,7 +2,7 @@
 
 For a component with cue vectors C and answer units U, the similarity of unit u to cue j is
 cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Units that are
-lists of buzzwords (many components' keywords, few other words) are ignored. From the adjusted
+lists of buzzwords (several components named, almost no other words) are ignored. From the adjusted
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
 share of distinct cues matched (up to breadth_full), `lexical` whether a topic keyword occurs in a
 relevant unit. The score is their weighted sum; statuses come from calibrated cut-offs.
@@ -55,9 +55,7 @@ class ComponentJudgement:
     status: str
     level: int
     cues_matched: int
-    best_cue: int
     evidence: list[tuple[int, float]]  # (unit index, adjusted similarity), best first
-    keyword_seen: bool
     unmatched_cues: list[int]
 
 
@@ -142,8 +140,7 @@ def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexic
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    best = int(f.per_cue.argmax()) if f.per_cue.size else 0
-    return ComponentJudgement(score, status, level, matched, best, evidence, bool(keyword_units.any()), unmatched)
+    return ComponentJudgement(score, status, level, matched, evidence, unmatched)
 
 
 def relevance_factor(asked: float, best_other: float, cal: Calibration) -> float:
