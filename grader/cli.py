@@ -75,7 +75,7 @@ def grade(
     answer = read_answer(source)
     from grader.grading import check_answer, default_grader
 
-    check_answer(answer)
+    check_answer(answer)  # fail fast, before the model and the index are loaded
     report = default_grader().grade(answer, question)
     if fmt is None:
         suffix = output.suffix.lower() if output else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -47,7 +47,6 @@ class IndexStats:
     deleted: int
     seconds: float = 0.0
     location: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def _client(url: str | None, path: Path):
@@ -163,39 +162,34 @@ class KnowledgeIndex:
             raise IndexError_(f"the index at {where} is out of date with the knowledge base: run `mlsd index`")
         return cls(col, where)
 
+    def _grouped(self, kinds: list[str], key) -> dict:
+        """Documents of the given kinds as {key(metadata): [(doc id, vector), ...]} in document order."""
+        got = self._col.get(where=_kind_filter(kinds), include=["embeddings", "metadatas"])
+        rows: dict = {}
+        for doc_id, vec, meta in sorted(zip(got["ids"], got["embeddings"], got["metadatas"]),
+                                        key=lambda x: _doc_order(x[0])):
+            rows.setdefault(key(meta), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
+        return rows
+
     def cue_vectors(self) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of every cue, keyed by (case id or "", component id), rows in document order."""
         with self._lock:
             if self._cues is None:
-                got = self._col.get(where={"kind": {"$in": ["cue", "case_cue"]}}, include=["embeddings", "metadatas"])
-                rows: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
-                for doc_id, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
-                    rows.setdefault((meta["case"], meta["id"]), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
-                self._cues = {
-                    key: np.stack([v for _, v in sorted(items, key=lambda x: _doc_order(x[0]))])
-                    for key, items in rows.items()
-                }
+                rows = self._grouped(["cue", "case_cue"], lambda m: (m["case"], m["id"]))
+                self._cues = {k: np.stack([v for _, v in items]) for k, items in rows.items()}
             return self._cues
 
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         with self._lock:
             if self._cases is None:
-                got = self._col.get(where={"kind": "case"}, include=["embeddings", "metadatas"])
-                rows: dict[str, list[tuple[str, np.ndarray]]] = {}
-                for doc_id, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
-                    rows.setdefault(meta["id"], []).append((doc_id, np.asarray(vec, dtype=np.float32)))
-                self._cases = {k: np.stack([v for _, v in sorted(items, key=lambda x: _doc_order(x[0]))])
-                               for k, items in sorted(rows.items())}
+                rows = self._grouped(["case"], lambda m: m["id"])
+                self._cases = {k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())}
             return self._cases
 
     def doc_ids(self, kind: str) -> dict[str, list[str]]:
         """Document ids of one kind, grouped by the id in their metadata."""
-        got = self._col.get(where={"kind": kind}, include=["metadatas"])
-        out: dict[str, list[str]] = {}
-        for doc_id, meta in sorted(zip(got["ids"], got["metadatas"]), key=lambda x: _doc_order(x[0])):
-            out.setdefault(meta["id"], []).append(doc_id)
-        return out
+        return {k: [doc_id for doc_id, _ in items] for k, items in self._grouped([kind], lambda m: m["id"]).items()}
 
     def documents(self, doc_ids: list[str]) -> dict[str, str]:
         """Texts of the given documents."""
@@ -204,7 +198,7 @@ class KnowledgeIndex:
 
     def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
         """Nearest documents of the given kinds, best first (ties broken by id)."""
-        where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
+        where = _kind_filter(kinds)
         res = self._col.query(query_embeddings=[vector.astype(np.float32)], n_results=k, where=where,
                               include=["metadatas", "distances"])
         hits = [
@@ -212,6 +206,10 @@ class KnowledgeIndex:
             for doc_id, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])
         ]
         return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))
+
+
+def _kind_filter(kinds: list[str]) -> dict:
+    return {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
 
 
 def _doc_order(doc_id: str) -> tuple:
