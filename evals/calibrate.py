@@ -27,8 +27,7 @@ from evals.variants import transcript_style
 from evals.metrics import f1, quadratic_kappa
 from grader.calibration import CALIBRATION_FILE, Calibration
 from grader.grading import Grader
-from grader.scoring import content_tokens, features, listy_units, substance
-from grader.segment import segment
+from grader.scoring import features
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 PENALTIES = [0.1, 0.2, 0.3, 0.4]
@@ -62,18 +61,14 @@ def collect(grader: Grader, answers, penalty: float) -> Pairs:
     """answers: (text, case id, labels or None, quality, style) tuples."""
     cal = grader.cal.model_copy(update={"substance_penalty": penalty})
     rows, kws, labels, weights, owner = [], [], [], [], []
-    lexicons = list(grader.lexicons.values())
     for a_idx, (text, case, answer_labels, *_) in enumerate(answers):
-        units = segment(text)
-        vecs = grader.embedder.embed([u.clean for u in units])
-        subst = substance([content_tokens(u.clean) for u in units], grader.vocabulary)
-        excluded = listy_units(units, lexicons, grader.vocabulary, cal)
+        prepared = grader.prepare(text)
         rubric = grader.resolve_question(case)
         for comp in rubric.components:
             _, cue_vecs = grader.component_cues(rubric.case, comp)
             lex = grader.lexicons[comp.id]
-            kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in units], dtype=bool)
-            f = features(vecs @ cue_vecs.T, subst, kw_units, excluded, cal)
+            kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in prepared.units], dtype=bool)
+            f = features(prepared.vectors @ cue_vecs.T, prepared.substance, kw_units, prepared.excluded, cal)
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)
             labels.append(ORD[answer_labels[comp.id]] if answer_labels else 0)

@@ -23,7 +23,7 @@ from grader.report import (
 from grader.scoring import (
     TopicLexicon, content_tokens, judge, listy_units, relevance_factor, rubric_vocabulary, substance,
 )
-from grader.segment import count_words, segment
+from grader.segment import Unit, count_words, segment
 from grader.settings import max_words
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
@@ -38,6 +38,16 @@ class _Rubric:
     case: Case | None
     components: list[CaseComponent]
     warnings: list[str]
+
+
+@dataclass(frozen=True)
+class PreparedAnswer:
+    """An answer's units with their vectors, substance (words beyond rubric terms) and buzzword mask."""
+
+    units: list[Unit]
+    vectors: np.ndarray
+    substance: np.ndarray
+    excluded: np.ndarray
 
 
 def check_answer(answer: str) -> str:
@@ -131,15 +141,21 @@ class Grader:
         blocks.append(vectors[("", comp.id)])
         return texts, np.vstack(blocks)
 
+    def prepare(self, answer: str) -> PreparedAnswer:
+        """Split, embed and screen an answer: everything that does not depend on the question."""
+        units = segment(answer)
+        vectors = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
+        tokens = [content_tokens(u.clean) for u in units]
+        return PreparedAnswer(units, vectors, substance(tokens, self.vocabulary),
+                              listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal))
+
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
         check_answer(answer)
         rubric = self.resolve_question(question)
-        units = segment(answer)
-        unit_vecs = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
-        unit_tokens = [content_tokens(u.clean) for u in units]
-        unit_substance = substance(unit_tokens, self.vocabulary)
-        excluded = listy_units(units, list(self.lexicons.values()), self.vocabulary, self.cal)
+        prepared = self.prepare(answer)
+        units, unit_vecs, unit_substance, excluded = (
+            prepared.units, prepared.vectors, prepared.substance, prepared.excluded)
         warnings = list(rubric.warnings)
         words = count_words(answer)
         if words < SHORT_ANSWER_WORDS:

@@ -64,15 +64,14 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
 
 
-def listy_units(units: list[Unit], lexicons: list[TopicLexicon], vocabulary: frozenset[str],
-                cal: Calibration) -> np.ndarray:
+def listy_units(units: list[Unit], unit_tokens: list[set[str]], lexicons: list[TopicLexicon],
+                vocabulary: frozenset[str], cal: Calibration) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
     mask = np.zeros(len(units), dtype=bool)
-    for i, u in enumerate(units):
+    for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
         topics = sum(1 for lex in lexicons if lex.pattern.search(u.clean))
         if topics < cal.listy_components:
             continue
-        tokens = content_tokens(u.clean)
         mask[i] = len(tokens & vocabulary) >= cal.listy_density * max(len(tokens), 1)
     return mask
 
