@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Status = Literal["covered", "partial", "missing"]
 
 
@@ -36,6 +36,9 @@ class ComponentResult(_Model):
     cues_total: int = Field(ge=0)
     evidence: list[Evidence]
     feedback: str
+    judged_by: Literal["rules", "llm"] = "rules"
+    deterministic_score: int | None = Field(
+        default=None, description="The rules-based score, when an LLM judgement adjusted `score` (within a bound).")
 
 
 class StepResult(_Model):
@@ -57,6 +60,7 @@ class FollowUp(_Model):
     question: str
     component_id: str
     why: str
+    origin: Literal["bank", "llm"] = "bank"
 
 
 class Reading(_Model):
@@ -74,6 +78,57 @@ class GraderInfo(_Model):
     model: str = Field(description="Embedding model, plus the LLM when one was used.")
     prompt_versions: dict[str, str] = Field(default_factory=dict)
     calibration: str = Field(description="Id of the threshold set used.")
+
+
+class LLMInfo(_Model):
+    """What the LLM layer did: never the key, only the provider, model, usage and cost."""
+
+    provider: Literal["openai", "openai-compatible"]
+    model: str
+    base_url: str | None = None
+    samples: int = 1
+    overall_samples: list[int] = Field(default_factory=list, description="Overall score of each sample; the report is the median.")
+    overall_spread: int = 0
+    calls: int = 0
+    failed_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_seconds: float = 0.0
+    estimated_cost_usd: float | None = Field(default=None, description="None when the model's price is unknown (local servers).")
+    fell_back: bool = False
+
+
+class SourceInfo(_Model):
+    """Where the answer came from: typed text, a transcript file or audio."""
+
+    kind: Literal["text", "transcript", "audio"]
+    format: str = Field(description="md, txt, srt, vtt, whisper-json, openai-json, speaker-text, wav, mp3, ...")
+    name: str | None = None
+    duration_seconds: float | None = None
+    speakers: list[str] = Field(default_factory=list)
+    candidate_turns: int | None = None
+    interviewer_context: list[str] = Field(default_factory=list, description="The interviewer's turns, kept as context, not graded.")
+    transcription_model: str | None = None
+
+
+class PacingStep(_Model):
+    step: str
+    title: str
+    minutes: float
+    budget_minutes: float
+    share: float = Field(description="Fraction of the candidate's speaking time.")
+
+
+class Pacing(_Model):
+    """How the candidate used their time; only for inputs with timestamps."""
+
+    total_minutes: float
+    steps: list[PacingStep]
+    unreached_steps: list[str]
+    words_per_minute: float
+    fillers_per_minute: float
+    longest_monologue_seconds: float
+    longest_monologue_start_seconds: float
 
 
 class AnswerStats(_Model):
@@ -96,6 +151,11 @@ class GradeReport(_Model):
     warnings: list[str]
     answer_stats: AnswerStats
     grader: GraderInfo
+    summary: str | None = Field(default=None, description="LLM narrative summary, when an LLM was used.")
+    improvements: list[str] = Field(default_factory=list, description="Top improvements, best first.")
+    llm: LLMInfo | None = None
+    source: SourceInfo | None = None
+    pacing: Pacing | None = None
 
     def component(self, component_id: str) -> ComponentResult:
         return next(c for c in self.components if c.id == component_id)

@@ -1,0 +1,1 @@
+"""The optional LLM layer: configuration, prompts, grounded judgements, follow-ups and summary."""

@@ -1,0 +1,129 @@
+"""LLM configuration: CLI flags over environment variables over a config file over defaults.
+
+The API key is a `SecretStr`: it prints as '**********' and is never written to reports,
+history or logs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from grader.errors import GraderError
+
+Provider = Literal["none", "openai", "openai-compatible"]
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+# USD per million tokens (input, output) for models whose price is public; local servers cost nothing known.
+PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-mini": (0.40, 1.60),
+          "gpt-4.1": (2.00, 8.00), "gpt-4.1-nano": (0.10, 0.40)}
+
+
+class ConfigError(GraderError):
+    """The LLM configuration is incomplete or malformed."""
+
+
+class LLMConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: Provider = "none"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    seed: int | None = 7
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_tokens: int = Field(default=1024, ge=64)
+    batch_size: int = Field(default=3, ge=1, le=10, description="Components judged per call.")
+    price_in_per_mtok: float | None = None
+    price_out_per_mtok: float | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.provider != "none"
+
+    @property
+    def model_name(self) -> str:
+        return self.model or (DEFAULT_OPENAI_MODEL if self.provider == "openai" else "local")
+
+    @property
+    def is_remote(self) -> bool:
+        """True when answers leave this machine (the OpenAI API, or a server not on loopback)."""
+        if self.provider == "openai":
+            return True
+        if self.provider == "openai-compatible" and self.base_url:
+            from urllib.parse import urlparse
+
+            host = (urlparse(self.base_url).hostname or "").lower()
+            return host not in {"127.0.0.1", "localhost", "::1"}
+        return False
+
+    def prices(self) -> tuple[float, float] | None:
+        if self.price_in_per_mtok is not None and self.price_out_per_mtok is not None:
+            return self.price_in_per_mtok, self.price_out_per_mtok
+        return PRICES.get(self.model_name) if self.provider == "openai" else None
+
+    def check(self) -> "LLMConfig":
+        """Fail with one clear line when the provider cannot work as configured."""
+        if self.provider == "openai" and not self.api_key:
+            raise ConfigError("--llm openai needs an API key: set OPENAI_API_KEY (or api_key in the config file)")
+        if self.provider == "openai-compatible":
+            if not self.base_url:
+                raise ConfigError("--llm openai-compatible needs --base-url (or MLSD_LLM_BASE_URL), e.g. http://127.0.0.1:8080/v1")
+            if not self.model:
+                raise ConfigError("--llm openai-compatible needs --model (or MLSD_LLM_MODEL): the name the server serves")
+        return self
+
+
+def config_path() -> Path:
+    """The config file: MLSD_CONFIG, else ~/.config/mlsd-grader/config.toml."""
+    explicit = os.environ.get("MLSD_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "mlsd-grader" / "config.toml"
+
+
+_ENV = {"provider": "MLSD_LLM", "model": "MLSD_LLM_MODEL", "base_url": "MLSD_LLM_BASE_URL",
+        "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS"}
+
+
+def _from_file(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    section = data.get("llm", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"config file {path}: [llm] must be a table")
+    return section
+
+
+def load_config(*, provider: str | None = None, model: str | None = None, base_url: str | None = None,
+                api_key: str | None = None, use_file: bool = True) -> LLMConfig:
+    """Resolve the LLM configuration (flags > env > file > defaults) and check it."""
+    values = _from_file(config_path()) if use_file else {}
+    for field, var in _ENV.items():
+        if os.environ.get(var):
+            values[field] = os.environ[var]
+    for field, value in (("provider", provider), ("model", model), ("base_url", base_url), ("api_key", api_key)):
+        if value:
+            values[field] = value
+    chosen = values.get("provider", "none")
+    if not values.get("api_key"):
+        key = os.environ.get("MLSD_LLM_API_KEY") or (os.environ.get("OPENAI_API_KEY") if chosen == "openai" else None)
+        if key:
+            values["api_key"] = key
+    try:
+        config = LLMConfig(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"LLM configuration: {where}: {err['msg']}") from None
+    return config.check()

@@ -1,0 +1,39 @@
+"""One entry point for the CLI, the app and the evals: an answer input in, a finished report out.
+
+Order: deterministic grading of the candidate's text, then pacing when the input has timestamps,
+then the optional LLM layer (which only ever adjusts the deterministic report within bounds).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from grader.grading import Grader
+from grader.report import GradeReport
+from grader.sources import AnswerInput
+
+Progress = Callable[[str], None]
+
+
+def grade_input(grader: Grader, answer: AnswerInput | str, question: str, *, llm=None, samples: int = 1,
+                progress: Progress | None = None) -> GradeReport:
+    """Grade `answer` (text or an AnswerInput) against `question`; `llm` is an `LLMConfig` or None."""
+    say = progress or (lambda _stage: None)
+    inp = answer if isinstance(answer, AnswerInput) else AnswerInput.from_text(answer)
+    say("grading")
+    report = grader.grade(inp.graded_text, question)
+    report = report.model_copy(update={"source": inp.source})
+    if inp.segments:
+        say("pacing")
+        report = _with_pacing(grader, inp, report)
+    if llm is not None and llm.enabled:
+        say("asking the LLM")
+        from grader.llm.assist import assist
+
+        report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
+    return report
+
+
+def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:
+    """Add the pacing section (filled in by the voice work: grader/pacing.py)."""
+    return report
