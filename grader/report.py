@@ -107,6 +107,7 @@ class SourceInfo(_Model):
     duration_seconds: float | None = None
     speakers: list[str] = Field(default_factory=list)
     candidate_turns: int | None = None
+    candidate: str | None = Field(default=None, description="The speaker graded as the candidate, when speakers are labelled.")
     interviewer_context: list[str] = Field(default_factory=list, description="The interviewer's turns, kept as context, not graded.")
     transcription_model: str | None = None
 
@@ -129,6 +130,8 @@ class Pacing(_Model):
     fillers_per_minute: float
     longest_monologue_seconds: float
     longest_monologue_start_seconds: float
+    speaking_minutes: float = Field(default=0.0, description="The candidate's speaking time; shares and rates are over it.")
+    round_minutes: float = Field(default=45.0, description="Length of the round the step budgets are for.")
 
 
 class AnswerStats(_Model):
