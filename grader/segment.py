@@ -18,6 +18,7 @@ _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
+_ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
 _WORD = re.compile(r"\S+")
 _FILLERS = re.compile(
     r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
@@ -50,7 +51,9 @@ def clean_text(text: str) -> str:
 def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(line):
-        if _ABBREV.search(line[start : m.start()]):
+        # search only the sentence's tail (abbreviations are short); slicing the whole sentence
+        # each time is quadratic on text such as 'e.g. e.g. e.g. ...'
+        if _ABBREV.search(line, max(start, m.start() - _ABBREV_TAIL), m.start()):
             continue
         spans.append((offset + start, offset + m.start()))
         start = m.end()
