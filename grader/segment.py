@@ -21,11 +21,13 @@ _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$",
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
 _WORD = re.compile(r"\S+")
 _FILLERS = re.compile(
-    r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
+    r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r"[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
-_REPEAT = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+# stuttered words and restarted phrases ("the the", "I would, I would"), and cut-off words ("recomm- ")
+_REPEAT = re.compile(r"\b(\w+(?:\s+\w+){0,2})(?:[\s,-]+\1\b)+", re.IGNORECASE)
+_CUT_OFF = re.compile(r"\b\w+-\s+(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def clean_text(text: str) -> str:
     """Text for embedding: markup, fillers and stuttered repeats removed, spaces collapsed."""
     text = _MARKUP.sub(" ", text)
     text = _FILLERS.sub(" ", _FILLERS.sub(" ", text))
-    text = _REPEAT.sub(r"\1", text)
+    text = _REPEAT.sub(r"\1", _CUT_OFF.sub("", text))
     return " ".join(text.split())
 
 

@@ -39,3 +39,9 @@ def test_paragraph_windows_span_bullets_so_punctuation_does_not_matter():
 
 def test_clean_text_removes_fillers_markup_and_stutters():
     assert clean_text("so um we we **need** to uh you know monitor drift") == "so we need to monitor drift"
+
+
+def test_clean_text_normalises_spoken_disfluencies():
+    spoken = "um so uh the the model, I would- I would use a, a ranking model uh-huh recomm- recommendation"
+    assert clean_text(spoken) == "so the model, I would use a ranking model recommendation"
+    assert clean_text("step by step, more and more") == "step by step, more and more"
