@@ -154,6 +154,79 @@ def index(
                f"{stats.deleted} removed in {stats.seconds:.1f}s")
 
 
+history_app = typer.Typer(no_args_is_help=True, help="Saved attempts (the app saves every graded answer; "
+                          "MLSD_DATA_DIR sets where).")
+app.add_typer(history_app, name="history")
+
+
+def _history():
+    from grader.history import History
+
+    h = History()
+    if h.notice:
+        typer.echo(f"note: {h.notice}", err=True)
+    return h
+
+
+@history_app.command("list")
+@_guarded
+def history_list() -> None:
+    """List the saved attempts, oldest first."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    h = _history()
+    attempts = h.list()
+    if not attempts:
+        typer.echo(f"no attempts saved in {h.path}", err=True)
+        return
+    table = Table(show_header=True, title=str(h.path))
+    for col in ("id", "when", "question", "mode", "source", "score"):
+        table.add_column(col, justify="right" if col in ("id", "score") else "left")
+    for a in attempts:
+        table.add_row(str(a.id), f"{a.created_at.astimezone():%Y-%m-%d %H:%M}", escape(a.question_title), a.mode,
+                      a.source_kind, str(a.overall_score))
+    Console().print(table)
+
+
+@history_app.command("export")
+@_guarded
+def history_export(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here instead of stdout."),
+) -> None:
+    """Export every saved attempt (answer and report) as JSON."""
+    from grader.inputs import write_atomic
+
+    h = _history()
+    text = h.export_json()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    typer.echo(f"wrote {len(h.list())} attempt(s) to {output}", err=True)
+
+
+@history_app.command("delete")
+@_guarded
+def history_delete(attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`.")) -> None:
+    """Delete one saved attempt."""
+    h = _history()
+    if not h.delete(attempt_id):
+        _fail(f"no attempt with id {attempt_id} in {h.path}: see `mlsd history list`")
+    typer.echo(f"deleted attempt {attempt_id}", err=True)
+
+
+@history_app.command("clear")
+@_guarded
+def history_clear(yes: bool = typer.Option(False, "--yes", help="Confirm: delete every saved attempt for good.")) -> None:
+    """Delete all stored history (answers and reports)."""
+    h = _history()
+    if not yes:
+        _fail(f"this deletes all {len(h.list())} saved attempt(s) in {h.path} for good: run `mlsd history clear --yes`")
+    typer.echo(f"deleted {h.clear()} attempt(s) from {h.path}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,247 @@
+"""Attempt history: transactions, a real kill -9 mid-save, locked and damaged databases, delete,
+clear, export, the `mlsd history` commands, and no API key ever stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from grader.cli import app
+from grader.history import DB_NAME, History, HistoryError, data_dir
+from grader.llm.config import LLMConfig
+from grader.report import (
+    AnswerStats, ComponentResult, Evidence, GradeReport, GraderInfo, LLMInfo, QuestionMatch, StepResult,
+)
+from tests.conftest import ROOT
+
+KEY = "sk-test-0123456789abcdefSECRET"
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def make_report(answer: str, score: int, *, llm: LLMInfo | None = None) -> GradeReport:
+    """A small valid report whose one evidence quote is the answer's first word."""
+    word = answer.split()[0]
+    comp = ComponentResult(id="cold_start", title="Cold start", step="model", severity="critical", weight=3.0,
+                           status="covered" if score >= 60 else "missing", score=score, level=2, cues_matched=1,
+                           cues_total=5, evidence=[Evidence(quote=word, start=0, end=len(word), similarity=0.7)],
+                           feedback="ok")
+    return GradeReport(
+        question=QuestionMatch(id="video_recommendation", title="Video recommendation", matched_by="id"),
+        overall_score=score, steps=[StepResult(id="model", title="Model", score=score, components=["cold_start"])],
+        components=[comp], missed_critical=[] if score >= 60 else ["cold_start"], strengths=[],
+        follow_up_questions=[], recommended_reading=[], warnings=[],
+        answer_stats=AnswerStats(characters=len(answer), words=len(answer.split()), sentences=1, units=1),
+        grader=GraderInfo(version="test", model="test", calibration="test"), llm=llm)
+
+
+@pytest.fixture()
+def db(tmp_path):
+    return tmp_path / "data" / DB_NAME
+
+
+def _raw(path) -> bytes:
+    """Every byte the database keeps on disk: the file and its journal."""
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+def test_save_list_get_round_trip(db):
+    h = History(db)
+    first = h.save("Popular videos for new users.", make_report("Popular videos for new users.", 40),
+                   created_at=T0 + timedelta(days=1))
+    second = h.save("Two-tower retrieval then a ranker.", make_report("Two-tower retrieval then a ranker.", 80),
+                    mode="mock", created_at=T0)
+    attempts = h.list()
+    assert [a.id for a in attempts] == [second, first]  # oldest first, whatever the insertion order
+    got = h.get(first)
+    assert got.answer == "Popular videos for new users." and got.mode == "practice" and got.overall_score == 40
+    assert got.report == make_report("Popular videos for new users.", 40)
+    assert got.question_id == "video_recommendation" and got.source_kind == "text"
+    with pytest.raises(HistoryError, match="no attempt with id 999"):
+        h.get(999)
+    with pytest.raises(ValueError):
+        h.save("x y", make_report("x y", 1), mode="exam")
+    assert len(h.list()) == 2
+
+
+def test_data_dir_from_env_and_private_permissions(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLSD_DATA_DIR", str(tmp_path / "mine"))
+    assert data_dir() == tmp_path / "mine"
+    h = History()
+    assert h.path == tmp_path / "mine" / DB_NAME
+    assert stat.S_IMODE(h.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(h.path.parent.stat().st_mode) == 0o700
+    monkeypatch.delenv("MLSD_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert data_dir() == tmp_path / "xdg" / "mlsd-grader"
+
+
+def test_unwritable_folder_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(HistoryError, match="set MLSD_DATA_DIR"):
+        History(blocker / "sub" / DB_NAME)
+
+
+_SAVER = """
+import sys
+from grader.history import History
+from grader.report import GradeReport
+history = History(sys.argv[1])
+report = GradeReport.model_validate_json(open(sys.argv[2]).read())
+i = int(sys.argv[3])
+while True:
+    i += 1
+    answer = f"attempt {i} " + "x" * 400_000
+    print(history.save(answer, report), i, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_mid_save_loses_no_saved_attempt(db, tmp_path):
+    report_file = tmp_path / "report.json"
+    report_file.write_text(make_report("attempt 1", 50).to_json())
+    History(db)
+    confirmed: dict[int, int] = {}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for cycle, wanted in enumerate((3, 6, 2)):
+        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(db), str(report_file), str(cycle * 1000)],
+                                stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        for _ in range(wanted):  # each line is printed only after its transaction committed
+            attempt_id, i = map(int, proc.stdout.readline().split())
+            confirmed[attempt_id] = i
+        os.kill(proc.pid, signal.SIGKILL)  # the child is already inside its next save
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+        h = History(db)
+        assert h.notice is None  # no damage to recover from
+        rows = {a.id: a for a in h.list()}
+        for attempt_id, i in confirmed.items():
+            assert rows[attempt_id].answer == f"attempt {i} " + "x" * 400_000
+        for a in rows.values():  # an attempt is there whole or not at all
+            assert len(a.answer) == len(f"attempt {a.answer.split()[1]} ") + 400_000 and a.report.overall_score == 50
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_locked_database_is_waited_for_then_reported(db):
+    h = History(db, timeout_s=0.2, retries=1)
+    blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(HistoryError, match="locked by another program.*try again"):
+            h.save("first answer", make_report("first answer", 10))
+    finally:
+        blocker.execute("ROLLBACK")
+    # a lock released while we wait is simply waited out
+    patient = History(db, timeout_s=5)
+    blocker.execute("BEGIN EXCLUSIVE")
+    threading.Timer(0.3, lambda: blocker.execute("ROLLBACK")).start()
+    started = time.monotonic()
+    attempt_id = patient.save("second answer", make_report("second answer", 20))
+    assert time.monotonic() - started >= 0.25
+    blocker.close()
+    assert [a.id for a in patient.list()] == [attempt_id]
+
+
+def test_unreadable_file_is_moved_aside_and_a_new_one_started(db):
+    db.parent.mkdir(parents=True)
+    garbage = b"this is not a database\x00" * 500
+    db.write_bytes(garbage)
+    h = History(db)
+    aside = list(db.parent.glob(f"{DB_NAME}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == garbage  # kept, never deleted
+    assert str(aside[0]) in h.notice and "damaged" in h.notice and ".recover" in h.notice
+    h.save("after recovery", make_report("after recovery", 30))
+    assert [a.answer for a in History(db).list()] == ["after recovery"]
+
+
+def test_damaged_index_recovers_every_attempt(db):
+    h = History(db)
+    answers = [f"answer number {i} about cold start" for i in range(5)]
+    for i, text in enumerate(answers):
+        h.save(text, make_report(text, 10 * i), created_at=T0 + timedelta(hours=i))
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'attempts_created'").fetchone()[0]
+    with open(db, "r+b") as fh:  # scribble over the index's page: the table itself is intact
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xff" * page_size)
+    recovered = History(db)
+    assert "recovered 5 attempt(s)" in recovered.notice and ".recover" not in recovered.notice
+    assert [a.answer for a in recovered.list()] == answers
+    assert [a.report.overall_score for a in recovered.list()] == [0, 10, 20, 30, 40]
+
+
+def test_delete_clear_and_export(db):
+    h = History(db)
+    ids = [h.save(f"private answer {i} about drift", make_report(f"private answer {i}", 50 + i),
+                  created_at=T0 + timedelta(minutes=i)) for i in range(3)]
+    assert h.delete(ids[1]) is True and h.delete(ids[1]) is False
+    exported = json.loads(h.export_json())
+    assert exported["format"] == "mlsd-grader-history/1"
+    assert [a["id"] for a in exported["attempts"]] == [ids[0], ids[2]]
+    assert exported["attempts"][1]["report"]["overall_score"] == 52
+    assert GradeReport.model_validate(exported["attempts"][0]["report"]) == h.get(ids[0]).report
+    assert h.clear() == 2 and h.list() == []
+    assert b"private answer" not in _raw(db)  # deleted, not merely unlinked from the table
+
+
+def test_no_api_key_is_stored(db):
+    assert not any("key" in name for name in LLMInfo.model_fields)
+    config = LLMConfig(provider="openai", api_key=KEY)
+    assert KEY not in repr(config) and KEY not in str(config) and KEY not in config.model_dump_json()
+    answer = f"My design. (I pasted my key by mistake: {KEY}) Cold start uses popular items."
+    report = make_report(answer, 60, llm=LLMInfo(provider="openai", model="gpt-4o-mini", calls=3))
+    h = History(db)
+    attempt_id = h.save(answer, report, secrets=[config.api_key.get_secret_value(), None, "short"])
+    stored = h.get(attempt_id)
+    assert KEY not in stored.answer and len(stored.answer) == len(answer)  # masked in place: offsets still hold
+    assert KEY.encode() not in _raw(db) and KEY not in h.export_json()
+    assert stored.report.llm.model == "gpt-4o-mini"
+
+
+@pytest.fixture()
+def cli(db, monkeypatch):
+    monkeypatch.setenv("MLSD_DATA_DIR", str(db.parent))
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["history", *args])
+
+
+def test_history_commands(cli, db, tmp_path):
+    assert "no attempts saved" in cli("list").stderr
+    h = History(db)
+    first = h.save("fraud answer text", make_report("fraud answer text", 41), created_at=T0)
+    second = h.save("video answer text", make_report("video answer text", 77), created_at=T0 + timedelta(hours=1))
+    listed = cli("list")
+    assert listed.exit_code == 0 and "41" in listed.stdout and "77" in listed.stdout
+    out = tmp_path / "export.json"
+    exported = cli("export", "-o", str(out))
+    assert exported.exit_code == 0 and "wrote 2 attempt(s)" in exported.stderr
+    assert [a["answer"] for a in json.loads(out.read_text())["attempts"]] == ["fraud answer text", "video answer text"]
+    assert json.loads(cli("export").stdout)["attempts"][0]["id"] == first
+    missing = cli("delete", "999")
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: no attempt with id 999")
+    assert cli("delete", str(first)).exit_code == 0 and [a.id for a in h.list()] == [second]
+    refused = cli("clear")
+    assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 1
+    cleared = cli("clear", "--yes")
+    assert cleared.exit_code == 0 and "deleted 1 attempt(s)" in cleared.stderr and h.list() == []
+
+
+def test_history_command_reports_a_damaged_file(cli, db):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"garbage" * 100)
+    result = cli("list")
+    assert result.exit_code == 0 and "note: the history database was damaged" in result.stderr
