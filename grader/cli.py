@@ -67,6 +67,10 @@ def grade(
     fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="text (default on screen), json or markdown."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
     chroma_url: Optional[str] = ChromaUrl,
+    llm: Optional[str] = typer.Option(None, "--llm", help="none (default), openai or openai-compatible (MLSD_LLM)."),
+    model: Optional[str] = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+    samples: int = typer.Option(1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."),
 ) -> None:
     """Grade an answer against a question's rubric."""
     from grader.inputs import read_answer, write_atomic
@@ -76,7 +80,15 @@ def grade(
     from grader.grading import check_answer, default_grader
 
     check_answer(answer)  # fail fast, before the model and the index are loaded
-    report = default_grader().grade(answer, question)
+    from grader.llm.config import load_config
+    from grader.pipeline import grade_input
+
+    llm_config = load_config(provider=llm, model=model, base_url=base_url)
+    if llm_config.is_remote:
+        typer.echo(f"note: the answer is sent to {llm_config.provider} ({llm_config.base_url or 'api.openai.com'})", err=True)
+    report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
+    if report.llm is not None and report.llm.fell_back:
+        typer.echo(f"warning: {report.warnings[-1]}", err=True)
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = Format.json if suffix == ".json" else Format.markdown if suffix in (".md", ".markdown") else Format.text

@@ -16,6 +16,7 @@ from grader.calibration import Calibration, load_calibration
 from grader.embedder import Embedder, default_embedder
 from grader.errors import IndexError_, InputError
 from grader.index import KnowledgeIndex, build_index
+from grader.injection import describe as describe_injection, detect as detect_injection, mask
 from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
@@ -153,10 +154,13 @@ class Grader:
         """Grade an answer to a question (a case id, a case title or free text)."""
         check_answer(answer)
         rubric = self.resolve_question(question)
-        prepared = self.prepare(answer)
+        warnings = list(rubric.warnings)
+        findings = detect_injection(answer)
+        if findings:  # steering attempts are blanked (same length, offsets hold) and never count
+            warnings.append(describe_injection(findings))
+        prepared = self.prepare(mask(answer, findings))
         units, unit_vecs, unit_substance, excluded = (
             prepared.units, prepared.vectors, prepared.substance, prepared.excluded)
-        warnings = list(rubric.warnings)
         words = count_words(answer)
         if words < SHORT_ANSWER_WORDS:
             warnings.append(f"the answer is short ({words} words); a full design usually takes 600 words or more")
@@ -185,21 +189,10 @@ class Grader:
                 mean = cue_vecs.mean(axis=0)
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
-        steps = []
-        for step in self.kb.steps.values():
-            members = [r for r in results if r.step == step.id]
-            steps.append(StepResult(id=step.id, title=step.title, score=_weighted(members),
-                                    components=[r.id for r in members]))
-        missed = [r.id for r in results if r.severity == "critical" and r.status == "missing"]
-        priority = sorted((r for r in results if r.status != "covered"),
-                          key=lambda r: (-(r.weight * (100 - r.score)), r.id))
+        priority = gaps_first(results)
         return GradeReport(
             question=rubric.question,
-            overall_score=_weighted(results),
-            steps=steps,
-            components=results,
-            missed_critical=missed,
-            strengths=self._strengths(results),
+            **self.totals(results),
             follow_up_questions=self._follow_ups(priority, rubric.case),
             recommended_reading=self._reading(priority, gap_vectors),
             warnings=warnings,
@@ -207,6 +200,25 @@ class Grader:
                                      sentences=sum(1 for u in units if not u.is_window), units=len(units)),
             grader=GraderInfo(version=__version__, model=self.embedder.name, calibration=self.cal.id),
         )
+
+    def totals(self, results: list[ComponentResult]) -> dict:
+        """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
+        The LLM layer calls this again after adjusting components, so both modes add up the same way."""
+        steps = []
+        for step in self.kb.steps.values():
+            members = [r for r in results if r.step == step.id]
+            steps.append(StepResult(id=step.id, title=step.title, score=_weighted(members),
+                                    components=[r.id for r in members]))
+        return dict(
+            overall_score=_weighted(results), steps=steps, components=results,
+            missed_critical=[r.id for r in results if r.severity == "critical" and r.status == "missing"],
+            strengths=self._strengths(results),
+            improvements=[f"{r.title}: {self._next_step(r)}" for r in gaps_first(results)[:3]],
+        )
+
+    def _next_step(self, r: ComponentResult) -> str:
+        concept = self.kb.concepts[r.id]
+        return concept.cues[0] if r.status == "missing" else concept.levels.model_dump(by_alias=True)["3"]
 
     def _relevance(self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]) -> float:
         """Scale factor for an answer that addresses another question than the asked case. Only
@@ -283,6 +295,11 @@ class Grader:
     def _path(kind: str, doc: str) -> str:
         folder = {"concept": "concepts", "step": "framework"}.get(kind, "cases")
         return f"{folder}/{doc}.md"
+
+
+def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
+    """Components not yet covered, the costliest gap (weight x missing points) first."""
+    return sorted((r for r in results if r.status != "covered"), key=lambda r: (-(r.weight * (100 - r.score)), r.id))
 
 
 def _weighted(results: list[ComponentResult]) -> int:

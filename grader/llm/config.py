@@ -38,7 +38,9 @@ class LLMConfig(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
     max_tokens: int = Field(default=1024, ge=64)
-    batch_size: int = Field(default=3, ge=1, le=10, description="Components judged per call.")
+    batch_size: int = Field(default=3, ge=1, le=30, description="Components judged per call.")
+    concurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight at once.")
+    backoff_s: float = Field(default=1.0, ge=0.0, description="First pause before a retry; doubles each time.")
     price_in_per_mtok: float | None = None
     price_out_per_mtok: float | None = None
 
@@ -89,7 +91,8 @@ def config_path() -> Path:
 
 
 _ENV = {"provider": "MLSD_LLM", "model": "MLSD_LLM_MODEL", "base_url": "MLSD_LLM_BASE_URL",
-        "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS"}
+        "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS", "batch_size": "MLSD_LLM_BATCH",
+        "max_retries": "MLSD_LLM_RETRIES"}
 
 
 def _from_file(path: Path) -> dict:

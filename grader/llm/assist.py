@@ -1,0 +1,201 @@
+"""The LLM layer over a deterministic report: depth judgements in small batches, tailored
+follow-ups, a summary and improvements; grounded and bounded (grader/llm/grounding.py), and a
+clean fallback to the deterministic report whenever the model is down or keeps answering badly."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from grader.grading import Grader, gaps_first
+from grader.injection import detect, mask
+from grader.llm.client import InvalidOutput, LLMClient, LLMUnavailable, public_url
+from grader.llm.config import LLMConfig
+from grader.llm.grounding import apply_verdict, inert, verify_quotes
+from grader.llm.prompts import load_prompt, neutralise
+from grader.llm.schemas import FollowUpQuestions, JudgeVerdicts, Summary
+from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
+
+PROMPTS = ("judge_components", "follow_ups", "summary")
+NOTES_CHARS = 900
+MAX_LLM_FOLLOW_UPS = 3
+
+
+class _Run:
+    """One graded answer's LLM work: shared context for every request."""
+
+    def __init__(self, grader: Grader, answer: str, report: GradeReport, client: LLMClient):
+        self.grader, self.report, self.client = grader, report, client
+        findings = detect(answer)
+        self.allow_raise = not findings
+        self.answer = mask(answer, findings)  # quotes are verified against what was graded
+        self.shown = neutralise(self.answer)
+        self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
+        self.warnings: list[str] = []
+        if findings:
+            self.warnings.append("the answer tries to steer the grader, so the LLM was not allowed to raise any score")
+
+    # -- components -------------------------------------------------------------------------
+    def judge_all(self, components: list[ComponentResult]) -> list[ComponentResult]:
+        size = self.client.config.batch_size
+        batches = [components[i:i + size] for i in range(0, len(components), size)]
+        with ThreadPoolExecutor(max_workers=self.client.config.concurrency) as pool:
+            judged = list(pool.map(self._judge_batch, batches))
+        for _results, notes in judged:  # in batch order, whatever order the requests finished in
+            self.warnings += notes
+        return [c for results, _notes in judged for c in results]
+
+    def _judge_batch(self, batch: list[ComponentResult]) -> tuple[list[ComponentResult], list[str]]:
+        ids = [c.id for c in batch]
+        notes: list[str] = []
+
+        def validate(out: JudgeVerdicts) -> str | None:
+            got = [v.component_id for v in out.verdicts]
+            return None if sorted(got) == sorted(ids) else f"expected one verdict for each of {ids}, got {got}"
+
+        values = dict(question_title=self.report.question.title, question_prompt=self.report.question.prompt or "",
+                      components=[self._component_context(c) for c in batch], answer=self.shown)
+        try:
+            out = self.client.ask(load_prompt("judge_components"), values, JudgeVerdicts, validate)
+        except InvalidOutput as exc:
+            return batch, [f"LLM verdicts for {', '.join(ids)} were invalid twice; kept the rules-based results ({exc})"]
+        verdicts = {v.component_id: v for v in out.verdicts}
+        result = []
+        for det in batch:
+            v = verdicts[det.id]
+            quotes, dropped = verify_quotes(self.answer, v.quotes)
+            if dropped:
+                notes.append(f"{dropped} LLM quote(s) for {det.id} are not in the answer and were dropped")
+            sims = self._similarities(det.id, [q.text for q in quotes])
+            result.append(apply_verdict(det, v.level, v.feedback, quotes, sims, bool(v.quotes), self.allow_raise,
+                                        self.grader.cal))
+        return result, notes
+
+    def _component_context(self, c: ComponentResult) -> dict:
+        concept = self.grader.kb.concepts[c.id]
+        comp = next((x for x in self.grader.kb.case_components(self.case) if x.id == c.id), None)
+        cues = (list(comp.cues) if comp else []) + concept.cues
+        notes = self.grader.index.documents([f"concept:{c.id}"]).get(f"concept:{c.id}", concept.why_it_matters)
+        pitfalls = f"\nPitfalls for this case: {' '.join(comp.pitfalls)}" if comp and comp.pitfalls else ""
+        return dict(id=c.id, title=c.title, severity=c.severity, why=concept.why_it_matters, cues=cues[:6],
+                    levels=concept.levels.model_dump(by_alias=True),
+                    notes=" ".join(notes.split())[:NOTES_CHARS] + pitfalls)
+
+    def _similarities(self, component_id: str, quotes: list[str]) -> list[float]:
+        if not quotes:
+            return []
+        comp = next(x for x in self.grader.kb.case_components(self.case) if x.id == component_id)
+        _texts, cue_vecs = self.grader.component_cues(self.case, comp)
+        return [float(s) for s in (self.grader.embedder.embed(quotes) @ cue_vecs.T).max(axis=1)]
+
+    # -- follow-ups and summary -------------------------------------------------------------
+    def follow_ups(self, components: list[ComponentResult], bank: list[FollowUp]) -> list[FollowUp]:
+        gaps = gaps_first(components)[:MAX_LLM_FOLLOW_UPS]
+        if not gaps:
+            return bank
+        ids = [g.id for g in gaps]
+
+        def validate(out: FollowUpQuestions) -> str | None:
+            got = [q.component_id for q in out.questions]
+            if sorted(got) != sorted(ids):
+                return f"expected one question for each of {ids}, got {got}"
+            return None if all(inert(q.question) for q in out.questions) else "a question is empty"
+
+        values = dict(question_title=self.report.question.title, answer=self.shown,
+                      gaps=[dict(id=g.id, title=g.title, status=g.status, severity=g.severity,
+                                 missing=self.grader.kb.concepts[g.id].why_it_matters) for g in gaps])
+        try:
+            out = self.client.ask(load_prompt("follow_ups"), values, FollowUpQuestions, validate)
+        except InvalidOutput as exc:
+            self.warnings.append(f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})")
+            return bank
+        by_id = {g.id: g for g in gaps}
+        tailored = []
+        for q in sorted(out.questions, key=lambda q: ids.index(q.component_id)):
+            g = by_id[q.component_id]
+            anchors, _ = verify_quotes(self.answer, [q.anchor], limit=1)
+            said = f"; builds on: \"{inert(anchors[0].text, 120)}\"" if anchors else ""
+            tailored.append(FollowUp(question=inert(q.question, 400), component_id=g.id, origin="llm",
+                                     why=f"{g.title} is {g.status} ({g.score}/100){said}"))
+        rest = [f for f in bank if f.component_id not in ids]
+        return tailored + rest[: max(0, len(bank) - len(tailored))]
+
+    def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:
+        def validate(out: Summary) -> str | None:
+            if not inert(out.summary):
+                return "the summary is empty"
+            return None if len([i for i in out.improvements if inert(i)]) == 3 else "give exactly three improvements"
+
+        values = dict(question_title=report.question.title, overall_score=report.overall_score, answer=self.shown,
+                      components=[dict(title=c.title, status=c.status, score=c.score) for c in report.components])
+        try:
+            out = self.client.ask(load_prompt("summary"), values, Summary, validate)
+        except InvalidOutput as exc:
+            self.warnings.append(f"the LLM summary was invalid twice; kept the rules-based improvements ({exc})")
+            return None, report.improvements
+        return inert(out.summary, 800), [inert(i, 300) for i in out.improvements]
+
+
+def _median_run(overall: list[int]) -> int:
+    """Index of the sample whose overall score is the (lower) median."""
+    order = sorted(range(len(overall)), key=lambda i: (overall[i], i))
+    return order[(len(order) - 1) // 2]
+
+
+def assist(grader: Grader, answer: str, report: GradeReport, config: LLMConfig, *, samples: int = 1,
+           progress: Callable[[str], None] | None = None, chat_model=None) -> GradeReport:
+    """Add LLM judgements to a deterministic `report` of `answer`. Never raises for LLM trouble: the
+    deterministic report comes back with a warning instead."""
+    say = progress or (lambda _s: None)
+    client = LLMClient(config, chat_model)
+    run = _Run(grader, answer, report, client)
+    samples = max(1, int(samples))
+    try:
+        runs = []
+        for k in range(samples):
+            say(f"LLM judging components (sample {k + 1} of {samples})" if samples > 1 else "LLM judging components")
+            runs.append(run.judge_all(report.components))
+        overall = [grader.totals(r)["overall_score"] for r in runs]
+        components = runs[_median_run(overall)]
+        totals = grader.totals(components)
+        say("LLM writing follow-up questions")
+        follow_ups = run.follow_ups(components, report.follow_up_questions)
+        draft = report.model_copy(update=totals)
+        say("LLM writing the summary")
+        summary, improvements = run.summary(draft)
+    except LLMUnavailable as exc:
+        return _fallback(report, client, config, samples, f"LLM unavailable: {exc}; this is the deterministic report")
+    judged = sum(c.judged_by == "llm" for c in components)
+    if judged == 0 and summary is None:
+        return _fallback(report, client, config, samples, "the LLM gave no usable output; this is the deterministic report",
+                         run.warnings)
+    info = _info(client, config, samples, overall, fell_back=False)
+    grader_info = report.grader.model_copy(update=dict(
+        mode="llm", model=f"{report.grader.model} + {config.provider}:{config.model_name}",
+        prompt_versions={p: load_prompt(p).version for p in PROMPTS}))
+    return report.model_copy(update={
+        **totals, "follow_up_questions": follow_ups, "summary": summary, "improvements": improvements, "llm": info,
+        "grader": grader_info, "warnings": report.warnings + _dedupe(run.warnings)})
+
+
+def _fallback(report: GradeReport, client: LLMClient, config: LLMConfig, samples: int, why: str,
+              extra: list[str] | None = None) -> GradeReport:
+    info = _info(client, config, samples, [], fell_back=True)
+    return report.model_copy(update=dict(llm=info, warnings=report.warnings + _dedupe((extra or []) + [why])))
+
+
+def _info(client: LLMClient, config: LLMConfig, samples: int, overall: list[int], fell_back: bool) -> LLMInfo:
+    u = client.usage
+    prices = config.prices()
+    cost = None if prices is None else round((u.prompt_tokens * prices[0] + u.completion_tokens * prices[1]) / 1e6, 6)
+    return LLMInfo(provider=config.provider, model=config.model_name, base_url=public_url(config.base_url),
+                   samples=samples, overall_samples=overall,
+                   overall_spread=(max(overall) - min(overall)) if overall else 0,
+                   calls=u.calls, failed_calls=u.failed_calls, prompt_tokens=u.prompt_tokens,
+                   completion_tokens=u.completion_tokens, latency_seconds=round(u.latency_seconds, 3),
+                   estimated_cost_usd=cost, fell_back=fell_back)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+

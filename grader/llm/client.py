@@ -1,0 +1,160 @@
+"""A chat model behind one `ask` call: structured output, one re-ask on invalid output, transport
+retries with backoff, usage accounting, and error messages that never carry the API key."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel
+
+from grader.errors import GraderError
+from grader.llm.config import LLMConfig
+from grader.llm.prompts import Prompt
+
+T = TypeVar("T", bound=BaseModel)
+# Worth another try after a pause: the connection, a timeout, rate limits and server errors.
+TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError, TimeoutError)
+# Retrying cannot help: the whole LLM layer stops and the deterministic report stands.
+FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
+_KEYLIKE = re.compile(r"\b(?:sk|pk|key|api)[-_][A-Za-z0-9_\-*.]{6,}")
+
+
+class LLMUnavailable(GraderError):
+    """The LLM cannot be used at all (down, too slow, wrong key or model): grade deterministically."""
+
+
+class InvalidOutput(GraderError):
+    """The LLM answered twice without valid structured output for one request."""
+
+
+def redact(text: str, config: LLMConfig) -> str:
+    """Remove the configured key, and anything shaped like a key, from a message."""
+    if config.api_key:
+        secret = config.api_key.get_secret_value()
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return _KEYLIKE.sub("[redacted]", text)
+
+
+def public_url(url: str | None) -> str | None:
+    """The base URL without any user:password part."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def build_chat_model(config: LLMConfig):
+    """ChatOpenAI for OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)."""
+    from langchain_openai import ChatOpenAI
+
+    key = config.api_key.get_secret_value() if config.api_key else "no-key-required"
+    kwargs = dict(model=config.model_name, api_key=key, temperature=config.temperature, seed=config.seed,
+                  timeout=config.timeout_s, max_retries=0, max_tokens=config.max_tokens)
+    if config.provider == "openai-compatible":
+        # llama.cpp's server ignores max_completion_tokens (what ChatOpenAI sends), so say max_tokens too.
+        kwargs.update(base_url=config.base_url, extra_body={"max_tokens": config.max_tokens})
+    elif config.base_url:
+        kwargs["base_url"] = config.base_url
+    return ChatOpenAI(**kwargs)
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    failed_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_seconds: float = 0.0
+
+
+class LLMClient:
+    """Thread-safe: several requests may run at once (usage is counted under a lock)."""
+
+    def __init__(self, config: LLMConfig, chat_model=None):
+        self.config = config
+        self.model = chat_model if chat_model is not None else build_chat_model(config)
+        # llama.cpp's server rejects json_schema but accepts function calling; OpenAI takes both.
+        self.method = "json_schema" if config.provider == "openai" else "function_calling"
+        self.usage = Usage()
+        self._lock = threading.Lock()
+        self._down: str | None = None  # once the model is unavailable, no request is sent again
+
+    def ask(self, prompt: Prompt, values: dict, schema: type[T], validate: Callable[[T], str | None] | None = None) -> T:
+        """Render `prompt`, call the model, return a valid `schema` object. Invalid output is re-asked
+        once with the error; a second failure raises InvalidOutput. Transport failures raise LLMUnavailable."""
+        system, user = prompt.render(**values)
+        messages = [SystemMessage(system), HumanMessage(user)]
+        error = ""
+        for _attempt in range(2):
+            out = self._call(messages, schema)
+            parsed, problem = out.get("parsed"), out.get("parsing_error")
+            if problem is None and parsed is None:
+                problem = f"the reply did not call the {schema.__name__} function"
+            if problem is None and validate is not None:
+                problem = validate(parsed)
+            if problem is None:
+                return parsed
+            error = " ".join(str(problem).split())[:400]
+            messages = messages[:2] + [HumanMessage(
+                f"Your previous reply was invalid: {error}\nReply again by calling {schema.__name__} "
+                "with arguments that follow the schema and the instructions.")]
+        raise InvalidOutput(f"{prompt.id}: invalid output twice ({redact(error, self.config)})")
+
+    def _call(self, messages, schema) -> dict:
+        if self._down:
+            raise LLMUnavailable(self._down)
+        runnable = self.model.with_structured_output(schema, method=self.method, include_raw=True).with_retry(
+            retry_if_exception_type=TRANSIENT, stop_after_attempt=1 + self.config.max_retries,
+            wait_exponential_jitter=True,
+            exponential_jitter_params={"initial": self.config.backoff_s, "max": 8 * self.config.backoff_s})
+        start = time.perf_counter()
+        try:
+            out = runnable.invoke(messages)
+        except TRANSIENT + FATAL as exc:
+            self._count(time.perf_counter() - start, None, failed=True)
+            self._down = self.explain(exc)
+            raise LLMUnavailable(self._down) from None
+        except openai.APIError as exc:  # e.g. 400 for a prompt over the server's context: this request fails
+            self._count(time.perf_counter() - start, None, failed=True)
+            raise InvalidOutput(f"the LLM server refused the request: {redact(str(exc), self.config)[:300]}") from None
+        self._count(time.perf_counter() - start, out.get("raw"))
+        return out
+
+    def _count(self, seconds: float, raw, failed: bool = False) -> None:
+        meta = getattr(raw, "usage_metadata", None) or {}
+        with self._lock:
+            self.usage.calls += 1
+            self.usage.failed_calls += int(failed)
+            self.usage.latency_seconds += seconds
+            self.usage.prompt_tokens += int(meta.get("input_tokens", 0) or 0)
+            self.usage.completion_tokens += int(meta.get("output_tokens", 0) or 0)
+
+    def explain(self, exc: BaseException) -> str:
+        """One line saying what went wrong and what to do, with no secret in it."""
+        c = self.config
+        where = public_url(c.base_url) or "the OpenAI API"
+        if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
+            msg = f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times)"
+        elif isinstance(exc, openai.APIConnectionError):
+            msg = f"cannot reach {where} (tried {1 + c.max_retries} times); is the server running?"
+        elif isinstance(exc, openai.AuthenticationError):
+            msg = f"{where} rejected the API key (401); check OPENAI_API_KEY or MLSD_LLM_API_KEY"
+        elif isinstance(exc, openai.PermissionDeniedError):
+            msg = f"{where} refused access (403) for model '{c.model_name}'"
+        elif isinstance(exc, openai.NotFoundError):
+            msg = f"model '{c.model_name}' was not found at {where} (404); check --model"
+        elif isinstance(exc, openai.RateLimitError):
+            msg = f"{where} kept rate-limiting the requests (429)"
+        else:
+            msg = f"{where} failed: {type(exc).__name__}: {exc}"
+        return redact(msg, c)

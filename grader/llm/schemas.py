@@ -1,0 +1,45 @@
+"""What the LLM must return, as pydantic models (sent as function schemas; levels are an enum)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Level = Literal[0, 1, 2, 3]
+
+
+class ComponentVerdict(BaseModel):
+    """The verdict on one rubric component: feedback first, then quotes, then the level."""
+
+    component_id: str = Field(description="The component id exactly as listed.")
+    feedback: str = Field(description="Two or three sentences: what the answer says, what is missing, how to improve.")
+    quotes: list[str] = Field(default_factory=list, description="Up to three passages copied verbatim from the answer.")
+    level: Level = Field(description="0, 1, 2 or 3, matching the component's level descriptions.")
+
+
+class JudgeVerdicts(BaseModel):
+    """Verdicts for every listed component, in the order given."""
+
+    verdicts: list[ComponentVerdict]
+
+
+class FollowUpQuestion(BaseModel):
+    """One interviewer follow-up for one weak component."""
+
+    component_id: str = Field(description="The component id exactly as listed.")
+    anchor: str = Field(default="", description="A short phrase copied verbatim from the answer, or empty.")
+    question: str = Field(description="The question, one or two sentences.")
+
+
+class FollowUpQuestions(BaseModel):
+    """One follow-up question per listed component, in the order given."""
+
+    questions: list[FollowUpQuestion]
+
+
+class Summary(BaseModel):
+    """A short narrative summary and the three most valuable improvements."""
+
+    summary: str = Field(description="At most four sentences.")
+    improvements: list[str] = Field(description="Exactly three, most valuable first, one sentence each.")
