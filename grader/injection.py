@@ -9,6 +9,7 @@ not raise any score of an answer with findings: such text never buys points in e
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("instruction", re.compile(r"\b(?:rubric|grading|scoring|evaluation)\s+override\b|\bnew\s+(?:task|instructions?)\s*:", _I)),
     ("instruction", re.compile(
         r"\b(?:note|message|instructions?|dear|attention|hey|hi)\s+(?:to\s+|for\s+)?(?:the\s+|any\s+)?" + _ADDRESSEE + r"s?\b|"
-        r"^\s*" + _ADDRESSEE + r"(?:\s+note)?\s*:", _I)),
+        r"^[^\S\n]*" + _ADDRESSEE + r"(?:\s+note)?\s*:", _I)),
     ("instruction", re.compile(
         r"\b(?:the\s+)?" + _GRADER + r"\s+(?:must|should|shall|needs?\s+to|has\s+to|is\s+to|will)\b" + _GAP +
         r"\b(?:mark|score|rate|grade|give|award|output|assign|set|treat|consider)\b", _I)),
@@ -53,11 +54,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("fake_score", re.compile(
         r"\{[^{}]{0,400}?\"(?:score|overall_score|overall|grade|status|verdict|level|missed_critical)\"\s*:[^{}]{0,400}\}", _I)),
     ("fake_score", re.compile(
-        r"^\s*(?:overall\s+|final\s+|total\s+)?(?:score|grade|rating|verdict|missed_critical)\s*[:=]\s*"
+        r"^[^\S\n]*(?:overall\s+|final\s+|total\s+)?(?:score|grade|rating|verdict|missed_critical)\s*[:=]\s*"
         r"(?:\d{1,3}(?:\s*/\s*\d{1,3})?|none|\[\]|covered|strong\s+hire|pass(?:ed)?)\b", _I)),
     ("fake_score", re.compile(r"\b(?:score|grade)\s*=\s*\d{1,3}\b", _I)),
     ("chat_template", re.compile(
-        r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:answer|system|instructions?)>|^\s*(?:system|assistant|developer)\s*:", _I)),
+        r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:answer|system|instructions?)>|^[^\S\n]*(?:system|assistant|developer)\s*:", _I)),
 ]
 # A quoted example inside a sentence about attacks is discussion (a RAG design naming prompt injection).
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
@@ -77,22 +78,45 @@ class Finding:
 def detect(text: str) -> list[Finding]:
     """Every suspicious span, in order; overlapping spans of the same line are merged."""
     found: list[Finding] = []
+    lines = _Lines(text)
     for kind, pattern in PATTERNS:
         found += [Finding(kind, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
-                  if not _quoted_discussion(text, m.start(), m.end())]
+                  if not _quoted_discussion(text, m.start(), m.end(), lines)]
     hidden = [Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)]
     return sorted(_merge(found) + hidden, key=lambda f: (f.start, f.end))
 
 
-def _quoted_discussion(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start:line_end if line_end >= 0 else len(text)]
-    if not _DISCUSSION.search(line):
+class _Lines:
+    """Per-line facts for `_quoted_discussion`, computed once per line (a long line with many
+    matches would otherwise be rescanned for every match)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.facts: dict[int, tuple[int, bool, list[int], list[int]]] = {}
+
+    def at(self, pos: int) -> tuple[int, bool, list[int], list[int]]:
+        """(line start, whether the line discusses attacks, quote starts, quote ends) of pos's line."""
+        i = bisect.bisect_left(self.breaks, pos)
+        if i not in self.facts:
+            start = self.breaks[i - 1] + 1 if i else 0
+            line = self.text[start:self.breaks[i] if i < len(self.breaks) else len(self.text)]
+            quotes = [(start + q.start(), start + q.end()) for q in _QUOTED.finditer(line)]
+            self.facts[i] = (start, bool(_DISCUSSION.search(line)), [a for a, _ in quotes], [b for _, b in quotes])
+        return self.facts[i]
+
+
+def _quoted_discussion(text: str, start: int, end: int, lines: _Lines) -> bool:
+    line_start, discussed, q_starts, q_ends = lines.at(start)
+    if lines.at(end)[0] != line_start:  # a match across lines: judge all its lines together
+        line_end = text.find("\n", end)
+        discussed = bool(_DISCUSSION.search(text[line_start:line_end if line_end >= 0 else len(text)]))
+    if not discussed:
         return False
     if _REPORTED.search(text[max(line_start, start - 40):start]):
         return True
-    return any(q.start() + line_start <= start and end <= q.end() + line_start for q in _QUOTED.finditer(line))
+    k = bisect.bisect_right(q_starts, start) - 1  # quotes do not overlap: only the last one opening before start
+    return k >= 0 and end <= q_ends[k]
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:
