@@ -7,7 +7,7 @@ import json
 import httpx
 import openai
 import pytest
-from llm_fakes import PolicyChatModel, kind, requested_ids, sensible_policy, tool_call
+from tests.llm_fakes import PolicyChatModel, kind, requested_ids, sensible_policy, tool_call
 
 from grader.llm.assist import assist
 from grader.llm.config import LLMConfig

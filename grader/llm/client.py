@@ -124,9 +124,10 @@ class LLMClient:
             self._count(time.perf_counter() - start, None, failed=True)
             self._down = self.explain(exc)
             raise LLMUnavailable(self._down) from None
-        except openai.APIError as exc:  # e.g. 400 for a prompt over the server's context: this request fails
+        except (openai.APIError, ValueError) as exc:  # a 400 (prompt over the context), or a body that is not JSON
             self._count(time.perf_counter() - start, None, failed=True)
-            raise InvalidOutput(f"the LLM server refused the request: {redact(str(exc), self.config)[:300]}") from None
+            raise InvalidOutput(f"the LLM server's reply was unusable: {type(exc).__name__}: "
+                                f"{redact(str(exc), self.config)[:300]}") from None
         self._count(time.perf_counter() - start, out.get("raw"))
         return out
 
