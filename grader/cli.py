@@ -59,10 +59,33 @@ def _use_chroma_url(url: Optional[str]) -> None:
 ChromaUrl = typer.Option(None, "--chroma-url", help="Use a Chroma server (http://host:port) instead of the local index.")
 
 
+class Transcriber(str, Enum):
+    tiny = "tiny.en"
+    base = "base"
+    openai = "openai"
+
+
+TranscriberOption = typer.Option(None, "--transcriber", help="Speech to text for audio: tiny.en (default, local), "
+                                 "base (local, more accurate; the whisper-base extra) or openai (OPENAI_API_KEY). MLSD_TRANSCRIBER.")
+CandidateOption = typer.Option(None, "--candidate", help="The speaker to grade in a speaker-labelled transcript "
+                               "(default: 'Candidate'/'Me', else the speaker who is not the interviewer).")
+
+
+def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Transcriber]):
+    """Read text, a transcript or audio; a progress bar on the terminal while audio is transcribed."""
+    from grader.sources import load_answer_file
+    from grader.transcribe import terminal_progress
+
+    with terminal_progress() as progress:
+        return load_answer_file(source, candidate=candidate, transcriber=transcriber.value if transcriber else None,
+                                progress=progress)
+
+
 @app.command()
 @_guarded
 def grade(
-    source: str = typer.Argument(..., help="Answer file (.md, .txt) or - for stdin."),
+    source: str = typer.Argument(..., help="Answer: text (.md, .txt), transcript (.srt, .vtt, .json, speaker-labelled "
+                                 ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin."),
     question: str = typer.Option(..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="text (default on screen), json or markdown."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
@@ -71,15 +94,17 @@ def grade(
     model: Optional[str] = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
     samples: int = typer.Option(1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."),
+    candidate: Optional[str] = CandidateOption,
+    transcriber: Optional[Transcriber] = TranscriberOption,
 ) -> None:
     """Grade an answer against a question's rubric."""
-    from grader.inputs import read_answer, write_atomic
+    from grader.inputs import write_atomic
 
     _use_chroma_url(chroma_url)
-    answer = read_answer(source)
+    answer = _load_answer(source, candidate, transcriber)
     from grader.grading import check_answer, default_grader
 
-    check_answer(answer)  # fail fast, before the model and the index are loaded
+    check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
     from grader.llm.config import load_config
     from grader.pipeline import grade_input
 
@@ -237,6 +262,28 @@ def history_clear(yes: bool = typer.Option(False, "--yes", help="Confirm: delete
     if not yes:
         _fail(f"this deletes all {len(h.list())} saved attempt(s) in {h.path} for good: run `mlsd history clear --yes`")
     typer.echo(f"deleted {h.clear()} attempt(s) from {h.path}", err=True)
+
+
+@app.command()
+@_guarded
+def transcribe(
+    audio: str = typer.Argument(..., help="Audio file (wav, mp3, m4a, ogg, webm, flac) or - for stdin."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the transcript JSON here instead of stdout."),
+    transcriber: Optional[Transcriber] = TranscriberOption,
+) -> None:
+    """Transcribe audio to JSON with segment and word timestamps (`mlsd grade` reads it back)."""
+    from grader.inputs import write_atomic
+    from grader.sources import transcribe_file
+    from grader.transcribe import terminal_progress
+
+    with terminal_progress() as progress:
+        transcript = transcribe_file(audio, transcriber=transcriber.value if transcriber else None, progress=progress)
+    text = transcript.to_json()
+    if output is not None:
+        write_atomic(output, text)
+        typer.echo(f"wrote {output} ({len(transcript.segments)} segments, {transcript.duration:.1f} s of audio)", err=True)
+    else:
+        sys.stdout.write(text)
 
 
 def main() -> None:

@@ -35,5 +35,8 @@ def grade_input(grader: Grader, answer: AnswerInput | str, question: str, *, llm
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:
-    """Add the pacing section (filled in by the voice work: grader/pacing.py)."""
-    return report
+    """Add the pacing section: minutes per step, speaking rate, fillers, longest monologue."""
+    from grader.pacing import compute_pacing
+
+    pacing = compute_pacing(grader, inp)
+    return report.model_copy(update={"pacing": pacing}) if pacing else report

@@ -106,3 +106,8 @@ def segment(answer: str) -> list[Unit]:
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def count_fillers(text: str) -> int:
+    """Filler words and phrases ("um", "uh", "you know", ...) in spoken text."""
+    return len(_FILLERS.findall(text))
