@@ -1,5 +1,7 @@
 """Pacing on a synthetic timestamped mock interview whose answers are known by construction."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -8,66 +10,50 @@ from grader.kb import STEP_IDS
 from grader.pacing import DEFAULT_BUDGET, PacingBudget, compute_pacing, decode_steps, load_budget
 from grader.segment import count_fillers, count_words
 from grader.transcripts import Cue, from_cues
+from tests.conftest import EXAMPLES
 
-# What the candidate says for each step; the interview never reaches monitoring.
-SCRIPT = {
-    "requirements": [
-        "Before designing anything I want to clarify the business objective, which is long term watch time.",
-        "How many daily active users do we have, and what is the latency budget for the home page?",
-        "um I assume about a hundred million users and a hundred milliseconds at the ninety ninth percentile.",
-    ],
-    "framing": [
-        "I would frame this as a ranking problem: predict the probability that a user watches a video.",
-        "The input is the user, the context and a candidate video, and the output is a score per video.",
-    ],
-    "data": [
-        "For labels I would use implicit feedback, a click followed by thirty seconds of watching is positive.",
-        "Features are the user's watch history embedding, video metadata, and context like device and time of day.",
-        "uh the positives are rare, so I would downsample negatives and keep the features in a feature store.",
-    ],
-    "model": [
-        "As a baseline I would rank the most popular videos per country.",
-        "Then a two tower candidate generation model trained with a contrastive loss retrieves a thousand videos.",
-        "A multi task ranking network trained with cross entropy scores those candidates.",
-    ],
-    "evaluation": [
-        "Offline I would measure precision at k and normalized discounted cumulative gain on a held out week.",
-        "Online I would run an A B test on watch time per user, with guardrails on latency.",
-    ],
-    "serving": [
-        "For serving, candidate generation uses approximate nearest neighbour search over precomputed embeddings.",
-        "The ranker runs online behind a cache, and we release with a canary before a full rollout.",
-    ],
-}
-MINUTES = {"requirements": 4.0, "framing": 3.0, "data": 7.0, "model": 9.0, "evaluation": 5.0, "serving": 6.0}
-INTERVIEWER = [(0.0, 20.0, "Design a recommendation system for a video platform."),
-               (None, 30.0, "Good. How would you evaluate it?")]  # asked before evaluation, 30 s
+STRONG = (EXAMPLES / "video_recommendation_strong.md").read_text(encoding="utf-8")
+# The example's sections 1-6 are the candidate's answer; the interview never reaches monitoring.
+SECTIONS = dict(zip(STEP_IDS[:6], re.split(r"^## ", STRONG, flags=re.M)[1:7]))
+WORDS_PER_SECOND = 2.5  # 150 words a minute
+FILLED = {"data": "um ", "model": "uh "}  # one filler at the start of each of these sections
+QUESTION = ("Design a recommendation system for a video platform.", 20.0)
+FOLLOW_UP = ("Good. How would you evaluate it?", 30.0)  # asked before evaluation
+
+
+def _sentences(section: str) -> list[str]:
+    body = " ".join(section.split("\n", 1)[1].replace("*", "").replace("`", "").replace("#", "").split())
+    return [x for x in re.split(r"(?<=[.!?:])\s+", body) if x.strip("- ")]
 
 
 def _mock_interview():
-    cues, t = [Cue(INTERVIEWER[0][2], 0.0, 20.0, "Interviewer")], 20.0
-    for step, lines in SCRIPT.items():
+    """(input, end time, candidate seconds per step, candidate words) of a timed SRT-like interview."""
+    cues, t, seconds, words = [Cue(QUESTION[0], 0.0, QUESTION[1], "Interviewer")], QUESTION[1], {}, 0
+    for step, section in SECTIONS.items():
         if step == "evaluation":
-            cues.append(Cue(INTERVIEWER[1][2], t, t + INTERVIEWER[1][1], "Interviewer"))
-            t += INTERVIEWER[1][1]
-        each = MINUTES[step] * 60 / len(lines)
-        for line in lines:
-            cues.append(Cue(line, t, t + each, "Candidate"))
-            t += each
-    return from_cues(cues, fmt="srt"), t
+            cues.append(Cue(FOLLOW_UP[0], t, t + FOLLOW_UP[1], "Interviewer"))
+            t += FOLLOW_UP[1]
+        start = t
+        for i, line in enumerate(_sentences(section)):
+            line = FILLED.get(step, "") + line if i == 0 else line
+            n = count_words(line)
+            cues.append(Cue(line, t, t + n / WORDS_PER_SECOND, "Candidate"))
+            t, words = t + n / WORDS_PER_SECOND, words + n
+        seconds[step] = t - start
+    return from_cues(cues, fmt="srt"), t, seconds, words
 
 
 @pytest.fixture(scope="module")
 def pacing(grader):
-    inp, _ = _mock_interview()
-    return compute_pacing(grader, inp)
+    return compute_pacing(grader, _mock_interview()[0])
 
 
 @pytest.mark.slow
 def test_minutes_per_step_and_unreached_steps(pacing):
+    _, _, seconds, _ = _mock_interview()
     got = {s.step: s.minutes for s in pacing.steps}
-    for step, minutes in MINUTES.items():
-        assert abs(got[step] - minutes) <= 1.5, (step, got)
+    for step, secs in seconds.items():  # each step within 20% of its time, or 15 seconds
+        assert abs(got[step] * 60 - secs) <= max(15.0, 0.2 * secs), (step, secs / 60, got)
     assert got["monitoring"] == 0.0 and pacing.unreached_steps == ["monitoring"]
     assert [s.budget_minutes for s in pacing.steps] == [DEFAULT_BUDGET[s] for s in STEP_IDS]
     assert abs(sum(s.share for s in pacing.steps) - 1.0) < 0.01
@@ -75,18 +61,16 @@ def test_minutes_per_step_and_unreached_steps(pacing):
 
 @pytest.mark.slow
 def test_rates_and_longest_monologue(pacing):
-    inp, end = _mock_interview()
-    spoken = " ".join(line for lines in SCRIPT.values() for line in lines)
-    speaking = sum(MINUTES.values())
+    _, end, seconds, words = _mock_interview()
+    speaking = sum(seconds.values()) / 60
     assert pacing.speaking_minutes == pytest.approx(speaking, abs=0.01)
     assert pacing.total_minutes == pytest.approx(end / 60, abs=0.01)
-    assert pacing.words_per_minute == pytest.approx(count_words(spoken) / speaking, abs=0.05)
-    assert count_fillers(spoken) == 2  # "um" and "uh"
-    assert pacing.fillers_per_minute == pytest.approx(2 / speaking, abs=0.05)
+    assert pacing.words_per_minute == pytest.approx(words / speaking, abs=0.05) == pytest.approx(150, abs=0.05)
+    assert pacing.fillers_per_minute == pytest.approx(len(FILLED) / speaking, abs=0.05)
     # the longest run without the interviewer: requirements to model, from 20 s on
-    run = sum(MINUTES[s] for s in ("requirements", "framing", "data", "model")) * 60
+    run = sum(seconds[s] for s in ("requirements", "framing", "data", "model"))
     assert pacing.longest_monologue_seconds == pytest.approx(run, abs=0.1)
-    assert pacing.longest_monologue_start_seconds == 20.0
+    assert pacing.longest_monologue_start_seconds == QUESTION[1]
 
 
 def test_longest_monologue_without_speakers_is_the_longest_segment(grader_free):

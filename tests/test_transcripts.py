@@ -207,25 +207,31 @@ def test_bad_transcripts_fail_with_one_line(tmp_path, name, content, needle):
     assert "\n" not in str(err.value)
 
 
+def _srt(cues: list[str]) -> bytes:
+    blocks = [f"{i}\n00:{i // 6:02d}:{i % 6 * 10:02d},000 --> 00:{i // 6:02d}:{i % 6 * 10 + 9:02d},000\n{cue}\n"
+              for i, cue in enumerate(cues, 1)]
+    return "\n".join(blocks).encode()
+
+
 @pytest.mark.slow
 def test_evidence_points_into_the_transcript_and_never_at_the_interviewer(grader):
     from grader.pipeline import grade_input
 
-    lines, t = [], 0
-    interviewer = ("Interviewer: For cold start, new users with no history should get popular items for their region "
-                   "until they have enough history for personalisation, right?")
-    answer = (EXAMPLES / "video_recommendation_strong.md").read_text()
-    sentences = [s for s in answer.replace("\n", " ").split(". ") if "cold" not in s.lower() and "new user" not in s.lower()]
-    cues = [interviewer] + [f"Candidate: {s}." for s in sentences[:40]]
-    for i, cue in enumerate(cues, 1):
-        lines.append(f"{i}\n00:{t // 60:02d}:{t % 60:02d},000 --> 00:{(t + 9) // 60:02d}:{(t + 9) % 60:02d},000\n{cue}\n")
-        t += 10
-    inp = load_answer_bytes("\n".join(lines).encode(), "mock.srt")
-    report = grade_input(grader, inp, "video_recommendation")
-    assert report.source.format == "srt" and report.pacing is not None
-    inter = inp.segments[0]
-    quotes = [e for c in report.components for e in c.evidence]
-    assert quotes
-    for e in quotes:
-        assert inp.text[e.start:e.end] == e.quote and e.start >= inter.char_end
-    assert report.component("cold_start").status != "covered"
+    cold_start = ("For cold start, new users with no history get popular videos for their region and language, "
+                  "and a short onboarding survey of topics seeds their first recommendations.")
+    answer = (EXAMPLES / "video_recommendation_strong.md").read_text().split("## 4.")[0]  # requirements to data
+    sentences = [f"Candidate: {x}" for x in answer.replace("\n", " ").split(". ") if len(x.split()) > 3][2:30]
+
+    def grade(cues):
+        inp = load_answer_bytes(_srt(cues), "mock.srt")
+        return inp, grade_input(grader, inp, "video_recommendation")
+
+    inp, asked = grade([f"Interviewer: {cold_start}"] + sentences)
+    _, alone = grade(sentences)
+    _, answered = grade(sentences + [f"Candidate: {cold_start}"])
+    assert asked.source.format == "srt" and asked.pacing is not None and asked.source.candidate_turns == 1
+    quotes = [e for c in asked.components for e in c.evidence]
+    assert quotes and all(inp.text[e.start:e.end] == e.quote and e.start > inp.segments[0].char_end for e in quotes)
+    # the interviewer's words change nothing; the same words from the candidate do
+    assert [c.score for c in asked.components] == [c.score for c in alone.components]
+    assert answered.component("cold_start").score > asked.component("cold_start").score
