@@ -330,16 +330,21 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def terminal_progress():
-    """A rich progress bar on stderr, fed (seconds done, total seconds); None when stderr is no terminal."""
-    if not sys.stderr.isatty():
+def terminal_progress(console=None):
+    """A rich progress bar (on stderr unless `console` is given) fed (seconds done, total seconds);
+    None when stderr is not a terminal."""
+    if console is None and not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    columns = (TextColumn("transcribing"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s of audio"),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("transcribing", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    columns = (TextColumn("transcribing"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("loading the model", total=None)
+
+        def update(done: float, total: float) -> None:
+            bar.update(task, completed=done, total=total, description=f"{done:.0f}/{total:.0f} s of audio")
+
+        yield update

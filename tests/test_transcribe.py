@@ -159,6 +159,23 @@ def test_base_model_from_the_optional_packages(clips, tmp_path, monkeypatch):
     _assert_heard(transcribe(clips["flac"], "clip.flac", engine="base").text)
 
 
+def test_terminal_progress_bar():
+    import io
+
+    from rich.console import Console
+
+    from grader.transcribe import terminal_progress
+
+    with terminal_progress() as progress:  # not a terminal: no bar
+        assert progress is None
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with terminal_progress(console) as progress:
+        progress(30.0, 120.0)
+        progress(120.0, 120.0)
+        console.file.flush()
+    assert "120/120 s of audio" in console.file.getvalue()
+
+
 class FakeTranscriptions:
     def __init__(self, response=None, error=None):
         self.response, self.error, self.calls = response, error, []
@@ -206,7 +223,7 @@ def test_openai_errors_are_one_line_without_the_key(clips, monkeypatch):
 
 
 @pytest.mark.slow
-def test_cli_transcribe_and_grade_audio(clips, tmp_path, real_index_dir):
+def test_cli_voice_commands(clips, tmp_path, real_index_dir):
     from typer.testing import CliRunner
 
     from grader.cli import app
@@ -232,3 +249,14 @@ def test_cli_transcribe_and_grade_audio(clips, tmp_path, real_index_dir):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["source"]["kind"] == "audio" and report["pacing"]["words_per_minute"] > 60
+
+    vtt = tmp_path / "call.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:04.000\n<v Bob>How would you design a video recommender?\n\n"
+                   "00:04.000 --> 00:12.000\n<v Alice>I would clarify the objective, then rank videos with a two "
+                   "tower model and measure watch time in an A/B test.\n")
+    args = ["grade", str(vtt), "-q", "video_recommendation", "-f", "json", "--candidate"]
+    result = runner.invoke(app, args + ["alice"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"]["candidate"] == "Alice"
+    result = runner.invoke(app, args + ["Carol"], env=env)
+    assert result.exit_code == 2 and "no speaker called 'Carol'; the speakers are Bob, Alice" in result.output
