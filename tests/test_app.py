@@ -1,0 +1,271 @@
+"""Every page of the Streamlit app through `streamlit.testing.v1.AppTest`, with the real deterministic
+grader (the same index as the `grader` fixture; `st.cache_resource` keeps one grader for all tests)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from grader.history import History
+from tests.conftest import EXAMPLES
+from ui import state
+
+pytestmark = pytest.mark.slow
+QUESTION = "video_recommendation"
+KEY = "sk-app-test-0123456789SECRETKEY"
+
+
+def _app(start: str) -> None:
+    from ui.nav import main
+
+    main(start)
+
+
+@pytest.fixture(scope="module")
+def data_dir(real_index_dir, tmp_path_factory):
+    """The app's environment: the test index, no automatic index build, a private history folder."""
+    data = tmp_path_factory.mktemp("app-data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLSD_INDEX_DIR", str(real_index_dir))
+        mp.setenv("MLSD_AUTO_INDEX", "0")
+        mp.setenv("MLSD_DATA_DIR", str(data))
+        mp.setenv("MLSD_CONFIG", str(data / "no-config.toml"))  # no personal LLM config file
+        for var in ("MLSD_LLM", "MLSD_LLM_API_KEY", "OPENAI_API_KEY", "MLSD_LLM_MODEL", "MLSD_LLM_BASE_URL"):
+            mp.delenv(var, raising=False)
+        state.shared_grader.clear()
+        yield data
+        state.shared_grader.clear()
+
+
+@pytest.fixture()
+def history(data_dir):
+    h = History()
+    h.clear()
+    return h
+
+
+@pytest.fixture(scope="module")
+def weak(grader, weak_answer):
+    return grader.grade(weak_answer, QUESTION)
+
+
+def run_app(start: str = "practise", session: dict | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_function(_app, kwargs={"start": start}, default_timeout=180)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def shown_report(report, text: str) -> dict:
+    return {state.REPORT: report, state.REPORT_TEXT: text, state.REPORT_QUESTION: QUESTION,
+            state.REPORT_ATTEMPT: None, state.REPORT_GRADED: text}
+
+
+def all_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success", "metric", "title",
+                                  "header", "subheader", "text_area") for e in getattr(at, kind)]
+    parts += [w.value for w in at.text_input if w.key != state.API_KEY]  # the key's own field is a password box
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_inert(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("html")
+    assert all(not m.allow_html for m in at.markdown)
+
+
+def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, weak, weak_answer):
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION).run()
+    assert at.info[0].value == kb.cases[QUESTION].prompt  # the question's prompt is shown
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    assert at.status[0].label == f"Graded: {weak.overall_score}/100" and at.status[0].state == "complete"
+    assert at.metric[0].label == "Overall score" and at.metric[0].value == f"{weak.overall_score}/100"
+    callouts = [e.value for e in at.error]
+    assert len(callouts) == len(weak.missed_critical) and any("Missed critical component: Cold start" in c for c in callouts)
+    table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    assert list(table["Component"]) == [c.title for c in weak.components]
+    assert list(table["Status"]) == [c.status for c in weak.components]
+    first = weak.follow_up_questions[0].question
+    assert any(first.rstrip("?") in m.value.replace("\\", "") for m in at.markdown)
+    assert {b.label for b in at.get("download_button")} >= {"Download Markdown", "Download JSON"}
+    links = [link.value for link in at.page_link]
+    assert [any(link.startswith(r.title) for link in links) for r in weak.recommended_reading] == [True] * len(weak.recommended_reading)
+    # the selected component's quotes are highlighted in place
+    chosen = weak.component(at.selectbox(key="practise_evidence").value)
+    assert chosen.evidence and any(":orange-background[" in m.value for m in at.markdown)
+    saved = history.list()
+    assert len(saved) == 1 and saved[0].answer == weak_answer and saved[0].mode == "practice"
+    assert saved[0].report == at.session_state[state.REPORT] and saved[0].overall_score == weak.overall_score
+
+
+def test_bad_input_is_one_line_and_keeps_what_was_typed(history):
+    at = run_app()
+    at.radio(key="q_mode").set_value("My own question").run()
+    at.text_input(key="q_text").input("video_recomendation_x")
+    typed = "My design starts with the business goal and then the data."
+    at.text_area(key="answer_text").input(typed)
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    assert len(at.error) == 1 and "unknown question id 'video_recomendation_x'; did you mean video_recommendation" in (
+        at.error[0].value.replace("\\", ""))
+    assert at.text_area(key="answer_text").value == typed and at.text_input(key="q_text").value == "video_recomendation_x"
+    at.text_area(key="answer_text").input("   ")
+    at.text_input(key="q_text").input("How would you rank search results?")
+    at.button(key="grade").click().run()
+    assert "the answer is empty" in at.error[0].value and not at.metric
+    assert history.list() == []
+
+
+def test_an_uploaded_file_is_graded_and_the_pasted_text_survives(history, grader, strong_answer):
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.text_area(key="answer_text").input("pasted draft, not graded this time")
+    at.button_group(key="answer_source").set_value("upload").run()
+    assert not at.text_area  # only the chosen input is drawn
+    at.file_uploader(key="answer_file").upload("design.md", strong_answer.encode(), "text/markdown")
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    expected = grader.grade(strong_answer, QUESTION).overall_score
+    assert at.metric[0].value == f"{expected}/100" and not at.error
+    at.button_group(key="answer_source").set_value("paste").run()
+    assert at.text_area(key="answer_text").value == "pasted draft, not graded this time"
+    assert [a.overall_score for a in history.list()] == [expected]
+
+
+def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path):
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (.ci/run installs it)")
+    wav = tmp_path / "answer.wav"
+    speech = ("For new users with no history I would show popular videos in their region, "
+              "and new videos get a small exploration budget so they collect their first views.")
+    subprocess.run(["espeak-ng", "-s", "160", "-w", str(wav), speech], check=True, capture_output=True)
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("record").run()
+    at.audio_input(key="answer_audio").upload("answer.wav", wav.read_bytes())
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    report = at.session_state[state.REPORT]
+    assert at.status[0].state == "complete" and report.source.kind == "audio"
+    assert "popular videos" in at.session_state[state.REPORT_TEXT].lower()
+    assert report.pacing is not None and any(h.value == "Pacing" for h in at.subheader)  # timestamps give pacing
+    assert [a.source_kind for a in history.list()] == ["audio"]
+
+
+def test_markup_links_and_html_in_an_answer_stay_inert(history):
+    at = run_app()
+    evil = ("<script>alert(1)</script> Cold start: new users get [popular](https://evil.example/x) videos "
+            "![x](https://evil.example/i.png) :red[red] $x$ https://evil.example/raw")
+    at.text_area(key="answer_text").input(evil)
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    answer = next(m.value for m in at.markdown if "alert" in m.value)
+    assert "\\<script\\>" in answer and "\\[popular\\]" in answer and "\\!\\[x\\]" in answer
+    assert "\\:red\\[red\\]" in answer and "\\$x\\$" in answer and "` https://evil.example/raw `" in answer
+
+
+def test_report_page(history, weak, weak_answer):
+    empty = run_app("report")
+    assert "No report yet" in empty.info[0].value
+    at = run_app("report", session=shown_report(weak, weak_answer))
+    assert_inert(at)
+    assert at.title[0].value == "Report" and at.metric[0].value == f"{weak.overall_score}/100"
+    assert len(at.error) == len(weak.missed_critical)
+
+
+def test_mock_interview_page(history, grader, kb, weak, weak_answer):
+    empty = run_app("mock")
+    assert "Grade an answer first" in empty.info[0].value
+    at = run_app("mock", session=shown_report(weak, weak_answer))
+    at.number_input(key="mock_rounds").set_value(1)
+    at.button(key="mock_start").click().run()
+    asked = weak.follow_up_questions[0]
+    assert asked.question.rstrip("?") in at.chat_message[0].markdown[0].value.replace("\\", "")
+    at.text_area(key="mock_reply").input(" ".join(kb.concepts[asked.component_id].cues))
+    at.button(key="mock_submit").click().run()
+    assert_inert(at)
+    summary = "\n".join(m.value for m in at.markdown)
+    title = kb.concepts[asked.component_id].title
+    assert f"Improved {title}".replace("-", "\\-").split("(")[0] in summary
+    after = at.session_state[state.MOCK].report.overall_score
+    assert after > weak.overall_score and at.metric[0].value == f"{after}/100"
+    saved = history.list()
+    assert [a.mode for a in saved] == ["mock"] and saved[0].overall_score == after
+
+
+def test_history_page(history, grader, weak, weak_answer, strong_answer):
+    assert "No attempts yet" in run_app("history").info[0].value
+    strong = grader.grade(strong_answer, QUESTION)
+    weak_id = history.save(weak_answer, weak)
+    strong_id = history.save(strong_answer, strong)
+    at = run_app("history")
+    assert_inert(at)
+    listing = at.dataframe[0].value
+    assert list(listing["id"]) == [strong_id, weak_id] and list(listing["score"]) == [strong.overall_score, weak.overall_score]
+    assert at.get("vega_lite_chart")  # progress per step
+    assert at.selectbox(key="compare_a").value == weak_id and at.selectbox(key="compare_b").value == strong_id
+    diff = at.dataframe[-1].value
+    cold = diff[diff["Component"] == weak.component("cold_start").title].iloc[0]
+    assert cold["A"].endswith("(missing)") and cold["Change"] == strong.component("cold_start").score - weak.component("cold_start").score
+    assert at.get("download_button")[0].label == "Export all attempts (JSON)"
+    # delete needs a confirmation
+    at.selectbox(key="history_attempt").set_value(weak_id).run()
+    assert at.button(key="history_delete").disabled
+    at.checkbox(key="history_delete_sure").check().run()
+    at.button(key="history_delete").click().run()
+    assert [a.id for a in history.list()] == [strong_id]
+    # open an attempt in the report page
+    at.button(key="history_open").click().run()
+    assert at.title[0].value == "Report" and at.metric[0].value == f"{strong.overall_score}/100"
+
+
+def test_history_clear_from_the_page(history, weak, weak_answer):
+    history.save(weak_answer, weak)
+    at = run_app("history")
+    at.checkbox(key="history_clear_sure").check().run()
+    at.button(key="history_clear").click().run()
+    assert history.list() == [] and "No attempts yet" in at.info[0].value
+
+
+def test_knowledge_page_opens_a_linked_note(data_dir, kb):
+    at = run_app("knowledge", query={"doc": "concepts/cold_start.md"})
+    assert_inert(at)
+    assert at.header[0].value == kb.concepts["cold_start"].title and "doc" not in at.query_params
+    at.button_group(key="kb_kind").set_value("framework").run()
+    assert at.header[0].value.endswith(kb.steps[at.selectbox(key="kb_note_framework").value].title)
+    assert "No note" in run_app("knowledge", query={"doc": "../../etc/passwd"}).warning[0].value
+
+
+def test_llm_settings_keep_the_key_in_the_session_only(history, weak_answer, monkeypatch):
+    monkeypatch.setenv("MLSD_LLM_RETRIES", "0")  # the server below is not there: fail fast
+    at = run_app()
+    at.sidebar.selectbox(key="llm_provider").set_value("openai").run()
+    assert "needs an API key" in at.sidebar.error[0].value
+    at.sidebar.text_input(key=state.API_KEY).input(KEY).run()
+    assert not at.sidebar.error and "sent to api\\.openai\\.com" in at.sidebar.warning[0].value
+    at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
+    at.sidebar.text_input(key="llm_base_url").input("http://127.0.0.1:9/v1")
+    at.sidebar.text_input(key="llm_model").input("local-model").run()
+    assert "stay local" in at.sidebar.caption[0].value and not at.sidebar.warning
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()  # the server is not there: the grade falls back, or one clear error
+    assert_inert(at)
+    assert KEY not in all_text(at)
+    assert all(KEY not in a.answer and KEY not in a.report_json for a in history.list())
+    assert KEY.encode() not in b"".join(p.read_bytes() for p in history.path.parent.iterdir() if p.is_file())
+
+
+def test_two_sessions_do_not_share_answers_or_reports(history, weak_answer):
+    first, second = run_app(), run_app()
+    first.text_area(key="answer_text").input(weak_answer)
+    first.button(key="grade").click().run()
+    second.run()
+    assert first.metric and not second.metric
+    assert second.text_area(key="answer_text").value == "" and state.REPORT not in second.session_state
