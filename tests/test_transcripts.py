@@ -4,6 +4,8 @@ timestamps, speakers, offsets into the shown text and interviewer turns kept out
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.errors import InputError
 from grader.sources import load_answer_bytes, load_answer_file
@@ -67,7 +69,7 @@ def _check_alignment(inp):
         assert b == a or (b == " " and a != "\n")
     for seg in inp.segments:
         piece, graded = inp.text[seg.char_start:seg.char_end], inp.graded_text[seg.char_start:seg.char_end]
-        assert graded == (piece if seg.is_candidate else " " * len(piece))
+        assert graded == (piece if seg.is_candidate else "".join(c if c == "\n" else " " for c in piece))
 
 
 def test_srt_with_speaker_labels(tmp_path):
@@ -235,3 +237,24 @@ def test_evidence_points_into_the_transcript_and_never_at_the_interviewer(grader
     # the interviewer's words change nothing; the same words from the candidate do
     assert [c.score for c in asked.components] == [c.score for c in alone.components]
     assert answered.component("cold_start").score > asked.component("cold_start").score
+
+
+_LINES = st.sampled_from([
+    "Interviewer: how would you start?", "Candidate: we rank videos", "[00:01:02] Me: um the the model", "Speaker 1  0:03",
+    "Alice: hi", "", "plain words here", "**Bob:** yes", "WEBVTT", "1", "00:00:01,000 --> 00:00:02,000", "{", "-->",
+    '{"segments": [{"start": 0, "end": 1, "text": "hi"}]}', "<v Alice>ok</v>", "NOTE x",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_LINES, st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)), max_size=12),
+       st.sampled_from(["a.txt", "a.srt", "a.vtt", "a.json", "a.md"]), st.sampled_from([None, "alice", "Candidate"]))
+def test_any_text_loads_or_fails_with_one_line(lines, name, candidate):
+    try:
+        inp = load_answer_bytes("\n".join(lines).encode(), name, candidate=candidate)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    _check_alignment(inp)
+    for s in inp.segments:
+        assert 0 <= s.char_start <= s.char_end <= len(inp.text) and 0 <= s.start <= s.end
