@@ -137,7 +137,7 @@ def audio_duration(source: AudioSource, name: str) -> float:
                     last = max(last, float((packet.pts + (packet.duration or 0)) * packet.time_base))
             return last
     except av.error.FFmpegError as exc:
-        raise InputError(f"{name} is not readable audio ({_first_line(exc)}): the file may be corrupt") from None
+        raise InputError(f"{name} is not readable audio ({_av_reason(exc)}): the file may be corrupt") from None
 
 
 def check_audio(source: AudioSource, name: str) -> float:
@@ -246,7 +246,7 @@ def transcribe_local(source: AudioSource, name: str, engine: str = DEFAULT_ENGIN
             if progress:
                 progress(min(s.end, info.duration), info.duration)
     except av.error.FFmpegError as exc:
-        raise InputError(f"{name} could not be decoded ({_first_line(exc)}): the file may be corrupt") from None
+        raise InputError(f"{name} could not be decoded ({_av_reason(exc)}): the file may be corrupt") from None
     if progress:
         progress(info.duration, info.duration)
     return Transcript(tuple(out), info.duration, info.language, _model_label(engine))
@@ -322,6 +322,11 @@ def transcribe(source: AudioSource, name: str, *, engine: str | None = None, pro
     if not transcript.segments:
         raise InputError(f"{name}: no speech was recognised")
     return transcript
+
+
+def _av_reason(exc: BaseException) -> str:
+    """FFmpeg's reason without its error number and stream name."""
+    return (getattr(exc, "strerror", None) or _first_line(exc)).rstrip(".").lower()
 
 
 def _first_line(exc: BaseException) -> str:
