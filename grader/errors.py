@@ -15,3 +15,7 @@ class KnowledgeBaseError(GraderError):
 
 class IndexError_(GraderError):
     """The Chroma index is missing, stale, or built with another embedding model."""
+
+
+class IndexDamaged(IndexError_):
+    """The local index files cannot be read; rebuilding them from the knowledge base fixes it."""

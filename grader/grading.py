@@ -14,9 +14,9 @@ import numpy as np
 from grader import __version__
 from grader.calibration import Calibration, load_calibration
 from grader.embedder import Embedder, default_embedder
-from grader.errors import IndexError_, InputError
+from grader.errors import IndexDamaged, IndexError_, InputError
 from grader.index import KnowledgeIndex, build_index
-from grader.injection import describe as describe_injection, detect as detect_injection, mask
+from grader.injection import HIDDEN, describe as describe_injection, detect as detect_injection, mask
 from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
@@ -25,7 +25,7 @@ from grader.scoring import (
     TopicLexicon, content_tokens, judge, listy_units, relevance_factor, rubric_vocabulary, substance,
 )
 from grader.segment import Unit, count_words, segment
-from grader.settings import max_words
+from grader.settings import max_chars, max_words
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
@@ -59,7 +59,9 @@ def check_answer(answer: str) -> str:
         raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
     if not answer.strip():
         raise InputError("the answer is empty: paste or upload the text of your design")
-    words = count_words(answer)
+    if len(answer) > max_chars():
+        raise InputError(f"the answer has {len(answer):,} characters, over the limit of {max_chars():,} (set MLSD_MAX_CHARS)")
+    words = count_words(HIDDEN.sub(" ", answer))  # hidden characters are blanked before grading: they split words
     if words > max_words():
         raise InputError(f"the answer has {words:,} words, over the limit of {max_words():,} (set MLSD_MAX_WORDS)")
     return answer
@@ -91,8 +93,9 @@ class Grader:
         except IndexError_ as exc:
             if not auto_index or "built with" in str(exc):
                 raise
-            print(f"note: {exc}; building it now", file=sys.stderr)
-            build_index(kb, embedder, **where)
+            damaged = isinstance(exc, IndexDamaged)  # a derived cache: rebuilt from the knowledge base
+            print(f"note: {exc}; {'rebuilding' if damaged else 'building'} it now", file=sys.stderr)
+            build_index(kb, embedder, rebuild=damaged, **where)
             index = KnowledgeIndex.open(kb, embedder, **where)
         return cls(kb, embedder, index, calibration)
 
@@ -223,7 +226,7 @@ class Grader:
     def _relevance(self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]) -> float:
         """Scale factor for an answer that addresses another question than the asked case. Only
         answers long enough to have a topic are judged; short ones cover little anyway."""
-        if rubric.case is None or words < SHORT_ANSWER_WORDS:
+        if rubric.case is None or words < SHORT_ANSWER_WORDS or not len(unit_vecs):  # no units: nothing to judge
             return 1.0
         centroid = unit_vecs.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_WORDS = 20_000
+DEFAULT_MAX_CHARS = 1_000_000
 
 
 def kb_dir() -> Path:
@@ -30,6 +31,14 @@ def max_words() -> int:
         return int(os.environ.get("MLSD_MAX_WORDS", DEFAULT_MAX_WORDS))
     except ValueError:
         return DEFAULT_MAX_WORDS
+
+
+def max_chars() -> int:
+    """Longest answer accepted, in characters (MLSD_MAX_CHARS): bounds the work on padded input."""
+    try:
+        return int(os.environ.get("MLSD_MAX_CHARS", DEFAULT_MAX_CHARS))
+    except ValueError:
+        return DEFAULT_MAX_CHARS
 
 
 def model_dir() -> Path:
