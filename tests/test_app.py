@@ -10,7 +10,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from grader.history import History
-from tests.conftest import EXAMPLES
 from ui import state
 
 pytestmark = pytest.mark.slow

@@ -138,7 +138,7 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
             st.session_state.pop("history_delete_sure", None)
             st.toast(f"Deleted attempt #{chosen}")
             st.rerun()
-    st.download_button("Export all attempts (JSON)", history.export_json(), file_name="mlsd-history.json",
+    st.download_button("Export all attempts (JSON)", history.export_json, file_name="mlsd-history.json",  # on click
                        mime="application/json", key="history_export", on_click="ignore", icon=":material/download:")
     with st.expander("Delete all history"):
         sure_all = st.checkbox(f"Yes, delete all {len(attempts)} attempts for good", key="history_clear_sure")

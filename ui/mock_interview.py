@@ -101,7 +101,7 @@ def _summary(mock: MockInterview) -> None:
     summary = mock.summary()
     st.markdown("\n".join(f"- {inert(line)}" for line in summary.lines()))
     steps = pd.DataFrame([{"Step": a.title, "Before": a.score, "After": b.score}
-                          for a, b in zip(mock.initial.steps, mock.report.steps)])
+                          for a, b in zip(mock.initial.steps, mock.report.steps, strict=True)])
     st.dataframe(steps, hide_index=True)
     if mock.rounds and st.session_state.get(SAVED) is not mock:  # save each finished interview once
         st.session_state[SAVED] = mock

@@ -38,8 +38,8 @@ def render() -> None:
 def _question() -> str:
     """The question as the grader takes it: a case id, or the user's own text."""
     cases = cached_kb().cases
-    own = st.radio("Question", ["From the case bank", "My own question"], horizontal=True, key="q_mode") == "My own question"
-    if own:
+    mode = st.radio("Question", ["From the case bank", "My own question"], horizontal=True, key="q_mode")
+    if mode == "My own question":
         return st.text_input("Your question", key="q_text", max_chars=500,
                              placeholder="e.g. Design a system that flags fake product reviews")
     case_id = st.selectbox("Case", list(cases), format_func=lambda c: cases[c].title, key="q_case")
@@ -108,7 +108,7 @@ def _grade(question: str, answer) -> None:
                 progress(f"reading {name}")
                 source = load_answer_bytes(answer.getvalue(), name, candidate=st.session_state.get("candidate") or None,
                                            progress=transcribing(status))
-            progress("loading the grader")
+            progress("loading the grader (the knowledge index is built on first use)")
             grader = state.shared_grader()
             report = grade_input(grader, source, question, llm=llm, progress=progress)
         except GraderError as exc:

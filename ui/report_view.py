@@ -23,7 +23,8 @@ def render(report: GradeReport, text: str, key: str) -> None:
     if report.summary:
         st.markdown("**Summary:** " + inert(report.summary))
     if report.improvements:
-        st.markdown("**Top improvements**\n\n" + "\n".join(f"{i}. {inert(s)}" for i, s in enumerate(report.improvements, 1)))
+        items = "\n".join(f"{i}. {inert(s)}" for i, s in enumerate(report.improvements, 1))
+        st.markdown("**Top improvements**\n\n" + items)
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Steps")
@@ -69,8 +70,8 @@ def step_chart(r: GradeReport) -> alt.Chart:
     return (alt.Chart(df).mark_bar()
             .encode(x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
                     y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-                    color=alt.Color("score:Q", scale=alt.Scale(domain=[0, 50, 100], range=["#e45756", "#f2cf5b", "#54a24b"]),
-                                    legend=None),
+                    color=alt.Color("score:Q", legend=None,
+                                    scale=alt.Scale(domain=[0, 50, 100], range=["#e45756", "#f2cf5b", "#54a24b"])),
                     tooltip=["step", "score"])
             .properties(height=260))
 
