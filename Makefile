@@ -5,12 +5,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/python -m pip
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install index run test bench eval calibrate clean
+.PHONY: install index run test bench eval eval-llm calibrate clean
 
 install: $(STAMP)
 
@@ -22,6 +23,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# The test-only extra: a real llama.cpp server for the LLM integration tests (compiles for a few minutes).
+$(TEST_STAMP): $(STAMP)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) install -q -c constraints.txt -e '.[test,llm-server]'
+	touch $(TEST_STAMP)
+
 index: install
 	$(VENV)/bin/mlsd index
 
@@ -29,7 +35,7 @@ run: index
 	$(VENV)/bin/mlsd grade examples/video_recommendation_strong.md --question video_recommendation
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
-test: index
+test: index $(TEST_STAMP)
 	$(PY) -m pytest
 
 bench: index
@@ -37,6 +43,10 @@ bench: index
 
 eval: index
 	$(PY) -m evals.run_eval
+
+# LLM-mode evals: needs an LLM configured by MLSD_LLM* variables or ARGS="--llm ... --model ... --base-url ...".
+eval-llm: index
+	$(PY) -m evals.llm_eval $(ARGS)
 
 calibrate: index
 	$(PY) -m evals.calibrate --write

@@ -100,17 +100,20 @@ def grade(
     """Grade an answer against a question's rubric."""
     from grader.inputs import write_atomic
 
+    from grader.llm.config import load_config
+
     _use_chroma_url(chroma_url)
+    llm_config = load_config(provider=llm, model=model, base_url=base_url)  # a bad setting fails before any work
     answer = _load_answer(source, candidate, transcriber)
     from grader.grading import check_answer, default_grader
-
-    check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
-    from grader.llm.config import load_config
     from grader.pipeline import grade_input
 
-    llm_config = load_config(provider=llm, model=model, base_url=base_url)
+    check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
     if llm_config.is_remote:
-        typer.echo(f"note: the answer is sent to {llm_config.provider} ({llm_config.base_url or 'api.openai.com'})", err=True)
+        from grader.llm.client import public_url
+
+        where = public_url(llm_config.base_url) or "api.openai.com"
+        typer.echo(f"note: the answer is sent to {llm_config.provider} ({where}) for LLM grading", err=True)
     report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
     if report.llm is not None and report.llm.fell_back:
         typer.echo(f"warning: {report.warnings[-1]}", err=True)

@@ -13,7 +13,7 @@ from grader.llm.client import InvalidOutput, LLMClient, LLMUnavailable, public_u
 from grader.llm.config import LLMConfig
 from grader.llm.grounding import apply_verdict, inert, verify_quotes
 from grader.llm.prompts import load_prompt, neutralise
-from grader.llm.schemas import FollowUpQuestions, JudgeVerdicts, Summary
+from grader.llm.schemas import FollowUpQuestions, JudgeVerdicts, Summary, for_components
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -56,7 +56,7 @@ class _Run:
         values = dict(question_title=self.report.question.title, question_prompt=self.report.question.prompt or "",
                       components=[self._component_context(c) for c in batch], answer=self.shown)
         try:
-            out = self.client.ask(load_prompt("judge_components"), values, JudgeVerdicts, validate)
+            out = self.client.ask(load_prompt("judge_components"), values, for_components(JudgeVerdicts, ids), validate)
         except InvalidOutput as exc:
             return batch, [f"LLM verdicts for {', '.join(ids)} were invalid twice; kept the rules-based results ({exc})"]
         verdicts = {v.component_id: v for v in out.verdicts}
@@ -72,14 +72,7 @@ class _Run:
         return result, notes
 
     def _component_context(self, c: ComponentResult) -> dict:
-        concept = self.grader.kb.concepts[c.id]
-        comp = next((x for x in self.grader.kb.case_components(self.case) if x.id == c.id), None)
-        cues = (list(comp.cues) if comp else []) + concept.cues
-        notes = self.grader.index.documents([f"concept:{c.id}"]).get(f"concept:{c.id}", concept.why_it_matters)
-        pitfalls = f"\nPitfalls for this case: {' '.join(comp.pitfalls)}" if comp and comp.pitfalls else ""
-        return dict(id=c.id, title=c.title, severity=c.severity, why=concept.why_it_matters, cues=cues[:6],
-                    levels=concept.levels.model_dump(by_alias=True),
-                    notes=" ".join(notes.split())[:NOTES_CHARS] + pitfalls)
+        return component_context(self.grader, self.case, c)
 
     def _similarities(self, component_id: str, quotes: list[str]) -> list[float]:
         if not quotes:
@@ -105,7 +98,7 @@ class _Run:
                       gaps=[dict(id=g.id, title=g.title, status=g.status, severity=g.severity,
                                  missing=self.grader.kb.concepts[g.id].why_it_matters) for g in gaps])
         try:
-            out = self.client.ask(load_prompt("follow_ups"), values, FollowUpQuestions, validate)
+            out = self.client.ask(load_prompt("follow_ups"), values, for_components(FollowUpQuestions, ids), validate)
         except InvalidOutput as exc:
             self.warnings.append(f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})")
             return bank
@@ -134,6 +127,18 @@ class _Run:
             self.warnings.append(f"the LLM summary was invalid twice; kept the rules-based improvements ({exc})")
             return None, report.improvements
         return inert(out.summary, 800), [inert(i, 300) for i in out.improvements]
+
+
+def component_context(grader: Grader, case, c: ComponentResult) -> dict:
+    """What the judge sees about one component: descriptors, cues, and its note retrieved from Chroma."""
+    concept = grader.kb.concepts[c.id]
+    comp = next((x for x in grader.kb.case_components(case) if x.id == c.id), None)
+    cues = (list(comp.cues) if comp else []) + concept.cues
+    notes = grader.index.documents([f"concept:{c.id}"]).get(f"concept:{c.id}", concept.why_it_matters)
+    pitfalls = f"\nPitfalls for this case: {' '.join(comp.pitfalls)}" if comp and comp.pitfalls else ""
+    return dict(id=c.id, title=c.title, severity=c.severity, why=concept.why_it_matters, cues=cues[:6],
+                levels=concept.levels.model_dump(by_alias=True),
+                notes=" ".join(notes.split())[:NOTES_CHARS] + pitfalls)
 
 
 def _median_run(overall: list[int]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 Level = Literal[0, 1, 2, 3]
 
@@ -43,3 +43,17 @@ class Summary(BaseModel):
 
     summary: str = Field(description="At most four sentences.")
     improvements: list[str] = Field(description="Exactly three, most valuable first, one sentence each.")
+
+
+def for_components(schema: type[BaseModel], ids: list[str]) -> type[BaseModel]:
+    """`schema` (JudgeVerdicts or FollowUpQuestions) with `component_id` narrowed to an enum of `ids`,
+    so servers that constrain output to the schema (llama.cpp grammars, OpenAI strict mode) can only
+    name the components asked about. The function name stays the same."""
+    item_type = ComponentVerdict if schema is JudgeVerdicts else FollowUpQuestion
+    field = "verdicts" if schema is JudgeVerdicts else "questions"
+    narrowed = create_model(item_type.__name__, __base__=item_type,
+                            component_id=(Literal[tuple(ids)], Field(description="One of the listed ids.")))
+    narrowed.__doc__ = item_type.__doc__
+    outer = create_model(schema.__name__, __base__=schema, **{field: (list[narrowed], ...)})
+    outer.__doc__ = schema.__doc__
+    return outer
