@@ -7,7 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_WORDS = 20_000
-DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MAX_CHARS = 500_000
 
 
 def kb_dir() -> Path:
