@@ -40,6 +40,7 @@ test: index $(TEST_STAMP)
 
 bench: index
 	$(PY) -m bench.bench
+	$(PY) -m bench.load
 
 eval: index
 	$(PY) -m evals.run_eval

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -147,10 +148,13 @@ def mismatches(reference: Run, other: Run) -> list[str]:
 def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes: int = 4) -> dict:
     """Run the jobs three ways; return the figures, the mismatching job ids and any errors."""
     jobs = make_jobs(n)
+    load_before = os.getloadavg()[0]
     runs = [run_sequential(grader, jobs), run_threads(grader, jobs, threads), run_processes(jobs, index_path, processes)]
     reference = runs[0]
     return {
         "jobs": len(jobs),
+        "machine": {"cpus": os.cpu_count(), "load_avg_1m_before": round(load_before, 2),  # other work skews figures
+                    "load_avg_1m_after": round(os.getloadavg()[0], 2)},
         "runs": {run.mode: run.summary() for run in runs},
         "mismatches": {run.mode: mismatches(reference, run) for run in runs[1:]},
         "errors": {run.mode: run.errors for run in runs if run.errors},
@@ -171,6 +175,8 @@ def main() -> int:
         print(f"{mode:<14}{s['gradings']:>9}{s['wall_s']:>9}{s['gradings_per_s']:>8}{s['p50_s']:>8}{s['p95_s']:>8}")
     identical = not any(results["mismatches"].values())
     print(f"all complete: {results['complete']}; every report identical to its sequential twin: {identical}")
+    m = results["machine"]
+    print(f"{m['cpus']} CPUs, 1-minute load average {m['load_avg_1m_before']} before, {m['load_avg_1m_after']} after")
     return 0 if results["complete"] and identical else 1
 
 
