@@ -17,6 +17,7 @@ from grader.embedder import Embedder, default_embedder
 from grader.errors import IndexDamaged, IndexError_, InputError
 from grader.index import KnowledgeIndex, build_index
 from grader.injection import HIDDEN, describe as describe_injection, detect as detect_injection, mask
+from grader.inputs import check_length
 from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
@@ -25,7 +26,7 @@ from grader.scoring import (
     TopicLexicon, content_tokens, judge, listy_units, relevance_factor, rubric_vocabulary, substance,
 )
 from grader.segment import Unit, count_words, segment
-from grader.settings import max_chars, max_words
+from grader.settings import max_words
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
@@ -59,8 +60,7 @@ def check_answer(answer: str) -> str:
         raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
     if not answer.strip():
         raise InputError("the answer is empty: paste or upload the text of your design")
-    if len(answer) > max_chars():
-        raise InputError(f"the answer has {len(answer):,} characters, over the limit of {max_chars():,} (set MLSD_MAX_CHARS)")
+    check_length(answer)
     words = count_words(HIDDEN.sub(" ", answer))  # hidden characters are blanked before grading: they split words
     if words > max_words():
         raise InputError(f"the answer has {words:,} words, over the limit of {max_words():,} (set MLSD_MAX_WORDS)")

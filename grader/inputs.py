@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.settings import max_chars
 
 _SIGNATURES = {
     b"%PDF": "PDF",
@@ -48,6 +49,13 @@ def decode_answer(data: bytes, name: str = "the input") -> str:
         raise InputError(
             f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8 or UTF-16"
         ) from None
+
+
+def check_length(text: str) -> str:
+    """Refuse text longer than MLSD_MAX_CHARS characters (a bound on the work any input can cause)."""
+    if len(text) > max_chars():
+        raise InputError(f"the answer has {len(text):,} characters, over the limit of {max_chars():,} (set MLSD_MAX_CHARS)")
+    return text
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -15,6 +15,8 @@ from typing import Callable
 from grader.errors import InputError
 from grader.report import SourceInfo
 
+MAX_TEXT_FILE_BYTES = 16 * 2**20  # text or transcript files; the answer's own limits apply after decoding
+
 
 @dataclass(frozen=True)
 class TimedSegment:
@@ -81,6 +83,9 @@ def load_answer_file(path: str | Path, *, candidate: str | None = None, transcri
     audio = _audio_format(head, path.suffix.lower(), name)
     if audio:
         return _from_audio(path, name, audio, transcriber=transcriber, progress=progress)
+    if path.stat().st_size > MAX_TEXT_FILE_BYTES:  # never read a huge file into memory
+        raise InputError(f"{name} is {path.stat().st_size / 2**20:,.0f} MB: too large for an answer or a transcript "
+                         f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -146,7 +151,7 @@ def _from_audio(source: Path | bytes, name: str, fmt: str, *, transcriber: str |
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
-    from grader.inputs import decode_answer
+    from grader.inputs import check_length, decode_answer
     from grader import transcripts as tr
 
     text = decode_answer(data, name)
@@ -170,6 +175,7 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
             info = SourceInfo(kind="transcript", format=doc.format, name=shown, duration_seconds=doc.duration,
                               transcription_model=doc.model)
             return AnswerInput(doc.text or "", doc.text or "", info)
+    check_length(text)  # plain and speaker-labelled text keep their length: refuse before parsing it
     inp = tr.from_speaker_text(text, name=name, source_name=shown, candidate=candidate)
     if inp is not None:
         return inp

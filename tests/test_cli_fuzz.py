@@ -146,3 +146,24 @@ def test_giant_tokens_through_the_real_model(mlsd, grader, token):
     started = time.perf_counter()
     assert isinstance(check(mlsd(grader, data), data), GradeReport)
     assert time.perf_counter() - started < HANG_S
+
+
+def test_huge_file_is_refused_before_it_is_read(fast_grader, monkeypatch, tmp_path):
+    monkeypatch.setattr(grading_module, "_default", fast_grader)
+    huge = tmp_path / "answer.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(100 * 2**20)  # sparse: 100 MB of size, no disk
+    result = CliRunner().invoke(app, ["grade", str(huge), "-q", "fraud_detection"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "100 MB: too large for an answer" in result.stderr
+
+
+def test_long_speaker_transcript_is_refused_before_parsing(mlsd, fast_grader, monkeypatch):
+    import grader.transcripts
+
+    def parse(*args, **kwargs):
+        raise AssertionError("a text over the character limit was parsed (seconds per 10 MB)")
+
+    monkeypatch.setattr(grader.transcripts, "from_speaker_text", parse)
+    data = b"Interviewer: how would you scale it?\nCandidate: we shard by user id\n" * 100_000  # 7 MB
+    assert "characters, over the limit" in check(mlsd(fast_grader, data), data)
