@@ -83,9 +83,10 @@ def check(result, data: bytes) -> GradeReport | str:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=FILE_BYTES, name=st.sampled_from(["answer.txt", "answer.md", "-"]))
-def test_fuzzed_files_get_a_report_or_one_error_line(mlsd, fast_grader, data, name):
-    outcome = check(mlsd(fast_grader, data, name), data)
+@given(data=FILE_BYTES, name=st.sampled_from(["answer.txt", "answer.md", "-"]),
+       question=st.one_of(st.sampled_from(["fraud_detection", "Video Recommendation", "fraud-detecton"]), TEXT))
+def test_fuzzed_files_get_a_report_or_one_error_line(mlsd, fast_grader, data, name, question):
+    outcome = check(mlsd(fast_grader, data, name, question), data)
     shown = "report" if isinstance(outcome, GradeReport) else re.sub(r"\S*answer\.\w+|standard input", "<input>", outcome)
     event(shown[:48])  # pytest --hypothesis-show-statistics
 

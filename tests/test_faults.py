@@ -46,7 +46,6 @@ def mlsd(monkeypatch, tmp_path):
         return CliRunner().invoke(app, list(args))
 
     run.path = tmp_path / "ix"
-    run.embedder = emb
     return run
 
 
@@ -116,7 +115,7 @@ def test_missing_index_is_built_on_first_use_with_a_note(mlsd):
 def test_damaged_index_says_what_to_do_and_rebuild_restores_it(mlsd, clean_report, damage):
     harm, readable = DAMAGE[damage]
     harm(mlsd.path)
-    if readable:  # Chroma rebuilds its vector segment from the database by itself
+    if readable:  # Chroma rebuilds its vector segment from the write log in its database
         assert report_of(mlsd(*GRADE, auto_index=False)) == clean_report
     else:
         one_line_error(mlsd(*GRADE, auto_index=False), f"the index at {mlsd.path} is damaged", "`mlsd index --rebuild`")
