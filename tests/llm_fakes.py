@@ -75,12 +75,11 @@ def sensible_policy(level: int = 2, quote_words: int = 8, bad_quote: bool = Fals
         words = line.split()
         quote = "this sentence is nowhere in the answer at all" if bad_quote else " ".join(words[:quote_words])
         if k == "judge":
-            return tool_call("JudgeVerdicts", {"verdicts": [
-                {"component_id": i, "feedback": f"Feedback on {i}.", "quotes": [quote], "level": level} for i in ids]})
+            return tool_call("JudgeVerdicts", {"verdicts": {
+                i: {"feedback": f"Feedback on {i}.", "quotes": [quote], "level": level} for i in ids}})
         if k == "follow_ups":
-            return tool_call("FollowUpQuestions", {"questions": [
-                {"component_id": i, "anchor": " ".join(words[:5]), "question": f"You said this; how does {i} work?"}
-                for i in ids]})
+            return tool_call("FollowUpQuestions", {"questions": {
+                i: {"anchor": " ".join(words[:5]), "question": f"You said this; how does {i} work?"} for i in ids}})
         return tool_call("Summary", {"summary": "A solid design with gaps.",
                                      "improvements": ["Add one.", "Add two.", "Add three."]})
 

@@ -75,8 +75,7 @@ def test_invalid_output_is_reasked_once_with_the_error(grader, weak_answer, det)
         ids = requested_ids(messages)
         if kind(messages) == "judge" and ids[0] not in bad_once:
             bad_once.add(ids[0])
-            return tool_call("JudgeVerdicts", {"verdicts": [{"component_id": i, "feedback": "x", "quotes": [],
-                                                               "level": 7} for i in ids]})
+            return tool_call("JudgeVerdicts", {"verdicts": {i: {"feedback": "x", "quotes": [], "level": 7} for i in ids}})
         return good(messages, n)
 
     report, model = run(grader, weak_answer, det, policy)
@@ -89,7 +88,7 @@ def test_invalid_output_is_reasked_once_with_the_error(grader, weak_answer, det)
 def test_invalid_twice_keeps_the_rules_result_with_a_warning(grader, weak_answer, det):
     def policy(messages, n):
         if kind(messages) == "judge" and "cold_start" in requested_ids(messages):
-            return tool_call("JudgeVerdicts", {"verdicts": []})  # never the requested ids
+            return tool_call("JudgeVerdicts", {"verdicts": {"cold_start": {"feedback": "x", "quotes": [], "level": 1}}})
         return sensible_policy()(messages, n)
 
     report, _ = run(grader, weak_answer, det, policy)
@@ -187,3 +186,15 @@ def test_report_json_round_trips(grader, weak_answer, det):
     report, _ = run(grader, weak_answer, det, sensible_policy())
     again = type(report).model_validate(json.loads(report.to_json()))
     assert again == report
+
+
+def test_max_components_judges_those_nearest_a_threshold(grader, weak_answer, det):
+    report, model = run(grader, weak_answer, det, sensible_policy(), max_components=4)
+    judged = [c for c in report.components if c.judged_by == "llm"]
+    assert len(judged) == 4
+    cal = grader.cal
+    doubt = lambda c: min(abs(c.score - cal.covered_at), abs(c.score - cal.partial_at))  # noqa: E731
+    nearest = sorted(doubt(det.component(c.id)) for c in judged)
+    others = [doubt(c) for c in det.components if c.id not in {j.id for j in judged}]
+    assert max(nearest) <= min(others)
+    assert sum(1 for m in model.requests if kind(m) == "judge") == 2

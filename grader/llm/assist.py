@@ -13,7 +13,7 @@ from grader.llm.client import InvalidOutput, LLMClient, LLMUnavailable, public_u
 from grader.llm.config import LLMConfig
 from grader.llm.grounding import apply_verdict, inert, verify_quotes
 from grader.llm.prompts import load_prompt, neutralise
-from grader.llm.schemas import FollowUpQuestions, JudgeVerdicts, Summary, for_components
+from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -37,29 +37,38 @@ class _Run:
 
     # -- components -------------------------------------------------------------------------
     def judge_all(self, components: list[ComponentResult]) -> list[ComponentResult]:
+        chosen = self._to_judge(components)
+        todo = [c for c in components if c.id in chosen]
         size = self.client.config.batch_size
-        batches = [components[i:i + size] for i in range(0, len(components), size)]
-        with ThreadPoolExecutor(max_workers=self.client.config.concurrency) as pool:
+        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+        with ThreadPoolExecutor(max_workers=self.client.config.workers) as pool:
             judged = list(pool.map(self._judge_batch, batches))
         for _results, notes in judged:  # in batch order, whatever order the requests finished in
             self.warnings += notes
-        return [c for results, _notes in judged for c in results]
+        done = {c.id: c for results, _notes in judged for c in results}
+        return [done.get(c.id, c) for c in components]
+
+    def _to_judge(self, components: list[ComponentResult]) -> set[str]:
+        """All components, or the `max_components` whose rules-based score is nearest a status threshold
+        (where a depth judgement can change the verdict), heavier components first on ties."""
+        limit = self.client.config.max_components
+        if not limit or limit >= len(components):
+            return {c.id for c in components}
+        cal = self.grader.cal
+        doubt = sorted(components, key=lambda c: (min(abs(c.score - cal.covered_at), abs(c.score - cal.partial_at)),
+                                                  -c.weight, c.id))
+        return {c.id for c in doubt[:limit]}
 
     def _judge_batch(self, batch: list[ComponentResult]) -> tuple[list[ComponentResult], list[str]]:
         ids = [c.id for c in batch]
         notes: list[str] = []
-
-        def validate(out: JudgeVerdicts) -> str | None:
-            got = [v.component_id for v in out.verdicts]
-            return None if sorted(got) == sorted(ids) else f"expected one verdict for each of {ids}, got {got}"
-
         values = dict(question_title=self.report.question.title, question_prompt=self.report.question.prompt or "",
                       components=[self._component_context(c) for c in batch], answer=self.shown)
         try:
-            out = self.client.ask(load_prompt("judge_components"), values, for_components(JudgeVerdicts, ids), validate)
+            out = self.client.ask(load_prompt("judge_components"), values, judge_schema(ids))
         except InvalidOutput as exc:
             return batch, [f"LLM verdicts for {', '.join(ids)} were invalid twice; kept the rules-based results ({exc})"]
-        verdicts = {v.component_id: v for v in out.verdicts}
+        verdicts = per_component(out.verdicts, ids)
         result = []
         for det in batch:
             v = verdicts[det.id]
@@ -87,25 +96,20 @@ class _Run:
         if not gaps:
             return bank
         ids = [g.id for g in gaps]
-
-        def validate(out: FollowUpQuestions) -> str | None:
-            got = [q.component_id for q in out.questions]
-            if sorted(got) != sorted(ids):
-                return f"expected one question for each of {ids}, got {got}"
-            return None if all(inert(q.question) for q in out.questions) else "a question is empty"
-
         values = dict(question_title=self.report.question.title, answer=self.shown,
                       gaps=[dict(id=g.id, title=g.title, status=g.status, severity=g.severity,
                                  missing=self.grader.kb.concepts[g.id].why_it_matters) for g in gaps])
+
+        def validate(out) -> str | None:
+            return None if all(inert(q.question) for q in per_component(out.questions, ids).values()) else "a question is empty"
+
         try:
-            out = self.client.ask(load_prompt("follow_ups"), values, for_components(FollowUpQuestions, ids), validate)
+            out = self.client.ask(load_prompt("follow_ups"), values, follow_up_schema(ids), validate)
         except InvalidOutput as exc:
             self.warnings.append(f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})")
             return bank
-        by_id = {g.id: g for g in gaps}
         tailored = []
-        for q in sorted(out.questions, key=lambda q: ids.index(q.component_id)):
-            g = by_id[q.component_id]
+        for g, q in zip(gaps, per_component(out.questions, ids).values()):
             anchors, _ = verify_quotes(self.answer, [q.anchor], limit=1)
             said = f"; builds on: \"{inert(anchors[0].text, 120)}\"" if anchors else ""
             tailored.append(FollowUp(question=inert(q.question, 400), component_id=g.id, origin="llm",

@@ -83,8 +83,9 @@ class LLMClient:
     def __init__(self, config: LLMConfig, chat_model=None):
         self.config = config
         self.model = chat_model if chat_model is not None else build_chat_model(config)
-        # llama.cpp's server rejects json_schema but accepts function calling; OpenAI takes both.
-        self.method = "json_schema" if config.provider == "openai" else "function_calling"
+        # Function calling everywhere: llama.cpp's server rejects json_schema (and constrains tool arguments
+        # to the schema with a grammar); OpenAI's strict json_schema mode would refuse the length bounds.
+        self.method = "function_calling"
         self.usage = Usage()
         self._lock = threading.Lock()
         self._down: str | None = None  # once the model is unavailable, no request is sent again

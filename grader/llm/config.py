@@ -39,7 +39,10 @@ class LLMConfig(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
     max_tokens: int = Field(default=1024, ge=64)
     batch_size: int = Field(default=3, ge=1, le=30, description="Components judged per call.")
-    concurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight at once.")
+    max_components: int = Field(default=0, ge=0, description="Judge only the N components the rules are least "
+                                "sure about (scores nearest the status thresholds); 0 judges all.")
+    concurrency: int | None = Field(default=None, ge=1, le=16,
+                                    description="Requests in flight at once; default 4 for OpenAI, 1 for local servers.")
     backoff_s: float = Field(default=1.0, ge=0.0, description="First pause before a retry; doubles each time.")
     price_in_per_mtok: float | None = None
     price_out_per_mtok: float | None = None
@@ -47,6 +50,10 @@ class LLMConfig(BaseModel):
     @property
     def enabled(self) -> bool:
         return self.provider != "none"
+
+    @property
+    def workers(self) -> int:
+        return self.concurrency or (4 if self.provider == "openai" else 1)
 
     @property
     def model_name(self) -> str:
@@ -92,7 +99,8 @@ def config_path() -> Path:
 
 _ENV = {"provider": "MLSD_LLM", "model": "MLSD_LLM_MODEL", "base_url": "MLSD_LLM_BASE_URL",
         "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS", "batch_size": "MLSD_LLM_BATCH",
-        "max_retries": "MLSD_LLM_RETRIES"}
+        "max_retries": "MLSD_LLM_RETRIES", "concurrency": "MLSD_LLM_CONCURRENCY",
+        "max_components": "MLSD_LLM_MAX_COMPONENTS"}
 
 
 def _from_file(path: Path) -> dict:

@@ -1,59 +1,65 @@
-"""What the LLM must return, as pydantic models (sent as function schemas; levels are an enum)."""
+"""What the LLM must return, as pydantic models sent as function schemas.
+
+Per request, the schema names the components asked about as required properties of an object,
+so a server that constrains output to the schema (llama.cpp grammars) can only answer each
+listed component exactly once; levels are an enum and lists and strings have bounds, so even a
+tiny model cannot ramble past `max_tokens` inside a list.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 Level = Literal[0, 1, 2, 3]
+Quote = Annotated[str, StringConstraints(max_length=300)]
+Sentence = Annotated[str, StringConstraints(max_length=400)]
 
 
 class ComponentVerdict(BaseModel):
     """The verdict on one rubric component: feedback first, then quotes, then the level."""
 
-    component_id: str = Field(description="The component id exactly as listed.")
-    feedback: str = Field(description="Two or three sentences: what the answer says, what is missing, how to improve.")
-    quotes: list[str] = Field(default_factory=list, description="Up to three passages copied verbatim from the answer.")
+    feedback: str = Field(max_length=800, description="Two or three sentences: what the answer says, what is missing, how to improve.")
+    quotes: list[Quote] = Field(max_length=3,
+                                description="Up to three passages copied verbatim from the answer.")
     level: Level = Field(description="0, 1, 2 or 3, matching the component's level descriptions.")
-
-
-class JudgeVerdicts(BaseModel):
-    """Verdicts for every listed component, in the order given."""
-
-    verdicts: list[ComponentVerdict]
 
 
 class FollowUpQuestion(BaseModel):
     """One interviewer follow-up for one weak component."""
 
-    component_id: str = Field(description="The component id exactly as listed.")
-    anchor: str = Field(default="", description="A short phrase copied verbatim from the answer, or empty.")
-    question: str = Field(description="The question, one or two sentences.")
-
-
-class FollowUpQuestions(BaseModel):
-    """One follow-up question per listed component, in the order given."""
-
-    questions: list[FollowUpQuestion]
+    anchor: str = Field(max_length=200, description="A short phrase copied verbatim from the answer, or empty.")
+    question: str = Field(max_length=400, description="The question, one or two sentences.")
 
 
 class Summary(BaseModel):
     """A short narrative summary and the three most valuable improvements."""
 
-    summary: str = Field(description="At most four sentences.")
-    improvements: list[str] = Field(description="Exactly three, most valuable first, one sentence each.")
+    summary: str = Field(max_length=900, description="At most four sentences.")
+    improvements: list[Sentence] = Field(min_length=3, max_length=3, description="Three, most valuable first.")
 
 
-def for_components(schema: type[BaseModel], ids: list[str]) -> type[BaseModel]:
-    """`schema` (JudgeVerdicts or FollowUpQuestions) with `component_id` narrowed to an enum of `ids`,
-    so servers that constrain output to the schema (llama.cpp grammars, OpenAI strict mode) can only
-    name the components asked about. The function name stays the same."""
-    item_type = ComponentVerdict if schema is JudgeVerdicts else FollowUpQuestion
-    field = "verdicts" if schema is JudgeVerdicts else "questions"
-    narrowed = create_model(item_type.__name__, __base__=item_type,
-                            component_id=(Literal[tuple(ids)], Field(description="One of the listed ids.")))
-    narrowed.__doc__ = item_type.__doc__
-    outer = create_model(schema.__name__, __base__=schema, **{field: (list[narrowed], ...)})
-    outer.__doc__ = schema.__doc__
-    return outer
+def _by_component(name: str, item: type[BaseModel], ids: list[str]) -> type[BaseModel]:
+    # Field names are positional (ids such as model_choice clash with pydantic's namespace); aliases are the ids.
+    fields = {f"c{k}": (item, Field(alias=cid)) for k, cid in enumerate(ids)}
+    return create_model(name, __config__=ConfigDict(populate_by_name=True), **fields)
+
+
+def judge_schema(ids: list[str]) -> type[BaseModel]:
+    """{"verdicts": {id: ComponentVerdict, ...}} for exactly these component ids."""
+    model = create_model("JudgeVerdicts", verdicts=(_by_component("Verdicts", ComponentVerdict, ids), ...))
+    model.__doc__ = "One verdict for each listed component id."
+    return model
+
+
+def follow_up_schema(ids: list[str]) -> type[BaseModel]:
+    """{"questions": {id: FollowUpQuestion, ...}} for exactly these component ids."""
+    model = create_model("FollowUpQuestions", questions=(_by_component("Questions", FollowUpQuestion, ids), ...))
+    model.__doc__ = "One follow-up question for each listed component id."
+    return model
+
+
+def per_component(obj: BaseModel, ids: list[str]) -> dict[str, BaseModel]:
+    """The items of a judge_schema/follow_up_schema object's inner object, keyed by component id."""
+    return {cid: getattr(obj, f"c{k}") for k, cid in enumerate(ids)}
