@@ -216,12 +216,14 @@ class Grader:
             overall_score=_weighted(results), steps=steps, components=results,
             missed_critical=[r.id for r in results if r.severity == "critical" and r.status == "missing"],
             strengths=self._strengths(results),
-            improvements=[f"{r.title}: {self._next_step(r)}" for r in gaps_first(results)[:3]],
+            improvements=[self._improvement(r) for r in gaps_first(results)[:3]],
         )
 
-    def _next_step(self, r: ComponentResult) -> str:
+    def _improvement(self, r: ComponentResult) -> str:
         concept = self.kb.concepts[r.id]
-        return concept.cues[0] if r.status == "missing" else concept.levels.model_dump(by_alias=True)["3"]
+        if r.status == "missing":
+            return f"Add {r.title} ({r.severity}, missing); a strong answer says, for example: \"{concept.cues[0]}\""
+        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.model_dump(by_alias=True)['3']}"
 
     def _relevance(self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]) -> float:
         """Scale factor for an answer that addresses another question than the asked case. Only

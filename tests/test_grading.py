@@ -156,3 +156,11 @@ def test_answer_to_another_case_names_that_case(grader, strong_answer):
     report = grader.grade(strong_answer, "fraud_detection")
     assert report.overall_score < 25
     assert any("Video recommendation" in w for w in report.warnings)
+
+
+def test_top_improvements_name_the_costliest_gaps(grader, weak_answer):
+    r = grader.grade(weak_answer, "video_recommendation")
+    gaps = sorted((c for c in r.components if c.status != "covered"), key=lambda c: (-(c.weight * (100 - c.score)), c.id))
+    assert len(r.improvements) == 3
+    for text, comp in zip(r.improvements, gaps):
+        assert comp.title in text and ("missing" in text if comp.status == "missing" else "partial" in text)
