@@ -40,6 +40,18 @@ class HashEmbedder:
         return out / np.clip(norms, 1e-12, None)
 
 
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Streamlit's AppTest installs the app script as sys.modules['__main__'] and leaves it there;
+    a later spawned process would then re-run that script. Put the real one back after each test."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def kb():
     return load_kb()
