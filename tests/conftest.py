@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -38,6 +39,48 @@ class HashEmbedder:
                 out[i, h % self.dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.clip(norms, 1e-12, None)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(cmd: list[str], health_url: str, log_path: Path, *, env: dict | None = None, timeout: float = 90,
+            ready=lambda body: True):
+    """Run a server subprocess until `health_url` answers (and `ready(body)` holds), yield, then stop it.
+    Fails the test with the tail of the server's log if it exits or does not come up in time."""
+    import subprocess
+    import time
+    import urllib.request
+
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(health_url, timeout=2) as r:
+                    if r.status == 200 and ready(r.read()):
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{cmd[2] if len(cmd) > 2 else cmd[0]} did not start:\n"
+                            f"{Path(log_path).read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(autouse=True)

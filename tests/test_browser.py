@@ -6,16 +6,12 @@ tests/artifacts/ (git-ignored)."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, serving
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,43 +23,18 @@ TIMEOUT_MS = 120_000
 EVIL = "\n\nSee [my notes](https://evil.example/x) <img src=x onerror=\"alert(1)\"> ![pixel](https://evil.example/p.png)\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(real_index_dir, tmp_path_factory):
     """The app, started the way `make run` starts it, on a free port with a private history folder."""
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("browser-data")
     env = {**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0", "MLSD_DATA_DIR": str(data),
            "MLSD_CONFIG": str(data / "no-config.toml")}
-    log = open(data / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true"]
+    with serving(cmd, f"{url}/_stcore/health", data / "server.log", env=env, ready=lambda body: body == b"ok"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, free_port
 
 pytestmark = pytest.mark.slow
 WEAK = str(EXAMPLES / "video_recommendation_weak.md")
@@ -33,12 +32,6 @@ def mlsd(real_index_dir, tmp_path_factory):
         return subprocess.run([sys.executable, "-m", "grader.cli", "grade", WEAK, "-q", "video_recommendation",
                                "-f", "json", *args], capture_output=True, env=full, cwd=ROOT, timeout=180)
     return run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -68,7 +61,7 @@ def bad_server():
 def _fell_back(proc, needle: str) -> dict:
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
-    assert "Traceback" not in err and f"warning: " in err and needle in err, err
+    assert "Traceback" not in err and "warning: " in err and needle in err, err
     report = json.loads(proc.stdout)
     assert report["llm"]["fell_back"] is True and report["grader"]["mode"] == "deterministic"
     assert any(needle in w for w in report["warnings"])
@@ -76,7 +69,7 @@ def _fell_back(proc, needle: str) -> dict:
 
 
 def test_server_down_gives_the_deterministic_report_and_a_warning(mlsd):
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     plain = json.loads(mlsd().stdout)
     report = _fell_back(mlsd("--llm", "openai-compatible", "--base-url", url, "--model", "m"), "cannot reach")
     assert report["components"] == plain["components"] and report["overall_score"] == plain["overall_score"]

@@ -8,7 +8,7 @@ import pytest
 from grader.errors import InputError
 from grader.kb import STEP_IDS
 from grader.pacing import DEFAULT_BUDGET, PacingBudget, compute_pacing, decode_steps, load_budget
-from grader.segment import count_fillers, count_words
+from grader.segment import count_words
 from grader.transcripts import Cue, from_cues
 from tests.conftest import EXAMPLES
 
