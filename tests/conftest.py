@@ -113,6 +113,18 @@ def kb_copy(tmp_path):
     return dest
 
 
+@pytest.fixture(scope="module")
+def fast_grader(kb, tmp_path_factory):
+    """The real grading pipeline over a hash embedder: fast enough to fuzz."""
+    from grader.grading import Grader
+    from grader.index import build_index
+
+    emb = HashEmbedder()
+    path = tmp_path_factory.mktemp("fast-index")
+    build_index(kb, emb, path=path)
+    return Grader.open(kb=kb, embedder=emb, path=path, auto_index=False)
+
+
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory):
     """A real Chroma index built with the real embedding model, once per session."""

@@ -17,11 +17,8 @@ from typer.testing import CliRunner
 import grader.grading as grading_module
 from grader.cli import app
 from grader.errors import InputError
-from grader.grading import Grader
-from grader.index import build_index
 from grader.inputs import decode_answer
 from grader.report import GradeReport
-from tests.conftest import HashEmbedder
 
 MB = 1_000_000
 HANG_S = 30  # far above any input's measured time (under 4 s): only a hang or a quadratic blow-up fails
@@ -40,14 +37,6 @@ FILE_BYTES = st.one_of(
     st.tuples(st.sampled_from([b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n"]), st.binary(max_size=400)).map(b"".join),
     st.binary(max_size=2000),
 )
-
-
-@pytest.fixture(scope="module")
-def fast_grader(kb, tmp_path_factory):
-    emb = HashEmbedder()
-    path = tmp_path_factory.mktemp("cli-fuzz-index")
-    build_index(kb, emb, path=path)
-    return Grader.open(kb=kb, embedder=emb, path=path, auto_index=False)
 
 
 @pytest.fixture()

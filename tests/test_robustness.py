@@ -7,23 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.errors import InputError
-from grader.grading import Grader
-from grader.index import build_index
 from grader.inputs import decode_answer
 from grader.segment import segment
-from tests.conftest import EXAMPLES, HashEmbedder
+from tests.conftest import EXAMPLES
 
 TRICKY = st.sampled_from(["\u200b", "\u202e", "\ufeff", "\U000e0041", "\x00", "\r\n", "#" * 7, "- " * 50, "é", "👍"])
 TEXT = st.lists(st.one_of(st.text(max_size=80), TRICKY), max_size=30).map("".join)
-
-
-@pytest.fixture(scope="module")
-def fast_grader(kb, tmp_path_factory):
-    """The real grading pipeline over a hash embedder: fast enough to fuzz."""
-    emb = HashEmbedder()
-    path = tmp_path_factory.mktemp("fuzz-index")
-    build_index(kb, emb, path=path)
-    return Grader.open(kb=kb, embedder=emb, path=path, auto_index=False)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

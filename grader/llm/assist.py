@@ -164,9 +164,10 @@ def assist(grader: Grader, answer: str, report: GradeReport, config: LLMConfig, 
         for k in range(samples):
             say(f"LLM judging components (sample {k + 1} of {samples})" if samples > 1 else "LLM judging components")
             runs.append(run.judge_all(report.components))
-        overall = [grader.totals(r)["overall_score"] for r in runs]
-        components = runs[_median_run(overall)]
-        totals = grader.totals(components)
+        sample_totals = [grader.totals(r) for r in runs]
+        overall = [t["overall_score"] for t in sample_totals]
+        chosen = _median_run(overall)
+        components, totals = runs[chosen], sample_totals[chosen]
         say("LLM writing follow-up questions")
         follow_ups = run.follow_ups(components, report.follow_up_questions)
         draft = report.model_copy(update=totals)
