@@ -30,12 +30,12 @@ from grader.grading import Grader
 from grader.scoring import features
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
-PENALTIES = [0.1, 0.2, 0.3, 0.4]
+PENALTIES = [0.2, 0.3, 0.4, 0.5]
 GRID = {
-    "sim_low": [0.2, 0.25, 0.3, 0.35],
-    "sim_high": [0.55, 0.6, 0.65, 0.7, 0.75],
+    "sim_low": [0.25, 0.3, 0.35, 0.4],
+    "sim_high": [0.6, 0.65, 0.7, 0.75, 0.8],
     "cue_match": [0.4, 0.45, 0.5, 0.55],
-    "breadth_full": [2, 3, 4],
+    "breadth_full": [3, 4, 5, 6, 8],
     "weights": [(0.55, 0.30, 0.15), (0.5, 0.5, 0.0), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2)],
 }
 MIN_PARTIAL_BAND = 10  # "partial" must stay a real verdict, not a sliver between the other two

@@ -77,10 +77,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def read_answer(source: str, stdin=None) -> str:
     """Read an answer from a path, or from stdin when source is '-'."""
     if source == "-":
-        import sys
+        from grader.sources import MAX_TEXT_FILE_BYTES, read_stdin
 
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return decode_answer(stream.read(), "standard input")
+        return decode_answer(read_stdin(MAX_TEXT_FILE_BYTES, stdin), "standard input")
     path = Path(source)
     if not path.exists():
         raise InputError(f"{source}: no such file")

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 WINDOW_WORDS = 24
 WINDOW_STRIDE = 12
 MIN_UNIT_WORDS = 4
+MIN_NOTE_WORDS = 2  # a terse note under a heading ("Ops" / "- retrain daily") is read with the heading
+HEADING_WORDS = 6
+CONTEXT_MAX_WORDS = 12  # units this short are embedded with their section heading in front
 
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\n.!?:]+?):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
@@ -63,6 +67,18 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _heading(line: str, next_line: str | None) -> str | None:
+    """The title of a heading line: a markdown heading, a short line ending in a colon, or a short
+    line without end punctuation that introduces a list."""
+    m = _HEADING.match(line)
+    title = (m.group("md") or m.group("colon")) if m else None
+    if title is None and next_line is not None and _MARKER.match(next_line) and not _MARKER.match(line) \
+            and not line.rstrip().endswith((".", "!", "?", ",", ";")):
+        title = line
+    title = clean_text(title or "")
+    return title if title and len(title.split()) <= HEADING_WORDS else None
+
+
 def _trim(answer: str, start: int, end: int) -> tuple[int, int]:
     piece = answer[start:end]
     lead = len(piece) - len(piece.lstrip())
@@ -83,18 +99,30 @@ def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
-    window, so that punctuated and unpunctuated renderings of the same text get similar units."""
+    window, so that punctuated and unpunctuated renderings of the same text get similar units.
+    Short units under a heading are embedded with the heading in front ("Monitoring: PSI weekly"),
+    since terse notes lean on their heading for their topic."""
     units: list[Unit] = []
+    heading: str | None = None
     for block in _BLOCK.finditer(answer):
         spans = set()
-        for line in _LINE.finditer(block.group()):
+        lines = list(_LINE.finditer(block.group()))
+        for k, line in enumerate(lines):
+            title = _heading(line.group(), lines[k + 1].group() if k + 1 < len(lines) else None)
+            if title is not None:
+                heading = title
+                continue
             for s, e in _sentences(line.group(), block.start() + line.start()):
                 s, e = _trim(answer, s, e)
                 text = answer[s:e]
                 n_words = len(_WORD.findall(text))
-                if e > s and n_words >= MIN_UNIT_WORDS:
-                    units.append(Unit(s, e, text, clean_text(text), n_words))
-                    spans.add((s, e))
+                if e <= s or n_words < (MIN_NOTE_WORDS if heading else MIN_UNIT_WORDS):
+                    continue
+                clean = clean_text(text)
+                if heading and n_words <= CONTEXT_MAX_WORDS:
+                    clean = f"{heading}: {clean}"
+                units.append(Unit(s, e, text, clean, n_words))
+                spans.add((s, e))
         if len(_WORD.findall(block.group())) > WINDOW_WORDS:
             for ws, we in _windows(answer, block.start(), block.end()):
                 ws, we = _trim(answer, ws, we)

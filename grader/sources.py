@@ -16,6 +16,7 @@ from grader.errors import InputError
 from grader.report import SourceInfo
 
 MAX_TEXT_FILE_BYTES = 16 * 2**20  # text or transcript files; the answer's own limits apply after decoding
+MAX_STDIN_BYTES = 512 * 2**20  # audio can come through stdin too; its length limit applies after decoding
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def load_answer_file(path: str | Path, *, candidate: str | None = None, transcri
     (seconds transcribed, total seconds) while audio is transcribed.
     """
     if str(path) == "-":
-        return load_answer_bytes(sys.stdin.buffer.read(), "standard input", candidate=candidate,
+        return load_answer_bytes(read_stdin(), "standard input", candidate=candidate,
                                  transcriber=transcriber, progress=progress)
     path = Path(path)
     name = str(path)
@@ -83,14 +84,22 @@ def load_answer_file(path: str | Path, *, candidate: str | None = None, transcri
     audio = _audio_format(head, path.suffix.lower(), name)
     if audio:
         return _from_audio(path, name, audio, transcriber=transcriber, progress=progress)
-    if path.stat().st_size > MAX_TEXT_FILE_BYTES:  # never read a huge file into memory
-        raise InputError(f"{name} is {path.stat().st_size / 2**20:,.0f} MB: too large for an answer or a transcript "
-                         f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)")
+    _check_text_size(path.stat().st_size, name)  # never read a huge file into memory
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     return _from_text_bytes(data, name, path.suffix.lower(), candidate)
+
+
+def read_stdin(limit: int = MAX_STDIN_BYTES, stream=None) -> bytes:
+    """All of standard input, refused with one line once it passes `limit` bytes (no endless read)."""
+    stream = stream if stream is not None else sys.stdin.buffer
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"standard input is over {limit / 2**20:,.0f} MB: too large for an answer, a transcript "
+                         "or a recording; pass a file instead")
+    return data
 
 
 def load_answer_bytes(data: bytes, name: str, *, candidate: str | None = None, transcriber: str | None = None,
@@ -100,7 +109,14 @@ def load_answer_bytes(data: bytes, name: str, *, candidate: str | None = None, t
     audio = _audio_format(data[:16], suffix, name)
     if audio:
         return _from_audio(data, name, audio, transcriber=transcriber, progress=progress)
+    _check_text_size(len(data), name)
     return _from_text_bytes(data, name, suffix, candidate)
+
+
+def _check_text_size(size: int, name: str) -> None:
+    if size > MAX_TEXT_FILE_BYTES:
+        raise InputError(f"{name} is {size / 2**20:,.0f} MB: too large for an answer or a transcript "
+                         f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)")
 
 
 def transcribe_file(path: str | Path, *, transcriber: str | None = None, progress: TranscribeProgress | None = None):
@@ -108,7 +124,7 @@ def transcribe_file(path: str | Path, *, transcriber: str | None = None, progres
     from grader.transcribe import transcribe
 
     if str(path) == "-":
-        data, name = sys.stdin.buffer.read(), "standard input"
+        data, name = read_stdin(), "standard input"
         fmt = _audio_format(data[:16], "", name)
         source = data
     else:

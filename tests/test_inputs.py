@@ -1,4 +1,7 @@
 import codecs
+import io
+import subprocess
+import sys
 
 import pytest
 
@@ -35,6 +38,44 @@ def test_read_answer_errors(tmp_path):
         read_answer(str(tmp_path / "missing.md"))
     with pytest.raises(InputError, match="is a folder"):
         read_answer(str(tmp_path))
+
+
+class _Endless(io.RawIOBase):
+    """A stream that never ends, like `mlsd grade - < /dev/zero`; counts what was read."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        buffer[:] = b"a" * len(buffer)
+        self.read_bytes += len(buffer)
+        return len(buffer)
+
+
+def test_stdin_reads_are_bounded():
+    from grader.sources import MAX_TEXT_FILE_BYTES, read_stdin
+
+    stream = io.BufferedReader(_Endless())
+    with pytest.raises(InputError, match="standard input is over 1 MB") as err:
+        read_stdin(2**20, stream)
+    assert "\n" not in str(err.value) and stream.raw.read_bytes <= 2**20 + 2 * io.DEFAULT_BUFFER_SIZE
+    assert read_stdin(10, io.BytesIO(b"short")) == b"short"
+    with pytest.raises(InputError, match="standard input"):
+        read_answer("-", io.BufferedReader(_Endless()))
+    assert read_answer("-", io.BytesIO(TEXT.encode())) == TEXT
+    assert MAX_TEXT_FILE_BYTES < 2**30
+
+
+def test_cli_refuses_endless_stdin():
+    """`mlsd grade - < /dev/zero` ends with one line and exit 2 instead of reading forever."""
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", "-", "--question", "fraud_detection"],
+                              stdin=zero, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "standard input" in done.stderr
 
 
 def test_write_atomic_replaces_whole_file(tmp_path):

@@ -16,7 +16,26 @@ def test_units_are_exact_spans_of_the_answer():
 
 
 def test_short_fragments_and_headings_are_not_units():
-    assert segment("# Monitoring\nCold start.\nDrift!") == []
+    assert segment("Cold start here.\nDrift!") == []
+    assert segment("# Monitoring\nDrift!") == []
+
+
+def test_terse_notes_are_read_with_their_heading():
+    answer = ("Ops\n- Retrain daily\n- Latency: ranking has to fit in the page budget (~50 ms)\n\n"
+              "## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
+              "Drift in the score distribution is the first sign that the fraud pattern has moved on, so we watch it hourly.")
+    units = [u for u in segment(answer) if not u.is_window]
+    assert [u.text for u in units] == [
+        "Retrain daily", "Latency: ranking has to fit in the page budget (~50 ms)",
+        "PSI on the top features, alert above 0.2.",
+        "Drift in the score distribution is the first sign that the fraud pattern has moved on, so we watch it hourly.",
+    ]
+    assert [u.clean for u in units[:3]] == [
+        "Ops: Retrain daily", "Ops: Latency: ranking has to fit in the page budget (~50 ms)",
+        "Monitoring: PSI on the top features, alert above 0.2.",
+    ]
+    assert units[3].clean == units[3].text  # long sentences carry their own topic
+    assert all(answer[u.start:u.end] == u.text for u in units)
 
 
 def test_long_unpunctuated_speech_gets_overlapping_windows():
