@@ -165,7 +165,7 @@ def test_markup_links_and_html_in_an_answer_stay_inert(history):
     at.text_area(key="answer_text").input(evil)
     at.button(key="grade").click().run()
     assert_inert(at)
-    answer = next(m.value for m in at.markdown if "alert" in m.value)
+    answer = next(m.value for m in at.markdown if "evil.example/raw" in m.value)
     assert "\\<script\\>" in answer and "\\[popular\\]" in answer and "\\!\\[x\\]" in answer
     assert "\\:red\\[red\\]" in answer and "\\$x\\$" in answer and "` https://evil.example/raw `" in answer
 
