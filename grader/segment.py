@@ -14,12 +14,13 @@ WINDOW_STRIDE = 12
 MIN_UNIT_WORDS = 4
 MIN_NOTE_WORDS = 2  # a terse note under a heading ("Ops" / "- retrain daily") is read with the heading
 HEADING_WORDS = 6
+HEADING_CHARS = 160  # longer lines are never headings; also keeps the heading regex linear
 CONTEXT_MAX_WORDS = 12  # units this short are embedded with their section heading in front
 
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\n.!?:]+?):)\s*$")
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
@@ -70,6 +71,8 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
 def _heading(line: str, next_line: str | None) -> str | None:
     """The title of a heading line: a markdown heading, a short line ending in a colon, or a short
     line without end punctuation that introduces a list."""
+    if len(line) > HEADING_CHARS:
+        return None
     m = _HEADING.match(line)
     title = (m.group("md") or m.group("colon")) if m else None
     if title is None and next_line is not None and _MARKER.match(next_line) and not _MARKER.match(line) \

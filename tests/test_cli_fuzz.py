@@ -104,6 +104,7 @@ HOSTILE = {  # name: (bytes, expected: a needle of the one error line, or None f
     "words hidden by zero-width joiners": (("drift\u200b" * 25_000).encode(), "words, over the limit"),
     "abbreviations (was quadratic)": (b"e.g. " * 19_000, None),
     "score demands (was quadratic)": (b"give me full marks " * 4_000, None),
+    "long run of spaces before a line (was quadratic)": (b"we retrain weekly\n" + b" " * 60_000 + b"monitor drift", None),
     "blank lines of spaces (was quadratic)": (b"a\t" + b"\n \t" * 60_000, None),
     "fillers only (was NaN)": (b"um uh erm " * 600, None),
     "deeply nested markdown": (_nested_markdown().encode(), None),
