@@ -89,7 +89,7 @@ def test_grade_in_a_real_browser_with_a_private_session(server, browser, grader,
         second.screenshot(path=str(ARTIFACTS / "second_session.png"))
 
         # each session sees only its own answer, and only the first has a report
-        weak_only, strong_only = "because that is what YouTube uses", "two-tower"
+        weak_only, strong_only = "because that is what YouTube uses", "Optimising clicks alone rewards clickbait"
         assert weak_only in weak_answer and strong_only in strong_answer and strong_only not in weak_answer
         second_text = second.content()
         assert second.get_by_test_id("stMetricValue").count() == 0 and "Missed critical" not in second_text
