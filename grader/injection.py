@@ -39,7 +39,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
                                r"\b(?:previous|prior|above)\s+(?:content|text|instructions?)\s+(?:is|was|were|are)\s+(?:a\s+test|fake|void)\b", _I)),
     ("instruction", re.compile(r"\bpretend\b" + _GAP + r"\b(?:answer|design|response|candidate)\b", _I)),
     ("score_demand", re.compile(
-        r"\b(?:give|award|assign|grant|rate|score|mark|grade|output|reply)\b" + _GAP + r"(?:" + _SCORE + r")", _I)),
+        r"\b(?:give|award|assign|grant|rate[sd]?|scor(?:e[sd]?|ing)|mark|grade[sd]?|output|reply)\b" + _GAP + r"(?:" + _SCORE + r")", _I)),
     ("score_demand", re.compile(
         r"\b(?:score|rate|grade|mark)\s+(?:it|this|me|the\s+answer)\s+(?:a\s+|as\s+)?\d{1,3}\b", _I)),
     ("score_demand", re.compile(

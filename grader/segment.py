@@ -104,8 +104,10 @@ def segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
     Short units under a heading are embedded with the heading in front ("Monitoring: PSI weekly"),
-    since terse notes lean on their heading for their topic."""
+    since terse notes lean on their heading for their topic. A passage repeated word for word is
+    read once, where it first appears."""
     units: list[Unit] = []
+    seen: set[str] = set()  # a passage said twice is read once, where it first appears
     heading: str | None = None
     for block in _BLOCK.finditer(answer):
         spans = set()
@@ -121,16 +123,20 @@ def segment(answer: str) -> list[Unit]:
                 n_words = len(_WORD.findall(text))
                 if e <= s or n_words < (MIN_NOTE_WORDS if heading else MIN_UNIT_WORDS):
                     continue
+                spans.add((s, e))
+                if text in seen:
+                    continue
+                seen.add(text)
                 clean = clean_text(text)
                 if heading and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
                 units.append(Unit(s, e, text, clean, n_words))
-                spans.add((s, e))
         if len(_WORD.findall(block.group())) > WINDOW_WORDS:
             for ws, we in _windows(answer, block.start(), block.end()):
                 ws, we = _trim(answer, ws, we)
-                if (ws, we) not in spans:
-                    piece = answer[ws:we]
+                piece = answer[ws:we]
+                if (ws, we) not in spans and piece not in seen:
+                    seen.add(piece)
                     units.append(Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True))
     return [u for u in units if u.clean]
 

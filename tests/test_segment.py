@@ -38,6 +38,14 @@ def test_terse_notes_are_read_with_their_heading():
     assert all(answer[u.start:u.end] == u.text for u in units)
 
 
+def test_a_repeated_passage_is_read_once_where_it_first_appears():
+    intro = "We rank candidates with a gradient boosted model trained on last week's clicks."
+    body = f"{intro}\n\n## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
+    units = segment(body + "\n" + body)
+    assert [u.text for u in units] == [intro, "PSI on the top features, alert above 0.2."]
+    assert units[0].start == 0 and units[0].clean == intro  # not re-read under the "Monitoring" heading
+
+
 def test_long_unpunctuated_speech_gets_overlapping_windows():
     words = " ".join(f"word{i}" for i in range(100))
     answer = f"so um {words}"
