@@ -27,15 +27,16 @@ from evals.variants import transcript_style
 from evals.metrics import f1, quadratic_kappa
 from grader.calibration import CALIBRATION_FILE, Calibration
 from grader.grading import Grader
-from grader.scoring import features
+from grader.scoring import cue_credit, features
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 PENALTIES = [0.2, 0.3, 0.4, 0.5]
 GRID = {
     "sim_low": [0.25, 0.3, 0.35, 0.4],
-    "sim_high": [0.6, 0.65, 0.7, 0.75, 0.8],
+    "sim_high": [0.65, 0.7, 0.75, 0.8, 0.85],
     "cue_match": [0.4, 0.45, 0.5, 0.55],
     "breadth_full": [3, 4, 5, 6, 8],
+    "cue_soft": [0.0, 0.05, 0.1, 0.15],
     "weights": [(0.55, 0.30, 0.15), (0.5, 0.5, 0.0), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2)],
 }
 MIN_PARTIAL_BAND = 10  # "partial" must stay a real verdict, not a sliver between the other two
@@ -82,10 +83,10 @@ def collect(grader: Grader, answers, penalty: float) -> Pairs:
                  np.array([a[3] for a in answers]))
 
 
-def scores(p: Pairs, sim_low, sim_high, cue_match, breadth_full, weights) -> np.ndarray:
+def scores(p: Pairs, sim_low, sim_high, cue_match, breadth_full, cue_soft, weights) -> np.ndarray:
     top = p.per_cue.max(axis=1)
     semantic = np.clip((top - sim_low) / (sim_high - sim_low), 0, 1)
-    breadth = np.minimum((p.per_cue >= cue_match).sum(axis=1), breadth_full) / breadth_full
+    breadth = np.minimum(cue_credit(p.per_cue, cue_match, cue_soft), breadth_full) / breadth_full
     lexical = (p.kw_best >= sim_low).astype(float)
     ws, wb, wl = weights
     return np.round(100 * (ws * semantic + wb * breadth + wl * lexical) / (ws + wb + wl))
@@ -98,11 +99,16 @@ def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
     return num / den
 
 
-def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
+def ranking(p: Pairs, s: np.ndarray) -> float:
+    """Spearman between the answers' overall scores and their quality grades."""
+    return float(spearmanr(overall(p, s), p.quality).statistic)
+
+
+def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None) -> dict:
     pred = _status(s, covered_at, partial_at)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
-    rho = spearmanr(overall(p, s), p.quality).statistic
+    rho = ranking(p, s) if rho is None else rho
     return {"qwk": qwk, "missing_f1": f1_missing, "spearman": float(rho),
             "objective": float(qwk + f1_missing + 0.5 * rho)}
 
@@ -131,10 +137,11 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
                 continue
             s = scores(pairs, **params)
             s_written, s_spoken = scores(written_pairs, **params), scores(spoken_pairs, **params)
+            rho = ranking(pairs, s)  # does not depend on the cut-offs
             for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
                 if cov - part < MIN_PARTIAL_BAND:
                     continue
-                m = evaluate(pairs, s, cov, part)
+                m = evaluate(pairs, s, cov, part, rho)
                 m["transcript_agreement"] = float(np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part)))
                 m["objective"] += m["transcript_agreement"]
                 if m["objective"] > best_metrics["objective"]:

@@ -28,6 +28,7 @@ class Calibration(BaseModel):
     sim_high: float = 0.65
     cue_match: float = 0.45
     breadth_full: int = 3
+    cue_soft: float = Field(0.0, description="Half-width of the ramp around cue_match over which a cue counts in part.")
     w_semantic: float = 0.55
     w_breadth: float = 0.30
     w_lexical: float = 0.15

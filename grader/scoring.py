@@ -4,8 +4,9 @@ For a component with cue vectors C and answer units U, the similarity of unit u 
 cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Units that are
 lists of buzzwords (several components named, almost no other words) are ignored. From the adjusted
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
-share of distinct cues matched (up to breadth_full), `lexical` whether a topic keyword occurs in a
-relevant unit. The score is their weighted sum; statuses come from calibrated cut-offs.
+share of distinct cues matched (up to breadth_full; a cue within cue_soft of the cut-off counts in
+part, so a similarity near it cannot swing the score), `lexical` whether a topic keyword occurs in
+a relevant unit. The score is their weighted sum; statuses come from calibrated cut-offs.
 Max-based aggregation means padding or repeating text cannot raise a score.
 """
 
@@ -102,12 +103,20 @@ def features(sims: np.ndarray, substance: np.ndarray, keyword_units: np.ndarray,
     return Features(adjusted.max(axis=0), adjusted.max(axis=1), keyword_units)
 
 
+def cue_credit(per_cue: np.ndarray, cue_match: float, cue_soft: float) -> np.ndarray:
+    """How many cues are matched (along the last axis): 1 per cue at or above cue_match + cue_soft,
+    0 below cue_match - cue_soft, a linear ramp in between (a hard count when cue_soft is 0)."""
+    if cue_soft <= 0:
+        return (per_cue >= cue_match).sum(axis=-1).astype(float)
+    return np.clip((per_cue - cue_match + cue_soft) / (2 * cue_soft), 0.0, 1.0).sum(axis=-1)
+
+
 def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
     """(score, cues matched, keyword seen in a relevant unit) from the features."""
     top = float(f.per_cue.max()) if f.per_cue.size else -1.0
     semantic = float(np.clip((top - cal.sim_low) / (cal.sim_high - cal.sim_low), 0.0, 1.0))
     matched = int((f.per_cue >= cal.cue_match).sum())
-    breadth = min(matched, cal.breadth_full) / cal.breadth_full
+    breadth = min(float(cue_credit(f.per_cue, cal.cue_match, cal.cue_soft)), cal.breadth_full) / cal.breadth_full
     keyword_seen = bool((f.keyword_units & (f.per_unit >= cal.sim_low)).any())
     total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical
     raw = (cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen) / total_w

@@ -1,0 +1,36 @@
+"""Score arithmetic: the soft cue count, and the calibration fit scoring exactly like the grader."""
+
+import numpy as np
+import pytest
+
+from evals.calibrate import Pairs, scores
+from grader.calibration import Calibration
+from grader.scoring import Features, cue_credit, score_features
+
+
+def test_a_cue_near_the_cut_off_counts_in_part():
+    sims = np.array([0.30, 0.35, 0.40, 0.45, 0.50, -np.inf])
+    assert cue_credit(sims, 0.40, 0.0) == 3  # hard count: at or above the cut-off
+    assert cue_credit(sims, 0.40, 0.05) == pytest.approx(0 + 0 + 0.5 + 1 + 1)
+    nudged = sims + np.array([0, 0, 0.01, 0, 0, 0])
+    assert cue_credit(nudged, 0.40, 0.05) - cue_credit(sims, 0.40, 0.05) == pytest.approx(0.1)
+    assert cue_credit(nudged, 0.40, 0.0) == cue_credit(sims, 0.40, 0.0)
+
+
+@pytest.mark.parametrize("soft", [0.0, 0.05, 0.1])
+def test_the_calibration_fit_scores_like_the_grader(soft):
+    rng = np.random.default_rng(7)
+    cal = Calibration(sim_low=0.25, sim_high=0.75, cue_match=0.4, breadth_full=8, cue_soft=soft,
+                      w_semantic=0.4, w_breadth=0.4, w_lexical=0.2)
+    n_cues, rows, kw_best, expected = 12, [], [], []
+    for _ in range(200):
+        per_cue = rng.uniform(0.0, 0.8, n_cues)
+        per_unit = rng.uniform(0.0, 0.8, 5)
+        keyword_units = rng.random(5) < 0.3
+        expected.append(score_features(Features(per_cue, per_unit, keyword_units), cal)[0])
+        rows.append(per_cue)
+        kw_best.append(per_unit[keyword_units].max() if keyword_units.any() else -np.inf)
+    pairs = Pairs(np.array(rows), np.array(kw_best), np.zeros(200), np.ones(200), np.arange(200), np.zeros(200))
+    got = scores(pairs, sim_low=0.25, sim_high=0.75, cue_match=0.4, breadth_full=8, cue_soft=soft,
+                 weights=(0.4, 0.4, 0.2))
+    assert got.tolist() == expected
