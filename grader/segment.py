@@ -103,8 +103,9 @@ def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
 def segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
-    Short units under a heading are embedded with the heading in front ("Monitoring: PSI weekly"),
-    since terse notes lean on their heading for their topic. A passage repeated word for word is
+    A terse note (a short line of its own under a heading) is embedded with the heading in front
+    ("Monitoring: PSI weekly"), since such notes lean on their heading for their topic; sentences
+    of a paragraph carry their own. A passage repeated word for word is
     read once, where it first appears."""
     units: list[Unit] = []
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
@@ -117,18 +118,20 @@ def segment(answer: str) -> list[Unit]:
             if title is not None:
                 heading = title
                 continue
-            for s, e in _sentences(line.group(), block.start() + line.start()):
+            sentences = _sentences(line.group(), block.start() + line.start())
+            note = heading is not None and len(sentences) == 1  # a line of its own under a heading
+            for s, e in sentences:
                 s, e = _trim(answer, s, e)
                 text = answer[s:e]
                 n_words = len(_WORD.findall(text))
-                if e <= s or n_words < (MIN_NOTE_WORDS if heading else MIN_UNIT_WORDS):
+                if e <= s or n_words < (MIN_NOTE_WORDS if note else MIN_UNIT_WORDS):
                     continue
                 spans.add((s, e))
                 if text in seen:
                     continue
                 seen.add(text)
                 clean = clean_text(text)
-                if heading and n_words <= CONTEXT_MAX_WORDS:
+                if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
                 units.append(Unit(s, e, text, clean, n_words))
         if len(_WORD.findall(block.group())) > WINDOW_WORDS:

@@ -38,6 +38,13 @@ def test_terse_notes_are_read_with_their_heading():
     assert all(answer[u.start:u.end] == u.text for u in units)
 
 
+def test_sentences_of_a_paragraph_carry_their_own_topic():
+    answer = "## Monitoring\n\nOur offsite was in Lisbon. We walked along the river all week.\n"
+    units = [u for u in segment(answer) if not u.is_window]
+    assert [u.clean for u in units] == [u.text for u in units] == [
+        "Our offsite was in Lisbon.", "We walked along the river all week."]
+
+
 def test_a_repeated_passage_is_read_once_where_it_first_appears():
     intro = "We rank candidates with a gradient boosted model trained on last week's clicks."
     body = f"{intro}\n\n## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
