@@ -5,9 +5,10 @@ cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Un
 lists of buzzwords (several components named, almost no other words) are ignored. From the adjusted
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
 share of distinct cues matched (up to breadth_full; a cue within cue_soft of the cut-off counts in
-part, so a similarity near it cannot swing the score), `lexical` whether a topic keyword occurs in
-a relevant unit. The score is their weighted sum; statuses come from calibrated cut-offs.
-Max-based aggregation means padding or repeating text cannot raise a score.
+part, so a small change of similarity moves the score a little, not by a whole cue), `lexical`
+whether a topic keyword occurs in a relevant unit. The score is their weighted sum; statuses come
+from calibrated cut-offs. Max-based aggregation means that padding or repeated text adds nothing
+unless it says something closer to a cue than the answer already did.
 """
 
 from __future__ import annotations

@@ -105,8 +105,8 @@ def segment(answer: str) -> list[Unit]:
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
     A terse note (a short line of its own under a heading) is embedded with the heading in front
     ("Monitoring: PSI weekly"), since such notes lean on their heading for their topic; sentences
-    of a paragraph carry their own. A passage repeated word for word is
-    read once, where it first appears."""
+    of a paragraph carry their own. A passage repeated word for word is read once, where it first
+    appears."""
     units: list[Unit] = []
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     heading: str | None = None
