@@ -1,4 +1,6 @@
-"""Read answers from files or stdin: decode text, refuse binaries, never half-write outputs."""
+"""Answer text from bytes: decode text, refuse binaries, bound the length; never half-write outputs.
+
+Reading files and standard input is `grader.sources.load_answer_file`."""
 
 from __future__ import annotations
 
@@ -72,24 +74,6 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return data.decode(encoding) if encoding else None
     except UnicodeDecodeError:
         return None
-
-
-def read_answer(source: str, stdin=None) -> str:
-    """Read an answer from a path, or from stdin when source is '-'."""
-    if source == "-":
-        from grader.sources import MAX_TEXT_FILE_BYTES, read_stdin
-
-        return decode_answer(read_stdin(MAX_TEXT_FILE_BYTES, stdin), "standard input")
-    path = Path(source)
-    if not path.exists():
-        raise InputError(f"{source}: no such file")
-    if path.is_dir():
-        raise InputError(f"{source}: is a folder, not a file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
-    return decode_answer(data, source)
 
 
 def write_atomic(path: Path, text: str) -> None:
