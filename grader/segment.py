@@ -15,7 +15,7 @@ MIN_UNIT_WORDS = 4
 MIN_NOTE_WORDS = 2  # a terse note under a heading ("Ops" / "- retrain daily") is read with the heading
 HEADING_WORDS = 6
 HEADING_CHARS = 160  # longer lines are never headings; also keeps the heading regex linear
-CONTEXT_MAX_WORDS = 12  # units this short are embedded with their section heading in front
+CONTEXT_MAX_WORDS = 12  # notes this short (a line of their own) are embedded with their section heading in front
 
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
