@@ -29,6 +29,8 @@ class Calibration(BaseModel):
     cue_match: float = 0.45
     breadth_full: int = 3
     cue_soft: float = Field(0.0, description="Half-width of the ramp around cue_match over which a cue counts in part.")
+    lexical_blend: float = Field(0.0, description="Share of a unit-cue similarity taken from word overlap (the "
+                                                  "idf-weighted share of the cue's words in the unit); the rest is cosine.")
     w_semantic: float = 0.55
     w_breadth: float = 0.30
     w_lexical: float = 0.15

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from grader import __version__
 from grader.calibration import Calibration, load_calibration
@@ -19,13 +20,14 @@ from grader.index import KnowledgeIndex, build_index
 from grader.injection import HIDDEN, describe as describe_injection, detect as detect_injection, mask
 from grader.inputs import check_length
 from grader.kb import Case, CaseComponent, KnowledgeBase, cached_kb
+from grader.overlap import CueOverlap, overlap, terms
 from grader.report import (
     AnswerStats, ComponentResult, Evidence, FollowUp, GradeReport, GraderInfo, QuestionMatch, Reading, StepResult,
 )
 from grader.scoring import (
     TopicLexicon, content_tokens, judge, listy_units, relevance_factor, rubric_vocabulary, substance,
 )
-from grader.segment import Unit, count_words, segment
+from grader.segment import Unit, clean_text, count_words, segment
 from grader.settings import max_words
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
@@ -44,10 +46,12 @@ class _Rubric:
 
 @dataclass(frozen=True)
 class PreparedAnswer:
-    """An answer's units with their vectors, substance (words beyond rubric terms) and buzzword mask."""
+    """An answer's units with their vectors, words (for overlap with cues), substance (words beyond
+    rubric terms) and buzzword mask."""
 
     units: list[Unit]
     vectors: np.ndarray
+    words: sparse.csr_matrix
     substance: np.ndarray
     excluded: np.ndarray
 
@@ -78,6 +82,9 @@ class Grader:
         self.cal = calibration or load_calibration()
         self.lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
+        self.overlap = CueOverlap([*(t for c in kb.concepts.values() for t in c.cues),
+                                   *(t for case in kb.cases.values() for comp in kb.case_components(case) for t in comp.cues)])
+        self._cue_weights: dict[tuple[str, str], sparse.csr_matrix] = {}
 
     @classmethod
     def open(cls, *, auto_index: bool | None = None, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
@@ -145,12 +152,33 @@ class Grader:
         blocks.append(vectors[("", comp.id)])
         return texts, np.vstack(blocks)
 
+    def similarities(self, vectors: np.ndarray, words: sparse.csr_matrix, case: Case | None, comp: CaseComponent,
+                     blend: float | None = None) -> tuple[list[str], np.ndarray]:
+        """Cue texts, and the unit-by-cue similarity: embedding cosine blended with the share of each
+        cue's words that the unit says (`blend`, by default the calibration's lexical_blend)."""
+        texts, cue_vecs = self.component_cues(case, comp)
+        cosine = vectors @ cue_vecs.T if len(vectors) else np.zeros((0, len(texts)), dtype=np.float32)
+        blend = self.cal.lexical_blend if blend is None else blend
+        if not blend or not len(vectors):
+            return texts, cosine
+        key = (case.id if case else "", comp.id)
+        if key not in self._cue_weights:
+            self._cue_weights[key] = self.overlap.cue_weights(texts)
+        return texts, (1.0 - blend) * cosine + blend * overlap(words, self._cue_weights[key])
+
+    def text_similarities(self, texts: list[str], case: Case | None, comp: CaseComponent) -> np.ndarray:
+        """`similarities` for free texts (quotes), as the grader would read them."""
+        clean = [clean_text(t) for t in texts]
+        return self.similarities(self.embedder.embed(clean), self.overlap.unit_matrix([terms(t) for t in clean]),
+                                 case, comp)[1]
+
     def prepare(self, answer: str) -> PreparedAnswer:
         """Split, embed and screen an answer: everything that does not depend on the question."""
         units = segment(answer)
         vectors = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
         tokens = [content_tokens(u.clean) for u in units]
-        return PreparedAnswer(units, vectors, substance(tokens, self.vocabulary),
+        words = self.overlap.unit_matrix([terms(u.clean) for u in units])
+        return PreparedAnswer(units, vectors, words, substance(tokens, self.vocabulary),
                               listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal))
 
     def grade(self, answer: str, question: str) -> GradeReport:
@@ -175,8 +203,7 @@ class Grader:
         gap_vectors: dict[str, np.ndarray] = {}
         for comp in rubric.components:
             concept = self.kb.concepts[comp.id]
-            cue_texts, cue_vecs = self.component_cues(rubric.case, comp)
-            sims = unit_vecs @ cue_vecs.T if len(units) else np.zeros((0, len(cue_texts)), dtype=np.float32)
+            cue_texts, sims = self.similarities(unit_vecs, prepared.words, rubric.case, comp)
             j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance)
             evidence = [  # a missing component has no evidence, only near misses
                 Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
@@ -189,7 +216,7 @@ class Grader:
                 feedback=self._feedback(j, concept, comp, cue_texts),
             ))
             if j.status != "covered":
-                mean = cue_vecs.mean(axis=0)
+                mean = self.component_cues(rubric.case, comp)[1].mean(axis=0)
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
         priority = gaps_first(results)

@@ -20,7 +20,7 @@ class Evidence(_Model):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    similarity: float = Field(description="Cosine similarity to the closest strong-answer cue.")
+    similarity: float = Field(description="Similarity to the closest strong-answer cue (embedding cosine blended with word overlap).")
 
 
 class ComponentResult(_Model):

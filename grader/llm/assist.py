@@ -87,8 +87,7 @@ class _Run:
         if not quotes:
             return []
         comp = next(x for x in self.grader.kb.case_components(self.case) if x.id == component_id)
-        _texts, cue_vecs = self.grader.component_cues(self.case, comp)
-        return [float(s) for s in (self.grader.embedder.embed(quotes) @ cue_vecs.T).max(axis=1)]
+        return [float(s) for s in self.grader.text_similarities(quotes, self.case, comp).max(axis=1)]
 
     # -- follow-ups and summary -------------------------------------------------------------
     def follow_ups(self, components: list[ComponentResult], bank: list[FollowUp]) -> list[FollowUp]:

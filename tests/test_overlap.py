@@ -1,0 +1,63 @@
+"""Word overlap between answer units and cues: the sparse half of the grader's similarity."""
+
+import numpy as np
+import pytest
+
+from grader.calibration import Calibration
+from grader.overlap import CueOverlap, overlap, terms
+
+CUES = [
+    "Retrain the model daily on a sliding window of fresh labels.",
+    "Monitor feature drift with the population stability index.",
+    "Track daily model quality on fresh labels.",
+]
+
+
+def test_terms_are_stemmed_content_words():
+    assert terms("Retrained DAILY, the models!") == terms("retrain daily model")
+    assert terms("the and of is") == frozenset()
+
+
+def test_overlap_is_the_weighted_share_of_the_cue_words_said():
+    ov = CueOverlap(CUES)
+    cues = ov.cue_weights(CUES)
+    units = ov.unit_matrix([terms(CUES[0]), terms("we went to Lisbon"), terms("retrain daily")])
+    m = overlap(units, cues)
+    assert m.shape == (3, 3)
+    assert m[0, 0] == pytest.approx(1.0)  # every word of the cue
+    assert m[1].tolist() == [0.0, 0.0, 0.0]  # no word of any cue
+    assert 0.0 < m[2, 0] < 1.0
+
+
+def test_rare_cue_words_weigh_more_than_common_ones():
+    ov = CueOverlap(CUES)
+    cues = ov.cue_weights([CUES[0]])
+    common, rare = ov.unit_matrix([terms("daily labels"), terms("sliding window")])
+    # "daily" and "labels" appear in two cues, "sliding" and "window" in one
+    assert overlap(rare, cues)[0, 0] > overlap(common, cues)[0, 0]
+
+
+def test_punctuation_case_and_word_order_do_not_matter():
+    ov = CueOverlap(CUES)
+    cues = ov.cue_weights(CUES)
+    written = ov.unit_matrix([terms("Monitor drift: population stability index, weekly.")])
+    spoken = ov.unit_matrix([terms("um weekly we'd monitor the uh population stability index for drift")])
+    assert np.allclose(overlap(written, cues), overlap(spoken, cues))
+
+
+def test_words_no_cue_uses_are_ignored():
+    ov = CueOverlap(CUES)
+    cues = ov.cue_weights(["Retrain daily with zebras."])  # "zebra" is in no cue of the collection
+    assert overlap(ov.unit_matrix([terms("retrain daily")]), cues)[0, 0] == pytest.approx(1.0)
+
+
+def test_the_grader_blends_cosine_with_overlap(fast_grader):
+    case = fast_grader.kb.cases["video_recommendation"]
+    comp = next(c for c in fast_grader.kb.case_components(case) if c.id == "cold_start")
+    prepared = fast_grader.prepare("New videos have no views yet, so we use content embeddings to rank them at first.")
+    texts, cosine = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.0)
+    _, blended = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.25)
+    words = overlap(prepared.words, fast_grader.overlap.cue_weights(texts))
+    assert words.max() > 0
+    assert np.allclose(blended, 0.75 * cosine + 0.25 * words)
+    assert Calibration().lexical_blend == 0.0  # an unfitted grader is pure cosine
