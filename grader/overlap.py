@@ -10,6 +10,7 @@ ignores word order and punctuation, it reads spoken and written renderings of a 
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -19,12 +20,15 @@ from scipy import sparse
 
 from grader.scoring import content_tokens
 
-_STEMMER = snowballstemmer.stemmer("english")
+_LOCAL = threading.local()  # a snowball stemmer keeps per-word state: one per thread
 
 
 def terms(text: str) -> frozenset[str]:
     """Stemmed content words of a text ("retrained daily" -> {"retrain", "daili"})."""
-    return frozenset(_STEMMER.stemWords(sorted(content_tokens(text))))
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return frozenset(stemmer.stemWords(sorted(content_tokens(text))))
 
 
 class CueOverlap:

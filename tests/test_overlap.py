@@ -61,3 +61,13 @@ def test_the_grader_blends_cosine_with_overlap(fast_grader):
     assert words.max() > 0
     assert np.allclose(blended, 0.75 * cosine + 0.25 * words)
     assert Calibration().lexical_blend == 0.0  # an unfitted grader is pure cosine
+
+
+def test_terms_is_thread_safe():
+    # the grader is shared between threads; a stemmer object keeps per-word state
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"retrained models monitoring drifting distributions {i} calibrated predictions" for i in range(3000)]
+    expected = [terms(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(terms, texts)) == expected
