@@ -20,7 +20,8 @@ class Evidence(_Model):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    similarity: float = Field(description="Similarity to the closest strong-answer cue: embedding cosine, blended with word overlap when the calibration sets lexical_blend.")
+    similarity: float = Field(description="Similarity to the closest strong-answer cue: embedding cosine, blended "
+                                          "with word overlap when the calibration sets lexical_blend.")
 
 
 class ComponentResult(_Model):
