@@ -63,7 +63,7 @@ class Pairs:
 
 @functools.lru_cache(maxsize=None)
 def _prepared(grader: Grader, text: str) -> PreparedAnswer:
-    return grader.prepare(text)  # the same answers are read once per (penalty, blend): embed them once
+    return grader.prepare(text, words=True)  # read once for every (penalty, blend): embed once
 
 
 def collect(grader: Grader, answers, penalty: float, blend: float) -> Pairs:

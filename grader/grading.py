@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -51,7 +52,7 @@ class PreparedAnswer:
 
     units: list[Unit]
     vectors: np.ndarray
-    words: sparse.csr_matrix
+    words: sparse.csr_matrix | None  # only read when similarities blend in word overlap
     substance: np.ndarray
     excluded: np.ndarray
 
@@ -82,8 +83,6 @@ class Grader:
         self.cal = calibration or load_calibration()
         self.lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
-        self.overlap = CueOverlap([*(t for c in kb.concepts.values() for t in c.cues),
-                                   *(t for case in kb.cases.values() for comp in kb.case_components(case) for t in comp.cues)])
         self._cue_weights: dict[tuple[str, str], sparse.csr_matrix] = {}
 
     @classmethod
@@ -152,7 +151,14 @@ class Grader:
         blocks.append(vectors[("", comp.id)])
         return texts, np.vstack(blocks)
 
-    def similarities(self, vectors: np.ndarray, words: sparse.csr_matrix, case: Case | None, comp: CaseComponent,
+    @functools.cached_property
+    def overlap(self) -> CueOverlap:
+        """Idf weights over every cue text, built on first use: only a lexical blend needs them."""
+        kb = self.kb
+        return CueOverlap([*(t for c in kb.concepts.values() for t in c.cues),
+                           *(t for case in kb.cases.values() for comp in kb.case_components(case) for t in comp.cues)])
+
+    def similarities(self, vectors: np.ndarray, words: sparse.csr_matrix | None, case: Case | None, comp: CaseComponent,
                      blend: float | None = None) -> tuple[list[str], np.ndarray]:
         """Cue texts, and the unit-by-cue similarity: embedding cosine blended with the share of each
         cue's words that the unit says (`blend`, by default the calibration's lexical_blend)."""
@@ -161,6 +167,8 @@ class Grader:
         blend = self.cal.lexical_blend if blend is None else blend
         if not blend or not len(vectors):
             return texts, cosine
+        if words is None:
+            raise ValueError("a lexical blend needs the answer's words: prepare(answer, words=True)")
         key = (case.id if case else "", comp.id)
         if key not in self._cue_weights:
             self._cue_weights[key] = self.overlap.cue_weights(texts)
@@ -169,16 +177,19 @@ class Grader:
     def text_similarities(self, texts: list[str], case: Case | None, comp: CaseComponent) -> np.ndarray:
         """`similarities` for free texts (quotes), as the grader would read them."""
         clean = [clean_text(t) for t in texts]
-        return self.similarities(self.embedder.embed(clean), self.overlap.unit_matrix([terms(t) for t in clean]),
-                                 case, comp)[1]
+        words = self.overlap.unit_matrix([terms(t) for t in clean]) if self.cal.lexical_blend else None
+        return self.similarities(self.embedder.embed(clean), words, case, comp)[1]
 
-    def prepare(self, answer: str) -> PreparedAnswer:
-        """Split, embed and screen an answer: everything that does not depend on the question."""
+    def prepare(self, answer: str, words: bool | None = None) -> PreparedAnswer:
+        """Split, embed and screen an answer: everything that does not depend on the question. The
+        units' words are collected when `words` is true (by default, when the calibration blends them in)."""
         units = segment(answer)
         vectors = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
         tokens = [content_tokens(u.clean) for u in units]
-        words = self.overlap.unit_matrix([terms(u.clean) for u in units])
-        return PreparedAnswer(units, vectors, words, substance(tokens, self.vocabulary),
+        if words is None:
+            words = self.cal.lexical_blend > 0
+        matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
+        return PreparedAnswer(units, vectors, matrix, substance(tokens, self.vocabulary),
                               listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal))
 
     def grade(self, answer: str, question: str) -> GradeReport:

@@ -54,13 +54,15 @@ def test_words_no_cue_uses_are_ignored():
 def test_the_grader_blends_cosine_with_overlap(fast_grader):
     case = fast_grader.kb.cases["video_recommendation"]
     comp = next(c for c in fast_grader.kb.case_components(case) if c.id == "cold_start")
-    prepared = fast_grader.prepare("New videos have no views yet, so we use content embeddings to rank them at first.")
+    prepared = fast_grader.prepare("New videos have no views yet, so we use content embeddings to rank them at first.",
+                                   words=True)
     texts, cosine = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.0)
     _, blended = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.25)
     words = overlap(prepared.words, fast_grader.overlap.cue_weights(texts))
     assert words.max() > 0
     assert np.allclose(blended, 0.75 * cosine + 0.25 * words)
-    assert Calibration().lexical_blend == 0.0  # an unfitted grader is pure cosine
+    assert Calibration().lexical_blend == 0.0  # an unfitted grader is pure cosine, and skips the words
+    assert fast_grader.prepare("New videos have no views yet.").words is None
 
 
 def test_terms_is_thread_safe():
