@@ -45,8 +45,8 @@ MIN_PARTIAL_BAND = 10  # "partial" must stay a real verdict, not a sliver betwee
 SALAD_MAX = 20  # the product promises < 25; keep a margin
 SALAD_CASES = ["video_recommendation", "fraud_detection", "eta_prediction", "rag_assistant"]
 COVERED_AT = range(40, 81, 5)
-TRANSCRIPT_SEEDS = (0, 1, 2)
 PARTIAL_AT = range(15, 51, 5)
+TRANSCRIPT_SEEDS = (0, 1, 2)  # spoken renderings per written answer in the transcript term
 
 
 @dataclass

@@ -37,14 +37,19 @@ class CueOverlap:
     def __init__(self, documents: Iterable[str]):
         docs = [terms(d) for d in documents]
         counts = Counter(t for doc in docs for t in doc)
-        self._vocab = {t: i for i, t in enumerate(sorted(counts))}
-        self._idf = np.array([math.log(len(docs) / (1 + counts[t])) + 1.0 for t in sorted(counts)], dtype=np.float32)
+        vocab = sorted(counts)
+        self._vocab = {t: i for i, t in enumerate(vocab)}
+        self._idf = np.array([math.log(len(docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float32)
+
+    def _columns(self, words: Iterable[str]) -> list[int]:
+        """Vocabulary columns of the words that some cue uses, in order."""
+        return sorted(self._vocab[t] for t in words if t in self._vocab)
 
     def cue_weights(self, cue_texts: Sequence[str]) -> sparse.csr_matrix:
         """Cues x vocabulary: each row the idf weights of the cue's words, summing to 1."""
         rows, cols, vals = [], [], []
         for j, text in enumerate(cue_texts):
-            idx = sorted(self._vocab[t] for t in terms(text) if t in self._vocab)
+            idx = self._columns(terms(text))
             total = float(self._idf[idx].sum()) if idx else 1.0
             rows += [j] * len(idx)
             cols += idx
@@ -55,7 +60,7 @@ class CueOverlap:
         """Units x vocabulary: 1 where the unit contains the word (words no cue uses are left out)."""
         rows, cols = [], []
         for i, words in enumerate(unit_terms):
-            idx = sorted(self._vocab[t] for t in words if t in self._vocab)
+            idx = self._columns(words)
             rows += [i] * len(idx)
             cols += idx
         return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
