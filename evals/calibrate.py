@@ -2,7 +2,8 @@
 
 Grid search. The objective rewards agreement with the human component labels (quadratic
 weighted kappa), missing-component detection (F1), ranking answers by quality (Spearman) and
-grading transcript-style renderings like the written originals.
+grading transcript-style renderings like the written originals. Settings that let a keyword salad
+score SALAD_MAX or more, or let irrelevant padding raise any answer's score, are not eligible.
 The held-out cases (evals/data/splits.yaml) are never looked at here.
 
     python -m evals.calibrate [--write]
@@ -24,7 +25,7 @@ from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
 from evals.dataset import DATA, load_answers
-from evals.variants import transcript_style
+from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
 from evals.metrics import f1, quadratic_kappa
 from grader.calibration import CALIBRATION_FILE, Calibration
 from grader.grading import Grader, PreparedAnswer
@@ -46,7 +47,6 @@ SALAD_MAX = 20  # the product promises < 25; keep a margin
 SALAD_CASES = ["video_recommendation", "fraud_detection", "eta_prediction", "rag_assistant"]
 COVERED_AT = range(40, 81, 5)
 PARTIAL_AT = range(15, 51, 5)
-TRANSCRIPT_SEEDS = (0, 1, 2)  # spoken renderings per written answer in the transcript term
 
 
 @dataclass
@@ -66,15 +66,15 @@ def _prepared(grader: Grader, text: str) -> PreparedAnswer:
     return grader.prepare(text, words=True)  # read once for every (penalty, blend): embed once
 
 
-def collect(grader: Grader, answers, penalty: float, blend: float) -> Pairs:
-    """answers: (text, case id, labels or None, quality, style) tuples."""
-    cal = grader.cal.model_copy(update={"substance_penalty": penalty})
+def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
+    """answers: (text, case id, labels or None, quality, style) tuples; `cal` sets what the pairs'
+    features depend on: the lexical blend and the substance penalty."""
     rows, kws, labels, weights, owner = [], [], [], [], []
     for a_idx, (text, case, answer_labels, *_) in enumerate(answers):
         prepared = _prepared(grader, text)
         rubric = grader.resolve_question(case)
         for comp in rubric.components:
-            _, sims = grader.similarities(prepared.vectors, prepared.words, rubric.case, comp, blend)
+            _, sims = grader.similarities(prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend)
             lex = grader.lexicons[comp.id]
             kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in prepared.units], dtype=bool)
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
@@ -125,26 +125,39 @@ def _status(s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
     return np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
 
 
+def eligible(params: dict, s: np.ndarray, pairs: Pairs, salad_pairs: Pairs, padded_pairs: Pairs) -> bool:
+    """Whether a setting keeps every keyword salad under SALAD_MAX and scores no padded answer above its
+    original (overall scores as the report rounds them). `s` are the answers' pair scores under `params`;
+    padded_pairs hold each answer padded once per padding text, padding-major."""
+    if overall(salad_pairs, scores(salad_pairs, **params)).max() >= SALAD_MAX:
+        return False
+    base = np.round(overall(pairs, s))
+    padded_scores = np.round(overall(padded_pairs, scores(padded_pairs, **params)))
+    return not (padded_scores > np.tile(base, len(padded_scores) // len(base))).any()
+
+
 def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
-    """Best parameters by objective, among those that keep every salad under SALAD_MAX.
+    """Best parameters by objective, among those that keep every salad under SALAD_MAX and never
+    score a padded answer above its original.
 
     The objective also rewards agreement between the statuses of each written answer and of its
     transcript-style renderings (several seeds, so that the fit follows how spoken answers are graded,
     not where one rendering's fillers happen to fall)."""
     written = [a for a in answers if a[4] != "transcript"]
     spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
+    padded_answers = [(padded(a[0], 2, pad), *a[1:]) for pad in CALIBRATION_PADDINGS for a in answers]
     best_metrics, best_params = {"objective": -9.0}, {}
     for penalty, blend in itertools.product(PENALTIES, BLENDS):
-        pairs = collect(grader, answers, penalty, blend)
-        salad_pairs = collect(grader, salads, penalty, blend)
-        written_pairs, spoken_pairs = collect(grader, written, penalty, blend), collect(grader, spoken, penalty, blend)
+        cal = grader.cal.model_copy(update={"substance_penalty": penalty, "lexical_blend": blend})
+        pairs, salad_pairs, padded_pairs, written_pairs, spoken_pairs = (
+            collect(grader, group, cal) for group in (answers, salads, padded_answers, written, spoken))
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
             if params["sim_high"] - params["sim_low"] < 0.2:
                 continue
-            if overall(salad_pairs, scores(salad_pairs, **params)).max() >= SALAD_MAX:
-                continue
             s = scores(pairs, **params)
+            if not eligible(params, s, pairs, salad_pairs, padded_pairs):
+                continue
             s_written = np.tile(scores(written_pairs, **params), len(TRANSCRIPT_SEEDS))
             s_spoken = scores(spoken_pairs, **params)
             rho = ranking(pairs, s)  # does not depend on the cut-offs
@@ -202,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                for a in load_answers() if a.split == "calibration"]
     salads = [(text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES]
     params, metrics = fit(grader, answers, salads)
+    if not params:
+        print("no setting in the grid keeps salads under SALAD_MAX and padding from raising a score", file=sys.stderr)
+        return 1
     questions = [q for q in yaml.safe_load((DATA / "questions.yaml").read_text()) if q["split"] == "calibration"]
     params["case_match_min"], metrics["case_match_accuracy"] = fit_case_match(grader, questions)
     n_labels = sum(len(grader.resolve_question(a[1]).components) for a in answers)

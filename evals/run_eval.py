@@ -25,7 +25,8 @@ from evals.dataset import DATA, LabelledAnswer, load_answers
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.retrieval import gap_to_note, question_to_case
 from evals.variants import (
-    INJECTIONS, SELF_PRAISE, ablations, injected, padded, repeated, reorder, sections, transcript_style,
+    INJECTIONS, NEAR_DOMAIN_PADDING, SELF_PRAISE, TRANSCRIPT_SEEDS, ablations, injected, padded, repeated, reorder,
+    sections, transcript_style,
 )
 from grader.grading import Grader, default_grader
 
@@ -114,17 +115,24 @@ class Eval:
         return _spread(spreads) | {"answers": len(spreads)}
 
     def transcript(self) -> dict:
-        agree, held, diffs = [], [], []
+        """Status agreement between each written answer and its transcript-style renderings, pooled
+        over TRANSCRIPT_SEEDS (where the fillers fall moves single statuses across a cut-off)."""
+        agree, held, diffs, per_seed = [], [], [], {seed: [] for seed in TRANSCRIPT_SEEDS}
         for a in self.answers:
             if a.meta.style == "transcript":
                 continue
-            r0, r1 = self.grade(a.text, a.meta.case), self.grade(transcript_style(a.text), a.meta.case)
-            same = [x.status == y.status for x, y in zip(r0.components, r1.components)]
-            agree += same
-            held += same if a.split == "heldout" else []
-            diffs.append(r1.overall_score - r0.overall_score)
-        return {"answers": len(diffs), "status_agreement": round(float(np.mean(agree)), 3),
+            r0 = self.grade(a.text, a.meta.case)
+            for seed in TRANSCRIPT_SEEDS:
+                r1 = self.grade(transcript_style(a.text, seed), a.meta.case)
+                same = [x.status == y.status for x, y in zip(r0.components, r1.components)]
+                agree += same
+                held += same if a.split == "heldout" else []
+                per_seed[seed] += same
+                diffs.append(r1.overall_score - r0.overall_score)
+        return {"answers": len(diffs) // len(TRANSCRIPT_SEEDS), "renderings_each": len(TRANSCRIPT_SEEDS),
+                "status_agreement": round(float(np.mean(agree)), 3),
                 "heldout_status_agreement": round(float(np.mean(held)), 3) if held else None,
+                "status_agreement_by_seed": {str(k): round(float(np.mean(v)), 3) for k, v in per_seed.items()},
                 "mean_score_change": round(float(np.mean(diffs)), 2)}
 
     def ablation(self) -> dict:
@@ -158,11 +166,13 @@ class Eval:
             other = next(c for c in cases if c != a.meta.case and c.split("_")[0] != a.meta.case.split("_")[0])
             wrong_case.append(self.grade(a.text, other).overall_score)
         raised = {"padding": 0, "repetition": 0, "self_praise": 0, "injection": 0}
+        near_domain = []  # points gained from NEAR_DOMAIN_PADDING: measured, not a target
         injection_runs = 0
         pool = strong if not self.fast else strong[:1]
         for n, a in enumerate(pool):
             base = self.grade(a.text, a.meta.case).overall_score
             raised["padding"] += self.grade(padded(a.text), a.meta.case).overall_score > base
+            near_domain.append(self.grade(padded(a.text, padding=NEAR_DOMAIN_PADDING), a.meta.case).overall_score - base)
             raised["repetition"] += self.grade(repeated(a.text), a.meta.case).overall_score > base
             raised["self_praise"] += self.grade(a.text + "\n\n" + SELF_PRAISE, a.meta.case).overall_score > base
             if n < INJECTION_ANSWERS:
@@ -171,6 +181,7 @@ class Eval:
                     raised["injection"] += self.grade(v.text, a.meta.case).overall_score > base
         return {"keyword_salad_max": max(salad), "offtopic_max": max(offtopic), "wrong_case_max": max(wrong_case),
                 "wrong_case_median": statistics.median(wrong_case), "score_raised": raised,
+                "near_domain_padding": {"raised": sum(d > 0 for d in near_domain), "max_gain": max(near_domain)},
                 "answers": len(pool), "injection_variants": len(INJECTIONS) * 3, "injection_runs": injection_runs,
                 "injection_answers": min(len(pool), INJECTION_ANSWERS)}
 
@@ -215,23 +226,18 @@ def checks(results: dict) -> dict[str, bool]:
 
 # What we know about each target when it is missed, and what would close the gap.
 SHORTFALLS = {
-    "missing precision": "Held-out precision is 0.831 with recall 0.909 under the shipped fit (pure embedding "
-    "cosine). The false 'missing' verdicts left are mostly terse bullet notes and spoken sentences labelled "
-    "partial, whose wording the small embedding model reads loosely. Blending in word overlap with the cues "
-    "(lexical_blend, grader/overlap.py) separates them better: on the calibration split the ROC AUC of the "
-    "score for 'not missing' rose from 0.914 to 0.921-0.927, and two fits with it reached held-out precision "
-    "0.87 (recall 0.846) and 0.848 (recall 0.882). Neither is shipped: the first loses recall and transcript "
-    "agreement, the second lets padding raise one answer by a point (the soft cue ramp then starts at "
-    "similarity 0.2, which stray shared words reach). Next: a padding constraint in the fit like the salad "
-    "one, and overlap counted only for units already near a cue.",
+    "missing precision": "Held-out precision is 0.833 with recall 0.906 under the shipped fit (fit-7cbf4a7e, "
+    "embedding cosine blended 0.2 with word overlap). The false 'missing' verdicts left are mostly terse bullet "
+    "notes and spoken sentences labelled partial, which the small embedding model reads loosely. The fit "
+    "maximises F1 of missing detection on the calibration split (precision 0.781, recall 0.922 there); a fit "
+    "that reached held-out precision 0.87 lost recall (0.846), so moving the cut-off trades one target for the "
+    "other. Both need a better separation of partial from missing: a stronger embedding model that a PyPI "
+    "package carries, cues written for terse notes, or the LLM layer's depth judgement.",
     "missing recall": "Components named with some detail but labelled missing; stricter substance rules.",
-    "transcript agreement": "0.849 on the held-out split and 0.866 over all written answers under the shipped "
-    "fit. Fits with word overlap raised it on the calibration split (0.889 to 0.899) but measured 0.82-0.845 on "
-    "the held-out split: between fits of near-equal objective the held-out figure moves by about 0.03, the "
-    "noise of one rendering of 10 answers, so the calibration objective now averages three renderings. The "
-    "flips left are scores a few points either side of a status cut-off, and bullet notes that lose their "
-    "headings when spoken. Restoring sentence boundaries in transcripts, and calibrating on real recorded "
-    "practice runs (issue 4), are the levers.",
+    "transcript agreement": "The statuses that flip between a written answer and its spoken renderings are "
+    "mostly scores a few points either side of a status cut-off, and bullet notes that lose their headings when "
+    "spoken. The fit rewards agreement over three renderings; restoring sentence boundaries in transcripts, and "
+    "calibrating on real recorded practice runs, are the levers.",
     "Spearman": "Overall scores do not follow quality grades; check the weighting of severities.",
 }
 
@@ -255,7 +261,10 @@ def to_markdown(results: dict) -> str:
         lines.append(f"| {cid} | {r['n']} | {r['missing_in_labels']} | {r['precision']} | {r['recall']} | {r['f1']} |")
     lines += ["", "## Consistency", "", "```json", json.dumps({k: results[k] for k in
               ("determinism", "transcript", "reordering", "paraphrase", "ablation") if k in results}, indent=2), "```",
-              "", "## Adversarial", "", "```json", json.dumps(results["adversarial"], indent=2), "```"]
+              "", "## Adversarial", "", "```json", json.dumps(results["adversarial"], indent=2), "```", "",
+              ("`near_domain_padding` is measured, not promised: everyday prose shaped like a monitoring plan "
+               "(\"every week the coach reviews my logged runs\") appended to each strong answer; `raised` counts "
+               "the answers it lifted, `max_gain` the most points any gained.")]
     if "retrieval" in results:
         lines += ["", "## Retrieval (ragas, non-LLM context precision and recall)", "", "```json",
                   json.dumps(results["retrieval"], indent=2), "```"]

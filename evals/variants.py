@@ -10,6 +10,7 @@ from dataclasses import dataclass
 FILLERS = ["um", "uh", "you know", "like", "so", "i mean", "basically", "right"]
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 _PUNCT = re.compile(r"[^\w\s'/-]")
+TRANSCRIPT_SEEDS = (0, 1, 2)  # spoken renderings of each written answer, in the evals and in the fit
 
 
 def transcript_style(text: str, seed: int = 0) -> str:
@@ -61,8 +62,28 @@ PADDING = (
 )
 
 
-def padded(text: str, times: int = 12) -> str:
-    return text + "\n\n" + PADDING * times
+# The calibration fit pads with these instead: its padding check must not be tuned on the text the
+# evals use.
+CALIBRATION_PADDINGS = [
+    ("My grandmother baked bread in large batches on Sundays. She kept a notebook of every recipe, with a "
+     "label on each jar of flour and a note of the oven temperature, and she tested new versions on the "
+     "neighbours before serving them to the family. "),
+    ("The old stone bridge in my home town was rebuilt after a flood. The council measured traffic for a "
+     "year, ran a public survey, and the engineers monitored the cracks every spring until the repairs "
+     "were signed off. "),
+]
+
+# Harder: everyday prose whose words and shape are close to a monitoring and retraining plan
+# (every week, logged, tracks, feedback). Measured by the evals, not promised.
+NEAR_DOMAIN_PADDING = (
+    "Outside work I am training for a half marathon. Every week the coach reviews my logged runs, tracks "
+    "my pace over the season and gives feedback on recovery. Last month I took the early train to the race "
+    "and sat by the window the whole way. "
+)
+
+
+def padded(text: str, times: int = 12, padding: str = PADDING) -> str:
+    return text + "\n\n" + padding * times
 
 
 def repeated(text: str) -> str:

@@ -10,7 +10,7 @@ from evals.dataset import load_answers
 from evals.run_eval import ADVERSARIAL_MAX, Eval
 
 pytestmark = pytest.mark.slow
-FLOORS = {"missing_precision": 0.80, "missing_recall": 0.85, "missing_f1": 0.80, "qwk": 0.65, "spearman": 0.85}
+FLOORS = {"missing_precision": 0.82, "missing_recall": 0.88, "missing_f1": 0.85, "qwk": 0.75, "spearman": 0.9}
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +25,8 @@ def test_heldout_agreement_with_labels(evaluation):
 
 
 def test_transcripts_are_graded_like_written_answers(evaluation):
-    # 0.849 on the held-out split with the soft cue count (the product target, 0.85, is reported in
-    # evals/report.md, not hidden here)
-    assert evaluation.transcript()["status_agreement"] >= 0.84
+    # the product target; 0.867 on the held-out split, pooled over three renderings of each answer
+    assert evaluation.transcript()["status_agreement"] >= 0.85
 
 
 def test_determinism_and_order_independence(evaluation):

@@ -1,5 +1,7 @@
 """Word overlap between answer units and cues: the sparse half of the grader's similarity."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -61,8 +63,10 @@ def test_the_grader_blends_cosine_with_overlap(fast_grader):
     words = overlap(prepared.words, fast_grader.overlap.cue_weights(texts))
     assert words.max() > 0
     assert np.allclose(blended, 0.75 * cosine + 0.25 * words)
-    assert Calibration().lexical_blend == 0.0  # an unfitted grader is pure cosine, and skips the words
-    assert fast_grader.prepare("New videos have no views yet.").words is None
+    unblended, blended_grader = copy.copy(fast_grader), copy.copy(fast_grader)
+    unblended.cal, blended_grader.cal = Calibration(), Calibration(lexical_blend=0.2)
+    assert unblended.prepare("New videos have no views yet.").words is None  # pure cosine skips the words
+    assert blended_grader.prepare("New videos have no views yet.").words is not None
 
 
 def test_terms_is_thread_safe():

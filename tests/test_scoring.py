@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from evals.calibrate import Pairs, scores
+from evals.calibrate import Pairs, eligible, scores
 from grader.calibration import Calibration
 from grader.scoring import Features, cue_credit, score_features
 
@@ -34,3 +34,24 @@ def test_the_calibration_fit_scores_like_the_grader(soft):
     got = scores(pairs, sim_low=0.25, sim_high=0.75, cue_match=0.4, breadth_full=8, cue_soft=soft,
                  weights=(0.4, 0.4, 0.2))
     assert got.tolist() == expected
+
+
+def _pairs(per_cue: list[list[float]], answer_of: list[int]) -> Pairs:
+    n = len(per_cue)
+    return Pairs(np.array(per_cue), np.full(n, -np.inf), np.zeros(n), np.ones(n), np.array(answer_of),
+                 np.zeros(max(answer_of) + 1))
+
+
+def test_the_fit_refuses_settings_that_salads_beat_or_padding_raises():
+    params = {"sim_low": 0.25, "sim_high": 0.75, "cue_match": 0.4, "breadth_full": 4, "cue_soft": 0.1,
+              "weights": (0.4, 0.4, 0.2)}
+    answers = _pairs([[0.6, 0.5, 0.1], [0.2, 0.1, 0.0]], [0, 1])  # one component each, two answers
+    s = scores(answers, **params)
+    salads = _pairs([[0.1, 0.1, 0.1]], [0])
+    same = _pairs([[0.6, 0.5, 0.1], [0.2, 0.1, 0.0]] * 2, [0, 1, 2, 3])  # two paddings that add nothing
+    assert eligible(params, s, answers, salads, same)
+    lifted = _pairs([[0.6, 0.5, 0.1], [0.2, 0.1, 0.0], [0.6, 0.5, 0.1], [0.2, 0.1, 0.35]], [0, 1, 2, 3])
+    assert not eligible(params, s, answers, salads, lifted)  # the second padding lifts the second answer
+    lowered = _pairs([[0.6, 0.5, 0.1], [0.2, 0.1, 0.0], [0.5, 0.5, 0.1], [0.2, 0.1, 0.0]], [0, 1, 2, 3])
+    assert eligible(params, s, answers, salads, lowered)  # padding may cost points, never add them
+    assert not eligible(params, s, answers, _pairs([[0.7, 0.7, 0.7]], [0]), same)  # a salad scoring 20+
