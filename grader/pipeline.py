@@ -31,7 +31,15 @@ def grade_input(grader: Grader, answer: AnswerInput | str, question: str, *, llm
         from grader.llm.assist import assist
 
         report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
-    return report
+    return _quotes_from(inp.text, report) if inp.text != inp.graded_text else report
+
+
+def _quotes_from(text: str, report: GradeReport) -> GradeReport:
+    """Evidence quotes as `text` reads them. A quote found in the graded form of a transcript has the
+    speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds."""
+    components = [c.model_copy(update={"evidence": [e.model_copy(update={"quote": text[e.start:e.end]})
+                                                    for e in c.evidence]}) for c in report.components]
+    return report.model_copy(update={"components": components})
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:

@@ -138,9 +138,12 @@ def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexic
     score = int(round(score * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
-    # Whole sentences read better than word windows: quote them first, windows only to fill in.
-    order = sorted(np.flatnonzero(f.per_unit >= cal.evidence_min),
-                   key=lambda i: (units[i].is_window, -f.per_unit[i], i))
+    # Whole sentences read better than word windows: quote them first, windows only to fill in. A
+    # component judged partial or covered always quotes at least its closest unit, even below evidence_min.
+    quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
+    if not len(quotable) and status != "missing" and len(units):
+        quotable = np.array([int(np.argmax(f.per_unit))])
+    order = sorted(quotable, key=lambda i: (units[i].is_window, -f.per_unit[i], i))
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence):

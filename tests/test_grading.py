@@ -34,6 +34,14 @@ def test_evidence_quotes_are_exact_substrings(grader, strong_answer):
         assert strong_answer[e.start:e.end] == e.quote
 
 
+def test_every_component_judged_present_quotes_evidence(grader, weak_answer):
+    # the weak answer has a partial component whose closest unit is under evidence_min
+    report = grader.grade(weak_answer, "video_recommendation")
+    present = [c for c in report.components if c.status != "missing"]
+    assert present and all(c.evidence for c in present), [c.id for c in present if not c.evidence]
+    assert all(not c.evidence for c in report.components if c.status == "missing")
+
+
 def test_contract_fields(grader, strong_answer):
     data = grader.grade(strong_answer, "video_recommendation").model_dump(mode="json")
     for key in ["schema_version", "question", "overall_score", "steps", "components", "missed_critical", "strengths",
