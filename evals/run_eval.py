@@ -117,20 +117,18 @@ class Eval:
     def transcript(self) -> dict:
         """Status agreement between each written answer and its transcript-style renderings, pooled
         over TRANSCRIPT_SEEDS (where the fillers fall moves single statuses across a cut-off)."""
-        agree, held, diffs, per_seed = [], [], [], {seed: [] for seed in TRANSCRIPT_SEEDS}
-        for a in self.answers:
-            if a.meta.style == "transcript":
-                continue
+        held, diffs, per_seed = [], [], {seed: [] for seed in TRANSCRIPT_SEEDS}
+        written = [a for a in self.answers if a.meta.style != "transcript"]
+        for a in written:
             r0 = self.grade(a.text, a.meta.case)
             for seed in TRANSCRIPT_SEEDS:
                 r1 = self.grade(transcript_style(a.text, seed), a.meta.case)
                 same = [x.status == y.status for x, y in zip(r0.components, r1.components)]
-                agree += same
                 held += same if a.split == "heldout" else []
                 per_seed[seed] += same
                 diffs.append(r1.overall_score - r0.overall_score)
-        return {"answers": len(diffs) // len(TRANSCRIPT_SEEDS), "renderings_each": len(TRANSCRIPT_SEEDS),
-                "status_agreement": round(float(np.mean(agree)), 3),
+        return {"answers": len(written), "renderings_each": len(TRANSCRIPT_SEEDS),
+                "status_agreement": round(float(np.mean(sum(per_seed.values(), []))), 3),
                 "heldout_status_agreement": round(float(np.mean(held)), 3) if held else None,
                 "status_agreement_by_seed": {str(k): round(float(np.mean(v)), 3) for k, v in per_seed.items()},
                 "mean_score_change": round(float(np.mean(diffs)), 2)}
