@@ -76,7 +76,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         for comp in rubric.components:
             _, sims = grader.similarities(prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend)
             lex = grader.lexicons[comp.id]
-            kw_units = np.array([bool(lex.pattern.search(u.clean)) for u in prepared.units], dtype=bool)
+            kw_units = np.array([lex.found(u.clean) for u in prepared.units], dtype=bool)
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)

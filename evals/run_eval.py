@@ -224,13 +224,10 @@ def checks(results: dict) -> dict[str, bool]:
 
 # What we know about each target when it is missed, and what would close the gap.
 SHORTFALLS = {
-    "missing precision": "Held-out precision is 0.833 with recall 0.906 under the shipped fit (fit-7cbf4a7e, "
-    "embedding cosine blended 0.2 with word overlap). The false 'missing' verdicts left are mostly terse bullet "
-    "notes and spoken sentences labelled partial, which the small embedding model reads loosely. The fit "
-    "maximises F1 of missing detection on the calibration split (precision 0.781, recall 0.922 there); a fit "
-    "that reached held-out precision 0.87 lost recall (0.846), so moving the cut-off trades one target for the "
-    "other. Both need a better separation of partial from missing: a stronger embedding model that a PyPI "
-    "package carries, cues written for terse notes, or the LLM layer's depth judgement.",
+    "missing precision": "Components labelled partial but graded missing: brief mentions, terse bullet notes "
+    "and spoken sentences, which the small embedding model reads loosely and no topic keyword names. Levers: "
+    "keyword lists that name the ways candidates say a topic (knowledge_base/concepts), cues written for terse "
+    "notes, a stronger embedding model that a PyPI package carries, or the LLM layer's depth judgement.",
     "missing recall": "Components named with some detail but labelled missing; stricter substance rules.",
     "transcript agreement": "The statuses that flip between a written answer and its spoken renderings are "
     "mostly scores a few points either side of a status cut-off, and bullet notes that lose their headings when "

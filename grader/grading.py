@@ -285,11 +285,14 @@ class Grader:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         todo = cue_texts[j.unmatched_cues[0]] if j.unmatched_cues else ""
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
+        # the score also credits cues nearly made, so a component can be partial with none made in full
+        points = (f"{j.cues_matched} of {len(cue_texts)} key points" if j.cues_matched
+                  else f"touched on, none of the {len(cue_texts)} key points made in full")
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
-            return f"Covered ({j.cues_matched} of {len(cue_texts)} key points). {level}{extra}"
+            return f"Covered ({points}). {level}{extra}"
         if j.status == "partial":
-            return f"Partly covered ({j.cues_matched} of {len(cue_texts)} key points). {level} Add: {todo}{pitfall}"
+            return f"Partly covered ({points}). {level} Add: {todo}{pitfall}"
         named = "Named but not explained. " if j.level == 1 else "Not addressed. "
         return f"{named}{concept.why_it_matters} A strong answer says: {cue_texts[0]}{pitfall}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -78,9 +79,9 @@ class Concept(_Strict):
     @field_validator("keywords")
     @classmethod
     def _lowercase(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if k != k.lower() or not k.strip()]
+        bad = [k for k in v if k != k.lower() or not re.search(r"[a-z0-9]", k)]
         if bad:
-            raise ValueError(f"keywords must be lowercase and non-empty: {bad}")
+            raise ValueError(f"keywords must be lowercase, with a letter or digit: {bad}")
         return v
 
 

@@ -13,6 +13,7 @@ unless it says something closer to a cue than the answer already did.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ import numpy as np
 from grader.calibration import Calibration
 from grader.segment import Unit
 
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being below
@@ -39,16 +41,28 @@ def content_tokens(text: str) -> set[str]:
     return {t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in STOPWORDS}
 
 
+@functools.lru_cache(maxsize=8192)
+def plain_words(text: str) -> str:
+    """Lowercase letters and digits, every other run of characters one space: 'A/B-test',
+    'a/b test' and 'a b test' read the same."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
 @dataclass(frozen=True)
 class TopicLexicon:
-    """A component's keywords as one regex."""
+    """A component's keywords as one regex over plain words; a keyword also matches its plural."""
 
     pattern: re.Pattern
 
     @classmethod
     def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
-        alts = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
-        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])", re.IGNORECASE))
+        words = sorted({plain_words(k) for k in keywords}, key=len, reverse=True)
+        alts = "|".join(re.escape(w) for w in words if w)
+        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"))
+
+    def found(self, text: str) -> bool:
+        """Whether the text names one of the keywords."""
+        return self.pattern.search(plain_words(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ def listy_units(units: list[Unit], unit_tokens: list[set[str]], lexicons: list[T
     """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
     mask = np.zeros(len(units), dtype=bool)
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
-        topics = sum(1 for lex in lexicons if lex.pattern.search(u.clean))
+        topics = sum(1 for lex in lexicons if lex.found(u.clean))
         if topics < cal.listy_components:
             continue
         mask[i] = len(tokens & vocabulary) >= cal.listy_density * max(len(tokens), 1)
@@ -132,7 +146,7 @@ def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexic
           excluded: np.ndarray, cal: Calibration, relevance: float = 1.0) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
     score down when the answer as a whole addresses another question."""
-    keyword_units = np.array([bool(lexicon.pattern.search(u.clean)) for u in units], dtype=bool)
+    keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
     f = features(sims, unit_substance, keyword_units, excluded, cal)
     score, matched, _ = score_features(f, cal)
     score = int(round(score * relevance))

@@ -1,7 +1,7 @@
 """Regression gate: a fast subset of `make eval` on the held-out split.
 
-Floors sit at or below the measured held-out figures (see evals/report.md); the product targets
-that are not met yet are reported there, not hidden here. A change that makes grading worse fails.
+Floors sit at or below the measured held-out figures (see evals/report.md); for missing precision
+and transcript agreement the floor is the product target itself. A change that makes grading worse fails.
 """
 
 import pytest
@@ -10,7 +10,7 @@ from evals.dataset import load_answers
 from evals.run_eval import ADVERSARIAL_MAX, Eval
 
 pytestmark = pytest.mark.slow
-FLOORS = {"missing_precision": 0.82, "missing_recall": 0.88, "missing_f1": 0.85, "qwk": 0.75, "spearman": 0.9}
+FLOORS = {"missing_precision": 0.85, "missing_recall": 0.88, "missing_f1": 0.87, "qwk": 0.8, "spearman": 0.93}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_heldout_agreement_with_labels(evaluation):
 
 
 def test_transcripts_are_graded_like_written_answers(evaluation):
-    # the product target; 0.867 on the held-out split, pooled over three renderings of each answer
+    # the product target; 0.86 on the held-out split, pooled over three renderings of each answer
     assert evaluation.transcript()["status_agreement"] >= 0.85
 
 

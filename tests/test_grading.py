@@ -42,6 +42,16 @@ def test_every_component_judged_present_quotes_evidence(grader, weak_answer):
     assert all(not c.evidence for c in report.components if c.status == "missing")
 
 
+def test_feedback_counts_the_key_points_made_in_full(grader, weak_answer, strong_answer):
+    for answer in (weak_answer, strong_answer):
+        for c in grader.grade(answer, "video_recommendation").components:
+            if c.status == "missing":
+                continue
+            said = (f"{c.cues_matched} of {c.cues_total} key points" if c.cues_matched
+                    else f"none of the {c.cues_total} key points made in full")
+            assert said in c.feedback and " 0 of " not in c.feedback, (c.id, c.feedback)
+
+
 def test_contract_fields(grader, strong_answer):
     data = grader.grade(strong_answer, "video_recommendation").model_dump(mode="json")
     for key in ["schema_version", "question", "overall_score", "steps", "components", "missed_critical", "strengths",

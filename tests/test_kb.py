@@ -79,3 +79,10 @@ def test_digest_changes_with_content(kb, kb_copy):
     assert load_kb(kb_copy).digest == kb.digest
     _edit(kb_copy / "concepts" / "drift.md", "title:", "title: Changed")
     assert load_kb(kb_copy).digest != kb.digest
+
+
+def test_a_keyword_without_letters_or_digits_is_rejected(kb_copy):
+    note = kb_copy / "concepts" / "drift.md"
+    note.write_text(note.read_text().replace("keywords: [drift,", "keywords: [--, drift,", 1))
+    with pytest.raises(KnowledgeBaseError, match="letter or digit"):
+        load_kb(kb_copy)

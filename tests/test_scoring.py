@@ -1,11 +1,20 @@
-"""Score arithmetic: the soft cue count, and the calibration fit scoring exactly like the grader."""
+"""Score arithmetic: keyword matching, the soft cue count, and the calibration fit scoring exactly like the grader."""
 
 import numpy as np
 import pytest
 
 from evals.calibrate import Pairs, eligible, scores
 from grader.calibration import Calibration
-from grader.scoring import Features, cue_credit, score_features
+from grader.scoring import Features, TopicLexicon, cue_credit, score_features
+
+
+def test_keywords_match_however_punctuation_and_number_fall():
+    lexicon = TopicLexicon.from_keywords(["a/b test", "model input", "ann", "training-serving skew"])
+    for said in ["we run an A/B test", "then we a b test it", "A/B-tests on 5% of users", "the model inputs are",
+                 "an ANN index", "training serving skew", "Training/serving skew."]:
+        assert lexicon.found(said), said
+    for said in ["an annual review", "the channel", "a b c", "model-based input", "tests"]:
+        assert not lexicon.found(said), said
 
 
 def test_a_cue_near_the_cut_off_counts_in_part():
