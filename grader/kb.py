@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grader.errors import KnowledgeBaseError
+from grader.scoring import plain_words
 from grader.settings import kb_dir
 
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
@@ -79,7 +79,7 @@ class Concept(_Strict):
     @field_validator("keywords")
     @classmethod
     def _lowercase(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if k != k.lower() or not re.search(r"[a-z0-9]", k)]
+        bad = [k for k in v if k != k.lower() or not plain_words(k)]  # no words: it would match everywhere
         if bad:
             raise ValueError(f"keywords must be lowercase, with a letter or digit: {bad}")
         return v
