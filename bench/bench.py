@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.embedder import default_embedder
-from grader.grading import default_grader
-from grader.index import build_index
-from grader.kb import load_kb
-from grader.segment import segment
+from grader.knowledge.embedder import default_embedder
+from grader.knowledge.index import build_index
+from grader.knowledge.notes import load_kb
+from grader.scoring.grading import default_grader
+from grader.scoring.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"
@@ -50,8 +50,8 @@ def warm_grading() -> list[dict]:
         text = _answer(words)
         grader.grade(text, "video_recommendation")
         units = [u.clean for u in segment(text)]
-        grade_s = _best(lambda: grader.grade(text, "video_recommendation"))
-        embed_s = _best(lambda: emb.embed(units))
+        grade_s = _best(lambda text=text: grader.grade(text, "video_recommendation"))
+        embed_s = _best(lambda units=units: emb.embed(units))
         rows.append({"words": words, "units": len(units), "grade_s": round(grade_s, 3),
                      "embed_only_s": round(embed_s, 3), "ratio": round(grade_s / embed_s, 2)})
     return rows
@@ -76,11 +76,11 @@ t0 = time.perf_counter(); marks = {}
 def mark(name):
     global t0
     now = time.perf_counter(); marks[name] = round(now - t0, 3); t0 = now
-import grader.cli, grader.grading; mark("import grader")
+import grader.cli, grader.scoring.grading; mark("import grader")
 import chromadb; mark("import chromadb")
-from grader.kb import cached_kb; kb = cached_kb(); mark("load knowledge base")
-from grader.embedder import default_embedder; emb = default_embedder(); mark("load onnx model")
-from grader.grading import Grader; g = Grader.open(kb=kb, embedder=emb); mark("open chroma index")
+from grader.knowledge.notes import cached_kb; kb = cached_kb(); mark("load knowledge base")
+from grader.knowledge.embedder import default_embedder; emb = default_embedder(); mark("load onnx model")
+from grader.scoring.grading import Grader; g = Grader.open(kb=kb, embedder=emb); mark("open chroma index")
 g.index.cue_vectors(); mark("fetch cue vectors")
 g.grade(open(sys.argv[1]).read(), "video_recommendation"); mark("grade (embed answer + score)")
 print(json.dumps(marks))

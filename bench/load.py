@@ -117,7 +117,7 @@ _worker_grader = None
 
 def _open_worker(index_path: str) -> None:
     global _worker_grader
-    from grader.grading import Grader
+    from grader.scoring.grading import Grader
 
     _worker_grader = Grader.open(path=Path(index_path), auto_index=False)
 
@@ -163,7 +163,7 @@ def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes
 
 
 def main() -> int:
-    from grader.grading import Grader
+    from grader.scoring.grading import Grader
     from grader.settings import index_dir
 
     grader = Grader.open(auto_index=False)

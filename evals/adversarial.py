@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.kb import KnowledgeBase
+from grader.knowledge.notes import KnowledgeBase
 
 
 def keyword_salads(kb: KnowledgeBase) -> list[str]:

@@ -1,4 +1,4 @@
-"""Fit the deterministic grader's thresholds on the calibration split; write grader/calibration.json.
+"""Fit the deterministic grader's thresholds on the calibration split; write grader/scoring/calibration.json.
 
 Grid search. The objective rewards agreement with the human component labels (quadratic
 weighted kappa), missing-component detection (F1), ranking answers by quality (Spearman) and
@@ -25,11 +25,11 @@ from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
 from evals.dataset import DATA, load_answers
-from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
 from evals.metrics import f1, quadratic_kappa
-from grader.calibration import CALIBRATION_FILE, Calibration
-from grader.grading import Grader, PreparedAnswer
-from grader.scoring import cue_credit, features
+from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
+from grader.scoring.calibration import CALIBRATION_FILE, Calibration
+from grader.scoring.grading import Grader, PreparedAnswer
+from grader.scoring.judge import cue_credit, features
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 PENALTIES = [0.4, 0.5]

@@ -23,11 +23,11 @@ import numpy as np
 
 from evals.dataset import load_answers
 from evals.metrics import precision_recall_f1
-from grader.grading import default_grader
 from grader.llm.assist import assist, component_context
 from grader.llm.client import build_chat_model
 from grader.llm.config import load_config
 from grader.llm.grounding import BOUND
+from grader.scoring.grading import default_grader
 
 
 def faithfulness(config, items: list[tuple[str, str, list[str]]]) -> dict:

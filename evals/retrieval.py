@@ -10,7 +10,7 @@ import numpy as np
 import yaml
 
 from evals.dataset import DATA
-from grader.grading import Grader
+from grader.scoring.grading import Grader
 
 K = 3
 

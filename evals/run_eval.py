@@ -25,10 +25,19 @@ from evals.dataset import DATA, LabelledAnswer, load_answers
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.retrieval import gap_to_note, question_to_case
 from evals.variants import (
-    INJECTIONS, NEAR_DOMAIN_PADDING, SELF_PRAISE, TRANSCRIPT_SEEDS, ablations, injected, padded, repeated, reorder,
-    sections, transcript_style,
+    INJECTIONS,
+    NEAR_DOMAIN_PADDING,
+    SELF_PRAISE,
+    TRANSCRIPT_SEEDS,
+    ablations,
+    injected,
+    padded,
+    reorder,
+    repeated,
+    sections,
+    transcript_style,
 )
-from grader.grading import Grader, default_grader
+from grader.scoring.grading import Grader, default_grader
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 FOCUS = ["cold_start", "privacy", "drift", "bias_fairness"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -44,16 +43,26 @@ def _guarded(fn):
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
-            if os.environ.get("MLSD_DEBUG"):
+            if _debug():
                 raise
             _fail(f"unexpected {type(exc).__name__}: {exc} (set MLSD_DEBUG=1 for details)", 1)
 
     return wrapper
 
 
+def _debug() -> bool:
+    from grader.settings import settings
+
+    try:
+        return settings().debug
+    except GraderError:
+        return False
+
+
 def _use_chroma_url(url: Optional[str]) -> None:
-    if url:
-        os.environ["MLSD_CHROMA_URL"] = url
+    from grader.settings import set_overrides
+
+    set_overrides(chroma_url=url)
 
 
 ChromaUrl = typer.Option(None, "--chroma-url", help="Use a Chroma server (http://host:port) instead of the local index.")
@@ -73,8 +82,8 @@ CandidateOption = typer.Option(None, "--candidate", help="The speaker to grade i
 
 def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Transcriber]):
     """Read text, a transcript or audio; a progress bar on the terminal while audio is transcribed."""
-    from grader.sources import load_answer_file
-    from grader.transcribe import terminal_progress
+    from grader.answers.files import load_answer_file
+    from grader.answers.transcribe import terminal_progress
 
     with terminal_progress() as progress:
         return load_answer_file(source, candidate=candidate, transcriber=transcriber.value if transcriber else None,
@@ -98,15 +107,14 @@ def grade(
     transcriber: Optional[Transcriber] = TranscriberOption,
 ) -> None:
     """Grade an answer against a question's rubric."""
-    from grader.inputs import write_atomic
-
     from grader.llm.config import load_config
+    from grader.output import write_atomic
 
     _use_chroma_url(chroma_url)
     llm_config = load_config(provider=llm, model=model, base_url=base_url)  # a bad setting fails before any work
     answer = _load_answer(source, candidate, transcriber)
-    from grader.grading import check_answer, default_grader
     from grader.pipeline import grade_input
+    from grader.scoring.grading import check_answer, default_grader
 
     check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
     if llm_config.is_remote:
@@ -145,7 +153,7 @@ def questions() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from grader.kb import cached_kb
+    from grader.knowledge.notes import cached_kb
 
     table = Table(show_header=True)
     table.add_column("id")
@@ -165,12 +173,12 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from grader.kb import cached_kb
+    from grader.knowledge.notes import cached_kb, note_path
 
     kb = cached_kb()
-    for folder, notes in (("cases", kb.cases), ("concepts", kb.concepts), ("framework", kb.steps)):
-        if note_id in notes:
-            Console().print(Markdown((kb.root / folder / f"{note_id}.md").read_text(encoding="utf-8")))
+    for kind in ("case", "concept", "step"):
+        if note_id in kb.notes(kind):
+            Console().print(Markdown((kb.root / note_path(kind, note_id)).read_text(encoding="utf-8")))
             return
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
@@ -184,9 +192,9 @@ def index(
     chroma_url: Optional[str] = ChromaUrl,
 ) -> None:
     """Build or update the Chroma index of the knowledge base (only changed notes are embedded)."""
-    from grader.embedder import default_embedder
-    from grader.index import build_index
-    from grader.kb import load_kb
+    from grader.knowledge.embedder import default_embedder
+    from grader.knowledge.index import build_index
+    from grader.knowledge.notes import load_kb
 
     _use_chroma_url(chroma_url)
     stats = build_index(load_kb(), default_embedder(), rebuild=rebuild)
@@ -200,7 +208,7 @@ app.add_typer(history_app, name="history")
 
 
 def _history():
-    from grader.history import History
+    from grader.practice.history import History
 
     h = History()
     if h.notice:
@@ -236,7 +244,7 @@ def history_export(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here instead of stdout."),
 ) -> None:
     """Export every saved attempt (answer and report) as JSON."""
-    from grader.inputs import write_atomic
+    from grader.output import write_atomic
 
     h = _history()
     text = h.export_json()
@@ -275,9 +283,9 @@ def transcribe(
     transcriber: Optional[Transcriber] = TranscriberOption,
 ) -> None:
     """Transcribe audio to JSON with segment and word timestamps (`mlsd grade` reads it back)."""
-    from grader.inputs import write_atomic
-    from grader.sources import transcribe_file
-    from grader.transcribe import terminal_progress
+    from grader.answers.files import transcribe_file
+    from grader.answers.transcribe import terminal_progress
+    from grader.output import write_atomic
 
     with terminal_progress() as progress:
         transcript = transcribe_file(audio, transcriber=transcriber.value if transcriber else None, progress=progress)

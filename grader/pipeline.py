@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from grader.grading import Grader
+from grader.answers.model import AnswerInput
 from grader.report import GradeReport
-from grader.sources import AnswerInput
+from grader.scoring.grading import Grader
 
 Progress = Callable[[str], None]
 
@@ -44,7 +44,7 @@ def _quotes_from(text: str, report: GradeReport) -> GradeReport:
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:
     """Add the pacing section: minutes per step, speaking rate, fillers, longest monologue."""
-    from grader.pacing import compute_pacing
+    from grader.practice.pacing import compute_pacing
 
     pacing = compute_pacing(grader, inp)
     return report.model_copy(update={"pacing": pacing}) if pacing else report

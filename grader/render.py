@@ -15,7 +15,8 @@ def _md_escape(text: str) -> str:
     return " ".join(text.split())
 
 
-def _question_line(r: GradeReport) -> str:
+def question_line(r: GradeReport) -> str:
+    """The question's title and how it was matched to the rubric."""
     q = r.question
     how = {"id": "by id", "title": "by title", "retrieval": f"retrieved, similarity {q.similarity:.2f}" if q.similarity else "retrieved",
            "framework": "no close case: general framework rubric"}[q.matched_by]
@@ -24,7 +25,7 @@ def _question_line(r: GradeReport) -> str:
 
 def to_markdown(r: GradeReport) -> str:
     """The report as Markdown for people; same content as the JSON."""
-    out = [f"# ML system design grade: {r.overall_score}/100", "", f"**Question:** {_md_escape(_question_line(r))}", ""]
+    out = [f"# ML system design grade: {r.overall_score}/100", "", f"**Question:** {_md_escape(question_line(r))}", ""]
     if source_line(r):
         out += [f"**Source:** {_md_escape(source_line(r))}", ""]
     if r.missed_critical:
@@ -90,7 +91,7 @@ def print_rich(r: GradeReport, console=None) -> None:
 
     console = console or Console()
     colour = "green" if r.overall_score >= 70 else "yellow" if r.overall_score >= 40 else "red"
-    console.print(Panel(f"[bold {colour}]{r.overall_score}/100[/]  {escape(_question_line(r))}", title="ML system design grade"))
+    console.print(Panel(f"[bold {colour}]{r.overall_score}/100[/]  {escape(question_line(r))}", title="ML system design grade"))
     if source_line(r):
         console.print(f"[dim]{escape(source_line(r))}[/]")
     if r.summary:

@@ -1,46 +1,122 @@
-"""Paths and limits, overridable by environment variables."""
+"""Configuration in one place: command-line flags > `MLSD_*` variables > the config file > defaults.
+
+`settings()` returns a frozen `Settings`; it reads the environment on each call (cheap), so a
+changed variable takes effect without a restart. The config file (`MLSD_CONFIG`, else the user
+config folder's `mlsd-grader/config.toml`) holds a `[grader]` table for these settings and an
+`[llm]` table read by `grader.llm.config`. Flags reach here through `override()`, never through the
+process environment. Importing this module changes nothing outside it.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Iterator
 
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from grader.errors import ConfigError
+from grader.text import validation_line
+
+APP_NAME = "mlsd-grader"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAX_WORDS = 20_000
-DEFAULT_MAX_CHARS = 500_000
+_overrides: dict[str, Any] = {}
 
 
-def kb_dir() -> Path:
-    """Knowledge base folder (MLSD_KB_DIR)."""
-    return Path(os.environ.get("MLSD_KB_DIR") or PROJECT_ROOT / "knowledge_base")
+def config_path() -> Path:
+    """The config file: MLSD_CONFIG, else the user config folder's mlsd-grader/config.toml."""
+    explicit = os.environ.get("MLSD_CONFIG")
+    return Path(explicit) if explicit else platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
-def index_dir() -> Path:
-    """Local Chroma persistence folder (MLSD_INDEX_DIR)."""
-    return Path(os.environ.get("MLSD_INDEX_DIR") or PROJECT_ROOT / ".index")
-
-
-def chroma_url() -> str | None:
-    """URL of a Chroma server to use instead of the local folder (MLSD_CHROMA_URL)."""
-    return os.environ.get("MLSD_CHROMA_URL") or None
-
-
-def max_words() -> int:
-    """Longest answer accepted, in words (MLSD_MAX_WORDS)."""
+@lru_cache(maxsize=8)
+def _read_config(path: Path, mtime_ns: int) -> dict:
     try:
-        return int(os.environ.get("MLSD_MAX_WORDS", DEFAULT_MAX_WORDS))
-    except ValueError:
-        return DEFAULT_MAX_WORDS
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 
 
-def max_chars() -> int:
-    """Longest answer accepted, in characters (MLSD_MAX_CHARS): bounds the work on padded input."""
+def config_table(name: str) -> dict:
+    """One table of the config file ({} when there is no file or no such table)."""
+    path = config_path()
     try:
-        return int(os.environ.get("MLSD_MAX_CHARS", DEFAULT_MAX_CHARS))
-    except ValueError:
-        return DEFAULT_MAX_CHARS
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    table = _read_config(path, mtime).get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: [{name}] must be a table")
+    return table
 
 
-def model_dir() -> Path:
-    """Folder of the ONNX export of the embedding model (MLSD_MODEL_DIR)."""
-    return Path(os.environ.get("MLSD_MODEL_DIR") or PROJECT_ROOT / ".models" / "all-MiniLM-L6-v2-onnx")
+class _FileSource(PydanticBaseSettingsSource):
+    """The `[grader]` table of the config file, below the environment."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - __call__ is used instead
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return config_table("grader")
+
+
+class Settings(BaseSettings):
+    """Every path and limit the library reads from its surroundings."""
+
+    model_config = SettingsConfigDict(env_prefix="MLSD_", extra="ignore", frozen=True)
+
+    kb_dir: Path = Field(PROJECT_ROOT / "knowledge_base", description="Knowledge base folder.")
+    index_dir: Path = Field(PROJECT_ROOT / ".index", description="Local Chroma persistence folder.")
+    chroma_url: str | None = Field(None, description="A Chroma server to use instead of the local folder.")
+    auto_index: bool = Field(True, description="Build a missing or stale local index on first use.")
+    model_dir: Path = Field(PROJECT_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model.")
+    whisper_dir: Path = Field(PROJECT_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base.")
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History.")
+    max_words: int = Field(20_000, gt=0, description="Longest answer accepted, in words.")
+    max_chars: int = Field(500_000, gt=0, description="Longest answer accepted, in characters.")
+    max_audio_minutes: float = Field(90.0, gt=0, description="Longest recording accepted, in minutes.")
+    transcriber: str = Field("tiny.en", description="Speech-to-text engine for audio.")
+    openai_transcribe_model: str = "whisper-1"
+    pacing_budget: Path | None = Field(None, description="YAML or TOML file of minutes per step.")
+    debug: bool = Field(False, description="Show tracebacks instead of one-line errors.")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return init_settings, env_settings, _FileSource(settings_cls)
+
+
+def settings() -> Settings:
+    """The current settings (flags given to `override` win over the environment and the file)."""
+    try:
+        return Settings(**_overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"setting {validation_line(exc)}") from None
+
+
+def set_overrides(**values: Any) -> None:
+    """Values from command-line flags for the rest of the process (None leaves a value alone)."""
+    _overrides.update({k: v for k, v in values.items() if v is not None})
+
+
+@contextmanager
+def override(**values: Any) -> Iterator[None]:
+    """Set values from command-line flags for the duration of a block (None leaves a value alone)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    saved = dict(_overrides)
+    _overrides.update(given)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)
+
+
+def env(name: str) -> str | None:
+    """A variable set by another tool (OPENAI_API_KEY, TMPDIR): the one place the library reads them."""
+    return os.environ.get(name) or None

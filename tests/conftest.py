@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.kb import load_kb
+from grader.knowledge.notes import load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -116,8 +116,8 @@ def kb_copy(tmp_path):
 @pytest.fixture(scope="module")
 def fast_grader(kb, tmp_path_factory):
     """The real grading pipeline over a hash embedder: fast enough to fuzz."""
-    from grader.grading import Grader
-    from grader.index import build_index
+    from grader.knowledge.index import build_index
+    from grader.scoring.grading import Grader
 
     emb = HashEmbedder()
     path = tmp_path_factory.mktemp("fast-index")
@@ -128,8 +128,8 @@ def fast_grader(kb, tmp_path_factory):
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory):
     """A real Chroma index built with the real embedding model, once per session."""
-    from grader.embedder import default_embedder
-    from grader.index import build_index
+    from grader.knowledge.embedder import default_embedder
+    from grader.knowledge.index import build_index
 
     path = tmp_path_factory.mktemp("index") / "chroma"
     build_index(load_kb(), default_embedder(), path=path)
@@ -139,7 +139,7 @@ def real_index_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def grader(real_index_dir):
     """The real deterministic grader: real model, real Chroma store, fitted calibration."""
-    from grader.grading import Grader
+    from grader.scoring.grading import Grader
 
     return Grader.open(path=real_index_dir, auto_index=False)
 

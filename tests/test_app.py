@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from grader.history import History
-from ui import state
+from grader.app import state
+from grader.practice.history import History
 
 pytestmark = pytest.mark.slow
 QUESTION = "video_recommendation"
@@ -18,7 +18,7 @@ KEY = "sk-app-test-0123456789SECRETKEY"
 
 
 def _app(start: str) -> None:
-    from ui.nav import main
+    from grader.app.nav import main
 
     main(start)
 

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import grader.grading as grading_module
+import grader.scoring.grading as grading_module
+from grader.answers.decode import decode_answer
 from grader.cli import app
 from grader.errors import InputError
-from grader.inputs import decode_answer
 from grader.report import GradeReport
 
 MB = 1_000_000
@@ -150,11 +150,11 @@ def test_huge_file_is_refused_before_it_is_read(fast_grader, monkeypatch, tmp_pa
 
 
 def test_long_speaker_transcript_is_refused_before_parsing(mlsd, fast_grader, monkeypatch):
-    import grader.transcripts
+    import grader.answers.transcripts
 
     def parse(*args, **kwargs):
         raise AssertionError("a text over the character limit was parsed (seconds per 10 MB)")
 
-    monkeypatch.setattr(grader.transcripts, "from_speaker_text", parse)
+    monkeypatch.setattr(grader.answers.transcripts, "from_speaker_text", parse)
     data = b"Interviewer: how would you scale it?\nCandidate: we shard by user id\n" * 100_000  # 7 MB
     assert "characters, over the limit" in check(mlsd(fast_grader, data), data)

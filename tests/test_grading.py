@@ -9,9 +9,9 @@ import pytest
 
 from evals.adversarial import keyword_salads
 from grader.errors import InputError
+from grader.knowledge.notes import STEP_IDS
 from grader.report import GradeReport
-from grader.kb import STEP_IDS
-from tests.conftest import ROOT, EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -151,7 +151,7 @@ def test_answer_over_the_word_limit(grader, monkeypatch):
 
 
 def test_same_input_same_bytes_across_processes(real_index_dir):
-    code = ("import sys; from grader.grading import Grader; "
+    code = ("import sys; from grader.scoring.grading import Grader; "
             f"g = Grader.open(path=__import__('pathlib').Path({str(real_index_dir)!r}), auto_index=False); "
             "sys.stdout.write(g.grade(open(sys.argv[1]).read(), 'video_recommendation').to_json())")
     outputs = []

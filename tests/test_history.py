@@ -18,10 +18,18 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli import app
-from grader.history import DB_NAME, History, HistoryError, data_dir
+from grader.errors import HistoryError
 from grader.llm.config import LLMConfig
+from grader.practice.history import DB_NAME, History, data_dir
 from grader.report import (
-    AnswerStats, ComponentResult, Evidence, GradeReport, GraderInfo, LLMInfo, QuestionMatch, StepResult,
+    AnswerStats,
+    ComponentResult,
+    Evidence,
+    GradeReport,
+    GraderInfo,
+    LLMInfo,
+    QuestionMatch,
+    StepResult,
 )
 from tests.conftest import ROOT
 
@@ -95,7 +103,7 @@ def test_unwritable_folder_is_one_clear_line(tmp_path):
 
 _SAVER = """
 import sys
-from grader.history import History
+from grader.practice.history import History
 from grader.report import GradeReport
 history = History(sys.argv[1])
 report = GradeReport.model_validate_json(open(sys.argv[2]).read())

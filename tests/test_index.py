@@ -2,9 +2,9 @@
 
 import pytest
 
-from grader.errors import IndexError_
-from grader.index import KnowledgeIndex, build_index
-from grader.kb import load_kb
+from grader.errors import IndexNotReady
+from grader.knowledge.index import KnowledgeIndex, build_index
+from grader.knowledge.notes import load_kb
 from tests.conftest import HashEmbedder
 
 
@@ -42,7 +42,7 @@ def test_metadata_and_retrieval(kb, tmp_path, hash_embedder):
 
 
 def test_missing_index_says_how_to_build(kb, tmp_path, hash_embedder):
-    with pytest.raises(IndexError_, match="run `mlsd index`"):
+    with pytest.raises(IndexNotReady, match="run `mlsd index`"):
         KnowledgeIndex.open(kb, hash_embedder, path=tmp_path / "nothing")
 
 
@@ -50,9 +50,9 @@ def test_other_embedding_model_gives_rebuild_command(kb, tmp_path, hash_embedder
     build_index(kb, hash_embedder, path=tmp_path / "ix")
     other = HashEmbedder()
     other.name = "another/model"
-    with pytest.raises(IndexError_, match=r"built with test/hash-embedder.*mlsd index --rebuild"):
+    with pytest.raises(IndexNotReady, match=r"built with test/hash-embedder.*mlsd index --rebuild"):
         KnowledgeIndex.open(kb, other, path=tmp_path / "ix")
-    with pytest.raises(IndexError_, match="--rebuild"):
+    with pytest.raises(IndexNotReady, match="--rebuild"):
         build_index(kb, other, path=tmp_path / "ix")
     stats = build_index(kb, other, path=tmp_path / "ix", rebuild=True)
     assert stats.embedded == stats.total
@@ -63,5 +63,5 @@ def test_stale_index_is_detected(kb_copy, tmp_path, hash_embedder):
     build_index(load_kb(kb_copy), hash_embedder, path=tmp_path / "ix")
     note = kb_copy / "concepts" / "drift.md"
     note.write_text(note.read_text() + "\nOne more line.\n")
-    with pytest.raises(IndexError_, match="out of date"):
+    with pytest.raises(IndexNotReady, match="out of date"):
         KnowledgeIndex.open(load_kb(kb_copy), hash_embedder, path=tmp_path / "ix")

@@ -6,7 +6,7 @@ import pytest
 
 from evals.dataset import DATA, load_answers
 from evals.variants import INJECTIONS, SELF_PRAISE
-from grader.injection import describe, detect, mask
+from grader.scoring.injection import describe, detect, mask
 from tests.conftest import EXAMPLES
 
 # Written separately from evals/variants.py and never used to tune the patterns.

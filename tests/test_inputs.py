@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
+from grader.answers.decode import decode_answer
+from grader.answers.files import load_answer_file
 from grader.errors import InputError
-from grader.inputs import decode_answer, write_atomic
-from grader.sources import load_answer_file
+from grader.output import write_atomic
 
 TEXT = "Clarify the goal: watch time. Zürich latency < 100 ms — ok"
 
@@ -57,7 +58,7 @@ class _Endless(io.RawIOBase):
 
 
 def test_stdin_reads_are_bounded():
-    from grader.sources import read_stdin
+    from grader.answers.files import read_stdin
 
     stream = io.BufferedReader(_Endless())
     with pytest.raises(InputError, match="standard input is over 1 MB") as err:

@@ -1,7 +1,7 @@
 import pytest
 
 from grader.errors import KnowledgeBaseError
-from grader.kb import REQUIRED_CONCEPTS, STEP_IDS, load_kb
+from grader.knowledge.notes import REQUIRED_CONCEPTS, STEP_IDS, load_kb
 
 RECOMMENDERS = ["video_recommendation", "event_recommendation", "news_feed_ranking", "people_you_may_know",
                 "similar_listings"]

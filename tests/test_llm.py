@@ -7,11 +7,11 @@ import json
 import httpx
 import openai
 import pytest
-from tests.llm_fakes import PolicyChatModel, kind, requested_ids, sensible_policy, tool_call
 
 from grader.llm.assist import assist
 from grader.llm.config import LLMConfig
 from grader.llm.grounding import BOUND, inert, verify_quotes
+from tests.llm_fakes import PolicyChatModel, kind, requested_ids, sensible_policy, tool_call
 
 QUESTION = "video_recommendation"
 SECRET = "sk-test-DO-NOT-LEAK-0123456789"
@@ -201,7 +201,8 @@ def test_max_components_judges_those_nearest_a_threshold(grader, weak_answer, de
 
 
 def test_prompt_files_render_strictly_and_neutralise_the_delimiters(tmp_path):
-    from grader.llm.prompts import PromptError, load_prompt, neutralise, parse_prompt
+    from grader.errors import PromptError
+    from grader.llm.prompts import load_prompt, neutralise, parse_prompt
 
     for pid in ("judge_components", "follow_ups", "summary"):
         p = load_prompt(pid)

@@ -3,7 +3,7 @@ component only, coverage kept at the better result, scores recomputed with the g
 
 import pytest
 
-from grader.mock_interview import CANDIDATE, INTERVIEWER, MockInterview
+from grader.practice.mock_interview import CANDIDATE, INTERVIEWER, MockInterview
 
 pytestmark = pytest.mark.slow
 UNSURE = "I am not sure, I would need to think about it more."

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from grader.grading import Grader
+from grader.scoring.grading import Grader
 
 pytestmark = pytest.mark.slow
 

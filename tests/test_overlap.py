@@ -5,8 +5,8 @@ import copy
 import numpy as np
 import pytest
 
-from grader.calibration import Calibration
-from grader.overlap import CueOverlap, overlap, terms
+from grader.scoring.calibration import Calibration
+from grader.scoring.overlap import CueOverlap, overlap, terms
 
 CUES = [
     "Retrain the model daily on a sliding window of fresh labels.",

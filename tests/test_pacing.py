@@ -5,11 +5,17 @@ import re
 import numpy as np
 import pytest
 
+from grader.answers.transcripts import Cue, from_cues
 from grader.errors import InputError
-from grader.kb import STEP_IDS
-from grader.pacing import DEFAULT_BUDGET, PacingBudget, compute_pacing, decode_steps, load_budget
-from grader.segment import count_words
-from grader.transcripts import Cue, from_cues
+from grader.knowledge.notes import STEP_IDS
+from grader.practice.pacing import (
+    PacingBudget,
+    compute_pacing,
+    decode_steps,
+    default_budget,
+    load_budget,
+)
+from grader.scoring.segment import count_words
 from tests.conftest import EXAMPLES
 
 STRONG = (EXAMPLES / "video_recommendation_strong.md").read_text(encoding="utf-8")
@@ -55,7 +61,7 @@ def test_minutes_per_step_and_unreached_steps(pacing):
     for step, secs in seconds.items():  # each step within 20% of its time, or 15 seconds
         assert abs(got[step] * 60 - secs) <= max(15.0, 0.2 * secs), (step, secs / 60, got)
     assert got["monitoring"] == 0.0 and pacing.unreached_steps == ["monitoring"]
-    assert [s.budget_minutes for s in pacing.steps] == [DEFAULT_BUDGET[s] for s in STEP_IDS]
+    assert [s.budget_minutes for s in pacing.steps] == [default_budget()[s] for s in STEP_IDS]
     assert abs(sum(s.share for s in pacing.steps) - 1.0) < 0.01
 
 
@@ -82,7 +88,7 @@ def test_longest_monologue_without_speakers_is_the_longest_segment(grader_free):
 
 
 def test_no_timestamps_no_pacing(grader_free):
-    from grader.sources import AnswerInput
+    from grader.answers.model import AnswerInput
 
     assert compute_pacing(grader_free, AnswerInput.from_text("we clarify the objective")) is None
 
@@ -103,7 +109,7 @@ def test_budget_files_and_env(tmp_path, monkeypatch):
     yml = tmp_path / "budget.yaml"
     yml.write_text("round_minutes: 60\nsteps:\n  model: 15\n  serving: 9\n")
     budget = load_budget(yml)
-    assert budget.round_minutes == 60 and budget.steps["model"] == 15 and budget.steps["data"] == DEFAULT_BUDGET["data"]
+    assert budget.round_minutes == 60 and budget.steps["model"] == 15 and budget.steps["data"] == default_budget()["data"]
     toml = tmp_path / "budget.toml"
     toml.write_text("requirements = 8\nmonitoring = 2\n")
     monkeypatch.setenv("MLSD_PACING_BUDGET", str(toml))
@@ -128,7 +134,7 @@ def test_bad_budgets_fail_with_one_line(tmp_path, content, needle):
 @pytest.fixture()
 def grader_free(hash_embedder, kb):
     """A stand-in grader for tests where classification does not matter: hash embedder, cue vectors from it."""
-    from grader.chunks import build_chunks
+    from grader.knowledge.chunks import build_chunks
 
     class Index:
         def cue_vectors(self):

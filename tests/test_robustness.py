@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.answers.decode import decode_answer
 from grader.errors import InputError
-from grader.inputs import decode_answer
-from grader.segment import segment
+from grader.scoring.segment import segment
 from tests.conftest import EXAMPLES
 
 TRICKY = st.sampled_from(["\u200b", "\u202e", "\ufeff", "\U000e0041", "\x00", "\r\n", "#" * 7, "- " * 50, "é", "👍"])

@@ -1,10 +1,10 @@
-"""ui.safe: untrusted text becomes inert Markdown; highlights land on exactly the given characters."""
+"""grader.app.safe: untrusted text becomes inert Markdown; highlights land on exactly the given characters."""
 
 import re
 
 import pytest
 
-from ui.safe import highlighted, inert, inert_block
+from grader.app.safe import highlighted, inert, inert_block
 
 
 def unescape(markdown: str) -> str:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from evals.calibrate import Pairs, eligible, scores
-from grader.calibration import Calibration
-from grader.scoring import Features, TopicLexicon, cue_credit, score_features
+from grader.scoring.calibration import Calibration
+from grader.scoring.judge import Features, TopicLexicon, cue_credit, score_features
 
 
 def test_keywords_match_however_punctuation_and_number_fall():

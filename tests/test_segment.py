@@ -1,4 +1,4 @@
-from grader.segment import WINDOW_WORDS, clean_text, segment
+from grader.scoring.segment import WINDOW_WORDS, clean_text, segment
 
 
 def test_units_are_exact_spans_of_the_answer():

@@ -11,12 +11,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.errors import GraderError, InputError
-from grader.sources import load_answer_file
-from grader.transcribe import (
-    OPENAI_MAX_BYTES, assemble_model, audio_duration, check_audio, sniff_audio, transcribe, transcribe_openai,
+from grader.answers.files import load_answer_file
+from grader.answers.transcribe import (
+    OPENAI_MAX_BYTES,
+    assemble_model,
+    audio_duration,
+    check_audio,
+    sniff_audio,
+    transcribe,
+    transcribe_openai,
     whisper_model,
 )
+from grader.errors import GraderError, InputError
 
 SPEECH = "We train a ranking model for the video recommendation system, and measure precision offline."
 KEY_TERMS = ("ranking", "model", "recommendation")
@@ -93,7 +99,7 @@ def test_audio_becomes_a_timed_answer_input(clips):
     assert inp.segments and inp.segments[0].start >= 0 and inp.segments[-1].end <= inp.source.duration_seconds + 0.5
     for seg in inp.segments:
         assert inp.text[seg.char_start:seg.char_end].strip()
-    from grader.sources import load_answer_bytes
+    from grader.answers.files import load_answer_bytes
 
     assert load_answer_bytes(clips["wav"].read_bytes(), "recording.wav").source.format == "wav"
 
@@ -164,7 +170,7 @@ def test_terminal_progress_bar():
 
     from rich.console import Console
 
-    from grader.transcribe import terminal_progress
+    from grader.answers.transcribe import terminal_progress
 
     with terminal_progress() as progress:  # not a terminal: no bar
         assert progress is None

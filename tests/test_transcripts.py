@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.answers.files import load_answer_bytes, load_answer_file
+from grader.answers.transcripts import choose_candidate, sniff_format
 from grader.errors import InputError
-from grader.sources import load_answer_bytes, load_answer_file
-from grader.transcripts import choose_candidate, sniff_format
 from tests.conftest import EXAMPLES, ROOT
 
 SRT = """1
@@ -99,7 +99,7 @@ def test_vtt_voices_and_millisecond_times(tmp_path):
 
 
 def test_whisper_json_round_trip(tmp_path):
-    from grader.transcribe import Segment, Transcript, Word
+    from grader.answers.transcribe import Segment, Transcript, Word
 
     transcript = Transcript(
         segments=(Segment(0.0, 3.2, " We clarify the objective first.", (Word(0.0, 0.4, " We", 0.9),)),

@@ -7,14 +7,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from grader.grading import Grader, gaps_first
-from grader.injection import detect, mask
-from grader.llm.client import InvalidOutput, LLMClient, LLMUnavailable, public_url
+from grader.errors import InvalidOutput, LLMUnavailable
+from grader.llm.client import LLMClient, public_url
 from grader.llm.config import LLMConfig
 from grader.llm.grounding import apply_verdict, inert, verify_quotes
 from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
+from grader.scoring.grading import Grader, gaps_first
+from grader.scoring.injection import detect, mask
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
 NOTES_CHARS = 900

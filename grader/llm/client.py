@@ -3,7 +3,6 @@ retries with backoff, usage accounting, and error messages that never carry the 
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -14,33 +13,24 @@ import openai
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from grader.errors import GraderError
+from grader.errors import InvalidOutput, LLMUnavailable
 from grader.llm.config import LLMConfig
 from grader.llm.prompts import Prompt
+from grader.text import scrub
 
 T = TypeVar("T", bound=BaseModel)
 # Worth another try after a pause: the connection, a timeout, rate limits and server errors.
 TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError, TimeoutError)
 # Retrying cannot help: the whole LLM layer stops and the deterministic report stands.
 FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
-_KEYLIKE = re.compile(r"\b(?:sk|pk|key|api)[-_][A-Za-z0-9_\-*.]{6,}")
 
 
-class LLMUnavailable(GraderError):
-    """The LLM cannot be used at all (down, too slow, wrong key or model): grade deterministically."""
-
-
-class InvalidOutput(GraderError):
-    """The LLM answered twice without valid structured output for one request."""
 
 
 def redact(text: str, config: LLMConfig) -> str:
-    """Remove the configured key, and anything shaped like a key, from a message."""
-    if config.api_key:
-        secret = config.api_key.get_secret_value()
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return _KEYLIKE.sub("[redacted]", text)
+    """Mask the configured key, and anything shaped like a key, in a message from the provider."""
+    secret = config.api_key.get_secret_value() if config.api_key else ""
+    return scrub(text, [secret], keylike=True)
 
 
 def public_url(url: str | None) -> str | None:

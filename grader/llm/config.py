@@ -6,14 +6,13 @@ history or logs.
 
 from __future__ import annotations
 
-import os
-import tomllib
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from grader.errors import GraderError
+from grader.errors import ConfigError
+from grader.settings import config_table, env
+from grader.text import validation_line
 
 Provider = Literal["none", "openai", "openai-compatible"]
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -21,9 +20,6 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-mini": (0.40, 1.60),
           "gpt-4.1": (2.00, 8.00), "gpt-4.1-nano": (0.10, 0.40)}
 
-
-class ConfigError(GraderError):
-    """The LLM configuration is incomplete or malformed."""
 
 
 class LLMConfig(BaseModel):
@@ -88,53 +84,29 @@ class LLMConfig(BaseModel):
         return self
 
 
-def config_path() -> Path:
-    """The config file: MLSD_CONFIG, else ~/.config/mlsd-grader/config.toml."""
-    explicit = os.environ.get("MLSD_CONFIG")
-    if explicit:
-        return Path(explicit)
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "mlsd-grader" / "config.toml"
-
-
 _ENV = {"provider": "MLSD_LLM", "model": "MLSD_LLM_MODEL", "base_url": "MLSD_LLM_BASE_URL",
         "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS", "batch_size": "MLSD_LLM_BATCH",
         "max_retries": "MLSD_LLM_RETRIES", "concurrency": "MLSD_LLM_CONCURRENCY",
         "max_components": "MLSD_LLM_MAX_COMPONENTS"}
 
 
-def _from_file(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    section = data.get("llm", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"config file {path}: [llm] must be a table")
-    return section
-
-
 def load_config(*, provider: str | None = None, model: str | None = None, base_url: str | None = None,
                 api_key: str | None = None, use_file: bool = True) -> LLMConfig:
-    """Resolve the LLM configuration (flags > env > file > defaults) and check it."""
-    values = _from_file(config_path()) if use_file else {}
+    """Resolve the LLM configuration (flags > env > the config file's [llm] table > defaults) and check it."""
+    values = dict(config_table("llm")) if use_file else {}
     for field, var in _ENV.items():
-        if os.environ.get(var):
-            values[field] = os.environ[var]
+        if env(var):
+            values[field] = env(var)
     for field, value in (("provider", provider), ("model", model), ("base_url", base_url), ("api_key", api_key)):
         if value:
             values[field] = value
     chosen = values.get("provider", "none")
     if not values.get("api_key"):
-        key = os.environ.get("MLSD_LLM_API_KEY") or (os.environ.get("OPENAI_API_KEY") if chosen == "openai" else None)
+        key = env("MLSD_LLM_API_KEY") or (env("OPENAI_API_KEY") if chosen == "openai" else None)
         if key:
             values["api_key"] = key
     try:
         config = LLMConfig(**values)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"LLM configuration: {where}: {err['msg']}") from None
+        raise ConfigError(f"LLM configuration: {validation_line(exc)}") from None
     return config.check()

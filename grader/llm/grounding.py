@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grader.calibration import Calibration
 from grader.report import ComponentResult, Evidence
-from grader.scoring import status_for
+from grader.scoring.calibration import Calibration
+from grader.scoring.judge import status_for
 
 BOUND = 15
 LEVEL_SCORE = {0: 0, 1: 30, 2: 65, 3: 90}

@@ -11,7 +11,7 @@ import frontmatter
 import jinja2
 from jinja2 import meta
 
-from grader.errors import GraderError
+from grader.errors import PromptError
 from grader.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
@@ -20,9 +20,6 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, ke
                           trim_blocks=False, lstrip_blocks=False)
 _DELIMITER = re.compile(r"<(/?)(answer)\b", re.IGNORECASE)
 
-
-class PromptError(GraderError):
-    """A prompt file is malformed, or was rendered with missing or unknown variables."""
 
 
 @dataclass(frozen=True)

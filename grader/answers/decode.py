@@ -1,0 +1,73 @@
+"""Answer text from bytes: decode text, refuse binaries, bound the length.
+
+Reading files and standard input is `grader.answers.files.load_answer_file`."""
+
+from __future__ import annotations
+
+import codecs
+
+from grader.errors import InputError
+from grader.settings import settings
+
+_SIGNATURES = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG image",
+    b"GIF8": "GIF image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"PK\x03\x04": "ZIP or Office document",
+    b"\x7fELF": "executable",
+    b"RIFF": "RIFF media (audio or video)",
+    b"ID3": "MP3 audio",
+    b"OggS": "Ogg media",
+    b"fLaC": "FLAC audio",
+    b"\x1a\x45\xdf\xa3": "WebM/Matroska media",
+}
+_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+def decode_answer(data: bytes, name: str = "the input") -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM, or without for mostly-Latin text);
+    refuse binary data clearly."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputError(f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}") from None
+    for magic, kind in _SIGNATURES.items():
+        if data.startswith(magic):
+            raise InputError(f"{name} looks like a binary file ({kind}), not text: export the answer as .txt or .md")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name} contains NUL bytes: it looks like a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8 or UTF-16"
+        ) from None
+
+
+def check_length(text: str) -> str:
+    """Refuse text longer than MLSD_MAX_CHARS characters (a bound on the work any input can cause)."""
+    if len(text) > settings().max_chars:
+        raise InputError(f"the answer has {len(text):,} characters, over the limit of {settings().max_chars:,} (set MLSD_MAX_CHARS)")
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a byte-order mark: mostly-Latin text has a zero in every
+    other byte (odd bytes for little-endian, even for big-endian); binary data does not."""
+    head = data[:8192]
+    half = len(head) // 2
+    if half < 2 or len(data) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    encoding = "utf-16-le" if odd >= 0.9 * half and even <= 0.1 * half else \
+        "utf-16-be" if even >= 0.9 * half and odd <= 0.1 * half else None
+    try:
+        return data.decode(encoding) if encoding else None
+    except UnicodeDecodeError:
+        return None

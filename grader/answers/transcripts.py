@@ -1,0 +1,418 @@
+"""Transcripts in: SRT, WebVTT, faster-whisper / OpenAI verbose JSON and speaker-labelled text.
+
+Each parser returns an `AnswerInput` whose `text` is the readable transcript and whose
+`graded_text` keeps only the candidate's words (same length, newlines kept), so that evidence
+offsets index into `text`. Speaker labels ("Interviewer:", "[00:12:03] Candidate:", "Speaker 1:",
+"<v Alice>") decide who the candidate is; interviewer turns are kept as context, never graded.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grader.answers.model import AnswerInput, TimedSegment
+from grader.errors import InputError
+from grader.report import SourceInfo
+from grader.text import blank, first_line
+
+WORDS_PER_SECOND = 2.5  # 150 words a minute: the end of a last timestamped turn that has no end time
+MAX_LABEL_WORDS = 4
+
+_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_NAME = r"[A-Za-z][\w.'’-]*(?:[ ][\w.'’-]+){0,3}"
+# "[00:12:03] Candidate:", "00:12 - Interviewer:", "**Me:**", "Candidate (00:12:03):"
+_LABEL = re.compile(
+    rf"^[ \t]*(?:[\[(]?(?P<ts>{_TS})[\])]?[ \t]*[-–—]?[ \t]*)?(?:\*\*|__)?(?P<name>{_NAME})"
+    rf"(?:[ \t]*[\[(](?P<ts2>{_TS})[\])])?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?=[ \t]|$)[ \t]*"
+)
+# Otter-style header line: "Speaker 1  0:03" alone on a line; the turn starts on the next line.
+_HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?P<ts>{_TS})[ \t]*$")
+_CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
+_INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
+_GENERIC = re.compile(r"^(?:speaker|spk|participant)[ _-]?\d+$", re.IGNORECASE)
+_SRT_START = re.compile(r"\A\s*\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One timed piece of a transcript (a subtitle cue or a recogniser segment)."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class _Turn:
+    speaker: str | None
+    label_start: int  # where the label (or the line) starts in the text
+    start: int  # where the spoken words start
+    end: int
+    time: float | None = None
+    time_end: float | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# format detection
+
+
+def sniff_format(text: str) -> str | None:
+    """'vtt', 'srt' or 'json' when the content is one of those, else None (plain or speaker text)."""
+    head = text.lstrip("\ufeff \t\r\n")[:2000]
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if _SRT_START.match(head):
+        return "srt"
+    if head[:1] in "{[":
+        try:
+            json.loads(text)
+        except ValueError:
+            return None
+        return "json"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# parsers
+
+
+def parse_srt(text: str, name: str = "the transcript") -> list[Cue]:
+    """SubRip cues with their times (pysrt)."""
+    import pysrt
+
+    try:
+        items = pysrt.from_string(text.lstrip("\ufeff"), error_handling=pysrt.ERROR_RAISE)
+    except Exception as exc:  # noqa: BLE001 - pysrt raises InvalidItem and friends
+        raise InputError(f"{name} is not a valid SRT file ({first_line(exc, 120)})") from None
+    return [Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000) for item in items]
+
+
+def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
+    """WebVTT cues with their times and <v Speaker> voices (webvtt-py)."""
+    import webvtt
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text.lstrip("\ufeff"))).captions
+    except Exception as exc:  # noqa: BLE001 - MalformedFileError and parsing errors
+        raise InputError(f"{name} is not a valid WebVTT file ({first_line(exc, 120)})") from None
+    if not captions and "-->" in text:
+        raise InputError(f"{name} is not a valid WebVTT file (no cue could be read)")
+    return [Cue(c.text, c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.voice or None)
+            for c in captions]
+
+
+class _Word(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    start: float
+    end: float
+    word: str
+
+
+class _Segment(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    text: str
+    speaker: str | None = None
+
+
+class _VerboseJSON(BaseModel):
+    """faster-whisper segments as JSON, or OpenAI's verbose_json transcription response."""
+
+    model_config = ConfigDict(extra="ignore")
+    task: str | None = None
+    text: str | None = None
+    language: str | None = None
+    duration: float | None = None
+    model: str | None = None
+    segments: list[_Segment] | None = None
+    words: list[_Word] | None = None
+
+
+@dataclass(frozen=True)
+class JSONTranscript:
+    cues: list[Cue]
+    format: str
+    text: str | None
+    duration: float | None
+    language: str | None
+    model: str | None
+
+
+_NOT_TRANSCRIPT = "is not a transcript: expected faster-whisper or OpenAI verbose JSON with segments (start, end, text)"
+
+
+def parse_json(text: str, name: str = "the transcript") -> JSONTranscript:
+    """faster-whisper JSON (`mlsd transcribe` writes it) or OpenAI verbose_json; a bare segment list too."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InputError(f"{name} {_NOT_TRANSCRIPT}") from None
+    return parse_verbose(data, name)
+
+
+def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
+    """The parsed JSON (a dict, or a list of segments) of a verbose transcription."""
+    try:
+        doc = _VerboseJSON.model_validate({"segments": data} if isinstance(data, list) else data)
+    except ValidationError:
+        raise InputError(f"{name} {_NOT_TRANSCRIPT}") from None
+    fmt = "openai-json" if doc.task else "whisper-json"
+    if doc.segments:
+        cues = [Cue(s.text, s.start, s.end, s.speaker) for s in doc.segments]
+    elif doc.words:
+        cues = _cues_from_words(doc.words)
+    elif doc.text and doc.text.strip():
+        cues = []
+    else:
+        raise InputError(f"{name} {_NOT_TRANSCRIPT}")
+    return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model)
+
+
+def _cues_from_words(words: list[_Word], max_words: int = 20, gap: float = 1.0) -> list[Cue]:
+    """Group word timestamps into cues at pauses or every `max_words` words."""
+    cues, run = [], []
+    for w in words:
+        if run and (len(run) >= max_words or w.start - run[-1].end > gap):
+            cues.append(Cue(" ".join(x.word.strip() for x in run), run[0].start, run[-1].end))
+            run = []
+        run.append(w)
+    if run:
+        cues.append(Cue(" ".join(x.word.strip() for x in run), run[0].start, run[-1].end))
+    return cues
+
+
+# ---------------------------------------------------------------------------------------------
+# speaker labels
+
+
+def _seconds(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    parts = stamp.replace(",", ".").split(":")
+    value = 0.0
+    for p in parts:
+        value = value * 60 + float(p)
+    return value
+
+
+def _role(name: str) -> str | None:
+    low = " ".join(name.lower().split())
+    if _INTERVIEWER.match(low):
+        return "interviewer"
+    if low in _CANDIDATE_ROLES:
+        return "candidate"
+    if _GENERIC.match(low):
+        return "generic"
+    return None
+
+
+def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bool] | None:
+    """(name, time, where the words start, whether it was timestamped) for a label starting the
+    line text[pos:end], else None."""
+    line = text[pos:end]
+    m = _HEADER.match(line)
+    if m:
+        nxt = end + 1 if end < len(text) else end
+        return m.group("name").strip(), _seconds(m.group("ts")), nxt, True
+    m = _LABEL.match(line)
+    if m and len(m.group("name").split()) <= MAX_LABEL_WORDS:
+        return m.group("name").strip(), _seconds(m.group("ts") or m.group("ts2")), pos + m.end(), bool(
+            m.group("ts") or m.group("ts2"))
+    return None
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def _speaker_labels(text: str, candidate: str | None) -> set[str]:
+    """The names used as speaker labels, or an empty set when the text is not speaker-labelled.
+
+    Role names ("Interviewer", "Candidate", "Me", "Speaker 1"), timestamped labels and the named
+    candidate always count. Without those, other names count only when at least two of them take
+    turns repeatedly and label most lines, so that headings such as "Model: ..." in written
+    notes are not mistaken for speakers.
+    """
+    found: list[tuple[str, bool]] = []
+    nonblank = 0
+    for s, e in _lines(text):
+        if not text[s:e].strip():
+            continue
+        nonblank += 1
+        hit = _label_at(text, s, e)
+        if hit:
+            found.append((hit[0], hit[3]))
+    if not found:
+        return set()
+    wanted = candidate.casefold() if candidate else None
+    sure = {n for n, timed in found if timed or _role(n) or n.casefold() == wanted}
+    if sure:
+        return sure
+    counts: dict[str, int] = {}
+    for n, _ in found:
+        counts[n] = counts.get(n, 0) + 1
+    names = {n for n, c in counts.items() if c >= 2}
+    changes = sum(1 for (a, _), (b, _) in zip(found, found[1:]) if a != b and a in names and b in names)
+    if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2:
+        return names
+    return set()
+
+
+def _speaker_turns(text: str, labels: set[str]) -> list[_Turn]:
+    """Turns of a speaker-labelled text; text before the first label is a turn with no speaker."""
+    turns: list[_Turn] = []
+    current = None  # (speaker, label_start, start, time)
+    for s, e in _lines(text):
+        hit = _label_at(text, s, e)
+        if hit and hit[0] in labels:
+            if current is not None:
+                turns.append(_Turn(current[0], current[1], current[2], s, current[3]))
+            elif s > 0:
+                turns.append(_Turn(None, 0, 0, s))
+            current = (hit[0], s, min(hit[2], len(text)), hit[1])
+    if current is None:
+        return []
+    turns.append(_Turn(current[0], current[1], current[2], len(text), current[3]))
+    return [_strip(text, t) for t in turns]
+
+
+def _strip(text: str, t: _Turn) -> _Turn:
+    """Trim surrounding whitespace from a turn's spoken words."""
+    piece = text[t.start:t.end]
+    start = t.start + len(piece) - len(piece.lstrip())
+    end = t.start + len(piece.rstrip())
+    return _Turn(t.speaker, t.label_start, start, max(start, end), t.time, t.time_end)
+
+
+def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> str | None:
+    """The candidate among speakers ({name: words spoken}): the named one, a 'Candidate'/'Me' label,
+    the only speaker who is not an interviewer, or else the one who spoke most."""
+    if candidate:
+        for name in speakers:
+            if name.casefold() == candidate.casefold():
+                return name
+        raise InputError(f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}")
+    roles = {n: _role(n) for n in speakers}
+    named = [n for n, r in roles.items() if r == "candidate"]
+    if named:
+        return max(named, key=lambda n: speakers[n])
+    others = [n for n, r in roles.items() if r != "interviewer"]
+    if not others:
+        return None
+    return max(others, key=lambda n: (speakers[n], -list(speakers).index(n)))
+
+
+# ---------------------------------------------------------------------------------------------
+# building the AnswerInput
+
+
+
+def _build(text: str, turns: list[_Turn], *, source: SourceInfo, candidate: str | None, name: str,
+           segments_from_turns: bool) -> AnswerInput:
+    speakers: dict[str, int] = {}
+    for t in turns:
+        if t.speaker is not None:
+            speakers[t.speaker] = speakers.get(t.speaker, 0) + len(text[t.start:t.end].split())
+    if speakers:
+        chosen = choose_candidate(speakers, candidate)
+        is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
+    else:
+        if candidate:
+            raise InputError(f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found")
+        chosen, is_cand = None, [True] * len(turns)
+    graded = list(blank(text))
+    for t, cand in zip(turns, is_cand):
+        if cand:
+            graded[t.start:t.end] = text[t.start:t.end]
+    graded_text = "".join(graded)
+    if not graded_text.strip():
+        who = f"'{chosen}'" if chosen else "the candidate"
+        listed = ", ".join(speakers) if speakers else "none"
+        raise InputError(f"{name} has no turns by {who} to grade (speakers: {listed}); "
+                         "say who the candidate is with --candidate NAME")
+    spoken = [(t, cand) for t, cand in zip(turns, is_cand) if t.speaker is not None and text[t.start:t.end].strip()]
+    turn_count, context = 0, []
+    for cand, run in itertools.groupby(spoken, key=lambda x: x[1]):
+        if cand:
+            turn_count += 1
+        else:
+            context.append(" ".join(" ".join(text[t.start:t.end].split()) for t, _ in run))
+    segments = _segments(text, turns, is_cand) if segments_from_turns else ()
+    info = source.model_copy(update={
+        "speakers": list(speakers), "candidate": chosen,
+        "candidate_turns": turn_count if speakers else None, "interviewer_context": context,
+    })
+    return AnswerInput(text=text, graded_text=graded_text, source=info, segments=segments)
+
+
+def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[TimedSegment, ...]:
+    timed = [(t, c) for t, c in zip(turns, is_cand) if t.time is not None]
+    out = []
+    for i, (t, cand) in enumerate(timed):
+        end = t.time_end
+        if end is None:
+            end = timed[i + 1][0].time if i + 1 < len(timed) else t.time + len(text[t.start:t.end].split()) / WORDS_PER_SECOND
+        out.append(TimedSegment(t.time, max(t.time, end), t.start, t.end, t.speaker, cand))
+    return tuple(out)
+
+
+def from_speaker_text(text: str, *, name: str = "the transcript", source_name: str | None = None,
+                      candidate: str | None = None) -> AnswerInput | None:
+    """A speaker-labelled text ("Interviewer: ...", "[00:12:03] Candidate: ..."), or None when the
+    text has no speaker labels (then it is graded as written text)."""
+    labels = _speaker_labels(text, candidate)
+    if not labels:
+        return None
+    turns = _speaker_turns(text, labels)
+    source = SourceInfo(kind="transcript", format="speaker-text", name=source_name)
+    inp = _build(text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True)
+    if inp.segments:
+        last = max(s.end for s in inp.segments)
+        inp = AnswerInput(inp.text, inp.graded_text, inp.source.model_copy(update={"duration_seconds": last}), inp.segments)
+    return inp
+
+
+def from_cues(cues: list[Cue], *, fmt: str, name: str = "the transcript", source_name: str | None = None,
+              candidate: str | None = None, kind: str = "transcript", duration: float | None = None,
+              model: str | None = None) -> AnswerInput:
+    """One line per cue ("Speaker: words" when the cue has a voice), with each cue a timed segment."""
+    lines, spans = [], []
+    pos = 0
+    for cue in cues:
+        words = " ".join(cue.text.split())
+        if not words:
+            continue
+        line = f"{cue.speaker}: {words}" if cue.speaker else words
+        lines.append(line)
+        spans.append((pos, pos + len(line), cue))
+        pos += len(line) + 1
+    if not lines:
+        raise InputError(f"{name} has no spoken words")
+    text = "\n".join(lines)
+    labels = {c.speaker for c in cues if c.speaker} or _speaker_labels(text, candidate)
+    turns, speaker = [], None
+    for s, e, cue in spans:
+        start = s
+        if cue.speaker:
+            speaker, start = cue.speaker, s + len(cue.speaker) + 2
+        elif labels:
+            hit = _label_at(text, s, e)
+            if hit and hit[0] in labels:
+                speaker, start = hit[0], hit[2]
+        turns.append(_strip(text, _Turn(speaker if labels else None, s, start, e, cue.start, cue.end)))
+    if duration is None and cues:
+        duration = max((c.end for c in cues if c.end is not None), default=None)
+    source = SourceInfo(kind=kind, format=fmt, name=source_name, duration_seconds=duration, transcription_model=model)
+    return _build(text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True)
+

@@ -1,0 +1,154 @@
+"""History: every saved attempt, progress per step over time, two attempts side by side, open,
+delete, export and clear."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from grader.app import nav, state
+from grader.app.safe import inert
+from grader.errors import HistoryError
+from grader.practice.history import Attempt
+from grader.report import GradeReport
+
+ALL = "All questions"
+
+
+def render() -> None:
+    st.title("History")
+    try:
+        history = state.open_history()
+        attempts = history.list()
+    except HistoryError as exc:
+        st.error(inert(str(exc)))
+        return
+    state.show_notices()
+    st.caption(f"{len(attempts)} attempt(s) in `{history.path}`")
+    if not attempts:
+        st.info("No attempts yet: every answer you grade is saved here.")
+        return
+    reports = _reports(attempts)
+    st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")
+    _progress(attempts, reports)
+    _compare(attempts, reports)
+    _manage(history, attempts, reports)
+
+
+def _label(a: Attempt) -> str:
+    return f"#{a.id} · {a.created_at.astimezone():%Y-%m-%d %H:%M} · {a.question_title} · {a.overall_score}/100 · {a.mode}"
+
+
+def _reports(attempts: list[Attempt]) -> dict[int, GradeReport]:
+    out, unreadable = {}, []
+    for a in attempts:
+        try:
+            out[a.id] = a.report
+        except ValueError:  # saved by another version of the grader
+            unreadable.append(a.id)
+    if unreadable:
+        st.caption(f"Attempts {unreadable} were saved in another report format: listed, but not charted.")
+    return out
+
+
+def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
+    return pd.DataFrame([{"id": a.id, "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                          "question": a.question_title, "mode": a.mode, "source": a.source_kind,
+                          "score": a.overall_score, "words": len(a.answer.split())} for a in reversed(attempts)])
+
+
+def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> pd.DataFrame:
+    """Long format: one row per attempt and step (and the overall score), for the progress chart."""
+    rows = []
+    for a in attempts:
+        r = reports.get(a.id)
+        if r is None:
+            continue
+        rows.append({"when": a.created_at, "attempt": a.id, "series": "Overall", "score": r.overall_score})
+        rows += [{"when": a.created_at, "attempt": a.id, "series": s.title, "score": s.score} for s in r.steps]
+    return pd.DataFrame(rows, columns=["when", "attempt", "series", "score"])
+
+
+def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
+    st.subheader("Progress per step")
+    titles = sorted({a.question_title for a in attempts})
+    which = st.selectbox("Question", [ALL, *titles], key="history_question")
+    chosen = [a for a in attempts if which == ALL or a.question_title == which]
+    df = progress_frame(chosen, reports)
+    chart = (alt.Chart(df).mark_line(point=True)
+             .encode(x=alt.X("when:T", title=None), y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
+                     color=alt.Color("series:N", title=None), tooltip=["attempt", "series", "score"])
+             .properties(height=320))
+    st.altair_chart(chart, width="stretch")
+
+
+def compare_frame(a: GradeReport, b: GradeReport) -> pd.DataFrame:
+    """Component by component: status and score in each attempt, and the change."""
+    left = {c.id: c for c in a.components}
+    right = {c.id: c for c in b.components}
+    rows = []
+    for cid in [*left, *(c for c in right if c not in left)]:
+        x, y = left.get(cid), right.get(cid)
+        rows.append({"Component": (x or y).title,
+                     "A": f"{x.score} ({x.status})" if x else "not asked",
+                     "B": f"{y.score} ({y.status})" if y else "not asked",
+                     "Change": (y.score - x.score) if x and y else None})
+    return pd.DataFrame(rows)
+
+
+def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
+    st.subheader("Compare two attempts")
+    ids = [a.id for a in reversed(attempts) if a.id in reports]
+    if len(ids) < 2:
+        st.caption("Grade at least two answers to compare them.")
+        return
+    by_id = {a.id: a for a in attempts}
+    left, right = st.columns(2)
+    a_id = left.selectbox("Attempt A", ids, index=1, format_func=lambda i: _label(by_id[i]), key="compare_a")
+    b_id = right.selectbox("Attempt B", ids, index=0, format_func=lambda i: _label(by_id[i]), key="compare_b")
+    for col, aid in ((left, a_id), (right, b_id)):
+        r = reports[aid]
+        col.metric("Overall", f"{r.overall_score}/100",
+                   delta=(r.overall_score - reports[a_id].overall_score) if aid == b_id and a_id != b_id else None)
+        col.dataframe(pd.DataFrame([{"Step": s.title, "Score": s.score} for s in r.steps]), hide_index=True,
+                      width="stretch")
+        if r.missed_critical:
+            col.caption("Missed critical: " + ", ".join(inert(r.component(c).title) for c in r.missed_critical))
+    st.dataframe(compare_frame(reports[a_id], reports[b_id]), hide_index=True, width="stretch")
+
+
+def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
+    st.subheader("Open, delete, export")
+    by_id = {a.id: a for a in attempts}
+    chosen = st.selectbox("Attempt", [a.id for a in reversed(attempts)], format_func=lambda i: _label(by_id[i]),
+                          key="history_attempt")
+    open_col, delete_col = st.columns(2)
+    if open_col.button("Open its report", key="history_open", disabled=chosen not in reports):
+        a = by_id[chosen]
+        state.set_report(reports[chosen], a.answer, a.question_id or a.question_title, a.id)
+        st.session_state.pop(state.MOCK, None)
+        st.switch_page(nav.page("report"))
+    sure = delete_col.checkbox("Yes, delete it", key="history_delete_sure")
+    if delete_col.button("Delete the attempt", key="history_delete", disabled=not sure):
+        try:
+            history.delete(chosen)
+        except HistoryError as exc:
+            st.error(inert(str(exc)))
+        else:
+            st.session_state.pop("history_delete_sure", None)
+            st.toast(f"Deleted attempt #{chosen}")
+            st.rerun()
+    st.download_button("Export all attempts (JSON)", history.export_json, file_name="mlsd-history.json",  # on click
+                       mime="application/json", key="history_export", on_click="ignore", icon=":material/download:")
+    with st.expander("Delete all history"):
+        sure_all = st.checkbox(f"Yes, delete all {len(attempts)} attempts for good", key="history_clear_sure")
+        if st.button("Delete everything", key="history_clear", type="primary", disabled=not sure_all):
+            try:
+                count = history.clear()
+            except HistoryError as exc:
+                st.error(inert(str(exc)))
+            else:
+                st.session_state.pop("history_clear_sure", None)
+                st.toast(f"Deleted {count} attempt(s)")
+                st.rerun()

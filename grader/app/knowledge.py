@@ -1,0 +1,97 @@
+"""Knowledge base: browse the cases, the rubric concepts and the seven framework steps.
+
+Report links open a note with `?doc=<folder>/<id>.md` (its path inside knowledge_base/)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from grader.app.safe import inert
+from grader.knowledge.notes import FOLDERS, Case, Concept, KnowledgeBase, Step, cached_kb
+
+LABELS = {"case": "Cases", "concept": "Concepts", "step": "Framework steps"}
+KINDS = {FOLDERS[kind]: label for kind, label in LABELS.items()}  # by folder, as links name notes
+
+
+def notes(kb: KnowledgeBase, folder: str) -> dict:
+    return kb.notes({f: k for k, f in FOLDERS.items()}[folder])
+
+
+def _apply_link(kb: KnowledgeBase) -> None:
+    """Select the note named by `?doc=` once, then drop the parameter so the user can browse on."""
+    doc = st.query_params.get("doc")
+    if not doc:
+        return
+    del st.query_params["doc"]
+    folder, _, name = doc.partition("/")
+    note_id = name.removesuffix(".md")
+    if folder in KINDS and note_id in notes(kb, folder):
+        st.session_state["kb_kind"] = folder
+        st.session_state[f"kb_note_{folder}"] = note_id
+    else:
+        st.warning(f"No note {inert(doc)} in the knowledge base.")
+
+
+def render() -> None:
+    st.title("Knowledge base")
+    kb = cached_kb()
+    _apply_link(kb)
+    st.session_state.setdefault("kb_kind", "cases")
+    folder = st.segmented_control("Browse", list(KINDS), format_func=KINDS.get, key="kb_kind", required=True)
+    items = notes(kb, folder)
+    note_id = st.selectbox("Note", list(items), format_func=lambda i: items[i].title, key=f"kb_note_{folder}")
+    note = items[note_id]
+    st.caption(f"knowledge_base/{folder}/{note_id}.md")
+    if isinstance(note, Case):
+        _case(kb, note)
+    elif isinstance(note, Concept):
+        _concept(kb, note)
+    else:
+        _step(note)
+    if note.body:
+        st.divider()
+        st.markdown(note.body)
+
+
+def _bullets(title: str, items: list[str]) -> None:
+    if items:
+        st.markdown(f"**{title}**\n\n" + "\n".join(f"- {inert(x)}" for x in items))
+
+
+def _case(kb: KnowledgeBase, case: Case) -> None:
+    st.header(case.title)
+    st.info(case.prompt)
+    _bullets("Clarifying questions", case.clarifying_questions)
+    left, right = st.columns(2)
+    with left:
+        _bullets("Functional requirements", case.requirements.functional)
+    with right:
+        _bullets("Non-functional requirements", case.requirements.non_functional)
+    st.markdown("**What the rubric expects**")
+    st.dataframe(pd.DataFrame([{"Component": kb.concepts[c.id].title, "Step": kb.concepts[c.id].step,
+                                "Severity": c.severity, "Weight": c.effective_weight} for c in case.components]),
+                 hide_index=True, width="stretch")
+    for outline in case.reference_outline:
+        _bullets(f"Outline: {kb.steps[outline.step].title}", outline.points)
+    _bullets("Follow-up questions", case.follow_ups)
+
+
+def _concept(kb: KnowledgeBase, concept: Concept) -> None:
+    st.header(concept.title)
+    st.caption(f"Step: {kb.steps[concept.step].title} · severity {concept.severity}"
+               + (" · cross-cutting" if concept.cross_cutting else ""))
+    st.markdown(inert(concept.why_it_matters))
+    _bullets("A strong answer says", concept.cues)
+    _bullets("Common mistakes", concept.common_mistakes)
+    levels = concept.levels.model_dump(by_alias=True)
+    _bullets("Levels", [f"{k}: {v}" for k, v in levels.items()])
+    _bullets("Follow-up questions", concept.follow_ups)
+
+
+def _step(step: Step) -> None:
+    st.header(f"{step.order}. {step.title}")
+    st.caption(f"About {step.budget_minutes:g} minutes of a 45-minute round")
+    st.markdown(inert(step.summary))
+    _bullets("A strong answer covers", step.strong_answer_covers)
+    _bullets("Common mistakes", step.common_mistakes)

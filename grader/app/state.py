@@ -1,0 +1,97 @@
+"""Per-session state and the few shared resources.
+
+Everything user-specific lives in `st.session_state` (one per browser tab); `st.cache_resource`
+holds only the grader, which is thread-safe and holds no user data. Nothing user-specific is kept
+in module globals.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from grader.errors import HistoryError
+from grader.practice.history import History
+from grader.report import GradeReport
+from grader.scoring.grading import Grader
+from grader.settings import env
+from grader.text import scrub
+
+# Session-state keys.
+REPORT = "current_report"        # the GradeReport on show
+REPORT_TEXT = "current_text"     # the text its evidence offsets index into
+REPORT_GRADED = "current_graded_text"  # that text with non-candidate parts blanked
+REPORT_QUESTION = "current_question"
+REPORT_ATTEMPT = "current_attempt_id"
+MOCK = "mock_interview"
+NOTICES = "notices"
+API_KEY = "llm_api_key"
+# Widgets whose values must survive page switches and inputs shown only some of the time.
+KEPT_WIDGETS = ("q_mode", "q_case", "q_text", "answer_source", "answer_text", "candidate", "mock_rounds", "mock_reply",
+                "mock_reply_source", "llm_provider", "llm_model", "llm_base_url", API_KEY, "timer_on")
+
+
+@st.cache_resource(show_spinner="Loading the grader: embedding model and knowledge index (first run only)...")
+def shared_grader() -> Grader:
+    """The one grader of this server process (thread-safe; no user data)."""
+    return Grader.open()
+
+
+def keep_widget_values() -> None:
+    """Stop Streamlit from dropping the values of widgets that are not drawn in this run (what the
+    user typed on another page, or in an input hidden by a toggle)."""
+    for key in KEPT_WIDGETS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def set_report(report: GradeReport, text: str, question: str, attempt_id: int | None,
+               graded_text: str | None = None) -> None:
+    st.session_state[REPORT] = report
+    st.session_state[REPORT_TEXT] = text
+    st.session_state[REPORT_GRADED] = graded_text if graded_text is not None else text
+    st.session_state[REPORT_QUESTION] = question
+    st.session_state[REPORT_ATTEMPT] = attempt_id
+
+
+def current_report() -> tuple[GradeReport, str, str] | None:
+    report = st.session_state.get(REPORT)
+    if report is None:
+        return None
+    return report, st.session_state[REPORT_TEXT], st.session_state[REPORT_QUESTION]
+
+
+def secrets() -> list[str]:
+    """What must never be shown or stored: the API key typed in this session or set in the environment."""
+    keys = [st.session_state.get(API_KEY), env("MLSD_LLM_API_KEY"), env("OPENAI_API_KEY")]
+    return [k for k in keys if k]
+
+
+def redact(text: str) -> str:
+    """`text` with every secret and anything shaped like a key masked."""
+    return scrub(text, secrets(), keylike=True)
+
+
+def open_history() -> History:
+    """The history database; a recovery notice (damaged file moved aside) is kept for this session."""
+    history = History()
+    if history.notice:
+        st.session_state.setdefault(NOTICES, []).append(history.notice)
+    return history
+
+
+def save_attempt(text: str, report: GradeReport, mode: str) -> int | None:
+    """Save an attempt; on failure warn (the report stays on screen) and return None."""
+    try:
+        return open_history().save(text, report, mode=mode, secrets=secrets())
+    except HistoryError as exc:
+        from grader.app.safe import inert
+
+        st.warning("This attempt was not saved to your history: " + inert(redact(str(exc))))
+        return None
+
+
+def show_notices() -> None:
+    from grader.app.safe import inert
+
+    for notice in st.session_state.get(NOTICES, []):
+        st.warning(inert(notice))

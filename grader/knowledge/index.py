@@ -1,0 +1,324 @@
+"""The Chroma index of the knowledge base: build it idempotently, open it safely, query it.
+
+Only `build_index` writes. It runs under a file lock (local store) and records the embedding
+model, its dimension and the knowledge-base digest in the collection metadata last, so a reader
+that sees the current digest sees a complete index. Readers never create or migrate anything.
+
+Faults: a build killed half-way leaves an index without the current digest, which reads as out
+of date, and the next build embeds only what is missing. The lock is an OS file lock, released
+when its process dies. A local store that fails SQLite's quick check or that Chroma cannot read
+raises `IndexDamaged`; a rebuild removes Chroma's files (its database and segment folders,
+nothing else) and starts afresh.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+from filelock import FileLock
+
+from grader.errors import GraderError, IndexDamaged, IndexNotReady
+from grader.knowledge.chunks import Chunk, build_chunks
+from grader.knowledge.embedder import Embedder
+from grader.knowledge.notes import KnowledgeBase
+from grader.settings import settings
+
+COLLECTION = "mlsd_kb"
+INDEX_SCHEMA = 1
+REBUILD_HINT = "run `mlsd index --rebuild`"
+_STORE_FILE = re.compile(r"chroma\.sqlite3(?:-wal|-shm|-journal)?")
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved document with its cosine similarity to the query."""
+
+    doc_id: str
+    kind: str
+    id: str
+    case: str
+    similarity: float
+
+
+@dataclass
+class IndexStats:
+    total: int
+    embedded: int
+    deleted: int
+    seconds: float = 0.0
+    location: str = ""
+
+
+def _client(url: str | None, path: Path):
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+LOCK_TIMEOUT_S = 600
+
+
+@contextmanager
+def _lock(url: str | None, path: Path):
+    """Hold the build lock (an OS file lock: a killed builder releases it with its process)."""
+    from filelock import Timeout
+
+    target = Path(str(path) + ".lock") if not url else Path(tempfile.gettempdir()) / "mlsd-chroma-http.lock"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(target), timeout=LOCK_TIMEOUT_S):
+            yield
+    except Timeout:
+        raise IndexNotReady(f"another process has been building the index at {location(url, path)} for "
+                          f"{LOCK_TIMEOUT_S // 60} minutes (lock {target}): stop it, or wait and try again") from None
+
+
+def location(url: str | None = None, path: Path | None = None) -> str:
+    url = url if url is not None else settings().chroma_url
+    return url or str(path or settings().index_dir)
+
+
+@contextmanager
+def _chroma_errors(url: str | None, where: str):
+    """Turn Chroma's failures into one actionable line: a local store that cannot be read is damaged."""
+    try:
+        yield
+    except GraderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - chroma and sqlite raise many types here
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        if url:
+            raise IndexNotReady(f"the Chroma server at {where} failed ({detail})") from None
+        raise IndexDamaged(f"the index at {where} is damaged ({detail}): {REBUILD_HINT}") from None
+
+
+def _forget_client(path: Path) -> None:
+    """Stop chromadb's cached in-process client for this folder, so that files removed under it are
+    never written through stale handles (chromadb shares one client per folder per process)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # noqa: BLE001 - a damaged store may fail to close; it is being removed
+            pass
+
+
+def remove_local_index(path: Path) -> None:
+    """Remove Chroma's files from a local index folder (its database and segment folders); any other
+    file in the folder is left alone, so a mistaken MLSD_INDEX_DIR never loses user files."""
+    _forget_client(path)
+    if not path.is_dir():
+        return
+    try:
+        for entry in path.iterdir():
+            if entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name):
+                shutil.rmtree(entry)
+            elif entry.is_file() and _STORE_FILE.fullmatch(entry.name):
+                entry.unlink()
+    except OSError as exc:
+        raise IndexNotReady(f"cannot remove the index at {path} ({exc.strerror}): delete the folder by hand") from None
+
+
+def _check_database(path: Path) -> None:
+    """SQLite's structural check of the local database (tens of milliseconds), so that damage is
+    reported up front rather than only when a query happens to touch a damaged page."""
+    uri = (path / "chroma.sqlite3").resolve().as_uri() + "?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.Error as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        detail = " ".join(str(verdict).split())[:200]
+        raise IndexDamaged(f"the index at {path} is damaged ({detail}): {REBUILD_HINT}")
+
+
+def _check_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise GraderError(f"the index location {path} is a file, not a folder: set MLSD_INDEX_DIR to a folder")
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
+                url: str | None = None, path: Path | None = None) -> IndexStats:
+    """Create or update the collection; only new or changed chunks are embedded."""
+    import time
+
+    url = url if url is not None else settings().chroma_url
+    path = Path(path) if path else settings().index_dir
+    where = location(url, path)
+    started = time.perf_counter()
+    if not url:
+        _check_folder(path)
+    with _lock(url, path):
+        if rebuild and not url:
+            remove_local_index(path)  # works on a damaged store, which chromadb cannot open
+        elif not url and (path / "chroma.sqlite3").is_file():
+            _check_database(path)
+        with _chroma_errors(url, where):
+            client = _client(url, path)
+            if rebuild and url:
+                try:
+                    client.delete_collection(COLLECTION)
+                except Exception:  # noqa: BLE001 - absent collection: nothing to delete
+                    pass
+            col = client.get_or_create_collection(
+                COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+                metadata={"embedding_model": embedder.name, "embedding_dim": embedder.dimension},
+            )
+            meta = col.metadata or {}
+            existing = col.get(include=["metadatas"])
+        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+            raise IndexNotReady(
+                f"the index at {where} was built with {meta.get('embedding_model')} "
+                f"({meta.get('embedding_dim')} dims), not {embedder.name} ({embedder.dimension} dims): {REBUILD_HINT}"
+            )
+        chunks = build_chunks(kb)
+        wanted = {c.doc_id: (c, c.metadata(embedder.name)) for c in chunks}
+        have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+        stale = sorted(set(have) - set(wanted))
+        if stale:
+            with _chroma_errors(url, where):
+                col.delete(ids=stale)
+        todo: list[tuple[Chunk, dict]] = [v for k, v in wanted.items() if have.get(k) != v[1]["hash"]]
+        for start in range(0, len(todo), 128):
+            batch = todo[start : start + 128]
+            vectors = embedder.embed([c.text for c, _ in batch])
+            with _chroma_errors(url, where):
+                col.upsert(
+                    ids=[c.doc_id for c, _ in batch],
+                    embeddings=vectors,
+                    documents=[c.text for c, _ in batch],
+                    metadatas=[m for _, m in batch],
+                )
+        with _chroma_errors(url, where):
+            col.modify(metadata={
+                "embedding_model": embedder.name, "embedding_dim": embedder.dimension,
+                "kb_digest": kb.digest, "schema": INDEX_SCHEMA,
+            })
+    return IndexStats(total=len(chunks), embedded=len(todo), deleted=len(stale),
+                      seconds=time.perf_counter() - started, location=where)
+
+
+class KnowledgeIndex:
+    """Read access to a built index. Thread-safe; cue vectors are fetched once and cached."""
+
+    def __init__(self, collection, where: str, url: str | None = None):
+        self._col = collection
+        self.where = where
+        self._url = url
+        self._cues: dict[tuple[str, str], np.ndarray] | None = None
+        self._cases: dict[str, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, kb: KnowledgeBase, embedder: Embedder, *, url: str | None = None,
+             path: Path | None = None) -> "KnowledgeIndex":
+        """Open without writing; raise IndexNotReady with the fix when missing, stale or mismatched."""
+        url = url if url is not None else settings().chroma_url
+        path = Path(path) if path else settings().index_dir
+        where = location(url, path)
+        if not url:
+            _check_folder(path)
+            if not (path / "chroma.sqlite3").is_file():
+                raise IndexNotReady(f"no index at {where}: run `mlsd index`")
+        with _lock(url, path):  # wait for a build in progress to finish
+            pass
+        if not url:
+            _check_database(path)
+        from chromadb.errors import NotFoundError
+
+        with _chroma_errors(url, where):
+            try:
+                col = _client(url, path).get_collection(COLLECTION, embedding_function=None)
+            except NotFoundError:  # a build that never got as far as creating the collection
+                raise IndexNotReady(f"no index at {where} (no collection yet): run `mlsd index`") from None
+            meta = col.metadata or {}
+        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+            raise IndexNotReady(
+                f"the index at {where} was built with {meta.get('embedding_model')} "
+                f"({meta.get('embedding_dim')} dims) but the grader uses {embedder.name} "
+                f"({embedder.dimension} dims): {REBUILD_HINT}"
+            )
+        if meta.get("kb_digest") != kb.digest:
+            raise IndexNotReady(f"the index at {where} is out of date with the knowledge base: run `mlsd index`")
+        return cls(col, where, url)
+
+    def _grouped(self, kinds: list[str], key) -> dict:
+        """Documents of the given kinds as {key(metadata): [(doc id, vector), ...]} in document order."""
+        with _chroma_errors(self._url, self.where):
+            got = self._col.get(where=_kind_filter(kinds), include=["embeddings", "metadatas"])
+        rows: dict = {}
+        for doc_id, vec, meta in sorted(zip(got["ids"], got["embeddings"], got["metadatas"]),
+                                        key=lambda x: _doc_order(x[0])):
+            rows.setdefault(key(meta), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
+        return rows
+
+    def cue_vectors(self) -> dict[tuple[str, str], np.ndarray]:
+        """Vectors of every cue, keyed by (case id or "", component id), rows in document order."""
+        with self._lock:
+            if self._cues is None:
+                rows = self._grouped(["cue", "case_cue"], lambda m: (m["case"], m["id"]))
+                self._cues = {k: np.stack([v for _, v in items]) for k, items in rows.items()}
+            return self._cues
+
+    def case_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of each case's prompt, title and aliases, keyed by case id."""
+        with self._lock:
+            if self._cases is None:
+                rows = self._grouped(["case"], lambda m: m["id"])
+                self._cases = {k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())}
+            return self._cases
+
+    def doc_ids(self, kind: str) -> dict[str, list[str]]:
+        """Document ids of one kind, grouped by the id in their metadata."""
+        return {k: [doc_id for doc_id, _ in items] for k, items in self._grouped([kind], lambda m: m["id"]).items()}
+
+    def documents(self, doc_ids: list[str]) -> dict[str, str]:
+        """Texts of the given documents."""
+        with _chroma_errors(self._url, self.where):
+            got = self._col.get(ids=sorted(set(doc_ids)), include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
+
+    def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
+        """Nearest documents of the given kinds, best first (ties broken by id)."""
+        where = _kind_filter(kinds)
+        with _chroma_errors(self._url, self.where):
+            res = self._col.query(query_embeddings=[vector.astype(np.float32)], n_results=k, where=where,
+                                  include=["metadatas", "distances"])
+        hits = [
+            Hit(doc_id, m["kind"], m["id"], m["case"], round(1.0 - float(d), 4))
+            for doc_id, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])
+        ]
+        return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))
+
+
+def _kind_filter(kinds: list[str]) -> dict:
+    return {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
+
+
+def _doc_order(doc_id: str) -> tuple:
+    """Sort key that orders `...:cue:10` after `...:cue:9`."""
+    return tuple(int(p) if p.isdigit() else p for p in doc_id.split(":"))

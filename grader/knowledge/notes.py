@@ -1,0 +1,262 @@
+"""Knowledge base: markdown notes with YAML front matter, validated into pydantic models."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, get_args
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from grader.errors import KnowledgeBaseError
+from grader.settings import settings
+from grader.text import plain_words, validation_parts
+
+StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
+STEP_IDS: tuple[str, ...] = get_args(StepId)
+Severity = Literal["critical", "important", "nice"]
+SEVERITY_WEIGHT = {"critical": 3.0, "important": 2.0, "nice": 1.0}
+
+REQUIRED_CONCEPTS = (
+    "business_objective scale_latency ml_objective io_spec data_sources labels feature_engineering "
+    "class_imbalance privacy baseline model_choice loss_function training offline_metrics "
+    "online_evaluation serving_architecture scaling monitoring_metrics drift retraining cold_start "
+    "bias_fairness feedback_loops explainability abuse_security"
+).split()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NonEmpty = Field(min_length=1)
+
+
+class Step(_Strict):
+    """One of the seven framework steps."""
+
+    id: StepId
+    kind: Literal["step"]
+    order: int = Field(ge=1, le=7)
+    title: str = NonEmpty
+    budget_minutes: float = Field(gt=0, description="Suggested minutes in a 45-minute round.")
+    summary: str = NonEmpty
+    strong_answer_covers: list[str] = Field(min_length=3)
+    common_mistakes: list[str] = Field(min_length=2)
+    cues: list[str] = Field(min_length=3, description="Statements typical of this step, for classifying text.")
+    body: str = ""
+
+
+class Levels(_Strict):
+    """What a 0 / 1 / 2 / 3 answer looks like for one component."""
+
+    l0: str = Field(alias="0", min_length=1)
+    l1: str = Field(alias="1", min_length=1)
+    l2: str = Field(alias="2", min_length=1)
+    l3: str = Field(alias="3", min_length=1)
+
+
+class Concept(_Strict):
+    """A rubric component: something a strong answer addresses."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["concept"]
+    title: str = NonEmpty
+    step: StepId
+    severity: Severity
+    cross_cutting: bool = False
+    keywords: list[str] = Field(min_length=2, description="Lowercase terms that signal the topic.")
+    why_it_matters: str = NonEmpty
+    cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")
+    common_mistakes: list[str] = Field(min_length=2)
+    levels: Levels
+    follow_ups: list[str] = Field(min_length=3)
+    body: str = ""
+
+    @field_validator("keywords")
+    @classmethod
+    def _lowercase(cls, v: list[str]) -> list[str]:
+        bad = [k for k in v if k != k.lower() or not plain_words(k)]  # no words: it would match everywhere
+        if bad:
+            raise ValueError(f"keywords must be lowercase, with a letter or digit: {bad}")
+        return v
+
+
+class CaseComponent(_Strict):
+    """How one rubric component applies to a case."""
+
+    id: str
+    severity: Severity
+    weight: float | None = Field(default=None, gt=0, le=5)
+    cues: list[str] = Field(default_factory=list, description="Case-specific strong-answer statements.")
+    pitfalls: list[str] = Field(default_factory=list)
+
+    @property
+    def effective_weight(self) -> float:
+        return self.weight if self.weight is not None else SEVERITY_WEIGHT[self.severity]
+
+
+class Requirements(_Strict):
+    functional: list[str] = Field(min_length=2)
+    non_functional: list[str] = Field(min_length=2)
+
+
+class OutlineStep(_Strict):
+    step: StepId
+    points: list[str] = Field(min_length=1)
+
+
+class Case(_Strict):
+    """A case study: an interview question with its case-specific rubric."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["case"]
+    title: str = NonEmpty
+    aliases: list[str] = Field(default_factory=list)
+    prompt: str = NonEmpty
+    clarifying_questions: list[str] = Field(min_length=3)
+    requirements: Requirements
+    components: list[CaseComponent] = Field(min_length=12)
+    not_applicable: dict[str, str] = Field(
+        default_factory=dict, description="Component id -> why it is not expected in this case."
+    )
+    reference_outline: list[OutlineStep] = Field(min_length=7)
+    follow_ups: list[str] = Field(min_length=3)
+    body: str = ""
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Case":
+        ids = [c.id for c in self.components]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"components listed twice: {dup}")
+        both = sorted(set(ids) & set(self.not_applicable))
+        if both:
+            raise ValueError(f"components both expected and not_applicable: {both}")
+        return self
+
+
+class KnowledgeBase(BaseModel):
+    """The whole validated knowledge base."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path
+    steps: dict[str, Step]
+    concepts: dict[str, Concept]
+    cases: dict[str, Case]
+    digest: str
+
+    def notes(self, kind: str) -> dict:
+        """The notes of one kind ("step", "concept" or "case") by id."""
+        return {"step": self.steps, "concept": self.concepts, "case": self.cases}[kind]
+
+    def case_components(self, case: Case | None) -> list[CaseComponent]:
+        """Expected components for a case, or the general framework rubric when case is None."""
+        if case is not None:
+            return list(case.components)
+        return [CaseComponent(id=c.id, severity=c.severity) for c in self.concepts.values()]
+
+
+# Each kind of note, its model and its folder under the knowledge-base root.
+_MODELS = {"step": (Step, "framework"), "concept": (Concept, "concepts"), "case": (Case, "cases")}
+FOLDERS = {kind: folder for kind, (_, folder) in _MODELS.items()}
+
+
+def note_path(kind: str, note_id: str) -> str:
+    """A note's path inside the knowledge base ("concepts/drift.md")."""
+    return f"{FOLDERS[kind]}/{note_id}.md"
+
+
+def load_note(path: Path, kind: str):
+    """Parse and validate one markdown note; raise KnowledgeBaseError naming the file and field."""
+    model, _ = _MODELS[kind]
+    try:
+        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise KnowledgeBaseError(f"{path}: cannot parse front matter: {reason}") from None
+    data = dict(post.metadata)
+    if "levels" in data and isinstance(data["levels"], dict):
+        data["levels"] = {str(k): v for k, v in data["levels"].items()}
+    data["body"] = post.content.strip()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        where, msg = validation_parts(exc, "(file)")
+        raise KnowledgeBaseError(f"{path}: field '{where}': {msg}") from None
+
+
+def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict) -> None:
+    missing_steps = sorted(set(STEP_IDS) - set(steps))
+    if missing_steps:
+        raise KnowledgeBaseError(f"{kb_root / 'framework'}: missing steps {missing_steps}")
+    missing = sorted(set(REQUIRED_CONCEPTS) - set(concepts))
+    if missing:
+        raise KnowledgeBaseError(f"{kb_root / 'concepts'}: missing required concepts {missing}")
+    for case in cases.values():
+        path = kb_root / "cases" / f"{case.id}.md"
+        for name in [c.id for c in case.components] + list(case.not_applicable):
+            if name not in concepts:
+                raise KnowledgeBaseError(f"{path}: field 'components': unknown concept id '{name}'")
+        covered_steps = {concepts[c.id].step for c in case.components}
+        if set(STEP_IDS) - covered_steps:
+            raise KnowledgeBaseError(
+                f"{path}: field 'components': no component for steps {sorted(set(STEP_IDS) - covered_steps)}"
+            )
+
+
+def load_kb(root: Path | None = None) -> KnowledgeBase:
+    """Load and validate every note under the knowledge-base root."""
+    root = Path(root) if root is not None else settings().kb_dir
+    if not root.is_dir():
+        raise KnowledgeBaseError(f"{root}: knowledge base folder not found")
+    found: dict[str, dict] = {"step": {}, "concept": {}, "case": {}}
+    digest = hashlib.sha256()
+    for kind, (_, folder) in _MODELS.items():
+        for path in sorted((root / folder).glob("*.md")):
+            note = load_note(path, kind)
+            if note.id != path.stem:
+                raise KnowledgeBaseError(f"{path}: field 'id': '{note.id}' does not match the file name")
+            found[kind][note.id] = note
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    steps = dict(sorted(found["step"].items(), key=lambda kv: kv[1].order))
+    _check_links(root, steps, found["concept"], found["case"])
+    return KnowledgeBase(
+        root=root, steps=steps, concepts=found["concept"], cases=found["case"], digest=digest.hexdigest()
+    )
+
+
+@lru_cache(maxsize=4)
+def cached_kb(root: str | None = None) -> KnowledgeBase:
+    """Load the knowledge base once per process and root."""
+    return load_kb(Path(root) if root else None)
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m grader.knowledge.notes [FILE ...]`: validate notes (kind from their folder), or the whole base."""
+    import sys
+
+    kinds = {folder: kind for kind, folder in FOLDERS.items()}
+    try:
+        if not argv:
+            kb = load_kb()
+            print(f"ok: {len(kb.steps)} steps, {len(kb.concepts)} concepts, {len(kb.cases)} cases")
+            return 0
+        for name in argv:
+            path = Path(name)
+            load_note(path, kinds[path.parent.name])
+            print(f"ok: {path}")
+    except KnowledgeBaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

@@ -1,0 +1,162 @@
+"""Mock interview: ask the top follow-up, grade the reply for the component it probes, update coverage.
+
+The interview keeps one growing text (the answer, then each follow-up and reply) and one report
+whose evidence offsets point into that text. Each reply is graded in the context of that text and
+counts only for the component its question probes; a component keeps the better of its old and new
+result, and the totals are recomputed by the grader itself (`Grader.totals`).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from grader.answers.model import AnswerInput
+from grader.errors import InputError
+from grader.knowledge.notes import KnowledgeBase
+from grader.pipeline import Progress, grade_input
+from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
+from grader.scoring.grading import Grader, follow_up_for, gaps_first
+from grader.scoring.segment import count_words
+from grader.text import blank
+
+DEFAULT_ROUNDS = 3
+INTERVIEWER = "Interviewer: "
+CANDIDATE = "Candidate: "
+
+
+class Round(BaseModel):
+    """One follow-up question, the reply, and what it changed."""
+
+    question: str
+    component_id: str
+    component_title: str
+    reply: str
+    reply_start: int = Field(description="Offset of the reply in the interview text.")
+    graded_score: int = Field(description="The probed component's score on the interview text with the reply.")
+    before_score: int
+    after_score: int
+    before_status: Status
+    after_status: Status
+
+    @property
+    def improved(self) -> bool:
+        return self.after_score > self.before_score
+
+
+class ComponentChange(BaseModel):
+    id: str
+    title: str
+    before_score: int
+    after_score: int
+    before_status: Status
+    after_status: Status
+
+
+class MockSummary(BaseModel):
+    rounds: int
+    overall_before: int
+    overall_after: int
+    improved: list[ComponentChange]
+    not_improved: list[ComponentChange]
+    still_missing_critical: list[str] = Field(description="Titles of critical components still missing.")
+
+    def lines(self) -> list[str]:
+        """The summary in plain sentences, best news first."""
+        out = [f"{self.rounds} round(s): overall {self.overall_before} -> {self.overall_after}."]
+        out += [f"Improved {c.title}: {c.before_score} -> {c.after_score} ({c.before_status} -> {c.after_status})."
+                for c in self.improved]
+        out += [f"No change on {c.title} ({c.after_score}, {c.after_status})." for c in self.not_improved]
+        if self.still_missing_critical:
+            out.append("Still missing (critical): " + ", ".join(self.still_missing_critical) + ".")
+        return out
+
+
+class MockInterview(BaseModel):
+    """The state of one mock interview; plain data, so it can live in a UI session."""
+
+    question: str = Field(description="The question as asked: a case id or free text.")
+    text: str = Field(description="The answer and every follow-up exchange; evidence offsets index into it.")
+    graded_text: str = Field(description="`text` with what is not the candidate's (interviewer lines) blanked.")
+    initial: GradeReport
+    report: GradeReport = Field(description="Coverage so far.")
+    rounds: list[Round] = Field(default_factory=list)
+    max_rounds: int = DEFAULT_ROUNDS
+
+    @classmethod
+    def start(cls, answer: str, report: GradeReport, question: str | None = None, *,
+              graded_text: str | None = None, max_rounds: int = DEFAULT_ROUNDS) -> "MockInterview":
+        """`answer` is the text the report's offsets index into; `graded_text` its graded form when
+        parts of it (interviewer turns in a transcript) were blanked."""
+        question = question or report.question.id or report.question.title
+        graded = graded_text if graded_text is not None and len(graded_text) == len(answer) else answer
+        return cls(question=question, text=answer, graded_text=graded, initial=report, report=report,
+                   max_rounds=max_rounds)
+
+    def finished(self, kb: KnowledgeBase | None = None) -> bool:
+        """All rounds played, or nothing left to ask."""
+        return len(self.rounds) >= self.max_rounds or self.next_follow_up(kb) is None
+
+    def next_follow_up(self, kb: KnowledgeBase | None = None) -> FollowUp | None:
+        """The top follow-up not asked yet whose component is not covered; with `kb`, the knowledge
+        base supplies questions for gaps beyond the report's own list."""
+        asked = {r.component_id for r in self.rounds}
+        for f in self.report.follow_up_questions:
+            if f.component_id not in asked and self.report.component(f.component_id).status != "covered":
+                return f
+        if kb is None:
+            return None
+        for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
+            return follow_up_for(kb, c)
+        return None
+
+    def answer(self, grader: Grader, follow_up: FollowUp, reply: str, *, llm=None,
+               progress: Progress | None = None) -> Round:
+        """Grade `reply` to `follow_up` and update the coverage of the component it probes.
+
+        The reply is graded in context: the whole interview text against the interview's question,
+        with the interviewer's lines blanked, so a focused reply still reads as part of an answer
+        to that question. Only the probed component's result is taken, and only when it is better."""
+        if not reply.strip():
+            raise InputError("the reply is empty: type or record your answer to the question")
+        prefix = f"\n\n{INTERVIEWER}{follow_up.question}\n{CANDIDATE}"
+        reply_start = len(self.text) + len(prefix)
+        text = self.text + prefix + reply
+        graded = self.graded_text + blank(prefix) + reply
+        source = SourceInfo(kind="text", format="mock-interview")
+        regraded = grade_input(grader, AnswerInput(text, graded, source), self.question, llm=llm, progress=progress)
+        old = self.report.component(follow_up.component_id)
+        new = next((c for c in regraded.components if c.id == old.id), None)
+        kept = new if new is not None and new.score > old.score else old
+        self.text, self.graded_text = text, graded
+        self.report = _with_component(grader, self.report, kept, text, asked=old.id)
+        rnd = Round(question=follow_up.question, component_id=old.id, component_title=old.title, reply=reply,
+                    reply_start=reply_start, graded_score=new.score if new else 0, before_score=old.score,
+                    after_score=kept.score, before_status=old.status, after_status=kept.status)
+        self.rounds.append(rnd)
+        return rnd
+
+    def summary(self) -> MockSummary:
+        changes = {}
+        for r in self.rounds:  # a component asked twice reports its first before and last after
+            first = changes.get(r.component_id)
+            changes[r.component_id] = ComponentChange(
+                id=r.component_id, title=r.component_title, before_score=first.before_score if first else r.before_score,
+                before_status=first.before_status if first else r.before_status,
+                after_score=r.after_score, after_status=r.after_status)
+        improved = [c for c in changes.values() if c.after_score > c.before_score]
+        return MockSummary(
+            rounds=len(self.rounds), overall_before=self.initial.overall_score, overall_after=self.report.overall_score,
+            improved=improved, not_improved=[c for c in changes.values() if c not in improved],
+            still_missing_critical=[self.report.component(c).title for c in self.report.missed_critical])
+
+
+def _with_component(grader: Grader, report: GradeReport, comp: ComponentResult, text: str, asked: str) -> GradeReport:
+    """The report with one component replaced and everything that follows from it (steps, overall,
+    missed critical, strengths, improvements) recomputed by the grader, as in a fresh grade."""
+    components = [comp if c.id == comp.id else c for c in report.components]
+    stats = report.answer_stats.model_copy(update={"characters": len(text), "words": count_words(text)})
+    return report.model_copy(update={
+        **grader.totals(components),
+        "follow_up_questions": [f for f in report.follow_up_questions if f.component_id != asked],
+        "answer_stats": stats,
+    })

@@ -1,0 +1,249 @@
+"""Pacing of a timed answer: minutes per framework step against a budget, speaking rate, filler
+words and the longest monologue.
+
+The candidate's speech is cut into blocks of about `BLOCK_WORDS` words (times interpolated within
+a long turn). Each block is scored against the concept and case cues of every framework step in the
+index, and the sequence of steps is decoded as a whole (Viterbi), with a cost for changing step and
+a larger one for going back: a stray sentence does not switch steps, a sustained stretch does.
+
+The default budget for a 45-minute round is each framework step's `budget_minutes` in the knowledge
+base; a YAML or TOML file (the path argument, or MLSD_PACING_BUDGET) overrides any of them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from grader.answers.model import AnswerInput, TimedSegment
+from grader.errors import InputError
+from grader.knowledge.notes import STEP_IDS, cached_kb
+from grader.report import Pacing, PacingStep
+from grader.scoring.segment import clean_text, count_fillers, count_words
+from grader.settings import settings
+from grader.text import validation_line
+
+BLOCK_WORDS = 20
+PIECE_WORDS = 60  # longer turns are cut into near-equal pieces no longer than this
+TOP_CUES = 3
+# Step changes cost SWITCH_PENALTY, going back to an earlier step BACK_PENALTY more (in cosine
+# similarity per block); fitted with BLOCK_WORDS on sectioned answers from evals/data and their spoken renderings.
+SWITCH_PENALTY = 0.03
+BACK_PENALTY = 0.22
+REACHED_SECONDS = 15.0  # a step with less time than this counts as never reached
+_WORD = re.compile(r"\S+")
+
+
+def default_budget() -> dict[str, float]:
+    """Minutes per step in a 45-minute round, as the knowledge base's framework notes set them."""
+    return {s.id: s.budget_minutes for s in cached_kb().steps.values()}
+
+
+class PacingBudget(BaseModel):
+    """Minutes per framework step for a round of `round_minutes`; missing steps keep their default."""
+
+    model_config = ConfigDict(extra="forbid")
+    round_minutes: float = Field(default=45.0, gt=0, le=600)
+    steps: dict[str, float] = Field(default_factory=lambda: default_budget())
+
+    @field_validator("steps")
+    @classmethod
+    def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(STEP_IDS))
+        if unknown:
+            raise ValueError(f"unknown step(s) {', '.join(unknown)}; the steps are {', '.join(STEP_IDS)}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("minutes must not be negative")
+        defaults = default_budget()
+        return {s: float(value.get(s, defaults[s])) for s in STEP_IDS}
+
+
+def load_budget(path: str | Path | None = None) -> PacingBudget:
+    """The budget from `path`, else from the file MLSD_PACING_BUDGET names, else the default.
+
+    The file (YAML or TOML) holds `round_minutes` and `steps: {step: minutes}`, or just the steps.
+    """
+    path = path or settings().pacing_budget
+    if not path:
+        return PacingBudget()
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+        data = tomllib.loads(raw) if path.suffix.lower() == ".toml" else yaml.safe_load(raw)
+    except OSError as exc:
+        raise InputError(f"pacing budget {path}: cannot read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"pacing budget {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: "
+                         f"{str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"pacing budget {path}: expected a mapping of steps to minutes")
+    if "steps" not in data and "round_minutes" not in data:
+        data = {"steps": data}
+    try:
+        return PacingBudget.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"pacing budget {path}: {validation_line(exc)}") from None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    start: float
+    end: float
+    char_start: int
+    char_end: int
+    words: int
+
+
+def _pieces(text: str, segments: list[TimedSegment]) -> tuple[list[_Piece], set[int]]:
+    """The candidate's speech cut into pieces of at most PIECE_WORDS words, times interpolated by word
+    position; and the indices of the pieces that follow an interviewer turn."""
+    pieces: list[_Piece] = []
+    breaks: set[int] = set()
+    after_interviewer = False
+    for seg in segments:
+        if not seg.is_candidate:
+            after_interviewer = True
+            continue
+        words = [m.span() for m in _WORD.finditer(text, seg.char_start, seg.char_end)]
+        if not words:
+            continue
+        if after_interviewer:
+            breaks.add(len(pieces))
+        after_interviewer = False
+        n, length = len(words), seg.end - seg.start
+        cuts = [round(n * c / -(-n // PIECE_WORDS)) for c in range(-(-n // PIECE_WORDS) + 1)]
+        for i, j in zip(cuts, cuts[1:]):
+            pieces.append(_Piece(seg.start + length * i / n, seg.start + length * j / n, words[i][0], words[j - 1][1],
+                                 j - i))
+    return pieces, breaks
+
+
+def _blocks(pieces: list[_Piece], breaks: set[int]) -> list[list[int]]:
+    """Neighbouring pieces grouped until a block has BLOCK_WORDS words, never across an interviewer turn."""
+    blocks: list[list[int]] = []
+    words: list[int] = []
+    for i, piece in enumerate(pieces):
+        if blocks and i not in breaks and words[-1] < BLOCK_WORDS:
+            blocks[-1].append(i)
+            words[-1] += piece.words
+        else:
+            blocks.append([i])
+            words.append(piece.words)
+    return blocks
+
+
+def _cue_matrix(grader) -> tuple[np.ndarray, np.ndarray]:
+    """Every concept and case cue vector in the index, with the column of its framework step."""
+    cues = grader.index.cue_vectors()
+    matrix = np.concatenate([v for v in cues.values()])
+    steps = np.concatenate([[STEP_IDS.index(grader.kb.concepts[comp].step)] * len(v) for (_, comp), v in cues.items()])
+    return matrix, steps
+
+
+def step_scores(grader, texts: list[str]) -> np.ndarray:
+    """(texts x steps) mean similarity of each text to the TOP_CUES closest cues of each step."""
+    matrix, steps = _cue_matrix(grader)
+    sims = grader.embedder.embed([clean_text(t) or t for t in texts]) @ matrix.T
+    scores = np.zeros((len(texts), len(STEP_IDS)), dtype=np.float32)
+    for j in range(len(STEP_IDS)):
+        own = np.sort(sims[:, steps == j], axis=1)[:, ::-1][:, :TOP_CUES]
+        if own.size:
+            scores[:, j] = own.mean(axis=1)
+    return scores
+
+
+def decode_steps(scores: np.ndarray, switch: float = SWITCH_PENALTY, back: float = BACK_PENALTY) -> list[int]:
+    """The step sequence with the best total score, paying `switch` for each change of step and
+    `back` more for returning to an earlier one (Viterbi): interviews move forward through the steps."""
+    n, k = scores.shape
+    if n == 0:
+        return []
+    idx = np.arange(k)
+    penalty = switch * (idx[:, None] != idx[None, :]) + back * (idx[None, :] < idx[:, None])
+    best, pointers = scores[0].astype(np.float64), np.zeros((n, k), dtype=int)
+    for i in range(1, n):
+        moves = best[:, None] - penalty
+        pointers[i] = moves.argmax(axis=0)
+        best = moves.max(axis=0) + scores[i]
+    path = [int(best.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(pointers[i][path[-1]]))
+    return path[::-1]
+
+
+def classify_steps(grader, texts: list[str]) -> list[str]:
+    """The framework step each text (consecutive stretches of one talk, in order) is about."""
+    if not texts:
+        return []
+    return [STEP_IDS[j] for j in decode_steps(step_scores(grader, texts))]
+
+
+def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
+    """(seconds, start) of the longest run of candidate speech without an interviewer turn, or of the
+    longest segment when no speakers are labelled."""
+    labelled = any(s.speaker or not s.is_candidate for s in segments)
+    runs: list[tuple[float, float]] = []
+    if not labelled:
+        runs = [(s.end - s.start, s.start) for s in segments]
+    else:
+        first = last = None
+        for s in segments + [None]:
+            if s is not None and s.is_candidate:
+                first = s if first is None else first
+                last = s
+                continue
+            if first is not None:
+                runs.append((last.end - first.start, first.start))
+            first = last = None
+    if not runs:
+        return 0.0, 0.0
+    return max(runs, key=lambda r: (r[0], -r[1]))
+
+
+def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None) -> Pacing | None:
+    """Pacing of a timed input, or None when it has no timed candidate speech."""
+    segments = sorted((s for s in inp.segments if s.end >= s.start), key=lambda s: (s.start, s.char_start))
+    candidate = [s for s in segments if s.is_candidate]
+    if not candidate:
+        return None
+    budget = budget or load_budget()
+    text = inp.text
+
+    pieces, breaks = _pieces(text, segments)
+    if not pieces:
+        return None
+    blocks = _blocks(pieces, breaks)
+    labels = classify_steps(grader, [" ".join(text[pieces[i].char_start:pieces[i].char_end] for i in b) for b in blocks])
+    seconds = dict.fromkeys(STEP_IDS, 0.0)
+    for block, step in zip(blocks, labels):
+        for i in block:
+            seconds[step] += pieces[i].end - pieces[i].start
+
+    speaking = sum(s.end - s.start for s in candidate)
+    spoken = " ".join(text[s.char_start:s.char_end] for s in candidate)
+    per_minute = (lambda n: round(n / (speaking / 60), 1)) if speaking > 0 else (lambda n: 0.0)
+    span = max(s.end for s in segments) - min(s.start for s in segments)
+    total = max(span, inp.source.duration_seconds or 0.0)
+    mono, mono_start = _longest_monologue(segments)
+    steps = [
+        PacingStep(step=s, title=grader.kb.steps[s].title, minutes=round(seconds[s] / 60, 2),
+                   budget_minutes=budget.steps[s], share=round(seconds[s] / speaking, 3) if speaking else 0.0)
+        for s in STEP_IDS
+    ]
+    return Pacing(
+        total_minutes=round(total / 60, 2),
+        steps=steps,
+        unreached_steps=[s for s in STEP_IDS if seconds[s] < REACHED_SECONDS],
+        words_per_minute=per_minute(count_words(spoken)),
+        fillers_per_minute=per_minute(count_fillers(spoken)),
+        longest_monologue_seconds=round(mono, 1),
+        longest_monologue_start_seconds=round(mono_start, 1),
+        speaking_minutes=round(speaking / 60, 2),
+        round_minutes=budget.round_minutes,
+    )

@@ -1,0 +1,152 @@
+"""Judge each rubric component from cue similarity and lexical evidence (no LLM).
+
+For a component with cue vectors C and answer units U, the similarity of unit u to cue j is
+cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Units that are
+lists of buzzwords (several components named, almost no other words) are ignored. From the adjusted
+similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
+share of distinct cues matched (up to breadth_full; a cue within cue_soft of the cut-off counts in
+part, so a small change of similarity moves the score a little, not by a whole cue), `lexical`
+whether a topic keyword occurs in a relevant unit. The score is their weighted sum; statuses come
+from calibrated cut-offs. Max-based aggregation means that padding or repeated text adds nothing
+unless it says something closer to a cue than the answer already did.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.scoring.calibration import Calibration
+from grader.scoring.segment import Unit
+from grader.text import content_tokens, plain_words
+
+
+@dataclass(frozen=True)
+class TopicLexicon:
+    """A component's keywords as one regex over plain words; a keyword also matches its plural."""
+
+    pattern: re.Pattern
+
+    @classmethod
+    def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
+        words = sorted({plain_words(k) for k in keywords}, key=len, reverse=True)
+        alts = "|".join(re.escape(w) for w in words if w)
+        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"))
+
+    def found(self, text: str) -> bool:
+        """Whether the text names one of the keywords."""
+        return self.pattern.search(plain_words(text)) is not None
+
+
+@dataclass(frozen=True)
+class ComponentJudgement:
+    score: int
+    status: str
+    level: int
+    cues_matched: int
+    evidence: list[tuple[int, float]]  # (unit index, adjusted similarity), best first
+    unmatched_cues: list[int]
+
+
+def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
+    """Content words of every component's keywords and title: the rubric's own terms."""
+    return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
+
+
+def listy_units(units: list[Unit], unit_tokens: list[set[str]], lexicons: list[TopicLexicon],
+                vocabulary: frozenset[str], cal: Calibration) -> np.ndarray:
+    """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
+    mask = np.zeros(len(units), dtype=bool)
+    for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
+        topics = sum(1 for lex in lexicons if lex.found(u.clean))
+        if topics < cal.listy_components:
+            continue
+        mask[i] = len(tokens & vocabulary) >= cal.listy_density * max(len(tokens), 1)
+    return mask
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the score is computed from, for one component of one answer."""
+
+    per_cue: np.ndarray  # best adjusted similarity of each cue over all units
+    per_unit: np.ndarray  # best adjusted similarity of each unit over all cues
+    keyword_units: np.ndarray  # mask: units that contain one of the topic's keywords
+
+
+def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
+    """Per unit: how many content words it says beyond the rubric's own terms."""
+    return np.array([len(toks - vocabulary) for toks in unit_tokens], dtype=np.float32)
+
+
+def features(sims: np.ndarray, substance: np.ndarray, keyword_units: np.ndarray,
+             excluded: np.ndarray, cal: Calibration) -> Features:
+    """Adjust the unit-by-cue similarities for substance and buzzword lists, then reduce them."""
+    n_units, n_cues = sims.shape
+    if n_units == 0 or n_cues == 0:
+        return Features(np.full(n_cues, -1.0), np.full(n_units, -1.0), keyword_units)
+    penalty = cal.substance_penalty * (1.0 - np.minimum(1.0, substance / cal.substance_words))
+    adjusted = sims - penalty[:, None]
+    adjusted[excluded] = -1.0
+    return Features(adjusted.max(axis=0), adjusted.max(axis=1), keyword_units)
+
+
+def cue_credit(per_cue: np.ndarray, cue_match: float, cue_soft: float) -> np.ndarray:
+    """How many cues are matched (along the last axis): 1 per cue at or above cue_match + cue_soft,
+    0 below cue_match - cue_soft, a linear ramp in between (a hard count when cue_soft is 0)."""
+    if cue_soft <= 0:
+        return (per_cue >= cue_match).sum(axis=-1).astype(float)
+    return np.clip((per_cue - cue_match + cue_soft) / (2 * cue_soft), 0.0, 1.0).sum(axis=-1)
+
+
+def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
+    """(score, cues matched, keyword seen in a relevant unit) from the features."""
+    top = float(f.per_cue.max()) if f.per_cue.size else -1.0
+    semantic = float(np.clip((top - cal.sim_low) / (cal.sim_high - cal.sim_low), 0.0, 1.0))
+    matched = int((f.per_cue >= cal.cue_match).sum())
+    breadth = min(float(cue_credit(f.per_cue, cal.cue_match, cal.cue_soft)), cal.breadth_full) / cal.breadth_full
+    keyword_seen = bool((f.keyword_units & (f.per_unit >= cal.sim_low)).any())
+    total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical
+    raw = (cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen) / total_w
+    return int(round(100 * raw)), matched, keyword_seen
+
+
+def status_for(score: int, cal: Calibration) -> str:
+    return "covered" if score >= cal.covered_at else "partial" if score >= cal.partial_at else "missing"
+
+
+def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexicon: TopicLexicon,
+          excluded: np.ndarray, cal: Calibration, relevance: float = 1.0) -> ComponentJudgement:
+    """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
+    score down when the answer as a whole addresses another question."""
+    keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
+    f = features(sims, unit_substance, keyword_units, excluded, cal)
+    score, matched, _ = score_features(f, cal)
+    score = int(round(score * relevance))
+    status = status_for(score, cal)
+    level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
+    # Whole sentences read better than word windows: quote them first, windows only to fill in. A
+    # component judged partial or covered always quotes at least its closest unit, even below evidence_min.
+    quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
+    if not len(quotable) and status != "missing" and len(units):
+        quotable = np.array([int(np.argmax(f.per_unit))])
+    order = sorted(quotable, key=lambda i: (units[i].is_window, -f.per_unit[i], i))
+    evidence: list[tuple[int, float]] = []
+    for i in order:
+        if any(units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence):
+            continue
+        evidence.append((int(i), round(float(f.per_unit[i]), 4)))
+        if len(evidence) == 3:
+            break
+    unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
+    return ComponentJudgement(score, status, level, matched, evidence, unmatched)
+
+
+def relevance_factor(asked: float, best_other: float, cal: Calibration) -> float:
+    """How much the answer is about the asked case (1 = fully), from the similarity of the answer's
+    centroid to the asked case and to the closest other case."""
+    effective = asked - max(0.0, best_other - asked)
+    span = cal.relevance_high - cal.relevance_low
+    return float(np.clip((effective - cal.relevance_low) / span, 0.0, 1.0))

@@ -1,0 +1,72 @@
+"""Word overlap between answer units and rubric cues, the sparse half of a hybrid similarity.
+
+The overlap of a unit with a cue is the idf-weighted share of the cue's content words (stemmed)
+that the unit contains: 1 when the unit says every word of the cue, 0 when it shares none. Blended
+with embedding cosine (`Calibration.lexical_blend`), it credits the domain terms that a small
+sentence-embedding model reads loosely ("distill", "log loss", "moderator labels") and, since it
+ignores word order and punctuation, it reads spoken and written renderings of a sentence alike.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import snowballstemmer
+from scipy import sparse
+
+from grader.text import content_tokens
+
+_LOCAL = threading.local()  # a snowball stemmer keeps per-word state: one per thread
+
+
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content words of a text ("retrained daily" -> {"retrain", "daili"})."""
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return frozenset(stemmer.stemWords(sorted(content_tokens(text))))
+
+
+class CueOverlap:
+    """Idf weights learnt from a collection of cue texts, and unit-by-cue overlap matrices."""
+
+    def __init__(self, documents: Iterable[str]):
+        docs = [terms(d) for d in documents]
+        counts = Counter(t for doc in docs for t in doc)
+        vocab = sorted(counts)
+        self._vocab = {t: i for i, t in enumerate(vocab)}
+        self._idf = np.array([math.log(len(docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float32)
+
+    def _columns(self, words: Iterable[str]) -> list[int]:
+        """Vocabulary columns of the words that some cue uses, in order."""
+        return sorted(self._vocab[t] for t in words if t in self._vocab)
+
+    def cue_weights(self, cue_texts: Sequence[str]) -> sparse.csr_matrix:
+        """Cues x vocabulary: each row the idf weights of the cue's words, summing to 1."""
+        rows, cols, vals = [], [], []
+        for j, text in enumerate(cue_texts):
+            idx = self._columns(terms(text))
+            total = float(self._idf[idx].sum()) if idx else 1.0
+            rows += [j] * len(idx)
+            cols += idx
+            vals += [float(self._idf[k]) / total for k in idx]
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(cue_texts), len(self._vocab)), dtype=np.float32)
+
+    def unit_matrix(self, unit_terms: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+        """Units x vocabulary: 1 where the unit contains the word (words no cue uses are left out)."""
+        rows, cols = [], []
+        for i, words in enumerate(unit_terms):
+            idx = self._columns(words)
+            rows += [i] * len(idx)
+            cols += idx
+        return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                 shape=(len(unit_terms), len(self._vocab)))
+
+
+def overlap(units: sparse.csr_matrix, cue_weights: sparse.csr_matrix) -> np.ndarray:
+    """Units x cues: the weighted share of each cue's words found in each unit (0-1)."""
+    return np.asarray((units @ cue_weights.T).todense(), dtype=np.float32)

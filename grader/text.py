@@ -1,0 +1,80 @@
+"""Small text helpers shared by every stage: words, one-line messages, blanking, secret scrubbing."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from pydantic import ValidationError
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either few for from further had
+    has have having he her here hers him his how i if in into is it its itself just let like me more
+    most my no nor not now of off on once only or other our ours out over own same she should so some
+    such than that the their them then there these they this those through to too under until up us
+    very was we were what when where which while who whom why will with would you your yours yeah
+    okay ok um uh really basically actually thing things stuff maybe probably going gonna want need
+    think know mean sure well lot lots get got make use using used one two way ways good important""".split()
+)
+
+
+def content_tokens(text: str) -> set[str]:
+    """Lowercase content words of at least three characters."""
+    return {t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in STOPWORDS}
+
+
+@functools.lru_cache(maxsize=8192)
+def plain_words(text: str) -> str:
+    """Lowercase letters and digits, every other run of characters one space: 'A/B-test',
+    'a/b test' and 'a b test' read the same."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def first_line(exc: BaseException, limit: int = 160) -> str:
+    """The first line of an exception's message (its type's name when it has none), at most `limit` chars."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
+
+
+def validation_parts(exc: ValidationError, empty: str = "(value)") -> tuple[str, str]:
+    """A pydantic error's first field path and its message ("+N more" when there are more)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or empty
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return where, f"{first['msg']}{more}"
+
+
+def validation_line(exc: ValidationError) -> str:
+    """A pydantic error as one line: "field.path: message (+N more)"."""
+    return ": ".join(validation_parts(exc))
+
+
+def blank(text: str) -> str:
+    """Every character but newlines replaced by a space: same length, so offsets still hold."""
+    return "".join(ch if ch == "\n" else " " for ch in text)
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with each [start, end) span blanked (newlines kept)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = blank(text[start:end])
+    return "".join(chars)
+
+
+MIN_SECRET = 8  # shorter strings are too likely to occur in ordinary text to mask
+_KEYLIKE = re.compile(r"\b(?:sk|pk|key|api)[-_][A-Za-z0-9_\-*.]{6,}")
+
+
+def scrub(text: str, secrets: Iterable[str] = (), *, keylike: bool = False) -> str:
+    """Mask each secret (and, with `keylike`, anything shaped like an API key) with asterisks of the
+    same length, so offsets into the text still hold. `keylike` is for messages from providers and
+    models, never for an answer, where "api_gateway_v2" is ordinary text."""
+    for secret in secrets:
+        if secret and len(secret) >= MIN_SECRET:
+            text = text.replace(secret, "*" * len(secret))
+    return _KEYLIKE.sub(lambda m: "*" * len(m.group()), text) if keylike else text
