@@ -52,21 +52,45 @@ def warm_grading() -> list[dict]:
         units = [u.clean for u in segment(text)]
         grade_s = _best(lambda text=text: grader.grade(text, "video_recommendation"))
         embed_s = _best(lambda units=units: emb.embed(units))
-        rows.append({"words": words, "units": len(units), "grade_s": round(grade_s, 3),
-                     "embed_only_s": round(embed_s, 3), "ratio": round(grade_s / embed_s, 2)})
+        rows.append(
+            {
+                "words": words,
+                "units": len(units),
+                "grade_s": round(grade_s, 3),
+                "embed_only_s": round(embed_s, 3),
+                "ratio": round(grade_s / embed_s, 2),
+            }
+        )
     return rows
 
 
 def cold_cli(runs: int = 5) -> dict:
-    cmd = [str(Path(sys.executable).with_name("mlsd")), "grade", str(STRONG), "-q", "video_recommendation", "-f", "json"]
+    cmd = [
+        str(Path(sys.executable).with_name("mlsd")),
+        "grade",
+        str(STRONG),
+        "-q",
+        "video_recommendation",
+        "-f",
+        "json",
+    ]
     walls = []
     for _ in range(runs):
         t = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
         walls.append(time.perf_counter() - t)
-    return {"median_s": round(statistics.median(walls), 2), "runs": [round(w, 2) for w in walls],
-            "phases_s": json.loads(subprocess.run([sys.executable, "-c", _PHASES, str(STRONG)], check=True,
-                                                  capture_output=True, text=True).stdout)}
+    return {
+        "median_s": round(statistics.median(walls), 2),
+        "runs": [round(w, 2) for w in walls],
+        "phases_s": json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _PHASES, str(STRONG)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        ),
+    }
 
 
 # What a cold `mlsd grade` spends its time on, phase by phase, in a fresh interpreter.
@@ -92,7 +116,11 @@ def index_build() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         full = build_index(kb, emb, path=Path(tmp) / "ix")
         again = build_index(kb, emb, path=Path(tmp) / "ix")
-    return {"chunks": full.total, "full_build_s": round(full.seconds, 2), "unchanged_update_s": round(again.seconds, 2)}
+    return {
+        "chunks": full.total,
+        "full_build_s": round(full.seconds, 2),
+        "unchanged_update_s": round(again.seconds, 2),
+    }
 
 
 def main() -> int:

@@ -47,7 +47,9 @@ class Run:
     errors: dict[str, str] = field(default_factory=dict)
     wall_s: float = 0.0
 
-    def add(self, job_id: str, report_json: str | None, latency: float, error: str | None = None) -> None:
+    def add(
+        self, job_id: str, report_json: str | None, latency: float, error: str | None = None
+    ) -> None:
         if error is None:
             self.reports[job_id] = report_json
             self.latencies.append(latency)
@@ -57,7 +59,9 @@ class Run:
     def summary(self) -> dict:
         lat = sorted(self.latencies)
         return {
-            "gradings": len(self.reports), "errors": len(self.errors), "wall_s": round(self.wall_s, 2),
+            "gradings": len(self.reports),
+            "errors": len(self.errors),
+            "wall_s": round(self.wall_s, 2),
             "gradings_per_s": round(len(self.reports) / self.wall_s, 2) if self.wall_s else 0.0,
             "p50_s": round(statistics.median(lat), 3) if lat else None,
             "p95_s": round(_percentile(lat, 95), 3) if lat else None,
@@ -74,7 +78,10 @@ def make_jobs(n: int = 50) -> list[Job]:
     """n gradings: the examples, then labelled answers spread evenly over the cases (repeated if n is large)."""
     from evals.dataset import load_answers
 
-    examples = [Job(f"examples/{name}", (ROOT / "examples" / name).read_text(encoding="utf-8"), q) for name, q in EXAMPLES]
+    examples = [
+        Job(f"examples/{name}", (ROOT / "examples" / name).read_text(encoding="utf-8"), q)
+        for name, q in EXAMPLES
+    ]
     labelled = [Job(f"evals/{a.meta.id}", a.text, a.meta.case) for a in load_answers()]
     rest = max(0, n - len(examples))
     picked = examples[:n] + [labelled[(i * len(labelled)) // rest] for i in range(rest)]
@@ -132,8 +139,9 @@ def run_processes(jobs: list[Job], index_path: Path, workers: int = 4) -> Run:
     run = Run(f"{workers} processes")
     started = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_open_worker,
-                             initargs=(str(index_path),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_open_worker, initargs=(str(index_path),)
+    ) as pool:
         for result in pool.map(_grade_in_worker, jobs):
             run.add(*result)
     run.wall_s = time.perf_counter() - started
@@ -142,19 +150,28 @@ def run_processes(jobs: list[Job], index_path: Path, workers: int = 4) -> Run:
 
 def mismatches(reference: Run, other: Run) -> list[str]:
     """Job ids whose report is missing from `other` or differs from `reference` by a byte."""
-    return sorted(job_id for job_id, text in reference.reports.items() if other.reports.get(job_id) != text)
+    return sorted(
+        job_id for job_id, text in reference.reports.items() if other.reports.get(job_id) != text
+    )
 
 
 def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes: int = 4) -> dict:
     """Run the jobs three ways; return the figures, the mismatching job ids and any errors."""
     jobs = make_jobs(n)
     load_before = os.getloadavg()[0]
-    runs = [run_sequential(grader, jobs), run_threads(grader, jobs, threads), run_processes(jobs, index_path, processes)]
+    runs = [
+        run_sequential(grader, jobs),
+        run_threads(grader, jobs, threads),
+        run_processes(jobs, index_path, processes),
+    ]
     reference = runs[0]
     return {
         "jobs": len(jobs),
-        "machine": {"cpus": os.cpu_count(), "load_avg_1m_before": round(load_before, 2),  # other work skews figures
-                    "load_avg_1m_after": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg_1m_before": round(load_before, 2),  # other work skews figures
+            "load_avg_1m_after": round(os.getloadavg()[0], 2),
+        },
         "runs": {run.mode: run.summary() for run in runs},
         "mismatches": {run.mode: mismatches(reference, run) for run in runs[1:]},
         "errors": {run.mode: run.errors for run in runs if run.errors},
@@ -172,11 +189,17 @@ def main() -> int:
     (OUT / "load.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'mode':<14}{'gradings':>9}{'wall s':>9}{'per s':>8}{'p50 s':>8}{'p95 s':>8}")
     for mode, s in results["runs"].items():
-        print(f"{mode:<14}{s['gradings']:>9}{s['wall_s']:>9}{s['gradings_per_s']:>8}{s['p50_s']:>8}{s['p95_s']:>8}")
+        print(
+            f"{mode:<14}{s['gradings']:>9}{s['wall_s']:>9}{s['gradings_per_s']:>8}{s['p50_s']:>8}{s['p95_s']:>8}"
+        )
     identical = not any(results["mismatches"].values())
-    print(f"all complete: {results['complete']}; every report identical to its sequential twin: {identical}")
+    print(
+        f"all complete: {results['complete']}; every report identical to its sequential twin: {identical}"
+    )
     m = results["machine"]
-    print(f"{m['cpus']} CPUs, 1-minute load average {m['load_avg_1m_before']} before, {m['load_avg_1m_after']} after")
+    print(
+        f"{m['cpus']} CPUs, 1-minute load average {m['load_avg_1m_before']} before, {m['load_avg_1m_after']} after"
+    )
     return 0 if results["complete"] and identical else 1
 
 

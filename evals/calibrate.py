@@ -33,7 +33,12 @@ from grader.scoring.judge import cue_credit, features
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 PENALTIES = [0.4, 0.5]
-BLENDS = [0.0, 0.2, 0.25, 0.3]  # lexical_blend: these change the similarities themselves, like the penalty
+BLENDS = [
+    0.0,
+    0.2,
+    0.25,
+    0.3,
+]  # lexical_blend: these change the similarities themselves, like the penalty
 GRID = {
     "sim_low": [0.15, 0.2, 0.25, 0.3],
     "sim_high": [0.7, 0.75, 0.8, 0.85, 0.9],
@@ -74,7 +79,9 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         prepared = _prepared(grader, text)
         rubric = grader.resolve_question(case)
         for comp in rubric.components:
-            _, sims = grader.similarities(prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend)
+            _, sims = grader.similarities(
+                prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend
+            )
             lex = grader.lexicons[comp.id]
             kw_units = np.array([lex.found(u.clean) for u in prepared.units], dtype=bool)
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
@@ -87,8 +94,14 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
     per_cue = np.full((len(rows), width), -np.inf)
     for i, r in enumerate(rows):
         per_cue[i, : len(r)] = r
-    return Pairs(per_cue, np.array(kws), np.array(labels), np.array(weights), np.array(owner),
-                 np.array([a[3] for a in answers]))
+    return Pairs(
+        per_cue,
+        np.array(kws),
+        np.array(labels),
+        np.array(weights),
+        np.array(owner),
+        np.array([a[3] for a in answers]),
+    )
 
 
 def scores(p: Pairs, sim_low, sim_high, cue_match, breadth_full, cue_soft, weights) -> np.ndarray:
@@ -112,20 +125,28 @@ def ranking(p: Pairs, s: np.ndarray) -> float:
     return float(spearmanr(overall(p, s), p.quality).statistic)
 
 
-def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None) -> dict:
+def evaluate(
+    p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None
+) -> dict:
     pred = _status(s, covered_at, partial_at)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
     rho = ranking(p, s) if rho is None else rho
-    return {"qwk": qwk, "missing_f1": f1_missing, "spearman": float(rho),
-            "objective": float(qwk + f1_missing + 0.5 * rho)}
+    return {
+        "qwk": qwk,
+        "missing_f1": f1_missing,
+        "spearman": float(rho),
+        "objective": float(qwk + f1_missing + 0.5 * rho),
+    }
 
 
 def _status(s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
     return np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
 
 
-def eligible(params: dict, s: np.ndarray, pairs: Pairs, salad_pairs: Pairs, padded_pairs: Pairs) -> bool:
+def eligible(
+    params: dict, s: np.ndarray, pairs: Pairs, salad_pairs: Pairs, padded_pairs: Pairs
+) -> bool:
     """Whether a setting keeps every keyword salad under SALAD_MAX and scores no padded answer above its
     original (overall scores as the report rounds them). `s` are the answers' pair scores under `params`;
     padded_pairs hold each answer padded once per padding text, padding-major."""
@@ -145,12 +166,16 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
     not where one rendering's fillers happen to fall)."""
     written = [a for a in answers if a[4] != "transcript"]
     spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
-    padded_answers = [(padded(a[0], 2, pad), *a[1:]) for pad in CALIBRATION_PADDINGS for a in answers]
+    padded_answers = [
+        (padded(a[0], 2, pad), *a[1:]) for pad in CALIBRATION_PADDINGS for a in answers
+    ]
     best_metrics, best_params = {"objective": -9.0}, {}
     for penalty, blend in itertools.product(PENALTIES, BLENDS):
         cal = grader.cal.model_copy(update={"substance_penalty": penalty, "lexical_blend": blend})
         pairs, salad_pairs, padded_pairs, written_pairs, spoken_pairs = (
-            collect(grader, group, cal) for group in (answers, salads, padded_answers, written, spoken))
+            collect(grader, group, cal)
+            for group in (answers, salads, padded_answers, written, spoken)
+        )
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
             if params["sim_high"] - params["sim_low"] < 0.2:
@@ -165,12 +190,19 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
                 if cov - part < MIN_PARTIAL_BAND:
                     continue
                 m = evaluate(pairs, s, cov, part, rho)
-                m["transcript_agreement"] = float(np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part)))
+                m["transcript_agreement"] = float(
+                    np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part))
+                )
                 m["objective"] += m["transcript_agreement"]
                 if m["objective"] > best_metrics["objective"]:
                     best_metrics = m
-                    best_params = {**params, "substance_penalty": penalty, "lexical_blend": blend,
-                                   "covered_at": cov, "partial_at": part}
+                    best_params = {
+                        **params,
+                        "substance_penalty": penalty,
+                        "lexical_blend": blend,
+                        "covered_at": cov,
+                        "partial_at": part,
+                    }
     return best_params, best_metrics
 
 
@@ -184,7 +216,10 @@ def question_hits(grader: Grader, questions: list[dict]) -> list[tuple[str | Non
 
 
 def case_match_accuracy(hits, threshold: float) -> float:
-    ok = [(sim >= threshold and best == want) or (sim < threshold and want is None) for want, best, sim in hits]
+    ok = [
+        (sim >= threshold and best == want) or (sim < threshold and want is None)
+        for want, best, sim in hits
+    ]
     return sum(ok) / len(ok)
 
 
@@ -200,10 +235,13 @@ def to_calibration(params: dict, n_answers: int, n_labels: int, base: Calibratio
     ws, wb, wl = params.pop("weights")
     values = {**params, "w_semantic": ws, "w_breadth": wb, "w_lexical": wl}
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:8]
-    return base.model_copy(update={
-        **values, "id": f"fit-{digest}",
-        "fitted_on": f"evals calibration split: {n_answers} answers, {n_labels} component labels",
-    })
+    return base.model_copy(
+        update={
+            **values,
+            "id": f"fit-{digest}",
+            "fitted_on": f"evals calibration split: {n_answers} answers, {n_labels} component labels",
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,14 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
     args = ap.parse_args(argv)
     grader = Grader.open(calibration=Calibration())
-    answers = [(a.text, a.meta.case, a.meta.labels, a.meta.quality, a.meta.style)
-               for a in load_answers() if a.split == "calibration"]
-    salads = [(text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES]
+    answers = [
+        (a.text, a.meta.case, a.meta.labels, a.meta.quality, a.meta.style)
+        for a in load_answers()
+        if a.split == "calibration"
+    ]
+    salads = [
+        (text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES
+    ]
     params, metrics = fit(grader, answers, salads)
     if not params:
-        print("no setting in the grid keeps salads under SALAD_MAX and padding from raising a score", file=sys.stderr)
+        print(
+            "no setting in the grid keeps salads under SALAD_MAX and padding from raising a score",
+            file=sys.stderr,
+        )
         return 1
-    questions = [q for q in yaml.safe_load((DATA / "questions.yaml").read_text()) if q["split"] == "calibration"]
+    questions = [
+        q
+        for q in yaml.safe_load((DATA / "questions.yaml").read_text())
+        if q["split"] == "calibration"
+    ]
     params["case_match_min"], metrics["case_match_accuracy"] = fit_case_match(grader, questions)
     n_labels = sum(len(grader.resolve_question(a[1]).components) for a in answers)
     cal = to_calibration(dict(params), len(answers), n_labels, Calibration())

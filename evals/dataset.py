@@ -38,5 +38,11 @@ def load_answers(data: Path = DATA) -> list[LabelledAnswer]:
     for path in sorted((data / "answers").glob("*.md")):
         post = frontmatter.load(path)
         meta = AnswerMeta.model_validate(post.metadata)
-        out.append(LabelledAnswer(meta, post.content.strip() + "\n", "heldout" if meta.case in heldout else "calibration"))
+        out.append(
+            LabelledAnswer(
+                meta,
+                post.content.strip() + "\n",
+                "heldout" if meta.case in heldout else "calibration",
+            )
+        )
     return out

@@ -30,29 +30,47 @@ def _score(samples: list[tuple[list[str], list[str], list[str]]]) -> dict:
     async def run():
         p, r = [], []
         for retrieved, ref_precision, ref_recall in samples:
-            p.append(await precision.single_turn_ascore(
-                sample_cls(retrieved_contexts=retrieved, reference_contexts=ref_precision)))
-            r.append(await recall.single_turn_ascore(
-                sample_cls(retrieved_contexts=retrieved, reference_contexts=ref_recall)))
+            p.append(
+                await precision.single_turn_ascore(
+                    sample_cls(retrieved_contexts=retrieved, reference_contexts=ref_precision)
+                )
+            )
+            r.append(
+                await recall.single_turn_ascore(
+                    sample_cls(retrieved_contexts=retrieved, reference_contexts=ref_recall)
+                )
+            )
         return p, r
 
     p, r = asyncio.run(run())
-    return {"n": len(samples), "k": K, "context_precision": round(float(np.mean(p)), 3),
-            "context_recall": round(float(np.mean(r)), 3)}
+    return {
+        "n": len(samples),
+        "k": K,
+        "context_precision": round(float(np.mean(p)), 3),
+        "context_recall": round(float(np.mean(r)), 3),
+    }
 
 
 def question_to_case(grader: Grader, split: str | None = None) -> dict:
     """Does a paraphrased question retrieve its case? Precision: share of the top K case documents
     (prompt, title, aliases) that belong to the right case; recall: the case prompt is among them."""
-    questions = [q for q in yaml.safe_load((DATA / "questions.yaml").read_text())
-                 if q["case"] and (split is None or q["split"] == split)]
+    questions = [
+        q
+        for q in yaml.safe_load((DATA / "questions.yaml").read_text())
+        if q["case"] and (split is None or q["split"] == split)
+    ]
     case_docs = grader.index.doc_ids("case")
     samples = []
     for q in questions:
         hits = grader.index.query(grader.embedder.embed([q["text"]])[0], ["case"], k=K)
         docs = grader.index.documents([h.doc_id for h in hits] + case_docs[q["case"]])
-        samples.append(([docs[h.doc_id] for h in hits], [docs[d] for d in case_docs[q["case"]]],
-                        [docs[f"case:{q['case']}"]]))
+        samples.append(
+            (
+                [docs[h.doc_id] for h in hits],
+                [docs[d] for d in case_docs[q["case"]]],
+                [docs[f"case:{q['case']}"]],
+            )
+        )
     return _score(samples)
 
 
@@ -63,7 +81,9 @@ def gap_to_note(grader: Grader) -> dict:
         for comp in case.components:
             _, vecs = grader.component_cues(case, comp)
             mean = vecs.mean(axis=0)
-            hits = grader.index.query(mean / np.linalg.norm(mean), ["concept", "case_note", "step"], k=K)
+            hits = grader.index.query(
+                mean / np.linalg.norm(mean), ["concept", "case_note", "step"], k=K
+            )
             ref = f"concept:{comp.id}"
             docs = grader.index.documents([h.doc_id for h in hits] + [ref])
             samples.append(([docs[h.doc_id] for h in hits], [docs[ref]], [docs[ref]]))

@@ -11,8 +11,12 @@ import typer
 
 from grader.errors import GraderError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Grade machine-learning system design interview answers, offline.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Grade machine-learning system design interview answers, offline.",
+)
 
 EXIT_USAGE = 2
 
@@ -65,7 +69,9 @@ def _use_chroma_url(url: Optional[str]) -> None:
     set_overrides(chroma_url=url)
 
 
-ChromaUrl = typer.Option(None, "--chroma-url", help="Use a Chroma server (http://host:port) instead of the local index.")
+ChromaUrl = typer.Option(
+    None, "--chroma-url", help="Use a Chroma server (http://host:port) instead of the local index."
+)
 
 
 class Transcriber(str, Enum):
@@ -74,10 +80,18 @@ class Transcriber(str, Enum):
     openai = "openai"
 
 
-TranscriberOption = typer.Option(None, "--transcriber", help="Speech to text for audio: tiny.en (default, local), "
-                                 "base (local, more accurate; the whisper-base extra) or openai (OPENAI_API_KEY). MLSD_TRANSCRIBER.")
-CandidateOption = typer.Option(None, "--candidate", help="The speaker to grade in a speaker-labelled transcript "
-                               "(default: 'Candidate'/'Me', else the speaker who is not the interviewer).")
+TranscriberOption = typer.Option(
+    None,
+    "--transcriber",
+    help="Speech to text for audio: tiny.en (default, local), "
+    "base (local, more accurate; the whisper-base extra) or openai (OPENAI_API_KEY). MLSD_TRANSCRIBER.",
+)
+CandidateOption = typer.Option(
+    None,
+    "--candidate",
+    help="The speaker to grade in a speaker-labelled transcript "
+    "(default: 'Candidate'/'Me', else the speaker who is not the interviewer).",
+)
 
 
 def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Transcriber]):
@@ -86,23 +100,42 @@ def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Tr
     from grader.answers.transcribe import terminal_progress
 
     with terminal_progress() as progress:
-        return load_answer_file(source, candidate=candidate, transcriber=transcriber.value if transcriber else None,
-                                progress=progress)
+        return load_answer_file(
+            source,
+            candidate=candidate,
+            transcriber=transcriber.value if transcriber else None,
+            progress=progress,
+        )
 
 
 @app.command()
 @_guarded
 def grade(
-    source: str = typer.Argument(..., help="Answer: text (.md, .txt), transcript (.srt, .vtt, .json, speaker-labelled "
-                                 ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin."),
-    question: str = typer.Option(..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."),
-    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="text (default on screen), json or markdown."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
+    source: str = typer.Argument(
+        ...,
+        help="Answer: text (.md, .txt), transcript (.srt, .vtt, .json, speaker-labelled "
+        ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin.",
+    ),
+    question: str = typer.Option(
+        ..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."
+    ),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="text (default on screen), json or markdown."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of stdout."
+    ),
     chroma_url: Optional[str] = ChromaUrl,
-    llm: Optional[str] = typer.Option(None, "--llm", help="none (default), openai or openai-compatible (MLSD_LLM)."),
+    llm: Optional[str] = typer.Option(
+        None, "--llm", help="none (default), openai or openai-compatible (MLSD_LLM)."
+    ),
     model: Optional[str] = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL)."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
-    samples: int = typer.Option(1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
+    ),
+    samples: int = typer.Option(
+        1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."
+    ),
     candidate: Optional[str] = CandidateOption,
     transcriber: Optional[Transcriber] = TranscriberOption,
 ) -> None:
@@ -111,7 +144,9 @@ def grade(
     from grader.output import write_atomic
 
     _use_chroma_url(chroma_url)
-    llm_config = load_config(provider=llm, model=model, base_url=base_url)  # a bad setting fails before any work
+    llm_config = load_config(
+        provider=llm, model=model, base_url=base_url
+    )  # a bad setting fails before any work
     answer = _load_answer(source, candidate, transcriber)
     from grader.pipeline import grade_input
     from grader.scoring.grading import check_answer, default_grader
@@ -121,13 +156,21 @@ def grade(
         from grader.llm.client import public_url
 
         where = public_url(llm_config.base_url) or "api.openai.com"
-        typer.echo(f"note: the answer is sent to {llm_config.provider} ({where}) for LLM grading", err=True)
+        typer.echo(
+            f"note: the answer is sent to {llm_config.provider} ({where}) for LLM grading", err=True
+        )
     report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
     if report.llm is not None and report.llm.fell_back:
         typer.echo(f"warning: {report.warnings[-1]}", err=True)
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
-        fmt = Format.json if suffix == ".json" else Format.markdown if suffix in (".md", ".markdown") else Format.text
+        fmt = (
+            Format.json
+            if suffix == ".json"
+            else Format.markdown
+            if suffix in (".md", ".markdown")
+            else Format.text
+        )
     if fmt is Format.json:
         text = report.to_json()
     elif fmt is Format.markdown or output is not None:
@@ -178,17 +221,24 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
     kb = cached_kb()
     for kind in ("case", "concept", "step"):
         if note_id in kb.notes(kind):
-            Console().print(Markdown((kb.root / note_path(kind, note_id)).read_text(encoding="utf-8")))
+            Console().print(
+                Markdown((kb.root / note_path(kind, note_id)).read_text(encoding="utf-8"))
+            )
             return
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
-    _fail(f"unknown id '{note_id}'" + (f"; did you mean {', '.join(near)}?" if near else "; see `mlsd questions`"))
+    _fail(
+        f"unknown id '{note_id}'"
+        + (f"; did you mean {', '.join(near)}?" if near else "; see `mlsd questions`")
+    )
 
 
 @app.command()
 @_guarded
 def index(
-    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the collection and embed everything again."),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Drop the collection and embed everything again."
+    ),
     chroma_url: Optional[str] = ChromaUrl,
 ) -> None:
     """Build or update the Chroma index of the knowledge base (only changed notes are embedded)."""
@@ -198,12 +248,16 @@ def index(
 
     _use_chroma_url(chroma_url)
     stats = build_index(load_kb(), default_embedder(), rebuild=rebuild)
-    typer.echo(f"index at {stats.location}: {stats.total} chunks, {stats.embedded} embedded, "
-               f"{stats.deleted} removed in {stats.seconds:.1f}s")
+    typer.echo(
+        f"index at {stats.location}: {stats.total} chunks, {stats.embedded} embedded, "
+        f"{stats.deleted} removed in {stats.seconds:.1f}s"
+    )
 
 
-history_app = typer.Typer(no_args_is_help=True, help="Saved attempts (the app saves every graded answer; "
-                          "MLSD_DATA_DIR sets where).")
+history_app = typer.Typer(
+    no_args_is_help=True,
+    help="Saved attempts (the app saves every graded answer; MLSD_DATA_DIR sets where).",
+)
 app.add_typer(history_app, name="history")
 
 
@@ -233,15 +287,23 @@ def history_list() -> None:
     for col in ("id", "when", "question", "mode", "source", "score"):
         table.add_column(col, justify="right" if col in ("id", "score") else "left")
     for a in attempts:
-        table.add_row(str(a.id), f"{a.created_at.astimezone():%Y-%m-%d %H:%M}", escape(a.question_title), a.mode,
-                      a.source_kind, str(a.overall_score))
+        table.add_row(
+            str(a.id),
+            f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
+            escape(a.question_title),
+            a.mode,
+            a.source_kind,
+            str(a.overall_score),
+        )
     Console().print(table)
 
 
 @history_app.command("export")
 @_guarded
 def history_export(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here instead of stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the JSON here instead of stdout."
+    ),
 ) -> None:
     """Export every saved attempt (answer and report) as JSON."""
     from grader.output import write_atomic
@@ -257,7 +319,9 @@ def history_export(
 
 @history_app.command("delete")
 @_guarded
-def history_delete(attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`.")) -> None:
+def history_delete(
+    attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
+) -> None:
     """Delete one saved attempt."""
     h = _history()
     if not h.delete(attempt_id):
@@ -267,19 +331,27 @@ def history_delete(attempt_id: int = typer.Argument(..., help="The id shown by `
 
 @history_app.command("clear")
 @_guarded
-def history_clear(yes: bool = typer.Option(False, "--yes", help="Confirm: delete every saved attempt for good.")) -> None:
+def history_clear(
+    yes: bool = typer.Option(False, "--yes", help="Confirm: delete every saved attempt for good."),
+) -> None:
     """Delete all stored history (answers and reports)."""
     h = _history()
     if not yes:
-        _fail(f"this deletes all {len(h.list())} saved attempt(s) in {h.path} for good: run `mlsd history clear --yes`")
+        _fail(
+            f"this deletes all {len(h.list())} saved attempt(s) in {h.path} for good: run `mlsd history clear --yes`"
+        )
     typer.echo(f"deleted {h.clear()} attempt(s) from {h.path}", err=True)
 
 
 @app.command()
 @_guarded
 def transcribe(
-    audio: str = typer.Argument(..., help="Audio file (wav, mp3, m4a, ogg, webm, flac) or - for stdin."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the transcript JSON here instead of stdout."),
+    audio: str = typer.Argument(
+        ..., help="Audio file (wav, mp3, m4a, ogg, webm, flac) or - for stdin."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the transcript JSON here instead of stdout."
+    ),
     transcriber: Optional[Transcriber] = TranscriberOption,
 ) -> None:
     """Transcribe audio to JSON with segment and word timestamps (`mlsd grade` reads it back)."""
@@ -288,11 +360,16 @@ def transcribe(
     from grader.output import write_atomic
 
     with terminal_progress() as progress:
-        transcript = transcribe_file(audio, transcriber=transcriber.value if transcriber else None, progress=progress)
+        transcript = transcribe_file(
+            audio, transcriber=transcriber.value if transcriber else None, progress=progress
+        )
     text = transcript.to_json()
     if output is not None:
         write_atomic(output, text)
-        typer.echo(f"wrote {output} ({len(transcript.segments)} segments, {transcript.duration:.1f} s of audio)", err=True)
+        typer.echo(
+            f"wrote {output} ({len(transcript.segments)} segments, {transcript.duration:.1f} s of audio)",
+            err=True,
+        )
     else:
         sys.stdout.write(text)
 

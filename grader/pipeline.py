@@ -15,8 +15,15 @@ from grader.scoring.grading import Grader
 Progress = Callable[[str], None]
 
 
-def grade_input(grader: Grader, answer: AnswerInput | str, question: str, *, llm=None, samples: int = 1,
-                progress: Progress | None = None) -> GradeReport:
+def grade_input(
+    grader: Grader,
+    answer: AnswerInput | str,
+    question: str,
+    *,
+    llm=None,
+    samples: int = 1,
+    progress: Progress | None = None,
+) -> GradeReport:
     """Grade `answer` (text or an AnswerInput) against `question`; `llm` is an `LLMConfig` or None."""
     say = progress or (lambda _stage: None)
     inp = answer if isinstance(answer, AnswerInput) else AnswerInput.from_text(answer)
@@ -37,8 +44,16 @@ def grade_input(grader: Grader, answer: AnswerInput | str, question: str, *, llm
 def _quotes_from(text: str, report: GradeReport) -> GradeReport:
     """Evidence quotes as `text` reads them. A quote found in the graded form of a transcript has the
     speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds."""
-    components = [c.model_copy(update={"evidence": [e.model_copy(update={"quote": text[e.start:e.end]})
-                                                    for e in c.evidence]}) for c in report.components]
+    components = [
+        c.model_copy(
+            update={
+                "evidence": [
+                    e.model_copy(update={"quote": text[e.start : e.end]}) for e in c.evidence
+                ]
+            }
+        )
+        for c in report.components
+    ]
     return report.model_copy(update={"components": components})
 
 

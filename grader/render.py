@@ -18,14 +18,23 @@ def _md_escape(text: str) -> str:
 def question_line(r: GradeReport) -> str:
     """The question's title and how it was matched to the rubric."""
     q = r.question
-    how = {"id": "by id", "title": "by title", "retrieval": f"retrieved, similarity {q.similarity:.2f}" if q.similarity else "retrieved",
-           "framework": "no close case: general framework rubric"}[q.matched_by]
+    how = {
+        "id": "by id",
+        "title": "by title",
+        "retrieval": f"retrieved, similarity {q.similarity:.2f}" if q.similarity else "retrieved",
+        "framework": "no close case: general framework rubric",
+    }[q.matched_by]
     return f"{q.title} ({how})"
 
 
 def to_markdown(r: GradeReport) -> str:
     """The report as Markdown for people; same content as the JSON."""
-    out = [f"# ML system design grade: {r.overall_score}/100", "", f"**Question:** {_md_escape(question_line(r))}", ""]
+    out = [
+        f"# ML system design grade: {r.overall_score}/100",
+        "",
+        f"**Question:** {_md_escape(question_line(r))}",
+        "",
+    ]
     if source_line(r):
         out += [f"**Source:** {_md_escape(source_line(r))}", ""]
     if r.missed_critical:
@@ -34,18 +43,36 @@ def to_markdown(r: GradeReport) -> str:
     if r.summary:
         out += ["## Summary", "", _md_escape(r.summary), ""]
     if r.improvements:
-        out += ["## Top improvements", ""] + [f"{i}. {_md_escape(x)}" for i, x in enumerate(r.improvements, 1)] + [""]
+        out += (
+            ["## Top improvements", ""]
+            + [f"{i}. {_md_escape(x)}" for i, x in enumerate(r.improvements, 1)]
+            + [""]
+        )
     out += ["## Steps", "", "| Step | Score |", "|---|---:|"]
     out += [f"| {s.title} | {s.score} |" for s in r.steps]
     out += pacing_markdown(r)
-    out += ["", "## Components", "", "| | Component | Step | Severity | Score |", "|---|---|---|---|---:|"]
-    out += [f"| {_MARK[c.status]} | {c.title} | {c.step} | {c.severity} | {_score_cell(c)} |" for c in r.components]
+    out += [
+        "",
+        "## Components",
+        "",
+        "| | Component | Step | Severity | Score |",
+        "|---|---|---|---|---:|",
+    ]
+    out += [
+        f"| {_MARK[c.status]} | {c.title} | {c.step} | {c.severity} | {_score_cell(c)} |"
+        for c in r.components
+    ]
     if r.strengths:
         out += ["", "## Strengths", ""] + [f"- {_md_escape(s)}" for s in r.strengths]
     out += ["", "## Feedback and evidence", ""]
     for c in r.components:
-        out += [f"### {_MARK[c.status]} {c.title} ({c.status}, {c.score}/100)", "", _md_escape(c.feedback), ""]
-        out += [f"> \"{_md_escape(e.quote)}\" (chars {e.start}-{e.end})" for e in c.evidence]
+        out += [
+            f"### {_MARK[c.status]} {c.title} ({c.status}, {c.score}/100)",
+            "",
+            _md_escape(c.feedback),
+            "",
+        ]
+        out += [f'> "{_md_escape(e.quote)}" (chars {e.start}-{e.end})' for e in c.evidence]
         if c.evidence:
             out.append("")
     if r.follow_up_questions:
@@ -53,12 +80,19 @@ def to_markdown(r: GradeReport) -> str:
         out += [f"{i}. {f.question} *({f.why})*" for i, f in enumerate(r.follow_up_questions, 1)]
     if r.recommended_reading:
         out += ["", "## Recommended reading", ""]
-        out += [f"- {x.title} (`knowledge_base/{x.path}`) for {', '.join(x.for_components)}" for x in r.recommended_reading]
+        out += [
+            f"- {x.title} (`knowledge_base/{x.path}`) for {', '.join(x.for_components)}"
+            for x in r.recommended_reading
+        ]
     if r.warnings:
         out += ["", "## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings]
     g = r.grader
-    out += ["", "---", f"*{g.mode} grader {g.version}, {g.model}, calibration {g.calibration}; "
-            f"{r.answer_stats.words} words.*"]
+    out += [
+        "",
+        "---",
+        f"*{g.mode} grader {g.version}, {g.model}, calibration {g.calibration}; "
+        f"{r.answer_stats.words} words.*",
+    ]
     if r.llm:
         out.append(f"*{_md_escape(llm_line(r))}*")
     return "\n".join(out + [""])
@@ -76,10 +110,16 @@ def llm_line(r: GradeReport) -> str:
     if x is None:
         return "no LLM"
     cost = f", about ${x.estimated_cost_usd:.4f}" if x.estimated_cost_usd is not None else ""
-    spread = f", {x.samples} samples {x.overall_samples} (spread {x.overall_spread})" if x.samples > 1 else ""
+    spread = (
+        f", {x.samples} samples {x.overall_samples} (spread {x.overall_spread})"
+        if x.samples > 1
+        else ""
+    )
     state = "fell back to the deterministic report" if x.fell_back else "LLM-assisted"
-    return (f"{state}: {x.provider} {x.model}{spread}; {x.calls} calls ({x.failed_calls} failed), "
-            f"{x.prompt_tokens}+{x.completion_tokens} tokens, {x.latency_seconds:.1f}s{cost}")
+    return (
+        f"{state}: {x.provider} {x.model}{spread}; {x.calls} calls ({x.failed_calls} failed), "
+        f"{x.prompt_tokens}+{x.completion_tokens} tokens, {x.latency_seconds:.1f}s{cost}"
+    )
 
 
 def print_rich(r: GradeReport, console=None) -> None:
@@ -91,7 +131,12 @@ def print_rich(r: GradeReport, console=None) -> None:
 
     console = console or Console()
     colour = "green" if r.overall_score >= 70 else "yellow" if r.overall_score >= 40 else "red"
-    console.print(Panel(f"[bold {colour}]{r.overall_score}/100[/]  {escape(question_line(r))}", title="ML system design grade"))
+    console.print(
+        Panel(
+            f"[bold {colour}]{r.overall_score}/100[/]  {escape(question_line(r))}",
+            title="ML system design grade",
+        )
+    )
     if source_line(r):
         console.print(f"[dim]{escape(source_line(r))}[/]")
     if r.summary:
@@ -110,10 +155,19 @@ def print_rich(r: GradeReport, console=None) -> None:
     for c in r.components:
         quote = c.evidence[0].quote if c.evidence else ""
         quote = quote if len(quote) <= 70 else quote[:67] + "..."
-        comps.add_row(c.title, c.step, c.severity, f"[{_STYLE[c.status]}]{c.status}[/]", _score_cell(c), escape(quote))
+        comps.add_row(
+            c.title,
+            c.step,
+            c.severity,
+            f"[{_STYLE[c.status]}]{c.status}[/]",
+            _score_cell(c),
+            escape(quote),
+        )
     console.print(comps)
     if r.missed_critical:
-        console.print(f"[bold red]Missed critical:[/] {', '.join(r.component(c).title for c in r.missed_critical)}")
+        console.print(
+            f"[bold red]Missed critical:[/] {', '.join(r.component(c).title for c in r.missed_critical)}"
+        )
     if r.follow_up_questions:
         console.print("\n[bold]Follow-up questions[/]")
         for i, f in enumerate(r.follow_up_questions, 1):
@@ -134,7 +188,11 @@ def print_rich(r: GradeReport, console=None) -> None:
 
 def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+    return (
+        f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
+        else f"{seconds // 60}:{seconds % 60:02d}"
+    )
 
 
 def source_line(r: GradeReport) -> str | None:
@@ -148,8 +206,10 @@ def source_line(r: GradeReport) -> str | None:
     if src.speakers:
         parts.append(f"{len(src.speakers)} speaker{'s' if len(src.speakers) != 1 else ''}")
     if src.candidate_turns is not None:
-        parts.append(f"{src.candidate_turns} candidate turn{'s' if src.candidate_turns != 1 else ''}"
-                     + (f" ({src.candidate})" if src.candidate else ""))
+        parts.append(
+            f"{src.candidate_turns} candidate turn{'s' if src.candidate_turns != 1 else ''}"
+            + (f" ({src.candidate})" if src.candidate else "")
+        )
     if src.transcription_model:
         parts.append(f"transcribed with {src.transcription_model}")
     return ", ".join(parts)
@@ -157,10 +217,12 @@ def source_line(r: GradeReport) -> str | None:
 
 def pacing_summary(r: GradeReport) -> str:
     p = r.pacing
-    return (f"{p.total_minutes:.1f} minutes in all, {p.speaking_minutes:.1f} of them the candidate speaking; "
-            f"{p.words_per_minute:.0f} words and {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
-            f"{_clock(p.longest_monologue_seconds)} from {_clock(p.longest_monologue_start_seconds)}. "
-            f"Budgets are for a {p.round_minutes:g}-minute round.")
+    return (
+        f"{p.total_minutes:.1f} minutes in all, {p.speaking_minutes:.1f} of them the candidate speaking; "
+        f"{p.words_per_minute:.0f} words and {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
+        f"{_clock(p.longest_monologue_seconds)} from {_clock(p.longest_monologue_start_seconds)}. "
+        f"Budgets are for a {p.round_minutes:g}-minute round."
+    )
 
 
 def _pacing_rows(r: GradeReport) -> list[tuple[str, str, str, str, str]]:
@@ -169,8 +231,15 @@ def _pacing_rows(r: GradeReport) -> list[tuple[str, str, str, str, str]]:
         if s.step in r.pacing.unreached_steps:
             rows.append((s.title, "not reached", f"{s.budget_minutes:g}", "", ""))
         else:
-            rows.append((s.title, f"{s.minutes:.1f}", f"{s.budget_minutes:g}", f"{s.minutes - s.budget_minutes:+.1f}",
-                         f"{s.share:.0%}"))
+            rows.append(
+                (
+                    s.title,
+                    f"{s.minutes:.1f}",
+                    f"{s.budget_minutes:g}",
+                    f"{s.minutes - s.budget_minutes:+.1f}",
+                    f"{s.share:.0%}",
+                )
+            )
     return rows
 
 
@@ -178,8 +247,15 @@ def pacing_markdown(r: GradeReport) -> list[str]:
     """The pacing section as Markdown lines (empty without pacing)."""
     if r.pacing is None:
         return []
-    out = ["", "## Pacing", "", pacing_summary(r), "", "| Step | Minutes | Budget | Over (+) / under (-) | Share |",
-           "|---|---:|---:|---:|---:|"]
+    out = [
+        "",
+        "## Pacing",
+        "",
+        pacing_summary(r),
+        "",
+        "| Step | Minutes | Budget | Over (+) / under (-) | Share |",
+        "|---|---:|---:|---:|---:|",
+    ]
     out += [f"| {' | '.join(row)} |" for row in _pacing_rows(r)]
     return out
 
@@ -191,9 +267,19 @@ def print_pacing(r: GradeReport, console) -> None:
     from rich.table import Table
 
     table = Table(title="Pacing", caption=pacing_summary(r), show_header=True)
-    for col, justify in (("Step", "left"), ("Minutes", "right"), ("Budget", "right"), ("+/-", "right"), ("Share", "right")):
+    for col, justify in (
+        ("Step", "left"),
+        ("Minutes", "right"),
+        ("Budget", "right"),
+        ("+/-", "right"),
+        ("Share", "right"),
+    ):
         table.add_column(col, justify=justify)
     for title, minutes, budget, diff, share in _pacing_rows(r):
-        style = "red" if minutes == "not reached" or (diff and float(diff) > 0.5 * float(budget)) else ""
+        style = (
+            "red"
+            if minutes == "not reached" or (diff and float(diff) > 0.5 * float(budget))
+            else ""
+        )
         table.add_row(title, f"[{style}]{minutes}[/]" if style else minutes, budget, diff, share)
     console.print(table)

@@ -20,8 +20,10 @@ class Evidence(_Model):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    similarity: float = Field(description="Similarity to the closest strong-answer cue: embedding cosine, blended "
-                                          "with word overlap when the calibration sets lexical_blend.")
+    similarity: float = Field(
+        description="Similarity to the closest strong-answer cue: embedding cosine, blended "
+        "with word overlap when the calibration sets lexical_blend."
+    )
 
 
 class ComponentResult(_Model):
@@ -32,14 +34,18 @@ class ComponentResult(_Model):
     weight: float
     status: Status
     score: int = Field(ge=0, le=100)
-    level: int = Field(ge=0, le=3, description="The knowledge base's 0-3 level descriptor that fits best.")
+    level: int = Field(
+        ge=0, le=3, description="The knowledge base's 0-3 level descriptor that fits best."
+    )
     cues_matched: int = Field(ge=0)
     cues_total: int = Field(ge=0)
     evidence: list[Evidence]
     feedback: str
     judged_by: Literal["rules", "llm"] = "rules"
     deterministic_score: int | None = Field(
-        default=None, description="The rules-based score, when an LLM judgement adjusted `score` (within a bound).")
+        default=None,
+        description="The rules-based score, when an LLM judgement adjusted `score` (within a bound).",
+    )
 
 
 class StepResult(_Model):
@@ -50,7 +56,9 @@ class StepResult(_Model):
 
 
 class QuestionMatch(_Model):
-    id: str | None = Field(description="Case id, or None when graded against the general framework.")
+    id: str | None = Field(
+        description="Case id, or None when graded against the general framework."
+    )
     title: str
     matched_by: Literal["id", "title", "retrieval", "framework"]
     similarity: float | None = None
@@ -88,14 +96,18 @@ class LLMInfo(_Model):
     model: str
     base_url: str | None = None
     samples: int = 1
-    overall_samples: list[int] = Field(default_factory=list, description="Overall score of each sample; the report is the median.")
+    overall_samples: list[int] = Field(
+        default_factory=list, description="Overall score of each sample; the report is the median."
+    )
     overall_spread: int = 0
     calls: int = 0
     failed_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_seconds: float = 0.0
-    estimated_cost_usd: float | None = Field(default=None, description="None when the model's price is unknown (local servers).")
+    estimated_cost_usd: float | None = Field(
+        default=None, description="None when the model's price is unknown (local servers)."
+    )
     fell_back: bool = False
 
 
@@ -103,13 +115,19 @@ class SourceInfo(_Model):
     """Where the answer came from: typed text, a transcript file or audio."""
 
     kind: Literal["text", "transcript", "audio"]
-    format: str = Field(description="md, txt, srt, vtt, whisper-json, openai-json, speaker-text, wav, mp3, ...")
+    format: str = Field(
+        description="md, txt, srt, vtt, whisper-json, openai-json, speaker-text, wav, mp3, ..."
+    )
     name: str | None = None
     duration_seconds: float | None = None
     speakers: list[str] = Field(default_factory=list)
     candidate_turns: int | None = None
-    candidate: str | None = Field(default=None, description="The speaker graded as the candidate, when speakers are labelled.")
-    interviewer_context: list[str] = Field(default_factory=list, description="The interviewer's turns, kept as context, not graded.")
+    candidate: str | None = Field(
+        default=None, description="The speaker graded as the candidate, when speakers are labelled."
+    )
+    interviewer_context: list[str] = Field(
+        default_factory=list, description="The interviewer's turns, kept as context, not graded."
+    )
     transcription_model: str | None = None
 
 
@@ -131,8 +149,12 @@ class Pacing(_Model):
     fillers_per_minute: float
     longest_monologue_seconds: float
     longest_monologue_start_seconds: float
-    speaking_minutes: float = Field(default=0.0, description="The candidate's speaking time; shares and rates are over it.")
-    round_minutes: float = Field(default=45.0, description="Length of the round the step budgets are for.")
+    speaking_minutes: float = Field(
+        default=0.0, description="The candidate's speaking time; shares and rates are over it."
+    )
+    round_minutes: float = Field(
+        default=45.0, description="Length of the round the step budgets are for."
+    )
 
 
 class AnswerStats(_Model):
@@ -155,8 +177,12 @@ class GradeReport(_Model):
     warnings: list[str]
     answer_stats: AnswerStats
     grader: GraderInfo
-    summary: str | None = Field(default=None, description="LLM narrative summary, when an LLM was used.")
-    improvements: list[str] = Field(default_factory=list, description="Top improvements, best first.")
+    summary: str | None = Field(
+        default=None, description="LLM narrative summary, when an LLM was used."
+    )
+    improvements: list[str] = Field(
+        default_factory=list, description="Top improvements, best first."
+    )
     llm: LLMInfo | None = None
     source: SourceInfo | None = None
     pacing: Pacing | None = None

@@ -72,22 +72,33 @@ class Settings(BaseSettings):
 
     kb_dir: Path = Field(PROJECT_ROOT / "knowledge_base", description="Knowledge base folder.")
     index_dir: Path = Field(PROJECT_ROOT / ".index", description="Local Chroma persistence folder.")
-    chroma_url: str | None = Field(None, description="A Chroma server to use instead of the local folder.")
+    chroma_url: str | None = Field(
+        None, description="A Chroma server to use instead of the local folder."
+    )
     auto_index: bool = Field(True, description="Build a missing or stale local index on first use.")
-    model_dir: Path = Field(PROJECT_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model.")
-    whisper_dir: Path = Field(PROJECT_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base.")
-    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History.")
+    model_dir: Path = Field(
+        PROJECT_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model."
+    )
+    whisper_dir: Path = Field(
+        PROJECT_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base."
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History."
+    )
     max_words: int = Field(20_000, gt=0, description="Longest answer accepted, in words.")
     max_chars: int = Field(500_000, gt=0, description="Longest answer accepted, in characters.")
-    max_audio_minutes: float = Field(90.0, gt=0, description="Longest recording accepted, in minutes.")
+    max_audio_minutes: float = Field(
+        90.0, gt=0, description="Longest recording accepted, in minutes."
+    )
     transcriber: str = Field("tiny.en", description="Speech-to-text engine for audio.")
     openai_transcribe_model: str = "whisper-1"
     pacing_budget: Path | None = Field(None, description="YAML or TOML file of minutes per step.")
     debug: bool = Field(False, description="Show tracebacks instead of one-line errors.")
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         return init_settings, env_settings, _FileSource(settings_cls)
 
 

@@ -51,8 +51,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(cmd: list[str], health_url: str, log_path: Path, *, env: dict | None = None, timeout: float = 90,
-            ready=lambda body: True):
+def serving(
+    cmd: list[str],
+    health_url: str,
+    log_path: Path,
+    *,
+    env: dict | None = None,
+    timeout: float = 90,
+    ready=lambda body: True,
+):
     """Run a server subprocess until `health_url` answers (and `ready(body)` holds), yield, then stop it.
     Fails the test with the tail of the server's log if it exits or does not come up in time."""
     import subprocess
@@ -71,8 +78,10 @@ def serving(cmd: list[str], health_url: str, log_path: Path, *, env: dict | None
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"{cmd[2] if len(cmd) > 2 else cmd[0]} did not start:\n"
-                            f"{Path(log_path).read_text(errors='replace')[-2000:]}")
+                pytest.fail(
+                    f"{cmd[2] if len(cmd) > 2 else cmd[0]} did not start:\n"
+                    f"{Path(log_path).read_text(errors='replace')[-2000:]}"
+                )
             time.sleep(0.3)
         yield
     finally:

@@ -17,7 +17,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-_IDS = re.compile(r"Return one (?:verdict|follow-up) for each of(?: these component ids, in this order)?: ([a-z0-9_, ]+)\.")
+_IDS = re.compile(
+    r"Return one (?:verdict|follow-up) for each of(?: these component ids, in this order)?: ([a-z0-9_, ]+)\."
+)
 _counter = itertools.count()
 
 
@@ -29,18 +31,32 @@ def requested_ids(messages: list[BaseMessage]) -> list[str]:
 
 def answer_text(messages: list[BaseMessage]) -> str:
     user = messages[1].content
-    return user[user.index("<answer>\n") + 9: user.rindex("\n</answer>")]
+    return user[user.index("<answer>\n") + 9 : user.rindex("\n</answer>")]
 
 
 def kind(messages: list[BaseMessage]) -> str:
     system = messages[0].content
-    return "judge" if "judge only the components" in system else "follow_ups" if "follow-up" in system else "summary"
+    return (
+        "judge"
+        if "judge only the components" in system
+        else "follow_ups"
+        if "follow-up" in system
+        else "summary"
+    )
 
 
 def tool_call(name: str, args: dict, tokens: tuple[int, int] = (100, 20)) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{next(_counter)}", "type": "tool_call"}],
-                     usage_metadata={"input_tokens": tokens[0], "output_tokens": tokens[1],
-                                     "total_tokens": sum(tokens)})
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {"name": name, "args": args, "id": f"call_{next(_counter)}", "type": "tool_call"}
+        ],
+        usage_metadata={
+            "input_tokens": tokens[0],
+            "output_tokens": tokens[1],
+            "total_tokens": sum(tokens),
+        },
+    )
 
 
 class PolicyChatModel(GenericFakeChatModel):
@@ -73,14 +89,40 @@ def sensible_policy(level: int = 2, quote_words: int = 8, bad_quote: bool = Fals
         text = answer_text(messages)
         line = next((ln for ln in text.splitlines() if len(ln.split()) >= quote_words), text)
         words = line.split()
-        quote = "this sentence is nowhere in the answer at all" if bad_quote else " ".join(words[:quote_words])
+        quote = (
+            "this sentence is nowhere in the answer at all"
+            if bad_quote
+            else " ".join(words[:quote_words])
+        )
         if k == "judge":
-            return tool_call("JudgeVerdicts", {"verdicts": {
-                i: {"feedback": f"Feedback on {i}.", "quotes": [quote], "level": level} for i in ids}})
+            return tool_call(
+                "JudgeVerdicts",
+                {
+                    "verdicts": {
+                        i: {"feedback": f"Feedback on {i}.", "quotes": [quote], "level": level}
+                        for i in ids
+                    }
+                },
+            )
         if k == "follow_ups":
-            return tool_call("FollowUpQuestions", {"questions": {
-                i: {"anchor": " ".join(words[:5]), "question": f"You said this; how does {i} work?"} for i in ids}})
-        return tool_call("Summary", {"summary": "A solid design with gaps.",
-                                     "improvements": ["Add one.", "Add two.", "Add three."]})
+            return tool_call(
+                "FollowUpQuestions",
+                {
+                    "questions": {
+                        i: {
+                            "anchor": " ".join(words[:5]),
+                            "question": f"You said this; how does {i} work?",
+                        }
+                        for i in ids
+                    }
+                },
+            )
+        return tool_call(
+            "Summary",
+            {
+                "summary": "A solid design with gaps.",
+                "improvements": ["Add one.", "Add two.", "Add three."],
+            },
+        )
 
     return policy

@@ -32,7 +32,13 @@ def data_dir(real_index_dir, tmp_path_factory):
         mp.setenv("MLSD_AUTO_INDEX", "0")
         mp.setenv("MLSD_DATA_DIR", str(data))
         mp.setenv("MLSD_CONFIG", str(data / "no-config.toml"))  # no personal LLM config file
-        for var in ("MLSD_LLM", "MLSD_LLM_API_KEY", "OPENAI_API_KEY", "MLSD_LLM_MODEL", "MLSD_LLM_BASE_URL"):
+        for var in (
+            "MLSD_LLM",
+            "MLSD_LLM_API_KEY",
+            "OPENAI_API_KEY",
+            "MLSD_LLM_MODEL",
+            "MLSD_LLM_BASE_URL",
+        ):
             mp.delenv(var, raising=False)
         state.shared_grader.clear()
         yield data
@@ -51,7 +57,9 @@ def weak(grader, weak_answer):
     return grader.grade(weak_answer, QUESTION)
 
 
-def run_app(start: str = "practise", session: dict | None = None, query: dict | None = None) -> AppTest:
+def run_app(
+    start: str = "practise", session: dict | None = None, query: dict | None = None
+) -> AppTest:
     at = AppTest.from_function(_app, kwargs={"start": start}, default_timeout=180)
     for key, value in (session or {}).items():
         at.session_state[key] = value
@@ -60,14 +68,36 @@ def run_app(start: str = "practise", session: dict | None = None, query: dict | 
 
 
 def shown_report(report, text: str) -> dict:
-    return {state.REPORT: report, state.REPORT_TEXT: text, state.REPORT_QUESTION: QUESTION,
-            state.REPORT_ATTEMPT: None, state.REPORT_GRADED: text}
+    return {
+        state.REPORT: report,
+        state.REPORT_TEXT: text,
+        state.REPORT_QUESTION: QUESTION,
+        state.REPORT_ATTEMPT: None,
+        state.REPORT_GRADED: text,
+    }
 
 
 def all_text(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success", "metric", "title",
-                                  "header", "subheader", "text_area") for e in getattr(at, kind)]
-    parts += [w.value for w in at.text_input if w.key != state.API_KEY]  # the key's own field is a password box
+    parts = [
+        e.value
+        for kind in (
+            "markdown",
+            "caption",
+            "error",
+            "warning",
+            "info",
+            "success",
+            "metric",
+            "title",
+            "header",
+            "subheader",
+            "text_area",
+        )
+        for e in getattr(at, kind)
+    ]
+    parts += [
+        w.value for w in at.text_input if w.key != state.API_KEY
+    ]  # the key's own field is a password box
     return "\n".join(str(p) for p in parts)
 
 
@@ -84,10 +114,17 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     at.text_area(key="answer_text").input(weak_answer)
     at.button(key="grade").click().run()
     assert_inert(at)
-    assert at.status[0].label == f"Graded: {weak.overall_score}/100" and at.status[0].state == "complete"
-    assert at.metric[0].label == "Overall score" and at.metric[0].value == f"{weak.overall_score}/100"
+    assert (
+        at.status[0].label == f"Graded: {weak.overall_score}/100"
+        and at.status[0].state == "complete"
+    )
+    assert (
+        at.metric[0].label == "Overall score" and at.metric[0].value == f"{weak.overall_score}/100"
+    )
     callouts = [e.value for e in at.error]
-    assert len(callouts) == len(weak.missed_critical) and any("Missed critical component: Cold start" in c for c in callouts)
+    assert len(callouts) == len(weak.missed_critical) and any(
+        "Missed critical component: Cold start" in c for c in callouts
+    )
     table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
     assert list(table["Component"]) == [c.title for c in weak.components]
     assert list(table["Status"]) == [c.status for c in weak.components]
@@ -95,13 +132,18 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     assert any(first.rstrip("?") in m.value.replace("\\", "") for m in at.markdown)
     assert {b.label for b in at.get("download_button")} >= {"Download Markdown", "Download JSON"}
     links = [link.value for link in at.page_link]
-    assert [any(link.startswith(r.title) for link in links) for r in weak.recommended_reading] == [True] * len(weak.recommended_reading)
+    assert [any(link.startswith(r.title) for link in links) for r in weak.recommended_reading] == [
+        True
+    ] * len(weak.recommended_reading)
     # the selected component's quotes are highlighted in place
     chosen = weak.component(at.selectbox(key="practise_evidence").value)
     assert chosen.evidence and any(":orange-background[" in m.value for m in at.markdown)
     saved = history.list()
     assert len(saved) == 1 and saved[0].answer == weak_answer and saved[0].mode == "practice"
-    assert saved[0].report == at.session_state[state.REPORT] and saved[0].overall_score == weak.overall_score
+    assert (
+        saved[0].report == at.session_state[state.REPORT]
+        and saved[0].overall_score == weak.overall_score
+    )
 
 
 def test_bad_input_is_one_line_and_keeps_what_was_typed(history):
@@ -112,9 +154,15 @@ def test_bad_input_is_one_line_and_keeps_what_was_typed(history):
     at.text_area(key="answer_text").input(typed)
     at.button(key="grade").click().run()
     assert_inert(at)
-    assert len(at.error) == 1 and "unknown question id 'video_recomendation_x'; did you mean video_recommendation" in (
-        at.error[0].value.replace("\\", ""))
-    assert at.text_area(key="answer_text").value == typed and at.text_input(key="q_text").value == "video_recomendation_x"
+    assert len(
+        at.error
+    ) == 1 and "unknown question id 'video_recomendation_x'; did you mean video_recommendation" in (
+        at.error[0].value.replace("\\", "")
+    )
+    assert (
+        at.text_area(key="answer_text").value == typed
+        and at.text_input(key="q_text").value == "video_recomendation_x"
+    )
     at.text_area(key="answer_text").input("   ")
     at.text_input(key="q_text").input("How would you rank search results?")
     at.button(key="grade").click().run()
@@ -142,9 +190,13 @@ def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (.ci/run installs it)")
     wav = tmp_path / "answer.wav"
-    speech = ("For new users with no history I would show popular videos in their region, "
-              "and new videos get a small exploration budget so they collect their first views.")
-    subprocess.run(["espeak-ng", "-s", "160", "-w", str(wav), speech], check=True, capture_output=True)
+    speech = (
+        "For new users with no history I would show popular videos in their region, "
+        "and new videos get a small exploration budget so they collect their first views."
+    )
+    subprocess.run(
+        ["espeak-ng", "-s", "160", "-w", str(wav), speech], check=True, capture_output=True
+    )
     at = run_app()
     at.selectbox(key="q_case").set_value(QUESTION)
     at.button_group(key="answer_source").set_value("record").run()
@@ -154,20 +206,28 @@ def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path
     report = at.session_state[state.REPORT]
     assert at.status[0].state == "complete" and report.source.kind == "audio"
     assert "popular videos" in at.session_state[state.REPORT_TEXT].lower()
-    assert report.pacing is not None and any(h.value == "Pacing" for h in at.subheader)  # timestamps give pacing
+    assert report.pacing is not None and any(
+        h.value == "Pacing" for h in at.subheader
+    )  # timestamps give pacing
     assert [a.source_kind for a in history.list()] == ["audio"]
 
 
 def test_markup_links_and_html_in_an_answer_stay_inert(history):
     at = run_app()
-    evil = ("<script>alert(1)</script> Cold start: new users get [popular](https://evil.example/x) videos "
-            "![x](https://evil.example/i.png) :red[red] $x$ https://evil.example/raw")
+    evil = (
+        "<script>alert(1)</script> Cold start: new users get [popular](https://evil.example/x) videos "
+        "![x](https://evil.example/i.png) :red[red] $x$ https://evil.example/raw"
+    )
     at.text_area(key="answer_text").input(evil)
     at.button(key="grade").click().run()
     assert_inert(at)
     answer = next(m.value for m in at.markdown if "evil.example/raw" in m.value)
     assert "\\<script\\>" in answer and "\\[popular\\]" in answer and "\\!\\[x\\]" in answer
-    assert "\\:red\\[red\\]" in answer and "\\$x\\$" in answer and "` https://evil.example/raw `" in answer
+    assert (
+        "\\:red\\[red\\]" in answer
+        and "\\$x\\$" in answer
+        and "` https://evil.example/raw `" in answer
+    )
 
 
 def test_report_page(history, weak, weak_answer):
@@ -207,12 +267,22 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     at = run_app("history")
     assert_inert(at)
     listing = at.dataframe[0].value
-    assert list(listing["id"]) == [strong_id, weak_id] and list(listing["score"]) == [strong.overall_score, weak.overall_score]
+    assert list(listing["id"]) == [strong_id, weak_id] and list(listing["score"]) == [
+        strong.overall_score,
+        weak.overall_score,
+    ]
     assert at.get("vega_lite_chart")  # progress per step
-    assert at.selectbox(key="compare_a").value == weak_id and at.selectbox(key="compare_b").value == strong_id
+    assert (
+        at.selectbox(key="compare_a").value == weak_id
+        and at.selectbox(key="compare_b").value == strong_id
+    )
     diff = at.dataframe[-1].value
     cold = diff[diff["Component"] == weak.component("cold_start").title].iloc[0]
-    assert cold["A"].endswith("(missing)") and cold["Change"] == strong.component("cold_start").score - weak.component("cold_start").score
+    assert (
+        cold["A"].endswith("(missing)")
+        and cold["Change"]
+        == strong.component("cold_start").score - weak.component("cold_start").score
+    )
     assert at.get("download_button")[0].label == "Export all attempts (JSON)"
     # delete needs a confirmation
     at.selectbox(key="history_attempt").set_value(weak_id).run()
@@ -254,11 +324,15 @@ def test_llm_settings_keep_the_key_in_the_session_only(history, weak_answer, mon
     at.sidebar.text_input(key="llm_model").input("local-model").run()
     assert "stay local" in at.sidebar.caption[0].value and not at.sidebar.warning
     at.text_area(key="answer_text").input(weak_answer)
-    at.button(key="grade").click().run()  # the server is not there: the grade falls back, or one clear error
+    at.button(
+        key="grade"
+    ).click().run()  # the server is not there: the grade falls back, or one clear error
     assert_inert(at)
     assert KEY not in all_text(at)
     assert all(KEY not in a.answer and KEY not in a.report_json for a in history.list())
-    assert KEY.encode() not in b"".join(p.read_bytes() for p in history.path.parent.iterdir() if p.is_file())
+    assert KEY.encode() not in b"".join(
+        p.read_bytes() for p in history.path.parent.iterdir() if p.is_file()
+    )
 
 
 def test_two_sessions_do_not_share_answers_or_reports(history, weak_answer):
@@ -267,4 +341,6 @@ def test_two_sessions_do_not_share_answers_or_reports(history, weak_answer):
     first.button(key="grade").click().run()
     second.run()
     assert first.metric and not second.metric
-    assert second.text_area(key="answer_text").value == "" and state.REPORT not in second.session_state
+    assert (
+        second.text_area(key="answer_text").value == "" and state.REPORT not in second.session_state
+    )

@@ -36,7 +36,11 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name in modules}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "grader":
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "grader"
+        ):
             subs = {f"{node.module}.{a.name}" for a in node.names} & set(modules)
             found |= subs or ({node.module} & set(modules))
     return found - {"grader"}  # the top package only re-exports lazily
@@ -49,8 +53,12 @@ def _graph() -> dict[str, set[str]]:
 
 def _layer(module: str) -> int:
     """The layer of the most specific entry of LAYERS that names the module or a package above it."""
-    matches = [(len(m), i) for i, layer in enumerate(LAYERS) for m in layer
-               if module == m or module.startswith(m + ".")]
+    matches = [
+        (len(m), i)
+        for i, layer in enumerate(LAYERS)
+        for m in layer
+        if module == m or module.startswith(m + ".")
+    ]
     if matches:
         return max(matches)[1]
     raise AssertionError(f"{module} belongs to no layer: add it to LAYERS in {Path(__file__).name}")
@@ -65,7 +73,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -88,7 +96,9 @@ def test_the_cycle_check_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.parametrize("module", sorted(set(_graph()) - {"grader"}))  # the facade re-exports the top
+@pytest.mark.parametrize(
+    "module", sorted(set(_graph()) - {"grader"})
+)  # the facade re-exports the top
 def test_each_stage_imports_only_stages_below_it(module):
     upward = sorted(dep for dep in _graph()[module] if _layer(dep) > _layer(module))
     assert not upward, f"{module} (layer {_layer(module)}) imports higher layers: {upward}"
@@ -99,8 +109,14 @@ def test_importing_grader_changes_no_environment():
     import subprocess
     import sys
 
-    code = ("import os; before = dict(os.environ); import grader, grader.cli, grader.pipeline, grader.scoring.grading; "
-            "print(sorted(set(os.environ.items()) ^ set(before.items())))")
-    env = {k: v for k, v in os.environ.items() if k not in {"ANONYMIZED_TELEMETRY", "HF_HUB_OFFLINE"}}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    code = (
+        "import os; before = dict(os.environ); import grader, grader.cli, grader.pipeline, grader.scoring.grading; "
+        "print(sorted(set(os.environ.items()) ^ set(before.items())))"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"ANONYMIZED_TELEMETRY", "HF_HUB_OFFLINE"}
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == "[]"

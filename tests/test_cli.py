@@ -17,9 +17,21 @@ STRONG = str(EXAMPLES / "video_recommendation_strong.md")
 @pytest.fixture(scope="module")
 def mlsd(real_index_dir):
     def run(*args, stdin: bytes | None = None, env: dict | None = None):
-        full_env = {**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "COLUMNS": "120", **(env or {})}
-        return subprocess.run([sys.executable, "-m", "grader.cli", *args], input=stdin, capture_output=True,
-                              env=full_env, cwd=ROOT, timeout=120)
+        full_env = {
+            **os.environ,
+            "MLSD_INDEX_DIR": str(real_index_dir),
+            "COLUMNS": "120",
+            **(env or {}),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "grader.cli", *args],
+            input=stdin,
+            capture_output=True,
+            env=full_env,
+            cwd=ROOT,
+            timeout=120,
+        )
+
     return run
 
 
@@ -46,28 +58,41 @@ def test_grade_markdown_to_file(mlsd, tmp_path):
 
 
 def test_grade_text_is_rich_and_readable(mlsd):
-    proc = mlsd("grade", str(EXAMPLES / "video_recommendation_weak.md"), "-q", "video_recommendation")
+    proc = mlsd(
+        "grade", str(EXAMPLES / "video_recommendation_weak.md"), "-q", "video_recommendation"
+    )
     out = proc.stdout.decode()
     assert proc.returncode == 0 and "Missed critical" in out and "Follow-up questions" in out
 
 
 def test_grade_from_stdin_and_utf16(mlsd):
     text = (EXAMPLES / "fraud_detection_notes.md").read_text()
-    proc = mlsd("grade", "-", "-q", "fraud_detection", "-f", "json", stdin=codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    proc = mlsd(
+        "grade",
+        "-",
+        "-q",
+        "fraud_detection",
+        "-f",
+        "json",
+        stdin=codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     for c in report["components"]:
         for e in c["evidence"]:
-            assert text[e["start"]:e["end"]] == e["quote"]
+            assert text[e["start"] : e["end"]] == e["quote"]
 
 
-@pytest.mark.parametrize("data,needle", [
-    (b"", "empty"),
-    (b"   \n\n  ", "empty"),
-    (b"%PDF-1.5 binary", "binary file (PDF)"),
-    (b"\x89PNG\r\n\x1a\nxxxx", "PNG"),
-    (b"caf\xe9 au lait and a two-tower model", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        (b"", "empty"),
+        (b"   \n\n  ", "empty"),
+        (b"%PDF-1.5 binary", "binary file (PDF)"),
+        (b"\x89PNG\r\n\x1a\nxxxx", "PNG"),
+        (b"caf\xe9 au lait and a two-tower model", "not valid UTF-8"),
+    ],
+)
 def test_bad_files(mlsd, tmp_path, data, needle):
     path = tmp_path / "answer.txt"
     path.write_bytes(data)
@@ -77,17 +102,29 @@ def test_bad_files(mlsd, tmp_path, data, needle):
 def test_too_long_answer(mlsd, tmp_path):
     path = tmp_path / "long.txt"
     path.write_text("monitoring drift " * 60)
-    _one_line_error(mlsd("grade", str(path), "-q", "video_recommendation", env={"MLSD_MAX_WORDS": "100"}), "over the limit")
+    _one_line_error(
+        mlsd("grade", str(path), "-q", "video_recommendation", env={"MLSD_MAX_WORDS": "100"}),
+        "over the limit",
+    )
 
 
 def test_unknown_question_and_missing_file(mlsd, tmp_path):
-    _one_line_error(mlsd("grade", STRONG, "-q", "video_recomendation"), "did you mean video_recommendation")
-    _one_line_error(mlsd("grade", str(tmp_path / "nope.md"), "-q", "video_recommendation"), "no such file")
+    _one_line_error(
+        mlsd("grade", STRONG, "-q", "video_recomendation"), "did you mean video_recommendation"
+    )
+    _one_line_error(
+        mlsd("grade", str(tmp_path / "nope.md"), "-q", "video_recommendation"), "no such file"
+    )
 
 
 def test_missing_index_without_auto_build(mlsd, tmp_path):
-    proc = mlsd("grade", STRONG, "-q", "video_recommendation",
-                env={"MLSD_INDEX_DIR": str(tmp_path / "none"), "MLSD_AUTO_INDEX": "0"})
+    proc = mlsd(
+        "grade",
+        STRONG,
+        "-q",
+        "video_recommendation",
+        env={"MLSD_INDEX_DIR": str(tmp_path / "none"), "MLSD_AUTO_INDEX": "0"},
+    )
     _one_line_error(proc, "run `mlsd index`")
 
 
@@ -96,13 +133,19 @@ def test_output_is_not_half_written_on_error(mlsd, tmp_path):
     out.write_text("previous report")
     empty = tmp_path / "empty.md"
     empty.write_text("")
-    _one_line_error(mlsd("grade", str(empty), "-q", "video_recommendation", "-o", str(out)), "empty")
+    _one_line_error(
+        mlsd("grade", str(empty), "-q", "video_recommendation", "-o", str(out)), "empty"
+    )
     assert out.read_text() == "previous report"
 
 
 def test_questions_and_show(mlsd):
     proc = mlsd("questions")
-    assert proc.returncode == 0 and b"fraud_detection" in proc.stdout and b"rag_assistant" in proc.stdout
+    assert (
+        proc.returncode == 0
+        and b"fraud_detection" in proc.stdout
+        and b"rag_assistant" in proc.stdout
+    )
     proc = mlsd("show", "cold_start")
     assert proc.returncode == 0 and b"Cold start" in proc.stdout
     _one_line_error(mlsd("show", "cold_strat"), "did you mean cold_start")

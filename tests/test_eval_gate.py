@@ -10,7 +10,13 @@ from evals.dataset import load_answers
 from evals.run_eval import ADVERSARIAL_MAX, Eval
 
 pytestmark = pytest.mark.slow
-FLOORS = {"missing_precision": 0.85, "missing_recall": 0.88, "missing_f1": 0.87, "qwk": 0.8, "spearman": 0.93}
+FLOORS = {
+    "missing_precision": 0.85,
+    "missing_recall": 0.88,
+    "missing_f1": 0.87,
+    "qwk": 0.8,
+    "spearman": 0.93,
+}
 
 
 @pytest.fixture(scope="module")

@@ -80,11 +80,23 @@ def _rewrite(path, data: bytes) -> None:
 
 
 DAMAGE = {  # how to damage a built index -> whether Chroma can still read it
-    "database cut in half": (lambda p: _rewrite(p / "chroma.sqlite3", _half((p / "chroma.sqlite3").read_bytes())), False),
-    "database replaced by random bytes": (lambda p: _rewrite(p / "chroma.sqlite3", random.Random(1).randbytes(300_000)), False),
-    "database pages overwritten": (lambda p: _rewrite(p / "chroma.sqlite3", _garble((p / "chroma.sqlite3").read_bytes())), False),
+    "database cut in half": (
+        lambda p: _rewrite(p / "chroma.sqlite3", _half((p / "chroma.sqlite3").read_bytes())),
+        False,
+    ),
+    "database replaced by random bytes": (
+        lambda p: _rewrite(p / "chroma.sqlite3", random.Random(1).randbytes(300_000)),
+        False,
+    ),
+    "database pages overwritten": (
+        lambda p: _rewrite(p / "chroma.sqlite3", _garble((p / "chroma.sqlite3").read_bytes())),
+        False,
+    ),
     "segment folder deleted": (lambda p: shutil.rmtree(_segment(p)), True),
-    "segment files random bytes": (lambda p: [_rewrite(f, random.Random(2).randbytes(4096)) for f in _segment(p).iterdir()], True),
+    "segment files random bytes": (
+        lambda p: [_rewrite(f, random.Random(2).randbytes(4096)) for f in _segment(p).iterdir()],
+        True,
+    ),
 }
 
 
@@ -118,7 +130,11 @@ def test_damaged_index_says_what_to_do_and_rebuild_restores_it(mlsd, clean_repor
     if readable:  # Chroma rebuilds its vector segment from the write log in its database
         assert report_of(mlsd(*GRADE, auto_index=False)) == clean_report
     else:
-        one_line_error(mlsd(*GRADE, auto_index=False), f"the index at {mlsd.path} is damaged", "`mlsd index --rebuild`")
+        one_line_error(
+            mlsd(*GRADE, auto_index=False),
+            f"the index at {mlsd.path} is damaged",
+            "`mlsd index --rebuild`",
+        )
         one_line_error(mlsd("index"), "is damaged", "`mlsd index --rebuild`")
     rebuilt = mlsd("index", "--rebuild")
     assert rebuilt.exit_code == 0, rebuilt.stderr
@@ -163,7 +179,9 @@ def test_other_embedding_model_points_at_rebuild_even_with_auto_index(mlsd, clea
 def _embedded_rows(path) -> int:
     """Rows Chroma has written so far, read from outside the building process."""
     try:
-        with sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=0.1) as db:
+        with sqlite3.connect(
+            f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=0.1
+        ) as db:
             return db.execute("select count(*) from embeddings").fetchone()[0]
     except sqlite3.Error:
         return 0
@@ -177,8 +195,13 @@ def test_killed_index_build_recovers_on_next_grade(grader, tmp_path, monkeypatch
     env = {**os.environ, "MLSD_INDEX_DIR": str(ix), "MLSD_AUTO_INDEX": "1"}
     env.pop("MLSD_CHROMA_URL", None)
     cli = [sys.executable, "-m", "grader.cli"]
-    build = subprocess.Popen([*cli, "index", "--rebuild"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        [*cli, "index", "--rebuild"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 180
         while _embedded_rows(ix) == 0 and build.poll() is None and time.monotonic() < deadline:
@@ -194,11 +217,15 @@ def test_killed_index_build_recovers_on_next_grade(grader, tmp_path, monkeypatch
     lock.acquire()  # the lock file is left behind, but its OS lock died with the process
     lock.release()
 
-    recovered = subprocess.run([*cli, *GRADE], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    recovered = subprocess.run(
+        [*cli, *GRADE], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert recovered.returncode == 0, recovered.stderr
     assert "out of date" in recovered.stderr and "building it now" in recovered.stderr
 
-    monkeypatch.setattr(grading_module, "_default", grader)  # the clean session index, same CLI path
+    monkeypatch.setattr(
+        grading_module, "_default", grader
+    )  # the clean session index, same CLI path
     monkeypatch.delenv("MLSD_LLM", raising=False)
     clean = CliRunner().invoke(app, GRADE)
     assert clean.exit_code == 0, clean.stderr
@@ -211,4 +238,6 @@ def test_a_build_that_holds_the_lock_too_long_gives_one_line(mlsd, monkeypatch):
 
     monkeypatch.setattr(index_module, "LOCK_TIMEOUT_S", 0.2)
     with FileLock(str(mlsd.path) + ".lock"):  # another builder, alive and busy
-        one_line_error(mlsd("index"), "another process has been building the index", "stop it, or wait")
+        one_line_error(
+            mlsd("index"), "another process has been building the index", "stop it, or wait"
+        )

@@ -40,17 +40,38 @@ T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 def make_report(answer: str, score: int, *, llm: LLMInfo | None = None) -> GradeReport:
     """A small valid report whose one evidence quote is the answer's first word."""
     word = answer.split()[0]
-    comp = ComponentResult(id="cold_start", title="Cold start", step="model", severity="critical", weight=3.0,
-                           status="covered" if score >= 60 else "missing", score=score, level=2, cues_matched=1,
-                           cues_total=5, evidence=[Evidence(quote=word, start=0, end=len(word), similarity=0.7)],
-                           feedback="ok")
+    comp = ComponentResult(
+        id="cold_start",
+        title="Cold start",
+        step="model",
+        severity="critical",
+        weight=3.0,
+        status="covered" if score >= 60 else "missing",
+        score=score,
+        level=2,
+        cues_matched=1,
+        cues_total=5,
+        evidence=[Evidence(quote=word, start=0, end=len(word), similarity=0.7)],
+        feedback="ok",
+    )
     return GradeReport(
-        question=QuestionMatch(id="video_recommendation", title="Video recommendation", matched_by="id"),
-        overall_score=score, steps=[StepResult(id="model", title="Model", score=score, components=["cold_start"])],
-        components=[comp], missed_critical=[] if score >= 60 else ["cold_start"], strengths=[],
-        follow_up_questions=[], recommended_reading=[], warnings=[],
-        answer_stats=AnswerStats(characters=len(answer), words=len(answer.split()), sentences=1, units=1),
-        grader=GraderInfo(version="test", model="test", calibration="test"), llm=llm)
+        question=QuestionMatch(
+            id="video_recommendation", title="Video recommendation", matched_by="id"
+        ),
+        overall_score=score,
+        steps=[StepResult(id="model", title="Model", score=score, components=["cold_start"])],
+        components=[comp],
+        missed_critical=[] if score >= 60 else ["cold_start"],
+        strengths=[],
+        follow_up_questions=[],
+        recommended_reading=[],
+        warnings=[],
+        answer_stats=AnswerStats(
+            characters=len(answer), words=len(answer.split()), sentences=1, units=1
+        ),
+        grader=GraderInfo(version="test", model="test", calibration="test"),
+        llm=llm,
+    )
 
 
 @pytest.fixture()
@@ -65,14 +86,25 @@ def _raw(path) -> bytes:
 
 def test_save_list_get_round_trip(db):
     h = History(db)
-    first = h.save("Popular videos for new users.", make_report("Popular videos for new users.", 40),
-                   created_at=T0 + timedelta(days=1))
-    second = h.save("Two-tower retrieval then a ranker.", make_report("Two-tower retrieval then a ranker.", 80),
-                    mode="mock", created_at=T0)
+    first = h.save(
+        "Popular videos for new users.",
+        make_report("Popular videos for new users.", 40),
+        created_at=T0 + timedelta(days=1),
+    )
+    second = h.save(
+        "Two-tower retrieval then a ranker.",
+        make_report("Two-tower retrieval then a ranker.", 80),
+        mode="mock",
+        created_at=T0,
+    )
     attempts = h.list()
     assert [a.id for a in attempts] == [second, first]  # oldest first, whatever the insertion order
     got = h.get(first)
-    assert got.answer == "Popular videos for new users." and got.mode == "practice" and got.overall_score == 40
+    assert (
+        got.answer == "Popular videos for new users."
+        and got.mode == "practice"
+        and got.overall_score == 40
+    )
     assert got.report == make_report("Popular videos for new users.", 40)
     assert got.question_id == "video_recommendation" and got.source_kind == "text"
     with pytest.raises(HistoryError, match="no attempt with id 999"):
@@ -123,8 +155,13 @@ def test_kill_9_mid_save_loses_no_saved_attempt(db, tmp_path):
     confirmed: dict[int, int] = {}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for cycle, wanted in enumerate((3, 6, 2)):
-        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(db), str(report_file), str(cycle * 1000)],
-                                stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(db), str(report_file), str(cycle * 1000)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         for _ in range(wanted):  # each line is printed only after its transaction committed
             attempt_id, i = map(int, proc.stdout.readline().split())
             confirmed[attempt_id] = i
@@ -137,7 +174,10 @@ def test_kill_9_mid_save_loses_no_saved_attempt(db, tmp_path):
         for attempt_id, i in confirmed.items():
             assert rows[attempt_id].answer == f"attempt {i} " + "x" * 400_000
         for a in rows.values():  # an attempt is there whole or not at all
-            assert len(a.answer) == len(f"attempt {a.answer.split()[1]} ") + 400_000 and a.report.overall_score == 50
+            assert (
+                len(a.answer) == len(f"attempt {a.answer.split()[1]} ") + 400_000
+                and a.report.overall_score == 50
+            )
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -182,7 +222,9 @@ def test_damaged_index_recovers_every_attempt(db):
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'attempts_created'").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'attempts_created'"
+        ).fetchone()[0]
     with open(db, "r+b") as fh:  # scribble over the index's page: the table itself is intact
         fh.seek((root - 1) * page_size)
         fh.write(b"\xff" * page_size)
@@ -194,8 +236,14 @@ def test_damaged_index_recovers_every_attempt(db):
 
 def test_delete_clear_and_export(db):
     h = History(db)
-    ids = [h.save(f"private answer {i} about drift", make_report(f"private answer {i}", 50 + i),
-                  created_at=T0 + timedelta(minutes=i)) for i in range(3)]
+    ids = [
+        h.save(
+            f"private answer {i} about drift",
+            make_report(f"private answer {i}", 50 + i),
+            created_at=T0 + timedelta(minutes=i),
+        )
+        for i in range(3)
+    ]
     assert h.delete(ids[1]) is True and h.delete(ids[1]) is False
     exported = json.loads(h.export_json())
     assert exported["format"] == "mlsd-grader-history/1"
@@ -209,13 +257,17 @@ def test_delete_clear_and_export(db):
 def test_no_api_key_is_stored(db):
     assert not any("key" in name for name in LLMInfo.model_fields)
     config = LLMConfig(provider="openai", api_key=KEY)
-    assert KEY not in repr(config) and KEY not in str(config) and KEY not in config.model_dump_json()
+    assert (
+        KEY not in repr(config) and KEY not in str(config) and KEY not in config.model_dump_json()
+    )
     answer = f"My design. (I pasted my key by mistake: {KEY}) Cold start uses popular items."
     report = make_report(answer, 60, llm=LLMInfo(provider="openai", model="gpt-4o-mini", calls=3))
     h = History(db)
     attempt_id = h.save(answer, report, secrets=[config.api_key.get_secret_value(), None, "short"])
     stored = h.get(attempt_id)
-    assert KEY not in stored.answer and len(stored.answer) == len(answer)  # masked in place: offsets still hold
+    assert KEY not in stored.answer and len(stored.answer) == len(
+        answer
+    )  # masked in place: offsets still hold
     assert KEY.encode() not in _raw(db) and KEY not in h.export_json()
     assert stored.report.llm.model == "gpt-4o-mini"
 
@@ -231,13 +283,20 @@ def test_history_commands(cli, db, tmp_path):
     assert "no attempts saved" in cli("list").stderr
     h = History(db)
     first = h.save("fraud answer text", make_report("fraud answer text", 41), created_at=T0)
-    second = h.save("video answer text", make_report("video answer text", 77), created_at=T0 + timedelta(hours=1))
+    second = h.save(
+        "video answer text",
+        make_report("video answer text", 77),
+        created_at=T0 + timedelta(hours=1),
+    )
     listed = cli("list")
     assert listed.exit_code == 0 and "41" in listed.stdout and "77" in listed.stdout
     out = tmp_path / "export.json"
     exported = cli("export", "-o", str(out))
     assert exported.exit_code == 0 and "wrote 2 attempt(s)" in exported.stderr
-    assert [a["answer"] for a in json.loads(out.read_text())["attempts"]] == ["fraud answer text", "video answer text"]
+    assert [a["answer"] for a in json.loads(out.read_text())["attempts"]] == [
+        "fraud answer text",
+        "video answer text",
+    ]
     assert json.loads(cli("export").stdout)["attempts"][0]["id"] == first
     missing = cli("delete", "999")
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no attempt with id 999")

@@ -36,7 +36,9 @@ def test_metadata_and_retrieval(kb, tmp_path, hash_embedder):
     index = KnowledgeIndex.open(kb, hash_embedder, path=tmp_path / "ix")
     cues = index.cue_vectors()
     assert cues[("", "drift")].shape == (len(kb.concepts["drift"].cues), 384)
-    hits = index.query(hash_embedder.embed(["payment fraud detection chargebacks"])[0], ["case"], k=5)
+    hits = index.query(
+        hash_embedder.embed(["payment fraud detection chargebacks"])[0], ["case"], k=5
+    )
     assert hits[0].id == "fraud_detection" and hits[0].kind == "case"
     assert hits == sorted(hits, key=lambda h: -h.similarity)
 

@@ -13,22 +13,28 @@ from grader.output import write_atomic
 TEXT = "Clarify the goal: watch time. Zürich latency < 100 ms — ok"
 
 
-@pytest.mark.parametrize("data", [
-    TEXT.encode("utf-8"),
-    codecs.BOM_UTF8 + TEXT.encode("utf-8"),
-    TEXT.encode("utf-16"),  # with BOM
-    codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        TEXT.encode("utf-16"),  # with BOM
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+    ],
+)
 def test_accepted_encodings(data):
     assert decode_answer(data) == TEXT
 
 
-@pytest.mark.parametrize("data,match", [
-    (b"%PDF-1.7\n...", "PDF"),
-    (b"\x89PNG\r\n\x1a\n....", "PNG"),
-    (b"abc\x00def", "NUL"),
-    (b"caf\xe9 latency", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data,match",
+    [
+        (b"%PDF-1.7\n...", "PDF"),
+        (b"\x89PNG\r\n\x1a\n....", "PNG"),
+        (b"abc\x00def", "NUL"),
+        (b"caf\xe9 latency", "not valid UTF-8"),
+    ],
+)
 def test_rejected_inputs_get_one_line(data, match):
     with pytest.raises(InputError, match=match) as err:
         decode_answer(data, "answer.txt")
@@ -63,15 +69,23 @@ def test_stdin_reads_are_bounded():
     stream = io.BufferedReader(_Endless())
     with pytest.raises(InputError, match="standard input is over 1 MB") as err:
         read_stdin(2**20, stream)
-    assert "\n" not in str(err.value) and stream.raw.read_bytes <= 2**20 + 2 * io.DEFAULT_BUFFER_SIZE
+    assert (
+        "\n" not in str(err.value) and stream.raw.read_bytes <= 2**20 + 2 * io.DEFAULT_BUFFER_SIZE
+    )
     assert read_stdin(10, io.BytesIO(b"short")) == b"short"
 
 
 def test_cli_refuses_endless_stdin():
     """`mlsd grade - < /dev/zero` ends with one line and exit 2 instead of reading forever."""
     with open("/dev/zero", "rb") as zero:
-        done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", "-", "--question", "fraud_detection"],
-                              stdin=zero, capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "grader.cli", "grade", "-", "--question", "fraud_detection"],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().count("\n") == 0 and "standard input" in done.stderr
 

@@ -3,8 +3,13 @@ import pytest
 from grader.errors import KnowledgeBaseError
 from grader.knowledge.notes import REQUIRED_CONCEPTS, STEP_IDS, load_kb
 
-RECOMMENDERS = ["video_recommendation", "event_recommendation", "news_feed_ranking", "people_you_may_know",
-                "similar_listings"]
+RECOMMENDERS = [
+    "video_recommendation",
+    "event_recommendation",
+    "news_feed_ranking",
+    "people_you_may_know",
+    "similar_listings",
+]
 
 
 def test_knowledge_base_has_the_required_content(kb):
@@ -65,7 +70,10 @@ def test_broken_yaml_names_the_file(kb_copy):
 def test_case_with_unknown_component_is_rejected(kb_copy):
     path = kb_copy / "cases" / "eta_prediction.md"
     _edit(path, "- id: baseline", "- id: baseline_model")
-    with pytest.raises(KnowledgeBaseError, match="eta_prediction.md: field 'components': unknown concept id 'baseline_model'"):
+    with pytest.raises(
+        KnowledgeBaseError,
+        match="eta_prediction.md: field 'components': unknown concept id 'baseline_model'",
+    ):
         load_kb(kb_copy)
 
 

@@ -27,16 +27,39 @@ def mlsd(real_index_dir, tmp_path_factory):
 
     def run(*args, env: dict | None = None):
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("MLSD_LLM", "OPENAI_"))}
-        full = {**clean, "MLSD_INDEX_DIR": str(real_index_dir), "XDG_CONFIG_HOME": str(config_home),
-                "MLSD_LLM_RETRIES": "0", **(env or {})}
-        return subprocess.run([sys.executable, "-m", "grader.cli", "grade", WEAK, "-q", "video_recommendation",
-                               "-f", "json", *args], capture_output=True, env=full, cwd=ROOT, timeout=180)
+        full = {
+            **clean,
+            "MLSD_INDEX_DIR": str(real_index_dir),
+            "XDG_CONFIG_HOME": str(config_home),
+            "MLSD_LLM_RETRIES": "0",
+            **(env or {}),
+        }
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "grader.cli",
+                "grade",
+                WEAK,
+                "-q",
+                "video_recommendation",
+                "-f",
+                "json",
+                *args,
+            ],
+            capture_output=True,
+            env=full,
+            cwd=ROOT,
+            timeout=180,
+        )
+
     return run
 
 
 @pytest.fixture()
 def bad_server():
     """An HTTP server on 127.0.0.1 that is slow or answers garbage, by path."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -71,31 +94,72 @@ def _fell_back(proc, needle: str) -> dict:
 def test_server_down_gives_the_deterministic_report_and_a_warning(mlsd):
     url = f"http://127.0.0.1:{free_port()}/v1"
     plain = json.loads(mlsd().stdout)
-    report = _fell_back(mlsd("--llm", "openai-compatible", "--base-url", url, "--model", "m"), "cannot reach")
-    assert report["components"] == plain["components"] and report["overall_score"] == plain["overall_score"]
+    report = _fell_back(
+        mlsd("--llm", "openai-compatible", "--base-url", url, "--model", "m"), "cannot reach"
+    )
+    assert (
+        report["components"] == plain["components"]
+        and report["overall_score"] == plain["overall_score"]
+    )
 
 
 def test_slow_server_times_out(mlsd, bad_server):
-    _fell_back(mlsd("--llm", "openai-compatible", "--base-url", bad_server + "/slow/v1", "--model", "m",
-                    env={"MLSD_LLM_TIMEOUT": "1"}), "did not answer within 1s")
+    _fell_back(
+        mlsd(
+            "--llm",
+            "openai-compatible",
+            "--base-url",
+            bad_server + "/slow/v1",
+            "--model",
+            "m",
+            env={"MLSD_LLM_TIMEOUT": "1"},
+        ),
+        "did not answer within 1s",
+    )
 
 
 def test_garbage_answers_fall_back(mlsd, bad_server):
-    _fell_back(mlsd("--llm", "openai-compatible", "--base-url", bad_server + "/v1", "--model", "m",
-                    env={"MLSD_LLM_API_KEY": SECRET}), "no usable output")
+    _fell_back(
+        mlsd(
+            "--llm",
+            "openai-compatible",
+            "--base-url",
+            bad_server + "/v1",
+            "--model",
+            "m",
+            env={"MLSD_LLM_API_KEY": SECRET},
+        ),
+        "no usable output",
+    )
 
 
-@pytest.mark.parametrize("args, env, needle", [
-    (["--llm", "openai"], {}, "needs an API key"),
-    (["--llm", "openai-compatible", "--model", "m"], {}, "needs --base-url"),
-    (["--llm", "openai-compatible", "--base-url", "http://127.0.0.1:1/v1"], {}, "needs --model"),
-    (["--llm", "bogus"], {}, "provider"),
-    ([], {"MLSD_LLM": "openai", "MLSD_LLM_TIMEOUT": "soon", "OPENAI_API_KEY": SECRET}, "timeout_s"),
-])
+@pytest.mark.parametrize(
+    "args, env, needle",
+    [
+        (["--llm", "openai"], {}, "needs an API key"),
+        (["--llm", "openai-compatible", "--model", "m"], {}, "needs --base-url"),
+        (
+            ["--llm", "openai-compatible", "--base-url", "http://127.0.0.1:1/v1"],
+            {},
+            "needs --model",
+        ),
+        (["--llm", "bogus"], {}, "provider"),
+        (
+            [],
+            {"MLSD_LLM": "openai", "MLSD_LLM_TIMEOUT": "soon", "OPENAI_API_KEY": SECRET},
+            "timeout_s",
+        ),
+    ],
+)
 def test_configuration_errors_are_one_line(mlsd, args, env, needle):
     proc = mlsd(*args, env=env)
     err = proc.stderr.decode()
-    assert proc.returncode == 2 and err.startswith("error: ") and err.count("\n") == 1 and needle in err, err
+    assert (
+        proc.returncode == 2
+        and err.startswith("error: ")
+        and err.count("\n") == 1
+        and needle in err
+    ), err
     assert SECRET not in err and proc.stdout == b""
 
 
@@ -111,12 +175,17 @@ def test_flags_override_env_override_file(tmp_path, monkeypatch):
     from grader.llm.config import load_config
 
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[llm]\nprovider = "openai-compatible"\nmodel = "from-file"\nbase_url = "http://127.0.0.1:1/v1"\n'
-                   'batch_size = 5\n', encoding="utf-8")
+    cfg.write_text(
+        '[llm]\nprovider = "openai-compatible"\nmodel = "from-file"\nbase_url = "http://127.0.0.1:1/v1"\n'
+        "batch_size = 5\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("MLSD_CONFIG", str(cfg))
     monkeypatch.delenv("MLSD_LLM_MODEL", raising=False)
     assert load_config().model == "from-file" and load_config().batch_size == 5
     monkeypatch.setenv("MLSD_LLM_MODEL", "from-env")
     assert load_config().model == "from-env"
     assert load_config(model="from-flag").model == "from-flag"
-    assert not load_config().is_remote and load_config(base_url="https://llm.example.com/v1").is_remote
+    assert (
+        not load_config().is_remote and load_config(base_url="https://llm.example.com/v1").is_remote
+    )

@@ -24,13 +24,17 @@ def strong_reply(grader, component_id: str) -> str:
     return " ".join(grader.kb.concepts[component_id].cues)
 
 
-def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(grader, weak_answer, weak_report):
+def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(
+    grader, weak_answer, weak_report
+):
     mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
     follow_up = mock.next_follow_up(grader.kb)
     assert follow_up == weak_report.follow_up_questions[0]  # the top follow-up first
     cid = follow_up.component_id
     rnd = mock.answer(grader, follow_up, strong_reply(grader, cid))
-    assert rnd.before_score == weak_report.component(cid).score and rnd.after_score > rnd.before_score
+    assert (
+        rnd.before_score == weak_report.component(cid).score and rnd.after_score > rnd.before_score
+    )
     assert mock.report.component(cid).status != "missing" and rnd.improved
     # only that component changed; totals follow the grader's own weighting
     others = [c for c in mock.report.components if c.id != cid]
@@ -40,13 +44,18 @@ def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(grader, 
     assert step.score == weighted([mock.report.component(c) for c in step.components])
     assert cid not in mock.report.missed_critical or mock.report.component(cid).status == "missing"
     # evidence now quotes the reply, in place inside the interview text; the interviewer's line is never evidence
-    assert mock.text.startswith(weak_answer) and f"{INTERVIEWER}{follow_up.question}\n{CANDIDATE}" in mock.text
+    assert (
+        mock.text.startswith(weak_answer)
+        and f"{INTERVIEWER}{follow_up.question}\n{CANDIDATE}" in mock.text
+    )
     evidence = mock.report.component(cid).evidence
     assert any(e.start >= rnd.reply_start for e in evidence)
-    assert not any(follow_up.question in e.quote for c in mock.report.components for e in c.evidence)
+    assert not any(
+        follow_up.question in e.quote for c in mock.report.components for e in c.evidence
+    )
     for c in mock.report.components:
         for e in c.evidence:
-            assert mock.text[e.start:e.end] == e.quote
+            assert mock.text[e.start : e.end] == e.quote
 
 
 def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_report):
@@ -66,21 +75,29 @@ def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_repo
     assert [c.id for c in summary.improved] == [second.component_id]
     assert [c.id for c in summary.not_improved] == [first.component_id]
     lines = summary.lines()
-    assert lines[0] == f"2 round(s): overall {weak_report.overall_score} -> {summary.overall_after}."
+    assert (
+        lines[0] == f"2 round(s): overall {weak_report.overall_score} -> {summary.overall_after}."
+    )
     assert any(line.startswith(f"Improved {summary.improved[0].title}") for line in lines)
 
 
 def test_the_knowledge_base_supplies_questions_beyond_the_report(grader, weak_answer, weak_report):
     exhausted = weak_report.model_copy(update={"follow_up_questions": []})
     mock = MockInterview.start(weak_answer, exhausted)
-    assert mock.next_follow_up() is None and mock.finished()  # the report alone has nothing left to ask
+    assert (
+        mock.next_follow_up() is None and mock.finished()
+    )  # the report alone has nothing left to ask
     follow_up = mock.next_follow_up(grader.kb)
-    gaps = sorted((c for c in weak_report.components if c.status != "covered"),
-                  key=lambda c: (-c.weight * (100 - c.score), c.id))
+    gaps = sorted(
+        (c for c in weak_report.components if c.status != "covered"),
+        key=lambda c: (-c.weight * (100 - c.score), c.id),
+    )
     assert follow_up.component_id == gaps[0].id  # the costliest gap first
     assert follow_up.question in grader.kb.concepts[gaps[0].id].follow_ups
     mock.answer(grader, follow_up, UNSURE)
-    assert mock.next_follow_up(grader.kb).component_id == gaps[1].id  # never the same component twice
+    assert (
+        mock.next_follow_up(grader.kb).component_id == gaps[1].id
+    )  # never the same component twice
 
 
 def test_an_empty_reply_is_refused_and_changes_nothing(grader, weak_answer, weak_report):

@@ -34,7 +34,9 @@ def test_guard_really_blocks(no_network):
 
 
 def test_grading_with_network_blocked(no_network, real_index_dir, strong_answer):
-    grader = Grader.open(path=real_index_dir, auto_index=False)  # opens the Chroma store under the guard
+    grader = Grader.open(
+        path=real_index_dir, auto_index=False
+    )  # opens the Chroma store under the guard
     report = grader.grade(strong_answer, "Design the video recommendations on a home feed")
     assert report.overall_score >= 70 and report.question.id == "video_recommendation"
     assert no_network == []

@@ -43,7 +43,9 @@ def test_punctuation_case_and_word_order_do_not_matter():
     ov = CueOverlap(CUES)
     cues = ov.cue_weights(CUES)
     written = ov.unit_matrix([terms("Monitor drift: population stability index, weekly.")])
-    spoken = ov.unit_matrix([terms("um weekly we'd monitor the uh population stability index for drift")])
+    spoken = ov.unit_matrix(
+        [terms("um weekly we'd monitor the uh population stability index for drift")]
+    )
     assert np.allclose(overlap(written, cues), overlap(spoken, cues))
 
 
@@ -56,16 +58,22 @@ def test_words_no_cue_uses_are_ignored():
 def test_the_grader_blends_cosine_with_overlap(fast_grader):
     case = fast_grader.kb.cases["video_recommendation"]
     comp = next(c for c in fast_grader.kb.case_components(case) if c.id == "cold_start")
-    prepared = fast_grader.prepare("New videos have no views yet, so we use content embeddings to rank them at first.",
-                                   words=True)
-    texts, cosine = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.0)
+    prepared = fast_grader.prepare(
+        "New videos have no views yet, so we use content embeddings to rank them at first.",
+        words=True,
+    )
+    texts, cosine = fast_grader.similarities(
+        prepared.vectors, prepared.words, case, comp, blend=0.0
+    )
     _, blended = fast_grader.similarities(prepared.vectors, prepared.words, case, comp, blend=0.25)
     words = overlap(prepared.words, fast_grader.overlap.cue_weights(texts))
     assert words.max() > 0
     assert np.allclose(blended, 0.75 * cosine + 0.25 * words)
     unblended, blended_grader = copy.copy(fast_grader), copy.copy(fast_grader)
     unblended.cal, blended_grader.cal = Calibration(), Calibration(lexical_blend=0.2)
-    assert unblended.prepare("New videos have no views yet.").words is None  # pure cosine skips the words
+    assert (
+        unblended.prepare("New videos have no views yet.").words is None
+    )  # pure cosine skips the words
     assert blended_grader.prepare("New videos have no views yet.").words is not None
 
 
@@ -73,7 +81,10 @@ def test_terms_is_thread_safe():
     # the grader is shared between threads; a stemmer object keeps per-word state
     from concurrent.futures import ThreadPoolExecutor
 
-    texts = [f"retrained models monitoring drifting distributions {i} calibrated predictions" for i in range(3000)]
+    texts = [
+        f"retrained models monitoring drifting distributions {i} calibrated predictions"
+        for i in range(3000)
+    ]
     expected = [terms(t) for t in texts]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(terms, texts)) == expected

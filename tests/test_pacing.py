@@ -28,13 +28,20 @@ FOLLOW_UP = ("Good. How would you evaluate it?", 30.0)  # asked before evaluatio
 
 
 def _sentences(section: str) -> list[str]:
-    body = " ".join(section.split("\n", 1)[1].replace("*", "").replace("`", "").replace("#", "").split())
+    body = " ".join(
+        section.split("\n", 1)[1].replace("*", "").replace("`", "").replace("#", "").split()
+    )
     return [x for x in re.split(r"(?<=[.!?:])\s+", body) if x.strip("- ")]
 
 
 def _mock_interview():
     """(input, end time, candidate seconds per step, candidate words) of a timed SRT-like interview."""
-    cues, t, seconds, words = [Cue(QUESTION[0], 0.0, QUESTION[1], "Interviewer")], QUESTION[1], {}, 0
+    cues, t, seconds, words = (
+        [Cue(QUESTION[0], 0.0, QUESTION[1], "Interviewer")],
+        QUESTION[1],
+        {},
+        0,
+    )
     for step, section in SECTIONS.items():
         if step == "evaluation":
             cues.append(Cue(FOLLOW_UP[0], t, t + FOLLOW_UP[1], "Interviewer"))
@@ -71,7 +78,11 @@ def test_rates_and_longest_monologue(pacing):
     speaking = sum(seconds.values()) / 60
     assert pacing.speaking_minutes == pytest.approx(speaking, abs=0.01)
     assert pacing.total_minutes == pytest.approx(end / 60, abs=0.01)
-    assert pacing.words_per_minute == pytest.approx(words / speaking, abs=0.05) == pytest.approx(150, abs=0.05)
+    assert (
+        pacing.words_per_minute
+        == pytest.approx(words / speaking, abs=0.05)
+        == pytest.approx(150, abs=0.05)
+    )
     assert pacing.fillers_per_minute == pytest.approx(len(FILLED) / speaking, abs=0.05)
     # the longest run without the interviewer: requirements to model, from 20 s on
     run = sum(seconds[s] for s in ("requirements", "framing", "data", "model"))
@@ -80,10 +91,16 @@ def test_rates_and_longest_monologue(pacing):
 
 
 def test_longest_monologue_without_speakers_is_the_longest_segment(grader_free):
-    cues = [Cue("we clarify the objective", 0, 10), Cue("then we rank candidates with a model", 10, 45),
-            Cue("and we monitor drift", 45, 50)]
+    cues = [
+        Cue("we clarify the objective", 0, 10),
+        Cue("then we rank candidates with a model", 10, 45),
+        Cue("and we monitor drift", 45, 50),
+    ]
     pacing = compute_pacing(grader_free, from_cues(cues, fmt="whisper-json"))
-    assert (pacing.longest_monologue_seconds, pacing.longest_monologue_start_seconds) == (35.0, 10.0)
+    assert (pacing.longest_monologue_seconds, pacing.longest_monologue_start_seconds) == (
+        35.0,
+        10.0,
+    )
     assert pacing.speaking_minutes == pytest.approx(50 / 60, abs=0.01)
 
 
@@ -100,7 +117,9 @@ def test_decoding_moves_forward_and_ignores_a_stray_block():
         scores[i, j] = 0.45
     scores[4, 1] = 0.47  # one block about framing in the middle of the model discussion
     assert decode_steps(scores) == truth
-    assert decode_steps(scores, switch=0.0, back=0.0)[4] == 1  # without the penalties it would switch
+    assert (
+        decode_steps(scores, switch=0.0, back=0.0)[4] == 1
+    )  # without the penalties it would switch
     assert decode_steps(np.zeros((0, 7))) == []
 
 
@@ -109,20 +128,27 @@ def test_budget_files_and_env(tmp_path, monkeypatch):
     yml = tmp_path / "budget.yaml"
     yml.write_text("round_minutes: 60\nsteps:\n  model: 15\n  serving: 9\n")
     budget = load_budget(yml)
-    assert budget.round_minutes == 60 and budget.steps["model"] == 15 and budget.steps["data"] == default_budget()["data"]
+    assert (
+        budget.round_minutes == 60
+        and budget.steps["model"] == 15
+        and budget.steps["data"] == default_budget()["data"]
+    )
     toml = tmp_path / "budget.toml"
     toml.write_text("requirements = 8\nmonitoring = 2\n")
     monkeypatch.setenv("MLSD_PACING_BUDGET", str(toml))
     assert load_budget().steps["requirements"] == 8 and load_budget().steps["monitoring"] == 2
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("steps:\n  modeling: 10\n", "unknown step\\(s\\) modeling"),
-    ("steps:\n  model: -1\n", "must not be negative"),
-    ("round_minutes: 0\n", "round_minutes"),
-    ("- 1\n- 2\n", "expected a mapping"),
-    ("steps: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("steps:\n  modeling: 10\n", "unknown step\\(s\\) modeling"),
+        ("steps:\n  model: -1\n", "must not be negative"),
+        ("round_minutes: 0\n", "round_minutes"),
+        ("- 1\n- 2\n", "expected a mapping"),
+        ("steps: [\n", "not valid YAML"),
+    ],
+)
 def test_bad_budgets_fail_with_one_line(tmp_path, content, needle):
     path = tmp_path / "budget.yml"
     path.write_text(content)

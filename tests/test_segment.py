@@ -2,8 +2,10 @@ from grader.scoring.segment import WINDOW_WORDS, clean_text, segment
 
 
 def test_units_are_exact_spans_of_the_answer():
-    answer = "## Data\n- Privacy: hash user ids, keep EU data in region, honour deletion requests.\n" \
-             "We use e.g. a two-tower model for retrieval. Then a GBDT ranks the top 500 candidates!\n"
+    answer = (
+        "## Data\n- Privacy: hash user ids, keep EU data in region, honour deletion requests.\n"
+        "We use e.g. a two-tower model for retrieval. Then a GBDT ranks the top 500 candidates!\n"
+    )
     units = segment(answer)
     sentences = [u.text for u in units if not u.is_window]
     assert sentences == [
@@ -12,7 +14,7 @@ def test_units_are_exact_spans_of_the_answer():
         "Then a GBDT ranks the top 500 candidates!",
     ]
     for u in units:
-        assert answer[u.start:u.end] == u.text
+        assert answer[u.start : u.end] == u.text
 
 
 def test_short_fragments_and_headings_are_not_units():
@@ -21,28 +23,35 @@ def test_short_fragments_and_headings_are_not_units():
 
 
 def test_terse_notes_are_read_with_their_heading():
-    answer = ("Ops\n- Retrain daily\n- Latency: ranking has to fit in the page budget (~50 ms)\n\n"
-              "## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
-              "Drift in the score distribution is the first sign that the fraud pattern has moved on, so we watch it hourly.")
+    answer = (
+        "Ops\n- Retrain daily\n- Latency: ranking has to fit in the page budget (~50 ms)\n\n"
+        "## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
+        "Drift in the score distribution is the first sign that the fraud pattern has moved on, so we watch it hourly."
+    )
     units = [u for u in segment(answer) if not u.is_window]
     assert [u.text for u in units] == [
-        "Retrain daily", "Latency: ranking has to fit in the page budget (~50 ms)",
+        "Retrain daily",
+        "Latency: ranking has to fit in the page budget (~50 ms)",
         "PSI on the top features, alert above 0.2.",
         "Drift in the score distribution is the first sign that the fraud pattern has moved on, so we watch it hourly.",
     ]
     assert [u.clean for u in units[:3]] == [
-        "Ops: Retrain daily", "Ops: Latency: ranking has to fit in the page budget (~50 ms)",
+        "Ops: Retrain daily",
+        "Ops: Latency: ranking has to fit in the page budget (~50 ms)",
         "Monitoring: PSI on the top features, alert above 0.2.",
     ]
     assert units[3].clean == units[3].text  # long sentences carry their own topic
-    assert all(answer[u.start:u.end] == u.text for u in units)
+    assert all(answer[u.start : u.end] == u.text for u in units)
 
 
 def test_sentences_of_a_paragraph_carry_their_own_topic():
     answer = "## Monitoring\n\nOur offsite was in Lisbon. We walked along the river all week.\n"
     units = [u for u in segment(answer) if not u.is_window]
-    assert [u.clean for u in units] == [u.text for u in units] == [
-        "Our offsite was in Lisbon.", "We walked along the river all week."]
+    assert (
+        [u.clean for u in units]
+        == [u.text for u in units]
+        == ["Our offsite was in Lisbon.", "We walked along the river all week."]
+    )
 
 
 def test_a_repeated_passage_is_read_once_where_it_first_appears():
@@ -50,7 +59,9 @@ def test_a_repeated_passage_is_read_once_where_it_first_appears():
     body = f"{intro}\n\n## Monitoring\n\nPSI on the top features, alert above 0.2.\n"
     units = segment(body + "\n" + body)
     assert [u.text for u in units] == [intro, "PSI on the top features, alert above 0.2."]
-    assert units[0].start == 0 and units[0].clean == intro  # not re-read under the "Monitoring" heading
+    assert (
+        units[0].start == 0 and units[0].clean == intro
+    )  # not re-read under the "Monitoring" heading
 
 
 def test_long_unpunctuated_speech_gets_overlapping_windows():
@@ -60,7 +71,7 @@ def test_long_unpunctuated_speech_gets_overlapping_windows():
     windows = [u for u in units if u.is_window]
     assert len(units) == len(windows) + 1 and len(windows) >= 100 // 12 - 1
     assert windows[0].start == 0 and windows[-1].end == len(answer)
-    assert all(answer[w.start:w.end] == w.text for w in windows)
+    assert all(answer[w.start : w.end] == w.text for w in windows)
     assert all(w.words <= WINDOW_WORDS for w in windows)
 
 
@@ -72,7 +83,10 @@ def test_paragraph_windows_span_bullets_so_punctuation_does_not_matter():
 
 
 def test_clean_text_removes_fillers_markup_and_stutters():
-    assert clean_text("so um we we **need** to uh you know monitor drift") == "so we need to monitor drift"
+    assert (
+        clean_text("so um we we **need** to uh you know monitor drift")
+        == "so we need to monitor drift"
+    )
 
 
 def test_clean_text_normalises_spoken_disfluencies():

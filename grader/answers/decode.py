@@ -22,7 +22,11 @@ _SIGNATURES = {
     b"fLaC": "FLAC audio",
     b"\x1a\x45\xdf\xa3": "WebM/Matroska media",
 }
-_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
 
 
 def decode_answer(data: bytes, name: str = "the input") -> str:
@@ -33,10 +37,14 @@ def decode_answer(data: bytes, name: str = "the input") -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise InputError(f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}") from None
+                raise InputError(
+                    f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}"
+                ) from None
     for magic, kind in _SIGNATURES.items():
         if data.startswith(magic):
-            raise InputError(f"{name} looks like a binary file ({kind}), not text: export the answer as .txt or .md")
+            raise InputError(
+                f"{name} looks like a binary file ({kind}), not text: export the answer as .txt or .md"
+            )
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -53,7 +61,9 @@ def decode_answer(data: bytes, name: str = "the input") -> str:
 def check_length(text: str) -> str:
     """Refuse text longer than MLSD_MAX_CHARS characters (a bound on the work any input can cause)."""
     if len(text) > settings().max_chars:
-        raise InputError(f"the answer has {len(text):,} characters, over the limit of {settings().max_chars:,} (set MLSD_MAX_CHARS)")
+        raise InputError(
+            f"the answer has {len(text):,} characters, over the limit of {settings().max_chars:,} (set MLSD_MAX_CHARS)"
+        )
     return text
 
 
@@ -65,8 +75,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if half < 2 or len(data) % 2:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    encoding = "utf-16-le" if odd >= 0.9 * half and even <= 0.1 * half else \
-        "utf-16-be" if even >= 0.9 * half and odd <= 0.1 * half else None
+    encoding = (
+        "utf-16-le"
+        if odd >= 0.9 * half and even <= 0.1 * half
+        else "utf-16-be"
+        if even >= 0.9 * half and odd <= 0.1 * half
+        else None
+    )
     try:
         return data.decode(encoding) if encoding else None
     except UnicodeDecodeError:

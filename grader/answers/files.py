@@ -13,8 +13,12 @@ from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
 from grader.errors import InputError
 from grader.report import SourceInfo
 
-MAX_TEXT_FILE_BYTES = 16 * 2**20  # text or transcript files; the answer's own limits apply after decoding
-MAX_STDIN_BYTES = 512 * 2**20  # audio can come through stdin too; its length limit applies after decoding
+MAX_TEXT_FILE_BYTES = (
+    16 * 2**20
+)  # text or transcript files; the answer's own limits apply after decoding
+MAX_STDIN_BYTES = (
+    512 * 2**20
+)  # audio can come through stdin too; its length limit applies after decoding
 
 
 # ---------------------------------------------------------------------------------------------
@@ -22,15 +26,38 @@ MAX_STDIN_BYTES = 512 * 2**20  # audio can come through stdin too; its length li
 
 TRANSCRIPT_SUFFIXES = {".srt": "srt", ".vtt": "vtt", ".json": "json"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-UNSUPPORTED_MEDIA = {".aac", ".aif", ".aiff", ".alac", ".amr", ".ape", ".avi", ".caf", ".m4v", ".mid", ".midi",
-                     ".mkv", ".mov", ".mp4", ".opus", ".wma", ".wmv", ".3gp"}
+UNSUPPORTED_MEDIA = {
+    ".aac",
+    ".aif",
+    ".aiff",
+    ".alac",
+    ".amr",
+    ".ape",
+    ".avi",
+    ".caf",
+    ".m4v",
+    ".mid",
+    ".midi",
+    ".mkv",
+    ".mov",
+    ".mp4",
+    ".opus",
+    ".wma",
+    ".wmv",
+    ".3gp",
+}
 SUPPORTED = "wav, mp3, m4a, ogg, webm or flac audio, or a .txt, .md, .srt, .vtt or .json transcript"
 
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
 
 
-def load_answer_file(path: str | Path, *, candidate: str | None = None, transcriber: str | None = None,
-                     progress: TranscribeProgress | None = None) -> AnswerInput:
+def load_answer_file(
+    path: str | Path,
+    *,
+    candidate: str | None = None,
+    transcriber: str | None = None,
+    progress: TranscribeProgress | None = None,
+) -> AnswerInput:
     """Read an answer from a file (or stdin for '-'): text, a transcript or audio, by extension and content.
 
     `candidate` names the speaker to grade in a speaker-labelled transcript; `transcriber` picks the
@@ -38,8 +65,13 @@ def load_answer_file(path: str | Path, *, candidate: str | None = None, transcri
     (seconds transcribed, total seconds) while audio is transcribed.
     """
     if str(path) == "-":
-        return load_answer_bytes(read_stdin(), "standard input", candidate=candidate,
-                                 transcriber=transcriber, progress=progress)
+        return load_answer_bytes(
+            read_stdin(),
+            "standard input",
+            candidate=candidate,
+            transcriber=transcriber,
+            progress=progress,
+        )
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -67,13 +99,21 @@ def read_stdin(limit: int = MAX_STDIN_BYTES, stream=None) -> bytes:
     stream = stream if stream is not None else sys.stdin.buffer
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"standard input is over {limit / 2**20:,.0f} MB: too large for an answer, a transcript "
-                         "or a recording; pass a file instead")
+        raise InputError(
+            f"standard input is over {limit / 2**20:,.0f} MB: too large for an answer, a transcript "
+            "or a recording; pass a file instead"
+        )
     return data
 
 
-def load_answer_bytes(data: bytes, name: str, *, candidate: str | None = None, transcriber: str | None = None,
-                      progress: TranscribeProgress | None = None) -> AnswerInput:
+def load_answer_bytes(
+    data: bytes,
+    name: str,
+    *,
+    candidate: str | None = None,
+    transcriber: str | None = None,
+    progress: TranscribeProgress | None = None,
+) -> AnswerInput:
     """Like `load_answer_file`, for bytes already in memory (uploads, recordings); `name` gives the extension."""
     suffix = Path(name).suffix.lower()
     audio = _audio_format(data[:16], suffix, name)
@@ -85,11 +125,15 @@ def load_answer_bytes(data: bytes, name: str, *, candidate: str | None = None, t
 
 def _check_text_size(size: int, name: str) -> None:
     if size > MAX_TEXT_FILE_BYTES:
-        raise InputError(f"{name} is {size / 2**20:,.0f} MB: too large for an answer or a transcript "
-                         f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)")
+        raise InputError(
+            f"{name} is {size / 2**20:,.0f} MB: too large for an answer or a transcript "
+            f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)"
+        )
 
 
-def transcribe_file(path: str | Path, *, transcriber: str | None = None, progress: TranscribeProgress | None = None):
+def transcribe_file(
+    path: str | Path, *, transcriber: str | None = None, progress: TranscribeProgress | None = None
+):
     """Transcribe an audio file (or stdin for '-') to a `grader.answers.transcribe.Transcript`."""
     if str(path) == "-":
         data, name = read_stdin(), "standard input"
@@ -121,12 +165,25 @@ def _audio_format(head: bytes, suffix: str, name: str) -> str | None:
     return None
 
 
-def _from_audio(source: Path | bytes, name: str, fmt: str, *, transcriber: str | None,
-                progress: TranscribeProgress | None) -> AnswerInput:
+def _from_audio(
+    source: Path | bytes,
+    name: str,
+    fmt: str,
+    *,
+    transcriber: str | None,
+    progress: TranscribeProgress | None,
+) -> AnswerInput:
     transcript = transcribe(source, name, engine=transcriber, progress=progress)
     cues = [tr.Cue(s.text, s.start, s.end) for s in transcript.segments]
-    return tr.from_cues(cues, fmt=fmt, name=name, source_name=Path(name).name, kind="audio",
-                     duration=transcript.duration, model=transcript.model)
+    return tr.from_cues(
+        cues,
+        fmt=fmt,
+        name=name,
+        source_name=Path(name).name,
+        kind="audio",
+        duration=transcript.duration,
+        model=transcript.model,
+    )
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
@@ -135,9 +192,13 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
     if fmt == "srt":
-        return tr.from_cues(tr.parse_srt(text, name), fmt="srt", name=name, source_name=shown, candidate=candidate)
+        return tr.from_cues(
+            tr.parse_srt(text, name), fmt="srt", name=name, source_name=shown, candidate=candidate
+        )
     if fmt == "vtt":
-        return tr.from_cues(tr.parse_vtt(text, name), fmt="vtt", name=name, source_name=shown, candidate=candidate)
+        return tr.from_cues(
+            tr.parse_vtt(text, name), fmt="vtt", name=name, source_name=shown, candidate=candidate
+        )
     if fmt == "json":
         try:
             doc = tr.parse_json(text, name)
@@ -146,15 +207,33 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
                 raise
         else:
             if doc.cues:
-                return tr.from_cues(doc.cues, fmt=doc.format, name=name, source_name=shown, candidate=candidate,
-                                    duration=doc.duration, model=doc.model)
-            info = SourceInfo(kind="transcript", format=doc.format, name=shown, duration_seconds=doc.duration,
-                              transcription_model=doc.model)
+                return tr.from_cues(
+                    doc.cues,
+                    fmt=doc.format,
+                    name=name,
+                    source_name=shown,
+                    candidate=candidate,
+                    duration=doc.duration,
+                    model=doc.model,
+                )
+            info = SourceInfo(
+                kind="transcript",
+                format=doc.format,
+                name=shown,
+                duration_seconds=doc.duration,
+                transcription_model=doc.model,
+            )
             return AnswerInput(doc.text or "", doc.text or "", info)
-    check_length(text)  # plain and speaker-labelled text keep their length: refuse before parsing it
+    check_length(
+        text
+    )  # plain and speaker-labelled text keep their length: refuse before parsing it
     inp = tr.from_speaker_text(text, name=name, source_name=shown, candidate=candidate)
     if inp is not None:
         return inp
     if candidate:
-        raise InputError(f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found")
-    return AnswerInput.from_text(text, name=shown, fmt="md" if suffix in MARKDOWN_SUFFIXES else "txt")
+        raise InputError(
+            f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found"
+        )
+    return AnswerInput.from_text(
+        text, name=shown, fmt="md" if suffix in MARKDOWN_SUFFIXES else "txt"
+    )

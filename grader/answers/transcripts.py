@@ -21,7 +21,9 @@ from grader.errors import InputError
 from grader.report import SourceInfo
 from grader.text import blank, first_line
 
-WORDS_PER_SECOND = 2.5  # 150 words a minute: the end of a last timestamped turn that has no end time
+WORDS_PER_SECOND = (
+    2.5  # 150 words a minute: the end of a last timestamped turn that has no end time
+)
 MAX_LABEL_WORDS = 4
 
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
@@ -91,7 +93,10 @@ def parse_srt(text: str, name: str = "the transcript") -> list[Cue]:
         items = pysrt.from_string(text.lstrip("\ufeff"), error_handling=pysrt.ERROR_RAISE)
     except Exception as exc:  # noqa: BLE001 - pysrt raises InvalidItem and friends
         raise InputError(f"{name} is not a valid SRT file ({first_line(exc, 120)})") from None
-    return [Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000) for item in items]
+    return [
+        Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000)
+        for item in items
+    ]
 
 
 def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
@@ -104,8 +109,15 @@ def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
         raise InputError(f"{name} is not a valid WebVTT file ({first_line(exc, 120)})") from None
     if not captions and "-->" in text:
         raise InputError(f"{name} is not a valid WebVTT file (no cue could be read)")
-    return [Cue(c.text, c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.voice or None)
-            for c in captions]
+    return [
+        Cue(
+            c.text,
+            c.start_time.in_milliseconds() / 1000,
+            c.end_time.in_milliseconds() / 1000,
+            c.voice or None,
+        )
+        for c in captions
+    ]
 
 
 class _Word(BaseModel):
@@ -224,8 +236,12 @@ def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bo
         return m.group("name").strip(), _seconds(m.group("ts")), nxt, True
     m = _LABEL.match(line)
     if m and len(m.group("name").split()) <= MAX_LABEL_WORDS:
-        return m.group("name").strip(), _seconds(m.group("ts") or m.group("ts2")), pos + m.end(), bool(
-            m.group("ts") or m.group("ts2"))
+        return (
+            m.group("name").strip(),
+            _seconds(m.group("ts") or m.group("ts2")),
+            pos + m.end(),
+            bool(m.group("ts") or m.group("ts2")),
+        )
     return None
 
 
@@ -263,7 +279,9 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     for n, _ in found:
         counts[n] = counts.get(n, 0) + 1
     names = {n for n, c in counts.items() if c >= 2}
-    changes = sum(1 for (a, _), (b, _) in zip(found, found[1:]) if a != b and a in names and b in names)
+    changes = sum(
+        1 for (a, _), (b, _) in zip(found, found[1:]) if a != b and a in names and b in names
+    )
     if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2:
         return names
     return set()
@@ -289,7 +307,7 @@ def _speaker_turns(text: str, labels: set[str]) -> list[_Turn]:
 
 def _strip(text: str, t: _Turn) -> _Turn:
     """Trim surrounding whitespace from a turn's spoken words."""
-    piece = text[t.start:t.end]
+    piece = text[t.start : t.end]
     start = t.start + len(piece) - len(piece.lstrip())
     end = t.start + len(piece.rstrip())
     return _Turn(t.speaker, t.label_start, start, max(start, end), t.time, t.time_end)
@@ -302,7 +320,9 @@ def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> 
         for name in speakers:
             if name.casefold() == candidate.casefold():
                 return name
-        raise InputError(f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}")
+        raise InputError(
+            f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}"
+        )
     roles = {n: _role(n) for n in speakers}
     named = [n for n, r in roles.items() if r == "candidate"]
     if named:
@@ -317,42 +337,60 @@ def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> 
 # building the AnswerInput
 
 
-
-def _build(text: str, turns: list[_Turn], *, source: SourceInfo, candidate: str | None, name: str,
-           segments_from_turns: bool) -> AnswerInput:
+def _build(
+    text: str,
+    turns: list[_Turn],
+    *,
+    source: SourceInfo,
+    candidate: str | None,
+    name: str,
+    segments_from_turns: bool,
+) -> AnswerInput:
     speakers: dict[str, int] = {}
     for t in turns:
         if t.speaker is not None:
-            speakers[t.speaker] = speakers.get(t.speaker, 0) + len(text[t.start:t.end].split())
+            speakers[t.speaker] = speakers.get(t.speaker, 0) + len(text[t.start : t.end].split())
     if speakers:
         chosen = choose_candidate(speakers, candidate)
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
     else:
         if candidate:
-            raise InputError(f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found")
+            raise InputError(
+                f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found"
+            )
         chosen, is_cand = None, [True] * len(turns)
     graded = list(blank(text))
     for t, cand in zip(turns, is_cand):
         if cand:
-            graded[t.start:t.end] = text[t.start:t.end]
+            graded[t.start : t.end] = text[t.start : t.end]
     graded_text = "".join(graded)
     if not graded_text.strip():
         who = f"'{chosen}'" if chosen else "the candidate"
         listed = ", ".join(speakers) if speakers else "none"
-        raise InputError(f"{name} has no turns by {who} to grade (speakers: {listed}); "
-                         "say who the candidate is with --candidate NAME")
-    spoken = [(t, cand) for t, cand in zip(turns, is_cand) if t.speaker is not None and text[t.start:t.end].strip()]
+        raise InputError(
+            f"{name} has no turns by {who} to grade (speakers: {listed}); "
+            "say who the candidate is with --candidate NAME"
+        )
+    spoken = [
+        (t, cand)
+        for t, cand in zip(turns, is_cand)
+        if t.speaker is not None and text[t.start : t.end].strip()
+    ]
     turn_count, context = 0, []
     for cand, run in itertools.groupby(spoken, key=lambda x: x[1]):
         if cand:
             turn_count += 1
         else:
-            context.append(" ".join(" ".join(text[t.start:t.end].split()) for t, _ in run))
+            context.append(" ".join(" ".join(text[t.start : t.end].split()) for t, _ in run))
     segments = _segments(text, turns, is_cand) if segments_from_turns else ()
-    info = source.model_copy(update={
-        "speakers": list(speakers), "candidate": chosen,
-        "candidate_turns": turn_count if speakers else None, "interviewer_context": context,
-    })
+    info = source.model_copy(
+        update={
+            "speakers": list(speakers),
+            "candidate": chosen,
+            "candidate_turns": turn_count if speakers else None,
+            "interviewer_context": context,
+        }
+    )
     return AnswerInput(text=text, graded_text=graded_text, source=info, segments=segments)
 
 
@@ -362,13 +400,22 @@ def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[Timed
     for i, (t, cand) in enumerate(timed):
         end = t.time_end
         if end is None:
-            end = timed[i + 1][0].time if i + 1 < len(timed) else t.time + len(text[t.start:t.end].split()) / WORDS_PER_SECOND
+            end = (
+                timed[i + 1][0].time
+                if i + 1 < len(timed)
+                else t.time + len(text[t.start : t.end].split()) / WORDS_PER_SECOND
+            )
         out.append(TimedSegment(t.time, max(t.time, end), t.start, t.end, t.speaker, cand))
     return tuple(out)
 
 
-def from_speaker_text(text: str, *, name: str = "the transcript", source_name: str | None = None,
-                      candidate: str | None = None) -> AnswerInput | None:
+def from_speaker_text(
+    text: str,
+    *,
+    name: str = "the transcript",
+    source_name: str | None = None,
+    candidate: str | None = None,
+) -> AnswerInput | None:
     """A speaker-labelled text ("Interviewer: ...", "[00:12:03] Candidate: ..."), or None when the
     text has no speaker labels (then it is graded as written text)."""
     labels = _speaker_labels(text, candidate)
@@ -376,16 +423,31 @@ def from_speaker_text(text: str, *, name: str = "the transcript", source_name: s
         return None
     turns = _speaker_turns(text, labels)
     source = SourceInfo(kind="transcript", format="speaker-text", name=source_name)
-    inp = _build(text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True)
+    inp = _build(
+        text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
+    )
     if inp.segments:
         last = max(s.end for s in inp.segments)
-        inp = AnswerInput(inp.text, inp.graded_text, inp.source.model_copy(update={"duration_seconds": last}), inp.segments)
+        inp = AnswerInput(
+            inp.text,
+            inp.graded_text,
+            inp.source.model_copy(update={"duration_seconds": last}),
+            inp.segments,
+        )
     return inp
 
 
-def from_cues(cues: list[Cue], *, fmt: str, name: str = "the transcript", source_name: str | None = None,
-              candidate: str | None = None, kind: str = "transcript", duration: float | None = None,
-              model: str | None = None) -> AnswerInput:
+def from_cues(
+    cues: list[Cue],
+    *,
+    fmt: str,
+    name: str = "the transcript",
+    source_name: str | None = None,
+    candidate: str | None = None,
+    kind: str = "transcript",
+    duration: float | None = None,
+    model: str | None = None,
+) -> AnswerInput:
     """One line per cue ("Speaker: words" when the cue has a voice), with each cue a timed segment."""
     lines, spans = [], []
     pos = 0
@@ -410,9 +472,18 @@ def from_cues(cues: list[Cue], *, fmt: str, name: str = "the transcript", source
             hit = _label_at(text, s, e)
             if hit and hit[0] in labels:
                 speaker, start = hit[0], hit[2]
-        turns.append(_strip(text, _Turn(speaker if labels else None, s, start, e, cue.start, cue.end)))
+        turns.append(
+            _strip(text, _Turn(speaker if labels else None, s, start, e, cue.start, cue.end))
+        )
     if duration is None and cues:
         duration = max((c.end for c in cues if c.end is not None), default=None)
-    source = SourceInfo(kind=kind, format=fmt, name=source_name, duration_seconds=duration, transcription_model=model)
-    return _build(text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True)
-
+    source = SourceInfo(
+        kind=kind,
+        format=fmt,
+        name=source_name,
+        duration_seconds=duration,
+        transcription_model=model,
+    )
+    return _build(
+        text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
+    )

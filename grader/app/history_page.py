@@ -48,14 +48,27 @@ def _reports(attempts: list[Attempt]) -> dict[int, GradeReport]:
         except ValueError:  # saved by another version of the grader
             unreadable.append(a.id)
     if unreadable:
-        st.caption(f"Attempts {unreadable} were saved in another report format: listed, but not charted.")
+        st.caption(
+            f"Attempts {unreadable} were saved in another report format: listed, but not charted."
+        )
     return out
 
 
 def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
-    return pd.DataFrame([{"id": a.id, "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                          "question": a.question_title, "mode": a.mode, "source": a.source_kind,
-                          "score": a.overall_score, "words": len(a.answer.split())} for a in reversed(attempts)])
+    return pd.DataFrame(
+        [
+            {
+                "id": a.id,
+                "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                "question": a.question_title,
+                "mode": a.mode,
+                "source": a.source_kind,
+                "score": a.overall_score,
+                "words": len(a.answer.split()),
+            }
+            for a in reversed(attempts)
+        ]
+    )
 
 
 def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> pd.DataFrame:
@@ -65,8 +78,13 @@ def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> 
         r = reports.get(a.id)
         if r is None:
             continue
-        rows.append({"when": a.created_at, "attempt": a.id, "series": "Overall", "score": r.overall_score})
-        rows += [{"when": a.created_at, "attempt": a.id, "series": s.title, "score": s.score} for s in r.steps]
+        rows.append(
+            {"when": a.created_at, "attempt": a.id, "series": "Overall", "score": r.overall_score}
+        )
+        rows += [
+            {"when": a.created_at, "attempt": a.id, "series": s.title, "score": s.score}
+            for s in r.steps
+        ]
     return pd.DataFrame(rows, columns=["when", "attempt", "series", "score"])
 
 
@@ -76,10 +94,17 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     which = st.selectbox("Question", [ALL, *titles], key="history_question")
     chosen = [a for a in attempts if which == ALL or a.question_title == which]
     df = progress_frame(chosen, reports)
-    chart = (alt.Chart(df).mark_line(point=True)
-             .encode(x=alt.X("when:T", title=None), y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
-                     color=alt.Color("series:N", title=None), tooltip=["attempt", "series", "score"])
-             .properties(height=320))
+    chart = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:T", title=None),
+            y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None),
+            tooltip=["attempt", "series", "score"],
+        )
+        .properties(height=320)
+    )
     st.altair_chart(chart, width="stretch")
 
 
@@ -90,10 +115,14 @@ def compare_frame(a: GradeReport, b: GradeReport) -> pd.DataFrame:
     rows = []
     for cid in [*left, *(c for c in right if c not in left)]:
         x, y = left.get(cid), right.get(cid)
-        rows.append({"Component": (x or y).title,
-                     "A": f"{x.score} ({x.status})" if x else "not asked",
-                     "B": f"{y.score} ({y.status})" if y else "not asked",
-                     "Change": (y.score - x.score) if x and y else None})
+        rows.append(
+            {
+                "Component": (x or y).title,
+                "A": f"{x.score} ({x.status})" if x else "not asked",
+                "B": f"{y.score} ({y.status})" if y else "not asked",
+                "Change": (y.score - x.score) if x and y else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -105,24 +134,43 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         return
     by_id = {a.id: a for a in attempts}
     left, right = st.columns(2)
-    a_id = left.selectbox("Attempt A", ids, index=1, format_func=lambda i: _label(by_id[i]), key="compare_a")
-    b_id = right.selectbox("Attempt B", ids, index=0, format_func=lambda i: _label(by_id[i]), key="compare_b")
+    a_id = left.selectbox(
+        "Attempt A", ids, index=1, format_func=lambda i: _label(by_id[i]), key="compare_a"
+    )
+    b_id = right.selectbox(
+        "Attempt B", ids, index=0, format_func=lambda i: _label(by_id[i]), key="compare_b"
+    )
     for col, aid in ((left, a_id), (right, b_id)):
         r = reports[aid]
-        col.metric("Overall", f"{r.overall_score}/100",
-                   delta=(r.overall_score - reports[a_id].overall_score) if aid == b_id and a_id != b_id else None)
-        col.dataframe(pd.DataFrame([{"Step": s.title, "Score": s.score} for s in r.steps]), hide_index=True,
-                      width="stretch")
+        col.metric(
+            "Overall",
+            f"{r.overall_score}/100",
+            delta=(r.overall_score - reports[a_id].overall_score)
+            if aid == b_id and a_id != b_id
+            else None,
+        )
+        col.dataframe(
+            pd.DataFrame([{"Step": s.title, "Score": s.score} for s in r.steps]),
+            hide_index=True,
+            width="stretch",
+        )
         if r.missed_critical:
-            col.caption("Missed critical: " + ", ".join(inert(r.component(c).title) for c in r.missed_critical))
+            col.caption(
+                "Missed critical: "
+                + ", ".join(inert(r.component(c).title) for c in r.missed_critical)
+            )
     st.dataframe(compare_frame(reports[a_id], reports[b_id]), hide_index=True, width="stretch")
 
 
 def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     st.subheader("Open, delete, export")
     by_id = {a.id: a for a in attempts}
-    chosen = st.selectbox("Attempt", [a.id for a in reversed(attempts)], format_func=lambda i: _label(by_id[i]),
-                          key="history_attempt")
+    chosen = st.selectbox(
+        "Attempt",
+        [a.id for a in reversed(attempts)],
+        format_func=lambda i: _label(by_id[i]),
+        key="history_attempt",
+    )
     open_col, delete_col = st.columns(2)
     if open_col.button("Open its report", key="history_open", disabled=chosen not in reports):
         a = by_id[chosen]
@@ -139,11 +187,22 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
             st.session_state.pop("history_delete_sure", None)
             st.toast(f"Deleted attempt #{chosen}")
             st.rerun()
-    st.download_button("Export all attempts (JSON)", history.export_json, file_name="mlsd-history.json",  # on click
-                       mime="application/json", key="history_export", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        "Export all attempts (JSON)",
+        history.export_json,
+        file_name="mlsd-history.json",  # on click
+        mime="application/json",
+        key="history_export",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     with st.expander("Delete all history"):
-        sure_all = st.checkbox(f"Yes, delete all {len(attempts)} attempts for good", key="history_clear_sure")
-        if st.button("Delete everything", key="history_clear", type="primary", disabled=not sure_all):
+        sure_all = st.checkbox(
+            f"Yes, delete all {len(attempts)} attempts for good", key="history_clear_sure"
+        )
+        if st.button(
+            "Delete everything", key="history_clear", type="primary", disabled=not sure_all
+        ):
             try:
                 count = history.clear()
             except HistoryError as exc:

@@ -38,9 +38,13 @@ def render() -> None:
     kb = cached_kb()
     _apply_link(kb)
     st.session_state.setdefault("kb_kind", "cases")
-    folder = st.segmented_control("Browse", list(KINDS), format_func=KINDS.get, key="kb_kind", required=True)
+    folder = st.segmented_control(
+        "Browse", list(KINDS), format_func=KINDS.get, key="kb_kind", required=True
+    )
     items = notes(kb, folder)
-    note_id = st.selectbox("Note", list(items), format_func=lambda i: items[i].title, key=f"kb_note_{folder}")
+    note_id = st.selectbox(
+        "Note", list(items), format_func=lambda i: items[i].title, key=f"kb_note_{folder}"
+    )
     note = items[note_id]
     st.caption(f"knowledge_base/{folder}/{note_id}.md")
     if isinstance(note, Case):
@@ -69,9 +73,21 @@ def _case(kb: KnowledgeBase, case: Case) -> None:
     with right:
         _bullets("Non-functional requirements", case.requirements.non_functional)
     st.markdown("**What the rubric expects**")
-    st.dataframe(pd.DataFrame([{"Component": kb.concepts[c.id].title, "Step": kb.concepts[c.id].step,
-                                "Severity": c.severity, "Weight": c.effective_weight} for c in case.components]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Component": kb.concepts[c.id].title,
+                    "Step": kb.concepts[c.id].step,
+                    "Severity": c.severity,
+                    "Weight": c.effective_weight,
+                }
+                for c in case.components
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     for outline in case.reference_outline:
         _bullets(f"Outline: {kb.steps[outline.step].title}", outline.points)
     _bullets("Follow-up questions", case.follow_ups)
@@ -79,8 +95,10 @@ def _case(kb: KnowledgeBase, case: Case) -> None:
 
 def _concept(kb: KnowledgeBase, concept: Concept) -> None:
     st.header(concept.title)
-    st.caption(f"Step: {kb.steps[concept.step].title} · severity {concept.severity}"
-               + (" · cross-cutting" if concept.cross_cutting else ""))
+    st.caption(
+        f"Step: {kb.steps[concept.step].title} · severity {concept.severity}"
+        + (" · cross-cutting" if concept.cross_cutting else "")
+    )
     st.markdown(inert(concept.why_it_matters))
     _bullets("A strong answer says", concept.cues)
     _bullets("Common mistakes", concept.common_mistakes)

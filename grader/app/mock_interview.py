@@ -29,13 +29,20 @@ def render() -> None:
     report, text, question = shown
     mock: MockInterview | None = st.session_state.get(state.MOCK)
     if mock is None:
-        st.markdown(f"Your answer to **{inert(report.question.title)}** scored **{report.overall_score}/100**. "
-                    "The interviewer will ask about your biggest gaps, one question at a time.")
+        st.markdown(
+            f"Your answer to **{inert(report.question.title)}** scored **{report.overall_score}/100**. "
+            "The interviewer will ask about your biggest gaps, one question at a time."
+        )
         st.session_state.setdefault("mock_rounds", DEFAULT_ROUNDS)
         rounds = st.number_input("Rounds", min_value=1, max_value=5, key="mock_rounds")
         if st.button("Start the interview", type="primary", key="mock_start"):
             st.session_state[state.MOCK] = MockInterview.start(
-                text, report, question, graded_text=st.session_state.get(state.REPORT_GRADED), max_rounds=int(rounds))
+                text,
+                report,
+                question,
+                graded_text=st.session_state.get(state.REPORT_GRADED),
+                max_rounds=int(rounds),
+            )
             st.rerun()
         return
     _progress(mock)
@@ -55,8 +62,13 @@ def render() -> None:
 
 def _reply_input():
     st.session_state.setdefault("mock_reply_source", "type")
-    source = st.segmented_control("Reply", list(REPLY_SOURCES), format_func=REPLY_SOURCES.get,
-                                  key="mock_reply_source", required=True)
+    source = st.segmented_control(
+        "Reply",
+        list(REPLY_SOURCES),
+        format_func=REPLY_SOURCES.get,
+        key="mock_reply_source",
+        required=True,
+    )
     if source == "record":
         return st.audio_input("Record your reply", key="mock_audio")
     return st.text_area("Your reply", key="mock_reply", height=160)
@@ -68,11 +80,19 @@ def _grade_reply(mock: MockInterview, follow_up, reply) -> bool:
             if reply is None or (isinstance(reply, str) and not reply.strip()):
                 raise GraderError("type or record a reply first")
             if not isinstance(reply, str):
-                loaded = load_answer_bytes(reply.getvalue(), reply.name or "reply.wav",
-                                           progress=practice.transcribing(status))
+                loaded = load_answer_bytes(
+                    reply.getvalue(),
+                    reply.name or "reply.wav",
+                    progress=practice.transcribing(status),
+                )
                 reply = loaded.graded_text if isinstance(loaded, AnswerInput) else loaded
-            rnd = mock.answer(state.shared_grader(), follow_up, reply, llm=sidebar.llm_config(),
-                              progress=lambda s: status.write(inert(s)))
+            rnd = mock.answer(
+                state.shared_grader(),
+                follow_up,
+                reply,
+                llm=sidebar.llm_config(),
+                progress=lambda s: status.write(inert(s)),
+            )
         except GraderError as exc:
             status.update(label="Could not grade this reply", state="error")
             st.error(inert(state.redact(str(exc))))
@@ -81,28 +101,49 @@ def _grade_reply(mock: MockInterview, follow_up, reply) -> bool:
             status.update(label="Could not grade this reply", state="error")
             st.error(inert(state.redact(f"unexpected {type(exc).__name__}: {exc}")))
             return False
-        status.update(label=f"{rnd.component_title}: {rnd.before_score} -> {rnd.after_score}", state="complete")
+        status.update(
+            label=f"{rnd.component_title}: {rnd.before_score} -> {rnd.after_score}",
+            state="complete",
+        )
     return True
 
 
 def _progress(mock: MockInterview) -> None:
     a, b = st.columns(2)
-    a.metric("Overall", f"{mock.report.overall_score}/100",
-             delta=mock.report.overall_score - mock.initial.overall_score)
+    a.metric(
+        "Overall",
+        f"{mock.report.overall_score}/100",
+        delta=mock.report.overall_score - mock.initial.overall_score,
+    )
     b.metric("Rounds", f"{len(mock.rounds)} of {mock.max_rounds}")
     if mock.rounds:
-        st.dataframe(pd.DataFrame([{"Question": r.question, "Component": r.component_title,
-                                    "Before": f"{r.before_score} ({r.before_status})",
-                                    "After": f"{r.after_score} ({r.after_status})"} for r in mock.rounds]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Question": r.question,
+                        "Component": r.component_title,
+                        "Before": f"{r.before_score} ({r.before_status})",
+                        "After": f"{r.after_score} ({r.after_status})",
+                    }
+                    for r in mock.rounds
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _summary(mock: MockInterview) -> None:
     st.subheader("Summary")
     summary = mock.summary()
     st.markdown("\n".join(f"- {inert(line)}" for line in summary.lines()))
-    steps = pd.DataFrame([{"Step": a.title, "Before": a.score, "After": b.score}
-                          for a, b in zip(mock.initial.steps, mock.report.steps, strict=True)])
+    steps = pd.DataFrame(
+        [
+            {"Step": a.title, "Before": a.score, "After": b.score}
+            for a, b in zip(mock.initial.steps, mock.report.steps, strict=True)
+        ]
+    )
     st.dataframe(steps, hide_index=True)
     if mock.rounds and st.session_state.get(SAVED) is not mock:  # save each finished interview once
         st.session_state[SAVED] = mock

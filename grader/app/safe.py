@@ -33,8 +33,10 @@ def _escape_line(line: str) -> str:
     """One line of text as inert Markdown; URL-like runs become code spans."""
     out, pos = [], 0
     for m in _LINKISH.finditer(line):
-        link = m.group().rstrip(_TRAILING)  # a sentence's closing punctuation is not part of the link
-        out += [_escape_plain(line[pos:m.start()]), _code_span(link)]
+        link = m.group().rstrip(
+            _TRAILING
+        )  # a sentence's closing punctuation is not part of the link
+        out += [_escape_plain(line[pos : m.start()]), _code_span(link)]
         pos = m.start() + len(link)
     out.append(_escape_plain(line[pos:]))
     return "".join(out)
@@ -63,7 +65,7 @@ def highlighted(text: str, spans: list[tuple[int, int]], colour: str = "orange")
             marks[i] = True
     lines, pos = [], 0
     for raw in text.split("\n"):
-        lines.append(_render_line(raw, marks[pos:pos + len(raw)], colour))
+        lines.append(_render_line(raw, marks[pos : pos + len(raw)], colour))
         pos += len(raw) + 1
     out = []
     for line in lines:  # a hard break between lines, a paragraph break for blank lines
@@ -72,7 +74,9 @@ def highlighted(text: str, spans: list[tuple[int, int]], colour: str = "orange")
                 out.append("")
             continue
         out.append(line)
-    return "\n".join(ln + "  " if ln and i + 1 < len(out) and out[i + 1] else ln for i, ln in enumerate(out)).strip()
+    return "\n".join(
+        ln + "  " if ln and i + 1 < len(out) and out[i + 1] else ln for i, ln in enumerate(out)
+    ).strip()
 
 
 def _render_line(line: str, marks: list[bool], colour: str) -> str:

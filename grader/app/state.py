@@ -17,8 +17,8 @@ from grader.settings import env
 from grader.text import scrub
 
 # Session-state keys.
-REPORT = "current_report"        # the GradeReport on show
-REPORT_TEXT = "current_text"     # the text its evidence offsets index into
+REPORT = "current_report"  # the GradeReport on show
+REPORT_TEXT = "current_text"  # the text its evidence offsets index into
 REPORT_GRADED = "current_graded_text"  # that text with non-candidate parts blanked
 REPORT_QUESTION = "current_question"
 REPORT_ATTEMPT = "current_attempt_id"
@@ -26,11 +26,27 @@ MOCK = "mock_interview"
 NOTICES = "notices"
 API_KEY = "llm_api_key"
 # Widgets whose values must survive page switches and inputs shown only some of the time.
-KEPT_WIDGETS = ("q_mode", "q_case", "q_text", "answer_source", "answer_text", "candidate", "mock_rounds", "mock_reply",
-                "mock_reply_source", "llm_provider", "llm_model", "llm_base_url", API_KEY, "timer_on")
+KEPT_WIDGETS = (
+    "q_mode",
+    "q_case",
+    "q_text",
+    "answer_source",
+    "answer_text",
+    "candidate",
+    "mock_rounds",
+    "mock_reply",
+    "mock_reply_source",
+    "llm_provider",
+    "llm_model",
+    "llm_base_url",
+    API_KEY,
+    "timer_on",
+)
 
 
-@st.cache_resource(show_spinner="Loading the grader: embedding model and knowledge index (first run only)...")
+@st.cache_resource(
+    show_spinner="Loading the grader: embedding model and knowledge index (first run only)..."
+)
 def shared_grader() -> Grader:
     """The one grader of this server process (thread-safe; no user data)."""
     return Grader.open()
@@ -44,8 +60,13 @@ def keep_widget_values() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def set_report(report: GradeReport, text: str, question: str, attempt_id: int | None,
-               graded_text: str | None = None) -> None:
+def set_report(
+    report: GradeReport,
+    text: str,
+    question: str,
+    attempt_id: int | None,
+    graded_text: str | None = None,
+) -> None:
     st.session_state[REPORT] = report
     st.session_state[REPORT_TEXT] = text
     st.session_state[REPORT_GRADED] = graded_text if graded_text is not None else text

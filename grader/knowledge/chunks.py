@@ -21,7 +21,13 @@ class Chunk:
 
     def metadata(self, model: str) -> dict[str, str]:
         digest = hashlib.sha256(f"{model}\0{self.text}".encode()).hexdigest()[:32]
-        return {"kind": self.kind, "id": self.id, "step": self.step, "case": self.case, "hash": digest}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "step": self.step,
+            "case": self.case,
+            "hash": digest,
+        }
 
 
 def _lines(items: list[str]) -> str:
@@ -39,15 +45,25 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     for s in kb.steps.values():
         text = f"{s.title}\n{s.summary}\n{_lines(s.strong_answer_covers)}\n{s.body}"
         out.append(Chunk(f"step:{s.id}", text, "step", s.id, step=s.id))
-        out += [Chunk(f"step:{s.id}:cue:{i}", c, "step_cue", s.id, step=s.id) for i, c in enumerate(s.cues)]
+        out += [
+            Chunk(f"step:{s.id}:cue:{i}", c, "step_cue", s.id, step=s.id)
+            for i, c in enumerate(s.cues)
+        ]
     for c in kb.concepts.values():
         text = f"{c.title}\n{c.why_it_matters}\n{c.body}"
         out.append(Chunk(f"concept:{c.id}", text, "concept", c.id, step=c.step))
-        out += [Chunk(f"concept:{c.id}:cue:{i}", q, "cue", c.id, step=c.step) for i, q in enumerate(c.cues)]
+        out += [
+            Chunk(f"concept:{c.id}:cue:{i}", q, "cue", c.id, step=c.step)
+            for i, q in enumerate(c.cues)
+        ]
     for case in kb.cases.values():
-        out.append(Chunk(f"case:{case.id}", f"{case.title}\n{case.prompt}", "case", case.id, case=case.id))
-        out += [Chunk(f"case:{case.id}:alias:{i}", a, "case", case.id, case=case.id)
-                for i, a in enumerate([case.title, *case.aliases])]
+        out.append(
+            Chunk(f"case:{case.id}", f"{case.title}\n{case.prompt}", "case", case.id, case=case.id)
+        )
+        out += [
+            Chunk(f"case:{case.id}:alias:{i}", a, "case", case.id, case=case.id)
+            for i, a in enumerate([case.title, *case.aliases])
+        ]
         pitfalls = [p for comp in case.components for p in comp.pitfalls]
         outline = [f"{o.step}: {' '.join(o.points)}" for o in case.reference_outline]
         note = (
@@ -58,7 +74,14 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
         for comp in case.components:
             step = kb.concepts[comp.id].step
             out += [
-                Chunk(f"case:{case.id}:cue:{comp.id}:{i}", q, "case_cue", comp.id, step=step, case=case.id)
+                Chunk(
+                    f"case:{case.id}:cue:{comp.id}:{i}",
+                    q,
+                    "case_cue",
+                    comp.id,
+                    step=step,
+                    case=case.id,
+                )
                 for i, q in enumerate(comp.cues)
             ]
     return out

@@ -64,7 +64,9 @@ def export_onnx(dest: Path) -> Path:
             self.bert = bert
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            out = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
             return out.last_hidden_state
 
     tmp = dest.with_name(dest.name + ".tmp")
@@ -72,7 +74,9 @@ def export_onnx(dest: Path) -> Path:
     tmp.mkdir(parents=True)
     sample = st.tokenize(_CHECK_SENTENCES)
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {
+        "last_hidden_state": {0: "batch", 1: "tokens"}
+    }
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about shapes that are dynamic axes anyway
         torch.onnx.export(
@@ -86,13 +90,20 @@ def export_onnx(dest: Path) -> Path:
             dynamo=False,
         )
     shutil.copy(src / "tokenizer.json", tmp / "tokenizer.json")
-    meta = {"model": MODEL_NAME, "dimension": DIMENSION, "max_tokens": MAX_TOKENS, "source": str(src)}
+    meta = {
+        "model": MODEL_NAME,
+        "dimension": DIMENSION,
+        "max_tokens": MAX_TOKENS,
+        "source": str(src),
+    }
     (tmp / "embedder.json").write_text(json.dumps(meta, indent=2))
     reference = st.encode(_CHECK_SENTENCES, normalize_embeddings=True)
     got = OnnxEmbedder(tmp).embed(_CHECK_SENTENCES)
     diff = float(np.abs(reference - got).max())
     if diff > EXPORT_TOLERANCE:
-        raise GraderError(f"ONNX export differs from sentence-transformers by {diff:.2e}; not installed")
+        raise GraderError(
+            f"ONNX export differs from sentence-transformers by {diff:.2e}; not installed"
+        )
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return dest
@@ -115,7 +126,9 @@ class OnnxEmbedder:
         opts.intra_op_num_threads = threads  # fixed, so results do not depend on the core count
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
         self.batch_size = batch_size
 
     def _batch(self, encodings) -> np.ndarray:

@@ -83,14 +83,20 @@ def _lock(url: str | None, path: Path):
     """Hold the build lock (an OS file lock: a killed builder releases it with its process)."""
     from filelock import Timeout
 
-    target = Path(str(path) + ".lock") if not url else Path(tempfile.gettempdir()) / "mlsd-chroma-http.lock"
+    target = (
+        Path(str(path) + ".lock")
+        if not url
+        else Path(tempfile.gettempdir()) / "mlsd-chroma-http.lock"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(target), timeout=LOCK_TIMEOUT_S):
             yield
     except Timeout:
-        raise IndexNotReady(f"another process has been building the index at {location(url, path)} for "
-                          f"{LOCK_TIMEOUT_S // 60} minutes (lock {target}): stop it, or wait and try again") from None
+        raise IndexNotReady(
+            f"another process has been building the index at {location(url, path)} for "
+            f"{LOCK_TIMEOUT_S // 60} minutes (lock {target}): stop it, or wait and try again"
+        ) from None
 
 
 def location(url: str | None = None, path: Path | None = None) -> str:
@@ -139,7 +145,9 @@ def remove_local_index(path: Path) -> None:
             elif entry.is_file() and _STORE_FILE.fullmatch(entry.name):
                 entry.unlink()
     except OSError as exc:
-        raise IndexNotReady(f"cannot remove the index at {path} ({exc.strerror}): delete the folder by hand") from None
+        raise IndexNotReady(
+            f"cannot remove the index at {path} ({exc.strerror}): delete the folder by hand"
+        ) from None
 
 
 def _check_database(path: Path) -> None:
@@ -158,11 +166,19 @@ def _check_database(path: Path) -> None:
 
 def _check_folder(path: Path) -> None:
     if path.exists() and not path.is_dir():
-        raise GraderError(f"the index location {path} is a file, not a folder: set MLSD_INDEX_DIR to a folder")
+        raise GraderError(
+            f"the index location {path} is a file, not a folder: set MLSD_INDEX_DIR to a folder"
+        )
 
 
-def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
-                url: str | None = None, path: Path | None = None) -> IndexStats:
+def build_index(
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    url: str | None = None,
+    path: Path | None = None,
+) -> IndexStats:
     """Create or update the collection; only new or changed chunks are embedded."""
     import time
 
@@ -185,12 +201,17 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
                 except Exception:  # noqa: BLE001 - absent collection: nothing to delete
                     pass
             col = client.get_or_create_collection(
-                COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+                COLLECTION,
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
                 metadata={"embedding_model": embedder.name, "embedding_dim": embedder.dimension},
             )
             meta = col.metadata or {}
             existing = col.get(include=["metadatas"])
-        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+        if (
+            meta.get("embedding_model") != embedder.name
+            or meta.get("embedding_dim") != embedder.dimension
+        ):
             raise IndexNotReady(
                 f"the index at {where} was built with {meta.get('embedding_model')} "
                 f"({meta.get('embedding_dim')} dims), not {embedder.name} ({embedder.dimension} dims): {REBUILD_HINT}"
@@ -202,7 +223,9 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
         if stale:
             with _chroma_errors(url, where):
                 col.delete(ids=stale)
-        todo: list[tuple[Chunk, dict]] = [v for k, v in wanted.items() if have.get(k) != v[1]["hash"]]
+        todo: list[tuple[Chunk, dict]] = [
+            v for k, v in wanted.items() if have.get(k) != v[1]["hash"]
+        ]
         for start in range(0, len(todo), 128):
             batch = todo[start : start + 128]
             vectors = embedder.embed([c.text for c, _ in batch])
@@ -214,12 +237,21 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, *, rebuild: bool = False,
                     metadatas=[m for _, m in batch],
                 )
         with _chroma_errors(url, where):
-            col.modify(metadata={
-                "embedding_model": embedder.name, "embedding_dim": embedder.dimension,
-                "kb_digest": kb.digest, "schema": INDEX_SCHEMA,
-            })
-    return IndexStats(total=len(chunks), embedded=len(todo), deleted=len(stale),
-                      seconds=time.perf_counter() - started, location=where)
+            col.modify(
+                metadata={
+                    "embedding_model": embedder.name,
+                    "embedding_dim": embedder.dimension,
+                    "kb_digest": kb.digest,
+                    "schema": INDEX_SCHEMA,
+                }
+            )
+    return IndexStats(
+        total=len(chunks),
+        embedded=len(todo),
+        deleted=len(stale),
+        seconds=time.perf_counter() - started,
+        location=where,
+    )
 
 
 class KnowledgeIndex:
@@ -234,8 +266,14 @@ class KnowledgeIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, kb: KnowledgeBase, embedder: Embedder, *, url: str | None = None,
-             path: Path | None = None) -> "KnowledgeIndex":
+    def open(
+        cls,
+        kb: KnowledgeBase,
+        embedder: Embedder,
+        *,
+        url: str | None = None,
+        path: Path | None = None,
+    ) -> "KnowledgeIndex":
         """Open without writing; raise IndexNotReady with the fix when missing, stale or mismatched."""
         url = url if url is not None else settings().chroma_url
         path = Path(path) if path else settings().index_dir
@@ -254,16 +292,23 @@ class KnowledgeIndex:
             try:
                 col = _client(url, path).get_collection(COLLECTION, embedding_function=None)
             except NotFoundError:  # a build that never got as far as creating the collection
-                raise IndexNotReady(f"no index at {where} (no collection yet): run `mlsd index`") from None
+                raise IndexNotReady(
+                    f"no index at {where} (no collection yet): run `mlsd index`"
+                ) from None
             meta = col.metadata or {}
-        if meta.get("embedding_model") != embedder.name or meta.get("embedding_dim") != embedder.dimension:
+        if (
+            meta.get("embedding_model") != embedder.name
+            or meta.get("embedding_dim") != embedder.dimension
+        ):
             raise IndexNotReady(
                 f"the index at {where} was built with {meta.get('embedding_model')} "
                 f"({meta.get('embedding_dim')} dims) but the grader uses {embedder.name} "
                 f"({embedder.dimension} dims): {REBUILD_HINT}"
             )
         if meta.get("kb_digest") != kb.digest:
-            raise IndexNotReady(f"the index at {where} is out of date with the knowledge base: run `mlsd index`")
+            raise IndexNotReady(
+                f"the index at {where} is out of date with the knowledge base: run `mlsd index`"
+            )
         return cls(col, where, url)
 
     def _grouped(self, kinds: list[str], key) -> dict:
@@ -271,8 +316,9 @@ class KnowledgeIndex:
         with _chroma_errors(self._url, self.where):
             got = self._col.get(where=_kind_filter(kinds), include=["embeddings", "metadatas"])
         rows: dict = {}
-        for doc_id, vec, meta in sorted(zip(got["ids"], got["embeddings"], got["metadatas"]),
-                                        key=lambda x: _doc_order(x[0])):
+        for doc_id, vec, meta in sorted(
+            zip(got["ids"], got["embeddings"], got["metadatas"]), key=lambda x: _doc_order(x[0])
+        ):
             rows.setdefault(key(meta), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
         return rows
 
@@ -289,12 +335,17 @@ class KnowledgeIndex:
         with self._lock:
             if self._cases is None:
                 rows = self._grouped(["case"], lambda m: m["id"])
-                self._cases = {k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())}
+                self._cases = {
+                    k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
+                }
             return self._cases
 
     def doc_ids(self, kind: str) -> dict[str, list[str]]:
         """Document ids of one kind, grouped by the id in their metadata."""
-        return {k: [doc_id for doc_id, _ in items] for k, items in self._grouped([kind], lambda m: m["id"]).items()}
+        return {
+            k: [doc_id for doc_id, _ in items]
+            for k, items in self._grouped([kind], lambda m: m["id"]).items()
+        }
 
     def documents(self, doc_ids: list[str]) -> dict[str, str]:
         """Texts of the given documents."""
@@ -306,8 +357,12 @@ class KnowledgeIndex:
         """Nearest documents of the given kinds, best first (ties broken by id)."""
         where = _kind_filter(kinds)
         with _chroma_errors(self._url, self.where):
-            res = self._col.query(query_embeddings=[vector.astype(np.float32)], n_results=k, where=where,
-                                  include=["metadatas", "distances"])
+            res = self._col.query(
+                query_embeddings=[vector.astype(np.float32)],
+                n_results=k,
+                where=where,
+                include=["metadatas", "distances"],
+            )
         hits = [
             Hit(doc_id, m["kind"], m["id"], m["case"], round(1.0 - float(d), 4))
             for doc_id, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])

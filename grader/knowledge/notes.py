@@ -46,7 +46,9 @@ class Step(_Strict):
     summary: str = NonEmpty
     strong_answer_covers: list[str] = Field(min_length=3)
     common_mistakes: list[str] = Field(min_length=2)
-    cues: list[str] = Field(min_length=3, description="Statements typical of this step, for classifying text.")
+    cues: list[str] = Field(
+        min_length=3, description="Statements typical of this step, for classifying text."
+    )
     body: str = ""
 
 
@@ -79,7 +81,9 @@ class Concept(_Strict):
     @field_validator("keywords")
     @classmethod
     def _lowercase(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if k != k.lower() or not plain_words(k)]  # no words: it would match everywhere
+        bad = [
+            k for k in v if k != k.lower() or not plain_words(k)
+        ]  # no words: it would match everywhere
         if bad:
             raise ValueError(f"keywords must be lowercase, with a letter or digit: {bad}")
         return v
@@ -91,7 +95,9 @@ class CaseComponent(_Strict):
     id: str
     severity: Severity
     weight: float | None = Field(default=None, gt=0, le=5)
-    cues: list[str] = Field(default_factory=list, description="Case-specific strong-answer statements.")
+    cues: list[str] = Field(
+        default_factory=list, description="Case-specific strong-answer statements."
+    )
     pitfalls: list[str] = Field(default_factory=list)
 
     @property
@@ -220,13 +226,21 @@ def load_kb(root: Path | None = None) -> KnowledgeBase:
         for path in sorted((root / folder).glob("*.md")):
             note = load_note(path, kind)
             if note.id != path.stem:
-                raise KnowledgeBaseError(f"{path}: field 'id': '{note.id}' does not match the file name")
+                raise KnowledgeBaseError(
+                    f"{path}: field 'id': '{note.id}' does not match the file name"
+                )
             found[kind][note.id] = note
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(
+                path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
+            )
     steps = dict(sorted(found["step"].items(), key=lambda kv: kv[1].order))
     _check_links(root, steps, found["concept"], found["case"])
     return KnowledgeBase(
-        root=root, steps=steps, concepts=found["concept"], cases=found["case"], digest=digest.hexdigest()
+        root=root,
+        steps=steps,
+        concepts=found["concept"],
+        cases=found["case"],
+        digest=digest.hexdigest(),
     )
 
 

@@ -34,14 +34,16 @@ class _Run:
         self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
         self.warnings: list[str] = []
         if findings:
-            self.warnings.append("the answer tries to steer the grader, so the LLM was not allowed to raise any score")
+            self.warnings.append(
+                "the answer tries to steer the grader, so the LLM was not allowed to raise any score"
+            )
 
     # -- components -------------------------------------------------------------------------
     def judge_all(self, components: list[ComponentResult]) -> list[ComponentResult]:
         chosen = self._to_judge(components)
         todo = [c for c in components if c.id in chosen]
         size = self.client.config.batch_size
-        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
         with ThreadPoolExecutor(max_workers=self.client.config.workers) as pool:
             judged = list(pool.map(self._judge_batch, batches))
         for _results, notes in judged:  # in batch order, whatever order the requests finished in
@@ -56,29 +58,53 @@ class _Run:
         if not limit or limit >= len(components):
             return {c.id for c in components}
         cal = self.grader.cal
-        doubt = sorted(components, key=lambda c: (min(abs(c.score - cal.covered_at), abs(c.score - cal.partial_at)),
-                                                  -c.weight, c.id))
+        doubt = sorted(
+            components,
+            key=lambda c: (
+                min(abs(c.score - cal.covered_at), abs(c.score - cal.partial_at)),
+                -c.weight,
+                c.id,
+            ),
+        )
         return {c.id for c in doubt[:limit]}
 
     def _judge_batch(self, batch: list[ComponentResult]) -> tuple[list[ComponentResult], list[str]]:
         ids = [c.id for c in batch]
         notes: list[str] = []
-        values = dict(question_title=self.report.question.title, question_prompt=self.report.question.prompt or "",
-                      components=[self._component_context(c) for c in batch], answer=self.shown)
+        values = dict(
+            question_title=self.report.question.title,
+            question_prompt=self.report.question.prompt or "",
+            components=[self._component_context(c) for c in batch],
+            answer=self.shown,
+        )
         try:
             out = self.client.ask(load_prompt("judge_components"), values, judge_schema(ids))
         except InvalidOutput as exc:
-            return batch, [f"LLM verdicts for {', '.join(ids)} were invalid twice; kept the rules-based results ({exc})"]
+            return batch, [
+                f"LLM verdicts for {', '.join(ids)} were invalid twice; kept the rules-based results ({exc})"
+            ]
         verdicts = per_component(out.verdicts, ids)
         result = []
         for det in batch:
             v = verdicts[det.id]
             quotes, dropped = verify_quotes(self.answer, v.quotes)
             if dropped:
-                notes.append(f"{dropped} LLM quote(s) for {det.id} are not in the answer and were dropped")
+                notes.append(
+                    f"{dropped} LLM quote(s) for {det.id} are not in the answer and were dropped"
+                )
             sims = self._similarities(det.id, [q.text for q in quotes])
-            result.append(apply_verdict(det, v.level, v.feedback, quotes, sims, bool(v.quotes), self.allow_raise,
-                                        self.grader.cal))
+            result.append(
+                apply_verdict(
+                    det,
+                    v.level,
+                    v.feedback,
+                    quotes,
+                    sims,
+                    bool(v.quotes),
+                    self.allow_raise,
+                    self.grader.cal,
+                )
+            )
         return result, notes
 
     def _component_context(self, c: ComponentResult) -> dict:
@@ -88,7 +114,9 @@ class _Run:
         if not quotes:
             return []
         comp = next(x for x in self.grader.kb.case_components(self.case) if x.id == component_id)
-        return [float(s) for s in self.grader.text_similarities(quotes, self.case, comp).max(axis=1)]
+        return [
+            float(s) for s in self.grader.text_similarities(quotes, self.case, comp).max(axis=1)
+        ]
 
     # -- follow-ups and summary -------------------------------------------------------------
     def follow_ups(self, components: list[ComponentResult], bank: list[FollowUp]) -> list[FollowUp]:
@@ -96,24 +124,49 @@ class _Run:
         if not gaps:
             return bank
         ids = [g.id for g in gaps]
-        values = dict(question_title=self.report.question.title, answer=self.shown,
-                      gaps=[dict(id=g.id, title=g.title, status=g.status, severity=g.severity,
-                                 missing=self.grader.kb.concepts[g.id].why_it_matters) for g in gaps])
+        values = dict(
+            question_title=self.report.question.title,
+            answer=self.shown,
+            gaps=[
+                dict(
+                    id=g.id,
+                    title=g.title,
+                    status=g.status,
+                    severity=g.severity,
+                    missing=self.grader.kb.concepts[g.id].why_it_matters,
+                )
+                for g in gaps
+            ],
+        )
 
         def validate(out) -> str | None:
-            return None if all(inert(q.question) for q in per_component(out.questions, ids).values()) else "a question is empty"
+            return (
+                None
+                if all(inert(q.question) for q in per_component(out.questions, ids).values())
+                else "a question is empty"
+            )
 
         try:
-            out = self.client.ask(load_prompt("follow_ups"), values, follow_up_schema(ids), validate)
+            out = self.client.ask(
+                load_prompt("follow_ups"), values, follow_up_schema(ids), validate
+            )
         except InvalidOutput as exc:
-            self.warnings.append(f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})")
+            self.warnings.append(
+                f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})"
+            )
             return bank
         tailored = []
         for g, q in zip(gaps, per_component(out.questions, ids).values()):
             anchors, _ = verify_quotes(self.answer, [q.anchor], limit=1)
-            said = f"; builds on: \"{inert(anchors[0].text, 120)}\"" if anchors else ""
-            tailored.append(FollowUp(question=inert(q.question, 400), component_id=g.id, origin="llm",
-                                     why=f"{g.title} is {g.status} ({g.score}/100){said}"))
+            said = f'; builds on: "{inert(anchors[0].text, 120)}"' if anchors else ""
+            tailored.append(
+                FollowUp(
+                    question=inert(q.question, 400),
+                    component_id=g.id,
+                    origin="llm",
+                    why=f"{g.title} is {g.status} ({g.score}/100){said}",
+                )
+            )
         rest = [f for f in bank if f.component_id not in ids]
         return tailored + rest[: max(0, len(bank) - len(tailored))]
 
@@ -121,14 +174,26 @@ class _Run:
         def validate(out: Summary) -> str | None:
             if not inert(out.summary):
                 return "the summary is empty"
-            return None if len([i for i in out.improvements if inert(i)]) == 3 else "give exactly three improvements"
+            return (
+                None
+                if len([i for i in out.improvements if inert(i)]) == 3
+                else "give exactly three improvements"
+            )
 
-        values = dict(question_title=report.question.title, overall_score=report.overall_score, answer=self.shown,
-                      components=[dict(title=c.title, status=c.status, score=c.score) for c in report.components])
+        values = dict(
+            question_title=report.question.title,
+            overall_score=report.overall_score,
+            answer=self.shown,
+            components=[
+                dict(title=c.title, status=c.status, score=c.score) for c in report.components
+            ],
+        )
         try:
             out = self.client.ask(load_prompt("summary"), values, Summary, validate)
         except InvalidOutput as exc:
-            self.warnings.append(f"the LLM summary was invalid twice; kept the rules-based improvements ({exc})")
+            self.warnings.append(
+                f"the LLM summary was invalid twice; kept the rules-based improvements ({exc})"
+            )
             return None, report.improvements
         return inert(out.summary, 800), [inert(i, 300) for i in out.improvements]
 
@@ -138,11 +203,21 @@ def component_context(grader: Grader, case, c: ComponentResult) -> dict:
     concept = grader.kb.concepts[c.id]
     comp = next((x for x in grader.kb.case_components(case) if x.id == c.id), None)
     cues = (list(comp.cues) if comp else []) + concept.cues
-    notes = grader.index.documents([f"concept:{c.id}"]).get(f"concept:{c.id}", concept.why_it_matters)
-    pitfalls = f"\nPitfalls for this case: {' '.join(comp.pitfalls)}" if comp and comp.pitfalls else ""
-    return dict(id=c.id, title=c.title, severity=c.severity, why=concept.why_it_matters, cues=cues[:6],
-                levels=concept.levels.model_dump(by_alias=True),
-                notes=" ".join(notes.split())[:NOTES_CHARS] + pitfalls)
+    notes = grader.index.documents([f"concept:{c.id}"]).get(
+        f"concept:{c.id}", concept.why_it_matters
+    )
+    pitfalls = (
+        f"\nPitfalls for this case: {' '.join(comp.pitfalls)}" if comp and comp.pitfalls else ""
+    )
+    return dict(
+        id=c.id,
+        title=c.title,
+        severity=c.severity,
+        why=concept.why_it_matters,
+        cues=cues[:6],
+        levels=concept.levels.model_dump(by_alias=True),
+        notes=" ".join(notes.split())[:NOTES_CHARS] + pitfalls,
+    )
 
 
 def _median_run(overall: list[int]) -> int:
@@ -151,8 +226,16 @@ def _median_run(overall: list[int]) -> int:
     return order[(len(order) - 1) // 2]
 
 
-def assist(grader: Grader, answer: str, report: GradeReport, config: LLMConfig, *, samples: int = 1,
-           progress: Callable[[str], None] | None = None, chat_model=None) -> GradeReport:
+def assist(
+    grader: Grader,
+    answer: str,
+    report: GradeReport,
+    config: LLMConfig,
+    *,
+    samples: int = 1,
+    progress: Callable[[str], None] | None = None,
+    chat_model=None,
+) -> GradeReport:
     """Add LLM judgements to a deterministic `report` of `answer`. Never raises for LLM trouble: the
     deterministic report comes back with a warning instead."""
     say = progress or (lambda _s: None)
@@ -162,7 +245,11 @@ def assist(grader: Grader, answer: str, report: GradeReport, config: LLMConfig, 
     try:
         runs = []
         for k in range(samples):
-            say(f"LLM judging components (sample {k + 1} of {samples})" if samples > 1 else "LLM judging components")
+            say(
+                f"LLM judging components (sample {k + 1} of {samples})"
+                if samples > 1
+                else "LLM judging components"
+            )
             runs.append(run.judge_all(report.components))
         sample_totals = [grader.totals(r) for r in runs]
         overall = [t["overall_score"] for t in sample_totals]
@@ -174,38 +261,84 @@ def assist(grader: Grader, answer: str, report: GradeReport, config: LLMConfig, 
         say("LLM writing the summary")
         summary, improvements = run.summary(draft)
     except LLMUnavailable as exc:
-        return _fallback(report, client, config, samples, f"LLM unavailable: {exc}; this is the deterministic report")
+        return _fallback(
+            report,
+            client,
+            config,
+            samples,
+            f"LLM unavailable: {exc}; this is the deterministic report",
+        )
     judged = sum(c.judged_by == "llm" for c in components)
     if judged == 0 and summary is None:
-        return _fallback(report, client, config, samples, "the LLM gave no usable output; this is the deterministic report",
-                         run.warnings)
+        return _fallback(
+            report,
+            client,
+            config,
+            samples,
+            "the LLM gave no usable output; this is the deterministic report",
+            run.warnings,
+        )
     info = _info(client, config, samples, overall, fell_back=False)
-    grader_info = report.grader.model_copy(update=dict(
-        mode="llm", model=f"{report.grader.model} + {config.provider}:{config.model_name}",
-        prompt_versions={p: load_prompt(p).version for p in PROMPTS}))
-    return report.model_copy(update={
-        **totals, "follow_up_questions": follow_ups, "summary": summary, "improvements": improvements, "llm": info,
-        "grader": grader_info, "warnings": report.warnings + _dedupe(run.warnings)})
+    grader_info = report.grader.model_copy(
+        update=dict(
+            mode="llm",
+            model=f"{report.grader.model} + {config.provider}:{config.model_name}",
+            prompt_versions={p: load_prompt(p).version for p in PROMPTS},
+        )
+    )
+    return report.model_copy(
+        update={
+            **totals,
+            "follow_up_questions": follow_ups,
+            "summary": summary,
+            "improvements": improvements,
+            "llm": info,
+            "grader": grader_info,
+            "warnings": report.warnings + _dedupe(run.warnings),
+        }
+    )
 
 
-def _fallback(report: GradeReport, client: LLMClient, config: LLMConfig, samples: int, why: str,
-              extra: list[str] | None = None) -> GradeReport:
+def _fallback(
+    report: GradeReport,
+    client: LLMClient,
+    config: LLMConfig,
+    samples: int,
+    why: str,
+    extra: list[str] | None = None,
+) -> GradeReport:
     info = _info(client, config, samples, [], fell_back=True)
-    return report.model_copy(update=dict(llm=info, warnings=report.warnings + _dedupe((extra or []) + [why])))
+    return report.model_copy(
+        update=dict(llm=info, warnings=report.warnings + _dedupe((extra or []) + [why]))
+    )
 
 
-def _info(client: LLMClient, config: LLMConfig, samples: int, overall: list[int], fell_back: bool) -> LLMInfo:
+def _info(
+    client: LLMClient, config: LLMConfig, samples: int, overall: list[int], fell_back: bool
+) -> LLMInfo:
     u = client.usage
     prices = config.prices()
-    cost = None if prices is None else round((u.prompt_tokens * prices[0] + u.completion_tokens * prices[1]) / 1e6, 6)
-    return LLMInfo(provider=config.provider, model=config.model_name, base_url=public_url(config.base_url),
-                   samples=samples, overall_samples=overall,
-                   overall_spread=(max(overall) - min(overall)) if overall else 0,
-                   calls=u.calls, failed_calls=u.failed_calls, prompt_tokens=u.prompt_tokens,
-                   completion_tokens=u.completion_tokens, latency_seconds=round(u.latency_seconds, 3),
-                   estimated_cost_usd=cost, fell_back=fell_back)
+    cost = (
+        None
+        if prices is None
+        else round((u.prompt_tokens * prices[0] + u.completion_tokens * prices[1]) / 1e6, 6)
+    )
+    return LLMInfo(
+        provider=config.provider,
+        model=config.model_name,
+        base_url=public_url(config.base_url),
+        samples=samples,
+        overall_samples=overall,
+        overall_spread=(max(overall) - min(overall)) if overall else 0,
+        calls=u.calls,
+        failed_calls=u.failed_calls,
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        latency_seconds=round(u.latency_seconds, 3),
+        estimated_cost_usd=cost,
+        fell_back=fell_back,
+    )
 
 
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-

@@ -20,11 +20,14 @@ from grader.text import scrub
 
 T = TypeVar("T", bound=BaseModel)
 # Worth another try after a pause: the connection, a timeout, rate limits and server errors.
-TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError, TimeoutError)
+TRANSIENT = (
+    openai.APIConnectionError,
+    openai.RateLimitError,
+    openai.InternalServerError,
+    TimeoutError,
+)
 # Retrying cannot help: the whole LLM layer stops and the deterministic report stands.
 FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
-
-
 
 
 def redact(text: str, config: LLMConfig) -> str:
@@ -48,8 +51,15 @@ def build_chat_model(config: LLMConfig):
     from langchain_openai import ChatOpenAI
 
     key = config.api_key.get_secret_value() if config.api_key else "no-key-required"
-    kwargs = dict(model=config.model_name, api_key=key, temperature=config.temperature, seed=config.seed,
-                  timeout=config.timeout_s, max_retries=0, max_tokens=config.max_tokens)
+    kwargs = dict(
+        model=config.model_name,
+        api_key=key,
+        temperature=config.temperature,
+        seed=config.seed,
+        timeout=config.timeout_s,
+        max_retries=0,
+        max_tokens=config.max_tokens,
+    )
     if config.provider == "openai-compatible":
         # llama.cpp's server ignores max_completion_tokens (what ChatOpenAI sends), so say max_tokens too.
         kwargs.update(base_url=config.base_url, extra_body={"max_tokens": config.max_tokens})
@@ -80,7 +90,13 @@ class LLMClient:
         self._lock = threading.Lock()
         self._down: str | None = None  # once the model is unavailable, no request is sent again
 
-    def ask(self, prompt: Prompt, values: dict, schema: type[T], validate: Callable[[T], str | None] | None = None) -> T:
+    def ask(
+        self,
+        prompt: Prompt,
+        values: dict,
+        schema: type[T],
+        validate: Callable[[T], str | None] | None = None,
+    ) -> T:
         """Render `prompt`, call the model, return a valid `schema` object. Invalid output is re-asked
         once with the error; a second failure raises InvalidOutput. Transport failures raise LLMUnavailable."""
         system, user = prompt.render(**values)
@@ -96,18 +112,28 @@ class LLMClient:
             if problem is None:
                 return parsed
             error = " ".join(str(problem).split())[:400]
-            messages = messages[:2] + [HumanMessage(
-                f"Your previous reply was invalid: {error}\nReply again by calling {schema.__name__} "
-                "with arguments that follow the schema and the instructions.")]
+            messages = messages[:2] + [
+                HumanMessage(
+                    f"Your previous reply was invalid: {error}\nReply again by calling {schema.__name__} "
+                    "with arguments that follow the schema and the instructions."
+                )
+            ]
         raise InvalidOutput(f"{prompt.id}: invalid output twice ({redact(error, self.config)})")
 
     def _call(self, messages, schema) -> dict:
         if self._down:
             raise LLMUnavailable(self._down)
-        runnable = self.model.with_structured_output(schema, method=self.method, include_raw=True).with_retry(
-            retry_if_exception_type=TRANSIENT, stop_after_attempt=1 + self.config.max_retries,
+        runnable = self.model.with_structured_output(
+            schema, method=self.method, include_raw=True
+        ).with_retry(
+            retry_if_exception_type=TRANSIENT,
+            stop_after_attempt=1 + self.config.max_retries,
             wait_exponential_jitter=True,
-            exponential_jitter_params={"initial": self.config.backoff_s, "max": 8 * self.config.backoff_s})
+            exponential_jitter_params={
+                "initial": self.config.backoff_s,
+                "max": 8 * self.config.backoff_s,
+            },
+        )
         start = time.perf_counter()
         try:
             out = runnable.invoke(messages)
@@ -115,10 +141,15 @@ class LLMClient:
             self._count(time.perf_counter() - start, None, failed=True)
             self._down = self.explain(exc)
             raise LLMUnavailable(self._down) from None
-        except (openai.APIError, ValueError) as exc:  # a 400 (prompt over the context), or a body that is not JSON
+        except (
+            openai.APIError,
+            ValueError,
+        ) as exc:  # a 400 (prompt over the context), or a body that is not JSON
             self._count(time.perf_counter() - start, None, failed=True)
-            raise InvalidOutput(f"the LLM server's reply was unusable: {type(exc).__name__}: "
-                                f"{redact(str(exc), self.config)[:300]}") from None
+            raise InvalidOutput(
+                f"the LLM server's reply was unusable: {type(exc).__name__}: "
+                f"{redact(str(exc), self.config)[:300]}"
+            ) from None
         self._count(time.perf_counter() - start, out.get("raw"))
         return out
 
@@ -136,7 +167,9 @@ class LLMClient:
         c = self.config
         where = public_url(c.base_url) or "the OpenAI API"
         if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
-            msg = f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times)"
+            msg = (
+                f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times)"
+            )
         elif isinstance(exc, openai.APIConnectionError):
             msg = f"cannot reach {where} (tried {1 + c.max_retries} times); is the server running?"
         elif isinstance(exc, openai.AuthenticationError):

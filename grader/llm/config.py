@@ -17,9 +17,13 @@ from grader.text import validation_line
 Provider = Literal["none", "openai", "openai-compatible"]
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 # USD per million tokens (input, output) for models whose price is public; local servers cost nothing known.
-PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-mini": (0.40, 1.60),
-          "gpt-4.1": (2.00, 8.00), "gpt-4.1-nano": (0.10, 0.40)}
-
+PRICES = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+}
 
 
 class LLMConfig(BaseModel):
@@ -35,11 +39,21 @@ class LLMConfig(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
     max_tokens: int = Field(default=1024, ge=64)
     batch_size: int = Field(default=3, ge=1, le=30, description="Components judged per call.")
-    max_components: int = Field(default=0, ge=0, description="Judge only the N components the rules are least "
-                                "sure about (scores nearest the status thresholds); 0 judges all.")
-    concurrency: int | None = Field(default=None, ge=1, le=16,
-                                    description="Requests in flight at once; default 4 for OpenAI, 1 for local servers.")
-    backoff_s: float = Field(default=1.0, ge=0.0, description="First pause before a retry; doubles each time.")
+    max_components: int = Field(
+        default=0,
+        ge=0,
+        description="Judge only the N components the rules are least "
+        "sure about (scores nearest the status thresholds); 0 judges all.",
+    )
+    concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=16,
+        description="Requests in flight at once; default 4 for OpenAI, 1 for local servers.",
+    )
+    backoff_s: float = Field(
+        default=1.0, ge=0.0, description="First pause before a retry; doubles each time."
+    )
     price_in_per_mtok: float | None = None
     price_out_per_mtok: float | None = None
 
@@ -75,29 +89,53 @@ class LLMConfig(BaseModel):
     def check(self) -> "LLMConfig":
         """Fail with one clear line when the provider cannot work as configured."""
         if self.provider == "openai" and not self.api_key:
-            raise ConfigError("--llm openai needs an API key: set OPENAI_API_KEY (or api_key in the config file)")
+            raise ConfigError(
+                "--llm openai needs an API key: set OPENAI_API_KEY (or api_key in the config file)"
+            )
         if self.provider == "openai-compatible":
             if not self.base_url:
-                raise ConfigError("--llm openai-compatible needs --base-url (or MLSD_LLM_BASE_URL), e.g. http://127.0.0.1:8080/v1")
+                raise ConfigError(
+                    "--llm openai-compatible needs --base-url (or MLSD_LLM_BASE_URL), e.g. http://127.0.0.1:8080/v1"
+                )
             if not self.model:
-                raise ConfigError("--llm openai-compatible needs --model (or MLSD_LLM_MODEL): the name the server serves")
+                raise ConfigError(
+                    "--llm openai-compatible needs --model (or MLSD_LLM_MODEL): the name the server serves"
+                )
         return self
 
 
-_ENV = {"provider": "MLSD_LLM", "model": "MLSD_LLM_MODEL", "base_url": "MLSD_LLM_BASE_URL",
-        "timeout_s": "MLSD_LLM_TIMEOUT", "max_tokens": "MLSD_LLM_MAX_TOKENS", "batch_size": "MLSD_LLM_BATCH",
-        "max_retries": "MLSD_LLM_RETRIES", "concurrency": "MLSD_LLM_CONCURRENCY",
-        "max_components": "MLSD_LLM_MAX_COMPONENTS"}
+_ENV = {
+    "provider": "MLSD_LLM",
+    "model": "MLSD_LLM_MODEL",
+    "base_url": "MLSD_LLM_BASE_URL",
+    "timeout_s": "MLSD_LLM_TIMEOUT",
+    "max_tokens": "MLSD_LLM_MAX_TOKENS",
+    "batch_size": "MLSD_LLM_BATCH",
+    "max_retries": "MLSD_LLM_RETRIES",
+    "concurrency": "MLSD_LLM_CONCURRENCY",
+    "max_components": "MLSD_LLM_MAX_COMPONENTS",
+}
 
 
-def load_config(*, provider: str | None = None, model: str | None = None, base_url: str | None = None,
-                api_key: str | None = None, use_file: bool = True) -> LLMConfig:
+def load_config(
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    use_file: bool = True,
+) -> LLMConfig:
     """Resolve the LLM configuration (flags > env > the config file's [llm] table > defaults) and check it."""
     values = dict(config_table("llm")) if use_file else {}
     for field, var in _ENV.items():
         if env(var):
             values[field] = env(var)
-    for field, value in (("provider", provider), ("model", model), ("base_url", base_url), ("api_key", api_key)):
+    for field, value in (
+        ("provider", provider),
+        ("model", model),
+        ("base_url", base_url),
+        ("api_key", api_key),
+    ):
         if value:
             values[field] = value
     chosen = values.get("provider", "none")

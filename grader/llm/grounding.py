@@ -71,8 +71,16 @@ def bounded_score(rules_score: int, level: int, verified: bool, allow_raise: boo
     return max(0, min(100, rules_score + delta))
 
 
-def apply_verdict(det: ComponentResult, level: int, feedback: str, quotes: list[Quote], similarities: list[float],
-                  gave_quotes: bool, allow_raise: bool, cal: Calibration) -> ComponentResult:
+def apply_verdict(
+    det: ComponentResult,
+    level: int,
+    feedback: str,
+    quotes: list[Quote],
+    similarities: list[float],
+    gave_quotes: bool,
+    allow_raise: bool,
+    cal: Calibration,
+) -> ComponentResult:
     """The component after an LLM verdict, under the rules above."""
     if gave_quotes and not quotes:
         return det  # every quote was invented: the rules-based result stands
@@ -81,11 +89,21 @@ def apply_verdict(det: ComponentResult, level: int, feedback: str, quotes: list[
     new_level = level if (quotes and allow_raise) or level <= det.level else det.level
     evidence: list[Evidence] = []
     if status != "missing":
-        evidence = [Evidence(quote=q.text, start=q.start, end=q.end, similarity=round(s, 4))
-                    for q, s in zip(quotes, similarities)]
+        evidence = [
+            Evidence(quote=q.text, start=q.start, end=q.end, similarity=round(s, 4))
+            for q, s in zip(quotes, similarities)
+        ]
         taken = [(e.start, e.end) for e in evidence]
         evidence += [e for e in det.evidence if all(e.end <= a or e.start >= b for a, b in taken)]
         evidence.sort(key=lambda e: e.start)
-    return det.model_copy(update=dict(
-        score=score, status=status, level=new_level, evidence=evidence, feedback=inert(feedback) or det.feedback,
-        judged_by="llm", deterministic_score=det.score))
+    return det.model_copy(
+        update=dict(
+            score=score,
+            status=status,
+            level=new_level,
+            evidence=evidence,
+            feedback=inert(feedback) or det.feedback,
+            judged_by="llm",
+            deterministic_score=det.score,
+        )
+    )

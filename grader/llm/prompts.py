@@ -16,10 +16,14 @@ from grader.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                          trim_blocks=False, lstrip_blocks=False)
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    trim_blocks=False,
+    lstrip_blocks=False,
+)
 _DELIMITER = re.compile(r"<(/?)(answer)\b", re.IGNORECASE)
-
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,9 @@ class Prompt:
         given, declared = set(values), set(self.variables)
         if given != declared:
             missing, extra = sorted(declared - given), sorted(given - declared)
-            raise PromptError(f"prompt {self.tag}: missing variables {missing}, unknown variables {extra}")
+            raise PromptError(
+                f"prompt {self.tag}: missing variables {missing}, unknown variables {extra}"
+            )
         try:
             return self.system.render(**values).strip(), self.user.render(**values).strip()
         except jinja2.UndefinedError as exc:
@@ -56,7 +62,9 @@ def parse_prompt(text: str, name: str) -> Prompt:
     try:
         pid, version, variables = str(post["id"]), str(post["version"]), tuple(post["variables"])
     except KeyError as exc:
-        raise PromptError(f"{name}: front matter needs id, version and variables (missing {exc})") from None
+        raise PromptError(
+            f"{name}: front matter needs id, version and variables (missing {exc})"
+        ) from None
     parts = _SECTION.split(post.content)
     sections = dict(zip(parts[1::2], parts[2::2]))
     if set(sections) != {"system", "user"}:
@@ -69,7 +77,9 @@ def parse_prompt(text: str, name: str) -> Prompt:
     except jinja2.TemplateSyntaxError as exc:
         raise PromptError(f"{name}: template error on line {exc.lineno}: {exc.message}") from None
     if used != set(variables):
-        raise PromptError(f"{name}: template uses {sorted(used)} but front matter declares {sorted(variables)}")
+        raise PromptError(
+            f"{name}: template uses {sorted(used)} but front matter declares {sorted(variables)}"
+        )
     return Prompt(pid, version, variables, templates["system"], templates["user"])
 
 
@@ -80,5 +90,7 @@ def load_prompt(prompt_id: str, folder: Path = PROMPTS_DIR) -> Prompt:
         raise PromptError(f"prompt file {path} is missing")
     prompt = parse_prompt(path.read_text(encoding="utf-8"), path.name)
     if prompt.id != prompt_id:
-        raise PromptError(f"{path.name}: front matter id '{prompt.id}' does not match the file name")
+        raise PromptError(
+            f"{path.name}: front matter id '{prompt.id}' does not match the file name"
+        )
     return prompt

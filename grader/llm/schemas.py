@@ -20,16 +20,22 @@ Sentence = Annotated[str, StringConstraints(max_length=400)]
 class ComponentVerdict(BaseModel):
     """The verdict on one rubric component: feedback first, then quotes, then the level."""
 
-    feedback: str = Field(max_length=800, description="Two or three sentences: what the answer says, what is missing, how to improve.")
-    quotes: list[Quote] = Field(max_length=3,
-                                description="Up to three passages copied verbatim from the answer.")
+    feedback: str = Field(
+        max_length=800,
+        description="Two or three sentences: what the answer says, what is missing, how to improve.",
+    )
+    quotes: list[Quote] = Field(
+        max_length=3, description="Up to three passages copied verbatim from the answer."
+    )
     level: Level = Field(description="0, 1, 2 or 3, matching the component's level descriptions.")
 
 
 class FollowUpQuestion(BaseModel):
     """One interviewer follow-up for one weak component."""
 
-    anchor: str = Field(max_length=200, description="A short phrase copied verbatim from the answer, or empty.")
+    anchor: str = Field(
+        max_length=200, description="A short phrase copied verbatim from the answer, or empty."
+    )
     question: str = Field(max_length=400, description="The question, one or two sentences.")
 
 
@@ -37,7 +43,9 @@ class Summary(BaseModel):
     """A short narrative summary and the three most valuable improvements."""
 
     summary: str = Field(max_length=900, description="At most four sentences.")
-    improvements: list[Sentence] = Field(min_length=3, max_length=3, description="Three, most valuable first.")
+    improvements: list[Sentence] = Field(
+        min_length=3, max_length=3, description="Three, most valuable first."
+    )
 
 
 def _by_component(name: str, item: type[BaseModel], ids: list[str]) -> type[BaseModel]:
@@ -48,14 +56,18 @@ def _by_component(name: str, item: type[BaseModel], ids: list[str]) -> type[Base
 
 def judge_schema(ids: list[str]) -> type[BaseModel]:
     """{"verdicts": {id: ComponentVerdict, ...}} for exactly these component ids."""
-    model = create_model("JudgeVerdicts", verdicts=(_by_component("Verdicts", ComponentVerdict, ids), ...))
+    model = create_model(
+        "JudgeVerdicts", verdicts=(_by_component("Verdicts", ComponentVerdict, ids), ...)
+    )
     model.__doc__ = "One verdict for each listed component id."
     return model
 
 
 def follow_up_schema(ids: list[str]) -> type[BaseModel]:
     """{"questions": {id: FollowUpQuestion, ...}} for exactly these component ids."""
-    model = create_model("FollowUpQuestions", questions=(_by_component("Questions", FollowUpQuestion, ids), ...))
+    model = create_model(
+        "FollowUpQuestions", questions=(_by_component("Questions", FollowUpQuestion, ids), ...)
+    )
     model.__doc__ = "One follow-up question for each listed component id."
     return model
 

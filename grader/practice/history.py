@@ -47,7 +47,6 @@ CREATE INDEX IF NOT EXISTS attempts_created ON attempts (created_at);
 """
 
 
-
 def data_dir() -> Path:
     """The user data folder for history (MLSD_DATA_DIR, else the user data folder of the platform)."""
     return settings().data_dir.expanduser()
@@ -77,16 +76,32 @@ class Attempt:
 
     def to_dict(self) -> dict:
         """A JSON-ready record, the report as an object."""
-        return {"id": self.id, "created_at": self.created_at.isoformat(), "question_id": self.question_id,
-                "question_title": self.question_title, "mode": self.mode, "source_kind": self.source_kind,
-                "overall_score": self.overall_score, "answer": self.answer, "report": json.loads(self.report_json)}
-
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "question_id": self.question_id,
+            "question_title": self.question_title,
+            "mode": self.mode,
+            "source_kind": self.source_kind,
+            "overall_score": self.overall_score,
+            "answer": self.answer,
+            "report": json.loads(self.report_json),
+        }
 
 
 def _row_to_attempt(row: tuple) -> Attempt:
     id_, created, qid, title, answer, report_json, mode, kind, score = row
-    return Attempt(id=id_, created_at=datetime.fromisoformat(created), question_id=qid, question_title=title,
-                   answer=answer, report_json=report_json, mode=mode, source_kind=kind, overall_score=score)
+    return Attempt(
+        id=id_,
+        created_at=datetime.fromisoformat(created),
+        question_id=qid,
+        question_title=title,
+        answer=answer,
+        report_json=report_json,
+        mode=mode,
+        source_kind=kind,
+        overall_score=score,
+    )
 
 
 class History:
@@ -103,7 +118,9 @@ class History:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
-        conn.execute("PRAGMA secure_delete = ON")  # deleted answers are overwritten, not left in free pages
+        conn.execute(
+            "PRAGMA secure_delete = ON"
+        )  # deleted answers are overwritten, not left in free pages
         return conn
 
     @contextmanager
@@ -133,20 +150,25 @@ class History:
                 if attempt == self.retries:
                     raise HistoryError(
                         f"the history database {self.path} is locked by another program: close other "
-                        "mlsd-grader windows or `mlsd history` commands and try again") from None
+                        "mlsd-grader windows or `mlsd history` commands and try again"
+                    ) from None
                 time.sleep(0.1 * (attempt + 1))
             except sqlite3.IntegrityError:
                 raise  # a programming error, not the file's fault
             except sqlite3.DatabaseError as exc:
-                raise HistoryError(f"history database {self.path} is damaged ({exc}): restart the app or run "
-                                   "`mlsd history list` to move it aside and recover what can be read") from None
+                raise HistoryError(
+                    f"history database {self.path} is damaged ({exc}): restart the app or run "
+                    "`mlsd history list` to move it aside and recover what can be read"
+                ) from None
 
     def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise HistoryError(f"cannot create the history folder {self.path.parent} ({exc.strerror}): "
-                               "set MLSD_DATA_DIR to a writable folder") from None
+            raise HistoryError(
+                f"cannot create the history folder {self.path.parent} ({exc.strerror}): "
+                "set MLSD_DATA_DIR to a writable folder"
+            ) from None
         new = not self.path.exists()
         if not new and not self._healthy():
             self._recover()
@@ -162,10 +184,14 @@ class History:
             conn.executescript(_SCHEMA)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise HistoryError(f"the history database {self.path} is locked by another program: close other "
-                                   "mlsd-grader windows or `mlsd history` commands and try again") from None
-            raise HistoryError(f"cannot open the history database {self.path} ({exc}): "
-                               "check the folder is writable or set MLSD_DATA_DIR") from None
+                raise HistoryError(
+                    f"the history database {self.path} is locked by another program: close other "
+                    "mlsd-grader windows or `mlsd history` commands and try again"
+                ) from None
+            raise HistoryError(
+                f"cannot open the history database {self.path} ({exc}): "
+                "check the folder is writable or set MLSD_DATA_DIR"
+            ) from None
         finally:
             conn.close()
 
@@ -196,50 +222,99 @@ class History:
         self._init_schema()
         os.chmod(self.path, 0o600)
 
-        def insert(conn):  # OR IGNORE: a row too damaged to satisfy the schema stays only in the moved file
-            return conn.executemany(f"INSERT OR IGNORE INTO attempts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                    rows).rowcount if rows else 0
+        def insert(
+            conn,
+        ):  # OR IGNORE: a row too damaged to satisfy the schema stays only in the moved file
+            return (
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO attempts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                ).rowcount
+                if rows
+                else 0
+            )
 
         copied = self._run(insert)
         got = f"recovered {copied} attempt(s) into a new database"
-        rest = "" if complete and copied == len(rows) else f"; some could not be read: try `sqlite3 {aside} .recover`"
+        rest = (
+            ""
+            if complete and copied == len(rows)
+            else f"; some could not be read: try `sqlite3 {aside} .recover`"
+        )
         self.notice = f"the history database was damaged: it was moved to {aside} and {got}{rest}"
 
     # -- attempts -----------------------------------------------------------------------------
-    def save(self, answer: str, report: GradeReport, *, mode: Mode = "practice",
-             secrets: Iterable[str | None] = (), created_at: datetime | None = None) -> int:
+    def save(
+        self,
+        answer: str,
+        report: GradeReport,
+        *,
+        mode: Mode = "practice",
+        secrets: Iterable[str | None] = (),
+        created_at: datetime | None = None,
+    ) -> int:
         """Store one attempt in a single transaction; return its id. `secrets` (API keys) are masked."""
         if mode not in ("practice", "mock"):
             raise ValueError(f"mode must be 'practice' or 'mock', not {mode!r}")
         masks = [s for s in secrets if s]
-        when = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+        when = (
+            (created_at or datetime.now(timezone.utc))
+            .astimezone(timezone.utc)
+            .isoformat(timespec="seconds")
+        )
         source_kind = report.source.kind if report.source else "text"
-        row = (when, report.question.id, report.question.title, scrub(answer, masks),
-               scrub(report.to_json(), masks), mode, source_kind, report.overall_score)
+        row = (
+            when,
+            report.question.id,
+            report.question.title,
+            scrub(answer, masks),
+            scrub(report.to_json(), masks),
+            mode,
+            source_kind,
+            report.overall_score,
+        )
 
         def insert(conn):
-            cur = conn.execute("INSERT INTO attempts (created_at, question_id, question_title, answer, report_json, "
-                               "mode, source_kind, overall_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            cur = conn.execute(
+                "INSERT INTO attempts (created_at, question_id, question_title, answer, report_json, "
+                "mode, source_kind, overall_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             return int(cur.lastrowid)
 
         return self._run(insert)
 
     def list(self) -> list[Attempt]:
         """All attempts, oldest first."""
-        return self._run(lambda c: [_row_to_attempt(r) for r in
-                                    c.execute(f"SELECT {_COLUMNS} FROM attempts ORDER BY created_at, id")],
-                         write=False)
+        return self._run(
+            lambda c: [
+                _row_to_attempt(r)
+                for r in c.execute(f"SELECT {_COLUMNS} FROM attempts ORDER BY created_at, id")
+            ],
+            write=False,
+        )
 
     def get(self, attempt_id: int) -> Attempt:
-        row = self._run(lambda c: c.execute(f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone(),
-                        write=False)
+        row = self._run(
+            lambda c: c.execute(
+                f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)
+            ).fetchone(),
+            write=False,
+        )
         if row is None:
-            raise HistoryError(f"no attempt with id {attempt_id} in {self.path}: see `mlsd history list`")
+            raise HistoryError(
+                f"no attempt with id {attempt_id} in {self.path}: see `mlsd history list`"
+            )
         return _row_to_attempt(row)
 
     def delete(self, attempt_id: int) -> bool:
         """Delete one attempt; False when there was none with that id."""
-        return self._run(lambda c: c.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,)).rowcount) > 0
+        return (
+            self._run(
+                lambda c: c.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,)).rowcount
+            )
+            > 0
+        )
 
     def clear(self) -> int:
         """Delete every attempt and compact the file so deleted answers do not linger on disk."""
@@ -256,8 +331,12 @@ class History:
 
     def export(self) -> dict:
         """Every attempt as one JSON-ready document."""
-        return {"format": EXPORT_FORMAT, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "database": str(self.path), "attempts": [a.to_dict() for a in self.list()]}
+        return {
+            "format": EXPORT_FORMAT,
+            "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "database": str(self.path),
+            "attempts": [a.to_dict() for a in self.list()],
+        }
 
     def export_json(self) -> str:
         return json.dumps(self.export(), indent=2, ensure_ascii=False) + "\n"

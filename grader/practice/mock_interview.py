@@ -32,7 +32,9 @@ class Round(BaseModel):
     component_title: str
     reply: str
     reply_start: int = Field(description="Offset of the reply in the interview text.")
-    graded_score: int = Field(description="The probed component's score on the interview text with the reply.")
+    graded_score: int = Field(
+        description="The probed component's score on the interview text with the reply."
+    )
     before_score: int
     after_score: int
     before_status: Status
@@ -58,14 +60,21 @@ class MockSummary(BaseModel):
     overall_after: int
     improved: list[ComponentChange]
     not_improved: list[ComponentChange]
-    still_missing_critical: list[str] = Field(description="Titles of critical components still missing.")
+    still_missing_critical: list[str] = Field(
+        description="Titles of critical components still missing."
+    )
 
     def lines(self) -> list[str]:
         """The summary in plain sentences, best news first."""
         out = [f"{self.rounds} round(s): overall {self.overall_before} -> {self.overall_after}."]
-        out += [f"Improved {c.title}: {c.before_score} -> {c.after_score} ({c.before_status} -> {c.after_status})."
-                for c in self.improved]
-        out += [f"No change on {c.title} ({c.after_score}, {c.after_status})." for c in self.not_improved]
+        out += [
+            f"Improved {c.title}: {c.before_score} -> {c.after_score} ({c.before_status} -> {c.after_status})."
+            for c in self.improved
+        ]
+        out += [
+            f"No change on {c.title} ({c.after_score}, {c.after_status})."
+            for c in self.not_improved
+        ]
         if self.still_missing_critical:
             out.append("Still missing (critical): " + ", ".join(self.still_missing_critical) + ".")
         return out
@@ -75,22 +84,41 @@ class MockInterview(BaseModel):
     """The state of one mock interview; plain data, so it can live in a UI session."""
 
     question: str = Field(description="The question as asked: a case id or free text.")
-    text: str = Field(description="The answer and every follow-up exchange; evidence offsets index into it.")
-    graded_text: str = Field(description="`text` with what is not the candidate's (interviewer lines) blanked.")
+    text: str = Field(
+        description="The answer and every follow-up exchange; evidence offsets index into it."
+    )
+    graded_text: str = Field(
+        description="`text` with what is not the candidate's (interviewer lines) blanked."
+    )
     initial: GradeReport
     report: GradeReport = Field(description="Coverage so far.")
     rounds: list[Round] = Field(default_factory=list)
     max_rounds: int = DEFAULT_ROUNDS
 
     @classmethod
-    def start(cls, answer: str, report: GradeReport, question: str | None = None, *,
-              graded_text: str | None = None, max_rounds: int = DEFAULT_ROUNDS) -> "MockInterview":
+    def start(
+        cls,
+        answer: str,
+        report: GradeReport,
+        question: str | None = None,
+        *,
+        graded_text: str | None = None,
+        max_rounds: int = DEFAULT_ROUNDS,
+    ) -> "MockInterview":
         """`answer` is the text the report's offsets index into; `graded_text` its graded form when
         parts of it (interviewer turns in a transcript) were blanked."""
         question = question or report.question.id or report.question.title
-        graded = graded_text if graded_text is not None and len(graded_text) == len(answer) else answer
-        return cls(question=question, text=answer, graded_text=graded, initial=report, report=report,
-                   max_rounds=max_rounds)
+        graded = (
+            graded_text if graded_text is not None and len(graded_text) == len(answer) else answer
+        )
+        return cls(
+            question=question,
+            text=answer,
+            graded_text=graded,
+            initial=report,
+            report=report,
+            max_rounds=max_rounds,
+        )
 
     def finished(self, kb: KnowledgeBase | None = None) -> bool:
         """All rounds played, or nothing left to ask."""
@@ -101,7 +129,10 @@ class MockInterview(BaseModel):
         base supplies questions for gaps beyond the report's own list."""
         asked = {r.component_id for r in self.rounds}
         for f in self.report.follow_up_questions:
-            if f.component_id not in asked and self.report.component(f.component_id).status != "covered":
+            if (
+                f.component_id not in asked
+                and self.report.component(f.component_id).status != "covered"
+            ):
                 return f
         if kb is None:
             return None
@@ -109,8 +140,15 @@ class MockInterview(BaseModel):
             return follow_up_for(kb, c)
         return None
 
-    def answer(self, grader: Grader, follow_up: FollowUp, reply: str, *, llm=None,
-               progress: Progress | None = None) -> Round:
+    def answer(
+        self,
+        grader: Grader,
+        follow_up: FollowUp,
+        reply: str,
+        *,
+        llm=None,
+        progress: Progress | None = None,
+    ) -> Round:
         """Grade `reply` to `follow_up` and update the coverage of the component it probes.
 
         The reply is graded in context: the whole interview text against the interview's question,
@@ -123,15 +161,26 @@ class MockInterview(BaseModel):
         text = self.text + prefix + reply
         graded = self.graded_text + blank(prefix) + reply
         source = SourceInfo(kind="text", format="mock-interview")
-        regraded = grade_input(grader, AnswerInput(text, graded, source), self.question, llm=llm, progress=progress)
+        regraded = grade_input(
+            grader, AnswerInput(text, graded, source), self.question, llm=llm, progress=progress
+        )
         old = self.report.component(follow_up.component_id)
         new = next((c for c in regraded.components if c.id == old.id), None)
         kept = new if new is not None and new.score > old.score else old
         self.text, self.graded_text = text, graded
         self.report = _with_component(grader, self.report, kept, text, asked=old.id)
-        rnd = Round(question=follow_up.question, component_id=old.id, component_title=old.title, reply=reply,
-                    reply_start=reply_start, graded_score=new.score if new else 0, before_score=old.score,
-                    after_score=kept.score, before_status=old.status, after_status=kept.status)
+        rnd = Round(
+            question=follow_up.question,
+            component_id=old.id,
+            component_title=old.title,
+            reply=reply,
+            reply_start=reply_start,
+            graded_score=new.score if new else 0,
+            before_score=old.score,
+            after_score=kept.score,
+            before_status=old.status,
+            after_status=kept.status,
+        )
         self.rounds.append(rnd)
         return rnd
 
@@ -140,23 +189,41 @@ class MockInterview(BaseModel):
         for r in self.rounds:  # a component asked twice reports its first before and last after
             first = changes.get(r.component_id)
             changes[r.component_id] = ComponentChange(
-                id=r.component_id, title=r.component_title, before_score=first.before_score if first else r.before_score,
+                id=r.component_id,
+                title=r.component_title,
+                before_score=first.before_score if first else r.before_score,
                 before_status=first.before_status if first else r.before_status,
-                after_score=r.after_score, after_status=r.after_status)
+                after_score=r.after_score,
+                after_status=r.after_status,
+            )
         improved = [c for c in changes.values() if c.after_score > c.before_score]
         return MockSummary(
-            rounds=len(self.rounds), overall_before=self.initial.overall_score, overall_after=self.report.overall_score,
-            improved=improved, not_improved=[c for c in changes.values() if c not in improved],
-            still_missing_critical=[self.report.component(c).title for c in self.report.missed_critical])
+            rounds=len(self.rounds),
+            overall_before=self.initial.overall_score,
+            overall_after=self.report.overall_score,
+            improved=improved,
+            not_improved=[c for c in changes.values() if c not in improved],
+            still_missing_critical=[
+                self.report.component(c).title for c in self.report.missed_critical
+            ],
+        )
 
 
-def _with_component(grader: Grader, report: GradeReport, comp: ComponentResult, text: str, asked: str) -> GradeReport:
+def _with_component(
+    grader: Grader, report: GradeReport, comp: ComponentResult, text: str, asked: str
+) -> GradeReport:
     """The report with one component replaced and everything that follows from it (steps, overall,
     missed critical, strengths, improvements) recomputed by the grader, as in a fresh grade."""
     components = [comp if c.id == comp.id else c for c in report.components]
-    stats = report.answer_stats.model_copy(update={"characters": len(text), "words": count_words(text)})
-    return report.model_copy(update={
-        **grader.totals(components),
-        "follow_up_questions": [f for f in report.follow_up_questions if f.component_id != asked],
-        "answer_stats": stats,
-    })
+    stats = report.answer_stats.model_copy(
+        update={"characters": len(text), "words": count_words(text)}
+    )
+    return report.model_copy(
+        update={
+            **grader.totals(components),
+            "follow_up_questions": [
+                f for f in report.follow_up_questions if f.component_id != asked
+            ],
+            "answer_stats": stats,
+        }
+    )

@@ -57,7 +57,9 @@ class PacingBudget(BaseModel):
     def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
         unknown = sorted(set(value) - set(STEP_IDS))
         if unknown:
-            raise ValueError(f"unknown step(s) {', '.join(unknown)}; the steps are {', '.join(STEP_IDS)}")
+            raise ValueError(
+                f"unknown step(s) {', '.join(unknown)}; the steps are {', '.join(STEP_IDS)}"
+            )
         if any(v < 0 for v in value.values()):
             raise ValueError("minutes must not be negative")
         defaults = default_budget()
@@ -79,8 +81,10 @@ def load_budget(path: str | Path | None = None) -> PacingBudget:
     except OSError as exc:
         raise InputError(f"pacing budget {path}: cannot read ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"pacing budget {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: "
-                         f"{str(exc).splitlines()[0]}") from None
+        raise InputError(
+            f"pacing budget {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
     if not isinstance(data, dict):
         raise InputError(f"pacing budget {path}: expected a mapping of steps to minutes")
     if "steps" not in data and "round_minutes" not in data:
@@ -119,8 +123,15 @@ def _pieces(text: str, segments: list[TimedSegment]) -> tuple[list[_Piece], set[
         n, length = len(words), seg.end - seg.start
         cuts = [round(n * c / -(-n // PIECE_WORDS)) for c in range(-(-n // PIECE_WORDS) + 1)]
         for i, j in zip(cuts, cuts[1:]):
-            pieces.append(_Piece(seg.start + length * i / n, seg.start + length * j / n, words[i][0], words[j - 1][1],
-                                 j - i))
+            pieces.append(
+                _Piece(
+                    seg.start + length * i / n,
+                    seg.start + length * j / n,
+                    words[i][0],
+                    words[j - 1][1],
+                    j - i,
+                )
+            )
     return pieces, breaks
 
 
@@ -142,7 +153,9 @@ def _cue_matrix(grader) -> tuple[np.ndarray, np.ndarray]:
     """Every concept and case cue vector in the index, with the column of its framework step."""
     cues = grader.index.cue_vectors()
     matrix = np.concatenate([v for v in cues.values()])
-    steps = np.concatenate([[STEP_IDS.index(grader.kb.concepts[comp].step)] * len(v) for (_, comp), v in cues.items()])
+    steps = np.concatenate(
+        [[STEP_IDS.index(grader.kb.concepts[comp].step)] * len(v) for (_, comp), v in cues.items()]
+    )
     return matrix, steps
 
 
@@ -158,7 +171,9 @@ def step_scores(grader, texts: list[str]) -> np.ndarray:
     return scores
 
 
-def decode_steps(scores: np.ndarray, switch: float = SWITCH_PENALTY, back: float = BACK_PENALTY) -> list[int]:
+def decode_steps(
+    scores: np.ndarray, switch: float = SWITCH_PENALTY, back: float = BACK_PENALTY
+) -> list[int]:
     """The step sequence with the best total score, paying `switch` for each change of step and
     `back` more for returning to an earlier one (Viterbi): interviews move forward through the steps."""
     n, k = scores.shape
@@ -208,7 +223,9 @@ def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
 
 def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None) -> Pacing | None:
     """Pacing of a timed input, or None when it has no timed candidate speech."""
-    segments = sorted((s for s in inp.segments if s.end >= s.start), key=lambda s: (s.start, s.char_start))
+    segments = sorted(
+        (s for s in inp.segments if s.end >= s.start), key=lambda s: (s.start, s.char_start)
+    )
     candidate = [s for s in segments if s.is_candidate]
     if not candidate:
         return None
@@ -219,21 +236,29 @@ def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None)
     if not pieces:
         return None
     blocks = _blocks(pieces, breaks)
-    labels = classify_steps(grader, [" ".join(text[pieces[i].char_start:pieces[i].char_end] for i in b) for b in blocks])
+    labels = classify_steps(
+        grader,
+        [" ".join(text[pieces[i].char_start : pieces[i].char_end] for i in b) for b in blocks],
+    )
     seconds = dict.fromkeys(STEP_IDS, 0.0)
     for block, step in zip(blocks, labels):
         for i in block:
             seconds[step] += pieces[i].end - pieces[i].start
 
     speaking = sum(s.end - s.start for s in candidate)
-    spoken = " ".join(text[s.char_start:s.char_end] for s in candidate)
+    spoken = " ".join(text[s.char_start : s.char_end] for s in candidate)
     per_minute = (lambda n: round(n / (speaking / 60), 1)) if speaking > 0 else (lambda n: 0.0)
     span = max(s.end for s in segments) - min(s.start for s in segments)
     total = max(span, inp.source.duration_seconds or 0.0)
     mono, mono_start = _longest_monologue(segments)
     steps = [
-        PacingStep(step=s, title=grader.kb.steps[s].title, minutes=round(seconds[s] / 60, 2),
-                   budget_minutes=budget.steps[s], share=round(seconds[s] / speaking, 3) if speaking else 0.0)
+        PacingStep(
+            step=s,
+            title=grader.kb.steps[s].title,
+            minutes=round(seconds[s] / 60, 2),
+            budget_minutes=budget.steps[s],
+            share=round(seconds[s] / speaking, 3) if speaking else 0.0,
+        )
         for s in STEP_IDS
     ]
     return Pacing(

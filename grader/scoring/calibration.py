@@ -19,18 +19,29 @@ class Calibration(BaseModel):
     id: str = "default"
     fitted_on: str = Field(default="", description="Which labelled data produced these values.")
     # Unit eligibility
-    substance_words: int = Field(6, description="Content words beyond the topic's own keywords for full credit.")
-    substance_penalty: float = Field(0.1, description="Similarity removed from a unit with no substance.")
+    substance_words: int = Field(
+        6, description="Content words beyond the topic's own keywords for full credit."
+    )
+    substance_penalty: float = Field(
+        0.1, description="Similarity removed from a unit with no substance."
+    )
     listy_components: int = Field(3, description="A unit naming this many components' keywords...")
-    listy_density: float = Field(0.9, description="...whose content words are nearly all rubric terms is a buzzword list.")
+    listy_density: float = Field(
+        0.9, description="...whose content words are nearly all rubric terms is a buzzword list."
+    )
     # Similarity -> score
     sim_low: float = 0.30
     sim_high: float = 0.65
     cue_match: float = 0.45
     breadth_full: int = 3
-    cue_soft: float = Field(0.0, description="Half-width of the ramp around cue_match over which a cue counts in part.")
-    lexical_blend: float = Field(0.0, description="Share of a unit-cue similarity taken from word overlap (the "
-                                                  "idf-weighted share of the cue's words in the unit); the rest is cosine.")
+    cue_soft: float = Field(
+        0.0, description="Half-width of the ramp around cue_match over which a cue counts in part."
+    )
+    lexical_blend: float = Field(
+        0.0,
+        description="Share of a unit-cue similarity taken from word overlap (the "
+        "idf-weighted share of the cue's words in the unit); the rest is cosine.",
+    )
     w_semantic: float = 0.55
     w_breadth: float = 0.30
     w_lexical: float = 0.15

@@ -81,28 +81,46 @@ def check_answer(answer: str) -> str:
     if not answer.strip():
         raise InputError("the answer is empty: paste or upload the text of your design")
     check_length(answer)
-    words = count_words(HIDDEN.sub(" ", answer))  # hidden characters are blanked before grading: they split words
+    words = count_words(
+        HIDDEN.sub(" ", answer)
+    )  # hidden characters are blanked before grading: they split words
     if words > settings().max_words:
-        raise InputError(f"the answer has {words:,} words, over the limit of {settings().max_words:,} (set MLSD_MAX_WORDS)")
+        raise InputError(
+            f"the answer has {words:,} words, over the limit of {settings().max_words:,} (set MLSD_MAX_WORDS)"
+        )
     return answer
 
 
 class Grader:
     """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, index: KnowledgeIndex,
-                 calibration: Calibration | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder,
+        index: KnowledgeIndex,
+        calibration: Calibration | None = None,
+    ):
         self.kb = kb
         self.embedder = embedder
         self.index = index
         self.cal = calibration or load_calibration()
-        self.lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
+        self.lexicons = {
+            cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
+        }
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
         self._cue_weights: dict[tuple[str, str], sparse.csr_matrix] = {}
 
     @classmethod
-    def open(cls, *, auto_index: bool | None = None, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
-             calibration: Calibration | None = None, **where) -> "Grader":
+    def open(
+        cls,
+        *,
+        auto_index: bool | None = None,
+        kb: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
+        calibration: Calibration | None = None,
+        **where,
+    ) -> "Grader":
         """Open the default resources; build or update a missing or stale index when allowed
         (default: yes, unless MLSD_AUTO_INDEX=0)."""
         if auto_index is None:
@@ -114,7 +132,9 @@ class Grader:
         except IndexNotReady as exc:
             if not auto_index or "built with" in str(exc):
                 raise
-            damaged = isinstance(exc, IndexDamaged)  # a derived cache: rebuilt from the knowledge base
+            damaged = isinstance(
+                exc, IndexDamaged
+            )  # a derived cache: rebuilt from the knowledge base
             print(f"note: {exc}; {'rebuilding' if damaged else 'building'} it now", file=sys.stderr)
             build_index(kb, embedder, rebuild=damaged, **where)
             index = KnowledgeIndex.open(kb, embedder, **where)
@@ -124,7 +144,9 @@ class Grader:
     def resolve_question(self, question: str) -> _Rubric:
         q = " ".join((question or "").split())
         if not q:
-            raise InputError("the question is empty: give a case id (see `mlsd questions`) or the question text")
+            raise InputError(
+                "the question is empty: give a case id (see `mlsd questions`) or the question text"
+            )
         cases = self.kb.cases
         key = q.lower().replace("-", "_")
         if key in cases:
@@ -134,7 +156,11 @@ class Grader:
                 return self._for_case(case, "title", 1.0)
         if _ID_LIKE.match(q) and "_" in q:
             near = difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(near)}?" if near else "; run `mlsd questions` for the list"
+            hint = (
+                f"; did you mean {', '.join(near)}?"
+                if near
+                else "; run `mlsd questions` for the list"
+            )
             raise InputError(f"unknown question id '{q}'{hint}")
         vector = self.embedder.embed([q])[0]
         hits = self.index.query(vector, ["case"], k=12)
@@ -143,19 +169,33 @@ class Grader:
             return self._for_case(cases[best.id], "retrieval", best.similarity)
         warning = (
             f"no case in the bank matches this question closely (best: {best.id}, similarity {best.similarity:.2f}); "
-            "graded against the general framework rubric" if best else "graded against the general framework rubric"
+            "graded against the general framework rubric"
+            if best
+            else "graded against the general framework rubric"
         )
-        match = QuestionMatch(id=None, title=q[:200], matched_by="framework",
-                              similarity=best.similarity if best else None, prompt=None)
+        match = QuestionMatch(
+            id=None,
+            title=q[:200],
+            matched_by="framework",
+            similarity=best.similarity if best else None,
+            prompt=None,
+        )
         return _Rubric(match, None, self.kb.case_components(None), [warning])
 
     def _for_case(self, case: Case, how: str, similarity: float) -> _Rubric:
-        match = QuestionMatch(id=case.id, title=case.title, matched_by=how, similarity=round(similarity, 4),
-                              prompt=case.prompt)
+        match = QuestionMatch(
+            id=case.id,
+            title=case.title,
+            matched_by=how,
+            similarity=round(similarity, 4),
+            prompt=case.prompt,
+        )
         return _Rubric(match, case, self.kb.case_components(case), [])
 
     # -- grading ----------------------------------------------------------------------------
-    def component_cues(self, case: Case | None, comp: CaseComponent) -> tuple[list[str], np.ndarray]:
+    def component_cues(
+        self, case: Case | None, comp: CaseComponent
+    ) -> tuple[list[str], np.ndarray]:
         """Cue texts and vectors of a component: the case-specific ones first, then the concept's."""
         vectors = self.index.cue_vectors()
         texts, blocks = [], []
@@ -170,42 +210,74 @@ class Grader:
     def overlap(self) -> CueOverlap:
         """Idf weights over every cue text, built on first use: only a lexical blend needs them."""
         kb = self.kb
-        return CueOverlap([*(t for c in kb.concepts.values() for t in c.cues),
-                           *(t for case in kb.cases.values() for comp in kb.case_components(case) for t in comp.cues)])
+        return CueOverlap(
+            [
+                *(t for c in kb.concepts.values() for t in c.cues),
+                *(
+                    t
+                    for case in kb.cases.values()
+                    for comp in kb.case_components(case)
+                    for t in comp.cues
+                ),
+            ]
+        )
 
-    def similarities(self, vectors: np.ndarray, words: sparse.csr_matrix | None, case: Case | None, comp: CaseComponent,
-                     blend: float | None = None) -> tuple[list[str], np.ndarray]:
+    def similarities(
+        self,
+        vectors: np.ndarray,
+        words: sparse.csr_matrix | None,
+        case: Case | None,
+        comp: CaseComponent,
+        blend: float | None = None,
+    ) -> tuple[list[str], np.ndarray]:
         """Cue texts, and the unit-by-cue similarity: embedding cosine blended with the share of each
         cue's words that the unit says (`blend`, by default the calibration's lexical_blend)."""
         texts, cue_vecs = self.component_cues(case, comp)
-        cosine = vectors @ cue_vecs.T if len(vectors) else np.zeros((0, len(texts)), dtype=np.float32)
+        cosine = (
+            vectors @ cue_vecs.T if len(vectors) else np.zeros((0, len(texts)), dtype=np.float32)
+        )
         blend = self.cal.lexical_blend if blend is None else blend
         if not blend or not len(vectors):
             return texts, cosine
         if words is None:
-            raise ValueError("a lexical blend needs the answer's words: prepare(answer, words=True)")
+            raise ValueError(
+                "a lexical blend needs the answer's words: prepare(answer, words=True)"
+            )
         key = (case.id if case else "", comp.id)
         if key not in self._cue_weights:
             self._cue_weights[key] = self.overlap.cue_weights(texts)
         return texts, (1.0 - blend) * cosine + blend * overlap(words, self._cue_weights[key])
 
-    def text_similarities(self, texts: list[str], case: Case | None, comp: CaseComponent) -> np.ndarray:
+    def text_similarities(
+        self, texts: list[str], case: Case | None, comp: CaseComponent
+    ) -> np.ndarray:
         """`similarities` for free texts (quotes), as the grader would read them."""
         clean = [clean_text(t) for t in texts]
-        words = self.overlap.unit_matrix([terms(t) for t in clean]) if self.cal.lexical_blend else None
+        words = (
+            self.overlap.unit_matrix([terms(t) for t in clean]) if self.cal.lexical_blend else None
+        )
         return self.similarities(self.embedder.embed(clean), words, case, comp)[1]
 
     def prepare(self, answer: str, words: bool | None = None) -> PreparedAnswer:
         """Split, embed and screen an answer: everything that does not depend on the question. The
         units' words are collected when `words` is true (by default, when the calibration blends them in)."""
         units = segment(answer)
-        vectors = self.embedder.embed([u.clean for u in units]) if units else np.zeros((0, self.embedder.dimension))
+        vectors = (
+            self.embedder.embed([u.clean for u in units])
+            if units
+            else np.zeros((0, self.embedder.dimension))
+        )
         tokens = [content_tokens(u.clean) for u in units]
         if words is None:
             words = self.cal.lexical_blend > 0
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
-        return PreparedAnswer(units, vectors, matrix, substance(tokens, self.vocabulary),
-                              listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal))
+        return PreparedAnswer(
+            units,
+            vectors,
+            matrix,
+            substance(tokens, self.vocabulary),
+            listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal),
+        )
 
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
@@ -217,12 +289,20 @@ class Grader:
             warnings.append(describe_injection(findings))
         prepared = self.prepare(mask(answer, findings))
         units, unit_vecs, unit_substance, excluded = (
-            prepared.units, prepared.vectors, prepared.substance, prepared.excluded)
+            prepared.units,
+            prepared.vectors,
+            prepared.substance,
+            prepared.excluded,
+        )
         words = count_words(answer)
         if words < SHORT_ANSWER_WORDS:
-            warnings.append(f"the answer is short ({words} words); a full design usually takes 600 words or more")
+            warnings.append(
+                f"the answer is short ({words} words); a full design usually takes 600 words or more"
+            )
         if excluded.any():
-            warnings.append(f"{int(excluded.sum())} passage(s) read as lists of buzzwords and were not counted as evidence")
+            warnings.append(
+                f"{int(excluded.sum())} passage(s) read as lists of buzzwords and were not counted as evidence"
+            )
 
         relevance = self._relevance(rubric, unit_vecs, words, warnings)
         results: list[ComponentResult] = []
@@ -230,17 +310,35 @@ class Grader:
         for comp in rubric.components:
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = self.similarities(unit_vecs, prepared.words, rubric.case, comp)
-            j = judge(sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance)
-            evidence = [  # a missing component has no evidence, only near misses
-                Evidence(quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s)
-                for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
-            ] if j.status != "missing" else []
-            results.append(ComponentResult(
-                id=comp.id, title=concept.title, step=concept.step, severity=comp.severity,
-                weight=comp.effective_weight, status=j.status, score=j.score, level=j.level,
-                cues_matched=j.cues_matched, cues_total=len(cue_texts), evidence=evidence,
-                feedback=self._feedback(j, concept, comp, cue_texts),
-            ))
+            j = judge(
+                sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance
+            )
+            evidence = (
+                [  # a missing component has no evidence, only near misses
+                    Evidence(
+                        quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s
+                    )
+                    for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
+                ]
+                if j.status != "missing"
+                else []
+            )
+            results.append(
+                ComponentResult(
+                    id=comp.id,
+                    title=concept.title,
+                    step=concept.step,
+                    severity=comp.severity,
+                    weight=comp.effective_weight,
+                    status=j.status,
+                    score=j.score,
+                    level=j.level,
+                    cues_matched=j.cues_matched,
+                    cues_total=len(cue_texts),
+                    evidence=evidence,
+                    feedback=self._feedback(j, concept, comp, cue_texts),
+                )
+            )
             if j.status != "covered":
                 mean = self.component_cues(rubric.case, comp)[1].mean(axis=0)
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
@@ -252,9 +350,15 @@ class Grader:
             follow_up_questions=self._follow_ups(priority, rubric.case),
             recommended_reading=self._reading(priority, gap_vectors),
             warnings=warnings,
-            answer_stats=AnswerStats(characters=len(answer), words=words,
-                                     sentences=sum(1 for u in units if not u.is_window), units=len(units)),
-            grader=GraderInfo(version=__version__, model=self.embedder.name, calibration=self.cal.id),
+            answer_stats=AnswerStats(
+                characters=len(answer),
+                words=words,
+                sentences=sum(1 for u in units if not u.is_window),
+                units=len(units),
+            ),
+            grader=GraderInfo(
+                version=__version__, model=self.embedder.name, calibration=self.cal.id
+            ),
         )
 
     def totals(self, results: list[ComponentResult]) -> dict:
@@ -263,11 +367,21 @@ class Grader:
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
-            steps.append(StepResult(id=step.id, title=step.title, score=_weighted(members),
-                                    components=[r.id for r in members]))
+            steps.append(
+                StepResult(
+                    id=step.id,
+                    title=step.title,
+                    score=_weighted(members),
+                    components=[r.id for r in members],
+                )
+            )
         return dict(
-            overall_score=_weighted(results), steps=steps, components=results,
-            missed_critical=[r.id for r in results if r.severity == "critical" and r.status == "missing"],
+            overall_score=_weighted(results),
+            steps=steps,
+            components=results,
+            missed_critical=[
+                r.id for r in results if r.severity == "critical" and r.status == "missing"
+            ],
             strengths=self._strengths(results),
             improvements=[self._improvement(r) for r in gaps_first(results)[:3]],
         )
@@ -275,24 +389,38 @@ class Grader:
     def _improvement(self, r: ComponentResult) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":
-            return f"Add {r.title} ({r.severity}, missing); a strong answer says, for example: \"{concept.cues[0]}\""
+            return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{concept.cues[0]}"'
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.model_dump(by_alias=True)['3']}"
 
-    def _relevance(self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]) -> float:
+    def _relevance(
+        self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]
+    ) -> float:
         """Scale factor for an answer that addresses another question than the asked case. Only
         answers long enough to have a topic are judged; short ones cover little anyway."""
-        if rubric.case is None or words < SHORT_ANSWER_WORDS or not len(unit_vecs):  # no units: nothing to judge
+        if (
+            rubric.case is None or words < SHORT_ANSWER_WORDS or not len(unit_vecs)
+        ):  # no units: nothing to judge
             return 1.0
         centroid = unit_vecs.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-        sims = {cid: float((vecs @ centroid).max()) for cid, vecs in self.index.case_vectors().items()}
+        sims = {
+            cid: float((vecs @ centroid).max()) for cid, vecs in self.index.case_vectors().items()
+        }
         asked = sims.get(rubric.case.id, 0.0)
-        other, other_sim = max(((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0]))
+        other, other_sim = max(
+            ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
+        )
         factor = round(relevance_factor(asked, other_sim, self.cal), 3)
         if factor < 1.0:
-            closest = f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})" if other_sim > asked else ""
-            warnings.append(f"the answer does not read as an answer to '{rubric.case.title}' "
-                            f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}")
+            closest = (
+                f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
+                if other_sim > asked
+                else ""
+            )
+            warnings.append(
+                f"the answer does not read as an answer to '{rubric.case.title}' "
+                f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}"
+            )
         return factor
 
     @staticmethod
@@ -301,8 +429,11 @@ class Grader:
         todo = cue_texts[j.unmatched_cues[0]] if j.unmatched_cues else ""
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
         # the score also credits cues nearly made, so a component can be partial with none made in full
-        points = (f"{j.cues_matched} of {len(cue_texts)} key points" if j.cues_matched
-                  else f"touched on, none of the {len(cue_texts)} key points made in full")
+        points = (
+            f"{j.cues_matched} of {len(cue_texts)} key points"
+            if j.cues_matched
+            else f"touched on, none of the {len(cue_texts)} key points made in full"
+        )
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
             return f"Covered ({points}). {level}{extra}"
@@ -313,19 +444,25 @@ class Grader:
 
     @staticmethod
     def _strengths(results: list[ComponentResult]) -> list[str]:
-        best = sorted((r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id))[:5]
+        best = sorted(
+            (r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id)
+        )[:5]
         out = []
         for r in best:
             quote = r.evidence[0].quote if r.evidence else ""
             quote = quote if len(quote) <= 140 else quote[:137].rstrip() + "..."
-            out.append(f"{r.title} ({r.score}/100): \"{quote}\"" if quote else f"{r.title} ({r.score}/100)")
+            out.append(
+                f'{r.title} ({r.score}/100): "{quote}"' if quote else f"{r.title} ({r.score}/100)"
+            )
         return out
 
     def _follow_ups(self, priority: list[ComponentResult], case: Case | None) -> list[FollowUp]:
         where = "this question" if case is None else case.title
         return [follow_up_for(self.kb, r, where) for r in priority[:MAX_FOLLOW_UPS]]
 
-    def _reading(self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray]) -> list[Reading]:
+    def _reading(
+        self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray]
+    ) -> list[Reading]:
         found: dict[str, Reading] = {}
         for r in priority[:4]:
             for hit in self.index.query(gap_vectors[r.id], ["concept", "case_note", "step"], k=3):
@@ -334,9 +471,14 @@ class Grader:
                         found[hit.doc_id].for_components.append(r.id)
                     continue
                 if len(found) < MAX_READING:
-                    found[hit.doc_id] = Reading(doc_id=hit.doc_id, kind=hit.kind, title=self._title(hit.kind, hit.id),
-                                                path=self._path(hit.kind, hit.id), similarity=hit.similarity,
-                                                for_components=[r.id])
+                    found[hit.doc_id] = Reading(
+                        doc_id=hit.doc_id,
+                        kind=hit.kind,
+                        title=self._title(hit.kind, hit.id),
+                        path=self._path(hit.kind, hit.id),
+                        similarity=hit.similarity,
+                        for_components=[r.id],
+                    )
         return list(found.values())
 
     def _title(self, kind: str, doc: str) -> str:
@@ -356,13 +498,18 @@ def follow_up_for(kb: KnowledgeBase, r: ComponentResult, where: str | None = Non
     partial; `where` names the question the gap matters for."""
     ups = kb.concepts[r.id].follow_ups
     question = ups[0] if r.status == "missing" else ups[min(1, len(ups) - 1)]
-    why = f"{r.title} is {r.status} ({r.score}/100) and {r.severity}" + (f" for {where}" if where else "")
+    why = f"{r.title} is {r.status} ({r.score}/100) and {r.severity}" + (
+        f" for {where}" if where else ""
+    )
     return FollowUp(question=question, component_id=r.id, why=why)
 
 
 def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
     """Components not yet covered, the costliest gap (weight x missing points) first."""
-    return sorted((r for r in results if r.status != "covered"), key=lambda r: (-(r.weight * (100 - r.score)), r.id))
+    return sorted(
+        (r for r in results if r.status != "covered"),
+        key=lambda r: (-(r.weight * (100 - r.score)), r.id),
+    )
 
 
 def _weighted(results: list[ComponentResult]) -> int:

@@ -17,56 +17,155 @@ from grader.text import blank_spans
 
 _I = re.IGNORECASE | re.MULTILINE
 _GAP = r"[^.\n]{0,60}?"
-_SCORE = (r"(?:full|maximum|max|top|highest|perfect)\s+(?:marks?|score|grade|points|rating)|"
-          r"\d{1,3}\s*/\s*\d{1,3}|100\s*%|a\s+perfect\b|\bscore\s+of\s+\d+|\bstrong\s+hire")
+_SCORE = (
+    r"(?:full|maximum|max|top|highest|perfect)\s+(?:marks?|score|grade|points|rating)|"
+    r"\d{1,3}\s*/\s*\d{1,3}|100\s*%|a\s+perfect\b|\bscore\s+of\s+\d+|\bstrong\s+hire"
+)
 # Words that address whoever grades; "model" and "assistant" are left out, designs talk about those.
-_GRADER = r"(?:grader|grading\s+(?:model|system|llm|ai)|evaluator|assessor|examiner|reviewer|marker)"
+_GRADER = (
+    r"(?:grader|grading\s+(?:model|system|llm|ai)|evaluator|assessor|examiner|reviewer|marker)"
+)
 _ADDRESSEE = r"(?:" + _GRADER[3:-1] + r"|ai|llm)"
 
 # (kind, pattern): each pattern is specific enough not to fire on design prose.
 PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("instruction", re.compile(
-        r"\b(?:ignore|disregard|forget|override|bypass|skip)\b" + _GAP +
-        r"\b(?:instructions?|rubric|rules|prompt|guidelines|criteria|everything\s+(?:above|before)|"
-        r"(?:the\s+)?(?:above|previous|prior)\s+(?:content|text|context))\b", _I)),
-    ("instruction", re.compile(r"\b(?:rubric|grading|scoring|evaluation)\s+override\b|\bnew\s+(?:task|instructions?)\s*:", _I)),
-    ("instruction", re.compile(
-        r"\b(?:note|message|instructions?|dear|attention|hey|hi)\s+(?:to\s+|for\s+)?(?:the\s+|any\s+)?" + _ADDRESSEE + r"s?\b|"
-        r"^[^\S\n]*" + _ADDRESSEE + r"(?:\s+note)?\s*:", _I)),
-    ("instruction", re.compile(
-        r"\b(?:the\s+)?" + _GRADER + r"\s+(?:must|should|shall|needs?\s+to|has\s+to|is\s+to|will)\b" + _GAP +
-        r"\b(?:mark|score|rate|grade|give|award|output|assign|set|treat|consider)\b", _I)),
-    ("instruction", re.compile(r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|as\s+an\s+ai\s+language\s+model|"
-                               r"developer\s+mode|you\s+must\s+now)\b|"
-                               r"\b(?:previous|prior|above)\s+(?:content|text|instructions?)\s+(?:is|was|were|are)\s+(?:a\s+test|fake|void)\b", _I)),
-    ("instruction", re.compile(r"\bpretend\b" + _GAP + r"\b(?:answer|design|response|candidate)\b", _I)),
-    ("score_demand", re.compile(
-        r"\b(?:give|award|assign|grant|rate[sd]?|scor(?:e[sd]?|ing)|mark|grade[sd]?|output|reply)\b" + _GAP + r"(?:" + _SCORE + r")", _I)),
-    ("score_demand", re.compile(
-        r"\b(?:score|rate|grade|mark)\s+(?:it|this|me|the\s+answer)\s+(?:a\s+|as\s+)?\d{1,3}\b", _I)),
-    ("score_demand", re.compile(
-        r"\b(?:this|my|the)\s+(?:answer|design|response|solution|submission)\b" + _GAP +
-        r"\b(?:deserves?|merits?|warrants?|should\s+(?:get|receive|score|be\s+(?:given|marked|graded)))\b", _I)),
-    ("score_demand", re.compile(
-        r"\b(?:grade|score|mark|rating)\s+must\s+reflect\b|\balready\s+(?:been\s+)?(?:approved|confirmed|passed)\b", _I)),
-    ("authority", re.compile(
-        r"\bas\s+an?\s+(?:staff|senior|principal|distinguished|lead|expert|experienced)\b[^.\n]{0,80}?"
-        r"\b(?:deserves?|merits?|warrants?|full\s+marks|perfect|complete\s+and\s+excellent|covers\s+every)\b", _I)),
-    ("authority", re.compile(r"\bplease\s+be\s+(?:generous|lenient|kind)\b|\bdepends\s+on\s+this\s+(?:score|grade)\b", _I)),
-    ("fake_score", re.compile(
-        r"\{[^{}]{0,400}?\"(?:score|overall_score|overall|grade|status|verdict|level|missed_critical)\"\s*:[^{}]{0,400}\}", _I)),
-    ("fake_score", re.compile(
-        r"^[^\S\n]*(?:overall\s+|final\s+|total\s+)?(?:score|grade|rating|verdict|missed_critical)\s*[:=]\s*"
-        r"(?:\d{1,3}(?:\s*/\s*\d{1,3})?|none|\[\]|covered|strong\s+hire|pass(?:ed)?)\b", _I)),
+    (
+        "instruction",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|override|bypass|skip)\b"
+            + _GAP
+            + r"\b(?:instructions?|rubric|rules|prompt|guidelines|criteria|everything\s+(?:above|before)|"
+            r"(?:the\s+)?(?:above|previous|prior)\s+(?:content|text|context))\b",
+            _I,
+        ),
+    ),
+    (
+        "instruction",
+        re.compile(
+            r"\b(?:rubric|grading|scoring|evaluation)\s+override\b|\bnew\s+(?:task|instructions?)\s*:",
+            _I,
+        ),
+    ),
+    (
+        "instruction",
+        re.compile(
+            r"\b(?:note|message|instructions?|dear|attention|hey|hi)\s+(?:to\s+|for\s+)?(?:the\s+|any\s+)?"
+            + _ADDRESSEE
+            + r"s?\b|"
+            r"^[^\S\n]*" + _ADDRESSEE + r"(?:\s+note)?\s*:",
+            _I,
+        ),
+    ),
+    (
+        "instruction",
+        re.compile(
+            r"\b(?:the\s+)?"
+            + _GRADER
+            + r"\s+(?:must|should|shall|needs?\s+to|has\s+to|is\s+to|will)\b"
+            + _GAP
+            + r"\b(?:mark|score|rate|grade|give|award|output|assign|set|treat|consider)\b",
+            _I,
+        ),
+    ),
+    (
+        "instruction",
+        re.compile(
+            r"\b(?:you\s+are\s+now|from\s+now\s+on,?\s+you|as\s+an\s+ai\s+language\s+model|"
+            r"developer\s+mode|you\s+must\s+now)\b|"
+            r"\b(?:previous|prior|above)\s+(?:content|text|instructions?)\s+(?:is|was|were|are)\s+(?:a\s+test|fake|void)\b",
+            _I,
+        ),
+    ),
+    (
+        "instruction",
+        re.compile(r"\bpretend\b" + _GAP + r"\b(?:answer|design|response|candidate)\b", _I),
+    ),
+    (
+        "score_demand",
+        re.compile(
+            r"\b(?:give|award|assign|grant|rate[sd]?|scor(?:e[sd]?|ing)|mark|grade[sd]?|output|reply)\b"
+            + _GAP
+            + r"(?:"
+            + _SCORE
+            + r")",
+            _I,
+        ),
+    ),
+    (
+        "score_demand",
+        re.compile(
+            r"\b(?:score|rate|grade|mark)\s+(?:it|this|me|the\s+answer)\s+(?:a\s+|as\s+)?\d{1,3}\b",
+            _I,
+        ),
+    ),
+    (
+        "score_demand",
+        re.compile(
+            r"\b(?:this|my|the)\s+(?:answer|design|response|solution|submission)\b"
+            + _GAP
+            + r"\b(?:deserves?|merits?|warrants?|should\s+(?:get|receive|score|be\s+(?:given|marked|graded)))\b",
+            _I,
+        ),
+    ),
+    (
+        "score_demand",
+        re.compile(
+            r"\b(?:grade|score|mark|rating)\s+must\s+reflect\b|\balready\s+(?:been\s+)?(?:approved|confirmed|passed)\b",
+            _I,
+        ),
+    ),
+    (
+        "authority",
+        re.compile(
+            r"\bas\s+an?\s+(?:staff|senior|principal|distinguished|lead|expert|experienced)\b[^.\n]{0,80}?"
+            r"\b(?:deserves?|merits?|warrants?|full\s+marks|perfect|complete\s+and\s+excellent|covers\s+every)\b",
+            _I,
+        ),
+    ),
+    (
+        "authority",
+        re.compile(
+            r"\bplease\s+be\s+(?:generous|lenient|kind)\b|\bdepends\s+on\s+this\s+(?:score|grade)\b",
+            _I,
+        ),
+    ),
+    (
+        "fake_score",
+        re.compile(
+            r"\{[^{}]{0,400}?\"(?:score|overall_score|overall|grade|status|verdict|level|missed_critical)\"\s*:[^{}]{0,400}\}",
+            _I,
+        ),
+    ),
+    (
+        "fake_score",
+        re.compile(
+            r"^[^\S\n]*(?:overall\s+|final\s+|total\s+)?(?:score|grade|rating|verdict|missed_critical)\s*[:=]\s*"
+            r"(?:\d{1,3}(?:\s*/\s*\d{1,3})?|none|\[\]|covered|strong\s+hire|pass(?:ed)?)\b",
+            _I,
+        ),
+    ),
     ("fake_score", re.compile(r"\b(?:score|grade)\s*=\s*\d{1,3}\b", _I)),
-    ("chat_template", re.compile(
-        r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:answer|system|instructions?)>|^[^\S\n]*(?:system|assistant|developer)\s*:", _I)),
+    (
+        "chat_template",
+        re.compile(
+            r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:answer|system|instructions?)>|^[^\S\n]*(?:system|assistant|developer)\s*:",
+            _I,
+        ),
+    ),
 ]
 # A quoted example inside a sentence about attacks is discussion (a RAG design naming prompt injection).
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
-_DISCUSSION = re.compile(r"\b(?:prompt\s+injection|injection|jailbreak|red[- ]team|attack|adversarial|malicious|untrusted)", _I)
-_REPORTED = re.compile(r"\b(?:tries|try|trying|attempts?|attempting)\s+to\s*$|\b(?:says?|saying|such\s+as|like)\s*[:,]?\s*$", _I)
-HIDDEN = re.compile("[\u200b\u200c\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]+")
+_DISCUSSION = re.compile(
+    r"\b(?:prompt\s+injection|injection|jailbreak|red[- ]team|attack|adversarial|malicious|untrusted)",
+    _I,
+)
+_REPORTED = re.compile(
+    r"\b(?:tries|try|trying|attempts?|attempting)\s+to\s*$|\b(?:says?|saying|such\s+as|like)\s*[:,]?\s*$",
+    _I,
+)
+HIDDEN = re.compile(
+    "[\u200b\u200c\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]+"
+)
 
 
 @dataclass(frozen=True)
@@ -82,9 +181,14 @@ def detect(text: str) -> list[Finding]:
     found: list[Finding] = []
     lines = _Lines(text)
     for kind, pattern in PATTERNS:
-        found += [Finding(kind, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
-                  if not _quoted_discussion(text, m.start(), m.end(), lines)]
-    hidden = [Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)]
+        found += [
+            Finding(kind, m.start(), m.end(), m.group(0))
+            for m in pattern.finditer(text)
+            if not _quoted_discussion(text, m.start(), m.end(), lines)
+        ]
+    hidden = [
+        Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)
+    ]
     return sorted(_merge(found) + hidden, key=lambda f: (f.start, f.end))
 
 
@@ -102,9 +206,14 @@ class _Lines:
         i = bisect.bisect_left(self.breaks, pos)
         if i not in self.facts:
             start = self.breaks[i - 1] + 1 if i else 0
-            line = self.text[start:self.breaks[i] if i < len(self.breaks) else len(self.text)]
+            line = self.text[start : self.breaks[i] if i < len(self.breaks) else len(self.text)]
             quotes = [(start + q.start(), start + q.end()) for q in _QUOTED.finditer(line)]
-            self.facts[i] = (start, bool(_DISCUSSION.search(line)), [a for a, _ in quotes], [b for _, b in quotes])
+            self.facts[i] = (
+                start,
+                bool(_DISCUSSION.search(line)),
+                [a for a, _ in quotes],
+                [b for _, b in quotes],
+            )
         return self.facts[i]
 
 
@@ -112,12 +221,16 @@ def _quoted_discussion(text: str, start: int, end: int, lines: _Lines) -> bool:
     line_start, discussed, q_starts, q_ends = lines.at(start)
     if lines.at(end)[0] != line_start:  # a match across lines: judge all its lines together
         line_end = text.find("\n", end)
-        discussed = bool(_DISCUSSION.search(text[line_start:line_end if line_end >= 0 else len(text)]))
+        discussed = bool(
+            _DISCUSSION.search(text[line_start : line_end if line_end >= 0 else len(text)])
+        )
     if not discussed:
         return False
-    if _REPORTED.search(text[max(line_start, start - 40):start]):
+    if _REPORTED.search(text[max(line_start, start - 40) : start]):
         return True
-    k = bisect.bisect_right(q_starts, start) - 1  # quotes do not overlap: only the last one opening before start
+    k = (
+        bisect.bisect_right(q_starts, start) - 1
+    )  # quotes do not overlap: only the last one opening before start
     return k >= 0 and end <= q_ends[k]
 
 
@@ -127,7 +240,9 @@ def _merge(findings: list[Finding]) -> list[Finding]:
         if out and f.start <= out[-1].end:
             last = out[-1]
             if f.end > last.end:
-                out[-1] = Finding(last.kind, last.start, f.end, last.excerpt + f.excerpt[last.end - f.start:])
+                out[-1] = Finding(
+                    last.kind, last.start, f.end, last.excerpt + f.excerpt[last.end - f.start :]
+                )
             continue
         out.append(f)
     return out
@@ -143,7 +258,12 @@ def describe(findings: list[Finding]) -> str | None:
     if not findings:
         return None
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
-    first = " ".join(next(f for f in findings if f.kind != "hidden_characters").excerpt.split())[:80] \
-        if any(f.kind != "hidden_characters" for f in findings) else "hidden characters"
-    return (f"possible attempt to steer the grader ({', '.join(kinds)}; {len(findings)} span(s), first: \"{first}\"): "
-            "those spans were ignored and cannot raise any score")
+    first = (
+        " ".join(next(f for f in findings if f.kind != "hidden_characters").excerpt.split())[:80]
+        if any(f.kind != "hidden_characters" for f in findings)
+        else "hidden characters"
+    )
+    return (
+        f'possible attempt to steer the grader ({", ".join(kinds)}; {len(findings)} span(s), first: "{first}"): '
+        "those spans were ignored and cannot raise any score"
+    )

@@ -55,8 +55,13 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
 
 
-def listy_units(units: list[Unit], unit_tokens: list[set[str]], lexicons: list[TopicLexicon],
-                vocabulary: frozenset[str], cal: Calibration) -> np.ndarray:
+def listy_units(
+    units: list[Unit],
+    unit_tokens: list[set[str]],
+    lexicons: list[TopicLexicon],
+    vocabulary: frozenset[str],
+    cal: Calibration,
+) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
     mask = np.zeros(len(units), dtype=bool)
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
@@ -81,8 +86,13 @@ def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.nda
     return np.array([len(toks - vocabulary) for toks in unit_tokens], dtype=np.float32)
 
 
-def features(sims: np.ndarray, substance: np.ndarray, keyword_units: np.ndarray,
-             excluded: np.ndarray, cal: Calibration) -> Features:
+def features(
+    sims: np.ndarray,
+    substance: np.ndarray,
+    keyword_units: np.ndarray,
+    excluded: np.ndarray,
+    cal: Calibration,
+) -> Features:
     """Adjust the unit-by-cue similarities for substance and buzzword lists, then reduce them."""
     n_units, n_cues = sims.shape
     if n_units == 0 or n_cues == 0:
@@ -106,19 +116,37 @@ def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
     top = float(f.per_cue.max()) if f.per_cue.size else -1.0
     semantic = float(np.clip((top - cal.sim_low) / (cal.sim_high - cal.sim_low), 0.0, 1.0))
     matched = int((f.per_cue >= cal.cue_match).sum())
-    breadth = min(float(cue_credit(f.per_cue, cal.cue_match, cal.cue_soft)), cal.breadth_full) / cal.breadth_full
+    breadth = (
+        min(float(cue_credit(f.per_cue, cal.cue_match, cal.cue_soft)), cal.breadth_full)
+        / cal.breadth_full
+    )
     keyword_seen = bool((f.keyword_units & (f.per_unit >= cal.sim_low)).any())
     total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical
-    raw = (cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen) / total_w
+    raw = (
+        cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen
+    ) / total_w
     return int(round(100 * raw)), matched, keyword_seen
 
 
 def status_for(score: int, cal: Calibration) -> str:
-    return "covered" if score >= cal.covered_at else "partial" if score >= cal.partial_at else "missing"
+    return (
+        "covered"
+        if score >= cal.covered_at
+        else "partial"
+        if score >= cal.partial_at
+        else "missing"
+    )
 
 
-def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexicon: TopicLexicon,
-          excluded: np.ndarray, cal: Calibration, relevance: float = 1.0) -> ComponentJudgement:
+def judge(
+    sims: np.ndarray,
+    units: list[Unit],
+    unit_substance: np.ndarray,
+    lexicon: TopicLexicon,
+    excluded: np.ndarray,
+    cal: Calibration,
+    relevance: float = 1.0,
+) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
     score down when the answer as a whole addresses another question."""
     keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
@@ -135,7 +163,9 @@ def judge(sims: np.ndarray, units: list[Unit], unit_substance: np.ndarray, lexic
     order = sorted(quotable, key=lambda i: (units[i].is_window, -f.per_unit[i], i))
     evidence: list[tuple[int, float]] = []
     for i in order:
-        if any(units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence):
+        if any(
+            units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence
+        ):
             continue
         evidence.append((int(i), round(float(f.per_unit[i]), 4)))
         if len(evidence) == 3:

@@ -39,7 +39,9 @@ class CueOverlap:
         counts = Counter(t for doc in docs for t in doc)
         vocab = sorted(counts)
         self._vocab = {t: i for i, t in enumerate(vocab)}
-        self._idf = np.array([math.log(len(docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float32)
+        self._idf = np.array(
+            [math.log(len(docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float32
+        )
 
     def _columns(self, words: Iterable[str]) -> list[int]:
         """Vocabulary columns of the words that some cue uses, in order."""
@@ -54,7 +56,9 @@ class CueOverlap:
             rows += [j] * len(idx)
             cols += idx
             vals += [float(self._idf[k]) / total for k in idx]
-        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(cue_texts), len(self._vocab)), dtype=np.float32)
+        return sparse.csr_matrix(
+            (vals, (rows, cols)), shape=(len(cue_texts), len(self._vocab)), dtype=np.float32
+        )
 
     def unit_matrix(self, unit_terms: Sequence[frozenset[str]]) -> sparse.csr_matrix:
         """Units x vocabulary: 1 where the unit contains the word (words no cue uses are left out)."""
@@ -63,8 +67,10 @@ class CueOverlap:
             idx = self._columns(words)
             rows += [i] * len(idx)
             cols += idx
-        return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                                 shape=(len(unit_terms), len(self._vocab)))
+        return sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+            shape=(len(unit_terms), len(self._vocab)),
+        )
 
 
 def overlap(units: sparse.csr_matrix, cue_weights: sparse.csr_matrix) -> np.ndarray:

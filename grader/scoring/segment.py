@@ -12,10 +12,14 @@ from dataclasses import dataclass
 WINDOW_WORDS = 24
 WINDOW_STRIDE = 12
 MIN_UNIT_WORDS = 4
-MIN_NOTE_WORDS = 2  # a terse note under a heading ("Ops" / "- retrain daily") is read with the heading
+MIN_NOTE_WORDS = (
+    2  # a terse note under a heading ("Ops" / "- retrain daily") is read with the heading
+)
 HEADING_WORDS = 6
 HEADING_CHARS = 160  # longer lines are never headings; also keeps the heading regex linear
-CONTEXT_MAX_WORDS = 12  # notes this short (a line of their own) are embedded with their section heading in front
+CONTEXT_MAX_WORDS = (
+    12  # notes this short (a line of their own) are embedded with their section heading in front
+)
 
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
@@ -75,8 +79,13 @@ def _heading(line: str, next_line: str | None) -> str | None:
         return None
     m = _HEADING.match(line)
     title = (m.group("md") or m.group("colon")) if m else None
-    if title is None and next_line is not None and _MARKER.match(next_line) and not _MARKER.match(line) \
-            and not line.rstrip().endswith((".", "!", "?", ",", ";")):
+    if (
+        title is None
+        and next_line is not None
+        and _MARKER.match(next_line)
+        and not _MARKER.match(line)
+        and not line.rstrip().endswith((".", "!", "?", ",", ";"))
+    ):
         title = line
     title = clean_text(title or "")
     return title if title and len(title.split()) <= HEADING_WORDS else None
@@ -140,7 +149,9 @@ def segment(answer: str) -> list[Unit]:
                 piece = answer[ws:we]
                 if (ws, we) not in spans and piece not in seen:
                     seen.add(piece)
-                    units.append(Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True))
+                    units.append(
+                        Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True)
+                    )
     return [u for u in units if u.clean]
 
 
