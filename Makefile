@@ -11,7 +11,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install index run test bench eval eval-llm calibrate clean
+.PHONY: install index lint run test bench eval eval-llm calibrate clean
 
 install: $(STAMP)
 
@@ -35,7 +35,11 @@ run: index
 	$(VENV)/bin/mlsd grade examples/video_recommendation_strong.md --question video_recommendation
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
-test: index $(TEST_STAMP)
+lint: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+
+test: index $(TEST_STAMP) lint
 	$(PY) -m pytest
 
 bench: index
