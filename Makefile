@@ -48,6 +48,7 @@ bench: index
 
 eval: index
 	$(PY) -m evals.run_eval
+	$(PY) -m evals.blind
 
 # LLM-mode evals: needs an LLM configured by MLSD_LLM* variables or ARGS="--llm ... --model ... --base-url ...".
 eval-llm: index

@@ -141,16 +141,18 @@ def grade(
 ) -> None:
     """Grade an answer against a question's rubric."""
     from grader.llm.config import load_config
-    from grader.output import write_atomic
+    from grader.output import check_output, write_atomic
 
+    output = check_output(output, inputs=(source,))  # before any work: a bad target wastes nothing
     _use_chroma_url(chroma_url)
     llm_config = load_config(
         provider=llm, model=model, base_url=base_url
     )  # a bad setting fails before any work
     answer = _load_answer(source, candidate, transcriber)
     from grader.pipeline import grade_input
-    from grader.scoring.grading import check_answer, default_grader
+    from grader.scoring.grading import check_answer, check_question, default_grader
 
+    check_question(question)
     check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
     if llm_config.is_remote:
         from grader.llm.client import public_url
@@ -306,8 +308,9 @@ def history_export(
     ),
 ) -> None:
     """Export every saved attempt (answer and report) as JSON."""
-    from grader.output import write_atomic
+    from grader.output import check_output, write_atomic
 
+    output = check_output(output)
     h = _history()
     text = h.export_json()
     if output is None:
@@ -357,8 +360,9 @@ def transcribe(
     """Transcribe audio to JSON with segment and word timestamps (`mlsd grade` reads it back)."""
     from grader.answers.files import transcribe_file
     from grader.answers.transcribe import terminal_progress
-    from grader.output import write_atomic
+    from grader.output import check_output, write_atomic
 
+    output = check_output(output, inputs=(audio,))
     with terminal_progress() as progress:
         transcript = transcribe_file(
             audio, transcriber=transcriber.value if transcriber else None, progress=progress

@@ -29,7 +29,9 @@ def grade_input(
     inp = answer if isinstance(answer, AnswerInput) else AnswerInput.from_text(answer)
     say("grading")
     report = grader.grade(inp.graded_text, question)
-    report = report.model_copy(update={"source": inp.source})
+    report = report.model_copy(
+        update={"source": inp.source, "warnings": [*inp.notes, *report.warnings]}
+    )
     if inp.segments:
         say("pacing")
         report = _with_pacing(grader, inp, report)

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     )
     max_words: int = Field(20_000, gt=0, description="Longest answer accepted, in words.")
     max_chars: int = Field(500_000, gt=0, description="Longest answer accepted, in characters.")
+    read_timeout: float = Field(
+        30.0, gt=0, description="Longest wait for a pipe or FIFO to deliver data."
+    )
     max_audio_minutes: float = Field(
         90.0, gt=0, description="Longest recording accepted, in minutes."
     )

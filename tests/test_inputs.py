@@ -64,7 +64,7 @@ class _Endless(io.RawIOBase):
 
 
 def test_stdin_reads_are_bounded():
-    from grader.answers.files import read_stdin
+    from grader.answers.reader import read_stdin
 
     stream = io.BufferedReader(_Endless())
     with pytest.raises(InputError, match="standard input is over 1 MB") as err:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Callable
 
 from grader.answers import transcripts as tr
 from grader.answers.decode import check_length, decode_answer
 from grader.answers.model import AnswerInput
+from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
 from grader.errors import InputError
 from grader.report import SourceInfo
-
-MAX_TEXT_FILE_BYTES = (
-    16 * 2**20
-)  # text or transcript files; the answer's own limits apply after decoding
-MAX_STDIN_BYTES = (
-    512 * 2**20
-)  # audio can come through stdin too; its length limit applies after decoding
-
 
 # ---------------------------------------------------------------------------------------------
 # loading any answer: typed text, a transcript file, or audio
@@ -64,46 +56,14 @@ def load_answer_file(
     speech-to-text engine for audio (see grader.answers.transcribe.ENGINES); `progress` gets
     (seconds transcribed, total seconds) while audio is transcribed.
     """
-    if str(path) == "-":
-        return load_answer_bytes(
-            read_stdin(),
-            "standard input",
-            candidate=candidate,
-            transcriber=transcriber,
-            progress=progress,
-        )
-    path = Path(path)
-    name = str(path)
-    if not path.exists():
-        raise InputError(f"{name}: no such file")
-    if path.is_dir():
-        raise InputError(f"{name}: is a folder, not a file")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    audio = _audio_format(head, path.suffix.lower(), name)
+    src = open_source(path)
+    audio = _audio_format(src.head, src.suffix, src.name)
     if audio:
-        return _from_audio(path, name, audio, transcriber=transcriber, progress=progress)
-    _check_text_size(path.stat().st_size, name)  # never read a huge file into memory
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    return _from_text_bytes(data, name, path.suffix.lower(), candidate)
-
-
-def read_stdin(limit: int = MAX_STDIN_BYTES, stream=None) -> bytes:
-    """All of standard input, refused with one line once it passes `limit` bytes (no endless read)."""
-    stream = stream if stream is not None else sys.stdin.buffer
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise InputError(
-            f"standard input is over {limit / 2**20:,.0f} MB: too large for an answer, a transcript "
-            "or a recording; pass a file instead"
+        return _from_audio(
+            src.audio_source, src.name, audio, transcriber=transcriber, progress=progress
         )
-    return data
+    _check_text_size(src.size, src.name)
+    return _from_text_bytes(src.data, src.name, src.suffix, candidate)
 
 
 def load_answer_bytes(
@@ -124,10 +84,10 @@ def load_answer_bytes(
 
 
 def _check_text_size(size: int, name: str) -> None:
-    if size > MAX_TEXT_FILE_BYTES:
+    if size > MAX_TEXT_BYTES:
         raise InputError(
             f"{name} is {size / 2**20:,.0f} MB: too large for an answer or a transcript "
-            f"(the limit is {MAX_TEXT_FILE_BYTES // 2**20} MB)"
+            f"(the limit is {MAX_TEXT_BYTES // 2**20} MB)"
         )
 
 
@@ -135,19 +95,8 @@ def transcribe_file(
     path: str | Path, *, transcriber: str | None = None, progress: TranscribeProgress | None = None
 ):
     """Transcribe an audio file (or stdin for '-') to a `grader.answers.transcribe.Transcript`."""
-    if str(path) == "-":
-        data, name = read_stdin(), "standard input"
-        fmt = _audio_format(data[:16], "", name)
-        source = data
-    else:
-        path, name = Path(path), str(path)
-        if not path.exists():
-            raise InputError(f"{name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{name}: is a folder, not a file")
-        with open(path, "rb") as fh:
-            fmt = _audio_format(fh.read(16), path.suffix.lower(), name)
-        source = path
+    src = open_source(path)
+    fmt, name, source = _audio_format(src.head, src.suffix, src.name), src.name, src.audio_source
     if not fmt:
         raise InputError(f"{name} is not audio: use wav, mp3, m4a, ogg, webm or flac")
     return transcribe(source, name, engine=transcriber, progress=progress)

@@ -30,6 +30,7 @@ class AnswerInput:
     graded_text: str
     source: SourceInfo
     segments: tuple[TimedSegment, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # how the input was read, for the report's warnings
 
     def __post_init__(self):
         if len(self.text) != len(self.graded_text):

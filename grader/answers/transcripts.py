@@ -8,6 +8,7 @@ offsets index into `text`. Speaker labels ("Interviewer:", "[00:12:03] Candidate
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import json
@@ -75,7 +76,10 @@ def sniff_format(text: str) -> str | None:
     if head[:1] in "{[":
         try:
             json.loads(text)
-        except ValueError:
+        except (
+            ValueError,
+            RecursionError,
+        ):  # nesting deeper than the parser's stack is not a transcript
             return None
         return "json"
     return None
@@ -165,7 +169,7 @@ def parse_json(text: str, name: str = "the transcript") -> JSONTranscript:
     """faster-whisper JSON (`mlsd transcribe` writes it) or OpenAI verbose_json; a bare segment list too."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InputError(f"{name} {_NOT_TRANSCRIPT}") from None
     return parse_verbose(data, name)
 
@@ -174,7 +178,7 @@ def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
     """The parsed JSON (a dict, or a list of segments) of a verbose transcription."""
     try:
         doc = _VerboseJSON.model_validate({"segments": data} if isinstance(data, list) else data)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         raise InputError(f"{name} {_NOT_TRANSCRIPT}") from None
     fmt = "openai-json" if doc.task else "whisper-json"
     if doc.segments:
@@ -185,6 +189,7 @@ def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
         cues = []
     else:
         raise InputError(f"{name} {_NOT_TRANSCRIPT}")
+    _check_times(cues, doc.duration, name)
     return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model)
 
 
@@ -252,6 +257,13 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
+def _turns_hold_the_words(text: str, first_label: int) -> bool:
+    """Labelled turns must hold most of the words: a written answer that ends with a closing
+    exchange ("Interviewer: Thanks" / "Candidate: Thanks") is still a written answer."""
+    before = len(text[:first_label].split())
+    return before <= len(text[first_label:].split())
+
+
 def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     """The names used as speaker labels, or an empty set when the text is not speaker-labelled.
 
@@ -262,6 +274,7 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     """
     found: list[tuple[str, bool]] = []
     nonblank = 0
+    first = None
     for s, e in _lines(text):
         if not text[s:e].strip():
             continue
@@ -269,7 +282,8 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
         hit = _label_at(text, s, e)
         if hit:
             found.append((hit[0], hit[3]))
-    if not found:
+            first = s if first is None else first
+    if not found or not _turns_hold_the_words(text, first):
         return set()
     wanted = candidate.casefold() if candidate else None
     sure = {n for n, timed in found if timed or _role(n) or n.casefold() == wanted}
@@ -391,7 +405,16 @@ def _build(
             "interviewer_context": context,
         }
     )
-    return AnswerInput(text=text, graded_text=graded_text, source=info, segments=segments)
+    notes = ()
+    if speakers and source.format == "speaker-text":
+        graded_words = len(graded_text.split())
+        notes = (
+            f"read as a transcript with speaker labels ({', '.join(speakers)}): only {chosen}'s "
+            f"{turn_count} turn(s), {graded_words} words, were graded",
+        )
+    return AnswerInput(
+        text=text, graded_text=graded_text, source=info, segments=segments, notes=notes
+    )
 
 
 def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[TimedSegment, ...]:
@@ -428,13 +451,32 @@ def from_speaker_text(
     )
     if inp.segments:
         last = max(s.end for s in inp.segments)
-        inp = AnswerInput(
-            inp.text,
-            inp.graded_text,
-            inp.source.model_copy(update={"duration_seconds": last}),
-            inp.segments,
+        inp = dataclasses.replace(
+            inp, source=inp.source.model_copy(update={"duration_seconds": last})
         )
     return inp
+
+
+MAX_SECONDS = 24 * 3600.0  # no interview or recording is longer: larger times are corrupt
+
+
+def _check_times(cues: list[Cue], duration: float | None, name: str) -> None:
+    """Refuse times that are not finite, negative, beyond a day, or that end before they start: the
+    report would carry them and fail its own schema."""
+
+    def bad(value: float | None) -> bool:
+        return value is not None and not (0.0 <= value <= MAX_SECONDS)  # NaN fails both comparisons
+
+    if bad(duration):
+        raise InputError(f"{name}: duration {duration!r} is not a time between 0 and 24 hours")
+    for i, cue in enumerate(cues, 1):
+        if bad(cue.start) or bad(cue.end):
+            raise InputError(
+                f"{name}: segment {i} has times {cue.start!r}-{cue.end!r}: times must be finite "
+                "seconds between 0 and 24 hours"
+            )
+        if cue.start is not None and cue.end is not None and cue.end < cue.start:
+            raise InputError(f"{name}: segment {i} ends ({cue.end}) before it starts ({cue.start})")
 
 
 def from_cues(
@@ -449,6 +491,7 @@ def from_cues(
     model: str | None = None,
 ) -> AnswerInput:
     """One line per cue ("Speaker: words" when the cue has a voice), with each cue a timed segment."""
+    _check_times(cues, duration, name)
     lines, spans = [], []
     pos = 0
     for cue in cues:

@@ -13,6 +13,8 @@ nothing else) and starts afresh.
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
 import shutil
 import sqlite3
@@ -79,8 +81,9 @@ LOCK_TIMEOUT_S = 600
 
 
 @contextmanager
-def _lock(url: str | None, path: Path):
-    """Hold the build lock (an OS file lock: a killed builder releases it with its process)."""
+def _lock(url: str | None, path: Path, *, reading: bool = False):
+    """Hold the build lock (an OS file lock: a killed builder releases it with its process). A reader
+    of an index in a read-only place skips it: nobody can be building there."""
     from filelock import Timeout
 
     target = (
@@ -88,15 +91,26 @@ def _lock(url: str | None, path: Path):
         if not url
         else Path(tempfile.gettempdir()) / "mlsd-chroma-http.lock"
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(str(target), timeout=LOCK_TIMEOUT_S):
-            yield
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(target), timeout=LOCK_TIMEOUT_S)
+        lock.acquire()
     except Timeout:
         raise IndexNotReady(
             f"another process has been building the index at {location(url, path)} for "
             f"{LOCK_TIMEOUT_S // 60} minutes (lock {target}): stop it, or wait and try again"
         ) from None
+    except OSError as exc:
+        if not reading:
+            raise GraderError(
+                f"cannot write the index at {location(url, path)} ({exc.strerror})"
+            ) from None
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def location(url: str | None = None, path: Path | None = None) -> str:
@@ -162,6 +176,19 @@ def _check_database(path: Path) -> None:
     if verdict != "ok":
         detail = " ".join(str(verdict).split())[:200]
         raise IndexDamaged(f"the index at {path} is damaged ({detail}): {REBUILD_HINT}")
+
+
+def _writable_view(path: Path) -> Path:
+    """The index folder itself, or, when it (or its database) is read-only, a private copy of it:
+    Chroma writes on open, and a read-only index is graded as it is, never "repaired"."""
+    if os.access(path, os.W_OK) and os.access(path / "chroma.sqlite3", os.W_OK):
+        return path
+    copy = Path(tempfile.mkdtemp(prefix="mlsd-index-")) / "index"
+    atexit.register(shutil.rmtree, copy.parent, True)
+    shutil.copytree(path, copy, ignore=shutil.ignore_patterns("*.lock"))
+    for item in [copy, *copy.rglob("*")]:
+        item.chmod(item.stat().st_mode | 0o200)
+    return copy
 
 
 def _check_folder(path: Path) -> None:
@@ -282,10 +309,11 @@ class KnowledgeIndex:
             _check_folder(path)
             if not (path / "chroma.sqlite3").is_file():
                 raise IndexNotReady(f"no index at {where}: run `mlsd index`")
-        with _lock(url, path):  # wait for a build in progress to finish
+        with _lock(url, path, reading=True):  # wait for a build in progress to finish
             pass
         if not url:
             _check_database(path)
+            path = _writable_view(path)
         from chromadb.errors import NotFoundError
 
         with _chroma_errors(url, where):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from grader.errors import InvalidOutput, LLMUnavailable
 from grader.llm.config import LLMConfig
@@ -89,6 +89,7 @@ class LLMClient:
         self.usage = Usage()
         self._lock = threading.Lock()
         self._down: str | None = None  # once the model is unavailable, no request is sent again
+        self.deadline = time.monotonic() + config.grading_timeout_s  # the whole grading's LLM layer
 
     def ask(
         self,
@@ -136,7 +137,7 @@ class LLMClient:
         )
         start = time.perf_counter()
         try:
-            out = runnable.invoke(messages)
+            out = self._within_deadline(runnable, messages)
         except TRANSIENT + FATAL as exc:
             self._count(time.perf_counter() - start, None, failed=True)
             self._down = self.explain(exc)
@@ -151,7 +152,48 @@ class LLMClient:
                 f"{redact(str(exc), self.config)[:300]}"
             ) from None
         self._count(time.perf_counter() - start, out.get("raw"))
-        return out
+        return {**out, "parsed": self._scrubbed(out.get("parsed"))}
+
+    def _within_deadline(self, runnable, messages) -> dict:
+        """Run one request (its retries included) under a wall-clock limit: the request's own
+        timeout, or what is left of the grading's. A server that trickles bytes or hangs cannot hold
+        a grading longer; the abandoned request runs out in a daemon thread."""
+        limit = min(self.config.timeout_s, self.deadline - time.monotonic())
+        if limit <= 0:
+            raise TimeoutError("no time left for the LLM in this grading")
+        box: dict = {}
+
+        def target():
+            try:
+                box["out"] = runnable.invoke(messages)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, daemon=True, name="llm-request")
+        worker.start()
+        worker.join(limit)
+        if worker.is_alive():
+            raise TimeoutError(f"no complete reply within {limit:.0f}s")
+        if "error" in box:
+            raise box["error"]
+        return box["out"]
+
+    def _scrubbed(self, parsed):
+        """The model's output with the API key, and anything shaped like a key, masked: whatever a
+        model writes reaches reports, history and screens only through here."""
+        if not isinstance(parsed, BaseModel):
+            return parsed
+        secret = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        data = parsed.model_dump_json()
+        clean = scrub(data, [secret], keylike=True)
+        if clean == data:
+            return parsed
+        try:
+            return type(parsed).model_validate_json(clean)
+        except ValidationError:
+            raise InvalidOutput(
+                "the LLM's reply carried a key-like string and was dropped"
+            ) from None
 
     def _count(self, seconds: float, raw, failed: bool = False) -> None:
         meta = getattr(raw, "usage_metadata", None) or {}
@@ -168,7 +210,9 @@ class LLMClient:
         where = public_url(c.base_url) or "the OpenAI API"
         if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
             msg = (
-                f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times)"
+                f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times; "
+                f"MLSD_LLM_TIMEOUT bounds a request, MLSD_LLM_GRADING_TIMEOUT "
+                f"({c.grading_timeout_s:g}s) a whole grading)"
             )
         elif isinstance(exc, openai.APIConnectionError):
             msg = f"cannot reach {where} (tried {1 + c.max_retries} times); is the server running?"

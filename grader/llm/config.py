@@ -35,7 +35,12 @@ class LLMConfig(BaseModel):
     api_key: SecretStr | None = Field(default=None, repr=False)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     seed: int | None = 7
-    timeout_s: float = Field(default=60.0, gt=0)
+    timeout_s: float = Field(
+        default=60.0, gt=0, description="Wall-clock limit of one request, retries included."
+    )
+    grading_timeout_s: float = Field(
+        default=180.0, gt=0, description="Wall-clock limit of the LLM layer for one grading."
+    )
     max_retries: int = Field(default=2, ge=0, le=10)
     max_tokens: int = Field(default=1024, ge=64)
     batch_size: int = Field(default=3, ge=1, le=30, description="Components judged per call.")
@@ -109,6 +114,7 @@ _ENV = {
     "model": "MLSD_LLM_MODEL",
     "base_url": "MLSD_LLM_BASE_URL",
     "timeout_s": "MLSD_LLM_TIMEOUT",
+    "grading_timeout_s": "MLSD_LLM_GRADING_TIMEOUT",
     "max_tokens": "MLSD_LLM_MAX_TOKENS",
     "batch_size": "MLSD_LLM_BATCH",
     "max_retries": "MLSD_LLM_RETRIES",

@@ -72,6 +72,21 @@ class PreparedAnswer:
     excluded: np.ndarray
 
 
+def check_question(question: str) -> str:
+    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates)."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError(
+            "the question is empty: give a case id (see `mlsd questions`) or the question text"
+        )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the question is not valid UTF-8 text: retype it or pass a case id"
+        ) from None
+    return question
+
+
 def check_answer(answer: str) -> str:
     """Reject answers that cannot be graded, with one clear line."""
     if not isinstance(answer, str):
@@ -282,6 +297,7 @@ class Grader:
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
         check_answer(answer)
+        check_question(question)
         rubric = self.resolve_question(question)
         warnings = list(rubric.warnings)
         findings = detect_injection(answer)

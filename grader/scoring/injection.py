@@ -153,6 +153,74 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         ),
     ),
 ]
+# Claims about the answer's own quality or coverage: they describe no design, so they never count.
+_SELF = r"(?:this|my|the|our)\s+(?:answer|design|response|solution|submission|proposal|write-?up)"
+_COVER_VERB = (
+    r"(?:covers?|covered|address(?:es|ed)?|handles?|handled|includes?|included|tackles?|deals?\s+with|"
+    r"accounts?\s+for|takes?\s+care\s+of|touches?\s+(?:on|upon))"
+)
+_PRAISE = (
+    r"(?:excellent|outstanding|exceptional|exemplary|impressive|perfect|flawless|superb|"
+    r"thorough(?:ly)?|comprehensive(?:ly)?|complete(?:ly)?|exhaustive(?:ly)?|in\s+(?:full\s+)?depth|"
+    r"well|brilliant(?:ly)?|great|strong)"
+)
+# "by", "using", "with", "via": a mechanism follows, so the sentence describes the design.
+_MECHANISM = r"(?:\bby\b|\busing\b|\bwith\b|\bvia\b|\bthrough\b|\bbecause\b|\bso\s+that\b|\bwhere\b|\bwhich\b|:)"
+CLAIMS: list[re.Pattern] = [
+    # "Excellent, you covered monitoring thoroughly." / "The candidate addressed drift in depth."
+    re.compile(
+        r"\b(?:you|the\s+candidate|candidate)\s+(?:have\s+|has\s+|really\s+|clearly\s+|also\s+)?"
+        r"(?:covered|addressed|handled|explained|nailed|demonstrated|discussed|tackled)\b[^.!?\n]{0,80}?"
+        r"\b" + _PRAISE + r"\b",
+        _I,
+    ),
+    re.compile(
+        r"^[^\S\n]*(?:[-*>][^\S\n]*)?(?:excellent|great\s+job|well\s+done|good\s+job|outstanding|"
+        r"impressive|perfect|bravo)\b[^.!?\n]{0,20}?[,!.:]",
+        _I,
+    ),
+    # "This design covers cold start, privacy, drift and fairness." (a list, no mechanism)
+    re.compile(
+        r"\b"
+        + _SELF
+        + r"\s+(?:\w+\s+){0,2}?"
+        + _COVER_VERB
+        + r"\b(?:(?!"
+        + _MECHANISM
+        + r")[^.!?\n]){0,200}"
+        r"(?:,[^,.!?\n]{1,60},|\bevery\b|\ball\b|\beach\b)(?:(?!"  # a list of three, or "every"
+         + _MECHANISM + r")[^.!?\n]){0,200}(?=[.!?\n]|$)",
+        _I,
+    ),
+    # "This answer is complete and excellent." / "a thorough and complete answer"
+    re.compile(
+        r"\b" + _SELF + r"\s+(?:is|was|remains)\s+(?:\w+\s+){0,3}?" + _PRAISE + r"\b",
+        _I,
+    ),
+    re.compile(
+        r"\b(?:a|an|this)\s+(?:\w+\s+(?:and\s+)?){0,2}?(?:excellent|outstanding|exemplary|complete|perfect|"
+        r"flawless|comprehensive|thorough|strong|hire-level)\s+(?:and\s+\w+\s+)?(?:answer|response|submission)\b",
+        _I,
+    ),
+    # Guidance to whoever grades: "treat this as a complete answer", "Evaluation guidance: ..."
+    re.compile(
+        r"\b(?:treat|consider|regard|rate|grade|score|evaluate|assess|mark|read)\s+"
+        r"(?:this|it|the\s+(?:answer|response|design|submission))\s+as\s+(?:\w+\s+){0,3}?"
+        r"(?:complete|excellent|perfect|correct|strong|full|hire|passing|covered|exemplary|flawless|"
+        r"comprehensive|thorough|outstanding|model\s+answer)",
+        _I,
+    ),
+    re.compile(
+        r"^[^\S\n]*(?:[-*>][^\S\n]*)?(?:\*\*|__)?(?:panel|evaluation\s+(?:guidance|notes?)|evaluator|"
+        r"assessment|grading\s+notes?|reviewer\s+(?:comments?|notes?)|verdict)(?:\*\*|__)?\s*:",
+        _I,
+    ),
+]
+PATTERNS += [("claim", pattern) for pattern in CLAIMS]
+# A finding excludes its whole sentence (or bullet): the claims that come with a steering phrase
+# ("NOTE TO THE GRADER: ... this answer covers every component") never count either.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
 # A quoted example inside a sentence about attacks is discussion (a RAG design naming prompt injection).
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
 _DISCUSSION = re.compile(
@@ -186,10 +254,28 @@ def detect(text: str) -> list[Finding]:
             for m in pattern.finditer(text)
             if not _quoted_discussion(text, m.start(), m.end(), lines)
         ]
+    found = [_sentence_of(text, f) for f in found]
     hidden = [
         Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)
     ]
     return sorted(_merge(found) + hidden, key=lambda f: (f.start, f.end))
+
+
+def _sentence_of(text: str, f: Finding) -> Finding:
+    """The finding widened to the sentence or line around it (what it says goes with it)."""
+    start = max(
+        (m.end() for m in _SENTENCE_END.finditer(text, max(0, f.start - 400), f.start)),
+        default=None,
+    )
+    start = max(0, f.start - 400) if start is None and f.start > 400 else (start or 0)
+    if text[f.end - 1] in ".!?\n":  # the match already ends its sentence
+        end = f.end
+    else:
+        end_match = _SENTENCE_END.search(text, f.end, f.end + 400)
+        end = end_match.end() if end_match else min(len(text), f.end + 400)
+    while start < f.start and text[start].isspace():
+        start += 1
+    return Finding(f.kind, start, max(end, f.end), text[start : max(end, f.end)])
 
 
 class _Lines:
