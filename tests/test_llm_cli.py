@@ -189,3 +189,46 @@ def test_flags_override_env_override_file(tmp_path, monkeypatch):
     assert (
         not load_config().is_remote and load_config(base_url="https://llm.example.com/v1").is_remote
     )
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    from tests import llm_http_fakes
+
+    server, url = llm_http_fakes.start()
+    yield url
+    server.shutdown()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "hang"])
+def test_a_trickling_or_hanging_server_cannot_hold_a_grading(mlsd, hostile, mode):
+    # MLSD_LLM_TIMEOUT is wall-clock time for a request, retries included, not a per-read limit
+    started = time.monotonic()
+    proc = mlsd(
+        "--llm", "openai-compatible", "--base-url", f"{hostile}/{mode}/v1", "--model", "m",
+        env={"MLSD_LLM_TIMEOUT": "2", "MLSD_LLM_GRADING_TIMEOUT": "4", "MLSD_LLM_RETRIES": "2"},
+    )  # fmt: skip
+    _fell_back(proc, "did not answer within 2s")
+    assert time.monotonic() - started < 40  # the grading itself plus at most the LLM's 4 s
+
+
+def test_a_key_in_the_models_own_output_never_reaches_the_report(mlsd, hostile):
+    proc = mlsd(
+        "--llm", "openai-compatible", "--base-url", f"{hostile}/echo/v1", "--model", "m",
+        env={"MLSD_LLM_API_KEY": SECRET},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    assert report["grader"]["mode"] == "llm"  # the model's output was used, masked
+    assert SECRET not in proc.stdout.decode() + proc.stderr.decode()
+    assert any("the key is *" in c["feedback"] for c in report["components"])
+
+
+def test_praise_from_the_model_raises_nothing_without_verified_quotes(mlsd, hostile):
+    plain = json.loads(mlsd().stdout)
+    proc = mlsd("--llm", "openai-compatible", "--base-url", f"{hostile}/praise/v1", "--model", "m")
+    assert proc.returncode == 0, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    before = {c["id"]: c["score"] for c in plain["components"]}
+    assert all(c["score"] <= before[c["id"]] for c in report["components"])
+    assert report["overall_score"] <= plain["overall_score"]

@@ -270,31 +270,39 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     Role names ("Interviewer", "Candidate", "Me", "Speaker 1"), timestamped labels and the named
     candidate always count. Without those, other names count only when at least two of them take
     turns repeatedly and label most lines, so that headings such as "Model: ..." in written
-    notes are not mistaken for speakers.
+    notes are not mistaken for speakers. Either way the labelled turns must hold most of the words.
     """
-    found: list[tuple[str, bool]] = []
+    found: list[tuple[str, bool, int]] = []
     nonblank = 0
-    first = None
     for s, e in _lines(text):
         if not text[s:e].strip():
             continue
         nonblank += 1
         hit = _label_at(text, s, e)
         if hit:
-            found.append((hit[0], hit[3]))
-            first = s if first is None else first
-    if not found or not _turns_hold_the_words(text, first):
+            found.append((hit[0], hit[3], s))
+    if not found:
         return set()
+    labels = _label_set(found, nonblank, candidate)
+    first = min((s for n, _, s in found if n in labels), default=None)
+    if first is None or not _turns_hold_the_words(text, first):
+        return set()
+    return labels
+
+
+def _label_set(
+    found: list[tuple[str, bool, int]], nonblank: int, candidate: str | None
+) -> set[str]:
     wanted = candidate.casefold() if candidate else None
-    sure = {n for n, timed in found if timed or _role(n) or n.casefold() == wanted}
+    sure = {n for n, timed, _ in found if timed or _role(n) or n.casefold() == wanted}
     if sure:
         return sure
     counts: dict[str, int] = {}
-    for n, _ in found:
+    for n, _, _ in found:
         counts[n] = counts.get(n, 0) + 1
     names = {n for n, c in counts.items() if c >= 2}
     changes = sum(
-        1 for (a, _), (b, _) in zip(found, found[1:]) if a != b and a in names and b in names
+        1 for (a, _, _), (b, _, _) in zip(found, found[1:]) if a != b and a in names and b in names
     )
     if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2:
         return names

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2
 import openai
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
@@ -46,8 +47,42 @@ def public_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def build_chat_model(config: LLMConfig):
-    """ChatOpenAI for OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)."""
+class _DeadlineTransport(httpx2.HTTPTransport):
+    """An HTTP transport whose every request must finish by a wall-clock deadline: httpx's own
+    timeouts bound each read, so a server that trickles a byte at a time would never time out."""
+
+    def __init__(self, seconds: float, until: Callable[[], float] | None = None):
+        super().__init__()
+        self.seconds, self.until = seconds, until
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = time.monotonic() + self.seconds
+        if self.until is not None:
+            deadline = min(deadline, self.until())
+        if time.monotonic() >= deadline:
+            raise httpx2.ReadTimeout("no time left for this request", request=request)
+        response = super().handle_request(request)
+        response.stream = _DeadlineStream(response.stream, deadline, request)
+        return response
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    def __init__(self, stream, deadline: float, request: httpx2.Request):
+        self.stream, self.deadline, self.request = stream, deadline, request
+
+    def __iter__(self):
+        for chunk in self.stream:
+            if time.monotonic() > self.deadline:
+                raise httpx2.ReadTimeout("the reply did not finish in time", request=self.request)
+            yield chunk
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def build_chat_model(config: LLMConfig, until: Callable[[], float] | None = None):
+    """ChatOpenAI for OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio).
+    Each request must finish within `config.timeout_s`, and by `until()` when given."""
     from langchain_openai import ChatOpenAI
 
     key = config.api_key.get_secret_value() if config.api_key else "no-key-required"
@@ -59,6 +94,9 @@ def build_chat_model(config: LLMConfig):
         timeout=config.timeout_s,
         max_retries=0,
         max_tokens=config.max_tokens,
+        http_client=openai.DefaultHttpxClient(
+            transport=_DeadlineTransport(config.timeout_s, until), timeout=config.timeout_s
+        ),
     )
     if config.provider == "openai-compatible":
         # llama.cpp's server ignores max_completion_tokens (what ChatOpenAI sends), so say max_tokens too.
@@ -82,14 +120,18 @@ class LLMClient:
 
     def __init__(self, config: LLMConfig, chat_model=None):
         self.config = config
-        self.model = chat_model if chat_model is not None else build_chat_model(config)
+        self.deadline = time.monotonic() + config.grading_timeout_s  # the whole grading's LLM layer
+        self.model = (
+            chat_model
+            if chat_model is not None
+            else build_chat_model(config, lambda: self.deadline)
+        )
         # Function calling everywhere: llama.cpp's server rejects json_schema (and constrains tool arguments
         # to the schema with a grammar); OpenAI's strict json_schema mode would refuse the length bounds.
         self.method = "function_calling"
         self.usage = Usage()
         self._lock = threading.Lock()
         self._down: str | None = None  # once the model is unavailable, no request is sent again
-        self.deadline = time.monotonic() + config.grading_timeout_s  # the whole grading's LLM layer
 
     def ask(
         self,
