@@ -1,0 +1,44 @@
+"""Regression gate on the blind test set: the fast third of `python -m evals.blind`.
+
+Floors sit 0.01 under the figures measured when the gate was set (evals/blind_report_fast in the
+closing note of that change), so grading can only stay or get better on data nobody tuned on. The
+figures are read here, never looked at to choose a change: choose on the calibration split.
+"""
+
+import pytest
+
+from evals import blind
+
+pytestmark = pytest.mark.slow
+FLOORS = {  # grader, all answers of the fast subset
+    "missing_precision": 0.586,
+    "missing_recall": 0.846,
+    "component_agreement": 0.71,
+    "qwk": 0.58,
+    "spearman": 0.525,
+}
+
+
+@pytest.fixture(scope="module")
+def figures(grader):
+    return blind.run(fast=True, grader=grader)["peers"]
+
+
+def test_agreement_with_blind_labels_does_not_fall(figures):
+    got = figures["grader"]["labels"]["all"]
+    low = {k: (got[k], floor) for k, floor in FLOORS.items() if got[k] < floor}
+    assert not low, low
+
+
+def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
+    g = figures["grader"]
+    assert g["evidence"]["evidence_precision"] >= 0.249
+    assert g["questions"]["in_bank_matched_to_case"] == 1.0
+    assert g["questions"]["out_of_bank_scaled_as_off_topic"] <= 0.17
+    assert g["transcripts"]["transcript_agreement"] >= 0.857
+    assert g["ablation"]["noticed"] >= 0.276
+
+
+def test_the_baseline_is_scored_beside_the_grader(figures):
+    base = figures["keyword baseline"]["labels"]["all"]
+    assert base["labels"] == figures["grader"]["labels"]["all"]["labels"] > 0
