@@ -26,7 +26,7 @@ from evals.metrics import precision_recall_f1
 from grader.llm.assist import assist, component_context
 from grader.llm.client import build_chat_model
 from grader.llm.config import load_config
-from grader.llm.grounding import BOUND
+from grader.llm.grounding import RAISE_BOUND
 from grader.scoring.grading import default_grader
 
 
@@ -84,7 +84,7 @@ def evaluate(config, n_answers: int, samples: int, n_faithfulness: int) -> dict:
                 "fell_back": rep.llm.fell_back,
                 "judged": sum(c.judged_by == "llm" for c in rep.components),
                 "within_bound": all(
-                    abs(c.score - before[c.id].score) <= BOUND for c in rep.components
+                    c.score - before[c.id].score <= RAISE_BOUND for c in rep.components
                 ),
                 "dropped_quote_warnings": sum("not in the answer" in w for w in rep.warnings),
                 "calls": rep.llm.calls,
@@ -150,7 +150,7 @@ def to_markdown(r: dict) -> str:
         "",
         f"- run-to-run spread of the overall score: mean {r['spread']['mean']}, max {r['spread']['max']} "
         f"(relative {r['spread']['relative_mean']})",
-        f"- grounding bound (+/-{BOUND} per component) held on every answer: {r['bound_held']}",
+        f"- grounding bound (raise <= {RAISE_BOUND} per component, with a relevant quote) held on every answer: {r['bound_held']}",
         f"- answers that fell back to the rules-only report: {r['fell_back']}",
         f"- missing-component detection, rules only: {r['missing_detection']['rules']}",
         f"- missing-component detection, with the LLM: {r['missing_detection']['llm']}",

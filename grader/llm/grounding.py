@@ -3,12 +3,15 @@
 1. A quote counts only if it is an exact substring of the answer (surrounding quotation marks and
    spaces are trimmed; at least MIN_QUOTE_WORDS words). If the model gave quotes and none is
    found, the component keeps its deterministic result.
-2. Without a verified quote the LLM may lower a score but never raise it, so it cannot make a
-   component covered that the answer does not show.
-3. Any adjustment is bounded: |LLM score - rules score| <= BOUND points, where the LLM score is
-   its level mapped by LEVEL_SCORE. A wrong or hijacked model moves a component by 15 points at
-   most, and the overall score (a weighted mean) by at most as much.
-4. When the injection detector flagged the answer, no score may go up at all.
+2. The model judges a status (levels 0-1 missing, 2 partial, 3 covered); the rules keep the score
+   within it. A verdict moves the score just into the judged status's calibrated band, or leaves
+   it where it is when it already lies there.
+3. Lowering needs a reason (feedback), no quote: a model can always say "this is not there".
+4. Raising needs a verified quote that reads as evidence for this component (its similarity to
+   the component's cues is at least `Calibration.sim_low`), and moves a score by RAISE_BOUND points
+   at most. So a wrong or hijacked model can make a component covered only by pointing at text of
+   the answer that is about it, never from nothing, and never past the bottom of the covered band.
+   When the injection detector flagged the answer, no score may go up at all.
 5. LLM text is made inert before it reaches a report: no links, images or HTML, bounded length.
 """
 
@@ -21,8 +24,8 @@ from grader.report import ComponentResult, Evidence
 from grader.scoring.calibration import Calibration
 from grader.scoring.judge import status_for
 
-BOUND = 15
-LEVEL_SCORE = {0: 0, 1: 30, 2: 65, 3: 90}
+RAISE_BOUND = 40
+LEVEL_STATUS = {0: "missing", 1: "missing", 2: "partial", 3: "covered"}
 MIN_QUOTE_WORDS = 3
 _TRIM = " \t\r\n\"'\u201c\u201d\u2018\u2019`"
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
@@ -64,11 +67,27 @@ def inert(text: str, limit: int = 1200) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def bounded_score(rules_score: int, level: int, verified: bool, allow_raise: bool) -> int:
-    delta = max(-BOUND, min(BOUND, LEVEL_SCORE[level] - rules_score))
-    if delta > 0 and not (verified and allow_raise):
-        delta = 0
-    return max(0, min(100, rules_score + delta))
+def status_band(status: str, cal: Calibration) -> tuple[int, int]:
+    """The scores that give `status` under the calibrated cut-offs."""
+    return {
+        "missing": (0, cal.partial_at - 1),
+        "partial": (cal.partial_at, cal.covered_at - 1),
+        "covered": (cal.covered_at, 100),
+    }[status]
+
+
+def bounded_score(
+    rules_score: int, level: int, relevant_quote: bool, allow_raise: bool, reason: bool,
+    cal: Calibration,
+) -> int:  # fmt: skip
+    """The rules score moved just into the judged status's band, under rules 3 and 4."""
+    low, high = status_band(LEVEL_STATUS[level], cal)
+    target = min(max(rules_score, low), high)
+    if target < rules_score:
+        return target if reason else rules_score
+    if target > rules_score and not (relevant_quote and allow_raise):
+        return rules_score
+    return min(target, rules_score + RAISE_BOUND)
 
 
 def apply_verdict(
@@ -84,9 +103,10 @@ def apply_verdict(
     """The component after an LLM verdict, under the rules above."""
     if gave_quotes and not quotes:
         return det  # every quote was invented: the rules-based result stands
-    score = bounded_score(det.score, level, bool(quotes), allow_raise)
+    relevant = any(s >= cal.sim_low for s in similarities)
+    score = bounded_score(det.score, level, relevant, allow_raise, bool(feedback.strip()), cal)
     status = status_for(score, cal)
-    new_level = level if (quotes and allow_raise) or level <= det.level else det.level
+    new_level = level if (relevant and allow_raise) or level <= det.level else det.level
     evidence: list[Evidence] = []
     if status != "missing":
         evidence = [
