@@ -63,6 +63,11 @@ class QuestionMatch(_Model):
     matched_by: Literal["id", "title", "retrieval", "framework"]
     similarity: float | None = None
     prompt: str | None = None
+    asked: str | None = Field(default=None, description="The question as the user typed it.")
+    informed_by: list[str] = Field(
+        default_factory=list,
+        description="For a free-text question: the bank cases nearest to it, whose notes shaped the rubric.",
+    )
 
 
 class FollowUp(_Model):

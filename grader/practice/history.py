@@ -89,6 +89,13 @@ class Attempt:
         }
 
 
+def asked_title(report: GradeReport) -> str:
+    """How history names an attempt: the bank case picked by id or title, else the question as typed
+    (a free-text question is never filed under the bank case it was only near)."""
+    q = report.question
+    return q.title if q.matched_by in ("id", "title") or not q.asked else q.asked[:300]
+
+
 def _row_to_attempt(row: tuple) -> Attempt:
     id_, created, qid, title, answer, report_json, mode, kind, score = row
     return Attempt(
@@ -265,8 +272,8 @@ class History:
         source_kind = report.source.kind if report.source else "text"
         row = (
             when,
-            report.question.id,
-            report.question.title,
+            report.question.id if report.question.matched_by in ("id", "title") else None,
+            asked_title(report),
             scrub(answer, masks),
             scrub(report.to_json(), masks),
             mode,

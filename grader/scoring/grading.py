@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -50,6 +51,7 @@ _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
 MAX_FOLLOW_UPS = 5
 MAX_READING = 6
+NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class _Rubric:
     case: Case | None
     components: list[CaseComponent]
     warnings: list[str]
+    question_vector: np.ndarray | None = None  # a free-text question's embedding
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,10 @@ class Grader:
         cases = self.kb.cases
         key = q.lower().replace("-", "_")
         if key in cases:
-            return self._for_case(cases[key], "id", 1.0)
+            return self._for_case(cases[key], "id", 1.0, q)
         for case in cases.values():
             if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
-                return self._for_case(case, "title", 1.0)
+                return self._for_case(case, "title", 1.0, q)
         if _ID_LIKE.match(q) and "_" in q:
             near = difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
             hint = (
@@ -180,8 +183,15 @@ class Grader:
         vector = self.embedder.embed([q])[0]
         hits = self.index.query(vector, ["case"], k=12)
         best = next(iter(hits), None)  # hits are best first; several documents per case
+        near = list(
+            dict.fromkeys(
+                h.id for h in hits if best and h.similarity >= best.similarity - NEAR_CASES
+            )
+        )
         if best and best.similarity >= self.cal.case_match_min:
-            return self._for_case(cases[best.id], "retrieval", best.similarity)
+            rubric = self._for_case(cases[best.id], "retrieval", best.similarity, q)
+            rubric.question.informed_by[:] = near[:3]
+            return dataclasses.replace(rubric, question_vector=vector)
         warning = (
             f"no case in the bank matches this question closely (best: {best.id}, similarity {best.similarity:.2f}); "
             "graded against the general framework rubric"
@@ -194,16 +204,19 @@ class Grader:
             matched_by="framework",
             similarity=best.similarity if best else None,
             prompt=None,
+            asked=q,
+            informed_by=near[:3],
         )
         return _Rubric(match, None, self.kb.case_components(None), [warning])
 
-    def _for_case(self, case: Case, how: str, similarity: float) -> _Rubric:
+    def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> _Rubric:
         match = QuestionMatch(
             id=case.id,
             title=case.title,
             matched_by=how,
             similarity=round(similarity, 4),
             prompt=case.prompt,
+            asked=asked,
         )
         return _Rubric(match, case, self.kb.case_components(case), [])
 
@@ -422,6 +435,8 @@ class Grader:
         sims = {
             cid: float((vecs @ centroid).max()) for cid, vecs in self.index.case_vectors().items()
         }
+        if rubric.question_vector is not None:  # free text: judged against the question asked
+            return self._question_relevance(rubric, centroid, sims, warnings)
         asked = sims.get(rubric.case.id, 0.0)
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
@@ -436,6 +451,31 @@ class Grader:
             warnings.append(
                 f"the answer does not read as an answer to '{rubric.case.title}' "
                 f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}"
+            )
+        return factor
+
+    def _question_relevance(
+        self, rubric: _Rubric, centroid: np.ndarray, sims: dict[str, float], warnings: list[str]
+    ) -> float:
+        """A free-text answer is off-topic only when it is closer to a bank case far from the
+        question than both to the question itself and to the cases near it."""
+        near = set(rubric.question.informed_by) | {rubric.case.id}
+        other, other_sim = max(
+            ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
+        )
+        to_question = float(rubric.question_vector @ centroid) + self.cal.question_offset
+        to_near = max(sims[c] for c in near)
+        factor = round(
+            max(
+                relevance_factor(to_question, other_sim, self.cal),
+                relevance_factor(to_near, other_sim, self.cal),
+            ),
+            3,
+        )
+        if factor < 1.0:
+            warnings.append(
+                f"the answer does not read as an answer to the question asked (it is closer to "
+                f"'{self.kb.cases[other].title}', {other_sim:.2f}); scores were scaled by {factor:.2f}"
             )
         return factor
 
