@@ -241,3 +241,26 @@ def test_top_improvements_name_the_costliest_gaps(grader, weak_answer):
         assert comp.title in text and (
             "missing" in text if comp.status == "missing" else "partial" in text
         )
+
+
+EVERYDAY = (
+    "On Saturday my cousin and I cycled to the old harbour, bought ice cream and watched the ferries. "
+    "In the evening we cooked pasta with too much garlic and played board games until midnight. "
+)
+
+
+@pytest.mark.slow
+def test_everyday_prose_is_not_design_content(grader, weak_answer):
+    base = grader.grade(weak_answer, "video_recommendation")
+    padded = grader.grade(weak_answer + "\n\n" + EVERYDAY * 10, "video_recommendation")
+    assert all(c.score <= base.component(c.id).score for c in padded.components)
+    assert any("unrelated to ML system design" in w for w in padded.warnings)
+    prepared = grader.prepare(weak_answer + "\n\n" + EVERYDAY)
+    own = grader.prepare(weak_answer)
+    assert not own.off_domain.any()  # the answer's own units all read as design content
+    tail = [
+        off for u, off in zip(prepared.units, prepared.off_domain) if u.start > len(weak_answer)
+    ]
+    assert tail and all(
+        tail
+    )  # and every unit of the everyday paragraph reads as not design content

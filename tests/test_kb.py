@@ -94,3 +94,13 @@ def test_a_keyword_without_letters_or_digits_is_rejected(kb_copy):
     note.write_text(note.read_text().replace("keywords: [drift,", "keywords: [--, drift,", 1))
     with pytest.raises(KnowledgeBaseError, match="letter or digit"):
         load_kb(kb_copy)
+
+
+def test_the_background_note_is_loaded_and_validated(kb, kb_copy):
+    assert sum(len(b.sentences) for b in kb.background.values()) >= 20
+    note = kb_copy / "background" / "everyday.md"
+    text = note.read_text(encoding="utf-8")
+    short = text.split("sentences:\n")[0] + "sentences:\n- Only one sentence.\n---\n"
+    note.write_text(short, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="sentences"):
+        load_kb(kb_copy)

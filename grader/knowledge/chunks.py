@@ -39,7 +39,8 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
 
     Kinds: `step` and `step_cue` (framework), `concept` (a whole note, for reading) and `cue`
     (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
-    `case_note` (requirements, outline and pitfalls) and `case_cue` (case-specific statements).
+    `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
+    `background` (everyday sentences, the contrast for what is not design content).
     """
     out: list[Chunk] = []
     for s in kb.steps.values():
@@ -84,4 +85,9 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
                 )
                 for i, q in enumerate(comp.cues)
             ]
+    for b in kb.background.values():
+        out += [
+            Chunk(f"background:{b.id}:{i}", s, "background", b.id)
+            for i, s in enumerate(b.sentences)
+        ]
     return out

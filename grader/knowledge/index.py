@@ -290,6 +290,7 @@ class KnowledgeIndex:
         self._url = url
         self._cues: dict[tuple[str, str], np.ndarray] | None = None
         self._cases: dict[str, np.ndarray] | None = None
+        self._background: np.ndarray | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -357,6 +358,15 @@ class KnowledgeIndex:
                 rows = self._grouped(["cue", "case_cue"], lambda m: (m["case"], m["id"]))
                 self._cues = {k: np.stack([v for _, v in items]) for k, items in rows.items()}
             return self._cues
+
+    def background_vectors(self) -> np.ndarray:
+        """Vectors of the everyday background sentences (no rows when the base has none)."""
+        with self._lock:
+            if self._background is None:
+                rows = self._grouped(["background"], lambda m: m["id"])
+                vecs = [v for items in rows.values() for _, v in items]
+                self._background = np.stack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
+            return self._background
 
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""

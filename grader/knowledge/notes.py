@@ -145,6 +145,17 @@ class Case(_Strict):
         return self
 
 
+class Background(_Strict):
+    """Everyday prose that is not design content: the contrast that tells padding from an answer."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["background"]
+    title: str = NonEmpty
+    purpose: str = NonEmpty
+    sentences: list[str] = Field(min_length=20)
+    body: str = ""
+
+
 class KnowledgeBase(BaseModel):
     """The whole validated knowledge base."""
 
@@ -155,10 +166,16 @@ class KnowledgeBase(BaseModel):
     concepts: dict[str, Concept]
     cases: dict[str, Case]
     digest: str
+    background: dict[str, Background] = Field(default_factory=dict)
 
     def notes(self, kind: str) -> dict:
         """The notes of one kind ("step", "concept" or "case") by id."""
-        return {"step": self.steps, "concept": self.concepts, "case": self.cases}[kind]
+        return {
+            "step": self.steps,
+            "concept": self.concepts,
+            "case": self.cases,
+            "background": self.background,
+        }[kind]
 
     def case_components(self, case: Case | None) -> list[CaseComponent]:
         """Expected components for a case, or the general framework rubric when case is None."""
@@ -168,7 +185,12 @@ class KnowledgeBase(BaseModel):
 
 
 # Each kind of note, its model and its folder under the knowledge-base root.
-_MODELS = {"step": (Step, "framework"), "concept": (Concept, "concepts"), "case": (Case, "cases")}
+_MODELS = {
+    "step": (Step, "framework"),
+    "concept": (Concept, "concepts"),
+    "case": (Case, "cases"),
+    "background": (Background, "background"),
+}
 FOLDERS = {kind: folder for kind, (_, folder) in _MODELS.items()}
 
 
@@ -220,7 +242,7 @@ def load_kb(root: Path | None = None) -> KnowledgeBase:
     root = Path(root) if root is not None else settings().kb_dir
     if not root.is_dir():
         raise KnowledgeBaseError(f"{root}: knowledge base folder not found")
-    found: dict[str, dict] = {"step": {}, "concept": {}, "case": {}}
+    found: dict[str, dict] = {kind: {} for kind in _MODELS}
     digest = hashlib.sha256()
     for kind, (_, folder) in _MODELS.items():
         for path in sorted((root / folder).glob("*.md")):
@@ -241,6 +263,7 @@ def load_kb(root: Path | None = None) -> KnowledgeBase:
         concepts=found["concept"],
         cases=found["case"],
         digest=digest.hexdigest(),
+        background=found["background"],
     )
 
 

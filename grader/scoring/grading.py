@@ -72,7 +72,8 @@ class PreparedAnswer:
     vectors: np.ndarray
     words: sparse.csr_matrix | None  # only read when similarities blend in word overlap
     substance: np.ndarray
-    excluded: np.ndarray
+    excluded: np.ndarray  # buzzword lists and off-domain units: never evidence
+    off_domain: np.ndarray  # units that read as everyday prose, not design content
 
 
 def check_question(question: str) -> str:
@@ -299,13 +300,30 @@ class Grader:
         if words is None:
             words = self.cal.lexical_blend > 0
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
+        listy = listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal)
+        off_domain = self._off_domain(vectors)
         return PreparedAnswer(
             units,
             vectors,
             matrix,
             substance(tokens, self.vocabulary),
-            listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal),
+            listy | off_domain,
+            off_domain,
         )
+
+    @functools.cached_property
+    def _domain_contrast(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every rubric cue's vector, and the everyday background sentences' vectors."""
+        cues = np.vstack(list(self.index.cue_vectors().values()))
+        return cues, self.index.background_vectors()
+
+    def _off_domain(self, vectors: np.ndarray) -> np.ndarray:
+        """Units closer to everyday prose than (by domain_margin) to any rubric cue."""
+        cues, background = self._domain_contrast
+        if not len(vectors) or not len(background):
+            return np.zeros(len(vectors), dtype=bool)
+        margin = (vectors @ cues.T).max(axis=1) - (vectors @ background.T).max(axis=1)
+        return margin < self.cal.domain_margin
 
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
@@ -328,12 +346,18 @@ class Grader:
             warnings.append(
                 f"the answer is short ({words} words); a full design usually takes 600 words or more"
             )
-        if excluded.any():
+        listy = excluded & ~prepared.off_domain
+        if listy.any():
             warnings.append(
-                f"{int(excluded.sum())} passage(s) read as lists of buzzwords and were not counted as evidence"
+                f"{int(listy.sum())} passage(s) read as lists of buzzwords and were not counted as evidence"
             )
-
-        relevance = self._relevance(rubric, unit_vecs, words, warnings)
+        if prepared.off_domain.any():
+            warnings.append(
+                f"{int(prepared.off_domain.sum())} passage(s) read as unrelated to ML system design "
+                "(closer to everyday prose than to any rubric point) and were not counted"
+            )
+        on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
+        relevance = self._relevance(rubric, on_topic, words, warnings)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         for comp in rubric.components:
