@@ -25,6 +25,15 @@ from grader.text import validation_line
 
 APP_NAME = "mlsd-grader"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps the design card's top-level folders and its index and models beside them; an
+# installed wheel carries the content inside the package (`grader/_bundled/`) and keeps what it
+# builds in the user cache folder.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (
+    PROJECT_ROOT / "knowledge_base"
+).is_dir()
+BUNDLED = Path(__file__).resolve().parent / "_bundled"
+CONTENT_ROOT = PROJECT_ROOT if IN_CHECKOUT else BUNDLED
+WORK_ROOT = PROJECT_ROOT if IN_CHECKOUT else platformdirs.user_cache_path(APP_NAME)
 _overrides: dict[str, Any] = {}
 
 
@@ -70,17 +79,20 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MLSD_", extra="ignore", frozen=True)
 
-    kb_dir: Path = Field(PROJECT_ROOT / "knowledge_base", description="Knowledge base folder.")
-    index_dir: Path = Field(PROJECT_ROOT / ".index", description="Local Chroma persistence folder.")
+    kb_dir: Path = Field(CONTENT_ROOT / "knowledge_base", description="Knowledge base folder.")
+    prompts_dir: Path = Field(
+        CONTENT_ROOT / "prompts", description="Prompt files of the LLM layer."
+    )
+    index_dir: Path = Field(WORK_ROOT / ".index", description="Local Chroma persistence folder.")
     chroma_url: str | None = Field(
         None, description="A Chroma server to use instead of the local folder."
     )
     auto_index: bool = Field(True, description="Build a missing or stale local index on first use.")
     model_dir: Path = Field(
-        PROJECT_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model."
+        WORK_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model."
     )
     whisper_dir: Path = Field(
-        PROJECT_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base."
+        WORK_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base."
     )
     data_dir: Path = Field(
         default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History."

@@ -12,9 +12,8 @@ import jinja2
 from jinja2 import meta
 
 from grader.errors import PromptError
-from grader.settings import PROJECT_ROOT
+from grader.settings import settings
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
@@ -84,8 +83,8 @@ def parse_prompt(text: str, name: str) -> Prompt:
 
 
 @functools.lru_cache(maxsize=None)
-def load_prompt(prompt_id: str, folder: Path = PROMPTS_DIR) -> Prompt:
-    path = folder / f"{prompt_id}.md"
+def load_prompt(prompt_id: str, folder: Path | None = None) -> Prompt:
+    path = (folder or settings().prompts_dir) / f"{prompt_id}.md"
     if not path.exists():
         raise PromptError(f"prompt file {path} is missing")
     prompt = parse_prompt(path.read_text(encoding="utf-8"), path.name)

@@ -6,7 +6,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grader.errors import GraderError
+from grader.text import first_line
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -68,7 +71,16 @@ class Calibration(BaseModel):
 
 @lru_cache(maxsize=1)
 def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
-    """The fitted calibration, or the defaults when none has been fitted yet."""
-    if path.is_file():
-        return Calibration.model_validate(json.loads(path.read_text()))
-    return Calibration()
+    """The fitted calibration. A missing or unreadable file is an error, never a silent fall back
+    to defaults that would grade differently."""
+    try:
+        return Calibration.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise GraderError(
+            f"the grader's calibration {path} cannot be read ({exc.strerror}): reinstall mlsd-grader "
+            "or run `make calibrate`"
+        ) from None
+    except (ValueError, ValidationError) as exc:
+        raise GraderError(
+            f"the grader's calibration {path} is invalid ({first_line(exc)})"
+        ) from None
