@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -376,6 +377,55 @@ def transcribe(
         )
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+@_guarded
+def batch(
+    source: Path = typer.Argument(
+        ..., help="A folder of answers, or a .csv / .jsonl with id, question and answer or path."
+    ),
+    out: Path = typer.Option(
+        Path("mlsd-batch"), "--out", "-o", help="Folder for reports and the summary."
+    ),
+    question: Optional[str] = typer.Option(
+        None, "--question", "-q", help="The question, for a folder or for rows without one."
+    ),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", "-w", min=1, max=64, help="Grading processes."
+    ),
+) -> None:
+    """Grade a cohort: one JSON report per answer, summary.csv and summary.md; reruns resume."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from grader.batch import read_rows, run_batch, write_summary
+
+    rows, problems = read_rows(source, question)
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file: give a folder")
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("grading", total=None)
+        problems += run_batch(
+            rows,
+            out,
+            workers=workers,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    for p in sorted(problems, key=lambda p: p.line):
+        typer.echo(f"line {p.line}: {p.id or '-'}: {p.reason}", err=True)
+    reports = write_summary(out, problems)
+    typer.echo(
+        f"{len(reports)} report(s) in {out / 'reports'}, {len(problems)} row(s) not graded; "
+        f"summary: {out / 'summary.md'}, {out / 'summary.csv'}",
+        err=True,
+    )
 
 
 def main() -> None:

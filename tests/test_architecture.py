@@ -16,7 +16,7 @@ LAYERS = [
     {"grader.scoring"},
     {"grader.llm", "grader.practice", "grader.render"},
     {"grader.pipeline"},
-    {"grader.practice.mock_interview"},  # a mock interview grades each reply through the pipeline
+    {"grader.practice.mock_interview", "grader.batch"},  # they grade through the pipeline
     {"grader.cli", "grader.app"},
 ]
 

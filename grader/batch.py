@@ -1,0 +1,250 @@
+"""Grading a cohort: many answers, one report each, and a summary an interviewer can compare.
+
+Input is a folder of answer files (one question for all), a CSV or a JSONL file with the columns
+`id`, `question` and `answer` (the text) or `path` (a file, relative to the input file). Reports go
+to `OUT/reports/<id>.json`, written whole; ids that already have a report are skipped, so an
+interrupted batch resumes where it stopped. A bad row is reported with its line and reason and
+never stops the batch. `summary.csv` and `summary.md` compare the cohort: candidates by
+components, the mean of each step, and each component's spread.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import re
+import statistics
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.answers.files import load_answer_file
+from grader.answers.model import AnswerInput
+from grader.errors import GraderError, InputError
+from grader.output import write_atomic
+from grader.pipeline import grade_input
+from grader.report import GradeReport
+from grader.scoring.grading import Grader, default_grader
+
+ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # 1-based line (CSV/JSONL) or position (folder) in the input, for error messages
+    id: str
+    question: str
+    answer: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    id: str
+    reason: str
+
+
+def read_rows(source: Path, question: str | None = None) -> tuple[list[Row], list[Problem]]:
+    """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems."""
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() in ANSWER_SUFFIXES)
+        if not question:
+            raise InputError("a folder of answers needs --question: the question they all answer")
+        return [Row(i, p.stem, question, path=str(p)) for i, p in enumerate(files, 1)], []
+    if not source.is_file():
+        raise InputError(f"{source}: no such file or folder")
+    suffix = source.suffix.lower()
+    if suffix == ".csv":
+        records = _csv_records(source)
+    elif suffix in (".jsonl", ".ndjson"):
+        records = _jsonl_records(source)
+    else:
+        raise InputError(f"{source}: give a folder of answers, a .csv or a .jsonl file")
+    rows, problems, seen = [], [], set()
+    for line, record in records:
+        if isinstance(record, str):
+            problems.append(Problem(line, "", record))
+            continue
+        rid = _SAFE_ID.sub("_", str(record.get("id") or f"row{line}")).strip("._") or f"row{line}"
+        q = str(record.get("question") or question or "").strip()
+        text, path = record.get("answer"), record.get("path")
+        reason = (
+            "no question (column 'question', or --question)" if not q
+            else "neither 'answer' nor 'path' is given" if not (text or path)
+            else f"id '{rid}' appears twice" if rid in seen
+            else None
+        )  # fmt: skip
+        if reason:
+            problems.append(Problem(line, rid, reason))
+            continue
+        seen.add(rid)
+        resolved = str((source.parent / path).resolve()) if path and not text else None
+        rows.append(Row(line, rid, q, answer=str(text) if text else None, path=resolved))
+    return rows, problems
+
+
+def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
+    with open(source, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        for record in reader:
+            yield reader.line_num, {k.strip().lower(): v for k, v in record.items() if k}
+
+
+def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
+    with open(source, encoding="utf-8-sig") as fh:
+        for line, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except (ValueError, RecursionError):
+                yield line, "not a JSON object"
+                continue
+            yield line, record if isinstance(record, dict) else "not a JSON object"
+
+
+# ------------------------------------------------------------------------------------------------
+# grading, in worker processes
+
+_GRADER: Grader | None = None
+
+
+def _init_worker() -> None:
+    global _GRADER
+    _GRADER = default_grader()
+
+
+def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
+    """Grade one row into its report file; (id, None) or (id, the one-line reason it failed)."""
+    try:
+        grader = _GRADER or default_grader()
+        answer = load_answer_file(row.path) if row.path else AnswerInput.from_text(row.answer or "")
+        report = grade_input(grader, answer, row.question)
+        write_atomic(Path(out) / "reports" / f"{row.id}.json", report.to_json())
+        return row.id, None
+    except GraderError as exc:
+        return row.id, str(exc)
+
+
+def done_ids(out: Path) -> set[str]:
+    """Ids whose report is already written and readable (an interrupted batch resumes after them)."""
+    done = set()
+    for path in (out / "reports").glob("*.json"):
+        try:
+            GradeReport.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        done.add(path.stem)
+    return done
+
+
+def run_batch(
+    rows: list[Row],
+    out: Path,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Problem]:
+    """Grade every row not yet graded; returns the rows that failed."""
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    skip = done_ids(out)
+    todo = [r for r in rows if r.id not in skip]
+    problems: list[Problem] = []
+    lines = {r.id: r.line for r in todo}
+    tick = progress or (lambda _done, _total: None)
+    tick(0, len(todo))
+    if workers <= 1 or len(todo) <= 1:
+        _init_worker()
+        results = (_grade_row(r, str(out)) for r in todo)
+        for n, (rid, reason) in enumerate(results, 1):
+            if reason:
+                problems.append(Problem(lines[rid], rid, reason))
+            tick(n, len(todo))
+        return problems
+    context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+        futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
+        for n, future in enumerate(as_completed(futures), 1):
+            rid, reason = future.result()
+            if reason:
+                problems.append(Problem(lines[rid], rid, reason))
+            tick(n, len(todo))
+    return sorted(problems, key=lambda p: p.line)
+
+
+# ------------------------------------------------------------------------------------------------
+# the cohort summary
+
+
+def load_reports(out: Path) -> dict[str, GradeReport]:
+    return {
+        p.stem: GradeReport.model_validate_json(p.read_text(encoding="utf-8"))
+        for p in sorted((out / "reports").glob("*.json"))
+    }
+
+
+def write_summary(out: Path, problems: list[Problem]) -> dict[str, GradeReport]:
+    """summary.csv (one row per candidate) and summary.md (the cohort at a glance)."""
+    reports = load_reports(out)
+    components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
+    steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))
+    with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "question", "overall", *steps, *components])
+        for rid, r in reports.items():
+            writer.writerow([
+                rid, r.question.asked or r.question.title, r.overall_score,
+                *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
+                *(_cell(r, cid) for cid in components),
+            ])  # fmt: skip
+    write_atomic(out / "summary.md", _summary_markdown(reports, components, steps, problems))
+    return reports
+
+
+def _cell(r: GradeReport, cid: str) -> str:
+    c = next((c for c in r.components if c.id == cid), None)
+    return f"{c.status} {c.score}" if c else ""
+
+
+def _summary_markdown(reports, components, steps, problems) -> str:
+    out = [f"# Cohort summary: {len(reports)} answers", ""]
+    if not reports:
+        return "\n".join(out + ["No answer was graded.", ""])
+    out += ["| candidate | overall | " + " | ".join(components) + " |",
+            "|---|---:|" + "---|" * len(components)]  # fmt: skip
+    for rid, r in reports.items():
+        marks = [_MARK[c.status] if (c := _find(r, cid)) else "" for cid in components]
+        out.append(f"| {rid} | {r.overall_score} | " + " | ".join(marks) + " |")
+    out += [
+        "",
+        "## Steps (mean score)",
+        "",
+        "| step | mean | lowest | highest |",
+        "|---|---:|---:|---:|",
+    ]
+    for sid in steps:
+        scores = [s.score for r in reports.values() for s in r.steps if s.id == sid]
+        out.append(f"| {sid} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |")
+    out += ["", "## Components (spread across the cohort)", "",
+            "| component | mean | spread (sd) | covered | partial | missing |",
+            "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for cid in components:
+        found = [c for r in reports.values() if (c := _find(r, cid))]
+        scores = [c.score for c in found]
+        sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
+        count = {s: sum(c.status == s for c in found) for s in _MARK}
+        out.append(f"| {cid} | {statistics.mean(scores):.1f} | {sd:.1f} | {count['covered']} | "
+                   f"{count['partial']} | {count['missing']} |")  # fmt: skip
+    if problems:
+        out += ["", "## Rows not graded", "", "| line | id | reason |", "|---:|---|---|"]
+        out += [f"| {p.line} | {p.id} | {p.reason.replace('|', '/')} |" for p in problems]
+    return "\n".join(out) + "\n"
+
+
+def _find(r: GradeReport, cid: str):
+    return next((c for c in r.components if c.id == cid), None)

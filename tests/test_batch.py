@@ -1,0 +1,81 @@
+"""`mlsd batch`: a cohort graded by worker processes, one report per answer identical to the
+library's, bad rows reported by line without stopping the batch, and a rerun that resumes."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from grader.batch import read_rows
+from tests.conftest import EXAMPLES, ROOT
+
+pytestmark = pytest.mark.slow
+STRONG, WEAK = (
+    EXAMPLES / "video_recommendation_strong.md",
+    EXAMPLES / "video_recommendation_weak.md",
+)
+
+
+def _cohort(tmp_path):
+    lines = [
+        {"id": "alice", "question": "video_recommendation", "path": str(STRONG)},
+        {"id": "bob", "question": "video_recommendation", "answer": WEAK.read_text()},
+        "not json at all",
+        {"id": "dave", "question": "video_recommendation"},
+        {"id": "erin", "question": "video_recommendation", "path": "missing.md"},
+        {"id": "alice", "question": "video_recommendation", "path": str(WEAK)},
+    ]
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
+    return path
+
+
+def _batch(source, out, real_index_dir, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "grader.cli", "batch", str(source), "-o", str(out), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env={**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0"},
+    )  # fmt: skip
+
+
+def test_rows_are_read_and_bad_ones_named_by_line(tmp_path):
+    rows, problems = read_rows(_cohort(tmp_path))
+    assert [r.id for r in rows] == ["alice", "bob", "erin"]
+    assert [(p.line, p.reason) for p in problems] == [
+        (3, "not a JSON object"),
+        (4, "neither 'answer' nor 'path' is given"),
+        (6, "id 'alice' appears twice"),
+    ]
+
+
+def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index_dir):
+    out = tmp_path / "out"
+    proc = _batch(_cohort(tmp_path), out, real_index_dir, "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "line 5: erin: " in proc.stderr and "no such file" in proc.stderr
+    reports = {p.stem: p for p in (out / "reports").glob("*.json")}
+    assert sorted(reports) == ["alice", "bob"]
+    expected = grader.grade(STRONG.read_text(), "video_recommendation")
+    assert (
+        json.loads(reports["alice"].read_text())["components"]
+        == json.loads(expected.to_json())["components"]
+    )
+    rows = list(csv.DictReader(open(out / "summary.csv")))
+    assert [r["id"] for r in rows] == ["alice", "bob"] and int(rows[0]["overall"]) > int(
+        rows[1]["overall"]
+    )
+    summary = (out / "summary.md").read_text()
+    assert "spread (sd)" in summary and "Rows not graded" in summary
+    stamp = reports["alice"].stat().st_mtime_ns
+    again = _batch(_cohort(tmp_path), out, real_index_dir, "--workers", "1")
+    assert (
+        again.returncode == 0 and reports["alice"].stat().st_mtime_ns == stamp
+    )  # resumed, not regraded
+
+
+def test_a_folder_needs_one_question(tmp_path, real_index_dir):
+    proc = _batch(EXAMPLES, tmp_path / "out", real_index_dir)
+    assert proc.returncode == 2 and "needs --question" in proc.stderr
