@@ -428,6 +428,25 @@ def batch(
     )
 
 
+@app.command()
+@_guarded
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
+    chroma_url: Optional[str] = ChromaUrl,
+) -> None:
+    """Serve the HTTP API (POST /v1/grade, GET /v1/questions, /v1/notes/ID, /healthz, /docs)."""
+    import uvicorn
+
+    if chroma_url:  # worker processes read their settings from the environment they inherit
+        os.environ["MLSD_CHROMA_URL"] = chroma_url
+    uvicorn.run(
+        "grader.api:app_factory", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", access_log=False,
+    )  # fmt: skip
+
+
 def main() -> None:
     app()
 

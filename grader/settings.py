@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     openai_transcribe_model: str = "whisper-1"
     pacing_budget: Path | None = Field(None, description="YAML or TOML file of minutes per step.")
     debug: bool = Field(False, description="Show tracebacks instead of one-line errors.")
+    api_token: str | None = Field(None, description="Bearer token the HTTP API requires, if set.")
+    api_max_body: int = Field(25 * 2**20, gt=0, description="Largest HTTP request body, in bytes.")
+    api_queue: int = Field(16, gt=0, description="HTTP requests waiting or grading; more get 429.")
 
     @classmethod
     def settings_customise_sources(

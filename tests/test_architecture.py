@@ -17,7 +17,7 @@ LAYERS = [
     {"grader.llm", "grader.practice", "grader.render"},
     {"grader.pipeline"},
     {"grader.practice.mock_interview", "grader.batch"},  # they grade through the pipeline
-    {"grader.cli", "grader.app"},
+    {"grader.cli", "grader.app", "grader.api"},
 ]
 
 

@@ -1,0 +1,154 @@
+"""The HTTP API: `mlsd serve` (FastAPI + uvicorn), a thin layer over the library.
+
+- `POST /v1/grade`: JSON `{question, answer}` or a multipart upload (`question`, `file`: a
+  transcript or a recording); the response is the library's `GradeReport`, so `/openapi.json`
+  documents the report contract.
+- `GET /v1/questions`, `GET /v1/notes/{id}`, `GET /healthz`.
+
+Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
+queue (`MLSD_API_QUEUE` requests waiting or running; more get 429). With `MLSD_API_TOKEN` set,
+every `/v1` request needs `Authorization: Bearer <token>`. Nothing logs an answer or a key.
+Workers are stateless: several behind a load balancer share one Chroma server (`--chroma-url`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+from functools import lru_cache
+
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from grader.answers.files import load_answer_bytes
+from grader.answers.model import AnswerInput
+from grader.errors import GraderError
+from grader.knowledge.notes import cached_kb, note_path
+from grader.pipeline import grade_input
+from grader.report import GradeReport
+from grader.scoring.grading import Grader, default_grader
+from grader.settings import settings
+
+
+class GradeRequest(BaseModel):
+    question: str = Field(
+        min_length=1, max_length=2000, description="A case id or the question text."
+    )
+    answer: str = Field(
+        min_length=1, description="The answer as text (markdown or speaker-labelled)."
+    )
+
+
+class Question(BaseModel):
+    id: str
+    title: str
+    prompt: str
+
+
+class Note(BaseModel):
+    id: str
+    kind: str
+    path: str
+    markdown: str
+
+
+class _Queue:
+    """At most `size` requests waiting or grading; gradings themselves run one at a time per worker
+    (the model already uses the cores), so a burst queues instead of thrashing."""
+
+    def __init__(self, size: int):
+        self.slots = threading.BoundedSemaphore(size)
+        self.run = threading.Lock()
+
+    def __enter__(self):
+        if not self.slots.acquire(blocking=False):
+            raise HTTPException(429, "the grading queue is full: retry in a few seconds")
+        self.run.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.run.release()
+        self.slots.release()
+
+
+def create_app(grader: Grader | None = None) -> FastAPI:
+    """The API over `grader` (opened on first use when not given)."""
+    app = FastAPI(
+        title="mlsd-grader", version="1", summary="Grade ML system design answers, offline."
+    )
+    config = settings()
+    queue, max_body, token = _Queue(config.api_queue), config.api_max_body, config.api_token
+
+    @lru_cache(maxsize=1)
+    def the_grader() -> Grader:
+        return grader or default_grader()
+
+    def authorised(authorization: str | None = Header(default=None)) -> None:
+        if token and not hmac.compare_digest(authorization or "", f"Bearer {token}"):
+            raise HTTPException(
+                401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
+            )
+
+    @app.middleware("http")
+    async def bounded_body(request: Request, call_next):
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > max_body:
+            return JSONResponse(
+                {"detail": f"the request is over {max_body} bytes"}, status_code=413
+            )
+        return await call_next(request)
+
+    @app.exception_handler(GraderError)
+    async def one_line(_request: Request, exc: GraderError):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    def grade(answer: AnswerInput, question: str) -> Response:
+        with queue:
+            report = grade_input(the_grader(), answer, question)
+        return Response(report.to_json(), media_type="application/json")
+
+    @app.post("/v1/grade", response_model=GradeReport, dependencies=[Depends(authorised)])
+    def grade_text(body: GradeRequest) -> Response:
+        return grade(AnswerInput.from_text(body.answer), body.question)
+
+    @app.post("/v1/grade/upload", response_model=GradeReport, dependencies=[Depends(authorised)])
+    def grade_upload(question: str = Form(...), file: UploadFile = File(...)) -> Response:
+        data = file.file.read(max_body + 1)
+        if len(data) > max_body:
+            raise HTTPException(413, f"the upload is over {max_body} bytes")
+        return grade(
+            load_answer_bytes(data, os.path.basename(file.filename or "answer.txt")), question
+        )
+
+    @app.get("/v1/questions", response_model=list[Question], dependencies=[Depends(authorised)])
+    def questions() -> list[Question]:
+        return [
+            Question(id=c.id, title=c.title, prompt=c.prompt) for c in cached_kb().cases.values()
+        ]
+
+    @app.get("/v1/notes/{note_id}", response_model=Note, dependencies=[Depends(authorised)])
+    def note(note_id: str) -> Note:
+        kb = cached_kb()
+        for kind in ("case", "concept", "step"):
+            if note_id in kb.notes(kind):
+                path = note_path(kind, note_id)
+                return Note(
+                    id=note_id,
+                    kind=kind,
+                    path=path,
+                    markdown=(kb.root / path).read_text(encoding="utf-8"),
+                )
+        raise HTTPException(404, f"no note '{note_id}'")
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory grader.api:app_factory` (what `mlsd serve` runs)."""
+    return create_app()

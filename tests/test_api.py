@@ -1,0 +1,142 @@
+"""The HTTP API: the library's reports over HTTP, its limits, and stateless workers that scale out
+over one Chroma server."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grader.api import create_app
+from grader.pipeline import grade_input
+from tests.conftest import EXAMPLES, ROOT, free_port, serving
+
+pytestmark = pytest.mark.slow
+ANSWERS = {p.stem: p.read_text() for p in sorted(EXAMPLES.glob("*.md"))}
+
+
+@pytest.fixture()
+def client(grader):
+    return TestClient(create_app(grader))
+
+
+def test_a_graded_answer_is_the_librarys_report(client, grader, strong_answer):
+    got = client.post(
+        "/v1/grade", json={"question": "video_recommendation", "answer": strong_answer}
+    )
+    assert got.status_code == 200
+    assert got.text == grade_input(grader, strong_answer, "video_recommendation").to_json()
+    spec = client.get("/openapi.json").json()
+    assert "GradeReport" in spec["components"]["schemas"]
+
+
+def test_questions_notes_and_health(client):
+    ids = [q["id"] for q in client.get("/v1/questions").json()]
+    assert "video_recommendation" in ids
+    note = client.get("/v1/notes/cold_start").json()
+    assert note["kind"] == "concept" and note["markdown"].startswith("---")
+    assert client.get("/v1/notes/nope").status_code == 404
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_uploads_are_read_like_files(client):
+    talk = (
+        "Interviewer: Design a video recommender.\nCandidate: "
+        + ANSWERS["video_recommendation_weak"]
+    )
+    got = client.post("/v1/grade/upload", data={"question": "video_recommendation"},
+                      files={"file": ("talk.txt", talk.encode(), "text/plain")})  # fmt: skip
+    assert got.status_code == 200 and got.json()["source"]["kind"] == "transcript"
+
+
+def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
+    monkeypatch.setenv("MLSD_API_TOKEN", "s3cret-token-value")
+    monkeypatch.setenv("MLSD_API_MAX_BODY", "2000")
+    client = TestClient(create_app(grader))
+    body = {"question": "video_recommendation", "answer": weak_answer}
+    assert client.post("/v1/grade", json=body).status_code == 401
+    auth = {"Authorization": "Bearer s3cret-token-value"}
+    assert client.post("/v1/grade", json=body, headers=auth).status_code == 200
+    big = client.post("/v1/grade", json={**body, "answer": "x " * 2000}, headers=auth)
+    assert big.status_code == 413
+    bad = client.post("/v1/grade", json={**body, "answer": "\x00 binary"}, headers=auth)
+    assert bad.status_code == 422 and "NUL" in bad.json()["detail"]
+    assert client.get("/healthz").status_code == 200  # health needs no token
+
+
+def test_a_full_queue_answers_429(grader, monkeypatch, weak_answer):
+    monkeypatch.setenv("MLSD_API_QUEUE", "1")
+    entered, release = threading.Event(), threading.Event()
+
+    class Slow:
+        def __getattr__(self, name):
+            return getattr(grader, name)
+
+        def grade(self, *args, **kwargs):
+            entered.set()
+            release.wait(30)
+            return grader.grade(*args, **kwargs)
+
+    client = TestClient(create_app(Slow()))
+    body = {"question": "video_recommendation", "answer": weak_answer}
+    first = ThreadPoolExecutor(1).submit(client.post, "/v1/grade", json=body)
+    assert entered.wait(30)
+    assert client.post("/v1/grade", json=body).status_code == 429
+    release.set()
+    assert first.result(60).status_code == 200
+
+
+# -- scale-out: two workers, one Chroma server ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chroma(tmp_path_factory):
+    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    port, data = free_port(), tmp_path_factory.mktemp("chroma")
+    url = f"http://127.0.0.1:{port}"
+    with serving([exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                 f"{url}/api/v2/heartbeat", data.parent / "chroma.log", timeout=30):  # fmt: skip
+        built = subprocess.run([sys.executable, "-m", "grader.cli", "index", "--chroma-url", url],
+                               capture_output=True, cwd=ROOT, timeout=300)  # fmt: skip
+        assert built.returncode == 0, built.stderr
+        yield url
+
+
+def test_two_workers_over_one_chroma_server_give_the_librarys_reports(chroma, grader, tmp_path):
+    ports = [free_port(), free_port()]
+    env = {**os.environ, "MLSD_AUTO_INDEX": "0"}
+    cmd = [sys.executable, "-m", "grader.cli", "serve", "--chroma-url", chroma, "--port"]
+    cases = [("video_recommendation_strong", "video_recommendation"),
+             ("video_recommendation_weak", "video_recommendation"),
+             ("fraud_detection_notes", "fraud_detection"),
+             ("video_recommendation_weak", "Design a notification ranking system")]  # fmt: skip
+    expected = {c: grade_input(grader, ANSWERS[c[0]], c[1]).to_json() for c in cases}
+
+    def ask(i: int) -> tuple[tuple, str]:
+        case = cases[i % len(cases)]
+        body = json.dumps({"question": case[1], "answer": ANSWERS[case[0]]}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{ports[i % 2]}/v1/grade", body,
+                                     {"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(req, timeout=300) as r:
+            return case, r.read().decode()
+
+    with serving(
+        [*cmd, str(ports[0])], f"http://127.0.0.1:{ports[0]}/healthz", tmp_path / "a.log", env=env
+    ):
+        with serving(
+            [*cmd, str(ports[1])],
+            f"http://127.0.0.1:{ports[1]}/healthz",
+            tmp_path / "b.log",
+            env=env,
+        ):
+            with ThreadPoolExecutor(4) as pool:
+                results = list(pool.map(ask, range(200)))
+    assert len(results) == 200
+    assert all(text == expected[case] for case, text in results)
