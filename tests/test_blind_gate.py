@@ -34,7 +34,9 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     g = figures["grader"]
     assert g["evidence"]["evidence_precision"] >= 0.255
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
-    assert g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0  # they answer the question asked
+    assert (
+        g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
+    )  # they answer the question asked
     assert g["transcripts"]["transcript_agreement"] >= 0.822
     assert g["ablation"]["noticed"] >= 0.466
 

@@ -252,3 +252,26 @@ def test_a_read_only_index_is_graded_as_it_is(real_index_dir, tmp_path):
     assert json.loads(proc.stdout)["overall_score"] >= 0
     assert "damaged" not in proc.stderr.decode() and "rebuil" not in proc.stderr.decode()
     assert sorted((p.name, p.stat().st_size) for p in (place / "index").rglob("*")) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        "{py} -m grader.cli grade <(cat {a}) -q video_recommendation -f json",
+        "cat {a} | {py} -m grader.cli grade /dev/stdin -q video_recommendation -f json",
+        "cat {a} | {py} -m grader.cli grade - -q video_recommendation -f json",
+    ],
+)
+def test_process_substitution_and_pipes_grade_the_whole_answer(command, real_index_dir):
+    from_file = _cli(
+        f"{sys.executable} -m grader.cli grade {STRONG} -q video_recommendation -f json",
+        MLSD_INDEX_DIR=str(real_index_dir),
+    )
+    piped = _cli(command.format(py=sys.executable, a=STRONG), MLSD_INDEX_DIR=str(real_index_dir))
+    assert piped.returncode == 0, piped.stderr.decode()
+    whole, got = json.loads(from_file.stdout), json.loads(piped.stdout)
+    assert (
+        got["answer_stats"] == whole["answer_stats"]
+        and got["overall_score"] == whole["overall_score"]
+    )
