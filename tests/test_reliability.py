@@ -246,7 +246,7 @@ def test_a_read_only_index_is_graded_as_it_is(real_index_dir, tmp_path):
     proc = subprocess.run(
         ["unshare", "-m", "sh", "-c", cmd], capture_output=True, cwd=ROOT, timeout=180
     )
-    if b"mount" in proc.stderr and proc.returncode != 0:
+    if proc.returncode != 0 and (b"mount" in proc.stderr or b"unshare" in proc.stderr):
         pytest.skip(f"cannot make a read-only mount here: {proc.stderr.decode()[:200]}")
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["overall_score"] >= 0
