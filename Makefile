@@ -45,6 +45,7 @@ test: index $(TEST_STAMP) lint
 bench: index
 	$(PY) -m bench.bench
 	$(PY) -m bench.load
+	$(PY) -m bench.cohort
 
 eval: index
 	$(PY) -m evals.run_eval
