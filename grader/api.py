@@ -138,7 +138,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
                     id=note_id,
                     kind=kind,
                     path=path,
-                    markdown=(kb.root / path).read_text(encoding="utf-8"),
+                    markdown=kb.path_of(kind, note_id).read_text(encoding="utf-8"),
                 )
         raise HTTPException(404, f"no note '{note_id}'")
 

@@ -219,14 +219,12 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from grader.knowledge.notes import cached_kb, note_path
+    from grader.knowledge.notes import cached_kb
 
     kb = cached_kb()
     for kind in ("case", "concept", "step"):
         if note_id in kb.notes(kind):
-            Console().print(
-                Markdown((kb.root / note_path(kind, note_id)).read_text(encoding="utf-8"))
-            )
+            Console().print(Markdown(kb.path_of(kind, note_id).read_text(encoding="utf-8")))
             return
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
@@ -255,6 +253,83 @@ def index(
         f"index at {stats.location}: {stats.total} chunks, {stats.embedded} embedded, "
         f"{stats.deleted} removed in {stats.seconds:.1f}s"
     )
+
+
+case_app = typer.Typer(
+    no_args_is_help=True,
+    help="Your own cases: written to MLSD_USER_KB (default: the user data folder's knowledge/cases), "
+    "graded beside the bundled ones.",
+)
+app.add_typer(case_app, name="case")
+
+TEMPLATE_FROM = "video_recommendation"
+TEMPLATE_GUIDE = """# A case of your own. Edit every field; `mlsd case check THIS_FILE` validates it, and
+# `mlsd index` (or the next grading) embeds it. A case with the id of a bundled one replaces it.
+# - id: the file name without .md; title, aliases and prompt: how candidates will ask for it.
+# - components: the rubric. Each has an id of a concept note (knowledge_base/concepts/, or your
+#   own in concepts/ beside cases/; `mlsd show ID`), a severity (critical, important, nice), a weight, and
+#   optional cues: sentences a strong answer to THIS question would say (case-specific evidence).
+# - not_applicable: component id -> why it does not apply to this question.
+# - reference_outline: one entry per framework step; follow_ups: questions to ask.
+"""
+
+
+@case_app.command("new")
+@_guarded
+def case_new(
+    case_id: str = typer.Argument(..., help="Lower-case id, e.g. notification_ranking."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file of that id."),
+) -> None:
+    """Write a commented case template to your cases folder (a copy of a bundled case to edit)."""
+    import re
+
+    from grader.knowledge.notes import cached_kb
+    from grader.settings import settings
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
+        _fail(f"case id '{case_id}' must be lower-case letters, digits and underscores")
+    target = settings().user_kb / "cases" / f"{case_id}.md"
+    if target.exists() and not force:
+        _fail(f"{target} exists: edit it, or pass --force to start again")
+    source = cached_kb().path_of("case", TEMPLATE_FROM).read_text(encoding="utf-8")
+    body = source.split("---\n", 2)[1]
+    body = re.sub(r"(?m)^id: .*$", f"id: {case_id}", body, count=1)
+    body = re.sub(r"(?m)^aliases: .*$", "aliases: []", body, count=1)
+    body = re.sub(
+        r"(?m)^prompt: >-\n(?:  .*\n)+",
+        "prompt: >-\n  Write the question as you would ask it.\n",
+        body,
+        count=1,
+    )
+    body = re.sub(
+        r"(?m)^title: .*$",
+        f"title: {case_id.replace('_', ' ').capitalize()} (edit me)",
+        body,
+        count=1,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        f"---\n{TEMPLATE_GUIDE}{body}---\nNotes for interviewers (free text).\n", encoding="utf-8"
+    )
+    typer.echo(f"wrote {target}: edit it, then `mlsd case check {target}`", err=True)
+
+
+@case_app.command("check")
+@_guarded
+def case_check(
+    path: Path = typer.Argument(..., help="A case file (markdown with front matter)."),
+) -> None:
+    """Validate a case file with the same one-line errors as the bundled notes."""
+    from grader.errors import KnowledgeBaseError
+    from grader.knowledge.notes import cached_kb, check_case, load_note
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    case = load_note(path, "case")
+    if case.id != path.stem:
+        raise KnowledgeBaseError(f"{path}: field 'id': '{case.id}' does not match the file name")
+    check_case(case, cached_kb().concepts, path)
+    typer.echo(f"ok: {path} ({len(case.components)} components)")
 
 
 history_app = typer.Typer(

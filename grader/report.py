@@ -92,6 +92,11 @@ class GraderInfo(_Model):
     model: str = Field(description="Embedding model, plus the LLM when one was used.")
     prompt_versions: dict[str, str] = Field(default_factory=dict)
     calibration: str = Field(description="Id of the threshold set used.")
+    knowledge_base: str = Field(default="", description="Digest of the knowledge base that graded.")
+    user_notes: list[str] = Field(
+        default_factory=list,
+        description="The user's own cases and concepts in that knowledge base.",
+    )
 
 
 class LLMInfo(_Model):

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History."
     )
+    user_kb: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path(APP_NAME) / "knowledge",
+        description="The user's own cases and concepts (cases/, concepts/): added to the bundled "
+        "knowledge base, overriding notes with the same id.",
+    )
     max_words: int = Field(20_000, gt=0, description="Longest answer accepted, in words.")
     max_chars: int = Field(500_000, gt=0, description="Longest answer accepted, in characters.")
     read_timeout: float = Field(

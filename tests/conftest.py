@@ -17,6 +17,8 @@ from grader.knowledge.notes import load_kb
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Tests grade with the bundled knowledge base only, whatever cases this machine's user has added.
+os.environ["MLSD_USER_KB"] = str(ROOT / ".no-user-knowledge-base")
 
 
 class HashEmbedder:

@@ -42,11 +42,19 @@ def render() -> None:
         "Browse", list(KINDS), format_func=KINDS.get, key="kb_kind", required=True
     )
     items = notes(kb, folder)
-    note_id = st.selectbox(
-        "Note", list(items), format_func=lambda i: items[i].title, key=f"kb_note_{folder}"
-    )
+    kind = {f: k for k, f in FOLDERS.items()}[folder]
+
+    def label(i: str) -> str:
+        return items[i].title + (" (yours)" if kb.is_user(kind, i) else "")
+
+    note_id = st.selectbox("Note", list(items), format_func=label, key=f"kb_note_{folder}")
     note = items[note_id]
-    st.caption(f"knowledge_base/{folder}/{note_id}.md")
+    where = (
+        kb.path_of(kind, note_id)
+        if kb.is_user(kind, note_id)
+        else f"knowledge_base/{folder}/{note_id}.md"
+    )
+    st.caption(inert(str(where)))
     if isinstance(note, Case):
         _case(kb, note)
     elif isinstance(note, Concept):

@@ -167,6 +167,16 @@ class KnowledgeBase(BaseModel):
     cases: dict[str, Case]
     digest: str
     background: dict[str, Background] = Field(default_factory=dict)
+    paths: dict[str, Path] = Field(default_factory=dict, description='"kind:id" -> its file.')
+    user_notes: list[str] = Field(default_factory=list, description="The user's own notes in use.")
+
+    def is_user(self, kind: str, note_id: str) -> bool:
+        """Whether a note comes from the user's own folder."""
+        return f"user/{note_path(kind, note_id)}" in self.user_notes
+
+    def path_of(self, kind: str, note_id: str) -> Path:
+        """The file a note was read from (a user's note lives outside the bundled folder)."""
+        return self.paths.get(f"{kind}:{note_id}", self.root / note_path(kind, note_id))
 
     def notes(self, kind: str) -> dict:
         """The notes of one kind ("step", "concept" or "case") by id."""
@@ -218,7 +228,7 @@ def load_note(path: Path, kind: str):
         raise KnowledgeBaseError(f"{path}: field '{where}': {msg}") from None
 
 
-def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict) -> None:
+def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths: dict) -> None:
     missing_steps = sorted(set(STEP_IDS) - set(steps))
     if missing_steps:
         raise KnowledgeBaseError(f"{kb_root / 'framework'}: missing steps {missing_steps}")
@@ -226,37 +236,57 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict) -> Non
     if missing:
         raise KnowledgeBaseError(f"{kb_root / 'concepts'}: missing required concepts {missing}")
     for case in cases.values():
-        path = kb_root / "cases" / f"{case.id}.md"
-        for name in [c.id for c in case.components] + list(case.not_applicable):
-            if name not in concepts:
-                raise KnowledgeBaseError(f"{path}: field 'components': unknown concept id '{name}'")
-        covered_steps = {concepts[c.id].step for c in case.components}
-        if set(STEP_IDS) - covered_steps:
-            raise KnowledgeBaseError(
-                f"{path}: field 'components': no component for steps {sorted(set(STEP_IDS) - covered_steps)}"
-            )
+        check_case(
+            case, concepts, paths.get(f"case:{case.id}", kb_root / note_path("case", case.id))
+        )
 
 
-def load_kb(root: Path | None = None) -> KnowledgeBase:
-    """Load and validate every note under the knowledge-base root."""
+def check_case(case: Case, concepts: dict, path: Path) -> None:
+    """A case's links: every component a known concept, every framework step covered."""
+    for name in [c.id for c in case.components] + list(case.not_applicable):
+        if name not in concepts:
+            raise KnowledgeBaseError(f"{path}: field 'components': unknown concept id '{name}'")
+    covered_steps = {concepts[c.id].step for c in case.components}
+    if set(STEP_IDS) - covered_steps:
+        raise KnowledgeBaseError(
+            f"{path}: field 'components': no component for steps {sorted(set(STEP_IDS) - covered_steps)}"
+        )
+
+
+USER_KINDS = ("case", "concept")  # what a user overlay may add or override
+
+
+def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase:
+    """Load and validate every note under the knowledge-base root, then the user's own cases and
+    concepts (`user`, default `MLSD_USER_KB`), which add to the bundled notes or replace those with
+    the same id. The digest covers both, so the index picks user notes up incrementally."""
     root = Path(root) if root is not None else settings().kb_dir
     if not root.is_dir():
         raise KnowledgeBaseError(f"{root}: knowledge base folder not found")
+    user = Path(user) if user is not None else settings().user_kb
     found: dict[str, dict] = {kind: {} for kind in _MODELS}
+    paths: dict[str, Path] = {}
+    user_notes: list[str] = []
     digest = hashlib.sha256()
-    for kind, (_, folder) in _MODELS.items():
-        for path in sorted((root / folder).glob("*.md")):
-            note = load_note(path, kind)
-            if note.id != path.stem:
-                raise KnowledgeBaseError(
-                    f"{path}: field 'id': '{note.id}' does not match the file name"
-                )
-            found[kind][note.id] = note
-            digest.update(
-                path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
-            )
+    layers = [(root, "", tuple(_MODELS))]
+    if user.is_dir():
+        layers.append((user, "user/", USER_KINDS))
+    for base, prefix, kinds in layers:
+        for kind in kinds:
+            for path in sorted((base / FOLDERS[kind]).glob("*.md")):
+                note = load_note(path, kind)
+                if note.id != path.stem:
+                    raise KnowledgeBaseError(
+                        f"{path}: field 'id': '{note.id}' does not match the file name"
+                    )
+                found[kind][note.id] = note
+                paths[f"{kind}:{note.id}"] = path
+                rel = prefix + path.relative_to(base).as_posix()
+                if prefix:
+                    user_notes.append(rel)
+                digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     steps = dict(sorted(found["step"].items(), key=lambda kv: kv[1].order))
-    _check_links(root, steps, found["concept"], found["case"])
+    _check_links(root, steps, found["concept"], found["case"], paths)
     return KnowledgeBase(
         root=root,
         steps=steps,
@@ -264,6 +294,8 @@ def load_kb(root: Path | None = None) -> KnowledgeBase:
         cases=found["case"],
         digest=digest.hexdigest(),
         background=found["background"],
+        paths=paths,
+        user_notes=user_notes,
     )
 
 

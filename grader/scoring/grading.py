@@ -410,7 +410,11 @@ class Grader:
                 units=len(units),
             ),
             grader=GraderInfo(
-                version=__version__, model=self.embedder.name, calibration=self.cal.id
+                version=__version__,
+                model=self.embedder.name,
+                calibration=self.cal.id,
+                knowledge_base=self.kb.digest[:12],
+                user_notes=self.kb.user_notes,
             ),
         )
 
