@@ -467,7 +467,12 @@ def batch(
         None, "--question", "-q", help="The question, for a folder or for rows without one."
     ),
     workers: int = typer.Option(
-        os.cpu_count() or 1, "--workers", "-w", min=1, max=64, help="Grading processes."
+        max(1, (os.cpu_count() or 2) // 2),
+        "--workers",
+        "-w",
+        min=1,
+        max=64,
+        help="Grading processes (default: half the cores; each embeds with two threads).",
     ),
 ) -> None:
     """Grade a cohort: one JSON report per answer, summary.csv and summary.md; reruns resume."""
