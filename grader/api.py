@@ -73,6 +73,33 @@ class _Queue:
         self.slots.release()
 
 
+class _BodyLimit:
+    """Refuse a request body over `limit` bytes with 413: at once when Content-Length says so, and
+    while it streams in when it is chunked (the count is kept on what is actually received)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = JSONResponse({"detail": f"the request is over {self.limit} bytes"}, 413)
+            return await response(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:  # raised inside the route's body read: FastAPI answers 413
+                raise HTTPException(413, f"the request is over {self.limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
 def create_app(grader: Grader | None = None) -> FastAPI:
     """The API over `grader` (opened on first use when not given)."""
     app = FastAPI(
@@ -91,14 +118,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
                 401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
             )
 
-    @app.middleware("http")
-    async def bounded_body(request: Request, call_next):
-        size = request.headers.get("content-length")
-        if size and size.isdigit() and int(size) > max_body:
-            return JSONResponse(
-                {"detail": f"the request is over {max_body} bytes"}, status_code=413
-            )
-        return await call_next(request)
+    app.add_middleware(_BodyLimit, limit=max_body)
 
     @app.exception_handler(GraderError)
     async def one_line(_request: Request, exc: GraderError):

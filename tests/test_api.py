@@ -66,6 +66,12 @@ def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
     assert client.post("/v1/grade", json=body, headers=auth).status_code == 200
     big = client.post("/v1/grade", json={**body, "answer": "x " * 2000}, headers=auth)
     assert big.status_code == 413
+    payload = json.dumps({**body, "answer": "x " * 2000}).encode()
+    chunked = client.post(  # no Content-Length: counted as it streams in
+        "/v1/grade", content=(payload[i : i + 500] for i in range(0, len(payload), 500)),
+        headers={**auth, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert chunked.status_code == 413
     bad = client.post("/v1/grade", json={**body, "answer": "\x00 binary"}, headers=auth)
     assert bad.status_code == 422 and "NUL" in bad.json()["detail"]
     assert client.get("/healthz").status_code == 200  # health needs no token
