@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import frontmatter
 import numpy as np
@@ -106,14 +107,24 @@ def _spearman(x: list[float], y: list[float]) -> float:
     return round(float(spearmanr(x, y).statistic), 3) if len(set(x)) > 1 else 0.0
 
 
+class Graded(NamedTuple):
+    """What a peer says of one answer."""
+
+    statuses: dict[str, str]
+    overall: int
+    evidence: dict[str, list[tuple[int, int]]]  # character ranges quoted per component
+    warnings: list[str]
+    case: str | None  # the bank case the question was matched to
+    scores: dict[str, int]
+    steps: dict[str, int]
+
+
 @dataclass
 class Peer:
-    """One way of grading: statuses, an overall score and evidence ranges per component."""
+    """One way of grading an (answer, question)."""
 
     name: str
-    grade: Callable[
-        [str, str], tuple[dict[str, str], int, dict[str, list[tuple[int, int]]], list[str]]
-    ]
+    grade: Callable[[str, str], Graded]
 
 
 def grader_peer(grader: Grader) -> Peer:
@@ -123,11 +134,12 @@ def grader_peer(grader: Grader) -> Peer:
         key = (text, question)
         if key not in cache:
             r = grader.grade(text, question)
-            cache[key] = (
+            cache[key] = Graded(
                 {c.id: c.status for c in r.components},
                 r.overall_score,
                 {c.id: [(e.start, e.end) for e in c.evidence] for c in r.components},
-                [*r.warnings, f"case:{r.question.id}"],
+                r.warnings,
+                r.question.id,
                 {c.id: c.score for c in r.components},
                 {s.id: s.score for s in r.steps},
             )
@@ -143,11 +155,12 @@ def baseline_peer() -> Peer:
         steps: dict[str, list[int]] = {}
         for c, s in scores.items():
             steps.setdefault(STEP_OF.get(c, "?"), []).append(s)
-        return (
+        return Graded(
             r.statuses,
             r.overall,
             r.evidence,
             [],
+            None,
             scores,
             {k: round(np.mean(v)) for k, v in steps.items()},
         )
@@ -171,7 +184,7 @@ def label_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
     for name, group in groups.items():
         truth, pred, overall, quality = [], [], [], []
         for a in group:
-            statuses, score, *_ = peer.grade(a.graded_text, a.question)
+            statuses, score = peer.grade(a.graded_text, a.question)[:2]
             for cid, label in a.labels.items():
                 truth.append(label)
                 pred.append(statuses.get(cid, "missing"))
@@ -191,7 +204,7 @@ def evidence_precision(peer: Peer, answers: list[BlindAnswer]) -> dict:
     for a in answers:
         if not a.spans or a.asr:
             continue
-        _, _, evidence, *_ = peer.grade(a.text, a.question)
+        evidence = peer.grade(a.text, a.question).evidence
         for cid, ranges in evidence.items():
             marked = [(i, i + len(s)) for s in a.spans.get(cid, []) if (i := a.text.find(s)) >= 0]
             for start, end in ranges:
@@ -203,12 +216,12 @@ def evidence_precision(peer: Peer, answers: list[BlindAnswer]) -> dict:
 def question_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
     in_bank = [a for a in answers if a.case]
     out_bank = [a for a in answers if not a.case]
-    matched = sum(f"case:{a.case}" in peer.grade(a.graded_text, a.question)[3] for a in in_bank)
+    matched = sum(peer.grade(a.graded_text, a.question).case == a.case for a in in_bank)
     scaled_in = sum(
-        any(SCALED in w for w in peer.grade(a.graded_text, a.question)[3]) for a in in_bank
+        any(SCALED in w for w in peer.grade(a.graded_text, a.question).warnings) for a in in_bank
     )
     scaled_out = sum(
-        any(SCALED in w for w in peer.grade(a.graded_text, a.question)[3]) for a in out_bank
+        any(SCALED in w for w in peer.grade(a.graded_text, a.question).warnings) for a in out_bank
     )
     return {
         "in_bank_matched_to_case": round(matched / len(in_bank), 3) if in_bank else None,
@@ -225,8 +238,8 @@ def transcript_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
     for a in answers:
         if not a.asr:
             continue
-        spoken, *_ = peer.grade(a.asr, a.question)
-        written, *_ = peer.grade(a.text, a.question)
+        spoken = peer.grade(a.asr, a.question).statuses
+        written = peer.grade(a.text, a.question).statuses
         same += sum(spoken[c] == written[c] for c in written)
         total += len(written)
     return {
@@ -244,14 +257,14 @@ def ablation_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
         parts = sections(a.text)
         if a.asr or len(parts) < 3:
             continue
-        full_steps = peer.grade(a.text, a.question)[5]
+        full_steps = peer.grade(a.text, a.question).steps
         for (_title, body), (_, ablated) in zip(parts, ablations(a.text)):
             if len(body.split()) < 80:
                 continue
             carried = _carried_steps(a, body)
             if not carried:
                 continue
-            steps = peer.grade(ablated, a.question)[5]
+            steps = peer.grade(ablated, a.question).steps
             for step in carried:
                 checked += 1
                 noticed += steps.get(step, 0) <= full_steps.get(step, 0) - 5
@@ -330,8 +343,8 @@ def adversarial_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
         if a.asr:
             continue
         for shape, text in salads(a).items():
-            salad_max[shape] = max(salad_max.get(shape, 0), peer.grade(text, a.question)[1])
-        base = peer.grade(a.text, a.question)[4]
+            salad_max[shape] = max(salad_max.get(shape, 0), peer.grade(text, a.question).overall)
+        base = peer.grade(a.text, a.question).scores
         variants = {
             "claim": a.text.rstrip() + CLAIM,
             "padding": padded(a.text),
@@ -340,7 +353,7 @@ def adversarial_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
         }
         checked += 1
         for kind, text in variants.items():
-            scores = peer.grade(text, a.question)[4]
+            scores = peer.grade(text, a.question).scores
             raised[kind] += any(scores[c] > base[c] for c in base)
     return {"answers": checked, "salad_max": salad_max, "answers_with_a_component_raised": raised}
 

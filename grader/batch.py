@@ -207,7 +207,7 @@ def write_summary(out: Path, problems: list[Problem]) -> dict[str, GradeReport]:
 
 
 def _cell(r: GradeReport, cid: str) -> str:
-    c = next((c for c in r.components if c.id == cid), None)
+    c = _find(r, cid)
     return f"{c.status} {c.score}" if c else ""
 
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.text import display_name
 
 
 def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()) -> Path | None:
@@ -17,7 +18,7 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
     followed: its target is written, the link stays."""
     if path is None or str(path) == "-":
         return None
-    shown = os.fsencode(str(path)).decode("utf-8", "replace")
+    shown = display_name(path)
     target = Path(os.path.realpath(path))
     try:
         info = os.stat(target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable
 
@@ -32,6 +33,11 @@ def plain_words(text: str) -> str:
     """Lowercase letters and digits, every other run of characters one space: 'A/B-test',
     'a/b test' and 'a b test' read the same."""
     return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def display_name(path) -> str:
+    """A file name that can be printed, whatever bytes it holds (non-UTF-8 bytes become U+FFFD)."""
+    return os.fsencode(str(path)).decode("utf-8", "replace")
 
 
 def first_line(exc: BaseException, limit: int = 160) -> str:

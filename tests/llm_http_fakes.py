@@ -4,7 +4,8 @@ Its behaviour is chosen by the first path segment of the base URL:
 - `/trickle/v1`: sends headers, then one byte every 0.3 s, never finishing (a read timeout never fires);
 - `/hang/v1`: accepts the request and never answers;
 - `/echo/v1`: a valid structured reply whose every string carries the request's API key;
-- `/praise/v1`: a valid reply that rates every component 3 with praise and no quotes.
+- `/praise/v1`: a valid reply that rates every component 3 with praise and no quotes;
+- `/garbage/v1`: HTML where JSON belongs; `/slow/v1`: the same after 3 s.
 Valid replies are built from the function schema the client sends, so they pass its validation.
 """
 
@@ -70,6 +71,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         mode = self.path.strip("/").split("/")[0]
+        if mode in ("garbage", "slow"):
+            time.sleep(3 if mode == "slow" else 0)
+            return self._send(b"<html>definitely not json</html>")
         if mode == "hang":
             time.sleep(60)
             return
@@ -93,7 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
             args = fill(params, params.get("$defs", {}), f"the key is {key} ok", 1)
         else:
             args = fill(params, params.get("$defs", {}), PRAISE, 3)
-        body = completion(tool["name"], args)
+        self._send(completion(tool["name"], args))
+
+    def _send(self, body: bytes) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -2,6 +2,7 @@
 below it. Every import counts, including those inside functions, so a cycle cannot hide in one."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     return found - {"grader"}  # the top package only re-exports lazily
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     return {name: _imports(path, modules) - {name} for name, path in modules.items()}

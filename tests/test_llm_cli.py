@@ -8,9 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -56,28 +54,13 @@ def mlsd(real_index_dir, tmp_path_factory):
     return run
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def bad_server():
-    """An HTTP server on 127.0.0.1 that is slow or answers garbage, by path."""
+    """An HTTP server on 127.0.0.1 that is slow, hangs, trickles, echoes or answers garbage, by path."""
+    from tests import llm_http_fakes
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if self.path.startswith("/slow"):
-                time.sleep(3)
-            body = b"<html>definitely not json</html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server, url = llm_http_fakes.start()
+    yield url
     server.shutdown()
 
 
@@ -124,7 +107,7 @@ def test_garbage_answers_fall_back(mlsd, bad_server):
             "--llm",
             "openai-compatible",
             "--base-url",
-            bad_server + "/v1",
+            bad_server + "/garbage/v1",
             "--model",
             "m",
             env={"MLSD_LLM_API_KEY": SECRET},
@@ -191,30 +174,21 @@ def test_flags_override_env_override_file(tmp_path, monkeypatch):
     )
 
 
-@pytest.fixture(scope="module")
-def hostile():
-    from tests import llm_http_fakes
-
-    server, url = llm_http_fakes.start()
-    yield url
-    server.shutdown()
-
-
 @pytest.mark.parametrize("mode", ["trickle", "hang"])
-def test_a_trickling_or_hanging_server_cannot_hold_a_grading(mlsd, hostile, mode):
+def test_a_trickling_or_hanging_server_cannot_hold_a_grading(mlsd, bad_server, mode):
     # MLSD_LLM_TIMEOUT is wall-clock time for a request, retries included, not a per-read limit
     started = time.monotonic()
     proc = mlsd(
-        "--llm", "openai-compatible", "--base-url", f"{hostile}/{mode}/v1", "--model", "m",
+        "--llm", "openai-compatible", "--base-url", f"{bad_server}/{mode}/v1", "--model", "m",
         env={"MLSD_LLM_TIMEOUT": "2", "MLSD_LLM_GRADING_TIMEOUT": "4", "MLSD_LLM_RETRIES": "2"},
     )  # fmt: skip
     _fell_back(proc, "did not answer within 2s")
     assert time.monotonic() - started < 40  # the grading itself plus at most the LLM's 4 s
 
 
-def test_a_key_in_the_models_own_output_never_reaches_the_report(mlsd, hostile):
+def test_a_key_in_the_models_own_output_never_reaches_the_report(mlsd, bad_server):
     proc = mlsd(
-        "--llm", "openai-compatible", "--base-url", f"{hostile}/echo/v1", "--model", "m",
+        "--llm", "openai-compatible", "--base-url", f"{bad_server}/echo/v1", "--model", "m",
         env={"MLSD_LLM_API_KEY": SECRET},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr.decode()
@@ -224,9 +198,11 @@ def test_a_key_in_the_models_own_output_never_reaches_the_report(mlsd, hostile):
     assert any("the key is *" in c["feedback"] for c in report["components"])
 
 
-def test_praise_from_the_model_raises_nothing_without_verified_quotes(mlsd, hostile):
+def test_praise_from_the_model_raises_nothing_without_verified_quotes(mlsd, bad_server):
     plain = json.loads(mlsd().stdout)
-    proc = mlsd("--llm", "openai-compatible", "--base-url", f"{hostile}/praise/v1", "--model", "m")
+    proc = mlsd(
+        "--llm", "openai-compatible", "--base-url", f"{bad_server}/praise/v1", "--model", "m"
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     report = json.loads(proc.stdout)
     before = {c["id"]: c["score"] for c in plain["components"]}

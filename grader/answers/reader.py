@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.errors import InputError
 from grader.settings import settings
+from grader.text import display_name
 
 HEAD_BYTES = 16
 MAX_TEXT_BYTES = 16 * 2**20  # text or transcripts; the answer's own limits apply after decoding
@@ -42,11 +43,6 @@ class Source:
     @property
     def audio_source(self) -> bytes | Path:
         return self.data if self.data is not None else self.path
-
-
-def display_name(path: str | Path) -> str:
-    """A file name that can be printed, whatever bytes it holds."""
-    return os.fsencode(str(path)).decode("utf-8", "replace")
 
 
 def open_source(path: str | Path, *, limit: int = MAX_STREAM_BYTES) -> Source:

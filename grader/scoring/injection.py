@@ -263,11 +263,8 @@ def detect(text: str) -> list[Finding]:
 
 def _sentence_of(text: str, f: Finding) -> Finding:
     """The finding widened to the sentence or line around it (what it says goes with it)."""
-    start = max(
-        (m.end() for m in _SENTENCE_END.finditer(text, max(0, f.start - 400), f.start)),
-        default=None,
-    )
-    start = max(0, f.start - 400) if start is None and f.start > 400 else (start or 0)
+    floor = max(0, f.start - 400)
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, floor, f.start)), default=floor)
     if text[f.end - 1] in ".!?\n":  # the match already ends its sentence
         end = f.end
     else:
@@ -275,7 +272,7 @@ def _sentence_of(text: str, f: Finding) -> Finding:
         end = end_match.end() if end_match else min(len(text), f.end + 400)
     while start < f.start and text[start].isspace():
         start += 1
-    return Finding(f.kind, start, max(end, f.end), text[start : max(end, f.end)])
+    return Finding(f.kind, start, end, text[start:end])
 
 
 class _Lines:
