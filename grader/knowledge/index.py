@@ -9,11 +9,20 @@ of date, and the next build embeds only what is missing. The lock is an OS file 
 when its process dies. A local store that fails SQLite's quick check or that Chroma cannot read
 raises `IndexDamaged`; a rebuild removes Chroma's files (its database and segment folders,
 nothing else) and starts afresh.
+
+Chroma is the store of record. Every build of a local index also leaves a snapshot of it beside
+Chroma's files (`mlsd-vectors.npy` and `mlsd-rows.json`, written last, keyed by the knowledge-base
+digest and the model), so that a grading process reads the index without importing Chroma at all.
+Retrieval is exact either way: the index holds every document's vector in memory (about a thousand
+rows) and ranks them with numpy, so a local index, its snapshot and a Chroma server give the same
+hits.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -38,6 +47,9 @@ COLLECTION = "mlsd_kb"
 INDEX_SCHEMA = 1
 REBUILD_HINT = "run `mlsd index --rebuild`"
 _STORE_FILE = re.compile(r"chroma\.sqlite3(?:-wal|-shm|-journal)?")
+SNAPSHOT_VECTORS = "mlsd-vectors.npy"
+SNAPSHOT_ROWS = "mlsd-rows.json"
+SNAPSHOT_FORMAT = 1
 _SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -147,8 +159,8 @@ def _forget_client(path: Path) -> None:
 
 
 def remove_local_index(path: Path) -> None:
-    """Remove Chroma's files from a local index folder (its database and segment folders); any other
-    file in the folder is left alone, so a mistaken MLSD_INDEX_DIR never loses user files."""
+    """Remove Chroma's files from a local index folder (its database and segment folders) and the
+    snapshot beside them; any other file in the folder is left alone, so a mistaken MLSD_INDEX_DIR never loses user files."""
     _forget_client(path)
     if not path.is_dir():
         return
@@ -156,7 +168,9 @@ def remove_local_index(path: Path) -> None:
         for entry in path.iterdir():
             if entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name):
                 shutil.rmtree(entry)
-            elif entry.is_file() and _STORE_FILE.fullmatch(entry.name):
+            elif entry.is_file() and (
+                _STORE_FILE.fullmatch(entry.name) or entry.name in (SNAPSHOT_ROWS, SNAPSHOT_VECTORS)
+            ):
                 entry.unlink()
     except OSError as exc:
         raise IndexNotReady(
@@ -220,6 +234,8 @@ def build_index(
             remove_local_index(path)  # works on a damaged store, which chromadb cannot open
         elif not url and (path / "chroma.sqlite3").is_file():
             _check_database(path)
+        if not url:
+            _remove_snapshot(path)  # written again last: a build killed half-way leaves none
         with _chroma_errors(url, where):
             client = _client(url, path)
             if rebuild and url:
@@ -263,15 +279,16 @@ def build_index(
                     documents=[c.text for c, _ in batch],
                     metadatas=[m for _, m in batch],
                 )
+        metadata = {
+            "embedding_model": embedder.name,
+            "embedding_dim": embedder.dimension,
+            "kb_digest": kb.digest,
+            "schema": INDEX_SCHEMA,
+        }
         with _chroma_errors(url, where):
-            col.modify(
-                metadata={
-                    "embedding_model": embedder.name,
-                    "embedding_dim": embedder.dimension,
-                    "kb_digest": kb.digest,
-                    "schema": INDEX_SCHEMA,
-                }
-            )
+            col.modify(metadata=metadata)
+            if not url:
+                _write_snapshot(path, metadata, col.get(include=_ALL))
     return IndexStats(
         total=len(chunks),
         embedded=len(todo),
@@ -281,13 +298,93 @@ def build_index(
     )
 
 
-class KnowledgeIndex:
-    """Read access to a built index. Thread-safe; cue vectors are fetched once and cached."""
+_ALL = ["embeddings", "metadatas", "documents"]
 
-    def __init__(self, collection, where: str, url: str | None = None):
-        self._col = collection
+
+def _remove_snapshot(path: Path) -> None:
+    for name in (SNAPSHOT_ROWS, SNAPSHOT_VECTORS):
+        (path / name).unlink(missing_ok=True)
+
+
+def _write_snapshot(path: Path, metadata: dict, got: dict) -> None:
+    """Write the snapshot of a local index: vectors first, then the rows file (with the vectors'
+    checksum) by an atomic rename, so a reader sees a complete snapshot or none."""
+    vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+    tmp = path / (SNAPSHOT_VECTORS + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.save(fh, vectors, allow_pickle=False)
+    os.replace(tmp, path / SNAPSHOT_VECTORS)
+    rows = [
+        [doc_id, m["kind"], m["id"], m["case"], doc]
+        for doc_id, m, doc in zip(got["ids"], got["metadatas"], got["documents"])
+    ]
+    head = {"format": SNAPSHOT_FORMAT, **metadata, "sha256": _sha256(path / SNAPSHOT_VECTORS)}
+    tmp = path / (SNAPSHOT_ROWS + ".tmp")
+    tmp.write_text(json.dumps({**head, "rows": rows}), encoding="utf-8")
+    os.replace(tmp, path / SNAPSHOT_ROWS)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Every document of the index: ids, metadata columns and unit-length vectors, in one order."""
+
+    doc_ids: list[str]
+    kinds: np.ndarray
+    ids: list[str]
+    cases: list[str]
+    vectors: np.ndarray
+
+    @classmethod
+    def of(cls, doc_ids, metas: list[tuple[str, str, str]], vectors) -> "_Rows":
+        return cls(
+            list(doc_ids),
+            np.array([m[0] for m in metas], dtype=object),
+            [m[1] for m in metas],
+            [m[2] for m in metas],
+            np.asarray(vectors, dtype=np.float32).reshape(len(metas), -1),
+        )
+
+
+def _read_snapshot(path: Path, embedder: Embedder, digest: str) -> tuple[_Rows, dict] | None:
+    """The snapshot of a local index when it is complete and matches the knowledge base and the
+    model; None otherwise (the index is then read through Chroma)."""
+    try:
+        head = json.loads((path / SNAPSHOT_ROWS).read_text(encoding="utf-8"))
+        if (
+            head.get("format") != SNAPSHOT_FORMAT
+            or head.get("schema") != INDEX_SCHEMA
+            or head.get("kb_digest") != digest
+            or head.get("embedding_model") != embedder.name
+            or head.get("embedding_dim") != embedder.dimension
+            or head.get("sha256") != _sha256(path / SNAPSHOT_VECTORS)
+        ):
+            return None
+        vectors = np.load(path / SNAPSHOT_VECTORS, allow_pickle=False)
+        rows = head["rows"]
+        if vectors.shape != (len(rows), embedder.dimension):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):  # absent, partial or foreign: use Chroma
+        return None
+    texts = {r[0]: r[4] for r in rows}
+    return _Rows.of([r[0] for r in rows], [tuple(r[1:4]) for r in rows], vectors), texts
+
+
+class KnowledgeIndex:
+    """Read access to a built index: every document's vector is held in memory and retrieval is an
+    exact cosine ranking, whether the rows came from the snapshot or from Chroma. Thread-safe."""
+
+    def __init__(
+        self, rows: _Rows, where: str, texts: dict[str, str] | None = None, col=None, url=None
+    ):
+        self._rows = rows
         self.where = where
         self._url = url
+        self._texts = texts  # the snapshot's documents; otherwise they are read from Chroma
+        self._col = col
         self._cues: dict[tuple[str, str], np.ndarray] | None = None
         self._cases: dict[str, np.ndarray] | None = None
         self._background: np.ndarray | None = None
@@ -314,6 +411,9 @@ class KnowledgeIndex:
             pass
         if not url:
             _check_database(path)
+            snapshot = _read_snapshot(path, embedder, kb.digest)
+            if snapshot is not None:
+                return cls(snapshot[0], where, texts=snapshot[1])
             path = _writable_view(path)
         from chromadb.errors import NotFoundError
 
@@ -338,24 +438,30 @@ class KnowledgeIndex:
             raise IndexNotReady(
                 f"the index at {where} is out of date with the knowledge base: run `mlsd index`"
             )
-        return cls(col, where, url)
+        with _chroma_errors(url, where):
+            got = col.get(include=["embeddings", "metadatas"])
+        metas = [(m["kind"], m["id"], m["case"]) for m in got["metadatas"]]
+        return cls(_Rows.of(got["ids"], metas, got["embeddings"]), where, col=col, url=url)
 
     def _grouped(self, kinds: list[str], key) -> dict:
-        """Documents of the given kinds as {key(metadata): [(doc id, vector), ...]} in document order."""
-        with _chroma_errors(self._url, self.where):
-            got = self._col.get(where=_kind_filter(kinds), include=["embeddings", "metadatas"])
+        """Documents of the given kinds as {key(kind, id, case): [(doc id, vector), ...]} in
+        document order."""
+        r = self._rows
+        picked = sorted(
+            np.flatnonzero(np.isin(r.kinds, kinds)), key=lambda i: _doc_order(r.doc_ids[i])
+        )
         rows: dict = {}
-        for doc_id, vec, meta in sorted(
-            zip(got["ids"], got["embeddings"], got["metadatas"]), key=lambda x: _doc_order(x[0])
-        ):
-            rows.setdefault(key(meta), []).append((doc_id, np.asarray(vec, dtype=np.float32)))
+        for i in picked:
+            rows.setdefault(key(r.kinds[i], r.ids[i], r.cases[i]), []).append(
+                (r.doc_ids[i], r.vectors[i])
+            )
         return rows
 
     def cue_vectors(self) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of every cue, keyed by (case id or "", component id), rows in document order."""
         with self._lock:
             if self._cues is None:
-                rows = self._grouped(["cue", "case_cue"], lambda m: (m["case"], m["id"]))
+                rows = self._grouped(["cue", "case_cue"], lambda kind, id_, case: (case, id_))
                 self._cues = {k: np.stack([v for _, v in items]) for k, items in rows.items()}
             return self._cues
 
@@ -363,7 +469,7 @@ class KnowledgeIndex:
         """Vectors of the everyday background sentences (no rows when the base has none)."""
         with self._lock:
             if self._background is None:
-                rows = self._grouped(["background"], lambda m: m["id"])
+                rows = self._grouped(["background"], lambda kind, id_, case: id_)
                 vecs = [v for items in rows.values() for _, v in items]
                 self._background = np.stack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
             return self._background
@@ -372,7 +478,7 @@ class KnowledgeIndex:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         with self._lock:
             if self._cases is None:
-                rows = self._grouped(["case"], lambda m: m["id"])
+                rows = self._grouped(["case"], lambda kind, id_, case: id_)
                 self._cases = {
                     k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
                 }
@@ -382,30 +488,28 @@ class KnowledgeIndex:
         """Document ids of one kind, grouped by the id in their metadata."""
         return {
             k: [doc_id for doc_id, _ in items]
-            for k, items in self._grouped([kind], lambda m: m["id"]).items()
+            for k, items in self._grouped([kind], lambda kind, id_, case: id_).items()
         }
 
     def documents(self, doc_ids: list[str]) -> dict[str, str]:
         """Texts of the given documents."""
+        wanted = sorted(set(doc_ids))
+        if self._texts is not None:
+            return {i: self._texts[i] for i in wanted if i in self._texts}
         with _chroma_errors(self._url, self.where):
-            got = self._col.get(ids=sorted(set(doc_ids)), include=["documents"])
+            got = self._col.get(ids=wanted, include=["documents"])
         return dict(zip(got["ids"], got["documents"]))
 
     def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
-        """Nearest documents of the given kinds, best first (ties broken by id)."""
-        where = _kind_filter(kinds)
-        with _chroma_errors(self._url, self.where):
-            res = self._col.query(
-                query_embeddings=[vector.astype(np.float32)],
-                n_results=k,
-                where=where,
-                include=["metadatas", "distances"],
-            )
+        """The k nearest documents of the given kinds by cosine, best first (ties broken by id)."""
+        r = self._rows
+        picked = np.flatnonzero(np.isin(r.kinds, kinds))
+        sims = r.vectors[picked] @ np.asarray(vector, dtype=np.float32)
         hits = [
-            Hit(doc_id, m["kind"], m["id"], m["case"], round(1.0 - float(d), 4))
-            for doc_id, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])
+            Hit(r.doc_ids[i], r.kinds[i], r.ids[i], r.cases[i], round(float(s), 4))
+            for i, s in zip(picked, sims)
         ]
-        return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))
+        return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))[:k]
 
 
 def _kind_filter(kinds: list[str]) -> dict:

@@ -13,10 +13,10 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import snowballstemmer
-from scipy import sparse
 
 from grader.text import content_tokens
 
@@ -47,32 +47,42 @@ class CueOverlap:
         """Vocabulary columns of the words that some cue uses, in order."""
         return sorted(self._vocab[t] for t in words if t in self._vocab)
 
-    def cue_weights(self, cue_texts: Sequence[str]) -> sparse.csr_matrix:
+    def cue_weights(self, cue_texts: Sequence[str]) -> "Columns":
         """Cues x vocabulary: each row the idf weights of the cue's words, summing to 1."""
-        rows, cols, vals = [], [], []
-        for j, text in enumerate(cue_texts):
-            idx = self._columns(terms(text))
+        found = [self._columns(terms(text)) for text in cue_texts]
+        table = _table(found)
+        for j, idx in enumerate(found):
             total = float(self._idf[idx].sum()) if idx else 1.0
-            rows += [j] * len(idx)
-            cols += idx
-            vals += [float(self._idf[k]) / total for k in idx]
-        return sparse.csr_matrix(
-            (vals, (rows, cols)), shape=(len(cue_texts), len(self._vocab)), dtype=np.float32
-        )
+            table.values[j, np.searchsorted(table.columns, idx)] = self._idf[idx] / np.float32(
+                total
+            )
+        return table
 
-    def unit_matrix(self, unit_terms: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+    def unit_matrix(self, unit_terms: Sequence[frozenset[str]]) -> "Columns":
         """Units x vocabulary: 1 where the unit contains the word (words no cue uses are left out)."""
-        rows, cols = [], []
-        for i, words in enumerate(unit_terms):
-            idx = self._columns(words)
-            rows += [i] * len(idx)
-            cols += idx
-        return sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(unit_terms), len(self._vocab)),
-        )
+        found = [self._columns(words) for words in unit_terms]
+        table = _table(found)
+        for i, idx in enumerate(found):
+            table.values[i, np.searchsorted(table.columns, idx)] = 1.0
+        return table
 
 
-def overlap(units: sparse.csr_matrix, cue_weights: sparse.csr_matrix) -> np.ndarray:
+@dataclass(frozen=True)
+class Columns:
+    """A rows x vocabulary matrix stored as the columns some row uses (sorted) and their values."""
+
+    columns: np.ndarray
+    values: np.ndarray
+
+
+def _table(found: list[list[int]]) -> Columns:
+    columns = np.array(sorted({k for idx in found for k in idx}), dtype=np.intp)
+    return Columns(columns, np.zeros((len(found), len(columns)), dtype=np.float32))
+
+
+def overlap(units: Columns, cue_weights: Columns) -> np.ndarray:
     """Units x cues: the weighted share of each cue's words found in each unit (0-1)."""
-    return np.asarray((units @ cue_weights.T).todense(), dtype=np.float32)
+    _, u, c = np.intersect1d(
+        units.columns, cue_weights.columns, assume_unique=True, return_indices=True
+    )
+    return units.values[:, u] @ cue_weights.values[:, c].T
