@@ -88,3 +88,18 @@ def test_terms_is_thread_safe():
     expected = [terms(t) for t in texts]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(terms, texts)) == expected
+
+
+def test_the_c_stemmer_is_used_and_gives_the_snowball_stems():
+    import re
+    from pathlib import Path
+
+    import snowballstemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    kb = Path(__file__).resolve().parent.parent / "knowledge_base"
+    text = " ".join(p.read_text(encoding="utf-8") for p in kb.rglob("*.md")).lower()
+    words = sorted(set(re.findall(r"[a-z0-9]+", text)))
+    fast = snowballstemmer.stemmer("english")
+    assert type(fast).__module__ == "Stemmer"  # PyStemmer: a cold grade stems thousands of words
+    assert fast.stemWords(words) == EnglishStemmer().stemWords(words)
