@@ -2,7 +2,8 @@
 
 Input is a folder of answer files (one question for all), a CSV or a JSONL file with the columns
 `id`, `question` and `answer` (the text) or `path` (a file, relative to the input file). Reports go
-to `OUT/reports/<id>.json`, written whole; ids that already have a report are skipped, so an
+to `OUT/reports/<id>.json` and interviewer sheets to `OUT/sheets/<id>.md`, written whole; ids that
+already have a report are skipped (a missing sheet is written from the saved report), so an
 interrupted batch resumes where it stopped. A bad row is reported with its line and reason and
 never stops the batch. `summary.csv` and `summary.md` compare the cohort: candidates by
 components, the mean of each step, and each component's spread.
@@ -23,10 +24,13 @@ from pathlib import Path
 from grader.answers.files import load_answer_file
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
+from grader.knowledge.notes import KnowledgeBase, cached_kb
 from grader.output import write_atomic
 from grader.pipeline import grade_input
+from grader.render import interviewer_sheet
 from grader.report import GradeReport
 from grader.scoring.grading import Grader, default_grader
+from grader.text import display_name
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
@@ -126,9 +130,35 @@ def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
         answer = load_answer_file(row.path) if row.path else AnswerInput.from_text(row.answer or "")
         report = grade_input(grader, answer, row.question)
         write_atomic(Path(out) / "reports" / f"{row.id}.json", report.to_json())
+        write_sheet(Path(out), row, report, grader.kb)
         return row.id, None
     except GraderError as exc:
         return row.id, str(exc)
+
+
+def write_sheet(out: Path, row: Row, report: GradeReport, kb: KnowledgeBase) -> Path:
+    """The interviewer sheet of one graded row, `OUT/sheets/<id>.md`, beside its report."""
+    path = out / "sheets" / f"{row.id}.md"
+    file = display_name(Path(row.path).name) if row.path else None
+    write_atomic(path, interviewer_sheet(report, kb, candidate=row.id, file=file))
+    return path
+
+
+def _missing_sheets(rows: list[Row], out: Path, done: set[str]) -> None:
+    """Sheets for rows graded by an earlier run (or one that stopped between the two files),
+    written from their saved reports without grading again."""
+    todo = [r for r in rows if r.id in done and not (out / "sheets" / f"{r.id}.md").is_file()]
+    if not todo:
+        return
+    kb = cached_kb()
+    for row in todo:
+        try:
+            report = GradeReport.model_validate_json(
+                (out / "reports" / f"{row.id}.json").read_text(encoding="utf-8")
+            )
+            write_sheet(out, row, report, kb)
+        except (OSError, ValueError):
+            continue  # a report that went missing or bad since: the next run grades it again
 
 
 def done_ids(out: Path) -> set[str]:
@@ -153,6 +183,7 @@ def run_batch(
     """Grade every row not yet graded; returns the rows that failed."""
     (out / "reports").mkdir(parents=True, exist_ok=True)
     skip = done_ids(out)
+    _missing_sheets(rows, out, skip)
     todo = [r for r in rows if r.id not in skip]
     problems: list[Problem] = []
     lines = {r.id: r.line for r in todo}

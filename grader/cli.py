@@ -109,40 +109,43 @@ def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Tr
         )
 
 
-@app.command()
-@_guarded
-def grade(
-    source: str = typer.Argument(
-        ...,
-        help="Answer: text (.md, .txt), transcript (.srt, .vtt, .json, speaker-labelled "
-        ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin.",
-    ),
-    question: str = typer.Option(
-        ..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."
-    ),
-    fmt: Optional[Format] = typer.Option(
-        None, "--format", "-f", help="text (default on screen), json or markdown."
-    ),
-    output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the report here instead of stdout."
-    ),
-    chroma_url: Optional[str] = ChromaUrl,
-    llm: Optional[str] = typer.Option(
-        None, "--llm", help="none (default), openai or openai-compatible (MLSD_LLM)."
-    ),
-    model: Optional[str] = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL)."),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
-    ),
-    samples: int = typer.Option(
-        1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."
-    ),
-    candidate: Optional[str] = CandidateOption,
-    transcriber: Optional[Transcriber] = TranscriberOption,
-) -> None:
-    """Grade an answer against a question's rubric."""
+SourceArgument = typer.Argument(
+    ...,
+    help="Answer: text (.md, .txt), transcript (.srt, .vtt, .json, speaker-labelled "
+    ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin.",
+)
+QuestionOption = typer.Option(
+    ..., "--question", "-q", help="Case id (see `mlsd questions`) or the question text."
+)
+LLMOption = typer.Option(
+    None, "--llm", help="none (default), openai or openai-compatible (MLSD_LLM)."
+)
+ModelOption = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL).")
+BaseUrlOption = typer.Option(
+    None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
+)
+SamplesOption = typer.Option(
+    1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."
+)
+
+
+def _graded(
+    source: str,
+    question: str,
+    output: Optional[Path],
+    *,
+    chroma_url: Optional[str],
+    llm: Optional[str],
+    model: Optional[str],
+    base_url: Optional[str],
+    samples: int,
+    candidate: Optional[str],
+    transcriber: Optional[Transcriber],
+):
+    """What `grade` and `sheet` share: every check before any work, then reading and grading.
+    Returns the report and the checked output path (None for stdout)."""
     from grader.llm.config import load_config
-    from grader.output import check_output, write_atomic
+    from grader.output import check_output
 
     output = check_output(output, inputs=(source,))  # before any work: a bad target wastes nothing
     _use_chroma_url(chroma_url)
@@ -165,6 +168,35 @@ def grade(
     report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
     if report.llm is not None and report.llm.fell_back:
         typer.echo(f"warning: {report.warnings[-1]}", err=True)
+    return report, output
+
+
+@app.command()
+@_guarded
+def grade(
+    source: str = SourceArgument,
+    question: str = QuestionOption,
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="text (default on screen), json or markdown."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of stdout."
+    ),
+    chroma_url: Optional[str] = ChromaUrl,
+    llm: Optional[str] = LLMOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    samples: int = SamplesOption,
+    candidate: Optional[str] = CandidateOption,
+    transcriber: Optional[Transcriber] = TranscriberOption,
+) -> None:
+    """Grade an answer against a question's rubric."""
+    from grader.output import write_atomic
+
+    report, output = _graded(
+        source, question, output, chroma_url=chroma_url, llm=llm, model=model,
+        base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
+    )  # fmt: skip
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = (
@@ -188,6 +220,51 @@ def grade(
     if output is not None:
         write_atomic(output, text)
         typer.echo(f"wrote {output} (overall {report.overall_score}/100)", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+@_guarded
+def sheet(
+    source: str = SourceArgument,
+    question: str = QuestionOption,
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the sheet here instead of stdout."
+    ),
+    chroma_url: Optional[str] = ChromaUrl,
+    llm: Optional[str] = LLMOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    samples: int = SamplesOption,
+    candidate: Optional[str] = CandidateOption,
+    transcriber: Optional[Transcriber] = TranscriberOption,
+) -> None:
+    """Write an interviewer sheet (Markdown): the top probes of this answer with what to listen
+    for, and the rubric lines to score live. With --llm, its tailored questions join the list."""
+    from grader.output import write_atomic
+    from grader.render import interviewer_sheet
+    from grader.scoring.grading import default_grader
+    from grader.text import display_name
+
+    report, output = _graded(
+        source, question, output, chroma_url=chroma_url, llm=llm, model=model,
+        base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
+    )  # fmt: skip
+    stdin = source == "-"
+    text = interviewer_sheet(
+        report,
+        default_grader().kb,
+        candidate="stdin" if stdin else Path(display_name(source)).stem,
+        file=None if stdin else display_name(source),
+    )
+    if output is not None:
+        write_atomic(output, text)
+        typer.echo(
+            f"wrote {output} ({len(report.follow_up_questions)} probes, "
+            f"overall {report.overall_score}/100)",
+            err=True,
+        )
     else:
         sys.stdout.write(text)
 
@@ -475,7 +552,8 @@ def batch(
         help="Grading processes (default: half the cores; each embeds with two threads).",
     ),
 ) -> None:
-    """Grade a cohort: one JSON report per answer, summary.csv and summary.md; reruns resume."""
+    """Grade a cohort: one JSON report and one interviewer sheet per answer, summary.csv and
+    summary.md; reruns resume."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -502,7 +580,8 @@ def batch(
         typer.echo(f"line {p.line}: {p.id or '-'}: {p.reason}", err=True)
     reports = write_summary(out, problems)
     typer.echo(
-        f"{len(reports)} report(s) in {out / 'reports'}, {len(problems)} row(s) not graded; "
+        f"{len(reports)} report(s) in {out / 'reports'} with interviewer sheets in "
+        f"{out / 'sheets'}, {len(problems)} row(s) not graded; "
         f"summary: {out / 'summary.md'}, {out / 'summary.csv'}",
         err=True,
     )

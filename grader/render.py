@@ -1,8 +1,14 @@
-"""Human renderings of a GradeReport: Markdown, and rich terminal output."""
+"""Human renderings of a GradeReport: Markdown, rich terminal output, and the interviewer sheet."""
 
 from __future__ import annotations
 
-from grader.report import GradeReport
+import re
+from typing import TYPE_CHECKING
+
+from grader.report import ComponentResult, GradeReport
+
+if TYPE_CHECKING:
+    from grader.knowledge.notes import KnowledgeBase
 
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
 _STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
@@ -288,3 +294,97 @@ def print_pacing(r: GradeReport, console) -> None:
         )
         table.add_row(title, f"[{style}]{minutes}[/]" if style else minutes, budget, diff, share)
     console.print(table)
+
+
+# -- the interviewer sheet ------------------------------------------------------------------------
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def _md_inline(text: str) -> str:
+    """Like `_md_escape`, but an underscore inside a word (video_recommendation), which Markdown
+    never reads as emphasis, stays as typed so the raw sheet reads well too."""
+    for ch in "\\`*[]<>|!#":
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(_LONE_UNDERSCORE.sub(r"\_", text).split())
+
+
+def _compressed(descriptor: str) -> str:
+    """A level descriptor short enough to tick live: no asides in brackets, no final stop."""
+    return " ".join(_PAREN.sub("", descriptor).split()).rstrip(".")
+
+
+def _live_order(components: list[ComponentResult]) -> list[ComponentResult]:
+    """Gaps first (missing critical ones first, then by weight x missing points, as the follow-ups
+    are ranked), then covered components the same way."""
+    return sorted(
+        components,
+        key=lambda c: (
+            c.status == "covered",
+            not (c.status == "missing" and c.severity == "critical"),
+            -(c.weight * (100 - c.score)),
+            c.id,
+        ),
+    )
+
+
+def interviewer_sheet(
+    r: GradeReport,
+    kb: KnowledgeBase | None = None,
+    *,
+    candidate: str | None = None,
+    file: str | None = None,
+) -> str:
+    """A one-page Markdown sheet for the interviewer: the question, the candidate, the scores, the
+    top follow-ups with what to listen for, and one line per rubric component to score live (its
+    level descriptors from `kb`). Deterministic: the same report gives the same sheet."""
+    who = candidate or (r.source.name if r.source and r.source.name else "candidate")
+    out = [f"# Interviewer sheet: {_md_inline(who)}", ""]
+    asked = r.question.asked or r.question.title
+    out += [f"- **Question:** {_md_inline(asked)}"]
+    out += [f"- **Rubric:** {_md_inline(question_line(r))}"]
+    shown_file = " ".join((file or "").replace("`", "'").split())
+    cand = _md_inline(who) + (f" (`{shown_file}`)" if shown_file else "")
+    out += [f"- **Candidate:** {cand}"]
+    if source_line(r):
+        out += [f"- **Source:** {_md_inline(source_line(r))}"]
+    steps = " · ".join(f"{s.title} {s.score}" for s in r.steps)
+    out += [f"- **Overall:** {r.overall_score}/100 ({steps})"]
+    if r.missed_critical:
+        titles = ", ".join(r.component(c).title for c in r.missed_critical)
+        out += [f"- **Missed critical:** {_md_inline(titles)}"]
+    out += ["", "## Top probes", ""]
+    if not r.follow_up_questions:
+        out += ["Nothing to probe: every component is covered and nothing quotable was found.", ""]
+    for i, f in enumerate(r.follow_up_questions, 1):
+        c = next((x for x in r.components if x.id == f.component_id), None)
+        state = f"{c.status} {c.score}/100, {c.severity}" if c else f.component_id
+        title = c.title if c else f.component_id
+        origin = ", LLM" if f.origin == "llm" else ""
+        out += [f"{i}. **{_md_inline(title)}** ({f.kind}{origin}; {state})", ""]
+        out += [f"   {_md_inline(f.question)}", ""]
+        if f.listen_for:
+            out += ["   Listen for:", ""]
+            out += [f"   - {_md_inline(x)}" for x in f.listen_for]
+            out += [""]
+    out += [
+        "## Rubric lines to score live",
+        "",
+        "Tick the level the candidate reaches in the interview; *now* is the written answer's grade.",
+        "",
+    ]
+    for c in _live_order(r.components):
+        concept = kb.concepts.get(c.id) if kb is not None else None
+        line = (
+            f"- [ ] **{_md_inline(c.title)}** ({c.severity}; now {c.status} {c.score}/100, "
+            f"level {c.level})"
+        )
+        if concept is not None:
+            levels = concept.levels.model_dump(by_alias=True)
+            line += " — " + " · ".join(
+                f"**{k}** {_md_inline(_compressed(levels[k]))}" for k in ("1", "2", "3")
+            )
+        out.append(line)
+    g = r.grader
+    out += ["", "---", f"*{g.mode} grader {g.version}, calibration {g.calibration}.*"]
+    return "\n".join(out + [""])

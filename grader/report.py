@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: follow-ups carry kind, quote and listen_for
 Status = Literal["covered", "partial", "missing"]
 
 
@@ -71,10 +71,27 @@ class QuestionMatch(_Model):
 
 
 class FollowUp(_Model):
-    question: str
+    question: str = Field(
+        description="The question to ask, as said; a bank probe starts with the quoted words."
+    )
     component_id: str
     why: str
     origin: Literal["bank", "llm"] = "bank"
+    kind: Literal["gap", "probe"] = Field(
+        default="gap",
+        description="gap: asks for what the answer left out; probe: presses on what the candidate "
+        "said (`quote`).",
+    )
+    quote: str | None = Field(
+        default=None,
+        description="The candidate's words the question builds on, copied from the answer; '…' "
+        "marks where a longer passage was cut (without it, the quote is a substring of the answer).",
+    )
+    listen_for: list[str] = Field(
+        default_factory=list,
+        description="What a strong reply covers: the component's level-3 descriptor, then "
+        "strong-answer points the answer has not made yet.",
+    )
 
 
 class Reading(_Model):

@@ -14,7 +14,8 @@ from grader.llm.grounding import apply_verdict, inert, verify_quotes
 from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
-from grader.scoring.grading import Grader, gaps_first
+from grader.scoring import probes
+from grader.scoring.grading import MAX_FOLLOW_UPS, Grader, gaps_first
 from grader.scoring.injection import detect, mask
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -119,10 +120,12 @@ class _Run:
         ]
 
     # -- follow-ups and summary -------------------------------------------------------------
-    def follow_ups(self, components: list[ComponentResult], bank: list[FollowUp]) -> list[FollowUp]:
+    def follow_ups(self, components: list[ComponentResult]) -> list[FollowUp]:
+        """Tailored questions for the weakest components, ranked with the bank's gap questions and
+        probes (`probes.follow_ups`) over the judged components, each in its component's place."""
         gaps = gaps_first(components)[:MAX_LLM_FOLLOW_UPS]
         if not gaps:
-            return bank
+            return self._ranked(components)
         ids = [g.id for g in gaps]
         values = dict(
             question_title=self.report.question.title,
@@ -154,7 +157,7 @@ class _Run:
             self.warnings.append(
                 f"LLM follow-up questions were invalid twice; kept the question bank's ({exc})"
             )
-            return bank
+            return self._ranked(components)
         tailored = []
         for g, q in zip(gaps, per_component(out.questions, ids).values()):
             anchors, _ = verify_quotes(self.answer, [q.anchor], limit=1)
@@ -165,10 +168,18 @@ class _Run:
                     component_id=g.id,
                     origin="llm",
                     why=f"{g.title} is {g.status} ({g.score}/100){said}",
+                    kind="probe" if anchors else "gap",
+                    quote=anchors[0].text if anchors else None,
                 )
             )
-        rest = [f for f in bank if f.component_id not in ids]
-        return tailored + rest[: max(0, len(bank) - len(tailored))]
+        return self._ranked(components, tailored)
+
+    def _ranked(
+        self, components: list[ComponentResult], tailored: list[FollowUp] | None = None
+    ) -> list[FollowUp]:
+        return probes.follow_ups(
+            self.grader.kb, components, self.case, extra=tailored or [], limit=MAX_FOLLOW_UPS
+        )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:
         def validate(out: Summary) -> str | None:
@@ -256,7 +267,7 @@ def assist(
         chosen = _median_run(overall)
         components, totals = runs[chosen], sample_totals[chosen]
         say("LLM writing follow-up questions")
-        follow_ups = run.follow_ups(components, report.follow_up_questions)
+        follow_ups = run.follow_ups(components)
         draft = report.model_copy(update=totals)
         say("LLM writing the summary")
         summary, improvements = run.summary(draft)

@@ -136,8 +136,9 @@ class MockInterview(BaseModel):
                 return f
         if kb is None:
             return None
+        case = kb.cases.get(self.report.question.id) if self.report.question.id else None
         for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
-            return follow_up_for(kb, c)
+            return follow_up_for(kb, c, case=case)
         return None
 
     def answer(

@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from grader import __version__
 from grader.answers.decode import check_length
@@ -30,6 +29,7 @@ from grader.report import (
     Reading,
     StepResult,
 )
+from grader.scoring import probes
 from grader.scoring.calibration import Calibration, load_calibration
 from grader.scoring.injection import HIDDEN, mask
 from grader.scoring.injection import describe as describe_injection
@@ -43,7 +43,7 @@ from grader.scoring.judge import (
     rubric_vocabulary,
     substance,
 )
-from grader.scoring.overlap import CueOverlap, overlap, terms
+from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.segment import Unit, clean_text, count_words, segment
 from grader.settings import settings
 
@@ -70,7 +70,7 @@ class PreparedAnswer:
 
     units: list[Unit]
     vectors: np.ndarray
-    words: sparse.csr_matrix | None  # only read when similarities blend in word overlap
+    words: Columns | None  # only read when similarities blend in word overlap
     substance: np.ndarray
     excluded: np.ndarray  # buzzword lists and off-domain units: never evidence
     off_domain: np.ndarray  # units that read as everyday prose, not design content
@@ -128,7 +128,7 @@ class Grader:
             cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
         }
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
-        self._cue_weights: dict[tuple[str, str], sparse.csr_matrix] = {}
+        self._cue_weights: dict[tuple[str, str], Columns] = {}
 
     @classmethod
     def open(
@@ -254,7 +254,7 @@ class Grader:
     def similarities(
         self,
         vectors: np.ndarray,
-        words: sparse.csr_matrix | None,
+        words: Columns | None,
         case: Case | None,
         comp: CaseComponent,
         blend: float | None = None,
@@ -400,7 +400,7 @@ class Grader:
         return GradeReport(
             question=rubric.question,
             **self.totals(results),
-            follow_up_questions=self._follow_ups(priority, rubric.case),
+            follow_up_questions=self._follow_ups(results, rubric.case),
             recommended_reading=self._reading(priority, gap_vectors),
             warnings=warnings,
             answer_stats=AnswerStats(
@@ -540,9 +540,10 @@ class Grader:
             )
         return out
 
-    def _follow_ups(self, priority: list[ComponentResult], case: Case | None) -> list[FollowUp]:
-        where = "this question" if case is None else case.title
-        return [follow_up_for(self.kb, r, where) for r in priority[:MAX_FOLLOW_UPS]]
+    def _follow_ups(self, results: list[ComponentResult], case: Case | None) -> list[FollowUp]:
+        """The ranked gap questions and probes of what the candidate said (`probes.follow_ups`)
+        for the component results given."""
+        return probes.follow_ups(self.kb, results, case, limit=MAX_FOLLOW_UPS)
 
     def _reading(
         self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray]
@@ -577,15 +578,13 @@ class Grader:
         return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
 
 
-def follow_up_for(kb: KnowledgeBase, r: ComponentResult, where: str | None = None) -> FollowUp:
-    """The concept's probe for a gap: its first question when missing, its second (deeper) one when
-    partial; `where` names the question the gap matters for."""
-    ups = kb.concepts[r.id].follow_ups
-    question = ups[0] if r.status == "missing" else ups[min(1, len(ups) - 1)]
-    why = f"{r.title} is {r.status} ({r.score}/100) and {r.severity}" + (
-        f" for {where}" if where else ""
-    )
-    return FollowUp(question=question, component_id=r.id, why=why)
+def follow_up_for(
+    kb: KnowledgeBase, r: ComponentResult, where: str | None = None, case: Case | None = None
+) -> FollowUp:
+    """The concept's question for a gap: its first question when missing, its second (deeper) one
+    when partial, with what a strong reply covers; `where` names the question the gap matters for,
+    `case` supplies its own strong-answer cues."""
+    return probes.gap_follow_up(kb, r, case, where)
 
 
 def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:

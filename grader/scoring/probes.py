@@ -1,0 +1,449 @@
+"""Follow-up questions an interviewer can ask without an LLM, ranked in one list.
+
+Two kinds, at most one per component:
+- a **gap** question for what the answer left out: the concept's first (basic) question when the
+  component is missing, a deeper one when it is partial and nothing in the answer can be quoted;
+- a **probe** of what the candidate did say: their own words, copied from the answer (a clause of
+  the component's evidence, cut at word boundaries and marked with "…" where cut), then the
+  concept's deeper question closest to them ("You said: "…". How much traffic does it get…?").
+
+Each carries what a strong reply covers: the concept's level-3 descriptor and up to three
+strong-answer cues the answer has not yet made, the case's own cues first. The ranking puts missing
+critical components first, then every other component by weight x missing points, ties by id; a
+probe is kept in the list whenever any component has something to quote. LLM follow-ups join the
+same ranking in the place of their component's question. Everything here is a pure function of the
+component results and the knowledge base: the same report gives the same list, byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from grader.knowledge.notes import Case, CaseComponent, Concept, KnowledgeBase
+from grader.report import ComponentResult, Evidence, FollowUp
+from grader.scoring.overlap import terms
+from grader.scoring.segment import WINDOW_WORDS
+
+MAX_FOLLOW_UPS = 5
+MAX_QUOTE_CHARS = 160
+MIN_QUOTE_WORDS = 4
+MIN_FRAGMENT_WORDS = 8  # a sentence that a word window cuts off says too little when shorter
+MAX_LISTEN_CUES = 3
+KEYWORD_WEIGHT = 2.0
+MADE_SHARE = 0.6  # a cue whose content words are this much in the evidence counts as made
+ANSWERED_SHARE = 0.5  # a question with half its words in the evidence is answered already,
+ANSWERED_WORDS = 3  # and so is one with three of them
+SAME_CUE = 0.5  # cues sharing this share of their words say the same thing: one is enough
+ELLIPSIS = "…"
+ELSEWHERE_MARGIN = 3.0  # idf-weighted shared words by which one case must lead to own a text
+
+# lines, and blanked stretches (speaker labels, timestamps): a quote never spans them
+_BREAK = re.compile(r"\n|[ \t\r\f\v]{2,}")
+_LEAD = re.compile(  # list markers, headings and emphasised labels ("- **Cold start.** *New users:*")
+    r"(?:\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+)?"
+    r"(?:\s*(?:\*\*|__)[^*_\n]{1,80}?(?:\*\*|__)[:.]?(?=\s)|\s*[*_][^*_\n]{1,60}?[*_][:.]?(?=\s))*\s*"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])[*_\"')\]]*\s+(?=[A-Z0-9*_\"'(])")
+_CLAUSE = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
+_EDGE = "*_` \t"
+_TRAIL = ".,;:" + _EDGE
+_WORD = re.compile(r"\S+")
+_FILLER = frozenset(
+    "um uh er erm hmm so like okay ok yeah right well basically and but or then also just i mean "
+    "you know kind sort of the a an".split()
+)  # words a quote neither starts nor ends with
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # offsets into the evidence quote
+    end: int
+    cut_start: bool
+    cut_end: bool
+    label: str = ""  # the list marker and emphasised label left out in front ("*New videos:*")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A passage of the answer that a probe can quote."""
+
+    shown: str  # the quote as shown: "…" where cut
+    about: frozenset[str]  # its words and its label's, to match a question to
+    topic: float  # how much it says about the component
+    order: tuple  # evidence rank and position: ties go to the best evidence, then the earliest
+
+
+# -- quoting the candidate ------------------------------------------------------------------------
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without markup, spaces or trailing punctuation at its edges."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _TRAIL:
+        end -= 1
+    return start, end
+
+
+def _looks_cut(quote: str) -> tuple[bool, bool]:
+    """Whether an evidence passage starts and ends mid-sentence: word windows do (and span lines),
+    sentence units do not."""
+    stripped = quote.strip()
+    if not stripped:
+        return False, False
+    window = (
+        "\n" in quote
+        or stripped[0].islower()
+        or (len(_WORD.findall(stripped)) >= WINDOW_WORDS and stripped[-1].isalnum())
+    )
+    return window and stripped[0].isalnum(), window and stripped[-1].isalnum()
+
+
+def _pieces(quote: str) -> list[_Span]:
+    """Sentences of an evidence passage, each without its list marker or emphasised label."""
+    cut_first, cut_last = _looks_cut(quote)
+    out = []
+    pos = 0
+    lines = []
+    for m in _BREAK.finditer(quote):
+        lines.append((pos, m.start()))
+        pos = m.end()
+    lines.append((pos, len(quote)))
+    for ls, le in lines:
+        lead = _LEAD.match(quote, ls, le)
+        start = lead.end() if lead else ls
+        bounds = [start] + [m.end() for m in _SENTENCE.finditer(quote, start, le)] + [le]
+        for s, e in zip(bounds, bounds[1:]):
+            s, e = _trimmed(quote, s, e)
+            if e > s:
+                cut = (cut_first and s == 0, cut_last and e == len(quote.rstrip()))
+                out.append(_Span(s, e, *cut, label=quote[ls:start]))
+    return out
+
+
+def _shorten(text: str, span: _Span, weights: dict[str, float]) -> _Span:
+    """A span of at most MAX_QUOTE_CHARS: the run of whole clauses that says most about the topic,
+    else the span cut at a word boundary."""
+    if span.end - span.start <= MAX_QUOTE_CHARS:
+        return span
+    seps = [(m.start(), m.end()) for m in _CLAUSE.finditer(text, span.start, span.end)]
+    starts = [span.start] + [b for _, b in seps]  # clause i runs from starts[i] to ends[i]
+    ends = [a for a, _ in seps] + [span.end]
+    best = None
+    for i in range(len(starts)):
+        for j in range(i, len(ends)):
+            s, e = _trimmed(text, starts[i], ends[j])
+            if e - s > MAX_QUOTE_CHARS:
+                break
+            if len(_WORD.findall(text[s:e])) < MIN_QUOTE_WORDS:
+                continue
+            key = (-_topic_score(text[s:e], weights), -(e - s), s)
+            if best is None or key < best[0]:
+                best = (key, s, e, i, j)
+    if best is not None:  # a run of clauses that starts or stops inside the sentence is cut
+        _, s, e, i, j = best
+        cut = (span.cut_start or i > 0, span.cut_end or j < len(ends) - 1)
+        return _Span(s, e, *cut, label=span.label)
+    return _window(text, span, weights)
+
+
+def _window(text: str, span: _Span, weights: dict[str, float]) -> _Span:
+    """The run of words of at most MAX_QUOTE_CHARS (an unpunctuated transcript has no clauses) that
+    says most about the topic, without filler words at its edges; the earliest on ties."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text, span.start, span.end)]
+    best = None
+    j = 0
+    for i in range(len(words)):
+        j = max(j, i)
+        while j + 1 < len(words) and words[j + 1][1] - words[i][0] <= MAX_QUOTE_CHARS - 2:
+            j += 1
+        a, b = i, j
+        while a < b and _plain(text[words[a][0] : words[a][1]]) in _FILLER:
+            a += 1
+        while b > a and _plain(text[words[b][0] : words[b][1]]) in _FILLER:
+            b -= 1
+        s, e = _trimmed(text, words[a][0], words[b][1])
+        key = (-_topic_score(text[s:e], weights), s)
+        if e > s and (best is None or key < best[0]):
+            best = (key, s, e, a, b)
+    if best is None:
+        return span
+    _, s, e, a, b = best
+    return _Span(
+        s, e, span.cut_start or a > 0, span.cut_end or b < len(words) - 1, label=span.label
+    )
+
+
+def _plain(word: str) -> str:
+    return word.strip(".,;:!?\"'()[]*_").lower()
+
+
+def _topic_weights(concept: Concept, cues: Sequence[str]) -> dict[str, float]:
+    """Words that say what a component is about: its keywords and title (weight 2) and its cues'."""
+    weights = {t: 1.0 for cue in cues for t in terms(cue)}
+    for text in [concept.title, *concept.keywords]:
+        for t in terms(text):
+            weights[t] = KEYWORD_WEIGHT
+    return weights
+
+
+def _topic_score(text: str, weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 0.0) for t in terms(text))
+
+
+def clauses(evidence: Sequence[Evidence], weights: dict[str, float]) -> list[Clause]:
+    """The passages of the evidence a probe may quote, as the candidate wrote them: sentences or
+    runs of clauses of at most MAX_QUOTE_CHARS, each with one of the component's own keywords;
+    "…" marks a cut, and without the marks each is a substring of the answer."""
+    out: dict[str, Clause] = {}
+    for rank, e in enumerate(sorted(evidence, key=lambda e: (-e.similarity, e.start))):
+        for piece in _pieces(e.quote):
+            span = _shorten(e.quote, piece, weights)
+            text = e.quote[span.start : span.end]
+            words = terms(text)
+            least = MIN_FRAGMENT_WORDS if piece.cut_start or piece.cut_end else MIN_QUOTE_WORDS
+            if len(_WORD.findall(text)) < least or not any(
+                weights.get(t) == KEYWORD_WEIGHT for t in words
+            ):
+                continue  # too short to stand alone, or not about the component
+            shown = (ELLIPSIS if span.cut_start else "") + text
+            shown += ELLIPSIS if span.cut_end else ""
+            cut = span.cut_start or span.cut_end
+            clause = Clause(
+                shown, words | terms(span.label), _topic_score(text, weights), (cut, rank, e.start)
+            )
+            if shown not in out:  # overlapping evidence passages: the best one's reading
+                out[shown] = clause
+    return list(out.values())
+
+
+def quoted_text(quote: str) -> str:
+    """The candidate's words in a quote, without the marks of a cut: a substring of the answer."""
+    return quote.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
+
+
+# -- what a strong reply covers --------------------------------------------------------------------
+def _case_profile(case: Case) -> frozenset[str]:
+    parts = [case.title, case.prompt, *case.aliases, *case.clarifying_questions]
+    parts += [*case.requirements.functional, *case.requirements.non_functional]
+    parts += [p for step in case.reference_outline for p in step.points]
+    parts += [*case.follow_ups, *(cue for comp in case.components for cue in comp.cues)]
+    return frozenset(t for p in parts for t in terms(p))
+
+
+@dataclass(frozen=True)
+class _Bank:
+    """Each case's words and how rare each word is across the bank's cases."""
+
+    profiles: dict[str, frozenset[str]]
+    idf: dict[str, float]
+
+
+_BANKS: dict[str, _Bank] = {}
+_BANKS_LOCK = threading.Lock()
+
+
+def _bank(kb: KnowledgeBase) -> _Bank:
+    with _BANKS_LOCK:
+        if kb.digest not in _BANKS:
+            profiles = {cid: _case_profile(c) for cid, c in kb.cases.items()}
+            counts = Counter(t for p in profiles.values() for t in p)
+            idf = {t: math.log(len(profiles) / n) for t, n in counts.items()}
+            if len(_BANKS) >= 8:
+                _BANKS.clear()
+            _BANKS[kb.digest] = _Bank(profiles, idf)
+        return _BANKS[kb.digest]
+
+
+def elsewhere(kb: KnowledgeBase, case: Case | None, text: str) -> int:
+    """How far a text belongs to another case of the bank, by the words it shares with each case
+    (rare words weigh more): 0 when it fits this case at least as well as any other, 2 when one
+    other case leads this one and the rest by ELSEWHERE_MARGIN ("fraud analysts", "chargebacks"
+    for a video feed) or leads this one by twice that, else 1."""
+    bank = _bank(kb)
+    if case is None or case.id not in bank.profiles or len(bank.profiles) < 3:
+        return 1
+    words = terms(text)
+    fit = {cid: sum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
+    own = fit.pop(case.id)
+    first, second = sorted(fit.values(), reverse=True)[:2]
+    if first - max(own, second) >= ELSEWHERE_MARGIN or first - own >= 2 * ELSEWHERE_MARGIN:
+        return 2
+    return 0 if own >= first else 1
+
+
+def _same(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= SAME_CUE
+
+
+def _said(r: ComponentResult) -> frozenset[str]:
+    return frozenset(t for e in r.evidence for t in terms(e.quote))
+
+
+def listen_for(kb: KnowledgeBase, r: ComponentResult, case: Case | None) -> list[str]:
+    """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
+    made yet (most of their words absent from the evidence), the case's own first, then the
+    concept's (examples from other cases last), each saying something new."""
+    concept = kb.concepts[r.id]
+    comp = _case_component(case, r.id)
+    said = _said(r)
+    general = sorted(
+        (elsewhere(kb, case, cue), k, cue) for k, cue in enumerate(concept.cues)
+    )  # this case's examples, then general ones, then other cases', each in the note's order
+    chosen: list[str] = []
+    seen: list[frozenset[str]] = []
+    for cue in [*(comp.cues if comp else []), *(cue for _, _, cue in general)]:
+        words = terms(cue)
+        if not words or (said and len(words & said) / len(words) >= MADE_SHARE):
+            continue  # made already
+        if any(_same(words, s) for s in seen):
+            continue
+        chosen.append(cue)
+        seen.append(words)
+        if len(chosen) == MAX_LISTEN_CUES:
+            break
+    return [concept.levels.l3, *chosen]
+
+
+def _case_component(case: Case | None, component_id: str) -> CaseComponent | None:
+    if case is None:
+        return None
+    return next((c for c in case.components if c.id == component_id), None)
+
+
+def _cues(kb: KnowledgeBase, case: Case | None, component_id: str) -> list[str]:
+    comp = _case_component(case, component_id)
+    return [*(comp.cues if comp else []), *kb.concepts[component_id].cues]
+
+
+# -- the questions ---------------------------------------------------------------------------------
+def _why(r: ComponentResult, where: str | None, probe: bool) -> str:
+    why = f"{r.title} is {r.status} ({r.score}/100) and {r.severity}" + (
+        f" for {where}" if where else ""
+    )
+    return why + ("; presses on what the candidate said" if probe else "")
+
+
+def gap_follow_up(
+    kb: KnowledgeBase, r: ComponentResult, case: Case | None = None, where: str | None = None
+) -> FollowUp:
+    """The concept's question for a gap: its first (basic) one when the component is missing, its
+    second (deeper) one otherwise."""
+    ups = kb.concepts[r.id].follow_ups
+    question = ups[0] if r.status == "missing" else ups[min(1, len(ups) - 1)]
+    return FollowUp(
+        question=question,
+        component_id=r.id,
+        why=_why(r, where, probe=False),
+        kind="gap",
+        listen_for=listen_for(kb, r, case),
+    )
+
+
+def _answered(question: str, said: frozenset[str]) -> bool:
+    words = terms(question)
+    shared = len(words & said)
+    return bool(words) and (shared >= ANSWERED_WORDS or shared / len(words) >= ANSWERED_SHARE)
+
+
+def probe_follow_up(
+    kb: KnowledgeBase,
+    r: ComponentResult,
+    case: Case | None = None,
+    where: str | None = None,
+    *,
+    avoid: Iterable[str] = (),
+) -> FollowUp | None:
+    """A probe of what the candidate said about a component: their words, then the concept's
+    deeper question (any but its first, basic one) that fits them best: not answered by the evidence
+    already, written for this case rather than another of the bank (`elsewhere`), sharing most
+    words with the quote; quotes in `avoid` (taken by other components) only when nothing else
+    will do; then the clause most on topic, the best evidence and the note's order break ties. None when the component is
+    missing or nothing in its evidence is on topic."""
+    concept = kb.concepts[r.id]
+    if r.status == "missing" or not r.evidence or len(concept.follow_ups) < 2:
+        return None
+    found = clauses(r.evidence, _topic_weights(concept, _cues(kb, case, r.id)))
+    if not found:
+        return None
+    said = _said(r)
+    avoid = set(avoid)
+    deeper = [
+        (k, q, terms(q), _answered(q, said), elsewhere(kb, case, q))
+        for k, q in enumerate(concept.follow_ups)
+        if k > 0
+    ]
+    _, clause, question = min(
+        (
+            (
+                clause.shown in avoid,
+                answered,
+                fit,
+                -len(words & clause.about),
+                -clause.topic,
+                clause.order,
+                k,
+            ),
+            clause,
+            q,
+        )
+        for clause in found
+        for k, q, words, answered, fit in deeper
+    )
+    return FollowUp(
+        question=f'You said: "{clause.shown}". {question}',
+        component_id=r.id,
+        why=_why(r, where, probe=True),
+        kind="probe",
+        quote=clause.shown,
+        listen_for=listen_for(kb, r, case),
+    )
+
+
+def rank_key(r: ComponentResult) -> tuple:
+    """Missing critical components first, then the costliest (weight x missing points), then id."""
+    return (
+        0 if (r.status == "missing" and r.severity == "critical") else 1,
+        -(r.weight * (100 - r.score)),
+        r.id,
+    )
+
+
+def follow_ups(
+    kb: KnowledgeBase,
+    components: Sequence[ComponentResult],
+    case: Case | None,
+    *,
+    extra: Iterable[FollowUp] = (),
+    limit: int = MAX_FOLLOW_UPS,
+) -> list[FollowUp]:
+    """The ranked follow-ups for these component results, at most `limit`, one per component: a
+    probe where the candidate said something on topic to quote, else a gap question for a
+    component not yet covered. `extra` (the LLM's tailored questions) take the place of their
+    component's question and inherit what to listen for. At least one probe is kept when any
+    component has one."""
+    where = case.title if case is not None else "this question"
+    ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
+    tailored = {f.component_id: f for f in extra}
+    items: list[FollowUp] = []
+    quoted: list[str] = []
+    for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
+        f = probe_follow_up(kb, r, case, where, avoid=quoted)
+        if f is None and r.status != "covered":
+            f = gap_follow_up(kb, r, case, where)
+        if r.id in tailored:
+            heard = f.listen_for if f is not None else listen_for(kb, r, case)
+            f = tailored[r.id]
+            f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
+        if f is not None:
+            items.append(f)
+            quoted += [f.quote] if f.quote else []
+    top = items[:limit]
+    if top and not any(f.kind == "probe" for f in top):
+        probe = next((f for f in items if f.kind == "probe"), None)
+        if probe is not None:
+            top[-1] = probe
+    return top

@@ -1,0 +1,333 @@
+"""Follow-ups without an LLM: probes quote only the candidate's words and ask the concept's deeper
+question, gaps and probes share one ranking, and the interviewer sheet reaches the CLI and batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.report import ComponentResult, Evidence, FollowUp
+from grader.scoring.probes import (
+    ELLIPSIS,
+    MAX_QUOTE_CHARS,
+    follow_ups,
+    gap_follow_up,
+    listen_for,
+    probe_follow_up,
+    quoted_text,
+)
+from tests.conftest import EXAMPLES, ROOT
+
+CASE = "video_recommendation"
+STRONG = EXAMPLES / "video_recommendation_strong.md"
+WEAK = EXAMPLES / "video_recommendation_weak.md"
+
+
+def component(kb, cid, status, score, answer="", passages=(), severity=None) -> ComponentResult:
+    """A component result whose evidence is `passages`, found in `answer` (as the grader quotes)."""
+    concept = kb.concepts[cid]
+    evidence = []
+    for p in passages:
+        start = answer.index(p)
+        evidence.append(Evidence(quote=p, start=start, end=start + len(p), similarity=0.5))
+    severity = severity or concept.severity
+    return ComponentResult(
+        id=cid,
+        title=concept.title,
+        step=concept.step,
+        severity=severity,
+        weight={"critical": 3.0, "important": 2.0, "nice": 1.0}[severity],
+        status=status,
+        score=score,
+        level={"missing": 0, "partial": 2, "covered": 3}[status],
+        cues_matched=0,
+        cues_total=len(concept.cues),
+        evidence=evidence,
+        feedback="",
+    )
+
+
+def assert_quotes_the_answer(f: FollowUp, answer: str) -> None:
+    words = quoted_text(f.quote)
+    assert words and words in answer, f.quote
+    assert len(words) <= MAX_QUOTE_CHARS and ELLIPSIS not in words
+    start = answer.index(words)
+    end = start + len(words)
+    # cut at word boundaries: never half a word at either edge
+    assert start == 0 or not (answer[start - 1].isalnum() and words[0].isalnum()), f.quote
+    assert end == len(answer) or not (answer[end].isalnum() and words[-1].isalnum()), f.quote
+    assert f.question.startswith(f'You said: "{f.quote}". ')
+
+
+# -- probes of what the candidate said ----------------------------------------------------------
+def test_a_probe_quotes_the_answer_and_asks_a_deeper_question(kb):
+    answer = STRONG.read_text(encoding="utf-8")
+    passage = next(line for line in answer.splitlines() if "exploration budget" in line).strip()
+    r = component(kb, "cold_start", "covered", 80, answer, [passage])
+    f = probe_follow_up(kb, r, kb.cases[CASE], "Video recommendation")
+    assert f is not None and f.kind == "probe" and f.origin == "bank"
+    assert_quotes_the_answer(f, answer)
+    ups = kb.concepts["cold_start"].follow_ups
+    asked = f.question.removeprefix(f'You said: "{f.quote}". ')
+    assert asked in ups[1:]  # a deeper question, never the first (basic) one
+    assert "exploration budget" in f.quote or "new videos" in f.quote.lower()
+    # the evidence passage is longer than a quote may be: cut at a clause, marked with "…"
+    assert len(passage) > MAX_QUOTE_CHARS and ELLIPSIS in f.quote
+    assert f.listen_for[0] == kb.concepts["cold_start"].levels.l3
+
+
+def test_labels_and_markup_are_left_out_of_the_quote(kb):
+    answer = (
+        "- **Data drift:** compare feature distributions against training with PSI per feature."
+    )
+    r = component(kb, "drift", "partial", 50, answer, [answer[2:]])
+    f = probe_follow_up(kb, r, kb.cases[CASE])
+    assert f.quote == "compare feature distributions against training with PSI per feature"
+    assert_quotes_the_answer(f, answer)
+
+
+def test_an_unpunctuated_transcript_is_quoted_as_a_short_run_of_words(kb):
+    answer = (
+        "um so for new users uh we just show them like the popular stuff in their country and "
+        "then um for new videos we give them a few percent of the impressions through exploration "
+        "so they get some views and we can learn from that and uh yeah after a few watches we "
+        "switch the new users over to the personalised model which is kind of the main thing"
+    )
+    r = component(kb, "cold_start", "covered", 75, answer, [answer])
+    f = probe_follow_up(kb, r, kb.cases[CASE])
+    assert_quotes_the_answer(f, answer)
+    assert f.quote.startswith(ELLIPSIS) or f.quote.endswith(ELLIPSIS)
+    words = quoted_text(f.quote).split()
+    assert words[0] not in {"um", "uh", "so", "and"} and words[-1] not in {"um", "uh", "so", "and"}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            "new users videos exploration budget popular cold start onboarding , . ; : - "
+            "** * um the a of 5% (about) — \n".split(" ")
+        ),
+        min_size=1,
+        max_size=120,
+    )
+)
+def test_any_quote_is_a_substring_of_the_answer(kb, tokens):
+    answer = " ".join(tokens)
+    r = component(kb, "cold_start", "partial", 50, answer, [answer] if answer.strip() else [])
+    f = probe_follow_up(kb, r, kb.cases[CASE])
+    if f is not None:
+        assert quoted_text(f.quote) in answer and len(quoted_text(f.quote)) <= MAX_QUOTE_CHARS
+
+
+def test_nothing_on_topic_means_no_probe(kb):
+    answer = "We will hold a team offsite next quarter and order pizza for everyone."
+    r = component(kb, "cold_start", "partial", 40, answer, [answer])
+    assert probe_follow_up(kb, r, kb.cases[CASE]) is None
+    # a partial component without a quote still gets its gap question, the deeper one
+    (f,) = follow_ups(kb, [r], kb.cases[CASE])
+    assert f.kind == "gap" and f.question == kb.concepts["cold_start"].follow_ups[1]
+
+
+# -- what to listen for ---------------------------------------------------------------------------
+def test_listen_for_is_the_level_3_descriptor_and_cues_not_yet_made(kb):
+    case = kb.cases[CASE]
+    case_cue = next(c for c in case.components if c.id == "business_objective").cues[0]
+    missing = component(kb, "business_objective", "missing", 5)
+    heard = listen_for(kb, missing, case)
+    assert heard[0] == kb.concepts["business_objective"].levels.l3
+    assert heard[1] == case_cue and 2 <= len(heard) <= 4  # the case's own cue first
+    # once the answer says the case's cue, it is no longer something to listen for
+    said = component(kb, "business_objective", "partial", 50, case_cue, [case_cue])
+    assert case_cue not in listen_for(kb, said, case)
+    assert listen_for(kb, said, case)[0] == kb.concepts["business_objective"].levels.l3
+
+
+def test_cues_written_for_other_cases_come_last(kb):
+    heard = listen_for(kb, component(kb, "explainability", "missing", 0), kb.cases[CASE])
+    assert not any("fraud" in cue.lower() for cue in heard[1:])
+
+
+# -- one ranking ----------------------------------------------------------------------------------
+def test_missing_critical_components_rank_first(kb):
+    answer = STRONG.read_text(encoding="utf-8")
+    sentence = next(s for s in answer.split("\n") if "population stability index" in s).strip()
+    components = [
+        component(kb, "drift", "covered", 70, answer, [sentence.split("** ", 1)[-1]]),
+        component(kb, "privacy", "missing", 0, severity="important"),
+        component(kb, "cold_start", "missing", 20, severity="critical"),
+        component(kb, "business_objective", "missing", 0, severity="critical"),
+        component(kb, "scaling", "partial", 45, severity="important"),
+    ]
+    ranked = follow_ups(kb, components, kb.cases[CASE])
+    assert [f.component_id for f in ranked[:2]] == ["business_objective", "cold_start"]
+    assert all(f.kind == "gap" for f in ranked[:2])
+    assert ranked[0].question == kb.concepts["business_objective"].follow_ups[0]
+    assert {f.kind for f in ranked} == {"gap", "probe"}
+    assert all(f.listen_for[0] == kb.concepts[f.component_id].levels.l3 for f in ranked)
+    assert ranked == follow_ups(kb, list(reversed(components)), kb.cases[CASE])  # order-free
+
+
+def test_a_probe_is_kept_even_behind_many_gaps(kb):
+    answer = "We keep a small exploration budget of about 5% of slots so new videos get views."
+    critical = [c for c in kb.cases[CASE].components if c.severity == "critical"]
+    gaps = [component(kb, c.id, "missing", 0, severity="critical") for c in critical[:6]]
+    probe = component(kb, "cold_start", "covered", 90, answer, [answer], severity="critical")
+    ranked = follow_ups(kb, [*gaps, probe], kb.cases[CASE])
+    assert len(ranked) == 5 and ranked[-1].kind == "probe"
+    assert ranked[-1].component_id == "cold_start"
+
+
+def test_llm_questions_join_the_ranking_in_their_components_place(kb):
+    components = [
+        component(kb, "business_objective", "missing", 0, severity="critical"),
+        component(kb, "privacy", "missing", 10, severity="important"),
+    ]
+    tailored = FollowUp(
+        question="You said nothing on privacy; what do you log?",
+        component_id="privacy",
+        why="x",
+        origin="llm",
+    )
+    ranked = follow_ups(kb, components, kb.cases[CASE], extra=[tailored])
+    assert [f.component_id for f in ranked] == ["business_objective", "privacy"]
+    assert ranked[1].origin == "llm" and ranked[1].question == tailored.question
+    assert ranked[1].listen_for == gap_follow_up(kb, components[1], kb.cases[CASE]).listen_for
+
+
+# -- with the real grader -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def graded(grader):
+    from grader.pipeline import grade_input
+
+    return {
+        p.stem: (p.read_text(encoding="utf-8"), grade_input(grader, p.read_text("utf-8"), CASE))
+        for p in (STRONG, WEAK)
+    }
+
+
+@pytest.mark.slow
+def test_real_reports_mix_gaps_and_probes_of_the_answer(kb, graded):
+    for name, (answer, report) in graded.items():
+        ranked = report.follow_up_questions
+        assert 1 <= len(ranked) <= 5, name
+        probes = [f for f in ranked if f.kind == "probe"]
+        assert probes, name
+        for f in probes:
+            assert_quotes_the_answer(f, answer)
+            ups = kb.concepts[f.component_id].follow_ups
+            assert f.question.removeprefix(f'You said: "{f.quote}". ') in ups[1:]
+            assert report.component(f.component_id).evidence
+        for f in ranked:
+            assert f.listen_for[0] == kb.concepts[f.component_id].levels.l3
+        weight = {c.id: c.weight * (100 - c.score) for c in report.components}
+        first = sorted(report.missed_critical, key=lambda c: (-weight[c], c))
+        k = min(len(first), len(ranked) - 1)  # the last place may go to a probe
+        assert [f.component_id for f in ranked[:k]] == first[:k], name
+
+
+@pytest.mark.slow
+def test_different_answers_get_different_probes_and_same_answer_same_bytes(grader, graded):
+    from grader.pipeline import grade_input
+
+    strong = graded["video_recommendation_strong"][1].follow_up_questions
+    weak = graded["video_recommendation_weak"][1].follow_up_questions
+    assert [f.question for f in strong] != [f.question for f in weak]
+    assert {f.quote for f in strong if f.quote}.isdisjoint({f.quote for f in weak if f.quote})
+    # a strong answer is probed on what it covers, not only on its gaps
+    report = graded["video_recommendation_strong"][1]
+    assert any(report.component(f.component_id).status == "covered" for f in strong)
+    again = grade_input(grader, STRONG.read_text(encoding="utf-8"), CASE)
+    assert again.to_json() == report.to_json()
+
+
+# -- the interviewer sheet through the real CLI and batch ----------------------------------------
+@pytest.fixture(scope="module")
+def mlsd(real_index_dir):
+    def run(*args, timeout=300):
+        env = {**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0"}
+        return subprocess.run(
+            [sys.executable, "-m", "grader.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.mark.slow
+def test_mlsd_sheet_writes_the_interviewer_sheet(mlsd, tmp_path, kb, graded):
+    out = tmp_path / "sheet.md"
+    proc = mlsd("sheet", str(STRONG), "-q", CASE, "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and f"wrote {out}" in proc.stderr
+    text = out.read_text(encoding="utf-8")
+    report = graded["video_recommendation_strong"][1]
+    assert text.startswith("# Interviewer sheet: video_recommendation_strong\n")
+    assert "- **Question:** video_recommendation" in text
+    assert f"`{STRONG}`" in text  # the file as given
+    assert f"- **Overall:** {report.overall_score}/100" in text
+    top, live = text.split("## Top probes", 1)[1].split("## Rubric lines to score live", 1)
+    numbered = re.findall(r"^(\d+)\. \*\*(.+?)\*\* \((gap|probe)", top, re.M)
+    assert [int(n) for n, _, _ in numbered] == list(range(1, len(report.follow_up_questions) + 1))
+    assert [k for _, _, k in numbered] == [f.kind for f in report.follow_up_questions]
+    assert top.count("Listen for:") == len(report.follow_up_questions)
+    probe = next(f for f in report.follow_up_questions if f.kind == "probe")
+    assert quoted_text(probe.quote).split(" ")[0] in top
+    lines = [ln for ln in live.splitlines() if ln.startswith("- [ ] **")]
+    assert len(lines) == len(report.components)
+    first_covered = next(i for i, ln in enumerate(lines) if "now covered" in ln)
+    assert all("now covered" in ln for ln in lines[first_covered:])  # gaps first
+    assert all(" — **1** " in ln and " · **2** " in ln and " · **3** " in ln for ln in lines)
+    # stdout gives the same bytes: the sheet is deterministic
+    again = mlsd("sheet", str(STRONG), "-q", CASE)
+    assert again.returncode == 0 and again.stdout == text
+
+
+@pytest.mark.slow
+def test_mlsd_sheet_refuses_an_empty_answer_in_one_line(mlsd, tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n", encoding="utf-8")
+    out = tmp_path / "sheet.md"
+    proc = mlsd("sheet", str(empty), "-q", CASE, "-o", str(out))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "empty" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_batch_writes_a_sheet_per_answer_and_resumes_without_regrading(mlsd, tmp_path):
+    cohort = tmp_path / "cohort.jsonl"
+    rows = [
+        {"id": "alice", "question": CASE, "path": str(STRONG)},
+        {"id": "bob", "question": CASE, "answer": WEAK.read_text(encoding="utf-8")},
+    ]
+    cohort.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = mlsd("batch", str(cohort), "-o", str(out), "--workers", "1", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    sheets = {p.stem: p.read_text(encoding="utf-8") for p in (out / "sheets").glob("*.md")}
+    assert sorted(sheets) == ["alice", "bob"]
+    assert sheets["alice"].startswith("# Interviewer sheet: alice\n")
+    assert "`video_recommendation_strong.md`" in sheets["alice"]
+    assert "## Top probes" in sheets["bob"] and "## Rubric lines to score live" in sheets["bob"]
+    report = out / "reports" / "bob.json"
+    stamp = report.stat().st_mtime_ns
+    (out / "sheets" / "bob.md").unlink()
+    again = mlsd("batch", str(cohort), "-o", str(out), "--workers", "1", timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert (out / "sheets" / "bob.md").read_text(encoding="utf-8") == sheets["bob"]
+    assert report.stat().st_mtime_ns == stamp  # written from the saved report, not regraded
