@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, Sequence
@@ -163,16 +164,20 @@ class OnnxEmbedder:
         model_file: str | None = None,
     ):
         import onnxruntime as ort
+        from tokenizers import Tokenizer
 
         self.precision = precision
         self.name = MODEL_NAME if precision == "fp32" else f"{MODEL_NAME}@{precision}"
-        from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads  # fixed, so results do not depend on the core count
+        # int8 runs one text at a time: small runs gain nothing from intra-op threads, so `threads`
+        # texts run side by side instead. Fixed counts, so results never depend on the core count.
+        self.batch_size = batch_size or (32 if precision == "fp32" else 1)
+        self.workers = threads if self.batch_size == 1 else 1
+        opts.intra_op_num_threads = 1 if self.batch_size == 1 else threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(
@@ -180,8 +185,6 @@ class OnnxEmbedder:
             opts,
             providers=["CPUExecutionProvider"],
         )
-        # int8 activations are scaled per batch: one text per batch keeps each vector its own
-        self.batch_size = batch_size or (32 if precision == "fp32" else 1)
 
     def _batch(self, encodings) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
@@ -204,9 +207,18 @@ class OnnxEmbedder:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: (len(encodings[i].ids), i))
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            out[chunk] = self._batch([encodings[i] for i in chunk])
+        chunks = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+
+        def run(chunk: list[int]) -> np.ndarray:
+            return self._batch([encodings[i] for i in chunk])
+
+        if self.workers > 1 and len(chunks) > 1:  # onnxruntime releases the GIL while it runs
+            with ThreadPoolExecutor(self.workers) as pool:
+                done = list(pool.map(run, chunks))
+        else:
+            done = [run(chunk) for chunk in chunks]
+        for chunk, vectors in zip(chunks, done):
+            out[chunk] = vectors
         return out
 
 
