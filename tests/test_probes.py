@@ -129,6 +129,16 @@ def test_any_quote_is_a_substring_of_the_answer(kb, tokens):
         assert quoted_text(f.quote) in answer and len(quoted_text(f.quote)) <= MAX_QUOTE_CHARS
 
 
+def test_passages_that_tie_on_every_ranking_key_still_give_one_probe(kb):
+    """Two sentences of one passage with the same words: the earlier one is quoted (no crash)."""
+    first = "New videos get cold start traffic from an exploration slot on the home page"
+    second = "On the home page an exploration slot gets new videos cold start traffic"
+    answer = f"{first}. {second}."
+    r = component(kb, "cold_start", "partial", 50, answer, [answer])
+    f = probe_follow_up(kb, r, kb.cases[CASE])
+    assert f is not None and quoted_text(f.quote) == first
+
+
 def test_nothing_on_topic_means_no_probe(kb):
     answer = "We will hold a team offsite next quarter and order pizza for everyone."
     r = component(kb, "cold_start", "partial", 40, answer, [answer])

@@ -386,11 +386,12 @@ def probe_follow_up(
                 -clause.topic,
                 clause.order,
                 k,
+                n,  # clauses of one passage share its order: their reading order breaks the tie
             ),
             clause,
             q,
         )
-        for clause in found
+        for n, clause in enumerate(found)
         for k, q, words, answered, fit in deeper
     )
     return FollowUp(
