@@ -20,12 +20,12 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	$(PIP) install -q -c constraints.txt -e '.[test]'
+	$(PIP) install -q -c constraints.txt -e '.[all,test]'
 	touch $(STAMP)
 
 # The test-only extra: a real llama.cpp server for the LLM integration tests (compiles for a few minutes).
 $(TEST_STAMP): $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) install -q -c constraints.txt -e '.[test,llm-server]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) install -q -c constraints.txt -e '.[all,test,llm-server]'
 	touch $(TEST_STAMP)
 
 index: install

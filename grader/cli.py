@@ -159,7 +159,10 @@ def _graded(
     check_question(question)
     check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
     if llm_config.is_remote:
-        from grader.llm.client import public_url
+        from grader.extras import needs
+
+        with needs("llm", "LLM grading"):
+            from grader.llm.client import public_url
 
         where = public_url(llm_config.base_url) or "api.openai.com"
         typer.echo(
@@ -596,7 +599,12 @@ def serve(
     chroma_url: Optional[str] = ChromaUrl,
 ) -> None:
     """Serve the HTTP API (POST /v1/grade, GET /v1/questions, /v1/notes/ID, /healthz, /docs)."""
-    import uvicorn
+    from grader.extras import needs
+
+    with needs("api", "mlsd serve"):
+        import uvicorn
+
+        import grader.api  # noqa: F401 - fails here, in one line, when FastAPI is missing
 
     if chroma_url:  # worker processes read their settings from the environment they inherit
         os.environ["MLSD_CHROMA_URL"] = chroma_url

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from grader.answers.model import AnswerInput
+from grader.extras import needs
 from grader.report import GradeReport
 from grader.scoring.grading import Grader
 
@@ -37,7 +38,8 @@ def grade_input(
         report = _with_pacing(grader, inp, report)
     if llm is not None and llm.enabled:
         say("asking the LLM")
-        from grader.llm.assist import assist
+        with needs("llm", "LLM grading"):
+            from grader.llm.assist import assist
 
         report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
     return _quotes_from(inp.text, report) if inp.text != inp.graded_text else report

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent / "grader"
 
 # Lower layers never import higher ones; modules in one layer may import each other (without cycles).
 LAYERS = [
-    {"grader.errors", "grader.text", "grader.report"},
+    {"grader.errors", "grader.text", "grader.report", "grader.extras"},
     {"grader.settings", "grader.output"},
     {"grader.answers", "grader.knowledge"},
     {"grader.scoring"},

