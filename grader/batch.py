@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
+import os
 import re
 import statistics
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from grader.pipeline import grade_input
 from grader.render import interviewer_sheet
 from grader.report import GradeReport
 from grader.scoring.grading import Grader, default_grader
+from grader.settings import set_overrides
 from grader.text import display_name
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
@@ -118,8 +120,11 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
 _GRADER: Grader | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(threads: int | None = None) -> None:
+    """Open the grader once per worker; with several workers each embeds with its share of the
+    cores (`threads`), so that they do not fight over them."""
     global _GRADER
+    set_overrides(embedding_threads=threads)
     _GRADER = default_grader()
 
 
@@ -198,7 +203,10 @@ def run_batch(
             tick(n, len(todo))
         return problems
     context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+    share = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(share,)
+    ) as pool:
         futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
         for n, future in enumerate(as_completed(futures), 1):
             rid, reason = future.result()

@@ -547,12 +547,12 @@ def batch(
         None, "--question", "-q", help="The question, for a folder or for rows without one."
     ),
     workers: int = typer.Option(
-        max(1, (os.cpu_count() or 2) // 2),
+        os.cpu_count() or 1,
         "--workers",
         "-w",
         min=1,
         max=64,
-        help="Grading processes (default: half the cores; each embeds with two threads).",
+        help="Grading processes (default: the core count; they share the cores for embedding).",
     ),
 ) -> None:
     """Grade a cohort: one JSON report and one interviewer sheet per answer, summary.csv and

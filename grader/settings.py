@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     embedding_precision: Literal["int8", "fp32"] = Field(
         "int8", description="Embedding model precision: int8 (twice as fast) or fp32."
     )
+    embedding_threads: int = Field(
+        2, ge=1, le=64, description="Cores the embedder uses (int8: texts embedded side by side)."
+    )
     whisper_dir: Path = Field(
         WORK_ROOT / ".models" / "whisper-base-ct2", description="Assembled Whisper base."
     )

@@ -41,3 +41,11 @@ def test_the_int8_model_is_the_default_and_stays_close_to_fp32():
     assert int8.name.endswith("@int8") and int8.name != fp32.name  # an index records which one
     cosine = (int8.embed(SENTENCES) * fp32.embed(SENTENCES)).sum(axis=1)
     assert cosine.min() >= INT8_MIN_COSINE
+
+
+def test_int8_vectors_do_not_depend_on_the_thread_count():
+    from grader.knowledge.embedder import OnnxEmbedder, ensure_model
+
+    one, two = (OnnxEmbedder(ensure_model(), threads=n, precision="int8") for n in (1, 2))
+    assert one.workers == 1 and two.workers == 2
+    assert (one.embed(SENTENCES) == two.embed(SENTENCES)).all()

@@ -238,11 +238,17 @@ def ensure_model(path: Path | None = None) -> Path:
     return path
 
 
-@lru_cache(maxsize=4)
 def default_embedder(path: str | None = None, precision: Precision | None = None) -> OnnxEmbedder:
     """The process-wide embedder (thread-safe: onnxruntime sessions may be shared), in the
-    configured precision (MLSD_EMBEDDING_PRECISION, default int8)."""
+    configured precision (MLSD_EMBEDDING_PRECISION, default int8) and thread count
+    (MLSD_EMBEDDING_THREADS; an int8 vector does not depend on it)."""
+    return _embedder(
+        path, precision or settings().embedding_precision, settings().embedding_threads
+    )
+
+
+@lru_cache(maxsize=4)
+def _embedder(path: str | None, precision: Precision, threads: int) -> OnnxEmbedder:
     return OnnxEmbedder(
-        ensure_model(Path(path) if path else None),
-        precision=precision or settings().embedding_precision,
+        ensure_model(Path(path) if path else None), threads=threads, precision=precision
     )
