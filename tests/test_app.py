@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from grader.app import state
+from grader.app.report_view import ordered
 from grader.practice.history import History
 
 pytestmark = pytest.mark.slow
@@ -126,8 +127,11 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
         "Missed critical component: Cold start" in c for c in callouts
     )
     table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
-    assert list(table["Component"]) == [c.title for c in weak.components]
-    assert list(table["Status"]) == [c.status for c in weak.components]
+    gaps_first = ordered(weak)  # biggest gaps first, then the covered components
+    assert list(table["Component"]) == [c.title for c in gaps_first]
+    assert list(table["Status"]) == [c.status for c in gaps_first]
+    assert list(table["Score"]) == [c.score for c in gaps_first]
+    assert gaps_first[0].status != "covered"
     first = weak.follow_up_questions[0].question
     assert any(first.rstrip("?") in m.value.replace("\\", "") for m in at.markdown)
     assert {b.label for b in at.get("download_button")} >= {"Download Markdown", "Download JSON"}
@@ -136,8 +140,9 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
         True
     ] * len(weak.recommended_reading)
     # the selected component's quotes are highlighted in place
-    chosen = weak.component(at.selectbox(key="practise_evidence").value)
-    assert chosen.evidence and any(":orange-background[" in m.value for m in at.markdown)
+    picker = next(s for s in at.selectbox if s.key.startswith("practise_evidence_"))
+    chosen = weak.component(picker.value)
+    assert chosen.evidence and any(":violet-background[**" in m.value for m in at.markdown)
     saved = history.list()
     assert len(saved) == 1 and saved[0].answer == weak_answer and saved[0].mode == "practice"
     assert (
@@ -247,8 +252,7 @@ def test_mock_interview_page(history, grader, kb, weak, weak_answer):
     at.button(key="mock_start").click().run()
     asked = weak.follow_up_questions[0]
     assert asked.question.rstrip("?") in at.chat_message[0].markdown[0].value.replace("\\", "")
-    at.text_area(key="mock_reply").input(" ".join(kb.concepts[asked.component_id].cues))
-    at.button(key="mock_submit").click().run()
+    at.chat_input[0].set_value(" ".join(kb.concepts[asked.component_id].cues)).run()
     assert_inert(at)
     summary = "\n".join(m.value for m in at.markdown)
     title = kb.concepts[asked.component_id].title

@@ -7,9 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from grader.app import nav, state
+from grader.app import drafts, nav, state
 from grader.app.safe import inert
 from grader.errors import HistoryError
+from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
 from grader.report import GradeReport
 
@@ -30,6 +31,7 @@ def render() -> None:
         st.info("No attempts yet: every answer you grade is saved here.")
         return
     reports = _reports(attempts)
+    _suggest(attempts, reports)
     st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")
     _progress(attempts, reports)
     _compare(attempts, reports)
@@ -71,6 +73,61 @@ def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
     )
 
 
+def weakest(reports: list[GradeReport], n: int = 3) -> list[tuple[str, str, float]]:
+    """The `n` components with the lowest mean score across the attempts: (id, title, mean)."""
+    scores: dict[str, list[int]] = {}
+    titles: dict[str, str] = {}
+    for r in reports:
+        for c in r.components:
+            scores.setdefault(c.id, []).append(c.score)
+            titles[c.id] = c.title
+    means = sorted((sum(v) / len(v), cid) for cid, v in scores.items())
+    return [(cid, titles[cid], mean) for mean, cid in means[:n]]
+
+
+def suggest_case(kb, reports: list[GradeReport], practised: dict[str, int]) -> tuple[str, list]:
+    """The bank case to practise next: the one whose rubric holds the most of the weakest
+    components (weighted by how weak), the less practised one on ties. (case id, weak components)."""
+    weak = weakest(reports)
+    if not weak:
+        return "", []
+
+    def fit(case_id: str) -> tuple:
+        ids = {c.id for c in kb.cases[case_id].components}
+        gain = sum(100 - mean for cid, _t, mean in weak if cid in ids)
+        return (-gain, practised.get(case_id, 0), case_id)
+
+    best = min(kb.cases, key=fit)
+    ids = {c.id for c in kb.cases[best].components}
+    return best, [w for w in weak if w[0] in ids]
+
+
+def _suggest(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
+    kb = cached_kb()
+    practised: dict[str, int] = {}
+    for a in attempts:
+        if a.question_id:
+            practised[a.question_id] = practised.get(a.question_id, 0) + 1
+    case_id, weak = suggest_case(kb, list(reports.values()), practised)
+    if not case_id:
+        return
+    with st.container(border=True):
+        st.markdown(
+            f"**Practise next: {inert(kb.cases[case_id].title)}**  \n"
+            + (
+                "It exercises your weakest components across your attempts: "
+                + ", ".join(f"{inert(t)} (average {m:.0f}/100)" for _c, t, m in weak)
+                + "."
+                if weak
+                else "It is the bank case you have practised least."
+            )
+        )
+        if st.button("Practise this case", key="history_suggest", icon=":material/edit_note:"):
+            from grader.app.knowledge import practise
+
+            practise(case_id)
+
+
 def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> pd.DataFrame:
     """Long format: one row per attempt and step (and the overall score), for the progress chart."""
     rows = []
@@ -90,8 +147,16 @@ def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> 
 
 def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     st.subheader("Progress per step")
-    titles = sorted({a.question_title for a in attempts})
-    which = st.selectbox("Question", [ALL, *titles], key="history_question")
+    counts: dict[str, int] = {}
+    for a in attempts:
+        counts[a.question_title] = counts.get(a.question_title, 0) + 1
+    titles = sorted(counts, key=lambda t: (-counts[t], t))  # the most practised question first
+    which = st.selectbox(
+        "Question",
+        [*titles, ALL],
+        format_func=lambda t: t if t == ALL else f"{t} ({counts[t]} attempt(s))",
+        key="history_question",
+    )
     chosen = [a for a in attempts if which == ALL or a.question_title == which]
     df = progress_frame(chosen, reports)
     chart = (
@@ -100,10 +165,14 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         .encode(
             x=alt.X("when:T", title=None),
             y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("series:N", title=None),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
+            ),
             tooltip=["attempt", "series", "score"],
         )
-        .properties(height=320)
+        .properties(height=300 + 26 * df["series"].nunique())  # the legend below takes its share
     )
     st.altair_chart(chart, width="stretch")
 
@@ -176,7 +245,8 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
         a = by_id[chosen]
         state.set_report(reports[chosen], a.answer, a.question_id or a.question_title, a.id)
         st.session_state.pop(state.MOCK, None)
-        st.switch_page(nav.page("report"))
+        st.session_state.pop(state.MOCK_FEEDBACK, None)
+        st.switch_page(nav.page("report"), query_params={"attempt": str(a.id)})
     sure = delete_col.checkbox("Yes, delete it", key="history_delete_sure")
     if delete_col.button("Delete the attempt", key="history_delete", disabled=not sure):
         try:
@@ -198,13 +268,15 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
     )
     with st.expander("Delete all history"):
         sure_all = st.checkbox(
-            f"Yes, delete all {len(attempts)} attempts for good", key="history_clear_sure"
+            f"Yes, delete all {len(attempts)} attempts (and the drafts saved with open tabs) for good",
+            key="history_clear_sure",
         )
         if st.button(
             "Delete everything", key="history_clear", type="primary", disabled=not sure_all
         ):
             try:
                 count = history.clear()
+                drafts.clear_all()  # the autosaved drafts hold answers too
             except HistoryError as exc:
                 st.error(inert(str(exc)))
             else:

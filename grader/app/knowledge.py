@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from grader.app.report_view import outline_markdown
 from grader.app.safe import inert
 from grader.knowledge.notes import FOLDERS, Case, Concept, KnowledgeBase, Step, cached_kb
 
@@ -96,9 +97,21 @@ def _case(kb: KnowledgeBase, case: Case) -> None:
         hide_index=True,
         width="stretch",
     )
-    for outline in case.reference_outline:
-        _bullets(f"Outline: {kb.steps[outline.step].title}", outline.points)
+    st.subheader("Model answer outline", anchor="outline")
+    st.caption("What a strong answer covers, step by step.")
+    st.markdown(outline_markdown(case))
+    if st.button("Practise this case", key=f"kb_practise_{case.id}", icon=":material/edit_note:"):
+        practise(case.id)
     _bullets("Follow-up questions", case.follow_ups)
+
+
+def practise(case_id: str) -> None:
+    """Open the Practise page with this bank case chosen."""
+    from grader.app import nav
+
+    st.session_state["q_mode"] = "From the case bank"
+    st.session_state["q_case"] = case_id
+    st.switch_page(nav.page("practise"))
 
 
 def _concept(kb: KnowledgeBase, concept: Concept) -> None:

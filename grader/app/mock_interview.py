@@ -1,21 +1,31 @@
-"""Mock interview: the app asks the top follow-up; each reply is graded for the component it probes
-and the coverage updates; after a few rounds, a summary of what improved."""
+"""Mock interview as a conversation: the interviewer asks about the biggest gaps one question at a
+time; each typed or recorded reply is graded for the component it probes, and the interviewer says
+what the reply added (quoted) and what is still missing, then asks the next question. At the end,
+why it ended and a summary of what improved."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from grader.answers.files import load_answer_bytes
 from grader.answers.model import AnswerInput
-from grader.app import nav, practice, sidebar, state
+from grader.app import nav, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
-from grader.practice.mock_interview import DEFAULT_ROUNDS, MockInterview
+from grader.practice.mock_interview import (
+    DEFAULT_ROUNDS,
+    MockInterview,
+    end_reason,
+    reply_feedback,
+)
 
-REPLY_SOURCES = {"type": "Type", "record": "Record"}
 SAVED = "mock_saved"  # the interview last saved to the history
+INTERVIEWER = ":material/person:"
+CANDIDATE = ":material/face:"
 
 
 def render() -> None:
@@ -29,86 +39,49 @@ def render() -> None:
     report, text, question = shown
     mock: MockInterview | None = st.session_state.get(state.MOCK)
     if mock is None:
-        st.markdown(
-            f"Your answer to **{inert(report.question.title)}** scored **{report.overall_score}/100**. "
-            "The interviewer will ask about your biggest gaps, one question at a time."
-        )
-        st.session_state.setdefault("mock_rounds", DEFAULT_ROUNDS)
-        rounds = st.number_input("Rounds", min_value=1, max_value=5, key="mock_rounds")
-        if st.button("Start the interview", type="primary", key="mock_start"):
-            st.session_state[state.MOCK] = MockInterview.start(
-                text,
-                report,
-                question,
-                graded_text=st.session_state.get(state.REPORT_GRADED),
-                max_rounds=int(rounds),
-            )
-            st.rerun()
+        _start(report, text, question)
         return
-    _progress(mock)
     kb = cached_kb()
-    if mock.finished(kb):
-        _summary(mock)
+    _scoreboard(mock)
+    _conversation(mock)
+    reason = end_reason(mock, kb)
+    if reason:
+        _summary(mock, reason)
         return
     follow_up = mock.next_follow_up(kb)
-    st.subheader(f"Question {len(mock.rounds) + 1} of {mock.max_rounds}")
-    st.chat_message("assistant", avatar=":material/person:").markdown(inert(follow_up.question))
-    reply = _reply_input()
-    if st.button("Submit the reply", type="primary", key="mock_submit"):
-        if _grade_reply(mock, follow_up, reply):
-            st.session_state.pop("mock_reply", None)  # a fresh box for the next question
-            st.rerun()
-
-
-def _reply_input():
-    st.session_state.setdefault("mock_reply_source", "type")
-    source = st.segmented_control(
-        "Reply",
-        list(REPLY_SOURCES),
-        format_func=REPLY_SOURCES.get,
-        key="mock_reply_source",
-        required=True,
+    with st.chat_message("assistant", avatar=INTERVIEWER):
+        st.caption(f"Question {len(mock.rounds) + 1} of {mock.max_rounds}")
+        st.markdown(inert(follow_up.question))
+    reply = st.chat_input(
+        "Type your reply, or record it with the microphone",
+        key=f"mock_reply_{len(mock.rounds)}",  # a new, empty box for each question
+        accept_audio=True,
     )
-    if source == "record":
-        return st.audio_input("Record your reply", key="mock_audio")
-    return st.text_area("Your reply", key="mock_reply", height=160)
+    if reply is not None:
+        _answer(mock, follow_up, reply)
 
 
-def _grade_reply(mock: MockInterview, follow_up, reply) -> bool:
-    with st.status("Grading your reply...", expanded=True) as status:
-        try:
-            if reply is None or (isinstance(reply, str) and not reply.strip()):
-                raise GraderError("type or record a reply first")
-            if not isinstance(reply, str):
-                loaded = load_answer_bytes(
-                    reply.getvalue(),
-                    reply.name or "reply.wav",
-                    progress=practice.transcribing(status),
-                )
-                reply = loaded.graded_text if isinstance(loaded, AnswerInput) else loaded
-            rnd = mock.answer(
-                state.shared_grader(),
-                follow_up,
-                reply,
-                llm=sidebar.llm_config(),
-                progress=lambda s: status.write(inert(s)),
-            )
-        except GraderError as exc:
-            status.update(label="Could not grade this reply", state="error")
-            st.error(inert(state.redact(str(exc))))
-            return False
-        except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
-            status.update(label="Could not grade this reply", state="error")
-            st.error(inert(state.redact(f"unexpected {type(exc).__name__}: {exc}")))
-            return False
-        status.update(
-            label=f"{rnd.component_title}: {rnd.before_score} -> {rnd.after_score}",
-            state="complete",
+def _start(report, text: str, question: str) -> None:
+    st.markdown(
+        f"Your answer to **{inert(report.question.title)}** scored **{report.overall_score}/100**. "
+        "The interviewer will ask about your biggest gaps, one question at a time; after each "
+        "reply you see what it added and what is still missing."
+    )
+    st.session_state.setdefault("mock_rounds", DEFAULT_ROUNDS)
+    rounds = st.number_input("Rounds", min_value=1, max_value=5, key="mock_rounds")
+    if st.button("Start the interview", type="primary", key="mock_start"):
+        st.session_state[state.MOCK] = MockInterview.start(
+            text,
+            report,
+            question,
+            graded_text=st.session_state.get(state.REPORT_GRADED),
+            max_rounds=int(rounds),
         )
-    return True
+        st.session_state[state.MOCK_FEEDBACK] = []
+        st.rerun()
 
 
-def _progress(mock: MockInterview) -> None:
+def _scoreboard(mock: MockInterview) -> None:
     a, b = st.columns(2)
     a.metric(
         "Overall",
@@ -116,25 +89,86 @@ def _progress(mock: MockInterview) -> None:
         delta=mock.report.overall_score - mock.initial.overall_score,
     )
     b.metric("Rounds", f"{len(mock.rounds)} of {mock.max_rounds}")
-    if mock.rounds:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Question": r.question,
-                        "Component": r.component_title,
-                        "Before": f"{r.before_score} ({r.before_status})",
-                        "After": f"{r.after_score} ({r.after_status})",
-                    }
-                    for r in mock.rounds
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
+
+
+def feedback_markdown(fb: dict) -> str:
+    """The interviewer's written feedback on one reply (untrusted text made inert)."""
+    title = inert(fb["component_title"])
+    change = f"{fb['before_score']} → {fb['after_score']}/100 ({fb['after_status']})"
+    if fb["added"]:
+        quotes = "\n".join(f"> {inert(q)}" for q in fb["added"][:3])
+        out = f"**What your reply added** for {title} ({change}):\n\n{quotes}"
+    else:
+        out = (
+            f"**Your reply added nothing the rubric counts for {title}** "
+            f"(still {fb['after_score']}/100, {fb['after_status']})."
         )
+    if fb["still_missing"]:
+        out += "\n\n**Still missing:**\n" + "\n".join(
+            f"- {inert(m)}" for m in fb["still_missing"][:4]
+        )
+    elif fb["after_status"] == "covered":
+        out += f"\n\n{title} is now covered."
+    return out
 
 
-def _summary(mock: MockInterview) -> None:
+def _conversation(mock: MockInterview) -> None:
+    feedback = st.session_state.get(state.MOCK_FEEDBACK) or []
+    for i, rnd in enumerate(mock.rounds):
+        with st.chat_message("assistant", avatar=INTERVIEWER):
+            st.caption(f"Question {i + 1} of {mock.max_rounds}")
+            st.markdown(inert(rnd.question))
+        with st.chat_message("user", avatar=CANDIDATE):
+            st.markdown(inert(rnd.reply))
+        if i < len(feedback):
+            with st.chat_message("assistant", avatar=INTERVIEWER):
+                st.markdown(feedback_markdown(feedback[i]))
+
+
+def _reply_text(reply) -> str:
+    """The text of a chat reply: what was typed, else the recording transcribed on this machine."""
+    text = (getattr(reply, "text", None) if not isinstance(reply, str) else reply) or ""
+    audio = getattr(reply, "audio", None) if not isinstance(reply, str) else None
+    if text.strip() or audio is None:
+        return text
+    with st.status("Transcribing your reply...", expanded=False):
+        loaded = load_answer_bytes(audio.getvalue(), audio.name or "reply.wav")
+    return loaded.graded_text if isinstance(loaded, AnswerInput) else loaded
+
+
+def _answer(mock: MockInterview, follow_up, reply) -> None:
+    with st.status("Grading your reply...", expanded=False) as status:
+        try:
+            text = _reply_text(reply)
+            if not text.strip():
+                raise GraderError("type or record a reply first")
+            rnd = mock.answer(
+                state.shared_grader(),
+                follow_up,
+                text,
+                llm=sidebar.llm_config(),
+                progress=lambda s: status.update(label=inert(s[:1].upper() + s[1:]) + "..."),
+            )
+        except GraderError as exc:
+            status.update(label="Could not grade this reply", state="error")
+            st.error(inert(state.redact(str(exc))))
+            return
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+            status.update(label="Could not grade this reply", state="error")
+            st.error(inert(state.redact(f"unexpected {type(exc).__name__}: {exc}")))
+            return
+        status.update(label="Graded", state="complete")
+    fb = reply_feedback(mock, rnd, follow_up).model_dump()
+    st.session_state[state.MOCK_FEEDBACK] = [
+        *(st.session_state.get(state.MOCK_FEEDBACK) or []),
+        fb,
+    ]
+    st.rerun()
+
+
+def _summary(mock: MockInterview, reason: str) -> None:
+    with st.chat_message("assistant", avatar=INTERVIEWER):
+        st.markdown(f"**That is the end of the interview.** {inert(reason)}")
     st.subheader("Summary")
     summary = mock.summary()
     st.markdown("\n".join(f"- {inert(line)}" for line in summary.lines()))
@@ -144,10 +178,12 @@ def _summary(mock: MockInterview) -> None:
             for a, b in zip(mock.initial.steps, mock.report.steps, strict=True)
         ]
     )
-    st.dataframe(steps, hide_index=True)
-    if mock.rounds and st.session_state.get(SAVED) is not mock:  # save each finished interview once
-        st.session_state[SAVED] = mock
+    st.dataframe(steps, hide_index=True, width="stretch")
+    done = hashlib.sha1(mock.text.encode()).hexdigest()  # the same after a refresh
+    if mock.rounds and st.session_state.get(SAVED) != done:  # save each finished interview once
+        st.session_state[SAVED] = done
         state.save_attempt(mock.text, mock.report, mode="mock")
     if st.button("Start a new interview", key="mock_again"):
         st.session_state.pop(state.MOCK, None)
+        st.session_state.pop(state.MOCK_FEEDBACK, None)
         st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from grader.answers.files import load_answer_bytes
 from grader.answers.model import AnswerInput
@@ -13,12 +14,24 @@ from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
+from grader.scoring.grading import check_answer
 
 TEXT_TYPES = ["md", "markdown", "txt"]
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm", "flac"]
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "record": "Record"}
 ROUND_MINUTES = 45
+WARN_MINUTES = 5
+SCROLL = "scroll_to_report"  # set when a grade finished: the next draw scrolls the report into view
+# Grading stages as the pipeline names them -> where the progress bar stands when they start.
+STAGES = (
+    ("reading", 0.05, "Reading the answer"),
+    ("transcribing", 0.05, "Transcribing"),
+    ("loading", 0.2, "Loading the grader"),
+    ("grading", 0.3, "Grading against the rubric"),
+    ("pacing", 0.75, "Measuring pacing"),
+    ("asking the llm", 0.8, "Asking the LLM"),
+)
 
 
 def render() -> None:
@@ -29,11 +42,27 @@ def render() -> None:
     answer = _answer_input()
     if st.button("Grade", type="primary", key="grade", icon=":material/grading:"):
         _grade(question, answer)
+    error = st.session_state.get(state.LAST_ERROR)
+    if error:
+        st.error(f"**Could not grade this answer:** {inert(error)}", icon=":material/error:")
     shown = state.current_report()
     if shown is not None:
         report, text, _question_asked = shown
         st.divider()
+        st.header("Your report", anchor="report")
+        if st.session_state.pop(SCROLL, False):
+            _scroll_to("report")
         report_view.render(report, text, key="practise")
+
+
+def _scroll_to(anchor: str) -> None:
+    """Bring the heading with this anchor into view (a script of ours; no user text in it)."""
+    components.html(
+        "<script>const el = window.parent.document.getElementById("
+        f"{anchor!r});"
+        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>",
+        height=0,
+    )
 
 
 def _question() -> str:
@@ -49,33 +78,74 @@ def _question() -> str:
             max_chars=500,
             placeholder="e.g. Design a system that flags fake product reviews",
         )
+    if st.session_state.get("q_case") not in cases:
+        st.session_state.pop("q_case", None)
     case_id = st.selectbox("Case", list(cases), format_func=lambda c: cases[c].title, key="q_case")
     st.info(cases[case_id].prompt, icon=":material/help:")
     return case_id
 
 
+def clock(seconds: float) -> str:
+    """mm:ss (minutes can pass 59)."""
+    seconds = max(int(seconds), 0)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
 def _timer() -> None:
-    """An optional interview clock: a start time in the session; the elapsed time shows on each rerun."""
+    """An optional interview clock that ticks each second: mm:ss used and left, a warning with
+    `WARN_MINUTES` left and a notice when the round is over. The start time is in the session (and
+    its draft), so page switches and refreshes keep it."""
     if not st.toggle(
         "Interview timer",
         key="timer_on",
-        help=f"A {ROUND_MINUTES}-minute round; updates as you work.",
+        help=f"A {ROUND_MINUTES}-minute round, counting down each second.",
     ):
         return
-    started = st.session_state.get("timer_started")
-    left, right = st.columns([1, 3])
-    if started is None:
-        if left.button("Start the clock", key="timer_start"):
+    if st.session_state.get("timer_started") is None:
+        if st.button("Start the clock", key="timer_start", icon=":material/timer:"):
             st.session_state["timer_started"] = time.time()
+            st.session_state.pop("timer_warned", None)
             st.rerun()
         return
-    minutes = (time.time() - started) / 60
-    right.progress(
-        min(minutes / ROUND_MINUTES, 1.0), text=f"{minutes:.0f} of {ROUND_MINUTES} minutes"
+    _ticking_clock()
+
+
+@st.fragment(run_every=1)
+def _ticking_clock() -> None:
+    started = st.session_state.get("timer_started")
+    if started is None:
+        return
+    elapsed = time.time() - started
+    left = ROUND_MINUTES * 60 - elapsed
+    bar, button = st.columns([5, 1], vertical_alignment="bottom")
+    text = (
+        f"{clock(elapsed)} used · {clock(left)} left of {ROUND_MINUTES}:00"
+        if left > 0
+        else f"{clock(elapsed)} used · time is up"
     )
-    if left.button("Reset the clock", key="timer_reset"):
-        del st.session_state["timer_started"]
-        st.rerun()
+    bar.progress(min(elapsed / (ROUND_MINUTES * 60), 1.0), text=text)
+    if button.button("Reset the clock", key="timer_reset"):
+        st.session_state.pop("timer_started", None)
+        st.session_state.pop("timer_warned", None)
+        st.rerun(scope="app")
+    if left <= 0:
+        st.error(
+            f"Time is up: the {ROUND_MINUTES} minutes are over. Finish your sentence and grade "
+            "the answer.",
+            icon=":material/alarm:",
+        )
+        if st.session_state.get("timer_warned") != "up":
+            st.session_state["timer_warned"] = "up"
+            st.toast("Time is up", icon=":material/alarm:")
+    elif left <= WARN_MINUTES * 60:
+        st.warning(
+            f"{clock(left)} left: wrap up with evaluation, serving and monitoring if you have "
+            "not reached them.",
+            icon=":material/hourglass_bottom:",
+        )
+        if not st.session_state.get("timer_warned"):
+            st.session_state["timer_warned"] = "warned"
+            st.toast(f"{WARN_MINUTES} minutes left", icon=":material/hourglass_bottom:")
 
 
 def _answer_input():
@@ -101,13 +171,47 @@ def _answer_input():
     if source == "record":
         st.caption("Speak your answer; it is transcribed on this machine.")
         return st.audio_input("Record your answer", key="answer_audio")
-    return st.text_area(
+    text = st.text_area(
         "Your answer",
         key="answer_text",
         height=320,
         placeholder="Clarify the requirements, frame the ML task, then data, model, evaluation, "
         "serving and monitoring...",
     )
+    if text:
+        st.caption(
+            f"{len(text.split()):,} words · draft saved with this tab: a refresh keeps it "
+            "(it saves when you click outside the box or press Ctrl+Enter)"
+        )
+    return text
+
+
+class _Progress:
+    """The grading stages as a progress bar with the stage named, inside a status box."""
+
+    def __init__(self, status, words: int | None):
+        self.status, self.words = status, words
+        self.bar = status.progress(0.0, text="Starting...")
+
+    def stage(self, stage: str) -> None:
+        low = stage.lower()
+        at, label = next(
+            ((frac, name) for key, frac, name in STAGES if low.startswith(key)), (None, None)
+        )
+        if label is None:  # an LLM sub-step: keep the bar, name the step
+            self.status.update(label=stage[:1].upper() + stage[1:] + "...")
+            return
+        if low.startswith("grading") and self.words:
+            label += f" ({self.words:,} words; about {max(2, round(self.words / 200))} s)"
+        self.bar.progress(at, text=label + "...")
+        self.status.update(label=label + "...")
+
+    def transcribing(self, done: float, total: float) -> None:
+        frac = 0.05 + 0.15 * (done / total if total else 0)
+        self.bar.progress(
+            min(frac, 0.2), text=f"Transcribing: {done:.0f} of {total:.0f} seconds..."
+        )
+        self.status.update(label=f"Transcribing: {done:.0f} of {total:.0f} seconds...")
 
 
 def transcribing(status):
@@ -117,57 +221,65 @@ def transcribing(status):
     )
 
 
+def _fail(message: str, status=None) -> None:
+    st.session_state[state.LAST_ERROR] = state.redact(message)
+    if status is not None:
+        status.update(label="Could not grade this answer", state="error", expanded=False)
+
+
 def _grade(question: str, answer) -> None:
+    """Grade, with a progress bar through the stages; the old report is cleared first, so what
+    shows afterwards is this answer's report or the reason it could not be graded."""
+    state.clear_report()
+    st.session_state.pop(state.LAST_ERROR, None)
     if not question.strip():
-        st.error("Type your question first, or pick one from the case bank.")
-        return
+        return _fail("type your question first, or pick one from the case bank")
+    if answer is None:
+        return _fail("nothing to grade: paste your answer, upload a file or record one")
+    if isinstance(answer, str):
+        try:
+            check_answer(answer)
+        except GraderError as exc:
+            return _fail(str(exc))
+    words = len(answer.split()) if isinstance(answer, str) else None
     with st.status("Grading...", expanded=True) as status:
-
-        def progress(stage: str) -> None:
-            status.update(label=stage[:1].upper() + stage[1:] + "...")
-            status.write(inert(stage))
-
+        progress = _Progress(status, words)
         try:
             llm = sidebar.llm_config()
-            if answer is None:
-                raise GraderError(
-                    "nothing to grade: paste your answer, upload a file or record one"
-                )
             if isinstance(answer, str):
                 source = answer
             else:  # an uploaded file or a recording
                 name = answer.name or "recording.wav"
-                progress(f"reading {name}")
+                progress.stage(f"reading {name}")
                 source = load_answer_bytes(
                     answer.getvalue(),
                     name,
                     candidate=st.session_state.get("candidate") or None,
-                    progress=transcribing(status),
+                    progress=progress.transcribing,
                 )
-            progress("loading the grader (the knowledge index is built on first use)")
+                if isinstance(source, AnswerInput) and progress.words is None:
+                    progress.words = len(source.graded_text.split())
+            progress.stage("loading the grader (the knowledge index is built on first use)")
             grader = state.shared_grader()
-            report = grade_input(grader, source, question, llm=llm, progress=progress)
+            report = grade_input(grader, source, question, llm=llm, progress=progress.stage)
         except GraderError as exc:
-            status.update(label="Could not grade this answer", state="error")
-            st.error(inert(state.redact(str(exc))))
-            return
+            return _fail(str(exc), status)
         except ImportError as exc:
-            status.update(label="Could not grade this answer", state="error")
-            st.error(
-                inert(
-                    f"a part of the grader is not installed ({exc.name}): choose 'None' for the LLM "
-                    "in the sidebar, or reinstall"
-                )
+            return _fail(
+                f"a part of the grader is not installed ({exc.name}): choose 'None' for the LLM "
+                "in the sidebar, or reinstall",
+                status,
             )
-            return
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
-            status.update(label="Could not grade this answer", state="error")
-            st.error(inert(state.redact(f"unexpected {type(exc).__name__}: {exc}")))
-            return
+            return _fail(f"unexpected {type(exc).__name__}: {exc}", status)
+        progress.bar.progress(1.0, text="Done")
         status.update(label=f"Graded: {report.overall_score}/100", state="complete", expanded=False)
     text, graded = (
         (source.text, source.graded_text) if isinstance(source, AnswerInput) else (source, source)
     )
     attempt_id = state.save_attempt(text, report, mode="practice")
     state.set_report(report, text, question, attempt_id, graded)
-    st.session_state.pop(state.MOCK, None)  # a new answer starts a new mock interview
+    st.session_state[SCROLL] = True
+    st.toast(
+        f"Graded: {report.overall_score}/100. Your report is below.", icon=":material/grading:"
+    )

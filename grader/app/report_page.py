@@ -1,18 +1,54 @@
-"""Report: the report on show (the last graded answer, or an attempt opened from the history)."""
+"""Report: the report on show (the last graded answer, or an attempt opened from the history).
+
+`/report?attempt=<id>` opens a saved attempt, so an attempt's report has its own URL."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from grader.app import nav, report_view, state
+from grader.app.safe import inert
+from grader.errors import HistoryError
+
+PARAM = "attempt"
+
+
+def open_attempt(attempt_id: int) -> bool:
+    """Make a saved attempt the report on show; False (with a message) when it cannot be read."""
+    try:
+        a = state.open_history().get(attempt_id)
+        report = a.report
+    except HistoryError as exc:
+        st.warning(inert(str(exc)))
+        return False
+    except ValueError:
+        st.warning(f"Attempt #{attempt_id} was saved in another report format and cannot be shown.")
+        return False
+    state.set_report(report, a.answer, a.question_id or a.question_title, a.id)
+    st.session_state.pop(state.MOCK, None)
+    st.session_state.pop(state.MOCK_FEEDBACK, None)
+    return True
 
 
 def render() -> None:
     st.title("Report")
+    wanted = st.query_params.get(PARAM)
+    if wanted is not None:
+        if not wanted.isdigit():
+            st.warning(f"No attempt {inert(wanted)}: attempts are numbered, see History.")
+        elif (
+            st.session_state.get(state.REPORT_ATTEMPT) != int(wanted) or not state.current_report()
+        ):
+            open_attempt(int(wanted))
     shown = state.current_report()
     if shown is None:
         st.info("No report yet: grade an answer first, or open an attempt from your history.")
         st.page_link(nav.page("practise"), label="Practise", icon=":material/edit_note:")
         return
     report, text, _question = shown
+    attempt = st.session_state.get(state.REPORT_ATTEMPT)
+    if attempt is not None:
+        st.caption(f"Attempt #{attempt}, saved in History.")
+        if st.query_params.get(PARAM) != str(attempt):
+            st.query_params[PARAM] = str(attempt)  # the URL names the attempt: a link that lasts
     report_view.render(report, text, key="report")

@@ -3,16 +3,27 @@ pacing, warnings and downloads. All user and LLM text goes through `ui.safe`."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from grader.app import nav
-from grader.app.safe import highlighted, inert
+from grader.app.safe import inert, markdown_block
+from grader.knowledge.notes import cached_kb
 from grader.render import question_line, to_markdown
 from grader.report import GradeReport
+from grader.scoring.grading import gaps_first
 
 STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6"}
+
+
+STATUS_BADGE = {"covered": "green", "partial": "orange", "missing": "red"}
+QUOTE_COLOUR = "violet"  # the chosen component's quotes (a strong colour in .streamlit/config.toml)
+OTHER_COLOUR = "gray"  # evidence for the other components
+ANSWERED = "blocks"  # session key prefix: how the answer is shown
 
 
 def render(report: GradeReport, text: str, key: str) -> None:
@@ -25,14 +36,21 @@ def render(report: GradeReport, text: str, key: str) -> None:
     if report.improvements:
         items = "\n".join(f"{i}. {inert(s)}" for i, s in enumerate(report.improvements, 1))
         st.markdown("**Top improvements**\n\n" + items)
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader("Steps")
-        st.altair_chart(step_chart(report), width="stretch")
-    with right:
-        st.subheader("Components")
-        st.dataframe(components_table(report), hide_index=True, width="stretch")
+    st.subheader("Steps")
+    st.altair_chart(step_chart(report), width="stretch")
+    st.subheader("Components, biggest gaps first")
+    st.dataframe(
+        components_table(report),
+        hide_index=True,
+        width="stretch",
+        column_config=COMPONENT_COLUMNS,
+        column_order=list(COMPONENT_COLUMNS),
+        height=35 * (len(report.components) + 1) + 3,  # every row, no inner scrolling
+    )
+    with st.expander("The components as a list (easier to read on a phone)"):
+        st.markdown(components_list(report))
     _evidence(report, text, key)
+    _outline(report)
     _follow_ups(report)
     _reading(report)
     if report.pacing is not None:
@@ -50,11 +68,57 @@ def _headline(r: GradeReport) -> None:
     st.caption(f"Question: {inert(question_line(r))}")
 
 
+_OFF_CASE = re.compile(
+    r"the answer does not read as an answer to (?:'(?P<case>.+?)'|the question asked) "
+    r"\((?:similarity [\d.]+(?:; it is closer to '(?P<closer>.+?)' \([\d.]+\))?|it is closer to "
+    r"'(?P<closer2>.+?)', [\d.]+)\); scores were scaled by (?P<factor>[\d.]+)"
+)
+_SHORT = re.compile(r"the answer is short \((?P<words>\d+) words\)")
+_BUZZ = re.compile(r"(?P<n>\d+) passage\(s\) read as lists of buzzwords")
+_OFF_DOMAIN = re.compile(r"(?P<n>\d+) passage\(s\) read as unrelated to ML system design")
+
+
+def plain_warning(w: str) -> str:
+    """A grader warning in plain language (no similarities or factors)."""
+    m = _OFF_CASE.search(w)
+    if m:
+        factor = float(m["factor"])
+        asked = f"\u201c{m['case']}\u201d" if m["case"] else "the question asked"
+        closer = m["closer"] or m["closer2"]
+        reads = f"reads more like an answer to \u201c{closer}\u201d" if closer else "is off topic"
+        effect = (
+            "so it earned no credit"
+            if factor <= 0.005
+            else f"so its scores were cut to {factor:.0%} of what its content would earn"
+        )
+        return f"This answer {reads} than to {asked}, {effect}. Answer the question on screen."
+    m = _SHORT.search(w)
+    if m:
+        return (
+            f"Short answer: {m['words']} words. A full design usually takes 600 words or more, "
+            "so several steps could not earn credit."
+        )
+    m = _BUZZ.search(w)
+    if m:
+        return (
+            f"{m['n']} passage(s) only list terms without saying how or why (read as buzzwords) "
+            "and earned no credit: explain each choice instead of naming it."
+        )
+    m = _OFF_DOMAIN.search(w)
+    if m:
+        return f"{m['n']} passage(s) read as unrelated to ML system design and earned no credit."
+    if w.startswith("possible attempt to steer the grader"):
+        return "Part of the answer reads as instructions to the grader; it was ignored. " + (
+            w.split("):", 1)[-1].strip() if "):" in w else ""
+        )
+    return w[:1].upper() + w[1:]
+
+
 def _warnings(r: GradeReport) -> None:
     if r.llm is not None and r.llm.fell_back:
         st.warning("The LLM could not be used for this answer; this is the deterministic grade.")
     for w in r.warnings:
-        st.warning(inert(w))
+        st.warning(inert(plain_warning(w)), icon=":material/warning:")
 
 
 def _missed_critical(r: GradeReport) -> None:
@@ -66,69 +130,204 @@ def _missed_critical(r: GradeReport) -> None:
         )
 
 
-def step_chart(r: GradeReport) -> alt.Chart:
+def step_chart(r: GradeReport) -> alt.LayerChart:
+    """One bar per framework step, its score written at the end of the bar."""
     df = pd.DataFrame([{"step": s.title, "score": s.score} for s in r.steps])
-    return (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
-            y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-            color=alt.Color(
-                "score:Q",
-                legend=None,
-                scale=alt.Scale(domain=[0, 50, 100], range=["#e45756", "#f2cf5b", "#54a24b"]),
-            ),
-            tooltip=["step", "score"],
-        )
-        .properties(height=260)
+    base = alt.Chart(df).encode(
+        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
+        y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
+        tooltip=["step", "score"],
     )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "score:Q",
+            legend=None,
+            scale=alt.Scale(domain=[0, 50, 100], range=["#e45756", "#f2cf5b", "#54a24b"]),
+        )
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=13, fontWeight="bold").encode(
+        text="score:Q"
+    )
+    return (bars + labels).properties(height=36 * max(len(df), 1) + 30)
+
+
+COMPONENT_COLUMNS = {
+    "Component": st.column_config.TextColumn("Component", width="medium"),
+    "Status": st.column_config.TextColumn("Status", width="small"),
+    "Score": st.column_config.ProgressColumn(
+        "Score", min_value=0, max_value=100, format="%d", width="small"
+    ),
+    "Key points": st.column_config.TextColumn(
+        "Key points", width="small", help="Strong-answer points made, of those the rubric lists"
+    ),
+    "Severity": st.column_config.TextColumn("Severity", width="small"),
+    "Step": st.column_config.TextColumn("Step", width="small"),
+    "Judged by": st.column_config.TextColumn("Judged by", width="small"),
+}
+
+
+def ordered(r: GradeReport) -> list:
+    """The components, biggest gaps first (weight x missing points), then the covered ones."""
+    gaps = gaps_first(r.components)
+    ids = {c.id for c in gaps}
+    covered = sorted((c for c in r.components if c.id not in ids), key=lambda c: (c.score, c.id))
+    return [*gaps, *covered]
 
 
 def components_table(r: GradeReport):
-    """The components as a table, each row coloured by its status."""
+    """The components as a table, biggest gaps first, each row coloured by its status."""
+    comps = ordered(r)
+    steps = {s.id: s.title for s in r.steps}
     df = pd.DataFrame(
         [
             {
-                "Status": c.status,
                 "Component": c.title,
-                "Step": c.step,
-                "Severity": c.severity,
+                "Status": c.status,
                 "Score": c.score,
-                "Key points": f"{c.cues_matched}/{c.cues_total}",
+                "Key points": f"{c.cues_matched} of {c.cues_total}",
+                "Severity": c.severity,
+                "Step": steps.get(c.step, c.step),
                 "Judged by": c.judged_by,
             }
-            for c in r.components
+            for c in comps
         ]
     )
-    statuses = [c.status for c in r.components]
+    statuses = [c.status for c in comps]
     return df.style.apply(
         lambda row: [f"background-color: {STATUS_COLOUR[statuses[row.name]]}"] * len(row), axis=1
     )
 
 
+def components_list(r: GradeReport) -> str:
+    """The components, biggest gaps first, one stacked line each (narrow screens)."""
+    return "\n".join(
+        f"- :{STATUS_BADGE[c.status]}-badge[{c.status}] **{inert(c.title)}**: {c.score}/100, "
+        f"{c.cues_matched} of {c.cues_total} key points, {c.severity}"
+        for c in ordered(r)
+    )
+
+
+def blocks(text: str) -> list[tuple[int, int]]:
+    """The answer's paragraphs: [start, end) of each run of non-blank lines."""
+    out, start, pos = [], None, 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            start = pos if start is None else start
+            last = end
+        elif start is not None:
+            out.append((start, last))
+            start = None
+        pos = end + 1
+    if start is not None:
+        out.append((start, last))
+    return out
+
+
+def _report_key(r: GradeReport, text: str) -> str:
+    """A short digest of the report on show: widgets keyed with it start fresh for a new report."""
+    return hashlib.sha1((r.to_json() + text).encode()).hexdigest()[:10]
+
+
 def _evidence(r: GradeReport, text: str, key: str) -> None:
-    st.subheader("Your answer, with the evidence")
-    with_evidence = [c for c in r.components if c.evidence]
-    options = [c.id for c in r.components]
+    """The answer as the candidate wrote it (Markdown rendered, safely), paragraph by paragraph,
+    with the components each paragraph gives evidence for in the margin; the chosen component's
+    quotes in a strong colour, and a view that jumps to them."""
+    st.subheader("Your answer, with the evidence", anchor="evidence")
+    digest = _report_key(r, text)
+    valid = {
+        c.id: [e for e in c.evidence if text[e.start : e.end] == e.quote] for c in r.components
+    }
+    comps = ordered(r)
+    with_evidence = [c for c in comps if valid[c.id]]
+    options = [c.id for c in comps]
     default = options.index(with_evidence[0].id) if with_evidence else 0
+
+    def label(i: str) -> str:
+        c, n = r.component(i), len(valid[i])
+        return f"{c.title} ({c.status}, {n} quote{'s' if n != 1 else ''})"
+
     cid = st.selectbox(
-        "Component",
-        options,
-        index=default,
-        key=f"{key}_evidence",
-        format_func=lambda i: (
-            f"{r.component(i).title} ({r.component(i).status}, "
-            f"{len(r.component(i).evidence)} quote(s))"
-        ),
+        "Component", options, index=default, key=f"{key}_evidence_{digest}", format_func=label
     )
     comp = r.component(cid)
-    st.markdown(inert(comp.feedback))
-    spans = [(e.start, e.end) for e in comp.evidence if text[e.start : e.end] == e.quote]
-    if not comp.evidence:
+    st.markdown(
+        f":{STATUS_BADGE[comp.status]}-badge[{comp.status} · {comp.score}/100] "
+        + inert(comp.feedback)
+    )
+    st.markdown(
+        f"Legend: :{QUOTE_COLOUR}-background[**quotes for {inert(comp.title)}**] · "
+        f":{OTHER_COLOUR}-background[evidence for other components] · in the margin, the "
+        "components each paragraph counts for (:green-badge[covered] :orange-badge[partial])"
+    )
+    quotes = valid[cid]
+    paras = blocks(text)
+    if not quotes:
         st.caption("No quote from your answer supports this component.")
-    with st.container(height=360, border=True):
-        st.markdown(highlighted(text, spans))
+    view = st.segmented_control(
+        "Show",
+        ["quotes", "all"],
+        format_func={"quotes": "Around the quotes", "all": "The whole answer"}.get,
+        default="quotes" if quotes else "all",
+        key=f"{key}_view_{digest}",
+        required=True,
+    )
+    colours: list[str | None] = [None] * len(text)
+    strong = [False] * len(text)
+    per_block: list[dict[str, str]] = [{} for _ in paras]
+    for c in r.components:
+        for e in valid[c.id]:
+            for b, (s, t) in enumerate(paras):
+                if e.start < t and e.end > s:
+                    per_block[b][c.id] = c.status
+            if c.id != cid:
+                for i in range(e.start, e.end):
+                    colours[i] = colours[i] or OTHER_COLOUR
+    for e in quotes:
+        for i in range(e.start, e.end):
+            colours[i], strong[i] = QUOTE_COLOUR, True
+    hits = [b for b, (s, t) in enumerate(paras) if any(e.start < t and e.end > s for e in quotes)]
+    shown = hits if view == "quotes" and hits else list(range(len(paras)))
+    if view == "quotes" and hits:
+        st.caption(
+            f"{len(quotes)} quote(s) in paragraph(s) {', '.join(str(b + 1) for b in hits)} of "
+            f"{len(paras)}; choose \u201cThe whole answer\u201d to read it all."
+        )
+    with st.container(border=True, key=f"{key}_answer"):
+        previous = None
+        for b in shown:
+            if previous is not None and b != previous + 1:
+                st.caption("\u2026")
+            previous = b
+            s, t = paras[b]
+            body, margin = st.columns([5, 2])
+            body.markdown(markdown_block(text[s:t], colours[s:t], strong[s:t]))
+            tags = " ".join(
+                f":{STATUS_BADGE[status]}-badge[{inert(r.component(c).title)}]"
+                for c, status in per_block[b].items()
+            )
+            margin.markdown(f"¶{b + 1} " + tags if tags else f":gray[¶{b + 1}]")
+
+
+def _outline(r: GradeReport) -> None:
+    """What a strong answer to this bank case covers, step by step (from the knowledge base)."""
+    case = cached_kb().cases.get(r.question.id) if r.question.id else None
+    if case is None:
+        return
+    with st.expander(
+        "Model answer outline: what a strong answer covers", icon=":material/checklist:"
+    ):
+        st.markdown(outline_markdown(case))
+
+
+def outline_markdown(case) -> str:
+    """A bank case's reference outline as Markdown bullets under each step's title."""
+    kb = cached_kb()
+    parts = []
+    for o in case.reference_outline:
+        title = kb.steps[o.step].title if o.step in kb.steps else o.step
+        parts.append(f"**{inert(title)}**\n\n" + "\n".join(f"- {inert(p)}" for p in o.points))
+    return "\n\n".join(parts)
 
 
 def _follow_ups(r: GradeReport) -> None:
@@ -178,9 +377,16 @@ def _pacing(r: GradeReport) -> None:
             ]
         ),
         hide_index=True,
+        width="stretch",
     )
     if p.unreached_steps:
-        st.warning("Steps never reached: " + ", ".join(inert(s) for s in p.unreached_steps))
+        titles = {s.step: s.title for s in p.steps} | {s.id: s.title for s in r.steps}
+        st.warning(
+            "Steps with under 15 seconds of your speaking time: "
+            + ", ".join(inert(titles.get(s, s)) for s in p.unreached_steps)
+            + ". Pacing places each stretch of speech in one step, so a step mentioned only in "
+            "passing counts as not reached."
+        )
     st.caption(
         f"Longest monologue: {p.longest_monologue_seconds:.0f} s, from "
         f"{p.longest_monologue_start_seconds / 60:.1f} min."

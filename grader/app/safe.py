@@ -96,3 +96,105 @@ def _render_line(line: str, marks: list[bool], colour: str) -> str:
             parts.append(chunk)
         i = j
     return "".join(parts)
+
+
+# -- the candidate's Markdown, rendered safely --------------------------------------------------
+# Only structure this module writes itself survives: headings (shown bold), list items, quotes,
+# bold, italics and code spans. Every character of the user's text is still escaped, so no HTML,
+# link, image, table or directive can come from it.
+_BLOCK = re.compile(r"^(?P<indent>\s*)(?P<mark>#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s?)")
+_INLINE = re.compile(
+    r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\3(?![\w*])|(`+)(.+?)\5"
+)
+
+
+def _styles(line: str) -> tuple[str, list[int], list[str]]:
+    """`line` without its emphasis markers, the offset in `line` of each kept character, and each
+    kept character's style ('', 'b', 'i' or 'c')."""
+    kept, where, style, pos = [], [], [], 0
+    for m in _INLINE.finditer(line):
+        for k in range(pos, m.start()):
+            kept.append(line[k]), where.append(k), style.append("")
+        if m.group(1):
+            grp, kind = 2, "b"
+        elif m.group(3):
+            grp, kind = 4, "i"
+        else:
+            grp, kind = 6, "c"
+        for k in range(m.start(grp), m.end(grp)):
+            kept.append(line[k]), where.append(k), style.append(kind)
+        pos = m.end()
+    for k in range(pos, len(line)):
+        kept.append(line[k]), where.append(k), style.append("")
+    return "".join(kept), where, style
+
+
+def _wrap(text: str, style: str, colour: str | None, strong: bool) -> str:
+    core = text.strip()
+    if not core:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    if style == "c":
+        out = _code_span(core)
+    else:
+        out = _escape_line(core)
+        if style == "b" or strong:
+            out = f"**{out}**"
+        elif style == "i":
+            out = f"*{out}*"
+    if colour:
+        out = f":{colour}-background[{out}]"
+    return lead + out + trail
+
+
+def markdown_line(line: str, colours: list[str | None], strong: list[bool]) -> str:
+    """One line of the candidate's Markdown as safe Markdown; `colours[i]` (a COLOURS name or None)
+    is the background of character i of `line`, `strong[i]` makes it bold."""
+    m = _BLOCK.match(line)
+    prefix, start = "", 0
+    if m:
+        mark = m.group("mark").strip()
+        start = m.end()
+        if mark.startswith("#"):
+            prefix = "heading"
+        elif mark == ">":
+            prefix = "> "
+        elif mark[:-1].isdigit():
+            prefix = f"{int(mark[:-1])}. "
+        else:
+            prefix = "- "
+    body = line[start:].rstrip()
+    plain, where, style = _styles(body)
+    parts, i = [], 0
+    while i < len(plain):
+        key = (style[i], colours[start + where[i]], strong[start + where[i]])
+        j = i
+        while (
+            j < len(plain)
+            and (style[j], colours[start + where[j]], strong[start + where[j]]) == key
+        ):
+            j += 1
+        parts.append(_wrap(plain[i:j], *key))
+        i = j
+    text = "".join(parts).strip()
+    if not text:
+        return ""
+    if prefix == "heading":
+        return text if text.startswith("**") and text.endswith("**") else f"**{text}**"
+    return prefix + text
+
+
+def markdown_block(text: str, colours: list[str | None], strong: list[bool]) -> str:
+    """A block of the candidate's Markdown (no blank lines) as safe Markdown, line breaks kept."""
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        n = len(raw)
+        line = markdown_line(raw, colours[pos : pos + n], strong[pos : pos + n])
+        pos += n + 1
+        if line:
+            out.append(line)
+    listish = re.compile(r"^(- |\d+\. |> )")
+    return "\n".join(
+        ln + ("  " if i + 1 < len(out) and not listish.match(out[i + 1]) else "")
+        for i, ln in enumerate(out)
+    )

@@ -23,6 +23,10 @@ REPORT_GRADED = "current_graded_text"  # that text with non-candidate parts blan
 REPORT_QUESTION = "current_question"
 REPORT_ATTEMPT = "current_attempt_id"
 MOCK = "mock_interview"
+MOCK_FEEDBACK = (
+    "mock_feedback"  # per round of the mock interview: what the reply added, what is missing
+)
+LAST_ERROR = "last_error"  # the one-line reason the last grading failed, shown until the next try
 NOTICES = "notices"
 API_KEY = "llm_api_key"
 # Widgets whose values must survive page switches and inputs shown only some of the time.
@@ -34,8 +38,6 @@ KEPT_WIDGETS = (
     "answer_text",
     "candidate",
     "mock_rounds",
-    "mock_reply",
-    "mock_reply_source",
     "llm_provider",
     "llm_model",
     "llm_base_url",
@@ -72,6 +74,13 @@ def set_report(
     st.session_state[REPORT_GRADED] = graded_text if graded_text is not None else text
     st.session_state[REPORT_QUESTION] = question
     st.session_state[REPORT_ATTEMPT] = attempt_id
+
+
+def clear_report() -> None:
+    """Drop the report on show (and the mock interview built on it): a new grade is starting."""
+    for key in (REPORT, REPORT_TEXT, REPORT_GRADED, REPORT_QUESTION, REPORT_ATTEMPT, MOCK):
+        st.session_state.pop(key, None)
+    st.session_state.pop(MOCK_FEEDBACK, None)
 
 
 def current_report() -> tuple[GradeReport, str, str] | None:

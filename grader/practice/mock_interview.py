@@ -228,3 +228,48 @@ def _with_component(
             "answer_stats": stats,
         }
     )
+
+
+class ReplyFeedback(BaseModel):
+    """What one reply did: the quotes from it that now count, and what a strong reply still covers."""
+
+    component_title: str
+    before_score: int
+    after_score: int
+    after_status: Status
+    added: list[str] = Field(description="Quotes from the reply that count as evidence now.")
+    still_missing: list[str] = Field(
+        description="What a strong reply covers that the component still lacks."
+    )
+    feedback: str = Field(description="The grader's feedback on the component after the reply.")
+
+
+def reply_feedback(mock: MockInterview, rnd: Round, follow_up: FollowUp) -> ReplyFeedback:
+    """Feedback on round `rnd` of `mock` (just played): the reply's words that now count for the
+    probed component, and the points of `follow_up.listen_for` still to make (all of them when the
+    reply added nothing; none once the component is covered)."""
+    comp = mock.report.component(rnd.component_id)
+    end = rnd.reply_start + len(rnd.reply)
+    added = [e.quote for e in comp.evidence if e.start >= rnd.reply_start and e.end <= end]
+    missing = [] if comp.status == "covered" else list(follow_up.listen_for)
+    return ReplyFeedback(
+        component_title=rnd.component_title,
+        before_score=rnd.before_score,
+        after_score=rnd.after_score,
+        after_status=rnd.after_status,
+        added=added,
+        still_missing=missing,
+        feedback=comp.feedback,
+    )
+
+
+def end_reason(mock: MockInterview, kb: KnowledgeBase | None = None) -> str | None:
+    """Why the interview is over, in a sentence; None while it goes on."""
+    if len(mock.rounds) >= mock.max_rounds:
+        return f"All {mock.max_rounds} rounds are done."
+    if mock.next_follow_up(kb) is None:
+        return (
+            f"After {len(mock.rounds)} of {mock.max_rounds} rounds there is nothing left to ask: "
+            "every component is covered or has been asked about."
+        )
+    return None

@@ -1,0 +1,188 @@
+"""Autosave per browser session: the draft answer, the report on show and the mock interview survive
+a refresh.
+
+Each browser session gets a random id that rides in the URL (`?s=...`). What the session holds
+(question, answer draft, timer, current report, mock interview) is written, whenever it changes, to
+`<data dir>/drafts/<sha256 of the id>.json` (folder 0700, file 0600). A refresh keeps the URL, so
+the new session reads the same file back; another session has another id and never reads it.
+API keys are never written: the key field is not saved and the text is scrubbed of secrets.
+Drafts untouched for `KEEP_DAYS` are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from grader.app import state
+from grader.practice.history import data_dir
+from grader.practice.mock_interview import MockInterview
+from grader.report import GradeReport
+from grader.text import scrub
+
+PARAM = "s"  # the query parameter that carries the session id
+KEEP_DAYS = 30
+SESSION_ID = "_draft_session_id"
+SAVED = "_draft_saved"  # the JSON last written, so an unchanged state is not rewritten
+_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+# Plain session-state values kept in a draft (never the API key).
+FIELDS = (
+    "q_mode",
+    "q_case",
+    "q_text",
+    "answer_source",
+    "answer_text",
+    "candidate",
+    "timer_on",
+    "timer_started",
+    "mock_rounds",
+    "llm_provider",
+    "llm_model",
+    "llm_base_url",
+    state.MOCK_FEEDBACK,
+    "mock_saved",
+)
+
+
+def folder() -> Path:
+    return data_dir() / "drafts"
+
+
+def path_for(session_id: str) -> Path:
+    return folder() / (hashlib.sha256(session_id.encode()).hexdigest()[:40] + ".json")
+
+
+def valid(session_id: str | None) -> bool:
+    return bool(session_id) and bool(_ID.match(session_id))
+
+
+def start() -> str:
+    """This session's id: kept in the session, else taken from the URL (a refresh: the draft is
+    restored), else new. The URL always carries it, whatever page is on show."""
+    sid = st.session_state.get(SESSION_ID)
+    if sid is None:
+        from_url = st.query_params.get(PARAM)
+        if valid(from_url):
+            sid = from_url
+            restore(sid)
+        else:
+            sid = secrets.token_urlsafe(24)
+        st.session_state[SESSION_ID] = sid
+    if st.query_params.get(PARAM) != sid:
+        st.query_params[PARAM] = sid
+    return sid
+
+
+def snapshot() -> dict:
+    """What this session would lose on a refresh, as JSON-ready data."""
+    ss = st.session_state
+    out: dict = {k: ss[k] for k in FIELDS if k in ss}
+    report = ss.get(state.REPORT)
+    if report is not None:
+        out["report"] = {
+            "json": report.to_json(),
+            "text": ss.get(state.REPORT_TEXT, ""),
+            "graded": ss.get(state.REPORT_GRADED),
+            "question": ss.get(state.REPORT_QUESTION, ""),
+            "attempt": ss.get(state.REPORT_ATTEMPT),
+        }
+    mock = ss.get(state.MOCK)
+    if mock is not None:
+        out["mock"] = mock.model_dump_json()
+    return out
+
+
+def save() -> None:
+    """Write this session's draft if it changed since the last write; a failure only warns once."""
+    sid = st.session_state.get(SESSION_ID)
+    if not valid(sid):
+        return
+    data = scrub(json.dumps(snapshot(), ensure_ascii=False, sort_keys=True), state.secrets())
+    if st.session_state.get(SAVED) == data:
+        return
+    try:
+        write(path_for(sid), data)
+    except OSError as exc:
+        if not st.session_state.get("_draft_warned"):
+            st.session_state["_draft_warned"] = True
+            st.toast(
+                f"Your draft could not be saved ({exc.strerror}); it is kept in this tab only."
+            )
+        return
+    st.session_state[SAVED] = data
+
+
+def write(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def load(session_id: str) -> dict | None:
+    if not valid(session_id):
+        return None
+    try:
+        return json.loads(path_for(session_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def restore(session_id: str) -> bool:
+    """Put a saved draft back into this session (before any widget is drawn)."""
+    data = load(session_id)
+    if not isinstance(data, dict):
+        return False
+    ss = st.session_state
+    for key in FIELDS:
+        if key in data:
+            ss[key] = data[key]
+    try:
+        if "report" in data:
+            r = data["report"]
+            state.set_report(
+                GradeReport.model_validate_json(r["json"]),
+                r["text"],
+                r["question"],
+                r.get("attempt"),
+                r.get("graded"),
+            )
+        if "mock" in data:
+            ss[state.MOCK] = MockInterview.model_validate_json(data["mock"])
+    except (ValueError, KeyError, TypeError):  # saved by another version: keep the draft text
+        ss.setdefault(state.NOTICES, []).append(
+            "the report saved with this tab could not be read back; open it from History"
+        )
+    prune()
+    return True
+
+
+def prune(days: float = KEEP_DAYS) -> None:
+    cutoff = time.time() - days * 86400
+    try:
+        for p in folder().glob("*.json"):
+            if p.stat().st_mtime < cutoff:
+                p.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def clear_all() -> int:
+    """Delete every saved draft (History's "delete everything")."""
+    count = 0
+    try:
+        for p in folder().glob("*.json"):
+            p.unlink(missing_ok=True)
+            count += 1
+    except OSError:
+        pass
+    return count

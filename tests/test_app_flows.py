@@ -1,0 +1,228 @@
+"""The app as a practice partner, through `streamlit.testing.v1.AppTest` with the real grader:
+nothing lost on a refresh, attempts with their own URL, errors in full with the stale report gone,
+a ticking timer, the evidence view, the mock interview as a conversation, the model answer outline
+and the next case to practise."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from grader.app import drafts, nav, state
+from grader.app.practice import clock
+from grader.app.report_view import components_table, ordered, plain_warning, step_chart
+from grader.app.safe import markdown_block
+from tests import test_app as base
+from tests.test_app import KEY, QUESTION, assert_inert, run_app, shown_report
+
+data_dir, history, weak = base.data_dir, base.history, base.weak  # the same fixtures
+
+pytestmark = pytest.mark.slow
+
+
+def _sid(at) -> str:
+    sid = at.query_params[drafts.PARAM]
+    return sid[0] if isinstance(sid, list) else sid
+
+
+def _text(at) -> str:
+    kinds = ("markdown", "caption", "error", "warning", "info", "success", "subheader", "header")
+    return "\n".join(str(e.value) for k in kinds for e in getattr(at, k)).replace("\\", "")
+
+
+# -- A: nothing lost ------------------------------------------------------------------------------
+def test_a_refresh_restores_the_draft_the_report_and_the_timer(history, weak, weak_answer):
+    at = run_app()
+    sid = _sid(at)
+    assert drafts.valid(sid)
+    at.selectbox(key="q_case").set_value("news_feed_ranking" if False else QUESTION)
+    at.toggle(key="timer_on").set_value(True).run()
+    at.button(key="timer_start").click().run()
+    at.text_area(key="answer_text").input("My half-written draft about cold start.").run()
+    path = drafts.path_for(sid)
+    assert path.exists() and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert sid not in path.name  # the file name does not give the id away
+    # a refresh: a new session with the same URL
+    again = run_app(query={drafts.PARAM: sid})
+    assert_inert(again)
+    assert again.text_area(key="answer_text").value == "My half-written draft about cold start."
+    assert again.session_state["timer_started"] == at.session_state["timer_started"]
+    # another tab (no id, or a made-up one) sees nothing of it
+    other = run_app()
+    assert _sid(other) != sid and other.text_area(key="answer_text").value == ""
+    forged = run_app(query={drafts.PARAM: "../../etc/passwd"})
+    assert _sid(forged) != "../../etc/passwd" and forged.text_area(key="answer_text").value == ""
+
+    # the report on show survives a refresh too, and the Report page shows it
+    shown = run_app("report", session=shown_report(weak, weak_answer))
+    sid2 = _sid(shown)
+    back = run_app("report", query={drafts.PARAM: sid2})
+    assert back.title[0].value == "Report" and back.metric[0].value == f"{weak.overall_score}/100"
+
+
+def test_a_the_api_key_is_never_written_to_a_draft(history, weak_answer):
+    at = run_app()
+    at.sidebar.selectbox(key="llm_provider").set_value("openai").run()
+    at.sidebar.text_input(key=state.API_KEY).input(KEY).run()
+    at.text_area(key="answer_text").input(f"My answer, pasted with the key {KEY} by mistake").run()
+    saved = drafts.path_for(_sid(at)).read_text()
+    assert "My answer, pasted" in saved and KEY not in saved
+
+
+def test_a_an_attempt_has_its_own_url(history, weak, weak_answer):
+    attempt = history.save(weak_answer, weak)
+    at = run_app("report", query={"attempt": str(attempt)})
+    assert_inert(at)
+    assert at.metric[0].value == f"{weak.overall_score}/100"
+    assert f"Attempt #{attempt}" in _text(at) and at.session_state[state.REPORT_ATTEMPT] == attempt
+    missing = run_app("report", query={"attempt": "999999"})
+    assert "no attempt with id 999999" in _text(missing) and not missing.metric
+
+
+def test_a_every_page_has_a_url_and_the_root_forwards(data_dir):
+    assert set(nav.PAGES) == {"practise", "report", "mock", "history", "knowledge"}
+    assert run_app("history").title[0].value == "History"  # the root URL opens the start page
+
+
+# -- B: errors in full, nothing stale -------------------------------------------------------------
+def test_b_a_failed_grade_shows_why_and_clears_the_old_report(history, weak_answer):
+    at = run_app()
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()
+    assert at.metric and at.metric[0].label == "Overall score"
+    first_picker = next(s for s in at.selectbox if s.key.startswith("practise_evidence_"))
+    at.text_area(key="answer_text").input("   ")
+    at.button(key="grade").click().run()
+    assert_inert(at)
+    assert not at.metric and state.REPORT not in at.session_state  # the 0/100 report is gone
+    assert not at.status  # no collapsed box: the reason is on the page
+    assert len(at.error) == 1 and "Could not grade this answer" in at.error[0].value
+    assert "the answer is empty: paste or upload the text of your design" in _text(at)
+    # a new report gets a fresh evidence picker: no label from the old one
+    at.text_area(key="answer_text").input(weak_answer + "\n\nCold start: popular videos.")
+    at.button(key="grade").click().run()
+    picker = next(s for s in at.selectbox if s.key.startswith("practise_evidence_"))
+    assert picker.key != first_picker.key and not at.error[-1].value.startswith("**Could not")
+
+
+# -- D: progress and the clock --------------------------------------------------------------------
+def test_d_grading_shows_its_stages_and_points_to_the_report(history, weak_answer):
+    at = run_app()
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()
+    assert at.status[0].state == "complete" and at.status[0].label.startswith("Graded:")
+    assert at.get("progress")  # the stage bar
+    assert any(h.value == "Your report" for h in at.header)
+    assert any("report is below" in t.value for t in at.toast)
+
+
+@pytest.mark.parametrize(
+    ("minutes_ago", "expect"),
+    [(3, None), (41, "left: wrap up"), (46, "Time is up")],
+)
+def test_d_the_timer_counts_down_and_warns(data_dir, minutes_ago, expect):
+    at = run_app(session={"timer_on": True, "timer_started": time.time() - minutes_ago * 60})
+    bar = at.get("progress")[0]
+    assert (
+        f"{minutes_ago:02d}:0" in bar.proto.text
+        and "of 45:00" in bar.proto.text
+        or (minutes_ago > 45 and "time is up" in bar.proto.text)
+    )
+    shown = _text(at)
+    if expect is None:
+        assert "wrap up" not in shown and "Time is up" not in shown
+    else:
+        assert expect in shown
+    assert clock(65) == "01:05" and clock(45 * 60) == "45:00"
+
+
+# -- E: a report you can follow -------------------------------------------------------------------
+def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
+    table = components_table(weak).data
+    assert list(table.columns[:4]) == ["Component", "Status", "Score", "Key points"]
+    assert list(table["Status"]).index("covered") > 0 if "covered" in list(table["Status"]) else 1
+    assert [c.id for c in ordered(weak)][0] != "" and len(table) == len(weak.components)
+    spec = step_chart(weak).to_dict()
+    assert any(layer["mark"]["type"] == "text" for layer in spec["layer"])  # the values are written
+    assert plain_warning(
+        "the answer does not read as an answer to 'Video recommendation (home feed)' (similarity "
+        "0.29; it is closer to 'Fraud detection' (0.41)); scores were scaled by 0.00"
+    ) == (
+        "This answer reads more like an answer to \u201cFraud detection\u201d than to "
+        "\u201cVideo recommendation (home feed)\u201d, so it earned no credit. Answer the question "
+        "on screen."
+    )
+    assert "buzzwords" in plain_warning(
+        "2 passage(s) read as lists of buzzwords and were not counted as evidence"
+    )
+    src = "# Plan\n**Goal**: watch time <b>\n- one"
+    md = markdown_block(src, [None] * len(src), [False] * len(src))
+    assert md.startswith("**Plan**") and "**Goal**" in md and "\\<b\\>" in md and "- one" in md
+    at = run_app("report", session=shown_report(weak, weak_answer))
+    assert_inert(at)
+    shown = _text(at)
+    assert "Legend:" in shown and "scaled by" not in shown and "similarity 0." not in shown
+    assert any(":violet-background[**" in m.value for m in at.markdown)
+    assert any("as a list" in e.label for e in at.expander)  # stacked, for a phone
+    assert any(m.value.startswith("¶") for m in at.markdown)  # the margin names the components
+    view = next(b for b in at.button_group if b.key.startswith("report_view_"))
+    assert view.value == "quotes"
+    view.set_value("all").run()
+    assert sum(m.value.startswith(("¶", ":gray[¶")) for m in at.markdown) >= 5
+
+
+# -- F: the mock interview as a conversation ------------------------------------------------------
+def test_f_mock_interview_is_a_conversation_with_feedback(history, kb, weak, weak_answer):
+    at = run_app("mock", session=shown_report(weak, weak_answer))
+    at.number_input(key="mock_rounds").set_value(2)
+    at.button(key="mock_start").click().run()
+    first = at.session_state[state.MOCK].next_follow_up(kb)
+    at.chat_input[0].set_value("I don't know.").run()
+    assert_inert(at)
+    said = "\n".join(m.value for c in at.chat_message for m in c.markdown).replace("\\", "")
+    assert first.question.rstrip("?") in said and "I don't know" in said
+    assert "added nothing the rubric counts" in said and "Still missing" in said
+    assert at.chat_input[0].key == "mock_reply_1" and not at.chat_input[0].value  # a fresh box
+    second = at.session_state[state.MOCK].next_follow_up(kb)
+    at.chat_input[0].set_value(" ".join(kb.concepts[second.component_id].cues)).run()
+    said = "\n".join(m.value for c in at.chat_message for m in c.markdown).replace("\\", "")
+    assert "What your reply added" in said and "That is the end of the interview" in said
+    assert "All 2 rounds are done" in said and any(s.value == "Summary" for s in at.subheader)
+    assert [a.mode for a in history.list()] == ["mock"]
+    again = run_app("mock", query={drafts.PARAM: _sid(at)})  # a refresh keeps the conversation
+    assert len(again.chat_message) == len(at.chat_message)
+    assert [a.mode for a in history.list()] == ["mock"]  # and does not save it twice
+
+
+# -- G: what a strong answer covers, and what to practise next -----------------------------------
+def test_g_outline_after_grading_and_on_the_knowledge_page(history, kb, weak, weak_answer):
+    at = run_app("report", session=shown_report(weak, weak_answer))
+    exp = next(e for e in at.expander if "Model answer outline" in e.label)
+    point = kb.cases[QUESTION].reference_outline[0].points[0]
+    assert point.split()[0] in "\n".join(m.value for m in exp.markdown)
+    kbp = run_app("knowledge")
+    assert any(s.value == "Model answer outline" for s in kbp.subheader)
+    case = kbp.selectbox(key="kb_note_cases").value
+    kbp.button(key=f"kb_practise_{case}").click().run()
+    assert kbp.title[0].value.startswith("Practise") and kbp.selectbox(key="q_case").value == case
+
+
+def test_g_history_suggests_the_next_case(history, weak, weak_answer):
+    history.save(weak_answer, weak)
+    at = run_app("history")
+    assert_inert(at)
+    shown = _text(at)
+    assert "Practise next:" in shown and "weakest components" in shown
+    at.button(key="history_suggest").click().run()
+    assert at.title[0].value.startswith("Practise")
+
+
+def test_drafts_folder_is_private(data_dir):
+    at = run_app()
+    at.text_area(key="answer_text").input("x y z").run()
+    assert oct(drafts.folder().stat().st_mode & 0o777) == "0o700"
+    assert json.loads(drafts.path_for(_sid(at)).read_text())["answer_text"] == "x y z"
+    assert os.environ["MLSD_DATA_DIR"] in str(drafts.folder())

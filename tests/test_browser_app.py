@@ -1,0 +1,180 @@
+"""The app as a practice partner, end to end in Debian's Chromium (never `playwright install`):
+no request leaves the machine, a refresh restores the draft and the report, the evidence view and
+the mock interview conversation, with screenshots at 1,400 and 390 px in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from tests import test_browser as base
+from tests.test_browser import ARTIFACTS, QUESTION, TIMEOUT_MS
+
+pytestmark = pytest.mark.slow
+server, browser = base.server, base.browser  # the same fixtures: the app and Chromium
+LOCAL = {"127.0.0.1", "localhost"}
+WIDE, PHONE = {"width": 1400, "height": 1000}, {"width": 390, "height": 844}
+
+
+def _context(browser, viewport, requests: list[str] | None = None):
+    ctx = browser.new_context(viewport=viewport)
+    if requests is not None:
+        ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a script ran in the page: {d.message}"))
+    return ctx, page
+
+
+def _session_id(page) -> str:
+    page.wait_for_url(re.compile(r"[?&]s="), timeout=TIMEOUT_MS)
+    return re.search(r"[?&]s=([A-Za-z0-9_-]+)", page.url).group(1)
+
+
+def _choose_case_and_type(page, answer: str) -> None:
+    page.get_by_role("combobox", name="Case").click(timeout=TIMEOUT_MS)
+    page.get_by_role("option", name="Video recommendation (home feed)").click()
+    box = base._answer_box(page)
+    box.fill(answer)
+    box.press("Control+Enter")  # commit the text: the draft is saved
+    page.get_by_text("draft saved with this tab").wait_for(timeout=TIMEOUT_MS)
+
+
+def _grade(page, score: int) -> None:
+    page.get_by_role("button", name="Grade").click()
+    base._wait_for_report(page, score)
+    page.get_by_role("button", name="Download JSON").wait_for(timeout=TIMEOUT_MS)
+
+
+def _shot(page, name: str, height: int = 6000) -> None:
+    """A screenshot of the whole page: the viewport made tall (Streamlit scrolls inside its own
+    container, so a full-page capture alone would show one screen)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(1500)  # charts and tables redraw at the new size
+    page.screenshot(path=str(ARTIFACTS / name))
+    page.set_viewport_size(size)
+
+
+def test_no_request_leaves_the_machine(server, browser, grader, weak_answer):
+    requests: list[str] = []
+    ctx, page = _context(browser, WIDE, requests)
+    try:
+        page.goto(server + "/practise")
+        _choose_case_and_type(page, weak_answer)
+        _grade(page, grader.grade(weak_answer, QUESTION).overall_score)
+        for slug in ("report", "mock", "history", "knowledge"):
+            page.goto(f"{server}/{slug}?s={_session_id(page)}")
+            page.get_by_test_id("stHeading").first.wait_for(timeout=TIMEOUT_MS)
+            page.wait_for_timeout(1500)
+    finally:
+        ctx.close()
+    hosts = {
+        urlparse(u).hostname
+        for u in requests
+        if urlparse(u).scheme in ("http", "https", "ws", "wss")
+    }
+    assert requests and hosts <= LOCAL, sorted(hosts - LOCAL)
+
+
+def test_refresh_restores_the_draft_and_the_report(server, browser, grader, weak_answer):
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        page.get_by_role("heading", name="Practise an ML system design answer").wait_for(
+            timeout=TIMEOUT_MS
+        )
+        _choose_case_and_type(page, weak_answer)
+        sid = _session_id(page)
+        page.reload()
+        box = base._answer_box(page)
+        box.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "n => document.querySelector('textarea') && document.querySelector('textarea').value.length === n",
+            arg=len(weak_answer),
+            timeout=TIMEOUT_MS,
+        )
+        assert box.input_value() == weak_answer and _session_id(page) == sid
+        score = grader.grade(weak_answer, QUESTION).overall_score
+        _grade(page, score)
+        page.get_by_text("Your report", exact=True).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "app_graded_1400.png"))  # scrolled to the report
+        _shot(page, "app_report_1400.png")
+        page.reload()  # the report is still there
+        base._wait_for_report(page, score)
+        assert base._answer_box(page).input_value() == weak_answer
+    finally:
+        ctx.close()
+    phone, small = _context(browser, PHONE)  # the same session's report on a phone
+    try:
+        small.goto(f"{server}/report?s={sid}")
+        base._wait_for_report(small, score)
+        small.get_by_role("button", name="Download JSON").wait_for(timeout=TIMEOUT_MS)
+        _shot(small, "app_report_390.png", height=9000)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"the report is {width} px wide on a 390 px phone"
+    finally:
+        phone.close()
+
+
+def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
+    score = grader.grade(weak_answer, QUESTION).overall_score
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        _choose_case_and_type(page, weak_answer)
+        _grade(page, score)
+        sid = _session_id(page)
+        evidence = page.get_by_role("heading", name="Your answer, with the evidence")
+        evidence.scroll_into_view_if_needed()
+        page.get_by_text("Legend:").wait_for(timeout=TIMEOUT_MS)
+        page.screenshot(path=str(ARTIFACTS / "app_evidence_1400.png"))
+        # the chosen component's quotes: a strong background, not near-white
+        colour = page.evaluate(
+            """() => { for (const el of document.querySelectorAll('span')) {
+                 const c = getComputedStyle(el).backgroundColor;
+                 if (el.closest('[data-testid="stMarkdownContainer"]') && el.querySelector('strong')
+                     && c !== 'rgba(0, 0, 0, 0)') return c; } return null; }"""
+        )
+        assert colour is not None
+        rgb = [int(x) for x in re.findall(r"\d+", colour)[:3]]
+        assert min(rgb) < 225, f"the highlight {colour} is too close to white"
+        # the mock interview as a conversation
+        page.goto(f"{server}/mock?s={sid}")
+        page.get_by_role("button", name="Start the interview").click(timeout=TIMEOUT_MS)
+        chat = page.get_by_test_id("stChatInputTextArea")
+        chat.wait_for(timeout=TIMEOUT_MS)
+        chat.fill("I don't know.")
+        chat.press("Enter")
+        page.get_by_text("added nothing the rubric counts", exact=False).wait_for(
+            timeout=TIMEOUT_MS
+        )
+        chat = page.get_by_test_id("stChatInputTextArea")
+        assert chat.input_value() == ""  # a fresh box for the next question
+        chat.fill(
+            "For new users I would show popular videos in their region, and new videos get an "
+            "exploration budget so they collect their first views before the model ranks them."
+        )
+        chat.press("Enter")
+        page.get_by_test_id("stChatMessage").nth(5).wait_for(timeout=TIMEOUT_MS)
+        _shot(page, "app_mock_1400.png")
+    finally:
+        ctx.close()
+    phone, small = _context(browser, PHONE)
+    try:
+        small.goto(f"{server}/mock?s={sid}")
+        small.get_by_test_id("stChatMessage").nth(5).wait_for(timeout=TIMEOUT_MS)
+        _shot(small, "app_mock_390.png", height=4000)
+        small.goto(f"{server}/practise?s={sid}")
+        small.get_by_role(
+            "heading", name="Your answer, with the evidence"
+        ).scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+        small.screenshot(path=str(ARTIFACTS / "app_evidence_390.png"))
+        small.goto(f"{server}/history?s={sid}")
+        small.get_by_text("Practise next:").wait_for(timeout=TIMEOUT_MS)
+        _shot(small, "app_history_390.png")
+    finally:
+        phone.close()
