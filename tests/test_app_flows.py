@@ -15,6 +15,7 @@ from grader.app import drafts, nav, state
 from grader.app.practice import clock
 from grader.app.report_view import components_table, ordered, plain_warning, step_chart
 from grader.app.safe import markdown_block
+from grader.practice import speech
 from tests import test_app as base
 from tests.test_app import KEY, QUESTION, assert_inert, run_app, shown_report
 
@@ -195,6 +196,19 @@ def test_f_mock_interview_is_a_conversation_with_feedback(history, kb, weak, wea
     again = run_app("mock", query={drafts.PARAM: _sid(at)})  # a refresh keeps the conversation
     assert len(again.chat_message) == len(at.chat_message)
     assert [a.mode for a in history.list()] == ["mock"]  # and does not save it twice
+
+
+@pytest.mark.skipif(not speech.available(), reason="espeak-ng is not installed")
+def test_f_the_question_can_be_read_aloud_on_this_machine(history, kb, weak, weak_answer):
+    at = run_app("mock", session=shown_report(weak, weak_answer))
+    at.button(key="mock_start").click().run()
+    assert not at.get("audio")  # off until asked for
+    at.toggle(key="mock_spoken").set_value(True).run()
+    (audio,) = at.get("audio")
+    question = at.session_state[state.MOCK].next_follow_up(kb).question
+    wav = at.session_state["mock_spoken_audio"][question]
+    assert wav[:4] == b"RIFF" and len(wav) > 10_000  # seconds of speech, not an empty file
+    assert audio.proto.autoplay
 
 
 # -- G: what a strong answer covers, and what to practise next -----------------------------------

@@ -16,6 +16,7 @@ from grader.app import nav, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
+from grader.practice import speech
 from grader.practice.mock_interview import (
     DEFAULT_ROUNDS,
     MockInterview,
@@ -24,6 +25,7 @@ from grader.practice.mock_interview import (
 )
 
 SAVED = "mock_saved"  # the interview last saved to the history
+SPOKEN = "mock_spoken"  # read the questions aloud
 INTERVIEWER = ":material/person:"
 CANDIDATE = ":material/face:"
 
@@ -52,6 +54,10 @@ def render() -> None:
     with st.chat_message("assistant", avatar=INTERVIEWER):
         st.caption(f"Question {len(mock.rounds) + 1} of {mock.max_rounds}")
         st.markdown(inert(follow_up.question))
+        if speech.available() and st.toggle(
+            "Read the questions aloud", key=SPOKEN, help="Spoken on this machine by espeak-ng."
+        ):
+            _spoken(follow_up.question)
     reply = st.chat_input(
         "Type your reply, or record it with the microphone",
         key=f"mock_reply_{len(mock.rounds)}",  # a new, empty box for each question
@@ -59,6 +65,18 @@ def render() -> None:
     )
     if reply is not None:
         _answer(mock, follow_up, reply)
+
+
+def _spoken(question: str) -> None:
+    """The question as audio, synthesised once per question and session."""
+    cache = st.session_state.setdefault(SPOKEN + "_audio", {})
+    try:
+        if question not in cache:
+            cache.clear()  # only the current question is kept
+            cache[question] = speech.speak(question)
+        st.audio(cache[question], format="audio/wav", autoplay=True)
+    except GraderError as exc:
+        st.caption(inert(str(exc)))
 
 
 def _start(report, text: str, question: str) -> None:
