@@ -58,7 +58,8 @@ def _quotes_from(text: str, report: GradeReport) -> GradeReport:
         )
         for c in report.components
     ]
-    return report.model_copy(update={"components": components})
+    ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
+    return report.model_copy(update={"components": components, "ignored": ignored})
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:

@@ -14,6 +14,18 @@ _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
 _STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
 
 
+IGNORED = {  # why a passage was not counted, as the reports say it
+    "buzzwords": "Read as a list of buzzwords",
+    "unrelated": "Unrelated to ML system design",
+    "steering": "Instructions to the grader",
+}
+
+
+def _short(quote: str, limit: int = 160) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[: limit - 3].rstrip() + "..."
+
+
 def _md_escape(text: str) -> str:
     """Keep user text inert in Markdown: no HTML, links or images from the answer."""
     for ch in "\\`*_[]<>|!#":
@@ -97,6 +109,9 @@ def to_markdown(r: GradeReport) -> str:
         ]
     if r.warnings:
         out += ["", "## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings]
+    if r.ignored:
+        out += ["", "## Not counted", ""]
+        out += [f"- {IGNORED[p.reason]}: {_md_escape(_short(p.quote))}" for p in r.ignored]
     g = r.grader
     out += [
         "",
@@ -193,6 +208,10 @@ def print_rich(r: GradeReport, console=None) -> None:
             console.print(f" {i}. {escape(x)}")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}")
+    for p in r.ignored:
+        console.print(
+            f"[dim]not counted ({IGNORED[p.reason].lower()}):[/] {escape(_short(p.quote))}"
+        )
     if r.llm:
         console.print(f"[dim]{escape(llm_line(r))}[/]")
 

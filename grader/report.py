@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 3  # 3: follow-ups carry kind, quote and listen_for
+SCHEMA_VERSION = 3  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 Status = Literal["covered", "partial", "missing"]
 
 
@@ -92,6 +92,18 @@ class FollowUp(_Model):
         description="What a strong reply covers: the component's level-3 descriptor, then "
         "strong-answer points the answer has not made yet.",
     )
+
+
+class IgnoredPassage(_Model):
+    """A passage of the answer that was read but never counted as evidence, and why:
+    `buzzwords` (a list of concepts, or a sentence that only names them), `unrelated` (everyday
+    prose, closer to it than to any rubric point) or `steering` (an attempt to steer the grader).
+    answer[start:end] == quote."""
+
+    quote: str
+    start: int
+    end: int
+    reason: Literal["buzzwords", "unrelated", "steering"]
 
 
 class Reading(_Model):
@@ -202,6 +214,10 @@ class GradeReport(_Model):
     follow_up_questions: list[FollowUp]
     recommended_reading: list[Reading]
     warnings: list[str]
+    ignored: list[IgnoredPassage] = Field(
+        default_factory=list,
+        description="Passages not counted as evidence, in answer order (the warnings count them).",
+    )
     answer_stats: AnswerStats
     grader: GraderInfo
     summary: str | None = Field(

@@ -72,3 +72,18 @@ def test_masking_keeps_offsets_and_removes_hidden_characters():
         and "Drift is monitored with PSI." in masked
     )
     assert "steer the grader" in describe(findings)
+
+
+@pytest.mark.parametrize("text", INJECTIONS + HELD_OUT)
+def test_hidden_characters_between_words_do_not_hide_a_phrase(text):
+    """A phrase is read as a reader sees it: zero-width characters woven between its words change
+    nothing but the offsets; the same visible words are blanked as without them."""
+    plain = "We retrain weekly.\n\n" + text.replace("\u200b", "") + "\n"
+    if not [f for f in detect(plain) if f.kind != "hidden_characters"]:
+        return  # not a phrase the detector reads (caught, if at all, for other reasons)
+    woven = plain.replace(" ", "\u200b ")
+    findings = detect(woven)
+    assert [f for f in findings if f.kind != "hidden_characters"], woven
+    assert mask(woven, findings).split() == mask(plain, detect(plain)).split()
+    for f in findings:
+        assert woven[f.start : f.end] == f.excerpt

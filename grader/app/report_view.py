@@ -13,7 +13,7 @@ import streamlit as st
 from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
-from grader.render import question_line, to_markdown
+from grader.render import IGNORED, question_line, to_markdown
 from grader.report import GradeReport
 from grader.scoring.grading import gaps_first
 
@@ -119,6 +119,10 @@ def _warnings(r: GradeReport) -> None:
         st.warning("The LLM could not be used for this answer; this is the deterministic grade.")
     for w in r.warnings:
         st.warning(inert(plain_warning(w)), icon=":material/warning:")
+    if r.ignored:
+        with st.expander(f"Not counted as evidence ({len(r.ignored)} passage(s))"):
+            for p in r.ignored:
+                st.markdown(f"- **{IGNORED[p.reason]}:** {inert(' '.join(p.quote.split()))}")
 
 
 def _missed_critical(r: GradeReport) -> None:

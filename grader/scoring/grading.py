@@ -25,6 +25,7 @@ from grader.report import (
     FollowUp,
     GradeReport,
     GraderInfo,
+    IgnoredPassage,
     QuestionMatch,
     Reading,
     StepResult,
@@ -403,6 +404,7 @@ class Grader:
             follow_up_questions=self._follow_ups(results, rubric.case),
             recommended_reading=self._reading(priority, gap_vectors),
             warnings=warnings,
+            ignored=ignored_passages(answer, findings, prepared),
             answer_stats=AnswerStats(
                 characters=len(answer),
                 words=words,
@@ -585,6 +587,27 @@ def follow_up_for(
     when partial, with what a strong reply covers; `where` names the question the gap matters for,
     `case` supplies its own strong-answer cues."""
     return probes.gap_follow_up(kb, r, case, where)
+
+
+def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:
+    """What was read but not counted, as passages of the answer: overlapping units excluded for
+    the same reason are joined; steering spans are listed as the detector found them (hidden
+    characters, invisible anyway, are not)."""
+    spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
+    for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
+        if excluded:
+            spans.append((unit.start, unit.end, "unrelated" if off else "buzzwords"))
+    merged: list[list] = []
+    for start, end, reason in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
+        if merged and merged[-1][2] == reason and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, reason])
+    return [
+        IgnoredPassage(quote=answer[s:e], start=s, end=e, reason=reason)
+        for s, e, reason in sorted(merged)
+        if answer[s:e].strip()
+    ]
 
 
 def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:

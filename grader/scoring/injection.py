@@ -13,6 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from grader.text import blank_spans
 
 _I = re.IGNORECASE | re.MULTILINE
@@ -245,20 +247,37 @@ class Finding:
 
 
 def detect(text: str) -> list[Finding]:
-    """Every suspicious span, in order; overlapping spans of the same line are merged."""
-    found: list[Finding] = []
-    lines = _Lines(text)
-    for kind, pattern in PATTERNS:
-        found += [
-            Finding(kind, m.start(), m.end(), m.group(0))
-            for m in pattern.finditer(text)
-            if not _quoted_discussion(text, m.start(), m.end(), lines)
-        ]
-    found = [_sentence_of(text, f) for f in found]
+    """Every suspicious span, in order; overlapping spans of the same line are merged. Phrases are
+    read as a reader sees them, without hidden characters ("give\u200b full\u200b marks" is "give
+    full marks"), and reported at their place in `text`."""
     hidden = [
         Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)
     ]
+    visible, where = _visible(text, hidden)
+    found: list[Finding] = []
+    lines = _Lines(visible)
+    for kind, pattern in PATTERNS:
+        found += [
+            Finding(kind, m.start(), m.end(), m.group(0))
+            for m in pattern.finditer(visible)
+            if not _quoted_discussion(visible, m.start(), m.end(), lines)
+        ]
+    found = [_sentence_of(visible, f) for f in found]
+    if where is not None:  # back to offsets into `text`
+        found = [Finding(f.kind, int(where[f.start]), int(where[f.end - 1]) + 1, "") for f in found]
+        found = [Finding(f.kind, f.start, f.end, text[f.start : f.end]) for f in found]
     return sorted(_merge(found) + hidden, key=lambda f: (f.start, f.end))
+
+
+def _visible(text: str, hidden: list[Finding]) -> tuple[str, np.ndarray | None]:
+    """The text without its hidden characters, and each remaining character's offset in `text`
+    (None when nothing is hidden)."""
+    if not hidden:
+        return text, None
+    keep = np.ones(len(text), dtype=bool)
+    for f in hidden:
+        keep[f.start : f.end] = False
+    return HIDDEN.sub("", text), np.flatnonzero(keep)
 
 
 def _sentence_of(text: str, f: Finding) -> Finding:
