@@ -284,3 +284,19 @@ def test_the_report_lists_what_it_did_not_count_and_why(grader, weak_answer):
     assert reasons["unrelated"] == everyday
     assert [p.start for p in r.ignored] == sorted(p.start for p in r.ignored)
     assert "## Not counted" in to_markdown(r) and "Instructions to the grader" in to_markdown(r)
+
+
+def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answer):
+    """Naming is not explaining: the strong answer's words, shuffled into a comma-separated line,
+    score nothing, while a short feature list in a real sentence is still read as content."""
+    import random
+
+    from grader.scoring.judge import enumeration
+
+    words = [w.strip(".,;:()*#|`\"'") for w in strong_answer.split()]
+    words = [w for w in words if len(w) > 3][:150]
+    random.Random(7).shuffle(words)
+    r = grader.grade(", ".join(words) + "\n", "video_recommendation")
+    assert r.overall_score < 15 and all(c.status == "missing" for c in r.components)
+    assert any(p.reason == "buzzwords" for p in r.ignored)
+    assert not enumeration("Features: user age, country, device, watch history and time of day.")

@@ -55,6 +55,21 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
 
 
+ENUMERATION_ITEMS = 12  # an inline list this long ("a, b, c, ...") is an enumeration,
+ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
+_ITEM_SEPARATOR = re.compile(r"[,;]")
+
+
+def enumeration(text: str) -> bool:
+    """A comma or semicolon list of ENUMERATION_ITEMS or more items, mostly bare terms: a line of
+    shuffled words, or a window cut from one, says nothing about how any of them is done."""
+    items = [len(item.split()) for item in _ITEM_SEPARATOR.split(text)]
+    items = [n for n in items if n]
+    return len(items) >= ENUMERATION_ITEMS and sum(n <= 2 for n in items) >= (
+        ENUMERATION_BARE * len(items)
+    )
+
+
 def listy_units(
     units: list[Unit],
     unit_tokens: list[set[str]],
@@ -62,9 +77,13 @@ def listy_units(
     vocabulary: frozenset[str],
     cal: Calibration,
 ) -> np.ndarray:
-    """Mask of units that are buzzword lists: several topics named and almost nothing else said."""
+    """Mask of units that are buzzword lists: several topics named and almost nothing else said,
+    or a long enumeration of bare terms, whatever the terms (naming is not explaining)."""
     mask = np.zeros(len(units), dtype=bool)
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
+        if enumeration(u.text):
+            mask[i] = True
+            continue
         topics = sum(1 for lex in lexicons if lex.found(u.clean))
         if topics < cal.listy_components:
             continue
