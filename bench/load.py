@@ -155,6 +155,32 @@ def mismatches(reference: Run, other: Run) -> list[str]:
     )
 
 
+def first_difference(a, b, path: str = "") -> str | None:
+    """Where two parsed reports first differ (a dotted path and both values), or None."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            found = first_difference(a.get(key), b.get(key), f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path}: {str(a)[:200]!r} != {str(b)[:200]!r}"
+
+
+def differences(reference: Run, other: Run) -> dict[str, str]:
+    """For each mismatching job, where its report first differs from the reference."""
+    return {
+        job_id: first_difference(json.loads(text), json.loads(other.reports[job_id])) or "?"
+        for job_id, text in reference.reports.items()
+        if job_id in other.reports and other.reports[job_id] != text
+    }
+
+
 def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes: int = 4) -> dict:
     """Run the jobs three ways; return the figures, the mismatching job ids and any errors."""
     jobs = make_jobs(n)
@@ -174,6 +200,7 @@ def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes
         },
         "runs": {run.mode: run.summary() for run in runs},
         "mismatches": {run.mode: mismatches(reference, run) for run in runs[1:]},
+        "differences": {run.mode: differences(reference, run) for run in runs[1:]},
         "errors": {run.mode: run.errors for run in runs if run.errors},
         "complete": all(len(run.reports) == len(jobs) for run in runs),
     }

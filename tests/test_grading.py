@@ -300,3 +300,45 @@ def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answ
     assert r.overall_score < 15 and all(c.status == "missing" for c in r.components)
     assert any(p.reason == "buzzwords" for p in r.ignored)
     assert not enumeration("Features: user age, country, device, watch history and time of day.")
+
+
+def test_evidence_is_quoted_for_the_component_it_reads_most_like(
+    grader, strong_answer, monkeypatch
+):
+    """Choosing quotes by the component a unit reads most like changes which passages are shown,
+    never a score or a status; and fewer passages are quoted for several components at once."""
+    import numpy as np
+
+    import grader.scoring.grading as grading
+
+    owned = grader.grade(strong_answer, "video_recommendation")
+    monkeypatch.setattr(grading, "unit_owners", lambda m, s, e, c: np.full(len(s), -1))
+    anyone = grader.grade(strong_answer, "video_recommendation")
+    assert [(c.id, c.score, c.status) for c in owned.components] == [
+        (c.id, c.score, c.status) for c in anyone.components
+    ]
+
+    def shared(r) -> int:
+        spans = [(e.start, e.end) for c in r.components for e in c.evidence]
+        return len(spans) - len(set(spans))
+
+    assert shared(owned) < shared(anyone)
+    drift = owned.component("drift")
+    assert all("drift" in e.quote.lower() for e in drift.evidence)  # not the cross-features line
+
+
+def test_advice_is_not_another_cases_example(grader, kb, strong_answer, weak_answer):
+    import re
+
+    from grader.scoring.probes import elsewhere
+
+    case = kb.cases["video_recommendation"]
+    advice = re.compile(r"(?:To go further|Add|A strong answer says): (.+?)(?: Watch out:|$)")
+    checked = 0
+    for answer in (strong_answer, weak_answer):
+        for c in grader.grade(answer, "video_recommendation").components:
+            m = advice.search(c.feedback)
+            if m:
+                checked += 1
+                assert elsewhere(kb, case, m.group(1)) < 2, (c.id, m.group(1))
+    assert checked > 20

@@ -16,5 +16,5 @@ def test_jobs_mix_examples_and_labelled_answers_with_free_text_questions():
 def test_gradings_from_threads_and_processes_match_sequential(grader, real_index_dir):
     results = load_test(grader, real_index_dir, n=12, threads=4, processes=2)
     assert results["errors"] == {} and results["complete"]
-    assert results["mismatches"] == {"4 threads": [], "2 processes": []}
+    assert results["mismatches"] == {"4 threads": [], "2 processes": []}, results["differences"]
     assert all(run["gradings"] == 12 for run in results["runs"].values())

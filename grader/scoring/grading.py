@@ -38,6 +38,7 @@ from grader.scoring.injection import detect as detect_injection
 from grader.scoring.judge import (
     TopicLexicon,
     content_tokens,
+    features,
     judge,
     listy_units,
     relevance_factor,
@@ -361,12 +362,20 @@ class Grader:
         relevance = self._relevance(rubric, on_topic, words, warnings)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
-        for comp in rubric.components:
+        matrices = {
+            comp.id: self.similarities(unit_vecs, prepared.words, rubric.case, comp)
+            for comp in rubric.components
+        }
+        owners = unit_owners(
+            [matrices[c.id][1] for c in rubric.components], unit_substance, excluded, self.cal
+        )
+        for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
-            cue_texts, sims = self.similarities(unit_vecs, prepared.words, rubric.case, comp)
+            cue_texts, sims = matrices[comp.id]
             j = judge(
-                sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance
-            )
+                sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance,
+                own=owners == k,
+            )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
                     Evidence(
@@ -390,7 +399,7 @@ class Grader:
                     cues_matched=j.cues_matched,
                     cues_total=len(cue_texts),
                     evidence=evidence,
-                    feedback=self._feedback(j, concept, comp, cue_texts),
+                    feedback=self._feedback(j, concept, comp, cue_texts, rubric.case),
                 )
             )
             if j.status != "covered":
@@ -509,10 +518,19 @@ class Grader:
             )
         return factor
 
-    @staticmethod
-    def _feedback(j, concept, comp: CaseComponent, cue_texts: list[str]) -> str:
+    def _advice(
+        self, case: Case | None, cue_texts: list[str], candidates: list[int], fallback: bool = True
+    ) -> str:
+        """The first of the candidate cues that is not an example from another bank case
+        (`probes.elsewhere`), else the first (or nothing, without `fallback`): advice about slang
+        and memes does not belong under a video feed's drift."""
+        fits = [k for k in candidates if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
+        chosen = fits or (candidates if fallback else [])
+        return cue_texts[chosen[0]] if chosen else ""
+
+    def _feedback(self, j, concept, comp: CaseComponent, cue_texts: list[str], case=None) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        todo = cue_texts[j.unmatched_cues[0]] if j.unmatched_cues else ""
+        todo = self._advice(case, cue_texts, list(j.unmatched_cues), j.status != "covered")
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
         # the score also credits cues nearly made, so a component can be partial with none made in full
         points = (
@@ -526,7 +544,8 @@ class Grader:
         if j.status == "partial":
             return f"Partly covered ({points}). {level} Add: {todo}{pitfall}"
         named = "Named but not explained. " if j.level == 1 else "Not addressed. "
-        return f"{named}{concept.why_it_matters} A strong answer says: {cue_texts[0]}{pitfall}"
+        says = self._advice(case, cue_texts, list(range(len(cue_texts))))
+        return f"{named}{concept.why_it_matters} A strong answer says: {says}{pitfall}"
 
     @staticmethod
     def _strengths(results: list[ComponentResult]) -> list[str]:
@@ -587,6 +606,18 @@ def follow_up_for(
     when partial, with what a strong reply covers; `where` names the question the gap matters for,
     `case` supplies its own strong-answer cues."""
     return probes.gap_follow_up(kb, r, case, where)
+
+
+def unit_owners(
+    matrices: list[np.ndarray], unit_substance: np.ndarray, excluded: np.ndarray, cal: Calibration
+) -> np.ndarray:
+    """For each unit, the index of the component it reads most like (its best adjusted similarity
+    to that component's cues); -1 when there are no components."""
+    if not matrices or not len(unit_substance):
+        return np.full(len(unit_substance), -1)
+    keyword = np.zeros(len(unit_substance), dtype=bool)  # not read by the per-unit maxima
+    best = [features(m, unit_substance, keyword, excluded, cal).per_unit for m in matrices]
+    return np.argmax(np.vstack(best), axis=0)
 
 
 def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:

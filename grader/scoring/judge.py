@@ -165,9 +165,12 @@ def judge(
     excluded: np.ndarray,
     cal: Calibration,
     relevance: float = 1.0,
+    own: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
-    score down when the answer as a whole addresses another question."""
+    score down when the answer as a whole addresses another question. `own` marks the units that
+    read most like this component of all: only they are quoted as its evidence (a feature list is
+    evidence for features, not for the baseline it happens to resemble), unless it has none."""
     keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
     f = features(sims, unit_substance, keyword_units, excluded, cal)
     score, matched, _ = score_features(f, cal)
@@ -177,6 +180,8 @@ def judge(
     # Whole sentences read better than word windows: quote them first, windows only to fill in. A
     # component judged partial or covered always quotes at least its closest unit, even below evidence_min.
     quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
+    if own is not None and own[quotable].any():
+        quotable = quotable[own[quotable]]
     if not len(quotable) and status != "missing" and len(units):
         quotable = np.array([int(np.argmax(f.per_unit))])
     order = sorted(quotable, key=lambda i: (units[i].is_window, -f.per_unit[i], i))
