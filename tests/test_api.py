@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.load import first_difference
 from grader.api import create_app
 from grader.pipeline import grade_input
 from tests.conftest import EXAMPLES, ROOT, free_port, serving
@@ -145,4 +146,8 @@ def test_two_workers_over_one_chroma_server_give_the_librarys_reports(chroma, gr
             with ThreadPoolExecutor(4) as pool:
                 results = list(pool.map(ask, range(200)))
     assert len(results) == 200
-    assert all(text == expected[case] for case, text in results)
+    differing = [(case, text) for case, text in results if text != expected[case]]
+    assert not differing, (
+        len(differing),
+        first_difference(json.loads(expected[differing[0][0]]), json.loads(differing[0][1])),
+    )

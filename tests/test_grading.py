@@ -342,3 +342,21 @@ def test_advice_is_not_another_cases_example(grader, kb, strong_answer, weak_ans
                 checked += 1
                 assert elsewhere(kb, case, m.group(1)) < 2, (c.id, m.group(1))
     assert checked > 20
+
+
+def test_reports_do_not_depend_on_the_hash_seed(real_index_dir, weak_answer, tmp_path):
+    """Byte for byte, whatever order Python happens to iterate a set in (PYTHONHASHSEED)."""
+    answer = tmp_path / "answer.md"
+    answer.write_text(weak_answer, encoding="utf-8")
+    question = "Design a notification ranking system"
+    outputs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MLSD_INDEX_DIR": str(real_index_dir),
+               "MLSD_AUTO_INDEX": "0"}  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-m", "grader.cli", "grade", str(answer), "-q", question, "-f", "json"],
+            capture_output=True, env=env, cwd=ROOT, timeout=300,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr.decode()
+        outputs.append(out.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]

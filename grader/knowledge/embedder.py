@@ -43,6 +43,13 @@ _CHECK_SENTENCES = [
 ]
 
 
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b.T for unit vectors, summed in float64 and returned as float32: the same numbers
+    whatever BLAS's thread count or a row's position in the matrix (float32 sums can differ in the
+    last bit, which is enough to move a rounded similarity or a threshold decision)."""
+    return (np.asarray(a, dtype=np.float64) @ np.asarray(b, dtype=np.float64).T).astype(np.float32)
+
+
 class Embedder(Protocol):
     """Anything that turns texts into L2-normalised float32 vectors."""
 

@@ -39,7 +39,7 @@ from filelock import FileLock
 
 from grader.errors import GraderError, IndexDamaged, IndexNotReady
 from grader.knowledge.chunks import Chunk, build_chunks
-from grader.knowledge.embedder import Embedder
+from grader.knowledge.embedder import Embedder, cosines
 from grader.knowledge.notes import KnowledgeBase
 from grader.settings import settings
 
@@ -340,12 +340,17 @@ class _Rows:
 
     @classmethod
     def of(cls, doc_ids, metas: list[tuple[str, str, str]], vectors) -> "_Rows":
+        """Rows in document order, whatever order the store returned them in: a matrix product's
+        last bits can depend on a row's position, and every mode must compute the same numbers."""
+        doc_ids = list(doc_ids)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(metas), -1)
+        order = sorted(range(len(doc_ids)), key=lambda i: _doc_order(doc_ids[i]))
         return cls(
-            list(doc_ids),
-            np.array([m[0] for m in metas], dtype=object),
-            [m[1] for m in metas],
-            [m[2] for m in metas],
-            np.asarray(vectors, dtype=np.float32).reshape(len(metas), -1),
+            [doc_ids[i] for i in order],
+            np.array([metas[i][0] for i in order], dtype=object),
+            [metas[i][1] for i in order],
+            [metas[i][2] for i in order],
+            np.ascontiguousarray(vectors[order]),
         )
 
 
@@ -504,7 +509,7 @@ class KnowledgeIndex:
         """The k nearest documents of the given kinds by cosine, best first (ties broken by id)."""
         r = self._rows
         picked = np.flatnonzero(np.isin(r.kinds, kinds))
-        sims = r.vectors[picked] @ np.asarray(vector, dtype=np.float32)
+        sims = cosines(r.vectors[picked], vector)
         hits = [
             Hit(r.doc_ids[i], r.kinds[i], r.ids[i], r.cases[i], round(float(s), 4))
             for i, s in zip(picked, sims)

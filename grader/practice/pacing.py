@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from grader.answers.model import AnswerInput, TimedSegment
 from grader.errors import InputError
+from grader.knowledge.embedder import cosines
 from grader.knowledge.notes import STEP_IDS, cached_kb
 from grader.report import Pacing, PacingStep
 from grader.scoring.segment import clean_text, count_fillers, count_words
@@ -162,7 +163,7 @@ def _cue_matrix(grader) -> tuple[np.ndarray, np.ndarray]:
 def step_scores(grader, texts: list[str]) -> np.ndarray:
     """(texts x steps) mean similarity of each text to the TOP_CUES closest cues of each step."""
     matrix, steps = _cue_matrix(grader)
-    sims = grader.embedder.embed([clean_text(t) or t for t in texts]) @ matrix.T
+    sims = cosines(grader.embedder.embed([clean_text(t) or t for t in texts]), matrix)
     scores = np.zeros((len(texts), len(STEP_IDS)), dtype=np.float32)
     for j in range(len(STEP_IDS)):
         own = np.sort(sims[:, steps == j], axis=1)[:, ::-1][:, :TOP_CUES]

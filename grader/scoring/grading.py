@@ -15,7 +15,7 @@ import numpy as np
 from grader import __version__
 from grader.answers.decode import check_length
 from grader.errors import IndexDamaged, IndexNotReady, InputError
-from grader.knowledge.embedder import Embedder, default_embedder
+from grader.knowledge.embedder import Embedder, cosines, default_embedder
 from grader.knowledge.index import KnowledgeIndex, build_index
 from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb, note_path
 from grader.report import (
@@ -265,7 +265,9 @@ class Grader:
         cue's words that the unit says (`blend`, by default the calibration's lexical_blend)."""
         texts, cue_vecs = self.component_cues(case, comp)
         cosine = (
-            vectors @ cue_vecs.T if len(vectors) else np.zeros((0, len(texts)), dtype=np.float32)
+            cosines(vectors, cue_vecs)
+            if len(vectors)
+            else np.zeros((0, len(texts)), dtype=np.float32)
         )
         blend = self.cal.lexical_blend if blend is None else blend
         if not blend or not len(vectors):
@@ -324,7 +326,7 @@ class Grader:
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
-        margin = (vectors @ cues.T).max(axis=1) - (vectors @ background.T).max(axis=1)
+        margin = cosines(vectors, cues).max(axis=1) - cosines(vectors, background).max(axis=1)
         return margin < self.cal.domain_margin
 
     def grade(self, answer: str, question: str) -> GradeReport:
@@ -472,7 +474,8 @@ class Grader:
         centroid = unit_vecs.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         sims = {
-            cid: float((vecs @ centroid).max()) for cid, vecs in self.index.case_vectors().items()
+            cid: float(cosines(vecs, centroid).max())
+            for cid, vecs in self.index.case_vectors().items()
         }
         if rubric.question_vector is not None:  # free text: judged against the question asked
             return self._question_relevance(rubric, centroid, sims, warnings)
@@ -502,7 +505,7 @@ class Grader:
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
         )
-        to_question = float(rubric.question_vector @ centroid) + self.cal.question_offset
+        to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
         to_near = max(sims[c] for c in near)
         factor = round(
             max(

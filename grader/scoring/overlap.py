@@ -85,4 +85,6 @@ def overlap(units: Columns, cue_weights: Columns) -> np.ndarray:
     _, u, c = np.intersect1d(
         units.columns, cue_weights.columns, assume_unique=True, return_indices=True
     )
-    return units.values[:, u] @ cue_weights.values[:, c].T
+    # summed in float64: the same numbers whatever BLAS's threads (see `embedder.cosines`)
+    shares = units.values[:, u].astype(np.float64) @ cue_weights.values[:, c].T.astype(np.float64)
+    return shares.astype(np.float32)

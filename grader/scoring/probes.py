@@ -191,7 +191,7 @@ def _topic_weights(concept: Concept, cues: Sequence[str]) -> dict[str, float]:
 
 
 def _topic_score(text: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(t, 0.0) for t in terms(text))
+    return math.fsum(weights.get(t, 0.0) for t in terms(text))
 
 
 def clauses(evidence: Sequence[Evidence], weights: dict[str, float]) -> list[Clause]:
@@ -267,7 +267,8 @@ def elsewhere(kb: KnowledgeBase, case: Case | None, text: str) -> int:
     if case is None or case.id not in bank.profiles or len(bank.profiles) < 3:
         return 1
     words = terms(text)
-    fit = {cid: sum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
+    # fsum: exact, so the sum over a set does not depend on its (hash-seeded) iteration order
+    fit = {cid: math.fsum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
     own = fit.pop(case.id)
     first, second = sorted(fit.values(), reverse=True)[:2]
     if first - max(own, second) >= ELSEWHERE_MARGIN or first - own >= 2 * ELSEWHERE_MARGIN:
