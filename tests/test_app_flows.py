@@ -168,11 +168,15 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
     assert "Legend:" in shown and "scaled by" not in shown and "similarity 0." not in shown
     assert any(":violet-background[**" in m.value for m in at.markdown)
     assert any("as a list" in e.label for e in at.expander)  # stacked, for a phone
-    assert any(m.value.startswith("¶") for m in at.markdown)  # the margin names the components
+    # each quoted sentence carries a numbered mark; the margin names its components, per sentence
+    margins = [m.value for m in at.markdown if m.value.startswith("\u207d")]
+    assert margins and all("-badge[" in line for m in margins for line in m.split("  \n"))
+    first_mark = margins[0].split(" ", 1)[0]
+    assert any(first_mark in m.value and not m.value.startswith("\u207d") for m in at.markdown)
     view = next(b for b in at.button_group if b.key.startswith("report_view_"))
     assert view.value == "quotes"
     view.set_value("all").run()
-    assert sum(m.value.startswith(("¶", ":gray[¶")) for m in at.markdown) >= 5
+    assert sum(m.value.startswith(("\u207d", ":gray[¶")) for m in at.markdown) >= 5
 
 
 # -- F: the mock interview as a conversation ------------------------------------------------------

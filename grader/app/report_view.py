@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -234,9 +235,10 @@ def _report_key(r: GradeReport, text: str) -> str:
 
 
 def _evidence(r: GradeReport, text: str, key: str) -> None:
-    """The answer as the candidate wrote it (Markdown rendered, safely), paragraph by paragraph,
-    with the components each paragraph gives evidence for in the margin; the chosen component's
-    quotes in a strong colour, and a view that jumps to them."""
+    """The answer as the candidate wrote it (Markdown rendered, safely), paragraph by paragraph;
+    each sentence quoted as evidence carries a numbered mark, and the margin says which components
+    each marked sentence counts for; the chosen component's quotes in a strong colour, and a view
+    that jumps to them."""
     st.subheader("Your answer, with the evidence", anchor="evidence")
     digest = _report_key(r, text)
     valid = {
@@ -262,7 +264,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     st.markdown(
         f"Legend: :{QUOTE_COLOUR}-background[**quotes for {inert(comp.title)}**] · "
         f":{OTHER_COLOUR}-background[evidence for other components] · in the margin, the "
-        "components each paragraph counts for (:green-badge[covered] :orange-badge[partial])"
+        "components each marked sentence counts for (:green-badge[covered] :orange-badge[partial])"
     )
     quotes = valid[cid]
     paras = blocks(text)
@@ -278,12 +280,9 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     )
     colours: list[str | None] = [None] * len(text)
     strong = [False] * len(text)
-    per_block: list[dict[str, str]] = [{} for _ in paras]
+    marks = sentence_marks(r, valid)
     for c in r.components:
         for e in valid[c.id]:
-            for b, (s, t) in enumerate(paras):
-                if e.start < t and e.end > s:
-                    per_block[b][c.id] = c.status
             if c.id != cid:
                 for i in range(e.start, e.end):
                     colours[i] = colours[i] or OTHER_COLOUR
@@ -304,13 +303,60 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
                 st.caption("\u2026")
             previous = b
             s, t = paras[b]
+            here = [(n, m) for n, m in enumerate(marks, 1) if s <= m.at <= t]
             body, margin = st.columns([5, 2])
-            body.markdown(markdown_block(text[s:t], colours[s:t], strong[s:t]))
-            tags = " ".join(
-                f":{STATUS_BADGE[status]}-badge[{inert(r.component(c).title)}]"
-                for c, status in per_block[b].items()
-            )
-            margin.markdown(f"¶{b + 1} " + tags if tags else f":gray[¶{b + 1}]")
+            body.markdown(markdown_block(*marked(text, s, t, here, colours, strong)))
+            lines = [
+                f"{superscript(n)} "
+                + " ".join(
+                    f":{STATUS_BADGE[status]}-badge[{inert(r.component(c).title)}]"
+                    for c, status in m.components.items()
+                )
+                for n, m in here
+            ]
+            margin.markdown("  \n".join(lines) if lines else f":gray[¶{b + 1}]")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A sentence (or passage) quoted as evidence: where its mark goes and what it counts for."""
+
+    start: int
+    at: int  # the mark's offset: the passage's end, moved past markup that closes there
+    components: dict[str, str]  # component id: status, in rubric order
+
+
+def sentence_marks(r: GradeReport, valid: dict) -> list[Mark]:
+    """One mark per distinct evidence passage, in answer order."""
+    spans: dict[tuple[int, int], dict[str, str]] = {}
+    for c in r.components:
+        for e in valid[c.id]:
+            spans.setdefault((e.start, e.end), {})[c.id] = c.status
+    return [Mark(s, e, comps) for (s, e), comps in sorted(spans.items())]
+
+
+_SUPERSCRIPT = str.maketrans(
+    "0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def superscript(n: int) -> str:
+    return f"\u207d{str(n).translate(_SUPERSCRIPT)}\u207e"
+
+
+def marked(text: str, s: int, t: int, here: list, colours: list, strong: list) -> tuple:
+    """The paragraph text[s:t] with each mark's number inserted after its passage (past closing
+    markup, so emphasis still renders), and the colour and strength lists to match."""
+    body, cols, bold = list(text[s:t]), list(colours[s:t]), list(strong[s:t])
+    for n, m in sorted(here, key=lambda x: -x[1].at):
+        k = m.at - s
+        while k < len(body) and body[k] in "*_`":
+            k += 1
+        tag = superscript(n)
+        body[k:k] = list(tag)
+        cols[k:k] = [None] * len(tag)
+        bold[k:k] = [False] * len(tag)
+    return "".join(body), cols, bold
 
 
 def _outline(r: GradeReport) -> None:
