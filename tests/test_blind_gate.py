@@ -11,10 +11,10 @@ from evals import blind
 
 pytestmark = pytest.mark.slow
 FLOORS = {  # grader, all answers of the fast subset
-    "missing_precision": 0.619,
+    "missing_precision": 0.629,
     "missing_recall": 0.837,
-    "component_agreement": 0.739,
-    "qwk": 0.639,
+    "component_agreement": 0.746,
+    "qwk": 0.648,
     "spearman": 0.768,
 }
 
@@ -32,13 +32,13 @@ def test_agreement_with_blind_labels_does_not_fall(figures):
 
 def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     g = figures["grader"]
-    assert g["evidence"]["evidence_precision"] >= 0.255
+    assert g["evidence"]["evidence_precision"] >= 0.35
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
     )  # they answer the question asked
     assert g["transcripts"]["transcript_agreement"] >= 0.822
-    assert g["ablation"]["noticed"] >= 0.466
+    assert g["ablation"]["noticed"] >= 0.514
 
 
 def test_the_baseline_is_scored_beside_the_grader(figures):
