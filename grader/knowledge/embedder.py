@@ -136,14 +136,19 @@ def quantize(folder: Path) -> Path:
 
     target = folder / MODEL_FILES["int8"]
     tmp = folder / (MODEL_FILES["int8"] + ".tmp")
-    logging.getLogger().setLevel(logging.ERROR)  # a note that suggests optional pre-processing
-    quantize_dynamic(
-        str(folder / MODEL_FILES["fp32"]),
-        str(tmp),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        op_types_to_quantize=["MatMul"],
-    )
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quiet a note that suggests optional pre-processing
+    try:
+        quantize_dynamic(
+            str(folder / MODEL_FILES["fp32"]),
+            str(tmp),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+    finally:
+        root.setLevel(level)
     full = OnnxEmbedder(folder, precision="fp32").embed(_CHECK_SENTENCES)
     small = OnnxEmbedder(folder, precision="int8", model_file=tmp.name).embed(_CHECK_SENTENCES)
     worst = float((full * small).sum(axis=1).min())
