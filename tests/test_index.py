@@ -101,7 +101,7 @@ def test_snapshot_reads_like_chroma_without_opening_it(kb, tmp_path, hash_embedd
     _same_reads(from_snapshot, from_chroma, probe)
 
 
-@pytest.mark.parametrize("damage", ["digest", "vectors", "truncated"])
+@pytest.mark.parametrize("damage", ["digest", "vectors", "truncated", "short row", "not an object"])
 def test_a_stale_or_damaged_snapshot_falls_back_to_chroma(kb, tmp_path, hash_embedder, damage):
     import json
 
@@ -117,6 +117,11 @@ def test_a_stale_or_damaged_snapshot_falls_back_to_chroma(kb, tmp_path, hash_emb
         data = bytearray(vectors.read_bytes())
         data[-1] ^= 0xFF
         vectors.write_bytes(bytes(data))
+    elif damage == "short row":
+        head = json.loads(rows.read_text())
+        rows.write_text(json.dumps({**head, "rows": [r[:2] for r in head["rows"]]}))
+    elif damage == "not an object":
+        rows.write_text("[1, 2, 3]")
     else:
         rows.write_text(rows.read_text()[:1000])
     index = KnowledgeIndex.open(kb, hash_embedder, path=ix)

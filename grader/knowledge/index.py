@@ -370,9 +370,12 @@ def _read_snapshot(path: Path, embedder: Embedder, digest: str) -> tuple[_Rows, 
             return None
         vectors = np.load(path / SNAPSHOT_VECTORS, allow_pickle=False)
         rows = head["rows"]
-        if vectors.shape != (len(rows), embedder.dimension):
+        if vectors.shape != (len(rows), embedder.dimension) or not all(
+            isinstance(r, list) and len(r) == 5 and all(isinstance(x, str) for x in r) for r in rows
+        ):
             return None
-    except (OSError, ValueError, KeyError, TypeError):  # absent, partial or foreign: use Chroma
+    # absent, partial or foreign (not a JSON object, rows of another shape): read through Chroma
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     texts = {r[0]: r[4] for r in rows}
     return _Rows.of([r[0] for r in rows], [tuple(r[1:4]) for r in rows], vectors), texts
