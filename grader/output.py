@@ -56,16 +56,18 @@ def _same(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that readers see the old file or the whole new one, never a part. A symlink
-    is followed (its target is replaced); anything but a regular file is refused."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write text (or bytes) so that readers see the old file or the whole new one, never a part.
+    A symlink is followed (its target is replaced); anything but a regular file is refused."""
     path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file():
         raise InputError(f"{path} is not a regular file: refusing to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (
+            os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")
+        ) as fh:
             fh.write(text)
         if path.exists():
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))

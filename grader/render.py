@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.report import ComponentResult, GradeReport
+from grader.text import shorten
 
 if TYPE_CHECKING:
     from grader.knowledge.notes import KnowledgeBase
@@ -19,11 +20,6 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
 }
-
-
-def _short(quote: str, limit: int = 160) -> str:
-    quote = " ".join(quote.split())
-    return quote if len(quote) <= limit else quote[: limit - 3].rstrip() + "..."
 
 
 def _md_escape(text: str) -> str:
@@ -111,7 +107,7 @@ def to_markdown(r: GradeReport) -> str:
         out += ["", "## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings]
     if r.ignored:
         out += ["", "## Not counted", ""]
-        out += [f"- {IGNORED[p.reason]}: {_md_escape(_short(p.quote))}" for p in r.ignored]
+        out += [f"- {IGNORED[p.reason]}: {_md_escape(shorten(p.quote))}" for p in r.ignored]
     g = r.grader
     out += [
         "",
@@ -210,7 +206,7 @@ def print_rich(r: GradeReport, console=None) -> None:
         console.print(f"[yellow]warning:[/] {escape(w)}")
     for p in r.ignored:
         console.print(
-            f"[dim]not counted ({IGNORED[p.reason].lower()}):[/] {escape(_short(p.quote))}"
+            f"[dim]not counted ({IGNORED[p.reason].lower()}):[/] {escape(shorten(p.quote))}"
         )
     if r.llm:
         console.print(f"[dim]{escape(llm_line(r))}[/]")

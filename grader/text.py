@@ -35,6 +35,12 @@ def plain_words(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+def shorten(text: str, limit: int = 160) -> str:
+    """Whitespace collapsed and at most `limit` characters, "..." marking a cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
 def display_name(path) -> str:
     """A file name that can be printed, whatever bytes it holds (non-UTF-8 bytes become U+FFFD)."""
     return os.fsencode(str(path)).decode("utf-8", "replace")

@@ -32,20 +32,11 @@ KEEP_DAYS = 30
 SESSION_ID = "_draft_session_id"
 SAVED = "_draft_saved"  # the JSON last written, so an unchanged state is not rewritten
 _ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-# Plain session-state values kept in a draft (never the API key).
+# Plain session-state values kept in a draft: the widgets kept across pages but the API key
+# (never saved), when the timer started, and the mock interview's feedback.
 FIELDS = (
-    "q_mode",
-    "q_case",
-    "q_text",
-    "answer_source",
-    "answer_text",
-    "candidate",
-    "timer_on",
+    *(key for key in state.KEPT_WIDGETS if key != state.API_KEY),
     "timer_started",
-    "mock_rounds",
-    "llm_provider",
-    "llm_model",
-    "llm_base_url",
     state.MOCK_FEEDBACK,
     "mock_saved",
 )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import io
 import json
 import os
 import re
@@ -41,6 +42,7 @@ from grader.errors import GraderError, IndexDamaged, IndexNotReady
 from grader.knowledge.chunks import Chunk, build_chunks
 from grader.knowledge.embedder import Embedder, cosines
 from grader.knowledge.notes import KnowledgeBase
+from grader.output import write_atomic
 from grader.settings import settings
 
 COLLECTION = "mlsd_kb"
@@ -309,23 +311,17 @@ def _remove_snapshot(path: Path) -> None:
 def _write_snapshot(path: Path, metadata: dict, got: dict) -> None:
     """Write the snapshot of a local index: vectors first, then the rows file (with the vectors'
     checksum) by an atomic rename, so a reader sees a complete snapshot or none."""
+    buffer = io.BytesIO()
     vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
-    tmp = path / (SNAPSHOT_VECTORS + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.save(fh, vectors, allow_pickle=False)
-    os.replace(tmp, path / SNAPSHOT_VECTORS)
+    np.save(buffer, vectors, allow_pickle=False)
+    write_atomic(path / SNAPSHOT_VECTORS, buffer.getvalue())
     rows = [
         [doc_id, m["kind"], m["id"], m["case"], doc]
         for doc_id, m, doc in zip(got["ids"], got["metadatas"], got["documents"])
     ]
-    head = {"format": SNAPSHOT_FORMAT, **metadata, "sha256": _sha256(path / SNAPSHOT_VECTORS)}
-    tmp = path / (SNAPSHOT_ROWS + ".tmp")
-    tmp.write_text(json.dumps({**head, "rows": rows}), encoding="utf-8")
-    os.replace(tmp, path / SNAPSHOT_ROWS)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(buffer.getvalue()).hexdigest()
+    head = {"format": SNAPSHOT_FORMAT, **metadata, "sha256": digest, "rows": rows}
+    write_atomic(path / SNAPSHOT_ROWS, json.dumps(head))
 
 
 @dataclass(frozen=True)
@@ -365,10 +361,12 @@ def _read_snapshot(path: Path, embedder: Embedder, digest: str) -> tuple[_Rows, 
             or head.get("kb_digest") != digest
             or head.get("embedding_model") != embedder.name
             or head.get("embedding_dim") != embedder.dimension
-            or head.get("sha256") != _sha256(path / SNAPSHOT_VECTORS)
         ):
             return None
-        vectors = np.load(path / SNAPSHOT_VECTORS, allow_pickle=False)
+        data = (path / SNAPSHOT_VECTORS).read_bytes()  # read once: checked, then loaded
+        if head.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None
+        vectors = np.load(io.BytesIO(data), allow_pickle=False)
         rows = head["rows"]
         if vectors.shape != (len(rows), embedder.dimension) or not all(
             isinstance(r, list) and len(r) == 5 and all(isinstance(x, str) for x in r) for r in rows
@@ -453,13 +451,10 @@ class KnowledgeIndex:
 
     def _grouped(self, kinds: list[str], key) -> dict:
         """Documents of the given kinds as {key(kind, id, case): [(doc id, vector), ...]} in
-        document order."""
+        document order (the order the rows are kept in)."""
         r = self._rows
-        picked = sorted(
-            np.flatnonzero(np.isin(r.kinds, kinds)), key=lambda i: _doc_order(r.doc_ids[i])
-        )
         rows: dict = {}
-        for i in picked:
+        for i in np.flatnonzero(np.isin(r.kinds, kinds)):
             rows.setdefault(key(r.kinds[i], r.ids[i], r.cases[i]), []).append(
                 (r.doc_ids[i], r.vectors[i])
             )

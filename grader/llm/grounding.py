@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from grader.report import ComponentResult, Evidence
 from grader.scoring.calibration import Calibration
 from grader.scoring.judge import status_for
+from grader.text import shorten
 
 RAISE_BOUND = 40
 LEVEL_STATUS = {0: "missing", 1: "missing", 2: "partial", 3: "covered"}
@@ -62,9 +63,7 @@ def inert(text: str, limit: int = 1200) -> str:
     text = _IMAGE.sub(lambda m: m.group(1), text or "")
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _TAG.sub("", text)
-    text = _URL.sub("[link removed]", text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    return shorten(_URL.sub("[link removed]", text), limit)
 
 
 def status_band(status: str, cal: Calibration) -> tuple[int, int]:

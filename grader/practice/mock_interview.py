@@ -15,7 +15,8 @@ from grader.errors import InputError
 from grader.knowledge.notes import KnowledgeBase
 from grader.pipeline import Progress, grade_input
 from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
-from grader.scoring.grading import Grader, follow_up_for, gaps_first
+from grader.scoring.grading import Grader, gaps_first
+from grader.scoring.probes import gap_follow_up
 from grader.scoring.segment import count_words
 from grader.text import blank
 
@@ -138,7 +139,7 @@ class MockInterview(BaseModel):
             return None
         case = kb.cases.get(self.report.question.id) if self.report.question.id else None
         for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
-            return follow_up_for(kb, c, case=case)
+            return gap_follow_up(kb, c, case)
         return None
 
     def answer(

@@ -602,15 +602,6 @@ class Grader:
         return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
 
 
-def follow_up_for(
-    kb: KnowledgeBase, r: ComponentResult, where: str | None = None, case: Case | None = None
-) -> FollowUp:
-    """The concept's question for a gap: its first question when missing, its second (deeper) one
-    when partial, with what a strong reply covers; `where` names the question the gap matters for,
-    `case` supplies its own strong-answer cues."""
-    return probes.gap_follow_up(kb, r, case, where)
-
-
 def unit_owners(
     matrices: list[np.ndarray], unit_substance: np.ndarray, excluded: np.ndarray, cal: Calibration
 ) -> np.ndarray:

@@ -264,8 +264,8 @@ def detect(text: str) -> list[Finding]:
         ]
     found = [_sentence_of(visible, f) for f in found]
     if where is not None:  # back to offsets into `text`
-        found = [Finding(f.kind, int(where[f.start]), int(where[f.end - 1]) + 1, "") for f in found]
-        found = [Finding(f.kind, f.start, f.end, text[f.start : f.end]) for f in found]
+        spans = [(f.kind, int(where[f.start]), int(where[f.end - 1]) + 1) for f in found]
+        found = [Finding(kind, s, e, text[s:e]) for kind, s, e in spans]
     return sorted(_merge(found) + hidden, key=lambda f: (f.start, f.end))
 
 
