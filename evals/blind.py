@@ -1,12 +1,17 @@
 """The blind test set (`data/blind/`): answers by writers who never saw the grader, labelled by
 people who never saw its output. A test set only: nothing is fitted or edited while looking at it.
 
-    python -m evals.blind [--fast] [--out DIR]
+    python -m evals.blind [--fast] [--set dev] [--out DIR]
 
 Scores the grader and the keyword baseline (`evals/baseline.py`) side by side on every figure, with
 the agreement between two independent labellers beside them as the ceiling. `make eval` runs it
 and writes `evals/blind_report.md` and `blind_report.json`; `--fast` is the subset `make test`
 gates on.
+
+`--set dev` runs the same figures on the development set (`data/dev/`), written and labelled the
+same way by other writers and labellers, for other questions: that set is for fitting and choosing
+(`evals/calibrate.py` reads it), so its figures say how well the fit went, never how well the
+grader generalises.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.baseline import grade_keywords
-from evals.dataset import DATA
+from evals.dataset import DATA, DEV
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.variants import INJECTIONS, ablations, padded, repeated, sections
 from grader.scoring.grading import Grader, default_grader
 
 BLIND = DATA / "blind"
+SETS = {"blind": BLIND, "dev": DEV}
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 STEP_OF = {}  # component id -> step, filled from the knowledge base at run time
 FAST_IDS_EVERY = 3  # --fast keeps every third answer
@@ -364,6 +370,8 @@ def adversarial_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
 def labeller_ceiling(answers: list[BlindAnswer]) -> dict:
     """Labeller B against labeller A on the answers both labelled: the ceiling for any grader."""
     both = [a for a in answers if a.second]
+    if not both:
+        return {"answers": 0}
     truth = [a.labels[c] for a in both for c in a.labels]
     pred = [a.second["labels"][c] for a in both for c in a.labels]
     return {
@@ -375,15 +383,16 @@ def labeller_ceiling(answers: list[BlindAnswer]) -> dict:
     }
 
 
-def run(fast: bool = False, grader: Grader | None = None) -> dict:
+def run(fast: bool = False, grader: Grader | None = None, root: Path = BLIND) -> dict:
     grader = grader or default_grader()
     STEP_OF.update({c.id: c.step for c in grader.kb.concepts.values()})
-    answers = load_blind()
+    answers = load_blind(root)
     if fast:
         answers = answers[::FAST_IDS_EVERY]
     started = time.perf_counter()
     peers = [grader_peer(grader), baseline_peer()]
     result = {
+        "set": root.name,
         "answers": len(answers),
         "questions": len({a.question for a in answers}),
         "ceiling": labeller_ceiling(answers),
@@ -408,7 +417,7 @@ def to_markdown(r: dict) -> str:
     g, b = r["peers"]["grader"], r["peers"]["keyword baseline"]
     c = r["ceiling"]
     out = [
-        "# Blind test set",
+        "# Blind test set" if r.get("set", "blind") == "blind" else "# Development set (fitted on)",
         "",
         f"{r['answers']} answers to {r['questions']} questions, written and labelled blind "
         "(see evals/README.md). Grader beside the keyword baseline; the second labeller's agreement "
@@ -471,10 +480,11 @@ def to_markdown(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--set", choices=sorted(SETS), default="blind")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     args = parser.parse_args()
-    result = run(fast=args.fast)
-    stem = "blind_report_fast" if args.fast else "blind_report"
+    result = run(fast=args.fast, root=SETS[args.set])
+    stem = f"{args.set}_report" + ("_fast" if args.fast else "")
     (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / f"{stem}.md").write_text(to_markdown(result))
     print(to_markdown(result))

@@ -24,29 +24,52 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
-from evals.dataset import DATA, load_answers
+from evals.blind import load_blind
+from evals.dataset import DATA, DEV, load_answers
 from evals.metrics import f1, quadratic_kappa
 from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
-from grader.scoring.calibration import CALIBRATION_FILE, Calibration
-from grader.scoring.grading import Grader, PreparedAnswer
-from grader.scoring.judge import cue_credit, features
+from grader.scoring.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from grader.scoring.grading import Grader, PreparedAnswer, unit_owners
+from grader.scoring.judge import (
+    DEPTH_UNITS,
+    cue_credit,
+    depth_credit,
+    distinct_support,
+    features,
+    shift,
+)
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
-PENALTIES = [0.4, 0.5]
+# The grid is centred on the last fit (penalty 0.4, blend 0.2, sim_low 0.2, sim_high 0.8, cue_match
+# 0.35, breadth_full 8, cue_soft 0.1) and narrowed from the one it was chosen in, so that the depth
+# settings can be searched with it in a few minutes.
+PENALTIES = [0.4]
 BLENDS = [
-    0.0,
+    0.15,
     0.2,
     0.25,
-    0.3,
 ]  # lexical_blend: these change the similarities themselves, like the penalty
 GRID = {
-    "sim_low": [0.15, 0.2, 0.25, 0.3],
-    "sim_high": [0.7, 0.75, 0.8, 0.85, 0.9],
-    "cue_match": [0.25, 0.3, 0.35, 0.4],
-    "breadth_full": [3, 4, 5, 6, 8],
-    "cue_soft": [0.0, 0.05, 0.1, 0.15],
-    "weights": [(0.55, 0.30, 0.15), (0.5, 0.5, 0.0), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2)],
+    "sim_low": [0.15, 0.2, 0.25],
+    "sim_high": [0.75, 0.8, 0.85, 0.9],
+    "cue_match": [0.3, 0.35, 0.4],
+    "breadth_full": [4, 6, 8],
+    "cue_soft": [0.05, 0.1, 0.15],
+    # (semantic, breadth, lexical, depth); depth's own settings only matter when its weight is not 0
+    "weights": [
+        (0.55, 0.30, 0.15, 0.0),
+        (0.5, 0.5, 0.0, 0.0),
+        (0.7, 0.2, 0.1, 0.0),
+        (0.4, 0.4, 0.2, 0.0),
+        (0.4, 0.3, 0.1, 0.2),
+        (0.3, 0.3, 0.1, 0.3),
+        (0.3, 0.2, 0.2, 0.3),
+        (0.2, 0.2, 0.1, 0.5),
+    ],
+    "depth_min": [0.4, 0.45, 0.5, 0.55],
+    "depth_full": [2, 3, 4, 6],
 }
+DEPTH_MIN, DEPTH_FULL = GRID["depth_min"][0], GRID["depth_full"][0]
 MIN_PARTIAL_BAND = 10  # "partial" must stay a real verdict, not a sliver between the other two
 SALAD_MAX = 20  # the product promises < 25; keep a margin
 SALAD_CASES = ["video_recommendation", "fraud_detection", "eta_prediction", "rag_assistant"]
@@ -60,10 +83,19 @@ class Pairs:
 
     per_cue: np.ndarray  # pairs x max cues, -inf padded
     kw_best: np.ndarray  # best per-unit similarity among units with a keyword (or -inf)
+    support: (
+        np.ndarray
+    )  # pairs x DEPTH_UNITS: the distinct supporting units' similarities, -inf padded
     labels: np.ndarray
     weights: np.ndarray
     answer_of: np.ndarray
     quality: np.ndarray  # per answer
+    comps: np.ndarray  # the component id of each pair
+
+
+@functools.lru_cache(maxsize=None)
+def _rubric(grader: Grader, question: str):
+    return grader.resolve_question(question)
 
 
 @functools.lru_cache(maxsize=None)
@@ -72,24 +104,33 @@ def _prepared(grader: Grader, text: str) -> PreparedAnswer:
 
 
 def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
-    """answers: (text, case id, labels or None, quality, style) tuples; `cal` sets what the pairs'
-    features depend on: the lexical blend and the substance penalty."""
-    rows, kws, labels, weights, owner = [], [], [], [], []
-    for a_idx, (text, case, answer_labels, *_) in enumerate(answers):
+    """answers: (text, question, labels or None, quality, style) tuples, the question a case id or
+    free text; `cal` sets what the pairs' features depend on: the lexical blend and the substance
+    penalty."""
+    rows, kws, support, labels, weights, owner, comps = [], [], [], [], [], [], []
+    for a_idx, (text, question, answer_labels, *_) in enumerate(answers):
         prepared = _prepared(grader, text)
-        rubric = grader.resolve_question(case)
-        for comp in rubric.components:
-            _, sims = grader.similarities(
+        rubric = _rubric(grader, question)
+        matrices = [
+            grader.similarities(
                 prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend
-            )
+            )[1]
+            for comp in rubric.components
+        ]
+        owners = unit_owners(matrices, prepared.substance, prepared.excluded, cal)
+        for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             lex = grader.lexicons[comp.id]
             kw_units = np.array([lex.found(u.clean) for u in prepared.units], dtype=bool)
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
+            candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
+            found = distinct_support(f.per_unit, prepared.units, candidates)
+            support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)
             labels.append(ORD[answer_labels[comp.id]] if answer_labels else 0)
             weights.append(comp.effective_weight)
             owner.append(a_idx)
+            comps.append(comp.id)
     width = max(len(r) for r in rows)
     per_cue = np.full((len(rows), width), -np.inf)
     for i, r in enumerate(rows):
@@ -97,20 +138,35 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
     return Pairs(
         per_cue,
         np.array(kws),
+        np.array(support).reshape(len(rows), DEPTH_UNITS),
         np.array(labels),
         np.array(weights),
         np.array(owner),
         np.array([a[3] for a in answers]),
+        np.array(comps),
     )
 
 
-def scores(p: Pairs, sim_low, sim_high, cue_match, breadth_full, cue_soft, weights) -> np.ndarray:
+def scores(
+    p: Pairs,
+    sim_low,
+    sim_high,
+    cue_match,
+    breadth_full,
+    cue_soft,
+    weights,
+    depth_min=DEPTH_MIN,
+    depth_full=DEPTH_FULL,
+) -> np.ndarray:
     top = p.per_cue.max(axis=1)
     semantic = np.clip((top - sim_low) / (sim_high - sim_low), 0, 1)
     breadth = np.minimum(cue_credit(p.per_cue, cue_match, cue_soft), breadth_full) / breadth_full
     lexical = (p.kw_best >= sim_low).astype(float)
-    ws, wb, wl = weights
-    return np.round(100 * (ws * semantic + wb * breadth + wl * lexical) / (ws + wb + wl))
+    ws, wb, wl, wd = (*weights, 0.0)[:4]
+    depth = depth_credit(p.support, depth_min, depth_full) if wd else 0.0
+    return np.round(
+        100 * (ws * semantic + wb * breadth + wl * lexical + wd * depth) / (ws + wb + wl + wd)
+    )
 
 
 def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
@@ -157,13 +213,15 @@ def eligible(
     return not (padded_scores > np.tile(base, len(padded_scores) // len(base))).any()
 
 
-def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
+def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
     """Best parameters by objective, among those that keep every salad under SALAD_MAX and never
     score a padded answer above its original.
 
     The objective also rewards agreement between the statuses of each written answer and of its
     transcript-style renderings (several seeds, so that the fit follows how spoken answers are graded,
-    not where one rendering's fillers happen to fall)."""
+    not where one rendering's fillers happen to fall), and adds the same agreement terms on the
+    development set (`dev`: answers by other writers, in other styles, to other questions, some
+    outside the case bank), so that the fit follows what the world writes, not only our answers."""
     written = [a for a in answers if a[4] != "transcript"]
     spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
     padded_answers = [
@@ -176,20 +234,32 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
             collect(grader, group, cal)
             for group in (answers, salads, padded_answers, written, spoken)
         )
+        dev_pairs = collect(grader, dev, cal) if dev else None
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
             if params["sim_high"] - params["sim_low"] < 0.2:
                 continue
+            if not params["weights"][3] and (
+                params["depth_min"] != DEPTH_MIN or params["depth_full"] != DEPTH_FULL
+            ):
+                continue  # without depth, its settings change nothing
             s = scores(pairs, **params)
             if not eligible(params, s, pairs, salad_pairs, padded_pairs):
                 continue
             s_written = np.tile(scores(written_pairs, **params), len(TRANSCRIPT_SEEDS))
             s_spoken = scores(spoken_pairs, **params)
             rho = ranking(pairs, s)  # does not depend on the cut-offs
+            if dev_pairs is not None:
+                s_dev = scores(dev_pairs, **params)
+                rho_dev = ranking(dev_pairs, s_dev)
             for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
                 if cov - part < MIN_PARTIAL_BAND:
                     continue
                 m = evaluate(pairs, s, cov, part, rho)
+                if dev_pairs is not None:
+                    m_dev = evaluate(dev_pairs, s_dev, cov, part, rho_dev)
+                    m["objective"] += m_dev["objective"]
+                    m.update({f"dev_{k}": v for k, v in m_dev.items() if k != "objective"})
                 m["transcript_agreement"] = float(
                     np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part))
                 )
@@ -203,7 +273,86 @@ def fit(grader: Grader, answers, salads) -> tuple[dict, dict]:
                         "covered_at": cov,
                         "partial_at": part,
                     }
+    if best_params:
+        best_params["component_offsets"], best_metrics["objective_with_offsets"] = _offsets_for(
+            grader, best_params, answers, salads, dev
+        )
     return best_params, best_metrics
+
+
+def _offsets_for(grader: Grader, params: dict, answers, salads, dev) -> tuple[dict, float]:
+    cal = grader.cal.model_copy(
+        update={k: params[k] for k in ("substance_penalty", "lexical_blend")}
+    )
+    written = [a for a in answers if a[4] != "transcript"]
+    spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
+    return fit_offsets(
+        {k: v for k, v in params.items() if k in GRID or k.endswith("_at")},
+        [collect(grader, group, cal) for group in (answers, dev) if group],
+        *(collect(grader, group, cal) for group in (written, spoken, salads)),
+    )
+
+
+def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> tuple[dict, dict]:
+    """The fitted calibration's thresholds and weights with freshly fitted offsets."""
+    params = {
+        **{k: getattr(fitted, k) for k in GRID if k != "weights"},
+        "weights": (fitted.w_semantic, fitted.w_breadth, fitted.w_lexical, fitted.w_depth),
+        "substance_penalty": fitted.substance_penalty,
+        "lexical_blend": fitted.lexical_blend,
+        "covered_at": fitted.covered_at,
+        "partial_at": fitted.partial_at,
+    }
+    params["component_offsets"], value = _offsets_for(grader, params, answers, salads, dev)
+    return params, {"objective_with_offsets": value}
+
+
+OFFSETS = range(-50, 51, 5)
+OFFSET_ROUNDS = 2
+
+
+def with_offsets(p: Pairs, s: np.ndarray, offsets: dict[str, int]) -> np.ndarray:
+    return shift(s, np.array([offsets.get(c, 0) for c in p.comps]))
+
+
+def fit_offsets(
+    params: dict, groups: list[Pairs], written: Pairs, spoken: Pairs, salads: Pairs
+) -> tuple[dict[str, int], float]:
+    """Each component's score offset, by coordinate ascent on the fit's objective (agreement and
+    ranking on every labelled group, written-vs-spoken agreement) with the thresholds held: how
+    real answers word a component, learned from their labels. A setting that lets a salad reach
+    SALAD_MAX is not taken."""
+    grid = {k: v for k, v in params.items() if k not in ("covered_at", "partial_at")}
+    cov, part = params["covered_at"], params["partial_at"]
+    base = [scores(p, **grid) for p in groups]
+    s_written = np.tile(scores(written, **grid), len(TRANSCRIPT_SEEDS))
+    s_spoken, s_salad = scores(spoken, **grid), scores(salads, **grid)
+    written_tiled = np.tile(written.comps, len(TRANSCRIPT_SEEDS))
+
+    def total(off: dict[str, int]) -> float:
+        if overall(salads, with_offsets(salads, s_salad, off)).max() >= SALAD_MAX:
+            return -np.inf
+        value = sum(
+            evaluate(p, with_offsets(p, s, off), cov, part)["objective"]
+            for p, s in zip(groups, base)
+        )
+        spoken_status = _status(with_offsets(spoken, s_spoken, off), cov, part)
+        shifts = np.array([off.get(c, 0) for c in written_tiled])
+        written_status = _status(shift(s_written, shifts), cov, part)
+        return value + float(np.mean(written_status == spoken_status))
+
+    offsets = {c: 0 for c in sorted({c for p in groups for c in p.comps})}
+    best = total(offsets)
+    for _ in range(OFFSET_ROUNDS):
+        for c in offsets:
+            keep = offsets[c]
+            for o in OFFSETS:
+                offsets[c] = o
+                value = total(offsets)
+                if value > best + 1e-9:
+                    best, keep = value, o
+            offsets[c] = keep
+    return {c: o for c, o in offsets.items() if o}, best
 
 
 def question_hits(grader: Grader, questions: list[dict]) -> list[tuple[str | None, str, float]]:
@@ -231,15 +380,18 @@ def fit_case_match(grader: Grader, questions: list[dict]) -> tuple[float, float]
     return best, case_match_accuracy(hits, best)
 
 
-def to_calibration(params: dict, n_answers: int, n_labels: int, base: Calibration) -> Calibration:
-    ws, wb, wl = params.pop("weights")
-    values = {**params, "w_semantic": ws, "w_breadth": wb, "w_lexical": wl}
+def to_calibration(
+    params: dict, n_answers: int, n_dev: int, n_labels: int, base: Calibration
+) -> Calibration:
+    ws, wb, wl, wd = params.pop("weights")
+    values = {**params, "w_semantic": ws, "w_breadth": wb, "w_lexical": wl, "w_depth": wd}
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:8]
     return base.model_copy(
         update={
             **values,
             "id": f"fit-{digest}",
-            "fitted_on": f"evals calibration split: {n_answers} answers, {n_labels} component labels",
+            "fitted_on": f"evals calibration split ({n_answers} answers) and development set "
+            f"({n_dev} answers): {n_labels} component labels",
         }
     )
 
@@ -247,6 +399,11 @@ def to_calibration(params: dict, n_answers: int, n_labels: int, base: Calibratio
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
+    ap.add_argument(
+        "--offsets-only",
+        action="store_true",
+        help="keep the fitted thresholds and weights, refit only the component offsets",
+    )
     args = ap.parse_args(argv)
     grader = Grader.open(calibration=Calibration())
     answers = [
@@ -257,7 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     salads = [
         (text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES
     ]
-    params, metrics = fit(grader, answers, salads)
+    dev = [(a.text, a.question, a.labels, a.quality, a.style) for a in load_blind(DEV)]
+    if args.offsets_only:
+        params, metrics = refit_offsets(grader, answers, salads, dev, load_calibration())
+    else:
+        params, metrics = fit(grader, answers, salads, dev)
     if not params:
         print(
             "no setting in the grid keeps salads under SALAD_MAX and padding from raising a score",
@@ -268,10 +429,10 @@ def main(argv: list[str] | None = None) -> int:
         q
         for q in yaml.safe_load((DATA / "questions.yaml").read_text())
         if q["split"] == "calibration"
-    ]
+    ] + yaml.safe_load((DEV / "questions.yaml").read_text())
     params["case_match_min"], metrics["case_match_accuracy"] = fit_case_match(grader, questions)
-    n_labels = sum(len(grader.resolve_question(a[1]).components) for a in answers)
-    cal = to_calibration(dict(params), len(answers), n_labels, Calibration())
+    n_labels = sum(len(grader.resolve_question(a[1]).components) for a in answers + dev)
+    cal = to_calibration(dict(params), len(answers), len(dev), n_labels, Calibration())
     print(json.dumps({"params": params, "metrics": metrics}, indent=2, default=str))
     if args.write:
         CALIBRATION_FILE.write_text(cal.model_dump_json(indent=2) + "\n")

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 DATA = Path(__file__).parent / "data"
+DEV = DATA / "dev"  # the development set: written and labelled like the blind set, fitted on
 Label = Literal["covered", "partial", "missing"]
 
 

@@ -300,6 +300,14 @@ def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answ
     assert r.overall_score < 15 and all(c.status == "missing" for c in r.components)
     assert any(p.reason == "buzzwords" for p in r.ignored)
     assert not enumeration("Features: user age, country, device, watch history and time of day.")
+    column = "\n".join(f"- {w}" for w in words[:60]) + "\n"  # the same words, one bullet each
+    r = grader.grade(column, "video_recommendation")
+    assert r.overall_score < 15 and any(p.reason == "buzzwords" for p in r.ignored)
+    notes = "\n".join(
+        ["- two-tower retrieval, 500 candidates", "- GBDT ranker on 200 features"] * 4
+        + ["- log loss, AUC offline", "- A/B test on watch time"] * 4
+    )
+    assert not enumeration(notes)  # terse notes that each say something are not a word list
 
 
 def test_evidence_is_quoted_for_the_component_it_reads_most_like(
@@ -360,3 +368,21 @@ def test_reports_do_not_depend_on_the_hash_seed(real_index_dir, weak_answer, tmp
         assert out.returncode == 0, out.stderr.decode()
         outputs.append(out.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_second_copy_of_the_answer_is_read_as_repeating_the_first(grader, strong_answer):
+    """A copy word for word is never segmented twice; a copy that differs only in case (the
+    same text to the model) is segmented, and read as repeating the first."""
+    body = strong_answer.split("\n", 1)[1]  # the title, read after the last heading, would differ
+    again = body + "\n\n" + body.upper()
+    prepared = grader.prepare(again)
+    half = len(body)
+    first = [r for u, r in zip(prepared.units, prepared.repeats) if u.end <= half]
+    second = [r for u, r in zip(prepared.units, prepared.repeats) if u.start > half]
+    assert first and not any(first)
+    assert second and all(second)
+    once = grader.grade(body, "video_recommendation")
+    twice = grader.grade(again, "video_recommendation")
+    assert all(
+        twice.component(c.id).score <= c.score for c in once.components
+    )  # saying it twice adds no depth

@@ -1,11 +1,23 @@
 """Score arithmetic: keyword matching, the soft cue count, and the calibration fit scoring exactly like the grader."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from evals.calibrate import Pairs, eligible, scores
+from evals.calibrate import Pairs, eligible, fit_offsets, scores
 from grader.scoring.calibration import Calibration
-from grader.scoring.judge import Features, TopicLexicon, cue_credit, score_features
+from grader.scoring.judge import (
+    DEPTH_UNITS,
+    Features,
+    TopicLexicon,
+    cue_credit,
+    distinct_support,
+    judge,
+    score_features,
+    shift,
+)
+from grader.scoring.segment import Unit
 
 
 def test_keywords_match_however_punctuation_and_number_fall():
@@ -35,8 +47,8 @@ def test_a_cue_near_the_cut_off_counts_in_part():
     assert cue_credit(nudged, 0.40, 0.0) == cue_credit(sims, 0.40, 0.0)
 
 
-@pytest.mark.parametrize("soft", [0.0, 0.05, 0.1])
-def test_the_calibration_fit_scores_like_the_grader(soft):
+@pytest.mark.parametrize("soft,depth", [(0.0, 0.0), (0.05, 0.3), (0.1, 0.2)])
+def test_the_calibration_fit_scores_like_the_grader(soft, depth):
     rng = np.random.default_rng(7)
     cal = Calibration(
         sim_low=0.25,
@@ -47,22 +59,29 @@ def test_the_calibration_fit_scores_like_the_grader(soft):
         w_semantic=0.4,
         w_breadth=0.4,
         w_lexical=0.2,
+        w_depth=depth,
+        depth_min=0.45,
+        depth_full=3,
     )
-    n_cues, rows, kw_best, expected = 12, [], [], []
+    n_cues, rows, kw_best, support, expected = 12, [], [], [], []
     for _ in range(200):
         per_cue = rng.uniform(0.0, 0.8, n_cues)
         per_unit = rng.uniform(0.0, 0.8, 5)
         keyword_units = rng.random(5) < 0.3
-        expected.append(score_features(Features(per_cue, per_unit, keyword_units), cal)[0])
+        found = np.sort(rng.uniform(0.0, 0.8, rng.integers(0, 6)))[::-1]
+        expected.append(score_features(Features(per_cue, per_unit, keyword_units, found), cal)[0])
         rows.append(per_cue)
         kw_best.append(per_unit[keyword_units].max() if keyword_units.any() else -np.inf)
+        support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
     pairs = Pairs(
         np.array(rows),
         np.array(kw_best),
+        np.array(support),
         np.zeros(200),
         np.ones(200),
         np.arange(200),
         np.zeros(200),
+        np.array(["c"] * 200),
     )
     got = scores(
         pairs,
@@ -71,20 +90,29 @@ def test_the_calibration_fit_scores_like_the_grader(soft):
         cue_match=0.4,
         breadth_full=8,
         cue_soft=soft,
-        weights=(0.4, 0.4, 0.2),
+        weights=(0.4, 0.4, 0.2, depth),
+        depth_min=0.45,
+        depth_full=3,
     )
     assert got.tolist() == expected
 
 
-def _pairs(per_cue: list[list[float]], answer_of: list[int]) -> Pairs:
+def _pairs(
+    per_cue: list[list[float]],
+    answer_of: list[int],
+    labels: list[int] | None = None,
+    comps: list[str] | None = None,
+) -> Pairs:
     n = len(per_cue)
     return Pairs(
         np.array(per_cue),
         np.full(n, -np.inf),
-        np.zeros(n),
+        np.full((n, DEPTH_UNITS), -np.inf),
+        np.array(labels if labels is not None else [0] * n),
         np.ones(n),
         np.array(answer_of),
         np.zeros(max(answer_of) + 1),
+        np.array(comps or ["c"] * n),
     )
 
 
@@ -117,3 +145,84 @@ def test_the_fit_refuses_settings_that_salads_beat_or_padding_raises():
     assert not eligible(
         params, s, answers, _pairs([[0.7, 0.7, 0.7]], [0]), same
     )  # a salad scoring 20+
+
+
+def _units(spans: list[tuple[int, int]], windows: int = 0) -> list[Unit]:
+    return [
+        Unit(a, b, "x" * (b - a), "x" * (b - a), 1, is_window=k >= len(spans) - windows)
+        for k, (a, b) in enumerate(spans)
+    ]
+
+
+def test_depth_counts_each_stretch_of_the_answer_once():
+    units = _units([(0, 10), (11, 20), (21, 30), (0, 20)], windows=1)  # the window spans two
+    per_unit = np.array([0.5, 0.6, 0.3, 0.7])
+    everything = np.ones(4, dtype=bool)
+    assert distinct_support(per_unit, units, everything).tolist() == [0.7, 0.3]
+    only_sentences = np.array([True, True, True, False])
+    assert distinct_support(per_unit, units, only_sentences).tolist() == [0.6, 0.5, 0.3]
+
+
+def test_more_distinct_units_about_a_component_score_higher_and_repeats_add_nothing():
+    cal = Calibration(w_depth=0.3, depth_min=0.45, depth_full=4, sim_low=0.2, sim_high=0.8)
+    lexicon = TopicLexicon.from_keywords(["drift"])
+    units = _units([(0, 10), (11, 20), (21, 30), (31, 40)])
+    substance = np.full(4, 10.0)
+    excluded = np.zeros(4, dtype=bool)
+    one = np.array([[0.6], [0.1], [0.1], [0.1]])
+    three = np.array([[0.6], [0.55], [0.5], [0.1]])
+    shallow = judge(one, units, substance, lexicon, excluded, cal)
+    deep = judge(three, units, substance, lexicon, excluded, cal)
+    assert deep.score > shallow.score
+    said_again = judge(three, units, substance, lexicon, excluded, cal,
+                       repeats=np.array([False, True, True, False]))  # fmt: skip
+    assert said_again.score == shallow.score
+    elsewhere = judge(three, units, substance, lexicon, excluded, cal,
+                      own=np.array([True, False, False, True]))  # fmt: skip
+    assert elsewhere.score == shallow.score  # units that read more like another component
+
+
+def test_an_offset_moves_a_score_said_keeps_order_and_never_creates_one():
+    assert shift(40, 20) == 52  # a fifth of the 60 points left
+    assert shift(50, -20) == 40  # a fifth of itself
+    assert shift(100, 30) == 100 and shift(0, 30) == 0
+    scores = np.arange(0, 101)
+    for offset in (-40, -10, 10, 40):
+        moved = shift(scores, offset)
+        assert (np.diff(moved) >= 0).all() and moved[0] == 0
+        assert (moved[1:] > 0).all() or offset < 0
+
+
+def test_a_second_quote_must_be_close_to_the_component():
+    cal = Calibration(evidence_min=0.4, evidence_more=0.5)
+    lexicon = TopicLexicon.from_keywords(["drift"])
+    units = _units([(0, 10), (11, 20), (21, 30)])
+    sims = np.array([[0.7], [0.45], [0.55]])
+    j = judge(sims, units, np.full(3, 10.0), lexicon, np.zeros(3, dtype=bool), cal)
+    assert [i for i, _ in j.evidence] == [0, 2]
+
+
+def test_offsets_are_fitted_from_labels_that_read_present_at_low_scores():
+    """Component 'core' is labelled present in every answer but scores just under partial_at; 'rare'
+    is labelled missing but scores just over it: the fit raises the one and lowers the other."""
+    params = {
+        "sim_low": 0.2,
+        "sim_high": 0.8,
+        "cue_match": 0.9,
+        "breadth_full": 4,
+        "cue_soft": 0.05,
+        "weights": (1.0, 0.0, 0.0, 0.0),
+        "covered_at": 60,
+        "partial_at": 45,
+    }
+    rows, labels, comps, owner = [], [], [], []
+    for a in range(10):
+        low, high = 0.2 + 0.6 * (0.40 + 0.01 * (a % 3)), 0.2 + 0.6 * (0.47 + 0.01 * (a % 3))
+        rows += [[low], [high]]
+        labels += [1, 0]
+        comps += ["core", "rare"]
+        owner += [a, a]
+    groups = [dataclasses.replace(_pairs(rows, owner, labels, comps), quality=np.arange(10))]
+    quiet = _pairs([[0.2]], [0])
+    offsets, _ = fit_offsets(params, groups, quiet, quiet, quiet)
+    assert offsets.get("core", 0) > 0 > offsets.get("rare", 0)

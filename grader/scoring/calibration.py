@@ -48,7 +48,24 @@ class Calibration(BaseModel):
     w_semantic: float = 0.55
     w_breadth: float = 0.30
     w_lexical: float = 0.15
+    w_depth: float = Field(
+        0.0, description="Weight of depth: distinct units about the component (0: not used)."
+    )
+    depth_min: float = Field(0.45, description="A unit this similar to a cue adds depth.")
+    depth_full: int = Field(4, description="Distinct supporting units for full depth credit.")
+    component_offsets: dict[str, int] = Field(
+        default_factory=dict,
+        description="Points added to a component's score above 0: how real answers word it. A "
+        "core step is often made in a few plain words (raised); a cross-cutting concern is "
+        "often only named (lowered). Fitted; 0 for a component not listed.",
+    )
     evidence_min: float = 0.40
+    evidence_more: float = Field(
+        0.5,
+        description="A second or third quote must be this close to the component: on the "
+        "development set's labelled spans, quotes under it were inside a span less than half "
+        "the time (evidence precision 0.425 -> 0.495).",
+    )
     # Score -> status
     covered_at: int = 60
     partial_at: int = 35

@@ -76,6 +76,7 @@ class PreparedAnswer:
     substance: np.ndarray
     excluded: np.ndarray  # buzzword lists and off-domain units: never evidence
     off_domain: np.ndarray  # units that read as everyday prose, not design content
+    repeats: np.ndarray  # units that say again what an earlier part of the answer said
 
 
 def check_question(question: str) -> str:
@@ -313,6 +314,7 @@ class Grader:
             substance(tokens, self.vocabulary),
             listy | off_domain,
             off_domain,
+            repeats(units, vectors),
         )
 
     @functools.cached_property
@@ -376,7 +378,8 @@ class Grader:
             cue_texts, sims = matrices[comp.id]
             j = judge(
                 sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance,
-                own=owners == k,
+                own=owners == k, repeats=prepared.repeats,
+                offset=self.cal.component_offsets.get(comp.id, 0),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -612,6 +615,20 @@ def unit_owners(
     keyword = np.zeros(len(unit_substance), dtype=bool)  # not read by the per-unit maxima
     best = [features(m, unit_substance, keyword, excluded, cal).per_unit for m in matrices]
     return np.argmax(np.vstack(best), axis=0)
+
+
+REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again
+
+
+def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
+    """Mask of units that repeat an earlier unit, one that ends before they start, nearly word for
+    word (cosine >= REPEAT_COSINE): saying a thing twice adds no depth."""
+    if len(units) < 2:
+        return np.zeros(len(units), dtype=bool)
+    starts = np.array([u.start for u in units])
+    ends = np.array([u.end for u in units])
+    earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
+    return ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
 
 
 def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:

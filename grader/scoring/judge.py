@@ -13,6 +13,7 @@ unless it says something closer to a cue than the answer already did.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -55,15 +56,17 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
 
 
-ENUMERATION_ITEMS = 12  # an inline list this long ("a, b, c, ...") is an enumeration,
+ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
-_ITEM_SEPARATOR = re.compile(r"[,;]")
+_ITEM_SEPARATOR = re.compile(r"[,;\n]")
+_ITEM_WORD = re.compile(r"\w\S*")  # a bullet's marker is not a word
 
 
 def enumeration(text: str) -> bool:
-    """A comma or semicolon list of ENUMERATION_ITEMS or more items, mostly bare terms: a line of
-    shuffled words, or a window cut from one, says nothing about how any of them is done."""
-    items = [len(item.split()) for item in _ITEM_SEPARATOR.split(text)]
+    """A list of ENUMERATION_ITEMS or more items (separated by commas, semicolons or line breaks,
+    as in a bullet list), mostly bare terms: a line of shuffled words, a column of one-word
+    bullets, or a word window cut from either, says nothing about how any of them is done."""
+    items = [len(_ITEM_WORD.findall(item)) for item in _ITEM_SEPARATOR.split(text)]
     items = [n for n in items if n]
     return len(items) >= ENUMERATION_ITEMS and sum(n <= 2 for n in items) >= (
         ENUMERATION_BARE * len(items)
@@ -98,6 +101,7 @@ class Features:
     per_cue: np.ndarray  # best adjusted similarity of each cue over all units
     per_unit: np.ndarray  # best adjusted similarity of each unit over all cues
     keyword_units: np.ndarray  # mask: units that contain one of the topic's keywords
+    support: np.ndarray | None = None  # distinct units about the component, best first (depth)
 
 
 def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
@@ -130,6 +134,29 @@ def cue_credit(per_cue: np.ndarray, cue_match: float, cue_soft: float) -> np.nda
     return np.clip((per_cue - cue_match + cue_soft) / (2 * cue_soft), 0.0, 1.0).sum(axis=-1)
 
 
+DEPTH_UNITS = 12  # the most distinct supporting units anyone needs to count
+
+
+def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.ndarray) -> np.ndarray:
+    """Similarities of the distinct units that support a component, best first: a unit is skipped
+    when it overlaps one already counted (a window inside a counted sentence), so each stretch of
+    the answer counts once. `candidates` masks the units that may count (owned by the component,
+    not excluded, not repeating an earlier part of the answer)."""
+    taken: list[int] = []
+    for i in sorted(np.flatnonzero(candidates), key=lambda i: (-per_unit[i], i)):
+        if any(units[i].start < units[j].end and units[j].start < units[i].end for j in taken):
+            continue
+        taken.append(int(i))
+        if len(taken) == DEPTH_UNITS:
+            break
+    return np.array([per_unit[i] for i in taken], dtype=float)
+
+
+def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
+    """Share of depth_full distinct supporting units at or above depth_min (last axis)."""
+    return np.minimum((support >= depth_min).sum(axis=-1), depth_full) / depth_full
+
+
 def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
     """(score, cues matched, keyword seen in a relevant unit) from the features."""
     top = float(f.per_cue.max()) if f.per_cue.size else -1.0
@@ -140,11 +167,30 @@ def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
         / cal.breadth_full
     )
     keyword_seen = bool((f.keyword_units & (f.per_unit >= cal.sim_low)).any())
-    total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical
+    depth = (
+        float(depth_credit(f.support, cal.depth_min, cal.depth_full))
+        if f.support is not None and cal.w_depth
+        else 0.0
+    )
+    total_w = cal.w_semantic + cal.w_breadth + cal.w_lexical + cal.w_depth
     raw = (
-        cal.w_semantic * semantic + cal.w_breadth * breadth + cal.w_lexical * keyword_seen
+        cal.w_semantic * semantic
+        + cal.w_breadth * breadth
+        + cal.w_lexical * keyword_seen
+        + cal.w_depth * depth
     ) / total_w
     return int(round(100 * raw)), matched, keyword_seen
+
+
+def shift(score, offset):
+    """A component's fitted offset applied to a score (scalars or arrays): the prior of how real
+    answers word that component. A positive offset lifts a score by that share of the room left
+    below 100, a negative one lowers it by that share of itself, so scores keep their order and
+    never pile up at 100 or 0; nothing said stays nothing."""
+    s = np.asarray(score, dtype=float)
+    o = np.asarray(offset, dtype=float)
+    moved = np.where(o >= 0, s + o * (1.0 - s / 100.0), s * (1.0 + o / 100.0))
+    return np.where(s > 0, np.round(moved), 0.0)
 
 
 def status_for(score: int, cal: Calibration) -> str:
@@ -166,19 +212,30 @@ def judge(
     cal: Calibration,
     relevance: float = 1.0,
     own: np.ndarray | None = None,
+    repeats: np.ndarray | None = None,
+    offset: int = 0,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
     score down when the answer as a whole addresses another question. `own` marks the units that
     read most like this component of all: only they are quoted as its evidence (a feature list is
-    evidence for features, not for the baseline it happens to resemble), unless it has none."""
+    evidence for features, not for the baseline it happens to resemble), unless it has none; they
+    alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
+    again what an earlier part said). `offset` is the component's fitted score offset."""
     keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
     f = features(sims, unit_substance, keyword_units, excluded, cal)
+    candidates = ~excluded.astype(bool)
+    if own is not None:
+        candidates &= own
+    if repeats is not None:
+        candidates &= ~repeats
+    f = dataclasses.replace(f, support=distinct_support(f.per_unit, units, candidates))
     score, matched, _ = score_features(f, cal)
-    score = int(round(score * relevance))
+    score = int(round(float(shift(score, offset)) * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
     # Whole sentences read better than word windows: quote them first, windows only to fill in. A
-    # component judged partial or covered always quotes at least its closest unit, even below evidence_min.
+    # component judged partial or covered always quotes at least its closest unit, even below
+    # evidence_min; a second or third quote must be as close as evidence_more.
     quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
     if own is not None and own[quotable].any():
         quotable = quotable[own[quotable]]
@@ -190,6 +247,8 @@ def judge(
         if any(
             units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence
         ):
+            continue
+        if evidence and f.per_unit[i] < cal.evidence_more:
             continue
         evidence.append((int(i), round(float(f.per_unit[i]), 4)))
         if len(evidence) == 3:
