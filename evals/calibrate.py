@@ -307,7 +307,7 @@ def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> 
     return params, {"objective_with_offsets": value}
 
 
-OFFSETS = range(-50, 51, 5)
+OFFSETS = range(-25, 26, 5)  # |offset| <= 25 keeps every shifted score in order
 OFFSET_ROUNDS = 2
 
 

@@ -184,13 +184,12 @@ def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
 
 def shift(score, offset):
     """A component's fitted offset applied to a score (scalars or arrays): the prior of how real
-    answers word that component. A positive offset lifts a score by that share of the room left
-    below 100, a negative one lowers it by that share of itself, so scores keep their order and
-    never pile up at 100 or 0; nothing said stays nothing."""
+    answers word that component. The shift is `offset` points at a score of 50 and fades to none
+    at 0 and at 100 (offset x 4p(1 - p), p = score / 100), so scores keep their order (|offset| <=
+    25), a faint similarity stays faint, and nothing said stays nothing."""
     s = np.asarray(score, dtype=float)
-    o = np.asarray(offset, dtype=float)
-    moved = np.where(o >= 0, s + o * (1.0 - s / 100.0), s * (1.0 + o / 100.0))
-    return np.where(s > 0, np.round(moved), 0.0)
+    p = s / 100.0
+    return np.round(s + np.asarray(offset, dtype=float) * 4.0 * p * (1.0 - p))
 
 
 def status_for(score: int, cal: Calibration) -> str:
