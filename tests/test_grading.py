@@ -313,18 +313,27 @@ def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answ
 def test_evidence_is_quoted_for_the_component_it_reads_most_like(
     grader, strong_answer, monkeypatch
 ):
-    """Choosing quotes by the component a unit reads most like changes which passages are shown,
-    never a score or a status; and fewer passages are quoted for several components at once."""
+    """The component a unit reads most like decides where it is quoted and which component it
+    adds depth to; apart from depth it changes no score or status; and fewer passages are quoted
+    for several components at once."""
     import numpy as np
 
     import grader.scoring.grading as grading
 
     owned = grader.grade(strong_answer, "video_recommendation")
+    shallow = grading.Grader(
+        grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
+    )
+    owned_shallow = shallow.grade(strong_answer, "video_recommendation")
     monkeypatch.setattr(grading, "unit_owners", lambda m, s, e, c: np.full(len(s), -1))
     anyone = grader.grade(strong_answer, "video_recommendation")
-    assert [(c.id, c.score, c.status) for c in owned.components] == [
-        (c.id, c.score, c.status) for c in anyone.components
+    anyone_shallow = shallow.grade(strong_answer, "video_recommendation")
+    assert [(c.id, c.score, c.status) for c in owned_shallow.components] == [
+        (c.id, c.score, c.status) for c in anyone_shallow.components
     ]
+    assert any(
+        c.score > anyone.component(c.id).score for c in owned.components
+    )  # owned units give depth; with no owner, none does
 
     def shared(r) -> int:
         spans = [(e.start, e.end) for c in r.components for e in c.evidence]

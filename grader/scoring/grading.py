@@ -528,10 +528,16 @@ class Grader:
         self, case: Case | None, cue_texts: list[str], candidates: list[int], fallback: bool = True
     ) -> str:
         """The first of the candidate cues that is not an example from another bank case
-        (`probes.elsewhere`), else the first (or nothing, without `fallback`): advice about slang
-        and memes does not belong under a video feed's drift."""
-        fits = [k for k in candidates if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
-        chosen = fits or (candidates if fallback else [])
+        (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all, and
+        only then the first candidate: advice about slang and memes does not belong under a video
+        feed's drift."""
+
+        def fitting(ks: list[int]) -> list[int]:
+            return [k for k in ks if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
+
+        chosen = fitting(candidates)
+        if not chosen and fallback:
+            chosen = fitting(list(range(len(cue_texts)))) or candidates
         return cue_texts[chosen[0]] if chosen else ""
 
     def _feedback(self, j, concept, comp: CaseComponent, cue_texts: list[str], case=None) -> str:
