@@ -49,6 +49,7 @@ bench: index
 
 eval: index
 	$(PY) -m evals.run_eval
+	$(PY) -m evals.blind --set dev
 	$(PY) -m evals.blind
 
 # LLM-mode evals: needs an LLM configured by MLSD_LLM* variables or ARGS="--llm ... --model ... --base-url ...".

@@ -6,9 +6,12 @@ lists of buzzwords (several components named, almost no other words) are ignored
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
 share of distinct cues matched (up to breadth_full; a cue within cue_soft of the cut-off counts in
 part, so a small change of similarity moves the score a little, not by a whole cue), `lexical`
-whether a topic keyword occurs in a relevant unit. The score is their weighted sum; statuses come
-from calibrated cut-offs. Max-based aggregation means that padding or repeated text adds nothing
-unless it says something closer to a cue than the answer already did.
+whether a topic keyword occurs in a relevant unit, `depth` how many distinct stretches of the
+answer that read most like this component are close to its cues. The score is their weighted sum,
+moved by the component's fitted offset (`shift`); statuses come from calibrated cut-offs.
+Max-based aggregation, and depth counting each stretch once and never a repeat, mean that
+padding or repeated text adds nothing unless it says something closer to a cue than the answer
+already did.
 """
 
 from __future__ import annotations
