@@ -417,7 +417,7 @@ def to_markdown(r: dict) -> str:
     g, b = r["peers"]["grader"], r["peers"]["keyword baseline"]
     c = r["ceiling"]
     out = [
-        "# Blind test set" if r.get("set", "blind") == "blind" else "# Development set (fitted on)",
+        "# Blind test set" if r["set"] == "blind" else "# Development set (fitted on)",
         "",
         f"{r['answers']} answers to {r['questions']} questions, written and labelled blind "
         "(see evals/README.md). Grader beside the keyword baseline; the second labeller's agreement "

@@ -213,6 +213,18 @@ def eligible(
     return not (padded_scores > np.tile(base, len(padded_scores) // len(base))).any()
 
 
+def _renderings(answers) -> tuple[list, list]:
+    """The written answers, and their transcript-style renderings (one per seed)."""
+    written = [a for a in answers if a[4] != "transcript"]
+    spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
+    return written, spoken
+
+
+def _thresholds(params: dict) -> dict:
+    """What `fit_offsets` holds fixed: the grid's values and the two cut-offs."""
+    return {k: v for k, v in params.items() if k in GRID or k.endswith("_at")}
+
+
 def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
     """Best parameters by objective, among those that keep every salad under SALAD_MAX and never
     score a padded answer above its original.
@@ -222,8 +234,7 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
     not where one rendering's fillers happen to fall), and adds the same agreement terms on the
     development set (`dev`: answers by other writers, in other styles, to other questions, some
     outside the case bank), so that the fit follows what the world writes, not only our answers."""
-    written = [a for a in answers if a[4] != "transcript"]
-    spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
+    written, spoken = _renderings(answers)
     padded_answers = [
         (padded(a[0], 2, pad), *a[1:]) for pad in CALIBRATION_PADDINGS for a in answers
     ]
@@ -235,6 +246,7 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
             for group in (answers, salads, padded_answers, written, spoken)
         )
         dev_pairs = collect(grader, dev, cal) if dev else None
+        labelled = [pairs] if dev_pairs is None else [pairs, dev_pairs]
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
             if params["sim_high"] - params["sim_low"] < 0.2:
@@ -273,24 +285,12 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
                         "covered_at": cov,
                         "partial_at": part,
                     }
+                    best_groups = (labelled, written_pairs, spoken_pairs, salad_pairs)
     if best_params:
-        best_params["component_offsets"], best_metrics["objective_with_offsets"] = _offsets_for(
-            grader, best_params, answers, salads, dev
+        best_params["component_offsets"], best_metrics["objective_with_offsets"] = fit_offsets(
+            _thresholds(best_params), *best_groups
         )
     return best_params, best_metrics
-
-
-def _offsets_for(grader: Grader, params: dict, answers, salads, dev) -> tuple[dict, float]:
-    cal = grader.cal.model_copy(
-        update={k: params[k] for k in ("substance_penalty", "lexical_blend")}
-    )
-    written = [a for a in answers if a[4] != "transcript"]
-    spoken = [(transcript_style(a[0], seed), *a[1:]) for seed in TRANSCRIPT_SEEDS for a in written]
-    return fit_offsets(
-        {k: v for k, v in params.items() if k in GRID or k.endswith("_at")},
-        [collect(grader, group, cal) for group in (answers, dev) if group],
-        *(collect(grader, group, cal) for group in (written, spoken, salads)),
-    )
 
 
 def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> tuple[dict, dict]:
@@ -303,7 +303,15 @@ def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> 
         "covered_at": fitted.covered_at,
         "partial_at": fitted.partial_at,
     }
-    params["component_offsets"], value = _offsets_for(grader, params, answers, salads, dev)
+    cal = grader.cal.model_copy(
+        update={k: params[k] for k in ("substance_penalty", "lexical_blend")}
+    )
+    written, spoken = _renderings(answers)
+    params["component_offsets"], value = fit_offsets(
+        _thresholds(params),
+        [collect(grader, group, cal) for group in (answers, dev) if group],
+        *(collect(grader, group, cal) for group in (written, spoken, salads)),
+    )
     return params, {"objective_with_offsets": value}
 
 
@@ -311,8 +319,9 @@ OFFSETS = range(-25, 26, 5)  # |offset| <= 25 keeps every shifted score in order
 OFFSET_ROUNDS = 2
 
 
-def with_offsets(p: Pairs, s: np.ndarray, offsets: dict[str, int]) -> np.ndarray:
-    return shift(s, np.array([offsets.get(c, 0) for c in p.comps]))
+def with_offsets(comps: np.ndarray, s: np.ndarray, offsets: dict[str, int]) -> np.ndarray:
+    """Scores `s` of pairs of components `comps`, each shifted by its component's offset."""
+    return shift(s, np.array([offsets.get(c, 0) for c in comps]))
 
 
 def fit_offsets(
@@ -322,7 +331,7 @@ def fit_offsets(
     ranking on every labelled group, written-vs-spoken agreement) with the thresholds held: how
     real answers word a component, learned from their labels. A setting that lets a salad reach
     SALAD_MAX is not taken."""
-    grid = {k: v for k, v in params.items() if k not in ("covered_at", "partial_at")}
+    grid = {k: v for k, v in params.items() if k in GRID}
     cov, part = params["covered_at"], params["partial_at"]
     base = [scores(p, **grid) for p in groups]
     s_written = np.tile(scores(written, **grid), len(TRANSCRIPT_SEEDS))
@@ -330,15 +339,14 @@ def fit_offsets(
     written_tiled = np.tile(written.comps, len(TRANSCRIPT_SEEDS))
 
     def total(off: dict[str, int]) -> float:
-        if overall(salads, with_offsets(salads, s_salad, off)).max() >= SALAD_MAX:
+        if overall(salads, with_offsets(salads.comps, s_salad, off)).max() >= SALAD_MAX:
             return -np.inf
         value = sum(
-            evaluate(p, with_offsets(p, s, off), cov, part)["objective"]
+            evaluate(p, with_offsets(p.comps, s, off), cov, part)["objective"]
             for p, s in zip(groups, base)
         )
-        spoken_status = _status(with_offsets(spoken, s_spoken, off), cov, part)
-        shifts = np.array([off.get(c, 0) for c in written_tiled])
-        written_status = _status(shift(s_written, shifts), cov, part)
+        spoken_status = _status(with_offsets(spoken.comps, s_spoken, off), cov, part)
+        written_status = _status(with_offsets(written_tiled, s_written, off), cov, part)
         return value + float(np.mean(written_status == spoken_status))
 
     offsets = {c: 0 for c in sorted({c for p in groups for c in p.comps})}
