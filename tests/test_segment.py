@@ -93,3 +93,17 @@ def test_clean_text_normalises_spoken_disfluencies():
     spoken = "um so uh the the model, I would- I would use a, a ranking model uh-huh recomm- recommendation"
     assert clean_text(spoken) == "so the model, I would use a ranking model recommendation"
     assert clean_text("step by step, more and more") == "step by step, more and more"
+
+
+def test_shorthand_is_read_as_what_it_stands_for_and_quoted_as_written():
+    notes = "Feats:\n- txn amt vs 90d avg, new payee w/ acct age\n- train on txns older than 60d"
+    units = segment(notes)
+    assert [u.clean for u in units] == [
+        "features: transaction amount vs 90 days average, new payee with account age",
+        "features: train on transactions older than 60 days",
+    ]
+    assert all(notes[u.start : u.end] == u.text for u in units)  # quotes stay as written
+    # whole words only, units after a number in lower case only, ambiguous forms left alone
+    assert (
+        clean_text("a 3D model, v1.5d, the amtrak min lr") == "a 3D model, v1.5d, the amtrak min lr"
+    )

@@ -84,10 +84,15 @@ def listy_units(
     cal: Calibration,
 ) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named and almost nothing else said,
-    or a long enumeration of bare terms, whatever the terms (naming is not explaining)."""
+    or a long enumeration of bare terms, whatever the terms (naming is not explaining). A word
+    window is judged with the list it was cut from: a window holds only a few items of a long
+    column of one-word bullets, and is no less a piece of that column for it."""
     mask = np.zeros(len(units), dtype=bool)
+    listed: dict[str, bool] = {}
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
-        if enumeration(u.text):
+        if u.is_window and u.block not in listed:
+            listed[u.block] = enumeration(u.block)
+        if enumeration(u.text) or (u.is_window and listed[u.block]):
             mask[i] = True
             continue
         topics = sum(1 for lex in lexicons if lex.found(u.clean))

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+SHORTHAND_FILE = Path(__file__).with_name("shorthand.yaml")
 
 WINDOW_WORDS = 24
 WINDOW_STRIDE = 12
@@ -49,14 +55,39 @@ class Unit:
     clean: str
     words: int
     is_window: bool = False
+    block: str = ""  # the paragraph or list the unit was cut from
+
+
+@lru_cache(maxsize=1)
+def _shorthand() -> tuple[re.Pattern, dict[str, str], re.Pattern, dict[str, str]]:
+    """The shorthand table (shorthand.yaml) as two patterns: words, and units after a number."""
+    table = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    words = {k.lower(): v for k, v in table["words"].items()}
+    units = dict(table["units"])
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    unit_alts = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return (
+        re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE),
+        words,
+        re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s?({unit_alts})(?!\w)"),
+        units,
+    )
+
+
+def expand_shorthand(text: str) -> str:
+    """Shorthand read as the words it stands for ("feats" -> "features", "24h" -> "24 hours")."""
+    words, word_of, units, unit_of = _shorthand()
+    text = units.sub(lambda m: f"{m.group(1)} {unit_of[m.group(2)]}", text)
+    return words.sub(lambda m: word_of[m.group(0).lower()], text)
 
 
 def clean_text(text: str) -> str:
-    """Text for embedding: markup, fillers and stuttered repeats removed, spaces collapsed."""
+    """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
+    spaces collapsed."""
     text = _MARKUP.sub(" ", text)
     text = _FILLERS.sub(" ", _FILLERS.sub(" ", text))
     text = _REPEAT.sub(r"\1", _CUT_OFF.sub("", text))
-    return " ".join(text.split())
+    return " ".join(expand_shorthand(text).split())
 
 
 def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
@@ -142,7 +173,7 @@ def segment(answer: str) -> list[Unit]:
                 clean = clean_text(text)
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
-                units.append(Unit(s, e, text, clean, n_words))
+                units.append(Unit(s, e, text, clean, n_words, block=block.group()))
         if len(_WORD.findall(block.group())) > WINDOW_WORDS:
             for ws, we in _windows(answer, block.start(), block.end()):
                 ws, we = _trim(answer, ws, we)
@@ -150,7 +181,15 @@ def segment(answer: str) -> list[Unit]:
                 if (ws, we) not in spans and piece not in seen:
                     seen.add(piece)
                     units.append(
-                        Unit(ws, we, piece, clean_text(piece), len(_WORD.findall(piece)), True)
+                        Unit(
+                            ws,
+                            we,
+                            piece,
+                            clean_text(piece),
+                            len(_WORD.findall(piece)),
+                            True,
+                            block.group(),
+                        )  # fmt: skip
                     )
     return [u for u in units if u.clean]
 
