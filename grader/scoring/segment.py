@@ -180,16 +180,9 @@ def segment(answer: str) -> list[Unit]:
                 piece = answer[ws:we]
                 if (ws, we) not in spans and piece not in seen:
                     seen.add(piece)
+                    n_words = len(_WORD.findall(piece))
                     units.append(
-                        Unit(
-                            ws,
-                            we,
-                            piece,
-                            clean_text(piece),
-                            len(_WORD.findall(piece)),
-                            True,
-                            block.group(),
-                        )  # fmt: skip
+                        Unit(ws, we, piece, clean_text(piece), n_words, True, block.group())
                     )
     return [u for u in units if u.clean]
 
