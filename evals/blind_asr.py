@@ -1,10 +1,10 @@
 """Real speech-recognition transcripts for the blind set's spoken answers.
 
-    python -m evals.blind_asr [ID ...]
+    python -m evals.blind_asr [--set blind|dev] [ID ...]
 
 Each `spoken` answer is read aloud with espeak-ng and transcribed by the project's own path
 (`grader.answers.files.load_answer_file` on the WAV, faster-whisper tiny.en), and the transcript is
-written to `data/blind/transcripts/<id>.txt`. The files are committed, so `make eval` does not need
+written to `data/<set>/transcripts/<id>.txt`. The files are committed, so `make eval` does not need
 espeak-ng; rerun this after editing a spoken answer.
 """
 
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from evals.blind import BLIND, load_blind
+from evals.blind import SETS, load_blind
 from grader.answers.files import load_answer_file
 
 WORDS_PER_MINUTE = 165
@@ -32,10 +32,14 @@ def speak_and_transcribe(text: str) -> str:
         return load_answer_file(wav).text
 
 
-def main(ids: list[str]) -> int:
-    out = BLIND / "transcripts"
+def main(argv: list[str]) -> int:
+    root = SETS["blind"]
+    if argv[:1] == ["--set"] and len(argv) > 1 and argv[1] in SETS:
+        root, argv = SETS[argv[1]], argv[2:]
+    ids = argv
+    out = root / "transcripts"
     out.mkdir(exist_ok=True)
-    for a in load_blind():
+    for a in load_blind(root):
         if a.style != "spoken" or (ids and a.id not in ids):
             continue
         text = speak_and_transcribe(a.text)

@@ -228,7 +228,7 @@ def _thresholds(params: dict) -> dict:
     return {k: v for k, v in params.items() if k in GRID or k.endswith("_at")}
 
 
-def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
+def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]:
     """Best parameters by objective, among those that keep every salad under SALAD_MAX and never
     score a padded answer above its original.
 
@@ -237,8 +237,10 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
     not where one rendering's fillers happen to fall), and adds the same agreement terms on the
     development set (`dev`: answers by other writers, in other styles, to other questions, some
     outside the case bank), so that the fit follows what the world writes, not only our answers.
-    The FINALISTS best settings each get per-component offsets (`fit_offsets`); the best total
-    with offsets wins."""
+    `speech` pairs answers read from a script with their real speech-recognition transcripts (the
+    development set's spoken answers): the agreement of their statuses is a term of its own. The
+    FINALISTS best settings each get per-component offsets (`fit_offsets`); the best total with
+    offsets wins."""
     written, spoken = _renderings(answers)
     padded_answers = [
         (padded(a[0], 2, pad), *a[1:]) for pad in CALIBRATION_PADDINGS for a in answers
@@ -252,6 +254,11 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
             for group in (answers, salads, padded_answers, written, spoken)
         )
         dev_pairs = collect(grader, dev, cal) if dev else None
+        speech_pairs = (
+            tuple(collect(grader, [pair[k] for pair in speech], cal) for k in (0, 1))
+            if speech
+            else None
+        )
         labelled = [pairs] if dev_pairs is None else [pairs, dev_pairs]
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
@@ -270,6 +277,8 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
             if dev_pairs is not None:
                 s_dev = scores(dev_pairs, **params)
                 rho_dev = ranking(dev_pairs, s_dev)
+            if speech_pairs is not None:
+                s_script, s_asr = (scores(p, **params) for p in speech_pairs)
             best: tuple[dict, int, int] | None = None  # this setting's best cut-offs
             for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
                 if cov - part < MIN_PARTIAL_BAND:
@@ -283,6 +292,11 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
                     np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part))
                 )
                 m["objective"] += m["transcript_agreement"]
+                if speech_pairs is not None:
+                    m["speech_agreement"] = float(
+                        np.mean(_status(s_script, cov, part) == _status(s_asr, cov, part))
+                    )
+                    m["objective"] += m["speech_agreement"]
                 if best is None or m["objective"] > best[0]["objective"]:
                     best = (m, cov, part)
             tally += 1
@@ -302,7 +316,7 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
                     "covered_at": cov,
                     "partial_at": part,
                 },
-                (labelled, written_pairs, spoken_pairs, salad_pairs),
+                (labelled, written_pairs, spoken_pairs, salad_pairs, speech_pairs),
             )
             if len(finalists) < FINALISTS:
                 heapq.heappush(finalists, candidate)
@@ -319,7 +333,9 @@ def fit(grader: Grader, answers, salads, dev=()) -> tuple[dict, dict]:
     return best_params, best_metrics
 
 
-def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> tuple[dict, dict]:
+def refit_offsets(
+    grader: Grader, answers, salads, dev, fitted: Calibration, speech=()
+) -> tuple[dict, dict]:
     """The fitted calibration's thresholds and weights with freshly fitted offsets."""
     params = {
         **{k: getattr(fitted, k) for k in GRID if k != "weights"},
@@ -337,6 +353,9 @@ def refit_offsets(grader: Grader, answers, salads, dev, fitted: Calibration) -> 
         _thresholds(params),
         [collect(grader, group, cal) for group in (answers, dev) if group],
         *(collect(grader, group, cal) for group in (written, spoken, salads)),
+        tuple(collect(grader, [pair[k] for pair in speech], cal) for k in (0, 1))
+        if speech
+        else None,
     )
     return params, {"objective_with_offsets": value}
 
@@ -351,7 +370,12 @@ def with_offsets(comps: np.ndarray, s: np.ndarray, offsets: dict[str, int]) -> n
 
 
 def fit_offsets(
-    params: dict, groups: list[Pairs], written: Pairs, spoken: Pairs, salads: Pairs
+    params: dict,
+    groups: list[Pairs],
+    written: Pairs,
+    spoken: Pairs,
+    salads: Pairs,
+    speech: tuple[Pairs, Pairs] | None = None,
 ) -> tuple[dict[str, int], float]:
     """Each component's score offset, by coordinate ascent on the fit's objective (agreement and
     ranking on every labelled group, written-vs-spoken agreement) with the thresholds held: how
@@ -363,6 +387,7 @@ def fit_offsets(
     s_written = np.tile(scores(written, **grid), len(TRANSCRIPT_SEEDS))
     s_spoken, s_salad = scores(spoken, **grid), scores(salads, **grid)
     written_tiled = np.tile(written.comps, len(TRANSCRIPT_SEEDS))
+    s_speech = [scores(p, **grid) for p in speech] if speech else []
 
     def total(off: dict[str, int]) -> float:
         if overall(salads, with_offsets(salads.comps, s_salad, off)).max() >= SALAD_MAX:
@@ -373,7 +398,13 @@ def fit_offsets(
         )
         spoken_status = _status(with_offsets(spoken.comps, s_spoken, off), cov, part)
         written_status = _status(with_offsets(written_tiled, s_written, off), cov, part)
-        return value + float(np.mean(written_status == spoken_status))
+        value += float(np.mean(written_status == spoken_status))
+        if speech:
+            script, asr = (
+                _status(with_offsets(p.comps, s, off), cov, part) for p, s in zip(speech, s_speech)
+            )
+            value += float(np.mean(script == asr))
+        return value
 
     offsets = {c: 0 for c in sorted({c for p in groups for c in p.comps})}
     best = total(offsets)
@@ -448,11 +479,21 @@ def main(argv: list[str] | None = None) -> int:
     salads = [
         (text, case, None, 0, "salad") for text in keyword_salads(grader.kb) for case in SALAD_CASES
     ]
-    dev = [(a.text, a.question, a.labels, a.quality, a.style) for a in load_blind(DEV)]
+    developed = load_blind(DEV)
+    # spoken answers are graded from their speech-recognition transcripts, as users submit them
+    dev = [(a.graded_text, a.question, a.labels, a.quality, a.style) for a in developed]
+    speech = [
+        (
+            (a.text, a.question, a.labels, a.quality, a.style),
+            (a.asr, a.question, a.labels, a.quality, a.style),
+        )
+        for a in developed
+        if a.asr
+    ]
     if args.offsets_only:
-        params, metrics = refit_offsets(grader, answers, salads, dev, load_calibration())
+        params, metrics = refit_offsets(grader, answers, salads, dev, load_calibration(), speech)
     else:
-        params, metrics = fit(grader, answers, salads, dev)
+        params, metrics = fit(grader, answers, salads, dev, speech)
     if not params:
         print(
             "no setting in the grid keeps salads under SALAD_MAX and padding from raising a score",
