@@ -156,6 +156,25 @@ def grader(real_index_dir):
 
 
 @pytest.fixture(scope="session")
+def strong_reply(grader):
+    """What a strong candidate says about one component of a case: the knowledge base's strong
+    statements for it (the case's own first, then the concept's) that read most like the case's
+    prompt. The concept's cues span many kinds of system, so all of them together read as an answer
+    to another question."""
+    import numpy as np
+
+    def reply(case_id: str, component_id: str, statements: int = 6) -> str:
+        case = grader.kb.cases[case_id]
+        comp = next(c for c in case.components if c.id == component_id)
+        texts, vectors = grader.component_cues(case, comp)
+        prompt = grader.embedder.embed([case.prompt])[0]
+        order = np.argsort(-(vectors @ prompt), kind="stable")[:statements]
+        return " ".join(texts[i] for i in sorted(order))
+
+    return reply
+
+
+@pytest.fixture(scope="session")
 def strong_answer():
     return (EXAMPLES / "video_recommendation_strong.md").read_text(encoding="utf-8")
 

@@ -244,7 +244,7 @@ def test_report_page(history, weak, weak_answer):
     assert len(at.error) == len(weak.missed_critical)
 
 
-def test_mock_interview_page(history, grader, kb, weak, weak_answer):
+def test_mock_interview_page(history, grader, kb, weak, weak_answer, strong_reply):
     empty = run_app("mock")
     assert "Grade an answer first" in empty.info[0].value
     at = run_app("mock", session=shown_report(weak, weak_answer))
@@ -252,7 +252,7 @@ def test_mock_interview_page(history, grader, kb, weak, weak_answer):
     at.button(key="mock_start").click().run()
     asked = weak.follow_up_questions[0]
     assert asked.question.rstrip("?") in at.chat_message[0].markdown[0].value.replace("\\", "")
-    at.chat_input[0].set_value(" ".join(kb.concepts[asked.component_id].cues)).run()
+    at.chat_input[0].set_value(strong_reply("video_recommendation", asked.component_id)).run()
     assert_inert(at)
     summary = "\n".join(m.value for m in at.markdown)
     title = kb.concepts[asked.component_id].title

@@ -180,7 +180,9 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
 
 
 # -- F: the mock interview as a conversation ------------------------------------------------------
-def test_f_mock_interview_is_a_conversation_with_feedback(history, kb, weak, weak_answer):
+def test_f_mock_interview_is_a_conversation_with_feedback(
+    history, kb, weak, weak_answer, strong_reply
+):
     at = run_app("mock", session=shown_report(weak, weak_answer))
     at.number_input(key="mock_rounds").set_value(2)
     at.button(key="mock_start").click().run()
@@ -192,7 +194,7 @@ def test_f_mock_interview_is_a_conversation_with_feedback(history, kb, weak, wea
     assert "added nothing the rubric counts" in said and "Still missing" in said
     assert at.chat_input[0].key == "mock_reply_1" and not at.chat_input[0].value  # a fresh box
     second = at.session_state[state.MOCK].next_follow_up(kb)
-    at.chat_input[0].set_value(" ".join(kb.concepts[second.component_id].cues)).run()
+    at.chat_input[0].set_value(strong_reply("video_recommendation", second.component_id)).run()
     said = "\n".join(m.value for c in at.chat_message for m in c.markdown).replace("\\", "")
     assert "What your reply added" in said and "That is the end of the interview" in said
     assert "All 2 rounds are done" in said and any(s.value == "Summary" for s in at.subheader)

@@ -19,19 +19,14 @@ def weak_report(grader, weak_answer):
     return grader.grade(weak_answer, "video_recommendation")
 
 
-def strong_reply(grader, component_id: str) -> str:
-    """The knowledge base's own strong-answer statements for a component."""
-    return " ".join(grader.kb.concepts[component_id].cues)
-
-
 def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(
-    grader, weak_answer, weak_report
+    grader, weak_answer, weak_report, strong_reply
 ):
     mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
     follow_up = mock.next_follow_up(grader.kb)
     assert follow_up == weak_report.follow_up_questions[0]  # the top follow-up first
     cid = follow_up.component_id
-    rnd = mock.answer(grader, follow_up, strong_reply(grader, cid))
+    rnd = mock.answer(grader, follow_up, strong_reply("video_recommendation", cid))
     assert (
         rnd.before_score == weak_report.component(cid).score and rnd.after_score > rnd.before_score
     )
@@ -58,7 +53,7 @@ def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(
             assert mock.text[e.start : e.end] == e.quote
 
 
-def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_report):
+def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_report, strong_reply):
     mock = MockInterview.start(weak_answer, weak_report, "video_recommendation", max_rounds=2)
     first = mock.next_follow_up(grader.kb)
     rnd = mock.answer(grader, first, UNSURE)
@@ -68,7 +63,7 @@ def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_repo
     second = mock.next_follow_up(grader.kb)
     assert second.component_id != first.component_id  # never the same component twice
     assert not mock.finished(grader.kb)
-    mock.answer(grader, second, strong_reply(grader, second.component_id))
+    mock.answer(grader, second, strong_reply("video_recommendation", second.component_id))
     assert mock.finished(grader.kb)
     summary = mock.summary()
     assert summary.overall_before == weak_report.overall_score < summary.overall_after
