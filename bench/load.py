@@ -208,10 +208,10 @@ def load_test(grader, index_path: Path, n: int = 50, threads: int = 8, processes
 
 def main() -> int:
     from grader.scoring.grading import Grader
-    from grader.settings import index_dir
+    from grader.settings import settings
 
     grader = Grader.open(auto_index=False)
-    results = load_test(grader, index_dir())
+    results = load_test(grader, settings().index_dir)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "load.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'mode':<14}{'gradings':>9}{'wall s':>9}{'per s':>8}{'p50 s':>8}{'p95 s':>8}")
