@@ -1,4 +1,4 @@
-"""Real speech-recognition transcripts for the blind set's spoken answers.
+"""Real speech-recognition transcripts for the spoken answers of the blind and development sets.
 
     python -m evals.blind_asr [--set blind|dev] [ID ...]
 
@@ -10,6 +10,7 @@ espeak-ng; rerun this after editing a spoken answer.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -32,11 +33,12 @@ def speak_and_transcribe(text: str) -> str:
         return load_answer_file(wav).text
 
 
-def main(argv: list[str]) -> int:
-    root = SETS["blind"]
-    if argv[:1] == ["--set"] and len(argv) > 1 and argv[1] in SETS:
-        root, argv = SETS[argv[1]], argv[2:]
-    ids = argv
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=sorted(SETS), default="blind", help="which answer set")
+    ap.add_argument("ids", nargs="*", help="only these answers (default: every spoken one)")
+    args = ap.parse_args(argv)
+    root, ids = SETS[args.set], args.ids
     out = root / "transcripts"
     out.mkdir(exist_ok=True)
     for a in load_blind(root):
