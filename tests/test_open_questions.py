@@ -36,3 +36,33 @@ def test_a_case_picked_by_id_keeps_its_title(grader, strong_answer, tmp_path):
     attempt = history.get(history.save(strong_answer, report))
     assert attempt.question_id == "video_recommendation"
     assert attempt.question_title == report.question.title
+
+
+def test_open_question_advice_fits_the_question_asked(grader):
+    """Outside the case bank, "a strong answer says" quotes the concept's statement nearest the
+    question asked, so a question about machine sensors is not advised with a video feed's example
+    and two open questions get different advice, each closer to its own question."""
+    import re
+
+    from grader.knowledge.embedder import cosines
+
+    answer = (
+        "We would train a model on the historical data we have, put it behind an API and keep an "
+        "eye on how accurate it is after launch."
+    )
+    questions = [
+        "Design a predictive maintenance system that warns before factory machines fail, using "
+        "their sensor readings",
+        "Design a system that routes incoming customer support tickets to the right team",
+    ]
+    says = re.compile(r"A strong answer says: (.+?)(?: Watch out:|$)")
+    advice = []
+    for q in questions:
+        r = grader.grade(answer, q)
+        assert r.question.matched_by == "framework"
+        advice.append([m.group(1) for c in r.components if (m := says.search(c.feedback))])
+    assert len(advice[0]) > 10 and advice[0] != advice[1]
+    asked = grader.embedder.embed(questions)
+    for i, texts in enumerate(advice):
+        closeness = cosines(grader.embedder.embed(texts), asked).mean(axis=0)
+        assert closeness[i] > closeness[1 - i], (questions[i], closeness)

@@ -211,7 +211,7 @@ class Grader:
             asked=q,
             informed_by=near[:3],
         )
-        return _Rubric(match, None, self.kb.case_components(None), [warning])
+        return _Rubric(match, None, self.kb.case_components(None), [warning], vector)
 
     def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> _Rubric:
         match = QuestionMatch(
@@ -404,7 +404,9 @@ class Grader:
                     cues_matched=j.cues_matched,
                     cues_total=len(cue_texts),
                     evidence=evidence,
-                    feedback=self._feedback(j, concept, comp, cue_texts, rubric.case),
+                    feedback=self._feedback(
+                        j, concept, comp, cue_texts, rubric.case, self._nearest_first(rubric, comp)
+                    ),
                 )
             )
             if j.status != "covered":
@@ -524,25 +526,51 @@ class Grader:
             )
         return factor
 
+    def _nearest_first(self, rubric: _Rubric, comp: CaseComponent) -> list[int] | None:
+        """For a question outside the case bank, the component's cues ordered by closeness to the
+        question as asked (ties in cue order); None for a bank case, whose own cues come first."""
+        if rubric.case is not None or rubric.question_vector is None:
+            return None
+        closeness = cosines(self.component_cues(None, comp)[1], rubric.question_vector[None, :])
+        return sorted(range(len(closeness)), key=lambda k: (-float(closeness[k, 0]), k))
+
     def _advice(
-        self, case: Case | None, cue_texts: list[str], candidates: list[int], fallback: bool = True
+        self,
+        case: Case | None,
+        cue_texts: list[str],
+        candidates: list[int],
+        fallback: bool = True,
+        order: list[int] | None = None,
     ) -> str:
         """The first of the candidate cues that is not an example from another bank case
         (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all, and
         only then the first candidate: advice about slang and memes does not belong under a video
-        feed's drift."""
+        feed's drift. `order` ranks the cues (for an open question: nearest to it first), so that
+        a question about machine sensors is not advised with a video feed's example."""
+        rank = {k: i for i, k in enumerate(order or range(len(cue_texts)))}
 
         def fitting(ks: list[int]) -> list[int]:
+            ks = sorted(ks, key=lambda k: rank[k])
             return [k for k in ks if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
 
         chosen = fitting(candidates)
         if not chosen and fallback:
-            chosen = fitting(list(range(len(cue_texts)))) or candidates
+            chosen = fitting(list(range(len(cue_texts)))) or sorted(
+                candidates, key=lambda k: rank[k]
+            )
         return cue_texts[chosen[0]] if chosen else ""
 
-    def _feedback(self, j, concept, comp: CaseComponent, cue_texts: list[str], case=None) -> str:
+    def _feedback(
+        self,
+        j,
+        concept,
+        comp: CaseComponent,
+        cue_texts: list[str],
+        case=None,
+        order: list[int] | None = None,
+    ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        todo = self._advice(case, cue_texts, list(j.unmatched_cues), j.status != "covered")
+        todo = self._advice(case, cue_texts, list(j.unmatched_cues), j.status != "covered", order)
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
         # the score also credits cues nearly made, so a component can be partial with none made in full
         points = (
@@ -556,7 +584,7 @@ class Grader:
         if j.status == "partial":
             return f"Partly covered ({points}). {level} Add: {todo}{pitfall}"
         named = "Named but not explained. " if j.level == 1 else "Not addressed. "
-        says = self._advice(case, cue_texts, list(range(len(cue_texts))))
+        says = self._advice(case, cue_texts, list(range(len(cue_texts))), order=order)
         return f"{named}{concept.why_it_matters} A strong answer says: {says}{pitfall}"
 
     @staticmethod
