@@ -216,6 +216,15 @@ def eligible(
     return not (padded_scores > np.tile(base, len(padded_scores) // len(base))).any()
 
 
+def _speech_pairs(grader: Grader, speech, cal: Calibration) -> tuple[Pairs, Pairs] | None:
+    """The scripts' pairs and their transcripts' pairs, in the same order (None without speech)."""
+    if not speech:
+        return None
+    return collect(grader, [s for s, _ in speech], cal), collect(
+        grader, [t for _, t in speech], cal
+    )
+
+
 def _renderings(answers) -> tuple[list, list]:
     """The written answers, and their transcript-style renderings (one per seed)."""
     written = [a for a in answers if a[4] != "transcript"]
@@ -254,11 +263,7 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
             for group in (answers, salads, padded_answers, written, spoken)
         )
         dev_pairs = collect(grader, dev, cal) if dev else None
-        speech_pairs = (
-            tuple(collect(grader, [pair[k] for pair in speech], cal) for k in (0, 1))
-            if speech
-            else None
-        )
+        speech_pairs = _speech_pairs(grader, speech, cal)
         labelled = [pairs] if dev_pairs is None else [pairs, dev_pairs]
         for combo in itertools.product(*GRID.values()):
             params = dict(zip(GRID, combo))
@@ -353,9 +358,7 @@ def refit_offsets(
         _thresholds(params),
         [collect(grader, group, cal) for group in (answers, dev) if group],
         *(collect(grader, group, cal) for group in (written, spoken, salads)),
-        tuple(collect(grader, [pair[k] for pair in speech], cal) for k in (0, 1))
-        if speech
-        else None,
+        _speech_pairs(grader, speech, cal),
     )
     return params, {"objective_with_offsets": value}
 

@@ -83,8 +83,8 @@ def separation(grader: Grader, answers) -> dict[str, float]:
             grader.similarities(prepared.vectors, prepared.words, rubric.case, c)[1]
             for c in rubric.components
         ]
+        none = np.zeros(len(prepared.units), dtype=bool)  # keywords play no part here
         for comp, sims in zip(rubric.components, mats):
-            none = np.zeros(len(prepared.units), dtype=bool)
             per_cue = np.sort(
                 features(sims, prepared.substance, none, prepared.excluded, cal).per_cue
             )[::-1]

@@ -547,17 +547,16 @@ class Grader:
         only then the first candidate: advice about slang and memes does not belong under a video
         feed's drift. `order` ranks the cues (for an open question: nearest to it first), so that
         a question about machine sensors is not advised with a video feed's example."""
-        rank = {k: i for i, k in enumerate(order or range(len(cue_texts)))}
+        order = order or list(range(len(cue_texts)))
+        rank = {k: i for i, k in enumerate(order)}
+        candidates = sorted(candidates, key=rank.__getitem__)
 
         def fitting(ks: list[int]) -> list[int]:
-            ks = sorted(ks, key=lambda k: rank[k])
             return [k for k in ks if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
 
         chosen = fitting(candidates)
         if not chosen and fallback:
-            chosen = fitting(list(range(len(cue_texts)))) or sorted(
-                candidates, key=lambda k: rank[k]
-            )
+            chosen = fitting(order) or candidates
         return cue_texts[chosen[0]] if chosen else ""
 
     def _feedback(

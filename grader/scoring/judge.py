@@ -92,7 +92,7 @@ def listy_units(
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
         if u.is_window and u.block not in listed:
             listed[u.block] = enumeration(u.block)
-        if enumeration(u.text) or (u.is_window and listed[u.block]):
+        if (u.is_window and listed[u.block]) or enumeration(u.text):
             mask[i] = True
             continue
         topics = sum(1 for lex in lexicons if lex.found(u.clean))
