@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import yaml
-from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
 from evals.blind import load_blind
@@ -30,6 +29,7 @@ from evals.dataset import DATA, DEV, load_answers
 from evals.metrics import f1, quadratic_kappa
 from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
 from grader.scoring.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from grader.scoring.grading import CREDIT as CREDITS
 from grader.scoring.grading import Grader, PreparedAnswer, unit_owners
 from grader.scoring.judge import (
     DEPTH_UNITS,
@@ -179,18 +179,35 @@ def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
     return num / den
 
 
-def ranking(p: Pairs, s: np.ndarray) -> float:
+CREDIT = np.array([CREDITS["missing"], CREDITS["partial"], CREDITS["covered"]], dtype=float)
+
+
+def credited(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
+    """The answers' overall scores as the report gives them: their components' verdicts credited
+    (`grading.credited`), rounded."""
+    return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at)]))
+
+
+def _ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share theirs), as Spearman's correlation takes them; fast on short arrays."""
+    _, inverse, counts = np.unique(a, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - counts + 1 + ends) / 2)[inverse]
+
+
+def ranking(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> float:
     """Spearman between the answers' overall scores and their quality grades."""
-    return float(spearmanr(overall(p, s), p.quality).statistic)
+    x, y = _ranks(credited(p, s, covered_at, partial_at)), _ranks(p.quality)
+    x, y = x - x.mean(), y - y.mean()
+    norm = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / norm) if norm else 0.0
 
 
-def evaluate(
-    p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None
-) -> dict:
+def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
     pred = _status(s, covered_at, partial_at)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
-    rho = ranking(p, s) if rho is None else rho
+    rho = ranking(p, s, covered_at, partial_at)
     return {
         "qwk": qwk,
         "missing_f1": f1_missing,
@@ -278,19 +295,20 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
                 continue
             s_written = np.tile(scores(written_pairs, **params), len(TRANSCRIPT_SEEDS))
             s_spoken = scores(spoken_pairs, **params)
-            rho = ranking(pairs, s)  # does not depend on the cut-offs
+            s_salad = scores(salad_pairs, **params)
             if dev_pairs is not None:
                 s_dev = scores(dev_pairs, **params)
-                rho_dev = ranking(dev_pairs, s_dev)
             if speech_pairs is not None:
                 s_script, s_asr = (scores(p, **params) for p in speech_pairs)
             best: tuple[dict, int, int] | None = None  # this setting's best cut-offs
             for cov, part in itertools.product(COVERED_AT, PARTIAL_AT):
                 if cov - part < MIN_PARTIAL_BAND:
                     continue
-                m = evaluate(pairs, s, cov, part, rho)
+                if credited(salad_pairs, s_salad, cov, part).max() >= SALAD_MAX:
+                    continue
+                m = evaluate(pairs, s, cov, part)
                 if dev_pairs is not None:
-                    m_dev = evaluate(dev_pairs, s_dev, cov, part, rho_dev)
+                    m_dev = evaluate(dev_pairs, s_dev, cov, part)
                     m["objective"] += m_dev["objective"]
                     m.update({f"dev_{k}": v for k, v in m_dev.items() if k != "objective"})
                 m["transcript_agreement"] = float(
@@ -393,7 +411,8 @@ def fit_offsets(
     s_speech = [scores(p, **grid) for p in speech] if speech else []
 
     def total(off: dict[str, int]) -> float:
-        if overall(salads, with_offsets(salads.comps, s_salad, off)).max() >= SALAD_MAX:
+        salad = with_offsets(salads.comps, s_salad, off)
+        if max(overall(salads, salad).max(), credited(salads, salad, cov, part).max()) >= SALAD_MAX:
             return -np.inf
         value = sum(
             evaluate(p, with_offsets(p.comps, s, off), cov, part)["objective"]

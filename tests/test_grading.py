@@ -395,3 +395,31 @@ def test_a_second_copy_of_the_answer_is_read_as_repeating_the_first(grader, stro
     assert all(
         twice.component(c.id).score <= c.score for c in once.components
     )  # saying it twice adds no depth
+
+
+def test_steps_and_overall_count_the_verdicts(grader, strong_answer):
+    report = grader.grade(strong_answer, "video_recommendation")
+    credit = {"covered": 100, "partial": 50, "missing": 0}
+
+    def share(components):
+        weight = sum(c.weight for c in components)
+        return round(sum(c.weight * credit[c.status] for c in components) / weight)
+
+    assert report.overall_score == share(report.components)
+    for step in report.steps:
+        assert step.score == share([c for c in report.components if c.id in step.components])
+    # a score moving inside its verdict's band moves nothing; a verdict that changes moves both
+    partial = next(c for c in report.components if c.status == "partial")
+    nudged = [
+        c.model_copy(update={"score": c.score + 1}) if c is partial else c
+        for c in report.components
+    ]
+    assert grader.totals(nudged)["overall_score"] == report.overall_score
+    covered = [
+        c.model_copy(update={"status": "covered", "score": 90}) if c is partial else c
+        for c in report.components
+    ]
+    totals = grader.totals(covered)
+    assert totals["overall_score"] == share(covered) > report.overall_score
+    step = next(s for s in totals["steps"] if partial.id in s.components)
+    assert step.score > next(s.score for s in report.steps if s.id == step.id)

@@ -137,8 +137,11 @@ def test_hallucinated_quotes_are_dropped_and_the_component_keeps_its_result(
 def test_score_inflation_is_bounded(grader, weak_answer, det):
     report, _ = run(grader, weak_answer, det, sensible_policy(level=3))
     assert_grounded(report, det, weak_answer)
-    assert report.overall_score <= det.overall_score + RAISE_BOUND
-    assert any(c.score > c.deterministic_score for c in report.components)  # it did try to raise
+    raised = [c for c in report.components if c.score > c.deterministic_score]
+    assert raised  # it did try to raise
+    # a raise stops at the bottom of the judged band, and the totals are the bounded verdicts'
+    assert all(c.score <= max(c.deterministic_score, grader.cal.covered_at) for c in raised)
+    assert report.overall_score == grader.totals(report.components)["overall_score"]
 
 
 def test_injected_answer_gets_no_raise_from_the_llm(grader, weak_answer):

@@ -9,9 +9,13 @@ pytestmark = pytest.mark.slow
 UNSURE = "I am not sure, I would need to think about it more."
 
 
+CREDIT = {"covered": 100, "partial": 50, "missing": 0}
+
+
 def weighted(components) -> int:
-    """The severity-weighted mean the grader uses for steps and the overall score."""
-    return round(sum(c.weight * c.score for c in components) / sum(c.weight for c in components))
+    """The severity-weighted share of verdicts the grader uses for steps and the overall score."""
+    total = sum(c.weight * CREDIT[c.status] for c in components)
+    return round(total / sum(c.weight for c in components))
 
 
 @pytest.fixture(scope="module")

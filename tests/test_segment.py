@@ -107,3 +107,52 @@ def test_shorthand_is_read_as_what_it_stands_for_and_quoted_as_written():
     assert (
         clean_text("a 3D model, v1.5d, the amtrak min lr") == "a 3D model, v1.5d, the amtrak min lr"
     )
+
+
+def test_a_sentence_cut_by_line_breaks_is_read_whole():
+    # speech recognition and caption files break at every timed cue, not at sentence ends
+    captions = (
+        "So we have a free-to-play mobile game that makes money from ads, and when there is an ad slot,\n"
+        "say between levels, we pick one of the candidate ads.\n"
+        "The model has to be calibrated, because if the predicted click rate is off we misprice the whole\n"
+        "auction.\n"
+    )
+    sentences = [u.text for u in segment(captions) if not u.is_window]
+    assert sentences == [
+        captions.split("ads.\n")[0] + "ads.",
+        "The model has to be calibrated, because if the predicted click rate is off we misprice the whole\nauction.",
+    ]
+    assert "misprice the whole auction." in segment(captions)[1].clean
+    # notes, items and short lines stay units of their own, whatever their case
+    notes = (
+        "goal: detect duplicate listings from the same seller across the marketplace\n"
+        "model: gradient boosted trees on pair features, probability of a duplicate\n"
+        "- blocking on category, price band and location before comparing any pair\n"
+        "- then an image hash and a text embedding for each listing in a block\n"
+    )
+    assert len([u for u in segment(notes) if not u.is_window]) == 4
+
+
+def test_table_rows_are_read_with_their_header():
+    table = (
+        "## Features\n\n"
+        "| Signal | Window | Store |\n"
+        "|---|:---:|---|\n"
+        "| transactions per card | 24h | online feature store |\n"
+        "| amount against the customer's median | 90d | nightly batch |\n"
+    )
+    units = [u for u in segment(table) if not u.is_window]
+    assert [u.text for u in units] == [  # quoted as written; the header itself says nothing
+        "| transactions per card | 24h | online feature store |",
+        "| amount against the customer's median | 90d | nightly batch |",
+    ]
+    assert units[0].clean == (
+        "Features: Signal: transactions per card; Window: 24 hours; Store: online feature store"
+    )
+    assert units[1].clean.startswith("Features: Signal: amount against the customer's median;")
+    # a table without a header rule is read as before: each row as it stands
+    bare = "| transactions per card | 24h | online feature store |\n| amount | 90d | batch |\n"
+    assert [u.clean for u in segment(bare)] == [
+        "transactions per card 24 hours online feature store",
+        "amount 90 days batch",
+    ]

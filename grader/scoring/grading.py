@@ -438,7 +438,8 @@ class Grader:
 
     def totals(self, results: list[ComponentResult]) -> dict:
         """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
-        The LLM layer calls this again after adjusting components, so both modes add up the same way."""
+        Steps and the overall count each component's verdict (`credited`). The LLM layer calls this
+        again after adjusting components, so both modes add up the same way."""
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
@@ -446,12 +447,12 @@ class Grader:
                 StepResult(
                     id=step.id,
                     title=step.title,
-                    score=_weighted(members),
+                    score=credited(members),
                     components=[r.id for r in members],
                 )
             )
         return dict(
-            overall_score=_weighted(results),
+            overall_score=credited(results),
             steps=steps,
             components=results,
             missed_critical=[
@@ -693,9 +694,16 @@ def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
     )
 
 
-def _weighted(results: list[ComponentResult]) -> int:
+CREDIT = {"covered": 100, "partial": 50, "missing": 0}
+
+
+def credited(results: list[ComponentResult]) -> int:
+    """The weighted share of the rubric the components' verdicts cover: a covered component counts
+    in full, a partial one half, a missing one not at all, each by its weight. The verdicts are what
+    the cut-offs calibrate against careful readers; a score inside its band is not calibrated, and
+    ranking answers by verdicts agrees better with readers' quality grades (evals/README.md)."""
     total = sum(r.weight for r in results)
-    return int(round(sum(r.weight * r.score for r in results) / total)) if total else 0
+    return int(round(sum(r.weight * CREDIT[r.status] for r in results) / total)) if total else 0
 
 
 _default: Grader | None = None

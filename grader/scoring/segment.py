@@ -26,12 +26,15 @@ HEADING_CHARS = 160  # longer lines are never headings; also keeps the heading r
 CONTEXT_MAX_WORDS = (
     12  # notes this short (a line of their own) are embedded with their section heading in front
 )
+WRAP_WORDS = 8  # a line this long that stops mid-sentence was wrapped (a caption cue, a hard wrap)
 
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead: "goal: ..."
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
 _WORD = re.compile(r"\S+")
@@ -39,7 +42,7 @@ _FILLERS = re.compile(
     r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
+_MARKUP = re.compile(r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
 # stuttered words and restarted phrases ("the the", "I would, I would"), and cut-off words ("recomm- ")
 _REPEAT = re.compile(r"\b(\w+(?:\s+\w+){0,2})(?:[\s,-]+\1\b)+", re.IGNORECASE)
 _CUT_OFF = re.compile(r"\b\w+-\s+(?=\w)")
@@ -122,6 +125,49 @@ def _heading(line: str, next_line: str | None) -> str | None:
     return title if title and len(title.split()) <= HEADING_WORDS else None
 
 
+def _continues(line: str, next_line: str) -> bool:
+    """Whether a line runs on into the next one: a sentence cut by a line break, as speech
+    recognition and caption files cut at every timed cue, and hard-wrapped text at a fixed width.
+    The line is long, stops without ending its sentence, and the next line goes on with the
+    sentence (it starts in lower case, or the line stopped at a comma) rather than starting an
+    item, a heading, a table row or a note of its own ("model: ...")."""
+    line, nxt = line.strip(), next_line.strip()
+    return (
+        len(_WORD.findall(line)) >= WRAP_WORDS
+        and not line.endswith((".", "!", "?", ":", ";"))
+        and not line.startswith("|")
+        and not nxt.startswith("|")
+        and _MARKER.match(next_line) is None
+        and _LABEL.match(nxt) is None
+        and (nxt[:1].islower() or line.endswith(","))
+    )
+
+
+def _runs(block: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of a block's lines that reads as one stretch of text: a line of
+    its own, or lines that continue one another (`_continues`)."""
+    runs: list[list[int]] = []
+    lines = list(_LINE.finditer(block))
+    for k, line in enumerate(lines):
+        if k and _continues(lines[k - 1].group(), line.group()):
+            runs[-1][1] = line.end()
+        else:
+            runs.append([line.start(), line.end()])
+    return [(s, e) for s, e in runs]
+
+
+def _cells(row: str) -> list[str]:
+    """The cells of a markdown table row, cleaned."""
+    return [clean_text(c) for c in row.strip().strip("|").split("|")]
+
+
+def _row_text(columns: list[str], row: str) -> str:
+    """A table row read with its header ("Signal: velocity; Window: 24 hours"): a row's cells
+    lean on their column names for their meaning, as a terse note leans on its heading."""
+    cells = _cells(row)
+    return "; ".join(f"{h}: {c}" if h and h != c else c for h, c in zip(columns, cells) if c)
+
+
 def _trim(answer: str, start: int, end: int) -> tuple[int, int]:
     piece = answer[start:end]
     lead = len(piece) - len(piece.lstrip())
@@ -152,13 +198,29 @@ def segment(answer: str) -> list[Unit]:
     heading: str | None = None
     for block in _BLOCK.finditer(answer):
         spans = set()
-        lines = list(_LINE.finditer(block.group()))
+        runs = _runs(block.group())
+        lines = [block.group()[s:e] for s, e in runs]
+        starts = [s for s, _ in runs]
+        columns: list[str] | None = None  # the header of the table being read
         for k, line in enumerate(lines):
-            title = _heading(line.group(), lines[k + 1].group() if k + 1 < len(lines) else None)
+            following = lines[k + 1] if k + 1 < len(lines) else None
+            if line.lstrip().startswith("|") and following and _TABLE_RULE.match(following):
+                columns = _cells(line)  # a header names columns; it says nothing itself
+                continue
+            if _TABLE_RULE.match(line):
+                continue
+            if columns is not None and not line.lstrip().startswith("|"):
+                columns = None
+            title = _heading(line, following)
             if title is not None:
                 heading = title
                 continue
-            sentences = _sentences(line.group(), block.start() + line.start())
+            row = columns is not None
+            sentences = (
+                [(block.start() + starts[k], block.start() + starts[k] + len(line))]
+                if row  # a row is read whole, with its header
+                else _sentences(line, block.start() + starts[k])
+            )
             note = heading is not None and len(sentences) == 1  # a line of its own under a heading
             for s, e in sentences:
                 s, e = _trim(answer, s, e)
@@ -170,7 +232,7 @@ def segment(answer: str) -> list[Unit]:
                 if text in seen:
                     continue
                 seen.add(text)
-                clean = clean_text(text)
+                clean = _row_text(columns, text) if row else clean_text(text)
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
                 units.append(Unit(s, e, text, clean, n_words, block=block.group()))
