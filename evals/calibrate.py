@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import yaml
+from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
 from evals.blind import load_blind
@@ -120,7 +121,13 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             )[1]
             for comp in rubric.components
         ]
-        owners = unit_owners(matrices, prepared.substance, prepared.excluded, cal)
+        owners = unit_owners(
+            matrices,
+            prepared.substance,
+            prepared.excluded,
+            cal,
+            grader.heading_prior(prepared.units, rubric.components),
+        )
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             lex = grader.lexicons[comp.id]
             kw_units = np.array([lex.found(u.clean) for u in prepared.units], dtype=bool)
@@ -188,26 +195,21 @@ def credited(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> np.nd
     return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at)]))
 
 
-def _ranks(a: np.ndarray) -> np.ndarray:
-    """Average ranks (ties share theirs), as Spearman's correlation takes them; fast on short arrays."""
-    _, inverse, counts = np.unique(a, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts)
-    return ((ends - counts + 1 + ends) / 2)[inverse]
+def ranking(p: Pairs, s: np.ndarray) -> float:
+    """Spearman between the answers' overall scores and their quality grades. The fit ranks by
+    the weighted mean of the scores, not by the credited verdicts the report gives: ranked by
+    verdicts, the offsets learn to flip verdicts for the ranking's sake, and the one fit that did
+    agreed less with the labels on the held-out split (0.882 -> 0.867) and on the development set."""
+    return float(spearmanr(overall(p, s), p.quality).statistic)
 
 
-def ranking(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> float:
-    """Spearman between the answers' overall scores and their quality grades."""
-    x, y = _ranks(credited(p, s, covered_at, partial_at)), _ranks(p.quality)
-    x, y = x - x.mean(), y - y.mean()
-    norm = float(np.sqrt((x * x).sum() * (y * y).sum()))
-    return float((x * y).sum() / norm) if norm else 0.0
-
-
-def evaluate(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> dict:
+def evaluate(
+    p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None
+) -> dict:
     pred = _status(s, covered_at, partial_at)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
-    rho = ranking(p, s, covered_at, partial_at)
+    rho = ranking(p, s) if rho is None else rho
     return {
         "qwk": qwk,
         "missing_f1": f1_missing,
@@ -296,8 +298,10 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
             s_written = np.tile(scores(written_pairs, **params), len(TRANSCRIPT_SEEDS))
             s_spoken = scores(spoken_pairs, **params)
             s_salad = scores(salad_pairs, **params)
+            rho = ranking(pairs, s)  # does not depend on the cut-offs
             if dev_pairs is not None:
                 s_dev = scores(dev_pairs, **params)
+                rho_dev = ranking(dev_pairs, s_dev)
             if speech_pairs is not None:
                 s_script, s_asr = (scores(p, **params) for p in speech_pairs)
             best: tuple[dict, int, int] | None = None  # this setting's best cut-offs
@@ -306,9 +310,9 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
                     continue
                 if credited(salad_pairs, s_salad, cov, part).max() >= SALAD_MAX:
                     continue
-                m = evaluate(pairs, s, cov, part)
+                m = evaluate(pairs, s, cov, part, rho)
                 if dev_pairs is not None:
-                    m_dev = evaluate(dev_pairs, s_dev, cov, part)
+                    m_dev = evaluate(dev_pairs, s_dev, cov, part, rho_dev)
                     m["objective"] += m_dev["objective"]
                     m.update({f"dev_{k}": v for k, v in m_dev.items() if k != "objective"})
                 m["transcript_agreement"] = float(
@@ -359,7 +363,8 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
 def refit_offsets(
     grader: Grader, answers, salads, dev, fitted: Calibration, speech=()
 ) -> tuple[dict, dict]:
-    """The fitted calibration's thresholds and weights with freshly fitted offsets."""
+    """The fitted calibration's thresholds and weights with its offsets refitted (from where they
+    are: coordinate ascent from the shipped offsets, never below them)."""
     params = {
         **{k: getattr(fitted, k) for k in GRID if k != "weights"},
         "weights": (fitted.w_semantic, fitted.w_breadth, fitted.w_lexical, fitted.w_depth),
@@ -377,6 +382,7 @@ def refit_offsets(
         [collect(grader, group, cal) for group in (answers, dev) if group],
         *(collect(grader, group, cal) for group in (written, spoken, salads)),
         _speech_pairs(grader, speech, cal),
+        start=fitted.component_offsets,
     )
     return params, {"objective_with_offsets": value}
 
@@ -397,6 +403,7 @@ def fit_offsets(
     spoken: Pairs,
     salads: Pairs,
     speech: tuple[Pairs, Pairs] | None = None,
+    start: dict[str, int] | None = None,
 ) -> tuple[dict[str, int], float]:
     """Each component's score offset, by coordinate ascent on the fit's objective (agreement and
     ranking on every labelled group, written-vs-spoken agreement) with the thresholds held: how
@@ -428,7 +435,8 @@ def fit_offsets(
             value += float(np.mean(script == asr))
         return value
 
-    offsets = {c: 0 for c in sorted({c for p in groups for c in p.comps})}
+    start = start or {}  # a refit starts from the shipped offsets, so it never ends below them
+    offsets = {c: start.get(c, 0) for c in sorted({c for p in groups for c in p.comps})}
     best = total(offsets)
     for _ in range(OFFSET_ROUNDS):
         for c in offsets:

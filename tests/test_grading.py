@@ -423,3 +423,25 @@ def test_steps_and_overall_count_the_verdicts(grader, strong_answer):
     assert totals["overall_score"] == share(covered) > report.overall_score
     step = next(s for s in totals["steps"] if partial.id in s.components)
     assert step.score > next(s.score for s in report.steps if s.id == step.id)
+
+
+def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader):
+    # "precision and recall every week" reads like monitoring and like offline evaluation alike:
+    # the section it sits in says which one the writer meant
+    from grader.scoring.grading import unit_owners
+
+    sentence = "We track precision and recall on the labelled sample every week."
+    rubric = grader.resolve_question("fraud_detection")
+    components = rubric.components
+    owner = {}
+    for heading in ("Monitoring", "Evaluation"):
+        prepared = grader.prepare(f"## {heading}\n\n{sentence}\n")
+        matrices = [
+            grader.similarities(prepared.vectors, prepared.words, rubric.case, c)[1]
+            for c in components
+        ]
+        prior = grader.heading_prior(prepared.units, components)
+        args = (matrices, prepared.substance, prepared.excluded, grader.cal)
+        owner[heading] = components[unit_owners(*args, prior)[0]].id
+        assert prior is not None and components[unit_owners(*args)[0]].id == "monitoring_metrics"
+    assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}

@@ -59,6 +59,12 @@ class Calibration(BaseModel):
         "core step is often made in a few plain words (raised); a cross-cutting concern is "
         "often only named (lowered). Fitted; 0 for a component not listed.",
     )
+    heading_prior: float = Field(
+        0.25,
+        description="A unit under a section heading reads as belonging to the components of the "
+        "step its heading names: this times the heading's cosine with the step's title is added "
+        "when the components compete for the unit (`grading.unit_owners`).",
+    )
     evidence_min: float = 0.40
     evidence_more: float = Field(
         0.6,

@@ -318,6 +318,30 @@ class Grader:
         )
 
     @functools.cached_property
+    def _step_vectors(self) -> np.ndarray:
+        """The framework's step titles, embedded: what a section heading is read against."""
+        return self.embedder.embed([step.title for step in self.kb.steps.values()])
+
+    def heading_prior(
+        self, units: list[Unit], components: list[CaseComponent]
+    ) -> np.ndarray | None:
+        """Units x components: `heading_prior` times how much each unit's section heading reads
+        like its component's step ("## Monitoring" pulls its sentences towards drift and
+        retraining, not towards the features they mention); None when nothing is under a heading."""
+        titled = sorted({u.heading for u in units if u.heading})
+        if not self.cal.heading_prior or not titled:
+            return None
+        steps = list(self.kb.steps)
+        columns = [steps.index(self.kb.concepts[c.id].step) for c in components]
+        sims = cosines(self.embedder.embed(titled), self._step_vectors)[:, columns]
+        row = {h: i for i, h in enumerate(titled)}
+        prior = np.zeros((len(units), len(components)))
+        for i, u in enumerate(units):
+            if u.heading:
+                prior[i] = sims[row[u.heading]]
+        return self.cal.heading_prior * prior
+
+    @functools.cached_property
     def _domain_contrast(self) -> tuple[np.ndarray, np.ndarray]:
         """Every rubric cue's vector, and the everyday background sentences' vectors."""
         cues = np.vstack(list(self.index.cue_vectors().values()))
@@ -371,7 +395,11 @@ class Grader:
             for comp in rubric.components
         }
         owners = unit_owners(
-            [matrices[c.id][1] for c in rubric.components], unit_substance, excluded, self.cal
+            [matrices[c.id][1] for c in rubric.components],
+            unit_substance,
+            excluded,
+            self.cal,
+            self.heading_prior(units, rubric.components),
         )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
@@ -640,15 +668,22 @@ class Grader:
 
 
 def unit_owners(
-    matrices: list[np.ndarray], unit_substance: np.ndarray, excluded: np.ndarray, cal: Calibration
+    matrices: list[np.ndarray],
+    unit_substance: np.ndarray,
+    excluded: np.ndarray,
+    cal: Calibration,
+    prior: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each unit, the index of the component it reads most like (its best adjusted similarity
-    to that component's cues); -1 when there are no components."""
+    to that component's cues, plus `prior`, units x components: its section heading's pull);
+    -1 when there are no components."""
     if not matrices or not len(unit_substance):
         return np.full(len(unit_substance), -1)
     keyword = np.zeros(len(unit_substance), dtype=bool)  # not read by the per-unit maxima
-    best = [features(m, unit_substance, keyword, excluded, cal).per_unit for m in matrices]
-    return np.argmax(np.vstack(best), axis=0)
+    best = np.vstack(
+        [features(m, unit_substance, keyword, excluded, cal).per_unit for m in matrices]
+    )
+    return np.argmax(best if prior is None else best + prior.T, axis=0)
 
 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again

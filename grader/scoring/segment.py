@@ -59,6 +59,7 @@ class Unit:
     words: int
     is_window: bool = False
     block: str = ""  # the paragraph or list the unit was cut from
+    heading: str = ""  # the title of the section the unit is in
 
 
 @lru_cache(maxsize=1)
@@ -235,7 +236,9 @@ def segment(answer: str) -> list[Unit]:
                 clean = _row_text(columns, text) if row else clean_text(text)
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
-                units.append(Unit(s, e, text, clean, n_words, block=block.group()))
+                units.append(
+                    Unit(s, e, text, clean, n_words, block=block.group(), heading=heading or "")
+                )
         if len(_WORD.findall(block.group())) > WINDOW_WORDS:
             for ws, we in _windows(answer, block.start(), block.end()):
                 ws, we = _trim(answer, ws, we)
@@ -244,7 +247,16 @@ def segment(answer: str) -> list[Unit]:
                     seen.add(piece)
                     n_words = len(_WORD.findall(piece))
                     units.append(
-                        Unit(ws, we, piece, clean_text(piece), n_words, True, block.group())
+                        Unit(
+                            ws,
+                            we,
+                            piece,
+                            clean_text(piece),
+                            n_words,
+                            True,
+                            block.group(),
+                            heading or "",
+                        )  # fmt: skip
                     )
     return [u for u in units if u.clean]
 
