@@ -51,7 +51,11 @@ class ComponentResult(_Model):
 class StepResult(_Model):
     id: str
     title: str
-    score: int = Field(ge=0, le=100)
+    score: int = Field(
+        ge=0,
+        le=100,
+        description="The weighted share of the step's components covered (partial counts half).",
+    )
     components: list[str]
 
 
@@ -206,7 +210,11 @@ class AnswerStats(_Model):
 class GradeReport(_Model):
     schema_version: int = SCHEMA_VERSION
     question: QuestionMatch
-    overall_score: int = Field(ge=0, le=100)
+    overall_score: int = Field(
+        ge=0,
+        le=100,
+        description="The weighted share of the rubric's components covered (partial counts half).",
+    )
     steps: list[StepResult]
     components: list[ComponentResult]
     missed_critical: list[str]

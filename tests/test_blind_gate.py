@@ -11,14 +11,15 @@ from evals import blind
 
 pytestmark = pytest.mark.slow
 FLOORS = {  # grader, all answers of the fast subset
-    "missing_precision": 0.71,
-    # lowered from 0.875 and 0.71 when the fit took in the broadened cues and the development
-    # set's speech transcripts (fit-09afee62): 0.847 and 0.704 on this subset (0.870 and 0.715 on
-    # all 84 answers, against 0.892 and 0.716 before); see evals/README.md
-    "missing_recall": 0.837,
+    "missing_precision": 0.714,
+    # recall lowered from 0.875 and QWK from 0.71 when the fit took in the broadened cues and the
+    # development set's speech transcripts (fit-09afee62); see evals/README.md
+    "missing_recall": 0.846,
     "component_agreement": 0.809,
     "qwk": 0.694,
-    "spearman": 0.753,
+    # raised from 0.753 when steps and the overall began to count verdicts (fit-499aa7db: 0.799
+    # on this subset, 0.85 on all 84 answers)
+    "spearman": 0.789,
 }
 
 
@@ -35,16 +36,18 @@ def test_agreement_with_blind_labels_does_not_fall(figures):
 
 def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     g = figures["grader"]
-    # evidence and transcripts lowered from 0.388 and 0.899 with fit-09afee62 (0.371 and 0.895 on
-    # this subset; 0.403 and 0.86 on all answers, against 0.412 and 0.893 before): a known
-    # regression, see evals/README.md
-    assert g["evidence"]["evidence_precision"] >= 0.361
+    # evidence 0.384 and transcripts 0.902 on this subset with fit-499aa7db (0.419 and 0.868 on
+    # all answers)
+    assert g["evidence"]["evidence_precision"] >= 0.374
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
     )  # they answer the question asked
-    assert g["transcripts"]["transcript_agreement"] >= 0.885
-    assert g["ablation"]["noticed"] >= 0.371  # 0.381 of this subset's 21 (0.387 of all 119)
+    assert g["transcripts"]["transcript_agreement"] >= 0.892
+    # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
+    # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
+    # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md
+    assert g["ablation"]["noticed"] >= 0.323
 
 
 def test_the_baseline_is_scored_beside_the_grader(figures):

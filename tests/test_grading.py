@@ -325,7 +325,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
         grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
-    monkeypatch.setattr(grading, "unit_owners", lambda m, s, e, c: np.full(len(s), -1))
+    monkeypatch.setattr(grading, "unit_owners", lambda m, s, e, c, p=None: np.full(len(s), -1))
     anyone = grader.grade(strong_answer, "video_recommendation")
     anyone_shallow = shallow.grade(strong_answer, "video_recommendation")
     assert [(c.id, c.score, c.status) for c in owned_shallow.components] == [

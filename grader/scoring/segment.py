@@ -33,7 +33,7 @@ _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_RULE_CELL = re.compile(r":?-{3,}:?")  # a cell of a table's header rule: "---", ":---:"
 _LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead: "goal: ..."
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
@@ -157,6 +157,13 @@ def _runs(block: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in runs]
 
 
+def _table_rule(line: str) -> bool:
+    """Whether a line is the rule under a markdown table's header ("|---|:---:|"). Cell by cell, not
+    one regex: runs of blanks between optional parts made a regex's failures quadratic."""
+    cells = line.strip().strip("|").split("|")
+    return bool(line.strip()) and all(_RULE_CELL.fullmatch(c.strip()) for c in cells)
+
+
 def _cells(row: str) -> list[str]:
     """The cells of a markdown table row, cleaned."""
     return [clean_text(c) for c in row.strip().strip("|").split("|")]
@@ -205,10 +212,10 @@ def segment(answer: str) -> list[Unit]:
         columns: list[str] | None = None  # the header of the table being read
         for k, line in enumerate(lines):
             following = lines[k + 1] if k + 1 < len(lines) else None
-            if line.lstrip().startswith("|") and following and _TABLE_RULE.match(following):
+            if line.lstrip().startswith("|") and following and _table_rule(following):
                 columns = _cells(line)  # a header names columns; it says nothing itself
                 continue
-            if _TABLE_RULE.match(line):
+            if _table_rule(line):
                 continue
             if columns is not None and not line.lstrip().startswith("|"):
                 columns = None
