@@ -150,6 +150,10 @@ def test_table_rows_are_read_with_their_header():
         "Features: Signal: transactions per card; Window: 24 hours; Store: online feature store"
     )
     assert units[1].clean.startswith("Features: Signal: amount against the customer's median;")
+    # a cell past the header's columns keeps its text
+    wide = table + "| refund rate | 30d | batch | added late |\n"
+    row = next(u for u in segment(wide) if u.text.startswith("| refund rate"))
+    assert row.clean.endswith("Store: batch; added late")
     # a table without a header rule is read as before: each row as it stands
     bare = "| transactions per card | 24h | online feature store |\n| amount | 90d | batch |\n"
     assert [u.clean for u in segment(bare)] == [

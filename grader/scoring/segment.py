@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 
 import yaml
@@ -172,8 +173,8 @@ def _cells(row: str) -> list[str]:
 def _row_text(columns: list[str], row: str) -> str:
     """A table row read with its header ("Signal: velocity; Window: 24 hours"): a row's cells
     lean on their column names for their meaning, as a terse note leans on its heading."""
-    cells = _cells(row)
-    return "; ".join(f"{h}: {c}" if h and h != c else c for h, c in zip(columns, cells) if c)
+    pairs = zip_longest(columns, _cells(row), fillvalue="")  # a cell past the header keeps its text
+    return "; ".join(f"{h}: {c}" if h and h != c else c for h, c in pairs if c)
 
 
 def _trim(answer: str, start: int, end: int) -> tuple[int, int]:
@@ -199,8 +200,9 @@ def segment(answer: str) -> list[Unit]:
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
     A terse note (a short line of its own under a heading) is embedded with the heading in front
     ("Monitoring: PSI weekly"), since such notes lean on their heading for their topic; sentences
-    of a paragraph carry their own. A passage repeated word for word is read once, where it first
-    appears."""
+    of a paragraph carry their own. A table row is read with its header (`_row_text`), and a
+    sentence cut by line breaks is read whole (`_runs`). Each unit records its section heading.
+    A passage repeated word for word is read once, where it first appears."""
     units: list[Unit] = []
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     heading: str | None = None
