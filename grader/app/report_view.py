@@ -62,7 +62,13 @@ def render(report: GradeReport, text: str, key: str) -> None:
 
 def _headline(r: GradeReport) -> None:
     a, b, c, d = st.columns(4)
-    a.metric("Overall score", f"{r.overall_score}/100")
+    a.metric(
+        "Overall score",
+        f"{r.overall_score}/100",
+        help="The share of the rubric the answer covers, weighted by importance: a covered "
+        "component counts in full, a partial one half, a missing one not at all. Step scores "
+        "count their own components the same way.",
+    )
     b.metric("Missed critical", len(r.missed_critical))
     c.metric("Words", r.answer_stats.words)
     d.metric("Grader", "LLM-assisted" if r.grader.mode == "llm" else "deterministic")
