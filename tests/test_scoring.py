@@ -17,7 +17,7 @@ from grader.scoring.judge import (
     score_features,
     shift,
 )
-from grader.scoring.segment import Unit
+from grader.scoring.segment import Unit, segment
 
 
 def test_keywords_match_however_punctuation_and_number_fall():
@@ -250,3 +250,25 @@ def test_every_window_cut_from_a_column_of_bare_bullets_is_a_word_list():
         len(windows) > len(in_column)
         and not mask[[k for k in range(len(units)) if k not in in_column]].any()
     )
+
+
+def test_a_window_of_whole_sentences_is_read_from_them_not_embedded_again(fast_grader):
+    emb = fast_grader.embedder
+    prose = " ".join(
+        f"Point {i}: we log clicks and long watches for the ranker every day." for i in range(8)
+    )
+    units = segment(prose)
+    windows = [i for i, u in enumerate(units) if u.is_window]
+    before = emb.texts_embedded
+    vectors = fast_grader.unit_vectors(units)
+    assert windows and emb.texts_embedded - before == len(units) - len(windows)
+    row = {(u.start, u.end): i for i, u in enumerate(units)}
+    for i in windows:
+        mixed = sum(n * vectors[row[s, e]].astype(np.float64) for s, e, n in units[i].parts)
+        assert np.allclose(vectors[i], mixed / np.linalg.norm(mixed), atol=1e-6)
+    # run-on speech has no sentences to read a window from: every window is embedded
+    speech = " ".join(f"word{i}" for i in range(100))
+    units = segment(speech)
+    before = emb.texts_embedded
+    fast_grader.unit_vectors(units)
+    assert emb.texts_embedded - before == len(units) > 5

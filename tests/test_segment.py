@@ -160,3 +160,29 @@ def test_table_rows_are_read_with_their_header():
         "transactions per card 24 hours online feature store",
         "amount 90 days batch",
     ]
+
+
+def test_a_window_records_the_sentences_it_spans():
+    said = [
+        "We rank candidates with a boosted tree model.",
+        "Labels come from watches longer than ten seconds.",
+        "Features include the user's recent topics and the video's age.",
+        "We rank candidates with a boosted tree model.",
+        "A nightly job retrains the model on the last four weeks.",
+    ]
+    answer = " ".join(said)
+    units = segment(answer)
+    sentences = {(u.start, u.end): u for u in units if not u.is_window}
+    windows = [u for u in units if u.is_window]
+    assert windows and all(len(w.parts) >= 2 for w in windows)
+    for w in windows:
+        # each part is the span of a sentence unit, and the parts hold exactly the window's words
+        assert all((s, e) in sentences for s, e, _ in w.parts)
+        assert sum(n for _, _, n in w.parts) == w.words
+    # the repeated sentence is read where it first appears, and a window over it points there
+    repeat = answer.index(said[3], len(said[0]))
+    over = [w for w in windows if w.start < repeat + len(said[3]) and repeat < w.end]
+    assert over and all(
+        (s, e) != (repeat, repeat + len(said[3])) for w in over for s, e, _ in w.parts
+    )
+    assert any((s, e) == (0, len(said[0])) for w in over for s, e, _ in w.parts)

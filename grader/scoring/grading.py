@@ -65,6 +65,9 @@ class _Rubric:
     question_vector: np.ndarray | None = None  # a free-text question's embedding
 
 
+WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
+
+
 @dataclass(frozen=True)
 class PreparedAnswer:
     """An answer's units with their vectors, words (for overlap with cues), substance (words beyond
@@ -296,11 +299,7 @@ class Grader:
         """Split, embed and screen an answer: everything that does not depend on the question. The
         units' words are collected when `words` is true (by default, when the calibration blends them in)."""
         units = segment(answer)
-        vectors = (
-            self.embedder.embed([u.clean for u in units])
-            if units
-            else np.zeros((0, self.embedder.dimension))
-        )
+        vectors = self.unit_vectors(units)
         tokens = [content_tokens(u.clean) for u in units]
         if words is None:
             words = self.cal.lexical_blend > 0
@@ -316,6 +315,28 @@ class Grader:
             off_domain,
             repeats(units, vectors),
         )
+
+    def unit_vectors(self, units: list[Unit]) -> np.ndarray:
+        """The units' vectors. Sentences, bullets and rows are embedded, and so is a window that
+        is a piece of one long sentence or reaches past the sentences read (run-on speech). A
+        window made of whole sentences' ends, or of most of one sentence, says nothing they do
+        not: its vector is theirs, weighted by how many of their words it holds, at no cost."""
+        vectors = np.zeros((len(units), self.embedder.dimension), dtype=np.float32)
+        row = {(u.start, u.end): i for i, u in enumerate(units) if not u.is_window}
+        derived = {}
+        for i, u in enumerate(units):
+            parts = [(row[s, e], n) for s, e, n in u.parts if (s, e) in row]
+            if sum(n for _, n in parts) < WINDOW_COVER * u.words:
+                continue  # not a window, or mostly words no sentence holds
+            if len(u.parts) > 1 or parts[0][1] >= WINDOW_COVER * units[parts[0][0]].words:
+                derived[i] = parts
+        encoded = [i for i in range(len(units)) if i not in derived]
+        if encoded:
+            vectors[encoded] = self.embedder.embed([units[i].clean for i in encoded])
+        for i, parts in derived.items():
+            mixed = sum(n * vectors[j].astype(np.float64) for j, n in parts)
+            vectors[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
+        return vectors
 
     @functools.cached_property
     def _step_vectors(self) -> np.ndarray:

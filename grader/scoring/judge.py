@@ -17,6 +17,8 @@ already did.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -41,7 +43,14 @@ class TopicLexicon:
 
     def found(self, text: str) -> bool:
         """Whether the text names one of the keywords."""
-        return self.pattern.search(plain_words(text)) is not None
+        return _names(self.pattern, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _names(pattern: re.Pattern, text: str) -> bool:
+    """Whether `pattern` finds a keyword in the text's plain words (cached: a unit is read by the
+    buzzword check and again by its component)."""
+    return pattern.search(plain_words(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,12 @@ def listy_units(
         if (u.is_window and listed[u.block]) or enumeration(u.text):
             mask[i] = True
             continue
-        topics = sum(1 for lex in lexicons if lex.found(u.clean))
-        if topics < cal.listy_components:
-            continue
-        mask[i] = len(tokens & vocabulary) >= cal.listy_density * max(len(tokens), 1)
+        if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
+            continue  # says more than rubric terms: the cheap test first
+        named = (lex for lex in lexicons if lex.found(u.clean))
+        mask[i] = sum(1 for _ in itertools.islice(named, cal.listy_components)) >= (
+            cal.listy_components
+        )
     return mask
 
 
@@ -228,8 +239,13 @@ def judge(
     evidence for features, not for the baseline it happens to resemble), unless it has none; they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
     again what an earlier part said). `offset` is the component's fitted score offset."""
-    keyword_units = np.array([lexicon.found(u.clean) for u in units], dtype=bool)
-    f = features(sims, unit_substance, keyword_units, excluded, cal)
+    f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
+    # only units near the topic can make a keyword count; read only those
+    near = f.per_unit >= cal.sim_low
+    keyword_units = np.array(
+        [bool(near[i]) and lexicon.found(u.clean) for i, u in enumerate(units)], dtype=bool
+    )
+    f = dataclasses.replace(f, keyword_units=keyword_units)
     candidates = ~excluded.astype(bool)
     if own is not None:
         candidates &= own
@@ -239,7 +255,9 @@ def judge(
     score, matched, _ = score_features(f, cal)
     score = int(round(float(shift(score, offset)) * relevance))
     status = status_for(score, cal)
-    level = {"covered": 3, "partial": 2}.get(status, 1 if keyword_units.any() else 0)
+    level = {"covered": 3, "partial": 2}.get(status, 0)
+    if status == "missing" and (keyword_units.any() or any(lexicon.found(u.clean) for u in units)):
+        level = 1  # named, not explained
     # Whole sentences read better than word windows: quote them first, windows only to fill in. A
     # component judged partial or covered always quotes at least its closest unit, even below
     # evidence_min; a second or third quote must be as close as evidence_more.

@@ -17,6 +17,7 @@ component results and the knowledge base: the same report gives the same list, b
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -234,7 +235,7 @@ def _case_profile(case: Case) -> frozenset[str]:
     return frozenset(t for p in parts for t in terms(p))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of `_elsewhere`'s cache
 class _Bank:
     """Each case's words and how rare each word is across the bank's cases."""
 
@@ -266,10 +267,15 @@ def elsewhere(kb: KnowledgeBase, case: Case | None, text: str) -> int:
     bank = _bank(kb)
     if case is None or case.id not in bank.profiles or len(bank.profiles) < 3:
         return 1
+    return _elsewhere(bank, case.id, text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
     words = terms(text)
     # fsum: exact, so the sum over a set does not depend on its (hash-seeded) iteration order
     fit = {cid: math.fsum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
-    own = fit.pop(case.id)
+    own = fit.pop(case_id)
     first, second = sorted(fit.values(), reverse=True)[:2]
     if first - max(own, second) >= ELSEWHERE_MARGIN or first - own >= 2 * ELSEWHERE_MARGIN:
         return 2

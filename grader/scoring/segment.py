@@ -7,6 +7,7 @@ the original text it came from, so evidence quotes are always substrings of the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import zip_longest
@@ -61,6 +62,10 @@ class Unit:
     is_window: bool = False
     block: str = ""  # the paragraph or list the unit was cut from
     heading: str = ""  # the title of the section the unit is in
+    # a window's sentences, as (start, end, how many of their words it holds), the span being the
+    # unit that reads the sentence: a window of whole sentences' ends is read from theirs
+    # (`Grader.unit_vectors`)
+    parts: tuple[tuple[int, int, int], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -195,6 +200,20 @@ def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _parts(
+    answer: str, spans: list[tuple[int, int]], canon: dict, start: int, end: int
+) -> tuple[tuple[int, int, int], ...]:
+    """The sentences (`spans`: sorted, disjoint) a window overlaps, as the span of the unit that
+    reads each (`canon`: the first place a repeated sentence appears) and how many of its words
+    fall inside the window."""
+    first = max(0, bisect_right(spans, (start, start)) - 1)
+    return tuple(
+        (*canon[s, e], len(_WORD.findall(answer[max(s, start) : min(e, end)])))
+        for s, e in spans[first : bisect_left(spans, (end, end))]
+        if start < e
+    )
+
+
 def segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
@@ -205,11 +224,13 @@ def segment(answer: str) -> list[Unit]:
     A passage repeated word for word is read once, where it first appears."""
     units: list[Unit] = []
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
+    first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
     for block in _BLOCK.finditer(answer):
-        spans = set()
-        runs = _runs(block.group())
-        lines = [block.group()[s:e] for s, e in runs]
+        spans: dict[tuple[int, int], tuple[int, int]] = {}  # each sentence's: its reader's span
+        whole = block.group()  # one string shared by the block's units
+        runs = _runs(whole)
+        lines = [whole[s:e] for s, e in runs]
         starts = [s for s, _ in runs]
         columns: list[str] | None = None  # the header of the table being read
         for k, line in enumerate(lines):
@@ -238,17 +259,16 @@ def segment(answer: str) -> list[Unit]:
                 n_words = len(_WORD.findall(text))
                 if e <= s or n_words < (MIN_NOTE_WORDS if note else MIN_UNIT_WORDS):
                     continue
-                spans.add((s, e))
+                spans[s, e] = first.setdefault(text, (s, e))
                 if text in seen:
                     continue
                 seen.add(text)
                 clean = _row_text(columns, text) if row else clean_text(text)
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
-                units.append(
-                    Unit(s, e, text, clean, n_words, block=block.group(), heading=heading or "")
-                )
-        if len(_WORD.findall(block.group())) > WINDOW_WORDS:
+                units.append(Unit(s, e, text, clean, n_words, block=whole, heading=heading or ""))
+        if len(_WORD.findall(whole)) > WINDOW_WORDS:
+            ordered = sorted(spans)
             for ws, we in _windows(answer, block.start(), block.end()):
                 ws, we = _trim(answer, ws, we)
                 piece = answer[ws:we]
@@ -263,8 +283,9 @@ def segment(answer: str) -> list[Unit]:
                             clean_text(piece),
                             n_words,
                             True,
-                            block.group(),
+                            whole,
                             heading or "",
+                            _parts(answer, ordered, spans, ws, we),
                         )  # fmt: skip
                     )
     return [u for u in units if u.clean]
