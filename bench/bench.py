@@ -2,8 +2,8 @@
 
 - warm grading time for answers of about 300, 1,500 and 6,000 words (targets: 1,500 words under
   1 s, 6,000 under 3 s) in a warm process that has not read the answer before (text caches are
-  emptied and another answer graded between timed runs), and the ratio of warm grading to embedding the answer's sentences once
-  with the full-precision model (target: at most 0.6, that is, less work than that floor);
+  emptied and another answer graded between timed runs), and the ratio of warm grading to
+  embedding the answer's sentences once with the full-precision model (target: at most 0.6, that is, less work than that floor);
 - the same 1,500-word grading with the fp32 model, for comparison with the default int8 one;
 - cold `mlsd grade` of the 1,200-word strong example, process start to report (target: median
   under 2 s), its peak memory (target: under 300 MiB), and its phases in a fresh interpreter;

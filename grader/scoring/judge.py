@@ -245,13 +245,14 @@ def judge(
     keyword_units = np.array(
         [bool(near[i]) and lexicon.found(u.clean) for i, u in enumerate(units)], dtype=bool
     )
-    f = dataclasses.replace(f, keyword_units=keyword_units)
     candidates = ~excluded.astype(bool)
     if own is not None:
         candidates &= own
     if repeats is not None:
         candidates &= ~repeats
-    f = dataclasses.replace(f, support=distinct_support(f.per_unit, units, candidates))
+    f = dataclasses.replace(
+        f, keyword_units=keyword_units, support=distinct_support(f.per_unit, units, candidates)
+    )
     score, matched, _ = score_features(f, cal)
     score = int(round(float(shift(score, offset)) * relevance))
     status = status_for(score, cal)
