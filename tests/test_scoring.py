@@ -201,6 +201,19 @@ def test_a_second_quote_must_be_close_to_the_component():
     assert [i for i, _ in j.evidence] == [0, 2]
 
 
+def test_the_quote_is_the_close_unit_that_names_the_topic_before_a_closer_one_that_does_not():
+    cal = Calibration(evidence_min=0.4, evidence_more=0.9)
+    lexicon = TopicLexicon.from_keywords(["drift"])
+    texts = ["we watch the score histogram", "we alert on drift in the inputs"]
+    units = [Unit(k * 40, k * 40 + len(t), t, t, len(t.split())) for k, t in enumerate(texts)]
+    sims = np.array([[0.7], [0.5]])
+    j = judge(sims, units, np.full(2, 10.0), lexicon, np.zeros(2, dtype=bool), cal)
+    assert [i for i, _ in j.evidence] == [1]
+    unnamed = [dataclasses.replace(u, text=texts[0], clean=texts[0]) for u in units]
+    j = judge(sims, unnamed, np.full(2, 10.0), lexicon, np.zeros(2, dtype=bool), cal)
+    assert [i for i, _ in j.evidence] == [0]  # without a name, the closest unit
+
+
 def test_offsets_are_fitted_from_labels_that_read_present_at_low_scores():
     """Component 'core' is labelled present in every answer but scores just under partial_at; 'rare'
     is labelled missing but scores just over it: the fit raises the one and lowers the other."""

@@ -259,15 +259,19 @@ def judge(
     level = {"covered": 3, "partial": 2}.get(status, 0)
     if status == "missing" and (keyword_units.any() or any(lexicon.found(u.clean) for u in units)):
         level = 1  # named, not explained
-    # Whole sentences read better than word windows: quote them first, windows only to fill in. A
-    # component judged partial or covered always quotes at least its closest unit, even below
-    # evidence_min; a second or third quote must be as close as evidence_more.
+    # A unit that names the topic is where a reader points to (on the development set's labelled
+    # spans, 0.515 -> 0.548 of quotes inside one), and whole sentences read better than word
+    # windows: quote those first, windows only to fill in. A component judged partial or covered
+    # always quotes at least its closest unit, even below evidence_min; a second or third quote
+    # must be as close as evidence_more.
     quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
     if own is not None and own[quotable].any():
         quotable = quotable[own[quotable]]
     if not len(quotable) and status != "missing" and len(units):
         quotable = np.array([int(np.argmax(f.per_unit))])
-    order = sorted(quotable, key=lambda i: (units[i].is_window, -f.per_unit[i], i))
+    order = sorted(
+        quotable, key=lambda i: (not keyword_units[i], units[i].is_window, -f.per_unit[i], i)
+    )
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(
