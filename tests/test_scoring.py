@@ -214,6 +214,21 @@ def test_the_quote_is_the_close_unit_that_names_the_topic_before_a_closer_one_th
     assert [i for i, _ in j.evidence] == [0]  # without a name, the closest unit
 
 
+def test_a_unit_naming_the_topic_is_quoted_first_even_below_evidence_min():
+    from grader.scoring.judge import quote_order
+
+    cal = Calibration(evidence_min=0.4)
+    units = _units([(0, 10), (11, 20), (21, 30), (0, 20)], windows=1)
+    per_unit = np.array([0.7, 0.3, 0.2, 0.5])
+    named = np.array([False, True, False, True])
+    own = np.array([True, False, True, True])
+    # the named sentence, then the named window, then the close unit that names nothing
+    assert quote_order(per_unit, units, named, own, cal) == [1, 3, 0]
+    nothing = np.zeros(4, dtype=bool)
+    assert quote_order(per_unit, units, nothing, own, cal) == [0, 3]  # sentences first
+    assert quote_order(np.array([0.3, 0.2, 0.1, 0.35]), units, nothing, own, cal) == [3]
+
+
 def test_offsets_are_fitted_from_labels_that_read_present_at_low_scores():
     """Component 'core' is labelled present in every answer but scores just under partial_at; 'rare'
     is labelled missing but scores just over it: the fit raises the one and lowers the other."""

@@ -221,6 +221,34 @@ def status_for(score: int, cal: Calibration) -> str:
     )
 
 
+def quote_order(
+    per_unit: np.ndarray,
+    units: list[Unit],
+    named: np.ndarray,
+    own: np.ndarray | None,
+    cal: Calibration,
+) -> list[int]:
+    """The units a present component may quote, best first. A unit near the component that names
+    its topic comes first: it is where a reader points. Whole sentences before word windows, then
+    one that reads most like this component of all before one that does not, then the closest. On
+    the development set's labelled spans, 0.515 of quotes overlapped one when the closest unit came
+    first, 0.630 now (0.527 -> 0.626 when half of the quote or of the span must overlap). Then the
+    units at least evidence_min close that read most like this component of all (any close unit
+    when none does), sentences before windows; the closest unit of all when nothing else is."""
+    close = np.flatnonzero(per_unit >= cal.evidence_min)
+    if own is not None and own[close].any():
+        close = close[own[close]]
+    mine = own if own is not None else np.ones(len(units), dtype=bool)
+    first = sorted(
+        np.flatnonzero(named), key=lambda i: (units[i].is_window, not mine[i], -per_unit[i], i)
+    )
+    rest = sorted(close, key=lambda i: (units[i].is_window, -per_unit[i], i))
+    order = list(dict.fromkeys([*map(int, first), *map(int, rest)]))
+    if not order and len(units):
+        order = [int(np.argmax(per_unit))]
+    return order
+
+
 def judge(
     sims: np.ndarray,
     units: list[Unit],
@@ -259,21 +287,9 @@ def judge(
     level = {"covered": 3, "partial": 2}.get(status, 0)
     if status == "missing" and (keyword_units.any() or any(lexicon.found(u.clean) for u in units)):
         level = 1  # named, not explained
-    # A unit that names the topic is where a reader points to (on the development set's labelled
-    # spans, 0.515 -> 0.548 of quotes inside one), and whole sentences read better than word
-    # windows: quote those first, windows only to fill in. A component judged partial or covered
-    # always quotes at least its closest unit, even below evidence_min; a second or third quote
-    # must be as close as evidence_more.
-    quotable = np.flatnonzero(f.per_unit >= cal.evidence_min)
-    if own is not None and own[quotable].any():
-        quotable = quotable[own[quotable]]
-    if not len(quotable) and status != "missing" and len(units):
-        quotable = np.array([int(np.argmax(f.per_unit))])
-    order = sorted(
-        quotable, key=lambda i: (not keyword_units[i], units[i].is_window, -f.per_unit[i], i)
-    )
+    order = quote_order(f.per_unit, units, keyword_units, own, cal)
     evidence: list[tuple[int, float]] = []
-    for i in order:
+    for i in order if status != "missing" else ():
         if any(
             units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence
         ):
