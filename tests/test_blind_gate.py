@@ -36,9 +36,10 @@ def test_agreement_with_blind_labels_does_not_fall(figures):
 
 def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     g = figures["grader"]
-    # evidence 0.384 and transcripts 0.902 on this subset with fit-499aa7db (0.419 and 0.868 on
-    # all answers)
-    assert g["evidence"]["evidence_precision"] >= 0.374
+    # transcripts 0.902 on this subset with fit-499aa7db (0.868 on all answers); evidence raised
+    # from 0.374 when a unit naming the topic began to be quoted first: 0.545 on this subset
+    # (0.424 -> 0.570 on all answers)
+    assert g["evidence"]["evidence_precision"] >= 0.535
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
