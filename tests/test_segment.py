@@ -82,6 +82,17 @@ def test_paragraph_windows_span_bullets_so_punctuation_does_not_matter():
     assert all(not w.clean.startswith("-") and " - " not in w.clean for w in windows)
 
 
+def test_no_window_reads_a_heading_line():
+    # a heading pulls its section through `heading_prior`; a window cut across it would read its
+    # words as the candidate's ("Monitoring A simple baseline first...")
+    body = " ".join(f"word{i}" for i in range(40))
+    answer = f"## Monitoring\n{body}.\n## Serving\n{body} again and more words here.\n"
+    windows = [u for u in segment(answer) if u.is_window]
+    assert windows and all("Monitoring" not in w.text and "Serving" not in w.text for w in windows)
+    assert {w.heading for w in windows if w.end < answer.index("## Serving")} == {"Monitoring"}
+    assert {w.heading for w in windows if w.start > answer.index("## Serving")} == {"Serving"}
+
+
 def test_clean_text_removes_fillers_markup_and_stutters():
     assert (
         clean_text("so um we we **need** to uh you know monitor drift")

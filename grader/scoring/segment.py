@@ -200,6 +200,21 @@ def _windows(answer: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _between(
+    start: int, end: int, cuts: list[tuple[int, int, str]], above: str | None
+) -> list[tuple[int, int, str | None]]:
+    """The stretches of [start, end) outside the sorted, disjoint heading lines `cuts`, each with
+    the heading it sits under (`above` before the first)."""
+    out, at, title = [], start, above
+    for s, e, name in cuts:
+        if s > at:
+            out.append((at, s, title))
+        at, title = max(at, e), name
+    if end > at:
+        out.append((at, end, title))
+    return out
+
+
 def _parts(
     answer: str, spans: list[tuple[int, int]], canon: dict, start: int, end: int
 ) -> tuple[tuple[int, int, int], ...]:
@@ -233,6 +248,9 @@ def segment(answer: str) -> list[Unit]:
         lines = [whole[s:e] for s, e in runs]
         starts = [s for s, _ in runs]
         columns: list[str] | None = None  # the header of the table being read
+        # the block's heading lines (no window reads them) and the heading each one starts
+        titles: list[tuple[int, int, str]] = []
+        above = heading  # the heading in force where the block starts
         for k, line in enumerate(lines):
             following = lines[k + 1] if k + 1 < len(lines) else None
             if line.lstrip().startswith("|") and following and _table_rule(following):
@@ -245,6 +263,8 @@ def segment(answer: str) -> list[Unit]:
             title = _heading(line, following)
             if title is not None:
                 heading = title
+                at = block.start() + starts[k]
+                titles.append((at, at + len(line), title))
                 continue
             row = columns is not None
             sentences = (
@@ -267,9 +287,11 @@ def segment(answer: str) -> list[Unit]:
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
                 units.append(Unit(s, e, text, clean, n_words, block=whole, heading=heading or ""))
-        if len(_WORD.findall(whole)) > WINDOW_WORDS:
-            ordered = sorted(spans)
-            for ws, we in _windows(answer, block.start(), block.end()):
+        ordered = sorted(spans)
+        for ps, pe, title in _between(block.start(), block.end(), titles, above):
+            if len(_WORD.findall(answer, ps, pe)) <= WINDOW_WORDS:
+                continue
+            for ws, we in _windows(answer, ps, pe):
                 ws, we = _trim(answer, ws, we)
                 piece = answer[ws:we]
                 if (ws, we) not in spans and piece not in seen:
@@ -284,7 +306,7 @@ def segment(answer: str) -> list[Unit]:
                             n_words,
                             True,
                             whole,
-                            heading or "",
+                            title or "",
                             _parts(answer, ordered, spans, ws, we),
                         )  # fmt: skip
                     )
