@@ -23,11 +23,9 @@ from pathlib import Path
 from grader.knowledge.embedder import default_embedder
 from grader.knowledge.index import build_index
 from grader.knowledge.notes import load_kb
-from grader.scoring import judge, probes
+from grader.scoring import clear_text_caches
 from grader.scoring.grading import Grader, default_grader
-from grader.scoring.overlap import terms
 from grader.scoring.segment import segment
-from grader.text import plain_words
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"
@@ -62,8 +60,7 @@ def _best(fn, repeat: int = 5, before=lambda: None) -> float:
 def _fresh(grader: Grader) -> None:
     """Forget every text-keyed cache, then grade another answer: the next grading meets a warm
     process (model, index, the knowledge base's own readings) but an answer it has never read."""
-    for cached in (terms, judge._names, probes._elsewhere, plain_words):
-        cached.cache_clear()
+    clear_text_caches()
     grader.grade(OTHER.read_text(), "video_recommendation")
 
 

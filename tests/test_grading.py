@@ -445,3 +445,15 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
         owner[heading] = components[unit_owners(*args, prior)[0]].id
         assert prior is not None and components[unit_owners(*args)[0]].id == "monitoring_metrics"
     assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}
+
+
+def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(grader, strong_answer):
+    from grader.scoring import clear_text_caches, judge, overlap, probes
+    from grader.text import plain_words
+
+    before = grader.grade(strong_answer, "video_recommendation").model_dump_json()
+    caches = (overlap.terms, judge._names, probes._elsewhere, plain_words)
+    assert all(c.cache_info().currsize for c in caches)
+    clear_text_caches()
+    assert not any(c.cache_info().currsize for c in caches)
+    assert grader.grade(strong_answer, "video_recommendation").model_dump_json() == before
