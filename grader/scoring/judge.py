@@ -234,7 +234,7 @@ def quote_order(
     the development set's labelled spans, 0.515 of quotes overlapped one when the closest unit came
     first, 0.630 now (0.527 -> 0.626 when half of the quote or of the span must overlap). Then the
     units at least evidence_min close that read most like this component of all (any close unit
-    when none does), sentences before windows; the closest unit of all when nothing else is."""
+    when none does), sentences before windows; with none of those, the closest unit of all."""
     close = np.flatnonzero(per_unit >= cal.evidence_min)
     if own is not None and own[close].any():
         close = close[own[close]]
@@ -287,6 +287,8 @@ def judge(
     level = {"covered": 3, "partial": 2}.get(status, 0)
     if status == "missing" and (keyword_units.any() or any(lexicon.found(u.clean) for u in units)):
         level = 1  # named, not explained
+    # a present component quotes its first unit whatever its similarity; a second or third quote
+    # must be as close as evidence_more and not overlap one already taken
     order = quote_order(f.per_unit, units, keyword_units, own, cal)
     evidence: list[tuple[int, float]] = []
     for i in order if status != "missing" else ():
