@@ -289,9 +289,9 @@ def judge(
         level = 1  # named, not explained
     # a present component quotes its first unit whatever its similarity; a second or third quote
     # must be as close as evidence_more and not overlap one already taken
-    order = quote_order(f.per_unit, units, keyword_units, own, cal)
+    order = quote_order(f.per_unit, units, keyword_units, own, cal) if status != "missing" else []
     evidence: list[tuple[int, float]] = []
-    for i in order if status != "missing" else ():
+    for i in order:
         if any(
             units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence
         ):
