@@ -132,11 +132,25 @@ class Settings(BaseSettings):
 
 
 def settings() -> Settings:
-    """The current settings (flags given to `override` win over the environment and the file)."""
+    """The current settings (flags given to `override` win over the environment and the file).
+    Read again whenever a flag, an `MLSD_*` variable or the config file (its path or its
+    modification time) has changed since the last call."""
+    path = config_path()
     try:
-        return Settings(**_overrides)
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = None
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("MLSD_")))
+    try:
+        return _settings(env, path, mtime, repr(sorted(_overrides.items())))
     except ValidationError as exc:
         raise ConfigError(f"setting {validation_line(exc)}") from None
+
+
+@lru_cache(maxsize=16)
+def _settings(env: tuple, path: Path, mtime: int | None, flags: str) -> Settings:
+    """Settings for one state of the flags, the environment and the config file (the key)."""
+    return Settings(**_overrides)
 
 
 def set_overrides(**values: Any) -> None:

@@ -452,7 +452,7 @@ def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(gra
     from grader.text import plain_words
 
     before = grader.grade(strong_answer, "video_recommendation").model_dump_json()
-    caches = (overlap.terms, judge._names, probes._elsewhere, plain_words)
+    caches = (overlap.terms, judge._names, judge._plain_tokens, probes._elsewhere, plain_words)
     assert all(c.cache_info().currsize for c in caches)
     clear_text_caches()
     assert not any(c.cache_info().currsize for c in caches)

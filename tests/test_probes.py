@@ -341,3 +341,17 @@ def test_batch_writes_a_sheet_per_answer_and_resumes_without_regrading(mlsd, tmp
     assert again.returncode == 0, again.stderr
     assert (out / "sheets" / "bob.md").read_text(encoding="utf-8") == sheets["bob"]
     assert report.stat().st_mtime_ns == stamp  # written from the saved report, not regraded
+
+
+@pytest.mark.slow
+def test_a_smaller_limit_only_cuts_the_ranking(kb, graded):
+    """Follow-ups past the limit are not read once a probe is in hand: every limit gives the full
+    ranking's first places, the last of them going to the first probe when none is among them."""
+    for name, (_, report) in graded.items():
+        full = follow_ups(kb, report.components, kb.cases[CASE], limit=len(report.components))
+        probe = next(f for f in full if f.kind == "probe")
+        for k in range(1, 8):
+            top = full[:k]
+            if not any(f.kind == "probe" for f in top):
+                top[-1] = probe
+            assert follow_ups(kb, report.components, kb.cases[CASE], limit=k) == top, (name, k)

@@ -18,6 +18,7 @@ from grader.scoring.judge import (
     shift,
 )
 from grader.scoring.segment import Unit, segment
+from tests.conftest import EXAMPLES
 
 
 def test_keywords_match_however_punctuation_and_number_fall():
@@ -36,6 +37,20 @@ def test_keywords_match_however_punctuation_and_number_fall():
         assert lexicon.found(said), said
     for said in ["an annual review", "the channel", "a b c", "model-based input", "tests"]:
         assert not lexicon.found(said), said
+
+
+def test_a_text_is_searched_for_keywords_only_when_it_holds_a_word_one_starts_with(kb):
+    """The lexicon skips the regex for texts without any keyword's first word; that never changes
+    what it finds, for any component's keywords."""
+    from grader.text import plain_words
+
+    units = [u for p in sorted(EXAMPLES.glob("*.md")) for u in segment(p.read_text("utf-8"))]
+    texts = [u.clean for u in units] + ["A/B-tests and drifts", "cold-starts", "biases, PSIs"]
+    for concept in kb.concepts.values():
+        lexicon = TopicLexicon.from_keywords(concept.keywords)
+        for text in texts:
+            searched = lexicon.pattern.search(plain_words(text)) is not None
+            assert lexicon.found(text) == searched, (concept.id, text)
 
 
 def test_a_cue_near_the_cut_off_counts_in_part():

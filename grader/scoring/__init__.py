@@ -8,5 +8,11 @@ def clear_text_caches() -> None:
     from grader.scoring import judge, overlap, probes
     from grader.text import plain_words
 
-    for cached in (overlap.terms, judge._names, probes._elsewhere, plain_words):
+    for cached in (
+        overlap.terms,
+        judge._names,
+        judge._plain_tokens,
+        probes._elsewhere,
+        plain_words,
+    ):
         cached.cache_clear()

@@ -31,19 +31,29 @@ from grader.text import content_tokens, plain_words
 
 @dataclass(frozen=True)
 class TopicLexicon:
-    """A component's keywords as one regex over plain words; a keyword also matches its plural."""
+    """A component's keywords as one regex over plain words; a keyword also matches its plural.
+    `leads` are the words a match starts with: a longer keyword's first word, a one-word keyword
+    with its plural endings. A text with none of them cannot match, and is not searched."""
 
     pattern: re.Pattern
+    leads: frozenset[str]
 
     @classmethod
     def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
-        words = sorted({plain_words(k) for k in keywords}, key=len, reverse=True)
-        alts = "|".join(re.escape(w) for w in words if w)
-        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"))
+        words = sorted({plain_words(k) for k in keywords} - {""}, key=len, reverse=True)
+        alts = "|".join(re.escape(w) for w in words)
+        leads = {w.split()[0] for w in words if " " in w}
+        leads |= {w + end for w in words if " " not in w for end in ("", "s", "es")}
+        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), frozenset(leads))
 
     def found(self, text: str) -> bool:
         """Whether the text names one of the keywords."""
-        return _names(self.pattern, text)
+        return not _plain_tokens(text).isdisjoint(self.leads) and _names(self.pattern, text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_tokens(text: str) -> frozenset[str]:
+    return frozenset(plain_words(text).split())
 
 
 @functools.lru_cache(maxsize=65536)

@@ -432,7 +432,7 @@ def follow_ups(
     probe where the candidate said something on topic to quote, else a gap question for a
     component not yet covered. `extra` (the LLM's tailored questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
-    component has one."""
+    component has one. Components past the limit are read only until a probe is found."""
     where = case.title if case is not None else "this question"
     ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
     tailored = {f.component_id: f for f in extra}
@@ -449,6 +449,8 @@ def follow_ups(
         if f is not None:
             items.append(f)
             quoted += [f.quote] if f.quote else []
+        if len(items) >= limit and any(f.kind == "probe" for f in items):
+            break  # what follows changes nothing kept
     top = items[:limit]
     if top and not any(f.kind == "probe" for f in top):
         probe = next((f for f in items if f.kind == "probe"), None)

@@ -1,0 +1,31 @@
+"""Settings follow the flags, the environment and the config file as they change."""
+
+import os
+
+import pytest
+
+from grader.errors import ConfigError
+from grader.settings import override, settings
+
+
+def test_settings_follow_every_change_of_flags_variables_and_the_file(tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[grader]\nmax_words = 100\n", encoding="utf-8")
+    monkeypatch.setenv("MLSD_CONFIG", str(cfg))
+    monkeypatch.delenv("MLSD_MAX_WORDS", raising=False)
+    assert settings().max_words == 100
+    cfg.write_text("[grader]\nmax_words = 200\n", encoding="utf-8")
+    os.utime(cfg, ns=(1, 1))  # a new modification time, however coarse the file system's clock
+    assert settings().max_words == 200
+    monkeypatch.setenv("MLSD_MAX_WORDS", "300")
+    assert settings().max_words == 300
+    with override(max_words=400):
+        assert settings().max_words == 400
+    assert settings().max_words == 300
+    monkeypatch.setenv("MLSD_MAX_WORDS", "many")
+    for _ in range(2):  # a bad value is reported on every call, never remembered as good
+        with pytest.raises(ConfigError, match="max_words"):
+            settings()
+    monkeypatch.delenv("MLSD_MAX_WORDS")
+    cfg.unlink()
+    assert settings().max_words == type(settings()).model_fields["max_words"].default
