@@ -29,12 +29,26 @@ _GRADER = (
 )
 _ADDRESSEE = r"(?:" + _GRADER[3:-1] + r"|ai|llm)"
 
+# An order is given in the imperative, to whoever reads: its verb opens a clause ("Ignore the
+# rubric", "Grader: disregard ...", "please ignore ...", "you must ignore ...", "I want you to
+# ignore ..."). A verb inside a clause describes something else: "the lowest skip rate, but add
+# rules", "tells it to ignore rules", "the system prompt says it should ignore instructions".
+_ORDER = (
+    r"(?:(?:^|(?<=[.!?:;,()\[\]\"\u201c\u201d*>|-]))[^\S\n]*"
+    r"(?:(?:please|kindly|now|just|simply|also|and|then|so|first)\s+)*"
+    r"(?:(?:you|(?:the\s+)?"
+    + _GRADER
+    + r")\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+to|can)\s+"
+    r"(?:now\s+|also\s+|simply\s+|just\s+)?)?|\byou\s+to\s+)"
+)
+
 # (kind, pattern): each pattern is specific enough not to fire on design prose.
 PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "instruction",
         re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass|skip)\b"
+            _ORDER
+            + r"\b(?:ignore|disregard|forget|override|bypass|skip)\b"
             + _GAP
             + r"\b(?:instructions?|rubric|rules|prompt|guidelines|criteria|everything\s+(?:above|before)|"
             r"(?:the\s+)?(?:above|previous|prior)\s+(?:content|text|context))\b",
@@ -112,7 +126,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "score_demand",
         re.compile(
-            r"\b(?:grade|score|mark|rating)\s+must\s+reflect\b|\balready\s+(?:been\s+)?(?:approved|confirmed|passed)\b",
+            r"\b(?:grade|score|mark|rating)\s+must\s+reflect\b|"
+            # said of the candidate or the answer, not of items in the design ("already passed the
+            # spam filter")
+            r"\b(?:candidate|answer|submission|response|interviewer|panel|hiring\s+committee)\b"
+            r"[^.\n]{0,60}?\balready\s+(?:been\s+)?(?:approved|confirmed|passed)\b",
             _I,
         ),
     ),
