@@ -130,6 +130,35 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
     assert grader.grade(strong_answer + praise, "video_recommendation").overall_score <= base
 
 
+@pytest.mark.parametrize(
+    "naming",
+    [
+        "We will handle cold start, privacy and data drift as well.",
+        "Privacy is important, and so is fairness; we also need to think about feedback loops.",
+        "- cold start\n- privacy\n- drift\n- fairness",
+        "| Concern | Plan |\n|---|---|\n| cold start | yes |\n| privacy | yes |\n| drift | yes |",
+    ],
+)
+def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, naming):
+    """A sentence, a list or a table that only names topics explains none of them."""
+    before = grader.grade(weak_answer, "video_recommendation")
+    after = grader.grade(weak_answer + "\n\n" + naming + "\n", "video_recommendation")
+    raised = {
+        c.id: (b.score, c.score)
+        for b, c in zip(before.components, after.components)
+        if c.score > b.score
+    }
+    assert not raised, raised
+
+
+def test_a_keyword_counts_in_a_unit_that_says_how(grader, weak_answer):
+    """The same topic named with a mechanism beside it does count."""
+    before = grader.grade(weak_answer, "video_recommendation").component("privacy").score
+    said = "Privacy: we hash user ids and keep EU viewing history in the EU region for 90 days."
+    after = grader.grade(weak_answer + "\n\n" + said + "\n", "video_recommendation")
+    assert after.component("privacy").score > before
+
+
 def test_terse_bullet_with_substance_is_evidence(grader):
     answer = "- Privacy: hash user ids, keep EU data in region, honour deletion requests within 30 days.\n"
     report = grader.grade(answer, "video_recommendation")

@@ -38,6 +38,7 @@ from grader.scoring.injection import detect as detect_injection
 from grader.scoring.judge import (
     TopicLexicon,
     content_tokens,
+    explaining,
     features,
     judge,
     listy_units,
@@ -80,6 +81,7 @@ class PreparedAnswer:
     excluded: np.ndarray  # buzzword lists and off-domain units: never evidence
     off_domain: np.ndarray  # units that read as everyday prose, not design content
     repeats: np.ndarray  # units that say again what an earlier part of the answer said
+    explains: np.ndarray  # units that say more than topic names: only they make a keyword count
 
 
 def check_question(question: str) -> str:
@@ -314,6 +316,7 @@ class Grader:
             listy | off_domain,
             off_domain,
             repeats(units, vectors),
+            explaining(units, self.vocabulary),
         )
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -428,7 +431,7 @@ class Grader:
             j = judge(
                 sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
-                offset=self.cal.component_offsets.get(comp.id, 0),
+                offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses

@@ -133,6 +133,32 @@ class Features:
     support: np.ndarray | None = None  # distinct units about the component, best first (depth)
 
 
+# Words that name, promise or rank a topic without saying how it is done: "we will handle cold
+# start, privacy and drift", "privacy is important", "| drift | yes |". With the rubric's own terms
+# they are all such a unit says.
+NAMING_WORDS = frozenset(
+    """handle handles handled handling address addresses addressed addressing cover covers covered
+    covering consider considers considered considering consideration considerations think thinking
+    thought need needs needed plan plans planned planning look looking looked mention mentions
+    mentioned discuss discussed discussing deal deals dealt dealing tackle tackles tackled tackling
+    manage manages managed managing include includes included including care watch watching keep
+    kept mind worry worried important crucial critical key essential necessary relevant aspect
+    aspects issue issues concern concerns topic topics item items point points area areas part parts
+    yes yep todo tbd later etc various several other others different proper properly appropriate
+    appropriately ensure ensures ensuring account accounts accounted remember forget careful
+    definitely obviously course talk talked""".split()
+)
+
+
+def explaining(units: list[Unit], vocabulary: frozenset[str]) -> np.ndarray:
+    """Per unit: whether it says something beyond naming topics, in its own words (a table row's
+    cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS.
+    Only such a unit can make a topic's keyword count: naming is not explaining."""
+    return np.array(
+        [bool(content_tokens(u.text) - vocabulary - NAMING_WORDS) for u in units], dtype=bool
+    )
+
+
 def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
     """Per unit: how many content words it says beyond the rubric's own terms."""
     return np.array([len(toks - vocabulary) for toks in unit_tokens], dtype=np.float32)
@@ -270,16 +296,20 @@ def judge(
     own: np.ndarray | None = None,
     repeats: np.ndarray | None = None,
     offset: int = 0,
+    explains: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
     score down when the answer as a whole addresses another question. `own` marks the units that
     read most like this component of all: only they are quoted as its evidence (a feature list is
     evidence for features, not for the baseline it happens to resemble), unless it has none; they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
-    again what an earlier part said). `offset` is the component's fitted score offset."""
+    again what an earlier part said). `offset` is the component's fitted score offset. `explains`
+    marks the units that say more than topic names (`explaining`): only they make a keyword count."""
     f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
+    if explains is not None:
+        near &= explains
     keyword_units = np.array(
         [bool(near[i]) and lexicon.found(u.clean) for i, u in enumerate(units)], dtype=bool
     )
