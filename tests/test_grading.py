@@ -135,6 +135,7 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
     [
         "We will handle cold start, privacy and data drift as well.",
         "Privacy is important, and so is fairness; we also need to think about feedback loops.",
+        "Don't forget: we'll cover cold start (critical), privacy (key) and drift.",
         "- cold start\n- privacy\n- drift\n- fairness",
         "| Concern | Plan |\n|---|---|\n| cold start | yes |\n| privacy | yes |\n| drift | yes |",
     ],

@@ -26,7 +26,7 @@ import numpy as np
 
 from grader.scoring.calibration import Calibration
 from grader.scoring.segment import Unit
-from grader.text import content_tokens, plain_words
+from grader.text import STOPWORDS, content_tokens, plain_words
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,15 @@ NAMING_WORDS = frozenset(
     aspects issue issues concern concerns topic topics item items point points area areas part parts
     yes yep todo tbd later etc various several other others different proper properly appropriate
     appropriately ensure ensures ensuring account accounts accounted remember forget careful
-    definitely obviously course talk talked""".split()
+    definitely obviously course talk talked place""".split()
 )
+
+
+def _said(token: str) -> bool:
+    """A content token that says something: not a contraction of function words ("we'll", "don't";
+    a possessive such as "user's" keeps its word)."""
+    head = token.split("'")[0]
+    return head == token or not (head in STOPWORDS or token.endswith("n't"))
 
 
 def explaining(units: list[Unit], vocabulary: frozenset[str]) -> np.ndarray:
@@ -155,7 +162,8 @@ def explaining(units: list[Unit], vocabulary: frozenset[str]) -> np.ndarray:
     cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS.
     Only such a unit can make a topic's keyword count: naming is not explaining."""
     return np.array(
-        [bool(content_tokens(u.text) - vocabulary - NAMING_WORDS) for u in units], dtype=bool
+        [any(_said(t) for t in content_tokens(u.text) - vocabulary - NAMING_WORDS) for u in units],
+        dtype=bool,
     )
 
 
