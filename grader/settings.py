@@ -133,14 +133,14 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     """The current settings (flags given to `override` win over the environment and the file).
-    Read again whenever a flag, an `MLSD_*` variable or the config file (its path or its
-    modification time) has changed since the last call."""
+    Read again whenever a flag, an environment variable (defaults follow `XDG_*` folders) or the
+    config file (its path or its modification time) has changed since the last call."""
     path = config_path()
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
         mtime = None
-    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("MLSD_")))
+    env = tuple(sorted(os.environ.items()))
     try:
         return _settings(env, path, mtime, repr(sorted(_overrides.items())))
     except ValidationError as exc:

@@ -29,3 +29,10 @@ def test_settings_follow_every_change_of_flags_variables_and_the_file(tmp_path, 
     monkeypatch.delenv("MLSD_MAX_WORDS")
     cfg.unlink()
     assert settings().max_words == type(settings()).model_fields["max_words"].default
+
+
+def test_defaults_follow_the_folders_the_environment_names(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLSD_DATA_DIR", raising=False)
+    for name in ("a", "b"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / name))
+        assert settings().data_dir == tmp_path / name / "mlsd-grader"
