@@ -296,6 +296,18 @@ def test_everyday_prose_is_not_design_content(grader, weak_answer):
     )  # and every unit of the everyday paragraph reads as not design content
 
 
+def test_a_plain_sentence_is_read_with_the_sentences_beside_it(grader):
+    """Alone, "We'd run it for about two weeks" reads as everyday prose; after a sentence about an
+    A/B test it is part of the design, and nothing of the passage is set aside."""
+    alone = "We'd run it for about two weeks."
+    assert grader.prepare(alone).off_domain.all()
+    passage = (
+        "We split traffic 50/50 between the old and the new ranker and compare watch time per "
+        f"user. {alone} Then the winner ships to everyone."
+    )
+    assert not grader.prepare(passage).off_domain.any()
+
+
 def test_the_report_lists_what_it_did_not_count_and_why(grader, weak_answer):
     from grader.render import to_markdown
 

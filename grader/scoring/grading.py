@@ -307,7 +307,7 @@ class Grader:
             words = self.cal.lexical_blend > 0
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
         listy = listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal)
-        off_domain = self._off_domain(vectors)
+        off_domain = self._off_domain(vectors, units)
         return PreparedAnswer(
             units,
             vectors,
@@ -371,13 +371,34 @@ class Grader:
         cues = np.vstack(list(self.index.cue_vectors().values()))
         return cues, self.index.background_vectors()
 
-    def _off_domain(self, vectors: np.ndarray) -> np.ndarray:
-        """Units closer to everyday prose than (by domain_margin) to any rubric cue."""
+    def _off_domain(self, vectors: np.ndarray, units: list[Unit]) -> np.ndarray:
+        """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence is
+        read with the sentences on either side: "We'd run it for about two weeks" is design prose
+        after a sentence about an A/B test, and a stray remark between design sentences is not
+        worth a warning; a run of everyday sentences (an anecdote, padding) still reads as one."""
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
-        margin = cosines(vectors, cues).max(axis=1) - cosines(vectors, background).max(axis=1)
-        return margin < self.cal.domain_margin
+
+        def everyday(v: np.ndarray) -> np.ndarray:
+            margin = cosines(v, cues).max(axis=1) - cosines(v, background).max(axis=1)
+            return margin < self.cal.domain_margin
+
+        off = everyday(vectors)
+        order = sorted((u.start, i) for i, u in enumerate(units) if not u.is_window)
+        rows = [i for _, i in order]
+        flagged = [k for k, i in enumerate(rows) if off[i]]
+        if flagged:
+            context = np.vstack(
+                [
+                    vectors[rows[max(0, k - 1) : k + 2]].astype(np.float64).sum(axis=0)
+                    for k in flagged
+                ]
+            )
+            context /= np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-12)
+            for k, still in zip(flagged, everyday(context)):
+                off[rows[k]] = bool(still)
+        return off
 
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
