@@ -372,10 +372,10 @@ class Grader:
         return cues, self.index.background_vectors()
 
     def _off_domain(self, vectors: np.ndarray, units: list[Unit]) -> np.ndarray:
-        """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence is
-        read with the sentences on either side: "We'd run it for about two weeks" is design prose
-        after a sentence about an A/B test, and a stray remark between design sentences is not
-        worth a warning; a run of everyday sentences (an anecdote, padding) still reads as one."""
+        """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence
+        between design sentences of its paragraph is read with them: "We'd run it for about two
+        weeks" is design prose after a sentence about an A/B test. A run of everyday sentences (an
+        anecdote, a paragraph of padding) is set aside as before."""
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
@@ -384,20 +384,18 @@ class Grader:
             margin = cosines(v, cues).max(axis=1) - cosines(v, background).max(axis=1)
             return margin < self.cal.domain_margin
 
-        off = everyday(vectors)
-        order = sorted((u.start, i) for i, u in enumerate(units) if not u.is_window)
-        rows = [i for _, i in order]
-        flagged = [k for k, i in enumerate(rows) if off[i]]
-        if flagged:
-            context = np.vstack(
-                [
-                    vectors[rows[max(0, k - 1) : k + 2]].astype(np.float64).sum(axis=0)
-                    for k in flagged
-                ]
-            )
-            context /= np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-12)
-            for k, still in zip(flagged, everyday(context)):
-                off[rows[k]] = bool(still)
+        alone = everyday(vectors)
+        off = alone.copy()
+        rows = [i for _, i in sorted((u.start, i) for i, u in enumerate(units) if not u.is_window)]
+        for k, i in enumerate(rows):
+            beside = [
+                rows[j]
+                for j in (k - 1, k + 1)
+                if 0 <= j < len(rows) and units[rows[j]].block == units[i].block
+            ]
+            if alone[i] and any(not alone[n] for n in beside):
+                context = vectors[[i, *beside]].astype(np.float64).sum(axis=0)
+                off[i] = bool(everyday(context[None, :] / max(np.linalg.norm(context), 1e-12))[0])
         return off
 
     def grade(self, answer: str, question: str) -> GradeReport:
