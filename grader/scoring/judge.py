@@ -200,6 +200,11 @@ def cue_credit(per_cue: np.ndarray, cue_match: float, cue_soft: float) -> np.nda
 DEPTH_UNITS = 12  # the most distinct supporting units anyone needs to count
 
 
+def _overlap(a: Unit, b: Unit) -> bool:
+    """Whether two units share any of the answer's characters (a window inside a sentence)."""
+    return a.start < b.end and b.start < a.end
+
+
 def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.ndarray) -> np.ndarray:
     """Similarities of the distinct units that support a component, best first: a unit is skipped
     when it overlaps one already counted (a window inside a counted sentence), so each stretch of
@@ -207,7 +212,7 @@ def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.nda
     not excluded, not repeating an earlier part of the answer)."""
     taken: list[int] = []
     for i in sorted(np.flatnonzero(candidates), key=lambda i: (-per_unit[i], i)):
-        if any(units[i].start < units[j].end and units[j].start < units[i].end for j in taken):
+        if any(_overlap(units[i], units[j]) for j in taken):
             continue
         taken.append(int(i))
         if len(taken) == DEPTH_UNITS:
@@ -340,9 +345,7 @@ def judge(
     order = quote_order(f.per_unit, units, keyword_units, own, cal) if status != "missing" else []
     evidence: list[tuple[int, float]] = []
     for i in order:
-        if any(
-            units[i].start < units[j].end and units[j].start < units[i].end for j, _ in evidence
-        ):
+        if any(_overlap(units[i], units[j]) for j, _ in evidence):
             continue
         if evidence and f.per_unit[i] < cal.evidence_more:
             continue
