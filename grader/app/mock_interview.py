@@ -26,6 +26,7 @@ from grader.practice.mock_interview import (
 
 SAVED = "mock_saved"  # the interview last saved to the history
 SPOKEN = "mock_spoken"  # read the questions aloud
+REPLY = "mock_reply"  # the reply box
 INTERVIEWER = ":material/person:"
 CANDIDATE = ":material/face:"
 
@@ -60,7 +61,10 @@ def render() -> None:
             _spoken(follow_up.question)
     reply = st.chat_input(
         "Type your reply, or record it with the microphone",
-        key=f"mock_reply_{len(mock.rounds)}",  # a new, empty box for each question
+        # one box for the whole interview: it empties itself after each reply, and a reply typed
+        # while the next question loads stays in it (a new key per question replaced the box and
+        # dropped what was typed into the old one)
+        key=REPLY,
         accept_audio=True,
     )
     if reply is not None:
