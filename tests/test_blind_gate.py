@@ -38,13 +38,17 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     g = figures["grader"]
     # transcripts 0.902 on this subset with fit-499aa7db (0.868 on all answers); evidence raised
     # from 0.374 when a unit naming the topic began to be quoted first: 0.545 on this subset
-    # (0.424 -> 0.570 on all answers), 0.541 once windows stopped reading headings (0.565)
-    assert g["evidence"]["evidence_precision"] >= 0.535
+    # (0.424 -> 0.570 on all answers), 0.541 once windows stopped reading headings (0.565).
+    # Both lowered when the int8 weights went to 7 bits: the 8-bit figures held only on CPUs
+    # with VNNI (on an AVX2 one this subset gave evidence 0.51), and the 7-bit model, exact on
+    # every CPU, gives evidence 0.535 and transcripts 0.888 here (0.541 and 0.871 on all
+    # answers, with keywords counting only beside design language); see evals/README.md
+    assert g["evidence"]["evidence_precision"] >= 0.525
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
     )  # they answer the question asked
-    assert g["transcripts"]["transcript_agreement"] >= 0.892
+    assert g["transcripts"]["transcript_agreement"] >= 0.878
     # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again

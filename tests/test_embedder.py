@@ -38,7 +38,7 @@ def test_embeddings_do_not_depend_on_batch_composition():
 
 def test_the_int8_model_is_the_default_and_stays_close_to_fp32():
     int8, fp32 = default_embedder(), default_embedder(precision="fp32")
-    assert int8.name.endswith("@int8") and int8.name != fp32.name  # an index records which one
+    assert int8.name.endswith("@int8-w7") and int8.name != fp32.name  # an index records which one
     cosine = (int8.embed(SENTENCES) * fp32.embed(SENTENCES)).sum(axis=1)
     assert cosine.min() >= INT8_MIN_COSINE
 
@@ -49,3 +49,22 @@ def test_int8_vectors_do_not_depend_on_the_thread_count():
     one, two = (OnnxEmbedder(ensure_model(), threads=n, precision="int8") for n in (1, 2))
     assert one.workers == 1 and two.workers == 2
     assert (one.embed(SENTENCES) == two.embed(SENTENCES)).all()
+
+
+def test_the_int8_weights_fit_in_7_bits_so_no_cpu_saturates_their_sums():
+    """onnxruntime multiplies u8 activations by s8 weights; on a CPU without VNNI it adds pairs of
+    products in 16 bits, which saturate past 32,767 (2 x 255 x 127 does). With weights in
+    [-64, 64], 2 x 255 x 64 = 32,640 fits, so every CPU computes the same integers."""
+    import onnx
+    from onnx import numpy_helper
+
+    from grader.knowledge.embedder import MODEL_FILES, ensure_model
+
+    model = onnx.load(str(ensure_model() / MODEL_FILES["int8"]))
+    weights = [
+        numpy_helper.to_array(t)
+        for t in model.graph.initializer
+        if t.data_type == onnx.TensorProto.INT8
+    ]
+    assert weights and all(w.size > 1 for w in weights)
+    assert max(int(np.abs(w.astype(np.int32)).max()) for w in weights) <= 64

@@ -130,6 +130,10 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
     assert grader.grade(strong_answer + praise, "video_recommendation").overall_score <= base
 
 
+NUDGE = 5  # points: under a keyword's worth, over the cue-similarity noise between CPUs
+ORD = {"missing": 0, "partial": 1, "covered": 2}
+
+
 @pytest.mark.parametrize(
     "naming",
     [
@@ -138,16 +142,23 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
         "Don't forget: we'll cover cold start (critical), privacy (key) and drift.",
         "- cold start\n- privacy\n- drift\n- fairness",
         "| Concern | Plan |\n|---|---|\n| cold start | yes |\n| privacy | yes |\n| drift | yes |",
+        # idioms around the names: everyday words, not design language
+        "Let's not overlook feedback loops or training-serving skew.",
+        "We'll touch on cold start and position bias later on.",
+        "Monitoring, drift and retraining: all must-haves.",
     ],
 )
 def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, naming):
-    """A sentence, a list or a table that only names topics explains none of them."""
+    """A sentence, a list or a table that only names topics explains none of them: no keyword
+    counts (a keyword alone is worth 15 points or more) and no verdict rises. The names' own
+    similarity to the cues may nudge a cue's partial credit by a point or two, and by how much
+    depends on the CPU's int8 kernels (AVX2 or VNNI)."""
     before = grader.grade(weak_answer, "video_recommendation")
     after = grader.grade(weak_answer + "\n\n" + naming + "\n", "video_recommendation")
     raised = {
         c.id: (b.score, c.score)
         for b, c in zip(before.components, after.components)
-        if c.score > b.score
+        if c.score >= b.score + NUDGE or ORD[c.status] > ORD[b.status]
     }
     assert not raised, raised
 
@@ -297,9 +308,11 @@ def test_everyday_prose_is_not_design_content(grader, weak_answer):
 
 
 def test_a_plain_sentence_is_read_with_the_sentences_beside_it(grader):
-    """Alone, "We'd run it for about two weeks" reads as everyday prose; after a sentence about an
-    A/B test it is part of the design, and nothing of the passage is set aside."""
-    alone = "We'd run it for about two weeks."
+    """Alone, "We'd wait until after the holidays" reads as everyday prose (well past the margin:
+    "We'd run it for about two weeks" sat on it, everyday with one int8 model and not with
+    another); after a sentence about an A/B test it is part of the design, and nothing of the
+    passage is set aside."""
+    alone = "We'd wait until after the holidays."
     assert grader.prepare(alone).off_domain.all()
     passage = (
         "We split traffic 50/50 between the old and the new ranker and compare watch time per "
@@ -485,7 +498,10 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
         prior = grader.heading_prior(prepared.units, components)
         args = (matrices, prepared.substance, prepared.excluded, grader.cal)
         owner[heading] = components[unit_owners(*args, prior)[0]].id
-        assert prior is not None and components[unit_owners(*args)[0]].id == "monitoring_metrics"
+        # without its heading the sentence is near a tie, which of the two CPUs' int8 kernels
+        # settle differently (AVX2 or VNNI); the heading decides it either way
+        assert prior is not None
+        assert components[unit_owners(*args)[0]].id in ("monitoring_metrics", "offline_metrics")
     assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}
 
 

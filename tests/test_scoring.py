@@ -13,6 +13,8 @@ from grader.scoring.judge import (
     TopicLexicon,
     cue_credit,
     distinct_support,
+    domain_vocabulary,
+    explaining,
     judge,
     score_features,
     shift,
@@ -315,3 +317,16 @@ def test_a_window_of_whole_sentences_is_read_from_them_not_embedded_again(fast_g
     before = emb.texts_embedded
     fast_grader.unit_vectors(units)
     assert emb.texts_embedded - before == len(units) > 5
+
+
+def test_a_unit_explains_only_in_design_language():
+    """Beyond topic names, an explaining unit says a word the knowledge base explains designs in;
+    an everyday idiom around the names ("the usual suspects") says nothing."""
+    domain = domain_vocabulary(
+        ["Hash user ids before logging.", "Keep raw ids out of logs; hash them.", "Suspects."]
+    )
+    assert {"hash", "ids"} <= domain and "suspects" not in domain  # in two paragraphs or more
+    vocabulary = frozenset({"privacy", "drift"})
+    units = segment("Privacy: we hash the ids.\n\nPrivacy and drift are the usual suspects.\n")
+    assert explaining(units, vocabulary, domain).tolist() == [True, False]
+    assert explaining(units, vocabulary).tolist() == [True, True]  # any word, without a domain

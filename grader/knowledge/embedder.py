@@ -35,7 +35,13 @@ MAX_TOKENS = 256
 EXPORT_TOLERANCE = 1e-4
 INT8_MIN_COSINE = 0.97  # the int8 model's vectors against the full-precision ones
 Precision = Literal["int8", "fp32"]
-MODEL_FILES: dict[str, str] = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
+# int8 weights are quantised to 7 bits (`reduce_range`): on a CPU without VNNI (AVX2, AVX-512F)
+# onnxruntime multiplies u8 x s8 pairs with an instruction that saturates 16-bit sums, so 8-bit
+# weights gave other vectors there than on a VNNI CPU, and other verdicts near a cut-off. With 7
+# bits no sum saturates and the integer products are exact on every CPU. The tag names the model
+# in the index and in reports, so an index embedded by the 8-bit model reads as out of date.
+INT8_TAG = "int8-w7"
+MODEL_FILES: dict[str, str] = {"fp32": "model.onnx", "int8": f"model.{INT8_TAG}.onnx"}
 _CHECK_SENTENCES = [
     "Design a video recommendation system for the home page.",
     "We monitor feature drift with PSI and retrain weekly.",
@@ -145,6 +151,7 @@ def quantize(folder: Path) -> Path:
             str(tmp),
             weight_type=QuantType.QInt8,
             per_channel=True,
+            reduce_range=True,  # 7-bit weights: exact on every CPU (see INT8_TAG)
             op_types_to_quantize=["MatMul"],
         )
     finally:
@@ -158,12 +165,13 @@ def quantize(folder: Path) -> Path:
             f"the int8 model's vectors drift from fp32 (cosine {worst:.3f}); not installed"
         )
     tmp.rename(target)
+    (folder / "model.int8.onnx").unlink(missing_ok=True)  # the 8-bit model of earlier versions
     return target
 
 
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 with mean pooling and L2 normalisation, on onnxruntime, in full precision
-    or int8 (named `...@int8`, so an index records which one embedded it)."""
+    or int8 (named `...@int8-w7`, so an index records which one embedded it)."""
 
     dimension = DIMENSION
 
@@ -179,7 +187,7 @@ class OnnxEmbedder:
         from tokenizers import Tokenizer
 
         self.precision = precision
-        self.name = MODEL_NAME if precision == "fp32" else f"{MODEL_NAME}@{precision}"
+        self.name = MODEL_NAME if precision == "fp32" else f"{MODEL_NAME}@{INT8_TAG}"
 
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)

@@ -38,6 +38,7 @@ from grader.scoring.injection import detect as detect_injection
 from grader.scoring.judge import (
     TopicLexicon,
     content_tokens,
+    domain_vocabulary,
     explaining,
     features,
     judge,
@@ -136,6 +137,7 @@ class Grader:
             cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
         }
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
+        self.domain = domain_vocabulary(note_paragraphs(kb))
         self._cue_weights: dict[tuple[str, str], Columns] = {}
 
     @classmethod
@@ -316,7 +318,7 @@ class Grader:
             listy | off_domain,
             off_domain,
             repeats(units, vectors),
-            explaining(units, self.vocabulary),
+            explaining(units, self.vocabulary, self.domain),
         )
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -373,8 +375,8 @@ class Grader:
 
     def _off_domain(self, vectors: np.ndarray, units: list[Unit]) -> np.ndarray:
         """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence
-        between design sentences of its paragraph is read with them: "We'd run it for about two
-        weeks" is design prose after a sentence about an A/B test. A run of everyday sentences (an
+        between design sentences of its paragraph is read with them: "We'd wait until after the
+        holidays" is design prose after a sentence about an A/B test. A run of everyday sentences (an
         anecdote, a paragraph of padding) is set aside as before."""
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
@@ -762,6 +764,25 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
         for s, e, reason in sorted(merged)
         if answer[s:e].strip()
     ]
+
+
+def note_paragraphs(kb: KnowledgeBase) -> list[str]:
+    """Every paragraph of the knowledge base's notes: bodies split at blank lines, and each cue,
+    level, follow-up or other text field on its own."""
+
+    def texts(value) -> list[str]:
+        if isinstance(value, str):
+            return [p for p in re.split(r"\n\s*\n", value) if p.strip()]
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in texts(v)]
+        if isinstance(value, list):
+            return [t for v in value for t in texts(v)]
+        return []
+
+    return [
+        t for kind in ("step", "concept", "case", "background") for note in kb.notes(kind).values()
+        for t in texts(note.model_dump(exclude={"id", "kind", "keywords"}))
+    ]  # fmt: skip
 
 
 def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,7 +147,10 @@ NAMING_WORDS = frozenset(
     aspects issue issues concern concerns topic topics item items point points area areas part parts
     yes yep todo tbd later etc various several other others different proper properly appropriate
     appropriately ensure ensures ensuring account accounts accounted remember forget careful
-    definitely obviously course talk talked place""".split()
+    definitely obviously course talk talked place eye eyes attention pay paying worth deserve
+    deserves deserving focus focusing focused big deal radar mindful aware awareness throughout
+    matter matters mattered significant priority priorities top besides additionally moreover
+    furthermore bear note noted noting flag flagged revisit""".split()
 )
 
 
@@ -157,14 +161,34 @@ def _said(token: str) -> bool:
     return head == token or not (head in STOPWORDS or token.endswith("n't"))
 
 
-def explaining(units: list[Unit], vocabulary: frozenset[str]) -> np.ndarray:
+DOMAIN_MIN_DF = 2  # a word used in this many paragraphs of the knowledge base is design language
+DOMAIN_WORDS = 1  # an explaining unit says this many words of design language beyond topic names
+
+
+def domain_vocabulary(paragraphs: list[str], min_df: int = DOMAIN_MIN_DF) -> frozenset[str]:
+    """Content words used in at least `min_df` of the paragraphs (the knowledge base's notes and
+    cues): the language in which designs are explained, as against everyday words."""
+    counts = Counter(t for p in paragraphs for t in content_tokens(p))
+    return frozenset(t for t, n in counts.items() if n >= min_df)
+
+
+def explaining(
+    units: list[Unit],
+    vocabulary: frozenset[str],
+    domain: frozenset[str] | None = None,
+    needed: int = DOMAIN_WORDS,
+) -> np.ndarray:
     """Per unit: whether it says something beyond naming topics, in its own words (a table row's
-    cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS.
-    Only such a unit can make a topic's keyword count: naming is not explaining."""
-    return np.array(
-        [any(_said(t) for t in content_tokens(u.text) - vocabulary - NAMING_WORDS) for u in units],
-        dtype=bool,
-    )
+    cells, not its header): `needed` content words that are neither rubric terms nor NAMING_WORDS
+    and are design language (`domain`; any word when it is None, and then one is enough). Only
+    such a unit can make a topic's keyword count: naming is not explaining, and the idiom around a
+    list of topics ("let's not overlook feedback loops", "all must-haves", "on my radar") is
+    everyday language, not a mechanism."""
+    out = []
+    for u in units:
+        said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
+        out.append(bool(said) if domain is None else len(said & domain) >= needed)
+    return np.array(out, dtype=bool)
 
 
 def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
