@@ -11,6 +11,7 @@ from evals.adversarial import keyword_salads
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS
 from grader.report import GradeReport
+from grader.text import content_tokens
 from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
@@ -161,6 +162,20 @@ def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, 
         if c.score >= b.score + NUDGE or ORD[c.status] > ORD[b.status]
     }
     assert not raised, raised
+
+
+def test_design_language_is_read_from_the_design_notes_only(grader):
+    """The words a unit must say to explain come from the step, concept and case notes, never from
+    the background notes of everyday prose that off-domain text is measured against."""
+    from grader.scoring.grading import note_paragraphs
+
+    everyday = {
+        t for n in grader.kb.background.values() for t in content_tokens(" ".join(n.sentences))
+    }
+    design = content_tokens(" ".join(note_paragraphs(grader.kb)))
+    only_everyday = everyday - design  # kitchen, postman, puppy...
+    assert len(only_everyday) > 50 and not only_everyday & grader.domain
+    assert len(grader.domain) > 1000
 
 
 def test_a_keyword_counts_in_a_unit_that_says_how(grader, weak_answer):

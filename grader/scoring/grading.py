@@ -767,8 +767,9 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
 
 
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:
-    """Every paragraph of the knowledge base's notes: bodies split at blank lines, and each cue,
-    level, follow-up or other text field on its own."""
+    """Every paragraph of the knowledge base's design notes (steps, concepts, cases; not the
+    background notes of everyday prose): bodies split at blank lines, and each cue, level,
+    follow-up or other text field on its own."""
 
     def texts(value) -> list[str]:
         if isinstance(value, str):
@@ -780,7 +781,7 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
         return []
 
     return [
-        t for kind in ("step", "concept", "case", "background") for note in kb.notes(kind).values()
+        t for kind in ("step", "concept", "case") for note in kb.notes(kind).values()
         for t in texts(note.model_dump(exclude={"id", "kind", "keywords"}))
     ]  # fmt: skip
 
