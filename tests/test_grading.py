@@ -131,7 +131,7 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
     assert grader.grade(strong_answer + praise, "video_recommendation").overall_score <= base
 
 
-NUDGE = 5  # points: under a keyword's worth, over the cue-similarity noise between CPUs
+NUDGE = 5  # points: under a keyword's worth, over a naming sentence's own cue similarity
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 
 
@@ -152,8 +152,8 @@ ORD = {"missing": 0, "partial": 1, "covered": 2}
 def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, naming):
     """A sentence, a list or a table that only names topics explains none of them: no keyword
     counts (a keyword alone is worth 15 points or more) and no verdict rises. The names' own
-    similarity to the cues may nudge a cue's partial credit by a point or two, and by how much
-    depends on the CPU's int8 kernels (AVX2 or VNNI)."""
+    similarity to the cues may nudge a cue's partial credit by a point or two (how much moved
+    between CPUs with the 8-bit model: 0 on VNNI, 1-2 on AVX2)."""
     before = grader.grade(weak_answer, "video_recommendation")
     after = grader.grade(weak_answer + "\n\n" + naming + "\n", "video_recommendation")
     raised = {
@@ -513,8 +513,8 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
         prior = grader.heading_prior(prepared.units, components)
         args = (matrices, prepared.substance, prepared.excluded, grader.cal)
         owner[heading] = components[unit_owners(*args, prior)[0]].id
-        # without its heading the sentence is near a tie, which of the two CPUs' int8 kernels
-        # settle differently (AVX2 or VNNI); the heading decides it either way
+        # without its heading the sentence is near a tie (the 8-bit model settled it one way on
+        # VNNI CPUs and the other on AVX2 ones); the heading decides it either way
         assert prior is not None
         assert components[unit_owners(*args)[0]].id in ("monitoring_metrics", "offline_metrics")
     assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}
