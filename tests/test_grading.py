@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from evals.adversarial import keyword_salads
+from evals.blind import ORD
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS
 from grader.report import GradeReport
@@ -132,7 +133,6 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
 
 
 NUDGE = 5  # points: under a keyword's worth, over a naming sentence's own cue similarity
-ORD = {"missing": 0, "partial": 1, "covered": 2}
 
 
 @pytest.mark.parametrize(

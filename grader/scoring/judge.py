@@ -162,7 +162,6 @@ def _said(token: str) -> bool:
 
 
 DOMAIN_MIN_DF = 2  # a word used in this many paragraphs of the knowledge base is design language
-DOMAIN_WORDS = 1  # an explaining unit says this many words of design language beyond topic names
 
 
 def domain_vocabulary(paragraphs: list[str], min_df: int = DOMAIN_MIN_DF) -> frozenset[str]:
@@ -173,21 +172,18 @@ def domain_vocabulary(paragraphs: list[str], min_df: int = DOMAIN_MIN_DF) -> fro
 
 
 def explaining(
-    units: list[Unit],
-    vocabulary: frozenset[str],
-    domain: frozenset[str] | None = None,
-    needed: int = DOMAIN_WORDS,
+    units: list[Unit], vocabulary: frozenset[str], domain: frozenset[str] | None = None
 ) -> np.ndarray:
     """Per unit: whether it says something beyond naming topics, in its own words (a table row's
-    cells, not its header): `needed` content words that are neither rubric terms nor NAMING_WORDS
-    and are design language (`domain`; any word when it is None, and then one is enough). Only
-    such a unit can make a topic's keyword count: naming is not explaining, and the idiom around a
-    list of topics ("let's not overlook feedback loops", "all must-haves", "on my radar") is
-    everyday language, not a mechanism."""
+    cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS
+    and is design language (in `domain`; any such word when it is None). Only such a unit can make
+    a topic's keyword count: naming is not explaining, and the idiom around a list of topics
+    ("let's not overlook feedback loops", "all must-haves", "on my radar") is everyday language,
+    not a mechanism."""
     out = []
     for u in units:
         said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
-        out.append(bool(said) if domain is None else len(said & domain) >= needed)
+        out.append(bool(said if domain is None else said & domain))
     return np.array(out, dtype=bool)
 
 
