@@ -80,7 +80,7 @@ def test_the_optimised_graph_is_saved_once_and_embeds_bit_for_bit_as_the_model(t
         MODEL_FILES,
         OnnxEmbedder,
         ensure_model,
-        prepared_path,
+        optimised_graph_path,
     )
 
     source = ensure_model()
@@ -88,13 +88,13 @@ def test_the_optimised_graph_is_saved_once_and_embeds_bit_for_bit_as_the_model(t
         shutil.copy(source / name, tmp_path / name)
     stale = tmp_path / "model.int8-w7.ort-0.0.1.onnx"
     stale.write_text("a graph of another onnxruntime")
-    (tmp_path / (prepared_path(tmp_path, "fp32").name + ".unused")).write_text("tried")
+    (tmp_path / (optimised_graph_path(tmp_path, "fp32").name + ".unused")).write_text("tried")
 
     assert ensure_model(tmp_path) == tmp_path
-    assert prepared_path(tmp_path, "int8").is_file() and not stale.exists()
-    assert not prepared_path(tmp_path, "fp32").exists()  # tried before: not again
+    assert optimised_graph_path(tmp_path, "int8").is_file() and not stale.exists()
+    assert not optimised_graph_path(tmp_path, "fp32").exists()  # tried before: not again
     ready = OnnxEmbedder(tmp_path, precision="int8")
     plain = OnnxEmbedder(tmp_path, precision="int8", model_file=MODEL_FILES["int8"])
-    assert ready.model_file == prepared_path(tmp_path, "int8").name
+    assert ready.model_file == optimised_graph_path(tmp_path, "int8").name
     assert OnnxEmbedder(tmp_path, precision="fp32").model_file == MODEL_FILES["fp32"]
     assert np.array_equal(ready.embed(SENTENCES), plain.embed(SENTENCES))

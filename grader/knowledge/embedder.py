@@ -170,14 +170,14 @@ def quantize(folder: Path) -> Path:
     return target
 
 
-def prepared_path(folder: Path, precision: Precision) -> Path:
-    """Where the model's graph, as this onnxruntime version optimises it, is kept (see `prepare`)."""
+def optimised_graph_path(folder: Path, precision: Precision) -> Path:
+    """Where the model's graph, as this onnxruntime version optimises it, is kept."""
     import onnxruntime as ort
 
     return folder / f"{Path(MODEL_FILES[precision]).stem}.ort-{ort.__version__}.onnx"
 
 
-def prepare(folder: Path, precision: Precision) -> Path | None:
+def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
     """Save the model's graph beside it as onnxruntime optimises it (fused layer norms, GELUs and
     attention; the extended level, which holds no CPU-specific layouts), so that a process loads
     that graph instead of optimising the model again: about 0.05-0.09 s of a cold grade. Kept only
@@ -185,7 +185,7 @@ def prepare(folder: Path, precision: Precision) -> Path | None:
     folder is read-only), and the model is then loaded as it is."""
     import onnxruntime as ort
 
-    target = prepared_path(folder, precision)
+    target = optimised_graph_path(folder, precision)
     tmp = target.with_name(target.name + ".tmp")
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
@@ -243,8 +243,8 @@ class OnnxEmbedder:
         opts.intra_op_num_threads = 1 if self.batch_size == 1 else threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        if model_file is None:  # the optimised graph when `prepare` has saved it, else the model
-            ready = prepared_path(path, precision)
+        if model_file is None:  # the saved optimised graph when there is one, else the model
+            ready = optimised_graph_path(path, precision)
             model_file = ready.name if ready.is_file() else MODEL_FILES[precision]
         self.model_file = model_file
         self.session = ort.InferenceSession(
@@ -297,7 +297,7 @@ def ensure_model(path: Path | None = None) -> Path:
     onnxruntime), exporting, quantising or preparing first if needed (under a file lock)."""
     path = Path(path) if path else settings().model_dir
     ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
-    if ready() and (all(_prepared_or_tried(path, p) for p in MODEL_FILES) or not _writable(path)):
+    if ready() and (all(_optimised_or_tried(path, p) for p in MODEL_FILES) or not _writable(path)):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
@@ -306,13 +306,13 @@ def ensure_model(path: Path | None = None) -> Path:
         elif not ready():  # exported by a version without the int8 model
             quantize(path)
         for precision in MODEL_FILES:
-            if not _prepared_or_tried(path, precision):
-                prepare(path, precision)
+            if not _optimised_or_tried(path, precision):
+                save_optimised_graph(path, precision)
     return path
 
 
-def _prepared_or_tried(folder: Path, precision: Precision) -> bool:
-    ready = prepared_path(folder, precision)
+def _optimised_or_tried(folder: Path, precision: Precision) -> bool:
+    ready = optimised_graph_path(folder, precision)
     return ready.is_file() or ready.with_name(ready.name + ".unused").is_file()
 
 
