@@ -97,7 +97,7 @@ def export_onnx(dest: Path) -> Path:
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    sample = st.tokenize(_CHECK_SENTENCES)
+    sample = st.preprocess(_CHECK_SENTENCES)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "tokens"} for n in names} | {
         "last_hidden_state": {0: "batch", 1: "tokens"}
