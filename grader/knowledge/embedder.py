@@ -178,9 +178,9 @@ def optimised_graph_path(folder: Path, precision: Precision) -> Path:
 
 
 def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
-    """Save the model's graph beside it as onnxruntime optimises it (fused layer norms, GELUs and
-    attention; the extended level, which holds no CPU-specific layouts), so that a process loads
-    that graph instead of optimising the model again: about 0.05-0.09 s of a cold grade. Kept only
+    """Save the model's graph beside it as onnxruntime optimises it (its fusions at the extended
+    level, which holds no CPU-specific layouts), so that a process loads that graph instead of
+    optimising the model again: about 0.05-0.09 s of a cold grade. Kept only
     if it embeds the check sentences bit for bit as the model does; None when it is not (or the
     folder is read-only), and the model is then loaded as it is."""
     import onnxruntime as ort
@@ -207,7 +207,7 @@ def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
         tmp.unlink(missing_ok=True)
         return None
     for old in folder.glob(f"{Path(MODEL_FILES[precision]).stem}.ort-*.onnx*"):
-        if old.name != target.name:  # prepared by another onnxruntime version
+        if old.name != target.name:  # saved by another onnxruntime version
             old.unlink(missing_ok=True)
     return target
 
@@ -294,7 +294,7 @@ class OnnxEmbedder:
 
 def ensure_model(path: Path | None = None) -> Path:
     """Return the exported model folder (both precisions, and their optimised graphs for this
-    onnxruntime), exporting, quantising or preparing first if needed (under a file lock)."""
+    onnxruntime), exporting, quantising or saving them first if needed (under a file lock)."""
     path = Path(path) if path else settings().model_dir
     ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
     if ready() and (all(_optimised_or_tried(path, p) for p in MODEL_FILES) or not _writable(path)):
