@@ -173,19 +173,29 @@ def quantize(folder: Path) -> Path:
     return target
 
 
+def _graph_prefix(precision: Precision) -> str:
+    """The start of the name of a model's saved graph, whichever onnxruntime version saved it."""
+    return f"{Path(MODEL_FILES[precision]).stem}.ort-"
+
+
 def optimised_graph_path(folder: Path, precision: Precision) -> Path:
     """Where the model's graph, as this onnxruntime version optimises it, is kept."""
     import onnxruntime as ort
 
-    return folder / f"{Path(MODEL_FILES[precision]).stem}.ort-{ort.__version__}.onnx"
+    return folder / f"{_graph_prefix(precision)}{ort.__version__}.onnx"
+
+
+def _unused_marker(graph: Path) -> Path:
+    """The file that records a graph that did not embed as its model does (not tried again)."""
+    return graph.with_name(graph.name + ".unused")
 
 
 def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
     """Save the model's graph beside it as onnxruntime optimises it (its fusions at the extended
     level, which holds no CPU-specific layouts), so that a process loads that graph instead of
-    optimising the model again: about 0.05-0.09 s of a cold grade. Kept only
-    if it embeds the check sentences bit for bit as the model does; None when it is not (or the
-    folder is read-only), and the model is then loaded as it is."""
+    optimising the model again: about 0.05-0.09 s of a cold grade. Kept only if it embeds the check
+    sentences bit for bit as the model does; None when it is not (or the folder is read-only), and
+    the model is then loaded as it is."""
     import onnxruntime as ort
 
     target = optimised_graph_path(folder, precision)
@@ -202,14 +212,13 @@ def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
         ready = OnnxEmbedder(folder, precision=precision, model_file=tmp.name)
         if not np.array_equal(plain.embed(_CHECK_SENTENCES), ready.embed(_CHECK_SENTENCES)):
             tmp.unlink()
-            # remembered, so that later processes do not try again
-            target.with_name(target.name + ".unused").write_text("differs from the model\n")
+            _unused_marker(target).write_text("differs from the model\n")
             return None
         tmp.rename(target)
     except OSError:
         tmp.unlink(missing_ok=True)
         return None
-    for old in folder.glob(f"{Path(MODEL_FILES[precision]).stem}.ort-*.onnx*"):
+    for old in folder.glob(f"{_graph_prefix(precision)}*.onnx*"):
         if old.name != target.name:  # saved by another onnxruntime version
             old.unlink(missing_ok=True)
     return target
@@ -315,8 +324,8 @@ def ensure_model(path: Path | None = None) -> Path:
 
 
 def _optimised_or_tried(folder: Path, precision: Precision) -> bool:
-    ready = optimised_graph_path(folder, precision)
-    return ready.is_file() or ready.with_name(ready.name + ".unused").is_file()
+    graph = optimised_graph_path(folder, precision)
+    return graph.is_file() or _unused_marker(graph).is_file()
 
 
 def _writable(folder: Path) -> bool:
