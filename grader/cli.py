@@ -144,6 +144,9 @@ def _graded(
 ):
     """What `grade` and `sheet` share: every check before any work, then reading and grading.
     Returns the report and the checked output path (None for stdout)."""
+    from grader.knowledge.embedder import load_in_background
+
+    load_in_background()  # the model loads on the second core while the checks and imports run
     from grader.llm.config import load_config
     from grader.output import check_output
 

@@ -102,3 +102,45 @@ def test_the_optimised_graph_is_saved_once_and_embeds_bit_for_bit_as_the_model(t
     plain = OnnxEmbedder(tmp_path, precision="int8", model_file=MODEL_FILES["int8"])
     assert ready.model_file == graph.name
     assert np.array_equal(ready.embed(SENTENCES), plain.embed(SENTENCES))
+
+
+def test_a_background_load_is_shared_and_a_failure_is_raised_by_the_callers_own_call(monkeypatch):
+    """`load_in_background` builds the embedder once for the whole process: a `default_embedder()`
+    made while it runs waits for it instead of building a second model. When loading fails, the
+    background thread stays silent and the caller's own call raises the one-line error."""
+    import threading
+    import time
+    from functools import lru_cache
+
+    from grader.errors import GraderError
+    from grader.knowledge import embedder
+
+    class Slow:
+        def embed(self, texts):
+            return np.zeros((len(texts), DIMENSION), dtype=np.float32)
+
+    built = []
+
+    @lru_cache(maxsize=4)
+    def slow_build(*args):
+        built.append(args)
+        time.sleep(0.3)  # long enough for the caller to arrive while it is still loading
+        return Slow()
+
+    monkeypatch.setattr(embedder, "_embedder", slow_build)
+    loading = embedder.load_in_background()
+    assert isinstance(embedder.default_embedder(), Slow)
+    loading.join()
+    assert len(built) == 1
+
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+
+    def broken(*args):
+        raise GraderError("the embedding model cannot be read")
+
+    monkeypatch.setattr(embedder, "_embedder", broken)
+    embedder.load_in_background().join()
+    assert escaped == []
+    with pytest.raises(GraderError, match="cannot be read"):
+        embedder.default_embedder()

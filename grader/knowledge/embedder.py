@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -335,10 +336,33 @@ def _writable(folder: Path) -> bool:
 def default_embedder(path: str | None = None, precision: Precision | None = None) -> OnnxEmbedder:
     """The process-wide embedder (thread-safe: onnxruntime sessions may be shared), in the
     configured precision (MLSD_EMBEDDING_PRECISION, default int8) and thread count
-    (MLSD_EMBEDDING_THREADS; an int8 vector does not depend on it)."""
-    return _embedder(
-        path, precision or settings().embedding_precision, settings().embedding_threads
-    )
+    (MLSD_EMBEDDING_THREADS; an int8 vector does not depend on it). A call made while
+    `load_in_background` is building it waits for that one instead of building a second."""
+    with _building:
+        return _embedder(
+            path, precision or settings().embedding_precision, settings().embedding_threads
+        )
+
+
+def load_in_background() -> threading.Thread:
+    """Start building the default embedder on another thread and return it. onnxruntime loads
+    the model without holding the GIL, so a cold process's imports and knowledge base reading run
+    beside it on the second core; it then embeds the check sentences once, so that the answer does
+    not pay for onnxruntime's first runs. A failure here is left for the caller's own
+    `default_embedder()` to raise, in its thread."""
+    thread = threading.Thread(target=_load_quietly, name="mlsd-embedder-load")
+    thread.start()  # not a daemon: an early exit waits for it rather than unloading under it
+    return thread
+
+
+def _load_quietly() -> None:
+    try:
+        default_embedder().embed(_CHECK_SENTENCES)
+    except Exception:  # noqa: BLE001 - raised again, to the user, by the caller's own call
+        pass
+
+
+_building = threading.Lock()
 
 
 @lru_cache(maxsize=4)

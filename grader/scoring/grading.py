@@ -15,7 +15,7 @@ import numpy as np
 from grader import __version__
 from grader.answers.decode import check_length
 from grader.errors import IndexDamaged, IndexNotReady, InputError
-from grader.knowledge.embedder import Embedder, cosines, default_embedder
+from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
 from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb, note_path
 from grader.report import (
@@ -154,6 +154,8 @@ class Grader:
         (default: yes, unless MLSD_AUTO_INDEX=0)."""
         if auto_index is None:
             auto_index = settings().auto_index
+        if embedder is None:
+            load_in_background()  # the model loads while the knowledge base is read
         kb = kb or cached_kb()
         embedder = embedder or default_embedder()
         try:
