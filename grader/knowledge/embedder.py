@@ -47,6 +47,7 @@ MODEL_FILES: dict[str, str] = {"fp32": "model.onnx", "int8": f"model.{INT8_TAG}.
 # the default model's optimised graph is saved beside it (`save_optimised_graph`); the fp32 one,
 # chosen only on request, is optimised at load time instead of taking 90 MB more on disk
 SAVED_GRAPHS: tuple[Precision, ...] = ("int8",)
+GRAPH_PASS = "reshapes-folded"  # names the saved graph: a graph saved before the pass is replaced
 _CHECK_SENTENCES = [
     "Design a video recommendation system for the home page.",
     "We monitor feature drift with PSI and retrain weekly.",
@@ -180,10 +181,11 @@ def _graph_prefix(precision: Precision) -> str:
 
 
 def optimised_graph_path(folder: Path, precision: Precision) -> Path:
-    """Where the model's graph, as this onnxruntime version optimises it, is kept."""
+    """Where the model's graph, as this onnxruntime version optimises it and `GRAPH_PASS` then
+    reads it, is kept."""
     import onnxruntime as ort
 
-    return folder / f"{_graph_prefix(precision)}{ort.__version__}.onnx"
+    return folder / f"{_graph_prefix(precision)}{ort.__version__}.{GRAPH_PASS}.onnx"
 
 
 def _unused_marker(graph: Path) -> Path:
@@ -194,9 +196,11 @@ def _unused_marker(graph: Path) -> Path:
 def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
     """Save the model's graph beside it as onnxruntime optimises it (its fusions at the extended
     level, which holds no CPU-specific layouts), so that a process loads that graph instead of
-    optimising the model again: about 0.05-0.09 s of a cold grade. Kept only if it embeds the check
-    sentences bit for bit as the model does; None when it is not (or the folder is read-only), and
-    the model is then loaded as it is."""
+    optimising the model again: about 0.05-0.09 s of a cold grade. Its reshape targets are then
+    made constant (`graph.fold_reshape_targets`: 103 fewer nodes, 3-5% of the embedding time, no
+    arithmetic changed); if that pass fails, onnxruntime's graph is saved as it is. Kept only if it
+    embeds the check sentences bit for bit as the model does; None when it is not (or the folder is
+    read-only), and the model is then loaded as it is."""
     import onnxruntime as ort
 
     target = optimised_graph_path(folder, precision)
@@ -209,6 +213,7 @@ def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
         ort.InferenceSession(
             str(folder / MODEL_FILES[precision]), opts, providers=["CPUExecutionProvider"]
         )
+        _fold_reshape_targets(tmp)
         plain = OnnxEmbedder(folder, precision=precision, model_file=MODEL_FILES[precision])
         ready = OnnxEmbedder(folder, precision=precision, model_file=tmp.name)
         if not np.array_equal(plain.embed(_CHECK_SENTENCES), ready.embed(_CHECK_SENTENCES)):
@@ -223,6 +228,18 @@ def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
         if old.name != target.name:  # saved by another onnxruntime version
             old.unlink(missing_ok=True)
     return target
+
+
+def _fold_reshape_targets(graph: Path) -> None:
+    """`graph.fold_reshape_targets` in place; the graph is left as it was when the pass fails."""
+    from grader.knowledge.graph import fold_reshape_targets
+
+    folded = graph.with_name(graph.name + ".folded")
+    try:
+        fold_reshape_targets(graph, folded)
+        folded.replace(graph)
+    except Exception:  # noqa: BLE001 - an optimisation: onnxruntime's own graph stands
+        folded.unlink(missing_ok=True)
 
 
 class OnnxEmbedder:

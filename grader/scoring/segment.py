@@ -40,6 +40,7 @@ _LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
 _WORD = re.compile(r"\S+")
+_WORD_RUN = re.compile(r"\w+")
 _FILLERS = re.compile(
     r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
@@ -68,34 +69,58 @@ class Unit:
     parts: tuple[tuple[int, int, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class _Shorthand:
+    """The shorthand table (shorthand.yaml) as two patterns: words, and units after a number.
+    `leads` are the words a shorthand word starts with ("w" for "w/o"); None when some entry does
+    not start with a plain ASCII word, and every text is then searched."""
+
+    words: re.Pattern
+    word_of: dict[str, str]
+    units: re.Pattern
+    unit_of: dict[str, str]
+    leads: frozenset[str] | None
+
+
 @lru_cache(maxsize=1)
-def _shorthand() -> tuple[re.Pattern, dict[str, str], re.Pattern, dict[str, str]]:
-    """The shorthand table (shorthand.yaml) as two patterns: words, and units after a number."""
+def _shorthand() -> _Shorthand:
     table = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
     words = {k.lower(): v for k, v in table["words"].items()}
     units = dict(table["units"])
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     unit_alts = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    return (
+    heads = [_WORD_RUN.match(w) for w in words]
+    return _Shorthand(
         re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE),
         words,
         re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s?({unit_alts})(?!\w)"),
         units,
+        frozenset(h.group(0) for h in heads)
+        if all(h and w.isascii() for h, w in zip(heads, words))
+        else None,
     )
 
 
 def expand_shorthand(text: str) -> str:
     """Shorthand read as the words it stands for ("feats" -> "features", "24h" -> "24 hours")."""
-    words, word_of, units, unit_of = _shorthand()
-    text = units.sub(lambda m: f"{m.group(1)} {unit_of[m.group(2)]}", text)
-    return words.sub(lambda m: word_of[m.group(0).lower()], text)
+    table = _shorthand()
+    text = table.units.sub(lambda m: f"{m.group(1)} {table.unit_of[m.group(2)]}", text)
+    # the words pattern matches only where a whole word (in ASCII, case folds as `lower` does) is
+    # the first word of an entry; a text with none of those is not searched (a third of the cost
+    # of reading a unit)
+    if table.leads is not None and text.isascii():
+        if table.leads.isdisjoint(_WORD_RUN.findall(text.lower())):
+            return text
+    return table.words.sub(lambda m: table.word_of[m.group(0).lower()], text)
 
 
 def clean_text(text: str) -> str:
     """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
     spaces collapsed."""
     text = _MARKUP.sub(" ", text)
-    text = _FILLERS.sub(" ", _FILLERS.sub(" ", text))
+    text, fillers = _FILLERS.subn(" ", text)
+    if fillers:  # removing one filler can bring two together ("um, uh"): read once more
+        text = _FILLERS.sub(" ", text)
     text = _REPEAT.sub(r"\1", _CUT_OFF.sub("", text))
     return " ".join(expand_shorthand(text).split())
 
