@@ -129,10 +129,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             grader.heading_prior(prepared.units, rubric.components),
         )
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
-            lex = grader.lexicons[comp.id]
-            kw_units = prepared.explains & np.array(
-                [lex.found(u.clean) for u in prepared.units], dtype=bool
-            )
+            kw_units = prepared.explains & prepared.names[comp.id]
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)

@@ -186,15 +186,16 @@ def test_more_distinct_units_about_a_component_score_higher_and_repeats_add_noth
     units = _units([(0, 10), (11, 20), (21, 30), (31, 40)])
     substance = np.full(4, 10.0)
     excluded = np.zeros(4, dtype=bool)
+    named = lexicon.naming([u.clean for u in units])
     one = np.array([[0.6], [0.1], [0.1], [0.1]])
     three = np.array([[0.6], [0.55], [0.5], [0.1]])
-    shallow = judge(one, units, substance, lexicon, excluded, cal)
-    deep = judge(three, units, substance, lexicon, excluded, cal)
+    shallow = judge(one, units, substance, named, excluded, cal)
+    deep = judge(three, units, substance, named, excluded, cal)
     assert deep.score > shallow.score
-    said_again = judge(three, units, substance, lexicon, excluded, cal,
+    said_again = judge(three, units, substance, named, excluded, cal,
                        repeats=np.array([False, True, True, False]))  # fmt: skip
     assert said_again.score == shallow.score
-    elsewhere = judge(three, units, substance, lexicon, excluded, cal,
+    elsewhere = judge(three, units, substance, named, excluded, cal,
                       own=np.array([True, False, False, True]))  # fmt: skip
     assert elsewhere.score == shallow.score  # units that read more like another component
 
@@ -214,7 +215,8 @@ def test_a_second_quote_must_be_close_to_the_component():
     lexicon = TopicLexicon.from_keywords(["drift"])
     units = _units([(0, 10), (11, 20), (21, 30)])
     sims = np.array([[0.7], [0.45], [0.55]])
-    j = judge(sims, units, np.full(3, 10.0), lexicon, np.zeros(3, dtype=bool), cal)
+    named = lexicon.naming([u.clean for u in units])
+    j = judge(sims, units, np.full(3, 10.0), named, np.zeros(3, dtype=bool), cal)
     assert [i for i, _ in j.evidence] == [0, 2]
 
 
@@ -224,10 +226,12 @@ def test_the_quote_is_the_close_unit_that_names_the_topic_before_a_closer_one_th
     texts = ["we watch the score histogram", "we alert on drift in the inputs"]
     units = [Unit(k * 40, k * 40 + len(t), t, t, len(t.split())) for k, t in enumerate(texts)]
     sims = np.array([[0.7], [0.5]])
-    j = judge(sims, units, np.full(2, 10.0), lexicon, np.zeros(2, dtype=bool), cal)
+    named = lexicon.naming([u.clean for u in units])
+    j = judge(sims, units, np.full(2, 10.0), named, np.zeros(2, dtype=bool), cal)
     assert [i for i, _ in j.evidence] == [1]
     unnamed = [dataclasses.replace(u, text=texts[0], clean=texts[0]) for u in units]
-    j = judge(sims, unnamed, np.full(2, 10.0), lexicon, np.zeros(2, dtype=bool), cal)
+    none = lexicon.naming([u.clean for u in unnamed])
+    j = judge(sims, unnamed, np.full(2, 10.0), none, np.zeros(2, dtype=bool), cal)
     assert [i for i, _ in j.evidence] == [0]  # without a name, the closest unit
 
 

@@ -43,6 +43,7 @@ from grader.scoring.judge import (
     features,
     judge,
     listy_units,
+    naming_masks,
     relevance_factor,
     rubric_vocabulary,
     substance,
@@ -83,6 +84,7 @@ class PreparedAnswer:
     off_domain: np.ndarray  # units that read as everyday prose, not design content
     repeats: np.ndarray  # units that say again what an earlier part of the answer said
     explains: np.ndarray  # units that say more than topic names: only they make a keyword count
+    names: dict[str, np.ndarray]  # per concept id: the units that name its topic
 
 
 def check_question(question: str) -> str:
@@ -310,7 +312,8 @@ class Grader:
         if words is None:
             words = self.cal.lexical_blend > 0
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
-        listy = listy_units(units, tokens, list(self.lexicons.values()), self.vocabulary, self.cal)
+        names = naming_masks(self.lexicons, [u.clean for u in units])
+        listy = listy_units(units, tokens, list(names.values()), self.vocabulary, self.cal)
         off_domain = self._off_domain(vectors, units)
         return PreparedAnswer(
             units,
@@ -321,6 +324,7 @@ class Grader:
             off_domain,
             repeats(units, vectors),
             explaining(units, self.vocabulary, self.domain),
+            names,
         )
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -452,7 +456,7 @@ class Grader:
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
             j = judge(
-                sims, units, unit_substance, self.lexicons[comp.id], excluded, self.cal, relevance,
+                sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
             )  # fmt: skip

@@ -21,6 +21,7 @@ import functools
 import itertools
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,29 @@ class TopicLexicon:
     def found(self, text: str) -> bool:
         """Whether the text names one of the keywords."""
         return not _plain_tokens(text).isdisjoint(self.leads) and _names(self.pattern, text)
+
+    def naming(self, texts: Sequence[str]) -> np.ndarray:
+        """Mask of the texts that name one of the keywords."""
+        return naming_masks({"": self}, texts)[""]
+
+
+def naming_masks(
+    lexicons: Mapping[str, TopicLexicon], texts: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Per lexicon, the mask of the texts that name one of its keywords (`TopicLexicon.found`). A
+    text is searched only for the lexicons one of whose lead words it says, found through an index
+    of the texts' words built once, rather than each text tested against each lexicon."""
+    rows_of: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        for word in _plain_tokens(text):
+            rows_of.setdefault(word, []).append(i)
+    masks = {}
+    for key, lexicon in lexicons.items():
+        mask = np.zeros(len(texts), dtype=bool)
+        for i in sorted({i for lead in lexicon.leads for i in rows_of.get(lead, ())}):
+            mask[i] = _names(lexicon.pattern, texts[i])
+        masks[key] = mask
+    return masks
 
 
 @functools.lru_cache(maxsize=8192)
@@ -99,11 +123,12 @@ def enumeration(text: str) -> bool:
 def listy_units(
     units: list[Unit],
     unit_tokens: list[set[str]],
-    lexicons: list[TopicLexicon],
+    named: list[np.ndarray],
     vocabulary: frozenset[str],
     cal: Calibration,
 ) -> np.ndarray:
-    """Mask of units that are buzzword lists: several topics named and almost nothing else said,
+    """Mask of units that are buzzword lists (`named`: per topic, the units naming it): several
+    topics named and almost nothing else said,
     or a long enumeration of bare terms, whatever the terms (naming is not explaining). A word
     window is judged with the list it was cut from: a window holds only a few items of a long
     column of one-word bullets, and is no less a piece of that column for it."""
@@ -117,8 +142,8 @@ def listy_units(
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
             continue  # says more than rubric terms: the cheap test first
-        named = (lex for lex in lexicons if lex.found(u.clean))
-        mask[i] = sum(1 for _ in itertools.islice(named, cal.listy_components)) >= (
+        topics = (mask for mask in named if mask[i])
+        mask[i] = sum(1 for _ in itertools.islice(topics, cal.listy_components)) >= (
             cal.listy_components
         )
     return mask
@@ -322,7 +347,7 @@ def judge(
     sims: np.ndarray,
     units: list[Unit],
     unit_substance: np.ndarray,
-    lexicon: TopicLexicon,
+    named: np.ndarray,
     excluded: np.ndarray,
     cal: Calibration,
     relevance: float = 1.0,
@@ -331,8 +356,9 @@ def judge(
     offset: int = 0,
     explains: np.ndarray | None = None,
 ) -> ComponentJudgement:
-    """Score one component from its unit-by-cue similarity matrix; `relevance` (0-1) scales the
-    score down when the answer as a whole addresses another question. `own` marks the units that
+    """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
+    name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
+    whole addresses another question. `own` marks the units that
     read most like this component of all: only they are quoted as its evidence (a feature list is
     evidence for features, not for the baseline it happens to resemble), unless it has none; they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
@@ -343,9 +369,7 @@ def judge(
     near = f.per_unit >= cal.sim_low
     if explains is not None:
         near &= explains
-    keyword_units = np.array(
-        [bool(near[i]) and lexicon.found(u.clean) for i, u in enumerate(units)], dtype=bool
-    )
+    keyword_units = near & named
     candidates = ~excluded.astype(bool)
     if own is not None:
         candidates &= own
@@ -358,7 +382,7 @@ def judge(
     score = int(round(float(shift(score, offset)) * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
-    if status == "missing" and (keyword_units.any() or any(lexicon.found(u.clean) for u in units)):
+    if status == "missing" and named.any():
         level = 1  # named, not explained
     # a present component quotes its first unit whatever its similarity; a second or third quote
     # must be as close as evidence_more and not overlap one already taken
