@@ -144,9 +144,6 @@ def _graded(
 ):
     """What `grade` and `sheet` share: every check before any work, then reading and grading.
     Returns the report and the checked output path (None for stdout)."""
-    from grader.knowledge.embedder import load_in_background
-
-    load_in_background()  # the model loads on the second core while the checks and imports run
     from grader.llm.config import load_config
     from grader.output import check_output
 
@@ -156,11 +153,14 @@ def _graded(
         provider=llm, model=model, base_url=base_url
     )  # a bad setting fails before any work
     answer = _load_answer(source, candidate, transcriber)
+    from grader.knowledge.embedder import load_in_background
+
+    load_in_background()  # on the second core, while the grader's modules import (0.15-0.2 s)
     from grader.pipeline import grade_input
     from grader.scoring.grading import check_answer, check_question, default_grader
 
     check_question(question)
-    check_answer(answer.graded_text)  # fail fast, before the model and the index are loaded
+    check_answer(answer.graded_text)  # fail fast, before the index is opened or anything embedded
     if llm_config.is_remote:
         from grader.extras import needs
 

@@ -16,6 +16,7 @@ from grader.scoring.judge import (
     domain_vocabulary,
     explaining,
     judge,
+    naming_masks,
     score_features,
     shift,
 )
@@ -36,23 +37,24 @@ def test_keywords_match_however_punctuation_and_number_fall():
         "training serving skew",
         "Training/serving skew.",
     ]:
-        assert lexicon.found(said), said
+        assert lexicon.naming([said])[0], said
     for said in ["an annual review", "the channel", "a b c", "model-based input", "tests"]:
-        assert not lexicon.found(said), said
+        assert not lexicon.naming([said])[0], said
 
 
 def test_a_text_is_searched_for_keywords_only_when_it_holds_a_word_one_starts_with(kb):
-    """The lexicon skips the regex for texts without any keyword's first word; that never changes
-    what it finds, for any component's keywords."""
+    """`naming_masks` searches a text only for the lexicons one of whose lead words it holds (an
+    index of the texts' words); that never changes what is found, for any component's keywords."""
     from grader.text import plain_words
 
     units = [u for p in sorted(EXAMPLES.glob("*.md")) for u in segment(p.read_text("utf-8"))]
     texts = [u.clean for u in units] + ["A/B-tests and drifts", "cold-starts", "biases, PSIs"]
-    for concept in kb.concepts.values():
-        lexicon = TopicLexicon.from_keywords(concept.keywords)
-        for text in texts:
-            searched = lexicon.pattern.search(plain_words(text)) is not None
-            assert lexicon.found(text) == searched, (concept.id, text)
+    lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
+    masks = naming_masks(lexicons, texts)
+    for cid, lexicon in lexicons.items():
+        searched = [lexicon.pattern.search(plain_words(text)) is not None for text in texts]
+        assert masks[cid].tolist() == searched, cid
+    assert sum(mask.sum() for mask in masks.values()) > len(texts)  # the examples name topics
 
 
 def test_a_cue_near_the_cut_off_counts_in_part():

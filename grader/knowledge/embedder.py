@@ -231,12 +231,32 @@ def save_optimised_graph(folder: Path, precision: Precision) -> Path | None:
 
 
 def _fold_reshape_targets(graph: Path) -> None:
-    """`graph.fold_reshape_targets` in place; the graph is left as it was when the pass fails."""
+    """`graph.fold_reshape_targets` in place, kept only if the folded graph computes exactly what
+    the graph did at sizes the pass did not probe (one token, the longest text, a batch of three);
+    otherwise, or when the pass fails, the graph is left as it was."""
+    import onnxruntime as ort
+
     from grader.knowledge.graph import fold_reshape_targets
 
     folded = graph.with_name(graph.name + ".folded")
     try:
         fold_reshape_targets(graph, folded)
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        before, after = (
+            ort.InferenceSession(str(g), opts, providers=["CPUExecutionProvider"])
+            for g in (graph, folded)
+        )
+        rng = np.random.default_rng(0)
+        for size in [(1, 1), (1, MAX_TOKENS), (3, 40)]:
+            ids = rng.integers(1000, 30000, size=size, dtype=np.int64)
+            feed = {
+                "input_ids": ids,
+                "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.zeros_like(ids),
+            }
+            if not np.array_equal(before.run(None, feed)[0], after.run(None, feed)[0]):
+                raise ValueError(f"the folded graph computes otherwise at {size}")
         folded.replace(graph)
     except Exception:  # noqa: BLE001 - an optimisation: onnxruntime's own graph stands
         folded.unlink(missing_ok=True)
@@ -326,9 +346,9 @@ def ensure_model(path: Path | None = None) -> Path:
     """Return the exported model folder (both precisions, and the int8 model's optimised graph for
     this onnxruntime), exporting, quantising or saving it first if needed (under a file lock)."""
     path = Path(path) if path else settings().model_dir
-    ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
-    if ready() and (all(_optimised_or_tried(path, p) for p in SAVED_GRAPHS) or not _writable(path)):
+    if _installed(path):
         return path
+    ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
         if not (path / MODEL_FILES["fp32"]).is_file():
@@ -339,6 +359,14 @@ def ensure_model(path: Path | None = None) -> Path:
             if not _optimised_or_tried(path, precision):
                 save_optimised_graph(path, precision)
     return path
+
+
+def _installed(path: Path) -> bool:
+    """Whether the model folder holds both models and every graph to save (or cannot be written)."""
+    ready = all((path / f).is_file() for f in MODEL_FILES.values())
+    return ready and (
+        all(_optimised_or_tried(path, p) for p in SAVED_GRAPHS) or not _writable(path)
+    )
 
 
 def _optimised_or_tried(folder: Path, precision: Precision) -> bool:
@@ -361,15 +389,21 @@ def default_embedder(path: str | None = None, precision: Precision | None = None
         )
 
 
-def load_in_background() -> threading.Thread:
-    """Start building the default embedder on another thread and return it. onnxruntime loads
-    the model without holding the GIL, so a cold process's imports and knowledge base reading run
-    beside it on the second core; it then embeds the check sentences once, so that the answer does
-    not pay for onnxruntime's first runs. A failure here is left for the caller's own
-    `default_embedder()` to raise, in its thread."""
-    thread = threading.Thread(target=_load_quietly, name="mlsd-embedder-load")
-    thread.start()  # not a daemon: an early exit waits for it rather than unloading under it
-    return thread
+def load_in_background() -> threading.Thread | None:
+    """Start building the default embedder on another thread, once per process, and return that
+    thread. onnxruntime loads the model without holding the GIL, so a cold process's imports and
+    knowledge base reading run beside it on the second core; it then embeds the check sentences
+    once, so that the answer does not pay for onnxruntime's first runs. Nothing starts (None) when
+    a load was started before, or when the model is still to be exported, quantised or optimised:
+    that is left to the caller's own `default_embedder()`, in the foreground, as is raising any
+    failure."""
+    global _loader
+    with _starting:
+        if _loader is not None or not _installed(settings().model_dir):
+            return None
+        _loader = threading.Thread(target=_load_quietly, name="mlsd-embedder-load")
+        _loader.start()  # not a daemon: an early exit waits for it rather than unloading under it
+        return _loader
 
 
 def _load_quietly() -> None:
@@ -380,6 +414,8 @@ def _load_quietly() -> None:
 
 
 _building = threading.Lock()
+_starting = threading.Lock()
+_loader: threading.Thread | None = None
 
 
 @lru_cache(maxsize=4)

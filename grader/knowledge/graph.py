@@ -7,7 +7,9 @@ all-MiniLM-L6-v2, which onnxruntime cannot fold while the batch and sequence siz
 Reshape says the same with a constant: 0 copies the input's size in that place, -1 takes what is
 left. The pass runs the graph at three input shapes, and a target becomes constant only when one
 constant gives every probe the same output shape; the nodes left without a use are dropped. Every
-other node, and so every number the model computes, is untouched.
+other node, and so every number the model computes, is untouched. Three probes settle a size that
+grows linearly with the batch and the sequence, as a transformer's do; the caller checks the
+result at other sizes before using it (`embedder.save_optimised_graph`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def fold_reshape_targets(source: Path, target: Path) -> int:
         )
         if shape is None:
             continue
-        name = f"{node.name or node.output[0]}/folded_target"
+        name = f"{node.output[0]}/folded_target"  # output names are unique, node names need not be
         graph.initializer.append(numpy_helper.from_array(np.array(shape, dtype=np.int64), name))
         node.input[1] = name
         folded += 1
@@ -63,7 +65,9 @@ def _probe(source: Path, names: list[str]) -> list[dict[str, np.ndarray]]:
 
     model = onnx.load(str(source))
     typed = onnx.shape_inference.infer_shapes(model)
-    types = {v.name: v.type.tensor_type.elem_type for v in typed.graph.value_info}
+    values = [*typed.graph.input, *typed.graph.value_info, *typed.graph.output]
+    types = {v.name: v.type.tensor_type.elem_type for v in values}
+    types.update({i.name: i.data_type for i in typed.graph.initializer})
     for name in dict.fromkeys(names):
         model.graph.output.append(
             helper.make_tensor_value_info(name, types.get(name, onnx.TensorProto.FLOAT), None)
@@ -106,8 +110,11 @@ def _constant_target(values: list[list[int]], shapes: list[list[int]]) -> list[i
     if target.count(None) > 1 or (None in target and -1 in target):
         return None
     shape = [-1 if t is None else t for t in target]
-    same = all(_resolve(shape, s) == _resolve(v, s) for v, s in zip(values, shapes))
-    return shape if same else None
+    for value, size in zip(values, shapes):
+        out = _resolve(value, size)
+        if out is None or _resolve(shape, size) != out:
+            return None
+    return shape
 
 
 def _resolve(target: list[int], shape: list[int]) -> list[int] | None:

@@ -48,10 +48,6 @@ class TopicLexicon:
         leads |= {w + end for w in words if " " not in w for end in ("", "s", "es")}
         return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), frozenset(leads))
 
-    def found(self, text: str) -> bool:
-        """Whether the text names one of the keywords."""
-        return not _plain_tokens(text).isdisjoint(self.leads) and _names(self.pattern, text)
-
     def naming(self, texts: Sequence[str]) -> np.ndarray:
         """Mask of the texts that name one of the keywords."""
         return naming_masks({"": self}, texts)[""]
@@ -60,9 +56,9 @@ class TopicLexicon:
 def naming_masks(
     lexicons: Mapping[str, TopicLexicon], texts: Sequence[str]
 ) -> dict[str, np.ndarray]:
-    """Per lexicon, the mask of the texts that name one of its keywords (`TopicLexicon.found`). A
-    text is searched only for the lexicons one of whose lead words it says, found through an index
-    of the texts' words built once, rather than each text tested against each lexicon."""
+    """Per lexicon, the mask of the texts that name one of its keywords. A text is searched only
+    for the lexicons one of whose lead words it says, found through an index of the texts' words
+    built once, rather than each text tested against each lexicon."""
     rows_of: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         for word in _plain_tokens(text):
@@ -83,8 +79,8 @@ def _plain_tokens(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _names(pattern: re.Pattern, text: str) -> bool:
-    """Whether `pattern` finds a keyword in the text's plain words (cached: a unit is read by the
-    buzzword check and again by its component)."""
+    """Whether `pattern` finds a keyword in the text's plain words (cached: an answer graded
+    again, as the evals and the calibration do, is not searched again)."""
     return pattern.search(plain_words(text)) is not None
 
 
@@ -127,11 +123,11 @@ def listy_units(
     vocabulary: frozenset[str],
     cal: Calibration,
 ) -> np.ndarray:
-    """Mask of units that are buzzword lists (`named`: per topic, the units naming it): several
-    topics named and almost nothing else said,
-    or a long enumeration of bare terms, whatever the terms (naming is not explaining). A word
-    window is judged with the list it was cut from: a window holds only a few items of a long
-    column of one-word bullets, and is no less a piece of that column for it."""
+    """Mask of units that are buzzword lists: several topics named (`named`: per topic, the units
+    naming it) and almost nothing else said, or a long enumeration of bare terms, whatever the
+    terms (naming is not explaining). A word window is judged with the list it was cut from: a
+    window holds only a few items of a long column of one-word bullets, and is no less a piece of
+    that column for it."""
     mask = np.zeros(len(units), dtype=bool)
     listed: dict[str, bool] = {}
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
@@ -142,7 +138,7 @@ def listy_units(
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
             continue  # says more than rubric terms: the cheap test first
-        topics = (mask for mask in named if mask[i])
+        topics = (m for m in named if m[i])
         mask[i] = sum(1 for _ in itertools.islice(topics, cal.listy_components)) >= (
             cal.listy_components
         )
