@@ -284,11 +284,13 @@ def questions() -> None:
 
     from grader.knowledge.notes import cached_kb
 
+    cases = cached_kb().cases.values()
     table = Table(show_header=True)
-    table.add_column("id")
+    # the id is what `-q` and `mlsd show` take: never wrapped or cut, however narrow the terminal
+    table.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in cases), default=2))
     table.add_column("title")
     table.add_column("prompt", overflow="fold")
-    for case in cached_kb().cases.values():
+    for case in cases:
         table.add_row(case.id, case.title, case.prompt)
     Console().print(table)
 

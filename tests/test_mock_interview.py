@@ -106,3 +106,36 @@ def test_an_empty_reply_is_refused_and_changes_nothing(grader, weak_answer, weak
     with pytest.raises(InputError, match="reply is empty"):
         mock.answer(grader, mock.next_follow_up(), "  \n ")
     assert mock.rounds == [] and mock.text == weak_answer
+
+
+def test_feedback_lists_only_the_points_the_reply_did_not_make(grader, weak_answer, weak_report):
+    from grader.practice.mock_interview import Round, reply_feedback
+
+    mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
+    follow_up = mock.next_follow_up(grader.kb)
+    comp = weak_report.component(follow_up.component_id)
+    assert comp.status != "covered"
+    point = follow_up.listen_for[1]  # a strong reply's point, said in so many words
+    rnd = Round(
+        question=follow_up.question, component_id=comp.id, component_title=comp.title,
+        reply=f"{point} That is how I would do it.", reply_start=len(mock.text),
+        graded_score=comp.score, before_score=comp.score, after_score=comp.score,
+        before_status=comp.status, after_status=comp.status,
+    )  # fmt: skip
+    feedback = reply_feedback(mock, rnd, follow_up)
+    assert feedback.still_missing == [p for p in follow_up.listen_for if p != point]
+
+
+def test_feedback_says_when_a_reply_moved_a_score_without_a_quote():
+    from grader.app.mock_interview import feedback_markdown
+
+    reply = {"component_title": "Bias and fairness", "added": [], "still_missing": []}
+    moved = feedback_markdown(
+        {**reply, "before_score": 13, "after_score": 22, "after_status": "missing"}
+    )
+    assert "moved Bias and fairness" in moved and "13 → 22/100 (missing)" in moved
+    assert "added nothing" not in moved
+    same = feedback_markdown(
+        {**reply, "before_score": 13, "after_score": 13, "after_status": "missing"}
+    )
+    assert "added nothing the rubric counts" in same and "still 13/100" in same

@@ -120,6 +120,11 @@ def feedback_markdown(fb: dict) -> str:
     if fb["added"]:
         quotes = "\n".join(f"> {inert(q)}" for q in fb["added"][:3])
         out = f"**What your reply added** for {title} ({change}):\n\n{quotes}"
+    elif fb["after_score"] > fb["before_score"]:  # a missing component quotes nothing
+        out = (
+            f"**Your reply moved {title}** ({change}), not yet far enough for any of it to be "
+            "quoted as evidence."
+        )
     else:
         out = (
             f"**Your reply added nothing the rubric counts for {title}** "

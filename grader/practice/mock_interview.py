@@ -16,7 +16,8 @@ from grader.knowledge.notes import KnowledgeBase
 from grader.pipeline import Progress, grade_input
 from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
 from grader.scoring.grading import Grader, gaps_first
-from grader.scoring.probes import gap_follow_up
+from grader.scoring.overlap import terms
+from grader.scoring.probes import gap_follow_up, made
 from grader.scoring.segment import count_words
 from grader.text import blank
 
@@ -247,12 +248,15 @@ class ReplyFeedback(BaseModel):
 
 def reply_feedback(mock: MockInterview, rnd: Round, follow_up: FollowUp) -> ReplyFeedback:
     """Feedback on round `rnd` of `mock` (just played): the reply's words that now count for the
-    probed component, and the points of `follow_up.listen_for` still to make (all of them when the
-    reply added nothing; none once the component is covered)."""
+    probed component, and the points of `follow_up.listen_for` still to make: those the reply did
+    not make in so many words (`probes.made`); none once the component is covered."""
     comp = mock.report.component(rnd.component_id)
     end = rnd.reply_start + len(rnd.reply)
     added = [e.quote for e in comp.evidence if e.start >= rnd.reply_start and e.end <= end]
-    missing = [] if comp.status == "covered" else list(follow_up.listen_for)
+    said = terms(rnd.reply)
+    missing = (
+        [] if comp.status == "covered" else [p for p in follow_up.listen_for if not made(p, said)]
+    )
     return ReplyFeedback(
         component_title=rnd.component_title,
         before_score=rnd.before_score,

@@ -282,6 +282,13 @@ def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
     return 0 if own >= first else 1
 
 
+def made(point: str, said: frozenset[str]) -> bool:
+    """Whether a point (a cue, a descriptor) is made by text whose words are `said`: most of its
+    content words (MADE_SHARE) are there."""
+    words = terms(point)
+    return bool(words) and len(words & said) / len(words) >= MADE_SHARE
+
+
 def _same(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= SAME_CUE
 
@@ -304,7 +311,7 @@ def listen_for(kb: KnowledgeBase, r: ComponentResult, case: Case | None) -> list
     seen: list[frozenset[str]] = []
     for cue in [*(comp.cues if comp else []), *(cue for _, _, cue in general)]:
         words = terms(cue)
-        if not words or (said and len(words & said) / len(words) >= MADE_SHARE):
+        if not words or made(cue, said):
             continue  # made already
         if any(_same(words, s) for s in seen):
             continue
