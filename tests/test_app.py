@@ -299,6 +299,20 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     assert at.title[0].value == "Report" and at.metric[0].value == f"{strong.overall_score}/100"
 
 
+def test_history_shows_no_change_between_answers_to_different_questions(
+    history, grader, weak, weak_answer
+):
+    other = grader.grade(weak_answer, "fraud_detection")
+    history.save(weak_answer, weak)
+    history.save(weak_answer, other)
+    at = run_app("history")
+    assert any("answer different questions" in c.value for c in at.caption)
+    assert at.dataframe[-1].value["Change"].isna().all()  # side by side, not progress
+    assert not any(m.delta for m in at.metric)
+    chart = at.get("vega_lite_chart")[0].proto.spec
+    assert '"when"' in chart and '"ordinal"' in chart  # attempts in order, not seconds apart
+
+
 def test_history_clear_from_the_page(history, weak, weak_answer):
     history.save(weak_answer, weak)
     at = run_app("history")

@@ -135,12 +135,12 @@ def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> 
         r = reports.get(a.id)
         if r is None:
             continue
-        rows.append(
-            {"when": a.created_at, "attempt": a.id, "series": "Overall", "score": r.overall_score}
-        )
+        # attempts are placed in order, one step apart, named by number and time: on a time axis,
+        # attempts minutes apart crowd together under labels such as ":51"
+        when = f"#{a.id} {a.created_at.astimezone():%b %d %H:%M}"
+        rows.append({"when": when, "attempt": a.id, "series": "Overall", "score": r.overall_score})
         rows += [
-            {"when": a.created_at, "attempt": a.id, "series": s.title, "score": s.score}
-            for s in r.steps
+            {"when": when, "attempt": a.id, "series": s.title, "score": s.score} for s in r.steps
         ]
     return pd.DataFrame(rows, columns=["when", "attempt", "series", "score"])
 
@@ -163,7 +163,12 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         alt.Chart(df)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title=None),
+            x=alt.X(
+                "when:O",
+                title=None,
+                sort=alt.EncodingSortField("attempt"),
+                axis=alt.Axis(labelAngle=-30, labelLimit=0),
+            ),
             y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "series:N",
@@ -177,8 +182,9 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def compare_frame(a: GradeReport, b: GradeReport) -> pd.DataFrame:
-    """Component by component: status and score in each attempt, and the change."""
+def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) -> pd.DataFrame:
+    """Component by component: status and score in each attempt, and the change (none between
+    answers to different questions: that is not progress)."""
     left = {c.id: c for c in a.components}
     right = {c.id: c for c in b.components}
     rows = []
@@ -189,7 +195,7 @@ def compare_frame(a: GradeReport, b: GradeReport) -> pd.DataFrame:
                 "Component": (x or y).title,
                 "A": f"{x.score} ({x.status})" if x else "not asked",
                 "B": f"{y.score} ({y.status})" if y else "not asked",
-                "Change": (y.score - x.score) if x and y else None,
+                "Change": (y.score - x.score) if x and y and same_question else None,
             }
         )
     return pd.DataFrame(rows)
@@ -202,20 +208,28 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         st.caption("Grade at least two answers to compare them.")
         return
     by_id = {a.id: a for a in attempts}
+    latest = by_id[ids[0]].question_title  # A defaults to the last earlier answer to its question
+    before = next((k for k, i in enumerate(ids[1:], 1) if by_id[i].question_title == latest), 1)
     left, right = st.columns(2)
     a_id = left.selectbox(
-        "Attempt A", ids, index=1, format_func=lambda i: _label(by_id[i]), key="compare_a"
+        "Attempt A", ids, index=before, format_func=lambda i: _label(by_id[i]), key="compare_a"
     )
     b_id = right.selectbox(
         "Attempt B", ids, index=0, format_func=lambda i: _label(by_id[i]), key="compare_b"
     )
+    same = by_id[a_id].question_title == by_id[b_id].question_title
+    if not same:
+        st.caption(
+            f"A and B answer different questions ({inert(by_id[a_id].question_title)}; "
+            f"{inert(by_id[b_id].question_title)}): their scores are side by side, not a change."
+        )
     for col, aid in ((left, a_id), (right, b_id)):
         r = reports[aid]
         col.metric(
             "Overall",
             f"{r.overall_score}/100",
             delta=(r.overall_score - reports[a_id].overall_score)
-            if aid == b_id and a_id != b_id
+            if aid == b_id and a_id != b_id and same
             else None,
         )
         col.dataframe(
@@ -228,7 +242,9 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
                 "Missed critical: "
                 + ", ".join(inert(r.component(c).title) for c in r.missed_critical)
             )
-    st.dataframe(compare_frame(reports[a_id], reports[b_id]), hide_index=True, width="stretch")
+    st.dataframe(
+        compare_frame(reports[a_id], reports[b_id], same), hide_index=True, width="stretch"
+    )
 
 
 def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
