@@ -421,14 +421,20 @@ def test_advice_is_not_another_cases_example(grader, kb, strong_answer, weak_ans
 
     case = kb.cases["video_recommendation"]
     advice = re.compile(r"(?:To go further|Add|A strong answer says): (.+?)(?: Watch out:|$)")
-    checked = 0
+    example = re.compile(r'a strong answer says, for example: "(.+)"$')
+    checked = examples = 0
     for answer in (strong_answer, weak_answer):
-        for c in grader.grade(answer, "video_recommendation").components:
+        report = grader.grade(answer, "video_recommendation")
+        for c in report.components:
             m = advice.search(c.feedback)
             if m:
                 checked += 1
                 assert elsewhere(kb, case, m.group(1)) < 2, (c.id, m.group(1))
-    assert checked > 20
+        for line in report.improvements:  # the top improvements' examples too
+            if m := example.search(line):
+                examples += 1
+                assert elsewhere(kb, case, m.group(1)) < 2, line
+    assert checked > 20 and examples >= 2
 
 
 def test_reports_do_not_depend_on_the_hash_seed(real_index_dir, weak_answer, tmp_path):

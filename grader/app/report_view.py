@@ -39,6 +39,10 @@ def render(report: GradeReport, text: str, key: str) -> None:
         st.markdown("**Top improvements**\n\n" + items)
     st.subheader("Steps")
     st.altair_chart(step_chart(report), width="stretch")
+    st.caption(
+        "A step's score is the share of its components covered, by importance (a partial one "
+        "counts half): a step reads 100 when all of them are covered, whatever their scores."
+    )
     st.subheader("Components, biggest gaps first")
     st.dataframe(
         components_table(report),

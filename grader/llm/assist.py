@@ -262,7 +262,7 @@ def assist(
                 else "LLM judging components"
             )
             runs.append(run.judge_all(report.components))
-        sample_totals = [grader.totals(r) for r in runs]
+        sample_totals = [grader.totals(r, report.question) for r in runs]
         overall = [t["overall_score"] for t in sample_totals]
         chosen = _median_run(overall)
         components, totals = runs[chosen], sample_totals[chosen]

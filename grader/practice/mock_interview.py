@@ -223,7 +223,7 @@ def _with_component(
     )
     return report.model_copy(
         update={
-            **grader.totals(components),
+            **grader.totals(components, report.question),
             "follow_up_questions": [
                 f for f in report.follow_up_questions if f.component_id != asked
             ],

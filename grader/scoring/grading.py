@@ -495,7 +495,7 @@ class Grader:
         priority = gaps_first(results)
         return GradeReport(
             question=rubric.question,
-            **self.totals(results),
+            **self.totals(results, rubric.question),
             follow_up_questions=self._follow_ups(results, rubric.case),
             recommended_reading=self._reading(priority, gap_vectors),
             warnings=warnings,
@@ -515,10 +515,12 @@ class Grader:
             ),
         )
 
-    def totals(self, results: list[ComponentResult]) -> dict:
+    def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
         """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
         Steps and the overall count each component's verdict (`credited`). The LLM layer calls this
-        again after adjusting components, so both modes add up the same way."""
+        again after adjusting components, so both modes add up the same way. `question` (the
+        report's) picks examples written for its case in the improvements."""
+        case = self.kb.cases.get(question.id) if question is not None and question.id else None
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
@@ -538,13 +540,14 @@ class Grader:
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
             strengths=self._strengths(results),
-            improvements=[self._improvement(r) for r in gaps_first(results)[:3]],
+            improvements=[self._improvement(r, case) for r in gaps_first(results)[:3]],
         )
 
-    def _improvement(self, r: ComponentResult) -> str:
+    def _improvement(self, r: ComponentResult, case: Case | None) -> str:
         concept = self.kb.concepts[r.id]
-        if r.status == "missing":
-            return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{concept.cues[0]}"'
+        if r.status == "missing":  # an example that is not another bank case's (`_advice`)
+            example = self._advice(case, concept.cues, list(range(len(concept.cues))))
+            return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{example}"'
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.model_dump(by_alias=True)['3']}"
 
     def _relevance(
@@ -657,11 +660,12 @@ class Grader:
             if j.cues_matched
             else f"touched on, none of the {len(cue_texts)} key points made in full"
         )
+        # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
-            return f"Covered ({points}). {level}{extra}"
+            return f"Covered ({points}). The rubric's top level: {level}{extra}"
         if j.status == "partial":
-            return f"Partly covered ({points}). {level} Add: {todo}{pitfall}"
+            return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo}{pitfall}"
         named = "Named but not explained. " if j.level == 1 else "Not addressed. "
         says = self._advice(case, cue_texts, list(range(len(cue_texts))), order=order)
         return f"{named}{concept.why_it_matters} A strong answer says: {says}{pitfall}"
