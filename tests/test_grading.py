@@ -10,7 +10,7 @@ import pytest
 from evals.adversarial import keyword_salads
 from evals.blind import ORD
 from grader.errors import InputError
-from grader.knowledge.notes import STEP_IDS
+from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import GradeReport
 from grader.text import content_tokens
 from tests.conftest import EXAMPLES, ROOT
@@ -99,6 +99,14 @@ def test_follow_ups_and_reading_target_the_gaps(grader, weak_answer):
     for r in report.recommended_reading:
         assert (ROOT / "knowledge_base" / r.path).is_file()
         assert set(r.for_components) <= weak_ids
+
+
+def test_reading_holds_no_other_cases_notes(grader, kb):
+    """Concept and step notes, and the asked case's notes: not another product's case study."""
+    for case in kb.cases:
+        answer = f"{kb.cases[case].prompt} We would train a model on logged data and ship it."
+        for r in grader.grade(answer, case).recommended_reading:
+            assert r.kind in ("concept", "step") or r.path == note_path("case", case), (case, r)
 
 
 @pytest.mark.parametrize("salad_index", range(7))

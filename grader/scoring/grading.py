@@ -497,7 +497,11 @@ class Grader:
             question=rubric.question,
             **self.totals(results, rubric.question),
             follow_up_questions=self._follow_ups(results, rubric.case),
-            recommended_reading=self._reading(priority, gap_vectors),
+            recommended_reading=self._reading(
+                priority,
+                gap_vectors,
+                {rubric.case.id} if rubric.case else {*rubric.question.informed_by},
+            ),
             warnings=warnings,
             ignored=ignored_passages(answer, findings, prepared),
             answer_stats=AnswerStats(
@@ -690,11 +694,16 @@ class Grader:
         return probes.follow_ups(self.kb, results, case, limit=MAX_FOLLOW_UPS)
 
     def _reading(
-        self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray]
+        self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray], cases: set[str]
     ) -> list[Reading]:
+        """Notes nearest to the biggest gaps: concept and step notes, and the case notes of `cases`
+        only (the asked case, or the bank cases nearest to an open question): another case's
+        notes explain its own product, not what this answer left out."""
         found: dict[str, Reading] = {}
+        kinds = ["concept", "case_note", "step"]
         for r in priority[:4]:
-            for hit in self.index.query(gap_vectors[r.id], ["concept", "case_note", "step"], k=3):
+            hits = self.index.query(gap_vectors[r.id], kinds, k=len(self.kb.cases) * 8)
+            for hit in [h for h in hits if h.kind != "case_note" or h.id in cases][:3]:
                 if hit.doc_id in found:
                     if r.id not in found[hit.doc_id].for_components:
                         found[hit.doc_id].for_components.append(r.id)
