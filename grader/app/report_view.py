@@ -75,7 +75,12 @@ def _headline(r: GradeReport) -> None:
     )
     b.metric("Missed critical", len(r.missed_critical))
     c.metric("Words", r.answer_stats.words)
-    d.metric("Grader", "LLM-assisted" if r.grader.mode == "llm" else "deterministic")
+    d.metric(
+        "Grader",
+        "rules + LLM" if r.grader.mode == "llm" else "rules",
+        help="rules: deterministic, the same answer always gets the same report; rules + LLM: an "
+        "LLM adjusted the rules' verdicts within bounds that its quotes must support.",
+    )
     st.caption(f"Question: {inert(question_line(r))}")
 
 
