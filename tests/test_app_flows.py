@@ -102,6 +102,11 @@ def test_b_a_failed_grade_shows_why_and_clears_the_old_report(history, weak_answ
     assert not at.status  # no collapsed box: the reason is on the page
     assert len(at.error) == 1 and "Could not grade this answer" in at.error[0].value
     assert "the answer is empty: paste or upload the text of your design" in _text(at)
+    at.text_area(key="answer_text").input("A new draft").run()
+    assert not at.error  # the error was about the old answer
+    at.text_area(key="answer_text").input("   ")
+    at.button(key="grade").click().run()
+    assert len(at.error) == 1
     # a new report gets a fresh evidence picker: no label from the old one
     at.text_area(key="answer_text").input(weak_answer + "\n\nCold start: popular videos.")
     at.button(key="grade").click().run()

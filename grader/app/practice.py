@@ -154,13 +154,19 @@ def _answer_input():
         "answer_source", "paste"
     )  # defaults via state: the value survives page switches
     source = st.segmented_control(
-        "Answer", list(SOURCES), format_func=SOURCES.get, key="answer_source", required=True
+        "Answer",
+        list(SOURCES),
+        format_func=SOURCES.get,
+        key="answer_source",
+        required=True,
+        on_change=_forget_error,
     )
     if source == "upload":
         upload = st.file_uploader(
             "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
+            on_change=_forget_error,
         )
         st.text_input(
             "Candidate speaker (optional)",
@@ -170,10 +176,11 @@ def _answer_input():
         return upload
     if source == "record":
         st.caption("Speak your answer; it is transcribed on this machine.")
-        return st.audio_input("Record your answer", key="answer_audio")
+        return st.audio_input("Record your answer", key="answer_audio", on_change=_forget_error)
     text = st.text_area(
         "Your answer",
         key="answer_text",
+        on_change=_forget_error,
         height=320,
         placeholder="Clarify the requirements, frame the ML task, then data, model, evaluation, "
         "serving and monitoring...",
@@ -184,6 +191,12 @@ def _answer_input():
             "(it saves when you click outside the box or press Ctrl+Enter)"
         )
     return text
+
+
+def _forget_error() -> None:
+    """A new answer (typed, uploaded, recorded or another source chosen) is not the one the last
+    error was about: the error goes with it."""
+    st.session_state.pop(state.LAST_ERROR, None)
 
 
 class _Progress:

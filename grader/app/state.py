@@ -26,7 +26,7 @@ MOCK = "mock_interview"
 MOCK_FEEDBACK = (
     "mock_feedback"  # per round of the mock interview: what the reply added, what is missing
 )
-LAST_ERROR = "last_error"  # the one-line reason the last grading failed, shown until the next try
+LAST_ERROR = "last_error"  # why the last grading failed, shown until a new answer or try
 NOTICES = "notices"
 API_KEY = "llm_api_key"
 # Widgets whose values must survive page switches and inputs shown only some of the time.
