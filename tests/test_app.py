@@ -191,6 +191,16 @@ def test_an_uploaded_file_is_graded_and_the_pasted_text_survives(history, grader
     assert [a.overall_score for a in history.list()] == [expected]
 
 
+def test_an_unreadable_upload_shows_its_reason_once(history):
+    at = run_app()
+    at.button_group(key="answer_source").set_value("upload").run()
+    at.file_uploader(key="answer_file").upload("notes.md", b"\x00\x01binary", "text/markdown")
+    at.button(key="grade").click().run()
+    assert len(at.error) == 1 and "NUL bytes" in at.error[0].value
+    assert not at.status  # the progress box goes: no second "Could not grade" box above it
+    assert not at.metric and history.list() == []
+
+
 def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (.ci/run installs it)")

@@ -234,10 +234,8 @@ def transcribing(status):
     )
 
 
-def _fail(message: str, status=None) -> None:
+def _fail(message: str) -> None:
     st.session_state[state.LAST_ERROR] = state.redact(message)
-    if status is not None:
-        status.update(label="Could not grade this answer", state="error", expanded=False)
 
 
 def _grade(question: str, answer) -> None:
@@ -255,7 +253,9 @@ def _grade(question: str, answer) -> None:
         except GraderError as exc:
             return _fail(str(exc))
     words = len(answer.split()) if isinstance(answer, str) else None
-    with st.status("Grading...", expanded=True) as status:
+    slot = st.empty()  # the progress box: gone again when grading fails, the reason shown once
+    error = None
+    with slot.status("Grading...", expanded=True) as status:
         progress = _Progress(status, words)
         try:
             llm = sidebar.llm_config()
@@ -276,17 +276,21 @@ def _grade(question: str, answer) -> None:
             grader = state.shared_grader()
             report = grade_input(grader, source, question, llm=llm, progress=progress.stage)
         except GraderError as exc:
-            return _fail(str(exc), status)
+            error = str(exc)
         except ImportError as exc:
-            return _fail(
+            error = (
                 f"a part of the grader is not installed ({exc.name}): choose 'None' for the LLM "
-                "in the sidebar, or reinstall",
-                status,
+                "in the sidebar, or reinstall"
             )
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
-            return _fail(f"unexpected {type(exc).__name__}: {exc}", status)
-        progress.bar.progress(1.0, text="Done")
-        status.update(label=f"Graded: {report.overall_score}/100", state="complete", expanded=False)
+            error = f"unexpected {type(exc).__name__}: {exc}"
+        else:
+            progress.bar.progress(1.0, text="Done")
+            label = f"Graded: {report.overall_score}/100"
+            status.update(label=label, state="complete", expanded=False)
+    if error is not None:
+        slot.empty()
+        return _fail(error)
     text, graded = (
         (source.text, source.graded_text) if isinstance(source, AnswerInput) else (source, source)
     )
