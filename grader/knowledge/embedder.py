@@ -348,12 +348,11 @@ def ensure_model(path: Path | None = None) -> Path:
     path = Path(path) if path else settings().model_dir
     if _installed(path):
         return path
-    ready = lambda: all((path / f).is_file() for f in MODEL_FILES.values())  # noqa: E731
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
         if not (path / MODEL_FILES["fp32"]).is_file():
             export_onnx(path)
-        elif not ready():  # exported by a version without the int8 model
+        elif not _exported(path):  # exported by a version without the int8 model
             quantize(path)
         for precision in SAVED_GRAPHS:
             if not _optimised_or_tried(path, precision):
@@ -361,10 +360,14 @@ def ensure_model(path: Path | None = None) -> Path:
     return path
 
 
+def _exported(path: Path) -> bool:
+    """Whether the model folder holds both models."""
+    return all((path / f).is_file() for f in MODEL_FILES.values())
+
+
 def _installed(path: Path) -> bool:
     """Whether the model folder holds both models and every graph to save (or cannot be written)."""
-    ready = all((path / f).is_file() for f in MODEL_FILES.values())
-    return ready and (
+    return _exported(path) and (
         all(_optimised_or_tried(path, p) for p in SAVED_GRAPHS) or not _writable(path)
     )
 

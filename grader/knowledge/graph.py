@@ -27,7 +27,7 @@ def fold_reshape_targets(source: Path, target: Path) -> int:
     """Write `source` to `target` with every reshape target that one constant can give made
     constant, and return how many were; the graph's inputs must be integer (token ids, masks)."""
     import onnx
-    from onnx import helper, numpy_helper
+    from onnx import numpy_helper
 
     model = onnx.load(str(source))
     graph = model.graph
@@ -52,7 +52,7 @@ def fold_reshape_targets(source: Path, target: Path) -> int:
         graph.initializer.append(numpy_helper.from_array(np.array(shape, dtype=np.int64), name))
         node.input[1] = name
         folded += 1
-    _drop_unused(graph, helper)
+    _drop_unused(graph)
     onnx.save(model, str(target))
     return folded
 
@@ -128,7 +128,7 @@ def _resolve(target: list[int], shape: list[int]) -> list[int] | None:
     return sizes if int(np.prod(sizes)) == int(np.prod(shape)) else None
 
 
-def _drop_unused(graph, helper) -> None:
+def _drop_unused(graph) -> None:
     """Remove the nodes none of whose outputs is used, and the constants no node reads."""
     needed = {o.name for o in graph.output}
     kept = []

@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -503,8 +504,15 @@ class KnowledgeIndex:
             got = self._col.get(ids=wanted, include=["documents"])
         return dict(zip(got["ids"], got["documents"]))
 
-    def query(self, vector: np.ndarray, kinds: list[str], k: int = 5) -> list[Hit]:
-        """The k nearest documents of the given kinds by cosine, best first (ties broken by id)."""
+    def query(
+        self,
+        vector: np.ndarray,
+        kinds: list[str],
+        k: int = 5,
+        keep: Callable[[Hit], bool] | None = None,
+    ) -> list[Hit]:
+        """The k nearest documents of the given kinds by cosine, best first (ties broken by id),
+        among those `keep` accepts (all when None)."""
         r = self._rows
         picked = np.flatnonzero(np.isin(r.kinds, kinds))
         sims = cosines(r.vectors[picked], vector)
@@ -512,7 +520,8 @@ class KnowledgeIndex:
             Hit(r.doc_ids[i], r.kinds[i], r.ids[i], r.cases[i], round(float(s), 4))
             for i, s in zip(picked, sims)
         ]
-        return sorted(hits, key=lambda h: (-h.similarity, h.doc_id))[:k]
+        kept = [h for h in hits if keep is None or keep(h)]
+        return sorted(kept, key=lambda h: (-h.similarity, h.doc_id))[:k]
 
 
 def _kind_filter(kinds: list[str]) -> dict:

@@ -702,8 +702,9 @@ class Grader:
         found: dict[str, Reading] = {}
         kinds = ["concept", "case_note", "step"]
         for r in priority[:4]:
-            hits = self.index.query(gap_vectors[r.id], kinds, k=len(self.kb.cases) * 8)
-            for hit in [h for h in hits if h.kind != "case_note" or h.id in cases][:3]:
+            for hit in self.index.query(
+                gap_vectors[r.id], kinds, k=3, keep=lambda h: h.kind != "case_note" or h.id in cases
+            ):
                 if hit.doc_id in found:
                     if r.id not in found[hit.doc_id].for_components:
                         found[hit.doc_id].for_components.append(r.id)
