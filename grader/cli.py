@@ -351,6 +351,8 @@ TEMPLATE_FROM = "video_recommendation"
 TEMPLATE_GUIDE = """# A case of your own. Edit every field; `mlsd case check THIS_FILE` validates it, and
 # `mlsd index` (or the next grading) embeds it. A case with the id of a bundled one replaces it.
 # - id: the file name without .md; title, aliases and prompt: how candidates will ask for it.
+# - systems: the kinds of system asked for (recommendation, search, classification, regression,
+#   generation), so that gaps are asked about with questions written for them; [] for any.
 # - components: the rubric. Each has an id of a concept note (knowledge_base/concepts/, or your
 #   own in concepts/ beside cases/; `mlsd show ID`), a severity (critical, important, nice), a weight, and
 #   optional cues: sentences a strong answer to THIS question would say (case-specific evidence).

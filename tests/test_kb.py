@@ -104,3 +104,30 @@ def test_the_background_note_is_loaded_and_validated(kb, kb_copy):
     note.write_text(short, encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="sentences"):
         load_kb(kb_copy)
+
+
+def test_every_case_has_a_basic_and_a_deeper_question_for_its_kind_of_system(kb):
+    """Each bank case names the kinds of system it is, and each of its components has at least two
+    follow-up questions written for one of them (or for any system), so that a gap is never asked
+    about with a question written for another kind ("your classifier" of a video feed)."""
+    for case in kb.cases.values():
+        assert case.systems, case.id
+        for comp in case.components:
+            asked = kb.concepts[comp.id].questions(case.systems)
+            assert len(asked) >= 2, (case.id, comp.id)
+
+
+def test_follow_up_questions_name_their_systems_or_none(kb, kb_copy):
+    ups = kb.concepts["feedback_loops"].follow_ups
+    plain = ups[0]
+    assert not plain.systems and plain.fits(["classification"]) and plain.fits([])
+    tagged = next(q for q in ups if q.systems == ["classification"])
+    assert tagged.fits(["classification", "search"]) and not tagged.fits(["recommendation"])
+    assert tagged.fits([])  # an unknown kind of system: every question is in play
+    _edit(
+        kb_copy / "concepts" / "drift.md",
+        "follow_ups:\n",
+        "follow_ups:\n  - ask: How?\n    systems: [robots]\n",
+    )
+    with pytest.raises(KnowledgeBaseError, match=r"drift\.md: field 'follow_ups"):
+        load_kb(kb_copy)

@@ -92,7 +92,7 @@ def test_the_knowledge_base_supplies_questions_beyond_the_report(grader, weak_an
         key=lambda c: (-c.weight * (100 - c.score), c.id),
     )
     assert follow_up.component_id == gaps[0].id  # the costliest gap first
-    assert follow_up.question in grader.kb.concepts[gaps[0].id].follow_ups
+    assert follow_up.question in grader.kb.concepts[gaps[0].id].questions(["recommendation"])
     mock.answer(grader, follow_up, UNSURE)
     assert (
         mock.next_follow_up(grader.kb).component_id == gaps[1].id

@@ -22,6 +22,7 @@ from grader.scoring.probes import (
     listen_for,
     probe_follow_up,
     quoted_text,
+    systems_asked,
 )
 from tests.conftest import EXAMPLES, ROOT
 
@@ -74,7 +75,7 @@ def test_a_probe_quotes_the_answer_and_asks_a_deeper_question(kb):
     f = probe_follow_up(kb, r, kb.cases[CASE], "Video recommendation")
     assert f is not None and f.kind == "probe" and f.origin == "bank"
     assert_quotes_the_answer(f, answer)
-    ups = kb.concepts["cold_start"].follow_ups
+    ups = kb.concepts["cold_start"].questions(kb.cases[CASE].systems)
     asked = f.question.removeprefix(f'You said: "{f.quote}". ')
     assert asked in ups[1:]  # a deeper question, never the first (basic) one
     assert "exploration budget" in f.quote or "new videos" in f.quote.lower()
@@ -145,7 +146,9 @@ def test_nothing_on_topic_means_no_probe(kb):
     assert probe_follow_up(kb, r, kb.cases[CASE]) is None
     # a partial component without a quote still gets its gap question, the deeper one
     (f,) = follow_ups(kb, [r], kb.cases[CASE])
-    assert f.kind == "gap" and f.question == kb.concepts["cold_start"].follow_ups[1]
+    assert (
+        f.kind == "gap" and f.question == kb.concepts["cold_start"].questions(["recommendation"])[1]
+    )
 
 
 # -- what to listen for ---------------------------------------------------------------------------
@@ -181,7 +184,7 @@ def test_missing_critical_components_rank_first(kb):
     ranked = follow_ups(kb, components, kb.cases[CASE])
     assert [f.component_id for f in ranked[:2]] == ["business_objective", "cold_start"]
     assert all(f.kind == "gap" for f in ranked[:2])
-    assert ranked[0].question == kb.concepts["business_objective"].follow_ups[0]
+    assert ranked[0].question == kb.concepts["business_objective"].questions(["recommendation"])[0]
     assert {f.kind for f in ranked} == {"gap", "probe"}
     assert all(f.listen_for[0] == kb.concepts[f.component_id].levels.l3 for f in ranked)
     assert ranked == follow_ups(kb, list(reversed(components)), kb.cases[CASE])  # order-free
@@ -234,7 +237,7 @@ def test_real_reports_mix_gaps_and_probes_of_the_answer(kb, graded):
         assert probes, name
         for f in probes:
             assert_quotes_the_answer(f, answer)
-            ups = kb.concepts[f.component_id].follow_ups
+            ups = kb.concepts[f.component_id].questions(systems_asked(kb, report.question))
             assert f.question.removeprefix(f'You said: "{f.quote}". ') in ups[1:]
             assert report.component(f.component_id).evidence
         for f in ranked:
@@ -355,3 +358,51 @@ def test_a_smaller_limit_only_cuts_the_ranking(kb, graded):
             if not any(f.kind == "probe" for f in top):
                 top[-1] = probe
             assert follow_ups(kb, report.components, kb.cases[CASE], limit=k) == top, (name, k)
+
+
+@pytest.mark.parametrize(
+    "case_id, status",
+    [
+        (c, s)
+        for c in ("fraud_detection", "video_recommendation", "eta_prediction")
+        for s in ("missing", "partial")
+    ],
+)
+def test_a_gap_is_asked_about_as_of_the_asked_kind_of_system(kb, case_id, status):
+    """Every gap question fits the case's kind of system: a fraud design is not asked how a seller
+    games a ranking, a video feed is not asked about blocked transactions."""
+    case = kb.cases[case_id]
+    for comp in case.components:
+        r = component(kb, comp.id, status, 0 if status == "missing" else 40)
+        f = gap_follow_up(kb, r, case)
+        note = next(q for q in kb.concepts[comp.id].follow_ups if q.ask == f.question)
+        assert note.fits(case.systems), (case_id, comp.id, f.question)
+    r = component(kb, "abuse_security", status, 0 if status == "missing" else 40)
+    fraud = gap_follow_up(kb, r, kb.cases["fraud_detection"]).question
+    feed = gap_follow_up(kb, r, kb.cases["video_recommendation"]).question
+    assert "ranking" not in fraud and ("ranking" in feed) == (status == "missing")
+    assert ("classifier" in fraud) == (status == "partial")  # the deeper question
+
+
+def test_an_open_question_is_asked_as_of_its_nearest_cases(kb):
+    from grader.report import QuestionMatch
+
+    open_q = QuestionMatch(
+        id=None,
+        title="Design a podcast recommender",
+        matched_by="framework",
+        similarity=0.4,
+        prompt=None,
+        asked="Design a podcast recommender",
+        informed_by=["video_recommendation", "news_feed_ranking"],
+    )
+    assert systems_asked(kb, open_q) == {"recommendation"}
+    r = component(kb, "feedback_loops", "partial", 40)
+    (f,) = follow_ups(kb, [r], None, systems=systems_asked(kb, open_q))
+    assert f.question == kb.concepts["feedback_loops"].questions(["recommendation"])[1]
+    assert (
+        f.question != kb.concepts["feedback_loops"].questions()[1]
+    )  # the note's second is for regression
+    # nothing known about the question: every question is in play, in the note's order
+    (f,) = follow_ups(kb, [r], None)
+    assert f.question == kb.concepts["feedback_loops"].questions()[1]

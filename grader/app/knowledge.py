@@ -125,7 +125,13 @@ def _concept(kb: KnowledgeBase, concept: Concept) -> None:
     _bullets("Common mistakes", concept.common_mistakes)
     levels = concept.levels.model_dump(by_alias=True)
     _bullets("Levels", [f"{k}: {v}" for k, v in levels.items()])
-    _bullets("Follow-up questions", concept.follow_ups)
+    _bullets(
+        "Follow-up questions",
+        [
+            q.ask + (f" (for {' and '.join(q.systems)} systems)" if q.systems else "")
+            for q in concept.follow_ups
+        ],
+    )
 
 
 def _step(step: Step) -> None:

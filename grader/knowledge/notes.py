@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -18,6 +19,9 @@ from grader.text import plain_words, validation_parts
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
 STEP_IDS: tuple[str, ...] = get_args(StepId)
 Severity = Literal["critical", "important", "nice"]
+# The kinds of ML system a question can be written for: a case names its own, a concept's follow-up
+# question names those it presumes ("your ranking", "your classifier"), or none when any will do.
+System = Literal["recommendation", "search", "classification", "regression", "generation"]
 SEVERITY_WEIGHT = {"critical": 3.0, "important": 2.0, "nice": 1.0}
 
 REQUIRED_CONCEPTS = (
@@ -61,6 +65,18 @@ class Levels(_Strict):
     l3: str = Field(alias="3", min_length=1)
 
 
+class FollowUpQuestion(_Strict):
+    """A concept's follow-up question, and the kinds of system it is written for (none: any). In a
+    note, a plain string is a question for any system."""
+
+    ask: str = NonEmpty
+    systems: list[System] = Field(default_factory=list)
+
+    def fits(self, systems: Collection[str]) -> bool:
+        """Whether the question reads right for a system of these kinds (unknown kinds: any)."""
+        return not self.systems or not systems or not set(self.systems).isdisjoint(systems)
+
+
 class Concept(_Strict):
     """A rubric component: something a strong answer addresses."""
 
@@ -75,8 +91,17 @@ class Concept(_Strict):
     cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")
     common_mistakes: list[str] = Field(min_length=2)
     levels: Levels
-    follow_ups: list[str] = Field(min_length=3)
+    follow_ups: list[FollowUpQuestion] = Field(min_length=3)
     body: str = ""
+
+    @field_validator("follow_ups", mode="before")
+    @classmethod
+    def _plain_questions(cls, v):
+        return [{"ask": q} if isinstance(q, str) else q for q in v] if isinstance(v, list) else v
+
+    def questions(self, systems: Collection[str] = ()) -> list[str]:
+        """The follow-up questions that fit a system of these kinds, in the note's order."""
+        return [q.ask for q in self.follow_ups if q.fits(systems)]
 
     @field_validator("keywords")
     @classmethod
@@ -131,6 +156,11 @@ class Case(_Strict):
     )
     reference_outline: list[OutlineStep] = Field(min_length=7)
     follow_ups: list[str] = Field(min_length=3)
+    systems: list[System] = Field(
+        default_factory=list,
+        description="The kinds of system the question asks for; none: any (a concept's follow-up "
+        "questions are then all in play).",
+    )
     body: str = ""
 
     @model_validator(mode="after")
@@ -186,6 +216,12 @@ class KnowledgeBase(BaseModel):
             "case": self.cases,
             "background": self.background,
         }[kind]
+
+    def systems_of(self, case_ids: Iterable[str]) -> frozenset[str]:
+        """The kinds of system these bank cases are (unknown ids are skipped)."""
+        return frozenset(
+            s for cid in case_ids if cid in self.cases for s in self.cases[cid].systems
+        )
 
     def case_components(self, case: Case | None) -> list[CaseComponent]:
         """Expected components for a case, or the general framework rubric when case is None."""

@@ -178,7 +178,12 @@ class _Run:
         self, components: list[ComponentResult], tailored: list[FollowUp] | None = None
     ) -> list[FollowUp]:
         return probes.follow_ups(
-            self.grader.kb, components, self.case, extra=tailored or [], limit=MAX_FOLLOW_UPS
+            self.grader.kb,
+            components,
+            self.case,
+            extra=tailored or [],
+            limit=MAX_FOLLOW_UPS,
+            systems=probes.systems_asked(self.grader.kb, self.report.question),
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

@@ -496,7 +496,7 @@ class Grader:
         return GradeReport(
             question=rubric.question,
             **self.totals(results, rubric.question),
-            follow_up_questions=self._follow_ups(results, rubric.case),
+            follow_up_questions=self._follow_ups(results, rubric),
             recommended_reading=self._reading(
                 priority,
                 gap_vectors,
@@ -688,10 +688,16 @@ class Grader:
             )
         return out
 
-    def _follow_ups(self, results: list[ComponentResult], case: Case | None) -> list[FollowUp]:
+    def _follow_ups(self, results: list[ComponentResult], rubric: _Rubric) -> list[FollowUp]:
         """The ranked gap questions and probes of what the candidate said (`probes.follow_ups`)
-        for the component results given."""
-        return probes.follow_ups(self.kb, results, case, limit=MAX_FOLLOW_UPS)
+        for the component results given, asked as of the kind of system the question is for."""
+        return probes.follow_ups(
+            self.kb,
+            results,
+            rubric.case,
+            limit=MAX_FOLLOW_UPS,
+            systems=probes.systems_asked(self.kb, rubric.question),
+        )
 
     def _reading(
         self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray], cases: set[str]

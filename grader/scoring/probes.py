@@ -22,11 +22,11 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from grader.knowledge.notes import Case, CaseComponent, Concept, KnowledgeBase
-from grader.report import ComponentResult, Evidence, FollowUp
+from grader.report import ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS
 
@@ -341,12 +341,34 @@ def _why(r: ComponentResult, where: str | None, probe: bool) -> str:
     return why + ("; presses on what the candidate said" if probe else "")
 
 
+def systems_asked(kb: KnowledgeBase, question: QuestionMatch) -> frozenset[str]:
+    """The kinds of system a question asks for: its case's, or for an open question those of the
+    bank cases nearest to it (`informed_by`); empty when unknown (every question is then in play)."""
+    return kb.systems_of([question.id] if question.id else question.informed_by)
+
+
+def _systems(case: Case | None, systems: Collection[str] | None) -> Collection[str]:
+    return systems if systems is not None else (case.systems if case is not None else ())
+
+
+def _questions(kb: KnowledgeBase, component_id: str, systems: Collection[str]) -> list[str]:
+    """The concept's follow-up questions written for a system of these kinds ("your classifier"
+    is not asked of a video feed); all of them if none is."""
+    concept = kb.concepts[component_id]
+    return concept.questions(systems) or concept.questions()
+
+
 def gap_follow_up(
-    kb: KnowledgeBase, r: ComponentResult, case: Case | None = None, where: str | None = None
+    kb: KnowledgeBase,
+    r: ComponentResult,
+    case: Case | None = None,
+    where: str | None = None,
+    systems: Collection[str] | None = None,
 ) -> FollowUp:
-    """The concept's question for a gap: its first (basic) one when the component is missing, its
+    """The concept's question for a gap, among those written for the asked kind of system
+    (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise."""
-    ups = kb.concepts[r.id].follow_ups
+    ups = _questions(kb, r.id, _systems(case, systems))
     question = ups[0] if r.status == "missing" else ups[min(1, len(ups) - 1)]
     return FollowUp(
         question=question,
@@ -370,15 +392,18 @@ def probe_follow_up(
     where: str | None = None,
     *,
     avoid: Iterable[str] = (),
+    systems: Collection[str] | None = None,
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component: their words, then the concept's
-    deeper question (any but its first, basic one) that fits them best: not answered by the evidence
-    already, written for this case rather than another of the bank (`elsewhere`), sharing most
-    words with the quote; quotes in `avoid` (taken by other components) only when nothing else
-    will do; then the clause most on topic, the best evidence and the note's order break ties. None when the component is
-    missing or nothing in its evidence is on topic."""
+    deeper question (any but the first, basic one of those written for the asked kind of system)
+    that fits them best: not answered by the evidence already, written for this case rather than
+    another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid` (taken
+    by other components) only when nothing else will do; then the clause most on topic, the best
+    evidence and the note's order break ties. None when the component is missing or nothing in its
+    evidence is on topic."""
     concept = kb.concepts[r.id]
-    if r.status == "missing" or not r.evidence or len(concept.follow_ups) < 2:
+    ups = _questions(kb, r.id, _systems(case, systems))
+    if r.status == "missing" or not r.evidence or len(ups) < 2:
         return None
     found = clauses(r.evidence, _topic_weights(concept, _cues(kb, case, r.id)))
     if not found:
@@ -387,7 +412,7 @@ def probe_follow_up(
     avoid = set(avoid)
     deeper = [
         (k, q, terms(q), _answered(q, said), elsewhere(kb, case, q))
-        for k, q in enumerate(concept.follow_ups)
+        for k, q in enumerate(ups)
         if k > 0
     ]
     _, clause, question = min(
@@ -434,6 +459,7 @@ def follow_ups(
     *,
     extra: Iterable[FollowUp] = (),
     limit: int = MAX_FOLLOW_UPS,
+    systems: Collection[str] | None = None,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
@@ -446,9 +472,9 @@ def follow_ups(
     items: list[FollowUp] = []
     quoted: list[str] = []
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
-        f = probe_follow_up(kb, r, case, where, avoid=quoted)
+        f = probe_follow_up(kb, r, case, where, avoid=quoted, systems=systems)
         if f is None and r.status != "covered":
-            f = gap_follow_up(kb, r, case, where)
+            f = gap_follow_up(kb, r, case, where, systems)
         if r.id in tailored:
             heard = f.listen_for if f is not None else listen_for(kb, r, case)
             f = tailored[r.id]
