@@ -131,3 +131,25 @@ def test_follow_up_questions_name_their_systems_or_none(kb, kb_copy):
     )
     with pytest.raises(KnowledgeBaseError, match=r"drift\.md: field 'follow_ups"):
         load_kb(kb_copy)
+
+
+def test_a_cue_names_what_it_is_written_for_and_keeps_its_text(kb, kb_copy):
+    """A cue may be `{says, systems, example_of}`: `cues` keeps the texts that are embedded and
+    scored, `cue_notes` what each is written for; a plain string is a cue for any system."""
+    for concept in kb.concepts.values():
+        assert [n.says for n in concept.cue_notes] == concept.cues, concept.id
+    notes = kb.concepts["label_delay"].cue_notes
+    chargebacks = next(n for n in notes if "Chargebacks" in n.says)
+    assert chargebacks.example_of == "fraud_detection"
+    assert chargebacks.fits(["classification"], "fraud_detection")
+    assert not chargebacks.fits(["classification"], "spam_detection")  # another product's example
+    assert not chargebacks.fits(["recommendation"], None)
+    plain = next(n for n in notes if not n.systems and n.example_of is None)
+    assert plain.fits(["regression"], None) and plain.fits([], "video_recommendation")
+    _edit(
+        kb_copy / "concepts" / "drift.md",
+        "cues:\n",
+        "cues:\n  - says: A cue.\n    systems: [robots]\n",
+    )
+    with pytest.raises(KnowledgeBaseError, match=r"drift\.md: field 'cue_notes"):
+        load_kb(kb_copy)

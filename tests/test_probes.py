@@ -406,3 +406,44 @@ def test_an_open_question_is_asked_as_of_its_nearest_cases(kb):
     # nothing known about the question: every question is in play, in the note's order
     (f,) = follow_ups(kb, [r], None)
     assert f.question == kb.concepts["feedback_loops"].questions()[1]
+
+
+def test_a_quote_is_not_cut_at_an_abbreviation():
+    from grader.scoring.probes import _pieces
+
+    quote = "We retrain the ranker daily, e.g. LightGBM on 200 features. Then we watch drift."
+    assert [quote[p.start : p.end] for p in _pieces(quote)] == [
+        "We retrain the ranker daily, e.g. LightGBM on 200 features",
+        "Then we watch drift",
+    ]  # (a piece leaves out its closing stop)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "example, question",
+    [
+        ("video_recommendation_weak.md", "video_recommendation"),
+        ("fraud_detection_notes.md", "fraud_detection"),
+        ("fraud_detection_notes.md", "Design a system that spots fake reviews on a marketplace"),
+    ],
+)
+def test_advice_is_written_for_the_asked_kind_of_system(grader, example, question):
+    """Every concept cue a report offers as advice (feedback, top improvements, what a strong reply
+    covers) is written for the asked kind of system and is no other product's example: a fraud
+    design is not advised about watch time, a video feed not about chargebacks."""
+    from grader.pipeline import grade_input
+
+    kb = grader.kb
+    report = grade_input(grader, (EXAMPLES / example).read_text(encoding="utf-8"), question)
+    case = kb.cases.get(report.question.id) if report.question.id else None
+    systems = systems_asked(kb, report.question)
+    notes = {n.says: n for c in kb.concepts.values() for n in c.cue_notes}
+    shown = [
+        *(c.feedback for c in report.components),
+        *report.improvements,
+        *(line for f in report.follow_up_questions for line in f.listen_for),
+    ]
+    offered = [s for s, n in notes.items() if any(s in text for text in shown)]
+    assert offered  # concept cues are offered as advice
+    for says in offered:
+        assert notes[says].fits(systems, case.id if case else None), (question, says)

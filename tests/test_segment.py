@@ -197,3 +197,14 @@ def test_a_window_records_the_sentences_it_spans():
         (s, e) != (repeat, repeat + len(said[3])) for w in over for s, e, _ in w.parts
     )
     assert any((s, e) == (0, len(said[0])) for w in over for s, e, _ in w.parts)
+
+
+def test_an_abbreviation_ends_no_sentence():
+    answer = (
+        "Features incl. watch history, esp. recent sessions, feed the ranker. "
+        "Latency is approx. 40 ms on avg. per request, as Smith et al. report."
+    )
+    assert [u.text for u in segment(answer) if not u.is_window] == [
+        "Features incl. watch history, esp. recent sessions, feed the ranker.",
+        "Latency is approx. 40 ms on avg. per request, as Smith et al. report.",
+    ]

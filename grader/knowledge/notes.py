@@ -77,6 +77,22 @@ class FollowUpQuestion(_Strict):
         return not self.systems or not systems or not set(self.systems).isdisjoint(systems)
 
 
+class CueNote(_Strict):
+    """What a concept's cue is written for: kinds of system (none: any) and, when it is an example
+    from one product, that product (a bank case id, or a few words for one outside the bank). In a
+    note, a plain string is a cue for any system and no product in particular."""
+
+    says: str = NonEmpty
+    systems: list[System] = Field(default_factory=list)
+    example_of: str | None = None
+
+    def fits(self, systems: Collection[str], case_id: str | None) -> bool:
+        """Whether the cue reads right as advice for a system of these kinds (unknown kinds: any),
+        asked as the bank case `case_id` (None: an open question)."""
+        kinds = not self.systems or not systems or not set(self.systems).isdisjoint(systems)
+        return kinds and (self.example_of is None or self.example_of == case_id)
+
+
 class Concept(_Strict):
     """A rubric component: something a strong answer addresses."""
 
@@ -93,6 +109,20 @@ class Concept(_Strict):
     levels: Levels
     follow_ups: list[FollowUpQuestion] = Field(min_length=3)
     body: str = ""
+    cue_notes: list[CueNote] = Field(
+        default_factory=list, description="Read from `cues`: what each cue is written for."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_cue_notes(cls, data):
+        """`cues` holds the cues' texts (what is embedded and scored); `cue_notes` what each is
+        written for, from the note's `{says, systems, example_of}` entries."""
+        if isinstance(data, dict) and isinstance(data.get("cues"), list):
+            notes = [{"says": c} if isinstance(c, str) else c for c in data["cues"]]
+            texts = [n.get("says") if isinstance(n, dict) else n for n in notes]
+            data = {**data, "cues": texts, "cue_notes": notes}
+        return data
 
     @field_validator("follow_ups", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ import functools
 import re
 import sys
 import threading
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -501,7 +502,13 @@ class Grader:
                     cues_total=len(cue_texts),
                     evidence=evidence,
                     feedback=self._feedback(
-                        j, concept, comp, cue_texts, rubric.case, self._nearest_first(rubric, comp)
+                        j,
+                        concept,
+                        comp,
+                        cue_texts,
+                        rubric.case,
+                        self._nearest_first(rubric, comp),
+                        probes.systems_asked(self.kb, rubric.question),
                     ),
                 )
             )
@@ -542,6 +549,7 @@ class Grader:
         again after adjusting components, so both modes add up the same way. `question` (the
         report's) picks examples written for its case in the improvements."""
         case = self.kb.cases.get(question.id) if question is not None and question.id else None
+        systems = probes.systems_asked(self.kb, question) if question is not None else ()
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
@@ -561,13 +569,18 @@ class Grader:
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
             strengths=self._strengths(results),
-            improvements=[self._improvement(r, case) for r in gaps_first(results)[:3]],
+            improvements=[self._improvement(r, case, systems) for r in gaps_first(results)[:3]],
         )
 
-    def _improvement(self, r: ComponentResult, case: Case | None) -> str:
+    def _improvement(
+        self, r: ComponentResult, case: Case | None, systems: Collection[str] = ()
+    ) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`_advice`)
-            example = self._advice(case, concept.cues, list(range(len(concept.cues))))
+            example = (
+                self._advice(case, concept.cues, list(range(len(concept.cues))), systems=systems)
+                or concept.levels.model_dump(by_alias=True)["3"]
+            )
             return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{example}"'
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.model_dump(by_alias=True)['3']}"
 
@@ -645,22 +658,29 @@ class Grader:
         candidates: list[int],
         fallback: bool = True,
         order: list[int] | None = None,
+        systems: Collection[str] = (),
     ) -> str:
-        """The first of the candidate cues that is not an example from another bank case
-        (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all, and
-        only then the first candidate: advice about slang and memes does not belong under a video
-        feed's drift. `order` ranks the cues (for an open question: nearest to it first), so that
+        """The first of the candidate cues written for the asked kind of system (`systems`) and
+        no other product (`probes.foreign`), and not sharing more words with another bank case
+        (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all; else ""
+        (the caller says the rubric's top level instead): advice about slang and memes does not
+        belong under a video feed's drift. `order` ranks the cues (for an open question: nearest to it first), so that
         a question about machine sensors is not advised with a video feed's example."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
 
         def fitting(ks: list[int]) -> list[int]:
-            return [k for k in ks if probes.elsewhere(self.kb, case, cue_texts[k]) < 2]
+            return [
+                k
+                for k in ks
+                if not probes.foreign(self.kb, case, systems, cue_texts[k])
+                and probes.elsewhere(self.kb, case, cue_texts[k]) < 2
+            ]
 
         chosen = fitting(candidates)
         if not chosen and fallback:
-            chosen = fitting(order) or candidates
+            chosen = fitting(order)
         return cue_texts[chosen[0]] if chosen else ""
 
     def _feedback(
@@ -671,9 +691,13 @@ class Grader:
         cue_texts: list[str],
         case=None,
         order: list[int] | None = None,
+        systems: Collection[str] = (),
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        todo = self._advice(case, cue_texts, list(j.unmatched_cues), j.status != "covered", order)
+        top = concept.levels.model_dump(by_alias=True)["3"]
+        todo = self._advice(
+            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems
+        )
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
         # the score also credits cues nearly made, so a component can be partial with none made in full
         points = (
@@ -686,10 +710,12 @@ class Grader:
             extra = f" To go further: {todo}" if todo else ""
             return f"Covered ({points}). The rubric's top level: {level}{extra}"
         if j.status == "partial":
-            return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo}{pitfall}"
+            return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo or top}{pitfall}"
         named = "Named but not explained. " if j.level == 1 else "Not addressed. "
-        says = self._advice(case, cue_texts, list(range(len(cue_texts))), order=order)
-        return f"{named}{concept.why_it_matters} A strong answer says: {says}{pitfall}"
+        says = self._advice(
+            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems
+        )
+        return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
 
     @staticmethod
     def _strengths(results: list[ComponentResult]) -> list[str]:
@@ -817,15 +843,17 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
     def texts(value) -> list[str]:
         if isinstance(value, str):
             return [p for p in re.split(r"\n\s*\n", value) if p.strip()]
-        if isinstance(value, dict):
-            return [t for v in value.values() for t in texts(v)]
+        if isinstance(value, dict):  # what a note's text is written for is no prose of its own
+            return [
+                t for k, v in value.items() if k not in ("systems", "example_of") for t in texts(v)
+            ]
         if isinstance(value, list):
             return [t for v in value for t in texts(v)]
         return []
 
     return [
         t for kind in ("step", "concept", "case") for note in kb.notes(kind).values()
-        for t in texts(note.model_dump(exclude={"id", "kind", "keywords"}))
+        for t in texts(note.model_dump(exclude={"id", "kind", "keywords", "systems", "cue_notes"}))
     ]  # fmt: skip
 
 

@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from grader.knowledge.notes import Case, CaseComponent, Concept, KnowledgeBase
+from grader.knowledge.notes import Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.overlap import terms
-from grader.scoring.segment import WINDOW_WORDS
+from grader.scoring.segment import WINDOW_WORDS, abbreviated
 
 MAX_FOLLOW_UPS = 5
 MAX_QUOTE_CHARS = 160
@@ -116,7 +116,8 @@ def _pieces(quote: str) -> list[_Span]:
     for ls, le in lines:
         lead = _LEAD.match(quote, ls, le)
         start = lead.end() if lead else ls
-        bounds = [start] + [m.end() for m in _SENTENCE.finditer(quote, start, le)] + [le]
+        stops = _SENTENCE.finditer(quote, start, le)
+        bounds = [start, *(m.end() for m in stops if not abbreviated(quote, m.start())), le]
         for s, e in zip(bounds, bounds[1:]):
             s, e = _trimmed(quote, s, e)
             if e > s:
@@ -282,6 +283,24 @@ def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
     return 0 if own >= first else 1
 
 
+_CUE_NOTES: dict[str, dict[str, CueNote]] = {}  # per knowledge-base digest: cue text -> its note
+
+
+def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text: str) -> bool:
+    """Whether `text` is a concept's cue written for another kind of system than `systems`, or an
+    example from another product than `case` (`CueNote`): such a cue is not offered as advice. A
+    case's own cues, and texts that are no concept's cue, are not foreign."""
+    with _BANKS_LOCK:
+        if kb.digest not in _CUE_NOTES:
+            if len(_CUE_NOTES) >= 8:
+                _CUE_NOTES.clear()
+            _CUE_NOTES[kb.digest] = {
+                n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes
+            }
+        note = _CUE_NOTES[kb.digest].get(text)
+    return note is not None and not note.fits(systems, case.id if case is not None else None)
+
+
 def made(point: str, said: frozenset[str]) -> bool:
     """Whether a point (a cue, a descriptor) is made by text whose words are `said`: most of its
     content words (MADE_SHARE) are there."""
@@ -297,15 +316,25 @@ def _said(r: ComponentResult) -> frozenset[str]:
     return frozenset(t for e in r.evidence for t in terms(e.quote))
 
 
-def listen_for(kb: KnowledgeBase, r: ComponentResult, case: Case | None) -> list[str]:
+def listen_for(
+    kb: KnowledgeBase,
+    r: ComponentResult,
+    case: Case | None,
+    systems: Collection[str] | None = None,
+) -> list[str]:
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
-    concept's (examples from other cases last), each saying something new."""
+    concept's written for the asked kind of system (`systems`, by default the case's) and no other
+    product (`foreign`; examples sharing more words with other cases last), each saying something
+    new."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
+    kinds = _systems(case, systems)
     general = sorted(
-        (elsewhere(kb, case, cue), k, cue) for k, cue in enumerate(concept.cues)
+        (elsewhere(kb, case, cue), k, cue)
+        for k, cue in enumerate(concept.cues)
+        if not foreign(kb, case, kinds, cue)
     )  # this case's examples, then general ones, then other cases', each in the note's order
     chosen: list[str] = []
     seen: list[frozenset[str]] = []
@@ -375,7 +404,7 @@ def gap_follow_up(
         component_id=r.id,
         why=_why(r, where, probe=False),
         kind="gap",
-        listen_for=listen_for(kb, r, case),
+        listen_for=listen_for(kb, r, case, systems),
     )
 
 
@@ -439,7 +468,7 @@ def probe_follow_up(
         why=_why(r, where, probe=True),
         kind="probe",
         quote=clause.shown,
-        listen_for=listen_for(kb, r, case),
+        listen_for=listen_for(kb, r, case, systems),
     )
 
 
@@ -476,7 +505,7 @@ def follow_ups(
         if f is None and r.status != "covered":
             f = gap_follow_up(kb, r, case, where, systems)
         if r.id in tailored:
-            heard = f.listen_for if f is not None else listen_for(kb, r, case)
+            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems)
             f = tailored[r.id]
             f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
         if f is not None:

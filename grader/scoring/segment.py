@@ -37,7 +37,11 @@ _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _RULE_CELL = re.compile(r":?-{3,}:?")  # a cell of a table's header rule: "---", ":---:"
 _LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead: "goal: ..."
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|cf|Mr|Ms|Dr|fig|no)\.)$", re.IGNORECASE)
+# abbreviations whose full stop ends no sentence ("features incl. watch history")
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|a\.k\.a|w\.r\.t|etc|vs|approx|incl|excl|esp|avg|est|resp|cf|et\s+al|Mr|Ms|Dr|fig|no)\.)$",
+    re.IGNORECASE,
+)
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary
 _WORD = re.compile(r"\S+")
 _WORD_RUN = re.compile(r"\w+")
@@ -125,12 +129,17 @@ def clean_text(text: str) -> str:
     return " ".join(expand_shorthand(text).split())
 
 
+def abbreviated(text: str, end: int, start: int = 0) -> bool:
+    """Whether text[start:end] ends with an abbreviation's full stop ("incl."), which ends no
+    sentence. Only the tail is searched (abbreviations are short): searching the whole sentence at
+    each stop is quadratic on text such as 'e.g. e.g. e.g. ...'."""
+    return _ABBREV.search(text, max(start, end - _ABBREV_TAIL), end) is not None
+
+
 def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(line):
-        # search only the sentence's tail (abbreviations are short); slicing the whole sentence
-        # each time is quadratic on text such as 'e.g. e.g. e.g. ...'
-        if _ABBREV.search(line, max(start, m.start() - _ABBREV_TAIL), m.start()):
+        if abbreviated(line, m.start(), start):
             continue
         spans.append((offset + start, offset + m.start()))
         start = m.end()
