@@ -23,6 +23,7 @@ from grader.scoring.probes import (
     probe_follow_up,
     quoted_text,
     systems_asked,
+    where_asked,
 )
 from tests.conftest import EXAMPLES, ROOT
 
@@ -447,3 +448,23 @@ def test_advice_is_written_for_the_asked_kind_of_system(grader, example, questio
     assert offered  # concept cues are offered as advice
     for says in offered:
         assert notes[says].fits(systems, case.id if case else None), (question, says)
+
+
+def test_a_question_near_a_bank_case_is_not_called_that_case(kb):
+    from grader.report import QuestionMatch
+
+    case = kb.cases["eta_prediction"]
+    asked = "Design a demand forecasting system for a grocery chain"
+    near = QuestionMatch(
+        id=case.id,
+        title=case.title,
+        matched_by="retrieval",
+        similarity=0.49,
+        prompt=case.prompt,
+        asked=asked,
+    )
+    by_id = near.model_copy(update={"matched_by": "id", "asked": case.id, "similarity": 1.0})
+    assert where_asked(near) == "this question" and where_asked(by_id) == case.title
+    r = component(kb, "labels", "missing", 0)
+    (f,) = follow_ups(kb, [r], case, where=where_asked(near))
+    assert f.why.endswith("for this question") and case.title not in f.why

@@ -184,6 +184,7 @@ class _Run:
             extra=tailored or [],
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.grader.kb, self.report.question),
+            where=probes.where_asked(self.report.question),
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

@@ -740,6 +740,7 @@ class Grader:
             rubric.case,
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.kb, rubric.question),
+            where=probes.where_asked(rubric.question),
         )
 
     def _reading(

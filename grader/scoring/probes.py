@@ -370,6 +370,14 @@ def _why(r: ComponentResult, where: str | None, probe: bool) -> str:
     return why + ("; presses on what the candidate said" if probe else "")
 
 
+def where_asked(question: QuestionMatch) -> str:
+    """How a follow-up's reason names the question: the bank case's title when the case was asked
+    for (by id, title or alias), else "this question": a question graded with the rubric of the
+    bank case nearest to it is not that case ("critical for Delivery ETA prediction" does not
+    belong under a grocery demand forecast)."""
+    return question.title if question.id and question.matched_by != "retrieval" else "this question"
+
+
 def systems_asked(kb: KnowledgeBase, question: QuestionMatch) -> frozenset[str]:
     """The kinds of system a question asks for: its case's, or for an open question those of the
     bank cases nearest to it (`informed_by`); empty when unknown (every question is then in play)."""
@@ -489,13 +497,14 @@ def follow_ups(
     extra: Iterable[FollowUp] = (),
     limit: int = MAX_FOLLOW_UPS,
     systems: Collection[str] | None = None,
+    where: str | None = None,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
     component not yet covered. `extra` (the LLM's tailored questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
     component has one. Components past the limit are read only until a probe is found."""
-    where = case.title if case is not None else "this question"
+    where = where or (case.title if case is not None else "this question")
     ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = []
