@@ -65,6 +65,12 @@ class Levels(_Strict):
     l3: str = Field(alias="3", min_length=1)
 
 
+def _fits(written_for: Collection[str], asked: Collection[str]) -> bool:
+    """Whether text written for these kinds of system (none: any) reads right for a system of the
+    asked kinds (none known: any)."""
+    return not written_for or not asked or not set(written_for).isdisjoint(asked)
+
+
 class FollowUpQuestion(_Strict):
     """A concept's follow-up question, and the kinds of system it is written for (none: any). In a
     note, a plain string is a question for any system."""
@@ -74,7 +80,7 @@ class FollowUpQuestion(_Strict):
 
     def fits(self, systems: Collection[str]) -> bool:
         """Whether the question reads right for a system of these kinds (unknown kinds: any)."""
-        return not self.systems or not systems or not set(self.systems).isdisjoint(systems)
+        return _fits(self.systems, systems)
 
 
 class CueNote(_Strict):
@@ -89,8 +95,7 @@ class CueNote(_Strict):
     def fits(self, systems: Collection[str], case_id: str | None) -> bool:
         """Whether the cue reads right as advice for a system of these kinds (unknown kinds: any),
         asked as the bank case `case_id` (None: an open question)."""
-        kinds = not self.systems or not systems or not set(self.systems).isdisjoint(systems)
-        return kinds and (self.example_of is None or self.example_of == case_id)
+        return _fits(self.systems, systems) and self.example_of in (None, case_id)
 
 
 class Concept(_Strict):

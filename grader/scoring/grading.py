@@ -459,6 +459,7 @@ class Grader:
         relevance = self._relevance(rubric, on_topic, words, warnings)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
+        systems = probes.systems_asked(self.kb, rubric.question)  # what advice is written for
         matrices = {
             comp.id: self.similarities(unit_vecs, prepared.words, rubric.case, comp)
             for comp in rubric.components
@@ -508,7 +509,7 @@ class Grader:
                         cue_texts,
                         rubric.case,
                         self._nearest_first(rubric, comp),
-                        probes.systems_asked(self.kb, rubric.question),
+                        systems,
                     ),
                 )
             )
@@ -664,8 +665,9 @@ class Grader:
         no other product (`probes.foreign`), and not sharing more words with another bank case
         (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all; else ""
         (the caller says the rubric's top level instead): advice about slang and memes does not
-        belong under a video feed's drift. `order` ranks the cues (for an open question: nearest to it first), so that
-        a question about machine sensors is not advised with a video feed's example."""
+        belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
+        to it first), so that a question about machine sensors is not advised with a video feed's
+        example."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
