@@ -180,7 +180,7 @@ class _Run:
         return probes.follow_ups(
             self.grader.kb,
             components,
-            self.case,
+            probes.advice_case(self.grader.kb, self.report.question),
             extra=tailored or [],
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.grader.kb, self.report.question),

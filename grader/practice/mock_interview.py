@@ -17,7 +17,13 @@ from grader.pipeline import Progress, grade_input
 from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
 from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.overlap import terms
-from grader.scoring.probes import gap_follow_up, made, systems_asked, where_asked
+from grader.scoring.probes import (
+    advice_case,
+    gap_follow_up,
+    made,
+    systems_asked,
+    where_asked,
+)
 from grader.scoring.segment import count_words
 from grader.text import blank
 
@@ -138,9 +144,9 @@ class MockInterview(BaseModel):
                 return f
         if kb is None:
             return None
-        case = kb.cases.get(self.report.question.id) if self.report.question.id else None
+        question = self.report.question
+        case = advice_case(kb, question)
         for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
-            question = self.report.question
             return gap_follow_up(
                 kb, c, case, where_asked(question), systems=systems_asked(kb, question)
             )

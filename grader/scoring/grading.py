@@ -459,7 +459,9 @@ class Grader:
         relevance = self._relevance(rubric, on_topic, words, warnings)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
-        systems = probes.systems_asked(self.kb, rubric.question)  # what advice is written for
+        # what advice is written for: the asked kinds of system, and the case asked for by name
+        systems = probes.systems_asked(self.kb, rubric.question)
+        advised = probes.advice_case(self.kb, rubric.question)
         matrices = {
             comp.id: self.similarities(unit_vecs, prepared.words, rubric.case, comp)
             for comp in rubric.components
@@ -507,7 +509,7 @@ class Grader:
                         concept,
                         comp,
                         cue_texts,
-                        rubric.case,
+                        advised,
                         self._nearest_first(rubric, comp),
                         systems,
                     ),
@@ -549,7 +551,7 @@ class Grader:
         Steps and the overall count each component's verdict (`credited`). The LLM layer calls this
         again after adjusting components, so both modes add up the same way. `question` (the
         report's) picks examples written for its case in the improvements."""
-        case = self.kb.cases.get(question.id) if question is not None and question.id else None
+        case = probes.advice_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
         steps = []
         for step in self.kb.steps.values():
@@ -739,7 +741,7 @@ class Grader:
         return probes.follow_ups(
             self.kb,
             results,
-            rubric.case,
+            probes.advice_case(self.kb, rubric.question),
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),

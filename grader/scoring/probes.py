@@ -283,22 +283,42 @@ def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
     return 0 if own >= first else 1
 
 
-_CUE_NOTES: dict[str, dict[str, CueNote]] = {}  # per knowledge-base digest: cue text -> its note
+@dataclass(frozen=True)
+class _Cues:
+    notes: dict[str, CueNote]  # a concept cue's text -> what it is written for
+    cases: dict[str, str]  # a case's own cue text -> that case's id
+
+
+_CUES: dict[str, _Cues] = {}  # per knowledge-base digest
 
 
 def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text: str) -> bool:
-    """Whether `text` is a concept's cue written for another kind of system than `systems`, or an
-    example from another product than `case` (`CueNote`): such a cue is not offered as advice. A
-    case's own cues, and texts that are no concept's cue, are not foreign."""
+    """Whether `text` is a concept's cue written for another kind of system than `systems` or an
+    example from another product than `case` (`CueNote`), or a case's own cue and that case is not
+    `case`: such a cue is not offered as advice. Other texts are not foreign."""
     with _BANKS_LOCK:
-        if kb.digest not in _CUE_NOTES:
-            if len(_CUE_NOTES) >= 8:
-                _CUE_NOTES.clear()
-            _CUE_NOTES[kb.digest] = {
-                n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes
-            }
-        note = _CUE_NOTES[kb.digest].get(text)
-    return note is not None and not note.fits(systems, case.id if case is not None else None)
+        if kb.digest not in _CUES:
+            if len(_CUES) >= 8:
+                _CUES.clear()
+            _CUES[kb.digest] = _Cues(
+                {n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes},
+                {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
+            )
+        cues = _CUES[kb.digest]
+    asked = case.id if case is not None else None
+    note = cues.notes.get(text)
+    if note is not None:
+        return not note.fits(systems, asked)
+    return cues.cases.get(text, asked) != asked
+
+
+def advice_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
+    """The bank case whose own examples may be offered as advice: the case asked for by id, title
+    or alias. None for an open question, and for one only near a bank case (retrieval: fake reviews
+    graded with fraud detection's rubric are not advised about chargebacks)."""
+    if question.id and question.matched_by != "retrieval":
+        return kb.cases.get(question.id)
+    return None
 
 
 def made(point: str, said: frozenset[str]) -> bool:
