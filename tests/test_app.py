@@ -335,6 +335,10 @@ def test_knowledge_page_opens_a_linked_note(data_dir, kb):
     at = run_app("knowledge", query={"doc": "concepts/cold_start.md"})
     assert_inert(at)
     assert at.header[0].value == kb.concepts["cold_start"].title and "doc" not in at.query_params
+    # what each strong-answer point and follow-up question is written for is shown beside it
+    page = " ".join(m.value for m in at.markdown).replace("\\", "")  # unescaped
+    assert "(example from Real-time payment fraud detection)" in page
+    assert "(for recommendation and search systems)" in page
     at.button_group(key="kb_kind").set_value("framework").run()
     assert at.header[0].value.endswith(kb.steps[at.selectbox(key="kb_note_framework").value].title)
     assert "No note" in run_app("knowledge", query={"doc": "../../etc/passwd"}).warning[0].value

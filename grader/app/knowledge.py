@@ -121,7 +121,13 @@ def _concept(kb: KnowledgeBase, concept: Concept) -> None:
         + (" · cross-cutting" if concept.cross_cutting else "")
     )
     st.markdown(inert(concept.why_it_matters))
-    _bullets("A strong answer says", concept.cues)
+    _bullets(
+        "A strong answer says",
+        [
+            n.says + (f" (example from {_product(kb, n.example_of)})" if n.example_of else "")
+            for n in concept.cue_notes
+        ],
+    )
     _bullets("Common mistakes", concept.common_mistakes)
     levels = concept.levels.model_dump(by_alias=True)
     _bullets("Levels", [f"{k}: {v}" for k, v in levels.items()])
@@ -132,6 +138,12 @@ def _concept(kb: KnowledgeBase, concept: Concept) -> None:
             for q in concept.follow_ups
         ],
     )
+
+
+def _product(kb: KnowledgeBase, example_of: str) -> str:
+    """A cue's product: a bank case's short title ("Search ranking"), or the words of the note."""
+    case = kb.cases.get(example_of)
+    return case.title.split(" (")[0] if case else example_of
 
 
 def _step(step: Step) -> None:
