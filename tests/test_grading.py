@@ -102,11 +102,14 @@ def test_follow_ups_and_reading_target_the_gaps(grader, weak_answer):
 
 
 def test_reading_holds_no_other_cases_notes(grader, kb):
-    """Concept and step notes, and the asked case's notes: not another product's case study."""
+    """Step notes, the notes of the rubric's concepts, and the asked case's notes: not another
+    product's case study, nor a concept the case marks not applicable (class imbalance for ETA)."""
     for case in kb.cases:
         answer = f"{kb.cases[case].prompt} We would train a model on logged data and ship it."
+        rubric = {c.id for c in kb.cases[case].components}
         for r in grader.grade(answer, case).recommended_reading:
             assert r.kind in ("concept", "step") or r.path == note_path("case", case), (case, r)
+            assert r.kind != "concept" or r.path in {note_path("concept", c) for c in rubric}
 
 
 @pytest.mark.parametrize("salad_index", range(7))

@@ -528,6 +528,7 @@ class Grader:
                 priority,
                 gap_vectors,
                 {rubric.case.id} if rubric.case else {*rubric.question.informed_by},
+                {c.id for c in rubric.components},
             ),
             warnings=warnings,
             ignored=ignored_passages(answer, findings, prepared),
@@ -748,17 +749,25 @@ class Grader:
         )
 
     def _reading(
-        self, priority: list[ComponentResult], gap_vectors: dict[str, np.ndarray], cases: set[str]
+        self,
+        priority: list[ComponentResult],
+        gap_vectors: dict[str, np.ndarray],
+        cases: set[str],
+        concepts: set[str],
     ) -> list[Reading]:
-        """Notes nearest to the biggest gaps: concept and step notes, and the case notes of `cases`
-        only (the asked case, or the bank cases nearest to an open question): another case's
-        notes explain its own product, not what this answer left out."""
+        """Notes nearest to the biggest gaps: step notes, the notes of the rubric's `concepts`
+        (class imbalance is no reading for an ETA, whose case marks it not applicable), and the
+        case notes of `cases` only (the asked case, or the bank cases nearest to an open question):
+        another case's notes explain its own product, not what this answer left out."""
         found: dict[str, Reading] = {}
         kinds = ["concept", "case_note", "step"]
+        allowed = {"case_note": cases, "concept": concepts}
+
+        def keep(hit) -> bool:
+            return hit.kind not in allowed or hit.id in allowed[hit.kind]
+
         for r in priority[:4]:
-            for hit in self.index.query(
-                gap_vectors[r.id], kinds, k=3, keep=lambda h: h.kind != "case_note" or h.id in cases
-            ):
+            for hit in self.index.query(gap_vectors[r.id], kinds, k=3, keep=keep):
                 if hit.doc_id in found:
                     if r.id not in found[hit.doc_id].for_components:
                         found[hit.doc_id].for_components.append(r.id)
