@@ -39,9 +39,8 @@ def question_line(r: GradeReport) -> str:
         "framework": "no close case: general framework rubric",
     }[q.matched_by]
     if q.matched_by == "retrieval" and q.asked:
-        near = ", ".join(q.informed_by) or q.id
         return (
-            f"{q.asked} (rubric from the nearest bank cases: {near}; similarity {q.similarity:.2f})"
+            f"{q.asked} (rubric of the nearest bank case, {q.title}; similarity {q.similarity:.2f})"
         )
     return f"{q.title} ({how})"
 

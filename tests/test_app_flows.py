@@ -230,6 +230,12 @@ def test_g_outline_after_grading_and_on_the_knowledge_page(history, kb, weak, we
     exp = next(e for e in at.expander if "Model answer outline" in e.label)
     point = kb.cases[QUESTION].reference_outline[0].points[0]
     assert point.split()[0] in "\n".join(m.value for m in exp.markdown)
+    # a question only near the bank case (retrieval) is not shown that case's outline
+    near = weak.question.model_copy(update={"matched_by": "retrieval", "asked": "Design radio"})
+    at = run_app(
+        "report", session=shown_report(weak.model_copy(update={"question": near}), weak_answer)
+    )
+    assert not any("Model answer outline" in e.label for e in at.expander)
     kbp = run_app("knowledge")
     assert any(s.value == "Model answer outline" for s in kbp.subheader)
     case = kbp.selectbox(key="kb_note_cases").value

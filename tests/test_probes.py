@@ -426,6 +426,7 @@ def test_a_quote_is_not_cut_at_an_abbreviation():
         ("video_recommendation_weak.md", "video_recommendation"),
         ("fraud_detection_notes.md", "fraud_detection"),
         ("fraud_detection_notes.md", "Design fake review detection for an e-commerce marketplace"),
+        ("video_recommendation_weak.md", "Design a food delivery time estimate for a grocery app"),
     ],
 )
 def test_advice_is_written_for_the_asked_kind_of_system(grader, example, question):
@@ -448,10 +449,11 @@ def test_advice_is_written_for_the_asked_kind_of_system(grader, example, questio
     assert offered  # concept cues are offered as advice
     for says in offered:
         assert notes[says].fits(systems, case.id if case else None), (question, says)
-    # a case's own examples only under that case asked by name, not under a question near it
+    # a case's own examples and pitfalls only under that case asked by name, not under a
+    # question near it
     asked_as = report.question.id if report.question.matched_by != "retrieval" else None
     for other in kb.cases.values():
-        for cue in (cue for comp in other.components for cue in comp.cues):
+        for cue in (cue for comp in other.components for cue in (*comp.cues, *comp.pitfalls)):
             if any(cue in text for text in shown):
                 assert other.id == asked_as, (question, other.id, cue)
 

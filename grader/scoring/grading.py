@@ -581,8 +581,10 @@ class Grader:
     ) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`_advice`)
+            comp = next((c for c in case.components if c.id == r.id), None) if case else None
+            texts = [*(comp.cues if comp else []), *concept.cues]  # as the component's feedback
             example = (
-                self._advice(case, concept.cues, list(range(len(concept.cues))), systems=systems)
+                self._advice(case, texts, list(range(len(texts))), systems=systems)
                 or concept.levels.model_dump(by_alias=True)["3"]
             )
             return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{example}"'
@@ -648,11 +650,13 @@ class Grader:
         return factor
 
     def _nearest_first(self, rubric: _Rubric, comp: CaseComponent) -> list[int] | None:
-        """For a question outside the case bank, the component's cues ordered by closeness to the
-        question as asked (ties in cue order); None for a bank case, whose own cues come first."""
-        if rubric.case is not None or rubric.question_vector is None:
+        """For a question typed as free text (outside the bank, or only near a bank case), the
+        component's cues ordered by closeness to the question as asked (ties in cue order); None
+        for a bank case asked by name, whose own cues come first."""
+        if rubric.question_vector is None:
             return None
-        closeness = cosines(self.component_cues(None, comp)[1], rubric.question_vector[None, :])
+        vectors = self.component_cues(rubric.case, comp)[1]
+        closeness = cosines(vectors, rubric.question_vector[None, :])
         return sorted(range(len(closeness)), key=lambda k: (-float(closeness[k, 0]), k))
 
     def _advice(
@@ -703,7 +707,8 @@ class Grader:
         todo = self._advice(
             case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems
         )
-        pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls else ""
+        # a case's pitfalls are its own product's: said only under the case asked by name
+        pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
         # the score also credits cues nearly made, so a component can be partial with none made in full
         points = (
             f"{j.cues_matched} of {len(cue_texts)} key points"
