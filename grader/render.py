@@ -39,9 +39,9 @@ def question_line(r: GradeReport) -> str:
         "framework": "no close case: general framework rubric",
     }[q.matched_by]
     if q.matched_by == "retrieval" and q.asked:
-        return (
-            f"{q.asked} (rubric of the nearest bank case, {q.title}; similarity {q.similarity:.2f})"
-        )
+        others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
+        also = f"; also informed by: {', '.join(others)}" if others else ""
+        return f"{q.asked} (rubric of the nearest bank case, {q.title}; similarity {q.similarity:.2f}{also})"
     return f"{q.title} ({how})"
 
 

@@ -476,3 +476,22 @@ def test_a_question_near_a_bank_case_is_not_called_that_case(kb):
     r = component(kb, "labels", "missing", 0)
     (f,) = follow_ups(kb, [r], case, where=where_asked(near))
     assert f.why.endswith("for this question") and case.title not in f.why
+
+
+def test_the_question_line_names_the_nearest_case_and_the_others_that_informed_it(kb):
+    from grader.render import question_line
+    from grader.report import GradeReport, QuestionMatch
+
+    case = kb.cases["eta_prediction"]
+    near = QuestionMatch(
+        id=case.id,
+        title=case.title,
+        matched_by="retrieval",
+        similarity=0.45,
+        prompt=case.prompt,
+        asked="Design hospital bed demand forecasting",
+        informed_by=["eta_prediction", "ad_click_prediction"],
+    )
+    line = question_line(GradeReport.model_construct(question=near))
+    assert line.startswith("Design hospital bed demand forecasting (rubric of the nearest bank")
+    assert case.title in line and "ad click prediction" in line and "eta_prediction" not in line
