@@ -458,19 +458,24 @@ def test_advice_is_written_for_the_asked_kind_of_system(grader, example, questio
                 assert other.id == asked_as, (question, other.id, cue)
 
 
-def test_a_question_near_a_bank_case_is_not_called_that_case(kb):
+def _near(case, asked: str, **more):
+    """A question matched by retrieval to the bank case it is only near."""
     from grader.report import QuestionMatch
 
-    case = kb.cases["eta_prediction"]
-    asked = "Design a demand forecasting system for a grocery chain"
-    near = QuestionMatch(
+    return QuestionMatch(
         id=case.id,
         title=case.title,
         matched_by="retrieval",
-        similarity=0.49,
+        similarity=0.45,
         prompt=case.prompt,
         asked=asked,
+        **more,
     )
+
+
+def test_a_question_near_a_bank_case_is_not_called_that_case(kb):
+    case = kb.cases["eta_prediction"]
+    near = _near(case, "Design a demand forecasting system for a grocery chain")
     by_id = near.model_copy(update={"matched_by": "id", "asked": case.id, "similarity": 1.0})
     assert where_asked(near) == "this question" and where_asked(by_id) == case.title
     r = component(kb, "labels", "missing", 0)
@@ -480,16 +485,12 @@ def test_a_question_near_a_bank_case_is_not_called_that_case(kb):
 
 def test_the_question_line_names_the_nearest_case_and_the_others_that_informed_it(kb):
     from grader.render import question_line
-    from grader.report import GradeReport, QuestionMatch
+    from grader.report import GradeReport
 
     case = kb.cases["eta_prediction"]
-    near = QuestionMatch(
-        id=case.id,
-        title=case.title,
-        matched_by="retrieval",
-        similarity=0.45,
-        prompt=case.prompt,
-        asked="Design hospital bed demand forecasting",
+    near = _near(
+        case,
+        "Design hospital bed demand forecasting",
         informed_by=["eta_prediction", "ad_click_prediction"],
     )
     line = question_line(GradeReport.model_construct(question=near))
