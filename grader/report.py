@@ -73,6 +73,13 @@ class QuestionMatch(_Model):
         description="For a free-text question: the bank cases nearest to it, whose notes shaped the rubric.",
     )
 
+    @property
+    def by_name(self) -> bool:
+        """Whether a bank case was asked for by id, title or alias, not only found near the
+        question typed (retrieval): only then are that case's own examples, pitfalls and outline
+        the question's."""
+        return self.id is not None and self.matched_by in ("id", "title")
+
 
 class FollowUp(_Model):
     question: str = Field(

@@ -376,9 +376,9 @@ def marked(text: str, s: int, t: int, here: list, colours: list, strong: list) -
 
 def _outline(r: GradeReport) -> None:
     """What a strong answer to this bank case covers, step by step (from the knowledge base)."""
-    case = cached_kb().cases.get(r.question.id) if r.question.id else None
-    if case is None or r.question.matched_by == "retrieval":
-        return  # a question only near a bank case: that case's outline is another product's
+    case = cached_kb().cases.get(r.question.id) if r.question.by_name else None
+    if case is None:
+        return  # an open question, or one only near a bank case: its outline is another product's
     with st.expander(
         "Model answer outline: what a strong answer covers", icon=":material/checklist:"
     ):

@@ -582,7 +582,9 @@ class Grader:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`_advice`)
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
-            texts = [*(comp.cues if comp else []), *concept.cues]  # as the component's feedback
+            texts, _ = self.component_cues(
+                case, comp or CaseComponent(id=r.id, severity=r.severity)
+            )
             example = (
                 self._advice(case, texts, list(range(len(texts))), systems=systems)
                 or concept.levels.model_dump(by_alias=True)["3"]

@@ -238,10 +238,13 @@ def _case_profile(case: Case) -> frozenset[str]:
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of `_elsewhere`'s cache
 class _Bank:
-    """Each case's words and how rare each word is across the bank's cases."""
+    """Each case's words and how rare each word is across the bank's cases; what each concept cue
+    is written for, and which case each case cue is its own."""
 
     profiles: dict[str, frozenset[str]]
     idf: dict[str, float]
+    cue_notes: dict[str, CueNote]  # a concept cue's text -> what it is written for
+    case_cues: dict[str, str]  # a case's own cue text -> that case's id
 
 
 _BANKS: dict[str, _Bank] = {}
@@ -256,7 +259,12 @@ def _bank(kb: KnowledgeBase) -> _Bank:
             idf = {t: math.log(len(profiles) / n) for t, n in counts.items()}
             if len(_BANKS) >= 8:
                 _BANKS.clear()
-            _BANKS[kb.digest] = _Bank(profiles, idf)
+            _BANKS[kb.digest] = _Bank(
+                profiles,
+                idf,
+                {n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes},
+                {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
+            )
         return _BANKS[kb.digest]
 
 
@@ -283,42 +291,23 @@ def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
     return 0 if own >= first else 1
 
 
-@dataclass(frozen=True)
-class _Cues:
-    notes: dict[str, CueNote]  # a concept cue's text -> what it is written for
-    cases: dict[str, str]  # a case's own cue text -> that case's id
-
-
-_CUES: dict[str, _Cues] = {}  # per knowledge-base digest
-
-
 def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text: str) -> bool:
     """Whether `text` is a concept's cue written for another kind of system than `systems` or an
     example from another product than `case` (`CueNote`), or a case's own cue and that case is not
     `case`: such a cue is not offered as advice. Other texts are not foreign."""
-    with _BANKS_LOCK:
-        if kb.digest not in _CUES:
-            if len(_CUES) >= 8:
-                _CUES.clear()
-            _CUES[kb.digest] = _Cues(
-                {n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes},
-                {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
-            )
-        cues = _CUES[kb.digest]
+    bank = _bank(kb)
     asked = case.id if case is not None else None
-    note = cues.notes.get(text)
+    note = bank.cue_notes.get(text)
     if note is not None:
         return not note.fits(systems, asked)
-    return cues.cases.get(text, asked) != asked
+    return bank.case_cues.get(text, asked) != asked
 
 
 def advice_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
     """The bank case whose own examples may be offered as advice: the case asked for by id, title
     or alias. None for an open question, and for one only near a bank case (retrieval: fake reviews
     graded with fraud detection's rubric are not advised about chargebacks)."""
-    if question.id and question.matched_by != "retrieval":
-        return kb.cases.get(question.id)
-    return None
+    return kb.cases.get(question.id) if question.by_name else None
 
 
 def made(point: str, said: frozenset[str]) -> bool:
@@ -395,7 +384,7 @@ def where_asked(question: QuestionMatch) -> str:
     for (by id, title or alias), else "this question": a question graded with the rubric of the
     bank case nearest to it is not that case ("critical for Delivery ETA prediction" does not
     belong under a grocery demand forecast)."""
-    return question.title if question.id and question.matched_by != "retrieval" else "this question"
+    return question.title if question.by_name else "this question"
 
 
 def systems_asked(kb: KnowledgeBase, question: QuestionMatch) -> frozenset[str]:
