@@ -10,7 +10,7 @@ from typing import Callable
 
 from grader.answers.model import AnswerInput
 from grader.extras import needs
-from grader.report import GradeReport
+from grader.report import Evidence, GradeReport
 from grader.scoring.grading import Grader
 
 Progress = Callable[[str], None]
@@ -48,12 +48,15 @@ def grade_input(
 def _quotes_from(text: str, report: GradeReport) -> GradeReport:
     """Evidence quotes as `text` reads them. A quote found in the graded form of a transcript has the
     speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds."""
+
+    def as_read(e: Evidence) -> Evidence:
+        return e.model_copy(update={"quote": text[e.start : e.end]})
+
     components = [
         c.model_copy(
             update={
-                "evidence": [
-                    e.model_copy(update={"quote": text[e.start : e.end]}) for e in c.evidence
-                ]
+                "evidence": [as_read(e) for e in c.evidence],
+                "mention": as_read(c.mention) if c.mention else None,
             }
         )
         for c in report.components

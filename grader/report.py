@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 3  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 4  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+# 4: a missing component names where its topic is only mentioned (`mention`)
 Status = Literal["covered", "partial", "missing"]
 
 
@@ -40,6 +41,12 @@ class ComponentResult(_Model):
     cues_matched: int = Field(ge=0)
     cues_total: int = Field(ge=0)
     evidence: list[Evidence]
+    mention: Evidence | None = Field(
+        default=None,
+        description="Where the answer names this component's topic without explaining it (a "
+        "missing component at level 1). Never credit: shown so the candidate sees what did not "
+        "count.",
+    )
     feedback: str
     judged_by: Literal["rules", "llm"] = "rules"
     deterministic_score: int | None = Field(

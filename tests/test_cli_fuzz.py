@@ -100,7 +100,7 @@ def check(result, data: bytes) -> GradeReport | str:
         report = GradeReport.model_validate_json(result.stdout)
         text = decode_answer(data)
         for c in report.components:
-            for e in c.evidence:
+            for e in [*c.evidence, *([c.mention] if c.mention else [])]:
                 assert text[e.start : e.end] == e.quote
         return report
     assert result.exit_code == 2, (result.exit_code, result.stderr, result.exception)

@@ -152,6 +152,29 @@ def test_nothing_on_topic_means_no_probe(kb):
     )
 
 
+def test_a_topic_named_but_not_explained_is_probed_in_the_candidates_words(kb):
+    case = kb.cases["fraud_detection"]
+    answer = "Features: card velocity. Model: XGBoost to start. Serving in the payment path."
+    passage = "Model: XGBoost to start."
+    start = answer.index(passage)
+    named = component(kb, "model_choice", "missing", 30, answer).model_copy(
+        update={
+            "level": 1,
+            "mention": Evidence(
+                quote=passage, start=start, end=start + len(passage), similarity=0.2
+            ),
+        }
+    )
+    (f,) = follow_ups(kb, [named], case)
+    assert f.kind == "probe" and "XGBoost" in f.quote
+    assert_quotes_the_answer(f, answer)
+    ups = kb.concepts["model_choice"].questions(case.systems)
+    assert f.question.removeprefix(f'You said: "{f.quote}". ') in ups[1:]
+    # a topic not named at all gets the basic gap question
+    (g,) = follow_ups(kb, [named.model_copy(update={"level": 0, "mention": None})], case)
+    assert g.kind == "gap" and g.question == ups[0]
+
+
 # -- what to listen for ---------------------------------------------------------------------------
 def test_listen_for_is_the_level_3_descriptor_and_cues_not_yet_made(kb):
     case = kb.cases[CASE]
@@ -496,3 +519,26 @@ def test_the_question_line_names_the_nearest_case_and_the_others_that_informed_i
     line = question_line(GradeReport.model_construct(question=near))
     assert line.startswith("Design hospital bed demand forecasting (rubric of the nearest bank")
     assert case.title in line and "ad click prediction" in line and "eta_prediction" not in line
+
+
+@pytest.mark.slow
+def test_a_named_topic_is_shown_where_it_is_named_not_as_evidence(grader):
+    answer = (
+        "Fraud at checkout, card-not-present.\n\n"
+        "Goal: cut chargeback losses without blocking good customers. Decision within 100 ms.\n"
+        "Label: a chargeback filed within 60 days marks a transaction as fraud.\n"
+        "Features: card velocity over the last hour, device fingerprint age, address mismatch.\n"
+        "Metric: precision at the review-queue capacity, on a later month than training.\n"
+        "Serving: score in the payment path, send the top 1% to manual review.\n"
+    )
+    named = "Fraud patterns drift fast, so we keep dashboards."
+    with_name, without = (grader.grade(a, "fraud_detection") for a in (answer + named, answer))
+    drift = next(c for c in with_name.components if c.id == "drift")
+    assert drift.status == "missing" and drift.level == 1 and not drift.evidence
+    assert drift.mention is not None and drift.mention.quote == named
+    assert (answer + named)[drift.mention.start : drift.mention.end] == named
+    assert drift.feedback.startswith('Named but not explained ("Fraud patterns drift fast')
+    probe = next(f for f in with_name.follow_up_questions if f.component_id == "drift")
+    assert probe.kind == "probe" and quoted_text(probe.quote) in named
+    before = next(c for c in without.components if c.id == "drift")
+    assert before.mention is None and before.feedback.startswith("Not addressed.")

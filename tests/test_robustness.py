@@ -52,7 +52,7 @@ def test_grade_gives_a_report_or_one_clear_error(fast_grader, text, question):
         return
     assert 0 <= report.overall_score <= 100
     for c in report.components:
-        for e in c.evidence:
+        for e in [*c.evidence, *([c.mention] if c.mention else [])]:
             assert text[e.start : e.end] == e.quote
 
 

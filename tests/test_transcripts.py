@@ -337,7 +337,9 @@ def test_evidence_points_into_the_transcript_and_never_at_the_interviewer(grader
         and asked.pacing is not None
         and asked.source.candidate_turns == 1
     )
-    quotes = [e for c in asked.components for e in c.evidence]
+    quotes = [
+        e for c in asked.components for e in [*c.evidence, *([c.mention] if c.mention else [])]
+    ]
     assert quotes and all(
         inp.text[e.start : e.end] == e.quote and e.start > inp.segments[0].char_end for e in quotes
     )

@@ -121,6 +121,7 @@ def apply_verdict(
             status=status,
             level=new_level,
             evidence=evidence,
+            mention=det.mention if status == "missing" else None,
             feedback=inert(feedback) or det.feedback,
             judged_by="llm",
             deterministic_score=det.score,

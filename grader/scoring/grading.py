@@ -483,14 +483,13 @@ class Grader:
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
-                    Evidence(
-                        quote=units[i].text, start=units[i].start, end=units[i].end, similarity=s
-                    )
-                    for i, s in sorted(j.evidence, key=lambda e: units[e[0]].start)
+                    self._evidence(units, e)
+                    for e in sorted(j.evidence, key=lambda e: units[e[0]].start)
                 ]
                 if j.status != "missing"
                 else []
             )
+            mention = self._evidence(units, j.mention) if j.mention else None
             results.append(
                 ComponentResult(
                     id=comp.id,
@@ -504,6 +503,7 @@ class Grader:
                     cues_matched=j.cues_matched,
                     cues_total=len(cue_texts),
                     evidence=evidence,
+                    mention=mention,
                     feedback=self._feedback(
                         j,
                         concept,
@@ -512,6 +512,7 @@ class Grader:
                         advised,
                         self._nearest_first(rubric, comp),
                         systems,
+                        mention,
                     ),
                 )
             )
@@ -545,6 +546,13 @@ class Grader:
                 knowledge_base=self.kb.digest[:12],
                 user_notes=self.kb.user_notes,
             ),
+        )
+
+    @staticmethod
+    def _evidence(units: list[Unit], found: tuple[int, float]) -> Evidence:
+        i, similarity = found
+        return Evidence(
+            quote=units[i].text, start=units[i].start, end=units[i].end, similarity=similarity
         )
 
     def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
@@ -703,6 +711,7 @@ class Grader:
         case=None,
         order: list[int] | None = None,
         systems: Collection[str] = (),
+        mention: Evidence | None = None,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.model_dump(by_alias=True)["3"]
@@ -723,7 +732,12 @@ class Grader:
             return f"Covered ({points}). The rubric's top level: {level}{extra}"
         if j.status == "partial":
             return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo or top}{pitfall}"
-        named = "Named but not explained. " if j.level == 1 else "Not addressed. "
+        named = "Not addressed. "
+        if j.level == 1:
+            where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
+            named = (
+                f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
+            )
         says = self._advice(
             case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems
         )

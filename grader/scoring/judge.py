@@ -92,6 +92,7 @@ class ComponentJudgement:
     cues_matched: int
     evidence: list[tuple[int, float]]  # (unit index, adjusted similarity), best first
     unmatched_cues: list[int]
+    mention: tuple[int, float] | None = None  # where a missing component's topic is only named
 
 
 def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
@@ -393,7 +394,24 @@ def judge(
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    return ComponentJudgement(score, status, level, matched, evidence, unmatched)
+    mine = own if own is not None else np.ones(len(units), dtype=bool)
+    mention = _mention(f.per_unit, units, named & mine, excluded) if level == 1 else None
+    return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention)
+
+
+def _mention(
+    per_unit: np.ndarray, units: list[Unit], named: np.ndarray, excluded: np.ndarray
+) -> tuple[int, float] | None:
+    """Where the answer names a component's topic without explaining it: of the counted units that
+    name it and read most like this component of all (`named` is masked by ownership: "position
+    bias" in a feedback-loop sentence is not a mention of fairness), the one closest to its cues,
+    a sentence before a word window. Never credit; shown so the candidate sees what did not count,
+    and probed. None when there is none."""
+    found = np.flatnonzero(named & ~excluded.astype(bool))
+    if not len(found):
+        return None
+    i = min(found, key=lambda i: (units[i].is_window, -per_unit[i], i))
+    return int(i), round(float(per_unit[i]), 4)
 
 
 def relevance_factor(asked: float, best_other: float, cal: Calibration) -> float:

@@ -4,8 +4,9 @@ Two kinds, at most one per component:
 - a **gap** question for what the answer left out: the concept's first (basic) question when the
   component is missing, a deeper one when it is partial and nothing in the answer can be quoted;
 - a **probe** of what the candidate did say: their own words, copied from the answer (a clause of
-  the component's evidence, cut at word boundaries and marked with "…" where cut), then the
-  concept's deeper question closest to them ("You said: "…". How much traffic does it get…?").
+  the component's evidence, or of the passage where a missing component's topic is named without
+  being explained, cut at word boundaries and marked with "…" where cut), then the concept's
+  deeper question closest to them ("You said: "…". How much traffic does it get…?").
 
 Each carries what a strong reply covers: the concept's level-3 descriptor and up to three
 strong-answer cues the answer has not yet made, the case's own cues first. The ranking puts missing
@@ -29,6 +30,7 @@ from grader.knowledge.notes import Case, CaseComponent, Concept, CueNote, Knowle
 from grader.report import ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
+from grader.text import shorten
 
 MAX_FOLLOW_UPS = 5
 MAX_QUOTE_CHARS = 160
@@ -222,6 +224,14 @@ def clauses(evidence: Sequence[Evidence], weights: dict[str, float]) -> list[Cla
     return list(out.values())
 
 
+def shown(kb: KnowledgeBase, case: Case | None, component_id: str, passage: Evidence) -> str:
+    """A passage as a probe quotes it: its clause most about the component ("…" where cut), else
+    the passage shortened."""
+    weights = _topic_weights(kb.concepts[component_id], _cues(kb, case, component_id))
+    best = min(clauses([passage], weights), key=lambda c: (-c.topic, c.order), default=None)
+    return best.shown if best is not None else shorten(passage.quote, MAX_QUOTE_CHARS)
+
+
 def quoted_text(quote: str) -> str:
     """The candidate's words in a quote, without the marks of a cut: a substring of the answer."""
     return quote.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
@@ -321,8 +331,16 @@ def _same(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= SAME_CUE
 
 
+def _heard(r: ComponentResult) -> list[Evidence]:
+    """What the candidate said about a component: its evidence, or for a missing component the
+    passage that names its topic without explaining it."""
+    if r.status == "missing":
+        return [r.mention] if r.mention is not None else []
+    return r.evidence
+
+
 def _said(r: ComponentResult) -> frozenset[str]:
-    return frozenset(t for e in r.evidence for t in terms(e.quote))
+    return frozenset(t for e in _heard(r) for t in terms(e.quote))
 
 
 def listen_for(
@@ -440,18 +458,19 @@ def probe_follow_up(
     avoid: Iterable[str] = (),
     systems: Collection[str] | None = None,
 ) -> FollowUp | None:
-    """A probe of what the candidate said about a component: their words, then the concept's
+    """A probe of what the candidate said about a component (its evidence, or for a missing one
+    where they named its topic without explaining it, `mention`): their words, then the concept's
     deeper question (any but the first, basic one of those written for the asked kind of system)
-    that fits them best: not answered by the evidence already, written for this case rather than
+    that fits them best: not answered by what they said already, written for this case rather than
     another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid` (taken
     by other components) only when nothing else will do; then the clause most on topic, the best
-    evidence and the note's order break ties. None when the component is missing or nothing in its
-    evidence is on topic."""
+    evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
     ups = _questions(kb, r.id, _systems(case, systems))
-    if r.status == "missing" or not r.evidence or len(ups) < 2:
+    said_where = _heard(r)
+    if not said_where or len(ups) < 2:
         return None
-    found = clauses(r.evidence, _topic_weights(concept, _cues(kb, case, r.id)))
+    found = clauses(said_where, _topic_weights(concept, _cues(kb, case, r.id)))
     if not found:
         return None
     said = _said(r)
