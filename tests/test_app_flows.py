@@ -184,6 +184,27 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
     assert sum(m.value.startswith(("\u207d", ":gray[¶")) for m in at.markdown) >= 5
 
 
+def test_e_a_named_topic_is_marked_in_place_and_each_follow_up_says_what_a_strong_reply_covers(
+    history, weak, weak_answer
+):
+    named = next(c for c in weak.components if c.mention is not None)  # "Adam and dropout"
+    assert named.status == "missing" and not named.evidence
+    at = run_app("report", session=shown_report(weak, weak_answer))
+    picker = next(s for s in at.selectbox if s.key.startswith("report_evidence_"))
+    picker.set_value(named.id).run()
+    assert_inert(at)
+    assert any("named, not explained" in c.value for c in at.caption)
+    view = next(b for b in at.button_group if b.key.startswith("report_view_"))
+    assert view.value == "quotes"  # the view opens on the passage that names it
+    marked = "\n".join(m.value for m in at.markdown if ":blue-background[" in m.value)
+    assert named.mention.quote.split()[-1].rstrip(".") in marked
+    strong = [e for e in at.expander if e.label == "What a strong reply covers"]
+    assert len(strong) == len(weak.follow_up_questions)
+    first = "\n".join(m.value for m in strong[0].markdown).replace("\\", "")
+    top = weak.follow_up_questions[0].listen_for[0]
+    assert "top level" in first and top.split(",")[0] in first
+
+
 # -- F: the mock interview as a conversation ------------------------------------------------------
 def test_f_mock_interview_is_a_conversation_with_feedback(
     history, kb, weak, weak_answer, strong_reply

@@ -24,6 +24,7 @@ STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6
 STATUS_BADGE = {"covered": "green", "partial": "orange", "missing": "red"}
 QUOTE_COLOUR = "violet"  # the chosen component's quotes (a strong colour in .streamlit/config.toml)
 OTHER_COLOUR = "gray"  # evidence for the other components
+NAMED_COLOUR = "blue"  # where a missing component is named without being explained
 ANSWERED = "blocks"  # session key prefix: how the answer is shown
 
 
@@ -276,20 +277,30 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
         f":{STATUS_BADGE[comp.status]}-badge[{comp.status} · {comp.score}/100] "
         + inert(comp.feedback)
     )
+    named = comp.mention  # a missing component named, not explained: shown, never a quote
+    named = named if named and text[named.start : named.end] == named.quote else None
     st.markdown(
         f"Legend: :{QUOTE_COLOUR}-background[**quotes for {inert(comp.title)}**] · "
         f":{OTHER_COLOUR}-background[evidence for other components] · in the margin, the "
         "components each marked sentence counts for (:green-badge[covered] :orange-badge[partial])"
     )
     quotes = valid[cid]
+    shown_here = [*quotes, *([named] if named else [])]  # what "Around the quotes" shows
     paras = blocks(text)
     if not quotes:
-        st.caption("No quote from your answer supports this component.")
+        st.caption(
+            "No quote from your answer supports this component."
+            + (
+                f" It is named, not explained, in the :{NAMED_COLOUR}-background[passage marked]."
+                if named
+                else ""
+            )
+        )
     view = st.segmented_control(
         "Show",
         ["quotes", "all"],
         format_func={"quotes": "Around the quotes", "all": "The whole answer"}.get,
-        default="quotes" if quotes else "all",
+        default="quotes" if shown_here else "all",
         key=f"{key}_view_{digest}",
         required=True,
     )
@@ -304,11 +315,17 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     for e in quotes:
         for i in range(e.start, e.end):
             colours[i], strong[i] = QUOTE_COLOUR, True
-    hits = [b for b, (s, t) in enumerate(paras) if any(e.start < t and e.end > s for e in quotes)]
+    if named:
+        for i in range(named.start, named.end):
+            colours[i] = NAMED_COLOUR
+    hits = [
+        b for b, (s, t) in enumerate(paras) if any(e.start < t and e.end > s for e in shown_here)
+    ]
     shown = hits if view == "quotes" and hits else list(range(len(paras)))
     if view == "quotes" and hits:
+        what = f"{len(quotes)} quote(s)" if quotes else "Named"
         st.caption(
-            f"{len(quotes)} quote(s) in paragraph(s) {', '.join(str(b + 1) for b in hits)} of "
+            f"{what} in paragraph(s) {', '.join(str(b + 1) for b in hits)} of "
             f"{len(paras)}; choose \u201cThe whole answer\u201d to read it all."
         )
     with st.container(border=True, key=f"{key}_answer"):
@@ -396,14 +413,24 @@ def outline_markdown(case) -> str:
 
 
 def _follow_ups(r: GradeReport) -> None:
+    """Each follow-up with why it is asked, and what a strong reply covers (folded: try answering
+    first)."""
     if not r.follow_up_questions:
         return
     st.subheader("Follow-up questions an interviewer would ask")
-    lines = [
-        f"{i}. {inert(f.question)}  \n   *{inert(f.why)}*" + (" (LLM)" if f.origin == "llm" else "")
-        for i, f in enumerate(r.follow_up_questions, 1)
-    ]
-    st.markdown("\n".join(lines))
+    for i, f in enumerate(r.follow_up_questions, 1):
+        llm = " (LLM)" if f.origin == "llm" else ""
+        st.markdown(f"{i}. {inert(f.question)}  \n   *{inert(f.why)}*{llm}")
+        if f.listen_for:
+            with st.expander("What a strong reply covers", icon=":material/hearing:"):
+                st.markdown(listen_for_markdown(f.listen_for))
+
+
+def listen_for_markdown(points: list[str]) -> str:
+    """What a strong reply covers: the rubric's top level, then the points not yet made."""
+    top, *rest = points
+    lines = [f"- **The rubric's top level:** {inert(top)}"]
+    return "\n".join([*lines, *(f"- {inert(p)}" for p in rest)])
 
 
 def _reading(r: GradeReport) -> None:
