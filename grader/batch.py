@@ -2,26 +2,31 @@
 
 Input is a folder of answer files (one question for all), a CSV or a JSONL file with the columns
 `id`, `question` and `answer` (the text) or `path` (a file, relative to the input file). Reports go
-to `OUT/reports/<id>.json` and interviewer sheets to `OUT/sheets/<id>.md`, written whole; ids that
-already have a report are skipped (a missing sheet is written from the saved report), so an
-interrupted batch resumes where it stopped. A bad row is reported with its line and reason and
-never stops the batch. `summary.csv` and `summary.md` compare the cohort: candidates by
-components, the mean of each step, and each component's spread.
+to `OUT/reports/<id>.json` and interviewer sheets to `OUT/sheets/<id>.md`, written whole. A rerun
+resumes: a row whose report was made from the same answer, question and grader (a digest of the
+three, kept in `OUT/batch.json`) is kept, and a missing sheet is written from its saved report;
+a row that is new or changed is graded again. A bad row is reported with its line (or file) and
+reason and never stops the batch; a report it had from an earlier run is removed, so the summary
+never shows a grade of text that is no longer there. `summary.csv` and `summary.md` compare the
+cohort of this input: candidates by components, the mean of each step, and each component's
+spread.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
 import re
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import __version__
 from grader.answers.files import load_answer_file
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
@@ -30,11 +35,13 @@ from grader.output import write_atomic
 from grader.pipeline import grade_input
 from grader.render import interviewer_sheet
 from grader.report import GradeReport
+from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
 from grader.settings import set_overrides
 from grader.text import display_name
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
+MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
 
@@ -46,6 +53,7 @@ class Row:
     question: str
     answer: str | None = None
     path: str | None = None
+    file: str | None = None  # a row of a folder: its file's name
 
 
 @dataclass(frozen=True)
@@ -53,15 +61,40 @@ class Problem:
     line: int
     id: str
     reason: str
+    file: str | None = None  # the file, for a row of a folder (its position is no line)
+
+    @property
+    def where(self) -> str:
+        return self.file or f"line {self.line}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did: rows graded now (new, or changed since the last run), kept, and failed."""
+
+    graded: int
+    changed: int
+    kept: int
+    problems: list[Problem]
 
 
 def read_rows(source: Path, question: str | None = None) -> tuple[list[Row], list[Problem]]:
     """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems."""
     if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix.lower() in ANSWER_SUFFIXES)
         if not question:
             raise InputError("a folder of answers needs --question: the question they all answer")
-        return [Row(i, p.stem, question, path=str(p)) for i, p in enumerate(files, 1)], []
+        files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith("."))
+        rows, skipped, seen = [], [], set()
+        for i, p in enumerate(files, 1):
+            if p.suffix.lower() not in ANSWER_SUFFIXES:
+                kinds = ", ".join(sorted(ANSWER_SUFFIXES))
+                skipped.append(Problem(i, p.stem, f"not an answer file ({kinds})", p.name))
+            elif p.stem in seen:
+                skipped.append(Problem(i, p.stem, f"id '{p.stem}' appears twice", p.name))
+            else:
+                seen.add(p.stem)
+                rows.append(Row(i, p.stem, question, path=str(p), file=p.name))
+        return rows, skipped
     if not source.is_file():
         raise InputError(f"{source}: no such file or folder")
     suffix = source.suffix.lower()
@@ -167,7 +200,7 @@ def _missing_sheets(rows: list[Row], out: Path, done: set[str]) -> None:
 
 
 def done_ids(out: Path) -> set[str]:
-    """Ids whose report is already written and readable (an interrupted batch resumes after them)."""
+    """Ids whose report is already written and readable."""
     done = set()
     for path in (out / "reports").glob("*.json"):
         try:
@@ -178,58 +211,119 @@ def done_ids(out: Path) -> set[str]:
     return done
 
 
+def grader_fingerprint() -> str:
+    """What decides a grade besides the answer and the question: the grader's version, its
+    calibration, the knowledge base (user notes included) and the embedding model's precision."""
+    from grader.settings import settings
+
+    kb = cached_kb()
+    return f"{__version__}|{load_calibration().id}|{kb.digest}|{settings().embedding_precision}"
+
+
+def input_key(row: Row, fingerprint: str) -> str:
+    """A digest of what a row's report is made from: its answer (the file's bytes, or the text),
+    its question and the grader. A file that cannot be read has none (it is graded, and fails)."""
+    h = hashlib.sha256(f"{fingerprint}\0{row.question}\0".encode())
+    if row.path:
+        try:
+            h.update(b"file\0" + Path(row.path).read_bytes())
+        except OSError:
+            return ""
+    else:
+        h.update(b"text\0" + (row.answer or "").encode())
+    return h.hexdigest()
+
+
+def _manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.get("inputs", {}).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}  # none yet, or unreadable: every report is checked by grading again
+
+
+def _forget(out: Path, rid: str) -> None:
+    """Remove an earlier run's report and sheet of a row that now fails: they grade text that is
+    no longer there."""
+    for path in (out / "reports" / f"{rid}.json", out / "sheets" / f"{rid}.md"):
+        path.unlink(missing_ok=True)
+
+
 def run_batch(
     rows: list[Row],
     out: Path,
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Problem]:
-    """Grade every row not yet graded; returns the rows that failed."""
+) -> Outcome:
+    """Grade every row that has no report made from its current answer, question and grader;
+    keep the others. OUT/batch.json records each report's input digest once it is written."""
     (out / "reports").mkdir(parents=True, exist_ok=True)
-    skip = done_ids(out)
+    fingerprint = grader_fingerprint()
+    keys = {r.id: input_key(r, fingerprint) for r in rows}
+    recorded = _manifest(out)
+    have = done_ids(out)
+    skip = {rid for rid in have if keys.get(rid) and recorded.get(rid) == keys[rid]}
     _missing_sheets(rows, out, skip)
     todo = [r for r in rows if r.id not in skip]
+    changed = sum(r.id in have for r in todo)
     problems: list[Problem] = []
-    lines = {r.id: r.line for r in todo}
+    by_id = {r.id: r for r in todo}
     tick = progress or (lambda _done, _total: None)
+
+    def record(n: int, rid: str, reason: str | None) -> None:
+        if reason:
+            row = by_id[rid]
+            problems.append(Problem(row.line, rid, reason, row.file))
+            _forget(out, rid)
+            recorded.pop(rid, None)
+        else:
+            recorded[rid] = keys[rid]
+        write_atomic(out / MANIFEST, json.dumps({"inputs": recorded}, indent=1, sort_keys=True))
+        tick(n, len(todo))
+
     tick(0, len(todo))
     if workers <= 1 or len(todo) <= 1:
         _init_worker()
-        results = (_grade_row(r, str(out)) for r in todo)
-        for n, (rid, reason) in enumerate(results, 1):
-            if reason:
-                problems.append(Problem(lines[rid], rid, reason))
-            tick(n, len(todo))
-        return problems
-    context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
-    share = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(share,)
-    ) as pool:
-        futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
-        for n, future in enumerate(as_completed(futures), 1):
-            rid, reason = future.result()
-            if reason:
-                problems.append(Problem(lines[rid], rid, reason))
-            tick(n, len(todo))
-    return sorted(problems, key=lambda p: p.line)
+        for n, r in enumerate(todo, 1):
+            record(n, *_grade_row(r, str(out)))
+    else:
+        context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
+        share = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(share,)
+        ) as pool:
+            futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
+            for n, future in enumerate(as_completed(futures), 1):
+                record(n, *future.result())
+    failed = len(problems)
+    return Outcome(
+        graded=len(todo) - failed,
+        changed=changed,
+        kept=len(skip),
+        problems=sorted(problems, key=lambda p: p.line),
+    )
 
 
 # ------------------------------------------------------------------------------------------------
 # the cohort summary
 
 
-def load_reports(out: Path) -> dict[str, GradeReport]:
+def load_reports(out: Path, ids: Collection[str] | None = None) -> dict[str, GradeReport]:
+    """The saved reports, of `ids` only when given (the rows of this input)."""
     return {
         p.stem: GradeReport.model_validate_json(p.read_text(encoding="utf-8"))
         for p in sorted((out / "reports").glob("*.json"))
+        if ids is None or p.stem in ids
     }
 
 
-def write_summary(out: Path, problems: list[Problem]) -> dict[str, GradeReport]:
-    """summary.csv (one row per candidate) and summary.md (the cohort at a glance)."""
-    reports = load_reports(out)
+def write_summary(
+    out: Path, problems: list[Problem], ids: Collection[str] | None = None
+) -> dict[str, GradeReport]:
+    """summary.csv (one row per candidate) and summary.md (the cohort at a glance), of the rows
+    `ids` (this input's; a report left from a row no longer in it is not summarised)."""
+    reports = load_reports(out, ids)
     components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
     steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
@@ -280,8 +374,8 @@ def _summary_markdown(reports, components, steps, problems) -> str:
         out.append(f"| {cid} | {statistics.mean(scores):.1f} | {sd:.1f} | {count['covered']} | "
                    f"{count['partial']} | {count['missing']} |")  # fmt: skip
     if problems:
-        out += ["", "## Rows not graded", "", "| line | id | reason |", "|---:|---|---|"]
-        out += [f"| {p.line} | {p.id} | {p.reason.replace('|', '/')} |" for p in problems]
+        out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
+        out += [f"| {p.where} | {p.id} | {p.reason.replace('|', '/')} |" for p in problems]
     return "\n".join(out) + "\n"
 
 

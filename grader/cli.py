@@ -580,19 +580,22 @@ def batch(
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task("grading", total=None)
-        problems += run_batch(
+        done = run_batch(
             rows,
             out,
             workers=workers,
             progress=lambda n, total: bar.update(task, completed=n, total=total),
         )
+    problems += done.problems
     for p in sorted(problems, key=lambda p: p.line):
-        typer.echo(f"line {p.line}: {p.id or '-'}: {p.reason}", err=True)
-    reports = write_summary(out, problems)
+        typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
+    reports = write_summary(out, problems, {r.id for r in rows})
+    changed = f" ({done.changed} changed since the last run)" if done.changed else ""
     typer.echo(
+        f"{done.graded} answer(s) graded{changed}, {done.kept} kept from the last run "
+        f"(same answer, question and grader), {len(problems)} not graded; "
         f"{len(reports)} report(s) in {out / 'reports'} with interviewer sheets in "
-        f"{out / 'sheets'}, {len(problems)} row(s) not graded; "
-        f"summary: {out / 'summary.md'}, {out / 'summary.csv'}",
+        f"{out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
         err=True,
     )
 

@@ -79,3 +79,41 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
 def test_a_folder_needs_one_question(tmp_path, real_index_dir):
     proc = _batch(EXAMPLES, tmp_path / "out", real_index_dir)
     assert proc.returncode == 2 and "needs --question" in proc.stderr
+
+
+def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_path, real_index_dir):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "ann.md").write_text(WEAK.read_text())
+    (answers / "ben.md").write_text(STRONG.read_text())
+    (answers / "photo.png").write_bytes(b"\x89PNG\r\n")
+    out = tmp_path / "out"
+    first = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
+    assert first.returncode == 0, first.stderr
+    assert "photo.png: photo: not an answer file" in first.stderr  # named by file, not "line 1"
+    assert "2 answer(s) graded, 0 kept" in first.stderr
+    report = out / "reports" / "ann.json"
+    words = json.loads(report.read_text())["answer_stats"]["words"]
+    stamp = (out / "reports" / "ben.json").stat().st_mtime_ns
+
+    # one answer edited: it alone is graded again, from its new text
+    (answers / "ann.md").write_text(WEAK.read_text() + "\nWe retrain weekly on the last 30 days.\n")
+    edited = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
+    assert "1 answer(s) graded (1 changed since the last run), 1 kept" in edited.stderr
+    assert json.loads(report.read_text())["answer_stats"]["words"] > words
+    assert (out / "reports" / "ben.json").stat().st_mtime_ns == stamp
+
+    # another question into the same folder: every report is made again, for that question
+    other = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
+    assert "2 answer(s) graded (2 changed since the last run), 0 kept" in other.stderr
+    rows = list(csv.DictReader(open(out / "summary.csv")))
+    assert {r["question"] for r in rows} == {"fraud_detection"}
+
+    # an answer that can no longer be graded loses its old report; a removed one leaves the summary
+    (answers / "ann.md").write_text("")
+    (answers / "ben.md").unlink()
+    gone = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
+    assert "ann.md: ann: " in gone.stderr and not report.exists()
+    assert not (out / "sheets" / "ann.md").exists()
+    assert list(csv.DictReader(open(out / "summary.csv"))) == []
+    assert (out / "reports" / "ben.json").exists()  # kept on disk, but not this input's
