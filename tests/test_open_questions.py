@@ -30,6 +30,37 @@ def test_an_answer_to_another_question_is_still_off_topic(grader):
     assert _scaled(report) and report.overall_score < 20
 
 
+MAINTENANCE = (
+    "Design a predictive maintenance system that warns before factory machines fail, using their "
+    "sensor readings"
+)
+MAINTENANCE_ANSWER = """The goal is fewer unplanned stoppages on the production line: a warning should
+come early enough for the maintenance crew to swap a part during a planned break, and false alarms
+cost technician hours, so we aim for a precision of at least 0.5 at a 48-hour horizon.
+
+Each machine streams vibration, temperature, current draw and spindle speed every second. We
+aggregate them into ten-minute windows: mean, peak, spectral energy in the bearing-fault bands, and
+trends over the last day. Labels come from the maintenance log: a window is positive when a failure
+of that machine was recorded in the next 48 hours. Failures are rare, about one per machine per
+year, so we weight positives and evaluate with precision and recall at the alert threshold, split
+by time so that the test months come after the training months.
+
+A gradient-boosted tree model scores every machine each ten minutes in a batch job; alerts go to
+the maintenance dashboard with the top sensor contributions. We track sensor drift after
+recalibrations and retrain monthly as new failures are logged."""
+
+
+def test_a_question_far_from_every_case_is_judged_against_itself(grader):
+    """A question graded with the framework's rubric has no case near it: an answer to a bank case
+    (even the least far one, which informed the rubric) is off topic, an answer to it is not."""
+    honest = grader.grade(MAINTENANCE_ANSWER, MAINTENANCE)
+    assert honest.question.matched_by == "framework" and not _scaled(honest)
+    other = grader.grade(FRAUD, MAINTENANCE)
+    assert other.question.matched_by == "framework"
+    assert _scaled(other) and other.overall_score < 20
+    assert any("closer to 'Real-time payment fraud detection" in w for w in other.warnings)
+
+
 def test_a_case_picked_by_id_keeps_its_title(grader, strong_answer, tmp_path):
     report = grader.grade(strong_answer, "video_recommendation")
     history = History(tmp_path / "h.sqlite3")

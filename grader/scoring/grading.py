@@ -226,7 +226,7 @@ class Grader:
         )
         match = QuestionMatch(
             id=None,
-            title=q[:200],
+            title=q,
             matched_by="framework",
             similarity=best.similarity if best else None,
             prompt=None,
@@ -603,10 +603,14 @@ class Grader:
     def _relevance(
         self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]
     ) -> float:
-        """Scale factor for an answer that addresses another question than the asked case. Only
-        answers long enough to have a topic are judged; short ones cover little anyway."""
+        """Scale factor for an answer that addresses another question than the one asked: a bank
+        case, or a question typed as free text (near a bank case or graded with the framework's
+        rubric), judged against the question itself. Only answers long enough to have a topic are
+        judged; short ones cover little anyway."""
         if (
-            rubric.case is None or words < SHORT_ANSWER_WORDS or not len(unit_vecs)
+            (rubric.case is None and rubric.question_vector is None)
+            or words < SHORT_ANSWER_WORDS
+            or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
         centroid = unit_vecs.mean(axis=0)
@@ -638,13 +642,16 @@ class Grader:
         self, rubric: _Rubric, centroid: np.ndarray, sims: dict[str, float], warnings: list[str]
     ) -> float:
         """A free-text answer is off-topic only when it is closer to a bank case far from the
-        question than both to the question itself and to the cases near it."""
-        near = set(rubric.question.informed_by) | {rubric.case.id}
+        question than both to the question itself and to the cases near it. A question graded with
+        the framework's rubric has no case near it (those that informed it are all far), so it is
+        judged against the question alone: a fraud design does not answer a maintenance question
+        because fraud detection was the least far case."""
+        near = (set(rubric.question.informed_by) | {rubric.case.id}) if rubric.case else set()
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
         )
         to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
-        to_near = max(sims[c] for c in near)
+        to_near = max((sims[c] for c in near), default=0.0)
         factor = round(
             max(
                 relevance_factor(to_question, other_sim, self.cal),
