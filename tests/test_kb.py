@@ -123,7 +123,7 @@ def test_follow_up_questions_name_their_systems_or_none(kb, kb_copy):
     assert not plain.systems and plain.fits(["classification"]) and plain.fits([])
     tagged = next(q for q in ups if q.systems == ["classification"])
     assert tagged.fits(["classification", "search"]) and not tagged.fits(["recommendation"])
-    assert tagged.fits([])  # an unknown kind of system: every question is in play
+    assert not tagged.fits([])  # an unknown kind of system: only questions for any system
     _edit(
         kb_copy / "concepts" / "drift.md",
         "follow_ups:\n",

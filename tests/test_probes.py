@@ -408,28 +408,32 @@ def test_a_gap_is_asked_about_as_of_the_asked_kind_of_system(kb, case_id, status
     assert ("classifier" in fraud) == (status == "partial")  # the deeper question
 
 
-def test_an_open_question_is_asked_as_of_its_nearest_cases(kb):
+def test_a_question_far_from_every_case_is_asked_in_general_terms(kb):
+    """A question near a bank case is asked as of that case's kinds; one far from every case
+    (graded with the framework's rubric) only with questions written for any system: its least far
+    cases (search ranking and delivery times for sorting returned items) say nothing of its kind."""
     from grader.report import QuestionMatch
 
-    open_q = QuestionMatch(
-        id=None,
-        title="Design a podcast recommender",
-        matched_by="framework",
-        similarity=0.4,
-        prompt=None,
-        asked="Design a podcast recommender",
-        informed_by=["video_recommendation", "news_feed_ranking"],
-    )
-    assert systems_asked(kb, open_q) == {"recommendation"}
-    r = component(kb, "feedback_loops", "partial", 40)
-    (f,) = follow_ups(kb, [r], None, systems=systems_asked(kb, open_q))
-    assert f.question == kb.concepts["feedback_loops"].questions(["recommendation"])[1]
-    assert (
-        f.question != kb.concepts["feedback_loops"].questions()[1]
-    )  # the note's second is for regression
-    # nothing known about the question: every question is in play, in the note's order
-    (f,) = follow_ups(kb, [r], None)
-    assert f.question == kb.concepts["feedback_loops"].questions()[1]
+    asked = "Design the system that decides what happens to each returned item"
+    far = QuestionMatch(
+        id=None, title=asked, matched_by="framework", similarity=0.38, prompt=None, asked=asked,
+        informed_by=["search_ranking", "eta_prediction"],
+    )  # fmt: skip
+    near = _near(kb.cases["news_feed_ranking"], "Design a podcast feed")
+    assert systems_asked(kb, far) == frozenset() and systems_asked(kb, near) == {"recommendation"}
+    concept = kb.concepts["feedback_loops"]
+    r = component(kb, "feedback_loops", "missing", 10)
+    (f,) = follow_ups(kb, [r], None, systems=systems_asked(kb, far))
+    assert f.question == concept.questions(())[0]
+    assert next(q for q in concept.follow_ups if q.ask == f.question).systems == []
+    (g,) = follow_ups(kb, [r], None, systems=systems_asked(kb, near))
+    assert g.question == concept.questions(["recommendation"])[0]
+    # what a strong reply covers: cues written for any system first
+    partial = component(kb, "offline_metrics", "partial", 40)
+    heard = listen_for(kb, partial, None, systems_asked(kb, far))
+    notes = {n.says: n for n in kb.concepts["offline_metrics"].cue_notes}
+    tagged = [bool(notes[cue].systems) for cue in heard[1:]]
+    assert tagged and not tagged[0] and tagged == sorted(tagged)
 
 
 def test_a_quote_is_not_cut_at_an_abbreviation():

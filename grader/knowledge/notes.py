@@ -79,8 +79,10 @@ class FollowUpQuestion(_Strict):
     systems: list[System] = Field(default_factory=list)
 
     def fits(self, systems: Collection[str]) -> bool:
-        """Whether the question reads right for a system of these kinds (unknown kinds: any)."""
-        return _fits(self.systems, systems)
+        """Whether the question reads right for a system of these kinds. Of a system of unknown
+        kind only a question written for any system is asked: "what does a new user see in their
+        first session" is not asked of a question that may be about machines."""
+        return _fits(self.systems, systems) if systems else not self.systems
 
 
 class CueNote(_Strict):
@@ -134,9 +136,10 @@ class Concept(_Strict):
     def _plain_questions(cls, v):
         return [{"ask": q} if isinstance(q, str) else q for q in v] if isinstance(v, list) else v
 
-    def questions(self, systems: Collection[str] = ()) -> list[str]:
-        """The follow-up questions that fit a system of these kinds, in the note's order."""
-        return [q.ask for q in self.follow_ups if q.fits(systems)]
+    def questions(self, systems: Collection[str] | None = None) -> list[str]:
+        """The follow-up questions that fit a system of these kinds (unknown kinds, `()`: those
+        written for any system), in the note's order; every question when `systems` is None."""
+        return [q.ask for q in self.follow_ups if systems is None or q.fits(systems)]
 
     @field_validator("keywords")
     @classmethod

@@ -351,21 +351,22 @@ def listen_for(
 ) -> list[str]:
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
-    concept's written for the asked kind of system (`systems`, by default the case's) and no other
-    product (`foreign`; examples sharing more words with other cases last), each saying something
-    new."""
+    concept's written for the asked kind of system (`systems`, by default the case's; of unknown
+    kind, those written for any system first) and no other product (`foreign`; examples sharing
+    more words with other cases last), each saying something new."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
     kinds = _systems(case, systems)
+    notes = _bank(kb).cue_notes
     general = sorted(
-        (elsewhere(kb, case, cue), k, cue)
+        (elsewhere(kb, case, cue), not kinds and bool(notes[cue].systems), k, cue)
         for k, cue in enumerate(concept.cues)
         if not foreign(kb, case, kinds, cue)
     )  # this case's examples, then general ones, then other cases', each in the note's order
     chosen: list[str] = []
     seen: list[frozenset[str]] = []
-    for cue in [*(comp.cues if comp else []), *(cue for _, _, cue in general)]:
+    for cue in [*(comp.cues if comp else []), *(cue for *_, cue in general)]:
         words = terms(cue)
         if not words or made(cue, said):
             continue  # made already
@@ -406,9 +407,11 @@ def where_asked(question: QuestionMatch) -> str:
 
 
 def systems_asked(kb: KnowledgeBase, question: QuestionMatch) -> frozenset[str]:
-    """The kinds of system a question asks for: its case's, or for an open question those of the
-    bank cases nearest to it (`informed_by`); empty when unknown (every question is then in play)."""
-    return kb.systems_of([question.id] if question.id else question.informed_by)
+    """The kinds of system a question asks for: its case's (the case asked for, or the bank case
+    it is near); empty, unknown, for a question far from every case, whose least far cases (a
+    returns-sorting question's search ranking and delivery times) say nothing of its kind. Text
+    written for any system is then all that fits."""
+    return kb.systems_of([question.id]) if question.id else frozenset()
 
 
 def _systems(case: Case | None, systems: Collection[str] | None) -> Collection[str]:
@@ -417,7 +420,8 @@ def _systems(case: Case | None, systems: Collection[str] | None) -> Collection[s
 
 def _questions(kb: KnowledgeBase, component_id: str, systems: Collection[str]) -> list[str]:
     """The concept's follow-up questions written for a system of these kinds ("your classifier"
-    is not asked of a video feed); all of them if none is."""
+    is not asked of a video feed; unknown kinds: those written for any system); all of them if
+    none is."""
     concept = kb.concepts[component_id]
     return concept.questions(systems) or concept.questions()
 
