@@ -313,6 +313,12 @@ def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text
     return bank.case_cues.get(text, asked) != asked
 
 
+def general(kb: KnowledgeBase, text: str) -> bool:
+    """Whether a cue is written for any kind of system (a concept cue naming none)."""
+    note = _bank(kb).cue_notes.get(text)
+    return note is not None and not note.systems
+
+
 def advice_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
     """The bank case whose own examples may be offered as advice: the case asked for by id, title
     or alias. None for an open question, and for one only near a bank case (retrieval: fake reviews
@@ -358,15 +364,14 @@ def listen_for(
     comp = _case_component(case, r.id)
     said = _said(r)
     kinds = _systems(case, systems)
-    notes = _bank(kb).cue_notes
-    general = sorted(
-        (elsewhere(kb, case, cue), not kinds and bool(notes[cue].systems), k, cue)
+    general_first = sorted(
+        (elsewhere(kb, case, cue), not kinds and not general(kb, cue), k, cue)
         for k, cue in enumerate(concept.cues)
         if not foreign(kb, case, kinds, cue)
     )  # this case's examples, then general ones, then other cases', each in the note's order
     chosen: list[str] = []
     seen: list[frozenset[str]] = []
-    for cue in [*(comp.cues if comp else []), *(cue for *_, cue in general)]:
+    for cue in [*(comp.cues if comp else []), *(cue for *_, cue in general_first)]:
         words = terms(cue)
         if not words or made(cue, said):
             continue  # made already
