@@ -347,6 +347,22 @@ def test_a_plain_sentence_is_read_with_the_sentences_beside_it(grader):
     assert not grader.prepare(passage).off_domain.any()
 
 
+def test_a_sentence_is_read_with_its_section_heading(grader):
+    """A feature list in a domain's own nouns reads as everyday prose alone; under "## Data" it is
+    part of the design. A paragraph of everyday prose under a design heading is still set aside,
+    and padding under a heading raises nothing."""
+    line = (
+        "Reason code for the return, product category and list price, days since delivery, and "
+        "three photos from the packing station camera."
+    )
+    model = "A gradient-boosted tree on these inputs."
+    assert grader.prepare(f"{line}\n\n{model}").off_domain[0]
+    assert not grader.prepare(f"## Data\n{line}\n\n## Model\n{model}").off_domain.any()
+    padded = grader.prepare(f"## Monitoring\n{EVERYDAY}\n\n## Data\nClick logs joined with items.")
+    everyday = [off for u, off in zip(padded.units, padded.off_domain) if u.text in EVERYDAY]
+    assert everyday and all(everyday)
+
+
 def test_the_report_lists_what_it_did_not_count_and_why(grader, weak_answer):
     from grader.render import to_markdown
 
@@ -365,6 +381,17 @@ def test_the_report_lists_what_it_did_not_count_and_why(grader, weak_answer):
     assert reasons["unrelated"] == everyday
     assert [p.start for p in r.ignored] == sorted(p.start for p in r.ignored)
     assert "## Not counted" in to_markdown(r) and "Instructions to the grader" in to_markdown(r)
+    # the warnings count the passages as listed: a long sentence's overlapping word windows
+    # are one passage
+    drive = (
+        "On the long drive to the coast last summer my cousin and I stopped at every little bakery "
+        "we passed, tried the apple pastries and the rye bread, argued about which village had the "
+        "best ones, and arrived so late that the campsite office had closed and we slept in the car."
+    )
+    r = grader.grade(f"{answer}\n{drive}\n", "video_recommendation")
+    for reason, said in (("buzzwords", "lists of buzzwords"), ("unrelated", "unrelated to ML")):
+        listed = sum(p.reason == reason for p in r.ignored)
+        assert any(w.startswith(f"{listed} passage(s) read as {said}") for w in r.warnings)
 
 
 def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answer):

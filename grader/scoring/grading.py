@@ -79,6 +79,7 @@ def _started(fn, *args):
     return future.result
 
 
+HEADING_SHARE = 0.5  # how much a section heading weighs when a sentence under it is read with it
 WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
 
 
@@ -399,18 +400,30 @@ class Grader:
 
     def _off_domain(self, vectors: np.ndarray, units: list[Unit]) -> np.ndarray:
         """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence
-        between design sentences of its paragraph is read with them: "We'd wait until after the
-        holidays" is design prose after a sentence about an A/B test. A run of everyday sentences (an
-        anecdote, a paragraph of padding) is set aside as before."""
+        under a section heading is read with it, at HEADING_SHARE of its weight ("Reason code,
+        category and price, days since delivery" is a feature list under "## Data", whatever the
+        domain's nouns). A sentence between design sentences of its paragraph is read with them:
+        "We'd wait until after the holidays" is design prose after a sentence about an A/B test. A
+        run of everyday sentences (an anecdote, a paragraph of padding) is set aside as before."""
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
 
         def everyday(v: np.ndarray) -> np.ndarray:
+            v = v.astype(np.float64)
+            v = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
             margin = cosines(v, cues).max(axis=1) - cosines(v, background).max(axis=1)
             return margin < self.cal.domain_margin
 
         alone = everyday(vectors)
+        titled = sorted({units[i].heading for i in np.flatnonzero(alone) if units[i].heading})
+        if titled:  # a sentence under a section heading is read with it
+            heading = dict(zip(titled, self.embedder.embed(titled)))
+            under = [i for i in np.flatnonzero(alone) if units[i].heading]
+            context = np.stack(
+                [vectors[i] + HEADING_SHARE * heading[units[i].heading] for i in under]
+            )
+            alone[under] = everyday(context)
         off = alone.copy()
         rows = [i for _, i in sorted((u.start, i) for i, u in enumerate(units) if not u.is_window)]
         for k, i in enumerate(rows):
@@ -420,8 +433,7 @@ class Grader:
                 if 0 <= j < len(rows) and units[rows[j]].block == units[i].block
             ]
             if alone[i] and any(not alone[n] for n in beside):
-                context = vectors[[i, *beside]].astype(np.float64).sum(axis=0)
-                off[i] = bool(everyday(context[None, :] / max(np.linalg.norm(context), 1e-12))[0])
+                off[i] = bool(everyday(vectors[[i, *beside]].sum(axis=0)[None, :])[0])
         return off
 
     def grade(self, answer: str, question: str) -> GradeReport:
@@ -445,14 +457,16 @@ class Grader:
             warnings.append(
                 f"the answer is short ({words} words); a full design usually takes 600 words or more"
             )
-        listy = excluded & ~prepared.off_domain
-        if listy.any():
+        ignored = ignored_passages(answer, findings, prepared)  # as listed: overlaps joined
+        listy = sum(p.reason == "buzzwords" for p in ignored)
+        if listy:
             warnings.append(
-                f"{int(listy.sum())} passage(s) read as lists of buzzwords and were not counted as evidence"
+                f"{listy} passage(s) read as lists of buzzwords and were not counted as evidence"
             )
-        if prepared.off_domain.any():
+        unrelated = sum(p.reason == "unrelated" for p in ignored)
+        if unrelated:
             warnings.append(
-                f"{int(prepared.off_domain.sum())} passage(s) read as unrelated to ML system design "
+                f"{unrelated} passage(s) read as unrelated to ML system design "
                 "(closer to everyday prose than to any rubric point) and were not counted"
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
@@ -532,7 +546,7 @@ class Grader:
                 {c.id for c in rubric.components},
             ),
             warnings=warnings,
-            ignored=ignored_passages(answer, findings, prepared),
+            ignored=ignored,
             answer_stats=AnswerStats(
                 characters=len(answer),
                 words=words,
