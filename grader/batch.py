@@ -328,12 +328,12 @@ def write_summary(
     steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["id", "question", "overall", *steps, *components])
+        writer.writerow(["id", "question", "overall", *steps, *components, "flags"])
         for rid, r in reports.items():
             writer.writerow([
                 rid, r.question.asked or r.question.title, r.overall_score,
                 *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
-                *(_cell(r, cid) for cid in components),
+                *(_cell(r, cid) for cid in components), flags(r),
             ])  # fmt: skip
     write_atomic(out / "summary.md", _summary_markdown(reports, components, steps, problems))
     return reports
@@ -344,15 +344,34 @@ def _cell(r: GradeReport, cid: str) -> str:
     return f"{c.status} {c.score}" if c else ""
 
 
+def flags(r: GradeReport) -> str:
+    """What to check before trusting a grade: the answer read as off topic, short, a transcript,
+    or graded with the framework's rubric (no bank case close to the question)."""
+    said = " ".join(r.warnings)
+    found = [
+        ("off topic", "scores were scaled"),
+        ("short", "the answer is short"),
+        ("framework rubric", "general framework rubric"),
+        ("transcript", "read as a transcript"),
+        ("steering ignored", "possible attempt to steer"),
+    ]
+    return ", ".join(name for name, mark in found if mark in said)
+
+
 def _summary_markdown(reports, components, steps, problems) -> str:
     out = [f"# Cohort summary: {len(reports)} answers", ""]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
-    out += ["| candidate | overall | " + " | ".join(components) + " |",
-            "|---|---:|" + "---|" * len(components)]  # fmt: skip
+    asked = sorted({r.question.asked or r.question.title for r in reports.values()})
+    if len(asked) == 1:
+        out += [f"**Question:** {asked[0]}", ""]
+    legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
+    out += [f"Components: {legend}. Flags say what to check before trusting a grade.", ""]
+    out += ["| candidate | overall | flags | " + " | ".join(components) + " |",
+            "|---|---:|---|" + "---|" * len(components)]  # fmt: skip
     for rid, r in reports.items():
         marks = [_MARK[c.status] if (c := _find(r, cid)) else "" for cid in components]
-        out.append(f"| {rid} | {r.overall_score} | " + " | ".join(marks) + " |")
+        out.append(f"| {rid} | {r.overall_score} | {flags(r)} | " + " | ".join(marks) + " |")
     out += [
         "",
         "## Steps (mean score)",

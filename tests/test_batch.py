@@ -108,6 +108,10 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     assert "2 answer(s) graded (2 changed since the last run), 0 kept" in other.stderr
     rows = list(csv.DictReader(open(out / "summary.csv")))
     assert {r["question"] for r in rows} == {"fraud_detection"}
+    # video feed answers to a fraud question: flagged, in the summary and the CSV
+    assert all("off topic" in r["flags"] for r in rows)
+    summary = (out / "summary.md").read_text()
+    assert "**Question:** fraud_detection" in summary and "| off topic" in summary
 
     # an answer that can no longer be graded loses its old report; a removed one leaves the summary
     (answers / "ann.md").write_text("")
