@@ -26,6 +26,7 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    md = "md"  # the same as markdown
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -183,7 +184,7 @@ def grade(
     source: str = SourceArgument,
     question: str = QuestionOption,
     fmt: Optional[Format] = typer.Option(
-        None, "--format", "-f", help="text (default on screen), json or markdown."
+        None, "--format", "-f", help="text (default on screen), json or markdown (md)."
     ),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
@@ -212,6 +213,8 @@ def grade(
             if suffix in (".md", ".markdown")
             else Format.text
         )
+    if fmt is Format.md:
+        fmt = Format.markdown
     if fmt is Format.json:
         text = report.to_json()
     elif fmt is Format.markdown or output is not None:

@@ -55,6 +55,8 @@ def test_grade_markdown_to_file(mlsd, tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
     assert text.startswith("# ML system design grade: ") and "## Follow-up questions" in text
+    shown = mlsd("grade", STRONG, "-q", "video_recommendation", "-f", "md")  # md: markdown
+    assert shown.returncode == 0 and shown.stdout.decode() == text
 
 
 def test_grade_text_is_rich_and_readable(mlsd):

@@ -754,7 +754,7 @@ class Grader:
         # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
-            return f"Covered ({points}). The rubric's top level: {level}{extra}"
+            return f"Covered ({points}). What the rubric's top level asks for: {level}{extra}"
         if j.status == "partial":
             return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo or top}{pitfall}"
         named = "Not addressed. "
