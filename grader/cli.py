@@ -287,7 +287,10 @@ def questions() -> None:
 
     from grader.knowledge.notes import cached_kb
 
-    cases = cached_kb().cases.values()
+    kb = cached_kb()
+    for unread in kb.skipped:
+        typer.echo(f"note: your note was not loaded: {unread}", err=True)
+    cases = kb.cases.values()
     table = Table(show_header=True)
     # the id is what `-q` and `mlsd show` take: never wrapped or cut, however narrow the terminal
     table.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in cases), default=2))

@@ -37,7 +37,7 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
     )
 
 
-def test_a_user_case_overrides_a_bundled_one_and_errors_name_the_file(tmp_path, kb):
+def test_a_user_case_overrides_a_bundled_one_and_errors_name_the_file(tmp_path, kb, kb_copy):
     (tmp_path / "cases").mkdir()
     own = tmp_path / "cases" / "spam_detection.md"
     text = (ROOT / "knowledge_base" / "cases" / "spam_detection.md").read_text()
@@ -46,8 +46,20 @@ def test_a_user_case_overrides_a_bundled_one_and_errors_name_the_file(tmp_path, 
     )
     assert load_kb(user=tmp_path).cases["spam_detection"].title == "Our spam filter"
     own.write_text(text.replace("  - id: privacy", "  - id: no_such_concept", 1))
-    with pytest.raises(KnowledgeBaseError, match=f"{own}: field 'components': unknown concept id"):
-        load_kb(user=tmp_path)
+    # a slip in one's own case skips it, named, and the bundled case it replaced stays in use
+    broken = load_kb(user=tmp_path)
+    assert broken.cases["spam_detection"].title == kb.cases["spam_detection"].title
+    assert broken.skipped == [f"{own}: field 'components': unknown concept id 'no_such_concept'"]
+    assert broken.user_notes == [] and not broken.is_user("case", "spam_detection")
+    (tmp_path / "cases" / "mine.md").write_text("---\nid: mine\nkind: case\n---\n")
+    unread = load_kb(user=tmp_path)
+    assert "mine" not in unread.cases and any(
+        s.startswith(f"{tmp_path}/cases/mine.md: ") for s in unread.skipped
+    )
+    bundled = kb_copy / "cases" / "spam_detection.md"
+    bundled.write_text(own.read_text())
+    with pytest.raises(KnowledgeBaseError, match="unknown concept id"):  # a bundled one: an error
+        load_kb(root=kb_copy, user=tmp_path / "none")
     bad = _mlsd("case", "check", str(own), user=tmp_path / "elsewhere")
     assert bad.returncode == 2 and "unknown concept id 'no_such_concept'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
@@ -68,3 +80,21 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
     )  # fmt: skip
     assert graded.returncode == 0, graded.stderr
     assert '"user_notes": [\n      "user/cases/notification_ranking.md"\n    ]' in graded.stdout
+
+
+@pytest.mark.slow
+def test_a_broken_user_case_never_stops_grading_other_questions(tmp_path, real_index_dir):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "mine.md").write_text(
+        "---\nid: mine\nkind: case\ntitle: [unclosed\n---\n"
+    )
+    env = {"MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0"}
+    fraud = str(EXAMPLES / "fraud_detection_notes.md")
+    graded = _mlsd("grade", fraud, "-q", "fraud_detection", "-f", "json", user=tmp_path, **env)
+    assert graded.returncode == 0, graded.stderr
+    assert "your note was not loaded: " in graded.stdout and "mine.md" in graded.stdout
+    asked = _mlsd("grade", fraud, "-q", "mine", user=tmp_path, **env)
+    assert asked.returncode == 2 and "your case 'mine' could not be read" in asked.stderr
+    listed = _mlsd("questions", user=tmp_path, **env)
+    assert listed.returncode == 0 and "fraud_detection" in listed.stdout
+    assert "note: your note was not loaded" in listed.stderr

@@ -237,6 +237,10 @@ class KnowledgeBase(BaseModel):
     background: dict[str, Background] = Field(default_factory=dict)
     paths: dict[str, Path] = Field(default_factory=dict, description='"kind:id" -> its file.')
     user_notes: list[str] = Field(default_factory=list, description="The user's own notes in use.")
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="The user's own notes that could not be read, each with why (one line each).",
+    )
 
     def is_user(self, kind: str, note_id: str) -> bool:
         """Whether a note comes from the user's own folder."""
@@ -333,7 +337,10 @@ USER_KINDS = ("case", "concept")  # what a user overlay may add or override
 def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase:
     """Load and validate every note under the knowledge-base root, then the user's own cases and
     concepts (`user`, default `MLSD_USER_KB`), which add to the bundled notes or replace those with
-    the same id. The digest covers both, so the index picks user notes up incrementally."""
+    the same id. The digest covers both, so the index picks user notes up incrementally. A user's
+    note that cannot be read is skipped and named in `skipped` (`mlsd case check` names its
+    error too): a slip in one's own case does not stop grading every other question. A bundled note
+    that cannot be read is an error."""
     root = Path(root) if root is not None else settings().kb_dir
     if not root.is_dir():
         raise KnowledgeBaseError(f"{root}: knowledge base folder not found")
@@ -341,24 +348,49 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
     found: dict[str, dict] = {kind: {} for kind in _MODELS}
     paths: dict[str, Path] = {}
     user_notes: list[str] = []
-    digest = hashlib.sha256()
+    skipped: list[str] = []
+    bundled: dict[str, tuple] = {}  # "kind:id" -> the bundled note and its file
+    sources: dict[str, Path] = {}  # every note in use, by its path relative to its layer
     layers = [(root, "", tuple(_MODELS))]
     if user.is_dir():
         layers.append((user, "user/", USER_KINDS))
     for base, prefix, kinds in layers:
         for kind in kinds:
             for path in sorted((base / FOLDERS[kind]).glob("*.md")):
-                note = load_note(path, kind)
-                if note.id != path.stem:
-                    raise KnowledgeBaseError(
-                        f"{path}: field 'id': '{note.id}' does not match the file name"
-                    )
+                try:
+                    note = load_note(path, kind)
+                    if note.id != path.stem:
+                        raise KnowledgeBaseError(
+                            f"{path}: field 'id': '{note.id}' does not match the file name"
+                        )
+                except KnowledgeBaseError as exc:
+                    if not prefix:
+                        raise
+                    skipped.append(str(exc))
+                    continue
+                if not prefix:
+                    bundled[f"{kind}:{note.id}"] = (note, path)
                 found[kind][note.id] = note
                 paths[f"{kind}:{note.id}"] = path
                 rel = prefix + path.relative_to(base).as_posix()
                 if prefix:
                     user_notes.append(rel)
-                digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+                sources[rel] = path
+    for rel in [r for r in user_notes if r.startswith(f"user/{FOLDERS['case']}/")]:
+        key = f"case:{Path(rel).stem}"
+        try:  # a user's case with a broken link is skipped; the bundled one it replaced stays
+            check_case(found["case"][Path(rel).stem], found["concept"], paths[key])
+        except KnowledgeBaseError as exc:
+            skipped.append(str(exc))
+            user_notes.remove(rel)
+            del sources[rel]
+            if key in bundled:
+                found["case"][Path(rel).stem], paths[key] = bundled[key]
+            else:
+                del found["case"][Path(rel).stem], paths[key]
+    digest = hashlib.sha256()
+    for rel, path in sources.items():  # in load order: a skipped note leaves the index as it was
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     steps = dict(sorted(found["step"].items(), key=lambda kv: kv[1].order))
     _check_links(root, steps, found["concept"], found["case"], paths)
     return KnowledgeBase(
@@ -370,6 +402,7 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
         background=found["background"],
         paths=paths,
         user_notes=user_notes,
+        skipped=skipped,
     )
 
 

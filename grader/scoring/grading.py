@@ -199,6 +199,9 @@ class Grader:
         for case in cases.values():
             if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
                 return self._for_case(case, "title", 1.0, q)
+        unread = next((s for s in self.kb.skipped if f"/{key}.md:" in s), None)
+        if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
+            raise InputError(f"your case '{key}' could not be read: {unread}")
         if _ID_LIKE.match(q) and "_" in q:
             near = difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
             hint = (
@@ -441,7 +444,7 @@ class Grader:
         check_answer(answer)
         check_question(question)
         rubric = self.resolve_question(question)
-        warnings = list(rubric.warnings)
+        warnings = [*(f"your note was not loaded: {s}" for s in self.kb.skipped), *rubric.warnings]
         findings = detect_injection(answer)
         if findings:  # steering attempts are blanked (same length, offsets hold) and never count
             warnings.append(describe_injection(findings))
