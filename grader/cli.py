@@ -353,18 +353,66 @@ case_app = typer.Typer(
 )
 app.add_typer(case_app, name="case")
 
-TEMPLATE_FROM = "video_recommendation"
 TEMPLATE_GUIDE = """# A case of your own. Edit every field; `mlsd case check THIS_FILE` validates it, and
 # `mlsd index` (or the next grading) embeds it. A case with the id of a bundled one replaces it.
+# The template is the general framework: every concept at its usual severity, the framework's
+# points per step and general questions; nothing in it is about one product.
 # - id: the file name without .md; title, aliases and prompt: how candidates will ask for it.
 # - systems: the kinds of system asked for (recommendation, search, classification, regression,
 #   generation), so that gaps are asked about with questions written for them; [] for any.
 # - components: the rubric. Each has an id of a concept note (knowledge_base/concepts/, or your
 #   own in concepts/ beside cases/; `mlsd show ID`), a severity (critical, important, nice), a weight, and
 #   optional cues: sentences a strong answer to THIS question would say (case-specific evidence).
-# - not_applicable: component id -> why it does not apply to this question.
+# - not_applicable: component id -> why it does not apply to this question (remove it from
+#   components too).
 # - reference_outline: one entry per framework step; follow_ups: questions to ask.
 """
+EDIT_ME = "(edit me)"
+
+
+def case_template(case_id: str) -> str:
+    """A new case of the general framework (every concept at its severity, each step's points,
+    general questions), with what must be written marked "(edit me)"."""
+    import yaml
+
+    from grader.knowledge.notes import cached_kb
+
+    kb = cached_kb()
+    general = [q for c in kb.concepts.values() if (q := c.questions(()))]
+    front = {
+        "id": case_id,
+        "kind": "case",
+        "title": f"{case_id.replace('_', ' ').capitalize()} {EDIT_ME}",
+        "systems": [],
+        "aliases": [],
+        "prompt": f"Write the question as you would ask it. {EDIT_ME}",
+        "clarifying_questions": [
+            f"What is the business goal, and how is success measured? {EDIT_ME}",
+            f"How many users, items and requests, and how fast must it answer? {EDIT_ME}",
+            f"Which data is logged today, and where do labels come from? {EDIT_ME}",
+        ],
+        "requirements": {
+            "functional": [
+                f"What the system returns, for whom and when. {EDIT_ME}",
+                f"Which inputs it may use at that moment. {EDIT_ME}",
+            ],
+            "non_functional": [
+                f"Scale: users, items and requests at peak. {EDIT_ME}",
+                f"Latency, freshness and availability targets. {EDIT_ME}",
+            ],
+        },
+        "components": [
+            {"id": c.id, "severity": c.severity}
+            for c in sorted(kb.concepts.values(), key=lambda c: kb.steps[c.step].order)
+        ],
+        "not_applicable": {},
+        "reference_outline": [
+            {"step": s.id, "points": s.strong_answer_covers[:2]} for s in kb.steps.values()
+        ],
+        "follow_ups": [q[-1] for q in general[-3:]],
+    }
+    body = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{TEMPLATE_GUIDE}{body}---\nNotes for interviewers (free text).\n"
 
 
 @case_app.command("new")
@@ -373,10 +421,9 @@ def case_new(
     case_id: str = typer.Argument(..., help="Lower-case id, e.g. notification_ranking."),
     force: bool = typer.Option(False, "--force", help="Replace an existing file of that id."),
 ) -> None:
-    """Write a commented case template to your cases folder (a copy of a bundled case to edit)."""
+    """Write a commented case template to your cases folder: the general framework, to edit."""
     import re
 
-    from grader.knowledge.notes import cached_kb
     from grader.settings import settings
 
     if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
@@ -384,26 +431,8 @@ def case_new(
     target = settings().user_kb / "cases" / f"{case_id}.md"
     if target.exists() and not force:
         _fail(f"{target} exists: edit it, or pass --force to start again")
-    source = cached_kb().path_of("case", TEMPLATE_FROM).read_text(encoding="utf-8")
-    body = source.split("---\n", 2)[1]
-    body = re.sub(r"(?m)^id: .*$", f"id: {case_id}", body, count=1)
-    body = re.sub(r"(?m)^aliases: .*$", "aliases: []", body, count=1)
-    body = re.sub(
-        r"(?m)^prompt: >-\n(?:  .*\n)+",
-        "prompt: >-\n  Write the question as you would ask it.\n",
-        body,
-        count=1,
-    )
-    body = re.sub(
-        r"(?m)^title: .*$",
-        f"title: {case_id.replace('_', ' ').capitalize()} (edit me)",
-        body,
-        count=1,
-    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
-        f"---\n{TEMPLATE_GUIDE}{body}---\nNotes for interviewers (free text).\n", encoding="utf-8"
-    )
+    target.write_text(case_template(case_id), encoding="utf-8")
     typer.echo(f"wrote {target}: edit it, then `mlsd case check {target}`", err=True)
 
 

@@ -30,6 +30,11 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites without --force
     mine = load_kb(user=tmp_path)
     assert set(mine.cases) == set(kb.cases) | {"notification_ranking"}
+    # the template is the general framework, about no product: nothing to unlearn from a video feed
+    new = mine.cases["notification_ranking"]
+    assert new.systems == [] and {c.id for c in new.components} == set(kb.concepts)
+    assert not any(c.cues for c in new.components)
+    assert "video" not in path.read_text().lower() and "(edit me)" in new.prompt
     assert mine.user_notes == ["user/cases/notification_ranking.md"] and mine.digest != kb.digest
     assert (
         mine.is_user("case", "notification_ranking")
