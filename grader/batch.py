@@ -37,7 +37,7 @@ from grader.render import interviewer_sheet
 from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
-from grader.settings import set_overrides
+from grader.settings import set_overrides, settings
 from grader.text import display_name
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
@@ -214,8 +214,6 @@ def done_ids(out: Path) -> set[str]:
 def grader_fingerprint() -> str:
     """What decides a grade besides the answer and the question: the grader's version, its
     calibration, the knowledge base (user notes included) and the embedding model's precision."""
-    from grader.settings import settings
-
     kb = cached_kb()
     return f"{__version__}|{load_calibration().id}|{kb.digest}|{settings().embedding_precision}"
 

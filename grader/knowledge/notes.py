@@ -377,17 +377,18 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
                     user_notes.append(rel)
                 sources[rel] = path
     for rel in [r for r in user_notes if r.startswith(f"user/{FOLDERS['case']}/")]:
-        key = f"case:{Path(rel).stem}"
+        case_id = Path(rel).stem
+        key = f"case:{case_id}"
         try:  # a user's case with a broken link is skipped; the bundled one it replaced stays
-            check_case(found["case"][Path(rel).stem], found["concept"], paths[key])
+            check_case(found["case"][case_id], found["concept"], paths[key])
         except KnowledgeBaseError as exc:
             skipped.append(str(exc))
             user_notes.remove(rel)
             del sources[rel]
             if key in bundled:
-                found["case"][Path(rel).stem], paths[key] = bundled[key]
+                found["case"][case_id], paths[key] = bundled[key]
             else:
-                del found["case"][Path(rel).stem], paths[key]
+                del found["case"][case_id], paths[key]
     digest = hashlib.sha256()
     for rel, path in sources.items():  # in load order: a skipped note leaves the index as it was
         digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
