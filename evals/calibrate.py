@@ -126,7 +126,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             prepared.substance,
             prepared.excluded,
             cal,
-            grader.heading_prior(prepared.units, rubric.components),
+            grader.heading_prior(prepared, rubric.components),
         )
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             kw_units = prepared.explains & prepared.names[comp.id]

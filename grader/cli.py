@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from enum import Enum
@@ -660,7 +661,13 @@ def serve(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # The command is done and its output written. Python's last act would be a garbage
+        # collection over every object the process made (numpy, onnxruntime, pydantic models:
+        # 0.15-0.2 s of a cold `mlsd grade` on 2 cores); frozen, they are left to the exit.
+        gc.freeze()
 
 
 if __name__ == "__main__":

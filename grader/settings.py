@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         CONTENT_ROOT / "prompts", description="Prompt files of the LLM layer."
     )
     index_dir: Path = Field(WORK_ROOT / ".index", description="Local Chroma persistence folder.")
+    cache_dir: Path = Field(
+        WORK_ROOT / ".cache", description="Derived files, safe to delete: the notes parsed."
+    )
     chroma_url: str | None = Field(
         None, description="A Chroma server to use instead of the local folder."
     )

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ EXAMPLES = ROOT / "examples"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # Tests grade with the bundled knowledge base only, whatever cases this machine's user has added.
 os.environ["MLSD_USER_KB"] = str(ROOT / ".no-user-knowledge-base")
+# Derived files (the notes parsed) go to a folder of the test run's own, not the checkout's.
+os.environ["MLSD_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlsd-test-cache-")
 
 
 class HashEmbedder:

@@ -554,7 +554,7 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
             grader.similarities(prepared.vectors, prepared.words, rubric.case, c)[1]
             for c in components
         ]
-        prior = grader.heading_prior(prepared.units, components)
+        prior = grader.heading_prior(prepared, components)
         args = (matrices, prepared.substance, prepared.excluded, grader.cal)
         owner[heading] = components[unit_owners(*args, prior)[0]].id
         # without its heading the sentence is near a tie (the 8-bit model settled it one way on

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from grader.errors import KnowledgeBaseError
@@ -153,3 +155,45 @@ def test_a_cue_names_what_it_is_written_for_and_keeps_its_text(kb, kb_copy):
     )
     with pytest.raises(KnowledgeBaseError, match=r"drift\.md: field 'cue_notes"):
         load_kb(kb_copy)
+
+
+def test_notes_parsed_once_are_read_back_not_parsed_again(kb_copy, tmp_path, monkeypatch):
+    """A note is parsed (YAML, most of a cold load) once: later loads read its fields back from
+    the cache by the digest of its bytes, and give the same knowledge base. An edited note has
+    other bytes and is parsed again."""
+    from grader.knowledge import notes
+
+    monkeypatch.setenv("MLSD_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_kb(kb_copy)
+    assert (tmp_path / "cache" / "notes.json").is_file()
+    parse = notes._fields
+
+    def no_parsing(path, data):
+        raise AssertionError(f"{path} parsed again")
+
+    monkeypatch.setattr(notes, "_fields", no_parsing)
+    again = load_kb(kb_copy)
+    assert again == first and again.digest == first.digest
+    _edit(kb_copy / "concepts" / "drift.md", "title:", "title: Changed")
+    with pytest.raises(AssertionError, match="drift.md parsed again"):
+        load_kb(kb_copy)
+    monkeypatch.setattr(notes, "_fields", parse)
+    assert load_kb(kb_copy).concepts["drift"].title.startswith("Changed")
+
+
+def _content(kb):
+    return kb.steps, kb.concepts, kb.cases, kb.background, kb.digest
+
+
+def test_a_damaged_foreign_or_unwritable_cache_is_no_error(kb, kb_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("MLSD_CACHE_DIR", str(cache))
+    for saved in ("{not json", '{"parser": "another yaml", "notes": {}}', '["a list"]'):
+        (cache / "notes.json").write_text(saved)
+        assert _content(load_kb(kb_copy)) == _content(kb)
+        assert json.loads((cache / "notes.json").read_text())["notes"]  # written again, whole
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("MLSD_CACHE_DIR", str(blocked / "cache"))  # cannot be made
+    assert _content(load_kb(kb_copy)) == _content(kb)

@@ -325,6 +325,30 @@ def test_a_window_of_whole_sentences_is_read_from_them_not_embedded_again(fast_g
     assert emb.texts_embedded - before == len(units) > 5
 
 
+def test_section_headings_embed_with_the_units_in_one_call(fast_grader):
+    """The headings that units sit under are embedded in the same call as the units (the
+    embedder's workers take both), once: reading a sentence with its heading, and the heading's
+    pull towards a step, embed nothing more."""
+    emb = fast_grader.embedder
+    assert len(fast_grader._step_vectors) == 7  # embedded on another thread since it opened
+    answer = (
+        "## Monitoring\n\nWe track precision weekly and alert on drift.\n\n"
+        "## Data\n\nClick logs are joined with item metadata.\n\n"
+        "## Monitoring\n\nA dashboard shows latency.\n"
+    )
+    calls, texts = emb.calls, emb.texts_embedded
+    prepared = fast_grader.prepare(answer)
+    encoded = len(prepared.units) - sum(u.is_window for u in prepared.units)
+    assert emb.calls - calls == 1 and emb.texts_embedded - texts == encoded + 2
+    assert sorted(prepared.headings) == ["Data", "Monitoring"]
+    for heading, vector in prepared.headings.items():
+        assert np.array_equal(vector, emb.embed([heading])[0])
+    components = fast_grader.resolve_question("fraud_detection").components
+    calls = emb.calls
+    assert fast_grader.heading_prior(prepared, components) is not None
+    assert emb.calls == calls
+
+
 def test_a_unit_explains_only_in_design_language():
     """Beyond topic names, an explaining unit says a word the knowledge base explains designs in;
     an everyday idiom around the names ("the usual suspects") says nothing."""

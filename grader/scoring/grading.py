@@ -97,6 +97,7 @@ class PreparedAnswer:
     repeats: np.ndarray  # units that say again what an earlier part of the answer said
     explains: np.ndarray  # units that say more than topic names: only they make a keyword count
     names: dict[str, np.ndarray]  # per concept id: the units that name its topic
+    headings: dict[str, np.ndarray]  # the vector of each section heading a unit is under
 
 
 def check_question(question: str) -> str:
@@ -153,6 +154,9 @@ class Grader:
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
         self.domain = domain_vocabulary(note_paragraphs(kb))
         self._cue_weights: dict[tuple[str, str], Columns] = {}
+        # the framework's step titles, which section headings are read against, embed on another
+        # thread while the first answer is read and split
+        self._step_vectors_of = _started(embedder.embed, [s.title for s in kb.steps.values()])
 
     @classmethod
     def open(
@@ -328,15 +332,15 @@ class Grader:
         # reads their words, in the core time the embedding leaves: its tokenising, its last
         # texts' tail (1-4% of a warm 1,500-word grading on a busy 2-core machine, 7% at 6,000
         # words; nothing computed changes)
-        vectors_of = _started(self.unit_vectors, units)
+        vectors_of = _started(self._embed_units, units)
         tokens = [content_tokens(u.clean) for u in units]
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
         names = naming_masks(self.lexicons, [u.clean for u in units])
         listy = listy_units(units, tokens, list(names.values()), self.vocabulary, self.cal)
         subst = substance(tokens, self.vocabulary)
         explains = explaining(units, self.vocabulary, self.domain)
-        vectors = vectors_of()
-        off_domain = self._off_domain(vectors, units)
+        vectors, headings = vectors_of()
+        off_domain = self._off_domain(vectors, units, headings)
         return PreparedAnswer(
             units,
             vectors,
@@ -347,6 +351,7 @@ class Grader:
             repeats(units, vectors),
             explains,
             names,
+            headings,
         )
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -354,6 +359,12 @@ class Grader:
         is a piece of one long sentence or reaches past the sentences read (run-on speech). A
         window made of whole sentences' ends, or of most of one sentence, says nothing they do
         not: its vector is theirs, weighted by how many of their words it holds, at no cost."""
+        return self._embed_units(units)[0]
+
+    def _embed_units(self, units: list[Unit]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`unit_vectors`, and the vectors of the section headings the units are under, from one
+        call to the embedder: the headings embed beside the units on the embedder's workers
+        instead of after them, one at a time."""
         vectors = np.zeros((len(units), self.embedder.dimension), dtype=np.float32)
         row = {(u.start, u.end): i for i, u in enumerate(units) if not u.is_window}
         derived = {}
@@ -364,30 +375,35 @@ class Grader:
             if len(u.parts) > 1 or parts[0][1] >= WINDOW_COVER * units[parts[0][0]].words:
                 derived[i] = parts
         encoded = [i for i in range(len(units)) if i not in derived]
+        titled = sorted({u.heading for u in units if u.heading})
+        texts = [units[i].clean for i in encoded] + titled
+        embedded = self.embedder.embed(texts) if texts else np.zeros((0, vectors.shape[1]))
         if encoded:
-            vectors[encoded] = self.embedder.embed([units[i].clean for i in encoded])
+            vectors[encoded] = embedded[: len(encoded)]
         for i, parts in derived.items():
             mixed = sum(n * vectors[j].astype(np.float64) for j, n in parts)
             vectors[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
-        return vectors
+        return vectors, dict(zip(titled, embedded[len(encoded) :]))
 
-    @functools.cached_property
+    @property
     def _step_vectors(self) -> np.ndarray:
         """The framework's step titles, embedded: what a section heading is read against."""
-        return self.embedder.embed([step.title for step in self.kb.steps.values()])
+        return self._step_vectors_of()
 
     def heading_prior(
-        self, units: list[Unit], components: list[CaseComponent]
+        self, prepared: PreparedAnswer, components: list[CaseComponent]
     ) -> np.ndarray | None:
         """Units x components: `heading_prior` times how much each unit's section heading reads
         like its component's step ("## Monitoring" pulls its sentences towards drift and
         retraining, not towards the features they mention); None when nothing is under a heading."""
-        titled = sorted({u.heading for u in units if u.heading})
+        units = prepared.units
+        titled = sorted(prepared.headings)
         if not self.cal.heading_prior or not titled:
             return None
         steps = list(self.kb.steps)
         columns = [steps.index(self.kb.concepts[c.id].step) for c in components]
-        sims = cosines(self.embedder.embed(titled), self._step_vectors)[:, columns]
+        headings = np.stack([prepared.headings[h] for h in titled])
+        sims = cosines(headings, self._step_vectors)[:, columns]
         row = {h: i for i, h in enumerate(titled)}
         prior = np.zeros((len(units), len(components)))
         for i, u in enumerate(units):
@@ -401,7 +417,9 @@ class Grader:
         cues = np.vstack(list(self.index.cue_vectors().values()))
         return cues, self.index.background_vectors()
 
-    def _off_domain(self, vectors: np.ndarray, units: list[Unit]) -> np.ndarray:
+    def _off_domain(
+        self, vectors: np.ndarray, units: list[Unit], headings: dict[str, np.ndarray]
+    ) -> np.ndarray:
         """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence
         under a section heading is read with it, at HEADING_SHARE of its weight ("Reason code,
         category and price, days since delivery" is a feature list under "## Data", whatever the
@@ -419,12 +437,10 @@ class Grader:
             return margin < self.cal.domain_margin
 
         alone = everyday(vectors)
-        titled = sorted({units[i].heading for i in np.flatnonzero(alone) if units[i].heading})
-        if titled:  # a sentence under a section heading is read with it
-            heading = dict(zip(titled, self.embedder.embed(titled)))
-            under = [i for i in np.flatnonzero(alone) if units[i].heading]
+        under = [i for i in np.flatnonzero(alone) if units[i].heading]
+        if under:  # a sentence under a section heading is read with it
             context = np.stack(
-                [vectors[i] + HEADING_SHARE * heading[units[i].heading] for i in under]
+                [vectors[i] + HEADING_SHARE * headings[units[i].heading] for i in under]
             )
             alone[under] = everyday(context)
         off = alone.copy()
@@ -488,7 +504,7 @@ class Grader:
             unit_substance,
             excluded,
             self.cal,
-            self.heading_prior(units, rubric.components),
+            self.heading_prior(prepared, rubric.components),
         )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
