@@ -208,3 +208,39 @@ def test_an_abbreviation_ends_no_sentence():
         "Features incl. watch history, esp. recent sessions, feed the ranker.",
         "Latency is approx. 40 ms on avg. per request, as Smith et al. report.",
     ]
+
+
+def test_web_markup_is_not_read_but_its_words_are():
+    """A page pasted from the web: tags, comments, link and image addresses and entities are
+    markup, not what the candidate said; a link's or image's text is."""
+    assert clean_text("see [our earlier post](https://example.com/blog/spam-101) first") == (
+        "see our earlier post first"
+    )
+    assert clean_text("![architecture diagram](img/arch.png)") == "architecture diagram"
+    assert clean_text('<details open><summary>Appendix</summary><p class="x">More</p>') == (
+        "Appendix More"
+    )
+    assert clean_text("logs at https://example.com/privacy-policy <!-- todo --> daily") == (
+        "logs at daily"
+    )
+    assert clean_text("A&amp;B test with a 50&nbsp;ms budget") == "A&B test with a 50 ms budget"
+    assert "a<b and c" in clean_text("if a<b and c>d then")  # not a tag
+    for written in ("x[0](1) arrays", "latency < 50 ms", "Data & labels"):
+        assert clean_text(written) == written  # not markup
+
+
+def test_an_answer_pasted_from_a_web_page_grades_as_its_text(fast_grader):
+    plain = (
+        "## Data\n\nLabels come from user spam reports, described in our earlier post. Features "
+        "include sender reputation and the number of links.\n\n## Serving\n\nScoring runs inline "
+        "in the mail pipeline with a 50 ms budget, see the diagram.\n"
+    )
+    marked = (
+        "## Data\n\nLabels come from user spam reports, described in [our earlier post]"
+        "(https://example.com/blog/spam-101). Features include <b>sender reputation</b> and the "
+        "number of links.\n\n## Serving\n\nScoring runs inline in the mail pipeline with a "
+        '50&nbsp;ms budget, see <a href="https://example.com/arch.png">the diagram</a>.\n\n'
+        "![](https://example.com/img/arch.png) <!-- draft -->\n"
+    )
+    a, b = fast_grader.grade(plain, "spam_detection"), fast_grader.grade(marked, "spam_detection")
+    assert [(c.id, c.score) for c in a.components] == [(c.id, c.score) for c in b.components]

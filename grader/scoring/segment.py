@@ -6,6 +6,7 @@ the original text it came from, so evidence quotes are always substrings of the 
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -50,6 +51,21 @@ _FILLERS = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
+# what a page pasted from the web wraps words in: HTML tags and comments, a link's or an image's address (its
+# text stays: "[our earlier post](https://...)" reads "our earlier post"), bare addresses. Tags are
+# HTML's own names with attributes that have values, so that "a<b and c>d" stays as written.
+_HTML_TAGS = (
+    "a|abbr|b|blockquote|br|caption|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|figcaption|"
+    "figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|section|small|span|strong|sub|"
+    "summary|sup|table|tbody|td|tfoot|th|thead|tr|u|ul"
+)
+_WEB_MARKUP = re.compile(
+    r"<!--.*?-->"  # a comment
+    rf"|</?(?:{_HTML_TAGS})(?:\s+(?:open|[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)))*\s*/?>"
+    r"|!?\[([^\]\n]*)\]\((?=[^()\s]*[/.#])[^()\s]+(?:\s+\"[^\"\n]*\")?\)"  # link, image
+    r"|\b(?:https?://|www\.)[^\s<>()\[\]]+",  # an address
+    re.IGNORECASE,
+)
 # stuttered words and restarted phrases ("the the", "I would, I would"), and cut-off words ("recomm- ")
 _REPEAT = re.compile(r"\b(\w+(?:\s+\w+){0,2})(?:[\s,-]+\1\b)+", re.IGNORECASE)
 _CUT_OFF = re.compile(r"\b\w+-\s+(?=\w)")
@@ -121,6 +137,10 @@ def expand_shorthand(text: str) -> str:
 def clean_text(text: str) -> str:
     """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
     spaces collapsed."""
+    if "<" in text or "](" in text or "://" in text or "www." in text:
+        text = _WEB_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
+    if "&" in text:
+        text = html.unescape(text)  # "&amp;", "&nbsp;" pasted from a page
     text = _MARKUP.sub(" ", text)
     text, fillers = _FILLERS.subn(" ", text)
     if fillers:  # removing one filler can bring two together ("um, uh"): read once more
