@@ -90,18 +90,41 @@ def test_rates_and_longest_monologue(pacing):
     assert pacing.longest_monologue_start_seconds == QUESTION[1]
 
 
-def test_longest_monologue_without_speakers_is_the_longest_segment(grader_free):
+def test_longest_monologue_without_speakers_runs_until_a_pause(grader_free):
+    """A recording of one's own practice has no speaker labels and its captions cut one talk into
+    pieces of a few seconds: the monologue runs on until a silence long enough for a turn."""
     cues = [
         Cue("we clarify the objective", 0, 10),
         Cue("then we rank candidates with a model", 10, 45),
-        Cue("and we monitor drift", 45, 50),
+        Cue("and we monitor drift", 52, 60),  # after a 7-second silence
     ]
     pacing = compute_pacing(grader_free, from_cues(cues, fmt="whisper-json"))
     assert (pacing.longest_monologue_seconds, pacing.longest_monologue_start_seconds) == (
-        35.0,
-        10.0,
+        45.0,
+        0.0,
     )
-    assert pacing.speaking_minutes == pytest.approx(50 / 60, abs=0.01)
+    assert pacing.speaking_minutes == pytest.approx(53 / 60, abs=0.01)
+
+
+def test_a_short_practice_run_reaches_the_steps_it_spends_seconds_on(grader_free, monkeypatch):
+    """Under 15 s a step counts as never reached in a 45-minute round (a stray sentence), but a
+    three-minute practice run gives each step a few seconds: there, 5% of the speaking time is
+    enough."""
+    from grader.practice import pacing as pacing_module
+
+    def run(seconds: list[float]):
+        steps = ["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
+        cues, t = [], 0.0
+        for step, secs in zip(steps, seconds):
+            cues.append(Cue(" ".join([step] * 20), t, t + secs))
+            t += secs
+        monkeypatch.setattr(
+            pacing_module, "classify_steps", lambda grader, texts: [t.split()[0] for t in texts]
+        )
+        return compute_pacing(grader_free, from_cues(cues, fmt="whisper-json")).unreached_steps
+
+    assert run([30, 10, 40, 30, 30, 40, 0.5]) == ["monitoring"]  # 3 minutes: 10 s is 5.5%
+    assert run([300, 10, 600, 600, 400, 400, 300]) == ["framing"]  # 44 minutes
 
 
 def test_no_timestamps_no_pacing(grader_free):

@@ -37,7 +37,9 @@ TOP_CUES = 3
 # similarity per block); fitted with BLOCK_WORDS on sectioned answers from evals/data and their spoken renderings.
 SWITCH_PENALTY = 0.03
 BACK_PENALTY = 0.22
-REACHED_SECONDS = 15.0  # a step with less time than this counts as never reached
+REACHED_SECONDS = 15.0  # a step with less time than this counts as never reached,
+REACHED_SHARE = 0.05  # or, in a short practice run, less than this share of the speaking time
+TURN_PAUSE = 3.0  # without speaker labels, a silence this long is taken for another's turn
 _WORD = re.compile(r"\S+")
 
 
@@ -201,22 +203,25 @@ def classify_steps(grader, texts: list[str]) -> list[str]:
 
 
 def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
-    """(seconds, start) of the longest run of candidate speech without an interviewer turn, or of the
-    longest segment when no speakers are labelled."""
+    """(seconds, start) of the longest run of candidate speech without an interviewer turn. When no
+    speakers are labelled (a recording of one's own practice, captions), a run ends at a silence of
+    TURN_PAUSE or more instead: captions cut one talk into pieces of a few seconds."""
     labelled = any(s.speaker or not s.is_candidate for s in segments)
     runs: list[tuple[float, float]] = []
-    if not labelled:
-        runs = [(s.end - s.start, s.start) for s in segments]
-    else:
-        first = last = None
-        for s in segments + [None]:
-            if s is not None and s.is_candidate:
-                first = s if first is None else first
-                last = s
-                continue
-            if first is not None:
-                runs.append((last.end - first.start, first.start))
-            first = last = None
+    first = last = None
+    for s in segments + [None]:
+        joined = (
+            s is not None
+            and s.is_candidate
+            and (labelled or last is None or s.start - last.end < TURN_PAUSE)
+        )
+        if joined:
+            first = s if first is None else first
+            last = s
+            continue
+        if first is not None:
+            runs.append((last.end - first.start, first.start))
+        first = last = s if s is not None and s.is_candidate else None
     if not runs:
         return 0.0, 0.0
     return max(runs, key=lambda r: (r[0], -r[1]))
@@ -247,6 +252,7 @@ def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None)
             seconds[step] += pieces[i].end - pieces[i].start
 
     speaking = sum(s.end - s.start for s in candidate)
+    reached = min(REACHED_SECONDS, REACHED_SHARE * speaking)
     spoken = " ".join(text[s.char_start : s.char_end] for s in candidate)
     per_minute = (lambda n: round(n / (speaking / 60), 1)) if speaking > 0 else (lambda n: 0.0)
     span = max(s.end for s in segments) - min(s.start for s in segments)
@@ -265,7 +271,7 @@ def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None)
     return Pacing(
         total_minutes=round(total / 60, 2),
         steps=steps,
-        unreached_steps=[s for s in STEP_IDS if seconds[s] < REACHED_SECONDS],
+        unreached_steps=[s for s in STEP_IDS if seconds[s] < reached],
         words_per_minute=per_minute(count_words(spoken)),
         fillers_per_minute=per_minute(count_fillers(spoken)),
         longest_monologue_seconds=round(mono, 1),
