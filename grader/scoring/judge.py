@@ -126,15 +126,16 @@ def listy_units(
 ) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named (`named`: per topic, the units
     naming it) and almost nothing else said, or a long enumeration of bare terms, whatever the
-    terms (naming is not explaining). A word window is judged with the list it was cut from: a
-    window holds only a few items of a long column of one-word bullets, and is no less a piece of
-    that column for it."""
+    terms (naming is not explaining). Every unit is judged with the list it was cut from too: a
+    word window holds only a few items of a long column of one-word bullets, a line of a record
+    pasted as code (`"camera_id": "cam_top_2",`) one, and neither is less a piece of that list for
+    it; the report lists the whole list as buzzwords, so no piece of it is quoted as evidence."""
     mask = np.zeros(len(units), dtype=bool)
     listed: dict[str, bool] = {}
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
-        if u.is_window and u.block not in listed:
+        if u.block not in listed:
             listed[u.block] = enumeration(u.block)
-        if (u.is_window and listed[u.block]) or enumeration(u.text):
+        if listed[u.block] or enumeration(u.text):
             mask[i] = True
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
