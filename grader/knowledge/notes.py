@@ -97,9 +97,12 @@ class CueNote(_Strict):
     example_of: str | None = None
 
     def fits(self, systems: Collection[str], case_id: str | None) -> bool:
-        """Whether the cue reads right as advice for a system of these kinds (unknown kinds: any),
-        asked as the bank case `case_id` (None: an open question)."""
-        return _fits(self.systems, systems) and self.example_of in (None, case_id)
+        """Whether the cue reads right as advice for a system of these kinds, asked as the bank
+        case `case_id` (None: an open question). Of a system of unknown kind, as for follow-up
+        questions, only a cue written for any system: "embeddings of the thumbnail" is no advice
+        for a question that may be about factory cameras."""
+        fits = _fits(self.systems, systems) if systems else not self.systems
+        return fits and self.example_of in (None, case_id)
 
 
 class Concept(_Strict):

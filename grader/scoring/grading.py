@@ -724,22 +724,19 @@ class Grader:
         (the caller says the rubric's top level instead): advice about slang and memes does not
         belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
         to it first), so that a question about machine sensors is not advised with a video feed's
-        example; for a question of unknown kind (far from every case) cues written for any system
-        come first."""
+        example; a question of unknown kind (far from every case) is advised only with cues
+        written for any system."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
 
         def fitting(ks: list[int]) -> list[int]:
-            found = [
+            return [
                 k
                 for k in ks
                 if not probes.foreign(self.kb, case, systems, cue_texts[k])
                 and probes.elsewhere(self.kb, case, cue_texts[k]) < 2
             ]
-            if systems:
-                return found
-            return sorted(found, key=lambda k: not probes.general(self.kb, cue_texts[k]))
 
         chosen = fitting(candidates)
         if not chosen and fallback:

@@ -313,12 +313,6 @@ def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text
     return bank.case_cues.get(text, asked) != asked
 
 
-def general(kb: KnowledgeBase, text: str) -> bool:
-    """Whether a cue is written for any kind of system (a concept cue naming none)."""
-    note = _bank(kb).cue_notes.get(text)
-    return note is not None and not note.systems
-
-
 def advice_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
     """The bank case whose own examples may be offered as advice: the case asked for by id, title
     or alias. None for an open question, and for one only near a bank case (retrieval: fake reviews
@@ -358,20 +352,20 @@ def listen_for(
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
     concept's written for the asked kind of system (`systems`, by default the case's; of unknown
-    kind, those written for any system first) and no other product (`foreign`; examples sharing
+    kind, those written for any system) and no other product (`foreign`; examples sharing
     more words with other cases last), each saying something new."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
     kinds = _systems(case, systems)
-    general_first = sorted(
-        (elsewhere(kb, case, cue), not kinds and not general(kb, cue), k, cue)
+    ranked = sorted(
+        (elsewhere(kb, case, cue), k, cue)
         for k, cue in enumerate(concept.cues)
         if not foreign(kb, case, kinds, cue)
     )  # this case's examples, then general ones, then other cases', each in the note's order
     chosen: list[str] = []
     seen: list[frozenset[str]] = []
-    for cue in [*(comp.cues if comp else []), *(cue for *_, cue in general_first)]:
+    for cue in [*(comp.cues if comp else []), *(cue for *_, cue in ranked)]:
         words = terms(cue)
         if not words or made(cue, said):
             continue  # made already
