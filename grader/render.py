@@ -316,9 +316,10 @@ _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def _md_inline(text: str) -> str:
-    """Like `_md_escape`, but an underscore inside a word (video_recommendation), which Markdown
-    never reads as emphasis, stays as typed so the raw sheet reads well too."""
-    for ch in "\\`*[]<>|!#":
+    """Like `_md_escape`, but what Markdown never reads as markup mid-line stays as typed so the
+    raw sheet reads well too: an underscore inside a word (video_recommendation), and ">" (an
+    arrow, "logs -> daily tables"; a "<" is still escaped, so no tag can open)."""
+    for ch in "\\`*[]<|!#":
         text = text.replace(ch, "\\" + ch)
     return " ".join(_LONE_UNDERSCORE.sub(r"\_", text).split())
 
@@ -389,9 +390,11 @@ def interviewer_sheet(
     ]
     for c in _live_order(r.components):
         concept = kb.concepts.get(c.id) if kb is not None else None
+        # the written answer's verdict, not a level of the scale beside it: "covered 53/100" has
+        # not reached the top level's descriptor ("level 3" beside it read as if it had)
+        named = ", named only" if c.status == "missing" and c.level == 1 else ""
         line = (
-            f"- [ ] **{_md_inline(c.title)}** ({c.severity}; now {c.status} {c.score}/100, "
-            f"level {c.level})"
+            f"- [ ] **{_md_inline(c.title)}** ({c.severity}; now {c.status} {c.score}/100{named})"
         )
         if concept is not None:
             levels = concept.levels.model_dump(by_alias=True)

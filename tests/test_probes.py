@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.render import _md_inline
 from grader.report import ComponentResult, Evidence, FollowUp
 from grader.scoring.probes import (
     ELLIPSIS,
@@ -328,6 +329,8 @@ def test_mlsd_sheet_writes_the_interviewer_sheet(mlsd, tmp_path, kb, graded):
     first_covered = next(i for i, ln in enumerate(lines) if "now covered" in ln)
     assert all("now covered" in ln for ln in lines[first_covered:])  # gaps first
     assert all(" — **1** " in ln and " · **2** " in ln and " · **3** " in ln for ln in lines)
+    assert not any("level" in ln.split(" — ")[0] for ln in lines)  # a verdict, not a level
+    assert "->" in _md_inline("logs -> daily tables") and "\\<b" in _md_inline("<b>")
     # stdout gives the same bytes: the sheet is deterministic
     again = mlsd("sheet", str(STRONG), "-q", CASE)
     assert again.returncode == 0 and again.stdout == text
