@@ -119,7 +119,9 @@ def test_a_short_practice_run_reaches_the_steps_it_spends_seconds_on(grader_free
             cues.append(Cue(" ".join([step] * 20), t, t + secs))
             t += secs
         monkeypatch.setattr(
-            pacing_module, "classify_steps", lambda grader, texts: [t.split()[0] for t in texts]
+            pacing_module,
+            "classify_steps",
+            lambda grader, texts, named=None: [t.split()[0] for t in texts],
         )
         return compute_pacing(grader_free, from_cues(cues, fmt="whisper-json")).unreached_steps
 
@@ -199,3 +201,31 @@ def grader_free(hash_embedder, kb):
     g = Grader()
     g.kb, g.embedder, g.index = kb, hash_embedder, Index()
     return g
+
+
+def test_a_step_named_aloud_opens_it(grader):
+    """A candidate practising alone announces each step ("So framing.", "Serving."), often in the
+    middle of a caption: the pacing follows them, and a step announced and talked about is reached
+    however briefly (a short practice run spends seconds on some steps)."""
+    said = [
+        ("Okay so the question is fraud detection for card payments at checkout, and I'd assume "
+         "a few thousand transactions a second with a budget of a hundred milliseconds.", 12),
+        ("So framing. It's binary classification per transaction, fraud or not, and we threshold "
+         "the probability by the cost of each mistake.", 10),
+        ("Data. Labels come from chargebacks, which arrive weeks late, and features are velocity "
+         "counts per card and device over the last hour and day. Model. I'd start with gradient "
+         "boosted trees on those features.", 20),
+        ("Evaluation, precision and recall at the operating threshold. Serving. The model runs "
+         "behind the payment API and reads counters from an online store.", 10),
+        ("Okay, monitoring, which matters a lot here: score distribution drift and the share of "
+         "challenged payments, with alerts when either moves.", 10),
+    ]  # fmt: skip
+    cues, t = [], 0.0
+    for text, secs in said:
+        cues.append(Cue(text, t, t + secs))
+        t += secs
+    pacing = compute_pacing(grader, from_cues(cues, fmt="whisper-json"))
+    assert pacing.unreached_steps == []
+    minutes = {s.step: s.minutes for s in pacing.steps}
+    assert all(minutes[s] > 0 for s in STEP_IDS)
+    assert minutes["requirements"] == pytest.approx(12 / 60, abs=0.04)

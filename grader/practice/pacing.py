@@ -4,7 +4,9 @@ words and the longest monologue.
 The candidate's speech is cut into blocks of about `BLOCK_WORDS` words (times interpolated within
 a long turn). Each block is scored against the concept and case cues of every framework step in the
 index, and the sequence of steps is decoded as a whole (Viterbi), with a cost for changing step and
-a larger one for going back: a stray sentence does not switch steps, a sustained stretch does.
+a larger one for going back: a stray sentence does not switch steps, a sustained stretch does. A
+step named aloud at the start of a sentence ("So framing.", "Okay, monitoring, ...") opens a block
+that leans to it, and counts as reached however briefly it is talked about.
 
 The default budget for a 45-minute round is each framework step's `budget_minutes` in the knowledge
 base; a YAML or TOML file (the path argument, or MLSD_PACING_BUDGET) overrides any of them.
@@ -28,7 +30,7 @@ from grader.knowledge.notes import STEP_IDS, cached_kb
 from grader.report import Pacing, PacingStep
 from grader.scoring.segment import clean_text, count_fillers, count_words
 from grader.settings import settings
-from grader.text import validation_line
+from grader.text import STOPWORDS, validation_line
 
 BLOCK_WORDS = 20
 PIECE_WORDS = 60  # longer turns are cut into near-equal pieces no longer than this
@@ -40,6 +42,10 @@ BACK_PENALTY = 0.22
 REACHED_SECONDS = 15.0  # a step with less time than this counts as never reached,
 REACHED_SHARE = 0.05  # or, in a short practice run, less than this share of the speaking time
 TURN_PAUSE = 3.0  # without speaker labels, a silence this long is taken for another's turn
+SIGNPOST_BONUS = 0.3  # a block that opens on a step's name leans to it (more than going back costs)
+# what a speaker says before naming the step they move on to ("Okay, so, monitoring.")
+_LEAD_IN = r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to|on to|let's talk about|let me talk about)[,.]?\s+)*"
+_SENTENCE_START = re.compile(r"(?<=[.!?])\s+")  # caption lines break mid-sentence: no line starts one
 _WORD = re.compile(r"\S+")
 
 
@@ -105,11 +111,49 @@ class _Piece:
     char_start: int
     char_end: int
     words: int
+    signpost: str | None = None  # the step the piece opens by naming ("Serving. The model ...")
 
 
-def _pieces(text: str, segments: list[TimedSegment]) -> tuple[list[_Piece], set[int]]:
+def signposts(kb) -> re.Pattern:
+    """Where a speaker announces a step: a sentence that opens (after "okay", "so", "next" and the
+    like) on the step's id or a word of its title, said on its own or followed by a pause ("So
+    framing.", "Okay, monitoring, which I think ...", "Serving. The model ..."). Each step's words
+    are a named group; a word two steps' titles share names neither."""
+    words: dict[str, set[str]] = {}
+    for step in kb.steps.values():
+        names = {step.id, *(w for w in re.findall(r"[a-z]+", step.title.lower()) if len(w) >= 4)}
+        words[step.id] = names - STOPWORDS
+    shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
+    alts = "|".join(
+        f"(?P<{step}>{'|'.join(sorted(w - shared, key=len, reverse=True))})"
+        for step, w in words.items()
+        if w - shared
+    )
+    return re.compile(
+        rf"{_SENTENCE_START.pattern}{_LEAD_IN}(?:{alts})(?:\s*[.,:;!?\u2014-]|\s*$)",
+        re.IGNORECASE,
+    )
+
+
+def _signposted(pattern: re.Pattern, text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """(character, step) of each signpost in text[start:end], at the sentence it opens. The stretch
+    opens a sentence when the text before it ends one (or nothing is before it)."""
+    before = text[:start].rstrip()
+    lead = ". " if not before or before[-1] in ".!?" else ""
+    found = []
+    for m in pattern.finditer(lead + text[start:end]):
+        step = next(k for k, v in m.groupdict().items() if v)
+        opens = m.start() + len(m.group()) - len(m.group().lstrip())  # "So framing." from "So"
+        found.append((start + opens - len(lead), step))
+    return found
+
+
+def _pieces(
+    text: str, segments: list[TimedSegment], posts: re.Pattern | None = None
+) -> tuple[list[_Piece], set[int]]:
     """The candidate's speech cut into pieces of at most PIECE_WORDS words, times interpolated by word
-    position; and the indices of the pieces that follow an interviewer turn."""
+    position, and cut where the speaker names a step (`posts`, see `signposts`); and the indices of
+    the pieces that follow an interviewer turn."""
     pieces: list[_Piece] = []
     breaks: set[int] = set()
     after_interviewer = False
@@ -124,7 +168,16 @@ def _pieces(text: str, segments: list[TimedSegment]) -> tuple[list[_Piece], set[
             breaks.add(len(pieces))
         after_interviewer = False
         n, length = len(words), seg.end - seg.start
-        cuts = [round(n * c / -(-n // PIECE_WORDS)) for c in range(-(-n // PIECE_WORDS) + 1)]
+        named = {}  # word index -> the step named there
+        if posts is not None:
+            for at, step in _signposted(posts, text, seg.char_start, seg.char_end):
+                named[next(i for i, (a, b) in enumerate(words) if b > at)] = step
+        cuts: list[int] = []
+        for lo, hi in zip([0, *sorted(named)], [*sorted(named), n]):
+            if hi > lo:
+                k = -(-(hi - lo) // PIECE_WORDS)
+                cuts += [lo + round((hi - lo) * c / k) for c in range(k)]
+        cuts.append(n)
         for i, j in zip(cuts, cuts[1:]):
             pieces.append(
                 _Piece(
@@ -133,17 +186,20 @@ def _pieces(text: str, segments: list[TimedSegment]) -> tuple[list[_Piece], set[
                     words[i][0],
                     words[j - 1][1],
                     j - i,
+                    named.get(i),
                 )
             )
     return pieces, breaks
 
 
 def _blocks(pieces: list[_Piece], breaks: set[int]) -> list[list[int]]:
-    """Neighbouring pieces grouped until a block has BLOCK_WORDS words, never across an interviewer turn."""
+    """Neighbouring pieces grouped until a block has BLOCK_WORDS words, never across an interviewer
+    turn, and a piece that names a step opens a block of its own."""
     blocks: list[list[int]] = []
     words: list[int] = []
     for i, piece in enumerate(pieces):
-        if blocks and i not in breaks and words[-1] < BLOCK_WORDS:
+        joins = i not in breaks and piece.signpost is None
+        if blocks and joins and words[-1] < BLOCK_WORDS:
             blocks[-1].append(i)
             words[-1] += piece.words
         else:
@@ -195,11 +251,16 @@ def decode_steps(
     return path[::-1]
 
 
-def classify_steps(grader, texts: list[str]) -> list[str]:
-    """The framework step each text (consecutive stretches of one talk, in order) is about."""
+def classify_steps(grader, texts: list[str], named: list[str | None] | None = None) -> list[str]:
+    """The framework step each text (consecutive stretches of one talk, in order) is about; a text
+    that opens by naming a step (`named`) leans to it by SIGNPOST_BONUS."""
     if not texts:
         return []
-    return [STEP_IDS[j] for j in decode_steps(step_scores(grader, texts))]
+    scores = step_scores(grader, texts)
+    for i, step in enumerate(named or []):
+        if step is not None:
+            scores[i, STEP_IDS.index(step)] += SIGNPOST_BONUS
+    return [STEP_IDS[j] for j in decode_steps(scores)]
 
 
 def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
@@ -238,15 +299,18 @@ def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None)
     budget = budget or load_budget()
     text = inp.text
 
-    pieces, breaks = _pieces(text, segments)
+    pieces, breaks = _pieces(text, segments, signposts(grader.kb))
     if not pieces:
         return None
     blocks = _blocks(pieces, breaks)
     labels = classify_steps(
         grader,
         [" ".join(text[pieces[i].char_start : pieces[i].char_end] for i in b) for b in blocks],
+        [pieces[b[0]].signpost for b in blocks],
     )
     seconds = dict.fromkeys(STEP_IDS, 0.0)
+    # a step the speaker announced and then talked about was reached, however briefly
+    announced = {step for block, step in zip(blocks, labels) if pieces[block[0]].signpost == step}
     for block, step in zip(blocks, labels):
         for i in block:
             seconds[step] += pieces[i].end - pieces[i].start
@@ -271,7 +335,7 @@ def compute_pacing(grader, inp: AnswerInput, budget: PacingBudget | None = None)
     return Pacing(
         total_minutes=round(total / 60, 2),
         steps=steps,
-        unreached_steps=[s for s in STEP_IDS if seconds[s] < reached],
+        unreached_steps=[s for s in STEP_IDS if seconds[s] < reached and s not in announced],
         words_per_minute=per_minute(count_words(spoken)),
         fillers_per_minute=per_minute(count_fillers(spoken)),
         longest_monologue_seconds=round(mono, 1),
