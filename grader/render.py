@@ -90,7 +90,7 @@ def to_markdown(r: GradeReport) -> str:
             _md_escape(c.feedback),
             "",
         ]
-        out += [f'> "{_md_escape(e.quote)}" (chars {e.start}-{e.end})' for e in c.evidence]
+        out += [f'> "{_md_escape(e.shown)}" (chars {e.start}-{e.end})' for e in c.evidence]
         if c.evidence:
             out.append("")
     if r.follow_up_questions:
@@ -174,7 +174,7 @@ def print_rich(r: GradeReport, console=None) -> None:
     for col in ("Component", "Step", "Severity", "Status", "Score", "Evidence"):
         comps.add_column(col, overflow="fold")
     for c in r.components:
-        quote = c.evidence[0].quote if c.evidence else ""
+        quote = c.evidence[0].shown if c.evidence else ""
         quote = quote if len(quote) <= 70 else quote[:67] + "..."
         comps.add_row(
             c.title,

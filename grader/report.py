@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 4  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 5  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
+# 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 Status = Literal["covered", "partial", "missing"]
 
 
@@ -25,6 +26,16 @@ class Evidence(_Model):
         description="Similarity to the closest strong-answer cue: embedding cosine, blended "
         "with word overlap when the calibration sets lexical_blend."
     )
+    excerpt: bool = Field(
+        False,
+        description="A word window cut from a longer passage (run-on speech, a long sentence): "
+        "it may start or end inside a sentence, and is shown with '…' at its ends.",
+    )
+
+    @property
+    def shown(self) -> str:
+        """The quote as a reader sees it: an excerpt marked as one at both ends."""
+        return f"…{self.quote.strip()}…" if self.excerpt else self.quote
 
 
 class ComponentResult(_Model):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -453,7 +454,6 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
 
 
 def test_advice_is_not_another_cases_example(grader, kb, strong_answer, weak_answer):
-    import re
 
     from grader.scoring.probes import elsewhere
 
@@ -574,3 +574,36 @@ def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(gra
     clear_text_caches()
     assert not any(c.cache_info().currsize for c in caches)
     assert grader.grade(strong_answer, "video_recommendation").model_dump_json() == before
+
+
+def test_a_quote_cut_from_a_longer_passage_is_marked_as_an_excerpt(grader, weak_answer):
+    """A word window may start and end inside a sentence: quoted, the report says it is an
+    excerpt, and shows it with '…' at both ends; a whole sentence is shown as written."""
+    from grader.render import to_markdown
+    from grader.scoring.grading import Grader
+    from grader.scoring.segment import segment
+
+    speech = (
+        "so for the ranking we would log clicks and long watches and retrain the model every day "
+        "and then we would check drift in the features and page the on call engineer when the "
+        "click rate falls and we would also keep a holdout to measure the lift. We log clicks."
+    )
+    units = segment(speech)
+    window = next(u for u in units if u.is_window)
+    sentence = next(u for u in units if not u.is_window)
+    cut = Grader._evidence(units, (units.index(window), 0.5))
+    whole = Grader._evidence(units, (units.index(sentence), 0.5))
+    assert cut.excerpt and cut.shown == f"…{window.text.strip()}…"
+    assert not whole.excerpt and whole.shown == whole.quote == sentence.text
+    r = grader.grade(weak_answer, "video_recommendation")
+    present = next(c for c in r.components if c.evidence)
+    marked = r.model_copy(
+        update={
+            "components": [
+                c.model_copy(update={"evidence": [cut]}) if c is present else c
+                for c in r.components
+            ]
+        }
+    )
+    assert f'> "…{window.text.strip()[:20]}' in to_markdown(marked)
+    assert GradeReport.model_validate_json(marked.model_dump_json()) == marked

@@ -45,7 +45,8 @@ TURN_PAUSE = 3.0  # without speaker labels, a silence this long is taken for ano
 SIGNPOST_BONUS = 0.3  # a block that opens on a step's name leans to it (more than going back costs)
 # what a speaker says before naming the step they move on to ("Okay, so, monitoring.")
 _LEAD_IN = r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to|on to|let's talk about|let me talk about)[,.]?\s+)*"
-_SENTENCE_START = re.compile(r"(?<=[.!?])\s+")  # caption lines break mid-sentence: no line starts one
+# a sentence starts after a stop; caption lines break mid-sentence, so no line starts one
+_SENTENCE_START = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"\S+")
 
 

@@ -584,8 +584,9 @@ class Grader:
     @staticmethod
     def _evidence(units: list[Unit], found: tuple[int, float]) -> Evidence:
         i, similarity = found
+        u = units[i]
         return Evidence(
-            quote=units[i].text, start=units[i].start, end=units[i].end, similarity=similarity
+            quote=u.text, start=u.start, end=u.end, similarity=similarity, excerpt=u.is_window
         )
 
     def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
