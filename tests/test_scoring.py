@@ -373,3 +373,24 @@ def test_a_unit_explains_only_in_design_language():
     units = segment("Privacy: we hash the ids.\n\nPrivacy and drift are the usual suspects.\n")
     assert explaining(units, vocabulary, domain).tolist() == [True, False]
     assert explaining(units, vocabulary).tolist() == [True, True]  # any word, without a domain
+
+
+def test_a_run_on_sentence_is_quoted_by_its_closest_window():
+    """Unpunctuated speech is one "sentence" of hundreds of words: quoted whole, it would point at
+    the whole answer. It is quoted by the window inside it closest to the component instead."""
+    from grader.scoring.judge import QUOTE_WORDS, quote_order
+
+    speech = " ".join(f"so we would log item{i} and then" for i in range(30))
+    units = segment(speech + ". We retrain daily.")
+    long = next(k for k, u in enumerate(units) if not u.is_window and u.words > QUOTE_WORDS)
+    inside = [
+        k
+        for k, u in enumerate(units)
+        if u.is_window and units[long].start <= u.start and u.end <= units[long].end
+    ]
+    per_unit = np.full(len(units), 0.3)
+    per_unit[long], per_unit[inside[2]] = 0.9, 0.7
+    named = np.zeros(len(units), dtype=bool)
+    named[long] = True
+    order = quote_order(per_unit, units, named, None, Calibration())
+    assert order[0] == inside[2] and long not in order

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.scoring.calibration import Calibration
-from grader.scoring.segment import Unit
+from grader.scoring.segment import WINDOW_WORDS, Unit
 from grader.text import STOPWORDS, content_tokens, plain_words
 
 
@@ -100,6 +100,7 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
 
 
+QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest word window
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
 _ITEM_SEPARATOR = re.compile(r"[,;\n]")
@@ -338,7 +339,20 @@ def quote_order(
     order = list(dict.fromkeys([*map(int, first), *map(int, rest)]))
     if not order and len(units):
         order = [int(np.argmax(per_unit))]
-    return order
+    return list(dict.fromkeys(_pointed(i, per_unit, units) for i in order))
+
+
+def _pointed(i: int, per_unit: np.ndarray, units: list[Unit]) -> int:
+    """The unit a quote points at: a sentence itself, unless it runs past QUOTE_WORDS words
+    (unpunctuated speech), which would quote a page of the answer, or all of it; then its word
+    window closest to the component."""
+    u = units[i]
+    if u.is_window or u.words <= QUOTE_WORDS:
+        return i
+    inside = [
+        j for j, w in enumerate(units) if w.is_window and u.start <= w.start and w.end <= u.end
+    ]
+    return max(inside, key=lambda j: (per_unit[j], -j)) if inside else i
 
 
 def judge(
