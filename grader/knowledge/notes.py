@@ -340,13 +340,16 @@ class ParsedNotes:
 
     def __init__(self, path: Path):
         self.path = path
-        self.parser = (
-            f"{PARSED_FORMAT}|pyyaml {metadata.version('pyyaml')}|"
-            f"python-frontmatter {metadata.version('python-frontmatter')}"
-        )
+        try:
+            self.parser = (
+                f"{PARSED_FORMAT}|pyyaml {metadata.version('pyyaml')}|"
+                f"python-frontmatter {metadata.version('python-frontmatter')}"
+            )
+        except metadata.PackageNotFoundError:  # parsers of unknown version: nothing is kept
+            self.parser = ""
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
-            known = saved["notes"] if saved.get("parser") == self.parser else {}
+            known = saved["notes"] if self.parser and saved.get("parser") == self.parser else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             known = {}
         self._known: dict = known if isinstance(known, dict) else {}
@@ -372,7 +375,7 @@ class ParsedNotes:
 
     def save(self) -> None:
         """Write the notes used by this load (and only those) when any was parsed anew."""
-        if not self._added:
+        if not self._added or not self.parser:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -139,8 +139,10 @@ def signposts(kb) -> re.Pattern:
 def _signposted(pattern: re.Pattern, text: str, start: int, end: int) -> list[tuple[int, str]]:
     """(character, step) of each signpost in text[start:end], at the sentence it opens. The stretch
     opens a sentence when the text before it ends one (or nothing is before it)."""
-    before = text[:start].rstrip()
-    lead = ". " if not before or before[-1] in ".!?" else ""
+    i = start
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    lead = ". " if i == 0 or text[i - 1] in ".!?" else ""
     found = []
     for m in pattern.finditer(lead + text[start:end]):
         step = next(k for k, v in m.groupdict().items() if v)

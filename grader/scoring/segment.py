@@ -51,9 +51,10 @@ _FILLERS = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
-# what a page pasted from the web wraps words in: HTML tags and comments, a link's or an image's address (its
-# text stays: "[our earlier post](https://...)" reads "our earlier post"), bare addresses. Tags are
-# HTML's own names with attributes that have values, so that "a<b and c>d" stays as written.
+# what a page pasted from the web wraps words in: HTML tags and comments, a link's or an image's
+# address (its text stays: "[our earlier post](https://...)" reads "our earlier post"), bare
+# addresses. Tags are HTML's own names with attributes that have values, so that "a<b and c>d"
+# stays as written.
 _HTML_TAGS = (
     "a|abbr|b|blockquote|br|caption|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|figcaption|"
     "figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|section|small|span|strong|sub|"
