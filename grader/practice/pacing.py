@@ -44,7 +44,10 @@ REACHED_SHARE = 0.05  # or, in a short practice run, less than this share of the
 TURN_PAUSE = 3.0  # without speaker labels, a silence this long is taken for another's turn
 SIGNPOST_BONUS = 0.3  # a block that opens on a step's name leans to it (more than going back costs)
 # what a speaker says before naming the step they move on to ("Okay, so, monitoring.")
-_LEAD_IN = r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to|on to|let's talk about|let me talk about)[,.]?\s+)*"
+_LEAD_IN = (
+    r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to"
+    r"|on to|let's talk about|let me talk about)[,.]?\s+)*"
+)
 # a sentence starts after a stop; caption lines break mid-sentence, so no line starts one
 _SENTENCE_START = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"\S+")
@@ -154,9 +157,9 @@ def _signposted(pattern: re.Pattern, text: str, start: int, end: int) -> list[tu
 def _pieces(
     text: str, segments: list[TimedSegment], posts: re.Pattern | None = None
 ) -> tuple[list[_Piece], set[int]]:
-    """The candidate's speech cut into pieces of at most PIECE_WORDS words, times interpolated by word
-    position, and cut where the speaker names a step (`posts`, see `signposts`); and the indices of
-    the pieces that follow an interviewer turn."""
+    """The candidate's speech cut into pieces of at most PIECE_WORDS words, times interpolated by
+    word position, and cut where the speaker names a step (`posts`, see `signposts`); and the
+    indices of the pieces that follow an interviewer turn."""
     pieces: list[_Piece] = []
     breaks: set[int] = set()
     after_interviewer = False
