@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
@@ -21,7 +22,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # Tests grade with the bundled knowledge base only, whatever cases this machine's user has added.
 os.environ["MLSD_USER_KB"] = str(ROOT / ".no-user-knowledge-base")
 # Derived files (the notes parsed) go to a folder of the test run's own, not the checkout's.
-os.environ["MLSD_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlsd-test-cache-")
+os.environ["MLSD_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="mlsd-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 class HashEmbedder:
