@@ -105,7 +105,10 @@ class _Shorthand:
 
 @lru_cache(maxsize=1)
 def _shorthand() -> _Shorthand:
-    table = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: the same table, in a tenth of the time (12 -> 1.5 ms of
+    # a cold grade)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    table = yaml.load(SHORTHAND_FILE.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
     words = {k.lower(): v for k, v in table["words"].items()}
     units = dict(table["units"])
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
