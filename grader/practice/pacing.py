@@ -49,7 +49,7 @@ _LEAD_IN = (
     r"|on to|let's talk about|let me talk about)[,.]?\s+)*"
 )
 # a sentence starts after a stop; caption lines break mid-sentence, so no line starts one
-_SENTENCE_START = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_START = r"(?<=[.!?])\s+"
 _WORD = re.compile(r"\S+")
 
 
@@ -134,7 +134,7 @@ def signposts(kb) -> re.Pattern:
         if w - shared
     )
     return re.compile(
-        rf"{_SENTENCE_START.pattern}{_LEAD_IN}(?:{alts})(?:\s*[.,:;!?\u2014-]|\s*$)",
+        rf"{_SENTENCE_START}{_LEAD_IN}(?:{alts})(?:\s*[.,:;!?\u2014-]|\s*$)",
         re.IGNORECASE,
     )
 
