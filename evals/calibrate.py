@@ -121,13 +121,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             )[1]
             for comp in rubric.components
         ]
-        owners = unit_owners(
-            matrices,
-            prepared.substance,
-            prepared.excluded,
-            cal,
-            grader.heading_prior(prepared, rubric.components),
-        )
+        owners = unit_owners(matrices, grader.heading_prior(prepared, rubric.components))
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             kw_units = prepared.explains & prepared.names[comp.id]
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)

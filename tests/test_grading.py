@@ -434,7 +434,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
         grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
-    monkeypatch.setattr(grading, "unit_owners", lambda m, s, e, c, p=None: np.full(len(s), -1))
+    monkeypatch.setattr(grading, "unit_owners", lambda m, p=None: np.full(len(m[0]), -1))
     anyone = grader.grade(strong_answer, "video_recommendation")
     anyone_shallow = shallow.grade(strong_answer, "video_recommendation")
     assert [(c.id, c.score, c.status) for c in owned_shallow.components] == [
@@ -555,12 +555,11 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
             for c in components
         ]
         prior = grader.heading_prior(prepared, components)
-        args = (matrices, prepared.substance, prepared.excluded, grader.cal)
-        owner[heading] = components[unit_owners(*args, prior)[0]].id
+        owner[heading] = components[unit_owners(matrices, prior)[0]].id
         # without its heading the sentence is near a tie (the 8-bit model settled it one way on
         # VNNI CPUs and the other on AVX2 ones); the heading decides it either way
         assert prior is not None
-        assert components[unit_owners(*args)[0]].id in ("monitoring_metrics", "offline_metrics")
+        assert components[unit_owners(matrices)[0]].id in ("monitoring_metrics", "offline_metrics")
     assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}
 
 

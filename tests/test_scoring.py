@@ -244,12 +244,42 @@ def test_a_unit_naming_the_topic_is_quoted_first_even_below_evidence_min():
     units = _units([(0, 10), (11, 20), (21, 30), (0, 20)], windows=1)
     per_unit = np.array([0.7, 0.3, 0.2, 0.5])
     named = np.array([False, True, False, True])
-    own = np.array([True, False, True, True])
+    mine = np.ones(4, dtype=bool)
     # the named sentence, then the named window, then the close unit that names nothing
-    assert quote_order(per_unit, units, named, own, cal) == [1, 3, 0]
+    assert quote_order(per_unit, units, named, mine, cal) == [1, 3, 0]
     nothing = np.zeros(4, dtype=bool)
-    assert quote_order(per_unit, units, nothing, own, cal) == [0, 3]  # sentences first
-    assert quote_order(np.array([0.3, 0.2, 0.1, 0.35]), units, nothing, own, cal) == [3]
+    assert quote_order(per_unit, units, nothing, mine, cal) == [0, 3]  # sentences first
+    assert quote_order(np.array([0.3, 0.2, 0.1, 0.35]), units, nothing, mine, cal) == [3]
+
+
+def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
+    """A feature list that names the baseline is evidence for features, not for the baseline: a
+    component quotes the units it owns, naming ones first, and another's only when it owns none."""
+    from grader.scoring.judge import quote_order
+
+    cal = Calibration(evidence_min=0.4)
+    units = _units([(0, 10), (11, 20), (21, 30), (0, 20)], windows=1)
+    per_unit = np.array([0.7, 0.3, 0.2, 0.5])
+    named = np.array([False, True, False, True])
+    own = np.array([True, False, True, True])
+    assert quote_order(per_unit, units, named, own, cal) == [3, 0]
+    assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal) == [1, 3, 0]
+
+
+def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
+    """Among units alike in every other way, the one closest to several of the component's cues
+    is quoted before one that is close to a single cue only (`closeness`, not the maximum)."""
+    from grader.scoring.judge import closeness, quote_order
+
+    cal = Calibration(evidence_min=0.4)
+    units = _units([(0, 10), (11, 20)])
+    sims = np.array([[0.75, 0.1, 0.1, 0.1, 0.1], [0.6, 0.6, 0.55, 0.5, 0.1]])
+    per_unit = sims.max(axis=1)
+    named = np.zeros(2, dtype=bool)
+    assert quote_order(per_unit, units, named, None, cal) == [0, 1]
+    assert quote_order(per_unit, units, named, None, cal, closeness(sims)) == [1, 0]
+    assert closeness(sims, k=2).tolist() == pytest.approx([0.425, 0.6])
+    assert closeness(np.zeros((3, 0))).tolist() == [-1.0, -1.0, -1.0]
 
 
 def test_offsets_are_fitted_from_labels_that_read_present_at_low_scores():

@@ -39,10 +39,10 @@ from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
 from grader.scoring.judge import (
     TopicLexicon,
+    closeness,
     content_tokens,
     domain_vocabulary,
     explaining,
-    features,
     judge,
     listy_units,
     naming_masks,
@@ -501,9 +501,6 @@ class Grader:
         }
         owners = unit_owners(
             [matrices[c.id][1] for c in rubric.components],
-            unit_substance,
-            excluded,
-            self.cal,
             self.heading_prior(prepared, rubric.components),
         )
         for k, comp in enumerate(rubric.components):
@@ -858,22 +855,13 @@ class Grader:
         return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
 
 
-def unit_owners(
-    matrices: list[np.ndarray],
-    unit_substance: np.ndarray,
-    excluded: np.ndarray,
-    cal: Calibration,
-    prior: np.ndarray | None = None,
-) -> np.ndarray:
-    """For each unit, the index of the component it reads most like (its best adjusted similarity
-    to that component's cues, plus `prior`, units x components: its section heading's pull);
-    -1 when there are no components."""
-    if not matrices or not len(unit_substance):
-        return np.full(len(unit_substance), -1)
-    keyword = np.zeros(len(unit_substance), dtype=bool)  # not read by the per-unit maxima
-    best = np.vstack(
-        [features(m, unit_substance, keyword, excluded, cal).per_unit for m in matrices]
-    )
+def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:
+    """For each unit, the index of the component it reads most like: its `closeness` to that
+    component's cues (`matrices`: per component, units x cues), plus `prior` (units x components:
+    its section heading's pull); -1 when there are no components."""
+    if not matrices or not len(matrices[0]):
+        return np.full(len(matrices[0]) if matrices else 0, -1)
+    best = np.vstack([closeness(m) for m in matrices])
     return np.argmax(best if prior is None else best + prior.T, axis=0)
 
 

@@ -241,6 +241,22 @@ def cue_credit(per_cue: np.ndarray, cue_match: float, cue_soft: float) -> np.nda
     return np.clip((per_cue - cue_match + cue_soft) / (2 * cue_soft), 0.0, 1.0).sum(axis=-1)
 
 
+CLOSE_CUES = 4  # how many of a component's cues a unit's closeness to it averages
+
+
+def closeness(sims: np.ndarray, k: int = CLOSE_CUES) -> np.ndarray:
+    """Per unit (row), the mean of its k best similarities to a component's cues (columns): how
+    near the component it reads as a whole. A component's maximum rewards one chance phrase near
+    one of its many cues, and a component with more cues has more such chances; on the development
+    set's 969 units inside exactly one component's labelled spans, the component a unit reads most
+    like by this measure is the labelled one for 0.569 of them, 0.503 by the maximum."""
+    n_units, n_cues = sims.shape
+    if not n_cues:
+        return np.full(n_units, -1.0)
+    k = min(k, n_cues)
+    return np.sort(sims, axis=1)[:, n_cues - k :].mean(axis=1)
+
+
 DEPTH_UNITS = 12  # the most distinct supporting units anyone needs to count
 
 
@@ -320,26 +336,26 @@ def quote_order(
     named: np.ndarray,
     own: np.ndarray | None,
     cal: Calibration,
+    rank: np.ndarray | None = None,
 ) -> list[int]:
-    """The units a present component may quote, best first. A unit near the component that names
-    its topic comes first: it is where a reader points. Whole sentences before word windows, then
-    one that reads most like this component of all before one that does not, then the closest. On
-    the development set's labelled spans, 0.515 of quotes overlapped one when the closest unit came
-    first, 0.630 now (0.527 -> 0.626 when half of the quote or of the span must overlap). Then the
-    units at least evidence_min close that read most like this component of all (any close unit
-    when none does), sentences before windows; with none of those, the closest unit of all."""
-    close = np.flatnonzero(per_unit >= cal.evidence_min)
-    if own is not None and own[close].any():
-        close = close[own[close]]
+    """The units a present component may quote, best first. Candidates are the units that name its
+    topic and those at least evidence_min close (`per_unit`). Those that read most like this
+    component of all (`own`) are quoted, and the others only when it has none: a feature list is
+    evidence for features, not for the baseline it happens to resemble. Among them, a unit that
+    names the topic comes first (it is where a reader points), whole sentences before word windows,
+    then the closest by `rank` (the units' `closeness` to the component; `per_unit` when None).
+    With no candidate, the closest unit of all. On the development set's labelled spans, 0.515 of
+    quotes overlapped one when the closest unit came first, 0.626 with named units first whoever
+    owned them, 0.67 now."""
+    rank = per_unit if rank is None else rank
     mine = own if own is not None else np.ones(len(units), dtype=bool)
-    first = sorted(
-        np.flatnonzero(named), key=lambda i: (units[i].is_window, not mine[i], -per_unit[i], i)
-    )
-    rest = sorted(close, key=lambda i: (units[i].is_window, -per_unit[i], i))
-    order = list(dict.fromkeys([*map(int, first), *map(int, rest)]))
+    found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
+    if mine[found].any():
+        found = found[mine[found]]
+    order = sorted(map(int, found), key=lambda i: (not named[i], units[i].is_window, -rank[i], i))
     if not order and len(units):
         order = [int(np.argmax(per_unit))]
-    return list(dict.fromkeys(_pointed(i, per_unit, units) for i in order))
+    return list(dict.fromkeys(_pointed(i, rank, units) for i in order))
 
 
 def _pointed(i: int, per_unit: np.ndarray, units: list[Unit]) -> int:
@@ -398,7 +414,11 @@ def judge(
         level = 1  # named, not explained
     # a present component quotes its first unit whatever its similarity; a second or third quote
     # must be as close as evidence_more and not overlap one already taken
-    order = quote_order(f.per_unit, units, keyword_units, own, cal) if status != "missing" else []
+    order = (
+        quote_order(f.per_unit, units, keyword_units, own, cal, closeness(sims))
+        if status != "missing"
+        else []
+    )
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(_overlap(units[i], units[j]) for j, _ in evidence):
