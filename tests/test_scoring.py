@@ -282,6 +282,29 @@ def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
     assert closeness(np.zeros((3, 0))).tolist() == [-1.0, -1.0, -1.0]
 
 
+def test_a_run_on_sentence_is_never_quoted_by_a_window_that_was_not_counted():
+    """The window that points into a run-on sentence is the closest one that counts: a window the
+    grader excluded (a buzzword list, a steering phrase) is never the quote, however close."""
+    from grader.scoring.judge import QUOTE_WORDS
+
+    speech = " ".join(f"so we would log item{i} and then" for i in range(30))
+    units = segment(speech + ". We retrain daily.")
+    long = next(k for k, u in enumerate(units) if not u.is_window and u.words > QUOTE_WORDS)
+    inside = [
+        k
+        for k, u in enumerate(units)
+        if u.is_window and units[long].start <= u.start and u.end <= units[long].end
+    ]
+    sims = np.full((len(units), 4), 0.3)
+    sims[long], sims[inside[2]], sims[inside[3]] = 0.9, 0.95, 0.7
+    excluded = np.zeros(len(units), dtype=bool)
+    excluded[inside[2]] = True
+    none = np.zeros(len(units), dtype=bool)
+    j = judge(sims, units, np.full(len(units), 10.0), none, excluded, Calibration())
+    assert j.status != "missing"
+    assert j.evidence[0][0] == inside[3]
+
+
 def test_offsets_are_fitted_from_labels_that_read_present_at_low_scores():
     """Component 'core' is labelled present in every answer but scores just under partial_at; 'rare'
     is labelled missing but scores just over it: the fit raises the one and lowers the other."""
