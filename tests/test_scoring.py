@@ -282,9 +282,8 @@ def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
     assert closeness(np.zeros((3, 0))).tolist() == [-1.0, -1.0, -1.0]
 
 
-def test_a_run_on_sentence_is_never_quoted_by_a_window_that_was_not_counted():
-    """The window that points into a run-on sentence is the closest one that counts: a window the
-    grader excluded (a buzzword list, a steering phrase) is never the quote, however close."""
+def _run_on() -> tuple[list[Unit], int, list[int]]:
+    """Unpunctuated speech: its units, the index of the run-on sentence and of the windows in it."""
     from grader.scoring.judge import QUOTE_WORDS
 
     speech = " ".join(f"so we would log item{i} and then" for i in range(30))
@@ -295,6 +294,13 @@ def test_a_run_on_sentence_is_never_quoted_by_a_window_that_was_not_counted():
         for k, u in enumerate(units)
         if u.is_window and units[long].start <= u.start and u.end <= units[long].end
     ]
+    return units, long, inside
+
+
+def test_a_run_on_sentence_is_never_quoted_by_a_window_that_was_not_counted():
+    """The window that points into a run-on sentence is the closest one that counts: a window the
+    grader excluded (a buzzword list, a steering phrase) is never the quote, however close."""
+    units, long, inside = _run_on()
     sims = np.full((len(units), 4), 0.3)
     sims[long], sims[inside[2]], sims[inside[3]] = 0.9, 0.95, 0.7
     excluded = np.zeros(len(units), dtype=bool)
@@ -431,16 +437,9 @@ def test_a_unit_explains_only_in_design_language():
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():
     """Unpunctuated speech is one "sentence" of hundreds of words: quoted whole, it would point at
     the whole answer. It is quoted by the window inside it closest to the component instead."""
-    from grader.scoring.judge import QUOTE_WORDS, quote_order
+    from grader.scoring.judge import quote_order
 
-    speech = " ".join(f"so we would log item{i} and then" for i in range(30))
-    units = segment(speech + ". We retrain daily.")
-    long = next(k for k, u in enumerate(units) if not u.is_window and u.words > QUOTE_WORDS)
-    inside = [
-        k
-        for k, u in enumerate(units)
-        if u.is_window and units[long].start <= u.start and u.end <= units[long].end
-    ]
+    units, long, inside = _run_on()
     per_unit = np.full(len(units), 0.3)
     per_unit[long], per_unit[inside[2]] = 0.9, 0.7
     named = np.zeros(len(units), dtype=bool)
