@@ -42,8 +42,10 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # Both lowered when the int8 weights went to 7 bits: the 8-bit figures held only on CPUs
     # with VNNI (on an AVX2 one this subset gave evidence 0.51), and the 7-bit model, exact on
     # every CPU, gives evidence 0.535 and transcripts 0.888 here (0.541 and 0.871 on all
-    # answers, with keywords counting only beside design language); see evals/README.md
-    assert g["evidence"]["evidence_precision"] >= 0.525
+    # answers, with keywords counting only beside design language). Raised when a component began
+    # to quote only units it owns, ownership read by closeness (the mean of a unit's four best cue
+    # similarities): 0.544 here, 0.572 on all answers; see evals/README.md
+    assert g["evidence"]["evidence_precision"] >= 0.534
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
