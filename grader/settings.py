@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.errors import ConfigError
 from grader.text import validation_line
@@ -64,20 +63,15 @@ def config_table(name: str) -> dict:
     return table
 
 
-class _FileSource(PydanticBaseSettingsSource):
-    """The `[grader]` table of the config file, below the environment."""
-
-    def get_field_value(self, field, field_name):  # pragma: no cover - __call__ is used instead
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return config_table("grader")
+ENV_PREFIX = "MLSD_"
 
 
-class Settings(BaseSettings):
-    """Every path and limit the library reads from its surroundings."""
+class Settings(BaseModel):
+    """Every path and limit the library reads from its surroundings. Each field is read from the
+    flags, else from `MLSD_<FIELD>` (any case), else from the config file's `[grader]` table;
+    unknown names are ignored."""
 
-    model_config = SettingsConfigDict(env_prefix="MLSD_", extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     kb_dir: Path = Field(CONTENT_ROOT / "knowledge_base", description="Knowledge base folder.")
     prompts_dir: Path = Field(
@@ -127,11 +121,16 @@ class Settings(BaseSettings):
     api_max_body: int = Field(25 * 2**20, gt=0, description="Largest HTTP request body, in bytes.")
     api_queue: int = Field(16, gt=0, description="HTTP requests waiting or grading; more get 429.")
 
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-    ):
-        return init_settings, env_settings, _FileSource(settings_cls)
+
+def _from_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The settings given as `MLSD_*` variables, matched without regard to case."""
+    fields = {name.lower() for name in Settings.model_fields}
+    found = {}
+    for key, value in environ.items():
+        name = key.lower().removeprefix(ENV_PREFIX.lower())
+        if key.upper().startswith(ENV_PREFIX) and name in fields:
+            found[name] = value
+    return found
 
 
 def settings() -> Settings:
@@ -153,7 +152,7 @@ def settings() -> Settings:
 @lru_cache(maxsize=16)
 def _settings(env: tuple, path: Path, mtime: int | None, flags: str) -> Settings:
     """Settings for one state of the flags, the environment and the config file (the key)."""
-    return Settings(**_overrides)
+    return Settings(**{**config_table("grader"), **_from_environment(dict(env)), **_overrides})
 
 
 def set_overrides(**values: Any) -> None:
