@@ -67,11 +67,11 @@ ENV_PREFIX = "MLSD_"
 
 
 class Settings(BaseModel):
-    """Every path and limit the library reads from its surroundings. Each field is read from the
-    flags, else from `MLSD_<FIELD>` (any case), else from the config file's `[grader]` table;
-    unknown names are ignored."""
+    """Every path and limit the library reads from its surroundings. `settings()` builds it from
+    the flags, else `MLSD_<FIELD>` (any case), else the config file's `[grader]` table, else the
+    defaults; unknown names are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     kb_dir: Path = Field(CONTENT_ROOT / "knowledge_base", description="Knowledge base folder.")
     prompts_dir: Path = Field(
@@ -123,10 +123,11 @@ class Settings(BaseModel):
 
 
 def _from_environment(environ: dict[str, str]) -> dict[str, str]:
-    """The settings given as `MLSD_*` variables, matched without regard to case."""
+    """The settings given as `MLSD_*` variables, matched without regard to case; where two
+    spellings of one are set, the upper-case one (`MLSD_MAX_WORDS`) wins."""
     fields = {name.lower() for name in Settings.model_fields}
     found = {}
-    for key, value in environ.items():
+    for key, value in sorted(environ.items(), key=lambda item: (item[0] == item[0].upper(), item)):
         name = key.lower().removeprefix(ENV_PREFIX.lower())
         if key.upper().startswith(ENV_PREFIX) and name in fields:
             found[name] = value

@@ -282,6 +282,26 @@ def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
     assert closeness(np.zeros((3, 0))).tolist() == [-1.0, -1.0, -1.0]
 
 
+def test_a_component_quotes_the_unit_close_to_several_of_its_cues_before_one_near_a_single_cue():
+    units = _units([(0, 10), (11, 20)])
+    sims = np.array([[0.75, 0.1, 0.1, 0.1], [0.6, 0.6, 0.6, 0.6]])
+    none = np.zeros(2, dtype=bool)
+    j = judge(sims, units, np.full(2, 10.0), none, none, Calibration())
+    assert j.status != "missing"
+    assert j.evidence[0][0] == 1
+
+
+def test_a_unit_belongs_to_the_component_it_is_close_to_as_a_whole():
+    """One cue of A is very close, but the unit is near every cue of B: it is B's."""
+    from grader.scoring.grading import unit_owners
+
+    a = np.array([[0.9, 0.1, 0.1, 0.1, 0.1, 0.1]])
+    b = np.array([[0.6, 0.6, 0.6, 0.6]])
+    assert unit_owners([a, b]).tolist() == [1]
+    assert unit_owners([a, b], prior=np.array([[0.4, 0.0]])).tolist() == [0]  # a heading's pull
+    assert unit_owners([]).tolist() == []
+
+
 def _run_on() -> tuple[list[Unit], int, list[int]]:
     """Unpunctuated speech: its units, the index of the run-on sentence and of the windows in it."""
     from grader.scoring.judge import QUOTE_WORDS

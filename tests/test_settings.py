@@ -38,13 +38,19 @@ def test_defaults_follow_the_folders_the_environment_names(tmp_path, monkeypatch
         assert settings().data_dir == tmp_path / name / "mlsd-grader"
 
 
-def test_variables_match_in_any_case_and_other_tools_variables_are_left_alone(monkeypatch):
-    monkeypatch.delenv("MLSD_AUTO_INDEX", raising=False)
+def test_variables_match_in_any_case_and_other_tools_variables_are_left_alone(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
+    for name in ("MLSD_AUTO_INDEX", "MLSD_MAX_WORDS", "mlsd_max_words"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("mlsd_auto_index", "0")
-    monkeypatch.setenv("MLSD_LLM_MODEL", "not-a-grader-setting")
     monkeypatch.setenv("MAX_WORDS", "7")  # no prefix: not ours
     assert settings().auto_index is False
     assert settings().max_words == type(settings()).model_fields["max_words"].default
+    monkeypatch.setenv("mlsd_max_words", "5")
+    monkeypatch.setenv("MLSD_MAX_WORDS", "6")
+    assert settings().max_words == 6  # the upper-case spelling wins, whichever was set last
     monkeypatch.setenv("mlsd_auto_index", "perhaps")
     with pytest.raises(ConfigError, match="auto_index"):
         settings()

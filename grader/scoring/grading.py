@@ -704,8 +704,8 @@ class Grader:
         if rubric.question_vector is None:
             return None
         vectors = self.component_cues(rubric.case, comp)[1]
-        closeness = cosines(vectors, rubric.question_vector[None, :])
-        return sorted(range(len(closeness)), key=lambda k: (-float(closeness[k, 0]), k))
+        near = cosines(vectors, rubric.question_vector[None, :])
+        return sorted(range(len(near)), key=lambda k: (-float(near[k, 0]), k))
 
     def _advice(
         self,
@@ -858,9 +858,9 @@ class Grader:
 def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:
     """For each unit, the index of the component it reads most like: its `closeness` to that
     component's cues (`matrices`: per component, units x cues), plus `prior` (units x components:
-    its section heading's pull); -1 when there are no components."""
+    its section heading's pull); an empty array when there are no components (or no units)."""
     if not matrices or not len(matrices[0]):
-        return np.full(len(matrices[0]) if matrices else 0, -1)
+        return np.zeros(0, dtype=int)
     best = np.vstack([closeness(m) for m in matrices])
     return np.argmax(best if prior is None else best + prior.T, axis=0)
 

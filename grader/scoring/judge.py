@@ -253,7 +253,7 @@ def closeness(sims: np.ndarray, k: int = CLOSE_CUES) -> np.ndarray:
     n_units, n_cues = sims.shape
     if not n_cues:
         return np.full(n_units, -1.0)
-    k = min(k, n_cues)
+    k = min(max(k, 1), n_cues)
     return np.sort(sims, axis=1)[:, n_cues - k :].mean(axis=1)
 
 
@@ -343,7 +343,9 @@ def quote_order(
     component of all (`own`) are quoted, and the others only when it has none: a feature list is
     evidence for features, not for the baseline it happens to resemble. Among them, a unit that
     names the topic comes first (it is where a reader points), whole sentences before word windows,
-    then the closest by `rank` (the units' `closeness` to the component; `per_unit` when None).
+    then the closest by `rank` (the units' `closeness` to the component, read from the similarities
+    before the penalty for saying little beyond rubric terms, which decides only who is a
+    candidate; `per_unit` when None).
     With no candidate, the closest unit of all. On the development set's labelled spans, 0.515 of
     quotes overlapped one when the closest unit came first, 0.626 with named units first whoever
     owned them, 0.675 now."""
@@ -358,17 +360,17 @@ def quote_order(
     return list(dict.fromkeys(_pointed(i, rank, units) for i in order))
 
 
-def _pointed(i: int, per_unit: np.ndarray, units: list[Unit]) -> int:
+def _pointed(i: int, rank: np.ndarray, units: list[Unit]) -> int:
     """The unit a quote points at: a sentence itself, unless it runs past QUOTE_WORDS words
     (unpunctuated speech), which would quote a page of the answer, or all of it; then its word
-    window closest to the component."""
+    window closest to the component (highest `rank`)."""
     u = units[i]
     if u.is_window or u.words <= QUOTE_WORDS:
         return i
     inside = [
         j for j, w in enumerate(units) if w.is_window and u.start <= w.start and w.end <= u.end
     ]
-    return max(inside, key=lambda j: (per_unit[j], -j)) if inside else i
+    return max(inside, key=lambda j: (rank[j], -j)) if inside else i
 
 
 def judge(
