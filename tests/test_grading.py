@@ -176,6 +176,19 @@ def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, 
     assert not raised, raised
 
 
+def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):
+    """ "Gradient boosted trees, with a logistic regression baseline" names two methods; that
+    "regression" is also a task type's keyword does not make it a third topic, and the sentence is
+    read as evidence, not listed as buzzwords. Three topics named bare still are."""
+    choice = "Model: gradient boosted trees, with a logistic regression baseline."
+    salad = "Cold start, privacy, drift and fairness."
+    body = weak_answer.split("\n", 1)[1]  # no title: a short line under one is read with it
+    report = grader.grade(body + "\n\n" + choice + "\n\n" + salad + "\n", "video_recommendation")
+    buzzwords = [p.quote for p in report.ignored if p.reason == "buzzwords"]
+    assert choice not in buzzwords
+    assert salad in buzzwords
+
+
 def test_design_language_is_read_from_the_design_notes_only(grader):
     """The words a unit must say to explain come from the step, concept and case notes, never from
     the background notes of everyday prose that off-domain text is measured against."""
@@ -568,7 +581,9 @@ def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(gra
     from grader.text import plain_words
 
     before = grader.grade(strong_answer, "video_recommendation").model_dump_json()
-    caches = (overlap.terms, judge._names, judge._plain_tokens, probes._elsewhere, plain_words)
+    caches = (
+        overlap.terms, judge._names, judge._spans, judge._plain_tokens, probes._elsewhere, plain_words
+    )  # fmt: skip
     assert all(c.cache_info().currsize for c in caches)
     clear_text_caches()
     assert not any(c.cache_info().currsize for c in caches)

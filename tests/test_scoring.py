@@ -51,10 +51,41 @@ def test_a_text_is_searched_for_keywords_only_when_it_holds_a_word_one_starts_wi
     texts = [u.clean for u in units] + ["A/B-tests and drifts", "cold-starts", "biases, PSIs"]
     lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
     masks = naming_masks(lexicons, texts)
-    for cid, lexicon in lexicons.items():
-        searched = [lexicon.pattern.search(plain_words(text)) is not None for text in texts]
-        assert masks[cid].tolist() == searched, cid
+    for i, text in enumerate(texts):  # every text against every lexicon, nested keywords dropped
+        spans = {
+            c: [m.span() for m in lex.pattern.finditer(plain_words(text))]
+            for c, lex in lexicons.items()
+        }
+        for cid, own in spans.items():
+            longer = [(a, b) for c, found in spans.items() if c != cid for a, b in found]
+            named = any(
+                not any(a <= s and e <= b and b - a > e - s for a, b in longer) for s, e in own
+            )
+            assert masks[cid][i] == named, (cid, text)
     assert sum(mask.sum() for mask in masks.values()) > len(texts)  # the examples name topics
+
+
+def test_a_keyword_inside_a_longer_keyword_names_only_the_longer_topic(kb):
+    """A phrase names one topic: "bias" inside "position bias" is the feedback loop's, not
+    fairness's; said on its own, or beside the longer phrase, it names its own topic too."""
+    toy = {
+        "objective": TopicLexicon.from_keywords(["regression"]),
+        "baseline": TopicLexicon.from_keywords(["logistic regression baseline"]),
+    }
+    texts = [
+        "a logistic regression baseline",
+        "a regression on price",
+        "regression, and a logistic regression baseline",
+    ]
+    masks = naming_masks(toy, texts)
+    assert masks["baseline"].tolist() == [True, False, True]
+    assert masks["objective"].tolist() == [False, True, True]
+
+    lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
+    said = ["Position bias: users click the top slot.", "The model shows bias against older users."]
+    masks = naming_masks(lexicons, said)
+    assert masks["feedback_loops"].tolist() == [True, False]
+    assert masks["bias_fairness"].tolist() == [False, True]
 
 
 def test_a_cue_near_the_cut_off_counts_in_part():

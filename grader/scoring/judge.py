@@ -58,7 +58,12 @@ def naming_masks(
 ) -> dict[str, np.ndarray]:
     """Per lexicon, the mask of the texts that name one of its keywords. A text is searched only
     for the lexicons one of whose lead words it says, found through an index of the texts' words
-    built once, rather than each text tested against each lexicon."""
+    built once, rather than each text tested against each lexicon.
+    A phrase names one topic: a keyword found only inside a longer keyword of another lexicon
+    ("bias" inside "position bias", "feature" inside "feature store", "regression" inside
+    "logistic regression baseline") does not name its own; the knowledge base nests 63 such pairs.
+    Otherwise a terse choice ("gradient boosted trees, with a logistic regression baseline") names
+    three topics and reads as a list of buzzwords."""
     rows_of: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         for word in _plain_tokens(text):
@@ -69,7 +74,20 @@ def naming_masks(
         for i in sorted({i for lead in lexicon.leads for i in rows_of.get(lead, ())}):
             mask[i] = _names(lexicon.pattern, texts[i])
         masks[key] = mask
+    named_by = np.sum([m for m in masks.values()], axis=0) if masks else np.zeros(0)
+    for i in np.flatnonzero(named_by >= 2):  # only a text two lexicons name can nest keywords
+        found = {k: _spans(lexicons[k].pattern, texts[i]) for k in masks if masks[k][i]}
+        for key, spans in found.items():
+            longer = [o for k, other in found.items() if k != key for o in other]
+            if all(any(_inside(s, o) for o in longer) for s in spans):
+                masks[key][i] = False
     return masks
+
+
+def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether `span` lies within `other` and is shorter (the same phrase in two lexicons names
+    both)."""
+    return other[0] <= span[0] and span[1] <= other[1] and other[1] - other[0] > span[1] - span[0]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -82,6 +100,12 @@ def _names(pattern: re.Pattern, text: str) -> bool:
     """Whether `pattern` finds a keyword in the text's plain words (cached: an answer graded
     again, as the evals and the calibration do, is not searched again)."""
     return pattern.search(plain_words(text)) is not None
+
+
+@functools.lru_cache(maxsize=16384)
+def _spans(pattern: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
+    """Where `pattern` finds its keywords in the text's plain words (cached as `_names`)."""
+    return tuple(m.span() for m in pattern.finditer(plain_words(text)))
 
 
 @dataclass(frozen=True)
