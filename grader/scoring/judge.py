@@ -39,6 +39,7 @@ class TopicLexicon:
 
     pattern: re.Pattern
     leads: frozenset[str]
+    words: tuple[str, ...] = ()  # the keywords, in plain words
 
     @classmethod
     def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
@@ -46,7 +47,14 @@ class TopicLexicon:
         alts = "|".join(re.escape(w) for w in words)
         leads = {w.split()[0] for w in words if " " in w}
         leads |= {w + end for w in words if " " not in w for end in ("", "s", "es")}
-        return cls(re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), frozenset(leads))
+        pattern = re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])")
+        return cls(pattern, frozenset(leads), tuple(words))
+
+    def nests_in(self, other: "TopicLexicon") -> bool:
+        """Whether one of these keywords can be found inside a longer keyword of `other`."""
+        return any(
+            m.end() - m.start() < len(w) for w in other.words for m in self.pattern.finditer(w)
+        )
 
     def naming(self, texts: Sequence[str]) -> np.ndarray:
         """Mask of the texts that name one of the keywords."""
@@ -74,14 +82,28 @@ def naming_masks(
         for i in sorted({i for lead in lexicon.leads for i in rows_of.get(lead, ())}):
             mask[i] = _names(lexicon.pattern, texts[i])
         masks[key] = mask
-    named_by = np.sum([m for m in masks.values()], axis=0) if masks else np.zeros(0)
-    for i in np.flatnonzero(named_by >= 2):  # only a text two lexicons name can nest keywords
-        found = {k: _spans(lexicons[k].pattern, texts[i]) for k in masks if masks[k][i]}
-        for key, spans in found.items():
-            longer = [o for k, other in found.items() if k != key for o in other]
-            if all(any(_inside(s, o) for o in longer) for s in spans):
+    found = {k: masks[k].copy() for k in masks}  # as searched, before nested keywords are dropped
+    for key, outer in _nesting(tuple(lexicons.items())).items():
+        for i in np.flatnonzero(found[key] & np.any([found[o] for o in outer], axis=0)):
+            longer = [
+                s for o in outer if found[o][i] for s in _spans(lexicons[o].pattern, texts[i])
+            ]
+            if all(
+                any(_inside(s, o) for o in longer) for s in _spans(lexicons[key].pattern, texts[i])
+            ):
                 masks[key][i] = False
     return masks
+
+
+@functools.lru_cache(maxsize=8)
+def _nesting(lexicons: tuple[tuple[str, TopicLexicon], ...]) -> dict[str, list[str]]:
+    """Per lexicon, the others with a longer keyword one of its keywords can be found inside: only a
+    text that both name can hold a nested keyword."""
+    nesting = {
+        key: [other for other, outer in lexicons if other != key and lexicon.nests_in(outer)]
+        for key, lexicon in lexicons
+    }
+    return {key: outer for key, outer in nesting.items() if outer}
 
 
 def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
