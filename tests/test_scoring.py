@@ -80,6 +80,19 @@ def test_a_keyword_inside_a_longer_keyword_names_only_the_longer_topic(kb):
     masks = naming_masks(toy, texts)
     assert masks["baseline"].tolist() == [True, False, True]
     assert masks["objective"].tolist() == [False, True, True]
+    # inside a plural ("bars" in "foo bars"), and where the longer keyword starts mid-way through
+    # one of the shorter lexicon's own matches ("z" in "x y z w", after "q x" took "x")
+    plural = {
+        "short": TopicLexicon.from_keywords(["bars"]),
+        "long": TopicLexicon.from_keywords(["foo bar"]),
+    }
+    assert naming_masks(plural, ["foo bars", "two bars"])["short"].tolist() == [False, True]
+    overlap = {
+        "short": TopicLexicon.from_keywords(["q x", "x y z w", "z"]),
+        "middle": TopicLexicon.from_keywords(["x y z w"]),
+        "front": TopicLexicon.from_keywords(["p q x"]),
+    }
+    assert not naming_masks(overlap, ["p q x y z w"])["short"][0]
 
     lexicons = {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()}
     said = ["Position bias: users click the top slot.", "The model shows bias against older users."]

@@ -50,12 +50,6 @@ class TopicLexicon:
         pattern = re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])")
         return cls(pattern, frozenset(leads), tuple(words))
 
-    def nests_in(self, other: "TopicLexicon") -> bool:
-        """Whether one of these keywords can be found inside a longer keyword of `other`."""
-        return any(
-            m.end() - m.start() < len(w) for w in other.words for m in self.pattern.finditer(w)
-        )
-
     def naming(self, texts: Sequence[str]) -> np.ndarray:
         """Mask of the texts that name one of the keywords."""
         return naming_masks({"": self}, texts)[""]
@@ -68,8 +62,8 @@ def naming_masks(
     for the lexicons one of whose lead words it says, found through an index of the texts' words
     built once, rather than each text tested against each lexicon.
     A phrase names one topic: a keyword found only inside a longer keyword of another lexicon
-    ("bias" inside "position bias", "feature" inside "feature store", "regression" inside
-    "logistic regression baseline") does not name its own; the knowledge base nests 63 such pairs.
+    ("bias" inside "position bias", "label" inside "label delay", "regression" inside "logistic
+    regression baseline") does not name its own; a phrase that is a keyword of both names both.
     Otherwise a terse choice ("gradient boosted trees, with a logistic regression baseline") names
     three topics and reads as a list of buzzwords."""
     rows_of: dict[str, list[int]] = {}
@@ -97,13 +91,26 @@ def naming_masks(
 
 @functools.lru_cache(maxsize=8)
 def _nesting(lexicons: tuple[tuple[str, TopicLexicon], ...]) -> dict[str, list[str]]:
-    """Per lexicon, the others with a longer keyword one of its keywords can be found inside: only a
-    text that both name can hold a nested keyword."""
-    nesting = {
-        key: [other for other, outer in lexicons if other != key and lexicon.nests_in(outer)]
-        for key, lexicon in lexicons
-    }
-    return {key: outer for key, outer in nesting.items() if outer}
+    """Per lexicon, the others one of whose keywords (plural endings included) holds a shorter
+    match of it: only a text that both name can hold a nested keyword. Each keyword is tried at
+    its words where a match of another lexicon can start (that lexicon's `leads`)."""
+    starting: dict[str, list[tuple[str, TopicLexicon]]] = {}  # lead word -> lexicons
+    for key, lexicon in lexicons:
+        for lead in lexicon.leads:
+            starting.setdefault(lead, []).append((key, lexicon))
+    nesting: dict[str, set[str]] = {}
+    for other, outer in lexicons:
+        for phrase in outer.words:
+            for said in (phrase, phrase + "s", phrase + "es"):
+                offset = 0
+                for word in said.split():
+                    for key, lexicon in starting.get(word, ()):
+                        if key != other and other not in nesting.get(key, ()):
+                            m = lexicon.pattern.match(said, offset)
+                            if m and m.end() - m.start() < len(said):
+                                nesting.setdefault(key, set()).add(other)
+                    offset += len(word) + 1
+    return {key: sorted(outer) for key, outer in nesting.items()}
 
 
 def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
