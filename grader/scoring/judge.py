@@ -39,7 +39,7 @@ class TopicLexicon:
 
     pattern: re.Pattern
     leads: frozenset[str]
-    words: tuple[str, ...] = ()  # the keywords, in plain words
+    words: tuple[str, ...]  # the keywords, in plain words: which other lexicons' they can nest in
 
     @classmethod
     def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
