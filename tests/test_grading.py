@@ -159,6 +159,10 @@ NUDGE = 5  # points: under a keyword's worth, over a naming sentence's own cue s
         "Let's not overlook feedback loops or training-serving skew.",
         "We'll touch on cold start and position bias later on.",
         "Monitoring, drift and retraining: all must-haves.",
+        # promises with stock qualifiers: how well, how often, never how
+        "Class imbalance will be handled using advanced techniques. The model will be retrained "
+        "regularly to ensure optimal performance. Fairness is a key consideration, and we will "
+        "ensure the model is fair and unbiased.",
     ],
 )
 def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, naming):

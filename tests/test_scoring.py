@@ -19,8 +19,10 @@ from grader.scoring.judge import (
     naming_masks,
     score_features,
     shift,
+    substance,
 )
 from grader.scoring.segment import Unit, segment
+from grader.text import content_tokens
 from tests.conftest import EXAMPLES
 
 
@@ -496,6 +498,21 @@ def test_a_unit_explains_only_in_design_language():
     units = segment("Privacy: we hash the ids.\n\nPrivacy and drift are the usual suspects.\n")
     assert explaining(units, vocabulary, domain).tolist() == [True, False]
     assert explaining(units, vocabulary).tolist() == [True, True]  # any word, without a domain
+
+
+def test_a_promise_says_nothing_beyond_its_topic():
+    """Words that promise a thing will be done well, often or at scale ("retrained regularly to
+    ensure optimal performance", "industry-standard tools") neither explain nor count as
+    substance; a cadence or a mechanism does."""
+    vocabulary = frozenset({"drift", "retrained", "model", "data"})
+    domain = frozenset({"tools", "performance", "weekly", "psi", "bins"})
+    units = segment(
+        "The model will be retrained regularly to ensure optimal performance.\n\n"
+        "The model is retrained weekly, and PSI over ten bins flags data drift.\n"
+    )
+    assert explaining(units, vocabulary, domain).tolist() == [False, True]
+    said = substance([content_tokens(u.clean) for u in units], vocabulary).tolist()
+    assert said[0] == 0 and said[1] >= 3  # weekly, psi, ten, bins, flags
 
 
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():

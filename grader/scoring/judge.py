@@ -1,7 +1,8 @@
 """Judge each rubric component from cue similarity and lexical evidence (no LLM).
 
 For a component with cue vectors C and answer units U, the similarity of unit u to cue j is
-cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms. Units that are
+cos(u, c_j) minus a penalty when u says little beyond the rubric's own terms and words that only
+name, promise or praise (`NAMING_WORDS`). Units that are
 lists of buzzwords (several components named, almost no other words) are ignored. From the adjusted
 similarities: `semantic` is the best match scaled between sim_low and sim_high, `breadth` the
 share of distinct cues matched (up to breadth_full; a cue within cue_soft of the cut-off counts in
@@ -228,6 +229,21 @@ NAMING_WORDS = frozenset(
     deserves deserving focus focusing focused big deal radar mindful aware awareness throughout
     matter matters mattered significant priority priorities top besides additionally moreover
     furthermore bear note noted noting flag flagged revisit""".split()
+) | frozenset(
+    # promises that a thing will be good, big, fast, frequent or done well without saying how,
+    # how much or how often: "class imbalance will be handled using advanced techniques", "the
+    # model will be retrained regularly to ensure optimal performance", "a REST API with low
+    # latency". Stock praise, unquantified qualities and frequencies, and verbs of improvement.
+    """advanced sophisticated modern latest cutting-edge state-of-the-art world-class
+    industry-standard best practice practices standard standards optimal optimize optimized
+    optimise optimised optimizing performance performant powerful robust robustly seamless
+    seamlessly efficient efficiently effective effectively accurate accurately reliable reliably
+    high higher highest low lower quality significantly greatly substantially maximize
+    maximise minimize minimise improve improves improved improving improvement enhance enhanced
+    leverage leverages leveraging utilize utilise utilized utilizes regularly periodically often
+    frequently continuously continually constantly occasionally routinely timely scalable
+    scalability production-ready complete comprehensive holistic end-to-end fully fair unbiased
+    responsible responsibly compliance compliant secure securely safe safely""".split()
 )
 
 
@@ -265,8 +281,12 @@ def explaining(
 
 
 def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
-    """Per unit: how many content words it says beyond the rubric's own terms."""
-    return np.array([len(toks - vocabulary) for toks in unit_tokens], dtype=np.float32)
+    """Per unit: how many content words it says beyond the rubric's own terms and NAMING_WORDS
+    (words that name, promise or praise say nothing about how a thing is done: "we will monitor
+    for data drift using industry-standard tools" says as little as "data drift")."""
+    return np.array(
+        [len(toks - vocabulary - NAMING_WORDS) for toks in unit_tokens], dtype=np.float32
+    )
 
 
 def features(
