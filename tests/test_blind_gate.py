@@ -44,13 +44,15 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # every CPU, gives evidence 0.535 and transcripts 0.888 here (0.541 and 0.871 on all
     # answers, with keywords counting only beside design language). Raised when a component began
     # to quote only units it owns, ownership read by closeness (the mean of a unit's four best cue
-    # similarities): 0.544 here, 0.572 on all answers; see evals/README.md
+    # similarities): 0.544 here, 0.572 on all answers; see evals/README.md. Words that only
+    # promise ("regularly", "optimal performance") counting as naming: evidence 0.540 here (0.580
+    # on all answers), transcripts 0.888 -> 0.895 (0.881 on all answers)
     assert g["evidence"]["evidence_precision"] >= 0.534
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
     )  # they answer the question asked
-    assert g["transcripts"]["transcript_agreement"] >= 0.878
+    assert g["transcripts"]["transcript_agreement"] >= 0.885
     # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
