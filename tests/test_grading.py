@@ -10,6 +10,7 @@ import pytest
 
 from evals.adversarial import keyword_salads
 from evals.blind import ORD
+from evals.dataset import load_answers
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import GradeReport
@@ -37,12 +38,21 @@ def test_evidence_quotes_are_exact_substrings(grader, strong_answer):
         assert strong_answer[e.start : e.end] == e.quote
 
 
-def test_every_component_judged_present_quotes_evidence(grader, weak_answer):
-    # the weak answer has a partial component whose closest unit is under evidence_min
+def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, weak_answer):
+    """A present component quotes a passage about it (one it owns, or one naming its topic); when
+    every passage that touches it reads more like another point, it quotes none and says so,
+    rather than show a passage about something else. A missing one quotes nothing."""
     report = grader.grade(weak_answer, "video_recommendation")
     present = [c for c in report.components if c.status != "missing"]
     assert present and all(c.evidence for c in present), [c.id for c in present if not c.evidence]
     assert all(not c.evidence for c in report.components if c.status == "missing")
+    unquoted = [
+        c
+        for a in load_answers()[:6]  # ad click prediction, written for the calibration split
+        for c in grader.grade(a.text, a.meta.case).components
+        if c.status != "missing" and not c.evidence
+    ]
+    assert unquoted and all("none is quoted" in c.feedback for c in unquoted)
 
 
 def test_feedback_counts_the_key_points_made_in_full(grader, weak_answer, strong_answer):

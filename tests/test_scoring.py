@@ -295,12 +295,14 @@ def test_a_unit_naming_the_topic_is_quoted_first_even_below_evidence_min():
     assert quote_order(per_unit, units, named, mine, cal) == [1, 3, 0]
     nothing = np.zeros(4, dtype=bool)
     assert quote_order(per_unit, units, nothing, mine, cal) == [0, 3]  # sentences first
-    assert quote_order(np.array([0.3, 0.2, 0.1, 0.35]), units, nothing, mine, cal) == [3]
+    # nothing names the topic or comes near it: nothing is quoted, not the closest unit of all
+    assert quote_order(np.array([0.3, 0.2, 0.1, 0.35]), units, nothing, mine, cal) == []
 
 
 def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
     """A feature list that names the baseline is evidence for features, not for the baseline: a
-    component quotes the units it owns, naming ones first, and another's only when it owns none."""
+    component quotes the units it owns, naming ones first; owning none, only units that name its
+    topic, and with none of those nothing (a close unit another component owns is not about it)."""
     from grader.scoring.judge import quote_order
 
     cal = Calibration(evidence_min=0.4)
@@ -309,7 +311,8 @@ def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
     named = np.array([False, True, False, True])
     own = np.array([True, False, True, True])
     assert quote_order(per_unit, units, named, own, cal) == [3, 0]
-    assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal) == [1, 3, 0]
+    assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal) == [1, 3]
+    assert quote_order(per_unit, units, np.zeros(4, dtype=bool), np.zeros(4, dtype=bool), cal) == []
 
 
 def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
