@@ -46,8 +46,10 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # to quote only units it owns, ownership read by closeness (the mean of a unit's four best cue
     # similarities): 0.544 here, 0.572 on all answers; see evals/README.md. Words that only
     # promise ("regularly", "optimal performance") counting as naming: evidence 0.540 here (0.580
-    # on all answers), transcripts 0.888 -> 0.895 (0.881 on all answers)
-    assert g["evidence"]["evidence_precision"] >= 0.534
+    # on all answers), transcripts 0.888 -> 0.895 (0.881 on all answers). A component owning no
+    # unit stopped quoting passages neither it owns nor naming its topic: 0.537 over this third's
+    # 95 quotes (100 before) while all 379 rose to 0.594, so the floor sits 0.01 under 0.537
+    assert g["evidence"]["evidence_precision"] >= 0.527
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
