@@ -120,10 +120,10 @@ def feedback_markdown(fb: dict) -> str:
     if fb["added"]:
         quotes = "\n".join(f"> {inert(q)}" for q in fb["added"][:3])
         out = f"**What your reply added** for {title} ({change}):\n\n{quotes}"
-    elif fb["after_score"] > fb["before_score"]:  # a missing component quotes nothing
+    elif fb["after_score"] > fb["before_score"]:  # missing, or no passage clearly about it
         out = (
-            f"**Your reply moved {title}** ({change}), not yet far enough for any of it to be "
-            "quoted as evidence."
+            f"**Your reply moved {title}** ({change}), but none of it reads clearly enough about "
+            "it to be quoted as evidence."
         )
     else:
         out = (

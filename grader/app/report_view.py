@@ -289,7 +289,11 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     paras = blocks(text)
     if not quotes:
         st.caption(
-            "No quote from your answer supports this component."
+            (
+                "No passage of your answer reads clearly about this component, so none is quoted."
+                if comp.status != "missing"
+                else "No quote from your answer supports this component."
+            )
             + (
                 f" It is named, not explained, in the :{NAMED_COLOUR}-background[passage marked]."
                 if named

@@ -765,9 +765,9 @@ class Grader:
             if j.cues_matched
             else f"touched on, none of the {len(cue_texts)} key points made in full"
         )
-        # credit from passages that each read more like another point: no quote to show
+        # credit from passages none of which reads clearly about it: no quote to show
         if not j.evidence:
-            points += "; the passages that touch it read more like other points, so none is quoted"
+            points += "; no passage reads clearly about it, so none is quoted"
         # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""

@@ -232,18 +232,20 @@ NAMING_WORDS = frozenset(
 ) | frozenset(
     # promises that a thing will be good, big, fast, frequent or done well without saying how,
     # how much or how often: "class imbalance will be handled using advanced techniques", "the
-    # model will be retrained regularly to ensure optimal performance", "a REST API with low
-    # latency". Stock praise, unquantified qualities and frequencies, and verbs of improvement.
-    """advanced sophisticated modern latest cutting-edge state-of-the-art world-class
-    industry-standard best practice practices standard standards optimal optimize optimized
-    optimise optimised optimizing performance performant powerful robust robustly seamless
+    # model will be retrained regularly to ensure optimal performance". Stock praise,
+    # unquantified qualities and frequencies, and verbs of improvement. Words more often a
+    # specific in real answers stay out: "high"/"low" ("block at high confidence", "a lower
+    # weight"), "unbiased" evaluation, the "latest" window, "standard" deviation, how "often",
+    # "fully" connected, "end-to-end", "optimise expected loss".
+    """advanced sophisticated modern cutting-edge state-of-the-art world-class industry-standard
+    practice practices optimal performance performant powerful robust robustly seamless
     seamlessly efficient efficiently effective effectively accurate accurately reliable reliably
-    high higher highest low lower quality significantly greatly substantially maximize
-    maximise minimize minimise improve improves improved improving improvement enhance enhanced
-    leverage leverages leveraging utilize utilise utilized utilizes regularly periodically often
-    frequently continuously continually constantly occasionally routinely timely scalable
-    scalability production-ready complete comprehensive holistic end-to-end fully fair unbiased
-    responsible responsibly compliance compliant secure securely safe safely""".split()
+    quality significantly greatly substantially maximize maximise minimize minimise improve
+    improves improved improving improvement enhance enhanced leverage leverages leveraging utilize
+    utilise utilized utilizes regularly periodically frequently continuously continually
+    constantly occasionally routinely timely scalable scalability production-ready complete
+    comprehensive holistic fair responsible responsibly compliance compliant secure securely safe
+    safely""".split()
 )
 
 
@@ -412,14 +414,14 @@ def quote_order(
     rank: np.ndarray | None = None,
 ) -> list[int]:
     """The units a present component may quote, best first. Candidates are the units that name its
-    topic and those at least evidence_min close (`per_unit`). Those that read most like this
-    component of all (`own`) are quoted, and the others only when it has none: a feature list is
-    evidence for features, not for the baseline it happens to resemble. Among them, a unit that
+    topic (`named`: its keyword, in a unit near it that explains) and those at least evidence_min
+    close (`per_unit`). Those that read most like this component of all (`own`) are quoted: a
+    feature list is evidence for features, not for the baseline it happens to resemble. Among them, a unit that
     names the topic comes first (it is where a reader points), whole sentences before word windows,
     then the closest by `rank` (the units' `closeness` to the component, read from the similarities
     before the penalty for saying little beyond rubric terms, which decides only who is a
     candidate; `per_unit` when None).
-    A quote is a passage about the component: when it owns none, only units naming its topic are
+    A quote is a passage about the component: when no candidate is its own, only units naming its topic are
     quoted, and with none of those nothing is: a close sentence another component owns, or the
     closest unit of all, is not evidence a reader would accept (0.32 and 0.5 of such first quotes
     fell inside the component's labelled spans on the development set, against 0.76 of owned
@@ -463,8 +465,8 @@ def judge(
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
     whole addresses another question. `own` marks the units that
     read most like this component of all: only they are quoted as its evidence (a feature list is
-    evidence for features, not for the baseline it happens to resemble), or, when it owns none,
-    the units naming its topic (`quote_order`); they
+    evidence for features, not for the baseline it happens to resemble), or, when no candidate is
+    its own, the units naming its topic (`quote_order`); they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
     again what an earlier part said). `offset` is the component's fitted score offset. `explains`
     marks the units that say more than topic names (`explaining`): only they make a keyword count."""
@@ -488,7 +490,7 @@ def judge(
     level = {"covered": 3, "partial": 2}.get(status, 0)
     if status == "missing" and named.any():
         level = 1  # named, not explained
-    # a present component quotes its first unit whatever its similarity; a second or third quote
+    # a present component quotes its first candidate whatever its similarity; a second or third quote
     # must be as close as evidence_more and not overlap one already taken
     order = []
     if status != "missing":
