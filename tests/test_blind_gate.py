@@ -45,16 +45,15 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # answers, with keywords counting only beside design language). Raised when a component began
     # to quote only units it owns, ownership read by closeness (the mean of a unit's four best cue
     # similarities): 0.544 here, 0.572 on all answers; see evals/README.md. Words that only
-    # promise ("regularly", "optimal performance") counting as naming: evidence 0.540 here (0.580
-    # on all answers), transcripts 0.888 -> 0.895 (0.881 on all answers). A component owning no
-    # unit stopped quoting passages neither it owns nor naming its topic: 0.537 over this third's
-    # 95 quotes (100 before) while all 379 rose to 0.594, so the floor sits 0.01 under 0.537
-    assert g["evidence"]["evidence_precision"] >= 0.527
+    # promise ("regularly", "optimal performance") counting as naming, and a component quoting
+    # only passages about it (one it owns, or one naming its topic): evidence 0.541 here (0.594 on
+    # all answers), transcripts 0.888 (0.878 on all answers)
+    assert g["evidence"]["evidence_precision"] >= 0.531
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
     )  # they answer the question asked
-    assert g["transcripts"]["transcript_agreement"] >= 0.885
+    assert g["transcripts"]["transcript_agreement"] >= 0.878
     # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
