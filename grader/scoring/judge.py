@@ -416,17 +416,17 @@ def quote_order(
     """The units a present component may quote, best first. Candidates are the units that name its
     topic (`named`: its keyword, in a unit near it that explains) and those at least evidence_min
     close (`per_unit`). Those that read most like this component of all (`own`) are quoted: a
-    feature list is evidence for features, not for the baseline it happens to resemble. Among them, a unit that
-    names the topic comes first (it is where a reader points), whole sentences before word windows,
-    then the closest by `rank` (the units' `closeness` to the component, read from the similarities
-    before the penalty for saying little beyond rubric terms, which decides only who is a
-    candidate; `per_unit` when None).
-    A quote is a passage about the component: when no candidate is its own, only units naming its topic are
-    quoted, and with none of those nothing is: a close sentence another component owns, or the
-    closest unit of all, is not evidence a reader would accept (0.32 and 0.5 of such first quotes
-    fell inside the component's labelled spans on the development set, against 0.76 of owned
-    ones). On those spans, 0.515 of quotes overlapped one when the closest unit came first, 0.626
-    with named units first whoever owned them, 0.685 with owned units first, 0.712 now."""
+    feature list is evidence for features, not for the baseline it happens to resemble. Among
+    them, a unit that names the topic comes first (it is where a reader points), whole sentences
+    before word windows, then the closest by `rank` (the units' `closeness` to the component, read
+    from the similarities before the penalty for saying little beyond rubric terms, which decides
+    only who is a candidate; `per_unit` when None).
+    A quote is a passage about the component: when no candidate is its own, only units naming its
+    topic are quoted, and with none of those nothing is: a close sentence another component owns,
+    or the closest unit of all, is not evidence a reader would accept (0.32 and 0.5 of such first
+    quotes fell inside the component's labelled spans on the development set, against 0.76 of
+    owned ones). On those spans, 0.515 of quotes overlapped one when the closest unit came first,
+    0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 now."""
     rank = per_unit if rank is None else rank
     mine = own if own is not None else np.ones(len(units), dtype=bool)
     found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
@@ -490,8 +490,8 @@ def judge(
     level = {"covered": 3, "partial": 2}.get(status, 0)
     if status == "missing" and named.any():
         level = 1  # named, not explained
-    # a present component quotes its first candidate whatever its similarity; a second or third quote
-    # must be as close as evidence_more and not overlap one already taken
+    # a present component quotes its first candidate whatever its similarity; a second or third
+    # quote must be as close as evidence_more and not overlap one already taken
     order = []
     if status != "missing":
         rank = np.where(excluded.astype(bool), -1.0, closeness(sims))  # a unit not counted: never
