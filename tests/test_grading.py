@@ -40,8 +40,9 @@ def test_evidence_quotes_are_exact_substrings(grader, strong_answer):
 
 def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, weak_answer):
     """A present component quotes a passage about it (one it owns, or one naming its topic); when
-    every passage that touches it reads more like another point, it quotes none and says so,
-    rather than show a passage about something else. A missing one quotes nothing."""
+    no passage reads clearly about it (none it owns is close enough, none names its topic), it
+    quotes none and says so, rather than show a passage about something else. A missing one
+    quotes nothing."""
     report = grader.grade(weak_answer, "video_recommendation")
     present = [c for c in report.components if c.status != "missing"]
     assert present and all(c.evidence for c in present), [c.id for c in present if not c.evidence]
