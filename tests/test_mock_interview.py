@@ -80,6 +80,28 @@ def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_repo
     assert any(line.startswith(f"Improved {summary.improved[0].title}") for line in lines)
 
 
+def test_a_reply_takes_no_credit_for_what_an_earlier_reply_said(
+    grader, weak_answer, weak_report, strong_reply
+):
+    """A candidate answers the first question with content for the second one's component, then
+    says they don't know to the second: the second reply moves nothing, whatever the first said."""
+    mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
+    first = mock.next_follow_up(grader.kb)
+    later = next(
+        f.component_id
+        for f in weak_report.follow_up_questions
+        if f.component_id != first.component_id
+        and weak_report.component(f.component_id).status != "covered"
+    )
+    mock.answer(grader, first, strong_reply("video_recommendation", later))
+    assert mock.report.component(later) == weak_report.component(later)  # not the probed one
+    second = mock.next_follow_up(grader.kb)
+    assert second.component_id == later
+    rnd = mock.answer(grader, second, "I don't know.")
+    assert not rnd.improved and rnd.after_score == weak_report.component(later).score
+    assert mock.report.component(later) == weak_report.component(later)
+
+
 def test_the_knowledge_base_supplies_questions_beyond_the_report(grader, weak_answer, weak_report):
     exhausted = weak_report.model_copy(update={"follow_up_questions": []})
     mock = MockInterview.start(weak_answer, exhausted)

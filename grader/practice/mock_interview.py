@@ -1,8 +1,9 @@
 """Mock interview: ask the top follow-up, grade the reply for the component it probes, update coverage.
 
 The interview keeps one growing text (the answer, then each follow-up and reply) and one report
-whose evidence offsets point into that text. Each reply is graded in the context of that text and
-counts only for the component its question probes; a component keeps the better of its old and new
+whose evidence offsets point into that text. Each reply is graded in the context of the answer
+(earlier replies blanked: they answered other questions) and counts only for the component its
+question probes; a component keeps the better of its old and new
 result, and the totals are recomputed by the grader itself (`Grader.totals`).
 """
 
@@ -25,7 +26,7 @@ from grader.scoring.probes import (
     where_asked,
 )
 from grader.scoring.segment import count_words
-from grader.text import blank
+from grader.text import blank, blank_spans
 
 DEFAULT_ROUNDS = 3
 INTERVIEWER = "Interviewer: "
@@ -163,18 +164,26 @@ class MockInterview(BaseModel):
     ) -> Round:
         """Grade `reply` to `follow_up` and update the coverage of the component it probes.
 
-        The reply is graded in context: the whole interview text against the interview's question,
-        with the interviewer's lines blanked, so a focused reply still reads as part of an answer
-        to that question. Only the probed component's result is taken, and only when it is better."""
+        The reply is graded in context: the answer and the reply against the interview's question,
+        with the interviewer's lines and the earlier replies blanked, so a focused reply still reads
+        as part of an answer to that question and takes no credit for what an earlier reply said.
+        Only the probed component's result is taken, and only when it is better."""
         if not reply.strip():
             raise InputError("the reply is empty: type or record your answer to the question")
         prefix = f"\n\n{INTERVIEWER}{follow_up.question}\n{CANDIDATE}"
         reply_start = len(self.text) + len(prefix)
         text = self.text + prefix + reply
         graded = self.graded_text + blank(prefix) + reply
+        # earlier replies answered other questions: what they say counted (or not) in their own
+        # round, so a reply that adds nothing ("I don't know") cannot collect their credit
+        earlier = [(r.reply_start, r.reply_start + len(r.reply)) for r in self.rounds]
         source = SourceInfo(kind="text", format="mock-interview")
         regraded = grade_input(
-            grader, AnswerInput(text, graded, source), self.question, llm=llm, progress=progress
+            grader,
+            AnswerInput(text, blank_spans(graded, earlier), source),
+            self.question,
+            llm=llm,
+            progress=progress,
         )
         old = self.report.component(follow_up.component_id)
         new = next((c for c in regraded.components if c.id == old.id), None)
