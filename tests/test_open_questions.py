@@ -61,6 +61,18 @@ def test_a_question_far_from_every_case_is_judged_against_itself(grader):
     assert any("closer to 'Real-time payment fraud detection" in w for w in other.warnings)
 
 
+@pytest.mark.parametrize("question", ["Design an ML system", "???", "Build a model"])
+def test_a_question_that_names_no_subject_has_no_off_topic_answer(grader, question):
+    """Any design answers a question that does not say what the system is for: neither the fraud
+    notes nor the maintenance design is scaled, and the report says the check was not made. The
+    same answers against a question with a subject are still judged (tests above)."""
+    for answer in (FRAUD, MAINTENANCE_ANSWER):
+        report = grader.grade(answer, question)
+        assert report.question.matched_by == "framework" and not _scaled(report)
+        assert report.overall_score > 20
+        assert any("does not say what the system is for" in w for w in report.warnings)
+
+
 def test_a_case_picked_by_id_keeps_its_title(grader, strong_answer, tmp_path):
     report = grader.grade(strong_answer, "video_recommendation")
     history = History(tmp_path / "h.sqlite3")

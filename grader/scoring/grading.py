@@ -59,6 +59,14 @@ SHORT_ANSWER_WORDS = 150
 MAX_FOLLOW_UPS = 5
 MAX_READING = 6
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
+# Words any ML design question may use without saying what the system is for: "Design an ML
+# system", "Build a model for our company". A question made only of these names no subject, so no
+# answer to it is off-topic.
+QUESTION_GENRE_WORDS = frozenset(
+    """design designing build building create develop architect implement propose describe explain
+    walk tell system systems machine learning artificial intelligence model models pipeline
+    product solution service platform company question interview problem end scratch""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -651,6 +659,12 @@ class Grader:
             for cid, vecs in self.index.case_vectors().items()
         }
         if rubric.question_vector is not None:  # free text: judged against the question asked
+            if not names_a_subject(rubric.question.asked or rubric.question.title):
+                warnings.append(
+                    "the question does not say what the system is for, so the answer was not "
+                    "checked for being on topic"
+                )
+                return 1.0
             return self._question_relevance(rubric, centroid, sims, warnings)
         asked = sims.get(rubric.case.id, 0.0)
         other, other_sim = max(
@@ -856,6 +870,12 @@ class Grader:
     @staticmethod
     def _path(kind: str, doc: str) -> str:
         return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
+
+
+def names_a_subject(question: str) -> bool:
+    """Whether a question says what the system is for: a content word beyond QUESTION_GENRE_WORDS
+    ("ml" and "ai" are too short to be content words)."""
+    return bool(content_tokens(question) - QUESTION_GENRE_WORDS)
 
 
 def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:
