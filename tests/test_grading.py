@@ -56,6 +56,56 @@ def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, 
     assert unquoted and all("none is quoted" in c.feedback for c in unquoted)
 
 
+NOTES_WITH_A_LIST = """Music streaming: next-song recommendations, rough notes
+
+- goal: fewer skips in the first 30 seconds, and longer listening sessions per day
+- candidates: songs often played after the current one, plus the same artist's catalogue
+- ranker: gradient-boosted trees on p(skip within 30s) for each candidate and listener
+- monitoring: drift, dashboards, retraining, alerting, fairness, privacy
+- serving: rank 200 candidates per request in under 50 ms, cache the listener's features
+"""
+
+
+WHITEBOARD_WITH_A_LIST = """video recs - whiteboard notes
+
+- goal: maximize watch time, but also satisfaction (likes, no "not interested")
+- scale: 200M DAU, 10M new videos/day, latency < 200ms
+- framing: 2 stages. candidate gen (two-tower, ANN via FAISS) -> ranker (GBDT or DNN predicting p(watch>30s))
+- labels: implicit feedback, watch >50% = positive. impressions w/o click = negative
+- features: user history embeddings, video age, creator, language, device, time of day
+- cold start: new videos get exploration traffic, use content embeddings from title/thumbnail
+- offline eval: recall@k for cand gen, NDCG for ranker
+- online: A/B test on watch time + retention, guardrail on reports
+- serving: precompute user embeddings daily, ANN index refreshed hourly
+- monitoring: feature drift, CTR dashboards, retrain weekly
+"""
+
+
+def test_no_quote_reaches_into_a_passage_reported_as_not_counted(grader):
+    """A passage the report lists as not counted is never quoted, nor is a word window across it
+    and its neighbours, and a component is "named only" just where a quotable passage of its own
+    names it."""
+    answers = [
+        (NOTES_WITH_A_LIST, "Design next-song recommendations for a music app"),
+        (WHITEBOARD_WITH_A_LIST, "video_recommendation"),
+    ]
+    answers += [(a.text, a.meta.case) for a in load_answers()[:6]]
+    listed = 0
+    for text, question in answers:
+        report = grader.grade(text, question)
+        ignored = [(p.start, p.end) for p in report.ignored]
+        listed += len(ignored)
+        for c in report.components:
+            quotes = c.evidence + ([c.mention] if c.mention else [])
+            for e in quotes:
+                assert not any(e.start < end and start < e.end for start, end in ignored), (
+                    c.id,
+                    e.quote,
+                )
+            assert (c.level == 1) == (c.mention is not None), (c.id, c.level)
+    assert listed  # the list of topics in the notes is set aside
+
+
 def test_feedback_counts_the_key_points_made_in_full(grader, weak_answer, strong_answer):
     for answer in (weak_answer, strong_answer):
         for c in grader.grade(answer, "video_recommendation").components:

@@ -488,14 +488,24 @@ def judge(
     score = int(round(float(shift(score, offset)) * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
-    if status == "missing" and named.any():
-        level = 1  # named, not explained
+    mine = own if own is not None else np.ones(len(units), dtype=bool)
+    # a passage set aside (a buzzword list, everyday prose) is never quoted, nor any word window
+    # reaching into it: the report lists it as not counted
+    unquotable = _touching(excluded.astype(bool), units)
+    mention = None
+    if status == "missing":  # named, not explained: where the answer names it, in a unit its own
+        mention = _mention(f.per_unit, units, named & mine, unquotable)
+        level = 1 if mention else 0
     # a present component quotes its first candidate whatever its similarity; a second or third
     # quote must be as close as evidence_more and not overlap one already taken
     order = []
     if status != "missing":
-        rank = np.where(excluded.astype(bool), -1.0, closeness(sims))  # a unit not counted: never
-        order = quote_order(f.per_unit, units, keyword_units, own, cal, rank)
+        rank = np.where(unquotable, -1.0, closeness(sims))
+        order = [
+            i
+            for i in quote_order(f.per_unit, units, keyword_units, own, cal, rank)
+            if not unquotable[i]
+        ]
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(_overlap(units[i], units[j]) for j, _ in evidence):
@@ -506,9 +516,20 @@ def judge(
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    mine = own if own is not None else np.ones(len(units), dtype=bool)
-    mention = _mention(f.per_unit, units, named & mine, excluded) if level == 1 else None
     return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention)
+
+
+def _touching(excluded: np.ndarray, units: list[Unit]) -> np.ndarray:
+    """`excluded` widened to every unit that shares characters with an excluded sentence, bullet or
+    row (a word window across a set-aside list and the lines around it). An excluded word window
+    widens nothing: the sentence it was cut from, and the windows beside it, say more than it."""
+    whole = excluded & np.array([not u.is_window for u in units], dtype=bool)
+    if not whole.any():
+        return excluded
+    starts = np.array([u.start for u in units])
+    ends = np.array([u.end for u in units])
+    hit = (starts[:, None] < ends[whole][None, :]) & (starts[whole][None, :] < ends[:, None])
+    return excluded | hit.any(axis=1)
 
 
 def _mention(
