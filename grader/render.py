@@ -45,6 +45,12 @@ def question_line(r: GradeReport) -> str:
     return f"{q.title} ({how})"
 
 
+STEP_SCORE_NOTE = (
+    "A step's score is the share of its components covered, by importance (a partial one counts "
+    "half): a step reads 100 when all of them are covered, whatever their scores."
+)
+
+
 def to_markdown(r: GradeReport) -> str:
     """The report as Markdown for people; same content as the JSON."""
     out = [
@@ -68,6 +74,7 @@ def to_markdown(r: GradeReport) -> str:
         )
     out += ["## Steps", "", "| Step | Score |", "|---|---:|"]
     out += [f"| {s.title} | {s.score} |" for s in r.steps]
+    out += ["", f"*{STEP_SCORE_NOTE}*"]
     out += pacing_markdown(r)
     out += [
         "",
@@ -162,7 +169,7 @@ def print_rich(r: GradeReport, console=None) -> None:
         console.print(f"[dim]{escape(source_line(r))}[/]")
     if r.summary:
         console.print(escape(r.summary))
-    steps = Table(title="Steps", show_header=True)
+    steps = Table(title="Steps", show_header=True, caption=STEP_SCORE_NOTE, caption_justify="left")
     steps.add_column("Step")
     steps.add_column("Score", justify="right")
     steps.add_column("")

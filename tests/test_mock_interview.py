@@ -155,7 +155,7 @@ def test_feedback_says_when_a_reply_moved_a_score_without_a_quote():
     moved = feedback_markdown(
         {**reply, "before_score": 13, "after_score": 22, "after_status": "missing"}
     )
-    assert "moved Bias and fairness" in moved and "13 → 22/100 (missing)" in moved
+    assert "moved Bias and fairness" in moved and "(13 → 22/100, missing)" in moved
     assert "added nothing" not in moved
     same = feedback_markdown(
         {**reply, "before_score": 13, "after_score": 13, "after_status": "missing"}

@@ -183,21 +183,21 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
 
 
 def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) -> pd.DataFrame:
-    """Component by component: status and score in each attempt, and the change (none between
-    answers to different questions: that is not progress)."""
+    """Component by component: status and score in each attempt, and the change (no such column
+    between answers to different questions: that is not progress)."""
     left = {c.id: c for c in a.components}
     right = {c.id: c for c in b.components}
     rows = []
     for cid in [*left, *(c for c in right if c not in left)]:
         x, y = left.get(cid), right.get(cid)
-        rows.append(
-            {
-                "Component": (x or y).title,
-                "A": f"{x.score} ({x.status})" if x else "not asked",
-                "B": f"{y.score} ({y.status})" if y else "not asked",
-                "Change": (y.score - x.score) if x and y and same_question else None,
-            }
-        )
+        row = {
+            "Component": (x or y).title,
+            "A": f"{x.score} ({x.status})" if x else "not asked",
+            "B": f"{y.score} ({y.status})" if y else "not asked",
+        }
+        if same_question:
+            row["Change"] = (y.score - x.score) if x and y else None
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

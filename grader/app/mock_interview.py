@@ -116,7 +116,7 @@ def _scoreboard(mock: MockInterview) -> None:
 def feedback_markdown(fb: dict) -> str:
     """The interviewer's written feedback on one reply (untrusted text made inert)."""
     title = inert(fb["component_title"])
-    change = f"{fb['before_score']} → {fb['after_score']}/100 ({fb['after_status']})"
+    change = f"{fb['before_score']} → {fb['after_score']}/100, {fb['after_status']}"
     if fb["added"]:
         quotes = "\n".join(f"> {inert(q)}" for q in fb["added"][:3])
         out = f"**What your reply added** for {title} ({change}):\n\n{quotes}"

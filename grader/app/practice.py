@@ -65,6 +65,11 @@ def _scroll_to(anchor: str) -> None:
     )
 
 
+# an interviewer's question can be a paragraph of context; a field that refuses a longer paste
+# leaves it empty without a word (500 did, for a 600-character prompt)
+QUESTION_MAX_CHARS = 3000
+
+
 def _question() -> str:
     """The question as the grader takes it: a case id, or the user's own text."""
     cases = cached_kb().cases
@@ -75,7 +80,7 @@ def _question() -> str:
         return st.text_input(
             "Your question",
             key="q_text",
-            max_chars=500,
+            max_chars=QUESTION_MAX_CHARS,
             placeholder="e.g. Design a system that flags fake product reviews",
         )
     if st.session_state.get("q_case") not in cases:

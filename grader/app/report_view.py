@@ -14,7 +14,7 @@ import streamlit as st
 from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
-from grader.render import IGNORED, question_line, to_markdown
+from grader.render import IGNORED, STEP_SCORE_NOTE, question_line, to_markdown
 from grader.report import GradeReport
 from grader.scoring.grading import gaps_first
 
@@ -40,10 +40,7 @@ def render(report: GradeReport, text: str, key: str) -> None:
         st.markdown("**Top improvements**\n\n" + items)
     st.subheader("Steps")
     st.altair_chart(step_chart(report), width="stretch")
-    st.caption(
-        "A step's score is the share of its components covered, by importance (a partial one "
-        "counts half): a step reads 100 when all of them are covered, whatever their scores."
-    )
+    st.caption(STEP_SCORE_NOTE)
     st.subheader("Components, biggest gaps first")
     st.dataframe(
         components_table(report),
@@ -132,8 +129,7 @@ def plain_warning(w: str) -> str:
 
 
 def _warnings(r: GradeReport) -> None:
-    if r.llm is not None and r.llm.fell_back:
-        st.warning("The LLM could not be used for this answer; this is the deterministic grade.")
+    # an LLM that could not be used says so, and why, among the warnings
     for w in r.warnings:
         st.warning(inert(plain_warning(w)), icon=":material/warning:")
     if r.ignored:

@@ -283,7 +283,7 @@ def assist(
             client,
             config,
             samples,
-            f"LLM unavailable: {exc}; this is the deterministic report",
+            f"LLM unavailable, so this is the deterministic report: {exc}",
         )
     judged = sum(c.judged_by == "llm" for c in components)
     if judged == 0 and summary is None:
@@ -292,7 +292,7 @@ def assist(
             client,
             config,
             samples,
-            "the LLM gave no usable output; this is the deterministic report",
+            "the LLM gave no usable output, so this is the deterministic report",
             run.warnings,
         )
     info = _info(client, config, samples, overall, fell_back=False)

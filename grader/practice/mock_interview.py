@@ -77,7 +77,12 @@ class MockSummary(BaseModel):
         """The summary in plain sentences, best news first."""
         out = [f"{self.rounds} round(s): overall {self.overall_before} -> {self.overall_after}."]
         out += [
-            f"Improved {c.title}: {c.before_score} -> {c.after_score} ({c.before_status} -> {c.after_status})."
+            f"Improved {c.title}: {c.before_score} -> {c.after_score}"
+            + (
+                f" ({c.before_status} -> {c.after_status})."
+                if c.after_status != c.before_status
+                else f" (still {c.after_status})."
+            )
             for c in self.improved
         ]
         out += [
