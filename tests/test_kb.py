@@ -40,6 +40,15 @@ def test_every_case_covers_every_step(kb):
         assert {o.step for o in case.reference_outline} == set(STEP_IDS), case.id
 
 
+def test_every_outline_point_is_a_whole_statement(kb):
+    """A point is a sentence of its own ("...; cache and fallbacks."): written as a YAML flow list
+    ("points: [a, b and c; d]"), a point is cut at every comma into fragments ("Impressions")."""
+    for case in kb.cases.values():
+        for o in case.reference_outline:
+            for p in o.points:
+                assert len(p.split()) >= 4 and p.rstrip().endswith("."), (case.id, o.step, p)
+
+
 def _edit(path, old, new):
     text = path.read_text()
     assert old in text
