@@ -360,16 +360,21 @@ def _summary_markdown(reports, components, steps, problems) -> str:
     out = [f"# Cohort summary: {len(reports)} answers", ""]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
-    asked = sorted({r.question.asked or r.question.title for r in reports.values()})
+    asked = sorted({_asked(r) for r in reports.values()})
     if len(asked) == 1:
         out += [f"**Question:** {asked[0]}", ""]
     legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
     out += [f"Components: {legend}. Flags say what to check before trusting a grade.", ""]
-    out += ["| candidate | overall | flags | " + " | ".join(components) + " |",
-            "|---|---:|---|" + "---|" * len(components)]  # fmt: skip
+    mixed = len(asked) > 1  # a cohort answering several questions: each row says which
+    out += ["| candidate | " + ("question | " if mixed else "") + "overall | flags | "
+            + " | ".join(components) + " |",
+            "|---|" + ("---|" if mixed else "") + "---:|---|" + "---|" * len(components)]  # fmt: skip
     for rid, r in reports.items():
         marks = [_MARK[c.status] if (c := _find(r, cid)) else "" for cid in components]
-        out.append(f"| {rid} | {r.overall_score} | {flags(r)} | " + " | ".join(marks) + " |")
+        question = f"{_asked(r).replace('|', '/')} | " if mixed else ""
+        out.append(
+            f"| {rid} | {question}{r.overall_score} | {flags(r)} | " + " | ".join(marks) + " |"
+        )
     out += [
         "",
         "## Steps (mean score)",
@@ -394,6 +399,11 @@ def _summary_markdown(reports, components, steps, problems) -> str:
         out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
         out += [f"| {p.where} | {p.id} | {p.reason.replace('|', '/')} |" for p in problems]
     return "\n".join(out) + "\n"
+
+
+def _asked(r: GradeReport) -> str:
+    """The question as the cohort's file gave it."""
+    return " ".join((r.question.asked or r.question.title).split())
 
 
 def _find(r: GradeReport, cid: str):

@@ -33,6 +33,10 @@ class HistoryError(GraderError):
     """The history database cannot be used; the message says what to do."""
 
 
+class NoSuchAttempt(HistoryError):
+    """No attempt has the id asked for."""
+
+
 class PromptError(GraderError):
     """A prompt file is missing or malformed."""
 

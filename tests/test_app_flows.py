@@ -80,7 +80,9 @@ def test_a_an_attempt_has_its_own_url(history, weak, weak_answer):
     assert at.metric[0].value == f"{weak.overall_score}/100"
     assert f"Attempt #{attempt}" in _text(at) and at.session_state[state.REPORT_ATTEMPT] == attempt
     missing = run_app("report", query={"attempt": "999999"})
-    assert "no attempt with id 999999" in _text(missing) and not missing.metric
+    said = _text(missing)
+    assert "No attempt #999999 in your history" in said and not missing.metric
+    assert "mlsd history" not in said  # a web user has no command line
 
 
 def test_a_every_page_has_a_url_and_the_root_forwards(data_dir):

@@ -121,3 +121,20 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     assert not (out / "sheets" / "ann.md").exists()
     assert list(csv.DictReader(open(out / "summary.csv"))) == []
     assert (out / "reports" / "ben.json").exists()  # kept on disk, but not this input's
+
+
+def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path, grader):
+    from grader.batch import write_summary
+
+    answer = (EXAMPLES / "video_recommendation_strong.md").read_text()
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for rid, question in (("ana", "video_recommendation"), ("ben", "Design a | pipe question")):
+        (reports / f"{rid}.json").write_text(grader.grade(answer, question).to_json())
+    write_summary(tmp_path, [])
+    summary = (tmp_path / "summary.md").read_text()
+    header = next(line for line in summary.splitlines() if line.startswith("| candidate"))
+    assert header.startswith("| candidate | question | overall |")
+    assert "| ana | video_recommendation |" in summary  # as the cohort's file gave it
+    assert "| ben | Design a / pipe question |" in summary  # a pipe would break the table
+    assert "**Question:**" not in summary

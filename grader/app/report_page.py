@@ -8,7 +8,7 @@ import streamlit as st
 
 from grader.app import nav, report_view, state
 from grader.app.safe import inert
-from grader.errors import HistoryError
+from grader.errors import HistoryError, NoSuchAttempt
 
 PARAM = "attempt"
 
@@ -18,6 +18,9 @@ def open_attempt(attempt_id: int) -> bool:
     try:
         a = state.open_history().get(attempt_id)
         report = a.report
+    except NoSuchAttempt:
+        st.warning(f"No attempt #{attempt_id} in your history: open one from History.")
+        return False
     except HistoryError as exc:
         st.warning(inert(str(exc)))
         return False

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from grader.errors import HistoryError
+from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
 from grader.settings import settings
 from grader.text import scrub
@@ -309,7 +309,7 @@ class History:
             write=False,
         )
         if row is None:
-            raise HistoryError(
+            raise NoSuchAttempt(
                 f"no attempt with id {attempt_id} in {self.path}: see `mlsd history list`"
             )
         return _row_to_attempt(row)
