@@ -49,7 +49,11 @@ class ComponentResult(_Model):
     level: int = Field(
         ge=0, le=3, description="The knowledge base's 0-3 level descriptor that fits best."
     )
-    cues_matched: int = Field(ge=0)
+    cues_matched: int = Field(
+        ge=0,
+        description="Cues some unit comes near (the calibration's cue_match): what breadth "
+        "counts, not points a reader would call made.",
+    )
     cues_total: int = Field(ge=0)
     evidence: list[Evidence]
     mention: Evidence | None = Field(

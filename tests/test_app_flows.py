@@ -150,7 +150,7 @@ def test_d_the_timer_counts_down_and_warns(data_dir, minutes_ago, expect):
 # -- E: a report you can follow -------------------------------------------------------------------
 def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
     table = components_table(weak).data
-    assert list(table.columns[:4]) == ["Component", "Status", "Score", "Key points"]
+    assert list(table.columns[:4]) == ["Component", "Status", "Score", "Severity"]
     assert list(table["Status"]).index("covered") > 0 if "covered" in list(table["Status"]) else 1
     assert [c.id for c in ordered(weak)][0] != "" and len(table) == len(weak.components)
     spec = step_chart(weak).to_dict()

@@ -106,17 +106,18 @@ def test_no_quote_reaches_into_a_passage_reported_as_not_counted(grader):
     assert listed  # the list of topics in the notes is set aside
 
 
-def test_feedback_counts_the_key_points_made_in_full(grader, weak_answer, strong_answer):
+def test_feedback_opens_with_the_verdict_and_counts_no_key_points(
+    grader, weak_answer, strong_answer
+):
+    """The feedback says the verdict, not a count of "key points made": the cues counted for the
+    score are touched at a similarity far below a point made, so such a count contradicted the
+    verdicts (more "points" for a missing component than for a covered one)."""
+    opening = {"covered": "Covered", "partial": "Partly covered"}
     for answer in (weak_answer, strong_answer):
         for c in grader.grade(answer, "video_recommendation").components:
-            if c.status == "missing":
-                continue
-            said = (
-                f"{c.cues_matched} of {c.cues_total} key points"
-                if c.cues_matched
-                else f"none of the {c.cues_total} key points made in full"
-            )
-            assert said in c.feedback and " 0 of " not in c.feedback, (c.id, c.feedback)
+            assert "key points" not in c.feedback, (c.id, c.feedback)
+            if c.status in opening:
+                assert c.feedback.startswith(opening[c.status]), (c.id, c.feedback)
 
 
 def test_contract_fields(grader, strong_answer):

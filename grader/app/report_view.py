@@ -178,9 +178,6 @@ COMPONENT_COLUMNS = {
     "Score": st.column_config.ProgressColumn(
         "Score", min_value=0, max_value=100, format="%d", width="small"
     ),
-    "Key points": st.column_config.TextColumn(
-        "Key points", width="small", help="Strong-answer points made, of those the rubric lists"
-    ),
     "Severity": st.column_config.TextColumn("Severity", width="small"),
     "Step": st.column_config.TextColumn("Step", width="small"),
     "Judged by": st.column_config.TextColumn("Judged by", width="small"),
@@ -205,7 +202,6 @@ def components_table(r: GradeReport):
                 "Component": c.title,
                 "Status": c.status,
                 "Score": c.score,
-                "Key points": f"{c.cues_matched} of {c.cues_total}",
                 "Severity": c.severity,
                 "Step": steps.get(c.step, c.step),
                 "Judged by": c.judged_by,
@@ -223,7 +219,7 @@ def components_list(r: GradeReport) -> str:
     """The components, biggest gaps first, one stacked line each (narrow screens)."""
     return "\n".join(
         f"- :{STATUS_BADGE[c.status]}-badge[{c.status}] **{inert(c.title)}**: {c.score}/100, "
-        f"{c.cues_matched} of {c.cues_total} key points, {c.severity}"
+        f"{c.severity}"
         for c in ordered(r)
     )
 

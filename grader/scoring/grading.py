@@ -773,21 +773,17 @@ class Grader:
         )
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
-        # the score also credits cues nearly made, so a component can be partial with none made in full
-        points = (
-            f"{j.cues_matched} of {len(cue_texts)} key points"
-            if j.cues_matched
-            else f"touched on, none of the {len(cue_texts)} key points made in full"
-        )
+        # no count of "key points made": a cue counts towards the score when a unit comes near it
+        # (cue_match, far below what a reader would call the point made), so the count ran high
+        # for components readers mark missing and low for covered ones
         # credit from passages none of which reads clearly about it: no quote to show
-        if not j.evidence:
-            points += "; no passage reads clearly about it, so none is quoted"
+        unquoted = "" if j.evidence else " (no passage reads clearly about it, so none is quoted)"
         # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
-            return f"Covered ({points}). What the rubric's top level asks for: {level}{extra}"
+            return f"Covered{unquoted}. What the rubric's top level asks for: {level}{extra}"
         if j.status == "partial":
-            return f"Partly covered ({points}). The rubric's middle level: {level} Add: {todo or top}{pitfall}"
+            return f"Partly covered{unquoted}. The rubric's middle level: {level} Add: {todo or top}{pitfall}"
         named = "Not addressed. "
         if j.level == 1:
             where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
