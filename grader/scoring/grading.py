@@ -774,8 +774,8 @@ class Grader:
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
         # no count of "key points made": a cue counts towards the score when a unit comes near it
-        # (cue_match, far below what a reader would call the point made), so the count ran high
-        # for components readers mark missing and low for covered ones
+        # (cue_match, far below what a reader would call the point made), so such a count could
+        # show a missing component more points than a covered one
         # credit from passages none of which reads clearly about it: no quote to show
         unquoted = "" if j.evidence else " (no passage reads clearly about it, so none is quoted)"
         # the level's descriptor says what such an answer does in general, not what this one said

@@ -469,7 +469,9 @@ def judge(
     its own, the units naming its topic (`quote_order`); they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
     again what an earlier part said). `offset` is the component's fitted score offset. `explains`
-    marks the units that say more than topic names (`explaining`): only they make a keyword count."""
+    marks the units that say more than topic names (`explaining`): only they make a keyword count.
+    Nothing `excluded`, nor a unit overlapping an excluded sentence, bullet or row, is quoted or
+    given as the place a missing component is named (level 1 needs such a place)."""
     f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
