@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from grader.app.safe import highlighted, inert, inert_block
+from grader.app.safe import highlighted, inert, inert_block, markdown_block
 
 
 def unescape(markdown: str) -> str:
@@ -66,3 +66,23 @@ def test_block_keeps_line_breaks_and_paragraphs():
     assert inert_block("1. one\n- two\n\n\nthree") == "1\\. one  \n\\- two\n\nthree"
     with pytest.raises(ValueError):
         highlighted("x", [], colour="pink; x")
+
+
+def test_a_table_in_the_answer_is_shown_as_a_table_with_inert_cells():
+    src = "| Action | When |\n|---|:---:|\n| Decline | p >= 0.3 <b>x</b> |\n| Review [link](http://e.x) |"
+    colours = [None] * len(src)
+    at = src.index("Decline")
+    colours[at : at + 7] = ["orange"] * 7
+    md = markdown_block(src, colours, [False] * len(src))
+    rows = md.split("\n")
+    assert rows[0] == "| Action | When |" and rows[1] == "|---|---|"
+    assert rows[2].startswith("| :orange-background[Decline] | ") and "\\<b\\>" in rows[2]
+    assert rows[3].count(" | ") == 1 and rows[3].endswith(" |")  # a short row is padded
+    marked = "| a | b |\n|---|---|\n| c | d |\u207d\u00b9\u207e"  # a mark after the closing pipe
+    shown = markdown_block(marked, [None] * len(marked), [False] * len(marked)).split("\n")
+    assert shown[2] == "| c | d \u207d\u00b9\u207e |"  # joins the last cell
+    assert "](" not in md.replace("\\](", "")  # no link survives
+    # not a table without its rule: lines as before
+    plain = "| a | b |\n| c | d |"
+    shown = markdown_block(plain, [None] * len(plain), [False] * len(plain))
+    assert "|" not in shown.replace("\\|", "")

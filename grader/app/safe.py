@@ -184,8 +184,63 @@ def markdown_line(line: str, colours: list[str | None], strong: list[bool]) -> s
     return prefix + text
 
 
+_RULE_CELL = re.compile(r"\s*:?-{3,}:?\s*")
+
+
+def _table_rule(line: str) -> bool:
+    """The rule under a Markdown table's header ("|---|:---:|")."""
+    cells = line.strip().strip("|").split("|")
+    return bool(line.strip()) and all(_RULE_CELL.fullmatch(c) for c in cells)
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """The [start, end) of each cell of a table row, inside its outer pipes."""
+    body_start = len(line) - len(line.lstrip())
+    body_end = len(line.rstrip())
+    if line[body_start : body_start + 1] == "|":
+        body_start += 1
+    if body_end > body_start and line[body_end - 1] == "|":
+        body_end -= 1
+    out, at = [], body_start
+    for k in range(body_start, body_end + 1):
+        if k == body_end or line[k] == "|":
+            out.append((at, k))
+            at = k + 1
+    return out
+
+
+def markdown_table(text: str, colours: list[str | None], strong: list[bool]) -> str | None:
+    """A block that is a Markdown table (a header row, its rule, rows) as a safe Markdown table:
+    each cell's text made inert as a line is (`markdown_line`), the pipes between cells kept. None
+    when the block is not a table."""
+    lines = text.split("\n")
+    if len(lines) < 2 or not lines[0].lstrip().startswith("|") or not _table_rule(lines[1]):
+        return None
+    width = len(_cells(lines[0]))
+    out, pos = [], 0
+    for k, raw in enumerate(lines):
+        if k == 1:
+            out.append("|" + "---|" * width)
+        else:
+            cells = [
+                markdown_line(raw[s:e], colours[pos + s : pos + e], strong[pos + s : pos + e])
+                for s, e in _cells(raw)
+            ]
+            # text past the header's columns (a mark set after the row's closing pipe) joins the
+            # last cell rather than being dropped
+            cells = [*cells[: width - 1], " ".join(c for c in cells[width - 1 :] if c)]
+            cells += [""] * (width - len(cells))
+            out.append("| " + " | ".join(c.replace("\n", " ") for c in cells) + " |")
+        pos += len(raw) + 1
+    return "\n".join(out)
+
+
 def markdown_block(text: str, colours: list[str | None], strong: list[bool]) -> str:
-    """A block of the candidate's Markdown (no blank lines) as safe Markdown, line breaks kept."""
+    """A block of the candidate's Markdown (no blank lines) as safe Markdown, line breaks kept; a
+    table stays a table (`markdown_table`)."""
+    table = markdown_table(text, colours, strong)
+    if table is not None:
+        return table
     out, pos = [], 0
     for raw in text.split("\n"):
         n = len(raw)
