@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import string
 
+from grader.scoring.segment import table_rule
+
 _PUNCT = frozenset(string.punctuation)
 # What GFM's autolink-literal extension would make a link of: schemes, www. hosts and e-mail addresses.
 _LINKISH = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -184,15 +186,6 @@ def markdown_line(line: str, colours: list[str | None], strong: list[bool]) -> s
     return prefix + text
 
 
-_RULE_CELL = re.compile(r"\s*:?-{3,}:?\s*")
-
-
-def _table_rule(line: str) -> bool:
-    """The rule under a Markdown table's header ("|---|:---:|")."""
-    cells = line.strip().strip("|").split("|")
-    return bool(line.strip()) and all(_RULE_CELL.fullmatch(c) for c in cells)
-
-
 def _cells(line: str) -> list[tuple[int, int]]:
     """The [start, end) of each cell of a table row, inside its outer pipes."""
     body_start = len(line) - len(line.lstrip())
@@ -214,7 +207,7 @@ def markdown_table(text: str, colours: list[str | None], strong: list[bool]) -> 
     each cell's text made inert as a line is (`markdown_line`), the pipes between cells kept. None
     when the block is not a table."""
     lines = text.split("\n")
-    if len(lines) < 2 or not lines[0].lstrip().startswith("|") or not _table_rule(lines[1]):
+    if len(lines) < 2 or not lines[0].lstrip().startswith("|") or not table_rule(lines[1]):
         return None
     width = len(_cells(lines[0]))
     out, pos = [], 0

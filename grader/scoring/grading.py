@@ -49,6 +49,7 @@ from grader.scoring.judge import (
     relevance_factor,
     rubric_vocabulary,
     substance,
+    unquotable_units,
 )
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.segment import Unit, clean_text, count_words, segment
@@ -511,6 +512,7 @@ class Grader:
             [matrices[c.id][1] for c in rubric.components],
             self.heading_prior(prepared, rubric.components),
         )
+        unquotable = unquotable_units(excluded, units)  # the same for every component
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
@@ -518,6 +520,7 @@ class Grader:
                 sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
+                unquotable=unquotable,
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses

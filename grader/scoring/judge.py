@@ -460,6 +460,7 @@ def judge(
     repeats: np.ndarray | None = None,
     offset: int = 0,
     explains: np.ndarray | None = None,
+    unquotable: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -470,8 +471,9 @@ def judge(
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
     again what an earlier part said). `offset` is the component's fitted score offset. `explains`
     marks the units that say more than topic names (`explaining`): only they make a keyword count.
-    Nothing `excluded`, nor a unit overlapping an excluded sentence, bullet or row, is quoted or
-    given as the place a missing component is named (level 1 needs such a place)."""
+    Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
+    so a caller judging many passes it once) is quoted or given as the place a missing component
+    is named (level 1 needs such a place)."""
     f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
@@ -493,7 +495,8 @@ def judge(
     mine = own if own is not None else np.ones(len(units), dtype=bool)
     # a passage set aside (a buzzword list, everyday prose) is never quoted, nor any word window
     # reaching into it: the report lists it as not counted
-    unquotable = _touching(excluded.astype(bool), units)
+    if unquotable is None:
+        unquotable = unquotable_units(excluded, units)
     mention = None
     if status == "missing":  # named, not explained: where the answer names it, in a unit its own
         mention = _mention(f.per_unit, units, named & mine, unquotable)
@@ -521,10 +524,11 @@ def judge(
     return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention)
 
 
-def _touching(excluded: np.ndarray, units: list[Unit]) -> np.ndarray:
+def unquotable_units(excluded: np.ndarray, units: list[Unit]) -> np.ndarray:
     """`excluded` widened to every unit that shares characters with an excluded sentence, bullet or
     row (a word window across a set-aside list and the lines around it). An excluded word window
     widens nothing: the sentence it was cut from, and the windows beside it, say more than it."""
+    excluded = excluded.astype(bool)
     whole = excluded & np.array([not u.is_window for u in units], dtype=bool)
     if not whole.any():
         return excluded

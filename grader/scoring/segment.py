@@ -221,7 +221,7 @@ def _runs(block: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in runs]
 
 
-def _table_rule(line: str) -> bool:
+def table_rule(line: str) -> bool:
     """Whether a line is the rule under a markdown table's header ("|---|:---:|"). Cell by cell, not
     one regex: runs of blanks between optional parts made a regex's failures quadratic."""
     cells = line.strip().strip("|").split("|")
@@ -311,10 +311,10 @@ def segment(answer: str) -> list[Unit]:
         above = heading  # the heading in force where the block starts
         for k, line in enumerate(lines):
             following = lines[k + 1] if k + 1 < len(lines) else None
-            if line.lstrip().startswith("|") and following and _table_rule(following):
+            if line.lstrip().startswith("|") and following and table_rule(following):
                 columns = _cells(line)  # a header names columns; it says nothing itself
                 continue
-            if _table_rule(line):
+            if table_rule(line):
                 continue
             if columns is not None and not line.lstrip().startswith("|"):
                 columns = None
