@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.report import ComponentResult, GradeReport
+from grader.scoring.calibration import Calibration, load_calibration
 from grader.text import shorten
 
 if TYPE_CHECKING:
@@ -45,10 +46,16 @@ def question_line(r: GradeReport) -> str:
     return f"{q.title} ({how})"
 
 
-STEP_SCORE_NOTE = (
-    "A step's score is the share of its components covered, by importance (a partial one counts "
-    "half): a step reads 100 when all of them are covered, whatever their scores."
-)
+def _step_score_note(cal: Calibration) -> str:
+    return (
+        "A step's score is the share of its components covered, by importance (a partial one "
+        f"counts half), less up to {cal.step_depth_share:.0%} when the answer says under "
+        f"{cal.step_depth_words} words about them. The overall is the share of the whole rubric "
+        "covered."
+    )
+
+
+STEP_SCORE_NOTE = _step_score_note(load_calibration())
 
 
 def to_markdown(r: GradeReport) -> str:

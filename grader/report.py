@@ -62,6 +62,13 @@ class ComponentResult(_Model):
         "missing component at level 1). Never credit: shown so the candidate sees what did not "
         "count.",
     )
+    said_words: int = Field(
+        default=0,
+        ge=0,
+        description="Words of the answer's distinct sentences, bullets and rows that read most "
+        "like this component and come near its cues (evidence_min): how much the answer says "
+        "about it. Part of its step's score while it is covered or partial.",
+    )
     feedback: str
     judged_by: Literal["rules", "llm"] = "rules"
     deterministic_score: int | None = Field(
@@ -76,7 +83,9 @@ class StepResult(_Model):
     score: int = Field(
         ge=0,
         le=100,
-        description="The weighted share of the step's components covered (partial counts half).",
+        description="The weighted share of the step's components covered (partial counts half), "
+        "discounted (at most by the calibration's step_depth_share) when the answer says little "
+        "about the present ones (their `said_words`; `grading.step_score`).",
     )
     components: list[str]
 
@@ -269,6 +278,9 @@ class GradeReport(_Model):
 
     def component(self, component_id: str) -> ComponentResult:
         return next(c for c in self.components if c.id == component_id)
+
+    def step(self, step_id: str) -> StepResult:
+        return next(s for s in self.steps if s.id == step_id)
 
     def to_json(self) -> str:
         """Canonical JSON: the same report always gives the same bytes."""

@@ -58,8 +58,10 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
     # to 0.228 with windows read from their sentences (fit-3e574322): 5 of this subset's 21
-    # against 7, while all 119 rose to 0.353; the subset is too small to move this floor up
-    assert g["ablation"]["noticed"] >= 0.228
+    # against 7, while all 119 rose to 0.353; the subset is too small to move this floor up.
+    # Raised when a step began to say how much the answer says about it (`step_score`): 9 of
+    # this subset's 21 (0.429), 0.546 of all 119
+    assert g["ablation"]["noticed"] >= 0.419
 
 
 def test_the_baseline_is_scored_beside_the_grader(figures):

@@ -4,6 +4,7 @@ component only, coverage kept at the better result, scores recomputed with the g
 import pytest
 
 from grader.practice.mock_interview import CANDIDATE, INTERVIEWER, MockInterview
+from grader.scoring.grading import step_score
 
 pytestmark = pytest.mark.slow
 UNSURE = "I am not sure, I would need to think about it more."
@@ -13,7 +14,7 @@ CREDIT = {"covered": 100, "partial": 50, "missing": 0}
 
 
 def weighted(components) -> int:
-    """The severity-weighted share of verdicts the grader uses for steps and the overall score."""
+    """The severity-weighted share of verdicts the grader uses for the overall score."""
     total = sum(c.weight * CREDIT[c.status] for c in components)
     return round(total / sum(c.weight for c in components))
 
@@ -40,7 +41,8 @@ def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(
     assert others == [c for c in weak_report.components if c.id != cid]
     assert mock.report.overall_score == weighted(mock.report.components) > weak_report.overall_score
     step = next(s for s in mock.report.steps if cid in s.components)
-    assert step.score == weighted([mock.report.component(c) for c in step.components])
+    assert step.score == step_score([mock.report.component(c) for c in step.components], grader.cal)
+    assert step.score > weak_report.step(step.id).score
     assert cid not in mock.report.missed_critical or mock.report.component(cid).status == "missing"
     # evidence now quotes the reply, in place inside the interview text; the interviewer's line is never evidence
     assert (

@@ -66,6 +66,18 @@ class Calibration(BaseModel):
         "when the components compete for the unit (`grading.unit_owners`).",
     )
     evidence_min: float = 0.40
+    step_depth_share: float = Field(
+        0.3,
+        description="The most a step's coverage is discounted when the answer says little about "
+        "it (`grading.step_score`): removing a section that carries a step lowers it though "
+        "another sentence keeps each component covered. Chosen on the development set's section "
+        "ablations; the overall stays coverage only.",
+    )
+    step_depth_words: int = Field(
+        100,
+        description="Words about a step's covered and partial components (their `said_words`) "
+        "for no discount.",
+    )
     evidence_more: float = Field(
         0.6,
         description="A second or third quote must be this close to the component: on the "

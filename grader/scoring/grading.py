@@ -541,6 +541,7 @@ class Grader:
                     status=j.status,
                     score=j.score,
                     level=j.level,
+                    said_words=j.said_words,
                     cues_matched=j.cues_matched,
                     cues_total=len(cue_texts),
                     evidence=evidence,
@@ -599,7 +600,8 @@ class Grader:
 
     def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
         """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
-        Steps and the overall count each component's verdict (`credited`). The LLM layer calls this
+        The overall counts each component's verdict (`credited`); a step adds how much the answer
+        says about it (`step_score`). The LLM layer calls this
         again after adjusting components, so both modes add up the same way. `question` (the
         report's) picks examples written for its case in the improvements."""
         case = probes.advice_case(self.kb, question) if question is not None else None
@@ -611,7 +613,7 @@ class Grader:
                 StepResult(
                     id=step.id,
                     title=step.title,
-                    score=credited(members),
+                    score=step_score(members, self.cal),
                     components=[r.id for r in members],
                 )
             )
@@ -962,6 +964,22 @@ def credited(results: list[ComponentResult]) -> int:
     ranking answers by verdicts agrees better with readers' quality grades (evals/README.md)."""
     total = sum(r.weight for r in results)
     return int(round(sum(r.weight * CREDIT[r.status] for r in results) / total)) if total else 0
+
+
+def step_score(members: list[ComponentResult], cal: Calibration) -> int:
+    """A step's score: the share of its components covered (`credited`), less up to
+    `step_depth_share` of it when the answer says little about the present ones (their
+    `said_words`, under `step_depth_words` in all). Verdicts alone miss a whole section taken out
+    when a stray sentence elsewhere keeps each component covered: on the development set, 0.448
+    of such removals lowered their step by 5 points or more, 0.640 with depth. The overall stays
+    verdicts only: depth in it ranked the development set's answers worse against readers'
+    quality grades (Spearman 0.808 -> 0.77), terse notes being often excellent."""
+    if not members:
+        return 0
+    said = sum(r.said_words for r in members if r.status != "missing")
+    depth = min(1.0, said / cal.step_depth_words) if cal.step_depth_words > 0 else 1.0
+    coverage = sum(r.weight * CREDIT[r.status] for r in members) / sum(r.weight for r in members)
+    return int(round(coverage * (1 - cal.step_depth_share * (1 - depth))))
 
 
 _default: Grader | None = None

@@ -147,6 +147,7 @@ class ComponentJudgement:
     evidence: list[tuple[int, float]]  # (unit index, adjusted similarity), best first
     unmatched_cues: list[int]
     mention: tuple[int, float] | None = None  # where a missing component's topic is only named
+    said_words: int = 0  # words of the distinct passages about it (`said_words`)
 
 
 def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
@@ -355,6 +356,22 @@ def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.nda
     return np.array([per_unit[i] for i in taken], dtype=float)
 
 
+def said_words(
+    per_unit: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float
+) -> int:
+    """How much the answer says about a component: the words of its distinct sentences, bullets
+    and rows (not word windows) among `candidates` (owned by it, counted, not repeats) that are at
+    least `about` close to its cues, each stretch of the answer once."""
+    taken: list[int] = []
+    whole = [i for i in np.flatnonzero(candidates) if not units[i].is_window]
+    for i in sorted(whole, key=lambda i: (-per_unit[i], i)):
+        if per_unit[i] < about:
+            break
+        if not any(_overlap(units[i], units[j]) for j in taken):
+            taken.append(int(i))
+    return sum(units[i].words for i in taken)
+
+
 def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
     """Share of depth_full distinct supporting units at or above depth_min (last axis)."""
     return np.minimum((support >= depth_min).sum(axis=-1), depth_full) / depth_full
@@ -521,7 +538,8 @@ def judge(
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention)
+    said = said_words(f.per_unit, units, candidates, cal.evidence_min)
+    return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention, said)
 
 
 def unquotable_units(excluded: np.ndarray, units: list[Unit]) -> np.ndarray:
