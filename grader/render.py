@@ -49,13 +49,18 @@ def question_line(r: GradeReport) -> str:
 def _step_score_note(cal: Calibration) -> str:
     return (
         "A step's score is the share of its components covered, by importance (a partial one "
-        f"counts half), less up to {cal.step_depth_share:.0%} when the answer says under "
-        f"{cal.step_depth_words} words about them. The overall is the share of the whole rubric "
-        "covered."
+        f"counts half), less up to {cal.step_depth_share:.0%} of it when the answer says under "
+        f"{cal.step_depth_words} words about the covered ones. The overall is the share of the "
+        "whole rubric covered."
     )
 
 
 STEP_SCORE_NOTE = _step_score_note(load_calibration())
+
+
+def _or_dash(value: int | None) -> str:
+    """A figure a report saved before it existed does not have."""
+    return "-" if value is None else str(value)
 
 
 def to_markdown(r: GradeReport) -> str:
@@ -79,8 +84,11 @@ def to_markdown(r: GradeReport) -> str:
             + [f"{i}. {_md_escape(x)}" for i, x in enumerate(r.improvements, 1)]
             + [""]
         )
-    out += ["## Steps", "", "| Step | Score |", "|---|---:|"]
-    out += [f"| {s.title} | {s.score} |" for s in r.steps]
+    out += ["## Steps", "", "| Step | Score | Covered | Words about it |", "|---|---:|---:|---:|"]
+    out += [
+        f"| {s.title} | {s.score} | {_or_dash(s.coverage)} | {_or_dash(s.said_words)} |"
+        for s in r.steps
+    ]
     out += ["", f"*{STEP_SCORE_NOTE}*"]
     out += pacing_markdown(r)
     out += [
@@ -180,8 +188,16 @@ def print_rich(r: GradeReport, console=None) -> None:
     steps.add_column("Step")
     steps.add_column("Score", justify="right")
     steps.add_column("")
+    steps.add_column("Covered", justify="right")
+    steps.add_column("Words", justify="right")
     for s in r.steps:
-        steps.add_row(s.title, str(s.score), "█" * (s.score // 10))
+        steps.add_row(
+            s.title,
+            str(s.score),
+            "█" * (s.score // 10),
+            _or_dash(s.coverage),
+            _or_dash(s.said_words),
+        )
     console.print(steps)
     print_pacing(r, console)
     comps = Table(title="Components", show_header=True)

@@ -88,6 +88,19 @@ class StepResult(_Model):
         "about the present ones (their `said_words`; `grading.step_score`).",
     )
     components: list[str]
+    coverage: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="The weighted share of the step's components covered, before the discount "
+        "(None in reports saved before steps had one).",
+    )
+    said_words: int | None = Field(
+        default=None,
+        ge=0,
+        description="Words about the step's covered and partial components: the sum of their "
+        "`said_words` (None in reports saved before steps had one).",
+    )
 
 
 class QuestionMatch(_Model):

@@ -603,9 +603,10 @@ def test_the_overall_counts_verdicts_and_a_step_adds_how_much_is_said(grader, st
     for step in report.steps:
         members = [c for c in report.components if c.id in step.components]
         said = sum(c.said_words for c in members if c.status != "missing")
+        assert (step.coverage, step.said_words) == (round(share(members)), said)
         # coverage, less for a step the answer says little about (under step_depth_words)
-        assert step.score <= round(share(members))
-        assert (step.score == round(share(members))) == (said >= grader.cal.step_depth_words)
+        assert step.score <= step.coverage
+        assert (step.score == step.coverage) == (said >= grader.cal.step_depth_words)
     # a score moving inside its verdict's band moves nothing; a verdict that changes moves both
     partial = next(c for c in report.components if c.status == "partial")
     nudged = [

@@ -41,7 +41,9 @@ def test_a_good_reply_covers_the_probed_component_and_raises_the_scores(
     assert others == [c for c in weak_report.components if c.id != cid]
     assert mock.report.overall_score == weighted(mock.report.components) > weak_report.overall_score
     step = next(s for s in mock.report.steps if cid in s.components)
-    assert step.score == step_score([mock.report.component(c) for c in step.components], grader.cal)
+    assert (step.score, step.coverage, step.said_words) == step_score(
+        [mock.report.component(c) for c in step.components], grader.cal
+    )
     assert step.score > weak_report.step(step.id).score
     assert cid not in mock.report.missed_critical or mock.report.component(cid).status == "missing"
     # evidence now quotes the reply, in place inside the interview text; the interviewer's line is never evidence

@@ -153,11 +153,21 @@ def _missed_critical(r: GradeReport) -> None:
 
 def step_chart(r: GradeReport) -> alt.LayerChart:
     """One bar per framework step, its score written at the end of the bar."""
-    df = pd.DataFrame([{"step": s.title, "score": s.score} for s in r.steps])
+    df = pd.DataFrame(
+        [
+            {
+                "step": s.title,
+                "score": s.score,
+                "covered": s.coverage,
+                "words about it": s.said_words,
+            }
+            for s in r.steps
+        ]
+    )
     base = alt.Chart(df).encode(
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
         y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
-        tooltip=["step", "score"],
+        tooltip=["step", "score", "covered", "words about it"],
     )
     bars = base.mark_bar().encode(
         color=alt.Color(

@@ -609,12 +609,15 @@ class Grader:
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
+            score, coverage, said = step_score(members, self.cal)
             steps.append(
                 StepResult(
                     id=step.id,
                     title=step.title,
-                    score=step_score(members, self.cal),
+                    score=score,
                     components=[r.id for r in members],
+                    coverage=coverage,
+                    said_words=said,
                 )
             )
         return dict(
@@ -966,20 +969,22 @@ def credited(results: list[ComponentResult]) -> int:
     return int(round(sum(r.weight * CREDIT[r.status] for r in results) / total)) if total else 0
 
 
-def step_score(members: list[ComponentResult], cal: Calibration) -> int:
-    """A step's score: the share of its components covered (`credited`), less up to
-    `step_depth_share` of it when the answer says little about the present ones (their
-    `said_words`, under `step_depth_words` in all). Verdicts alone miss a whole section taken out
-    when a stray sentence elsewhere keeps each component covered: on the development set, 0.448
-    of such removals lowered their step by 5 points or more, 0.640 with depth. The overall stays
-    verdicts only: depth in it ranked the development set's answers worse against readers'
-    quality grades (Spearman 0.808 -> 0.77), terse notes being often excellent."""
+def step_score(members: list[ComponentResult], cal: Calibration) -> tuple[int, int, int]:
+    """(score, coverage, words said) of a step. Its coverage is the share of its components
+    covered (`credited`); its score is that, less up to `step_depth_share` of it when the answer
+    says little about the present ones (their `said_words`, under `step_depth_words` in all).
+    Verdicts alone miss a whole section taken out when a stray sentence elsewhere keeps each
+    component covered: on the development set, 0.448 of such removals lowered their step by 5
+    points or more, 0.634 with depth. The overall stays verdicts only: depth in it ranked the
+    development set's answers worse against readers' quality grades (Spearman 0.808 -> 0.77),
+    terse notes being often excellent."""
     if not members:
-        return 0
+        return 0, 0, 0
     said = sum(r.said_words for r in members if r.status != "missing")
     depth = min(1.0, said / cal.step_depth_words) if cal.step_depth_words > 0 else 1.0
     coverage = sum(r.weight * CREDIT[r.status] for r in members) / sum(r.weight for r in members)
-    return int(round(coverage * (1 - cal.step_depth_share * (1 - depth))))
+    score = coverage * (1 - cal.step_depth_share * (1 - depth))
+    return int(round(score)), int(round(coverage)), said
 
 
 _default: Grader | None = None
