@@ -204,8 +204,8 @@ def print_rich(r: GradeReport, console=None) -> None:
     for col in ("Component", "Step", "Severity", "Status", "Score", "Evidence"):
         comps.add_column(col, overflow="fold")
     for c in r.components:
-        quote = c.evidence[0].shown if c.evidence else ""
-        quote = quote if len(quote) <= 70 else quote[:67] + "..."
+        # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
+        quote = shorten(c.evidence[0].shown, 120) if c.evidence else ""
         comps.add_row(
             c.title,
             c.step,
