@@ -213,9 +213,12 @@ def done_ids(out: Path) -> set[str]:
 
 def grader_fingerprint() -> str:
     """What decides a grade besides the answer and the question: the grader's version, its
-    calibration, the knowledge base (user notes included) and the embedding model's precision."""
+    calibration (every setting, not only the fit's id: a setting added beside a fit changes
+    grades too), the knowledge base (user notes included) and the embedding model's precision."""
     kb = cached_kb()
-    return f"{__version__}|{load_calibration().id}|{kb.digest}|{settings().embedding_precision}"
+    cal = load_calibration()
+    settings_digest = hashlib.sha256(cal.model_dump_json().encode()).hexdigest()[:12]
+    return f"{__version__}|{cal.id}:{settings_digest}|{kb.digest}|{settings().embedding_precision}"
 
 
 def input_key(row: Row, fingerprint: str) -> str:

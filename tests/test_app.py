@@ -376,3 +376,15 @@ def test_two_sessions_do_not_share_answers_or_reports(history, weak_answer):
     assert (
         second.text_area(key="answer_text").value == "" and state.REPORT not in second.session_state
     )
+
+
+def test_history_says_when_two_attempts_were_graded_by_different_versions(
+    history, weak, weak_answer
+):
+    older = weak.model_copy(update={"grader": weak.grader.model_copy(update={"version": "0.0.9"})})
+    history.save(weak_answer, older)
+    history.save(weak_answer, weak)
+    at = run_app("history")
+    assert any("different versions of the grader (0.0.9;" in c.value for c in at.caption), [
+        c.value for c in at.caption
+    ]

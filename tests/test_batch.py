@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from grader import batch
 from grader.batch import read_rows
 from tests.conftest import EXAMPLES, ROOT
 
@@ -138,3 +139,13 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     assert "| ana | video_recommendation |" in summary  # as the cohort's file gave it
     assert "| ben | Design a / pipe question |" in summary  # a pipe would break the table
     assert "**Question:**" not in summary
+
+
+def test_a_changed_calibration_setting_regrades_a_resumed_cohort(monkeypatch):
+    # a setting added beside a fit (the fit's id unchanged) grades differently: reports made
+    # before it must not be kept when a cohort resumes
+    before = batch.grader_fingerprint()
+    cal = batch.load_calibration()
+    changed = cal.model_copy(update={"step_depth_words": cal.step_depth_words + 1})
+    monkeypatch.setattr(batch, "load_calibration", lambda: changed)
+    assert changed.id == cal.id and batch.grader_fingerprint() != before

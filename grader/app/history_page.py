@@ -223,6 +223,12 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
             f"A and B answer different questions ({inert(by_id[a_id].question_title)}; "
             f"{inert(by_id[b_id].question_title)}): their scores are side by side, not a change."
         )
+    versions = {aid: reports[aid].grader.version for aid in (a_id, b_id)}
+    if versions[a_id] != versions[b_id]:
+        st.caption(
+            f"A and B were graded by different versions of the grader ({versions[a_id]}; "
+            f"{versions[b_id]}): part of any change is the grader's, not the answer's."
+        )
     for col, aid in ((left, a_id), (right, b_id)):
         r = reports[aid]
         col.metric(
