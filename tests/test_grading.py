@@ -14,6 +14,7 @@ from evals.dataset import load_answers
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import GradeReport
+from grader.scoring.grading import gaps_first
 from grader.text import content_tokens
 from tests.conftest import EXAMPLES, ROOT
 
@@ -170,9 +171,22 @@ def test_reading_holds_no_other_cases_notes(grader, kb):
     for case in kb.cases:
         answer = f"{kb.cases[case].prompt} We would train a model on logged data and ship it."
         rubric = {c.id for c in kb.cases[case].components}
-        for r in grader.grade(answer, case).recommended_reading:
+        report = grader.grade(answer, case)
+        for r in report.recommended_reading:
             assert r.kind in ("concept", "step") or r.path == note_path("case", case), (case, r)
             assert r.kind != "concept" or r.path in {note_path("concept", c) for c in rubric}
+            # a concept or step note is offered for the gaps it was written for, never for
+            # another component whose words come near it
+            for c in r.for_components:
+                if r.kind == "concept":
+                    assert r.path == note_path("concept", c), (case, r)
+                if r.kind == "step":
+                    assert r.path == note_path("step", kb.concepts[c].step), (case, r)
+        gaps = [c for c in gaps_first(report.components) if c.status != "covered"][:2]
+        shown = {
+            c for r in report.recommended_reading if r.kind == "concept" for c in r.for_components
+        }
+        assert {c.id for c in gaps} <= shown  # the biggest gaps have their own notes
 
 
 @pytest.mark.parametrize("salad_index", range(7))

@@ -836,19 +836,23 @@ class Grader:
         cases: set[str],
         concepts: set[str],
     ) -> list[Reading]:
-        """Notes nearest to the biggest gaps: step notes, the notes of the rubric's `concepts`
-        (class imbalance is no reading for an ETA, whose case marks it not applicable), and the
-        case notes of `cases` only (the asked case, or the bank cases nearest to an open question):
-        another case's notes explain its own product, not what this answer left out."""
+        """Reading for the biggest gaps: for each, its own concept's note (written for exactly
+        that component), its step's note, and the case note nearest to it among those of `cases`
+        (the asked case, or the bank cases nearest to an open question): another case's notes
+        explain its own product, not what this answer left out. A note is offered for the gap it
+        was written for, never because its words come near another's ("Labels" was offered for a
+        fairness gap, both speaking of groups of examples; monitoring's step note for a business
+        objective, both speaking of metrics)."""
         found: dict[str, Reading] = {}
-        kinds = ["concept", "case_note", "step"]
-        allowed = {"case_note": cases, "concept": concepts}
-
-        def keep(hit) -> bool:
-            return hit.kind not in allowed or hit.id in allowed[hit.kind]
-
         for r in priority[:4]:
-            for hit in self.index.query(gap_vectors[r.id], kinds, k=3, keep=keep):
+            gap = gap_vectors[r.id]
+            step = self.kb.concepts[r.id].step if r.id in self.kb.concepts else None
+            hits = [
+                *self._nearest(gap, "concept", {r.id} & concepts),
+                *self._nearest(gap, "step", {step}),
+                *self._nearest(gap, "case_note", cases),
+            ]
+            for hit in hits:
                 if hit.doc_id in found:
                     if r.id not in found[hit.doc_id].for_components:
                         found[hit.doc_id].for_components.append(r.id)
@@ -863,6 +867,10 @@ class Grader:
                         for_components=[r.id],
                     )
         return list(found.values())
+
+    def _nearest(self, vector: np.ndarray, kind: str, ids: Collection[str]) -> list:
+        """The document of this kind, among the notes `ids`, nearest to `vector` (none or one)."""
+        return self.index.query(vector, [kind], k=1, keep=lambda hit: hit.id in ids) if ids else []
 
     def _title(self, kind: str, doc: str) -> str:
         if kind == "concept":
