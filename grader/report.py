@@ -66,8 +66,9 @@ class ComponentResult(_Model):
         default=0,
         ge=0,
         description="Words of the answer's distinct sentences, bullets and rows that read most "
-        "like this component and come near its cues (evidence_min): how much the answer says "
-        "about it. Part of its step's score while it is covered or partial.",
+        "like this component, say more than topic names and come near its cues (evidence_min): "
+        "how much the answer says about it. Part of its step's score while it is covered or "
+        "partial.",
     )
     feedback: str
     judged_by: Literal["rules", "llm"] = "rules"

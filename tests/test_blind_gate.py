@@ -59,9 +59,9 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
     # to 0.228 with windows read from their sentences (fit-3e574322): 5 of this subset's 21
     # against 7, while all 119 rose to 0.353; the subset is too small to move this floor up.
-    # Raised when a step began to say how much the answer says about it (`step_score`): 9 of
-    # this subset's 21 (0.429), 0.546 of all 119
-    assert g["ablation"]["noticed"] >= 0.419
+    # Raised when a step began to say how much the answer says about it (`step_score`): 10 of
+    # this subset's 21 (0.476), 0.571 of all 119
+    assert g["ablation"]["noticed"] >= 0.466
 
 
 def test_the_baseline_is_scored_beside_the_grader(figures):

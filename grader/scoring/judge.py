@@ -356,16 +356,17 @@ def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.nda
     return np.array([per_unit[i] for i in taken], dtype=float)
 
 
-def said_words(
-    per_unit: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float
-) -> int:
+def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float) -> int:
     """How much the answer says about a component: the words of its distinct sentences, bullets
-    and rows (not word windows) among `candidates` (owned by it, counted, not repeats) that are at
-    least `about` close to its cues, each stretch of the answer once."""
+    and rows (not word windows) among `candidates` (owned by it, counted, not repeats, saying more
+    than topic names) whose `closest` cue similarity is at least `about`, each stretch of the
+    answer once. The similarity is read before the penalty for saying little beyond rubric
+    terms: a list of the metrics to report is short on other words, yet says what evaluation is;
+    "explains" already keeps out a line that only names topics."""
     taken: list[int] = []
     whole = [i for i in np.flatnonzero(candidates) if not units[i].is_window]
-    for i in sorted(whole, key=lambda i: (-per_unit[i], i)):
-        if per_unit[i] < about:
+    for i in sorted(whole, key=lambda i: (-closest[i], i)):
+        if closest[i] < about:
             break
         if not any(_overlap(units[i], units[j]) for j in taken):
             taken.append(int(i))
@@ -538,7 +539,9 @@ def judge(
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    said = said_words(f.per_unit, units, candidates, cal.evidence_min)
+    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
+    about = candidates if explains is None else candidates & explains
+    said = said_words(closest, units, about, cal.evidence_min)
     return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention, said)
 
 
