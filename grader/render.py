@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.report import ComponentResult, GradeReport
-from grader.scoring.calibration import Calibration, load_calibration
+from grader.scoring.calibration import load_calibration
 from grader.text import shorten
 
 if TYPE_CHECKING:
@@ -46,16 +46,17 @@ def question_line(r: GradeReport) -> str:
     return f"{q.title} ({how})"
 
 
-def _step_score_note(cal: Calibration) -> str:
+def step_score_note() -> str:
+    """How a step is scored, with the installed calibration's figures (read when a report is
+    rendered, not on import: a damaged calibration fails the grading that needs it, with its own
+    message, not every command that imports this module)."""
+    cal = load_calibration()
     return (
         "A step's score is the share of its components covered, by importance (a partial one "
         f"counts half), less up to {cal.step_depth_share:.0%} of it when the answer says under "
         f"{cal.step_depth_words} words about the covered ones. The overall is the share of the "
         "whole rubric covered."
     )
-
-
-STEP_SCORE_NOTE = _step_score_note(load_calibration())
 
 
 def _or_dash(value: int | None) -> str:
@@ -89,7 +90,7 @@ def to_markdown(r: GradeReport) -> str:
         f"| {s.title} | {s.score} | {_or_dash(s.coverage)} | {_or_dash(s.said_words)} |"
         for s in r.steps
     ]
-    out += ["", f"*{STEP_SCORE_NOTE}*"]
+    out += ["", f"*{step_score_note()}*"]
     out += pacing_markdown(r)
     out += [
         "",
@@ -184,7 +185,9 @@ def print_rich(r: GradeReport, console=None) -> None:
         console.print(f"[dim]{escape(source_line(r))}[/]")
     if r.summary:
         console.print(escape(r.summary))
-    steps = Table(title="Steps", show_header=True, caption=STEP_SCORE_NOTE, caption_justify="left")
+    steps = Table(
+        title="Steps", show_header=True, caption=step_score_note(), caption_justify="left"
+    )
     steps.add_column("Step")
     steps.add_column("Score", justify="right")
     steps.add_column("")

@@ -14,7 +14,7 @@ import streamlit as st
 from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
-from grader.render import IGNORED, STEP_SCORE_NOTE, question_line, to_markdown
+from grader.render import IGNORED, question_line, step_score_note, to_markdown
 from grader.report import GradeReport
 from grader.scoring.grading import gaps_first
 
@@ -40,7 +40,7 @@ def render(report: GradeReport, text: str, key: str) -> None:
         st.markdown("**Top improvements**\n\n" + items)
     st.subheader("Steps")
     st.altair_chart(step_chart(report), width="stretch")
-    st.caption(STEP_SCORE_NOTE)
+    st.caption(step_score_note())
     st.subheader("Components, costliest gaps first")
     st.caption(
         "A gap costs its component's importance times the points it lacks, so an important "
