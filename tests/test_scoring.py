@@ -490,6 +490,28 @@ def test_section_headings_embed_with_the_units_in_one_call(fast_grader):
     assert emb.calls == calls
 
 
+def test_a_rubric_s_similarities_in_one_product_are_the_per_component_ones(fast_grader, kb):
+    """`rubric_similarities` multiplies the units by all the rubric's cues at once: the same cue
+    texts and the same numbers, bit for bit, as each component's own `similarities`."""
+    answer = (
+        "We log impressions and clicks, join them with item metadata, and train a ranker nightly.\n"
+        "- recall@100 offline, then an A/B test on watch time\n"
+        "- retrain weekly and alert when feature drift passes a PSI of 0.2\n"
+    )
+    prepared = fast_grader.prepare(answer, words=True)
+    for question in ("fraud_detection", "Design a podcast recommender"):
+        rubric = fast_grader.resolve_question(question)
+        batched = fast_grader.rubric_similarities(
+            prepared.vectors, prepared.words, rubric.case, rubric.components
+        )
+        assert list(batched) == [c.id for c in rubric.components]
+        for comp in rubric.components:
+            texts, sims = fast_grader.similarities(
+                prepared.vectors, prepared.words, rubric.case, comp
+            )
+            assert batched[comp.id][0] == texts and np.array_equal(batched[comp.id][1], sims)
+
+
 def test_a_unit_explains_only_in_design_language():
     """Beyond topic names, an explaining unit says a word the knowledge base explains designs in;
     an everyday idiom around the names ("the usual suspects") says nothing."""
