@@ -46,10 +46,16 @@ def question_line(r: GradeReport) -> str:
     return f"{q.title} ({how})"
 
 
-def step_score_note() -> str:
-    """How a step is scored, with the installed calibration's figures (read when a report is
-    rendered, not on import: a damaged calibration fails the grading that needs it, with its own
-    message, not every command that imports this module)."""
+def step_score_note(r: GradeReport) -> str:
+    """How the report's steps are scored: with the installed calibration's figures (read when a
+    report is rendered, not on import: a damaged calibration fails the grading that needs it, with
+    its own message, not every command that imports this module), or, for a report saved before
+    steps counted the words said about them, as they were scored then."""
+    if any(s.coverage is None for s in r.steps):
+        return (
+            "A step's score is the share of its components covered, by importance (a partial one "
+            "counts half)."
+        )
     cal = load_calibration()
     return (
         "A step's score is the share of its components covered, by importance (a partial one "
@@ -90,7 +96,7 @@ def to_markdown(r: GradeReport) -> str:
         f"| {s.title} | {s.score} | {_or_dash(s.coverage)} | {_or_dash(s.said_words)} |"
         for s in r.steps
     ]
-    out += ["", f"*{step_score_note()}*"]
+    out += ["", f"*{step_score_note(r)}*"]
     out += pacing_markdown(r)
     out += [
         "",
@@ -186,7 +192,7 @@ def print_rich(r: GradeReport, console=None) -> None:
     if r.summary:
         console.print(escape(r.summary))
     steps = Table(
-        title="Steps", show_header=True, caption=step_score_note(), caption_justify="left"
+        title="Steps", show_header=True, caption=step_score_note(r), caption_justify="left"
     )
     steps.add_column("Step")
     steps.add_column("Score", justify="right")

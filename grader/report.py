@@ -62,13 +62,14 @@ class ComponentResult(_Model):
         "missing component at level 1). Never credit: shown so the candidate sees what did not "
         "count.",
     )
-    said_words: int = Field(
-        default=0,
+    said_words: int | None = Field(
+        default=None,
         ge=0,
         description="Words of the answer's distinct sentences, bullets and rows that read most "
         "like this component, say more than topic names and come near its cues (evidence_min): "
         "how much the answer says about it. Part of its step's score while it is covered or "
-        "partial.",
+        "partial. None in reports saved before components had one (their steps take no "
+        "discount).",
     )
     feedback: str
     judged_by: Literal["rules", "llm"] = "rules"

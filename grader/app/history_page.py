@@ -180,6 +180,13 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         .properties(height=300 + 26 * df["series"].nunique())  # the legend below takes its share
     )
     st.altair_chart(chart, width="stretch")
+    versions = sorted({reports[a.id].grader.version for a in chosen if a.id in reports})
+    if len(versions) > 1:
+        st.caption(
+            f"These attempts were graded by different versions of the grader "
+            f"({', '.join(versions)}): a change between them is partly the grader's, not the "
+            "answer's (0.2.0 began to lower a step the answer says little about)."
+        )
 
 
 def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) -> pd.DataFrame:

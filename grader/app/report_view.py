@@ -40,7 +40,7 @@ def render(report: GradeReport, text: str, key: str) -> None:
         st.markdown("**Top improvements**\n\n" + items)
     st.subheader("Steps")
     st.altair_chart(step_chart(report), width="stretch")
-    st.caption(step_score_note())
+    st.caption(step_score_note(report))
     st.subheader("Components, costliest gaps first")
     st.caption(
         "A gap costs its component's importance times the points it lacks, so an important "
@@ -72,8 +72,8 @@ def _headline(r: GradeReport) -> None:
         "Overall score",
         f"{r.overall_score}/100",
         help="The share of the rubric the answer covers, weighted by importance: a covered "
-        "component counts in full, a partial one half, a missing one not at all. Step scores "
-        "count their own components the same way.",
+        "component counts in full, a partial one half, a missing one not at all. A step's score "
+        "counts its own components the same way, less when the answer says little about them.",
     )
     b.metric("Missed critical", len(r.missed_critical))
     c.metric("Words", r.answer_stats.words)

@@ -68,6 +68,8 @@ class Calibration(BaseModel):
     evidence_min: float = 0.40
     step_depth_share: float = Field(
         0.3,
+        ge=0.0,
+        le=1.0,
         description="The most a step's coverage is discounted when the answer says little about "
         "it (`grading.step_score`): removing a section that carries a step lowers it though "
         "another sentence keeps each component covered. Chosen on the development set's section "
@@ -75,6 +77,7 @@ class Calibration(BaseModel):
     )
     step_depth_words: int = Field(
         100,
+        ge=1,
         description="Words about a step's covered and partial components (their `said_words`) "
         "for no discount.",
     )

@@ -335,7 +335,8 @@ class Grader:
         """`similarities` for every component of a rubric, the cosines in one product of the units
         with all their cues: two dozen small products cost several times one large one (each
         pays BLAS's start-up; on a busy 2-core machine 190 ms against 30 ms for a 1,500-word
-        answer). The same numbers: each cosine is one float64 sum either way."""
+        answer). The same numbers as one product per component, as far as float32 shows: each
+        cosine is one float64 sum, cast to float32, either way (a test checks it bit for bit)."""
         blocks = [self.component_cues(case, comp)[1] for comp in components]
         if not blocks:
             return {}
@@ -866,28 +867,22 @@ class Grader:
         cases: set[str],
         concepts: set[str],
     ) -> list[Reading]:
-        """Reading for the biggest gaps: for each, its own concept's note (written for exactly
-        that component), its step's note, and the case note nearest to it among those of `cases`
-        (the asked case, or the bank cases nearest to an open question): another case's notes
-        explain its own product, not what this answer left out. A note is offered for the gap it
-        was written for, never because its words come near another's ("Labels" was offered for a
-        fairness gap, both speaking of groups of examples; monitoring's step note for a business
-        objective, both speaking of metrics)."""
+        """Reading for the biggest gaps: each one's own concept note (written for exactly that
+        component) first, then each one's step note, then the case note nearest to it among those
+        of `cases` (the asked case, or the bank cases nearest to an open question), as room
+        allows (MAX_READING): another case's notes explain its own product, not what this answer
+        left out. A note is offered for the gap it was written for, never because its words come
+        near another's ("Labels" was offered for a fairness gap, both speaking of groups of
+        examples; monitoring's step note for a business objective, both speaking of metrics)."""
         found: dict[str, Reading] = {}
-        for r in priority[:4]:
-            gap = gap_vectors[r.id]
-            step = self.kb.concepts[r.id].step if r.id in self.kb.concepts else None
-            hits = [
-                *self._nearest(gap, "concept", {r.id} & concepts),
-                *self._nearest(gap, "step", {step}),
-                *self._nearest(gap, "case_note", cases),
-            ]
+        gaps = priority[:4]
+
+        def offer(r: ComponentResult, hits: list) -> None:
             for hit in hits:
                 if hit.doc_id in found:
                     if r.id not in found[hit.doc_id].for_components:
                         found[hit.doc_id].for_components.append(r.id)
-                    continue
-                if len(found) < MAX_READING:
+                elif len(found) < MAX_READING:
                     found[hit.doc_id] = Reading(
                         doc_id=hit.doc_id,
                         kind=hit.kind,
@@ -896,6 +891,14 @@ class Grader:
                         similarity=hit.similarity,
                         for_components=[r.id],
                     )
+
+        for r in gaps:
+            offer(r, self._nearest(gap_vectors[r.id], "concept", {r.id} & concepts))
+        for r in gaps:
+            step = self.kb.concepts[r.id].step if r.id in self.kb.concepts else None
+            offer(r, self._nearest(gap_vectors[r.id], "step", {step}))
+        for r in gaps:
+            offer(r, self._nearest(gap_vectors[r.id], "case_note", cases))
         return list(found.values())
 
     def _nearest(self, vector: np.ndarray, kind: str, ids: Collection[str]) -> list:
@@ -1016,11 +1019,15 @@ def step_score(members: list[ComponentResult], cal: Calibration) -> tuple[int, i
     points or more, 0.628 with depth. The overall stays verdicts only: depth in it ranked the
     development set's answers worse against readers' quality grades (Spearman 0.808 -> 0.74-0.80),
     terse notes being often excellent."""
-    if not members:
+    total = sum(r.weight for r in members)
+    if not total:
         return 0, 0, 0
-    said = sum(r.said_words for r in members if r.status != "missing")
-    depth = min(1.0, said / cal.step_depth_words) if cal.step_depth_words > 0 else 1.0
-    coverage = sum(r.weight * CREDIT[r.status] for r in members) / sum(r.weight for r in members)
+    present = [r for r in members if r.status != "missing"]
+    said = sum(r.said_words or 0 for r in present)
+    # a component from a report saved before components counted their words: no discount
+    known = all(r.said_words is not None for r in present)
+    depth = min(1.0, said / cal.step_depth_words) if known else 1.0
+    coverage = sum(r.weight * CREDIT[r.status] for r in members) / total
     score = coverage * (1 - cal.step_depth_share * (1 - depth))
     return int(round(score)), int(round(coverage)), said
 

@@ -358,14 +358,22 @@ def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.nda
 
 def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float) -> int:
     """How much the answer says about a component: the words of its distinct sentences, bullets
-    and rows (not word windows) among `candidates` (owned by it, counted, not repeats, saying more
-    than topic names) whose `closest` cue similarity is at least `about`, each stretch of the
-    answer once. The similarity is read before the penalty for saying little beyond rubric
-    terms: a list of the metrics to report is short on other words, yet says what evaluation is;
-    "explains" already keeps out a line that only names topics."""
+    and rows among `candidates` (owned by it, counted, not repeats, saying more than topic names)
+    whose `closest` cue similarity is at least `about`, each stretch of the answer once. A
+    sentence longer than QUOTE_WORDS (unpunctuated speech, where it may be the whole answer) is
+    read by its word windows, each owned by the component it reads like, as quotes are. The
+    similarity is read before the penalty for saying little beyond rubric terms: a list of the
+    metrics to report is short on other words, yet says what evaluation is; "explains" already
+    keeps out a line that only names topics."""
+    long = [(u.start, u.end) for u in units if not u.is_window and u.words > QUOTE_WORDS]
+
+    def readable(u: Unit) -> bool:
+        inside = any(s <= u.start and u.end <= e for s, e in long)
+        return inside if u.is_window else u.words <= QUOTE_WORDS
+
     taken: list[int] = []
-    whole = [i for i in np.flatnonzero(candidates) if not units[i].is_window]
-    for i in sorted(whole, key=lambda i: (-closest[i], i)):
+    eligible = [i for i in np.flatnonzero(candidates) if readable(units[i])]
+    for i in sorted(eligible, key=lambda i: (-closest[i], i)):
         if closest[i] < about:
             break
         if not any(_overlap(units[i], units[j]) for j in taken):
