@@ -236,6 +236,8 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
             f"A and B were graded by different versions of the grader ({versions[a_id]}; "
             f"{versions[b_id]}): part of any change is the grader's, not the answer's."
         )
+    # the notes above sit under the pickers, before the figures they qualify
+    left, right = st.columns(2)
     for col, aid in ((left, a_id), (right, b_id)):
         r = reports[aid]
         col.metric(
