@@ -1006,8 +1006,13 @@ def credited(results: list[ComponentResult]) -> int:
     in full, a partial one half, a missing one not at all, each by its weight. The verdicts are what
     the cut-offs calibrate against careful readers; a score inside its band is not calibrated, and
     ranking answers by verdicts agrees better with readers' quality grades (evals/README.md)."""
+    return int(round(_coverage(results)))
+
+
+def _coverage(results: list[ComponentResult]) -> float:
+    """`credited`, unrounded: the weight-averaged credit of the verdicts (0 with no weight)."""
     total = sum(r.weight for r in results)
-    return int(round(sum(r.weight * CREDIT[r.status] for r in results) / total)) if total else 0
+    return sum(r.weight * CREDIT[r.status] for r in results) / total if total else 0.0
 
 
 def step_score(members: list[ComponentResult], cal: Calibration) -> tuple[int, int, int]:
@@ -1019,15 +1024,14 @@ def step_score(members: list[ComponentResult], cal: Calibration) -> tuple[int, i
     points or more, 0.628 with depth. The overall stays verdicts only: depth in it ranked the
     development set's answers worse against readers' quality grades (Spearman 0.808 -> 0.74-0.80),
     terse notes being often excellent."""
-    total = sum(r.weight for r in members)
-    if not total:
+    if not sum(r.weight for r in members):
         return 0, 0, 0
     present = [r for r in members if r.status != "missing"]
     said = sum(r.said_words or 0 for r in present)
     # a component from a report saved before components counted their words: no discount
     known = all(r.said_words is not None for r in present)
     depth = min(1.0, said / cal.step_depth_words) if known else 1.0
-    coverage = sum(r.weight * CREDIT[r.status] for r in members) / total
+    coverage = _coverage(members)
     score = coverage * (1 - cal.step_depth_share * (1 - depth))
     return int(round(score)), int(round(coverage)), said
 

@@ -346,14 +346,21 @@ def distinct_support(per_unit: np.ndarray, units: list[Unit], candidates: np.nda
     when it overlaps one already counted (a window inside a counted sentence), so each stretch of
     the answer counts once. `candidates` masks the units that may count (owned by the component,
     not excluded, not repeating an earlier part of the answer)."""
+    taken = _distinct(per_unit, units, np.flatnonzero(candidates), DEPTH_UNITS)
+    return np.array([per_unit[i] for i in taken], dtype=float)
+
+
+def _distinct(score: np.ndarray, units: list[Unit], indices, limit: int | None = None) -> list[int]:
+    """Of the units at `indices`, best `score` first (ties by position), those that share no
+    character with one already taken: each stretch of the answer once; at most `limit`."""
     taken: list[int] = []
-    for i in sorted(np.flatnonzero(candidates), key=lambda i: (-per_unit[i], i)):
+    for i in sorted(indices, key=lambda i: (-score[i], i)):
         if any(_overlap(units[i], units[j]) for j in taken):
             continue
         taken.append(int(i))
-        if len(taken) == DEPTH_UNITS:
+        if len(taken) == limit:
             break
-    return np.array([per_unit[i] for i in taken], dtype=float)
+    return taken
 
 
 def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float) -> int:
@@ -371,14 +378,8 @@ def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, a
         inside = any(s <= u.start and u.end <= e for s, e in long)
         return inside if u.is_window else u.words <= QUOTE_WORDS
 
-    taken: list[int] = []
-    eligible = [i for i in np.flatnonzero(candidates) if readable(units[i])]
-    for i in sorted(eligible, key=lambda i: (-closest[i], i)):
-        if closest[i] < about:
-            break
-        if not any(_overlap(units[i], units[j]) for j in taken):
-            taken.append(int(i))
-    return sum(units[i].words for i in taken)
+    eligible = [i for i in np.flatnonzero(candidates) if closest[i] >= about and readable(units[i])]
+    return sum(units[i].words for i in _distinct(closest, units, eligible))
 
 
 def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
