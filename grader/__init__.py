@@ -1,6 +1,6 @@
 """mlsd-grader: grade machine-learning system design interview answers, offline."""
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
 
 __all__ = ["grade", "GradeReport", "__version__"]
 

@@ -398,7 +398,9 @@ def test_top_improvements_name_the_costliest_gaps(grader, weak_answer):
         (c for c in r.components if c.status != "covered"),
         key=lambda c: (-(c.weight * (100 - c.score)), c.id),
     )
-    assert len(r.improvements) == 3
+    # three gaps, then at most the step the answer says least about
+    assert len(r.improvements) in (3, 4)
+    assert all(x.startswith("Say more about") for x in r.improvements[3:])
     for text, comp in zip(r.improvements, gaps):
         assert comp.title in text and (
             "missing" in text if comp.status == "missing" else "partial" in text
@@ -662,6 +664,25 @@ def test_removing_a_section_lowers_its_step_though_every_verdict_stands(grader, 
     assert less.overall_score == full.overall_score
     assert less.step("requirements").score <= full.step("requirements").score - 10
     assert all(s.score >= full.step(s.id).score - 4 for s in less.steps if s.id != "requirements")
+
+
+def test_the_step_the_answer_says_least_about_gets_a_say_more_improvement(grader, strong_answer):
+    # without its requirements section the strong answer keeps every verdict, so no gap names
+    # requirements; the step it now says little about is named, with what to aim for
+    start = strong_answer.index("## 1. Clarifying requirements")
+    cut = strong_answer[:start] + strong_answer[strong_answer.index("## 2.", start) :]
+    full = grader.grade(strong_answer, "video_recommendation")
+    less = grader.grade(cut, "video_recommendation")
+    title = less.step("requirements").title
+    assert not any(title in x for x in full.improvements)
+    (say_more,) = [x for x in less.improvements if x.startswith("Say more about")]
+    assert say_more.startswith(f"Say more about {title} ")
+    # the step named is the one that lost most to depth, by the threshold or more
+    lost = {s.id: s.coverage - s.score for s in less.steps}
+    assert max(lost, key=lost.get) == "requirements" and lost["requirements"] >= 10
+    # the gaps are the same: only what the answer says about a step moved
+    gaps = [[x for x in r.improvements if not x.startswith("Say more")] for r in (full, less)]
+    assert gaps[0] == gaps[1]
 
 
 def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader):

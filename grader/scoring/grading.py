@@ -90,6 +90,9 @@ def _started(fn, *args):
 
 HEADING_SHARE = 0.5  # how much a section heading weighs when a sentence under it is read with it
 WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
+THIN_STEP_POINTS = (
+    10  # a step this many points under its coverage (said little) gets an improvement
+)
 
 
 @dataclass(frozen=True)
@@ -651,6 +654,8 @@ class Grader:
                     said_words=said,
                 )
             )
+        improvements = [self._improvement(r, case, systems) for r in gaps_first(results)[:3]]
+        thin = self._thin_step(steps, results)
         return dict(
             overall_score=credited(results),
             steps=steps,
@@ -659,7 +664,31 @@ class Grader:
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
             strengths=self._strengths(results),
-            improvements=[self._improvement(r, case, systems) for r in gaps_first(results)[:3]],
+            improvements=improvements + ([thin] if thin else []),
+        )
+
+    def _thin_step(self, steps: list[StepResult], results: list[ComponentResult]) -> str | None:
+        """ "Say more" for the step the answer says least about for what it covers: the one whose
+        score lost most to depth (`step_score`), at least `THIN_STEP_POINTS`, with what a strong
+        answer says for its present component the answer spends fewest words on."""
+        lost, step = max(
+            ((s.coverage - s.score, s) for s in steps if s.coverage is not None),
+            key=lambda x: x[0],
+            default=(0, None),
+        )
+        if step is None or lost < THIN_STEP_POINTS:
+            return None
+        present = [r for r in results if r.step == step.id and r.status != "missing"]
+        thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
+        aim = self.kb.concepts[thinnest.id].levels.model_dump(by_alias=True)["3"]
+        said = (
+            f"about {step.said_words} words explain what it covers"
+            if step.said_words
+            else "no passage reads as explaining what it covers"
+        )
+        return (
+            f"Say more about {step.title} ({said}, so it scores {step.score} of its "
+            f"{step.coverage}); for {thinnest.title}, aim for: {aim}"
         )
 
     def _improvement(
