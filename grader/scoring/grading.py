@@ -90,9 +90,8 @@ def _started(fn, *args):
 
 HEADING_SHARE = 0.5  # how much a section heading weighs when a sentence under it is read with it
 WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
-THIN_STEP_POINTS = (
-    10  # a step this many points under its coverage (said little) gets an improvement
-)
+# a step this many points under its coverage (the answer says little about it) gets an improvement
+THIN_STEP_POINTS = 10
 
 
 @dataclass(frozen=True)
@@ -668,9 +667,9 @@ class Grader:
         )
 
     def _thin_step(self, steps: list[StepResult], results: list[ComponentResult]) -> str | None:
-        """ "Say more" for the step the answer says least about for what it covers: the one whose
-        score lost most to depth (`step_score`), at least `THIN_STEP_POINTS`, with what a strong
-        answer says for its present component the answer spends fewest words on."""
+        """The "Say more" improvement for the step the answer says least about for what it covers:
+        the one whose score lost most to depth (`step_score`), by `THIN_STEP_POINTS` or more, with
+        what a strong answer says for its present component the answer spends fewest words on."""
         lost, step = max(
             ((s.coverage - s.score, s) for s in steps if s.coverage is not None),
             key=lambda x: x[0],
