@@ -61,6 +61,20 @@ def test_a_question_far_from_every_case_is_judged_against_itself(grader):
     assert any("closer to 'Real-time payment fraud detection" in w for w in other.warnings)
 
 
+def test_the_framework_rubric_lists_components_as_a_case_does(grader):
+    """By step, in the framework's order, the critical ones first within a step: not by file name
+    (which put abuse and security first and business objectives fourth)."""
+    report = grader.grade(MAINTENANCE_ANSWER, MAINTENANCE)
+    assert report.question.matched_by == "framework"
+    steps = list(grader.kb.steps)
+    severity = {"critical": 0, "important": 1, "nice": 2}
+    keys = [(steps.index(c.step), severity[c.severity]) for c in report.components]
+    assert keys == sorted(keys) and len(report.components) == len(grader.kb.concepts)
+    # each step lists its components in the same order
+    for s in report.steps:
+        assert s.components == [c.id for c in report.components if c.step == s.id]
+
+
 @pytest.mark.parametrize("question", ["Design an ML system", "???", "Build a model"])
 def test_a_question_that_names_no_subject_has_no_off_topic_answer(grader, question):
     """Any design answers a question that does not say what the system is for: neither the fraud
