@@ -209,19 +209,28 @@ def print_rich(r: GradeReport, console=None) -> None:
         )
     console.print(steps)
     print_pacing(r, console)
+    # components come by step: each step's group opens with its title, which leaves the width a
+    # step column took to the evidence (a narrow terminal folded each quote over ten lines)
     comps = Table(title="Components", show_header=True)
-    for col in ("Component", "Step", "Severity", "Status", "Score", "Evidence"):
+    comps.add_column("Component", overflow="fold", max_width=26)
+    for col in ("Severity", "Status", "Score"):
         comps.add_column(col, overflow="fold")
-    for c in r.components:
+    comps.add_column("Evidence", overflow="fold", ratio=1)
+    titles = {s.id: s.title for s in r.steps}
+    for c, before, after in zip(
+        r.components, [None, *r.components[:-1]], [*r.components[1:], None]
+    ):
+        if before is None or before.step != c.step:
+            comps.add_row(f"[bold]{escape(titles.get(c.step, c.step))}[/]")
         # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
         quote = shorten(c.evidence[0].shown, 120) if c.evidence else ""
         comps.add_row(
             c.title,
-            c.step,
             c.severity,
             f"[{_STYLE[c.status]}]{c.status}[/]",
             _score_cell(c),
             escape(quote),
+            end_section=after is not None and after.step != c.step,
         )
     console.print(comps)
     if r.missed_critical:

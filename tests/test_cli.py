@@ -67,6 +67,27 @@ def test_grade_text_is_rich_and_readable(mlsd):
     assert proc.returncode == 0 and "Missed critical" in out and "Follow-up questions" in out
 
 
+def test_the_terminal_report_fits_a_narrow_terminal_and_groups_components_by_step(mlsd):
+    proc = mlsd(
+        "grade",
+        str(EXAMPLES / "fraud_detection_notes.md"),
+        "-q",
+        "fraud_detection",
+        env={"COLUMNS": "80"},
+    )
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 0 and max(len(line) for line in lines) <= 80
+    table = lines[next(i for i, x in enumerate(lines) if x.strip() == "Components") :]
+    # each step's title opens its group, in the framework's order, and the quotes keep their
+    # words: a narrow column folded "latency" into "laten" / "cy"
+    text = "\n".join(table)
+    steps = ["Clarify requirements", "Frame the problem as", "Data preparation and"]
+    assert all(s in text for s in steps)
+    assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
+    cells = [x.split("│")[-2].strip() for x in table if x.count("│") >= 6]
+    assert "Latency: fraud check" in " ".join(cells)
+
+
 def test_grade_from_stdin_and_utf16(mlsd):
     text = (EXAMPLES / "fraud_detection_notes.md").read_text()
     proc = mlsd(
