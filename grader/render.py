@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -217,21 +218,20 @@ def print_rich(r: GradeReport, console=None) -> None:
         comps.add_column(col, overflow="fold")
     comps.add_column("Evidence", overflow="fold", ratio=1)
     titles = {s.id: s.title for s in r.steps}
-    for c, before, after in zip(
-        r.components, [None, *r.components[:-1]], [*r.components[1:], None]
-    ):
-        if before is None or before.step != c.step:
-            comps.add_row(f"[bold]{escape(titles.get(c.step, c.step))}[/]")
-        # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
-        quote = shorten(c.evidence[0].shown, 120) if c.evidence else ""
-        comps.add_row(
-            c.title,
-            c.severity,
-            f"[{_STYLE[c.status]}]{c.status}[/]",
-            _score_cell(c),
-            escape(quote),
-            end_section=after is not None and after.step != c.step,
-        )
+    groups = [list(g) for _, g in itertools.groupby(r.components, key=lambda c: c.step)]
+    for k, group in enumerate(groups):
+        comps.add_row(f"[bold]{escape(titles.get(group[0].step, group[0].step))}[/]")
+        for c in group:
+            # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
+            quote = shorten(c.evidence[0].shown, 120) if c.evidence else ""
+            comps.add_row(
+                c.title,
+                c.severity,
+                f"[{_STYLE[c.status]}]{c.status}[/]",
+                _score_cell(c),
+                escape(quote),
+                end_section=c is group[-1] and k < len(groups) - 1,
+            )
     console.print(comps)
     if r.missed_critical:
         console.print(

@@ -21,7 +21,6 @@ from grader.text import plain_words, validation_parts
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
 STEP_IDS: tuple[str, ...] = get_args(StepId)
 Severity = Literal["critical", "important", "nice"]
-SEVERITIES = {"critical": 0, "important": 1, "nice": 2}  # most important first
 # The kinds of ML system a question can be written for: a case names its own, a concept's follow-up
 # question names those it presumes ("your ranking", "your classifier"), or none when any will do.
 System = Literal["recommendation", "search", "classification", "regression", "generation"]
@@ -275,11 +274,11 @@ class KnowledgeBase(BaseModel):
         """Expected components for a case, or the general framework rubric when case is None."""
         if case is not None:
             return list(case.components)
-        # in the order a case lists them: by step, the critical ones first within a step
+        # in the order a case lists them: by step, the most severe first within a step
         step = {s: i for i, s in enumerate(self.steps)}
         concepts = sorted(
             self.concepts.values(),
-            key=lambda c: (step.get(c.step, len(step)), SEVERITIES[c.severity]),
+            key=lambda c: (step.get(c.step, len(step)), -SEVERITY_WEIGHT[c.severity]),
         )
         return [CaseComponent(id=c.id, severity=c.severity) for c in concepts]
 

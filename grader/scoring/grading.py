@@ -679,7 +679,7 @@ class Grader:
             return None
         present = [r for r in results if r.step == step.id and r.status != "missing"]
         thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
-        aim = self.kb.concepts[thinnest.id].levels.model_dump(by_alias=True)["3"]
+        aim = self.kb.concepts[thinnest.id].levels.l3
         said = (
             f"about {step.said_words} words explain what it covers"
             if step.said_words
@@ -701,10 +701,10 @@ class Grader:
             )
             example = (
                 self._advice(case, texts, list(range(len(texts))), systems=systems)
-                or concept.levels.model_dump(by_alias=True)["3"]
+                or concept.levels.l3
             )
             return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{example}"'
-        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.model_dump(by_alias=True)['3']}"
+        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
 
     def _relevance(
         self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]
@@ -834,7 +834,7 @@ class Grader:
         mention: Evidence | None = None,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        top = concept.levels.model_dump(by_alias=True)["3"]
+        top = concept.levels.l3
         todo = self._advice(
             case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems
         )
