@@ -8,14 +8,15 @@ three, kept in `OUT/batch.json`) is kept, and a missing sheet is written from it
 a row that is new or changed is graded again. A bad row is reported with its line (or file) and
 reason and never stops the batch; a report it had from an earlier run is removed, so the summary
 never shows a grade of text that is no longer there. `summary.csv` and `summary.md` compare the
-cohort of this input: candidates by components, the mean of each step, and each component's
-spread.
+cohort of this input: candidates ranked by overall with their step scores, each step's mean, each
+component (under its step) with who missed it, and, for a small cohort, every candidate's marks.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -359,7 +360,14 @@ def flags(r: GradeReport) -> str:
     return ", ".join(name for name, mark in found if mark in said)
 
 
+MARKS_UP_TO = 12  # a cohort this size also gets a components x candidates table of marks
+NAMED_UP_TO = 6  # the candidates who missed a component are named up to this many
+
+
 def _summary_markdown(reports, components, steps, problems) -> str:
+    """The cohort at a glance: candidates by overall with their step scores; then each component,
+    in the rubric's order under its step, with how many covered, partial or missed it and who
+    missed it; then (small cohorts) every candidate's mark per component."""
     out = [f"# Cohort summary: {len(reports)} answers", ""]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
@@ -367,41 +375,95 @@ def _summary_markdown(reports, components, steps, problems) -> str:
     if len(asked) == 1:
         out += [f"**Question:** {asked[0]}", ""]
     legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
-    out += [f"Components: {legend}. Flags say what to check before trusting a grade.", ""]
-    mixed = len(asked) > 1  # a cohort answering several questions: each row says which
-    out += ["| candidate | " + ("question | " if mixed else "") + "overall | flags | "
-            + " | ".join(components) + " |",
-            "|---|" + ("---|" if mixed else "") + "---:|---|" + "---|" * len(components)]  # fmt: skip
-    for rid, r in reports.items():
-        marks = [_MARK[c.status] if (c := _find(r, cid)) else "" for cid in components]
-        question = f"{_asked(r).replace('|', '/')} | " if mixed else ""
-        out.append(
-            f"| {rid} | {question}{r.overall_score} | {flags(r)} | " + " | ".join(marks) + " |"
-        )
     out += [
+        "Scores are out of 100; a step's score is its coverage less up to 30% when the answer says "
+        "little about it. Flags say what to check before trusting a grade. `summary.csv` holds "
+        "every component's status and score per candidate.",
         "",
-        "## Steps (mean score)",
-        "",
-        "| step | mean | lowest | highest |",
-        "|---|---:|---:|---:|",
     ]
+    mixed = len(asked) > 1  # a cohort answering several questions: each row says which
+    ranked = sorted(reports.items(), key=lambda kv: (-kv[1].overall_score, kv[0]))
+    out += ["| candidate | " + ("question | " if mixed else "") + "overall | "
+            + " | ".join(steps) + " | flags |",
+            "|---|" + ("---|" if mixed else "") + "---:|" + "---:|" * len(steps) + "---|"]  # fmt: skip
+    for rid, r in ranked:
+        question = f"{_cell_text(_asked(r))} | " if mixed else ""
+        scores = [str(s.score) if (s := _find_step(r, sid)) else "" for sid in steps]
+        out.append(
+            f"| {rid} | {question}{r.overall_score} | " + " | ".join(scores) + f" | {flags(r)} |"
+        )
+    out += ["", "## Steps (mean score)", "", "| step | mean | lowest | highest |",
+            "|---|---:|---:|---:|"]  # fmt: skip
     for sid in steps:
-        scores = [s.score for r in reports.values() for s in r.steps if s.id == sid]
-        out.append(f"| {sid} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |")
-    out += ["", "## Components (spread across the cohort)", "",
-            "| component | mean | spread (sd) | covered | partial | missing |",
-            "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
-    for cid in components:
-        found = [c for r in reports.values() if (c := _find(r, cid))]
-        scores = [c.score for c in found]
-        sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
-        count = {s: sum(c.status == s for c in found) for s in _MARK}
-        out.append(f"| {cid} | {statistics.mean(scores):.1f} | {sd:.1f} | {count['covered']} | "
-                   f"{count['partial']} | {count['missing']} |")  # fmt: skip
+        scores = [s.score for r in reports.values() if (s := _find_step(r, sid))]
+        title = next(s.title for r in reports.values() if (s := _find_step(r, sid)))
+        out.append(
+            f"| {_cell_text(title)} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |"
+        )
+    out += ["", f"## Components across the cohort ({legend})", "",
+            "| component | ✅ | 🟡 | ❌ | mean (sd) | missed by |",
+            "|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    for step, cids in _by_step(reports, components):
+        out.append(f"| **{_cell_text(step)}** | | | | | |")
+        for cid in cids:
+            found = {rid: c for rid, r in ranked if (c := _find(r, cid))}
+            scores = [c.score for c in found.values()]
+            sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
+            count = {s: sum(c.status == s for c in found.values()) for s in _MARK}
+            missed = [rid for rid, c in found.items() if c.status == "missing"]
+            who = (
+                "everyone"
+                if len(missed) == len(found) > 1
+                else ", ".join(missed)
+                if len(missed) <= NAMED_UP_TO
+                else f"{len(missed)} candidates"
+            )
+            out.append(
+                f"| {_component_name(found)} | {count['covered']} | {count['partial']} | "
+                f"{count['missing']} | {statistics.mean(scores):.0f} ({sd:.0f}) | {who} |"
+            )
+    if len(reports) <= MARKS_UP_TO:
+        names = [rid for rid, _ in ranked]
+        out += ["", "## Marks per candidate", "",
+                "| component | " + " | ".join(names) + " |",
+                "|---|" + "---|" * len(names)]  # fmt: skip
+        for step, cids in _by_step(reports, components):
+            out.append(f"| **{_cell_text(step)}** |" + " |" * len(names))
+            for cid in cids:
+                found = {rid: c for rid, r in ranked if (c := _find(r, cid))}
+                marks = [_MARK[found[rid].status] if rid in found else "" for rid in names]
+                out.append(f"| {_component_name(found)} | " + " | ".join(marks) + " |")
     if problems:
         out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
-        out += [f"| {p.where} | {p.id} | {p.reason.replace('|', '/')} |" for p in problems]
+        out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in problems]
     return "\n".join(out) + "\n"
+
+
+def _by_step(reports, components) -> list[tuple[str, list[str]]]:
+    """The components grouped under their step's title, steps in the framework's order (a
+    component keeps its place within its step)."""
+    titles = {s.id: s.title for r in reports.values() for s in r.steps}
+    order = {sid: i for i, sid in enumerate(titles)}
+    step_of = {c.id: c.step for r in reports.values() for c in r.components}
+    grouped = sorted(components, key=lambda cid: order.get(step_of[cid], len(order)))
+    return [
+        (titles.get(step, step), list(cids))
+        for step, cids in itertools.groupby(grouped, key=step_of.__getitem__)
+    ]
+
+
+def _component_name(found: dict) -> str:
+    c = next(iter(found.values()))
+    return _cell_text(c.title) + (" (critical)" if c.severity == "critical" else "")
+
+
+def _cell_text(text: str) -> str:
+    """Text for a Markdown table cell: one line, and a pipe would end the cell."""
+    return " ".join(text.split()).replace("|", "/")
+
+
+def _find_step(r: GradeReport, sid: str):
+    return next((s for s in r.steps if s.id == sid), None)
 
 
 def _asked(r: GradeReport) -> str:

@@ -69,7 +69,7 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
         rows[1]["overall"]
     )
     summary = (out / "summary.md").read_text()
-    assert "spread (sd)" in summary and "Rows not graded" in summary
+    assert "missed by" in summary and "Rows not graded" in summary
     stamp = reports["alice"].stat().st_mtime_ns
     again = _batch(_cohort(tmp_path), out, real_index_dir, "--workers", "1")
     assert (
@@ -149,3 +149,40 @@ def test_a_changed_calibration_setting_regrades_a_resumed_cohort(monkeypatch):
     changed = cal.model_copy(update={"step_depth_words": cal.step_depth_words + 1})
     monkeypatch.setattr(batch, "load_calibration", lambda: changed)
     assert changed.id == cal.id and batch.grader_fingerprint() != before
+
+
+def test_the_summary_ranks_candidates_and_lists_components_under_their_steps(tmp_path, grader):
+    from grader.batch import write_summary
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    graded = {
+        "amy": grader.grade(WEAK.read_text(), "video_recommendation"),
+        "zed": grader.grade(STRONG.read_text(), "video_recommendation"),
+    }
+    for rid, report in graded.items():
+        (reports / f"{rid}.json").write_text(report.to_json())
+    write_summary(tmp_path, [])
+    lines = (tmp_path / "summary.md").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| candidate"))
+    steps = [s.id for s in graded["zed"].steps]
+    assert lines[header] == "| candidate | overall | " + " | ".join(steps) + " | flags |"
+    # ranked by overall, not by id: the strong answer first
+    assert lines[header + 2].startswith(f"| zed | {graded['zed'].overall_score} | ")
+    assert lines[header + 3].startswith(f"| amy | {graded['amy'].overall_score} | ")
+    # each component by its title, under its step's title, with who missed it
+    table = lines[
+        lines.index("## Components across the cohort (✅ covered, 🟡 partial, ❌ missing)") :
+    ]
+    step_rows = {s.title: table.index(f"| **{s.title}** | | | | | |") for s in graded["zed"].steps}
+    for weak, strong in zip(graded["amy"].components, graded["zed"].components):
+        step_title = next(s.title for s in graded["zed"].steps if s.id == strong.step)
+        row = next(i for i, line in enumerate(table) if line.startswith(f"| {strong.title}"))
+        assert step_rows[step_title] < row  # under its own step
+        assert all(
+            not step_rows[t] < row or step_rows[t] <= step_rows[step_title] for t in step_rows
+        )
+        missed = [rid for rid, c in (("zed", strong), ("amy", weak)) if c.status == "missing"]
+        expected = "everyone" if len(missed) == 2 else ", ".join(missed)
+        assert table[row].endswith(f" | {expected} |")
+    assert "## Marks per candidate" in lines and "| component | zed | amy |" in lines
