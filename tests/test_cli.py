@@ -176,3 +176,9 @@ def test_questions_and_show(mlsd):
 def test_index_command_is_idempotent(mlsd):
     proc = mlsd("index")
     assert proc.returncode == 0 and b"0 embedded" in proc.stderr + proc.stdout
+
+
+def test_help_reads_docstrings_as_paragraphs(mlsd):
+    # a docstring's line breaks are where the source wrapped, not where the reader's screen does
+    out = mlsd("--help", env={"COLUMNS": "200"}).stdout.decode()
+    assert "the top probes of this answer with what to listen for, and the rubric lines" in out
