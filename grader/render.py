@@ -6,7 +6,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from grader.report import ComponentResult, GradeReport
+from grader.report import NOTHING_QUOTED, ComponentResult, GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.text import shorten
 
@@ -223,13 +223,15 @@ def print_rich(r: GradeReport, console=None) -> None:
         comps.add_row(f"[bold]{escape(titles.get(group[0].step, group[0].step))}[/]")
         for c in group:
             # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
-            quote = shorten(c.evidence[0].shown, 120) if c.evidence else ""
+            quote = escape(shorten(c.evidence[0].shown, 120)) if c.evidence else ""
+            if not c.evidence and c.status != "missing":  # credited, yet nothing reads as its own
+                quote = f"[dim]{NOTHING_QUOTED}[/]"
             comps.add_row(
                 c.title,
                 c.severity,
                 f"[{_STYLE[c.status]}]{c.status}[/]",
                 _score_cell(c),
-                escape(quote),
+                quote,
                 end_section=c is group[-1] and k < len(groups) - 1,
             )
     console.print(comps)

@@ -10,6 +10,9 @@ SCHEMA_VERSION = 5  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 Status = Literal["covered", "partial", "missing"]
+# said of a covered or partial component that no passage is quoted for: every passage near it reads
+# more like another component
+NOTHING_QUOTED = "no passage reads clearly about it, so none is quoted"
 
 
 class _Model(BaseModel):

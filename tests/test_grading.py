@@ -770,3 +770,29 @@ def test_a_report_saved_before_steps_counted_words_is_read_as_it_was_scored(grad
     # recomputed (a mock interview resumed from a draft), its steps take no discount
     for step in grader.totals(old.components)["steps"]:
         assert step.score == step.coverage
+
+
+def test_the_terminal_says_why_a_credited_component_has_no_quote(grader, weak_answer):
+    """A partial or covered component with no passage of its own shows why in the evidence
+    column, where a reader looks for its quote; a missing one shows nothing there."""
+    from rich.console import Console
+
+    from grader.render import print_rich
+    from grader.report import NOTHING_QUOTED
+
+    r = grader.grade(weak_answer, "video_recommendation")
+    present = next(c for c in r.components if c.evidence)
+    bare = r.model_copy(
+        update={
+            "components": [
+                c.model_copy(update={"evidence": []}) if c is present else c for c in r.components
+            ]
+        }
+    )
+    console = Console(record=True, width=200)
+    print_rich(bare, console)
+    row = next(line for line in console.export_text().splitlines() if present.title[:20] in line)
+    assert NOTHING_QUOTED in row
+    console = Console(record=True, width=200)
+    print_rich(r, console)
+    assert NOTHING_QUOTED not in console.export_text()

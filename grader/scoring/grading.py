@@ -21,6 +21,7 @@ from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_
 from grader.knowledge.index import KnowledgeIndex, build_index
 from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb, note_path
 from grader.report import (
+    NOTHING_QUOTED,
     AnswerStats,
     ComponentResult,
     Evidence,
@@ -844,7 +845,7 @@ class Grader:
         # (cue_match, far below what a reader would call the point made), so such a count could
         # show a missing component more points than a covered one
         # credit from passages none of which reads clearly about it: no quote to show
-        unquoted = "" if j.evidence else " (no passage reads clearly about it, so none is quoted)"
+        unquoted = "" if j.evidence else f" ({NOTHING_QUOTED})"
         # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
