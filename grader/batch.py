@@ -79,15 +79,25 @@ class Outcome:
     problems: list[Problem]
 
 
-def read_rows(source: Path, question: str | None = None) -> tuple[list[Row], list[Problem]]:
-    """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems."""
+def read_rows(
+    source: Path, question: str | None = None, out: Path | None = None
+) -> tuple[list[Row], list[Problem]]:
+    """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems. A
+    folder's subfolders and odd files are named as problems, except what a batch writing to `out`
+    put there itself (its summary, manifest, reports and sheets), so that a cohort written into
+    its own folder is not graded as answers on the next run."""
     if source.is_dir():
         if not question:
             raise InputError("a folder of answers needs --question: the question they all answer")
-        files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith("."))
+        own = _outputs(out) if out is not None else set()
+        entries = sorted(
+            p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
+        )
         rows, skipped, seen = [], [], set()
-        for i, p in enumerate(files, 1):
-            if p.suffix.lower() not in ANSWER_SUFFIXES:
+        for i, p in enumerate(entries, 1):
+            if p.is_dir():
+                skipped.append(Problem(i, p.name, "a folder, not an answer file", p.name + "/"))
+            elif p.suffix.lower() not in ANSWER_SUFFIXES:
                 kinds = ", ".join(sorted(ANSWER_SUFFIXES))
                 skipped.append(Problem(i, p.stem, f"not an answer file ({kinds})", p.name))
             elif p.stem in seen:
@@ -95,6 +105,8 @@ def read_rows(source: Path, question: str | None = None) -> tuple[list[Row], lis
             else:
                 seen.add(p.stem)
                 rows.append(Row(i, p.stem, question, path=str(p), file=p.name))
+        if not rows and not skipped:
+            raise InputError(f"{source}: no answer files in this folder")
         return rows, skipped
     if not source.is_file():
         raise InputError(f"{source}: no such file or folder")
@@ -128,9 +140,24 @@ def read_rows(source: Path, question: str | None = None) -> tuple[list[Row], lis
     return rows, problems
 
 
+OUTPUTS = (MANIFEST, "summary.md", "summary.csv", "reports", "sheets")  # what a batch writes
+
+
+def _outputs(out: Path) -> set[Path]:
+    """The paths a batch writing to `out` owns there (and `out` itself)."""
+    out = out.resolve()
+    return {out, *(out / name for name in OUTPUTS)}
+
+
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
     with open(source, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
+        columns = {k.strip().lower() for k in reader.fieldnames or () if k}
+        if not columns & {"answer", "path"}:
+            raise InputError(
+                f"{source}: the CSV needs an 'answer' (the text) or 'path' column; its columns are "
+                + (", ".join(sorted(columns)) or "none")
+            )
         for record in reader:
             yield reader.line_num, {k.strip().lower(): v for k, v in record.items() if k}
 

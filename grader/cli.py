@@ -611,7 +611,7 @@ def batch(
 
     from grader.batch import read_rows, run_batch, write_summary
 
-    rows, problems = read_rows(source, question)
+    rows, problems = read_rows(source, question, out)
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -627,6 +627,8 @@ def batch(
     for p in sorted(problems, key=lambda p: p.line):
         typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
     reports = write_summary(out, problems, {r.id for r in rows})
+    if not reports:
+        _fail(f"no answer was graded ({len(problems)} not graded: see above)")
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""
     typer.echo(
         f"{done.graded} answer(s) graded{changed}, {done.kept} kept from the last run "

@@ -186,3 +186,32 @@ def test_the_summary_ranks_candidates_and_lists_components_under_their_steps(tmp
         expected = "everyone" if len(missed) == 2 else ", ".join(missed)
         assert table[row].endswith(f" | {expected} |")
     assert "## Marks per candidate" in lines and "| component | zed | amy |" in lines
+
+
+def test_a_cohort_written_into_its_own_folder_is_not_graded_as_answers(tmp_path, real_index_dir):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "ann.md").write_text(WEAK.read_text())
+    (answers / "notes").mkdir()  # a subfolder is named, not silently passed over
+    for _ in range(2):
+        proc = _batch(answers, answers, real_index_dir, "-q", "video_recommendation", "-w", "1")
+        assert proc.returncode == 0, proc.stderr
+    assert sorted(p.stem for p in (answers / "reports").glob("*.json")) == ["ann"]
+    assert "notes/: notes: a folder, not an answer file" in proc.stderr
+    lines = proc.stderr.splitlines()  # its own files were not read as answers
+    assert not [x for x in lines if x.startswith(("summary.", "batch.json", "reports", "sheets"))]
+
+
+def test_a_batch_that_grades_nothing_fails_with_one_line(tmp_path, real_index_dir):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = _batch(empty, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
+    assert proc.returncode == 2 and "no answer files in this folder" in proc.stderr
+    (empty / "photo.png").write_bytes(b"\x89PNG\r\n")
+    proc = _batch(empty, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
+    assert proc.returncode == 2 and "error: no answer was graded" in proc.stderr
+    table = tmp_path / "cohort.csv"
+    table.write_text("name,text\nann,We retrain weekly.\n")
+    proc = _batch(table, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
+    assert proc.returncode == 2 and "'answer' (the text) or 'path' column" in proc.stderr
+    assert "name, text" in proc.stderr and "Traceback" not in proc.stderr
