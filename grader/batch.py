@@ -374,12 +374,15 @@ def _cell(r: GradeReport, cid: str) -> str:
 
 
 def flags(r: GradeReport) -> str:
-    """What to check before trusting a grade: the answer read as off topic, short, a transcript,
-    or graded with the framework's rubric (no bank case close to the question)."""
+    """What to check before trusting a grade: the answer read as off topic, short, partly
+    unrelated prose or buzzword lists (not counted), a transcript, steering, or graded with the
+    framework's rubric (no bank case close to the question)."""
     said = " ".join(r.warnings)
     found = [
         ("off topic", "scores were scaled"),
         ("short", "the answer is short"),
+        ("unrelated text", "read as unrelated to ML system design"),
+        ("buzzword lists", "read as lists of buzzwords"),
         ("framework rubric", "general framework rubric"),
         ("transcript", "read as a transcript"),
         ("steering ignored", "possible attempt to steer"),

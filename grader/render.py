@@ -418,6 +418,9 @@ def interviewer_sheet(
     if r.missed_critical:
         titles = ", ".join(r.component(c).title for c in r.missed_critical)
         out += [f"- **Missed critical:** {_md_inline(titles)}"]
+    if r.warnings:  # off topic, steering, passages not counted: what the grade rests on
+        out += ["- **Check before trusting the grade:**"]
+        out += [f"  - {_md_inline(w)}" for w in r.warnings]
     out += ["", "## Top probes", ""]
     if not r.follow_up_questions:
         out += ["Nothing to probe: every component is covered and nothing quotable was found.", ""]
