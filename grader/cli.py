@@ -423,9 +423,11 @@ def case_new(
     case_id: str = typer.Argument(..., help="Lower-case id, e.g. notification_ranking."),
     force: bool = typer.Option(False, "--force", help="Replace an existing file of that id."),
 ) -> None:
-    """Write a commented case template to your cases folder: the general framework, to edit."""
+    """Write a commented case template to your cases folder: the general framework, to edit. With
+    the id of a bundled case, a copy of that case instead: your edits then replace it."""
     import re
 
+    from grader.knowledge.notes import note_path
     from grader.settings import settings
 
     if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
@@ -433,7 +435,16 @@ def case_new(
     target = settings().user_kb / "cases" / f"{case_id}.md"
     if target.exists() and not force:
         _fail(f"{target} exists: edit it, or pass --force to start again")
+    bundled = settings().kb_dir / note_path("case", case_id)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if bundled.is_file():  # a blank template would silently replace a working rubric
+        target.write_bytes(bundled.read_bytes())
+        typer.echo(
+            f"wrote {target}: a copy of the bundled case '{case_id}', which your file replaces "
+            f"when grading; edit it, then `mlsd case check {target}`",
+            err=True,
+        )
+        return
     target.write_text(case_template(case_id), encoding="utf-8")
     typer.echo(f"wrote {target}: edit it, then `mlsd case check {target}`", err=True)
 
@@ -453,7 +464,9 @@ def case_check(
     if case.id != path.stem:
         raise KnowledgeBaseError(f"{path}: field 'id': '{case.id}' does not match the file name")
     check_case(case, cached_kb().concepts, path)
-    typer.echo(f"ok: {path} ({len(case.components)} components)")
+    unedited = path.read_text(encoding="utf-8", errors="replace").count(EDIT_ME)
+    still = f"; {unedited} place(s) still say '{EDIT_ME}'" if unedited else ""
+    typer.echo(f"ok: {path} ({len(case.components)} components){still}")
 
 
 history_app = typer.Typer(

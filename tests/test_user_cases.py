@@ -26,6 +26,7 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
     path = tmp_path / "cases" / "notification_ranking.md"
     checked = _mlsd("case", "check", str(path), user=tmp_path)
     assert checked.returncode == 0 and checked.stdout.startswith("ok:"), checked.stderr
+    assert "still say '(edit me)'" in checked.stdout  # valid, but not yet written
     again = _mlsd("case", "new", "notification_ranking", user=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites without --force
     mine = load_kb(user=tmp_path)
@@ -40,6 +41,17 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
         mine.is_user("case", "notification_ranking")
         and mine.path_of("case", "notification_ranking") == path
     )
+
+
+def test_a_new_case_with_a_bundled_id_starts_from_that_case(tmp_path, kb):
+    # a blank template under a bundled id would replace a working rubric without a word
+    made = _mlsd("case", "new", "spam_detection", user=tmp_path)
+    assert made.returncode == 0 and "a copy of the bundled case" in made.stderr, made.stderr
+    path = tmp_path / "cases" / "spam_detection.md"
+    checked = _mlsd("case", "check", str(path), user=tmp_path)
+    assert checked.returncode == 0 and "edit me" not in checked.stdout
+    mine = load_kb(user=tmp_path).cases["spam_detection"]
+    assert mine.model_dump() == kb.cases["spam_detection"].model_dump()
 
 
 def test_a_user_case_overrides_a_bundled_one_and_errors_name_the_file(tmp_path, kb, kb_copy):
