@@ -309,15 +309,23 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
     """Show a case, concept or step from the knowledge base."""
     import difflib
 
+    import frontmatter
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.syntax import Syntax
 
     from grader.knowledge.notes import cached_kb
 
     kb = cached_kb()
     for kind in ("case", "concept", "step"):
         if note_id in kb.notes(kind):
-            Console().print(Markdown(kb.path_of(kind, note_id).read_text(encoding="utf-8")))
+            # the front matter is YAML, shown as such; read as Markdown its fields ran together
+            text = kb.path_of(kind, note_id).read_text(encoding="utf-8")
+            yaml = frontmatter.YAMLHandler()
+            front, body = yaml.split(text) if yaml.detect(text) else ("", text)
+            console = Console()
+            console.print(Syntax(front.strip("\n"), "yaml", word_wrap=True, theme="ansi_dark"))
+            console.print(Markdown(body))
             return
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)

@@ -170,6 +170,13 @@ def test_questions_and_show(mlsd):
     assert all(f"│ {case} ".encode() in proc.stdout for case in cached_kb().cases)
     proc = mlsd("show", "cold_start")
     assert proc.returncode == 0 and b"Cold start" in proc.stdout
+    # the front matter reads as YAML, one field a line (as Markdown its fields ran together)
+    lines = proc.stdout.decode().splitlines()
+    assert lines[:3] == [
+        "id: cold_start",
+        "kind: concept",
+        "title: Cold start for new users and new items",
+    ]
     _one_line_error(mlsd("show", "cold_strat"), "did you mean cold_start")
 
 
