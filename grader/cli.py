@@ -24,6 +24,23 @@ app = typer.Typer(
 EXIT_USAGE = 2
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from grader import __version__
+
+        typer.echo(f"mlsd-grader {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Grade machine-learning system design interview answers, offline."""
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -155,6 +172,13 @@ def _graded(
     llm_config = load_config(
         provider=llm, model=model, base_url=base_url
     )  # a bad setting fails before any work
+    unused = [f for f, v in (("--model", model), ("--base-url", base_url)) if v]
+    unused += ["--samples"] if samples > 1 else []
+    if unused and llm_config.provider == "none":  # said, not silently dropped
+        typer.echo(
+            f"note: {', '.join(unused)} apply only with --llm (or MLSD_LLM); graded by the rules",
+            err=True,
+        )
     answer = _load_answer(source, candidate, transcriber)
     from grader.knowledge.embedder import load_in_background
 

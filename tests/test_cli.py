@@ -189,3 +189,14 @@ def test_help_reads_docstrings_as_paragraphs(mlsd):
     # a docstring's line breaks are where the source wrapped, not where the reader's screen does
     out = mlsd("--help", env={"COLUMNS": "200"}).stdout.decode()
     assert "the top probes of this answer with what to listen for, and the rubric lines" in out
+
+
+def test_version_and_llm_options_without_an_llm_are_said(mlsd):
+    from grader import __version__
+
+    version = mlsd("--version")
+    assert version.returncode == 0 and version.stdout.decode().strip().endswith(__version__)
+    weak = str(EXAMPLES / "video_recommendation_weak.md")
+    proc = mlsd("grade", weak, "-q", "video_recommendation", "--samples", "3", "-f", "json")
+    assert proc.returncode == 0 and "--samples apply only with --llm" in proc.stderr.decode()
+    assert json.loads(proc.stdout)["grader"]["mode"] == "deterministic"
