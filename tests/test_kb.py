@@ -128,6 +128,18 @@ def test_every_case_has_a_basic_and_a_deeper_question_for_its_kind_of_system(kb)
             assert len(asked) >= 2, (case.id, comp.id)
 
 
+def test_no_concept_question_says_what_the_candidate_did(kb):
+    """A probe quotes the candidate and then asks a concept's question: a question that states
+    what they did ("You removed gender as a feature...") reads as if they had said it. A scenario
+    is put as one ("Suppose ...")."""
+    import re
+
+    claims = re.compile(r"^(?:You|We)\s+(?!would|could|should|might|can|will)\w+", re.I)
+    for concept in kb.concepts.values():
+        for question in concept.questions():
+            assert not claims.match(question), (concept.id, question)
+
+
 def test_follow_up_questions_name_their_systems_or_none(kb, kb_copy):
     ups = kb.concepts["feedback_loops"].follow_ups
     plain = ups[0]
