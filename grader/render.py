@@ -239,18 +239,20 @@ def print_rich(r: GradeReport, console=None) -> None:
         console.print(
             f"[bold red]Missed critical:[/] {', '.join(r.component(c).title for c in r.missed_critical)}"
         )
+    if r.strengths:
+        _listed(console, "Strengths", ["-"] * len(r.strengths), [escape(x) for x in r.strengths])
     if r.follow_up_questions:
-        console.print("\n[bold]Follow-up questions[/]")
-        for i, f in enumerate(r.follow_up_questions, 1):
-            console.print(f" {i}. {escape(f.question)} [dim]({escape(f.why)})[/]")
+        items = [f"{escape(f.question)} [dim]({escape(f.why)})[/]" for f in r.follow_up_questions]
+        _listed(console, "Follow-up questions", _numbers(items), items)
     if r.recommended_reading:
-        console.print("\n[bold]Recommended reading[/]")
-        for x in r.recommended_reading:
-            console.print(f" - {escape(x.title)} [dim]knowledge_base/{x.path}[/]")
+        items = [
+            f"{escape(x.title)} [dim]knowledge_base/{escape(x.path)}[/]"
+            for x in r.recommended_reading
+        ]
+        _listed(console, "Recommended reading", ["-"] * len(items), items)
     if r.improvements:
-        console.print("\n[bold]Top improvements[/]")
-        for i, x in enumerate(r.improvements, 1):
-            console.print(f" {i}. {escape(x)}")
+        items = [escape(x) for x in r.improvements]
+        _listed(console, "Top improvements", _numbers(items), items)
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}")
     for p in r.ignored:
@@ -259,6 +261,23 @@ def print_rich(r: GradeReport, console=None) -> None:
         )
     if r.llm:
         console.print(f"[dim]{escape(llm_line(r))}[/]")
+
+
+def _numbers(items: list) -> list[str]:
+    return [f"{i}." for i in range(1, len(items) + 1)]
+
+
+def _listed(console, title: str, marks: list[str], items: list[str]) -> None:
+    """A titled list whose items wrap under their own text, not under their number."""
+    from rich.table import Table
+
+    console.print(f"\n[bold]{title}[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right")
+    grid.add_column(ratio=1)
+    for mark, item in zip(marks, items):
+        grid.add_row(f" {mark}", item)
+    console.print(grid)
 
 
 def _clock(seconds: float) -> str:

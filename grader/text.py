@@ -36,9 +36,15 @@ def plain_words(text: str) -> str:
 
 
 def shorten(text: str, limit: int = 160) -> str:
-    """Whitespace collapsed and at most `limit` characters, "..." marking a cut."""
+    """Whitespace collapsed and at most `limit` characters: a longer text is cut after its last
+    whole word that fits (mid-word only when that would drop over half of it), "…" marking the cut."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and cut.rfind(" ") >= limit // 2:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def display_name(path) -> str:

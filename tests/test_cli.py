@@ -3,6 +3,7 @@
 import codecs
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -86,6 +87,11 @@ def test_the_terminal_report_fits_a_narrow_terminal_and_groups_components_by_ste
     assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
     cells = [x.split("│")[-2].strip() for x in table if x.count("│") >= 6]
     assert "Latency: fraud check" in " ".join(cells)
+    # numbered lists wrap under their text, not under their number; strengths are shown too
+    assert "Strengths" in lines
+    ups = lines[lines.index("Follow-up questions") + 1 :]
+    ups = ups[: ups.index("")] if "" in ups else ups
+    assert len(ups) > 5 and all(re.match(r" \d\. |    \S", x) for x in ups), ups
 
 
 def test_grade_from_stdin_and_utf16(mlsd):

@@ -552,3 +552,15 @@ def test_a_run_on_sentence_is_quoted_by_its_closest_window():
     named[long] = True
     order = quote_order(per_unit, units, named, None, Calibration())
     assert order[0] == inside[2] and long not in order
+
+
+def test_a_shortened_text_ends_on_a_whole_word_with_one_ellipsis():
+    from grader.text import shorten
+
+    said = "We retrain daily. Then we check drift in every feature and page the on-call engineer."
+    assert shorten(said, 200) == said
+    for limit in range(20, len(said)):
+        cut = shorten(said, limit)
+        assert len(cut) <= limit and cut.endswith("…") and not cut.endswith((".…", " …"))
+        assert said.startswith(cut[:-1]) and said[len(cut) - 1] in " ."  # a whole word kept
+    assert shorten("x" * 50, 20) == "x" * 19 + "…"  # one long word is cut all the same

@@ -55,6 +55,7 @@ from grader.scoring.judge import (
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.segment import Unit, clean_text, count_words, segment
 from grader.settings import settings
+from grader.text import shorten
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
@@ -870,8 +871,7 @@ class Grader:
         )[:5]
         out = []
         for r in best:
-            quote = r.evidence[0].quote if r.evidence else ""
-            quote = quote if len(quote) <= 140 else quote[:137].rstrip() + "..."
+            quote = shorten(r.evidence[0].quote, 140) if r.evidence else ""
             out.append(
                 f'{r.title} ({r.score}/100): "{quote}"' if quote else f"{r.title} ({r.score}/100)"
             )
