@@ -25,10 +25,10 @@ IGNORED = {  # why a passage was not counted, as the reports say it
 
 
 def _md_escape(text: str) -> str:
-    """Keep user text inert in Markdown: no HTML, links or images from the answer."""
-    for ch in "\\`*_[]<>|!#":
-        text = text.replace(ch, "\\" + ch)
-    return " ".join(text.split())
+    """Keep user text inert in Markdown: no HTML, links or images from the answer (`_md_inline`),
+    and no quote block where the text opens a line."""
+    text = _md_inline(text)
+    return "\\" + text if text.startswith(">") else text
 
 
 def question_line(r: GradeReport) -> str:
@@ -99,17 +99,13 @@ def to_markdown(r: GradeReport) -> str:
     ]
     out += ["", f"*{step_score_note(r)}*"]
     out += pacing_markdown(r)
-    out += [
-        "",
-        "## Components",
-        "",
-        "| | Component | Step | Severity | Score |",
-        "|---|---|---|---|---:|",
-    ]
-    out += [
-        f"| {_MARK[c.status]} | {c.title} | {c.step} | {c.severity} | {_score_cell(c)} |"
-        for c in r.components
-    ]
+    out += ["", "## Components", "", "| | Component | Severity | Score |", "|---|---|---|---:|"]
+    titles = {x.id: x.title for x in r.steps}
+    for step, group in itertools.groupby(r.components, key=lambda c: c.step):
+        out.append(f"| | **{titles.get(step, step)}** | | |")
+        out += [
+            f"| {_MARK[c.status]} | {c.title} | {c.severity} | {_score_cell(c)} |" for c in group
+        ]
     if r.strengths:
         out += ["", "## Strengths", ""] + [f"- {_md_escape(s)}" for s in r.strengths]
     out += ["", "## Feedback and evidence", ""]
@@ -125,13 +121,19 @@ def to_markdown(r: GradeReport) -> str:
             out.append("")
     if r.follow_up_questions:
         out += ["## Follow-up questions", ""]
-        out += [f"{i}. {f.question} *({f.why})*" for i, f in enumerate(r.follow_up_questions, 1)]
-    if r.recommended_reading:
-        out += ["", "## Recommended reading", ""]
-        out += [
-            f"- {x.title} (`knowledge_base/{x.path}`) for {', '.join(x.for_components)}"
-            for x in r.recommended_reading
+        out += [  # a probe quotes the candidate: their words stay inert here too
+            f"{i}. {_md_escape(f.question)} *({_md_escape(f.why)})*"
+            for i, f in enumerate(r.follow_up_questions, 1)
         ]
+    if r.recommended_reading:
+        named = {c.id: c.title for c in r.components}
+        out += ["", "## Recommended reading", ""]
+        for x in r.recommended_reading:  # a step's note says which components sent you there
+            serves = [named.get(c, c) for c in x.for_components if named.get(c, c) != x.title]
+            out.append(
+                f"- {x.title} (`knowledge_base/{x.path}`)"
+                + (f", for {', '.join(serves)}" if serves else "")
+            )
     if r.warnings:
         out += ["", "## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings]
     if r.ignored:

@@ -796,3 +796,31 @@ def test_the_terminal_says_why_a_credited_component_has_no_quote(grader, weak_an
     console = Console(record=True, width=200)
     print_rich(r, console)
     assert NOTHING_QUOTED not in console.export_text()
+
+
+def test_the_markdown_report_keeps_quoted_words_inert_and_names_things_by_title(grader, kb):
+    """A probe quotes the candidate: in Markdown their words are escaped as every other quote is;
+    components sit under their step's title; reading says which components sent you there by
+    title, never by id."""
+    from grader.render import to_markdown
+
+    answer = (EXAMPLES / "fraud_detection_notes.md").read_text()
+    r = grader.grade(answer, "fraud_detection")
+    probe = next(f for f in r.follow_up_questions if f.quote)
+    tricked = r.model_copy(
+        update={
+            "follow_up_questions": [
+                f.model_copy(update={"question": 'You said: "<b>[x](http://e.example)". Why?'})
+                if f is probe
+                else f
+                for f in r.follow_up_questions
+            ]
+        }
+    )
+    text = to_markdown(tricked)
+    assert "\\<b>\\[x\\](http" in text and not re.search(r"(?<!\\)[<\[]", text)
+    for s in r.steps:
+        assert f"| | **{s.title}** | | |" in text
+    reading = text.split("## Recommended reading", 1)[1].split("##", 1)[0]
+    served = [line.split("), for ", 1)[1] for line in reading.splitlines() if "), for " in line]
+    assert served and not any("_" in x for x in served)
