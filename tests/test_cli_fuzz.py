@@ -218,7 +218,11 @@ def test_library_refuses_the_same_way(fast_grader):
 def test_giant_tokens_through_the_real_model(mlsd, grader, token):
     data = ("we monitor drift weekly " + token * 100_000).encode()
     started = time.perf_counter()
-    assert isinstance(check(mlsd(grader, data), data), GradeReport)
+    outcome = check(mlsd(grader, data), data)
+    if token == "漢":  # a text mostly in another script is refused, in one line, before the model
+        assert "does not read as English text" in outcome
+    else:
+        assert isinstance(outcome, GradeReport)
     assert time.perf_counter() - started < HANG_S
 
 

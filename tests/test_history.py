@@ -114,6 +114,19 @@ def test_save_list_get_round_trip(db):
     assert len(h.list()) == 2
 
 
+def test_the_same_answer_graded_twice_is_one_attempt(db):
+    h = History(db)
+    answer = "Popular videos for new users."
+    first = h.save(answer, make_report(answer, 40))
+    assert h.save(answer, make_report(answer, 40)) == first  # a second click on Grade
+    assert len(h.list()) == 1
+    assert h.save(answer, make_report(answer, 40), mode="mock") != first  # another kind of attempt
+    edited = answer + " Then a ranker."
+    assert h.save(edited, make_report(edited, 50)) not in (first,)
+    again = h.save(answer, make_report(answer, 40))  # graded again after another: kept, in order
+    assert again != first and len(h.list()) == 4
+
+
 def test_data_dir_from_env_and_private_permissions(tmp_path, monkeypatch):
     monkeypatch.setenv("MLSD_DATA_DIR", str(tmp_path / "mine"))
     assert data_dir() == tmp_path / "mine"

@@ -96,3 +96,20 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_text_that_is_not_english_prose_is_refused_in_one_line():
+    import random
+
+    from grader.scoring.grading import check_answer
+    from tests.conftest import EXAMPLES
+
+    rng = random.Random(0)
+    junk = "".join(chr(rng.randint(0x2500, 0x9FFF)) for _ in range(3000))  # symbols, CJK
+    with pytest.raises(InputError, match="does not read as English text") as exc:
+        check_answer(junk)
+    assert "\n" not in str(exc.value)
+    for path in EXAMPLES.glob("*.md"):  # every style of answer passes
+        check_answer(path.read_text(encoding="utf-8"))
+    check_answer("-> p99 < 50ms; QPS 10k -> 3x peak; retrain 1/day " * 3)  # terse notes pass
+    check_answer("> " * 30 + "- " * 30 + "retrain weekly")  # markup is not foreign

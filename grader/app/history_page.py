@@ -66,11 +66,20 @@ def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
                 "mode": a.mode,
                 "source": a.source_kind,
                 "score": a.overall_score,
-                "words": len(a.answer.split()),
+                "words": _graded_words(a),
             }
             for a in reversed(attempts)
         ]
     )
+
+
+def _graded_words(a: Attempt) -> int:
+    """The words the report graded (a transcript's candidate turns, not the interviewer's), as the
+    report says; the saved text's words for a report this version cannot read."""
+    try:
+        return a.report.answer_stats.words
+    except ValueError:
+        return len(a.answer.split())
 
 
 def weakest(reports: list[GradeReport], n: int = 3) -> list[tuple[str, str, float]]:

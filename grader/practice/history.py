@@ -260,7 +260,9 @@ class History:
         secrets: Iterable[str | None] = (),
         created_at: datetime | None = None,
     ) -> int:
-        """Store one attempt in a single transaction; return its id. `secrets` (API keys) are masked."""
+        """Store one attempt in a single transaction; return its id. `secrets` (API keys) are masked.
+        An attempt identical to the last one saved (question, answer, report, mode and source: the
+        same answer graded again) is not stored twice; its id is returned."""
         if mode not in ("practice", "mock"):
             raise ValueError(f"mode must be 'practice' or 'mock', not {mode!r}")
         masks = [s for s in secrets if s]
@@ -282,6 +284,12 @@ class History:
         )
 
         def insert(conn):
+            last = conn.execute(
+                "SELECT id, question_id, question_title, answer, report_json, mode, source_kind "
+                "FROM attempts ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if last is not None and tuple(last[1:]) == row[1:7]:
+                return int(last[0])  # the same answer graded again (a second click): one attempt
             cur = conn.execute(
                 "INSERT INTO attempts (created_at, question_id, question_title, answer, report_json, "
                 "mode, source_kind, overall_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -128,6 +128,16 @@ def check_question(question: str) -> str:
     return question
 
 
+# A text whose visible characters are mostly outside the Latin script and ASCII's symbols (random
+# bytes read as text, a paste of symbols or control characters) is not graded: the answers of every
+# style in the evaluation sets hold 99% or more of them, markup included.
+MIN_READ_CHARS = 40
+MIN_LATIN_SHARE = 0.3
+_VISIBLE = re.compile(r"\S")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
+
+
 def check_answer(answer: str) -> str:
     """Reject answers that cannot be graded, with one clear line."""
     if not isinstance(answer, str):
@@ -137,6 +147,15 @@ def check_answer(answer: str) -> str:
     if not answer.strip():
         raise InputError("the answer is empty: paste or upload the text of your design")
     check_length(answer)
+    # hidden characters are the steering check's, not this one's; accents are read with their letter
+    shown = _COMBINING.sub("", HIDDEN.sub("", answer))
+    visible = len(_VISIBLE.findall(shown))
+    latin = len(_LATIN.findall(shown))
+    if visible >= MIN_READ_CHARS and latin < MIN_LATIN_SHARE * visible:
+        raise InputError(
+            f"the answer does not read as English text: {latin / visible:.0%} of its characters "
+            "are Latin letters, digits or punctuation (the grader reads English)"
+        )
     words = count_words(
         HIDDEN.sub(" ", answer)
     )  # hidden characters are blanked before grading: they split words
