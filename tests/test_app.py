@@ -151,6 +151,23 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     )
 
 
+def test_a_report_says_when_the_answer_or_question_on_screen_has_changed(history, weak_answer):
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION).run()
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()
+    assert not [w for w in at.warning if "changed the" in w.value]
+    at.text_area(key="answer_text").input(weak_answer + "\n\nWe retrain weekly.").run()
+    assert any("changed the answer since" in w.value for w in at.warning)
+    at.selectbox(key="q_case").set_value("fraud_detection").run()
+    assert any("changed the question and the answer" in w.value for w in at.warning)
+    at.button(key="grade").click().run()  # graded again: the report is for what is on screen
+    assert not [w for w in at.warning if "changed the" in w.value]
+    # a double click grades the same answer twice: one attempt
+    at.button(key="grade").click().run()
+    assert len(history.list()) == 2
+
+
 def test_bad_input_is_one_line_and_keeps_what_was_typed(history):
     at = run_app()
     at.radio(key="q_mode").set_value("My own question").run()

@@ -47,12 +47,31 @@ def render() -> None:
         st.error(f"**Could not grade this answer:** {inert(error)}", icon=":material/error:")
     shown = state.current_report()
     if shown is not None:
-        report, text, _question_asked = shown
+        report, text, asked = shown
         st.divider()
         st.header("Your report", anchor="report")
+        changed = _changed_since(report, text, asked, question, answer)
+        if changed:
+            st.warning(
+                f"This report is for the answer you graded before: you have changed the "
+                f"{changed} since. Click **Grade** to grade what you have now.",
+                icon=":material/history:",
+            )
         if st.session_state.pop(SCROLL, False):
             _scroll_to("report")
         report_view.render(report, text, key="practise")
+
+
+def _changed_since(report, text: str, asked: str | None, question: str, answer) -> str:
+    """What of the inputs on screen differs from those the report on show graded: "question",
+    "answer", both, or "" (an uploaded or recorded answer is compared by question only)."""
+    changed = []
+    if asked is not None and " ".join(question.split()) != " ".join(asked.split()):
+        changed.append("question")
+    pasted = isinstance(answer, str) and (report.source is None or report.source.kind == "text")
+    if pasted and answer.strip() != text.strip():
+        changed.append("answer")
+    return " and the ".join(changed)
 
 
 def _scroll_to(anchor: str) -> None:
@@ -180,7 +199,11 @@ def _answer_input():
         )
         return upload
     if source == "record":
-        st.caption("Speak your answer; it is transcribed on this machine.")
+        st.caption(
+            "Speak your answer; it is transcribed on this machine. The browser asks to use the "
+            "microphone: if the recorder shows an error, allow it (the icon in the address bar) "
+            "or upload a recording instead."
+        )
         return st.audio_input("Record your answer", key="answer_audio", on_change=_forget_error)
     text = st.text_area(
         "Your answer",
