@@ -32,19 +32,18 @@ def _md_escape(text: str) -> str:
 
 
 def question_line(r: GradeReport) -> str:
-    """The question's title and how it was matched to the rubric."""
+    """The question as asked and the rubric it was graded with: a bank case asked for by name is
+    its title; an open question names the nearest bank case whose rubric it took (and the others
+    that informed it), or the general framework. Similarities are in the JSON, not here."""
     q = r.question
-    how = {
-        "id": "by id",
-        "title": "by title",
-        "retrieval": f"retrieved, similarity {q.similarity:.2f}" if q.similarity else "retrieved",
-        "framework": "no close case: general framework rubric",
-    }[q.matched_by]
-    if q.matched_by == "retrieval" and q.asked:
+    asked = q.asked or q.title
+    if q.matched_by == "retrieval":
         others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
         also = f"; also informed by: {', '.join(others)}" if others else ""
-        return f"{q.asked} (rubric of the nearest bank case, {q.title}; similarity {q.similarity:.2f}{also})"
-    return f"{q.title} ({how})"
+        return f"{asked} (rubric of the nearest bank case, {q.title}{also})"
+    if q.matched_by == "framework":
+        return f"{asked} (no close bank case: general framework rubric)"
+    return q.title
 
 
 def step_score_note(r: GradeReport) -> str:

@@ -62,7 +62,7 @@ def check_length(text: str) -> str:
     """Refuse text longer than MLSD_MAX_CHARS characters (a bound on the work any input can cause)."""
     if len(text) > settings().max_chars:
         raise InputError(
-            f"the answer has {len(text):,} characters, over the limit of {settings().max_chars:,} (set MLSD_MAX_CHARS)"
+            f"the answer has {len(text):,} characters, over the limit of {settings().max_chars:,} (the MLSD_MAX_CHARS setting)"
         )
     return text
 

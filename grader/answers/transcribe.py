@@ -167,7 +167,7 @@ def check_audio(source: AudioSource, name: str) -> float:
     if seconds > limit * 60:
         raise InputError(
             f"{name} is {seconds / 60:.1f} minutes long, over the limit of {limit:g} minutes "
-            "(set MLSD_MAX_AUDIO_MINUTES)"
+            "(the MLSD_MAX_AUDIO_MINUTES setting)"
         )
     return seconds
 

@@ -161,7 +161,7 @@ def check_answer(answer: str) -> str:
     )  # hidden characters are blanked before grading: they split words
     if words > settings().max_words:
         raise InputError(
-            f"the answer has {words:,} words, over the limit of {settings().max_words:,} (set MLSD_MAX_WORDS)"
+            f"the answer has {words:,} words, over the limit of {settings().max_words:,} (the MLSD_MAX_WORDS setting)"
         )
     return answer
 
@@ -259,8 +259,8 @@ class Grader:
             rubric.question.informed_by[:] = near[:3]
             return dataclasses.replace(rubric, question_vector=vector)
         warning = (
-            f"no case in the bank matches this question closely (best: {best.id}, similarity {best.similarity:.2f}); "
-            "graded against the general framework rubric"
+            f"no case in the bank matches this question closely (the nearest, {cases[best.id].title}, "
+            "is too far); graded against the general framework rubric"
             if best
             else "graded against the general framework rubric"
         )
