@@ -318,9 +318,14 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     # delete needs a confirmation
     at.selectbox(key="history_attempt").set_value(weak_id).run()
     assert at.button(key="history_delete").disabled
-    at.checkbox(key="history_delete_sure").check().run()
+    at.checkbox(key=f"history_delete_sure_{weak_id}").check().run()
+    at.selectbox(key="history_attempt").set_value(strong_id).run()
+    assert at.button(key="history_delete").disabled  # ticked for another attempt: not this one
+    at.selectbox(key="history_attempt").set_value(weak_id).run()
+    at.checkbox(key=f"history_delete_sure_{weak_id}").check().run()
     at.button(key="history_delete").click().run()
     assert [a.id for a in history.list()] == [strong_id]
+    assert at.button(key="history_delete").disabled  # the next attempt starts unconfirmed
     # open an attempt in the report page
     at.button(key="history_open").click().run()
     assert at.title[0].value == "Report" and at.metric[0].value == f"{strong.overall_score}/100"

@@ -86,3 +86,16 @@ def test_a_table_in_the_answer_is_shown_as_a_table_with_inert_cells():
     plain = "| a | b |\n| c | d |"
     shown = markdown_block(plain, [None] * len(plain), [False] * len(plain))
     assert "|" not in shown.replace("\\|", "")
+
+
+def test_marks_that_close_one_passage_read_in_order():
+    from grader.app.report_view import Mark, marked
+
+    text = "Monitor drift weekly. Also check fairness and explain decisions."
+    end = len(text)
+    here = [
+        (21, Mark(22, end, {"bias_fairness": "covered"})),
+        (22, Mark(22, end, {"x": "partial"})),
+    ]
+    body, cols, bold = marked(text, 0, end, here, [None] * end, [False] * end)
+    assert body.endswith("decisions.⁽²¹⁾⁽²²⁾") and len(cols) == len(bold) == len(body)

@@ -287,14 +287,15 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
         st.session_state.pop(state.MOCK, None)
         st.session_state.pop(state.MOCK_FEEDBACK, None)
         st.switch_page(nav.page("report"), query_params={"attempt": str(a.id)})
-    sure = delete_col.checkbox("Yes, delete it", key="history_delete_sure")
+    # the confirmation belongs to the attempt chosen: ticked for one, it never deletes another
+    sure = delete_col.checkbox("Yes, delete it", key=f"history_delete_sure_{chosen}")
     if delete_col.button("Delete the attempt", key="history_delete", disabled=not sure):
         try:
             history.delete(chosen)
         except HistoryError as exc:
             st.error(inert(str(exc)))
         else:
-            st.session_state.pop("history_delete_sure", None)
+            st.session_state.pop(f"history_delete_sure_{chosen}", None)
             st.toast(f"Deleted attempt #{chosen}")
             st.rerun()
     st.download_button(

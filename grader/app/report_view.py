@@ -390,7 +390,9 @@ def marked(text: str, s: int, t: int, here: list, colours: list, strong: list) -
     """The paragraph text[s:t] with each mark's number inserted after its passage (past closing
     markup, so emphasis still renders), and the colour and strength lists to match."""
     body, cols, bold = list(text[s:t]), list(colours[s:t]), list(strong[s:t])
-    for n, m in sorted(here, key=lambda x: -x[1].at):
+    # from the last mark back, so offsets hold; marks at one place go in as (n+1) then (n), which
+    # reads (n)(n+1)
+    for n, m in sorted(here, key=lambda x: (-x[1].at, -x[0])):
         k = m.at - s
         while k < len(body) and body[k] in "*_`":
             k += 1
@@ -449,7 +451,9 @@ def _reading(r: GradeReport) -> None:
     st.subheader("Recommended reading")
     for x in r.recommended_reading:
         gaps = ", ".join(
-            r.component(c).title for c in x.for_components if any(k.id == c for k in r.components)
+            title
+            for c in x.for_components
+            if any(k.id == c for k in r.components) and (title := r.component(c).title) != x.title
         )
         st.page_link(
             nav.page("knowledge"),
