@@ -19,7 +19,7 @@ import threading
 from functools import lru_cache
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from grader.answers.files import load_answer_bytes
@@ -100,11 +100,39 @@ class _BodyLimit:
         await self.app(scope, counted, send)
 
 
+DOCS_ASSETS = "/docs-assets"
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the files the `swagger-ui-bundle` package carries, so the page works
+    with no internet (FastAPI's own page fetches its script and style from a CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} - API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+
 def create_app(grader: Grader | None = None) -> FastAPI:
     """The API over `grader` (opened on first use when not given)."""
     app = FastAPI(
-        title="mlsd-grader", version="1", summary="Grade ML system design answers, offline."
+        title="mlsd-grader",
+        version="1",
+        summary="Grade ML system design answers, offline.",
+        docs_url=None,  # served below from local files: the default page loads them from a CDN
+        redoc_url=None,
     )
+    _offline_docs(app)
     config = settings()
     queue, max_body, token = _Queue(config.api_queue), config.api_max_body, config.api_token
 

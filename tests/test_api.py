@@ -47,6 +47,18 @@ def test_questions_notes_and_health(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_the_docs_page_needs_no_internet(client):
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+    sources = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+    assert sources and not [u for u in sources if u.startswith(("http:", "https:", "//"))]
+    for url in sources:  # every script, style and icon is served by the API itself
+        assert client.get(url).status_code == 200, url
+    assert "/openapi.json" in page.text
+
+
 def test_uploads_are_read_like_files(client):
     talk = (
         "Interviewer: Design a video recommender.\nCandidate: "
