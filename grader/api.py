@@ -28,13 +28,13 @@ from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb, note_path
 from grader.pipeline import grade_input
 from grader.report import GradeReport
-from grader.scoring.grading import Grader, default_grader
+from grader.scoring.grading import MAX_QUESTION_CHARS, Grader, default_grader
 from grader.settings import settings
 
 
 class GradeRequest(BaseModel):
     question: str = Field(
-        min_length=1, max_length=2000, description="A case id or the question text."
+        min_length=1, max_length=MAX_QUESTION_CHARS, description="A case id or the question text."
     )
     answer: str = Field(
         min_length=1, description="The answer as text (markdown or speaker-labelled)."

@@ -113,3 +113,13 @@ def test_text_that_is_not_english_prose_is_refused_in_one_line():
         check_answer(path.read_text(encoding="utf-8"))
     check_answer("-> p99 < 50ms; QPS 10k -> 3x peak; retrain 1/day " * 3)  # terse notes pass
     check_answer("> " * 30 + "- " * 30 + "retrain weekly")  # markup is not foreign
+
+
+def test_a_question_has_one_length_limit_everywhere():
+    from grader.scoring.grading import MAX_QUESTION_CHARS, check_question
+
+    context = "We run a marketplace of second-hand furniture across Europe. " * 60
+    assert check_question(context[:MAX_QUESTION_CHARS]) and len(context) > MAX_QUESTION_CHARS
+    with pytest.raises(InputError, match="over the limit of 3,000") as exc:
+        check_question(context)
+    assert "\n" not in str(exc.value)

@@ -14,7 +14,7 @@ from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
-from grader.scoring.grading import check_answer
+from grader.scoring.grading import MAX_QUESTION_CHARS, check_answer
 
 TEXT_TYPES = ["md", "markdown", "txt"]
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
@@ -84,11 +84,6 @@ def _scroll_to(anchor: str) -> None:
     )
 
 
-# an interviewer's question can be a paragraph of context; a field that refuses a longer paste
-# leaves it empty without a word (500 did, for a 600-character prompt)
-QUESTION_MAX_CHARS = 3000
-
-
 def _question() -> str:
     """The question as the grader takes it: a case id, or the user's own text."""
     cases = cached_kb().cases
@@ -99,7 +94,7 @@ def _question() -> str:
         return st.text_input(
             "Your question",
             key="q_text",
-            max_chars=QUESTION_MAX_CHARS,
+            max_chars=MAX_QUESTION_CHARS,
             placeholder="e.g. Design a system that flags fake product reviews",
         )
     if st.session_state.get("q_case") not in cases:

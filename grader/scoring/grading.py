@@ -113,11 +113,22 @@ class PreparedAnswer:
     headings: dict[str, np.ndarray]  # the vector of each section heading a unit is under
 
 
+# an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
+# the API's field, the app's box)
+MAX_QUESTION_CHARS = 3000
+
+
 def check_question(question: str) -> str:
-    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates)."""
+    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), or is
+    longer than MAX_QUESTION_CHARS."""
     if not isinstance(question, str) or not question.strip():
         raise InputError(
             "the question is empty: give a case id (see `mlsd questions`) or the question text"
+        )
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the question has {len(question):,} characters, over the limit of "
+            f"{MAX_QUESTION_CHARS:,}: keep its context to a paragraph"
         )
     try:
         question.encode("utf-8")
