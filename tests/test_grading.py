@@ -444,6 +444,28 @@ def test_a_plain_sentence_is_read_with_the_sentences_beside_it(grader):
     assert not grader.prepare(passage).off_domain.any()
 
 
+@pytest.mark.slow
+def test_a_sentence_about_the_question_asked_is_not_everyday_prose(grader):
+    """An open question's own subject is design content: satellite imagery, weather data and soil
+    maps read as everyday prose against the rubric's cues, and are counted for a crop-yield
+    question; the same answer asked for by a bank case's id sets them aside, and a paragraph about
+    a holiday is set aside under either."""
+    data = (
+        "We have Sentinel-2 imagery every 5 days at 10 m resolution, weather data, soil maps and "
+        "historical yields reported by farmers for about 200,000 fields."
+    )
+    answer = (
+        "The insurer wants a yield estimate per field before harvest to price policies. "
+        f"{data} I would frame it as a regression problem predicting tonnes per hectare.\n\n"
+        f"{EVERYDAY}"
+    )
+    asked = "Estimate wheat crop yield per field from satellite images for an agritech insurer"
+    unrelated = {p.quote for p in grader.grade(answer, asked).ignored if p.reason == "unrelated"}
+    by_id = {p.quote for p in grader.grade(answer, "eta_prediction").ignored}
+    assert any(data in q for q in by_id) and not any(data in q or q in data for q in unrelated)
+    assert unrelated and all(q in EVERYDAY for q in unrelated)
+
+
 def test_a_sentence_is_read_with_its_section_heading(grader):
     """A feature list in a domain's own nouns reads as everyday prose alone; under "## Data" it is
     part of the design. A paragraph of everyday prose under a design heading is still set aside,

@@ -111,6 +111,13 @@ class PreparedAnswer:
     explains: np.ndarray  # units that say more than topic names: only they make a keyword count
     names: dict[str, np.ndarray]  # per concept id: the units that name its topic
     headings: dict[str, np.ndarray]  # the vector of each section heading a unit is under
+    listy: np.ndarray  # buzzword lists (`listy_units`)
+
+    def about(self, question_side: np.ndarray) -> PreparedAnswer:
+        """The same answer with `question_side` (units that read as about the question asked)
+        no longer set aside as everyday prose."""
+        off = self.off_domain & ~question_side
+        return dataclasses.replace(self, off_domain=off, excluded=self.listy | off)
 
 
 # an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
@@ -427,6 +434,7 @@ class Grader:
             explains,
             names,
             headings,
+            listy,
         )
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -493,9 +501,16 @@ class Grader:
         return cues, self.index.background_vectors()
 
     def _off_domain(
-        self, vectors: np.ndarray, units: list[Unit], headings: dict[str, np.ndarray]
+        self,
+        vectors: np.ndarray,
+        units: list[Unit],
+        headings: dict[str, np.ndarray],
+        asked: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Units closer to everyday prose than (by domain_margin) to any rubric cue. A sentence
+        """Units closer to everyday prose than (by domain_margin) to any rubric cue, or to the
+        question `asked` (its vector) when one is given: "We have satellite imagery, weather
+        data and soil maps for 200,000 fields" is about a crop-yield question, whatever the rubric's
+        cues say, and is not set aside as everyday prose; a paragraph about a trip is. A sentence
         under a section heading is read with it, at HEADING_SHARE of its weight ("Reason code,
         category and price, days since delivery" is a feature list under "## Data", whatever the
         domain's nouns). A sentence between design sentences of its paragraph is read with them:
@@ -504,6 +519,8 @@ class Grader:
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
+        if asked is not None:
+            cues = np.vstack([cues, asked[None, :]])
 
         def everyday(v: np.ndarray) -> np.ndarray:
             v = v.astype(np.float64)
@@ -540,6 +557,13 @@ class Grader:
         if findings:  # steering attempts are blanked (same length, offsets hold) and never count
             warnings.append(describe_injection(findings))
         prepared = self.prepare(mask(answer, findings))
+        if rubric.question_vector is not None and prepared.off_domain.any():
+            # the question typed is design content too: its own subject is not everyday prose
+            prepared = prepared.about(
+                ~self._off_domain(
+                    prepared.vectors, prepared.units, prepared.headings, rubric.question_vector
+                )
+            )
         units, unit_vecs, unit_substance, excluded = (
             prepared.units,
             prepared.vectors,
