@@ -6,7 +6,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from grader.report import NOTHING_QUOTED, ComponentResult, GradeReport
+from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, ComponentResult, GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.text import shorten
 
@@ -103,7 +103,8 @@ def to_markdown(r: GradeReport) -> str:
     for step, group in itertools.groupby(r.components, key=lambda c: c.step):
         out.append(f"| | **{titles.get(step, step)}** | | |")
         out += [
-            f"| {_MARK[c.status]} | {c.title} | {c.severity} | {_score_cell(c)} |" for c in group
+            f"| {_MARK[c.status]} | {c.title} | {SEVERITY_LABEL[c.severity]} | {_score_cell(c)} |"
+            for c in group
         ]
     if r.strengths:
         out += ["", "## Strengths", ""] + [f"- {_md_escape(s)}" for s in r.strengths]
@@ -229,7 +230,7 @@ def print_rich(r: GradeReport, console=None) -> None:
                 quote = f"[dim]{NOTHING_QUOTED}[/]"
             comps.add_row(
                 c.title,
-                c.severity,
+                SEVERITY_LABEL[c.severity],
                 f"[{_STYLE[c.status]}]{c.status}[/]",
                 _score_cell(c),
                 quote,
@@ -446,7 +447,7 @@ def interviewer_sheet(
         out += ["Nothing to probe: every component is covered and nothing quotable was found.", ""]
     for i, f in enumerate(r.follow_up_questions, 1):
         c = next((x for x in r.components if x.id == f.component_id), None)
-        state = f"{c.status} {c.score}/100, {c.severity}" if c else f.component_id
+        state = f"{c.status} {c.score}/100, {SEVERITY_LABEL[c.severity]}" if c else f.component_id
         title = c.title if c else f.component_id
         origin = ", LLM" if f.origin == "llm" else ""
         out += [f"{i}. **{_md_inline(title)}** ({f.kind}{origin}; {state})", ""]
@@ -466,9 +467,7 @@ def interviewer_sheet(
         # the written answer's verdict, not a level of the scale beside it: "covered 53/100" has
         # not reached the top level's descriptor ("level 3" beside it read as if it had)
         named = ", named only" if c.status == "missing" and c.level == 1 else ""
-        line = (
-            f"- [ ] **{_md_inline(c.title)}** ({c.severity}; now {c.status} {c.score}/100{named})"
-        )
+        line = f"- [ ] **{_md_inline(c.title)}** ({SEVERITY_LABEL[c.severity]}; now {c.status} {c.score}/100{named})"
         if concept is not None:
             levels = concept.levels.model_dump(by_alias=True)
             line += " — " + " · ".join(

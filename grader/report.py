@@ -10,6 +10,12 @@ SCHEMA_VERSION = 5  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 Status = Literal["covered", "partial", "missing"]
+# a severity as people read it ("nice" alone reads as praise)
+SEVERITY_LABEL: dict[str, str] = {
+    "critical": "critical",
+    "important": "important",
+    "nice": "nice to have",
+}
 # said of a covered or partial component that no passage is quoted for: every passage near it reads
 # more like another component
 NOTHING_QUOTED = "no passage reads clearly about it, so none is quoted"

@@ -825,6 +825,7 @@ def test_the_markdown_report_keeps_quoted_words_inert_and_names_things_by_title(
     components sit under their step's title; reading says which components sent you there by
     title, never by id."""
     from grader.render import to_markdown
+    from grader.report import SEVERITY_LABEL
 
     answer = (EXAMPLES / "fraud_detection_notes.md").read_text()
     r = grader.grade(answer, "fraud_detection")
@@ -843,6 +844,9 @@ def test_the_markdown_report_keeps_quoted_words_inert_and_names_things_by_title(
     assert "\\<b>\\[x\\](http" in text and not re.search(r"(?<!\\)[<\[]", text)
     for s in r.steps:
         assert f"| | **{s.title}** | | |" in text
+    for c in r.components:  # a severity as people read it: "nice to have", not "nice"
+        assert f"| {c.title} | {SEVERITY_LABEL[c.severity]} |" in text
+    assert any(c.severity == "nice" for c in r.components) and "| nice |" not in text
     reading = text.split("## Recommended reading", 1)[1].split("##", 1)[0]
     served = [line.split("), for ", 1)[1] for line in reading.splitlines() if "), for " in line]
     assert served and not any("_" in x for x in served)

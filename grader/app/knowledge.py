@@ -10,6 +10,7 @@ import streamlit as st
 from grader.app.report_view import outline_markdown
 from grader.app.safe import inert
 from grader.knowledge.notes import FOLDERS, Case, Concept, KnowledgeBase, Step, cached_kb
+from grader.report import SEVERITY_LABEL
 
 LABELS = {"case": "Cases", "concept": "Concepts", "step": "Framework steps"}
 KINDS = {FOLDERS[kind]: label for kind, label in LABELS.items()}  # by folder, as links name notes
@@ -88,7 +89,7 @@ def _case(kb: KnowledgeBase, case: Case) -> None:
                 {
                     "Component": kb.concepts[c.id].title,
                     "Step": kb.concepts[c.id].step,
-                    "Severity": c.severity,
+                    "Severity": SEVERITY_LABEL[c.severity],
                     "Weight": c.effective_weight,
                 }
                 for c in case.components
@@ -117,7 +118,7 @@ def practise(case_id: str) -> None:
 def _concept(kb: KnowledgeBase, concept: Concept) -> None:
     st.header(concept.title)
     st.caption(
-        f"Step: {kb.steps[concept.step].title} · severity {concept.severity}"
+        f"Step: {kb.steps[concept.step].title} · severity {SEVERITY_LABEL[concept.severity]}"
         + (" · cross-cutting" if concept.cross_cutting else "")
     )
     st.markdown(inert(concept.why_it_matters))

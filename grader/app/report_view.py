@@ -15,7 +15,7 @@ from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
 from grader.render import IGNORED, question_line, step_score_note, to_markdown
-from grader.report import GradeReport
+from grader.report import SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
 
 STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6"}
@@ -212,7 +212,7 @@ def components_table(r: GradeReport):
                 "Component": c.title,
                 "Status": c.status,
                 "Score": c.score,
-                "Severity": c.severity,
+                "Severity": SEVERITY_LABEL[c.severity],
                 "Step": steps.get(c.step, c.step),
                 "Judged by": c.judged_by,
             }
@@ -229,7 +229,7 @@ def components_list(r: GradeReport) -> str:
     """The components, biggest gaps first, one stacked line each (narrow screens)."""
     return "\n".join(
         f"- :{STATUS_BADGE[c.status]}-badge[{c.status}] **{inert(c.title)}**: {c.score}/100, "
-        f"{c.severity}"
+        f"{SEVERITY_LABEL[c.severity]}"
         for c in ordered(r)
     )
 

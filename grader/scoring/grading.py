@@ -22,6 +22,7 @@ from grader.knowledge.index import KnowledgeIndex, build_index
 from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb, note_path
 from grader.report import (
     NOTHING_QUOTED,
+    SEVERITY_LABEL,
     AnswerStats,
     ComponentResult,
     Evidence,
@@ -759,7 +760,7 @@ class Grader:
                 self._advice(case, texts, list(range(len(texts))), systems=systems)
                 or concept.levels.l3
             )
-            return f'Add {r.title} ({r.severity}, missing); a strong answer says, for example: "{example}"'
+            return f'Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing); a strong answer says, for example: "{example}"'
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
 
     def _relevance(

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from grader.knowledge.notes import Case, CaseComponent, Concept, CueNote, KnowledgeBase
-from grader.report import ComponentResult, Evidence, FollowUp, QuestionMatch
+from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
 from grader.text import shorten
@@ -391,7 +391,7 @@ def _cues(kb: KnowledgeBase, case: Case | None, component_id: str) -> list[str]:
 
 # -- the questions ---------------------------------------------------------------------------------
 def _why(r: ComponentResult, where: str | None, probe: bool) -> str:
-    why = f"{r.title} is {r.status} ({r.score}/100) and {r.severity}" + (
+    why = f"{r.title} is {r.status} ({r.score}/100) and {SEVERITY_LABEL[r.severity]}" + (
         f" for {where}" if where else ""
     )
     return why + ("; presses on what the candidate said" if probe else "")
