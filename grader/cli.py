@@ -161,9 +161,11 @@ def _graded(
     samples: int,
     candidate: Optional[str],
     transcriber: Optional[Transcriber],
+    save: bool = False,
 ):
-    """What `grade` and `sheet` share: every check before any work, then reading and grading.
-    Returns the report and the checked output path (None for stdout)."""
+    """What `grade` and `sheet` share: every check before any work, then reading and grading
+    (and, with `save`, storing the attempt in the history as the app does). Returns the report
+    and the checked output path (None for stdout)."""
     from grader.llm.config import load_config
     from grader.output import check_output
 
@@ -201,6 +203,10 @@ def _graded(
     report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
     if report.llm is not None and report.llm.fell_back:
         typer.echo(f"warning: {report.warnings[-1]}", err=True)
+    if save:
+        key = llm_config.api_key.get_secret_value() if llm_config.api_key else None
+        attempt = _history().save(answer.text, report, secrets=[key])
+        typer.echo(f"saved as attempt #{attempt} (`mlsd history list`)", err=True)
     return report, output
 
 
@@ -222,6 +228,9 @@ def grade(
     samples: int = SamplesOption,
     candidate: Optional[str] = CandidateOption,
     transcriber: Optional[Transcriber] = TranscriberOption,
+    save: bool = typer.Option(
+        False, "--save", help="Save the attempt to your history, as the app does (MLSD_DATA_DIR)."
+    ),
 ) -> None:
     """Grade an answer against a question's rubric."""
     from grader.output import write_atomic
@@ -229,6 +238,7 @@ def grade(
     report, output = _graded(
         source, question, output, chroma_url=chroma_url, llm=llm, model=model,
         base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
+        save=save,
     )  # fmt: skip
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
@@ -503,7 +513,8 @@ def case_check(
 
 history_app = typer.Typer(
     no_args_is_help=True,
-    help="Saved attempts (the app saves every graded answer; MLSD_DATA_DIR sets where).",
+    help="Saved attempts (the app saves every graded answer, `mlsd grade --save` one; "
+    "MLSD_DATA_DIR sets where).",
 )
 app.add_typer(history_app, name="history")
 

@@ -31,7 +31,7 @@ from grader.report import (
     QuestionMatch,
     StepResult,
 )
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 KEY = "sk-test-0123456789abcdefSECRET"
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
@@ -325,3 +325,19 @@ def test_history_command_reports_a_damaged_file(cli, db):
     db.write_bytes(b"garbage" * 100)
     result = cli("list")
     assert result.exit_code == 0 and "note: the history database was damaged" in result.stderr
+
+
+@pytest.mark.slow
+def test_mlsd_grade_save_stores_the_attempt(db, monkeypatch, grader):
+    import grader.scoring.grading as grading_module
+
+    monkeypatch.setenv("MLSD_DATA_DIR", str(db.parent))
+    monkeypatch.setattr(grading_module, "_default", grader)
+    answer = EXAMPLES / "video_recommendation_weak.md"
+    args = ["grade", str(answer), "-q", "video_recommendation", "-f", "json"]
+    saved = CliRunner().invoke(app, [*args, "--save"])
+    assert saved.exit_code == 0 and "saved as attempt #" in saved.stderr, saved.stderr
+    (attempt,) = History(db).list()
+    assert attempt.answer == answer.read_text() and attempt.report_json == saved.stdout
+    assert CliRunner().invoke(app, args).exit_code == 0  # without --save nothing is stored
+    assert len(History(db).list()) == 1
