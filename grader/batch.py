@@ -34,7 +34,7 @@ from grader.errors import GraderError, InputError
 from grader.knowledge.notes import KnowledgeBase, cached_kb
 from grader.output import write_atomic
 from grader.pipeline import grade_input
-from grader.render import interviewer_sheet
+from grader.render import interviewer_sheet, step_score_note
 from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
@@ -406,9 +406,9 @@ def _summary_markdown(reports, components, steps, problems) -> str:
         out += [f"**Question:** {asked[0]}", ""]
     legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
     out += [
-        "Scores are out of 100; a step's score is its coverage less up to 30% when the answer says "
-        "little about it. Flags say what to check before trusting a grade. `summary.csv` holds "
-        "every component's status and score per candidate.",
+        f"Scores are out of 100. {step_score_note(next(iter(reports.values())))} Flags say what "
+        "to check before trusting a grade. `summary.csv` holds every component's status and "
+        "score per candidate.",
         "",
     ]
     mixed = len(asked) > 1  # a cohort answering several questions: each row says which
