@@ -58,7 +58,8 @@ def test_valid_output_adds_judgements_follow_ups_summary_and_usage(grader, weak_
         c.judged_by == "llm" and c.deterministic_score is not None for c in report.components
     )
     assert_grounded(report, det, weak_answer)
-    assert report.summary == "A solid design with gaps." and len(report.improvements) == 3
+    assert report.summary == "A solid design with gaps."
+    assert report.improvements[:3] == ["Add one.", "Add two.", "Add three."]  # the LLM's three
     llm_questions = [f for f in report.follow_up_questions if f.origin == "llm"]
     assert llm_questions and all("builds on" in f.why for f in llm_questions)
     batches = -(-len(det.components) // 3)
@@ -268,3 +269,15 @@ def test_prompt_files_render_strictly_and_neutralise_the_delimiters(tmp_path):
             "---\nid: x\nversion: '1'\nvariables: [a]\n---\n## system\n{{ a }}\n## user\n{{ b }}\n",
             "x.md",
         )
+
+
+def test_the_rules_say_more_item_follows_the_llms_three_improvements(grader):
+    from tests.conftest import EXAMPLES
+
+    notes = (EXAMPLES / "fraud_detection_notes.md").read_text()
+    rules = grader.grade(notes, "fraud_detection")
+    assert rules.improvements[-1].startswith("Say more about")  # a step that says little
+    report, _ = run(grader, notes, rules, sensible_policy(level=2))
+    expected = grader.totals(report.components, report.question)["improvements"][3:]
+    assert report.summary and expected and report.improvements[3:] == expected
+    assert not any(i.startswith("Say more") for i in report.improvements[:3])

@@ -212,7 +212,11 @@ class _Run:
                 f"the LLM summary was invalid twice; kept the rules-based improvements ({exc})"
             )
             return None, report.improvements
-        return inert(out.summary, 800), [inert(i, 300) for i in out.improvements]
+        # the rules' "say more about <step>" (after their three gaps) stays: the LLM's three
+        # replace the gap items, and the step's depth discount is the rules' own
+        return inert(out.summary, 800), [inert(i, 300) for i in out.improvements] + (
+            report.improvements[3:]
+        )
 
 
 def component_context(grader: Grader, case, c: ComponentResult) -> dict:
