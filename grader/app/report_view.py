@@ -51,7 +51,12 @@ def render(report: GradeReport, text: str, key: str) -> None:
         hide_index=True,
         width="stretch",
         column_config=COMPONENT_COLUMNS,
-        column_order=list(COMPONENT_COLUMNS),
+        # "judged by" says something only when an LLM judged some components
+        column_order=[
+            k
+            for k in COMPONENT_COLUMNS
+            if k != "Judged by" or any(c.judged_by == "llm" for c in report.components)
+        ],
         height=35 * (len(report.components) + 1) + 3,  # every row, no inner scrolling
     )
     with st.expander("The components as a list (easier to read on a phone)"):
@@ -166,7 +171,9 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
     )
     base = alt.Chart(df).encode(
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
-        y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y(
+            "step:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)
+        ),  # the longest step title whole
         tooltip=["step", "score", "covered", "words about it"],
     )
     bars = base.mark_bar().encode(
@@ -183,13 +190,13 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
 
 
 COMPONENT_COLUMNS = {
-    "Component": st.column_config.TextColumn("Component", width="medium"),
+    "Component": st.column_config.TextColumn("Component", width="large"),
     "Status": st.column_config.TextColumn("Status", width="small"),
     "Score": st.column_config.ProgressColumn(
         "Score", min_value=0, max_value=100, format="%d", width="small"
     ),
     "Severity": st.column_config.TextColumn("Severity", width="small"),
-    "Step": st.column_config.TextColumn("Step", width="small"),
+    "Step": st.column_config.TextColumn("Step", width="medium"),
     "Judged by": st.column_config.TextColumn("Judged by", width="small"),
 }
 
