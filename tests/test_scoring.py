@@ -564,3 +564,21 @@ def test_a_shortened_text_ends_on_a_whole_word_with_one_ellipsis():
         assert len(cut) <= limit and cut.endswith("…") and not cut.endswith((".…", " …"))
         assert said.startswith(cut[:-1]) and said[len(cut) - 1] in " ."  # a whole word kept
     assert shorten("x" * 50, 20) == "x" * 19 + "…"  # one long word is cut all the same
+
+
+def test_a_window_is_quoted_from_where_a_clause_starts_to_where_one_ends():
+    from grader.scoring.grading import clause_trimmed
+
+    window = (
+        "Flink) writing into an online feature store like Redis, and the same definitions are "
+        "backfilled offline to avoid training-serving skew. Scores and"
+    )
+    s, e = clause_trimmed(window)
+    assert window[s:e] == (
+        "writing into an online feature store like Redis, and the same definitions are "
+        "backfilled offline to avoid training-serving skew."
+    )
+    run_on = "and we page the on call engineer when the click rate falls and we keep a holdout too"
+    assert clause_trimmed(run_on) == (0, len(run_on))  # no clause break: the window as it is
+    short = "Retrain daily. Then check drift"
+    assert clause_trimmed(short) == (0, len(short))  # too short to lose a fragment

@@ -185,6 +185,34 @@ def check_answer(answer: str) -> str:
     return answer
 
 
+# where a clause ends inside a word window: a sentence's end, a colon or semicolon, a closing
+# bracket or a comma, followed by a space
+_CLAUSE_END = re.compile(r"[.!?;:)\]]+(?=\s)|,(?=\s)")
+TRIM_WORDS = 4  # a window's first or last words this few, cut off from their clause, are dropped
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def clause_trimmed(text: str) -> tuple[int, int]:
+    """The span of a word window worth quoting: without a fragment of TRIM_WORDS words or fewer
+    that its cut left before a clause's end at its start ("Flink) writing into...") or after one
+    at its end ("...training-serving skew. Scores and"), so that a quote starts and stops where a
+    clause does. The whole window when it holds no such break."""
+    words = [m.span() for m in _WORD_SPAN.finditer(text)]
+    if len(words) <= 3 * TRIM_WORDS:
+        return 0, len(text)
+    start, end = 0, len(text)
+    head = text[: words[TRIM_WORDS - 1][1]]
+    breaks = [m for m in _CLAUSE_END.finditer(text) if m.end() <= len(head)]
+    if breaks:
+        start = next(s for s, _ in words if s >= breaks[-1].end())
+    tail_from = words[-TRIM_WORDS][0]
+    breaks = [m for m in _CLAUSE_END.finditer(text, tail_from) if m.group() != ","]
+    if breaks:
+        first = breaks[0]
+        end = first.end()
+    return start, end
+
+
 class Grader:
     """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
 
@@ -684,8 +712,13 @@ class Grader:
     def _evidence(units: list[Unit], found: tuple[int, float]) -> Evidence:
         i, similarity = found
         u = units[i]
+        start, end = clause_trimmed(u.text) if u.is_window else (0, len(u.text))
         return Evidence(
-            quote=u.text, start=u.start, end=u.end, similarity=similarity, excerpt=u.is_window
+            quote=u.text[start:end],
+            start=u.start + start,
+            end=u.start + end,
+            similarity=similarity,
+            excerpt=u.is_window,
         )
 
     def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
