@@ -698,7 +698,7 @@ def test_the_step_the_answer_says_least_about_gets_a_say_more_improvement(grader
     title = less.step("requirements").title
     assert not any(title in x for x in full.improvements)
     (say_more,) = [x for x in less.improvements if x.startswith("Say more about")]
-    assert say_more.startswith(f"Say more about {title} ")
+    assert say_more.startswith(f"Say more about {title}: ")
     # the step named is the one that lost most to depth, by the threshold or more
     lost = {s.id: s.coverage - s.score for s in less.steps}
     assert max(lost, key=lost.get) == "requirements" and lost["requirements"] >= 10

@@ -771,13 +771,13 @@ class Grader:
         thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
         aim = self.kb.concepts[thinnest.id].levels.l3
         said = (
-            f"about {step.said_words} words explain what it covers"
+            f"what it covers takes only about {step.said_words} words"
             if step.said_words
             else "no passage reads as explaining what it covers"
         )
         return (
-            f"Say more about {step.title} ({said}, so it scores {step.score} of its "
-            f"{step.coverage}); for {thinnest.title}, aim for: {aim}"
+            f"Say more about {step.title}: {said}, so the step scores {step.score} instead of "
+            f"{step.coverage}. For {thinnest.title}, the rubric's top level: {aim}"
         )
 
     def _improvement(
