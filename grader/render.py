@@ -220,12 +220,15 @@ def print_rich(r: GradeReport, console=None) -> None:
         comps.add_column(col, overflow="fold")
     comps.add_column("Evidence", overflow="fold", ratio=1)
     titles = {s.id: s.title for s in r.steps}
+    # about three lines of the evidence column (the other columns take some 60): a wide terminal
+    # shows a word window whole
+    limit = max(120, 3 * (console.width - 60))
     groups = [list(g) for _, g in itertools.groupby(r.components, key=lambda c: c.step)]
     for k, group in enumerate(groups):
         comps.add_row(f"[bold]{escape(titles.get(group[0].step, group[0].step))}[/]")
         for c in group:
             # most of a word window (24 words); the JSON, Markdown and app reports quote it whole
-            quote = escape(shorten(c.evidence[0].shown, 120)) if c.evidence else ""
+            quote = escape(shorten(c.evidence[0].shown, limit)) if c.evidence else ""
             if not c.evidence and c.status != "missing":  # credited, yet nothing reads as its own
                 quote = f"[dim]{NOTHING_QUOTED}[/]"
             comps.add_row(
