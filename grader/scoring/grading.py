@@ -157,6 +157,18 @@ _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
 
 
+def _check_script(answer: str) -> None:
+    """Refuse text whose visible characters are mostly outside the Latin script and ASCII."""
+    shown = _COMBINING.sub("", HIDDEN.sub("", answer))
+    visible = len(_VISIBLE.findall(shown))
+    latin = len(_LATIN.findall(shown))
+    if visible >= MIN_READ_CHARS and latin < MIN_LATIN_SHARE * visible:
+        raise InputError(
+            f"the answer does not read as English text: {latin / visible:.0%} of its characters "
+            "are Latin letters, digits or punctuation (the grader reads English)"
+        )
+
+
 def check_answer(answer: str) -> str:
     """Reject answers that cannot be graded, with one clear line."""
     if not isinstance(answer, str):
@@ -167,14 +179,8 @@ def check_answer(answer: str) -> str:
         raise InputError("the answer is empty: paste or upload the text of your design")
     check_length(answer)
     # hidden characters are the steering check's, not this one's; accents are read with their letter
-    shown = _COMBINING.sub("", HIDDEN.sub("", answer))
-    visible = len(_VISIBLE.findall(shown))
-    latin = len(_LATIN.findall(shown))
-    if visible >= MIN_READ_CHARS and latin < MIN_LATIN_SHARE * visible:
-        raise InputError(
-            f"the answer does not read as English text: {latin / visible:.0%} of its characters "
-            "are Latin letters, digits or punctuation (the grader reads English)"
-        )
+    if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
+        _check_script(answer)
     words = count_words(
         HIDDEN.sub(" ", answer)
     )  # hidden characters are blanked before grading: they split words
