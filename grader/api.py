@@ -17,6 +17,7 @@ import hmac
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -103,12 +104,21 @@ class _BodyLimit:
 DOCS_ASSETS = "/docs-assets"
 
 
-def _offline_docs(app: FastAPI) -> None:
+def _swagger_files() -> Path | None:
+    """Where the `swagger-ui-bundle` package keeps Swagger UI's files; None in an install that
+    predates it (FastAPI's own page, which fetches them from a CDN, is served then)."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ModuleNotFoundError:
+        return None
+    return Path(swagger_ui_path)
+
+
+def _offline_docs(app: FastAPI, swagger_ui_path: Path) -> None:
     """/docs: Swagger UI from the files the `swagger-ui-bundle` package carries, so the page works
     with no internet (FastAPI's own page fetches its script and style from a CDN)."""
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.staticfiles import StaticFiles
-    from swagger_ui_bundle import swagger_ui_path
 
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
 
@@ -125,14 +135,16 @@ def _offline_docs(app: FastAPI) -> None:
 
 def create_app(grader: Grader | None = None) -> FastAPI:
     """The API over `grader` (opened on first use when not given)."""
+    swagger = _swagger_files()
     app = FastAPI(
         title="mlsd-grader",
         version="1",
         summary="Grade ML system design answers, offline.",
-        docs_url=None,  # served below from local files: the default page loads them from a CDN
-        redoc_url=None,
+        docs_url=None if swagger else "/docs",  # served below from local files when it can be
+        redoc_url=None,  # ReDoc's page loads its script from a CDN
     )
-    _offline_docs(app)
+    if swagger:
+        _offline_docs(app, swagger)
     config = settings()
     queue, max_body, token = _Queue(config.api_queue), config.api_max_body, config.api_token
 

