@@ -84,12 +84,15 @@ def read_rows(
 ) -> tuple[list[Row], list[Problem]]:
     """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems. A
     folder's subfolders and odd files are named as problems, except what a batch writing to `out`
-    put there itself (its summary, manifest, reports and sheets), so that a cohort written into
-    its own folder is not graded as answers on the next run."""
+    put there itself (its summary, manifest, reports and sheets), or an earlier batch did (the
+    folder holds a manifest), so that a cohort's outputs are never graded as answers."""
     if source.is_dir():
         if not question:
             raise InputError("a folder of answers needs --question: the question they all answer")
+        # what a batch wrote here: this one's (`-o` the answers folder), or an earlier one's
         own = _outputs(out) if out is not None else set()
+        if (source / MANIFEST).is_file():
+            own |= _outputs(source)
         entries = sorted(
             p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
         )
@@ -497,8 +500,8 @@ def _find_step(r: GradeReport, sid: str):
 
 
 def _asked(r: GradeReport) -> str:
-    """The question as the cohort's file gave it."""
-    return " ".join((r.question.asked or r.question.title).split())
+    """The question as people read it: a bank case's title, or the question text as typed."""
+    return " ".join(r.question.shown.split())
 
 
 def _find(r: GradeReport, cid: str):

@@ -178,7 +178,8 @@ def _graded(
     unused += ["--samples"] if samples > 1 else []
     if unused and llm_config.provider == "none":  # said, not silently dropped
         typer.echo(
-            f"note: {', '.join(unused)} apply only with --llm (or MLSD_LLM); graded by the rules",
+            f"note: {', '.join(unused)} {'applies' if len(unused) == 1 else 'apply'} only with "
+            "--llm (or MLSD_LLM); graded by the rules",
             err=True,
         )
     answer = _load_answer(source, candidate, transcriber)
@@ -667,6 +668,11 @@ def batch(
 
     from grader.batch import read_rows, run_batch, write_summary
 
+    if question:  # a typo in a case id fails here, not once per answer
+        from grader.knowledge.notes import cached_kb
+        from grader.scoring.grading import case_named
+
+        case_named(cached_kb(), question)
     rows, problems = read_rows(source, question, out)
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
@@ -713,10 +719,32 @@ def serve(
 
     if chroma_url:  # worker processes read their settings from the environment they inherit
         os.environ["MLSD_CHROMA_URL"] = chroma_url
+    _check_port(host, port)
+    typer.echo(
+        f"serving the API on http://{host}:{port} (docs at /docs); Ctrl+C stops it", err=True
+    )
     uvicorn.run(
         "grader.api:app_factory", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False,
     )  # fmt: skip
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line when the address cannot be listened on (a port in use, a host that is not
+    this machine's), before uvicorn reports it its own way."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -80,6 +80,8 @@ def to_markdown(r: GradeReport) -> str:
     ]
     if source_line(r):
         out += [f"**Source:** {_md_escape(source_line(r))}", ""]
+    if r.warnings:  # read first: off topic, short, steering say how far the scores go
+        out += ["## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings] + [""]
     if r.missed_critical:
         titles = ", ".join(r.component(c).title for c in r.missed_critical)
         out += [f"> **Missed critical components:** {titles}", ""]
@@ -134,8 +136,6 @@ def to_markdown(r: GradeReport) -> str:
                 f"- {x.title} (`knowledge_base/{x.path}`)"
                 + (f", for {', '.join(serves)}" if serves else "")
             )
-    if r.warnings:
-        out += ["", "## Warnings", ""] + [f"- {_md_escape(w)}" for w in r.warnings]
     if r.ignored:
         out += ["", "## Not counted", ""]
         out += [f"- {IGNORED[p.reason]}: {_md_escape(shorten(p.quote))}" for p in r.ignored]
@@ -192,6 +192,8 @@ def print_rich(r: GradeReport, console=None) -> None:
     )
     if source_line(r):
         console.print(f"[dim]{escape(source_line(r))}[/]")
+    for w in r.warnings:  # read first: off topic, short, steering say how far the scores go
+        console.print(f"[yellow]warning:[/] {escape(w)}")
     if r.summary:
         console.print(escape(r.summary))
     steps = Table(
@@ -250,16 +252,14 @@ def print_rich(r: GradeReport, console=None) -> None:
         items = [f"{escape(f.question)} [dim]({escape(f.why)})[/]" for f in r.follow_up_questions]
         _listed(console, "Follow-up questions", _numbers(items), items)
     if r.recommended_reading:
-        items = [
-            f"{escape(x.title)} [dim]knowledge_base/{escape(x.path)}[/]"
+        items = [  # a command that works from any folder, not a path inside the checkout
+            f"{escape(x.title)} [dim](mlsd show {escape(x.doc_id.split(':', 1)[-1])})[/]"
             for x in r.recommended_reading
         ]
         _listed(console, "Recommended reading", ["-"] * len(items), items)
     if r.improvements:
         items = [escape(x) for x in r.improvements]
         _listed(console, "Top improvements", _numbers(items), items)
-    for w in r.warnings:
-        console.print(f"[yellow]warning:[/] {escape(w)}")
     for p in r.ignored:
         console.print(
             f"[dim]not counted ({IGNORED[p.reason].lower()}):[/] {escape(shorten(p.quote))}"
@@ -429,7 +429,7 @@ def interviewer_sheet(
     level descriptors from `kb`). Deterministic: the same report gives the same sheet."""
     who = candidate or (r.source.name if r.source and r.source.name else "candidate")
     out = [f"# Interviewer sheet: {_md_inline(who)}", ""]
-    asked = r.question.asked or r.question.title
+    asked = r.question.shown
     out += [f"- **Question:** {_md_inline(asked)}"]
     out += [f"- **Rubric:** {_md_inline(question_line(r))}"]
     shown_file = " ".join((file or "").replace("`", "'").split())

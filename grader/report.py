@@ -135,6 +135,12 @@ class QuestionMatch(_Model):
         the question's."""
         return self.id is not None and self.matched_by in ("id", "title")
 
+    @property
+    def shown(self) -> str:
+        """The question as people read it: a bank case named by id or title is its title; a
+        question typed as text is as typed."""
+        return self.title if self.by_name else (self.asked or self.title)
+
 
 class FollowUp(_Model):
     question: str = Field(

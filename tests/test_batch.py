@@ -112,7 +112,8 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     # video feed answers to a fraud question: flagged, in the summary and the CSV
     assert all("off topic" in r["flags"] for r in rows)
     summary = (out / "summary.md").read_text()
-    assert "**Question:** fraud_detection" in summary and "| off topic" in summary
+    fraud = "Real-time payment fraud detection (card-not-present checkout)"  # the case's title
+    assert f"**Question:** {fraud}" in summary and "off topic" in summary
 
     # an answer that can no longer be graded loses its old report; a removed one leaves the summary
     (answers / "ann.md").write_text("")
@@ -136,7 +137,7 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     summary = (tmp_path / "summary.md").read_text()
     header = next(line for line in summary.splitlines() if line.startswith("| candidate"))
     assert header.startswith("| candidate | question | overall |")
-    assert "| ana | video_recommendation |" in summary  # as the cohort's file gave it
+    assert "| ana | Video recommendation (home feed) |" in summary  # a bank case by its title
     assert "| ben | Design a / pipe question |" in summary  # a pipe would break the table
     assert "**Question:**" not in summary
 
@@ -215,3 +216,20 @@ def test_a_batch_that_grades_nothing_fails_with_one_line(tmp_path, real_index_di
     proc = _batch(table, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
     assert proc.returncode == 2 and "'answer' (the text) or 'path' column" in proc.stderr
     assert "name, text" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_earlier_batchs_outputs_are_not_answers_and_a_mistyped_id_stops_the_run(
+    tmp_path, real_index_dir
+):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "ann.md").write_text(WEAK.read_text())
+    first = _batch(answers, answers, real_index_dir, "-q", "video_recommendation", "-w", "1")
+    assert first.returncode == 0, first.stderr
+    # graded again into another folder: the first run's summary, manifest and CSV are not answers
+    again = _batch(answers, tmp_path / "elsewhere", real_index_dir, "-q", "video_recommendation")
+    assert again.returncode == 0 and "0 not graded" in again.stderr, again.stderr
+    assert sorted(p.stem for p in (tmp_path / "elsewhere" / "reports").glob("*.json")) == ["ann"]
+    typo = _batch(answers, tmp_path / "typo", real_index_dir, "-q", "video_recomendation")
+    assert typo.returncode == 2 and "did you mean video_recommendation" in typo.stderr
+    assert not (tmp_path / "typo").exists()  # nothing graded, nothing written

@@ -204,5 +204,31 @@ def test_version_and_llm_options_without_an_llm_are_said(mlsd):
     assert version.returncode == 0 and version.stdout.decode().strip().endswith(__version__)
     weak = str(EXAMPLES / "video_recommendation_weak.md")
     proc = mlsd("grade", weak, "-q", "video_recommendation", "--samples", "3", "-f", "json")
-    assert proc.returncode == 0 and "--samples apply only with --llm" in proc.stderr.decode()
+    assert proc.returncode == 0 and "--samples applies only with --llm" in proc.stderr.decode()
     assert json.loads(proc.stdout)["grader"]["mode"] == "deterministic"
+
+
+def test_warnings_come_first_and_reading_is_a_command(mlsd):
+    # an answer to another question: the reason its scores are 0 is read before them
+    proc = mlsd("grade", STRONG, "-q", "fraud_detection", env={"COLUMNS": "200"})
+    lines = proc.stdout.decode().splitlines()
+    first_warning = next(i for i, x in enumerate(lines) if x.startswith("warning:"))
+    assert "scores were scaled" in " ".join(
+        " ".join(lines[first_warning : first_warning + 3]).split()
+    )
+    assert first_warning < lines.index(next(x for x in lines if x.strip() == "Steps"))
+    reading = lines[lines.index("Recommended reading") + 1 :]
+    assert re.search(r"\(mlsd show [a-z_]+\)", reading[0])  # works from any folder
+
+
+def test_text_without_words_and_a_busy_port_are_one_line(mlsd, tmp_path):
+    import socket
+
+    symbols = tmp_path / "symbols.txt"
+    symbols.write_text("%$#@!*&^ 123 -> " * 40)
+    _one_line_error(mlsd("grade", str(symbols), "-q", "fraud_detection"), "the answer has no words")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        _one_line_error(mlsd("serve", "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")

@@ -314,7 +314,7 @@ def test_mlsd_sheet_writes_the_interviewer_sheet(mlsd, tmp_path, kb, graded):
     text = out.read_text(encoding="utf-8")
     report = graded["video_recommendation_strong"][1]
     assert text.startswith("# Interviewer sheet: video_recommendation_strong\n")
-    assert "- **Question:** video_recommendation" in text
+    assert "- **Question:** Video recommendation (home feed)" in text  # the case by its title
     assert f"`{STRONG}`" in text  # the file as given
     assert f"- **Overall:** {report.overall_score}/100" in text
     top, live = text.split("## Top probes", 1)[1].split("## Rubric lines to score live", 1)

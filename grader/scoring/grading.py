@@ -154,6 +154,7 @@ MIN_READ_CHARS = 40
 MIN_LATIN_SHARE = 0.3
 _VISIBLE = re.compile(r"\S")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
+_ANY_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 _LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
 
 
@@ -179,6 +180,8 @@ def check_answer(answer: str) -> str:
         raise InputError("the answer is empty: paste or upload the text of your design")
     check_length(answer)
     # hidden characters are the steering check's, not this one's; accents are read with their letter
+    if not _ANY_LETTER.search(answer):
+        raise InputError("the answer has no words: write or paste the text of your design")
     if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
         _check_script(answer)
     words = count_words(
@@ -217,6 +220,30 @@ def clause_trimmed(text: str) -> tuple[int, int]:
         first = breaks[0]
         end = first.end()
     return start, end
+
+
+def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
+    """The bank case a question names, by id or by title (or alias), with how it was named; None
+    for question text. A question shaped like an id (snake_case) that names no case, or names one
+    of the user's own that could not be read, is refused in one line: it is a typo, not a question
+    to grade against the general framework."""
+    q = " ".join((question or "").split())
+    key = q.lower().replace("-", "_")
+    if key in kb.cases:
+        return kb.cases[key], "id"
+    for case in kb.cases.values():
+        if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
+            return case, "title"
+    unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
+    if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
+        raise InputError(f"your case '{key}' could not be read: {unread}")
+    if _ID_LIKE.match(q) and "_" in q:
+        near = difflib.get_close_matches(key, list(kb.cases), n=3, cutoff=0.5)
+        hint = (
+            f"; did you mean {', '.join(near)}?" if near else "; run `mlsd questions` for the list"
+        )
+        raise InputError(f"unknown question id '{q}'{hint}")
+    return None
 
 
 class Grader:
@@ -282,23 +309,10 @@ class Grader:
                 "the question is empty: give a case id (see `mlsd questions`) or the question text"
             )
         cases = self.kb.cases
-        key = q.lower().replace("-", "_")
-        if key in cases:
-            return self._for_case(cases[key], "id", 1.0, q)
-        for case in cases.values():
-            if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
-                return self._for_case(case, "title", 1.0, q)
-        unread = next((s for s in self.kb.skipped if f"/{key}.md:" in s), None)
-        if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
-            raise InputError(f"your case '{key}' could not be read: {unread}")
-        if _ID_LIKE.match(q) and "_" in q:
-            near = difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
-            hint = (
-                f"; did you mean {', '.join(near)}?"
-                if near
-                else "; run `mlsd questions` for the list"
-            )
-            raise InputError(f"unknown question id '{q}'{hint}")
+        named = case_named(self.kb, q)
+        if named is not None:
+            case, how = named
+            return self._for_case(case, how, 1.0, q)
         vector = self.embedder.embed([q])[0]
         hits = self.index.query(vector, ["case"], k=12)
         best = next(iter(hits), None)  # hits are best first; several documents per case

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.text import blank_spans
+from grader.text import blank_spans, shorten
 
 _I = re.IGNORECASE | re.MULTILINE
 _GAP = r"[^.\n]{0,60}?"
@@ -379,7 +379,7 @@ def describe(findings: list[Finding]) -> str | None:
         return None
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
     first = (
-        " ".join(next(f for f in findings if f.kind != "hidden_characters").excerpt.split())[:80]
+        shorten(next(f for f in findings if f.kind != "hidden_characters").excerpt, 80)
         if any(f.kind != "hidden_characters" for f in findings)
         else "hidden characters"
     )
