@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -163,6 +164,12 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     @app.exception_handler(GraderError)
     async def one_line(_request: Request, exc: GraderError):
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError):
+        # what was wrong and where, without sending the (possibly long) input back
+        errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     def grade(answer: AnswerInput, question: str) -> Response:
         with queue:

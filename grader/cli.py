@@ -356,10 +356,14 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
         if note_id in kb.notes(kind):
             # the front matter is YAML, shown as such; read as Markdown its fields ran together
             text = kb.path_of(kind, note_id).read_text(encoding="utf-8")
+            console = Console()
+            if not console.is_terminal:  # piped or redirected: the note as it is, valid YAML
+                sys.stdout.write(text)
+                return
             yaml = frontmatter.YAMLHandler()
             front, body = yaml.split(text) if yaml.detect(text) else ("", text)
-            console = Console()
             console.print(Syntax(front.strip("\n"), "yaml", word_wrap=True, theme="ansi_dark"))
+            console.rule()
             console.print(Markdown(body))
             return
     every = [*kb.cases, *kb.concepts, *kb.steps]

@@ -59,6 +59,13 @@ def test_the_docs_page_needs_no_internet(client):
     assert "/openapi.json" in page.text
 
 
+def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
+    long = "Design a feed. " * 300  # over the question limit: said, not sent back
+    refused = client.post("/v1/grade", json={"question": long, "answer": weak_answer})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "question"
+    assert "Design a feed" not in refused.text
+
+
 def test_uploads_are_read_like_files(client):
     talk = (
         "Interviewer: Design a video recommender.\nCandidate: "
