@@ -155,13 +155,54 @@ def test_feedback_lists_only_the_points_the_reply_did_not_make(grader, weak_answ
 def test_feedback_says_when_a_reply_moved_a_score_without_a_quote():
     from grader.app.mock_interview import feedback_markdown
 
+    same_args = {"before_score": 13, "after_score": 13, "after_status": "missing"}
+
     reply = {"component_title": "Bias and fairness", "added": [], "still_missing": []}
     moved = feedback_markdown(
         {**reply, "before_score": 13, "after_score": 22, "after_status": "missing"}
     )
-    assert "moved Bias and fairness" in moved and "(13 → 22/100, missing)" in moved
+    assert "raised Bias and fairness" in moved and "(13 → 22/100, missing)" in moved
     assert "added nothing" not in moved
     same = feedback_markdown(
         {**reply, "before_score": 13, "after_score": 13, "after_status": "missing"}
     )
     assert "added nothing the rubric counts" in same and "still 13/100" in same
+    # on point, but what the answer was already credited for: said so, with the reply's words
+    repeated = feedback_markdown(
+        {**same_args, **reply, "on_point": ["We audit per-group error rates monthly."]}
+    )
+    assert "on point for Bias and fairness" in repeated and "already credited" in repeated
+    assert "> We audit per" in repeated and "error rates monthly" in repeated
+    assert "added nothing" not in repeated
+
+
+def test_a_round_records_the_reply_sentences_its_component_cites(grader, strong_answer):
+    """Whether or not the score rises, the round keeps the reply's sentences the regraded component
+    cites; feedback calls them "on point" only when they raised nothing (the answer was already
+    credited for them), and "added" when they did."""
+    from grader.practice.mock_interview import reply_feedback
+    from grader.report import FollowUp
+
+    report = grader.grade(strong_answer, "video_recommendation")
+    comp = report.component("monitoring_metrics")
+    mock = MockInterview.start(strong_answer, report, "video_recommendation")
+    follow_up = FollowUp(
+        question="What would you monitor once it is live?", component_id=comp.id, why="probe"
+    )
+    reply = (
+        "I would put dashboards and alerts on request rate, error rate and p99 latency, plus the "
+        "click-through rate per country, and page the on-call engineer when one crosses its "
+        "threshold."
+    )
+    rnd = mock.answer(grader, follow_up, reply)
+    assert rnd.on_point == [reply]
+    feedback = reply_feedback(mock, rnd, follow_up)
+    if rnd.improved:
+        assert feedback.added and not feedback.on_point
+    else:
+        assert feedback.on_point == [reply] and not feedback.added
+    # had it raised nothing (the interview's report as before the reply): on point, not added
+    fresh = MockInterview.start(strong_answer, report, "video_recommendation")
+    same = rnd.model_copy(update={"after_score": rnd.before_score, "after_status": comp.status})
+    kept = reply_feedback(fresh, same, follow_up)
+    assert kept.on_point == [reply] and not kept.added

@@ -122,8 +122,14 @@ def feedback_markdown(fb: dict) -> str:
         out = f"**What your reply added** for {title} ({change}):\n\n{quotes}"
     elif fb["after_score"] > fb["before_score"]:  # missing, or no passage clearly about it
         out = (
-            f"**Your reply moved {title}** ({change}), but none of it reads clearly enough about "
-            "it to be quoted as evidence."
+            f"**Your reply raised {title}** ({change}); its sentences read more like other "
+            "components, so none is quoted for this one."
+        )
+    elif fb.get("on_point"):  # about the component, but nothing the answer was not credited for
+        quotes = "\n".join(f"> {inert(q)}" for q in fb["on_point"][:2])
+        out = (
+            f"**Your reply is on point for {title}**, but it says what your answer was already "
+            f"credited for (still {fb['after_score']}/100, {fb['after_status']}):\n\n{quotes}"
         )
     else:
         out = (

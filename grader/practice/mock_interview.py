@@ -48,6 +48,11 @@ class Round(BaseModel):
     after_score: int
     before_status: Status
     after_status: Status
+    on_point: list[str] = Field(
+        default_factory=list,
+        description="Quotes from the reply that the regraded component cites, whether or not its "
+        "score rose (a reply that says again what the answer was credited for cites some).",
+    )
 
     @property
     def improved(self) -> bool:
@@ -193,6 +198,8 @@ class MockInterview(BaseModel):
         old = self.report.component(follow_up.component_id)
         new = next((c for c in regraded.components if c.id == old.id), None)
         kept = new if new is not None and new.score > old.score else old
+        end = reply_start + len(reply)
+        on_point = [e.quote for e in (new.evidence if new else []) if reply_start <= e.start < end]
         self.text, self.graded_text = text, graded
         self.report = _with_component(grader, self.report, kept, text, asked=old.id)
         rnd = Round(
@@ -206,6 +213,7 @@ class MockInterview(BaseModel):
             after_score=kept.score,
             before_status=old.status,
             after_status=kept.status,
+            on_point=on_point,
         )
         self.rounds.append(rnd)
         return rnd
@@ -263,6 +271,11 @@ class ReplyFeedback(BaseModel):
     after_score: int
     after_status: Status
     added: list[str] = Field(description="Quotes from the reply that count as evidence now.")
+    on_point: list[str] = Field(
+        default_factory=list,
+        description="Quotes from the reply about the component that raised nothing: the answer "
+        "was already credited for what they say.",
+    )
     still_missing: list[str] = Field(
         description="What a strong reply covers that the component still lacks."
     )
@@ -286,6 +299,7 @@ def reply_feedback(mock: MockInterview, rnd: Round, follow_up: FollowUp) -> Repl
         after_score=rnd.after_score,
         after_status=rnd.after_status,
         added=added,
+        on_point=[] if added or rnd.improved else rnd.on_point,
         still_missing=missing,
         feedback=comp.feedback,
     )
