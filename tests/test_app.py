@@ -308,6 +308,8 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
         and at.selectbox(key="compare_b").value == strong_id
     )
     diff = at.dataframe[-1].value
+    changes = [abs(x) for x in diff["Change"]]
+    assert changes == sorted(changes, reverse=True) and changes[0] > 0  # what moved first
     cold = diff[diff["Component"] == weak.component("cold_start").title].iloc[0]
     assert (
         cold["A"].endswith("(missing)")

@@ -199,8 +199,8 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
 
 
 def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) -> pd.DataFrame:
-    """Component by component: status and score in each attempt, and the change (no such column
-    between answers to different questions: that is not progress)."""
+    """Component by component: status and score in each attempt, and the change, biggest first (no
+    such column between answers to different questions: that is not progress)."""
     left = {c.id: c for c in a.components}
     right = {c.id: c for c in b.components}
     rows = []
@@ -214,6 +214,8 @@ def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) ->
         if same_question:
             row["Change"] = (y.score - x.score) if x and y else None
         rows.append(row)
+    if same_question:  # what moved comes first, the biggest move at the top; then rubric order
+        rows.sort(key=lambda row: -abs(row["Change"] or 0))
     return pd.DataFrame(rows)
 
 
@@ -266,8 +268,9 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
                 "Missed critical: "
                 + ", ".join(inert(r.component(c).title) for c in r.missed_critical)
             )
-    st.dataframe(
-        compare_frame(reports[a_id], reports[b_id], same), hide_index=True, width="stretch"
+    frame = compare_frame(reports[a_id], reports[b_id], same)
+    st.dataframe(  # every row, no inner scrolling
+        frame, hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3
     )
 
 
