@@ -105,11 +105,8 @@ def _start(report, text: str, question: str) -> None:
 
 def _scoreboard(mock: MockInterview) -> None:
     a, b = st.columns(2)
-    a.metric(
-        "Overall",
-        f"{mock.report.overall_score}/100",
-        delta=mock.report.overall_score - mock.initial.overall_score,
-    )
+    moved = mock.report.overall_score - mock.initial.overall_score
+    a.metric("Overall", f"{mock.report.overall_score}/100", delta=moved or None)  # no bare "0"
     b.metric("Rounds", f"{len(mock.rounds)} of {mock.max_rounds}")
 
 

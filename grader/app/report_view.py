@@ -170,9 +170,15 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
         ]
     )
     base = alt.Chart(df).encode(
-        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score"),
+        # room past 100 for the figure written at a full bar's end (a phone cut "95" to "9")
+        x=alt.X(
+            "score:Q",
+            scale=alt.Scale(domain=[0, 112]),
+            axis=alt.Axis(values=list(range(0, 101, 20))),
+            title="score",
+        ),
         y=alt.Y(
-            "step:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)
+            "step:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)
         ),  # the longest step title whole
         tooltip=["step", "score", "covered", "words about it"],
     )
