@@ -159,7 +159,8 @@ _LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
 
 
 def _check_script(answer: str) -> None:
-    """Refuse text whose visible characters are mostly outside the Latin script and ASCII."""
+    """Refuse text whose visible characters are mostly outside the Latin script and ASCII.
+    Hidden characters are the steering check's, not this one's; accents are read with their letter."""
     shown = _COMBINING.sub("", HIDDEN.sub("", answer))
     visible = len(_VISIBLE.findall(shown))
     latin = len(_LATIN.findall(shown))
@@ -179,7 +180,6 @@ def check_answer(answer: str) -> str:
     if not answer.strip():
         raise InputError("the answer is empty: paste or upload the text of your design")
     check_length(answer)
-    # hidden characters are the steering check's, not this one's; accents are read with their letter
     if not _ANY_LETTER.search(answer):
         raise InputError("the answer has no words: write or paste the text of your design")
     if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
@@ -210,15 +210,12 @@ def clause_trimmed(text: str) -> tuple[int, int]:
     if len(words) <= 3 * TRIM_WORDS:
         return 0, len(text)
     start, end = 0, len(text)
-    head = text[: words[TRIM_WORDS - 1][1]]
-    breaks = [m for m in _CLAUSE_END.finditer(text) if m.end() <= len(head)]
-    if breaks:
-        start = next(s for s, _ in words if s >= breaks[-1].end())
-    tail_from = words[-TRIM_WORDS][0]
-    breaks = [m for m in _CLAUSE_END.finditer(text, tail_from) if m.group() != ","]
-    if breaks:
-        first = breaks[0]
-        end = first.end()
+    head = list(_CLAUSE_END.finditer(text, 0, words[TRIM_WORDS - 1][1] + 1))
+    if head:  # the last break among its first words: the quote starts at the next word
+        start = next(s for s, _ in words if s >= head[-1].end())
+    tail = [m for m in _CLAUSE_END.finditer(text, words[-TRIM_WORDS][0]) if m.group() != ","]
+    if tail:  # the first break among its last words (a sentence's, not a comma): it ends there
+        end = tail[0].end()
     return start, end
 
 
