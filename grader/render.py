@@ -318,7 +318,7 @@ def pacing_summary(r: GradeReport) -> str:
     p = r.pacing
     return (
         f"{p.total_minutes:.1f} minutes in all, {p.speaking_minutes:.1f} of them the candidate speaking; "
-        f"{p.words_per_minute:.0f} words and {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
+        f"a pace of {p.words_per_minute:.0f} words a minute with {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
         f"{_clock(p.longest_monologue_seconds)} from {_clock(p.longest_monologue_start_seconds)}. "
         f"Budgets are for a {p.round_minutes:g}-minute round."
     )
