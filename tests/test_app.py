@@ -368,6 +368,21 @@ def test_knowledge_page_opens_a_linked_note(data_dir, kb):
     assert "No note" in run_app("knowledge", query={"doc": "../../etc/passwd"}).warning[0].value
 
 
+def test_the_knowledge_base_can_be_searched(data_dir, kb):
+    at = run_app("knowledge")
+    at.text_input(key="kb_search").input("position bias").run()
+    found = [b for b in at.button if b.key.startswith("kb_found_")]
+    assert found and all(
+        b.label.endswith(("(cases)", "(concepts)", "(framework steps)")) for b in found
+    )
+    target = next(b for b in found if b.label.startswith(kb.concepts["feedback_loops"].title))
+    target.click().run()
+    assert_inert(at)
+    assert at.header[0].value == kb.concepts["feedback_loops"].title
+    at.text_input(key="kb_search").input("zzzz nothing like it").run()
+    assert any("No note mentions" in c.value for c in at.caption)
+
+
 def test_llm_settings_keep_the_key_in_the_session_only(history, weak_answer, monkeypatch):
     monkeypatch.setenv("MLSD_LLM_RETRIES", "0")  # the server below is not there: fail fast
     at = run_app()

@@ -39,6 +39,7 @@ def render() -> None:
     st.title("Knowledge base")
     kb = cached_kb()
     _apply_link(kb)
+    _search(kb)
     st.session_state.setdefault("kb_kind", "cases")
     folder = st.segmented_control(
         "Browse", list(KINDS), format_func=KINDS.get, key="kb_kind", required=True
@@ -66,6 +67,45 @@ def render() -> None:
     if note.body:
         st.divider()
         st.markdown(note.body)
+
+
+SEARCH_LIMIT = 12  # notes listed for a search
+
+
+def _open(folder: str, note_id: str) -> None:
+    """Show a note below (a button's callback: it runs before the pickers are drawn)."""
+    st.session_state["kb_kind"] = folder
+    st.session_state[f"kb_note_{folder}"] = note_id
+
+
+def _search(kb: KnowledgeBase) -> None:
+    """Notes whose title, keywords or text hold every word searched for, titles first, each a
+    button that opens it below."""
+    query = st.text_input("Search the notes", key="kb_search", placeholder="e.g. position bias")
+    words = query.lower().split()
+    if not words:
+        return
+    found = []
+    for folder in KINDS:
+        for note_id, note in notes(kb, folder).items():
+            title = note.title.lower()
+            text = " ".join([title, *getattr(note, "keywords", []), note.body or ""]).lower()
+            if all(w in text for w in words):
+                found.append((not all(w in title for w in words), note.title, folder, note_id))
+    if not found:
+        st.caption(f"No note mentions {inert(query)}.")
+        return
+    for k, (_, title, folder, note_id) in enumerate(sorted(found)[:SEARCH_LIMIT]):
+        st.button(
+            f"{title} ({KINDS[folder].lower()})",
+            key=f"kb_found_{k}",
+            type="tertiary",
+            icon=":material/menu_book:",
+            on_click=_open,
+            args=(folder, note_id),
+        )
+    if len(found) > SEARCH_LIMIT:
+        st.caption(f"{len(found) - SEARCH_LIMIT} more: add a word to narrow the search.")
 
 
 def _bullets(title: str, items: list[str]) -> None:

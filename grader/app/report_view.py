@@ -468,12 +468,14 @@ def _reading(r: GradeReport) -> None:
             for c in x.for_components
             if any(k.id == c for k in r.components) and (title := r.component(c).title) != x.title
         )
-        st.page_link(
+        st.page_link(  # the title alone: a long label is cut on a phone
             nav.page("knowledge"),
-            label=f"{x.title} (for {gaps})" if gaps else x.title,
+            label=x.title,
             icon=":material/menu_book:",
             query_params={"doc": x.path},
         )
+        if gaps:
+            st.caption(f"for {inert(gaps)}")
 
 
 def _pacing(r: GradeReport) -> None:
