@@ -436,10 +436,13 @@ def _summary_markdown(reports, components, steps, problems) -> str:
     out += ["", f"## Components across the cohort ({legend})", "",
             "| component | ✅ | 🟡 | ❌ | mean (sd) | missed by |",
             "|---|---:|---:|---:|---:|---|"]  # fmt: skip
-    for step, cids in _by_step(reports, components):
+    groups = _by_step(reports, components)
+    # each component's result per candidate, in ranked order
+    results = {cid: {rid: c for rid, r in ranked if (c := _find(r, cid))} for cid in components}
+    for step, cids in groups:
         out.append(f"| **{_cell_text(step)}** | | | | | |")
         for cid in cids:
-            found = {rid: c for rid, r in ranked if (c := _find(r, cid))}
+            found = results[cid]
             scores = [c.score for c in found.values()]
             sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
             count = {s: sum(c.status == s for c in found.values()) for s in _MARK}
@@ -460,10 +463,10 @@ def _summary_markdown(reports, components, steps, problems) -> str:
         out += ["", "## Marks per candidate", "",
                 "| component | " + " | ".join(names) + " |",
                 "|---|" + "---|" * len(names)]  # fmt: skip
-        for step, cids in _by_step(reports, components):
+        for step, cids in groups:
             out.append(f"| **{_cell_text(step)}** |" + " |" * len(names))
             for cid in cids:
-                found = {rid: c for rid, r in ranked if (c := _find(r, cid))}
+                found = results[cid]
                 marks = [_MARK[found[rid].status] if rid in found else "" for rid in names]
                 out.append(f"| {_component_name(found)} | " + " | ".join(marks) + " |")
     if problems:
