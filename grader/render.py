@@ -425,8 +425,9 @@ def interviewer_sheet(
     file: str | None = None,
 ) -> str:
     """A one-page Markdown sheet for the interviewer: the question, the candidate, the scores, the
-    top follow-ups with what to listen for, and one line per rubric component to score live (its
-    level descriptors from `kb`). Deterministic: the same report gives the same sheet."""
+    top follow-ups with what to listen for, the case's own follow-up questions (a case asked for by
+    id, title or alias; not the nearest case of an open question), and one line per rubric
+    component to score live (its level descriptors from `kb`). Deterministic: the same report gives the same sheet."""
     who = candidate or (r.source.name if r.source and r.source.name else "candidate")
     out = [f"# Interviewer sheet: {_md_inline(who)}", ""]
     asked = r.question.shown
@@ -459,6 +460,11 @@ def interviewer_sheet(
             out += ["   Listen for:", ""]
             out += [f"   - {_md_inline(x)}" for x in f.listen_for]
             out += [""]
+    case = kb.cases.get(r.question.id) if kb is not None and r.question.by_name else None
+    if case is not None and case.follow_ups:  # the interviewer's own questions, as written
+        out += ["## Questions written for this case", ""]
+        out += [f"{i}. {_md_inline(q)}" for i, q in enumerate(case.follow_ups, 1)]
+        out += [""]
     out += [
         "## Rubric lines to score live",
         "",

@@ -574,3 +574,17 @@ def test_the_sheet_and_the_cohort_flags_say_what_the_grade_rests_on(grader, kb):
     plain = grader.grade(WEAK.read_text(), CASE)
     assert "Check before trusting" not in interviewer_sheet(plain, kb).split("## Top probes")[0]
     assert "unrelated text" not in flags(plain) and "steering" not in flags(plain)
+
+
+def test_the_sheet_lists_the_asked_cases_own_follow_ups_and_no_other_cases(grader, kb):
+    from grader.render import interviewer_sheet
+
+    case = kb.cases[CASE]
+    sheet = interviewer_sheet(grader.grade(WEAK.read_text(), CASE), kb)
+    own = sheet.split("## Questions written for this case", 1)[1].split("## Rubric lines", 1)[0]
+    assert [line.split(". ", 1)[1] for line in own.strip().splitlines()] == [
+        _md_inline(q) for q in case.follow_ups
+    ]
+    # an open question graded with a nearby case's rubric is not that case: none of its questions
+    open_q = grader.grade(WEAK.read_text(), "Design the recommendations for a short-video app")
+    assert "## Questions written for this case" not in interviewer_sheet(open_q, kb)
