@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from grader.app import state
 from grader.app.report_view import ordered
+from grader.app.safe import inert
 from grader.practice.history import History
 
 pytestmark = pytest.mark.slow
@@ -288,6 +289,15 @@ def test_mock_interview_page(history, grader, kb, weak, weak_answer, strong_repl
     assert after > weak.overall_score and at.metric[0].value == f"{after}/100"
     saved = history.list()
     assert [a.mode for a in saved] == ["mock"] and saved[0].overall_score == after
+
+
+def test_mock_interview_names_the_question_as_typed(grader, weak_answer):
+    typed = "Design the recommendations for a short-video app"
+    report = grader.grade(weak_answer, typed)
+    assert report.question.title != typed  # graded with a nearby case's rubric
+    at = run_app("mock", session=shown_report(report, weak_answer))
+    opening = "\n".join(m.value for m in at.markdown)
+    assert f"Your answer to **{inert(typed)}**" in opening and report.question.title not in opening
 
 
 def test_history_page(history, grader, weak, weak_answer, strong_answer):

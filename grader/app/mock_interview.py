@@ -85,7 +85,7 @@ def _spoken(question: str) -> None:
 
 def _start(report, text: str, question: str) -> None:
     st.markdown(
-        f"Your answer to **{inert(report.question.title)}** scored **{report.overall_score}/100**. "
+        f"Your answer to **{inert(report.question.shown)}** scored **{report.overall_score}/100**. "
         "The interviewer will ask about your biggest gaps, one question at a time; after each "
         "reply you see what it added and what is still missing."
     )

@@ -73,7 +73,7 @@ class _Run:
         ids = [c.id for c in batch]
         notes: list[str] = []
         values = dict(
-            question_title=self.report.question.title,
+            question_title=self.report.question.shown,
             question_prompt=self.report.question.prompt or "",
             components=[self._component_context(c) for c in batch],
             answer=self.shown,
@@ -128,7 +128,7 @@ class _Run:
             return self._ranked(components)
         ids = [g.id for g in gaps]
         values = dict(
-            question_title=self.report.question.title,
+            question_title=self.report.question.shown,
             answer=self.shown,
             gaps=[
                 dict(
@@ -198,7 +198,7 @@ class _Run:
             )
 
         values = dict(
-            question_title=report.question.title,
+            question_title=report.question.shown,
             overall_score=report.overall_score,
             answer=self.shown,
             components=[
