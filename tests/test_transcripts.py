@@ -278,7 +278,11 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
 @pytest.mark.parametrize(
     "name,content,needle",
     [
-        ("bad.srt", "1\n00:00:01,000 --> garbage\nhello\n", "not a valid SRT file"),
+        (
+            "bad.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:03,000 --> garbage\nhello\n",
+            "not a valid SRT file \\(the cue timed '00:00:03,000 --> garbage' cannot be read",
+        ),
         ("bad.vtt", "WEBVTT\n\n00:01.000 --> nonsense\nhello\n", "not a valid WebVTT file"),
         ("report.json", '{"overall_score": 80}', "is not a transcript"),
         ("empty.srt", "", "has no spoken words"),

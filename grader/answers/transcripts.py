@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from grader.answers.model import AnswerInput, TimedSegment
 from grader.errors import InputError
 from grader.report import SourceInfo
-from grader.text import blank, first_line
+from grader.text import blank, first_line, shorten
 
 WORDS_PER_SECOND = (
     2.5  # 150 words a minute: the end of a last timestamped turn that has no end time
@@ -96,11 +96,22 @@ def parse_srt(text: str, name: str = "the transcript") -> list[Cue]:
     try:
         items = pysrt.from_string(text.lstrip("\ufeff"), error_handling=pysrt.ERROR_RAISE)
     except Exception as exc:  # noqa: BLE001 - pysrt raises InvalidItem and friends
-        raise InputError(f"{name} is not a valid SRT file ({first_line(exc, 120)})") from None
+        raise InputError(f"{name} is not a valid SRT file ({_srt_problem(exc)})") from None
     return [
         Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000)
         for item in items
     ]
+
+
+def _srt_problem(exc: Exception) -> str:
+    """What pysrt could not read, in words: its errors carry (line number, the cue's raw text)."""
+    args = exc.args
+    if len(args) != 2 or not isinstance(args[1], str):
+        return first_line(exc, 120)
+    lines = [line.strip() for line in args[1].splitlines() if line.strip()]
+    times = next((line for line in lines if "-->" in line), None)
+    what = f"the cue timed {times!r}" if times else f"the cue {shorten(' '.join(lines), 60)!r}"
+    return f"{what} cannot be read: a cue is a number, 'HH:MM:SS,mmm --> HH:MM:SS,mmm', then text"
 
 
 def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
