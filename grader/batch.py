@@ -39,7 +39,7 @@ from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
 from grader.settings import set_overrides, settings
-from grader.text import display_name
+from grader.text import display_name, first_line
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
@@ -125,12 +125,18 @@ def read_rows(
         if isinstance(record, str):
             problems.append(Problem(line, "", record))
             continue
+        odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
+        if odd:  # JSON that is not text: a list, an object, a number for an answer
+            problems.append(Problem(line, "", f"'{odd[0]}' must be text"))
+            continue
         rid = _SAFE_ID.sub("_", str(record.get("id") or f"row{line}")).strip("._") or f"row{line}"
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
+        text = str(text) if text not in (None, "") else None
         reason = (
             "no question (column 'question', or --question)" if not q
             else "neither 'answer' nor 'path' is given" if not (text or path)
+            else "both 'answer' and 'path' are given: keep one" if text and path
             else f"id '{rid}' appears twice" if rid in seen
             else None
         )  # fmt: skip
@@ -138,9 +144,16 @@ def read_rows(
             problems.append(Problem(line, rid, reason))
             continue
         seen.add(rid)
-        resolved = str((source.parent / path).resolve()) if path and not text else None
-        rows.append(Row(line, rid, q, answer=str(text) if text else None, path=resolved))
+        resolved = str((source.parent / str(path)).resolve()) if path else None
+        rows.append(Row(line, rid, q, answer=text, path=resolved))
     return rows, problems
+
+
+def _text(value: object, key: str) -> bool:
+    """Whether a record's value can be read as text: a string or nothing (an id may be a number)."""
+    if key == "id" and isinstance(value, int) and not isinstance(value, bool):
+        return True
+    return value is None or isinstance(value, str)
 
 
 OUTPUTS = (MANIFEST, "summary.md", "summary.csv", "reports", "sheets")  # what a batch writes
@@ -152,17 +165,40 @@ def _outputs(out: Path) -> set[Path]:
     return {out, *(out / name for name in OUTPUTS)}
 
 
+class _Lines:
+    """A file's lines as the csv module reads them, remembering where the current record began (a
+    quoted answer runs over many lines; `csv.reader.line_num` is where it ended)."""
+
+    def __init__(self, fh) -> None:
+        self._fh, self.read, self.start = fh, 0, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._fh)
+        self.read += 1
+        if not self.start and line.strip():
+            self.start = self.read
+        return line
+
+
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
     with open(source, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
+        lines = _Lines(fh)
+        reader = csv.DictReader(lines)
         columns = {k.strip().lower() for k in reader.fieldnames or () if k}
         if not columns & {"answer", "path"}:
             raise InputError(
                 f"{source}: the CSV needs an 'answer' (the text) or 'path' column; its columns are "
                 + (", ".join(sorted(columns)) or "none")
             )
-        for record in reader:
-            yield reader.line_num, {k.strip().lower(): v for k, v in record.items() if k}
+        while True:
+            lines.start = 0
+            record = next(reader, None)
+            if record is None:
+                return
+            yield lines.start, {k.strip().lower(): v for k, v in record.items() if k}
 
 
 def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
@@ -172,8 +208,11 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
                 continue
             try:
                 record = json.loads(raw)
-            except (ValueError, RecursionError):
-                yield line, "not a JSON object"
+            except ValueError as exc:
+                yield line, f"not valid JSON ({first_line(exc, 80)})"
+                continue
+            except RecursionError:
+                yield line, "not valid JSON (nested too deeply)"
                 continue
             yield line, record if isinstance(record, dict) else "not a JSON object"
 
@@ -471,7 +510,8 @@ def _summary_markdown(reports, components, steps, problems) -> str:
                 out.append(f"| {_component_name(found)} | " + " | ".join(marks) + " |")
     if problems:
         out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
-        out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in problems]
+        ordered = sorted(problems, key=lambda p: (p.file or "", p.line))
+        out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in ordered]
     return "\n".join(out) + "\n"
 
 

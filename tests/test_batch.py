@@ -46,10 +46,30 @@ def test_rows_are_read_and_bad_ones_named_by_line(tmp_path):
     rows, problems = read_rows(_cohort(tmp_path))
     assert [r.id for r in rows] == ["alice", "bob", "erin"]
     assert [(p.line, p.reason) for p in problems] == [
-        (3, "not a JSON object"),
+        (3, "not valid JSON (Expecting value: line 1 column 1 (char 0))"),
         (4, "neither 'answer' nor 'path' is given"),
         (6, "id 'alice' appears twice"),
     ]
+
+
+def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_path):
+    table = tmp_path / "cohort.csv"
+    table.write_text(
+        'id,question,answer,path\na,video_recommendation,"one\ntwo\nthree",\n\n'
+        'b,video_recommendation,"four\nfive",x.md\nc,video_recommendation,,\n'
+    )
+    rows, problems = read_rows(table)
+    assert [(r.line, r.id) for r in rows] == [(2, "a")]
+    assert [(p.line, p.id, p.reason) for p in problems] == [
+        (6, "b", "both 'answer' and 'path' are given: keep one"),
+        (8, "c", "neither 'answer' nor 'path' is given"),
+    ]
+    lines = tmp_path / "cohort.jsonl"
+    records = [{"id": ["x"], "answer": "a"}, {"id": 7, "answer": 12345}, {"id": 8, "answer": "b"}]
+    lines.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    rows, problems = read_rows(lines, "video_recommendation")
+    assert [(r.line, r.id) for r in rows] == [(3, "8")]
+    assert [p.reason for p in problems] == ["'id' must be text", "'answer' must be text"]
 
 
 def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index_dir):
