@@ -9,6 +9,7 @@ from grader.answers.decode import decode_answer
 from grader.answers.files import load_answer_file
 from grader.errors import InputError
 from grader.output import write_atomic
+from tests.conftest import EXAMPLES
 
 TEXT = "Clarify the goal: watch time. Zürich latency < 100 ms — ok"
 
@@ -113,6 +114,40 @@ def test_text_that_is_not_english_prose_is_refused_in_one_line():
         check_answer(path.read_text(encoding="utf-8"))
     check_answer("-> p99 < 50ms; QPS 10k -> 3x peak; retrain 1/day " * 3)  # terse notes pass
     check_answer("> " * 30 + "- " * 30 + "retrain weekly")  # markup is not foreign
+
+
+@pytest.mark.parametrize(
+    "language,text",
+    [
+        (
+            "Spanish",
+            "El objetivo es reducir las transferencias entre equipos. Lo planteo como una "
+            "clasificación: el modelo predice la probabilidad de cada equipo y, si la confianza es "
+            "baja, el ticket va a una cola manual. Las etiquetas son el equipo que lo resolvió al "
+            "final, para que el ruido de la primera cola no entre en el entrenamiento.",
+        ),
+        (
+            "French",
+            "Le modèle prédit la probabilité de chaque équipe et les tickets dont la confiance est "
+            "faible vont dans une file manuelle. Nous mesurons le F1 par équipe sur une partition "
+            "temporelle, et un test A/B compare le taux de réaffectation avec les règles actuelles.",
+        ),
+        (
+            "German",
+            "Das Modell sagt für jedes Team eine Wahrscheinlichkeit voraus, und Tickets mit "
+            "geringer Sicherheit gehen an eine manuelle Warteschlange. Wir messen den F1-Wert pro "
+            "Team auf einer zeitlichen Aufteilung und vergleichen in einem A/B-Test mit den Regeln.",
+        ),
+    ],
+)
+def test_an_answer_in_another_language_is_refused_and_says_which(language, text):
+    from grader.scoring.grading import check_answer
+
+    with pytest.raises(InputError, match=f"does not read as English \\(it reads like {language}"):
+        check_answer(text)
+    # the same language as one paragraph of an English answer is outnumbered, and passes
+    english = (EXAMPLES / "video_recommendation_weak.md").read_text(encoding="utf-8")
+    check_answer(english + "\n\n" + text.split(". ")[0] + ".")
 
 
 def test_a_question_has_one_length_limit_everywhere():

@@ -16,6 +16,7 @@ import numpy as np
 
 from grader import __version__
 from grader.answers.decode import check_length
+from grader.answers.language import check_english
 from grader.errors import IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
@@ -184,6 +185,7 @@ def check_answer(answer: str) -> str:
         raise InputError("the answer has no words: write or paste the text of your design")
     if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
         _check_script(answer)
+    check_english(answer)
     words = count_words(
         HIDDEN.sub(" ", answer)
     )  # hidden characters are blanked before grading: they split words
