@@ -4,6 +4,7 @@ judged off-topic against one case it is only near, and kept as typed in reports 
 import pytest
 
 from grader.practice.history import History
+from grader.scoring import probes
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -127,3 +128,31 @@ def test_open_question_advice_fits_the_question_asked(grader):
                 assert text == concept.levels.l3, (cid, text)
             else:  # written for any system, no product's example
                 assert not note.systems and note.example_of is None, (cid, text)
+
+
+def test_a_question_near_a_case_is_advised_with_no_products_own_example(grader):
+    """A question graded with a nearby case's rubric (fake reviews, near harmful content) is advised
+    with text written for no product in particular: not a concept cue whose words belong to one
+    bank case ("transactions on a card" from fraud, "multiplied by bids" from ad clicks), though
+    it carries no product tag, and a verdict does not move for it."""
+    import re
+
+    answer = (
+        "We want to find reviews written by bots or paid writers. I'd train a classifier on reviews "
+        "that moderators removed, with features like the account age, how many reviews it wrote "
+        "today and whether the purchase was verified, and look at accuracy on a test set."
+    )
+    question = "Design a system that detects fake product reviews on a marketplace"
+    r = grader.grade(answer, question)
+    assert r.question.id and not r.question.by_name  # graded with a nearby case's rubric
+    advice = re.compile(r"(?:A strong answer says|Add|To go further): (.+?)(?: Watch out:|$)")
+    said = [m.group(1) for c in r.components if (m := advice.search(c.feedback))]
+    said += [x for f in r.follow_up_questions for x in f.listen_for]
+    assert len(said) > 20
+    for text in said:
+        assert probes.elsewhere(grader.kb, None, text) < 2 or text in _tops(grader), text
+    assert not any(re.search(r"on a card|\bbids?\b|chargeback", t) for t in said), said
+
+
+def _tops(grader) -> set[str]:
+    return {c.levels.l3 for c in grader.kb.concepts.values()}

@@ -282,18 +282,27 @@ def elsewhere(kb: KnowledgeBase, case: Case | None, text: str) -> int:
     """How far a text belongs to another case of the bank, by the words it shares with each case
     (rare words weigh more): 0 when it fits this case at least as well as any other, 2 when one
     other case leads this one and the rest by ELSEWHERE_MARGIN ("fraud analysts", "chargebacks"
-    for a video feed) or leads this one by twice that, else 1."""
+    for a video feed) or leads this one by twice that, else 1. Without a case (an open question,
+    advised with text written for no product in particular), 2 when one case leads the rest by
+    ELSEWHERE_MARGIN ("transactions on a card" for fake reviews), else 1."""
     bank = _bank(kb)
-    if case is None or case.id not in bank.profiles or len(bank.profiles) < 3:
+    if len(bank.profiles) < 3:
+        return 1
+    if case is None:
+        return _elsewhere(bank, None, text)
+    if case.id not in bank.profiles:
         return 1
     return _elsewhere(bank, case.id, text)
 
 
 @functools.lru_cache(maxsize=16384)
-def _elsewhere(bank: _Bank, case_id: str, text: str) -> int:
+def _elsewhere(bank: _Bank, case_id: str | None, text: str) -> int:
     words = terms(text)
     # fsum: exact, so the sum over a set does not depend on its (hash-seeded) iteration order
     fit = {cid: math.fsum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
+    if case_id is None:
+        first, second = sorted(fit.values(), reverse=True)[:2]
+        return 2 if first - second >= ELSEWHERE_MARGIN else 1
     own = fit.pop(case_id)
     first, second = sorted(fit.values(), reverse=True)[:2]
     if first - max(own, second) >= ELSEWHERE_MARGIN or first - own >= 2 * ELSEWHERE_MARGIN:
