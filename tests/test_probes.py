@@ -588,3 +588,20 @@ def test_the_sheet_lists_the_asked_cases_own_follow_ups_and_no_other_cases(grade
     # an open question graded with a nearby case's rubric is not that case: none of its questions
     open_q = grader.grade(WEAK.read_text(), "Design the recommendations for a short-video app")
     assert "## Questions written for this case" not in interviewer_sheet(open_q, kb)
+
+
+def test_a_gap_question_that_belongs_to_another_case_gives_way():
+    """An interviewer's own case (ticket routing, a classifier) is not asked the cold-start
+    question written with spam filtering in mind ("a brand-new account or sender"), though both are
+    classifiers: a question whose rarer words belong to another bank case gives way to the next."""
+    from grader.knowledge.notes import load_kb
+    from grader.scoring import probes
+
+    mine = load_kb(user=ROOT / "tests" / "data" / "user_kb")
+    case = mine.cases["ticket_routing"]
+    for status in ("missing", "partial"):
+        r = component(mine, "cold_start", status, 0 if status == "missing" else 40)
+        asked = gap_follow_up(mine, r, case).question
+        ups = probes._questions(mine, "cold_start", case.systems)
+        assert any(probes.elsewhere(mine, case, q) >= 2 for q in ups)  # there is one to avoid
+        assert probes.elsewhere(mine, case, asked) < 2 and asked in ups, asked

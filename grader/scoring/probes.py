@@ -443,9 +443,12 @@ def gap_follow_up(
 ) -> FollowUp:
     """The concept's question for a gap, among those written for the asked kind of system
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
-    second (deeper) one otherwise."""
+    second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
+    brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
     ups = _questions(kb, r.id, _systems(case, systems))
-    question = ups[0] if r.status == "missing" else ups[min(1, len(ups) - 1)]
+    fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q) < 2] or list(range(len(ups)))
+    first = 0 if r.status == "missing" else 1
+    question = ups[next((k for k in fits if k >= first), fits[0])]
     return FollowUp(
         question=question,
         component_id=r.id,
