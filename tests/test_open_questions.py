@@ -156,3 +156,37 @@ def test_a_question_near_a_case_is_advised_with_no_products_own_example(grader):
 
 def _tops(grader) -> set[str]:
     return {c.levels.l3 for c in grader.kb.concepts.values()}
+
+
+DENSE_FEED = """The goal is to maximise long-term watch time and daily active users. We have about
+500 million users and a billion videos, so we need two stages: candidate generation and ranking.
+
+Candidate generation uses a two-tower model: a user tower on watch history, a video tower on title,
+thumbnail and engagement. We retrieve 1,000 candidates with approximate nearest neighbour search.
+Other sources add candidates: subscriptions, trending and fresh uploads.
+
+The ranker is a multi-task network predicting click, watch time and like, trained on impression logs
+with the label "watched more than 30 seconds". Position bias is handled with a position tower.
+
+Offline we measure recall@k for retrieval and nDCG for ranking on a time split; online we A/B test
+watch time per user. We monitor feature drift and p99 latency, and retrain daily. New videos get an
+exploration boost so that only popular videos are not shown, and creators with few followers still
+reach some viewers.
+"""
+
+
+def test_an_answer_in_the_asked_products_words_is_on_topic_whatever_its_centroid(grader):
+    """A dense video-feed design whose retrieval and ranking vocabulary reads closer to search
+    ranking's prompt than to its own is not scaled as off topic: its rarer words are the video
+    feed's. The same answer for fraud detection still is, and so is a fraud design for the feed
+    with one sentence of feed words added."""
+    from grader.scoring.grading import SHORT_ANSWER_WORDS
+    from grader.scoring.segment import count_words
+
+    assert count_words(DENSE_FEED) >= SHORT_ANSWER_WORDS  # long enough to be judged
+    feed = grader.grade(DENSE_FEED, "video_recommendation")
+    assert not _scaled(feed) and feed.overall_score >= 30
+    assert _scaled(grader.grade(DENSE_FEED, "fraud_detection"))
+    fraud = (EXAMPLES / "fraud_detection_notes.md").read_text()
+    salted = fraud + "\n\nWe rank videos for the home feed by watch time and thumbnails.\n"
+    assert _scaled(grader.grade(salted, "video_recommendation"))

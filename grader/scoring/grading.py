@@ -61,6 +61,10 @@ from grader.text import shorten
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
+# an answer whose words lead every other case's by this much (idf-weighted) is about the asked
+# case: in-bank choice answers scaled as off topic 6 -> 0 of 77, answers to another case scaled
+# under half 965 -> 963 of 1,001 (2 of them written for a neighbouring product)
+CASE_WORDS_LEAD = 8.0
 MAX_FOLLOW_UPS = 5
 MAX_READING = 6
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
@@ -636,7 +640,10 @@ class Grader:
                 "(closer to everyday prose than to any rubric point) and were not counted"
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
-        relevance = self._relevance(rubric, on_topic, words, warnings)
+        said = frozenset(
+            t for u, off in zip(units, prepared.off_domain) if not off for t in terms(u.clean)
+        )
+        relevance = self._relevance(rubric, on_topic, words, warnings, said)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         # what advice is written for: the asked kinds of system, and the case asked for by name
@@ -816,18 +823,31 @@ class Grader:
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
 
     def _relevance(
-        self, rubric: _Rubric, unit_vecs: np.ndarray, words: int, warnings: list[str]
+        self,
+        rubric: _Rubric,
+        unit_vecs: np.ndarray,
+        words: int,
+        warnings: list[str],
+        said: frozenset[str] = frozenset(),
     ) -> float:
         """Scale factor for an answer that addresses another question than the one asked: a bank
         case, or a question typed as free text (near a bank case or graded with the framework's
         rubric), judged against the question itself. Only answers long enough to have a topic are
-        judged; short ones cover little anyway."""
+        judged; short ones cover little anyway. An answer whose rarer words (`said`, the terms of
+        the units that count) are the asked case's own, or those of the cases near a typed
+        question, by CASE_WORDS_LEAD over every other case is about that product whatever its
+        centroid reads like: a two-stage video feed with nearest-neighbour search, recall@k and
+        nDCG read closer to search ranking's prompt than to its own and was scaled to 12/100."""
         if (
             (rubric.case is None and rubric.question_vector is None)
             or words < SHORT_ANSWER_WORDS
             or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
+        if rubric.case is not None:
+            own = {rubric.case.id, *rubric.question.informed_by}
+            if probes.words_lead(self.kb, own, said) >= CASE_WORDS_LEAD:
+                return 1.0
         centroid = unit_vecs.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         sims = {

@@ -310,6 +310,21 @@ def _elsewhere(bank: _Bank, case_id: str | None, text: str) -> int:
     return 0 if own >= first else 1
 
 
+def words_lead(kb: KnowledgeBase, cases: Collection[str], words: frozenset[str]) -> float:
+    """By how much the best of `cases` leads every other bank case in the words it shares with a
+    text (`words`, its terms; each word weighed by how rare it is across the cases): a text whose
+    rarer words are a case's own ("watch time", "thumbnail", "uploads") is about that product.
+    Negative when another case leads; 0 with no such case or fewer than three cases."""
+    bank = _bank(kb)
+    ours = [c for c in cases if c in bank.profiles]
+    if not ours or len(bank.profiles) < 3:
+        return 0.0
+    fit = {cid: math.fsum(bank.idf[t] for t in words & p) for cid, p in bank.profiles.items()}
+    best = max(fit[c] for c in ours)
+    others = [v for c, v in fit.items() if c not in ours]
+    return best - max(others) if others else 0.0
+
+
 def foreign(kb: KnowledgeBase, case: Case | None, systems: Collection[str], text: str) -> bool:
     """Whether `text` is a concept's cue written for another kind of system than `systems` or an
     example from another product than `case` (`CueNote`), or a case's own cue and that case is not
