@@ -59,15 +59,18 @@ def first_line(exc: BaseException, limit: int = 160) -> str:
 
 
 def validation_parts(exc: ValidationError, empty: str = "(value)") -> tuple[str, str]:
-    """A pydantic error's first field path and its message ("+N more" when there are more)."""
+    """A pydantic error's first field path and its message ("and N more problems" when there are
+    more)."""
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or empty
-    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return where, f"{first['msg']}{more}"
+    extra = exc.error_count() - 1
+    more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+    # a validator's own message, without pydantic's "Value error, " before it
+    return where, f"{first['msg'].removeprefix('Value error, ')}{more}"
 
 
 def validation_line(exc: ValidationError) -> str:
-    """A pydantic error as one line: "field.path: message (+N more)"."""
+    """A pydantic error as one line: "field.path: message (and N more problems)"."""
     return ": ".join(validation_parts(exc))
 
 

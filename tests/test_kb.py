@@ -74,8 +74,12 @@ def test_unknown_field_is_rejected(kb_copy):
 def test_broken_yaml_names_the_file(kb_copy):
     path = kb_copy / "cases" / "eta_prediction.md"
     _edit(path, "kind: case", "kind: [case")
-    with pytest.raises(KnowledgeBaseError, match="eta_prediction.md: cannot parse front matter"):
+    line = 1 + path.read_text().splitlines().index("kind: [case")
+    with pytest.raises(
+        KnowledgeBaseError, match="eta_prediction.md: cannot parse front matter"
+    ) as e:
         load_kb(kb_copy)
+    assert f"(opened on line {line})" in str(e.value) and "\n" not in str(e.value)
 
 
 def test_case_with_unknown_component_is_rejected(kb_copy):
@@ -218,3 +222,11 @@ def test_a_damaged_foreign_or_unwritable_cache_is_no_error(kb, kb_copy, tmp_path
     blocked.write_text("")
     monkeypatch.setenv("MLSD_CACHE_DIR", str(blocked / "cache"))  # cannot be made
     assert _content(load_kb(kb_copy)) == _content(kb)
+
+
+def test_a_rule_a_case_breaks_is_said_in_its_own_words(kb_copy):
+    path = kb_copy / "cases" / "eta_prediction.md"
+    _edit(path, "  - id: drift\n", "  - id: drift\n    severity: important\n  - id: drift\n")
+    with pytest.raises(KnowledgeBaseError) as e:
+        load_kb(kb_copy)
+    assert str(e.value).endswith("field '(file)': components listed twice: ['drift']"), e.value

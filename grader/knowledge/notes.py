@@ -315,6 +315,17 @@ def load_note(path: Path, kind: str, parsed: "ParsedNotes | None" = None):
         raise KnowledgeBaseError(f"{path}: field '{where}': {msg}") from None
 
 
+def _yaml_problem(exc) -> str:
+    """A YAML error as one line with its place in the file ("line 12, column 5: found ... while
+    parsing a flow node"): python-frontmatter hands YAML the text from the end of the opening "---",
+    so its 0-based line is the file's 1-based one."""
+    mark, opened = exc.problem_mark or exc.context_mark, exc.context_mark
+    problem = " ".join(x for x in (exc.problem, exc.context) if x) or "not valid YAML"
+    if opened is not None and mark is not None and opened.line != mark.line:
+        problem += f" (opened on line {opened.line + 1})"
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
 def _fields(path: Path, data: bytes) -> dict:
     """A note's front matter and body, as its model reads them."""
     import frontmatter  # only when a note is parsed: most loads find every note in ParsedNotes
@@ -323,6 +334,10 @@ def _fields(path: Path, data: bytes) -> dict:
     try:
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
         post = frontmatter.loads(text)
+    except yaml.MarkedYAMLError as exc:  # where the YAML broke: its line in the file
+        raise KnowledgeBaseError(
+            f"{path}: cannot parse front matter: {_yaml_problem(exc)}"
+        ) from None
     except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise KnowledgeBaseError(f"{path}: cannot parse front matter: {reason}") from None
