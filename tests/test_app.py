@@ -438,3 +438,11 @@ def test_history_says_when_two_attempts_were_graded_by_different_versions(
     assert any("different versions of the grader (0.0.9;" in c for c in captions), captions
     # the progress chart too: a step's line across them is partly the grader's change
     assert any("graded by different versions of the grader (0.0.9, " in c for c in captions)
+
+
+def test_practise_next_reads_only_attempts_long_enough_to_be_answers(grader, weak, weak_answer):
+    from grader.app.history_page import SUGGEST_MIN_WORDS, weakest
+
+    clip = grader.grade("We would use a model and monitor it.", QUESTION)  # a 2-second recording
+    assert clip.answer_stats.words < SUGGEST_MIN_WORDS <= weak.answer_stats.words
+    assert weakest([weak, clip]) == weakest([weak]) and weakest([clip]) == []

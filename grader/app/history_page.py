@@ -82,11 +82,18 @@ def _graded_words(a: Attempt) -> int:
         return len(a.answer.split())
 
 
+SUGGEST_MIN_WORDS = 50  # an attempt shorter than this (a 2-second clip) says nothing of the gaps
+
+
 def weakest(reports: list[GradeReport], n: int = 3) -> list[tuple[str, str, float]]:
-    """The `n` components with the lowest mean score across the attempts: (id, title, mean)."""
+    """The `n` components with the lowest mean score across the attempts long enough to be an
+    answer (SUGGEST_MIN_WORDS: a clip of two words scores 0 everywhere, which is no gap):
+    (id, title, mean)."""
     scores: dict[str, list[int]] = {}
     titles: dict[str, str] = {}
     for r in reports:
+        if r.answer_stats.words < SUGGEST_MIN_WORDS:
+            continue
         for c in r.components:
             scores.setdefault(c.id, []).append(c.score)
             titles[c.id] = c.title
