@@ -62,8 +62,7 @@ from grader.text import shorten
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_ANSWER_WORDS = 150
 # an answer whose words lead every other case's by this much (idf-weighted) is about the asked
-# case: in-bank choice answers scaled as off topic 6 -> 0 of 77, answers to another case scaled
-# under half 965 -> 963 of 1,001 (2 of them written for a neighbouring product)
+# case: being closer to another case's prompt costs it nothing (`Grader._relevance`)
 CASE_WORDS_LEAD = 8.0
 MAX_FOLLOW_UPS = 5
 MAX_READING = 6
@@ -835,19 +834,21 @@ class Grader:
         rubric), judged against the question itself. Only answers long enough to have a topic are
         judged; short ones cover little anyway. An answer whose rarer words (`said`, the terms of
         the units that count) are the asked case's own, or those of the cases near a typed
-        question, by CASE_WORDS_LEAD over every other case is about that product whatever its
-        centroid reads like: a two-stage video feed with nearest-neighbour search, recall@k and
-        nDCG read closer to search ranking's prompt than to its own and was scaled to 12/100."""
+        question, by CASE_WORDS_LEAD over every other case is about that product: its centroid
+        reading closer to another case costs nothing (a two-stage video feed with
+        nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
+        its own and was scaled to 12/100), though a centroid far from the question still does (a
+        rate limiter shares many words with fraud detection and is no ML design)."""
         if (
             (rubric.case is None and rubric.question_vector is None)
             or words < SHORT_ANSWER_WORDS
             or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
-        if rubric.case is not None:
-            own = {rubric.case.id, *rubric.question.informed_by}
-            if probes.words_lead(self.kb, own, said) >= CASE_WORDS_LEAD:
-                return 1.0
+        product = rubric.case is not None and (
+            probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
+            >= CASE_WORDS_LEAD
+        )
         centroid = unit_vecs.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         sims = {
@@ -861,16 +862,16 @@ class Grader:
                     "checked for being on topic"
                 )
                 return 1.0
-            return self._question_relevance(rubric, centroid, sims, warnings)
+            return self._question_relevance(rubric, centroid, sims, warnings, product)
         asked = sims.get(rubric.case.id, 0.0)
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
         )
-        factor = round(relevance_factor(asked, other_sim, self.cal), 3)
+        factor = round(relevance_factor(asked, 0.0 if product else other_sim, self.cal), 3)
         if factor < 1.0:
             closest = (
                 f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
-                if other_sim > asked
+                if other_sim > asked and not product
                 else ""
             )
             warnings.append(
@@ -880,7 +881,12 @@ class Grader:
         return factor
 
     def _question_relevance(
-        self, rubric: _Rubric, centroid: np.ndarray, sims: dict[str, float], warnings: list[str]
+        self,
+        rubric: _Rubric,
+        centroid: np.ndarray,
+        sims: dict[str, float],
+        warnings: list[str],
+        product: bool = False,
     ) -> float:
         """A free-text answer is off-topic only when it is closer to a bank case far from the
         question than both to the question itself and to the cases near it. A question graded with
@@ -895,15 +901,20 @@ class Grader:
         to_near = max((sims[c] for c in near), default=0.0)
         factor = round(
             max(
-                relevance_factor(to_question, other_sim, self.cal),
-                relevance_factor(to_near, other_sim, self.cal),
+                relevance_factor(to_question, 0.0 if product else other_sim, self.cal),
+                relevance_factor(to_near, 0.0 if product else other_sim, self.cal),
             ),
             3,
         )
         if factor < 1.0:
+            why = (
+                f"similarity {max(to_question, to_near):.2f}"
+                if product
+                else f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
+            )
             warnings.append(
-                f"the answer does not read as an answer to the question asked (it is closer to "
-                f"'{self.kb.cases[other].title}', {other_sim:.2f}); scores were scaled by {factor:.2f}"
+                f"the answer does not read as an answer to the question asked ({why}); scores "
+                f"were scaled by {factor:.2f}"
             )
         return factor
 
