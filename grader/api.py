@@ -75,6 +75,14 @@ class _Queue:
         self.slots.release()
 
 
+def _size(limit: int) -> str:
+    """A byte limit as people read it: "25 MiB" for 26,214,400, "1,000 bytes" for 1,000."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if limit >= size:
+            return f"{limit / size:.3g} {unit}"
+    return f"{limit:,} bytes"
+
+
 class _BodyLimit:
     """Refuse a request body over `limit` bytes with 413: at once when Content-Length says so, and
     while it streams in when it is chunked (the count is kept on what is actually received)."""
@@ -87,7 +95,7 @@ class _BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            response = JSONResponse({"detail": f"the request is over {self.limit} bytes"}, 413)
+            response = JSONResponse({"detail": f"the request is over {_size(self.limit)}"}, 413)
             return await response(scope, receive, send)
         seen = 0
 
@@ -96,7 +104,7 @@ class _BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:  # raised inside the route's body read: FastAPI answers 413
-                raise HTTPException(413, f"the request is over {self.limit} bytes")
+                raise HTTPException(413, f"the request is over {_size(self.limit)}")
             return message
 
         await self.app(scope, counted, send)
@@ -184,7 +192,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     def grade_upload(question: str = Form(...), file: UploadFile = File(...)) -> Response:
         data = file.file.read(max_body + 1)
         if len(data) > max_body:
-            raise HTTPException(413, f"the upload is over {max_body} bytes")
+            raise HTTPException(413, f"the upload is over {_size(max_body)}")
         return grade(
             load_answer_bytes(data, os.path.basename(file.filename or "answer.txt")), question
         )

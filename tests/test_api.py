@@ -85,7 +85,7 @@ def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
     auth = {"Authorization": "Bearer s3cret-token-value"}
     assert client.post("/v1/grade", json=body, headers=auth).status_code == 200
     big = client.post("/v1/grade", json={**body, "answer": "x " * 2000}, headers=auth)
-    assert big.status_code == 413
+    assert big.status_code == 413 and big.json()["detail"] == "the request is over 1.95 KiB"
     payload = json.dumps({**body, "answer": "x " * 2000}).encode()
     chunked = client.post(  # no Content-Length: counted as it streams in
         "/v1/grade", content=(payload[i : i + 500] for i in range(0, len(payload), 500)),

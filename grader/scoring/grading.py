@@ -134,9 +134,7 @@ def check_question(question: str) -> str:
     """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), or is
     longer than MAX_QUESTION_CHARS."""
     if not isinstance(question, str) or not question.strip():
-        raise InputError(
-            "the question is empty: give a case id (see `mlsd questions`) or the question text"
-        )
+        raise InputError("the question is empty: give a case id or the question text")
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
             f"the question has {len(question):,} characters, over the limit of "
@@ -242,7 +240,9 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     if _ID_LIKE.match(q) and "_" in q:
         near = difflib.get_close_matches(key, list(kb.cases), n=3, cutoff=0.5)
         hint = (
-            f"; did you mean {', '.join(near)}?" if near else "; run `mlsd questions` for the list"
+            f"; did you mean {', '.join(near)}?"
+            if near
+            else "; the case ids are listed by `mlsd questions` and GET /v1/questions"
         )
         raise InputError(f"unknown question id '{q}'{hint}")
     return None
@@ -307,9 +307,7 @@ class Grader:
     def resolve_question(self, question: str) -> _Rubric:
         q = " ".join((question or "").split())
         if not q:
-            raise InputError(
-                "the question is empty: give a case id (see `mlsd questions`) or the question text"
-            )
+            raise InputError("the question is empty: give a case id or the question text")
         cases = self.kb.cases
         named = case_named(self.kb, q)
         if named is not None:
