@@ -195,14 +195,16 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
     return (bars + labels).properties(height=36 * max(len(df), 1) + 30)
 
 
+# pixels, so that at 1,400 px the longest component ("Feedback loops and selection bias from the
+# model's own decisions") and step ("Data preparation and feature engineering") both show whole
 COMPONENT_COLUMNS = {
-    "Component": st.column_config.TextColumn("Component", width="large"),
+    "Component": st.column_config.TextColumn("Component", width=390),
     "Status": st.column_config.TextColumn("Status", width="small"),
     "Score": st.column_config.ProgressColumn(
         "Score", min_value=0, max_value=100, format="%d", width="small"
     ),
     "Severity": st.column_config.TextColumn("Severity", width="small"),
-    "Step": st.column_config.TextColumn("Step", width="medium"),
+    "Step": st.column_config.TextColumn("Step", width=265),
     "Judged by": st.column_config.TextColumn("Judged by", width="small"),
 }
 
