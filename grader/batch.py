@@ -397,6 +397,12 @@ def write_summary(
     reports = load_reports(out, ids)
     components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
     steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))
+    copies = same_answers(out, reports)
+
+    def flagged(r: GradeReport, rid: str) -> str:
+        same = f"same answer as {', '.join(copies[rid])}" if copies.get(rid) else ""
+        return ", ".join(x for x in (flags(r), same) if x)
+
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "question", "overall", *steps, *components, "flags"])
@@ -404,10 +410,28 @@ def write_summary(
             writer.writerow([
                 rid, r.question.asked or r.question.title, r.overall_score,
                 *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
-                *(_cell(r, cid) for cid in components), flags(r),
+                *(_cell(r, cid) for cid in components), flagged(r, rid),
             ])  # fmt: skip
-    write_atomic(out / "summary.md", _summary_markdown(reports, components, steps, problems))
+    write_atomic(
+        out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
+    )
     return reports
+
+
+def same_answers(out: Path, reports: dict[str, GradeReport]) -> dict[str, list[str]]:
+    """For each candidate whose answer is byte for byte another's (the same text, or files with the
+    same bytes, for the same question), the others' ids: copies an interviewer wants to see."""
+    recorded = _manifest(out)
+    by_key: dict[str, list[str]] = {}
+    for rid in reports:
+        if recorded.get(rid):
+            by_key.setdefault(recorded[rid], []).append(rid)
+    return {
+        rid: [o for o in group if o != rid]
+        for group in by_key.values()
+        if len(group) > 1
+        for rid in group
+    }
 
 
 def _cell(r: GradeReport, cid: str) -> str:
@@ -436,10 +460,12 @@ MARKS_UP_TO = 12  # a cohort this size also gets a components x candidates table
 NAMED_UP_TO = 6  # the candidates who missed a component are named up to this many
 
 
-def _summary_markdown(reports, components, steps, problems) -> str:
-    """The cohort at a glance: candidates by overall with their step scores; then each component,
-    in the rubric's order under its step, with how many covered, partial or missed it and who
-    missed it; then (small cohorts) every candidate's mark per component."""
+def _summary_markdown(reports, components, steps, problems, flagged=None) -> str:
+    """The cohort at a glance: candidates by overall with their step scores and flags (`flagged`,
+    by default each report's own); then each component, in the rubric's order under its step,
+    with how many covered, partial or missed it and who missed it; then (small cohorts) every
+    candidate's mark per component."""
+    flagged = flagged or (lambda r, _rid: flags(r))
     out = [f"# Cohort summary: {len(reports)} answers", ""]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
@@ -462,7 +488,9 @@ def _summary_markdown(reports, components, steps, problems) -> str:
         question = f"{_cell_text(_asked(r))} | " if mixed else ""
         scores = [str(s.score) if (s := _find_step(r, sid)) else "" for sid in steps]
         out.append(
-            f"| {rid} | {question}{r.overall_score} | " + " | ".join(scores) + f" | {flags(r)} |"
+            f"| {rid} | {question}{r.overall_score} | "
+            + " | ".join(scores)
+            + f" | {flagged(r, rid)} |"
         )
     out += ["", "## Steps (mean score)", "", "| step | mean | lowest | highest |",
             "|---|---:|---:|---:|"]  # fmt: skip

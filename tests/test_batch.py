@@ -223,6 +223,22 @@ def test_a_cohort_written_into_its_own_folder_is_not_graded_as_answers(tmp_path,
     assert not [x for x in lines if x.startswith(("summary.", "batch.json", "reports", "sheets"))]
 
 
+def test_answers_that_are_byte_for_byte_the_same_are_flagged(tmp_path, real_index_dir):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for name in ("ann.md", "bo.txt"):
+        (answers / name).write_text(WEAK.read_text())
+    (answers / "cy.md").write_text(WEAK.read_text() + "\nWe would also retrain weekly.\n")
+    out = tmp_path / "out"
+    proc = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
+    assert proc.returncode == 0, proc.stderr
+    with open(out / "summary.csv", newline="") as fh:
+        flagged = {row["id"]: row["flags"] for row in csv.DictReader(fh)}
+    assert "same answer as bo" in flagged["ann"] and "same answer as ann" in flagged["bo"]
+    assert "same answer" not in flagged["cy"]
+    assert "same answer as bo" in (out / "summary.md").read_text()
+
+
 def test_a_batch_that_grades_nothing_fails_with_one_line(tmp_path, real_index_dir):
     empty = tmp_path / "empty"
     empty.mkdir()
