@@ -115,6 +115,10 @@ def test_vtt_voices_and_millisecond_times(tmp_path):
     ]  # a cue without a voice continues the turn
     assert inp.text.splitlines()[1] == "Alice: I would clarify the business objective first."
     assert inp.source.candidate_turns == 1
+    # two voices: the report says whose words were graded, as for labelled text
+    (note,) = inp.notes
+    assert note.startswith("read as a transcript with speaker labels (Interviewer, Alice): only ")
+    assert "Alice's 1 turn(s)" in note
     _check_alignment(inp)
 
 

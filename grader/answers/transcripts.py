@@ -425,7 +425,7 @@ def _build(
         }
     )
     notes = ()
-    if speakers and source.format == "speaker-text":
+    if speakers and (source.format == "speaker-text" or len(speakers) > 1):  # who was graded
         graded_words = len(graded_text.split())
         notes = (
             f"read as a transcript with speaker labels ({', '.join(speakers)}): only {chosen}'s "
