@@ -69,5 +69,9 @@ def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> Grade
     """Add the pacing section: minutes per step, speaking rate, fillers, longest monologue."""
     from grader.practice.pacing import compute_pacing
 
-    pacing = compute_pacing(grader, inp)
+    quoted: dict[str, list[tuple[int, int]]] = {}
+    for c in report.components:  # what the grading credited, where: pacing reads it too
+        if c.status != "missing":
+            quoted.setdefault(c.step, []).extend((e.start, e.end) for e in c.evidence)
+    pacing = compute_pacing(grader, inp, evidence=quoted)
     return report.model_copy(update={"pacing": pacing}) if pacing else report

@@ -129,6 +129,27 @@ def test_a_short_practice_run_reaches_the_steps_it_spends_seconds_on(grader_free
     assert run([300, 10, 600, 600, 400, 400, 300]) == ["framing"]  # 44 minutes
 
 
+def test_a_step_the_grading_quoted_from_speech_was_reached(grader_free, monkeypatch):
+    """Pacing reads the grading's own evidence: a step credited from a quote in the candidate's
+    speech was reached, whatever time the decoder gave it (an evaluation credited from 40 seconds
+    of speech read "not reached"); its minutes stay the decoder's."""
+    from grader.practice import pacing as pacing_module
+
+    def requirements_throughout(grader, texts):  # its own reading: every stretch is requirements
+        scores = np.zeros((len(texts), len(STEP_IDS)))
+        scores[:, 0] = 0.1
+        return scores
+
+    monkeypatch.setattr(pacing_module, "step_scores", requirements_throughout)
+    cues = [Cue(" ".join([f"w{i}"] * 20) + ".", 30.0 * i, 30.0 * (i + 1)) for i in range(5)]
+    inp = from_cues(cues, fmt="whisper-json")
+    third = inp.text.index("w2")
+    plain = compute_pacing(grader_free, inp)
+    assert "evaluation" in plain.unreached_steps
+    read = compute_pacing(grader_free, inp, evidence={"evaluation": [(third, third + 20)]})
+    assert "evaluation" not in read.unreached_steps and read.steps == plain.steps
+
+
 def test_no_timestamps_no_pacing(grader_free):
     from grader.answers.model import AnswerInput
 
