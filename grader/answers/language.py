@@ -12,7 +12,8 @@ import re
 
 from grader.errors import InputError
 
-# Each list leaves out words that are English too ("a", "in", "no", "die", "as", "on").
+# Each list leaves out words that are English too ("a", "in", "no", "die", "as", "on"), fillers
+# included (Portuguese "um").
 ENGLISH = frozenset(
     "the of and to is are we for with that this by it be from or which would will each their what "
     "how can not an at our they then than when where use used".split()
@@ -31,7 +32,7 @@ OTHERS: dict[str, frozenset[str]] = {
         "bei nach aus".split()
     ),
     "Portuguese": frozenset(
-        "os do da dos das em um uma para com não por mais se na ao que é".split()
+        "os do da dos das em uma para com não por mais se na ao que é".split()
     ),
     "Italian": frozenset(
         "il la le di che è un una per con del della non sono gli nel alla anche come".split()
