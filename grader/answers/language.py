@@ -31,9 +31,7 @@ OTHERS: dict[str, frozenset[str]] = {
         "der das und ist mit für von den dem nicht ein eine auf zu auch sich wir werden wird oder "
         "bei nach aus".split()
     ),
-    "Portuguese": frozenset(
-        "os do da dos das em uma para com não por mais se na ao que é".split()
-    ),
+    "Portuguese": frozenset("os do da dos das em uma para com não por mais se na ao que é".split()),
     "Italian": frozenset(
         "il la le di che è un una per con del della non sono gli nel alla anche come".split()
     ),
