@@ -605,3 +605,22 @@ def test_a_gap_question_that_belongs_to_another_case_gives_way():
         ups = probes._questions(mine, "cold_start", case.systems)
         assert any(probes.elsewhere(mine, case, q) >= 2 for q in ups)  # there is one to avoid
         assert probes.elsewhere(mine, case, asked) < 2 and asked in ups, asked
+
+
+def test_a_typed_question_near_a_case_hears_no_other_products_example():
+    """A question typed as text and graded with an interviewer's ticket-routing case (retrieval) is
+    told what to listen for in text written for no product in particular: not ad auctions'
+    "click probabilities multiplied by bids", which the ticket case's own words (thresholds,
+    calibration) had kept close enough to pass."""
+    from grader.knowledge.notes import load_kb
+    from grader.scoring import probes
+
+    mine = load_kb(user=ROOT / "tests" / "data" / "user_kb")
+    near = mine.cases["ticket_routing"]
+    heard = []
+    for cid in mine.concepts:
+        r = component(mine, cid, "missing", 0)
+        heard += probes.listen_for(mine, r, None, near.systems, near)[1:]
+    assert len(heard) > len(mine.concepts)
+    assert all(probes.elsewhere(mine, None, t, near) < 2 for t in heard)
+    assert not any("bids" in t or "on a card" in t for t in heard)

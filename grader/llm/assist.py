@@ -185,6 +185,7 @@ class _Run:
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.grader.kb, self.report.question),
             where=probes.where_asked(self.report.question),
+            near=probes.near_case(self.grader.kb, self.report.question),
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

@@ -696,6 +696,7 @@ class Grader:
                         self._nearest_first(rubric, comp),
                         systems,
                         mention,
+                        rubric.case,
                     ),
                 )
             )
@@ -751,6 +752,7 @@ class Grader:
         again after adjusting components, so both modes add up the same way. `question` (the
         report's) picks examples written for its case in the improvements."""
         case = probes.advice_case(self.kb, question) if question is not None else None
+        near = probes.near_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
         steps = []
         for step in self.kb.steps.values():
@@ -766,7 +768,7 @@ class Grader:
                     said_words=said,
                 )
             )
-        improvements = [self._improvement(r, case, systems) for r in gaps_first(results)[:3]]
+        improvements = [self._improvement(r, case, systems, near) for r in gaps_first(results)[:3]]
         thin = self._thin_step(steps, results)
         return dict(
             overall_score=credited(results),
@@ -804,7 +806,11 @@ class Grader:
         )
 
     def _improvement(
-        self, r: ComponentResult, case: Case | None, systems: Collection[str] = ()
+        self,
+        r: ComponentResult,
+        case: Case | None,
+        systems: Collection[str] = (),
+        near: Case | None = None,
     ) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`_advice`)
@@ -813,7 +819,7 @@ class Grader:
                 case, comp or CaseComponent(id=r.id, severity=r.severity)
             )
             example = (
-                self._advice(case, texts, list(range(len(texts))), systems=systems)
+                self._advice(case, texts, list(range(len(texts))), systems=systems, near=near)
                 or concept.levels.l3
             )
             return f'Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing); a strong answer says, for example: "{example}"'
@@ -934,10 +940,12 @@ class Grader:
         fallback: bool = True,
         order: list[int] | None = None,
         systems: Collection[str] = (),
+        near: Case | None = None,
     ) -> str:
         """The first of the candidate cues written for the asked kind of system (`systems`) and
         no other product (`probes.foreign`), and not sharing more words with another bank case
-        (`probes.elsewhere`); without one, and with `fallback`, the first such cue of all; else ""
+        (`probes.elsewhere`; for a typed question, also than with `near`, the case it was graded
+        with); without one, and with `fallback`, the first such cue of all; else ""
         (the caller says the rubric's top level instead): advice about slang and memes does not
         belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
         to it first), so that a question about machine sensors is not advised with a video feed's
@@ -952,7 +960,7 @@ class Grader:
                 k
                 for k in ks
                 if not probes.foreign(self.kb, case, systems, cue_texts[k])
-                and probes.elsewhere(self.kb, case, cue_texts[k]) < 2
+                and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
             ]
 
         chosen = fitting(candidates)
@@ -970,11 +978,12 @@ class Grader:
         order: list[int] | None = None,
         systems: Collection[str] = (),
         mention: Evidence | None = None,
+        near: Case | None = None,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.l3
         todo = self._advice(
-            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems
+            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems, near
         )
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
@@ -996,7 +1005,7 @@ class Grader:
                 f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
             )
         says = self._advice(
-            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems
+            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems, near=near
         )
         return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
 
@@ -1023,6 +1032,7 @@ class Grader:
             limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
+            near=rubric.case,
         )
 
     def _reading(

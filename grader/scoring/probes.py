@@ -278,18 +278,22 @@ def _bank(kb: KnowledgeBase) -> _Bank:
         return _BANKS[kb.digest]
 
 
-def elsewhere(kb: KnowledgeBase, case: Case | None, text: str) -> int:
+def elsewhere(kb: KnowledgeBase, case: Case | None, text: str, near: Case | None = None) -> int:
     """How far a text belongs to another case of the bank, by the words it shares with each case
     (rare words weigh more): 0 when it fits this case at least as well as any other, 2 when one
     other case leads this one and the rest by ELSEWHERE_MARGIN ("fraud analysts", "chargebacks"
     for a video feed) or leads this one by twice that, else 1. Without a case (an open question,
     advised with text written for no product in particular), 2 when one case leads the rest by
-    ELSEWHERE_MARGIN ("transactions on a card" for fake reviews), else 1."""
+    ELSEWHERE_MARGIN ("transactions on a card" for fake reviews), else 1; for a typed question
+    graded with a nearby case (`near`), the higher of that and the reading against `near`."""
     bank = _bank(kb)
     if len(bank.profiles) < 3:
         return 1
     if case is None:
-        return _elsewhere(bank, None, text)
+        alone = _elsewhere(bank, None, text)
+        if near is not None and near.id in bank.profiles:
+            return max(alone, _elsewhere(bank, near.id, text))
+        return alone
     if case.id not in bank.profiles:
         return 1
     return _elsewhere(bank, case.id, text)
@@ -344,6 +348,13 @@ def advice_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
     return kb.cases.get(question.id) if question.by_name else None
 
 
+def near_case(kb: KnowledgeBase, question: QuestionMatch) -> Case | None:
+    """The bank case a question was graded with (asked for, or near a typed question): what a
+    text's belonging to another case is measured against (`elsewhere`), though only a case asked
+    for by name gives its own examples (`advice_case`). None for the framework's rubric."""
+    return kb.cases.get(question.id) if question.id else None
+
+
 def made(point: str, said: frozenset[str]) -> bool:
     """Whether a point (a cue, a descriptor) is made by text whose words are `said`: most of its
     content words (MADE_SHARE) are there."""
@@ -372,20 +383,23 @@ def listen_for(
     r: ComponentResult,
     case: Case | None,
     systems: Collection[str] | None = None,
+    near: Case | None = None,
 ) -> list[str]:
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
     concept's written for the asked kind of system (`systems`, by default the case's; of unknown
     kind, those written for any system) and no other product (`foreign`; examples sharing
-    more words with other cases last), each saying something new."""
+    more words with other cases last, `elsewhere`), each saying something new."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
     kinds = _systems(case, systems)
     ranked = sorted(
-        (elsewhere(kb, case, cue), k, cue)
+        (away, k, cue)
         for k, cue in enumerate(concept.cues)
         if not foreign(kb, case, kinds, cue)
+        # a typed question is told only what is written for no product in particular
+        and ((away := elsewhere(kb, case, cue, near)) < 2 or case is not None)
     )  # this case's examples, then general ones, then other cases', each in the note's order
     chosen: list[str] = []
     seen: list[frozenset[str]] = []
@@ -455,13 +469,15 @@ def gap_follow_up(
     case: Case | None = None,
     where: str | None = None,
     systems: Collection[str] | None = None,
+    near: Case | None = None,
 ) -> FollowUp:
     """The concept's question for a gap, among those written for the asked kind of system
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
     brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
     ups = _questions(kb, r.id, _systems(case, systems))
-    fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q) < 2] or list(range(len(ups)))
+    fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
+    fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
     question = ups[next((k for k in fits if k >= first), fits[0])]
     return FollowUp(
@@ -469,7 +485,7 @@ def gap_follow_up(
         component_id=r.id,
         why=_why(r, where, probe=False),
         kind="gap",
-        listen_for=listen_for(kb, r, case, systems),
+        listen_for=listen_for(kb, r, case, systems, near),
     )
 
 
@@ -487,6 +503,7 @@ def probe_follow_up(
     *,
     avoid: Iterable[str] = (),
     systems: Collection[str] | None = None,
+    near: Case | None = None,
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component (its evidence, or for a missing one
     where they named its topic without explaining it, `mention`): their words, then the concept's
@@ -506,7 +523,7 @@ def probe_follow_up(
     said = _said(r)
     avoid = set(avoid)
     deeper = [
-        (k, q, terms(q), _answered(q, said), elsewhere(kb, case, q))
+        (k, q, terms(q), _answered(q, said), elsewhere(kb, case, q, near))
         for k, q in enumerate(ups)
         if k > 0
     ]
@@ -534,7 +551,7 @@ def probe_follow_up(
         why=_why(r, where, probe=True),
         kind="probe",
         quote=clause.shown,
-        listen_for=listen_for(kb, r, case, systems),
+        listen_for=listen_for(kb, r, case, systems, near),
     )
 
 
@@ -556,6 +573,7 @@ def follow_ups(
     limit: int = MAX_FOLLOW_UPS,
     systems: Collection[str] | None = None,
     where: str | None = None,
+    near: Case | None = None,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
@@ -568,11 +586,11 @@ def follow_ups(
     items: list[FollowUp] = []
     quoted: list[str] = []
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
-        f = probe_follow_up(kb, r, case, where, avoid=quoted, systems=systems)
+        f = probe_follow_up(kb, r, case, where, avoid=quoted, systems=systems, near=near)
         if f is None and r.status != "covered":
-            f = gap_follow_up(kb, r, case, where, systems)
+            f = gap_follow_up(kb, r, case, where, systems, near)
         if r.id in tailored:
-            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems)
+            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near)
             f = tailored[r.id]
             f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
         if f is not None:
