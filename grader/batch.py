@@ -127,14 +127,17 @@ def read_rows(
             continue
         odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
         if odd:  # JSON that is not text: a list, an object, a number for an answer
-            problems.append(Problem(line, "", f"'{odd[0]}' must be text"))
+            named = record.get("id") if "id" not in odd else ""
+            problems.append(Problem(line, str(named or ""), f"'{odd[0]}' must be text"))
             continue
         rid = _SAFE_ID.sub("_", str(record.get("id") or f"row{line}")).strip("._") or f"row{line}"
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
         text = str(text) if text not in (None, "") else None
+        answer_only = "answer" in record and "path" not in record  # a blank answer cell
         reason = (
             "no question (column 'question', or --question)" if not q
+            else "the answer is empty" if not (text or path) and answer_only
             else "neither 'answer' nor 'path' is given" if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
             else f"id '{rid}' appears twice" if rid in seen
@@ -467,6 +470,8 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
     candidate's mark per component."""
     flagged = flagged or (lambda r, _rid: flags(r))
     out = [f"# Cohort summary: {len(reports)} answers", ""]
+    if problems:  # said first: an interviewer reading the ranking must know who is not in it
+        out += [f"**Not graded:** {len(problems)} row(s), listed at the end with the reason.", ""]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
     asked = sorted({_asked(r) for r in reports.values()})

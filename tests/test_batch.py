@@ -65,11 +65,20 @@ def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_pa
         (8, "c", "neither 'answer' nor 'path' is given"),
     ]
     lines = tmp_path / "cohort.jsonl"
-    records = [{"id": ["x"], "answer": "a"}, {"id": 7, "answer": 12345}, {"id": 8, "answer": "b"}]
+    records = [
+        {"id": ["x"], "answer": "a"},
+        {"id": 7, "answer": 12345},
+        {"id": 8, "answer": "b"},
+        {"id": "d", "answer": ""},
+    ]
     lines.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     rows, problems = read_rows(lines, "video_recommendation")
     assert [(r.line, r.id) for r in rows] == [(3, "8")]
-    assert [p.reason for p in problems] == ["'id' must be text", "'answer' must be text"]
+    assert [(p.id, p.reason) for p in problems] == [
+        ("", "'id' must be text"),
+        ("7", "'answer' must be text"),  # named by its id
+        ("d", "the answer is empty"),
+    ]
 
 
 def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index_dir):
@@ -90,6 +99,8 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
     )
     summary = (out / "summary.md").read_text()
     assert "missed by" in summary and "Rows not graded" in summary
+    # said before the ranking too: who is not in it
+    assert summary.index("**Not graded:** 4 row(s)") < summary.index("| alice |")
     stamp = reports["alice"].stat().st_mtime_ns
     again = _batch(_cohort(tmp_path), out, real_index_dir, "--workers", "1")
     assert (

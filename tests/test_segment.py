@@ -104,6 +104,8 @@ def test_clean_text_normalises_spoken_disfluencies():
     spoken = "um so uh the the model, I would- I would use a, a ranking model uh-huh recomm- recommendation"
     assert clean_text(spoken) == "so the model, I would use a ranking model recommendation"
     assert clean_text("step by step, more and more") == "step by step, more and more"
+    # other speakers' hesitations read as fillers too
+    assert clean_text("eh so ah the model, ehh, ranks") == "so the model, ranks"
 
 
 def test_shorthand_is_read_as_what_it_stands_for_and_quoted_as_written():

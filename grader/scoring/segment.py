@@ -47,7 +47,7 @@ _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its bounda
 _WORD = re.compile(r"\S+")
 _WORD_RUN = re.compile(r"\w+")
 _FILLERS = re.compile(
-    r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
+    r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|e+h+|a+h+|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
