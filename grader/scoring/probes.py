@@ -389,7 +389,9 @@ def listen_for(
     made yet (most of their words absent from the evidence), the case's own first, then the
     concept's written for the asked kind of system (`systems`, by default the case's; of unknown
     kind, those written for any system) and no other product (`foreign`; examples sharing
-    more words with other cases last, `elsewhere`), each saying something new."""
+    more words with other cases, `elsewhere`, last for a case asked by name, and left out for a
+    typed question, read against `near`, the case it was graded with), each saying something
+    new."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
@@ -579,7 +581,9 @@ def follow_ups(
     probe where the candidate said something on topic to quote, else a gap question for a
     component not yet covered. `extra` (the LLM's tailored questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
-    component has one. Components past the limit are read only until a probe is found."""
+    component has one. Components past the limit are read only until a probe is found. `near` is
+    the case a typed question was graded with (`near_case`), against which text from another
+    product is told apart (`elsewhere`)."""
     where = where or (case.title if case is not None else "this question")
     ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
     tailored = {f.component_id: f for f in extra}
