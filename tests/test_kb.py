@@ -229,4 +229,4 @@ def test_a_rule_a_case_breaks_is_said_in_its_own_words(kb_copy):
     _edit(path, "  - id: drift\n", "  - id: drift\n    severity: important\n  - id: drift\n")
     with pytest.raises(KnowledgeBaseError) as e:
         load_kb(kb_copy)
-    assert str(e.value).endswith("field '(file)': components listed twice: ['drift']"), e.value
+    assert str(e.value).endswith("eta_prediction.md: components listed twice: drift"), e.value

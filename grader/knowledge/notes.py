@@ -211,10 +211,10 @@ class Case(_Strict):
         ids = [c.id for c in self.components]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"components listed twice: {dup}")
+            raise ValueError(f"components listed twice: {', '.join(dup)}")
         both = sorted(set(ids) & set(self.not_applicable))
         if both:
-            raise ValueError(f"components both expected and not_applicable: {both}")
+            raise ValueError(f"components both expected and not_applicable: {', '.join(both)}")
         return self
 
 
@@ -311,8 +311,9 @@ def load_note(path: Path, kind: str, parsed: "ParsedNotes | None" = None):
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
-        where, msg = validation_parts(exc, "(file)")
-        raise KnowledgeBaseError(f"{path}: field '{where}': {msg}") from None
+        where, msg = validation_parts(exc, "")
+        field = f"field '{where}': " if where else ""  # a rule across fields names none
+        raise KnowledgeBaseError(f"{path}: {field}{msg}") from None
 
 
 def _yaml_problem(exc) -> str:
