@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, ComponentResult, GradeReport
+from grader.scoring import probes
 from grader.scoring.calibration import load_calibration
 from grader.text import shorten
 
@@ -427,7 +428,8 @@ def interviewer_sheet(
     """A one-page Markdown sheet for the interviewer: the question, the candidate, the scores, the
     top follow-ups with what to listen for, the case's own follow-up questions (a case asked for by
     id, title or alias; not the nearest case of an open question), and one line per rubric
-    component to score live (its level descriptors from `kb`). Deterministic: the same report gives the same sheet."""
+    component to score live (its level descriptors from `kb`). Deterministic: the same report
+    gives the same sheet."""
     who = candidate or (r.source.name if r.source and r.source.name else "candidate")
     out = [f"# Interviewer sheet: {_md_inline(who)}", ""]
     asked = r.question.shown
@@ -460,7 +462,7 @@ def interviewer_sheet(
             out += ["   Listen for:", ""]
             out += [f"   - {_md_inline(x)}" for x in f.listen_for]
             out += [""]
-    case = kb.cases.get(r.question.id) if kb is not None and r.question.by_name else None
+    case = probes.advice_case(kb, r.question) if kb is not None else None
     if case is not None and case.follow_ups:  # the interviewer's own questions, as written
         out += ["## Questions written for this case", ""]
         out += [f"{i}. {_md_inline(q)}" for i, q in enumerate(case.follow_ups, 1)]

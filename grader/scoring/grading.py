@@ -637,10 +637,8 @@ class Grader:
                 "(closer to everyday prose than to any rubric point) and were not counted"
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
-        said = frozenset(
-            t for u, off in zip(units, prepared.off_domain) if not off for t in terms(u.clean)
-        )
-        relevance = self._relevance(rubric, on_topic, words, warnings, said)
+        counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
+        relevance = self._relevance(rubric, on_topic, words, warnings, counted)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         # what advice is written for: the asked kinds of system, and the case asked for by name
@@ -831,14 +829,15 @@ class Grader:
         unit_vecs: np.ndarray,
         words: int,
         warnings: list[str],
-        said: frozenset[str] = frozenset(),
+        counted: Collection[str] = (),
     ) -> float:
         """Scale factor for an answer that addresses another question than the one asked: a bank
         case, or a question typed as free text (near a bank case or graded with the framework's
         rubric), judged against the question itself. Only answers long enough to have a topic are
-        judged; short ones cover little anyway. An answer whose rarer words (`said`, the terms of
-        the units that count) are the asked case's own, or those of the cases near a typed
-        question, by CASE_WORDS_LEAD over every other case is about that product: its centroid
+        judged; short ones cover little anyway. An answer whose rarer words (the terms of
+        `counted`, the texts of the units that count) are the asked case's own, or those of the
+        cases near a typed question, by CASE_WORDS_LEAD over every other case is about that
+        product: its centroid
         reading closer to another case costs nothing (a two-stage video feed with
         nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
         its own and was scaled to 12/100), though a centroid far from the question still does (a
@@ -849,6 +848,7 @@ class Grader:
             or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
+        said = frozenset(t for text in counted for t in terms(text))
         product = rubric.case is not None and (
             probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
             >= CASE_WORDS_LEAD
@@ -871,7 +871,9 @@ class Grader:
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
         )
-        factor = round(relevance_factor(asked, 0.0 if product else other_sim, self.cal), 3)
+        # the asked product's words: reading closer to another case is no evidence against it
+        against = 0.0 if product else other_sim
+        factor = round(relevance_factor(asked, against, self.cal), 3)
         if factor < 1.0:
             closest = (
                 f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
@@ -903,10 +905,11 @@ class Grader:
         )
         to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
         to_near = max((sims[c] for c in near), default=0.0)
+        against = 0.0 if product else other_sim
         factor = round(
             max(
-                relevance_factor(to_question, 0.0 if product else other_sim, self.cal),
-                relevance_factor(to_near, 0.0 if product else other_sim, self.cal),
+                relevance_factor(to_question, against, self.cal),
+                relevance_factor(to_near, against, self.cal),
             ),
             3,
         )
