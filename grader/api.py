@@ -30,7 +30,8 @@ from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb, note_path
 from grader.pipeline import grade_input
 from grader.report import GradeReport
-from grader.scoring.grading import MAX_QUESTION_CHARS, Grader, default_grader
+from grader.scoring.grading import Grader, default_grader
+from grader.scoring.inputs import MAX_QUESTION_CHARS
 from grader.settings import settings
 
 

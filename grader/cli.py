@@ -187,7 +187,8 @@ def _graded(
 
     load_in_background()  # on the second core, while the grader's modules import (0.15-0.2 s)
     from grader.pipeline import grade_input
-    from grader.scoring.grading import check_answer, check_question, default_grader
+    from grader.scoring.grading import default_grader
+    from grader.scoring.inputs import check_answer, check_question
 
     check_question(question)
     check_answer(answer.graded_text)  # fail fast, before the index is opened or anything embedded

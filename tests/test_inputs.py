@@ -102,7 +102,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
 def test_text_that_is_not_english_prose_is_refused_in_one_line():
     import random
 
-    from grader.scoring.grading import check_answer
+    from grader.scoring.inputs import check_answer
     from tests.conftest import EXAMPLES
 
     rng = random.Random(0)
@@ -141,7 +141,7 @@ def test_text_that_is_not_english_prose_is_refused_in_one_line():
     ],
 )
 def test_an_answer_in_another_language_is_refused_and_says_which(language, text):
-    from grader.scoring.grading import check_answer
+    from grader.scoring.inputs import check_answer
 
     with pytest.raises(InputError, match=f"does not read as English \\(it reads like {language}"):
         check_answer(text)
@@ -151,7 +151,7 @@ def test_an_answer_in_another_language_is_refused_and_says_which(language, text)
 
 
 def test_a_question_has_one_length_limit_everywhere():
-    from grader.scoring.grading import MAX_QUESTION_CHARS, check_question
+    from grader.scoring.inputs import MAX_QUESTION_CHARS, check_question
 
     context = "We run a marketplace of second-hand furniture across Europe. " * 60
     assert check_question(context[:MAX_QUESTION_CHARS]) and len(context) > MAX_QUESTION_CHARS

@@ -180,7 +180,7 @@ def test_an_answer_in_the_asked_products_words_is_on_topic_whatever_its_centroid
     ranking's prompt than to its own is not scaled as off topic: its rarer words are the video
     feed's. The same answer for fraud detection still is, and so is a fraud design for the feed
     with one sentence of feed words added."""
-    from grader.scoring.grading import SHORT_ANSWER_WORDS
+    from grader.scoring.relevance import SHORT_ANSWER_WORDS
     from grader.scoring.segment import count_words
 
     assert count_words(DENSE_FEED) >= SHORT_ANSWER_WORDS  # long enough to be judged

@@ -14,7 +14,7 @@ from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
-from grader.scoring.grading import MAX_QUESTION_CHARS, check_answer
+from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
 
 TEXT_TYPES = ["md", "markdown", "txt"]
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]

@@ -8,22 +8,17 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from grader import __version__
-from grader.answers.decode import check_length
-from grader.answers.language import check_english
 from grader.errors import IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
-from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb, note_path
+from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
-    NOTHING_QUOTED,
-    SEVERITY_LABEL,
     AnswerStats,
     ComponentResult,
     Evidence,
@@ -32,14 +27,15 @@ from grader.report import (
     GraderInfo,
     IgnoredPassage,
     QuestionMatch,
-    Reading,
     StepResult,
 )
 from grader.scoring import probes
+from grader.scoring.advice import Advisor
 from grader.scoring.calibration import Calibration, load_calibration
-from grader.scoring.injection import HIDDEN, mask
 from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
+from grader.scoring.injection import mask
+from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     TopicLexicon,
     closeness,
@@ -49,41 +45,19 @@ from grader.scoring.judge import (
     judge,
     listy_units,
     naming_masks,
-    relevance_factor,
     rubric_vocabulary,
     substance,
     unquotable_units,
 )
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
+from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
+from grader.scoring.rubric import Rubric
 from grader.scoring.segment import Unit, clean_text, count_words, segment
 from grader.settings import settings
-from grader.text import shorten
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
-SHORT_ANSWER_WORDS = 150
-# an answer whose words lead every other case's by this much (idf-weighted) is about the asked
-# case: being closer to another case's prompt costs it nothing (`Grader._relevance`)
-CASE_WORDS_LEAD = 8.0
 MAX_FOLLOW_UPS = 5
-MAX_READING = 6
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
-# Words any ML design question may use without saying what the system is for: "Design an ML
-# system", "Build a model for our company". A question made only of these names no subject, so no
-# answer to it is off-topic.
-QUESTION_GENRE_WORDS = frozenset(
-    """design designing build building create develop architect implement propose describe explain
-    walk tell system systems machine learning artificial intelligence model models pipeline
-    product solution service platform company question interview problem end scratch""".split()
-)
-
-
-@dataclass(frozen=True)
-class _Rubric:
-    question: QuestionMatch
-    case: Case | None
-    components: list[CaseComponent]
-    warnings: list[str]
-    question_vector: np.ndarray | None = None  # a free-text question's embedding
 
 
 def _started(fn, *args):
@@ -97,8 +71,6 @@ def _started(fn, *args):
 
 HEADING_SHARE = 0.5  # how much a section heading weighs when a sentence under it is read with it
 WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
-# a step this many points under its coverage (the answer says little about it) gets an improvement
-THIN_STEP_POINTS = 10
 
 
 @dataclass(frozen=True)
@@ -123,78 +95,6 @@ class PreparedAnswer:
         no longer set aside as everyday prose."""
         off = self.off_domain & ~question_side
         return dataclasses.replace(self, off_domain=off, excluded=self.listy | off)
-
-
-# an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
-# the API's field, the app's box)
-MAX_QUESTION_CHARS = 3000
-
-
-def check_question(question: str) -> str:
-    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), or is
-    longer than MAX_QUESTION_CHARS."""
-    if not isinstance(question, str) or not question.strip():
-        raise InputError("the question is empty: give a case id or the question text")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(
-            f"the question has {len(question):,} characters, over the limit of "
-            f"{MAX_QUESTION_CHARS:,}: keep its context to a paragraph"
-        )
-    try:
-        question.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(
-            "the question is not valid UTF-8 text: retype it or pass a case id"
-        ) from None
-    return question
-
-
-# A text whose visible characters are mostly outside the Latin script and ASCII's symbols (random
-# bytes read as text, a paste of symbols or control characters) is not graded: the answers of every
-# style in the evaluation sets hold 99% or more of them, markup included.
-MIN_READ_CHARS = 40
-MIN_LATIN_SHARE = 0.3
-_VISIBLE = re.compile(r"\S")
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
-_ANY_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
-_LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
-
-
-def _check_script(answer: str) -> None:
-    """Refuse text whose visible characters are mostly outside the Latin script and ASCII.
-    Hidden characters are the steering check's, not this one's; accents are read with their letter."""
-    shown = _COMBINING.sub("", HIDDEN.sub("", answer))
-    visible = len(_VISIBLE.findall(shown))
-    latin = len(_LATIN.findall(shown))
-    if visible >= MIN_READ_CHARS and latin < MIN_LATIN_SHARE * visible:
-        raise InputError(
-            f"the answer does not read as English text: {latin / visible:.0%} of its characters "
-            "are Latin letters, digits or punctuation (the grader reads English)"
-        )
-
-
-def check_answer(answer: str) -> str:
-    """Reject answers that cannot be graded, with one clear line."""
-    if not isinstance(answer, str):
-        raise InputError("the answer must be text")
-    if "\x00" in answer:
-        raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
-    if not answer.strip():
-        raise InputError("the answer is empty: paste or upload the text of your design")
-    check_length(answer)
-    if not _ANY_LETTER.search(answer):
-        raise InputError("the answer has no words: write or paste the text of your design")
-    if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
-        _check_script(answer)
-    check_english(answer)
-    words = count_words(
-        HIDDEN.sub(" ", answer)
-    )  # hidden characters are blanked before grading: they split words
-    if words > settings().max_words:
-        raise InputError(
-            f"the answer has {words:,} words, over the limit of {settings().max_words:,} (the MLSD_MAX_WORDS setting)"
-        )
-    return answer
 
 
 # where a clause ends inside a word window: a sentence's end, a colon or semicolon, a closing
@@ -268,6 +168,8 @@ class Grader:
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
         self.domain = domain_vocabulary(note_paragraphs(kb))
         self._cue_weights: dict[tuple[str, str], Columns] = {}
+        self.relevance = Relevance(kb, index, self.cal)
+        self.advisor = Advisor(kb, index, self.component_cues)
         # the framework's step titles, which section headings are read against, embed on another
         # thread while the first answer is read and split
         self._step_vectors_of = _started(embedder.embed, [s.title for s in kb.steps.values()])
@@ -304,7 +206,7 @@ class Grader:
         return cls(kb, embedder, index, calibration)
 
     # -- question ---------------------------------------------------------------------------
-    def resolve_question(self, question: str) -> _Rubric:
+    def resolve_question(self, question: str) -> Rubric:
         q = " ".join((question or "").split())
         if not q:
             raise InputError("the question is empty: give a case id or the question text")
@@ -340,9 +242,9 @@ class Grader:
             asked=q,
             informed_by=near[:3],
         )
-        return _Rubric(match, None, self.kb.case_components(None), [warning], vector)
+        return Rubric(match, None, self.kb.case_components(None), [warning], vector)
 
-    def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> _Rubric:
+    def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> Rubric:
         match = QuestionMatch(
             id=case.id,
             title=case.title,
@@ -351,7 +253,7 @@ class Grader:
             prompt=case.prompt,
             asked=asked,
         )
-        return _Rubric(match, case, self.kb.case_components(case), [])
+        return Rubric(match, case, self.kb.case_components(case), [])
 
     # -- grading ----------------------------------------------------------------------------
     def component_cues(
@@ -638,7 +540,7 @@ class Grader:
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
-        relevance = self._relevance(rubric, on_topic, words, warnings, counted)
+        relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         # what advice is written for: the asked kinds of system, and the case asked for by name
@@ -685,13 +587,13 @@ class Grader:
                     cues_total=len(cue_texts),
                     evidence=evidence,
                     mention=mention,
-                    feedback=self._feedback(
+                    feedback=self.advisor.feedback(
                         j,
                         concept,
                         comp,
                         cue_texts,
                         advised,
-                        self._nearest_first(rubric, comp),
+                        self.advisor.cue_order(rubric, comp),
                         systems,
                         mention,
                         rubric.case,
@@ -707,7 +609,7 @@ class Grader:
             question=rubric.question,
             **self.totals(results, rubric.question),
             follow_up_questions=self._follow_ups(results, rubric),
-            recommended_reading=self._reading(
+            recommended_reading=self.advisor.reading(
                 priority,
                 gap_vectors,
                 {rubric.case.id} if rubric.case else {*rubric.question.informed_by},
@@ -766,8 +668,10 @@ class Grader:
                     said_words=said,
                 )
             )
-        improvements = [self._improvement(r, case, systems, near) for r in gaps_first(results)[:3]]
-        thin = self._thin_step(steps, results)
+        improvements = [
+            self.advisor.improvement(r, case, systems, near) for r in gaps_first(results)[:3]
+        ]
+        thin = self.advisor.thin_step(steps, results)
         return dict(
             overall_score=credited(results),
             steps=steps,
@@ -775,257 +679,11 @@ class Grader:
             missed_critical=[
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
-            strengths=self._strengths(results),
+            strengths=self.advisor.strengths(results),
             improvements=improvements + ([thin] if thin else []),
         )
 
-    def _thin_step(self, steps: list[StepResult], results: list[ComponentResult]) -> str | None:
-        """The "Say more" improvement for the step the answer says least about for what it covers:
-        the one whose score lost most to depth (`step_score`), by `THIN_STEP_POINTS` or more, with
-        what a strong answer says for its present component the answer spends fewest words on."""
-        lost, step = max(
-            ((s.coverage - s.score, s) for s in steps if s.coverage is not None),
-            key=lambda x: x[0],
-            default=(0, None),
-        )
-        if step is None or lost < THIN_STEP_POINTS:
-            return None
-        present = [r for r in results if r.step == step.id and r.status != "missing"]
-        thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
-        aim = self.kb.concepts[thinnest.id].levels.l3
-        said = (
-            f"what it covers takes only about {step.said_words} words"
-            if step.said_words
-            else "no passage reads as explaining what it covers"
-        )
-        return (
-            f"Say more about {step.title}: {said}, so the step scores {step.score} instead of "
-            f"{step.coverage}. For {thinnest.title}, the rubric's top level: {aim}"
-        )
-
-    def _improvement(
-        self,
-        r: ComponentResult,
-        case: Case | None,
-        systems: Collection[str] = (),
-        near: Case | None = None,
-    ) -> str:
-        concept = self.kb.concepts[r.id]
-        if r.status == "missing":  # an example that is not another bank case's (`_advice`)
-            comp = next((c for c in case.components if c.id == r.id), None) if case else None
-            texts, _ = self.component_cues(
-                case, comp or CaseComponent(id=r.id, severity=r.severity)
-            )
-            example = (
-                self._advice(case, texts, list(range(len(texts))), systems=systems, near=near)
-                or concept.levels.l3
-            )
-            return f'Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing); a strong answer says, for example: "{example}"'
-        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
-
-    def _relevance(
-        self,
-        rubric: _Rubric,
-        unit_vecs: np.ndarray,
-        words: int,
-        warnings: list[str],
-        counted: Collection[str] = (),
-    ) -> float:
-        """Scale factor for an answer that addresses another question than the one asked: a bank
-        case, or a question typed as free text (near a bank case or graded with the framework's
-        rubric), judged against the question itself. Only answers long enough to have a topic are
-        judged; short ones cover little anyway. An answer whose rarer words (the terms of
-        `counted`, the texts of the units that count) are the asked case's own, or those of the
-        cases near a typed question, by CASE_WORDS_LEAD over every other case is about that
-        product: its centroid
-        reading closer to another case costs nothing (a two-stage video feed with
-        nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
-        its own and was scaled to 12/100), though a centroid far from the question still does (a
-        rate limiter shares many words with fraud detection and is no ML design)."""
-        if (
-            (rubric.case is None and rubric.question_vector is None)
-            or words < SHORT_ANSWER_WORDS
-            or not len(unit_vecs)
-        ):  # no units: nothing to judge
-            return 1.0
-        said = frozenset(t for text in counted for t in terms(text))
-        product = rubric.case is not None and (
-            probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
-            >= CASE_WORDS_LEAD
-        )
-        centroid = unit_vecs.mean(axis=0)
-        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-        sims = {
-            cid: float(cosines(vecs, centroid).max())
-            for cid, vecs in self.index.case_vectors().items()
-        }
-        if rubric.question_vector is not None:  # free text: judged against the question asked
-            if not names_a_subject(rubric.question.asked or rubric.question.title):
-                warnings.append(
-                    "the question does not say what the system is for, so the answer was not "
-                    "checked for being on topic"
-                )
-                return 1.0
-            return self._question_relevance(rubric, centroid, sims, warnings, product)
-        asked = sims.get(rubric.case.id, 0.0)
-        other, other_sim = max(
-            ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
-        )
-        # the asked product's words: reading closer to another case is no evidence against it
-        against = 0.0 if product else other_sim
-        factor = round(relevance_factor(asked, against, self.cal), 3)
-        if factor < 1.0:
-            closest = (
-                f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
-                if other_sim > asked and not product
-                else ""
-            )
-            warnings.append(
-                f"the answer does not read as an answer to '{rubric.case.title}' "
-                f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}"
-            )
-        return factor
-
-    def _question_relevance(
-        self,
-        rubric: _Rubric,
-        centroid: np.ndarray,
-        sims: dict[str, float],
-        warnings: list[str],
-        product: bool = False,
-    ) -> float:
-        """A free-text answer is off-topic only when it is closer to a bank case far from the
-        question than both to the question itself and to the cases near it. A question graded with
-        the framework's rubric has no case near it (those that informed it are all far), so it is
-        judged against the question alone: a fraud design does not answer a maintenance question
-        because fraud detection was the least far case."""
-        near = (set(rubric.question.informed_by) | {rubric.case.id}) if rubric.case else set()
-        other, other_sim = max(
-            ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
-        )
-        to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
-        to_near = max((sims[c] for c in near), default=0.0)
-        against = 0.0 if product else other_sim
-        factor = round(
-            max(
-                relevance_factor(to_question, against, self.cal),
-                relevance_factor(to_near, against, self.cal),
-            ),
-            3,
-        )
-        if factor < 1.0:
-            why = (
-                f"similarity {max(to_question, to_near):.2f}"
-                if product
-                else f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
-            )
-            warnings.append(
-                f"the answer does not read as an answer to the question asked ({why}); scores "
-                f"were scaled by {factor:.2f}"
-            )
-        return factor
-
-    def _nearest_first(self, rubric: _Rubric, comp: CaseComponent) -> list[int] | None:
-        """For a question typed as free text (outside the bank, or only near a bank case), the
-        component's cues ordered by closeness to the question as asked (ties in cue order); None
-        for a bank case asked by name, whose own cues come first."""
-        if rubric.question_vector is None:
-            return None
-        vectors = self.component_cues(rubric.case, comp)[1]
-        near = cosines(vectors, rubric.question_vector[None, :])
-        return sorted(range(len(near)), key=lambda k: (-float(near[k, 0]), k))
-
-    def _advice(
-        self,
-        case: Case | None,
-        cue_texts: list[str],
-        candidates: list[int],
-        fallback: bool = True,
-        order: list[int] | None = None,
-        systems: Collection[str] = (),
-        near: Case | None = None,
-    ) -> str:
-        """The first of the candidate cues written for the asked kind of system (`systems`) and
-        no other product (`probes.foreign`), and not sharing more words with another bank case
-        (`probes.elsewhere`; for a typed question, also than with `near`, the case it was graded
-        with); without one, and with `fallback`, the first such cue of all; else ""
-        (the caller says the rubric's top level instead): advice about slang and memes does not
-        belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
-        to it first), so that a question about machine sensors is not advised with a video feed's
-        example; a question of unknown kind (far from every case) is advised only with cues
-        written for any system."""
-        order = order or list(range(len(cue_texts)))
-        rank = {k: i for i, k in enumerate(order)}
-        candidates = sorted(candidates, key=rank.__getitem__)
-
-        def fitting(ks: list[int]) -> list[int]:
-            return [
-                k
-                for k in ks
-                if not probes.foreign(self.kb, case, systems, cue_texts[k])
-                and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
-            ]
-
-        chosen = fitting(candidates)
-        if not chosen and fallback:
-            chosen = fitting(order)
-        return cue_texts[chosen[0]] if chosen else ""
-
-    def _feedback(
-        self,
-        j,
-        concept,
-        comp: CaseComponent,
-        cue_texts: list[str],
-        case=None,
-        order: list[int] | None = None,
-        systems: Collection[str] = (),
-        mention: Evidence | None = None,
-        near: Case | None = None,
-    ) -> str:
-        level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        top = concept.levels.l3
-        todo = self._advice(
-            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems, near
-        )
-        # a case's pitfalls are its own product's: said only under the case asked by name
-        pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
-        # no count of "key points made": a cue counts towards the score when a unit comes near it
-        # (cue_match, far below what a reader would call the point made), so such a count could
-        # show a missing component more points than a covered one
-        # credit from passages none of which reads clearly about it: no quote to show
-        unquoted = "" if j.evidence else f" ({NOTHING_QUOTED})"
-        # the level's descriptor says what such an answer does in general, not what this one said
-        if j.status == "covered":
-            extra = f" To go further: {todo}" if todo else ""
-            return f"Covered{unquoted}. What the rubric's top level asks for: {level}{extra}"
-        if j.status == "partial":
-            return f"Partly covered{unquoted}. The rubric's middle level: {level} Add: {todo or top}{pitfall}"
-        named = "Not addressed. "
-        if j.level == 1:
-            where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
-            named = (
-                f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
-            )
-        says = self._advice(
-            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems, near=near
-        )
-        return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
-
-    @staticmethod
-    def _strengths(results: list[ComponentResult]) -> list[str]:
-        best = sorted(
-            (r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id)
-        )[:5]
-        out = []
-        for r in best:
-            quote = shorten(r.evidence[0].quote, 140) if r.evidence else ""
-            out.append(
-                f'{r.title} ({r.score}/100): "{quote}"' if quote else f"{r.title} ({r.score}/100)"
-            )
-        return out
-
-    def _follow_ups(self, results: list[ComponentResult], rubric: _Rubric) -> list[FollowUp]:
+    def _follow_ups(self, results: list[ComponentResult], rubric: Rubric) -> list[FollowUp]:
         """The ranked gap questions and probes of what the candidate said (`probes.follow_ups`)
         for the component results given, asked as of the kind of system the question is for."""
         return probes.follow_ups(
@@ -1037,68 +695,6 @@ class Grader:
             where=probes.where_asked(rubric.question),
             near=rubric.case,
         )
-
-    def _reading(
-        self,
-        priority: list[ComponentResult],
-        gap_vectors: dict[str, np.ndarray],
-        cases: set[str],
-        concepts: set[str],
-    ) -> list[Reading]:
-        """Reading for the biggest gaps: each one's own concept note (written for exactly that
-        component) first, then each one's step note, then the case note nearest to it among those
-        of `cases` (the asked case, or the bank cases nearest to an open question), as room
-        allows (MAX_READING): another case's notes explain its own product, not what this answer
-        left out. A note is offered for the gap it was written for, never because its words come
-        near another's ("Labels" was offered for a fairness gap, both speaking of groups of
-        examples; monitoring's step note for a business objective, both speaking of metrics)."""
-        found: dict[str, Reading] = {}
-        gaps = priority[:4]
-
-        def offer(r: ComponentResult, hits: list) -> None:
-            for hit in hits:
-                if hit.doc_id in found:
-                    if r.id not in found[hit.doc_id].for_components:
-                        found[hit.doc_id].for_components.append(r.id)
-                elif len(found) < MAX_READING:
-                    found[hit.doc_id] = Reading(
-                        doc_id=hit.doc_id,
-                        kind=hit.kind,
-                        title=self._title(hit.kind, hit.id),
-                        path=self._path(hit.kind, hit.id),
-                        similarity=hit.similarity,
-                        for_components=[r.id],
-                    )
-
-        for r in gaps:
-            offer(r, self._nearest(gap_vectors[r.id], "concept", {r.id} & concepts))
-        for r in gaps:
-            step = self.kb.concepts[r.id].step if r.id in self.kb.concepts else None
-            offer(r, self._nearest(gap_vectors[r.id], "step", {step}))
-        for r in gaps:
-            offer(r, self._nearest(gap_vectors[r.id], "case_note", cases))
-        return list(found.values())
-
-    def _nearest(self, vector: np.ndarray, kind: str, ids: Collection[str]) -> list:
-        """The document of this kind, among the notes `ids`, nearest to `vector` (none or one)."""
-        return self.index.query(vector, [kind], k=1, keep=lambda hit: hit.id in ids) if ids else []
-
-    def _title(self, kind: str, doc: str) -> str:
-        if kind == "concept":
-            return self.kb.concepts[doc].title
-        if kind == "step":
-            return f"Step: {self.kb.steps[doc].title}"
-        return f"Case notes: {self.kb.cases[doc].title}"
-
-    @staticmethod
-    def _path(kind: str, doc: str) -> str:
-        return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
-
-
-def names_a_subject(question: str) -> bool:
-    """Whether a question says what the system is for: a content word beyond QUESTION_GENRE_WORDS
-    ("ml" and "ai" are too short to be content words)."""
-    return bool(content_tokens(question) - QUESTION_GENRE_WORDS)
 
 
 def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:

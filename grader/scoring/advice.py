@@ -1,0 +1,240 @@
+"""What a report says beyond its verdicts: each component's feedback, the improvements, strengths
+and reading. Advice comes from the asked case or from text tied to no other bank case (`probes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+import numpy as np
+
+from grader.knowledge.embedder import cosines
+from grader.knowledge.index import KnowledgeIndex
+from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, note_path
+from grader.report import (
+    NOTHING_QUOTED,
+    SEVERITY_LABEL,
+    ComponentResult,
+    Evidence,
+    Reading,
+    StepResult,
+)
+from grader.scoring import probes
+from grader.scoring.rubric import Rubric
+from grader.text import shorten
+
+MAX_READING = 6
+# a step this many points under its coverage (the answer says little about it) gets an improvement
+THIN_STEP_POINTS = 10
+
+
+class Advisor:
+    """Writes advice from the knowledge base; `cues` gives a component's cue texts and vectors
+    (`Grader.component_cues`), the case's own first."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index: KnowledgeIndex,
+        cues: Callable[[Case | None, CaseComponent], tuple[list[str], np.ndarray]],
+    ):
+        self.kb = kb
+        self.index = index
+        self.cues = cues
+
+    def thin_step(self, steps: list[StepResult], results: list[ComponentResult]) -> str | None:
+        """The "Say more" improvement for the step the answer says least about for what it covers:
+        the one whose score lost most to depth (`step_score`), by `THIN_STEP_POINTS` or more, with
+        what a strong answer says for its present component the answer spends fewest words on."""
+        lost, step = max(
+            ((s.coverage - s.score, s) for s in steps if s.coverage is not None),
+            key=lambda x: x[0],
+            default=(0, None),
+        )
+        if step is None or lost < THIN_STEP_POINTS:
+            return None
+        present = [r for r in results if r.step == step.id and r.status != "missing"]
+        thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
+        aim = self.kb.concepts[thinnest.id].levels.l3
+        said = (
+            f"what it covers takes only about {step.said_words} words"
+            if step.said_words
+            else "no passage reads as explaining what it covers"
+        )
+        return (
+            f"Say more about {step.title}: {said}, so the step scores {step.score} instead of "
+            f"{step.coverage}. For {thinnest.title}, the rubric's top level: {aim}"
+        )
+
+    def improvement(
+        self,
+        r: ComponentResult,
+        case: Case | None,
+        systems: Collection[str] = (),
+        near: Case | None = None,
+    ) -> str:
+        concept = self.kb.concepts[r.id]
+        if r.status == "missing":  # an example that is not another bank case's (`advice`)
+            comp = next((c for c in case.components if c.id == r.id), None) if case else None
+            texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
+            example = (
+                self.advice(case, texts, list(range(len(texts))), systems=systems, near=near)
+                or concept.levels.l3
+            )
+            return f'Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing); a strong answer says, for example: "{example}"'
+        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
+
+    def cue_order(self, rubric: Rubric, comp: CaseComponent) -> list[int] | None:
+        """For a question typed as free text (outside the bank, or only near a bank case), the
+        component's cues ordered by closeness to the question as asked (ties in cue order); None
+        for a bank case asked by name, whose own cues come first."""
+        if rubric.question_vector is None:
+            return None
+        vectors = self.cues(rubric.case, comp)[1]
+        near = cosines(vectors, rubric.question_vector[None, :])
+        return sorted(range(len(near)), key=lambda k: (-float(near[k, 0]), k))
+
+    def advice(
+        self,
+        case: Case | None,
+        cue_texts: list[str],
+        candidates: list[int],
+        fallback: bool = True,
+        order: list[int] | None = None,
+        systems: Collection[str] = (),
+        near: Case | None = None,
+    ) -> str:
+        """The first of the candidate cues written for the asked kind of system (`systems`) and
+        no other product (`probes.foreign`), and not sharing more words with another bank case
+        (`probes.elsewhere`; for a typed question, also than with `near`, the case it was graded
+        with); without one, and with `fallback`, the first such cue of all; else ""
+        (the caller says the rubric's top level instead): advice about slang and memes does not
+        belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
+        to it first), so that a question about machine sensors is not advised with a video feed's
+        example; a question of unknown kind (far from every case) is advised only with cues
+        written for any system."""
+        order = order or list(range(len(cue_texts)))
+        rank = {k: i for i, k in enumerate(order)}
+        candidates = sorted(candidates, key=rank.__getitem__)
+
+        def fitting(ks: list[int]) -> list[int]:
+            return [
+                k
+                for k in ks
+                if not probes.foreign(self.kb, case, systems, cue_texts[k])
+                and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
+            ]
+
+        chosen = fitting(candidates)
+        if not chosen and fallback:
+            chosen = fitting(order)
+        return cue_texts[chosen[0]] if chosen else ""
+
+    def feedback(
+        self,
+        j,
+        concept,
+        comp: CaseComponent,
+        cue_texts: list[str],
+        case=None,
+        order: list[int] | None = None,
+        systems: Collection[str] = (),
+        mention: Evidence | None = None,
+        near: Case | None = None,
+    ) -> str:
+        level = concept.levels.model_dump(by_alias=True)[str(j.level)]
+        top = concept.levels.l3
+        todo = self.advice(
+            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems, near
+        )
+        # a case's pitfalls are its own product's: said only under the case asked by name
+        pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
+        # no count of "key points made": a cue counts towards the score when a unit comes near it
+        # (cue_match, far below what a reader would call the point made), so such a count could
+        # show a missing component more points than a covered one
+        # credit from passages none of which reads clearly about it: no quote to show
+        unquoted = "" if j.evidence else f" ({NOTHING_QUOTED})"
+        # the level's descriptor says what such an answer does in general, not what this one said
+        if j.status == "covered":
+            extra = f" To go further: {todo}" if todo else ""
+            return f"Covered{unquoted}. What the rubric's top level asks for: {level}{extra}"
+        if j.status == "partial":
+            return f"Partly covered{unquoted}. The rubric's middle level: {level} Add: {todo or top}{pitfall}"
+        named = "Not addressed. "
+        if j.level == 1:
+            where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
+            named = (
+                f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
+            )
+        says = self.advice(
+            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems, near=near
+        )
+        return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
+
+    @staticmethod
+    def strengths(results: list[ComponentResult]) -> list[str]:
+        best = sorted(
+            (r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id)
+        )[:5]
+        out = []
+        for r in best:
+            quote = shorten(r.evidence[0].quote, 140) if r.evidence else ""
+            out.append(
+                f'{r.title} ({r.score}/100): "{quote}"' if quote else f"{r.title} ({r.score}/100)"
+            )
+        return out
+
+    def reading(
+        self,
+        priority: list[ComponentResult],
+        gap_vectors: dict[str, np.ndarray],
+        cases: set[str],
+        concepts: set[str],
+    ) -> list[Reading]:
+        """Reading for the biggest gaps: each one's own concept note (written for exactly that
+        component) first, then each one's step note, then the case note nearest to it among those
+        of `cases` (the asked case, or the bank cases nearest to an open question), as room
+        allows (MAX_READING): another case's notes explain its own product, not what this answer
+        left out. A note is offered for the gap it was written for, never because its words come
+        near another's ("Labels" was offered for a fairness gap, both speaking of groups of
+        examples; monitoring's step note for a business objective, both speaking of metrics)."""
+        found: dict[str, Reading] = {}
+        gaps = priority[:4]
+
+        def offer(r: ComponentResult, hits: list) -> None:
+            for hit in hits:
+                if hit.doc_id in found:
+                    if r.id not in found[hit.doc_id].for_components:
+                        found[hit.doc_id].for_components.append(r.id)
+                elif len(found) < MAX_READING:
+                    found[hit.doc_id] = Reading(
+                        doc_id=hit.doc_id,
+                        kind=hit.kind,
+                        title=self._title(hit.kind, hit.id),
+                        path=self._path(hit.kind, hit.id),
+                        similarity=hit.similarity,
+                        for_components=[r.id],
+                    )
+
+        for r in gaps:
+            offer(r, self._nearest(gap_vectors[r.id], "concept", {r.id} & concepts))
+        for r in gaps:
+            step = self.kb.concepts[r.id].step if r.id in self.kb.concepts else None
+            offer(r, self._nearest(gap_vectors[r.id], "step", {step}))
+        for r in gaps:
+            offer(r, self._nearest(gap_vectors[r.id], "case_note", cases))
+        return list(found.values())
+
+    def _nearest(self, vector: np.ndarray, kind: str, ids: Collection[str]) -> list:
+        """The document of this kind, among the notes `ids`, nearest to `vector` (none or one)."""
+        return self.index.query(vector, [kind], k=1, keep=lambda hit: hit.id in ids) if ids else []
+
+    def _title(self, kind: str, doc: str) -> str:
+        if kind == "concept":
+            return self.kb.concepts[doc].title
+        if kind == "step":
+            return f"Step: {self.kb.steps[doc].title}"
+        return f"Case notes: {self.kb.cases[doc].title}"
+
+    @staticmethod
+    def _path(kind: str, doc: str) -> str:
+        return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)

@@ -1,0 +1,83 @@
+"""What the grader refuses before reading: a question or an answer it cannot grade, in one line."""
+
+from __future__ import annotations
+
+import re
+
+from grader.answers.decode import check_length
+from grader.answers.language import check_english
+from grader.errors import InputError
+from grader.scoring.injection import HIDDEN
+from grader.scoring.segment import count_words
+from grader.settings import settings
+
+# an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
+# the API's field, the app's box)
+MAX_QUESTION_CHARS = 3000
+
+
+def check_question(question: str) -> str:
+    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), or is
+    longer than MAX_QUESTION_CHARS."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty: give a case id or the question text")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the question has {len(question):,} characters, over the limit of "
+            f"{MAX_QUESTION_CHARS:,}: keep its context to a paragraph"
+        )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the question is not valid UTF-8 text: retype it or pass a case id"
+        ) from None
+    return question
+
+
+# A text whose visible characters are mostly outside the Latin script and ASCII's symbols (random
+# bytes read as text, a paste of symbols or control characters) is not graded: the answers of every
+# style in the evaluation sets hold 99% or more of them, markup included.
+MIN_READ_CHARS = 40
+MIN_LATIN_SHARE = 0.3
+_VISIBLE = re.compile(r"\S")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_ANY_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
+_LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
+
+
+def _check_script(answer: str) -> None:
+    """Refuse text whose visible characters are mostly outside the Latin script and ASCII.
+    Hidden characters are the steering check's, not this one's; accents are read with their letter."""
+    shown = _COMBINING.sub("", HIDDEN.sub("", answer))
+    visible = len(_VISIBLE.findall(shown))
+    latin = len(_LATIN.findall(shown))
+    if visible >= MIN_READ_CHARS and latin < MIN_LATIN_SHARE * visible:
+        raise InputError(
+            f"the answer does not read as English text: {latin / visible:.0%} of its characters "
+            "are Latin letters, digits or punctuation (the grader reads English)"
+        )
+
+
+def check_answer(answer: str) -> str:
+    """Reject answers that cannot be graded, with one clear line."""
+    if not isinstance(answer, str):
+        raise InputError("the answer must be text")
+    if "\x00" in answer:
+        raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
+    if not answer.strip():
+        raise InputError("the answer is empty: paste or upload the text of your design")
+    check_length(answer)
+    if not _ANY_LETTER.search(answer):
+        raise InputError("the answer has no words: write or paste the text of your design")
+    if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
+        _check_script(answer)
+    check_english(answer)
+    words = count_words(
+        HIDDEN.sub(" ", answer)
+    )  # hidden characters are blanked before grading: they split words
+    if words > settings().max_words:
+        raise InputError(
+            f"the answer has {words:,} words, over the limit of {settings().max_words:,} (the MLSD_MAX_WORDS setting)"
+        )
+    return answer

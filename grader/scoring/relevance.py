@@ -1,0 +1,146 @@
+"""Whether an answer is about the question asked: a scale factor for answers to another question."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+
+from grader.knowledge.embedder import cosines
+from grader.knowledge.index import KnowledgeIndex
+from grader.knowledge.notes import KnowledgeBase
+from grader.scoring import probes
+from grader.scoring.calibration import Calibration
+from grader.scoring.judge import content_tokens, relevance_factor
+from grader.scoring.overlap import terms
+from grader.scoring.rubric import Rubric
+
+SHORT_ANSWER_WORDS = 150  # shorter answers are not judged for topic: they cover little anyway
+# an answer whose words lead every other case's by this much (idf-weighted) is about the asked
+# case: being closer to another case's prompt costs it nothing (`Relevance.factor`)
+CASE_WORDS_LEAD = 8.0
+# Words any ML design question may use without saying what the system is for: "Design an ML
+# system", "Build a model for our company". A question made only of these names no subject, so no
+# answer to it is off-topic.
+QUESTION_GENRE_WORDS = frozenset(
+    """design designing build building create develop architect implement propose describe explain
+    walk tell system systems machine learning artificial intelligence model models pipeline
+    product solution service platform company question interview problem end scratch""".split()
+)
+
+
+def names_a_subject(question: str) -> bool:
+    """Whether a question says what the system is for: a content word beyond QUESTION_GENRE_WORDS
+    ("ml" and "ai" are too short to be content words)."""
+    return bool(content_tokens(question) - QUESTION_GENRE_WORDS)
+
+
+class Relevance:
+    """Judges an answer's topic against the question asked, over the bank's case vectors."""
+
+    def __init__(self, kb: KnowledgeBase, index: KnowledgeIndex, cal: Calibration):
+        self.kb = kb
+        self.index = index
+        self.cal = cal
+
+    def factor(
+        self,
+        rubric: Rubric,
+        unit_vecs: np.ndarray,
+        words: int,
+        warnings: list[str],
+        counted: Collection[str] = (),
+    ) -> float:
+        """Scale factor for an answer that addresses another question than the one asked: a bank
+        case, or a question typed as free text (near a bank case or graded with the framework's
+        rubric), judged against the question itself. Only answers long enough to have a topic are
+        judged; short ones cover little anyway. An answer whose rarer words (the terms of
+        `counted`, the texts of the units that count) are the asked case's own, or those of the
+        cases near a typed question, by CASE_WORDS_LEAD over every other case is about that
+        product: its centroid
+        reading closer to another case costs nothing (a two-stage video feed with
+        nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
+        its own and was scaled to 12/100), though a centroid far from the question still does (a
+        rate limiter shares many words with fraud detection and is no ML design)."""
+        if (
+            (rubric.case is None and rubric.question_vector is None)
+            or words < SHORT_ANSWER_WORDS
+            or not len(unit_vecs)
+        ):  # no units: nothing to judge
+            return 1.0
+        said = frozenset(t for text in counted for t in terms(text))
+        product = rubric.case is not None and (
+            probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
+            >= CASE_WORDS_LEAD
+        )
+        centroid = unit_vecs.mean(axis=0)
+        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+        sims = {
+            cid: float(cosines(vecs, centroid).max())
+            for cid, vecs in self.index.case_vectors().items()
+        }
+        if rubric.question_vector is not None:  # free text: judged against the question asked
+            if not names_a_subject(rubric.question.asked or rubric.question.title):
+                warnings.append(
+                    "the question does not say what the system is for, so the answer was not "
+                    "checked for being on topic"
+                )
+                return 1.0
+            return self._against_question(rubric, centroid, sims, warnings, product)
+        asked = sims.get(rubric.case.id, 0.0)
+        other, other_sim = max(
+            ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
+        )
+        # the asked product's words: reading closer to another case is no evidence against it
+        against = 0.0 if product else other_sim
+        factor = round(relevance_factor(asked, against, self.cal), 3)
+        if factor < 1.0:
+            closest = (
+                f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
+                if other_sim > asked and not product
+                else ""
+            )
+            warnings.append(
+                f"the answer does not read as an answer to '{rubric.case.title}' "
+                f"(similarity {asked:.2f}{closest}); scores were scaled by {factor:.2f}"
+            )
+        return factor
+
+    def _against_question(
+        self,
+        rubric: Rubric,
+        centroid: np.ndarray,
+        sims: dict[str, float],
+        warnings: list[str],
+        product: bool = False,
+    ) -> float:
+        """A free-text answer is off-topic only when it is closer to a bank case far from the
+        question than both to the question itself and to the cases near it. A question graded with
+        the framework's rubric has no case near it (those that informed it are all far), so it is
+        judged against the question alone: a fraud design does not answer a maintenance question
+        because fraud detection was the least far case."""
+        near = (set(rubric.question.informed_by) | {rubric.case.id}) if rubric.case else set()
+        other, other_sim = max(
+            ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
+        )
+        to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
+        to_near = max((sims[c] for c in near), default=0.0)
+        against = 0.0 if product else other_sim
+        factor = round(
+            max(
+                relevance_factor(to_question, against, self.cal),
+                relevance_factor(to_near, against, self.cal),
+            ),
+            3,
+        )
+        if factor < 1.0:
+            why = (
+                f"similarity {max(to_question, to_near):.2f}"
+                if product
+                else f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
+            )
+            warnings.append(
+                f"the answer does not read as an answer to the question asked ({why}); scores "
+                f"were scaled by {factor:.2f}"
+            )
+        return factor
