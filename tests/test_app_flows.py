@@ -163,6 +163,17 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
         "\u201cVideo recommendation (home feed)\u201d, so it earned no credit. Answer the question "
         "on screen."
     )
+    generic = plain_warning(
+        "the answer does not read as an answer to 'Video recommendation (home feed)' (similarity "
+        "0.32; it reads as generic, close to no case in the bank, 0.39 at most); scores were "
+        "scaled by 0.00"
+    )
+    assert generic.startswith("This answer reads as generic, close to no question in the bank")
+    assert "so it earned no credit" in generic
+    assert plain_warning(
+        "the answer does not read as an answer to the question asked (similarity 0.33); scores "
+        "were scaled by 0.50"
+    ).startswith("This answer does not read as an answer to the question asked, so its scores")
     assert "buzzwords" in plain_warning(
         "2 passage(s) read as lists of buzzwords and were not counted as evidence"
     )

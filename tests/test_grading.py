@@ -386,6 +386,28 @@ def test_off_topic_answer_is_scaled_down_and_says_why(grader):
     assert any("does not read as an answer to" in w for w in report.warnings)
 
 
+def test_a_generic_answer_is_not_said_to_answer_another_case(grader):
+    """Name-drops and praise read near no case: the warning says the answer is generic, not that
+    it answers whichever case happened to be least far."""
+    generic = (
+        "We would use deep learning, since it is the state of the art. We would collect lots of "
+        "data and train a powerful model, maybe a transformer, because transformers are very good. "
+        "Requirements are important, so we would clarify them with the stakeholders first and make "
+        "sure the system meets the business goals and the user needs. The system should be fast, "
+        "reliable and accurate. We would do feature engineering and data cleaning and make sure the "
+        "data is high quality. Scalability is also key, so the system will be scalable and low "
+        "latency. For evaluation we would use the right metrics and do A/B testing. We will monitor "
+        "everything and retrain regularly to ensure optimal performance. Deployment would use "
+        "best-in-class tooling, containers and CI/CD. Overall this design uses best practices and "
+        "cutting-edge ML to deliver great results that users will love and that drive engagement "
+        "for the business. It is robust, scalable and future-proof."
+    )
+    report = grader.grade(generic, "video_recommendation")
+    (warning,) = [w for w in report.warnings if "does not read as an answer to" in w]
+    assert "reads as generic, close to no case in the bank" in warning
+    assert "closer to" not in warning
+
+
 def test_answer_to_another_case_names_that_case(grader, strong_answer):
     report = grader.grade(strong_answer, "fraud_detection")
     assert report.overall_score < 25

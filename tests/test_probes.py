@@ -176,6 +176,24 @@ def test_a_topic_named_but_not_explained_is_probed_in_the_candidates_words(kb):
     assert g.kind == "gap" and g.question == ups[0]
 
 
+def test_a_passage_that_names_several_topics_is_probed_once(kb):
+    case = kb.cases["fraud_detection"]
+    answer = (
+        "Card velocity features and a GBDT. We need to handle drift, cold start and explainability."
+    )
+    listed = "We need to handle drift, cold start and explainability."
+    start = answer.index(listed)
+    mention = Evidence(quote=listed, start=start, end=start + len(listed), similarity=0.1)
+    named = [
+        component(kb, cid, "missing", 20).model_copy(update={"level": 1, "mention": mention})
+        for cid in ("drift", "cold_start", "explainability")
+    ]
+    ups = follow_ups(kb, named, case)
+    assert len(ups) == 3  # each topic still gets a question
+    assert [f.kind for f in ups].count("probe") == 1  # the list is pressed on once
+    assert all(f.kind == "gap" for f in ups if f.kind != "probe")
+
+
 # -- what to listen for ---------------------------------------------------------------------------
 def test_listen_for_is_the_level_3_descriptor_and_cues_not_yet_made(kb):
     case = kb.cases[CASE]
@@ -624,3 +642,27 @@ def test_a_typed_question_near_a_case_hears_no_other_products_example():
     assert len(heard) > len(mine.concepts)
     assert all(probes.elsewhere(mine, None, t, near) < 2 for t in heard)
     assert not any("bids" in t or "on a card" in t for t in heard)
+
+
+@pytest.mark.slow
+def test_a_list_of_topics_names_each_of_them_and_is_pressed_on_once(grader):
+    answer = (
+        "Fraud at checkout, card-not-present.\n\n"
+        "Goal: cut chargeback losses without blocking good customers. Decision within 100 ms.\n"
+        "Label: a chargeback filed within 60 days marks a transaction as fraud.\n"
+        "Features: card velocity over the last hour, device fingerprint age, address mismatch.\n"
+        "Metric: precision at the review-queue capacity, on a later month than training.\n"
+        "Serving: score in the payment path, send the top 1% to manual review.\n"
+    )
+    listed = "We need to handle drift, cold start and explainability."
+    report = grader.grade(answer + listed, "fraud_detection")
+    named = [c for c in report.components if c.mention is not None and c.mention.quote == listed]
+    # the list names each of its topics, not only the one it reads most like
+    assert {c.id for c in named} == {"drift", "cold_start", "explainability"}
+    assert all(c.status == "missing" and c.level == 1 and not c.evidence for c in named)
+    assert all(c.feedback.startswith('Named but not explained ("We need to handle') for c in named)
+    # one probe presses on the list; the other topics get their own questions
+    probes_of_list = [f for f in report.follow_up_questions if f.quote and f.quote in listed]
+    assert len(probes_of_list) <= 1
+    quotes = [f.quote for f in report.follow_up_questions if f.quote]
+    assert len(quotes) == len(set(quotes))

@@ -91,10 +91,14 @@ def _headline(r: GradeReport) -> None:
     st.caption(f"Question: {inert(question_line(r))}")
 
 
+_GENERIC = r"(?P<generic{n}>it reads as generic, close to no case in the bank, [\d.]+ at most)"
 _OFF_CASE = re.compile(
     r"the answer does not read as an answer to (?:'(?P<case>.+?)'|the question asked) "
-    r"\((?:similarity [\d.]+(?:; it is closer to '(?P<closer>.+?)' \([\d.]+\))?|it is closer to "
-    r"'(?P<closer2>.+?)', [\d.]+)\); scores were scaled by (?P<factor>[\d.]+)"
+    r"\((?:similarity [\d.]+(?:; it is closer to '(?P<closer>.+?)' \([\d.]+\)|; "
+    + _GENERIC.format(n=1)
+    + r")?|it is closer to '(?P<closer2>.+?)', [\d.]+|"
+    + _GENERIC.format(n=2)
+    + r")\); scores were scaled by (?P<factor>[\d.]+)"
 )
 _SHORT = re.compile(r"the answer is short \((?P<words>\d+) words\)")
 _BUZZ = re.compile(r"(?P<n>\d+) passage\(s\) read as lists of buzzwords")
@@ -108,13 +112,23 @@ def plain_warning(w: str) -> str:
         factor = float(m["factor"])
         asked = f"\u201c{m['case']}\u201d" if m["case"] else "the question asked"
         closer = m["closer"] or m["closer2"]
-        reads = f"reads more like an answer to \u201c{closer}\u201d" if closer else "is off topic"
         effect = (
             "so it earned no credit"
             if factor <= 0.005
             else f"so its scores were cut to {factor:.0%} of what its content would earn"
         )
-        return f"This answer {reads} than to {asked}, {effect}. Answer the question on screen."
+        if m["generic1"] or m["generic2"]:
+            return (
+                "This answer reads as generic, close to no question in the bank, rather than as "
+                f"an answer to {asked}, {effect}. Say how each part would work for the question "
+                "on screen."
+            )
+        reads = (
+            f"reads more like an answer to \u201c{closer}\u201d than to {asked}"
+            if closer
+            else f"does not read as an answer to {asked}"
+        )
+        return f"This answer {reads}, {effect}. Answer the question on screen."
     m = _SHORT.search(w)
     if m:
         return (

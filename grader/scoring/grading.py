@@ -554,6 +554,7 @@ class Grader:
             self.heading_prior(prepared, rubric.components),
         )
         unquotable = unquotable_units(excluded, units)  # the same for every component
+        name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
@@ -561,7 +562,7 @@ class Grader:
                 sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
-                unquotable=unquotable,
+                unquotable=unquotable, name_lists=name_lists,
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -695,6 +696,14 @@ class Grader:
             where=probes.where_asked(rubric.question),
             near=rubric.case,
         )
+
+
+def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray:
+    """Units that only list topics: they name two or more of the rubric's components and say
+    nothing beyond topic names ("We need to handle cold start, privacy, drift and bias"). Such a
+    unit names each topic it lists, whichever component it reads most like."""
+    named = np.sum([prepared.names[c] for c in components], axis=0) if components else 0
+    return (np.asarray(named) >= 2) & ~prepared.explains
 
 
 def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:

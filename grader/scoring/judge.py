@@ -488,6 +488,7 @@ def judge(
     offset: int = 0,
     explains: np.ndarray | None = None,
     unquotable: np.ndarray | None = None,
+    name_lists: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -500,7 +501,8 @@ def judge(
     marks the units that say more than topic names (`explaining`): only they make a keyword count.
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
-    is named (level 1 needs such a place)."""
+    is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
+    them) is a place where each topic it names is named, whoever owns it."""
     f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
@@ -526,7 +528,8 @@ def judge(
         unquotable = unquotable_units(excluded, units)
     mention = None
     if status == "missing":  # named, not explained: where the answer names it, in a unit its own
-        mention = _mention(f.per_unit, units, named & mine, unquotable)
+        listed = named & name_lists if name_lists is not None else False
+        mention = _mention(f.per_unit, units, named & mine | listed, unquotable)
         level = 1 if mention else 0
     # a present component quotes its first candidate whatever its similarity; a second or third
     # quote must be as close as evidence_more and not overlap one already taken

@@ -579,7 +579,9 @@ def follow_ups(
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
-    component not yet covered. `extra` (the LLM's tailored questions) take the place of their
+    component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
+    again (a list of topics is where each of them was named). `extra` (the LLM's tailored
+    questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
     component has one. Components past the limit are read only until a probe is found. `near` is
     the case a typed question was graded with (`near_case`), against which text from another
@@ -591,6 +593,8 @@ def follow_ups(
     quoted: list[str] = []
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
         f = probe_follow_up(kb, r, case, where, avoid=quoted, systems=systems, near=near)
+        if f is not None and f.quote in quoted:
+            f = None  # a passage is pressed on once: another component asks its own question
         if f is None and r.status != "covered":
             f = gap_follow_up(kb, r, case, where, systems, near)
         if r.id in tailored:

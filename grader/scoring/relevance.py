@@ -96,7 +96,11 @@ class Relevance:
         factor = round(relevance_factor(asked, against, self.cal), 3)
         if factor < 1.0:
             closest = (
-                f"; it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
+                "; "
+                + (
+                    self._generic(other_sim)
+                    or f"it is closer to '{self.kb.cases[other].title}' ({other_sim:.2f})"
+                )
                 if other_sim > asked and not product
                 else ""
             )
@@ -137,10 +141,19 @@ class Relevance:
             why = (
                 f"similarity {max(to_question, to_near):.2f}"
                 if product
-                else f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
+                else self._generic(other_sim)
+                or f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
             )
             warnings.append(
                 f"the answer does not read as an answer to the question asked ({why}); scores "
                 f"were scaled by {factor:.2f}"
             )
         return factor
+
+    def _generic(self, other_sim: float) -> str | None:
+        """Why an answer near no case at all (the closest, `other_sim`, under relevance_high) reads
+        off topic: it is generic (name-drops and praise), not about another product. None when a
+        case is close."""
+        if other_sim >= self.cal.relevance_high:
+            return None
+        return f"it reads as generic, close to no case in the bank, {other_sim:.2f} at most"
