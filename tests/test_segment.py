@@ -93,6 +93,41 @@ def test_no_window_reads_a_heading_line():
     assert {w.heading for w in windows if w.start > answer.index("## Serving")} == {"Serving"}
 
 
+def test_a_document_outline_heads_its_sections():
+    """Text copied from a PDF or a design doc: numbered section titles ("4.1 Baseline") and
+    underlined titles head their sections, so no window reads one as the candidate's words and the
+    title is not a unit; a numbered list stays a list of items."""
+    body = " ".join(f"word{i}" for i in range(30))
+    answer = (
+        f"Fraud detection design\n======================\n\n4 Model\n4.1 Baseline\n{body} logistic.\n"
+        f"4.2. Main model\n{body} trees.\n\nPlan\n----\n1. Collect the click logs\n"
+        "2. Train the ranking model\n3. Serve the ranker behind the API\n"
+    )
+    units = segment(answer)
+    assert not any("4.1" in u.text or "4.2" in u.text or "=====" in u.text for u in units)
+    assert {u.heading for u in units if "logistic" in u.text} == {"Baseline"}
+    assert {u.heading for u in units if "trees" in u.text} == {"Main model"}
+    items = [u.text for u in units if not u.is_window and u.heading == "Plan"]
+    assert items == [
+        "Collect the click logs",
+        "Train the ranking model",
+        "Serve the ranker behind the API",
+    ]
+
+
+def test_a_word_broken_across_lines_by_a_hyphen_is_read_whole():
+    pdf = (
+        "We keep false de-\nclines visible with a review queue, and IP geoloca-\n"
+        "tion is a feature. A real-time score is needed.\n"
+    )
+    units = [u for u in segment(pdf) if not u.is_window]
+    assert units[0].clean == (
+        "We keep false declines visible with a review queue, and IP geolocation is a feature."
+    )
+    assert pdf[units[0].start : units[0].end] == units[0].text  # quoted as written
+    assert clean_text("a cut-off word, recomm- recommendation") == "a cut-off word, recommendation"
+
+
 def test_clean_text_removes_fillers_markup_and_stutters():
     assert (
         clean_text("so um we we **need** to uh you know monitor drift")

@@ -36,6 +36,11 @@ _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# a section's number, then its title: "4.1 Baseline", "1.2. Goals" (not a list's "3. Data")
+_SECTION = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+[.)]?\s+(?P<title>\S.*)$")
+_UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,})\s*$")  # a setext heading's rule: "=====", "-----"
+# a word broken at a line's end by a hyphen ("recom-" / "mendation"), as text copied from a PDF is
+_LINE_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\n[ \t]*(?=[a-z])")
 _RULE_CELL = re.compile(r":?-{3,}:?")  # a cell of a table's header rule: "---", ":---:"
 _LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead: "goal: ..."
 # abbreviations whose full stop ends no sentence ("features incl. watch history")
@@ -145,6 +150,8 @@ def clean_text(text: str) -> str:
         text = _WEB_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
     if "&" in text:
         text = html.unescape(text)  # "&amp;", "&nbsp;" pasted from a page
+    if "-\n" in text or "- \n" in text:
+        text = _LINE_HYPHEN.sub("", text)  # "geoloca-" / "tion" reads "geolocation"
     text = _MARKUP.sub(" ", text)
     text, fillers = _FILLERS.subn(" ", text)
     if fillers:  # removing one filler can bring two together ("um, uh"): read once more
@@ -172,22 +179,30 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
 
 
 def _heading(line: str, next_line: str | None) -> str | None:
-    """The title of a heading line: a markdown heading, a short line ending in a colon, or a short
-    line without end punctuation that introduces a list."""
+    """The title of a heading line: a markdown heading (also one underlined with "===" or "---"),
+    a short line ending in a colon, a short line without end punctuation that introduces a list,
+    or a numbered section title (`_numbered_title`)."""
     if len(line) > HEADING_CHARS:
         return None
     m = _HEADING.match(line)
     title = (m.group("md") or m.group("colon")) if m else None
-    if (
-        title is None
-        and next_line is not None
-        and _MARKER.match(next_line)
-        and not _MARKER.match(line)
-        and not line.rstrip().endswith((".", "!", "?", ",", ";"))
-    ):
-        title = line
+    unpunctuated = not line.rstrip().endswith((".", "!", "?", ",", ";"))
+    if title is None and unpunctuated and next_line is not None:
+        if _UNDERLINE.match(next_line) or (_MARKER.match(next_line) and not _MARKER.match(line)):
+            title = line
+    if title is None and unpunctuated:
+        title = _numbered_title(line)
     title = clean_text(title or "")
     return title if title and len(title.split()) <= HEADING_WORDS else None
+
+
+def _numbered_title(line: str) -> str | None:
+    """The title of a numbered section heading without its number: a section's own number ("4.1
+    Baseline", "1.2. Goals", from a PDF or a document's outline) heads what follows it. A list's
+    number ("8. Cold start" over its bullets) does not: read as a heading, such lines pulled their
+    sentences away from the component they name (measured: evals/README.md)."""
+    m = _SECTION.match(line)
+    return m.group("title") if m is not None else None
 
 
 def _continues(line: str, next_line: str) -> bool:
@@ -195,8 +210,11 @@ def _continues(line: str, next_line: str) -> bool:
     recognition and caption files cut at every timed cue, and hard-wrapped text at a fixed width.
     The line is long, stops without ending its sentence, and the next line goes on with the
     sentence (it starts in lower case, or the line stopped at a comma) rather than starting an
-    item, a heading, a table row or a note of its own ("model: ...")."""
+    item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
+    the line's end ("recom-" / "mendation") runs on whatever the line's length."""
     line, nxt = line.strip(), next_line.strip()
+    if _LINE_HYPHEN.search(f"{line}\n{nxt}", max(0, len(line) - 1), len(line) + 2):
+        return True
     return (
         len(_WORD.findall(line)) >= WRAP_WORDS
         and not line.endswith((".", "!", "?", ":", ";"))
