@@ -164,8 +164,9 @@ def _graded(
     save: bool = False,
 ):
     """What `grade` and `sheet` share: every check before any work, then reading and grading
-    (and, with `save`, storing the attempt in the history as the app does). Returns the report
-    and the checked output path (None for stdout)."""
+    (and, with `save`, storing the attempt in the history as the app does). Returns the report,
+    the checked output path (None for stdout) and why the attempt could not be saved (None when
+    it was, or was not asked for): the caller writes the report first, then says so."""
     from grader.llm.config import load_config
     from grader.output import check_output
 
@@ -205,11 +206,24 @@ def _graded(
     report = grade_input(default_grader(), answer, question, llm=llm_config, samples=samples)
     if report.llm is not None and report.llm.fell_back:
         typer.echo(f"warning: {report.warnings[-1]}", err=True)
-    if save:
+    not_saved = None
+    if save:  # a history that cannot take the attempt costs the history, never the report
         key = llm_config.api_key.get_secret_value() if llm_config.api_key else None
-        attempt = _history().save(answer.text, report, secrets=[key])
-        typer.echo(f"saved as attempt #{attempt} (`mlsd history list`)", err=True)
-    return report, output
+        try:
+            history = _history()
+            last = history.last_id()
+            attempt = history.save(answer.text, report, secrets=[key])
+            if attempt <= last:  # the same answer graded again: kept once, under its old id
+                when = f"{history.get(attempt).created_at.astimezone():%Y-%m-%d %H:%M}"
+                typer.echo(
+                    f"already saved as attempt #{attempt} ({when}): the same answer and report",
+                    err=True,
+                )
+            else:
+                typer.echo(f"saved as attempt #{attempt} (`mlsd history list`)", err=True)
+        except GraderError as exc:
+            not_saved = str(exc)
+    return report, output, not_saved
 
 
 @app.command()
@@ -235,13 +249,20 @@ def grade(
     ),
 ) -> None:
     """Grade an answer against a question's rubric."""
-    from grader.output import write_atomic
-
-    report, output = _graded(
+    report, output, not_saved = _graded(
         source, question, output, chroma_url=chroma_url, llm=llm, model=model,
         base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
         save=save,
     )  # fmt: skip
+    _write_report(report, output, fmt)
+    if not_saved:
+        _fail(f"{not_saved} (the report was written; this attempt is not in your history)")
+
+
+def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None:
+    """The report in the format asked for (or the output file's suffix), to `output` or stdout."""
+    from grader.output import write_atomic
+
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = (
@@ -294,7 +315,7 @@ def sheet(
     from grader.scoring.grading import default_grader
     from grader.text import display_name
 
-    report, output = _graded(
+    report, output, _ = _graded(
         source, question, output, chroma_url=chroma_url, llm=llm, model=model,
         base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
     )  # fmt: skip
@@ -582,13 +603,68 @@ def history_export(
     typer.echo(f"wrote {len(h.list())} attempt(s) to {output}", err=True)
 
 
+@history_app.command("show")
+@_guarded
+def history_show(
+    attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="text (default on screen), json or markdown (md)."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of stdout."
+    ),
+) -> None:
+    """Show one saved attempt's report, as `mlsd grade` printed it."""
+    from grader.output import check_output
+
+    output = check_output(output)
+    attempt = _history().get(attempt_id)
+    try:
+        report = attempt.report
+    except ValueError:
+        _fail(
+            f"attempt {attempt_id} was saved by a version whose report this one cannot read: "
+            "`mlsd history export` has it as saved"
+        )
+    _write_report(report, output, fmt)
+
+
+@history_app.command("import")
+@_guarded
+def history_import(
+    export: Path = typer.Argument(..., help="A file written by `mlsd history export`."),
+) -> None:
+    """Add the attempts of an export that your history lacks (new ids; repeats skipped)."""
+    import json
+
+    from grader.errors import InputError
+    from grader.text import display_name
+
+    try:
+        document = json.loads(export.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{display_name(export)} cannot be read as JSON ({exc})") from None
+    h = _history()
+    added, skipped = h.import_export(document)
+    also = f"; {skipped} already there" if skipped else ""
+    typer.echo(f"imported {added} attempt(s) into {h.path}{also}", err=True)
+
+
 @history_app.command("delete")
 @_guarded
 def history_delete(
     attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: delete this attempt for good."),
 ) -> None:
-    """Delete one saved attempt."""
+    """Delete one saved attempt (with --yes: it cannot be undone)."""
     h = _history()
+    attempt = h.get(attempt_id)
+    if not yes:
+        _fail(
+            f"this deletes attempt #{attempt_id} ({attempt.question_title[:60]}, "
+            f"{attempt.created_at.astimezone():%Y-%m-%d %H:%M}, {attempt.overall_score}/100) for "
+            f"good: run `mlsd history delete {attempt_id} --yes`"
+        )
     if not h.delete(attempt_id):
         _fail(f"no attempt with id {attempt_id} in {h.path}: see `mlsd history list`")
     typer.echo(f"deleted attempt {attempt_id}", err=True)

@@ -9,12 +9,16 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.settings import HISTORY_DB, settings
 from grader.text import display_name
+
+_SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
 
 
 def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()) -> Path | None:
     """The file to write, or None for stdout ('-' or nothing); refused with one line when it is a
-    folder, a device, a FIFO or a socket, one of the `inputs`, or not writable. A symlink is
+    folder, a device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
+    (`_kept`: the history database, drafts, notes, the index), or not writable. A symlink is
     followed: its target is written, the link stays."""
     if path is None or str(path) == "-":
         return None
@@ -36,6 +40,9 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
             )
         if not os.access(target, os.W_OK):
             raise InputError(f"--output {shown} is not writable")
+    kept = _kept(target)
+    if kept:
+        raise InputError(f"--output {shown}: {kept}; write it elsewhere")
     for source in inputs:
         if str(source) != "-" and _same(target, Path(source)):
             raise InputError(
@@ -47,6 +54,45 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"--output {shown}: cannot write in the folder {parent}")
     return target
+
+
+def _kept(target: Path) -> str | None:
+    """Why `target` is the user's or the grader's own, if it is: a report or an export
+    written over the history database (or its journal) leaves an empty history, and one written
+    among the knowledge notes, the index or the drafts is read back as one of them."""
+    s = settings()
+    folders = [
+        (s.data_dir / "drafts", "the app keeps your drafts there"),
+        (s.user_kb, "every file in your knowledge folder is read as a case or concept"),
+        (s.kb_dir, "every file in the knowledge base is read as a note"),
+        (s.index_dir, "the index folder holds the grader's index"),
+    ]
+    for folder, what in folders:
+        if _inside(target, folder):
+            return what
+    history = Path(os.path.realpath(s.data_dir.expanduser() / HISTORY_DB))
+    if target == history or str(target).startswith(f"{history}-"):
+        return "it is your history database (or its journal), which it would replace"
+    name = target.name
+    for suffix in ("-wal", "-shm", "-journal"):
+        if name.endswith(suffix) and _database(target.with_name(name[: -len(suffix)])):
+            return "it is a database's journal (your history's?), which it would replace"
+    return "it is a database (your history?), which it would replace" if _database(target) else None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.is_relative_to(Path(os.path.realpath(folder.expanduser())))
+    except OSError:
+        return False
+
+
+def _database(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE)) == _SQLITE
+    except OSError:
+        return False
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -24,6 +24,7 @@ from grader.text import validation_line
 
 APP_NAME = "mlsd-grader"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HISTORY_DB = "history.sqlite3"  # the attempts database, in `Settings.data_dir`
 # A checkout keeps the design card's top-level folders and its index and models beside them; an
 # installed wheel carries the content inside the package (`grader/_bundled/`) and keeps what it
 # builds in the user cache folder.

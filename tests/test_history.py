@@ -222,7 +222,8 @@ def test_unreadable_file_is_moved_aside_and_a_new_one_started(db):
     h = History(db)
     aside = list(db.parent.glob(f"{DB_NAME}.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == garbage  # kept, never deleted
-    assert str(aside[0]) in h.notice and "damaged" in h.notice and ".recover" in h.notice
+    assert str(aside[0]) in h.notice and "damaged" in h.notice
+    assert "stay only in the moved file" in h.notice
     h.save("after recovery", make_report("after recovery", 30))
     assert [a.answer for a in History(db).list()] == ["after recovery"]
 
@@ -242,9 +243,51 @@ def test_damaged_index_recovers_every_attempt(db):
         fh.seek((root - 1) * page_size)
         fh.write(b"\xff" * page_size)
     recovered = History(db)
-    assert "recovered 5 attempt(s)" in recovered.notice and ".recover" not in recovered.notice
+    assert "recovered 5 attempt(s)" in recovered.notice and "moved file" not in recovered.notice
     assert [a.answer for a in recovered.list()] == answers
     assert [a.report.overall_score for a in recovered.list()] == [0, 10, 20, 30, 40]
+
+
+def test_a_damaged_page_loses_only_its_own_attempts_and_their_ids_are_not_given_again(db):
+    h = History(db)
+    answers = [f"answer {i} " + "about drift and retraining " * 150 for i in range(8)]
+    for i, text in enumerate(answers):
+        h.save(text, make_report(text, 10 * i), created_at=T0 + timedelta(hours=i))
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = db.stat().st_size // page_size
+    with open(db, "r+b") as fh:  # scribble over a page in the middle of the table's rows
+        fh.seek((pages // 2) * page_size)
+        fh.write(b"\xff" * page_size)
+    recovered = History(db)
+    kept = [a.answer for a in recovered.list()]
+    assert 5 <= len(kept) < 8 and all(k in answers for k in kept)  # not stopped at the damage
+    assert "stay only in the moved file" in recovered.notice
+    assert recovered.save("a new attempt", make_report("a new attempt", 5)) == 9  # not a lost id
+
+
+def test_a_read_only_history_is_read_never_moved_aside(db, monkeypatch):
+    h = History(db)
+    h.save("kept answer", make_report("kept answer", 40))
+    real_access = os.access
+    # a read-only folder, as a mount or a backup copy is (file modes do not bind root)
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode & os.W_OK else real_access(p, mode)
+    )
+    ro = History(db)
+    assert ro.read_only and ro.notice is None
+    assert [a.answer for a in ro.list()] == ["kept answer"]
+    assert ro.export()["attempts"][0]["answer"] == "kept answer"
+    with pytest.raises(HistoryError, match="read-only"):
+        ro.save("another", make_report("another", 10))
+    with pytest.raises(HistoryError, match="read-only"):
+        ro.delete(1)
+    assert not list(db.parent.glob("*.corrupt-*"))  # a healthy history is never moved aside
+    with pytest.raises(HistoryError, match="read-only"):
+        History(db.parent / "elsewhere" / DB_NAME)
+    monkeypatch.undo()
+    assert [a.answer for a in History(db).list()] == ["kept answer"]
 
 
 def test_delete_clear_and_export(db):
@@ -311,13 +354,34 @@ def test_history_commands(cli, db, tmp_path):
         "video answer text",
     ]
     assert json.loads(cli("export").stdout)["attempts"][0]["id"] == first
-    missing = cli("delete", "999")
+    missing = cli("delete", "999", "--yes")
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no attempt with id 999")
-    assert cli("delete", str(first)).exit_code == 0 and [a.id for a in h.list()] == [second]
+    unconfirmed = cli("delete", str(first))  # deleting is for good: it asks first, as clear does
+    assert unconfirmed.exit_code == 2 and f"delete {first} --yes" in unconfirmed.stderr
+    assert "41/100" in unconfirmed.stderr and len(h.list()) == 2
+    shown = cli("show", str(second), "-f", "json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["overall_score"] == 77
+    assert cli("delete", str(first), "--yes").exit_code == 0 and [a.id for a in h.list()] == [
+        second
+    ]
+    # an export is read back: what is missing is added under new ids, repeats are skipped
+    restored = History(tmp_path / "restored" / DB_NAME)
+    assert restored.import_export(json.loads(out.read_text())) == (2, 0)
+    assert restored.import_export(json.loads(out.read_text())) == (0, 2)
+    assert [(a.answer, a.overall_score) for a in restored.list()] == [
+        ("fraud answer text", 41),
+        ("video answer text", 77),
+    ]
+    imported = cli("import", str(out))
+    assert imported.exit_code == 0 and "imported 1 attempt(s)" in imported.stderr
+    assert "1 already there" in imported.stderr and len(h.list()) == 2
+    not_export = tmp_path / "notes.json"
+    not_export.write_text('{"attempts": []}')
+    assert cli("import", str(not_export)).exit_code == 2
     refused = cli("clear")
-    assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 1
+    assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 2
     cleared = cli("clear", "--yes")
-    assert cleared.exit_code == 0 and "deleted 1 attempt(s)" in cleared.stderr and h.list() == []
+    assert cleared.exit_code == 0 and "deleted 2 attempt(s)" in cleared.stderr and h.list() == []
 
 
 def test_history_command_reports_a_damaged_file(cli, db):
@@ -339,5 +403,38 @@ def test_mlsd_grade_save_stores_the_attempt(db, monkeypatch, grader):
     assert saved.exit_code == 0 and "saved as attempt #" in saved.stderr, saved.stderr
     (attempt,) = History(db).list()
     assert attempt.answer == answer.read_text() and attempt.report_json == saved.stdout
+    again = CliRunner().invoke(app, [*args, "--save"])  # the same answer graded again: kept once
+    assert again.exit_code == 0 and f"already saved as attempt #{attempt.id}" in again.stderr
+    assert len(History(db).list()) == 1
     assert CliRunner().invoke(app, args).exit_code == 0  # without --save nothing is stored
     assert len(History(db).list()) == 1
+
+
+def test_a_history_that_cannot_take_the_attempt_costs_the_history_not_the_report(
+    db, monkeypatch, grader, tmp_path
+):
+    import grader.scoring.grading as grading_module
+
+    monkeypatch.setenv("MLSD_DATA_DIR", str(db.parent))
+    monkeypatch.setattr(grading_module, "_default", grader)
+    History(db).save("an earlier attempt", make_report("an earlier attempt", 40))
+    answer = EXAMPLES / "video_recommendation_weak.md"
+    args = ["grade", str(answer), "-q", "video_recommendation"]
+    # -o never names the history database, its journal or the drafts: refused before any work
+    backup = tmp_path / "backup.sqlite3"
+    backup.write_bytes(db.read_bytes())  # any database, not only the history in use
+    for target in (db, f"{db}-wal", db.parent / "drafts" / "x.md", backup):
+        refused = CliRunner().invoke(app, [*args, "--save", "-o", str(target)])
+        assert refused.exit_code == 2 and "write it elsewhere" in refused.stderr
+    assert [a.answer for a in History(db).list()] == ["an earlier attempt"]
+
+    def locked(*_a, **_k):
+        raise HistoryError("the history database is locked by another program")
+
+    monkeypatch.setattr(History, "save", locked)
+    out = tmp_path / "report.json"
+    failed = CliRunner().invoke(app, [*args, "--save", "-o", str(out)])
+    assert failed.exit_code == 2 and "this attempt is not in your history" in failed.stderr
+    assert json.loads(out.read_text())["overall_score"] >= 0  # the report was written first
+    printed = CliRunner().invoke(app, [*args, "--save", "-f", "json"])
+    assert printed.exit_code == 2 and json.loads(printed.stdout)["question"]["id"]

@@ -31,6 +31,7 @@ PARAM = "s"  # the query parameter that carries the session id
 KEEP_DAYS = 30
 SESSION_ID = "_draft_session_id"
 SAVED = "_draft_saved"  # the JSON last written, so an unchanged state is not rewritten
+WARNED = "_draft_warned"  # a draft could not be written: said once, and the caption says so
 _ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 # Plain session-state values kept in a draft: the widgets kept across pages but the API key
 # (never saved), when the timer started, and the mock interview's feedback.
@@ -101,13 +102,14 @@ def save() -> None:
     try:
         write(path_for(sid), data)
     except OSError as exc:
-        if not st.session_state.get("_draft_warned"):
-            st.session_state["_draft_warned"] = True
+        if not st.session_state.get(WARNED):
+            st.session_state[WARNED] = True
             st.toast(
                 f"Your draft could not be saved ({exc.strerror}); it is kept in this tab only."
             )
         return
     st.session_state[SAVED] = data
+    st.session_state.pop(WARNED, None)
 
 
 def write(path: Path, data: str) -> None:

@@ -9,7 +9,7 @@ import streamlit.components.v1 as components
 
 from grader.answers.files import load_answer_bytes
 from grader.answers.model import AnswerInput
-from grader.app import report_view, sidebar, state
+from grader.app import drafts, report_view, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
@@ -209,10 +209,13 @@ def _answer_input():
         "serving and monitoring...",
     )
     if text:
-        st.caption(
-            f"{len(text.split()):,} words · draft saved with this tab: a refresh keeps it "
-            "(it saves when you click outside the box or press Ctrl+Enter)"
+        kept = (
+            "draft kept in this tab only: it could not be saved to disk, so a refresh loses it"
+            if st.session_state.get(drafts.WARNED)
+            else "draft saved with this tab: a refresh keeps it (it saves when you click outside "
+            "the box or press Ctrl+Enter; text typed since then is not saved yet)"
         )
+        st.caption(f"{len(text.split()):,} words · {kept}")
     return text
 
 

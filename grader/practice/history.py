@@ -24,12 +24,13 @@ from typing import Literal
 
 from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
-from grader.settings import settings
+from grader.settings import HISTORY_DB, settings
 from grader.text import scrub
 
-DB_NAME = "history.sqlite3"
+DB_NAME = HISTORY_DB
 EXPORT_FORMAT = "mlsd-grader-history/1"
 Mode = Literal["practice", "mock"]
+MAX_SALVAGE_IDS = 1_000_000  # ids asked for one by one, at most, when a damaged file is read
 _COLUMNS = "id, created_at, question_id, question_title, answer, report_json, mode, source_kind, overall_score"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -119,16 +120,30 @@ class History:
         self.timeout_s = timeout_s
         self.retries = retries
         self.notice: str | None = None  # set when a damaged database was recovered on open
+        self.read_only = False  # a history in a folder (or file) this process cannot write
         self._open()
 
     # -- connection ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._connect_read_only()
         conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
         conn.execute(
             "PRAGMA secure_delete = ON"
         )  # deleted answers are overwritten, not left in free pages
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that writes nothing: the journal read where SQLite can share it, else the
+        file as it stands (a folder that cannot be written holds no live journal of ours)."""
+        uri = self.path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=self.timeout_s)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
 
     @contextmanager
     def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
@@ -147,6 +162,12 @@ class History:
 
     def _run(self, action, write: bool = True):
         """Run `action(conn)` in a transaction, retrying while another program holds the lock."""
+        if write and self.read_only:
+            raise HistoryError(
+                f"the history {self.path} cannot be written here (read-only): it can be listed and "
+                "exported, but attempts cannot be saved or deleted; set MLSD_DATA_DIR to a "
+                "writable folder"
+            )
         for attempt in range(self.retries + 1):
             try:
                 with self._transaction(write) as conn:
@@ -177,8 +198,24 @@ class History:
                 "set MLSD_DATA_DIR to a writable folder"
             ) from None
         new = not self.path.exists()
+        folder_writable = os.access(self.path.parent, os.W_OK | os.X_OK)
+        if not folder_writable or (not new and not os.access(self.path, os.W_OK)):
+            if new:
+                raise HistoryError(
+                    f"cannot create the history in {self.path.parent} (the folder is read-only): "
+                    "set MLSD_DATA_DIR to a writable folder"
+                )
+            self.read_only = True  # read what is there; writing is refused in one line
         if not new and not self._healthy():
+            if self.read_only:
+                raise HistoryError(
+                    f"the history database {self.path} is damaged and cannot be repaired where it "
+                    "is (read-only): copy it to a writable folder and set MLSD_DATA_DIR there to "
+                    "recover what can be read"
+                )
             self._recover()
+            return
+        if self.read_only:
             return
         self._init_schema()
         if new:
@@ -212,27 +249,37 @@ class History:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return True  # someone else is writing; locking is handled per operation
-            return False
-        except sqlite3.DatabaseError:
+            # the file cannot be opened (permissions, a full or failing disk): no sign of damage,
+            # and moving it aside would hide a healthy history
+            raise HistoryError(
+                f"cannot open the history database {self.path} ({exc}): check the folder is "
+                "readable and writable, or set MLSD_DATA_DIR"
+            ) from None
+        except sqlite3.DatabaseError:  # not a database, malformed: damage
             return False
 
     def _recover(self) -> None:
         """Move a damaged database aside, copy what can be read into a fresh one, and say so."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        os.replace(self.path, aside)
-        for suffix in ("-wal", "-shm"):
-            side = Path(f"{self.path}{suffix}")
-            if side.exists():
-                os.replace(side, Path(f"{aside}{suffix}"))
-        rows, complete = _salvage(aside)
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{suffix}"))
+        except OSError as exc:
+            raise HistoryError(
+                f"the history database {self.path} is damaged and could not be moved aside "
+                f"({exc.strerror}): copy it to a writable folder and set MLSD_DATA_DIR there"
+            ) from None
+        rows, last_id, complete = _salvage(aside)
         self._init_schema()
         os.chmod(self.path, 0o600)
 
-        def insert(
-            conn,
-        ):  # OR IGNORE: a row too damaged to satisfy the schema stays only in the moved file
-            return (
+        def insert(conn):
+            # OR IGNORE: a row too damaged to satisfy the schema stays only in the moved file
+            copied = (
                 conn.executemany(
                     f"INSERT OR IGNORE INTO attempts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
@@ -240,13 +287,20 @@ class History:
                 if rows
                 else 0
             )
+            # an id the damaged file gave out is never given again: a link to a lost attempt
+            # must not open another one
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'attempts'")
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('attempts', ?)", (last_id,)
+            )
+            return copied
 
         copied = self._run(insert)
         got = f"recovered {copied} attempt(s) into a new database"
         rest = (
             ""
             if complete and copied == len(rows)
-            else f"; some could not be read: try `sqlite3 {aside} .recover`"
+            else "; attempts that could not be read stay only in the moved file"
         )
         self.notice = f"the history database was damaged: it was moved to {aside} and {got}{rest}"
 
@@ -309,6 +363,14 @@ class History:
             write=False,
         )
 
+    def last_id(self) -> int:
+        """The id of the attempt saved last (0 when none): a save returning this id or a lower
+        one stored nothing new."""
+        return self._run(
+            lambda c: c.execute("SELECT coalesce(max(id), 0) FROM attempts").fetchone()[0],
+            write=False,
+        )
+
     def get(self, attempt_id: int) -> Attempt:
         row = self._run(
             lambda c: c.execute(
@@ -356,19 +418,101 @@ class History:
     def export_json(self) -> str:
         return json.dumps(self.export(), indent=2, ensure_ascii=False) + "\n"
 
+    def import_export(self, document: dict) -> tuple[int, int]:
+        """Add the attempts of an export (`export`) that this history lacks, in one transaction,
+        under new ids; an attempt already here (same time, question, answer and report) is
+        skipped. Returns (added, skipped). A document of another format is refused in one line."""
+        if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+            raise HistoryError(
+                f"not an export of `mlsd history export` (its format is {EXPORT_FORMAT})"
+            )
+        rows = []
+        for k, a in enumerate(document.get("attempts") or []):
+            try:
+                report = a["report"]
+                report_json = (
+                    GradeReport.model_validate(report).to_json()
+                    if isinstance(report, dict)
+                    else str(report)
+                )
+                created = datetime.fromisoformat(a["created_at"]).astimezone(timezone.utc)
+                rows.append(
+                    (
+                        created.isoformat(timespec="seconds"),
+                        a.get("question_id"),
+                        str(a["question_title"]),
+                        str(a["answer"]),
+                        report_json,
+                        a["mode"] if a.get("mode") in ("practice", "mock") else "practice",
+                        str(a.get("source_kind") or "text"),
+                        int(a["overall_score"]),
+                    )
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise HistoryError(
+                    f"attempt {k + 1} of the export cannot be read ({type(exc).__name__}: {exc}); "
+                    "nothing was imported"
+                ) from None
 
-def _salvage(path: Path) -> tuple[list[tuple], bool]:
-    """Read what rows a damaged database still gives, table order, no index. (rows, read to the end)."""
-    rows: list[tuple] = []
+        def insert(conn) -> tuple[int, int]:
+            added = 0
+            for row in rows:
+                if conn.execute(
+                    "SELECT 1 FROM attempts WHERE created_at = ? AND question_title = ? AND "
+                    "answer = ? AND report_json = ?",
+                    (row[0], row[2], row[3], row[4]),
+                ).fetchone():
+                    continue
+                conn.execute(
+                    "INSERT INTO attempts (created_at, question_id, question_title, answer, "
+                    "report_json, mode, source_kind, overall_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                added += 1
+            return added, len(rows) - added
+
+        return self._run(insert)
+
+
+def _salvage(path: Path) -> tuple[list[tuple], int, bool]:
+    """Read what rows a damaged database still gives: (rows by id, the highest id it ever gave
+    out as far as can be told, whether every row was read). The table is scanned in order; where
+    the scan breaks, each id up to the highest known is asked for by itself, since a damaged page
+    hides only the rows on it."""
+    rows: dict[int, tuple] = {}
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.DatabaseError:
-        return rows, False
+        return [], 0, False
+    complete = True
     try:
-        for row in conn.execute(f"SELECT {_COLUMNS} FROM attempts NOT INDEXED ORDER BY id"):
-            rows.append(row)
-        return rows, True
-    except sqlite3.DatabaseError:
-        return rows, False
+        try:
+            for row in conn.execute(f"SELECT {_COLUMNS} FROM attempts NOT INDEXED ORDER BY id"):
+                rows[row[0]] = row
+        except sqlite3.DatabaseError:
+            complete = False
+        last = max(rows, default=0)
+        for query in (
+            "SELECT seq FROM sqlite_sequence WHERE name = 'attempts'",
+            "SELECT max(id) FROM attempts",
+        ):
+            try:
+                found = conn.execute(query).fetchone()
+                last = max(last, int(found[0] or 0)) if found else last
+            except sqlite3.DatabaseError:
+                complete = False
+        if not complete:
+            for attempt_id in range(1, min(last, MAX_SALVAGE_IDS) + 1):
+                if attempt_id in rows:
+                    continue
+                try:
+                    row = conn.execute(
+                        f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)
+                    ).fetchone()
+                except sqlite3.DatabaseError:
+                    continue
+                if row is not None:
+                    rows[attempt_id] = row
+        return [rows[k] for k in sorted(rows)], last, complete
     finally:
         conn.close()
