@@ -270,6 +270,13 @@ def test_report_page(history, weak, weak_answer):
     assert_inert(at)
     assert at.title[0].value == "Report" and at.metric[0].value == f"{weak.overall_score}/100"
     assert len(at.error) == len(weak.missed_critical)
+    # a link to an attempt that is not there shows no other report under it
+    for missing in ("999", "abc"):
+        lost = run_app(
+            "report", session=shown_report(weak, weak_answer), query={"attempt": missing}
+        )
+        assert lost.warning and "No attempt" in lost.warning[0].value
+        assert not lost.metric and lost.query_params["attempt"] == missing
 
 
 def test_mock_interview_page(history, grader, kb, weak, weak_answer, strong_reply):

@@ -37,12 +37,17 @@ def render() -> None:
     st.title("Report")
     wanted = st.query_params.get(PARAM)
     if wanted is not None:
+        opened = True
         if not wanted.isdigit():
             st.warning(f"No attempt {inert(wanted)}: attempts are numbered, see History.")
+            opened = False
         elif (
             st.session_state.get(state.REPORT_ATTEMPT) != int(wanted) or not state.current_report()
         ):
-            open_attempt(int(wanted))
+            opened = open_attempt(int(wanted))
+        if not opened:  # the link names an attempt: another report under it would read as that one
+            st.page_link(nav.page("history"), label="History", icon=":material/history:")
+            return
     shown = state.current_report()
     if shown is None:
         st.info("No report yet: grade an answer first, or open an attempt from your history.")
