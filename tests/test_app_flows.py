@@ -287,6 +287,27 @@ def test_g_history_suggests_the_next_case(history, weak, weak_answer):
     assert at.title[0].value.startswith("Practise")
 
 
+def test_the_next_case_is_where_the_weakest_components_weigh_most(weak, monkeypatch):
+    from grader.app import history_page
+    from grader.knowledge.notes import cached_kb
+
+    kb = cached_kb()
+    # gaps that nearly every rubric lists: the case that weighs them most is chosen, not the first id
+    trio = ("privacy", "bias_fairness", "cold_start")
+    monkeypatch.setattr(history_page, "weakest", lambda reports: [(c, c, 10.0) for c in trio])
+    best, weak_there = history_page.suggest_case(kb, [weak], {})
+
+    def weight(case_id: str) -> float:
+        w = {c.id: c.effective_weight for c in kb.cases[case_id].components}
+        return sum(w.get(c, 0.0) for c in trio)
+
+    assert weight(best) == max(weight(c) for c in kb.cases)
+    assert best != min(
+        c for c in kb.cases if all(t in {x.id for x in kb.cases[c].components} for t in trio)
+    )
+    assert {c for c, *_ in weak_there} <= set(trio)
+
+
 def test_drafts_folder_is_private(data_dir):
     at = run_app()
     at.text_area(key="answer_text").input("x y z").run()

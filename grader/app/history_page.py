@@ -102,15 +102,18 @@ def weakest(reports: list[GradeReport], n: int = 3) -> list[tuple[str, str, floa
 
 
 def suggest_case(kb, reports: list[GradeReport], practised: dict[str, int]) -> tuple[str, list]:
-    """The bank case to practise next: the one whose rubric holds the most of the weakest
-    components (weighted by how weak), the less practised one on ties. (case id, weak components)."""
+    """The bank case to practise next: the one whose rubric weighs the weakest components most
+    (each by how weak it is times its weight in that case: a gap that is critical there is
+    exercised more than one that is nice to have), the less practised one on ties. Counting
+    only whether a case lists them tied most cases (privacy, cost, fairness are in nearly every
+    rubric) and the case ids then chose. (case id, weak components)."""
     weak = weakest(reports)
     if not weak:
         return "", []
 
     def fit(case_id: str) -> tuple:
-        ids = {c.id for c in kb.cases[case_id].components}
-        gain = sum(100 - mean for cid, _t, mean in weak if cid in ids)
+        weights = {c.id: c.effective_weight for c in kb.cases[case_id].components}
+        gain = sum((100 - mean) * weights[cid] for cid, _t, mean in weak if cid in weights)
         return (-gain, practised.get(case_id, 0), case_id)
 
     best = min(kb.cases, key=fit)
