@@ -63,6 +63,8 @@ def _guarded(fn):
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader stopped (`| head`): what it read is what it wanted
+            _stdout_closed()
         except GraderError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
@@ -73,6 +75,29 @@ def _guarded(fn):
             _fail(f"unexpected {type(exc).__name__}: {exc} (set MLSD_DEBUG=1 for details)", 1)
 
     return wrapper
+
+
+def _stdout_closed() -> None:
+    """Stop quietly after the reader of stdout went away: later writes, and Python's own flush at
+    exit, go to the null device instead of raising again; exit 0, as when every line was read."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(0)
+
+
+def _console():
+    """A rich console on stdout whose broken pipe ends as `_stdout_closed` does (rich's own exits
+    1, so `mlsd grade ... | head` failed under `set -o pipefail` where JSON output did not)."""
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipedConsole()
 
 
 def _debug() -> bool:
@@ -283,7 +308,7 @@ def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None
     else:
         from grader.render import print_rich
 
-        print_rich(report)
+        print_rich(report, _console())
         return
     if output is not None:
         write_atomic(output, text)
@@ -341,7 +366,6 @@ def sheet(
 @_guarded
 def questions() -> None:
     """List the case bank."""
-    from rich.console import Console
     from rich.table import Table
 
     from grader.knowledge.notes import cached_kb
@@ -357,7 +381,7 @@ def questions() -> None:
     table.add_column("prompt", overflow="fold")
     for case in cases:
         table.add_row(case.id, case.title, case.prompt)
-    Console().print(table)
+    _console().print(table)
 
 
 @app.command()
@@ -559,7 +583,6 @@ def _history():
 @_guarded
 def history_list() -> None:
     """List the saved attempts, oldest first."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
@@ -580,7 +603,7 @@ def history_list() -> None:
             a.source_kind,
             str(a.overall_score),
         )
-    Console().print(table)
+    _console().print(table)
 
 
 @history_app.command("export")

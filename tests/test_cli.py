@@ -228,3 +228,21 @@ def test_text_without_words_and_a_busy_port_are_one_line(mlsd, tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         _one_line_error(mlsd("serve", "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")
+
+
+def test_a_reader_that_stops_early_is_no_failure(real_index_dir):
+    """`mlsd grade ... | head -2`: the terminal report and the tables (as JSON already did) end with
+    exit 0 and nothing on stderr when the reader closes the pipe (rich exits 1 on its own)."""
+    env = {**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "COLUMNS": "120"}
+    for args in (["grade", STRONG, "-q", "video_recommendation"], ["questions"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
+        assert proc.stdout.readline()  # one line, then the reader goes away
+        proc.stdout.close()
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and err == b"", (args, proc.returncode, err.decode())

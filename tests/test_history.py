@@ -438,3 +438,26 @@ def test_a_history_that_cannot_take_the_attempt_costs_the_history_not_the_report
     assert json.loads(out.read_text())["overall_score"] >= 0  # the report was written first
     printed = CliRunner().invoke(app, [*args, "--save", "-f", "json"])
     assert printed.exit_code == 2 and json.loads(printed.stdout)["question"]["id"]
+
+
+def test_a_typed_question_is_listed_as_typed_and_a_long_one_says_it_was_cut(db):
+    from grader.practice.history import TITLE_CHARS, asked_title
+
+    typed = "Design a system that predicts which sewer pipes will fail next year. " * 8
+    report = make_report("sewer answer text", 30)
+    report = report.model_copy(
+        update={
+            "question": QuestionMatch(
+                id=None, title=typed, matched_by="framework", asked=typed.strip()
+            )
+        }
+    )
+    listed = asked_title(report)
+    assert len(listed) <= TITLE_CHARS and listed.endswith("…") and typed.startswith(listed[:-1])
+    History(db).save("sewer answer text", report)
+    (saved,) = History(db).list()
+    assert saved.question_title == listed and saved.report.question.asked == typed.strip()
+    short = report.model_copy(
+        update={"question": report.question.model_copy(update={"asked": "Sewer pipes?"})}
+    )
+    assert asked_title(short) == "Sewer pipes?"

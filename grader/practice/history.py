@@ -25,9 +25,10 @@ from typing import Literal
 from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
 from grader.settings import HISTORY_DB, settings
-from grader.text import scrub
+from grader.text import scrub, shorten
 
 DB_NAME = HISTORY_DB
+TITLE_CHARS = 300  # a typed question longer than this is listed cut, with "…"
 EXPORT_FORMAT = "mlsd-grader-history/1"
 Mode = Literal["practice", "mock"]
 MAX_SALVAGE_IDS = 1_000_000  # ids asked for one by one, at most, when a damaged file is read
@@ -94,7 +95,9 @@ def asked_title(report: GradeReport) -> str:
     """How history names an attempt: the bank case picked by id or title, else the question as typed
     (a free-text question is never filed under the bank case it was only near)."""
     q = report.question
-    return q.title if q.matched_by in ("id", "title") or not q.asked else q.asked[:300]
+    if q.matched_by in ("id", "title") or not q.asked:
+        return q.title
+    return shorten(q.asked, TITLE_CHARS)  # the report keeps the whole question
 
 
 def _row_to_attempt(row: tuple) -> Attempt:
