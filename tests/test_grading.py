@@ -729,6 +729,27 @@ def test_the_step_the_answer_says_least_about_gets_a_say_more_improvement(grader
     assert gaps[0] == gaps[1]
 
 
+def test_say_more_does_not_deny_the_quotes_it_shows(grader, strong_answer):
+    # terse notes are quoted, yet none counts as explaining: the advice says so rather than
+    # "no passage reads as explaining" beside the quotes on screen
+    full = grader.grade(strong_answer, "video_recommendation")
+    req = full.step("requirements")
+    members = [c for c in full.components if c.step == "requirements"]
+    assert any(c.evidence for c in members if c.status != "missing")
+    thin = [
+        c.model_copy(update={"said_words": 0}) if c.step == "requirements" else c
+        for c in full.components
+    ]
+    steps = [
+        s.model_copy(update={"said_words": 0, "score": s.coverage - 30}) if s.id == req.id else s
+        for s in full.steps
+    ]
+    said = grader.advisor.thin_step(steps, thin)
+    assert said.startswith(f"Say more about {req.title}: the passages quoted for it are terse")
+    unquoted = [c.model_copy(update={"evidence": []}) for c in thin]
+    assert "no passage reads as explaining" in grader.advisor.thin_step(steps, unquoted)
+
+
 def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader):
     # "precision and recall every week" reads like monitoring and like offline evaluation alike:
     # the section it sits in says which one the writer meant

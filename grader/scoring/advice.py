@@ -55,11 +55,15 @@ class Advisor:
         present = [r for r in results if r.step == step.id and r.status != "missing"]
         thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
         aim = self.kb.concepts[thinnest.id].levels.l3
-        said = (
-            f"what it covers takes only about {step.said_words} words"
-            if step.said_words
-            else "no passage reads as explaining what it covers"
-        )
+        if step.said_words:
+            said = f"what it covers takes only about {step.said_words} words"
+        elif any(r.evidence for r in present):  # quoted, yet no passage counted as explaining
+            said = (
+                "the passages quoted for it are terse or read only loosely like what it covers, "
+                "so none counts as explaining it"
+            )
+        else:
+            said = "no passage reads as explaining what it covers"
         return (
             f"Say more about {step.title}: {said}, so the step scores {step.score} instead of "
             f"{step.coverage}. For {thinnest.title}, the rubric's top level: {aim}"
