@@ -132,6 +132,14 @@ def test_every_case_has_a_basic_and_a_deeper_question_for_its_kind_of_system(kb)
             assert len(asked) >= 2, (case.id, comp.id)
 
 
+def test_a_question_of_unknown_kind_has_questions_written_for_any_system(kb):
+    """A question far from every case (a factory's defect detector, a nightly forecast) is asked
+    only what is written for any system; each concept keeps a basic and a deeper one of those, so
+    it never falls back to questions that presuppose users, clicks or online traffic."""
+    for concept in kb.concepts.values():
+        assert len(concept.questions(())) >= 2, concept.id
+
+
 def test_no_concept_question_says_what_the_candidate_did(kb):
     """A probe quotes the candidate and then asks a concept's question: a question that states
     what they did ("You removed gender as a feature...") reads as if they had said it. A scenario

@@ -59,8 +59,8 @@ class Advisor:
             said = f"what it covers takes only about {step.said_words} words"
         elif any(r.evidence for r in present):  # quoted, yet no passage counted as explaining
             said = (
-                "the passages quoted for it are terse or read only loosely like what it covers, "
-                "so none counts as explaining it"
+                "the passages quoted for it are terse or read only loosely like what it covers "
+                "(none counts as explaining it)"
             )
         else:
             said = "no passage reads as explaining what it covers"
