@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from grader.app import state
+from grader.app.practice import scroll_script
 from grader.app.report_view import ordered
 from grader.app.safe import inert
 from grader.practice.history import History
@@ -105,7 +106,8 @@ def all_text(at: AppTest) -> str:
 
 def assert_inert(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.get("html")
+    # no HTML but the app's own script that scrolls to the report
+    assert all(h.proto.body == scroll_script("report") for h in at.get("html"))
     assert all(not m.allow_html for m in at.markdown)
 
 

@@ -99,9 +99,12 @@ def test_refresh_restores_the_draft_and_the_report(server, browser, grader, weak
         assert box.input_value() == weak_answer and _session_id(page) == sid
         score = grader.grade(weak_answer, QUESTION).overall_score
         _grade(page, score)
-        page.get_by_text("Your report", exact=True).wait_for(timeout=TIMEOUT_MS)
+        heading = page.get_by_text("Your report", exact=True)
+        heading.wait_for(timeout=TIMEOUT_MS)
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "app_graded_1400.png"))  # scrolled to the report
+        top = heading.bounding_box()["y"]  # the page brought the report into view
+        assert 0 <= top < page.viewport_size["height"] / 2, top
         _shot(page, "app_report_1400.png")
         page.reload()  # the report is still there
         base._wait_for_report(page, score)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from grader.answers.files import load_answer_bytes
 from grader.answers.model import AnswerInput
@@ -75,12 +74,16 @@ def _changed_since(report, text: str, asked: str | None, question: str, answer) 
 
 
 def _scroll_to(anchor: str) -> None:
-    """Bring the heading with this anchor into view (a script of ours; no user text in it)."""
-    components.html(
-        "<script>const el = window.parent.document.getElementById("
-        f"{anchor!r});"
-        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>",
-        height=0,
+    """Bring the heading with this anchor into view (a script of ours; no user text in it). It runs
+    in the page itself (`st.html`; `components.v1.html` is deprecated and its iframe took room)."""
+    st.html(scroll_script(anchor), unsafe_allow_javascript=True)
+
+
+def scroll_script(anchor: str) -> str:
+    """The one script the app puts in its page: scroll to a heading of ours by its anchor."""
+    return (
+        f"<script>const el = document.getElementById({anchor!r});"
+        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>"
     )
 
 
