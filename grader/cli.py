@@ -729,6 +729,8 @@ def transcribe(
             audio, transcriber=transcriber.value if transcriber else None, progress=progress
         )
     text = transcript.to_json()
+    if transcript.cut_short:
+        typer.echo(f"warning: {transcript.cut_short}", err=True)
     if output is not None:
         write_atomic(output, text)
         typer.echo(

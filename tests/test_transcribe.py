@@ -121,6 +121,19 @@ def test_audio_becomes_a_timed_answer_input(clips):
 
 
 @pytest.mark.slow
+def test_a_recording_cut_off_says_so(clips, tmp_path):
+    """A wav whose data stops halfway (a crash mid-recording, a half-copied file) keeps a header
+    that gives the whole length: what it holds is graded, and the report says the file is cut off."""
+    whole = clips["wav"].read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole[: len(whole) // 2])
+    inp = load_answer_file(cut)
+    (note,) = [n for n in inp.notes if "cut off" in n]
+    assert "header says" in note and inp.text.strip()
+    assert not [n for n in load_answer_file(clips["wav"]).notes if "cut off" in n]
+
+
+@pytest.mark.slow
 def test_model_is_loaded_once_per_process():
     got = []
     threads = [

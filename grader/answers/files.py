@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
@@ -124,7 +125,7 @@ def _from_audio(
 ) -> AnswerInput:
     transcript = transcribe(source, name, engine=transcriber, progress=progress)
     cues = [tr.Cue(s.text, s.start, s.end) for s in transcript.segments]
-    return tr.from_cues(
+    answer = tr.from_cues(
         cues,
         fmt=fmt,
         name=name,
@@ -133,6 +134,8 @@ def _from_audio(
         duration=transcript.duration,
         model=transcript.model,
     )
+    cut = transcript.cut_short
+    return dataclasses.replace(answer, notes=(*answer.notes, cut)) if cut else answer
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:

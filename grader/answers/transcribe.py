@@ -16,7 +16,8 @@ import os
 import shutil
 import sys
 import threading
-from dataclasses import asdict, dataclass, field
+import wave
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -64,6 +65,18 @@ class Transcript:
     duration: float
     language: str | None
     model: str
+    declared: float | None = None  # the length the file's header gives, when it says one
+
+    @property
+    def cut_short(self) -> str | None:
+        """A note when the audio decoded is much shorter than its header says (a recording cut off
+        by a crash or a half-finished copy): what was heard is graded, and the user should know."""
+        if not self.declared or self.duration >= self.declared - max(1.0, 0.1 * self.declared):
+            return None
+        return (
+            f"the recording holds {self.duration:.1f} s of audio but its header says "
+            f"{self.declared:.1f} s: the file may be cut off, and only what it holds was heard"
+        )
 
     @property
     def text(self) -> str:
@@ -153,6 +166,25 @@ def audio_duration(source: AudioSource, name: str) -> float:
         raise InputError(
             f"{name} is not readable audio ({_av_reason(exc)}): the file may be corrupt"
         ) from None
+
+
+def wav_header_seconds(source: AudioSource) -> float | None:
+    """The length a WAV file's header gives (its data chunk's size), which FFmpeg does not report
+    for a file cut short (it measures what is there); None for other formats or a header it
+    cannot read."""
+    if isinstance(source, bytes):
+        head = source[:12]
+    else:
+        with open(source, "rb") as fh:
+            head = fh.read(12)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    try:
+        with wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source)) as w:
+            rate = w.getframerate()
+            return w.getnframes() / rate if rate else None
+    except (wave.Error, EOFError, OSError):
+        return None
 
 
 def check_audio(source: AudioSource, name: str) -> float:
@@ -383,7 +415,8 @@ def transcribe(
     transcript = transcribe_local(source, name, engine, progress=progress)
     if not transcript.segments:
         raise InputError(f"{name}: no speech was recognised")
-    return transcript
+    declared = max(duration, wav_header_seconds(source) or 0.0)
+    return replace(transcript, declared=declared)
 
 
 def _av_reason(exc: BaseException) -> str:
