@@ -123,6 +123,37 @@ def test_refresh_restores_the_draft_and_the_report(server, browser, grader, weak
         phone.close()
 
 
+def test_words_typed_since_the_last_commit_survive_a_refresh(server, browser):
+    """The box sends its text to the app only when it loses focus: words typed after that are kept
+    in the tab's own storage and put back after a refresh, then committed."""
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        _choose_case_and_type(page, "First committed line about the two-tower retrieval model.")
+        box = base._answer_box(page)
+        more = "First committed line about the two-tower retrieval model. Then words not yet sent."
+        box.fill(more)  # typed, never blurred: the app has not seen it
+        page.wait_for_timeout(500)
+        page.reload()
+        box = base._answer_box(page)
+        page.wait_for_function(
+            "t => document.querySelector('textarea') && document.querySelector('textarea').value === t",
+            arg=more,
+            timeout=TIMEOUT_MS,
+        )
+        page.get_by_text("draft saved with this tab").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        page.reload()  # committed once restored: the app's own draft now holds it
+        base._answer_box(page).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "t => document.querySelector('textarea') && document.querySelector('textarea').value === t",
+            arg=more,
+            timeout=TIMEOUT_MS,
+        )
+    finally:
+        ctx.close()
+
+
 def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
     score = grader.grade(weak_answer, QUESTION).overall_score
     ctx, page = _context(browser, WIDE)

@@ -179,3 +179,55 @@ def clear_all() -> int:
     except OSError:
         pass
     return count
+
+
+# Words typed into the answer box reach the app only when the box loses focus (or on Ctrl+Enter):
+# until then a refresh would lose them. This script, run in the page, keeps what is typed in the
+# browser's own storage for this tab's session id, with the app's committed text it started from
+# (`base`), and after a refresh puts it back when the app still holds that same text, then commits
+# it. Text the app replaced since (a new case, a cleared box) has another base and is not brought
+# back. No user text is written into the script: only the session id and a digest.
+_KEEPER = """<script>(() => {
+  const key = "mlsd-draft-" + SID, base = BASE;
+  window.__mlsdBase = base;
+  const read = () => { try { return JSON.parse(localStorage.getItem(key) || "null"); }
+                       catch (e) { return null; } };
+  const keep = (el) => {
+    if (el.dataset.mlsdKept) return;
+    el.dataset.mlsdKept = "1";
+    el.addEventListener("input", () => {
+      try { localStorage.setItem(key, JSON.stringify({base: window.__mlsdBase, text: el.value})); }
+      catch (e) {}
+    });
+    const kept = read();
+    if (!window.__mlsdRestored && kept && kept.base === base && kept.text !== el.value) {
+      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+      set.call(el, kept.text);
+      el.dispatchEvent(new Event("input", {bubbles: true}));
+      el.focus(); el.blur();
+    }
+    window.__mlsdRestored = true;
+  };
+  const find = () => document.querySelector('textarea[aria-label="Your answer"]');
+  const box = find();
+  if (box) { keep(box); return; }
+  const watch = new MutationObserver(() => { const el = find(); if (el) { watch.disconnect(); keep(el); } });
+  watch.observe(document.body, {childList: true, subtree: true});
+})();</script>"""
+
+
+def keeper_script(session_id: str, committed: str) -> str:
+    """The page script that keeps typed words over a refresh (`_KEEPER`), for this session and the
+    answer text the app holds now."""
+    base = hashlib.sha256(committed.encode("utf-8")).hexdigest()[:16]
+    return _KEEPER.replace("SID", json.dumps(session_id)).replace("BASE", json.dumps(base))
+
+
+def keep_typing() -> None:
+    """Put the keeper script in the page (a session without a valid id has no draft to keep)."""
+    sid = st.session_state.get(SESSION_ID)
+    if valid(sid):
+        st.html(
+            keeper_script(sid, st.session_state.get("answer_text") or ""),
+            unsafe_allow_javascript=True,
+        )

@@ -211,12 +211,12 @@ def _answer_input():
         placeholder="Clarify the requirements, frame the ML task, then data, model, evaluation, "
         "serving and monitoring...",
     )
+    drafts.keep_typing()
     if text:
         kept = (
-            "draft kept in this tab only: it could not be saved to disk, so a refresh loses it"
+            "draft kept in this tab only: it could not be saved to disk"
             if st.session_state.get(drafts.WARNED)
-            else "draft saved with this tab: a refresh keeps it (it saves when you click outside "
-            "the box or press Ctrl+Enter; text typed since then is not saved yet)"
+            else "draft saved with this tab: a refresh keeps it"
         )
         st.caption(f"{len(text.split()):,} words · {kept}")
     return text
