@@ -550,16 +550,20 @@ def test_the_question_line_names_the_nearest_case_and_the_others_that_informed_i
     assert case.title in line and "ad click prediction" in line and "eta_prediction" not in line
 
 
+# a terse fraud design that names no cross-cutting topic
+FRAUD_NOTES = (
+    "Fraud at checkout, card-not-present.\n\n"
+    "Goal: cut chargeback losses without blocking good customers. Decision within 100 ms.\n"
+    "Label: a chargeback filed within 60 days marks a transaction as fraud.\n"
+    "Features: card velocity over the last hour, device fingerprint age, address mismatch.\n"
+    "Metric: precision at the review-queue capacity, on a later month than training.\n"
+    "Serving: score in the payment path, send the top 1% to manual review.\n"
+)
+
+
 @pytest.mark.slow
 def test_a_named_topic_is_shown_where_it_is_named_not_as_evidence(grader):
-    answer = (
-        "Fraud at checkout, card-not-present.\n\n"
-        "Goal: cut chargeback losses without blocking good customers. Decision within 100 ms.\n"
-        "Label: a chargeback filed within 60 days marks a transaction as fraud.\n"
-        "Features: card velocity over the last hour, device fingerprint age, address mismatch.\n"
-        "Metric: precision at the review-queue capacity, on a later month than training.\n"
-        "Serving: score in the payment path, send the top 1% to manual review.\n"
-    )
+    answer = FRAUD_NOTES
     named = "Fraud patterns drift fast, so we keep dashboards."
     with_name, without = (grader.grade(a, "fraud_detection") for a in (answer + named, answer))
     drift = next(c for c in with_name.components if c.id == "drift")
@@ -646,14 +650,7 @@ def test_a_typed_question_near_a_case_hears_no_other_products_example():
 
 @pytest.mark.slow
 def test_a_list_of_topics_names_each_of_them_and_is_pressed_on_once(grader):
-    answer = (
-        "Fraud at checkout, card-not-present.\n\n"
-        "Goal: cut chargeback losses without blocking good customers. Decision within 100 ms.\n"
-        "Label: a chargeback filed within 60 days marks a transaction as fraud.\n"
-        "Features: card velocity over the last hour, device fingerprint age, address mismatch.\n"
-        "Metric: precision at the review-queue capacity, on a later month than training.\n"
-        "Serving: score in the payment path, send the top 1% to manual review.\n"
-    )
+    answer = FRAUD_NOTES
     listed = "We need to handle drift, cold start and explainability."
     report = grader.grade(answer + listed, "fraud_detection")
     named = [c for c in report.components if c.mention is not None and c.mention.quote == listed]
