@@ -20,6 +20,9 @@ def test_units_are_exact_spans_of_the_answer():
 def test_short_fragments_and_headings_are_not_units():
     assert segment("Cold start here.\nDrift!") == []
     assert segment("# Monitoring\nDrift!") == []
+    # separators are no words: a web page's footer links are three words, not five
+    assert segment("All rights reserved.\nPrivacy · Terms · Help") == []
+    assert [u.text for u in segment("A/B test on CTR.")] == ["A/B test on CTR."]
 
 
 def test_terse_notes_are_read_with_their_heading():

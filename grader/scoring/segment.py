@@ -353,7 +353,9 @@ def segment(answer: str) -> list[Unit]:
                 s, e = _trim(answer, s, e)
                 text = answer[s:e]
                 n_words = len(_WORD.findall(text))
-                if e <= s or n_words < (MIN_NOTE_WORDS if note else MIN_UNIT_WORDS):
+                # "·" and "->" are no words (a table row keeps its cells' count: terse by nature)
+                said = n_words if text.startswith("|") else len(_WORD_RUN.findall(text))
+                if e <= s or said < (MIN_NOTE_WORDS if note else MIN_UNIT_WORDS):
                     continue
                 spans[s, e] = first.setdefault(text, (s, e))
                 if text in seen:
