@@ -680,13 +680,17 @@ def history_delete(
     yes: bool = typer.Option(False, "--yes", help="Confirm: delete this attempt for good."),
 ) -> None:
     """Delete one saved attempt (with --yes: it cannot be undone)."""
+    from grader.text import shorten
+
     h = _history()
     attempt = h.get(attempt_id)
+    if h.read_only:
+        _fail(f"the history {h.path} is read-only here: nothing can be deleted from it")
     if not yes:
         _fail(
-            f"this deletes attempt #{attempt_id} ({attempt.question_title[:60]}, "
-            f"{attempt.created_at.astimezone():%Y-%m-%d %H:%M}, {attempt.overall_score}/100) for "
-            f"good: run `mlsd history delete {attempt_id} --yes`"
+            f"this deletes attempt #{attempt_id} for good ('{shorten(attempt.question_title, 60)}', "
+            f"{attempt.created_at.astimezone():%Y-%m-%d %H:%M}, {attempt.overall_score}/100): "
+            f"run `mlsd history delete {attempt_id} --yes`"
         )
     if not h.delete(attempt_id):
         _fail(f"no attempt with id {attempt_id} in {h.path}: see `mlsd history list`")
@@ -779,6 +783,9 @@ def batch(
         from grader.scoring.grading import case_named
 
         case_named(cached_kb(), question)
+    from grader.output import check_output_folder
+
+    check_output_folder(out)
     rows, problems = read_rows(source, question, out)
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")

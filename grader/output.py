@@ -56,6 +56,22 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
     return target
 
 
+def check_output_folder(path: Path) -> Path:
+    """A folder to write many files into (`mlsd batch -o`), refused in one line when it is, or is
+    inside, one the grader keeps (`_kept`: drafts, notes, the index) or the history's folder
+    itself, where a summary and sheets would sit beside the database."""
+    shown = display_name(path)
+    target = Path(os.path.realpath(path))
+    s = settings()
+    data = Path(os.path.realpath(s.data_dir.expanduser()))
+    why = _kept(target / "summary.md") or (
+        "the app keeps your history and drafts there" if target == data else None
+    )
+    if why:
+        raise InputError(f"--out {shown}: {why}; give another folder")
+    return path
+
+
 def _kept(target: Path) -> str | None:
     """Why `target` is the user's or the grader's own, if it is: a report or an export
     written over the history database (or its journal) leaves an empty history, and one written

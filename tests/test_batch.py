@@ -280,3 +280,24 @@ def test_an_earlier_batchs_outputs_are_not_answers_and_a_mistyped_id_stops_the_r
     typo = _batch(answers, tmp_path / "typo", real_index_dir, "-q", "video_recomendation")
     assert typo.returncode == 2 and "did you mean video_recommendation" in typo.stderr
     assert not (tmp_path / "typo").exists()  # nothing graded, nothing written
+
+
+def test_a_cohort_is_never_written_among_the_graders_own_files(tmp_path, monkeypatch):
+    """`mlsd batch -o` refuses the knowledge folder, the drafts, the index and the history's own
+    folder (its summary and sheets would be read back as notes, or sit beside the database)."""
+    from typer.testing import CliRunner
+
+    from grader.cli import app
+
+    data, kb = tmp_path / "data", tmp_path / "kb"
+    monkeypatch.setenv("MLSD_DATA_DIR", str(data))
+    monkeypatch.setenv("MLSD_USER_KB", str(kb))
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "a.md").write_text(WEAK.read_text())
+    for out in (kb / "cases", data / "drafts", data):
+        refused = CliRunner().invoke(
+            app, ["batch", str(answers), "-q", "fraud_detection", "-o", str(out)]
+        )
+        assert refused.exit_code == 2 and "give another folder" in refused.stderr, refused.stderr
+        assert not (out / "summary.md").exists()

@@ -378,6 +378,19 @@ def test_history_commands(cli, db, tmp_path):
     not_export = tmp_path / "notes.json"
     not_export.write_text('{"attempts": []}')
     assert cli("import", str(not_export)).exit_code == 2
+    # an export's attempt must be one this version can show: refused whole, in one line
+    doc = json.loads(out.read_text())
+    for broken in ({"report": "not a report"}, {"mode": "exam"}, {"report": {"x": 1}}):
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({**doc, "attempts": [{**doc["attempts"][0], **broken}]}))
+        refused = cli("import", str(bad))
+        assert refused.exit_code == 2 and refused.stderr.count("\n") == 1, refused.stderr
+        assert "nothing was imported" in refused.stderr
+    empty = tmp_path / "null.json"
+    empty.write_text(json.dumps({**doc, "attempts": None}))
+    assert cli("import", str(empty)).exit_code == 2 and len(h.list()) == 2
+    huge = cli("show", str(10**25))
+    assert huge.exit_code == 2 and "no attempt with id" in huge.stderr
     refused = cli("clear")
     assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 2
     cleared = cli("clear", "--yes")

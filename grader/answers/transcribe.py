@@ -181,8 +181,13 @@ def wav_header_seconds(source: AudioSource) -> float | None:
         return None
     try:
         with wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source)) as w:
-            rate = w.getframerate()
-            return w.getnframes() / rate if rate else None
+            rate, frames = w.getframerate(), w.getnframes()
+            size = frames * w.getsampwidth() * w.getnchannels()
+            if (
+                not rate or size >= 0xFFFFFFFF - 64
+            ):  # a writer that streamed: the size is a placeholder
+                return None
+            return frames / rate
     except (wave.Error, EOFError, OSError):
         return None
 

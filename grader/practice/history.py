@@ -25,7 +25,7 @@ from typing import Literal
 from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
 from grader.settings import HISTORY_DB, settings
-from grader.text import scrub, shorten
+from grader.text import first_line, scrub, shorten
 
 DB_NAME = HISTORY_DB
 TITLE_CHARS = 300  # a typed question longer than this is listed cut, with "…"
@@ -375,6 +375,10 @@ class History:
         )
 
     def get(self, attempt_id: int) -> Attempt:
+        if not 0 < attempt_id < 2**63:  # SQLite's ids; a larger number names no attempt
+            raise NoSuchAttempt(
+                f"no attempt with id {attempt_id} in {self.path}: see `mlsd history list`"
+            )
         row = self._run(
             lambda c: c.execute(
                 f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)
@@ -389,6 +393,8 @@ class History:
 
     def delete(self, attempt_id: int) -> bool:
         """Delete one attempt; False when there was none with that id."""
+        if not 0 < attempt_id < 2**63:
+            return False
         return (
             self._run(
                 lambda c: c.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,)).rowcount
@@ -429,15 +435,15 @@ class History:
             raise HistoryError(
                 f"not an export of `mlsd history export` (its format is {EXPORT_FORMAT})"
             )
+        attempts = document.get("attempts")
+        if not isinstance(attempts, list):
+            raise HistoryError("the export holds no list of attempts: nothing was imported")
         rows = []
-        for k, a in enumerate(document.get("attempts") or []):
+        for k, a in enumerate(attempts):
             try:
-                report = a["report"]
-                report_json = (
-                    GradeReport.model_validate(report).to_json()
-                    if isinstance(report, dict)
-                    else str(report)
-                )
+                if a.get("mode") not in ("practice", "mock"):
+                    raise ValueError(f"mode {a.get('mode')!r} is neither practice nor mock")
+                report = GradeReport.model_validate(a["report"])  # a report this version reads
                 created = datetime.fromisoformat(a["created_at"]).astimezone(timezone.utc)
                 rows.append(
                     (
@@ -445,16 +451,16 @@ class History:
                         a.get("question_id"),
                         str(a["question_title"]),
                         str(a["answer"]),
-                        report_json,
-                        a["mode"] if a.get("mode") in ("practice", "mock") else "practice",
+                        report.to_json(),
+                        a["mode"],
                         str(a.get("source_kind") or "text"),
                         int(a["overall_score"]),
                     )
                 )
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                why = first_line(exc) if not isinstance(exc, KeyError) else f"no field {exc}"
                 raise HistoryError(
-                    f"attempt {k + 1} of the export cannot be read ({type(exc).__name__}: {exc}); "
-                    "nothing was imported"
+                    f"attempt {k + 1} of the export cannot be read ({why}); nothing was imported"
                 ) from None
 
         def insert(conn) -> tuple[int, int]:
