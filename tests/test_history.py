@@ -474,3 +474,22 @@ def test_a_typed_question_is_listed_as_typed_and_a_long_one_says_it_was_cut(db):
         update={"question": report.question.model_copy(update={"asked": "Sewer pipes?"})}
     )
     assert asked_title(short) == "Sewer pipes?"
+
+
+def test_an_unreadable_id_counter_never_lets_a_lost_id_be_given_again(db):
+    h = History(db)
+    ids = [h.save(f"answer {i}", make_report(f"answer {i}", 10 + i)) for i in range(6)]
+    h.delete(ids[-1])  # the counter alone remembers that this id was given out
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        ).fetchone()[0]
+    with open(db, "r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xff" * page_size)
+    recovered = History(db)
+    assert [a.answer for a in recovered.list()] == [f"answer {i}" for i in range(5)]
+    assert "stay only in the moved file" not in recovered.notice  # every row was read
+    assert recovered.save("after", make_report("after", 50)) > ids[-1]

@@ -32,6 +32,7 @@ TITLE_CHARS = 300  # a typed question longer than this is listed cut, with "…"
 EXPORT_FORMAT = "mlsd-grader-history/1"
 Mode = Literal["practice", "mock"]
 MAX_SALVAGE_IDS = 1_000_000  # ids asked for one by one, at most, when a damaged file is read
+SKIP_IDS = 1_000  # ids left unused after a recovery that could not read the id counter
 _COLUMNS = "id, created_at, question_id, question_title, answer, report_json, mode, source_kind, overall_score"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -484,8 +485,9 @@ class History:
 
 
 def _salvage(path: Path) -> tuple[list[tuple], int, bool]:
-    """Read what rows a damaged database still gives: (rows by id, the highest id it ever gave
-    out as far as can be told, whether every row was read). The table is scanned in order; where
+    """Read what rows a damaged database still gives: (rows by id, the highest id it may have given
+    out, SKIP_IDS past the last one seen when its counter cannot be read, whether every row was
+    read). The table is scanned in order; where
     the scan breaks, each id up to the highest known is asked for by itself, since a damaged page
     hides only the rows on it."""
     rows: dict[int, tuple] = {}
@@ -501,6 +503,7 @@ def _salvage(path: Path) -> tuple[list[tuple], int, bool]:
         except sqlite3.DatabaseError:
             complete = False
         last = max(rows, default=0)
+        counted = True  # the id counter was read: no id it gave out is given again
         for query in (
             "SELECT seq FROM sqlite_sequence WHERE name = 'attempts'",
             "SELECT max(id) FROM attempts",
@@ -509,7 +512,7 @@ def _salvage(path: Path) -> tuple[list[tuple], int, bool]:
                 found = conn.execute(query).fetchone()
                 last = max(last, int(found[0] or 0)) if found else last
             except sqlite3.DatabaseError:
-                complete = False
+                counted = counted and "sqlite_sequence" not in query
         if not complete:
             for attempt_id in range(1, min(last, MAX_SALVAGE_IDS) + 1):
                 if attempt_id in rows:
@@ -522,6 +525,7 @@ def _salvage(path: Path) -> tuple[list[tuple], int, bool]:
                     continue
                 if row is not None:
                     rows[attempt_id] = row
-        return [rows[k] for k in sorted(rows)], last, complete
+        # an unread counter may hide ids given out after the last one read: skip past them
+        return [rows[k] for k in sorted(rows)], last + (0 if counted else SKIP_IDS), complete
     finally:
         conn.close()
