@@ -80,7 +80,8 @@ def _scroll_to(anchor: str) -> None:
 
 
 def scroll_script(anchor: str) -> str:
-    """The one script the app puts in its page: scroll to a heading of ours by its anchor."""
+    """One of the two scripts the app puts in its page (the other keeps typed words,
+    `drafts.keeper_script`): scroll to a heading of ours by its anchor."""
     return (
         f"<script>const el = document.getElementById({anchor!r});"
         "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>"
