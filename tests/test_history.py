@@ -215,6 +215,22 @@ def test_locked_database_is_waited_for_then_reported(db):
     assert [a.id for a in patient.list()] == [attempt_id]
 
 
+def _scribble(db, *, root_of: str | None = None, page: int | None = None) -> None:
+    """Overwrite one page of a checkpointed history with junk: the root page of the table or
+    index `root_of`, or page number `page` (1-based), or the middle one."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        if root_of is not None:
+            page = conn.execute(
+                "SELECT rootpage FROM sqlite_master WHERE name = ?", (root_of,)
+            ).fetchone()[0]
+    page = page or db.stat().st_size // page_size // 2 + 1
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * page_size)
+        fh.write(b"\xff" * page_size)
+
+
 def test_unreadable_file_is_moved_aside_and_a_new_one_started(db):
     db.parent.mkdir(parents=True)
     garbage = b"this is not a database\x00" * 500
@@ -233,15 +249,7 @@ def test_damaged_index_recovers_every_attempt(db):
     answers = [f"answer number {i} about cold start" for i in range(5)]
     for i, text in enumerate(answers):
         h.save(text, make_report(text, 10 * i), created_at=T0 + timedelta(hours=i))
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'attempts_created'"
-        ).fetchone()[0]
-    with open(db, "r+b") as fh:  # scribble over the index's page: the table itself is intact
-        fh.seek((root - 1) * page_size)
-        fh.write(b"\xff" * page_size)
+    _scribble(db, root_of="attempts_created")  # the index's page: the table itself is intact
     recovered = History(db)
     assert "recovered 5 attempt(s)" in recovered.notice and "moved file" not in recovered.notice
     assert [a.answer for a in recovered.list()] == answers
@@ -253,13 +261,7 @@ def test_a_damaged_page_loses_only_its_own_attempts_and_their_ids_are_not_given_
     answers = [f"answer {i} " + "about drift and retraining " * 150 for i in range(8)]
     for i, text in enumerate(answers):
         h.save(text, make_report(text, 10 * i), created_at=T0 + timedelta(hours=i))
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = db.stat().st_size // page_size
-    with open(db, "r+b") as fh:  # scribble over a page in the middle of the table's rows
-        fh.seek((pages // 2) * page_size)
-        fh.write(b"\xff" * page_size)
+    _scribble(db)  # a page in the middle of the table's rows
     recovered = History(db)
     kept = [a.answer for a in recovered.list()]
     assert 5 <= len(kept) < 8 and all(k in answers for k in kept)  # not stopped at the damage
@@ -480,15 +482,7 @@ def test_an_unreadable_id_counter_never_lets_a_lost_id_be_given_again(db):
     h = History(db)
     ids = [h.save(f"answer {i}", make_report(f"answer {i}", 10 + i)) for i in range(6)]
     h.delete(ids[-1])  # the counter alone remembers that this id was given out
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_sequence'"
-        ).fetchone()[0]
-    with open(db, "r+b") as fh:
-        fh.seek((root - 1) * page_size)
-        fh.write(b"\xff" * page_size)
+    _scribble(db, root_of="sqlite_sequence")
     recovered = History(db)
     assert [a.answer for a in recovered.list()] == [f"answer {i}" for i in range(5)]
     assert "stay only in the moved file" not in recovered.notice  # every row was read

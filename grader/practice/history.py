@@ -22,10 +22,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationError
+
 from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
 from grader.settings import HISTORY_DB, settings
-from grader.text import first_line, scrub, shorten
+from grader.text import first_line, scrub, shorten, validation_line
 
 DB_NAME = HISTORY_DB
 TITLE_CHARS = 300  # a typed question longer than this is listed cut, with "…"
@@ -459,7 +461,13 @@ class History:
                     )
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                why = first_line(exc) if not isinstance(exc, KeyError) else f"no field {exc}"
+                why = (
+                    f"no field {exc}"
+                    if isinstance(exc, KeyError)
+                    else validation_line(exc)
+                    if isinstance(exc, ValidationError)
+                    else first_line(exc)
+                )
                 raise HistoryError(
                     f"attempt {k + 1} of the export cannot be read ({why}); nothing was imported"
                 ) from None

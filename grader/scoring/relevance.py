@@ -57,8 +57,7 @@ class Relevance:
         judged; short ones cover little anyway. An answer whose rarer words (the terms of
         `counted`, the texts of the units that count) are the asked case's own, or those of the
         cases near a typed question, by CASE_WORDS_LEAD over every other case is about that
-        product: its centroid
-        reading closer to another case costs nothing (a two-stage video feed with
+        product: its centroid reading closer to another case costs nothing (a two-stage video feed with
         nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
         its own and was scaled to 12/100), though a centroid far from the question still does (a
         rate limiter shares many words with fraud detection and is no ML design)."""

@@ -150,7 +150,7 @@ def clean_text(text: str) -> str:
         text = _WEB_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
     if "&" in text:
         text = html.unescape(text)  # "&amp;", "&nbsp;" pasted from a page
-    if "-\n" in text or "- \n" in text:
+    if "\n" in text:
         text = _LINE_HYPHEN.sub("", text)  # "geoloca-" / "tion" reads "geolocation"
     text = _MARKUP.sub(" ", text)
     text, fillers = _FILLERS.subn(" ", text)
@@ -213,7 +213,7 @@ def _continues(line: str, next_line: str) -> bool:
     item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
     the line's end ("recom-" / "mendation") runs on whatever the line's length."""
     line, nxt = line.strip(), next_line.strip()
-    if _LINE_HYPHEN.search(f"{line}\n{nxt}", max(0, len(line) - 1), len(line) + 2):
+    if line.endswith("-") and _LINE_HYPHEN.search(f"{line}\n{nxt}", len(line) - 1):
         return True
     return (
         len(_WORD.findall(line)) >= WRAP_WORDS
