@@ -15,7 +15,7 @@ from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
-from grader.scoring.grading import MAX_FOLLOW_UPS, Grader, gaps_first
+from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.injection import detect, mask
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -182,7 +182,7 @@ class _Run:
             components,
             probes.advice_case(self.grader.kb, self.report.question),
             extra=tailored or [],
-            limit=MAX_FOLLOW_UPS,
+            limit=probes.MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.grader.kb, self.report.question),
             where=probes.where_asked(self.report.question),
             near=probes.near_case(self.grader.kb, self.report.question),

@@ -56,7 +56,6 @@ from grader.scoring.segment import Unit, clean_text, count_words, segment
 from grader.settings import settings
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
-MAX_FOLLOW_UPS = 5
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
 
 
@@ -691,7 +690,6 @@ class Grader:
             self.kb,
             results,
             probes.advice_case(self.kb, rubric.question),
-            limit=MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
             near=rubric.case,
