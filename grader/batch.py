@@ -14,6 +14,7 @@ component (under its step) with who missed it, and, for a small cohort, every ca
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import itertools
@@ -21,7 +22,9 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import statistics
+import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -55,6 +58,7 @@ class Row:
     answer: str | None = None
     path: str | None = None
     file: str | None = None  # a row of a folder: its file's name
+    given: str | None = None  # the id as written, when it is not a safe file name as it stands
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,14 @@ class Outcome:
     problems: list[Problem]
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(done, total)
+        self.done, self.total = done, total
+
+
 def read_rows(
     source: Path, question: str | None = None, out: Path | None = None
 ) -> tuple[list[Row], list[Problem]]:
@@ -96,17 +108,22 @@ def read_rows(
         entries = sorted(
             p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
         )
-        rows, skipped, seen = [], [], set()
+        rows, skipped, seen = [], [], {}
         for i, p in enumerate(entries, 1):
             if p.is_dir():
                 skipped.append(Problem(i, p.name, "a folder, not an answer file", p.name + "/"))
             elif p.suffix.lower() not in ANSWER_SUFFIXES:
                 kinds = ", ".join(sorted(ANSWER_SUFFIXES))
                 skipped.append(Problem(i, p.stem, f"not an answer file ({kinds})", p.name))
-            elif p.stem in seen:
-                skipped.append(Problem(i, p.stem, f"id '{p.stem}' appears twice", p.name))
+            elif (first := seen.get(p.stem.casefold())) is not None:
+                why = "has the same name" if first.stem == p.stem else "differs only in case"
+                skipped.append(
+                    Problem(
+                        i, p.stem, f"{why} as {first.name}: one report per name, rename one", p.name
+                    )
+                )
             else:
-                seen.add(p.stem)
+                seen[p.stem.casefold()] = p
                 rows.append(Row(i, p.stem, question, path=str(p), file=p.name))
         if not rows and not skipped:
             raise InputError(f"{source}: no answer files in this folder")
@@ -120,7 +137,8 @@ def read_rows(
         records = _jsonl_records(source)
     else:
         raise InputError(f"{source}: give a folder of answers, a .csv or a .jsonl file")
-    rows, problems, seen = [], [], set()
+    rows, problems = [], []
+    seen: dict[str, Row] = {}  # by the id's file name, case folded
     for line, record in records:
         if isinstance(record, str):
             problems.append(Problem(line, "", record))
@@ -130,7 +148,9 @@ def read_rows(
             named = record.get("id") if "id" not in odd else ""
             problems.append(Problem(line, str(named or ""), f"'{odd[0]}' must be text"))
             continue
-        rid = _SAFE_ID.sub("_", str(record.get("id") or f"row{line}")).strip("._") or f"row{line}"
+        given = str(record.get("id") or f"row{line}")
+        rid = _SAFE_ID.sub("_", given).strip("._") or f"row{line}"
+        first = seen.get(rid.casefold())
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
         text = str(text) if text not in (None, "") else None
@@ -140,16 +160,37 @@ def read_rows(
             else "the answer is empty" if not (text or path) and answer_only
             else "neither 'answer' nor 'path' is given" if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
-            else f"id '{rid}' appears twice" if rid in seen
+            else _clash(given, first) if first
             else None
         )  # fmt: skip
         if reason:
-            problems.append(Problem(line, rid, reason))
+            problems.append(Problem(line, given if first else rid, reason))
             continue
-        seen.add(rid)
         resolved = str((source.parent / str(path)).resolve()) if path else None
-        rows.append(Row(line, rid, q, answer=text, path=resolved))
+        row = Row(line, rid, q, answer=text, path=resolved, given=given if given != rid else None)
+        seen[rid.casefold()] = row
+        rows.append(row)
     return rows, problems
+
+
+def _clash(given: str, first: Row) -> str:
+    """Why a row's id cannot be used: an earlier row has it, or it names the same report file (its
+    safe form, letters case folded as Windows and macOS do, is the earlier row's)."""
+    if given == (first.given or first.id):
+        return f"id '{given}' appears twice (first on line {first.line})"
+    return (
+        f"id '{given}' and '{first.given or first.id}' (line {first.line}) name the same "
+        f"report file ('{first.id}'): give them distinct ids"
+    )
+
+
+def renamed(rows: list[Row]) -> list[str]:
+    """One line per row whose id was changed into a safe file name."""
+    return [
+        f"line {r.line}: id '{r.given}' is written as '{r.id}' (letters, digits, '.', '_', '-')"
+        for r in rows
+        if r.given
+    ]
 
 
 def _text(value: object, key: str) -> bool:
@@ -226,12 +267,34 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
 _GRADER: Grader | None = None
 
 
-def _init_worker(threads: int | None = None) -> None:
+def _init_worker(threads: int | None = None, *, pooled: bool = False) -> None:
     """Open the grader once per worker; with several workers each embeds with its share of the
-    cores (`threads`), so that they do not fight over them."""
+    cores (`threads`), so that they do not fight over them. A pooled worker ignores Ctrl+C: the
+    main process stops the batch, so that a worker never grades on after it, unrecorded."""
     global _GRADER
+    if pooled:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_overrides(embedding_threads=threads)
     _GRADER = default_grader()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl+C in this process for a moment (the main thread only can): a worker process
+    started meanwhile inherits it, and a Ctrl+C while it starts prints no traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _init_pooled(threads: int) -> None:
+    """`_init_worker` for a worker of the process pool."""
+    _init_worker(threads, pooled=True)
 
 
 def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
@@ -340,7 +403,9 @@ def run_batch(
     skip = {rid for rid in have if keys.get(rid) and recorded.get(rid) == keys[rid]}
     _missing_sheets(rows, out, skip)
     todo = [r for r in rows if r.id not in skip]
-    changed = sum(r.id in have for r in todo)
+    # changed: graded before from other text, question or grader (a report the manifest does not
+    # name, left by a run stopped between the two, is graded again but was not changed)
+    changed = sum(r.id in have and r.id in recorded for r in todo)
     problems: list[Problem] = []
     by_id = {r.id: r for r in todo}
     tick = progress or (lambda _done, _total: None)
@@ -357,19 +422,41 @@ def run_batch(
         tick(n, len(todo))
 
     tick(0, len(todo))
+    seen: list[str] = []  # rows recorded by this run, in order
     if workers <= 1 or len(todo) <= 1:
         _init_worker()
-        for n, r in enumerate(todo, 1):
-            record(n, *_grade_row(r, str(out)))
+        try:
+            for r in todo:
+                record(len(seen) + 1, *_grade_row(r, str(out)))
+                seen.append(r.id)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(len(seen), len(todo)) from None
     else:
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
         share = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(share,)
-        ) as pool:
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_pooled, initargs=(share,)
+        )
+        with _sigint_ignored():  # the workers start ignoring it (and say nothing when it comes)
             futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
-            for n, future in enumerate(as_completed(futures), 1):
-                record(n, *future.result())
+        try:
+            for future in as_completed(futures):
+                rid, reason = future.result()
+                record(len(seen) + 1, rid, reason)
+                seen.append(rid)
+        except KeyboardInterrupt:
+            # no row starts after Ctrl+C; those being graded finish and are recorded, so that a
+            # rerun keeps every report this run wrote
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    rid, reason = future.result()
+                    if rid not in seen:
+                        record(len(seen) + 1, rid, reason)
+                        seen.append(rid)
+            raise BatchInterrupted(len(seen), len(todo)) from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     failed = len(problems)
     return Outcome(
         graded=len(todo) - failed,
@@ -415,6 +502,9 @@ def write_summary(
                 *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
                 *(_cell(r, cid) for cid in components), flagged(r, rid),
             ])  # fmt: skip
+        for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
+            blank = [""] * (1 + len(steps) + len(components))
+            writer.writerow([p.id or p.where, "", *blank, f"not graded ({p.where}): {p.reason}"])
     write_atomic(
         out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
     )
@@ -465,9 +555,9 @@ NAMED_UP_TO = 6  # the candidates who missed a component are named up to this ma
 
 def _summary_markdown(reports, components, steps, problems, flagged=None) -> str:
     """The cohort at a glance: candidates by overall with their step scores and flags (`flagged`,
-    by default each report's own); then each component, in the rubric's order under its step,
-    with how many covered, partial or missed it and who missed it; then (small cohorts) every
-    candidate's mark per component."""
+    by default each report's own); then, for each question asked, each component, in the
+    rubric's order under its step, with how many covered, partial or missed it and who missed it,
+    and (small cohorts) every candidate's mark per component."""
     flagged = flagged or (lambda r, _rid: flags(r))
     out = [f"# Cohort summary: {len(reports)} answers", ""]
     if problems:  # said first: an interviewer reading the ranking must know who is not in it
@@ -505,9 +595,27 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         out.append(
             f"| {_cell_text(title)} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |"
         )
-    out += ["", f"## Components across the cohort ({legend})", "",
-            "| component | ✅ | 🟡 | ❌ | mean (sd) | missed by |",
-            "|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    for question in asked:  # a cohort answering several questions: one rubric each
+        group = [(rid, r) for rid, r in ranked if _asked(r) == question]
+        out += _components_markdown(group, components, legend, question if mixed else None)
+    if problems:
+        out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
+        ordered = sorted(problems, key=lambda p: (p.file or "", p.line))
+        out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in ordered]
+    return "\n".join(out) + "\n"
+
+
+def _components_markdown(ranked, components, legend, question=None) -> list[str]:
+    """Each component of these candidates' rubric (`ranked`: (id, report), best first), in the
+    rubric's order under its step, with how many covered, partial or missed it and who missed it;
+    then, for a small cohort, every candidate's mark per component. `question` titles the section
+    when the cohort answered several."""
+    reports = dict(ranked)
+    components = [cid for cid in components if any(_find(r, cid) for r in reports.values())]
+    about = f": {_cell_text(question)}" if question else ""
+    out = ["", f"## Components across the cohort{about} ({legend})", "",
+           "| component | ✅ | 🟡 | ❌ | mean (sd) | missed by |",
+           "|---|---:|---:|---:|---:|---|"]  # fmt: skip
     groups = _by_step(reports, components)
     # each component's result per candidate, in ranked order
     results = {cid: {rid: c for rid, r in ranked if (c := _find(r, cid))} for cid in components}
@@ -519,20 +627,14 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
             count = {s: sum(c.status == s for c in found.values()) for s in _MARK}
             missed = [rid for rid, c in found.items() if c.status == "missing"]
-            who = (
-                "everyone"
-                if len(missed) == len(found) > 1
-                else ", ".join(missed)
-                if len(missed) <= NAMED_UP_TO
-                else f"{len(missed)} candidates"
-            )
             out.append(
                 f"| {_component_name(found)} | {count['covered']} | {count['partial']} | "
-                f"{count['missing']} | {statistics.mean(scores):.0f} ({sd:.0f}) | {who} |"
+                f"{count['missing']} | {statistics.mean(scores):.0f} ({sd:.0f}) | "
+                f"{_who(missed, list(found))} |"
             )
     if len(reports) <= MARKS_UP_TO:
         names = [rid for rid, _ in ranked]
-        out += ["", "## Marks per candidate", "",
+        out += ["", "## Marks per candidate" + about, "",
                 "| component | " + " | ".join(names) + " |",
                 "|---|" + "---|" * len(names)]  # fmt: skip
         for step, cids in groups:
@@ -541,11 +643,19 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
                 found = results[cid]
                 marks = [_MARK[found[rid].status] if rid in found else "" for rid in names]
                 out.append(f"| {_component_name(found)} | " + " | ".join(marks) + " |")
-    if problems:
-        out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
-        ordered = sorted(problems, key=lambda p: (p.file or "", p.line))
-        out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in ordered]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _who(missed: list[str], everyone: list[str]) -> str:
+    """Who missed a component: named up to NAMED_UP_TO, else those who did not miss it."""
+    if len(missed) == len(everyone) > 1:
+        return "everyone"
+    if len(missed) <= NAMED_UP_TO:
+        return ", ".join(missed)
+    kept = [rid for rid in everyone if rid not in missed]
+    if len(kept) <= NAMED_UP_TO:
+        return f"everyone but {', '.join(kept)}"
+    return f"{len(missed)} candidates (summary.csv names them)"
 
 
 def _by_step(reports, components) -> list[tuple[str, list[str]]]:

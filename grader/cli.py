@@ -776,7 +776,7 @@ def batch(
         TimeRemainingColumn,
     )
 
-    from grader.batch import read_rows, run_batch, write_summary
+    from grader.batch import BatchInterrupted, read_rows, renamed, run_batch, write_summary
 
     if question:  # a typo in a case id fails here, not once per answer
         from grader.knowledge.notes import cached_kb
@@ -787,16 +787,25 @@ def batch(
 
     check_output_folder(out)
     rows, problems = read_rows(source, question, out)
+    for line in renamed(rows):
+        typer.echo(line, err=True)
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("grading", total=None)
-        done = run_batch(
-            rows,
-            out,
-            workers=workers,
-            progress=lambda n, total: bar.update(task, completed=n, total=total),
+    try:
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("grading", total=None)
+            done = run_batch(
+                rows,
+                out,
+                workers=workers,
+                progress=lambda n, total: bar.update(task, completed=n, total=total),
+            )
+    except BatchInterrupted as stop:
+        _fail(
+            f"interrupted: {stop.done} of {stop.total} answer(s) graded and kept in {out}; "
+            "run the same command again to grade the rest",
+            130,
         )
     problems += done.problems
     for p in sorted(problems, key=lambda p: p.line):
@@ -805,11 +814,13 @@ def batch(
     if not reports:
         _fail(f"no answer was graded ({len(problems)} not graded: see above)")
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""
+    others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
+    left = f", and {others} of rows not in this input" if others else ""
     typer.echo(
         f"{done.graded} answer(s) graded{changed}, {done.kept} kept from the last run "
         f"(same answer, question and grader), {len(problems)} not graded; "
-        f"{len(reports)} report(s) in {out / 'reports'} with interviewer sheets in "
-        f"{out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
+        f"{len(reports)} report(s) of this input in {out / 'reports'}{left}, with interviewer "
+        f"sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
         err=True,
     )
 

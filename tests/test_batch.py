@@ -48,7 +48,7 @@ def test_rows_are_read_and_bad_ones_named_by_line(tmp_path):
     assert [(p.line, p.reason) for p in problems] == [
         (3, "not valid JSON (Expecting value: line 1 column 1 (char 0))"),
         (4, "neither 'answer' nor 'path' is given"),
-        (6, "id 'alice' appears twice"),
+        (6, "id 'alice' appears twice (first on line 1)"),
     ]
 
 
@@ -94,9 +94,16 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
         == json.loads(expected.to_json())["components"]
     )
     rows = list(csv.DictReader(open(out / "summary.csv")))
-    assert [r["id"] for r in rows] == ["alice", "bob"] and int(rows[0]["overall"]) > int(
+    assert [r["id"] for r in rows[:2]] == ["alice", "bob"] and int(rows[0]["overall"]) > int(
         rows[1]["overall"]
     )
+    # one row per candidate: those not graded too, with the reason, after the graded ones
+    assert [(r["id"], r["overall"], r["flags"].split(":")[0]) for r in rows[2:]] == [
+        ("line 3", "", "not graded (line 3)"),
+        ("dave", "", "not graded (line 4)"),
+        ("erin", "", "not graded (line 5)"),
+        ("alice", "", "not graded (line 6)"),
+    ]
     summary = (out / "summary.md").read_text()
     assert "missed by" in summary and "Rows not graded" in summary
     # said before the ranking too: who is not in it
@@ -138,7 +145,7 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     # another question into the same folder: every report is made again, for that question
     other = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
     assert "2 answer(s) graded (2 changed since the last run), 0 kept" in other.stderr
-    rows = list(csv.DictReader(open(out / "summary.csv")))
+    rows = [r for r in csv.DictReader(open(out / "summary.csv")) if r["overall"]]
     assert {r["question"] for r in rows} == {"fraud_detection"}
     # video feed answers to a fraud question: flagged, in the summary and the CSV
     assert all("off topic" in r["flags"] for r in rows)
@@ -152,7 +159,10 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     gone = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
     assert "ann.md: ann: " in gone.stderr and not report.exists()
     assert not (out / "sheets" / "ann.md").exists()
-    assert list(csv.DictReader(open(out / "summary.csv"))) == []
+    rows = list(csv.DictReader(open(out / "summary.csv")))
+    # not graded, and why (a file of another kind is named too: it may be a candidate's)
+    assert [(r["id"], r["overall"]) for r in rows] == [("ann", ""), ("photo", "")]
+    assert rows[0]["flags"].startswith("not graded (ann.md): ")
     assert (out / "reports" / "ben.json").exists()  # kept on disk, but not this input's
 
 
@@ -171,6 +181,16 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     assert "| ana | Video recommendation (home feed) |" in summary  # a bank case by its title
     assert "| ben | Design a / pipe question |" in summary  # a pipe would break the table
     assert "**Question:**" not in summary
+    # each question's components apart: one rubric's severities, not two cohorts pooled
+    sections = [line for line in summary.splitlines() if line.startswith("## Components")]
+    assert sections == [
+        "## Components across the cohort: Design a / pipe question (✅ covered, 🟡 partial, "
+        "❌ missing)",
+        "## Components across the cohort: Video recommendation (home feed) (✅ covered, 🟡 "
+        "partial, ❌ missing)",
+    ]
+    video = summary.split(sections[1])[1]
+    assert "| component | ana |" in video and "| component | ben |" not in video
 
 
 def test_a_changed_calibration_setting_regrades_a_resumed_cohort(monkeypatch):
@@ -301,3 +321,108 @@ def test_a_cohort_is_never_written_among_the_graders_own_files(tmp_path, monkeyp
         )
         assert refused.exit_code == 2 and "give another folder" in refused.stderr, refused.stderr
         assert not (out / "summary.md").exists()
+
+
+def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said(tmp_path):
+    table = tmp_path / "cohort.csv"
+    with open(table, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "question", "answer"])
+        for rid in ("a b", "a_b", "Alice", "alice", "mia,comma", "a b"):
+            writer.writerow([rid, "video_recommendation", f"An answer from {rid}."])
+    rows, problems = read_rows(table)
+    assert [(r.id, r.given) for r in rows] == [
+        ("a_b", "a b"),
+        ("Alice", None),
+        ("mia_comma", "mia,comma"),
+    ]
+    assert [(p.line, p.id, p.reason) for p in problems] == [
+        (3, "a_b", "id 'a_b' and 'a b' (line 2) name the same report file ('a_b'): give them "
+         "distinct ids"),
+        (5, "alice", "id 'alice' and 'Alice' (line 4) name the same report file ('Alice'): give "
+         "them distinct ids"),  # one file where names ignore case (Windows, macOS)
+        (7, "a b", "id 'a b' appears twice (first on line 2)"),
+    ]  # fmt: skip
+    assert batch.renamed(rows) == [
+        "line 2: id 'a b' is written as 'a_b' (letters, digits, '.', '_', '-')",
+        "line 6: id 'mia,comma' is written as 'mia_comma' (letters, digits, '.', '_', '-')",
+    ]
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for name in ("alice.md", "Alice.txt", "bob.md", "bob.txt"):
+        (folder / name).write_text("An answer.")
+    rows, problems = read_rows(folder, "video_recommendation")
+    assert [r.file for r in rows] == ["Alice.txt", "bob.md"]
+    assert [(p.file, p.reason) for p in problems] == [
+        ("alice.md", "differs only in case as Alice.txt: one report per name, rename one"),
+        ("bob.txt", "has the same name as bob.md: one report per name, rename one"),
+    ]
+
+
+def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, monkeypatch, grader):
+    rows, _ = read_rows(_cohort(tmp_path))
+    report = grader.grade(WEAK.read_text(), "video_recommendation").to_json()
+    graded = []
+
+    def grade_row(row, out):
+        if len(graded) == 2:
+            raise KeyboardInterrupt
+        (tmp_path / "out" / "reports" / f"{row.id}.json").write_text(report)
+        graded.append(row.id)
+        return row.id, None
+
+    monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
+    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    with pytest.raises(batch.BatchInterrupted) as stop:
+        batch.run_batch(rows, tmp_path / "out")
+    assert (stop.value.done, stop.value.total) == (2, 3)
+    manifest = json.loads((tmp_path / "out" / batch.MANIFEST).read_text())["inputs"]
+    assert sorted(manifest) == ["alice", "bob"]
+    # a report the manifest does not name (a run stopped between writing it and recording it) is
+    # graded again, but it was not changed since the last run
+    (tmp_path / "out" / "reports" / "erin.json").write_text(report)
+    graded.clear()
+    outcome = batch.run_batch(rows, tmp_path / "out")
+    assert (outcome.graded, outcome.changed, outcome.kept) == (1, 0, 2)
+
+
+def test_ctrl_c_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
+    tmp_path, real_index_dir
+):
+    import signal
+    import time
+
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for i in range(16):
+        (answers / f"c{i:02}.md").write_text(f"Candidate {i}.\n\n" + STRONG.read_text())
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", "batch", str(answers), "-o", str(out),
+         "-q", "video_recommendation", "-w", "2"],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True,
+        env={**os.environ, "MLSD_INDEX_DIR": str(real_index_dir), "MLSD_AUTO_INDEX": "0"},
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not list((out / "reports").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the workers as well
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "error: interrupted: " in err
+    assert "run the same command again" in err
+    written = sorted(p.stem for p in (out / "reports").glob("*.json"))
+    manifest = json.loads((out / batch.MANIFEST).read_text())["inputs"]
+    assert 1 <= len(written) < 16 and sorted(manifest) == written  # each report recorded
+    again = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "2")
+    assert again.returncode == 0, again.stderr
+    assert f"{16 - len(written)} answer(s) graded, {len(written)} kept" in again.stderr
+
+
+def test_who_missed_a_component_is_named_or_the_few_who_did_not():
+    cohort = [f"c{i}" for i in range(10)]
+    assert batch._who(["c1", "c2"], cohort) == "c1, c2"
+    assert batch._who(cohort[:8], cohort) == "everyone but c8, c9"
+    assert batch._who(cohort, cohort) == "everyone"
+    many = [f"c{i}" for i in range(20)]
+    assert batch._who(many[:10], many) == "10 candidates (summary.csv names them)"
