@@ -51,6 +51,7 @@ eval: index
 	$(PY) -m evals.run_eval
 	$(PY) -m evals.blind --set dev
 	$(PY) -m evals.blind
+	$(PY) -m evals.kinds
 
 # LLM-mode evals: needs an LLM configured by MLSD_LLM* variables or ARGS="--llm ... --model ... --base-url ...".
 eval-llm: index

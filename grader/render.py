@@ -38,12 +38,14 @@ def question_line(r: GradeReport) -> str:
     that informed it), or the general framework. Similarities are in the JSON, not here."""
     q = r.question
     asked = q.asked or q.title
+    # the kind read from a typed question: it chose its follow-ups (and any bank case it took)
+    kind = f"; read as a {' and '.join(q.systems)} system" if q.systems else ""
     if q.matched_by == "retrieval":
         others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
         also = f"; also informed by: {', '.join(others)}" if others else ""
-        return f"{asked} (rubric of the nearest bank case, {q.title}{also})"
+        return f"{asked} (rubric of the nearest bank case, {q.title}{also}{kind})"
     if q.matched_by == "framework":
-        return f"{asked} (no close bank case: general framework rubric)"
+        return f"{asked} (no close bank case: general framework rubric{kind})"
     return q.title
 
 

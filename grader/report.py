@@ -127,6 +127,12 @@ class QuestionMatch(_Model):
         default_factory=list,
         description="For a free-text question: the bank cases nearest to it, whose notes shaped the rubric.",
     )
+    systems: list[str] | None = Field(
+        default=None,
+        description="The kinds of system the question asks for (classification, regression, "
+        "recommendation, search, generation): read from a question typed as text when it says, "
+        "else its bank case's; empty when unknown. None in a report saved before this was kept.",
+    )
 
     @property
     def by_name(self) -> bool:

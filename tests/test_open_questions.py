@@ -97,11 +97,12 @@ def test_a_case_picked_by_id_keeps_its_title(grader, strong_answer, tmp_path):
 
 
 def test_open_question_advice_fits_the_question_asked(grader):
-    """Outside the case bank, a question far from every case is of unknown kind: "a strong answer
-    says" quotes a concept's statement written for any system, the one nearest the question asked
-    (the rubric's top level when there is none), never one written for a kind of system or one
-    product's example, so a question about machine sensors is not advised with a video
-    feed's example and two open questions get different advice."""
+    """Outside the case bank, a question far from every case is of the kind its words say (the
+    first asks for a classifier), or of unknown kind: "a strong answer says" quotes a concept's
+    statement written for that kind or any system, the one nearest the question asked (the
+    rubric's top level when there is none), never one written for another kind of system or one
+    product's example, so a question about machine sensors is not advised with a video feed's
+    example and two open questions get different advice."""
     import re
 
     answer = (
@@ -114,20 +115,23 @@ def test_open_question_advice_fits_the_question_asked(grader):
         "Design a system that routes incoming customer support tickets to the right team",
     ]
     says = re.compile(r"A strong answer says: (.+?)(?: Watch out:|$)")
-    advice = []
+    advice, kinds = [], []
     for q in questions:
         r = grader.grade(answer, q)
         assert r.question.matched_by == "framework"
         advice.append({c.id: m.group(1) for c in r.components if (m := says.search(c.feedback))})
+        kinds.append(set(r.question.systems))
+    assert kinds == [{"classification"}, set()]  # routing: as close to search as to classifying
     assert len(advice[0]) > 10 and advice[0] != advice[1]
-    for given in advice:
+    for given, kind in zip(advice, kinds):
         for cid, text in given.items():
             concept = grader.kb.concepts[cid]
             note = next((n for n in concept.cue_notes if n.says == text), None)
-            if note is None:  # no statement for any system: the rubric's top level instead
+            if note is None:  # no statement for its kind: the rubric's top level instead
                 assert text == concept.levels.l3, (cid, text)
-            else:  # written for any system, no product's example
-                assert not note.systems and note.example_of is None, (cid, text)
+            else:  # written for its kind or any system, no product's example
+                assert not note.systems or kind & set(note.systems), (cid, text)
+                assert note.example_of is None, (cid, text)
 
 
 def test_a_question_near_a_case_is_advised_with_no_products_own_example(grader):

@@ -663,3 +663,69 @@ def test_a_list_of_topics_names_each_of_them_and_is_pressed_on_once(grader):
     assert len(probes_of_list) <= 1
     quotes = [f.quote for f in report.follow_up_questions if f.quote]
     assert len(quotes) == len(set(quotes))
+
+
+def test_a_typed_questions_kind_is_the_kind_its_words_lead_to():
+    """`kinds_asked`: the kind whose example questions (the mean of the closest three) read most
+    like the question, when it leads every other kind by KIND_LEAD; none when two kinds are as
+    close, or the base has fewer than two kinds."""
+    import numpy as np
+
+    from grader.scoring.grading import KIND_LEAD, kinds_asked
+
+    def unit(*xs):
+        v = np.array(xs, dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    class Index:
+        def __init__(self, kinds):
+            self.kinds = kinds
+
+        def system_vectors(self):
+            return self.kinds
+
+    kinds = {
+        "classification": np.stack([unit(1, 0, 0), unit(1, 0.1, 0), unit(1, 0, 0.1)]),
+        "regression": np.stack([unit(0, 1, 0), unit(0.1, 1, 0), unit(0, 1, 0.1)]),
+    }
+    assert kinds_asked(Index(kinds), unit(1, 0.2, 0)) == ["classification"]
+    assert kinds_asked(Index(kinds), unit(0.2, 1, 0)) == ["regression"]
+    # as close to both: no kind is said (the bank case it is near, if any, tells)
+    tie = unit(1, 1, 0)
+    assert kinds_asked(Index(kinds), tie) == []
+    lean = unit(1, 1 - KIND_LEAD, 0)  # leads, but by less than KIND_LEAD
+    assert kinds_asked(Index(kinds), lean) == []
+    assert kinds_asked(Index({"classification": kinds["classification"]}), unit(1, 0, 0)) == []
+
+
+@pytest.mark.slow
+def test_a_typed_question_is_graded_as_the_kind_of_system_it_asks_for(grader):
+    """A typed question's words say what kind of system it asks for; a bank case of another kind
+    is not taken as its rubric though it reads nearest (a classifier of support tickets is no
+    delivery-time regression), its follow-ups are written for its kind, and the report says so."""
+    from grader.render import question_line
+    from grader.scoring.grading import kinds_asked
+
+    kb = grader.kb
+    tickets = "Design an ML system that predicts which support tickets will escalate"
+    vector = grader.embedder.embed([tickets])[0]
+    assert grader.index.query(vector, ["case"], k=1)[0].id == "eta_prediction"  # nearest case
+    assert kinds_asked(grader.index, vector) == ["classification"]
+    rubric = grader.resolve_question(tickets)
+    assert rubric.question.id != "eta_prediction" and rubric.question.systems == ["classification"]
+    if rubric.question.id:
+        assert "classification" in kb.cases[rubric.question.id].systems
+    assert systems_asked(kb, rubric.question) == {"classification"}
+    # a question of the nearest case's own kind still takes its rubric
+    grocery = grader.resolve_question("Design demand forecasting for a grocery chain's stores")
+    assert grocery.question.id == "eta_prediction" and grocery.question.systems == ["regression"]
+    # a bank case asked for by name is its own kinds
+    assert grader.resolve_question("fraud_detection").question.systems == ["classification"]
+    report = grader.grade((EXAMPLES / "fraud_detection_notes.md").read_text(), tickets)
+    assert "read as a classification system" in question_line(report)
+    asked = [f.question for f in report.follow_up_questions if f.kind == "gap"]
+    for f in report.follow_up_questions:
+        if f.kind != "gap":
+            continue
+        written = next(q for q in kb.concepts[f.component_id].follow_ups if q.ask == f.question)
+        assert not written.systems or "classification" in written.systems, asked

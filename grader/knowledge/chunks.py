@@ -40,7 +40,8 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     Kinds: `step` and `step_cue` (framework), `concept` (a whole note, for reading) and `cue`
     (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
     `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
-    `background` (everyday sentences, the contrast for what is not design content).
+    `background` (everyday sentences, the contrast for what is not design content) and `system`
+    (questions that ask for one kind of system, for reading a typed question's kind).
     """
     out: list[Chunk] = []
     for s in kb.steps.values():
@@ -90,4 +91,6 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
             Chunk(f"background:{b.id}:{i}", s, "background", b.id)
             for i, s in enumerate(b.sentences)
         ]
+    for k in kb.system_kinds.values():
+        out += [Chunk(f"system:{k.id}:{i}", q, "system", k.id) for i, q in enumerate(k.questions)]
     return out

@@ -395,6 +395,7 @@ class KnowledgeIndex:
         self._cues: dict[tuple[str, str], np.ndarray] | None = None
         self._cases: dict[str, np.ndarray] | None = None
         self._background: np.ndarray | None = None
+        self._systems: dict[str, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -487,6 +488,16 @@ class KnowledgeIndex:
                     k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
                 }
             return self._cases
+
+    def system_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of the questions that ask for each kind of system, keyed by the kind."""
+        with self._lock:
+            if self._systems is None:
+                rows = self._grouped(["system"], lambda kind, id_, case: id_)
+                self._systems = {
+                    k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
+                }
+            return self._systems
 
     def doc_ids(self, kind: str) -> dict[str, list[str]]:
         """Document ids of one kind, grouped by the id in their metadata."""

@@ -229,6 +229,21 @@ class Background(_Strict):
     body: str = ""
 
 
+class SystemKind(_Strict):
+    """A kind of ML system (`System`), told by the questions that ask for one: what a question typed
+    as text asks for when its words say it ("which tickets will escalate" is a classifier, though
+    the bank case nearest to it predicts delivery times)."""
+
+    id: System
+    kind: Literal["system"]
+    title: str = NonEmpty
+    describes: str = NonEmpty
+    questions: list[str] = Field(
+        min_length=8, description="Design questions that ask for a system of this kind."
+    )
+    body: str = ""
+
+
 class KnowledgeBase(BaseModel):
     """The whole validated knowledge base."""
 
@@ -240,6 +255,7 @@ class KnowledgeBase(BaseModel):
     cases: dict[str, Case]
     digest: str
     background: dict[str, Background] = Field(default_factory=dict)
+    system_kinds: dict[str, SystemKind] = Field(default_factory=dict)
     paths: dict[str, Path] = Field(default_factory=dict, description='"kind:id" -> its file.')
     user_notes: list[str] = Field(default_factory=list, description="The user's own notes in use.")
     skipped: list[str] = Field(
@@ -262,6 +278,7 @@ class KnowledgeBase(BaseModel):
             "concept": self.concepts,
             "case": self.cases,
             "background": self.background,
+            "system": self.system_kinds,
         }[kind]
 
     def systems_of(self, case_ids: Iterable[str]) -> frozenset[str]:
@@ -289,6 +306,7 @@ _MODELS = {
     "concept": (Concept, "concepts"),
     "case": (Case, "cases"),
     "background": (Background, "background"),
+    "system": (SystemKind, "systems"),
 }
 FOLDERS = {kind: folder for kind, (_, folder) in _MODELS.items()}
 
@@ -509,6 +527,7 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
         cases=found["case"],
         digest=digest.hexdigest(),
         background=found["background"],
+        system_kinds=found["system"],
         paths=paths,
         user_notes=user_notes,
         skipped=skipped,

@@ -57,6 +57,8 @@ from grader.settings import settings
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
+KIND_TOP = 3  # a kind of system reads like a question by the mean of its three closest questions
+KIND_LEAD = 0.02  # ... and is the question's kind when it leads every other kind by this much
 
 
 def _started(fn, *args):
@@ -147,6 +149,27 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     return None
 
 
+def kinds_asked(index: KnowledgeIndex, vector: np.ndarray) -> list[str]:
+    """The kind of system a typed question (its `vector`) asks for, when it says: the kind whose
+    example questions (`knowledge_base/systems/`, the mean of its KIND_TOP closest) read most like
+    it, by KIND_LEAD or more over every other kind. Empty when no kind leads (a question that
+    could be several, "find duplicate listings") or the base has no kinds."""
+    kinds = index.system_vectors()
+    if len(kinds) < 2:
+        return []
+    read = {
+        kind: float(np.sort(cosines(vecs, vector))[::-1][:KIND_TOP].mean())
+        for kind, vecs in kinds.items()
+    }
+    (first, best), (_, second) = sorted(read.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+    return [first] if best - second >= KIND_LEAD else []
+
+
+def _of_kind(case: Case, kinds: list[str]) -> bool:
+    """Whether a bank case may grade a question asking for these kinds (none known: any case)."""
+    return not kinds or not case.systems or not set(kinds).isdisjoint(case.systems)
+
+
 class Grader:
     """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
 
@@ -215,6 +238,7 @@ class Grader:
             case, how = named
             return self._for_case(case, how, 1.0, q)
         vector = self.embedder.embed([q])[0]
+        kinds = kinds_asked(self.index, vector)
         hits = self.index.query(vector, ["case"], k=12)
         best = next(iter(hits), None)  # hits are best first; several documents per case
         near = list(
@@ -222,9 +246,13 @@ class Grader:
                 h.id for h in hits if best and h.similarity >= best.similarity - NEAR_CASES
             )
         )
-        if best and best.similarity >= self.cal.case_match_min:
-            rubric = self._for_case(cases[best.id], "retrieval", best.similarity, q)
+        # a bank case answers a question of its own kind only: a question whose words ask for a
+        # classifier is not graded as the delivery-time regression it happens to read near
+        match = next((h for h in hits if _of_kind(cases[h.id], kinds)), None)
+        if match and match.similarity >= self.cal.case_match_min:
+            rubric = self._for_case(cases[match.id], "retrieval", match.similarity, q)
             rubric.question.informed_by[:] = near[:3]
+            rubric.question.systems = kinds or sorted(cases[match.id].systems)
             return dataclasses.replace(rubric, question_vector=vector)
         warning = (
             f"no case in the bank matches this question closely (the nearest, {cases[best.id].title}, "
@@ -240,6 +268,7 @@ class Grader:
             prompt=None,
             asked=q,
             informed_by=near[:3],
+            systems=kinds,
         )
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
 
@@ -251,6 +280,7 @@ class Grader:
             similarity=round(similarity, 4),
             prompt=case.prompt,
             asked=asked,
+            systems=sorted(case.systems),
         )
         return Rubric(match, case, self.kb.case_components(case), [])
 

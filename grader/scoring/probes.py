@@ -446,10 +446,14 @@ def where_asked(question: QuestionMatch) -> str:
 
 
 def systems_asked(kb: KnowledgeBase, question: QuestionMatch) -> frozenset[str]:
-    """The kinds of system a question asks for: its case's (the case asked for, or the bank case
-    it is near); empty, unknown, for a question far from every case, whose least far cases (a
-    returns-sorting question's search ranking and delivery times) say nothing of its kind. Text
-    written for any system is then all that fits."""
+    """The kinds of system a question asks for: as the grader read them (`question.systems`: from
+    a typed question's own words when they say, else its case's), or, in a report saved before
+    they were kept, its case's (the case asked for, or the bank case it is near). Empty, unknown,
+    for a question far from every case whose words do not say its kind: a returns-sorting
+    question's least far cases (search ranking, delivery times) say nothing of it. Text written
+    for any system is then all that fits."""
+    if question.systems is not None:
+        return frozenset(question.systems)
     return kb.systems_of([question.id]) if question.id else frozenset()
 
 

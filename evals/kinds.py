@@ -1,0 +1,83 @@
+"""How often a typed question's kind of system is read right: `make eval` writes evals/kinds_report.md.
+
+    python -m evals.kinds [--out DIR]
+
+The questions (`data/kinds/questions.yaml`) were written and labelled by a helper who saw neither
+the grader nor the example questions in `knowledge_base/systems/`. A kind read is right when it is
+one the label lists, wrong when it is not, and unsaid when no kind leads (`kinds_asked` returns
+none: the grader then falls back on the kinds of the bank case the question is near, if any).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import yaml
+
+from grader.scoring.grading import Grader, default_grader, kinds_asked
+
+QUESTIONS = Path(__file__).parent / "data" / "kinds" / "questions.yaml"
+
+
+def kind_figures(grader: Grader, path: Path = QUESTIONS) -> dict:
+    """Right, wrong and unsaid counts, for questions of one kind and for ambiguous ones."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    vectors = grader.embedder.embed([e["q"] for e in entries])
+    counts = {group: {"right": 0, "wrong": 0, "unsaid": 0} for group in ("one kind", "ambiguous")}
+    misread = []
+    for entry, vector in zip(entries, vectors):
+        read = kinds_asked(grader.index, vector)
+        verdict = "unsaid" if not read else "right" if read[0] in entry["kinds"] else "wrong"
+        counts["one kind" if len(entry["kinds"]) == 1 else "ambiguous"][verdict] += 1
+        if verdict == "wrong":
+            misread.append({"question": entry["q"], "labelled": entry["kinds"], "read": read[0]})
+    for c in counts.values():
+        said = c["right"] + c["wrong"]
+        c["precision"] = round(c["right"] / said, 3) if said else None
+        c["said"] = round(said / (said + c["unsaid"]), 3) if said + c["unsaid"] else None
+    return {"questions": len(entries), "counts": counts, "misread": misread}
+
+
+def to_markdown(figures: dict) -> str:
+    out = [
+        "# Kinds of system read from typed questions",
+        "",
+        f"{figures['questions']} questions written and labelled by a helper who saw neither the "
+        "grader nor `knowledge_base/systems/`. Precision: the share of kinds read that the label "
+        "lists; said: the share of questions given a kind at all (the others fall back on the "
+        "kinds of the bank case they are near, if any).",
+        "",
+        "| questions | right | wrong | unsaid | precision | said |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for group, c in figures["counts"].items():
+        out.append(
+            f"| {group} | {c['right']} | {c['wrong']} | {c['unsaid']} | {c['precision']} | "
+            f"{c['said']} |"
+        )
+    if figures["misread"]:
+        out += ["", "Read as another kind:", ""]
+        out += [
+            f"- {m['question']} (labelled {', '.join(m['labelled'])}; read as {m['read']})"
+            for m in figures["misread"]
+        ]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent)
+    args = ap.parse_args(argv)
+    figures = kind_figures(default_grader())
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "kinds_report.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (args.out / "kinds_report.md").write_text(to_markdown(figures))
+    c = figures["counts"]["one kind"]
+    print(f"kinds of system: precision {c['precision']}, said {c['said']} (questions of one kind)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
