@@ -216,6 +216,26 @@ def test_an_uploaded_file_is_graded_and_the_pasted_text_survives(history, grader
     assert [a.overall_score for a in history.list()] == [expected]
 
 
+def test_an_upload_is_named_before_grading_and_the_toast_says_where_it_was_saved(
+    history, strong_answer
+):
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("upload").run()
+    at.button(key="grade").click().run()  # no file yet: said so, not "paste your answer"
+    error = at.error[0].value if len(at.error) == 1 else ""  # (Markdown-escaped)
+    assert "no file to grade" in error and "box above" in error and "refused" in error
+    at.file_uploader(key="answer_file").upload("design.md", strong_answer.encode(), "text/markdown")
+    at.run()
+    assert any(c.value.replace("\\", "").startswith("To grade: design.md (") for c in at.caption)
+    at.button(key="grade").click().run()
+    (first,) = history.list()
+    assert any(f"saved as attempt #{first.id}." in t.value for t in at.toast)
+    at.button(key="grade").click().run()  # the same file again: kept once, and said so
+    assert [a.id for a in history.list()] == [first.id]
+    assert any(f"already saved as attempt #{first.id}" in t.value for t in at.toast)
+
+
 def test_an_unreadable_upload_shows_its_reason_once(history):
     at = run_app()
     at.button_group(key="answer_source").set_value("upload").run()

@@ -19,6 +19,17 @@ TEXT_TYPES = ["md", "markdown", "txt"]
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm", "flac"]
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "record": "Record"}
+UPLOAD_HELP = (
+    "Text: " + ", ".join(TEXT_TYPES) + ". Transcripts: " + ", ".join(TRANSCRIPT_TYPES)
+    + ". Audio: " + ", ".join(AUDIO_TYPES) + "."
+)  # fmt: skip
+# why there is nothing to grade, by the answer's source
+NOTHING = {
+    "paste": "nothing to grade: paste your answer, upload a file or record one",
+    "upload": "no file to grade: choose one in the box above (" + UPLOAD_HELP.lower().rstrip(".")
+    + "); a file the box shows in red was refused, and hovering over it says why",
+    "record": "nothing recorded yet: record your answer, or paste or upload it instead",
+}  # fmt: skip
 ROUND_MINUTES = 45
 WARN_MINUTES = 5
 SCROLL = "scroll_to_report"  # set when a grade finished: the next draw scrolls the report into view
@@ -171,6 +182,11 @@ def _ticking_clock() -> None:
             st.toast(f"{WARN_MINUTES} minutes left", icon=":material/hourglass_bottom:")
 
 
+def upload_limit_mb() -> int:
+    """The largest file the upload box takes, in MB (`server.maxUploadSize`, .streamlit/config.toml)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def _answer_input():
     """Draw the chosen input; return pasted text, an uploaded file, a recording, or None."""
     st.session_state.setdefault(
@@ -190,7 +206,11 @@ def _answer_input():
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
             on_change=_forget_error,
+            help=f"{UPLOAD_HELP} Up to {upload_limit_mb()} MB here; `mlsd grade FILE` reads "
+            "larger recordings.",
         )
+        if upload is not None:  # a file the box refused leaves the one before it in place
+            st.caption(f"To grade: {inert(upload.name)} ({upload.size / 1e6:.1f} MB)")
         st.text_input(
             "Candidate speaker (optional)",
             key="candidate",
@@ -276,7 +296,7 @@ def _grade(question: str, answer) -> None:
     if not question.strip():
         return _fail("type your question first, or pick one from the case bank")
     if answer is None:
-        return _fail("nothing to grade: paste your answer, upload a file or record one")
+        return _fail(NOTHING.get(st.session_state.get("answer_source"), NOTHING["paste"]))
     if isinstance(answer, str):
         try:
             check_answer(answer)
@@ -327,6 +347,8 @@ def _grade(question: str, answer) -> None:
     attempt_id = state.save_attempt(text, report, mode="practice")
     state.set_report(report, text, question, attempt_id, graded)
     st.session_state[SCROLL] = True
+    saved = f", {st.session_state.pop(state.SAVED_AS)}" if attempt_id is not None else ""
     st.toast(
-        f"Graded: {report.overall_score}/100. Your report is below.", icon=":material/grading:"
+        f"Graded: {report.overall_score}/100{saved}. Your report is below.",
+        icon=":material/grading:",
     )

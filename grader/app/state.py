@@ -26,6 +26,7 @@ MOCK = "mock_interview"
 MOCK_FEEDBACK = (
     "mock_feedback"  # per round of the mock interview: what the reply added, what is missing
 )
+SAVED_AS = "saved_as"  # where the last graded attempt was saved, for the toast that says so
 LAST_ERROR = "last_error"  # why the last grading failed, shown until a new answer or try
 NOTICES = "notices"
 API_KEY = "llm_api_key"
@@ -110,14 +111,23 @@ def open_history() -> History:
 
 
 def save_attempt(text: str, report: GradeReport, mode: str) -> int | None:
-    """Save an attempt; on failure warn (the report stays on screen) and return None."""
+    """Save an attempt and say where it went (the same answer and report graded again is kept
+    once, under its first id); on failure warn (the report stays on screen) and return None."""
     try:
-        return open_history().save(text, report, mode=mode, secrets=secrets())
+        history = open_history()
+        last = history.last_id()
+        attempt = history.save(text, report, mode=mode, secrets=secrets())
     except HistoryError as exc:
         from grader.app.safe import inert
 
         st.warning("This attempt was not saved to your history: " + inert(redact(str(exc))))
         return None
+    st.session_state[SAVED_AS] = (
+        f"already saved as attempt #{attempt}: the same answer and report"
+        if attempt <= last
+        else f"saved as attempt #{attempt}"
+    )
+    return attempt
 
 
 def show_notices() -> None:
