@@ -288,7 +288,8 @@ def _listed(console, title: str, marks: list[str], items: list[str]) -> None:
     console.print(grid)
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """A time as m:ss (h:mm:ss from an hour), as the report reads times into a recording."""
     seconds = int(round(seconds))
     return (
         f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -304,7 +305,7 @@ def source_line(r: GradeReport) -> str | None:
         return None
     parts = [f"{src.kind} ({src.format})"]
     if src.duration_seconds:
-        parts.append(_clock(src.duration_seconds))
+        parts.append(clock(src.duration_seconds))
     if src.speakers:
         parts.append(f"{len(src.speakers)} speaker{'s' if len(src.speakers) != 1 else ''}")
     if src.candidate_turns is not None:
@@ -322,7 +323,7 @@ def pacing_summary(r: GradeReport) -> str:
     return (
         f"{p.total_minutes:.1f} minutes in all, {p.speaking_minutes:.1f} of them the candidate speaking; "
         f"a pace of {p.words_per_minute:.0f} words a minute with {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
-        f"{_clock(p.longest_monologue_seconds)} from {_clock(p.longest_monologue_start_seconds)}. "
+        f"{clock(p.longest_monologue_seconds)} from {clock(p.longest_monologue_start_seconds)}. "
         f"Budgets are for a {p.round_minutes:g}-minute round."
     )
 

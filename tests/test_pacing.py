@@ -250,3 +250,31 @@ def test_a_step_named_aloud_opens_it(grader):
     minutes = {s.step: s.minutes for s in pacing.steps}
     assert all(minutes[s] > 0 for s in STEP_IDS)
     assert minutes["requirements"] == pytest.approx(12 / 60, abs=0.04)
+
+
+def test_a_turn_that_opens_by_naming_a_step_opens_it(grader):
+    """In a transcript with speakers, a candidate's turn starts a sentence though the text before
+    it is a speaker label ("[03:34] Candidate: Finally monitoring."): the step it names leans its
+    way. The last turn, about drift in words that read like data and models, was given to serving
+    and monitoring read 0.0 minutes."""
+    turns = [
+        ("How is it served?", 6, "Interviewer"),
+        ("Serving. The model runs in a low latency service next to the authorization path, with "
+         "features read from an online store like Redis. The p99 latency budget is about fifty "
+         "milliseconds. If the model service times out, we fall back to the rule engine.", 18,
+         "Candidate"),
+        ("And after launch?", 6, "Interviewer"),
+        ("Finally monitoring. Fraudsters adapt, so the data drifts quickly. I would monitor the "
+         "score distribution, feature drift, the approval rate and the block rate per merchant, "
+         "and retrain weekly. Also there is a feedback loop: transactions we block never get a "
+         "label, so I would let a tiny random share through to keep unbiased labels.", 22,
+         "Candidate"),
+    ]  # fmt: skip
+    cues, t = [], 0.0
+    for text, secs, who in turns:
+        cues.append(Cue(text, t, t + secs, who))
+        t += secs
+    pacing = compute_pacing(grader, from_cues(cues, fmt="speaker-text"))
+    minutes = {s.step: s.minutes for s in pacing.steps}
+    assert minutes["monitoring"] == pytest.approx(22 / 60, abs=0.02)
+    assert minutes["serving"] == pytest.approx(18 / 60, abs=0.02)

@@ -331,3 +331,31 @@ def test_cli_voice_commands(clips, tmp_path, real_index_dir):
         result.exit_code == 2
         and "no speaker called 'Carol'; the speakers are Bob, Alice" in result.output
     )
+
+
+def test_the_same_recording_decodes_from_the_same_random_state(monkeypatch):
+    """Where a window decodes badly, Whisper samples again from ctranslate2's one random generator:
+    each recording starts it from the same seed, so the same audio gives the same words (one
+    recording read two different endings on two runs, and the app and the CLI disagreed)."""
+    import ctranslate2
+
+    from grader.answers import transcribe
+
+    generator = {"seed": None, "draws": 0}
+
+    def seed(value):
+        generator.update(seed=value, draws=0)
+
+    class Sampling:  # what it reads depends on the generator's state, as a sampled decoding does
+        def transcribe(self, audio, **options):
+            generator["draws"] += 1
+            text = f" seed {generator['seed']}, draw {generator['draws']}"
+            segment = SimpleNamespace(start=0.0, end=1.0, text=text, words=())
+            return iter([segment]), SimpleNamespace(duration=1.0, language="en")
+
+    monkeypatch.setattr(ctranslate2, "set_random_seed", seed)
+    monkeypatch.setattr(transcribe, "whisper_model", lambda engine: Sampling())
+    first = transcribe.transcribe_local(b"audio", "a.wav")
+    generator["draws"] = 7  # another recording decoded in between
+    again = transcribe.transcribe_local(b"audio", "a.wav")
+    assert first.segments == again.segments

@@ -278,6 +278,8 @@ def model_path(engine: str) -> Path:
 
 _MODELS: dict[str, object] = {}
 _MODELS_LOCK = threading.Lock()
+_DECODING = threading.Lock()  # one local transcription decodes at a time (`transcribe_local`)
+DECODING_SEED = 0
 
 
 def whisper_model(engine: str):
@@ -307,25 +309,32 @@ def transcribe_local(
 ) -> Transcript:
     with needs("voice", "transcribing audio"):
         import av
+        import ctranslate2
 
     model = whisper_model(engine)
     audio = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     try:
-        segments, info = model.transcribe(
-            audio,
-            beam_size=BEAM_SIZE,
-            vad_filter=True,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-        )
-        out = []
-        for s in segments:
-            words = tuple(
-                Word(w.start, w.end, w.word, round(w.probability, 4)) for w in (s.words or ())
+        # where a window decodes badly, Whisper samples again at a higher temperature from
+        # ctranslate2's one generator: seeded before each recording, and one recording decoding at
+        # a time, the same audio gives the same words (the same recording read 502 words twice
+        # with different endings, "unbiased labels" once and "And I'll stay, both." the next)
+        with _DECODING:
+            ctranslate2.set_random_seed(DECODING_SEED)
+            segments, info = model.transcribe(
+                audio,
+                beam_size=BEAM_SIZE,
+                vad_filter=True,
+                word_timestamps=True,
+                condition_on_previous_text=False,
             )
-            out.append(Segment(s.start, s.end, s.text, words))
-            if progress:
-                progress(min(s.end, info.duration), info.duration)
+            out = []
+            for s in segments:
+                words = tuple(
+                    Word(w.start, w.end, w.word, round(w.probability, 4)) for w in (s.words or ())
+                )
+                out.append(Segment(s.start, s.end, s.text, words))
+                if progress:
+                    progress(min(s.end, info.duration), info.duration)
     except av.error.FFmpegError as exc:
         raise InputError(
             f"{name} could not be decoded ({_av_reason(exc)}): the file may be corrupt"

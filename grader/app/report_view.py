@@ -14,7 +14,7 @@ import streamlit as st
 from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
-from grader.render import IGNORED, question_line, step_score_note, to_markdown
+from grader.render import IGNORED, clock, question_line, step_score_note, to_markdown
 from grader.report import SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
 
@@ -525,8 +525,8 @@ def _pacing(r: GradeReport) -> None:
             "passing counts as not reached."
         )
     st.caption(
-        f"Longest monologue: {p.longest_monologue_seconds:.0f} s, from "
-        f"{p.longest_monologue_start_seconds / 60:.1f} min."
+        f"Longest monologue: {clock(p.longest_monologue_seconds)}, from "
+        f"{clock(p.longest_monologue_start_seconds)} into the recording."
     )
 
 

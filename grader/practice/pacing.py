@@ -43,10 +43,11 @@ REACHED_SECONDS = 15.0  # a step with less time than this counts as never reache
 REACHED_SHARE = 0.05  # or, in a short practice run, less than this share of the speaking time
 TURN_PAUSE = 3.0  # without speaker labels, a silence this long is taken for another's turn
 SIGNPOST_BONUS = 0.3  # a block that opens on a step's name leans to it (more than going back costs)
-# what a speaker says before naming the step they move on to ("Okay, so, monitoring.")
+# what a speaker says before naming the step they move on to ("Okay, so, monitoring.", "For the
+# model, ...")
 _LEAD_IN = (
     r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to"
-    r"|on to|let's talk about|let me talk about)[,.]?\s+)*"
+    r"|on to|let's talk about|let me talk about|(?:as )?for(?: the)?)[,.]?\s+)*"
 )
 # a sentence starts after a stop; caption lines break mid-sentence, so no line starts one
 _SENTENCE_START = r"(?<=[.!?])\s+"
@@ -139,13 +140,16 @@ def signposts(kb) -> re.Pattern:
     )
 
 
-def _signposted(pattern: re.Pattern, text: str, start: int, end: int) -> list[tuple[int, str]]:
+def _signposted(
+    pattern: re.Pattern, text: str, start: int, end: int, turn: bool = False
+) -> list[tuple[int, str]]:
     """(character, step) of each signpost in text[start:end], at the sentence it opens. The stretch
-    opens a sentence when the text before it ends one (or nothing is before it)."""
+    opens a sentence when it opens a turn (`turn`: it follows another speaker's), or the text
+    before it ends one, or nothing is before it; a caption line that follows another need not."""
     i = start
     while i > 0 and text[i - 1].isspace():
         i -= 1
-    lead = ". " if i == 0 or text[i - 1] in ".!?" else ""
+    lead = ". " if turn or i == 0 or text[i - 1] in ".!?" else ""
     found = []
     for m in pattern.finditer(lead + text[start:end]):
         step = next(k for k, v in m.groupdict().items() if v)
@@ -170,13 +174,14 @@ def _pieces(
         words = [m.span() for m in _WORD.finditer(text, seg.char_start, seg.char_end)]
         if not words:
             continue
+        turn = after_interviewer or not pieces  # ("[03:34] Candidate: Finally monitoring.")
         if after_interviewer:
             breaks.add(len(pieces))
         after_interviewer = False
         n, length = len(words), seg.end - seg.start
         named = {}  # word index -> the step named there
         if posts is not None:
-            for at, step in _signposted(posts, text, seg.char_start, seg.char_end):
+            for at, step in _signposted(posts, text, seg.char_start, seg.char_end, turn):
                 named[next(i for i, (a, b) in enumerate(words) if b > at)] = step
         cuts: list[int] = []
         for lo, hi in zip([0, *sorted(named)], [*sorted(named), n]):
