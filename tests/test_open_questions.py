@@ -194,3 +194,41 @@ def test_an_answer_in_the_asked_products_words_is_on_topic_whatever_its_centroid
     fraud = (EXAMPLES / "fraud_detection_notes.md").read_text()
     salted = fraud + "\n\nWe rank videos for the home feed by watch time and thumbnails.\n"
     assert _scaled(grader.grade(salted, "video_recommendation"))
+
+
+SHORT_FEED = (
+    "Home page video feed. Two stages: a two-tower retrieval model over user and video "
+    "embeddings pulls about a thousand candidates from an approximate nearest neighbour index, "
+    "then a multi-task ranker predicts clicks and watch time. Features are the viewer's watch "
+    "history, the creator, the video's age and its engagement so far. Offline we read recall at "
+    "k and nDCG; online an A/B test on watch time per session. New uploads get an exploration "
+    "slot and embeddings of their title and thumbnail. We serve from a feature store and watch "
+    "for drift and for popular videos crowding out the rest."
+)
+SHORT_TICKETS_MODEL = (
+    "Model: start with logistic regression on tabular signals and TF-IDF of the ticket text, "
+    "then gradient boosted trees with an embedding of the conversation, which copes with mixed "
+    "feature types and missing values and can be explained to team leads with SHAP values. A "
+    "fine-tuned small transformer over the whole thread only if it beats the trees by a clear "
+    "margin for its serving cost. Positives are rare, so we use a focal loss or class weights "
+    "and compare models on the area under the precision-recall curve, then calibrate the scores "
+    "with isotonic regression so that a risk of 0.3 means three in ten tickets escalate."
+)
+
+
+def test_a_short_answer_is_scaled_only_when_it_reads_as_another_bank_case(grader):
+    """Under SHORT_ANSWER_WORDS words an answer is judged for topic only for reading as another
+    bank case's: a 100-word video feed given for a ticket-escalation question scored 37 unscaled;
+    a short answer about the asked system's model alone reads as no case at all, and is not
+    called generic (too few of its passages could be about the question)."""
+    from grader.scoring.relevance import SHORT_ANSWER_WORDS, TOPIC_MIN_WORDS
+    from grader.scoring.segment import count_words
+
+    tickets = "Design an ML system that predicts which support tickets will escalate"
+    for text in (SHORT_FEED, SHORT_TICKETS_MODEL):
+        assert TOPIC_MIN_WORDS <= count_words(text) < SHORT_ANSWER_WORDS
+    feed = grader.grade(SHORT_FEED, tickets)
+    assert _scaled(feed) and feed.overall_score <= 5
+    assert any("closer to 'Video recommendation" in w for w in feed.warnings)
+    assert not _scaled(grader.grade(SHORT_FEED, "video_recommendation"))
+    assert not _scaled(grader.grade(SHORT_TICKETS_MODEL, tickets))

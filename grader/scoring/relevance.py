@@ -15,7 +15,8 @@ from grader.scoring.judge import content_tokens, relevance_factor
 from grader.scoring.overlap import terms
 from grader.scoring.rubric import Rubric
 
-SHORT_ANSWER_WORDS = 150  # shorter answers are not judged for topic: they cover little anyway
+SHORT_ANSWER_WORDS = 150  # shorter answers are warned as short, and judged for topic only ...
+TOPIC_MIN_WORDS = 50  # ... from this many words, and only for reading as another bank case's
 # an answer whose words lead every other case's by this much (idf-weighted) is about the asked
 # case: being closer to another case's prompt costs it nothing (`Relevance.factor`)
 CASE_WORDS_LEAD = 8.0
@@ -60,13 +61,34 @@ class Relevance:
         product: its centroid reading closer to another case costs nothing (a two-stage video feed with
         nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
         its own and was scaled to 12/100), though a centroid far from the question still does (a
-        rate limiter shares many words with fraud detection and is no ML design)."""
+        rate limiter shares many words with fraud detection and is no ML design). A short answer
+        (TOPIC_MIN_WORDS to SHORT_ANSWER_WORDS words) is scaled only when it reads as another bank
+        case's (a 100-word video recommender given for ticket escalation scored 37); too few of
+        its passages are about the question to call it generic (a 149-word answer on the model
+        alone read so)."""
         if (
             (rubric.case is None and rubric.question_vector is None)
-            or words < SHORT_ANSWER_WORDS
+            or words < TOPIC_MIN_WORDS
             or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
+        if words < SHORT_ANSWER_WORDS:
+            said: list[str] = []
+            factor = self._factor(rubric, unit_vecs, said, counted, product_only=True)
+            warnings += said
+            return factor
+        return self._factor(rubric, unit_vecs, warnings, counted)
+
+    def _factor(
+        self,
+        rubric: Rubric,
+        unit_vecs: np.ndarray,
+        warnings: list[str],
+        counted: Collection[str],
+        product_only: bool = False,
+    ) -> float:
+        """`factor`'s judgement; with `product_only`, an answer that reads as generic (close to
+        no bank case) is not scaled."""
         said = frozenset(t for text in counted for t in terms(text))
         product = rubric.case is not None and (
             probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
@@ -85,11 +107,13 @@ class Relevance:
                     "checked for being on topic"
                 )
                 return 1.0
-            return self._against_question(rubric, centroid, sims, warnings, product)
+            return self._against_question(rubric, centroid, sims, warnings, product, product_only)
         asked = sims.get(rubric.case.id, 0.0)
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
         )
+        if product_only and not self._other_case(other_sim, asked, product):
+            return 1.0
         # the asked product's words: reading closer to another case is no evidence against it
         against = 0.0 if product else other_sim
         factor = round(relevance_factor(asked, against, self.cal), 3)
@@ -116,6 +140,7 @@ class Relevance:
         sims: dict[str, float],
         warnings: list[str],
         product: bool = False,
+        product_only: bool = False,
     ) -> float:
         """A free-text answer is off-topic only when it is closer to a bank case far from the
         question than both to the question itself and to the cases near it. A question graded with
@@ -128,6 +153,8 @@ class Relevance:
         )
         to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
         to_near = max((sims[c] for c in near), default=0.0)
+        if product_only and not self._other_case(other_sim, max(to_question, to_near), product):
+            return 1.0
         against = 0.0 if product else other_sim
         factor = round(
             max(
@@ -148,6 +175,11 @@ class Relevance:
                 f"were scaled by {factor:.2f}"
             )
         return factor
+
+    def _other_case(self, other_sim: float, asked: float, product: bool) -> bool:
+        """Whether an answer reads as another bank case's (closer to it, `other_sim`, than to what
+        was asked, and close, not generic), without the asked product's own words."""
+        return not product and other_sim > asked and self._generic(other_sim) is None
 
     def _generic(self, other_sim: float) -> str | None:
         """Why an answer near no case at all (the closest, `other_sim`, under relevance_high) reads
