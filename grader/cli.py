@@ -462,7 +462,6 @@ TEMPLATE_GUIDE = """# A case of your own. Edit every field; `mlsd case check THI
 #   components too).
 # - reference_outline: one entry per framework step; follow_ups: questions to ask.
 """
-EDIT_ME = "(edit me)"
 
 
 def case_template(case_id: str) -> str:
@@ -470,7 +469,7 @@ def case_template(case_id: str) -> str:
     general questions), with what must be written marked "(edit me)"."""
     import yaml
 
-    from grader.knowledge.notes import cached_kb
+    from grader.knowledge.notes import EDIT_ME, cached_kb
 
     kb = cached_kb()
     general = [q for c in kb.concepts.values() if (q := c.questions(()))]
@@ -549,7 +548,7 @@ def case_check(
 ) -> None:
     """Validate a case file with the same one-line errors as the bundled notes."""
     from grader.errors import KnowledgeBaseError
-    from grader.knowledge.notes import cached_kb, check_case, load_note
+    from grader.knowledge.notes import EDIT_ME, cached_kb, check_case, load_note
 
     if not path.is_file():
         _fail(f"{path}: no such file")

@@ -1,6 +1,7 @@
 """An interviewer's own cases: `mlsd case new` / `check`, an overlay that adds to or overrides the
 bundled knowledge base, picked up by the index incrementally and recorded in the report."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -97,6 +98,11 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
     )  # fmt: skip
     assert graded.returncode == 0, graded.stderr
     assert '"user_notes": [\n      "user/cases/notification_ranking.md"\n    ]' in graded.stdout
+    # graded with its template unedited: the report says so (the title read "... (edit me)")
+    warnings = json.loads(graded.stdout)["warnings"]
+    assert any(
+        "your case 'notification_ranking' still has" in w and "(edit me)" in w for w in warnings
+    ), warnings
 
 
 @pytest.mark.slow

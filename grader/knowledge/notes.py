@@ -456,6 +456,7 @@ def check_case(case: Case, concepts: dict, path: Path) -> None:
 
 
 USER_KINDS = ("case", "concept")  # what a user overlay may add or override
+EDIT_ME = "(edit me)"  # what `mlsd case new` marks as still to be written in a case's template
 
 
 def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase:

@@ -17,7 +17,7 @@ from grader import __version__
 from grader.errors import IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
-from grader.knowledge.notes import Case, CaseComponent, KnowledgeBase, cached_kb
+from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, KnowledgeBase, cached_kb
 from grader.report import (
     AnswerStats,
     ComponentResult,
@@ -282,7 +282,16 @@ class Grader:
             asked=asked,
             systems=sorted(case.systems),
         )
-        return Rubric(match, case, self.kb.case_components(case), [])
+        unedited = case.model_dump_json().count(EDIT_ME) if self.kb.is_user("case", case.id) else 0
+        warnings = (
+            [
+                f"your case '{case.id}' still has {unedited} place(s) marked '{EDIT_ME}' from its "
+                f"template: edit them (`mlsd case check {self.kb.path_of('case', case.id)}`)"
+            ]
+            if unedited
+            else []
+        )
+        return Rubric(match, case, self.kb.case_components(case), warnings)
 
     # -- grading ----------------------------------------------------------------------------
     def component_cues(
