@@ -119,7 +119,8 @@ def test_grade_from_stdin_and_utf16(mlsd):
         (b"   \n\n  ", "empty"),
         (b"%PDF-1.5 binary", "binary file (PDF)"),
         (b"\x89PNG\r\n\x1a\nxxxx", "PNG"),
-        (b"caf\xe9 au lait and a two-tower model", "not valid UTF-8"),
+        (b"caf\x81 au lait and a two-tower model", "not valid UTF-8"),  # 0x81: no cp1252 either
+        (b"caf\xe9 au lait\x07 and a two-tower model", "not valid UTF-8"),  # a control: binary
     ],
 )
 def test_bad_files(mlsd, tmp_path, data, needle):

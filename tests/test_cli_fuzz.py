@@ -139,7 +139,8 @@ HOSTILE = {  # name: (bytes, expected: a needle of the one error line, or None f
     "empty": (b"", "is empty"),
     "whitespace": (" \n\t\r\n  \u3000\u00a0".encode(), "is empty"),
     "NUL bytes": (b"we monitor drift\x00\x00 weekly", "NUL bytes"),
-    "invalid UTF-8": ("caf\u00e9 ".encode("latin-1") * 50, "not valid UTF-8"),
+    "invalid UTF-8": ("caf\u00e9 ".encode("latin-1") * 50 + b"\x81", "not valid UTF-8"),
+    "Windows-1252": ("caf\u00e9 \u2013 we retrain weekly. ".encode("cp1252") * 30, None),
     "UTF-16 with BOM": (("We retrain weekly and monitor drift. " * 20).encode("utf-16"), None),
     "UTF-16 LE without BOM": (
         ("We retrain weekly and monitor drift. " * 20).encode("utf-16-le"),

@@ -33,7 +33,8 @@ def test_accepted_encodings(data):
         (b"%PDF-1.7\n...", "PDF"),
         (b"\x89PNG\r\n\x1a\n....", "PNG"),
         (b"abc\x00def", "NUL"),
-        (b"caf\xe9 latency", "not valid UTF-8"),
+        (b"caf\x81 latency", "not valid UTF-8"),  # no Windows-1252 either
+        (b"caf\xe9 latency \x1b[31m", "not valid UTF-8"),  # read so, it would hold a control
     ],
 )
 def test_rejected_inputs_get_one_line(data, match):
@@ -158,3 +159,24 @@ def test_a_question_has_one_length_limit_everywhere():
     with pytest.raises(InputError, match="over the limit of 3,000") as exc:
         check_question(context)
     assert "\n" not in str(exc.value)
+
+
+def test_windows_1252_text_is_read_and_said(tmp_path):
+    """Text saved by a Windows editor (an en dash is byte 0x96) is read as Windows-1252, and the
+    report says so; a candidate's answer was refused as "not valid UTF-8"."""
+    from grader.answers.files import load_answer_file
+
+    path = tmp_path / "answer.txt"
+    path.write_bytes(
+        "Latency \u2013 under 50 ms; caf\u00e9 menus ranked by clicks.".encode("cp1252")
+    )
+    answer = load_answer_file(path)
+    assert answer.text == "Latency \u2013 under 50 ms; caf\u00e9 menus ranked by clicks."
+    assert any("read as Windows-1252" in n and "0x96" in n for n in answer.notes)
+    assert not load_answer_file(_utf8(tmp_path)).notes
+
+
+def _utf8(tmp_path):
+    path = tmp_path / "utf8.txt"
+    path.write_text("Latency \u2013 under 50 ms.", encoding="utf-8")
+    return path

@@ -5,6 +5,7 @@ Reading files and standard input is `grader.answers.files.load_answer_file`."""
 from __future__ import annotations
 
 import codecs
+import re
 
 from grader.errors import InputError
 from grader.settings import settings
@@ -30,8 +31,43 @@ _BOMS = [
 
 
 def decode_answer(data: bytes, name: str = "the input") -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM, or without for mostly-Latin text);
-    refuse binary data clearly."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM, or without for mostly-Latin text),
+    else Windows-1252; refuse binary data clearly."""
+    return decoded(data, name)[0]
+
+
+def decoded(data: bytes, name: str = "the input") -> tuple[str, str | None]:
+    """`decode_answer`, and a note when the text was not UTF-8 or UTF-16 but read as Windows-1252
+    (the code page Windows editors save in: "–" is byte 0x96), for the report's warnings."""
+    try:
+        return _decode(data, name), None
+    except _NotUtf8 as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or _CONTROL.search(text):
+            raise InputError(
+                f"{name} is not valid UTF-8 (byte 0x{data[exc.at]:02x} at offset {exc.at}): save "
+                "it as UTF-8 or UTF-16"
+            ) from None
+        return text, (
+            f"{name} is not UTF-8 (byte 0x{data[exc.at]:02x} at offset {exc.at}): it was read as "
+            "Windows-1252; save it as UTF-8 if a character looks wrong"
+        )
+
+
+class _NotUtf8(Exception):
+    def __init__(self, at: int):
+        super().__init__(at)
+        self.at = at
+
+
+# control characters no text file holds (tab, line feed, form feed and carriage return aside)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _decode(data: bytes, name: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -53,9 +89,7 @@ def decode_answer(data: bytes, name: str = "the input") -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8 or UTF-16"
-        ) from None
+        raise _NotUtf8(exc.start) from None
 
 
 def check_length(text: str) -> str:

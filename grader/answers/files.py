@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.answers import transcripts as tr
-from grader.answers.decode import check_length, decode_answer
+from grader.answers.decode import check_length, decoded
 from grader.answers.model import AnswerInput
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
@@ -139,7 +139,12 @@ def _from_audio(
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
-    text = decode_answer(data, name)
+    text, note = decoded(data, name)
+    answer = _from_text(text, name, suffix, candidate)
+    return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
+
+
+def _from_text(text: str, name: str, suffix: str, candidate: str | None) -> AnswerInput:
     shown = None if name == "standard input" else Path(name).name
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
