@@ -351,6 +351,10 @@ def test_unknown_question_id_suggests_the_nearest(grader, strong_answer):
         InputError, match="unknown question id 'fraud_detecton'; did you mean fraud_detection"
     ):
         grader.grade(strong_answer, "fraud_detecton")
+    # an id like no case's is suggested none ("demand_forecasting_v2" was offered eta_prediction)
+    with pytest.raises(InputError, match="ids are listed by `mlsd questions`") as err:
+        grader.grade(strong_answer, "demand_forecasting_v2")
+    assert "did you mean" not in str(err.value)
 
 
 def test_answer_over_the_word_limit(grader, monkeypatch):

@@ -139,7 +139,7 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
         raise InputError(f"your case '{key}' could not be read: {unread}")
     if _ID_LIKE.match(q) and "_" in q:
-        near = difflib.get_close_matches(key, list(kb.cases), n=3, cutoff=0.5)
+        near = difflib.get_close_matches(key, list(kb.cases), n=3, cutoff=0.6)
         hint = (
             f"; did you mean {', '.join(near)}?"
             if near
