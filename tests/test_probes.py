@@ -713,6 +713,11 @@ def test_a_typed_question_is_graded_as_the_kind_of_system_it_asks_for(grader):
     assert kinds_asked(grader.index, vector) == ["classification"]
     rubric = grader.resolve_question(tickets)
     assert rubric.question.id != "eta_prediction" and rubric.question.systems == ["classification"]
+    if not rubric.question.id:  # the warning says why the nearest case was not taken
+        assert any(
+            "is a regression system and this question asks for a classification one" in w
+            for w in rubric.warnings
+        ), rubric.warnings
     if rubric.question.id:
         assert "classification" in kb.cases[rubric.question.id].systems
     assert systems_asked(kb, rubric.question) == {"classification"}

@@ -67,9 +67,9 @@ def render() -> None:
                 f"{changed} since. Click **Grade** to grade what you have now.",
                 icon=":material/history:",
             )
-        if st.session_state.pop(SCROLL, False):
-            _scroll_to("report")
         report_view.render(report, text, key="practise")
+        if st.session_state.pop(SCROLL, False):  # after the report: the page is long enough by then
+            _scroll_to("report")
 
 
 def _changed_since(report, text: str, asked: str | None, question: str, answer) -> str:

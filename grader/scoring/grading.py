@@ -248,18 +248,26 @@ class Grader:
         )
         # a bank case answers a question of its own kind only: a question whose words ask for a
         # classifier is not graded as the delivery-time regression it happens to read near
-        match = next((h for h in hits if _of_kind(cases[h.id], kinds)), None)
-        if match and match.similarity >= self.cal.case_match_min:
-            rubric = self._for_case(cases[match.id], "retrieval", match.similarity, q)
+        fits = next((h for h in hits if _of_kind(cases[h.id], kinds)), None)
+        if fits and fits.similarity >= self.cal.case_match_min:
+            rubric = self._for_case(cases[fits.id], "retrieval", fits.similarity, q)
             rubric.question.informed_by[:] = near[:3]
-            rubric.question.systems = kinds or sorted(cases[match.id].systems)
+            rubric.question.systems = kinds or sorted(cases[fits.id].systems)
             return dataclasses.replace(rubric, question_vector=vector)
-        warning = (
-            f"no case in the bank matches this question closely (the nearest, {cases[best.id].title}, "
-            "is too far); graded against the general framework rubric"
-            if best
-            else "graded against the general framework rubric"
-        )
+        if best and best.similarity >= self.cal.case_match_min:  # close, but of another kind
+            nearest = cases[best.id]
+            warning = (
+                f"the nearest bank case, {nearest.title}, is a {' and '.join(nearest.systems)} "
+                f"system and this question asks for a {' and '.join(kinds)} one; graded against "
+                "the general framework rubric"
+            )
+        elif best:
+            warning = (
+                f"no case in the bank matches this question closely (the nearest, "
+                f"{cases[best.id].title}, is too far); graded against the general framework rubric"
+            )
+        else:
+            warning = "graded against the general framework rubric"
         match = QuestionMatch(
             id=None,
             title=q,
