@@ -314,3 +314,30 @@ def test_drafts_folder_is_private(data_dir):
     assert oct(drafts.folder().stat().st_mode & 0o777) == "0o700"
     assert json.loads(drafts.path_for(_sid(at)).read_text())["answer_text"] == "x y z"
     assert os.environ["MLSD_DATA_DIR"] in str(drafts.folder())
+
+
+def test_a_grading_cut_off_by_a_refresh_is_said_after_it(history, weak_answer, monkeypatch):
+    """A refresh while an answer is graded stops that run: nothing is graded or saved. The page
+    then says so (it showed nothing, and the report on show before it had gone), keeps the typed
+    answer, and a grading that ends says nothing of it."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from grader.app import practice
+
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.text_area(key="answer_text").input(weak_answer).run()
+
+    def cut_off(*args, **kwargs):
+        raise StopException()  # what Streamlit raises in a run whose page went away
+
+    with monkeypatch.context() as patch:
+        patch.setattr(practice, "grade_input", cut_off)
+        at.button(key="grade").click().run()
+    assert history.list() == []
+    again = run_app(query={drafts.PARAM: _sid(at)})  # the refresh
+    assert "Your last grading did not finish" in _text(again)
+    assert again.text_area(key="answer_text").value == weak_answer
+    again.button(key="grade").click().run()  # graded now: no word of the cut-off one
+    assert again.metric and "did not finish" not in _text(again)
+    assert len(history.list()) == 1

@@ -34,12 +34,14 @@ SAVED = "_draft_saved"  # the JSON last written, so an unchanged state is not re
 WARNED = "_draft_warned"  # a draft could not be written: said once, and the caption says so
 _ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 # Plain session-state values kept in a draft: the widgets kept across pages but the API key
-# (never saved), when the timer started, and the mock interview's feedback.
+# (never saved), when the timer started, the mock interview's feedback, and a grading under way
+# (a refresh that cut it off is then said).
 FIELDS = (
     *(key for key in state.KEPT_WIDGETS if key != state.API_KEY),
     "timer_started",
     state.MOCK_FEEDBACK,
     "mock_saved",
+    state.GRADING,
 )
 
 

@@ -23,6 +23,11 @@ UPLOAD_HELP = (
     "Text: " + ", ".join(TEXT_TYPES) + ". Transcripts: " + ", ".join(TRANSCRIPT_TYPES)
     + ". Audio: " + ", ".join(AUDIO_TYPES) + "."
 )  # fmt: skip
+CUT_OFF = (
+    "Your last grading did not finish: the page was reloaded or left while it ran, so that answer "
+    "was neither graded nor saved. Your typed answer is still here; an uploaded file or a "
+    "recording must be given again. Click **Grade** to grade it."
+)
 # why there is nothing to grade, by the answer's source
 NOTHING = {
     "paste": "nothing to grade: paste your answer, upload a file or record one",
@@ -47,6 +52,8 @@ STAGES = (
 def render() -> None:
     st.title("Practise an ML system design answer")
     state.show_notices()
+    if st.session_state.pop(state.GRADING, False):
+        st.warning(CUT_OFF, icon=":material/sync_problem:")
     question = _question()
     _timer()
     answer = _answer_input()
@@ -289,6 +296,16 @@ def _fail(message: str) -> None:
 
 
 def _grade(question: str, answer) -> None:
+    """`_grade_now`, marked as under way in the session and its saved draft until it ends: a
+    refresh (or a click elsewhere) that cuts it off leaves the mark, and the page then says the
+    answer was not graded (`CUT_OFF`) instead of showing nothing."""
+    st.session_state[state.GRADING] = True
+    drafts.save()
+    _grade_now(question, answer)
+    st.session_state.pop(state.GRADING, None)  # not reached when the run is stopped
+
+
+def _grade_now(question: str, answer) -> None:
     """Grade, with a progress bar through the stages; the old report is cleared first, so what
     shows afterwards is this answer's report or the reason it could not be graded."""
     state.clear_report()

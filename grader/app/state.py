@@ -26,6 +26,7 @@ MOCK = "mock_interview"
 MOCK_FEEDBACK = (
     "mock_feedback"  # per round of the mock interview: what the reply added, what is missing
 )
+GRADING = "grading_unfinished"  # set while an answer is graded: still set, that grading was cut off
 SAVED_AS = "saved_as"  # where the last graded attempt was saved, for the toast that says so
 LAST_ERROR = "last_error"  # why the last grading failed, shown until a new answer or try
 NOTICES = "notices"
