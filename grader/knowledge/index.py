@@ -393,9 +393,8 @@ class KnowledgeIndex:
         self._texts = texts  # the snapshot's documents; otherwise they are read from Chroma
         self._col = col
         self._cues: dict[tuple[str, str], np.ndarray] | None = None
-        self._cases: dict[str, np.ndarray] | None = None
+        self._stacks: dict[str, dict[str, np.ndarray]] = {}  # `_stacked`, by kind
         self._background: np.ndarray | None = None
-        self._systems: dict[str, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -481,23 +480,21 @@ class KnowledgeIndex:
 
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
-        with self._lock:
-            if self._cases is None:
-                rows = self._grouped(["case"], lambda kind, id_, case: id_)
-                self._cases = {
-                    k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
-                }
-            return self._cases
+        return self._stacked("case")
 
     def system_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of the questions that ask for each kind of system, keyed by the kind."""
+        return self._stacked("system")
+
+    def _stacked(self, kind: str) -> dict[str, np.ndarray]:
+        """The vectors of the documents of one kind, stacked per id (ids in order); made once."""
         with self._lock:
-            if self._systems is None:
-                rows = self._grouped(["system"], lambda kind, id_, case: id_)
-                self._systems = {
+            if kind not in self._stacks:
+                rows = self._grouped([kind], lambda kind, id_, case: id_)
+                self._stacks[kind] = {
                     k: np.stack([v for _, v in items]) for k, items in sorted(rows.items())
                 }
-            return self._systems
+            return self._stacks[kind]
 
     def doc_ids(self, kind: str) -> dict[str, list[str]]:
         """Document ids of one kind, grouped by the id in their metadata."""
