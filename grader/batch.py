@@ -446,8 +446,10 @@ def run_batch(
                 seen.append(rid)
         except KeyboardInterrupt:
             # no row starts after Ctrl+C; those being graded finish and are recorded, so that a
-            # rerun keeps every report this run wrote
-            pool.shutdown(wait=True, cancel_futures=True)
+            # rerun keeps every report this run wrote (a second Ctrl+C meanwhile is ignored: it
+            # cut the recording short and lost the count)
+            with _sigint_ignored():
+                pool.shutdown(wait=True, cancel_futures=True)
             for future in futures:
                 if future.done() and not future.cancelled() and future.exception() is None:
                     rid, reason = future.result()
@@ -480,18 +482,24 @@ def load_reports(out: Path, ids: Collection[str] | None = None) -> dict[str, Gra
 
 
 def write_summary(
-    out: Path, problems: list[Problem], ids: Collection[str] | None = None
+    out: Path,
+    problems: list[Problem],
+    ids: Collection[str] | None = None,
+    given: dict[str, str] | None = None,
 ) -> dict[str, GradeReport]:
     """summary.csv (one row per candidate) and summary.md (the cohort at a glance), of the rows
-    `ids` (this input's; a report left from a row no longer in it is not summarised)."""
+    `ids` (this input's; a report left from a row no longer in it is not summarised); `given`:
+    the ids as written of the rows renamed into safe file names, said in their flags."""
     reports = load_reports(out, ids)
     components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
     steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))
     copies = same_answers(out, reports)
+    given = given or {}
 
     def flagged(r: GradeReport, rid: str) -> str:
         same = f"same answer as {', '.join(copies[rid])}" if copies.get(rid) else ""
-        return ", ".join(x for x in (flags(r), same) if x)
+        named = f"id given as '{given[rid]}'" if rid in given else ""
+        return ", ".join(x for x in (flags(r), same, named) if x)
 
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -545,6 +553,7 @@ def flags(r: GradeReport) -> str:
         ("framework rubric", "general framework rubric"),
         ("transcript", "read as a transcript"),
         ("steering ignored", "possible attempt to steer"),
+        ("read as Windows-1252", "read as Windows-1252"),
     ]
     return ", ".join(name for name, mark in found if mark in said)
 

@@ -809,7 +809,9 @@ def batch(
     problems += done.problems
     for p in sorted(problems, key=lambda p: p.line):
         typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
-    reports = write_summary(out, problems, {r.id for r in rows})
+    reports = write_summary(
+        out, problems, {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
+    )
     if not reports:
         _fail(f"no answer was graded ({len(problems)} not graded: see above)")
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""

@@ -407,6 +407,8 @@ def test_ctrl_c_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
     while not list((out / "reports").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the workers as well
+    time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)  # pressed again while the rows in flight finish
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "error: interrupted: " in err
@@ -426,3 +428,19 @@ def test_who_missed_a_component_is_named_or_the_few_who_did_not():
     assert batch._who(cohort, cohort) == "everyone"
     many = [f"c{i}" for i in range(20)]
     assert batch._who(many[:10], many) == "10 candidates (summary.csv names them)"
+
+
+def test_the_summary_flags_renamed_ids_and_text_read_as_windows_1252(tmp_path, grader):
+    from grader.batch import flags, write_summary
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    report = grader.grade(WEAK.read_text(), "video_recommendation")
+    (reports / "a_b.json").write_text(report.to_json())
+    write_summary(tmp_path, [], None, {"a_b": "a b"})
+    (row,) = csv.DictReader(open(tmp_path / "summary.csv"))
+    assert row["id"] == "a_b" and "id given as 'a b'" in row["flags"]
+    read = report.model_copy(
+        update={"warnings": ["not UTF-8: x.txt (byte 0x96 at offset 3) was read as Windows-1252"]}
+    )
+    assert flags(read) == "read as Windows-1252"

@@ -121,3 +121,22 @@ def test_a_broken_user_case_never_stops_grading_other_questions(tmp_path, real_i
     listed = _mlsd("questions", user=tmp_path, **env)
     assert listed.returncode == 0 and "fraud_detection" in listed.stdout
     assert "note: your note was not loaded" in listed.stderr
+
+
+def test_an_unwritten_case_of_ones_own_changes_no_other_questions_advice(tmp_path, kb):
+    """A case made by `mlsd case new` and not yet written holds the framework's own points and
+    placeholders, no words of a product: it must not take the general examples away from other
+    questions (the business-objective advice of a ticket question fell back to the rubric's text,
+    because those words now 'belonged' to the template)."""
+    from grader.cli import case_template
+    from grader.scoring import probes
+
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "my_case.md").write_text(case_template("my_case"))
+    mine = load_kb(user=tmp_path)
+    assert "my_case" in mine.cases
+    cues = [cue for concept in kb.concepts.values() for cue in concept.cues]
+    for case_id in (None, "fraud_detection", "video_recommendation"):
+        before = [probes.elsewhere(kb, kb.cases.get(case_id or ""), cue) for cue in cues]
+        after = [probes.elsewhere(mine, mine.cases.get(case_id or ""), cue) for cue in cues]
+        assert before == after, case_id

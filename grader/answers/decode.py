@@ -52,7 +52,7 @@ def decoded(data: bytes, name: str = "the input") -> tuple[str, str | None]:
                 "it as UTF-8 or UTF-16"
             ) from None
         return text, (
-            f"{name} is not UTF-8 (byte 0x{data[exc.at]:02x} at offset {exc.at}): it was read as "
+            f"not UTF-8: {name} (byte 0x{data[exc.at]:02x} at offset {exc.at}) was read as "
             "Windows-1252; save it as UTF-8 if a character looks wrong"
         )
 

@@ -189,6 +189,11 @@ def _ticking_clock() -> None:
             st.toast(f"{WARN_MINUTES} minutes left", icon=":material/hourglass_bottom:")
 
 
+def _size(size: int) -> str:
+    """A file's size as the upload box writes it (4.4KB, 12.0MB)."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 0.1):.1f} KB"
+
+
 def upload_limit_mb() -> int:
     """The largest file the upload box takes, in MB (`server.maxUploadSize`, .streamlit/config.toml)."""
     return int(st.get_option("server.maxUploadSize"))
@@ -217,7 +222,7 @@ def _answer_input():
             "larger recordings.",
         )
         if upload is not None:  # a file the box refused leaves the one before it in place
-            st.caption(f"To grade: {inert(upload.name)} ({upload.size / 1e6:.1f} MB)")
+            st.caption(f"To grade: {inert(upload.name)} ({_size(upload.size)})")
         st.text_input(
             "Candidate speaker (optional)",
             key="candidate",

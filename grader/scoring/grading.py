@@ -294,7 +294,8 @@ class Grader:
         warnings = (
             [
                 f"your case '{case.id}' still has {unedited} place(s) marked '{EDIT_ME}' from its "
-                f"template: edit them (`mlsd case check {self.kb.path_of('case', case.id)}`)"
+                f"template: edit them, then check the file with mlsd case check "
+                f"{self.kb.path_of('case', case.id)}"
             ]
             if unedited
             else []

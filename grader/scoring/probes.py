@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from grader.knowledge.notes import Case, CaseComponent, Concept, CueNote, KnowledgeBase
+from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
@@ -238,12 +238,24 @@ def quoted_text(quote: str) -> str:
 
 
 # -- what a strong reply covers --------------------------------------------------------------------
-def _case_profile(case: Case) -> frozenset[str]:
+def _case_profile(case: Case, general: frozenset[str] = frozenset()) -> frozenset[str]:
+    """A case's own words: those of its texts but the ones copied from the knowledge base's
+    general notes (`general`: what `mlsd case new` fills a template with) and the template's
+    placeholders ("(edit me)"). An unedited case of one's own otherwise owned the framework's
+    words, and advice for every other question lost its general examples to it."""
     parts = [case.title, case.prompt, *case.aliases, *case.clarifying_questions]
     parts += [*case.requirements.functional, *case.requirements.non_functional]
     parts += [p for step in case.reference_outline for p in step.points]
     parts += [*case.follow_ups, *(cue for comp in case.components for cue in comp.cues)]
-    return frozenset(t for p in parts for t in terms(p))
+    return frozenset(t for p in parts if p not in general and EDIT_ME not in p for t in terms(p))
+
+
+def general_texts(kb: KnowledgeBase) -> frozenset[str]:
+    """The knowledge base's texts written for no case: the framework steps' points and cues, and
+    the concepts' cues and follow-up questions."""
+    steps = [t for s in kb.steps.values() for t in (*s.strong_answer_covers, *s.cues)]
+    concepts = [t for c in kb.concepts.values() for t in (*c.cues, *(q.ask for q in c.follow_ups))]
+    return frozenset(steps + concepts)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of `_elsewhere`'s cache
@@ -264,7 +276,10 @@ _BANKS_LOCK = threading.Lock()
 def _bank(kb: KnowledgeBase) -> _Bank:
     with _BANKS_LOCK:
         if kb.digest not in _BANKS:
-            profiles = {cid: _case_profile(c) for cid, c in kb.cases.items()}
+            general = general_texts(kb)
+            profiles = {cid: _case_profile(c, general) for cid, c in kb.cases.items()}
+            # a case with no words of its own (a template not yet written) is no product
+            profiles = {cid: p for cid, p in profiles.items() if p}
             counts = Counter(t for p in profiles.values() for t in p)
             idf = {t: math.log(len(profiles) / n) for t, n in counts.items()}
             if len(_BANKS) >= 8:
