@@ -84,7 +84,8 @@ class Outcome:
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded."""
+    """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
+    that failed are not counted)."""
 
     def __init__(self, done: int, total: int):
         super().__init__(done, total)
@@ -430,7 +431,7 @@ def run_batch(
                 record(len(seen) + 1, *_grade_row(r, str(out)))
                 seen.append(r.id)
         except KeyboardInterrupt:
-            raise BatchInterrupted(len(seen), len(todo)) from None
+            raise BatchInterrupted(len(seen) - len(problems), len(todo)) from None
     else:
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
         share = max(1, (os.cpu_count() or 1) // workers)
@@ -456,7 +457,7 @@ def run_batch(
                     if rid not in seen:
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
-            raise BatchInterrupted(len(seen), len(todo)) from None
+            raise BatchInterrupted(len(seen) - len(problems), len(todo)) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     failed = len(problems)
