@@ -801,9 +801,12 @@ def batch(
                 progress=lambda n, total: bar.update(task, completed=n, total=total),
             )
     except BatchInterrupted as stop:
+        # the summary of what is graded so far (this input's rows with a report), for a look
+        write_summary(out, problems, {r.id for r in rows}, {r.id: r.given for r in rows if r.given})
         _fail(
-            f"interrupted: {stop.done} of {stop.total} answer(s) graded and kept in {out}; "
-            "run the same command again to grade the rest",
+            f"interrupted: {stop.done} of {stop.total} answer(s) graded and kept in {out}, "
+            f"summarised so far in {out / 'summary.md'}; run the same command again to grade "
+            "the rest",
             130,
         )
     problems += done.problems

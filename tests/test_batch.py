@@ -416,6 +416,8 @@ def test_ctrl_c_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
     written = sorted(p.stem for p in (out / "reports").glob("*.json"))
     manifest = json.loads((out / batch.MANIFEST).read_text())["inputs"]
     assert 1 <= len(written) < 16 and sorted(manifest) == written  # each report recorded
+    summarised = [r["id"] for r in csv.DictReader(open(out / "summary.csv"))]
+    assert sorted(summarised) == written  # what is graded so far, for a look
     again = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "2")
     assert again.returncode == 0, again.stderr
     assert f"{16 - len(written)} answer(s) graded, {len(written)} kept" in again.stderr
