@@ -270,6 +270,25 @@ def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answe
     assert salad in buzzwords
 
 
+def test_a_sentence_that_states_a_quantity_is_not_a_list_of_buzzwords(grader, weak_answer):
+    """ "Retrain weekly on 30 days of data with a feature store." is made of the rubric's words
+    only, yet it decides how often and on how much: a quantity is no topic name. It was set aside
+    as buzzwords (so was "Latency budget 50 ms with an online feature store."). The same words
+    without the numbers, and topic names, still are."""
+    stated = [
+        "Retrain weekly on 30 days of data with a feature store.",
+        "Latency budget 50 ms with an online feature store.",
+    ]
+    bare = "Retrain, feature store, latency budget and drift."
+    body = weak_answer.split("\n", 1)[1]
+    report = grader.grade(
+        body + "\n\n" + "\n\n".join([*stated, bare]) + "\n", "video_recommendation"
+    )
+    buzzwords = [p.quote for p in report.ignored if p.reason == "buzzwords"]
+    assert not any(s in b for s in stated for b in buzzwords), buzzwords
+    assert any(bare in b for b in buzzwords), buzzwords
+
+
 def test_design_language_is_read_from_the_design_notes_only(grader):
     """The words a unit must say to explain come from the step, concept and case notes, never from
     the background notes of everyday prose that off-domain text is measured against."""

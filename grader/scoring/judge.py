@@ -158,6 +158,14 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
 QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest word window
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
+# A number with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99"): a unit that states
+# one says how much, which a list of topic names does not.
+QUANTITY = re.compile(
+    r"\bp\d{2,3}\b|\d(?:[\d,.]*\d)?\s?(?:%|x\b|k\b|m\b|ms\b|(?:milli)?seconds?\b|minutes?\b"
+    r"|hours?\b|days?\b|weeks?\b|months?\b|years?\b|qps\b|rps\b|tps\b|thousand\b|million\b"
+    r"|billion\b|gb\b|tb\b)",
+    re.IGNORECASE,
+)
 _ITEM_SEPARATOR = re.compile(r"[,;\n]")
 _ITEM_WORD = re.compile(r"\w\S*")  # a bullet's marker is not a word
 
@@ -196,6 +204,8 @@ def listy_units(
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
             continue  # says more than rubric terms: the cheap test first
+        if QUANTITY.search(u.clean):
+            continue  # a quantity is a decision, not a name ("Retrain weekly on 30 days of data")
         topics = (m for m in named if m[i])
         mask[i] = sum(1 for _ in itertools.islice(topics, cal.listy_components)) >= (
             cal.listy_components
