@@ -63,6 +63,10 @@ def test_huge_single_line_and_deep_nesting(fast_grader):
         ">" * depth + " - " * depth + "retrain weekly on fresh labels" for depth in range(1, 100)
     )
     assert fast_grader.grade(nested, "fraud_detection").answer_stats.units > 0
+    # rubric words then a 100,000-digit number: read for a quantity in linear time (a
+    # backtracking pattern took 36 s on 20,000 digits, and grows with their square)
+    digits = "Retrain the model with the feature store " + "7" * 100_000
+    assert fast_grader.grade(digits, "fraud_detection").overall_score >= 0
 
 
 @pytest.mark.slow

@@ -159,9 +159,10 @@ QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest wor
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
 # A number with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99"): a unit that states
-# one says how much, which a list of topic names does not.
+# one says how much, which a list of topic names does not. Possessive, and a number is read from
+# its start only: linear on a run of 100,000 digits (a backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
-    r"\bp\d{2,3}\b|\d(?:[\d,.]*\d)?\s?(?:%|x\b|k\b|m\b|ms\b|(?:milli)?seconds?\b|minutes?\b"
+    r"\bp\d{2,3}\b|(?<![\d.,])\d++(?:[.,]\d++)*+\s?(?:%|x\b|k\b|m\b|ms\b|(?:milli)?seconds?\b|minutes?\b"
     r"|hours?\b|days?\b|weeks?\b|months?\b|years?\b|qps\b|rps\b|tps\b|thousand\b|million\b"
     r"|billion\b|gb\b|tb\b)",
     re.IGNORECASE,
