@@ -236,9 +236,8 @@ def _graded(
         key = llm_config.api_key.get_secret_value() if llm_config.api_key else None
         try:
             history = _history()
-            last = history.last_id()
-            attempt = history.save(answer.text, report, secrets=[key])
-            if attempt <= last:  # the same answer graded again: kept once, under its old id
+            attempt, new = history.store(answer.text, report, secrets=[key])
+            if not new:  # the same answer graded again: kept once, under its old id
                 when = f"{history.get(attempt).created_at.astimezone():%Y-%m-%d %H:%M}"
                 typer.echo(
                     f"already saved as attempt #{attempt} ({when}): the same answer and report",

@@ -446,7 +446,7 @@ def test_a_history_that_cannot_take_the_attempt_costs_the_history_not_the_report
     def locked(*_a, **_k):
         raise HistoryError("the history database is locked by another program")
 
-    monkeypatch.setattr(History, "save", locked)
+    monkeypatch.setattr(History, "store", locked)  # `save` and the CLI write through it
     out = tmp_path / "report.json"
     failed = CliRunner().invoke(app, [*args, "--save", "-o", str(out)])
     assert failed.exit_code == 2 and "this attempt is not in your history" in failed.stderr

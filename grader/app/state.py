@@ -115,18 +115,16 @@ def save_attempt(text: str, report: GradeReport, mode: str) -> int | None:
     """Save an attempt and say where it went (the same answer and report graded again is kept
     once, under its first id); on failure warn (the report stays on screen) and return None."""
     try:
-        history = open_history()
-        last = history.last_id()
-        attempt = history.save(text, report, mode=mode, secrets=secrets())
+        attempt, new = open_history().store(text, report, mode=mode, secrets=secrets())
     except HistoryError as exc:
         from grader.app.safe import inert
 
         st.warning("This attempt was not saved to your history: " + inert(redact(str(exc))))
         return None
     st.session_state[SAVED_AS] = (
-        f"already saved as attempt #{attempt}: the same answer and report"
-        if attempt <= last
-        else f"saved as attempt #{attempt}"
+        f"saved as attempt #{attempt}"
+        if new
+        else f"already saved as attempt #{attempt}: the same answer and report"
     )
     return attempt
 

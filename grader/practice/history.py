@@ -320,9 +320,21 @@ class History:
         secrets: Iterable[str | None] = (),
         created_at: datetime | None = None,
     ) -> int:
-        """Store one attempt in a single transaction; return its id. `secrets` (API keys) are masked.
-        An attempt identical to the last one saved (question, answer, report, mode and source: the
-        same answer graded again) is not stored twice; its id is returned."""
+        """Store one attempt in a single transaction; return its id (`store`)."""
+        return self.store(answer, report, mode=mode, secrets=secrets, created_at=created_at)[0]
+
+    def store(
+        self,
+        answer: str,
+        report: GradeReport,
+        *,
+        mode: Mode = "practice",
+        secrets: Iterable[str | None] = (),
+        created_at: datetime | None = None,
+    ) -> tuple[int, bool]:
+        """Store one attempt in a single transaction: (its id, whether it is new). `secrets` (API
+        keys) are masked. An attempt identical to the last one saved (question, answer, report,
+        mode and source: the same answer graded again) is not stored twice: its id, and False."""
         if mode not in ("practice", "mock"):
             raise ValueError(f"mode must be 'practice' or 'mock', not {mode!r}")
         masks = [s for s in secrets if s]
@@ -349,13 +361,13 @@ class History:
                 "FROM attempts ORDER BY id DESC LIMIT 1"
             ).fetchone()
             if last is not None and tuple(last[1:]) == row[1:7]:
-                return int(last[0])  # the same answer graded again (a second click): one attempt
+                return int(last[0]), False  # the same answer graded again: one attempt
             cur = conn.execute(
                 "INSERT INTO attempts (created_at, question_id, question_title, answer, report_json, "
                 "mode, source_kind, overall_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid), True
 
         return self._run(insert)
 
@@ -366,14 +378,6 @@ class History:
                 _row_to_attempt(r)
                 for r in c.execute(f"SELECT {_COLUMNS} FROM attempts ORDER BY created_at, id")
             ],
-            write=False,
-        )
-
-    def last_id(self) -> int:
-        """The id of the attempt saved last (0 when none): a save returning this id or a lower
-        one stored nothing new."""
-        return self._run(
-            lambda c: c.execute("SELECT coalesce(max(id), 0) FROM attempts").fetchone()[0],
             write=False,
         )
 
