@@ -268,7 +268,7 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
 _GRADER: Grader | None = None
 
 
-def _init_worker(threads: int | None = None, *, pooled: bool = False) -> None:
+def _init_worker(threads: int | None = None, pooled: bool = False) -> None:
     """Open the grader once per worker; with several workers each embeds with its share of the
     cores (`threads`), so that they do not fight over them. A pooled worker ignores Ctrl+C: the
     main process stops the batch, so that a worker never grades on after it, unrecorded."""
@@ -291,11 +291,6 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, before)
-
-
-def _init_pooled(threads: int) -> None:
-    """`_init_worker` for a worker of the process pool."""
-    _init_worker(threads, pooled=True)
 
 
 def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
@@ -436,7 +431,7 @@ def run_batch(
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
         share = max(1, (os.cpu_count() or 1) // workers)
         pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_pooled, initargs=(share,)
+            workers, mp_context=context, initializer=_init_worker, initargs=(share, True)
         )
         with _sigint_ignored():  # the workers start ignoring it (and say nothing when it comes)
             futures = [pool.submit(_grade_row, r, str(out)) for r in todo]

@@ -787,6 +787,7 @@ def batch(
     rows, problems = read_rows(source, question, out)
     for line in renamed(rows):
         typer.echo(line, err=True)
+    ids, given = {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -801,7 +802,7 @@ def batch(
             )
     except BatchInterrupted as stop:
         # the summary of what is graded so far (this input's rows with a report), for a look
-        write_summary(out, problems, {r.id for r in rows}, {r.id: r.given for r in rows if r.given})
+        write_summary(out, problems, ids, given)
         _fail(
             f"interrupted: {stop.done} of {stop.total} answer(s) graded and kept in {out}, "
             f"summarised so far in {out / 'summary.md'}; run the same command again to grade "
@@ -811,9 +812,7 @@ def batch(
     problems += done.problems
     for p in sorted(problems, key=lambda p: p.line):
         typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
-    reports = write_summary(
-        out, problems, {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
-    )
+    reports = write_summary(out, problems, ids, given)
     if not reports:
         _fail(f"no answer was graded ({len(problems)} not graded: see above)")
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""

@@ -72,12 +72,8 @@ class Relevance:
             or not len(unit_vecs)
         ):  # no units: nothing to judge
             return 1.0
-        if words < SHORT_ANSWER_WORDS:
-            said: list[str] = []
-            factor = self._factor(rubric, unit_vecs, said, counted, product_only=True)
-            warnings += said
-            return factor
-        return self._factor(rubric, unit_vecs, warnings, counted)
+        short = words < SHORT_ANSWER_WORDS
+        return self._factor(rubric, unit_vecs, warnings, counted, product_only=short)
 
     def _factor(
         self,
