@@ -40,6 +40,7 @@ def question_line(r: GradeReport) -> str:
     asked = q.asked or q.title
     # the kind read from a typed question: it chose its follow-ups (and any bank case it took)
     kind = f"; read as a {' and '.join(q.systems)} system" if q.systems else ""
+    kind += stakes_note(r)
     if q.matched_by == "retrieval":
         others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
         also = f"; also informed by: {', '.join(others)}" if others else ""
@@ -47,6 +48,16 @@ def question_line(r: GradeReport) -> str:
     if q.matched_by == "framework":
         return f"{asked} (no close bank case: general framework rubric{kind})"
     return q.title
+
+
+def stakes_note(r: GradeReport) -> str:
+    """The components a typed question weighs as critical, each with the question's words that
+    raise it ("; weighed as critical: bias and fairness ('hiring')"); empty when none."""
+    if not r.question.raised:
+        return ""
+    titles = {c.id: c.title for c in r.components}
+    raised = [f"{titles.get(x.id, x.id.replace('_', ' '))} ('{x.said}')" for x in r.question.raised]
+    return f"; weighed as critical: {', '.join(raised)}"
 
 
 def step_score_note(r: GradeReport) -> str:

@@ -114,6 +114,13 @@ class StepResult(_Model):
     )
 
 
+class RaisedConcern(_Model):
+    """A component a typed question weighs as critical, and the question's words that do so."""
+
+    id: str
+    said: str = Field(description="The words of the question that raise it, in plain words.")
+
+
 class QuestionMatch(_Model):
     id: str | None = Field(
         description="Case id, or None when graded against the general framework."
@@ -132,6 +139,11 @@ class QuestionMatch(_Model):
         description="The kinds of system the question asks for (classification, regression, "
         "recommendation, search, generation): read from a question typed as text when it says, "
         "else its bank case's; empty when unknown. None in a report saved before this was kept.",
+    )
+    raised: list[RaisedConcern] = Field(
+        default_factory=list,
+        description="Components a question typed as text weighs as critical because of what it "
+        "says (a concern it names, or a subject such as hiring or health that raises one).",
     )
 
     @property

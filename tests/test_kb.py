@@ -111,6 +111,15 @@ def test_a_keyword_without_letters_or_digits_is_rejected(kb_copy):
         load_kb(kb_copy)
 
 
+def test_words_that_raise_a_concern_are_checked_as_keywords_are(kb_copy):
+    """A question's words that raise a concept (`raised_by`) are matched in plain lowercase words:
+    one in capitals would never match, so the note is refused, naming the field."""
+    note = kb_copy / "concepts" / "drift.md"
+    note.write_text(note.read_text().replace("raised_by: [drift,", "raised_by: [Drift,", 1))
+    with pytest.raises(KnowledgeBaseError, match="raised_by must be lowercase"):
+        load_kb(kb_copy)
+
+
 def test_the_background_note_is_loaded_and_validated(kb, kb_copy):
     assert sum(len(b.sentences) for b in kb.background.values()) >= 20
     note = kb_copy / "background" / "everyday.md"

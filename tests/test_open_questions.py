@@ -232,3 +232,57 @@ def test_a_short_answer_is_scaled_only_when_it_reads_as_another_bank_case(grader
     assert any("closer to 'Video recommendation" in w for w in feed.warnings)
     assert not _scaled(grader.grade(SHORT_FEED, "video_recommendation"))
     assert not _scaled(grader.grade(SHORT_TICKETS_MODEL, tickets))
+
+
+HIRING_ANSWER = """Rank incoming job applicants for each open role so recruiters review the most
+promising resumes first; success is recruiter time saved and the share of interviewed applicants
+who get offers. We learn from past applications and whether each applicant was interviewed and got
+an offer. Features come from the parsed resume (skills, years of experience, past titles), the job
+posting (required skills, seniority) and their overlap, plus applicant age and gender from the
+application form. A gradient boosted trees model scores each applicant-job pair with a pairwise
+ranking loss, against the keyword-overlap baseline recruiters use today. Offline we measure
+NDCG@20 per job on a time-based split; online an A/B test compares time to fill and offer rate.
+Scores are computed hourly in batch; we watch the score distribution weekly and retrain monthly."""
+
+
+def test_a_question_weighs_the_concerns_its_subject_raises(grader):
+    """A hiring question weighs fairness and explainability as critical (the general framework
+    weighs them less), says so on its question line, and asks about them first among the gaps:
+    without it, this answer, which ranks applicants on age and gender, was asked about neither."""
+    from grader.render import question_line
+
+    question = "Design a system that ranks job applicants for recruiters"
+    report = grader.grade(HIRING_ANSWER, question)
+    raised = {r.id: r.said for r in report.question.raised}
+    assert raised == {"bias_fairness": "job applicants", "explainability": "job applicants"}
+    severity = {c.id: c.severity for c in report.components}
+    assert severity["bias_fairness"] == severity["explainability"] == "critical"
+    assert grader.kb.concepts["explainability"].severity != "critical"
+    assert "weighed as critical: Bias and fairness ('job applicants')" in question_line(report)
+    asked = [f.component_id for f in report.follow_up_questions]
+    assert {"bias_fairness", "explainability"} <= set(asked[:3])
+    plain = grader.resolve_question("Design a system that ranks the documents of a law firm")
+    assert not plain.question.raised
+    assert {c.id: c.severity for c in plain.components}["explainability"] != "critical"
+
+
+def test_stakes_add_what_a_case_lacks_and_never_touch_a_case_asked_by_name(grader):
+    """A question near a bank case that names a concern the case does not list adds it, as
+    critical; one the case already weighs as critical is not news; a case asked for by id keeps
+    its own rubric."""
+    case = grader.kb.cases["video_recommendation"]
+    listed = {c.id: c.severity for c in case.components}
+    assert "explainability" not in listed or listed["explainability"] != "critical"
+    rubric = grader.resolve_question(
+        "Design a video recommendation system for the home page whose picks are explainable"
+    )
+    assert rubric.question.id == "video_recommendation"
+    assert [(r.id, r.said) for r in rubric.question.raised] == [("explainability", "explainable")]
+    assert {c.id: c.severity for c in rubric.components}["explainability"] == "critical"
+    by_id = grader.resolve_question("video_recommendation")
+    assert by_id.components == list(case.components) and not by_id.question.raised
+    listed = {c.id: c.severity for c in case.components}
+    assert listed["cold_start"] == "critical"  # a concern already critical for the case is no news
+    again = grader.resolve_question("Design a video recommender that works for new users")
+    assert [(r.id, r.said) for r in again.question.raised] == [] and not again.warnings[1:]
+    assert {c.id: c.severity for c in again.components} == listed

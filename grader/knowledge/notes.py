@@ -12,7 +12,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from grader.errors import KnowledgeBaseError
 from grader.settings import settings
@@ -115,6 +123,11 @@ class Concept(_Strict):
     severity: Severity
     cross_cutting: bool = False
     keywords: list[str] = Field(min_length=2, description="Lowercase terms that signal the topic.")
+    raised_by: list[str] = Field(
+        default_factory=list,
+        description="Lowercase words of a typed question that make this concept critical for it: "
+        "its own names, and subjects that raise its stakes (`grader.scoring.stakes`).",
+    )
     why_it_matters: str = NonEmpty
     cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")
     common_mistakes: list[str] = Field(min_length=2)
@@ -146,14 +159,14 @@ class Concept(_Strict):
         written for any system), in the note's order; every question when `systems` is None."""
         return [q.ask for q in self.follow_ups if systems is None or q.fits(systems)]
 
-    @field_validator("keywords")
+    @field_validator("keywords", "raised_by")
     @classmethod
-    def _lowercase(cls, v: list[str]) -> list[str]:
+    def _lowercase(cls, v: list[str], info: ValidationInfo) -> list[str]:
         bad = [
             k for k in v if k != k.lower() or not plain_words(k)
         ]  # no words: it would match everywhere
         if bad:
-            raise ValueError(f"keywords must be lowercase, with a letter or digit: {bad}")
+            raise ValueError(f"{info.field_name} must be lowercase, with a letter or digit: {bad}")
         return v
 
 

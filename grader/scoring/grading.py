@@ -53,6 +53,7 @@ from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
 from grader.scoring.segment import Unit, clean_text, count_words, segment
+from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.settings import settings
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
@@ -187,6 +188,7 @@ class Grader:
         self.lexicons = {
             cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
         }
+        self.stakes = stakes_lexicons(kb)
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
         self.domain = domain_vocabulary(note_paragraphs(kb))
         self._cue_weights: dict[tuple[str, str], Columns] = {}
@@ -229,14 +231,26 @@ class Grader:
 
     # -- question ---------------------------------------------------------------------------
     def resolve_question(self, question: str) -> Rubric:
+        """The rubric a question is graded with: the bank case it names (by id, title or alias)
+        as written; a question typed as text, the case of its kind nearest to it or the general
+        framework, with the components its words raise weighed as critical (`stakes`)."""
         q = " ".join((question or "").split())
         if not q:
             raise InputError("the question is empty: give a case id or the question text")
-        cases = self.kb.cases
         named = case_named(self.kb, q)
         if named is not None:
             case, how = named
             return self._for_case(case, how, 1.0, q)
+        rubric = self._typed(q)
+        components, raised = with_stakes(rubric.components, raised_concerns(self.stakes, q))
+        if not raised:
+            return rubric
+        rubric.question.raised[:] = raised
+        return dataclasses.replace(rubric, components=components)
+
+    def _typed(self, q: str) -> Rubric:
+        """The rubric of a question typed as text, before its stakes: `resolve_question`."""
+        cases = self.kb.cases
         vector = self.embedder.embed([q])[0]
         kinds = kinds_asked(self.index, vector)
         hits = self.index.query(vector, ["case"], k=12)
