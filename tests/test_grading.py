@@ -89,6 +89,12 @@ def test_no_quote_reaches_into_a_passage_reported_as_not_counted(grader):
     answers = [
         (NOTES_WITH_A_LIST, "Design next-song recommendations for a music app"),
         (WHITEBOARD_WITH_A_LIST, "video_recommendation"),
+        # a word window across two counted sentences read as everyday prose, and was listed as
+        # not counted while the second sentence was cold start's quote
+        (
+            (ROOT / "tests" / "data" / "kids_video_answer.md").read_text(encoding="utf-8"),
+            "Design a video recommendation system for a children's app for ages 4 to 12.",
+        ),
     ]
     answers += [(a.text, a.meta.case) for a in load_answers()[:6]]
     listed = 0

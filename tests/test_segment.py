@@ -284,3 +284,17 @@ def test_an_answer_pasted_from_a_web_page_grades_as_its_text(fast_grader):
     )
     a, b = fast_grader.grade(plain, "spam_detection"), fast_grader.grade(marked, "spam_detection")
     assert [(c.id, c.score) for c in a.components] == [(c.id, c.score) for c in b.components]
+
+
+def test_an_answers_title_heads_no_section():
+    """A title restates the question: a note under it is read on its own, where a section heading
+    is read in front of its notes ("Real-time bidding model: Monitoring: we check the AUC every
+    month." named the latency budget through the title's "real-time")."""
+    note = "Monitoring: we check the AUC every month."
+    titled = segment(f"# Real-time bidding model\n\n{note}\n")
+    assert [(u.clean, u.heading) for u in titled] == [(note, "")]
+    over_sections = segment(f"# Real-time bidding model\n\n{note}\n\n## Serving\n\nGPU batch.\n")
+    assert over_sections[0].clean == note
+    for sectioned in (f"## Monitoring\n\n{note}\n", f"# Evaluation\n\nx y z.\n\n# Ops\n\n{note}\n"):
+        read = [u for u in segment(sectioned) if u.text == note]
+        assert read and read[0].clean.endswith(f": {note}") and read[0].heading, sectioned

@@ -224,7 +224,7 @@ COMPONENT_COLUMNS = {
 
 
 def ordered(r: GradeReport) -> list:
-    """The components, biggest gaps first (weight x missing points), then the covered ones."""
+    """The components, biggest gaps first (`gaps_first`), then the covered ones."""
     gaps = gaps_first(r.components)
     ids = {c.id for c in gaps}
     covered = sorted((c for c in r.components if c.id not in ids), key=lambda c: (c.score, c.id))

@@ -793,11 +793,24 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
 def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
-    characters, invisible anyway, are not)."""
+    characters, invisible anyway, are not). A word window set aside is listed only for what no
+    counted sentence, bullet or row says: a window across the end of one sentence and the start
+    of the next may read as everyday prose where both sentences count (and are quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
+    counted = [
+        (u.start, u.end)
+        for u, excluded in zip(prepared.units, prepared.excluded)
+        if not u.is_window and not excluded
+    ]
     for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
         if excluded:
-            spans.append((unit.start, unit.end, "unrelated" if off else "buzzwords"))
+            reason = "unrelated" if off else "buzzwords"
+            pieces = (
+                _outside(unit.start, unit.end, counted)
+                if unit.is_window
+                else [(unit.start, unit.end)]
+            )
+            spans += [(s, e, reason) for s, e in pieces if _WORD.search(answer, s, e)]
     merged: list[list] = []
     for start, end, reason in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
         if merged and merged[-1][2] == reason and start <= merged[-1][1]:
@@ -809,6 +822,23 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
         for s, e, reason in sorted(merged)
         if answer[s:e].strip()
     ]
+
+
+_WORD = re.compile(r"[^\W_]")
+
+
+def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of [start, end) that none of `spans` covers."""
+    out, at = [], start
+    for s, e in sorted(spans):
+        if e <= at or s >= end:
+            continue
+        if s > at:
+            out.append((at, s))
+        at = max(at, e)
+    if at < end:
+        out.append((at, end))
+    return out
 
 
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:
@@ -834,11 +864,11 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
 
 
 def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
-    """Components not yet covered, the costliest gap (weight x missing points) first."""
-    return sorted(
-        (r for r in results if r.status != "covered"),
-        key=lambda r: (-(r.weight * (100 - r.score)), r.id),
-    )
+    """Components not yet covered, in the order the follow-ups ask about them (`probes.rank_key`):
+    missing critical ones first, then the costliest gap (weight x missing points). The top
+    improvements, the reading list and the app's table follow it, so a report never puts an
+    important gap above a critical one that its first follow-up asks about."""
+    return sorted((r for r in results if r.status != "covered"), key=probes.rank_key)
 
 
 CREDIT = {"covered": 100, "partial": 50, "missing": 0}

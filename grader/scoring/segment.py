@@ -196,6 +196,30 @@ def _heading(line: str, next_line: str | None) -> str | None:
     return title if title and len(title.split()) <= HEADING_WORDS else None
 
 
+_MD_LEVEL = re.compile(r"^[ \t]*(#{1,6})[ \t]+\S", re.M)
+
+
+def _title_line(answer: str) -> int | None:
+    """Where the answer's title starts: a markdown heading on its first line that no later
+    heading of the same or a higher level follows, and that is either of the first level or over
+    deeper headings ("# Real-time bidding model" over notes, or over "##" sections). A title
+    restates the question: it is no section, and notes under it are not read with it in front
+    ("Real-time bidding model: Monitoring: we check the AUC monthly" named the latency budget). A
+    lone "## Features" over a table is the answer's one section. None when there is no title."""
+    first = re.search(r"\S", answer)
+    if first is None:
+        return None
+    levels = [(m.start(1), len(m.group(1))) for m in _MD_LEVEL.finditer(answer)]
+    if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
+        return None  # the first line is no markdown heading
+    at, level = levels[0]
+    if any(n <= level for _, n in levels[1:]):
+        return None  # a section among sections of its level
+    if level > 1 and len(levels) == 1:
+        return None  # the answer's one section
+    return answer.rfind("\n", 0, at) + 1
+
+
 def _numbered_title(line: str) -> str | None:
     """The title of a numbered section heading without its number: a section's own number ("4.1
     Baseline", "1.2. Goals", from a PDF or a document's outline) heads what follows it. A list's
@@ -314,6 +338,7 @@ def segment(answer: str) -> list[Unit]:
     sentence cut by line breaks is read whole (`_runs`). Each unit records its section heading.
     A passage repeated word for word is read once, where it first appears."""
     units: list[Unit] = []
+    title_at = _title_line(answer)  # the answer's own title heads no section
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
@@ -338,9 +363,9 @@ def segment(answer: str) -> list[Unit]:
                 columns = None
             title = _heading(line, following)
             if title is not None:
-                heading = title
                 at = block.start() + starts[k]
-                titles.append((at, at + len(line), title))
+                heading = title if at != title_at else None
+                titles.append((at, at + len(line), heading or ""))
                 continue
             row = columns is not None
             sentences = (
