@@ -37,7 +37,7 @@ from grader.errors import GraderError, InputError
 from grader.knowledge.notes import KnowledgeBase, cached_kb
 from grader.output import write_atomic
 from grader.pipeline import grade_input
-from grader.render import interviewer_sheet, step_score_note
+from grader.render import interviewer_sheet, rubric_line, step_score_note
 from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
@@ -618,7 +618,11 @@ def _components_markdown(ranked, components, legend, question=None) -> list[str]
     reports = dict(ranked)
     components = [cid for cid in components if any(_find(r, cid) for r in reports.values())]
     about = f": {_cell_text(question)}" if question else ""
+    # the rubric as the question line says it: which case or framework, the kind of system read
+    # and what the question weighs as critical (the same for every report of one question)
+    rubric = rubric_line(ranked[0][1]) if ranked else ""
     out = ["", f"## Components across the cohort{about} ({legend})", "",
+           f"Rubric: {_cell_text(rubric)}", "",
            "| component | ✅ | 🟡 | ❌ | mean (sd) | missed by |",
            "|---|---:|---:|---:|---:|---|"]  # fmt: skip
     groups = _by_step(reports, components)

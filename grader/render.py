@@ -37,17 +37,27 @@ def question_line(r: GradeReport) -> str:
     its title; an open question names the nearest bank case whose rubric it took (and the others
     that informed it), or the general framework. Similarities are in the JSON, not here."""
     q = r.question
-    asked = q.asked or q.title
+    if q.matched_by in ("retrieval", "framework"):
+        return f"{q.asked or q.title} ({rubric_line(r)})"
+    return q.title
+
+
+def rubric_line(r: GradeReport) -> str:
+    """The rubric a report was graded with, without the question: the bank case asked for by
+    name, or for a question typed as text the nearest case whose rubric it took and the others
+    that informed it, or the general framework; the kind of system read and what the question
+    weighs as critical (`stakes_note`)."""
+    q = r.question
     # the kind read from a typed question: it chose its follow-ups (and any bank case it took)
     kind = f"; read as a {' and '.join(q.systems)} system" if q.systems else ""
     kind += stakes_note(r)
     if q.matched_by == "retrieval":
         others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
         also = f"; also informed by: {', '.join(others)}" if others else ""
-        return f"{asked} (rubric of the nearest bank case, {q.title}{also}{kind})"
+        return f"rubric of the nearest bank case, {q.title}{also}{kind}"
     if q.matched_by == "framework":
-        return f"{asked} (no close bank case: general framework rubric{kind})"
-    return q.title
+        return f"no close bank case: general framework rubric{kind}"
+    return f"bank case {q.title}"
 
 
 def stakes_note(r: GradeReport) -> str:
@@ -448,7 +458,7 @@ def interviewer_sheet(
     out = [f"# Interviewer sheet: {_md_inline(who)}", ""]
     asked = r.question.shown
     out += [f"- **Question:** {_md_inline(asked)}"]
-    out += [f"- **Rubric:** {_md_inline(question_line(r))}"]
+    out += [f"- **Rubric:** {_md_inline(rubric_line(r))}"]
     shown_file = " ".join((file or "").replace("`", "'").split())
     cand = _md_inline(who) + (f" (`{shown_file}`)" if shown_file else "")
     out += [f"- **Candidate:** {cand}"]

@@ -446,3 +446,26 @@ def test_the_summary_flags_renamed_ids_and_text_read_as_windows_1252(tmp_path, g
         update={"warnings": ["not UTF-8: x.txt (byte 0x96 at offset 3) was read as Windows-1252"]}
     )
     assert flags(read) == "read as Windows-1252"
+
+
+def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
+    """Each question's components open with the rubric they were graded with, what it weighs as
+    critical included; the interviewer sheet's rubric line does not repeat the question."""
+    from grader.batch import write_summary
+    from grader.render import interviewer_sheet
+
+    question = "Design a system that ranks job applicants for recruiters"
+    report = grader.grade(STRONG.read_text(), question)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "ana.json").write_text(report.to_json())
+    write_summary(tmp_path, [])
+    summary = (tmp_path / "summary.md").read_text()
+    rubric = next(line for line in summary.splitlines() if line.startswith("Rubric: "))
+    assert "general framework rubric" in rubric
+    assert "weighed as critical: Bias and fairness ('job applicants')" in rubric
+    sheet = interviewer_sheet(report, kb)
+    line = next(line for line in sheet.splitlines() if line.startswith("- **Rubric:**"))
+    assert question not in line and "weighed as critical" in line
+    by_name = interviewer_sheet(grader.grade(STRONG.read_text(), "video_recommendation"), kb)
+    assert "- **Rubric:** bank case Video recommendation (home feed)" in by_name
