@@ -154,6 +154,37 @@ def test_words_typed_since_the_last_commit_survive_a_refresh(server, browser):
         ctx.close()
 
 
+def test_words_typed_survive_a_page_switch_that_raced_their_commit(server, browser):
+    """A click on another page can blur the box and switch pages before the box's text reaches
+    the app; back on the page, the words kept in the tab's storage are put back and committed. The
+    race is made certain here: the words are in the tab's storage, as typing leaves them, and were
+    never sent."""
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        _session_id(page)
+        base._answer_box(page).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function("() => typeof window.__mlsdBase === 'string'", timeout=TIMEOUT_MS)
+        typed = "Words typed just before switching pages: a two-tower model with ANN retrieval."
+        page.evaluate(
+            """t => { const sid = new URLSearchParams(location.search).get("s");
+                      localStorage.setItem("mlsd-draft-" + sid,
+                                           JSON.stringify({base: window.__mlsdBase, text: t})); }""",
+            typed,
+        )
+        page.get_by_role("link", name="History").click()
+        page.wait_for_url(re.compile(r"/history"), timeout=TIMEOUT_MS)
+        page.get_by_role("link", name="Practise").click()
+        page.wait_for_function(
+            "t => document.querySelector('textarea') && document.querySelector('textarea').value === t",
+            arg=typed,
+            timeout=TIMEOUT_MS,
+        )
+        page.get_by_text("draft saved with this tab").wait_for(timeout=TIMEOUT_MS)  # committed
+    finally:
+        ctx.close()
+
+
 def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
     score = grader.grade(weak_answer, QUESTION).overall_score
     ctx, page = _context(browser, WIDE)

@@ -582,3 +582,36 @@ def test_a_window_is_quoted_from_where_a_clause_starts_to_where_one_ends():
     assert clause_trimmed(run_on) == (0, len(run_on))  # no clause break: the window as it is
     short = "Retrain daily. Then check drift"
     assert clause_trimmed(short) == (0, len(short))  # too short to lose a fragment
+
+
+def test_a_scale_factor_is_applied_as_it_is_shown(kb):
+    """An answer whose factor would be 0.996 is not scaled by a warning that says "scaled by 1.00"
+    ("cut to 100%" in the app): the factor applied is the factor shown."""
+    from grader.report import QuestionMatch
+    from grader.scoring.calibration import load_calibration
+    from grader.scoring.relevance import Relevance
+    from grader.scoring.rubric import Rubric
+
+    cal = load_calibration()
+    case = kb.cases["fraud_detection"]
+
+    def case_vector(cos: float) -> np.ndarray:
+        return np.array([[cos, (1 - cos**2) ** 0.5, 0.0]], dtype=np.float32)
+
+    class Index:  # the asked case's vector sits just under relevance_high from the answer
+        def case_vectors(self):
+            near_high = cal.relevance_high - 0.0006 * (cal.relevance_high - cal.relevance_low)
+            return {case.id: case_vector(near_high), "spam_detection": case_vector(0.1)}
+
+    question = QuestionMatch(id=case.id, title=case.title, matched_by="id")
+    rubric = Rubric(question, case, [], [])
+    centroid = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
+    warnings: list[str] = []
+    factor = Relevance(kb, Index(), cal).factor(rubric, centroid, 400, warnings)
+    assert factor == 1.0 and not warnings
+    far = Relevance(kb, Index(), cal)
+    vectors = {case.id: case_vector(0.38), "spam_detection": case_vector(0.1)}
+    far.index = type("Far", (), {"case_vectors": lambda self: vectors})()
+    expected = round((0.38 - cal.relevance_low) / (cal.relevance_high - cal.relevance_low), 2)
+    assert far.factor(rubric, centroid, 400, warnings) == expected < 1.0
+    assert warnings and warnings[0].endswith(f"scaled by {expected:.2f}")

@@ -184,11 +184,13 @@ def clear_all() -> int:
 
 
 # Words typed into the answer box reach the app only when the box loses focus (or on Ctrl+Enter):
-# until then a refresh would lose them. This script, run in the page, keeps what is typed in the
-# browser's own storage for this tab's session id, with the app's committed text it started from
-# (`base`), and after a refresh puts it back when the app still holds that same text, then commits
-# it. Text the app replaced since (a new case, a cleared box) has another base and is not brought
-# back. No user text is written into the script: only the session id and a digest.
+# until then a refresh would lose them, and so could a page switch whose click raced the commit.
+# This script, run in the page, keeps what is typed in the browser's own storage for this tab's
+# session id, with the app's committed text it started from (`base`), and whenever a box is drawn
+# (after a refresh, or back from another page) puts it back when the app still holds that same
+# text, then commits it. Text the app replaced since (a new case, a cleared box) has another base
+# and is not brought back. No user text is written into the script: only the session id and a
+# digest.
 _KEEPER = """<script>(() => {
   const key = "mlsd-draft-" + SID, base = BASE;
   window.__mlsdBase = base;
@@ -201,14 +203,16 @@ _KEEPER = """<script>(() => {
       try { localStorage.setItem(key, JSON.stringify({base: window.__mlsdBase, text: el.value})); }
       catch (e) {}
     });
-    const kept = read();
-    if (!window.__mlsdRestored && kept && kept.base === base && kept.text !== el.value) {
-      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-      set.call(el, kept.text);
-      el.dispatchEvent(new Event("input", {bubbles: true}));
-      el.focus(); el.blur();
-    }
-    window.__mlsdRestored = true;
+    // once the page has drawn the box (a box just drawn does not yet commit what is put in it)
+    setTimeout(() => {
+      const kept = read();
+      if (el.isConnected && kept && kept.base === window.__mlsdBase && kept.text !== el.value) {
+        const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+        set.call(el, kept.text);
+        el.dispatchEvent(new Event("input", {bubbles: true}));
+        el.focus(); el.blur();
+      }
+    }, 300);
   };
   const find = () => document.querySelector('textarea[aria-label="Your answer"]');
   const box = find();

@@ -20,6 +20,9 @@ TOPIC_MIN_WORDS = 50  # ... from this many words, and only for reading as anothe
 # an answer whose words lead every other case's by this much (idf-weighted) is about the asked
 # case: being closer to another case's prompt costs it nothing (`Relevance.factor`)
 CASE_WORDS_LEAD = 8.0
+# a scale factor is applied as it is shown ("scaled by 0.49"): at three digits, 0.996 scaled an
+# answer with a warning that read "scaled by 1.00" ("cut to 100%" in the app)
+FACTOR_DIGITS = 2
 # Words any ML design question may use without saying what the system is for: "Design an ML
 # system", "Build a model for our company". A question made only of these names no subject, so no
 # answer to it is off-topic.
@@ -112,7 +115,7 @@ class Relevance:
             return 1.0
         # the asked product's words: reading closer to another case is no evidence against it
         against = 0.0 if product else other_sim
-        factor = round(relevance_factor(asked, against, self.cal), 3)
+        factor = round(relevance_factor(asked, against, self.cal), FACTOR_DIGITS)
         if factor < 1.0:
             closest = (
                 "; "
@@ -157,7 +160,7 @@ class Relevance:
                 relevance_factor(to_question, against, self.cal),
                 relevance_factor(to_near, against, self.cal),
             ),
-            3,
+            FACTOR_DIGITS,
         )
         if factor < 1.0:
             why = (
