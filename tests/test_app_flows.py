@@ -85,6 +85,25 @@ def test_a_an_attempt_has_its_own_url(history, weak, weak_answer):
     assert "mlsd history" not in said  # a web user has no command line
 
 
+def test_a_a_saved_attempt_can_be_revised_without_losing_what_is_typed(history, weak, weak_answer):
+    """A saved attempt opened from History goes back to Practise with its answer and question, to
+    revise and grade again; text in the answer box is replaced only when the user says so."""
+    attempt = history.save(weak_answer, weak)
+    at = run_app("report", query={"attempt": str(attempt)})
+    revise = next(b for b in at.button if b.label == "Revise this answer in Practise")
+    at = revise.click().run()
+    assert at.session_state["answer_text"] == weak_answer
+    assert at.session_state["q_case"] == weak.question.id
+    assert at.session_state["q_mode"] == "From the case bank"
+    typed = "My next draft, not graded yet."
+    at = run_app("report", session={"answer_text": typed}, query={"attempt": str(attempt)})
+    at = next(b for b in at.button if b.label == "Revise this answer in Practise").click().run()
+    assert at.session_state["answer_text"] == typed  # not replaced unasked
+    assert "holds other text (6 words)" in _text(at)
+    at = next(b for b in at.button if b.label == "Replace it").click().run()
+    assert at.session_state["answer_text"] == weak_answer
+
+
 def test_a_every_page_has_a_url_and_the_root_forwards(data_dir):
     assert set(nav.PAGES) == {"practise", "report", "mock", "history", "knowledge"}
     assert run_app("history").title[0].value == "History"  # the root URL opens the start page

@@ -32,7 +32,8 @@ CUT_OFF = (
 NOTHING = {
     "paste": "nothing to grade: paste your answer, upload a file or record one",
     "upload": "no file to grade: choose one in the box above (" + UPLOAD_HELP.lower().rstrip(".")
-    + "); a file the box shows in red was refused, and hovering over it says why",
+    + "); a file the box shows in red was refused, and hovering over it says why (a Word or PDF "
+    "document: save it as .txt or .md, or paste its text)",
     "record": "nothing recorded yet: record your answer, or paste or upload it instead",
 }  # fmt: skip
 ROUND_MINUTES = 45
@@ -214,7 +215,8 @@ def _answer_input():
     )
     if source == "upload":
         upload = st.file_uploader(
-            "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio",
+            "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio; "
+            "save a Word or PDF document as .txt first",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
             on_change=_forget_error,
