@@ -352,6 +352,10 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
         at.selectbox(key="compare_a").value == weak_id
         and at.selectbox(key="compare_b").value == strong_id
     )
+    a_steps, b_steps = at.dataframe[-3].value, at.dataframe[-2].value
+    assert "Change" not in a_steps and list(b_steps["Change"]) == [
+        s.score - weak.step(s.id).score for s in strong.steps
+    ]  # B's steps say what moved since A, as the overall's delta does
     diff = at.dataframe[-1].value
     changes = [abs(x) for x in diff["Change"]]
     assert changes == sorted(changes, reverse=True) and changes[0] > 0  # what moved first

@@ -229,6 +229,19 @@ def compare_frame(a: GradeReport, b: GradeReport, same_question: bool = True) ->
     return pd.DataFrame(rows)
 
 
+def steps_frame(r: GradeReport, before: GradeReport | None = None) -> pd.DataFrame:
+    """A report's steps and their scores; with `before` (an earlier answer to the same question),
+    each step's change since it."""
+    earlier = {s.id: s.score for s in before.steps} if before is not None else {}
+    rows = []
+    for s in r.steps:
+        row = {"Step": s.title, "Score": s.score}
+        if before is not None:
+            row["Change"] = s.score - earlier[s.id] if s.id in earlier else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     st.subheader("Compare two attempts")
     ids = [a.id for a in reversed(attempts) if a.id in reports]
@@ -268,11 +281,8 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
             if aid == b_id and a_id != b_id and same
             else None,
         )
-        col.dataframe(
-            pd.DataFrame([{"Step": s.title, "Score": s.score} for s in r.steps]),
-            hide_index=True,
-            width="stretch",
-        )
+        before = reports[a_id] if aid == b_id and a_id != b_id and same else None
+        col.dataframe(steps_frame(r, before), hide_index=True, width="stretch")
         if r.missed_critical:
             col.caption(
                 "Missed critical: "
