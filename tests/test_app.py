@@ -3,6 +3,7 @@ grader (the same index as the `grader` fixture; `st.cache_resource` keeps one gr
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -348,6 +349,9 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
         weak.overall_score,
     ]
     assert at.get("vega_lite_chart")  # progress per step
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    # the legend reads the overall, then the steps in the framework's order
+    assert spec["encoding"]["color"]["sort"] == ["Overall", *(s.title for s in weak.steps)]
     assert (
         at.selectbox(key="compare_a").value == weak_id
         and at.selectbox(key="compare_b").value == strong_id

@@ -192,6 +192,8 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
             color=alt.Color(
                 "series:N",
                 title=None,
+                # the overall, then the steps in the framework's order, not alphabetically
+                sort=list(dict.fromkeys(df["series"])),
                 legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
             ),
             tooltip=["attempt", "series", "score"],
