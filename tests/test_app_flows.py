@@ -85,7 +85,9 @@ def test_a_an_attempt_has_its_own_url(history, weak, weak_answer):
     assert "mlsd history" not in said  # a web user has no command line
 
 
-def test_a_a_saved_attempt_can_be_revised_without_losing_what_is_typed(history, weak, weak_answer):
+def test_a_a_saved_attempt_can_be_revised_without_losing_what_is_typed(
+    history, grader, weak, weak_answer
+):
     """A saved attempt opened from History goes back to Practise with its answer and question, to
     revise and grade again; text in the answer box is replaced only when the user says so."""
     attempt = history.save(weak_answer, weak)
@@ -102,6 +104,20 @@ def test_a_a_saved_attempt_can_be_revised_without_losing_what_is_typed(history, 
     assert "holds other text (6 words)" in _text(at)
     at = next(b for b in at.button if b.label == "Replace it").click().run()
     assert at.session_state["answer_text"] == weak_answer
+    # a typed question goes back whole (History keeps its title shortened), and a confirmation
+    # asked for one attempt is not shown under another
+    long = "Design a system that recommends videos on a home feed, " + "given context, " * 25
+    typed_id = history.save(weak_answer, grader.grade(weak_answer, long))
+    at = run_app("report", session={"answer_text": typed}, query={"attempt": str(typed_id)})
+    at = next(b for b in at.button if b.label == "Revise this answer in Practise").click().run()
+    assert "holds other text" in _text(at)
+    at.query_params["attempt"] = str(attempt)
+    at = at.run()
+    assert "holds other text" not in _text(at)
+    at = run_app("report", query={"attempt": str(typed_id)})
+    at = next(b for b in at.button if b.label == "Revise this answer in Practise").click().run()
+    assert at.session_state["q_mode"] == "My own question"
+    assert at.session_state["q_text"] == " ".join(long.split())
 
 
 def test_a_every_page_has_a_url_and_the_root_forwards(data_dir):

@@ -185,6 +185,34 @@ def test_words_typed_survive_a_page_switch_that_raced_their_commit(server, brows
         ctx.close()
 
 
+def test_text_the_app_sets_back_is_not_overwritten_by_words_it_already_holds(
+    server, browser, grader, weak_answer
+):
+    """An edit typed and sent, then the graded answer taken back to Practise with "Revise" and
+    "Replace it": the box shows the graded answer, and the edit, which the app held, is not
+    put back over it."""
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        _choose_case_and_type(page, weak_answer)
+        _grade(page, grader.grade(weak_answer, QUESTION).overall_score)
+        box = base._answer_box(page)
+        edited = weak_answer + "\n\nMORE WORDS ADDED LATER."
+        box.fill(edited)
+        box.press("Control+Enter")  # sent: the app holds the edit
+        page.wait_for_timeout(2000)
+        page.get_by_role("link", name="Report").click()
+        page.wait_for_url(re.compile(r"/report"), timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Revise this answer in Practise").click(timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Replace it").click(timeout=TIMEOUT_MS)
+        page.wait_for_url(re.compile(r"/practise"), timeout=TIMEOUT_MS)
+        base._answer_box(page).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(3000)  # past the keeper's wait
+        assert base._answer_box(page).input_value() == weak_answer
+    finally:
+        ctx.close()
+
+
 def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
     score = grader.grade(weak_answer, QUESTION).overall_score
     ctx, page = _context(browser, WIDE)

@@ -247,3 +247,13 @@ def test_a_rule_a_case_breaks_is_said_in_its_own_words(kb_copy):
     with pytest.raises(KnowledgeBaseError) as e:
         load_kb(kb_copy)
     assert str(e.value).endswith("eta_prediction.md: components listed twice: drift"), e.value
+
+
+def test_no_word_any_question_may_use_raises_a_concern(kb):
+    """A question's genre words ("Explain how you would design...", "Describe a system") say
+    nothing about its stakes, so none of them raises a concept."""
+    from grader.scoring.relevance import QUESTION_GENRE_WORDS
+    from grader.text import plain_words
+
+    raising = {plain_words(w) for c in kb.concepts.values() for w in c.raised_by}
+    assert raising and not raising & QUESTION_GENRE_WORDS

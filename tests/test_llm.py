@@ -281,3 +281,18 @@ def test_the_rules_say_more_item_follows_the_llms_three_improvements(grader):
     expected = grader.totals(report.components, report.question)["improvements"][3:]
     assert report.summary and expected and report.improvements[3:] == expected
     assert not any(i.startswith("Say more") for i in report.improvements[:3])
+
+
+def test_a_component_the_question_adds_to_its_case_is_judged_too(grader, weak_answer):
+    """A question near a bank case that raises a concern the case does not list adds it to the
+    rubric (`stakes`); the LLM judges it with the concept's own cues (it raised StopIteration,
+    escaping as a RuntimeError, where the case's components were searched for it)."""
+    question = "Design a video recommender that also predicts which viewers will cancel"
+    det = grader.grade(weak_answer, question)
+    case = grader.kb.cases[det.question.id]
+    assert "label_delay" not in {c.id for c in case.components}
+    assert [(r.id, r.said) for r in det.question.raised] == [("label_delay", "cancel")]
+    report, _ = run(grader, weak_answer, det, sensible_policy(level=2))
+    assert report.grader.mode == "llm"
+    assert report.component("label_delay").judged_by == "llm"
+    assert_grounded(report, det, weak_answer)

@@ -286,3 +286,18 @@ def test_stakes_add_what_a_case_lacks_and_never_touch_a_case_asked_by_name(grade
     again = grader.resolve_question("Design a video recommender that works for new users")
     assert [(r.id, r.said) for r in again.question.raised] == [] and not again.warnings[1:]
     assert {c.id: c.severity for c in again.components} == listed
+
+
+def test_a_raised_concern_names_the_words_that_raise_it(grader):
+    """The reason given is a phrase that raises the concern itself, never one inside another
+    concern's longer phrase ("bias" in "position bias" raises feedback loops, not fairness); a
+    question's genre words raise nothing."""
+    from grader.scoring.stakes import raised_concerns
+
+    said = {r.id: r.said for r in raised_concerns(grader.stakes, "Avoid position bias in hiring")}
+    assert said == {
+        "bias_fairness": "hiring",
+        "explainability": "hiring",
+        "feedback_loops": "position bias",
+    }
+    assert not raised_concerns(grader.stakes, "Explain how you would design a video recommender")

@@ -295,6 +295,8 @@ def test_an_answers_title_heads_no_section():
     assert [(u.clean, u.heading) for u in titled] == [(note, "")]
     over_sections = segment(f"# Real-time bidding model\n\n{note}\n\n## Serving\n\nGPU batch.\n")
     assert over_sections[0].clean == note
+    code = "```\n# run nightly\npython train.py --days 30\n```\n"  # a comment, not a heading
+    assert segment(f"# Real-time bidding model\n\n{note}\n\n{code}")[0].clean == note
     for sectioned in (f"## Monitoring\n\n{note}\n", f"# Evaluation\n\nx y z.\n\n# Ops\n\n{note}\n"):
         read = [u for u in segment(sectioned) if u.text == note]
         assert read and read[0].clean.endswith(f": {note}") and read[0].heading, sectioned

@@ -188,31 +188,40 @@ def clear_all() -> int:
 # This script, run in the page, keeps what is typed in the browser's own storage for this tab's
 # session id, with the app's committed text it started from (`base`), and whenever a box is drawn
 # (after a refresh, or back from another page) puts it back when the app still holds that same
-# text, then commits it. Text the app replaced since (a new case, a cleared box) has another base
-# and is not brought back. No user text is written into the script: only the session id and a
-# digest.
+# text, then commits it. Once the app holds what was typed, the kept text is filed under that
+# text: the app setting the box back to an earlier text (a revised attempt, a new case, a cleared
+# box) then has another base, and nothing is brought back over it. No user text is written into
+# the script: only the session id and a digest.
 _KEEPER = """<script>(() => {
   const key = "mlsd-draft-" + SID, base = BASE;
   window.__mlsdBase = base;
   const read = () => { try { return JSON.parse(localStorage.getItem(key) || "null"); }
                        catch (e) { return null; } };
+  const write = (text) => {
+    try { localStorage.setItem(key, JSON.stringify({base: window.__mlsdBase, text: text})); }
+    catch (e) {}
+  };
+  // once the page has drawn the box (a box just drawn does not yet commit what is put in it)
+  const settle = (el) => setTimeout(() => {
+    const kept = read();
+    if (!el.isConnected || !kept) return;
+    if (kept.text === el.value) {  // the app holds what was typed: kept under the app's text
+      if (kept.base !== window.__mlsdBase) write(el.value);
+      return;
+    }
+    if (kept.base === window.__mlsdBase) {  // typed over this very text, never sent: put back
+      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+      set.call(el, kept.text);
+      el.dispatchEvent(new Event("input", {bubbles: true}));
+      el.focus(); el.blur();
+    }
+  }, 300);
   const keep = (el) => {
-    if (el.dataset.mlsdKept) return;
-    el.dataset.mlsdKept = "1";
-    el.addEventListener("input", () => {
-      try { localStorage.setItem(key, JSON.stringify({base: window.__mlsdBase, text: el.value})); }
-      catch (e) {}
-    });
-    // once the page has drawn the box (a box just drawn does not yet commit what is put in it)
-    setTimeout(() => {
-      const kept = read();
-      if (el.isConnected && kept && kept.base === window.__mlsdBase && kept.text !== el.value) {
-        const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-        set.call(el, kept.text);
-        el.dispatchEvent(new Event("input", {bubbles: true}));
-        el.focus(); el.blur();
-      }
-    }, 300);
+    if (!el.dataset.mlsdKept) {
+      el.dataset.mlsdKept = "1";
+      el.addEventListener("input", () => write(el.value));
+    }
+    settle(el);
   };
   const find = () => document.querySelector('textarea[aria-label="Your answer"]');
   const box = find();

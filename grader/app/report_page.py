@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from grader.app import nav, report_view, state
@@ -53,48 +55,50 @@ def render() -> None:
         st.info("No report yet: grade an answer first, or open an attempt from your history.")
         st.page_link(nav.page("practise"), label="Practise", icon=":material/edit_note:")
         return
-    report, text, question = shown
+    report, text, _question = shown
     attempt = st.session_state.get(state.REPORT_ATTEMPT)
     if attempt is not None:
         st.caption(f"Attempt #{attempt}, saved in History.")
         if st.query_params.get(PARAM) != str(attempt):
             st.query_params[PARAM] = str(attempt)  # the URL names the attempt: a link that lasts
     if text.strip() and text != st.session_state.get("answer_text"):
-        _revise(text, question)
+        _revise(text, report)
     report_view.render(report, text, key="report")
 
 
-REPLACING = "revise_pending"  # a revise asked for while the answer box holds other text
+REPLACING = "revise_pending"  # the answer a revise was asked for while the box held other text
 
 
-def _revise(text: str, question: str) -> None:
+def _revise(text: str, report) -> None:
     """A button that takes this answer and its question to Practise, to revise and grade again.
     Text in the answer box is never replaced unasked: with other text there, a second button
-    says so and replaces it."""
+    says so and replaces it (asked for this answer only: another report opened since asks anew)."""
     typed = (st.session_state.get("answer_text") or "").strip()
+    mine = hashlib.sha256(f"{report.question.shown}\n{text}".encode()).hexdigest()
     if st.button("Revise this answer in Practise", icon=":material/edit_note:"):
         if not typed:
-            _to_practise(text, question)
-        st.session_state[REPLACING] = True
-    if st.session_state.get(REPLACING) and typed:
+            _to_practise(text, report)
+        st.session_state[REPLACING] = mine
+    if st.session_state.get(REPLACING) == mine and typed:
         st.warning(
             f"Your answer box in Practise holds other text ({len(typed.split()):,} words), not "
             "graded since it changed. Replace it with this answer?"
         )
         if st.button("Replace it", key="revise_replace"):
-            _to_practise(text, question)
+            _to_practise(text, report)
 
 
-def _to_practise(text: str, question: str) -> None:
-    """Open Practise with this answer in the box and its question chosen (a bank case by id, or
-    the question as typed)."""
+def _to_practise(text: str, report) -> None:
+    """Open Practise with this answer in the box and its question chosen: the bank case asked for
+    by name, or the question as typed, in full (a saved attempt's title may be shortened)."""
     from grader.knowledge.notes import cached_kb
 
     ss = st.session_state
     ss.pop(REPLACING, None)
-    if question in cached_kb().cases:
-        ss["q_mode"], ss["q_case"] = "From the case bank", question
+    q = report.question
+    if q.by_name and q.id in cached_kb().cases:
+        ss["q_mode"], ss["q_case"] = "From the case bank", q.id
     else:
-        ss["q_mode"], ss["q_text"] = "My own question", question
+        ss["q_mode"], ss["q_text"] = "My own question", q.shown
     ss["answer_source"], ss["answer_text"] = "paste", text
     st.switch_page(nav.page("practise"))

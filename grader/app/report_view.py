@@ -41,7 +41,7 @@ def render(report: GradeReport, text: str, key: str) -> None:
     st.subheader("Steps")
     st.altair_chart(step_chart(report), width="stretch")
     st.caption(step_score_note(report))
-    st.subheader("Components, costliest gaps first")
+    st.subheader("Components, biggest gaps first")
     st.caption(
         "A gap costs its component's importance times the points it lacks, so an important "
         "partial component can come before a minor missing one."

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from grader.errors import InvalidOutput, LLMUnavailable
+from grader.knowledge.notes import CaseComponent
 from grader.llm.client import LLMClient, public_url
 from grader.llm.config import LLMConfig
 from grader.llm.grounding import apply_verdict, inert, verify_quotes
@@ -114,7 +115,12 @@ class _Run:
     def _similarities(self, component_id: str, quotes: list[str]) -> list[float]:
         if not quotes:
             return []
-        comp = next(x for x in self.grader.kb.case_components(self.case) if x.id == component_id)
+        # a component the question raised that its case does not list is read by its concept's
+        # cues alone (`stakes.with_stakes` adds it to the rubric)
+        comp = next(
+            (x for x in self.grader.kb.case_components(self.case) if x.id == component_id),
+            CaseComponent(id=component_id, severity="critical"),
+        )
         return [
             float(s) for s in self.grader.text_similarities(quotes, self.case, comp).max(axis=1)
         ]

@@ -197,6 +197,7 @@ def _heading(line: str, next_line: str | None) -> str | None:
 
 
 _MD_LEVEL = re.compile(r"^[ \t]*(#{1,6})[ \t]+\S", re.M)
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[^\n]*$", re.M | re.S)
 
 
 def _title_line(answer: str) -> int | None:
@@ -209,7 +210,9 @@ def _title_line(answer: str) -> int | None:
     first = re.search(r"\S", answer)
     if first is None:
         return None
-    levels = [(m.start(1), len(m.group(1))) for m in _MD_LEVEL.finditer(answer)]
+    # a "#" line inside a fenced code block is a comment, not a heading
+    prose = _FENCED.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), answer)
+    levels = [(m.start(1), len(m.group(1))) for m in _MD_LEVEL.finditer(prose)]
     if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
         return None  # the first line is no markdown heading
     at, level = levels[0]

@@ -32,14 +32,28 @@ def stakes_lexicons(kb: KnowledgeBase) -> dict[str, TopicLexicon]:
 def raised_concerns(lexicons: dict[str, TopicLexicon], question: str) -> list[RaisedConcern]:
     """The concepts the question's words raise (`stakes_lexicons`), in the knowledge base's
     order, each with the first words that raise it. A phrase raises one concern: "position bias"
-    raises feedback loops, not fairness through "bias" (`naming_masks`)."""
+    raises feedback loops, not fairness through "bias" (`naming_masks`), and is not given as
+    fairness's reason when another phrase raises it ("hiring")."""
     found = naming_masks(lexicons, [question])
     text = plain_words(question)
-    return [
-        RaisedConcern(id=cid, said=lexicons[cid].pattern.search(text).group(0))
-        for cid in lexicons
-        if found[cid][0]
-    ]
+    spans = {
+        cid: [m.span() for m in lexicon.pattern.finditer(text)] for cid, lexicon in lexicons.items()
+    }
+
+    def nested(span: tuple[int, int], cid: str) -> bool:
+        return any(
+            o[0] <= span[0] and span[1] <= o[1] and o[1] - o[0] > span[1] - span[0]
+            for other, found_there in spans.items()
+            if other != cid
+            for o in found_there
+        )
+
+    out = []
+    for cid in lexicons:
+        if found[cid][0]:
+            s, e = next((sp for sp in spans[cid] if not nested(sp, cid)), spans[cid][0])
+            out.append(RaisedConcern(id=cid, said=text[s:e]))
+    return out
 
 
 def with_stakes(
