@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import io
 import itertools
 import json
 import multiprocessing
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
+from grader.answers.decode import decoded
 from grader.answers.files import load_answer_file
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
@@ -106,6 +108,13 @@ def read_rows(
         own = _outputs(out) if out is not None else set()
         if (source / MANIFEST).is_file():
             own |= _outputs(source)
+        elif out is not None and source.resolve() == out.resolve():
+            for name in ("summary.md", "summary.csv"):  # a candidate's file, not a summary of ours
+                if (source / name).exists():
+                    raise InputError(
+                        f"{source / name} would be replaced by the cohort summary: give -o "
+                        "another folder, or rename the file"
+                    )
         entries = sorted(
             p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
         )
@@ -228,8 +237,18 @@ class _Lines:
         return line
 
 
+# an answer cell may be as long as any answer `mlsd grade` takes (the csv module stops at 128 KiB)
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+
+def _text_of(source: Path) -> io.StringIO:
+    """A CSV or JSONL file's text, read as answers are (UTF-8, UTF-16, else Windows-1252)."""
+    text, _note = decoded(source.read_bytes(), source.name)
+    return io.StringIO(text.removeprefix("\ufeff"), newline="")
+
+
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
-    with open(source, newline="", encoding="utf-8-sig") as fh:
+    with _text_of(source) as fh:
         lines = _Lines(fh)
         reader = csv.DictReader(lines)
         columns = {k.strip().lower() for k in reader.fieldnames or () if k}
@@ -247,7 +266,7 @@ def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
 
 
 def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
-    with open(source, encoding="utf-8-sig") as fh:
+    with _text_of(source) as fh:
         for line, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
@@ -258,6 +277,11 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
                 continue
             except RecursionError:
                 yield line, "not valid JSON (nested too deeply)"
+                continue
+            try:  # "\ud800" is valid JSON, but no text: it cannot be graded or written
+                json.dumps(record, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                yield line, "holds an unpaired surrogate escape (such as \\ud800): not text"
                 continue
             yield line, record if isinstance(record, dict) else "not a JSON object"
 
@@ -590,7 +614,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         out.append(
             f"| {rid} | {question}{r.overall_score} | "
             + " | ".join(scores)
-            + f" | {flagged(r, rid)} |"
+            + f" | {_cell_text(flagged(r, rid))} |"
         )
     out += ["", "## Steps (mean score)", "", "| step | mean | lowest | highest |",
             "|---|---:|---:|---:|"]  # fmt: skip

@@ -13,6 +13,10 @@ from grader.settings import HISTORY_DB, settings
 from grader.text import display_name
 
 _SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
+# names of the standard streams: a file put in place of the one stdout appends to would replace
+# it, and a pipe has no folder to write beside
+_STDOUT = {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}
+_STDERR = {"/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"}
 
 
 def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()) -> Path | None:
@@ -20,8 +24,14 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
     folder, a device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
     (`_kept`: the history database, drafts, notes, the index), or not writable. A symlink is
     followed: its target is written, the link stays."""
-    if path is None or str(path) == "-":
-        return None
+    if path is None or str(path) == "-" or str(path) in _STDOUT:
+        return None  # stdout as it is, appended to or piped: never a file put in its place
+    if str(path) in _STDERR:
+        raise InputError(
+            f"--output {path}: a report goes to a file or to stdout; leave -o out and redirect"
+        )
+    if os.path.realpath(path) == os.devnull:
+        return Path(os.devnull)  # written to nowhere, as asked
     shown = display_name(path)
     target = Path(os.path.realpath(path))
     try:
@@ -62,6 +72,11 @@ def check_output_folder(path: Path) -> Path:
     itself, where a summary and sheets would sit beside the database."""
     shown = display_name(path)
     target = Path(os.path.realpath(path))
+    existing = next(p for p in (target, *target.parents) if p.exists())
+    if not existing.is_dir():
+        raise InputError(f"--out {shown}: {existing} is not a folder; give a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"--out {shown}: cannot write in {existing}; give another folder")
     s = settings()
     data = Path(os.path.realpath(s.data_dir.expanduser()))
     why = _kept(target / "summary.md") or (
@@ -122,6 +137,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     """Write text (or bytes) so that readers see the old file or the whole new one, never a part.
     A symlink is followed (its target is replaced); anything but a regular file is refused."""
     path = Path(os.path.realpath(path))
+    if str(path) == os.devnull:
+        return
     if path.exists() and not path.is_file():
         raise InputError(f"{path} is not a regular file: refusing to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)

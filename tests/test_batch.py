@@ -469,3 +469,53 @@ def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path,
     assert question not in line and "weighed as critical" in line
     by_name = interviewer_sheet(grader.grade(STRONG.read_text(), "video_recommendation"), kb)
     assert "- **Rubric:** bank case Video recommendation (home feed)" in by_name
+
+
+def test_cohort_files_are_read_as_answers_are_and_a_bad_row_fails_alone(tmp_path):
+    """A CSV in Windows-1252 is read as an answer file is; an answer cell may be longer than the
+    csv module's 128 KiB; a JSONL row whose text is an unpaired surrogate escape is named by its
+    line. Each of these stopped the whole batch with an "unexpected" error."""
+    table = tmp_path / "cohort.csv"
+    long = "We rank candidates with a two-tower model. " * 4000  # 172,000 characters
+    table.write_bytes(
+        b"id,question,answer\n"
+        + "caf\u00e9,video_recommendation,R\u00e9sum\u00e9 of the design.\n".encode("cp1252")
+        + f'long,video_recommendation,"{long}"\n'.encode("cp1252")
+    )
+    rows, problems = read_rows(table)
+    assert [r.answer for r in rows] == ["R\u00e9sum\u00e9 of the design.", long]
+    assert not problems
+    lines = tmp_path / "cohort.jsonl"
+    lines.write_text('{"id": "a", "answer": "fine"}\n{"id": "b", "answer": "\\ud800 bad"}\n')
+    rows, problems = read_rows(lines, "video_recommendation")
+    assert [r.id for r in rows] == ["a"]
+    assert [(p.line, p.reason) for p in problems] == [
+        (2, "holds an unpaired surrogate escape (such as \\ud800): not text")
+    ]
+
+
+def test_a_candidates_summary_file_is_never_replaced_by_the_cohort_summary(tmp_path):
+    """Answers in a folder written into that same folder: a candidate's file named summary.md
+    would be replaced by the cohort summary, so the run is refused before any grading."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "summary.md").write_text("a candidate's answer, named summary\n")
+    (answers / "ann.md").write_text(WEAK.read_text())
+    with pytest.raises(batch.InputError, match="would be replaced by the cohort summary"):
+        read_rows(answers, "video_recommendation", answers)
+    assert (answers / "summary.md").read_text() == "a candidate's answer, named summary\n"
+
+
+def test_a_flag_holding_a_pipe_keeps_the_summary_table_whole(tmp_path, grader):
+    from grader.batch import write_summary
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "pipe_name.json").write_text(
+        grader.grade(WEAK.read_text(), "video_recommendation").to_json()
+    )
+    write_summary(tmp_path, [], None, {"pipe_name": "pipe|name"})
+    lines = (tmp_path / "summary.md").read_text().splitlines()
+    header = next(x for x in lines if x.startswith("| candidate"))
+    row = next(x for x in lines if x.startswith("| pipe_name"))
+    assert row.count("|") == header.count("|") and "id given as 'pipe/name'" in row

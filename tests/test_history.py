@@ -382,7 +382,13 @@ def test_history_commands(cli, db, tmp_path):
     assert cli("import", str(not_export)).exit_code == 2
     # an export's attempt must be one this version can show: refused whole, in one line
     doc = json.loads(out.read_text())
-    for broken in ({"report": "not a report"}, {"mode": "exam"}, {"report": {"x": 1}}):
+    broken_ones = (
+        {"report": "not a report"},
+        {"mode": "exam"},
+        {"report": {"x": 1}},
+        {"answer": None},  # it was kept as the text "None"
+    )
+    for broken in broken_ones:
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps({**doc, "attempts": [{**doc["attempts"][0], **broken}]}))
         refused = cli("import", str(bad))

@@ -39,7 +39,8 @@ def _target(kind: str, tmp: Path) -> tuple[Path, Path]:
         "regular file": lambda: regular,
         "new file": lambda: tmp / "new.json",
         "symlink to a file": lambda: (tmp / "link.json").symlink_to(regular) or tmp / "link.json",
-        "device": lambda: Path("/dev/null"),
+        "device": lambda: Path("/dev/zero"),
+        "/dev/null": lambda: Path("/dev/null"),
         "folder": lambda: tmp,
         "the input": lambda: answer,
         "a symlink to the input": lambda: (tmp / "alias.md").symlink_to(answer) or tmp / "alias.md",
@@ -51,6 +52,7 @@ def _target(kind: str, tmp: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize(
     "kind, allowed",
     [("regular file", True), ("new file", True), ("symlink to a file", True), ("device", False),
+     ("/dev/null", True),
      ("folder", False), ("the input", False), ("a symlink to the input", False), ("missing folder", False)],
 )  # fmt: skip
 def test_output_is_written_only_to_a_regular_file(tmp_path, kind, allowed):
@@ -64,6 +66,9 @@ def test_output_is_written_only_to_a_regular_file(tmp_path, kind, allowed):
         return
     resolved = check_output(target, inputs=(answer,))
     write_atomic(resolved, "new report")
+    if kind == "/dev/null":  # written to nowhere, as asked
+        assert resolved == Path(os.devnull) and not Path(os.devnull).is_file()
+        return
     assert target.read_text() == "new report"
     if kind == "symlink to a file":
         assert target.is_symlink() and (tmp_path / "report.json").read_text() == "new report"
@@ -121,7 +126,8 @@ def _cli(command: str, **env) -> subprocess.CompletedProcess:
     [
         (f"{sys.executable} -m grader.cli grade - -q x <&-", "standard input is closed"),
         (f"{sys.executable} -m grader.cli grade {WEAK} -q $'\\xff\\xfe design'", "not valid UTF-8"),
-        (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /dev/null", "not a regular file"),
+        (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /dev/zero", "not a regular file"),
+        (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /dev/stderr", "leave -o out"),
         (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o {WEAK}", "is the input file"),
         (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /", "is a folder"),
         (f"printf '%.0s[' $(seq 3000) | {sys.executable} -m grader.cli grade - -q x -f json --candidate me",
@@ -275,3 +281,17 @@ def test_process_substitution_and_pipes_grade_the_whole_answer(command, real_ind
         got["answer_stats"] == whole["answer_stats"]
         and got["overall_score"] == whole["overall_score"]
     )
+
+
+def test_output_to_dev_stdout_is_stdout_appended_or_piped(tmp_path, real_index_dir):
+    """`-o /dev/stdout` writes to stdout as it is: a file stdout appends to keeps what it held
+    (a file used to be put in its place), and a pipe works (there was no folder to write beside)."""
+    env = {"MLSD_INDEX_DIR": str(real_index_dir)}
+    grade = f"{sys.executable} -m grader.cli grade {WEAK} -q video_recommendation -f markdown"
+    log = tmp_path / "log.txt"
+    appended = _cli(f"echo keep > {log}; {grade} -o /dev/stdout >> {log}", **env)
+    assert appended.returncode == 0, appended.stderr.decode()
+    text = log.read_text()
+    assert text.startswith("keep\n") and "Video recommendation" in text
+    piped = _cli(f"set -o pipefail; {grade} -o /dev/stdout | head -c 200", **env)
+    assert piped.returncode == 0 and b"Video recommendation" in piped.stdout, piped.stderr

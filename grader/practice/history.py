@@ -451,13 +451,16 @@ class History:
                 if a.get("mode") not in ("practice", "mock"):
                     raise ValueError(f"mode {a.get('mode')!r} is neither practice nor mock")
                 report = GradeReport.model_validate(a["report"])  # a report this version reads
+                for field in ("question_title", "answer"):  # text, never None read as "None"
+                    if not isinstance(a[field], str):
+                        raise ValueError(f"its {field} is not text")
                 created = datetime.fromisoformat(a["created_at"]).astimezone(timezone.utc)
                 rows.append(
                     (
                         created.isoformat(timespec="seconds"),
                         a.get("question_id"),
-                        str(a["question_title"]),
-                        str(a["answer"]),
+                        a["question_title"],
+                        a["answer"],
                         report.to_json(),
                         a["mode"],
                         str(a.get("source_kind") or "text"),
