@@ -247,8 +247,25 @@ def _text_of(source: Path) -> io.StringIO:
     return io.StringIO(text.removeprefix("\ufeff"), newline="")
 
 
+def _unclosed_quote(source: Path, text: str) -> None:
+    """Refuse a CSV whose last quoted cell never closes: every row after its quote would be read
+    as that cell's text, and those candidates silently dropped."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    done = 0
+    try:
+        for _ in reader:
+            done = reader.line_num
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(
+                f"{source}: a quoted cell opened after line {done} is never closed, so every row "
+                "after it would be read as its text: close the quote"
+            ) from None
+
+
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
     with _text_of(source) as fh:
+        _unclosed_quote(source, fh.getvalue())
         lines = _Lines(fh)
         reader = csv.DictReader(lines)
         columns = {k.strip().lower() for k in reader.fieldnames or () if k}

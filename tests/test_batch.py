@@ -494,6 +494,15 @@ def test_cohort_files_are_read_as_answers_are_and_a_bad_row_fails_alone(tmp_path
     ]
 
 
+def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_it(tmp_path):
+    table = tmp_path / "cohort.csv"
+    table.write_text(
+        'id,question,answer\nu1,video_recommendation,"one\nu2,video_recommendation,two\n'
+    )
+    with pytest.raises(batch.InputError, match="opened after line 1 is never closed"):
+        read_rows(table)
+
+
 def test_a_candidates_summary_file_is_never_replaced_by_the_cohort_summary(tmp_path):
     """Answers in a folder written into that same folder: a candidate's file named summary.md
     would be replaced by the cohort summary, so the run is refused before any grading."""
