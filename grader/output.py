@@ -20,8 +20,9 @@ _STDERR = {"/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"}
 
 
 def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()) -> Path | None:
-    """The file to write, or None for stdout ('-' or nothing); refused with one line when it is a
-    folder, a device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
+    """The file to write, or None for stdout ('-', /dev/stdout or nothing; os.devnull is returned
+    as it is and written to nowhere); refused with one line when it is /dev/stderr, a folder, any
+    other device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
     (`_kept`: the history database, drafts, notes, the index), or not writable. A symlink is
     followed: its target is written, the link stays."""
     if path is None or str(path) == "-" or str(path) in _STDOUT:
@@ -135,7 +136,8 @@ def _same(a: Path, b: Path) -> bool:
 
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write text (or bytes) so that readers see the old file or the whole new one, never a part.
-    A symlink is followed (its target is replaced); anything but a regular file is refused."""
+    A symlink is followed (its target is replaced); os.devnull takes nothing; anything else but a
+    regular file is refused."""
     path = Path(os.path.realpath(path))
     if str(path) == os.devnull:
         return

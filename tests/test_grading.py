@@ -922,3 +922,31 @@ def test_the_markdown_report_keeps_quoted_words_inert_and_names_things_by_title(
     reading = text.split("## Recommended reading", 1)[1].split("##", 1)[0]
     served = [line.split("), for ", 1)[1] for line in reading.splitlines() if "), for " in line]
     assert served and not any("_" in x for x in served)
+
+
+def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage_says():
+    """Windows set aside across counted bullets are not listed, not even by the list markers and
+    the few words between those bullets (they were, as passages of their own: "\\n2. ")."""
+    import types
+
+    import numpy as np
+
+    from grader.scoring.grading import ignored_passages
+    from grader.scoring.segment import segment
+
+    answer = (
+        "1. We train a gradient boosted model on the last ninety days of logged clicks and purchases\n"
+        "2. We monitor the AUC and the prediction distribution every day with alerts for drift\n"
+        "3. Ok.\n"
+        "4. We retrain weekly on a sliding window and compare against the current champion first\n"
+    )
+    units = segment(answer)
+    windows = np.array([u.is_window for u in units])
+    assert windows.any() and (~windows).any()
+    prepared = types.SimpleNamespace(units=units, excluded=windows, off_domain=windows)
+    assert ignored_passages(answer, [], prepared) == []
+    none_counted = np.ones(len(units), dtype=bool)  # every unit set aside: all of it is listed
+    listed = ignored_passages(
+        answer, [], types.SimpleNamespace(units=units, excluded=none_counted, off_domain=~windows)
+    )
+    assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}

@@ -52,7 +52,7 @@ from grader.scoring.judge import (
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
-from grader.scoring.segment import Unit, clean_text, count_words, segment
+from grader.scoring.segment import MIN_UNIT_WORDS, Unit, clean_text, count_words, segment
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.settings import settings
 
@@ -793,9 +793,10 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
 def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
-    characters, invisible anyway, are not). A word window set aside is listed only for what no
-    counted sentence, bullet or row says: a window across the end of one sentence and the start
-    of the next may read as everyday prose where both sentences count (and are quoted)."""
+    characters, invisible anyway, are not). A word window set aside is not listed when counted
+    sentences, bullets and rows say all of it but a few words: a window across the end of one
+    sentence and the start of the next may read as everyday prose where both sentences count
+    (and are quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
     counted = [
         (u.start, u.end)
@@ -804,13 +805,9 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
     ]
     for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
         if excluded:
-            reason = "unrelated" if off else "buzzwords"
-            pieces = (
-                _outside(unit.start, unit.end, counted)
-                if unit.is_window
-                else [(unit.start, unit.end)]
-            )
-            spans += [(s, e, reason) for s, e in pieces if _WORD.search(answer, s, e)]
+            if unit.is_window and _said_elsewhere(answer, unit, counted):
+                continue
+            spans.append((unit.start, unit.end, "unrelated" if off else "buzzwords"))
     merged: list[list] = []
     for start, end, reason in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
         if merged and merged[-1][2] == reason and start <= merged[-1][1]:
@@ -824,21 +821,23 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
     ]
 
 
-_WORD = re.compile(r"[^\W_]")
-
-
-def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The stretches of [start, end) that none of `spans` covers."""
-    out, at = [], start
-    for s, e in sorted(spans):
-        if e <= at or s >= end:
+def _said_elsewhere(answer: str, window: Unit, counted: list[tuple[int, int]]) -> bool:
+    """Whether the `counted` spans (sentences, bullets, rows) cover a word window but for fewer
+    than MIN_UNIT_WORDS of its words."""
+    left, at = [], window.start
+    for s, e in sorted(counted):
+        if e <= at or s >= window.end:
             continue
         if s > at:
-            out.append((at, s))
+            left.append(answer[at:s])
         at = max(at, e)
-    if at < end:
-        out.append((at, end))
-    return out
+    left.append(answer[at : window.end])
+    return count_words(_LIST_MARKER.sub(" ", " ".join(left))) < MIN_UNIT_WORDS
+
+
+_LIST_MARKER = re.compile(
+    r"(?m)^[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+"
+)  # "2. ", "- " open no words
 
 
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:
