@@ -67,6 +67,11 @@ def _guarded(fn):
             _stdout_closed()
         except GraderError as exc:
             _fail(str(exc))
+        except OSError as exc:  # the system refused (a full disk, a name too long, permissions)
+            if _debug():
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}")
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users

@@ -295,3 +295,17 @@ def test_output_to_dev_stdout_is_stdout_appended_or_piped(tmp_path, real_index_d
     assert text.startswith("keep\n") and "Video recommendation" in text
     piped = _cli(f"set -o pipefail; {grade} -o /dev/stdout | head -c 200", **env)
     assert piped.returncode == 0 and b"Video recommendation" in piped.stdout, piped.stderr
+
+
+def test_a_write_the_system_refuses_is_one_line_with_exit_2(tmp_path, real_index_dir):
+    """A full disk or a name the file system refuses is said in one line with exit 2, not as an
+    "unexpected" error with exit 1."""
+    env = {"MLSD_INDEX_DIR": str(real_index_dir), "MLSD_USER_KB": str(tmp_path / "kb")}
+    full = _cli(
+        f"{sys.executable} -m grader.cli grade {WEAK} -q video_recommendation > /dev/full", **env
+    )
+    long = _cli(f"{sys.executable} -m grader.cli case new {'a' * 300}", **env)
+    for proc, needle in ((full, "No space left on device"), (long, "File name too long")):
+        err = proc.stderr.decode()
+        assert proc.returncode == 2 and needle in err and "unexpected" not in err, err
+        assert len(err.strip().splitlines()) == 1, err
