@@ -52,7 +52,14 @@ from grader.scoring.judge import (
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
-from grader.scoring.segment import MIN_UNIT_WORDS, Unit, clean_text, count_words, segment
+from grader.scoring.segment import (
+    MIN_UNIT_WORDS,
+    Unit,
+    clean_text,
+    count_said_words,
+    count_words,
+    segment,
+)
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.settings import settings
 
@@ -832,12 +839,7 @@ def _said_elsewhere(answer: str, window: Unit, counted: list[tuple[int, int]]) -
             left.append(answer[at:s])
         at = max(at, e)
     left.append(answer[at : window.end])
-    return count_words(_LIST_MARKER.sub(" ", " ".join(left))) < MIN_UNIT_WORDS
-
-
-_LIST_MARKER = re.compile(
-    r"(?m)^[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+"
-)  # "2. ", "- " open no words
+    return count_said_words(" ".join(left)) < MIN_UNIT_WORDS
 
 
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:

@@ -423,6 +423,11 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def count_said_words(text: str) -> int:
+    """`count_words` of text whose lines' list markers ("2. ", "- ", "> ") are no words."""
+    return sum(count_words(_MARKER.sub(" ", line, count=1)) for line in text.splitlines())
+
+
 def count_fillers(text: str) -> int:
     """Filler words and phrases ("um", "uh", "you know", ...) in spoken text."""
     return len(_FILLERS.findall(text))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from grader.knowledge.notes import SEVERITY_WEIGHT, CaseComponent, KnowledgeBase
 from grader.report import RaisedConcern
-from grader.scoring.judge import TopicLexicon, naming_masks
+from grader.scoring.judge import TopicLexicon, _inside, _spans, naming_masks
 from grader.text import plain_words
 
 CRITICAL = "critical"
@@ -36,22 +36,15 @@ def raised_concerns(lexicons: dict[str, TopicLexicon], question: str) -> list[Ra
     fairness's reason when another phrase raises it ("hiring")."""
     found = naming_masks(lexicons, [question])
     text = plain_words(question)
-    spans = {
-        cid: [m.span() for m in lexicon.pattern.finditer(text)] for cid, lexicon in lexicons.items()
-    }
-
-    def nested(span: tuple[int, int], cid: str) -> bool:
-        return any(
-            o[0] <= span[0] and span[1] <= o[1] and o[1] - o[0] > span[1] - span[0]
-            for other, found_there in spans.items()
-            if other != cid
-            for o in found_there
-        )
-
+    spans = {cid: _spans(lexicon.pattern, question) for cid, lexicon in lexicons.items()}
     out = []
     for cid in lexicons:
         if found[cid][0]:
-            s, e = next((sp for sp in spans[cid] if not nested(sp, cid)), spans[cid][0])
+            longer = [
+                o for other, found_there in spans.items() if other != cid for o in found_there
+            ]
+            own = [sp for sp in spans[cid] if not any(_inside(sp, o) for o in longer)]
+            s, e = (own or spans[cid])[0]
             out.append(RaisedConcern(id=cid, said=text[s:e]))
     return out
 
