@@ -848,8 +848,11 @@ def serve(
 
         import grader.api  # noqa: F401 - fails here, in one line, when FastAPI is missing
 
+    from grader.settings import settings
+
     if chroma_url:  # worker processes read their settings from the environment they inherit
         os.environ["MLSD_CHROMA_URL"] = chroma_url
+    settings()  # a bad setting (MLSD_API_QUEUE=0) fails here, before the server says it serves
     _check_port(host, port)
     typer.echo(
         f"serving the API on http://{host}:{port} (docs at /docs); Ctrl+C stops it", err=True

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, free_port
 
 pytestmark = pytest.mark.slow
 STRONG = str(EXAMPLES / "video_recommendation_strong.md")
@@ -229,6 +229,15 @@ def test_text_without_words_and_a_busy_port_are_one_line(mlsd, tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         _one_line_error(mlsd("serve", "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")
+
+
+def test_a_bad_api_setting_stops_serve_before_it_says_it_serves(mlsd):
+    port = free_port()
+    for env, needle in (
+        ({"MLSD_API_QUEUE": "0"}, "setting api_queue: "),
+        ({"MLSD_API_MAX_BODY": "lots"}, "setting api_max_body: "),
+    ):
+        _one_line_error(mlsd("serve", "--port", str(port), env=env), needle)
 
 
 def test_a_reader_that_stops_early_is_no_failure(real_index_dir):
