@@ -3,19 +3,22 @@
 - `POST /v1/grade`: JSON `{question, answer}` or a multipart upload (`question`, `file`: a
   transcript or a recording); the response is the library's `GradeReport`, so `/openapi.json`
   documents the report contract.
-- `GET /v1/questions`, `GET /v1/notes/{id}`, `GET /healthz`.
+- `GET /v1/questions`, `GET /v1/notes/{id}`, `GET /healthz` (and `HEAD /healthz`).
 
 Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
-queue (`MLSD_API_QUEUE` requests waiting or running; more get 429). With `MLSD_API_TOKEN` set,
-every `/v1` request needs `Authorization: Bearer <token>`. Nothing logs an answer or a key.
+queue (`MLSD_API_QUEUE` requests waiting or running; more get 429 with `Retry-After`: the seconds
+the last grading took). With `MLSD_API_TOKEN` set, every `/v1` request needs
+`Authorization: Bearer <token>`. Nothing logs an answer or a key.
 Workers are stateless: several behind a load balancer share one Chroma server (`--chroma-url`).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,19 +62,27 @@ class Note(BaseModel):
 
 class _Queue:
     """At most `size` requests waiting or grading; gradings themselves run one at a time per worker
-    (the model already uses the cores), so a burst queues instead of thrashing."""
+    (the model already uses the cores), so a burst queues instead of thrashing. A request refused
+    is told to retry after the time the last grading took (`Retry-After`): a place frees when the
+    grading in progress ends."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, clock=time.monotonic):
         self.slots = threading.BoundedSemaphore(size)
         self.run = threading.Lock()
+        self.clock, self.took = clock, 1.0  # seconds the last grading took (none yet: 1)
 
     def __enter__(self):
         if not self.slots.acquire(blocking=False):
-            raise HTTPException(429, "the grading queue is full: retry in a few seconds")
+            wait = max(1, math.ceil(self.took))
+            raise HTTPException(
+                429, f"the grading queue is full: retry in {wait} s", {"Retry-After": str(wait)}
+            )
         self.run.acquire()
+        self.started = self.clock()
         return self
 
     def __exit__(self, *exc):
+        self.took = self.clock() - self.started
         self.run.release()
         self.slots.release()
 
@@ -219,6 +230,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         raise HTTPException(404, f"no note '{note_id}'")
 
     @app.get("/healthz")
+    @app.head("/healthz", include_in_schema=False)  # as GET, without the body
     def healthz() -> dict:
         return {"status": "ok"}
 

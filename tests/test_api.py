@@ -45,6 +45,8 @@ def test_questions_notes_and_health(client):
     assert note["kind"] == "concept" and note["markdown"].startswith("---")
     assert client.get("/v1/notes/nope").status_code == 404
     assert client.get("/healthz").json() == {"status": "ok"}
+    head = client.head("/healthz")  # load balancers probe with HEAD: answered as GET, no body
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_the_docs_page_needs_no_internet(client):
@@ -114,9 +116,24 @@ def test_a_full_queue_answers_429(grader, monkeypatch, weak_answer):
     body = {"question": "video_recommendation", "answer": weak_answer}
     first = ThreadPoolExecutor(1).submit(client.post, "/v1/grade", json=body)
     assert entered.wait(30)
-    assert client.post("/v1/grade", json=body).status_code == 429
+    refused = client.post("/v1/grade", json=body)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     release.set()
     assert first.result(60).status_code == 200
+
+
+def test_a_full_queue_says_to_retry_after_the_time_the_last_grading_took():
+    from fastapi import HTTPException
+
+    from grader.api import _Queue
+
+    queue = _Queue(1, clock=iter([10.0, 14.2, 20.0, 21.0]).__next__)  # first: 10.0 s to 14.2 s
+    with queue:
+        pass
+    with queue, pytest.raises(HTTPException) as refused:  # one place, taken: the next is refused
+        queue.__enter__()
+    assert refused.value.status_code == 429 and refused.value.headers == {"Retry-After": "5"}
+    assert refused.value.detail == "the grading queue is full: retry in 5 s"
 
 
 # -- scale-out: two workers, one Chroma server ------------------------------------------------
