@@ -38,9 +38,14 @@ _overrides: dict[str, Any] = {}
 
 
 def config_path() -> Path:
-    """The config file: MLSD_CONFIG, else the user config folder's mlsd-grader/config.toml."""
+    """The config file: MLSD_CONFIG, else the user config folder's mlsd-grader/config.toml (which
+    need not exist; a file MLSD_CONFIG names must, or its settings would be silently left out)."""
     explicit = os.environ.get("MLSD_CONFIG")
-    return Path(explicit) if explicit else platformdirs.user_config_path(APP_NAME) / "config.toml"
+    if not explicit:
+        return platformdirs.user_config_path(APP_NAME) / "config.toml"
+    if not os.path.exists(explicit):
+        raise ConfigError(f"config file {explicit} (MLSD_CONFIG) does not exist")
+    return Path(explicit)
 
 
 @lru_cache(maxsize=8)

@@ -4,6 +4,7 @@ grader (the same index as the `grader` fixture; `st.cache_resource` keeps one gr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -35,7 +36,7 @@ def data_dir(real_index_dir, tmp_path_factory):
         mp.setenv("MLSD_INDEX_DIR", str(real_index_dir))
         mp.setenv("MLSD_AUTO_INDEX", "0")
         mp.setenv("MLSD_DATA_DIR", str(data))
-        mp.setenv("MLSD_CONFIG", str(data / "no-config.toml"))  # no personal LLM config file
+        mp.setenv("MLSD_CONFIG", os.devnull)  # no personal LLM config file
         for var in (
             "MLSD_LLM",
             "MLSD_LLM_API_KEY",

@@ -41,7 +41,7 @@ def server(real_index_dir, tmp_path_factory):
         "MLSD_INDEX_DIR": str(real_index_dir),
         "MLSD_AUTO_INDEX": "0",
         "MLSD_DATA_DIR": str(data),
-        "MLSD_CONFIG": str(data / "no-config.toml"),
+        "MLSD_CONFIG": os.devnull,  # no personal config file
     }
     url = f"http://127.0.0.1:{port}"
     cmd = [

@@ -240,6 +240,12 @@ def test_a_bad_api_setting_stops_serve_before_it_says_it_serves(mlsd):
         _one_line_error(mlsd("serve", "--port", str(port), env=env), needle)
 
 
+def test_a_config_file_that_is_not_there_is_one_line(mlsd, tmp_path):
+    missing = tmp_path / "config.toml"  # a typo in MLSD_CONFIG: its settings would be dropped
+    proc = mlsd("grade", STRONG, "-q", "video_recommendation", env={"MLSD_CONFIG": str(missing)})
+    _one_line_error(proc, f"config file {missing} (MLSD_CONFIG) does not exist")
+
+
 def test_a_reader_that_stops_early_is_no_failure(real_index_dir):
     """`mlsd grade ... | head -2`: the terminal report and the tables (as JSON already did) end with
     exit 0 and nothing on stderr when the reader closes the pipe (rich exits 1 on its own)."""

@@ -27,7 +27,23 @@ def test_settings_follow_every_change_of_flags_variables_and_the_file(tmp_path, 
         with pytest.raises(ConfigError, match="max_words"):
             settings()
     monkeypatch.delenv("MLSD_MAX_WORDS")
-    cfg.unlink()
+    monkeypatch.setenv("MLSD_CONFIG", os.devnull)  # an empty file: the defaults
+    assert settings().max_words == type(settings()).model_fields["max_words"].default
+
+
+def test_a_config_file_that_mlsd_config_names_must_exist(tmp_path, monkeypatch):
+    from grader.llm.config import load_config
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[grader]\nmax_words = 100\n", encoding="utf-8")
+    monkeypatch.setenv("MLSD_CONFIG", str(cfg))
+    assert settings().max_words == 100
+    cfg.unlink()  # its settings are not silently dropped: said on every call, as a bad file is
+    for read in (settings, settings, load_config):
+        with pytest.raises(ConfigError, match="^config file .*config.toml .MLSD_CONFIG. does not"):
+            read()
+    monkeypatch.delenv("MLSD_CONFIG")  # the user config folder's file may be absent
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "none"))
     assert settings().max_words == type(settings()).model_fields["max_words"].default
 
 
@@ -41,7 +57,7 @@ def test_defaults_follow_the_folders_the_environment_names(tmp_path, monkeypatch
 def test_variables_match_in_any_case_and_other_tools_variables_are_left_alone(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("MLSD_CONFIG", os.devnull)  # no config file's settings
     for name in ("MLSD_AUTO_INDEX", "MLSD_MAX_WORDS", "mlsd_max_words"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("mlsd_auto_index", "0")
