@@ -320,6 +320,9 @@ def _init_worker(threads: int | None = None, pooled: bool = False) -> None:
     _GRADER = default_grader()
 
 
+_HELD = threading.Event()  # set while `_sigint_ignored` holds Ctrl+C (and so SIGTERM) off
+
+
 @contextlib.contextmanager
 def _sigint_ignored() -> Iterator[None]:
     """Ignore Ctrl+C in this process for a moment (the main thread only can): a worker process
@@ -328,10 +331,32 @@ def _sigint_ignored() -> Iterator[None]:
         yield
         return
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _HELD.set()
     try:
         yield
     finally:
+        _HELD.clear()
         signal.signal(signal.SIGINT, before)
+
+
+def _as_ctrl_c(_signum, _frame) -> None:
+    if not _HELD.is_set():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """Handle SIGTERM (`kill`, a service manager stopping the batch) in this process as Ctrl+C: a
+    KeyboardInterrupt in the main thread, nothing while Ctrl+C is ignored. Worker processes keep
+    the default (the pool stops them with it when one dies)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _as_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _grade_row(row: Row, out: str) -> tuple[str, str | None]:

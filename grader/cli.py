@@ -748,8 +748,23 @@ def transcribe(
         sys.stdout.write(text)
 
 
+def _sigterm_as_ctrl_c(fn):
+    """Run a command with SIGTERM (`kill`, a service manager stopping it) handled as Ctrl+C."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from grader.batch import sigterm_as_ctrl_c
+
+        with sigterm_as_ctrl_c():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @app.command()
 @_guarded
+@_sigterm_as_ctrl_c
 def batch(
     source: Path = typer.Argument(
         ..., help="A folder of answers, or a .csv / .jsonl with id, question and answer or path."

@@ -1,6 +1,7 @@
 """`mlsd batch`: a cohort graded by worker processes, one report per answer identical to the
 library's, bad rows reported by line without stopping the batch, and a rerun that resumes."""
 
+import contextlib
 import csv
 import json
 import os
@@ -386,8 +387,9 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, mo
     assert (outcome.graded, outcome.changed, outcome.kept) == (1, 0, 2)
 
 
-def test_ctrl_c_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
-    tmp_path, real_index_dir
+@pytest.mark.parametrize("stop", ["ctrl-c", "kill"])
+def test_ctrl_c_or_sigterm_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
+    tmp_path, real_index_dir, stop
 ):
     import signal
     import time
@@ -406,10 +408,18 @@ def test_ctrl_c_stops_worker_processes_without_tracebacks_and_a_rerun_resumes(
     deadline = time.monotonic() + 300
     while not list((out / "reports").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the workers as well
-    time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)  # pressed again while the rows in flight finish
-    _, err = proc.communicate(timeout=300)
+    if stop == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the workers as well
+        time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)  # pressed again while the rows in flight finish
+    else:
+        proc.send_signal(signal.SIGTERM)  # `kill PID`, as a service manager stops a process
+    try:
+        proc.wait(timeout=300)
+    finally:  # worker processes left behind by a main one that died would hold stderr open
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "error: interrupted: " in err
     assert "run the same command again" in err
