@@ -44,7 +44,7 @@ from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader
 from grader.settings import set_overrides, settings
-from grader.text import display_name, first_line
+from grader.text import display_name, first_line, quantity
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
@@ -630,9 +630,12 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
     rubric's order under its step, with how many covered, partial or missed it and who missed it,
     and (small cohorts) every candidate's mark per component."""
     flagged = flagged or (lambda r, _rid: flags(r))
-    out = [f"# Cohort summary: {len(reports)} answers", ""]
+    out = [f"# Cohort summary: {quantity(len(reports), 'answer')}", ""]
     if problems:  # said first: an interviewer reading the ranking must know who is not in it
-        out += [f"**Not graded:** {len(problems)} row(s), listed at the end with the reason.", ""]
+        out += [
+            f"**Not graded:** {quantity(len(problems), 'row')}, listed at the end with the reason.",
+            "",
+        ]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
     asked = sorted({_asked(r) for r in reports.values()})

@@ -342,7 +342,7 @@ def sheet(
     from grader.output import write_atomic
     from grader.render import interviewer_sheet
     from grader.scoring.grading import default_grader
-    from grader.text import display_name
+    from grader.text import display_name, quantity
 
     report, output, _ = _graded(
         source, question, output, chroma_url=chroma_url, llm=llm, model=model,
@@ -358,7 +358,7 @@ def sheet(
     if output is not None:
         write_atomic(output, text)
         typer.echo(
-            f"wrote {output} ({len(report.follow_up_questions)} probes, "
+            f"wrote {output} ({quantity(len(report.follow_up_questions), 'probe')}, "
             f"overall {report.overall_score}/100)",
             err=True,
         )
@@ -436,11 +436,12 @@ def index(
     from grader.knowledge.embedder import default_embedder
     from grader.knowledge.index import build_index
     from grader.knowledge.notes import load_kb
+    from grader.text import quantity
 
     _use_chroma_url(chroma_url)
     stats = build_index(load_kb(), default_embedder(), rebuild=rebuild)
     typer.echo(
-        f"index at {stats.location}: {stats.total} chunks, {stats.embedded} embedded, "
+        f"index at {stats.location}: {quantity(stats.total, 'chunk')}, {stats.embedded} embedded, "
         f"{stats.deleted} removed in {stats.seconds:.1f}s"
     )
 
@@ -553,6 +554,7 @@ def case_check(
     """Validate a case file with the same one-line errors as the bundled notes."""
     from grader.errors import KnowledgeBaseError
     from grader.knowledge.notes import EDIT_ME, cached_kb, check_case, load_note
+    from grader.text import quantity
 
     if not path.is_file():
         _fail(f"{path}: no such file")
@@ -561,8 +563,8 @@ def case_check(
         raise KnowledgeBaseError(f"{path}: field 'id': '{case.id}' does not match the file name")
     check_case(case, cached_kb().concepts, path)
     unedited = path.read_text(encoding="utf-8", errors="replace").count(EDIT_ME)
-    still = f"; {unedited} place(s) still say '{EDIT_ME}'" if unedited else ""
-    typer.echo(f"ok: {path} ({len(case.components)} components){still}")
+    still = f"; '{EDIT_ME}' still in {quantity(unedited, 'place')}" if unedited else ""
+    typer.echo(f"ok: {path} ({quantity(len(case.components), 'component')}){still}")
 
 
 history_app = typer.Typer(
@@ -618,6 +620,7 @@ def history_export(
 ) -> None:
     """Export every saved attempt (answer and report) as JSON."""
     from grader.output import check_output, write_atomic
+    from grader.text import quantity
 
     output = check_output(output)
     h = _history()
@@ -626,7 +629,7 @@ def history_export(
         sys.stdout.write(text)
         return
     write_atomic(output, text)
-    typer.echo(f"wrote {len(h.list())} attempt(s) to {output}", err=True)
+    typer.echo(f"wrote {quantity(len(h.list()), 'attempt')} to {output}", err=True)
 
 
 @history_app.command("show")
@@ -664,7 +667,7 @@ def history_import(
     import json
 
     from grader.errors import InputError
-    from grader.text import display_name
+    from grader.text import display_name, quantity
 
     try:
         document = json.loads(export.read_text(encoding="utf-8"))
@@ -673,7 +676,7 @@ def history_import(
     h = _history()
     added, skipped = h.import_export(document)
     also = f"; {skipped} already there" if skipped else ""
-    typer.echo(f"imported {added} attempt(s) into {h.path}{also}", err=True)
+    typer.echo(f"imported {quantity(added, 'attempt')} into {h.path}{also}", err=True)
 
 
 @history_app.command("delete")
@@ -706,12 +709,15 @@ def history_clear(
     yes: bool = typer.Option(False, "--yes", help="Confirm: delete every saved attempt for good."),
 ) -> None:
     """Delete all stored history (answers and reports)."""
+    from grader.text import quantity
+
     h = _history()
     if not yes:
         _fail(
-            f"this deletes all {len(h.list())} saved attempt(s) in {h.path} for good: run `mlsd history clear --yes`"
+            f"this deletes all {quantity(len(h.list()), 'saved attempt')} in {h.path} for good: "
+            "run `mlsd history clear --yes`"
         )
-    typer.echo(f"deleted {h.clear()} attempt(s) from {h.path}", err=True)
+    typer.echo(f"deleted {quantity(h.clear(), 'attempt')} from {h.path}", err=True)
 
 
 @app.command()
@@ -729,6 +735,7 @@ def transcribe(
     from grader.answers.files import transcribe_file
     from grader.answers.transcribe import terminal_progress
     from grader.output import check_output, write_atomic
+    from grader.text import quantity
 
     output = check_output(output, inputs=(audio,))
     with terminal_progress() as progress:
@@ -741,7 +748,8 @@ def transcribe(
     if output is not None:
         write_atomic(output, text)
         typer.echo(
-            f"wrote {output} ({len(transcript.segments)} segments, {transcript.duration:.1f} s of audio)",
+            f"wrote {output} ({quantity(len(transcript.segments), 'segment')}, "
+            f"{transcript.duration:.1f} s of audio)",
             err=True,
         )
     else:
@@ -795,6 +803,7 @@ def batch(
     )
 
     from grader.batch import BatchInterrupted, read_rows, renamed, run_batch, write_summary
+    from grader.text import quantity
 
     if question:  # a typo in a case id fails here, not once per answer
         from grader.knowledge.notes import cached_kb
@@ -824,9 +833,9 @@ def batch(
         # the summary of what is graded so far (this input's rows with a report), for a look
         write_summary(out, problems, ids, given)
         _fail(
-            f"interrupted: {stop.done} of {stop.total} answer(s) graded and kept in {out}, "
-            f"summarised so far in {out / 'summary.md'}; run the same command again to grade "
-            "the rest",
+            f"interrupted: {stop.done} of {quantity(stop.total, 'answer')} graded and kept in "
+            f"{out}, summarised so far in {out / 'summary.md'}; run the same command again to "
+            "grade the rest",
             130,
         )
     problems += done.problems
@@ -839,10 +848,10 @@ def batch(
     others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
     left = f", and {others} of rows not in this input" if others else ""
     typer.echo(
-        f"{done.graded} answer(s) graded{changed}, {done.kept} kept from the last run "
+        f"{quantity(done.graded, 'answer')} graded{changed}, {done.kept} kept from the last run "
         f"(same answer, question and grader), {len(problems)} not graded; "
-        f"{len(reports)} report(s) of this input in {out / 'reports'}{left}, with interviewer "
-        f"sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
+        f"{quantity(len(reports), 'report')} of this input in {out / 'reports'}{left}, with "
+        f"interviewer sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
         err=True,
     )
 

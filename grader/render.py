@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, ComponentResult, GradeReport
 from grader.scoring import probes
 from grader.scoring.calibration import load_calibration
-from grader.text import shorten
+from grader.text import quantity, shorten
 
 if TYPE_CHECKING:
     from grader.knowledge.notes import KnowledgeBase
@@ -168,7 +168,7 @@ def to_markdown(r: GradeReport) -> str:
         "",
         "---",
         f"*{g.mode} grader {g.version}, {g.model}, calibration {g.calibration}; "
-        f"{r.answer_stats.words} words.*",
+        f"{quantity(r.answer_stats.words, 'word')}.*",
     ]
     if r.llm:
         out.append(f"*{_md_escape(llm_line(r))}*")
@@ -194,7 +194,8 @@ def llm_line(r: GradeReport) -> str:
     )
     state = "fell back to the deterministic report" if x.fell_back else "LLM-assisted"
     return (
-        f"{state}: {x.provider} {x.model}{spread}; {x.calls} calls ({x.failed_calls} failed), "
+        f"{state}: {x.provider} {x.model}{spread}; {quantity(x.calls, 'call')} "
+        f"({x.failed_calls} failed), "
         f"{x.prompt_tokens}+{x.completion_tokens} tokens, {x.latency_seconds:.1f}s{cost}"
     )
 
@@ -328,10 +329,10 @@ def source_line(r: GradeReport) -> str | None:
     if src.duration_seconds:
         parts.append(clock(src.duration_seconds))
     if src.speakers:
-        parts.append(f"{len(src.speakers)} speaker{'s' if len(src.speakers) != 1 else ''}")
+        parts.append(quantity(len(src.speakers), "speaker"))
     if src.candidate_turns is not None:
         parts.append(
-            f"{src.candidate_turns} candidate turn{'s' if src.candidate_turns != 1 else ''}"
+            quantity(src.candidate_turns, "candidate turn")
             + (f" ({src.candidate})" if src.candidate else "")
         )
     if src.transcription_model:

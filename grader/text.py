@@ -35,6 +35,11 @@ def plain_words(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+def quantity(n: int, noun: str) -> str:
+    """A count and its noun, singular for one: '1 word', '2 words', '1,500 words'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def shorten(text: str, limit: int = 160) -> str:
     """Whitespace collapsed and at most `limit` characters: a longer text is cut after its last
     whole word that fits (mid-word only when that would drop over half of it), "…" marking the cut."""
@@ -64,7 +69,7 @@ def validation_parts(exc: ValidationError, empty: str = "(value)") -> tuple[str,
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or empty
     extra = exc.error_count() - 1
-    more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+    more = f" (and {quantity(extra, 'more problem')})" if extra else ""
     # a validator's own message, without pydantic's "Value error, " before it
     return where, f"{first['msg'].removeprefix('Value error, ')}{more}"
 

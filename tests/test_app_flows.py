@@ -209,8 +209,14 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
         "the answer does not read as an answer to the question asked (similarity 0.33); scores "
         "were scaled by 0.50"
     ).startswith("This answer does not read as an answer to the question asked, so its scores")
-    assert "buzzwords" in plain_warning(
+    assert plain_warning(  # as reports before 1 passage / 2 passages said it
         "2 passage(s) read as lists of buzzwords and were not counted as evidence"
+    ).startswith("2 passages only listed terms")
+    assert plain_warning(
+        "1 passage read as lists of buzzwords, not counted as evidence"
+    ).startswith("1 passage only listed terms")
+    assert plain_warning("the answer is short (1 word); a full design").startswith(
+        "Short answer: 1 word. "
     )
     src = "# Plan\n**Goal**: watch time <b>\n- one"
     md = markdown_block(src, [None] * len(src), [False] * len(src))

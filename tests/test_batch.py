@@ -12,6 +12,7 @@ import pytest
 
 from grader import batch
 from grader.batch import read_rows
+from grader.text import quantity
 from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
@@ -108,7 +109,7 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
     summary = (out / "summary.md").read_text()
     assert "missed by" in summary and "Rows not graded" in summary
     # said before the ranking too: who is not in it
-    assert summary.index("**Not graded:** 4 row(s)") < summary.index("| alice |")
+    assert summary.index("**Not graded:** 4 rows") < summary.index("| alice |")
     stamp = reports["alice"].stat().st_mtime_ns
     again = _batch(_cohort(tmp_path), out, real_index_dir, "--workers", "1")
     assert (
@@ -131,7 +132,7 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     first = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
     assert first.returncode == 0, first.stderr
     assert "photo.png: photo: not an answer file" in first.stderr  # named by file, not "line 1"
-    assert "2 answer(s) graded, 0 kept" in first.stderr
+    assert "2 answers graded, 0 kept" in first.stderr
     report = out / "reports" / "ann.json"
     words = json.loads(report.read_text())["answer_stats"]["words"]
     stamp = (out / "reports" / "ben.json").stat().st_mtime_ns
@@ -139,13 +140,13 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     # one answer edited: it alone is graded again, from its new text
     (answers / "ann.md").write_text(WEAK.read_text() + "\nWe retrain weekly on the last 30 days.\n")
     edited = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
-    assert "1 answer(s) graded (1 changed since the last run), 1 kept" in edited.stderr
+    assert "1 answer graded (1 changed since the last run), 1 kept" in edited.stderr
     assert json.loads(report.read_text())["answer_stats"]["words"] > words
     assert (out / "reports" / "ben.json").stat().st_mtime_ns == stamp
 
     # another question into the same folder: every report is made again, for that question
     other = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
-    assert "2 answer(s) graded (2 changed since the last run), 0 kept" in other.stderr
+    assert "2 answers graded (2 changed since the last run), 0 kept" in other.stderr
     rows = [r for r in csv.DictReader(open(out / "summary.csv")) if r["overall"]]
     assert {r["question"] for r in rows} == {"fraud_detection"}
     # video feed answers to a fraud question: flagged, in the summary and the CSV
@@ -430,7 +431,7 @@ def test_ctrl_c_or_sigterm_stops_worker_processes_without_tracebacks_and_a_rerun
     assert sorted(summarised) == written  # what is graded so far, for a look
     again = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "2")
     assert again.returncode == 0, again.stderr
-    assert f"{16 - len(written)} answer(s) graded, {len(written)} kept" in again.stderr
+    assert f"{quantity(16 - len(written), 'answer')} graded, {len(written)} kept" in again.stderr
 
 
 def test_who_missed_a_component_is_named_or_the_few_who_did_not():

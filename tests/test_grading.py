@@ -15,7 +15,7 @@ from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import GradeReport
 from grader.scoring.grading import gaps_first
-from grader.text import content_tokens
+from grader.text import content_tokens, quantity
 from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
@@ -561,7 +561,17 @@ def test_the_report_lists_what_it_did_not_count_and_why(grader, weak_answer):
     r = grader.grade(f"{answer}\n{drive}\n", "video_recommendation")
     for reason, said in (("buzzwords", "lists of buzzwords"), ("unrelated", "unrelated to ML")):
         listed = sum(p.reason == reason for p in r.ignored)
-        assert any(w.startswith(f"{listed} passage(s) read as {said}") for w in r.warnings)
+        assert any(
+            w.startswith(f"{quantity(listed, 'passage')} read as {said}") for w in r.warnings
+        )
+
+
+def test_a_count_of_one_takes_the_singular(grader):
+    assert [quantity(n, "word") for n in (0, 1, 2, 1500)] == [
+        "0 words", "1 word", "2 words", "1,500 words"
+    ]  # fmt: skip
+    r = grader.grade("Embeddings.\n", "video_recommendation")
+    assert any(w.startswith("the answer is short (1 word); ") for w in r.warnings), r.warnings
 
 
 def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answer):

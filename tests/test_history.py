@@ -251,7 +251,7 @@ def test_damaged_index_recovers_every_attempt(db):
         h.save(text, make_report(text, 10 * i), created_at=T0 + timedelta(hours=i))
     _scribble(db, root_of="attempts_created")  # the index's page: the table itself is intact
     recovered = History(db)
-    assert "recovered 5 attempt(s)" in recovered.notice and "moved file" not in recovered.notice
+    assert "recovered 5 attempts" in recovered.notice and "moved file" not in recovered.notice
     assert [a.answer for a in recovered.list()] == answers
     assert [a.report.overall_score for a in recovered.list()] == [0, 10, 20, 30, 40]
 
@@ -350,7 +350,7 @@ def test_history_commands(cli, db, tmp_path):
     assert listed.exit_code == 0 and "41" in listed.stdout and "77" in listed.stdout
     out = tmp_path / "export.json"
     exported = cli("export", "-o", str(out))
-    assert exported.exit_code == 0 and "wrote 2 attempt(s)" in exported.stderr
+    assert exported.exit_code == 0 and "wrote 2 attempts" in exported.stderr
     assert [a["answer"] for a in json.loads(out.read_text())["attempts"]] == [
         "fraud answer text",
         "video answer text",
@@ -375,7 +375,7 @@ def test_history_commands(cli, db, tmp_path):
         ("video answer text", 77),
     ]
     imported = cli("import", str(out))
-    assert imported.exit_code == 0 and "imported 1 attempt(s)" in imported.stderr
+    assert imported.exit_code == 0 and "imported 1 attempt into" in imported.stderr
     assert "1 already there" in imported.stderr and len(h.list()) == 2
     not_export = tmp_path / "notes.json"
     not_export.write_text('{"attempts": []}')
@@ -402,7 +402,7 @@ def test_history_commands(cli, db, tmp_path):
     refused = cli("clear")
     assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 2
     cleared = cli("clear", "--yes")
-    assert cleared.exit_code == 0 and "deleted 2 attempt(s)" in cleared.stderr and h.list() == []
+    assert cleared.exit_code == 0 and "deleted 2 attempts" in cleared.stderr and h.list() == []
 
 
 def test_history_command_reports_a_damaged_file(cli, db):

@@ -78,9 +78,7 @@ def test_a_weak_reply_keeps_the_better_old_result(grader, weak_answer, weak_repo
     assert [c.id for c in summary.improved] == [second.component_id]
     assert [c.id for c in summary.not_improved] == [first.component_id]
     lines = summary.lines()
-    assert (
-        lines[0] == f"2 round(s): overall {weak_report.overall_score} -> {summary.overall_after}."
-    )
+    assert lines[0] == f"2 rounds: overall {weak_report.overall_score} -> {summary.overall_after}."
     assert any(line.startswith(f"Improved {summary.improved[0].title}") for line in lines)
 
 

@@ -192,7 +192,7 @@ def test_a_real_transcript_says_it_was_read_as_one():
     )
     inp = load_answer_bytes(text.encode(), "talk.txt")
     assert inp.source.kind == "transcript" and inp.source.candidate == "Candidate"
-    assert inp.notes and "only Candidate's 1 turn(s)" in inp.notes[0]
+    assert inp.notes and "only Candidate's 1 turn, " in inp.notes[0]
 
 
 # -- claims ------------------------------------------------------------------------------------

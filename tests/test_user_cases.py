@@ -27,7 +27,7 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
     path = tmp_path / "cases" / "notification_ranking.md"
     checked = _mlsd("case", "check", str(path), user=tmp_path)
     assert checked.returncode == 0 and checked.stdout.startswith("ok:"), checked.stderr
-    assert "still say '(edit me)'" in checked.stdout  # valid, but not yet written
+    assert "; '(edit me)' still in " in checked.stdout  # valid, but not yet written
     again = _mlsd("case", "new", "notification_ranking", user=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites without --force
     mine = load_kb(user=tmp_path)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from grader.answers.model import AnswerInput, TimedSegment
 from grader.errors import InputError
 from grader.report import SourceInfo
-from grader.text import blank, first_line, shorten
+from grader.text import blank, first_line, quantity, shorten
 
 WORDS_PER_SECOND = (
     2.5  # 150 words a minute: the end of a last timestamped turn that has no end time
@@ -428,8 +428,8 @@ def _build(
     if speakers and (source.format == "speaker-text" or len(speakers) > 1):  # who was graded
         graded_words = len(graded_text.split())
         notes = (
-            f"read as a transcript with speaker labels ({', '.join(speakers)}): only {chosen}'s "
-            f"{turn_count} turn(s), {graded_words} words, were graded",
+            f"read as a transcript with speaker labels ({', '.join(speakers)}): graded only "
+            f"{chosen}'s {quantity(turn_count, 'turn')}, {quantity(graded_words, 'word')}",
         )
     return AnswerInput(
         text=text, graded_text=graded_text, source=info, segments=segments, notes=notes

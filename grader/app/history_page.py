@@ -13,6 +13,7 @@ from grader.errors import HistoryError
 from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
 from grader.report import GradeReport
+from grader.text import quantity
 
 ALL = "All questions"
 
@@ -26,7 +27,7 @@ def render() -> None:
         st.error(inert(str(exc)))
         return
     state.show_notices()
-    st.caption(f"{len(attempts)} attempt(s) in `{history.path}`")
+    st.caption(f"{quantity(len(attempts), 'attempt')} in `{history.path}`")
     if not attempts:
         st.info("No attempts yet: every answer you grade is saved here.")
         return
@@ -173,7 +174,7 @@ def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     which = st.selectbox(
         "Question",
         [*titles, ALL],
-        format_func=lambda t: t if t == ALL else f"{t} ({counts[t]} attempt(s))",
+        format_func=lambda t: t if t == ALL else f"{t} ({quantity(counts[t], 'attempt')})",
         key="history_question",
     )
     chosen = [a for a in attempts if which == ALL or a.question_title == which]
@@ -334,7 +335,8 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
     )
     with st.expander("Delete all history"):
         sure_all = st.checkbox(
-            f"Yes, delete all {len(attempts)} attempts (and the drafts saved with open tabs) for good",
+            f"Yes, delete all {quantity(len(attempts), 'attempt')} (and the drafts saved with open "
+            "tabs) for good",
             key="history_clear_sure",
         )
         if st.button(
@@ -347,5 +349,5 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
                 st.error(inert(str(exc)))
             else:
                 st.session_state.pop("history_clear_sure", None)
-                st.toast(f"Deleted {count} attempt(s)")
+                st.toast(f"Deleted {quantity(count, 'attempt')}")
                 st.rerun()

@@ -14,6 +14,7 @@ from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
 from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
+from grader.text import quantity
 
 TEXT_TYPES = ["md", "markdown", "txt"]
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
@@ -253,7 +254,7 @@ def _answer_input():
             if st.session_state.get(drafts.WARNED)
             else "draft saved with this tab: a refresh keeps it"
         )
-        st.caption(f"{len(text.split()):,} words · {kept}")
+        st.caption(f"{quantity(len(text.split()), 'word')} · {kept}")
     return text
 
 
@@ -279,7 +280,7 @@ class _Progress:
             self.status.update(label=stage[:1].upper() + stage[1:] + "...")
             return
         if low.startswith("grading") and self.words:
-            label += f" ({self.words:,} words; about {max(2, round(self.words / 200))} s)"
+            label += f" ({quantity(self.words, 'word')}; about {max(2, round(self.words / 200))} s)"
         self.bar.progress(at, text=label + "...")
         self.status.update(label=label + "...")
 

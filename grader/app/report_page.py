@@ -11,6 +11,7 @@ import streamlit as st
 from grader.app import nav, report_view, state
 from grader.app.safe import inert
 from grader.errors import HistoryError, NoSuchAttempt
+from grader.text import quantity
 
 PARAM = "attempt"
 
@@ -81,7 +82,8 @@ def _revise(text: str, report) -> None:
         st.session_state[REPLACING] = mine
     if st.session_state.get(REPLACING) == mine and typed:
         st.warning(
-            f"Your answer box in Practise holds other text ({len(typed.split()):,} words), not "
+            "Your answer box in Practise holds other text "
+            f"({quantity(len(typed.split()), 'word')}), not "
             "graded since it changed. Replace it with this answer?"
         )
         if st.button("Replace it", key="revise_replace"):

@@ -17,6 +17,7 @@ from grader.knowledge.notes import cached_kb
 from grader.render import IGNORED, clock, question_line, step_score_note, to_markdown
 from grader.report import SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
+from grader.text import quantity
 
 STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6"}
 
@@ -100,9 +101,14 @@ _OFF_CASE = re.compile(
     + _GENERIC.format(n=2)
     + r")\); scores were scaled by (?P<factor>[\d.]+)"
 )
-_SHORT = re.compile(r"the answer is short \((?P<words>\d+) words\)")
-_BUZZ = re.compile(r"(?P<n>\d+) passage\(s\) read as lists of buzzwords")
-_OFF_DOMAIN = re.compile(r"(?P<n>\d+) passage\(s\) read as unrelated to ML system design")
+# the counts as reports say them ('1 passage', '2 passages'; earlier versions '2 passage(s)')
+_SHORT = re.compile(r"the answer is short \((?P<n>[\d,]+) words?\)")
+_BUZZ = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? read as lists of buzzwords")
+_OFF_DOMAIN = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? read as unrelated to ML system design")
+
+
+def _count(m: re.Match, noun: str) -> str:
+    return quantity(int(m["n"].replace(",", "")), noun)
 
 
 def plain_warning(w: str) -> str:
@@ -132,18 +138,18 @@ def plain_warning(w: str) -> str:
     m = _SHORT.search(w)
     if m:
         return (
-            f"Short answer: {m['words']} words. A full design usually takes 600 words or more, "
+            f"Short answer: {_count(m, 'word')}. A full design usually takes 600 words or more, "
             "so several steps could not earn credit."
         )
     m = _BUZZ.search(w)
     if m:
         return (
-            f"{m['n']} passage(s) only list terms without saying how or why (read as buzzwords) "
-            "and earned no credit: explain each choice instead of naming it."
+            f"{_count(m, 'passage')} only listed terms without saying how or why (read as "
+            "buzzwords) and earned no credit: explain each choice instead of naming it."
         )
     m = _OFF_DOMAIN.search(w)
     if m:
-        return f"{m['n']} passage(s) read as unrelated to ML system design and earned no credit."
+        return f"{_count(m, 'passage')} read as unrelated to ML system design and earned no credit."
     if w.startswith("possible attempt to steer the grader"):
         return "Part of the answer reads as instructions to the grader; it was ignored. " + (
             w.split("):", 1)[-1].strip() if "):" in w else ""
@@ -156,7 +162,7 @@ def _warnings(r: GradeReport) -> None:
     for w in r.warnings:
         st.warning(inert(plain_warning(w)), icon=":material/warning:")
     if r.ignored:
-        with st.expander(f"Not counted as evidence ({len(r.ignored)} passage(s))"):
+        with st.expander(f"Not counted as evidence ({quantity(len(r.ignored), 'passage')})"):
             for p in r.ignored:
                 st.markdown(f"- **{IGNORED[p.reason]}:** {inert(' '.join(p.quote.split()))}")
 
@@ -302,7 +308,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
 
     def label(i: str) -> str:
         c, n = r.component(i), len(valid[i])
-        return f"{c.title} ({c.status}, {n} quote{'s' if n != 1 else ''})"
+        return f"{c.title} ({c.status}, {quantity(n, 'quote')})"
 
     cid = st.selectbox(
         "Component", options, index=default, key=f"{key}_evidence_{digest}", format_func=label
@@ -362,7 +368,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     ]
     shown = hits if view == "quotes" and hits else list(range(len(paras)))
     if view == "quotes" and hits:
-        what = f"{len(quotes)} quote(s)" if quotes else "Named"
+        what = quantity(len(quotes), "quote") if quotes else "Named"
         st.caption(
             f"{what} in paragraph(s) {', '.join(str(b + 1) for b in hits)} of "
             f"{len(paras)}; choose \u201cThe whole answer\u201d to read it all."
@@ -552,7 +558,8 @@ def _details(r: GradeReport) -> None:
             )
             st.markdown(
                 inert(
-                    f"LLM: {u.provider} {u.model}, {u.calls} call(s), {u.failed_calls} failed, "
+                    f"LLM: {u.provider} {u.model}, {quantity(u.calls, 'call')}, "
+                    f"{u.failed_calls} failed, "
                     f"{u.prompt_tokens}+{u.completion_tokens} tokens, {u.latency_seconds:.1f} s, {cost}"
                 )
             )

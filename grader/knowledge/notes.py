@@ -24,7 +24,7 @@ from pydantic import (
 
 from grader.errors import KnowledgeBaseError
 from grader.settings import settings
-from grader.text import plain_words, validation_parts
+from grader.text import plain_words, quantity, validation_parts
 
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
 STEP_IDS: tuple[str, ...] = get_args(StepId)
@@ -562,7 +562,10 @@ def _main(argv: list[str]) -> int:
     try:
         if not argv:
             kb = load_kb()
-            print(f"ok: {len(kb.steps)} steps, {len(kb.concepts)} concepts, {len(kb.cases)} cases")
+            print(
+                f"ok: {quantity(len(kb.steps), 'step')}, {quantity(len(kb.concepts), 'concept')}, "
+                f"{quantity(len(kb.cases), 'case')}"
+            )
             return 0
         for name in argv:
             path = Path(name)

@@ -18,6 +18,7 @@ from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
 from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.injection import detect, mask
+from grader.text import quantity
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
 NOTES_CHARS = 900
@@ -92,7 +93,7 @@ class _Run:
             quotes, dropped = verify_quotes(self.answer, v.quotes)
             if dropped:
                 notes.append(
-                    f"{dropped} LLM quote(s) for {det.id} are not in the answer and were dropped"
+                    f"dropped {quantity(dropped, 'LLM quote')} for {det.id}: not in the answer"
                 )
             sims = self._similarities(det.id, [q.text for q in quotes])
             result.append(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from grader.errors import InvalidOutput, LLMUnavailable
 from grader.llm.config import LLMConfig
 from grader.llm.prompts import Prompt
-from grader.text import scrub
+from grader.text import quantity, scrub
 
 T = TypeVar("T", bound=BaseModel)
 # Worth another try after a pause: the connection, a timeout, rate limits and server errors.
@@ -252,12 +252,16 @@ class LLMClient:
         where = public_url(c.base_url) or "the OpenAI API"
         if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
             msg = (
-                f"{where} did not answer within {c.timeout_s:g}s (tried {1 + c.max_retries} times; "
+                f"{where} did not answer within {c.timeout_s:g}s (tried "
+                f"{quantity(1 + c.max_retries, 'time')}; "
                 f"MLSD_LLM_TIMEOUT bounds a request, MLSD_LLM_GRADING_TIMEOUT "
                 f"({c.grading_timeout_s:g}s) a whole grading)"
             )
         elif isinstance(exc, openai.APIConnectionError):
-            msg = f"cannot reach {where} (tried {1 + c.max_retries} times); is the server running?"
+            msg = (
+                f"cannot reach {where} (tried {quantity(1 + c.max_retries, 'time')}); "
+                "is the server running?"
+            )
         elif isinstance(exc, openai.AuthenticationError):
             msg = f"{where} rejected the API key (401); check OPENAI_API_KEY or MLSD_LLM_API_KEY"
         elif isinstance(exc, openai.PermissionDeniedError):

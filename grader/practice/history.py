@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from grader.errors import HistoryError, NoSuchAttempt
 from grader.report import GradeReport
 from grader.settings import HISTORY_DB, settings
-from grader.text import first_line, scrub, shorten, validation_line
+from grader.text import first_line, quantity, scrub, shorten, validation_line
 
 DB_NAME = HISTORY_DB
 TITLE_CHARS = 300  # a typed question longer than this is listed cut, with "…"
@@ -302,7 +302,7 @@ class History:
             return copied
 
         copied = self._run(insert)
-        got = f"recovered {copied} attempt(s) into a new database"
+        got = f"recovered {quantity(copied, 'attempt')} into a new database"
         rest = (
             ""
             if complete and copied == len(rows)

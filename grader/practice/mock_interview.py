@@ -26,7 +26,7 @@ from grader.scoring.probes import (
     where_asked,
 )
 from grader.scoring.segment import count_words
-from grader.text import blank, blank_spans
+from grader.text import blank, blank_spans, quantity
 
 DEFAULT_ROUNDS = 3
 INTERVIEWER = "Interviewer: "
@@ -80,7 +80,10 @@ class MockSummary(BaseModel):
 
     def lines(self) -> list[str]:
         """The summary in plain sentences, best news first."""
-        out = [f"{self.rounds} round(s): overall {self.overall_before} -> {self.overall_after}."]
+        out = [
+            f"{quantity(self.rounds, 'round')}: overall {self.overall_before} -> "
+            f"{self.overall_after}."
+        ]
         out += [
             f"Improved {c.title}: {c.before_score} -> {c.after_score}"
             + (

@@ -62,6 +62,7 @@ from grader.scoring.segment import (
 )
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.settings import settings
+from grader.text import quantity
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
@@ -314,8 +315,8 @@ class Grader:
         unedited = case.model_dump_json().count(EDIT_ME) if self.kb.is_user("case", case.id) else 0
         warnings = (
             [
-                f"your case '{case.id}' still has {unedited} place(s) marked '{EDIT_ME}' from its "
-                f"template: edit them, then check the file with mlsd case check "
+                f"your case '{case.id}' still has {quantity(unedited, 'place')} marked '{EDIT_ME}' "
+                "from its template: edit them, then check the file with mlsd case check "
                 f"{self.kb.path_of('case', case.id)}"
             ]
             if unedited
@@ -592,19 +593,20 @@ class Grader:
         words = count_words(answer)
         if words < SHORT_ANSWER_WORDS:
             warnings.append(
-                f"the answer is short ({words} words); a full design usually takes 600 words or more"
+                f"the answer is short ({quantity(words, 'word')}); a full design usually takes 600 "
+                "words or more"
             )
         ignored = ignored_passages(answer, findings, prepared)  # as listed: overlaps joined
         listy = sum(p.reason == "buzzwords" for p in ignored)
         if listy:
             warnings.append(
-                f"{listy} passage(s) read as lists of buzzwords and were not counted as evidence"
+                f"{quantity(listy, 'passage')} read as lists of buzzwords, not counted as evidence"
             )
         unrelated = sum(p.reason == "unrelated" for p in ignored)
         if unrelated:
             warnings.append(
-                f"{unrelated} passage(s) read as unrelated to ML system design "
-                "(closer to everyday prose than to any rubric point) and were not counted"
+                f"{quantity(unrelated, 'passage')} read as unrelated to ML system design "
+                "(closer to everyday prose than to any rubric point), not counted"
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
