@@ -20,7 +20,7 @@ from grader.report import (
 )
 from grader.scoring import probes
 from grader.scoring.rubric import Rubric
-from grader.text import shorten
+from grader.text import quantity, shorten
 
 MAX_READING = 6
 # a step this many points under its coverage (the answer says little about it) gets an improvement
@@ -56,7 +56,7 @@ class Advisor:
         thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
         aim = self.kb.concepts[thinnest.id].levels.l3
         if step.said_words:
-            said = f"what it covers takes only about {step.said_words} words"
+            said = f"what it covers takes only about {quantity(step.said_words, 'word')}"
         elif any(r.evidence for r in present):  # quoted, yet no passage counted as explaining
             said = (
                 "the passages quoted for it are terse or read only loosely like what it covers "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.text import blank_spans, shorten
+from grader.text import blank_spans, quantity, shorten
 
 _I = re.IGNORECASE | re.MULTILINE
 _GAP = r"[^.\n]{0,60}?"
@@ -384,6 +384,6 @@ def describe(findings: list[Finding]) -> str | None:
         else "hidden characters"
     )
     return (
-        f'possible attempt to steer the grader ({", ".join(kinds)}; {len(findings)} span(s), first: "{first}"): '
+        f'possible attempt to steer the grader ({", ".join(kinds)}; {quantity(len(findings), "span")}, first: "{first}"): '
         "those spans were ignored and cannot raise any score"
     )
