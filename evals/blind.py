@@ -219,7 +219,24 @@ def evidence_precision(peer: Peer, answers: list[BlindAnswer]) -> dict:
     return {"quotes": total, "evidence_precision": round(inside / total, 3) if total else None}
 
 
-def question_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
+def load_terse(root: Path) -> dict[str, list[str]]:
+    """Terse versions of each question as an interviewer types them, by the question's text
+    (`terse_questions.yaml`, where the set has one)."""
+    path = root / "terse_questions.yaml"
+    if not path.exists():
+        return {}
+    texts = {q["id"]: q["text"] for q in yaml.safe_load((root / "questions.yaml").read_text())}
+    return {
+        texts[qid]: [v["short"], v["shortest"]]
+        for qid, v in yaml.safe_load(path.read_text()).items()
+    }
+
+
+def question_figures(
+    peer: Peer, answers: list[BlindAnswer], terse: dict[str, list[str]] | None = None
+) -> dict:
+    """Questions matched to their case, and answers scaled as off topic under their own question
+    (in and out of the bank) and under a terse version of it (`load_terse`)."""
     in_bank = [a for a in answers if a.case]
     out_bank = [a for a in answers if not a.case]
     matched = sum(peer.grade(a.graded_text, a.question).case == a.case for a in in_bank)
@@ -229,7 +246,12 @@ def question_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
     scaled_out = sum(
         any(SCALED in w for w in peer.grade(a.graded_text, a.question).warnings) for a in out_bank
     )
+    shortened = [(a, t) for a in answers for t in (terse or {}).get(a.question, [])]
+    scaled_terse = sum(
+        any(SCALED in w for w in peer.grade(a.graded_text, t).warnings) for a, t in shortened
+    )
     return {
+        "terse_scaled_as_off_topic": round(scaled_terse / len(shortened), 3) if shortened else None,
         "in_bank_matched_to_case": round(matched / len(in_bank), 3) if in_bank else None,
         "in_bank_scaled_as_off_topic": round(scaled_in / len(in_bank), 3) if in_bank else None,
         "out_of_bank_scaled_as_off_topic": round(scaled_out / len(out_bank), 3)
@@ -402,7 +424,7 @@ def run(fast: bool = False, grader: Grader | None = None, root: Path = BLIND) ->
         figures = {
             "labels": label_figures(peer, answers),
             "evidence": evidence_precision(peer, answers),
-            "questions": question_figures(peer, answers),
+            "questions": question_figures(peer, answers, load_terse(root)),
             "transcripts": transcript_figures(peer, answers),
             "ablation": ablation_figures(peer, answers),
         }
@@ -459,10 +481,17 @@ def to_markdown(r: dict) -> str:
         ("in-bank questions matched to their case", "questions", "in_bank_matched_to_case"),
         ("in-bank answers scaled as off-topic", "questions", "in_bank_scaled_as_off_topic"),
         ("out-of-bank answers scaled as off-topic", "questions", "out_of_bank_scaled_as_off_topic"),
+        (
+            "answers scaled as off-topic under a terse version of their question",
+            "questions",
+            "terse_scaled_as_off_topic",
+        ),
         ("transcript agreement (real ASR vs script)", "transcripts", "transcript_agreement"),
         ("section ablations checked", "ablation", "ablations"),
         ("section ablations noticed (step -5)", "ablation", "noticed"),
     ]
+    if g["questions"].get("terse_scaled_as_off_topic") is None:  # the set has no terse questions
+        rows = [row for row in rows if row[2] != "terse_scaled_as_off_topic"]
     out += [f"| {label} | {g[sec][key]} | {b[sec][key]} |" for label, sec, key in rows]
     if "adversarial" in g:
         out += ["", "## Gaming", "", "| figure | grader | keyword baseline |", "|---|---:|---:|"]

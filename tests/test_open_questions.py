@@ -62,6 +62,39 @@ def test_a_question_far_from_every_case_is_judged_against_itself(grader):
     assert any("closer to 'Real-time payment fraud detection" in w for w in other.warnings)
 
 
+LOAN_ANSWER = """The lender wants to approve more good applicants for personal loans while keeping losses down:
+the business metric is the default rate of approved loans, with approval volume as a guardrail,
+and each decision must come back within a few seconds of the online application.
+
+The label is whether a loan reached ninety days past due within its first year, so labels arrive
+a year late; we train on loans old enough to have matured and watch early-payment signals in the
+meantime. Applications we declined have no outcome at all, so a small share of borderline cases is
+approved on purpose to learn from them.
+
+Features come from the application form and the credit bureau: income, debt-to-income ratio,
+length of credit history, recent inquiries, utilisation and past delinquencies. Protected
+attributes are never features, and we check approval and error rates by group before launch.
+
+A gradient-boosted tree model with monotonic constraints gives a probability of default; the
+approval threshold is set from expected loss. Every decline needs the main reasons, taken from the
+per-feature contributions. We evaluate on a later time window, then run the new model in shadow
+beside the current scorecard before a gradual rollout, and monitor score drift monthly."""
+
+
+@pytest.mark.parametrize(
+    "question", ["Design a mortgage underwriting model.", "Mortgage underwriting"]
+)
+def test_a_terse_question_is_answered_by_an_answer_about_its_subject(grader, question):
+    """A terse question reads less like every answer, its own included: its similarity is read
+    with how far it falls short of a typical question's reach. A loan-approval design that never
+    says "mortgage" answers it (it was scaled by 0.57 and 0.37); a fraud design still does not."""
+    assert grader.relevance.shortfall(grader.resolve_question(question).question_vector) > 0.05
+    honest = grader.grade(LOAN_ANSWER, question)
+    assert not _scaled(honest), honest.warnings
+    other = grader.grade(FRAUD, question)
+    assert _scaled(other) and other.overall_score < 20
+
+
 def test_the_framework_rubric_lists_components_as_a_case_does(grader):
     """By step, in the framework's order, the critical ones first within a step: not by file name
     (which put abuse and security first and business objectives fourth)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
 import numpy as np
@@ -46,6 +47,28 @@ class Relevance:
         self.kb = kb
         self.index = index
         self.cal = cal
+
+    def reach(self, vector: np.ndarray) -> float:
+        """How much a text (its vector) reads like the bank's questions at all: the mean over the
+        cases of its similarity to the closest of each case's prompt, title and aliases."""
+        cases = self.index.case_vectors()
+        if not cases:
+            return 0.0
+        return float(np.mean([cosines(vecs, vector).max() for vecs in cases.values()]))
+
+    @functools.cached_property
+    def typical_reach(self) -> float:
+        """The `reach` of a question as people write them: the median over the example questions
+        of every kind of system (`knowledge_base/systems/`); 0 when the base has none."""
+        asked = [v for vecs in self.index.system_vectors().values() for v in vecs]
+        return float(np.median([self.reach(v) for v in asked])) if asked else 0.0
+
+    def shortfall(self, vector: np.ndarray) -> float:
+        """How far short of a typical question's `reach` a question falls. A terse question
+        ("Design a mortgage underwriting model.", 0.11 against 0.22) reads less like every answer,
+        its own included: a loan-approval design read 0.33 to it and 0.60 to the question in full,
+        and was scaled as off topic. Its similarity to an answer is read with this much added."""
+        return max(0.0, self.typical_reach - self.reach(vector))
 
     def factor(
         self,
@@ -145,12 +168,17 @@ class Relevance:
         question than both to the question itself and to the cases near it. A question graded with
         the framework's rubric has no case near it (those that informed it are all far), so it is
         judged against the question alone: a fraud design does not answer a maintenance question
-        because fraud detection was the least far case."""
+        because fraud detection was the least far case. A terse question's similarity is read with
+        its `shortfall` added."""
         near = (set(rubric.question.informed_by) | {rubric.case.id}) if rubric.case else set()
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
         )
-        to_question = float(cosines(rubric.question_vector, centroid)) + self.cal.question_offset
+        to_question = (
+            float(cosines(rubric.question_vector, centroid))
+            + self.cal.question_offset
+            + self.shortfall(rubric.question_vector)
+        )
         to_near = max((sims[c] for c in near), default=0.0)
         if product_only and not self._other_case(other_sim, max(to_question, to_near), product):
             return 1.0
