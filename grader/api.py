@@ -191,14 +191,14 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    def grade(answer: AnswerInput, question: str) -> Response:
+    def grade(answer: AnswerInput | str, question: str) -> Response:
         with queue:
             report = grade_input(the_grader(), answer, question)
         return Response(report.to_json(), media_type="application/json")
 
     @app.post("/v1/grade", response_model=GradeReport, dependencies=[Depends(authorised)])
     def grade_text(body: GradeRequest) -> Response:
-        return grade(AnswerInput.from_text(body.answer), body.question)
+        return grade(body.answer, body.question)  # a transcript is read as one (`read_text`)
 
     @app.post("/v1/grade/upload", response_model=GradeReport, dependencies=[Depends(authorised)])
     def grade_upload(question: str = Form(...), file: UploadFile = File(...)) -> Response:

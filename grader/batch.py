@@ -34,7 +34,6 @@ from pathlib import Path
 from grader import __version__
 from grader.answers.decode import decoded
 from grader.answers.files import load_answer_file
-from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
 from grader.knowledge.notes import KnowledgeBase, cached_kb
 from grader.output import write_atomic
@@ -363,7 +362,7 @@ def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
     """Grade one row into its report file; (id, None) or (id, the one-line reason it failed)."""
     try:
         grader = _GRADER or default_grader()
-        answer = load_answer_file(row.path) if row.path else AnswerInput.from_text(row.answer or "")
+        answer = load_answer_file(row.path) if row.path else (row.answer or "")
         report = grade_input(grader, answer, row.question)
         write_atomic(Path(out) / "reports" / f"{row.id}.json", report.to_json())
         write_sheet(Path(out), row, report, grader.kb)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from grader.answers.files import read_text
 from grader.answers.model import AnswerInput
 from grader.extras import needs
 from grader.report import Evidence, GradeReport
@@ -25,9 +26,10 @@ def grade_input(
     samples: int = 1,
     progress: Progress | None = None,
 ) -> GradeReport:
-    """Grade `answer` (text or an AnswerInput) against `question`; `llm` is an `LLMConfig` or None."""
+    """Grade `answer` (an AnswerInput, or text: read as a transcript when it is one, `read_text`)
+    against `question`; `llm` is an `LLMConfig` or None."""
     say = progress or (lambda _stage: None)
-    inp = answer if isinstance(answer, AnswerInput) else AnswerInput.from_text(answer)
+    inp = answer if isinstance(answer, AnswerInput) else read_text(answer)
     say("grading")
     report = grader.grade(inp.graded_text, question)
     report = report.model_copy(
@@ -42,15 +44,29 @@ def grade_input(
             from grader.llm.assist import assist
 
         report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
-    return _quotes_from(inp.text, report) if inp.text != inp.graded_text else report
+    return (
+        _quotes_from(inp.text, report, inp.graded_text) if inp.text != inp.graded_text else report
+    )
 
 
-def _quotes_from(text: str, report: GradeReport) -> GradeReport:
+def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> GradeReport:
     """Evidence quotes as `text` reads them. A quote found in the graded form of a transcript has the
-    speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds."""
+    speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds.
+    A quote reaching across what the grading did not read (`graded` blanks it: a speaker label, the
+    interviewer's words) keeps its longest stretch of the candidate's words: "...shown but skipped
+    Candidate: features..." quoted a label as the candidate's."""
 
     def as_read(e: Evidence) -> Evidence:
-        return e.model_copy(update={"quote": text[e.start : e.end]})
+        start, end = _read_stretch(text, graded, e.start, e.end) if graded else (e.start, e.end)
+        cut = (start, end) != (e.start, e.end)
+        return e.model_copy(
+            update={
+                "quote": text[start:end],
+                "start": start,
+                "end": end,
+                "excerpt": e.excerpt or cut,
+            }
+        )
 
     components = [
         c.model_copy(
@@ -63,6 +79,20 @@ def _quotes_from(text: str, report: GradeReport) -> GradeReport:
     ]
     ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
     return report.model_copy(update={"components": components, "ignored": ignored})
+
+
+def _read_stretch(text: str, graded: str, start: int, end: int) -> tuple[int, int]:
+    """The longest stretch of text[start:end] in which the grading read every character (`graded`
+    keeps it), without the spaces at its ends; the span itself when it has no other."""
+    stretches, at = [], start
+    for k in range(start, end + 1):
+        if k == end or (graded[k] != text[k] and not text[k].isspace()):
+            piece = text[at:k]
+            lead = len(piece) - len(piece.lstrip())
+            stretches.append((at + lead, at + len(piece.rstrip())))
+            at = k + 1
+    best = max(stretches, key=lambda s: (s[1] - s[0], -s[0]))
+    return best if best[1] > best[0] else (start, end)
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:

@@ -964,3 +964,17 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
         answer, [], types.SimpleNamespace(units=units, excluded=none_counted, off_domain=~windows)
     )
     assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}
+
+
+def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):
+    """A strength quoting a word window (run-on speech) shows its '…' as the feedback does: cut
+    from a longer sentence, it had read as the candidate's whole sentence."""
+    speech = " ".join((EXAMPLES / "video_recommendation_strong.md").read_text().split()).replace(
+        ".", ""
+    )  # one unpunctuated run, read by word windows
+    r = grader.grade(speech, "video_recommendation")
+    excerpts = {
+        c.title: c.evidence[0] for c in r.components if c.evidence and c.evidence[0].excerpt
+    }
+    shown = [s for s in r.strengths if s.split(" (")[0] in excerpts]
+    assert shown and all('"…' in s for s in shown)

@@ -397,3 +397,98 @@ def test_any_text_loads_or_fails_with_one_line(lines, name, candidate):
     _check_alignment(inp)
     for s in inp.segments:
         assert 0 <= s.char_start <= s.char_end <= len(inp.text) and 0 <= s.start <= s.end
+
+
+def test_srt_cues_are_read_without_blank_lines_between_them(tmp_path):
+    """Some exports leave out the blank line between cues; pysrt then read the whole file as one
+    cue, its numbers and timings graded as words (0/100, "off topic"). Numbered or not, each cue
+    is read as if the blank line were there."""
+    packed = SRT.replace("\n\n", "\n")
+    unnumbered = "\n".join(line for line in SRT.splitlines() if not line.isdigit()) + "\n"
+    expected = _load(tmp_path, "a.srt", SRT)
+    for content in (packed, unnumbered, unnumbered.replace("\n\n", "\n")):
+        inp = _load(tmp_path, "b.srt", content)
+        assert inp.text == expected.text and inp.segments == expected.segments
+    assert "-->" not in expected.text
+
+
+def test_a_named_candidate_leaves_the_other_speaker_a_speaker(tmp_path):
+    """--candidate Alice among named speakers (Zoom's "Alice Jones:", "Bob:") grades Alice's turns
+    only: naming her had made her the one label, and Bob's questions her words."""
+    dialogue = "".join(
+        f"Bob Smith: Question {k} about the design?\nAlice Jones: Answer {k} with a two tower model.\n"
+        for k in range(3)
+    )
+    for candidate in (None, "alice jones"):
+        inp = _load(tmp_path, "call.txt", dialogue, candidate=candidate)
+        assert inp.source.speakers == ["Bob Smith", "Alice Jones"]
+        assert inp.source.candidate == "Alice Jones" and inp.source.candidate_turns == 3
+        assert "Question" not in inp.graded_text and inp.graded_text.count("Answer") == 3
+    bob = _load(tmp_path, "call.txt", dialogue, candidate="Bob Smith")
+    assert "Answer" not in bob.graded_text and bob.graded_text.count("Question") == 3
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "two.srt",
+            "1\n00:00:01,000 --> 00:00:09,000\nInterviewer: How would you rank the feed?\n"
+            "Candidate: A two tower model retrieves candidates and a ranker orders them.\n",
+        ),
+        (
+            "two.vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n<v Interviewer>How would you rank the feed?</v>\n"
+            "<v Candidate>A two tower model retrieves candidates and a ranker orders them.</v>\n",
+        ),
+    ],
+)
+def test_a_cue_holding_two_speakers_is_split_between_them(tmp_path, name, content):
+    """One subtitle holding the interviewer's question and the candidate's answer gives each its
+    own turn, timed by its share of the words: read as one line, the answer went to the
+    interviewer and was never graded."""
+    inp = _load(tmp_path, name, content)
+    assert inp.source.speakers == ["Interviewer", "Candidate"]
+    assert inp.graded_text.split() == (
+        "A two tower model retrieves candidates and a ranker orders them.".split()
+    )
+    first, second = inp.segments
+    assert (first.start, first.end, second.end) == (1.0, first.end, 9.0)
+    assert first.end == second.start and 1.0 < first.end < 5.0  # 6 words of 17
+
+
+@pytest.mark.parametrize(
+    "stamp", ["00:00:05,000 --> 00:00:09,250", "00:00:05 --> 00:00:09.25", "0:05.0000 --> 0:09.250"]
+)
+def test_webvtt_times_as_exports_write_them_keep_their_cue(tmp_path, stamp):
+    """A decimal comma, no milliseconds or extra digits in one cue's timing: webvtt-py skipped
+    that cue without a word, and its words were never graded."""
+    content = VTT.replace("00:00:05.000 --> 00:00:09.250", stamp)
+    inp = _load(tmp_path, "call.vtt", content)
+    assert inp.text == _load(tmp_path, "ok.vtt", VTT).text
+    assert (inp.segments[1].start, inp.segments[1].end) == (5.0, 9.25)
+
+
+def test_a_webvtt_cue_that_cannot_be_timed_is_refused_in_one_line(tmp_path):
+    content = VTT.replace("00:00:05.000 --> 00:00:09.250", "00:00:0x.000 --> 00:00:09.250")
+    with pytest.raises(InputError, match=r"the cue timed '00:00:0x.000 --> 00:00:09.250' cannot"):
+        _load(tmp_path, "call.vtt", content)
+
+
+@pytest.mark.slow
+def test_quotes_and_pasted_transcripts_read_only_the_candidates_words(grader):
+    """Text handed in as it is (pasted in the app, an API body) is read as a transcript when it
+    is one, as a file is; and a quote reaching across a speaker label keeps its longest stretch
+    of the candidate's words instead of quoting the label as theirs."""
+    from grader.pipeline import grade_input
+
+    answer = (EXAMPLES / "video_recommendation_strong.md").read_text().replace("#", "")
+    sentences = [s for s in answer.replace("\n", " ").split(". ") if len(s.split()) > 3][:30]
+    lines = [f"Candidate: {s}." if k % 3 else f"Interviewer: {s}?" for k, s in enumerate(sentences)]
+    pasted = "\n".join(lines) + "\n"
+    report = grade_input(grader, pasted, "video_recommendation")
+    assert report.source.kind == "transcript" and report.source.candidate == "Candidate"
+    quotes = [e for c in report.components for e in c.evidence]
+    assert quotes and all(e.quote == pasted[e.start : e.end] for e in quotes)
+    assert not any("Candidate:" in e.quote or "Interviewer:" in e.quote for e in quotes)
+    assert not any(lines[0][len("Interviewer: ") :][:40] in e.quote for e in quotes)

@@ -144,8 +144,19 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
 
 
-def _from_text(text: str, name: str, suffix: str, candidate: str | None) -> AnswerInput:
-    shown = None if name == "standard input" else Path(name).name
+def read_text(text: str, *, candidate: str | None = None) -> AnswerInput:
+    """Text given as it is (pasted in the app, an API request's or a batch row's answer) read as a
+    file's is: a transcript (SRT, WebVTT, JSON, speaker-labelled) when it is one, else written
+    text. Pasted, a meeting transcript's interviewer turns and timings had been graded as the
+    candidate's words (a WebVTT export scored 0)."""
+    return _from_text(text, "the answer", "", candidate, shown=None)
+
+
+def _from_text(
+    text: str, name: str, suffix: str, candidate: str | None, shown: str | None = ""
+) -> AnswerInput:
+    if shown == "":
+        shown = None if name == "standard input" else Path(name).name
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
     if fmt == "srt":

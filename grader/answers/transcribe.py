@@ -203,7 +203,7 @@ def check_audio(source: AudioSource, name: str) -> float:
     limit = max_audio_minutes()
     if seconds > limit * 60:
         raise InputError(
-            f"{name} is {seconds / 60:.1f} minutes long, over the limit of {limit:g} minutes "
+            f"{name} is {seconds / 60:.1f} minutes long, over the limit of {limit:g} minute{'' if limit == 1 else 's'} "
             "(the MLSD_MAX_AUDIO_MINUTES setting)"
         )
     return seconds

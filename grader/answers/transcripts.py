@@ -94,13 +94,39 @@ def parse_srt(text: str, name: str = "the transcript") -> list[Cue]:
     import pysrt
 
     try:
-        items = pysrt.from_string(text.lstrip("\ufeff"), error_handling=pysrt.ERROR_RAISE)
+        items = pysrt.from_string(
+            _cues_apart(text.lstrip("\ufeff")), error_handling=pysrt.ERROR_RAISE
+        )
     except Exception as exc:  # noqa: BLE001 - pysrt raises InvalidItem and friends
         raise InputError(f"{name} is not a valid SRT file ({_srt_problem(exc)})") from None
     return [
         Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000)
         for item in items
     ]
+
+
+_SRT_TIMING = re.compile(r"[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
+_SRT_NUMBER = re.compile(r"[ \t]*\d+[ \t]*\r?")
+
+
+def _cues_apart(text: str) -> str:
+    """SubRip text with a blank line before every cue (its number and timing line, or a timing
+    line alone): some exports leave them out, and pysrt then read the whole file as one cue,
+    numbers and timings graded as words."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for k, line in enumerate(lines):
+        timing = _SRT_TIMING.match(line) is not None
+        numbered = (
+            _SRT_NUMBER.fullmatch(line) is not None
+            and k + 1 < len(lines)
+            and _SRT_TIMING.match(lines[k + 1]) is not None
+        )
+        after_number = k > 0 and _SRT_NUMBER.fullmatch(lines[k - 1]) is not None
+        if (numbered or (timing and not after_number)) and out and out[-1].strip():
+            out.append("\r" if line.endswith("\r") else "")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _srt_problem(exc: Exception) -> str:
@@ -118,21 +144,84 @@ def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
     """WebVTT cues with their times and <v Speaker> voices (webvtt-py)."""
     import webvtt
 
+    text = _VTT_TIMING_LINE.sub(_vtt_timing, text.lstrip("\ufeff"))
     try:
-        captions = webvtt.from_buffer(io.StringIO(text.lstrip("\ufeff"))).captions
+        captions = webvtt.from_buffer(io.StringIO(text)).captions
     except Exception as exc:  # noqa: BLE001 - MalformedFileError and parsing errors
         raise InputError(f"{name} is not a valid WebVTT file ({first_line(exc, 120)})") from None
-    if not captions and "-->" in text:
-        raise InputError(f"{name} is not a valid WebVTT file (no cue could be read)")
-    return [
-        Cue(
+    timings = [m.group(0).strip() for m in _VTT_TIMING_LINE.finditer(text)]
+    if len(captions) < len(timings):  # webvtt-py skips a cue it cannot time, without a word
+        read = {f"{c.start} --> {c.end}" for c in captions}
+        lost = next((t for t in timings if not any(t.startswith(r) for r in read)), timings[0])
+        raise InputError(
+            f"{name} is not a valid WebVTT file (the cue timed {shorten(lost, 60)!r} cannot be "
+            "read: a cue's times are 'HH:MM:SS.mmm --> HH:MM:SS.mmm')"
+        )
+    cues = []
+    for c in captions:
+        whole = Cue(
             c.text,
             c.start_time.in_milliseconds() / 1000,
             c.end_time.in_milliseconds() / 1000,
             c.voice or None,
         )
-        for c in captions
-    ]
+        cues += _voices(c.raw_text, whole)
+    return cues
+
+
+_VTT_STAMP = re.compile(
+    r"(?<![\d:.,])(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3})\d*)?(?![\d:])"
+)
+# a line that opens with two times: a cue's timing (a "-->" in a cue's words is no timing)
+_VTT_TIMING_LINE = re.compile(r"^[ \t]*\d\S*[ \t]*-->[ \t]*\S+", re.MULTILINE)
+
+
+def _vtt_timing(m: re.Match) -> str:
+    """A cue's timing as WebVTT spells it ("00:00:19.200"), from what exports write: a decimal
+    comma ("00:00:19,200", SubRip's), no milliseconds ("00:00:19"), more than three digits."""
+
+    def stamp(t: re.Match) -> str:
+        hours, minutes, seconds, millis = t.groups()
+        return f"{int(hours or 0):02d}:{int(minutes):02d}:{seconds}.{(millis or '').ljust(3, '0')}"
+
+    return _VTT_STAMP.sub(stamp, m.group(0))
+
+
+_VOICE = re.compile(r"^[ \t]*<v(?:\.[^\s>]*)?[ \t]+([^>]+)>", re.MULTILINE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _voices(raw: str, cue: Cue) -> list[Cue]:
+    """A cue whose lines open with two voices ("<v Interviewer>...", "<v Candidate>...") as one
+    cue per voice, timed by its share of the words (`_timed_pieces`): webvtt-py gives the cue the
+    first voice only, which took the second speaker's words. Any other cue as it is."""
+    if len(set(_VOICE.findall(raw))) < 2:
+        return [cue]
+    pieces: list[tuple[str | None, list[str]]] = []
+    for line in raw.split("\n"):
+        m = _VOICE.match(line)
+        if m or not pieces:
+            pieces.append((m.group(1).strip() if m else None, []))
+        pieces[-1][1].append(_TAG.sub("", line).strip())
+    return _timed_pieces(cue, [(voice, "\n".join(lines)) for voice, lines in pieces])
+
+
+def _timed_pieces(cue: Cue, pieces: list[tuple[str | None, str]]) -> list[Cue]:
+    """Cues for the pieces of `cue` ((speaker, text) in order), each timed by its share of the
+    cue's words."""
+    words = [len(text.split()) for _, text in pieces]
+    total = sum(words) or 1
+    timed = cue.start is not None and cue.end is not None
+    out, before = [], 0
+    for (speaker, text), n in zip(pieces, words):
+        if timed:
+            span = cue.end - cue.start
+            start, end = cue.start + span * before / total, cue.start + span * (before + n) / total
+        else:
+            start, end = cue.start, cue.end
+        out.append(Cue(text, start, end, speaker))
+        before += n
+    return out
 
 
 class _Word(BaseModel):
@@ -304,10 +393,22 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
 def _label_set(
     found: list[tuple[str, bool, int]], nonblank: int, candidate: str | None
 ) -> set[str]:
-    wanted = candidate.casefold() if candidate else None
-    sure = {n for n, timed, _ in found if timed or _role(n) or n.casefold() == wanted}
+    """The speaker labels among the names `found` labelling lines: timestamped ones and roles
+    ("Interviewer", "Candidate"); without those, names that take turns (`_taking_turns`), which
+    the candidate named by the user joins ("Alice" with "Bob" answering her: both are speakers,
+    not Alice alone, which gave her Bob's questions too)."""
+    sure = {n for n, timed, _ in found if timed or _role(n)}
     if sure:
-        return sure
+        return sure | {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
+    named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
+    taking = _taking_turns(found, nonblank)
+    return named if named and not named <= taking else taking
+
+
+def _taking_turns(found: list[tuple[str, bool, int]], nonblank: int) -> set[str]:
+    """Names that label lines as speakers do: at least two of them, each twice or more, taking
+    turns repeatedly and labelling most lines, so that headings such as "Model: ..." in written
+    notes are not mistaken for speakers; else none."""
     counts: dict[str, int] = {}
     for n, _, _ in found:
         counts[n] = counts.get(n, 0) + 1
@@ -498,6 +599,18 @@ def _check_times(cues: list[Cue], duration: float | None, name: str) -> None:
             raise InputError(f"{name}: segment {i} ends ({cue.end}) before it starts ({cue.start})")
 
 
+def _by_label(cue: Cue) -> list[Cue]:
+    """A cue split where a line of it starts with a speaker label ("Interviewer: ...\nCandidate:
+    ..." in one subtitle), each piece timed by its share of the cue's words: read as one line, the
+    second speaker's words went to the first. A cue with a voice, or no such line, stays whole."""
+    lines = cue.text.split("\n")
+    starts = [k for k, line in enumerate(lines) if k and _LABEL.match(line)]
+    if cue.speaker or not starts:
+        return [cue]
+    bounds = zip([0, *starts], [*starts, len(lines)])
+    return _timed_pieces(cue, [(None, "\n".join(lines[a:b])) for a, b in bounds])
+
+
 def from_cues(
     cues: list[Cue],
     *,
@@ -513,7 +626,7 @@ def from_cues(
     _check_times(cues, duration, name)
     lines, spans = [], []
     pos = 0
-    for cue in cues:
+    for cue in [piece for whole in cues for piece in _by_label(whole)]:
         words = " ".join(cue.text.split())
         if not words:
             continue

@@ -181,7 +181,8 @@ class Advisor:
         )[:5]
         out = []
         for r in best:
-            quote = shorten(r.evidence[0].quote, 140) if r.evidence else ""
+            # as read (an excerpt marked at both ends, as under Feedback), then shortened
+            quote = shorten(r.evidence[0].shown, 140) if r.evidence else ""
             out.append(
                 f'{r.title} ({r.score}/100): "{quote}"' if quote else f"{r.title} ({r.score}/100)"
             )
