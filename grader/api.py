@@ -43,7 +43,10 @@ class GradeRequest(BaseModel):
         min_length=1, max_length=MAX_QUESTION_CHARS, description="A case id or the question text."
     )
     answer: str = Field(
-        min_length=1, description="The answer as text (markdown or speaker-labelled)."
+        min_length=1,
+        description="The answer as text (markdown, plain or speaker-labelled), or an SRT, "
+        "WebVTT or transcript-JSON file's content, read as that file would be; a transcript's "
+        "quotes then index the transcript as read (the report's `source` says so).",
     )
 
 

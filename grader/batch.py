@@ -320,6 +320,7 @@ def _init_worker(threads: int | None = None, pooled: bool = False) -> None:
 
 
 _HELD = threading.Event()  # set while `_sigint_ignored` holds Ctrl+C (and so SIGTERM) off
+_PENDING = threading.Event()  # a SIGTERM came while held: a service manager sends it only once
 
 
 @contextlib.contextmanager
@@ -330,6 +331,7 @@ def _sigint_ignored() -> Iterator[None]:
         yield
         return
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PENDING.clear()
     _HELD.set()
     try:
         yield
@@ -341,6 +343,14 @@ def _sigint_ignored() -> Iterator[None]:
 def _as_ctrl_c(_signum, _frame) -> None:
     if not _HELD.is_set():
         raise KeyboardInterrupt
+    _PENDING.set()  # taken up once the hold ends (`_stop_pending`)
+
+
+def _stop_pending() -> bool:
+    """Whether a SIGTERM came while Ctrl+C was held off (then forgotten: it is acted on now)."""
+    pending = _PENDING.is_set()
+    _PENDING.clear()
+    return pending
 
 
 @contextlib.contextmanager
@@ -501,6 +511,8 @@ def run_batch(
         with _sigint_ignored():  # the workers start ignoring it (and say nothing when it comes)
             futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
         try:
+            if _stop_pending():  # a SIGTERM while the rows were handed out: stop as it asked
+                raise KeyboardInterrupt
             for future in as_completed(futures):
                 rid, reason = future.result()
                 record(len(seen) + 1, rid, reason)

@@ -12,6 +12,7 @@ from grader.answers.files import read_text
 from grader.answers.model import AnswerInput
 from grader.extras import needs
 from grader.report import Evidence, GradeReport
+from grader.scoring.advice import Advisor
 from grader.scoring.grading import Grader
 
 Progress = Callable[[str], None]
@@ -78,7 +79,13 @@ def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> G
         for c in report.components
     ]
     ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
-    return report.model_copy(update={"components": components, "ignored": ignored})
+    return report.model_copy(
+        update={
+            "components": components,
+            "ignored": ignored,
+            "strengths": Advisor.strengths(components),  # quoting what the evidence now quotes
+        }
+    )
 
 
 def _read_stretch(text: str, graded: str, start: int, end: int) -> tuple[int, int]:

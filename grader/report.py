@@ -37,8 +37,9 @@ class Evidence(_Model):
     )
     excerpt: bool = Field(
         False,
-        description="A word window cut from a longer passage (run-on speech, a long sentence): "
-        "it may start or end inside a sentence, and is shown with '…' at its ends.",
+        description="A piece cut from a longer passage (a word window of run-on speech or a long "
+        "sentence, or a transcript's quote cut at a speaker label): it may start or end inside a "
+        "sentence, and is shown with '…' at its ends.",
     )
 
     @property

@@ -490,3 +490,11 @@ def test_practise_next_reads_only_attempts_long_enough_to_be_answers(grader, wea
     clip = grader.grade("We would use a model and monitor it.", QUESTION)  # a 2-second recording
     assert clip.answer_stats.words < SUGGEST_MIN_WORDS <= weak.answer_stats.words
     assert weakest([weak, clip]) == weakest([weak]) and weakest([clip]) == []
+
+
+def test_a_config_file_that_is_not_there_is_said_in_one_line(data_dir, tmp_path, monkeypatch):
+    """MLSD_CONFIG naming no file stops the app with one line, not Streamlit's error page."""
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "nope.toml"))
+    at = AppTest.from_function(_app, kwargs={"start": "practice"}, default_timeout=60).run()
+    assert not at.exception
+    assert any("cannot start" in e.value and "does not exist" in e.value for e in at.error)

@@ -539,3 +539,17 @@ def test_a_flag_holding_a_pipe_keeps_the_summary_table_whole(tmp_path, grader):
     header = next(x for x in lines if x.startswith("| candidate"))
     row = next(x for x in lines if x.startswith("| pipe_name"))
     assert row.count("|") == header.count("|") and "id given as 'pipe/name'" in row
+
+
+def test_a_sigterm_while_ctrl_c_is_held_off_is_kept_for_after(monkeypatch):
+    """A service manager sends SIGTERM once: one that comes while the rows are handed to the
+    workers (Ctrl+C held off) must stop the batch right after, not be dropped."""
+    import os
+    import signal
+
+    with batch.sigterm_as_ctrl_c():
+        with batch._sigint_ignored():
+            os.kill(os.getpid(), signal.SIGTERM)  # nothing raised while held
+        assert batch._stop_pending() and not batch._stop_pending()  # taken up once
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)  # not held: Ctrl+C's KeyboardInterrupt

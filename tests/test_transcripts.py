@@ -477,18 +477,49 @@ def test_a_webvtt_cue_that_cannot_be_timed_is_refused_in_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_quotes_and_pasted_transcripts_read_only_the_candidates_words(grader):
-    """Text handed in as it is (pasted in the app, an API body) is read as a transcript when it
-    is one, as a file is; and a quote reaching across a speaker label keeps its longest stretch
-    of the candidate's words instead of quoting the label as theirs."""
+    """A subtitle file's text handed in as it is (pasted in the app, an API body) is read as the
+    file would be; and a quote reaching across a speaker label keeps its longest stretch of the
+    candidate's words instead of quoting the label as theirs."""
+    from grader.answers.files import read_text
     from grader.pipeline import grade_input
 
     answer = (EXAMPLES / "video_recommendation_strong.md").read_text().replace("#", "")
     sentences = [s for s in answer.replace("\n", " ").split(". ") if len(s.split()) > 3][:30]
     lines = [f"Candidate: {s}." if k % 3 else f"Interviewer: {s}?" for k, s in enumerate(sentences)]
-    pasted = "\n".join(lines) + "\n"
+    pasted = _srt(lines).decode()
     report = grade_input(grader, pasted, "video_recommendation")
-    assert report.source.kind == "transcript" and report.source.candidate == "Candidate"
+    assert report.source.format == "srt" and report.source.candidate == "Candidate"
+    text = read_text(pasted).text
     quotes = [e for c in report.components for e in c.evidence]
-    assert quotes and all(e.quote == pasted[e.start : e.end] for e in quotes)
+    assert quotes and all(e.quote == text[e.start : e.end] for e in quotes)
     assert not any("Candidate:" in e.quote or "Interviewer:" in e.quote for e in quotes)
     assert not any(lines[0][len("Interviewer: ") :][:40] in e.quote for e in quotes)
+    assert report.strengths and not any("Candidate:" in s for s in report.strengths)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Interviewer: Design a video recommendation system.\n\n"
+        + "We rank videos by watch time. " * 40,
+        "".join(
+            f"Option {k}: a model.\nPros: cheap and fast to train.\nCons: misses interactions.\n"
+            for k in range(4)
+        ),
+    ],
+)
+def test_written_text_handed_in_as_it_is_stays_written(written):
+    """Speaker labels alone do not make pasted text a transcript: an answer headed with the
+    interviewer's question was refused ("no turns by the candidate"), one with Pros/Cons lines
+    graded only its Cons (41 -> 6)."""
+    from grader.answers.files import read_text
+
+    inp = read_text(written)
+    assert inp.source.kind == "text" and inp.graded_text == inp.text == written
+
+
+def test_an_arrow_in_a_webvtt_cue_is_no_timing():
+    from grader.answers.transcripts import parse_vtt
+
+    cues = parse_vtt("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nthe flow is\n2 --> 3 replicas\n")
+    assert [(c.start, c.end) for c in cues] == [(1.0, 2.0)]

@@ -144,12 +144,21 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
 
 
-def read_text(text: str, *, candidate: str | None = None) -> AnswerInput:
-    """Text given as it is (pasted in the app, an API request's or a batch row's answer) read as a
-    file's is: a transcript (SRT, WebVTT, JSON, speaker-labelled) when it is one, else written
-    text. Pasted, a meeting transcript's interviewer turns and timings had been graded as the
-    candidate's words (a WebVTT export scored 0)."""
-    return _from_text(text, "the answer", "", candidate, shown=None)
+def read_text(text: str) -> AnswerInput:
+    """Text given as it is (pasted in the app, an API request's or a batch row's answer): a
+    transcript when its content says so beyond doubt (SRT, WebVTT, or transcript JSON), read as
+    that file would be, else written text. Pasted, a meeting transcript's timings and interviewer
+    turns had been graded as the candidate's words (a WebVTT export scored 0). Speaker labels alone
+    do not make a transcript here: a written answer headed "Interviewer: <the question>", or with
+    "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot)."""
+    fmt = tr.sniff_format(text)
+    if fmt in ("srt", "vtt", "json"):
+        try:
+            return _from_text(text, "the answer", f".{fmt}", None, shown=None)
+        except InputError:
+            if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
+                raise
+    return AnswerInput.from_text(text)
 
 
 def _from_text(

@@ -172,8 +172,9 @@ def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
 _VTT_STAMP = re.compile(
     r"(?<![\d:.,])(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3})\d*)?(?![\d:])"
 )
-# a line that opens with two times: a cue's timing (a "-->" in a cue's words is no timing)
-_VTT_TIMING_LINE = re.compile(r"^[ \t]*\d\S*[ \t]*-->[ \t]*\S+", re.MULTILINE)
+# a cue's timing line: it opens with something shaped like a time (digits, a colon, a digit),
+# however malformed; "2 --> 3 replicas" in a cue's words is none
+_VTT_TIMING_LINE = re.compile(r"^[ \t]*\d+:\d\S*[ \t]*-->[ \t]*\S+", re.MULTILINE)
 
 
 def _vtt_timing(m: re.Match) -> str:
@@ -397,10 +398,10 @@ def _label_set(
     ("Interviewer", "Candidate"); without those, names that take turns (`_taking_turns`), which
     the candidate named by the user joins ("Alice" with "Bob" answering her: both are speakers,
     not Alice alone, which gave her Bob's questions too)."""
+    named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
     sure = {n for n, timed, _ in found if timed or _role(n)}
     if sure:
-        return sure | {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
-    named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
+        return sure | named
     taking = _taking_turns(found, nonblank)
     return named if named and not named <= taking else taking
 

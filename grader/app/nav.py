@@ -13,6 +13,8 @@ import streamlit as st
 from PIL import Image
 
 from grader.app import state
+from grader.errors import GraderError
+from grader.settings import settings
 
 # slug -> (module, title, icon); the modules are imported when a page runs.
 PAGES = {
@@ -68,6 +70,11 @@ def favicon() -> bytes:
 def main(start: str = DEFAULT) -> None:
     """Run the app; `start` is the page the root URL forwards to."""
     st.set_page_config(page_title="mlsd-grader", page_icon=favicon(), layout="wide")
+    try:  # a settings problem (MLSD_CONFIG naming no file, a malformed one) is said in one line
+        settings()
+    except GraderError as exc:
+        st.error(f"mlsd-grader cannot start: {exc}")
+        st.stop()
     from grader.app import drafts, sidebar
 
     drafts.start()  # before any widget: a refresh restores the draft into the widgets

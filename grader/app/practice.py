@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from grader.answers.files import load_answer_bytes
+from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.app import drafts, report_view, sidebar, state
 from grader.app.safe import inert
@@ -334,8 +334,8 @@ def _grade_now(question: str, answer) -> None:
         progress = _Progress(status, words)
         try:
             llm = sidebar.llm_config()
-            if isinstance(answer, str):
-                source = answer
+            if isinstance(answer, str):  # a pasted transcript is read as one (`read_text`)
+                source = read_text(answer)
             else:  # an uploaded file or a recording
                 name = answer.name or "recording.wav"
                 progress.stage(f"reading {name}")
