@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from evals.adversarial import keyword_salads
@@ -979,26 +978,3 @@ def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):
     }
     shown = [s for s in r.strengths if s.split(" (")[0] in excerpts]
     assert shown and all('"…' in s for s in shown)
-
-
-def test_a_section_headed_by_a_topic_reads_closer_to_it(grader):
-    """Sentences under a heading that names a component's topic lean on it: the same paragraph
-    reads closer to fairness under "## Fairness" than under "## Notes", and other components'
-    similarities do not move."""
-    body = (
-        "We measure error rates and wait times by age group, postcode and language. Reminders "
-        "and transport help go to the patients the score flags, not only overbooking.\n"
-    )
-    rubric = grader.resolve_question("video_recommendation")
-    matrices = {}
-    for title in ("Fairness", "Notes"):
-        prepared = grader.prepare(f"## {title}\n\n{body}")
-        matrices[title] = grader.headed(
-            prepared,
-            grader.rubric_similarities(
-                prepared.vectors, prepared.words, rubric.case, rubric.components
-            ),
-        )
-    fair, notes = matrices["Fairness"]["bias_fairness"][1], matrices["Notes"]["bias_fairness"][1]
-    assert fair.max() > notes.max() + 0.04
-    assert np.allclose(matrices["Fairness"]["drift"][1], matrices["Notes"]["drift"][1], atol=0.03)

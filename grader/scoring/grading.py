@@ -81,8 +81,6 @@ def _started(fn, *args):
 
 HEADING_SHARE = 0.5  # how much a section heading weighs when a sentence under it is read with it
 WINDOW_COVER = 0.75  # a window is read from its sentences when they hold this share of its words
-# how much closer to a component's cues a unit reads under a section heading that names its topic
-HEADED_BONUS = 0.05
 
 
 @dataclass(frozen=True)
@@ -490,29 +488,6 @@ class Grader:
             vectors[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
         return vectors, dict(zip(titled, embedded[len(encoded) :]))
 
-    def headed(
-        self, prepared: PreparedAnswer, matrices: dict[str, tuple[list[str], np.ndarray]]
-    ) -> dict[str, tuple[list[str], np.ndarray]]:
-        """`rubric_similarities` with each unit under a section heading that names a component's
-        topic (its keywords: "## Fairness", "## Drift and retraining") HEADED_BONUS closer to that
-        component's cues: a section says what it is about, and its sentences lean on that ("We
-        measure error rates and wait times by age group and language" under "## Fairness"). Chosen
-        on the calibration and development data: development agreement 0.839 -> 0.842, evidence
-        precision 0.711 -> 0.726, calibration and held-out agreement unchanged."""
-        titled = sorted(prepared.headings)
-        if not titled:
-            return matrices
-        names = naming_masks({cid: self.lexicons[cid] for cid in matrices}, titled)
-        out = {}
-        for cid, (texts, sims) in matrices.items():
-            heads = {h for h, named in zip(titled, names[cid]) if named}
-            rows = [i for i, u in enumerate(prepared.units) if u.heading in heads]
-            if rows:
-                sims = sims.copy()
-                sims[rows] += HEADED_BONUS
-            out[cid] = (texts, sims)
-        return out
-
     @property
     def _step_vectors(self) -> np.ndarray:
         """The framework's step titles, embedded: what a section heading is read against."""
@@ -641,9 +616,8 @@ class Grader:
         # what advice is written for: the asked kinds of system, and the case asked for by name
         systems = probes.systems_asked(self.kb, rubric.question)
         advised = probes.advice_case(self.kb, rubric.question)
-        matrices = self.headed(
-            prepared,
-            self.rubric_similarities(unit_vecs, prepared.words, rubric.case, rubric.components),
+        matrices = self.rubric_similarities(
+            unit_vecs, prepared.words, rubric.case, rubric.components
         )
         owners = unit_owners(
             [matrices[c.id][1] for c in rubric.components],
