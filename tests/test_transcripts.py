@@ -523,3 +523,17 @@ def test_an_arrow_in_a_webvtt_cue_is_no_timing():
 
     cues = parse_vtt("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nthe flow is\n2 --> 3 replicas\n")
     assert [(c.start, c.end) for c in cues] == [(1.0, 2.0)]
+
+
+def test_a_transcript_timed_by_a_clock_is_read_from_its_first_words(tmp_path):
+    """Cues timed from 10:00:01 (a meeting tool's time of day) read as a transcript that starts
+    there: pacing had said "603 minutes in all". A transcript whose first words come sooner than
+    it lasts keeps its times."""
+    plain = _load(tmp_path, "a.srt", SRT)
+    clock = _load(tmp_path, "b.srt", SRT.replace("00:00:", "10:00:"))
+    assert [(s.start, s.end) for s in clock.segments] == [
+        (s.start - 1.0, s.end - 1.0) for s in plain.segments
+    ]
+    assert clock.source.duration_seconds == 20.0 and plain.source.duration_seconds == 21.0
+    spoken = _load(tmp_path, "c.txt", SPEAKER_TEXT.replace("[00:0", "[14:0"))
+    assert spoken.segments[0].start == 0.0 and spoken.source.duration_seconds < 600

@@ -575,7 +575,26 @@ def from_speaker_text(
         inp = dataclasses.replace(
             inp, source=inp.source.model_copy(update={"duration_seconds": last})
         )
-    return inp
+    return from_zero(inp)
+
+
+def from_zero(inp: AnswerInput) -> AnswerInput:
+    """A transcript timed by a clock ("[14:00:05] Candidate:", cues from 10:00:03) read from its
+    first words: when they come later than the whole transcript lasts, its times are a time of day,
+    not a time into the recording, and pacing had read "603 minutes in all". Others as they are."""
+    if not inp.segments:
+        return inp
+    first = min(s.start for s in inp.segments)
+    if first <= max(s.end for s in inp.segments) - first:
+        return inp
+    segments = tuple(
+        dataclasses.replace(s, start=s.start - first, end=s.end - first) for s in inp.segments
+    )
+    duration = inp.source.duration_seconds
+    source = inp.source.model_copy(
+        update={"duration_seconds": None if duration is None else max(0.0, duration - first)}
+    )
+    return dataclasses.replace(inp, segments=segments, source=source)
 
 
 MAX_SECONDS = 24 * 3600.0  # no interview or recording is longer: larger times are corrupt
@@ -660,6 +679,7 @@ def from_cues(
         duration_seconds=duration,
         transcription_model=model,
     )
-    return _build(
+    inp = _build(
         text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
     )
+    return from_zero(inp) if kind == "transcript" else inp  # a recording's times start at 0
