@@ -39,7 +39,10 @@ _HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?P<ts>{_TS})[ \t]*$")
 _CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
 _INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
 _GENERIC = re.compile(r"^(?:speaker|spk|participant)[ _-]?\d+$", re.IGNORECASE)
-_SRT_START = re.compile(r"\A\s*\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
+# a SubRip cue's timing line, and a cue's number alone on its line
+_SRT_TIMING = re.compile(r"[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
+_SRT_NUMBER = re.compile(r"[ \t]*\d+[ \t]*\r?")
+_SRT_START = re.compile(rf"\A\s*{_SRT_NUMBER.pattern}\n{_SRT_TIMING.pattern}")
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,6 @@ def parse_srt(text: str, name: str = "the transcript") -> list[Cue]:
         Cue(item.text_without_tags, item.start.ordinal / 1000, item.end.ordinal / 1000)
         for item in items
     ]
-
-
-_SRT_TIMING = re.compile(r"[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
-_SRT_NUMBER = re.compile(r"[ \t]*\d+[ \t]*\r?")
 
 
 def _cues_apart(text: str) -> str:
