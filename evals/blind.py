@@ -54,6 +54,7 @@ class BlindAnswer:
     labels: dict[str, str]
     spans: dict[str, list[str]] = field(default_factory=dict)
     second: dict | None = None  # the second labeller's quality and labels, where there are any
+    third: dict | None = None  # a third labeller's quality, labels and spans, where there are any
     asr: str | None = None  # the speech-recognition transcript of a spoken answer
 
     @property
@@ -72,6 +73,7 @@ def load_blind(root: Path = BLIND) -> list[BlindAnswer]:
         q = questions[meta["question"]]
         a_label = yaml.safe_load((root / "labels" / "a" / f"{meta['id']}.yaml").read_text())
         b_path = root / "labels" / "b" / f"{meta['id']}.yaml"
+        c_path = root / "labels" / "c" / f"{meta['id']}.yaml"
         asr_path = root / "transcripts" / f"{meta['id']}.txt"
         out.append(
             BlindAnswer(
@@ -84,6 +86,7 @@ def load_blind(root: Path = BLIND) -> list[BlindAnswer]:
                 labels=a_label["labels"],
                 spans=a_label.get("spans") or {},
                 second=yaml.safe_load(b_path.read_text()) if b_path.exists() else None,
+                third=yaml.safe_load(c_path.read_text()) if c_path.exists() else None,
                 asr=asr_path.read_text(encoding="utf-8") if asr_path.exists() else None,
             )
         )
@@ -210,13 +213,50 @@ def evidence_precision(peer: Peer, answers: list[BlindAnswer]) -> dict:
     for a in answers:
         if not a.spans or a.asr:
             continue
-        evidence = peer.grade(a.text, a.question).evidence
-        for cid, ranges in evidence.items():
-            marked = [(i, i + len(s)) for s in a.spans.get(cid, []) if (i := a.text.find(s)) >= 0]
-            for start, end in ranges:
-                total += 1
-                inside += any(start < m_end and m_start < end for m_start, m_end in marked)
+        n_in, n = _inside_spans(a, peer.grade(a.text, a.question).evidence)
+        inside, total = inside + n_in, total + n
     return {"quotes": total, "evidence_precision": round(inside / total, 3) if total else None}
+
+
+def _inside_spans(a: BlindAnswer, quoted: dict[str, list[tuple[int, int]]]) -> tuple[int, int]:
+    """(how many of the character ranges quoted per component overlap a span labeller A marked
+    for that component, how many there are)."""
+    inside = total = 0
+    for cid, ranges in quoted.items():
+        marked = _ranges(a, a.spans.get(cid, []))
+        for start, end in ranges:
+            total += 1
+            inside += any(start < m_end and m_start < end for m_start, m_end in marked)
+    return inside, total
+
+
+def _ranges(a: BlindAnswer, spans: list[str]) -> list[tuple[int, int]]:
+    return [(i, i + len(s)) for s in spans if (i := a.text.find(s)) >= 0]
+
+
+def span_ceiling(answers: list[BlindAnswer]) -> dict:
+    """A third labeller's spans, read as quotes, against labeller A's: the evidence precision that a
+    second careful reader reaches on the answers both marked spans for (written answers), over all
+    its spans and over the first it lists per component (a grader mostly quotes one)."""
+    both = [a for a in answers if a.spans and not a.asr and a.third and a.third.get("spans")]
+    if not both:
+        return {"answers": 0}
+    counts = [0, 0, 0, 0]
+    for a in both:
+        quoted = {c: _ranges(a, s) for c, s in a.third["spans"].items()}
+        for k, q in enumerate((quoted, {c: r[:1] for c, r in quoted.items()})):
+            n_in, n = _inside_spans(a, q)
+            counts[2 * k] += n_in
+            counts[2 * k + 1] += n
+    truth = [a.labels[c] for a in both for c in a.labels]
+    pred = [a.third["labels"][c] for a in both for c in a.labels]
+    return {
+        "answers": len(both),
+        "spans": counts[1],
+        "evidence_precision": round(counts[0] / counts[1], 3) if counts[1] else None,
+        "first_span_precision": round(counts[2] / counts[3], 3) if counts[3] else None,
+        "component_agreement": agreement(truth, pred)["component_agreement"],
+    }
 
 
 def load_terse(root: Path) -> dict[str, list[str]]:
@@ -418,6 +458,7 @@ def run(fast: bool = False, grader: Grader | None = None, root: Path = BLIND) ->
         "answers": len(answers),
         "questions": len({a.question for a in answers}),
         "ceiling": labeller_ceiling(answers),
+        "span_ceiling": span_ceiling(answers),
         "peers": {},
     }
     for peer in peers:
@@ -474,7 +515,20 @@ def to_markdown(r: dict) -> str:
             f"{fig['component_agreement']} / {fig['spearman']} | {bf['missing_precision']} / "
             f"{bf['missing_recall']} / {bf['component_agreement']} / {bf['spearman']} |"
         )
-    out += ["", "## Other figures", "", "| figure | grader | keyword baseline |", "|---|---:|---:|"]
+    out += [
+        "",
+        "## Other figures",
+        "",
+        "| figure | grader | keyword baseline | another labeller |",
+        "|---|---:|---:|---:|",
+    ]
+    spans = r.get("span_ceiling", {})
+    beside = {  # what a second careful reader reaches, where the set has one
+        "evidence_precision": f"{spans['evidence_precision']} (first span {spans['first_span_precision']}; "
+        f"{spans['spans']} spans, {spans['answers']} answers)"
+        if spans.get("answers")
+        else ""
+    }
     rows = [
         ("evidence precision", "evidence", "evidence_precision"),
         ("quotes checked", "evidence", "quotes"),
@@ -492,7 +546,10 @@ def to_markdown(r: dict) -> str:
     ]
     if g["questions"].get("terse_scaled_as_off_topic") is None:  # the set has no terse questions
         rows = [row for row in rows if row[2] != "terse_scaled_as_off_topic"]
-    out += [f"| {label} | {g[sec][key]} | {b[sec][key]} |" for label, sec, key in rows]
+    out += [
+        f"| {label} | {g[sec][key]} | {b[sec][key]} | {beside.get(key, '')} |"
+        for label, sec, key in rows
+    ]
     if "adversarial" in g:
         out += ["", "## Gaming", "", "| figure | grader | keyword baseline |", "|---|---:|---:|"]
         for shape, score in g["adversarial"]["salad_max"].items():
