@@ -8,7 +8,7 @@ import streamlit as st
 
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
-from grader.app import drafts, report_view, sidebar, state
+from grader.app import drafts, kept, report_view, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
@@ -26,9 +26,11 @@ UPLOAD_HELP = (
 )  # fmt: skip
 CUT_OFF = (
     "Your last grading did not finish: the page was reloaded or left while it ran, so that answer "
-    "was neither graded nor saved. Your typed answer is still here; an uploaded file or a "
-    "recording must be given again. Click **Grade** to grade it."
+    "was neither graded nor saved. Your typed answer is still here; {files}. Click **Grade** to "
+    "grade it."
 )
+FILES_KEPT = "so is your upload or recording, while this tab stays open"
+FILES_LOST = "an uploaded file or a recording must be given again"
 # why there is nothing to grade, by the answer's source
 NOTHING = {
     "paste": "nothing to grade: paste your answer, upload a file or record one",
@@ -55,7 +57,8 @@ def render() -> None:
     st.title("Practise an ML system design answer")
     state.show_notices()
     if st.session_state.pop(state.GRADING, False):
-        st.warning(CUT_OFF, icon=":material/sync_problem:")
+        files = FILES_KEPT if st.session_state.get(kept.KEPT) else FILES_LOST
+        st.warning(CUT_OFF.format(files=files), icon=":material/sync_problem:")
     question = _question()
     _timer()
     answer = _answer_input()
@@ -215,17 +218,19 @@ def _answer_input():
         on_change=_forget_error,
     )
     if source == "upload":
-        upload = st.file_uploader(
+        live = st.file_uploader(
             "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio; "
             "save a Word or PDF document as .txt first",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
-            on_change=_forget_error,
+            on_change=_file_changed,
+            args=("upload", "answer_file"),
             help=f"{UPLOAD_HELP} Up to {upload_limit_mb()} MB here; `mlsd grade FILE` reads "
             "larger recordings.",
         )
-        if upload is not None:  # a file the box refused leaves the one before it in place
-            st.caption(f"To grade: {inert(upload.name)} ({_size(upload.size)})")
+        upload = _kept_or("upload", live)
+        if live is not None:  # a file the box refused leaves the one before it in place
+            st.caption(f"To grade: {inert(live.name)} ({_size(live.size)})")
         st.text_input(
             "Candidate speaker (optional)",
             key="candidate",
@@ -238,7 +243,13 @@ def _answer_input():
             "microphone: if the recorder shows an error, allow it (the icon in the address bar) "
             "or upload a recording instead."
         )
-        return st.audio_input("Record your answer", key="answer_audio", on_change=_forget_error)
+        live = st.audio_input(
+            "Record your answer",
+            key="answer_audio",
+            on_change=_file_changed,
+            args=("record", "answer_audio"),
+        )
+        return _kept_or("record", live)
     text = st.text_area(
         "Your answer",
         key="answer_text",
@@ -256,6 +267,39 @@ def _answer_input():
         )
         st.caption(f"{quantity(len(text.split()), 'word')} · {kept}")
     return text
+
+
+def _kept_or(source: str, live):
+    """The file the widget holds (kept for later), else the one kept from before this page was
+    left, shown with a way to discard it; None when there is neither."""
+    if live is not None:
+        return kept.keep(source, live)
+    earlier = kept.kept(source)
+    if earlier is None:
+        return None
+    if source == "record":
+        said = f"Your earlier recording ({kept.length(earlier)}) is kept"
+        again = "record again to replace it"
+    else:
+        said = f"Your earlier file {inert(earlier.name)} ({_size(earlier.size)}) is kept"
+        again = "choose another file to replace it"
+    st.info(
+        f"{said}: **Grade** grades it, or {again}. The box above no longer shows it.",
+        icon=":material/inventory_2:",
+    )
+    if source == "record":
+        st.audio(earlier.data)
+    if st.button("Discard it", key=f"discard_{source}", icon=":material/delete:"):
+        kept.drop(source)
+        _forget_error()
+        st.rerun()
+    return earlier
+
+
+def _file_changed(source: str, key: str) -> None:
+    """A file recorded, uploaded or removed: the last error goes, and a removed file is not kept."""
+    _forget_error()
+    kept.removed(source, key)
 
 
 def _forget_error() -> None:
