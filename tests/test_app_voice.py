@@ -88,3 +88,95 @@ def test_an_uploaded_file_survives_a_page_switch(history, strong_answer):
     at.button(key="grade").click().run()
     assert not [e for e in at.error if "Could not grade" in e.value]
     assert at.session_state[state.REPORT].source.name == "design.md"
+
+
+def _srt(text: str, words: int = 12) -> str:
+    """`text` said as SubRip cues of `words` words, three seconds each."""
+    said = text.split()
+
+    def stamp(s: int) -> str:
+        return f"00:{s // 60:02d}:{s % 60:02d},000"
+
+    return "\n\n".join(
+        f"{n}\n{stamp(3 * n - 3)} --> {stamp(3 * n)}\n{' '.join(said[k : k + words])}"
+        for n, k in enumerate(range(0, len(said), words), 1)
+    )
+
+
+def _plain(text: str) -> str:
+    """Markdown as plain words, as a speaker would say them."""
+    return " ".join(w.strip("#*-|`") for w in text.split() if w.strip("#*-|`"))
+
+
+def test_a_revised_transcript_keeps_its_timings(history, strong_answer):
+    """An uploaded SRT transcript, graded and then revised from the Report page, goes to the answer
+    box as its cues with their timings: a word changed in a cue is graded with the same timings
+    (pacing kept); text that no longer reads as the transcript says in one line that timings were
+    dropped."""
+    srt = _srt(_plain(strong_answer))
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("upload").run()
+    at.file_uploader(key="answer_file").upload("interview.srt", srt.encode(), "text/plain")
+    at.button(key="grade").click().run()
+    first = at.session_state[state.REPORT]
+    assert first.pacing is not None and first.source.format == "srt"
+    at = _go(at, "report")
+    at = next(b for b in at.button if b.label == "Revise this answer in Practise").click().run()
+    box = at.session_state["answer_text"]
+    assert box.startswith("1\n00:00:00,000 --> 00:00:03,000\n")  # the cues, timed as uploaded
+    assert at.session_state["answer_source"] == "paste"
+    at = _go(at, "practise")
+    assert "a timed transcript (SRT)" in all_text(at)
+    revised = (
+        box.replace("two-tower", "two tower", 1)
+        + "\n\n999\n00:59:00,000 --> 00:59:03,000\nWe retrain weekly.\n"
+    )
+    at.text_area(key="answer_text").input(revised)
+    at.button(key="grade").click().run()
+    again = at.session_state[state.REPORT]
+    assert again.pacing is not None and again.source.format == "srt"
+    assert again.pacing.total_minutes > first.pacing.total_minutes  # the cue added at 59:00
+    assert not [w for w in again.warnings if "timings dropped" in w]
+    # edited freely: the cue numbers and timings gone, the words graded as written text, said once
+    prose = "\n".join(
+        line for line in revised.splitlines() if "-->" not in line and not line.isdigit()
+    )
+    at.text_area(key="answer_text").input(prose)
+    at.button(key="grade").click().run()
+    free = at.session_state[state.REPORT]
+    assert free.pacing is None
+    dropped = [w for w in free.warnings if "timings dropped" in w]
+    assert len(dropped) == 1 and "no longer reads as the timed transcript" in dropped[0]
+    assert any("Timings dropped" in w.value for w in at.warning)
+
+
+def test_a_pasted_transcript_edited_after_grading_says_the_report_is_for_the_earlier_one(
+    history, strong_answer
+):
+    srt = _srt(_plain(strong_answer))
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.text_area(key="answer_text").input(srt)
+    at.button(key="grade").click().run()
+    assert at.session_state[state.REPORT].source.format == "srt"
+    assert not [w for w in at.warning if "changed the" in w.value]
+    at.text_area(key="answer_text").input(
+        srt + "\n\n999\n00:59:00,000 --> 00:59:03,000\nWe retrain weekly."
+    ).run()
+    assert any("changed the answer since" in w.value for w in at.warning)
+    at.text_area(key="answer_text").input(srt).run()  # back as graded
+    assert not [w for w in at.warning if "changed the" in w.value]
+    # pasted WebVTT and transcript JSON alike
+    for pasted in (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + _plain(strong_answer),
+        '{"segments": [{"start": 0, "end": 60, "text": "'
+        + _plain(strong_answer).replace('"', "")
+        + '"}]}',
+    ):
+        at.text_area(key="answer_text").input(pasted)
+        at.button(key="grade").click().run()
+        assert at.session_state[state.REPORT].source.kind == "transcript"
+        assert not [w for w in at.warning if "changed the" in w.value]
+        at.text_area(key="answer_text").input(pasted.replace("features", "signals")).run()
+        assert any("changed the answer since" in w.value for w in at.warning)

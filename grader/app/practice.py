@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import streamlit as st
 
+from grader.answers.editable import editable
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
+from grader.answers.transcripts import sniff_format
 from grader.app import drafts, kept, report_view, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
@@ -39,6 +42,16 @@ NOTHING = {
     "document: save it as .txt or .md, or paste its text)",
     "record": "nothing recorded yet: record your answer, or paste or upload it instead",
 }  # fmt: skip
+# said in the report when an answer revised from a timed one is graded without timings
+TIMINGS_DROPPED = {
+    "edited": "timings dropped: the revised answer no longer reads as the timed transcript it "
+    "was revised from (each cue keeps its number and timing line), so it was graded as written "
+    "text, without pacing",
+    "unkept": "timings dropped: the timed transcript this answer was revised from was not kept "
+    "with its report (History keeps an attempt's words, not their timings), so it was graded as "
+    "written text, without pacing",
+}
+FORMATS = {"srt": "SRT", "vtt": "WebVTT", "json": "transcript JSON"}
 ROUND_MINUTES = 45
 WARN_MINUTES = 5
 SCROLL = "scroll_to_report"  # set when a grade finished: the next draw scrolls the report into view
@@ -86,12 +99,16 @@ def render() -> None:
 
 def _changed_since(report, text: str, asked: str | None, question: str, answer) -> str:
     """What of the inputs on screen differs from those the report on show graded: "question",
-    "answer", both, or "" (an uploaded or recorded answer is compared by question only)."""
+    "answer", both, or "". The answer box is compared with the answer as the box held it when
+    graded (`state.REPORT_INPUT`: a pasted transcript as pasted, not as read), else with the
+    report's text (an attempt opened from History); an empty box changes nothing (a file graded,
+    then the paste tab opened), and an uploaded or recorded answer is compared by question only."""
     changed = []
     if asked is not None and " ".join(question.split()) != " ".join(asked.split()):
         changed.append("question")
-    pasted = isinstance(answer, str) and (report.source is None or report.source.kind == "text")
-    if pasted and answer.strip() != text.strip():
+    graded = st.session_state.get(state.REPORT_INPUT)
+    graded = text if graded is None else graded
+    if isinstance(answer, str) and answer.strip() and answer.strip() != graded.strip():
         changed.append("answer")
     return " and the ".join(changed)
 
@@ -265,7 +282,14 @@ def _answer_input():
             if st.session_state.get(drafts.WARNED)
             else "draft saved with this tab: a refresh keeps it"
         )
-        st.caption(f"{quantity(len(text.split()), 'word')} · {kept}")
+        fmt = FORMATS.get(sniff_format(text) or "")
+        what = (
+            f"a timed transcript ({fmt}): revise its words and keep each cue's timing line, and "
+            "its pacing is kept"
+            if fmt
+            else quantity(len(text.split()), "word")
+        )
+        st.caption(f"{what} · {kept}")
     return text
 
 
@@ -347,6 +371,16 @@ def _fail(message: str) -> None:
     st.session_state[state.LAST_ERROR] = state.redact(message)
 
 
+def _timings_dropped(source: AnswerInput, question: str) -> AnswerInput:
+    """A pasted answer revised from a timed one (`state.REVISED`, for this question) and read
+    without timings says so in its report (`TIMINGS_DROPPED`); any other as it is."""
+    revised = st.session_state.get(state.REVISED)
+    if source.segments or not isinstance(revised, dict) or revised.get("question") != question:
+        return source
+    note = TIMINGS_DROPPED.get(revised.get("why"), TIMINGS_DROPPED["edited"])
+    return dataclasses.replace(source, notes=(*source.notes, note))
+
+
 def _grade(question: str, answer) -> None:
     """`_grade_now`, marked as under way in the session and its saved draft until it ends: a
     refresh (or a click elsewhere) that cuts it off leaves the mark, and the page then says the
@@ -379,7 +413,7 @@ def _grade_now(question: str, answer) -> None:
         try:
             llm = sidebar.llm_config()
             if isinstance(answer, str):  # a pasted transcript is read as one (`read_text`)
-                source = read_text(answer)
+                source = _timings_dropped(read_text(answer), question)
             else:  # an uploaded file or a recording
                 name = answer.name or "recording.wav"
                 progress.stage(f"reading {name}")
@@ -414,7 +448,8 @@ def _grade_now(question: str, answer) -> None:
         (source.text, source.graded_text) if isinstance(source, AnswerInput) else (source, source)
     )
     attempt_id = state.save_attempt(text, report, mode="practice")
-    state.set_report(report, text, question, attempt_id, graded)
+    box = answer if isinstance(answer, str) else editable(source)  # what Revise puts in the box
+    state.set_report(report, text, question, attempt_id, graded, box)
     st.session_state[SCROLL] = True
     saved = f", {st.session_state.pop(state.SAVED_AS)}" if attempt_id is not None else ""
     st.toast(
