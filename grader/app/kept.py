@@ -74,5 +74,5 @@ def length(file: KeptFile) -> str:
     """'12 s', '3 min 05 s', or the size when the length is unknown."""
     if file.seconds is None:
         return f"{max(file.size / 1e3, 0.1):.1f} KB"
-    s = round(file.seconds)
+    s = max(int(file.seconds), 1)  # whole seconds, as a player counts them
     return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
