@@ -10,6 +10,7 @@ from typing import Callable
 
 from grader.answers.files import read_text
 from grader.answers.model import AnswerInput
+from grader.answers.numbers import NumberRuns
 from grader.extras import needs
 from grader.report import Evidence, GradeReport
 from grader.scoring.advice import Advisor
@@ -45,9 +46,9 @@ def grade_input(
             from grader.llm.assist import assist
 
         report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
-    return (
-        _quotes_from(inp.text, report, inp.graded_text) if inp.text != inp.graded_text else report
-    )
+    if inp.text != inp.graded_text:
+        report = _quotes_from(inp.text, report, inp.graded_text)
+    return _whole_numbers(inp.text, report, inp.graded_text)
 
 
 def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> GradeReport:
@@ -100,6 +101,42 @@ def _read_stretch(text: str, graded: str, start: int, end: int) -> tuple[int, in
             at = k + 1
     best = max(stretches, key=lambda s: (s[1] - s[0], -s[0]))
     return best if best[1] > best[0] else (start, end)
+
+
+def _whole_numbers(text: str, report: GradeReport, graded: str) -> GradeReport:
+    """Quotes that hold each spoken number whole (`NumberRuns.whole`): a quote cut by word count
+    from unpunctuated speech read "we watch p ninety" where the candidate said "p ninety nine".
+    The report itself when no quote cuts a number."""
+    quoted = [
+        e for c in report.components for e in (*c.evidence, *([c.mention] if c.mention else []))
+    ]
+    if not quoted:
+        return report
+    runs = NumberRuns(text, graded if graded != text else None)
+    moved = {(e.start, e.end): runs.whole(e.start, e.end) for e in quoted}
+    if all(span == new for span, new in moved.items()):
+        return report
+
+    def whole(e: Evidence) -> Evidence:
+        start, end = moved[e.start, e.end]
+        if (start, end) == (e.start, e.end):
+            return e
+        return e.model_copy(
+            update={"quote": text[start:end], "start": start, "end": end, "excerpt": True}
+        )
+
+    components = [
+        c.model_copy(
+            update={
+                "evidence": [whole(e) for e in c.evidence],
+                "mention": whole(c.mention) if c.mention else None,
+            }
+        )
+        for c in report.components
+    ]
+    return report.model_copy(
+        update={"components": components, "strengths": Advisor.strengths(components)}
+    )
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:

@@ -42,6 +42,7 @@ FIELDS = (
     state.MOCK_FEEDBACK,
     "mock_saved",
     state.GRADING,
+    state.REVISED,
 )
 
 
@@ -86,6 +87,7 @@ def snapshot() -> dict:
             "graded": ss.get(state.REPORT_GRADED),
             "question": ss.get(state.REPORT_QUESTION, ""),
             "attempt": ss.get(state.REPORT_ATTEMPT),
+            "input": ss.get(state.REPORT_INPUT),
         }
     mock = ss.get(state.MOCK)
     if mock is not None:
@@ -150,6 +152,7 @@ def restore(session_id: str) -> bool:
                 r["question"],
                 r.get("attempt"),
                 r.get("graded"),
+                r.get("input"),
             )
         if "mock" in data:
             ss[state.MOCK] = MockInterview.model_validate_json(data["mock"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import streamlit as st
 
+from grader.answers.editable import editable
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
-from grader.app import drafts, report_view, sidebar, state
+from grader.answers.transcripts import sniff_format
+from grader.app import drafts, kept, report_view, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
@@ -26,9 +29,11 @@ UPLOAD_HELP = (
 )  # fmt: skip
 CUT_OFF = (
     "Your last grading did not finish: the page was reloaded or left while it ran, so that answer "
-    "was neither graded nor saved. Your typed answer is still here; an uploaded file or a "
-    "recording must be given again. Click **Grade** to grade it."
+    "was neither graded nor saved. Your typed answer is still here; {files}. Click **Grade** to "
+    "grade it."
 )
+FILES_KEPT = "so is your upload or recording, while this tab stays open"
+FILES_LOST = "an uploaded file or a recording must be given again"
 # why there is nothing to grade, by the answer's source
 NOTHING = {
     "paste": "nothing to grade: paste your answer, upload a file or record one",
@@ -37,6 +42,16 @@ NOTHING = {
     "document: save it as .txt or .md, or paste its text)",
     "record": "nothing recorded yet: record your answer, or paste or upload it instead",
 }  # fmt: skip
+# said in the report when an answer revised from a timed one is graded without timings
+TIMINGS_DROPPED = {
+    "edited": "timings dropped: the revised answer no longer reads as the timed transcript it "
+    "was revised from (each cue keeps its number and timing line), so it was graded as written "
+    "text, without pacing",
+    "unkept": "timings dropped: the timed transcript this answer was revised from was not kept "
+    "with its report (History keeps an attempt's words, not their timings), so it was graded as "
+    "written text, without pacing",
+}
+FORMATS = {"srt": "SRT", "vtt": "WebVTT", "json": "transcript JSON"}
 ROUND_MINUTES = 45
 WARN_MINUTES = 5
 SCROLL = "scroll_to_report"  # set when a grade finished: the next draw scrolls the report into view
@@ -55,7 +70,8 @@ def render() -> None:
     st.title("Practise an ML system design answer")
     state.show_notices()
     if st.session_state.pop(state.GRADING, False):
-        st.warning(CUT_OFF, icon=":material/sync_problem:")
+        files = FILES_KEPT if st.session_state.get(kept.KEPT) else FILES_LOST
+        st.warning(CUT_OFF.format(files=files), icon=":material/sync_problem:")
     question = _question()
     _timer()
     answer = _answer_input()
@@ -83,12 +99,16 @@ def render() -> None:
 
 def _changed_since(report, text: str, asked: str | None, question: str, answer) -> str:
     """What of the inputs on screen differs from those the report on show graded: "question",
-    "answer", both, or "" (an uploaded or recorded answer is compared by question only)."""
+    "answer", both, or "". The answer box is compared with the answer as the box held it when
+    graded (`state.REPORT_INPUT`: a pasted transcript as pasted, not as read), else with the
+    report's text (an attempt opened from History); an empty box changes nothing (a file graded,
+    then the paste tab opened), and an uploaded or recorded answer is compared by question only."""
     changed = []
     if asked is not None and " ".join(question.split()) != " ".join(asked.split()):
         changed.append("question")
-    pasted = isinstance(answer, str) and (report.source is None or report.source.kind == "text")
-    if pasted and answer.strip() != text.strip():
+    graded = st.session_state.get(state.REPORT_INPUT)
+    graded = text if graded is None else graded
+    if isinstance(answer, str) and answer.strip() and answer.strip() != graded.strip():
         changed.append("answer")
     return " and the ".join(changed)
 
@@ -215,17 +235,19 @@ def _answer_input():
         on_change=_forget_error,
     )
     if source == "upload":
-        upload = st.file_uploader(
+        live = st.file_uploader(
             "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio; "
             "save a Word or PDF document as .txt first",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
-            on_change=_forget_error,
+            on_change=_file_changed,
+            args=("upload", "answer_file"),
             help=f"{UPLOAD_HELP} Up to {upload_limit_mb()} MB here; `mlsd grade FILE` reads "
             "larger recordings.",
         )
-        if upload is not None:  # a file the box refused leaves the one before it in place
-            st.caption(f"To grade: {inert(upload.name)} ({_size(upload.size)})")
+        upload = _kept_or("upload", live)
+        if live is not None:  # a file the box refused leaves the one before it in place
+            st.caption(f"To grade: {inert(live.name)} ({_size(live.size)})")
         st.text_input(
             "Candidate speaker (optional)",
             key="candidate",
@@ -238,7 +260,13 @@ def _answer_input():
             "microphone: if the recorder shows an error, allow it (the icon in the address bar) "
             "or upload a recording instead."
         )
-        return st.audio_input("Record your answer", key="answer_audio", on_change=_forget_error)
+        live = st.audio_input(
+            "Record your answer",
+            key="answer_audio",
+            on_change=_file_changed,
+            args=("record", "answer_audio"),
+        )
+        return _kept_or("record", live)
     text = st.text_area(
         "Your answer",
         key="answer_text",
@@ -254,8 +282,48 @@ def _answer_input():
             if st.session_state.get(drafts.WARNED)
             else "draft saved with this tab: a refresh keeps it"
         )
-        st.caption(f"{quantity(len(text.split()), 'word')} · {kept}")
+        fmt = FORMATS.get(sniff_format(text) or "")
+        what = (
+            f"a timed transcript ({fmt}): revise its words and keep each cue's timing line, and "
+            "its pacing is kept"
+            if fmt
+            else quantity(len(text.split()), "word")
+        )
+        st.caption(f"{what} · {kept}")
     return text
+
+
+def _kept_or(source: str, live):
+    """The file the widget holds (kept for later), else the one kept from before this page was
+    left, shown with a way to discard it; None when there is neither."""
+    if live is not None:
+        return kept.keep(source, live)
+    earlier = kept.kept(source)
+    if earlier is None:
+        return None
+    if source == "record":
+        said = f"Your earlier recording ({kept.length(earlier)}) is kept"
+        again = "record again to replace it"
+    else:
+        said = f"Your earlier file {inert(earlier.name)} ({_size(earlier.size)}) is kept"
+        again = "choose another file to replace it"
+    st.info(
+        f"{said}: **Grade** grades it, or {again}. The box above no longer shows it.",
+        icon=":material/inventory_2:",
+    )
+    if source == "record":
+        st.audio(earlier.data)
+    if st.button("Discard it", key=f"discard_{source}", icon=":material/delete:"):
+        kept.drop(source)
+        _forget_error()
+        st.rerun()
+    return earlier
+
+
+def _file_changed(source: str, key: str) -> None:
+    """A file recorded, uploaded or removed: the last error goes, and a removed file is not kept."""
+    _forget_error()
+    kept.removed(source, key)
 
 
 def _forget_error() -> None:
@@ -303,6 +371,16 @@ def _fail(message: str) -> None:
     st.session_state[state.LAST_ERROR] = state.redact(message)
 
 
+def _timings_dropped(source: AnswerInput, question: str) -> AnswerInput:
+    """A pasted answer revised from a timed one (`state.REVISED`, for this question) and read
+    without timings says so in its report (`TIMINGS_DROPPED`); any other as it is."""
+    revised = st.session_state.get(state.REVISED)
+    if source.segments or not isinstance(revised, dict) or revised.get("question") != question:
+        return source
+    note = TIMINGS_DROPPED.get(revised.get("why"), TIMINGS_DROPPED["edited"])
+    return dataclasses.replace(source, notes=(*source.notes, note))
+
+
 def _grade(question: str, answer) -> None:
     """`_grade_now`, marked as under way in the session and its saved draft until it ends: a
     refresh (or a click elsewhere) that cuts it off leaves the mark, and the page then says the
@@ -335,7 +413,7 @@ def _grade_now(question: str, answer) -> None:
         try:
             llm = sidebar.llm_config()
             if isinstance(answer, str):  # a pasted transcript is read as one (`read_text`)
-                source = read_text(answer)
+                source = _timings_dropped(read_text(answer), question)
             else:  # an uploaded file or a recording
                 name = answer.name or "recording.wav"
                 progress.stage(f"reading {name}")
@@ -370,7 +448,8 @@ def _grade_now(question: str, answer) -> None:
         (source.text, source.graded_text) if isinstance(source, AnswerInput) else (source, source)
     )
     attempt_id = state.save_attempt(text, report, mode="practice")
-    state.set_report(report, text, question, attempt_id, graded)
+    box = answer if isinstance(answer, str) else editable(source)  # what Revise puts in the box
+    state.set_report(report, text, question, attempt_id, graded, box)
     st.session_state[SCROLL] = True
     saved = f", {st.session_state.pop(state.SAVED_AS)}" if attempt_id is not None else ""
     st.toast(

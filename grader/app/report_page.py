@@ -62,8 +62,9 @@ def render() -> None:
         st.caption(f"Attempt #{attempt}, saved in History.")
         if st.query_params.get(PARAM) != str(attempt):
             st.query_params[PARAM] = str(attempt)  # the URL names the attempt: a link that lasts
-    if text.strip() and text != st.session_state.get("answer_text"):
-        _revise(text, report)
+    box = st.session_state.get(state.REPORT_INPUT) or text  # a timed transcript with its timings
+    if box.strip() and box != st.session_state.get("answer_text"):
+        _revise(box, report)
     report_view.render(report, text, key="report")
 
 
@@ -92,7 +93,9 @@ def _revise(text: str, report) -> None:
 
 def _to_practise(text: str, report) -> None:
     """Open Practise with this answer in the box and its question chosen: the bank case asked for
-    by name, or the question as typed, in full (a saved attempt's title may be shortened)."""
+    by name, or the question as typed, in full (a saved attempt's title may be shortened). A timed
+    answer is noted (`state.REVISED`): graded without its timings, its report says why."""
+    from grader.answers.editable import timed
     from grader.knowledge.notes import cached_kb
 
     ss = st.session_state
@@ -100,7 +103,14 @@ def _to_practise(text: str, report) -> None:
     q = report.question
     if q.by_name and q.id in cached_kb().cases:
         ss["q_mode"], ss["q_case"] = "From the case bank", q.id
+        asked = q.id
     else:
         ss["q_mode"], ss["q_text"] = "My own question", q.shown
+        asked = q.shown
     ss["answer_source"], ss["answer_text"] = "paste", text
+    kept = timed(text)
+    if kept or report.pacing is not None:
+        ss[state.REVISED] = {"question": asked, "why": "edited" if kept else "unkept"}
+    else:
+        ss.pop(state.REVISED, None)
     st.switch_page(nav.page("practise"))

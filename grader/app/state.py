@@ -22,6 +22,11 @@ REPORT_TEXT = "current_text"  # the text its evidence offsets index into
 REPORT_GRADED = "current_graded_text"  # that text with non-candidate parts blanked
 REPORT_QUESTION = "current_question"
 REPORT_ATTEMPT = "current_attempt_id"
+# the answer as the answer box holds it to be graded the same way again: the text pasted, or a
+# file's (a timed transcript or a recording as SRT or WebVTT cues, `answers.editable`); None for an
+# attempt opened from History
+REPORT_INPUT = "current_input"
+REVISED = "revised_timed"  # a timed answer taken to Practise to revise: its question, and why not
 MOCK = "mock_interview"
 MOCK_FEEDBACK = (
     "mock_feedback"  # per round of the mock interview: what the reply added, what is missing
@@ -70,8 +75,10 @@ def set_report(
     question: str,
     attempt_id: int | None,
     graded_text: str | None = None,
+    answer_input: str | None = None,
 ) -> None:
     st.session_state[REPORT] = report
+    st.session_state[REPORT_INPUT] = answer_input
     st.session_state[REPORT_TEXT] = text
     st.session_state[REPORT_GRADED] = graded_text if graded_text is not None else text
     st.session_state[REPORT_QUESTION] = question
@@ -80,7 +87,15 @@ def set_report(
 
 def clear_report() -> None:
     """Drop the report on show (and the mock interview built on it): a new grade is starting."""
-    for key in (REPORT, REPORT_TEXT, REPORT_GRADED, REPORT_QUESTION, REPORT_ATTEMPT, MOCK):
+    for key in (
+        REPORT,
+        REPORT_TEXT,
+        REPORT_GRADED,
+        REPORT_QUESTION,
+        REPORT_ATTEMPT,
+        REPORT_INPUT,
+        MOCK,
+    ):
         st.session_state.pop(key, None)
     st.session_state.pop(MOCK_FEEDBACK, None)
 
