@@ -8,6 +8,11 @@ the same words, speakers and timings, so that the words can be revised and the t
 
 from __future__ import annotations
 
+import io
+
+import pysrt
+import webvtt
+
 from grader.answers.files import read_text
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError
@@ -87,28 +92,34 @@ def _cues(inp: AnswerInput) -> list[tuple[float, float, str | None, str]] | None
     return out
 
 
-def _stamp(seconds: float, mark: str) -> str:
-    ms = round(seconds * 1000)
-    return (
-        f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{mark}{ms % 1000:03d}"
-    )
-
-
 def _srt(cues) -> str:
     """SubRip cues; a voice is written as the line's label, as SRT has no voices."""
-    return (
-        "\n\n".join(
-            f"{n}\n{_stamp(s, ',')} --> {_stamp(e, ',')}\n{f'{v}: ' if v else ''}{words}"
+    items = pysrt.SubRipFile(
+        [
+            pysrt.SubRipItem(
+                n,
+                start=pysrt.SubRipTime.from_ordinal(round(s * 1000)),
+                end=pysrt.SubRipTime.from_ordinal(round(e * 1000)),
+                text=f"{v}: {words}" if v else words,
+            )
             for n, (s, e, v, words) in enumerate(cues, 1)
-        )
-        + "\n"
+        ]
     )
+    out = io.StringIO()
+    items.write_into(out)
+    return out.getvalue()
 
 
 def _vtt(cues) -> str:
     """WebVTT cues, speakers as voices ("<v Alice>...")."""
-    body = "\n\n".join(
-        f"{_stamp(s, '.')} --> {_stamp(e, '.')}\n{f'<v {v}>' if v else ''}{words}"
-        for s, e, v, words in cues
-    )
-    return f"WEBVTT\n\n{body}\n"
+    return webvtt.WebVTT(
+        captions=[
+            webvtt.Caption(_stamp(s), _stamp(e), f"<v {v}>{words}" if v else words)
+            for s, e, v, words in cues
+        ]
+    ).content
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
