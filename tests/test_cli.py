@@ -224,6 +224,12 @@ def test_text_without_words_and_a_busy_port_are_one_line(mlsd, tmp_path):
     symbols = tmp_path / "symbols.txt"
     symbols.write_text("%$#@!*&^ 123 -> " * 40)
     _one_line_error(mlsd("grade", str(symbols), "-q", "fraud_detection"), "the answer has no words")
+    markup = tmp_path / "markup.txt"  # a page's empty shell: tags and entities, nothing said
+    markup.write_text('<p>&nbsp;</p><br/><div class="x"></div>\n![](https://x.io/a.png)\n')
+    _one_line_error(
+        mlsd("grade", str(markup), "-q", "fraud_detection"),
+        "the answer has no words outside its markup",
+    )
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -8,7 +8,7 @@ from grader.answers.decode import check_length
 from grader.answers.language import check_english
 from grader.errors import InputError
 from grader.scoring.injection import HIDDEN
-from grader.scoring.segment import count_words
+from grader.scoring.segment import clean_text, count_words
 from grader.settings import settings
 
 # an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
@@ -70,6 +70,11 @@ def check_answer(answer: str) -> str:
     check_length(answer)
     if not _ANY_LETTER.search(answer):
         raise InputError("the answer has no words: write or paste the text of your design")
+    if not _ANY_LETTER.search(clean_text(answer)):  # what grading reads of it
+        raise InputError(
+            "the answer has no words outside its markup (HTML tags, entities, link and image "
+            "addresses): paste the text of your design"
+        )
     if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
         _check_script(answer)
     check_english(answer)
