@@ -180,3 +180,45 @@ def _utf8(tmp_path):
     path = tmp_path / "utf8.txt"
     path.write_text("Latency \u2013 under 50 ms.", encoding="utf-8")
     return path
+
+
+def _notebook(*cells) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "cells": [{"cell_type": kind, "source": lines, "metadata": {}} for kind, lines in cells],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+def test_a_notebook_is_read_as_its_markdown_cells(tmp_path):
+    body = ["## Serving\n", "Score in under 50 ms with a cached \"feature\" store.\n"]
+    nb = _notebook(
+        ("markdown", ["# ETA design\n", "\n", "Goal: minutes off, p90.\n"]),
+        ("code", ["df = pd.read_parquet('trips')\n"]),
+        ("markdown", body),
+    )
+    for suffix in (".ipynb", ".json"):
+        path = tmp_path / f"answer{suffix}"
+        path.write_text(nb)
+        inp = load_answer_file(path)
+        assert inp.text == inp.graded_text
+        assert inp.text.startswith("# ETA design\n\nGoal: minutes off, p90.\n\n## Serving\n")
+        assert "cached \"feature\" store." in inp.text  # JSON escapes read, not quoted
+        assert "read_parquet" not in inp.text  # code is not the written answer
+        assert inp.source.format == "md"
+
+
+def test_a_notebook_without_words_or_a_file_that_is_none_get_one_line(tmp_path):
+    empty = tmp_path / "code_only.ipynb"
+    empty.write_text(_notebook(("code", ["x = 1\n"])))
+    with pytest.raises(InputError, match="notebook without Markdown cells"):
+        load_answer_file(empty)
+    fake = tmp_path / "fake.ipynb"
+    fake.write_text("just some words")
+    with pytest.raises(InputError, match="not a Jupyter notebook"):
+        load_answer_file(fake)

@@ -9,6 +9,7 @@ from typing import Callable
 from grader.answers import transcripts as tr
 from grader.answers.decode import check_length, decoded
 from grader.answers.model import AnswerInput
+from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
 from grader.errors import InputError
@@ -166,6 +167,11 @@ def _from_text(
 ) -> AnswerInput:
     if shown == "":
         shown = None if name == "standard input" else Path(name).name
+    if suffix in (".ipynb", ".json") and (notes := markdown_cells(text, name)) is not None:
+        check_length(notes)
+        return AnswerInput.from_text(notes, name=shown, fmt="md")
+    if suffix == ".ipynb":
+        raise InputError(f"{name} is not a Jupyter notebook (nbformat JSON): save it as .md")
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
     if fmt == "srt":
