@@ -187,7 +187,9 @@ def _notebook(*cells) -> str:
 
     return json.dumps(
         {
-            "cells": [{"cell_type": kind, "source": lines, "metadata": {}} for kind, lines in cells],
+            "cells": [
+                {"cell_type": kind, "source": lines, "metadata": {}} for kind, lines in cells
+            ],
             "metadata": {},
             "nbformat": 4,
             "nbformat_minor": 5,
@@ -196,7 +198,7 @@ def _notebook(*cells) -> str:
 
 
 def test_a_notebook_is_read_as_its_markdown_cells(tmp_path):
-    body = ["## Serving\n", "Score in under 50 ms with a cached \"feature\" store.\n"]
+    body = ["## Serving\n", 'Score in under 50 ms with a cached "feature" store.\n']
     nb = _notebook(
         ("markdown", ["# ETA design\n", "\n", "Goal: minutes off, p90.\n"]),
         ("code", ["df = pd.read_parquet('trips')\n"]),
@@ -208,7 +210,7 @@ def test_a_notebook_is_read_as_its_markdown_cells(tmp_path):
         inp = load_answer_file(path)
         assert inp.text == inp.graded_text
         assert inp.text.startswith("# ETA design\n\nGoal: minutes off, p90.\n\n## Serving\n")
-        assert "cached \"feature\" store." in inp.text  # JSON escapes read, not quoted
+        assert 'cached "feature" store.' in inp.text  # JSON escapes read, not quoted
         assert "read_parquet" not in inp.text  # code is not the written answer
         assert inp.source.format == "md"
 
