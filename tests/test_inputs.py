@@ -224,3 +224,36 @@ def test_a_notebook_without_words_or_a_file_that_is_none_get_one_line(tmp_path):
     fake.write_text("just some words")
     with pytest.raises(InputError, match="not a Jupyter notebook"):
         load_answer_file(fake)
+
+
+PAGE = (
+    "<h2>Problem&nbsp;&amp; scale</h2>\n<p>About 10 billion messages a day.<br>Each decision "
+    "takes under 100&nbsp;ms.</p>\n<!-- copied from the team page -->\n<ul>\n<li>Reports weigh "
+    "by the user&#39;s reliability.</li>\n<li>Retrain daily.</li>\n</ul>\n<table><tr><th>Group"
+    "</th><th>Examples</th></tr>\n<tr><td>Sender</td><td>domain age</td></tr></table>"
+    "<script>track()</script>"
+)
+
+
+def test_a_web_pages_source_is_read_as_the_text_a_browser_shows(tmp_path):
+    from grader.answers.files import read_text
+
+    shown = (
+        "## Problem & scale\n\nAbout 10 billion messages a day.\nEach decision takes under 100 ms."
+        "\n\n- Reports weigh by the user's reliability.\n- Retrain daily.\n\n"
+        "| Group | Examples |\n|---|---|\n| Sender | domain age |\n"
+    )
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    pasted = tmp_path / "pasted.txt"
+    pasted.write_text(PAGE)
+    for inp in (read_text(PAGE), load_answer_file(page), load_answer_file(pasted)):
+        assert inp.text == inp.graded_text == shown
+        assert inp.source.format == "html"
+
+
+def test_markdown_that_mentions_a_tag_is_not_a_web_page():
+    from grader.answers.files import read_text
+
+    text = "## Serving\nThe widget renders a <br> between items; we cache <div> fragments.\n" * 3
+    assert read_text(text).text == text

@@ -12,6 +12,7 @@ from grader.answers.model import AnswerInput
 from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
+from grader.answers.webpage import is_webpage, webpage_text
 from grader.errors import InputError
 from grader.report import SourceInfo
 
@@ -40,6 +41,7 @@ UNSUPPORTED_MEDIA = {
     ".wmv",
     ".3gp",
 }
+WEBPAGE_SUFFIXES = {".html", ".htm"}
 SUPPORTED = "wav, mp3, m4a, ogg, webm or flac audio, or a .txt, .md, .srt, .vtt or .json transcript"
 
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
@@ -151,7 +153,8 @@ def read_text(text: str) -> AnswerInput:
     that file would be, else written text. Pasted, a meeting transcript's timings and interviewer
     turns had been graded as the candidate's words (a WebVTT export scored 0). Speaker labels alone
     do not make a transcript here: a written answer headed "Interviewer: <the question>", or with
-    "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot)."""
+    "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot).
+    A web page's HTML source is read as the text a browser shows of it (`webpage_text`)."""
     fmt = tr.sniff_format(text)
     if fmt in ("srt", "vtt", "json"):
         try:
@@ -159,7 +162,13 @@ def read_text(text: str) -> AnswerInput:
         except InputError:
             if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
                 raise
-    return AnswerInput.from_text(text)
+    return _from_webpage(text, None) if is_webpage(text) else AnswerInput.from_text(text)
+
+
+def _from_webpage(text: str, shown: str | None) -> AnswerInput:
+    """An HTML page's source read as the text a browser shows (`webpage_text`)."""
+    check_length(text)
+    return AnswerInput.from_text(webpage_text(text), name=shown, fmt="html")
 
 
 def _from_text(
@@ -172,6 +181,8 @@ def _from_text(
         return AnswerInput.from_text(notes, name=shown, fmt="md")
     if suffix == ".ipynb":
         raise InputError(f"{name} is not a Jupyter notebook (nbformat JSON): save it as .md")
+    if suffix in WEBPAGE_SUFFIXES or (suffix not in TRANSCRIPT_SUFFIXES and is_webpage(text)):
+        return _from_webpage(text, shown)
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
     if fmt == "srt":
