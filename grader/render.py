@@ -22,6 +22,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "buzzwords": "Read as a list of buzzwords",
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
+    "to_do": "Still to do",
 }
 
 

@@ -188,13 +188,14 @@ class FollowUp(_Model):
 class IgnoredPassage(_Model):
     """A passage of the answer that was read but never counted as evidence, and why:
     `buzzwords` (a list of concepts, or a sentence that only names them), `unrelated` (everyday
-    prose, closer to it than to any rubric point) or `steering` (an attempt to steer the grader).
+    prose, closer to it than to any rubric point), `steering` (an attempt to steer the grader) or
+    `to_do` (a note of what is still to be written: "TODO: add monitoring").
     answer[start:end] == quote."""
 
     quote: str
     start: int
     end: int
-    reason: Literal["buzzwords", "unrelated", "steering"]
+    reason: Literal["buzzwords", "unrelated", "steering", "to_do"]
 
 
 class Reading(_Model):

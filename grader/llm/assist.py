@@ -18,6 +18,7 @@ from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
 from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.injection import detect, mask
+from grader.scoring.todo import without_to_do
 from grader.text import quantity
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -32,7 +33,8 @@ class _Run:
         self.grader, self.report, self.client = grader, report, client
         findings = detect(answer)
         self.allow_raise = not findings
-        self.answer = mask(answer, findings)  # quotes are verified against what was graded
+        # quotes are verified against what was graded: steering and to-do notes blanked
+        self.answer = without_to_do(mask(answer, findings))
         self.shown = neutralise(self.answer)
         self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
         self.warnings: list[str] = []

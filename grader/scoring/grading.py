@@ -8,6 +8,7 @@ import functools
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ from grader.scoring.segment import (
     segment,
 )
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
+from grader.scoring.todo import ToDo, to_do_notes, without_to_do
 from grader.settings import settings
 from grader.text import quantity
 
@@ -576,7 +578,12 @@ class Grader:
         findings = detect_injection(answer)
         if findings:  # steering attempts are blanked (same length, offsets hold) and never count
             warnings.append(describe_injection(findings))
-        prepared = self.prepare(mask(answer, findings))
+        to_do = to_do_notes(answer)  # "TODO: add monitoring": said to be missing, not said
+        if to_do:
+            warnings.append(
+                f"{quantity(len(to_do), 'passage')} marked as still to do (TODO, TBD), not counted"
+            )
+        prepared = self.prepare(without_to_do(mask(answer, findings), to_do))
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
             prepared = prepared.about(
@@ -596,7 +603,7 @@ class Grader:
                 f"the answer is short ({quantity(words, 'word')}); a full design usually takes 600 "
                 "words or more"
             )
-        ignored = ignored_passages(answer, findings, prepared)  # as listed: overlaps joined
+        ignored = ignored_passages(answer, findings, prepared, to_do)  # as listed: overlaps joined
         listy = sum(p.reason == "buzzwords" for p in ignored)
         if listy:
             warnings.append(
@@ -799,7 +806,9 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
     return ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
 
 
-def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[IgnoredPassage]:
+def ignored_passages(
+    answer: str, findings, prepared: PreparedAnswer, to_do: Sequence[ToDo] = ()
+) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
     characters, invisible anyway, are not). A word window set aside is not listed when counted
@@ -807,6 +816,7 @@ def ignored_passages(answer: str, findings, prepared: PreparedAnswer) -> list[Ig
     sentence and the start of the next may read as everyday prose where both sentences count
     (and are quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
+    spans += [(t.start, t.end, "to_do") for t in to_do]
     counted = [
         (u.start, u.end)
         for u, excluded in zip(prepared.units, prepared.excluded)

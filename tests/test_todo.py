@@ -1,0 +1,28 @@
+"""Notes of what is still to be written say it is missing: they are not counted."""
+
+from grader.scoring.todo import to_do_notes, without_to_do
+from tests.conftest import EXAMPLES
+
+NOTE = "TODO: add the monitoring section, drift detection and adversarial attack defences."
+
+
+def test_a_to_do_note_is_its_sentence_within_its_line():
+    text = "We retrain daily. Online: TBD. Maybe engagement\n- Privacy: TBD\nFIXMEs stay words."
+    notes = [text[n.start : n.end] for n in to_do_notes(text)]
+    assert notes == [" Online: TBD.", "- Privacy: TBD"]
+    blanked = without_to_do(text)
+    assert len(blanked) == len(text)
+    assert "We retrain daily." in blanked and "TBD" not in blanked
+    assert "Maybe engagement" in blanked and "FIXMEs stay words." in blanked
+
+
+def test_a_to_do_note_raises_no_score_and_is_listed_as_not_counted(grader):
+    weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
+    before = grader.grade(weak, "video_recommendation")
+    after = grader.grade(weak + "\n" + NOTE + "\n", "video_recommendation")
+    scores = {c.id: c.score for c in before.components}
+    assert all(c.score <= scores[c.id] for c in after.components)
+    assert [p.reason for p in after.ignored if p.quote.strip() == NOTE] == ["to_do"]
+    assert any("still to do" in w for w in after.warnings)
+    quoted = [e.quote for c in after.components for e in c.evidence]
+    assert not any("TODO" in q for q in quoted)
