@@ -978,3 +978,24 @@ def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):
     }
     shown = [s for s in r.strengths if s.split(" (")[0] in excerpts]
     assert shown and all('"…' in s for s in shown)
+
+
+def test_a_long_table_appended_to_an_answer_does_not_make_it_off_topic(grader):
+    """The answer's topic is read from its blocks, each once: a 150-row feature catalogue is one
+    block beside the design's paragraphs, not 150 units outvoting them."""
+    strong = (EXAMPLES / "video_recommendation_strong.md").read_text()
+    entities = ["user", "video", "creator", "user x video", "user x creator"]
+    measures = ["count of videos watched", "total watch minutes", "share of videos finished",
+                "number of likes", "number of skips", "distinct topics watched"]  # fmt: skip
+    windows = ["5m", "1h", "1d", "7d", "30d"]
+    rows = [
+        f"| f{i:03d} | {e} | {w} | {m} in the last {w} |"
+        for i, (e, m, w) in enumerate(
+            ((e, m, w) for e in entities for m in measures for w in windows), 1
+        )
+    ]
+    table = "\n## Appendix: feature catalogue\n\n| name | entity | window | definition |\n"
+    table += "|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    report = grader.grade(strong + table, "video_recommendation")
+    assert not any("scaled by" in w for w in report.warnings)
+    assert report.overall_score >= grader.grade(strong, "video_recommendation").overall_score

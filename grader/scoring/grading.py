@@ -617,7 +617,8 @@ class Grader:
             )
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
-        relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted)
+        blocks = [u.block for u, off in zip(units, prepared.off_domain) if not off]
+        relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted, blocks)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         # what advice is written for: the asked kinds of system, and the case asked for by name

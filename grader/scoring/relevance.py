@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -77,6 +77,7 @@ class Relevance:
         words: int,
         warnings: list[str],
         counted: Collection[str] = (),
+        blocks: Sequence[str] | None = None,
     ) -> float:
         """Scale factor for an answer that addresses another question than the one asked: a bank
         case, or a question typed as free text (near a bank case or graded with the framework's
@@ -91,7 +92,9 @@ class Relevance:
         (TOPIC_MIN_WORDS to SHORT_ANSWER_WORDS words) is scaled only when it reads as another bank
         case's (a 100-word video recommender given for ticket escalation scored 37); too few of
         its passages are about the question to call it generic (a 149-word answer on the model
-        alone read so)."""
+        alone read so). `blocks` names each unit's paragraph, list or table
+        (`Unit.block`): the answer's topic is read from its blocks, each counted once
+        (`topic_vector`)."""
         if (
             (rubric.case is None and rubric.question_vector is None)
             or words < TOPIC_MIN_WORDS
@@ -99,12 +102,13 @@ class Relevance:
         ):  # no units: nothing to judge
             return 1.0
         short = words < SHORT_ANSWER_WORDS
-        return self._factor(rubric, unit_vecs, warnings, counted, product_only=short)
+        centroid = topic_vector(unit_vecs, blocks)
+        return self._factor(rubric, centroid, warnings, counted, product_only=short)
 
     def _factor(
         self,
         rubric: Rubric,
-        unit_vecs: np.ndarray,
+        centroid: np.ndarray,
         warnings: list[str],
         counted: Collection[str],
         product_only: bool = False,
@@ -116,8 +120,6 @@ class Relevance:
             probes.words_lead(self.kb, {rubric.case.id, *rubric.question.informed_by}, said)
             >= CASE_WORDS_LEAD
         )
-        centroid = unit_vecs.mean(axis=0)
-        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         sims = {
             cid: float(cosines(vecs, centroid).max())
             for cid, vecs in self.index.case_vectors().items()
@@ -215,3 +217,18 @@ class Relevance:
         if other_sim >= self.cal.relevance_high:
             return None
         return f"it reads as generic, close to no case in the bank, {other_sim:.2f} at most"
+
+
+def topic_vector(unit_vecs: np.ndarray, blocks: Sequence[str] | None = None) -> np.ndarray:
+    """What an answer is about, as one unit vector: the mean of its blocks' mean vectors (each
+    paragraph, list or table once), or of its units' when blocks are not given. A long table or list
+    is one block among the answer's: a strong fraud design with a 245-row feature catalogue
+    appended read as a list of features, not as fraud detection, and was scaled to 0/100."""
+    if blocks is None:
+        mean = unit_vecs.mean(axis=0)
+    else:
+        groups: dict[str, list[int]] = {}
+        for i, b in enumerate(blocks):
+            groups.setdefault(b, []).append(i)
+        mean = np.mean([unit_vecs[rows].mean(axis=0) for rows in groups.values()], axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
