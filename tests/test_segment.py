@@ -300,3 +300,12 @@ def test_an_answers_title_heads_no_section():
     for sectioned in (f"## Monitoring\n\n{note}\n", f"# Evaluation\n\nx y z.\n\n# Ops\n\n{note}\n"):
         read = [u for u in segment(sectioned) if u.text == note]
         assert read and read[0].clean.endswith(f": {note}") and read[0].heading, sectioned
+
+
+def test_a_task_lists_boxes_are_list_markers_not_words():
+    for item in (
+        "- [x] Latency: the fraud call gets 80 ms",
+        "[ ] Latency: the fraud call gets 80 ms",
+    ):
+        assert clean_text(item) == "Latency: the fraud call gets 80 ms"
+    assert clean_text("we flag a [x] mid-sentence") == "we flag a [x] mid-sentence"

@@ -55,7 +55,10 @@ _FILLERS = re.compile(
     r"\b(?:uh-huh|mm-hmm|u+m+|u+h+|e+r+m*|e+h+|a+h+|hmm+|mm+|you know|i mean|sort of|kind of|like i said|so yeah|okay so|right so)\b[,.]?\s*",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:[-+•]|\d{1,3}[.)])\s+")
+# a list item's marker, with the box of a task list ("- [x] Latency: ...", "[ ] drift") as part of it
+_MARKUP = re.compile(
+    r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:(?:[-+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)"
+)
 # what a page pasted from the web wraps words in: HTML tags and comments, a link's or an image's
 # address (its text stays: "[our earlier post](https://...)" reads "our earlier post"), bare
 # addresses. Tags are HTML's own names with attributes that have values, so that "a<b and c>d"
