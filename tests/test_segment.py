@@ -309,3 +309,18 @@ def test_a_task_lists_boxes_are_list_markers_not_words():
     ):
         assert clean_text(item) == "Latency: the fraud call gets 80 ms"
     assert clean_text("we flag a [x] mid-sentence") == "we flag a [x] mid-sentence"
+
+
+def test_a_run_in_label_is_read_with_its_sentence_in_bold_or_not():
+    bold = "**Constraints.** The feed must render in under 200 ms.\n\n**Cold start.** New videos get a slot.\n"
+    plain = bold.replace("**", "")
+    assert [u.clean for u in segment(bold)] == [u.clean for u in segment(plain)]
+    assert [u.clean for u in segment(plain) if not u.is_window] == [
+        "Constraints. The feed must render in under 200 ms.",
+        "Cold start. New videos get a slot.",
+    ]
+    # an opening sentence too short to be read alone is read with the next, not dropped
+    units = [u.clean for u in segment("We retrain daily. Then we ship the model to all regions.\n")]
+    assert units == ["We retrain daily. Then we ship the model to all regions."]
+    units = [u.clean for u in segment("We retrain the model daily. Then we ship it everywhere.\n")]
+    assert units == ["We retrain the model daily.", "Then we ship it everywhere."]
