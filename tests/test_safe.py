@@ -99,3 +99,14 @@ def test_marks_that_close_one_passage_read_in_order():
     ]
     body, cols, bold = marked(text, 0, end, here, [None] * end, [False] * end)
     assert body.endswith("decisions.⁽²¹⁾⁽²²⁾") and len(cols) == len(bold) == len(body)
+
+
+def test_a_code_fence_is_shown_as_written_and_indentation_keeps_its_shape():
+    from grader.app.safe import markdown_block
+
+    text = "```yaml\nserving:\n  replicas: 120\n\tc.\tAppeals\n```"
+    out = markdown_block(text, [None] * len(text), [False] * len(text)).split("\n")
+    assert out[0].rstrip() == r"\`\`\`yaml"  # not a code span holding one backtick
+    assert out[2].startswith("\u00a0\u00a0replicas")
+    assert out[3].startswith("\u00a0" * 4 + "c")
+    assert not any(line.startswith((" ", "\t")) for line in out)  # no Markdown code block

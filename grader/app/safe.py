@@ -149,9 +149,17 @@ def _wrap(text: str, style: str, colour: str | None, strong: bool) -> str:
     return lead + out + trail
 
 
-def markdown_line(line: str, colours: list[str | None], strong: list[bool]) -> str:
+def markdown_line(
+    line: str, colours: list[str | None], strong: list[bool], indented: bool = True
+) -> str:
     """One line of the candidate's Markdown as safe Markdown; `colours[i]` (a COLOURS name or None)
-    is the background of character i of `line`, `strong[i]` makes it bold."""
+    is the background of character i of `line`, `strong[i]` makes it bold. A line that is no
+    list item keeps its indentation as no-break spaces (code and outlines keep their shape, and
+    Markdown reads no code block from them; not a table cell's, `indented` False); a code
+    fence's line is shown as written."""
+    indent = _indent(line) if indented else ""
+    if _FENCE.match(line):  # "```yaml": its backticks read as a code span holding one backtick
+        return indent + _escape_line(line.strip())
     m = _BLOCK.match(line)
     prefix, start = "", 0
     if m:
@@ -183,7 +191,16 @@ def markdown_line(line: str, colours: list[str | None], strong: list[bool]) -> s
         return ""
     if prefix == "heading":
         return text if text.startswith("**") and text.endswith("**") else f"**{text}**"
-    return prefix + text
+    return prefix + text if prefix else indent + text
+
+
+_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
+
+
+def _indent(line: str) -> str:
+    """A line's leading spaces and tabs (a tab as four) as no-break spaces."""
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    return "\u00a0" * len(lead.expandtabs(4))
 
 
 def _cells(line: str) -> list[tuple[int, int]]:
@@ -216,7 +233,9 @@ def markdown_table(text: str, colours: list[str | None], strong: list[bool]) -> 
             out.append("|" + "---|" * width)
         else:
             cells = [
-                markdown_line(raw[s:e], colours[pos + s : pos + e], strong[pos + s : pos + e])
+                markdown_line(
+                    raw[s:e], colours[pos + s : pos + e], strong[pos + s : pos + e], False
+                )
                 for s, e in _cells(raw)
             ]
             # text past the header's columns (a mark set after the row's closing pipe) joins the
