@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from evals.adversarial import keyword_salads
@@ -981,8 +982,8 @@ def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):
 
 
 def test_a_long_table_appended_to_an_answer_does_not_make_it_off_topic(grader):
-    """The answer's topic is read from its blocks, each once: a 150-row feature catalogue is one
-    block beside the design's paragraphs, not 150 units outvoting them."""
+    """No block weighs in the answer's topic as more than BLOCK_UNITS units: a 150-row feature
+    catalogue weighs as a paragraph beside the design's, not as 150 units outvoting them."""
     strong = (EXAMPLES / "video_recommendation_strong.md").read_text()
     entities = ["user", "video", "creator", "user x video", "user x creator"]
     measures = ["count of videos watched", "total watch minutes", "share of videos finished",
@@ -999,3 +1000,15 @@ def test_a_long_table_appended_to_an_answer_does_not_make_it_off_topic(grader):
     report = grader.grade(strong + table, "video_recommendation")
     assert not any("scaled by" in w for w in report.warnings)
     assert report.overall_score >= grader.grade(strong, "video_recommendation").overall_score
+
+
+def test_one_line_paragraphs_do_not_outweigh_the_designs_paragraphs():
+    from grader.scoring.relevance import BLOCK_UNITS, topic_vector
+
+    design, aside = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    vectors = np.array([design] * 6 + [aside])  # a six-sentence paragraph and a one-liner
+    blocks = ["p1"] * 6 + ["p2"]
+    assert topic_vector(vectors, blocks) @ design > 0.98
+    long = np.array([design] * 3 + [aside] * 200)  # a paragraph and a 200-row table
+    topic = topic_vector(long, ["p1"] * 3 + ["table"] * 200)
+    assert topic @ aside == pytest.approx(BLOCK_UNITS / np.hypot(3, BLOCK_UNITS), abs=1e-6)
