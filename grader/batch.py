@@ -45,7 +45,7 @@ from grader.scoring.grading import Grader, default_grader
 from grader.settings import set_overrides, settings
 from grader.text import display_name, first_line, quantity
 
-ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".srt", ".vtt", ".json"}
+ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".html", ".htm", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}

@@ -19,7 +19,7 @@ from grader.pipeline import grade_input
 from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
 from grader.text import quantity
 
-TEXT_TYPES = ["md", "markdown", "txt", "ipynb"]  # a notebook: its Markdown cells
+TEXT_TYPES = ["md", "markdown", "txt", "ipynb", "html", "htm"]  # notebook: its Markdown cells
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm", "flac"]
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "record": "Record"}
