@@ -27,7 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from grader.answers.files import load_answer_bytes
+from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb, note_path
@@ -36,6 +36,8 @@ from grader.report import GradeReport
 from grader.scoring.grading import Grader, default_grader
 from grader.scoring.inputs import MAX_QUESTION_CHARS
 from grader.settings import settings
+
+MAX_SPEAKER_CHARS = 100  # a speaker's label, as a transcript writes it
 
 
 class GradeRequest(BaseModel):
@@ -47,6 +49,13 @@ class GradeRequest(BaseModel):
         description="The answer as text (markdown, plain or speaker-labelled), or an SRT, "
         "WebVTT or transcript-JSON file's content, read as that file would be; a transcript's "
         "quotes then index the transcript as read (the report's `source` says so).",
+    )
+    candidate: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SPEAKER_CHARS,
+        description="The speaker to grade when the answer is a transcript with speaker labels "
+        "(as labelled: 'Alice', 'Speaker 2'); the others' words are the interviewer's context.",
     )
 
 
@@ -201,15 +210,23 @@ def create_app(grader: Grader | None = None) -> FastAPI:
 
     @app.post("/v1/grade", response_model=GradeReport, dependencies=[Depends(authorised)])
     def grade_text(body: GradeRequest) -> Response:
-        return grade(body.answer, body.question)  # a transcript is read as one (`read_text`)
+        # a transcript is read as one (`read_text`), its named speaker graded
+        return grade(read_text(body.answer, body.candidate), body.question)
 
     @app.post("/v1/grade/upload", response_model=GradeReport, dependencies=[Depends(authorised)])
-    def grade_upload(question: str = Form(...), file: UploadFile = File(...)) -> Response:
+    def grade_upload(
+        question: str = Form(...),
+        file: UploadFile = File(...),
+        candidate: str | None = Form(None, max_length=MAX_SPEAKER_CHARS),
+    ) -> Response:
         data = file.file.read(max_body + 1)
         if len(data) > max_body:
             raise HTTPException(413, f"the upload is over {_size(max_body)}")
         return grade(
-            load_answer_bytes(data, os.path.basename(file.filename or "answer.txt")), question
+            load_answer_bytes(
+                data, os.path.basename(file.filename or "answer.txt"), candidate=candidate or None
+            ),
+            question,
         )
 
     @app.get("/v1/questions", response_model=list[Question], dependencies=[Depends(authorised)])

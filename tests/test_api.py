@@ -187,3 +187,31 @@ def test_two_workers_over_one_chroma_server_give_the_librarys_reports(chroma, gr
         len(differing),
         first_difference(json.loads(expected[differing[0][0]]), json.loads(differing[0][1])),
     )
+
+
+MEETING = (
+    "Alice: How would you design fraud detection for card payments at checkout?\n"
+    "Bob: I'd score every payment in the authorisation path within 50 ms at p99, with a "
+    "gradient boosted model over velocity features per card, device and IP, and chargebacks as "
+    "labels once they mature after 60 days; precision and recall at the chosen threshold, not "
+    "accuracy, since fraud is under one in a thousand payments.\n"
+    "Alice: And how do you retrain?\n"
+    "Bob: Weekly, on a window that ends two months back so the labels are complete.\n"
+)
+
+
+def test_a_named_candidate_is_graded_in_a_pasted_or_uploaded_transcript(client):
+    body = {"question": "fraud_detection", "answer": MEETING}
+    named = client.post("/v1/grade", json={**body, "candidate": "Bob"}).json()
+    assert named["source"]["kind"] == "transcript" and named["source"]["candidate"] == "Bob"
+    assert named["source"]["interviewer_context"]  # Alice's questions, not graded
+    quotes = [e["quote"] for c in named["components"] for e in c["evidence"]]
+    assert quotes and not any("Alice" in q or "How would you" in q for q in quotes)
+    plain = client.post("/v1/grade", json=body).json()  # labels alone: written text, as before
+    assert plain["source"]["kind"] == "text"
+    files = {"file": ("meeting.txt", MEETING.encode())}
+    form = {"question": "fraud_detection", "candidate": "Bob"}
+    upload = client.post("/v1/grade/upload", data=form, files=files).json()
+    assert upload["source"]["candidate"] == "Bob"
+    missing = client.post("/v1/grade", json={**body, "candidate": "Carol"})
+    assert missing.status_code in (400, 422) and "Carol" in missing.text

@@ -147,14 +147,18 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
 
 
-def read_text(text: str) -> AnswerInput:
+def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     """Text given as it is (pasted in the app, an API request's or a batch row's answer): a
     transcript when its content says so beyond doubt (SRT, WebVTT, or transcript JSON), read as
     that file would be, else written text. Pasted, a meeting transcript's timings and interviewer
     turns had been graded as the candidate's words (a WebVTT export scored 0). Speaker labels alone
     do not make a transcript here: a written answer headed "Interviewer: <the question>", or with
     "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot).
-    A web page's HTML source is read as the text a browser shows of it (`webpage_text`)."""
+    A web page's HTML source is read as the text a browser shows of it (`webpage_text`). Naming
+    the `candidate` says it is a transcript: its speaker labels are read, and that speaker graded
+    (an interviewer's meeting transcript sent to the API)."""
+    if candidate:
+        return _from_text(text, "the answer", "", candidate, shown=None)
     fmt = tr.sniff_format(text)
     if fmt in ("srt", "vtt", "json"):
         try:
@@ -226,7 +230,7 @@ def _from_text(
         return inp
     if candidate:
         raise InputError(
-            f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found"
+            f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found"
         )
     return AnswerInput.from_text(
         text, name=shown, fmt="md" if suffix in MARKDOWN_SUFFIXES else "txt"

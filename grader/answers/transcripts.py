@@ -490,7 +490,7 @@ def _build(
     else:
         if candidate:
             raise InputError(
-                f"{name} has no speaker labels, so --candidate '{candidate}' cannot be found"
+                f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found"
             )
         chosen, is_cand = None, [True] * len(turns)
     graded = list(blank(text))
