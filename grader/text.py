@@ -84,6 +84,19 @@ def blank(text: str) -> str:
     return "".join(ch if ch == "\n" else " " for ch in text)
 
 
+# a Markdown code block fenced by ``` or ~~~ lines (closed by the same fence)
+FENCED_CODE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[^\n]*$", re.M | re.S)
+
+
+def without_fenced_code(text: str) -> str:
+    """`text` with its fenced code blocks blanked (same length): what is written, not quoted code."""
+    return (
+        FENCED_CODE.sub(lambda m: blank(m.group()), text)
+        if "```" in text or "~~~" in text
+        else text
+    )
+
+
 def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """`text` with each [start, end) span blanked (newlines kept)."""
     chars = list(text)

@@ -87,3 +87,15 @@ def test_text_that_reads_back_as_it_is_stays_as_it_is():
         answer = read_text(text)
         assert editable(answer) == text
     assert not timed("We rank videos.") and not timed("1\n00:00:01,000 --> oops\nwords")
+
+
+def test_words_a_format_cannot_hold_fall_back_to_another_or_to_the_text():
+    from grader.answers.files import load_answer_bytes
+
+    segments = [
+        {"start": 0, "end": 2, "text": "features --> model --> score"},  # WebVTT refuses "-->"
+        {"start": 2, "end": 4, "text": "Then we serve it."},
+    ]
+    inp = load_answer_bytes(json.dumps({"segments": segments}).encode(), "t.json")
+    text = editable(inp)  # no exception reaches the app
+    assert "features --> model --> score" in text

@@ -257,3 +257,66 @@ def test_markdown_that_mentions_a_tag_is_not_a_web_page():
 
     text = "## Serving\nThe widget renders a <br> between items; we cache <div> fragments.\n" * 3
     assert read_text(text).text == text
+
+
+def test_a_markdown_answer_quoting_html_in_a_code_block_stays_markdown(tmp_path):
+    from grader.answers.files import read_text
+
+    text = (
+        "# Fraud detection\n\n## Requirements\n- Score each card payment in 50 ms.\n\n"
+        "## Alert template\n```html\n<div><h2>Alert</h2><p>Was this you?</p>\n"
+        "<ul><li>Yes</li><li>No</li></ul></div>\n```\n"
+    )
+    for inp in (read_text(text), load_answer_file(_write(tmp_path / "a.md", text))):
+        assert inp.text == text and inp.source.format != "html"
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_pages_as_exported_are_read_whole():
+    from grader.answers.webpage import is_webpage, webpage_text
+
+    # no </head> (optional in HTML), a style block, cells and items holding paragraphs, <pre>
+    page = (
+        "<!doctype html><html><head><meta charset=utf-8><title>Doc</title>"
+        "<style>" + "p.c1{margin:0}" * 2000 + "</style><body><h1>Fraud</h1>"
+        "<p class='c2'><span>We score each payment in 50 ms.</span></p>"
+        "<table><tr><td><p>Metric</p></td><td><p>Target</p></td></tr>"
+        "<tr><td>recall</td><td>0.9<br>at p99</td></tr></table>"
+        "<ul><li><p>Velocity per card</p><ul><li>1h, 1d</li></ul></li></ul>"
+        "<pre>model:\n  depth: 6</pre></body></html>"
+    )
+    assert is_webpage(page)
+    assert webpage_text(page) == (
+        "# Fraud\n\nWe score each payment in 50 ms.\n\n| Metric | Target |\n|---|---|\n"
+        "| recall | 0.9 at p99 |\n\n- Velocity per card\n  - 1h, 1d\n\nmodel:\n  depth: 6\n"
+    )
+
+
+def test_a_long_text_is_refused_before_it_is_read_as_a_page(monkeypatch):
+    from grader.answers.files import read_text
+    from grader.answers.webpage import _BLOCK_TAG
+
+    monkeypatch.setenv("MLSD_MAX_CHARS", "100000")
+    with pytest.raises(InputError, match="over the limit"):
+        read_text("</p></p></p>" + "<p " * 40_000)
+    # a tag's attributes never run past the next "<": the search stays linear on "<p <p <p ..."
+    assert _BLOCK_TAG.findall("<p <p <p class='x'>") == ["<p class='x'>"]
+
+
+def test_malformed_or_old_notebooks_get_one_line_or_are_read(tmp_path):
+    import json
+
+    v3 = {"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "markdown", "source": ["# T"]}]}]}
+    assert load_answer_file(_write(tmp_path / "v3.ipynb", json.dumps(v3))).text == "# T\n"
+    bad = {"nbformat": 4, "cells": [{"cell_type": "markdown", "source": ["a", None]}]}
+    with pytest.raises(InputError, match="not text"):
+        load_answer_file(_write(tmp_path / "bad.ipynb", json.dumps(bad)))
+    from grader.answers.files import read_text
+
+    code_only = {"nbformat": 4, "cells": [{"cell_type": "code", "source": ["x = 1"]}]}
+    with pytest.raises(InputError, match="without Markdown cells"):
+        read_text(json.dumps(code_only))  # pasted as saved: not graded as raw JSON

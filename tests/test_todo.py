@@ -6,14 +6,32 @@ from tests.conftest import EXAMPLES
 NOTE = "TODO: add the monitoring section, drift detection and adversarial attack defences."
 
 
+def _notes(text: str) -> list[str]:
+    return [text[n.start : n.end] for n in to_do_notes(text)]
+
+
 def test_a_to_do_note_is_its_sentence_within_its_line():
     text = "We retrain daily. Online: TBD. Maybe engagement\n- Privacy: TBD\nFIXMEs stay words."
-    notes = [text[n.start : n.end] for n in to_do_notes(text)]
-    assert notes == [" Online: TBD.", "- Privacy: TBD"]
+    assert _notes(text) == ["Online: TBD.", "- Privacy: TBD"]
     blanked = without_to_do(text)
     assert len(blanked) == len(text)
     assert "We retrain daily." in blanked and "TBD" not in blanked
     assert "Maybe engagement" in blanked and "FIXMEs stay words." in blanked
+
+
+def test_only_what_the_marker_makes_a_note_is_blanked():
+    aside = "Labels arrive in 30 to 90 days (exact window TBD with ops), so we train on old data."
+    assert _notes(aside) == ["(exact window TBD with ops)"]
+    assert _notes("We use XGBoost, e.g. for tabular data TODO: tune depth.") == [
+        "TODO: tune depth."
+    ]
+    for mention in ("We track every TODO in Jira.", "A 'TODO' column marks unlabelled cases."):
+        assert _notes(mention) == []
+    listed = "TODO:\n- drift alerts per segment\n- adversarial attacks\n\nWe retrain weekly."
+    assert _notes(listed) == ["TODO:\n- drift alerts per segment\n- adversarial attacks"]
+    assert _notes("- To do: add the monitoring section.") == [
+        "- To do: add the monitoring section."
+    ]
 
 
 def test_a_to_do_note_raises_no_score_and_is_listed_as_not_counted(grader):

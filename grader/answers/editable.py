@@ -30,7 +30,10 @@ def editable(inp: AnswerInput) -> str:
         return inp.text
     writers = (_srt, _vtt) if inp.source.format == "srt" else (_vtt, _srt)
     for write in writers:
-        text = write(cues)
+        try:
+            text = write(cues)
+        except ValueError:  # words the format cannot hold: "-->" in a cue, for WebVTT
+            continue
         if _same(text, inp):
             return text
     return inp.text

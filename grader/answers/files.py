@@ -41,7 +41,7 @@ UNSUPPORTED_MEDIA = {
     ".wmv",
     ".3gp",
 }
-WEBPAGE_SUFFIXES = {".html", ".htm"}
+WEBPAGE_SUFFIXES = {".html", ".htm"}  # a Markdown file is never read as one ("```html" in it)
 SUPPORTED = "wav, mp3, m4a, ogg, webm or flac audio, or a .txt, .md, .srt, .vtt or .json transcript"
 
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
@@ -160,18 +160,20 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     if candidate:
         return _from_text(text, "the answer", "", candidate, shown=None)
     fmt = tr.sniff_format(text)
+    if fmt == "json" and (notes := markdown_cells(text, "the answer")) is not None:
+        return AnswerInput.from_text(notes, fmt="md")  # a notebook pasted as it is saved
     if fmt in ("srt", "vtt", "json"):
         try:
             return _from_text(text, "the answer", f".{fmt}", None, shown=None)
         except InputError:
             if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
                 raise
+    check_length(text)  # before reading it as a page: a long text waits for nothing
     return _from_webpage(text, None) if is_webpage(text) else AnswerInput.from_text(text)
 
 
 def _from_webpage(text: str, shown: str | None) -> AnswerInput:
     """An HTML page's source read as the text a browser shows (`webpage_text`)."""
-    check_length(text)
     return AnswerInput.from_text(webpage_text(text), name=shown, fmt="html")
 
 
@@ -185,8 +187,6 @@ def _from_text(
         return AnswerInput.from_text(notes, name=shown, fmt="md")
     if suffix == ".ipynb":
         raise InputError(f"{name} is not a Jupyter notebook (nbformat JSON): save it as .md")
-    if suffix in WEBPAGE_SUFFIXES or (suffix not in TRANSCRIPT_SUFFIXES and is_webpage(text)):
-        return _from_webpage(text, shown)
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
     fmt = declared or tr.sniff_format(text)
     if fmt == "srt":
@@ -222,9 +222,10 @@ def _from_text(
                 transcription_model=doc.model,
             )
             return AnswerInput(doc.text or "", doc.text or "", info)
-    check_length(
-        text
-    )  # plain and speaker-labelled text keep their length: refuse before parsing it
+    # plain, speaker-labelled text and a page's source keep their length: refuse before parsing
+    check_length(text)
+    if suffix in WEBPAGE_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and is_webpage(text)):
+        return _from_webpage(text, shown)
     inp = tr.from_speaker_text(text, name=name, source_name=shown, candidate=candidate)
     if inp is not None:
         return inp

@@ -16,13 +16,19 @@ def markdown_cells(text: str, name: str) -> str | None:
         doc = json.loads(text)
     except ValueError:
         return None
-    if not (isinstance(doc, dict) and "nbformat" in doc and isinstance(doc.get("cells"), list)):
+    if not (isinstance(doc, dict) and "nbformat" in doc):
+        return None
+    cells = doc.get("cells")
+    if cells is None:  # nbformat 3 keeps its cells in worksheets
+        sheets = doc.get("worksheets")
+        sheets = sheets if isinstance(sheets, list) else []
+        cells = [c for w in sheets if isinstance(w, dict) for c in w.get("cells") or []]
+    if not isinstance(cells, list):
         return None
     parts = []
-    for cell in doc["cells"]:
+    for cell in cells:
         if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            parts.append("".join(source) if isinstance(source, list) else str(source))
+            parts.append(_source(cell.get("source", ""), name))
     text = "\n\n".join(p.strip("\n") for p in parts if p.strip())
     if not text:
         raise InputError(
@@ -30,3 +36,12 @@ def markdown_cells(text: str, name: str) -> str | None:
             "or save it as .md"
         )
     return text + "\n"
+
+
+def _source(source, name: str) -> str:
+    """A cell's text: a string, or a list of its lines."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    raise InputError(f"{name} is a notebook whose Markdown cells are not text: save it as .md")

@@ -29,6 +29,7 @@ _DIGITS = re.compile(r"(?:p-?)?\d[\d,.]*(?:%|[a-z]{1,2})?")
 _WORD = re.compile(r"\S+")
 _EDGES = "\"'“”‘’([{)]}"
 _STOPS = ",.;:!?…"  # a word ending in one ends any run it is in
+_ITEM = re.compile(r"\d{1,3}[.)]|[-*+•]")  # a list item's marker
 MAX_EXTEND = 6  # a quote grows by at most this many words to hold a number whole
 
 
@@ -63,7 +64,9 @@ class NumberRuns:
             ok = read is None or read[s:e] == text[s:e]
             roles.append(_role(word.rstrip(_STOPS).lower()) if ok else None)
             gap = text[e : self.spans[k + 1][0]] if k + 1 < len(self.spans) else "\n\n"
-            linked.append(not word.endswith(tuple(_STOPS)) and gap.count("\n") <= 1)
+            nxt = text[slice(*self.spans[k + 1])] if k + 1 < len(self.spans) else ""
+            item = "\n" in gap and _ITEM.fullmatch(nxt)  # the next line is a list's next item
+            linked.append(not word.endswith(tuple(_STOPS)) and gap.count("\n") <= 1 and not item)
         self.run_of = _runs(roles, linked)
 
     def whole(self, start: int, end: int) -> tuple[int, int]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from grader.text import without_fenced_code
+
 SHORTHAND_FILE = Path(__file__).with_name("shorthand.yaml")
 
 WINDOW_WORDS = 24
@@ -172,7 +174,7 @@ def abbreviated(text: str, end: int, start: int = 0) -> bool:
 
 def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     """A line's sentences, as spans. An opening sentence too short to be read alone (under
-    MIN_UNIT_WORDS words), such as a run-in label ("Constraints. The feed must render in 200 ms"),
+    MIN_UNIT_WORDS words after the line's list marker), such as a run-in label ("Constraints. The feed must render in 200 ms"),
     is read with the sentence after it, as it is when set in bold ("**Constraints.** The feed
     ..."): the bold alone moved components by up to 10 points, and "We retrain daily." opening a
     line was dropped as too short."""
@@ -183,9 +185,12 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
         spans.append((offset + start, offset + m.start()))
         start = m.end()
     spans.append((offset + start, offset + len(line)))
-    if len(spans) > 1 and line[: spans[0][1] - offset].endswith("."):
-        if len(_WORD.findall(line, 0, spans[0][1] - offset)) < MIN_UNIT_WORDS:
-            spans[:2] = [(spans[0][0], spans[1][1])]
+    marker = _MARKER.match(line)  # "1. Cold start. New users ...": the number is no sentence
+    after = marker.end() if marker else 0
+    while len(spans) > 1 and line[: spans[0][1] - offset].endswith("."):
+        if len(_WORD.findall(line, after, max(after, spans[0][1] - offset))) >= MIN_UNIT_WORDS:
+            break
+        spans[:2] = [(spans[0][0], spans[1][1])]
     return spans
 
 
@@ -208,7 +213,6 @@ def _heading(line: str, next_line: str | None) -> str | None:
 
 
 _MD_LEVEL = re.compile(r"^[ \t]*(#{1,6})[ \t]+\S", re.M)
-_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[^\n]*$", re.M | re.S)
 
 
 def _title_line(answer: str) -> int | None:
@@ -222,7 +226,7 @@ def _title_line(answer: str) -> int | None:
     if first is None:
         return None
     # a "#" line inside a fenced code block is a comment, not a heading
-    prose = _FENCED.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), answer)
+    prose = without_fenced_code(answer)
     levels = [(m.start(1), len(m.group(1))) for m in _MD_LEVEL.finditer(prose)]
     if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
         return None  # the first line is no markdown heading
