@@ -70,22 +70,24 @@ def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> G
             }
         )
 
+    ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
+    return _requoted(report, as_read, ignored=ignored)
+
+
+def _requoted(report: GradeReport, quote, **update) -> GradeReport:
+    """The report with `quote` applied to every evidence quote and mention, and its strengths
+    read again (they quote what the evidence quotes); `update` sets other fields too."""
     components = [
         c.model_copy(
             update={
-                "evidence": [as_read(e) for e in c.evidence],
-                "mention": as_read(c.mention) if c.mention else None,
+                "evidence": [quote(e) for e in c.evidence],
+                "mention": quote(c.mention) if c.mention else None,
             }
         )
         for c in report.components
     ]
-    ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
     return report.model_copy(
-        update={
-            "components": components,
-            "ignored": ignored,
-            "strengths": Advisor.strengths(components),  # quoting what the evidence now quotes
-        }
+        update={"components": components, "strengths": Advisor.strengths(components), **update}
     )
 
 
@@ -125,18 +127,7 @@ def _whole_numbers(text: str, report: GradeReport, graded: str) -> GradeReport:
             update={"quote": text[start:end], "start": start, "end": end, "excerpt": True}
         )
 
-    components = [
-        c.model_copy(
-            update={
-                "evidence": [whole(e) for e in c.evidence],
-                "mention": whole(c.mention) if c.mention else None,
-            }
-        )
-        for c in report.components
-    ]
-    return report.model_copy(
-        update={"components": components, "strengths": Advisor.strengths(components)}
-    )
+    return _requoted(report, whole)
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:
