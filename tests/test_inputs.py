@@ -320,3 +320,23 @@ def test_malformed_or_old_notebooks_get_one_line_or_are_read(tmp_path):
     code_only = {"nbformat": 4, "cells": [{"cell_type": "code", "source": ["x = 1"]}]}
     with pytest.raises(InputError, match="without Markdown cells"):
         read_text(json.dumps(code_only))  # pasted as saved: not graded as raw JSON
+
+
+def test_a_slide_decks_export_is_read_as_sections_headed_by_its_titles():
+    from grader.answers.files import read_text
+
+    deck = (
+        "Defect detection\n1\n\nSlide 2\nProblem\nOne photo per unit, every 2 seconds\n2\n\n"
+        "Slide 3\nEvaluation\nRecall on defects at the chosen threshold\n3\n\n"
+        "Slide 4\nDeployment\nEdge GPU box next to each camera\n4\n"
+    )
+    inp = read_text(deck)
+    assert inp.source.format == "slides"
+    assert inp.text == (
+        "Defect detection\n\n## Problem\nOne photo per unit, every 2 seconds\n\n"
+        "## Evaluation\nRecall on defects at the chosen threshold\n\n"
+        "## Deployment\nEdge GPU box next to each camera\n"
+    )
+    # one "Page 2" line in an answer is a line of it
+    text = "Page 2\nWe retrain the ranker daily on fresh clicks.\n"
+    assert read_text(text).text == text

@@ -11,6 +11,7 @@ from grader.answers.decode import check_length, decoded
 from grader.answers.model import AnswerInput
 from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
+from grader.answers.slides import is_slide_dump, slides_text
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
 from grader.answers.webpage import is_webpage, webpage_text
 from grader.errors import InputError
@@ -169,12 +170,17 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
             if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
                 raise
     check_length(text)  # before reading it as a page: a long text waits for nothing
-    return _from_webpage(text, None) if is_webpage(text) else AnswerInput.from_text(text)
+    return _from_layout(text, None, "") or AnswerInput.from_text(text)
 
 
-def _from_webpage(text: str, shown: str | None) -> AnswerInput:
-    """An HTML page's source read as the text a browser shows (`webpage_text`)."""
-    return AnswerInput.from_text(webpage_text(text), name=shown, fmt="html")
+def _from_layout(text: str, shown: str | None, suffix: str) -> AnswerInput | None:
+    """Text laid out for another medium, read as the text it shows: a web page's HTML source
+    (`webpage_text`), a slide deck's export (`slides_text`); None for any other text."""
+    if suffix in WEBPAGE_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and is_webpage(text)):
+        return AnswerInput.from_text(webpage_text(text), name=shown, fmt="html")
+    if is_slide_dump(text):
+        return AnswerInput.from_text(slides_text(text), name=shown, fmt="slides")
+    return None
 
 
 def _from_text(
@@ -224,8 +230,8 @@ def _from_text(
             return AnswerInput(doc.text or "", doc.text or "", info)
     # plain, speaker-labelled text and a page's source keep their length: refuse before parsing
     check_length(text)
-    if suffix in WEBPAGE_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and is_webpage(text)):
-        return _from_webpage(text, shown)
+    if (laid_out := _from_layout(text, shown, suffix)) is not None:
+        return laid_out
     inp = tr.from_speaker_text(text, name=name, source_name=shown, candidate=candidate)
     if inp is not None:
         return inp
