@@ -14,7 +14,7 @@ def markdown_cells(text: str, name: str) -> str | None:
     as design content."""
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past reading: no notebook
         return None
     if not (isinstance(doc, dict) and "nbformat" in doc):
         return None

@@ -8,7 +8,7 @@ from grader.answers.decode import check_length
 from grader.answers.language import check_english
 from grader.errors import InputError
 from grader.scoring.injection import HIDDEN
-from grader.scoring.segment import clean_text, count_words
+from grader.scoring.segment import count_words, without_markup
 from grader.settings import settings
 
 # an interviewer's question may carry a paragraph of context; the same limit everywhere (the CLI,
@@ -43,6 +43,9 @@ MIN_LATIN_SHARE = 0.3
 _VISIBLE = re.compile(r"\S")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _ANY_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
+MARKUP_ONLY_CHARS = (
+    20_000  # a paste of markup alone (a page's empty shell) is short; longer text is graded
+)
 _LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
 
 
@@ -70,7 +73,7 @@ def check_answer(answer: str) -> str:
     check_length(answer)
     if not _ANY_LETTER.search(answer):
         raise InputError("the answer has no words: write or paste the text of your design")
-    if not _ANY_LETTER.search(clean_text(answer)):  # what grading reads of it
+    if len(answer) <= MARKUP_ONLY_CHARS and not _ANY_LETTER.search(without_markup(answer)):
         raise InputError(
             "the answer has no words outside its markup (HTML tags, entities, link and image "
             "addresses): paste the text of your design"

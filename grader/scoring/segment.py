@@ -59,7 +59,7 @@ _FILLERS = re.compile(
 )
 # a list item's marker, with the box of a task list ("- [x] Latency: ...", "[ ] drift") as part of it
 _MARKUP = re.compile(
-    r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))\s*(?:(?:[-+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)"
+    r":?-{3,}:?|[*_`#>|]+|(?:^|(?<=\n))[ \t]*(?:(?:[-+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)"
 )
 # what a page pasted from the web wraps words in: HTML tags and comments, a link's or an image's
 # address (its text stays: "[our earlier post](https://...)" reads "our earlier post"), bare
@@ -148,16 +148,22 @@ def expand_shorthand(text: str) -> str:
     return table.words.sub(lambda m: table.word_of[m.group(0).lower()], text)
 
 
-def clean_text(text: str) -> str:
-    """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
-    spaces collapsed."""
+def without_markup(text: str) -> str:
+    """Text without its web markup (tags, comments, link and image addresses; entities read) and
+    Markdown's (emphasis, headings, list and task markers, table pipes)."""
     if "<" in text or "](" in text or "://" in text or "www." in text:
         text = _WEB_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
     if "&" in text:
         text = html.unescape(text)  # "&amp;", "&nbsp;" pasted from a page
     if "\n" in text:
         text = _LINE_HYPHEN.sub("", text)  # "geoloca-" / "tion" reads "geolocation"
-    text = _MARKUP.sub(" ", text)
+    return _MARKUP.sub(" ", text)
+
+
+def clean_text(text: str) -> str:
+    """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
+    spaces collapsed."""
+    text = without_markup(text)
     text, fillers = _FILLERS.subn(" ", text)
     if fillers:  # removing one filler can bring two together ("um, uh"): read once more
         text = _FILLERS.sub(" ", text)
