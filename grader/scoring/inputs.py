@@ -43,9 +43,8 @@ MIN_LATIN_SHARE = 0.3
 _VISIBLE = re.compile(r"\S")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _ANY_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
-MARKUP_ONLY_CHARS = (
-    20_000  # a paste of markup alone (a page's empty shell) is short; longer text is graded
-)
+# a paste of markup alone (a page's empty shell) is short; a longer text is graded as it is
+MARKUP_ONLY_CHARS = 20_000
 _LATIN = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2010-\u2027\u2190-\u21ff]")
 
 

@@ -180,10 +180,11 @@ def abbreviated(text: str, end: int, start: int = 0) -> bool:
 
 def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     """A line's sentences, as spans. An opening sentence too short to be read alone (under
-    MIN_UNIT_WORDS words after the line's list marker), such as a run-in label ("Constraints. The feed must render in 200 ms"),
-    is read with the sentence after it, as it is when set in bold ("**Constraints.** The feed
-    ..."): the bold alone moved components by up to 10 points, and "We retrain daily." opening a
-    line was dropped as too short."""
+    MIN_UNIT_WORDS words after the line's list marker), such as a run-in label ("Constraints. The
+    feed must render in 200 ms"), is read with the sentence after it, as it is when set in bold
+    ("**Constraints.** The feed ..."): the bold alone moved components by up to 10 points, and
+    "We retrain daily." opening a line was dropped as too short. At most MIN_UNIT_WORDS sentences
+    are joined so (each adds a word)."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(line):
         if abbreviated(line, m.start(), start):
