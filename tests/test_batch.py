@@ -457,6 +457,10 @@ def test_the_summary_flags_renamed_ids_and_text_read_as_windows_1252(tmp_path, g
         update={"warnings": ["not UTF-8: x.txt (byte 0x96 at offset 3) was read as Windows-1252"]}
     )
     assert flags(read) == "read as Windows-1252"
+    todo = grader.grade(
+        WEAK.read_text() + "\nTODO: add the monitoring section.\n", "video_recommendation"
+    )
+    assert "to-do notes ignored" in flags(todo)
 
 
 def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
