@@ -498,3 +498,22 @@ def test_a_config_file_that_is_not_there_is_said_in_one_line(data_dir, tmp_path,
     at = AppTest.from_function(_app, kwargs={"start": "practice"}, default_timeout=60).run()
     assert not at.exception
     assert any("cannot start" in e.value and "does not exist" in e.value for e in at.error)
+
+
+def test_a_pasted_web_page_is_graded_as_the_text_it_shows(history):
+    page = (
+        "<h2>Problem</h2><p>Rank the home feed for 200 million daily users.<br>Each request "
+        "must return within 200 ms.</p><ul><li>Candidate generation with a two-tower model.</li>"
+        "<li>A ranker trained on watch time, retrained daily.</li></ul>"
+        "<p>TODO: add the monitoring section.</p>"
+    )
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION).run()
+    at.text_area(key="answer_text").input(page)
+    at.button(key="grade").click().run()
+    assert not at.exception
+    report = at.session_state[state.REPORT]
+    assert report.source.format == "html"
+    quoted = [e.quote for c in report.components for e in c.evidence]
+    assert quoted and not any("<" in q or "TODO" in q for q in quoted)
+    assert not [w for w in at.warning if "changed the" in w.value]  # the box holds what was graded
