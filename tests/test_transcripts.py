@@ -214,6 +214,11 @@ def test_speaker_text_keeps_the_original_text_and_times(tmp_path):
             "Interviewer 0:03\nHow would you start?\n\nSpeaker 2 0:09\nI would clarify the objective.\n",
             ["Interviewer", "Speaker 2"],
         ),
+        (  # Google Meet: the name, then its time on a line of its own
+            "Interviewer\n00:00:03\nHow would you start?\n\nSpeaker 2\n00:00:09\n"
+            "I would clarify the objective.\n",
+            ["Interviewer", "Speaker 2"],
+        ),
         ("(00:12) Interviewer - How would you start?\n", None),  # no colon: not a label
     ],
 )

@@ -36,6 +36,9 @@ _LABEL = re.compile(
 )
 # Otter-style header line: "Speaker 1  0:03" alone on a line; the turn starts on the next line.
 _HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?P<ts>{_TS})[ \t]*$")
+# a speaker's name on a line of its own, its time on the next (a Google Meet transcript)
+_NAME_LINE = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]*$")
+_TIME_LINE = re.compile(rf"[ \t]*(?P<ts>{_TS})[ \t]*")
 _CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
 _INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
 _GENERIC = re.compile(r"^(?:speaker|spk|participant)[ _-]?\d+$", re.IGNORECASE)
@@ -339,6 +342,14 @@ def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bo
     if m:
         nxt = end + 1 if end < len(text) else end
         return m.group("name").strip(), _seconds(m.group("ts")), nxt, True
+    m = _NAME_LINE.match(line)
+    if m and end < len(text):  # Google Meet: the name, then its time on a line of its own
+        stamp_end = text.find("\n", end + 1)
+        stamp_end = len(text) if stamp_end < 0 else stamp_end
+        ts = _TIME_LINE.match(text, end + 1, stamp_end)
+        if ts and ts.end() == stamp_end:
+            nxt = stamp_end + 1 if stamp_end < len(text) else stamp_end
+            return m.group("name").strip(), _seconds(ts.group("ts")), nxt, True
     m = _LABEL.match(line)
     if m and len(m.group("name").split()) <= MAX_LABEL_WORDS:
         return (
