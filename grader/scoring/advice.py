@@ -56,7 +56,12 @@ class Advisor:
         thinnest = min(present, key=lambda r: (r.said_words or 0, -r.weight))
         aim = self.kb.concepts[thinnest.id].levels.l3
         if step.said_words:
-            said = f"what it covers takes only about {quantity(step.said_words, 'word')}"
+            # the words of the passages read as about its components, not the section's length
+            # ("takes only about 10 words" under a 130-word section read as a miscount)
+            said = (
+                f"the passages read as explaining what it covers take only about "
+                f"{quantity(step.said_words, 'word')}"
+            )
         elif any(r.evidence for r in present):  # quoted, yet no passage counted as explaining
             said = (
                 "the passages quoted for it are terse or read only loosely like what it covers "
