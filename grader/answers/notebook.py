@@ -12,6 +12,8 @@ def markdown_cells(text: str, name: str) -> str | None:
     text is not a notebook. Code and its output are not the written answer: graded as the file's
     raw JSON, a notebook's quotes read `...support tickets.\\n",\\n    "\\n",` and its code counted
     as design content."""
+    if '"nbformat"' not in text:  # every notebook says its format: a transcript is not parsed twice
+        return None
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested past reading: no notebook
