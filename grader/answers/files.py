@@ -155,7 +155,8 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     turns had been graded as the candidate's words (a WebVTT export scored 0). Speaker labels alone
     do not make a transcript here: a written answer headed "Interviewer: <the question>", or with
     "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot).
-    A web page's HTML source is read as the text a browser shows of it (`webpage_text`). Naming
+    Text laid out for another medium is read as the text it shows (`_from_layout`: a web page's
+    HTML source, a slide deck's export), a notebook's JSON as its Markdown cells. Naming
     the `candidate` says it is a transcript: its speaker labels are read, and that speaker graded
     (an interviewer's meeting transcript sent to the API)."""
     if candidate:
