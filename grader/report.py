@@ -141,6 +141,10 @@ class QuestionMatch(_Model):
         "recommendation, search, generation): read from a question typed as text when it says, "
         "else its bank case's; empty when unknown. None in a report saved before this was kept.",
     )
+    own: bool = Field(
+        default=False,
+        description="Whether the case is one of the user's own (MLSD_USER_KB), not a bundled one.",
+    )
     raised: list[RaisedConcern] = Field(
         default_factory=list,
         description="Components a question typed as text weighs as critical because of what it "

@@ -106,6 +106,28 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
 
 
 @pytest.mark.slow
+def test_ones_own_case_typed_nearly_as_written_is_the_rubric_whatever_kind_its_words_suggest(
+    tmp_path, real_index_dir
+):
+    """An interviewer's bid-shading case (a regression) is the question typed almost as its prompt
+    says, though the question's words read as a recommender's ("ad exchange"): it was graded as ad
+    click prediction at 0.49 and filed under that case. The report names the case as one's own."""
+    index = tmp_path / "index"
+    shutil.copytree(real_index_dir, index)
+    mine = ROOT / "tests" / "data" / "user_kb_bids"
+    env = {"MLSD_INDEX_DIR": str(index)}
+    assert _mlsd("index", user=mine, **env).returncode == 0
+    asked = "Design real-time bid shading for an ad exchange."
+    graded = _mlsd("grade", str(EXAMPLES / "video_recommendation_weak.md"), "-q", asked, "-f", "json", user=mine, **env)  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    question = json.loads(graded.stdout)["question"]
+    assert question["id"] == "bid_shading" and question["similarity"] >= 0.65, question
+    assert question["own"] and question["asked"] == asked and question["systems"] == ["regression"]
+    sheet = _mlsd("sheet", str(EXAMPLES / "video_recommendation_weak.md"), "-q", "bid_shading", user=mine, **env)  # fmt: skip
+    assert "**Rubric:** your own case Real-time bid shading" in sheet.stdout, sheet.stdout[:400]
+
+
+@pytest.mark.slow
 def test_a_broken_user_case_never_stops_grading_other_questions(tmp_path, real_index_dir):
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "mine.md").write_text(
