@@ -523,6 +523,35 @@ def test_written_text_handed_in_as_it_is_stays_written(written):
     assert inp.source.kind == "text" and inp.graded_text == inp.text == written
 
 
+def test_an_interview_handed_in_as_text_grades_only_the_candidate():
+    """An interview pasted as plain text (a batch row, the app's box), its interviewer and the
+    candidate taking turns, is read as the transcript it is: the interviewer's "What features would
+    you use?" had been quoted back to the candidate as "You said". One labelled question over a
+    written answer, or a closing "Interviewer: thanks", stays written text (above)."""
+    from grader.answers.files import read_text
+    from grader.answers.transcripts import is_interview
+
+    turns = [
+        (
+            "Interviewer",
+            "Design a model that predicts which support tickets will breach their SLA.",
+        ),
+        ("Candidate", "I would treat it as binary classification with a label delay of hours."),
+        ("Interviewer", "What features would you use?"),
+        ("Candidate", "Queue length, the customer's tier, the agent's backlog and the hour."),
+    ]
+    pasted = "\n".join(f"{who}: {said}" for who, said in turns) + "\n"
+    inp = read_text(pasted)
+    assert is_interview(pasted) and inp.source.kind == "transcript"
+    assert inp.source.candidate == "Candidate"
+    assert "What features" not in inp.graded_text and "Queue length" in inp.graded_text
+    assert not is_interview("\n".join(f"{w}: {s}" for w, s in turns[:3]))  # three turns: unsure
+    headed = "Interviewer: Design a feed ranker.\n\nWe rank posts by predicted engagement.\n"
+    assert not is_interview(headed + "Candidate: happy to go deeper.\n")
+    written = "We rank posts by engagement with a two-tower retriever and a GBDT ranker.\n"
+    assert not is_interview(written + pasted) and is_interview("Mock interview 3\n" + pasted)
+
+
 def test_an_arrow_in_a_webvtt_cue_is_no_timing():
     from grader.answers.transcripts import parse_vtt
 

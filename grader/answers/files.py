@@ -154,7 +154,9 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     that file would be, else written text. Pasted, a meeting transcript's timings and interviewer
     turns had been graded as the candidate's words (a WebVTT export scored 0). Speaker labels alone
     do not make a transcript here: a written answer headed "Interviewer: <the question>", or with
-    "Pros:" and "Cons:" lines, is an answer (a file's name can say it is a transcript; text cannot).
+    "Pros:" and "Cons:" lines, is an answer; an interview whose interviewer and another speaker
+    take turns (`tr.is_interview`) is read as its file would be (the interviewer's questions had
+    been quoted as the candidate's words in a batch row).
     Text laid out for another medium is read as the text it shows (`_from_layout`: a web page's
     HTML source, a slide deck's export), a notebook's JSON as its Markdown cells. Naming
     the `candidate` says it is a transcript: its speaker labels are read, and that speaker graded
@@ -171,6 +173,8 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
             if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
                 raise
     check_length(text)  # before reading it as a page: a long text waits for nothing
+    if tr.is_interview(text) and (inp := tr.from_speaker_text(text, name="the answer")):
+        return inp
     return _from_layout(text, None, "") or AnswerInput.from_text(text)
 
 

@@ -41,6 +41,8 @@ _NAME_LINE = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]*$")
 _TIME_LINE = re.compile(rf"[ \t]*(?P<ts>{_TS})[ \t]*")
 _CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
 _INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
+DIALOGUE_TURNS = 4  # turns that make pasted text an interview (`is_interview`) ...
+TITLE_WORDS = 12  # ... after a title of at most this many words
 _GENERIC = re.compile(r"^(?:speaker|spk|participant)[ _-]?\d+$", re.IGNORECASE)
 # a SubRip cue's timing line, and a cue's number alone on its line
 _SRT_TIMING = re.compile(r"[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
@@ -430,6 +432,24 @@ def _taking_turns(found: list[tuple[str, bool, int]], nonblank: int) -> set[str]
     if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2:
         return names
     return set()
+
+
+def is_interview(text: str) -> bool:
+    """Whether text pasted as it is reads as an interview beyond doubt: its speaker labels
+    (`_speaker_labels`) include an interviewer and take DIALOGUE_TURNS turns or more, the
+    interviewer's and another speaker's alternating ("Interviewer:" / "Candidate:" four times),
+    from its first lines on (a title at most). A written answer headed "Interviewer: <the
+    question>" has one such turn, and one that ends with a few questions and answers is written
+    text before them: both are answers."""
+    labels = _speaker_labels(text, None)
+    if not any(_role(n) == "interviewer" for n in labels):
+        return False
+    turns: list[tuple[str, int]] = []
+    for s, e in _lines(text):
+        hit = _label_at(text, s, e)
+        if hit and hit[0] in labels and (not turns or turns[-1][0] != hit[0]):
+            turns.append((hit[0], s))
+    return len(turns) >= DIALOGUE_TURNS and len(text[: turns[0][1]].split()) <= TITLE_WORDS
 
 
 def _speaker_turns(text: str, labels: set[str]) -> list[_Turn]:
