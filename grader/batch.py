@@ -26,7 +26,8 @@ import re
 import signal
 import statistics
 import threading
-from collections.abc import Callable, Collection, Iterator
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,12 @@ from grader.text import display_name, first_line, quantity
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".html", ".htm", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
-_SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE_ID = re.compile(r"[^\w.-]+")  # letters of any alphabet, digits, "_", "." and "-" stay
+ID_COLUMNS = (
+    "id",
+    "candidate",
+    "name",
+)  # the first of these a CSV or JSONL file has names its rows
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
 
 
@@ -86,11 +92,21 @@ class Outcome:
 
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
-    that failed are not counted)."""
+    that failed are not counted); `waiting`: the rows it had yet to grade, as problems to list."""
 
-    def __init__(self, done: int, total: int):
+    def __init__(self, done: int, total: int, waiting: Sequence[Problem] = ()):
         super().__init__(done, total)
-        self.done, self.total = done, total
+        self.done, self.total, self.waiting = done, total, list(waiting)
+
+
+WAITING = "not graded yet: the run was interrupted; run the same command again to grade it"
+
+
+def _waiting(todo: list[Row], seen: list[str]) -> list[Problem]:
+    """The rows a stopped run had yet to grade: listed as not graded, so that a summary written
+    then neither looks complete nor shows an earlier grade of an answer that has changed since."""
+    recorded = set(seen)
+    return [Problem(r.line, r.id, WAITING, r.file) for r in todo if r.id not in recorded]
 
 
 def read_rows(
@@ -152,13 +168,14 @@ def read_rows(
         if isinstance(record, str):
             problems.append(Problem(line, "", record))
             continue
+        record = _with_id(record)
         odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
         if odd:  # JSON that is not text: a list, an object, a number for an answer
             named = record.get("id") if "id" not in odd else ""
             problems.append(Problem(line, str(named or ""), f"'{odd[0]}' must be text"))
             continue
         given = str(record.get("id") or f"row{line}")
-        rid = _SAFE_ID.sub("_", given).strip("._") or f"row{line}"
+        rid = _SAFE_ID.sub("_", unicodedata.normalize("NFC", given)).strip("._") or f"row{line}"
         first = seen.get(rid.casefold())
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
@@ -180,6 +197,14 @@ def read_rows(
         seen[rid.casefold()] = row
         rows.append(row)
     return rows, problems
+
+
+def _with_id(record: dict) -> dict:
+    """A record whose rows are named by a 'candidate' or 'name' column (`ID_COLUMNS`) rather than
+    'id', with that column as its id: a 'Name' column had been passed over, and every candidate
+    called row2, row8, ..."""
+    key = next((k for k in ID_COLUMNS if k in record), "id")
+    return record if key == "id" else {**record, "id": record[key]}
 
 
 def _clash(given: str, first: Row) -> str:
@@ -501,7 +526,9 @@ def run_batch(
                 record(len(seen) + 1, *_grade_row(r, str(out)))
                 seen.append(r.id)
         except KeyboardInterrupt:
-            raise BatchInterrupted(len(seen) - len(problems), len(todo)) from None
+            raise BatchInterrupted(
+                len(seen) - len(problems), len(todo), _waiting(todo, seen)
+            ) from None
     else:
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
         share = max(1, (os.cpu_count() or 1) // workers)
@@ -529,7 +556,9 @@ def run_batch(
                     if rid not in seen:
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
-            raise BatchInterrupted(len(seen) - len(problems), len(todo)) from None
+            raise BatchInterrupted(
+                len(seen) - len(problems), len(todo), _waiting(todo, seen)
+            ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     failed = len(problems)
@@ -576,15 +605,15 @@ def write_summary(
 
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["id", "question", "overall", *steps, *components, "flags"])
+        writer.writerow(["id", "question", "rubric", "overall", *steps, *components, "flags"])
         for rid, r in reports.items():
             writer.writerow([
-                rid, r.question.asked or r.question.title, r.overall_score,
+                rid, r.question.asked or r.question.title, rubric_line(r), r.overall_score,
                 *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
                 *(_cell(r, cid) for cid in components), flagged(r, rid),
             ])  # fmt: skip
         for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
-            blank = [""] * (1 + len(steps) + len(components))
+            blank = [""] * (2 + len(steps) + len(components))
             writer.writerow([p.id or p.where, "", *blank, f"not graded ({p.where}): {p.reason}"])
     write_atomic(
         out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
@@ -650,7 +679,8 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         ]
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
-    asked = sorted({_asked(r) for r in reports.values()})
+    shown = _questions(reports)
+    asked = sorted(set(shown.values()))
     if len(asked) == 1:
         out += [f"**Question:** {asked[0]}", ""]
     legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
@@ -666,7 +696,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             + " | ".join(steps) + " | flags |",
             "|---|" + ("---|" if mixed else "") + "---:|" + "---:|" * len(steps) + "---|"]  # fmt: skip
     for rid, r in ranked:
-        question = f"{_cell_text(_asked(r))} | " if mixed else ""
+        question = f"{_cell_text(shown[rid])} | " if mixed else ""
         scores = [str(s.score) if (s := _find_step(r, sid)) else "" for sid in steps]
         out.append(
             f"| {rid} | {question}{r.overall_score} | "
@@ -682,7 +712,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             f"| {_cell_text(title)} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |"
         )
     for question in asked:  # a cohort answering several questions: one rubric each
-        group = [(rid, r) for rid, r in ranked if _asked(r) == question]
+        group = [(rid, r) for rid, r in ranked if shown[rid] == question]
         out += _components_markdown(group, components, legend, question if mixed else None)
     if problems:
         out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]
@@ -778,6 +808,22 @@ def _find_step(r: GradeReport, sid: str):
 def _asked(r: GradeReport) -> str:
     """The question as people read it: a bank case's title, or the question text as typed."""
     return " ".join(r.question.shown.split())
+
+
+def _questions(reports: dict[str, GradeReport]) -> dict[str, str]:
+    """Each report's question as the summary groups it: the same words with another final stop or
+    capitals are one question ("Design X." and "design x"), shown as its first candidate's row
+    wrote it; a cohort had been split into one-candidate sections by a full stop."""
+    first: dict[str, str] = {}
+    out = {}
+    for rid in sorted(reports):
+        asked = _asked(reports[rid])
+        key = _END_MARKS.sub("", asked).casefold()
+        out[rid] = first.setdefault(key, asked)
+    return out
+
+
+_END_MARKS = re.compile(r"[\s.?!]+$")
 
 
 def _find(r: GradeReport, cid: str):

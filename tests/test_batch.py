@@ -361,6 +361,42 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     ]
 
 
+def test_rows_named_by_a_candidate_or_name_column_keep_their_names_in_any_alphabet(tmp_path):
+    """A 'Name' column had been passed over (every candidate called row2, row8, ...), and 'Renée'
+    was written 'Ren_e'."""
+    table = tmp_path / "cohort.csv"
+    table.write_text(
+        "Name,question,answer\nRenée,q,An answer.\nJosé Ruiz,q,Another.\n", encoding="utf-8"
+    )
+    rows, problems = read_rows(table)
+    assert [(r.id, r.given) for r in rows] == [("Renée", None), ("José_Ruiz", "José Ruiz")]
+    assert not problems
+    lines = tmp_path / "cohort.jsonl"
+    lines.write_text(json.dumps({"candidate": "Zoë", "question": "q", "answer": "An answer."}))
+    assert [r.id for r in read_rows(lines)[0]] == ["Zoë"]
+
+
+def test_one_question_typed_with_another_full_stop_or_capitals_is_one_cohort(tmp_path, grader):
+    """Rows asking "Design a feed ranker." and "design a feed ranker" had been summarised as two
+    questions of one candidate each; summary.csv names each row's rubric."""
+    answer = WEAK.read_text()
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    asked = {
+        "ana": "Design a feed ranker.",
+        "ben": "design a feed ranker",
+        "cy": "Design a feed ranker?",
+    }
+    for rid, question in asked.items():
+        (reports / f"{rid}.json").write_text(grader.grade(answer, question).to_json())
+    batch.write_summary(tmp_path, [])
+    summary = (tmp_path / "summary.md").read_text()
+    assert "**Question:** Design a feed ranker." in summary
+    assert sum(line.startswith("## Components") for line in summary.splitlines()) == 1
+    rows = list(csv.DictReader(open(tmp_path / "summary.csv")))
+    assert {r["rubric"] for r in rows} == {batch.rubric_line(grader.grade(answer, asked["ana"]))}
+
+
 def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, monkeypatch, grader):
     rows, _ = read_rows(_cohort(tmp_path))
     report = grader.grade(WEAK.read_text(), "video_recommendation").to_json()
@@ -378,6 +414,11 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, mo
     with pytest.raises(batch.BatchInterrupted) as stop:
         batch.run_batch(rows, tmp_path / "out")
     assert (stop.value.done, stop.value.total) == (2, 3)
+    # the row it had yet to grade is listed as such: a summary written now does not look complete
+    assert [(p.id, p.reason) for p in stop.value.waiting] == [("erin", batch.WAITING)]
+    batch.write_summary(tmp_path / "out", stop.value.waiting, {"alice", "bob"})
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "**Not graded:** 1 row" in summary and "| erin | not graded yet: the run was" in summary
     manifest = json.loads((tmp_path / "out" / batch.MANIFEST).read_text())["inputs"]
     assert sorted(manifest) == ["alice", "bob"]
     # a report the manifest does not name (a run stopped between writing it and recording it) is
@@ -427,8 +468,11 @@ def test_ctrl_c_or_sigterm_stops_worker_processes_without_tracebacks_and_a_rerun
     written = sorted(p.stem for p in (out / "reports").glob("*.json"))
     manifest = json.loads((out / batch.MANIFEST).read_text())["inputs"]
     assert 1 <= len(written) < 16 and sorted(manifest) == written  # each report recorded
-    summarised = [r["id"] for r in csv.DictReader(open(out / "summary.csv"))]
-    assert sorted(summarised) == written  # what is graded so far, for a look
+    summary = list(csv.DictReader(open(out / "summary.csv")))
+    assert sorted(r["id"] for r in summary if r["overall"]) == written  # graded so far, for a look
+    waiting = [r for r in summary if not r["overall"]]  # and what is not, said so
+    assert len(waiting) == 16 - len(written)
+    assert all("not graded yet: the run was interrupted" in r["flags"] for r in waiting)
     again = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "2")
     assert again.returncode == 0, again.stderr
     assert f"{quantity(16 - len(written), 'answer')} graded, {len(written)} kept" in again.stderr
