@@ -184,7 +184,7 @@ def read_rows(
         reason = (
             "no question (column 'question', or --question)" if not q
             else "the answer is empty" if not (text or path) and answer_only
-            else "neither 'answer' nor 'path' is given" if not (text or path)
+            else "neither 'answer' nor 'path' is given" + _keys(record) if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
             else _clash(given, first) if first
             else None
@@ -197,6 +197,14 @@ def read_rows(
         seen[rid.casefold()] = row
         rows.append(row)
     return rows, problems
+
+
+def _keys(record: dict) -> str:
+    """The fields a row does have, when it has others than the ones read: a JSONL row with "text"
+    for its answer is told so."""
+    known = {"question", "answer", "path", *ID_COLUMNS}
+    given = [k for k in record if k != "id" or not set(ID_COLUMNS[1:]) & set(record)]
+    return f" (its fields: {', '.join(map(str, given))})" if set(given) - known else ""
 
 
 def _with_id(record: dict) -> dict:

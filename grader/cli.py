@@ -845,7 +845,11 @@ def batch(
         typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
     reports = write_summary(out, problems, ids, given)
     if not reports:
-        _fail(f"no answer was graded ({len(problems)} not graded: see above)")
+        _fail(
+            f"no answer was graded ({len(problems)} not graded: see above)"
+            if problems
+            else f"no answer was graded: {source} holds no rows"
+        )
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""
     others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
     left = f", and {others} of rows not in this input" if others else ""

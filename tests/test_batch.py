@@ -285,6 +285,12 @@ def test_a_batch_that_grades_nothing_fails_with_one_line(tmp_path, real_index_di
     proc = _batch(table, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
     assert proc.returncode == 2 and "'answer' (the text) or 'path' column" in proc.stderr
     assert "name, text" in proc.stderr and "Traceback" not in proc.stderr
+    table.write_text("id,question,answer\n")  # the header alone: nothing "above" to see
+    proc = _batch(table, tmp_path / "out", real_index_dir)
+    assert (
+        proc.returncode == 2
+        and proc.stderr.strip() == f"error: no answer was graded: {table} holds no rows"
+    )
 
 
 def test_an_earlier_batchs_outputs_are_not_answers_and_a_mistyped_id_stops_the_run(
@@ -374,6 +380,11 @@ def test_rows_named_by_a_candidate_or_name_column_keep_their_names_in_any_alphab
     lines = tmp_path / "cohort.jsonl"
     lines.write_text(json.dumps({"candidate": "Zoë", "question": "q", "answer": "An answer."}))
     assert [r.id for r in read_rows(lines)[0]] == ["Zoë"]
+    lines.write_text(json.dumps({"candidate": "Zoë", "question": "q", "text": "An answer."}))
+    (problem,) = read_rows(lines)[1]  # the answer under another name: the row says what it has
+    assert problem.reason == (
+        "neither 'answer' nor 'path' is given (its fields: candidate, question, text)"
+    )
 
 
 def test_one_question_typed_with_another_full_stop_or_capitals_is_one_cohort(tmp_path, grader):
