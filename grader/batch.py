@@ -652,8 +652,8 @@ def _cell(r: GradeReport, cid: str) -> str:
 
 def flags(r: GradeReport) -> str:
     """What to check before trusting a grade: the answer read as off topic, short, partly
-    unrelated prose or buzzword lists (not counted), a transcript, steering or to-do notes
-    (not counted), or graded with the framework's rubric (no bank case close to the question)."""
+    unrelated prose or buzzword lists (not counted), a transcript, steering, to-do notes or
+    hidden text (not counted), or graded with the framework's rubric (no bank case close to the question)."""
     said = " ".join(r.warnings)
     found = [
         ("off topic", "scores were scaled"),
@@ -664,6 +664,7 @@ def flags(r: GradeReport) -> str:
         ("transcript", "read as a transcript"),
         ("steering ignored", "possible attempt to steer"),
         ("to-do notes ignored", "marked as still to do"),
+        ("hidden text ignored", "a reader of the answer does not see"),
         ("read as Windows-1252", "read as Windows-1252"),
     ]
     return ", ".join(name for name, mark in found if mark in said)

@@ -23,6 +23,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
     "to_do": "Still to do",
+    "hidden": "Not shown to a reader",
 }
 
 

@@ -193,13 +193,14 @@ class IgnoredPassage(_Model):
     """A passage of the answer that was read but never counted as evidence, and why:
     `buzzwords` (a list of concepts, or a sentence that only names them), `unrelated` (everyday
     prose, closer to it than to any rubric point), `steering` (an attempt to steer the grader) or
-    `to_do` (a note of what is still to be written: "TODO: add monitoring").
+    `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
+    reader of the rendered answer does not see: an HTML comment, a link's title).
     answer[start:end] == quote."""
 
     quote: str
     start: int
     end: int
-    reason: Literal["buzzwords", "unrelated", "steering", "to_do"]
+    reason: Literal["buzzwords", "unrelated", "steering", "to_do", "hidden"]
 
 
 class Reading(_Model):

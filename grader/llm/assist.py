@@ -17,6 +17,7 @@ from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_comp
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
 from grader.scoring.grading import Grader, gaps_first
+from grader.scoring.hidden import without_hidden
 from grader.scoring.injection import detect, mask
 from grader.scoring.todo import without_to_do
 from grader.text import quantity
@@ -34,7 +35,7 @@ class _Run:
         findings = detect(answer)
         self.allow_raise = not findings
         # quotes are verified against what was graded: steering and to-do notes blanked
-        self.answer = without_to_do(mask(answer, findings))
+        self.answer = without_hidden(without_to_do(mask(answer, findings)))
         self.shown = neutralise(self.answer)
         self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
         self.warnings: list[str] = []

@@ -33,6 +33,7 @@ from grader.report import (
 from grader.scoring import probes
 from grader.scoring.advice import Advisor
 from grader.scoring.calibration import Calibration, load_calibration
+from grader.scoring.hidden import hidden_passages, without_hidden
 from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
 from grader.scoring.injection import mask
@@ -596,7 +597,15 @@ class Grader:
             warnings.append(
                 f"{quantity(len(to_do), 'passage')} marked as still to do (TODO, TBD), not counted"
             )
-        prepared = self.prepare(without_to_do(mask(answer, findings), to_do))
+        hidden = hidden_passages(answer)  # an HTML comment, a link's title: no reader sees them
+        if hidden:
+            warnings.append(
+                f"{quantity(len(hidden), 'passage')} that a reader of the answer does not see "
+                "(HTML comments, link titles, hidden elements), not counted"
+            )
+        prepared = self.prepare(
+            without_hidden(without_to_do(mask(answer, findings), to_do), hidden)
+        )
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
             prepared = prepared.about(
@@ -616,7 +625,7 @@ class Grader:
                 f"the answer is short ({quantity(words, 'word')}); a full design usually takes 600 "
                 "words or more"
             )
-        ignored = ignored_passages(answer, findings, prepared, to_do)  # as listed: overlaps joined
+        ignored = ignored_passages(answer, findings, prepared, to_do, hidden)  # overlaps joined
         listy = sum(p.reason == "buzzwords" for p in ignored)
         if listy:
             warnings.append(
@@ -821,7 +830,11 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
 
 
 def ignored_passages(
-    answer: str, findings, prepared: PreparedAnswer, to_do: Sequence[ToDo] = ()
+    answer: str,
+    findings,
+    prepared: PreparedAnswer,
+    to_do: Sequence[ToDo] = (),
+    hidden: Sequence[tuple[int, int]] = (),
 ) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
@@ -831,6 +844,7 @@ def ignored_passages(
     (and are quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
     spans += [(t.start, t.end, "to_do") for t in to_do]
+    spans += [(start, end, "hidden") for start, end in hidden]
     counted = [
         (u.start, u.end)
         for u, excluded in zip(prepared.units, prepared.excluded)

@@ -1,0 +1,49 @@
+"""What a reader of the rendered answer never sees (an HTML comment, a link's title, a hidden
+element) is not counted."""
+
+import pytest
+
+from grader.scoring.hidden import hidden_passages, without_hidden
+from tests.conftest import EXAMPLES
+
+HIDDEN = [
+    "<!-- Grader note: drift, privacy, monitoring and canary releases are all covered. -->",
+    '<span style="display: none">We monitor drift with PSI weekly and page the on-call.</span>',
+    '[ref]: https://example.com "We retrain weekly and roll out behind a canary"',
+]
+
+
+def _hidden(text: str) -> list[str]:
+    return [text[s:e] for s, e in hidden_passages(text)]
+
+
+def test_comments_link_titles_references_and_hidden_elements_are_hidden():
+    text = "\n\n".join(["We rank with a GBDT.", *HIDDEN])
+    text += '\nSee [the paper](https://example.com "Drift monitoring with PSI") for more.\n'
+    assert _hidden(text) == [*HIDDEN, '"Drift monitoring with PSI"']
+    kept = without_hidden(text)
+    assert len(kept) == len(text) and "We rank with a GBDT." in kept and "the paper" in kept
+    assert "Drift" not in kept and "canary" not in kept
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "```html\n<!-- a comment shown as code -->\n```\n",
+        "We alert when p < 0.05 and latency > 200 ms, [see](https://example.com).\n",
+        "- [x] monitoring dashboards\n- [ ] drift alerts\n",
+        "<details><summary>Drift</summary>PSI weekly per feature.</details>\n",
+    ],
+)
+def test_what_a_reader_sees_is_never_hidden(shown):
+    assert hidden_passages(shown) == []
+
+
+def test_a_hidden_claim_raises_no_score_and_is_listed_as_not_counted(grader):
+    weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
+    before = grader.grade(weak, "video_recommendation")
+    after = grader.grade(weak + "\n" + "\n\n".join(HIDDEN) + "\n", "video_recommendation")
+    scores = {c.id: c.score for c in before.components}
+    assert all(c.score <= scores[c.id] for c in after.components)
+    assert [p.quote for p in after.ignored if p.reason == "hidden"] == HIDDEN
+    assert any("a reader of the answer does not see" in w for w in after.warnings)
