@@ -24,6 +24,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "steering": "Instructions to the grader",
     "to_do": "Still to do",
     "hidden": "Not shown to a reader",
+    "interviewer": "The interviewer's words",
 }
 
 

@@ -194,13 +194,14 @@ class IgnoredPassage(_Model):
     `buzzwords` (a list of concepts, or a sentence that only names them), `unrelated` (everyday
     prose, closer to it than to any rubric point), `steering` (an attempt to steer the grader) or
     `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
-    reader of the rendered answer does not see: an HTML comment, a link's title).
+    reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
+    (a line of a written answer giving the interviewer's words).
     answer[start:end] == quote."""
 
     quote: str
     start: int
     end: int
-    reason: Literal["buzzwords", "unrelated", "steering", "to_do", "hidden"]
+    reason: Literal["buzzwords", "unrelated", "steering", "to_do", "hidden", "interviewer"]
 
 
 class Reading(_Model):

@@ -3,7 +3,8 @@ element) is not counted."""
 
 import pytest
 
-from grader.scoring.hidden import hidden_passages, without_hidden
+from grader.scoring.hidden import hidden_passages
+from grader.text import blank_spans
 from tests.conftest import EXAMPLES
 
 HIDDEN = [
@@ -21,7 +22,7 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
     text = "\n\n".join(["We rank with a GBDT.", *HIDDEN])
     text += '\nSee [the paper](https://example.com "Drift monitoring with PSI") for more.\n'
     assert _hidden(text) == [*HIDDEN, '"Drift monitoring with PSI"']
-    kept = without_hidden(text)
+    kept = blank_spans(text, hidden_passages(text))
     assert len(kept) == len(text) and "We rank with a GBDT." in kept and "the paper" in kept
     assert "Drift" not in kept and "canary" not in kept
 

@@ -8,7 +8,6 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -32,8 +31,9 @@ from grader.report import (
 )
 from grader.scoring import probes
 from grader.scoring.advice import Advisor
+from grader.scoring.asked import interviewer_lines
 from grader.scoring.calibration import Calibration, load_calibration
-from grader.scoring.hidden import hidden_passages, without_hidden
+from grader.scoring.hidden import hidden_passages
 from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
 from grader.scoring.injection import mask
@@ -63,9 +63,9 @@ from grader.scoring.segment import (
     segment,
 )
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
-from grader.scoring.todo import ToDo, to_do_notes, without_to_do
+from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import quantity
+from grader.text import blank_spans, quantity
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
@@ -592,19 +592,10 @@ class Grader:
         findings = detect_injection(answer)
         if findings:  # steering attempts are blanked (same length, offsets hold) and never count
             warnings.append(describe_injection(findings))
-        to_do = to_do_notes(answer)  # "TODO: add monitoring": said to be missing, not said
-        if to_do:
-            warnings.append(
-                f"{quantity(len(to_do), 'passage')} marked as still to do (TODO, TBD), not counted"
-            )
-        hidden = hidden_passages(answer)  # an HTML comment, a link's title: no reader sees them
-        if hidden:
-            warnings.append(
-                f"{quantity(len(hidden), 'passage')} that a reader of the answer does not see "
-                "(HTML comments, link titles, hidden elements), not counted"
-            )
+        set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
+        warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         prepared = self.prepare(
-            without_hidden(without_to_do(mask(answer, findings), to_do), hidden)
+            blank_spans(mask(answer, findings), [s for spans in set_aside.values() for s in spans])
         )
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
@@ -625,7 +616,7 @@ class Grader:
                 f"the answer is short ({quantity(words, 'word')}); a full design usually takes 600 "
                 "words or more"
             )
-        ignored = ignored_passages(answer, findings, prepared, to_do, hidden)  # overlaps joined
+        ignored = ignored_passages(answer, findings, prepared, set_aside)  # overlaps joined
         listy = sum(p.reason == "buzzwords" for p in ignored)
         if listy:
             warnings.append(
@@ -829,12 +820,35 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
     return ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
 
 
+SET_ASIDE = {  # passages read but not counted, before grading: the warning each gives
+    "to_do": lambda n: f"{quantity(n, 'passage')} marked as still to do (TODO, TBD), not counted",
+    "hidden": lambda n: (
+        f"{quantity(n, 'passage')} that a reader of the answer does not see (HTML comments, link "
+        "titles, hidden elements), not counted"
+    ),
+    "interviewer": lambda n: (
+        f"{quantity(n, 'line')} giving the interviewer's words, not counted as the candidate's"
+    ),
+}
+
+
+def passages_set_aside(answer: str) -> dict[str, list[tuple[int, int]]]:
+    """What an answer says that is not the candidate's design, found before grading and blanked
+    like a steering span: notes of what is still to do ("TODO: add monitoring", `todo.py`), what a
+    reader of the rendered answer does not see (an HTML comment, `hidden.py`) and lines giving the
+    interviewer's words (`asked.py`); by reason, as `IgnoredPassage` names them."""
+    return {
+        "to_do": [(t.start, t.end) for t in to_do_notes(answer)],
+        "hidden": hidden_passages(answer),
+        "interviewer": interviewer_lines(answer),
+    }
+
+
 def ignored_passages(
     answer: str,
     findings,
     prepared: PreparedAnswer,
-    to_do: Sequence[ToDo] = (),
-    hidden: Sequence[tuple[int, int]] = (),
+    set_aside: dict[str, list[tuple[int, int]]] | None = None,
 ) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
@@ -843,8 +857,7 @@ def ignored_passages(
     sentence and the start of the next may read as everyday prose where both sentences count
     (and are quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
-    spans += [(t.start, t.end, "to_do") for t in to_do]
-    spans += [(start, end, "hidden") for start, end in hidden]
+    spans += [(s, e, reason) for reason, found in (set_aside or {}).items() for s, e in found]
     counted = [
         (u.start, u.end)
         for u, excluded in zip(prepared.units, prepared.excluded)

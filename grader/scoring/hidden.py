@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from grader.text import blank_spans, without_fenced_code
+from grader.text import without_fenced_code
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # [text](url "title"): the title, in quotes or parentheses, after the address
@@ -40,9 +40,3 @@ def hidden_passages(text: str) -> list[tuple[int, int]]:
         else:
             joined.append((start, end))
     return joined
-
-
-def without_hidden(text: str, spans: list[tuple[int, int]] | None = None) -> str:
-    """The text with what a reader does not see blanked (same length: offsets hold)."""
-    spans = hidden_passages(text) if spans is None else spans
-    return blank_spans(text, spans) if spans else text
