@@ -49,11 +49,8 @@ from grader.text import display_name, first_line, quantity
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".html", ".htm", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
 _SAFE_ID = re.compile(r"[^\w.-]+")  # letters of any alphabet, digits, "_", "." and "-" stay
-ID_COLUMNS = (
-    "id",
-    "candidate",
-    "name",
-)  # the first of these a CSV or JSONL file has names its rows
+# the first of these columns a CSV or JSONL file has names its rows
+ID_COLUMNS = ("id", "candidate", "name")
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
 
 
@@ -168,6 +165,7 @@ def read_rows(
         if isinstance(record, str):
             problems.append(Problem(line, "", record))
             continue
+        fields = list(record)
         record = _with_id(record)
         odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
         if odd:  # JSON that is not text: a list, an object, a number for an answer
@@ -184,7 +182,7 @@ def read_rows(
         reason = (
             "no question (column 'question', or --question)" if not q
             else "the answer is empty" if not (text or path) and answer_only
-            else "neither 'answer' nor 'path' is given" + _keys(record) if not (text or path)
+            else "neither 'answer' nor 'path' is given" + _fields(fields) if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
             else _clash(given, first) if first
             else None
@@ -199,12 +197,11 @@ def read_rows(
     return rows, problems
 
 
-def _keys(record: dict) -> str:
-    """The fields a row does have, when it has others than the ones read: a JSONL row with "text"
-    for its answer is told so."""
-    known = {"question", "answer", "path", *ID_COLUMNS}
-    given = [k for k in record if k != "id" or not set(ID_COLUMNS[1:]) & set(record)]
-    return f" (its fields: {', '.join(map(str, given))})" if set(given) - known else ""
+def _fields(fields: list[str]) -> str:
+    """A row's fields, said when it has others than the ones read: a JSONL row with "text" for its
+    answer is told what it holds."""
+    read = {"question", "answer", "path", *ID_COLUMNS}
+    return f" (its fields: {', '.join(map(str, fields))})" if set(fields) - read else ""
 
 
 def _with_id(record: dict) -> dict:
@@ -821,8 +818,8 @@ def _asked(r: GradeReport) -> str:
 
 def _questions(reports: dict[str, GradeReport]) -> dict[str, str]:
     """Each report's question as the summary groups it: the same words with another final stop or
-    capitals are one question ("Design X." and "design x"), shown as its first candidate's row
-    wrote it; a cohort had been split into one-candidate sections by a full stop."""
+    capitals are one question ("Design X." and "design x"), shown as the first candidate by id
+    asked it; a cohort had been split into one-candidate sections by a full stop."""
     first: dict[str, str] = {}
     out = {}
     for rid in sorted(reports):

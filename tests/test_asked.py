@@ -14,7 +14,9 @@ ASKED = [
 def test_the_interviewers_lines_are_found_in_the_forms_people_write_them():
     text = "\n".join(["We rank with a GBDT.", *ASKED, "Me: yes, exactly."]) + "\n"
     assert [text[s:e] for s, e in interviewer_lines(text)] == ASKED
-    said = "The interviewer: asked about drift, so we compare PSI weekly.\nOur interviewers: none.\n"
+    said = (
+        "The interviewer: asked about drift, so we compare PSI weekly.\nInterviewers: 3 per loop.\n"
+    )
     assert interviewer_lines("We rank with a GBDT; interviewer: none.\n") == []
     assert [said[s:e] for s, e in interviewer_lines(said)] == []
 

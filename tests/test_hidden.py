@@ -34,6 +34,8 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
         "We alert when p < 0.05 and latency > 200 ms, [see](https://example.com).\n",
         "- [x] monitoring dashboards\n- [ ] drift alerts\n",
         "<details><summary>Drift</summary>PSI weekly per feature.</details>\n",
+        "[Note]: we retrain weekly on the last 30 days.\n",
+        '<span class="hidden-xs">We retrain weekly.</span>\n',
     ],
 )
 def test_what_a_reader_sees_is_never_hidden(shown):

@@ -11,7 +11,7 @@ import re
 
 # a line opening with the interviewer's label, after a quote mark, a bullet or emphasis
 _ASKED = re.compile(
-    r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?interviewers?(?:[ \t]*\([^)\n]{1,40}\))?"
+    r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?interviewer(?:[ \t]*\([^)\n]{1,40}\))?"
     r"(?:\*\*|__|\*|_)?[ \t]*[:\uff1a](?:\*\*|__|\*|_)?[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )

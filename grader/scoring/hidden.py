@@ -14,9 +14,12 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # [text](url "title"): the title, in quotes or parentheses, after the address
 _LINK_TITLE = re.compile(r"\]\([^()\s]*[ \t]+(\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))[ \t]*\)")
 # [label]: url "title", on a line of its own: tells where a link goes, shows nothing
-_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.MULTILINE)
+_REFERENCE = re.compile(
+    r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$",
+    re.MULTILINE,
+)  # "[Note]: we retrain weekly" is no definition (its words are no title): it is shown
 _HIDDEN_ELEMENT = re.compile(
-    r"<(\w+)\b[^>\n]*?(?:display\s*:\s*none|visibility\s*:\s*hidden|\bhidden\b)[^>\n]*>"
+    r"<(\w+)\b[^>\n]*?(?:display\s*:\s*none|visibility\s*:\s*hidden|\shidden(?=[\s=/>]))[^>\n]*>"
     r".*?</\1\s*>",
     re.DOTALL | re.IGNORECASE,
 )
