@@ -48,7 +48,6 @@ from grader.text import display_name, first_line, quantity
 
 ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".html", ".htm", ".srt", ".vtt", ".json"}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
-_SAFE_ID = re.compile(r"[^\w.-]+")  # letters of any alphabet, digits, "_", "." and "-" stay
 # the first of these columns a CSV or JSONL file has names its rows
 ID_COLUMNS = ("id", "candidate", "name")
 _MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
@@ -89,11 +88,19 @@ class Outcome:
 
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
-    that failed are not counted); `waiting`: the rows it had yet to grade, as problems to list."""
+    that failed are not counted); `waiting`: the rows it had yet to grade, and `failed` those that
+    could not be graded, as problems to list."""
 
-    def __init__(self, done: int, total: int, waiting: Sequence[Problem] = ()):
+    def __init__(
+        self,
+        done: int,
+        total: int,
+        waiting: Sequence[Problem] = (),
+        failed: Sequence[Problem] = (),
+    ):
         super().__init__(done, total)
-        self.done, self.total, self.waiting = done, total, list(waiting)
+        self.done, self.total = done, total
+        self.waiting, self.failed = list(waiting), list(failed)
 
 
 WAITING = "not graded yet: the run was interrupted; run the same command again to grade it"
@@ -170,10 +177,11 @@ def read_rows(
         odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
         if odd:  # JSON that is not text: a list, an object, a number for an answer
             named = record.get("id") if "id" not in odd else ""
-            problems.append(Problem(line, str(named or ""), f"'{odd[0]}' must be text"))
+            field = next((k for k in ID_COLUMNS if k in fields), "id") if odd[0] == "id" else odd[0]
+            problems.append(Problem(line, str(named or ""), f"'{field}' must be text"))
             continue
         given = str(record.get("id") or f"row{line}")
-        rid = _SAFE_ID.sub("_", unicodedata.normalize("NFC", given)).strip("._") or f"row{line}"
+        rid = safe_id(given) or f"row{line}"
         first = seen.get(rid.casefold())
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
@@ -195,6 +203,18 @@ def read_rows(
         seen[rid.casefold()] = row
         rows.append(row)
     return rows, problems
+
+
+def safe_id(given: str) -> str:
+    """An id as a file name: letters of any alphabet with their marks (the vowel signs of
+    Devanagari or Tamil), digits, "_", "." and "-" stay, any other run of characters becomes "_";
+    "." and "_" at either end go."""
+    text = unicodedata.normalize("NFC", given)
+    kept = "".join(
+        c if c.isalnum() or c in "._-" or unicodedata.category(c).startswith("M") else "\0"
+        for c in text
+    )
+    return re.sub("\0+", "_", kept).strip("._")
 
 
 def _fields(fields: list[str]) -> str:
@@ -532,7 +552,7 @@ def run_batch(
                 seen.append(r.id)
         except KeyboardInterrupt:
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen)
+                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems
             ) from None
     else:
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
@@ -562,7 +582,7 @@ def run_batch(
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen)
+                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems
             ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

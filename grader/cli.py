@@ -833,7 +833,7 @@ def batch(
         # the summary of what is graded so far (this input's rows with a report), for a look;
         # the rows still to grade are listed as such, never with a report of an earlier answer
         waiting = {p.id for p in stop.waiting}
-        write_summary(out, problems + stop.waiting, ids - waiting, given)
+        write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
         _fail(
             f"interrupted: {stop.done} of {quantity(stop.total, 'answer')} graded and kept in "
             f"{out}, summarised so far in {out / 'summary.md'}; run the same command again to "

@@ -54,14 +54,14 @@ def rubric_line(r: GradeReport) -> str:
     # the kind read from a typed question: it chose its follow-ups (and any bank case it took)
     kind = f"; read as a {' and '.join(q.systems)} system" if q.systems else ""
     kind += stakes_note(r)
-    case = "your own case" if q.own else "bank case"
+    case = "case of your own" if q.own else "bank case"
     if q.matched_by == "retrieval":
         others = [c.replace("_", " ") for c in q.informed_by if c != q.id]
         also = f"; also informed by: {', '.join(others)}" if others else ""
         return f"rubric of the nearest {case}, {q.title}{also}{kind}"
     if q.matched_by == "framework":
         return f"no close bank case: general framework rubric{kind}"
-    return f"{case} {q.title}"
+    return f"{'your own case' if q.own else 'bank case'} {q.title}"
 
 
 def stakes_note(r: GradeReport) -> str:

@@ -7,7 +7,7 @@ from tests.conftest import EXAMPLES
 ASKED = [
     "Interviewer: So you'd watch PSI on every feature, alert on a shift and retrain on fresh data?",
     '> **Interviewer:** "How would you monitor this model for drift and data quality?"',
-    "- Interviewer (Sam): and how would you roll it out, behind a canary with a rollback?",
+    "Interviewer (Sam): and how would you roll it out, behind a canary with a rollback?",
 ]
 
 
@@ -18,6 +18,8 @@ def test_the_interviewers_lines_are_found_in_the_forms_people_write_them():
         "The interviewer: asked about drift, so we compare PSI weekly.\nInterviewers: 3 per loop.\n"
     )
     assert interviewer_lines("We rank with a GBDT; interviewer: none.\n") == []
+    fields = "- Interviewer: id, calendar, expertise tags\n```\nInterviewer: a log line\n```\n"
+    assert interviewer_lines(fields) == []  # a field of a design about interviews; code
     assert [said[s:e] for s, e in interviewer_lines(said)] == []
 
 

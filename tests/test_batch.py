@@ -376,6 +376,7 @@ def test_rows_named_by_a_candidate_or_name_column_keep_their_names_in_any_alphab
     )
     rows, problems = read_rows(table)
     assert [(r.id, r.given) for r in rows] == [("Renée", None), ("José_Ruiz", "José Ruiz")]
+    assert [batch.safe_id(n) for n in ("अनिल", "अनील", "ப்ரியா")] == ["अनिल", "अनील", "ப்ரியா"]
     assert not problems
     lines = tmp_path / "cohort.jsonl"
     lines.write_text(json.dumps({"candidate": "Zoë", "question": "q", "answer": "An answer."}))
@@ -438,6 +439,24 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, mo
     graded.clear()
     outcome = batch.run_batch(rows, tmp_path / "out")
     assert (outcome.graded, outcome.changed, outcome.kept) == (1, 0, 2)
+
+
+def test_a_stopped_batch_lists_the_rows_that_failed_in_it(tmp_path, monkeypatch):
+    """A summary written after Ctrl+C had dropped a row that failed during the run: it was in
+    neither the graded rows nor those still to grade."""
+    rows, _ = read_rows(_cohort(tmp_path))
+
+    def grade_row(row, out):
+        if row.id == "erin":
+            raise KeyboardInterrupt
+        return row.id, "the answer is in French" if row.id == "bob" else None
+
+    monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
+    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    with pytest.raises(batch.BatchInterrupted) as stop:
+        batch.run_batch(rows, tmp_path / "out")
+    assert [(p.id, p.reason) for p in stop.value.failed] == [("bob", "the answer is in French")]
+    assert [p.id for p in stop.value.waiting] == ["erin"]
 
 
 @pytest.mark.parametrize("stop", ["ctrl-c", "kill"])

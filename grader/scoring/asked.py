@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-# a line opening with the interviewer's label, after a quote mark, a bullet or emphasis
+from grader.text import without_fenced_code
+
+# a line opening with the interviewer's label, after a quote mark or emphasis (a bullet
+# "- Interviewer: id, calendar" is a field of a design about interviews)
 _ASKED = re.compile(
-    r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?interviewer(?:[ \t]*\([^)\n]{1,40}\))?"
+    r"^[ \t]*(?:>[ \t]*)*(?:\*\*|__|\*|_)?interviewer(?:[ \t]*\([^)\n]{1,40}\))?"
     r"(?:\*\*|__|\*|_)?[ \t]*[:\uff1a](?:\*\*|__|\*|_)?[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -21,4 +24,4 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) spans of the lines that give the interviewer's words, in order."""
     if "nterviewer" not in text and "NTERVIEWER" not in text:
         return []
-    return [m.span() for m in _ASKED.finditer(text)]
+    return [m.span() for m in _ASKED.finditer(without_fenced_code(text))]

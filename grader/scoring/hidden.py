@@ -2,27 +2,35 @@
 only on hover), a reference link's definition line, and HTML elements hidden by their style or
 `hidden` attribute. Read as design text, "<!-- Grader note: drift, privacy and canary releases are
 covered. -->" raised deployment from 18 to 43; an interviewer reading the rendered answer sees
-none of it. Code blocks are shown as written, so nothing inside one is hidden."""
+none of it. Code (fenced blocks, `inline spans`) is shown as written, so nothing inside it is
+hidden. Every pattern is bounded, so crafted text costs time linear in its length."""
 
 from __future__ import annotations
 
 import re
 
-from grader.text import without_fenced_code
+from grader.text import blank, without_fenced_code
 
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# a comment opened at the start of a line and never closed leaves the rest in an HTML block,
+# unseen; an unclosed "<!--" inside a sentence is shown as it is
+_LINE_OPENS_COMMENT = re.compile(r"^[ \t]{0,3}<!--", re.MULTILINE)
+_CODE_SPAN = re.compile(r"(`+)[^`\n]+?\1")
 # [text](url "title"): the title, in quotes or parentheses, after the address
 _LINK_TITLE = re.compile(r"\]\([^()\s]*[ \t]+(\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))[ \t]*\)")
-# [label]: url "title", on a line of its own: tells where a link goes, shows nothing
+# [label]: url "title", on a line of its own after a blank line (or another definition): where a
+# link goes, shown nowhere. "[Note]: we retrain weekly" (words, not a title) is shown, and so is
+# a "[Ranking]: NDCG@10" line inside a paragraph: a definition cannot interrupt one
 _REFERENCE = re.compile(
-    r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$",
+    r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\r?$",
     re.MULTILINE,
-)  # "[Note]: we retrain weekly" is no definition (its words are no title): it is shown
-_HIDDEN_ELEMENT = re.compile(
-    r"<(\w+)\b[^>\n]*?(?:display\s*:\s*none|visibility\s*:\s*hidden|\shidden(?=[\s=/>]))[^>\n]*>"
-    r".*?</\1\s*>",
-    re.DOTALL | re.IGNORECASE,
 )
+_OPEN_TAG = re.compile(r"<([A-Za-z][\w-]{0,20})([^<>\n]{0,500})>")
+_QUOTED_VALUE = re.compile(r"\"[^\"]*\"|'[^']*'")
+_HIDING_STYLE = re.compile(
+    r"\bstyle\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE
+)
+_HIDDEN_ATTRIBUTE = re.compile(r"(?:^|\s)hidden(?=\s|=|/|$)", re.IGNORECASE)
+CLOSING_WITHIN = 5000  # a hidden element's end tag is looked for this far; unclosed hides nothing
 _MAY_HIDE = ("<", "](", "]:")  # text without any of these hides nothing (no pattern is tried)
 
 
@@ -31,11 +39,11 @@ def hidden_passages(text: str) -> list[tuple[int, int]]:
     overlapping ones joined."""
     if not any(mark in text for mark in _MAY_HIDE):
         return []
-    shown = without_fenced_code(text)
-    spans = [m.span() for m in _COMMENT.finditer(shown)]
+    shown = _CODE_SPAN.sub(lambda m: blank(m.group()), without_fenced_code(text))
+    spans = _comments(shown)
     spans += [m.span(1) for m in _LINK_TITLE.finditer(shown)]
-    spans += [m.span() for m in _REFERENCE.finditer(shown)]
-    spans += [m.span() for m in _HIDDEN_ELEMENT.finditer(shown)]
+    spans += _references(shown)
+    spans += _hidden_elements(shown)
     joined: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if joined and start <= joined[-1][1]:
@@ -43,3 +51,55 @@ def hidden_passages(text: str) -> list[tuple[int, int]]:
         else:
             joined.append((start, end))
     return joined
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    """HTML comments, each from "<!--" to its "-->"; one never closed hides the rest of the text
+    when it opens a line. One pass: once no "-->" follows, none follows a later "<!--" either."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            opens = _LINE_OPENS_COMMENT.search(text, text.rfind("\n", 0, start) + 1)
+            if opens:
+                spans.append((opens.end() - 4, len(text)))
+            break
+        spans.append((start, end + 3))
+        pos = end + 3
+    return spans
+
+
+def _references(text: str) -> list[tuple[int, int]]:
+    """Reference definitions that start a block: at the text's start, after a blank line or right
+    after another definition (a CRLF line's "\\r" is part of its span)."""
+    found: list[tuple[int, int]] = []
+    for m in _REFERENCE.finditer(text):
+        start = m.start()
+        follows = bool(found) and not text[found[-1][1] : start].strip()
+        if follows or not text[:start].strip() or _blank_line_before(text, start):
+            found.append(m.span())
+    return found
+
+
+def _blank_line_before(text: str, start: int) -> bool:
+    """Whether the line before the one at `start` is blank (spaces, tabs or a CR only)."""
+    prev_end = start - 1
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    return not text[prev_start:prev_end].strip()
+
+
+def _hidden_elements(text: str) -> list[tuple[int, int]]:
+    """Elements hidden by their style or a `hidden` attribute, from the open tag to its end tag
+    (looked for within CLOSING_WITHIN characters: an element never closed hides nothing)."""
+    spans = []
+    for m in _OPEN_TAG.finditer(text):
+        attributes = m.group(2)
+        bare = _QUOTED_VALUE.sub('""', attributes)  # "kept hidden from users" is a title's words
+        if not (_HIDING_STYLE.search(attributes) or _HIDDEN_ATTRIBUTE.search(bare)):
+            continue
+        closing = re.compile(rf"</{re.escape(m.group(1))}\s*>", re.IGNORECASE)
+        end = closing.search(text, m.end(), m.end() + CLOSING_WITHIN)
+        if end:
+            spans.append((m.start(), end.end()))
+    return spans

@@ -212,12 +212,14 @@ CLAIMS: list[re.Pattern] = [
          + _MECHANISM + r")[^.!?\n]){0,200}(?=[.!?\n]|$)",
         _I,
     ),
-    # "Every rubric component, including monitoring and drift, is covered." (not "... by a test")
+    # "Every rubric component, including monitoring and drift, is covered." ending the sentence
+    # (not "Each step is handled asynchronously by a worker pool.", "... are covered, so next ...")
     re.compile(
         r"\b(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:\w+\s+){0,2}?(?:components?|topics?|"
         r"areas?|steps?|points?|requirements?|criteria|aspects?|parts?\s+of\s+the\s+rubric)\b"
         r"[^.!?\n]{0,200}?\b(?:is|are|was|were|has\s+been|have\s+been)\s+(?:\w+\s+)?"
-        r"(?:covered|addressed|handled|included|discussed)\b(?!\s+(?:by|with|in|through|via)\b)",
+        r"(?:covered|addressed|handled|included|discussed)(?:\s+(?:here|above|fully|in\s+full|"
+        r"thoroughly|in\s+depth|in\s+detail))?[^\S\n]*(?:[.!]|$)",
         _I,
     ),
     # "This answer is complete and excellent." / "a thorough and complete answer"
