@@ -74,10 +74,11 @@ def _references(text: str) -> list[tuple[int, int]]:
     """Reference definitions that start a block: at the text's start, after a blank line or right
     after another definition (a CRLF line's "\\r" is part of its span)."""
     found: list[tuple[int, int]] = []
+    first_word = len(text) - len(text.lstrip())
     for m in _REFERENCE.finditer(text):
         start = m.start()
-        follows = bool(found) and not text[found[-1][1] : start].strip()
-        if follows or not text[:start].strip() or _blank_line_before(text, start):
+        follows = bool(found) and start - found[-1][1] <= 2  # the line after a definition
+        if follows or start <= first_word or _blank_line_before(text, start):
             found.append(m.span())
     return found
 
