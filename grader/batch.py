@@ -173,11 +173,13 @@ def read_rows(
             problems.append(Problem(line, "", record))
             continue
         fields = list(record)
-        record = _with_id(record)
+        named_by = _id_column(record)
+        if named_by != "id":  # a 'candidate' or 'name' column names the row
+            record = {**record, "id": record[named_by]}
         odd = [k for k in ("id", "question", "answer", "path") if not _text(record.get(k), k)]
         if odd:  # JSON that is not text: a list, an object, a number for an answer
             named = record.get("id") if "id" not in odd else ""
-            field = next((k for k in ID_COLUMNS if k in fields), "id") if odd[0] == "id" else odd[0]
+            field = named_by if odd[0] == "id" else odd[0]
             problems.append(Problem(line, str(named or ""), f"'{field}' must be text"))
             continue
         given = str(record.get("id") or f"row{line}")
@@ -224,12 +226,10 @@ def _fields(fields: list[str]) -> str:
     return f" (its fields: {', '.join(map(str, fields))})" if set(fields) - read else ""
 
 
-def _with_id(record: dict) -> dict:
-    """A record whose rows are named by a 'candidate' or 'name' column (`ID_COLUMNS`) rather than
-    'id', with that column as its id: a 'Name' column had been passed over, and every candidate
-    called row2, row8, ..."""
-    key = next((k for k in ID_COLUMNS if k in record), "id")
-    return record if key == "id" else {**record, "id": record[key]}
+def _id_column(record: dict) -> str:
+    """The column that names a record's row: the first of `ID_COLUMNS` it has ('id' when none). A
+    'Name' column had been passed over, and every candidate called row2, row8, ..."""
+    return next((k for k in ID_COLUMNS if k in record), "id")
 
 
 def _clash(given: str, first: Row) -> str:

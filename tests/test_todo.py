@@ -1,6 +1,7 @@
 """Notes of what is still to be written say it is missing: they are not counted."""
 
-from grader.scoring.todo import to_do_notes, without_to_do
+from grader.scoring.todo import to_do_notes
+from grader.text import blank_spans
 from tests.conftest import EXAMPLES
 
 NOTE = "TODO: add the monitoring section, drift detection and adversarial attack defences."
@@ -13,7 +14,7 @@ def _notes(text: str) -> list[str]:
 def test_a_to_do_note_is_its_sentence_within_its_line():
     text = "We retrain daily. Online: TBD. Maybe engagement\n- Privacy: TBD\nFIXMEs stay words."
     assert _notes(text) == ["Online: TBD.", "- Privacy: TBD"]
-    blanked = without_to_do(text)
+    blanked = blank_spans(text, [(n.start, n.end) for n in to_do_notes(text)])
     assert len(blanked) == len(text)
     assert "We retrain daily." in blanked and "TBD" not in blanked
     assert "Maybe engagement" in blanked and "FIXMEs stay words." in blanked

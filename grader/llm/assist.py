@@ -16,9 +16,9 @@ from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
-from grader.scoring.grading import Grader, gaps_first, passages_set_aside
-from grader.scoring.injection import detect, mask
-from grader.text import blank_spans, quantity
+from grader.scoring.grading import Grader, counted_text, gaps_first, passages_set_aside
+from grader.scoring.injection import detect
+from grader.text import quantity
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
 NOTES_CHARS = 900
@@ -33,8 +33,7 @@ class _Run:
         findings = detect(answer)
         self.allow_raise = not findings
         # quotes are verified against what was graded: steering and to-do notes blanked
-        aside = passages_set_aside(answer)
-        self.answer = blank_spans(mask(answer, findings), [s for v in aside.values() for s in v])
+        self.answer = counted_text(answer, findings, passages_set_aside(answer))
         self.shown = neutralise(self.answer)
         self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
         self.warnings: list[str] = []

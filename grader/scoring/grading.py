@@ -594,9 +594,7 @@ class Grader:
             warnings.append(describe_injection(findings))
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
-        prepared = self.prepare(
-            blank_spans(mask(answer, findings), [s for spans in set_aside.values() for s in spans])
-        )
+        prepared = self.prepare(counted_text(answer, findings, set_aside))
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
             prepared = prepared.about(
@@ -842,6 +840,12 @@ def passages_set_aside(answer: str) -> dict[str, list[tuple[int, int]]]:
         "hidden": hidden_passages(answer),
         "interviewer": interviewer_lines(answer),
     }
+
+
+def counted_text(answer: str, findings, set_aside: dict[str, list[tuple[int, int]]]) -> str:
+    """The answer as it is graded: steering spans (`findings`) and the passages set aside
+    (`passages_set_aside`) blanked, same length, so offsets hold."""
+    return blank_spans(mask(answer, findings), [s for spans in set_aside.values() for s in spans])
 
 
 def ignored_passages(

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 
 from grader.scoring.segment import _MARKER, _SENTENCE_END, abbreviated
-from grader.text import blank_spans
 
 # the writers' markers for "not written yet"; in capitals (or "To do:"), as notes write them
 MARKER = re.compile(r"\b(?:TODO|TBD|FIXME|[Tt]o[- ]?do:)(?![\w-])")
@@ -72,9 +71,3 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
             end = stop.start()
             break
     return start, end
-
-
-def without_to_do(text: str, notes: list[ToDo] | None = None) -> str:
-    """The text with its to-do notes blanked (same length: offsets hold)."""
-    notes = to_do_notes(text) if notes is None else notes
-    return blank_spans(text, [(n.start, n.end) for n in notes]) if notes else text
