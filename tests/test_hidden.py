@@ -42,6 +42,9 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
         "Text <!-- never closed inside a sentence. We monitor drift with PSI.\n",
         '<div title="kept hidden from users">We retrain weekly.</div>\n',
         '<span class="hidden-xs">We retrain weekly.</span>\n',
+        "---\nWe rank with a GBDT and retrain weekly.\n---\nServing is a Redis lookup.\n",
+        "---\nDesign goals: watch time, fairness\n---\nServing is a Redis lookup.\n",
+        "Intro.\n\n---\ntitle: not at the start\n---\n",
     ],
 )
 def test_what_a_reader_sees_is_never_hidden(shown):
@@ -58,13 +61,31 @@ def test_a_hidden_claim_raises_no_score_and_is_listed_as_not_counted(grader):
     assert any("a reader of the answer does not see" in w for w in after.warnings)
 
 
+def test_front_matter_is_metadata_and_the_answer_after_it_is_read_whole(grader):
+    """A note saved with YAML front matter (Obsidian, Jekyll) is graded as the text under it: its
+    fields ran together with the first paragraph, which was set aside as a list of buzzwords."""
+    body = (EXAMPLES / "video_recommendation_weak.md").read_text()
+    front = "---\ntitle: Video recs practice\ntags: [drift, privacy, monitoring, cold-start]\n"
+    front += "labels:\n  drift: covered\n  privacy: covered\n---\n"
+    assert _hidden(front + body) == [front.rstrip("\n")]
+    assert _hidden("\ufeff" + front + body) == ["\ufeff" + front.rstrip("\n")]
+    crlf = front.replace("\n", "\r\n")  # saved on Windows: the closing line's CR is part of it
+    assert _hidden(crlf + body) == [crlf.rstrip("\n")]
+    plain = grader.grade(body, "video_recommendation")
+    noted = grader.grade(front + body, "video_recommendation")
+    assert [(c.id, c.score) for c in noted.components] == [
+        (c.id, c.score) for c in plain.components
+    ]
+    assert [p.reason for p in noted.ignored] == ["hidden"] + [p.reason for p in plain.ignored]
+
+
 def test_crafted_markup_is_read_in_linear_time():
     """A line of 60,000 '<a' took 70 s in the element pattern (a 158 s grade); each of these now
     takes well under a second at half a megabyte."""
     import time
 
     crafted_inputs = ["<a" * 250_000, "<p hidden>x\n" * 40_000, "<!--" * 125_000]
-    crafted_inputs += ["\n<!--" * 100_000, "[x]: y\nword\n" * 40_000]
+    crafted_inputs += ["\n<!--" * 100_000, "[x]: y\nword\n" * 40_000, "---\n" + "a: b\n" * 100_000]
     for crafted in crafted_inputs:
         started = time.perf_counter()
         hidden_passages(crafted)

@@ -822,7 +822,7 @@ SET_ASIDE = {  # passages read but not counted, before grading: the warning each
     "to_do": lambda n: f"{quantity(n, 'passage')} marked as still to do (TODO, TBD), not counted",
     "hidden": lambda n: (
         f"{quantity(n, 'passage')} that a reader of the answer does not see (HTML comments, link "
-        "titles, hidden elements), not counted"
+        "titles, hidden elements, front matter), not counted"
     ),
     "interviewer": lambda n: (
         f"{quantity(n, 'line')} giving the interviewer's words, not counted as the candidate's"
