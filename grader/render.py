@@ -22,7 +22,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "buzzwords": "Read as a list of buzzwords",
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
-    "to_do": "Still to do",
+    "to_do": "Still to do or left out",
     "hidden": "Not shown to a reader",
     "interviewer": "The interviewer's words",
 }

@@ -45,3 +45,38 @@ def test_a_to_do_note_raises_no_score_and_is_listed_as_not_counted(grader):
     assert any("still to do" in w for w in after.warnings)
     quoted = [e.quote for c in after.components for e in c.evidence]
     assert not any("TODO" in q for q in quoted)
+
+
+LEFT_OUT = [
+    "I won't go into drift detection, privacy or fairness auditing here.",
+    "Given the time, I'll skip monitoring, drift and the privacy discussion.",
+    "We would not go deep on drift detection or retraining cadence in this round.",
+]
+
+
+def test_what_the_answer_says_it_leaves_out_is_a_note_to_its_clause_end():
+    assert [_notes(t) for t in LEFT_OUT] == [[t] for t in LEFT_OUT]
+    turned = "I didn't get to cold start, but new users get the popular videos of their region."
+    assert _notes(turned) == ["I didn't get to cold start,"]
+    spoken = "yeah i ran out of time there i would have talked about serving and um monitoring "
+    spoken += "because the fraudsters adapt fast so we retrain"
+    assert _notes(spoken) == [
+        "i ran out of time there i would have talked about serving and um monitoring"
+    ]
+    # a design's own scope and choices are not the speaker leaving a topic out
+    for said in (
+        "We don't cover minors in this product, so no parental consent flow.",
+        "We won't retrain daily: labels arrive after 30 days.",
+        "The model doesn't go into production until the shadow test passes.",
+    ):
+        assert _notes(said) == []
+
+
+def test_a_topic_said_to_be_left_out_raises_no_score(grader):
+    weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
+    before = grader.grade(weak, "video_recommendation")
+    scores = {c.id: c.score for c in before.components}
+    after = grader.grade(weak + "\n" + " ".join(LEFT_OUT) + "\n", "video_recommendation")
+    assert all(c.score <= scores[c.id] for c in after.components)
+    assert [p.reason for p in after.ignored if "won't go into" in p.quote] == ["to_do"]
+    assert any("left out" in w for w in after.warnings)

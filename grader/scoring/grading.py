@@ -819,7 +819,10 @@ def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
 
 
 SET_ASIDE = {  # passages read but not counted, before grading: the warning each gives
-    "to_do": lambda n: f"{quantity(n, 'passage')} marked as still to do (TODO, TBD), not counted",
+    "to_do": lambda n: (
+        f"{quantity(n, 'passage')} marked as still to do or left out (TODO, TBD, \"I won't go "
+        'into ..."), not counted'
+    ),
     "hidden": lambda n: (
         f"{quantity(n, 'passage')} that a reader of the answer does not see (HTML comments, link "
         "titles, hidden elements, front matter), not counted"
