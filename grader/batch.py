@@ -160,12 +160,12 @@ def read_rows(
     if not source.is_file():
         raise InputError(f"{source}: no such file or folder")
     suffix = source.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         records = _csv_records(source)
     elif suffix in (".jsonl", ".ndjson"):
         records = _jsonl_records(source)
     else:
-        raise InputError(f"{source}: give a folder of answers, a .csv or a .jsonl file")
+        raise InputError(f"{source}: give a folder of answers, a .csv (or .tsv) or a .jsonl file")
     rows, problems = [], []
     seen: dict[str, Row] = {}  # by the id's file name, case folded
     for line, record in records:
@@ -296,10 +296,24 @@ def _text_of(source: Path) -> io.StringIO:
     return io.StringIO(text.removeprefix("\ufeff"), newline="")
 
 
-def _unclosed_quote(source: Path, text: str) -> None:
+DELIMITERS = (",", ";", "\t", "|")  # Excel writes ";" where "," is the decimal mark; .tsv tabs
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter whose split of the header line names an 'answer' or 'path' column: a
+    spreadsheet saved in a locale writing decimal commas separates its cells with ";"."""
+    header = text.lstrip().split("\n", 1)[0]
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        if {c.strip().lower() for c in cells} & {"answer", "path"}:
+            return delimiter
+    return ","
+
+
+def _unclosed_quote(source: Path, text: str, delimiter: str = ",") -> None:
     """Refuse a CSV whose last quoted cell never closes: every row after its quote would be read
     as that cell's text, and those candidates silently dropped."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     done = 0
     try:
         for _ in reader:
@@ -314,9 +328,10 @@ def _unclosed_quote(source: Path, text: str) -> None:
 
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
     with _text_of(source) as fh:
-        _unclosed_quote(source, fh.getvalue())
+        delimiter = _delimiter(fh.getvalue()[:65536])
+        _unclosed_quote(source, fh.getvalue(), delimiter)
         lines = _Lines(fh)
-        reader = csv.DictReader(lines)
+        reader = csv.DictReader(lines, delimiter=delimiter)
         columns = {k.strip().lower() for k in reader.fieldnames or () if k}
         if not columns & {"answer", "path"}:
             raise InputError(

@@ -775,7 +775,8 @@ def _sigterm_as_ctrl_c(fn):
 @_sigterm_as_ctrl_c
 def batch(
     source: Path = typer.Argument(
-        ..., help="A folder of answers, or a .csv / .jsonl with id, question and answer or path."
+        ...,
+        help="A folder of answers, or a .csv (.tsv) / .jsonl with id, question and answer or path.",
     ),
     out: Path = typer.Option(
         Path("mlsd-batch"), "--out", "-o", help="Folder for reports and the summary."

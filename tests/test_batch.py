@@ -583,6 +583,27 @@ def test_cohort_files_are_read_as_answers_are_and_a_bad_row_fails_alone(tmp_path
     ]
 
 
+def test_a_spreadsheet_export_separated_by_semicolons_tabs_or_pipes_is_read(tmp_path):
+    """Excel in a locale writing decimal commas saves ";"-separated CSV (and UTF-16 for Unicode
+    text): it was refused for lacking an 'answer' column, its one column being the whole header."""
+    answer = "We rank with a GBDT; latency 0,2 s"
+    for name, sep, encoding in (
+        ("semi.csv", ";", "utf-8"),
+        ("excel.csv", ";", "utf-16"),
+        ("tabs.tsv", "\t", "utf-8"),
+        ("pipes.csv", "|", "utf-8"),
+    ):
+        table = tmp_path / name
+        header = sep.join(["Candidate", "Question", "Answer"])
+        row = sep.join(["Ren\u00e9e", "video_recommendation", f'"{answer}"'])
+        table.write_text(f"{header}\n{row}\n", encoding=encoding)
+        rows, problems = read_rows(table)
+        assert [(r.id, r.question, r.answer) for r in rows] == [
+            ("Ren\u00e9e", "video_recommendation", answer)
+        ], name
+        assert not problems
+
+
 def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_it(tmp_path):
     table = tmp_path / "cohort.csv"
     table.write_text(
