@@ -744,15 +744,10 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             + " | ".join(scores)
             + f" | {_cell_text(flagged(r, rid))} |"
         )
-    out += ["", "## Steps (mean score)", "", "| step | mean | lowest | highest |",
-            "|---|---:|---:|---:|"]  # fmt: skip
-    for sid in steps:
-        scores = [s.score for r in reports.values() if (s := _find_step(r, sid))]
-        title = next(s.title for r in reports.values() if (s := _find_step(r, sid)))
-        out.append(
-            f"| {_cell_text(title)} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |"
-        )
     for question in asked:  # a cohort answering several questions: one rubric each
+        group = [(rid, r) for rid, r in ranked if shown[rid] == question]
+        out += _steps_markdown([r for _, r in group], steps, question if mixed else None)
+    for question in asked:
         group = [(rid, r) for rid, r in ranked if shown[rid] == question]
         out += _components_markdown(group, components, legend, question if mixed else None)
     if problems:
@@ -760,6 +755,24 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         ordered = sorted(problems, key=lambda p: (p.file or "", p.line))
         out += [f"| {p.where} | {p.id} | {_cell_text(p.reason)} |" for p in ordered]
     return "\n".join(out) + "\n"
+
+
+def _steps_markdown(reports: list[GradeReport], steps: list[str], question=None) -> list[str]:
+    """Each step's mean, lowest and highest score over these candidates, who answered one question
+    (`question` titles the section when the cohort answered several: a mean across rubrics that
+    weigh a step's components differently compares nothing)."""
+    about = f": {_cell_text(question)}" if question else ""
+    out = ["", f"## Steps (mean score){about}", "", "| step | mean | lowest | highest |",
+           "|---|---:|---:|---:|"]  # fmt: skip
+    for sid in steps:
+        scores = [s.score for r in reports if (s := _find_step(r, sid))]
+        if not scores:
+            continue
+        title = next(s.title for r in reports if (s := _find_step(r, sid)))
+        out.append(
+            f"| {_cell_text(title)} | {statistics.mean(scores):.1f} | {min(scores)} | {max(scores)} |"
+        )
+    return out
 
 
 def _components_markdown(ranked, components, legend, question=None) -> list[str]:

@@ -193,6 +193,12 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     ]
     video = summary.split(sections[1])[1]
     assert "| component | ana |" in video and "| component | ben |" not in video
+    # and each question's step means apart: a mean across two rubrics compares nothing
+    means = [line for line in summary.splitlines() if line.startswith("## Steps")]
+    assert means == [
+        "## Steps (mean score): Design a / pipe question",
+        "## Steps (mean score): Video recommendation (home feed)",
+    ]
 
 
 def test_a_changed_calibration_setting_regrades_a_resumed_cohort(monkeypatch):
