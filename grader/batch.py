@@ -46,7 +46,19 @@ from grader.scoring.grading import Grader, default_grader
 from grader.settings import set_overrides, settings
 from grader.text import display_name, first_line, quantity
 
-ANSWER_SUFFIXES = {".md", ".markdown", ".txt", ".ipynb", ".html", ".htm", ".srt", ".vtt", ".json"}
+ANSWER_SUFFIXES = {
+    ".md",
+    ".markdown",
+    ".txt",
+    ".ipynb",
+    ".html",
+    ".htm",
+    ".docx",
+    ".pdf",
+    ".srt",
+    ".vtt",
+    ".json",
+}
 MANIFEST = "batch.json"  # OUT/batch.json: what each report was graded from
 # the first of these columns a CSV or JSONL file has names its rows
 ID_COLUMNS = ("id", "candidate", "name")

@@ -161,7 +161,7 @@ def _load_answer(source: str, candidate: Optional[str], transcriber: Optional[Tr
 
 SourceArgument = typer.Argument(
     ...,
-    help="Answer: text (.md, .txt, .html; .ipynb: its Markdown cells), transcript (.srt, .vtt, .json, speaker-labelled "
+    help="Answer: text (.md, .txt, .html, .docx, .pdf; .ipynb: its Markdown cells), transcript (.srt, .vtt, .json, speaker-labelled "
     ".txt) or audio (wav, mp3, m4a, ogg, webm, flac); - for stdin.",
 )
 QuestionOption = typer.Option(

@@ -117,7 +117,7 @@ def test_grade_from_stdin_and_utf16(mlsd):
     [
         (b"", "empty"),
         (b"   \n\n  ", "empty"),
-        (b"%PDF-1.5 binary", "binary file (PDF)"),
+        (b"%PDF-1.5 binary", "could not be read as a PDF"),
         (b"\x89PNG\r\n\x1a\nxxxx", "PNG"),
         (b"caf\x81 au lait and a two-tower model", "not valid UTF-8"),  # 0x81: no cp1252 either
         (b"caf\xe9 au lait\x07 and a two-tower model", "not valid UTF-8"),  # a control: binary

@@ -152,7 +152,7 @@ HOSTILE = {  # name: (bytes, expected: a needle of the one error line, or None f
     ),
     "PDF renamed .txt": (
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
-        "binary file (PDF)",
+        "could not be read as a PDF",  # a PDF whatever its name: read as one, and damaged
     ),
     "PNG renamed .txt": (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),

@@ -8,6 +8,7 @@ from typing import Callable
 
 from grader.answers import transcripts as tr
 from grader.answers.decode import check_length, decoded
+from grader.answers.documents import docx_text, is_docx, is_pdf, pdf_text
 from grader.answers.model import AnswerInput
 from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
@@ -43,7 +44,10 @@ UNSUPPORTED_MEDIA = {
     ".3gp",
 }
 WEBPAGE_SUFFIXES = {".html", ".htm"}  # a Markdown file is never read as one ("```html" in it)
-SUPPORTED = "wav, mp3, m4a, ogg, webm or flac audio, or a .txt, .md, .srt, .vtt or .json transcript"
+SUPPORTED = (
+    "wav, mp3, m4a, ogg, webm or flac audio, a .txt, .md, .docx or .pdf answer, or a .srt, .vtt or "
+    ".json transcript"
+)
 
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
 
@@ -143,9 +147,26 @@ def _from_audio(
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
+    if (document := _from_document(data, name)) is not None:
+        return document
     text, note = decoded(data, name)
     answer = _from_text(text, name, suffix, candidate)
     return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
+
+
+def _from_document(data: bytes, name: str) -> AnswerInput | None:
+    """A Word document or a PDF, read as its text (`documents`), by its content whatever its
+    extension; None for any other bytes."""
+    if is_pdf(data):
+        text, fmt = pdf_text(data, name), "pdf"
+    elif is_docx(data):
+        text, fmt = docx_text(data, name), "docx"
+    else:
+        return None
+    check_length(text)
+    return AnswerInput.from_text(
+        text, name=None if name == "standard input" else Path(name).name, fmt=fmt
+    )
 
 
 def read_text(text: str, candidate: str | None = None) -> AnswerInput:

@@ -19,7 +19,16 @@ from grader.pipeline import grade_input
 from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
 from grader.text import quantity
 
-TEXT_TYPES = ["md", "markdown", "txt", "ipynb", "html", "htm"]  # notebook: its Markdown cells
+TEXT_TYPES = [
+    "md",
+    "markdown",
+    "txt",
+    "ipynb",
+    "html",
+    "htm",
+    "docx",
+    "pdf",
+]  # notebook: Markdown cells
 TRANSCRIPT_TYPES = ["srt", "vtt", "json"]
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm", "flac"]
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "record": "Record"}
@@ -236,7 +245,7 @@ def _answer_input():
     )
     if source == "upload":
         live = st.file_uploader(
-            "Answer file: text (.md, .txt), a transcript (.srt, .vtt, Whisper .json) or audio; "
+            "Answer file: text (.md, .txt, .docx, .pdf), a transcript (.srt, .vtt, Whisper .json) or audio; "
             "save a Word or PDF document as .txt first",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",

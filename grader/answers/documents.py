@@ -1,0 +1,110 @@
+"""Answers written in a word processor: a Word document (.docx, as Word, Google Docs and LibreOffice
+save it) or a PDF, read as the Markdown-like text the grader reads best. A .docx keeps its
+structure: headings become "#" headings, list items "- " bullets and tables Markdown rows under
+their header row, so sections, bullets and table rows are read as they are in Markdown. A PDF
+gives its text layer page by page; its lines are hard-wrapped, which the segmenter reads whole
+(a line cut mid-sentence runs on into the next). Both were refused as binary files before."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+
+from grader.errors import InputError
+from grader.text import first_line
+
+DOCX_PART = "word/document.xml"
+_HEADING_STYLE = re.compile(r"(?:heading|überschrift|titre|título|titolo)\s*(\d)", re.IGNORECASE)
+
+
+def is_docx(data: bytes) -> bool:
+    """Whether `data` is a Word document: a ZIP package holding word/document.xml."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return DOCX_PART in package.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+
+
+def is_pdf(data: bytes) -> bool:
+    return data[:1024].lstrip()[:5] == b"%PDF-"
+
+
+def docx_text(data: bytes, name: str) -> str:
+    """The document's paragraphs and tables in order: headings as "#" headings, list items as
+    bullets, tables as Markdown rows (the first row their header)."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = [
+            _table(block) if isinstance(block, Table) else _paragraph(block)
+            for block in document.iter_inner_content()
+        ]
+    except Exception as exc:  # noqa: BLE001 - a damaged package: zipfile, lxml or python-docx errors
+        raise InputError(
+            f"{name} could not be read as a Word document ({first_line(exc)})"
+        ) from None
+    text, item = "", False
+    for block in (b for b in blocks if b.strip()):  # a list's items one per line, blocks apart
+        follows = item and block.startswith("- ")
+        text += ("\n" if follows else "\n\n" if text else "") + block
+        item = block.startswith("- ")
+    if not text.strip():
+        raise InputError(f"{name} holds no text")
+    return text + "\n"
+
+
+def _paragraph(paragraph) -> str:
+    text = paragraph.text.strip()
+    if not text:
+        return ""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style.lower() == "title":
+        return f"# {text}"
+    if heading := _HEADING_STYLE.fullmatch(style.strip()):
+        return "#" * min(6, max(1, int(heading.group(1)))) + " " + text
+    properties = paragraph._p.pPr
+    if (properties is not None and properties.numPr is not None) or "list" in style.lower():
+        return f"- {text}"
+    return text
+
+
+def _table(table) -> str:
+    rows = []
+    for row in table.rows:
+        cells = [" ".join(cell.text.split()).replace("|", "/") for cell in row.cells]
+        if any(cells):
+            rows.append("| " + " | ".join(cells) + " |")
+    if not rows:
+        return ""
+    width = rows[0].count(" | ") + 1
+    return "\n".join([rows[0], "|" + "---|" * width, *rows[1:]])
+
+
+def pdf_text(data: bytes, name: str) -> str:
+    """The PDF's text layer, page by page (pages apart by a blank line)."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings ("EOF marker not found")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(f"{name} is password-protected: save a copy without a password")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file: any of pypdf's errors
+        raise InputError(f"{name} could not be read as a PDF ({first_line(exc)})") from None
+    text = "\n\n".join(p for p in pages if p)
+    if not text.strip():
+        raise InputError(
+            f"{name} holds no text layer (a scan or an image?): export the answer as text, or "
+            "run the PDF through OCR first"
+        )
+    return text + "\n"

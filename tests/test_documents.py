@@ -1,0 +1,118 @@
+"""Answers written in Word or Google Docs (.docx) or saved as PDF are read as their text, with
+their structure where the file keeps it; a damaged, locked or image-only file gets one line."""
+
+import io
+
+import docx
+import pytest
+from pypdf import PdfWriter
+
+from grader.answers.files import load_answer_bytes, load_answer_file
+from grader.batch import read_rows
+from grader.errors import InputError
+
+
+def _docx() -> bytes:
+    document = docx.Document()
+    document.add_heading("Video recommendations", 0)
+    document.add_heading("Requirements", level=1)
+    document.add_paragraph("We optimise long-term watch time, with a guardrail on user reports.")
+    document.add_heading("Monitoring", level=2)
+    document.add_paragraph(
+        "PSI on the top 20 features daily, paging above 0.2", style="List Bullet"
+    )
+    document.add_paragraph("Retrain weekly on a 30-day window", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for i, row in enumerate([("Metric", "Target"), ("NDCG@10 | recall", "0.42 offline")]):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing `lines` in Helvetica, written by hand (PDF 1.4, its xref exact)."""
+
+    def escaped(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    shown = " ".join(f"({escaped(line)}) Tj T*" for line in lines)
+    content = f"BT /F1 11 Tf 72 760 Td 14 TL {shown} ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+def test_a_word_document_keeps_its_headings_lists_and_tables(tmp_path):
+    path = tmp_path / "answer.docx"
+    path.write_bytes(_docx())
+    answer = load_answer_file(path)
+    assert (answer.source.kind, answer.source.format, answer.source.name) == (
+        "text",
+        "docx",
+        "answer.docx",
+    )
+    assert answer.text == (
+        "# Video recommendations\n\n# Requirements\n\n"
+        "We optimise long-term watch time, with a guardrail on user reports.\n\n## Monitoring\n\n"
+        "- PSI on the top 20 features daily, paging above 0.2\n"
+        "- Retrain weekly on a 30-day window\n\n"
+        "| Metric | Target |\n|---|---|\n| NDCG@10 / recall | 0.42 offline |\n"
+    )
+
+
+def test_a_pdf_is_read_as_its_text_and_its_quotes_point_into_it(tmp_path, grader):
+    lines = [
+        "Monitoring",
+        "We compute PSI on the top twenty features every day and page the on-",
+        "call engineer when it passes 0.2 for two days in a row, then retrain on",
+        "the last thirty days of labelled transactions behind a canary release.",
+    ]
+    answer = load_answer_bytes(_pdf(lines), "notes.pdf")
+    assert answer.source.format == "pdf" and answer.text == "\n".join(lines) + "\n"
+    report = grader.grade(answer.graded_text, "fraud_detection")
+    quotes = [(e.start, e.end, e.quote) for c in report.components for e in c.evidence]
+    assert quotes and all(answer.text[s:e] == q for s, e, q in quotes)
+    # by its content, whatever its name says
+    assert load_answer_bytes(_pdf(lines), "notes.txt").source.format == "pdf"
+
+
+def test_damaged_locked_or_image_only_documents_get_one_line(tmp_path):
+    blank = PdfWriter()
+    blank.add_blank_page(612, 792)
+    scanned, locked = io.BytesIO(), io.BytesIO()
+    blank.write(scanned)
+    blank.encrypt("secret")
+    blank.write(locked)
+    cases = [
+        ("scan.pdf", scanned.getvalue(), "holds no text layer"),
+        ("locked.pdf", locked.getvalue(), "is password-protected"),
+        ("cut.pdf", _pdf(["We retrain weekly."])[:200], "could not be read as a PDF"),
+        ("cut.docx", _docx()[:3000], "binary file"),  # no longer a whole package
+    ]
+    for name, data, needle in cases:
+        with pytest.raises(InputError, match=needle) as err:
+            load_answer_bytes(data, name)
+        assert "\n" not in str(err.value) and name in str(err.value)
+
+
+def test_a_cohort_folder_may_hold_word_documents_and_pdfs(tmp_path):
+    (tmp_path / "ana.docx").write_bytes(_docx())
+    (tmp_path / "ben.pdf").write_bytes(_pdf(["We rank with a GBDT and retrain weekly."]))
+    rows, problems = read_rows(tmp_path, "video_recommendation")
+    assert [r.id for r in rows] == ["ana", "ben"] and not problems
