@@ -116,3 +116,11 @@ def test_a_cohort_folder_may_hold_word_documents_and_pdfs(tmp_path):
     (tmp_path / "ben.pdf").write_bytes(_pdf(["We rank with a GBDT and retrain weekly."]))
     rows, problems = read_rows(tmp_path, "video_recommendation")
     assert [r.id for r in rows] == ["ana", "ben"] and not problems
+
+
+def test_a_word_document_unpacking_past_the_limit_is_refused_before_it_is_unpacked(monkeypatch):
+    import grader.answers.documents as documents
+
+    monkeypatch.setattr(documents, "MAX_UNPACKED_BYTES", 10_000)
+    with pytest.raises(InputError, match="unpacks to .* too large"):
+        load_answer_bytes(_docx(), "bomb.docx")

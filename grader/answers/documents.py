@@ -16,6 +16,7 @@ from grader.errors import InputError
 from grader.text import first_line
 
 DOCX_PART = "word/document.xml"
+MAX_UNPACKED_BYTES = 64 * 2**20  # a .docx unpacking past this is refused before it is unpacked
 _HEADING_STYLE = re.compile(r"(?:heading|überschrift|titre|título|titolo)\s*(\d)", re.IGNORECASE)
 
 
@@ -40,6 +41,13 @@ def docx_text(data: bytes, name: str) -> str:
     import docx
     from docx.table import Table
 
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        unpacked = sum(info.file_size for info in package.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"{name} unpacks to {unpacked / 2**20:,.0f} MB: too large for an answer (the limit is "
+            f"{MAX_UNPACKED_BYTES // 2**20} MB)"
+        )
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = [
