@@ -249,6 +249,24 @@ def test_an_unreadable_upload_shows_its_reason_once(history):
     assert not at.metric and history.list() == []
 
 
+def test_a_word_document_upload_is_graded_as_its_text(history):
+    from tests.test_documents import _docx
+
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("upload").run()
+    at.file_uploader(key="answer_file").upload(
+        "design.docx",
+        _docx(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    at.button(key="grade").click().run()
+    report = at.session_state[state.REPORT]
+    assert at.status[0].state == "complete" and report.source.kind == "text"
+    assert (report.source.format, report.source.name) == ("docx", "design.docx")
+    assert "- PSI on the top 20 features daily" in at.session_state[state.REPORT_TEXT]
+
+
 def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (.ci/run installs it)")
