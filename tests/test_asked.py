@@ -38,6 +38,42 @@ def test_a_turn_runs_on_over_the_lines_plainly_still_the_interviewers():
     assert [ended[s:e] for s, e in interviewer_lines(ended)] == [ended.split("\n\n")[0]]
 
 
+def test_askers_are_found_in_more_forms_and_the_answer_after_a_question_is_kept():
+    forms = {
+        "Interviewer \u2014 so you'd fall back to priors?\nYes.\n": [
+            "Interviewer \u2014 so you'd fall back to priors?"
+        ],
+        "[14:02] Priya (interviewer): and new cards?\nWe use BIN priors.\n": [
+            "[14:02] Priya (interviewer): and new cards?"
+        ],
+        "Interviewer's follow-up: what about drift?\nPSI weekly.\n": [
+            "Interviewer's follow-up: what about drift?"
+        ],
+        # the candidate's label later on the line ends the turn there
+        "Interviewer: And new cards? Me: BIN priors until a card has history.\n": [
+            "Interviewer: And new cards?"
+        ],
+        # a question answered unlabelled, or in bullets, in a dialogue labelled elsewhere
+        "Interviewer: Privacy?\nMe: tokenised PANs.\nInterviewer: New cards?\nBIN priors.\n": [
+            "Interviewer: Privacy?",
+            "Interviewer: New cards?",
+        ],
+        "Interviewer: New cards?\n- BIN priors\nMe: and device reputation\n": [
+            "Interviewer: New cards?"
+        ],
+        # a "Response:" field of the design is no label of the candidate's
+        "- Response: allow or block\nInterviewer: so you'd\nfall back to priors?\nWe do.\n": [
+            "Interviewer: so you'd"
+        ],
+        # a question posed and answered on one line keeps its answer
+        "Q: should list price be a feature? It leaks the asking price, so no.\n": [
+            "Q: should list price be a feature?"
+        ],
+    }
+    for text, turns in forms.items():
+        assert [text[s:e] for s, e in interviewer_lines(text)] == turns, text
+
+
 def test_the_interviewers_words_raise_no_score_and_are_listed_as_not_counted(grader):
     weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
     before = grader.grade(weak, "video_recommendation")
@@ -51,3 +87,19 @@ def test_the_interviewers_words_raise_no_score_and_are_listed_as_not_counted(gra
     multi = "\n\n".join(f"Interviewer: so?\n{body}\nMe: Yes, exactly." for body in bodies)
     again = grader.grade(weak + "\n" + multi + "\n", "video_recommendation")
     assert all(c.score <= scores[c.id] for c in again.components)
+
+
+def test_an_answer_headed_by_the_interviewers_question_is_written_text(tmp_path):
+    """Only the interviewer labelled, with lines of the answer unlabelled: it had been read as a
+    transcript in which nobody else speaks, and refused ("has no turns by the candidate")."""
+    from grader.answers.files import load_answer_file
+
+    path = tmp_path / "answer.md"
+    path.write_text(
+        "Interviewer: Design real-time fraud detection for card payments.\n\n"
+        "We score each transaction with a GBDT on velocity, device and geo features.\n"
+    )
+    answer = load_answer_file(path)
+    assert answer.source.kind == "text" and answer.graded_text == answer.text
+    spans = interviewer_lines(answer.graded_text)
+    assert [answer.text[s:e] for s, e in spans] == [answer.text.splitlines()[0]]

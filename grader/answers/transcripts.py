@@ -397,6 +397,12 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     if not found:
         return set()
     labels = _label_set(found, nonblank, candidate)
+    only_asked = labels and all(_role(n) == "interviewer" for n in labels)
+    if only_asked and not candidate and nonblank > len(found):
+        # only the interviewer labelled ("Interviewer: <the question>" over a written answer):
+        # the unlabelled lines are not all theirs, and nobody else speaks; the answer is written
+        # text, whose interviewer lines are set aside when it is graded (`grader.scoring.asked`)
+        return set()
     first = min((s for n, _, s in found if n in labels), default=None)
     if first is None or not _turns_hold_the_words(text, first):
         return set()

@@ -1,13 +1,16 @@
 """Lines of a written answer that give the interviewer's words ("Interviewer: How would you
-monitor drift?", "> **Interviewer:** ..."): what was asked is not what the candidate said. A
-written mock interview whose interviewer's questions carried the design ("so you'd watch PSI on
-every feature and alert on a shift?") while the candidate said "Yes, exactly" was credited drift
-14 -> 63 in a helper's red-team test. A turn runs on over the lines that are plainly still the interviewer's: a
-blockquote's next quoted lines, or, where the candidate's side is labelled too ("Me:",
-"Candidate:"), every line up to the next label, blank line or heading. An unlabelled line after
-the question may be the candidate's answer, so it is not taken on a guess. A transcript's
-interviewer turns are set aside when it is read (`grader.answers.transcripts`); this is the same
-rule for text that is not read as one."""
+monitor drift?", "> **Interviewer:** ...", "Q: ...", "[14:02] Priya (interviewer): ..."): what was
+asked is not what the candidate said. A written mock interview whose interviewer's questions
+carried the design ("so you'd watch PSI on every feature and alert on a shift?") while the
+candidate said "Yes, exactly" was credited drift 14 -> 63 in a helper's red-team test.
+
+A turn runs on over the lines that are plainly still the interviewer's: a blockquote's next quoted
+lines, or, where the candidate's side is labelled too ("Me:", "Candidate:", "A:"), the lines up to
+the next label, blank line, heading or bullet, or until a line ends the question ("...?"). An
+unlabelled line after the question may be the candidate's answer, so it is not taken on a guess,
+and a candidate's label later on the same line ("Interviewer: And drift? Me: PSI weekly.") ends
+the turn there. A transcript's interviewer turns are set aside when it is read
+(`grader.answers.transcripts`); this is the same rule for text that is not read as one."""
 
 from __future__ import annotations
 
@@ -15,52 +18,82 @@ import re
 
 from grader.text import without_fenced_code
 
-# a line opening with the interviewer's label, after a quote mark or emphasis (a bullet
-# "- Interviewer: id, calendar" is a field of a design about interviews)
-_ASKED = re.compile(
-    r"^[ \t]*(?:>[ \t]*)*(?:\*\*|__|\*|_)?interviewer(?:[ \t]*\([^)\n]{1,40}\))?"
-    r"(?:\*\*|__|\*|_)?[ \t]*[:\uff1a](?:\*\*|__|\*|_)?[^\n]*",
-    re.IGNORECASE | re.MULTILINE,
+_LEAD = (
+    r"[ \t]*(?:>[ \t]*)*(?:\[[0-9:.]{4,12}\][ \t]*)?(?:\*\*|__|\*|_)?"  # quote, [14:02], emphasis
 )
-
-# a line opening with either side's label: where a turn ends, and, for the candidate's, the
-# sign that every turn of the dialogue is labelled
-_LABELLED = re.compile(
-    r"[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?"
-    r"(interviewer|candidate|interviewee|me|you|answer|response|a)"
-    r"(?:[ \t]*\([^)\n]{1,40}\))?(?:\*\*|__|\*|_)?[ \t]*[:\uff1a]",
-    re.IGNORECASE,
+_CLOSE = r"(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+# the asker's label opening a line: "Interviewer", "Interviewer (Sam)", "Interviewer's
+# follow-up", "Priya (interviewer)", "Q", "Question". Not a bullet: "- Interviewer: id, calendar"
+# is a field of a design about interviews
+_ASKER = (
+    r"(?:interviewer(?:'s[ \t]+[\w-]{1,20})?(?:[ \t]*\([^)\n]{1,40}\))?"
+    r"|[A-Z][\w.'-]{0,30}(?:[ \t]+[A-Z][\w.'-]{0,30})?[ \t]*\((?i:interviewer)\)"
+    r"|q|question)"
 )
+_ASKED = re.compile(rf"^{_LEAD}(?i:{_ASKER}){_CLOSE}", re.MULTILINE)
+# the candidate's label, at a line's start or later on the asker's line
+_ANSWERER = r"(?:candidate|interviewee|me|a|answer)(?:[ \t]*\([^)\n]{1,40}\))?"
+_ANSWERS = re.compile(rf"{_LEAD}(?i:{_ANSWERER}){_CLOSE}")
+_ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
+_SELF_POSED = re.compile(rf"{_LEAD}(?i:q|question){_CLOSE}")
 _QUOTED = re.compile(r"[ \t]*>")
-_HEADING = re.compile(r"[ \t]{0,3}#")
+_BREAK = re.compile(r"[ \t]{0,3}(?:#|[-*+][ \t]|\d{1,3}[.)][ \t])")  # a heading or a list item
 
 
 def interviewer_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) spans of the interviewer's turns, in order: each from its labelled line
     through the lines that continue it."""
-    if "nterviewer" not in text and "NTERVIEWER" not in text:
-        return []
     shown = without_fenced_code(text)
-    starts = [m.span() for m in _ASKED.finditer(shown)]
+    starts = [(m.start(), _asked_end(shown, m)) for m in _ASKED.finditer(shown)]
     if not starts:
         return []
-    both_sides = any(
-        (m := _LABELLED.match(line)) and m.group(1).lower() != "interviewer"
-        for line in shown.splitlines()
-    )
+    both_sides = any(_ANSWERS.match(line) for line in shown.splitlines())
     return [_turn(shown, start, end, both_sides) for start, end in starts]
+
+
+def _asked_end(text: str, m: re.Match) -> int:
+    """Where an asker's line ends: a "Q:" or "Question:" line at its question mark, since a
+    candidate posing their own question answers it on the same line ("Question: should list
+    price be a feature? It's very predictive, but ..."); an interviewer's at the line's end."""
+    end = _line_end(text, m.start())
+    if _SELF_POSED.match(text, m.start()):
+        mark = text.find("?", m.end(), end)
+        return mark + 1 if mark >= 0 else end
+    return end
+
+
+def _is_question(line: str) -> bool:
+    return line.rstrip(" \t\r*_").endswith("?")
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    return end - (text[start:end].endswith("\r"))
 
 
 def _turn(text: str, start: int, end: int, both_sides: bool) -> tuple[int, int]:
     """The turn whose labelled line is text[start:end], run on over the lines continuing it."""
+    answered = _ANSWERS_INLINE.search(text, start, end)
+    if answered:
+        return start, answered.start()
     quoted = bool(_QUOTED.match(text, start))
     while end < len(text):
-        next_end = text.find("\n", end + 1)
-        next_end = len(text) if next_end < 0 else next_end
-        line = text[end + 1 : next_end]
-        if not line.strip() or _HEADING.match(line) or _LABELLED.match(line):
+        asked = _is_question(text[start:end])
+        line_start = text.find("\n", end) + 1
+        if not line_start:
             break
-        if not (both_sides or (quoted and _QUOTED.match(line))):
+        line_end = _line_end(text, line_start)
+        line = text[line_start:line_end]
+        if not line.strip() or _ASKED.match(line) or _ANSWERS.match(line):
             break
-        end = next_end - (line.endswith("\r"))
+        if quoted:
+            if not _QUOTED.match(line):
+                break
+        elif not both_sides or _BREAK.match(line) or (asked and not _is_question(line)):
+            break  # after the question, only another question is still the interviewer's
+        end = line_end
+        answered = _ANSWERS_INLINE.search(text, line_start, end)
+        if answered:
+            return start, answered.start()
     return start, end
