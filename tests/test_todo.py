@@ -57,19 +57,41 @@ LEFT_OUT = [
 def test_what_the_answer_says_it_leaves_out_is_a_note_to_its_clause_end():
     assert [_notes(t) for t in LEFT_OUT] == [[t] for t in LEFT_OUT]
     turned = "I didn't get to cold start, but new users get the popular videos of their region."
-    assert _notes(turned) == ["I didn't get to cold start,"]
+    assert _notes(turned) == ["I didn't get to cold start"]
     spoken = "yeah i ran out of time there i would have talked about serving and um monitoring "
     spoken += "because the fraudsters adapt fast so we retrain"
     assert _notes(spoken) == [
         "i ran out of time there i would have talked about serving and um monitoring"
     ]
+    # in the forms people write: a curly apostrophe (Word, phones), "I'm", no subject, more time
+    for said in (
+        "I\u2019m not going to talk about privacy.",
+        "We won't cover privacy in this answer.",
+        "Ran out of time - would have covered privacy and cold start.",
+        "With more time I'd have talked about privacy and cold start.",
+        "Not enough time to discuss privacy or cold start.",
+    ):
+        assert _notes(said) == [said], said
+    # what is left out goes on past a colon, over a list under it and over a hard-wrapped line
+    colon = "I won't go into privacy: PII retention limits and tokenised card numbers."
+    assert _notes(colon + " Serving is Redis.") == [colon]
+    listed = "I ran out of time, I would have talked about:\n- privacy\n- cold start priors"
+    assert _notes(listed + "\n\nServing is Redis.") == [listed]
+    wrapped = "I won't go into privacy, PII retention limits\nor tokenised card numbers"
+    assert _notes(wrapped + ", but the model is a GBDT.") == [wrapped]
     # a design's own scope and choices are not the speaker leaving a topic out
     for said in (
         "We don't cover minors in this product, so no parental consent flow.",
         "We won't retrain daily: labels arrive after 30 days.",
         "The model doesn't go into production until the shadow test passes.",
+        "Online, we won't go into production until a two-week shadow test passes.",
+        "So that we don't get into a feedback loop, a random 1% holdout is let through.",
+        "I left out raw card numbers and the cardholder's name from the features.",
+        "I'll skip deep learning at first and start with a logistic regression baseline.",
+        "I won't address every attack directly, so we rate-limit card testing.",
+        "When I ran out of time budget in a load test, we added replicas.",
     ):
-        assert _notes(said) == []
+        assert _notes(said) == [], said
 
 
 def test_a_topic_said_to_be_left_out_raises_no_score(grader):
@@ -80,3 +102,13 @@ def test_a_topic_said_to_be_left_out_raises_no_score(grader):
     assert all(c.score <= scores[c.id] for c in after.components)
     assert [p.reason for p in after.ignored if "won't go into" in p.quote] == ["to_do"]
     assert any("left out" in w for w in after.warnings)
+
+
+def test_crafted_notes_are_read_in_linear_time():
+    """One line of 60,000 "TODO: x" took minutes: each note looked back to its line's start."""
+    import time
+
+    for crafted in ("TODO: x " * 60_000, "I won't go into drift. " * 20_000, "TODO " * 100_000):
+        started = time.perf_counter()
+        to_do_notes(crafted)
+        assert time.perf_counter() - started < 5, crafted[:16]

@@ -6,6 +6,7 @@ the TODO above; drift 10 -> 27 on the weak example for "I won't go into drift de
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -14,37 +15,65 @@ from grader.scoring.segment import _MARKER, _SENTENCE_END, abbreviated
 # the writers' markers for "not written yet"; in capitals (or "To do:"), as notes write them
 MARKER = re.compile(r"\b(?:TODO|TBD|FIXME|[Tt]o[- ]?do:)(?![\w-])")
 # saying a topic is left out: a first-person speaker declining or deferring to talk about it. With
-# "we" (often the system or the team: "we don't cover minors") only verbs of talk, never "cover"
+# "we" (often the system or the team) only verbs of talk; verbs that also name a design act
+# ("cover", "address", "skip", "leave out": "I left out raw card numbers from the features", "we
+# don't cover minors") only with words placing them in the answer ("here", "in this answer")
+_A = "['\u2019]"  # an apostrophe, straight or curly (Word and phones curl them)
 _TALK = (
-    r"(?:go|get|dive|dig|delve)\s+(?:deep(?:er|ly)?\s+)?into|go\s+deep(?:er)?\s+(?:on|into)"
+    r"(?:dive|dig|delve)\s+(?:deep(?:er|ly)?\s+)?into|go\s+deep(?:er|ly)?\s+(?:on|into)"
     r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
 )
-_TALK_I = _TALK + r"|cover|address|get\s+to|mention|go\s+over"
+_TALK_I = _TALK + r"|go\s+into|get\s+into|get\s+to|mention|go\s+over"
+_AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into"
+_IN_ANSWER = (
+    r"(?=[^.;:\n]{0,80}?\b(?:here|today|for\s+now|in\s+(?:this|my)\s+(?:answer|write-?up|doc"
+    r"|document|interview|round|session|design)|in\s+the\s+interest\s+of\s+time)\b)"
+)
 _NOT = (
-    r"(?:won't|will\s+not|wouldn't|would\s+not|can't|cannot|can\s+not|don't|do\s+not|didn't"
-    r"|did\s+not|haven't|have\s+not|(?:am|'m|are|'re)\s+not\s+going\s+to"
-    r"|(?:won't|didn't|did\s+not)\s+have\s+(?:the\s+)?time\s+to|had\s+no\s+time\s+to)"
+    rf"(?:\s+(?:won{_A}t|will\s+not|wouldn{_A}t|would\s+not|can{_A}t|cannot|can\s+not|don{_A}t"
+    rf"|do\s+not|didn{_A}t|did\s+not|haven{_A}t|have\s+not|(?:am|are)\s+not\s+going\s+to"
+    rf"|(?:won{_A}t|didn{_A}t|did\s+not)\s+have\s+(?:the\s+|a\s+)?(?:time|chance)\s+to"
+    rf"|had\s+no\s+(?:time|chance)\s+to|would\s+rather\s+not)"
+    rf"|{_A}(?:m|re)\s+not\s+going\s+to|{_A}d\s+rather\s+not)"
 )
-_WOULD = r"(?:I|we)(?:'d|\s+would)\s+(?:also\s+)?(?:have\s+)?(?:talked|gone|{talk})"
+_SHORT_OF_TIME = (
+    r"given\s+(?:the|our|limited)\s+time|for\s+brevity|in\s+the\s+interest\s+of\s+time"
+    r"|to\s+save\s+time|short\s+on\s+time"
+)
+_HAVE = r"(?:also\s+)?(?:have\s+)?(?:liked\s+to\s+)?"
+_WOULD = rf"(?:I|we)(?:{_A}d|\s+would)\s+{_HAVE}(?:talked|gone\s+into|covered|discussed|{{talk}})"
+_MORE_TIME = (
+    r"(?:if\s+(?:I|we)\s+had|had\s+(?:I|we)|with|given)\s+(?:more|enough|extra)\s+time"
+    r"|time\s+permitting"
+)
 DEFERRAL = re.compile(
-    rf"\bI\s+{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_I})\b"
-    rf"|\bwe\s+{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK})\b"
-    rf"|\b(?:I'll|I\s+will|I'd|I\s+would|let's|let\s+me|we'll)\s+(?:skip|leave\s+out|not\s+(?:{_TALK_I}))\b"
-    rf"|\bI\s+(?:skip(?:ped)?|(?:am|'m)\s+skipping|left\s+out|ran\s+out\s+of\s+time)\b"
-    rf"|\b(?:if\s+I|if\s+we|had\s+I|had\s+we)\s+had\s+(?:more\s+)?time,?\s+"
-    + _WOULD.format(talk=_TALK_I)
-    + r"\b|\btime\s+permitting,?\s+"
-    + _WOULD.format(talk=_TALK_I)
-    + r"\b",
-    re.IGNORECASE,
+    rf"\bI{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_I})\b"
+    rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK})\b"
+    rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS})\b{_IN_ANSWER}"
+    rf"|\b(?:I{_A}ll|I\s+will|I{_A}d|I\s+would|let{_A}s|let\s+me|we{_A}ll)\s+not\s+(?:{_TALK_I})\b"
+    rf"|\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b{_IN_ANSWER}"
+    rf"|\b(?:I{_A}m\s+|I\s+am\s+)skipping\b{_IN_ANSWER}"
+    rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
+    r"\s+(?:skip|leave\s+out|set\s+aside)\b"
+    rf"|\b(?:I\s+|we\s+)?ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
+    rf"|to|before|so|but|and|on)\b))"
+    rf"|\bnot\s+enough\s+time\s+to\s+(?:{_TALK_I})\b"
+    rf"|\b(?:I|we)(?:{_A}d|\s+would)\s+have\s+liked\s+to\s+(?:{_TALK_I})\b"
+    rf"|\b(?:{_MORE_TIME}),?\s+" + _WOULD.format(talk=_TALK_I) + r"\b",
+    re.IGNORECASE | re.MULTILINE,
 )
-# where what a deferral leaves out ends: its sentence's end, or a clause turning to what is said
+# where what a deferral leaves out ends: its sentence's end, a clause turning to what is said, or
+# a paragraph's or list's break; a colon or a dash goes on to what is left out ("I won't go into
+# privacy: PII retention, ..."), and a line broken mid-sentence (hard-wrapped, a PDF's) runs on
 _CLAUSE_END = re.compile(
-    r"[.!?;:](?:\s|$)|\n|,?\s+(?:but|because|since|although|though|whereas)\s|\s[\u2013\u2014-]\s"
+    r"[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
+    r"|\n(?=[ \t]*(?:\r?\n|$|[-*+#>][ \t]|\d{1,3}[.)][ \t]))"
 )
-DEFERRAL_WORDS = 30  # the most a deferral reaches on unpunctuated speech
+REACH = 600  # the farthest a note's sentence is looked for from its marker, either way
+DEFERRAL_WORDS = 40  # the most a deferral reaches on unpunctuated speech
+_WORD = re.compile(r"\S+")
 # a short lead before the speaker, kept with the note: "Given the time, ", "For brevity here, "
-_DEFERRAL_LEAD = re.compile(r"[^\W\d][\w' ]{0,40},\s*")
+_DEFERRAL_LEAD = re.compile(r"[^\W\d][\w'\u2019 ]{0,40},\s*")
 
 # what may come before a marker that leads its sentence: a bullet, emphasis, a label ("Online:")
 _LEAD = re.compile(r"[*_~`\s]*(?:[^\W\d][\w /&'-]{0,40}[:\u2013\u2014-])?[*_~`\s]*")
@@ -77,7 +106,7 @@ def to_do_notes(text: str) -> list[ToDo]:
 def _deferral(text: str, m: re.Match) -> tuple[int, int]:
     """A deferral's span: from its speaker (or its sentence's start, past a short lead such as
     "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on."""
-    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_start = _line_around(text, m)[0]
     start = line_start
     for end in _SENTENCE_END.finditer(text, line_start, m.start()):
         if not abbreviated(text, end.start(), line_start):
@@ -86,23 +115,36 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int]:
     marker = _MARKER.match(before)
     lead = before[marker.end() if marker else 0 :]
     start = start + (marker.end() if marker else 0) if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
-    words = re.compile(r"\S+").finditer(text, m.end())
-    end = m.end()
-    for k, word in enumerate(words):
-        if k >= DEFERRAL_WORDS:
-            break
-        stop = _CLAUSE_END.search(text, end, word.end() + 1)
-        if stop:
-            end = stop.start() if text[stop.start()] in " ,\n\u2013\u2014-" else stop.start() + 1
-            break
-        end = word.end()
+    words = list(itertools.islice(_WORD.finditer(text, m.end()), DEFERRAL_WORDS))
+    end = words[-1].end() if words else m.end()
+    # (the search stops just past the last word: an end found beyond it is the limit's)
+    stop = _CLAUSE_END.search(text, m.end(), end + 2)
+    if stop and stop.start() < end:
+        end = stop.start() + (text[stop.start()] in ".!?;")
+    if text[start:end].rstrip().endswith(":") and _line_ends(text, end):  # "... talked about:"
+        blank_line = re.compile(r"\n[ \t]*\r?\n").search(text, end)  # and the list under it
+        end = blank_line.start() if blank_line else len(text.rstrip())
     return start, end
 
 
+def _line_ends(text: str, pos: int) -> bool:
+    """Whether nothing but spaces follows `pos` on its line."""
+    line_end = text.find("\n", pos)
+    return not text[pos : len(text) if line_end < 0 else line_end].strip()
+
+
+def _line_around(text: str, m: re.Match) -> tuple[int, int]:
+    """The line holding `m`, at most REACH characters either side of it: a note's sentence is
+    never longer, and a bound keeps crafted text (one line of 20,000 notes) linear to read."""
+    low = max(0, m.start() - REACH)
+    newline = text.rfind("\n", low, m.start())
+    line_end = text.find("\n", m.end(), m.end() + REACH)
+    line_end = min(len(text), m.end() + REACH) if line_end < 0 else line_end
+    return (newline + 1 if newline >= 0 else low), line_end
+
+
 def _note(text: str, m: re.Match) -> tuple[int, int] | None:
-    line_start = text.rfind("\n", 0, m.start()) + 1
-    line_end = text.find("\n", m.end())
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, line_end = _line_around(text, m)
     opened = text.rfind("(", line_start, m.start())
     if opened > text.rfind(")", line_start, m.start()):  # inside parentheses: them alone
         closed = text.find(")", m.end(), line_end)
