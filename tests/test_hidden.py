@@ -45,6 +45,10 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
         "---\nWe rank with a GBDT and retrain weekly.\n---\nServing is a Redis lookup.\n",
         "---\nDesign goals: watch time, fairness\n---\nServing is a Redis lookup.\n",
         "Intro.\n\n---\ntitle: not at the start\n---\n",
+        # fields holding the answer's sentences, or headings between rules, are the answer
+        "---\nGoal: cut chargeback losses without blocking good customers, since every false "
+        "decline costs us the order\nLatency: 100 ms\n---\nWe score with a GBDT.\n",
+        "---\n## Goals\nObjective: fewer chargebacks\n---\nWe score with a GBDT.\n",
     ],
 )
 def test_what_a_reader_sees_is_never_hidden(shown):

@@ -36,6 +36,8 @@ _HIDDEN_ATTRIBUTE = re.compile(r"(?:^|\s)hidden(?=\s|=|/|$)", re.IGNORECASE)
 CLOSING_WITHIN = 5000  # a hidden element's end tag is looked for this far; unclosed hides nothing
 _MAY_HIDE = ("<", "](", "]:")  # text without any of these hides nothing (no pattern is tried)
 # front matter: a "---" line opening the text, YAML fields, and a "---" (or "...") line closing them
+PROSE_WORDS = 15  # a field value this long is a sentence of the answer, not a title or a tag
+_COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)  # YAML's comment, Markdown's heading
 _FIELD = re.compile(r"[A-Za-z_][\w-]*\Z")  # a field's name: one word ("Design goals" is prose)
 _FRONT_MATTER = re.compile(
     r"\A(?:\ufeff)?---[ \t]*\r?\n(.{0,20000}?)^(?:---|\.\.\.)[ \t]*\r?$", re.S | re.M
@@ -78,7 +80,20 @@ def front_matter(text: str) -> tuple[int, int] | None:
         isinstance(k, str) and _FIELD.match(k) for k in fields
     ):
         return None
+    if _COMMENT_LINE.search(m.group(1)) or any(
+        len(str(v).split()) >= PROSE_WORDS for v in _values(fields)
+    ):
+        return None  # a heading, or a field holding a sentence: the candidate's writing
     return m.span()
+
+
+def _values(node) -> list:
+    """Every scalar of a parsed YAML node."""
+    if isinstance(node, dict):
+        return [v for value in node.values() for v in _values(value)]
+    if isinstance(node, list):
+        return [v for value in node for v in _values(value)]
+    return [node]
 
 
 def _comments(text: str) -> list[tuple[int, int]]:
