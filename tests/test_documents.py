@@ -103,12 +103,24 @@ def test_damaged_locked_or_image_only_documents_get_one_line(tmp_path):
         ("scan.pdf", scanned.getvalue(), "holds no text layer"),
         ("locked.pdf", locked.getvalue(), "is password-protected"),
         ("cut.pdf", _pdf(["We retrain weekly."])[:200], "could not be read as a PDF"),
-        ("cut.docx", _docx()[:3000], "binary file"),  # no longer a whole package
+        ("cut.docx", _docx()[:3000], "not a whole .docx package"),
     ]
     for name, data, needle in cases:
         with pytest.raises(InputError, match=needle) as err:
             load_answer_bytes(data, name)
         assert "\n" not in str(err.value) and name in str(err.value)
+
+
+def test_a_pdf_locked_only_against_editing_is_read():
+    """AES encryption with an empty user password (print or copy restrictions) opens in any
+    viewer; it had failed for want of the cryptography package."""
+    from pypdf import PdfReader
+
+    restricted = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf(["We retrain weekly."]))))
+    restricted.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    out = io.BytesIO()
+    restricted.write(out)
+    assert load_answer_bytes(out.getvalue(), "aes.pdf").text == "We retrain weekly.\n"
 
 
 def test_a_cohort_folder_may_hold_word_documents_and_pdfs(tmp_path):
@@ -124,3 +136,43 @@ def test_a_word_document_unpacking_past_the_limit_is_refused_before_it_is_unpack
     monkeypatch.setattr(documents, "MAX_UNPACKED_BYTES", 10_000)
     with pytest.raises(InputError, match="unpacks to .* too large"):
         load_answer_bytes(_docx(), "bomb.docx")
+
+
+def test_a_word_document_is_read_as_word_shows_it():
+    """Hidden runs are not shown; tracked insertions and content controls are (python-docx's own
+    paragraph text dropped the last two and kept the first)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def run(text: str):
+        r, t = OxmlElement("w:r"), OxmlElement("w:t")
+        t.text = text
+        r.append(t)
+        return r
+
+    document = docx.Document()
+    shown = document.add_paragraph("We score with a GBDT. ")
+    shown.add_run("We monitor drift with PSI on every feature.").font.hidden = True
+    inserted = document.add_paragraph("Labels: chargebacks. ")
+    ins = OxmlElement("w:ins")
+    ins.set(qn("w:id"), "1")
+    ins.set(qn("w:author"), "Ana")
+    ins.append(run("Confirmed after 90 days."))
+    inserted._p.append(ins)
+    control, content, paragraph = (
+        OxmlElement("w:sdt"),
+        OxmlElement("w:sdtContent"),
+        OxmlElement("w:p"),
+    )
+    paragraph.append(run("Retrain weekly on a 30-day window."))
+    content.append(paragraph)
+    control.append(content)
+    body = document.element.body
+    body.insert(len(body) - 1, control)  # before the section properties, as Word writes it
+    out = io.BytesIO()
+    document.save(out)
+    text = load_answer_bytes(out.getvalue(), "answer.docx").text
+    assert text == (
+        "We score with a GBDT.\n\nLabels: chargebacks. Confirmed after 90 days.\n\n"
+        "Retrain weekly on a 30-day window.\n"
+    )

@@ -11,11 +11,13 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Iterator
 
 from grader.errors import InputError
 from grader.text import first_line
 
 DOCX_PART = "word/document.xml"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED_BYTES = 64 * 2**20  # a .docx unpacking past this is refused before it is unpacked
 _HEADING_STYLE = re.compile(r"(?:heading|überschrift|titre|título|titolo)\s*(\d)", re.IGNORECASE)
 
@@ -52,7 +54,7 @@ def docx_text(data: bytes, name: str) -> str:
         document = docx.Document(io.BytesIO(data))
         blocks = [
             _table(block) if isinstance(block, Table) else _paragraph(block)
-            for block in document.iter_inner_content()
+            for block in _blocks(document.element.body, document)
         ]
     except Exception as exc:  # noqa: BLE001 - a damaged package: zipfile, lxml or python-docx errors
         raise InputError(
@@ -68,8 +70,51 @@ def docx_text(data: bytes, name: str) -> str:
     return text + "\n"
 
 
+def _blocks(body, parent) -> Iterator:
+    """The body's paragraphs and tables in order, those inside content controls (`w:sdt`, which
+    Word's templates and Google Docs' smart chips put around blocks) included."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            yield Paragraph(child, parent)
+        elif tag == "tbl":
+            yield Table(child, parent)
+        elif tag == "sdt":
+            for content in child.iterchildren(_W + "sdtContent"):
+                yield from _blocks(content, parent)
+
+
+def _shown(paragraph) -> str:
+    """The paragraph's text as Word shows it: every run, inside tracked insertions, links and
+    content controls too, but not a run formatted hidden (`w:vanish`) nor deleted text."""
+    out = []
+    for node in paragraph._p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
+        run = node.getparent()
+        if (
+            run is None
+            or _hidden_run(run)
+            or any(a.tag in (_W + "del", _W + "moveFrom") for a in node.iterancestors())
+        ):
+            continue
+        tag = node.tag.rsplit("}", 1)[-1]
+        out.append(node.text or "" if tag == "t" else "\t" if tag == "tab" else "\n")
+    return "".join(out)
+
+
+def _hidden_run(run) -> bool:
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(_W + "val", "true").lower() not in (
+        "0",
+        "false",
+        "off",
+    )
+
+
 def _paragraph(paragraph) -> str:
-    text = paragraph.text.strip()
+    text = _shown(paragraph).strip()
     if not text:
         return ""
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -86,7 +131,8 @@ def _paragraph(paragraph) -> str:
 def _table(table) -> str:
     rows = []
     for row in table.rows:
-        cells = [" ".join(cell.text.split()).replace("|", "/") for cell in row.cells]
+        shown = (" ".join(_shown(p) for p in cell.paragraphs) for cell in row.cells)
+        cells = [" ".join(text.split()).replace("|", "/") for text in shown]
         if any(cells):
             rows.append("| " + " | ".join(cells) + " |")
     if not rows:

@@ -161,6 +161,8 @@ def _from_document(data: bytes, name: str) -> AnswerInput | None:
         text, fmt = pdf_text(data, name), "pdf"
     elif is_docx(data):
         text, fmt = docx_text(data, name), "docx"
+    elif Path(name).suffix.lower() == ".docx" and data.startswith(b"PK"):
+        raise InputError(f"{name} could not be read as a Word document (not a whole .docx package)")
     else:
         return None
     check_length(text)
