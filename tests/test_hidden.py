@@ -49,6 +49,7 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
         "---\nGoal: cut chargeback losses without blocking good customers, since every false "
         "decline costs us the order\nLatency: 100 ms\n---\nWe score with a GBDT.\n",
         "---\n## Goals\nObjective: fewer chargebacks\n---\nWe score with a GBDT.\n",
+        "---\nSummary: two-tower retrieval, GBDT ranker, PSI drift checks.\n---\nWe use Redis.\n",
     ],
 )
 def test_what_a_reader_sees_is_never_hidden(shown):
@@ -72,6 +73,9 @@ def test_front_matter_is_metadata_and_the_answer_after_it_is_read_whole(grader):
     front = "---\ntitle: Video recs practice\ntags: [drift, privacy, monitoring, cold-start]\n"
     front += "labels:\n  drift: covered\n  privacy: covered\n---\n"
     assert _hidden(front + body) == [front.rstrip("\n")]
+    # read as text: an impossible date, a huge number or deep nesting is no error
+    for odd in ("date: 2024-02-30", "id: " + "9" * 19_000, "x: " + "[" * 3_000):
+        assert grader.grade(f"---\ntitle: t\n{odd}\n---\n{body}", "video_recommendation")
     assert _hidden("\ufeff" + front + body) == ["\ufeff" + front.rstrip("\n")]
     crlf = front.replace("\n", "\r\n")  # saved on Windows: the closing line's CR is part of it
     assert _hidden(crlf + body) == [crlf.rstrip("\n")]

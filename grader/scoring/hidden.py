@@ -36,6 +36,12 @@ _HIDDEN_ATTRIBUTE = re.compile(r"(?:^|\s)hidden(?=\s|=|/|$)", re.IGNORECASE)
 CLOSING_WITHIN = 5000  # a hidden element's end tag is looked for this far; unclosed hides nothing
 _MAY_HIDE = ("<", "](", "]:")  # text without any of these hides nothing (no pattern is tried)
 # front matter: a "---" line opening the text, YAML fields, and a "---" (or "...") line closing them
+# the fields notes are saved with (Jekyll, Hugo, MkDocs, Obsidian, Pandoc, Notion exports)
+METADATA_FIELDS = frozenset(
+    """title tags tag date created updated modified author authors aliases alias layout
+    categories category id slug draft description keywords lang language type status cssclass
+    cssclasses permalink publish published weight summary_image""".split()
+)
 PROSE_WORDS = 15  # a field value this long is a sentence of the answer, not a title or a tag
 _COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)  # YAML's comment, Markdown's heading
 _FIELD = re.compile(r"[A-Za-z_][\w-]*\Z")  # a field's name: one word ("Design goals" is prose)
@@ -67,18 +73,21 @@ def hidden_passages(text: str) -> list[tuple[int, int]]:
 
 def front_matter(text: str) -> tuple[int, int] | None:
     """The span of the YAML front matter opening `text` (fences included), if its fields read as a
-    YAML mapping of named fields; None otherwise: an answer opening with a rule, a paragraph and
-    another rule is text, not metadata."""
+    YAML mapping of named fields, one of them a note's metadata (`METADATA_FIELDS`: title, tags,
+    date, ...); None otherwise: an answer opening with a rule, "Goal: ..." and "Latency: ..." lines
+    and another rule is the answer, as GitHub shows it."""
     m = _FRONT_MATTER.match(text) if text.startswith(("---", "\ufeff---")) else None
     if not m or not m.group(1).strip():
         return None
-    try:
-        fields = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
+    try:  # every value read as text: no dates, numbers or tags to convert (and fail on)
+        fields = yaml.load(m.group(1), Loader=yaml.BaseLoader)
+    except (yaml.YAMLError, RecursionError):
         return None
     if not isinstance(fields, dict) or not all(
         isinstance(k, str) and _FIELD.match(k) for k in fields
     ):
+        return None
+    if not any(k.lower() in METADATA_FIELDS for k in fields):
         return None
     if _COMMENT_LINE.search(m.group(1)) or any(
         len(str(v).split()) >= PROSE_WORDS for v in _values(fields)
