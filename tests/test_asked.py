@@ -65,6 +65,14 @@ def test_askers_are_found_in_more_forms_and_the_answer_after_a_question_is_kept(
         "- Response: allow or block\nInterviewer: so you'd\nfall back to priors?\nWe do.\n": [
             "Interviewer: so you'd"
         ],
+        # one "A:" line far off is no labelled dialogue here
+        "Interviewer: how would you monitor it\nWe compare PSI weekly.\n\n"
+        + "More of the design. " * 40
+        + "\n\nA: two-tower retrieval.\n": ["Interviewer: how would you monitor it"],
+        # lines saved on Windows
+        "Interviewer: drift?\r\nRetrain on a PSI alert?\r\nOr page?\r\nMe: yes\r\n": [
+            "Interviewer: drift?\r\nRetrain on a PSI alert?\r\nOr page?"
+        ],
         # a question posed and answered on one line keeps its answer
         "Q: should list price be a feature? It leaks the asking price, so no.\n": [
             "Q: should list price be a feature?"

@@ -5,7 +5,7 @@ carried the design ("so you'd watch PSI on every feature and alert on a shift?")
 candidate said "Yes, exactly" was credited drift 14 -> 63 in a helper's red-team test.
 
 A turn runs on over the lines that are plainly still the interviewer's: a blockquote's next quoted
-lines, or, where the candidate's side is labelled too ("Me:", "Candidate:", "A:"), the lines up to
+lines, or, where the candidate's side is labelled too near it ("Me:", "Candidate:", "A:"), the lines up to
 the next label, blank line, heading or bullet, or until a line ends the question ("...?"). An
 unlabelled line after the question may be the candidate's answer, so it is not taken on a guess,
 and a candidate's label later on the same line ("Interviewer: And drift? Me: PSI weekly.") ends
@@ -14,6 +14,7 @@ the turn there. A transcript's interviewer turns are set aside when it is read
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from grader.text import without_fenced_code
@@ -36,6 +37,8 @@ _ANSWERER = r"(?:candidate|interviewee|me|a|answer)(?:[ \t]*\([^)\n]{1,40}\))?"
 _ANSWERS = re.compile(rf"{_LEAD}(?i:{_ANSWERER}){_CLOSE}")
 _ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
 _SELF_POSED = re.compile(rf"{_LEAD}(?i:q|question){_CLOSE}")
+_ANSWERS_LINE = re.compile(rf"^{_LEAD}(?i:{_ANSWERER}){_CLOSE}", re.MULTILINE)
+NEAR = 600  # a dialogue labels the candidate's side near the interviewer's turn (one "A:" far off does not)
 _QUOTED = re.compile(r"[ \t]*>")
 _BREAK = re.compile(r"[ \t]{0,3}(?:#|[-*+][ \t]|\d{1,3}[.)][ \t])")  # a heading or a list item
 
@@ -47,8 +50,13 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
     starts = [(m.start(), _asked_end(shown, m)) for m in _ASKED.finditer(shown)]
     if not starts:
         return []
-    both_sides = any(_ANSWERS.match(line) for line in shown.splitlines())
-    return [_turn(shown, start, end, both_sides) for start, end in starts]
+    answers = [m.start() for m in _ANSWERS_LINE.finditer(shown)]
+
+    def labelled_near(start: int) -> bool:  # the candidate's label within NEAR characters
+        k = bisect.bisect_left(answers, start - NEAR)
+        return k < len(answers) and answers[k] <= start + NEAR
+
+    return [_turn(shown, start, end, labelled_near(start)) for start, end in starts]
 
 
 def _asked_end(text: str, m: re.Match) -> int:
