@@ -311,15 +311,16 @@ def _text_of(source: Path) -> io.StringIO:
 DELIMITERS = (",", ";", "\t", "|")  # Excel writes ";" where "," is the decimal mark; .tsv tabs
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str, suffix: str = ".csv") -> str:
     """The delimiter whose split of the header line names an 'answer' or 'path' column: a
-    spreadsheet saved in a locale writing decimal commas separates its cells with ";"."""
+    spreadsheet saved in a locale writing decimal commas separates its cells with ";". Else a
+    .tsv's tab, a .csv's comma (the error then lists the columns as they read)."""
     header = text.lstrip().split("\n", 1)[0]
     for delimiter in DELIMITERS:
         cells = next(csv.reader([header], delimiter=delimiter), [])
         if {c.strip().lower() for c in cells} & {"answer", "path"}:
             return delimiter
-    return ","
+    return "\t" if suffix == ".tsv" else ","
 
 
 def _unclosed_quote(source: Path, text: str, delimiter: str = ",") -> None:
@@ -340,7 +341,7 @@ def _unclosed_quote(source: Path, text: str, delimiter: str = ",") -> None:
 
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
     with _text_of(source) as fh:
-        delimiter = _delimiter(fh.getvalue()[:65536])
+        delimiter = _delimiter(fh.getvalue()[:65536], source.suffix.lower())
         _unclosed_quote(source, fh.getvalue(), delimiter)
         lines = _Lines(fh)
         reader = csv.DictReader(lines, delimiter=delimiter)

@@ -12,6 +12,7 @@ import pytest
 
 from grader import batch
 from grader.batch import read_rows
+from grader.report import GradeReport
 from grader.text import quantity
 from tests.conftest import EXAMPLES, ROOT
 
@@ -199,6 +200,10 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
         "## Steps (mean score): Design a / pipe question",
         "## Steps (mean score): Video recommendation (home feed)",
     ]
+    for heading, rid in zip(means, ("ben", "ana")):  # one candidate each: their own step scores
+        report = GradeReport.model_validate_json((reports / f"{rid}.json").read_text())
+        table = summary.split(heading)[1].split("\n\n")[1].splitlines()[2:]
+        assert [row.split(" | ")[1] for row in table] == [f"{s.score:.1f}" for s in report.steps]
 
 
 def test_a_changed_calibration_setting_regrades_a_resumed_cohort(monkeypatch):

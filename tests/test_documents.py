@@ -31,21 +31,27 @@ def _docx() -> bytes:
     return out.getvalue()
 
 
-def _pdf(lines: list[str]) -> bytes:
-    """A one-page PDF showing `lines` in Helvetica, written by hand (PDF 1.4, its xref exact)."""
+def _pdf(lines: list[str], pages: int = 1) -> bytes:
+    """A PDF showing `lines` in Helvetica, written by hand (PDF 1.4, its xref exact); with more
+    pages, each page shows the same content stream (object 4)."""
 
     def escaped(line: str) -> str:
         return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     shown = " ".join(f"({escaped(line)}) Tj T*" for line in lines)
     content = f"BT /F1 11 Tf 72 760 Td 14 TL {shown} ET"
+    page = (
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>"
+    )
+    kids = " ".join(["3 0 R"] + [f"{6 + k} 0 R" for k in range(pages - 1)])
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>",
+        page,
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *[page] * (pages - 1),
     ]
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
@@ -176,3 +182,20 @@ def test_a_word_document_is_read_as_word_shows_it():
         "We score with a GBDT.\n\nLabels: chargebacks. Confirmed after 90 days.\n\n"
         "Retrain weekly on a 30-day window.\n"
     )
+
+
+def test_crafted_documents_are_refused_or_read_within_bounds(monkeypatch):
+    """A page showing a content stream an earlier page showed is read once (ten pages sharing one
+    crafted stream took a minute); too many pages, or a Word body too large to parse (1.7 million
+    empty paragraphs took 34 s and 950 MB), are refused before they are read."""
+    import grader.answers.documents as documents
+
+    assert load_answer_bytes(_pdf(["We retrain weekly."], pages=3), "a.pdf").text == (
+        "We retrain weekly.\n"
+    )
+    monkeypatch.setattr(documents, "MAX_PDF_PAGES", 2)
+    with pytest.raises(InputError, match="has 3 pages: too long"):
+        load_answer_bytes(_pdf(["We retrain weekly."], pages=3), "a.pdf")
+    monkeypatch.setattr(documents, "MAX_BODY_BYTES", 1000)
+    with pytest.raises(InputError, match="text part unpacks to .* too large"):
+        load_answer_bytes(_docx(), "a.docx")

@@ -10,15 +10,21 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 
+from grader.answers.decode import check_length
 from grader.errors import InputError
+from grader.settings import settings
 from grader.text import first_line
 
 DOCX_PART = "word/document.xml"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED_BYTES = 64 * 2**20  # a .docx unpacking past this is refused before it is unpacked
+MAX_BODY_BYTES = 8 * 2**20  # word/document.xml: a 20,000-word answer's is under 1 MB
+MAX_PDF_PAGES = 300  # far more than any answer: a crafted file may list 100,000 pages
+PDF_SECONDS = 30  # the longest a PDF's text layer is read for
 _HEADING_STYLE = re.compile(r"(?:heading|überschrift|titre|título|titolo)\s*(\d)", re.IGNORECASE)
 
 
@@ -45,6 +51,12 @@ def docx_text(data: bytes, name: str) -> str:
 
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         unpacked = sum(info.file_size for info in package.infolist())
+        body = package.getinfo(DOCX_PART).file_size
+    if body > MAX_BODY_BYTES:  # parsed, it would take ten times that in memory, and seconds a MB
+        raise InputError(
+            f"{name}: its text part unpacks to {body / 2**20:,.0f} MB, too large for an answer "
+            f"(the limit is {MAX_BODY_BYTES // 2**20} MB)"
+        )
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(
             f"{name} unpacks to {unpacked / 2**20:,.0f} MB: too large for an answer (the limit is "
@@ -52,10 +64,15 @@ def docx_text(data: bytes, name: str) -> str:
         )
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = [
-            _table(block) if isinstance(block, Table) else _paragraph(block)
-            for block in _blocks(document.element.body, document)
-        ]
+        styles = {style.style_id: style.name or "" for style in document.styles}
+        blocks, size = [], 0
+        for block in _blocks(document.element.body, document):
+            blocks.append(_table(block) if isinstance(block, Table) else _paragraph(block, styles))
+            size += len(blocks[-1])
+            if size > settings().max_chars:  # stop reading: the answer is over the limit anyway
+                check_length("\n\n".join(blocks))
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a damaged package: zipfile, lxml or python-docx errors
         raise InputError(
             f"{name} could not be read as a Word document ({first_line(exc)})"
@@ -113,11 +130,12 @@ def _hidden_run(run) -> bool:
     )
 
 
-def _paragraph(paragraph) -> str:
+def _paragraph(paragraph, styles: dict[str, str]) -> str:
     text = _shown(paragraph).strip()
     if not text:
         return ""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    # by the style map read once: python-docx's `paragraph.style` searches every style each time
+    style = styles.get(paragraph._p.style or "", "")
     if style.lower() == "title":
         return f"# {text}"
     if heading := _HEADING_STYLE.fullmatch(style.strip()):
@@ -141,6 +159,26 @@ def _table(table) -> str:
     return "\n".join([rows[0], "|" + "---|" * width, *rows[1:]])
 
 
+def _pages_text(reader, name: str) -> list[str]:
+    """Each page's text, within bounds: a page showing a content stream an earlier page showed is
+    read once (ten pages sharing one crafted stream took a minute), the text stops growing past
+    the answer's character limit, and reading stops after PDF_SECONDS."""
+    started, seen, pages, size = time.monotonic(), set(), [], 0
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        key = repr(contents) if contents is not None and hasattr(contents, "idnum") else None
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        pages.append((page.extract_text() or "").strip())
+        size += len(pages[-1])
+        if size > settings().max_chars:
+            check_length("\n\n".join(pages))
+        if time.monotonic() - started > PDF_SECONDS:
+            raise InputError(f"{name} took over {PDF_SECONDS} s to read: export the answer as text")
+    return pages
+
+
 def pdf_text(data: bytes, name: str) -> str:
     """The PDF's text layer, page by page (pages apart by a blank line)."""
     from pypdf import PdfReader
@@ -150,7 +188,12 @@ def pdf_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise InputError(f"{name} is password-protected: save a copy without a password")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InputError(
+                f"{name} has {len(reader.pages):,} pages: too long for an answer (the limit is "
+                f"{MAX_PDF_PAGES})"
+            )
+        pages = _pages_text(reader, name)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged file: any of pypdf's errors

@@ -245,8 +245,8 @@ def _answer_input():
     )
     if source == "upload":
         live = st.file_uploader(
-            "Answer file: text (.md, .txt, .docx, .pdf), a transcript (.srt, .vtt, Whisper .json) or audio; "
-            "save a Word or PDF document as .txt first",
+            "Answer file: text (.md, .txt, a Word .docx or a PDF), a transcript (.srt, .vtt, "
+            "Whisper .json) or audio",
             type=TEXT_TYPES + TRANSCRIPT_TYPES + AUDIO_TYPES,
             key="answer_file",
             on_change=_file_changed,
