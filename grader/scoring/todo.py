@@ -106,15 +106,8 @@ def to_do_notes(text: str) -> list[ToDo]:
 def _deferral(text: str, m: re.Match) -> tuple[int, int]:
     """A deferral's span: from its speaker (or its sentence's start, past a short lead such as
     "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on."""
-    line_start = _line_around(text, m)[0]
-    start = line_start
-    for end in _SENTENCE_END.finditer(text, line_start, m.start()):
-        if not abbreviated(text, end.start(), line_start):
-            start = end.end()
-    before = text[start : m.start()]
-    marker = _MARKER.match(before)
-    lead = before[marker.end() if marker else 0 :]
-    start = start + (marker.end() if marker else 0) if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
+    start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
     words = list(itertools.islice(_WORD.finditer(text, m.end()), DEFERRAL_WORDS))
     end = words[-1].end() if words else m.end()
     # (the search stops just past the last word: an end found beyond it is the limit's)
@@ -125,6 +118,19 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int]:
         blank_line = re.compile(r"\n[ \t]*\r?\n").search(text, end)  # and the list under it
         end = blank_line.start() if blank_line else len(text.rstrip())
     return start, end
+
+
+def _sentence_lead(text: str, m: re.Match, line_start: int) -> tuple[int, int, str]:
+    """Where the sentence holding `m` starts (on its line), where it starts past a list or quote
+    marker, and the words between that and `m` (its lead: "Online: ", "Given the time, ")."""
+    start = line_start
+    for end in _SENTENCE_END.finditer(text, line_start, m.start()):
+        if not abbreviated(text, end.start(), line_start):
+            start = end.end()
+    before = text[start : m.start()]  # within REACH of `m`
+    marker = _MARKER.match(before)
+    after_marker = start + (marker.end() if marker else 0)
+    return start, after_marker, text[after_marker : m.start()]
 
 
 def _line_ends(text: str, pos: int) -> bool:
@@ -149,13 +155,7 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
     if opened > text.rfind(")", line_start, m.start()):  # inside parentheses: them alone
         closed = text.find(")", m.end(), line_end)
         return (opened, closed + 1) if closed >= 0 else (opened, line_end)
-    start = line_start
-    for end in _SENTENCE_END.finditer(text, line_start, m.start()):
-        if not abbreviated(text, end.start(), line_start):
-            start = end.end()
-    before = text[start : m.start()]
-    marker = _MARKER.match(before)
-    lead = before[marker.end() if marker else 0 :]
+    start, _, lead = _sentence_lead(text, m, line_start)
     if not _LEAD.fullmatch(lead):
         if not text.startswith(":", m.end()):
             return None  # a word of its sentence
