@@ -70,6 +70,9 @@ def test_what_the_answer_says_it_leaves_out_is_a_note_to_its_clause_end():
         "Ran out of time - would have covered privacy and cold start.",
         "With more time I'd have talked about privacy and cold start.",
         "Not enough time to discuss privacy or cold start.",
+        "Skipping cold start for brand-new cards and privacy: PII retention and GDPR for now.",
+        "We won't cover cold start for new cards and merchants, and privacy: PII retention "
+        "limits, tokenised card numbers and GDPR deletion requests in this answer.",
     ):
         assert _notes(said) == [said], said
     # what is left out goes on past a colon, over a list under it and over a hard-wrapped line

@@ -26,7 +26,7 @@ _TALK = (
 _TALK_I = _TALK + r"|go\s+into|get\s+into|get\s+to|mention|go\s+over"
 _AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into"
 _IN_ANSWER = (
-    r"(?=[^.;:\n]{0,80}?\b(?:here|today|for\s+now|in\s+(?:this|my)\s+(?:answer|write-?up|doc"
+    r"(?=[^.;\n]{0,200}?\b(?:here|today|for\s+now|in\s+(?:this|my)\s+(?:answer|write-?up|doc"
     r"|document|interview|round|session|design)|in\s+the\s+interest\s+of\s+time)\b)"
 )
 _NOT = (
@@ -52,7 +52,7 @@ DEFERRAL = re.compile(
     rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS})\b{_IN_ANSWER}"
     rf"|\b(?:I{_A}ll|I\s+will|I{_A}d|I\s+would|let{_A}s|let\s+me|we{_A}ll)\s+not\s+(?:{_TALK_I})\b"
     rf"|\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b{_IN_ANSWER}"
-    rf"|\b(?:I{_A}m\s+|I\s+am\s+)skipping\b{_IN_ANSWER}"
+    rf"|(?:\b(?:I{_A}m\s+|I\s+am\s+)|^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)skipping\b{_IN_ANSWER}"
     rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
     r"\s+(?:skip|leave\s+out|set\s+aside)\b"
     rf"|\b(?:I\s+|we\s+)?ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
