@@ -111,7 +111,9 @@ def test_crafted_notes_are_read_in_linear_time():
     """One line of 60,000 "TODO: x" took minutes: each note looked back to its line's start."""
     import time
 
-    for crafted in ("TODO: x " * 60_000, "I won't go into drift. " * 20_000, "TODO " * 100_000):
+    crafted_inputs = ["TODO: x " * 60_000, "I won't go into drift. " * 20_000, "TODO " * 100_000]
+    crafted_inputs += ["TODO:\n" * 80_000, "I won't go into it:\n" * 25_000]  # lists to the end
+    for crafted in crafted_inputs:
         started = time.perf_counter()
         to_do_notes(crafted)
         assert time.perf_counter() - started < 5, crafted[:16]

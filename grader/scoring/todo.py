@@ -69,6 +69,9 @@ _CLAUSE_END = re.compile(
     r"[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
     r"|\n(?=[ \t]*(?:\r?\n|$|[-*+#>][ \t]|\d{1,3}[.)][ \t]))"
 )
+_LINE_ENDS = re.compile(r"[ \t]*\r?(?:\n|\Z)")  # nothing more on the line
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+LIST_REACH = 5000  # the farthest the list under a note ("TODO:" / "- a" / "- b") is read
 REACH = 600  # the farthest a note's sentence is looked for from its marker, either way
 DEFERRAL_WORDS = 40  # the most a deferral reaches on unpunctuated speech
 _WORD = re.compile(r"\S+")
@@ -114,10 +117,20 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int]:
     stop = _CLAUSE_END.search(text, m.end(), end + 2)
     if stop and stop.start() < end:
         end = stop.start() + (text[stop.start()] in ".!?;")
-    if text[start:end].rstrip().endswith(":") and _line_ends(text, end):  # "... talked about:"
-        blank_line = re.compile(r"\n[ \t]*\r?\n").search(text, end)  # and the list under it
-        end = blank_line.start() if blank_line else len(text.rstrip())
+    if text[start:end].rstrip().endswith(":") and _LINE_ENDS.match(text, end):  # "talked about:"
+        end = _block_end(text, end)  # and the list under it
     return start, end
+
+
+def _block_end(text: str, pos: int) -> int:
+    """Where the block holding `pos` ends: at the next blank line, within LIST_REACH characters
+    (at the last line's end within them: a crafted run of "TODO:" lines stays linear to read)."""
+    blank_line = _BLANK_LINE.search(text, pos, pos + LIST_REACH)
+    if blank_line:
+        return blank_line.start()
+    if pos + LIST_REACH >= len(text):
+        return len(text.rstrip())
+    return max(pos, text.rfind("\n", pos, pos + LIST_REACH))
 
 
 def _sentence_lead(text: str, m: re.Match, line_start: int) -> tuple[int, int, str]:
@@ -131,12 +144,6 @@ def _sentence_lead(text: str, m: re.Match, line_start: int) -> tuple[int, int, s
     marker = _MARKER.match(before)
     after_marker = start + (marker.end() if marker else 0)
     return start, after_marker, text[after_marker : m.start()]
-
-
-def _line_ends(text: str, pos: int) -> bool:
-    """Whether nothing but spaces follows `pos` on its line."""
-    line_end = text.find("\n", pos)
-    return not text[pos : len(text) if line_end < 0 else line_end].strip()
 
 
 def _line_around(text: str, m: re.Match) -> tuple[int, int]:
@@ -163,8 +170,7 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
     start += len(text[start : m.start()]) - len(text[start : m.start()].lstrip())
     rest = text[m.end() : line_end]
     if not rest.strip(" \t:*_") and not lead.strip(" \t*_~`#"):  # "TODO:" over a list: it too
-        blank_line = re.compile(r"\n[ \t]*\n").search(text, line_end)
-        return start, blank_line.start() if blank_line else len(text.rstrip())
+        return start, _block_end(text, line_end)
     end = line_end
     for stop in _SENTENCE_END.finditer(text, m.end(), line_end):
         if not abbreviated(text, stop.start(), m.end()):
