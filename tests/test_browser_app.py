@@ -271,3 +271,25 @@ def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
         _shot(small, "app_history_390.png")
     finally:
         phone.close()
+
+
+def test_a_word_document_uploaded_in_the_browser_is_graded(server, browser, grader, tmp_path):
+    """The upload box takes a .docx (as Word and Google Docs save answers) and grades its text."""
+    from grader.answers.files import load_answer_bytes
+    from tests.test_documents import _docx
+
+    path = tmp_path / "design.docx"
+    path.write_bytes(_docx())
+    expected = grader.grade(load_answer_bytes(path.read_bytes(), path.name).graded_text, QUESTION)
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        page.get_by_role("combobox", name="Case").click(timeout=TIMEOUT_MS)
+        page.get_by_role("option", name="Video recommendation (home feed)").click()
+        page.get_by_text("Upload a file", exact=True).click(timeout=TIMEOUT_MS)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+        page.get_by_text("To grade: design.docx").wait_for(timeout=TIMEOUT_MS)
+        _grade(page, expected.overall_score)
+        _shot(page, "docx_report.png", height=2000)
+    finally:
+        ctx.close()
