@@ -58,6 +58,10 @@ DEFERRAL = re.compile(
     rf"|\b(?:I\s+|we\s+)?ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
     rf"|to|before|so|but|and|on)\b))"
     rf"|\bnot\s+enough\s+time\s+to\s+(?:{_TALK_I})\b"
+    # scope said of the answer, not of the product ("Out of scope: multi-language support" is a
+    # requirement): "out of scope for today:", "out of scope for this interview"
+    r"|\bout\s+of\s+scope\s+(?:for\s+)?(?:today|here|for\s+now|(?:in|for)\s+(?:this|my)\s+"
+    r"(?:answer|write-?up|interview|round|session|discussion))\b"
     rf"|\b(?:I|we)(?:{_A}d|\s+would)\s+have\s+liked\s+to\s+(?:{_TALK_I})\b"
     rf"|\b(?:{_MORE_TIME}),?\s+" + _WOULD.format(talk=_TALK_I) + r"\b",
     re.IGNORECASE | re.MULTILINE,
