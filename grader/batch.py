@@ -757,11 +757,11 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             + " | ".join(scores)
             + f" | {_cell_text(flagged(r, rid))} |"
         )
-    for question in asked:  # a cohort answering several questions: one rubric each
-        group = [(rid, r) for rid, r in ranked if shown[rid] == question]
+    # a cohort answering several questions: one rubric each, its steps, then its components
+    groups = {q: [(rid, r) for rid, r in ranked if shown[rid] == q] for q in asked}
+    for question, group in groups.items():
         out += _steps_markdown([r for _, r in group], steps, question if mixed else None)
-    for question in asked:
-        group = [(rid, r) for rid, r in ranked if shown[rid] == question]
+    for question, group in groups.items():
         out += _components_markdown(group, components, legend, question if mixed else None)
     if problems:
         out += ["", "## Rows not graded", "", "| where | id | reason |", "|---|---|---|"]

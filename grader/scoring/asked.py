@@ -29,14 +29,12 @@ _CLOSE = r"(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|
 _ASKER = (
     r"(?:interviewer(?:'s[ \t]+[\w-]{1,20})?(?:[ \t]*\([^)\n]{1,40}\))?"
     r"|[A-Z][\w.'-]{0,30}(?:[ \t]+[A-Z][\w.'-]{0,30})?[ \t]*\((?i:interviewer)\)"
-    r"|q|question)"
+    r"|(?P<self_posed>q|question))"
 )
 _ASKED = re.compile(rf"^{_LEAD}(?i:{_ASKER}){_CLOSE}", re.MULTILINE)
 # the candidate's label, at a line's start or later on the asker's line
 _ANSWERER = r"(?:candidate|interviewee|me|a|answer)(?:[ \t]*\([^)\n]{1,40}\))?"
-_ANSWERS = re.compile(rf"{_LEAD}(?i:{_ANSWERER}){_CLOSE}")
 _ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
-_SELF_POSED = re.compile(rf"{_LEAD}(?i:q|question){_CLOSE}")
 _ANSWERS_LINE = re.compile(rf"^{_LEAD}(?i:{_ANSWERER}){_CLOSE}", re.MULTILINE)
 NEAR = 600  # a dialogue labels the candidate's side near the interviewer's turn (one "A:" far off does not)
 _QUOTED = re.compile(r"[ \t]*>")
@@ -64,7 +62,7 @@ def _asked_end(text: str, m: re.Match) -> int:
     candidate posing their own question answers it on the same line ("Question: should list
     price be a feature? It's very predictive, but ..."); an interviewer's at the line's end."""
     end = _line_end(text, m.start())
-    if _SELF_POSED.match(text, m.start()):
+    if m.group("self_posed"):
         mark = text.find("?", m.end(), end)
         return mark + 1 if mark >= 0 else end
     return end
@@ -93,7 +91,7 @@ def _turn(text: str, start: int, end: int, both_sides: bool) -> tuple[int, int]:
             break
         line_end = _line_end(text, line_start)
         line = text[line_start:line_end]
-        if not line.strip() or _ASKED.match(line) or _ANSWERS.match(line):
+        if not line.strip() or _ASKED.match(line) or _ANSWERS_LINE.match(line):
             break
         if quoted:
             if not _QUOTED.match(line):
