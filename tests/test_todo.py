@@ -99,11 +99,55 @@ def test_what_the_answer_says_it_leaves_out_is_a_note_to_its_clause_end():
         assert _notes(said) == [], said
 
 
+def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
+    """Set aside, said of the topic, labelled, unticked, or with no subject: each says the topic
+    is not in the answer, and a reader takes none of them as design."""
+    for said in (
+        "Leaving drift detection and privacy aside for now.",
+        "Didn't get to drift detection or privacy.",
+        "I'm not covering drift today.",
+        "Because of time I skipped drift detection and privacy.",
+        "- Monitoring: omitted for brevity.",
+        "Not covered: drift detection, privacy, fairness auditing.",
+        "- [ ] drift alerts per segment",
+    ):
+        assert _notes(said) == [said], said
+    assert _notes("I skipped drift and privacy because of time.") == ["I skipped drift and privacy"]
+    # the topic comes before what is said of it: the whole sentence, to its clause's end
+    passive = "Privacy and fairness are not covered in this answer"
+    assert _notes(passive + ", but serving is Redis.") == [passive]
+    # a participle's clause ends where the sentence's subject comes in
+    aside = "Setting aside privacy and fairness here"
+    assert _notes(aside + ", the main risk is latency.") == [aside]
+    # a label over a list: the list too, emphasis and all
+    listed = "**Skipped (time):**\n- drift\n- privacy"
+    assert _notes(listed + "\n\nServing is Redis.") == [listed]
+    # the design's own acts, done tasks and other labels stay the answer
+    for said in (
+        "We set aside 10% of users as a holdout here.",
+        "Setting aside 5% of traffic here, we run an A/B test.",
+        "We skipped the cross-encoder here because latency is 50 ms.",
+        "Leave the last week aside for testing.",
+        "- [x] two-tower retrieval with a 256-d embedding",
+        "- Privacy: covered by tokenising card numbers.",
+        "- Features: skipped raw card numbers.",
+        "Won't go into production until the shadow test passes.",
+        "The model is not included in the request path.",
+        "Because of time zones we skip the night batch.",
+    ):
+        assert _notes(said) == [], said
+
+
 def test_a_topic_said_to_be_left_out_raises_no_score(grader):
     weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
     before = grader.grade(weak, "video_recommendation")
     scores = {c.id: c.score for c in before.components}
-    after = grader.grade(weak + "\n" + " ".join(LEFT_OUT) + "\n", "video_recommendation")
+    more = (
+        "Leaving drift detection aside for now.\n\n- [ ] retraining schedule\n- [ ] privacy audit"
+    )
+    after = grader.grade(
+        weak + "\n" + " ".join(LEFT_OUT) + "\n\n" + more + "\n", "video_recommendation"
+    )
     assert all(c.score <= scores[c.id] for c in after.components)
     assert [p.reason for p in after.ignored if "won't go into" in p.quote] == ["to_do"]
     assert any("left out" in w for w in after.warnings)

@@ -27,7 +27,8 @@ _TALK_I = _TALK + r"|go\s+into|get\s+into|get\s+to|mention|go\s+over"
 _AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into"
 _IN_ANSWER = (
     r"(?=[^.;\n]{0,200}?\b(?:here|today|for\s+now|in\s+(?:this|my)\s+(?:answer|write-?up|doc"
-    r"|document|interview|round|session|design)|in\s+the\s+interest\s+of\s+time)\b)"
+    r"|document|interview|round|session|design)|in\s+the\s+interest\s+of\s+time"
+    r"|(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time(?!\s+(?:zones?|series|windows?)))\b)"
 )
 _NOT = (
     rf"(?:\s+(?:won{_A}t|will\s+not|wouldn{_A}t|would\s+not|can{_A}t|cannot|can\s+not|don{_A}t"
@@ -38,8 +39,17 @@ _NOT = (
 )
 _SHORT_OF_TIME = (
     r"given\s+(?:the|our|limited)\s+time|for\s+brevity|in\s+the\s+interest\s+of\s+time"
-    r"|to\s+save\s+time|short\s+on\s+time"
+    r"|to\s+save\s+time|short\s+on\s+time|(?:because\s+of|due\s+to)\s+(?:the\s+)?time\b(?!\s+(?:zones?"
+    r"|series|windows?))"
 )
+_TALKING = (
+    r"cover(?:ing)?|discuss(?:ing)?|talk(?:ing)?\s+about|go(?:ing)?\s+(?:into|over)"
+    r"|get(?:ting)?\s+into|address(?:ing)?|touch(?:ing)?\s+on|div(?:e|ing)\s+into"
+)
+_TALKING_WE = r"discussing|talking\s+about|diving\s+into|going\s+over"
+_PASSIVE = r"covered|discussed|addressed|described|included"
+_LEFT_OUT = rf"not\s+(?:{_PASSIVE})|omitted|skipped|left\s+out"
+_SENTENCE_START = r"(?:^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)"
 _HAVE = r"(?:also\s+)?(?:have\s+)?(?:liked\s+to\s+)?"
 _WOULD = rf"(?:I|we)(?:{_A}d|\s+would)\s+{_HAVE}(?:talked|gone\s+into|covered|discussed|{{talk}})"
 _MORE_TIME = (
@@ -51,10 +61,15 @@ DEFERRAL = re.compile(
     rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK})\b"
     rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS})\b{_IN_ANSWER}"
     rf"|\b(?:I{_A}ll|I\s+will|I{_A}d|I\s+would|let{_A}s|let\s+me|we{_A}ll)\s+not\s+(?:{_TALK_I})\b"
-    rf"|\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b{_IN_ANSWER}"
-    rf"|(?:\b(?:I{_A}m\s+|I\s+am\s+)|^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)skipping\b{_IN_ANSWER}"
+    # acts that are also a design's ("skip", "set aside") placed in the answer; with a quantity
+    # they are the design's ("we set aside 5% of traffic here")
+    rf"|(?P<act>\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b"
+    rf"|\b(?:I|we)\s+(?:(?:have|had)\s+)?(?:skipped|left\s+out|set\s+aside)\b"
+    rf"|(?:\b(?:I{_A}m\s+|I\s+am\s+)|^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)skipping\b"
+    rf"|(?P<aside>\b(?:leav(?:e|ing)|sett?(?:ing)?|putt?(?:ing)?)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside)\b)"
+    rf"{_IN_ANSWER}"
     rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
-    r"\s+(?:skip|leave\s+out|set\s+aside)\b"
+    r"\s+(?:(?:have|had)\s+)?(?:skip(?:ped)?|leave\s+out|left\s+out|set\s+aside)\b"
     rf"|\b(?:I\s+|we\s+)?ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
     rf"|to|before|so|but|and|on)\b))"
     rf"|\bnot\s+enough\s+time\s+to\s+(?:{_TALK_I})\b"
@@ -63,7 +78,21 @@ DEFERRAL = re.compile(
     r"|\bout\s+of\s+scope\s+(?:for\s+)?(?:today|here|for\s+now|(?:in|for)\s+(?:this|my)\s+"
     r"(?:answer|write-?up|interview|round|session|discussion))\b"
     rf"|\b(?:I|we)(?:{_A}d|\s+would)\s+have\s+liked\s+to\s+(?:{_TALK_I})\b"
-    rf"|\b(?:{_MORE_TIME}),?\s+" + _WOULD.format(talk=_TALK_I) + r"\b",
+    rf"|\b(?:{_MORE_TIME}),?\s+" + _WOULD.format(talk=_TALK_I) + r"\b"
+    # "I'm not covering drift"; no subject, in notes: "Didn't get to privacy." (said of the
+    # answer in the past; "Won't go into production" is the system's future)
+    rf"|\bI(?:{_A}m|\s+am)\s+not\s+(?:{_TALKING})\b|\bwe(?:{_A}re|\s+are)\s+not\s+(?:{_TALKING_WE})\b"
+    rf"|{_SENTENCE_START}(?:didn{_A}t|did\s+not|couldn{_A}t|could\s+not|no\s+time\s+to)"
+    rf"\s+(?:really\s+)?(?:{_TALK_I})\b"
+    # said of the topic: "Privacy is not covered here", "Monitoring: omitted for brevity."
+    rf"|(?P<passive>\b(?:is|are|was|were|be|been)\s+not|\b(?:isn|aren|wasn|weren){_A}t)\s+"
+    rf"(?:{_PASSIVE})\b{_IN_ANSWER}"
+    rf"|^[ \t]*(?:[-*+][ \t]+)?[^\W\d][\w /&'-]{{0,40}}:[ \t]*(?:{_LEFT_OUT})(?=[ \t]*(?:$|[.;(]"
+    rf"|(?:{_SHORT_OF_TIME}|for\s+now|here|today)\b))"
+    # a label over what is left out: "Not covered: drift, privacy.", "Skipped (time):"
+    rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:{_LEFT_OUT})\b[^:\n]{{0,30}}:"
+    # an unticked task in a Markdown task list: "- [ ] drift alerts"
+    r"|^[ \t]*[-*+][ \t]+\[[ \t]?\][ \t]+(?=\S)",
     re.IGNORECASE | re.MULTILINE,
 )
 # where what a deferral leaves out ends: its sentence's end, a clause turning to what is said, or
@@ -73,12 +102,20 @@ _CLAUSE_END = re.compile(
     r"[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
     r"|\n(?=[ \t]*(?:\r?\n|$|[-*+#>][ \t]|\d{1,3}[.)][ \t]))"
 )
+# "Setting aside privacy for now, the main risk is latency": a participle's clause also ends where
+# the sentence's subject comes in
+_ASIDE_END = re.compile(
+    _CLAUSE_END.pattern + r"|,\s+(?=(?:the|we|I|our|my|this|it|that|there|let's|a|an)\s)",
+    re.IGNORECASE,
+)
 _LINE_ENDS = re.compile(r"[ \t]*\r?(?:\n|\Z)")  # nothing more on the line
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 LIST_REACH = 5000  # the farthest the list under a note ("TODO:" / "- a" / "- b") is read
 REACH = 600  # the farthest a note's sentence is looked for from its marker, either way
 DEFERRAL_WORDS = 40  # the most a deferral reaches on unpunctuated speech
 _WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
+_STOP = re.compile(r"[.!?](?:\s|$)|\n")
 # a short lead before the speaker, kept with the note: "Given the time, ", "For brevity here, "
 _DEFERRAL_LEAD = re.compile(r"[^\W\d][\w'\u2019 ]{0,40},\s*")
 
@@ -100,7 +137,7 @@ def to_do_notes(text: str) -> list[ToDo]:
     it ("XGBoost, e.g. for tabular data TODO: tune depth."); any other one inside a sentence is a
     word of it ("we track every TODO in Jira")."""
     spans = [span for m in MARKER.finditer(text) if (span := _note(text, m)) is not None]
-    spans += [_deferral(text, m) for m in DEFERRAL.finditer(text)]
+    spans += [span for m in DEFERRAL.finditer(text) if (span := _deferral(text, m)) is not None]
     notes: list[ToDo] = []
     for start, end in sorted(spans):
         if notes and start <= notes[-1].end:
@@ -110,20 +147,30 @@ def to_do_notes(text: str) -> list[ToDo]:
     return notes
 
 
-def _deferral(text: str, m: re.Match) -> tuple[int, int]:
+def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     """A deferral's span: from its speaker (or its sentence's start, past a short lead such as
-    "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on."""
+    "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on. None for an act
+    with a number in its sentence: that is the design's ("we skip the first 3 days here")."""
     start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
-    start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    # what "is not covered here" is said of comes before it: the note is its whole sentence
+    start = after_marker if m["passive"] or _DEFERRAL_LEAD.fullmatch(lead) else m.start()
     words = list(itertools.islice(_WORD.finditer(text, m.end()), DEFERRAL_WORDS))
     end = words[-1].end() if words else m.end()
     # (the search stops just past the last word: an end found beyond it is the limit's)
-    stop = _CLAUSE_END.search(text, m.end(), end + 2)
+    stop = (_ASIDE_END if m["aside"] else _CLAUSE_END).search(text, m.end(), end + 2)
     if stop and stop.start() < end:
         end = stop.start() + (text[stop.start()] in ".!?;")
-    if text[start:end].rstrip().endswith(":") and _LINE_ENDS.match(text, end):  # "talked about:"
+    if m["act"] and _DIGIT.search(text, m.start(), _sentence_end(text, m.end())):
+        return None
+    if text[start:end].rstrip(" \t*_").endswith(":") and _LINE_ENDS.match(text, end):  # "about:"
         end = _block_end(text, end)  # and the list under it
     return start, end
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    """The end of the sentence or line going on at `pos`, within REACH characters."""
+    stop = _STOP.search(text, pos, pos + REACH)
+    return stop.start() if stop else min(len(text), pos + REACH)
 
 
 def _block_end(text: str, pos: int) -> int:
