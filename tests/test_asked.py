@@ -82,6 +82,36 @@ def test_askers_are_found_in_more_forms_and_the_answer_after_a_question_is_kept(
         assert [text[s:e] for s, e in interviewer_lines(text)] == turns, text
 
 
+def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
+    forms = {
+        # other roles, numbered interviewers, in a dialogue labelled on both sides
+        "Hiring manager: and drift, PSI per feature?\nMe: Yes.\n": [
+            "Hiring manager: and drift, PSI per feature?"
+        ],
+        "**Interviewer 2:** What about drift?\nA: PSI.\n": ["**Interviewer 2:** What about drift?"],
+        "Bar raiser: why not a GBDT?\nCandidate: latency.\n": ["Bar raiser: why not a GBDT?"],
+        # bold closing on the label, with the words after it or on the line under it
+        "**Interviewer** And privacy, with DP on embeddings?\n\nSure.\n": [
+            "**Interviewer** And privacy, with DP on embeddings?"
+        ],
+        "**Interviewer**\nWhat about drift?\n\nPSI weekly.\n": [
+            "**Interviewer**\nWhat about drift?"
+        ],
+        # a Word document's Speaker | Words table, read as Markdown rows
+        "| Speaker | Words |\n|---|---|\n| Interviewer | Drift, PSI per feature? |\n"
+        "| Candidate | Yes. |\n": ["| Interviewer | Drift, PSI per feature? |"],
+    }
+    for text, turns in forms.items():
+        assert [text[s:e] for s, e in interviewer_lines(text)] == turns, text
+    # without the candidate's side, such lines are a design's: a recruiting system's roles, or
+    # a table of its entities
+    for design in (
+        "Recruiter: sees the top 50 matches per role.\nHiring manager: approves the shortlist.\n",
+        "| Role | Fields |\n|---|---|\n| Interviewer | id, calendar |\n| Candidate | id, CV |\n",
+    ):
+        assert interviewer_lines(design) == [], design
+
+
 def test_the_interviewers_words_raise_no_score_and_are_listed_as_not_counted(grader):
     weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
     before = grader.grade(weak, "video_recommendation")

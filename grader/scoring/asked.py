@@ -22,20 +22,35 @@ from grader.text import without_fenced_code
 _LEAD = (
     r"[ \t]*(?:>[ \t]*)*(?:\[[0-9:.]{4,12}\][ \t]*)?(?:\*\*|__|\*|_)?"  # quote, [14:02], emphasis
 )
-_CLOSE = r"(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+# the label's end: a colon or a spaced dash, or bold closing on the label ("**Interviewer** And?")
+_CLOSE = (
+    r"(?:(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+    r"|(?<=[\w)])(?:\*\*|__)(?:[ \t]+|[ \t]*(?=\r?$)))"
+)
 # the asker's label opening a line: "Interviewer", "Interviewer (Sam)", "Interviewer's
 # follow-up", "Priya (interviewer)", "Q", "Question". Not a bullet: "- Interviewer: id, calendar"
 # is a field of a design about interviews
 _ASKER = (
-    r"(?:interviewer(?:'s[ \t]+[\w-]{1,20})?(?:[ \t]*\([^)\n]{1,40}\))?"
+    r"(?:(?:interviewer(?:[ \t]+(?:\d{1,2}|[A-Z]))?|(?P<role>hiring[ \t]+manager|panell?ist"
+    r"|recruiter|(?:bar[ \t]*)?raiser)(?:[ \t]+(?:\d{1,2}|[A-Z]))?)(?:'s[ \t]+[\w-]{1,20})?"
+    r"(?:[ \t]*\([^)\n]{1,40}\))?"
     r"|[A-Z][\w.'-]{0,30}(?:[ \t]+[A-Z][\w.'-]{0,30})?[ \t]*\((?i:interviewer)\)"
     r"|(?P<self_posed>q|question))"
 )
-_ASKED = re.compile(rf"^{_LEAD}(?i:{_ASKER}){_CLOSE}", re.MULTILINE)
+# or a table row's first cell (a Word document's Speaker | Words table, read as Markdown rows)
+_CELL = r"[ \t]*(?:\*\*|__)?"
+_ASKED = re.compile(
+    rf"^{_LEAD}(?i:{_ASKER}){_CLOSE}"
+    rf"|^[ \t]*\|{_CELL}(?P<row>(?i:{re.sub(r'[?]P<[a-z_]+>', '?:', _ASKER)})){_CELL}[ \t]*\|",
+    re.MULTILINE,
+)
 # the candidate's label, at a line's start or later on the asker's line
 _ANSWERER = r"(?:candidate|interviewee|me|a|answer)(?:[ \t]*\([^)\n]{1,40}\))?"
 _ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
-_ANSWERS_LINE = re.compile(rf"^{_LEAD}(?i:{_ANSWERER}){_CLOSE}", re.MULTILINE)
+_ANSWERS_LINE = re.compile(
+    rf"^{_LEAD}(?i:{_ANSWERER}){_CLOSE}|^[ \t]*\|{_CELL}(?i:{_ANSWERER}){_CELL}[ \t]*\|",
+    re.MULTILINE,
+)
 NEAR = 600  # a dialogue labels the candidate's side near the interviewer's turn (one "A:" far off does not)
 _QUOTED = re.compile(r"[ \t]*>")
 _BREAK = re.compile(r"[ \t]{0,3}(?:#|[-*+][ \t]|\d{1,3}[.)][ \t])")  # a heading or a list item
@@ -45,7 +60,13 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) spans of the interviewer's turns, in order: each from its labelled line
     through the lines that continue it."""
     shown = without_fenced_code(text)
-    starts = [(m.start(), _asked_end(shown, m)) for m in _ASKED.finditer(shown)]
+    # an asker named by another role ("Hiring manager:", "Panelist:"), or in a table's row asking
+    # something, only where the candidate's side is labelled near it: without one, "Recruiter:
+    # sees the top 50" or "| Interviewer | id, calendar |" is a line of a design
+    starts = [
+        (m.start(), end := _asked_end(shown, m), m["role"], m["row"] and shown[m.start() : end])
+        for m in _ASKED.finditer(shown)
+    ]
     if not starts:
         return []
     answers = [m.start() for m in _ANSWERS_LINE.finditer(shown)]
@@ -54,14 +75,23 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
         k = bisect.bisect_left(answers, start - NEAR)
         return k < len(answers) and answers[k] <= start + NEAR
 
-    return [_turn(shown, start, end, labelled_near(start)) for start, end in starts]
+    turns = []
+    for start, end, role, row in starts:
+        near = labelled_near(start)
+        if (role or row) and not near or row and "?" not in row:
+            continue
+        turns.append(_turn(shown, start, end, near))
+    return turns
 
 
 def _asked_end(text: str, m: re.Match) -> int:
-    """Where an asker's line ends: a "Q:" or "Question:" line at its question mark, since a
+    """Where an asker's line ends (the line under a label alone on its own, "**Interviewer**"):
+    a "Q:" or "Question:" line at its question mark, since a
     candidate posing their own question answers it on the same line ("Question: should list
     price be a feature? It's very predictive, but ..."); an interviewer's at the line's end."""
     end = _line_end(text, m.start())
+    if not text[m.end() : end].strip() and end < len(text):  # the label alone: its words below
+        end = _line_end(text, end + 1)
     if m.group("self_posed"):
         mark = text.find("?", m.end(), end)
         return mark + 1 if mark >= 0 else end
