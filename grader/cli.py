@@ -914,12 +914,23 @@ def _check_port(host: str, port: int) -> None:
 
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as e:  # a usage error: one line, like every other error
+        code = e.exit_code
+        if type(e).__name__ != "NoArgsIsHelpError":  # (that one has printed the help asked for)
+            ctx = getattr(e, "ctx", None)
+            where = f" (see {ctx.command_path} --help)" if ctx else ""
+            typer.echo(f"error: {' '.join(e.format_message().split())}{where}", err=True)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        code = 1
     finally:
         # The command is done and its output written. Python's last act would be a garbage
         # collection over every object the process made (numpy, onnxruntime, pydantic models:
         # 0.15-0.2 s of a cold `mlsd grade` on 2 cores); frozen, they are left to the exit.
         gc.freeze()
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,17 @@ def test_unknown_question_and_missing_file(mlsd, tmp_path):
     )
 
 
+def test_usage_errors_are_one_line_naming_the_help_to_read(mlsd):
+    """A mistyped option, command or value is one line with exit code 2, as every other error
+    (typer drew a box of five lines around it)."""
+    _one_line_error(mlsd("grade", STRONG, "--questin", "x"), "--question")
+    _one_line_error(mlsd("grdae", STRONG), "No such command")
+    _one_line_error(mlsd("grade"), "Missing argument")
+    err = mlsd("grade", STRONG, "-f", "yaml").stderr.decode()
+    assert "'yaml' is not one of" in err and "grade --help" in err and "\u256d" not in err
+    assert mlsd().returncode == 2 and "Usage" in mlsd().stdout.decode()  # the help, asked for
+
+
 def test_missing_index_without_auto_build(mlsd, tmp_path):
     proc = mlsd(
         "grade",
