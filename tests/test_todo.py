@@ -122,8 +122,50 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
     # a label over a list: the list too, emphasis and all
     listed = "**Skipped (time):**\n- drift\n- privacy"
     assert _notes(listed + "\n\nServing is Redis.") == [listed]
+    # said in the past, without an apostrophe, before a pronoun, after a wrapped abbreviation
+    for said in (
+        "I didn't have time to cover drift detection, monitoring or retraining.",
+        "I haven't covered drift detection or privacy.",
+        "i wont go into drift detection or monitoring today",
+        "Drift detection, monitoring and retraining: I won't go into those.",
+        "I won't cover drift detection (e.g. PSI alerts) or retraining in this answer.",
+        "Drift and retraining weren't covered.",
+        "Drift detection and retraining are beyond the scope of this answer.",
+        "Monitoring, drift detection and retraining: TBD",
+        "- Drift alerts with PSI per feature (TODO)",
+        "1. [ ] privacy audit",
+    ):
+        assert _notes(said) == [said], said
+    late = "I would have talked about drift detection and retraining, but I ran out of time."
+    assert _notes(late) == [late.split(",")[0], "I ran out of time."]
+    # what a note declines to detail is not a topic: what follows is the answer
+    assert _notes("I won't go into the math, the two-tower model embeds users.") == [
+        "I won't go into the math"
+    ]
+    assert _notes("I won't go into drift here - we retrain weekly on 30 days.") == [
+        "I won't go into drift here"
+    ]
+    assert _notes("- Launch region: TBD; retrieval is a two-tower model.") == [
+        "- Launch region: TBD;"
+    ]
     # the design's own acts, done tasks and other labels stay the answer
     for said in (
+        "I won't go into production until the two-week shadow test matches offline NDCG.",
+        "So that I don't get into a feedback loop, I hold out a random slice of traffic.",
+        "I won't go over the p99 latency budget: the ranker scores only the top candidates.",
+        "We don't go deeper into the candidate list than the retrieval top-k.",
+        "When the ranking service ran out of time, we return the candidate generator's order.",
+        "Given enough time, we would get to full catalogue coverage through exploration.",
+        "We set aside a holdout set of users here to measure long-term watch time.",
+        "We leave the most recent week of logs aside here as the test set.",
+        "Skipping is a strong negative signal here, so a skip gets a negative label.",
+        "Skipped videos: treated as negative labels with a higher weight.",
+        "- Already-watched videos: skipped.",
+        "Already-watched videos are not included in the candidate set here.",
+        "We skip videos the user has already watched here, and the ranker scores the rest.",
+        "We can't cover every market with one model, so here we train one ranker per region.",
+        "We skip the heavy ranker because of the time it takes to score each candidate.",
+        "We track every TODO\nin Jira.",
         "We set aside 10% of users as a holdout here.",
         "Setting aside 5% of traffic here, we run an A/B test.",
         "We skipped the cross-encoder here because latency is 50 ms.",
@@ -159,6 +201,8 @@ def test_crafted_notes_are_read_in_linear_time():
 
     crafted_inputs = ["TODO: x " * 60_000, "I won't go into drift. " * 20_000, "TODO " * 100_000]
     crafted_inputs += ["TODO:\n" * 80_000, "I won't go into it:\n" * 25_000]  # lists to the end
+    # a place looked for past abbreviations' dots: two ways to read "e." once took 47 s at 126 KB
+    crafted_inputs += ["I won't cover e.g. x " * 30_000, "Privacy is not covered e.g. " * 30_000]
     for crafted in crafted_inputs:
         started = time.perf_counter()
         to_do_notes(crafted)

@@ -13,93 +13,145 @@ from dataclasses import dataclass
 from grader.scoring.segment import _MARKER, _SENTENCE_END, abbreviated
 
 # the writers' markers for "not written yet"; in capitals (or "To do:"), as notes write them
-MARKER = re.compile(r"\b(?:TODO|TBD|FIXME|[Tt]o[- ]?do:)(?![\w-])")
+MARKER = re.compile(r"\b(?:TODO|TBD|TBC|FIXME|T[Oo][- ]?D[Oo]:|[Tt]o[- ]?do:)(?![\w-])")
 # saying a topic is left out: a first-person speaker declining or deferring to talk about it. With
 # "we" (often the system or the team) only verbs of talk; verbs that also name a design act
 # ("cover", "address", "skip", "leave out": "I left out raw card numbers from the features", "we
-# don't cover minors") only with words placing them in the answer ("here", "in this answer")
-_A = "['\u2019]"  # an apostrophe, straight or curly (Word and phones curl them)
+# don't cover minors") only with words placing them in the answer ("here", "in this answer"), and
+# acts a design does as well as an answer ("skip", "set aside") only with words placing them in
+# the answer or its time ("for brevity", "because of time"; "we skip the re-ranker here" and
+# "we set aside a holdout for now" are designs)
+_A = "['\u2019]?"  # an apostrophe, straight, curly (Word and phones curl them) or left out
 _TALK = (
     r"(?:dive|dig|delve)\s+(?:deep(?:er|ly)?\s+)?into|go\s+deep(?:er|ly)?\s+(?:on|into)"
     r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
 )
-_TALK_I = _TALK + r"|go\s+into|get\s+into|get\s+to|mention|go\s+over"
-_AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into"
-_IN_ANSWER = (
-    r"(?=[^.;\n]{0,200}?\b(?:here|today|for\s+now|in\s+(?:this|my)\s+(?:answer|write-?up|doc"
-    r"|document|interview|round|session|design)|in\s+the\s+interest\s+of\s+time"
-    r"|(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time(?!\s+(?:zones?|series|windows?)))\b)"
+# verbs of motion whose literal sense is a design's: "go into production", "get into a feedback
+# loop", "go over the latency budget", "get to see the labels"
+_LITERAL = (
+    r"(?!\s+(?:(?:the|a|an|our|its|any|this)\s+)?(?:[\w-]+\s+){0,2}(?:production|prod|effect|service"
+    r"|loops?|trouble|budget|limits?|quotas?|sla|thresholds?|queue|cache|index|see|use|know|train"
+    r"|serve|ship|run)\b|\s+\d)"
 )
+_TALK_PLAIN = r"discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
+_TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over|get\s+to){_LITERAL}|mention"
+_AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into|go\s+over"
+_TIME_REASON = (
+    r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!\s+(?:zones?|series|windows?"
+    r"|budget|it|taken|spent|needed|of))"
+)
+_ANSWER = r"answer|write-?up|doc|document|interview|round|session|discussion|response"
+# the answer and its time, and nothing a design also says
+_IN_ANSWER_ONLY = (
+    rf"in\s+(?:this|my)\s+(?:{_ANSWER})|in\s+the\s+interest\s+of\s+time|for\s+brevity"
+    rf"|given\s+(?:the|our|limited)\s+time|\(\s*(?:no\s+)?time\s*\)|{_TIME_REASON}"
+)
+# the rest of a clause: not past a sentence's end (a dot in "0.2" or "e.g." is none) nor a turn
+# to what is said ("We can't cover every market with one model, so here we train ...")
+_WITHIN = (
+    r"(?:(?!,?\s+(?:but|so|because(?!\s+of\s)|since|although|whereas)\s)(?>[^.;\n]|\.(?=\S)|(?<=\b[a-z])\.))"
+    r"{0,200}?"
+)
+_IN_ANSWER = rf"(?={_WITHIN}\b(?:here|today|for\s+now|in\s+this\s+design|{_IN_ANSWER_ONLY}))"
+_ANSWER_ONLY = rf"(?={_WITHIN}(?:\b|(?=\())(?:{_IN_ANSWER_ONLY}))"
 _NOT = (
     rf"(?:\s+(?:won{_A}t|will\s+not|wouldn{_A}t|would\s+not|can{_A}t|cannot|can\s+not|don{_A}t"
-    rf"|do\s+not|didn{_A}t|did\s+not|haven{_A}t|have\s+not|(?:am|are)\s+not\s+going\s+to"
+    rf"|do\s+not|didn{_A}t|did\s+not|haven{_A}t|have\s+not|(?:am|are)\s+not\s+(?:going\s+to|gonna)"
     rf"|(?:won{_A}t|didn{_A}t|did\s+not)\s+have\s+(?:the\s+|a\s+)?(?:time|chance)\s+to"
     rf"|had\s+no\s+(?:time|chance)\s+to|would\s+rather\s+not)"
-    rf"|{_A}(?:m|re)\s+not\s+going\s+to|{_A}d\s+rather\s+not)"
+    rf"|{_A}(?:m|re)\s+not\s+(?:going\s+to|gonna)|{_A}d\s+rather\s+not)"
 )
 _SHORT_OF_TIME = (
     r"given\s+(?:the|our|limited)\s+time|for\s+brevity|in\s+the\s+interest\s+of\s+time"
-    r"|to\s+save\s+time|short\s+on\s+time|(?:because\s+of|due\s+to)\s+(?:the\s+)?time\b(?!\s+(?:zones?"
-    r"|series|windows?))"
+    rf"|short\s+on\s+time|(?:I{_A}m\s+|we{_A}re\s+)?running\s+out\s+of\s+time|{_TIME_REASON}"
 )
 _TALKING = (
-    r"cover(?:ing)?|discuss(?:ing)?|talk(?:ing)?\s+about|go(?:ing)?\s+(?:into|over)"
-    r"|get(?:ting)?\s+into|address(?:ing)?|touch(?:ing)?\s+on|div(?:e|ing)\s+into"
+    rf"cover(?:ing)?|discuss(?:ing)?|talk(?:ing)?\s+about|go(?:ing)?\s+(?:into|over){_LITERAL}"
+    rf"|get(?:ting)?\s+into{_LITERAL}|address(?:ing)?|touch(?:ing)?\s+on|div(?:e|ing)\s+into"
 )
-_TALKING_WE = r"discussing|talking\s+about|diving\s+into|going\s+over"
-_PASSIVE = r"covered|discussed|addressed|described|included"
-_LEFT_OUT = rf"not\s+(?:{_PASSIVE})|omitted|skipped|left\s+out"
-_SENTENCE_START = r"(?:^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)"
+_TALKING_WE = r"discussing|talking\s+about"
+_PASSIVE = r"covered|discussed|described|talked\s+about|gone\s+into"
+_SENTENCE_START = r"(?:^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?|(?<=[.!?])[ \t]+)"
 _HAVE = r"(?:also\s+)?(?:have\s+)?(?:liked\s+to\s+)?"
 _WOULD = rf"(?:I|we)(?:{_A}d|\s+would)\s+{_HAVE}(?:talked|gone\s+into|covered|discussed|{{talk}})"
 _MORE_TIME = (
     r"(?:if\s+(?:I|we)\s+had|had\s+(?:I|we)|with|given)\s+(?:more|enough|extra)\s+time"
     r"|time\s+permitting"
 )
+_SCOPE = (
+    rf"(?:beyond|outside|out\s+of)\s+(?:the\s+)?scope\s+(?:of|for)\s+(?:this|my)\s+(?:{_ANSWER})"
+)
+_BOX = r"(?:[-*+]|\d{1,3}[.)])[ \t]+\[[ \t]{0,2}\]|\u2610"  # "- [ ]", "1. [ ]", a ballot box
 DEFERRAL = re.compile(
     rf"\bI{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_I})\b"
-    rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK})\b"
-    rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS})\b{_IN_ANSWER}"
+    rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_PLAIN})\b"
+    rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS}|{_TALK})\b{_IN_ANSWER}"
+    # in the past, said of the answer: "I didn't cover drift", "we didn't get to privacy"
+    rf"|\bI\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+|fully\s+)?(?:cover|address)\b"
+    rf"|\bI\s+(?:haven{_A}t|have\s+not)\s+(?:really\s+|fully\s+)?(?:covered|addressed|discussed"
+    r"|talked\s+about|gone\s+into)\b"
+    rf"|\b(?:I|we)\s+(?:didn{_A}t|did\s+not|had\s+no|haven{_A}t\s+had)\s+(?:have\s+)?(?:the\s+|enough\s+)?"
+    rf"time\s+to\s+(?:really\s+)?(?:cover|address|{_TALK_I}|go\s+into|get\s+into)\b"
+    rf"|\bwe\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+)?get\s+to\b"
+    rf"|\b(?:I|we)\s+(?:didn{_A}t|did\s+not|had\s+no)\s+(?:have\s+)?(?:the\s+|enough\s+)?time\s+for\b"
     rf"|\b(?:I{_A}ll|I\s+will|I{_A}d|I\s+would|let{_A}s|let\s+me|we{_A}ll)\s+not\s+(?:{_TALK_I})\b"
-    # acts that are also a design's ("skip", "set aside") placed in the answer; with a quantity
-    # they are the design's ("we set aside 5% of traffic here")
+    # acts that are also a design's ("skip", "set aside"), placed in the answer or its time; with a
+    # quantity they are the design's ("we set aside 5% of traffic for brevity"? no: of traffic)
     rf"|(?P<act>\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b"
     rf"|\b(?:I|we)\s+(?:(?:have|had)\s+)?(?:skipped|left\s+out|set\s+aside)\b"
-    rf"|(?:\b(?:I{_A}m\s+|I\s+am\s+)|^[ \t]*(?:[-*+][ \t]+)?|(?<=[.!?])[ \t]+)skipping\b"
-    rf"|(?P<aside>\b(?:leav(?:e|ing)|sett?(?:ing)?|putt?(?:ing)?)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside)\b)"
-    rf"{_IN_ANSWER}"
-    rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
+    rf"|\bI(?:{_A}m|\s+am)\s+skipping\b"
+    rf"|\b(?:leave|set|put)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside\b){_ANSWER_ONLY}"
+    # a speaker setting a topic aside for now: "Leaving drift aside for now", "Setting aside
+    # privacy here, ..."
+    rf"|(?P<aside>\b(?:leaving|setting|putting)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside\b|\bleaving\s+out\b"
+    # (not "Skipping is a strong negative signal here": skipping a video, said of the data)
+    rf"|{_SENTENCE_START}skipping\b(?!\s+(?:is|was|will|can|could|should|would|may|might|means"
+    rf"|counts|gets|tells|signals)\b)){_IN_ANSWER}"
+    rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:so\s+)?(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
     r"\s+(?:(?:have|had)\s+)?(?:skip(?:ped)?|leave\s+out|left\s+out|set\s+aside)\b"
-    rf"|\b(?:I\s+|we\s+)?ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
+    rf"|(?:\bI\s+|\bwe\s+|{_SENTENCE_START})ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
     rf"|to|before|so|but|and|on)\b))"
     rf"|\bnot\s+enough\s+time\s+to\s+(?:{_TALK_I})\b"
     # scope said of the answer, not of the product ("Out of scope: multi-language support" is a
     # requirement): "out of scope for today:", "out of scope for this interview"
     r"|\bout\s+of\s+scope\s+(?:for\s+)?(?:today|here|for\s+now|(?:in|for)\s+(?:this|my)\s+"
-    r"(?:answer|write-?up|interview|round|session|discussion))\b"
+    rf"(?:{_ANSWER}))\b"
     rf"|\b(?:I|we)(?:{_A}d|\s+would)\s+have\s+liked\s+to\s+(?:{_TALK_I})\b"
-    rf"|\b(?:{_MORE_TIME}),?\s+" + _WOULD.format(talk=_TALK_I) + r"\b"
+    rf"|\b(?:{_MORE_TIME}),?\s+"
+    + _WOULD.format(talk=_TALK + "|mention")
+    + r"\b"
+    # "I would have covered drift with more time" / "..., but I ran out of time"
+    + rf"|\b{_WOULD.format(talk=_TALK + '|mention')}\b(?=[^.;\n]{{0,200}}?\b(?:{_MORE_TIME}|ran\s+out\s+of\s+time))"
     # "I'm not covering drift"; no subject, in notes: "Didn't get to privacy." (said of the
     # answer in the past; "Won't go into production" is the system's future)
     rf"|\bI(?:{_A}m|\s+am)\s+not\s+(?:{_TALKING})\b|\bwe(?:{_A}re|\s+are)\s+not\s+(?:{_TALKING_WE})\b"
-    rf"|{_SENTENCE_START}(?:didn{_A}t|did\s+not|couldn{_A}t|could\s+not|no\s+time\s+to)"
-    rf"\s+(?:really\s+)?(?:{_TALK_I})\b"
-    # said of the topic: "Privacy is not covered here", "Monitoring: omitted for brevity."
-    rf"|(?P<passive>\b(?:is|are|was|were|be|been)\s+not|\b(?:isn|aren|wasn|weren){_A}t)\s+"
-    rf"(?:{_PASSIVE})\b{_IN_ANSWER}"
-    rf"|^[ \t]*(?:[-*+][ \t]+)?[^\W\d][\w /&'-]{{0,40}}:[ \t]*(?:{_LEFT_OUT})(?=[ \t]*(?:$|[.;(]"
-    rf"|(?:{_SHORT_OF_TIME}|for\s+now|here|today)\b))"
+    rf"|{_SENTENCE_START}(?:didn{_A}t|did\s+not|couldn{_A}t|could\s+not|no\s+time\s+to|not\s+going\s+to"
+    rf"|not\s+gonna)\s+(?:really\s+)?(?:{_TALK_I})\b"
+    rf"|{_SENTENCE_START}no\s+time\s+for\b"
+    # said of the topic: "Privacy is not covered here", "Drift and retraining weren't covered.",
+    # "... are beyond the scope of this answer"
+    rf"|(?P<passive>\b(?:is|are|be|been)\s+not\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
+    rf"|\b(?:isn|aren){_A}t\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
+    rf"|\b(?:was|were)\s+not\s+(?:{_PASSIVE})\b|\b(?:wasn|weren){_A}t\s+(?:{_PASSIVE})\b"
+    rf"|\b(?:is|are)\s+{_SCOPE}\b|\b(?:is|are)\s+out\s+of\s+scope\b{_ANSWER_ONLY})"
+    # labelled: "- Privacy: not covered (time).", "Monitoring: omitted for brevity."
+    rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*[^\W\d][\w /&',-]{{0,60}}[*_]*(?::|[ \t][\u2013\u2014-][ \t])[*_ \t]*"
+    rf"(?:not\s+(?:covered|discussed)\b|(?:omitted|skipped|left\s+out)\b{_ANSWER_ONLY})"
     # a label over what is left out: "Not covered: drift, privacy.", "Skipped (time):"
-    rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:{_LEFT_OUT})\b[^:\n]{{0,30}}:"
-    # an unticked task in a Markdown task list: "- [ ] drift alerts"
-    r"|^[ \t]*[-*+][ \t]+\[[ \t]?\][ \t]+(?=\S)",
+    rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:(?:things|topics|what)\s+(?:I\s+(?:didn{_A}t|did\s+not)\s+cover"
+    r"|(?:I\s+)?left\s+out)"
+    rf"|not\s+(?:covered|discussed)|(?:omitted|skipped|left\s+out)(?=[^:\n]*\btime\b))"
+    r"(?:[ \t]+(?:here|in\s+this\s+answer))?(?:[ \t]*\([^)\n]{1,20}\))?[*_ \t]*:"
+    # an unticked task in a task list: "- [ ] drift alerts", "1. [ ] privacy", "☐ privacy"
+    rf"|^[ \t]*(?:{_BOX})[ \t]+(?=\S)",
     re.IGNORECASE | re.MULTILINE,
 )
 # where what a deferral leaves out ends: its sentence's end, a clause turning to what is said, or
 # a paragraph's or list's break; a colon or a dash goes on to what is left out ("I won't go into
 # privacy: PII retention, ..."), and a line broken mid-sentence (hard-wrapped, a PDF's) runs on
 _CLAUSE_END = re.compile(
-    r"[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
+    r"(?<!\b[a-z]\.[a-z])[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
+    r"|\s+[-\u2013\u2014]\s+(?=(?:we|I|the|our|it|this|instead)\b)"
     r"|\n(?=[ \t]*(?:\r?\n|$|[-*+#>][ \t]|\d{1,3}[.)][ \t]))"
 )
 # "Setting aside privacy for now, the main risk is latency": a participle's clause also ends where
@@ -108,7 +160,17 @@ _ASIDE_END = re.compile(
     _CLAUSE_END.pattern + r"|,\s+(?=(?:the|we|I|our|my|this|it|that|there|let's|a|an)\s)",
     re.IGNORECASE,
 )
+_PRONOUN = re.compile(
+    r"\s+(?:it|those|them|that|these|this|either|any\s+of\s+(?:it|them|those))\b(?!\s+\w)", re.I
+)
+_DETAIL = re.compile(
+    r"\s+(?:(?:the|much|any|too\s+much|a\s+lot\s+of|all\s+the)\s+)?(?:details?|specifics|math|maths"
+    r"|weeds|nitty[- ]gritty|implementation)\b(?:\s+(?:here|today|for\s+now))?",
+    re.I,
+)
 _LINE_ENDS = re.compile(r"[ \t]*\r?(?:\n|\Z)")  # nothing more on the line
+# a marker ends its line (not one hard-wrapped mid-sentence: the next line goes on in lower case)
+_CLOSES_LINE = re.compile(r"[ \t]*\)?[.!]?[*_]*[ \t]*(?=\r?(?:\n(?![ \t]*[a-z])|\Z))")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 LIST_REACH = 5000  # the farthest the list under a note ("TODO:" / "- a" / "- b") is read
 REACH = 600  # the farthest a note's sentence is looked for from its marker, either way
@@ -120,7 +182,7 @@ _STOP = re.compile(r"[.!?](?:\s|$)|\n")
 _DEFERRAL_LEAD = re.compile(r"[^\W\d][\w'\u2019 ]{0,40},\s*")
 
 # what may come before a marker that leads its sentence: a bullet, emphasis, a label ("Online:")
-_LEAD = re.compile(r"[*_~`\s]*(?:[^\W\d][\w /&'-]{0,40}[:\u2013\u2014-])?[*_~`\s]*")
+_LEAD = re.compile(r"[*_~`\s]*(?:[^\W\d][\w /&',-]{0,80}[:\u2013\u2014-])?[*_~`\s]*")
 
 
 @dataclass(frozen=True)
@@ -152,15 +214,20 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on. None for an act
     with a number in its sentence: that is the design's ("we skip the first 3 days here")."""
     start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
-    # what "is not covered here" is said of comes before it: the note is its whole sentence
-    start = after_marker if m["passive"] or _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    # what "is not covered here" or "I won't go into those" is said of comes before it: the note
+    # is its whole sentence
+    before = m["passive"] or _PRONOUN.match(text, m.end())
+    start = after_marker if before or _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    detail = _DETAIL.match(text, m.end())  # "I won't go into the details: ..." leaves out no topic
+    if detail:
+        return start, detail.end()
     words = list(itertools.islice(_WORD.finditer(text, m.end()), DEFERRAL_WORDS))
     end = words[-1].end() if words else m.end()
     # (the search stops just past the last word: an end found beyond it is the limit's)
     stop = (_ASIDE_END if m["aside"] else _CLAUSE_END).search(text, m.end(), end + 2)
     if stop and stop.start() < end:
         end = stop.start() + (text[stop.start()] in ".!?;")
-    if m["act"] and _DIGIT.search(text, m.start(), _sentence_end(text, m.end())):
+    if (m["act"] or m["aside"]) and _DIGIT.search(text, m.start(), _sentence_end(text, m.end())):
         return None
     if text[start:end].rstrip(" \t*_").endswith(":") and _LINE_ENDS.match(text, end):  # "about:"
         end = _block_end(text, end)  # and the list under it
@@ -210,10 +277,15 @@ def _line_around(text: str, m: re.Match) -> tuple[int, int]:
 def _note(text: str, m: re.Match) -> tuple[int, int] | None:
     line_start, line_end = _line_around(text, m)
     opened = text.rfind("(", line_start, m.start())
+    start, _, lead = _sentence_lead(text, m, line_start)
+    closes = _CLOSES_LINE.match(text, m.end())  # "Drift section TODO", "- PSI alerts (TODO)."
     if opened > text.rfind(")", line_start, m.start()):  # inside parentheses: them alone
         closed = text.find(")", m.end(), line_end)
+        if closes and not text[opened + 1 : m.start()].strip():
+            return start + len(lead) - len(lead.lstrip()), closes.end()
         return (opened, closed + 1) if closed >= 0 else (opened, line_end)
-    start, _, lead = _sentence_lead(text, m, line_start)
+    if closes and lead.strip():
+        return start + len(lead) - len(lead.lstrip()), closes.end()
     if not _LEAD.fullmatch(lead):
         if not text.startswith(":", m.end()):
             return None  # a word of its sentence
@@ -227,4 +299,5 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
         if not abbreviated(text, stop.start(), m.end()):
             end = stop.start()
             break
-    return start, end
+    semicolon = text.find(";", m.end(), end)  # "Launch region: TBD; retrieval is ..."
+    return start, (semicolon + 1 if semicolon >= 0 else end)
