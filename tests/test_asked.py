@@ -100,12 +100,33 @@ def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
         # a Word document's Speaker | Words table, read as Markdown rows
         "| Speaker | Words |\n|---|---|\n| Interviewer | Drift, PSI per feature? |\n"
         "| Candidate | Yes. |\n": ["| Interviewer | Drift, PSI per feature? |"],
+        # a dialogue written as a list, with times, numbered, or on one line
+        "- Interviewer: So PSI per feature?\n- Me: Yes.\n": ["- Interviewer: So PSI per feature?"],
+        "14:02 Interviewer: Drift?\n14:03 Me: PSI.\n": ["14:02 Interviewer: Drift?"],
+        "Q1: Why not a GBDT?\nA1: Latency.\n": ["Q1: Why not a GBDT?"],
+        "Me: Retrieval first. Interviewer: So PSI per feature? Me: Yes.\n": [
+            "Interviewer: So PSI per feature?"
+        ],
+        # the list a turn's colon opens is the turn's
+        "Interviewer: Two follow-ups:\n- PSI per feature?\n- weekly retraining?\nMe: Both.\n": [
+            "Interviewer: Two follow-ups:\n- PSI per feature?\n- weekly retraining?"
+        ],
+        # after a turn's sentence ends, an unlabelled line is the candidate's answer
+        "Me: Retrieval.\nInterviewer: Walk me through serving.\nWe precompute embeddings.\n": [
+            "Interviewer: Walk me through serving."
+        ],
     }
     for text, turns in forms.items():
         assert [text[s:e] for s, e in interviewer_lines(text)] == turns, text
-    # without the candidate's side, such lines are a design's: a recruiting system's roles, or
-    # a table of its entities
+    # without the candidate's side, or without asking anything, such lines are a design's: a
+    # recruiting system's roles, a table of its entities, "Q" for queries or a query vector
     for design in (
+        "Roles:\nRecruiter: sees the top 50 matches.\nCandidate: sees recommended jobs.\n",
+        "Q: 50k queries per second at peak, served by 40 pods.\n",
+        "Q: the candidate video's embedding, projected by W_q\nK: the watched videos'\n",
+        "| Role | Access |\n|---|---|\n| Candidate | own profile |\n"
+        "| Recruiter | can view CV? yes, for their requisitions |\n",
+        "- Interviewer: id, calendar\n- Candidate: id, CV\n",
         "Recruiter: sees the top 50 matches per role.\nHiring manager: approves the shortlist.\n",
         "| Role | Fields |\n|---|---|\n| Interviewer | id, calendar |\n| Candidate | id, CV |\n",
     ):
@@ -141,3 +162,17 @@ def test_an_answer_headed_by_the_interviewers_question_is_written_text(tmp_path)
     assert answer.source.kind == "text" and answer.graded_text == answer.text
     spans = interviewer_lines(answer.graded_text)
     assert [answer.text[s:e] for s, e in spans] == [answer.text.splitlines()[0]]
+
+
+def test_long_turns_are_read_in_linear_time():
+    """A blockquote turn of 400,000 lines took 5.5 s: each line reread the whole turn so far."""
+    import time
+
+    for crafted in (
+        "> Interviewer: hi\n" + ">\n" * 400_000,
+        "Me: hi\nInterviewer: hello\n" + "x\n" * 240_000,
+        "Me: a. Interviewer: b " * 30_000,
+    ):
+        started = time.perf_counter()
+        interviewer_lines(crafted)
+        assert time.perf_counter() - started < 4, crafted[:24]

@@ -19,23 +19,28 @@ import re
 
 from grader.text import without_fenced_code
 
-_LEAD = (
-    r"[ \t]*(?:>[ \t]*)*(?:\[[0-9:.]{4,12}\][ \t]*)?(?:\*\*|__|\*|_)?"  # quote, [14:02], emphasis
+# a timestamp before a label: "[14:02]", "(14:02)", "14:02 -"
+_STAMP = (
+    r"(?:(?:[\[(][0-9:.]{4,12}[\])]|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*(?:[-\u2013\u2014][ \t]*)?)?"
 )
+# a list item or a heading: a dialogue written as a list ("- Interviewer: ...", "- Me: ...")
+_LISTED = r"(?P<listed>[ \t]{0,3}(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+))?"
+_LEAD = rf"[ \t]*(?:>[ \t]*)*{_LISTED}{_STAMP}(?:\*\*|__|\*|_)?"  # quote, list, [14:02], emphasis
 # the label's end: a colon or a spaced dash, or bold closing on the label ("**Interviewer** And?")
 _CLOSE = (
-    r"(?:(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+    r"(?:(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][-\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
     r"|(?<=[\w)])(?:\*\*|__)(?:[ \t]+|[ \t]*(?=\r?$)))"
 )
 # the asker's label opening a line: "Interviewer", "Interviewer (Sam)", "Interviewer's
-# follow-up", "Priya (interviewer)", "Q", "Question". Not a bullet: "- Interviewer: id, calendar"
-# is a field of a design about interviews
+# follow-up", "Priya (interviewer)", "Q", "Q1", "Question 2"; another role ("Hiring manager",
+# "Panelist") or a list item only in a dialogue (`interviewer_lines`): "- Interviewer: id,
+# calendar" is a field of a design about interviews
 _ASKER = (
     r"(?:(?:interviewer(?:[ \t]+(?:\d{1,2}|[A-Z]))?|(?P<role>hiring[ \t]+manager|panell?ist"
-    r"|recruiter|(?:bar[ \t]*)?raiser)(?:[ \t]+(?:\d{1,2}|[A-Z]))?)(?:'s[ \t]+[\w-]{1,20})?"
-    r"(?:[ \t]*\([^)\n]{1,40}\))?"
+    r"|examiner|moderator|host|recruiter|(?:bar[ \t]*)?raiser)(?:[ \t]+(?:\d{1,2}|[A-Z]))?)(?:'s[ \t]+[\w-]{1,20})?"
+    r"(?:[ \t]*\([^)\n]{1,80}\))?"
     r"|[A-Z][\w.'-]{0,30}(?:[ \t]+[A-Z][\w.'-]{0,30})?[ \t]*\((?i:interviewer)\)"
-    r"|(?P<self_posed>q|question))"
+    r"|(?P<self_posed>q\d{0,2}|question(?:[ \t]+\d{1,2})?))"
 )
 # or a table row's first cell (a Word document's Speaker | Words table, read as Markdown rows)
 _CELL = r"[ \t]*(?:\*\*|__)?"
@@ -44,31 +49,33 @@ _ASKED = re.compile(
     rf"|^[ \t]*\|{_CELL}(?P<row>(?i:{re.sub(r'[?]P<[a-z_]+>', '?:', _ASKER)})){_CELL}[ \t]*\|",
     re.MULTILINE,
 )
-# the candidate's label, at a line's start or later on the asker's line
-_ANSWERER = r"(?:candidate|interviewee|me|a|answer)(?:[ \t]*\([^)\n]{1,40}\))?"
+# the candidate's label, at a line's start or later on a line: "Me", "A", "A1", "Answer 2",
+# "You", "Alex (me)"
+_ANSWERER = (
+    r"(?:candidate|interviewee|me|you|a\d{0,2}|answer(?:[ \t]+\d{1,2})?"
+    r"|[A-Z][\w.'-]{0,30}[ \t]*\((?:me|candidate)\))(?:[ \t]*\([^)\n]{1,40}\))?"
+)
 _ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
 _ANSWERS_LINE = re.compile(
-    rf"^{_LEAD}(?i:{_ANSWERER}){_CLOSE}|^[ \t]*\|{_CELL}(?i:{_ANSWERER}){_CELL}[ \t]*\|",
+    rf"^{re.sub(r'[?]P<[a-z_]+>', '?:', _LEAD)}(?i:{_ANSWERER}){_CLOSE}"
+    rf"|^[ \t]*\|{_CELL}(?i:{_ANSWERER}){_CELL}[ \t]*\|",
     re.MULTILINE,
+)
+# the interviewer's label later on a candidate's line: "Me: Retrieval first. Interviewer: And?"
+_ASKS_INLINE = re.compile(
+    r"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:interviewer(?:[ \t]*\([^)\n]{1,80}\))?)" + _CLOSE
 )
 NEAR = 600  # a dialogue labels the candidate's side near the interviewer's turn (one "A:" far off does not)
 _QUOTED = re.compile(r"[ \t]*>")
 _BREAK = re.compile(r"[ \t]{0,3}(?:#|[-*+][ \t]|\d{1,3}[.)][ \t])")  # a heading or a list item
+_ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"')\]*_ \t\r]*$")
+_ASKS_IN_ROW = re.compile(r"\?[ \t*_\"']*\|[ \t]*$")  # a row whose words end in a question
 
 
 def interviewer_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) spans of the interviewer's turns, in order: each from its labelled line
     through the lines that continue it."""
     shown = without_fenced_code(text)
-    # an asker named by another role ("Hiring manager:", "Panelist:"), or in a table's row asking
-    # something, only where the candidate's side is labelled near it: without one, "Recruiter:
-    # sees the top 50" or "| Interviewer | id, calendar |" is a line of a design
-    starts = [
-        (m.start(), end := _asked_end(shown, m), m["role"], m["row"] and shown[m.start() : end])
-        for m in _ASKED.finditer(shown)
-    ]
-    if not starts:
-        return []
     answers = [m.start() for m in _ANSWERS_LINE.finditer(shown)]
 
     def labelled_near(start: int) -> bool:  # the candidate's label within NEAR characters
@@ -76,25 +83,47 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
         return k < len(answers) and answers[k] <= start + NEAR
 
     turns = []
-    for start, end, role, row in starts:
-        near = labelled_near(start)
-        if (role or row) and not near or row and "?" not in row:
+    for m in _ASKED.finditer(shown):
+        end = _asked_end(shown, m)
+        if end is None:
+            continue  # "Q: 50k queries per second": no question, a line of the design
+        near = labelled_near(m.start())
+        # an asker named by another role ("Hiring manager:"), in a list or in a table's row, only
+        # in a dialogue (the candidate's side labelled near) and asking something: "Recruiter:
+        # sees the top 50", "- Interviewer: id, calendar" or "| Interviewer | id |" is a design's
+        if m["role"] or m["row"] or m["listed"]:
+            turn = _turn(shown, m.start(), end, near)
+            asks = (
+                _ASKS_IN_ROW.search(shown, m.start(), end)
+                if m["row"]
+                else "?" in shown[turn[0] : turn[1]]
+            )
+            if near and asks:
+                turns.append(turn)
             continue
-        turns.append(_turn(shown, start, end, near))
-    return turns
+        turns.append(_turn(shown, m.start(), end, near))
+    for m in _ANSWERS_LINE.finditer(shown):  # "Me: Retrieval first. Interviewer: And drift?"
+        line_end = _line_end(shown, m.start())
+        asked = _ASKS_INLINE.search(shown, m.end(), line_end)
+        if asked:
+            answered = _ANSWERS_INLINE.search(shown, asked.end(), line_end)
+            start = asked.start() + len(asked[0]) - len(asked[0].lstrip())
+            turns.append((start, answered.start() if answered else line_end))
+    return sorted(turns)
 
 
-def _asked_end(text: str, m: re.Match) -> int:
+def _asked_end(text: str, m: re.Match) -> int | None:
     """Where an asker's line ends (the line under a label alone on its own, "**Interviewer**"):
-    a "Q:" or "Question:" line at its question mark, since a
-    candidate posing their own question answers it on the same line ("Question: should list
-    price be a feature? It's very predictive, but ..."); an interviewer's at the line's end."""
+    a "Q:" or "Question:" line at its question mark, since a candidate posing their own question
+    answers it on the same line ("Question: should list price be a feature? It's very
+    predictive, but ..."), and None without one ("Q: 50k queries per second"); an interviewer's
+    at the line's end."""
     end = _line_end(text, m.start())
     if not text[m.end() : end].strip() and end < len(text):  # the label alone: its words below
         end = _line_end(text, end + 1)
     if m.group("self_posed"):
         mark = text.find("?", m.end(), end)
-        return mark + 1 if mark >= 0 else end
+        return mark + 1 if mark >= 0 else None
     return end
 
 
@@ -109,13 +138,16 @@ def _line_end(text: str, start: int) -> int:
 
 
 def _turn(text: str, start: int, end: int, both_sides: bool) -> tuple[int, int]:
-    """The turn whose labelled line is text[start:end], run on over the lines continuing it."""
+    """The turn whose labelled line is text[start:end], run on over the lines continuing it: a
+    blockquote's next quoted lines; in a dialogue, a line broken mid-sentence, another question,
+    or the list a line ending in a colon opens ("A few follow-ups:\n- drift?\n- privacy?")."""
     answered = _ANSWERS_INLINE.search(text, start, end)
     if answered:
         return start, answered.start()
     quoted = bool(_QUOTED.match(text, start))
+    last = text[text.rfind("\n", start, end) + 1 : end]  # the turn's last line so far
+    listing = False  # in the list a line ending in a colon opened
     while end < len(text):
-        asked = _is_question(text[start:end])
         line_start = text.find("\n", end) + 1
         if not line_start:
             break
@@ -126,9 +158,15 @@ def _turn(text: str, start: int, end: int, both_sides: bool) -> tuple[int, int]:
         if quoted:
             if not _QUOTED.match(line):
                 break
-        elif not both_sides or _BREAK.match(line) or (asked and not _is_question(line)):
-            break  # after the question, only another question is still the interviewer's
-        end = line_end
+        elif not both_sides:
+            break
+        elif listing or last.rstrip(" \t\r*_").endswith(":"):
+            if not _BREAK.match(line):
+                break  # what a colon opens is its list
+            listing = True
+        elif _BREAK.match(line) or _ENDS_SENTENCE.search(last) and not _is_question(line):
+            break  # after a sentence's end, only another question is still the interviewer's
+        end, last = line_end, line
         answered = _ANSWERS_INLINE.search(text, line_start, end)
         if answered:
             return start, answered.start()
