@@ -571,3 +571,20 @@ def test_a_transcript_timed_by_a_clock_is_read_from_its_first_words(tmp_path):
     assert clock.source.duration_seconds == 20.0 and plain.source.duration_seconds == 21.0
     spoken = _load(tmp_path, "c.txt", SPEAKER_TEXT.replace("[00:0", "[14:0"))
     assert spoken.segments[0].start == 0.0 and spoken.source.duration_seconds < 600
+
+
+def test_role_fields_of_a_written_design_do_not_make_it_a_transcript(tmp_path):
+    """A recruiting system's design naming its roles ("Candidate: sees recommended jobs",
+    "Interviewer: id, calendar") was read as a transcript and graded by the candidate's 27 words."""
+    design = (
+        "# Job recommendations\n\nWe match candidates to open requisitions with a two-tower "
+        "retrieval model and a GBDT ranker trained on applies and recruiter replies.\n\n"
+        "Candidate: sees recommended jobs, re-ranked for diversity of employers.\n"
+        "Interviewer: id, calendar, expertise tags and load this week, to balance panels.\n\n"
+        "Serving precomputes job embeddings nightly and retrieves with HNSW under 80 ms.\n"
+    )
+    inp = _load(tmp_path, "design.md", design)
+    assert inp.source.kind == "text" and "HNSW" in inp.graded_text and "GBDT" in inp.graded_text
+    # an interview after a title, or with turns enough, is still one
+    dialogue = "Mock round 3\n\nInterviewer: How would you start?\nMe: With the objective.\n"
+    assert _load(tmp_path, "round.md", dialogue).source.speakers == ["Interviewer", "Me"]

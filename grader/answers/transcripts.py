@@ -602,6 +602,8 @@ def from_speaker_text(
     if not labels:
         return None
     turns = _speaker_turns(text, labels)
+    if not candidate and _a_few_fields(text, turns):
+        return None
     source = SourceInfo(kind="transcript", format="speaker-text", name=source_name)
     inp = _build(
         text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
@@ -612,6 +614,17 @@ def from_speaker_text(
             inp, source=inp.source.model_copy(update={"duration_seconds": last})
         )
     return from_zero(inp)
+
+
+def _a_few_fields(text: str, turns: list[_Turn]) -> bool:
+    """Whether role labels are a few lines of a written answer rather than an interview's turns:
+    fewer than DIALOGUE_TURNS of them, after more than a title's words ("Candidate: sees
+    recommended jobs" and "Interviewer: id, calendar" in a recruiting system's design had it
+    graded by its 27 words of 150). Such an answer is written text, whose interviewer lines are
+    set aside when it is graded (`grader.scoring.asked`)."""
+    spoken = [t for t in turns if t.speaker is not None]
+    first = min((t.label_start for t in spoken), default=0)
+    return len(spoken) < DIALOGUE_TURNS and len(text[:first].split()) > TITLE_WORDS
 
 
 def from_zero(inp: AnswerInput) -> AnswerInput:
