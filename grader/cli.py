@@ -919,7 +919,7 @@ def main() -> None:
         code = e.exit_code
         if type(e).__name__ != "NoArgsIsHelpError":  # (that one has printed the help asked for)
             ctx = getattr(e, "ctx", None)
-            where = f" (see {ctx.command_path} --help)" if ctx else ""
+            where = f" (see {ctx.command_path if ctx else 'mlsd'} --help)"
             typer.echo(f"error: {' '.join(e.format_message().split())}{where}", err=True)
     except typer.Abort:
         typer.echo("Aborted.", err=True)

@@ -111,6 +111,18 @@ def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
         "Interviewer: Two follow-ups:\n- PSI per feature?\n- weekly retraining?\nMe: Both.\n": [
             "Interviewer: Two follow-ups:\n- PSI per feature?\n- weekly retraining?"
         ],
+        # a label alone on its line, its words after a blank line or a Windows line end
+        "**Interviewer:**\r\nHow would you monitor drift?\r\n": [
+            "**Interviewer:**\r\nHow would you monitor drift?"
+        ],
+        "**Interviewer:**\n\nHow would you monitor drift?\n\nPSI.\n": [
+            "**Interviewer:**\n\nHow would you monitor drift?"
+        ],
+        # options named "A - ..." in the interviewer's words are not the candidate's label
+        "Interviewer: Two options. A - a two-tower model. B - a GBDT. Which?\nMe: B.\n": [
+            "Interviewer: Two options. A - a two-tower model. B - a GBDT. Which?"
+        ],
+        "Q\uff1a\u306a\u305c\uff1f\n": ["Q\uff1a\u306a\u305c\uff1f"],  # full-width marks
         # after a turn's sentence ends, an unlabelled line is the candidate's answer
         "Me: Retrieval.\nInterviewer: Walk me through serving.\nWe precompute embeddings.\n": [
             "Interviewer: Walk me through serving."
@@ -127,6 +139,9 @@ def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
         "| Role | Access |\n|---|---|\n| Candidate | own profile |\n"
         "| Recruiter | can view CV? yes, for their requisitions |\n",
         "- Interviewer: id, calendar\n- Candidate: id, CV\n",
+        "**Interviewer** dashboards show each candidate's scorecard.\n",
+        # the list under a line ending in a colon is the interviewer's only when it asks
+        "Interviewer: Follow-ups:\n- dashboards per segment\n- weekly retraining\nMe: Both.\n"[17:],
         "Recruiter: sees the top 50 matches per role.\nHiring manager: approves the shortlist.\n",
         "| Role | Fields |\n|---|---|\n| Interviewer | id, calendar |\n| Candidate | id, CV |\n",
     ):

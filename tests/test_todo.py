@@ -148,8 +148,38 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
     assert _notes("- Launch region: TBD; retrieval is a two-tower model.") == [
         "- Launch region: TBD;"
     ]
+    # a topic named in the note's own words, a number in it, a list of topics, a CRLF list
+    for said in (
+        "For brevity I'm skipping the stage-2 re-ranker and the A/B test on 5% of traffic.",
+        "I'll skip the L2 ranker and the online A/B experiment for brevity.",
+        "I won't get into cache invalidation, feature store freshness and p99 latency budgets.",
+        "I won't go into how we train the model.",
+        "I won't go into the details of drift monitoring with PSI alerts on every feature.",
+    ):
+        assert _notes(said) == [said], said
+    crlf = "I didn't get to talk about:\r\n- drift\r\n- privacy"
+    assert _notes(crlf + "\r\n\r\nServing is Redis.") == [crlf]
+    # what a pronoun or a passive is said of, in its own clause
+    clause = "negative sampling is subtle and I won't go into it."
+    assert _notes("Retrieval is a two-tower model, but " + clause) == [clause]
+    passive = "calibration is not covered here."
+    assert _notes("We retrain weekly on fresh data; " + passive) == [passive]
     # the design's own acts, done tasks and other labels stay the answer
     for said in (
+        "If the request is running out of time, we skip the re-ranker and return the retrieval "
+        "order, so p99 stays under 200 ms.",
+        "We didn't get to see the true labels for a week, so we train on proxies.",
+        "We skip stale cached recommendations due to time-to-live expiry and recompute them.",
+        "We set the candidate list aside in this session cache until the user scrolls.",
+        "Cold-start users were not covered by the old model, so we add a popularity fallback.",
+        "I didn't address position bias in the first version, so version two adds IPS weights.",
+        "- Minors: not covered by personalisation; they see a curated feed.",
+        "Engineers file each mislabelled video as a TODO.",
+        "Each video in the moderation queue starts as TBD",
+        "We would have covered more new users with more timely embeddings.",
+        "We skip the morning digest given the time of day.",
+        "We don't address the hereditary cold start.",
+        "Skipping behaviour here is the strongest negative signal we have.",
         "I won't go into production until the two-week shadow test matches offline NDCG.",
         "So that I don't get into a feedback loop, I hold out a random slice of traffic.",
         "I won't go over the p99 latency budget: the ranker scores only the top candidates.",
@@ -203,6 +233,12 @@ def test_crafted_notes_are_read_in_linear_time():
     crafted_inputs += ["TODO:\n" * 80_000, "I won't go into it:\n" * 25_000]  # lists to the end
     # a place looked for past abbreviations' dots: two ways to read "e." once took 47 s at 126 KB
     crafted_inputs += ["I won't cover e.g. x " * 30_000, "Privacy is not covered e.g. " * 30_000]
+    # runs of blanks: a lazy group around blanks was cubic ("set" + 85 blanks: 32 s at 500 KB),
+    # a clause end looked for from every blank quadratic
+    crafted_inputs += [
+        ("set" + " " * 85 + "x ") * 5_500,
+        ("we won't discuss" + " " * 300 + "x ") * 1_600,
+    ]
     for crafted in crafted_inputs:
         started = time.perf_counter()
         to_do_notes(crafted)

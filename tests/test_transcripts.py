@@ -588,3 +588,7 @@ def test_role_fields_of_a_written_design_do_not_make_it_a_transcript(tmp_path):
     # an interview after a title, or with turns enough, is still one
     dialogue = "Mock round 3\n\nInterviewer: How would you start?\nMe: With the objective.\n"
     assert _load(tmp_path, "round.md", dialogue).source.speakers == ["Interviewer", "Me"]
+    noted = "Mock interview recorded on 10 March with Sam as interviewer and Alex as candidate, "
+    noted += "about forty minutes, transcribed automatically.\n\n" + dialogue.split("\n\n")[1]
+    noted += "Me: Then the labels, the features and a GBDT ranker, served under 80 ms.\n"
+    assert _load(tmp_path, "noted.md", noted).source.speakers == ["Interviewer", "Me"]

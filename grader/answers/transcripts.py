@@ -618,13 +618,15 @@ def from_speaker_text(
 
 def _a_few_fields(text: str, turns: list[_Turn]) -> bool:
     """Whether role labels are a few lines of a written answer rather than an interview's turns:
-    fewer than DIALOGUE_TURNS of them, after more than a title's words ("Candidate: sees
-    recommended jobs" and "Interviewer: id, calendar" in a recruiting system's design had it
-    graded by its 27 words of 150). Such an answer is written text, whose interviewer lines are
-    set aside when it is graded (`grader.scoring.asked`)."""
+    fewer than DIALOGUE_TURNS of them, after more than a title's words, and not opened by the
+    interviewer ("Candidate: sees recommended jobs" then "Interviewer: id, calendar" in a
+    recruiting system's design had it graded by its 27 words of 150). Such an answer is written
+    text, whose interviewer lines are set aside when it is graded (`grader.scoring.asked`); a
+    short interview under a note of when and who is still a transcript."""
     spoken = [t for t in turns if t.speaker is not None]
-    first = min((t.label_start for t in spoken), default=0)
-    return len(spoken) < DIALOGUE_TURNS and len(text[:first].split()) > TITLE_WORDS
+    if not spoken or len(spoken) >= DIALOGUE_TURNS or _role(spoken[0].speaker) == "interviewer":
+        return False
+    return len(text[: spoken[0].label_start].split()) > TITLE_WORDS
 
 
 def from_zero(inp: AnswerInput) -> AnswerInput:

@@ -29,7 +29,7 @@ _LEAD = rf"[ \t]*(?:>[ \t]*)*{_LISTED}{_STAMP}(?:\*\*|__|\*|_)?"  # quote, list,
 # the label's end: a colon or a spaced dash, or bold closing on the label ("**Interviewer** And?")
 _CLOSE = (
     r"(?:(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][-\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
-    r"|(?<=[\w)])(?:\*\*|__)(?:[ \t]+|[ \t]*(?=\r?$)))"
+    r"|(?<=[\w)])(?P<bold>\*\*|__)(?:[ \t]+|[ \t]*(?=\r?$)))"
 )
 # the asker's label opening a line: "Interviewer", "Interviewer (Sam)", "Interviewer's
 # follow-up", "Priya (interviewer)", "Q", "Q1", "Question 2"; another role ("Hiring manager",
@@ -55,7 +55,12 @@ _ANSWERER = (
     r"(?:candidate|interviewee|me|you|a\d{0,2}|answer(?:[ \t]+\d{1,2})?"
     r"|[A-Z][\w.'-]{0,30}[ \t]*\((?:me|candidate)\))(?:[ \t]*\([^)\n]{1,40}\))?"
 )
-_ANSWERS_INLINE = re.compile(rf"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_CLOSE}")
+# later on a line, only a colon or a long dash ends the label ("... two options. A - a two-tower
+# model, B - a ranker" names options)
+_INLINE_CLOSE = r"(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+_ANSWERS_INLINE = re.compile(
+    rf"(?<=[.?!\uff1f])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_INLINE_CLOSE}"
+)
 _ANSWERS_LINE = re.compile(
     rf"^{re.sub(r'[?]P<[a-z_]+>', '?:', _LEAD)}(?i:{_ANSWERER}){_CLOSE}"
     rf"|^[ \t]*\|{_CELL}(?i:{_ANSWERER}){_CELL}[ \t]*\|",
@@ -63,11 +68,14 @@ _ANSWERS_LINE = re.compile(
 )
 # the interviewer's label later on a candidate's line: "Me: Retrieval first. Interviewer: And?"
 _ASKS_INLINE = re.compile(
-    r"(?<=[.?!])[ \t]+(?:\*\*|__|\*|_)?(?i:interviewer(?:[ \t]*\([^)\n]{1,80}\))?)" + _CLOSE
+    r"(?<=[.?!\uff1f])[ \t]+(?:\*\*|__|\*|_)?(?i:interviewer(?:[ \t]*\([^)\n]{1,80}\))?)"
+    + _INLINE_CLOSE
 )
 NEAR = 600  # a dialogue labels the candidate's side near the interviewer's turn (one "A:" far off does not)
 _QUOTED = re.compile(r"[ \t]*>")
 _BREAK = re.compile(r"[ \t]{0,3}(?:#|[-*+][ \t]|\d{1,3}[.)][ \t])")  # a heading or a list item
+_QUESTION_MARK = re.compile("[?\uff1f]")
+_WORDS_BELOW = re.compile(r"(?:[ \t]*\r?\n){1,3}(?=[ \t]*\S)")  # up to two blank lines, then words
 _ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"')\]*_ \t\r]*$")
 _ASKS_IN_ROW = re.compile(r"\?[ \t*_\"']*\|[ \t]*$")  # a row whose words end in a question
 
@@ -89,16 +97,19 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
             continue  # "Q: 50k queries per second": no question, a line of the design
         near = labelled_near(m.start())
         # an asker named by another role ("Hiring manager:"), in a list or in a table's row, only
-        # in a dialogue (the candidate's side labelled near) and asking something: "Recruiter:
-        # sees the top 50", "- Interviewer: id, calendar" or "| Interviewer | id |" is a design's
-        if m["role"] or m["row"] or m["listed"]:
+        # in a dialogue (the candidate's side labelled near it), and any label without a colon
+        # ("**Interviewer** And privacy?") only asking something: "Recruiter: sees the top 50",
+        # "- Interviewer: id, calendar", "| Interviewer | id |" and "**Interviewer** dashboards
+        # show each scorecard" are a design's
+        dialogue_only = m["role"] or m["row"] or m["listed"]
+        if dialogue_only or m["bold"]:
             turn = _turn(shown, m.start(), end, near)
             asks = (
                 _ASKS_IN_ROW.search(shown, m.start(), end)
                 if m["row"]
-                else "?" in shown[turn[0] : turn[1]]
+                else _QUESTION_MARK.search(shown, turn[0], turn[1])
             )
-            if near and asks:
+            if asks and (near or not dialogue_only):
                 turns.append(turn)
             continue
         turns.append(_turn(shown, m.start(), end, near))
@@ -119,16 +130,18 @@ def _asked_end(text: str, m: re.Match) -> int | None:
     predictive, but ..."), and None without one ("Q: 50k queries per second"); an interviewer's
     at the line's end."""
     end = _line_end(text, m.start())
-    if not text[m.end() : end].strip() and end < len(text):  # the label alone: its words below
-        end = _line_end(text, end + 1)
+    if not text[m.end() : end].strip():  # the label alone: its words on the next line with any
+        below = _WORDS_BELOW.match(text, end)
+        if below:
+            end = _line_end(text, below.end())
     if m.group("self_posed"):
-        mark = text.find("?", m.end(), end)
-        return mark + 1 if mark >= 0 else None
+        mark = _QUESTION_MARK.search(text, m.end(), end)
+        return mark.end() if mark else None
     return end
 
 
 def _is_question(line: str) -> bool:
-    return line.rstrip(" \t\r*_").endswith("?")
+    return line.rstrip(" \t\r*_").endswith(("?", "\uff1f"))
 
 
 def _line_end(text: str, start: int) -> int:
@@ -161,8 +174,8 @@ def _turn(text: str, start: int, end: int, both_sides: bool) -> tuple[int, int]:
         elif not both_sides:
             break
         elif listing or last.rstrip(" \t\r*_").endswith(":"):
-            if not _BREAK.match(line):
-                break  # what a colon opens is its list
+            if not _BREAK.match(line) or not _is_question(line):
+                break  # what a colon opens is its list of questions
             listing = True
         elif _BREAK.match(line) or _ENDS_SENTENCE.search(last) and not _is_question(line):
             break  # after a sentence's end, only another question is still the interviewer's

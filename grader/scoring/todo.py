@@ -27,33 +27,38 @@ _TALK = (
     r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
 )
 # verbs of motion whose literal sense is a design's: "go into production", "get into a feedback
-# loop", "go over the latency budget", "get to see the labels"
+# loop", "go over the latency budget" (a place or a limit, not a topic), "get to see the labels"
 _LITERAL = (
-    r"(?!\s+(?:(?:the|a|an|our|its|any|this)\s+)?(?:[\w-]+\s+){0,2}(?:production|prod|effect|service"
-    r"|loops?|trouble|budget|limits?|quotas?|sla|thresholds?|queue|cache|index|see|use|know|train"
-    r"|serve|ship|run)\b|\s+\d)"
+    r"(?!\s+(?:(?:the|a|an|our|its|any|this)\s+)?(?:[\w-]+\s+){0,2}(?:production|prod|effect"
+    r"|loops?|trouble|budgets?|limits?|quotas?|sla|slo|thresholds?)\b|\s+\d)"
+)
+_LITERAL_TO = (  # "get to" with a verb: a chance to do it, not a topic reached
+    r"(?!\s+(?:see|use|know|train|serve|ship|run|observe|collect|label|measure|keep|have|do|make"
+    r"|work|learn|try|test)\b)"
 )
 _TALK_PLAIN = r"discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
-_TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over|get\s+to){_LITERAL}|mention"
+_TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over){_LITERAL}|get\s+to{_LITERAL_TO}|mention"
 _AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into|go\s+over"
 _TIME_REASON = (
-    r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!\s+(?:zones?|series|windows?"
-    r"|budget|it|taken|spent|needed|of))"
+    r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!-|\s+(?:zones?|series"
+    r"|windows?|budgets?|it|taken|spent|needed|of|to))"
 )
-_ANSWER = r"answer|write-?up|doc|document|interview|round|session|discussion|response"
+_ANSWER = r"answer|write-?up|doc|document|interview|round|discussion"
 # the answer and its time, and nothing a design also says
 _IN_ANSWER_ONLY = (
     rf"in\s+(?:this|my)\s+(?:{_ANSWER})|in\s+the\s+interest\s+of\s+time|for\s+brevity"
-    rf"|given\s+(?:the|our|limited)\s+time|\(\s*(?:no\s+)?time\s*\)|{_TIME_REASON}"
+    rf"|given\s+(?:the|our|limited)\s+time\b(?!\s+(?:of|to|it|zones?))|\(\s*(?:no\s+)?time\s*\)"
+    rf"|{_TIME_REASON}"
 )
 # the rest of a clause: not past a sentence's end (a dot in "0.2" or "e.g." is none) nor a turn
 # to what is said ("We can't cover every market with one model, so here we train ...")
 _WITHIN = (
-    r"(?:(?!,?\s+(?:but|so|because(?!\s+of\s)|since|although|whereas)\s)(?>[^.;\n]|\.(?=\S)|(?<=\b[a-z])\.))"
+    r"(?:(?!,?[ \t](?:but|so|because(?![ \t]of[ \t])|since|although|whereas)[ \t])"
+    r"(?>[^.;\n]|\.(?=\S)|(?<=\b[a-z])\.))"
     r"{0,200}?"
 )
-_IN_ANSWER = rf"(?={_WITHIN}\b(?:here|today|for\s+now|in\s+this\s+design|{_IN_ANSWER_ONLY}))"
-_ANSWER_ONLY = rf"(?={_WITHIN}(?:\b|(?=\())(?:{_IN_ANSWER_ONLY}))"
+_IN_ANSWER = rf"(?={_WITHIN}\b(?:here|today|for\s+now|in\s+this\s+design|{_IN_ANSWER_ONLY})\b)"
+_ANSWER_ONLY = rf"(?={_WITHIN}(?:\b|(?=\())(?:{_IN_ANSWER_ONLY})(?:\b|(?<=\))))"
 _NOT = (
     rf"(?:\s+(?:won{_A}t|will\s+not|wouldn{_A}t|would\s+not|can{_A}t|cannot|can\s+not|don{_A}t"
     rf"|do\s+not|didn{_A}t|did\s+not|haven{_A}t|have\s+not|(?:am|are)\s+not\s+(?:going\s+to|gonna)"
@@ -63,7 +68,7 @@ _NOT = (
 )
 _SHORT_OF_TIME = (
     r"given\s+(?:the|our|limited)\s+time|for\s+brevity|in\s+the\s+interest\s+of\s+time"
-    rf"|short\s+on\s+time|(?:I{_A}m\s+|we{_A}re\s+)?running\s+out\s+of\s+time|{_TIME_REASON}"
+    rf"|short\s+on\s+time|(?:I{_A}m|I\s+am|we{_A}re|we\s+are)\s+running\s+out\s+of\s+time|{_TIME_REASON}"
 )
 _TALKING = (
     rf"cover(?:ing)?|discuss(?:ing)?|talk(?:ing)?\s+about|go(?:ing)?\s+(?:into|over){_LITERAL}"
@@ -75,7 +80,7 @@ _SENTENCE_START = r"(?:^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?|(?<=[.!?])[ \t]
 _HAVE = r"(?:also\s+)?(?:have\s+)?(?:liked\s+to\s+)?"
 _WOULD = rf"(?:I|we)(?:{_A}d|\s+would)\s+{_HAVE}(?:talked|gone\s+into|covered|discussed|{{talk}})"
 _MORE_TIME = (
-    r"(?:if\s+(?:I|we)\s+had|had\s+(?:I|we)|with|given)\s+(?:more|enough|extra)\s+time"
+    r"(?:if\s+(?:I|we)\s+had|had\s+(?:I|we)|with|given)\s+(?:more|enough|extra)\s+time\b"
     r"|time\s+permitting"
 )
 _SCOPE = (
@@ -87,28 +92,28 @@ DEFERRAL = re.compile(
     rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_PLAIN})\b"
     rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS}|{_TALK})\b{_IN_ANSWER}"
     # in the past, said of the answer: "I didn't cover drift", "we didn't get to privacy"
-    rf"|\bI\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+|fully\s+)?(?:cover|address)\b"
+    rf"|\bI\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+|fully\s+)?cover\b"
     rf"|\bI\s+(?:haven{_A}t|have\s+not)\s+(?:really\s+|fully\s+)?(?:covered|addressed|discussed"
     r"|talked\s+about|gone\s+into)\b"
     rf"|\b(?:I|we)\s+(?:didn{_A}t|did\s+not|had\s+no|haven{_A}t\s+had)\s+(?:have\s+)?(?:the\s+|enough\s+)?"
     rf"time\s+to\s+(?:really\s+)?(?:cover|address|{_TALK_I}|go\s+into|get\s+into)\b"
-    rf"|\bwe\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+)?get\s+to\b"
+    rf"|\bwe\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+)?get\s+to\b{_LITERAL_TO}"
     rf"|\b(?:I|we)\s+(?:didn{_A}t|did\s+not|had\s+no)\s+(?:have\s+)?(?:the\s+|enough\s+)?time\s+for\b"
     rf"|\b(?:I{_A}ll|I\s+will|I{_A}d|I\s+would|let{_A}s|let\s+me|we{_A}ll)\s+not\s+(?:{_TALK_I})\b"
-    # acts that are also a design's ("skip", "set aside"), placed in the answer or its time; with a
-    # quantity they are the design's ("we set aside 5% of traffic for brevity"? no: of traffic)
+    # acts that are also a design's ("skip", "set aside"), placed in the answer or its time
     rf"|(?P<act>\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b"
     rf"|\b(?:I|we)\s+(?:(?:have|had)\s+)?(?:skipped|left\s+out|set\s+aside)\b"
     rf"|\bI(?:{_A}m|\s+am)\s+skipping\b"
-    rf"|\b(?:leave|set|put)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside\b){_ANSWER_ONLY}"
+    rf"|\b(?:leave|set|put)\b[^.;:!?\n]{{0,80}}?\baside\b){_ANSWER_ONLY}"
     # a speaker setting a topic aside for now: "Leaving drift aside for now", "Setting aside
     # privacy here, ..."
-    rf"|(?P<aside>\b(?:leaving|setting|putting)\s+(?:[^.;:!?\n]{{1,80}}?\s+)?aside\b|\bleaving\s+out\b"
+    rf"|(?P<aside>\b(?:leaving|setting|putting)\b[^.;:!?\n]{{0,80}}?\baside\b|\bleaving\s+out\b"
     # (not "Skipping is a strong negative signal here": skipping a video, said of the data)
     rf"|{_SENTENCE_START}skipping\b(?!\s+(?:is|was|will|can|could|should|would|may|might|means"
-    rf"|counts|gets|tells|signals)\b)){_IN_ANSWER}"
-    rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:so\s+)?(?:I|we|let{_A}s|let\s+me)(?:{_A}ll|\s+will|{_A}d|\s+would)?"
-    r"\s+(?:(?:have|had)\s+)?(?:skip(?:ped)?|leave\s+out|left\s+out|set\s+aside)\b"
+    rf"|counts|gets|tells|signals|behaviou?rs?|rates?|events?|signals?|patterns?|data)\b)){_IN_ANSWER}"
+    rf"|\b(?:{_SHORT_OF_TIME})[,\s]+(?:so\s+)?(?:I|we|let{_A}s|let\s+me)"
+    rf"(?:{_A}ll|\s+will|{_A}d|\s+would|{_A}m|\s+am|{_A}re|\s+are)?"
+    r"\s+(?:(?:have|had)\s+)?(?:skip(?:ped|ping)?|leav(?:e|ing)\s+out|left\s+out|set(?:ting)?\s+aside)\b"
     rf"|(?:\bI\s+|\bwe\s+|{_SENTENCE_START})ran\s+out\s+of\s+time\b(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:there|here"
     rf"|to|before|so|but|and|on)\b))"
     rf"|\bnot\s+enough\s+time\s+to\s+(?:{_TALK_I})\b"
@@ -127,16 +132,16 @@ DEFERRAL = re.compile(
     rf"|\bI(?:{_A}m|\s+am)\s+not\s+(?:{_TALKING})\b|\bwe(?:{_A}re|\s+are)\s+not\s+(?:{_TALKING_WE})\b"
     rf"|{_SENTENCE_START}(?:didn{_A}t|did\s+not|couldn{_A}t|could\s+not|no\s+time\s+to|not\s+going\s+to"
     rf"|not\s+gonna)\s+(?:really\s+)?(?:{_TALK_I})\b"
-    rf"|{_SENTENCE_START}no\s+time\s+for\b"
     # said of the topic: "Privacy is not covered here", "Drift and retraining weren't covered.",
     # "... are beyond the scope of this answer"
     rf"|(?P<passive>\b(?:is|are|be|been)\s+not\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
     rf"|\b(?:isn|aren){_A}t\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
-    rf"|\b(?:was|were)\s+not\s+(?:{_PASSIVE})\b|\b(?:wasn|weren){_A}t\s+(?:{_PASSIVE})\b"
+    rf"|\b(?:was|were)\s+not\s+(?:{_PASSIVE})\b(?!\s+by\b)"
+    rf"|\b(?:wasn|weren){_A}t\s+(?:{_PASSIVE})\b(?!\s+by\b)"
     rf"|\b(?:is|are)\s+{_SCOPE}\b|\b(?:is|are)\s+out\s+of\s+scope\b{_ANSWER_ONLY})"
     # labelled: "- Privacy: not covered (time).", "Monitoring: omitted for brevity."
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*[^\W\d][\w /&',-]{{0,60}}[*_]*(?::|[ \t][\u2013\u2014-][ \t])[*_ \t]*"
-    rf"(?:not\s+(?:covered|discussed)\b|(?:omitted|skipped|left\s+out)\b{_ANSWER_ONLY})"
+    rf"(?:not\s+(?:covered|discussed)\b(?!\s+by\b)|(?:omitted|skipped|left\s+out)\b{_ANSWER_ONLY})"
     # a label over what is left out: "Not covered: drift, privacy.", "Skipped (time):"
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:(?:things|topics|what)\s+(?:I\s+(?:didn{_A}t|did\s+not)\s+cover"
     r"|(?:I\s+)?left\s+out)"
@@ -150,8 +155,9 @@ DEFERRAL = re.compile(
 # a paragraph's or list's break; a colon or a dash goes on to what is left out ("I won't go into
 # privacy: PII retention, ..."), and a line broken mid-sentence (hard-wrapped, a PDF's) runs on
 _CLAUSE_END = re.compile(
-    r"(?<!\b[a-z]\.[a-z])[.!?;](?:\s|$)|,?\s+(?:but|because|since|although|though|whereas|so|then)\s"
-    r"|\s+[-\u2013\u2014]\s+(?=(?:we|I|the|our|it|this|instead)\b)"
+    r"(?<!\b[a-z]\.[a-z])[.!?;](?:\s|$)"
+    r"|(?:,|(?<=\S))\s+(?:but|because|since|although|though|whereas|so|then)\s"
+    r"|(?<=\S)\s+[-\u2013\u2014]\s+(?=(?i:we|I|the|our|it|this|instead)\b)"
     r"|\n(?=[ \t]*(?:\r?\n|$|[-*+#>][ \t]|\d{1,3}[.)][ \t]))"
 )
 # "Setting aside privacy for now, the main risk is latency": a participle's clause also ends where
@@ -160,12 +166,21 @@ _ASIDE_END = re.compile(
     _CLAUSE_END.pattern + r"|,\s+(?=(?:the|we|I|our|my|this|it|that|there|let's|a|an)\s)",
     re.IGNORECASE,
 )
+# where a clause turns to another subject ("... weekly; calibration is not covered here"), not a
+# list's colon or comma ("Drift, privacy: I won't go into those")
+_CLAUSE_START = re.compile(r";\s*|(?:,|(?<=\S))\s+(?:but|so|yet|while|whereas)\s+", re.IGNORECASE)
+_FUNCTION_WORD_LAST = re.compile(
+    r"\b(?:a|an|the|as|is|are|be|was|each|every|any|in|on|to|of|for|by|with|at|from|into|its|their"
+    r"|our|my|your|this|that|these|those|starts?|marked|left)[ \t]*$",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(
     r"\s+(?:it|those|them|that|these|this|either|any\s+of\s+(?:it|them|those))\b(?!\s+\w)", re.I
 )
-_DETAIL = re.compile(
+_DETAIL = re.compile(  # (not "the details of drift monitoring": that names its topic)
     r"\s+(?:(?:the|much|any|too\s+much|a\s+lot\s+of|all\s+the)\s+)?(?:details?|specifics|math|maths"
-    r"|weeds|nitty[- ]gritty|implementation)\b(?:\s+(?:here|today|for\s+now))?",
+    r"|weeds|nitty[- ]gritty|implementation)\b(?!\s+(?:of|on|about|for|behind|in)\b)"
+    r"(?:\s+(?:here|today|for\s+now))?",
     re.I,
 )
 _LINE_ENDS = re.compile(r"[ \t]*\r?(?:\n|\Z)")  # nothing more on the line
@@ -211,13 +226,17 @@ def to_do_notes(text: str) -> list[ToDo]:
 
 def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     """A deferral's span: from its speaker (or its sentence's start, past a short lead such as
-    "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on. None for an act
-    with a number in its sentence: that is the design's ("we skip the first 3 days here")."""
+    "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on. None for a topic
+    set aside "here" or "for now" with a number in its sentence: that is the design's ("setting
+    aside 5% of traffic here")."""
     start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
-    # what "is not covered here" or "I won't go into those" is said of comes before it: the note
-    # is its whole sentence
-    before = m["passive"] or _PRONOUN.match(text, m.end())
-    start = after_marker if before or _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    if m["passive"] or _PRONOUN.match(text, m.end()):
+        # what "is not covered here" or "I won't go into it" is said of comes before it, in its
+        # clause ("..., but negative sampling is subtle and I won't go into it")
+        turns = list(_CLAUSE_START.finditer(text, after_marker, m.start()))
+        start = turns[-1].end() if turns else after_marker
+    else:
+        start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
     detail = _DETAIL.match(text, m.end())  # "I won't go into the details: ..." leaves out no topic
     if detail:
         return start, detail.end()
@@ -227,9 +246,9 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     stop = (_ASIDE_END if m["aside"] else _CLAUSE_END).search(text, m.end(), end + 2)
     if stop and stop.start() < end:
         end = stop.start() + (text[stop.start()] in ".!?;")
-    if (m["act"] or m["aside"]) and _DIGIT.search(text, m.start(), _sentence_end(text, m.end())):
+    if m["aside"] and _DIGIT.search(text, m.start(), _sentence_end(text, m.end())):
         return None
-    if text[start:end].rstrip(" \t*_").endswith(":") and _LINE_ENDS.match(text, end):  # "about:"
+    if text[start:end].rstrip(" \t\r*_").endswith(":") and _LINE_ENDS.match(text, end):  # "about:"
         end = _block_end(text, end)  # and the list under it
     return start, end
 
@@ -244,8 +263,8 @@ def _block_end(text: str, pos: int) -> int:
     """Where the block holding `pos` ends: at the next blank line, within LIST_REACH characters
     (at the last line's end within them: a crafted run of "TODO:" lines stays linear to read)."""
     blank_line = _BLANK_LINE.search(text, pos, pos + LIST_REACH)
-    if blank_line:
-        return blank_line.start()
+    if blank_line:  # (before a Windows line end's "\r")
+        return blank_line.start() - (text[blank_line.start() - 1] == "\r")
     if pos + LIST_REACH >= len(text):
         return len(text.rstrip())
     return max(pos, text.rfind("\n", pos, pos + LIST_REACH))
@@ -284,7 +303,8 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
         if closes and not text[opened + 1 : m.start()].strip():
             return start + len(lead) - len(lead.lstrip()), closes.end()
         return (opened, closed + 1) if closed >= 0 else (opened, line_end)
-    if closes and lead.strip():
+    if closes and lead.strip() and not _FUNCTION_WORD_LAST.search(lead):
+        # (not "Engineers file each mislabelled video as a TODO": a word of the sentence)
         return start + len(lead) - len(lead.lstrip()), closes.end()
     if not _LEAD.fullmatch(lead):
         if not text.startswith(":", m.end()):
@@ -292,7 +312,7 @@ def _note(text: str, m: re.Match) -> tuple[int, int] | None:
         start = m.start()  # "... tabular features TODO: tune depth.": the note is what follows
     start += len(text[start : m.start()]) - len(text[start : m.start()].lstrip())
     rest = text[m.end() : line_end]
-    if not rest.strip(" \t:*_") and not lead.strip(" \t*_~`#"):  # "TODO:" over a list: it too
+    if not rest.strip(" \t\r:*_") and not lead.strip(" \t*_~`#"):  # "TODO:" over a list: it too
         return start, _block_end(text, line_end)
     end = line_end
     for stop in _SENTENCE_END.finditer(text, m.end(), line_end):
