@@ -1,16 +1,19 @@
 """Lines of a written answer that give the interviewer's words ("Interviewer: How would you
-monitor drift?", "> **Interviewer:** ...", "Q: ...", "[14:02] Priya (interviewer): ..."): what was
+monitor drift?", "> **Interviewer:** ...", "Q: ...?", "[14:02] Priya (interviewer): ..."): what was
 asked is not what the candidate said. A written mock interview whose interviewer's questions
 carried the design ("so you'd watch PSI on every feature and alert on a shift?") while the
 candidate said "Yes, exactly" was credited drift 14 -> 63 in a helper's red-team test.
 
 A turn runs on over the lines that are plainly still the interviewer's: a blockquote's next quoted
-lines, or, where the candidate's side is labelled too near it ("Me:", "Candidate:", "A:"), the lines up to
-the next label, blank line, heading or bullet, or until a line ends the question ("...?"). An
-unlabelled line after the question may be the candidate's answer, so it is not taken on a guess,
-and a candidate's label later on the same line ("Interviewer: And drift? Me: PSI weekly.") ends
-the turn there. A transcript's interviewer turns are set aside when it is read
-(`grader.answers.transcripts`); this is the same rule for text that is not read as one."""
+lines, or, where the candidate's side is labelled near it ("Me:", "Candidate:", "A:"), the lines
+up to the next label, blank line, heading or bullet: a line broken mid-sentence, another question
+after a question, the list of questions a line ending in a colon opens. An unlabelled line after
+a sentence's end may be the candidate's answer, so it is not taken on a guess, and a candidate's
+label later on the same line ("Interviewer: And drift? Me: PSI weekly.") ends the turn there.
+What a design also writes is an asker only when it asks: "Q: 50k queries per second", "Recruiter:
+sees the top 50 matches" or "| Interviewer | id, calendar |" is the design's. A transcript's
+interviewer turns are set aside when it is read (`grader.answers.transcripts`); this is the same
+rule for text that is not read as one."""
 
 from __future__ import annotations
 
