@@ -180,6 +180,10 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "We skip the morning digest given the time of day.",
         "We don't address the hereditary cold start.",
         "Skipping behaviour here is the strongest negative signal we have.",
+        "Items with under 5 ratings are not covered here by the MF model; they use item-kNN.",
+        "We don't discuss individual transactions with merchants; the API returns a risk score.",
+        "and we don't really talk about the user directly we just talk about sessions so the "
+        "session encoder gets the last 20 clicks",
         "I won't go into production until the two-week shadow test matches offline NDCG.",
         "So that I don't get into a feedback loop, I hold out a random slice of traffic.",
         "I won't go over the p99 latency budget: the ranker scores only the top candidates.",
@@ -239,6 +243,9 @@ def test_crafted_notes_are_read_in_linear_time():
         ("set" + " " * 85 + "x ") * 5_500,
         ("we won't discuss" + " " * 300 + "x ") * 1_600,
     ]
+    # a marker before a long run of blanks (split every way between two runs: never finished at
+    # 500 KB), and a line of short notes (each had looked back over every stop on its line)
+    crafted_inputs += ["TODO" + " " * 499_990 + "x", "TBD. " * 100_000, "set aside " * 50_000]
     for crafted in crafted_inputs:
         started = time.perf_counter()
         to_do_notes(crafted)

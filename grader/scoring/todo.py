@@ -15,7 +15,8 @@ from grader.scoring.segment import _MARKER, _SENTENCE_END, abbreviated
 # the writers' markers for "not written yet"; in capitals (or "To do:"), as notes write them
 MARKER = re.compile(r"\b(?:TODO|TBD|TBC|FIXME|T[Oo][- ]?D[Oo]:|[Tt]o[- ]?do:)(?![\w-])")
 # saying a topic is left out: a first-person speaker declining or deferring to talk about it. With
-# "we" (often the system or the team) only verbs of talk; verbs that also name a design act
+# "we" (often the system or the team: "we don't discuss transactions with merchants") and verbs
+# that also name a design act
 # ("cover", "address", "skip", "leave out": "I left out raw card numbers from the features", "we
 # don't cover minors") only with words placing them in the answer ("here", "in this answer"), and
 # acts a design does as well as an answer ("skip", "set aside") only with words placing them in
@@ -83,13 +84,14 @@ _MORE_TIME = (
     r"(?:if\s+(?:I|we)\s+had|had\s+(?:I|we)|with|given)\s+(?:more|enough|extra)\s+time\b"
     r"|time\s+permitting"
 )
+_NO_AGENT = r"(?![^.;\n]{0,40}?\bby\b)"  # "not covered here by the MF model" says what covers it
 _SCOPE = (
     rf"(?:beyond|outside|out\s+of)\s+(?:the\s+)?scope\s+(?:of|for)\s+(?:this|my)\s+(?:{_ANSWER})"
 )
+_UNTIL_ASIDE = r"(?>(?:(?!\baside\b)[^.;:!?\n]){0,80})"  # up to the first "aside" only
 _BOX = r"(?:[-*+]|\d{1,3}[.)])[ \t]+\[[ \t]{0,2}\]|\u2610"  # "- [ ]", "1. [ ]", a ballot box
 DEFERRAL = re.compile(
     rf"\bI{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_I})\b"
-    rf"|\bwe{_NOT}\s+(?:really\s+|fully\s+)?(?:{_TALK_PLAIN})\b"
     rf"|\b(?:I|we){_NOT}\s+(?:really\s+|fully\s+)?(?:{_AMBIGUOUS}|{_TALK})\b{_IN_ANSWER}"
     # in the past, said of the answer: "I didn't cover drift", "we didn't get to privacy"
     rf"|\bI\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+|fully\s+)?cover\b"
@@ -104,10 +106,10 @@ DEFERRAL = re.compile(
     rf"|(?P<act>\b(?:I{_A}ll|I\s+will|let{_A}s|let\s+me|we{_A}ll|I|we)\s+(?:skip|leave\s+out|set\s+aside)\b"
     rf"|\b(?:I|we)\s+(?:(?:have|had)\s+)?(?:skipped|left\s+out|set\s+aside)\b"
     rf"|\bI(?:{_A}m|\s+am)\s+skipping\b"
-    rf"|\b(?:leave|set|put)\b[^.;:!?\n]{{0,80}}?\baside\b){_ANSWER_ONLY}"
+    rf"|\b(?:leave|set|put)\b{_UNTIL_ASIDE}\baside\b){_ANSWER_ONLY}"
     # a speaker setting a topic aside for now: "Leaving drift aside for now", "Setting aside
     # privacy here, ..."
-    rf"|(?P<aside>\b(?:leaving|setting|putting)\b[^.;:!?\n]{{0,80}}?\baside\b|\bleaving\s+out\b"
+    rf"|(?P<aside>\b(?:leaving|setting|putting)\b{_UNTIL_ASIDE}\baside\b|\bleaving\s+out\b"
     # (not "Skipping is a strong negative signal here": skipping a video, said of the data)
     rf"|{_SENTENCE_START}skipping\b(?!\s+(?:is|was|will|can|could|should|would|may|might|means"
     rf"|counts|gets|tells|signals|behaviou?rs?|rates?|events?|signals?|patterns?|data)\b)){_IN_ANSWER}"
@@ -134,10 +136,10 @@ DEFERRAL = re.compile(
     rf"|not\s+gonna)\s+(?:really\s+)?(?:{_TALK_I})\b"
     # said of the topic: "Privacy is not covered here", "Drift and retraining weren't covered.",
     # "... are beyond the scope of this answer"
-    rf"|(?P<passive>\b(?:is|are|be|been)\s+not\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
-    rf"|\b(?:isn|aren){_A}t\s+(?:{_PASSIVE})\b{_IN_ANSWER}"
-    rf"|\b(?:was|were)\s+not\s+(?:{_PASSIVE})\b(?!\s+by\b)"
-    rf"|\b(?:wasn|weren){_A}t\s+(?:{_PASSIVE})\b(?!\s+by\b)"
+    rf"|(?P<passive>\b(?:is|are|be|been)\s+not\s+(?:{_PASSIVE})\b{_IN_ANSWER}{_NO_AGENT}"
+    rf"|\b(?:isn|aren){_A}t\s+(?:{_PASSIVE})\b{_IN_ANSWER}{_NO_AGENT}"
+    rf"|\b(?:was|were)\s+not\s+(?:{_PASSIVE})\b{_NO_AGENT}"
+    rf"|\b(?:wasn|weren){_A}t\s+(?:{_PASSIVE})\b{_NO_AGENT}"
     rf"|\b(?:is|are)\s+{_SCOPE}\b|\b(?:is|are)\s+out\s+of\s+scope\b{_ANSWER_ONLY})"
     # labelled: "- Privacy: not covered (time).", "Monitoring: omitted for brevity."
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*[^\W\d][\w /&',-]{{0,60}}[*_]*(?::|[ \t][\u2013\u2014-][ \t])[*_ \t]*"
@@ -185,13 +187,14 @@ _DETAIL = re.compile(  # (not "the details of drift monitoring": that names its 
 )
 _LINE_ENDS = re.compile(r"[ \t]*\r?(?:\n|\Z)")  # nothing more on the line
 # a marker ends its line (not one hard-wrapped mid-sentence: the next line goes on in lower case)
-_CLOSES_LINE = re.compile(r"[ \t]*\)?[.!]?[*_]*[ \t]*(?=\r?(?:\n(?![ \t]*[a-z])|\Z))")
+_CLOSES_LINE = re.compile(r"[ \t]*+\)?[.!]?[*_]*+[ \t]*+(?=\r?(?:\n(?![ \t]*[a-z])|\Z))")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 LIST_REACH = 5000  # the farthest the list under a note ("TODO:" / "- a" / "- b") is read
 REACH = 600  # the farthest a note's sentence is looked for from its marker, either way
 DEFERRAL_WORDS = 40  # the most a deferral reaches on unpunctuated speech
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
+_BLANKS = re.compile(r"\s+")
 _STOP = re.compile(r"[.!?](?:\s|$)|\n")
 # a short lead before the speaker, kept with the note: "Given the time, ", "For brevity here, "
 _DEFERRAL_LEAD = re.compile(r"[^\W\d][\w'\u2019 ]{0,40},\s*")
@@ -274,9 +277,17 @@ def _sentence_lead(text: str, m: re.Match, line_start: int) -> tuple[int, int, s
     """Where the sentence holding `m` starts (on its line), where it starts past a list or quote
     marker, and the words between that and `m` (its lead: "Online: ", "Given the time, ")."""
     start = line_start
-    for end in _SENTENCE_END.finditer(text, line_start, m.start()):
-        if not abbreviated(text, end.start(), line_start):
-            start = end.end()
+    stop = m.start()
+    while stop > line_start:  # the last sentence end before `m` that no abbreviation made
+        end = max(text.rfind(".", line_start, stop), text.rfind("!", line_start, stop),
+                  text.rfind("?", line_start, stop))  # fmt: skip
+        if end < 0:
+            break
+        blank = _BLANKS.match(text, end + 1, m.start())
+        if blank and not abbreviated(text, end + 1, line_start):
+            start = blank.end()
+            break
+        stop = end
     before = text[start : m.start()]  # within REACH of `m`
     marker = _MARKER.match(before)
     after_marker = start + (marker.end() if marker else 0)
