@@ -37,7 +37,6 @@ _LITERAL_TO = (  # "get to" with a verb: a chance to do it, not a topic reached
     r"(?!\s+(?:see|use|know|train|serve|ship|run|observe|collect|label|measure|keep|have|do|make"
     r"|work|learn|try|test)\b)"
 )
-_TALK_PLAIN = r"discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
 _TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over){_LITERAL}|get\s+to{_LITERAL_TO}|mention"
 _AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into|go\s+over"
 _TIME_REASON = (
