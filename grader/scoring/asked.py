@@ -28,10 +28,24 @@ _STAMP = (
 )
 # a list item or a heading: a dialogue written as a list ("- Interviewer: ...", "- Me: ...")
 _LISTED = r"(?P<listed>[ \t]{0,3}(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+))?"
-_LEAD = rf"[ \t]*(?:>[ \t]*)*{_LISTED}{_STAMP}(?:\*\*|__|\*|_)?"  # quote, list, [14:02], emphasis
+_EMPHASIS = r"(?:\*\*|__|\*|_)?"
+_LEAD = rf"[ \t]*(?:>[ \t]*)*{_LISTED}{_STAMP}{_EMPHASIS}"  # quote, list, [14:02], emphasis
+
+
+def _colon_or_dash(dashes: str) -> str:
+    """A label's colon, or one of `dashes` between blanks, in or out of emphasis."""
+    return rf"{_EMPHASIS}[ \t]*(?:[:\uff1a]|[ \t][{dashes}][ \t]){_EMPHASIS}"
+
+
+def _unnamed(pattern: str) -> str:
+    """`pattern` with its named groups unnamed, to be used twice in one regex."""
+    return re.sub(r"[?]P<[a-z_]+>", "?:", pattern)
+
+
+_DASHES = "\u2013\u2014"  # an en or em dash; a hyphen too opening a line ("Interviewer - ...")
 # the label's end: a colon or a spaced dash, or bold closing on the label ("**Interviewer** And?")
 _CLOSE = (
-    r"(?:(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][-\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+    rf"(?:{_colon_or_dash('-' + _DASHES)}"
     r"|(?<=[\w)])(?P<bold>\*\*|__)(?:[ \t]+|[ \t]*(?=\r?$)))"
 )
 # the asker's label opening a line: "Interviewer", "Interviewer (Sam)", "Interviewer's
@@ -49,7 +63,7 @@ _ASKER = (
 _CELL = r"[ \t]*(?:\*\*|__)?"
 _ASKED = re.compile(
     rf"^{_LEAD}(?i:{_ASKER}){_CLOSE}"
-    rf"|^[ \t]*\|{_CELL}(?P<row>(?i:{re.sub(r'[?]P<[a-z_]+>', '?:', _ASKER)})){_CELL}[ \t]*\|",
+    rf"|^[ \t]*\|{_CELL}(?P<row>(?i:{_unnamed(_ASKER)})){_CELL}[ \t]*\|",
     re.MULTILINE,
 )
 # the candidate's label, at a line's start or later on a line: "Me", "A", "A1", "Answer 2",
@@ -60,12 +74,12 @@ _ANSWERER = (
 )
 # later on a line, only a colon or a long dash ends the label ("... two options. A - a two-tower
 # model, B - a ranker" names options)
-_INLINE_CLOSE = r"(?:\*\*|__|\*|_)?[ \t]*(?:[:\uff1a]|[ \t][\u2013\u2014][ \t])(?:\*\*|__|\*|_)?"
+_INLINE_CLOSE = _colon_or_dash(_DASHES)
 _ANSWERS_INLINE = re.compile(
     rf"(?<=[.?!\uff1f])[ \t]+(?:\*\*|__|\*|_)?(?i:{_ANSWERER}){_INLINE_CLOSE}"
 )
 _ANSWERS_LINE = re.compile(
-    rf"^{re.sub(r'[?]P<[a-z_]+>', '?:', _LEAD)}(?i:{_ANSWERER}){_CLOSE}"
+    rf"^{_unnamed(_LEAD)}(?i:{_ANSWERER}){_CLOSE}"
     rf"|^[ \t]*\|{_CELL}(?i:{_ANSWERER}){_CELL}[ \t]*\|",
     re.MULTILINE,
 )

@@ -335,9 +335,10 @@ def _line_of(text: str, f: Finding) -> Finding:
     end = len(text) if end < 0 else end
     # counted up to one past the limit: a line of 12,000 instructions (one finding each) had been
     # split whole for every finding (113 s at 468 KB)
-    if sum(
-        1 for _ in itertools.islice(_WORD.finditer(text, start, end), STEERING_LINE_WORDS + 1)
-    ) > (STEERING_LINE_WORDS):
+    if (
+        sum(1 for _ in itertools.islice(_WORD.finditer(text, start, end), STEERING_LINE_WORDS + 1))
+        > STEERING_LINE_WORDS
+    ):
         return sentence
     start, end = min(start, sentence.start), max(end, sentence.end)
     while start < end and text[start].isspace():

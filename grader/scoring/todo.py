@@ -43,13 +43,14 @@ _TIME_REASON = (
     r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!-|\s+(?:zones?|series"
     r"|windows?|budgets?|it|taken|spent|needed|of|to))"
 )
+# short of time: "for brevity", "given the time" (not "given the time of day"), "because of time"
+_TIME_SHORT = (
+    r"given\s+(?:the|our|limited)\s+time\b(?!\s+(?:of|to|it|zones?))|for\s+brevity"
+    rf"|in\s+the\s+interest\s+of\s+time|{_TIME_REASON}"
+)
 _ANSWER = r"answer|write-?up|doc|document|interview|round|discussion"
 # the answer and its time, and nothing a design also says
-_IN_ANSWER_ONLY = (
-    rf"in\s+(?:this|my)\s+(?:{_ANSWER})|in\s+the\s+interest\s+of\s+time|for\s+brevity"
-    rf"|given\s+(?:the|our|limited)\s+time\b(?!\s+(?:of|to|it|zones?))|\(\s*(?:no\s+)?time\s*\)"
-    rf"|{_TIME_REASON}"
-)
+_IN_ANSWER_ONLY = rf"in\s+(?:this|my)\s+(?:{_ANSWER})|{_TIME_SHORT}|\(\s*(?:no\s+)?time\s*\)"
 # the rest of a clause: not past a sentence's end (a dot in "0.2" or "e.g." is none) nor a turn
 # to what is said ("We can't cover every market with one model, so here we train ...")
 _WITHIN = (
@@ -66,10 +67,7 @@ _NOT = (
     rf"|had\s+no\s+(?:time|chance)\s+to|would\s+rather\s+not)"
     rf"|{_A}(?:m|re)\s+not\s+(?:going\s+to|gonna)|{_A}d\s+rather\s+not)"
 )
-_SHORT_OF_TIME = (
-    r"given\s+(?:the|our|limited)\s+time|for\s+brevity|in\s+the\s+interest\s+of\s+time"
-    rf"|short\s+on\s+time|(?:I{_A}m|I\s+am|we{_A}re|we\s+are)\s+running\s+out\s+of\s+time|{_TIME_REASON}"
-)
+_SHORT_OF_TIME = rf"{_TIME_SHORT}|short\s+on\s+time|(?:I{_A}m|I\s+am|we{_A}re|we\s+are)\s+running\s+out\s+of\s+time"
 _TALKING = (
     rf"cover(?:ing)?|discuss(?:ing)?|talk(?:ing)?\s+about|go(?:ing)?\s+(?:into|over){_LITERAL}"
     rf"|get(?:ting)?\s+into{_LITERAL}|address(?:ing)?|touch(?:ing)?\s+on|div(?:e|ing)\s+into"
