@@ -585,6 +585,12 @@ def test_role_fields_of_a_written_design_do_not_make_it_a_transcript(tmp_path):
     )
     inp = _load(tmp_path, "design.md", design)
     assert inp.source.kind == "text" and "HNSW" in inp.graded_text and "GBDT" in inp.graded_text
+    # the interviewer's field first: a field asks nothing and sets no task
+    first = design.replace(
+        "Candidate: sees recommended jobs, re-ranked for diversity of employers.\n", ""
+    ).replace("balance panels.\n", "balance panels.\nCandidate: sees recommended jobs.\n")
+    inp = _load(tmp_path, "first.md", first)
+    assert inp.source.kind == "text" and "HNSW" in inp.graded_text and "GBDT" in inp.graded_text
     # an interview after a title, or with turns enough, is still one
     dialogue = "Mock round 3\n\nInterviewer: How would you start?\nMe: With the objective.\n"
     assert _load(tmp_path, "round.md", dialogue).source.speakers == ["Interviewer", "Me"]

@@ -43,6 +43,13 @@ _CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
 _INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
 DIALOGUE_TURNS = 4  # turns that make pasted text an interview (`is_interview`) ...
 TITLE_WORDS = 12  # ... after a title of at most this many words
+# an interviewer's opening turn asks something or sets the task: "How would you ...?", "Design a
+# feed for ...", "Walk me through ...", "Let's start", a greeting
+_ASKS = re.compile(
+    r"[?\uff1f]|^\W*(?:design|build|walk|tell|describe|explain|talk|imagine|suppose|let'?s|today"
+    r"|so|ok(?:ay)?|hi|hello|hey|welcome|thanks|thank)\b",
+    re.IGNORECASE,
+)
 _GENERIC = re.compile(r"^(?:speaker|spk|participant)[ _-]?\d+$", re.IGNORECASE)
 # a SubRip cue's timing line, and a cue's number alone on its line
 _SRT_TIMING = re.compile(r"[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
@@ -622,11 +629,16 @@ def _a_few_fields(text: str, turns: list[_Turn]) -> bool:
     interviewer ("Candidate: sees recommended jobs" then "Interviewer: id, calendar" in a
     recruiting system's design had it graded by its 27 words of 150). Such an answer is written
     text, whose interviewer lines are set aside when it is graded (`grader.scoring.asked`); a
-    short interview under a note of when and who is still a transcript."""
+    short interview under a note of when and who is still a transcript, when the interviewer opens
+    it by asking or setting the task ("Interviewer: Design a feed for ..."), not by a field of the
+    design ("Interviewer: id, calendar")."""
     spoken = [t for t in turns if t.speaker is not None]
-    if not spoken or len(spoken) >= DIALOGUE_TURNS or _role(spoken[0].speaker) == "interviewer":
+    if not spoken or len(spoken) >= DIALOGUE_TURNS:
         return False
-    return len(text[: spoken[0].label_start].split()) > TITLE_WORDS
+    first = spoken[0]
+    if _role(first.speaker) == "interviewer" and _ASKS.search(text[first.start : first.end]):
+        return False
+    return len(text[: first.label_start].split()) > TITLE_WORDS
 
 
 def from_zero(inp: AnswerInput) -> AnswerInput:
