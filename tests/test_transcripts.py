@@ -598,3 +598,21 @@ def test_role_fields_of_a_written_design_do_not_make_it_a_transcript(tmp_path):
     noted += "about forty minutes, transcribed automatically.\n\n" + dialogue.split("\n\n")[1]
     noted += "Me: Then the labels, the features and a GBDT ranker, served under 80 ms.\n"
     assert _load(tmp_path, "noted.md", noted).source.speakers == ["Interviewer", "Me"]
+
+
+def test_a_named_asker_taking_turns_with_me_is_a_speaker(tmp_path):
+    """ "Them:" asking and "Me:" answering: "Me" is a role, and "Them" was not taken as a speaker,
+    so "Them"'s questions ("Spammers will try to beat your model. What then?") were graded as the
+    candidate's words in one long turn."""
+    dialogue = (
+        "Them: Design a spam filter for a big email provider.\n"
+        "Me: First, how many messages a day, and how fast must we decide?\n"
+        "Them: Ten billion a day. Spammers will try to beat your model with adversarial drift.\n"
+        "Me: Then sender reputation and link domain age, which are expensive to fake.\n"
+        "Them: What about privacy of the email text?\n"
+        "Me: Models run inside the mail servers; reviewers see reported mail only.\n"
+    )
+    inp = _load(tmp_path, "mock.txt", dialogue)
+    assert inp.source.speakers == ["Them", "Me"] and inp.source.candidate == "Me"
+    assert "adversarial" not in inp.graded_text and "privacy" not in inp.graded_text
+    assert "reputation" in inp.graded_text and "reviewers" in inp.graded_text

@@ -420,14 +420,15 @@ def _label_set(
     found: list[tuple[str, bool, int]], nonblank: int, candidate: str | None
 ) -> set[str]:
     """The speaker labels among the names `found` labelling lines: timestamped ones and roles
-    ("Interviewer", "Candidate"); without those, names that take turns (`_taking_turns`), which
-    the candidate named by the user joins ("Alice" with "Bob" answering her: both are speakers,
+    ("Interviewer", "Candidate"), and the names taking turns with them ("Them:" asking, "Me:"
+    answering: "Them:"'s questions had been read as the candidate's words); without those, names
+    that take turns (`_taking_turns`), which the candidate named by the user joins ("Alice" with "Bob" answering her: both are speakers,
     not Alice alone, which gave her Bob's questions too)."""
     named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
     sure = {n for n, timed, _ in found if timed or _role(n)}
-    if sure:
-        return sure | named
     taking = _taking_turns(found, nonblank)
+    if sure:  # with the names taking turns with them: "Them:" asking "Me:" is a speaker too
+        return sure | named | (taking if taking & sure else set())
     return named if named and not named <= taking else taking
 
 
