@@ -1012,3 +1012,23 @@ def test_one_line_paragraphs_do_not_outweigh_the_designs_paragraphs():
     long = np.array([design] * 3 + [aside] * 200)  # a paragraph and a 200-row table
     topic = topic_vector(long, ["p1"] * 3 + ["table"] * 200)
     assert topic @ aside == pytest.approx(BLOCK_UNITS / np.hypot(3, BLOCK_UNITS), abs=1e-6)
+
+
+def test_a_missing_components_example_is_an_answers_words_not_the_rubrics(grader, kb):
+    """Without a cue that fits the question, a missing component's improvement gave the rubric's
+    top level ("The business goal, its primary metric, ... are stated") as what "a strong answer
+    says, for example": a criterion, not an answer's words. It is given as what to aim for."""
+    answer = (
+        "I would use NLP. Take each customer email, clean the text and fine-tune BERT to classify "
+        "it into the team it goes to: billing, technical support, returns or sales. The data "
+        "comes from old emails and the teams that answered them. BERT is good at text, so "
+        "accuracy should be above 90%. We deploy the model as an API that the mail system "
+        "calls, and retrain it sometimes."
+    )
+    report = grader.grade(answer, "Design a model to route customer emails to the right team")
+    levels = {c.levels.l3 for c in kb.concepts.values()}
+    assert report.improvements
+    for line in report.improvements:
+        said = re.search(r'for example: "(.+)"$', line)
+        assert not (said and said.group(1) in levels), line
+    assert any("; aim for: " in line for line in report.improvements)

@@ -85,11 +85,11 @@ class Advisor:
         if r.status == "missing":  # an example that is not another bank case's (`advice`)
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
             texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
-            example = (
-                self.advice(case, texts, list(range(len(texts))), systems=systems, near=near)
-                or concept.levels.l3
-            )
-            return f'Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing); a strong answer says, for example: "{example}"'
+            example = self.advice(case, texts, list(range(len(texts))), systems=systems, near=near)
+            added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing)"
+            if not example:  # the rubric's top level is a criterion, not something an answer says
+                return f"{added}; aim for: {concept.levels.l3}"
+            return f'{added}; a strong answer says, for example: "{example}"'
         return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
 
     def cue_order(self, rubric: Rubric, comp: CaseComponent) -> list[int] | None:
