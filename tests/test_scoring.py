@@ -11,6 +11,7 @@ from grader.scoring.judge import (
     DEPTH_UNITS,
     Features,
     TopicLexicon,
+    asking,
     cue_credit,
     distinct_support,
     domain_vocabulary,
@@ -523,6 +524,32 @@ def test_a_unit_explains_only_in_design_language():
     units = segment("Privacy: we hash the ids.\n\nPrivacy and drift are the usual suspects.\n")
     assert explaining(units, vocabulary, domain).tolist() == [True, False]
     assert explaining(units, vocabulary).tolist() == [True, True]  # any word, without a domain
+
+
+def test_a_question_names_its_topics_without_explaining_them():
+    """A question the answer asks ("Is there an A/B testing platform, and how long do tests
+    run?", listed among the questions put to the interviewer) named online testing with design
+    words and had it covered 66. A sentence that asks, or a word window mostly made of such
+    sentences, does not explain; a rhetorical question's answer after it still does."""
+    vocabulary = frozenset({"testing", "cold", "start", "privacy"})
+    units = segment(
+        "How do we handle cold start for brand new items in the catalogue? New items get a "
+        "popularity prior from their category for their first week, then the ranker takes over "
+        "once they have fifty clicks. Is there an existing A/B testing platform, and how long do "
+        "experiments usually run here? Who owns the privacy review for the logged features?\n"
+    )
+    asked, said = asking(units), explaining(units, vocabulary)
+    assert [(u.is_window, bool(a)) for u, a in zip(units, asked)] == [
+        (False, True),  # the rhetorical question ...
+        (False, False),  # ... and its answer
+        (False, True),
+        (False, True),
+        (True, True),  # 13 of 24 words a question's
+        (True, False),  # 1 of 24
+        (True, False),  # half
+        (True, True),  # all
+    ]
+    assert not any(said[asked]) and said[1]
 
 
 def test_a_promise_says_nothing_beyond_its_topic():

@@ -286,12 +286,31 @@ def explaining(
     and is design language (in `domain`; any such word when it is None). Only such a unit can make
     a topic's keyword count: naming is not explaining, and the idiom around a list of topics
     ("let's not overlook feedback loops", "all must-haves", "on my radar") is everyday language,
-    not a mechanism."""
+    not a mechanism. Nor does a unit that asks (`asking`)."""
     out = []
     for u in units:
         said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
         out.append(bool(said if domain is None else said & domain))
-    return np.array(out, dtype=bool)
+    return np.array(out, dtype=bool) & ~asking(units)
+
+
+_ASKS = re.compile(r"[?\uff1f][\s*_\"'\u201d)\]]*$")  # a question mark closing the unit
+
+
+def asking(units: list[Unit]) -> np.ndarray:
+    """Per unit: whether it asks rather than says: a sentence ending in a question mark, or a word
+    window mostly made of such sentences. A question names its topics without saying how any is
+    done ("Is there an A/B testing platform, and how long do tests run?", among the questions a
+    candidate lists as asked of the interviewer, had online testing covered 66), so it does not
+    explain; a rhetorical question's own answer, in the sentence after it, still does."""
+    asked = {(u.start, u.end) for u in units if not u.is_window and _ASKS.search(u.text)}
+    out = np.zeros(len(units), dtype=bool)
+    for i, u in enumerate(units):
+        if not u.is_window:
+            out[i] = (u.start, u.end) in asked
+        elif asked:
+            out[i] = 2 * sum(n for s, e, n in u.parts if (s, e) in asked) > u.words
+    return out
 
 
 def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
