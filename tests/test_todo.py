@@ -136,6 +136,23 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "1. [ ] privacy audit",
     ):
         assert _notes(said) == [said], said
+    # never said, said in hindsight, a label's note without a subject (a helper's blog post and
+    # notes: monitoring "covered" on "Next time I'd mention tracking the prediction distribution")
+    for said in (
+        "Looking back, I never talked about monitoring or drift detection.",
+        "Next time I'd mention tracking the prediction distribution and PSI per feature.",
+        "I should have covered drift detection and retraining.",
+        "I wish I had talked about privacy and consent.",
+        "- Online A/B testing: ran out of time, didn't cover.",
+        "- Cold start for new advertisers: didn't get to it.",
+        "Privacy: no time.",
+        "Nobody asked about privacy, so I skipped that too.",
+        "He hinted at fairness, and we never got to it.",
+    ):
+        assert _notes(said) == [said], said
+    assert _notes("We never got to discuss drift detection, so I skipped it.") == [
+        "We never got to discuss drift detection, so I skipped it."
+    ]
     late = "I would have talked about drift detection and retraining, but I ran out of time."
     assert _notes(late) == [late.split(",")[0], "I ran out of time."]
     # what a note declines to detail is not a topic: what follows is the answer
@@ -210,6 +227,12 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "Won't go into production until the shadow test passes.",
         "The model is not included in the request path.",
         "Because of time zones we skip the night batch.",
+        "We never got to see labels for blocked payments, so a random 1% is let through.",
+        "I skipped that step in the pipeline: features are computed once.",
+        "- Re-ranker: no time budget left at p99, so it runs only on the top 20.",
+        "- Labels: didn't get to see chargebacks for 60 days, so we use early fraud reports.",
+        "Next time the user opens the app, we show the cached top 50.",
+        "The model should have covered 95% of traffic by the second week of the rollout.",
     ):
         assert _notes(said) == [], said
 

@@ -25,7 +25,7 @@ MARKER = re.compile(r"\b(?:TODO|TBD|TBC|FIXME|T[Oo][- ]?D[Oo]:|[Tt]o[- ]?do:)(?!
 _A = "['\u2019]?"  # an apostrophe, straight, curly (Word and phones curl them) or left out
 _TALK = (
     r"(?:dive|dig|delve)\s+(?:deep(?:er|ly)?\s+)?into|go\s+deep(?:er|ly)?\s+(?:on|into)"
-    r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
+    r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on|bring\s+up"
 )
 # verbs of motion whose literal sense is a design's: "go into production", "get into a feedback
 # loop", "go over the latency budget" (a place or a limit, not a topic), "get to see the labels"
@@ -38,6 +38,11 @@ _LITERAL_TO = (  # "get to" with a verb: a chance to do it, not a topic reached
     r"|work|learn|try|test)\b)"
 )
 _TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over){_LITERAL}|get\s+to{_LITERAL_TO}|mention"
+# said, in the past: "mentioned", "brought up", "talked about"
+_SAID = (
+    r"talked\s+about|mentioned|brought\s+up|discussed|covered|addressed|touched\s+on|went\s+into"
+    r"|gone\s+into|elaborated\s+on|expanded\s+on"
+)
 _AMBIGUOUS = r"cover|address|skip|leave\s+out|go\s+into|get\s+into|go\s+over"
 _TIME_REASON = (
     r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!-|\s+(?:zones?|series"
@@ -94,6 +99,18 @@ DEFERRAL = re.compile(
     rf"|\bI\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+|fully\s+)?cover\b"
     rf"|\bI\s+(?:haven{_A}t|have\s+not)\s+(?:really\s+|fully\s+)?(?:covered|addressed|discussed"
     r"|talked\s+about|gone\s+into)\b"
+    # never said: "I never talked about drift", "we never got to discuss it"
+    rf"|\bI\s+(?:also\s+)?never\s+(?:really\s+)?(?:{_SAID}|got\s+to{_LITERAL_TO})\b"
+    rf"|\bwe\s+(?:also\s+)?never\s+(?:really\s+)?got\s+to\b{_LITERAL_TO}"
+    # said in hindsight, of the answer: "Next time I'd mention PSI", "I should have covered drift"
+    rf"|\bnext\s+time,?\s+I(?:{_A}d|\s+would|{_A}ll|\s+will)\s+(?:also\s+)?(?:{_TALK_I}|cover|add"
+    r"|address)\b"
+    rf"|\bI\s+(?:should|could)(?:{_A}ve|\s+have)\s+(?:also\s+)?(?:{_SAID})\b"
+    rf"|\bI\s+wish\s+I\s+(?:had|{_A}d)\s+(?:{_SAID})\b"
+    # a pronoun skipped, its topic in the clause before: "nobody asked about privacy, so I skipped
+    # that too"
+    r"|(?P<skipped>\bI\s+(?:also\s+)?skipped\s+(?:that|it|those|them|this)\b"
+    r"(?!\s+(?!(?:too|as\s+well|also|entirely|altogether)\b)\w))"
     rf"|\b(?:I|we)\s+(?:didn{_A}t|did\s+not|had\s+no|haven{_A}t\s+had)\s+(?:have\s+)?(?:the\s+|enough\s+)?"
     rf"time\s+to\s+(?:really\s+)?(?:cover|address|{_TALK_I}|go\s+into|get\s+into)\b"
     rf"|\bwe\s+(?:didn{_A}t|did\s+not)\s+(?:really\s+)?get\s+to\b{_LITERAL_TO}"
@@ -140,7 +157,11 @@ DEFERRAL = re.compile(
     rf"|\b(?:is|are)\s+{_SCOPE}\b|\b(?:is|are)\s+out\s+of\s+scope\b{_ANSWER_ONLY})"
     # labelled: "- Privacy: not covered (time).", "Monitoring: omitted for brevity."
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*[^\W\d][\w /&',-]{{0,60}}[*_]*(?::|[ \t][\u2013\u2014-][ \t])[*_ \t]*"
-    rf"(?:not\s+(?:covered|discussed)\b(?!\s+by\b)|(?:omitted|skipped|left\s+out)\b{_ANSWER_ONLY})"
+    rf"(?:not\s+(?:covered|discussed)\b(?!\s+by\b)|(?:omitted|skipped|left\s+out)\b{_ANSWER_ONLY}"
+    # "- Online A/B testing: ran out of time, didn't cover.", "Cold start: didn't get to it."
+    r"|(?:ran\s+out\s+of|no)\s+time\b(?=[ \t]*(?:[,.;:!\u2013\u2014-]|\r?$))"
+    rf"|(?:didn{_A}t|did\s+not)\s+(?:cover|address|discuss|talk\s+about|get\s+to{_LITERAL_TO}"
+    r"|have\s+(?:the\s+)?time)\b)"
     # a label over what is left out: "Not covered: drift, privacy.", "Skipped (time):"
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:(?:things|topics|what)\s+(?:I\s+(?:didn{_A}t|did\s+not)\s+cover"
     r"|(?:I\s+)?left\s+out)"
@@ -230,10 +251,14 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     set aside "here" or "for now" with a number in its sentence: that is the design's ("setting
     aside 5% of traffic here")."""
     start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
-    if m["passive"] or _PRONOUN.match(text, m.end()):
+    if m["passive"] or m["skipped"] or _PRONOUN.match(text, m.end()):
         # what "is not covered here" or "I won't go into it" is said of comes before it, in its
-        # clause ("..., but negative sampling is subtle and I won't go into it")
+        # clause ("..., but negative sampling is subtle and I won't go into it"); what "so I
+        # skipped that" is said of, in the clause giving the reason ("nobody asked about privacy,
+        # so I skipped that too")
         turns = list(_CLAUSE_START.finditer(text, after_marker, m.start()))
+        if m["skipped"] and turns and turns[-1].end() == m.start():
+            turns.pop()
         start = turns[-1].end() if turns else after_marker
     else:
         start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
