@@ -195,7 +195,8 @@ class IgnoredPassage(_Model):
     prose, closer to it than to any rubric point), `steering` (an attempt to steer the grader) or
     `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
     reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
-    (a line of a written answer giving the interviewer's words).
+    (a line of a written answer giving the interviewer's words, or their question as the
+    candidate tells it: "he asked how I'd monitor drift").
     answer[start:end] == quote."""
 
     quote: str

@@ -191,3 +191,30 @@ def test_long_turns_are_read_in_linear_time():
         started = time.perf_counter()
         interviewer_lines(crafted)
         assert time.perf_counter() - started < 4, crafted[:24]
+
+
+def test_the_interviewers_question_told_in_the_candidates_words_is_what_was_asked():
+    """An interview-experience post tells the questions: "he asked how I'd monitor the system and
+    deal with drift" had drift credited to the candidate. The question is set aside to its
+    sentence's end, or to where the candidate's own words begin; a design's "he asked for a
+    refund" is no interviewer's."""
+    told = (
+        "The interviewer asked me to design the home feed of a video app. I started with the "
+        "objective. With five minutes left he asked how I'd monitor the system and deal with "
+        "drift. He then asked how I'd handle cold start, and I said new videos get a content "
+        "embedding. She also pushed me on latency; I said 50 ms at p99. The hiring manager "
+        "wanted to know whether we log features for privacy audits - I said we hash user ids.\n"
+    )
+    assert [told[s:e] for s, e in interviewer_lines(told)] == [
+        "The interviewer asked me to design the home feed of a video app.",
+        "he asked how I'd monitor the system and deal with drift.",
+        "He then asked how I'd handle cold start",
+        "She also pushed me on latency",
+        "The hiring manager wanted to know whether we log features for privacy audits",
+    ]
+    for design in (
+        "A customer writes that he asked for a refund twice; the router sends it to billing.\n",
+        "The interviewer pool is balanced by load; each interviewer asks four questions.\n",
+        "```\nhe asked how to retry\n```\n",
+    ):
+        assert interviewer_lines(design) == [], design

@@ -97,9 +97,58 @@ _ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"')\]*_ \t\r]*$")
 _ASKS_IN_ROW = re.compile(r"\?[ \t*_\"']*\|[ \t]*$")  # a row whose words end in a question
 
 
+# the interviewer's question told in the candidate's words ("He asked how I'd monitor drift",
+# "The interviewer then pushed me on cold start", "She also hinted at fairness"): the asker, and a
+# verb of asking with what marks it as asking ("he asked for a refund" is a design's user)
+_NARRATOR = (
+    r"(?:(?:the|my|our)\s+)?(?:interviewers?|hiring\s+managers?|panell?ists?|bar\s+raisers?)|he|she"
+)
+_NARRATED = re.compile(
+    rf"\b(?:{_NARRATOR})\s+(?:(?:then|also|later|first|next|finally|immediately|quickly|just)\s+)?"
+    r"(?:asked\s+(?:me\s+)?(?:how|what|why|whether|if|about|which|when|where|who|to)"
+    r"|wanted\s+to\s+know|(?:pushed|pressed|challenged|grilled|quizzed)\s+(?:me\s+|back\s+)?on"
+    r"|probed(?:\s+(?:on|into))?|followed\s+up\s+(?:on|with|by)|hinted\s+at|brought\s+up"
+    r"|drilled\s+(?:(?:me\s+)?(?:into|on)|down)|dug\s+into)\b",
+    re.IGNORECASE,
+)
+# where a narrated question ends: its sentence's end, or the candidate's own words starting
+# ("..., and I said we'd retrain weekly")
+_NARRATED_END = re.compile(
+    r"[.!?\uff1f](?=\s|$)|\n[ \t]*\r?\n"
+    r"|(?:[,;:\u2013\u2014]|\s-)\s*(?:(?:and|so|but|to\s+which)\s+)?(?:I|we)\s+(?:said|answered"
+    r"|replied|responded|suggested|proposed|explained|described|talked|walked|went|gave|drew|told"
+    r"|argued|pointed|started|mentioned|added)\b"
+    r"|\s+(?:and|so|but|to\s+which)\s+I\s+(?:said|answered|replied|responded|suggested|proposed"
+    r"|explained|described|talked|walked|went|gave|drew|told|argued|pointed|started|mentioned|added)\b",
+    re.IGNORECASE,
+)
+
+
+def narrated_questions(text: str) -> list[tuple[int, int]]:
+    """The [start, end) spans of the interviewer's questions as the candidate tells them ("With
+    five minutes left he asked how I'd monitor drift and feedback loops.", "He also hinted at
+    fairness toward small creators"): each from its asker to its sentence's end, or to where
+    the candidate's own words begin. A helper's interview-experience post had drift credited on
+    the interviewer's question."""
+    shown = without_fenced_code(text)
+    spans = []
+    for m in _NARRATED.finditer(shown):
+        end = _NARRATED_END.search(shown, m.end(), m.end() + 600)
+        spans.append(
+            (
+                m.start(),
+                end.start() + (shown[end.start()] in ".!?\uff1f")
+                if end
+                else min(len(shown), m.end() + 600),
+            )
+        )
+    return spans
+
+
 def interviewer_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) spans of the interviewer's turns, in order: each from its labelled line
-    through the lines that continue it."""
+    through the lines that continue it, and the questions the candidate tells in their own words
+    (`narrated_questions`)."""
     shown = without_fenced_code(text)
     answers = [m.start() for m in _ANSWERS_LINE.finditer(shown)]
 
@@ -137,7 +186,7 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
             answered = _ANSWERS_INLINE.search(shown, asked.end(), line_end)
             start = asked.start() + len(asked[0]) - len(asked[0].lstrip())
             turns.append((start, answered.start() if answered else line_end))
-    return sorted(turns)
+    return sorted(turns + narrated_questions(text))
 
 
 def _asked_end(text: str, m: re.Match) -> int | None:

@@ -828,7 +828,7 @@ SET_ASIDE = {  # passages read but not counted, before grading: the warning each
         "titles, hidden elements, front matter), not counted"
     ),
     "interviewer": lambda n: (
-        f"{quantity(n, 'line')} giving the interviewer's words, not counted as the candidate's"
+        f"{quantity(n, 'passage')} giving the interviewer's words, not counted as the candidate's"
     ),
 }
 
