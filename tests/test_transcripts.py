@@ -616,3 +616,23 @@ def test_a_named_asker_taking_turns_with_me_is_a_speaker(tmp_path):
     assert inp.source.speakers == ["Them", "Me"] and inp.source.candidate == "Me"
     assert "adversarial" not in inp.graded_text and "privacy" not in inp.graded_text
     assert "reputation" in inp.graded_text and "reviewers" in inp.graded_text
+
+
+def test_a_chat_thread_is_read_by_its_senders(tmp_path):
+    """A Slack or Teams thread heads each message with its sender and time of day ("Priya Raman
+    10:02 AM"): it was graded as written text, names and times inside the quotes and the other
+    engineer's questions counted. Its senders are speakers; a message's time says when it was
+    sent, not how long anyone spoke, so no pacing is read from it."""
+    thread = (
+        "#ml-design\n\n"
+        "Priya Raman  10:02 AM\nproposal: one multimodal backbone with a sigmoid head per harm.\n\n"
+        "Dan Okafor  10:05 AM\nshould we A/B test with a holdout group before turning it on?\n\n"
+        "Priya Raman  10:07 AM\nlabels come from reviewer decisions, double-labelled on a sample.\n\n"
+        "Dan Okafor  10:09 am\nwhat about drift when slang changes?\n\n"
+        "Priya Raman  12:15 p.m.\nthresholds per harm type: auto-remove, review, demote.\n"
+    )
+    inp = _load(tmp_path, "thread.txt", thread)
+    assert inp.source.speakers == ["Priya Raman", "Dan Okafor"]
+    assert inp.source.candidate == "Priya Raman" and inp.source.duration_seconds is None
+    assert "holdout" not in inp.graded_text and "slang" not in inp.graded_text
+    assert "AM" not in inp.graded_text and "reviewer decisions" in inp.graded_text

@@ -34,8 +34,11 @@ _LABEL = re.compile(
     rf"^[ \t]*(?:[\[(]?(?P<ts>{_TS})[\])]?[ \t]*[-–—]?[ \t]*)?(?:\*\*|__)?(?P<name>{_NAME})"
     rf"(?:[ \t]*[\[(](?P<ts2>{_TS})[\])])?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?=[ \t]|$)[ \t]*"
 )
-# Otter-style header line: "Speaker 1  0:03" alone on a line; the turn starts on the next line.
-_HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?P<ts>{_TS})[ \t]*$")
+# a time of day: "10:02 AM", "3:15pm" (a chat's messages: Slack, Teams)
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?[ \t]?[AaPp]\.?[Mm]\.?"
+# Otter-style header line: "Speaker 1  0:03" alone on a line, or a chat's "Priya Raman  10:02 AM";
+# the turn starts on the next line.
+_HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?:(?P<ts>{_TS})|(?P<clock>{_CLOCK}))[ \t]*$")
 # a speaker's name on a line of its own, its time on the next (a Google Meet transcript)
 _NAME_LINE = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]*$")
 _TIME_LINE = re.compile(rf"[ \t]*(?P<ts>{_TS})[ \t]*")
@@ -350,7 +353,9 @@ def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bo
     m = _HEADER.match(line)
     if m:
         nxt = end + 1 if end < len(text) else end
-        return m.group("name").strip(), _seconds(m.group("ts")), nxt, True
+        # a chat message's time of day says when it was sent, not how long anyone spoke: no
+        # pacing is read from it, but it labels a speaker as surely as a recording's time
+        return m.group("name").strip(), _seconds(m["ts"]), nxt, True
     m = _NAME_LINE.match(line)
     if m and end < len(text):  # Google Meet: the name, then its time on a line of its own
         stamp_end = text.find("\n", end + 1)
