@@ -212,9 +212,33 @@ def test_the_interviewers_question_told_in_the_candidates_words_is_what_was_aske
         "She also pushed me on latency",
         "The hiring manager wanted to know whether we log features for privacy audits",
     ]
+    # more ways of telling it, in a post that tells an interview ("I said ...")
+    for said in (
+        "They asked how I'd monitor drift",
+        "I was asked how I'd monitor the model for drift",
+        'He asked "what about drift"',
+        "He kept asking about the A/B test design and guardrail metrics",
+        "My interviewer wondered whether the model would drift over the holidays",
+        "He also wanted me to talk about fairness across regions",
+    ):
+        text = f"I said we'd start with the objective. {said}, and I said PSI weekly.\n"
+        assert [text[s:e] for s, e in interviewer_lines(text)] == [said], said
+    # a design's users, customers and recruiting data: no interview is told in it (a red-team
+    # helper's: "she asked whether the second charge would be refunded" had been set aside, and
+    # bullet notes lost nine lines after it)
     for design in (
         "A customer writes that he asked for a refund twice; the router sends it to billing.\n",
         "The interviewer pool is balanced by load; each interviewer asks four questions.\n",
         "```\nhe asked how to retry\n```\n",
+        'Example ticket: "I was charged twice" - she asked whether the second charge would be '
+        "refunded, so the classifier routes it to Billing.\n",
+        "- example: she asked about a refund for a double charge -> Billing\n- model: GBDT\n",
+        "For each past loop we store which competencies the interviewer asked about.\n",
+        "The interviewer probed the same topics in 80% of loops, so diversity is a feature.\n",
+        "Persona: Dana, a nurse. She wanted to know which patients were deteriorating, so the "
+        "alert model ranks patients by risk every 15 minutes.\n",
     ):
         assert interviewer_lines(design) == [], design
+    # in a told interview, a question ends at its clause, line or sentence, whatever follows
+    notes = "I said GBDT.\n- he asked about drift\n- PSI weekly on every feature\n"
+    assert [notes[s:e] for s, e in interviewer_lines(notes)] == ["he asked about drift"]

@@ -550,6 +550,13 @@ def test_a_question_names_its_topics_without_explaining_them():
         (True, True),  # all
     ]
     assert not any(said[asked]) and said[1]
+    # a design with a doubt at its end says it (a red-team helper's: online testing 71 -> 51)
+    hedged = segment(
+        "Online: an A/B test on session length with guardrails on latency - or interleaving "
+        "first?\n\nRanker: GBDT with calibrated scores (isotonic?)\n\n"
+        "- Drift: PSI on the top 50 features weekly, and also the prediction distribution?\n"
+    )
+    assert not asking(hedged).any()
 
 
 def test_a_promise_says_nothing_beyond_its_topic():

@@ -145,9 +145,13 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "I wish I had talked about privacy and consent.",
         "- Online A/B testing: ran out of time, didn't cover.",
         "- Cold start for new advertisers: didn't get to it.",
-        "Privacy: no time.",
         "Nobody asked about privacy, so I skipped that too.",
         "He hinted at fairness, and we never got to it.",
+        "I wish I'd mentioned cold start for new sellers.",
+        "Looking back, I forgot to cover online A/B testing.",
+        "Monitoring and drift: never got to it.",
+        "Next time I would definitely bring up calibration.",
+        "Things I missed: drift detection, privacy, feedback loops.",
     ):
         assert _notes(said) == [said], said
     assert _notes("We never got to discuss drift detection, so I skipped it.") == [
@@ -233,6 +237,18 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "- Labels: didn't get to see chargebacks for 60 days, so we use early fraud reports.",
         "Next time the user opens the app, we show the cached top 50.",
         "The model should have covered 95% of traffic by the second week of the rollout.",
+        # a red-team helper's: a label defined by what did not happen, a timeout's fallback
+        "- Timeouts: ran out of time, return the cached top-50 from the last request.",
+        "Auction timeout: no time. The bid falls back to the advertiser's floor price.",
+        "Leakage: no time-travel in joins; every feature is read as of the label timestamp.",
+        "Negative label: didn't get to checkout within 30 minutes of adding to cart.",
+        "Escalation class: didn't address the customer's issue in the first reply.",
+        "Cold start: didn't cover it with collaborative filtering; new items use content vectors.",
+        "Before this design we never got to real-time features, so here we add a Flink path.",
+        "If the feed is empty, next time I'd add a popularity fallback before the re-ranker.",
+        "Data quality: if an annotator skipped the item, I skipped it too; it is re-queued.",
+        "Privacy: I should have mentioned this first - user ids are hashed after 30 days.",
+        "Next time, I'd cover both regions with one model; the ranker is shared.",
     ):
         assert _notes(said) == [], said
 

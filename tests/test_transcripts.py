@@ -636,3 +636,35 @@ def test_a_chat_thread_is_read_by_its_senders(tmp_path):
     assert inp.source.candidate == "Priya Raman" and inp.source.duration_seconds is None
     assert "holdout" not in inp.graded_text and "slang" not in inp.graded_text
     assert "AM" not in inp.graded_text and "reviewer decisions" in inp.graded_text
+
+
+def test_a_schedule_or_a_role_field_beside_another_is_no_speaker(tmp_path):
+    """A red-team helper's designs: a schedule's rows ("Nightly retrain  2:00 AM") were read as a
+    chat's senders and only the last row graded (73 -> 18); "Job:" fields alternating with
+    "Candidate:" ones became a speaker. A chat's senders take turns, and a name taking turns with
+    a role is a speaker when it asks something. A dialogue whose questions run longer than its
+    answers grades the answering side ("A" with "Q", "Cand" with "Int")."""
+    schedule = (
+        "Batch schedule (UTC)\nFeature backfill  1:00 AM\nSpark recomputes 7-day aggregates.\n"
+        "Nightly retrain  2:00 AM\nThe two-tower model is fine-tuned on yesterday's impressions.\n"
+        "Offline eval  4:00 AM\nRecall@100 on a held-out day must beat production.\n\n"
+        "Serving: 300k QPS, 150 ms p99, a GBDT ranker over 1,000 candidates.\n"
+    )
+    inp = _load(tmp_path, "schedule.md", schedule)
+    assert inp.source.kind == "text" and "GBDT" in inp.graded_text and "Spark" in inp.graded_text
+    fields = (
+        "Candidate: 5 years of Python, Spark, wants remote work in Berlin.\n"
+        "Job: Senior ML Engineer, hybrid, Go and Python, Berlin office.\n"
+        "Candidate: new grad, PyTorch projects, open to relocation.\n"
+        "Job: ML Engineer II, on site in Munich, computer vision team.\n"
+        "Candidate: data scientist moving into ML engineering.\n"
+        "Job: Applied Scientist, remote in the EU, ranking team.\n"
+        "The two-tower model embeds candidates and jobs; a GBDT re-ranks the top 200.\n"
+    )
+    assert "Job" not in (_load(tmp_path, "pairs.md", fields).source.speakers or [])
+    qa = (
+        "Q: So you'd monitor PSI on every feature, alert on drift and retrain on fresh data?\n"
+        "A: Yes.\nQ: And for cold start you'd use a popularity prior per region and category?\n"
+        "A: Right.\nQ: Would you A/B test it against the current ranker for two weeks?\nA: Sure.\n"
+    )
+    assert _load(tmp_path, "qa.txt", qa).source.candidate == "A"

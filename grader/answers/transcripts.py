@@ -43,6 +43,12 @@ _HEADER = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]+(?:(?P<ts>{_TS})|(?P<clock
 _NAME_LINE = re.compile(rf"^[ \t]*(?P<name>{_NAME})[ \t]*$")
 _TIME_LINE = re.compile(rf"[ \t]*(?P<ts>{_TS})[ \t]*")
 _CANDIDATE_ROLES = {"candidate", "interviewee", "me"}
+# short labels of the two sides that only choose among speakers found taking turns: alone, "A:"
+# and "Q:" are as often a design's options or a query rate
+_SIDES = {
+    **dict.fromkeys(("q", "question", "int", "intv"), "interviewer"),
+    **dict.fromkeys(("a", "answer", "cand"), "candidate"),
+}
 _INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
 DIALOGUE_TURNS = 4  # turns that make pasted text an interview (`is_interview`) ...
 TITLE_WORDS = 12  # ... after a title of at most this many words
@@ -346,16 +352,17 @@ def _role(name: str) -> str | None:
     return None
 
 
-def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bool] | None:
-    """(name, time, where the words start, whether it was timestamped) for a label starting the
-    line text[pos:end], else None."""
+def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, str] | None:
+    """(name, time, where the words start, how it was timed: "time" into a recording, "clock" for
+    a chat message's time of day, "" for none) for a label starting the line text[pos:end], else
+    None."""
     line = text[pos:end]
     m = _HEADER.match(line)
     if m:
         nxt = end + 1 if end < len(text) else end
         # a chat message's time of day says when it was sent, not how long anyone spoke: no
-        # pacing is read from it, but it labels a speaker as surely as a recording's time
-        return m.group("name").strip(), _seconds(m["ts"]), nxt, True
+        # pacing is read from it
+        return m.group("name").strip(), _seconds(m["ts"]), nxt, "time" if m["ts"] else "clock"
     m = _NAME_LINE.match(line)
     if m and end < len(text):  # Google Meet: the name, then its time on a line of its own
         stamp_end = text.find("\n", end + 1)
@@ -363,14 +370,14 @@ def _label_at(text: str, pos: int, end: int) -> tuple[str, float | None, int, bo
         ts = _TIME_LINE.match(text, end + 1, stamp_end)
         if ts and ts.end() == stamp_end:
             nxt = stamp_end + 1 if stamp_end < len(text) else stamp_end
-            return m.group("name").strip(), _seconds(ts.group("ts")), nxt, True
+            return m.group("name").strip(), _seconds(ts.group("ts")), nxt, "time"
     m = _LABEL.match(line)
     if m and len(m.group("name").split()) <= MAX_LABEL_WORDS:
         return (
             m.group("name").strip(),
             _seconds(m.group("ts") or m.group("ts2")),
             pos + m.end(),
-            bool(m.group("ts") or m.group("ts2")),
+            "time" if m.group("ts") or m.group("ts2") else "",
         )
     return None
 
@@ -397,7 +404,8 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     turns repeatedly and label most lines, so that headings such as "Model: ..." in written
     notes are not mistaken for speakers. Either way the labelled turns must hold most of the words.
     """
-    found: list[tuple[str, bool, int]] = []
+    found: list[tuple[str, str, int]] = []
+    asking: set[str] = set()  # names whose lines ask something
     nonblank = 0
     for s, e in _lines(text):
         if not text[s:e].strip():
@@ -406,9 +414,11 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
         hit = _label_at(text, s, e)
         if hit:
             found.append((hit[0], hit[3], s))
+            if "?" in text[hit[2] : e] or (hit[3] == "clock" and "?" in text[e : e + 400]):
+                asking.add(hit[0])
     if not found:
         return set()
-    labels = _label_set(found, nonblank, candidate)
+    labels = _label_set(found, nonblank, candidate, asking)
     only_asked = labels and all(_role(n) == "interviewer" for n in labels)
     if only_asked and not candidate and nonblank > len(found):
         # only the interviewer labelled ("Interviewer: <the question>" over a written answer):
@@ -422,22 +432,26 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
 
 
 def _label_set(
-    found: list[tuple[str, bool, int]], nonblank: int, candidate: str | None
+    found: list[tuple[str, str, int]], nonblank: int, candidate: str | None, asking: set[str]
 ) -> set[str]:
-    """The speaker labels among the names `found` labelling lines: timestamped ones and roles
-    ("Interviewer", "Candidate"), and the names taking turns with them ("Them:" asking, "Me:"
-    answering: "Them:"'s questions had been read as the candidate's words); without those, names
-    that take turns (`_taking_turns`), which the candidate named by the user joins ("Alice" with "Bob" answering her: both are speakers,
-    not Alice alone, which gave her Bob's questions too)."""
+    """The speaker labels among the names `found` labelling lines: ones timed into a recording,
+    roles ("Interviewer", "Candidate"), the senders of a chat thread's messages when they take
+    turns ("Priya Raman  10:02 AM": a schedule's "Nightly retrain  2:00 AM" rows take none), and
+    the names taking turns with a role when they ask ("Them:" asking, "Me:" answering: "Them:"'s
+    questions had been read as the candidate's words; "Job:" fields beside "Candidate:" ones ask
+    nothing); without those, names that take turns (`_taking_turns`), which the candidate named by
+    the user joins ("Alice" with "Bob" answering her: both are speakers, not Alice alone, which
+    gave her Bob's questions too)."""
     named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
-    sure = {n for n, timed, _ in found if timed or _role(n)}
+    sure = {n for n, timed, _ in found if timed == "time" or _role(n)}
+    sure |= _taking_turns([f for f in found if f[1] == "clock"], 0)
     taking = _taking_turns(found, nonblank)
-    if sure:  # with the names taking turns with them: "Them:" asking "Me:" is a speaker too
-        return sure | named | (taking if taking & sure else set())
+    if sure:
+        return sure | named | (taking & asking if taking & sure else set())
     return named if named and not named <= taking else taking
 
 
-def _taking_turns(found: list[tuple[str, bool, int]], nonblank: int) -> set[str]:
+def _taking_turns(found: list[tuple[str, str, int]], nonblank: int) -> set[str]:
     """Names that label lines as speakers do: at least two of them, each twice or more, taking
     turns repeatedly and labelling most lines, so that headings such as "Model: ..." in written
     notes are not mistaken for speakers; else none."""
@@ -498,8 +512,10 @@ def _strip(text: str, t: _Turn) -> _Turn:
 
 
 def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> str | None:
-    """The candidate among speakers ({name: words spoken}): the named one, a 'Candidate'/'Me' label,
-    the only speaker who is not an interviewer, or else the one who spoke most."""
+    """The candidate among speakers ({name: words spoken}): the named one, a 'Candidate'/'Me' label
+    (or one taking turns as the answering side: 'A' with 'Q', 'Cand' with 'Int'), the only speaker
+    who is not an interviewer, or else the one who spoke most. A dialogue whose questions ran
+    longer than its answers had its questions graded."""
     if candidate:
         for name in speakers:
             if name.casefold() == candidate.casefold():
@@ -507,7 +523,7 @@ def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> 
         raise InputError(
             f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}"
         )
-    roles = {n: _role(n) for n in speakers}
+    roles = {n: _role(n) or _SIDES.get(n.casefold().rstrip(".")) for n in speakers}
     named = [n for n, r in roles.items() if r == "candidate"]
     if named:
         return max(named, key=lambda n: speakers[n])

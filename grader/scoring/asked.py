@@ -101,25 +101,43 @@ _ASKS_IN_ROW = re.compile(r"\?[ \t*_\"']*\|[ \t]*$")  # a row whose words end in
 # "The interviewer then pushed me on cold start", "She also hinted at fairness"): the asker, and a
 # verb of asking with what marks it as asking ("he asked for a refund" is a design's user)
 _NARRATOR = (
-    r"(?:(?:the|my|our)\s+)?(?:interviewers?|hiring\s+managers?|panell?ists?|bar\s+raisers?)|he|she"
+    r"(?:(?:the|my|our)\s+)?(?:interviewers?|hiring\s+managers?|panell?ists?|bar\s+raisers?)"
+    r"|he|she|they"
 )
 _NARRATED = re.compile(
-    rf"\b(?:{_NARRATOR})\s+(?:(?:then|also|later|first|next|finally|immediately|quickly|just)\s+)?"
-    r"(?:asked\s+(?:me\s+)?(?:how|what|why|whether|if|about|which|when|where|who|to)"
-    r"|wanted\s+to\s+know|(?:pushed|pressed|challenged|grilled|quizzed)\s+(?:me\s+|back\s+)?on"
-    r"|probed(?:\s+(?:on|into))?|followed\s+up\s+(?:on|with|by)|hinted\s+at|brought\s+up"
-    r"|drilled\s+(?:(?:me\s+)?(?:into|on)|down)|dug\s+into)\b",
+    rf"\b(?:(?:{_NARRATOR})\s+(?:(?:then|also|later|first|next|finally|immediately|quickly|just"
+    r"|kept)\s+)?(?:asks?|asking|asked)\b(?:\s+me(?!\s+to\b))?[ \t]*[,:]?[ \t]*[\"\u201c]?[ \t]*"
+    r"(?=(?:how|what|why|whether|if|about|which|when|where|who|me\s+to)\b)"
+    rf"|(?:{_NARRATOR})\s+(?:(?:then|also|later|first|next|finally|just)\s+)?(?:wanted\s+(?:to\s+know"
+    r"|me\s+to\s+(?:talk|explain|discuss|cover|walk))|(?:pushed|pressed|challenged|grilled"
+    r"|quizzed)\s+(?:me\s+|back\s+)?on|probed(?:\s+(?:on|into))?|followed\s+up\s+(?:on|with|by)"
+    r"|hinted\s+at|brought\s+up|inquired\s+about|wondered\s+(?:whether|if|how)|questioned\s+my"
+    r"|drilled\s+(?:(?:me\s+)?(?:into|on)|down)|dug\s+into)"
+    r"|I\s+(?:was|got)\s+asked)\b",
     re.IGNORECASE,
 )
-# where a narrated question ends: its sentence's end, or the candidate's own words starting
-# ("..., and I said we'd retrain weekly")
+# where a narrated question ends: its sentence's, clause's or line's end, or the candidate's own
+# words starting ("..., and I said we'd retrain weekly"); whitespace is read from a run's start
+# only, so that a long run of blanks is not read again from each of its positions
+_SAYS = (
+    r"(?:said|answered|replied|responded|suggested|proposed|explained|described|talked|walked"
+    r"|went|gave|drew|told|argued|pointed|started|mentioned|added)"
+)
 _NARRATED_END = re.compile(
-    r"[.!?\uff1f](?=\s|$)|\n[ \t]*\r?\n"
-    r"|(?:[,;:\u2013\u2014]|\s-)\s*(?:(?:and|so|but|to\s+which)\s+)?(?:I|we)\s+(?:said|answered"
-    r"|replied|responded|suggested|proposed|explained|described|talked|walked|went|gave|drew|told"
-    r"|argued|pointed|started|mentioned|added)\b"
-    r"|\s+(?:and|so|but|to\s+which)\s+I\s+(?:said|answered|replied|responded|suggested|proposed"
-    r"|explained|described|talked|walked|went|gave|drew|told|argued|pointed|started|mentioned|added)\b",
+    r"[.!?;\uff1f](?=\s|$)|\n"
+    rf"|(?:[,:\u2013\u2014]|(?<!\s)\s-)\s*+(?:(?:and|so|but|to\s+which)\s++)?(?:I|we)\s++{_SAYS}\b"
+    rf"|(?<!\s)\s++(?:and|so|but|to\s+which)\s++I\s++{_SAYS}\b"
+    r"|,\s*+so\b",
+    re.IGNORECASE,
+)
+NARRATED_REACH = 300  # the most a narrated question runs on without an end
+
+
+# the candidate telling their own side of an interview: "I said", "I answered", "I proposed"
+_TELLS = re.compile(
+    r"\bI\s+(?:then\s+|just\s+|also\s+)?(?:said|answered|replied|responded|suggested|proposed"
+    r"|explained|told\s+(?:him|her|them)|walked\s+(?:him|her|them)\s+through|started\s+(?:by|with)"
+    r"|fumbled|blanked)\b",
     re.IGNORECASE,
 )
 
@@ -129,17 +147,22 @@ def narrated_questions(text: str) -> list[tuple[int, int]]:
     five minutes left he asked how I'd monitor drift and feedback loops.", "He also hinted at
     fairness toward small creators"): each from its asker to its sentence's end, or to where
     the candidate's own words begin. A helper's interview-experience post had drift credited on
-    the interviewer's question."""
+    the interviewer's question. Only in a text that tells an interview, the candidate saying
+    what they said ("I said ...", "I proposed ..."): in a design, "she asked whether the charge
+    would be refunded" is a customer's ticket and "the interviewer probed the same topics" a
+    recruiting system's data."""
     shown = without_fenced_code(text)
     spans = []
+    if not _TELLS.search(shown):
+        return spans
     for m in _NARRATED.finditer(shown):
-        end = _NARRATED_END.search(shown, m.end(), m.end() + 600)
+        end = _NARRATED_END.search(shown, m.end(), m.end() + NARRATED_REACH)
         spans.append(
             (
                 m.start(),
                 end.start() + (shown[end.start()] in ".!?\uff1f")
                 if end
-                else min(len(shown), m.end() + 600),
+                else min(len(shown), m.end() + NARRATED_REACH),
             )
         )
     return spans

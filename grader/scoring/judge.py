@@ -294,16 +294,29 @@ def explaining(
     return np.array(out, dtype=bool) & ~asking(units)
 
 
-_ASKS = re.compile(r"[?\uff1f][\s*_\"'\u201d)\]]*$")  # a question mark closing the unit
+# a question: a question mark closing the unit, which opens (past a list marker, a label or a
+# word such as "so") with a word that asks; "..., or interleaving first?" and "a GBDT ranker
+# (isotonic?)" are designs with a doubt at their end
+_ASKS = re.compile(r"[?\uff1f][\s*_\"'\u201d]*$")
+_ASKING_START = re.compile(
+    r"^[\W\d]*(?:[^\W\d][\w /&'-]{0,40}:\s*)?(?:(?:so|and|but|also|then|ok|okay|now|next|and\s+then)"
+    r"\W+)?(?:how|what|why|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could"
+    r"|should|would|will|shall|has|have|had|may|might|must|isn't|aren't|don't|doesn't|any)\b",
+    re.IGNORECASE,
+)
 
 
 def asking(units: list[Unit]) -> np.ndarray:
-    """Per unit: whether it asks rather than says: a sentence ending in a question mark, or a word
-    window mostly made of such sentences. A question names its topics without saying how any is
+    """Per unit: whether it asks rather than says: a sentence that opens with a word that asks and
+    ends in a question mark, or a word window mostly made of such sentences. A question names its topics without saying how any is
     done ("Is there an A/B testing platform, and how long do tests run?", among the questions a
     candidate lists as asked of the interviewer, had online testing covered 66), so it does not
     explain; a rhetorical question's own answer, in the sentence after it, still does."""
-    asked = {(u.start, u.end) for u in units if not u.is_window and _ASKS.search(u.text)}
+    asked = {
+        (u.start, u.end)
+        for u in units
+        if not u.is_window and _ASKS.search(u.text) and _ASKING_START.match(u.text)
+    }
     out = np.zeros(len(units), dtype=bool)
     for i, u in enumerate(units):
         if not u.is_window:
