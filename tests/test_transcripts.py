@@ -591,6 +591,13 @@ def test_role_fields_of_a_written_design_do_not_make_it_a_transcript(tmp_path):
     ).replace("balance panels.\n", "balance panels.\nCandidate: sees recommended jobs.\n")
     inp = _load(tmp_path, "first.md", first)
     assert inp.source.kind == "text" and "HNSW" in inp.graded_text and "GBDT" in inp.graded_text
+    # under a short title too, and whatever the design asks after the field's line
+    short = "# Job matching\n\n" + first.split("\n\n", 2)[2].replace(
+        "Serving precomputes", "Why precompute? Serving precomputes"
+    )
+    assert short.startswith("# Job matching\n\nInterviewer: id")
+    inp = _load(tmp_path, "short.md", short)
+    assert inp.source.kind == "text" and "HNSW" in inp.graded_text
     # an interview after a title, or with turns enough, is still one
     dialogue = "Mock round 3\n\nInterviewer: How would you start?\nMe: With the objective.\n"
     assert _load(tmp_path, "round.md", dialogue).source.speakers == ["Interviewer", "Me"]

@@ -647,19 +647,20 @@ def from_speaker_text(
 
 def _a_few_fields(text: str, turns: list[_Turn]) -> bool:
     """Whether role labels are a few lines of a written answer rather than an interview's turns:
-    fewer than DIALOGUE_TURNS of them, after more than a title's words, and not opened by the
-    interviewer ("Candidate: sees recommended jobs" then "Interviewer: id, calendar" in a
-    recruiting system's design had it graded by its 27 words of 150). Such an answer is written
-    text, whose interviewer lines are set aside when it is graded (`grader.scoring.asked`); a
-    short interview under a note of when and who is still a transcript, when the interviewer opens
-    it by asking or setting the task ("Interviewer: Design a feed for ..."), not by a field of the
-    design ("Interviewer: id, calendar")."""
+    fewer than DIALOGUE_TURNS of them, after more than a title's words ("Candidate: sees
+    recommended jobs" then "Interviewer: id, calendar" in a recruiting system's design had it
+    graded by its 27 words of 150), or opened by an interviewer's line that neither asks nor sets
+    the task ("Interviewer: id, calendar", under any title). Such an answer is written text, whose
+    interviewer lines are set aside when it is graded (`grader.scoring.asked`); a short interview
+    opened by the interviewer asking ("Interviewer: Design a feed for ...") is still a
+    transcript, under a note of when and who too."""
     spoken = [t for t in turns if t.speaker is not None]
     if not spoken or len(spoken) >= DIALOGUE_TURNS:
         return False
     first = spoken[0]
-    if _role(first.speaker) == "interviewer" and _ASKS.search(text[first.start : first.end]):
-        return False
+    if _role(first.speaker) == "interviewer":  # asking on its line, or a field of the design
+        line_end = text.find("\n", first.start, first.end)
+        return not _ASKS.search(text[first.start : first.end if line_end < 0 else line_end])
     return len(text[: first.label_start].split()) > TITLE_WORDS
 
 
