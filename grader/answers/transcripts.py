@@ -414,7 +414,7 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
         hit = _label_at(text, s, e)
         if hit:
             found.append((hit[0], hit[3], s))
-            if "?" in text[hit[2] : e] or (hit[3] == "clock" and "?" in text[e : e + 400]):
+            if "?" in text[hit[2] : e]:
                 asking.add(hit[0])
     if not found:
         return set()

@@ -151,8 +151,12 @@ def narrated_questions(text: str) -> list[tuple[int, int]]:
     what they said ("I said ...", "I proposed ..."): in a design, "she asked whether the charge
     would be refunded" is a customer's ticket and "the interviewer probed the same topics" a
     recruiting system's data."""
-    shown = without_fenced_code(text)
-    spans = []
+    return _narrated(without_fenced_code(text))
+
+
+def _narrated(shown: str) -> list[tuple[int, int]]:
+    """`narrated_questions` of a text whose fenced code is blanked."""
+    spans: list[tuple[int, int]] = []
     if not _TELLS.search(shown):
         return spans
     for m in _NARRATED.finditer(shown):
@@ -209,7 +213,7 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
             answered = _ANSWERS_INLINE.search(shown, asked.end(), line_end)
             start = asked.start() + len(asked[0]) - len(asked[0].lstrip())
             turns.append((start, answered.start() if answered else line_end))
-    return sorted(turns + narrated_questions(text))
+    return sorted(turns + _narrated(shown))
 
 
 def _asked_end(text: str, m: re.Match) -> int | None:

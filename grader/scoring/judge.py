@@ -308,10 +308,11 @@ _ASKING_START = re.compile(
 
 def asking(units: list[Unit]) -> np.ndarray:
     """Per unit: whether it asks rather than says: a sentence that opens with a word that asks and
-    ends in a question mark, or a word window mostly made of such sentences. A question names its topics without saying how any is
-    done ("Is there an A/B testing platform, and how long do tests run?", among the questions a
-    candidate lists as asked of the interviewer, had online testing covered 66), so it does not
-    explain; a rhetorical question's own answer, in the sentence after it, still does."""
+    ends in a question mark, or a word window mostly made of such sentences. A question names its
+    topics without saying how any is done ("Is there an A/B testing platform, and how long do
+    tests run?", among the questions a candidate lists as asked of the interviewer, had online
+    testing covered 66), so it does not explain; a rhetorical question's own answer, in the
+    sentence after it, still does."""
     asked = {
         (u.start, u.end)
         for u in units
