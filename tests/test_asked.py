@@ -214,14 +214,13 @@ def test_the_interviewers_question_told_in_the_candidates_words_is_what_was_aske
     ]
     # more ways of telling it, in a post that tells an interview ("I said ...")
     for said in (
-        "They asked how I'd monitor drift",
         "I was asked how I'd monitor the model for drift",
         'He asked "what about drift"',
         "He kept asking about the A/B test design and guardrail metrics",
         "My interviewer wondered whether the model would drift over the holidays",
         "He also wanted me to talk about fairness across regions",
     ):
-        text = f"I said we'd start with the objective. {said}, and I said PSI weekly.\n"
+        text = f"In the interview I said we'd start with the objective. {said}, and I said PSI.\n"
         assert [text[s:e] for s, e in interviewer_lines(text)] == [said], said
     # a design's users, customers and recruiting data: no interview is told in it (a red-team
     # helper's: "she asked whether the second charge would be refunded" had been set aside, and
@@ -239,6 +238,23 @@ def test_the_interviewers_question_told_in_the_candidates_words_is_what_was_aske
         "alert model ranks patients by risk every 15 minutes.\n",
     ):
         assert interviewer_lines(design) == [], design
-    # in a told interview, a question ends at its clause, line or sentence, whatever follows
-    notes = "I said GBDT.\n- he asked about drift\n- PSI weekly on every feature\n"
+    # in a told interview, a question ends at its clause, line or sentence, or where the
+    # candidate's words begin, whatever follows (a second red team's: model choice 59 -> 24)
+    notes = "Interview: I said GBDT.\n- he asked about drift\n- PSI weekly on every feature\n"
     assert [notes[s:e] for s, e in interviewer_lines(notes)] == ["he asked about drift"]
+    post = (
+        "My interview, told: I said we'd start with the objective. When he asked about the model "
+        "I proposed a LightGBM regressor with quantile loss. She pushed me on latency because "
+        "the budget is 100 ms: retrieval takes 15 ms and the ranker 8 ms.\n"
+    )
+    assert [post[s:e] for s, e in interviewer_lines(post)] == [
+        "he asked about the model",
+        "She pushed me on latency",
+    ]
+    # a design doc saying "I proposed" tells no interview: its users ask and follow up
+    doc = (
+        "I proposed a two-tower model. When a user rephrases, they followed up within 30 seconds, "
+        "a negative label; he asked about a refund, so the ticket goes to billing. I was asked to "
+        "keep latency under 100 ms, so the ranker uses 200 trees.\n"
+    )
+    assert interviewer_lines(doc) == []

@@ -557,6 +557,14 @@ def test_a_question_names_its_topics_without_explaining_them():
         "- Drift: PSI on the top 50 features weekly, and also the prediction distribution?\n"
     )
     assert not asking(hedged).any()
+    # speech ends statements with a tag asking for assent, or says a long one with a rising voice
+    spoken = segment(
+        "So what I'd do first is build a two-tower retrieval model trained on watch events, "
+        "right?\n\nHow it works is we retrieve a thousand candidates and rank them, okay?\n\n"
+        "What we do for new users is show the most popular videos in their region for the first "
+        "week and then switch to the personalised ranker once they have ten watches?\n"
+    )
+    assert not asking(spoken).any()
 
 
 def test_a_promise_says_nothing_beyond_its_topic():

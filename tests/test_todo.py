@@ -148,7 +148,6 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "Nobody asked about privacy, so I skipped that too.",
         "He hinted at fairness, and we never got to it.",
         "I wish I'd mentioned cold start for new sellers.",
-        "Looking back, I forgot to cover online A/B testing.",
         "Monitoring and drift: never got to it.",
         "Next time I would definitely bring up calibration.",
         "Things I missed: drift detection, privacy, feedback loops.",
@@ -178,6 +177,8 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "I won't go into the details of drift monitoring with PSI alerts on every feature.",
     ):
         assert _notes(said) == [said], said
+    boxes = "- [ ] shadow mode for 2 weeks\n1. [ ] A/B test on 5%\nMonitoring: PSI daily.\n"
+    assert _notes(boxes) == ["- [ ] shadow mode for 2 weeks", "1. [ ] A/B test on 5%"]
     crlf = "I didn't get to talk about:\r\n- drift\r\n- privacy"
     assert _notes(crlf + "\r\n\r\nServing is Redis.") == [crlf]
     # what a pronoun or a passive is said of, in its own clause
@@ -249,6 +250,13 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "Data quality: if an annotator skipped the item, I skipped it too; it is re-queued.",
         "Privacy: I should have mentioned this first - user ids are hashed after 30 days.",
         "Next time, I'd cover both regions with one model; the ranker is shared.",
+        # a second red-team helper's: speech correcting itself, a design's "bring up", a level
+        # not reached, a time budget, and an unticked rollout plan's next line
+        "oh i forgot to mention we also log every prediction with its feature values",
+        "I wouldn't bring up SHAP values to riders; they see a plain reason code.",
+        "We didn't get to 90% recall with the baseline, so the ranker adds graph features.",
+        "We skip the cross-encoder given the time budget of 50 ms and use the GBDT scores.",
+        "We skip stale events because of time skew between regions.",
     ):
         assert _notes(said) == [], said
 

@@ -669,6 +669,22 @@ def test_a_schedule_or_a_role_field_beside_another_is_no_speaker(tmp_path):
         "The two-tower model embeds candidates and jobs; a GBDT re-ranks the top 200.\n"
     )
     assert "Job" not in (_load(tmp_path, "pairs.md", fields).source.speakers or [])
+    # a second red team's: a schedule whose rows take turns, its times going back; fields named
+    # after the interviewer ("Interviewer feedback:") are no interviewer's turns
+    reminders = (
+        "Clinic reminders\nText reminder  9:00 AM\nSMS two days before.\nCall reminder  4:00 PM\n"
+        "A call the day before.\nText reminder  9:00 AM\nSecond SMS.\nCall reminder  4:00 PM\n"
+        "Second call.\nThe no-show model is a GBDT on past visits.\n"
+    )
+    assert _load(tmp_path, "reminders.md", reminders).source.kind == "text"
+    hr = (
+        "Candidate: skills, seniority, location.\nInterviewer feedback: text and a 1-4 rating.\n"
+        "Interviewer calibration: z-scored per interviewer.\nCandidate: a text tower.\n"
+        "Interviewer feedback: joined to outcomes.\nThe ranker is a GBDT over both towers.\n"
+    )
+    inp = _load(tmp_path, "hr.md", hr)
+    assert "Interviewer feedback" not in (inp.source.speakers or [])
+    assert "z-scored" in inp.graded_text and "GBDT" in inp.graded_text
     qa = (
         "Q: So you'd monitor PSI on every feature, alert on drift and retrain on fresh data?\n"
         "A: Yes.\nQ: And for cold start you'd use a popularity prior per region and category?\n"

@@ -49,7 +49,9 @@ _SIDES = {
     **dict.fromkeys(("q", "question", "int", "intv"), "interviewer"),
     **dict.fromkeys(("a", "answer", "cand"), "candidate"),
 }
-_INTERVIEWER = re.compile(r"^interviewers?\b", re.IGNORECASE)
+# the interviewer's role, alone or numbered ("Interviewer 2"): "Interviewer feedback:" and
+# "Interviewer's scorecard:" are fields of a recruiting system's design
+_INTERVIEWER = re.compile(r"^interviewers?(?:\s+(?:\d{1,2}|[a-z]))?$", re.IGNORECASE)
 DIALOGUE_TURNS = 4  # turns that make pasted text an interview (`is_interview`) ...
 TITLE_WORDS = 12  # ... after a title of at most this many words
 # an interviewer's opening turn asks something or sets the task: "How would you ...?", "Design a
@@ -341,6 +343,13 @@ def _seconds(stamp: str | None) -> float | None:
     return value
 
 
+def _time_of_day(clock: str) -> float:
+    """Seconds since midnight of "10:02 AM", "12:05 am" or "3:15 p.m."."""
+    hours, minutes, *rest = (int(n) for n in re.findall(r"\d+", clock))
+    pm = "p" in clock.lower()
+    return (hours % 12 + 12 * pm) * 3600 + minutes * 60 + (rest[0] if rest else 0)
+
+
 def _role(name: str) -> str | None:
     low = " ".join(name.lower().split())
     if _INTERVIEWER.match(low):
@@ -406,6 +415,7 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
     """
     found: list[tuple[str, str, int]] = []
     asking: set[str] = set()  # names whose lines ask something
+    times: dict[int, float] = {}  # a chat header's time of day, by where its line starts
     nonblank = 0
     for s, e in _lines(text):
         if not text[s:e].strip():
@@ -416,9 +426,11 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
             found.append((hit[0], hit[3], s))
             if "?" in text[hit[2] : e]:
                 asking.add(hit[0])
+            if hit[3] == "clock":
+                times[s] = _time_of_day(_HEADER.match(text[s:e])["clock"])
     if not found:
         return set()
-    labels = _label_set(found, nonblank, candidate, asking)
+    labels = _label_set(found, nonblank, candidate, asking, times)
     only_asked = labels and all(_role(n) == "interviewer" for n in labels)
     if only_asked and not candidate and nonblank > len(found):
         # only the interviewer labelled ("Interviewer: <the question>" over a written answer):
@@ -432,7 +444,11 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
 
 
 def _label_set(
-    found: list[tuple[str, str, int]], nonblank: int, candidate: str | None, asking: set[str]
+    found: list[tuple[str, str, int]],
+    nonblank: int,
+    candidate: str | None,
+    asking: set[str],
+    times: dict[int, float],
 ) -> set[str]:
     """The speaker labels among the names `found` labelling lines: ones timed into a recording,
     roles ("Interviewer", "Candidate"), the senders of a chat thread's messages when they take
@@ -444,11 +460,21 @@ def _label_set(
     gave her Bob's questions too)."""
     named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
     sure = {n for n, timed, _ in found if timed == "time" or _role(n)}
-    sure |= _taking_turns([f for f in found if f[1] == "clock"], 0)
+    sure |= _chatting([f for f in found if f[1] == "clock"], times)
     taking = _taking_turns(found, nonblank)
     if sure:
         return sure | named | (taking & asking if taking & sure else set())
     return named if named and not named <= taking else taking
+
+
+def _chatting(found: list[tuple[str, str, int]], times: dict[int, float]) -> set[str]:
+    """The senders of a chat thread (`found`: lines headed by a name and a time of day), when they
+    take turns and the times never go back: rows of a schedule ("Text reminder  9:00 AM", "Call
+    reminder  4:00 PM", then the same again) are no thread."""
+    stamps = [times[s] for _, _, s in found]
+    if any(b < a for a, b in zip(stamps, stamps[1:])):
+        return set()
+    return _taking_turns(found, 0)
 
 
 def _taking_turns(found: list[tuple[str, str, int]], nonblank: int) -> set[str]:

@@ -102,7 +102,7 @@ _ASKS_IN_ROW = re.compile(r"\?[ \t*_\"']*\|[ \t]*$")  # a row whose words end in
 # verb of asking with what marks it as asking ("he asked for a refund" is a design's user)
 _NARRATOR = (
     r"(?:(?:the|my|our)\s+)?(?:interviewers?|hiring\s+managers?|panell?ists?|bar\s+raisers?)"
-    r"|he|she|they"
+    r"|he|she"
 )
 _NARRATED = re.compile(
     rf"\b(?:(?:{_NARRATOR})\s+(?:(?:then|also|later|first|next|finally|immediately|quickly|just"
@@ -113,7 +113,7 @@ _NARRATED = re.compile(
     r"|quizzed)\s+(?:me\s+|back\s+)?on|probed(?:\s+(?:on|into))?|followed\s+up\s+(?:on|with|by)"
     r"|hinted\s+at|brought\s+up|inquired\s+about|wondered\s+(?:whether|if|how)|questioned\s+my"
     r"|drilled\s+(?:(?:me\s+)?(?:into|on)|down)|dug\s+into)"
-    r"|I\s+(?:was|got)\s+asked)\b",
+    r"|I\s+(?:was|got)\s+asked\s+(?=(?:how|what|why|whether|if|about|which|when|where|who)\b))",
     re.IGNORECASE,
 )
 # where a narrated question ends: its sentence's, clause's or line's end, or the candidate's own
@@ -121,19 +121,21 @@ _NARRATED = re.compile(
 # only, so that a long run of blanks is not read again from each of its positions
 _SAYS = (
     r"(?:said|answered|replied|responded|suggested|proposed|explained|described|talked|walked"
-    r"|went|gave|drew|told|argued|pointed|started|mentioned|added)"
+    r"|went|gave|drew|told|argued|pointed|started|mentioned|added|listed|chose|picked|used)"
 )
 _NARRATED_END = re.compile(
     r"[.!?;\uff1f](?=\s|$)|\n"
     rf"|(?:[,:\u2013\u2014]|(?<!\s)\s-)\s*+(?:(?:and|so|but|to\s+which)\s++)?(?:I|we)\s++{_SAYS}\b"
-    rf"|(?<!\s)\s++(?:and|so|but|to\s+which)\s++I\s++{_SAYS}\b"
-    r"|,\s*+so\b",
+    rf"|(?<!\s)\s++(?:(?:and|so|but|to\s+which)\s++)?I\s++{_SAYS}\b"
+    r"|,\s*+so\b|(?<!\s)\s++(?:because|and\s+the\s+answer)\b",
     re.IGNORECASE,
 )
-NARRATED_REACH = 300  # the most a narrated question runs on without an end
+NARRATED_REACH = 160  # the most a narrated question runs on without an end
 
 
-# the candidate telling their own side of an interview: "I said", "I answered", "I proposed"
+# the candidate telling their own side of an interview ("I said", "I answered", "I proposed"), in
+# a text about one
+_INTERVIEW = re.compile(r"\binterview", re.IGNORECASE)
 _TELLS = re.compile(
     r"\bI\s+(?:then\s+|just\s+|also\s+)?(?:said|answered|replied|responded|suggested|proposed"
     r"|explained|told\s+(?:him|her|them)|walked\s+(?:him|her|them)\s+through|started\s+(?:by|with)"
@@ -147,8 +149,8 @@ def narrated_questions(text: str) -> list[tuple[int, int]]:
     five minutes left he asked how I'd monitor drift and feedback loops.", "He also hinted at
     fairness toward small creators"): each from its asker to its sentence's end, or to where
     the candidate's own words begin. A helper's interview-experience post had drift credited on
-    the interviewer's question. Only in a text that tells an interview, the candidate saying
-    what they said ("I said ...", "I proposed ..."): in a design, "she asked whether the charge
+    the interviewer's question. Only in a text that tells an interview, naming it and the
+    candidate saying what they said ("I said ...", "I proposed ..."): in a design, "she asked whether the charge
     would be refunded" is a customer's ticket and "the interviewer probed the same topics" a
     recruiting system's data."""
     return _narrated(without_fenced_code(text))
@@ -157,7 +159,7 @@ def narrated_questions(text: str) -> list[tuple[int, int]]:
 def _narrated(shown: str) -> list[tuple[int, int]]:
     """`narrated_questions` of a text whose fenced code is blanked."""
     spans: list[tuple[int, int]] = []
-    if not _TELLS.search(shown):
+    if not (_TELLS.search(shown) and _INTERVIEW.search(shown)):
         return spans
     for m in _NARRATED.finditer(shown):
         end = _NARRATED_END.search(shown, m.end(), m.end() + NARRATED_REACH)

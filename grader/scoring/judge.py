@@ -298,6 +298,14 @@ def explaining(
 # word such as "so") with a word that asks; "..., or interleaving first?" and "a GBDT ranker
 # (isotonic?)" are designs with a doubt at their end
 _ASKS = re.compile(r"[?\uff1f][\s*_\"'\u201d]*$")
+# a statement with a tag asking for assent ("..., right?", "..., okay?"), as speech ends many
+_TAG = re.compile(
+    r"[,;\s-](?:right|okay|ok|yeah|yes|no|correct|agreed|you\s+know|make\s+sense|makes\s+sense"
+    r"|does\s+that\s+make\s+sense|is\s+that\s+(?:ok|okay|fine|right)|isn'?t\s+it|don'?t\s+we"
+    r"|won'?t\s+it|yeah\s+right)[\s.]*[?\uff1f][\s*_\"'\u201d]*$",
+    re.IGNORECASE,
+)
+QUESTION_WORDS = 25  # a longer "question" is a statement said with a rising voice
 _ASKING_START = re.compile(
     r"^[\W\d]*(?:[^\W\d][\w /&'-]{0,40}:\s*)?(?:(?:so|and|but|also|then|ok|okay|now|next|and\s+then)"
     r"\W+)?(?:how|what|why|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could"
@@ -307,8 +315,9 @@ _ASKING_START = re.compile(
 
 
 def asking(units: list[Unit]) -> np.ndarray:
-    """Per unit: whether it asks rather than says: a sentence that opens with a word that asks and
-    ends in a question mark, or a word window mostly made of such sentences. A question names its
+    """Per unit: whether it asks rather than says: a sentence of at most QUESTION_WORDS words that
+    opens with a word that asks and ends in a question mark, not in a tag asking for assent ("...
+    every week, right?"), or a word window mostly made of such sentences. A question names its
     topics without saying how any is done ("Is there an A/B testing platform, and how long do
     tests run?", among the questions a candidate lists as asked of the interviewer, had online
     testing covered 66), so it does not explain; a rhetorical question's own answer, in the
@@ -316,7 +325,11 @@ def asking(units: list[Unit]) -> np.ndarray:
     asked = {
         (u.start, u.end)
         for u in units
-        if not u.is_window and _ASKS.search(u.text) and _ASKING_START.match(u.text)
+        if not u.is_window
+        and u.words <= QUESTION_WORDS
+        and _ASKS.search(u.text)
+        and _ASKING_START.match(u.text)
+        and not _TAG.search(u.text)
     }
     out = np.zeros(len(units), dtype=bool)
     for i, u in enumerate(units):

@@ -25,7 +25,7 @@ MARKER = re.compile(r"\b(?:TODO|TBD|TBC|FIXME|T[Oo][- ]?D[Oo]:|[Tt]o[- ]?do:)(?!
 _A = "['\u2019]?"  # an apostrophe, straight, curly (Word and phones curl them) or left out
 _TALK = (
     r"(?:dive|dig|delve)\s+(?:deep(?:er|ly)?\s+)?into|go\s+deep(?:er|ly)?\s+(?:on|into)"
-    r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on|bring\s+up"
+    r"|discuss|talk\s+(?:about|through)|touch\s+on|elaborate\s+on|expand\s+on"
 )
 # verbs of motion whose literal sense is a design's: "go into production", "get into a feedback
 # loop", "go over the latency budget" (a place or a limit, not a topic), "get to see the labels"
@@ -33,9 +33,9 @@ _LITERAL = (
     r"(?!\s+(?:(?:the|a|an|our|its|any|this)\s+)?(?:[\w-]+\s+){0,2}(?:production|prod|effect"
     r"|loops?|trouble|budgets?|limits?|quotas?|sla|slo|thresholds?)\b|\s+\d)"
 )
-_LITERAL_TO = (  # "get to" with a verb: a chance to do it, not a topic reached
+_LITERAL_TO = (  # "get to" with a verb: a chance to do it, not a topic reached; nor a level
     r"(?!\s+(?:see|use|know|train|serve|ship|run|observe|collect|label|measure|keep|have|do|make"
-    r"|work|learn|try|test)\b)"
+    r"|work|learn|try|test)\b|\s+(?:an?\s+)?(?:stable\s+)?\d)"
 )
 _TALK_I = _TALK + rf"|(?:go\s+into|get\s+into|go\s+over){_LITERAL}|get\s+to{_LITERAL_TO}|mention"
 # said, in the past: "mentioned", "brought up", "talked about"
@@ -55,11 +55,12 @@ _BARE_LEFT_OUT = (
 _CLOSING = r"[ \t]*[.!]?[*_ \t]*(?=\r?$)"
 _TIME_REASON = (
     r"(?:because\s+of|due\s+to|for\s+lack\s+of)\s+(?:the\s+)?time\b(?!-|\s+(?:zones?|series"
-    r"|windows?|budgets?|it|taken|spent|needed|of|to))"
+    r"|windows?|budgets?|skew|limits?|it|taken|spent|needed|of|to))"
 )
 # short of time: "for brevity", "given the time" (not "given the time of day"), "because of time"
 _TIME_SHORT = (
-    r"given\s+(?:the|our|limited)\s+time\b(?!\s+(?:of|to|it|zones?))|for\s+brevity"
+    r"given\s+(?:the|our|limited)\s+time\b(?!-|\s+(?:of|to|it|zones?|budgets?|skew|limits?|windows?))"
+    r"|for\s+brevity"
     rf"|in\s+the\s+interest\s+of\s+time|{_TIME_REASON}"
 )
 _ANSWER = r"answer|write-?up|doc|document|interview|round|discussion"
@@ -117,11 +118,10 @@ DEFERRAL = re.compile(
     # said in hindsight, of the answer: "Next time I'd mention PSI", "I should have covered drift"
     # (not of a pronoun: "I should have mentioned this first - user ids are hashed" goes on to say
     # it; nor "cover" next time: "next time, I'd cover both regions with one model")
-    rf"|\bnext\s+time,?\s+I(?:{_A}d|\s+would|{_A}ll|\s+will)\s+(?:also\s+|\w+ly\s+)?(?:{_TALK_I})\b"
+    rf"|\bnext\s+time,?\s+I(?:{_A}d|\s+would|{_A}ll|\s+will)\s+(?:also\s+|\w+ly\s+)?(?:{_TALK_I}|bring\s+up)\b"
     rf"{_NO_PRONOUN}"
     rf"|\bI\s+(?:should|could)(?:{_A}ve|\s+have)\s+(?:also\s+)?(?:{_SAID})\b{_NO_PRONOUN}"
     rf"|\bI\s+wish\s+I(?:\s+had|{_A}d)\s+(?:{_SAID})\b{_NO_PRONOUN}"
-    rf"|\bI\s+(?:completely\s+|totally\s+)?forgot\s+(?:to\s+(?:{_TALK_I}|cover|address)|about)\b"
     # a pronoun skipped for a reason, its topic in the clause before: "nobody asked about privacy,
     # so I skipped that too" ("if an annotator skipped the item, I skipped it too" is a design's)
     r"|(?P<skipped>(?<=\bso\s)I\s+(?:also\s+)?skipped\s+(?:that|it|those|them|this)\b"
@@ -184,7 +184,7 @@ DEFERRAL = re.compile(
     rf"|not\s+(?:covered|discussed)|(?:omitted|skipped|left\s+out)(?=[^:\n]*\btime\b))"
     r"(?:[ \t]+(?:here|in\s+this\s+answer))?(?:[ \t]*\([^)\n]{1,20}\))?[*_ \t]*:"
     # an unticked task in a task list: "- [ ] drift alerts", "1. [ ] privacy", "☐ privacy"
-    rf"|^[ \t]*(?:{_BOX})[ \t]+(?=\S)",
+    rf"|(?P<box>^[ \t]*(?:{_BOX})[ \t]+(?=\S))",
     re.IGNORECASE | re.MULTILINE,
 )
 # where what a deferral leaves out ends: its sentence's end, a clause turning to what is said, or
@@ -278,6 +278,9 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
         start = turns[-1].end() if turns else after_marker
     else:
         start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
+    if m["box"]:  # an unticked task is its line
+        line_end = _line_around(text, m)[1]
+        return start, line_end - (text[line_end - 1 : line_end] == "\r")
     detail = _DETAIL.match(text, m.end())  # "I won't go into the details: ..." leaves out no topic
     if detail:
         return start, detail.end()
