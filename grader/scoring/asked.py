@@ -150,9 +150,9 @@ def narrated_questions(text: str) -> list[tuple[int, int]]:
     fairness toward small creators"): each from its asker to its sentence's end, or to where
     the candidate's own words begin. A helper's interview-experience post had drift credited on
     the interviewer's question. Only in a text that tells an interview, naming it and the
-    candidate saying what they said ("I said ...", "I proposed ..."): in a design, "she asked whether the charge
-    would be refunded" is a customer's ticket and "the interviewer probed the same topics" a
-    recruiting system's data."""
+    candidate saying what they said ("I said ...", "I proposed ..."): in a design, "she asked
+    whether the charge would be refunded" is a customer's ticket and "the interviewer probed the
+    same topics" a recruiting system's data."""
     return _narrated(without_fenced_code(text))
 
 

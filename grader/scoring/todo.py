@@ -266,7 +266,8 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     "Given the time, ") to the end of its clause, at most DEFERRAL_WORDS words on. None for a topic
     set aside "here" or "for now" with a number in its sentence: that is the design's ("setting
     aside 5% of traffic here")."""
-    start, after_marker, lead = _sentence_lead(text, m, _line_around(text, m)[0])
+    line_start, line_end = _line_around(text, m)
+    start, after_marker, lead = _sentence_lead(text, m, line_start)
     if m["passive"] or m["skipped"] or _PRONOUN.match(text, m.end()):
         # what "is not covered here" or "I won't go into it" is said of comes before it, in its
         # clause ("..., but negative sampling is subtle and I won't go into it"); what "so I
@@ -279,7 +280,6 @@ def _deferral(text: str, m: re.Match) -> tuple[int, int] | None:
     else:
         start = after_marker if _DEFERRAL_LEAD.fullmatch(lead) else m.start()
     if m["box"]:  # an unticked task is its line
-        line_end = _line_around(text, m)[1]
         return start, line_end - (text[line_end - 1 : line_end] == "\r")
     detail = _DETAIL.match(text, m.end())  # "I won't go into the details: ..." leaves out no topic
     if detail:
