@@ -38,6 +38,7 @@ from grader.scoring.judge import (
     depth_credit,
     distinct_support,
     features,
+    said_words,
     shift,
 )
 
@@ -95,6 +96,9 @@ class Pairs:
     answer_of: np.ndarray
     quality: np.ndarray  # per answer
     comps: np.ndarray  # the component id of each pair
+    # per pair, the calibration's said_margin where the answer says something about the
+    # component (`judge.presence`: partial that far under the cut-off), else 0
+    lift: np.ndarray | float = 0.0
 
 
 @functools.lru_cache(maxsize=None)
@@ -111,7 +115,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
     """answers: (text, question, labels or None, quality, style) tuples, the question a case id or
     free text; `cal` sets what the pairs' features depend on: the lexical blend and the substance
     penalty."""
-    rows, kws, support, labels, weights, owner, comps = [], [], [], [], [], [], []
+    rows, kws, support, labels, weights, owner, comps, said = [], [], [], [], [], [], [], []
     for a_idx, (text, question, answer_labels, *_) in enumerate(answers):
         prepared = _prepared(grader, text)
         rubric = _rubric(grader, question)
@@ -127,6 +131,12 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)
+            closest = sims.max(axis=1) if sims.size else np.full(len(prepared.units), -1.0)
+            said.append(
+                said_words(
+                    closest, prepared.units, candidates & prepared.explains, cal.evidence_min
+                )
+            )
             support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)
@@ -147,6 +157,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         np.array(owner),
         np.array([a[3] for a in answers]),
         np.array(comps),
+        cal.said_margin * (np.array(said) > 0),
     )
 
 
@@ -185,7 +196,7 @@ CREDIT = np.array([CREDITS["missing"], CREDITS["partial"], CREDITS["covered"]], 
 def credited(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
     """The answers' overall scores as the report gives them: their components' verdicts credited
     (`grading.credited`), rounded."""
-    return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at)]))
+    return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at, p.lift)]))
 
 
 def ranking(p: Pairs, s: np.ndarray) -> float:
@@ -199,7 +210,7 @@ def ranking(p: Pairs, s: np.ndarray) -> float:
 def evaluate(
     p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None
 ) -> dict:
-    pred = _status(s, covered_at, partial_at)
+    pred = _status(s, covered_at, partial_at, p.lift)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
     rho = ranking(p, s) if rho is None else rho
@@ -211,8 +222,15 @@ def evaluate(
     }
 
 
-def _status(s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
-    return np.where(s >= covered_at, 2, np.where(s >= partial_at, 1, 0))
+def _status(s: np.ndarray, covered_at: int, partial_at: int, lift=0.0) -> np.ndarray:
+    """Verdicts (0-2) of scores `s`; `lift` (per pair, `Pairs.lift`) lowers the partial cut-off
+    where the answer says something about the component, as `judge.presence` raises its score."""
+    return np.where(s >= covered_at, 2, np.where(s >= partial_at - lift, 1, 0))
+
+
+def _lifts(p: Pairs, times: int = 1) -> np.ndarray:
+    """`p.lift` per pair, repeated `times` over (as scores of renderings are tiled)."""
+    return np.tile(np.broadcast_to(p.lift, len(p.comps)), times)
 
 
 def eligible(
@@ -309,12 +327,18 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
                     m["objective"] += m_dev["objective"]
                     m.update({f"dev_{k}": v for k, v in m_dev.items() if k != "objective"})
                 m["transcript_agreement"] = float(
-                    np.mean(_status(s_written, cov, part) == _status(s_spoken, cov, part))
+                    np.mean(
+                        _status(s_written, cov, part, _lifts(written_pairs, len(TRANSCRIPT_SEEDS)))
+                        == _status(s_spoken, cov, part, spoken_pairs.lift)
+                    )
                 )
                 m["objective"] += m["transcript_agreement"]
                 if speech_pairs is not None:
                     m["speech_agreement"] = float(
-                        np.mean(_status(s_script, cov, part) == _status(s_asr, cov, part))
+                        np.mean(
+                            _status(s_script, cov, part, speech_pairs[0].lift)
+                            == _status(s_asr, cov, part, speech_pairs[1].lift)
+                        )
                     )
                     m["objective"] += m["speech_agreement"]
                 if best is None or m["objective"] > best[0]["objective"]:
@@ -408,6 +432,7 @@ def fit_offsets(
     s_written = np.tile(scores(written, **grid), len(TRANSCRIPT_SEEDS))
     s_spoken, s_salad = scores(spoken, **grid), scores(salads, **grid)
     written_tiled = np.tile(written.comps, len(TRANSCRIPT_SEEDS))
+    written_lift = _lifts(written, len(TRANSCRIPT_SEEDS))
     s_speech = [scores(p, **grid) for p in speech] if speech else []
 
     def total(off: dict[str, int]) -> float:
@@ -418,12 +443,15 @@ def fit_offsets(
             evaluate(p, with_offsets(p.comps, s, off), cov, part)["objective"]
             for p, s in zip(groups, base)
         )
-        spoken_status = _status(with_offsets(spoken.comps, s_spoken, off), cov, part)
-        written_status = _status(with_offsets(written_tiled, s_written, off), cov, part)
+        spoken_status = _status(with_offsets(spoken.comps, s_spoken, off), cov, part, spoken.lift)
+        written_status = _status(
+            with_offsets(written_tiled, s_written, off), cov, part, written_lift
+        )
         value += float(np.mean(written_status == spoken_status))
         if speech:
             script, asr = (
-                _status(with_offsets(p.comps, s, off), cov, part) for p, s in zip(speech, s_speech)
+                _status(with_offsets(p.comps, s, off), cov, part, p.lift)
+                for p, s in zip(speech, s_speech)
             )
             value += float(np.mean(script == asr))
         return value

@@ -564,13 +564,15 @@ FRAUD_NOTES = (
 @pytest.mark.slow
 def test_a_named_topic_is_shown_where_it_is_named_not_as_evidence(grader):
     answer = FRAUD_NOTES
-    named = "Fraud patterns drift fast, so we keep dashboards."
+    # names drift and says nothing of it ("fraud patterns drift fast, so we keep dashboards" says
+    # something: partial, a few points under the cut-off)
+    named = "We also need to think about drift."
     with_name, without = (grader.grade(a, "fraud_detection") for a in (answer + named, answer))
     drift = next(c for c in with_name.components if c.id == "drift")
     assert drift.status == "missing" and drift.level == 1 and not drift.evidence
     assert drift.mention is not None and drift.mention.quote == named
     assert (answer + named)[drift.mention.start : drift.mention.end] == named
-    assert drift.feedback.startswith('Named but not explained ("Fraud patterns drift fast')
+    assert drift.feedback.startswith('Named but not explained ("We also need to think about drift')
     probe = next(f for f in with_name.follow_up_questions if f.component_id == "drift")
     assert probe.kind == "probe" and quoted_text(probe.quote) in named
     before = next(c for c in without.components if c.id == "drift")

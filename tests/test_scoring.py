@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from evals.calibrate import Pairs, eligible, fit_offsets, scores
+from evals.calibrate import Pairs, _status, eligible, fit_offsets, scores
 from grader.scoring.calibration import Calibration
 from grader.scoring.judge import (
     DEPTH_UNITS,
@@ -18,6 +18,7 @@ from grader.scoring.judge import (
     explaining,
     judge,
     naming_masks,
+    presence,
     score_features,
     shift,
     substance,
@@ -247,6 +248,32 @@ def test_more_distinct_units_about_a_component_score_higher_and_repeats_add_noth
     elsewhere = judge(three, units, substance, named, excluded, cal,
                       own=np.array([True, False, False, True]))  # fmt: skip
     assert elsewhere.score == shallow.score  # units that read more like another component
+
+
+def test_a_component_the_answer_says_something_about_is_partial_a_little_under_the_cut_off():
+    """The same closeness to the cues, a few points under partial_at: partial when the unit is the
+    component's own and explains (words said about it), missing when it only names topics or reads
+    more like another component. The score is raised to the cut-off, so it still reads its status;
+    nothing moves further under the cut-off, nor at or above it."""
+    units = _units([(0, 10), (11, 20)])
+    sims = np.array([[0.5, 0.3], [0.1, 0.1]])  # the first unit is near the cues (evidence_min 0.4)
+    args = (sims, units, np.full(2, 10.0), np.zeros(2, dtype=bool), np.zeros(2, dtype=bool))
+    raw = judge(*args, Calibration(sim_low=0.2, sim_high=0.8), explains=np.zeros(2, dtype=bool))
+    cal = Calibration(sim_low=0.2, sim_high=0.8, partial_at=raw.score + 3, said_margin=5)
+    said = judge(*args, cal, explains=np.array([True, False]))
+    named_only = judge(*args, cal, explains=np.array([False, False]))
+    elsewhere = judge(*args, cal, explains=np.array([True, False]), own=np.array([False, True]))
+    assert said.said_words > 0 and said.status == "partial" and said.score == cal.partial_at
+    assert named_only.said_words == 0 and named_only.status == "missing"
+    assert elsewhere.said_words == 0 and elsewhere.score == raw.score  # another's unit
+    tight = cal.model_copy(update={"said_margin": 2})  # further under the cut-off than the margin
+    assert judge(*args, tight, explains=np.array([True, False])).status == "missing"
+    assert presence(cal.partial_at + 1, 10, cal) == cal.partial_at + 1
+    assert presence(cal.partial_at - 6, 10, cal) == cal.partial_at - 6
+    assert presence(cal.partial_at - 5, 0, cal) == cal.partial_at - 5
+    # the fit reads verdicts the same way: the cut-off lowered by the margin where something is said
+    got = _status(np.array([37, 37, 34, 52]), 50, 40, np.array([5, 0, 5, 5])).tolist()
+    assert got == [1, 0, 0, 2]
 
 
 def test_an_offset_moves_a_middling_score_keeps_order_and_never_creates_one():

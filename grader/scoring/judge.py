@@ -240,7 +240,8 @@ NAMING_WORDS = frozenset(
     definitely obviously course talk talked place eye eyes attention pay paying worth deserve
     deserves deserving focus focusing focused big deal radar mindful aware awareness throughout
     matter matters mattered significant priority priorities top besides additionally moreover
-    furthermore bear note noted noting flag flagged revisit""".split()
+    furthermore bear note noted noting flag flagged revisit must might may something anything
+    everything""".split()  # "drift is a concern we must keep in mind" says nothing of drift
 ) | frozenset(
     # promises that a thing will be good, big, fast, frequent or done well without saying how,
     # how much or how often: "class imbalance will be handled using advanced techniques", "the
@@ -469,6 +470,14 @@ def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
     return int(round(100 * raw)), matched, keyword_seen
 
 
+def presence(score: int, said: int, cal: Calibration) -> int:
+    """A final score raised to partial_at when the answer says something about the component
+    (`said`, its `said_words`, above 0) and the score is within `said_margin` of the cut-off."""
+    if said and cal.partial_at - cal.said_margin <= score < cal.partial_at:
+        return cal.partial_at
+    return score
+
+
 def shift(score, offset):
     """A component's fitted offset applied to a score (scalars or arrays): the prior of how real
     answers word that component. The shift is `offset` points at a score of 50 and fades to none
@@ -555,7 +564,9 @@ def judge(
     its own, the units naming its topic (`quote_order`); they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
     again what an earlier part said). `offset` is the component's fitted score offset. `explains`
-    marks the units that say more than topic names (`explaining`): only they make a keyword count.
+    marks the units that say more than topic names (`explaining`): only they make a keyword count,
+    and only their words are said about the component (`said_words`: above none, the score gains
+    up to `said_margin` under partial_at, is partial: `presence`).
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
@@ -574,8 +585,11 @@ def judge(
     f = dataclasses.replace(
         f, keyword_units=keyword_units, support=distinct_support(f.per_unit, units, candidates)
     )
+    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
+    about = candidates if explains is None else candidates & explains
+    said = said_words(closest, units, about, cal.evidence_min)
     score, matched, _ = score_features(f, cal)
-    score = int(round(float(shift(score, offset)) * relevance))
+    score = presence(int(round(float(shift(score, offset)) * relevance)), said, cal)
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
     mine = own if own is not None else np.ones(len(units), dtype=bool)
@@ -608,9 +622,6 @@ def judge(
         if len(evidence) == 3:
             break
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
-    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
-    about = candidates if explains is None else candidates & explains
-    said = said_words(closest, units, about, cal.evidence_min)
     return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention, said)
 
 
