@@ -19,7 +19,6 @@ from grader.scoring.judge import (
     judge,
     naming_masks,
     presence,
-    quote_rank,
     score_features,
     shift,
     substance,
@@ -297,22 +296,22 @@ def test_a_second_quote_must_be_close_to_the_component():
     assert [i for i, _ in j.evidence] == [0, 2]
 
 
-def test_the_quote_is_the_unit_that_reads_most_distinctly_like_the_component():
-    """A unit owned by a hair (nearly as close to another component) is quoted after one a little
-    less close to this component but far from every other; without rivals, the closest first."""
+def test_the_quote_is_the_close_unit_that_names_the_topic_before_a_closer_one_that_does_not():
     cal = Calibration(evidence_min=0.4, evidence_more=0.9)
+    lexicon = TopicLexicon.from_keywords(["drift"])
     texts = ["we watch the score histogram", "we alert on drift in the inputs"]
     units = [Unit(k * 40, k * 40 + len(t), t, t, len(t.split())) for k, t in enumerate(texts)]
-    sims = np.array([[0.7], [0.6]])
-    none = np.zeros(2, dtype=bool)
-    j = judge(sims, units, np.full(2, 10.0), none, none, cal, rivals=np.array([0.69, 0.3]))
+    sims = np.array([[0.7], [0.5]])
+    named = lexicon.naming([u.clean for u in units])
+    j = judge(sims, units, np.full(2, 10.0), named, np.zeros(2, dtype=bool), cal)
     assert [i for i, _ in j.evidence] == [1]
-    j = judge(sims, units, np.full(2, 10.0), none, none, cal)
-    assert [i for i, _ in j.evidence] == [0]  # no rival known: the closest unit
-    assert quote_rank(sims, np.array([0.69, 0.3])).round(2).tolist() == [0.71, 0.9]
+    unnamed = [dataclasses.replace(u, text=texts[0], clean=texts[0]) for u in units]
+    none = lexicon.naming([u.clean for u in unnamed])
+    j = judge(sims, unnamed, np.full(2, 10.0), none, np.zeros(2, dtype=bool), cal)
+    assert [i for i, _ in j.evidence] == [0]  # without a name, the closest unit
 
 
-def test_a_unit_naming_the_topic_is_a_candidate_quote_even_below_evidence_min():
+def test_a_unit_naming_the_topic_is_quoted_first_even_below_evidence_min():
     from grader.scoring.judge import quote_order
 
     cal = Calibration(evidence_min=0.4)
@@ -320,8 +319,8 @@ def test_a_unit_naming_the_topic_is_a_candidate_quote_even_below_evidence_min():
     per_unit = np.array([0.7, 0.3, 0.2, 0.5])
     named = np.array([False, True, False, True])
     mine = np.ones(4, dtype=bool)
-    # sentences first, the closest first (the named one though under evidence_min), then windows
-    assert quote_order(per_unit, units, named, mine, cal) == [0, 1, 3]
+    # the named sentence, then the named window, then the close unit that names nothing
+    assert quote_order(per_unit, units, named, mine, cal) == [1, 3, 0]
     nothing = np.zeros(4, dtype=bool)
     assert quote_order(per_unit, units, nothing, mine, cal) == [0, 3]  # sentences first
     # nothing names the topic or comes near it: nothing is quoted, not the closest unit of all
@@ -330,7 +329,7 @@ def test_a_unit_naming_the_topic_is_a_candidate_quote_even_below_evidence_min():
 
 def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
     """A feature list that names the baseline is evidence for features, not for the baseline: a
-    component quotes the units it owns, sentences first; owning none, only units that name its
+    component quotes the units it owns, naming ones first; owning none, only units that name its
     topic, and with none of those nothing (a close unit another component owns is not about it)."""
     from grader.scoring.judge import quote_order
 
@@ -339,7 +338,7 @@ def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
     per_unit = np.array([0.7, 0.3, 0.2, 0.5])
     named = np.array([False, True, False, True])
     own = np.array([True, False, True, True])
-    assert quote_order(per_unit, units, named, own, cal) == [0, 3]
+    assert quote_order(per_unit, units, named, own, cal) == [3, 0]
     assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal) == [1, 3]
     assert quote_order(per_unit, units, np.zeros(4, dtype=bool), np.zeros(4, dtype=bool), cal) == []
 

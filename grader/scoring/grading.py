@@ -638,11 +638,9 @@ class Grader:
         matrices = self.rubric_similarities(
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
-        near = [closeness(matrices[c.id][1]) for c in rubric.components]
         owners = unit_owners(
             [matrices[c.id][1] for c in rubric.components],
             self.heading_prior(prepared, rubric.components),
-            near,
         )
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
@@ -653,7 +651,7 @@ class Grader:
                 sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
-                unquotable=unquotable, name_lists=name_lists, rivals=rivals(near, k),
+                unquotable=unquotable, name_lists=name_lists,
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -796,26 +794,14 @@ def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray
     return (np.asarray(named) >= 2) & ~prepared.explains
 
 
-def unit_owners(
-    matrices: list[np.ndarray],
-    prior: np.ndarray | None = None,
-    near: list[np.ndarray] | None = None,
-) -> np.ndarray:
+def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:
     """For each unit, the index of the component it reads most like: its `closeness` to that
-    component's cues (`matrices`: per component, units x cues; `near`: those closenesses, when
-    already read), plus `prior` (units x components: its section heading's pull); an empty array
-    when there are no components (or no units)."""
+    component's cues (`matrices`: per component, units x cues), plus `prior` (units x components:
+    its section heading's pull); an empty array when there are no components (or no units)."""
     if not matrices or not len(matrices[0]):
         return np.zeros(0, dtype=int)
-    best = np.vstack(near if near is not None else [closeness(m) for m in matrices])
+    best = np.vstack([closeness(m) for m in matrices])
     return np.argmax(best if prior is None else best + prior.T, axis=0)
-
-
-def rivals(near: list[np.ndarray], k: int) -> np.ndarray | None:
-    """Per unit, its `closeness` to the component it reads most like after component `k` (`near`:
-    every component's closenesses); None with no other component."""
-    others = near[:k] + near[k + 1 :]
-    return np.max(others, axis=0) if others and len(others[0]) else None
 
 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again

@@ -498,16 +498,6 @@ def status_for(score: int, cal: Calibration) -> str:
     )
 
 
-def quote_rank(sims: np.ndarray, rivals: np.ndarray | None = None) -> np.ndarray:
-    """Per unit, how good a quote for a component it is: its `closeness` to the component, plus
-    how much nearer than to any other (`rivals`: its closeness to the next component it reads
-    like). A unit owned by a hair reads about both, and a reader marks it for the other as often
-    as not: on the development set's labelled spans, first quotes closer to the component than
-    to any other by under 0.02 fell inside its spans 0.59 of the time, the others 0.80."""
-    near = closeness(sims)
-    return near if rivals is None else 2 * near - rivals
-
-
 def quote_order(
     per_unit: np.ndarray,
     units: list[Unit],
@@ -520,23 +510,21 @@ def quote_order(
     topic (`named`: its keyword, in a unit near it that explains) and those at least evidence_min
     close (`per_unit`). Those that read most like this component of all (`own`) are quoted: a
     feature list is evidence for features, not for the baseline it happens to resemble. Among
-    them, whole sentences come before word windows, then the best by `rank` (`quote_rank`: how
-    near the component a unit reads and how much nearer than to any other, read from the
-    similarities before the penalty for saying little beyond rubric terms, which decides only who
-    is a candidate; `per_unit` when None). Naming the topic no longer puts a unit first: among
-    owned units it chose worse than the rank (development-set spans 0.715 -> 0.727).
+    them, a unit that names the topic comes first (it is where a reader points), whole sentences
+    before word windows, then the closest by `rank` (the units' `closeness` to the component, read
+    from the similarities before the penalty for saying little beyond rubric terms, which decides
+    only who is a candidate; `per_unit` when None).
     A quote is a passage about the component: when no candidate is its own, only units naming its
     topic are quoted, and with none of those nothing is: a close sentence another component owns,
     or the closest unit of all, is not evidence a reader would accept (0.32 and 0.5 of such first
     quotes fell inside the component's labelled spans on the development set, against 0.76 of
     owned ones). On those spans, 0.515 of quotes overlapped one when the closest unit came first,
-    0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 with
-    the named ones first among them."""
+    0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 now."""
     rank = per_unit if rank is None else rank
     mine = own if own is not None else np.ones(len(units), dtype=bool)
     found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
     found = found[mine[found]] if mine[found].any() else found[named[found]]
-    order = sorted(map(int, found), key=lambda i: (units[i].is_window, -rank[i], i))
+    order = sorted(map(int, found), key=lambda i: (not named[i], units[i].is_window, -rank[i], i))
     return list(dict.fromkeys(_pointed(i, rank, units) for i in order))
 
 
@@ -567,7 +555,6 @@ def judge(
     explains: np.ndarray | None = None,
     unquotable: np.ndarray | None = None,
     name_lists: np.ndarray | None = None,
-    rivals: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -583,9 +570,7 @@ def judge(
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
-    them) is a place where each topic it names is named, whoever owns it. `rivals` is each unit's
-    closeness to the other component it reads most like (`grading.rivals`): a quote reads
-    distinctly like this one (`quote_rank`)."""
+    them) is a place where each topic it names is named, whoever owns it."""
     f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
@@ -621,7 +606,7 @@ def judge(
     # quote must be as close as evidence_more and not overlap one already taken
     order = []
     if status != "missing":
-        rank = np.where(unquotable, -1.0, quote_rank(sims, rivals))
+        rank = np.where(unquotable, -1.0, closeness(sims))
         order = [
             i
             for i in quote_order(f.per_unit, units, keyword_units, own, cal, rank)
