@@ -109,6 +109,8 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
         "Because of time I skipped drift detection and privacy.",
         "- Monitoring: omitted for brevity.",
         "Not covered: drift detection, privacy, fairness auditing.",
+        "Didn't cover: drift detection, privacy, fairness auditing.",
+        "Could not get to (time): drift detection, privacy.",
         "- [ ] drift alerts per segment",
     ):
         assert _notes(said) == [said], said
@@ -121,6 +123,8 @@ def test_a_topic_left_out_is_a_note_in_every_form_it_is_written():
     assert _notes(aside + ", the main risk is latency.") == [aside]
     # a label over a list: the list too, emphasis and all
     listed = "**Skipped (time):**\n- drift\n- privacy"
+    assert _notes(listed + "\n\nServing is Redis.") == [listed]
+    listed = "**Didn't get to:**\n- drift\n- privacy"  # a label with no subject
     assert _notes(listed + "\n\nServing is Redis.") == [listed]
     # said in the past, without an apostrophe, before a pronoun, after a wrapped abbreviation
     for said in (

@@ -181,7 +181,10 @@ DEFERRAL = re.compile(
     # a label over what is left out: "Not covered: drift, privacy.", "Skipped (time):"
     rf"|^[ \t]*(?:[-*+][ \t]+)?[*_]*(?:(?:things|topics|what)\s+(?:I\s+(?:didn{_A}t|did\s+not)\s+cover|I\s+missed"
     r"|(?:I\s+)?left\s+out)"
-    rf"|not\s+(?:covered|discussed)|(?:omitted|skipped|left\s+out)(?=[^:\n]*\btime\b))"
+    rf"|not\s+(?:covered|discussed)|(?:omitted|skipped|left\s+out)(?=[^:\n]*\btime\b)"
+    # no subject: "Didn't cover: monitoring, drift.", "Didn't get to (time):"
+    rf"|(?:didn{_A}t|did\s+not|couldn{_A}t|could\s+not)\s+(?:cover|address|discuss|get\s+to"
+    r"|talk\s+about|mention))"
     r"(?:[ \t]+(?:here|in\s+this\s+answer))?(?:[ \t]*\([^)\n]{1,20}\))?[*_ \t]*:"
     # an unticked task in a task list: "- [ ] drift alerts", "1. [ ] privacy", "☐ privacy"
     rf"|(?P<box>^[ \t]*(?:{_BOX})[ \t]+(?=\S))",
