@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 EXIT_USAGE = 2
+EXIT_PARTIAL = 1  # a batch graded some rows and not others (each named, and in the summary)
 
 
 def _print_version(value: bool) -> None:
@@ -794,7 +795,7 @@ def batch(
     ),
 ) -> None:
     """Grade a cohort: one JSON report and one interviewer sheet per answer, summary.csv and
-    summary.md; reruns resume."""
+    summary.md; reruns resume. Exit code 1 when a row could not be graded."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -861,6 +862,8 @@ def batch(
         f"interviewer sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
         err=True,
     )
+    if problems:  # a script can tell that some rows need a look
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()
