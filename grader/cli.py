@@ -559,7 +559,12 @@ def case_check(
 
     if not path.is_file():
         _fail(f"{path}: no such file")
-    case = load_note(path, "case")
+    try:
+        case = load_note(path, "case")
+    except KnowledgeBaseError as exc:  # a checker lists every problem, not the first
+        for problem in exc.problems[:-1]:
+            typer.echo(f"error: {problem}", err=True)
+        _fail(exc.problems[-1])
     if case.id != path.stem:
         raise KnowledgeBaseError(f"{path}: field 'id': '{case.id}' does not match the file name")
     check_case(case, cached_kb().concepts, path)

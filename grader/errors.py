@@ -18,7 +18,12 @@ class ConfigError(GraderError):
 
 
 class KnowledgeBaseError(GraderError):
-    """A knowledge-base note is missing or invalid."""
+    """A knowledge-base note is missing or invalid. `problems` are every problem found, one line
+    each (the message names the first and counts the rest), for a checker that lists them all."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class IndexNotReady(GraderError):

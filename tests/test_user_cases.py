@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import frontmatter
 import pytest
 
 from grader.errors import KnowledgeBaseError
@@ -81,6 +82,24 @@ def test_a_user_case_overrides_a_bundled_one_and_errors_name_the_file(tmp_path, 
     bad = _mlsd("case", "check", str(own), user=tmp_path / "elsewhere")
     assert bad.returncode == 2 and "unknown concept id 'no_such_concept'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_case_check_lists_every_problem_of_a_case_at_once(tmp_path):
+    """A checker names each problem on a line of its own, not the first and a count: an
+    interviewer fixing their case needs one round, not four."""
+    made = _mlsd("case", "new", "claims_fraud", user=tmp_path)
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "cases" / "claims_fraud.md"
+    note = frontmatter.loads(path.read_text())
+    for field in ("clarifying_questions", "follow_ups"):  # each list cut to its first item
+        note.metadata[field] = note.metadata[field][:1]
+    path.write_text(frontmatter.dumps(note))
+    bad = _mlsd("case", "check", str(path), user=tmp_path)
+    lines = bad.stderr.strip().splitlines()
+    assert bad.returncode == 2 and len(lines) == 2, bad.stderr
+    assert all(line.startswith(f"error: {path}: field '") for line in lines)
+    assert "clarifying_questions" in lines[0] and "follow_ups" in lines[1]
+    assert "more problem" not in bad.stderr
 
 
 @pytest.mark.slow

@@ -344,7 +344,17 @@ def load_note(path: Path, kind: str, parsed: "ParsedNotes | None" = None):
     except ValidationError as exc:
         where, msg = validation_parts(exc, "")
         field = f"field '{where}': " if where else ""  # a rule across fields names none
-        raise KnowledgeBaseError(f"{path}: {field}{msg}") from None
+        raise KnowledgeBaseError(f"{path}: {field}{msg}", _problems(path, exc)) from None
+
+
+def _problems(path: Path, exc: ValidationError) -> list[str]:
+    """Every problem of a note, one line each: "PATH: field 'where': message"."""
+    out = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        field = f"field '{where}': " if where else ""
+        out.append(f"{path}: {field}{e['msg'].removeprefix('Value error, ')}")
+    return out
 
 
 def _yaml_problem(exc) -> str:
