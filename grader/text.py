@@ -63,15 +63,22 @@ def first_line(exc: BaseException, limit: int = 160) -> str:
     return (lines[0] if lines else type(exc).__name__)[:limit]
 
 
+def validation_problems(exc: ValidationError, empty: str = "(value)") -> list[tuple[str, str]]:
+    """Every problem of a pydantic error: its field path and its message (a validator's own,
+    without pydantic's "Value error, " before it)."""
+    return [
+        (".".join(str(p) for p in e["loc"]) or empty, e["msg"].removeprefix("Value error, "))
+        for e in exc.errors()
+    ]
+
+
 def validation_parts(exc: ValidationError, empty: str = "(value)") -> tuple[str, str]:
     """A pydantic error's first field path and its message ("and N more problems" when there are
     more)."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or empty
+    where, msg = validation_problems(exc, empty)[0]
     extra = exc.error_count() - 1
     more = f" (and {quantity(extra, 'more problem')})" if extra else ""
-    # a validator's own message, without pydantic's "Value error, " before it
-    return where, f"{first['msg'].removeprefix('Value error, ')}{more}"
+    return where, f"{msg}{more}"
 
 
 def validation_line(exc: ValidationError) -> str:

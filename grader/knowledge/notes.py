@@ -24,7 +24,7 @@ from pydantic import (
 
 from grader.errors import KnowledgeBaseError
 from grader.settings import settings
-from grader.text import plain_words, quantity, validation_parts
+from grader.text import plain_words, quantity, validation_parts, validation_problems
 
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
 STEP_IDS: tuple[str, ...] = get_args(StepId)
@@ -349,12 +349,10 @@ def load_note(path: Path, kind: str, parsed: "ParsedNotes | None" = None):
 
 def _problems(path: Path, exc: ValidationError) -> list[str]:
     """Every problem of a note, one line each: "PATH: field 'where': message"."""
-    out = []
-    for e in exc.errors():
-        where = ".".join(str(p) for p in e["loc"])
-        field = f"field '{where}': " if where else ""
-        out.append(f"{path}: {field}{e['msg'].removeprefix('Value error, ')}")
-    return out
+    return [
+        f"{path}: {f'field {where!r}: ' if where else ''}{msg}"
+        for where, msg in validation_problems(exc, "")
+    ]
 
 
 def _yaml_problem(exc) -> str:

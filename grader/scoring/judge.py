@@ -589,7 +589,8 @@ def judge(
     about = candidates if explains is None else candidates & explains
     said = said_words(closest, units, about, cal.evidence_min)
     score, matched, _ = score_features(f, cal)
-    score = presence(int(round(float(shift(score, offset)) * relevance)), said, cal)
+    # the lift before the scaling for relevance: an answer to another question is not lifted back
+    score = int(round(presence(int(round(float(shift(score, offset)))), said, cal) * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
     mine = own if own is not None else np.ones(len(units), dtype=bool)
