@@ -552,7 +552,7 @@ def case_new(
 def case_check(
     path: Path = typer.Argument(..., help="A case file (markdown with front matter)."),
 ) -> None:
-    """Validate a case file with the same one-line errors as the bundled notes."""
+    """Validate a case file with the same one-line errors as the bundled notes, one per problem."""
     from grader.errors import KnowledgeBaseError
     from grader.knowledge.notes import EDIT_ME, cached_kb, check_case, load_note
     from grader.text import quantity
