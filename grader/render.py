@@ -482,7 +482,14 @@ def interviewer_sheet(
         out += ["Nothing to probe: every component is covered and nothing quotable was found.", ""]
     for i, f in enumerate(r.follow_up_questions, 1):
         c = next((x for x in r.components if x.id == f.component_id), None)
-        state = f"{c.status} {c.score}/100, {SEVERITY_LABEL[c.severity]}" if c else f.component_id
+        # a probe of a missing component quotes where it is named: say so, or "missing" above
+        # "You said: ..." reads as a contradiction
+        named = ", named only" if c and c.status == "missing" and c.level == 1 else ""
+        state = (
+            f"{c.status} {c.score}/100{named}, {SEVERITY_LABEL[c.severity]}"
+            if c
+            else f.component_id
+        )
         title = c.title if c else f.component_id
         origin = ", LLM" if f.origin == "llm" else ""
         out += [f"{i}. **{_md_inline(title)}** ({f.kind}{origin}; {state})", ""]

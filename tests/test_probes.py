@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.render import _md_inline
+from grader.render import _md_inline, interviewer_sheet
 from grader.report import ComponentResult, Evidence, FollowUp
 from grader.scoring.probes import (
     ELLIPSIS,
@@ -575,6 +575,9 @@ def test_a_named_topic_is_shown_where_it_is_named_not_as_evidence(grader):
     assert drift.feedback.startswith('Named but not explained ("We also need to think about drift')
     probe = next(f for f in with_name.follow_up_questions if f.component_id == "drift")
     assert probe.kind == "probe" and quoted_text(probe.quote) in named
+    # the sheet says why a missing component is probed with the candidate's words
+    sheet = interviewer_sheet(with_name, grader.kb).split("## Top probes", 1)[1]
+    assert f"(probe; missing {drift.score}/100, named only, " in sheet
     before = next(c for c in without.components if c.id == "drift")
     assert before.mention is None and before.feedback.startswith("Not addressed.")
 
