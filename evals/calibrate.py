@@ -38,8 +38,8 @@ from grader.scoring.judge import (
     depth_credit,
     distinct_support,
     features,
-    said_words,
     shift,
+    words_said,
 )
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
@@ -131,12 +131,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)
-            closest = sims.max(axis=1) if sims.size else np.full(len(prepared.units), -1.0)
-            said.append(
-                said_words(
-                    closest, prepared.units, candidates & prepared.explains, cal.evidence_min
-                )
-            )
+            said.append(words_said(sims, prepared.units, candidates & prepared.explains, cal))
             support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)

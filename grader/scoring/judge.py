@@ -440,6 +440,13 @@ def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, a
     return sum(units[i].words for i in _distinct(closest, units, eligible))
 
 
+def words_said(sims: np.ndarray, units: list[Unit], about: np.ndarray, cal: Calibration) -> int:
+    """`said_words` read from a component's unit-by-cue similarities: each unit's closest cue,
+    the units in `about` (its own, counted, explaining), near it from `evidence_min`."""
+    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
+    return said_words(closest, units, about, cal.evidence_min)
+
+
 def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
     """Share of depth_full distinct supporting units at or above depth_min (last axis)."""
     return np.minimum((support >= depth_min).sum(axis=-1), depth_full) / depth_full
@@ -585,12 +592,10 @@ def judge(
     f = dataclasses.replace(
         f, keyword_units=keyword_units, support=distinct_support(f.per_unit, units, candidates)
     )
-    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
-    about = candidates if explains is None else candidates & explains
-    said = said_words(closest, units, about, cal.evidence_min)
+    said = words_said(sims, units, candidates if explains is None else candidates & explains, cal)
     score, matched, _ = score_features(f, cal)
     # the lift before the scaling for relevance: an answer to another question is not lifted back
-    score = int(round(presence(int(round(float(shift(score, offset)))), said, cal) * relevance))
+    score = int(round(presence(int(shift(score, offset)), said, cal) * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
     mine = own if own is not None else np.ones(len(units), dtype=bool)
