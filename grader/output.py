@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import InputError
-from grader.settings import HISTORY_DB, settings
+from grader.settings import HISTORY_DB, index_folder, settings
 from grader.text import display_name
 
 _SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
@@ -98,6 +98,7 @@ def _kept(target: Path) -> str | None:
         (s.user_kb, "every file in your knowledge folder is read as a case or concept"),
         (s.kb_dir, "every file in the knowledge base is read as a note"),
         (s.index_dir, "the index folder holds the grader's index"),
+        (index_folder(s), "the index folder holds the grader's index"),
     ]
     for folder, what in folders:
         if _inside(target, folder):

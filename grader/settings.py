@@ -9,6 +9,7 @@ process environment. Importing this module changes nothing outside it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from contextlib import contextmanager
@@ -126,6 +127,29 @@ class Settings(BaseModel):
     api_token: str | None = Field(None, description="Bearer token the HTTP API requires, if set.")
     api_max_body: int = Field(25 * 2**20, gt=0, description="Largest HTTP request body, in bytes.")
     api_queue: int = Field(16, gt=0, description="HTTP requests waiting or grading; more get 429.")
+
+
+USER_NOTE_FOLDERS = ("cases", "concepts")  # where `user_kb` holds the user's own notes
+
+
+def index_folder(s: Settings | None = None) -> Path:
+    """The local index's folder. `index_dir` when it was set (a flag, `MLSD_INDEX_DIR`, the config
+    file); by default, `.index` for the bundled notes alone, and for the bundled notes with the
+    user's own (`user_kb` holds some) a folder of `cache_dir` named after that knowledge folder:
+    a user's cases never rebuild the index the install ships, and two knowledge folders used in
+    turn (`MLSD_USER_KB`) never rebuild each other's index."""
+    s = s or settings()
+    if "index_dir" in s.model_fields_set or not _has_user_notes(s.user_kb):
+        return s.index_dir
+    where = os.path.realpath(s.user_kb.expanduser())
+    return s.cache_dir / "indexes" / f"user-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
+
+
+def _has_user_notes(folder: Path) -> bool:
+    try:
+        return any(next((folder / f).glob("*.md"), None) for f in USER_NOTE_FOLDERS)
+    except OSError:
+        return False
 
 
 def _from_environment(environ: dict[str, str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from grader.errors import ConfigError
-from grader.settings import override, settings
+from grader.settings import index_folder, override, settings
 
 
 def test_settings_follow_every_change_of_flags_variables_and_the_file(tmp_path, monkeypatch):
@@ -70,3 +70,29 @@ def test_variables_match_in_any_case_and_other_tools_variables_are_left_alone(
     monkeypatch.setenv("mlsd_auto_index", "perhaps")
     with pytest.raises(ConfigError, match="auto_index"):
         settings()
+
+
+def test_an_index_of_ones_own_notes_lives_apart_from_the_installs_and_each_others(
+    tmp_path, monkeypatch
+):
+    """The index of the bundled notes with a user's own is kept per knowledge folder: a user's
+    cases rebuilt the install's `.index`, and two folders used in turn rebuilt each other's."""
+    for name in ("MLSD_INDEX_DIR", "MLSD_USER_KB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MLSD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a default knowledge folder
+    bundled = settings().index_dir
+    assert index_folder() == bundled  # no notes of one's own: the install's index
+    folders = {}
+    for name in ("mine", "theirs"):
+        (tmp_path / name / "cases").mkdir(parents=True)
+        monkeypatch.setenv("MLSD_USER_KB", str(tmp_path / name))
+        assert index_folder() == bundled  # an empty folder adds nothing
+        (tmp_path / name / "cases" / "bids.md").write_text("---\nid: bids\n---\n")
+        folders[name] = index_folder()
+        assert folders[name].parent == tmp_path / "cache" / "indexes"
+    assert folders["mine"] != folders["theirs"]
+    monkeypatch.setenv("MLSD_USER_KB", str(tmp_path / "mine"))
+    assert index_folder() == folders["mine"]  # the same folder finds its index again
+    monkeypatch.setenv("MLSD_INDEX_DIR", str(tmp_path / "chosen"))
+    assert index_folder() == tmp_path / "chosen"  # a folder one names is used as named

@@ -181,3 +181,37 @@ def test_an_unwritten_case_of_ones_own_changes_no_other_questions_advice(tmp_pat
         before = [probes.elsewhere(kb, kb.cases.get(case_id or ""), cue) for cue in cues]
         after = [probes.elsewhere(mine, mine.cases.get(case_id or ""), cue) for cue in cues]
         assert before == after, case_id
+
+
+@pytest.mark.slow
+def test_two_knowledge_folders_keep_their_own_indexes_and_leave_the_installs_alone(tmp_path):
+    """Each knowledge folder's cases are indexed in a folder of their own, started from the
+    install's index (only the new notes are embedded); using one folder after the other rebuilds
+    neither, and the install's `.index` is never written."""
+    install = ROOT / ".index" / "chroma.sqlite3"
+    if not install.is_file():
+        pytest.skip("no index in the checkout (`make test` builds it first)")
+    before = install.stat().st_mtime_ns
+    env = {k: v for k, v in os.environ.items() if k.upper() != "MLSD_INDEX_DIR"}
+    env["MLSD_CACHE_DIR"] = str(tmp_path / "cache")
+
+    def mlsd(*args, user, **more):
+        return subprocess.run(
+            [sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, cwd=ROOT,
+            env={**env, "MLSD_USER_KB": str(user), **more}, timeout=300,
+        )  # fmt: skip
+
+    for name in ("mine", "theirs"):
+        assert mlsd("case", "new", f"{name}_case", user=tmp_path / name).returncode == 0
+        built = mlsd("index", user=tmp_path / name)
+        assert built.returncode == 0, built.stderr
+        assert str(tmp_path / "cache" / "indexes") in built.stdout, built.stdout
+        embedded = int(built.stdout.split(" embedded")[0].rsplit(", ", 1)[1])
+        assert 0 < embedded < 100, built.stdout  # the new case's chunks only
+    for name in ("mine", "theirs"):  # each in turn, with no index building allowed
+        graded = mlsd(
+            "grade", str(EXAMPLES / "video_recommendation_weak.md"), "-q", f"{name}_case",
+            user=tmp_path / name, MLSD_AUTO_INDEX="0",
+        )  # fmt: skip
+        assert graded.returncode == 0, graded.stderr
+    assert install.stat().st_mtime_ns == before

@@ -44,7 +44,7 @@ from grader.knowledge.chunks import Chunk, build_chunks
 from grader.knowledge.embedder import Embedder, cosines
 from grader.knowledge.notes import KnowledgeBase
 from grader.output import write_atomic
-from grader.settings import settings
+from grader.settings import index_folder, settings
 
 COLLECTION = "mlsd_kb"
 INDEX_SCHEMA = 1
@@ -130,7 +130,7 @@ def _lock(url: str | None, path: Path, *, reading: bool = False):
 
 def location(url: str | None = None, path: Path | None = None) -> str:
     url = url if url is not None else settings().chroma_url
-    return url or str(path or settings().index_dir)
+    return url or str(path or index_folder())
 
 
 @contextmanager
@@ -215,6 +215,28 @@ def _check_folder(path: Path) -> None:
         )
 
 
+def _seed(path: Path, embedder: Embedder) -> None:
+    """Start the index of the bundled notes with the user's own (`settings.index_folder`) from a
+    copy of the install's index (`index_dir`), when that one was built by the same model: the
+    update then embeds only the user's notes (a second or two) rather than the whole knowledge
+    base. Anything that goes wrong leaves an empty folder, and the build embeds everything."""
+    source = settings().index_dir
+    try:
+        built_by = json.loads((source / SNAPSHOT_ROWS).read_text()).get("embedding_model")
+        if built_by != embedder.name or not (source / "chroma.sqlite3").is_file():
+            return
+        with _lock(None, source, reading=True):  # not while it is being built
+            path.mkdir(parents=True, exist_ok=True)
+            for entry in source.iterdir():
+                if entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name):
+                    shutil.copytree(entry, path / entry.name)
+                elif entry.is_file() and _STORE_FILE.fullmatch(entry.name):
+                    shutil.copy2(entry, path / entry.name)
+        _check_database(path)
+    except (OSError, ValueError, AttributeError, GraderError):
+        remove_local_index(path)
+
+
 def build_index(
     kb: KnowledgeBase,
     embedder: Embedder,
@@ -227,7 +249,7 @@ def build_index(
     import time
 
     url = url if url is not None else settings().chroma_url
-    path = Path(path) if path else settings().index_dir
+    path = Path(path) if path else index_folder()
     where = location(url, path)
     started = time.perf_counter()
     if not url:
@@ -237,6 +259,8 @@ def build_index(
             remove_local_index(path)  # works on a damaged store, which chromadb cannot open
         elif not url and (path / "chroma.sqlite3").is_file():
             _check_database(path)
+        elif not url and path == index_folder() != settings().index_dir:
+            _seed(path, embedder)
         if not url:
             _remove_snapshot(path)  # written again last: a build killed half-way leaves none
         with _chroma_errors(url, where):
@@ -408,7 +432,7 @@ class KnowledgeIndex:
     ) -> "KnowledgeIndex":
         """Open without writing; raise IndexNotReady with the fix when missing, stale or mismatched."""
         url = url if url is not None else settings().chroma_url
-        path = Path(path) if path else settings().index_dir
+        path = Path(path) if path else index_folder()
         where = location(url, path)
         if not url:
             _check_folder(path)
