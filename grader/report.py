@@ -133,7 +133,9 @@ class QuestionMatch(_Model):
     asked: str | None = Field(default=None, description="The question as the user typed it.")
     informed_by: list[str] = Field(
         default_factory=list,
-        description="For a free-text question: the bank cases nearest to it, whose notes shaped the rubric.",
+        description="For a free-text question: the bank cases nearest to it. Graded with the "
+        "nearest one's rubric (matched_by 'retrieval'), they shaped it; with the framework's "
+        "('framework'), they are only suggested as reading.",
     )
     systems: list[str] | None = Field(
         default=None,

@@ -318,7 +318,33 @@ def test_stakes_add_what_a_case_lacks_and_never_touch_a_case_asked_by_name(grade
     assert listed["cold_start"] == "critical"  # a concern already critical for the case is no news
     again = grader.resolve_question("Design a video recommender that works for new users")
     assert [(r.id, r.said) for r in again.question.raised] == [] and not again.warnings[1:]
-    assert {c.id: c.severity for c in again.components} == listed
+    severities = {c.id: c.severity for c in again.components}
+    assert {k: severities[k] for k in listed} == listed
+
+
+def test_a_question_near_a_case_keeps_the_framework_components_that_case_leaves_out(
+    grader, strong_answer
+):
+    """A bank case leaves out what its own product does not need (the home feed lists no
+    training-serving skew or delayed labels); a question typed near it is graded on them too, at
+    the framework's severity, while the case's own components keep the case's."""
+    case = grader.kb.cases["video_recommendation"]
+    framework = {c.id: c.severity for c in grader.kb.case_components(None)}
+    left_out = set(framework) - {c.id for c in case.components}
+    assert {"training_serving_skew", "label_delay"} <= left_out
+    asked = "Design the recommendation system for a video platform's home feed"
+    report = grader.grade(strong_answer, asked)
+    assert (
+        report.question.id == "video_recommendation" and report.question.matched_by == "retrieval"
+    )
+    graded = {c.id: c for c in report.components}
+    assert set(graded) == set(framework)
+    assert all(graded[k].severity == framework[k] for k in left_out)
+    assert all(graded[c.id].severity == c.severity for c in case.components)
+    # the strong answer's skew paragraph is read, not dropped with the case's list
+    assert graded["training_serving_skew"].status != "missing"
+    by_id = grader.grade(strong_answer, "video_recommendation")
+    assert "training_serving_skew" not in {c.id for c in by_id.components}
 
 
 def test_a_raised_concern_names_the_words_that_raise_it(grader):
@@ -334,3 +360,14 @@ def test_a_raised_concern_names_the_words_that_raise_it(grader):
         "feedback_loops": "position bias",
     }
     assert not raised_concerns(grader.stakes, "Explain how you would design a video recommender")
+
+
+def test_a_question_of_a_word_or_two_is_graded_with_a_warning_that_it_was_a_guess(grader):
+    """ "recommendations" is read as the nearest case, which may not be the product meant: the
+    report says the question was too short to tell; a case asked for by id is no guess."""
+    typed = grader.resolve_question("recommendations")
+    assert any("only 1 word" in w and "type the whole question" in w for w in typed.warnings)
+    full = grader.resolve_question("Design a book recommendation system for an online bookstore")
+    assert not any("type the whole question" in w for w in full.warnings)
+    by_id = grader.resolve_question("video_recommendation")
+    assert not any("type the whole question" in w for w in by_id.warnings)

@@ -68,6 +68,7 @@ from grader.settings import settings
 from grader.text import blank_spans, quantity
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
 KIND_TOP = 3  # a kind of system reads like a question by the mean of its three closest questions
 KIND_LEAD = 0.02  # ... and is the question's kind when it leads every other kind by this much
@@ -260,6 +261,12 @@ class Grader:
             case, how = named
             return self._for_case(case, how, 1.0, q)
         rubric = self._typed(q)
+        if len(q.split()) < SHORT_QUESTION_WORDS:
+            rubric.warnings.append(
+                f"the question is only {quantity(len(q.split()), 'word')}: read as "
+                f"{rubric.question.title if rubric.case else 'a general ML design question'}; "
+                "type the whole question for a rubric that fits it"
+            )
         components, raised = with_stakes(rubric.components, raised_concerns(self.stakes, q))
         if not raised:
             return rubric
@@ -286,6 +293,7 @@ class Grader:
         if fits and fits.similarity >= self.cal.case_match_min:
             case = cases[fits.id]
             rubric = self._for_case(case, "retrieval", fits.similarity, q)
+            rubric = dataclasses.replace(rubric, components=self._with_framework(case))
             rubric.question.informed_by[:] = near[:3]
             rubric.question.systems = (kinds if _of_kind(case, kinds) else []) or sorted(
                 case.systems
@@ -316,6 +324,16 @@ class Grader:
             systems=kinds,
         )
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
+
+    def _with_framework(self, case: Case) -> list[CaseComponent]:
+        """The components of a typed question graded with a bank case it reads near: the case's,
+        and the framework's that the case leaves out, at their usual severity. A case leaves out
+        what its own product does not need (a delivery-time model has no cold start, a home feed
+        no delayed labels); a question only near it may well need them (new stores for a grocery
+        forecast, hiring outcomes that arrive months later for a candidate ranker). In the
+        framework's order: by step, the most severe first."""
+        own = {c.id: c for c in self.kb.case_components(case)}
+        return [own.get(c.id, c) for c in self.kb.case_components(None)]
 
     def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> Rubric:
         match = QuestionMatch(
