@@ -111,6 +111,9 @@ def _count(m: re.Match, noun: str) -> str:
     return quantity(int(m["n"].replace(",", "")), noun)
 
 
+_FIRST_SPAN = re.compile(r'first: "(.*)"\): ')  # the steering warning's first span
+
+
 def plain_warning(w: str) -> str:
     """A grader warning in plain language (no similarities or factors)."""
     m = _OFF_CASE.search(w)
@@ -151,8 +154,11 @@ def plain_warning(w: str) -> str:
     if m:
         return f"{_count(m, 'passage')} read as unrelated to ML system design and earned no credit."
     if w.startswith("possible attempt to steer the grader"):
-        return "Part of the answer reads as instructions to the grader; it was ignored. " + (
-            w.split("):", 1)[-1].strip() if "):" in w else ""
+        first = _FIRST_SPAN.search(w)
+        begins = f' (it begins "{first.group(1)}")' if first else ""
+        return (
+            f"Part of the answer reads as instructions to the grader{begins}: it was ignored and "
+            "cannot raise any score."
         )
     return w[:1].upper() + w[1:]
 
@@ -565,8 +571,17 @@ def _details(r: GradeReport) -> None:
             )
 
 
+def download_name(r: GradeReport) -> str:
+    """A report's file name, without its extension: the case asked for by name, or the question
+    as typed (a grocery forecast graded with the ETA case's rubric is no "eta_prediction")."""
+    q = r.question
+    said = q.id if q.by_name and q.id else (q.asked or q.title or "")
+    slug = re.sub(r"[^a-z0-9_]+", "-", said.lower()).strip("-")[:48].strip("-") or "question"
+    return f"grade-{slug}-{r.overall_score}"
+
+
 def _downloads(r: GradeReport, key: str) -> None:
-    name = f"grade-{r.question.id or 'question'}-{r.overall_score}"
+    name = download_name(r)
     a, b = st.columns(2)
     a.download_button(
         "Download Markdown",
