@@ -128,7 +128,9 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         owners = unit_owners(matrices, grader.heading_prior(prepared, rubric.components))
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             kw_units = prepared.explains & prepared.names[comp.id]
-            f = features(sims, prepared.substance, kw_units, prepared.excluded, cal)
+            f = features(
+                sims, prepared.substance, kw_units, prepared.excluded | prepared.repeats, cal
+            )
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)
             said.append(words_said(sims, prepared.units, candidates & prepared.explains, cal))

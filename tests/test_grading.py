@@ -228,6 +228,34 @@ def test_padding_and_repetition_do_not_raise_the_score(grader, strong_answer):
         assert all(s.score <= base.step(s.id).score for s in report.steps), text[-80:]
 
 
+@pytest.mark.parametrize("case", ["video_recommendation", "fraud_detection"])
+def test_an_answer_pasted_again_with_its_line_breaks_elsewhere_raises_nothing(grader, case):
+    """The second copy of an answer, its paragraphs broken at other words (as a paste through
+    another editor does), is cut into new sentences and windows; every one says again what the
+    first copy said, so no component and no step rises (it raised drift 62 -> 80 and the
+    evaluation step 84 -> 92 on the fraud notes)."""
+    text = (
+        EXAMPLES
+        / (
+            "video_recommendation_strong.md"
+            if case.startswith("video")
+            else "fraud_detection_notes.md"
+        )
+    ).read_text()
+    words = text.split()
+    again = "\n\n".join(" ".join(words[i : i + 37]) for i in range(0, len(words), 37))
+    base = grader.grade(text, case)
+    twice = grader.grade(text.rstrip() + "\n\n" + again + "\n", case)
+    assert twice.overall_score <= base.overall_score
+    raised = [
+        (c.id, b.score, c.score)
+        for b, c in zip(base.components, twice.components)
+        if c.score > b.score
+    ]
+    assert not raised, raised
+    assert all(s.score <= base.step(s.id).score for s in twice.steps)
+
+
 NUDGE = 5  # points: under a keyword's worth, over a naming sentence's own cue similarity
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import functools
@@ -484,7 +485,7 @@ class Grader:
             subst,
             listy | off_domain,
             off_domain,
-            repeats(units, vectors),
+            repeats(units, vectors, answer),
             explains,
             names,
             headings,
@@ -825,15 +826,42 @@ def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again
 
 
-def repeats(units: list[Unit], vectors: np.ndarray) -> np.ndarray:
-    """Mask of units that repeat an earlier unit, one that ends before they start, nearly word for
-    word (cosine >= REPEAT_COSINE): saying a thing twice adds no depth."""
+def repeats(units: list[Unit], vectors: np.ndarray, answer: str = "") -> np.ndarray:
+    """Mask of units that say again what the answer said before them: nearly word for word, as an
+    earlier unit that ends before they start (cosine >= REPEAT_COSINE), or word for word in the
+    answer before them, however the earlier text was cut into units (`said_before`). Saying a
+    thing twice adds nothing."""
     if len(units) < 2:
         return np.zeros(len(units), dtype=bool)
     starts = np.array([u.start for u in units])
     ends = np.array([u.end for u in units])
     earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
-    return ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
+    again = ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
+    return again | said_before(answer, units) if answer else again
+
+
+def said_before(answer: str, units: list[Unit]) -> np.ndarray:
+    """Per unit: whether it says again, word for word, what the answer said before it starts: all
+    its words in their order, or for a word window half of them (its first or its last half: a
+    window across the join of two copies is half a repeat, and the half it adds is read by the
+    units around it). An answer pasted twice is cut into other sentences and windows the second
+    time when its line breaks fall elsewhere ("...card, merchant, device and" / "user context;
+    output is ..."), so its second copy's units are new texts, yet every one was said before."""
+    spans = [m.span() for m in _WORD_SPAN.finditer(answer)]
+    text = " " + " ".join(answer[s:e] for s, e in spans) + " "
+    where = np.cumsum([1] + [e - s + 1 for s, e in spans])  # each word's place in `text`
+    firsts = [s for s, _ in spans]
+    out = np.zeros(len(units), dtype=bool)
+    for i, u in enumerate(units):
+        k = bisect.bisect_left(firsts, u.start)
+        if not k:
+            continue
+        words = u.text.split()
+        half = len(words) // 2
+        pieces = [words, words[:half], words[-half:]] if u.is_window and half else [words]
+        # each piece, between spaces, ending before the unit's first word
+        out[i] = any(text.find(f" {' '.join(p)} ", 0, int(where[k])) >= 0 for p in pieces)
+    return out
 
 
 SET_ASIDE = {  # passages read but not counted, before grading: the warning each gives

@@ -570,7 +570,7 @@ def judge(
     evidence for features, not for the baseline it happens to resemble), or, when no candidate is
     its own, the units naming its topic (`quote_order`); they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
-    again what an earlier part said). `offset` is the component's fitted score offset. `explains`
+    again what an earlier part said: they count for nothing at all). `offset` is the component's fitted score offset. `explains`
     marks the units that say more than topic names (`explaining`): only they make a keyword count,
     and only their words are said about the component (`said_words`: above none, the score gains
     up to `said_margin` under partial_at, is partial: `presence`).
@@ -578,7 +578,11 @@ def judge(
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
     them) is a place where each topic it names is named, whoever owns it."""
-    f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), excluded, cal)
+    # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
+    # the closest cue (a window cut at other words from sentences said before reads as a new
+    # mix of them, and a paragraph pasted twice would gain from it)
+    unheard = excluded if repeats is None else excluded.astype(bool) | repeats
+    f = features(sims, unit_substance, np.zeros(len(units), dtype=bool), unheard, cal)
     # only units near the topic can make a keyword count; read only those
     near = f.per_unit >= cal.sim_low
     if explains is not None:
