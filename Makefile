@@ -61,4 +61,4 @@ calibrate: index
 	$(PY) -m evals.calibrate --write
 
 clean:
-	rm -rf .index .index.lock .models .pytest_cache
+	rm -rf .index .index.lock .models .pytest_cache .cache
