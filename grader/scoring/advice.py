@@ -152,9 +152,10 @@ class Advisor:
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.l3
-        todo = self.advice(
-            case, cue_texts, list(j.unmatched_cues), j.status != "covered", order, systems, near
-        )
+        # only a point the answer does not come near is advised: with none that fits, the
+        # rubric's top level ("Add: I would train only on examples older than the label maturity
+        # window" had been offered, as the first cue of all, to an answer saying just that)
+        todo = self.advice(case, cue_texts, list(j.unmatched_cues), False, order, systems, near)
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
         # no count of "key points made": a cue counts towards the score when a unit comes near it
