@@ -570,10 +570,11 @@ def judge(
     evidence for features, not for the baseline it happens to resemble), or, when no candidate is
     its own, the units naming its topic (`quote_order`); they
     alone give depth, each distinct stretch of the answer once (`repeats` marks units that say
-    again what an earlier part said: they count for nothing at all). `offset` is the component's fitted score offset. `explains`
-    marks the units that say more than topic names (`explaining`): only they make a keyword count,
-    and only their words are said about the component (`said_words`: above none, the score gains
-    up to `said_margin` under partial_at, is partial: `presence`).
+    again what an earlier part said: they count for nothing at all). `offset` is the
+    component's fitted score offset. `explains` marks the units that say more than topic names
+    (`explaining`): only they make a keyword count, and only their words are said about the
+    component (`said_words`: above none, the score gains up to `said_margin` under partial_at,
+    is partial: `presence`).
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
