@@ -161,6 +161,17 @@ def _forget_client(path: Path) -> None:
             pass
 
 
+def _chroma_entries(path: Path) -> list[Path]:
+    """Chroma's own files in a local index folder: its database (with its journals) and its
+    segment folders."""
+    return [
+        entry
+        for entry in path.iterdir()
+        if (entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name))
+        or (entry.is_file() and _STORE_FILE.fullmatch(entry.name))
+    ]
+
+
 def remove_local_index(path: Path) -> None:
     """Remove Chroma's files from a local index folder (its database and segment folders) and the
     snapshot beside them; any other file in the folder is left alone, so a mistaken MLSD_INDEX_DIR never loses user files."""
@@ -168,12 +179,11 @@ def remove_local_index(path: Path) -> None:
     if not path.is_dir():
         return
     try:
-        for entry in path.iterdir():
-            if entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name):
+        snapshot = [path / name for name in (SNAPSHOT_ROWS, SNAPSHOT_VECTORS)]
+        for entry in _chroma_entries(path) + [f for f in snapshot if f.is_file()]:
+            if entry.is_dir():
                 shutil.rmtree(entry)
-            elif entry.is_file() and (
-                _STORE_FILE.fullmatch(entry.name) or entry.name in (SNAPSHOT_ROWS, SNAPSHOT_VECTORS)
-            ):
+            else:
                 entry.unlink()
     except OSError as exc:
         raise IndexNotReady(
@@ -227,11 +237,9 @@ def _seed(path: Path, embedder: Embedder) -> None:
             return
         with _lock(None, source, reading=True):  # not while it is being built
             path.mkdir(parents=True, exist_ok=True)
-            for entry in source.iterdir():
-                if entry.is_dir() and _SEGMENT_DIR.fullmatch(entry.name):
-                    shutil.copytree(entry, path / entry.name)
-                elif entry.is_file() and _STORE_FILE.fullmatch(entry.name):
-                    shutil.copy2(entry, path / entry.name)
+            for entry in _chroma_entries(source):
+                copy = shutil.copytree if entry.is_dir() else shutil.copy2
+                copy(entry, path / entry.name)
         _check_database(path)
     except (OSError, ValueError, AttributeError, GraderError):
         remove_local_index(path)
@@ -249,7 +257,8 @@ def build_index(
     import time
 
     url = url if url is not None else settings().chroma_url
-    path = Path(path) if path else index_folder()
+    default = index_folder()  # the folder the settings choose
+    path = Path(path) if path else default
     where = location(url, path)
     started = time.perf_counter()
     if not url:
@@ -259,7 +268,7 @@ def build_index(
             remove_local_index(path)  # works on a damaged store, which chromadb cannot open
         elif not url and (path / "chroma.sqlite3").is_file():
             _check_database(path)
-        elif not url and path == index_folder() != settings().index_dir:
+        elif not url and path == default != settings().index_dir:  # one for own notes
             _seed(path, embedder)
         if not url:
             _remove_snapshot(path)  # written again last: a build killed half-way leaves none

@@ -826,7 +826,7 @@ def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again
 
 
-def repeats(units: list[Unit], vectors: np.ndarray, answer: str = "") -> np.ndarray:
+def repeats(units: list[Unit], vectors: np.ndarray, answer: str) -> np.ndarray:
     """Mask of units that say again what the answer said before them: nearly word for word, as an
     earlier unit that ends before they start (cosine >= REPEAT_COSINE), or word for word in the
     answer before them, however the earlier text was cut into units (`said_before`). Saying a
@@ -837,7 +837,7 @@ def repeats(units: list[Unit], vectors: np.ndarray, answer: str = "") -> np.ndar
     ends = np.array([u.end for u in units])
     earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
     again = ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
-    return again | said_before(answer, units) if answer else again
+    return again | said_before(answer, units)
 
 
 def said_before(answer: str, units: list[Unit]) -> np.ndarray:
