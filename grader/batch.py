@@ -36,13 +36,14 @@ from grader import __version__
 from grader.answers.decode import decoded
 from grader.answers.files import load_answer_file
 from grader.errors import GraderError, InputError
+from grader.knowledge.embedder import default_embedder, release_default_embedder
 from grader.knowledge.notes import KnowledgeBase, cached_kb
 from grader.output import write_atomic
 from grader.pipeline import grade_input
 from grader.render import interviewer_sheet, rubric_line, step_score_note
 from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
-from grader.scoring.grading import Grader, default_grader
+from grader.scoring.grading import Grader, default_grader, open_index
 from grader.settings import set_overrides, settings
 from grader.text import display_name, first_line, quantity
 
@@ -397,6 +398,16 @@ def _init_worker(threads: int | None = None, pooled: bool = False) -> None:
     _GRADER = default_grader()
 
 
+def _index_ready() -> None:
+    """Open the index here, once, before several workers do, building or updating it first when
+    that is allowed: each worker would otherwise find it missing and say so. The model this loads
+    is let go again (each worker loads its own)."""
+    try:
+        open_index(cached_kb(), default_embedder(), auto_index=settings().auto_index)
+    finally:
+        release_default_embedder()
+
+
 _HELD = threading.Event()  # set while `_sigint_ignored` holds Ctrl+C (and so SIGTERM) off
 _PENDING = threading.Event()  # a SIGTERM came while held: a service manager sends it only once
 
@@ -583,6 +594,7 @@ def run_batch(
                 len(seen) - len(problems), len(todo), _waiting(todo, seen), problems
             ) from None
     else:
+        _index_ready()
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
         share = max(1, (os.cpu_count() or 1) // workers)
         pool = ProcessPoolExecutor(

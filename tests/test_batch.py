@@ -118,6 +118,23 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
     )  # resumed, not regraded
 
 
+def test_workers_over_a_missing_index_build_it_once(tmp_path):
+    """The index is built before the workers start: one build, said once, not once per worker."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "ann.md").write_text(WEAK.read_text())
+    (answers / "ben.md").write_text(STRONG.read_text())
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "batch", str(answers), "-o", str(tmp_path / "out"),
+         "-q", "video_recommendation", "-w", "2"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env={**os.environ, "MLSD_INDEX_DIR": str(tmp_path / "index"), "MLSD_AUTO_INDEX": "1"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("building it now") == 1, proc.stderr
+    assert sorted(p.stem for p in (tmp_path / "out" / "reports").glob("*.json")) == ["ann", "ben"]
+
+
 def test_a_folder_needs_one_question(tmp_path, real_index_dir):
     proc = _batch(EXAMPLES, tmp_path / "out", real_index_dir)
     assert proc.returncode == 2 and "needs --question" in proc.stderr

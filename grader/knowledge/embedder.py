@@ -392,6 +392,12 @@ def default_embedder(path: str | None = None, precision: Precision | None = None
         )
 
 
+def release_default_embedder() -> None:
+    """Let the process-wide embedders go: their memory is freed once nothing else holds them."""
+    with _building:
+        _embedder.cache_clear()
+
+
 def load_in_background() -> threading.Thread | None:
     """Start building the default embedder on another thread, once per process, and return that
     thread. onnxruntime loads the model without holding the GIL, so a cold process's imports and

@@ -236,18 +236,7 @@ class Grader:
             load_in_background()  # the model loads while the knowledge base is read
         kb = kb or cached_kb()
         embedder = embedder or default_embedder()
-        try:
-            index = KnowledgeIndex.open(kb, embedder, **where)
-        except IndexNotReady as exc:
-            if not auto_index or "built with" in str(exc):
-                raise
-            damaged = isinstance(
-                exc, IndexDamaged
-            )  # a derived cache: rebuilt from the knowledge base
-            print(f"note: {exc}; {'rebuilding' if damaged else 'building'} it now", file=sys.stderr)
-            build_index(kb, embedder, rebuild=damaged, **where)
-            index = KnowledgeIndex.open(kb, embedder, **where)
-        return cls(kb, embedder, index, calibration)
+        return cls(kb, embedder, open_index(kb, embedder, auto_index, **where), calibration)
 
     # -- question ---------------------------------------------------------------------------
     def resolve_question(self, question: str) -> Rubric:
@@ -1018,6 +1007,20 @@ def step_score(members: list[ComponentResult], cal: Calibration) -> tuple[int, i
 
 _default: Grader | None = None
 _default_lock = threading.Lock()
+
+
+def open_index(kb: KnowledgeBase, embedder: Embedder, auto_index: bool, **where) -> KnowledgeIndex:
+    """The knowledge index, built (saying so) or updated first when it is missing, damaged or
+    stale and `auto_index` allows it."""
+    try:
+        return KnowledgeIndex.open(kb, embedder, **where)
+    except IndexNotReady as exc:
+        if not auto_index or "built with" in str(exc):
+            raise
+        damaged = isinstance(exc, IndexDamaged)  # a derived cache: rebuilt from the knowledge base
+        print(f"note: {exc}; {'rebuilding' if damaged else 'building'} it now", file=sys.stderr)
+        build_index(kb, embedder, rebuild=damaged, **where)
+        return KnowledgeIndex.open(kb, embedder, **where)
 
 
 def default_grader() -> Grader:
