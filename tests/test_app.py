@@ -202,6 +202,17 @@ def test_bad_input_is_one_line_and_keeps_what_was_typed(history):
     assert history.list() == []
 
 
+def test_a_few_words_are_graded_but_not_saved_as_an_attempt(history):
+    """Someone trying the app out ("just testing this") gets a report, not a history row."""
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.text_area(key="answer_text").input("just testing this")
+    at.button(key="grade").click().run()
+    assert at.metric[0].value == "0/100"
+    assert history.list() == []
+    assert any("not saved to your history (3 words" in t.value for t in at.toast)
+
+
 def test_an_uploaded_file_is_graded_and_the_pasted_text_survives(history, grader, strong_answer):
     at = run_app()
     at.selectbox(key="q_case").set_value(QUESTION)

@@ -460,7 +460,8 @@ def _grade_now(question: str, answer) -> None:
     box = answer if isinstance(answer, str) else editable(source)  # what Revise puts in the box
     state.set_report(report, text, question, attempt_id, graded, box)
     st.session_state[SCROLL] = True
-    saved = f", {st.session_state.pop(state.SAVED_AS)}" if attempt_id is not None else ""
+    saved = st.session_state.pop(state.SAVED_AS, "")
+    saved = f", {saved}" if saved else ""
     st.toast(
         f"Graded: {report.overall_score}/100{saved}. Your report is below.",
         icon=":material/grading:",

@@ -13,8 +13,9 @@ from grader.errors import HistoryError
 from grader.practice.history import History
 from grader.report import GradeReport
 from grader.scoring.grading import Grader
+from grader.scoring.segment import count_words
 from grader.settings import env
-from grader.text import scrub
+from grader.text import quantity, scrub
 
 # Session-state keys.
 REPORT = "current_report"  # the GradeReport on show
@@ -35,6 +36,9 @@ GRADING = "grading_unfinished"  # set while an answer is graded: still set, that
 SAVED_AS = "saved_as"  # where the last graded attempt was saved, for the toast that says so
 LAST_ERROR = "last_error"  # why the last grading failed, shown until a new answer or try
 NOTICES = "notices"
+# an answer of fewer words is someone trying the app out ("test", "hello world"), not a practice
+# attempt: the app grades it but does not save it (`mlsd grade --save` saves what it is asked to)
+MIN_SAVED_WORDS = 10
 API_KEY = "llm_api_key"
 # Widgets whose values must survive page switches and inputs shown only some of the time.
 KEPT_WIDGETS = (
@@ -128,7 +132,14 @@ def open_history() -> History:
 
 def save_attempt(text: str, report: GradeReport, mode: str) -> int | None:
     """Save an attempt and say where it went (the same answer and report graded again is kept
-    once, under its first id); on failure warn (the report stays on screen) and return None."""
+    once, under its first id); on failure warn (the report stays on screen) and return None. An
+    answer under MIN_SAVED_WORDS words is not saved, and the toast says so."""
+    words = count_words(text)
+    if words < MIN_SAVED_WORDS:
+        st.session_state[SAVED_AS] = (
+            f"not saved to your history ({quantity(words, 'word')}: too short to be an attempt)"
+        )
+        return None
     try:
         attempt, new = open_history().store(text, report, mode=mode, secrets=secrets())
     except HistoryError as exc:
