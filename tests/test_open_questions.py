@@ -362,6 +362,15 @@ def test_a_raised_concern_names_the_words_that_raise_it(grader):
     assert not raised_concerns(grader.stakes, "Explain how you would design a video recommender")
 
 
+def test_a_phrase_raises_its_concern_in_the_singular_as_in_the_plural(grader):
+    """Notes list "job seekers"; an interviewer types "a job seeker"."""
+    from grader.scoring.stakes import raised_concerns
+
+    for question in ("Rank jobs for job seekers", "Rank the job postings shown to a job seeker"):
+        said = {r.id: r.said for r in raised_concerns(grader.stakes, question)}
+        assert said.get("bias_fairness", "").startswith("job seeker"), said
+
+
 def test_a_question_of_a_word_or_two_is_graded_with_a_warning_that_it_was_a_guess(grader):
     """ "recommendations" is read as the nearest case, which may not be the product meant: the
     report says the question was too short to tell; a case asked for by id is no guess."""
@@ -371,3 +380,23 @@ def test_a_question_of_a_word_or_two_is_graded_with_a_warning_that_it_was_a_gues
     assert not any("type the whole question" in w for w in full.warnings)
     by_id = grader.resolve_question("video_recommendation")
     assert not any("type the whole question" in w for w in by_id.warnings)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Design the ranking of job postings shown to a job seeker on the home page of a jobs marketplace",
+        NOTIFICATIONS,
+    ],
+)
+def test_a_question_is_read_the_same_with_or_without_its_final_stop(
+    grader, strong_answer, question
+):
+    """A typed question without a final stop is read as with one: the same rubric, nearest cases
+    and scores (the job-feed question took search ranking's rubric with a stop, the framework's
+    without)."""
+    bare, stopped = (grader.grade(strong_answer, q) for q in (question, question + "."))
+    assert bare.question.asked == question  # kept as typed
+    for r in (bare, stopped):
+        r.question.asked = r.question.title = ""
+    assert bare.to_json() == stopped.to_json()

@@ -31,6 +31,8 @@ from grader.scoring.calibration import Calibration
 from grader.scoring.segment import WINDOW_WORDS, Unit
 from grader.text import STOPWORDS, content_tokens, plain_words
 
+_PLURAL = re.compile(r"[^su]s$")  # a phrase's last word in the plural ("claims"; not "bias")
+
 
 @dataclass(frozen=True)
 class TopicLexicon:
@@ -43,9 +45,16 @@ class TopicLexicon:
     words: tuple[str, ...]  # the keywords, in plain words: which other lexicons' they can nest in
 
     @classmethod
-    def from_keywords(cls, keywords: list[str]) -> "TopicLexicon":
+    def from_keywords(cls, keywords: list[str], singulars: bool = False) -> "TopicLexicon":
+        """With `singulars`, a phrase written in the plural matches its singular too ("job
+        seekers": "a job seeker")."""
         words = sorted({plain_words(k) for k in keywords} - {""}, key=len, reverse=True)
-        alts = "|".join(re.escape(w) for w in words)
+        singular = (
+            {w[:-1] for w in words if " " in w and _PLURAL.search(w)} - set(words)
+            if singulars
+            else set()
+        )
+        alts = "|".join(re.escape(w) for w in sorted([*words, *singular], key=len, reverse=True))
         leads = {w.split()[0] for w in words if " " in w}
         leads |= {w + end for w in words if " " not in w for end in ("", "s", "es")}
         pattern = re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])")

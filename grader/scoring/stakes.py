@@ -21,9 +21,10 @@ CRITICAL = "critical"
 
 
 def stakes_lexicons(kb: KnowledgeBase) -> dict[str, TopicLexicon]:
-    """Per concept that lists any, the words of a question that raise it."""
+    """Per concept that lists any, the words of a question that raise it, in the singular or the
+    plural ("job seekers" raises fairness, and so does "a job seeker")."""
     return {
-        cid: TopicLexicon.from_keywords(c.raised_by)
+        cid: TopicLexicon.from_keywords(c.raised_by, singulars=True)
         for cid, c in kb.concepts.items()
         if c.raised_by
     }
