@@ -19,6 +19,8 @@ from grader.scoring.grading import gaps_first
 from grader.text import content_tokens, quantity
 from tests.conftest import EXAMPLES, ROOT
 
+DATA = ROOT / "tests" / "data"
+
 pytestmark = pytest.mark.slow
 
 
@@ -1077,3 +1079,21 @@ def test_advice_never_asks_for_what_the_answer_says(grader):
     delay = report.component("label_delay")
     assert delay.status == "partial", (delay.status, delay.score)
     assert "label maturity window" not in delay.feedback, delay.feedback
+
+
+def test_curly_quotes_grade_as_straight_ones(grader, tmp_path):
+    """A phone or a word processor curls apostrophes and quotes: the same answer scores the same
+    (a mock interview's transcript typed with curly apostrophes scored 34 against 36)."""
+    from grader.answers.files import load_answer_file
+    from grader.pipeline import grade_input
+
+    text = (DATA / "mock_interview_spam.srt").read_text(encoding="utf-8")
+    (tmp_path / "curly.srt").write_text(text.replace("'", "\u2019"), encoding="utf-8")
+    question = "Design spam detection for a marketplace's listings"
+    straight, typeset = (
+        grade_input(grader, load_answer_file(p), question)
+        for p in (DATA / "mock_interview_spam.srt", tmp_path / "curly.srt")
+    )
+    assert [(c.id, c.score, c.status) for c in typeset.components] == [
+        (c.id, c.score, c.status) for c in straight.components
+    ]

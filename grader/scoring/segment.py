@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.text import without_fenced_code
+from grader.text import straightened, without_fenced_code
 
 SHORTHAND_FILE = Path(__file__).with_name("shorthand.yaml")
 
@@ -161,9 +161,9 @@ def without_markup(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Text for embedding: markup, fillers and stuttered repeats removed, shorthand expanded,
-    spaces collapsed."""
-    text = without_markup(text)
+    """Text for embedding: typographic quotes straightened, markup, fillers and stuttered repeats
+    removed, shorthand expanded, spaces collapsed."""
+    text = without_markup(straightened(text))
     text, fillers = _FILLERS.subn(" ", text)
     if fillers:  # removing one filler can bring two together ("um, uh"): read once more
         text = _FILLERS.sub(" ", text)
