@@ -691,3 +691,63 @@ def test_a_schedule_or_a_role_field_beside_another_is_no_speaker(tmp_path):
         "A: Right.\nQ: Would you A/B test it against the current ranker for two weeks?\nA: Sure.\n"
     )
     assert _load(tmp_path, "qa.txt", qa).source.candidate == "A"
+
+
+NAMED_SEVERAL_WAYS = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Priya R>How would you catch spam listings?
+
+00:00:04.500 --> 00:00:09.000
+<v Sam>First I would ask how many listings are posted a day.
+
+00:00:09.500 --> 00:00:12.000
+<v Priya Raman>About five million.
+
+00:00:12.500 --> 00:00:20.000
+<v sam chen>Then a classifier scores each listing before it goes live.
+
+00:00:20.500 --> 00:00:28.000
+<v Sam Chen (he/him)>Moderator decisions are the labels, and reports are weighted by track record.
+
+00:00:28.500 --> 00:00:34.000
+<v Sam C.>We retrain weekly on the newest labels.
+"""
+
+
+def test_one_person_named_several_ways_is_one_speaker(tmp_path):
+    """Meeting software names one person several ways in one file: every form is read as one
+    speaker (the form that spoke most), the report says so, and --candidate finds them by any."""
+    inp = _load(tmp_path, "call.vtt", NAMED_SEVERAL_WAYS)
+    assert inp.source.speakers == ["Priya Raman", "Sam Chen (he/him)"]
+    assert inp.source.candidate == "Sam Chen (he/him)"
+    graded = " ".join(inp.graded_text.split())
+    for said in (
+        "how many listings",
+        "a classifier scores",
+        "Moderator decisions",
+        "retrain weekly",
+    ):
+        assert said in graded
+    assert "five million" not in graded and "spam listings" not in graded
+    assert {s.speaker for s in inp.segments} == {"Priya Raman", "Sam Chen (he/him)"}
+    _check_alignment(inp)
+    assert any(
+        n.startswith("one speaker named several ways: read Priya R, Priya Raman as")
+        for n in inp.notes
+    )
+    for name in ("Sam", "sam chen", "SAM CHEN", "Sam C."):
+        chosen = load_answer_file(tmp_path / "call.vtt", candidate=name).source.candidate
+        assert chosen == "Sam Chen (he/him)", name
+    with pytest.raises(InputError, match="no speaker called 'Lee'"):
+        load_answer_file(tmp_path / "call.vtt", candidate="Lee")
+
+
+def test_names_that_could_be_two_people_are_kept_apart():
+    from grader.answers.transcripts import same_speakers
+
+    two_sams = same_speakers({"Sam": 3, "Sam Chen": 10, "Sam Lee": 8, "Speaker": 2, "Speaker 2": 5})
+    assert two_sams == {n: n for n in ("Sam", "Sam Chen", "Sam Lee", "Speaker", "Speaker 2")}
+    assert choose_candidate({"Sam Chen": 10, "Sam Lee": 8}, "Sam Lee") == "Sam Lee"
+    with pytest.raises(InputError):
+        choose_candidate({"Sam Chen": 10, "Sam Lee": 8}, "Sam")  # which Sam?

@@ -537,6 +537,56 @@ def _strip(text: str, t: _Turn) -> _Turn:
     return _Turn(t.speaker, t.label_start, start, max(start, end), t.time, t.time_end)
 
 
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # "(he/him)", "(Guest)", "[External]"
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A speaker's name as compared: its words in lower case, without asides in brackets ("Sam
+    Chen (he/him)", "sam chen" and "Sam Chen" are one key)."""
+    return tuple(re.findall(r"[^\W_]+", _ASIDE.sub(" ", name).casefold()))
+
+
+def _shortens(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether `short` is `full` with its last names cut or cut to initials ("Sam", "Sam C." for
+    "Sam Chen"): the first name the same, every later word the same or its initial, and nothing
+    cut that holds a digit ("Speaker" is not "Speaker 2")."""
+    if not short or len(short) > len(full) or short == full or short[0] != full[0]:
+        return False
+    if any(w.isdigit() or any(ch.isdigit() for ch in w) for w in full[len(short) :]):
+        return False
+    return all(
+        s == f or (len(s) == 1 and s.isalpha() and f.startswith(s))
+        for s, f in zip(short[1:], full[1:])
+    )
+
+
+def same_speakers(speakers: dict[str, int]) -> dict[str, str]:
+    """Each speaker's name (of {name: words spoken}) as one person's: meeting software names one
+    person several ways in one file ("Sam", "sam chen", "Sam Chen (he/him)", "Sam C."). Names
+    with the same words are one person, and so is a name that shortens exactly one other person's
+    ("Sam" with only one Sam); each is given as the form of the name that spoke most."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name in speakers:
+        groups.setdefault(name_key(name), []).append(name)
+    into = {}
+    for key in groups:
+        fuller = [k for k in groups if _shortens(key, k)]
+        full = [k for k in fuller if not any(_shortens(k, o) for o in fuller)]
+        if len(full) == 1:
+            into[key] = full[0]
+    merged: dict[tuple[str, ...], list[str]] = {}
+    for key, names in groups.items():
+        merged.setdefault(into.get(key, key), []).extend(names)
+    out = {}
+    for key, names in merged.items():
+        shown = max(
+            (n for n in names if name_key(n) == key) if key in groups else names,
+            key=lambda n: (speakers[n], -list(speakers).index(n)),
+        )
+        out.update({n: shown for n in names})
+    return out
+
+
 def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> str | None:
     """The candidate among speakers ({name: words spoken}): the named one, a 'Candidate'/'Me' label
     (or one taking turns as the answering side: 'A' with 'Q', 'Cand' with 'Int'), the only speaker
@@ -546,6 +596,13 @@ def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> 
         for name in speakers:
             if name.casefold() == candidate.casefold():
                 return name
+        asked = name_key(candidate)
+        for name in speakers:  # "Sam Chen" for "Sam Chen (Guest)"
+            if name_key(name) == asked:
+                return name
+        fuller = [n for n in speakers if _shortens(asked, name_key(n))]
+        if len(fuller) == 1:  # "Sam" for Sam Chen, when there is one Sam
+            return fuller[0]
         raise InputError(
             f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}"
         )
@@ -576,6 +633,18 @@ def _build(
     for t in turns:
         if t.speaker is not None:
             speakers[t.speaker] = speakers.get(t.speaker, 0) + len(text[t.start : t.end].split())
+    one = same_speakers(speakers)
+    read_as = [
+        f"{', '.join(n for n in speakers if one[n] == shown)} as {shown}"
+        for shown in dict.fromkeys(one.values())
+        if sum(v == shown for v in one.values()) > 1
+    ]
+    if read_as:  # one person named several ways: one speaker
+        turns = [dataclasses.replace(t, speaker=one.get(t.speaker)) for t in turns]
+        spoke = speakers
+        speakers = {}
+        for name, words in spoke.items():
+            speakers[one[name]] = speakers.get(one[name], 0) + words
     if speakers:
         chosen = choose_candidate(speakers, candidate)
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
@@ -617,13 +686,15 @@ def _build(
             "interviewer_context": context,
         }
     )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if speakers and (source.format == "speaker-text" or len(speakers) > 1):  # who was graded
         graded_words = len(graded_text.split())
         notes = (
             f"read as a transcript with speaker labels ({', '.join(speakers)}): graded only "
             f"{chosen}'s {quantity(turn_count, 'turn')}, {quantity(graded_words, 'word')}",
         )
+    if read_as:
+        notes += (f"one speaker named several ways: read {'; '.join(read_as)}",)
     return AnswerInput(
         text=text, graded_text=graded_text, source=info, segments=segments, notes=notes
     )
