@@ -118,6 +118,9 @@ def test_audio_becomes_a_timed_answer_input(clips):
     from grader.answers.files import load_answer_bytes
 
     assert load_answer_bytes(clips["wav"].read_bytes(), "recording.wav").source.format == "wav"
+    # a recording's speakers are not told apart: a candidate's name is said to be unused
+    named = load_answer_file(clips["m4a"], candidate="Sam")
+    assert named.text == inp.text and any("'Sam' was not looked for" in n for n in named.notes)
 
 
 @pytest.mark.slow

@@ -751,3 +751,30 @@ def test_names_that_could_be_two_people_are_kept_apart():
     assert choose_candidate({"Sam Chen": 10, "Sam Lee": 8}, "Sam Lee") == "Sam Lee"
     with pytest.raises(InputError):
         choose_candidate({"Sam Chen": 10, "Sam Lee": 8}, "Sam")  # which Sam?
+
+
+def test_two_voices_on_one_line_are_two_speakers(tmp_path):
+    """Overlapping speech is written as two voices on one cue line: the second voice's words are
+    its own, not the candidate's."""
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Priya>What is the scale?</v> "
+        "<v Sam>I would ask how many listings a day.</v> <v Priya>Five million a day.</v>\n\n"
+        "00:00:05.500 --> 00:00:09.000\n<v Sam>Then a classifier scores each listing.\n"
+    )
+    inp = _load(tmp_path, "call.vtt", vtt)
+    graded = " ".join(inp.graded_text.split())
+    assert "how many listings" in graded and "classifier" in graded
+    assert "Five million" not in graded and "scale" not in graded
+    assert [s.speaker for s in inp.segments][:3] == ["Priya", "Sam", "Priya"]
+    _check_alignment(inp)
+
+
+def test_subtitles_that_name_no_speaker_say_that_all_of_them_were_graded(tmp_path):
+    """A call's subtitles without names hold the interviewer's words too: the report says that
+    everything was graded, and how to label the turns; named ones do not say it."""
+    from grader.answers.transcripts import UNLABELLED
+
+    bare = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nWould you run an A/B test?\n\n00:00:04.500 --> 00:00:09.000\nYes, split by user for two weeks.\n"
+    assert UNLABELLED in _load(tmp_path, "call.vtt", bare).notes
+    assert UNLABELLED not in _load(tmp_path, "named.vtt", VTT).notes
+    assert UNLABELLED not in _load(tmp_path, "call.srt", SRT).notes

@@ -69,7 +69,12 @@ def load_answer_file(
     audio = _audio_format(src.head, src.suffix, src.name)
     if audio:
         return _from_audio(
-            src.audio_source, src.name, audio, transcriber=transcriber, progress=progress
+            src.audio_source,
+            src.name,
+            audio,
+            transcriber=transcriber,
+            progress=progress,
+            candidate=candidate,
         )
     _check_text_size(src.size, src.name)
     return _from_text_bytes(src.data, src.name, src.suffix, candidate)
@@ -87,7 +92,9 @@ def load_answer_bytes(
     suffix = Path(name).suffix.lower()
     audio = _audio_format(data[:16], suffix, name)
     if audio:
-        return _from_audio(data, name, audio, transcriber=transcriber, progress=progress)
+        return _from_audio(
+            data, name, audio, transcriber=transcriber, progress=progress, candidate=candidate
+        )
     _check_text_size(len(data), name)
     return _from_text_bytes(data, name, suffix, candidate)
 
@@ -130,7 +137,10 @@ def _from_audio(
     *,
     transcriber: str | None,
     progress: TranscribeProgress | None,
+    candidate: str | None = None,
 ) -> AnswerInput:
+    """A recording, transcribed. Its speakers are not told apart, so a candidate's name (given
+    for transcripts) finds no one: all of it is graded, and a note says so."""
     transcript = transcribe(source, name, engine=transcriber, progress=progress)
     cues = [tr.Cue(s.text, s.start, s.end) for s in transcript.segments]
     answer = tr.from_cues(
@@ -142,8 +152,13 @@ def _from_audio(
         duration=transcript.duration,
         model=transcript.model,
     )
-    cut = transcript.cut_short
-    return dataclasses.replace(answer, notes=(*answer.notes, cut)) if cut else answer
+    notes = [transcript.cut_short] if transcript.cut_short else []
+    if candidate:
+        notes.append(
+            f"a recording's speakers are not told apart: '{candidate}' was not looked for, and "
+            "all of it was graded"
+        )
+    return dataclasses.replace(answer, notes=(*answer.notes, *notes)) if notes else answer
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:

@@ -210,23 +210,28 @@ def _vtt_timing(m: re.Match) -> str:
     return _VTT_STAMP.sub(stamp, m.group(0))
 
 
-_VOICE = re.compile(r"^[ \t]*<v(?:\.[^\s>]*)?[ \t]+([^>]+)>", re.MULTILINE)
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]+)>")
 _TAG = re.compile(r"<[^>]*>")
 
 
 def _voices(raw: str, cue: Cue) -> list[Cue]:
-    """A cue whose lines open with two voices ("<v Interviewer>...", "<v Candidate>...") as one
-    cue per voice, timed by its share of the words (`_timed_pieces`): webvtt-py gives the cue the
-    first voice only, which took the second speaker's words. Any other cue as it is."""
-    if len(set(_VOICE.findall(raw))) < 2:
+    """A cue holding two voices ("<v Interviewer>...", "<v Candidate>...", on lines of their own
+    or on one line, as overlapping speech is written) as one cue per voice, timed by its share of
+    the words (`_timed_pieces`): webvtt-py gives the cue the first voice only, which took the
+    second speaker's words. Any other cue as it is."""
+    tags = list(_VOICE.finditer(raw))
+    if len({m.group(1).strip() for m in tags}) < 2:
         return [cue]
-    pieces: list[tuple[str | None, list[str]]] = []
-    for line in raw.split("\n"):
-        m = _VOICE.match(line)
-        if m or not pieces:
-            pieces.append((m.group(1).strip() if m else None, []))
-        pieces[-1][1].append(_TAG.sub("", line).strip())
-    return _timed_pieces(cue, [(voice, "\n".join(lines)) for voice, lines in pieces])
+    bounds = [m.start() for m in tags[1:]] + [len(raw)]
+    pieces = [(None, raw[: tags[0].start()])] if raw[: tags[0].start()].strip() else []
+    pieces += [(m.group(1).strip(), raw[m.end() : end]) for m, end in zip(tags, bounds)]
+    return _timed_pieces(
+        cue,
+        [
+            (voice, "\n".join(_TAG.sub("", line).strip() for line in said.split("\n")).strip())
+            for voice, said in pieces
+        ],
+    )
 
 
 def _timed_pieces(cue: Cue, pieces: list[tuple[str | None, str]]) -> list[Cue]:
@@ -814,6 +819,13 @@ def _by_label(cue: Cue) -> list[Cue]:
     return _timed_pieces(cue, [(None, "\n".join(lines[a:b])) for a, b in bounds])
 
 
+UNLABELLED = (
+    "no speaker is named in the transcript, so all of it was graded as the answer: if an "
+    "interviewer speaks in it, label each turn ('Interviewer: ...', 'Candidate: ...') or give "
+    "the speakers' voices"
+)
+
+
 def from_cues(
     cues: list[Cue],
     *,
@@ -865,4 +877,7 @@ def from_cues(
     inp = _build(
         text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
     )
+    if kind == "transcript" and fmt in ("srt", "vtt") and not labels:
+        # subtitles of a call name no one: an interviewer's questions would count as the answer
+        inp = dataclasses.replace(inp, notes=(*inp.notes, UNLABELLED))
     return from_zero(inp) if kind == "transcript" else inp  # a recording's times start at 0
