@@ -141,6 +141,13 @@ def test_whisper_json_round_trip(tmp_path):
     assert inp.text == "We clarify the objective first.\nThen we train a ranking model."
     assert [(s.start, s.end) for s in inp.segments] == [(0.0, 3.2), (3.4, 7.9)]
     assert inp.graded_text == inp.text and inp.source.speakers == []
+    assert not [n for n in inp.notes if "differs" in n]
+    # a word corrected in the top-level text only: the segments are what is graded, and it says so
+    doc = json.loads(transcript.to_json())
+    doc["text"] = doc["text"].replace("ranking", "retrieval")
+    edited = _load(tmp_path, "edited.json", json.dumps(doc))
+    assert edited.text == inp.text
+    assert any("'text' differs from its segments' text" in n for n in edited.notes)
 
 
 def test_openai_verbose_json_segments_and_words(tmp_path):

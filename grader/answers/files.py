@@ -254,7 +254,7 @@ def _from_text(
                 raise
         else:
             if doc.cues:
-                return tr.from_cues(
+                answer = tr.from_cues(
                     doc.cues,
                     fmt=doc.format,
                     name=name,
@@ -263,6 +263,15 @@ def _from_text(
                     duration=doc.duration,
                     model=doc.model,
                 )
+                if doc.text is not None and doc.text.split() != [
+                    w for c in doc.cues for w in c.text.split()
+                ]:  # one of the two was edited, and which cannot be told
+                    note = (
+                        f"the transcript's 'text' differs from its segments' text: the segments "
+                        f"were graded (to correct a word, edit it in {'segments'!r})"
+                    )
+                    answer = dataclasses.replace(answer, notes=(*answer.notes, note))
+                return answer
             info = SourceInfo(
                 kind="transcript",
                 format=doc.format,
