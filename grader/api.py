@@ -19,7 +19,6 @@ import math
 import os
 import threading
 import time
-from functools import lru_cache
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
@@ -30,10 +29,10 @@ from pydantic import BaseModel, Field
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError
-from grader.knowledge.notes import cached_kb, note_path
+from grader.knowledge.notes import note_path
 from grader.pipeline import grade_input
 from grader.report import GradeReport
-from grader.scoring.grading import Grader, default_grader
+from grader.scoring.grading import FreshGrader, Grader
 from grader.scoring.inputs import MAX_QUESTION_CHARS
 from grader.settings import settings
 
@@ -181,9 +180,11 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     config = settings()
     queue, max_body, token = _Queue(config.api_queue), config.api_max_body, config.api_token
 
-    @lru_cache(maxsize=1)
+    fresh = FreshGrader()
+
     def the_grader() -> Grader:
-        return grader or default_grader()
+        """The grader given, or the process's, taking up edited notes (`FreshGrader`)."""
+        return grader or fresh()
 
     def authorised(authorization: str | None = Header(default=None)) -> None:
         if token and not hmac.compare_digest(authorization or "", f"Bearer {token}"):
@@ -232,12 +233,13 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     @app.get("/v1/questions", response_model=list[Question], dependencies=[Depends(authorised)])
     def questions() -> list[Question]:
         return [
-            Question(id=c.id, title=c.title, prompt=c.prompt) for c in cached_kb().cases.values()
+            Question(id=c.id, title=c.title, prompt=c.prompt)
+            for c in the_grader().kb.cases.values()
         ]
 
     @app.get("/v1/notes/{note_id}", response_model=Note, dependencies=[Depends(authorised)])
     def note(note_id: str) -> Note:
-        kb = cached_kb()
+        kb = the_grader().kb  # the notes graded with
         for kind in ("case", "concept", "step"):
             if note_id in kb.notes(kind):
                 path = note_path(kind, note_id)

@@ -45,9 +45,9 @@ def data_dir(real_index_dir, tmp_path_factory):
             "MLSD_LLM_BASE_URL",
         ):
             mp.delenv(var, raising=False)
-        state.shared_grader.clear()
+        state.fresh_grader.clear()
         yield data
-        state.shared_grader.clear()
+        state.fresh_grader.clear()
 
 
 @pytest.fixture()

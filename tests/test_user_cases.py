@@ -215,3 +215,40 @@ def test_two_knowledge_folders_keep_their_own_indexes_and_leave_the_installs_alo
         )  # fmt: skip
         assert graded.returncode == 0, graded.stderr
     assert install.stat().st_mtime_ns == before
+
+
+@pytest.mark.slow
+def test_a_long_running_grader_takes_up_a_case_edited_while_it_runs(
+    tmp_path, monkeypatch, real_index_dir
+):
+    """A server (the API, the app) grades with a case as it is now: an edit made while it runs is
+    taken up (the helper's API graded with the old severities while /v1/notes showed the new)."""
+    from grader.scoring import grading
+
+    index, mine = tmp_path / "index", tmp_path / "mine"
+    shutil.copytree(real_index_dir, index)
+    (mine / "cases").mkdir(parents=True)
+    case = mine / "cases" / "fraud_detection.md"
+    shutil.copy(ROOT / "knowledge_base" / "cases" / "fraud_detection.md", case)
+    monkeypatch.setenv("MLSD_USER_KB", str(mine))
+    monkeypatch.setenv("MLSD_INDEX_DIR", str(index))
+    monkeypatch.setattr(grading, "KB_CHECK_SECONDS", 0.0)
+    fresh = grading.FreshGrader(grading.Grader.open)
+    answer = (EXAMPLES / "fraud_detection_notes.md").read_text(encoding="utf-8")
+
+    def severity() -> str:
+        report = fresh().grade(answer, "fraud_detection")
+        return next(c.severity for c in report.components if c.id == "io_spec")
+
+    assert severity() == "important"
+    first = fresh()
+    assert fresh() is first  # nothing changed: the same grader
+    text = case.read_text(encoding="utf-8")
+    edited = text.replace(
+        "  - id: io_spec\n    severity: important", "  - id: io_spec\n    severity: critical"
+    )
+    assert edited != text
+    case.write_text(edited, encoding="utf-8")
+    assert severity() == "critical"
+    case.write_text(text.replace("severity: critical", "severity: urgent", 1), encoding="utf-8")
+    assert severity() == "important"  # a case that cannot be read is skipped, as by the CLI

@@ -12,7 +12,7 @@ import streamlit as st
 from grader.errors import HistoryError
 from grader.practice.history import History
 from grader.report import GradeReport
-from grader.scoring.grading import Grader
+from grader.scoring.grading import FreshGrader, Grader
 from grader.scoring.segment import count_words
 from grader.settings import env
 from grader.text import quantity, scrub
@@ -60,9 +60,17 @@ KEPT_WIDGETS = (
 @st.cache_resource(
     show_spinner="Loading the grader: embedding model and knowledge index (first run only)..."
 )
+def fresh_grader() -> FreshGrader:
+    """The grader of this server process (thread-safe; no user data), opened on first use."""
+    fresh = FreshGrader(Grader.open)
+    fresh()
+    return fresh
+
+
 def shared_grader() -> Grader:
-    """The one grader of this server process (thread-safe; no user data)."""
-    return Grader.open()
+    """The one grader of this server process, opened again when the notes are edited while the
+    app runs (`FreshGrader`)."""
+    return fresh_grader()()
 
 
 def keep_widget_values() -> None:

@@ -9,16 +9,18 @@ import functools
 import re
 import sys
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from grader import __version__
-from grader.errors import IndexDamaged, IndexNotReady, InputError
+from grader.errors import GraderError, IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
-from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, KnowledgeBase, cached_kb
+from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, KnowledgeBase, cached_kb, load_kb
 from grader.report import (
     AnswerStats,
     ComponentResult,
@@ -1041,6 +1043,37 @@ def default_grader() -> Grader:
         if _default is None:
             _default = Grader.open()
         return _default
+
+
+KB_CHECK_SECONDS = 2.0  # how often a `FreshGrader` looks for edited notes
+
+
+class FreshGrader:
+    """A grader for a long-running process (the API server, the app), opened again, its index
+    updated, when the notes on disk are no longer those it was opened with: a case edited, added
+    or removed under MLSD_USER_KB while a server runs is graded with at once, as the notes it
+    shows say. Looked at no more than every KB_CHECK_SECONDS; notes that cannot be read keep the
+    grader as it was. Call it for the grader."""
+
+    def __init__(self, opener: Callable[[], Grader] = default_grader):
+        self._open = opener
+        self._grader: Grader | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Grader:
+        with self._lock:
+            if self._grader is None:
+                self._grader, self._checked = self._open(), time.monotonic()
+            elif time.monotonic() - self._checked >= KB_CHECK_SECONDS:
+                try:
+                    kb = load_kb()
+                    if kb.digest != self._grader.kb.digest:
+                        self._grader = Grader.open(kb=kb, embedder=self._grader.embedder)
+                except GraderError as exc:  # a bundled note broken, an index not to be built
+                    print(f"note: the notes changed but were not taken up: {exc}", file=sys.stderr)
+                self._checked = time.monotonic()
+            return self._grader
 
 
 def grade(answer: str, question: str) -> GradeReport:
