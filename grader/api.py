@@ -25,6 +25,7 @@ from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
@@ -165,6 +166,9 @@ def _offline_docs(app: FastAPI, swagger_ui_path: Path) -> None:
         )
 
 
+_UNPARSED = "There was an error parsing the body"
+
+
 def create_app(grader: Grader | None = None) -> FastAPI:
     """The API over `grader` (opened on first use when not given)."""
     swagger = _swagger_files()
@@ -200,9 +204,27 @@ def create_app(grader: Grader | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError):
-        # what was wrong and where, without sending the (possibly long) input back
+        # what was wrong and where, without sending the (possibly long) input back: one line in
+        # `detail`, as every other error gives, and each problem in `errors`
         errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
+        said = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'] if x != 'body') or 'body'}: {e['msg']}"
+            for e in errors
+        )
+        return JSONResponse(
+            {"detail": f"invalid request: {said}", "errors": errors}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail
+        if exc.status_code == 400 and detail == _UNPARSED:  # FastAPI's words for any such body
+            detail = (
+                "the request body could not be read as JSON text (it must be UTF-8): send the "
+                "answer as UTF-8, or upload it as a file to /v1/grade/upload, which reads other "
+                "encodings"
+            )
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     def grade(answer: AnswerInput | str, question: str) -> Response:
         with queue:

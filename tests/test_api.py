@@ -64,8 +64,20 @@ def test_the_docs_page_needs_no_internet(client):
 def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
     long = "Design a feed. " * 300  # over the question limit: said, not sent back
     refused = client.post("/v1/grade", json={"question": long, "answer": weak_answer})
-    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "question"
+    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"][-1] == "question"
+    assert refused.json()["detail"].startswith("invalid request: question: ")
     assert "Design a feed" not in refused.text
+    # every error is one line in `detail`, whatever refused it
+    empty = client.post("/v1/grade", json={"question": "fraud_detection", "answer": ""})
+    blank = client.post("/v1/grade", json={"question": "fraud_detection", "answer": "   "})
+    latin1 = client.post(
+        "/v1/grade",
+        content='{"question": "fraud_detection", "answer": "fa\u00e7ade"}'.encode("latin-1"),
+        headers={"Content-Type": "application/json"},
+    )
+    for got in (empty, blank, latin1):
+        assert isinstance(got.json()["detail"], str) and got.status_code in (400, 422), got.text
+    assert "UTF-8" in latin1.json()["detail"]
 
 
 def test_uploads_are_read_like_files(client):
