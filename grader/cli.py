@@ -553,21 +553,20 @@ def case_check(
     path: Path = typer.Argument(..., help="A case file (markdown with front matter)."),
 ) -> None:
     """Validate a case file with the same one-line errors as the bundled notes, one per problem."""
-    from grader.errors import KnowledgeBaseError
-    from grader.knowledge.notes import EDIT_ME, cached_kb, check_case, load_note
+    from grader.knowledge.notes import EDIT_ME, cached_kb, case_problems, load_note
     from grader.text import quantity
 
     if not path.is_file():
         _fail(f"{path}: no such file")
-    try:
+    problems = case_problems(path, cached_kb().concepts)  # a checker lists every problem at once
+    if not problems:
         case = load_note(path, "case")
-    except KnowledgeBaseError as exc:  # a checker lists every problem, not the first
-        for problem in exc.problems[:-1]:
+        if case.id != path.stem:
+            problems = [f"{path}: field 'id': '{case.id}' does not match the file name"]
+    if problems:
+        for problem in problems[:-1]:
             typer.echo(f"error: {problem}", err=True)
-        _fail(exc.problems[-1])
-    if case.id != path.stem:
-        raise KnowledgeBaseError(f"{path}: field 'id': '{case.id}' does not match the file name")
-    check_case(case, cached_kb().concepts, path)
+        _fail(problems[-1])
     unedited = path.read_text(encoding="utf-8", errors="replace").count(EDIT_ME)
     still = f"; '{EDIT_ME}' still in {quantity(unedited, 'place')}" if unedited else ""
     typer.echo(f"ok: {path} ({quantity(len(case.components), 'component')}){still}")

@@ -100,6 +100,18 @@ def test_case_check_lists_every_problem_of_a_case_at_once(tmp_path):
     assert all(line.startswith(f"error: {path}: field '") for line in lines)
     assert "clarifying_questions" in lines[0] and "follow_ups" in lines[1]
     assert "more problem" not in bad.stderr
+    # a field's problem, a component's (named by its id) and the links' in one round: the links
+    # were checked only once every field was right, so they came out one round after another
+    comps = note.metadata["components"]
+    comps[1]["severity"] = "urgent"
+    comps[2]["id"] = "label_dely"
+    note.metadata["not_applicable"] = {comps[0]["id"]: "why not"}
+    path.write_text(frontmatter.dumps(note))
+    lines = _mlsd("case", "check", str(path), user=tmp_path).stderr.strip().splitlines()
+    assert len(lines) == 5, lines
+    assert f"'components.1.severity' ({comps[1]['id']}): Input should be" in lines[1]
+    assert lines[3].endswith(f"both expected and not_applicable: {comps[0]['id']}")
+    assert lines[4].endswith("unknown concept id 'label_dely'")
 
 
 @pytest.mark.slow

@@ -476,6 +476,46 @@ def check_case(case: Case, concepts: dict, path: Path) -> None:
         )
 
 
+def case_problems(path: Path, concepts: dict) -> list[str]:
+    """Every problem of a case file at once, one line each (`mlsd case check`): its fields', each
+    component's named by its id ("field 'components.18.severity' (abuse_security): ..."), and its
+    links' (a component listed twice, both expected and not applicable, an unknown concept id, a
+    step with no component), which validating the fields alone reports only once they are right."""
+    data = path.read_bytes()
+    fields = _fields(path, data)  # a file whose YAML cannot be read: that one problem, raised
+    comps = fields.get("components") if isinstance(fields.get("components"), list) else []
+    problems = []
+    try:
+        Case.model_validate(fields)
+    except ValidationError as exc:
+        for e in exc.errors():
+            loc = e["loc"]
+            where = ".".join(str(x) for x in loc)
+            named = ""
+            if len(loc) > 1 and loc[0] == "components" and isinstance(loc[1], int):
+                cid = comps[loc[1]].get("id") if isinstance(comps[loc[1]], dict) else None
+                named = f" ({cid})" if isinstance(cid, str) and cid else ""
+            msg = e["msg"].removeprefix("Value error, ")
+            problems.append(f"{path}: {f'field {where!r}{named}: ' if where else ''}{msg}")
+    ids = [c["id"] for c in comps if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    skipped = fields.get("not_applicable")
+    skipped = list(skipped) if isinstance(skipped, dict) else []
+    links = []
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        links.append(f"{path}: components listed twice: {', '.join(dup)}")
+    both = sorted(set(ids) & set(skipped))
+    if both:
+        links.append(f"{path}: components both expected and not_applicable: {', '.join(both)}")
+    for name in dict.fromkeys(ids + skipped):
+        if name not in concepts:
+            links.append(f"{path}: field 'components': unknown concept id '{name}'")
+    steps = sorted(set(STEP_IDS) - {concepts[i].step for i in ids if i in concepts})
+    if steps:
+        links.append(f"{path}: field 'components': no component for steps {steps}")
+    return problems + [p for p in links if p not in problems]
+
+
 USER_KINDS = ("case", "concept")  # what a user overlay may add or override
 EDIT_ME = "(edit me)"  # what `mlsd case new` marks as still to be written in a case's template
 
