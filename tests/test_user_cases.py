@@ -112,6 +112,13 @@ def test_case_check_lists_every_problem_of_a_case_at_once(tmp_path):
     assert f"'components.1.severity' ({comps[1]['id']}): Input should be" in lines[1]
     assert lines[3].endswith(f"both expected and not_applicable: {comps[0]['id']}")
     assert lines[4].endswith("unknown concept id 'label_dely'")
+    # a key given twice: YAML keeps the second in silence; the check names the line
+    text = path.read_text()
+    twice = text.replace("  severity: critical\n", "  severity: critical\n  severity: nice\n", 1)
+    assert twice != text
+    path.write_text(twice)
+    refused = _mlsd("case", "check", str(path), user=tmp_path)
+    assert refused.returncode == 2 and "the key 'severity' is given twice" in refused.stderr
 
 
 @pytest.mark.slow

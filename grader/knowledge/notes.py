@@ -373,7 +373,7 @@ def _fields(path: Path, data: bytes) -> dict:
 
     try:
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_unique_keys_handler())
     except yaml.MarkedYAMLError as exc:  # where the YAML broke: its line in the file
         raise KnowledgeBaseError(
             f"{path}: cannot parse front matter: {_yaml_problem(exc)}"
@@ -388,7 +388,36 @@ def _fields(path: Path, data: bytes) -> dict:
     return fields
 
 
-PARSED_FORMAT = 1  # raise when `_fields` reads a note differently
+@lru_cache(maxsize=1)
+def _unique_keys_handler():
+    """python-frontmatter's YAML handler with a loader that refuses a key given twice in one
+    mapping: YAML keeps the last one, so a second `severity:` under a component silently won."""
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    class UniqueKeys(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"the key '{key}' is given twice (the second would silently win)",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    class Handler(YAMLHandler):
+        def load(self, fm, **kwargs):
+            return yaml.load(fm, Loader=UniqueKeys)  # noqa: S506 - a SafeLoader
+
+    return Handler()
+
+
+PARSED_FORMAT = 2  # raise when `_fields` reads a note differently (2: a key given twice refused)
 
 
 class ParsedNotes:
