@@ -1097,3 +1097,20 @@ def test_curly_quotes_grade_as_straight_ones(grader, tmp_path):
     assert [(c.id, c.score, c.status) for c in typeset.components] == [
         (c.id, c.score, c.status) for c in straight.components
     ]
+
+
+def test_a_note_that_relates_its_terms_is_not_a_list_of_buzzwords(grader, weak_answer):
+    """ "Baseline: logistic regression on the features above" makes one choice; "PSI on features +
+    score" under a Monitoring heading says what is watched, and the heading in front of a short
+    note is where it sits, not a topic it lists. A line naming topics one after another is still
+    a list."""
+    notes = (
+        "\n\n## Model\n\n- Baseline: logistic regression on the features above.\n"
+        "- Main model: XGBoost, tuned with cross validation.\n\n## Monitoring\n\n"
+        "- PSI on features + score\n- retrain monthly\n\n"
+        "Cold start, privacy, drift and bias.\n"
+    )
+    report = grader.grade(weak_answer + notes, "fraud_detection")
+    listed = [p.quote for p in report.ignored if p.reason == "buzzwords"]
+    assert not [q for q in listed if "logistic regression on" in q or "PSI on" in q], listed
+    assert [q for q in listed if "Cold start, privacy, drift and bias" in q], listed

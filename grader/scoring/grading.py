@@ -475,7 +475,9 @@ class Grader:
         tokens = [content_tokens(u.clean) for u in units]
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
         names = naming_masks(self.lexicons, [u.clean for u in units])
-        listy = listy_units(units, tokens, list(names.values()), self.vocabulary, self.cal)
+        listy = listy_units(
+            units, tokens, list(names.values()), self.vocabulary, self.cal, self.lexicons
+        )
         subst = substance(tokens, self.vocabulary)
         explains = explaining(units, self.vocabulary, self.domain)
         vectors, headings = vectors_of()

@@ -197,6 +197,7 @@ def listy_units(
     named: list[np.ndarray],
     vocabulary: frozenset[str],
     cal: Calibration,
+    lexicons: Mapping[str, TopicLexicon] | None = None,
 ) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named (`named`: per topic, the units
     naming it) and almost nothing else said, or a long enumeration of bare terms, whatever the
@@ -220,7 +221,37 @@ def listy_units(
         mask[i] = sum(1 for _ in itertools.islice(topics, cal.listy_components)) >= (
             cal.listy_components
         )
+        if mask[i] and lexicons is not None:
+            mask[i] = listed_topics(u, lexicons) >= cal.listy_components
     return mask
+
+
+# where a list's items part: a comma, semicolon, colon, plus, slash or ampersand, "and", "or"
+_ITEM_BREAK = re.compile(r"\s*[,;:+/&]\s*|\s+(?:and|or)\s+", re.IGNORECASE)
+# words that relate one term to another ("PSI on features", "logistic regression on the features
+# above", "XGBoost with class weights"): an item saying one acts on another is one choice
+_RELATES = re.compile(
+    r"\b(?:on|over|with|via|using|per|by|from|into|against|within|across|after|before|at)\b",
+    re.IGNORECASE,
+)
+RELATED_TOPICS = 2  # an item relating more topics than this is still a list of them
+
+
+def listed_topics(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> int:
+    """How many topics a unit lists: its items (between commas, "and", a label's colon...) each
+    name theirs, but an item that relates its terms ("PSI on features") makes one choice, not a
+    list. A short note's section heading, read in front of it ("Monitoring: PSI on features +
+    score"), says where the note is, not what it lists."""
+    own = u.clean
+    if u.heading and own.startswith(u.heading + ": "):
+        own = own[len(u.heading) + 2 :]
+    items = [t for t in _ITEM_BREAK.split(own) if t.strip()]
+    found = naming_masks(lexicons, items)
+    count = 0
+    for k, item in enumerate(items):
+        topics = sum(bool(m[k]) for m in found.values())
+        count += min(topics, 1) if _RELATES.search(item) and topics <= RELATED_TOPICS else topics
+    return count
 
 
 @dataclass(frozen=True)
