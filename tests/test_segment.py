@@ -302,6 +302,17 @@ def test_an_answers_title_heads_no_section():
         assert read and read[0].clean.endswith(f": {note}") and read[0].heading, sectioned
 
 
+def test_a_title_without_markup_is_no_sentence_of_the_answer():
+    """A first paragraph of one short unpunctuated line is the answer's title ("Job feed ranking -
+    quick notes"): it restates the question, and was quoted as the evidence of what the model
+    predicts. A first line that is a sentence, or the whole answer, is read."""
+    body = "We rank the jobs by the chance that the seeker applies and hears back."
+    assert [u.text for u in segment(f"Job feed ranking - quick notes\n\n{body}\n")] == [body]
+    said = "We rank jobs for seekers by expected applications."
+    assert segment(f"{said}\n\n{body}\n")[0].text == said
+    assert segment("Rank jobs by predicted applications\n")[0].text.startswith("Rank jobs")
+
+
 def test_a_task_lists_boxes_are_list_markers_not_words():
     for item in (
         "- [x] Latency: the fraud call gets 80 ms",

@@ -245,6 +245,20 @@ def _title_line(answer: str) -> int | None:
     return answer.rfind("\n", 0, at) + 1
 
 
+def _plain_title(answer: str) -> int | None:
+    """Where the answer's title starts when it is written without markup: a first paragraph of one
+    short line (HEADING_WORDS words or fewer) with no end punctuation, with more after it ("Job
+    feed ranking - quick notes"). Like a markdown title it restates the question: quoted as the
+    evidence of what the model predicts, it said nothing. None when there is none."""
+    first = _BLOCK.search(answer)
+    if first is None or "\n" in first.group() or first.end() == len(answer.rstrip()):
+        return None
+    line = first.group().strip()
+    if line.endswith((".", "!", "?", ",", ";", ":")) or _MARKER.match(first.group()):
+        return None
+    return first.start() if len(_WORD.findall(line)) <= HEADING_WORDS else None
+
+
 def _numbered_title(line: str) -> str | None:
     """The title of a numbered section heading without its number: a section's own number ("4.1
     Baseline", "1.2. Goals", from a PDF or a document's outline) heads what follows it. A list's
@@ -364,10 +378,13 @@ def segment(answer: str) -> list[Unit]:
     A passage repeated word for word is read once, where it first appears."""
     units: list[Unit] = []
     title_at = _title_line(answer)  # the answer's own title heads no section
+    plain_title = _plain_title(answer)  # nor is a title without markup a sentence of it
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
     for block in _BLOCK.finditer(answer):
+        if block.start() == plain_title:
+            continue
         spans: dict[tuple[int, int], tuple[int, int]] = {}  # each sentence's: its reader's span
         whole = block.group()  # one string shared by the block's units
         runs = _runs(whole)
