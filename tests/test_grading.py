@@ -1114,3 +1114,23 @@ def test_a_note_that_relates_its_terms_is_not_a_list_of_buzzwords(grader, weak_a
     listed = [p.quote for p in report.ignored if p.reason == "buzzwords"]
     assert not [q for q in listed if "logistic regression on" in q or "PSI on" in q], listed
     assert [q for q in listed if "Cold start, privacy, drift and bias" in q], listed
+
+
+def test_a_title_without_markup_tells_the_topic_and_is_no_evidence(grader, weak_answer):
+    """A first line such as "Card payment fraud detection notes" says what the answer is
+    about: it is read for the answer's topic (dropped, it left an answer reading less like its
+    case, and the same answer pasted twice then read more like it), never quoted or credited, and
+    not listed as set aside."""
+    title = "Card payment fraud detection notes"
+    text = f"{title}\n\n{weak_answer}"
+    prepared = grader.prepare(text)
+    (unit,) = [u for u in prepared.units if u.title]
+    k = prepared.units.index(unit)
+    assert unit.text == title and prepared.excluded[k] and not prepared.off_domain[k]
+    report = grader.grade(text, "fraud_detection")
+    assert not [e for c in report.components for e in c.evidence if title in e.quote]
+    assert not [p for p in report.ignored if title in p.quote]
+    twice = grader.grade(text + "\n\n" + text, "fraud_detection")
+    assert all(
+        b.score <= a.score for a, b in zip(report.components, twice.components)
+    ), "pasted twice, a title counted again"

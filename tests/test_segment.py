@@ -307,7 +307,13 @@ def test_a_title_without_markup_is_no_sentence_of_the_answer():
     quick notes"): it restates the question, and was quoted as the evidence of what the model
     predicts. A first line that is a sentence, or the whole answer, is read."""
     body = "We rank the jobs by the chance that the seeker applies and hears back."
-    assert [u.text for u in segment(f"Job feed ranking - quick notes\n\n{body}\n")] == [body]
+    title, read = segment(f"Job feed ranking - quick notes\n\n{body}\n")
+    assert (title.text, title.title, read.text, read.title) == (
+        "Job feed ranking - quick notes",
+        True,
+        body,
+        False,
+    )
     said = "We rank jobs for seekers by expected applications."
     assert segment(f"{said}\n\n{body}\n")[0].text == said
     assert segment("Rank jobs by predicted applications\n")[0].text.startswith("Rank jobs")

@@ -118,7 +118,12 @@ class PreparedAnswer:
         """The same answer with `question_side` (units that read as about the question asked)
         no longer set aside as everyday prose."""
         off = self.off_domain & ~question_side
-        return dataclasses.replace(self, off_domain=off, excluded=self.listy | off)
+        return dataclasses.replace(self, off_domain=off, excluded=self.listy | off | self.titles)
+
+    @property
+    def titles(self) -> np.ndarray:
+        """The answer's title written without markup: read for its topic, never as evidence."""
+        return np.array([u.title for u in self.units], dtype=bool)
 
 
 # where a clause ends inside a word window: a sentence's end, a colon or semicolon, a closing
@@ -487,7 +492,7 @@ class Grader:
             vectors,
             matrix,
             subst,
-            listy | off_domain,
+            listy | off_domain | np.array([u.title for u in units], dtype=bool),
             off_domain,
             repeats(units, vectors, answer),
             explains,
@@ -921,7 +926,7 @@ def ignored_passages(
         if not u.is_window and not excluded
     ]
     for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
-        if excluded:
+        if excluded and not unit.title:  # a title is read for the topic: not counted, not ignored
             if unit.is_window and _said_elsewhere(answer, unit, counted):
                 continue
             spans.append((unit.start, unit.end, "unrelated" if off else "buzzwords"))

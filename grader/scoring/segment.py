@@ -98,6 +98,9 @@ class Unit:
     # unit that reads the sentence: a window of whole sentences' ends is read from theirs
     # (`Grader.unit_vectors`)
     parts: tuple[tuple[int, int, int], ...] = ()
+    # the answer's title written without markup (`_plain_title`): it says what the answer is about,
+    # and nothing of how; read for the answer's topic, never as evidence
+    title: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,8 +251,8 @@ def _title_line(answer: str) -> int | None:
 def _plain_title(answer: str) -> int | None:
     """Where the answer's title starts when it is written without markup: a first paragraph of one
     short line (HEADING_WORDS words or fewer) with no end punctuation, with more after it ("Job
-    feed ranking - quick notes"). Like a markdown title it restates the question: quoted as the
-    evidence of what the model predicts, it said nothing. None when there is none."""
+    feed ranking - quick notes"). It restates the question: quoted as the evidence of what the
+    model predicts, it said nothing; it heads no section. None when there is none."""
     first = _BLOCK.search(answer)
     if first is None or "\n" in first.group() or first.end() == len(answer.rstrip()):
         return None
@@ -384,6 +387,21 @@ def segment(answer: str) -> list[Unit]:
     heading: str | None = None
     for block in _BLOCK.finditer(answer):
         if block.start() == plain_title:
+            s, e = _trim(answer, block.start(), block.end())
+            text = answer[s:e]
+            if len(_WORD_RUN.findall(text)) >= MIN_UNIT_WORDS:
+                seen.add(text)
+                units.append(
+                    Unit(
+                        s,
+                        e,
+                        text,
+                        clean_text(text),
+                        len(_WORD.findall(text)),
+                        block=text,
+                        title=True,
+                    )
+                )
             continue
         spans: dict[tuple[int, int], tuple[int, int]] = {}  # each sentence's: its reader's span
         whole = block.group()  # one string shared by the block's units
