@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +51,9 @@ SUPPORTED = (
 )
 
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def load_answer_file(
@@ -263,12 +267,14 @@ def _from_text(
                     duration=doc.duration,
                     model=doc.model,
                 )
-                if doc.text is not None and doc.text.split() != [
-                    w for c in doc.cues for w in c.text.split()
-                ]:  # one of the two was edited, and which cannot be told
+                said = " ".join(c.text for c in doc.cues)
+                if doc.text is not None and _WORDS.findall(doc.text.lower()) != _WORDS.findall(
+                    said.lower()
+                ):  # one of the two was edited, and which cannot be told (words, not punctuation:
+                    # OpenAI's word timings carry none)
                     note = (
-                        f"the transcript's 'text' differs from its segments' text: the segments "
-                        f"were graded (to correct a word, edit it in {'segments'!r})"
+                        "the transcript's 'text' differs from its segments' text: the segments "
+                        "were graded (to correct a word, edit it in 'segments')"
                     )
                     answer = dataclasses.replace(answer, notes=(*answer.notes, note))
                 return answer

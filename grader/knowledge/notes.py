@@ -400,6 +400,10 @@ def _unique_keys_handler():
             seen = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:  # a list as a key: PyYAML's own check names it
+                    continue
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         "while reading a mapping",
