@@ -1131,6 +1131,6 @@ def test_a_title_without_markup_tells_the_topic_and_is_no_evidence(grader, weak_
     assert not [e for c in report.components for e in c.evidence if title in e.quote]
     assert not [p for p in report.ignored if title in p.quote]
     twice = grader.grade(text + "\n\n" + text, "fraud_detection")
-    assert all(
-        b.score <= a.score for a, b in zip(report.components, twice.components)
-    ), "pasted twice, a title counted again"
+    assert all(b.score <= a.score for a, b in zip(report.components, twice.components)), (
+        "pasted twice, a title counted again"
+    )
