@@ -214,7 +214,15 @@ def read_rows(
             problems.append(Problem(line, given if first else rid, reason))
             continue
         resolved = str((source.parent / str(path)).resolve()) if path else None
-        row = Row(line, rid, q, answer=text, path=resolved, given=given if given != rid else None)
+        unnamed = not record.get("id")  # named after its line: said, as a renamed id is
+        row = Row(
+            line,
+            rid,
+            q,
+            answer=text,
+            path=resolved,
+            given="" if unnamed else given if given != rid else None,
+        )
         seen[rid.casefold()] = row
         rows.append(row)
     return rows, problems
@@ -259,9 +267,11 @@ def _clash(given: str, first: Row) -> str:
 def renamed(rows: list[Row]) -> list[str]:
     """One line per row whose id was changed into a safe file name."""
     return [
-        f"line {r.line}: id '{r.given}' is written as '{r.id}' (letters, digits, '.', '_', '-')"
+        f"line {r.line}: no id, so the row is named '{r.id}'"
+        if r.given == ""
+        else f"line {r.line}: id '{r.given}' is written as '{r.id}' (letters, digits, '.', '_', '-')"
         for r in rows
-        if r.given
+        if r.given is not None
     ]
 
 

@@ -364,13 +364,14 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     with open(table, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "question", "answer"])
-        for rid in ("a b", "a_b", "Alice", "alice", "mia,comma", "a b"):
+        for rid in ("a b", "a_b", "Alice", "alice", "mia,comma", "a b", ""):
             writer.writerow([rid, "video_recommendation", f"An answer from {rid}."])
     rows, problems = read_rows(table)
     assert [(r.id, r.given) for r in rows] == [
         ("a_b", "a b"),
         ("Alice", None),
         ("mia_comma", "mia,comma"),
+        ("row8", ""),  # no id: named after its line, and said
     ]
     assert [(p.line, p.id, p.reason) for p in problems] == [
         (3, "a_b", "id 'a_b' and 'a b' (line 2) name the same report file ('a_b'): give them "
@@ -382,6 +383,7 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     assert batch.renamed(rows) == [
         "line 2: id 'a b' is written as 'a_b' (letters, digits, '.', '_', '-')",
         "line 6: id 'mia,comma' is written as 'mia_comma' (letters, digits, '.', '_', '-')",
+        "line 8: no id, so the row is named 'row8'",
     ]
     folder = tmp_path / "answers"
     folder.mkdir()
