@@ -83,6 +83,7 @@ class Problem:
     id: str
     reason: str
     file: str | None = None  # the file, for a row of a folder (its position is no line)
+    question: str = ""  # the question the row asks, where it says one
 
     @property
     def where(self) -> str:
@@ -123,7 +124,9 @@ def _waiting(todo: list[Row], seen: list[str]) -> list[Problem]:
     """The rows a stopped run had yet to grade: listed as not graded, so that a summary written
     then neither looks complete nor shows an earlier grade of an answer that has changed since."""
     recorded = set(seen)
-    return [Problem(r.line, r.id, WAITING, r.file) for r in todo if r.id not in recorded]
+    return [
+        Problem(r.line, r.id, WAITING, r.file, r.question) for r in todo if r.id not in recorded
+    ]
 
 
 def read_rows(
@@ -153,15 +156,23 @@ def read_rows(
         rows, skipped, seen = [], [], {}
         for i, p in enumerate(entries, 1):
             if p.is_dir():
-                skipped.append(Problem(i, p.name, "a folder, not an answer file", p.name + "/"))
+                skipped.append(
+                    Problem(i, p.name, "a folder, not an answer file", p.name + "/", question or "")
+                )
             elif p.suffix.lower() not in ANSWER_SUFFIXES:
                 kinds = ", ".join(sorted(ANSWER_SUFFIXES))
-                skipped.append(Problem(i, p.stem, f"not an answer file ({kinds})", p.name))
+                skipped.append(
+                    Problem(i, p.stem, f"not an answer file ({kinds})", p.name, question or "")
+                )
             elif (first := seen.get(p.stem.casefold())) is not None:
                 why = "has the same name" if first.stem == p.stem else "differs only in case"
                 skipped.append(
                     Problem(
-                        i, p.stem, f"{why} as {first.name}: one report per name, rename one", p.name
+                        i,
+                        p.stem,
+                        f"{why} as {first.name}: one report per name, rename one",
+                        p.name,
+                        question or "",
                     )
                 )
             else:
@@ -211,7 +222,7 @@ def read_rows(
             else None
         )  # fmt: skip
         if reason:
-            problems.append(Problem(line, given if first else rid, reason))
+            problems.append(Problem(line, given if first else rid, reason, question=q))
             continue
         resolved = str((source.parent / str(path)).resolve()) if path else None
         unnamed = not record.get("id")  # named after its line: said, as a renamed id is
@@ -583,7 +594,7 @@ def run_batch(
     def record(n: int, rid: str, reason: str | None) -> None:
         if reason:
             row = by_id[rid]
-            problems.append(Problem(row.line, rid, reason, row.file))
+            problems.append(Problem(row.line, rid, reason, row.file, row.question))
             _forget(out, rid)
             recorded.pop(rid, None)
         else:
@@ -689,7 +700,8 @@ def write_summary(
             ])  # fmt: skip
         for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
             blank = [""] * (2 + len(steps) + len(components))
-            writer.writerow([p.id or p.where, "", *blank, f"not graded ({p.where}): {p.reason}"])
+            said = f"not graded ({p.where}): {p.reason}"
+            writer.writerow([p.id or p.where, p.question, *blank, said])
     write_atomic(
         out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
     )

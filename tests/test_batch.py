@@ -101,6 +101,13 @@ def test_a_cohort_is_graded_in_parallel_and_resumes(tmp_path, grader, real_index
         rows[1]["overall"]
     )
     # one row per candidate: those not graded too, with the reason, after the graded ones
+    # a row not graded says the question it asks, where it says one
+    assert [r["question"] for r in rows[2:]] == [
+        "",
+        "video_recommendation",
+        "video_recommendation",
+        "video_recommendation",
+    ]
     assert [(r["id"], r["overall"], r["flags"].split(":")[0]) for r in rows[2:]] == [
         ("line 3", "", "not graded (line 3)"),
         ("dave", "", "not graded (line 4)"),
