@@ -301,6 +301,11 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
             "not a valid SRT file \\(the cue timed '00:00:03,000 --> garbage' cannot be read",
         ),
         ("bad.vtt", "WEBVTT\n\n00:01.000 --> nonsense\nhello\n", "not a valid WebVTT file"),
+        (  # a timing line with no time at all: said, not "no spoken words"
+            "untimed.vtt",
+            "WEBVTT\n\nhello --> world\n<v A>text here about models\n",
+            "not a valid WebVTT file \\(the cue timed 'hello --> world' cannot be read",
+        ),
         ("report.json", '{"overall_score": 80}', "is not a transcript"),
         ("empty.srt", "", "has no spoken words"),
         (

@@ -172,6 +172,13 @@ def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
     except Exception as exc:  # noqa: BLE001 - MalformedFileError and parsing errors
         raise InputError(f"{name} is not a valid WebVTT file ({first_line(exc, 120)})") from None
     timings = [m.group(0).strip() for m in _VTT_TIMING_LINE.finditer(text)]
+    arrows = [m.group(0).strip() for m in _ARROW_LINE.finditer(text)]
+    if len(arrows) > len(timings):  # a cue's timing line with no time in it ("hello --> world")
+        lost = next(a for a in arrows if not _VTT_TIMING_LINE.match(a))
+        raise InputError(
+            f"{name} is not a valid WebVTT file (the cue timed {shorten(lost, 60)!r} cannot be "
+            "read: a cue's times are 'HH:MM:SS.mmm --> HH:MM:SS.mmm')"
+        )
     if len(captions) < len(timings):  # webvtt-py skips a cue it cannot time, without a word
         read = {f"{c.start} --> {c.end}" for c in captions}
         lost = next((t for t in timings if not any(t.startswith(r) for r in read)), timings[0])
@@ -196,6 +203,7 @@ _VTT_STAMP = re.compile(
 )
 # a cue's timing line: it opens with something shaped like a time (digits, a colon, a digit),
 # however malformed; "2 --> 3 replicas" in a cue's words is none
+_ARROW_LINE = re.compile(r"^[^\n]*-->[^\n]*$", re.MULTILINE)  # a line meant as a cue's timing
 _VTT_TIMING_LINE = re.compile(r"^[ \t]*\d+:\d\S*[ \t]*-->[ \t]*\S+", re.MULTILINE)
 
 
