@@ -172,9 +172,14 @@ def parse_vtt(text: str, name: str = "the transcript") -> list[Cue]:
     except Exception as exc:  # noqa: BLE001 - MalformedFileError and parsing errors
         raise InputError(f"{name} is not a valid WebVTT file ({first_line(exc, 120)})") from None
     timings = [m.group(0).strip() for m in _VTT_TIMING_LINE.finditer(text)]
-    arrows = [m.group(0).strip() for m in _ARROW_LINE.finditer(text)]
-    if len(arrows) > len(timings):  # a cue's timing line with no time in it ("hello --> world")
-        lost = next(a for a in arrows if not _VTT_TIMING_LINE.match(a))
+    # a cue's timing line with no time in it ("hello --> world"): the first line with an arrow in
+    # a cue's first two lines (an identifier may come first; an arrow in its text is words)
+    heads = [
+        next((line for line in block.split("\n")[:2] if "-->" in line), None)
+        for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
+    ]
+    lost = next((h for h in heads if h and not _VTT_TIMING_LINE.match(h)), None)
+    if lost:
         raise InputError(
             f"{name} is not a valid WebVTT file (the cue timed {shorten(lost, 60)!r} cannot be "
             "read: a cue's times are 'HH:MM:SS.mmm --> HH:MM:SS.mmm')"
@@ -203,7 +208,6 @@ _VTT_STAMP = re.compile(
 )
 # a cue's timing line: it opens with something shaped like a time (digits, a colon, a digit),
 # however malformed; "2 --> 3 replicas" in a cue's words is none
-_ARROW_LINE = re.compile(r"^[^\n]*-->[^\n]*$", re.MULTILINE)  # a line meant as a cue's timing
 _VTT_TIMING_LINE = re.compile(r"^[ \t]*\d+:\d\S*[ \t]*-->[ \t]*\S+", re.MULTILINE)
 
 
