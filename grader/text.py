@@ -26,8 +26,7 @@ STOPWORDS = frozenset(
 # typographic quotes read as the typewriter's: a phone or a word processor curls "don't" and
 # "the user's", and the same answer typed either way read differently (34 against 36)
 _TYPEWRITER = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
-    | {"\u201e": '"'}
+    {q: "'" for q in "\u2018\u2019\u201b\u2032"} | {q: '"' for q in "\u201c\u201d\u201e"}
 )
 
 

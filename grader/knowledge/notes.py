@@ -221,14 +221,23 @@ class Case(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> "Case":
-        ids = [c.id for c in self.components]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"components listed twice: {', '.join(dup)}")
-        both = sorted(set(ids) & set(self.not_applicable))
-        if both:
-            raise ValueError(f"components both expected and not_applicable: {', '.join(both)}")
+        problems = _listing_problems([c.id for c in self.components], list(self.not_applicable))
+        if problems:
+            raise ValueError(problems[0])
         return self
+
+
+def _listing_problems(ids: list[str], not_applicable: list[str]) -> list[str]:
+    """What is wrong with how a case lists its components: one listed twice, one both expected and
+    not applicable."""
+    problems = []
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        problems.append(f"components listed twice: {', '.join(dup)}")
+    both = sorted(set(ids) & set(not_applicable))
+    if both:
+        problems.append(f"components both expected and not_applicable: {', '.join(both)}")
+    return problems
 
 
 class Background(_Strict):
@@ -344,15 +353,22 @@ def load_note(path: Path, kind: str, parsed: "ParsedNotes | None" = None):
     except ValidationError as exc:
         where, msg = validation_parts(exc, "")
         field = f"field '{where}': " if where else ""  # a rule across fields names none
-        raise KnowledgeBaseError(f"{path}: {field}{msg}", _problems(path, exc)) from None
+        raise KnowledgeBaseError(f"{path}: {field}{msg}", _problems(path, exc, fields)) from None
 
 
-def _problems(path: Path, exc: ValidationError) -> list[str]:
-    """Every problem of a note, one line each: "PATH: field 'where': message"."""
-    return [
-        f"{path}: {f'field {where!r}: ' if where else ''}{msg}"
-        for where, msg in validation_problems(exc, "")
-    ]
+def _problems(path: Path, exc: ValidationError, fields: dict) -> list[str]:
+    """Every problem of a note, one line each: "PATH: field 'where': message", a case's component
+    named by its id ("field 'components.18.severity' (abuse_security): ...")."""
+    comps = fields.get("components") if isinstance(fields.get("components"), list) else []
+    out = []
+    for (where, msg), e in zip(validation_problems(exc, ""), exc.errors()):
+        loc, named = e["loc"], ""
+        if len(loc) > 1 and loc[0] == "components" and isinstance(loc[1], int):
+            comp = comps[loc[1]] if loc[1] < len(comps) else None
+            cid = comp.get("id") if isinstance(comp, dict) else None
+            named = f" ({cid})" if isinstance(cid, str) and cid else ""
+        out.append(f"{path}: {f'field {where!r}{named}: ' if where else ''}{msg}")
+    return out
 
 
 def _yaml_problem(exc) -> str:
@@ -499,54 +515,42 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths:
 
 def check_case(case: Case, concepts: dict, path: Path) -> None:
     """A case's links: every component a known concept, every framework step covered."""
-    for name in [c.id for c in case.components] + list(case.not_applicable):
-        if name not in concepts:
-            raise KnowledgeBaseError(f"{path}: field 'components': unknown concept id '{name}'")
-    covered_steps = {concepts[c.id].step for c in case.components}
-    if set(STEP_IDS) - covered_steps:
-        raise KnowledgeBaseError(
-            f"{path}: field 'components': no component for steps {sorted(set(STEP_IDS) - covered_steps)}"
-        )
+    problems = _link_problems([c.id for c in case.components], list(case.not_applicable), concepts)
+    if problems:
+        raise KnowledgeBaseError(f"{path}: {problems[0]}")
+
+
+def _link_problems(ids: list[str], not_applicable: list[str], concepts: dict) -> list[str]:
+    """What is wrong with a case's links: a component that is no known concept, a framework step
+    with no component."""
+    problems = [
+        f"field 'components': unknown concept id '{name}'"
+        for name in dict.fromkeys(ids + not_applicable)
+        if name not in concepts
+    ]
+    uncovered = sorted(set(STEP_IDS) - {concepts[i].step for i in ids if i in concepts})
+    if uncovered:
+        problems.append(f"field 'components': no component for steps {uncovered}")
+    return problems
 
 
 def case_problems(path: Path, concepts: dict) -> list[str]:
-    """Every problem of a case file at once, one line each (`mlsd case check`): its fields', each
-    component's named by its id ("field 'components.18.severity' (abuse_security): ..."), and its
-    links' (a component listed twice, both expected and not applicable, an unknown concept id, a
-    step with no component), which validating the fields alone reports only once they are right."""
-    data = path.read_bytes()
-    fields = _fields(path, data)  # a file whose YAML cannot be read: that one problem, raised
-    comps = fields.get("components") if isinstance(fields.get("components"), list) else []
-    problems = []
+    """Every problem of a case file at once, one line each (`mlsd case check`): its fields' (each
+    component named by its id), how it lists its components and its links, which validating the
+    fields alone reports only once they are right. A file whose YAML cannot be read raises that
+    one problem."""
+    fields = _fields(path, path.read_bytes())
     try:
         Case.model_validate(fields)
+        problems = []
     except ValidationError as exc:
-        for e in exc.errors():
-            loc = e["loc"]
-            where = ".".join(str(x) for x in loc)
-            named = ""
-            if len(loc) > 1 and loc[0] == "components" and isinstance(loc[1], int):
-                cid = comps[loc[1]].get("id") if isinstance(comps[loc[1]], dict) else None
-                named = f" ({cid})" if isinstance(cid, str) and cid else ""
-            msg = e["msg"].removeprefix("Value error, ")
-            problems.append(f"{path}: {f'field {where!r}{named}: ' if where else ''}{msg}")
+        problems = _problems(path, exc, fields)
+    comps = fields.get("components") if isinstance(fields.get("components"), list) else []
     ids = [c["id"] for c in comps if isinstance(c, dict) and isinstance(c.get("id"), str)]
     skipped = fields.get("not_applicable")
     skipped = list(skipped) if isinstance(skipped, dict) else []
-    links = []
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        links.append(f"{path}: components listed twice: {', '.join(dup)}")
-    both = sorted(set(ids) & set(skipped))
-    if both:
-        links.append(f"{path}: components both expected and not_applicable: {', '.join(both)}")
-    for name in dict.fromkeys(ids + skipped):
-        if name not in concepts:
-            links.append(f"{path}: field 'components': unknown concept id '{name}'")
-    steps = sorted(set(STEP_IDS) - {concepts[i].step for i in ids if i in concepts})
-    if steps:
-        links.append(f"{path}: field 'components': no component for steps {steps}")
-    return problems + [p for p in links if p not in problems]
+    more = _listing_problems(ids, skipped) + _link_problems(ids, skipped, concepts)
+    return problems + [p for p in (f"{path}: {m}" for m in more) if p not in problems]
 
 
 USER_KINDS = ("case", "concept")  # what a user overlay may add or override

@@ -122,8 +122,12 @@ class PreparedAnswer:
 
     @property
     def titles(self) -> np.ndarray:
-        """The answer's title written without markup: read for its topic, never as evidence."""
-        return np.array([u.title for u in self.units], dtype=bool)
+        return titles(self.units)
+
+
+def titles(units: list[Unit]) -> np.ndarray:
+    """Mask of the answer's title written without markup: read for its topic, never as evidence."""
+    return np.array([u.title for u in units], dtype=bool)
 
 
 # where a clause ends inside a word window: a sentence's end, a colon or semicolon, a closing
@@ -492,7 +496,7 @@ class Grader:
             vectors,
             matrix,
             subst,
-            listy | off_domain | np.array([u.title for u in units], dtype=bool),
+            listy | off_domain | titles(units),
             off_domain,
             repeats(units, vectors, answer),
             explains,
