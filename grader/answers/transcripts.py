@@ -646,22 +646,21 @@ def _build(
     name: str,
     segments_from_turns: bool,
 ) -> AnswerInput:
-    speakers: dict[str, int] = {}
+    spoke: dict[str, int] = {}  # words per name as written
     for t in turns:
         if t.speaker is not None:
-            speakers[t.speaker] = speakers.get(t.speaker, 0) + len(text[t.start : t.end].split())
-    one = same_speakers(speakers)
+            spoke[t.speaker] = spoke.get(t.speaker, 0) + len(text[t.start : t.end].split())
+    one = same_speakers(spoke)  # one person named several ways: one speaker
+    speakers: dict[str, int] = {}
+    for name, words in spoke.items():
+        speakers[one[name]] = speakers.get(one[name], 0) + words
     read_as = [
-        f"{', '.join(n for n in speakers if one[n] == shown)} as {shown}"
-        for shown in dict.fromkeys(one.values())
+        f"{', '.join(n for n in spoke if one[n] == shown)} as {shown}"
+        for shown in speakers
         if sum(v == shown for v in one.values()) > 1
     ]
-    if read_as:  # one person named several ways: one speaker
+    if read_as:
         turns = [dataclasses.replace(t, speaker=one.get(t.speaker)) for t in turns]
-        spoke = speakers
-        speakers = {}
-        for name, words in spoke.items():
-            speakers[one[name]] = speakers.get(one[name], 0) + words
     if speakers:
         chosen = choose_candidate(speakers, candidate)
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
