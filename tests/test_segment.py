@@ -1,3 +1,7 @@
+import random
+import re
+
+from grader.scoring import segment as segment_module
 from grader.scoring.segment import WINDOW_WORDS, clean_text, segment
 
 
@@ -136,6 +140,21 @@ def test_clean_text_removes_fillers_markup_and_stutters():
         clean_text("so um we we **need** to uh you know monitor drift")
         == "so we need to monitor drift"
     )
+
+
+def test_only_text_that_cannot_hold_a_stutter_skips_the_stutter_search():
+    """Reading a stutter is searched only where one can be: the result is the search's, always."""
+    rng = random.Random(7)
+    words = "we the model drift Drift PSI on features, - a A über Über ranks".split()
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        searched = re.sub(r"\s+", " ", segment_module._REPEAT.sub(r"\1", text)).strip()
+        if not segment_module._may_repeat(text):
+            assert searched == text  # nothing the search would have changed
+    assert segment_module._may_repeat("the PSI on features, PSI on features")
+    assert not segment_module._may_repeat("the model ranks all candidates")
+    assert segment_module._may_repeat("über Über")  # not ASCII: always searched
+    assert clean_text("PSI on features, PSI on features weekly") == "PSI on features weekly"
 
 
 def test_clean_text_normalises_spoken_disfluencies():
