@@ -4,8 +4,9 @@
 
 The questions (`data/kinds/questions.yaml`) were written and labelled by a helper who saw neither
 the grader nor the example questions in `knowledge_base/systems/`. A kind read is right when it is
-one the label lists, wrong when it is not, and unsaid when no kind leads (`kinds_asked` returns
-none: the grader then falls back on the kinds of the bank case the question is near, if any).
+one the label lists, wrong when it is not, and unsaid when no kind leads (`kinds_asked`, given the
+kinds the question's words name, returns none: the grader then falls back on the kinds of the bank
+case the question is near, if any).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.scoring.grading import Grader, default_grader, kinds_asked
+from grader.scoring.grading import Grader, default_grader, kinds_asked, kinds_named
 
 QUESTIONS = Path(__file__).parent / "data" / "kinds" / "questions.yaml"
 
@@ -28,7 +29,7 @@ def kind_figures(grader: Grader, path: Path = QUESTIONS) -> dict:
     counts = {group: {"right": 0, "wrong": 0, "unsaid": 0} for group in ("one kind", "ambiguous")}
     misread = []
     for entry, vector in zip(entries, vectors):
-        read = kinds_asked(grader.index, vector)
+        read = kinds_asked(grader.index, vector, kinds_named(grader.kind_words, entry["q"]))
         verdict = "unsaid" if not read else "right" if read[0] in entry["kinds"] else "wrong"
         counts["one kind" if len(entry["kinds"]) == 1 else "ambiguous"][verdict] += 1
         if verdict == "wrong":

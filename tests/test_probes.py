@@ -701,6 +701,27 @@ def test_a_typed_questions_kind_is_the_kind_its_words_lead_to():
     lean = unit(1, 1 - KIND_LEAD, 0)  # leads, but by less than KIND_LEAD
     assert kinds_asked(Index(kinds), lean) == []
     assert kinds_asked(Index({"classification": kinds["classification"]}), unit(1, 0, 0)) == []
+    # the question's words name one kind: it decides when that kind reads about as near
+    assert kinds_asked(Index(kinds), tie, ["regression"]) == ["regression"]
+    assert kinds_asked(Index(kinds), lean, ["regression"]) == ["regression"]
+    assert kinds_asked(Index(kinds), unit(1, 0.2, 0), ["regression"]) == ["classification"]
+    assert kinds_asked(Index(kinds), tie, ["regression", "classification"]) == []
+
+
+def test_the_words_of_a_question_name_kinds_of_system():
+    """`kinds_named`: the kinds whose words a question says, in any case and number."""
+    from grader.knowledge.notes import load_kb
+    from grader.scoring.grading import kind_lexicons, kinds_named
+
+    words = kind_lexicons(load_kb())
+    assert kinds_named(words, "Design a CHURN model for a gym chain.") == ["classification"]
+    assert kinds_named(words, "Forecasts of demand per store") == ["regression"]
+    assert kinds_named(words, "Rank the job feed for a hiring site") == ["recommendation"]
+    assert kinds_named(words, "Design a system for a gym chain.") == []
+    assert kinds_named(words, "Churn-risk scores, estimated nightly") == [
+        "classification",
+        "regression",
+    ]
 
 
 @pytest.mark.slow

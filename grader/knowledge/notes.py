@@ -263,6 +263,11 @@ class SystemKind(_Strict):
     questions: list[str] = Field(
         min_length=8, description="Design questions that ask for a system of this kind."
     )
+    words: list[str] = Field(
+        default_factory=list,
+        description="Words that, in a question, name this kind of system ('churn', 'forecast'): "
+        "they decide between kinds the question's wording reads about equally near.",
+    )
     body: str = ""
 
 
