@@ -70,8 +70,15 @@ def to_markdown(figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).parent)
+    ap.add_argument(
+        "--questions",
+        type=Path,
+        default=QUESTIONS,
+        help="labelled questions (default: the test set; data/kinds/choice.yaml is the set "
+        "KIND_WORDS_MARGIN was chosen on)",
+    )
     args = ap.parse_args(argv)
-    figures = kind_figures(default_grader())
+    figures = kind_figures(default_grader(), args.questions)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "kinds_report.json").write_text(json.dumps(figures, indent=2) + "\n")
     (args.out / "kinds_report.md").write_text(to_markdown(figures))
