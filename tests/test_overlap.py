@@ -55,6 +55,21 @@ def test_words_no_cue_uses_are_ignored():
     assert overlap(ov.unit_matrix([terms("retrain daily")]), cues)[0, 0] == pytest.approx(1.0)
 
 
+def test_ones_own_cues_change_no_other_cues_weights():
+    """Words of one's own notes (`extra`) are weighed, as words no bundled cue uses, and leave the
+    bundled cues' weights, and so their overlap with any unit, as they were."""
+    own = ["Shade each bid by the predicted win price; retrain daily on fresh auctions."]
+    alone, beside = CueOverlap(CUES), CueOverlap(CUES, extra=own)
+    units = [terms("retrain daily on fresh labels"), terms("bid shading, win price")]
+    assert np.array_equal(
+        overlap(alone.unit_matrix(units), alone.cue_weights(CUES)),
+        overlap(beside.unit_matrix(units), beside.cue_weights(CUES)),
+    )
+    mine = overlap(beside.unit_matrix(units), beside.cue_weights(own))
+    assert mine[1, 0] > mine[0, 0] > 0.0  # the own cue's rarer words ("bid", "win") weigh more
+    assert overlap(alone.unit_matrix(units), alone.cue_weights(own))[1, 0] == 0.0  # unknown alone
+
+
 def test_the_grader_blends_cosine_with_overlap(fast_grader):
     case = fast_grader.kb.cases["video_recommendation"]
     comp = next(c for c in fast_grader.kb.case_components(case) if c.id == "cold_start")

@@ -416,19 +416,18 @@ class Grader:
 
     @functools.cached_property
     def overlap(self) -> CueOverlap:
-        """Idf weights over every cue text, built on first use: only a lexical blend needs them."""
+        """Idf weights over the bundled notes' cue texts, built on first use (only a lexical blend
+        needs them). The user's own notes' words are weighed as words no bundled cue uses: adding
+        one's own case leaves every other question graded as before."""
         kb = self.kb
-        return CueOverlap(
-            [
-                *(t for c in kb.concepts.values() for t in c.cues),
-                *(
-                    t
-                    for case in kb.cases.values()
-                    for comp in kb.case_components(case)
-                    for t in comp.cues
-                ),
-            ]
-        )
+        bundled: list[str] = []
+        own: list[str] = []
+        for c in kb.concepts.values():
+            (own if kb.is_user("concept", c.id) else bundled).extend(c.cues)
+        for case in kb.cases.values():
+            for comp in kb.case_components(case):
+                (own if kb.is_user("case", case.id) else bundled).extend(comp.cues)
+        return CueOverlap(bundled, own)
 
     def similarities(
         self,

@@ -35,12 +35,14 @@ def terms(text: str) -> frozenset[str]:
 
 
 class CueOverlap:
-    """Idf weights learnt from a collection of cue texts, and unit-by-cue overlap matrices."""
+    """Idf weights learnt from a collection of cue texts, and unit-by-cue overlap matrices. The
+    words of `extra` texts (one's own notes) are weighed too, as words none of `documents` uses,
+    and weigh nothing else: adding them changes no other cue's weights."""
 
-    def __init__(self, documents: Iterable[str]):
+    def __init__(self, documents: Iterable[str], extra: Iterable[str] = ()):
         docs = [terms(d) for d in documents]
         counts = Counter(t for doc in docs for t in doc)
-        vocab = sorted(counts)
+        vocab = sorted({*counts, *(t for text in extra for t in terms(text))})
         self._vocab = {t: i for i, t in enumerate(vocab)}
         self._idf = np.array(
             [math.log(len(docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float32
