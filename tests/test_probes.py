@@ -760,3 +760,49 @@ def test_a_typed_question_is_graded_as_the_kind_of_system_it_asks_for(grader):
             continue
         written = next(q for q in kb.concepts[f.component_id].follow_ups if q.ask == f.question)
         assert not written.systems or "classification" in written.systems, asked
+
+
+def test_a_system_that_scores_in_batch_is_not_advised_about_live_requests():
+    """A question asking for batch predictions (its words, by the serving step's `batch_words`,
+    and none of its `live_words`) gets no advice, follow-up question or point to listen for that
+    speaks only of live requests; text weighing batch against live fits either."""
+    from grader.knowledge.notes import load_kb
+    from grader.report import QuestionMatch
+    from grader.scoring.probes import batch_asked, live_only
+
+    kb = load_kb()
+
+    def asked(text):
+        return QuestionMatch(id=None, title=text, matched_by="framework", asked=text)
+
+    assert batch_asked(kb, asked("Churn scores for every subscriber, computed nightly."))
+    assert not batch_asked(kb, asked("Design churn prediction for a gym chain."))
+    assert not batch_asked(kb, asked("Nightly batch plus a real-time path for new users."))
+    assert live_only(kb, "The latency budget is 200 ms at p99 per request.")
+    assert not live_only(kb, "Precompute in a nightly batch job, or score at request time?")
+    assert not live_only(kb, "Train on the last 30 days of data.")
+
+
+@pytest.mark.slow
+def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
+    """The same answer, asked as a nightly batch job and as a question that does not say, is
+    advised alike except where the advice speaks only of live requests."""
+    from grader.scoring.probes import live_only
+
+    answer = (
+        "We score every subscriber once a night with a gradient boosted tree model and write the "
+        "top 2,000 churn risks to the CRM for the retention team. Features come from the orders "
+        "and support tables, computed by one SQL job for training and scoring. Label: cancelled "
+        "within 30 days. We evaluate with PR-AUC on a later month and monitor PSI weekly."
+    )
+    nightly = grader.grade(answer, "Design churn prediction whose scores are computed nightly.")
+    plain = grader.grade(answer, "Design churn prediction for a meal-kit subscription service.")
+    kb = grader.kb
+    said = [c.feedback for c in nightly.components] + nightly.improvements
+    said += [f.question for f in nightly.follow_up_questions]
+    said += [t for f in nightly.follow_up_questions for t in f.listen_for]
+    assert not [t for t in said if live_only(kb, t)]
+    unsaid = [c.feedback for c in plain.components] + [
+        t for f in plain.follow_up_questions for t in [f.question, *f.listen_for]
+    ]
+    assert [t for t in unsaid if live_only(kb, t)]  # the plain question is advised about them

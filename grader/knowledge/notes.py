@@ -63,6 +63,15 @@ class Step(_Strict):
     cues: list[str] = Field(
         min_length=3, description="Statements typical of this step, for classifying text."
     )
+    batch_words: list[str] = Field(
+        default_factory=list,
+        description="Words by which a question asks for predictions made ahead, in batch "
+        "('nightly', 'batch'): advice that speaks only of answering live requests does not fit it.",
+    )
+    live_words: list[str] = Field(
+        default_factory=list,
+        description="Words of text that speaks of answering live requests ('p99', 'per request').",
+    )
     body: str = ""
 
 

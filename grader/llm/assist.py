@@ -194,6 +194,7 @@ class _Run:
             systems=probes.systems_asked(self.grader.kb, self.report.question),
             where=probes.where_asked(self.report.question),
             near=probes.near_case(self.grader.kb, self.report.question),
+            batch=probes.batch_asked(self.grader.kb, self.report.question),
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

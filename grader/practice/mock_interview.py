@@ -20,6 +20,7 @@ from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.overlap import terms
 from grader.scoring.probes import (
     advice_case,
+    batch_asked,
     gap_follow_up,
     made,
     systems_asked,
@@ -162,7 +163,12 @@ class MockInterview(BaseModel):
         case = advice_case(kb, question)
         for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
             return gap_follow_up(
-                kb, c, case, where_asked(question), systems=systems_asked(kb, question)
+                kb,
+                c,
+                case,
+                where_asked(question),
+                systems=systems_asked(kb, question),
+                batch=batch_asked(kb, question),
             )
         return None
 

@@ -80,12 +80,15 @@ class Advisor:
         case: Case | None,
         systems: Collection[str] = (),
         near: Case | None = None,
+        batch: bool = False,
     ) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`advice`)
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
             texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
-            example = self.advice(case, texts, list(range(len(texts))), systems=systems, near=near)
+            example = self.advice(
+                case, texts, list(range(len(texts))), systems=systems, near=near, batch=batch
+            )
             added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing)"
             if not example:  # the rubric's top level is a criterion, not something an answer says
                 return f"{added}; aim for: {concept.levels.l3}"
@@ -111,6 +114,7 @@ class Advisor:
         order: list[int] | None = None,
         systems: Collection[str] = (),
         near: Case | None = None,
+        batch: bool = False,
     ) -> str:
         """The first of the candidate cues written for the asked kind of system (`systems`) and
         no other product (`probes.foreign`), and not sharing more words with another bank case
@@ -120,7 +124,8 @@ class Advisor:
         belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
         to it first), so that a question about machine sensors is not advised with a video feed's
         example; a question of unknown kind (far from every case) is advised only with cues
-        written for any system."""
+        written for any system; one for a system that scores in batch (`batch`), with none that
+        speaks only of live requests (`probes.live_only`: no p99 budget for a nightly job)."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
@@ -131,6 +136,7 @@ class Advisor:
                 for k in ks
                 if not probes.foreign(self.kb, case, systems, cue_texts[k])
                 and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
+                and not (batch and probes.live_only(self.kb, cue_texts[k]))
             ]
 
         chosen = fitting(candidates)
@@ -149,13 +155,16 @@ class Advisor:
         systems: Collection[str] = (),
         mention: Evidence | None = None,
         near: Case | None = None,
+        batch: bool = False,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.l3
         # only a point the answer does not come near is advised: with none that fits, the
         # rubric's top level ("Add: I would train only on examples older than the label maturity
         # window" had been offered, as the first cue of all, to an answer saying just that)
-        todo = self.advice(case, cue_texts, list(j.unmatched_cues), False, order, systems, near)
+        todo = self.advice(
+            case, cue_texts, list(j.unmatched_cues), False, order, systems, near, batch
+        )
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
         # no count of "key points made": a cue counts towards the score when a unit comes near it
@@ -176,7 +185,13 @@ class Advisor:
                 f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
             )
         says = self.advice(
-            case, cue_texts, list(range(len(cue_texts))), order=order, systems=systems, near=near
+            case,
+            cue_texts,
+            list(range(len(cue_texts))),
+            order=order,
+            systems=systems,
+            near=near,
+            batch=batch,
         )
         return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
 

@@ -693,9 +693,11 @@ class Grader:
         relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted, blocks)
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
-        # what advice is written for: the asked kinds of system, and the case asked for by name
+        # what advice is written for: the asked kinds of system, and the case asked for by name;
+        # a system that scores in batch is not advised about live requests
         systems = probes.systems_asked(self.kb, rubric.question)
         advised = probes.advice_case(self.kb, rubric.question)
+        batch = probes.batch_asked(self.kb, rubric.question)
         matrices = self.rubric_similarities(
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
@@ -748,6 +750,7 @@ class Grader:
                         systems,
                         mention,
                         rubric.case,
+                        batch,
                     ),
                 )
             )
@@ -805,6 +808,7 @@ class Grader:
         case = probes.advice_case(self.kb, question) if question is not None else None
         near = probes.near_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
+        batch = probes.batch_asked(self.kb, question) if question is not None else False
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
@@ -820,7 +824,7 @@ class Grader:
                 )
             )
         improvements = [
-            self.advisor.improvement(r, case, systems, near) for r in gaps_first(results)[:3]
+            self.advisor.improvement(r, case, systems, near, batch) for r in gaps_first(results)[:3]
         ]
         thin = self.advisor.thin_step(steps, results)
         return dict(
@@ -844,6 +848,7 @@ class Grader:
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
             near=rubric.case,
+            batch=probes.batch_asked(self.kb, rubric.question),
         )
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
+from grader.scoring.judge import TopicLexicon
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
 from grader.text import shorten
@@ -267,6 +268,8 @@ class _Bank:
     idf: dict[str, float]
     cue_notes: dict[str, CueNote]  # a concept cue's text -> what it is written for
     case_cues: dict[str, str]  # a case's own cue text -> that case's id
+    batch_words: TopicLexicon | None  # the serving step's `batch_words` and `live_words`
+    live_words: TopicLexicon | None
 
 
 _BANKS: dict[str, _Bank] = {}
@@ -289,8 +292,37 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 idf,
                 {n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes},
                 {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
+                *(
+                    TopicLexicon.from_keywords(words) if words else None
+                    for words in (
+                        [w for st in kb.steps.values() for w in st.batch_words],
+                        [w for st in kb.steps.values() for w in st.live_words],
+                    )
+                ),
             )
         return _BANKS[kb.digest]
+
+
+def _says(lexicon: TopicLexicon | None, text: str) -> bool:
+    return lexicon is not None and bool(lexicon.naming([text])[0])
+
+
+def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
+    """Whether a question asks for predictions made ahead, in batch: its words (as typed, else its
+    case's prompt) say so ("scored nightly") and say nothing of answering live requests (the
+    serving step's `batch_words` and `live_words`)."""
+    bank = _bank(kb)
+    text = question.asked or question.prompt or question.title
+    return _says(bank.batch_words, text) and not _says(bank.live_words, text)
+
+
+def live_only(kb: KnowledgeBase, text: str) -> bool:
+    """Whether a text (advice, a follow-up question) speaks of answering live requests and not of
+    batch ("a p99 latency budget", "features fetched at request time"): no advice for a system
+    that scores in batch. A text weighing one against the other ("precomputed nightly, or at
+    request time?") fits either."""
+    bank = _bank(kb)
+    return _says(bank.live_words, text) and not _says(bank.batch_words, text)
 
 
 def elsewhere(kb: KnowledgeBase, case: Case | None, text: str, near: Case | None = None) -> int:
@@ -399,6 +431,7 @@ def listen_for(
     case: Case | None,
     systems: Collection[str] | None = None,
     near: Case | None = None,
+    batch: bool = False,
 ) -> list[str]:
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
@@ -406,7 +439,7 @@ def listen_for(
     kind, those written for any system) and no other product (`foreign`; examples sharing
     more words with other cases, `elsewhere`, last for a case asked by name, and left out for a
     typed question, read against `near`, the case it was graded with), each saying something
-    new."""
+    new; for a system that scores in batch, none that speaks only of live requests."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
@@ -422,8 +455,8 @@ def listen_for(
     seen: list[frozenset[str]] = []
     for cue in [*(comp.cues if comp else []), *(cue for *_, cue in ranked)]:
         words = terms(cue)
-        if not words or made(cue, said):
-            continue  # made already
+        if not words or made(cue, said) or (batch and live_only(kb, cue)):
+            continue  # made already, or advice for live requests to a batch system
         if any(_same(words, s) for s in seen):
             continue
         chosen.append(cue)
@@ -476,12 +509,16 @@ def _systems(case: Case | None, systems: Collection[str] | None) -> Collection[s
     return systems if systems is not None else (case.systems if case is not None else ())
 
 
-def _questions(kb: KnowledgeBase, component_id: str, systems: Collection[str]) -> list[str]:
+def _questions(
+    kb: KnowledgeBase, component_id: str, systems: Collection[str], batch: bool = False
+) -> list[str]:
     """The concept's follow-up questions written for a system of these kinds ("your classifier"
     is not asked of a video feed; unknown kinds: those written for any system); all of them if
-    none is."""
+    none is. For a system that scores in batch (`batch`), none that speaks only of live requests
+    (`live_only`), unless all do."""
     concept = kb.concepts[component_id]
-    return concept.questions(systems) or concept.questions()
+    asked = concept.questions(systems) or concept.questions()
+    return [q for q in asked if not (batch and live_only(kb, q))] or asked
 
 
 def gap_follow_up(
@@ -491,12 +528,13 @@ def gap_follow_up(
     where: str | None = None,
     systems: Collection[str] | None = None,
     near: Case | None = None,
+    batch: bool = False,
 ) -> FollowUp:
     """The concept's question for a gap, among those written for the asked kind of system
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
     brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
-    ups = _questions(kb, r.id, _systems(case, systems))
+    ups = _questions(kb, r.id, _systems(case, systems), batch)
     fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
@@ -506,7 +544,7 @@ def gap_follow_up(
         component_id=r.id,
         why=_why(r, where, probe=False),
         kind="gap",
-        listen_for=listen_for(kb, r, case, systems, near),
+        listen_for=listen_for(kb, r, case, systems, near, batch),
     )
 
 
@@ -525,6 +563,7 @@ def probe_follow_up(
     avoid: Iterable[str] = (),
     systems: Collection[str] | None = None,
     near: Case | None = None,
+    batch: bool = False,
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component (its evidence, or for a missing one
     where they named its topic without explaining it, `mention`): their words, then the concept's
@@ -534,7 +573,7 @@ def probe_follow_up(
     by other components) only when nothing else will do; then the clause most on topic, the best
     evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
-    ups = _questions(kb, r.id, _systems(case, systems))
+    ups = _questions(kb, r.id, _systems(case, systems), batch)
     said_where = _heard(r)
     if not said_where or len(ups) < 2:
         return None
@@ -572,7 +611,7 @@ def probe_follow_up(
         why=_why(r, where, probe=True),
         kind="probe",
         quote=clause.shown,
-        listen_for=listen_for(kb, r, case, systems, near),
+        listen_for=listen_for(kb, r, case, systems, near, batch),
     )
 
 
@@ -595,6 +634,7 @@ def follow_ups(
     systems: Collection[str] | None = None,
     where: str | None = None,
     near: Case | None = None,
+    batch: bool = False,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
@@ -604,20 +644,23 @@ def follow_ups(
     component's question and inherit what to listen for. At least one probe is kept when any
     component has one. Components past the limit are read only until a probe is found. `near` is
     the case a typed question was graded with (`near_case`), against which text from another
-    product is told apart (`elsewhere`)."""
+    product is told apart (`elsewhere`). `batch`: the question asks for a system that scores in
+    batch (`batch_asked`), which is not asked about live requests."""
     where = where or (case.title if case is not None else "this question")
     ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = []
     quoted: list[str] = []
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
-        f = probe_follow_up(kb, r, case, where, avoid=quoted, systems=systems, near=near)
+        f = probe_follow_up(
+            kb, r, case, where, avoid=quoted, systems=systems, near=near, batch=batch
+        )
         if f is not None and f.quote in quoted:
             f = None  # a passage is pressed on once: another component asks its own question
         if f is None and r.status != "covered":
-            f = gap_follow_up(kb, r, case, where, systems, near)
+            f = gap_follow_up(kb, r, case, where, systems, near, batch)
         if r.id in tailored:
-            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near)
+            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near, batch)
             f = tailored[r.id]
             f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
         if f is not None:
