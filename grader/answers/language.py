@@ -9,6 +9,7 @@ language inside an English answer is outnumbered by the English around it."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from grader.errors import InputError
 
@@ -43,9 +44,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 def check_english(text: str) -> None:
     """Refuse, in one line, text that reads as another language than English."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    english = sum(w in ENGLISH for w in words)
-    counts = {name: sum(w in common for w in words) for name, common in OTHERS.items()}
+    said = Counter(w.lower() for w in _WORD.findall(text))  # each word counted once, then looked up
+    english = sum(said[w] for w in ENGLISH & said.keys())
+    counts = {name: sum(said[w] for w in common & said.keys()) for name, common in OTHERS.items()}
     name, found = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
     if found >= MIN_FOREIGN and found >= FOREIGN_RATIO * english:
         raise InputError(
