@@ -4,6 +4,7 @@ import pytest
 
 from grader.errors import KnowledgeBaseError
 from grader.knowledge.notes import REQUIRED_CONCEPTS, STEP_IDS, load_kb
+from tests.conftest import ROOT
 
 RECOMMENDERS = [
     "video_recommendation",
@@ -257,3 +258,28 @@ def test_no_word_any_question_may_use_raises_a_concern(kb):
 
     raising = {plain_words(w) for c in kb.concepts.values() for w in c.raised_by}
     assert raising and not raising & QUESTION_GENRE_WORDS
+
+
+def test_the_notes_stamp_moves_when_a_note_file_does(tmp_path):
+    """`notes_stamp`: equal while no note file changes, different once one is edited, added or
+    removed, so that a long-running server reads the notes again only then."""
+    import os
+    import shutil
+
+    from grader.knowledge.notes import notes_stamp
+
+    root = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge_base", root)
+    mine = tmp_path / "mine"
+    first = notes_stamp(root, mine)
+    assert first and notes_stamp(root, mine) == first
+    (mine / "cases").mkdir(parents=True)
+    shutil.copy(root / "cases" / "fraud_detection.md", mine / "cases" / "fraud_detection.md")
+    added = notes_stamp(root, mine)
+    assert added != first
+    note = root / "concepts" / "drift.md"
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # same size, touched
+    assert notes_stamp(root, mine) != added
+    (mine / "cases" / "fraud_detection.md").unlink()
+    assert len(notes_stamp(root, mine)) == len(first)

@@ -647,6 +647,25 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
     )
 
 
+def notes_stamp(root: Path | None = None, user: Path | None = None) -> tuple:
+    """What `load_kb` would read, as each note file's path, size and modification time: equal
+    stamps, the same notes, without reading or validating any (a long-running server looks at it
+    every few seconds; a full load takes about 16 ms)."""
+    root = Path(root) if root is not None else settings().kb_dir
+    user = Path(user) if user is not None else settings().user_kb
+    layers = [(root, tuple(_MODELS)), (user, USER_KINDS)]
+    stamp = []
+    for base, kinds in layers:
+        for kind in kinds:
+            for path in sorted((base / FOLDERS[kind]).glob("*.md")):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
+
+
 @lru_cache(maxsize=4)
 def cached_kb(root: str | None = None) -> KnowledgeBase:
     """Load the knowledge base once per process and root."""

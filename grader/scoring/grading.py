@@ -20,7 +20,15 @@ from grader import __version__
 from grader.errors import GraderError, IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import KnowledgeIndex, build_index
-from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, KnowledgeBase, cached_kb, load_kb
+from grader.knowledge.notes import (
+    EDIT_ME,
+    Case,
+    CaseComponent,
+    KnowledgeBase,
+    cached_kb,
+    load_kb,
+    notes_stamp,
+)
 from grader.report import (
     AnswerStats,
     ComponentResult,
@@ -1104,19 +1112,27 @@ class FreshGrader:
         self._open = opener
         self._grader: Grader | None = None
         self._checked = 0.0
+        self._stamp: tuple | None = None
         self._lock = threading.Lock()
 
     def __call__(self) -> Grader:
         with self._lock:
             if self._grader is None:
+                self._stamp = notes_stamp()
                 self._grader, self._checked = self._open(), time.monotonic()
             elif time.monotonic() - self._checked >= KB_CHECK_SECONDS:
-                try:
-                    kb = load_kb()
-                    if kb.digest != self._grader.kb.digest:
-                        self._grader = Grader.open(kb=kb, embedder=self._grader.embedder)
-                except GraderError as exc:  # a bundled note broken, an index not to be built
-                    print(f"note: the notes changed but were not taken up: {exc}", file=sys.stderr)
+                stamp = notes_stamp()  # the files' sizes and times: no note read when none moved
+                if stamp != self._stamp:
+                    try:
+                        kb = load_kb()
+                        if kb.digest != self._grader.kb.digest:
+                            self._grader = Grader.open(kb=kb, embedder=self._grader.embedder)
+                        self._stamp = stamp
+                    except GraderError as exc:  # a bundled note broken, an index not to be built
+                        print(
+                            f"note: the notes changed but were not taken up: {exc}",
+                            file=sys.stderr,
+                        )
                 self._checked = time.monotonic()
             return self._grader
 
