@@ -15,6 +15,7 @@ from grader.extras import needs
 from grader.report import Evidence, GradeReport
 from grader.scoring.advice import Advisor
 from grader.scoring.grading import Grader
+from grader.text import read_stretch
 
 Progress = Callable[[str], None]
 
@@ -59,7 +60,7 @@ def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> G
     Candidate: features..." quoted a label as the candidate's."""
 
     def as_read(e: Evidence) -> Evidence:
-        start, end = _read_stretch(text, graded, e.start, e.end) if graded else (e.start, e.end)
+        start, end = read_stretch(text, graded, e.start, e.end) if graded else (e.start, e.end)
         cut = (start, end) != (e.start, e.end)
         return e.model_copy(
             update={
@@ -89,20 +90,6 @@ def _requoted(report: GradeReport, quote, **update) -> GradeReport:
     return report.model_copy(
         update={"components": components, "strengths": Advisor.strengths(components), **update}
     )
-
-
-def _read_stretch(text: str, graded: str, start: int, end: int) -> tuple[int, int]:
-    """The longest stretch of text[start:end] in which the grading read every character (`graded`
-    keeps it), without the spaces at its ends; the span itself when it has no other."""
-    stretches, at = [], start
-    for k in range(start, end + 1):
-        if k == end or (graded[k] != text[k] and not text[k].isspace()):
-            piece = text[at:k]
-            lead = len(piece) - len(piece.lstrip())
-            stretches.append((at + lead, at + len(piece.rstrip())))
-            at = k + 1
-    best = max(stretches, key=lambda s: (s[1] - s[0], -s[0]))
-    return best if best[1] > best[0] else (start, end)
 
 
 def _whole_numbers(text: str, report: GradeReport, graded: str) -> GradeReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from pydantic import ValidationError
@@ -138,3 +139,21 @@ def scrub(text: str, secrets: Iterable[str] = (), *, keylike: bool = False) -> s
         if secret and len(secret) >= MIN_SECRET:
             text = text.replace(secret, "*" * len(secret))
     return _KEYLIKE.sub(lambda m: "*" * len(m.group()), text) if keylike else text
+
+
+def read_stretch(text: str, read: str, start: int, end: int) -> tuple[int, int]:
+    """The longest stretch of text[start:end] in which every character was read as written (`read`,
+    the same text with what was not read blanked, offsets kept: a speaker label, a steering
+    phrase), without the spaces at its ends; the span itself when it has no other. An invisible
+    formatting character blanked (a zero-width space) was not content: the stretch runs on over it."""
+    stretches, at = [], start
+    for k in range(start, end + 1):
+        if k == end or (
+            read[k] != text[k] and not text[k].isspace() and unicodedata.category(text[k]) != "Cf"
+        ):
+            piece = text[at:k]
+            lead = len(piece) - len(piece.lstrip())
+            stretches.append((at + lead, at + len(piece.rstrip())))
+            at = k + 1
+    best = max(stretches, key=lambda s: (s[1] - s[0], -s[0]))
+    return best if best[1] > best[0] else (start, end)

@@ -878,8 +878,8 @@ def test_a_quote_cut_from_a_longer_passage_is_marked_as_an_excerpt(grader, weak_
     units = segment(speech)
     window = next(u for u in units if u.is_window)
     sentence = next(u for u in units if not u.is_window)
-    cut = Grader._evidence(units, (units.index(window), 0.5))
-    whole = Grader._evidence(units, (units.index(sentence), 0.5))
+    cut = Grader._evidence(speech, speech, units, (units.index(window), 0.5))
+    whole = Grader._evidence(speech, speech, units, (units.index(sentence), 0.5))
     assert cut.excerpt and cut.shown == f"…{window.text.strip()}…"
     assert not whole.excerpt and whole.shown == whole.quote == sentence.text
     r = grader.grade(weak_answer, "video_recommendation")
@@ -1134,3 +1134,42 @@ def test_a_title_without_markup_tells_the_topic_and_is_no_evidence(grader, weak_
     assert all(b.score <= a.score for a, b in zip(report.components, twice.components)), (
         "pasted twice, a title counted again"
     )
+
+
+def test_a_window_over_list_items_is_quoted_as_whole_lines():
+    """`lines_trimmed`: a word window cut across several lines keeps the lines it holds whole,
+    not the pieces its cut left at either end; within one line it is left as it is."""
+    from grader.scoring.grading import lines_trimmed
+
+    answer = "- use onboarding info + gym avg\n- class imbalance: ~3% churn, class weights\n- la"
+    start = answer.index("gym avg")
+    text, lo, hi = lines_trimmed(answer, start, len(answer) - 1)
+    assert text[lo:hi] == "- class imbalance: ~3% churn, class weights"
+    one = answer.index("class weights")
+    assert lines_trimmed(answer, one, one + 7) == ("class w", 0, 7)
+
+
+@pytest.mark.slow
+def test_notes_in_bullets_are_quoted_bullet_by_bullet(grader):
+    """A terse bullet list is quoted one bullet at a time: a component's evidence is a line of
+    the answer, never the end of one bullet and the start of the next."""
+    notes = (
+        "Gym churn notes\n\n- goal: predict which members cancel in the next 60 days\n"
+        "- nightly batch job, scores written to the CRM for the retention team\n"
+        "- label: membership cancelled within 60 days of the snapshot date\n"
+        "- model: logistic regression baseline, then LightGBM\n"
+        "- eval: AUC, precision@top 5% per gym, time split\n"
+        "- monitor: feature drift, weekly recalibration\n"
+        "- privacy: GDPR, no health data\n"
+        "- class imbalance: ~3% churn per month, use class weights, report PR-AUC\n"
+        "- feedback loop: members we call churn less, keep a random holdout\n"
+    )
+    report = grader.grade(notes, "Design churn prediction for a gym chain.")
+    quotes = [e for c in report.components for e in c.evidence]
+    assert quotes
+    lines = [line[2:] for line in notes.splitlines() if line.startswith("- ")]
+    for e in quotes:
+        assert "\n" not in e.quote and notes[e.start : e.end] == e.quote
+        assert any(e.quote in line for line in lines), e.quote
+    privacy = next(c for c in report.components if c.id == "privacy")
+    assert [e.quote for e in privacy.evidence] in ([], ["privacy: GDPR, no health data"])

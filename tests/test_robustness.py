@@ -92,3 +92,13 @@ def test_concurrent_gradings_match_sequential(grader):
         results = list(pool.map(lambda job: (job, grader.grade(*job).to_json()), jobs))
     for (a, q), got in results:
         assert got == sequential[q + a[:40]]
+
+
+def test_a_quote_is_what_the_answer_says_around_an_invisible_character(fast_grader):
+    """A zero-width space is blanked for grading; a quote still reads the answer as written, so
+    answer[start:end] == quote."""
+    text = "0:OFFLINE:METRICS\u200b0 and PR-AUC on a held-out month of transactions"
+    report = fast_grader.grade(text, "fraud_detection")
+    for c in report.components:
+        for e in [*c.evidence, *([c.mention] if c.mention else [])]:
+            assert text[e.start : e.end] == e.quote

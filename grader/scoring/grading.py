@@ -76,7 +76,7 @@ from grader.scoring.segment import (
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import blank_spans, plain_words, quantity
+from grader.text import blank_spans, plain_words, quantity, read_stretch
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
@@ -152,19 +152,41 @@ TRIM_WORDS = 4  # a window's first or last words this few, cut off from their cl
 _WORD_SPAN = re.compile(r"\S+")
 
 
-def clause_trimmed(text: str) -> tuple[int, int]:
+def lines_trimmed(answer: str, start: int, end: int) -> tuple[str, int, int]:
+    """A word window over several lines (list items, notes) as a reader would point at it: without
+    the piece of a line its cut left at its start or end ("use onboarding info + gym avg" above
+    "- class imbalance: ..."), as long as a whole line remains. Returns the window's text and the
+    span kept within it, for `clause_trimmed`."""
+    text = answer[start:end]
+    first, last = text.find("\n"), text.rfind("\n")
+    if first < 0:
+        return text, 0, len(text)
+    head, tail = 0, len(text)
+    if start > 0 and answer[start - 1] != "\n" and answer[:start].rsplit("\n", 1)[-1].strip():
+        head = first + 1  # it starts inside a line: from the next one
+    if end < len(answer) and answer[end] != "\n" and answer[end:].split("\n", 1)[0].strip():
+        tail = last  # it ends inside a line: at the end of the one before
+    if not text[head:tail].strip():
+        return text, 0, len(text)
+    head += len(text[head:tail]) - len(text[head:tail].lstrip())
+    return text, head, len(text[:tail].rstrip())
+
+
+def clause_trimmed(text: str, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """The span of a word window worth quoting: without a fragment of TRIM_WORDS words or fewer
     that its cut left before a clause's end at its start ("Flink) writing into...") or after one
     at its end ("...training-serving skew. Scores and"), so that a quote starts and stops where a
-    clause does. The whole window when it holds no such break."""
-    words = [m.span() for m in _WORD_SPAN.finditer(text)]
+    clause does. The whole window (text[lo:hi], by default all of it) when it holds no such
+    break."""
+    hi = len(text) if hi is None else hi
+    words = [m.span() for m in _WORD_SPAN.finditer(text, lo, hi)]
     if len(words) <= 3 * TRIM_WORDS:
-        return 0, len(text)
-    start, end = 0, len(text)
-    head = list(_CLAUSE_END.finditer(text, 0, words[TRIM_WORDS - 1][1] + 1))
+        return lo, hi
+    start, end = lo, hi
+    head = list(_CLAUSE_END.finditer(text, lo, words[TRIM_WORDS - 1][1] + 1))
     if head:  # the last break among its first words: the quote starts at the next word
         start = next(s for s, _ in words if s >= head[-1].end())
-    tail = [m for m in _CLAUSE_END.finditer(text, words[-TRIM_WORDS][0]) if m.group() != ","]
+    tail = [m for m in _CLAUSE_END.finditer(text, words[-TRIM_WORDS][0], hi) if m.group() != ","]
     if tail:  # the first break among its last words (a sentence's, not a comma): it ends there
         end = tail[0].end()
     return start, end
@@ -663,7 +685,8 @@ class Grader:
             warnings.append(describe_injection(findings))
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
-        prepared = self.prepare(counted_text(answer, findings, set_aside))
+        read = counted_text(answer, findings, set_aside)
+        prepared = self.prepare(read)
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
             prepared = prepared.about(
@@ -726,13 +749,13 @@ class Grader:
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
-                    self._evidence(units, e)
+                    self._evidence(answer, read, units, e)
                     for e in sorted(j.evidence, key=lambda e: units[e[0]].start)
                 ]
                 if j.status != "missing"
                 else []
             )
-            mention = self._evidence(units, j.mention) if j.mention else None
+            mention = self._evidence(answer, read, units, j.mention) if j.mention else None
             results.append(
                 ComponentResult(
                     id=comp.id,
@@ -795,16 +818,27 @@ class Grader:
         )
 
     @staticmethod
-    def _evidence(units: list[Unit], found: tuple[int, float]) -> Evidence:
+    def _evidence(
+        answer: str, counted: str, units: list[Unit], found: tuple[int, float]
+    ) -> Evidence:
+        """A unit quoted as the answer reads (`counted` is the answer as graded, what was set aside
+        blanked): a word window without the pieces of lines and clauses its cut left at its ends
+        (`lines_trimmed`, `clause_trimmed`), and no quote showing what the grading did not read (a
+        steering phrase a window reaches into): its longest stretch that was read (`read_stretch`)."""
         i, similarity = found
         u = units[i]
-        start, end = clause_trimmed(u.text) if u.is_window else (0, len(u.text))
+        lo, hi = (
+            clause_trimmed(*lines_trimmed(counted, u.start, u.end))
+            if u.is_window
+            else (0, len(u.text))
+        )
+        start, end = read_stretch(answer, counted, u.start + lo, u.start + hi)
         return Evidence(
-            quote=u.text[start:end],
-            start=u.start + start,
-            end=u.start + end,
+            quote=answer[start:end],
+            start=start,
+            end=end,
             similarity=similarity,
-            excerpt=u.is_window,
+            excerpt=u.is_window or (start, end) != (u.start + lo, u.start + hi),
         )
 
     def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:

@@ -572,14 +572,27 @@ def quote_order(
     found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
     found = found[mine[found]] if mine[found].any() else found[named[found]]
     order = sorted(map(int, found), key=lambda i: (not named[i], units[i].is_window, -rank[i], i))
-    return list(dict.fromkeys(_pointed(i, rank, units) for i in order))
+    return list(dict.fromkeys(_pointed(i, rank, units, named) for i in order))
 
 
-def _pointed(i: int, rank: np.ndarray, units: list[Unit]) -> int:
+def _pointed(i: int, rank: np.ndarray, units: list[Unit], named: np.ndarray) -> int:
     """The unit a quote points at: a sentence itself, unless it runs past QUOTE_WORDS words
     (unpunctuated speech), which would quote a page of the answer, or all of it; then its word
-    window closest to the component (highest `rank`)."""
+    window closest to the component (highest `rank`). A word window across the lines of a list
+    points at the line (a bullet, a note) inside it closest to the component: a reader points at
+    "- privacy: GDPR, no health data", not at the end of the line above and that one."""
     u = units[i]
+    if u.is_window and "\n" in u.text.strip():
+        held = {(s, e): n for s, e, n in u.parts}  # a line's unit: how many of its words are held
+        lines = [
+            j
+            for j, w in enumerate(units)
+            if not w.is_window
+            and "\n" not in w.text
+            and 2 * held.get((w.start, w.end), 0) >= w.words
+        ]
+        if lines:
+            return max(lines, key=lambda j: (named[j], rank[j], -j))
     if u.is_window or u.words <= QUOTE_WORDS:
         return i
     inside = [
