@@ -307,6 +307,19 @@ def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answe
     assert salad in buzzwords
 
 
+def test_a_short_list_of_one_topics_keywords_is_a_list_of_buzzwords(grader, weak_answer):
+    """ "Kubernetes, autoscaling, GPUs, ..." names scaling's terms and says nothing of any: set
+    aside as buzzwords, though it names fewer than three topics and has fewer items than a long
+    enumeration. A list of concrete features, names no keyword, is read as evidence."""
+    terms = "Kubernetes, autoscaling, GPUs, serverless, caching, sharding, load balancers, CDN."
+    features = "Signals: watch time, country, device, hour of day, recent searches, channel age."
+    body = weak_answer.split("\n", 1)[1]
+    report = grader.grade(body + "\n\n" + terms + "\n\n" + features + "\n", "video_recommendation")
+    buzzwords = [p.quote for p in report.ignored if p.reason == "buzzwords"]
+    assert terms in buzzwords
+    assert not any(features in b for b in buzzwords), buzzwords
+
+
 def test_a_sentence_that_states_a_quantity_is_not_a_list_of_buzzwords(grader, weak_answer):
     """ "Retrain weekly on 30 days of data with a feature store." is made of the rubric's words
     only, yet it decides how often and on how much: a quantity is no topic name. It was set aside

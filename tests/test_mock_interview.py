@@ -204,3 +204,23 @@ def test_a_round_records_the_reply_sentences_its_component_cites(grader, strong_
     same = rnd.model_copy(update={"after_score": rnd.before_score, "after_status": comp.status})
     kept = reply_feedback(fresh, same, follow_up)
     assert kept.on_point == [reply] and not kept.added
+
+
+def test_a_reply_that_only_names_terms_or_talks_of_else_raises_nothing(
+    grader, weak_answer, weak_report
+):
+    """A reply raises its component only by a passage of its own quoted for it: a list of the
+    component's buzzwords, or talk of something else, leaves the score where it was."""
+    from grader.report import FollowUp
+
+    for cid in ("scaling", "privacy"):
+        old = weak_report.component(cid)
+        asked = FollowUp(question=f"What about {old.title}?", component_id=cid, why="", kind="gap")
+        for reply in (
+            "Kubernetes, autoscaling, GPUs, serverless, caching, sharding, load balancers, CDN.",
+            "I think the app needs a dark mode, and the brand colours could be more vibrant.",
+        ):
+            mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
+            rnd = mock.answer(grader, asked, reply)
+            assert rnd.after_score == old.score and not rnd.improved, (cid, reply)
+            assert mock.report.component(cid) == old

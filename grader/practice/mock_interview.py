@@ -186,7 +186,8 @@ class MockInterview(BaseModel):
         The reply is graded in context: the answer and the reply against the interview's question,
         with the interviewer's lines and the earlier replies blanked, so a focused reply still reads
         as part of an answer to that question and takes no credit for what an earlier reply said.
-        Only the probed component's result is taken, and only when it is better."""
+        Only the probed component's result is taken, and only when it is better and a passage
+        of the reply is quoted for it."""
         if not reply.strip():
             raise InputError("the reply is empty: type or record your answer to the question")
         prefix = f"\n\n{INTERVIEWER}{follow_up.question}\n{CANDIDATE}"
@@ -206,9 +207,12 @@ class MockInterview(BaseModel):
         )
         old = self.report.component(follow_up.component_id)
         new = next((c for c in regraded.components if c.id == old.id), None)
-        kept = new if new is not None and new.score > old.score else old
         end = reply_start + len(reply)
         on_point = [e.quote for e in (new.evidence if new else []) if reply_start <= e.start < end]
+        # a reply raises its component only by what it says: a score that rose with no passage of
+        # the reply quoted for it is the noise of a longer text (a reply about dark mode had
+        # raised privacy 7 -> 11), not credit
+        kept = new if new is not None and new.score > old.score and on_point else old
         self.text, self.graded_text = text, graded
         self.report = _with_component(grader, self.report, kept, text, asked=old.id)
         rnd = Round(

@@ -191,6 +191,28 @@ def enumeration(text: str) -> bool:
     )
 
 
+KEYWORD_LIST_ITEMS = 5  # a comma list this long, of bare terms, most of them rubric keywords,
+KEYWORD_LIST_SHARE = 0.5  # ... this share at least, is a list of buzzwords whatever its topics
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def keyword_list(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> bool:
+    """A comma list of KEYWORD_LIST_ITEMS or more items, nearly all bare terms (one or two words,
+    ENUMERATION_BARE of them), at least KEYWORD_LIST_SHARE of which name a rubric keyword:
+    "Kubernetes, autoscaling, GPUs, serverless, caching, sharding, load balancers, CDN" names one
+    topic's terms and says nothing of any, though it lists fewer topics than a buzzword list of
+    topics and fewer items than an `enumeration`. A list of concrete things ("age, country, device,
+    time of day, recent clicks") names no keyword and is not one."""
+    items = [t for t in _COMMA.split(u.clean) if t.strip()]
+    if len(items) < KEYWORD_LIST_ITEMS:
+        return False
+    if sum(len(_ITEM_WORD.findall(t)) <= 2 for t in items) < ENUMERATION_BARE * len(items):
+        return False
+    found = naming_masks(lexicons, items)
+    named = sum(any(m[k] for m in found.values()) for k in range(len(items)))
+    return named >= KEYWORD_LIST_SHARE * len(items)
+
+
 def listy_units(
     units: list[Unit],
     unit_tokens: list[set[str]],
@@ -200,8 +222,9 @@ def listy_units(
     lexicons: Mapping[str, TopicLexicon] | None = None,
 ) -> np.ndarray:
     """Mask of units that are buzzword lists: several topics named (`named`: per topic, the units
-    naming it) and almost nothing else said, or a long enumeration of bare terms, whatever the
-    terms (naming is not explaining). Every unit is judged with the list it was cut from too: a
+    naming it) and almost nothing else said, a long enumeration of bare terms, whatever the
+    terms, or a shorter one of rubric keywords (`keyword_list`, with `lexicons`): naming is not
+    explaining. Every unit is judged with the list it was cut from too: a
     word window holds only a few items of a long column of one-word bullets, a line of a record
     pasted as code (`"camera_id": "cam_top_2",`) one, and neither is less a piece of that list for
     it; the report lists the whole list as buzzwords, so no piece of it is quoted as evidence."""
@@ -210,7 +233,11 @@ def listy_units(
     for i, (u, tokens) in enumerate(zip(units, unit_tokens)):
         if u.block not in listed:
             listed[u.block] = enumeration(u.block)
-        if listed[u.block] or enumeration(u.text):
+        if (
+            listed[u.block]
+            or enumeration(u.text)
+            or (lexicons is not None and keyword_list(u, lexicons))
+        ):
             mask[i] = True
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
