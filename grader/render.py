@@ -151,10 +151,13 @@ def to_markdown(r: GradeReport) -> str:
             out.append("")
     if r.follow_up_questions:
         out += ["## Follow-up questions", ""]
-        out += [  # a probe quotes the candidate: their words stay inert here too
-            f"{i}. {_md_escape(f.question)} *({_md_escape(f.why)})*"
-            for i, f in enumerate(r.follow_up_questions, 1)
-        ]
+        for i, f in enumerate(r.follow_up_questions, 1):
+            # a probe quotes the candidate: their words stay inert here too
+            out.append(f"{i}. {_md_escape(f.question)} *({_md_escape(f.why)})*")
+            if f.listen_for:  # as the app shows it under each question
+                out += ["", "   What a strong reply covers:", ""]
+                out += [f"   - {_md_escape(x)}" for x in f.listen_for]
+                out += [""]
     if r.recommended_reading:
         named = {c.id: c.title for c in r.components}
         out += ["", "## Recommended reading", ""]

@@ -326,7 +326,9 @@ class GradeReport(_Model):
     answer_stats: AnswerStats
     grader: GraderInfo
     summary: str | None = Field(
-        default=None, description="LLM narrative summary, when an LLM was used."
+        default=None,
+        description="A narrative summary: the LLM's, when an LLM was used; for a mock interview "
+        "saved to the history, what its rounds changed (after the LLM's, if any).",
     )
     improvements: list[str] = Field(
         default_factory=list, description="Top improvements, best first."

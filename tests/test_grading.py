@@ -1186,3 +1186,15 @@ def test_notes_in_bullets_are_quoted_bullet_by_bullet(grader):
         assert any(e.quote in line for line in lines), e.quote
     privacy = next(c for c in report.components if c.id == "privacy")
     assert [e.quote for e in privacy.evidence] in ([], ["privacy: GDPR, no health data"])
+
+
+def test_the_markdown_report_says_what_a_strong_reply_covers(grader, weak_answer):
+    """The downloaded Markdown gives each follow-up what a strong reply covers, as the app does."""
+    from grader.render import to_markdown
+
+    report = grader.grade(weak_answer, "video_recommendation")
+    text = to_markdown(report)
+    asked = text.split("## Follow-up questions", 1)[1]
+    first = report.follow_up_questions[0]
+    assert first.listen_for and "What a strong reply covers:" in asked
+    assert asked.index(first.listen_for[0][:40]) < asked.index("\n2. ")

@@ -224,3 +224,19 @@ def test_a_reply_that_only_names_terms_or_talks_of_else_raises_nothing(
             rnd = mock.answer(grader, asked, reply)
             assert rnd.after_score == old.score and not rnd.improved, (cid, reply)
             assert mock.report.component(cid) == old
+
+
+def test_the_report_saved_after_an_interview_says_what_its_rounds_changed(
+    grader, weak_answer, weak_report, strong_reply
+):
+    """Saved to the history, an interview's report carries its summary (rounds, overall before
+    and after, what improved), so that opening or exporting the attempt shows it again."""
+    mock = MockInterview.start(weak_answer, weak_report, "video_recommendation")
+    follow_up = mock.next_follow_up(grader.kb)
+    mock.answer(grader, follow_up, strong_reply("video_recommendation", follow_up.component_id))
+    saved = mock.saved_report()
+    assert saved.summary.startswith("Mock interview, 1 round: overall ")
+    assert f"{weak_report.overall_score} -> {mock.report.overall_score}" in saved.summary
+    assert saved.model_copy(update={"summary": None}) == mock.report.model_copy(
+        update={"summary": None}
+    )

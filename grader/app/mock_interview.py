@@ -212,7 +212,7 @@ def _summary(mock: MockInterview, reason: str) -> None:
     done = hashlib.sha1(mock.text.encode()).hexdigest()  # the same after a refresh
     if mock.rounds and st.session_state.get(SAVED) != done:  # save each finished interview once
         st.session_state[SAVED] = done
-        state.save_attempt(mock.text, mock.report, mode="mock")
+        state.save_attempt(mock.text, mock.saved_report(), mode="mock")
         if saved := st.session_state.pop(state.SAVED_AS, ""):
             st.toast(f"The interview is {saved}.")
     if st.button("Start a new interview", key="mock_again"):

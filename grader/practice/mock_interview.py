@@ -231,6 +231,13 @@ class MockInterview(BaseModel):
         self.rounds.append(rnd)
         return rnd
 
+    def saved_report(self) -> GradeReport:
+        """The report as the interview leaves it, with what its rounds changed as its summary
+        (after an LLM's summary, if any): saved to the history, it is read there again."""
+        said = f"Mock interview, {' '.join(self.summary().lines())}"
+        summary = f"{self.report.summary}\n\n{said}" if self.report.summary else said
+        return self.report.model_copy(update={"summary": summary})
+
     def summary(self) -> MockSummary:
         changes = {}
         for r in self.rounds:  # a component asked twice reports its first before and last after
