@@ -82,10 +82,9 @@ def _revise(text: str, report) -> None:
             _to_practise(text, report)
         st.session_state[REPLACING] = mine
     if st.session_state.get(REPLACING) == mine and typed:
-        st.warning(
+        st.warning(  # (not said to be ungraded: it may be another attempt, graded and saved)
             "Your answer box in Practise holds other text "
-            f"({quantity(len(typed.split()), 'word')}), not "
-            "graded since it changed. Replace it with this answer?"
+            f"({quantity(len(typed.split()), 'word')}). Replace it with this answer?"
         )
         if st.button("Replace it", key="revise_replace"):
             _to_practise(text, report)
