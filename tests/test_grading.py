@@ -1150,22 +1150,23 @@ def test_a_title_without_markup_tells_the_topic_and_is_no_evidence(grader, weak_
 
 
 def test_a_window_over_list_items_is_quoted_as_whole_lines():
-    """`lines_trimmed`: a word window cut across several lines keeps the lines it holds whole,
-    not the pieces its cut left at either end; within one line it is left as it is."""
-    from grader.scoring.grading import lines_trimmed
+    """`quote_span`: a word window cut across several lines keeps the lines it holds whole (its
+    list marker aside), not the pieces its cut left at either end; a line's label stays."""
+    from grader.scoring.grading import quote_span
 
     answer = "- use onboarding info + gym avg\n- class imbalance: ~3% churn, class weights\n- la"
     start = answer.index("gym avg")
-    text, lo, hi = lines_trimmed(answer, start, len(answer) - 1)
-    assert text[lo:hi] == "- class imbalance: ~3% churn, class weights"
-    one = answer.index("class weights")
-    assert lines_trimmed(answer, one, one + 7) == ("class w", 0, 7)
+    lo, hi = quote_span(answer, start, len(answer) - 1)
+    assert answer[start + lo : start + hi] == "class imbalance: ~3% churn, class weights"
+    line = answer.index("- class")
+    lo, hi = quote_span(answer, line, len(answer))
+    assert answer[line + lo : line + hi].startswith("class imbalance: ~3% churn")
 
 
 @pytest.mark.slow
 def test_notes_in_bullets_are_quoted_bullet_by_bullet(grader):
-    """A terse bullet list is quoted one bullet at a time: a component's evidence is a line of
-    the answer, never the end of one bullet and the start of the next."""
+    """A terse bullet list is quoted in whole bullets: a component's evidence is one line of the
+    answer, or several whole ones, never the end of one bullet and the start of the next."""
     notes = (
         "Gym churn notes\n\n- goal: predict which members cancel in the next 60 days\n"
         "- nightly batch job, scores written to the CRM for the retention team\n"
@@ -1182,10 +1183,11 @@ def test_notes_in_bullets_are_quoted_bullet_by_bullet(grader):
     assert quotes
     lines = [line[2:] for line in notes.splitlines() if line.startswith("- ")]
     for e in quotes:
-        assert "\n" not in e.quote and notes[e.start : e.end] == e.quote
-        assert any(e.quote in line for line in lines), e.quote
-    privacy = next(c for c in report.components if c.id == "privacy")
-    assert [e.quote for e in privacy.evidence] in ([], ["privacy: GDPR, no health data"])
+        assert notes[e.start : e.end] == e.quote
+        pieces = [p.removeprefix("- ") for p in e.quote.split("\n")]
+        assert all(p in lines for p in pieces), e.quote
+    imbalance = next(c for c in report.components if c.id == "class_imbalance")
+    assert [e.quote for e in imbalance.evidence] in ([], [lines[7]])
 
 
 def test_the_markdown_report_says_what_a_strong_reply_covers(grader, weak_answer):

@@ -152,24 +152,35 @@ TRIM_WORDS = 4  # a window's first or last words this few, cut off from their cl
 _WORD_SPAN = re.compile(r"\S+")
 
 
-def lines_trimmed(answer: str, start: int, end: int) -> tuple[str, int, int]:
-    """A word window over several lines (list items, notes) as a reader would point at it: without
-    the piece of a line its cut left at its start or end ("use onboarding info + gym avg" above
-    "- class imbalance: ..."), as long as a whole line remains. Returns the window's text and the
-    span kept within it, for `clause_trimmed`."""
+_LINE_MARK = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+")  # a list item's marker
+
+
+def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
+    """The part of a word window answer[start:end] worth quoting, as offsets into the window. Over
+    several lines (list items, notes), without the pieces of lines its cut left at either end
+    ("use onboarding info + gym avg" above "- class imbalance: ...") as long as a whole line
+    remains, and without a list marker in front; an end that is a line's end or start is kept as
+    it is. An end cut inside a line or a sentence is moved to a clause's break
+    (`clause_trimmed`)."""
     text = answer[start:end]
+    before = answer[:start].rsplit("\n", 1)[-1]
+    head = not before.strip() or _LINE_MARK.fullmatch(before) is not None  # at a line's start
+    tail = not answer[end:].split("\n", 1)[0].strip()  # at a line's end
+    lo, hi = 0, len(text)
     first, last = text.find("\n"), text.rfind("\n")
-    if first < 0:
-        return text, 0, len(text)
-    head, tail = 0, len(text)
-    if start > 0 and answer[start - 1] != "\n" and answer[:start].rsplit("\n", 1)[-1].strip():
-        head = first + 1  # it starts inside a line: from the next one
-    if end < len(answer) and answer[end] != "\n" and answer[end:].split("\n", 1)[0].strip():
-        tail = last  # it ends inside a line: at the end of the one before
-    if not text[head:tail].strip():
-        return text, 0, len(text)
-    head += len(text[head:tail]) - len(text[head:tail].lstrip())
-    return text, head, len(text[:tail].rstrip())
+    if first >= 0:
+        lo2 = lo if head else first + 1
+        hi2 = hi if tail else last
+        if text[lo2:hi2].strip():
+            lo, hi, head, tail = lo2, hi2, True, True
+    if head:
+        lo += len(text[lo:hi]) - len(text[lo:hi].lstrip())
+        mark = _LINE_MARK.match(text, lo)
+        lo = mark.end() if mark and mark.end() < hi else lo
+    if tail:
+        hi = lo + len(text[lo:hi].rstrip())
+    cut_lo, cut_hi = clause_trimmed(text, lo, hi)
+    return (lo if head else cut_lo), (hi if tail else cut_hi)
 
 
 def clause_trimmed(text: str, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
@@ -823,15 +834,11 @@ class Grader:
     ) -> Evidence:
         """A unit quoted as the answer reads (`counted` is the answer as graded, what was set aside
         blanked): a word window without the pieces of lines and clauses its cut left at its ends
-        (`lines_trimmed`, `clause_trimmed`), and no quote showing what the grading did not read (a
+        (`quote_span`), and no quote showing what the grading did not read (a
         steering phrase a window reaches into): its longest stretch that was read (`read_stretch`)."""
         i, similarity = found
         u = units[i]
-        lo, hi = (
-            clause_trimmed(*lines_trimmed(counted, u.start, u.end))
-            if u.is_window
-            else (0, len(u.text))
-        )
+        lo, hi = quote_span(counted, u.start, u.end) if u.is_window else (0, len(u.text))
         start, end = read_stretch(answer, counted, u.start + lo, u.start + hi)
         return Evidence(
             quote=answer[start:end],
