@@ -588,32 +588,27 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
     skipped: list[str] = []
     bundled: dict[str, tuple] = {}  # "kind:id" -> the bundled note and its file
     sources: dict[str, Path] = {}  # every note in use, by its path relative to its layer
-    layers = [(root, "", tuple(_MODELS))]
     parsed = ParsedNotes(settings().cache_dir / "notes.json")
-    if user.is_dir():
-        layers.append((user, "user/", USER_KINDS))
-    for base, prefix, kinds in layers:
-        for kind in kinds:
-            for path in sorted((base / FOLDERS[kind]).glob("*.md")):
-                try:
-                    note = load_note(path, kind, parsed)
-                    if note.id != path.stem:
-                        raise KnowledgeBaseError(
-                            f"{path}: field 'id': '{note.id}' does not match the file name"
-                        )
-                except KnowledgeBaseError as exc:
-                    if not prefix:
-                        raise
-                    skipped.append(str(exc))
-                    continue
-                if not prefix:
-                    bundled[f"{kind}:{note.id}"] = (note, path)
-                found[kind][note.id] = note
-                paths[f"{kind}:{note.id}"] = path
-                rel = prefix + path.relative_to(base).as_posix()
-                if prefix:
-                    user_notes.append(rel)
-                sources[rel] = path
+    for base, prefix, kind, path in _note_files(root, user):
+        try:
+            note = load_note(path, kind, parsed)
+            if note.id != path.stem:
+                raise KnowledgeBaseError(
+                    f"{path}: field 'id': '{note.id}' does not match the file name"
+                )
+        except KnowledgeBaseError as exc:
+            if not prefix:
+                raise
+            skipped.append(str(exc))
+            continue
+        if not prefix:
+            bundled[f"{kind}:{note.id}"] = (note, path)
+        found[kind][note.id] = note
+        paths[f"{kind}:{note.id}"] = path
+        rel = prefix + path.relative_to(base).as_posix()
+        if prefix:
+            user_notes.append(rel)
+        sources[rel] = path
     for rel in [r for r in user_notes if r.startswith(f"user/{FOLDERS['case']}/")]:
         case_id = Path(rel).stem
         key = f"case:{case_id}"
@@ -647,22 +642,31 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
     )
 
 
-def notes_stamp(root: Path | None = None, user: Path | None = None) -> tuple:
-    """What `load_kb` would read, as each note file's path, size and modification time: equal
-    stamps, the same notes, without reading or validating any (a long-running server looks at it
-    every few seconds; a full load takes about 16 ms)."""
-    root = Path(root) if root is not None else settings().kb_dir
-    user = Path(user) if user is not None else settings().user_kb
-    layers = [(root, tuple(_MODELS)), (user, USER_KINDS)]
-    stamp = []
-    for base, kinds in layers:
+def _note_files(root: Path, user: Path):
+    """(layer folder, its prefix, kind, path) of every note file `load_kb` reads: the bundled
+    notes of every kind, then the user's own cases and concepts ("user/")."""
+    layers = [(root, "", tuple(_MODELS))]
+    if user.is_dir():
+        layers.append((user, "user/", USER_KINDS))
+    for base, prefix, kinds in layers:
         for kind in kinds:
             for path in sorted((base / FOLDERS[kind]).glob("*.md")):
-                try:
-                    info = path.stat()
-                except OSError:
-                    continue
-                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+                yield base, prefix, kind, path
+
+
+def notes_stamp(root: Path | None = None, user: Path | None = None) -> tuple:
+    """What `load_kb` would read (`_note_files`), as each note file's path, size and modification
+    time: equal stamps, the same notes, without reading or validating any (a long-running server
+    looks at it every few seconds; a full load takes about 16 ms)."""
+    root = Path(root) if root is not None else settings().kb_dir
+    user = Path(user) if user is not None else settings().user_kb
+    stamp = []
+    for _, _, _, path in _note_files(root, user):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        stamp.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(stamp)
 
 

@@ -66,6 +66,7 @@ from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
 from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
 from grader.scoring.segment import (
+    _MARKER,
     MIN_UNIT_WORDS,
     Unit,
     clean_text,
@@ -152,9 +153,6 @@ TRIM_WORDS = 4  # a window's first or last words this few, cut off from their cl
 _WORD_SPAN = re.compile(r"\S+")
 
 
-_LINE_MARK = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+")  # a list item's marker
-
-
 def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
     """The part of a word window answer[start:end] worth quoting, as offsets into the window. Over
     several lines (list items, notes), without the pieces of lines its cut left at either end
@@ -164,7 +162,7 @@ def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
     (`clause_trimmed`)."""
     text = answer[start:end]
     before = answer[:start].rsplit("\n", 1)[-1]
-    head = not before.strip() or _LINE_MARK.fullmatch(before) is not None  # at a line's start
+    head = not before.strip() or _MARKER.fullmatch(before) is not None  # at a line's start
     tail = not answer[end:].split("\n", 1)[0].strip()  # at a line's end
     lo, hi = 0, len(text)
     first, last = text.find("\n"), text.rfind("\n")
@@ -175,8 +173,8 @@ def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
             lo, hi, head, tail = lo2, hi2, True, True
     if head:
         lo += len(text[lo:hi]) - len(text[lo:hi].lstrip())
-        mark = _LINE_MARK.match(text, lo)
-        lo = mark.end() if mark and mark.end() < hi else lo
+        mark = _MARKER.match(text[lo:hi])  # a list item's marker, as segmenting reads it
+        lo = lo + mark.end() if mark and lo + mark.end() < hi else lo
     if tail:
         hi = lo + len(text[lo:hi].rstrip())
     cut_lo, cut_hi = clause_trimmed(text, lo, hi)

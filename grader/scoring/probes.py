@@ -279,6 +279,9 @@ _BANKS_LOCK = threading.Lock()
 def _bank(kb: KnowledgeBase) -> _Bank:
     with _BANKS_LOCK:
         if kb.digest not in _BANKS:
+            steps = kb.steps.values()
+            batch = [w for st in steps for w in st.batch_words]
+            live = [w for st in steps for w in st.live_words]
             general = general_texts(kb)
             profiles = {cid: _case_profile(c, general) for cid, c in kb.cases.items()}
             # a case with no words of its own (a template not yet written) is no product
@@ -292,13 +295,8 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 idf,
                 {n.says: n for c in reversed(kb.concepts.values()) for n in c.cue_notes},
                 {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
-                *(
-                    TopicLexicon.from_keywords(words) if words else None
-                    for words in (
-                        [w for st in kb.steps.values() for w in st.batch_words],
-                        [w for st in kb.steps.values() for w in st.live_words],
-                    )
-                ),
+                TopicLexicon.from_keywords(batch) if batch else None,
+                TopicLexicon.from_keywords(live) if live else None,
             )
         return _BANKS[kb.digest]
 
