@@ -51,6 +51,31 @@ def test_terse_notes_are_read_with_their_heading():
     assert all(answer[u.start : u.end] == u.text for u in units)
 
 
+def test_a_list_item_heads_only_the_items_nested_under_it():
+    answer = (
+        "## Churn notes\n- goal: predict which members cancel in the next 60 days\n- features:\n"
+        "  - days since the last order\n  - number of skipped boxes\n"
+        "- privacy: GDPR, delete the data of members who leave\n"
+        "- model: gradient boosted trees on monthly snapshots\n"
+        "Serving:\n- scores written nightly to the CRM\n"
+    )
+    headed = {u.text: u.heading for u in segment(answer) if not u.is_window}
+    assert headed["days since the last order"] == "features"
+    assert headed["number of skipped boxes"] == "features"
+    # its sibling items are back under the section it sits in
+    assert headed["privacy: GDPR, delete the data of members who leave"] == "Churn notes"
+    assert headed["model: gradient boosted trees on monthly snapshots"] == "Churn notes"
+    assert headed["scores written nightly to the CRM"] == "Serving"  # a line's heading as before
+    # nor does a word window read its siblings under it
+    longer = answer.replace(
+        "  - number of skipped boxes\n",
+        "".join(f"  - skipped boxes in the last {n} weeks of the plan\n" for n in range(2, 9)),
+    )
+    windows = [u for u in segment(longer) if u.is_window]
+    assert {w.heading for w in windows if "skipped" in w.text} == {"features"}
+    assert not any(w.heading == "features" and "privacy" in w.text for w in windows)
+
+
 def test_sentences_of_a_paragraph_carry_their_own_topic():
     answer = "## Monitoring\n\nOur offsite was in Lisbon. We walked along the river all week.\n"
     units = [u for u in segment(answer) if not u.is_window]

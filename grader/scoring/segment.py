@@ -36,6 +36,7 @@ WRAP_WORDS = 8  # a line this long that stops mid-sentence was wrapped (a captio
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)])\s")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # a section's number, then its title: "4.1 Baseline", "1.2. Goals" (not a list's "3. Data")
@@ -215,6 +216,15 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
             break
         spans[:2] = [(spans[0][0], spans[1][1])]
     return spans
+
+
+def _indent(line: str) -> int:
+    """How far a line is indented (a tab as four spaces)."""
+    return (
+        len(line)
+        - len(line.lstrip(" \t"))
+        + 3 * line[: len(line) - len(line.lstrip(" \t"))].count("\t")
+    )
 
 
 def _heading(line: str, next_line: str | None) -> str | None:
@@ -398,6 +408,9 @@ def segment(answer: str) -> list[Unit]:
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
+    # list items that head the items nested under them ("- features:"): (the item's indent, the
+    # heading in force before it), innermost last
+    scopes: list[tuple[int, str | None]] = []
     for block in _BLOCK.finditer(answer):
         if block.start() == plain_title:
             s, e = _trim(answer, block.start(), block.end())
@@ -434,9 +447,18 @@ def segment(answer: str) -> list[Unit]:
                 continue
             if columns is not None and not line.lstrip().startswith("|"):
                 columns = None
+            at = block.start() + starts[k]
+            indent = _indent(line)
+            if scopes and indent <= scopes[-1][0]:  # past the items a list item headed
+                while scopes and indent <= scopes[-1][0]:
+                    heading = scopes.pop()[1]
+                titles.append((at, at, heading or ""))
             title = _heading(line, following)
             if title is not None:
-                at = block.start() + starts[k]
+                if _LIST_ITEM.match(line):
+                    scopes.append((indent, heading))
+                else:  # a section's heading ends every list item's
+                    scopes.clear()
                 heading = title if at != title_at else None
                 titles.append((at, at + len(line), heading or ""))
                 continue
