@@ -3,19 +3,23 @@ grader (the same index as the `grader` fixture; `st.cache_resource` keeps one gr
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from grader import report as grader_report
 from grader.app import drafts, state
 from grader.app.practice import scroll_script
 from grader.app.report_view import ordered
 from grader.app.safe import inert
 from grader.practice.history import History
+from grader.report import GradeReport
 
 pytestmark = pytest.mark.slow
 QUESTION = "video_recommendation"
@@ -355,6 +359,25 @@ def test_mock_interview_page(history, grader, kb, weak, weak_answer, strong_repl
     assert after > weak.overall_score and at.metric[0].value == f"{after}/100"
     saved = history.list()
     assert [a.mode for a in saved] == ["mock"] and saved[0].overall_score == after
+
+
+def test_a_report_made_before_the_code_was_reloaded_still_starts_a_mock_interview(
+    history, weak, weak_answer, monkeypatch
+):
+    # Streamlit reloads an edited module while the app runs: a report kept in the session is then
+    # of the class as it was, which the interview's pydantic fields refuse
+    spec = importlib.util.spec_from_file_location("report_before", grader_report.__file__)
+    before = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, before)  # its annotations resolve in it
+    spec.loader.exec_module(before)
+    stale = before.GradeReport.model_validate(weak.model_dump(mode="json"))
+    assert not isinstance(stale, GradeReport)
+    at = run_app("mock", session=shown_report(stale, weak_answer))
+    at.number_input(key="mock_rounds").set_value(1)
+    at.button(key="mock_start").click().run()
+    assert_inert(at)
+    assert isinstance(at.session_state[state.REPORT], GradeReport)
+    assert at.session_state[state.MOCK].initial == weak and at.chat_message
 
 
 def test_mock_interview_names_the_question_as_typed(grader, weak_answer):

@@ -89,7 +89,7 @@ def snapshot() -> dict:
             "attempt": ss.get(state.REPORT_ATTEMPT),
             "input": ss.get(state.REPORT_INPUT),
         }
-    mock = ss.get(state.MOCK)
+    mock = state.current_mock()
     if mock is not None:
         out["mock"] = mock.model_dump_json()
     return out

@@ -40,7 +40,7 @@ def render() -> None:
         st.page_link(nav.page("practise"), label="Practise", icon=":material/edit_note:")
         return
     report, text, question = shown
-    mock: MockInterview | None = st.session_state.get(state.MOCK)
+    mock = state.current_mock()
     if mock is None:
         _start(report, text, question)
         return

@@ -7,15 +7,21 @@ in module globals.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import streamlit as st
+from pydantic import BaseModel, ValidationError
 
 from grader.errors import HistoryError
 from grader.practice.history import History
+from grader.practice.mock_interview import MockInterview
 from grader.report import GradeReport
 from grader.scoring.grading import FreshGrader, Grader
 from grader.scoring.segment import count_words
 from grader.settings import env
 from grader.text import quantity, scrub
+
+M = TypeVar("M", bound=BaseModel)
 
 # Session-state keys.
 REPORT = "current_report"  # the GradeReport on show
@@ -113,10 +119,32 @@ def clear_report() -> None:
 
 
 def current_report() -> tuple[GradeReport, str, str] | None:
-    report = st.session_state.get(REPORT)
+    report = _as_now_defined(REPORT, GradeReport)
     if report is None:
         return None
     return report, st.session_state[REPORT_TEXT], st.session_state[REPORT_QUESTION]
+
+
+def current_mock() -> MockInterview | None:
+    """The mock interview under way, if any."""
+    return _as_now_defined(MOCK, MockInterview)
+
+
+def _as_now_defined(key: str, cls: type[M]) -> M | None:
+    """The pydantic object kept under `key`, as an instance of `cls` as the code now defines it.
+    Streamlit reloads a module edited while the app runs (an upgrade replaces it too), and an
+    object made before is of the class as it was, which pydantic fields then refuse: it is read
+    again from its data, or, when that no longer fits, dropped (the answer text is kept apart)."""
+    value = st.session_state.get(key)
+    if value is None or isinstance(value, cls):
+        return value
+    try:
+        value = cls.model_validate(value.model_dump(mode="json"))
+    except (AttributeError, ValidationError):
+        st.session_state.pop(key, None)
+        return None
+    st.session_state[key] = value
+    return value
 
 
 def secrets() -> list[str]:
