@@ -651,7 +651,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
 ):
     """The component a unit reads most like decides where it is quoted and which component it
     adds depth to; apart from depth it changes no score or status; and fewer passages are quoted
-    for several components at once."""
+    for several components at once (than with no owners, quotes ranked by closeness alone)."""
     import numpy as np
 
     import grader.scoring.grading as grading
@@ -661,7 +661,8 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
         grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
-    monkeypatch.setattr(grading, "unit_owners", lambda m, p=None: np.full(len(m[0]), -1))
+    monkeypatch.setattr(grading, "owners_of", lambda near, p=None: np.full(near.shape[1], -1))
+    monkeypatch.setattr(grading, "lead", lambda near, k: np.zeros(near.shape[1]))
     anyone = grader.grade(strong_answer, "video_recommendation")
     anyone_shallow = shallow.grade(strong_answer, "video_recommendation")
     assert [(c.id, c.score, c.status) for c in owned_shallow.components] == [

@@ -379,6 +379,22 @@ def test_a_unit_belongs_to_the_component_it_is_close_to_as_a_whole():
     assert unit_owners([]).tolist() == []
 
 
+def test_a_component_quotes_the_unit_most_about_it_before_one_another_reads_as_closely():
+    """Unit 0 is a little closer to the component, but reads as close to another one; unit 1 is
+    about this component alone: it is the quote."""
+    from grader.scoring.grading import lead
+
+    units = _units([(0, 10), (11, 20)])
+    sims = np.array([[0.62] * 4, [0.6] * 4])
+    near = np.array([[0.62, 0.6], [0.61, 0.2]])  # components x units: this one, another
+    assert np.allclose(lead(near, 0), [0.01, 0.4]) and np.allclose(lead(near, 1), [-0.01, -0.4])
+    none = np.zeros(2, dtype=bool)
+    args = (sims, units, np.full(2, 10.0), none, none, Calibration())
+    assert judge(*args).evidence[0][0] == 0  # by closeness alone
+    assert judge(*args, closest=near[0], lead=lead(near, 0)).evidence[0][0] == 1
+    assert np.allclose(lead(near[:1], 0), near[0])  # a lone component leads by its closeness
+
+
 def _run_on() -> tuple[list[Unit], int, list[int]]:
     """Unpunctuated speech: its units, the index of the run-on sentence and of the windows in it."""
     from grader.scoring.judge import QUOTE_WORDS

@@ -741,10 +741,8 @@ class Grader:
         matrices = self.rubric_similarities(
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
-        owners = unit_owners(
-            [matrices[c.id][1] for c in rubric.components],
-            self.heading_prior(prepared, rubric.components),
-        )
+        near = closeness_rows([matrices[c.id][1] for c in rubric.components])
+        owners = owners_of(near, self.heading_prior(prepared, rubric.components))
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
         for k, comp in enumerate(rubric.components):
@@ -754,7 +752,7 @@ class Grader:
                 sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
-                unquotable=unquotable, name_lists=name_lists,
+                unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=lead(near, k),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -907,14 +905,35 @@ def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray
     return (np.asarray(named) >= 2) & ~prepared.explains
 
 
+def closeness_rows(matrices: list[np.ndarray]) -> np.ndarray:
+    """Components x units: each unit's `closeness` to each component's cues (`matrices`: per
+    component, units x cues); no rows when there are no components."""
+    if not matrices:
+        return np.zeros((0, 0))
+    return np.vstack([closeness(m) for m in matrices])
+
+
 def unit_owners(matrices: list[np.ndarray], prior: np.ndarray | None = None) -> np.ndarray:
     """For each unit, the index of the component it reads most like: its `closeness` to that
     component's cues (`matrices`: per component, units x cues), plus `prior` (units x components:
     its section heading's pull); an empty array when there are no components (or no units)."""
-    if not matrices or not len(matrices[0]):
+    return owners_of(closeness_rows(matrices), prior)
+
+
+def owners_of(near: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
+    """`unit_owners` from the units' closeness to each component (`closeness_rows`)."""
+    if not len(near) or not near.shape[1]:
         return np.zeros(0, dtype=int)
-    best = np.vstack([closeness(m) for m in matrices])
-    return np.argmax(best if prior is None else best + prior.T, axis=0)
+    return np.argmax(near if prior is None else near + prior.T, axis=0)
+
+
+def lead(near: np.ndarray, k: int) -> np.ndarray:
+    """Per unit, how much closer it reads to component k than to any other (`near`: components x
+    units); negative where another reads closer. A passage quoted for a component is the one most
+    about it: a sentence on the click labels that mentions how rare shares are reads close to
+    class imbalance, but closer still to labels."""
+    others = np.delete(near, k, axis=0)
+    return near[k] - (others.max(axis=0) if len(others) else 0.0)
 
 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again

@@ -585,15 +585,17 @@ def quote_order(
     close (`per_unit`). Those that read most like this component of all (`own`) are quoted: a
     feature list is evidence for features, not for the baseline it happens to resemble. Among
     them, a unit that names the topic comes first (it is where a reader points), whole sentences
-    before word windows, then the closest by `rank` (the units' `closeness` to the component, read
-    from the similarities before the penalty for saying little beyond rubric terms, which decides
-    only who is a candidate; `per_unit` when None).
+    before word windows, then the highest `rank` (`judge` ranks by the units' `closeness` to the
+    component, read from the similarities before the penalty for saying little beyond rubric
+    terms, which decides only who is a candidate, plus their `grading.lead` over every other
+    component: the passage most about it; `per_unit` when None).
     A quote is a passage about the component: when no candidate is its own, only units naming its
     topic are quoted, and with none of those nothing is: a close sentence another component owns,
     or the closest unit of all, is not evidence a reader would accept (0.32 and 0.5 of such first
     quotes fell inside the component's labelled spans on the development set, against 0.76 of
     owned ones). On those spans, 0.515 of quotes overlapped one when the closest unit came first,
-    0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 now."""
+    0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 then;
+    0.697 -> 0.706 with the lead (ranked by closeness alone)."""
     rank = per_unit if rank is None else rank
     mine = own if own is not None else np.ones(len(units), dtype=bool)
     found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
@@ -647,6 +649,8 @@ def judge(
     explains: np.ndarray | None = None,
     unquotable: np.ndarray | None = None,
     name_lists: np.ndarray | None = None,
+    closest: np.ndarray | None = None,
+    lead: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -663,7 +667,9 @@ def judge(
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
-    them) is a place where each topic it names is named, whoever owns it."""
+    them) is a place where each topic it names is named, whoever owns it. Quotes rank by the
+    units' `closest` (their closeness to the component, computed here when None) plus their
+    `lead` over every other component (`grading.lead`; none when None)."""
     # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
     # the closest cue (a window cut at other words from sentences said before reads as a new
     # mix of them, and a paragraph pasted twice would gain from it)
@@ -702,7 +708,8 @@ def judge(
     # quote must be as close as evidence_more and not overlap one already taken
     order = []
     if status != "missing":
-        rank = np.where(unquotable, -1.0, closeness(sims))
+        near = closeness(sims) if closest is None else closest
+        rank = np.where(unquotable, -1.0, near if lead is None else near + lead)
         order = [
             i
             for i in quote_order(f.per_unit, units, keyword_units, own, cal, rank)
