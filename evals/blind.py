@@ -136,13 +136,33 @@ class Peer:
     grade: Callable[[str, str], Graded]
 
 
-def grader_peer(grader: Grader) -> Peer:
+def question_ids(root: Path) -> dict[str, str]:
+    """A set's question ids, by the question's text."""
+    return {q["text"]: q["id"] for q in yaml.safe_load((root / "questions.yaml").read_text())}
+
+
+def grader_peer(grader: Grader, ids: dict[str, str] | None = None) -> Peer:
+    """The grader; with `ids` (question text -> id), each answer graded without the reference
+    passages that come from its own question (the development set's answers are where the
+    knowledge base's references come from: none is graded by what was marked in it, nor in the
+    other answers to its question)."""
     cache: dict = {}
+    withholding: dict[str, Grader] = {}
+
+    def grader_for(question: str) -> Grader:
+        qid = (ids or {}).get(question)
+        if qid is None:
+            return grader
+        if qid not in withholding:
+            withholding[qid] = Grader(
+                grader.kb, grader.embedder, grader.index, grader.cal, withheld={qid}
+            )
+        return withholding[qid]
 
     def grade(text: str, question: str):
         key = (text, question)
         if key not in cache:
-            r = grader.grade(text, question)
+            r = grader_for(question).grade(text, question)
             cache[key] = Graded(
                 {c.id: c.status for c in r.components},
                 r.overall_score,
@@ -452,7 +472,7 @@ def run(fast: bool = False, grader: Grader | None = None, root: Path = BLIND) ->
     if fast:
         answers = answers[::FAST_IDS_EVERY]
     started = time.perf_counter()
-    peers = [grader_peer(grader), baseline_peer()]
+    peers = [grader_peer(grader, question_ids(root)), baseline_peer()]
     result = {
         "set": root.name,
         "answers": len(answers),

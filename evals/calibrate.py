@@ -25,7 +25,7 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.adversarial import keyword_salads
-from evals.blind import load_blind
+from evals.blind import load_blind, question_ids
 from evals.dataset import DATA, DEV, load_answers
 from evals.metrics import f1, quadratic_kappa
 from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
@@ -99,6 +99,8 @@ class Pairs:
     # per pair, the calibration's said_margin where the answer says something about the
     # component (`judge.presence`: partial that far under the cut-off), else 0
     lift: np.ndarray | float = 0.0
+    # per pair, the points its reference lead adds to a score above 0 (`judge.referenced`)
+    reference: np.ndarray | float = 0.0
 
 
 @functools.lru_cache(maxsize=None)
@@ -116,9 +118,19 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
     free text; `cal` sets what the pairs' features depend on: the lexical blend and the substance
     penalty."""
     rows, kws, support, labels, weights, owner, comps, said = [], [], [], [], [], [], [], []
+    reference = []
     for a_idx, (text, question, answer_labels, *_) in enumerate(answers):
         prepared = _prepared(grader, text)
         rubric = _rubric(grader, question)
+        leads = (
+            grader.reference_leads(
+                prepared.vectors,
+                prepared.explains & ~(prepared.excluded | prepared.repeats),
+                _bank(grader, DEV_IDS.get(question)),
+            )
+            if cal.w_reference
+            else {}
+        )
         matrices = [
             grader.similarities(
                 prepared.vectors, prepared.words, rubric.case, comp, cal.lexical_blend
@@ -141,6 +153,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             weights.append(comp.effective_weight)
             owner.append(a_idx)
             comps.append(comp.id)
+            reference.append(round(100 * cal.w_reference * leads.get(comp.id, 0.0)))
     width = max(len(r) for r in rows)
     per_cue = np.full((len(rows), width), -np.inf)
     for i, r in enumerate(rows):
@@ -155,7 +168,16 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         np.array([a[3] for a in answers]),
         np.array(comps),
         cal.said_margin * (np.array(said) > 0),
+        np.array(reference, dtype=float),
     )
+
+
+DEV_IDS = question_ids(DEV)  # a development answer is read without its question's references
+
+
+@functools.lru_cache(maxsize=None)
+def _bank(grader: Grader, question_id: str | None):
+    return grader.reference_bank({question_id} if question_id else ())
 
 
 def scores(
@@ -175,9 +197,10 @@ def scores(
     lexical = (p.kw_best >= sim_low).astype(float)
     ws, wb, wl, wd = (*weights, 0.0)[:4]
     depth = depth_credit(p.support, depth_min, depth_full) if wd else 0.0
-    return np.round(
+    s = np.round(
         100 * (ws * semantic + wb * breadth + wl * lexical + wd * depth) / (ws + wb + wl + wd)
     )
+    return np.where(s > 0, np.minimum(100, s + p.reference), s)  # `judge.referenced`
 
 
 def overall(p: Pairs, s: np.ndarray) -> np.ndarray:
@@ -518,7 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the fitted thresholds and weights, refit only the component offsets",
     )
     args = ap.parse_args(argv)
-    grader = Grader.open(calibration=Calibration())
+    # the reference weight is chosen by hand (evals/README.md), not in the grid: a refit keeps it
+    kept = Calibration(w_reference=load_calibration().w_reference)
+    grader = Grader.open(calibration=kept)
     answers = [
         (a.text, a.meta.case, a.meta.labels, a.meta.quality, a.meta.style)
         for a in load_answers()
@@ -555,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     ] + yaml.safe_load((DEV / "questions.yaml").read_text())
     params["case_match_min"], metrics["case_match_accuracy"] = fit_case_match(grader, questions)
     n_labels = sum(len(grader.resolve_question(a[1]).components) for a in answers + dev)
-    cal = to_calibration(dict(params), len(answers), len(dev), n_labels, Calibration())
+    cal = to_calibration(dict(params), len(answers), len(dev), n_labels, kept)
     print(json.dumps({"params": params, "metrics": metrics}, indent=2, default=str))
     if args.write:
         CALIBRATION_FILE.write_text(cal.model_dump_json(indent=2) + "\n")

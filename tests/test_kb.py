@@ -131,6 +131,25 @@ def test_the_background_note_is_loaded_and_validated(kb, kb_copy):
         load_kb(kb_copy)
 
 
+def test_reference_passages_are_the_development_labels_as_written(kb, kb_copy):
+    """Each component's reference passages are what `evals/references.py` writes from the
+    development set's labels (regenerate, never edit), each a passage of its development answer;
+    a note for no concept is an error."""
+    from evals.references import passages
+
+    written = {cid: [p.model_dump() for p in note.passages] for cid, note in kb.references.items()}
+    assert written == passages()
+    assert set(written) <= set(kb.concepts) and sum(map(len, written.values())) >= 1000
+    stray = kb_copy / "references" / "drift.md"
+    stray.rename(stray.with_name("not_a_concept.md"))
+    text = stray.with_name("not_a_concept.md").read_text(encoding="utf-8")
+    stray.with_name("not_a_concept.md").write_text(
+        text.replace("id: drift", "id: not_a_concept", 1), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeBaseError, match="no concept"):
+        load_kb(kb_copy)
+
+
 def test_every_case_has_a_basic_and_a_deeper_question_for_its_kind_of_system(kb):
     """Each bank case names the kinds of system it is, and each of its components has at least two
     follow-up questions written for one of them (or for any system), so that a gap is never asked

@@ -40,8 +40,9 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     Kinds: `step` and `step_cue` (framework), `concept` (a whole note, for reading) and `cue`
     (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
     `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
-    `background` (everyday sentences, the contrast for what is not design content) and `system`
-    (questions that ask for one kind of system, for reading a typed question's kind).
+    `background` (everyday sentences, the contrast for what is not design content), `system`
+    (questions that ask for one kind of system, for reading a typed question's kind) and
+    `reference` (passages readers marked for a component in development answers).
     """
     out: list[Chunk] = []
     for s in kb.steps.values():
@@ -93,4 +94,10 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
         ]
     for k in kb.system_kinds.values():
         out += [Chunk(f"system:{k.id}:{i}", q, "system", k.id) for i, q in enumerate(k.questions)]
+    for r in kb.references.values():
+        step = kb.concepts[r.id].step
+        out += [
+            Chunk(f"reference:{r.id}:{i}", p.says, "reference", r.id, step=step)
+            for i, p in enumerate(r.passages)
+        ]
     return out

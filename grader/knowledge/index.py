@@ -515,6 +515,11 @@ class KnowledgeIndex:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         return self._stacked("case")
 
+    def reference_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of each component's reference passages, keyed by component id, rows in the
+        order of its note's passages."""
+        return self._stacked("reference")
+
     def system_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of the questions that ask for each kind of system, keyed by the kind."""
         return self._stacked("system")

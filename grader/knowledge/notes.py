@@ -260,6 +260,27 @@ class Background(_Strict):
     body: str = ""
 
 
+class Passage(_Strict):
+    """One passage of a development answer that a reader marked as evidence for a component."""
+
+    says: str = NonEmpty
+    answer: str = Field(description="The development answer it comes from.")
+    question: str = Field(description="That answer's question (the id evaluation withholds by).")
+    status: Literal["covered", "partial"]
+
+
+class References(_Strict):
+    """How answers other writers wrote put one component (`id`, a concept): the passages readers
+    marked for it (`evals/references.py` writes them from the development set's labels)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["reference"]
+    title: str = NonEmpty
+    purpose: str = NonEmpty
+    passages: list[Passage] = Field(min_length=1)
+    body: str = ""
+
+
 class SystemKind(_Strict):
     """A kind of ML system (`System`), told by the questions that ask for one: what a question typed
     as text asks for when its words say it ("which tickets will escalate" is a classifier, though
@@ -292,6 +313,9 @@ class KnowledgeBase(BaseModel):
     digest: str
     background: dict[str, Background] = Field(default_factory=dict)
     system_kinds: dict[str, SystemKind] = Field(default_factory=dict)
+    references: dict[str, References] = Field(
+        default_factory=dict, description="Reference passages, by the component they are for."
+    )
     paths: dict[str, Path] = Field(default_factory=dict, description='"kind:id" -> its file.')
     user_notes: list[str] = Field(default_factory=list, description="The user's own notes in use.")
     skipped: list[str] = Field(
@@ -315,6 +339,7 @@ class KnowledgeBase(BaseModel):
             "case": self.cases,
             "background": self.background,
             "system": self.system_kinds,
+            "reference": self.references,
         }[kind]
 
     def systems_of(self, case_ids: Iterable[str]) -> frozenset[str]:
@@ -343,6 +368,7 @@ _MODELS = {
     "case": (Case, "cases"),
     "background": (Background, "background"),
     "system": (SystemKind, "systems"),
+    "reference": (References, "references"),
 }
 FOLDERS = {kind: folder for kind, (_, folder) in _MODELS.items()}
 
@@ -525,6 +551,10 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths:
         check_case(
             case, concepts, paths.get(f"case:{case.id}", kb_root / note_path("case", case.id))
         )
+    for key, path in paths.items():
+        kind, _, note_id = key.partition(":")
+        if kind == "reference" and note_id not in concepts:
+            raise KnowledgeBaseError(f"{path}: references for '{note_id}', which is no concept")
 
 
 def check_case(case: Case, concepts: dict, path: Path) -> None:
@@ -636,6 +666,7 @@ def load_kb(root: Path | None = None, user: Path | None = None) -> KnowledgeBase
         digest=digest.hexdigest(),
         background=found["background"],
         system_kinds=found["system"],
+        references=found["reference"],
         paths=paths,
         user_notes=user_notes,
         skipped=skipped,

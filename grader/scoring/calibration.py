@@ -104,6 +104,17 @@ class Calibration(BaseModel):
         "Five points added to the score instead gave the same agreement but lifted partial "
         "components to covered too (calibration QWK 0.799 -> 0.793, Spearman 0.937).",
     )
+    w_reference: float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="Points (x 100) a component's score gains per unit of its reference lead: how "
+        "much closer the answer's passage most about it comes to the passages readers marked for "
+        "it in development answers (knowledge_base/references/) than to any other component's "
+        "(`Grader.reference_leads`, `judge.referenced`); 0: references not read. Chosen on the "
+        "calibration split, the held-out cases and the development set, each development answer "
+        "graded without the references from its own question (evals/README.md).",
+    )
     # Score -> status
     covered_at: int = 60
     partial_at: int = 35

@@ -281,6 +281,10 @@ def _of_kind(case: Case, kinds: list[str]) -> bool:
     return not kinds or not case.systems or not set(kinds).isdisjoint(case.systems)
 
 
+# reference passages' vectors, the components they are for, where each component's rows start
+ReferenceBank = tuple[np.ndarray, list[str], np.ndarray]
+
+
 class Grader:
     """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
 
@@ -290,11 +294,15 @@ class Grader:
         embedder: Embedder,
         index: KnowledgeIndex,
         calibration: Calibration | None = None,
+        withheld: Collection[str] = (),
     ):
         self.kb = kb
         self.embedder = embedder
         self.index = index
         self.cal = calibration or load_calibration()
+        # development questions whose reference passages are not read: an answer to one of them
+        # is graded as an answer to a question the references never saw (evaluation only)
+        self.withheld = frozenset(withheld)
         self.lexicons = {
             cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
         }
@@ -499,6 +507,51 @@ class Grader:
         if key not in self._cue_weights:
             self._cue_weights[key] = self.overlap.cue_weights(texts)
         return texts, (1.0 - blend) * cosine + blend * overlap(words, self._cue_weights[key])
+
+    @functools.cached_property
+    def _references(self) -> ReferenceBank:
+        """`reference_bank` without the `withheld` questions' passages; none when the calibration
+        does not read references."""
+        return self.reference_bank(self.withheld if self.cal.w_reference else None)
+
+    def reference_bank(self, withheld: Collection[str] | None = ()) -> ReferenceBank:
+        """The reference passages' vectors (rows, grouped by component), the components in the
+        order their rows come, and where each one's rows start; the passages of `withheld`
+        questions left out (all of them when None)."""
+        by_component = self.index.reference_vectors() if withheld is not None else {}
+        blocks, components = [], []
+        for cid, block in sorted(by_component.items()):
+            note = self.kb.references.get(cid)
+            if note is None or len(note.passages) != len(block):
+                continue  # an index out of step with the notes reads none of them
+            keep = [i for i, p in enumerate(note.passages) if p.question not in withheld]
+            if keep:
+                blocks.append(block[keep])
+                components.append(cid)
+        if not blocks:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32), [], np.zeros(0, int)
+        starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
+        return np.vstack(blocks), components, starts
+
+    def reference_leads(
+        self, vectors: np.ndarray, heard: np.ndarray, bank: ReferenceBank | None = None
+    ) -> dict[str, float]:
+        """Per component with reference passages: how much closer the answer's passage most about
+        it comes to its references than to any other component's (`heard` units only; 0 when
+        none comes closer). Readers' marked passages carry the registers cues lack ("new users
+        -> popular songs", "| Loss | log loss |"): a terse note that reads like what readers
+        marked for a component in other answers is about it. `bank`: this grader's by default."""
+        refs, components, starts = self._references if bank is None else bank
+        if not components or not heard.any():
+            return {}
+        # units x components: each unit's closest reference passage of each component
+        best = np.maximum.reduceat(cosines(vectors[heard], refs), starts, axis=1)
+        if len(components) == 1:
+            return {components[0]: max(0.0, float(best.max()))}
+        top2 = np.sort(best, axis=1)[:, -2:]
+        rival = np.where(best >= top2[:, 1:], top2[:, :1], top2[:, 1:])  # best of the others
+        leads = (best - rival).max(axis=0)
+        return {c: max(0.0, float(v)) for c, v in zip(components, leads)}
 
     def rubric_similarities(
         self,
@@ -742,6 +795,11 @@ class Grader:
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
         near = closeness_rows([matrices[c.id][1] for c in rubric.components])
+        # only passages that say something beyond topic names: a row "| cold start | yes |" reads
+        # like the terse notes readers marked for cold start, and names it only
+        leads = self.reference_leads(
+            unit_vecs, prepared.explains & ~(excluded.astype(bool) | prepared.repeats)
+        )
         owners = owners_of(near, self.heading_prior(prepared, rubric.components))
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
@@ -753,6 +811,7 @@ class Grader:
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
                 unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=lead(near, k),
+                reference_lead=leads.get(comp.id, 0.0),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses

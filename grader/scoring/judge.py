@@ -544,6 +544,15 @@ def score_features(f: Features, cal: Calibration) -> tuple[int, int, bool]:
     return int(round(100 * raw)), matched, keyword_seen
 
 
+def referenced(score: int, reference_lead: float, cal: Calibration) -> int:
+    """A score raised by `w_reference` x 100 points per unit of `reference_lead` (the answer
+    reads like what readers marked for the component in other answers), up to 100; a score of 0
+    (nothing near the component's cues) stays 0."""
+    if score <= 0 or reference_lead <= 0 or not cal.w_reference:
+        return score
+    return min(100, score + int(round(100 * cal.w_reference * reference_lead)))
+
+
 def presence(score: int, said: int, cal: Calibration) -> int:
     """A final score raised to partial_at when the answer says something about the component
     (`said`, its `said_words`, above 0) and the score is within `said_margin` of the cut-off."""
@@ -651,6 +660,7 @@ def judge(
     name_lists: np.ndarray | None = None,
     closest: np.ndarray | None = None,
     lead: np.ndarray | None = None,
+    reference_lead: float = 0.0,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -669,7 +679,10 @@ def judge(
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
     them) is a place where each topic it names is named, whoever owns it. Quotes rank by the
     units' `closest` (their closeness to the component, computed here when None) plus their
-    `lead` over every other component (`grading.lead`; none when None)."""
+    `lead` over every other component (`grading.lead`; none when None). `reference_lead` is how
+    much closer the answer's passage most about the component comes to its reference passages
+    than to any other component's (`Grader.reference_leads`): a score above 0 gains
+    `w_reference` of it (`referenced`)."""
     # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
     # the closest cue (a window cut at other words from sentences said before reads as a new
     # mix of them, and a paragraph pasted twice would gain from it)
@@ -690,6 +703,7 @@ def judge(
     )
     said = words_said(sims, units, candidates if explains is None else candidates & explains, cal)
     score, matched, _ = score_features(f, cal)
+    score = referenced(score, reference_lead, cal)
     # the lift before the scaling for relevance: an answer to another question is not lifted back
     score = int(round(presence(int(shift(score, offset)), said, cal) * relevance))
     status = status_for(score, cal)
