@@ -148,10 +148,11 @@ def grader_peer(grader: Grader, ids: dict[str, str] | None = None) -> Peer:
     other answers to its question)."""
     cache: dict = {}
     withholding: dict[str, Grader] = {}
+    referenced = {p.question for note in grader.kb.references.values() for p in note.passages}
 
     def grader_for(question: str) -> Grader:
         qid = (ids or {}).get(question)
-        if qid is None:
+        if qid not in referenced:  # no reference passage comes from it: nothing to withhold
             return grader
         if qid not in withholding:
             withholding[qid] = Grader(

@@ -531,7 +531,8 @@ class Grader:
         if not blocks:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32), [], np.zeros(0, int)
         starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
-        return np.vstack(blocks), components, starts
+        # in float64 once, as `cosines` reads them, rather than at every grade
+        return np.vstack(blocks).astype(np.float64), components, starts
 
     def reference_leads(
         self, vectors: np.ndarray, heard: np.ndarray, bank: ReferenceBank | None = None
