@@ -266,10 +266,12 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
 
 
 def test_e_a_named_topic_is_marked_in_place_and_each_follow_up_says_what_a_strong_reply_covers(
-    history, weak, weak_answer
+    history, grader, weak_answer
 ):
-    named = next(c for c in weak.components if c.mention is not None)  # "Adam and dropout"
-    assert named.status == "missing" and not named.evidence
+    weak_answer += "\nPrivacy is important too.\n"
+    weak = grader.grade(weak_answer, QUESTION)
+    named = next(c for c in weak.components if c.mention is not None)
+    assert named.id == "privacy" and named.status == "missing" and not named.evidence
     at = run_app("report", session=shown_report(weak, weak_answer))
     picker = next(s for s in at.selectbox if s.key.startswith("report_evidence_"))
     picker.set_value(named.id).run()
