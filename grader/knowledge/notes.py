@@ -249,15 +249,20 @@ def _listing_problems(ids: list[str], not_applicable: list[str]) -> list[str]:
     return problems
 
 
-class Background(_Strict):
-    """Everyday prose that is not design content: the contrast that tells padding from an answer."""
+class _Listing(_Strict):
+    """A note that is a list of texts the grader reads beside the rubric, and what it is for."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["background"]
     title: str = NonEmpty
     purpose: str = NonEmpty
-    sentences: list[str] = Field(min_length=20)
     body: str = ""
+
+
+class Background(_Listing):
+    """Everyday prose that is not design content: the contrast that tells padding from an answer."""
+
+    kind: Literal["background"]
+    sentences: list[str] = Field(min_length=20)
 
 
 class Passage(_Strict):
@@ -269,16 +274,12 @@ class Passage(_Strict):
     status: Literal["covered", "partial"]
 
 
-class References(_Strict):
+class References(_Listing):
     """How answers other writers wrote put one component (`id`, a concept): the passages readers
     marked for it (`evals/references.py` writes them from the development set's labels)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["reference"]
-    title: str = NonEmpty
-    purpose: str = NonEmpty
     passages: list[Passage] = Field(min_length=1)
-    body: str = ""
 
 
 class SystemKind(_Strict):
