@@ -604,7 +604,7 @@ def quote_order(
     quotes fell inside the component's labelled spans on the development set, against 0.76 of
     owned ones). On those spans, 0.515 of quotes overlapped one when the closest unit came first,
     0.626 with named units first whoever owned them, 0.685 with owned units first, 0.712 then;
-    0.697 -> 0.706 with the lead (ranked by closeness alone)."""
+    later 0.697 ranked by closeness alone, 0.706 with the lead."""
     rank = per_unit if rank is None else rank
     mine = own if own is not None else np.ones(len(units), dtype=bool)
     found = np.union1d(np.flatnonzero(named), np.flatnonzero(per_unit >= cal.evidence_min))
