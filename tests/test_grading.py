@@ -653,12 +653,15 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
 ):
     """The component a unit reads most like decides where it is quoted and which component it
     adds depth to; apart from depth it changes no score or status; and fewer passages are quoted
-    for several components at once (than with no owners, quotes ranked by closeness alone)."""
+    for several components at once (than with no owners, quotes ranked by closeness alone), which
+    the answer's headings, naming the topics under them, do not do for it here."""
     import numpy as np
 
     import grader.scoring.grading as grading
 
+    flat = "\n".join(x for x in strong_answer.splitlines() if not x.lstrip().startswith("#"))
     owned = grader.grade(strong_answer, "video_recommendation")
+    owned_flat = grader.grade(flat, "video_recommendation")
     shallow = grading.Grader(
         grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
     )
@@ -666,6 +669,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
     monkeypatch.setattr(grading, "owners_of", lambda near, p=None: np.full(near.shape[1], -1))
     monkeypatch.setattr(grading, "lead", lambda near, k: np.zeros(near.shape[1]))
     anyone = grader.grade(strong_answer, "video_recommendation")
+    anyone_flat = grader.grade(flat, "video_recommendation")
     anyone_shallow = shallow.grade(strong_answer, "video_recommendation")
     assert [(c.id, c.score, c.status) for c in owned_shallow.components] == [
         (c.id, c.score, c.status) for c in anyone_shallow.components
@@ -678,7 +682,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
         spans = [(e.start, e.end) for c in r.components for e in c.evidence]
         return len(spans) - len(set(spans))
 
-    assert shared(owned) < shared(anyone)
+    assert shared(owned_flat) < shared(anyone_flat)
     drift = owned.component("drift")
     assert all("drift" in e.quote.lower() for e in drift.evidence)  # not the cross-features line
 
@@ -1103,6 +1107,24 @@ def test_a_note_that_reads_like_what_readers_marked_for_a_component_raises_it(gr
     assert all(c.score >= b.score for c, b in zip(report.components, without.components))
     scores = [c.score for c in withheld.grade(notes, question).components]
     assert scores == [c.score for c in without.components]
+
+
+def test_a_section_heading_names_the_topic_of_what_is_under_it(grader):
+    """A note under "COLD START" is as much about cold start as the same note written "Cold
+    start: ..." on one line: the same score and status, quoted; the heading alone over a line
+    that says nothing names it only."""
+    question = "Design a spam filter for a dating app"
+    note = (
+        "new accounts have no message history yet, so we lean on device, IP and photo-hash "
+        "signals and cap them at ten messages in the first day"
+    )
+    goal = "GOAL\n- catch scam profiles before they message anyone\n\n"
+    headed = grader.grade(f"{goal}COLD START\n- {note}\n", question).component("cold_start")
+    inline = grader.grade(f"{goal}- Cold start: {note}\n", question).component("cold_start")
+    assert (headed.status, headed.score) == (inline.status, inline.score)
+    assert headed.status != "missing" and headed.evidence[0].quote == note
+    empty = grader.grade(f"{goal}COLD START\n- we will make sure it is handled\n", question)
+    assert empty.component("cold_start").status == "missing"
 
 
 def test_a_reference_lead_is_the_best_units_margin_over_every_other_component(grader):

@@ -605,10 +605,11 @@ class Grader:
         vectors_of = _started(self._embed_units, units)
         tokens = [content_tokens(u.clean) for u in units]
         matrix = self.overlap.unit_matrix([terms(u.clean) for u in units]) if words else None
-        names = naming_masks(self.lexicons, [u.clean for u in units])
+        said = naming_masks(self.lexicons, [u.clean for u in units])
         listy = listy_units(
-            units, tokens, list(names.values()), self.vocabulary, self.cal, self.lexicons
+            units, tokens, list(said.values()), self.vocabulary, self.cal, self.lexicons
         )
+        names = headed_names(self.lexicons, units, said)
         subst = substance(tokens, self.vocabulary)
         explains = explaining(units, self.vocabulary, self.domain)
         vectors, headings = vectors_of()
@@ -955,6 +956,27 @@ class Grader:
             near=rubric.case,
             batch=probes.batch_asked(self.kb, rubric.question),
         )
+
+
+def headed_names(
+    lexicons: dict[str, TopicLexicon], units: list[Unit], said: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Per component, the units that name its topic (`said`: by their own words) or sit under a
+    section heading that does: "COLD START" over "- new accounts have no behaviour -> rely on
+    device features" is as much about cold start as the one line "Cold start: new accounts ..."
+    (a short note, embedded with its heading in front, already names it). A unit's own words
+    alone decide whether it lists topics as buzzwords."""
+    titles = sorted({u.heading for u in units if u.heading})
+    if not titles:
+        return said
+    row = {t: i for i, t in enumerate(titles)}
+    at = np.array([row.get(u.heading, -1) for u in units])
+    under = at >= 0
+    named = naming_masks(lexicons, titles)
+    return {
+        cid: mask | (under & named[cid][np.maximum(at, 0)]) if named[cid].any() else mask
+        for cid, mask in said.items()
+    }
 
 
 def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray:
