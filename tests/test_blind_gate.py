@@ -13,15 +13,16 @@ pytestmark = pytest.mark.slow
 FLOORS = {  # grader, all answers of the fast subset
     # raised (precision from 0.714, recall from 0.833, agreement from 0.809, QWK from 0.694,
     # Spearman from 0.789) when components began to read the passages readers marked for them
-    # in development answers (`w_reference`): 0.777 / 0.847 / 0.847 / 0.743 / 0.829 here
-    "missing_precision": 0.767,
+    # in development answers (`w_reference`): 0.777 / 0.847 / 0.847 / 0.743 / 0.829 here; with
+    # section headings naming the topics under them, 0.779 / 0.847 / 0.849 / 0.744 / 0.829
+    "missing_precision": 0.769,
     # recall lowered from 0.875 and QWK from 0.71 when the fit took in the broadened cues and the
     # development set's speech transcripts (fit-09afee62); see evals/README.md. Lowered again from
     # 0.846 when a typed question near a bank case began to be graded on the framework components
     # that case leaves out (0.843 here; 0.882 -> 0.874 on all answers, precision 0.746 -> 0.752):
     # a known regression, see evals/README.md
     "missing_recall": 0.837,
-    "component_agreement": 0.837,
+    "component_agreement": 0.839,
     "qwk": 0.733,
     # raised from 0.753 when steps and the overall began to count verdicts (fit-499aa7db: 0.799
     # on this subset, 0.85 on all 84 answers)
@@ -56,8 +57,9 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # all answers), transcripts 0.888 (0.878 on all answers). Lowered from 0.531 with the quotes
     # ranked by their lead over other components and the reference passages (chosen on the
     # development set: 0.697 -> 0.705): 0.515 of this subset's 101 quotes, 0.570 -> 0.568 on all
-    # answers; a known regression, see evals/README.md (fifty-seventh session)
-    assert g["evidence"]["evidence_precision"] >= 0.505
+    # answers; a known regression, see evals/README.md (fifty-seventh session). With section
+    # headings naming the topics under them: 0.525 here, 0.580 on all answers
+    assert g["evidence"]["evidence_precision"] >= 0.515
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
