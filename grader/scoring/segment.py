@@ -36,7 +36,7 @@ WRAP_WORDS = 8  # a line this long that stops mid-sentence was wrapped (a captio
 _LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+")
-_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)])\s")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])\s")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]+?)|(?P<colon>[^\s.!?:][^\n.!?:]*):)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # a section's number, then its title: "4.1 Baseline", "1.2. Goals" (not a list's "3. Data")
@@ -220,11 +220,7 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
 
 def _indent(line: str) -> int:
     """How far a line is indented (a tab as four spaces)."""
-    return (
-        len(line)
-        - len(line.lstrip(" \t"))
-        + 3 * line[: len(line) - len(line.lstrip(" \t"))].count("\t")
-    )
+    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(4))
 
 
 def _heading(line: str, next_line: str | None) -> str | None:
