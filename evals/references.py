@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             (folder / f"{cid}.md").write_text(
                 note(cid, kb.concepts[cid].title, items), encoding="utf-8"
             )
+    if args.write:  # a component whose passages are all gone from the labels has no note
+        for stale in folder.glob("*.md"):
+            if stale.stem not in found:
+                stale.unlink()
     return 0
 
 
