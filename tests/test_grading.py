@@ -667,7 +667,7 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
     monkeypatch.setattr(grading, "owners_of", lambda near, p=None: np.full(near.shape[1], -1))
-    monkeypatch.setattr(grading, "lead", lambda near, k: np.zeros(near.shape[1]))
+    monkeypatch.setattr(grading, "leads", lambda near: np.zeros_like(near))
     anyone = grader.grade(strong_answer, "video_recommendation")
     anyone_flat = grader.grade(flat, "video_recommendation")
     anyone_shallow = shallow.grade(strong_answer, "video_recommendation")

@@ -382,17 +382,19 @@ def test_a_unit_belongs_to_the_component_it_is_close_to_as_a_whole():
 def test_a_component_quotes_the_unit_most_about_it_before_one_another_reads_as_closely():
     """Unit 0 is a little closer to the component, but reads as close to another one; unit 1 is
     about this component alone: it is the quote."""
-    from grader.scoring.grading import lead
+    from grader.scoring.grading import leads
 
     units = _units([(0, 10), (11, 20)])
     sims = np.array([[0.62] * 4, [0.6] * 4])
     near = np.array([[0.62, 0.6], [0.61, 0.2]])  # components x units: this one, another
-    assert np.allclose(lead(near, 0), [0.01, 0.4]) and np.allclose(lead(near, 1), [-0.01, -0.4])
+    assert np.allclose(leads(near), [[0.01, 0.4], [-0.01, -0.4]])
     none = np.zeros(2, dtype=bool)
     args = (sims, units, np.full(2, 10.0), none, none, Calibration())
     assert judge(*args).evidence[0][0] == 0  # by closeness alone
-    assert judge(*args, closest=near[0], lead=lead(near, 0)).evidence[0][0] == 1
-    assert np.allclose(lead(near[:1], 0), near[0])  # a lone component leads by its closeness
+    assert judge(*args, closest=near[0], lead=leads(near)[0]).evidence[0][0] == 1
+    assert np.allclose(leads(near[:1]), near[:1])  # a lone component leads by its closeness
+    three = np.array([[0.5, 0.2], [0.5, 0.3], [0.1, 0.9]])  # a tie leads by nothing
+    assert np.allclose(leads(three), [[0.0, -0.7], [0.0, -0.6], [-0.4, 0.6]])
 
 
 def _run_on() -> tuple[list[Unit], int, list[int]]:

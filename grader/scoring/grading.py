@@ -545,14 +545,10 @@ class Grader:
         refs, components, starts = self._references if bank is None else bank
         if not components or not heard.any():
             return {}
-        # units x components: each unit's closest reference passage of each component
-        best = np.maximum.reduceat(cosines(vectors[heard], refs), starts, axis=1)
-        if len(components) == 1:
-            return {components[0]: max(0.0, float(best.max()))}
-        top2 = np.sort(best, axis=1)[:, -2:]
-        rival = np.where(best >= top2[:, 1:], top2[:, :1], top2[:, 1:])  # best of the others
-        leads = (best - rival).max(axis=0)
-        return {c: max(0.0, float(v)) for c, v in zip(components, leads)}
+        # components x units: each unit's closest reference passage of each component
+        best = np.maximum.reduceat(cosines(vectors[heard], refs), starts, axis=1).T
+        most = leads(best).max(axis=1)
+        return {c: max(0.0, float(v)) for c, v in zip(components, most)}
 
     def rubric_similarities(
         self,
@@ -797,9 +793,10 @@ class Grader:
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
         near = closeness_rows([matrices[c.id][1] for c in rubric.components])
+        ahead = leads(near)
         # only passages that say something beyond topic names: a row "| cold start | yes |" reads
         # like the terse notes readers marked for cold start, and names it only
-        leads = self.reference_leads(
+        read_like = self.reference_leads(
             unit_vecs, prepared.explains & ~(excluded.astype(bool) | prepared.repeats)
         )
         owners = owners_of(near, self.heading_prior(prepared, rubric.components))
@@ -812,8 +809,8 @@ class Grader:
                 sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
-                unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=lead(near, k),
-                reference_lead=leads.get(comp.id, 0.0),
+                unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=ahead[k],
+                reference_lead=read_like.get(comp.id, 0.0),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -1009,13 +1006,16 @@ def owners_of(near: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
     return np.argmax(near if prior is None else near + prior.T, axis=0)
 
 
-def lead(near: np.ndarray, k: int) -> np.ndarray:
-    """Per unit, how much closer it reads to component k than to any other (`near`: components x
-    units); negative where another reads closer. A passage quoted for a component is the one most
-    about it: a sentence on the click labels that mentions how rare shares are reads close to
-    class imbalance, but closer still to labels."""
-    others = np.delete(near, k, axis=0)
-    return near[k] - (others.max(axis=0) if len(others) else 0.0)
+def leads(near: np.ndarray) -> np.ndarray:
+    """Components x units: how much closer each unit reads to each component than to any other
+    (`near`: components x units); negative where another reads closer, a lone component's own
+    value. A passage quoted for a component is the one most about it: a sentence on the click
+    labels that mentions how rare shares are reads close to class imbalance, but closer still to
+    labels."""
+    if len(near) < 2:
+        return near.copy()
+    top2 = np.sort(near, axis=0)[-2:]  # per unit, the second best and the best
+    return near - np.where(near >= top2[1], top2[0], top2[1])  # less the best of the others
 
 
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again

@@ -596,7 +596,7 @@ def quote_order(
     them, a unit that names the topic comes first (it is where a reader points), whole sentences
     before word windows, then the highest `rank` (`judge` ranks by the units' `closeness` to the
     component, read from the similarities before the penalty for saying little beyond rubric
-    terms, which decides only who is a candidate, plus their `grading.lead` over every other
+    terms, which decides only who is a candidate, plus their `grading.leads` over every other
     component: the passage most about it; `per_unit` when None).
     A quote is a passage about the component: when no candidate is its own, only units naming its
     topic are quoted, and with none of those nothing is: a close sentence another component owns,
@@ -679,7 +679,7 @@ def judge(
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
     them) is a place where each topic it names is named, whoever owns it. Quotes rank by the
     units' `closest` (their closeness to the component, computed here when None) plus their
-    `lead` over every other component (`grading.lead`; none when None). `reference_lead` is how
+    `lead` over every other component (`grading.leads`; none when None). `reference_lead` is how
     much closer the answer's passage most about the component comes to its reference passages
     than to any other component's (`Grader.reference_leads`): a score above 0 gains
     `w_reference` of it (`referenced`)."""
