@@ -654,16 +654,19 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
     """The component a unit reads most like decides where it is quoted and which component it
     adds depth to; apart from depth it changes no score or status; and fewer passages are quoted
     for several components at once (than with no owners, quotes ranked by closeness alone), which
-    the answer's headings, naming the topics under them, do not do for it here."""
+    the answer's headings, naming the topics under them, do not do for it here. (The reference
+    passages are not read: the margin a quote ranks by is also the reference lead's.)"""
     import numpy as np
 
     import grader.scoring.grading as grading
 
+    plain = grader.cal.model_copy(update={"w_reference": 0.0})
+    grader = grading.Grader(grader.kb, grader.embedder, grader.index, plain)
     flat = "\n".join(x for x in strong_answer.splitlines() if not x.lstrip().startswith("#"))
     owned = grader.grade(strong_answer, "video_recommendation")
     owned_flat = grader.grade(flat, "video_recommendation")
     shallow = grading.Grader(
-        grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"w_depth": 0.0})
+        grader.kb, grader.embedder, grader.index, plain.model_copy(update={"w_depth": 0.0})
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
     monkeypatch.setattr(grading, "owners_of", lambda near, p=None: np.full(near.shape[1], -1))
