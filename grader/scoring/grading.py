@@ -285,6 +285,10 @@ def _of_kind(case: Case, kinds: list[str]) -> bool:
 ReferenceBank = tuple[np.ndarray, list[str], np.ndarray]
 
 
+def _no_references(dimension: int) -> ReferenceBank:
+    return np.zeros((0, dimension)), [], np.zeros(0, dtype=int)
+
+
 class Grader:
     """Holds the knowledge base, the embedder and the index; `grade` is thread-safe."""
 
@@ -510,17 +514,18 @@ class Grader:
 
     @functools.cached_property
     def _references(self) -> ReferenceBank:
-        """`reference_bank` without the `withheld` questions' passages; none when the calibration
-        does not read references."""
-        return self.reference_bank(self.withheld if self.cal.w_reference else None)
+        """`reference_bank` without the `withheld` questions' passages; none (and the index not
+        asked for them) when the calibration does not read references."""
+        if not self.cal.w_reference:
+            return _no_references(self.embedder.dimension)
+        return self.reference_bank(self.withheld)
 
-    def reference_bank(self, withheld: Collection[str] | None = ()) -> ReferenceBank:
+    def reference_bank(self, withheld: Collection[str] = ()) -> ReferenceBank:
         """The reference passages' vectors (rows, grouped by component), the components in the
         order their rows come, and where each one's rows start; the passages of `withheld`
-        questions left out (all of them when None)."""
-        by_component = self.index.reference_vectors() if withheld is not None else {}
+        questions left out."""
         blocks, components = [], []
-        for cid, block in sorted(by_component.items()):
+        for cid, block in sorted(self.index.reference_vectors().items()):
             note = self.kb.references.get(cid)
             if note is None or len(note.passages) != len(block):
                 continue  # an index out of step with the notes reads none of them
@@ -529,7 +534,7 @@ class Grader:
                 blocks.append(block[keep])
                 components.append(cid)
         if not blocks:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32), [], np.zeros(0, int)
+            return _no_references(self.embedder.dimension)
         starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
         # in float64 once, as `cosines` reads them, rather than at every grade
         return np.vstack(blocks).astype(np.float64), components, starts
