@@ -62,6 +62,23 @@ def test_a_question_far_from_every_case_is_judged_against_itself(grader):
     assert any("closer to 'Real-time payment fraud detection" in w for w in other.warnings)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        MAINTENANCE,
+        "How would you build a model that suggests jobs to job seekers?",
+        "Design a system that forecasts bike-share demand at each docking station",
+    ],
+)
+def test_a_framework_rubric_suggests_only_cases_of_the_kind_asked(grader, question):
+    """Reading for a question no bank case matches comes from cases of the kind it asks for: a
+    job recommender is not sent to a delivery-time regression whose words it happens to be near."""
+    q = grader.grade(MAINTENANCE_ANSWER, question).question
+    assert q.matched_by == "framework" and q.systems
+    for case_id in q.informed_by:
+        assert set(grader.kb.cases[case_id].systems) & set(q.systems), (case_id, q.systems)
+
+
 LOAN_ANSWER = """The lender wants to approve more good applicants for personal loans while keeping losses down:
 the business metric is the default rate of approved loans, with approval volume as a guardrail,
 and each decision must come back within a few seconds of the online application.

@@ -10,7 +10,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -281,6 +281,18 @@ def _of_kind(case: Case, kinds: list[str]) -> bool:
     return not kinds or not case.systems or not set(kinds).isdisjoint(case.systems)
 
 
+def _suggested(hits: list, cases: Mapping[str, Case], kinds: list[str]) -> list[str]:
+    """The bank cases suggested as reading for a question graded with the framework's rubric: the
+    nearest ones of the kind it asks for (within NEAR_CASES of the nearest of them), at most three.
+    A case of another kind explains another product: a job recommender is not sent to read about
+    delivery-time regression because its words come near it. None when no case is of its kind."""
+    fitting = [h for h in hits if _of_kind(cases[h.id], kinds)]
+    if not fitting:
+        return []
+    top = fitting[0].similarity  # hits are best first
+    return list(dict.fromkeys(h.id for h in fitting if h.similarity >= top - NEAR_CASES))[:3]
+
+
 # reference passages' vectors, the components they are for, where each component's rows start
 ReferenceBank = tuple[np.ndarray, list[str], np.ndarray]
 
@@ -413,7 +425,7 @@ class Grader:
             similarity=best.similarity if best else None,
             prompt=None,
             asked=q,
-            informed_by=near[:3],
+            informed_by=_suggested(hits, cases, kinds),
             systems=kinds,
         )
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
