@@ -1,7 +1,7 @@
 """The blind test set (`data/blind/`): answers by writers who never saw the grader, labelled by
 people who never saw its output. A test set only: nothing is fitted or edited while looking at it.
 
-    python -m evals.blind [--fast] [--set dev] [--out DIR]
+    python -m evals.blind [--fast] [--set dev|dev2] [--out DIR]
 
 Scores the grader and the keyword baseline (`evals/baseline.py`) side by side on every figure, with
 the agreement between two independent labellers beside them as the ceiling. `make eval` runs it
@@ -11,7 +11,10 @@ gates on.
 `--set dev` runs the same figures on the development set (`data/dev/`), written and labelled the
 same way by other writers and labellers, for other questions: that set is for fitting and choosing
 (`evals/calibrate.py` reads it), so its figures say how well the fit went, never how well the
-grader generalises.
+grader generalises. `--set dev2` runs them on a second development set (`data/dev2/`), made the
+same way for twelve more questions: for choosing too, but nothing reads it (neither the fit nor the
+knowledge base's reference passages, which come from `data/dev/`), so its answers are graded with
+every reference passage and its figures are not those of answers the grader was built from.
 """
 
 from __future__ import annotations
@@ -30,13 +33,18 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.baseline import grade_keywords
-from evals.dataset import DATA, DEV
+from evals.dataset import DATA, DEV, DEV2
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.variants import INJECTIONS, ablations, padded, repeated, sections
 from grader.scoring.grading import Grader, default_grader
 
 BLIND = DATA / "blind"
-SETS = {"blind": BLIND, "dev": DEV}
+SETS = {"blind": BLIND, "dev": DEV, "dev2": DEV2}
+TITLES = {
+    "blind": "Blind test set",
+    "dev": "Development set (fitted on)",
+    "dev2": "Second development set (for choosing; nothing reads it)",
+}
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 STEP_OF = {}  # component id -> step, filled from the knowledge base at run time
 FAST_IDS_EVERY = 3  # --fast keeps every third answer
@@ -501,7 +509,7 @@ def to_markdown(r: dict) -> str:
     g, b = r["peers"]["grader"], r["peers"]["keyword baseline"]
     c = r["ceiling"]
     out = [
-        "# Blind test set" if r["set"] == "blind" else "# Development set (fitted on)",
+        f"# {TITLES.get(r['set'], r['set'])}",
         "",
         f"{r['answers']} answers to {r['questions']} questions, written and labelled blind "
         "(see evals/README.md). Grader beside the keyword baseline; the second labeller's agreement "
