@@ -96,6 +96,23 @@ def test_a_repeated_passage_is_read_once_where_it_first_appears():
     )  # not re-read under the "Monitoring" heading
 
 
+def test_an_answer_pasted_twice_reads_its_first_copy_as_it_was_alone():
+    """Its title said again is no section: the first copy's units keep the headings they had (a
+    title heading every unit once a second "# ..." line appeared raised feedback loops 36 -> 41
+    in a development answer pasted twice)."""
+    answer = (
+        "# Review summaries on product pages\n\n"
+        "## Context and what we are actually trying to fix for shoppers today\n\n"
+        "A popular product can have thousands of reviews and shoppers read only a few of them.\n\n"
+        "## Evaluation\n\nFaithfulness is checked by annotators on a weekly sample of summaries.\n"
+    )
+    alone = segment(answer)
+    twice = segment(answer + "\n\n" + answer)
+    first = [(u.start, u.end, u.heading) for u in twice if u.end <= len(answer)]
+    assert first == [(u.start, u.end, u.heading) for u in alone]
+    assert alone[0].heading == ""  # under the title and a heading too long to be a section's
+
+
 def test_long_unpunctuated_speech_gets_overlapping_windows():
     words = " ".join(f"word{i}" for i in range(100))
     answer = f"so um {words}"

@@ -260,7 +260,14 @@ def _title_line(answer: str) -> int | None:
     if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
         return None  # the first line is no markdown heading
     at, level = levels[0]
-    if any(n <= level for _, n in levels[1:]):
+
+    def line(start: int) -> str:
+        end = prose.find("\n", start)
+        return " ".join(prose[start : end if end >= 0 else len(prose)].split())
+
+    # the title said again (the answer pasted twice) is no other section: the first copy is read
+    # as it was alone
+    if any(n <= level and line(s) != line(at) for s, n in levels[1:]):
         return None  # a section among sections of its level
     if level > 1 and len(levels) == 1:
         return None  # the answer's one section
