@@ -60,9 +60,7 @@ def rubric_line(r: GradeReport) -> str:
         also = f"; also informed by: {', '.join(others)}" if others else ""
         return f"rubric of the nearest {case}, {q.title}{also}{kind}"
     if q.matched_by == "framework":
-        weighed = [c.replace("_", " ") for c in q.informed_by]
-        like = f", weighed like {', '.join(weighed)}" if weighed else ""
-        return f"no close bank case: general framework rubric{like}{kind}"
+        return f"no close bank case: general framework rubric{kind}"
     return f"{'your own case' if q.own else 'bank case'} {q.title}"
 
 

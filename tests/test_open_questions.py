@@ -419,26 +419,3 @@ def test_a_question_is_read_the_same_with_or_without_its_final_stop(
     for r in (bare, stopped):
         r.question.asked = r.question.title = ""
     assert bare.to_json() == stopped.to_json()
-
-
-def test_a_framework_rubric_weighs_components_as_the_nearest_cases_of_its_kind_do(grader):
-    """A component's weight is the informing cases' weights for it, blended by similarity (between
-    the least and the most any of them gives it); one they all leave out keeps the framework's.
-    A bike-share forecast is not weighed on fairness and abuse as a fraud case would be."""
-    rubric = grader.resolve_question(
-        "Design a system that forecasts bike-share demand at each docking station"
-    )
-    assert rubric.question.matched_by == "framework" and rubric.question.informed_by
-    framework = {c.id: c.effective_weight for c in grader.kb.case_components(None)}
-    given: dict[str, list[float]] = {}
-    for case_id in rubric.question.informed_by:
-        for c in grader.kb.case_components(grader.kb.cases[case_id]):
-            given.setdefault(c.id, []).append(c.effective_weight)
-    moved = 0
-    for c in rubric.components:
-        if c.id in given:
-            assert min(given[c.id]) <= c.effective_weight <= max(given[c.id]), c.id
-        else:
-            assert c.effective_weight == framework[c.id], c.id
-        moved += c.effective_weight != framework[c.id]
-    assert moved  # the cases weigh some components otherwise than the framework does

@@ -34,14 +34,6 @@ Severity = Literal["critical", "important", "nice"]
 System = Literal["recommendation", "search", "classification", "regression", "generation"]
 SEVERITY_WEIGHT = {"critical": 3.0, "important": 2.0, "nice": 1.0}
 
-
-def severity_of(weight: float) -> Severity:
-    """The severity whose weight is nearest to `weight` (a blend of several cases' weights)."""
-    return min(
-        SEVERITY_WEIGHT, key=lambda s: (abs(SEVERITY_WEIGHT[s] - weight), -SEVERITY_WEIGHT[s])
-    )
-
-
 REQUIRED_CONCEPTS = (
     "business_objective scale_latency ml_objective io_spec data_sources labels feature_engineering "
     "class_imbalance privacy baseline model_choice loss_function training offline_metrics "

@@ -28,7 +28,6 @@ from grader.knowledge.notes import (
     cached_kb,
     load_kb,
     notes_stamp,
-    severity_of,
 )
 from grader.report import (
     AnswerStats,
@@ -419,7 +418,6 @@ class Grader:
             )
         else:
             warning = "graded against the general framework rubric"
-        informing = _suggested(hits, cases, kinds)
         match = QuestionMatch(
             id=None,
             title=q,
@@ -427,34 +425,10 @@ class Grader:
             similarity=best.similarity if best else None,
             prompt=None,
             asked=q,
-            informed_by=informing,
+            informed_by=_suggested(hits, cases, kinds),
             systems=kinds,
         )
-        near_sim = {c: max(h.similarity for h in hits if h.id == c) for c in informing}
-        return Rubric(match, None, self._weighed_by(near_sim), [warning], vector)
-
-    def _weighed_by(self, cases: Mapping[str, float]) -> list[CaseComponent]:
-        """The framework's components, each at the weight the bank cases of the question's kind
-        nearest to it give it (`cases`: id -> similarity), their mean weighted by similarity, over
-        the cases that list it; one none of them lists keeps the framework's (in a case's order: by
-        step, the heaviest first). A bike-share demand
-        forecast reads nearest the delivery-time regression, where fairness and abuse weigh
-        little: its follow-ups and its overall weigh them so too, not as a fraud case would."""
-        base = self.kb.case_components(None)
-        listed: dict[str, list[tuple[float, float]]] = {}
-        for cid, sim in cases.items():
-            for comp in self.kb.case_components(self.kb.cases[cid]):
-                listed.setdefault(comp.id, []).append((sim, comp.effective_weight))
-        out = []
-        for comp in base:
-            pairs = listed.get(comp.id)
-            if not pairs or not sum(s for s, _ in pairs):
-                out.append(comp)
-                continue
-            weight = round(sum(s * w for s, w in pairs) / sum(s for s, _ in pairs), 2)
-            out.append(comp.model_copy(update={"weight": weight, "severity": severity_of(weight)}))
-        steps = {s: i for i, s in enumerate(self.kb.steps)}  # as a case lists them (stable sort)
-        return sorted(out, key=lambda c: (steps[self.kb.concepts[c.id].step], -c.effective_weight))
+        return Rubric(match, None, self.kb.case_components(None), [warning], vector)
 
     def _with_framework(self, case: Case) -> list[CaseComponent]:
         """The components of a typed question graded with a bank case it reads near: the case's,
