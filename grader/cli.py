@@ -858,7 +858,7 @@ def batch(
         )
     changed = f" ({done.changed} changed since the last run)" if done.changed else ""
     others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
-    left = f", and {others} of rows not in this input" if others else ""
+    left = f", beside {quantity(others, 'report')} of answers not in this input" if others else ""
     typer.echo(
         f"{quantity(done.graded, 'answer')} graded{changed}, {done.kept} kept from the last run "
         f"(same answer, question and grader), {len(problems)} not graded; "

@@ -110,6 +110,9 @@ def test_damaged_locked_or_image_only_documents_get_one_line(tmp_path):
         ("locked.pdf", locked.getvalue(), "is password-protected"),
         ("cut.pdf", _pdf(["We retrain weekly."])[:200], "could not be read as a PDF"),
         ("cut.docx", _docx()[:3000], "not a whole .docx package"),
+        # its control words ("\\par", "\\'92") had been graded and quoted as the answer's words
+        ("notes.rtf", rb"{\rtf1\ansi We retrain weekly.\par }", "Rich Text \\(RTF\\)"),
+        ("notes.txt", b"  " + rb"{\rtf1\ansi We retrain weekly.\par }", "Rich Text \\(RTF\\)"),
     ]
     for name, data, needle in cases:
         with pytest.raises(InputError, match=needle) as err:

@@ -182,6 +182,11 @@ def _from_document(data: bytes, name: str) -> AnswerInput | None:
         text, fmt = docx_text(data, name), "docx"
     elif Path(name).suffix.lower() == ".docx" and data.startswith(b"PK"):
         raise InputError(f"{name} could not be read as a Word document (not a whole .docx package)")
+    elif data.lstrip()[:5] == b"{\\rtf":  # its control words would be graded as the answer's words
+        raise InputError(
+            f"{name} is a Rich Text (RTF) document, which is not read: save it as .docx, .pdf, "
+            ".txt or .md"
+        )
     else:
         return None
     check_length(text)
