@@ -135,7 +135,7 @@ class QuestionMatch(_Model):
         default_factory=list,
         description="For a free-text question: the bank cases nearest to it. Graded with the "
         "nearest one's rubric (matched_by 'retrieval'), they shaped it; with the framework's "
-        "('framework'), they are only suggested as reading.",
+        "('framework'), those of the kind it asks for are only suggested as reading.",
     )
     systems: list[str] | None = Field(
         default=None,

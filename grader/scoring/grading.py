@@ -19,7 +19,7 @@ import numpy as np
 from grader import __version__
 from grader.errors import GraderError, IndexDamaged, IndexNotReady, InputError
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
-from grader.knowledge.index import KnowledgeIndex, build_index
+from grader.knowledge.index import Hit, KnowledgeIndex, build_index
 from grader.knowledge.notes import (
     EDIT_ME,
     Case,
@@ -281,7 +281,7 @@ def _of_kind(case: Case, kinds: list[str]) -> bool:
     return not kinds or not case.systems or not set(kinds).isdisjoint(case.systems)
 
 
-def _suggested(hits: list, cases: Mapping[str, Case], kinds: list[str]) -> list[str]:
+def _suggested(hits: list[Hit], cases: Mapping[str, Case], kinds: list[str]) -> list[str]:
     """The bank cases suggested as reading for a question graded with the framework's rubric: the
     nearest ones of the kind it asks for (within NEAR_CASES of the nearest of them), at most three.
     A case of another kind explains another product: a job recommender is not sent to read about
