@@ -471,6 +471,27 @@ def test_a_quote_is_not_cut_at_an_abbreviation():
     ]  # (a piece leaves out its closing stop)
 
 
+def test_an_excerpt_cut_mid_sentence_is_quoted_with_the_cut_marked():
+    """A word window of a longer passage (`Evidence.excerpt`) that stops inside a sentence is
+    quoted with "…" there, not as if the candidate had stopped at "with class"."""
+    from grader.report import Evidence
+    from grader.scoring.overlap import terms
+    from grader.scoring.probes import ELLIPSIS, KEYWORD_WEIGHT, clauses
+
+    quote = (
+        "Binary classification per order. Gradient boosted trees on the order features, with class"
+    )
+    excerpt = Evidence(quote=quote, start=0, end=len(quote), similarity=0.3, excerpt=True)
+    weights = dict.fromkeys(terms("classification gradient boosted trees"), KEYWORD_WEIGHT)
+    shown = {c.shown for c in clauses([excerpt], weights)}
+    assert f"Gradient boosted trees on the order features, with class{ELLIPSIS}" in shown
+    assert "Binary classification per order" in shown  # a sentence it holds whole is not cut
+    whole = excerpt.model_copy(update={"excerpt": False})  # a sentence unit is quoted as it is
+    assert "Gradient boosted trees on the order features, with class" in {
+        c.shown for c in clauses([whole], weights)
+    }
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "example, question",

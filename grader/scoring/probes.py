@@ -92,12 +92,16 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _looks_cut(quote: str) -> tuple[bool, bool]:
+def _looks_cut(quote: str, excerpt: bool = False) -> tuple[bool, bool]:
     """Whether an evidence passage starts and ends mid-sentence: word windows do (and span lines),
-    sentence units do not."""
+    sentence units do not. A passage the report marks as an excerpt (`Evidence.excerpt`) is cut
+    wherever it does not start a sentence (a capital) or end one (a stop): "…Gradient boosted trees
+    on the order features, with class" had been quoted to the candidate as a whole sentence."""
     stripped = quote.strip()
     if not stripped:
         return False, False
+    if excerpt:
+        return stripped[0].isalnum() and not stripped[0].isupper(), stripped[-1].isalnum()
     window = (
         "\n" in quote
         or stripped[0].islower()
@@ -106,9 +110,9 @@ def _looks_cut(quote: str) -> tuple[bool, bool]:
     return window and stripped[0].isalnum(), window and stripped[-1].isalnum()
 
 
-def _pieces(quote: str) -> list[_Span]:
+def _pieces(quote: str, excerpt: bool = False) -> list[_Span]:
     """Sentences of an evidence passage, each without its list marker or emphasised label."""
-    cut_first, cut_last = _looks_cut(quote)
+    cut_first, cut_last = _looks_cut(quote, excerpt)
     out = []
     pos = 0
     lines = []
@@ -205,7 +209,7 @@ def clauses(evidence: Sequence[Evidence], weights: dict[str, float]) -> list[Cla
     "…" marks a cut, and without the marks each is a substring of the answer."""
     out: dict[str, Clause] = {}
     for rank, e in enumerate(sorted(evidence, key=lambda e: (-e.similarity, e.start))):
-        for piece in _pieces(e.quote):
+        for piece in _pieces(e.quote, e.excerpt):
             span = _shorten(e.quote, piece, weights)
             text = e.quote[span.start : span.end]
             words = terms(text)
