@@ -797,9 +797,17 @@ def test_a_system_that_scores_in_batch_is_not_advised_about_live_requests():
         return QuestionMatch(id=None, title=text, matched_by="framework", asked=text)
 
     assert batch_asked(kb, asked("Churn scores for every subscriber, computed nightly."))
+    # a schedule said by the time of day is one too (an interviewer's own question was asked
+    # about request paths and p99 latency)
+    assert batch_asked(
+        kb, asked("Predict, every evening, which of tomorrow's store orders will miss their truck.")
+    )
     assert not batch_asked(kb, asked("Design churn prediction for a gym chain."))
     assert not batch_asked(kb, asked("Nightly batch plus a real-time path for new users."))
     assert live_only(kb, "The latency budget is 200 ms at p99 per request.")
+    assert live_only(
+        kb, "Walk me through what happens between a request arriving and the decision."
+    )
     assert not live_only(kb, "Precompute in a nightly batch job, or score at request time?")
     assert not live_only(kb, "Train on the last 30 days of data.")
 
