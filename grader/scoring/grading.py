@@ -281,11 +281,12 @@ def _of_kind(case: Case, kinds: list[str]) -> bool:
     return not kinds or not case.systems or not set(kinds).isdisjoint(case.systems)
 
 
-def _suggested(hits: list[Hit], cases: Mapping[str, Case], kinds: list[str]) -> list[str]:
-    """The bank cases suggested as reading for a question graded with the framework's rubric: the
-    nearest ones of the kind it asks for (within NEAR_CASES of the nearest of them), at most three.
-    A case of another kind explains another product: a job recommender is not sent to read about
-    delivery-time regression because its words come near it. None when no case is of its kind."""
+def _nearest_cases(hits: list[Hit], cases: Mapping[str, Case], kinds: list[str]) -> list[str]:
+    """The bank cases nearest a typed question (`hits`, best first) of the kinds it asks for (any,
+    when none is known), within NEAR_CASES of the nearest of them, at most three: those that
+    informed a rubric taken from one of them, or the reading suggested with the framework's rubric
+    (a case of another kind explains another product: a job recommender is not sent to read about
+    delivery-time regression because its words come near it). None when no case is of its kind."""
     fitting = [h for h in hits if _of_kind(cases[h.id], kinds)]
     if not fitting:
         return []
@@ -385,11 +386,6 @@ class Grader:
         kinds = kinds_asked(self.index, vector, kinds_named(self.kind_words, q))
         hits = self.index.query(vector, ["case"], k=12)
         best = next(iter(hits), None)  # hits are best first; several documents per case
-        near = list(
-            dict.fromkeys(
-                h.id for h in hits if best and h.similarity >= best.similarity - NEAR_CASES
-            )
-        )
         # a bank case answers a question of its own kind only: a question whose words ask for a
         # classifier is not graded as the delivery-time regression it happens to read near
         fits = next(
@@ -399,7 +395,7 @@ class Grader:
             case = cases[fits.id]
             rubric = self._for_case(case, "retrieval", fits.similarity, q)
             rubric = dataclasses.replace(rubric, components=self._with_framework(case))
-            rubric.question.informed_by[:] = near[:3]
+            rubric.question.informed_by[:] = _nearest_cases(hits, cases, [])
             rubric.question.systems = (kinds if _of_kind(case, kinds) else []) or sorted(
                 case.systems
             )
@@ -425,7 +421,7 @@ class Grader:
             similarity=best.similarity if best else None,
             prompt=None,
             asked=q,
-            informed_by=_suggested(hits, cases, kinds),
+            informed_by=_nearest_cases(hits, cases, kinds),
             systems=kinds,
         )
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
