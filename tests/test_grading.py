@@ -404,6 +404,21 @@ def test_title_and_id_matching(grader, strong_answer, kb):
     assert grader.grade(strong_answer, "ETA-prediction").question.id == "eta_prediction"
 
 
+def test_a_case_prompt_pasted_as_the_question_is_that_case(grader, strong_answer, kb):
+    """An interviewer pasting their case's prompt gets that case's rubric as written (its
+    not_applicable components left out), not a typed question's, which adds the framework's."""
+    case = kb.cases["eta_prediction"]
+    assert case.not_applicable
+    pasted = "  " + case.prompt.rstrip(".").replace("'", "\u2019").upper() + "  "
+    report = grader.grade(strong_answer, pasted)
+    assert report.question.id == case.id and report.question.matched_by == "title"
+    assert {c.id for c in report.components}.isdisjoint(case.not_applicable)
+    assert report.question.asked == " ".join(pasted.split())
+    retrieved = grader.grade(strong_answer, case.prompt + " Assume a new city.")
+    assert retrieved.question.matched_by == "retrieval"
+    assert not {c.id for c in retrieved.components}.isdisjoint(case.not_applicable)
+
+
 @pytest.mark.parametrize(
     "answer,match",
     [

@@ -77,7 +77,7 @@ from grader.scoring.segment import (
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import blank_spans, plain_words, quantity, read_stretch
+from grader.text import blank_spans, plain_words, quantity, read_stretch, straightened
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
@@ -202,8 +202,8 @@ def clause_trimmed(text: str, lo: int = 0, hi: int | None = None) -> tuple[int, 
 
 
 def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
-    """The bank case a question names, by id or by title (or alias), with how it was named; None
-    for question text. A question shaped like an id (snake_case) that names no case, or names one
+    """The bank case a question names, by id, by title (or alias) or by its prompt pasted as the
+    question, with how it was named; None for question text. A question shaped like an id (snake_case) that names no case, or names one
     of the user's own that could not be read, is refused in one line: it is a typo, not a question
     to grade against the general framework."""
     q = " ".join((question or "").split())
@@ -212,6 +212,9 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
         return kb.cases[key], "id"
     for case in kb.cases.values():
         if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
+            return case, "title"
+    for case in kb.cases.values():  # its prompt, pasted: the case as its author asks it
+        if _as_said(q) == _as_said(case.prompt):
             return case, "title"
     unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
     if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
@@ -225,6 +228,11 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
         )
         raise InputError(f"unknown question id '{q}'{hint}")
     return None
+
+
+def _as_said(question: str) -> str:
+    """A question's words as said: case, spacing, typographic quotes and its final stop aside."""
+    return " ".join(straightened(question).lower().rstrip(" .?!").split())
 
 
 def kinds_asked(
