@@ -60,6 +60,21 @@ def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, 
     assert unquoted and all("none is quoted" in c.feedback for c in unquoted)
 
 
+def test_a_component_credited_for_what_it_said_quotes_it(grader):
+    """A present component that owns passages saying something about it (`said_words`) quotes
+    one, though none reaches the quoting closeness once the penalty for rubric terms is taken:
+    the answer's words credited are the words shown."""
+    graded = [
+        c
+        for a in load_answers()
+        if a.meta.case in ("search_ranking", "people_you_may_know", "harmful_content_detection")
+        for c in grader.grade(a.text, a.meta.case).components
+        if c.status != "missing" and c.said_words
+    ]
+    assert len(graded) > 50
+    assert all(c.evidence for c in graded), [(c.id, c.said_words) for c in graded if not c.evidence]
+
+
 NOTES_WITH_A_LIST = """Music streaming: next-song recommendations, rough notes
 
 - goal: fewer skips in the first 30 seconds, and longer listening sessions per day
