@@ -429,9 +429,13 @@ def test_a_case_prompt_pasted_as_the_question_is_that_case(grader, strong_answer
     assert report.question.id == case.id and report.question.matched_by == "title"
     assert {c.id for c in report.components}.isdisjoint(case.not_applicable)
     assert report.question.asked == " ".join(pasted.split())
-    retrieved = grader.grade(strong_answer, case.prompt + " Assume a new city.")
-    assert retrieved.question.matched_by == "retrieval"
-    assert not {c.id for c in retrieved.components}.isdisjoint(case.not_applicable)
+    # reworded, it is still the case's own question; a question only near it may need them
+    reworded = grader.grade(strong_answer, case.prompt + " Assume a new city.")
+    assert reworded.question.matched_by == "retrieval" and reworded.question.id == case.id
+    assert {c.id for c in reworded.components}.isdisjoint(case.not_applicable)
+    near = grader.grade(strong_answer, "Predict the delivery date shown to shoppers for parcels.")
+    assert near.question.id == case.id
+    assert set(case.not_applicable) <= {c.id for c in near.components}
 
 
 @pytest.mark.parametrize(
