@@ -87,7 +87,9 @@ def step_score_note(r: GradeReport) -> str:
     cal = load_calibration()
     return (
         "A step's score is the share of its components covered, by importance (a partial one "
-        f"counts half), less up to {cal.step_depth_share:.0%} of it when the answer says under "
+        f"counts half, and each counts up to {cal.component_depth_share:.0%} less when the "
+        f"answer's own passages about it say under {cal.component_depth_words} words), less up "
+        f"to {cal.step_depth_share:.0%} of it when the answer says under "
         f"{cal.step_depth_words} words about the covered ones. The overall is the share of the "
         "whole rubric covered."
     )

@@ -96,8 +96,10 @@ class StepResult(_Model):
         ge=0,
         le=100,
         description="The weighted share of the step's components covered (partial counts half), "
-        "discounted (at most by the calibration's step_depth_share) when the answer says little "
-        "about the present ones (their `said_words`; `grading.step_score`).",
+        "each present one's credit discounted (at most by the calibration's "
+        "component_depth_share) when its own passages say little about it, and the step's "
+        "(at most by step_depth_share) when the answer says little about the present ones "
+        "(their `said_words`; `grading.step_score`).",
     )
     components: list[str]
     coverage: int | None = Field(

@@ -81,6 +81,21 @@ class Calibration(BaseModel):
         description="Words about a step's covered and partial components (their `said_words`) "
         "for no discount.",
     )
+    component_depth_share: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="The most a present component's credit in its step is discounted when the "
+        "answer says little about it in passages of its own (`grading.step_score`): a section "
+        "taken out lowers its step though a sentence elsewhere keeps its components' verdicts. "
+        "Chosen on the development set's section ablations; the overall stays coverage only.",
+    )
+    component_depth_words: int = Field(
+        30,
+        ge=1,
+        description="Words a component's own passages say about it (`said_words`) for no "
+        "discount of its credit in its step.",
+    )
     evidence_more: float = Field(
         0.6,
         description="A second or third quote must be this close to the component: on the "
