@@ -610,7 +610,7 @@ def history_list() -> None:
             f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
             escape(a.question_title),
             a.mode,
-            a.source_kind,
+            escape(a.source),
             str(a.overall_score),
         )
     _console().print(table)

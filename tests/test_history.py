@@ -29,6 +29,7 @@ from grader.report import (
     GraderInfo,
     LLMInfo,
     QuestionMatch,
+    SourceInfo,
     StepResult,
 )
 from tests.conftest import EXAMPLES, ROOT
@@ -341,13 +342,17 @@ def test_history_commands(cli, db, tmp_path):
     assert "no attempts saved" in cli("list").stderr
     h = History(db)
     first = h.save("fraud answer text", make_report("fraud answer text", 41), created_at=T0)
-    second = h.save(
-        "video answer text",
-        make_report("video answer text", 77),
-        created_at=T0 + timedelta(hours=1),
+    from_file = make_report("video answer text", 77).model_copy(
+        update={
+            "source": SourceInfo(kind="transcript", format="vtt", name="p.vtt", candidate="Sam")
+        }
     )
+    second = h.save("video answer text", from_file, created_at=T0 + timedelta(hours=1))
     listed = cli("list")
     assert listed.exit_code == 0 and "41" in listed.stdout and "77" in listed.stdout
+    # whose answer each row is: the file it was read from and the speaker graded
+    assert h.get(second).source == "transcript: p.vtt, Sam" and h.get(first).source == "text"
+    assert "p.vtt, Sam" in listed.stdout
     out = tmp_path / "export.json"
     exported = cli("export", "-o", str(out))
     assert exported.exit_code == 0 and "wrote 2 attempts" in exported.stderr

@@ -65,7 +65,7 @@ def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
                 "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "question": a.question_title,
                 "mode": a.mode,
-                "source": a.source_kind,
+                "source": a.source,
                 "score": a.overall_score,
                 "words": _graded_words(a),
             }

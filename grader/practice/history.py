@@ -79,6 +79,18 @@ class Attempt:
     def report(self) -> GradeReport:
         return GradeReport.model_validate_json(self.report_json)
 
+    @property
+    def source(self) -> str:
+        """Where the answer came from, as a list shows it: its kind, then the file it was read
+        from and the speaker graded, when the report says ("transcript: panel.vtt, Sam"); read
+        from the report's JSON as stored, so a report of another format still says its kind."""
+        try:
+            source = json.loads(self.report_json).get("source") or {}
+        except (ValueError, AttributeError):
+            source = {}
+        said = [str(v) for v in (source.get("name"), source.get("candidate")) if v]
+        return f"{self.source_kind}: {', '.join(said)}" if said else self.source_kind
+
     def to_dict(self) -> dict:
         """A JSON-ready record, the report as an object."""
         return {
