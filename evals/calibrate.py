@@ -145,7 +145,10 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             )
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)
-            said.append(words_said(sims, prepared.units, candidates & prepared.explains, cal))
+            named = kw_units & (f.per_unit >= cal.sim_low)  # as `judge` reads keyword units
+            said.append(
+                words_said(sims, prepared.units, candidates & prepared.explains, cal, named)
+            )
             support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)

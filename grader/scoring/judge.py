@@ -514,17 +514,33 @@ def said_units(
     return _distinct(closest, units, eligible)
 
 
-def words_said(sims: np.ndarray, units: list[Unit], about: np.ndarray, cal: Calibration) -> int:
+def words_said(
+    sims: np.ndarray,
+    units: list[Unit],
+    about: np.ndarray,
+    cal: Calibration,
+    named: np.ndarray | None = None,
+) -> int:
     """`said_words` read from a component's unit-by-cue similarities: each unit's closest cue,
-    the units in `about` (its own, counted, explaining), near it from `evidence_min`."""
-    return sum(units[i].words for i in units_said(sims, units, about, cal))
+    the units in `about` (its own, counted, explaining), near it from `evidence_min` or naming
+    its topic (`named`: `units_said`)."""
+    return sum(units[i].words for i in units_said(sims, units, about, cal, named))
 
 
 def units_said(
-    sims: np.ndarray, units: list[Unit], about: np.ndarray, cal: Calibration
+    sims: np.ndarray,
+    units: list[Unit],
+    about: np.ndarray,
+    cal: Calibration,
+    named: np.ndarray | None = None,
 ) -> list[int]:
-    """The passages `words_said` counts."""
+    """The passages `words_said` counts: of `about`, those near the component from evidence_min
+    and, with `named`, those naming its topic however close their words come to its cues ("The
+    business goal is larger baskets and fewer 'I forgot the milk' second orders", 0.27 from the
+    nearest cue, had said nothing about the business objective)."""
     closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
+    if named is not None:
+        closest = np.where(named, np.maximum(closest, cal.evidence_min), closest)
     return said_units(closest, units, about, cal.evidence_min)
 
 
@@ -722,7 +738,9 @@ def judge(
     f = dataclasses.replace(
         f, keyword_units=keyword_units, support=distinct_support(f.per_unit, units, candidates)
     )
-    spoken = units_said(sims, units, candidates if explains is None else candidates & explains, cal)
+    spoken = units_said(
+        sims, units, candidates if explains is None else candidates & explains, cal, keyword_units
+    )
     said = sum(units[i].words for i in spoken)
     score, matched, _ = score_features(f, cal)
     score = referenced(score, reference_lead, cal)
