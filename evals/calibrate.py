@@ -31,7 +31,7 @@ from evals.metrics import f1, quadratic_kappa
 from evals.variants import CALIBRATION_PADDINGS, TRANSCRIPT_SEEDS, padded, transcript_style
 from grader.scoring.calibration import CALIBRATION_FILE, Calibration, load_calibration
 from grader.scoring.grading import CREDIT as CREDITS
-from grader.scoring.grading import Grader, PreparedAnswer, unit_owners
+from grader.scoring.grading import Grader, PreparedAnswer, owned_names, unit_owners
 from grader.scoring.judge import (
     DEPTH_UNITS,
     cue_credit,
@@ -138,8 +138,15 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             for comp in rubric.components
         ]
         owners = unit_owners(matrices, grader.heading_prior(prepared, rubric.components))
+        names = owned_names(
+            grader.lexicons,
+            prepared.units,
+            prepared.names,
+            owners,
+            [c.id for c in rubric.components],
+        )
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
-            kw_units = prepared.explains & prepared.names[comp.id]
+            kw_units = prepared.explains & names[comp.id]
             f = features(
                 sims, prepared.substance, kw_units, prepared.excluded | prepared.repeats, cal
             )

@@ -686,7 +686,8 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
     grader, strong_answer, monkeypatch
 ):
     """The component a unit reads most like decides where it is quoted and which component it
-    adds depth to; apart from depth it changes no score or status; and fewer passages are quoted
+    adds depth to; apart from depth (and which topic a keyword two components share names) it
+    changes no score or status here; and fewer passages are quoted
     for several components at once (than with no owners, quotes ranked by closeness alone), which
     the answer's headings, naming the topics under them, do not do for it here. (The reference
     passages are not read: the margin a quote ranks by is also the reference lead's.)"""
@@ -1306,3 +1307,26 @@ def test_the_markdown_report_says_what_a_strong_reply_covers(grader, weak_answer
     first = report.follow_up_questions[0]
     assert first.listen_for and "What a strong reply covers:" in asked
     assert asked.index(first.listen_for[0][:40]) < asked.index("\n2. ")
+
+
+SHARED_WORD = (
+    "We rank podcast episodes for the home screen with a gradient boosted ranker on listening "
+    "history.\n\nFeedback loop: if we only show episodes the model already likes, we never learn "
+    "about the others, so we keep a small exploration slice of random episodes in every row."
+)
+
+
+def test_a_word_two_topics_share_names_the_one_whose_passage_it_is(grader):
+    """ "Exploration" is a keyword of cold start and of feedback loops: in a feedback-loop
+    sentence it credits and quotes no cold start, which the answer never speaks of; in a
+    sentence about new listeners it names cold start as before."""
+    question = "Design the ranking of podcast episodes on a home screen."
+    report = grader.grade(SHARED_WORD, question)
+    cold, loop = report.component("cold_start"), report.component("feedback_loops")
+    assert cold.status == "missing" and not cold.evidence and cold.mention is None
+    assert loop.status != "missing" and "exploration slice" in loop.evidence[0].quote
+    newcomers = (
+        "\n\nNew listeners have no history yet, so we start them on exploration of popular shows."
+    )
+    cold = grader.grade(SHARED_WORD + newcomers, question).component("cold_start")
+    assert cold.status != "missing" and "New listeners" in cold.evidence[0].quote

@@ -57,6 +57,7 @@ from grader.scoring.judge import (
     explaining,
     judge,
     listy_units,
+    named_within,
     naming_masks,
     rubric_vocabulary,
     substance,
@@ -829,13 +830,17 @@ class Grader:
             unit_vecs, prepared.explains & ~(excluded.astype(bool) | prepared.repeats)
         )
         owners = owners_of(near, self.heading_prior(prepared, rubric.components))
+        # a word two components' keywords share names only the one whose passage it is
+        names = owned_names(
+            self.lexicons, units, prepared.names, owners, [c.id for c in rubric.components]
+        )
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
             j = judge(
-                sims, units, unit_substance, prepared.names[comp.id], excluded, self.cal, relevance,
+                sims, units, unit_substance, names[comp.id], excluded, self.cal, relevance,
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
                 unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=ahead[k],
@@ -1003,6 +1008,26 @@ def headed_names(
         cid: mask | (under & named[cid][np.maximum(at, 0)]) if named[cid].any() else mask
         for cid, mask in said.items()
     }
+
+
+def owned_names(
+    lexicons: dict[str, TopicLexicon],
+    units: list[Unit],
+    names: dict[str, np.ndarray],
+    owners: np.ndarray,
+    components: list[str],
+) -> dict[str, np.ndarray]:
+    """`names`, less the units another component owns that name this one's topic only by words
+    of that owner's keywords too: "exploration" is cold start's and feedback loops' word, and a
+    feedback-loop sentence keeping "a small exploration slice" names no cold start."""
+    out = dict(names)
+    for k, cid in enumerate(components):
+        for i in np.flatnonzero(names[cid] & (owners != k) & (owners >= 0)):
+            owner = components[owners[i]]
+            if names[owner][i] and named_within(lexicons[cid], lexicons[owner], units[i].clean):
+                out[cid] = out[cid].copy() if out[cid] is names[cid] else out[cid]
+                out[cid][i] = False
+    return out
 
 
 def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray:

@@ -141,6 +141,14 @@ def _names(pattern: re.Pattern, text: str) -> bool:
     return pattern.search(plain_words(text)) is not None
 
 
+def named_within(mine: TopicLexicon, theirs: TopicLexicon, text: str) -> bool:
+    """Whether the text names `mine`'s topic, and only by words that name `theirs` too: each of
+    its keywords found lies within one of `theirs`' (the same word, or inside a longer phrase)."""
+    found = _spans(mine.pattern, text)
+    other = _spans(theirs.pattern, text)
+    return bool(found) and all(any(o[0] <= s[0] and s[1] <= o[1] for o in other) for s in found)
+
+
 @functools.lru_cache(maxsize=16384)
 def _spans(pattern: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
     """Where `pattern` finds its keywords in the text's plain words (cached as `_names`)."""
