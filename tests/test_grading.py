@@ -1330,3 +1330,22 @@ def test_a_word_two_topics_share_names_the_one_whose_passage_it_is(grader):
     )
     cold = grader.grade(SHARED_WORD + newcomers, question).component("cold_start")
     assert cold.status != "missing" and "New listeners" in cold.evidence[0].quote
+
+
+def test_a_model_named_with_what_it_does_and_its_loss_is_one_choice_not_buzzwords(grader):
+    """ "a LightGBM ranker with a LambdaRank loss" names three topics (a model, a ranker, a loss)
+    in two things related by "with": a choice, not a list of buzzwords; a run of topic names
+    related to one more is still a list."""
+    from grader.scoring.judge import listed_topics
+    from grader.scoring.segment import segment
+
+    def listed(text: str) -> int:
+        return listed_topics(segment(text)[0], grader.lexicons)
+
+    assert listed("Then a LightGBM ranker with a LambdaRank loss.") == 1
+    assert listed("We handle cold start privacy drift bias with monitoring.") >= 3
+    report = grader.grade(
+        "The baseline is pure recency. Then a LightGBM ranker with a LambdaRank loss.",
+        "Design the ranking of podcast episodes in the 'Continue listening' row.",
+    )
+    assert not any("LightGBM" in p.quote for p in report.ignored)

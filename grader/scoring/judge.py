@@ -270,6 +270,9 @@ _RELATES = re.compile(
     re.IGNORECASE,
 )
 RELATED_TOPICS = 2  # an item relating more topics than this is still a list of them
+THING_WORDS = (
+    4  # a part of an item this short naming two topics names one thing: "a LightGBM ranker"
+)
 
 
 def listed_topics(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> int:
@@ -285,8 +288,26 @@ def listed_topics(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> int:
     count = 0
     for k, item in enumerate(items):
         topics = sum(bool(m[k]) for m in found.values())
-        count += min(topics, 1) if _RELATES.search(item) and topics <= RELATED_TOPICS else topics
+        related = _RELATES.search(item) and (
+            topics <= RELATED_TOPICS or _related_things(item, lexicons) <= RELATED_TOPICS
+        )
+        count += min(topics, 1) if related else topics
     return count
+
+
+def _related_things(item: str, lexicons: Mapping[str, TopicLexicon]) -> int:
+    """How many things an item relating its terms names: its parts between the relating words
+    that name a topic, a short part naming two ("a LightGBM ranker": a model, and what it does)
+    being one thing ("a LightGBM ranker with a LambdaRank loss" names two); a longer part, or
+    one naming more, is as many things as the topics it names."""
+    parts = [p for p in _RELATES.split(item) if p.strip()]
+    found = naming_masks(lexicons, parts)
+    things = 0
+    for j, part in enumerate(parts):
+        topics = sum(bool(m[j]) for m in found.values())
+        short = len(_ITEM_WORD.findall(part)) <= THING_WORDS and topics <= 2
+        things += min(topics, 1) if short else topics
+    return things
 
 
 @dataclass(frozen=True)
