@@ -110,6 +110,10 @@ def test_a_a_saved_attempt_can_be_revised_without_losing_what_is_typed(
     at = next(b for b in at.button if b.label == "Revise this answer in Practise").click().run()
     assert at.session_state["answer_text"] == typed  # not replaced unasked
     assert "holds other text (6 words)" in _text(at)
+    cues = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n{typed}\n"  # a transcript: not its timings
+    timed = run_app("report", session={"answer_text": cues}, query={"attempt": str(attempt)})
+    timed = next(b for b in timed.button if b.label == "Revise this answer in Practise").click()
+    assert "holds other text (6 words)" in _text(timed.run())
     at = next(b for b in at.button if b.label == "Replace it").click().run()
     assert at.session_state["answer_text"] == weak_answer
     # a typed question goes back whole (History keeps its title shortened), and a confirmation

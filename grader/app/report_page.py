@@ -84,10 +84,21 @@ def _revise(text: str, report) -> None:
     if st.session_state.get(REPLACING) == mine and typed:
         st.warning(  # (not said to be ungraded: it may be another attempt, graded and saved)
             "Your answer box in Practise holds other text "
-            f"({quantity(len(typed.split()), 'word')}). Replace it with this answer?"
+            f"({quantity(_words(typed), 'word')}). Replace it with this answer?"
         )
         if st.button("Replace it", key="revise_replace"):
             _to_practise(text, report)
+
+
+def _words(text: str) -> int:
+    """The words of a text as its answer reads: a transcript's cues without their timings."""
+    from grader.answers.files import read_text
+    from grader.errors import GraderError
+
+    try:
+        return len(read_text(text).text.split())
+    except GraderError:
+        return len(text.split())
 
 
 def _to_practise(text: str, report) -> None:
