@@ -88,6 +88,11 @@ def test_an_uploaded_file_survives_a_page_switch(history, strong_answer):
     at.button(key="grade").click().run()
     assert not [e for e in at.error if "Could not grade" in e.value]
     assert at.session_state[state.REPORT].source.name == "design.md"
+    assert "This report is for the answer you graded before" not in all_text(at)
+    # another file chosen: the report on show is said to be the earlier file's
+    at.file_uploader(key="answer_file").upload("v2.md", b"A second draft, not graded.", "text/md")
+    at.run()
+    assert "you have changed the answer file since" in all_text(at)
 
 
 def _srt(text: str, words: int = 12) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 
 import streamlit as st
@@ -111,7 +112,8 @@ def _changed_since(report, text: str, asked: str | None, question: str, answer) 
     "answer", both, or "". The answer box is compared with the answer as the box held it when
     graded (`state.REPORT_INPUT`: a pasted transcript as pasted, not as read), else with the
     report's text (an attempt opened from History); an empty box changes nothing (a file graded,
-    then the paste tab opened), and an uploaded or recorded answer is compared by question only."""
+    then the paste tab opened); an uploaded or recorded answer is compared with the file graded,
+    by its bytes (`state.REPORT_FILE`), when a file was graded."""
     changed = []
     if asked is not None and " ".join(question.split()) != " ".join(asked.split()):
         changed.append("question")
@@ -119,7 +121,16 @@ def _changed_since(report, text: str, asked: str | None, question: str, answer) 
     graded = text if graded is None else graded
     if isinstance(answer, str) and answer.strip() and answer.strip() != graded.strip():
         changed.append("answer")
+    graded_file = st.session_state.get(state.REPORT_FILE)
+    if answer is not None and not isinstance(answer, str) and graded_file is not None:
+        if _digest(answer) != graded_file:
+            changed.append("answer file")
     return " and the ".join(changed)
+
+
+def _digest(file) -> str:
+    """A file's or recording's bytes, as a digest: whether the one on screen is the one graded."""
+    return hashlib.sha256(file.getvalue()).hexdigest()
 
 
 def _scroll_to(anchor: str) -> None:
@@ -459,6 +470,7 @@ def _grade_now(question: str, answer) -> None:
     attempt_id = state.save_attempt(text, report, mode="practice")
     box = answer if isinstance(answer, str) else editable(source)  # what Revise puts in the box
     state.set_report(report, text, question, attempt_id, graded, box)
+    st.session_state[state.REPORT_FILE] = None if isinstance(answer, str) else _digest(answer)
     st.session_state[SCROLL] = True
     saved = st.session_state.pop(state.SAVED_AS, "")
     saved = f", {saved}" if saved else ""

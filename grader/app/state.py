@@ -33,6 +33,7 @@ REPORT_ATTEMPT = "current_attempt_id"
 # file's (a timed transcript or a recording as SRT or WebVTT cues, `answers.editable`); None for an
 # attempt opened from History
 REPORT_INPUT = "current_input"
+REPORT_FILE = "current_file"  # the digest of the file or recording graded; None for pasted text
 REVISED = "revised_timed"  # a timed answer taken to Practise to revise: its question, and why not
 MOCK = "mock_interview"
 MOCK_FEEDBACK = (
@@ -112,6 +113,7 @@ def clear_report() -> None:
         REPORT_QUESTION,
         REPORT_ATTEMPT,
         REPORT_INPUT,
+        REPORT_FILE,
         MOCK,
     ):
         st.session_state.pop(key, None)
