@@ -375,11 +375,20 @@ def test_the_next_case_is_where_the_weakest_components_weigh_most(weak, monkeypa
         w = {c.id: c.effective_weight for c in kb.cases[case_id].components}
         return sum(w.get(c, 0.0) for c in trio)
 
-    assert weight(best) == max(weight(c) for c in kb.cases)
+    # among the cases of the kind of system practised (the weak answer's: a recommender)
+    alike = [c for c in kb.cases if set(weak.question.systems) & set(kb.cases[c].systems)]
+    assert weight(best) == max(weight(c) for c in alike) and best in alike
+    assert len(alike) < len(kb.cases) and weak.question.systems
     assert best != min(
-        c for c in kb.cases if all(t in {x.id for x in kb.cases[c].components} for t in trio)
+        c for c in alike if all(t in {x.id for x in kb.cases[c].components} for t in trio)
     )
     assert {c for c, *_ in weak_there} <= set(trio)
+    # gaps that a fraud or spam rubric weighs most: a recommender's practice is sent to a
+    # recommender that weighs them, not to another kind of system
+    trio = ("class_imbalance", "label_delay", "abuse_security")
+    best, _ = history_page.suggest_case(kb, [weak], {})
+    assert max(kb.cases, key=weight) not in alike
+    assert best in alike and weight(best) == max(weight(c) for c in alike)
 
 
 def test_drafts_folder_is_private(data_dir):

@@ -107,17 +107,21 @@ def suggest_case(kb, reports: list[GradeReport], practised: dict[str, int]) -> t
     (each by how weak it is times its weight in that case: a gap that is critical there is
     exercised more than one that is nice to have), the less practised one on ties. Counting
     only whether a case lists them tied most cases (privacy, cost, fairness are in nearly every
-    rubric) and the case ids then chose. (case id, weak components)."""
+    rubric) and the case ids then chose. Only cases of the kinds of system the attempts asked for
+    are offered, when the bank has one (a candidate practising recommenders is not sent to a
+    RAG assistant). (case id, weak components)."""
     weak = weakest(reports)
     if not weak:
         return "", []
+    kinds = {k for r in reports for k in (r.question.systems or [])}
+    alike = [c for c, case in kb.cases.items() if kinds & set(case.systems)]
 
     def fit(case_id: str) -> tuple:
         weights = {c.id: c.effective_weight for c in kb.cases[case_id].components}
         gain = sum((100 - mean) * weights[cid] for cid, _t, mean in weak if cid in weights)
         return (-gain, practised.get(case_id, 0), case_id)
 
-    best = min(kb.cases, key=fit)
+    best = min(alike or kb.cases, key=fit)
     ids = {c.id for c in kb.cases[best].components}
     return best, [w for w in weak if w[0] in ids]
 
