@@ -1349,3 +1349,39 @@ def test_a_model_named_with_what_it_does_and_its_loss_is_one_choice_not_buzzword
         "Design the ranking of podcast episodes in the 'Continue listening' row.",
     )
     assert not any("LightGBM" in p.quote for p in report.ignored)
+
+
+def test_an_answer_pasted_again_and_again_on_one_line_raises_nothing(grader):
+    """An answer flattened to one line and pasted until a length limit (its last copy cut
+    mid-sentence) raises no component: the word windows across each join read the end of one
+    copy with the start of the next, an adjacency only the repetition made."""
+    question = (
+        "Design a system that reminds grocery shoppers of items they forgot, before checkout."
+    )
+    once = " ".join(SHOPPER_NOTES.split())
+    again = " ".join(((once + " ") * 6).split()[: len(once.split()) * 5 + 17])
+    base, padded = grader.grade(once, question), grader.grade(again, question)
+    raised = [
+        (c.id, base.component(c.id).score, c.score)
+        for c in padded.components
+        if c.score > base.component(c.id).score
+    ]
+    assert not raised, raised
+
+
+SHOPPER_NOTES = """## Clarifying questions
+How many shoppers and orders a day? I'll assume 2 million orders a week. The reminder shows on the
+checkout screen, so we have about 150 ms. The business goal is larger baskets and fewer second
+orders for a forgotten item.
+
+## Framing
+Per-item binary classification: for a shopper, a candidate item and the basket so far, predict
+the probability they usually buy it, have not added it, and would accept a reminder.
+
+## Model
+Baseline: rank by how overdue each habitual item is. Then gradient boosted trees on repurchase
+interval, basket contents and time of day, cheap to serve.
+
+## Monitoring
+Track acceptance rate daily per store. Retrain weekly. Keep a small exploration slice of random
+habitual items so the model keeps learning about items it never reminds people of."""

@@ -1086,7 +1086,21 @@ def repeats(units: list[Unit], vectors: np.ndarray, answer: str) -> np.ndarray:
     ends = np.array([u.end for u in units])
     earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
     again = ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
-    return again | said_before(answer, units)
+    return again | said_before(answer, units) | _joined_to_repeats(units)
+
+
+def _joined_to_repeats(units: list[Unit]) -> np.ndarray:
+    """Word windows that join one sentence to sentences said before (a window's `parts` name a
+    repeated sentence by where it was first said, before the window): across the join of an
+    answer and its copy pasted after it ("...random habitual items. Clarifying questions First I'd
+    ask a few things."), the copy adds only an adjacency the repetition made, and the one new
+    sentence is read by itself."""
+    out = np.zeros(len(units), dtype=bool)
+    for i, u in enumerate(units):
+        if u.is_window and u.parts:
+            before = sum(1 for _s, e, _n in u.parts if e <= u.start)
+            out[i] = before > 0 and len(u.parts) - before <= 1
+    return out
 
 
 def said_before(answer: str, units: list[Unit]) -> np.ndarray:
