@@ -137,7 +137,9 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             )[1]
             for comp in rubric.components
         ]
-        owners = unit_owners(matrices, grader.heading_prior(prepared, rubric.components))
+        owners = unit_owners(
+            matrices, grader.heading_prior(prepared, rubric.components), prepared.units
+        )
         names = owned_names(
             grader.lexicons,
             prepared.units,

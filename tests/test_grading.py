@@ -704,7 +704,9 @@ def test_evidence_is_quoted_for_the_component_it_reads_most_like(
         grader.kb, grader.embedder, grader.index, plain.model_copy(update={"w_depth": 0.0})
     )
     owned_shallow = shallow.grade(strong_answer, "video_recommendation")
-    monkeypatch.setattr(grading, "owners_of", lambda near, p=None: np.full(near.shape[1], -1))
+    monkeypatch.setattr(
+        grading, "owners_of", lambda near, p=None, units=None: np.full(near.shape[1], -1)
+    )
     monkeypatch.setattr(grading, "leads", lambda near: np.zeros_like(near))
     anyone = grader.grade(strong_answer, "video_recommendation")
     anyone_flat = grader.grade(flat, "video_recommendation")

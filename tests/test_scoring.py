@@ -379,6 +379,30 @@ def test_a_unit_belongs_to_the_component_it_is_close_to_as_a_whole():
     assert unit_owners([]).tolist() == []
 
 
+def test_a_word_window_inside_one_sentence_is_that_sentences():
+    """A window cut from inside one sentence reads a piece of it: it belongs to the sentence's
+    owner, however it reads alone; a window across two sentences, or inside one too long to be
+    read whole, keeps its own."""
+    from grader.scoring.grading import unit_owners
+    from grader.scoring.judge import QUOTE_WORDS
+    from grader.scoring.segment import segment
+
+    one = " ".join(f"word{k}" for k in range(30)) + "."
+    long = " ".join(f"term{k}" for k in range(QUOTE_WORDS + 10)) + "."
+    units = segment(f"{one} A second short sentence follows here. {long}")
+    windows = [i for i, u in enumerate(units) if u.is_window]
+    inside = [i for i in windows if len(units[i].parts) == 1 and units[i].parts[0][1] <= len(one)]
+    across = [i for i in windows if len(units[i].parts) > 1]
+    in_long = [i for i in windows if units[i].start > len(one) + 40 and len(units[i].parts) == 1]
+    assert inside and across and in_long
+    # every sentence reads like component 0, every window alone like component 1
+    rows = np.array([[0.2 if u.is_window else 0.6] * 4 for u in units])
+    owners = unit_owners([rows, 0.8 - rows], units=units)
+    assert all(owners[i] == 0 for i in inside)
+    assert all(owners[i] == 1 for i in across + in_long)
+    assert unit_owners([rows, 0.8 - rows]).tolist() == [int(u.is_window) for u in units]
+
+
 def test_a_component_quotes_the_unit_most_about_it_before_one_another_reads_as_closely():
     """Unit 0 is a little closer to the component, but reads as close to another one; unit 1 is
     about this component alone: it is the quote."""
