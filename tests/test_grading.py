@@ -1065,6 +1065,20 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
     assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}
 
 
+def test_strengths_are_what_the_answer_says_before_what_it_is_credited_for(grader):
+    """Covered components with passages of their own come first among the strengths: one credited
+    only from another component's passage is the weakest of strengths."""
+    notes = (EXAMPLES / "fraud_detection_notes.md").read_text()
+    r = grader.grade(notes, "fraud_detection")
+    covered = [c for c in r.components if c.status == "covered"]
+    unsaid = [c for c in covered if not c.said_words]
+    said = [c for c in covered if c.said_words]
+    assert len(said) >= 5 and unsaid
+    assert max(c.score for c in unsaid) > sorted((c.score for c in said), reverse=True)[4]
+    titles = [s.split(" (")[0] for s in r.strengths]
+    assert len(titles) == 5 and set(titles) <= {c.title for c in said}
+
+
 def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):
     """A strength quoting a word window (run-on speech) shows its '…' as the feedback does: cut
     from a longer sentence, it had read as the candidate's whole sentence."""

@@ -197,8 +197,12 @@ class Advisor:
 
     @staticmethod
     def strengths(results: list[ComponentResult]) -> list[str]:
+        """The five best covered components, those the answer says something about in passages
+        of their own (`said_words`) first: a component credited from another's passage ("Model
+        inputs and outputs" on a monitoring sentence naming "per category") is a weak strength."""
         best = sorted(
-            (r for r in results if r.status == "covered"), key=lambda r: (-r.score, r.id)
+            (r for r in results if r.status == "covered"),
+            key=lambda r: (not r.said_words, -r.score, r.id),
         )[:5]
         out = []
         for r in best:
