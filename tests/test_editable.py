@@ -77,6 +77,10 @@ def test_a_recording_transcript_reads_back_as_cues():
     answer = tr.from_cues(cues, fmt="wav", kind="audio", duration=6.0)
     text = editable(answer)
     assert text.startswith("WEBVTT") and _same(read_text(text), answer)
+    # one's own recording, revised: no "no speaker is named" note (there is no interviewer), as
+    # there is for subtitles that name no one
+    assert read_text(text).notes == () and answer.notes == ()
+    assert tr.UNLABELLED in read_text(text.replace(tr.ONE_SPEAKER, "NOTE")).notes
 
 
 def test_text_that_reads_back_as_it_is_stays_as_it_is():

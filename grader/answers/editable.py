@@ -15,6 +15,7 @@ import webvtt
 
 from grader.answers.files import read_text
 from grader.answers.model import AnswerInput
+from grader.answers.transcripts import ONE_SPEAKER
 from grader.errors import GraderError
 
 
@@ -34,6 +35,8 @@ def editable(inp: AnswerInput) -> str:
             text = write(cues)
         except ValueError:  # words the format cannot hold: "-->" in a cue, for WebVTT
             continue
+        if write is _vtt and inp.source.kind == "audio":  # one's own recording: one speaker
+            text = text.replace("WEBVTT\n", f"WEBVTT\n\n{ONE_SPEAKER}\n", 1)
         if _same(text, inp):
             return text
     return inp.text

@@ -252,9 +252,14 @@ def _from_text(
             tr.parse_srt(text, name), fmt="srt", name=name, source_name=shown, candidate=candidate
         )
     if fmt == "vtt":
-        return tr.from_cues(
+        answer = tr.from_cues(
             tr.parse_vtt(text, name), fmt="vtt", name=name, source_name=shown, candidate=candidate
         )
+        if tr.one_speaker(text):  # a practice recording: no interviewer to tell apart
+            answer = dataclasses.replace(
+                answer, notes=tuple(n for n in answer.notes if n != tr.UNLABELLED)
+            )
+        return answer
     if fmt == "json":
         try:
             doc = tr.parse_json(text, name)

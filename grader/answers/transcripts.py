@@ -835,6 +835,14 @@ UNLABELLED = (
     "interviewer speaks in it, label each turn ('Interviewer: ...', 'Candidate: ...') or give "
     "the speakers' voices"
 )
+# a WebVTT note saying that one person speaks: a practice recording, written back for revising
+ONE_SPEAKER = "NOTE one speaker: a practice recording, every cue the candidate's"
+
+
+def one_speaker(text: str) -> bool:
+    """Whether a WebVTT text says that one person speaks in it (`ONE_SPEAKER`, a line of its
+    own), so that no cue needs a speaker's name."""
+    return any(line.strip() == ONE_SPEAKER for line in text.splitlines())
 
 
 def from_cues(
