@@ -100,10 +100,10 @@ KIND_WORDS_MARGIN = 0.08
 # that a question of the development and kinds sets reads near (0.49 at most); in-bank questions
 # there read 0.54-0.78 from their case.
 CASE_SAME = 0.65
-# ... and this close, it is the case's own question reworded: what the case's author sets aside as
-# not applicable to it is not graded (`Grader._with_framework`). One's own case's prompt reworded read
-# 0.83-0.96 from it ("Which grocery orders will ship late?" 0.86); bank questions phrased afresh
-# by other writers 0.47-0.78 from their case (development sets)
+# ... and this close, it is the case's own question reworded: what the case's author sets aside
+# as not applicable to it is not graded (`Grader._with_framework`). One's own case's prompt
+# reworded read 0.83-0.96 from it ("Which grocery orders will ship late?" 0.86); bank questions
+# phrased afresh by other writers 0.47-0.78 from their case (development sets)
 CASE_ASKED = 0.8
 
 
@@ -210,9 +210,9 @@ def clause_trimmed(text: str, lo: int = 0, hi: int | None = None) -> tuple[int, 
 
 def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     """The bank case a question names, by id, by title (or alias) or by its prompt pasted as the
-    question, with how it was named; None for question text. A question shaped like an id (snake_case) that names no case, or names one
-    of the user's own that could not be read, is refused in one line: it is a typo, not a question
-    to grade against the general framework."""
+    question, with how it was named; None for question text. A question shaped like an id
+    (snake_case) that names no case, or names one of the user's own that could not be read, is
+    refused in one line: it is a typo, not a question to grade against the general framework."""
     q = " ".join((question or "").split())
     key = q.lower().replace("-", "_")
     if key in kb.cases:
