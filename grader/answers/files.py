@@ -252,14 +252,14 @@ def _from_text(
             tr.parse_srt(text, name), fmt="srt", name=name, source_name=shown, candidate=candidate
         )
     if fmt == "vtt":
-        answer = tr.from_cues(
-            tr.parse_vtt(text, name), fmt="vtt", name=name, source_name=shown, candidate=candidate
+        return tr.from_cues(
+            tr.parse_vtt(text, name),
+            fmt="vtt",
+            name=name,
+            source_name=shown,
+            candidate=candidate,
+            one_speaker=tr.says_one_speaker(text),  # a practice recording: no interviewer
         )
-        if tr.one_speaker(text):  # a practice recording: no interviewer to tell apart
-            answer = dataclasses.replace(
-                answer, notes=tuple(n for n in answer.notes if n != tr.UNLABELLED)
-            )
-        return answer
     if fmt == "json":
         try:
             doc = tr.parse_json(text, name)

@@ -839,7 +839,7 @@ UNLABELLED = (
 ONE_SPEAKER = "NOTE one speaker: a practice recording, every cue the candidate's"
 
 
-def one_speaker(text: str) -> bool:
+def says_one_speaker(text: str) -> bool:
     """Whether a WebVTT text says that one person speaks in it (`ONE_SPEAKER`, a line of its
     own), so that no cue needs a speaker's name."""
     return any(line.strip() == ONE_SPEAKER for line in text.splitlines())
@@ -855,8 +855,11 @@ def from_cues(
     kind: str = "transcript",
     duration: float | None = None,
     model: str | None = None,
+    one_speaker: bool = False,
 ) -> AnswerInput:
-    """One line per cue ("Speaker: words" when the cue has a voice), with each cue a timed segment."""
+    """One line per cue ("Speaker: words" when the cue has a voice), with each cue a timed segment.
+    Subtitles naming no one are noted as graded whole (`UNLABELLED`), unless they say that one
+    person speaks in them (`one_speaker`)."""
     _check_times(cues, duration, name)
     lines, spans = [], []
     pos = 0
@@ -896,7 +899,7 @@ def from_cues(
     inp = _build(
         text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
     )
-    if kind == "transcript" and fmt in ("srt", "vtt") and not labels:
+    if kind == "transcript" and fmt in ("srt", "vtt") and not labels and not one_speaker:
         # subtitles of a call name no one: an interviewer's questions would count as the answer
         inp = dataclasses.replace(inp, notes=(*inp.notes, UNLABELLED))
     return from_zero(inp) if kind == "transcript" else inp  # a recording's times start at 0

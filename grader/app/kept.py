@@ -9,6 +9,8 @@ so a reload does lose them).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 
 import streamlit as st
@@ -27,6 +29,11 @@ class KeptFile:
 
     def getvalue(self) -> bytes:
         return self.data
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Its bytes' digest, computed once: whether the file on screen is the one graded."""
+        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def size(self) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 
 import streamlit as st
@@ -122,15 +121,9 @@ def _changed_since(report, text: str, asked: str | None, question: str, answer) 
     if isinstance(answer, str) and answer.strip() and answer.strip() != graded.strip():
         changed.append("answer")
     graded_file = st.session_state.get(state.REPORT_FILE)
-    if answer is not None and not isinstance(answer, str) and graded_file is not None:
-        if _digest(answer) != graded_file:
-            changed.append("answer file")
+    if isinstance(answer, kept.KeptFile) and graded_file not in (None, answer.digest):
+        changed.append("answer file")
     return " and the ".join(changed)
-
-
-def _digest(file) -> str:
-    """A file's or recording's bytes, as a digest: whether the one on screen is the one graded."""
-    return hashlib.sha256(file.getvalue()).hexdigest()
 
 
 def _scroll_to(anchor: str) -> None:
@@ -470,7 +463,9 @@ def _grade_now(question: str, answer) -> None:
     attempt_id = state.save_attempt(text, report, mode="practice")
     box = answer if isinstance(answer, str) else editable(source)  # what Revise puts in the box
     state.set_report(report, text, question, attempt_id, graded, box)
-    st.session_state[state.REPORT_FILE] = None if isinstance(answer, str) else _digest(answer)
+    st.session_state[state.REPORT_FILE] = (
+        answer.digest if isinstance(answer, kept.KeptFile) else None
+    )
     st.session_state[SCROLL] = True
     saved = st.session_state.pop(state.SAVED_AS, "")
     saved = f", {saved}" if saved else ""

@@ -1023,11 +1023,15 @@ def owned_names(
     feedback-loop sentence keeping "a small exploration slice" names no cold start."""
     out = dict(names)
     for k, cid in enumerate(components):
-        for i in np.flatnonzero(names[cid] & (owners != k) & (owners >= 0)):
-            owner = components[owners[i]]
-            if names[owner][i] and named_within(lexicons[cid], lexicons[owner], units[i].clean):
-                out[cid] = out[cid].copy() if out[cid] is names[cid] else out[cid]
-                out[cid][i] = False
+        shared = [
+            i
+            for i in np.flatnonzero(names[cid] & (owners != k) & (owners >= 0))
+            if names[components[owners[i]]][i]
+            and named_within(lexicons[cid], lexicons[components[owners[i]]], units[i].clean)
+        ]
+        if shared:
+            out[cid] = names[cid].copy()
+            out[cid][shared] = False
     return out
 
 

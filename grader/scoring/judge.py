@@ -517,29 +517,36 @@ def _distinct(score: np.ndarray, units: list[Unit], indices, limit: int | None =
     return taken
 
 
-def said_words(closest: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float) -> int:
-    """How much the answer says about a component: the words of its distinct sentences, bullets
-    and rows among `candidates` (owned by it, counted, not repeats, saying more than topic names)
-    whose `closest` cue similarity is at least `about`, each stretch of the answer once. A
-    sentence longer than QUOTE_WORDS (unpunctuated speech, where it may be the whole answer) is
-    read by its word windows, each owned by the component it reads like, as quotes are. The
-    similarity is read before the penalty for saying little beyond rubric terms: a list of the
-    metrics to report is short on other words, yet says what evaluation is; "explains" already
-    keeps out a line that only names topics."""
-    return sum(units[i].words for i in said_units(closest, units, candidates, about))
-
-
 def said_units(
-    closest: np.ndarray, units: list[Unit], candidates: np.ndarray, about: float
+    sims: np.ndarray,
+    units: list[Unit],
+    about: np.ndarray,
+    cal: Calibration,
+    named: np.ndarray | None = None,
 ) -> list[int]:
-    """The distinct passages whose words `said_words` counts."""
+    """The passages that say something about a component: its distinct sentences, bullets and rows
+    among `about` (owned by it, counted, not repeats, saying more than topic names) whose closest
+    cue similarity (a row of `sims`) is at least evidence_min or, with `named`, that name its
+    topic however close their words come to its cues ("The business goal is larger baskets and
+    fewer 'I forgot the milk' second orders", 0.27 from the nearest cue, had said nothing about
+    the business objective); each stretch of the answer once. A sentence longer than QUOTE_WORDS
+    (unpunctuated speech, where it may be the whole answer) is read by its word windows, each
+    owned by the component it reads like, as quotes are. The similarity is read before the
+    penalty for saying little beyond rubric terms: a list of the metrics to report is short on
+    other words, yet says what evaluation is; "explains" already keeps out a line that only
+    names topics."""
+    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
+    if named is not None:
+        closest = np.where(named, np.maximum(closest, cal.evidence_min), closest)
     long = [(u.start, u.end) for u in units if not u.is_window and u.words > QUOTE_WORDS]
 
     def readable(u: Unit) -> bool:
         inside = any(s <= u.start and u.end <= e for s, e in long)
         return inside if u.is_window else u.words <= QUOTE_WORDS
 
-    eligible = [i for i in np.flatnonzero(candidates) if closest[i] >= about and readable(units[i])]
+    eligible = [
+        i for i in np.flatnonzero(about) if closest[i] >= cal.evidence_min and readable(units[i])
+    ]
     return _distinct(closest, units, eligible)
 
 
@@ -550,27 +557,9 @@ def words_said(
     cal: Calibration,
     named: np.ndarray | None = None,
 ) -> int:
-    """`said_words` read from a component's unit-by-cue similarities: each unit's closest cue,
-    the units in `about` (its own, counted, explaining), near it from `evidence_min` or naming
-    its topic (`named`: `units_said`)."""
-    return sum(units[i].words for i in units_said(sims, units, about, cal, named))
-
-
-def units_said(
-    sims: np.ndarray,
-    units: list[Unit],
-    about: np.ndarray,
-    cal: Calibration,
-    named: np.ndarray | None = None,
-) -> list[int]:
-    """The passages `words_said` counts: of `about`, those near the component from evidence_min
-    and, with `named`, those naming its topic however close their words come to its cues ("The
-    business goal is larger baskets and fewer 'I forgot the milk' second orders", 0.27 from the
-    nearest cue, had said nothing about the business objective)."""
-    closest = sims.max(axis=1) if sims.size else np.full(len(units), -1.0)
-    if named is not None:
-        closest = np.where(named, np.maximum(closest, cal.evidence_min), closest)
-    return said_units(closest, units, about, cal.evidence_min)
+    """How much the answer says about a component (`said_words` in the report): the words of
+    its `said_units`."""
+    return sum(units[i].words for i in said_units(sims, units, about, cal, named))
 
 
 def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
@@ -767,7 +756,7 @@ def judge(
     f = dataclasses.replace(
         f, keyword_units=keyword_units, support=distinct_support(f.per_unit, units, candidates)
     )
-    spoken = units_said(
+    spoken = said_units(
         sims, units, candidates if explains is None else candidates & explains, cal, keyword_units
     )
     said = sum(units[i].words for i in spoken)
