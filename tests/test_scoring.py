@@ -19,6 +19,7 @@ from grader.scoring.judge import (
     judge,
     naming_masks,
     presence,
+    quantities,
     score_features,
     shift,
     substance,
@@ -649,6 +650,35 @@ def test_a_promise_says_nothing_beyond_its_topic():
     assert explaining(units, vocabulary, domain).tolist() == [False, True]
     said = substance([content_tokens(u.clean) for u in units], vocabulary).tolist()
     assert said[0] == 0 and said[1] >= 3  # weekly, psi, ten, bins, flags
+
+
+def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
+    """ "Train/test split 80/20" names only rubric terms, yet says how the data is split: a figure
+    stated of something explains, and counts as substance. A bare figure alone in its cell or
+    after its label ("| cold start | 100% |", "Drift handling: 10/10") is a mark given to a topic:
+    it explains nothing."""
+    vocabulary = frozenset({"train", "test", "split", "cold", "start", "drift", "coverage"})
+    units = segment(
+        "Evaluation: Train/test split 80/20.\n\n"
+        "| topic | coverage |\n|---|---|\n| cold start | 100% |\n| cold start | 2 weeks |\n\n"
+        "- Drift handling in this design: 10/10\n- Drift alert threshold: PSI above 0.2\n"
+    )
+    whole = [u for u in units if not u.is_window]
+    assert [u.text.strip() for u in whole] == [
+        "Evaluation: Train/test split 80/20.",
+        "| cold start | 100% |",
+        "| cold start | 2 weeks |",
+        "Drift handling in this design: 10/10",
+        "Drift alert threshold: PSI above 0.2",
+    ]
+    figures = quantities(whole)
+    assert figures.tolist() == [1, 0, 1, 0, 1]
+    domain = frozenset({"design", "alert", "threshold", "psi", "weeks"})  # not "evaluation", "100"
+    assert explaining(whole, vocabulary, domain).tolist() == [True, False, True, True, True]
+    assert explaining(whole, vocabulary, domain, np.zeros(5)).tolist()[:3] == [False, False, True]
+    tokens = [content_tokens(u.clean) for u in whole]
+    added = substance(tokens, vocabulary, figures) - substance(tokens, vocabulary)
+    assert added.tolist() == figures.tolist()
 
 
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():

@@ -60,6 +60,7 @@ from grader.scoring.judge import (
     listy_units,
     named_within,
     naming_masks,
+    quantities,
     rubric_vocabulary,
     substance,
     unquotable_units,
@@ -637,8 +638,9 @@ class Grader:
             units, tokens, list(said.values()), self.vocabulary, self.cal, self.lexicons
         )
         names = headed_names(self.lexicons, units, said)
-        subst = substance(tokens, self.vocabulary)
-        explains = explaining(units, self.vocabulary, self.domain)
+        figures = quantities(units)
+        subst = substance(tokens, self.vocabulary, figures)
+        explains = explaining(units, self.vocabulary, self.domain, figures)
         vectors, headings = vectors_of()
         off_domain = self._off_domain(vectors, units, headings)
         return PreparedAnswer(

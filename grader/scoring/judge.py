@@ -175,15 +175,39 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
 QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest word window
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
-# A number with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99"): a unit that states
-# one says how much, which a list of topic names does not. Possessive, and a number is read from
+# A number that says how much: with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99",
+# "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1") or a decimal ("PSI > 0.2"). A
+# unit that states one says how much, which a list of topic names does not. A list's marker ("1.",
+# "2)") or a bare figure in a cell says nothing of the kind. Possessive, and a number is read from
 # its start only: linear on a run of 100,000 digits (a backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
-    r"\bp\d{2,3}\b|(?<![\d.,])\d++(?:[.,]\d++)*+\s?(?:%|x\b|k\b|m\b|ms\b|(?:milli)?seconds?\b|minutes?\b"
-    r"|hours?\b|days?\b|weeks?\b|months?\b|years?\b|qps\b|rps\b|tps\b|thousand\b|million\b"
-    r"|billion\b|gb\b|tb\b)",
+    r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
+    r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
+    r"[a-z]{2,})|(?<![\w.,-])\d*\.\d",
     re.IGNORECASE,
 )
+_PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def quantities(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: how many `QUANTITY` figures it states of something: a figure with its unit ("24
+    hours", "10k") or in a piece of the unit (a cell, a clause between commas or after a label)
+    that holds a word beside it ("Train/test split 80/20", "PSI > 0.2"). A bare figure alone in its
+    piece ("| cold start | 100% |", "Drift: 10/10") is a mark given to a topic, not a design."""
+    out = np.zeros(len(units), dtype=np.float32)
+    for i, u in enumerate(units):
+        if not QUANTITY.search(u.clean):
+            continue
+        for piece in _PIECE.split(u.clean if "|" not in u.text else u.text):
+            found = QUANTITY.findall(piece)
+            if found and (
+                _WORD.search(QUANTITY.sub(" ", piece)) or any(_WORD.search(q) for q in found)
+            ):
+                out[i] += len(found)
+    return out
+
+
 _ITEM_SEPARATOR = re.compile(r"[,;\n]")
 _ITEM_WORD = re.compile(r"\w\S*")  # a bullet's marker is not a word
 
@@ -376,11 +400,16 @@ def domain_vocabulary(paragraphs: list[str], min_df: int = DOMAIN_MIN_DF) -> fro
 
 
 def explaining(
-    units: list[Unit], vocabulary: frozenset[str], domain: frozenset[str] | None = None
+    units: list[Unit],
+    vocabulary: frozenset[str],
+    domain: frozenset[str] | None = None,
+    figures: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per unit: whether it says something beyond naming topics, in its own words (a table row's
     cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS
-    and is design language (in `domain`; any such word when it is None). Only such a unit can make
+    and is design language (in `domain`; any such word when it is None), or a figure (`figures`, by
+    default `quantities`: "Train/test split 80/20" names only rubric terms, and says how much).
+    Only such a unit can make
     a topic's keyword count: naming is not explaining, and the idiom around a list of topics
     ("let's not overlook feedback loops", "all must-haves", "on my radar") is everyday language,
     not a mechanism. Nor does a unit that asks (`asking`)."""
@@ -388,7 +417,8 @@ def explaining(
     for u in units:
         said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
         out.append(bool(said if domain is None else said & domain))
-    return np.array(out, dtype=bool) & ~asking(units)
+    figures = quantities(units) if figures is None else figures
+    return (np.array(out, dtype=bool) | (figures > 0)) & ~asking(units)
 
 
 # a question: a question mark closing the unit, which opens (past a list marker, a label or a
@@ -437,13 +467,17 @@ def asking(units: list[Unit]) -> np.ndarray:
     return out
 
 
-def substance(unit_tokens: list[set[str]], vocabulary: frozenset[str]) -> np.ndarray:
+def substance(
+    unit_tokens: list[set[str]], vocabulary: frozenset[str], figures: np.ndarray | None = None
+) -> np.ndarray:
     """Per unit: how many content words it says beyond the rubric's own terms and NAMING_WORDS
     (words that name, promise or praise say nothing about how a thing is done: "we will monitor
-    for data drift using industry-standard tools" says as little as "data drift")."""
-    return np.array(
+    for data drift using industry-standard tools" says as little as "data drift"), plus its
+    `figures` when given (`quantities`: "80/20" says how much, in no word)."""
+    said = np.array(
         [len(toks - vocabulary - NAMING_WORDS) for toks in unit_tokens], dtype=np.float32
     )
+    return said if figures is None else said + figures
 
 
 def features(
