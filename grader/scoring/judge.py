@@ -188,6 +188,7 @@ QUANTITY = re.compile(
 )
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_DIGIT = re.compile(r"\d")  # most units hold none: the cheap test first
 
 
 def quantities(units: Sequence[Unit]) -> np.ndarray:
@@ -197,7 +198,7 @@ def quantities(units: Sequence[Unit]) -> np.ndarray:
     piece ("| cold start | 100% |", "Drift: 10/10") is a mark given to a topic, not a design."""
     out = np.zeros(len(units), dtype=np.float32)
     for i, u in enumerate(units):
-        if not QUANTITY.search(u.clean):
+        if not _DIGIT.search(u.clean) or not QUANTITY.search(u.clean):
             continue
         for piece in _PIECE.split(u.clean if "|" not in u.text else u.text):
             found = QUANTITY.findall(piece)
