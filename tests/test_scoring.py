@@ -662,6 +662,7 @@ def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
         "Evaluation: Train/test split 80/20.\n\n"
         "| topic | coverage |\n|---|---|\n| cold start | 100% |\n| cold start | 2 weeks |\n\n"
         "- Drift handling in this design: 10/10\n- Drift alert threshold: PSI above 0.2\n"
+        "- Retrain the ranker quarterly\n- Retrain the ranker regularly\n"
     )
     whole = [u for u in units if not u.is_window]
     assert [u.text.strip() for u in whole] == [
@@ -670,12 +671,16 @@ def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
         "| cold start | 2 weeks |",
         "Drift handling in this design: 10/10",
         "Drift alert threshold: PSI above 0.2",
+        "Retrain the ranker quarterly",
+        "Retrain the ranker regularly",
     ]
     figures = quantities(whole)
-    assert figures.tolist() == [1, 0, 1, 0, 1]
+    assert figures.tolist() == [1, 0, 1, 0, 1, 1, 0]  # a cadence says how often
+    vocabulary |= {"retrain", "ranker"}
     domain = frozenset({"design", "alert", "threshold", "psi", "weeks"})  # not "evaluation", "100"
-    assert explaining(whole, vocabulary, domain).tolist() == [True, False, True, True, True]
-    assert explaining(whole, vocabulary, domain, np.zeros(5)).tolist()[:3] == [False, False, True]
+    said = explaining(whole, vocabulary, domain).tolist()
+    assert said == [True, False, True, True, True, True, False]
+    assert explaining(whole, vocabulary, domain, np.zeros(7)).tolist()[:3] == [False, False, True]
     tokens = [content_tokens(u.clean) for u in whole]
     added = substance(tokens, vocabulary, figures) - substance(tokens, vocabulary)
     assert added.tolist() == figures.tolist()

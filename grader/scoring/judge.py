@@ -176,19 +176,20 @@ QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest wor
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
 # A number that says how much: with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99",
-# "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1") or a decimal ("PSI > 0.2"). A
+# "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2") or a
+# cadence ("retrain quarterly": how often, as "regularly" does not say). A
 # unit that states one says how much, which a list of topic names does not. A list's marker ("1.",
 # "2)") or a bare figure in a cell says nothing of the kind. Possessive, and a number is read from
 # its start only: linear on a run of 100,000 digits (a backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
     r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
     r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
-    r"[a-z]{2,})|(?<![\w.,-])\d*\.\d",
+    r"[a-z]{2,})|(?<![\w.,-])\d*\.\d|\b(?:hourly|daily|nightly|weekly|biweekly|fortnightly|monthly"
+    r"|quarterly|yearly|annually)\b",
     re.IGNORECASE,
 )
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_DIGIT = re.compile(r"\d")  # most units hold none: the cheap test first
 
 
 def quantities(units: Sequence[Unit]) -> np.ndarray:
@@ -198,7 +199,7 @@ def quantities(units: Sequence[Unit]) -> np.ndarray:
     piece ("| cold start | 100% |", "Drift: 10/10") is a mark given to a topic, not a design."""
     out = np.zeros(len(units), dtype=np.float32)
     for i, u in enumerate(units):
-        if not _DIGIT.search(u.clean) or not QUANTITY.search(u.clean):
+        if not QUANTITY.search(u.clean):
             continue
         for piece in _PIECE.split(u.clean if "|" not in u.text else u.text):
             found = QUANTITY.findall(piece)
