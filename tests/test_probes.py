@@ -835,3 +835,52 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
         t for f in plain.follow_up_questions for t in [f.question, *f.listen_for]
     ]
     assert [t for t in unsaid if live_only(kb, t)]  # the plain question is advised about them
+
+
+def test_a_case_asked_by_name_is_read_by_its_prompt_for_batch():
+    """A case asked for by its id is read by its prompt: an interviewer's own case saying "scored
+    nightly in batch" was advised about live requests, because the id typed was read instead. A
+    question typed as text is read as typed, whatever the case it was graded with says."""
+    from grader.knowledge.notes import load_kb
+    from grader.report import QuestionMatch
+    from grader.scoring.probes import batch_asked
+
+    kb = load_kb()
+    prompt = "Design the system, scored nightly in batch, that picks which bikes to repair."
+    by_id = QuestionMatch(
+        id="bikes", title="Bike repair", matched_by="id", prompt=prompt, asked="bikes"
+    )
+    assert batch_asked(kb, by_id)
+    typed = by_id.model_copy(
+        update={"matched_by": "retrieval", "asked": "Design bike repair planning for a city."}
+    )
+    assert not batch_asked(kb, typed)
+
+
+def test_nothing_is_asked_or_advised_about_a_topic_the_case_sets_aside(kb):
+    """A follow-up question, a line to listen for or advice that names the topic of a component
+    the case sets aside as not applicable is not given ("a new user with no history" for an ETA
+    case without cold start); a keyword inside another topic's longer one names only that one, and
+    one the case's own components share names theirs."""
+    from grader.scoring.probes import _questions, listen_for, names_set_aside
+
+    eta = kb.cases["eta_prediction"]
+    assert "cold_start" in eta.not_applicable
+    assert names_set_aside(kb, eta, "What does a new user with no history see first?")
+    assert not names_set_aside(kb, eta, "How do you evaluate the ETA error per city?")
+    assert not names_set_aside(kb, None, "What does a new user with no history see first?")
+    fair = eta.model_copy(update={"not_applicable": {"bias_fairness": "no people are scored"}})
+    assert names_set_aside(kb, fair, "Is the error worse for some demographic groups?")
+    assert not names_set_aside(kb, fair, "Position bias inflates clicks on the top slot.")
+    # label delay is set aside: monitoring is not asked how it copes with labels weeks late
+    asked = _questions(kb, "monitoring_metrics", ["regression"], case=eta)
+    assert len(asked) < len(_questions(kb, "monitoring_metrics", ["regression"]))
+    assert not [q for q in asked if names_set_aside(kb, eta, q)]
+    # "exploration" names feedback loops, which the case keeps, as much as cold start
+    assert not names_set_aside(kb, eta, "How much traffic would you spend on exploration?")
+    result = ComponentResult(
+        id="model_choice", title="Model", step="model", severity="important", weight=1.0,
+        status="partial", score=50, level=2, cues_matched=1, cues_total=9,
+    )  # fmt: skip
+    heard = listen_for(kb, result, eta, ["regression"])
+    assert heard and not [t for t in heard[1:] if names_set_aside(kb, eta, t)]

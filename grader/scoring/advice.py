@@ -125,7 +125,8 @@ class Advisor:
         to it first), so that a question about machine sensors is not advised with a video feed's
         example; a question of unknown kind (far from every case) is advised only with cues
         written for any system; one for a system that scores in batch (`batch`), with none that
-        speaks only of live requests (`probes.live_only`: no p99 budget for a nightly job)."""
+        speaks only of live requests (`probes.live_only`: no p99 budget for a nightly job); none
+        naming a topic the case sets aside as not applicable (`probes.names_set_aside`)."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
@@ -137,6 +138,7 @@ class Advisor:
                 if not probes.foreign(self.kb, case, systems, cue_texts[k])
                 and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
                 and not (batch and probes.live_only(self.kb, cue_texts[k]))
+                and not probes.names_set_aside(self.kb, case, cue_texts[k])
             ]
 
         chosen = fitting(candidates)

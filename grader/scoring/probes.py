@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
-from grader.scoring.judge import TopicLexicon
+from grader.scoring.judge import TopicLexicon, named_within, naming_masks
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
 from grader.text import shorten
@@ -274,6 +274,8 @@ class _Bank:
     case_cues: dict[str, str]  # a case's own cue text -> that case's id
     batch_words: TopicLexicon | None  # the serving step's `batch_words` and `live_words`
     live_words: TopicLexicon | None
+    topics: dict[str, TopicLexicon]  # each concept's keywords
+    named: dict[str, frozenset[str]]  # a text -> the concepts it names (filled as texts are read)
 
 
 _BANKS: dict[str, _Bank] = {}
@@ -301,6 +303,8 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
                 TopicLexicon.from_keywords(batch) if batch else None,
                 TopicLexicon.from_keywords(live) if live else None,
+                {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()},
+                {},
             )
         return _BANKS[kb.digest]
 
@@ -309,12 +313,35 @@ def _says(lexicon: TopicLexicon | None, text: str) -> bool:
     return lexicon is not None and bool(lexicon.naming([text])[0])
 
 
-def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
-    """Whether a question asks for predictions made ahead, in batch: its words (as typed, else its
-    case's prompt) say so ("scored nightly") and say nothing of answering live requests (the
-    serving step's `batch_words` and `live_words`)."""
+def names_set_aside(kb: KnowledgeBase, case: Case | None, text: str) -> bool:
+    """Whether a text (a follow-up question, advice, a line to listen for) names the topic of a
+    component `case` sets aside as not applicable: "Which data do you retrain on when labels
+    arrive weeks late?" is not asked where label delay is set aside because the true label is known
+    within the hour. A keyword inside another topic's longer one names only that one
+    (`naming_masks`), and one the case's own components share ("exploration": cold start's and
+    feedback loops') names theirs (`named_within`)."""
+    if case is None or not case.not_applicable:
+        return False
     bank = _bank(kb)
-    text = question.asked or question.prompt or question.title
+    named = bank.named.get(text)
+    if named is None:
+        masks = naming_masks(bank.topics, [text])
+        named = bank.named.setdefault(text, frozenset(c for c, m in masks.items() if m[0]))
+    kept = [c.id for c in case.components if c.id in named]
+    return any(
+        not any(named_within(bank.topics[away], bank.topics[own], text) for own in kept)
+        for away in named & case.not_applicable.keys()
+    )
+
+
+def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
+    """Whether a question asks for predictions made ahead, in batch: its words (a case asked for
+    by name: its prompt, not the id or title typed; else the question as typed) say so ("scored
+    nightly") and say nothing of answering live requests (the serving step's `batch_words` and
+    `live_words`)."""
+    bank = _bank(kb)
+    typed = None if question.by_name else question.asked
+    text = typed or question.prompt or question.title
     return _says(bank.batch_words, text) and not _says(bank.live_words, text)
 
 
@@ -441,7 +468,8 @@ def listen_for(
     kind, those written for any system) and no other product (`foreign`; examples sharing
     more words with other cases, `elsewhere`, last for a case asked by name, and left out for a
     typed question, read against `near`, the case it was graded with), each saying something
-    new; for a system that scores in batch, none that speaks only of live requests."""
+    new; for a system that scores in batch, none that speaks only of live requests; none naming a
+    topic the case sets aside (`names_set_aside`)."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
@@ -459,6 +487,8 @@ def listen_for(
         words = terms(cue)
         if not words or made(cue, said) or (batch and live_only(kb, cue)):
             continue  # made already, or advice for live requests to a batch system
+        if names_set_aside(kb, case, cue):
+            continue  # speaks of a topic the case sets aside
         if any(_same(words, s) for s in seen):
             continue
         chosen.append(cue)
@@ -512,15 +542,21 @@ def _systems(case: Case | None, systems: Collection[str] | None) -> Collection[s
 
 
 def _questions(
-    kb: KnowledgeBase, component_id: str, systems: Collection[str], batch: bool = False
+    kb: KnowledgeBase,
+    component_id: str,
+    systems: Collection[str],
+    batch: bool = False,
+    case: Case | None = None,
 ) -> list[str]:
     """The concept's follow-up questions written for a system of these kinds ("your classifier"
     is not asked of a video feed; unknown kinds: those written for any system); all of them if
     none is. For a system that scores in batch (`batch`), none that speaks only of live requests
-    (`live_only`), unless all do."""
+    (`live_only`), and none naming a topic `case` sets aside (`names_set_aside`), unless all do."""
     concept = kb.concepts[component_id]
     asked = concept.questions(systems) or concept.questions()
-    return [q for q in asked if not (batch and live_only(kb, q))] or asked
+    return [
+        q for q in asked if not (batch and live_only(kb, q)) and not names_set_aside(kb, case, q)
+    ] or asked
 
 
 def gap_follow_up(
@@ -536,7 +572,7 @@ def gap_follow_up(
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
     brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
-    ups = _questions(kb, r.id, _systems(case, systems), batch)
+    ups = _questions(kb, r.id, _systems(case, systems), batch, case)
     fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
@@ -575,7 +611,7 @@ def probe_follow_up(
     by other components) only when nothing else will do; then the clause most on topic, the best
     evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
-    ups = _questions(kb, r.id, _systems(case, systems), batch)
+    ups = _questions(kb, r.id, _systems(case, systems), batch, case)
     said_where = _heard(r)
     if not said_where or len(ups) < 2:
         return None
