@@ -222,7 +222,7 @@ def read_rows(
             else None
         )  # fmt: skip
         if reason:
-            problems.append(Problem(line, given if first else rid, reason, question=q))
+            problems.append(Problem(line, given, reason, question=q))  # the id as written
             continue
         resolved = str((source.parent / str(path)).resolve()) if path else None
         unnamed = not record.get("id")  # named after its line: said, as a renamed id is

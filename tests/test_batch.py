@@ -73,6 +73,7 @@ def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_pa
         {"id": 7, "answer": 12345},
         {"id": 8, "answer": "b"},
         {"id": "d", "answer": ""},
+        {"id": "ghost candidate", "answer": ""},
     ]
     lines.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     rows, problems = read_rows(lines, "video_recommendation")
@@ -81,6 +82,7 @@ def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_pa
         ("", "'id' must be text"),
         ("7", "'answer' must be text"),  # named by its id
         ("d", "the answer is empty"),
+        ("ghost candidate", "the answer is empty"),  # named as written, not as a file would be
     ]
 
 
