@@ -639,8 +639,18 @@ class Grader:
         )
         names = headed_names(self.lexicons, units, said)
         figures = quantities(units)
-        subst = substance(tokens, self.vocabulary, figures)
         explains = explaining(units, self.vocabulary, self.domain, figures)
+        # a figure says how much of what its own sentence says: a word window joining it to a
+        # list of topics ("Send the top 1% to review. We need to handle drift, cold start and
+        # explainability.") says nothing more of them
+        lists = (np.sum(list(said.values()), axis=0) >= 2) & ~explains if said else None
+        if lists is not None and lists.any():
+            windows = np.array([u.is_window for u in units], dtype=bool)
+            joined = unquotable_units(lists, units) & windows & (figures > 0)
+            if joined.any():
+                figures = np.where(joined, 0.0, figures).astype(np.float32)
+                explains = explaining(units, self.vocabulary, self.domain, figures)
+        subst = substance(tokens, self.vocabulary, figures)
         vectors, headings = vectors_of()
         off_domain = self._off_domain(vectors, units, headings)
         return PreparedAnswer(

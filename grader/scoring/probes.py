@@ -319,10 +319,12 @@ def names_set_aside(kb: KnowledgeBase, case: Case | None, text: str) -> bool:
     arrive weeks late?" is not asked where label delay is set aside because the true label is known
     within the hour. A keyword inside another topic's longer one names only that one
     (`naming_masks`), and one the case's own components share ("exploration": cold start's and
-    feedback loops') names theirs (`named_within`)."""
+    feedback loops') names theirs (`named_within`). The case's own cues are its author's words."""
     if case is None or not case.not_applicable:
         return False
     bank = _bank(kb)
+    if bank.case_cues.get(text) == case.id:
+        return False  # the case's own words ("labels arrive within the hour"), written for it
     named = bank.named.get(text)
     if named is None:
         masks = naming_masks(bank.topics, [text])
