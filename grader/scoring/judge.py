@@ -175,12 +175,12 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
 QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest word window
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
-# A number that says how much: with what it counts ("50 ms", "30 days", "1%", "10k QPS", "p99",
-# "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2") or a
-# cadence ("retrain quarterly": how often, as "regularly" does not say). A
-# unit that states one says how much, which a list of topic names does not. A list's marker ("1.",
-# "2)") or a bare figure in a cell says nothing of the kind. Possessive, and a number is read from
-# its start only: linear on a run of 100,000 digits (a backtracking form took 36 s on 20,000).
+# A figure that says how much: a number with what it counts ("50 ms", "30 days", "1%", "10k QPS",
+# "p99", "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2")
+# or a cadence ("retrain quarterly": how often, as "regularly" does not say). A unit that states
+# one says how much, which a list of topic names does not; a list's marker ("1.", "2)") is none.
+# Possessive, and a number is read from its start only: linear on a run of 100,000 digits (a
+# backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
     r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
     r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
@@ -411,10 +411,9 @@ def explaining(
     cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS
     and is design language (in `domain`; any such word when it is None), or a figure (`figures`, by
     default `quantities`: "Train/test split 80/20" names only rubric terms, and says how much).
-    Only such a unit can make
-    a topic's keyword count: naming is not explaining, and the idiom around a list of topics
-    ("let's not overlook feedback loops", "all must-haves", "on my radar") is everyday language,
-    not a mechanism. Nor does a unit that asks (`asking`)."""
+    Only such a unit can make a topic's keyword count: naming is not explaining, and the idiom
+    around a list of topics ("let's not overlook feedback loops", "all must-haves", "on my radar")
+    is everyday language, not a mechanism. Nor does a unit that asks (`asking`)."""
     out = []
     for u in units:
         said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
