@@ -57,7 +57,11 @@ class ComponentResult(_Model):
     status: Status
     score: int = Field(ge=0, le=100)
     level: int = Field(
-        ge=0, le=3, description="The knowledge base's 0-3 level descriptor that fits best."
+        ge=0,
+        le=3,
+        description="The status on the knowledge base's 0-3 levels: 3 covered, 2 partial, 1 "
+        "named without being explained (see `mention`), 0 absent. Without an LLM it follows the "
+        "status and is not matched against the level descriptors' text; an LLM judge may set it.",
     )
     cues_matched: int = Field(
         ge=0,
