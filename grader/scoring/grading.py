@@ -63,6 +63,7 @@ from grader.scoring.judge import (
     quantities,
     rubric_vocabulary,
     substance,
+    topic_lexicons,
     unquotable_units,
 )
 from grader.scoring.overlap import Columns, CueOverlap, overlap, terms
@@ -336,9 +337,7 @@ class Grader:
         # development questions whose reference passages are not read: an answer to one of them
         # is graded as an answer to a question the references never saw (evaluation only)
         self.withheld = frozenset(withheld)
-        self.lexicons = {
-            cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()
-        }
+        self.lexicons = topic_lexicons(kb.concepts)
         self.stakes = stakes_lexicons(kb)
         self.kind_words = kind_lexicons(kb)
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
@@ -643,8 +642,8 @@ class Grader:
         # a figure says how much of what its own sentence says: a word window joining it to a
         # list of topics ("Send the top 1% to review. We need to handle drift, cold start and
         # explainability.") says nothing more of them
-        lists = (np.sum(list(said.values()), axis=0) >= 2) & ~explains if said else None
-        if lists is not None and lists.any():
+        lists = topic_lists(list(said.values()), explains)
+        if lists.any():
             windows = np.array([u.is_window for u in units], dtype=bool)
             joined = unquotable_units(lists, units) & windows & (figures > 0)
             if joined.any():
@@ -1051,8 +1050,14 @@ def name_lists_of(prepared: PreparedAnswer, components: list[str]) -> np.ndarray
     """Units that only list topics: they name two or more of the rubric's components and say
     nothing beyond topic names ("We need to handle cold start, privacy, drift and bias"). Such a
     unit names each topic it lists, whichever component it reads most like."""
-    named = np.sum([prepared.names[c] for c in components], axis=0) if components else 0
-    return (np.asarray(named) >= 2) & ~prepared.explains
+    return topic_lists([prepared.names[c] for c in components], prepared.explains)
+
+
+def topic_lists(named: list[np.ndarray], explains: np.ndarray) -> np.ndarray:
+    """Units that name two or more of the topics in `named` (a mask per topic) and explain
+    nothing (`explains`)."""
+    count = np.sum(named, axis=0) if named else np.zeros(len(explains))
+    return (count >= 2) & ~explains
 
 
 def closeness_rows(matrices: list[np.ndarray]) -> np.ndarray:

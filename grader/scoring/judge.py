@@ -65,6 +65,11 @@ class TopicLexicon:
         return naming_masks({"": self}, texts)[""]
 
 
+def topic_lexicons(concepts: Mapping[str, object]) -> dict[str, TopicLexicon]:
+    """Each concept's keywords (its `keywords`) as its topic's lexicon, by concept id."""
+    return {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in concepts.items()}
+
+
 def naming_masks(
     lexicons: Mapping[str, TopicLexicon], texts: Sequence[str]
 ) -> dict[str, np.ndarray]:

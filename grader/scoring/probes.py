@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
-from grader.scoring.judge import TopicLexicon, named_within, naming_masks
+from grader.scoring.judge import TopicLexicon, named_within, naming_masks, topic_lexicons
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
 from grader.text import shorten
@@ -303,7 +303,7 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
                 TopicLexicon.from_keywords(batch) if batch else None,
                 TopicLexicon.from_keywords(live) if live else None,
-                {cid: TopicLexicon.from_keywords(c.keywords) for cid, c in kb.concepts.items()},
+                topic_lexicons(kb.concepts),
                 {},
             )
         return _BANKS[kb.digest]
