@@ -95,6 +95,18 @@ def step_score_note(r: GradeReport) -> str:
     )
 
 
+def status_note() -> str:
+    """How a component's score reads as its status, with the installed calibration's cut-offs
+    (read when a report is rendered, as `step_score_note`): "missing 39/100" is under the cut-off,
+    not 39% of the component present."""
+    cal = load_calibration()
+    return (
+        f"A component's score sets its status: missing under {cal.partial_at}, partial from "
+        f"{cal.partial_at}, covered from {cal.covered_at}; one no passage of the answer can be "
+        "quoted for is partial at most."
+    )
+
+
 def _or_dash(value: int | None) -> str:
     """A figure a report saved before it existed does not have."""
     return "-" if value is None else str(value)
@@ -138,6 +150,7 @@ def to_markdown(r: GradeReport) -> str:
             f"| {_MARK[c.status]} | {c.title} | {SEVERITY_LABEL[c.severity]} | {_score_cell(c)} |"
             for c in group
         ]
+    out += ["", f"*{status_note()}*"]
     if r.strengths:
         out += ["", "## Strengths", ""] + [f"- {_md_escape(s)}" for s in r.strengths]
     out += ["", "## Feedback and evidence", ""]
@@ -250,7 +263,9 @@ def print_rich(r: GradeReport, console=None) -> None:
     print_pacing(r, console)
     # components come by step: each step's group opens with its title, which leaves the width a
     # step column took to the evidence (a narrow terminal folded each quote over ten lines)
-    comps = Table(title="Components", show_header=True)
+    comps = Table(
+        title="Components", show_header=True, caption=status_note(), caption_justify="left"
+    )
     comps.add_column("Component", overflow="fold", max_width=26)
     for col in ("Severity", "Status", "Score"):
         comps.add_column(col, overflow="fold")
@@ -511,7 +526,8 @@ def interviewer_sheet(
     out += [
         "## Rubric lines to score live",
         "",
-        "Tick the level the candidate reaches in the interview; *now* is the written answer's grade.",
+        "Tick the level the candidate reaches in the interview; *now* is the written answer's "
+        f"grade. {status_note()}",
         "",
     ]
     for c in _live_order(r.components):

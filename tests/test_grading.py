@@ -1325,6 +1325,27 @@ def test_the_markdown_report_says_what_a_strong_reply_covers(grader, weak_answer
     assert asked.index(first.listen_for[0][:40]) < asked.index("\n2. ")
 
 
+def test_reports_and_sheets_say_which_scores_give_which_status(grader, weak_answer, kb):
+    """A score under "missing" (39/100) reads as a share present unless the cut-offs are given:
+    the Markdown report and the interviewer sheet give the installed calibration's."""
+    from grader.render import interviewer_sheet, to_markdown
+
+    report = grader.grade(weak_answer, "video_recommendation")
+    cal = grader.cal
+    said = f"missing under {cal.partial_at}, partial from {cal.partial_at}, covered from {cal.covered_at}"
+    for text in (to_markdown(report), interviewer_sheet(report, kb)):
+        assert said in text
+    for c in report.components:  # and the statuses are read that way
+        band = (
+            "covered"
+            if c.score >= cal.covered_at
+            else "partial"
+            if c.score >= cal.partial_at
+            else "missing"
+        )
+        assert c.status == band or (c.status == "partial" and band == "covered" and not c.evidence)
+
+
 SHARED_WORD = (
     "We rank podcast episodes for the home screen with a gradient boosted ranker on listening "
     "history.\n\nFeedback loop: if we only show episodes the model already likes, we never learn "

@@ -14,7 +14,14 @@ import streamlit as st
 from grader.app import nav
 from grader.app.safe import inert, markdown_block
 from grader.knowledge.notes import cached_kb
-from grader.render import IGNORED, clock, question_line, step_score_note, to_markdown
+from grader.render import (
+    IGNORED,
+    clock,
+    question_line,
+    status_note,
+    step_score_note,
+    to_markdown,
+)
 from grader.report import SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
 from grader.text import quantity
@@ -45,7 +52,7 @@ def render(report: GradeReport, text: str, key: str) -> None:
     st.subheader("Components, biggest gaps first")
     st.caption(
         "A gap costs its component's importance times the points it lacks, so an important "
-        "partial component can come before a minor missing one."
+        f"partial component can come before a minor missing one. {status_note()}"
     )
     st.dataframe(
         components_table(report),
