@@ -38,10 +38,8 @@ from grader.scoring.judge import (
     depth_credit,
     distinct_support,
     features,
-    quote_order,
-    said_units,
     shift,
-    unquotable_units,
+    words_said,
 )
 
 ORD = {"missing": 0, "partial": 1, "covered": 2}
@@ -103,9 +101,6 @@ class Pairs:
     lift: np.ndarray | float = 0.0
     # per pair, the points its reference lead adds to a score above 0 (`judge.referenced`)
     reference: np.ndarray | float = 0.0
-    # per pair, whether `judge` finds a passage to quote for the component: a covered score
-    # without one is partial
-    quotable: np.ndarray | bool = True
 
 
 @functools.lru_cache(maxsize=None)
@@ -123,7 +118,7 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
     free text; `cal` sets what the pairs' features depend on: the lexical blend and the substance
     penalty."""
     rows, kws, support, labels, weights, owner, comps, said = [], [], [], [], [], [], [], []
-    reference, quotable = [], []
+    reference = []
     for a_idx, (text, question, answer_labels, *_) in enumerate(answers):
         prepared = _prepared(grader, text)
         rubric = _rubric(grader, question)
@@ -152,7 +147,6 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             owners,
             [c.id for c in rubric.components],
         )
-        unquotable = unquotable_units(prepared.excluded, prepared.units)
         for k, (comp, sims) in enumerate(zip(rubric.components, matrices)):
             kw_units = prepared.explains & names[comp.id]
             f = features(
@@ -161,10 +155,9 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
             candidates = ~prepared.excluded & (owners == k) & ~prepared.repeats
             found = distinct_support(f.per_unit, prepared.units, candidates)
             named = kw_units & (f.per_unit >= cal.sim_low)  # as `judge` reads keyword units
-            spoken = said_units(sims, prepared.units, candidates & prepared.explains, cal, named)
-            said.append(sum(prepared.units[i].words for i in spoken))
-            order = quote_order(f.per_unit, prepared.units, named, owners == k, cal, said=spoken)
-            quotable.append(any(not unquotable[i] for i in order))
+            said.append(
+                words_said(sims, prepared.units, candidates & prepared.explains, cal, named)
+            )
             support.append(np.pad(found, (0, DEPTH_UNITS - len(found)), constant_values=-np.inf))
             rows.append(f.per_cue)
             kws.append(float(f.per_unit[kw_units].max()) if kw_units.any() else -np.inf)
@@ -188,7 +181,6 @@ def collect(grader: Grader, answers, cal: Calibration) -> Pairs:
         np.array(comps),
         cal.said_margin * (np.array(said) > 0),
         np.array(reference, dtype=float),
-        np.array(quotable, dtype=bool),
     )
 
 
@@ -236,7 +228,7 @@ CREDIT = np.array([CREDITS["missing"], CREDITS["partial"], CREDITS["covered"]], 
 def credited(p: Pairs, s: np.ndarray, covered_at: int, partial_at: int) -> np.ndarray:
     """The answers' overall scores as the report gives them: their components' verdicts credited
     (`grading.credited`), rounded."""
-    return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at, p.lift, p.quotable)]))
+    return np.round(overall(p, CREDIT[_status(s, covered_at, partial_at, p.lift)]))
 
 
 def ranking(p: Pairs, s: np.ndarray) -> float:
@@ -250,7 +242,7 @@ def ranking(p: Pairs, s: np.ndarray) -> float:
 def evaluate(
     p: Pairs, s: np.ndarray, covered_at: int, partial_at: int, rho: float | None = None
 ) -> dict:
-    pred = _status(s, covered_at, partial_at, p.lift, p.quotable)
+    pred = _status(s, covered_at, partial_at, p.lift)
     qwk = quadratic_kappa(p.labels, pred, 3)
     f1_missing = f1(p.labels == 0, pred == 0)
     rho = ranking(p, s) if rho is None else rho
@@ -262,18 +254,15 @@ def evaluate(
     }
 
 
-def _status(s: np.ndarray, covered_at: int, partial_at: int, lift=0.0, quotable=True) -> np.ndarray:
+def _status(s: np.ndarray, covered_at: int, partial_at: int, lift=0.0) -> np.ndarray:
     """Verdicts (0-2) of scores `s`; `lift` (per pair, `Pairs.lift`) lowers the partial cut-off
-    where the answer says something about the component, as `judge.presence` raises its score;
-    a covered score is partial where nothing can be quoted (`Pairs.quotable`), as in `judge`."""
-    covered = s >= covered_at
-    return np.where(covered & quotable, 2, np.where(covered | (s >= partial_at - lift), 1, 0))
+    where the answer says something about the component, as `judge.presence` raises its score."""
+    return np.where(s >= covered_at, 2, np.where(s >= partial_at - lift, 1, 0))
 
 
-def _tiled(p: Pairs, times: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """`p.lift` and `p.quotable` per pair, repeated `times` over (as scores of renderings are
-    tiled)."""
-    return tuple(np.tile(np.broadcast_to(x, len(p.comps)), times) for x in (p.lift, p.quotable))
+def _lifts(p: Pairs, times: int = 1) -> np.ndarray:
+    """`p.lift` per pair, repeated `times` over (as scores of renderings are tiled)."""
+    return np.tile(np.broadcast_to(p.lift, len(p.comps)), times)
 
 
 def eligible(
@@ -371,16 +360,16 @@ def fit(grader: Grader, answers, salads, dev=(), speech=()) -> tuple[dict, dict]
                     m.update({f"dev_{k}": v for k, v in m_dev.items() if k != "objective"})
                 m["transcript_agreement"] = float(
                     np.mean(
-                        _status(s_written, cov, part, *_tiled(written_pairs, len(TRANSCRIPT_SEEDS)))
-                        == _status(s_spoken, cov, part, spoken_pairs.lift, spoken_pairs.quotable)
+                        _status(s_written, cov, part, _lifts(written_pairs, len(TRANSCRIPT_SEEDS)))
+                        == _status(s_spoken, cov, part, spoken_pairs.lift)
                     )
                 )
                 m["objective"] += m["transcript_agreement"]
                 if speech_pairs is not None:
                     m["speech_agreement"] = float(
                         np.mean(
-                            _status(s_script, cov, part, *_tiled(speech_pairs[0]))
-                            == _status(s_asr, cov, part, *_tiled(speech_pairs[1]))
+                            _status(s_script, cov, part, speech_pairs[0].lift)
+                            == _status(s_asr, cov, part, speech_pairs[1].lift)
                         )
                     )
                     m["objective"] += m["speech_agreement"]
@@ -475,7 +464,7 @@ def fit_offsets(
     s_written = np.tile(scores(written, **grid), len(TRANSCRIPT_SEEDS))
     s_spoken, s_salad = scores(spoken, **grid), scores(salads, **grid)
     written_tiled = np.tile(written.comps, len(TRANSCRIPT_SEEDS))
-    written_lift = _tiled(written, len(TRANSCRIPT_SEEDS))
+    written_lift = _lifts(written, len(TRANSCRIPT_SEEDS))
     s_speech = [scores(p, **grid) for p in speech] if speech else []
 
     def total(off: dict[str, int]) -> float:
@@ -486,16 +475,14 @@ def fit_offsets(
             evaluate(p, with_offsets(p.comps, s, off), cov, part)["objective"]
             for p, s in zip(groups, base)
         )
-        spoken_status = _status(
-            with_offsets(spoken.comps, s_spoken, off), cov, part, spoken.lift, spoken.quotable
-        )
+        spoken_status = _status(with_offsets(spoken.comps, s_spoken, off), cov, part, spoken.lift)
         written_status = _status(
-            with_offsets(written_tiled, s_written, off), cov, part, *written_lift
+            with_offsets(written_tiled, s_written, off), cov, part, written_lift
         )
         value += float(np.mean(written_status == spoken_status))
         if speech:
             script, asr = (
-                _status(with_offsets(p.comps, s, off), cov, part, p.lift, p.quotable)
+                _status(with_offsets(p.comps, s, off), cov, part, p.lift)
                 for p, s in zip(speech, s_speech)
             )
             value += float(np.mean(script == asr))

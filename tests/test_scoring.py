@@ -277,23 +277,6 @@ def test_a_component_the_answer_says_something_about_is_partial_a_little_under_t
     assert got == [1, 0, 0, 2]
 
 
-def test_a_component_no_passage_can_be_quoted_for_is_partial_at_most():
-    """The same similarities: covered when a unit it owns reads about it and is quoted, partial
-    when every unit reads more like another component (nothing to show for it), and the fit reads
-    verdicts the same way."""
-    units = _units([(0, 10), (11, 20)])
-    sims = np.array([[0.8, 0.7], [0.75, 0.7]])
-    args = (sims, units, np.full(2, 10.0), np.zeros(2, dtype=bool), np.zeros(2, dtype=bool))
-    cal = Calibration(sim_low=0.2, sim_high=0.8, covered_at=40, partial_at=20)
-    mine = judge(*args, cal, own=np.array([True, False]))
-    others = judge(*args, cal, own=np.array([False, False]))
-    assert mine.status == "covered" and mine.evidence
-    assert others.status == "partial" and not others.evidence
-    assert others.score == cal.covered_at - 1 < mine.score
-    got = _status(np.array([70, 70, 30]), 40, 20, 0.0, np.array([True, False, False])).tolist()
-    assert got == [2, 1, 1]
-
-
 def test_an_offset_moves_a_middling_score_keeps_order_and_never_creates_one():
     assert shift(50, 20) == 70 and shift(50, -20) == 30  # the full offset at 50
     assert shift(10, 20) == 17  # a faint similarity stays faint

@@ -108,7 +108,7 @@ class Calibration(BaseModel):
         ge=0,
         le=20,
         description="A component the answer says something about (words in sentences, bullets or "
-        "rows of its own that explain and come near its cues: `judge.said_units`) is "
+        "rows of its own that explain and come near its cues: `judge.words_said` above 0) is "
         "partial from this many points under partial_at: its score is raised to partial_at. "
         "Saying something, however tersely ('log feats at scoring time, train on logged feats "
         "-> no train/serve skew'), is what careful readers call present; a score near the "

@@ -594,6 +594,18 @@ def said_units(
     return _distinct(closest, units, eligible)
 
 
+def words_said(
+    sims: np.ndarray,
+    units: list[Unit],
+    about: np.ndarray,
+    cal: Calibration,
+    named: np.ndarray | None = None,
+) -> int:
+    """How much the answer says about a component (`said_words` in the report): the words of
+    its `said_units`."""
+    return sum(units[i].words for i in said_units(sims, units, about, cal, named))
+
+
 def depth_credit(support: np.ndarray, depth_min: float, depth_full: int) -> np.ndarray:
     """Share of depth_full distinct supporting units at or above depth_min (last axis)."""
     return np.minimum((support >= depth_min).sum(axis=-1), depth_full) / depth_full
@@ -760,10 +772,7 @@ def judge(
     component's fitted score offset. `explains` marks the units that say more than topic names
     (`explaining`): only they make a keyword count, and only their words are said about the
     component (`said_words`: above none, the score gains up to `said_margin` under partial_at,
-    is partial: `presence`). A component no passage can be quoted for (none it owns or names
-    reads about it) is partial at most: its score comes from passages about other components, and
-    covered is a verdict the report must be able to show (a search answer with no evaluation at
-    all was offline metrics "covered 58" on its retrieval and ranking sentences).
+    is partial: `presence`).
     Nothing `unquotable` (by default `unquotable_units(excluded)`: the same for every component,
     so a caller judging many passes it once) is quoted or given as the place a missing component
     is named (level 1 needs such a place). A unit of `name_lists` (topics listed, nothing said of
@@ -831,8 +840,6 @@ def judge(
         evidence.append((int(i), round(float(f.per_unit[i]), 4)))
         if len(evidence) == 3:
             break
-    if status == "covered" and not evidence:  # covered needs a passage about it to show
-        score, status, level = cal.covered_at - 1, "partial", 2
     unmatched = [j for j in range(len(f.per_cue)) if f.per_cue[j] < cal.cue_match]
     return ComponentJudgement(score, status, level, matched, evidence, unmatched, mention, said)
 
