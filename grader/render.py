@@ -102,8 +102,7 @@ def status_note() -> str:
     cal = load_calibration()
     return (
         f"A component's score sets its status: missing under {cal.partial_at}, partial from "
-        f"{cal.partial_at}, covered from {cal.covered_at}; one no passage of the answer can be "
-        "quoted for is partial at most."
+        f"{cal.partial_at}, covered from {cal.covered_at}."
     )
 
 

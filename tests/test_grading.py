@@ -1343,7 +1343,7 @@ def test_reports_and_sheets_say_which_scores_give_which_status(grader, weak_answ
             if c.score >= cal.partial_at
             else "missing"
         )
-        assert c.status == band or (c.status == "partial" and band == "covered" and not c.evidence)
+        assert c.status == band
 
 
 SHARED_WORD = (
