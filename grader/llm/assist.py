@@ -17,7 +17,7 @@ from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_comp
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
 from grader.scoring.grading import Grader, counted_text, gaps_first, passages_set_aside
-from grader.scoring.injection import detect
+from grader.scoring.injection import detect, steering
 from grader.text import quantity
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -31,7 +31,7 @@ class _Run:
     def __init__(self, grader: Grader, answer: str, report: GradeReport, client: LLMClient):
         self.grader, self.report, self.client = grader, report, client
         findings = detect(answer)
-        self.allow_raise = not findings
+        self.allow_raise = not steering(findings)
         # quotes are verified against what was graded: steering and to-do notes blanked
         self.answer = counted_text(answer, findings, passages_set_aside(answer))
         self.shown = neutralise(self.answer)

@@ -45,9 +45,9 @@ from grader.scoring.advice import Advisor
 from grader.scoring.asked import interviewer_lines
 from grader.scoring.calibration import Calibration, load_calibration
 from grader.scoring.hidden import hidden_passages
+from grader.scoring.injection import INVISIBLE, mask
 from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
-from grader.scoring.injection import mask
 from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     QUOTE_WORDS,
@@ -782,9 +782,12 @@ class Grader:
         check_question(question)
         rubric = self.resolve_question(question)
         warnings = [*(f"your note was not loaded: {s}" for s in self.kb.skipped), *rubric.warnings]
+        # steering attempts are blanked (same length, offsets hold) and never count, as are
+        # invisible characters, which say nothing
         findings = detect_injection(answer)
-        if findings:  # steering attempts are blanked (same length, offsets hold) and never count
-            warnings.append(describe_injection(findings))
+        steered = describe_injection(findings)
+        if steered:
+            warnings.append(steered)
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         read = counted_text(answer, findings, set_aside)
@@ -1217,7 +1220,7 @@ def ignored_passages(
     sentences, bullets and rows say all of it but a few words: a window across the end of one
     sentence and the start of the next may read as everyday prose where both sentences count
     (and are quoted)."""
-    spans = [(f.start, f.end, "steering") for f in findings if f.kind != "hidden_characters"]
+    spans = [(f.start, f.end, "steering") for f in findings if f.kind not in INVISIBLE]
     spans += [(s, e, reason) for reason, found in (set_aside or {}).items() for s, e in found]
     counted = [
         (u.start, u.end)

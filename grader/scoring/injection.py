@@ -265,6 +265,13 @@ _REPORTED = re.compile(
 HIDDEN = re.compile(
     "[\u200b\u200c\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]+"
 )
+# of those, the ones that can carry or disguise words: tag characters spell text no reader sees
+# (what an LLM reads), and direction overrides show the words in another order than they are read.
+# Zero-width spaces and joiners and a byte-order mark carry no words: they come with text pasted
+# from the web, a Windows editor's file or an emoji ("👩\u200d💻"), and are only read past.
+DISGUISING = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+# findings that are no passage of the answer: nothing to list as ignored (they are invisible)
+INVISIBLE = ("hidden_characters", "invisible_formatting")
 
 
 @dataclass(frozen=True)
@@ -278,9 +285,17 @@ class Finding:
 def detect(text: str) -> list[Finding]:
     """Every suspicious span, in order; overlapping spans of the same line are merged. Phrases are
     read as a reader sees them, without hidden characters ("give\u200b full\u200b marks" is "give
-    full marks"), and reported at their place in `text`."""
+    full marks"), and reported at their place in `text`. Hidden characters are findings too, so
+    that they are blanked: `hidden_characters` where they can carry or disguise words (steering),
+    `invisible_formatting` where they cannot (`DISGUISING`; not steering, see `steering`)."""
     hidden = [
-        Finding("hidden_characters", m.start(), m.end(), m.group(0)) for m in HIDDEN.finditer(text)
+        Finding(
+            "hidden_characters" if DISGUISING.search(m.group(0)) else "invisible_formatting",
+            m.start(),
+            m.end(),
+            m.group(0),
+        )
+        for m in HIDDEN.finditer(text)
     ]
     visible, where = _visible(text, hidden)
     found: list[Finding] = []
@@ -411,17 +426,26 @@ def mask(text: str, findings: list[Finding]) -> str:
     return blank_spans(text, [(f.start, f.end) for f in findings]) if findings else text
 
 
+def steering(findings: list[Finding]) -> list[Finding]:
+    """The findings that are attempts to steer the grader: all but invisible formatting."""
+    return [f for f in findings if f.kind != "invisible_formatting"]
+
+
 def describe(findings: list[Finding]) -> str | None:
-    """One warning line for the report, or None."""
+    """One warning line for the report, or None when nothing steers. The first span is quoted;
+    one of hidden characters, which show nothing, is said by where it is."""
+    findings = steering(findings)
     if not findings:
         return None
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
-    first = (
-        shorten(next(f for f in findings if f.kind != "hidden_characters").excerpt, 80)
-        if any(f.kind != "hidden_characters" for f in findings)
-        else "hidden characters"
-    )
+    worded = [f for f in findings if f.kind not in INVISIBLE]
+    if worded:
+        first = f'"{shorten(worded[0].excerpt, 80)}"'
+    else:
+        f = findings[0]
+        first = f"{quantity(f.end - f.start, 'hidden character')} at character {f.start}"
     return (
-        f'possible attempt to steer the grader ({", ".join(kinds)}; {quantity(len(findings), "span")}, first: "{first}"): '
-        "those spans were ignored and cannot raise any score"
+        f"possible attempt to steer the grader ({', '.join(kinds)}; "
+        f"{quantity(len(findings), 'span')}, first: {first}): those spans were ignored and "
+        "cannot raise any score"
     )
