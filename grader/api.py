@@ -5,7 +5,8 @@
   documents the report contract.
 - `GET /v1/questions`, `GET /v1/notes/{id}`, `GET /healthz` (and `HEAD /healthz`).
 
-Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
+Every error is `ApiError`: `{detail, code}` (and `errors` for a request's invalid fields), with
+the statuses each route documents. Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
 queue (`MLSD_API_QUEUE` requests waiting or running; more get 429 with `Retry-After`: the seconds
 the last grading took). With `MLSD_API_TOKEN` set, every `/v1` request needs
 `Authorization: Bearer <token>`. Nothing logs an answer or a key.
@@ -29,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
-from grader.errors import GraderError
+from grader.errors import GraderError, InputError
 from grader.knowledge.notes import note_path
 from grader.pipeline import grade_input
 from grader.report import GradeReport
@@ -67,9 +68,51 @@ class Question(BaseModel):
 
 class Note(BaseModel):
     id: str
-    kind: str
-    path: str
-    markdown: str
+    kind: str = Field(description="case, concept or step.")
+    title: str
+    path: str = Field(description="Path of the note inside the knowledge base.")
+    body: str = Field(description="The note's prose (Markdown), without its front matter.")
+    markdown: str = Field(
+        description="The whole note file: YAML front matter (rubric cues, levels, follow-up "
+        "questions) and the prose."
+    )
+
+
+class ApiError(BaseModel):
+    """Every error response: one line for people, a code for programs."""
+
+    detail: str = Field(description="What went wrong, one line, safe to show to the person asking.")
+    code: str = Field(
+        description="What kind of error: invalid_request (the request's fields), unreadable_body, "
+        "invalid_input (the answer or question cannot be graded: empty, too long, not English, "
+        "an unknown case id), unauthorised, not_found, too_large, queue_full (retry after "
+        "`Retry-After` seconds), unavailable (the grader cannot grade now: its knowledge base, "
+        "index or configuration), http_error."
+    )
+    errors: list[dict] | None = Field(
+        default=None, description="For invalid_request: each problem, with its `loc` and `msg`."
+    )
+
+
+# the codes of the HTTP errors the API raises itself, by status
+_HTTP_CODES = {
+    400: "unreadable_body",
+    401: "unauthorised",
+    404: "not_found",
+    413: "too_large",
+    429: "queue_full",
+}
+ERRORS = {
+    status: {"model": ApiError, "description": description}
+    for status, description in [
+        (400, "The body is not JSON text in UTF-8."),
+        (401, "MLSD_API_TOKEN is set and the bearer token is missing or wrong."),
+        (413, "The request is over MLSD_API_MAX_BODY bytes."),
+        (422, "The request's fields are invalid, or the answer or question cannot be graded."),
+        (429, "The grading queue is full: retry after Retry-After seconds."),
+        (503, "The grader cannot grade now (its knowledge base, index or configuration)."),
+    ]
+}
 
 
 class _Queue:
@@ -200,7 +243,9 @@ def create_app(grader: Grader | None = None) -> FastAPI:
 
     @app.exception_handler(GraderError)
     async def one_line(_request: Request, exc: GraderError):
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        if isinstance(exc, InputError):  # the answer or the question asked
+            return JSONResponse({"detail": str(exc), "code": "invalid_input"}, status_code=422)
+        return JSONResponse({"detail": str(exc), "code": "unavailable"}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError):
@@ -212,7 +257,8 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             for e in errors
         )
         return JSONResponse(
-            {"detail": f"invalid request: {said}", "errors": errors}, status_code=422
+            {"detail": f"invalid request: {said}", "code": "invalid_request", "errors": errors},
+            status_code=422,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -224,19 +270,32 @@ def create_app(grader: Grader | None = None) -> FastAPI:
                 "answer as UTF-8, or upload it as a file to /v1/grade/upload, which reads other "
                 "encodings"
             )
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"detail": detail, "code": code}, status_code=exc.status_code, headers=exc.headers
+        )
 
     def grade(answer: AnswerInput | str, question: str) -> Response:
         with queue:
             report = grade_input(the_grader(), answer, question)
         return Response(report.to_json(), media_type="application/json")
 
-    @app.post("/v1/grade", response_model=GradeReport, dependencies=[Depends(authorised)])
+    @app.post(
+        "/v1/grade",
+        response_model=GradeReport,
+        dependencies=[Depends(authorised)],
+        responses=ERRORS,
+    )
     def grade_text(body: GradeRequest) -> Response:
         # a transcript is read as one (`read_text`), its named speaker graded
         return grade(read_text(body.answer, body.candidate), body.question)
 
-    @app.post("/v1/grade/upload", response_model=GradeReport, dependencies=[Depends(authorised)])
+    @app.post(
+        "/v1/grade/upload",
+        response_model=GradeReport,
+        dependencies=[Depends(authorised)],
+        responses=ERRORS,
+    )
     def grade_upload(
         question: str = Form(...),
         file: UploadFile = File(...),
@@ -252,26 +311,42 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             question,
         )
 
-    @app.get("/v1/questions", response_model=list[Question], dependencies=[Depends(authorised)])
+    @app.get(
+        "/v1/questions",
+        response_model=list[Question],
+        dependencies=[Depends(authorised)],
+        responses={k: ERRORS[k] for k in (401, 503)},
+    )
     def questions() -> list[Question]:
         return [
             Question(id=c.id, title=c.title, prompt=c.prompt)
             for c in the_grader().kb.cases.values()
         ]
 
-    @app.get("/v1/notes/{note_id}", response_model=Note, dependencies=[Depends(authorised)])
+    @app.get(
+        "/v1/notes/{note_id}",
+        response_model=Note,
+        dependencies=[Depends(authorised)],
+        responses={404: {"model": ApiError, "description": "No such note."}}
+        | {k: ERRORS[k] for k in (401, 503)},
+    )
     def note(note_id: str) -> Note:
+        """A note by its id ("drift") or by a report's `recommended_reading` doc id
+        ("concept:drift", "case:fraud_detection:note")."""
         kb = the_grader().kb  # the notes graded with
-        for kind in ("case", "concept", "step"):
-            if note_id in kb.notes(kind):
-                path = note_path(kind, note_id)
-                return Note(
-                    id=note_id,
-                    kind=kind,
-                    path=path,
-                    markdown=kb.path_of(kind, note_id).read_text(encoding="utf-8"),
-                )
-        raise HTTPException(404, f"no note '{note_id}'")
+        found = kb.readable(note_id)
+        if found is None:
+            raise HTTPException(404, f"no note '{note_id}'")
+        kind, wanted = found
+        text = kb.path_of(kind, wanted).read_text(encoding="utf-8")
+        return Note(
+            id=wanted,
+            kind=kind,
+            title=kb.notes(kind)[wanted].title,
+            path=note_path(kind, wanted),
+            body=_body(text),
+            markdown=text,
+        )
 
     @app.get("/healthz")
     @app.head("/healthz", include_in_schema=False)  # as GET, without the body
@@ -279,6 +354,14 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def _body(note: str) -> str:
+    """A note's prose: the text after its YAML front matter."""
+    import frontmatter
+
+    yaml = frontmatter.YAMLHandler()
+    return (yaml.split(note)[1] if yaml.detect(note) else note).strip() + "\n"
 
 
 def app_factory() -> FastAPI:

@@ -391,7 +391,11 @@ def questions() -> None:
 
 @app.command()
 @_guarded
-def show(note_id: str = typer.Argument(..., help="A case, concept or step id.")) -> None:
+def show(
+    note_id: str = typer.Argument(
+        ..., help="A case, concept or step id, or a report's reading id (concept:drift)."
+    ),
+) -> None:
     """Show a case, concept or step from the knowledge base."""
     import difflib
 
@@ -403,20 +407,21 @@ def show(note_id: str = typer.Argument(..., help="A case, concept or step id."))
     from grader.knowledge.notes import cached_kb
 
     kb = cached_kb()
-    for kind in ("case", "concept", "step"):
-        if note_id in kb.notes(kind):
-            # the front matter is YAML, shown as such; read as Markdown its fields ran together
-            text = kb.path_of(kind, note_id).read_text(encoding="utf-8")
-            console = Console()
-            if not console.is_terminal:  # piped or redirected: the note as it is, valid YAML
-                sys.stdout.write(text)
-                return
-            yaml = frontmatter.YAMLHandler()
-            front, body = yaml.split(text) if yaml.detect(text) else ("", text)
-            console.print(Syntax(front.strip("\n"), "yaml", word_wrap=True, theme="ansi_dark"))
-            console.rule()
-            console.print(Markdown(body))
+    found = kb.readable(note_id)  # an id, or a report's reading doc id ("concept:drift")
+    if found is not None:
+        kind, note_id = found
+        # the front matter is YAML, shown as such; read as Markdown its fields ran together
+        text = kb.path_of(kind, note_id).read_text(encoding="utf-8")
+        console = Console()
+        if not console.is_terminal:  # piped or redirected: the note as it is, valid YAML
+            sys.stdout.write(text)
             return
+        yaml = frontmatter.YAMLHandler()
+        front, body = yaml.split(text) if yaml.detect(text) else ("", text)
+        console.print(Syntax(front.strip("\n"), "yaml", word_wrap=True, theme="ansi_dark"))
+        console.rule()
+        console.print(Markdown(body))
+        return
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
     _fail(

@@ -301,7 +301,7 @@ def print_rich(r: GradeReport, console=None) -> None:
         _listed(console, "Follow-up questions", _numbers(items), items)
     if r.recommended_reading:
         items = [  # a command that works from any folder, not a path inside the checkout
-            f"{escape(x.title)} [dim](mlsd show {escape(x.doc_id.split(':', 1)[-1])})[/]"
+            f"{escape(x.title)} [dim](mlsd show {escape((x.doc_id.split(':') + [x.doc_id])[1])})[/]"
             for x in r.recommended_reading
         ]
         _listed(console, "Recommended reading", ["-"] * len(items), items)

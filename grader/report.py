@@ -214,7 +214,10 @@ class IgnoredPassage(_Model):
 
 
 class Reading(_Model):
-    doc_id: str
+    doc_id: str = Field(
+        description="The note's id in the index ('concept:drift', 'case:fraud_detection:note'): "
+        "the API's GET /v1/notes/{doc_id} reads it, as `mlsd show` does its last part ('drift')."
+    )
     kind: str
     title: str
     path: str = Field(description="Path of the note inside the knowledge base.")

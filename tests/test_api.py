@@ -78,6 +78,37 @@ def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
     for got in (empty, blank, latin1):
         assert isinstance(got.json()["detail"], str) and got.status_code in (400, 422), got.text
     assert "UTF-8" in latin1.json()["detail"]
+    # and a code a program can branch on, as the schema documents for each status
+    codes = {"invalid_request": empty, "invalid_input": blank, "unreadable_body": latin1}
+    for code, got in codes.items():
+        assert got.json()["code"] == code, got.text
+    unknown = client.post("/v1/grade", json={"question": "fraud_detectoin", "answer": weak_answer})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_input"
+    spec = client.get("/openapi.json").json()
+    documented = spec["paths"]["/v1/grade"]["post"]["responses"]
+    for status in ("400", "413", "422", "429"):
+        schema = documented[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ApiError"}, status
+
+
+def test_every_reading_a_report_recommends_can_be_fetched(client, weak_answer):
+    """A report's reading links ("concept:drift", "case:...:note") are what /v1/notes takes, and a
+    note comes with its prose apart from its front matter (the rubric's cues)."""
+    report = client.post(
+        "/v1/grade", json={"question": "video_recommendation", "answer": weak_answer}
+    ).json()
+    assert report["recommended_reading"]
+    for reading in report["recommended_reading"]:
+        got = client.get(f"/v1/notes/{reading['doc_id']}")
+        assert got.status_code == 200, reading["doc_id"]
+        note = got.json()
+        assert note["kind"] == reading["kind"].split("_")[0] and note["title"]
+        assert not note["body"].startswith("---") and note["body"].strip() in note["markdown"]
+    case = client.get("/v1/notes/case:video_recommendation:note").json()
+    assert case["id"] == "video_recommendation" and case["kind"] == "case"
+    assert client.get("/v1/notes/concept:video_recommendation").status_code == 404  # a case
+    missing = client.get("/v1/notes/concept:nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
 def test_uploads_are_read_like_files(client):

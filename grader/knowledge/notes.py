@@ -343,6 +343,16 @@ class KnowledgeBase(BaseModel):
             "reference": self.references,
         }[kind]
 
+    def readable(self, note_id: str) -> tuple[str, str] | None:
+        """(kind, id) of the case, concept or step a reader asks for: by its id ("drift") or by a
+        report's reading doc id ("concept:drift", "case:fraud_detection:note"); None when there
+        is none."""
+        kinds: tuple[str, ...] = ("case", "concept", "step")
+        given, _, rest = note_id.partition(":")
+        if rest and given in kinds:
+            kinds, note_id = (given,), rest.split(":", 1)[0]
+        return next(((k, note_id) for k in kinds if note_id in self.notes(k)), None)
+
     def systems_of(self, case_ids: Iterable[str]) -> frozenset[str]:
         """The kinds of system these bank cases are (unknown ids are skipped)."""
         return frozenset(
