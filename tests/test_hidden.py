@@ -25,6 +25,8 @@ def test_comments_link_titles_references_and_hidden_elements_are_hidden():
     kept = blank_spans(text, hidden_passages(text))
     assert len(kept) == len(text) and "We rank with a GBDT." in kept and "the paper" in kept
     assert "Drift" not in kept and "canary" not in kept
+    parens = '[a film](https://en.wikipedia.org/wiki/Drift_(film) "We retrain weekly")'
+    assert _hidden(f"See {parens} too.") == ['"We retrain weekly"']  # parentheses in the address
     crlf = text.replace("\n", "\r\n")  # a file saved on Windows
     assert [crlf[s:e].rstrip("\r") for s, e in hidden_passages(crlf)] == _hidden(text)
 

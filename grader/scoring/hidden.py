@@ -19,8 +19,11 @@ from grader.text import blank, without_fenced_code
 # unseen; an unclosed "<!--" inside a sentence is shown as it is
 _LINE_OPENS_COMMENT = re.compile(r"^[ \t]{0,3}<!--", re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)[^`\n]+?\1")
-# [text](url "title"): the title, in quotes or parentheses, after the address
-_LINK_TITLE = re.compile(r"\]\([^()\s]*[ \t]+(\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))[ \t]*\)")
+# [text](url "title"): the title, in quotes or parentheses, after the address (which may hold
+# balanced parentheses, as Markdown allows: "javascript:alert(1)", a Wikipedia page's "(film)")
+_LINK_TITLE = re.compile(
+    r"\]\((?:[^()\s]|\([^()\s]*\))*[ \t]+(\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))[ \t]*\)"
+)
 # [label]: url "title", on a line of its own after a blank line (or another definition): where a
 # link goes, shown nowhere. "[Note]: we retrain weekly" (words, not a title) is shown, and so is
 # a "[Ranking]: NDCG@10" line inside a paragraph: a definition cannot interrupt one
