@@ -9,7 +9,8 @@ Every error is `ApiError`: `{detail, code}` (and `errors` for a request's invali
 the statuses each route documents. Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
 queue (`MLSD_API_QUEUE` requests waiting or running; more get 429 with `Retry-After`: the seconds
 the last grading took). With `MLSD_API_TOKEN` set, every `/v1` request needs
-`Authorization: Bearer <token>`. Nothing logs an answer or a key.
+`Authorization: Bearer <token>`; `MLSD_API_CORS_ORIGINS` lets web pages on those origins call it
+from a browser. Nothing logs an answer or a key.
 Workers are stateless: several behind a load balancer share one Chroma server (`--chroma-url`).
 """
 
@@ -24,10 +25,12 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from grader import __version__
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
@@ -233,13 +236,27 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         """The grader given, or the process's, taking up edited notes (`FreshGrader`)."""
         return grader or fresh()
 
-    def authorised(authorization: str | None = Header(default=None)) -> None:
+    def authorised(
+        authorization: str | None = Header(
+            default=None,
+            description="'Bearer <token>', needed when the server sets MLSD_API_TOKEN.",
+        ),
+    ) -> None:
         if token and not hmac.compare_digest(authorization or "", f"Bearer {token}"):
             raise HTTPException(
                 401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
             )
 
     app.add_middleware(_BodyLimit, limit=max_body)
+    origins = [o.strip() for o in config.api_cors_origins.split(",") if o.strip()]
+    if origins:  # a web page on these origins may call the API from the browser
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After"],
+        )
 
     @app.exception_handler(GraderError)
     async def one_line(_request: Request, exc: GraderError):
@@ -351,7 +368,8 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     @app.get("/healthz")
     @app.head("/healthz", include_in_schema=False)  # as GET, without the body
     def healthz() -> dict:
-        return {"status": "ok"}
+        """Up, and which grader answers: a stored report's `grader.version` says which graded it."""
+        return {"status": "ok", "version": __version__}
 
     return app
 

@@ -26,7 +26,10 @@ class _Model(BaseModel):
 
 
 class Evidence(_Model):
-    """An exact substring of the answer: answer[start:end] == quote."""
+    """An exact substring of the answer: answer[start:end] == quote. Offsets count Unicode code
+    points, as Python indexes a string (JavaScript's indexes count UTF-16 units: an emoji is one
+    code point and two units there), into the answer as graded: the text sent, or for a file, the
+    text read from it (a transcript's words, a web page's text; see `source`)."""
 
     quote: str
     start: int = Field(ge=0)

@@ -127,6 +127,11 @@ class Settings(BaseModel):
     api_token: str | None = Field(None, description="Bearer token the HTTP API requires, if set.")
     api_max_body: int = Field(25 * 2**20, gt=0, description="Largest HTTP request body, in bytes.")
     api_queue: int = Field(16, gt=0, description="HTTP requests waiting or grading; more get 429.")
+    api_cors_origins: str = Field(
+        "",
+        description="Web origins allowed to call the HTTP API from a browser (CORS), "
+        "comma-separated, such as https://learn.example.com; none by default.",
+    )
 
 
 USER_NOTE_FOLDERS = ("cases", "concepts")  # where `user_kb` holds the user's own notes

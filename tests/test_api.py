@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.load import first_difference
+from grader import __version__
 from grader.api import create_app
 from grader.pipeline import grade_input
 from tests.conftest import EXAMPLES, ROOT, free_port, serving
@@ -44,7 +45,7 @@ def test_questions_notes_and_health(client):
     note = client.get("/v1/notes/cold_start").json()
     assert note["kind"] == "concept" and note["markdown"].startswith("---")
     assert client.get("/v1/notes/nope").status_code == 404
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "version": __version__}
     head = client.head("/healthz")  # load balancers probe with HEAD: answered as GET, no body
     assert head.status_code == 200 and head.content == b""
 
@@ -119,6 +120,25 @@ def test_uploads_are_read_like_files(client):
     got = client.post("/v1/grade/upload", data={"question": "video_recommendation"},
                       files={"file": ("talk.txt", talk.encode(), "text/plain")})  # fmt: skip
     assert got.status_code == 200 and got.json()["source"]["kind"] == "transcript"
+
+
+def test_web_pages_on_the_origins_allowed_may_call_it_from_a_browser(grader, monkeypatch):
+    """No origin is allowed unless MLSD_API_CORS_ORIGINS names it: a browser's preflight from an
+    allowed page is answered, and from any other page gets no allow header."""
+    page = "https://learn.example.com"
+    preflight = {"Origin": page, "Access-Control-Request-Method": "POST"}
+    closed = TestClient(create_app(grader)).options("/v1/grade", headers=preflight)
+    assert "access-control-allow-origin" not in closed.headers
+    monkeypatch.setenv("MLSD_API_CORS_ORIGINS", f"{page}, https://other.example.org")
+    client = TestClient(create_app(grader))
+    allowed = client.options("/v1/grade", headers=preflight)
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == page
+    elsewhere = client.options("/v1/grade", headers={**preflight, "Origin": "https://evil.test"})
+    assert "access-control-allow-origin" not in elsewhere.headers
+    assert (
+        client.get("/v1/questions", headers={"Origin": page}).headers["access-control-allow-origin"]
+        == page
+    )
 
 
 def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
