@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+import anyio
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -292,8 +293,10 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             {"detail": detail, "code": code}, status_code=exc.status_code, headers=exc.headers
         )
 
-    def grade(answer: AnswerInput | str, question: str) -> Response:
+    def grade(answer: AnswerInput | str, question: str, request: Request) -> Response:
         with queue:
+            if _gone(request):  # a client that gave up while waiting: its place goes to the next
+                return Response(status_code=CLIENT_GONE)
             report = grade_input(the_grader(), answer, question)
         return Response(report.to_json(), media_type="application/json")
 
@@ -303,9 +306,9 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         dependencies=[Depends(authorised)],
         responses=ERRORS,
     )
-    def grade_text(body: GradeRequest) -> Response:
+    def grade_text(body: GradeRequest, request: Request) -> Response:
         # a transcript is read as one (`read_text`), its named speaker graded
-        return grade(read_text(body.answer, body.candidate), body.question)
+        return grade(read_text(body.answer, body.candidate), body.question, request)
 
     @app.post(
         "/v1/grade/upload",
@@ -314,6 +317,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         responses=ERRORS,
     )
     def grade_upload(
+        request: Request,
         question: str = Form(...),
         file: UploadFile = File(...),
         candidate: str | None = Form(None, max_length=MAX_SPEAKER_CHARS),
@@ -326,6 +330,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
                 data, os.path.basename(file.filename or "answer.txt"), candidate=candidate or None
             ),
             question,
+            request,
         )
 
     @app.get(
@@ -372,6 +377,16 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+CLIENT_GONE = 499  # nginx's status for a request whose client closed the connection first
+
+
+def _gone(request: Request) -> bool:
+    """Whether the client of `request` (a request handled on one of the API's worker threads) has
+    closed its connection: a page refreshed while its grading waited in the queue. Gradings
+    cannot be stopped once they start; one nobody waits for is not started."""
+    return anyio.from_thread.run(request.is_disconnected)
 
 
 def _body(note: str) -> str:

@@ -278,3 +278,30 @@ def test_a_named_candidate_is_graded_in_a_pasted_or_uploaded_transcript(client):
     assert upload["source"]["candidate"] == "Bob"
     missing = client.post("/v1/grade", json={**body, "candidate": "Carol"})
     assert missing.status_code in (400, 422) and "Carol" in missing.text
+
+
+def test_a_grading_whose_client_has_left_is_not_started(grader, monkeypatch, weak_answer):
+    """A page refreshed while its grading waited in the queue: when its turn comes the client is
+    gone, so the grading is skipped and the next request in the queue goes first."""
+    import anyio
+    from starlette.requests import Request
+
+    import grader.api as api
+
+    async def gone():  # the client closed the connection
+        return {"type": "http.disconnect"}
+
+    async def waiting():  # the client is still there: nothing arrives
+        await anyio.sleep_forever()
+
+    async def read(receive):
+        request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+        return await anyio.to_thread.run_sync(api._gone, request)
+
+    assert anyio.run(read, gone) is True and anyio.run(read, waiting) is False
+    graded = []
+    monkeypatch.setattr(api, "grade_input", lambda *a: graded.append(a))
+    monkeypatch.setattr(api, "_gone", lambda request: True)
+    body = {"question": "video_recommendation", "answer": weak_answer}
+    got = TestClient(create_app(grader)).post("/v1/grade", json=body)
+    assert got.status_code == api.CLIENT_GONE and not graded
