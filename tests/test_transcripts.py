@@ -637,6 +637,23 @@ def test_a_named_asker_taking_turns_with_me_is_a_speaker(tmp_path):
     assert "reputation" in inp.graded_text and "reviewers" in inp.graded_text
 
 
+def test_a_named_candidate_answering_an_interviewer_is_a_speaker(tmp_path):
+    """ "Interviewer:" asking and "Alice:" answering without asking anything back: Alice was no
+    speaker (only a name asking beside a role was), so the whole text was one turn of the
+    interviewer's, and naming Bob listed "the speakers are Interviewer"."""
+    dialogue = (
+        "Interviewer: Design fraud detection for card payments.\n"
+        "Alice: I would score each payment with a GBDT on velocity and device features.\n"
+        "Interviewer: How do you monitor it once it is live?\n"
+        "Alice: PSI on the top features weekly, and the review queue's hit rate daily.\n"
+    )
+    inp = _load(tmp_path, "round.txt", dialogue)
+    assert inp.source.speakers == ["Interviewer", "Alice"] and inp.source.candidate == "Alice"
+    assert "monitor it" not in inp.graded_text and "PSI" in inp.graded_text
+    with pytest.raises(InputError, match="the speakers are Interviewer, Alice"):
+        load_answer_bytes(dialogue.encode(), "round.txt", candidate="Bob")
+
+
 def test_a_chat_thread_is_read_by_its_senders(tmp_path):
     """A Slack or Teams thread heads each message with its sender and time of day ("Priya Raman
     10:02 AM"): it was graded as written text, names and times inside the quotes and the other

@@ -470,9 +470,11 @@ def _label_set(
     """The speaker labels among the names `found` labelling lines: ones timed into a recording,
     roles ("Interviewer", "Candidate"), the senders of a chat thread's messages when they take
     turns ("Priya Raman  10:02 AM": a schedule's "Nightly retrain  2:00 AM" rows take none), and
-    the names taking turns with a role when they ask ("Them:" asking, "Me:" answering: "Them:"'s
-    questions had been read as the candidate's words; "Job:" fields beside "Candidate:" ones ask
-    nothing); without those, names that take turns (`_taking_turns`), which the candidate named by
+    the names taking turns with a role: beside an interviewer, any ("Interviewer:" asking, "Alice:"
+    answering, whether or not she asks anything back: she had not been a speaker unless she asked),
+    beside a candidate only those asking ("Them:" asking, "Me:" answering: "Them:"'s questions had
+    been read as the candidate's words; "Job:" fields beside "Candidate:" ones ask nothing);
+    without those, names that take turns (`_taking_turns`), which the candidate named by
     the user joins ("Alice" with "Bob" answering her: both are speakers, not Alice alone, which
     gave her Bob's questions too)."""
     named = {n for n, _, _ in found if candidate and n.casefold() == candidate.casefold()}
@@ -480,7 +482,10 @@ def _label_set(
     sure |= _chatting([f for f in found if f[1] == "clock"], times)
     taking = _taking_turns(found, nonblank)
     if sure:
-        return sure | named | (taking & asking if taking & sure else set())
+        beside = taking if taking & sure else set()
+        if not any(_role(n) == "interviewer" for n in sure):
+            beside &= asking  # beside the candidate ("Me:"), the other side is the one asking
+        return sure | named | beside
     return named if named and not named <= taking else taking
 
 
