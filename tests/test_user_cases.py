@@ -141,6 +141,17 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
     assert any(
         "your case 'notification_ranking' still has" in w and "(edit me)" in w for w in warnings
     ), warnings
+    # asked for by id it grades, to check it; a question only reading near it is not graded with
+    # its placeholders (an API's students were graded with an interviewer's unwritten template)
+    typed = _mlsd(
+        "grade", str(EXAMPLES / "video_recommendation_weak.md"), "-f", "json",
+        "-q", "Design the ranking of notifications: which push notification to send each user.",
+        user=tmp_path / "mine", MLSD_INDEX_DIR=str(index), MLSD_AUTO_INDEX="0",
+    )  # fmt: skip
+    assert typed.returncode == 0, typed.stderr
+    question = json.loads(typed.stdout)["question"]
+    assert question["id"] != "notification_ranking" and not question["own"], question
+    assert "notification_ranking" not in question["informed_by"]
 
 
 @pytest.mark.slow

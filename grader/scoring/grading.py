@@ -399,7 +399,9 @@ class Grader:
         cases = self.kb.cases
         vector = self.embedder.embed([closed(q)])[0]
         kinds = kinds_asked(self.index, vector, kinds_named(self.kind_words, q))
-        hits = self.index.query(vector, ["case"], k=12)
+        # a case of the user's still marked "(edit me)" from its template grades a question that
+        # asks for it, not one that reads near it: its placeholders are no rubric yet
+        hits = [h for h in self.index.query(vector, ["case"], k=12) if h.id not in self._unfinished]
         best = next(iter(hits), None)  # hits are best first; several documents per case
         # a bank case answers a question of its own kind only: a question whose words ask for a
         # classifier is not graded as the delivery-time regression it happens to read near
@@ -441,6 +443,15 @@ class Grader:
             systems=kinds,
         )
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
+
+    @functools.cached_property
+    def _unfinished(self) -> frozenset[str]:
+        """The user's cases still marked EDIT_ME from their template (`mlsd case new`)."""
+        return frozenset(
+            cid
+            for cid, case in self.kb.cases.items()
+            if self.kb.is_user("case", cid) and EDIT_ME in case.model_dump_json()
+        )
 
     def _with_framework(self, case: Case, reworded: bool = False) -> list[CaseComponent]:
         """The components of a typed question graded with a bank case it reads near: the case's,
