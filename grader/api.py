@@ -6,11 +6,12 @@
 - `GET /v1/questions`, `GET /v1/notes/{id}`, `GET /healthz` (and `HEAD /healthz`).
 
 Every error is `ApiError`: `{detail, code}` (and `errors` for a request's invalid fields), with
-the statuses each route documents. Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the answer's own limits, and a bounded
-queue (`MLSD_API_QUEUE` requests waiting or running; more get 429 with `Retry-After`: the seconds
-the last grading took). With `MLSD_API_TOKEN` set, every `/v1` request needs
-`Authorization: Bearer <token>`; `MLSD_API_CORS_ORIGINS` lets web pages on those origins call it
-from a browser. Nothing logs an answer or a key.
+the statuses each route documents. Limits: the request body (`MLSD_API_MAX_BODY`, bytes), the
+answer's own limits, and a bounded queue (`MLSD_API_QUEUE` requests waiting or running; more get
+429 with `Retry-After`: the seconds the last grading took; a client gone by its turn is not
+graded). With `MLSD_API_TOKEN` set, every `/v1` request needs `Authorization: Bearer <token>`;
+`MLSD_API_CORS_ORIGINS` lets web pages on those origins call it from a browser. Nothing logs an
+answer or a key.
 Workers are stateless: several behind a load balancer share one Chroma server (`--chroma-url`).
 """
 
@@ -35,7 +36,7 @@ from grader import __version__
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.errors import GraderError, InputError
-from grader.knowledge.notes import note_path
+from grader.knowledge.notes import front_and_prose, note_path
 from grader.pipeline import grade_input
 from grader.report import GradeReport
 from grader.scoring.grading import FreshGrader, Grader
@@ -366,7 +367,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             kind=kind,
             title=kb.notes(kind)[wanted].title,
             path=note_path(kind, wanted),
-            body=_body(text),
+            body=front_and_prose(text)[1].strip() + "\n",
             markdown=text,
         )
 
@@ -387,14 +388,6 @@ def _gone(request: Request) -> bool:
     closed its connection: a page refreshed while its grading waited in the queue. Gradings
     cannot be stopped once they start; one nobody waits for is not started."""
     return anyio.from_thread.run(request.is_disconnected)
-
-
-def _body(note: str) -> str:
-    """A note's prose: the text after its YAML front matter."""
-    import frontmatter
-
-    yaml = frontmatter.YAMLHandler()
-    return (yaml.split(note)[1] if yaml.detect(note) else note).strip() + "\n"
 
 
 def app_factory() -> FastAPI:

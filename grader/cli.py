@@ -399,12 +399,11 @@ def show(
     """Show a case, concept or step from the knowledge base."""
     import difflib
 
-    import frontmatter
     from rich.console import Console
     from rich.markdown import Markdown
     from rich.syntax import Syntax
 
-    from grader.knowledge.notes import cached_kb
+    from grader.knowledge.notes import cached_kb, front_and_prose
 
     kb = cached_kb()
     found = kb.readable(note_id)  # an id, or a report's reading doc id ("concept:drift")
@@ -416,8 +415,7 @@ def show(
         if not console.is_terminal:  # piped or redirected: the note as it is, valid YAML
             sys.stdout.write(text)
             return
-        yaml = frontmatter.YAMLHandler()
-        front, body = yaml.split(text) if yaml.detect(text) else ("", text)
+        front, body = front_and_prose(text)
         console.print(Syntax(front.strip("\n"), "yaml", word_wrap=True, theme="ansi_dark"))
         console.rule()
         console.print(Markdown(body))

@@ -384,6 +384,14 @@ _MODELS = {
 FOLDERS = {kind: folder for kind, (_, folder) in _MODELS.items()}
 
 
+def front_and_prose(text: str) -> tuple[str, str]:
+    """A note file's YAML front matter and its prose, as written ("" for a part it lacks)."""
+    import frontmatter
+
+    yaml = frontmatter.YAMLHandler()
+    return tuple(yaml.split(text)) if yaml.detect(text) else ("", text)
+
+
 def note_path(kind: str, note_id: str) -> str:
     """A note's path inside the knowledge base ("concepts/drift.md")."""
     return f"{FOLDERS[kind]}/{note_id}.md"
