@@ -106,6 +106,11 @@ def status_note() -> str:
     )
 
 
+def _note_id(doc_id: str) -> str:
+    """The note a reading doc id names ("drift" for "concept:drift" and for "drift")."""
+    return doc_id.split(":")[1] if ":" in doc_id else doc_id
+
+
 def _or_dash(value: int | None) -> str:
     """A figure a report saved before it existed does not have."""
     return "-" if value is None else str(value)
@@ -301,7 +306,7 @@ def print_rich(r: GradeReport, console=None) -> None:
         _listed(console, "Follow-up questions", _numbers(items), items)
     if r.recommended_reading:
         items = [  # a command that works from any folder, not a path inside the checkout
-            f"{escape(x.title)} [dim](mlsd show {escape((x.doc_id.split(':') + [x.doc_id])[1])})[/]"
+            f"{escape(x.title)} [dim](mlsd show {escape(_note_id(x.doc_id))})[/]"
             for x in r.recommended_reading
         ]
         _listed(console, "Recommended reading", ["-"] * len(items), items)
