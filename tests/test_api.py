@@ -37,6 +37,12 @@ def test_a_graded_answer_is_the_librarys_report(client, grader, strong_answer):
     assert got.text == grade_input(grader, strong_answer, "video_recommendation").to_json()
     spec = client.get("/openapi.json").json()
     assert "GradeReport" in spec["components"]["schemas"]
+    # a client that accepts gzip gets the same report compressed
+    body = {"question": "video_recommendation", "answer": strong_answer}
+    zipped = client.post("/v1/grade", json=body, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.text == got.text
+    plain = client.post("/v1/grade", json=body, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == got.text
 
 
 def test_questions_notes_and_health(client):
