@@ -91,7 +91,7 @@ class ApiError(BaseModel):
     code: str = Field(
         description="What kind of error: invalid_request (the request's fields), unreadable_body, "
         "invalid_input (the answer or question cannot be graded: empty, too long, not English, "
-        "an unknown case id), unauthorised, not_found, too_large, queue_full (retry after "
+        "an unknown case id), unauthorised, not_found, too_large, unsupported_media_type, queue_full (retry after "
         "`Retry-After` seconds), unavailable (the grader cannot grade now: its knowledge base, "
         "index or configuration), http_error."
     )
@@ -114,6 +114,7 @@ ERRORS = {
         (400, "The body is not JSON text in UTF-8."),
         (401, "MLSD_API_TOKEN is set and the bearer token is missing or wrong."),
         (413, "The request is over MLSD_API_MAX_BODY bytes."),
+        (415, "POST /v1/grade reads JSON: the request was sent as another content type."),
         (422, "The request's fields are invalid, or the answer or question cannot be graded."),
         (429, "The grading queue is full: retry after Retry-After seconds."),
         (503, "The grader cannot grade now (its knowledge base, index or configuration)."),
@@ -270,10 +271,20 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc), "code": "unavailable"}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError):
+    async def invalid(request: Request, exc: RequestValidationError):
         # what was wrong and where, without sending the (possibly long) input back: one line in
         # `detail`, as every other error gives, and each problem in `errors`
         errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.url.path == "/v1/grade" and sent != "application/json":
+            return JSONResponse(  # a form or text posted where JSON is read
+                {
+                    "detail": f"send the request as JSON (Content-Type: application/json), not "
+                    f"{sent or 'without a content type'}; a file goes to /v1/grade/upload",
+                    "code": "unsupported_media_type",
+                },
+                status_code=415,
+            )
         said = "; ".join(
             f"{'.'.join(str(x) for x in e['loc'] if x != 'body') or 'body'}: {e['msg']}"
             for e in errors

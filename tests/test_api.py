@@ -89,11 +89,14 @@ def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
     codes = {"invalid_request": empty, "invalid_input": blank, "unreadable_body": latin1}
     for code, got in codes.items():
         assert got.json()["code"] == code, got.text
+    form = client.post("/v1/grade", data={"question": "fraud_detection", "answer": weak_answer})
+    assert form.status_code == 415 and form.json()["code"] == "unsupported_media_type"
+    assert "application/x-www-form-urlencoded" in form.json()["detail"]
     unknown = client.post("/v1/grade", json={"question": "fraud_detectoin", "answer": weak_answer})
     assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_input"
     spec = client.get("/openapi.json").json()
     documented = spec["paths"]["/v1/grade"]["post"]["responses"]
-    for status in ("400", "413", "422", "429"):
+    for status in ("400", "413", "415", "422", "429"):
         schema = documented[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ApiError"}, status
 
