@@ -63,9 +63,11 @@ class Advisor:
                 f"{quantity(step.said_words, 'word')}"
             )
         elif any(r.evidence for r in present):  # quoted, yet no passage counted as explaining
+            # a passage counts for the one component it reads most like: a narrative's framing
+            # paragraph, read as the business objective's, was called terse
             said = (
-                "the passages quoted for it are terse or read only loosely like what it covers "
-                "(none counts as explaining it)"
+                "the passages quoted for it are terse, read only loosely like what it covers, or "
+                "read more like another component (none counts as explaining it on its own)"
             )
         else:
             said = "no passage reads as explaining what it covers"
