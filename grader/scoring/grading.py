@@ -445,13 +445,15 @@ class Grader:
         return Rubric(match, None, self.kb.case_components(None), [warning], vector)
 
     @functools.cached_property
-    def _unfinished(self) -> frozenset[str]:
-        """The user's cases still marked EDIT_ME from their template (`mlsd case new`)."""
-        return frozenset(
-            cid
+    def _unfinished(self) -> dict[str, int]:
+        """The user's cases still marked EDIT_ME from their template (`mlsd case new`), with how
+        many places are."""
+        marks = {
+            cid: case.model_dump_json().count(EDIT_ME)
             for cid, case in self.kb.cases.items()
-            if self.kb.is_user("case", cid) and EDIT_ME in case.model_dump_json()
-        )
+            if self.kb.is_user("case", cid)
+        }
+        return {cid: n for cid, n in marks.items() if n}
 
     def _with_framework(self, case: Case, reworded: bool = False) -> list[CaseComponent]:
         """The components of a typed question graded with a bank case it reads near: the case's,
@@ -476,7 +478,7 @@ class Grader:
             systems=sorted(case.systems),
             own=self.kb.is_user("case", case.id),
         )
-        unedited = case.model_dump_json().count(EDIT_ME) if self.kb.is_user("case", case.id) else 0
+        unedited = self._unfinished.get(case.id, 0)
         warnings = (
             [
                 f"your case '{case.id}' still has {quantity(unedited, 'place')} marked '{EDIT_ME}' "
