@@ -30,7 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader import __version__
@@ -48,6 +48,9 @@ MAX_SPEAKER_CHARS = 100  # a speaker's label, as a transcript writes it
 
 
 class GradeRequest(BaseModel):
+    # a misspelt field ("quesiton", "canidate") is refused by name rather than silently unused
+    model_config = ConfigDict(extra="forbid")
+
     question: str = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, description="A case id or the question text."
     )
@@ -55,7 +58,7 @@ class GradeRequest(BaseModel):
         min_length=1,
         description="The answer as text (markdown, plain or speaker-labelled), or an SRT, "
         "WebVTT or transcript-JSON file's content, read as that file would be; a transcript's "
-        "quotes then index the transcript as read (the report's `source` says so).",
+        "quotes then index the transcript as read, which the report gives as `source.text`.",
     )
     candidate: str | None = Field(
         default=None,
@@ -99,6 +102,9 @@ class ApiError(BaseModel):
         default=None, description="For invalid_request: each problem, with its `loc` and `msg`."
     )
 
+
+_EXTRA = "extra_forbidden"
+_FIELDS = ", ".join(GradeRequest.model_fields)
 
 # the codes of the HTTP errors the API raises itself, by status
 _HTTP_CODES = {
@@ -274,7 +280,11 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError):
         # what was wrong and where, without sending the (possibly long) input back: one line in
         # `detail`, as every other error gives, and each problem in `errors`
-        errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+        errors = [
+            {k: v for k, v in e.items() if k in ("type", "loc", "msg")}
+            | ({"msg": f"unknown field (the fields are {_FIELDS})"} if e["type"] == _EXTRA else {})
+            for e in exc.errors()
+        ]
         sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.url.path == "/v1/grade" and sent != "application/json":
             return JSONResponse(  # a form or text posted where JSON is read

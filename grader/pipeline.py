@@ -35,8 +35,11 @@ def grade_input(
     inp = answer if isinstance(answer, AnswerInput) else read_text(answer)
     say("grading")
     report = grader.grade(inp.graded_text, question)
+    source = inp.source
+    if not inp.as_sent:  # the offsets index text the caller does not have as it is
+        source = source.model_copy(update={"text": inp.text})
     report = report.model_copy(
-        update={"source": inp.source, "warnings": [*inp.notes, *report.warnings]}
+        update={"source": source, "warnings": [*inp.notes, *report.warnings]}
     )
     if inp.segments:
         say("pacing")

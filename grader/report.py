@@ -29,7 +29,7 @@ class Evidence(_Model):
     """An exact substring of the answer: answer[start:end] == quote. Offsets count Unicode code
     points, as Python indexes a string (JavaScript's indexes count UTF-16 units: an emoji is one
     code point and two units there), into the answer as graded: the text sent, or for a file, the
-    text read from it (a transcript's words, a web page's text; see `source`)."""
+    text read from it (a transcript's words, a web page's text), given as `source.text`."""
 
     quote: str
     start: int = Field(ge=0)
@@ -281,6 +281,12 @@ class SourceInfo(_Model):
         default_factory=list, description="The interviewer's turns, kept as context, not graded."
     )
     transcription_model: str | None = None
+    text: str | None = Field(
+        default=None,
+        description="The text the evidence offsets index, when it is not the answer as sent: a "
+        "file's text as read (a web page's or document's words, a transcript's turns), or text "
+        "sent as a transcript or page and read as one. None when the answer was graded as sent.",
+    )
 
 
 class PacingStep(_Model):

@@ -94,6 +94,12 @@ def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
     assert "application/x-www-form-urlencoded" in form.json()["detail"]
     unknown = client.post("/v1/grade", json={"question": "fraud_detectoin", "answer": weak_answer})
     assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_input"
+    # a misspelt field is refused by name: "canidate" had been dropped, Bob's interviewer graded
+    typo = client.post(
+        "/v1/grade", json={"question": "fraud_detection", "answer": MEETING, "canidate": "Bob"}
+    )
+    assert typo.status_code == 422 and typo.json()["code"] == "invalid_request"
+    assert "canidate: unknown field (the fields are question, answer, candidate)" in typo.text
     spec = client.get("/openapi.json").json()
     documented = spec["paths"]["/v1/grade"]["post"]["responses"]
     for status in ("400", "413", "415", "422", "429"):
@@ -129,6 +135,36 @@ def test_uploads_are_read_like_files(client):
     got = client.post("/v1/grade/upload", data={"question": "video_recommendation"},
                       files={"file": ("talk.txt", talk.encode(), "text/plain")})  # fmt: skip
     assert got.status_code == 200 and got.json()["source"]["kind"] == "transcript"
+
+
+def test_offsets_into_a_file_index_the_text_the_report_gives(client, weak_answer):
+    """Evidence offsets index the text as read, not the bytes sent: a web page's words, a
+    transcript's turns. The report carries that text (`source.text`), so a client can resolve
+    them; an answer graded as sent does not repeat it."""
+    page = (
+        "<html><body><h1>Answer</h1>"
+        + "".join(f"<p>{p}</p>" for p in weak_answer.split("\n\n"))
+        + "</body></html>"
+    )
+    sent = [
+        client.post("/v1/grade/upload", data={"question": "video_recommendation"},
+                    files={"file": ("answer.html", page.encode(), "text/html")}),
+        client.post("/v1/grade", json={"question": "video_recommendation", "answer": page}),
+        # old Mac line breaks: read as lines, so the turns are told apart
+        client.post("/v1/grade", json={"question": "fraud_detection",
+                                       "answer": MEETING.replace("\n", "\r"), "candidate": "Bob"}),
+    ]  # fmt: skip
+    for got in sent:
+        report = got.json()
+        text = report["source"]["text"]
+        assert text and "<p>" not in text and "\r" not in text, report["source"]
+        quoted = [e for c in report["components"] for e in c["evidence"]]
+        assert quoted and all(text[e["start"] : e["end"]] == e["quote"] for e in quoted)
+    assert sent[2].json()["source"]["candidate"] == "Bob"
+    typed = client.post(
+        "/v1/grade", json={"question": "video_recommendation", "answer": weak_answer}
+    )
+    assert typed.json()["source"]["text"] is None
 
 
 def test_web_pages_on_the_origins_allowed_may_call_it_from_a_browser(grader, monkeypatch):

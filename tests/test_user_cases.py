@@ -141,6 +141,9 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
     assert any(
         "your case 'notification_ranking' still has" in w and "(edit me)" in w for w in warnings
     ), warnings
+    # named by its file's name: a report sent to an API's students shows no server path
+    assert any("notification_ranking.md in your cases folder" in w for w in warnings), warnings
+    assert not any(str(tmp_path) in w for w in warnings), warnings
     # asked for by id it grades, to check it; a question only reading near it is not graded with
     # its placeholders (an API's students were graded with an interviewer's unwritten template)
     typed = _mlsd(

@@ -54,6 +54,7 @@ TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, tot
 
 
 _WORDS = re.compile(r"\w+")
+LONE_CR = re.compile(r"\r(?!\n)")  # a line break written as an old Mac wrote it
 
 
 def load_answer_file(
@@ -207,7 +208,13 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     Text laid out for another medium is read as the text it shows (`_from_layout`: a web page's
     HTML source, a slide deck's export), a notebook's JSON as its Markdown cells. Naming
     the `candidate` says it is a transcript: its speaker labels are read, and that speaker graded
-    (an interviewer's meeting transcript sent to the API)."""
+    (an interviewer's meeting transcript sent to the API). A lone carriage return, an old Mac's
+    line break, is read as one (the text keeps its length, so offsets hold)."""
+    read = _read_text(LONE_CR.sub("\n", text), candidate)
+    return dataclasses.replace(read, as_sent=True) if read.text == text else read
+
+
+def _read_text(text: str, candidate: str | None) -> AnswerInput:
     if candidate:
         return _from_text(text, "the answer", "", candidate, shown=None)
     fmt = tr.sniff_format(text)

@@ -31,6 +31,9 @@ class AnswerInput:
     source: SourceInfo
     segments: tuple[TimedSegment, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())  # how the input was read, for the report's warnings
+    # `text` is the very string the caller gave (`read_text` of plain text): offsets into it need
+    # no copy in the report; otherwise the report carries `text` as `source.text`
+    as_sent: bool = False
 
     def __post_init__(self):
         if len(self.text) != len(self.graded_text):

@@ -482,9 +482,9 @@ class Grader:
         warnings = (
             [
                 f"your case '{case.id}' still has {quantity(unedited, 'place')} marked '{EDIT_ME}' "
-                "from its template: edit them, then check the file with mlsd case check "
-                f"{self.kb.path_of('case', case.id)}"
-            ]
+                f"from its template: edit them in {self.kb.path_of('case', case.id).name} in your "
+                "cases folder, then check it with mlsd case check"
+            ]  # the file's name only: a report sent to an API client shows no server path
             if unedited
             else []
         )
