@@ -36,6 +36,11 @@ def straightened(text: str) -> str:
     return text.translate(_TYPEWRITER)
 
 
+def as_said(question: str) -> str:
+    """A question's words as said: case, spacing, typographic quotes and its final stop aside."""
+    return " ".join(straightened(question).lower().rstrip(" .?!").split())
+
+
 def content_tokens(text: str) -> set[str]:
     """Lowercase content words of at least three characters (a curly apostrophe read as straight)."""
     return {

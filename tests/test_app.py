@@ -569,3 +569,17 @@ def test_a_pasted_web_page_is_graded_as_the_text_it_shows(history):
     quoted = [e.quote for c in report.components for e in c.evidence]
     assert quoted and not any("<" in q or "TODO" in q for q in quoted)
     assert not [w for w in at.warning if "changed the" in w.value]  # the box holds what was graded
+
+
+def test_one_question_typed_two_ways_is_one_series_in_history(history, grader, weak_answer):
+    """A question typed again with a capital or a final "?" is the same question: one series in
+    the progress chart and a change between its attempts, not two questions."""
+    typed = "Design a system that predicts which restaurant orders will arrive late"
+    history.save(weak_answer, grader.grade(weak_answer, typed))
+    history.save(weak_answer, grader.grade(weak_answer, typed.lower() + "?"))
+    at = run_app("history")
+    picker = at.selectbox(key="history_question")
+    assert len(picker.options) == 2, picker.options  # the question and "All questions"
+    assert "(2 attempts)" in picker.options[0]
+    assert not any("answer different questions" in c.value for c in at.caption)
+    assert "Change" in at.dataframe[-1].value.columns

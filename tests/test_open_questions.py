@@ -420,3 +420,26 @@ def test_a_question_is_read_the_same_with_or_without_its_final_stop(
     for r in (bare, stopped):
         r.question.asked = r.question.title = ""
     assert bare.to_json() == stopped.to_json()
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        # which items will do something, or whether one will: a yes or no each, never a quantity,
+        # though the first reads nearest the delivery-time regression and the second, short, an
+        # event recommender
+        (
+            "Design a system that predicts which restaurant orders will arrive late",
+            "classification",
+        ),
+        ("Which support tickets will escalate?", "classification"),
+        # ... unless its words ask how much: "how late" is a quantity
+        ("Predict how late each restaurant order will be.", "regression"),
+        ("Estimate the price at which each listed flat will sell.", "regression"),
+    ],
+)
+def test_a_question_asking_which_items_will_do_something_is_no_regression(grader, question, kind):
+    r = grader.grade("We would train a model on past data and serve it behind an API.", question)
+    assert r.question.systems == [kind], (r.question.systems, r.question.title)
+    if kind == "classification":  # nor graded with a regression case's rubric
+        assert r.question.id is None or "regression" not in grader.kb.cases[r.question.id].systems

@@ -167,6 +167,20 @@ def test_decoding_moves_forward_and_ignores_a_stray_block():
         decode_steps(scores, switch=0.0, back=0.0)[4] == 1
     )  # without the penalties it would switch
     assert decode_steps(np.zeros((0, 7))) == []
+    # an answer opens on the first step: a restated question reading nearer framing does not make
+    # what follows it (who uses it, what "late" means) framing and data (a voice answer's first
+    # five blocks, read [1, 1, 2, 2, 2] before: requirements "0.0 minutes")
+    opening = np.array(
+        [
+            [0.43, 0.51, 0.45, 0.40, 0.43, 0.42, 0.44],
+            [0.44, 0.42, 0.38, 0.39, 0.36, 0.43, 0.45],
+            [0.48, 0.38, 0.43, 0.42, 0.37, 0.40, 0.35],
+            [0.41, 0.36, 0.54, 0.34, 0.39, 0.35, 0.36],
+            [0.35, 0.43, 0.54, 0.36, 0.34, 0.36, 0.44],
+        ]
+    )
+    assert decode_steps(opening) == [0, 0, 0, 2, 2]
+    assert decode_steps(opening[:1]) == [1]  # a lone block far nearer framing is framing
 
 
 def test_budget_files_and_env(tmp_path, monkeypatch):

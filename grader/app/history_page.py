@@ -13,7 +13,7 @@ from grader.errors import HistoryError
 from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
 from grader.report import GradeReport
-from grader.text import quantity
+from grader.text import as_said, quantity
 
 ALL = "All questions"
 
@@ -171,17 +171,22 @@ def progress_frame(attempts: list[Attempt], reports: dict[int, GradeReport]) -> 
 
 def _progress(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     st.subheader("Progress per step")
+    # one question typed with another capital or final "?" is the same question: one series,
+    # shown as its latest attempt typed it
     counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
     for a in attempts:
-        counts[a.question_title] = counts.get(a.question_title, 0) + 1
-    titles = sorted(counts, key=lambda t: (-counts[t], t))  # the most practised question first
+        key = as_said(a.question_title)
+        counts[key] = counts.get(key, 0) + 1
+        shown[key] = a.question_title
+    keys = sorted(counts, key=lambda k: (-counts[k], shown[k]))  # the most practised first
     which = st.selectbox(
         "Question",
-        [*titles, ALL],
-        format_func=lambda t: t if t == ALL else f"{t} ({quantity(counts[t], 'attempt')})",
+        [*keys, ALL],
+        format_func=lambda k: k if k == ALL else f"{shown[k]} ({quantity(counts[k], 'attempt')})",
         key="history_question",
     )
-    chosen = [a for a in attempts if which == ALL or a.question_title == which]
+    chosen = [a for a in attempts if which == ALL or as_said(a.question_title) == which]
     df = progress_frame(chosen, reports)
     chart = (
         alt.Chart(df)
@@ -256,8 +261,9 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
         st.caption("Grade at least two answers to compare them.")
         return
     by_id = {a.id: a for a in attempts}
-    latest = by_id[ids[0]].question_title  # A defaults to the last earlier answer to its question
-    before = next((k for k, i in enumerate(ids[1:], 1) if by_id[i].question_title == latest), 1)
+    asked = {i: as_said(by_id[i].question_title) for i in ids}
+    # A defaults to the last earlier answer to its question
+    before = next((k for k, i in enumerate(ids[1:], 1) if asked[i] == asked[ids[0]]), 1)
     left, right = st.columns(2)
     a_id = left.selectbox(
         "Attempt A", ids, index=before, format_func=lambda i: _label(by_id[i]), key="compare_a"
@@ -265,7 +271,7 @@ def _compare(attempts: list[Attempt], reports: dict[int, GradeReport]) -> None:
     b_id = right.selectbox(
         "Attempt B", ids, index=0, format_func=lambda i: _label(by_id[i]), key="compare_b"
     )
-    same = by_id[a_id].question_title == by_id[b_id].question_title
+    same = asked[a_id] == asked[b_id]
     if not same:
         st.caption(
             f"A and B answer different questions ({inert(by_id[a_id].question_title)}; "

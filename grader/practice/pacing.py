@@ -245,13 +245,18 @@ def decode_steps(
     scores: np.ndarray, switch: float = SWITCH_PENALTY, back: float = BACK_PENALTY
 ) -> list[int]:
     """The step sequence with the best total score, paying `switch` for each change of step and
-    `back` more for returning to an earlier one (Viterbi): interviews move forward through the steps."""
+    `back` more for returning to an earlier one (Viterbi): interviews move forward through the
+    steps, from the first. Starting at a later step pays a change of step: an answer that opens
+    by restating the question ("a system that predicts which orders will arrive late"), read
+    nearest framing, had its next 30 seconds of who uses it and what late means decoded as
+    framing and data, requirements "0.0 minutes" (0.771 -> 0.782 of our sectioned answers'
+    speaking time on the right step without spoken step names, 0.826 with them either way)."""
     n, k = scores.shape
     if n == 0:
         return []
     idx = np.arange(k)
     penalty = switch * (idx[:, None] != idx[None, :]) + back * (idx[None, :] < idx[:, None])
-    best, pointers = scores[0].astype(np.float64), np.zeros((n, k), dtype=int)
+    best, pointers = scores[0] - penalty[0], np.zeros((n, k), dtype=int)
     for i in range(1, n):
         moves = best[:, None] - penalty
         pointers[i] = moves.argmax(axis=0)

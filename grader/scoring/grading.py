@@ -81,7 +81,7 @@ from grader.scoring.segment import (
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import blank_spans, plain_words, quantity, read_stretch, straightened
+from grader.text import as_said, blank_spans, plain_words, quantity, read_stretch
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
@@ -223,7 +223,7 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
         if q.lower() in [case.title.lower(), *(a.lower() for a in case.aliases)]:
             return case, "title"
     for case in kb.cases.values():  # its prompt, pasted: the case as its author asks it
-        if _as_said(q) == _as_said(case.prompt):
+        if as_said(q) == as_said(case.prompt):
             return case, "title"
     unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
     if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
@@ -239,21 +239,43 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     return None
 
 
-def _as_said(question: str) -> str:
-    """A question's words as said: case, spacing, typographic quotes and its final stop aside."""
-    return " ".join(straightened(question).lower().rstrip(" .?!").split())
+# "which orders will arrive late", "whether a patient will be readmitted": a yes or no for each
+# item, which a regression (a quantity: how long, how much, a price) never asks unless its words say
+_WHICH_WILL = re.compile(
+    r"\b(?:whether|which\b[^.?!]{0,60}?\b(?:will|would|are|is)\b(?: (?:likely|going|at risk)\b)?)",
+    re.IGNORECASE,
+)
+
+
+def kinds_ruled_out(question: str, named: Collection[str]) -> set[str]:
+    """The kinds of system a question's wording rules out: a regression, for a question asking
+    which items will do something or whether one will, naming no regression word ("which
+    restaurant orders will arrive late" had been graded as the delivery-time regression it reads
+    near, "Which support tickets will escalate?" as event recommendation)."""
+    return {"regression"} if _WHICH_WILL.search(question) and "regression" not in named else set()
+
+
+def question_kinds(
+    index: KnowledgeIndex, vector: np.ndarray, lexicons: dict[str, TopicLexicon], question: str
+) -> list[str]:
+    """`kinds_asked` for a typed question: the kinds its words name and rule out read too."""
+    named = kinds_named(lexicons, question)
+    return kinds_asked(index, vector, named, kinds_ruled_out(question, named))
 
 
 def kinds_asked(
-    index: KnowledgeIndex, vector: np.ndarray, named: Collection[str] = ()
+    index: KnowledgeIndex,
+    vector: np.ndarray,
+    named: Collection[str] = (),
+    ruled_out: Collection[str] = (),
 ) -> list[str]:
     """The kind of system a typed question (its `vector`) asks for, when it says: the kind whose
     example questions (`knowledge_base/systems/`, the mean of its KIND_TOP closest) read most like
     it, by KIND_LEAD or more over every other kind; but when the question's words name one kind
     only (`named`, see `kinds_named`), that kind if it reads within KIND_WORDS_MARGIN of the
     closest. Empty when neither says (a question that could be several, "find duplicate
-    listings") or the base has no kinds."""
-    kinds = index.system_vectors()
+    listings") or the base has no kinds. A kind `ruled_out` is never read."""
+    kinds = {k: v for k, v in index.system_vectors().items() if k not in ruled_out}
     if len(kinds) < 2:
         return []
     read = {
@@ -398,7 +420,7 @@ class Grader:
         """The rubric of a question typed as text, before its stakes: `resolve_question`."""
         cases = self.kb.cases
         vector = self.embedder.embed([closed(q)])[0]
-        kinds = kinds_asked(self.index, vector, kinds_named(self.kind_words, q))
+        kinds = question_kinds(self.index, vector, self.kind_words, q)
         # a case of the user's still marked "(edit me)" from its template grades a question that
         # asks for it, not one that reads near it: its placeholders are no rubric yet
         hits = [h for h in self.index.query(vector, ["case"], k=12) if h.id not in self._unfinished]
