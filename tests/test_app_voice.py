@@ -185,3 +185,47 @@ def test_a_pasted_transcript_edited_after_grading_says_the_report_is_for_the_ear
         assert not [w for w in at.warning if "changed the" in w.value]
         at.text_area(key="answer_text").input(pasted.replace("features", "signals")).run()
         assert any("changed the answer since" in w.value for w in at.warning)
+
+
+def test_a_recording_graded_again_is_not_transcribed_again(history, recording, monkeypatch):
+    """The same recording graded for a second question reads the session's transcript: the
+    recogniser runs once (a three-minute recording had taken 11-22 s each time)."""
+    from grader.answers import files
+
+    heard = []
+    real = files.transcribe
+
+    def counted(*args, **kwargs):
+        heard.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files, "transcribe", counted)
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("record").run()
+    at.audio_input(key="answer_audio").upload("answer.wav", recording)
+    at.button(key="grade").click().run()
+    first = at.session_state[state.REPORT]
+    at.selectbox(key="q_case").set_value("fraud_detection")
+    at.button(key="grade").click().run()
+    second = at.session_state[state.REPORT]
+    assert second.question.id == "fraud_detection" and first.question.id == QUESTION
+    assert second.source == first.source and len(heard) == 1
+    assert [a.source_kind for a in history.list()] == ["audio", "audio"]
+
+
+def test_no_speaker_name_is_asked_for_a_recording(history, recording):
+    """The candidate's name picks turns in a transcript; a recording's speakers are not told apart,
+    so an audio upload shows no name box and a name typed before is not passed on (its report
+    had said the name "was not looked for")."""
+    at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
+    at.button_group(key="answer_source").set_value("upload").run()
+    assert [t.key for t in at.text_input] == ["candidate"]  # for a transcript, before a file
+    at.text_input(key="candidate").input("Alice").run()
+    at.file_uploader(key="answer_file").upload("answer.wav", recording, "audio/wav").run()
+    assert not [t for t in at.text_input if t.key == "candidate"]
+    at.button(key="grade").click().run()
+    report = at.session_state[state.REPORT]
+    assert report.source.kind == "audio"
+    assert not [w for w in report.warnings if "Alice" in w]

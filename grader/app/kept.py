@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 KEPT = "kept_files"  # answer source ("record", "upload") -> KeptFile
+READ = "read_files"  # (digest, name, candidate, transcriber) -> the AnswerInput read from a file
+READ_KEPT = 2  # the last files read (an upload and a recording) are kept read
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,18 @@ def length(file: KeptFile) -> str:
         return f"{max(file.size / 1e3, 0.1):.1f} KB"
     s = max(int(file.seconds), 1)  # whole seconds, as a player counts them
     return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
+
+
+def read_once(file, candidate: str | None, transcriber: str, read) -> object:
+    """`read(file)` (a file read, a recording transcribed), done once per session for the same
+    bytes, name, candidate and transcriber: grading a recording again (another question, after a
+    look at History) had transcribed it again, 11-22 s for three to six minutes of speech. The last
+    READ_KEPT readings are kept, in the session only, as the files are."""
+    digest = getattr(file, "digest", None) or hashlib.sha256(file.getvalue()).hexdigest()
+    key = (digest, file.name, candidate, transcriber)
+    done = st.session_state.setdefault(READ, {})
+    if key not in done:
+        while len(done) >= READ_KEPT:
+            done.pop(next(iter(done)))
+        done[key] = read(file)
+    return done[key]

@@ -17,6 +17,7 @@ from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
 from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
+from grader.settings import settings
 from grader.text import quantity
 
 TEXT_TYPES = [
@@ -261,11 +262,13 @@ def _answer_input():
         upload = _kept_or("upload", live)
         if live is not None:  # a file the box refused leaves the one before it in place
             st.caption(f"To grade: {inert(live.name)} ({_size(live.size)})")
-        st.text_input(
-            "Candidate speaker (optional)",
-            key="candidate",
-            help="In a transcript with speaker names, the speaker to grade; the others are the interviewer.",
-        )
+        if upload is None or not _is_audio(upload.name):
+            st.text_input(  # a recording's speakers are not told apart: no name to give
+                "Candidate speaker (optional)",
+                key="candidate",
+                help="In a transcript with speaker names, the speaker to grade; the others are "
+                "the interviewer.",
+            )
         return upload
     if source == "record":
         st.caption(
@@ -394,6 +397,10 @@ def _timings_dropped(source: AnswerInput, question: str) -> AnswerInput:
     return dataclasses.replace(source, notes=(*source.notes, note))
 
 
+def _is_audio(name: str) -> bool:
+    return name.rsplit(".", 1)[-1].lower() in AUDIO_TYPES
+
+
 def _grade(question: str, answer) -> None:
     """`_grade_now`, marked as under way in the session and its saved draft until it ends: a
     refresh (or a click elsewhere) that cuts it off leaves the mark, and the page then says the
@@ -430,11 +437,16 @@ def _grade_now(question: str, answer) -> None:
             else:  # an uploaded file or a recording
                 name = answer.name or "recording.wav"
                 progress.stage(f"reading {name}")
-                source = load_answer_bytes(
-                    answer.getvalue(),
-                    name,
-                    candidate=st.session_state.get("candidate") or None,
-                    progress=progress.transcribing,
+                # the name box is shown for text and transcripts only: a recording is all graded
+                audio = _is_audio(name) or st.session_state.get("answer_source") == "record"
+                candidate = None if audio else st.session_state.get("candidate") or None
+                source = kept.read_once(
+                    answer,
+                    candidate,
+                    settings().transcriber,
+                    lambda f: load_answer_bytes(
+                        f.getvalue(), name, candidate=candidate, progress=progress.transcribing
+                    ),
                 )
                 if isinstance(source, AnswerInput) and progress.words is None:
                     progress.words = len(source.graded_text.split())
