@@ -1077,6 +1077,13 @@ def test_strengths_are_what_the_answer_says_before_what_it_is_credited_for(grade
     assert max(c.score for c in unsaid) > sorted((c.score for c in said), reverse=True)[4]
     titles = [s.split(" (")[0] for s in r.strengths]
     assert len(titles) == 5 and set(titles) <= {c.title for c in said}
+    # with fewer than five, one credited from another's passage is still not shown: a weak
+    # answer's "Offline evaluation metrics (67)" had quoted a sentence on ensembling
+    weak = grader.grade(
+        (EXAMPLES / "video_recommendation_weak.md").read_text(), "video_recommendation"
+    )
+    shown = {s.split(" (")[0] for s in weak.strengths}
+    assert shown == {c.title for c in weak.components if c.status == "covered" and c.said_words}
 
 
 def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):

@@ -201,12 +201,15 @@ class Advisor:
 
     @staticmethod
     def strengths(results: list[ComponentResult]) -> list[str]:
-        """The five best covered components, those the answer says something about in passages
-        of their own (`said_words`) first: a component credited from another's passage ("Model
-        inputs and outputs" on a monitoring sentence naming "per category") is a weak strength."""
+        """The five best covered components that the answer says something about in passages of
+        their own (`said_words`): one credited from another's passage ("Model inputs and
+        outputs" on a monitoring sentence naming "per category", offline metrics on a sentence
+        about ensembling) is no strength to show, its quote saying something else. None, when
+        no covered component has such a passage (a report saved before components counted their
+        words lists them all)."""
         best = sorted(
-            (r for r in results if r.status == "covered"),
-            key=lambda r: (not r.said_words, -r.score, r.id),
+            (r for r in results if r.status == "covered" and r.said_words != 0),
+            key=lambda r: (-r.score, r.id),
         )[:5]
         out = []
         for r in best:
