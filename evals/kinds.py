@@ -29,7 +29,7 @@ def kind_figures(grader: Grader, path: Path = QUESTIONS) -> dict:
     counts = {group: {"right": 0, "wrong": 0, "unsaid": 0} for group in ("one kind", "ambiguous")}
     misread = []
     for entry, vector in zip(entries, vectors):
-        read = question_kinds(grader.index, vector, grader.kind_words, entry["q"])
+        read, _ = question_kinds(grader.index, vector, grader.kind_words, entry["q"])
         verdict = "unsaid" if not read else "right" if read[0] in entry["kinds"] else "wrong"
         counts["one kind" if len(entry["kinds"]) == 1 else "ambiguous"][verdict] += 1
         if verdict == "wrong":

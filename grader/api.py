@@ -282,7 +282,11 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         # `detail`, as every other error gives, and each problem in `errors`
         errors = [
             {k: v for k, v in e.items() if k in ("type", "loc", "msg")}
-            | ({"msg": f"unknown field (the fields are {_FIELDS})"} if e["type"] == _EXTRA else {})
+            | (
+                {"msg": f"unknown field (the fields are {_FIELDS})"}
+                if e["type"] == _EXTRA and "(the fields are" not in e.get("msg", "")
+                else {}
+            )
             for e in exc.errors()
         ]
         sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -338,7 +342,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     @app.post(
         "/v1/grade/upload",
         response_model=GradeReport,
-        dependencies=[Depends(authorised)],
+        dependencies=[Depends(authorised), Depends(_known_form_fields)],
         responses=ERRORS,
     )
     def grade_upload(
@@ -405,6 +409,29 @@ def create_app(grader: Grader | None = None) -> FastAPI:
 
 
 CLIENT_GONE = 499  # nginx's status for a request whose client closed the connection first
+
+
+UPLOAD_FIELDS = ("question", "file", "candidate")
+
+
+async def _known_form_fields(request: Request) -> None:
+    """An upload's form fields are the route's own: a misspelt one ("canidate") is refused by name
+    rather than silently unused, as a JSON request's is (the form read here is the one the route
+    reads, parsed once)."""
+    form = await request.form()
+    unknown = sorted(set(form.keys()) - set(UPLOAD_FIELDS))
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "type": _EXTRA,
+                    "loc": ("body", key),
+                    "msg": f"unknown field (the fields are {', '.join(UPLOAD_FIELDS)})",
+                    "input": None,
+                }
+                for key in unknown
+            ]
+        )
 
 
 def _gone(request: Request) -> bool:

@@ -553,12 +553,18 @@ def case_new(
 @case_app.command("check")
 @_guarded
 def case_check(
-    path: Path = typer.Argument(..., help="A case file (markdown with front matter)."),
+    path: Path = typer.Argument(
+        ..., help="A case file (markdown with front matter), or the id of one in your cases folder."
+    ),
 ) -> None:
     """Validate a case file with the same one-line errors as the bundled notes, one per problem."""
     from grader.knowledge.notes import EDIT_ME, cached_kb, case_problems, load_note
+    from grader.settings import settings
     from grader.text import quantity
 
+    mine = settings().user_kb / "cases" / f"{path}.md"  # an id, as a report's warning names it
+    if not path.is_file() and path.suffix == "" and mine.is_file():
+        path = mine
     if not path.is_file():
         _fail(f"{path}: no such file")
     problems = case_problems(path, cached_kb().concepts)  # a checker lists every problem at once

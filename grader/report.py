@@ -6,9 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 5  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 6  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
+# 6: the source carries the text the evidence offsets index when it is not the text sent
+# (`source.text`: a file's or a transcript's text as read)
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {

@@ -100,6 +100,11 @@ def test_an_invalid_request_is_described_not_echoed(client, weak_answer):
     )
     assert typo.status_code == 422 and typo.json()["code"] == "invalid_request"
     assert "canidate: unknown field (the fields are question, answer, candidate)" in typo.text
+    form = {"question": "fraud_detection", "canidate": "Bob"}  # and in an upload's form
+    files = {"file": ("meeting.txt", MEETING.encode())}
+    typo = client.post("/v1/grade/upload", data=form, files=files)
+    assert typo.status_code == 422 and typo.json()["code"] == "invalid_request"
+    assert "canidate: unknown field (the fields are question, file, candidate)" in typo.text
     spec = client.get("/openapi.json").json()
     documented = spec["paths"]["/v1/grade"]["post"]["responses"]
     for status in ("400", "413", "415", "422", "429"):
@@ -161,10 +166,18 @@ def test_offsets_into_a_file_index_the_text_the_report_gives(client, weak_answer
         quoted = [e for c in report["components"] for e in c["evidence"]]
         assert quoted and all(text[e["start"] : e["end"]] == e["quote"] for e in quoted)
     assert sent[2].json()["source"]["candidate"] == "Bob"
+    # the same old-Mac transcript as a file reads the same
+    mac = {"file": ("meeting.txt", MEETING.replace("\n", "\r").encode())}
+    upload = client.post("/v1/grade/upload", data={"question": "fraud_detection", "candidate": "Bob"},
+                         files=mac)  # fmt: skip
+    assert upload.status_code == 200 and upload.json()["source"]["candidate"] == "Bob"
+    # graded as sent, the answer is not sent back: typed text, or a UTF-8 Markdown file
     typed = client.post(
         "/v1/grade", json={"question": "video_recommendation", "answer": weak_answer}
     )
-    assert typed.json()["source"]["text"] is None
+    md = client.post("/v1/grade/upload", data={"question": "video_recommendation"},
+                     files={"file": ("answer.md", weak_answer.encode(), "text/markdown")})  # fmt: skip
+    assert typed.json()["source"]["text"] is None and md.json()["source"]["text"] is None
 
 
 def test_web_pages_on_the_origins_allowed_may_call_it_from_a_browser(grader, monkeypatch):

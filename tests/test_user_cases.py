@@ -29,6 +29,10 @@ def test_a_new_case_template_is_valid_and_loads_beside_the_bundled_ones(tmp_path
     checked = _mlsd("case", "check", str(path), user=tmp_path)
     assert checked.returncode == 0 and checked.stdout.startswith("ok:"), checked.stderr
     assert "; '(edit me)' still in " in checked.stdout  # valid, but not yet written
+    by_id = _mlsd("case", "check", "notification_ranking", user=tmp_path)  # as a warning names it
+    assert by_id.returncode == 0 and by_id.stdout == checked.stdout, by_id.stderr
+    nowhere = _mlsd("case", "check", "no_such_case", user=tmp_path)
+    assert nowhere.returncode == 2 and "no_such_case: no such file" in nowhere.stderr
     again = _mlsd("case", "new", "notification_ranking", user=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites without --force
     mine = load_kb(user=tmp_path)
@@ -142,7 +146,11 @@ def test_a_user_case_is_indexed_incrementally_and_recorded_in_the_report(tmp_pat
         "your case 'notification_ranking' still has" in w and "(edit me)" in w for w in warnings
     ), warnings
     # named by its file's name: a report sent to an API's students shows no server path
-    assert any("notification_ranking.md in your cases folder" in w for w in warnings), warnings
+    assert any(
+        "notification_ranking.md in your cases folder, then check it with mlsd case check "
+        "notification_ranking" in w
+        for w in warnings
+    ), warnings
     assert not any(str(tmp_path) in w for w in warnings), warnings
     # asked for by id it grades, to check it; a question only reading near it is not graded with
     # its placeholders (an API's students were graded with an interviewer's unwritten template)

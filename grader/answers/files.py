@@ -167,11 +167,18 @@ def _from_audio(
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
+    """A text file's bytes, decoded and read (a lone carriage return as a line break, as
+    `read_text` reads one). Its text is as sent (`as_sent`: no copy in the report) when the file
+    is UTF-8 and read as it is: a Markdown or plain-text answer's offsets index the file itself."""
     if (document := _from_document(data, name)) is not None:
         return document
     text, note = decoded(data, name)
-    answer = _from_text(text, name, suffix, candidate)
-    return dataclasses.replace(answer, notes=(note, *answer.notes)) if note else answer
+    answer = _from_text(LONE_CR.sub("\n", text), name, suffix, candidate)
+    if note:
+        answer = dataclasses.replace(answer, notes=(note, *answer.notes))
+    if answer.text.encode("utf-8") == data:
+        answer = dataclasses.replace(answer, as_sent=True)
+    return answer
 
 
 def _from_document(data: bytes, name: str) -> AnswerInput | None:

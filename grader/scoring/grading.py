@@ -240,9 +240,13 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
 
 
 # "which orders will arrive late", "whether a patient will be readmitted": a yes or no for each
-# item, which a regression (a quantity: how long, how much, a price) never asks unless its words say
+# item, which a regression (a quantity: how long, how much, a price) never asks unless its words
+# say. "which" as the question's own word: opening it or after a verb of telling, never a relative
+# clause (", which is shown to riders", "on which")
 _WHICH_WILL = re.compile(
-    r"\b(?:whether|which\b[^.?!]{0,60}?\b(?:will|would|are|is)\b(?: (?:likely|going|at risk)\b)?)",
+    r"\bwhether\b|(?:^\W*|\b(?:predict|tell|flag|identify|identifie|decide|know|detect|determine"
+    r"|spot|find|say|guess|show|list|pick|choose|see)(?:s|es|ing|ed)?\s+)which\b[^.?!,;]{0,60}?"
+    r"\b(?:will|would|(?:is|are)\s+(?:likely|going\s+to|at\s+risk))\b",
     re.IGNORECASE,
 )
 
@@ -257,10 +261,12 @@ def kinds_ruled_out(question: str, named: Collection[str]) -> set[str]:
 
 def question_kinds(
     index: KnowledgeIndex, vector: np.ndarray, lexicons: dict[str, TopicLexicon], question: str
-) -> list[str]:
-    """`kinds_asked` for a typed question: the kinds its words name and rule out read too."""
+) -> tuple[list[str], set[str]]:
+    """(`kinds_asked` for a typed question, the kinds its wording rules out): the kinds its words
+    name and rule out read too."""
     named = kinds_named(lexicons, question)
-    return kinds_asked(index, vector, named, kinds_ruled_out(question, named))
+    ruled_out = kinds_ruled_out(question, named)
+    return kinds_asked(index, vector, named, ruled_out), ruled_out
 
 
 def kinds_asked(
@@ -420,15 +426,23 @@ class Grader:
         """The rubric of a question typed as text, before its stakes: `resolve_question`."""
         cases = self.kb.cases
         vector = self.embedder.embed([closed(q)])[0]
-        kinds = question_kinds(self.index, vector, self.kind_words, q)
+        kinds, ruled_out = question_kinds(self.index, vector, self.kind_words, q)
         # a case of the user's still marked "(edit me)" from its template grades a question that
         # asks for it, not one that reads near it: its placeholders are no rubric yet
         hits = [h for h in self.index.query(vector, ["case"], k=12) if h.id not in self._unfinished]
         best = next(iter(hits), None)  # hits are best first; several documents per case
         # a bank case answers a question of its own kind only: a question whose words ask for a
         # classifier is not graded as the delivery-time regression it happens to read near
+        # (however close, a case of a kind the question's wording rules out: "Which food
+        # deliveries will be late?" reads 0.71 from the delivery-time regression)
         fits = next(
-            (h for h in hits if h.similarity >= CASE_SAME or _of_kind(cases[h.id], kinds)), None
+            (
+                h
+                for h in hits
+                if not set(cases[h.id].systems) & ruled_out
+                and (h.similarity >= CASE_SAME or _of_kind(cases[h.id], kinds))
+            ),
+            None,
         )
         if fits and fits.similarity >= self.cal.case_match_min:
             case = cases[fits.id]
@@ -442,10 +456,10 @@ class Grader:
             return dataclasses.replace(rubric, question_vector=vector)
         if best and best.similarity >= self.cal.case_match_min:  # close, but of another kind
             nearest = cases[best.id]
+            asks = f"asks for a {' and '.join(kinds)} one" if kinds else "is not of that kind"
             warning = (
                 f"the nearest bank case, {nearest.title}, is a {' and '.join(nearest.systems)} "
-                f"system and this question asks for a {' and '.join(kinds)} one; graded against "
-                "the general framework rubric"
+                f"system and this question {asks}; graded against the general framework rubric"
             )
         elif best:
             warning = (
@@ -505,7 +519,7 @@ class Grader:
             [
                 f"your case '{case.id}' still has {quantity(unedited, 'place')} marked '{EDIT_ME}' "
                 f"from its template: edit them in {self.kb.path_of('case', case.id).name} in your "
-                "cases folder, then check it with mlsd case check"
+                f"cases folder, then check it with mlsd case check {case.id}"
             ]  # the file's name only: a report sent to an API client shows no server path
             if unedited
             else []
