@@ -43,13 +43,15 @@ def test_evidence_quotes_are_exact_substrings(grader, strong_answer):
 
 
 def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, weak_answer):
-    """A present component quotes a passage about it (one it owns, or one naming its topic); when
-    no passage reads clearly about it (none it owns is close enough, none names its topic), it
+    """A present component quotes a passage about it (one it owns, or one naming its topic and
+    reading about as much like it as like its owner); when no passage reads clearly about it, it
     quotes none and says so, rather than show a passage about something else. A missing one
     quotes nothing."""
     report = grader.grade(weak_answer, "video_recommendation")
     present = [c for c in report.components if c.status != "missing"]
-    assert present and all(c.evidence for c in present), [c.id for c in present if not c.evidence]
+    said = [c for c in present if c.said_words]
+    assert said and all(c.evidence for c in said), [c.id for c in said if not c.evidence]
+    assert all(c.evidence or "none is quoted" in c.feedback for c in present)
     assert all(not c.evidence for c in report.components if c.status == "missing")
     unquoted = [
         c
@@ -1002,7 +1004,11 @@ def test_the_terminal_says_why_a_credited_component_has_no_quote(grader, weak_an
     assert NOTHING_QUOTED in row
     console = Console(record=True, width=200)
     print_rich(r, console)
-    assert NOTHING_QUOTED not in console.export_text()
+    shown = console.export_text()
+    row = next(line for line in shown.splitlines() if present.title[:20] in line)
+    assert NOTHING_QUOTED not in row  # quoted, as graded
+    unquoted = [c for c in r.components if c.status != "missing" and not c.evidence]
+    assert shown.count(NOTHING_QUOTED) == len(unquoted)
 
 
 def test_the_markdown_report_keeps_quoted_words_inert_and_names_things_by_title(grader, kb):

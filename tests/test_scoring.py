@@ -342,6 +342,15 @@ def test_a_unit_that_reads_more_like_another_component_is_not_its_quote():
     assert quote_order(per_unit, units, named, own, cal) == [3, 0]
     assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal) == [1, 3]
     assert quote_order(per_unit, units, np.zeros(4, dtype=bool), np.zeros(4, dtype=bool), cal) == []
+    # ... and of those naming it, only one reading about as much like it as like its owner ("We
+    # retrain daily in a batch pipeline" names data sources, and is about retraining)
+    lead = np.array([0.0, -0.01, 0.0, -0.2])
+    assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal, lead=lead) == [1]
+    lead = np.array([0.0, -0.1, 0.0, -0.2])
+    assert quote_order(per_unit, units, named, np.zeros(4, dtype=bool), cal, lead=lead) == []
+    assert quote_order(
+        per_unit, units, named, np.zeros(4, dtype=bool), cal, said=[2], lead=lead
+    ) == [2]
 
 
 def test_a_quote_is_ranked_by_how_near_the_component_a_unit_reads_as_a_whole():
