@@ -65,8 +65,11 @@ def test_evidence_questions_transcripts_and_ablations_do_not_fall(figures):
     # ranked by their lead over other components and the reference passages (chosen on the
     # development set: 0.697 -> 0.705): 0.515 of this subset's 101 quotes, 0.570 -> 0.568 on all
     # answers; a known regression, see evals/README.md (fifty-seventh session). With section
-    # headings naming the topics under them: 0.525 here, 0.580 on all answers
-    assert g["evidence"]["evidence_precision"] >= 0.515
+    # headings naming the topics under them: 0.525 here, 0.580 on all answers. Raised when a
+    # passage naming a component's topic but reading clearly more like another stopped being
+    # quoted for it (sixty-second session): 0.574 of this subset's 94 quotes, 0.598 -> 0.637 on
+    # all answers
+    assert g["evidence"]["evidence_precision"] >= 0.564
     assert g["questions"]["in_bank_matched_to_case"] == 1.0
     assert (
         g["questions"]["out_of_bank_scaled_as_off_topic"] == 0.0
