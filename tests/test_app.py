@@ -557,6 +557,8 @@ def test_a_pasted_web_page_is_graded_as_the_text_it_shows(history):
         "<h2>Problem</h2><p>Rank the home feed for 200 million daily users.<br>Each request "
         "must return within 200 ms.</p><ul><li>Candidate generation with a two-tower model.</li>"
         "<li>A ranker trained on watch time, retrained daily.</li></ul>"
+        "<p>Offline we compare NDCG@10 and recall@100 on the last week of watch logs; online we "
+        "run an A/B test on watch time per user.</p>"
         "<p>TODO: add the monitoring section.</p>"
     )
     at = run_app()
@@ -568,6 +570,7 @@ def test_a_pasted_web_page_is_graded_as_the_text_it_shows(history):
     assert report.source.format == "html"
     quoted = [e.quote for c in report.components for e in c.evidence]
     assert quoted and not any("<" in q or "TODO" in q for q in quoted)
+    assert "<" not in report.source.text  # the text the quotes index, as read
     assert not [w for w in at.warning if "changed the" in w.value]  # the box holds what was graded
 
 

@@ -113,7 +113,10 @@ def _check_safe(report: dict, plain: dict, answer: str, may_raise: bool = True) 
             assert c["score"] <= before[c["id"]]["score"], c["id"]
         for e in c["evidence"]:
             assert answer[e["start"] : e["end"]] == e["quote"]
-        if c["status"] != "missing":
+        # a component the LLM raised, or one the rules quoted, quotes a passage (the rules quote
+        # none for a component no passage reads clearly about)
+        was = before[c["id"]]
+        if c["status"] != "missing" and (was["status"] == "missing" or was["evidence"]):
             assert c["evidence"]
     assert report["overall_score"] - plain["overall_score"] <= RAISE_BOUND
     for text in [
