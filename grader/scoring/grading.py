@@ -439,7 +439,7 @@ class Grader:
             (
                 h
                 for h in hits
-                if not set(cases[h.id].systems) & ruled_out
+                if not (cases[h.id].systems and set(cases[h.id].systems) <= ruled_out)
                 and (h.similarity >= CASE_SAME or _of_kind(cases[h.id], kinds))
             ),
             None,
