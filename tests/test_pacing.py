@@ -148,6 +148,14 @@ def test_a_step_the_grading_quoted_from_speech_was_reached(grader_free, monkeypa
     assert "evaluation" in plain.unreached_steps
     read = compute_pacing(grader_free, inp, evidence={"evaluation": [(third, third + 20)]})
     assert "evaluation" not in read.unreached_steps and read.steps == plain.steps
+    # credited with nothing quoted (no passage reads clearly about it): reached all the same
+    credited = compute_pacing(grader_free, inp, evidence={"evaluation": []})
+    assert "evaluation" not in credited.unreached_steps and credited.steps == plain.steps
+    # a quote outside the candidate's speech is no sign
+    assert (
+        "evaluation"
+        in compute_pacing(grader_free, inp, evidence={"evaluation": [(-50, -40)]}).unreached_steps
+    )
 
 
 def test_no_timestamps_no_pacing(grader_free):

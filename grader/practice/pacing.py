@@ -280,12 +280,19 @@ def classify_steps(grader, texts: list[str], named: list[str | None] | None = No
 
 
 def _quoted_steps(pieces: list[_Piece], evidence: dict[str, list[tuple[int, int]]]) -> set[str]:
-    """The steps with a quoted passage centred inside the candidate's speech."""
+    """The steps with a quoted passage centred inside the candidate's speech, or credited with no
+    passage quoted (no passage reads clearly about the component, yet the grading credits it from
+    the candidate's words: the graded text holds no one else's). A framing step credited with no
+    quote had read "not reached" once a passage reading more like another component stopped
+    being quoted for it."""
     return {
         step
         for step, spans in evidence.items()
         if step in STEP_IDS
-        and any(p.char_start <= (a + b) // 2 < p.char_end for p in pieces for a, b in spans)
+        and (
+            not spans
+            or any(p.char_start <= (a + b) // 2 < p.char_end for p in pieces for a, b in spans)
+        )
     }
 
 
