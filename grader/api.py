@@ -104,7 +104,9 @@ class ApiError(BaseModel):
 
 
 _EXTRA = "extra_forbidden"
-_FIELDS = ", ".join(GradeRequest.model_fields)
+UPLOAD_FIELDS = ("question", "file", "candidate")
+# the fields each route reads, named when a request sends another
+_FIELDS = {"/v1/grade": tuple(GradeRequest.model_fields), "/v1/grade/upload": UPLOAD_FIELDS}
 
 # the codes of the HTTP errors the API raises itself, by status
 _HTTP_CODES = {
@@ -283,8 +285,8 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         errors = [
             {k: v for k, v in e.items() if k in ("type", "loc", "msg")}
             | (
-                {"msg": f"unknown field (the fields are {_FIELDS})"}
-                if e["type"] == _EXTRA and "(the fields are" not in e.get("msg", "")
+                {"msg": f"unknown field (the fields are {', '.join(_FIELDS[request.url.path])})"}
+                if e["type"] == _EXTRA and request.url.path in _FIELDS
                 else {}
             )
             for e in exc.errors()
@@ -411,9 +413,6 @@ def create_app(grader: Grader | None = None) -> FastAPI:
 CLIENT_GONE = 499  # nginx's status for a request whose client closed the connection first
 
 
-UPLOAD_FIELDS = ("question", "file", "candidate")
-
-
 async def _known_form_fields(request: Request) -> None:
     """An upload's form fields are the route's own: a misspelt one ("canidate") is refused by name
     rather than silently unused, as a JSON request's is (the form read here is the one the route
@@ -423,12 +422,7 @@ async def _known_form_fields(request: Request) -> None:
     if unknown:
         raise RequestValidationError(
             [
-                {
-                    "type": _EXTRA,
-                    "loc": ("body", key),
-                    "msg": f"unknown field (the fields are {', '.join(UPLOAD_FIELDS)})",
-                    "input": None,
-                }
+                {"type": _EXTRA, "loc": ("body", key), "msg": "unknown field", "input": None}
                 for key in unknown
             ]
         )
