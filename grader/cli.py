@@ -757,8 +757,9 @@ def transcribe(
             audio, transcriber=transcriber.value if transcriber else None, progress=progress
         )
     text = transcript.to_json()
-    if transcript.cut_short:
-        typer.echo(f"warning: {transcript.cut_short}", err=True)
+    for note in (transcript.cut_short, transcript.unsure):
+        if note:
+            typer.echo(f"warning: {note}", err=True)
     if output is not None:
         write_atomic(output, text)
         typer.echo(

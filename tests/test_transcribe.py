@@ -143,6 +143,35 @@ def test_a_recording_cut_off_says_so(clips, tmp_path):
     assert not [n for n in load_answer_file(piped).notes if "cut off" in n]
 
 
+def _with_noise(src: Path, dest: Path, level: float) -> Path:
+    """The wav with Gaussian noise of `level` times its peak mixed in (a noisy room)."""
+    import wave
+
+    import numpy as np
+
+    with wave.open(str(src)) as w:
+        params = w.getparams()
+        samples = np.frombuffer(w.readframes(params.nframes), dtype=np.int16).astype(float)
+    noise = np.random.default_rng(0).normal(0, level * np.abs(samples).max(), samples.shape)
+    with wave.open(str(dest), "wb") as w:
+        w.setparams(params)
+        w.writeframes(np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes())
+    return dest
+
+
+@pytest.mark.slow
+def test_a_noisy_recording_says_the_recogniser_was_unsure(clips, tmp_path):
+    """Over a noisy room the recogniser writes words it is unsure of ("lanking", "recognition"):
+    the report says so and where; the clean reading of the same sentence earns no such note."""
+    assert not [n for n in load_answer_file(clips["wav"]).notes if "unsure" in n]
+    noisy = load_answer_file(_with_noise(clips["wav"], tmp_path / "noisy.wav", 0.1))
+    (note,) = [n for n in noisy.notes if "unsure" in n]
+    assert (
+        "speech recogniser was unsure of" in note
+        and "check the transcript, above all at 0:0" in note
+    )
+
+
 @pytest.mark.slow
 def test_model_is_loaded_once_per_process():
     got = []

@@ -150,6 +150,57 @@ def test_whisper_json_round_trip(tmp_path):
     assert any("'text' differs from its segments' text" in n for n in edited.notes)
 
 
+def _scored(words: str, unsure: set[int] = frozenset(), start: float = 0.0):
+    from grader.answers.transcribe import Word
+
+    return tuple(
+        Word(start + i, start + i + 0.5, f" {w}", 0.2 if i in unsure else 0.9)
+        for i, w in enumerate(words.split())
+    )
+
+
+def test_a_transcript_the_recogniser_was_unsure_of_says_where(tmp_path):
+    """Many words under probability 0.5 earn one note naming the longest unsure runs, with their
+    times; a mostly sure transcript, or a segment the user corrected, earns none."""
+    from grader.answers.transcribe import Segment, Transcript
+
+    said = "we would do evaluation of light with a holdout set from last week"
+    words = _scored(said, unsure={2, 3, 4, 5, 11, 12})  # "do evaluation of light", "last week"
+    sure = _scored("then we train a ranking model on clicks", start=70.0)
+    text = said.capitalize() + "."
+    transcript = Transcript(
+        segments=(
+            Segment(0.0, 13.0, " " + text, words),
+            Segment(70.0, 78.0, " Then we train a ranking model on clicks.", sure),
+        ),
+        duration=80.0,
+        language="en",
+        model="whisper tiny.en",
+    )
+    assert transcript.unsure is not None
+    inp = _load(tmp_path, "t.json", transcript.to_json())
+    (note,) = [n for n in inp.notes if "unsure" in n]
+    assert "unsure of 29% of the words (6 of 21 under probability 0.5)" in note
+    assert '0:02 "do evaluation of light", 0:11 "last week"' in note
+    # mostly sure: the same words, one of them unsure
+    calm = Transcript(
+        segments=(Segment(0.0, 13.0, " " + text, _scored(said, unsure={3})),),
+        duration=13.0,
+        language="en",
+        model="whisper tiny.en",
+    )
+    assert calm.unsure is None
+    assert not [n for n in _load(tmp_path, "calm.json", calm.to_json()).notes if "unsure" in n]
+    # the user corrected the misheard words: that segment's scores no longer describe its text
+    doc = json.loads(transcript.to_json())
+    doc["segments"][0]["text"] = (
+        " We would do evaluation offline with a holdout set from last week."
+    )
+    doc["text"] = " ".join(s["text"].strip() for s in doc["segments"])
+    fixed = _load(tmp_path, "fixed.json", json.dumps(doc))
+    assert "evaluation offline" in fixed.text and not [n for n in fixed.notes if "unsure" in n]
+
+
 def test_openai_verbose_json_segments_and_words(tmp_path):
     doc = {
         "task": "transcribe",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.answers import transcripts as tr
+from grader.answers.confidence import same_words, unsure_note
 from grader.answers.decode import check_length, decoded
 from grader.answers.documents import docx_text, is_docx, is_pdf, pdf_text
 from grader.answers.model import AnswerInput
@@ -53,7 +54,6 @@ SUPPORTED = (
 TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
 
 
-_WORDS = re.compile(r"\w+")
 LONE_CR = re.compile(r"\r(?!\n)")  # a line break written as an old Mac wrote it
 
 
@@ -157,7 +157,7 @@ def _from_audio(
         duration=transcript.duration,
         model=transcript.model,
     )
-    notes = [transcript.cut_short] if transcript.cut_short else []
+    notes = [note for note in (transcript.cut_short, transcript.unsure) if note]
     if candidate:
         notes.append(
             f"a recording's speakers are not told apart: '{candidate}' was not looked for, and "
@@ -292,15 +292,16 @@ def _from_text(
                     model=doc.model,
                 )
                 said = " ".join(c.text for c in doc.cues)
-                if doc.text is not None and _WORDS.findall(doc.text.lower()) != _WORDS.findall(
-                    said.lower()
-                ):  # one of the two was edited, and which cannot be told (words, not punctuation:
-                    # OpenAI's word timings carry none)
-                    note = (
+                notes = [unsure_note(doc.heard)]
+                # one of the two was edited, and which cannot be told (words, not punctuation:
+                # OpenAI's word timings carry none)
+                if doc.text is not None and not same_words(doc.text, said):
+                    notes.append(
                         "the transcript's 'text' differs from its segments' text: the segments "
                         "were graded (to correct a word, edit it in 'segments')"
                     )
-                    answer = dataclasses.replace(answer, notes=(*answer.notes, note))
+                if notes := [note for note in notes if note]:
+                    answer = dataclasses.replace(answer, notes=(*answer.notes, *notes))
                 return answer
             info = SourceInfo(
                 kind="transcript",

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 from filelock import FileLock
 
 from grader import settings
+from grader.answers.confidence import Heard, unsure_note
 from grader.answers.transcripts import parse_verbose
 from grader.errors import GraderError, InputError
 from grader.extras import needs
@@ -76,6 +77,16 @@ class Transcript:
         return (
             f"the recording holds {self.duration:.1f} s of audio but its header says "
             f"{self.declared:.1f} s: the file may be cut off, and only what it holds was heard"
+        )
+
+    @property
+    def unsure(self) -> str | None:
+        """A note when the recogniser was unsure of many of the words it wrote (`confidence`)."""
+        return unsure_note(
+            Heard(w.start, w.word, w.probability)
+            for s in self.segments
+            for w in s.words
+            if w.probability is not None
         )
 
     @property

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from grader.answers.confidence import Heard, same_words
 from grader.answers.model import AnswerInput, TimedSegment
 from grader.errors import InputError
 from grader.report import SourceInfo
@@ -269,6 +270,7 @@ class _Word(BaseModel):
     start: float
     end: float
     word: str
+    probability: float | None = None
 
 
 class _Segment(BaseModel):
@@ -277,6 +279,7 @@ class _Segment(BaseModel):
     end: float = Field(ge=0)
     text: str
     speaker: str | None = None
+    words: list[_Word] | None = None
 
 
 class _VerboseJSON(BaseModel):
@@ -300,6 +303,8 @@ class JSONTranscript:
     duration: float | None
     language: str | None
     model: str | None
+    # the recogniser's scored words, from segments whose text is still the words it wrote
+    heard: tuple[Heard, ...] = ()
 
 
 _NOT_TRANSCRIPT = "is not a transcript: expected faster-whisper or OpenAI verbose JSON with segments (start, end, text)"
@@ -330,7 +335,14 @@ def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
     else:
         raise InputError(f"{name} {_NOT_TRANSCRIPT}")
     _check_times(cues, doc.duration, name)
-    return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model)
+    heard = tuple(
+        Heard(w.start, w.word, w.probability)
+        for s in doc.segments or ()
+        if s.words and same_words(s.text, " ".join(w.word for w in s.words))
+        for w in s.words
+        if w.probability is not None
+    )
+    return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model, heard)
 
 
 def _cues_from_words(words: list[_Word], max_words: int = 20, gap: float = 1.0) -> list[Cue]:
