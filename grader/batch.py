@@ -378,7 +378,9 @@ def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
             record = next(reader, None)
             if record is None:
                 return
-            yield lines.start, {k.strip().lower(): v for k, v in record.items() if k}
+            # a spreadsheet's blank row (",,,," when exported) is no row, as an empty line is not
+            if any(isinstance(v, str) and v.strip() for v in record.values()):
+                yield lines.start, {k.strip().lower(): v for k, v in record.items() if k}
 
 
 def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:

@@ -643,6 +643,23 @@ def test_a_spreadsheet_export_separated_by_semicolons_tabs_or_pipes_is_read(tmp_
         assert not problems
 
 
+def test_a_spreadsheets_blank_rows_are_no_rows(tmp_path):
+    """A blank row saved by a spreadsheet is a line of separators (",,,"): it was a row with no
+    question and no answer, listed as not graded, and the batch exited 1."""
+    table = tmp_path / "cohort.csv"
+    table.write_bytes(
+        "\ufeffCandidate,Question,Answer,Notes,\r\n"
+        'Ana,video_recommendation,"We rank with\r\na two-tower model.",,\r\n'
+        ",,,,\r\n"
+        " , ,,\t,\r\n"
+        "Bo,video_recommendation,We start with popularity.,,\r\n"
+        "Cy,video_recommendation,,,\r\n".encode()
+    )
+    rows, problems = read_rows(table)
+    assert [r.id for r in rows] == ["Ana", "Bo"]
+    assert [(p.id, p.reason) for p in problems] == [("Cy", "the answer is empty")]
+
+
 def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_it(tmp_path):
     table = tmp_path / "cohort.csv"
     table.write_text(

@@ -1071,6 +1071,28 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
     assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}
 
 
+def test_a_passage_listed_as_not_counted_holds_nothing_the_report_quotes(grader):
+    """A word window across a list, set aside as buzzwords, was listed whole, bullets that
+    counted (and were quoted in a follow-up: "You said: 'Use embeddings and a vector database'")
+    included. Only what no counted passage says is listed."""
+    answer = (
+        "# Plan\n\nWe will build a modern deep learning pipeline to find duplicate listings.\n\n"
+        "- Use big data, Spark, Kafka, Kubernetes, microservices, GPUs, caching, sharding\n"
+        "- Train a transformer model on all the data\n"
+        "- Use embeddings and a vector database\n"
+        "- Handle cold start, privacy, drift, bias, class imbalance\n"
+        "- Monitor everything with dashboards\n"
+    )
+    r = grader.grade(answer, "Design a system that detects duplicate listings on a marketplace")
+    listed = [(p.start, p.end) for p in r.ignored]
+    assert any("Handle cold start" in p.quote for p in r.ignored)
+    quoted = [(e.start, e.end) for c in r.components for e in c.evidence]
+    quoted += [(c.mention.start, c.mention.end) for c in r.components if c.mention]
+    assert quoted
+    for s, e in quoted:
+        assert not any(s < b and a < e for a, b in listed), answer[s:e]
+
+
 def test_strengths_are_what_the_answer_says_before_what_it_is_credited_for(grader):
     """Covered components with passages of their own come first among the strengths: one credited
     only from another component's passage is the weakest of strengths."""

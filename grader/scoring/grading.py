@@ -160,6 +160,7 @@ def titles(units: list[Unit]) -> np.ndarray:
 _CLAUSE_END = re.compile(r"[.!?;:)\]]+(?=\s)|,(?=\s)")
 TRIM_WORDS = 4  # a window's first or last words this few, cut off from their clause, are dropped
 _WORD_SPAN = re.compile(r"\S+")
+_WORD_CHARS = re.compile(r"\w+")
 
 
 def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
@@ -1265,10 +1266,11 @@ def ignored_passages(
 ) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
-    characters, invisible anyway, are not). A word window set aside is not listed when counted
-    sentences, bullets and rows say all of it but a few words: a window across the end of one
-    sentence and the start of the next may read as everyday prose where both sentences count
-    (and are quoted)."""
+    characters, invisible anyway, are not). A word window set aside is listed by what counted
+    sentences, bullets and rows do not say of it, and not at all when that is a few words: a
+    window across the end of one sentence and the start of the next may read as everyday prose
+    where both sentences count (and are quoted), and a window across a list's lines as buzzwords
+    where one of its bullets counts (and is quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind not in INVISIBLE]
     spans += [(s, e, reason) for reason, found in (set_aside or {}).items() for s, e in found]
     counted = [
@@ -1278,9 +1280,15 @@ def ignored_passages(
     ]
     for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
         if excluded and not unit.title:  # a title is read for the topic: not counted, not ignored
-            if unit.is_window and _said_elsewhere(answer, unit, counted):
+            reason = "unrelated" if off else "buzzwords"
+            if not unit.is_window:
+                spans.append((unit.start, unit.end, reason))
                 continue
-            spans.append((unit.start, unit.end, "unrelated" if off else "buzzwords"))
+            # a word window lists only what no counted unit says: a passage listed as not
+            # counted holds nothing that counted (a bullet quoted elsewhere in the report)
+            gaps = _uncounted(answer, unit, counted)
+            if count_said_words(" ".join(answer[s:e] for s, e in gaps)) >= MIN_UNIT_WORDS:
+                spans += [(*_words_of(answer, s, e), reason) for s, e in gaps]
     merged: list[list] = []
     for start, end, reason in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
         if merged and merged[-1][2] == reason and start <= merged[-1][1]:
@@ -1294,18 +1302,24 @@ def ignored_passages(
     ]
 
 
-def _said_elsewhere(answer: str, window: Unit, counted: list[tuple[int, int]]) -> bool:
-    """Whether the `counted` spans (sentences, bullets, rows) cover a word window but for fewer
-    than MIN_UNIT_WORDS of its words."""
-    left, at = [], window.start
+def _uncounted(answer: str, window: Unit, counted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of a word window that no `counted` span (a sentence, bullet or row) covers."""
+    gaps, at = [], window.start
     for s, e in sorted(counted):
         if e <= at or s >= window.end:
             continue
         if s > at:
-            left.append(answer[at:s])
+            gaps.append((at, s))
         at = max(at, e)
-    left.append(answer[at : window.end])
-    return count_said_words(" ".join(left)) < MIN_UNIT_WORDS
+    if at < window.end:
+        gaps.append((at, window.end))
+    return gaps
+
+
+def _words_of(answer: str, start: int, end: int) -> tuple[int, int]:
+    """A stretch of the answer trimmed to its first and last word (as it is when it holds none)."""
+    words = [m.span() for m in _WORD_CHARS.finditer(answer, start, end)]
+    return (words[0][0], words[-1][1]) if words else (start, end)
 
 
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:
