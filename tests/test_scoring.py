@@ -10,6 +10,7 @@ from grader.scoring.calibration import Calibration
 from grader.scoring.judge import (
     DEPTH_UNITS,
     Features,
+    RubricTerms,
     TopicLexicon,
     asking,
     cue_credit,
@@ -603,6 +604,29 @@ def test_a_unit_explains_only_in_design_language():
     units = segment("Privacy: we hash the ids.\n\nPrivacy and drift are the usual suspects.\n")
     assert explaining(units, vocabulary, domain).tolist() == [True, False]
     assert explaining(units, vocabulary).tolist() == [True, True]  # any word, without a domain
+
+
+def test_a_longer_keywords_words_name_its_topic_only_together():
+    """ "binary classification per pair", a terse note's whole framing, read as naming topics only
+    (and was neither quoted nor said about the ML objective): "per" and "pair" were rubric terms,
+    being words of other keywords ("queries per second", "query-item pair", say). A longer keyword's
+    words name its topic where all of them are said; a one-word keyword or a title's word anywhere."""
+    terms = RubricTerms.of(
+        [["binary classification", "queries per second"], ["cold start", "new users"], ["drift"]],
+        ["ML objective and task type"],
+    )
+    assert terms({"binary", "classification", "per", "pair"}) == {"binary", "classification"}
+    assert terms({"new", "team", "rules"}) == set() and terms({"new", "users"}) == {"new", "users"}
+    assert terms({"objective", "drift", "watch"}) == {"objective", "drift"}
+    units = segment(
+        "- binary classification per pair\n- We will handle cold start and drift\n"
+        "- a new team starts on rules\n"
+    )
+    sentences = [u for u in units if not u.is_window]
+    assert explaining(sentences, terms).tolist() == [True, False, True]
+    # read with every keyword's words as rubric terms (as before), the note names topics only
+    flat = frozenset({"binary", "classification", "queries", "per", "second", "pair"})
+    assert explaining(sentences[:1], flat).tolist() == [False]
 
 
 def test_a_question_names_its_topics_without_explaining_them():

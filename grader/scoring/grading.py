@@ -51,6 +51,7 @@ from grader.scoring.injection import detect as detect_injection
 from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     QUOTE_WORDS,
+    RubricTerms,
     TopicLexicon,
     closeness,
     content_tokens,
@@ -370,6 +371,10 @@ class Grader:
         self.stakes = stakes_lexicons(kb)
         self.kind_words = kind_lexicons(kb)
         self.vocabulary = rubric_vocabulary([[*c.keywords, c.title] for c in kb.concepts.values()])
+        # what names a topic, as a unit is read for whether it explains
+        self.rubric_terms = RubricTerms.of(
+            [c.keywords for c in kb.concepts.values()], [c.title for c in kb.concepts.values()]
+        )
         self.domain = domain_vocabulary(note_paragraphs(kb))
         self._cue_weights: dict[tuple[str, str], Columns] = {}
         self.relevance = Relevance(kb, index, self.cal)
@@ -688,7 +693,7 @@ class Grader:
         )
         names = headed_names(self.lexicons, units, said)
         figures = quantities(units)
-        explains = explaining(units, self.vocabulary, self.domain, figures)
+        explains = explaining(units, self.rubric_terms, self.domain, figures)
         # a figure says how much of what its own sentence says: a word window joining it to a
         # list of topics ("Send the top 1% to review. We need to handle drift, cold start and
         # explainability.") says nothing more of them
@@ -698,7 +703,7 @@ class Grader:
             joined = unquotable_units(lists, units) & windows & (figures > 0)
             if joined.any():
                 figures = np.where(joined, 0.0, figures).astype(np.float32)
-                explains = explaining(units, self.vocabulary, self.domain, figures)
+                explains = explaining(units, self.rubric_terms, self.domain, figures)
         subst = substance(tokens, self.vocabulary, figures)
         vectors, headings = vectors_of()
         off_domain = self._off_domain(vectors, units, headings)

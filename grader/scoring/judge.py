@@ -172,6 +172,42 @@ class ComponentJudgement:
     said_words: int = 0  # words of the distinct passages about it (`said_words`)
 
 
+@dataclass(frozen=True)
+class RubricTerms:
+    """The rubric's own terms as a unit says them: a one-word keyword or a word of a component's
+    title wherever it stands, a longer keyword's words only where the unit says all of them.
+    "cold start" names cold start; the "new" of "new users" or the "per" of "queries per second"
+    alone name nothing ("a new team starts on rules", "binary classification per pair")."""
+
+    single: frozenset[str]
+    phrases: dict[str, tuple[frozenset[str], ...]]  # by each of their words
+
+    @classmethod
+    def of(cls, keyword_lists: list[list[str]], titles: list[str]) -> "RubricTerms":
+        single = {t for title in titles for t in content_tokens(title)}
+        phrases: dict[str, set[frozenset[str]]] = {}
+        for words in keyword_lists:
+            for keyword in words:
+                tokens = frozenset(content_tokens(keyword))
+                if len(tokens) == 1:
+                    single |= tokens
+                for t in tokens if len(tokens) > 1 else ():
+                    phrases.setdefault(t, set()).add(tokens)
+        return cls(
+            frozenset(single),
+            {t: tuple(sorted(ps, key=sorted)) for t, ps in sorted(phrases.items())},
+        )
+
+    def __call__(self, tokens: set[str]) -> set[str]:
+        """The words of `tokens` (a unit's content words) that name a topic."""
+        named = tokens & self.single
+        for t in tokens:
+            for phrase in self.phrases.get(t, ()):
+                if phrase <= tokens:
+                    named |= phrase
+        return named
+
+
 def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
     """Content words of every component's keywords and title: the rubric's own terms."""
     return frozenset(t for words in keyword_lists for k in words for t in content_tokens(k))
@@ -412,20 +448,22 @@ def domain_vocabulary(paragraphs: list[str], min_df: int = DOMAIN_MIN_DF) -> fro
 
 def explaining(
     units: list[Unit],
-    vocabulary: frozenset[str],
+    vocabulary: frozenset[str] | RubricTerms,
     domain: frozenset[str] | None = None,
     figures: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per unit: whether it says something beyond naming topics, in its own words (a table row's
-    cells, not its header): a content word that is neither a rubric term nor one of NAMING_WORDS
-    and is design language (in `domain`; any such word when it is None), or a figure (`figures`, by
+    cells, not its header): a content word that is neither a rubric term (in `vocabulary`, or as
+    `RubricTerms` reads the unit) nor one of NAMING_WORDS and is design language (in `domain`; any such word when it is None), or a figure (`figures`, by
     default `quantities`: "Train/test split 80/20" names only rubric terms, and says how much).
     Only such a unit can make a topic's keyword count: naming is not explaining, and the idiom
     around a list of topics ("let's not overlook feedback loops", "all must-haves", "on my radar")
     is everyday language, not a mechanism. Nor does a unit that asks (`asking`)."""
     out = []
     for u in units:
-        said = {t for t in content_tokens(u.text) - vocabulary - NAMING_WORDS if _said(t)}
+        tokens = content_tokens(u.text)
+        named = vocabulary(tokens) if isinstance(vocabulary, RubricTerms) else vocabulary
+        said = {t for t in tokens - named - NAMING_WORDS if _said(t)}
         out.append(bool(said if domain is None else said & domain))
     figures = quantities(units) if figures is None else figures
     return (np.array(out, dtype=bool) | (figures > 0)) & ~asking(units)
