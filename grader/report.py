@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 6  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 7  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
 # (`source.text`: a file's or a transcript's text as read)
+# 7: a follow-up may challenge a choice the answer makes (`kind` "challenge")
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -185,10 +186,11 @@ class FollowUp(_Model):
     component_id: str
     why: str
     origin: Literal["bank", "llm"] = "bank"
-    kind: Literal["gap", "probe"] = Field(
+    kind: Literal["gap", "probe", "challenge"] = Field(
         default="gap",
         description="gap: asks for what the answer left out; probe: presses on what the candidate "
-        "said (`quote`).",
+        "said (`quote`); challenge: questions a choice the candidate made (`quote`) that "
+        "interviewers press on, such as accuracy where positives are rare.",
     )
     quote: str | None = Field(
         default=None,

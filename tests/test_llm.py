@@ -72,6 +72,23 @@ def test_valid_output_adds_judgements_follow_ups_summary_and_usage(grader, weak_
     assert report.overall_score == grader.totals(report.components)["overall_score"]
 
 
+def test_the_challenges_of_the_answers_choices_stand_first_beside_the_llms_questions(
+    grader, weak_answer
+):
+    """The LLM's tailored questions are ranked with the bank's over the judged components; the
+    challenges come from the answer's words, not the components, and keep their place first."""
+    answer = (
+        weak_answer + "\n\nWe split the logs randomly 80/20 and report accuracy on the test set.\n"
+    )
+    det = grader.grade(answer, QUESTION)
+    (challenge,) = [f for f in det.follow_up_questions if f.kind == "challenge"]
+    report, _ = run(grader, answer, det, sensible_policy(level=2))
+    assert report.follow_up_questions[0] == challenge
+    assert any(f.origin == "llm" for f in report.follow_up_questions)
+    ids = [f.component_id for f in report.follow_up_questions]
+    assert len(ids) == len(set(ids))
+
+
 def test_components_are_judged_a_few_at_a_time(grader, weak_answer, det):
     _report, model = run(grader, weak_answer, det, sensible_policy(), batch_size=2)
     judge_requests = [m for m in model.requests if kind(m) == "judge"]

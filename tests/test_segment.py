@@ -311,6 +311,20 @@ def test_an_abbreviation_ends_no_sentence():
     ]
 
 
+def test_a_unit_after_a_number_ends_a_sentence_where_a_title_would_not():
+    """ "40 ms." read as the title "Ms.", so "the budget is 40 ms. We monitor precision live" was one
+    sentence: a title or "No." is an abbreviation only with its capital."""
+    answer = (
+        "Serving has a mean latency of 40 ms. We monitor precision in real time on a dashboard. "
+        "As Ms. Rivera noted in design review No. 4, the cache holds the last day of features."
+    )
+    assert [u.text for u in segment(answer) if not u.is_window] == [
+        "Serving has a mean latency of 40 ms.",
+        "We monitor precision in real time on a dashboard.",
+        "As Ms. Rivera noted in design review No. 4, the cache holds the last day of features.",
+    ]
+
+
 def test_web_markup_is_not_read_but_its_words_are():
     """A page pasted from the web: tags, comments, link and image addresses and entities are
     markup, not what the candidate said; a link's or image's text is."""

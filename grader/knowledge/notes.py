@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Collection, Iterable
 from functools import lru_cache
@@ -104,6 +105,39 @@ class FollowUpQuestion(_Strict):
         return _fits(self.systems, systems) if systems else not self.systems
 
 
+class Challenge(_Strict):
+    """A choice an interviewer presses on when an answer makes it: a passage that says `said` (a
+    regular expression, read without regard to case) and not `unless` (the same passage showing it
+    knows the catch: "accuracy alone misleads here"), in an answer graded on a rubric holding every
+    component of `needs` (the catch only bites there: accuracy where positives are rare), is asked
+    `ask`, with the candidate's words quoted, and the reply listened for as `listen_for` says."""
+
+    said: str = NonEmpty
+    unless: str | None = None
+    needs: list[str] = Field(default_factory=list)
+    ask: str = NonEmpty
+    listen_for: list[str] = Field(default_factory=list)
+
+    @field_validator("said", "unless")
+    @classmethod
+    def _pattern(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None:
+            return v
+        try:
+            compiled = re.compile(v, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"{info.field_name} is not a regular expression: {exc}") from None
+        if compiled.search(""):
+            raise ValueError(f"{info.field_name} matches empty text, so it would match anywhere")
+        return v
+
+    def finds(self, passage: str) -> re.Match | None:
+        """Where the passage makes this choice without showing it knows the catch, else None."""
+        if self.unless and re.search(self.unless, passage, re.IGNORECASE):
+            return None
+        return re.search(self.said, passage, re.IGNORECASE)
+
+
 class CueNote(_Strict):
     """What a concept's cue is written for: kinds of system (none: any) and, when it is an example
     from one product, that product (a bank case id, or a few words for one outside the bank). In a
@@ -142,6 +176,10 @@ class Concept(_Strict):
     common_mistakes: list[str] = Field(min_length=2)
     levels: Levels
     follow_ups: list[FollowUpQuestion] = Field(min_length=3)
+    challenges: list[Challenge] = Field(
+        default_factory=list,
+        description="Choices an interviewer presses on when an answer makes them.",
+    )
     body: str = ""
     cue_notes: list[CueNote] = Field(
         default_factory=list, description="Read from `cues`: what each cue is written for."
@@ -570,6 +608,10 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths:
         check_case(
             case, concepts, paths.get(f"case:{case.id}", kb_root / note_path("case", case.id))
         )
+    for concept in concepts.values():
+        for name in (n for c in concept.challenges for n in c.needs if n not in concepts):
+            path = paths.get(f"concept:{concept.id}", kb_root / note_path("concept", concept.id))
+            raise KnowledgeBaseError(f"{path}: field 'challenges': unknown concept id '{name}'")
     for key, path in paths.items():
         kind, _, note_id = key.partition(":")
         if kind == "reference" and note_id not in concepts:

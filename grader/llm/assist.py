@@ -190,6 +190,8 @@ class _Run:
             components,
             probes.advice_case(self.grader.kb, self.report.question),
             extra=tailored or [],
+            # the challenges of choices the answer made stand: they quote it, as graded
+            first=[f for f in self.report.follow_up_questions if f.kind == "challenge"],
             limit=probes.MAX_FOLLOW_UPS,
             systems=probes.systems_asked(self.grader.kb, self.report.question),
             where=probes.where_asked(self.report.question),

@@ -44,6 +44,7 @@ from grader.scoring import probes
 from grader.scoring.advice import Advisor
 from grader.scoring.asked import interviewer_lines
 from grader.scoring.calibration import Calibration, load_calibration
+from grader.scoring.challenges import find_challenges
 from grader.scoring.hidden import hidden_passages
 from grader.scoring.injection import INVISIBLE, mask
 from grader.scoring.injection import describe as describe_injection
@@ -962,7 +963,18 @@ class Grader:
         return GradeReport(
             question=rubric.question,
             **self.totals(results, rubric.question),
-            follow_up_questions=self._follow_ups(results, rubric),
+            follow_up_questions=self._follow_ups(
+                results,
+                rubric,
+                find_challenges(
+                    self.kb,
+                    answer,
+                    read,
+                    units,
+                    ~(excluded.astype(bool) | prepared.repeats),
+                    [c.id for c in rubric.components],
+                ),
+            ),
             recommended_reading=self.advisor.reading(
                 priority,
                 gap_vectors,
@@ -1045,13 +1057,17 @@ class Grader:
             improvements=improvements + ([thin] if thin else []),
         )
 
-    def _follow_ups(self, results: list[ComponentResult], rubric: Rubric) -> list[FollowUp]:
-        """The ranked gap questions and probes of what the candidate said (`probes.follow_ups`)
-        for the component results given, asked as of the kind of system the question is for."""
+    def _follow_ups(
+        self, results: list[ComponentResult], rubric: Rubric, challenges: list[FollowUp]
+    ) -> list[FollowUp]:
+        """The challenges of choices the answer made, then the ranked gap questions and probes of
+        what the candidate said (`probes.follow_ups`) for the component results given, asked as of
+        the kind of system the question is for."""
         return probes.follow_ups(
             self.kb,
             results,
             probes.advice_case(self.kb, rubric.question),
+            first=challenges,
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
             near=rubric.case,
@@ -1330,7 +1346,8 @@ def _words_of(answer: str, start: int, end: int) -> tuple[int, int]:
 def note_paragraphs(kb: KnowledgeBase) -> list[str]:
     """Every paragraph of the knowledge base's design notes (steps, concepts, cases; not the
     background notes of everyday prose): bodies split at blank lines, and each cue, level,
-    follow-up or other text field on its own."""
+    follow-up or other text field on its own; not the choices interviewers challenge, which are
+    patterns and questions about the answer, not the design language grading reads."""
 
     def texts(value) -> list[str]:
         if isinstance(value, str):
@@ -1345,7 +1362,9 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
 
     return [
         t for kind in ("step", "concept", "case") for note in kb.notes(kind).values()
-        for t in texts(note.model_dump(exclude={"id", "kind", "keywords", "systems", "cue_notes"}))
+        for t in texts(
+            note.model_dump(exclude={"id", "kind", "keywords", "systems", "cue_notes", "challenges"})
+        )
     ]  # fmt: skip
 
 

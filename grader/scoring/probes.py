@@ -670,6 +670,7 @@ def follow_ups(
     case: Case | None,
     *,
     extra: Iterable[FollowUp] = (),
+    first: Sequence[FollowUp] = (),
     limit: int = MAX_FOLLOW_UPS,
     systems: Collection[str] | None = None,
     where: str | None = None,
@@ -685,12 +686,17 @@ def follow_ups(
     component has one. Components past the limit are read only until a probe is found. `near` is
     the case a typed question was graded with (`near_case`), against which text from another
     product is told apart (`elsewhere`). `batch`: the question asks for a system that scores in
-    batch (`batch_asked`), which is not asked about live requests."""
+    batch (`batch_asked`), which is not asked about live requests. `first` (challenges of choices
+    the answer made, `challenges.find_challenges`) lead the list, and their components ask
+    nothing else."""
     where = where or (case.title if case is not None else "this question")
-    ranked = sorted((r for r in components if r.id in kb.concepts), key=rank_key)
+    challenged = {f.component_id for f in first}
+    ranked = sorted(
+        (r for r in components if r.id in kb.concepts and r.id not in challenged), key=rank_key
+    )
     tailored = {f.component_id: f for f in extra}
-    items: list[FollowUp] = []
-    quoted: list[str] = []
+    items: list[FollowUp] = list(first)
+    quoted: list[str] = [f.quote for f in first if f.quote]
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
         f = probe_follow_up(
             kb, r, case, where, avoid=quoted, systems=systems, near=near, batch=batch

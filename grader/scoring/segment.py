@@ -46,9 +46,11 @@ _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,})\s*$")  # a setext heading's rule: 
 _LINE_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\n[ \t]*(?=[a-z])")
 _RULE_CELL = re.compile(r":?-{3,}:?")  # a cell of a table's header rule: "---", ":---:"
 _LABEL = re.compile(r"^\s*[^\s:]+(?:\s+[^\s:]+){0,2}:(?:\s|$)")  # a note's lead: "goal: ..."
-# abbreviations whose full stop ends no sentence ("features incl. watch history")
+# abbreviations whose full stop ends no sentence ("features incl. watch history"); a title or
+# "No." only with its capital: "a budget of 40 ms. We monitor ..." is two sentences
 _ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|a\.k\.a|w\.r\.t|etc|vs|approx|incl|excl|esp|avg|est|resp|cf|et\s+al|Mr|Ms|Dr|fig|no)\.)$",
+    r"(?:\b(?:e\.g|i\.e|a\.k\.a|w\.r\.t|etc|vs|approx|incl|excl|esp|avg|est|resp|cf|et\s+al|fig"
+    r"|(?-i:Mr|Ms|Mrs|Dr|No))\.)$",
     re.IGNORECASE,
 )
 _ABBREV_TAIL = 12  # longer than the longest abbreviation above, with its boundary

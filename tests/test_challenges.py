@@ -1,0 +1,127 @@
+"""Challenges: a choice interviewers press on (accuracy where positives are rare, a random split of
+data that changes over time, a latency budget on the average, quality watched live before labels
+come back) is quoted back with the note's question, first among the follow-ups; a passage that
+shows it knows the catch, or a rubric where the catch does not bite, earns none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.errors import KnowledgeBaseError
+from grader.knowledge.notes import Challenge, load_kb
+from grader.scoring.challenges import QUOTE_CHARS, find_challenges, quoted
+from grader.scoring.segment import segment
+
+FRAUD = (
+    "We score every card payment before it is approved. Features are the amount, the merchant "
+    "category, the device and how many payments the card made in the last hour. We train gradient "
+    "boosted trees on six months of labelled payments, with chargebacks as labels.\n\n"
+    "{evaluation}\n\n"
+    "Serving runs behind the payment API with a {latency} latency of 40 ms. {monitoring}"
+)
+NAIVE = dict(
+    evaluation="We split the payments randomly 80/20 and measure accuracy on the test set.",
+    latency="mean",
+    monitoring="We monitor precision in real time on a dashboard.",
+)
+AWARE = dict(
+    evaluation=(
+        "Accuracy is meaningless with so few frauds, so we report PR-AUC and recall at a 1% "
+        "false-positive rate on the most recent month, held out by time."
+    ),
+    latency="p99",
+    monitoring=(
+        "We watch the score distribution live and precision once the chargeback labels arrive."
+    ),
+)
+
+
+def challenges_of(report):
+    return [f for f in report.follow_up_questions if f.kind == "challenge"]
+
+
+def test_a_naive_answer_is_challenged_first_on_its_choices(grader):
+    answer = FRAUD.format(**NAIVE)
+    report = grader.grade(answer, "fraud_detection")
+    found = challenges_of(report)
+    assert [f.component_id for f in found] == ["offline_metrics", "scale_latency"]
+    assert report.follow_up_questions[: len(found)] == found  # challenges lead
+    first = found[0]
+    assert first.quote == NAIVE["evaluation"].rstrip(".") and first.quote in answer
+    assert first.question.startswith(f'You said: "{first.quote}". ')
+    assert "accuracy" in first.question and len(first.listen_for) == 3  # the top level first
+    assert "percentile" in found[1].question and "mean latency of 40 ms" in found[1].quote
+    # one question per component: offline metrics asks nothing else
+    assert sum(f.component_id == "offline_metrics" for f in report.follow_up_questions) == 1
+
+
+def test_an_answer_that_knows_the_catch_is_not_challenged(grader):
+    report = grader.grade(FRAUD.format(**AWARE), "fraud_detection")
+    assert challenges_of(report) == []
+
+
+def test_a_catch_that_does_not_bite_here_is_not_asked(grader):
+    """Live quality before labels is challenged only where labels come late; accuracy only where
+    a class is rare: a delivery-time estimate sets both aside as not applicable."""
+    answer = FRAUD.format(**{**NAIVE, "latency": "p99"})
+    fraud = challenges_of(grader.grade(answer, "fraud_detection"))
+    eta = challenges_of(grader.grade(answer, "eta_prediction"))
+    assert [f.component_id for f in fraud] == ["offline_metrics", "monitoring_metrics"]
+    assert all("positives this rare" not in f.question for f in eta)
+    assert [f.component_id for f in eta] == ["offline_metrics"]  # the random split still bites
+    assert "monitoring_metrics" not in {f.component_id for f in eta}
+
+
+def test_each_challenge_of_the_knowledge_base_finds_and_spares(kb):
+    """Every challenge finds the choice in a plain sentence and spares one that knows the catch,
+    so a pattern that can never fire, or fires on awareness, fails here."""
+    cases = {
+        ("offline_metrics", 0): ("We will report accuracy on the test set.",
+                                 "Accuracy is misleading here, so we report PR-AUC."),
+        ("offline_metrics", 1): ("We use 5-fold cross-validation to pick the model.",
+                                 "We split by time: train on March, test on April."),
+        ("scale_latency", 0): ("The average latency must stay under 100 ms.",
+                               "The p99 latency must stay under 100 ms."),
+        ("monitoring_metrics", 0): ("We track real-time precision on a dashboard.",
+                                    "We track precision once the labels arrive."),
+    }  # fmt: skip
+    written = {(c.id, i) for c in kb.concepts.values() for i, _ in enumerate(c.challenges)}
+    assert written == set(cases)
+    for (cid, i), (naive, aware) in cases.items():
+        challenge = kb.concepts[cid].challenges[i]
+        assert challenge.finds(naive), (cid, naive)
+        assert challenge.finds(aware) is None, (cid, aware)
+
+
+def test_only_counted_passages_are_challenged_and_quoted_as_written(kb):
+    answer = "- Random 80/20 train/test split\n- We measure accuracy on the test set.\n"
+    units = segment(answer)
+    counted = np.array([not u.is_window for u in units])
+    rubric = ["offline_metrics", "class_imbalance", "drift"]
+    (found,) = find_challenges(kb, answer, answer, units, counted, rubric)
+    assert found.quote == "Random 80/20 train/test split"  # no list marker; the first choice
+    assert find_challenges(kb, answer, answer, units, np.zeros(len(units), bool), rubric) == []
+    # a passage holding something set aside (blanked in the text graded) is not quoted
+    read = answer.replace("Random", "      ")
+    (found,) = find_challenges(kb, answer, read, units, counted, rubric)
+    assert found.quote == "We measure accuracy on the test set"
+
+
+def test_a_long_passage_is_quoted_by_whole_words_around_the_choice():
+    passage = "word " * 60 + "we measure accuracy here " + "more " * 60
+    at = passage.index("accuracy")
+    q = quoted(passage, at, at + len("accuracy"))
+    assert "accuracy" in q and len(q) <= QUOTE_CHARS + 2 and q.startswith("…") and q.endswith("…")
+    assert q.strip("…") in passage and not q.strip("…").startswith(" ")
+
+
+def test_a_challenge_that_cannot_be_read_is_refused_in_one_line(kb_copy):
+    with pytest.raises(ValueError, match="said is not a regular expression"):
+        Challenge(said="accuracy (", ask="Why?")
+    with pytest.raises(ValueError, match="matches empty text"):
+        Challenge(said="(accuracy)?", ask="Why?")
+    note = kb_copy / "concepts" / "offline_metrics.md"
+    note.write_text(note.read_text().replace("needs: [drift]", "needs: [drfit]"))
+    with pytest.raises(KnowledgeBaseError, match="field 'challenges': unknown concept id 'drfit'"):
+        load_kb(kb_copy)
