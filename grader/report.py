@@ -190,7 +190,7 @@ class FollowUp(_Model):
         default="gap",
         description="gap: asks for what the answer left out; probe: presses on what the candidate "
         "said (`quote`); challenge: questions a choice the candidate made (`quote`) that "
-        "interviewers press on, such as accuracy where positives are rare.",
+        "interviewers press on, such as a random split of data that changes over time.",
     )
     quote: str | None = Field(
         default=None,

@@ -108,8 +108,8 @@ class FollowUpQuestion(_Strict):
 class Challenge(_Strict):
     """A choice an interviewer presses on when an answer makes it: a passage that says `said` (a
     regular expression, read without regard to case) and not `unless` (the same passage showing it
-    knows the catch: "accuracy alone misleads here"), in an answer graded on a rubric holding every
-    component of `needs` (the catch only bites there: accuracy where positives are rare), is asked
+    knows the catch: "split by time"), in an answer graded on a rubric holding every component of
+    `needs` (the catch only bites there: a random split where the data drifts), is asked
     `ask`, with the candidate's words quoted, and the reply listened for as `listen_for` says."""
 
     said: str = NonEmpty

@@ -1,7 +1,7 @@
 """Challenges: follow-ups that press on a choice an interviewer questions when an answer makes it.
 
-A concept note lists such choices (`Concept.challenges`): accuracy reported where positives are
-rare, data split at random when it changes over time, a latency budget set on the average. Each is
+A concept note lists such choices (`Concept.challenges`): data split at random when it changes over
+time, a latency budget set on the average, quality watched live where labels come late. Each is
 looked for in the passages that count (sentences, bullets and table rows; not a passage set aside
 or said again), and the first passage making it is quoted back with the note's question. A
 challenge leads the follow-ups: it is about what the candidate chose, not what they left out.
