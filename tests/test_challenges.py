@@ -76,7 +76,7 @@ def test_each_challenge_of_the_knowledge_base_finds_and_spares(kb):
     so a pattern that can never fire, or fires on awareness, fails here."""
     cases = {
         ("offline_metrics", 0): ("We use 5-fold cross-validation to pick the model.",
-                                 "We split by time: train on March, test on April."),
+                                 "We split 80/20 and train a random forest."),
         ("scale_latency", 0): ("The average latency must stay under 100 ms.",
                                "The p99 latency must stay under 100 ms."),
         ("monitoring_metrics", 0): ("We track real-time precision on a dashboard.",
