@@ -378,8 +378,10 @@ def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
             record = next(reader, None)
             if record is None:
                 return
-            # a spreadsheet's blank row (",,,," when exported) is no row, as an empty line is not
-            if any(isinstance(v, str) and v.strip() for v in record.values()):
+            # a spreadsheet's blank row (",,,," when exported) is no row, as an empty line is not;
+            # cells past the header (a list under None) count as much as named ones
+            cells = [c for v in record.values() for c in (v if isinstance(v, list) else [v])]
+            if any(isinstance(c, str) and c.strip() for c in cells):
                 yield lines.start, {k.strip().lower(): v for k, v in record.items() if k}
 
 

@@ -359,7 +359,7 @@ def sheet(
     if output is not None:
         write_atomic(output, text)
         typer.echo(
-            f"wrote {output} ({quantity(len(report.follow_up_questions), 'probe')}, "
+            f"wrote {output} ({quantity(len(report.follow_up_questions), 'follow-up')}, "
             f"overall {report.overall_score}/100)",
             err=True,
         )

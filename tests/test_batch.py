@@ -658,6 +658,11 @@ def test_a_spreadsheets_blank_rows_are_no_rows(tmp_path):
     rows, problems = read_rows(table)
     assert [r.id for r in rows] == ["Ana", "Bo"]
     assert [(p.id, p.reason) for p in problems] == [("Cy", "the answer is empty")]
+    # a row whose named cells are blank but which holds text past the header is no blank row
+    with table.open("a", encoding="utf-8") as fh:
+        fh.write(",,,,,an answer typed one column too far\r\n")
+    _, problems = read_rows(table)
+    assert len(problems) == 2 and problems[1].reason.startswith("no question")
 
 
 def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_it(tmp_path):

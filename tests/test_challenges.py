@@ -90,6 +90,31 @@ def test_each_challenge_of_the_knowledge_base_finds_and_spares(kb):
         assert challenge.finds(aware) is None, (cid, aware)
 
 
+SPARED = [  # choices no one made: an experiment's split, a traffic multiple, an epoch's shuffle
+    "We randomly split users 50/50 between control and treatment for the A/B test.",
+    "Traffic can spike 3-fold on holidays, and 10-fold during a sale.",
+    "We shuffle the training examples every epoch.",
+    "We tune with random search and report results on the test set.",
+    "Analysts cross-validate the flagged cases with the fraud team.",
+    "We train a random forest on an 80/20 split by time.",
+    "Recall must be high before we go live.",
+    "Monitor the average latency, error rate and throughput on a dashboard.",
+    "A random 80/20 split won\u2019t work for fraud, so we split by time.",  # a curly apostrophe
+]
+
+
+def test_choices_no_one_made_are_not_challenged(kb):
+    challenges = [c for concept in kb.concepts.values() for c in concept.challenges]
+    for sentence in SPARED:
+        assert not [c.ask for c in challenges if c.finds(sentence)], sentence
+
+
+def test_a_question_the_candidate_asks_makes_no_choice(grader):
+    answer = FRAUD.format(**{**NAIVE, "evaluation": "Could we just split the data randomly?"})
+    found = challenges_of(grader.grade(answer, "fraud_detection"))
+    assert "offline_metrics" not in {f.component_id for f in found}
+
+
 def test_only_counted_passages_are_challenged_and_quoted_as_written(kb):
     answer = "- Random 80/20 train/test split\n- We tune it with 5-fold cross-validation.\n"
     units = segment(answer)
@@ -111,6 +136,11 @@ def test_a_long_passage_is_quoted_by_whole_words_around_the_choice():
     q = quoted(passage, at, at + len("accuracy"))
     assert "accuracy" in q and len(q) <= QUOTE_CHARS + 2 and q.startswith("…") and q.endswith("…")
     assert q.strip("…") in passage and not q.strip("…").startswith(" ")
+    # no space to cut at (a pasted address): the cut falls mid-word, and the choice is kept
+    url = "https://example.com/" + "x" * 200 + "5-fold" + "y" * 200
+    at = url.index("5-fold")
+    q = quoted(url, at, at + 6)
+    assert "5-fold" in q and q.strip("…") in url and len(q) <= QUOTE_CHARS + 2
 
 
 def test_a_challenge_that_cannot_be_read_is_refused_in_one_line(kb_copy):

@@ -16,6 +16,7 @@ from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import GradeReport
 from grader.scoring.grading import gaps_first
+from grader.scoring.segment import count_said_words
 from grader.text import content_tokens, quantity
 from tests.conftest import EXAMPLES, ROOT
 
@@ -1091,6 +1092,16 @@ def test_a_passage_listed_as_not_counted_holds_nothing_the_report_quotes(grader)
     assert quoted
     for s, e in quoted:
         assert not any(s < b and a < e for a, b in listed), answer[s:e]
+    # nor is a list's marker between counted bullets listed on its own ("3", "\n- ")
+    items = [line[2:] for line in answer.splitlines() if line.startswith("- ")] + [
+        "Use embeddings and a vector database to find near-duplicate photos",
+        "Handle cold start, privacy, drift, bias, class imbalance, fairness",
+    ]
+    numbered = "# Plan\n\n" + "".join(f"{i}. {x}\n" for i, x in enumerate(items, 1))
+    bulleted = "# Plan\n\n" + "".join(f"- {x}\n" for x in items)
+    for text in (answer, numbered, bulleted):
+        ignored = grader.grade(text, "Design duplicate listing detection").ignored
+        assert ignored and all(count_said_words(p.quote) for p in ignored), ignored
 
 
 def test_strengths_are_what_the_answer_says_before_what_it_is_credited_for(grader):

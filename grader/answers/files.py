@@ -292,7 +292,7 @@ def _from_text(
                     model=doc.model,
                 )
                 said = " ".join(c.text for c in doc.cues)
-                notes = [unsure_note(doc.heard)]
+                notes = [unsure_note(doc.heard, doc.model)]
                 # one of the two was edited, and which cannot be told (words, not punctuation:
                 # OpenAI's word timings carry none)
                 if doc.text is not None and not same_words(doc.text, said):

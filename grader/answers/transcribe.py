@@ -83,10 +83,13 @@ class Transcript:
     def unsure(self) -> str | None:
         """A note when the recogniser was unsure of many of the words it wrote (`confidence`)."""
         return unsure_note(
-            Heard(w.start, w.word, w.probability)
-            for s in self.segments
-            for w in s.words
-            if w.probability is not None
+            (
+                Heard(w.start, w.word, w.probability)
+                for s in self.segments
+                for w in s.words
+                if w.probability is not None
+            ),
+            self.model,
         )
 
     @property

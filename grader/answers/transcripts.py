@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -279,7 +280,9 @@ class _Segment(BaseModel):
     end: float = Field(ge=0)
     text: str
     speaker: str | None = None
-    words: list[_Word] | None = None
+    # read leniently: only to tell how sure the recogniser was (`_heard`), and aligners leave some
+    # words untimed (WhisperX: a number it could not align) or score them otherwise
+    words: list[Any] | None = None
 
 
 class _VerboseJSON(BaseModel):
@@ -335,14 +338,24 @@ def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
     else:
         raise InputError(f"{name} {_NOT_TRANSCRIPT}")
     _check_times(cues, doc.duration, name)
-    heard = tuple(
-        Heard(w.start, w.word, w.probability)
-        for s in doc.segments or ()
-        if s.words and same_words(s.text, " ".join(w.word for w in s.words))
-        for w in s.words
-        if w.probability is not None
-    )
+    heard = tuple(h for seg in doc.segments or () for h in _heard(seg))
     return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model, heard)
+
+
+def _heard(segment: _Segment) -> list[Heard]:
+    """A segment's words with the recogniser's probability for each, as `mlsd transcribe` writes
+    them; none when its text is no longer the words it wrote (edited since), or when a word is
+    not of that shape."""
+    words = segment.words or []
+    if not all(isinstance(w, dict) and isinstance(w.get("word"), str) for w in words):
+        return []
+    if not words or not same_words(segment.text, " ".join(w["word"] for w in words)):
+        return []
+    number = (int, float)
+    if not all(isinstance(w.get("start"), number) and isinstance(w.get("probability"), number)
+               for w in words):  # fmt: skip
+        return []
+    return [Heard(float(w["start"]), w["word"], float(w["probability"])) for w in words]
 
 
 def _cues_from_words(words: list[_Word], max_words: int = 20, gap: float = 1.0) -> list[Cue]:

@@ -25,7 +25,13 @@ from pydantic import (
 
 from grader.errors import KnowledgeBaseError
 from grader.settings import settings
-from grader.text import plain_words, quantity, validation_parts, validation_problems
+from grader.text import (
+    plain_words,
+    quantity,
+    straightened,
+    validation_parts,
+    validation_problems,
+)
 
 StepId = Literal["requirements", "framing", "data", "model", "evaluation", "serving", "monitoring"]
 STEP_IDS: tuple[str, ...] = get_args(StepId)
@@ -132,7 +138,9 @@ class Challenge(_Strict):
         return v
 
     def finds(self, passage: str) -> re.Match | None:
-        """Where the passage makes this choice without showing it knows the catch, else None."""
+        """Where the passage makes this choice without showing it knows the catch, else None (read
+        with typographic quotes as straight ones: "won’t" shows the catch as "won't" does)."""
+        passage = straightened(passage)  # the same length: offsets hold
         if self.unless and re.search(self.unless, passage, re.IGNORECASE):
             return None
         return re.search(self.said, passage, re.IGNORECASE)

@@ -148,13 +148,14 @@ class MockInterview(BaseModel):
         return len(self.rounds) >= self.max_rounds or self.next_follow_up(kb) is None
 
     def next_follow_up(self, kb: KnowledgeBase | None = None) -> FollowUp | None:
-        """The top follow-up not asked yet whose component is not covered; with `kb`, the knowledge
-        base supplies questions for gaps beyond the report's own list."""
+        """The top follow-up not asked yet whose component is not covered, or that challenges a
+        choice the candidate made (whatever the component's status: the passage making the choice
+        often covers it); with `kb`, the knowledge base supplies questions for gaps beyond the
+        report's own list."""
         asked = {r.component_id for r in self.rounds}
         for f in self.report.follow_up_questions:
-            if (
-                f.component_id not in asked
-                and self.report.component(f.component_id).status != "covered"
+            if f.component_id not in asked and (
+                f.kind == "challenge" or self.report.component(f.component_id).status != "covered"
             ):
                 return f
         if kb is None:

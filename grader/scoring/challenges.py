@@ -22,7 +22,7 @@ MAX_CHALLENGES = 2  # of the follow-ups, at most this many challenge a choice
 QUOTE_CHARS = 160  # a longer passage is quoted by the words around the choice
 ELLIPSIS = "…"
 _LEAD = re.compile(r"^[\s>*_#|-]*(?:\d+[.)]\s+)?[\s*_|]*")  # list markers, emphasis, a row's bar
-_TRAIL = re.compile(r"[\s*_|.;:,!?]+$")  # and a final stop: the question goes on after the quote
+_TRAIL = " \t\r\n*_|.;:,!?"  # and a final stop: the question goes on after the quote
 
 
 def find_challenges(
@@ -74,7 +74,7 @@ def quoted(passage: str, start: int, end: int) -> str:
     longer than QUOTE_CHARS, the whole words around the choice (`start`:`end`), "…" marking a cut.
     Without the marks it is the candidate's words as written."""
     lo = _LEAD.match(passage).end()
-    hi = lo + len(_TRAIL.sub("", passage[lo:])) if passage[lo:].strip() else lo
+    hi = lo + len(passage[lo:].rstrip(_TRAIL))
     lo, hi = min(lo, start), max(hi, end)
     if hi - lo <= QUOTE_CHARS:
         return passage[lo:hi]
@@ -82,9 +82,9 @@ def quoted(passage: str, start: int, end: int) -> str:
     left = max(lo, start - spare // 2)
     right = min(hi, end + (QUOTE_CHARS - (end - start) - (start - left)))
     left = max(lo, right - QUOTE_CHARS) if right == hi else left
-    while left > lo and not passage[left - 1].isspace():  # whole words only
+    while lo < left < start and not passage[left - 1].isspace():  # whole words only
         left += 1
-    while right < hi and not passage[right].isspace():
+    while end < right < hi and not passage[right].isspace():
         right -= 1
     text = passage[left:right].strip()
     return (ELLIPSIS if left > lo else "") + text + (ELLIPSIS if right < hi else "")

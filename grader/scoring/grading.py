@@ -54,6 +54,7 @@ from grader.scoring.judge import (
     QUOTE_WORDS,
     RubricTerms,
     TopicLexicon,
+    asking,
     closeness,
     content_tokens,
     domain_vocabulary,
@@ -971,7 +972,8 @@ class Grader:
                     answer,
                     read,
                     units,
-                    ~(excluded.astype(bool) | prepared.repeats),
+                    # a question the candidate asks ("Could we split randomly?") makes no choice
+                    ~(excluded.astype(bool) | prepared.repeats | asking(units)),
                     [c.id for c in rubric.components],
                 ),
             ),
@@ -1309,7 +1311,9 @@ def ignored_passages(
             # counted holds nothing that counted (a bullet quoted elsewhere in the report)
             gaps = _uncounted(answer, unit, counted)
             if count_said_words(" ".join(answer[s:e] for s, e in gaps)) >= MIN_UNIT_WORDS:
-                spans += [(*_words_of(answer, s, e), reason) for s, e in gaps]
+                # each stretch that says a word of its own: not the list markers between bullets
+                said = [g for g in gaps if count_said_words(answer[g[0] : g[1]])]
+                spans += [(*_words_of(answer, s, e), reason) for s, e in said]
     merged: list[list] = []
     for start, end, reason in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
         if merged and merged[-1][2] == reason and start <= merged[-1][1]:
