@@ -3,7 +3,7 @@
 A recogniser that mishears writes other words with confidence too low to trust ("evaluation of
 light" for "evaluation offline"), and a misheard answer is graded on words the candidate never
 said. Measured on espeak-ng readings of eval answers with whisper tiny.en: a clean reading leaves
-9-13% of the words under probability 0.5 (word error 0.10-0.25); with background noise or read fast,
+9-13% of the words under probability 0.5 (word error 0.10-0.30); with background noise or read fast,
 15-43% (word error 0.21-0.79). Past `UNSURE_SHARE` the report says so, and where: the longest runs
 of unsure words, with their times, are the places to check in the transcript.
 """

@@ -70,9 +70,9 @@ def _first(
 
 def quoted(passage: str, start: int, end: int) -> str:
     """The passage as a challenge quotes it: without its list marker, a row's bars or its final
-    stop, and when
-    longer than QUOTE_CHARS, the whole words around the choice (`start`:`end`), "…" marking a cut.
-    Without the marks it is the candidate's words as written."""
+    stop, and when longer than QUOTE_CHARS, the whole words around the choice (`start`:`end`;
+    cut mid-word where no space is near), "…" marking a cut. Without the marks it is the
+    candidate's words as written."""
     lo = _LEAD.match(passage).end()
     hi = lo + len(passage[lo:].rstrip(_TRAIL))
     lo, hi = min(lo, start), max(hi, end)
