@@ -233,6 +233,37 @@ def test_a_short_or_other_recognisers_transcript_is_judged_fairly(tmp_path):
     assert inp.text == "We keep p99 under 40 ms." and not [n for n in inp.notes if "unsure" in n]
 
 
+def test_only_the_candidates_words_tell_how_well_the_candidate_was_heard(tmp_path):
+    """A diarised transcript: the interviewer's words, unsure or sure, say nothing of how well
+    the candidate was heard."""
+
+    def segment(speaker, start, text, p):
+        words = text.split()
+        return {
+            "start": start,
+            "end": start + len(words),
+            "text": " " + text,
+            "speaker": speaker,
+            "words": [
+                {"word": " " + w, "start": start + i, "end": start + i + 0.5, "probability": p}
+                for i, w in enumerate(words)
+            ],
+        }
+
+    asked = "so tell me how you would design the feed ranking for our app and what you would log "
+    said = "we rank candidates with a two tower model trained on clicks and we retrain it weekly "
+    for interviewer, candidate, warned in ((0.2, 0.9, False), (0.9, 0.2, True)):
+        doc = {
+            "segments": [
+                segment("Interviewer", 0.0, asked * 2, interviewer),
+                segment("Candidate", 40.0, said * 2, candidate),
+            ]
+        }
+        inp = _load(tmp_path, "call.json", json.dumps(doc))
+        assert inp.source.candidate == "Candidate"
+        assert bool([n for n in inp.notes if "unsure" in n]) is warned
+
+
 def test_openai_verbose_json_segments_and_words(tmp_path):
     doc = {
         "task": "transcribe",

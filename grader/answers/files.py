@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from grader.answers import transcripts as tr
-from grader.answers.confidence import same_words, unsure_note
+from grader.answers.confidence import Heard, same_words, unsure_note
 from grader.answers.decode import check_length, decoded
 from grader.answers.documents import docx_text, is_docx, is_pdf, pdf_text
 from grader.answers.model import AnswerInput
@@ -181,6 +181,16 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return answer
 
 
+def _candidates_words(heard: Sequence[Heard], answer: AnswerInput) -> list[Heard]:
+    """The recognised words the candidate said: those timed inside the candidate's segments when
+    the transcript tells speakers apart (the interviewer's words say nothing of how well the
+    candidate was heard), else all of them."""
+    if not any(not s.is_candidate for s in answer.segments):
+        return list(heard)
+    spans = [(s.start, s.end) for s in answer.segments if s.is_candidate]
+    return [h for h in heard if any(a <= h.start <= b for a, b in spans)]
+
+
 def _from_document(data: bytes, name: str) -> AnswerInput | None:
     """A Word document or a PDF, read as its text (`documents`), by its content whatever its
     extension; None for any other bytes."""
@@ -292,7 +302,7 @@ def _from_text(
                     model=doc.model,
                 )
                 said = " ".join(c.text for c in doc.cues)
-                notes = [unsure_note(doc.heard, doc.model)]
+                notes = [unsure_note(_candidates_words(doc.heard, answer), doc.model)]
                 # one of the two was edited, and which cannot be told (words, not punctuation:
                 # OpenAI's word timings carry none)
                 if doc.text is not None and not same_words(doc.text, said):
