@@ -9,7 +9,8 @@ import pytest
 
 from grader.errors import KnowledgeBaseError
 from grader.knowledge.notes import Challenge, load_kb
-from grader.scoring.challenges import QUOTE_CHARS, find_challenges, quoted
+from grader.scoring.challenges import find_challenges, quoted
+from grader.scoring.probes import MAX_QUOTE_CHARS
 from grader.scoring.segment import segment
 
 FRAUD = (
@@ -134,13 +135,15 @@ def test_a_long_passage_is_quoted_by_whole_words_around_the_choice():
     passage = "word " * 60 + "we measure accuracy here " + "more " * 60
     at = passage.index("accuracy")
     q = quoted(passage, at, at + len("accuracy"))
-    assert "accuracy" in q and len(q) <= QUOTE_CHARS + 2 and q.startswith("…") and q.endswith("…")
+    assert (
+        "accuracy" in q and len(q) <= MAX_QUOTE_CHARS + 2 and q.startswith("…") and q.endswith("…")
+    )
     assert q.strip("…") in passage and not q.strip("…").startswith(" ")
     # no space to cut at (a pasted address): the cut falls mid-word, and the choice is kept
     url = "https://example.com/" + "x" * 200 + "5-fold" + "y" * 200
     at = url.index("5-fold")
     q = quoted(url, at, at + 6)
-    assert "5-fold" in q and q.strip("…") in url and len(q) <= QUOTE_CHARS + 2
+    assert "5-fold" in q and q.strip("…") in url and len(q) <= MAX_QUOTE_CHARS + 2
 
 
 def test_a_challenge_that_cannot_be_read_is_refused_in_one_line(kb_copy):

@@ -44,10 +44,11 @@ def _clock(seconds: float) -> str:
 
 
 def _runs(words: Sequence[Heard]) -> list[list[Heard]]:
+    """The runs of consecutive unsure words."""
     runs: list[list[Heard]] = []
     run: list[Heard] = []
     for w in words:
-        if w.probability < UNSURE_BELOW and w.word.strip():
+        if w.probability < UNSURE_BELOW:
             run.append(w)
         elif run:
             runs.append(run)

@@ -185,7 +185,7 @@ def _candidates_words(heard: Sequence[Heard], answer: AnswerInput) -> list[Heard
     """The recognised words the candidate said: those timed inside the candidate's segments when
     the transcript tells speakers apart (the interviewer's words say nothing of how well the
     candidate was heard), else all of them."""
-    if not any(not s.is_candidate for s in answer.segments):
+    if all(s.is_candidate for s in answer.segments):
         return list(heard)
     spans = [(s.start, s.end) for s in answer.segments if s.is_candidate]
     return [h for h in heard if any(a <= h.start <= b for a, b in spans)]

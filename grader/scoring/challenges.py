@@ -16,11 +16,10 @@ import numpy as np
 
 from grader.knowledge.notes import Challenge, Concept, KnowledgeBase
 from grader.report import FollowUp
+from grader.scoring.probes import ELLIPSIS, MAX_QUOTE_CHARS
 from grader.scoring.segment import Unit
 
 MAX_CHALLENGES = 2  # of the follow-ups, at most this many challenge a choice
-QUOTE_CHARS = 160  # a longer passage is quoted by the words around the choice
-ELLIPSIS = "…"
 _LEAD = re.compile(r"^[\s>*_#|-]*(?:\d+[.)]\s+)?[\s*_|]*")  # list markers, emphasis, a row's bar
 _TRAIL = " \t\r\n*_|.;:,!?"  # and a final stop: the question goes on after the quote
 
@@ -38,10 +37,11 @@ def find_challenges(
     sentence, bullet or row (`counted`, by unit, of the answer as graded, `read`) that makes the
     choice and holds nothing set aside, quoted from `answer`."""
     found: list[tuple[int, FollowUp]] = []
+    rubric = set(rubric)
     for cid in sorted(rubric):
         concept = kb.concepts.get(cid)
         for challenge in concept.challenges if concept is not None else ():
-            if not set(challenge.needs) <= set(rubric):
+            if not set(challenge.needs) <= rubric:
                 continue
             hit = _first(challenge, answer, read, units, counted)
             if hit is not None:
@@ -70,18 +70,18 @@ def _first(
 
 def quoted(passage: str, start: int, end: int) -> str:
     """The passage as a challenge quotes it: without its list marker, a row's bars or its final
-    stop, and when longer than QUOTE_CHARS, the whole words around the choice (`start`:`end`;
+    stop, and when longer than MAX_QUOTE_CHARS, the whole words around the choice (`start`:`end`;
     cut mid-word where no space is near), "…" marking a cut. Without the marks it is the
     candidate's words as written."""
     lo = _LEAD.match(passage).end()
     hi = lo + len(passage[lo:].rstrip(_TRAIL))
     lo, hi = min(lo, start), max(hi, end)
-    if hi - lo <= QUOTE_CHARS:
+    if hi - lo <= MAX_QUOTE_CHARS:
         return passage[lo:hi]
-    spare = max(0, QUOTE_CHARS - (end - start))
+    spare = max(0, MAX_QUOTE_CHARS - (end - start))
     left = max(lo, start - spare // 2)
-    right = min(hi, end + (QUOTE_CHARS - (end - start) - (start - left)))
-    left = max(lo, right - QUOTE_CHARS) if right == hi else left
+    right = min(hi, end + (MAX_QUOTE_CHARS - (end - start) - (start - left)))
+    left = max(lo, right - MAX_QUOTE_CHARS) if right == hi else left
     while lo < left < start and not passage[left - 1].isspace():  # whole words only
         left += 1
     while end < right < hi and not passage[right].isspace():

@@ -74,6 +74,7 @@ from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
 from grader.scoring.segment import (
     _MARKER,
+    _WORD_RUN,
     MIN_UNIT_WORDS,
     Unit,
     clean_text,
@@ -163,7 +164,6 @@ def titles(units: list[Unit]) -> np.ndarray:
 _CLAUSE_END = re.compile(r"[.!?;:)\]]+(?=\s)|,(?=\s)")
 TRIM_WORDS = 4  # a window's first or last words this few, cut off from their clause, are dropped
 _WORD_SPAN = re.compile(r"\S+")
-_WORD_CHARS = re.compile(r"\w+")
 
 
 def quote_span(answer: str, start: int, end: int) -> tuple[int, int]:
@@ -1343,7 +1343,7 @@ def _uncounted(answer: str, window: Unit, counted: list[tuple[int, int]]) -> lis
 
 def _words_of(answer: str, start: int, end: int) -> tuple[int, int]:
     """A stretch of the answer trimmed to its first and last word (as it is when it holds none)."""
-    words = [m.span() for m in _WORD_CHARS.finditer(answer, start, end)]
+    words = [m.span() for m in _WORD_RUN.finditer(answer, start, end)]
     return (words[0][0], words[-1][1]) if words else (start, end)
 
 
