@@ -1,7 +1,7 @@
 """The blind test set (`data/blind/`): answers by writers who never saw the grader, labelled by
 people who never saw its output. A test set only: nothing is fitted or edited while looking at it.
 
-    python -m evals.blind [--fast] [--set dev|dev2] [--out DIR]
+    python -m evals.blind [--fast] [--set dev|dev2|dev3] [--out DIR]
 
 Scores the grader and the keyword baseline (`evals/baseline.py`) side by side on every figure, with
 the agreement between two independent labellers beside them as the ceiling. `make eval` runs it
@@ -15,6 +15,8 @@ grader generalises. `--set dev2` runs them on a second development set (`data/de
 same way for twelve more questions: for choosing too, but nothing reads it (neither the fit nor the
 knowledge base's reference passages, which come from `data/dev/`), so its answers are graded with
 every reference passage and its figures are not those of answers the grader was built from.
+`--set dev3` runs them on a third, of polished answers (`data/dev3/`): corporate prose full of
+claims, generic checklists and concrete prose in the same register, for choosing only.
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.baseline import grade_keywords
-from evals.dataset import DATA, DEV, DEV2
+from evals.dataset import DATA, DEV, DEV2, DEV3
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.variants import INJECTIONS, ablations, padded, repeated, sections
 from grader.scoring.grading import Grader, default_grader
 
 BLIND = DATA / "blind"
-SETS = {"blind": BLIND, "dev": DEV, "dev2": DEV2}
+SETS = {"blind": BLIND, "dev": DEV, "dev2": DEV2, "dev3": DEV3}
 TITLES = {
     "blind": "Blind test set",
     "dev": "Development set (fitted on)",
     "dev2": "Second development set (for choosing; nothing reads it)",
+    "dev3": "Third development set, polished answers (for choosing; nothing reads it)",
 }
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 STEP_OF = {}  # component id -> step, filled from the knowledge base at run time
@@ -220,6 +223,8 @@ def label_figures(peer: Peer, answers: list[BlindAnswer]) -> dict:
     for style in sorted({a.style for a in answers}):
         groups[f"style: {style}"] = [a for a in answers if a.style == style]
     for name, group in groups.items():
+        if not group:  # a set whose questions are all outside the bank has no in-bank group
+            continue
         truth, pred, overall, quality = [], [], [], []
         for a in group:
             statuses, score = peer.grade(a.graded_text, a.question)[:2]

@@ -735,7 +735,7 @@ def _cell(r: GradeReport, cid: str) -> str:
 
 def flags(r: GradeReport) -> str:
     """What to check before trusting a grade: the answer read as off topic, short, partly
-    unrelated prose or buzzword lists (not counted), a transcript, steering, to-do notes or
+    unrelated prose, buzzword lists or claims (not counted), a transcript, steering, to-do notes or
     hidden text (not counted), or graded with the framework's rubric (no bank case close to the question)."""
     said = " ".join(r.warnings)
     found = [
@@ -743,6 +743,7 @@ def flags(r: GradeReport) -> str:
         ("short", "the answer is short"),
         ("unrelated text", "read as unrelated to ML system design"),
         ("buzzword lists", "read as lists of buzzwords"),
+        ("claims", "read as claims without specifics"),
         ("framework rubric", "general framework rubric"),
         ("transcript", "read as a transcript"),
         ("steering ignored", "possible attempt to steer"),

@@ -20,6 +20,7 @@ _STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
 
 IGNORED = {  # why a passage was not counted, as the reports say it
     "buzzwords": "Read as a list of buzzwords",
+    "claims": "A claim without specifics",
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
     "to_do": "Still to do or left out",

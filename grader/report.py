@@ -6,12 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 7  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 8  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
 # (`source.text`: a file's or a transcript's text as read)
 # 7: a follow-up may challenge a choice the answer makes (`kind` "challenge")
+# 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason "claims")
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -206,8 +207,10 @@ class FollowUp(_Model):
 
 class IgnoredPassage(_Model):
     """A passage of the answer that was read but never counted as evidence, and why:
-    `buzzwords` (a list of concepts, or a sentence that only names them), `unrelated` (everyday
-    prose, closer to it than to any rubric point), `steering` (an attempt to steer the grader) or
+    `buzzwords` (a list of concepts, or a sentence that only names them), `claims` (a passage
+    that names, promises or praises a part of the design without saying how: "we take privacy
+    extremely seriously"), `unrelated` (everyday prose, closer to it than to any rubric point),
+    `steering` (an attempt to steer the grader) or
     `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
     reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
     (a line of a written answer giving the interviewer's words, or their question as the
@@ -217,7 +220,9 @@ class IgnoredPassage(_Model):
     quote: str
     start: int
     end: int
-    reason: Literal["buzzwords", "unrelated", "steering", "to_do", "hidden", "interviewer"]
+    reason: Literal[
+        "buzzwords", "claims", "unrelated", "steering", "to_do", "hidden", "interviewer"
+    ]
 
 
 class Reading(_Model):

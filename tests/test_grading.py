@@ -1063,11 +1063,17 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
     units = segment(answer)
     windows = np.array([u.is_window for u in units])
     assert windows.any() and (~windows).any()
-    prepared = types.SimpleNamespace(units=units, excluded=windows, off_domain=windows)
+    prepared = types.SimpleNamespace(
+        units=units, excluded=windows, off_domain=windows, listy=np.zeros_like(windows)
+    )
     assert ignored_passages(answer, [], prepared) == []
     none_counted = np.ones(len(units), dtype=bool)  # every unit set aside: all of it is listed
     listed = ignored_passages(
-        answer, [], types.SimpleNamespace(units=units, excluded=none_counted, off_domain=~windows)
+        answer,
+        [],
+        types.SimpleNamespace(
+            units=units, excluded=none_counted, off_domain=~windows, listy=windows
+        ),
     )
     assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}
 

@@ -619,9 +619,13 @@ def test_the_sheet_and_the_cohort_flags_say_what_the_grade_rests_on(grader, kb):
     assert "- **Check before trusting the grade:**" in head
     assert all(_md_inline(w) in head for w in report.warnings)
     assert {"steering ignored", "unrelated text"} <= set(flags(report).split(", "))
-    plain = grader.grade(WEAK.read_text(), CASE)
+    plain = grader.grade(STRONG.read_text(), CASE)
+    assert not plain.warnings
     assert "Check before trusting" not in interviewer_sheet(plain, kb).split("## Top probes")[0]
     assert "unrelated text" not in flags(plain) and "steering" not in flags(plain)
+    # the weak answer's "Deep learning models are very powerful ..." claims, and says how nothing
+    # is done: a flag of its own
+    assert "claims" in flags(grader.grade(WEAK.read_text(), CASE)).split(", ")
 
 
 def test_the_sheet_lists_the_asked_cases_own_follow_ups_and_no_other_cases(grader, kb):

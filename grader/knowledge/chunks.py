@@ -40,7 +40,8 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     Kinds: `step` and `step_cue` (framework), `concept` (a whole note, for reading) and `cue`
     (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
     `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
-    `background` (everyday sentences, the contrast for what is not design content), `system`
+    `background` (everyday sentences, the contrast for what is not design content), `claim`
+    (vague claims, the contrast for design content that says how nothing is done), `system`
     (questions that ask for one kind of system, for reading a typed question's kind) and
     `reference` (passages readers marked for a component in development answers).
     """
@@ -89,7 +90,12 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
             ]
     for b in kb.background.values():
         out += [
-            Chunk(f"background:{b.id}:{i}", s, "background", b.id)
+            Chunk(
+                f"background:{b.id}:{i}",
+                s,
+                "claim" if b.reads_as == "claims" else "background",
+                b.id,
+            )
             for i, s in enumerate(b.sentences)
         ]
     for k in kb.system_kinds.values():

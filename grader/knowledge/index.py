@@ -511,6 +511,12 @@ class KnowledgeIndex:
                 self._background = np.stack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
             return self._background
 
+    def claim_vectors(self) -> np.ndarray:
+        """Vectors of the vague claims that design content is read against (no rows when the base
+        has none)."""
+        vecs = list(self._stacked("claim").values())
+        return np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
+
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         return self._stacked("case")

@@ -305,9 +305,12 @@ class _Listing(_Strict):
 
 
 class Background(_Listing):
-    """Everyday prose that is not design content: the contrast that tells padding from an answer."""
+    """Prose that is not design content, the contrast that tells it from an answer: everyday
+    sentences (padding, an anecdote) or, read as `claims`, passages that name a part of a system
+    or praise it without saying how anything is done ("we take privacy extremely seriously")."""
 
     kind: Literal["background"]
+    reads_as: Literal["everyday", "claims"] = "everyday"
     sentences: list[str] = Field(min_length=20)
 
 

@@ -148,6 +148,19 @@ class Calibration(BaseModel):
     # sentence (knowledge_base/background/) is not design content: no credit, no topic. Chosen on
     # the calibration split: 0.7% of answer units fall under it, every unit of the fit's paddings.
     domain_margin: float = 0.05
+    claim_margin: float = Field(
+        0.0,
+        description="A passage stating no figure is claim-like when its best cue similarity is "
+        "under this much above its best similarity to the knowledge base's vague claims; it is a "
+        "claim, never evidence, when it makes a promise (`judge.PROMISE_WORDS`) or when claim-like "
+        "passages hold claim_share of the answer's words (`Grader.claims`). Chosen by hand on the "
+        "development sets (evals/README.md), not in the fit's grid.",
+    )
+    claim_share: float = Field(
+        0.5,
+        description="An answer with this share of its words in claim-like passages reads as made "
+        "of claims: every such passage is a claim, promise word or not.",
+    )
 
 
 @lru_cache(maxsize=1)

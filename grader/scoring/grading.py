@@ -55,6 +55,7 @@ from grader.scoring.judge import (
     RubricTerms,
     TopicLexicon,
     asking,
+    claimed,
     closeness,
     content_tokens,
     domain_vocabulary,
@@ -142,12 +143,15 @@ class PreparedAnswer:
     names: dict[str, np.ndarray]  # per concept id: the units that name its topic
     headings: dict[str, np.ndarray]  # the vector of each section heading a unit is under
     listy: np.ndarray  # buzzword lists (`listy_units`)
+    claims: np.ndarray  # passages that claim without saying how (`judge.claimed`)
 
     def about(self, question_side: np.ndarray) -> PreparedAnswer:
         """The same answer with `question_side` (units that read as about the question asked)
         no longer set aside as everyday prose."""
         off = self.off_domain & ~question_side
-        return dataclasses.replace(self, off_domain=off, excluded=self.listy | off | self.titles)
+        return dataclasses.replace(
+            self, off_domain=off, excluded=self.listy | off | self.claims | self.titles
+        )
 
     @property
     def titles(self) -> np.ndarray:
@@ -709,19 +713,37 @@ class Grader:
         subst = substance(tokens, self.vocabulary, figures)
         vectors, headings = vectors_of()
         off_domain = self._off_domain(vectors, units, headings)
+        whole = np.array([not (u.is_window or u.title) for u in units], dtype=bool)
+        claims = claimed(self.claim_margins(vectors), units, figures, whole & ~off_domain, self.cal)
         return PreparedAnswer(
             units,
             vectors,
             matrix,
             subst,
-            listy | off_domain | titles(units),
+            listy | off_domain | claims | titles(units),
             off_domain,
             repeats(units, vectors, answer),
             explains,
             names,
             headings,
             listy,
+            claims,
         )
+
+    def claim_margins(self, vectors: np.ndarray) -> np.ndarray:
+        """Per unit vector: its best similarity to a rubric cue less its best to the knowledge
+        base's vague claims (+inf when the base has none: nothing reads as a claim)."""
+        claims = self._claim_vectors
+        if not len(vectors) or not len(claims):
+            return np.full(len(vectors), np.inf)
+        cues, _ = self._domain_contrast
+        v = vectors.astype(np.float64)
+        return cosines(v, cues).max(axis=1) - cosines(v, claims).max(axis=1)
+
+    @functools.cached_property
+    def _claim_vectors(self) -> np.ndarray:
+        """The knowledge base's vague claims, embedded (`KnowledgeIndex.claim_vectors`)."""
+        return self.index.claim_vectors()
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
         """The units' vectors. Sentences, bullets and rows are embedded, and so is a window that
@@ -873,6 +895,12 @@ class Grader:
         if listy:
             warnings.append(
                 f"{quantity(listy, 'passage')} read as lists of buzzwords, not counted as evidence"
+            )
+        claims = sum(p.reason == "claims" for p in ignored)
+        if claims:
+            warnings.append(
+                f"{quantity(claims, 'passage')} read as claims without specifics (naming, promising "
+                "or praising a part of the design without saying how), not counted"
             )
         unrelated = sum(p.reason == "unrelated" for p in ignored)
         if unrelated:
@@ -1301,9 +1329,11 @@ def ignored_passages(
         for u, excluded in zip(prepared.units, prepared.excluded)
         if not u.is_window and not excluded
     ]
-    for unit, excluded, off in zip(prepared.units, prepared.excluded, prepared.off_domain):
+    for unit, excluded, off, listy in zip(
+        prepared.units, prepared.excluded, prepared.off_domain, prepared.listy
+    ):
         if excluded and not unit.title:  # a title is read for the topic: not counted, not ignored
-            reason = "unrelated" if off else "buzzwords"
+            reason = "unrelated" if off else "buzzwords" if listy else "claims"
             if not unit.is_window:
                 spans.append((unit.start, unit.end, reason))
                 continue

@@ -409,7 +409,8 @@ NAMING_WORDS = frozenset(
     matter matters mattered significant priority priorities top besides additionally moreover
     furthermore bear note noted noting flag flagged revisit must might may something anything
     everything""".split()  # "drift is a concern we must keep in mind" says nothing of drift
-) | frozenset(
+)
+PROMISE_WORDS = frozenset(
     # promises that a thing will be good, big, fast, frequent or done well without saying how,
     # how much or how often: "class imbalance will be handled using advanced techniques", "the
     # model will be retrained regularly to ensure optimal performance". Stock praise,
@@ -427,6 +428,63 @@ NAMING_WORDS = frozenset(
     comprehensive holistic fair responsible responsibly compliance compliant secure securely safe
     safely""".split()
 )
+NAMING_WORDS = NAMING_WORDS | PROMISE_WORDS
+
+
+def promising(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: whether it says a word of promise or praise (`PROMISE_WORDS`: "robust",
+    "scalable", "regularly", "state-of-the-art")."""
+    return np.array([bool(content_tokens(u.text) & PROMISE_WORDS) for u in units], dtype=bool)
+
+
+def claimed(
+    margins: np.ndarray,
+    units: Sequence[Unit],
+    figures: np.ndarray,
+    counted: np.ndarray,
+    cal: Calibration,
+) -> np.ndarray:
+    """Per unit: whether it is a claim, which earns nothing. A unit is claim-like when it states
+    no figure (`quantities`) and its best cue similarity is less than `claim_margin` above its best
+    similarity to the knowledge base's vague claims (`margins`: the first less the second): "our
+    platform delivers robust monitoring of model performance" reads like "monitor model
+    performance and data drift" more than like any design that says how. It is a claim when it
+    makes a promise (`promising`), or when the `counted` sentences, bullets and rows that are
+    claim-like hold `claim_share` of their words: an answer made of claims is read as one, and
+    "Historical outcomes provided the labels" there claims as much as its neighbours (an answer of
+    fewer than CLAIMS_READ_WHOLE passages is read passage by passage). A note with a figure or a
+    number in words ("retrain monthly", "hold out 10% of buildings", "cap them at ten messages")
+    is never a claim; a word window inside a claimed sentence is one."""
+    like = (margins < cal.claim_margin) & (figures <= 0) & ~numbered(units)
+    words = np.array([u.words for u in units], dtype=float)
+    total = float(words[counted].sum())
+    made_of_claims = (
+        int(counted.sum()) >= CLAIMS_READ_WHOLE
+        and float(words[counted & like].sum()) >= cal.claim_share * total
+    )
+    claims = like if made_of_claims else like & promising(units)
+    # a word window inside a claimed sentence claims what it does
+    spans = [(u.start, u.end) for u, c in zip(units, claims) if c and not u.is_window]
+    for i, u in enumerate(units):
+        if u.is_window and any(s <= u.start and u.end <= e for s, e in spans):
+            claims[i] = True
+    return claims
+
+
+# a number said in words ("ten messages", "every two weeks"): how many is said, in no digit
+_NUMBER_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+    hundreds thousand thousands million millions billion billions dozen dozens""".split()
+)
+CLAIMS_READ_WHOLE = 8  # an answer of fewer counted passages is read passage by passage
+
+
+def numbered(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: whether it says a number in words ("cap them at ten messages")."""
+    return np.array(
+        [not _NUMBER_WORDS.isdisjoint(plain_words(u.text).split()) for u in units], dtype=bool
+    )
 
 
 def _said(token: str) -> bool:

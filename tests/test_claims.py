@@ -1,0 +1,137 @@
+"""Claims: passages that name, promise or praise a part of a design without saying how are read
+against the knowledge base's vague claims, and earn nothing (`judge.claimed`)."""
+
+import numpy as np
+import pytest
+
+from grader.knowledge.chunks import build_chunks
+from grader.scoring.calibration import Calibration
+from grader.scoring.judge import CLAIMS_READ_WHOLE, claimed, promising
+from grader.scoring.segment import segment
+
+# an answer made of claims, written for this test: fluent, upbeat, and saying how nothing is done
+MADE_OF_CLAIMS = """Our video platform is on a journey to delight every viewer with a best-in-class home feed.
+
+We bring together all the data we have about viewers and videos into one trusted platform.
+
+Our talented engineers build powerful features that capture what viewers love.
+
+The recommendation model uses modern deep learning and has shown excellent results.
+
+The model is monitored around the clock by our world-class team.
+
+Fairness is part of everything we build.
+
+Every release goes through careful checks by experienced people before it reaches viewers.
+
+We keep learning from our viewers and keep improving the experience for all of them.
+"""
+PLAIN_CLAIM = (
+    "We bring together all the data we have about viewers and videos into one trusted platform."
+)
+
+
+def _units(*texts: str):
+    return [u for u in segment("\n\n".join(texts) + "\n") if not u.is_window]
+
+
+def test_a_claim_like_passage_is_a_claim_when_it_promises_or_the_answer_is_made_of_them():
+    cal = Calibration()
+    texts = [
+        "Our state-of-the-art monitoring keeps the model robust at all times.",  # promises
+        "We bring together the data we have into one trusted platform.",  # claim-like, no promise
+        "We hash user ids and drop watch history after thirteen months of storage.",  # says how
+        "Fairness is part of everything we build at this company today.",  # claim-like
+    ]
+    units = _units(*texts, *(f"{t[:-1]} for viewers." for t in texts))  # eight passages
+    assert len(units) == 2 * len(texts) >= CLAIMS_READ_WHOLE
+    counted = np.ones(len(units), dtype=bool)
+    figures = np.zeros(len(units))
+    assert promising(units).tolist() == 2 * [True, False, False, False]
+    # under half of the words claim-like: only the promises are claims
+    margins = np.array(2 * [-0.1, -0.05, 0.2, 0.1])
+    assert claimed(margins, units, figures, counted, cal).tolist() == 2 * [
+        True,
+        False,
+        False,
+        False,
+    ]
+    # half or more: every claim-like passage is one, promise or not
+    margins = np.array(2 * [-0.1, -0.05, 0.2, -0.02])
+    assert claimed(margins, units, figures, counted, cal).tolist() == 2 * [True, True, False, True]
+    # ... but a short answer is read passage by passage
+    short = claimed(margins[:4], units[:4], figures[:4], counted[:4], cal)
+    assert short.tolist() == [True, False, False, False]
+    # a figure, or a number in words, says how much: never a claim, however the passage reads
+    figures[0] = 1.0
+    assert not claimed(margins, units, figures, counted, cal)[0]
+    ten = _units("We cap new accounts at ten messages a day, from a robust rule.")
+    assert not claimed(np.array([-0.1]), ten, np.zeros(1), np.ones(1, dtype=bool), cal)[0]
+    # no claims to read against (+inf margins): nothing is a claim
+    none = claimed(np.full(len(units), np.inf), units, np.zeros(len(units)), counted, cal)
+    assert not none.any()
+
+
+def test_a_window_inside_a_claimed_sentence_is_a_claim():
+    cal = Calibration()
+    long = (
+        "Our robust and scalable platform brings together every signal we have about viewers and "
+        "videos and turns it into meaningful insight that delights each viewer every single time"
+    )
+    units = segment(long + ".\n")
+    windows = np.array([u.is_window for u in units])
+    assert windows.any()
+    margins = np.where(windows, 0.3, -0.1)  # the windows alone read nearer a cue
+    claims = claimed(margins, units, np.zeros(len(units)), ~windows, cal)
+    assert claims.all()
+
+
+@pytest.mark.slow
+def test_a_promise_in_a_concrete_answer_earns_nothing_and_is_listed(grader, strong_answer):
+    claim = "We take the privacy of our viewers extremely seriously and ensure full compliance."
+    base = grader.grade(strong_answer, "video_recommendation")
+    report = grader.grade(strong_answer + "\n\n" + claim + "\n", "video_recommendation")
+    assert [p.quote for p in report.ignored if p.reason == "claims"] == [claim]
+    assert any("claims without specifics" in w for w in report.warnings)
+    raised = {c.id for c in report.components if c.score > base.component(c.id).score}
+    assert not raised, raised
+
+
+@pytest.mark.slow
+def test_terse_notes_that_say_how_are_never_claims(grader):
+    notes = [
+        "Retrain monthly on the last 90 days of watch events.",
+        "Alert when the PSI of any top feature exceeds 0.2 for two days in a row.",
+        "New videos get a slot in a 5% exploration bucket until they have 200 impressions.",
+        "Hash user ids and drop watch history older than 13 months.",
+    ]
+    report = grader.grade("\n".join(f"- {n}" for n in notes) + "\n", "video_recommendation")
+    assert not [p for p in report.ignored if p.reason == "claims"]
+
+
+@pytest.mark.slow
+def test_an_answer_made_of_claims_is_read_as_one(grader, strong_answer):
+    """A plain passage that reads like a claim counts for nothing among claims, and still counts
+    in an answer that says how things are done."""
+    fluff = grader.grade(MADE_OF_CLAIMS, "video_recommendation")
+    claims = [p.quote for p in fluff.ignored if p.reason == "claims"]
+    assert PLAIN_CLAIM in claims and len(claims) >= 4
+    concrete = grader.grade(strong_answer + "\n\n" + PLAIN_CLAIM + "\n", "video_recommendation")
+    assert PLAIN_CLAIM not in [p.quote for p in concrete.ignored]
+    # with its claims read as claims, the answer scores as little as a sketch
+    assert (
+        fluff.overall_score <= grader.grade(strong_answer, "video_recommendation").overall_score / 3
+    )
+
+
+def test_the_claims_note_is_a_contrast_of_its_own(kb, grader):
+    """The vague claims are indexed as `claim` documents, apart from the everyday sentences that
+    off-domain text is read against."""
+    claims = [b for b in kb.background.values() if b.reads_as == "claims"]
+    everyday = [b for b in kb.background.values() if b.reads_as == "everyday"]
+    assert claims and everyday
+    kinds = {c.doc_id: c.kind for c in build_chunks(kb)}
+    assert {kinds[f"background:{b.id}:0"] for b in claims} == {"claim"}
+    assert {kinds[f"background:{b.id}:0"] for b in everyday} == {"background"}
+    assert len(grader.index.claim_vectors()) == sum(len(b.sentences) for b in claims)
+    assert len(grader.index.background_vectors()) == sum(len(b.sentences) for b in everyday)
