@@ -158,6 +158,12 @@ class PreparedAnswer:
         return titles(self.units)
 
 
+def _unit_rows(v: np.ndarray) -> np.ndarray:
+    """Rows as float64 vectors of unit length (a sum of vectors, as read in context, is not)."""
+    v = v.astype(np.float64)
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+
 def titles(units: list[Unit]) -> np.ndarray:
     """Mask of the answer's title written without markup: read for its topic, never as evidence."""
     return np.array([u.title for u in units], dtype=bool)
@@ -712,9 +718,11 @@ class Grader:
                 explains = explaining(units, self.rubric_terms, self.domain, figures)
         subst = substance(tokens, self.vocabulary, figures)
         vectors, headings = vectors_of()
-        off_domain = self._off_domain(vectors, units, headings)
+        nearest = self._nearest_cues(vectors)  # read against both everyday prose and claims
+        off_domain = self._off_domain(vectors, units, headings, nearest=nearest)
         whole = np.array([not (u.is_window or u.title) for u in units], dtype=bool)
-        claims = claimed(self.claim_margins(vectors), units, figures, whole & ~off_domain, self.cal)
+        margins = self.claim_margins(vectors, nearest)
+        claims = claimed(margins, units, figures, whole & ~off_domain, self.cal)
         return PreparedAnswer(
             units,
             vectors,
@@ -730,15 +738,23 @@ class Grader:
             claims,
         )
 
-    def claim_margins(self, vectors: np.ndarray) -> np.ndarray:
-        """Per unit vector: its best similarity to a rubric cue less its best to the knowledge
-        base's vague claims (+inf when the base has none: nothing reads as a claim)."""
+    def claim_margins(self, vectors: np.ndarray, nearest: np.ndarray | None = None) -> np.ndarray:
+        """Per unit vector: its best similarity to a rubric cue (`nearest`, computed when None)
+        less its best to the knowledge base's vague claims (+inf when the base has none: nothing
+        reads as a claim)."""
         claims = self._claim_vectors
         if not len(vectors) or not len(claims):
             return np.full(len(vectors), np.inf)
+        if nearest is None:
+            nearest = self._nearest_cues(vectors)
+        return nearest - cosines(_unit_rows(vectors), claims).max(axis=1)
+
+    def _nearest_cues(self, vectors: np.ndarray) -> np.ndarray:
+        """Per unit vector: its best similarity to any rubric cue."""
         cues, _ = self._domain_contrast
-        v = vectors.astype(np.float64)
-        return cosines(v, cues).max(axis=1) - cosines(v, claims).max(axis=1)
+        if not len(vectors) or not len(cues):
+            return np.full(len(vectors), -1.0)
+        return cosines(_unit_rows(vectors), cues).max(axis=1)
 
     @functools.cached_property
     def _claim_vectors(self) -> np.ndarray:
@@ -814,6 +830,7 @@ class Grader:
         units: list[Unit],
         headings: dict[str, np.ndarray],
         asked: np.ndarray | None = None,
+        nearest: np.ndarray | None = None,
     ) -> np.ndarray:
         """Units closer to everyday prose than (by domain_margin) to any rubric cue, or to the
         question `asked` (its vector) when one is given: "We have satellite imagery, weather
@@ -823,20 +840,20 @@ class Grader:
         category and price, days since delivery" is a feature list under "## Data", whatever the
         domain's nouns). A sentence between design sentences of its paragraph is read with them:
         "We'd wait until after the holidays" is design prose after a sentence about an A/B test. A
-        run of everyday sentences (an anecdote, a paragraph of padding) is set aside as before."""
+        run of everyday sentences (an anecdote, a paragraph of padding) is set aside as before.
+        `nearest`: the vectors' best cue similarities, when the caller has them (no `asked`)."""
         cues, background = self._domain_contrast
         if not len(vectors) or not len(background):
             return np.zeros(len(vectors), dtype=bool)
         if asked is not None:
             cues = np.vstack([cues, asked[None, :]])
 
-        def everyday(v: np.ndarray) -> np.ndarray:
-            v = v.astype(np.float64)
-            v = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
-            margin = cosines(v, cues).max(axis=1) - cosines(v, background).max(axis=1)
-            return margin < self.cal.domain_margin
+        def everyday(v: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
+            v = _unit_rows(v)
+            near = cosines(v, cues).max(axis=1) if near is None else near
+            return near - cosines(v, background).max(axis=1) < self.cal.domain_margin
 
-        alone = everyday(vectors)
+        alone = everyday(vectors, nearest if asked is None else None)
         under = [i for i in np.flatnonzero(alone) if units[i].heading]
         if under:  # a sentence under a section heading is read with it
             context = np.stack(
