@@ -22,7 +22,10 @@ SEVERITY_LABEL: dict[str, str] = {
 }
 # said of a covered or partial component that no passage is quoted for: every passage near it reads
 # more like another component
-NOTHING_QUOTED = "no passage reads clearly about it, so none is quoted"
+NOTHING_QUOTED = (
+    "credited from passages that read near it, each closer still to another component, so none "
+    "is quoted"
+)
 
 
 class _Model(BaseModel):

@@ -344,7 +344,8 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     if not quotes:
         st.caption(
             (
-                "No passage of your answer reads clearly about this component, so none is quoted."
+                "Credited from passages that read near this component, each closer still to "
+                "another one, so none is quoted."
                 if comp.status != "missing"
                 else "No quote from your answer supports this component."
             )
