@@ -20,6 +20,7 @@ _STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
 
 IGNORED = {  # why a passage was not counted, as the reports say it
     "buzzwords": "Read as a list of buzzwords",
+    "code": "Code or configuration read as bare terms",
     "claims": "A claim without specifics",
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",

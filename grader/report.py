@@ -12,7 +12,8 @@ SCHEMA_VERSION = 8  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 6: the source carries the text the evidence offsets index when it is not the text sent
 # (`source.text`: a file's or a transcript's text as read)
 # 7: a follow-up may challenge a choice the answer makes (`kind` "challenge")
-# 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason "claims")
+# 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason
+# "claims"), and code read as bare terms is listed as such (reason "code")
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -210,7 +211,8 @@ class FollowUp(_Model):
 
 class IgnoredPassage(_Model):
     """A passage of the answer that was read but never counted as evidence, and why:
-    `buzzwords` (a list of concepts, or a sentence that only names them), `claims` (a passage
+    `buzzwords` (a list of concepts, or a sentence that only names them), `code` (lines of a
+    fenced code or configuration block read as bare terms: "num_leaves: 127"), `claims` (a passage
     that names, promises or praises a part of the design without saying how: "we take privacy
     extremely seriously"), `unrelated` (everyday prose, closer to it than to any rubric point),
     `steering` (an attempt to steer the grader) or
@@ -224,7 +226,7 @@ class IgnoredPassage(_Model):
     start: int
     end: int
     reason: Literal[
-        "buzzwords", "claims", "unrelated", "steering", "to_do", "hidden", "interviewer"
+        "buzzwords", "code", "claims", "unrelated", "steering", "to_do", "hidden", "interviewer"
     ]
 
 

@@ -1474,3 +1474,25 @@ interval, basket contents and time of day, cheap to serve.
 ## Monitoring
 Track acceptance rate daily per store. Retrain weekly. Keep a small exploration slice of random
 habitual items so the model keeps learning about items it never reminds people of."""
+
+
+def test_code_read_as_bare_terms_is_listed_as_code_and_earns_nothing(grader, weak_answer):
+    """Lines of a fenced configuration block read as bare terms are listed as code, not as lists
+    of buzzwords; rubric terms hidden in a fence still raise nothing."""
+    config = (
+        "```yaml\nwindow:\n  train: [t-91d, t-35d]\n  valid: [t-35d, t-28d]\n  test: [t-28d, t-21d]\n"
+        "group_by: account_id\nmodel:\n  type: lightgbm\n  num_leaves: 127\n  learning_rate: 0.03\n"
+        "  scale_pos_weight: 8\ncalibration: isotonic\n```\n"
+    )
+    answer = weak_answer + "\n\n" + config
+    report = grader.grade(answer, "video_recommendation")
+    fence = answer.index("```")
+    inside = [p.reason for p in report.ignored if p.start > fence]
+    assert inside and set(inside) == {"code"}, report.ignored
+    assert any("code or configuration" in w for w in report.warnings)
+    assert not any("buzzwords" in w for w in report.warnings)
+    base = grader.grade(weak_answer, "video_recommendation")
+    salad = "```\ncold start, privacy, drift, bias and fairness, A/B testing, monitoring\n```\n"
+    fenced = grader.grade(weak_answer + "\n\n" + salad, "video_recommendation")
+    raised = {c.id for c in fenced.components if c.score > base.component(c.id).score}
+    assert not raised, raised

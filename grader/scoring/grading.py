@@ -86,7 +86,7 @@ from grader.scoring.segment import (
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import as_said, blank_spans, plain_words, quantity, read_stretch
+from grader.text import FENCED_CODE, as_said, blank_spans, plain_words, quantity, read_stretch
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
@@ -913,6 +913,12 @@ class Grader:
             warnings.append(
                 f"{quantity(listy, 'passage')} read as lists of buzzwords, not counted as evidence"
             )
+        code = sum(p.reason == "code" for p in ignored)
+        if code:
+            warnings.append(
+                f"{quantity(code, 'passage')} of code or configuration read as bare terms, not "
+                "counted as evidence (say the design in words)"
+            )
         claims = sum(p.reason == "claims" for p in ignored)
         if claims:
             warnings.append(
@@ -1341,6 +1347,11 @@ def ignored_passages(
     where one of its bullets counts (and is quoted)."""
     spans = [(f.start, f.end, "steering") for f in findings if f.kind not in INVISIBLE]
     spans += [(s, e, reason) for reason, found in (set_aside or {}).items() for s, e in found]
+    code = (
+        [m.span() for m in FENCED_CODE.finditer(answer)]
+        if "```" in answer or "~~~" in answer
+        else []
+    )
     counted = [
         (u.start, u.end)
         for u, excluded in zip(prepared.units, prepared.excluded)
@@ -1351,6 +1362,8 @@ def ignored_passages(
     ):
         if excluded and not unit.title:  # a title is read for the topic: not counted, not ignored
             reason = "unrelated" if off else "buzzwords" if listy else "claims"
+            if reason == "buzzwords" and any(s <= unit.start and unit.end <= e for s, e in code):
+                reason = "code"  # "num_leaves: 127" in a config block is no list of buzzwords
             if not unit.is_window:
                 spans.append((unit.start, unit.end, reason))
                 continue
