@@ -6,6 +6,7 @@ import pytest
 
 from grader.knowledge.chunks import build_chunks
 from grader.scoring.calibration import Calibration
+from grader.scoring.grading import Grader
 from grader.scoring.judge import CLAIMS_READ_WHOLE, claimed, promising
 from grader.scoring.segment import segment
 
@@ -67,6 +68,9 @@ def test_a_claim_like_passage_is_a_claim_when_it_promises_or_the_answer_is_made_
     assert not claimed(margins, units, figures, counted, cal)[0]
     ten = _units("We cap new accounts at ten messages a day, from a robust rule.")
     assert not claimed(np.array([-0.1]), ten, np.zeros(1), np.ones(1, dtype=bool), cal)[0]
+    # ... but a figure of speech measures nothing
+    stock = _units("Our robust monitoring runs 24/7 with 100% uptime for every viewer.")
+    assert claimed(np.array([-0.1]), stock, np.array([2.0]), np.ones(1, dtype=bool), cal)[0]
     # no claims to read against (+inf margins): nothing is a claim
     none = claimed(np.full(len(units), np.inf), units, np.zeros(len(units)), counted, cal)
     assert not none.any()
@@ -88,7 +92,7 @@ def test_a_window_inside_a_claimed_sentence_is_a_claim():
 
 @pytest.mark.slow
 def test_a_promise_in_a_concrete_answer_earns_nothing_and_is_listed(grader, strong_answer):
-    claim = "We take the privacy of our viewers extremely seriously and ensure full compliance."
+    claim = "Our state-of-the-art privacy framework keeps every viewer's data robustly protected."
     base = grader.grade(strong_answer, "video_recommendation")
     report = grader.grade(strong_answer + "\n\n" + claim + "\n", "video_recommendation")
     assert [p.quote for p in report.ignored if p.reason == "claims"] == [claim]
@@ -98,15 +102,27 @@ def test_a_promise_in_a_concrete_answer_earns_nothing_and_is_listed(grader, stro
 
 
 @pytest.mark.slow
-def test_terse_notes_that_say_how_are_never_claims(grader):
+def test_notes_that_say_how_are_not_claims(grader, strong_answer):
+    """Figures say how much; and a mechanism whose topic is a promise ("safe", "performance")
+    makes no claim in an answer that says how things are done, though it may read near one."""
     notes = [
         "Retrain monthly on the last 90 days of watch events.",
         "Alert when the PSI of any top feature exceeds 0.2 for two days in a row.",
         "New videos get a slot in a 5% exploration bucket until they have 200 impressions.",
         "Hash user ids and drop watch history older than 13 months.",
+        "Secure the feature store: user histories are encrypted at rest and only the serving "
+        "role can read them.",
+        "We keep user data safe by encrypting it at rest and in transit and by deleting raw logs "
+        "on a schedule.",
+        "Track model performance per slice: new users, small creators, each locale.",
     ]
-    report = grader.grade("\n".join(f"- {n}" for n in notes) + "\n", "video_recommendation")
-    assert not [p for p in report.ignored if p.reason == "claims"]
+    answer = strong_answer + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    report = grader.grade(answer, "video_recommendation")
+    assert not [p.quote for p in report.ignored if p.reason == "claims"]
+    # the last three read nearer the vague claims than any cue: only their words spare them
+    units = [u for u in segment(answer) if not u.is_window and u.text in notes]
+    margins = grader.claim_margins(grader.unit_vectors(units))
+    assert (margins[-3:] < grader.cal.claim_margin).sum() >= 2
 
 
 @pytest.mark.slow
@@ -118,10 +134,13 @@ def test_an_answer_made_of_claims_is_read_as_one(grader, strong_answer):
     assert PLAIN_CLAIM in claims and len(claims) >= 4
     concrete = grader.grade(strong_answer + "\n\n" + PLAIN_CLAIM + "\n", "video_recommendation")
     assert PLAIN_CLAIM not in [p.quote for p in concrete.ignored]
-    # with its claims read as claims, the answer scores as little as a sketch
-    assert (
-        fluff.overall_score <= grader.grade(strong_answer, "video_recommendation").overall_score / 3
+    # read without the claims, the same answer earns more
+    blind_to_claims = Grader(
+        grader.kb, grader.embedder, grader.index, grader.cal.model_copy(update={"claim_margin": -9})
     )
+    unread = blind_to_claims.grade(MADE_OF_CLAIMS, "video_recommendation")
+    assert not [p for p in unread.ignored if p.reason == "claims"]
+    assert fluff.overall_score < unread.overall_score
 
 
 def test_the_claims_note_is_a_contrast_of_its_own(kb, grader):

@@ -24,6 +24,20 @@ def test_changed_note_reembeds_only_its_chunks(kb_copy, tmp_path, hash_embedder)
     assert stats.embedded == 1 and stats.deleted == 0  # only the drift overview chunk has the title
 
 
+def test_a_note_read_another_way_is_indexed_again(kb_copy, tmp_path, hash_embedder):
+    """Sentences whose text is unchanged but whose kind is (a background note read as claims
+    instead of everyday prose) are written again with their new kind."""
+    build_index(load_kb(kb_copy), hash_embedder, path=tmp_path / "ix")
+    note = kb_copy / "background" / "claims.md"
+    note.write_text(note.read_text().replace("reads_as: claims", "reads_as: everyday", 1))
+    kb = load_kb(kb_copy)
+    stats = build_index(kb, hash_embedder, path=tmp_path / "ix")
+    assert stats.embedded == len(kb.background["claims"].sentences)
+    index = KnowledgeIndex.open(kb, hash_embedder, path=tmp_path / "ix")
+    assert len(index.claim_vectors()) == 0
+    assert len(index.background_vectors()) == sum(len(b.sentences) for b in kb.background.values())
+
+
 def test_removed_case_is_deleted(kb_copy, tmp_path, hash_embedder):
     build_index(load_kb(kb_copy), hash_embedder, path=tmp_path / "ix")
     (kb_copy / "cases" / "spam_detection.md").unlink()

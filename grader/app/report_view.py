@@ -112,6 +112,8 @@ _OFF_CASE = re.compile(
 _SHORT = re.compile(r"the answer is short \((?P<n>[\d,]+) words?\)")
 _BUZZ = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? read as lists of buzzwords")
 _OFF_DOMAIN = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? read as unrelated to ML system design")
+_CLAIMS = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? read as claims without specifics")
+_CODE = re.compile(r"(?P<n>[\d,]+) passage(?:s|\(s\))? of code or configuration read as bare terms")
 
 
 def _count(m: re.Match, noun: str) -> str:
@@ -156,6 +158,19 @@ def plain_warning(w: str) -> str:
         return (
             f"{_count(m, 'passage')} only listed terms without saying how or why (read as "
             "buzzwords) and earned no credit: explain each choice instead of naming it."
+        )
+    m = _CLAIMS.search(w)
+    if m:
+        return (
+            f"{_count(m, 'passage')} named, promised or praised a part of the design without "
+            "saying how it works (read as claims) and earned no credit: say what is done, with "
+            "what, and how much."
+        )
+    m = _CODE.search(w)
+    if m:
+        return (
+            f"{_count(m, 'passage')} of code or configuration read as bare terms and earned no "
+            "credit: say the design they configure in words."
         )
     m = _OFF_DOMAIN.search(w)
     if m:

@@ -297,14 +297,14 @@ def build_index(
             )
         chunks = build_chunks(kb)
         wanted = {c.doc_id: (c, c.metadata(embedder.name)) for c in chunks}
-        have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+        # a document is embedded again when its text or any of its metadata changed (a note read
+        # as claims instead of everyday prose keeps its sentences and changes their kind)
+        have = {i: dict(m or {}) for i, m in zip(existing["ids"], existing["metadatas"])}
         stale = sorted(set(have) - set(wanted))
         if stale:
             with _chroma_errors(url, where):
                 col.delete(ids=stale)
-        todo: list[tuple[Chunk, dict]] = [
-            v for k, v in wanted.items() if have.get(k) != v[1]["hash"]
-        ]
+        todo: list[tuple[Chunk, dict]] = [v for k, v in wanted.items() if have.get(k) != v[1]]
         for start in range(0, len(todo), 128):
             batch = todo[start : start + 128]
             vectors = embedder.embed([c.text for c, _ in batch])

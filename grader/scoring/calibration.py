@@ -153,7 +153,7 @@ class Calibration(BaseModel):
         description="A passage stating no figure is claim-like when its best cue similarity is "
         "under this much above its best similarity to the knowledge base's vague claims; it is a "
         "claim, never evidence, when it makes a promise (`judge.PROMISE_WORDS`) or when claim-like "
-        "passages hold claim_share of the answer's words (`Grader.claims`). Chosen by hand on the "
+        "passages hold claim_share of the answer's words (`judge.claimed`). Chosen by hand on the "
         "development sets (evals/README.md), not in the fit's grid.",
     )
     claim_share: float = Field(

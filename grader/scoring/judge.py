@@ -431,10 +431,19 @@ PROMISE_WORDS = frozenset(
 NAMING_WORDS = NAMING_WORDS | PROMISE_WORDS
 
 
+# the promises that also name a topic, and say it in a design that does ("keep user data safe by
+# encrypting it at rest", "track model performance per slice"): no sign of a claim by themselves
+TOPIC_PROMISES = frozenset(
+    "performance quality fair compliance compliant secure securely safe safely".split()
+)
+PRAISE_WORDS = PROMISE_WORDS - TOPIC_PROMISES
+
+
 def promising(units: Sequence[Unit]) -> np.ndarray:
-    """Per unit: whether it says a word of promise or praise (`PROMISE_WORDS`: "robust",
-    "scalable", "regularly", "state-of-the-art")."""
-    return np.array([bool(content_tokens(u.text) & PROMISE_WORDS) for u in units], dtype=bool)
+    """Per unit: whether it says a word of promise or praise (`PRAISE_WORDS`: "robust",
+    "scalable", "regularly", "state-of-the-art"; not "secure" or "performance", which name
+    topics as often)."""
+    return np.array([bool(content_tokens(u.text) & PRAISE_WORDS) for u in units], dtype=bool)
 
 
 def claimed(
@@ -454,8 +463,10 @@ def claimed(
     "Historical outcomes provided the labels" there claims as much as its neighbours (an answer of
     fewer than CLAIMS_READ_WHOLE passages is read passage by passage). A note with a figure or a
     number in words ("retrain monthly", "hold out 10% of buildings", "cap them at ten messages")
-    is never a claim; a word window inside a claimed sentence is one."""
-    like = (margins < cal.claim_margin) & (figures <= 0) & ~numbered(units)
+    is never a claim, though a stock figure ("24/7", "100%") spares none. A word window inside a
+    claimed sentence is one; a window may also read as a claim on its own, its sentence not."""
+    stated = (figures - stock_figures(units) > 0) | numbered(units)
+    like = (margins < cal.claim_margin) & ~stated
     words = np.array([u.words for u in units], dtype=float)
     total = float(words[counted].sum())
     made_of_claims = (
@@ -472,11 +483,21 @@ def claimed(
 
 
 # a number said in words ("ten messages", "every two weeks"): how many is said, in no digit
+# ("millions of viewers", "dozens of signals" say no number)
 _NUMBER_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
-    hundreds thousand thousands million millions billion billions dozen dozens""".split()
+    thousand million billion dozen""".split()
 )
+# figures of speech: "available 24/7", "100% compliance" praise, and measure nothing
+_STOCK_FIGURE = re.compile(r"(?<![\w.])(?:24\s?/\s?7|24\s?x\s?7|1[01]0\s?(?:%|percent\b))", re.I)
+
+
+def stock_figures(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: how many stock figures it says ("24/7", "100%")."""
+    return np.array([len(_STOCK_FIGURE.findall(u.text)) for u in units], dtype=np.float32)
+
+
 CLAIMS_READ_WHOLE = 8  # an answer of fewer counted passages is read passage by passage
 
 
