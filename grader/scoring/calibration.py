@@ -152,7 +152,7 @@ class Calibration(BaseModel):
         0.0,
         description="A passage stating no figure is claim-like when its best cue similarity is "
         "under this much above its best similarity to the knowledge base's vague claims; it is a "
-        "claim, never evidence, when it makes a promise (`judge.PROMISE_WORDS`) or when claim-like "
+        "claim, never evidence, when it makes a promise (`judge.PRAISE_WORDS`) or when claim-like "
         "passages hold claim_share of the answer's words (`judge.claimed`). Chosen by hand on the "
         "development sets (evals/README.md), not in the fit's grid.",
     )
