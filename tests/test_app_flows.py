@@ -230,6 +230,13 @@ def test_e_table_chart_warnings_and_evidence(history, weak, weak_answer):
     assert plain_warning("the answer is short (1 word); a full design").startswith(
         "Short answer: 1 word. "
     )
+    # the grader's own words for claims and for code, as the weak example's report says them
+    claims = [w for w in weak.warnings if "claims" in w]
+    assert claims and plain_warning(claims[0]).startswith("1 passage named, promised or praised")
+    assert plain_warning(
+        "3 passages of code or configuration read as bare terms, not counted as evidence (say "
+        "the design in words)"
+    ).startswith("3 passages of code or configuration read as bare terms and earned no credit")
     assert download_name(weak) == f"grade-video_recommendation-{weak.overall_score}"
     typed = weak.question.model_copy(
         update={
