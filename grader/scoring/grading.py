@@ -908,29 +908,11 @@ class Grader:
                 "words or more"
             )
         ignored = ignored_passages(answer, findings, prepared, set_aside)  # overlaps joined
-        listy = sum(p.reason == "buzzwords" for p in ignored)
-        if listy:
-            warnings.append(
-                f"{quantity(listy, 'passage')} read as lists of buzzwords, not counted as evidence"
-            )
-        code = sum(p.reason == "code" for p in ignored)
-        if code:
-            warnings.append(
-                f"{quantity(code, 'passage')} of code or configuration read as bare terms, not "
-                "counted as evidence (say the design in words)"
-            )
-        claims = sum(p.reason == "claims" for p in ignored)
-        if claims:
-            warnings.append(
-                f"{quantity(claims, 'passage')} read as claims without specifics (naming, promising "
-                "or praising a part of the design without saying how), not counted"
-            )
-        unrelated = sum(p.reason == "unrelated" for p in ignored)
-        if unrelated:
-            warnings.append(
-                f"{quantity(unrelated, 'passage')} read as unrelated to ML system design "
-                "(closer to everyday prose than to any rubric point), not counted"
-            )
+        warnings += [
+            warn(n)
+            for reason, warn in NOT_COUNTED.items()
+            if (n := sum(p.reason == reason for p in ignored))
+        ]
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
         blocks = [u.block for u, off in zip(units, prepared.off_domain) if not off]
@@ -1299,6 +1281,23 @@ def said_before(answer: str, units: list[Unit]) -> np.ndarray:
     return out
 
 
+NOT_COUNTED = {  # passages read and not counted, by why (`ignored_passages`): the warning each gives
+    "buzzwords": lambda n: (
+        f"{quantity(n, 'passage')} read as lists of buzzwords, not counted as evidence"
+    ),
+    "code": lambda n: (
+        f"{quantity(n, 'passage')} of code or configuration read as bare terms, not counted as "
+        "evidence (say the design in words)"
+    ),
+    "claims": lambda n: (
+        f"{quantity(n, 'passage')} read as claims without specifics (naming, promising or "
+        "praising a part of the design without saying how), not counted"
+    ),
+    "unrelated": lambda n: (
+        f"{quantity(n, 'passage')} read as unrelated to ML system design (closer to everyday "
+        "prose than to any rubric point), not counted"
+    ),
+}
 SET_ASIDE = {  # passages read but not counted, before grading: the warning each gives
     "to_do": lambda n: (
         f"{quantity(n, 'passage')} marked as still to do or left out (TODO, TBD, \"I won't go "
