@@ -6,8 +6,14 @@ import pytest
 
 from grader.knowledge.chunks import build_chunks
 from grader.scoring.calibration import Calibration
-from grader.scoring.grading import Grader
-from grader.scoring.judge import CLAIMS_READ_WHOLE, claimed, promising
+from grader.scoring.grading import Grader, PreparedAnswer
+from grader.scoring.judge import (
+    CLAIMS_READ_WHOLE,
+    NAMING_WORDS,
+    PLEDGE_WORDS,
+    claimed,
+    promising,
+)
 from grader.scoring.segment import segment
 
 # an answer made of claims, written for this test: fluent, upbeat, and saying how nothing is done
@@ -74,6 +80,47 @@ def test_a_claim_like_passage_is_a_claim_when_it_promises_or_the_answer_is_made_
     # no claims to read against (+inf margins): nothing is a claim
     none = claimed(np.full(len(units), np.inf), units, np.zeros(len(units)), counted, cal)
     assert not none.any()
+
+
+def test_a_pledge_of_care_is_praise_but_names_nothing():
+    """How much a team cares says nothing of what it does: a pledge marks a claim, yet a pledge
+    word is no topic name, so "deeply" or "excellent" never makes a passage a list of names."""
+    pledges = _units(
+        "We take privacy extremely seriously.",
+        "Data protection is paramount to us.",
+        "We are deeply committed to fairness.",
+        "We hash user ids before they reach the feature store.",
+    )
+    assert promising(pledges).tolist() == [True, True, True, False]
+    assert PLEDGE_WORDS.isdisjoint(NAMING_WORDS)
+
+
+def test_reading_the_question_side_as_design_reads_the_claims_again():
+    """An answer whose counted passages are mostly claim-like is made of claims; once passages
+    read as everyday prose are found to be about the question asked, they count too, and the
+    share of claims is read again (`PreparedAnswer.about`)."""
+    cal = Calibration()
+    units = _units(
+        *(f"Passage {w} of the answer says what it says here today." for w in "abcdefghijklmnop")
+    )
+    n = len(units)
+    margins = np.array([-0.1] * 7 + [0.2] * 9)  # the first seven read like claims
+    off = np.array([False] * 9 + [True] * 7)  # seven plain passages read as everyday prose
+    claims = claimed(margins, units, np.zeros(n), ~off, cal)
+    assert claims.tolist() == [True] * 7 + [False] * 9  # 7 of 9 counted: made of claims
+    zeros = np.zeros(n, dtype=bool)
+    prepared = PreparedAnswer(
+        units, np.zeros((n, 4)), None, np.zeros(n), off | claims, off, zeros, zeros, {}, {},
+        zeros, claims, margins, np.zeros(n),
+    )  # fmt: skip
+    about = prepared.about(np.ones(n, dtype=bool), cal)  # every passage is about the question
+    assert not about.off_domain.any()
+    # 7 of 16 now: no longer an answer made of claims, and none of them promises
+    assert not about.claims.any() and not about.excluded.any()
+    # read against nothing new, the same claims stand
+    same = prepared.about(np.zeros(n, dtype=bool), cal)
+    assert same.claims.tolist() == claims.tolist()
+    assert same.excluded.tolist() == (off | claims).tolist()
 
 
 def test_a_window_inside_a_claimed_sentence_is_a_claim():

@@ -144,13 +144,21 @@ class PreparedAnswer:
     headings: dict[str, np.ndarray]  # the vector of each section heading a unit is under
     listy: np.ndarray  # buzzword lists (`listy_units`)
     claims: np.ndarray  # passages that claim without saying how (`judge.claimed`)
+    claim_margins: np.ndarray  # what `claims` is read from (`Grader.claim_margins`) ...
+    figures: np.ndarray  # ... with the figures each unit states (`judge.quantities`)
 
-    def about(self, question_side: np.ndarray) -> PreparedAnswer:
+    def about(self, question_side: np.ndarray, cal: Calibration) -> PreparedAnswer:
         """The same answer with `question_side` (units that read as about the question asked)
-        no longer set aside as everyday prose."""
+        no longer set aside as everyday prose, and its claims read again: the passages counted
+        now decide whether the answer is made of claims."""
         off = self.off_domain & ~question_side
+        counted = whole_units(self.units) & ~off
+        claims = claimed(self.claim_margins, self.units, self.figures, counted, cal)
         return dataclasses.replace(
-            self, off_domain=off, excluded=self.listy | off | self.claims | self.titles
+            self,
+            off_domain=off,
+            claims=claims,
+            excluded=self.listy | off | claims | self.titles,
         )
 
     @property
@@ -162,6 +170,11 @@ def _unit_rows(v: np.ndarray) -> np.ndarray:
     """Rows as float64 vectors of unit length (a sum of vectors, as read in context, is not)."""
     v = v.astype(np.float64)
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+
+def whole_units(units: list[Unit]) -> np.ndarray:
+    """Mask of the sentences, bullets and rows: no word window, nor the answer's title."""
+    return np.array([not (u.is_window or u.title) for u in units], dtype=bool)
 
 
 def titles(units: list[Unit]) -> np.ndarray:
@@ -720,9 +733,8 @@ class Grader:
         vectors, headings = vectors_of()
         nearest = self._nearest_cues(vectors)  # read against both everyday prose and claims
         off_domain = self._off_domain(vectors, units, headings, nearest=nearest)
-        whole = np.array([not (u.is_window or u.title) for u in units], dtype=bool)
         margins = self.claim_margins(vectors, nearest)
-        claims = claimed(margins, units, figures, whole & ~off_domain, self.cal)
+        claims = claimed(margins, units, figures, whole_units(units) & ~off_domain, self.cal)
         return PreparedAnswer(
             units,
             vectors,
@@ -736,6 +748,8 @@ class Grader:
             headings,
             listy,
             claims,
+            margins,
+            figures,
         )
 
     def claim_margins(self, vectors: np.ndarray, nearest: np.ndarray | None = None) -> np.ndarray:
@@ -893,7 +907,8 @@ class Grader:
             prepared = prepared.about(
                 ~self._off_domain(
                     prepared.vectors, prepared.units, prepared.headings, rubric.question_vector
-                )
+                ),
+                self.cal,
             )
         units, unit_vecs, unit_substance, excluded = (
             prepared.units,

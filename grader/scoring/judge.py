@@ -436,13 +436,21 @@ NAMING_WORDS = NAMING_WORDS | PROMISE_WORDS
 TOPIC_PROMISES = frozenset(
     "performance quality fair compliance compliant secure securely safe safely".split()
 )
-PRAISE_WORDS = PROMISE_WORDS - TOPIC_PROMISES
+# pledges and intensifiers: how much a team cares, not what it does ("we take privacy extremely
+# seriously", "data protection is paramount"); signs of a claim only, never a name for nothing
+# (not in NAMING_WORDS), and each absent from every claim-like passage of the choice answers
+PLEDGE_WORDS = frozenset(
+    """extremely seriously committed commitment deeply truly exceptional exceptionally
+    paramount utmost tirelessly unparalleled unmatched innovative next-generation empower empowers
+    empowering excellence excellent outstanding best-in-class""".split()
+)
+PRAISE_WORDS = (PROMISE_WORDS - TOPIC_PROMISES) | PLEDGE_WORDS
 
 
 def promising(units: Sequence[Unit]) -> np.ndarray:
     """Per unit: whether it says a word of promise or praise (`PRAISE_WORDS`: "robust",
-    "scalable", "regularly", "state-of-the-art"; not "secure" or "performance", which name
-    topics as often)."""
+    "scalable", "regularly", "state-of-the-art", "extremely seriously"; not "secure" or
+    "performance", which name topics as often)."""
     return np.array([bool(content_tokens(u.text) & PRAISE_WORDS) for u in units], dtype=bool)
 
 
