@@ -450,3 +450,18 @@ def test_a_question_asking_which_items_will_do_something_is_no_regression(grader
     assert r.question.systems == [kind], (r.question.systems, r.question.title)
     if kind == "classification":  # nor graded with a regression case's rubric
         assert r.question.id is None or "regression" not in grader.kb.cases[r.question.id].systems
+
+
+def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
+    """Privacy is at stake for data about people's health, not for anything that says "health": a
+    city health department ranking restaurants holds no one's health records."""
+    from grader.scoring.stakes import raised_concerns
+
+    inspections = "Rank the restaurants a city health department should inspect first each day"
+    assert "privacy" not in {r.id for r in raised_concerns(grader.stakes, inspections)}
+    for question, said in [
+        ("Flag duplicate entries in a clinic's health records", "health records"),
+        ("Recommend mental health articles to app users", "mental health"),
+    ]:
+        raised = {r.id: r.said for r in raised_concerns(grader.stakes, question)}
+        assert raised.get("privacy") == said, raised
