@@ -92,8 +92,9 @@ def step_score_note(r: GradeReport) -> str:
         f"counts half, and each counts up to {cal.component_depth_share:.0%} less when the "
         f"answer's own passages about it say under {cal.component_depth_words} words), less up "
         f"to {cal.step_depth_share:.0%} of it when the answer says under "
-        f"{cal.step_depth_words} words about the covered ones. The overall is the share of the "
-        "whole rubric covered."
+        f"{cal.step_depth_words} words about the covered ones. Words: how many words of the "
+        "passages read as about the step's components (a passage counts for the component it "
+        "reads most like). The overall is the share of the whole rubric covered."
     )
 
 

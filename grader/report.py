@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.text import as_read
+
 SCHEMA_VERSION = 8  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
@@ -24,8 +26,8 @@ SEVERITY_LABEL: dict[str, str] = {
 # said of a covered or partial component that no passage is quoted for: every passage near it reads
 # more like another component
 NOTHING_QUOTED = (
-    "credited from passages that read near it, each closer still to another component, so none "
-    "is quoted"
+    "credited from passages that read close to it but even more like other components, so they "
+    "are quoted there, not here"
 )
 
 
@@ -55,8 +57,10 @@ class Evidence(_Model):
 
     @property
     def shown(self) -> str:
-        """The quote as a reader sees it: an excerpt marked as one at both ends."""
-        return f"…{self.quote.strip()}…" if self.excerpt else self.quote
+        """The quote as a reader sees it: its Markdown rendered (`as_read`), an excerpt marked as
+        one at both ends."""
+        quote = as_read(self.quote)
+        return f"…{quote.strip()}…" if self.excerpt else quote
 
 
 class ComponentResult(_Model):

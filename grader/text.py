@@ -55,6 +55,22 @@ def plain_words(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+# Markdown a quote is shown without: paired emphasis and code marks ("**Labels:**", "`LightGBM`")
+# and a table row's outer pipes; a lone "*" or "_" ("scale_pos_weight", "5 * 3") stays
+_PAIRED_MARKS = re.compile(r"(\*\*|__|`)(?=\S)(.+?)(?<=\S)\1")
+_ROW_ENDS = re.compile(r"^\s*\|\s*|\s*\|\s*$")
+
+
+def as_read(quote: str) -> str:
+    """A quote of an answer as its reader sees it rendered: "**Labels:** from outcomes" reads
+    "Labels: from outcomes", "| PR-AUC | 0.41 |" reads "PR-AUC | 0.41"."""
+    if "|" in quote:
+        quote = _ROW_ENDS.sub("", quote)
+    if "*" in quote or "_" in quote or "`" in quote:
+        quote = _PAIRED_MARKS.sub(r"\2", quote)
+    return quote
+
+
 def quantity(n: int, noun: str) -> str:
     """A count and its noun, singular for one: '1 word', '2 words', '1,500 words'."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -966,6 +966,30 @@ def test_a_quote_cut_from_a_longer_passage_is_marked_as_an_excerpt(grader, weak_
     assert GradeReport.model_validate_json(marked.model_dump_json()) == marked
 
 
+def test_a_quote_is_shown_as_its_markdown_reads(grader):
+    """The report quotes the answer exactly (offsets hold), and shows the quote as a reader of the
+    rendered answer saw it: a bold lead-in without its asterisks, a table row without its outer
+    pipes, an identifier's underscores kept."""
+    from grader.render import to_markdown
+    from grader.text import as_read
+
+    assert as_read("**Labels:** taken from `outcomes`.") == "Labels: taken from outcomes."
+    assert as_read("| PR-AUC | 0.41 at 5% recall |") == "PR-AUC | 0.41 at 5% recall"
+    assert as_read("set scale_pos_weight to 5 * 3") == "set scale_pos_weight to 5 * 3"
+    answer = (
+        "**Labels:** a click is positive, a skip is negative, and labels join impressions on a "
+        "request id within 30 minutes of the impression.\n\n"
+        "| Metric | Target |\n|---|---|\n| nDCG@10 on a time-based holdout | above 0.42 |\n"
+    )
+    r = grader.grade(answer, "video_recommendation")
+    quoted = [e for c in r.components for e in c.evidence]
+    assert quoted and all(answer[e.start : e.end] == e.quote for e in quoted)
+    shown = [line for line in to_markdown(r).splitlines() if line.startswith('> "')]
+    assert len(shown) == len(quoted)
+    assert not [line for line in shown if "*" in line or line.startswith('> "\\|')]
+    assert any(e.quote != e.shown for e in quoted)
+
+
 def test_a_report_saved_before_steps_counted_words_is_read_as_it_was_scored(grader, weak_answer):
     from grader.render import to_markdown
 

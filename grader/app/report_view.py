@@ -359,8 +359,8 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     if not quotes:
         st.caption(
             (
-                "Credited from passages that read near this component, each closer still to "
-                "another one, so none is quoted."
+                "Credited from passages that read close to this component but even more like "
+                "other components, so they are quoted there, not here."
                 if comp.status != "missing"
                 else "No quote from your answer supports this component."
             )
