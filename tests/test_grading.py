@@ -14,7 +14,7 @@ from evals.blind import ORD
 from evals.dataset import load_answers
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
-from grader.report import GradeReport
+from grader.report import NOTHING_QUOTED, GradeReport
 from grader.scoring.grading import gaps_first
 from grader.scoring.segment import count_said_words
 from grader.text import content_tokens, quantity
@@ -52,7 +52,7 @@ def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, 
     present = [c for c in report.components if c.status != "missing"]
     said = [c for c in present if c.said_words]
     assert said and all(c.evidence for c in said), [c.id for c in said if not c.evidence]
-    assert all(c.evidence or "none is quoted" in c.feedback for c in present)
+    assert all(c.evidence or NOTHING_QUOTED in c.feedback for c in present)
     assert all(not c.evidence for c in report.components if c.status == "missing")
     unquoted = [
         c
@@ -60,7 +60,7 @@ def test_every_component_judged_present_quotes_evidence_or_says_why_not(grader, 
         for c in grader.grade(a.text, a.meta.case).components
         if c.status != "missing" and not c.evidence
     ]
-    assert unquoted and all("none is quoted" in c.feedback for c in unquoted)
+    assert unquoted and all(NOTHING_QUOTED in c.feedback for c in unquoted)
 
 
 def test_a_component_credited_for_what_it_said_quotes_it(grader):
@@ -919,6 +919,36 @@ def test_a_section_heading_decides_which_component_a_sentence_belongs_to(grader)
     assert owner == {"Monitoring": "monitoring_metrics", "Evaluation": "offline_metrics"}
 
 
+def test_a_label_inside_a_section_leaves_the_section_pulling(grader):
+    """ "**Signals:**" under "## Monitoring" heads the bullets after it, and says nothing of a
+    step: the section's title still pulls them towards monitoring's components, as it pulls a
+    sentence written directly under it."""
+    from grader.scoring.grading import unit_owners
+
+    sentence = "We track precision and recall on the labelled sample every week."
+    answer = f"## Monitoring\n\n**Signals:**\n- {sentence}\n"
+    units = [u for u in grader.prepare(answer).units if sentence in u.text and not u.is_window]
+    assert [(u.heading, u.section) for u in units] == [("Signals:", "Monitoring")]
+    rubric = grader.resolve_question("fraud_detection")
+    components = rubric.components
+    step = [grader.kb.concepts[c.id].step == "monitoring" for c in components]
+    priors = {}
+    for text in (answer, f"**Signals:**\n- {sentence}\n", f"## Monitoring\n\n{sentence}\n"):
+        prepared = grader.prepare(text)
+        i = next(k for k, u in enumerate(prepared.units) if u.text.endswith(sentence))
+        prior = grader.heading_prior(prepared, components)
+        priors[text] = prior[i]
+        matrices = [
+            grader.similarities(prepared.vectors, prepared.words, rubric.case, c)[1]
+            for c in components
+        ]
+        if text != f"**Signals:**\n- {sentence}\n":
+            assert step[unit_owners(matrices, prior)[i]]  # a monitoring step component's
+    labelled, label_alone, section_alone = priors.values()
+    assert np.allclose(labelled[step], section_alone[step])  # the section's pull, kept
+    assert (labelled >= label_alone - 1e-9).all()  # and the label's, where it pulls more
+
+
 def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(grader, strong_answer):
     from grader.scoring import clear_text_caches, judge, overlap, probes
     from grader.text import plain_words
@@ -1012,7 +1042,6 @@ def test_the_terminal_says_why_a_credited_component_has_no_quote(grader, weak_an
     from rich.console import Console
 
     from grader.render import print_rich
-    from grader.report import NOTHING_QUOTED
 
     r = grader.grade(weak_answer, "video_recommendation")
     present = next(c for c in r.components if c.evidence)

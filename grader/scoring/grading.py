@@ -796,7 +796,7 @@ class Grader:
             if len(u.parts) > 1 or parts[0][1] >= WINDOW_COVER * units[parts[0][0]].words:
                 derived[i] = parts
         encoded = [i for i in range(len(units)) if i not in derived]
-        titled = sorted({u.heading for u in units if u.heading})
+        titled = sorted({t for u in units for t in (u.heading, u.section) if t})
         texts = [units[i].clean for i in encoded] + titled
         embedded = self.embedder.embed(texts) if texts else np.zeros((0, vectors.shape[1]))
         if encoded:
@@ -830,6 +830,8 @@ class Grader:
         for i, u in enumerate(units):
             if u.heading:
                 prior[i] = sims[row[u.heading]]
+            if u.section and u.section != u.heading:  # a label inside a section: either pulls
+                prior[i] = np.maximum(prior[i], sims[row[u.section]])
         return self.cal.heading_prior * prior
 
     @functools.cached_property

@@ -104,6 +104,9 @@ class Unit:
     # the answer's title written without markup (`_plain_title`): it says what the answer is about,
     # and nothing of how; read for the answer's topic, never as evidence
     title: bool = False
+    # the title of the markdown section ("## Data and labels") a sentence, bullet or row is in,
+    # also when a label inside it ("**Sources:**") is its `heading`
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,15 @@ def _heading(line: str, next_line: str | None) -> str | None:
         title = _numbered_title(line)
     title = clean_text(title or "")
     return title if title and len(title.split()) <= HEADING_WORDS else None
+
+
+def _sectioning(line: str, next_line: str | None) -> bool:
+    """Whether a heading line is a markdown section's ("## Data", or underlined with "==="), not
+    a label inside one ("**Sources:**", "Constraints:", a line introducing a list)."""
+    m = _HEADING.match(line)
+    if m is not None and m.group("md"):
+        return True
+    return next_line is not None and _UNDERLINE.match(next_line) is not None
 
 
 _MD_LEVEL = re.compile(r"^[ \t]*(#{1,6})[ \t]+\S", re.M)
@@ -413,6 +425,7 @@ def segment(answer: str) -> list[Unit]:
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
+    section: str | None = None  # the title of the markdown section the text is in
     # list items that head the items nested under them ("- features:"): (the item's indent, the
     # heading in force before it), innermost last
     scopes: list[tuple[int, str | None]] = []
@@ -465,6 +478,8 @@ def segment(answer: str) -> list[Unit]:
                 else:  # a section's heading ends every list item's
                     scopes.clear()
                 heading = title if at != title_at else None
+                if at == title_at or _sectioning(line, following):
+                    section = heading
                 titles.append((at, at + len(line), heading or ""))
                 continue
             row = columns is not None
@@ -489,7 +504,18 @@ def segment(answer: str) -> list[Unit]:
                 clean = _row_text(columns, text) if row else clean_text(text)
                 if note and n_words <= CONTEXT_MAX_WORDS:
                     clean = f"{heading}: {clean}"
-                units.append(Unit(s, e, text, clean, n_words, block=whole, heading=heading or ""))
+                units.append(
+                    Unit(
+                        s,
+                        e,
+                        text,
+                        clean,
+                        n_words,
+                        block=whole,
+                        heading=heading or "",
+                        section=section or "",
+                    )
+                )
         ordered = sorted(spans)
         for ps, pe, title in _between(block.start(), block.end(), titles, above):
             if len(_WORD.findall(answer, ps, pe)) <= WINDOW_WORDS:
