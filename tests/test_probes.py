@@ -86,6 +86,31 @@ def test_a_probe_quotes_the_answer_and_asks_a_deeper_question(kb):
     assert f.listen_for[0] == kb.concepts["cold_start"].levels.l3
 
 
+def test_a_probe_does_not_ask_about_what_another_covered_component_says(kb):
+    """A monitoring plan is not pressed with "when true labels arrive days or weeks later" in an
+    answer that covers when its labels arrive; it is, where label delay is not covered."""
+    from grader.scoring.probes import asks_what_is_covered
+
+    late = "How do you monitor model quality when true labels arrive days or weeks later?"
+    assert asks_what_is_covered(kb, late, "monitoring_metrics", {"label_delay"})
+    assert not asks_what_is_covered(kb, late, "monitoring_metrics", {"drift"})
+    assert not asks_what_is_covered(kb, late, "label_delay", {"label_delay"})  # its own topic
+    answer = (
+        "On a dashboard we watch input drift, calibration drift per clinic each week, and the "
+        "daily no-show rate against the predicted rate."
+    )
+    r = component(kb, "monitoring_metrics", "covered", 80, answer, [answer])
+    asked = {}
+    for covered in ((), ("label_delay",)):
+        f = probe_follow_up(kb, r, None, "this question", covered=covered)
+        assert f is not None
+        asked[covered] = f.question.removeprefix(f'You said: "{f.quote}". ')
+    assert asked[()] == late  # label delay not covered: the question that fits the quote best
+    pressed = asked[("label_delay",)]
+    assert not asks_what_is_covered(kb, pressed, "monitoring_metrics", {"label_delay"})
+    assert pressed in kb.concepts["monitoring_metrics"].questions(())[1:]
+
+
 def test_labels_and_markup_are_left_out_of_the_quote(kb):
     answer = (
         "- **Data drift:** compare feature distributions against training with PSI per feature."

@@ -325,15 +325,31 @@ def names_set_aside(kb: KnowledgeBase, case: Case | None, text: str) -> bool:
     bank = _bank(kb)
     if bank.case_cues.get(text) == case.id:
         return False  # the case's own words ("labels arrive within the hour"), written for it
-    named = bank.named.get(text)
-    if named is None:
-        masks = naming_masks(bank.topics, [text])
-        named = bank.named.setdefault(text, frozenset(c for c, m in masks.items() if m[0]))
+    named = _named(bank, text)
     kept = [c.id for c in case.components if c.id in named]
     return any(
         not any(named_within(bank.topics[away], bank.topics[own], text) for own in kept)
         for away in named & case.not_applicable.keys()
     )
+
+
+def _named(bank: _Bank, text: str) -> frozenset[str]:
+    """The components whose topics a text names (`naming_masks`), read once per text."""
+    named = bank.named.get(text)
+    if named is None:
+        masks = naming_masks(bank.topics, [text])
+        named = bank.named.setdefault(text, frozenset(c for c, m in masks.items() if m[0]))
+    return named
+
+
+def asks_what_is_covered(
+    kb: KnowledgeBase, text: str, component_id: str, covered: Collection[str]
+) -> bool:
+    """Whether a follow-up question for one component asks about another's topic, one the answer
+    covers, and not about its own: "How do you monitor model quality when true labels arrive days
+    or weeks later?" presses no monitoring plan whose answer said when its labels arrive."""
+    named = _named(_bank(kb), text)
+    return component_id not in named and bool(named & (set(covered) - {component_id}))
 
 
 def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
@@ -604,11 +620,13 @@ def probe_follow_up(
     systems: Collection[str] | None = None,
     near: Case | None = None,
     batch: bool = False,
+    covered: Collection[str] = (),
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component (its evidence, or for a missing one
     where they named its topic without explaining it, `mention`): their words, then the concept's
     deeper question (any but the first, basic one of those written for the asked kind of system)
-    that fits them best: not answered by what they said already, written for this case rather than
+    that fits them best: not answered by what they said already, nor asking about another
+    component the answer covers (`covered`, `asks_what_is_covered`), written for this case rather than
     another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid` (taken
     by other components) only when nothing else will do; then the clause most on topic, the best
     evidence and the note's order break ties. None when nothing they said is on topic."""
@@ -623,7 +641,13 @@ def probe_follow_up(
     said = _said(r)
     avoid = set(avoid)
     deeper = [
-        (k, q, terms(q), _answered(q, said), elsewhere(kb, case, q, near))
+        (
+            k,
+            q,
+            terms(q),
+            _answered(q, said) or asks_what_is_covered(kb, q, r.id, covered),
+            elsewhere(kb, case, q, near),
+        )
         for k, q in enumerate(ups)
         if k > 0
     ]
@@ -697,9 +721,18 @@ def follow_ups(
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = list(first)
     quoted: list[str] = [f.quote for f in first if f.quote]
+    covered = {r.id for r in components if r.status == "covered"}
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
         f = probe_follow_up(
-            kb, r, case, where, avoid=quoted, systems=systems, near=near, batch=batch
+            kb,
+            r,
+            case,
+            where,
+            avoid=quoted,
+            systems=systems,
+            near=near,
+            batch=batch,
+            covered=covered,
         )
         if f is not None and f.quote in quoted:
             f = None  # a passage is pressed on once: another component asks its own question
