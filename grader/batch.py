@@ -760,7 +760,8 @@ NAMED_UP_TO = 6  # the candidates who missed a component are named up to this ma
 
 def _summary_markdown(reports, components, steps, problems, flagged=None) -> str:
     """The cohort at a glance: candidates by overall with their step scores and flags (`flagged`,
-    by default each report's own); then, for each question asked, each component, in the
+    by default each report's own; one every candidate has is said once, above the table), ranked
+    within each question when they answered several (named Q1, Q2, ... in a list above); then, for each question asked, each component, in the
     rubric's order under its step, with how many covered, partial or missed it and who missed it,
     and (small cohorts) every candidate's mark per component."""
     flagged = flagged or (lambda r, _rid: flags(r))
@@ -783,18 +784,34 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         "score per candidate.",
         "",
     ]
-    mixed = len(asked) > 1  # a cohort answering several questions: each row says which
-    ranked = sorted(reports.items(), key=lambda kv: (-kv[1].overall_score, kv[0]))
-    out += ["| candidate | " + ("question | " if mixed else "") + "overall | "
+    # a cohort answering several questions: ranked within each question, named Q1, Q2, ...
+    mixed = len(asked) > 1
+    label = {q: f"Q{k}" for k, q in enumerate(asked, 1)}
+    if mixed:
+        out += ["**Questions:**", ""] + [f"- {label[q]}: {_cell_text(q)}" for q in asked] + [""]
+    ranked = sorted(
+        reports.items(), key=lambda kv: (asked.index(shown[kv[0]]), -kv[1].overall_score, kv[0])
+    )
+    # a flag every candidate has is said once, above the table: it tells no one apart
+    said = {rid: [f for f in flagged(r, rid).split(", ") if f] for rid, r in ranked}
+    common = [
+        f for f in said[ranked[0][0]] if len(ranked) > 1 and all(f in v for v in said.values())
+    ]
+    if common:
+        out += [f"Every answer: {_cell_text(', '.join(common))}.", ""]
+    out += ["| candidate | " + ("question | rank | " if mixed else "") + "overall | "
             + " | ".join(steps) + " | flags |",
-            "|---|" + ("---|" if mixed else "") + "---:|" + "---:|" * len(steps) + "---|"]  # fmt: skip
+            "|---|" + ("---|---:|" if mixed else "") + "---:|" + "---:|" * len(steps) + "---|"]  # fmt: skip
+    place: dict[str, int] = {}
     for rid, r in ranked:
-        question = f"{_cell_text(shown[rid])} | " if mixed else ""
+        place[shown[rid]] = place.get(shown[rid], 0) + 1
+        question = f"{label[shown[rid]]} | {place[shown[rid]]} | " if mixed else ""
         scores = [str(s.score) if (s := _find_step(r, sid)) else "" for sid in steps]
+        own = ", ".join(f for f in said[rid] if f not in common)
         out.append(
             f"| {rid} | {question}{r.overall_score} | "
             + " | ".join(scores)
-            + f" | {_cell_text(flagged(r, rid))} |"
+            + f" | {_cell_text(own)} |"
         )
     # a cohort answering several questions: one rubric each, its steps, then its components
     groups = {q: [(rid, r) for rid, r in ranked if shown[rid] == q] for q in asked}

@@ -92,10 +92,16 @@ def step_score_note(r: GradeReport) -> str:
         f"counts half, and each counts up to {cal.component_depth_share:.0%} less when the "
         f"answer's own passages about it say under {cal.component_depth_words} words), less up "
         f"to {cal.step_depth_share:.0%} of it when the answer says under "
-        f"{cal.step_depth_words} words about the covered ones. Words: how many words of the "
-        "passages read as about the step's components (a passage counts for the component it "
-        "reads most like). The overall is the share of the whole rubric covered."
+        f"{cal.step_depth_words} words about the covered ones. The overall is the share of the "
+        "whole rubric covered."
     )
+
+
+# what a steps table's words column counts, said under the tables that have one
+WORDS_NOTE = (
+    "Words (about it): how many words of the answer read as about the step's components (a "
+    "passage counts for the one component it reads most like)."
+)
 
 
 def status_note() -> str:
@@ -147,7 +153,7 @@ def to_markdown(r: GradeReport) -> str:
         f"| {s.title} | {s.score} | {_or_dash(s.coverage)} | {_or_dash(s.said_words)} |"
         for s in r.steps
     ]
-    out += ["", f"*{step_score_note(r)}*"]
+    out += ["", f"*{step_score_note(r)} {WORDS_NOTE}*"]
     out += pacing_markdown(r)
     out += ["", "## Components", "", "| | Component | Severity | Score |", "|---|---|---|---:|"]
     titles = {x.id: x.title for x in r.steps}
@@ -251,7 +257,10 @@ def print_rich(r: GradeReport, console=None) -> None:
     if r.summary:
         console.print(escape(r.summary))
     steps = Table(
-        title="Steps", show_header=True, caption=step_score_note(r), caption_justify="left"
+        title="Steps",
+        show_header=True,
+        caption=f"{step_score_note(r)} {WORDS_NOTE}",
+        caption_justify="left",
     )
     steps.add_column("Step")
     steps.add_column("Score", justify="right")

@@ -206,9 +206,12 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     write_summary(tmp_path, [])
     summary = (tmp_path / "summary.md").read_text()
     header = next(line for line in summary.splitlines() if line.startswith("| candidate"))
-    assert header.startswith("| candidate | question | overall |")
-    assert "| ana | Video recommendation (home feed) |" in summary  # a bank case by its title
-    assert "| ben | Design a / pipe question |" in summary  # a pipe would break the table
+    assert header.startswith("| candidate | question | rank | overall |")
+    # each question named once, above the table, and ranked apart
+    assert "- Q2: Video recommendation (home feed)" in summary  # a bank case by its title
+    assert "- Q1: Design a / pipe question" in summary  # a pipe would break the table
+    rows = [line for line in summary.splitlines() if line.startswith(("| ana |", "| ben |"))]
+    assert [r.split(" | ")[:3] for r in rows] == [["| ben", "Q1", "1"], ["| ana", "Q2", "1"]]
     assert "**Question:**" not in summary
     # each question's components apart: one rubric's severities, not two cohorts pooled
     sections = [line for line in summary.splitlines() if line.startswith("## Components")]
@@ -574,6 +577,33 @@ def test_the_summary_flags_renamed_ids_and_text_read_as_windows_1252(tmp_path, g
         WEAK.read_text() + "\nTODO: add the monitoring section.\n", "video_recommendation"
     )
     assert "to-do notes ignored" in flags(todo)
+
+
+def test_a_flag_every_candidate_has_is_said_once_above_the_ranking(tmp_path, grader):
+    """Graded with the framework's rubric, every row would say "framework rubric": said once above
+    the table, it leaves each row's flags to tell candidates apart."""
+    from grader.batch import write_summary
+
+    question = "Design a system that ranks job applicants for recruiters"
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for rid, path in (("ana", STRONG), ("ben", WEAK)):
+        (reports / f"{rid}.json").write_text(grader.grade(path.read_text(), question).to_json())
+    short = grader.grade("We rank applicants with a gradient-boosted model on skills.", question)
+    write_summary(tmp_path, [])
+    summary = (tmp_path / "summary.md").read_text()
+    common = next(line for line in summary.splitlines() if line.startswith("Every answer: "))
+    assert "framework rubric" in common
+    rows = [line for line in summary.splitlines() if line.startswith(("| ana |", "| ben |"))]
+    assert len(rows) == 2 and not [r for r in rows if "framework rubric" in r]
+    # a flag only some have stays on their rows
+    (reports / "cy.json").write_text(short.to_json())
+    write_summary(tmp_path, [])
+    summary = (tmp_path / "summary.md").read_text()
+    common = next(line for line in summary.splitlines() if line.startswith("Every answer: "))
+    assert "framework rubric" in common and "short" not in common
+    cy = next(line for line in summary.splitlines() if line.startswith("| cy |"))
+    assert "short" in cy and "framework rubric" not in cy
 
 
 def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
