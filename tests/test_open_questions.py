@@ -454,7 +454,8 @@ def test_a_question_asking_which_items_will_do_something_is_no_regression(grader
 
 def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     """Privacy is at stake for data about people's health, not for anything that says "health": a
-    city health department ranking restaurants holds no one's health records."""
+    city health department ranking restaurants holds no one's health records. Abuse is at stake
+    for bots to catch, not for the product's own bot."""
     from grader.scoring.stakes import raised_concerns
 
     inspections = "Rank the restaurants a city health department should inspect first each day"
@@ -465,3 +466,8 @@ def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     ]:
         raised = {r.id: r.said for r in raised_concerns(grader.stakes, question)}
         assert raised.get("privacy") == said, raised
+    # so with a bot: the product's own ("a dependency bot") is no adversary; bots to catch are
+    dependencies = "Predict which pull requests opened by our dependency bot will break the build"
+    assert "abuse_security" not in {r.id for r in raised_concerns(grader.stakes, dependencies)}
+    tickets = "Design a system that detects bots buying concert tickets"
+    assert "abuse_security" in {r.id for r in raised_concerns(grader.stakes, tickets)}
