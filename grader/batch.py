@@ -761,9 +761,10 @@ NAMED_UP_TO = 6  # the candidates who missed a component are named up to this ma
 def _summary_markdown(reports, components, steps, problems, flagged=None) -> str:
     """The cohort at a glance: candidates by overall with their step scores and flags (`flagged`,
     by default each report's own; one every candidate has is said once, above the table), ranked
-    within each question when they answered several (named Q1, Q2, ... in a list above); then, for each question asked, each component, in the
-    rubric's order under its step, with how many covered, partial or missed it and who missed it,
-    and (small cohorts) every candidate's mark per component."""
+    within each question when they answered several (named Q1, Q2, ... in a list above); then,
+    for each question asked, each component, in the rubric's order under its step, with how many
+    covered, partial or missed it and who missed it, and (small cohorts) every candidate's mark
+    per component."""
     flagged = flagged or (lambda r, _rid: flags(r))
     out = [f"# Cohort summary: {quantity(len(reports), 'answer')}", ""]
     if problems:  # said first: an interviewer reading the ranking must know who is not in it

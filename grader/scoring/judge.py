@@ -438,7 +438,8 @@ TOPIC_PROMISES = frozenset(
 )
 # pledges and intensifiers: how much a team cares, not what it does ("we take privacy extremely
 # seriously", "data protection is paramount"); signs of a claim only, never a name for nothing
-# (not in NAMING_WORDS), and each absent from every claim-like passage of the choice answers
+# (not in NAMING_WORDS). In the choice answers' claim-like passages they mark one word window
+# ("shown to work extremely well for recommendation"); "dedicated" (a team assigned) stays out
 PLEDGE_WORDS = frozenset(
     """extremely seriously committed commitment deeply truly exceptional exceptionally
     paramount utmost tirelessly unparalleled unmatched innovative next-generation empower empowers

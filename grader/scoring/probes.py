@@ -626,10 +626,10 @@ def probe_follow_up(
     where they named its topic without explaining it, `mention`): their words, then the concept's
     deeper question (any but the first, basic one of those written for the asked kind of system)
     that fits them best: not answered by what they said already, nor asking about another
-    component the answer covers (`covered`, `asks_what_is_covered`), written for this case rather than
-    another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid` (taken
-    by other components) only when nothing else will do; then the clause most on topic, the best
-    evidence and the note's order break ties. None when nothing they said is on topic."""
+    component the answer covers (`covered`, `asks_what_is_covered`), written for this case rather
+    than another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid`
+    (taken by other components) only when nothing else will do; then the clause most on topic,
+    the best evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
     ups = _questions(kb, r.id, _systems(case, systems), batch, case)
     said_where = _heard(r)
