@@ -693,19 +693,23 @@ def write_summary(
         named = f"id given as '{given[rid]}'" if rid in given else ""
         return ", ".join(x for x in (flags(r), same, named) if x)
 
-    with open(out / "summary.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "question", "rubric", "overall", *steps, *components, "flags"])
-        for rid, r in reports.items():
-            writer.writerow([
-                rid, r.question.asked or r.question.title, rubric_line(r), r.overall_score,
-                *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
-                *(_cell(r, cid) for cid in components), flagged(r, rid),
-            ])  # fmt: skip
-        for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
-            blank = [""] * (2 + len(steps) + len(components))
-            said = f"not graded ({p.where}): {p.reason}"
-            writer.writerow([p.id or p.where, p.question, *blank, said])
+    fh = io.StringIO(newline="")  # written whole: a reader never meets half a summary
+    writer = csv.writer(fh)
+    # each component's status and score in columns of their own: a spreadsheet sorts and
+    # filters a number, not "covered 71"
+    marks = [column for cid in components for column in (cid, f"{cid}_score")]
+    writer.writerow(["id", "question", "rubric", "overall", *steps, *marks, "flags"])
+    for rid, r in reports.items():
+        writer.writerow([
+            rid, r.question.asked or r.question.title, rubric_line(r), r.overall_score,
+            *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
+            *(cell for cid in components for cell in _cells(r, cid)), flagged(r, rid),
+        ])  # fmt: skip
+    for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
+        blank = [""] * (2 + len(steps) + len(marks))
+        said = f"not graded ({p.where}): {p.reason}"
+        writer.writerow([p.id or p.where, p.question, *blank, said])
+    write_atomic(out / "summary.csv", fh.getvalue().encode("utf-8"))
     write_atomic(
         out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
     )
@@ -728,9 +732,10 @@ def same_answers(out: Path, reports: dict[str, GradeReport]) -> dict[str, list[s
     }
 
 
-def _cell(r: GradeReport, cid: str) -> str:
+def _cells(r: GradeReport, cid: str) -> tuple[str, int | str]:
+    """A component's status and score, blank where its rubric has no such component."""
     c = _find(r, cid)
-    return f"{c.status} {c.score}" if c else ""
+    return (c.status, c.score) if c else ("", "")
 
 
 def flags(r: GradeReport) -> str:

@@ -606,6 +606,28 @@ def test_a_flag_every_candidate_has_is_said_once_above_the_ranking(tmp_path, gra
     assert "short" in cy and "framework rubric" not in cy
 
 
+def test_the_csv_gives_each_components_status_and_score_columns_of_their_own(tmp_path, grader):
+    """A spreadsheet sorts a number: each component's score is a column of its own beside its
+    status, as the report has them."""
+    from grader.batch import write_summary
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    graded = {rid: grader.grade(p.read_text(), "video_recommendation") for rid, p in
+              (("ana", STRONG), ("ben", WEAK))}  # fmt: skip
+    for rid, r in graded.items():
+        (reports / f"{rid}.json").write_text(r.to_json())
+    write_summary(tmp_path, [])
+    rows = {row["id"]: row for row in csv.DictReader(open(tmp_path / "summary.csv"))}
+    for rid, r in graded.items():
+        for c in r.components:
+            assert rows[rid][c.id] == c.status and int(rows[rid][f"{c.id}_score"]) == c.score
+    by_cold_start = sorted(rows, key=lambda rid: -int(rows[rid]["cold_start_score"]))
+    assert by_cold_start[0] == max(
+        graded, key=lambda rid: graded[rid].component("cold_start").score
+    )
+
+
 def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
     """Each question's components open with the rubric they were graded with, what it weighs as
     critical included; the interviewer sheet's rubric line does not repeat the question."""
