@@ -471,8 +471,3 @@ def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     assert "abuse_security" not in {r.id for r in raised_concerns(grader.stakes, dependencies)}
     tickets = "Design a system that detects bots buying concert tickets"
     assert "abuse_security" in {r.id for r in raised_concerns(grader.stakes, tickets)}
-    # and in an answer: a bot that opens pull requests names no abuse, view bots do
-    from grader.scoring.judge import naming_masks
-
-    said = ["We have several years of bot PRs with CI results.", "View bots inflate counts."]
-    assert naming_masks(grader.lexicons, said)["abuse_security"].tolist() == [False, True]
