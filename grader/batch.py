@@ -688,10 +688,10 @@ def write_summary(
     copies = same_answers(out, reports)
     given = given or {}
 
-    def flagged(r: GradeReport, rid: str) -> str:
+    def flagged(r: GradeReport, rid: str) -> list[str]:
         same = f"same answer as {', '.join(copies[rid])}" if copies.get(rid) else ""
         named = f"id given as '{given[rid]}'" if rid in given else ""
-        return ", ".join(x for x in (flags(r), same, named) if x)
+        return [*flag_list(r), *(x for x in (same, named) if x)]
 
     fh = io.StringIO(newline="")  # written whole: a reader never meets half a summary
     writer = csv.writer(fh)
@@ -703,7 +703,7 @@ def write_summary(
         writer.writerow([
             rid, r.question.asked or r.question.title, rubric_line(r), r.overall_score,
             *(next((s.score for s in r.steps if s.id == sid), "") for sid in steps),
-            *(cell for cid in components for cell in _cells(r, cid)), flagged(r, rid),
+            *(cell for cid in components for cell in _cells(r, cid)), ", ".join(flagged(r, rid)),
         ])  # fmt: skip
     for p in sorted(problems, key=lambda p: (p.file or "", p.line)):  # one row per candidate
         blank = [""] * (2 + len(steps) + len(marks))
@@ -739,6 +739,11 @@ def _cells(r: GradeReport, cid: str) -> tuple[str, int | str]:
 
 
 def flags(r: GradeReport) -> str:
+    """`flag_list`, as one line."""
+    return ", ".join(flag_list(r))
+
+
+def flag_list(r: GradeReport) -> list[str]:
     """What to check before trusting a grade: the answer read as off topic, short, partly
     unrelated prose, buzzword lists or claims (not counted), a transcript, steering, to-do notes or
     hidden text (not counted), or graded with the framework's rubric (no bank case close to the question)."""
@@ -756,7 +761,7 @@ def flags(r: GradeReport) -> str:
         ("hidden text ignored", "a reader of the answer does not see"),
         ("read as Windows-1252", "read as Windows-1252"),
     ]
-    return ", ".join(name for name, mark in found if mark in said)
+    return [name for name, mark in found if mark in said]
 
 
 MARKS_UP_TO = 12  # a cohort this size also gets a components x candidates table of marks
@@ -770,7 +775,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
     for each question asked, each component, in the rubric's order under its step, with how many
     covered, partial or missed it and who missed it, and (small cohorts) every candidate's mark
     per component."""
-    flagged = flagged or (lambda r, _rid: flags(r))
+    flagged = flagged or (lambda r, _rid: flag_list(r))
     out = [f"# Cohort summary: {quantity(len(reports), 'answer')}", ""]
     if problems:  # said first: an interviewer reading the ranking must know who is not in it
         out += [
@@ -799,7 +804,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
         reports.items(), key=lambda kv: (asked.index(shown[kv[0]]), -kv[1].overall_score, kv[0])
     )
     # a flag every candidate has is said once, above the table: it tells no one apart
-    said = {rid: [f for f in flagged(r, rid).split(", ") if f] for rid, r in ranked}
+    said = {rid: flagged(r, rid) for rid, r in ranked}
     common = [
         f for f in said[ranked[0][0]] if len(ranked) > 1 and all(f in v for v in said.values())
     ]
