@@ -22,7 +22,7 @@ from grader.render import (
     step_score_note,
     to_markdown,
 )
-from grader.report import SEVERITY_LABEL, GradeReport
+from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
 from grader.text import quantity
 
@@ -359,8 +359,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     if not quotes:
         st.caption(
             (
-                "Credited from passages that read close to this component but even more like "
-                "other components, so they are quoted there, not here."
+                f"{NOTHING_QUOTED[0].upper()}{NOTHING_QUOTED[1:]}."  # as the report says it
                 if comp.status != "missing"
                 else "No quote from your answer supports this component."
             )
