@@ -73,6 +73,11 @@ class Question(BaseModel):
     id: str
     title: str
     prompt: str
+    own: bool = Field(
+        default=False,
+        description="One of your own cases (MLSD_USER_KB), written or overridden by you, not a "
+        "bundled one.",
+    )
 
 
 class Note(BaseModel):
@@ -122,7 +127,11 @@ ERRORS = {
         (400, "The body is not JSON text in UTF-8."),
         (401, "MLSD_API_TOKEN is set and the bearer token is missing or wrong."),
         (413, "The request is over MLSD_API_MAX_BODY bytes."),
-        (415, "POST /v1/grade reads JSON: the request was sent as another content type."),
+        (
+            415,
+            "POST /v1/grade reads JSON and POST /v1/grade/upload a multipart form: the request "
+            "was sent as another content type.",
+        ),
         (422, "The request's fields are invalid, or the answer or question cannot be graded."),
         (429, "The grading queue is full: retry after Retry-After seconds."),
         (503, "The grader cannot grade now (its knowledge base, index or configuration)."),
@@ -177,7 +186,9 @@ class _BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            response = JSONResponse({"detail": f"the request is over {_size(self.limit)}"}, 413)
+            response = JSONResponse(
+                {"detail": f"the request is over {_size(self.limit)}", "code": "too_large"}, 413
+            )
             return await response(scope, receive, send)
         seen = 0
 
@@ -225,6 +236,10 @@ def _offline_docs(app: FastAPI, swagger_ui_path: Path) -> None:
 
 
 _UNPARSED = "There was an error parsing the body"
+_UNREADABLE = (
+    "the request body could not be read as JSON text (it must be valid JSON in UTF-8): send the "
+    "answer as UTF-8 JSON, or upload it as a file to /v1/grade/upload, which reads other encodings"
+)
 
 
 def create_app(grader: Grader | None = None) -> FastAPI:
@@ -292,6 +307,16 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             for e in exc.errors()
         ]
         sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.url.path == "/v1/grade/upload" and sent != "multipart/form-data":
+            return JSONResponse(  # JSON or text posted where a file is read
+                {
+                    "detail": f"send the file as a multipart form (Content-Type: "
+                    f"multipart/form-data), not {sent or 'without a content type'}; an answer "
+                    "as JSON goes to /v1/grade",
+                    "code": "unsupported_media_type",
+                },
+                status_code=415,
+            )
         if request.url.path == "/v1/grade" and sent != "application/json":
             return JSONResponse(  # a form or text posted where JSON is read
                 {
@@ -301,6 +326,8 @@ def create_app(grader: Grader | None = None) -> FastAPI:
                 },
                 status_code=415,
             )
+        if any(e["type"] == "json_invalid" for e in errors):  # FastAPI's 422 for a broken body
+            return JSONResponse({"detail": _UNREADABLE, "code": "unreadable_body"}, status_code=400)
         said = "; ".join(
             f"{'.'.join(str(x) for x in e['loc'] if x != 'body') or 'body'}: {e['msg']}"
             for e in errors
@@ -314,11 +341,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail
         if exc.status_code == 400 and detail == _UNPARSED:  # FastAPI's words for any such body
-            detail = (
-                "the request body could not be read as JSON text (it must be UTF-8): send the "
-                "answer as UTF-8, or upload it as a file to /v1/grade/upload, which reads other "
-                "encodings"
-            )
+            detail = _UNREADABLE
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
             {"detail": detail, "code": code}, status_code=exc.status_code, headers=exc.headers
@@ -371,9 +394,10 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         responses={k: ERRORS[k] for k in (401, 503)},
     )
     def questions() -> list[Question]:
+        kb = the_grader().kb
         return [
-            Question(id=c.id, title=c.title, prompt=c.prompt)
-            for c in the_grader().kb.cases.values()
+            Question(id=c.id, title=c.title, prompt=c.prompt, own=kb.is_user("case", c.id))
+            for c in kb.cases.values()
         ]
 
     @app.get(

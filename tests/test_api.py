@@ -17,7 +17,9 @@ from fastapi.testclient import TestClient
 from bench.load import first_difference
 from grader import __version__
 from grader.api import create_app
+from grader.knowledge.notes import note_path
 from grader.pipeline import grade_input
+from grader.scoring.grading import Grader
 from tests.conftest import EXAMPLES, ROOT, free_port, serving
 
 pytestmark = pytest.mark.slow
@@ -363,3 +365,42 @@ def test_a_grading_whose_client_has_left_is_not_started(grader, monkeypatch, wea
     body = {"question": "video_recommendation", "answer": weak_answer}
     got = TestClient(create_app(grader)).post("/v1/grade", json=body)
     assert got.status_code == api.CLIENT_GONE and not graded
+
+
+def test_errors_an_integrator_meets_say_what_to_send(grader, monkeypatch, weak_answer):
+    """A broken JSON body is unreadable (400), as a body in another encoding is; JSON sent to the
+    upload route is told where JSON goes (415); a body over the limit has its code too; one's own
+    case whose note cannot be read is the server's problem (503), not the question's."""
+    monkeypatch.setenv("MLSD_API_MAX_BODY", "2000")
+    client = TestClient(create_app(grader))
+    broken = client.post(
+        "/v1/grade",
+        content=b'{"question": "fraud_detection",',
+        headers={"Content-Type": "application/json"},
+    )
+    assert broken.status_code == 400 and broken.json()["code"] == "unreadable_body", broken.text
+    assert "valid JSON" in broken.json()["detail"]
+    body = {"question": "fraud_detection", "answer": weak_answer}
+    misrouted = client.post("/v1/grade/upload", json=body)
+    assert misrouted.status_code == 415, misrouted.text
+    assert misrouted.json()["code"] == "unsupported_media_type"
+    assert "/v1/grade" in misrouted.json()["detail"] and "multipart" in misrouted.json()["detail"]
+    big = client.post(
+        "/v1/grade",
+        content=json.dumps({**body, "answer": "x " * 2000}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert big.status_code == 413 and big.json()["code"] == "too_large", big.text
+    unread = "user/cases/mine.md: title: [unclosed"
+    broken_kb = grader.kb.model_copy(update={"skipped": [unread]})
+    own = TestClient(create_app(Grader(broken_kb, grader.embedder, grader.index, grader.cal)))
+    asked = own.post("/v1/grade", json={"question": "mine", "answer": weak_answer})
+    assert asked.status_code == 503 and asked.json()["code"] == "unavailable", asked.text
+    assert "your case 'mine' could not be read" in asked.json()["detail"]
+    listed = client.get("/v1/questions").json()
+    assert listed and not any(q["own"] for q in listed)  # the bundled cases are nobody's own
+    mine = grader.kb.model_copy(
+        update={"user_notes": [f"user/{note_path('case', 'spam_detection')}"]}
+    )
+    listed = TestClient(create_app(Grader(mine, grader.embedder, grader.index, grader.cal)))
+    assert [q["id"] for q in listed.get("/v1/questions").json() if q["own"]] == ["spam_detection"]

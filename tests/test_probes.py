@@ -111,6 +111,33 @@ def test_a_probe_does_not_ask_about_what_another_covered_component_says(kb):
     assert pressed in kb.concepts["monitoring_metrics"].questions(())[1:]
 
 
+def test_a_probe_asks_no_kinds_basic_question_of_what_the_candidate_answered(kb):
+    """A system read as two kinds has a basic (first) question of each: a candidate quoted on what
+    they do for new teams is asked neither "what do you predict for a new store ... user?" (the
+    regression's) nor the one for a system of any kind, but something deeper."""
+    from grader.scoring.probes import basic_questions
+
+    answer = (
+        "New teams have no labelled tickets, so their tickets go to dispatchers until we have a "
+        "few hundred examples."
+    )
+    r = component(kb, "cold_start", "partial", 45, answer, [answer])
+    kinds = ["classification", "regression"]
+    basic = basic_questions(kb, "cold_start", kinds)
+    concept = kb.concepts["cold_start"]
+    assert basic == {concept.questions([k])[0] for k in kinds} | {concept.questions(())[0]}
+    assert len(basic) == 3
+    f = probe_follow_up(kb, r, None, "this question", systems=kinds)
+    assert f is not None and f.kind == "probe"
+    asked = f.question.removeprefix(f'You said: "{f.quote}". ')
+    assert asked in concept.questions(kinds) and asked not in basic
+    # a missing component is still asked the basic question of the kind asked
+    gap = gap_follow_up(
+        kb, component(kb, "cold_start", "missing", 10), None, systems=["regression"]
+    )
+    assert gap.question == concept.questions(["regression"])[0]
+
+
 def test_labels_and_markup_are_left_out_of_the_quote(kb):
     answer = (
         "- **Data drift:** compare feature distributions against training with PSI per feature."

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import __version__
-from grader.errors import GraderError, IndexDamaged, IndexNotReady, InputError
+from grader.errors import (
+    GraderError,
+    IndexDamaged,
+    IndexNotReady,
+    InputError,
+    KnowledgeBaseError,
+)
 from grader.knowledge.embedder import Embedder, cosines, default_embedder, load_in_background
 from grader.knowledge.index import Hit, KnowledgeIndex, build_index
 from grader.knowledge.notes import (
@@ -253,8 +259,9 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
         if as_said(q) == as_said(case.prompt):
             return case, "title"
     unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
-    if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read
-        raise InputError(f"your case '{key}' could not be read: {unread}")
+    if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read: the
+        # question is right, the note on disk is not (the API answers 503, not 422)
+        raise KnowledgeBaseError(f"your case '{key}' could not be read: {unread}")
     if _ID_LIKE.match(q) and "_" in q:
         near = difflib.get_close_matches(key, list(kb.cases), n=3, cutoff=0.6)
         hint = (

@@ -577,6 +577,26 @@ def _questions(
     ] or asked
 
 
+def basic_questions(
+    kb: KnowledgeBase,
+    component_id: str,
+    systems: Collection[str],
+    batch: bool = False,
+    case: Case | None = None,
+) -> set[str]:
+    """The first question written for each kind of system asked ("What do you predict for a new
+    store, place, item or user?" for a regression, "How do you score a brand-new account?" for a
+    classifier) and for a system of any kind: what a candidate who said nothing is asked. A probe
+    quoting what they said asks none of them, whichever kind it was written for (a ticket router
+    read as both kinds is not asked what it predicts for a newcomer after saying what it does for
+    new teams)."""
+    return {
+        ups[0]
+        for kind in [*sorted(systems), None]
+        if (ups := _questions(kb, component_id, [kind] if kind else (), batch, case))
+    }
+
+
 def gap_follow_up(
     kb: KnowledgeBase,
     r: ComponentResult,
@@ -640,6 +660,7 @@ def probe_follow_up(
         return None
     said = _said(r)
     avoid = set(avoid)
+    first = basic_questions(kb, r.id, _systems(case, systems), batch, case)
     deeper = [
         (
             k,
@@ -651,6 +672,7 @@ def probe_follow_up(
         for k, q in enumerate(ups)
         if k > 0
     ]
+    deeper = [d for d in deeper if d[1] not in first] or deeper
     _, clause, question = min(
         (
             (
