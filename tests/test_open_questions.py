@@ -471,3 +471,20 @@ def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     assert "abuse_security" not in {r.id for r in raised_concerns(grader.stakes, dependencies)}
     tickets = "Design a system that detects bots buying concert tickets"
     assert "abuse_security" in {r.id for r in raised_concerns(grader.stakes, tickets)}
+
+
+def test_a_misspelt_question_is_read_as_the_words_it_meant_and_kept_as_typed(grader, tmp_path):
+    """ "fruad detection" had found no case near it and graded a fraud answer 0/100 as off topic:
+    a word the model and the knowledge base do not know is read as the design word one slip away,
+    the report says so, and the question typed is what history keeps."""
+    right = grader.grade(FRAUD, "Design a fraud detection system for card payments")
+    typo = grader.grade(FRAUD, "Desing a fruad detecton system for card payments")
+    assert not _scaled(typo) and typo.overall_score == right.overall_score
+    assert typo.question.id == right.question.id == "fraud_detection"
+    assert typo.question.asked == "Desing a fruad detecton system for card payments"
+    said = next(w for w in typo.warnings if w.startswith("the question was read with"))
+    assert '"fruad" as "fraud"' in said and '"detecton" as "detection"' in said
+    assert not any("read with" in w for w in right.warnings)
+    history = History(tmp_path / "h.sqlite3")
+    attempt = history.get(history.save(FRAUD, typo))
+    assert attempt.question_title == "Desing a fruad detecton system for card payments"

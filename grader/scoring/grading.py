@@ -10,6 +10,7 @@ import re
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ from grader.scoring.segment import (
     count_words,
     segment,
 )
+from grader.scoring.spelling import English, design_words, respelled
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
@@ -377,6 +379,14 @@ def _nearest_cases(hits: list[Hit], cases: Mapping[str, Case], kinds: list[str])
 ReferenceBank = tuple[np.ndarray, list[str], np.ndarray]
 
 
+def _read_as(rubric: Rubric, slips: list[tuple[str, str]]) -> Rubric:
+    """The rubric with a warning naming each misspelt word of the question and how it was read."""
+    if slips:
+        read = ", ".join(f'"{typed}" as "{meant}"' for typed, meant in slips)
+        rubric.warnings.append(f"the question was read with {read}")
+    return rubric
+
+
 def _no_references(dimension: int) -> ReferenceBank:
     return np.zeros((0, dimension)), [], np.zeros(0, dtype=int)
 
@@ -443,11 +453,16 @@ class Grader:
         q = " ".join((question or "").split())
         if not q:
             raise InputError("the question is empty: give a case id or the question text")
+        typed, slips = q, []
         named = case_named(self.kb, q)
+        if named is None:  # a case's id, title or alias is spelt as its note spells it
+            q, slips = respelled(q, *self._spelling)
+            named = case_named(self.kb, q) if slips else None
         if named is not None:
             case, how = named
-            return self._for_case(case, how, 1.0, q)
-        rubric = self._typed(q)
+            rubric = self._for_case(case, how, 1.0, typed)
+            return _read_as(rubric, slips)
+        rubric = _read_as(self._typed(q, typed), slips)
         if len(q.split()) < SHORT_QUESTION_WORDS:
             rubric.warnings.append(
                 f"the question is only {quantity(len(q.split()), 'word')}: read as "
@@ -460,8 +475,19 @@ class Grader:
         rubric.question.raised[:] = raised
         return dataclasses.replace(rubric, components=components)
 
-    def _typed(self, q: str) -> Rubric:
-        """The rubric of a question typed as text, before its stakes: `resolve_question`."""
+    @functools.cached_property
+    def _spelling(self) -> tuple[English, Counter]:
+        """What a typed question's words are read against (`spelling.respelled`): English words
+        (the embedding model's whole words first), and the knowledge base's words with counts."""
+        tokenizer = getattr(self.embedder, "tokenizer", None)
+        vocab = tokenizer.get_vocab() if tokenizer is not None else {}
+        known = English(w for w in vocab if w.isalpha())
+        return known, design_words([*note_paragraphs(self.kb), *self.kb.cases, *self.kb.concepts])
+
+    def _typed(self, q: str, typed: str | None = None) -> Rubric:
+        """The rubric of a question typed as text (`typed`, read as `q`), before its stakes:
+        `resolve_question`."""
+        typed = typed or q
         cases = self.kb.cases
         vector = self.embedder.embed([closed(q)])[0]
         kinds, ruled_out = question_kinds(self.index, vector, self.kind_words, q)
@@ -484,7 +510,7 @@ class Grader:
         )
         if fits and fits.similarity >= self.cal.case_match_min:
             case = cases[fits.id]
-            rubric = self._for_case(case, "retrieval", fits.similarity, q)
+            rubric = self._for_case(case, "retrieval", fits.similarity, typed)
             reworded = fits.similarity >= CASE_ASKED
             rubric = dataclasses.replace(rubric, components=self._with_framework(case, reworded))
             rubric.question.informed_by[:] = _nearest_cases(hits, cases, [])
@@ -508,11 +534,11 @@ class Grader:
             warning = "graded against the general framework rubric"
         match = QuestionMatch(
             id=None,
-            title=q,
+            title=typed,
             matched_by="framework",
             similarity=best.similarity if best else None,
             prompt=None,
-            asked=q,
+            asked=typed,
             informed_by=_nearest_cases(hits, cases, kinds),
             systems=kinds,
         )
