@@ -209,6 +209,22 @@ def test_bad_audio_fails_with_one_line(tmp_path, monkeypatch, clips):
     assert 4 < audio_duration(clips["webm"].read_bytes(), "clip.webm") < 9
 
 
+def test_text_named_as_audio_is_read_as_the_text_it_is(tmp_path):
+    """A transcript's JSON saved as "answer.wav", or notes saved as ".mp3", had been refused as
+    "not readable audio ... may be corrupt": bytes that read as text are text, whatever the
+    name (no audio format starts with printable UTF-8; raw MP3 frames start with 0xFF)."""
+    segments = [{"start": 0.0, "end": 4.0, "text": "We retrain the ranking model weekly."}]
+    (tmp_path / "answer.wav").write_text(json.dumps({"segments": segments}))
+    (tmp_path / "notes.mp3").write_text("We monitor drift with PSI and retrain weekly.\n")
+    transcript = load_answer_file(tmp_path / "answer.wav")
+    assert transcript.text.strip() == "We retrain the ranking model weekly."
+    assert transcript.segments  # read as the timed transcript it is
+    assert load_answer_file(tmp_path / "notes.mp3").text.startswith("We monitor drift")
+    (tmp_path / "frames.mp3").write_bytes(b"\xff\xfb\x90\x64" + bytes(200))  # MP3 frames
+    with pytest.raises(InputError, match="not readable audio|no audio"):
+        load_answer_file(tmp_path / "frames.mp3")
+
+
 def test_assemble_model_joins_parts_once(tmp_path):
     one, two = tmp_path / "part1", tmp_path / "part2"
     one.mkdir(), two.mkdir()

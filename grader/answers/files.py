@@ -130,9 +130,22 @@ def _audio_format(head: bytes, suffix: str, name: str) -> str | None:
         return suffix[1:] if suffix[1:] in AUDIO_FORMATS else sniffed
     if suffix in UNSUPPORTED_MEDIA:
         raise InputError(f"{name}: unsupported format '{suffix[1:]}': use {SUPPORTED}")
-    if suffix[1:] in AUDIO_FORMATS:
+    if suffix[1:] in AUDIO_FORMATS and not _reads_as_text(head):
         return suffix[1:]
-    return None
+    return None  # text, whatever its name says: a transcript's JSON saved as "answer.wav"
+
+
+def _reads_as_text(head: bytes) -> bool:
+    """Whether a file's first bytes are printable UTF-8 text (no audio format starts so: raw MP3
+    frames start with byte 0xFF, which UTF-8 never uses)."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:  # possibly a character cut at the end of the head: read less
+        try:
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return bool(text.strip()) and all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def _from_audio(
