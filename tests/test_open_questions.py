@@ -73,10 +73,15 @@ def test_a_question_far_from_every_case_is_judged_against_itself(grader):
 def test_a_framework_rubric_suggests_only_cases_of_the_kind_asked(grader, question):
     """Reading for a question no bank case matches comes from cases of the kind it asks for: a
     job recommender is not sent to a delivery-time regression whose words it happens to be near."""
-    q = grader.grade(MAINTENANCE_ANSWER, question).question
+    report = grader.grade(MAINTENANCE_ANSWER, question)
+    q = report.question
     assert q.matched_by == "framework" and q.systems
     for case_id in q.informed_by:
         assert set(grader.kb.cases[case_id].systems) & set(q.systems), (case_id, q.systems)
+    # the warning names as "the nearest" the case the report's reading names first
+    far = next(w for w in report.warnings if "matches this question closely" in w)
+    if q.informed_by:
+        assert f", {grader.kb.cases[q.informed_by[0]].title}, is too far" in far, far
 
 
 LOAN_ANSWER = """The lender wants to approve more good applicants for personal loans while keeping losses down:

@@ -526,9 +526,12 @@ class Grader:
                 f"system and this question {asks}; graded against the general framework rubric"
             )
         elif best:
+            # named as the report's reading names it: the nearest of the kind asked, if any
+            near = next(iter(_nearest_cases(hits, cases, kinds)), best.id)
+            which = "the nearest" if near == best.id else f"the nearest {' or '.join(kinds)} one"
             warning = (
-                f"no case in the bank matches this question closely (the nearest, "
-                f"{cases[best.id].title}, is too far); graded against the general framework rubric"
+                f"no case in the bank matches this question closely ({which}, "
+                f"{cases[near].title}, is too far); graded against the general framework rubric"
             )
         else:
             warning = "graded against the general framework rubric"
