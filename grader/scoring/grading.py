@@ -417,7 +417,7 @@ class Grader:
         self.rubric_terms = RubricTerms.of(
             [c.keywords for c in kb.concepts.values()], [c.title for c in kb.concepts.values()]
         )
-        self.domain = domain_vocabulary(note_paragraphs(kb))
+        self.domain = domain_vocabulary(self._paragraphs)
         self._cue_weights: dict[tuple[str, str], Columns] = {}
         self.relevance = Relevance(kb, index, self.cal)
         self.advisor = Advisor(kb, index, self.component_cues)
@@ -476,13 +476,19 @@ class Grader:
         return dataclasses.replace(rubric, components=components)
 
     @functools.cached_property
+    def _paragraphs(self) -> list[str]:
+        """The knowledge base's design notes as paragraphs (`note_paragraphs`), read once: what
+        design language is (`domain`) and which words a typed question may mean (`_spelling`)."""
+        return note_paragraphs(self.kb)
+
+    @functools.cached_property
     def _spelling(self) -> tuple[English, Counter]:
         """What a typed question's words are read against (`spelling.respelled`): English words
         (the embedding model's whole words first), and the knowledge base's words with counts."""
         tokenizer = getattr(self.embedder, "tokenizer", None)
         vocab = tokenizer.get_vocab() if tokenizer is not None else {}
         known = English(w for w in vocab if w.isalpha())
-        return known, design_words([*note_paragraphs(self.kb), *self.kb.cases, *self.kb.concepts])
+        return known, design_words([*self._paragraphs, *self.kb.cases, *self.kb.concepts])
 
     def _typed(self, q: str, typed: str | None = None) -> Rubric:
         """The rubric of a question typed as text (`typed`, read as `q`), before its stakes:

@@ -651,7 +651,8 @@ def probe_follow_up(
     (taken by other components) only when nothing else will do; then the clause most on topic,
     the best evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
-    ups = _questions(kb, r.id, _systems(case, systems), batch, case)
+    kinds = _systems(case, systems)
+    ups = _questions(kb, r.id, kinds, batch, case)
     said_where = _heard(r)
     if not said_where or len(ups) < 2:
         return None
@@ -660,7 +661,7 @@ def probe_follow_up(
         return None
     said = _said(r)
     avoid = set(avoid)
-    first = basic_questions(kb, r.id, _systems(case, systems), batch, case)
+    first = basic_questions(kb, r.id, kinds, batch, case)
     deeper = [
         (
             k,
