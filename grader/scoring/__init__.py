@@ -10,9 +10,7 @@ def clear_text_caches() -> None:
 
     for cached in (
         overlap.terms,
-        judge._names,
         judge._spans,
-        judge._plain_tokens,
         probes._elsewhere,
         plain_words,
     ):

@@ -81,15 +81,24 @@ def naming_masks(
     regression baseline") does not name its own; a phrase that is a keyword of both names both.
     Otherwise a terse choice ("gradient boosted trees, with a logistic regression baseline") names
     three topics and reads as a list of buzzwords."""
-    rows_of: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        for word in _plain_tokens(text):
-            rows_of.setdefault(word, []).append(i)
+    plain = [plain_words(text) for text in texts]
+    leads = frozenset().union(*(lexicon.leads for lexicon in lexicons.values()))
+    at: dict[str, list[tuple[int, int]]] = {}  # a lead: (text, where it starts in its plain words)
+    for i, words in enumerate(plain):
+        start = 0
+        for word in words.split(" "):
+            if word in leads:
+                at.setdefault(word, []).append((i, start))
+            start += len(word) + 1
     masks = {}
     for key, lexicon in lexicons.items():
         mask = np.zeros(len(texts), dtype=bool)
-        for i in sorted({i for lead in lexicon.leads for i in rows_of.get(lead, ())}):
-            mask[i] = _names(lexicon.pattern, texts[i])
+        # a keyword starts at a word, and that word is one of the lexicon's leads: each is tried
+        # where it stands (`match` reads the lookbehind's character before it), not searched for
+        for lead in lexicon.leads & at.keys():
+            for i, start in at[lead]:
+                if not mask[i] and lexicon.pattern.match(plain[i], start):
+                    mask[i] = True
         masks[key] = mask
     found = {k: masks[k].copy() for k in masks}  # as searched, before nested keywords are dropped
     for key, outer in _nesting(tuple(lexicons.items())).items():
@@ -134,18 +143,6 @@ def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
     return other[0] <= span[0] and span[1] <= other[1] and other[1] - other[0] > span[1] - span[0]
 
 
-@functools.lru_cache(maxsize=8192)
-def _plain_tokens(text: str) -> frozenset[str]:
-    return frozenset(plain_words(text).split())
-
-
-@functools.lru_cache(maxsize=65536)
-def _names(pattern: re.Pattern, text: str) -> bool:
-    """Whether `pattern` finds a keyword in the text's plain words (cached: an answer graded
-    again, as the evals and the calibration do, is not searched again)."""
-    return pattern.search(plain_words(text)) is not None
-
-
 def named_within(mine: TopicLexicon, theirs: TopicLexicon, text: str) -> bool:
     """Whether the text names `mine`'s topic, and only by words that name `theirs` too: each of
     its keywords found lies within one of `theirs`' (the same word, or inside a longer phrase)."""
@@ -156,7 +153,8 @@ def named_within(mine: TopicLexicon, theirs: TopicLexicon, text: str) -> bool:
 
 @functools.lru_cache(maxsize=16384)
 def _spans(pattern: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
-    """Where `pattern` finds its keywords in the text's plain words (cached as `_names`)."""
+    """Where `pattern` finds its keywords in the text's plain words (cached: an answer graded
+    again, as the evals and the calibration do, is not searched again)."""
     return tuple(m.span() for m in pattern.finditer(plain_words(text)))
 
 
