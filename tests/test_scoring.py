@@ -719,6 +719,20 @@ def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
     assert added.tolist() == figures.tolist()
 
 
+def test_the_quantity_prefilter_never_hides_a_quantity():
+    """`states_quantity` skips the full pattern on texts with no digit and no "ly": every figure,
+    cadence, latency percentile and decimal it can find is still found, in any case or script."""
+    from grader.scoring.judge import QUANTITY, states_quantity
+
+    texts = [
+        "RETRAIN WEEKLY", "Biweekly refresh", "annually", "p99 under 50 ms", "PSI > .2",
+        "\u0663 days of data", "10k QPS", "retrain regularly", "a daily job", "no figures here",
+        "the ranker, nightly", "80/20 split", "ship it",
+    ]  # fmt: skip
+    assert [states_quantity(t) for t in texts] == [bool(QUANTITY.search(t)) for t in texts]
+    assert sum(map(states_quantity, texts)) == 10
+
+
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():
     """Unpunctuated speech is one "sentence" of hundreds of words: quoted whole, it would point at
     the whole answer. It is quoted by the window inside it closest to the component instead."""

@@ -227,6 +227,9 @@ QUANTITY = re.compile(
     r"|quarterly|yearly|annually)\b",
     re.IGNORECASE,
 )
+# every `QUANTITY` holds a digit or is a cadence, and every cadence ends in "ly": a text with
+# neither cannot state one, and is not searched (half the units of a 1,500-word answer)
+_MAY_QUANTIFY = re.compile(r"\d|ly", re.IGNORECASE)
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -238,9 +241,14 @@ def quantities(units: Sequence[Unit]) -> np.ndarray:
     piece ("| cold start | 100% |", "Drift: 10/10") is a mark given to a topic, not a design."""
     out = np.zeros(len(units), dtype=np.float32)
     for i, u in enumerate(units):
-        if QUANTITY.search(u.clean):
+        if states_quantity(u.clean):
             out[i] = sum(map(_figures, _PIECE.split(u.clean if "|" not in u.text else u.text)))
     return out
+
+
+def states_quantity(text: str) -> bool:
+    """Whether the text holds a `QUANTITY`."""
+    return _MAY_QUANTIFY.search(text) is not None and QUANTITY.search(text) is not None
 
 
 @functools.lru_cache(maxsize=16384)
@@ -319,7 +327,7 @@ def listy_units(
             continue
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
             continue  # says more than rubric terms: the cheap test first
-        if QUANTITY.search(u.clean):
+        if states_quantity(u.clean):
             continue  # a quantity is a decision, not a name ("Retrain weekly on 30 days of data")
         topics = (m for m in named if m[i])
         mask[i] = sum(1 for _ in itertools.islice(topics, cal.listy_components)) >= (
