@@ -955,7 +955,7 @@ def test_clearing_the_text_caches_forgets_every_answer_and_changes_no_report(gra
 
     before = grader.grade(strong_answer, "video_recommendation").model_dump_json()
     caches = (
-        overlap.terms, judge._names, judge._spans, judge._plain_tokens, probes._elsewhere, plain_words
+        overlap.terms, judge._spans, probes._elsewhere, plain_words
     )  # fmt: skip
     assert all(c.cache_info().currsize for c in caches)
     clear_text_caches()

@@ -377,6 +377,23 @@ def test_an_answers_title_heads_no_section():
         assert read and read[0].clean.endswith(f": {note}") and read[0].heading, sectioned
 
 
+def test_a_long_markdown_title_is_still_the_title():
+    """A "#" title of more words than a heading has ("Ranking Answers Under Each Question
+    (Community Q&A Site)") had been read as a sentence of the answer: quoted as the evidence of
+    what the model predicts, and counted in its words. It is the answer's title, as a short one
+    is; a whole answer pasted on the line of its "#" is read as the sentences it holds."""
+    body = "We order the answers by the chance that a visitor finds them helpful."
+    title, read = segment(f"# Ranking Answers Under Each Question (Community Q&A Site)\n\n{body}\n")
+    assert (title.title, title.text, read.title, read.text) == (
+        True,
+        "Ranking Answers Under Each Question (Community Q&A Site)",
+        False,
+        body,
+    )
+    pasted = "# Video recommendations " + " ".join([body] * 4)
+    assert not any(u.title for u in segment(pasted))
+
+
 def test_a_title_without_markup_is_no_sentence_of_the_answer():
     """A first paragraph of one short unpunctuated line is the answer's title ("Job feed ranking -
     quick notes"): it restates the question, and was quoted as the evidence of what the model

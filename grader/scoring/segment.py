@@ -270,14 +270,21 @@ def _title_line(answer: str) -> int | None:
         return None
     # a "#" line inside a fenced code block is a comment, not a heading
     prose = without_fenced_code(answer)
-    levels = [(m.start(1), len(m.group(1))) for m in _MD_LEVEL.finditer(prose)]
-    if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
-        return None  # the first line is no markdown heading
-    at, level = levels[0]
 
     def line(start: int) -> str:
         end = prose.find("\n", start)
         return " ".join(prose[start : end if end >= 0 else len(prose)].split())
+
+    # a "#" line longer than any heading is a paragraph pasted after its "#" (an answer pasted
+    # again on fewer lines), not a heading
+    levels = [
+        (m.start(1), len(m.group(1)))
+        for m in _MD_LEVEL.finditer(prose)
+        if len(line(m.start(1))) <= HEADING_CHARS
+    ]
+    if not levels or answer.count("\n", 0, first.start()) != answer.count("\n", 0, levels[0][0]):
+        return None  # the first line is no markdown heading
+    at, level = levels[0]
 
     # the title said again (the answer pasted twice) is no other section: the first copy is read
     # as it was alone
@@ -411,6 +418,17 @@ def _parts(
     )
 
 
+def _title_unit(answer: str, start: int, end: int, seen: set[str]) -> list[Unit]:
+    """The answer's title as a unit of its own (`Unit.title`: read for its topic, never as
+    evidence), or none when it is too short to read."""
+    s, e = _trim(answer, start, end)
+    text = answer[s:e]
+    if len(_WORD_RUN.findall(text)) < MIN_UNIT_WORDS:
+        return []
+    seen.add(text)
+    return [Unit(s, e, text, clean_text(text), len(_WORD.findall(text)), block=text, title=True)]
+
+
 def segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
@@ -431,21 +449,7 @@ def segment(answer: str) -> list[Unit]:
     scopes: list[tuple[int, str | None]] = []
     for block in _BLOCK.finditer(answer):
         if block.start() == plain_title:
-            s, e = _trim(answer, block.start(), block.end())
-            text = answer[s:e]
-            if len(_WORD_RUN.findall(text)) >= MIN_UNIT_WORDS:
-                seen.add(text)
-                units.append(
-                    Unit(
-                        s,
-                        e,
-                        text,
-                        clean_text(text),
-                        len(_WORD.findall(text)),
-                        block=text,
-                        title=True,
-                    )
-                )
+            units += _title_unit(answer, block.start(), block.end(), seen)
             continue
         spans: dict[tuple[int, int], tuple[int, int]] = {}  # each sentence's: its reader's span
         whole = block.group()  # one string shared by the block's units
@@ -472,6 +476,13 @@ def segment(answer: str) -> list[Unit]:
                     heading = scopes.pop()[1]
                 titles.append((at, at, heading or ""))
             title = _heading(line, following)
+            if title is None and at == title_at and len(line) <= HEADING_CHARS:
+                # a title of more words than a heading has ("# Ranking Answers Under Each
+                # Question (Community Q&A Site)") is still the title; a whole answer pasted on
+                # the line of its "#" is not
+                units += _title_unit(answer, at, at + len(line), seen)
+                titles.append((at, at + len(line), ""))
+                continue
             if title is not None:
                 if _LIST_ITEM.match(line):
                     scopes.append((indent, heading))
