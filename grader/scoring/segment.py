@@ -478,8 +478,8 @@ def segment(answer: str) -> list[Unit]:
             title = _heading(line, following)
             if title is None and at == title_at and len(line) <= HEADING_CHARS:
                 # a title of more words than a heading has ("# Ranking Answers Under Each
-                # Question (Community Q&A Site)") is still the title; a whole answer pasted on
-                # the line of its "#" is not
+                # Question (Community Q&A Site)") is still the title; a longer run (the title's
+                # line read on with text under it) is read as its sentences
                 units += _title_unit(answer, at, at + len(line), seen)
                 titles.append((at, at + len(line), ""))
                 continue
