@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "dev"  # the development set: written and labelled like the blind set, fitted on
-DEV2 = DATA / "dev2"  # a second one: not fitted on; its spans join the reference passages
+DEV2 = DATA / "dev2"  # a second one, for choosing only: nothing (fit, reference passages) reads it
 DEV3 = (
     DATA / "dev3"
 )  # a third, of polished answers (claims, checklists, concrete prose): choosing only

@@ -132,8 +132,8 @@ def test_the_background_note_is_loaded_and_validated(kb, kb_copy):
 
 
 def test_reference_passages_are_the_development_labels_as_written(kb, kb_copy):
-    """Each component's reference passages are what `evals/references.py` writes from the first
-    two development sets' labels (regenerate, never edit), each a passage of its answer;
+    """Each component's reference passages are what `evals/references.py` writes from the
+    development set's labels (regenerate, never edit), each a passage of its development answer;
     a note for no concept is an error."""
     from evals.references import passages
 
