@@ -1275,6 +1275,28 @@ def test_a_note_that_reads_like_what_readers_marked_for_a_component_raises_it(gr
     assert scores == [c.score for c in without.components]
 
 
+def test_quotes_rank_by_what_readers_marked_as_much_as_by_the_cues(grader, kb):
+    """A unit's closeness to a component, as quotes are ranked by it, is the mean of its closeness
+    to the component's cues and to the closest passage readers marked for it; a component without
+    marked passages keeps its closeness, so the component a unit leads for can change. A grader
+    withholding every development question reads no marks and ranks by the cues alone."""
+    from grader.scoring.grading import Grader, leads, read_closeness
+
+    near = np.array([[0.5, 0.4], [0.3, 0.45]])  # components x units
+    marked = (["drift"], np.array([[0.2, 0.9]]))
+    read = read_closeness(near, ["drift", "retraining"], marked)
+    assert np.allclose(read[0], [0.35, 0.65]) and np.array_equal(read[1], near[1])
+    assert leads(near)[0, 1] < 0 < leads(read)[0, 1]
+
+    vectors = grader.embedder.embed(["new users: top songs in their country until they like a few"])
+    components, rows = grader.reference_rows(vectors)
+    assert "cold_start" in components and rows.shape == (len(components), 1)
+    every = {p.question for note in kb.references.values() for p in note.passages}
+    withheld = Grader(grader.kb, grader.embedder, grader.index, grader.cal, withheld=every)
+    assert withheld.reference_rows(vectors)[0] == []
+    assert read_closeness(near, ["drift"], withheld.reference_rows(vectors)) is near
+
+
 def test_a_section_heading_names_the_topic_of_what_is_under_it(grader):
     """A note under "COLD START" is as much about cold start as the same note written "Cold
     start: ..." on one line: the same score and status, quoted; the heading alone over a line

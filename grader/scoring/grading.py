@@ -690,19 +690,38 @@ class Grader:
         # in float64 once, as `cosines` reads them, rather than at every grade
         return np.vstack(blocks).astype(np.float64), components, starts
 
+    def reference_rows(
+        self, vectors: np.ndarray, bank: ReferenceBank | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """The components with reference passages, and components x units: each unit's closest
+        reference passage of each. `bank`: this grader's by default."""
+        refs, components, starts = self._references if bank is None else bank
+        if not components or not len(vectors):
+            return [], np.zeros((0, len(vectors)), dtype=np.float32)
+        return components, np.maximum.reduceat(cosines(vectors, refs), starts, axis=1).T
+
     def reference_leads(
-        self, vectors: np.ndarray, heard: np.ndarray, bank: ReferenceBank | None = None
+        self,
+        vectors: np.ndarray,
+        heard: np.ndarray,
+        bank: ReferenceBank | None = None,
+        rows: tuple[list[str], np.ndarray] | None = None,
     ) -> dict[str, float]:
         """Per component with reference passages: how much closer the answer's passage most about
         it comes to its references than to any other component's (`heard` units only; 0 when
         none comes closer). Readers' marked passages carry the registers cues lack ("new users
         -> popular songs", "| Loss | log loss |"): a terse note that reads like what readers
-        marked for a component in other answers is about it. `bank`: this grader's by default."""
-        refs, components, starts = self._references if bank is None else bank
-        if not components or not heard.any():
+        marked for a component in other answers is about it. `bank`: this grader's by default;
+        `rows`: `reference_rows` of all `vectors`, when already read."""
+        if not heard.any():
             return {}
-        # components x units: each unit's closest reference passage of each component
-        best = np.maximum.reduceat(cosines(vectors[heard], refs), starts, axis=1).T
+        components, best = (
+            self.reference_rows(vectors[heard], bank)
+            if rows is None
+            else (rows[0], rows[1][:, heard])
+        )
+        if not components:
+            return {}
         most = leads(best).max(axis=1)
         return {c: max(0.0, float(v)) for c, v in zip(components, most)}
 
@@ -990,11 +1009,13 @@ class Grader:
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
         near = closeness_rows([matrices[c.id][1] for c in rubric.components])
-        ahead = leads(near)
+        marked = self.reference_rows(unit_vecs)
+        # a quote is the passage most about its component, as its cues and readers' marks say
+        ahead = leads(read_closeness(near, [c.id for c in rubric.components], marked))
         # only passages that say something beyond topic names: a row "| cold start | yes |" reads
         # like the terse notes readers marked for cold start, and names it only
         read_like = self.reference_leads(
-            unit_vecs, prepared.explains & ~(excluded.astype(bool) | prepared.repeats)
+            unit_vecs, prepared.explains & ~(excluded.astype(bool) | prepared.repeats), rows=marked
         )
         owners = owners_of(near, self.heading_prior(prepared, rubric.components), units)
         # a word two components' keywords share names only the one whose passage it is
@@ -1237,6 +1258,27 @@ def closeness_rows(matrices: list[np.ndarray]) -> np.ndarray:
     if not matrices:
         return np.zeros((0, 0))
     return np.vstack([closeness(m) for m in matrices])
+
+
+def read_closeness(
+    near: np.ndarray, components: list[str], marked: tuple[list[str], np.ndarray]
+) -> np.ndarray:
+    """Components x units: each unit's closeness to each component (`near`, `closeness_rows`),
+    averaged with its similarity to the closest passage readers marked for it in other answers
+    (`marked`, `Grader.reference_rows`); a component without such passages, its closeness alone.
+    What a quote is ranked by: readers' marks say what a reader points at for a component, in
+    the registers its cues lack (on the development sets, first quotes inside a marked span
+    0.760 / 0.714 / 0.611 -> 0.765 / 0.718 / 0.644, each answer without its own question's marks;
+    no verdict moves)."""
+    row = {c: i for i, c in enumerate(marked[0])}
+    if not row or not near.size:
+        return near
+    return np.vstack(
+        [
+            (near[k] + marked[1][row[c]]) / 2 if c in row else near[k]
+            for k, c in enumerate(components)
+        ]
+    )
 
 
 def unit_owners(
