@@ -1008,10 +1008,11 @@ class Grader:
         matrices = self.rubric_similarities(
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
-        near = closeness_rows([matrices[c.id][1] for c in rubric.components])
+        ids = [c.id for c in rubric.components]
+        near = closeness_rows([matrices[c][1] for c in ids])
         marked = self.reference_rows(unit_vecs)
         # a quote is the passage most about its component, as its cues and readers' marks say
-        ahead = leads(read_closeness(near, [c.id for c in rubric.components], marked))
+        ahead = leads(read_closeness(near, ids, marked))
         # only passages that say something beyond topic names: a row "| cold start | yes |" reads
         # like the terse notes readers marked for cold start, and names it only
         read_like = self.reference_leads(
@@ -1019,11 +1020,9 @@ class Grader:
         )
         owners = owners_of(near, self.heading_prior(prepared, rubric.components), units)
         # a word two components' keywords share names only the one whose passage it is
-        names = owned_names(
-            self.lexicons, units, prepared.names, owners, [c.id for c in rubric.components]
-        )
+        names = owned_names(self.lexicons, units, prepared.names, owners, ids)
         unquotable = unquotable_units(excluded, units)  # the same for every component
-        name_lists = name_lists_of(prepared, [c.id for c in rubric.components])
+        name_lists = name_lists_of(prepared, ids)
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
@@ -1090,7 +1089,7 @@ class Grader:
                     units,
                     # a question the candidate asks ("Could we split randomly?") makes no choice
                     ~(excluded.astype(bool) | prepared.repeats | asking(units)),
-                    [c.id for c in rubric.components],
+                    ids,
                 ),
             ),
             recommended_reading=self.advisor.reading(
