@@ -1297,6 +1297,30 @@ def test_quotes_rank_by_what_readers_marked_as_much_as_by_the_cues(grader, kb):
     assert read_closeness(near, ["drift"], withheld.reference_rows(vectors)) is near
 
 
+def test_what_prepare_reads_ahead_is_what_grading_would_read_itself(grader):
+    """`prepare` begins the units' closeness to readers' marked passages on another thread, and
+    reads the words `claimed` needs while the units embed: the same numbers, bit for bit, as
+    reading them when needed."""
+    from grader.scoring.judge import claimed
+
+    answer = (
+        "## Cold start\nNew users: top songs in their country until they like a few.\n\n"
+        "## Monitoring\nOur robust, state-of-the-art platform monitors everything. We alert when "
+        "the share of skipped songs rises 5% above last week's, and retrain every two weeks."
+    )
+    prepared = grader.prepare(answer)
+    components, rows = prepared.marked()
+    again = grader.reference_rows(prepared.vectors)
+    assert components == again[0] and np.array_equal(rows, again[1]) and rows.size
+    counted = np.ones(len(prepared.units), dtype=bool)
+    margins = np.full(len(prepared.units), -1.0)  # every unit reads like a claim
+    ahead = claimed(
+        margins, prepared.units, prepared.figures, counted, grader.cal, prepared.claim_signs
+    )
+    fresh = claimed(margins, prepared.units, prepared.figures, counted, grader.cal)
+    assert ahead.tolist() == fresh.tolist() and 0 < ahead.sum() < len(ahead)
+
+
 def test_a_section_heading_names_the_topic_of_what_is_under_it(grader):
     """A note under "COLD START" is as much about cold start as the same note written "Cold
     start: ..." on one line: the same score and status, quoted; the heading alone over a line

@@ -62,6 +62,7 @@ from grader.scoring.judge import (
     RubricTerms,
     TopicLexicon,
     asking,
+    claim_signs,
     claimed,
     closeness,
     content_tokens,
@@ -157,6 +158,9 @@ class PreparedAnswer:
     claims: np.ndarray  # passages that claim without saying how (`judge.claimed`)
     claim_margins: np.ndarray  # what `claims` is read from (`Grader.claim_margins`) ...
     figures: np.ndarray  # ... with the figures each unit states (`judge.quantities`)
+    claim_signs: tuple[np.ndarray, np.ndarray] | None = None  # `judge.claim_signs`, when read
+    # waits for the units' `Grader.reference_rows`, begun as their vectors came (None: not begun)
+    marked: Callable[[], tuple[list[str], np.ndarray]] | None = None
 
     def about(self, question_side: np.ndarray, cal: Calibration) -> PreparedAnswer:
         """The same answer with `question_side` (units that read as about the question asked)
@@ -164,7 +168,9 @@ class PreparedAnswer:
         now decide whether the answer is made of claims."""
         off = self.off_domain & ~question_side
         counted = whole_units(self.units) & ~off
-        claims = claimed(self.claim_margins, self.units, self.figures, counted, cal)
+        claims = claimed(
+            self.claim_margins, self.units, self.figures, counted, cal, self.claim_signs
+        )
         return dataclasses.replace(
             self,
             off_domain=off,
@@ -794,11 +800,16 @@ class Grader:
                 figures = np.where(joined, 0.0, figures).astype(np.float32)
                 explains = explaining(units, self.rubric_terms, self.domain, figures)
         subst = substance(tokens, self.vocabulary, figures)
+        copied = copies(answer, units)
+        signs = claim_signs(units, figures)
         vectors, headings = vectors_of()
+        # the units' closeness to the passages readers marked, the largest product of a grading,
+        # on another thread (numpy holds no GIL while it multiplies) while this one reads on
+        marked = _started(self.reference_rows, vectors)
         nearest = self._nearest_cues(vectors)  # read against both everyday prose and claims
         off_domain = self._off_domain(vectors, units, headings, nearest=nearest)
         margins = self.claim_margins(vectors, nearest)
-        claims = claimed(margins, units, figures, whole_units(units) & ~off_domain, self.cal)
+        claims = claimed(margins, units, figures, whole_units(units) & ~off_domain, self.cal, signs)
         return PreparedAnswer(
             units,
             vectors,
@@ -806,7 +817,7 @@ class Grader:
             subst,
             listy | off_domain | claims | titles(units),
             off_domain,
-            repeats(units, vectors, answer),
+            repeats(units, vectors, copied),
             explains,
             names,
             headings,
@@ -814,6 +825,8 @@ class Grader:
             claims,
             margins,
             figures,
+            signs,
+            marked,
         )
 
     def claim_margins(self, vectors: np.ndarray, nearest: np.ndarray | None = None) -> np.ndarray:
@@ -836,8 +849,9 @@ class Grader:
 
     @functools.cached_property
     def _claim_vectors(self) -> np.ndarray:
-        """The knowledge base's vague claims, embedded (`KnowledgeIndex.claim_vectors`)."""
-        return self.index.claim_vectors()
+        """The knowledge base's vague claims, embedded (`KnowledgeIndex.claim_vectors`), in
+        float64 once, as `cosines` reads them, rather than at every grade."""
+        return self.index.claim_vectors().astype(np.float64)
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
         """The units' vectors. Sentences, bullets and rows are embedded, and so is a window that
@@ -900,9 +914,10 @@ class Grader:
 
     @functools.cached_property
     def _domain_contrast(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every rubric cue's vector, and the everyday background sentences' vectors."""
-        cues = np.vstack(list(self.index.cue_vectors().values()))
-        return cues, self.index.background_vectors()
+        """Every rubric cue's vector, and the everyday background sentences' vectors, in float64
+        once, as `cosines` reads them."""
+        cues = np.vstack(list(self.index.cue_vectors().values())).astype(np.float64)
+        return cues, self.index.background_vectors().astype(np.float64)
 
     def _off_domain(
         self,
@@ -1010,7 +1025,7 @@ class Grader:
         )
         ids = [c.id for c in rubric.components]
         near = closeness_rows([matrices[c][1] for c in ids])
-        marked = self.reference_rows(unit_vecs)
+        marked = prepared.marked() if prepared.marked else self.reference_rows(unit_vecs)
         # a quote is the passage most about its component, as its cues and readers' marks say
         ahead = leads(read_closeness(near, ids, marked))
         # only passages that say something beyond topic names: a row "| cold start | yes |" reads
@@ -1316,18 +1331,24 @@ def leads(near: np.ndarray) -> np.ndarray:
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again
 
 
-def repeats(units: list[Unit], vectors: np.ndarray, answer: str) -> np.ndarray:
+def repeats(units: list[Unit], vectors: np.ndarray, copied: np.ndarray) -> np.ndarray:
     """Mask of units that say again what the answer said before them: nearly word for word, as an
-    earlier unit that ends before they start (cosine >= REPEAT_COSINE), or word for word in the
-    answer before them, however the earlier text was cut into units (`said_before`). Saying a
-    thing twice adds nothing."""
+    earlier unit that ends before they start (cosine >= REPEAT_COSINE), or `copied` (`copies`,
+    read from the words alone, before the vectors come). Saying a thing twice adds nothing."""
     if len(units) < 2:
         return np.zeros(len(units), dtype=bool)
     starts = np.array([u.start for u in units])
     ends = np.array([u.end for u in units])
     earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
     again = ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
-    return again | said_before(answer, units) | _joined_to_repeats(units)
+    return again | copied
+
+
+def copies(answer: str, units: list[Unit]) -> np.ndarray:
+    """Per unit: whether it says again, word for word, what the answer said before it, however
+    the earlier text was cut into units (`said_before`), or is a word window joining a sentence to
+    ones said before (`_joined_to_repeats`)."""
+    return said_before(answer, units) | _joined_to_repeats(units)
 
 
 def _windows_as_sentences(units: list[Unit], owners: np.ndarray) -> np.ndarray:

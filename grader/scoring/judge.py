@@ -461,12 +461,20 @@ def promising(units: Sequence[Unit]) -> np.ndarray:
     return np.array([bool(content_tokens(u.text) & PRAISE_WORDS) for u in units], dtype=bool)
 
 
+def claim_signs(units: Sequence[Unit], figures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, what `claimed` reads from its words alone: whether it states a figure
+    (`figures`, less its stock ones) or a number in words, and whether it makes a promise
+    (`promising`)."""
+    return (figures - stock_figures(units) > 0) | numbered(units), promising(units)
+
+
 def claimed(
     margins: np.ndarray,
     units: Sequence[Unit],
     figures: np.ndarray,
     counted: np.ndarray,
     cal: Calibration,
+    signs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Per unit: whether it is a claim, which earns nothing. A unit is claim-like when it states
     no figure (`quantities`) and its best cue similarity is less than `claim_margin` above its best
@@ -479,8 +487,9 @@ def claimed(
     fewer than CLAIMS_READ_WHOLE passages is read passage by passage). A note with a figure or a
     number in words ("retrain monthly", "hold out 10% of buildings", "cap them at ten messages")
     is never a claim, though a stock figure ("24/7", "100%") spares none. A word window inside a
-    claimed sentence is one; a window may also read as a claim on its own, its sentence not."""
-    stated = (figures - stock_figures(units) > 0) | numbered(units)
+    claimed sentence is one; a window may also read as a claim on its own, its sentence not.
+    `signs`: the units' `claim_signs`, when already read."""
+    stated, promises = claim_signs(units, figures) if signs is None else signs
     like = (margins < cal.claim_margin) & ~stated
     words = np.array([u.words for u in units], dtype=float)
     total = float(words[counted].sum())
@@ -488,7 +497,7 @@ def claimed(
         int(counted.sum()) >= CLAIMS_READ_WHOLE
         and float(words[counted & like].sum()) >= cal.claim_share * total
     )
-    claims = like if made_of_claims else like & promising(units)
+    claims = like if made_of_claims else like & promises
     # a word window inside a claimed sentence claims what it does
     spans = [(u.start, u.end) for u, c in zip(units, claims) if c and not u.is_window]
     for i, u in enumerate(units):
