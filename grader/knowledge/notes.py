@@ -141,9 +141,10 @@ class Challenge(_Strict):
         """Where the passage makes this choice without showing it knows the catch, else None (read
         with typographic quotes as straight ones: "won’t" shows the catch as "won't" does)."""
         passage = straightened(passage)  # the same length: offsets hold
-        if self.unless and re.search(self.unless, passage, re.IGNORECASE):
+        found = re.search(self.said, passage, re.IGNORECASE)
+        if found is None or (self.unless and re.search(self.unless, passage, re.IGNORECASE)):
             return None
-        return re.search(self.said, passage, re.IGNORECASE)
+        return found
 
 
 class CueNote(_Strict):

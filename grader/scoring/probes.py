@@ -191,9 +191,15 @@ def _plain(word: str) -> str:
 
 
 def _topic_weights(concept: Concept, cues: Sequence[str]) -> dict[str, float]:
-    """Words that say what a component is about: its keywords and title (weight 2) and its cues'."""
+    """Words that say what a component is about: its keywords and title (weight 2) and its cues'.
+    Read once per component and case, as the knowledge base has them (not to be changed)."""
+    return _weights(concept.title, tuple(concept.keywords), tuple(cues))
+
+
+@functools.lru_cache(maxsize=1024)
+def _weights(title: str, keywords: tuple[str, ...], cues: tuple[str, ...]) -> dict[str, float]:
     weights = {t: 1.0 for cue in cues for t in terms(cue)}
-    for text in [concept.title, *concept.keywords]:
+    for text in [title, *keywords]:
         for t in terms(text):
             weights[t] = KEYWORD_WEIGHT
     return weights
