@@ -1025,7 +1025,7 @@ class Grader:
         )
         ids = [c.id for c in rubric.components]
         near = closeness_rows([matrices[c][1] for c in ids])
-        marked = prepared.marked() if prepared.marked else self.reference_rows(unit_vecs)
+        marked = prepared.marked()  # begun by `prepare` as the vectors came
         # a quote is the passage most about its component, as its cues and readers' marks say
         ahead = leads(read_closeness(near, ids, marked))
         # only passages that say something beyond topic names: a row "| cold start | yes |" reads
