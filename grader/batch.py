@@ -103,7 +103,8 @@ class Outcome:
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
     that failed are not counted); `waiting`: the rows it had yet to grade, and `failed` those that
-    could not be graded, as problems to list."""
+    could not be graded, as problems to list; `kept`: the rows whose report from an earlier run
+    was kept (not among the `total`)."""
 
     def __init__(
         self,
@@ -111,9 +112,10 @@ class BatchInterrupted(KeyboardInterrupt):
         total: int,
         waiting: Sequence[Problem] = (),
         failed: Sequence[Problem] = (),
+        kept: int = 0,
     ):
         super().__init__(done, total)
-        self.done, self.total = done, total
+        self.done, self.total, self.kept = done, total, kept
         self.waiting, self.failed = list(waiting), list(failed)
 
 
@@ -196,6 +198,7 @@ def read_rows(
         if isinstance(record, str):
             problems.append(Problem(line, "", record))
             continue
+        cut = record.pop(CUT, None)
         fields = list(record)
         named_by = _id_column(record)
         if named_by != "id":  # a 'candidate' or 'name' column names the row
@@ -214,7 +217,8 @@ def read_rows(
         text = str(text) if text not in (None, "") else None
         answer_only = "answer" in record and "path" not in record  # a blank answer cell
         reason = (
-            "no question (column 'question', or --question)" if not q
+            cut if cut
+            else "no question (column 'question', or --question)" if not q
             else "the answer is empty" if not (text or path) and answer_only
             else "neither 'answer' nor 'path' is given" + _fields(fields) if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
@@ -320,6 +324,8 @@ class _Lines:
         return line
 
 
+CUT = "\0cut"  # a CSV row's key for why its cells cannot be read as written (`_csv_records`)
+
 # an answer cell may be as long as any answer `mlsd grade` takes (the csv module stops at 128 KiB)
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
@@ -346,8 +352,10 @@ def _delimiter(text: str, suffix: str = ".csv") -> str:
 
 
 def _unclosed_quote(source: Path, text: str, delimiter: str = ",") -> None:
-    """Refuse a CSV whose last quoted cell never closes: every row after its quote would be read
-    as that cell's text, and those candidates silently dropped."""
+    """Refuse a CSV whose quotes do not pair up: a quoted cell that never closes, or one that
+    closes with more text after it before the next delimiter (a quote left open in one row and
+    closed by the next quote, rows later). Either way the rows in between would be read as one
+    cell's text, and those candidates silently dropped."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     done = 0
     try:
@@ -359,6 +367,11 @@ def _unclosed_quote(source: Path, text: str, delimiter: str = ",") -> None:
                 f"{source}: a quoted cell opened after line {done} is never closed, so every row "
                 "after it would be read as its text: close the quote"
             ) from None
+        raise InputError(
+            f"{source}: a quoted cell opened after line {done} closes on line {reader.line_num} "
+            "with more text after it, so the rows in between would be read as its text: close "
+            'the quote where the cell ends (a quote inside a quoted cell is written twice: "")'
+        ) from None
 
 
 def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
@@ -381,8 +394,17 @@ def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
             # a spreadsheet's blank row (",,,," when exported) is no row, as an empty line is not;
             # cells past the header (a list under None) count as much as named ones
             cells = [c for v in record.values() for c in (v if isinstance(v, list) else [v])]
-            if any(isinstance(c, str) and c.strip() for c in cells):
-                yield lines.start, {k.strip().lower(): v for k, v in record.items() if k}
+            if not any(isinstance(c, str) and c.strip() for c in cells):
+                continue
+            row = {k.strip().lower(): v for k, v in record.items() if k}
+            if any(c.strip() for c in record.get(None) or ()):
+                # an unquoted answer holding the delimiter: its text would be cut there
+                named = len(reader.fieldnames or ())
+                row[CUT] = (
+                    f"has {named + len(record[None])} cells where the header names {named}: a "
+                    f"cell holding '{delimiter}' must be quoted, or its text is cut there"
+                )
+            yield lines.start, row
 
 
 def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
@@ -616,7 +638,7 @@ def run_batch(
                 seen.append(r.id)
         except KeyboardInterrupt:
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems
+                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems, len(skip)
             ) from None
     else:
         _index_ready()
@@ -647,7 +669,7 @@ def run_batch(
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems
+                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems, len(skip)
             ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

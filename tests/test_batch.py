@@ -483,6 +483,30 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, mo
     assert (outcome.graded, outcome.changed, outcome.kept) == (1, 0, 2)
 
 
+def test_a_stopped_rerun_counts_the_reports_it_kept_apart_from_those_it_graded(
+    tmp_path, monkeypatch, grader
+):
+    """Stopped again, a rerun had said "0 of 1 answers graded and kept" while three reports
+    were kept: the ones kept from the run before are counted on their own."""
+    rows, _ = read_rows(_cohort(tmp_path))
+    report = grader.grade(WEAK.read_text(), "video_recommendation").to_json()
+
+    def grade_row(row, out):
+        if row.id == "erin":
+            raise KeyboardInterrupt
+        (tmp_path / "out" / "reports" / f"{row.id}.json").write_text(report)
+        return row.id, None
+
+    monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
+    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    with pytest.raises(batch.BatchInterrupted) as first:
+        batch.run_batch(rows, tmp_path / "out")
+    assert (first.value.done, first.value.total, first.value.kept) == (2, 3, 0)
+    with pytest.raises(batch.BatchInterrupted) as again:
+        batch.run_batch(rows, tmp_path / "out")
+    assert (again.value.done, again.value.total, again.value.kept) == (0, 1, 2)
+
+
 def test_a_stopped_batch_lists_the_rows_that_failed_in_it(tmp_path, monkeypatch):
     """A summary written after Ctrl+C had dropped a row that failed during the run: it was in
     neither the graded rows nor those still to grade."""
@@ -714,7 +738,7 @@ def test_a_spreadsheets_blank_rows_are_no_rows(tmp_path):
     with table.open("a", encoding="utf-8") as fh:
         fh.write(",,,,,an answer typed one column too far\r\n")
     _, problems = read_rows(table)
-    assert len(problems) == 2 and problems[1].reason.startswith("no question")
+    assert len(problems) == 2 and problems[1].reason.startswith("has 6 cells where the header")
 
 
 def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_it(tmp_path):
@@ -724,6 +748,34 @@ def test_a_quote_never_closed_is_refused_rather_than_swallowing_the_rows_after_i
     )
     with pytest.raises(batch.InputError, match="opened after line 1 is never closed"):
         read_rows(table)
+
+
+def test_a_quote_closed_rows_later_is_refused_rather_than_swallowing_the_rows_between(tmp_path):
+    """A quote left open in one row is closed by the next row's quote: the rows between would be
+    read as one cell's text, and their candidates dropped without a word."""
+    table = tmp_path / "cohort.csv"
+    table.write_text(
+        "id,question,answer\n"
+        "u1,video_recommendation,We rank with a two-tower model.\n"
+        'u2,video_recommendation,"we use gradient boosted trees\n'
+        "u3,video_recommendation,popularity first\n"
+        'u4,video_recommendation,"Labels are watch time; features are counts"\n'
+    )
+    with pytest.raises(batch.InputError, match="opened after line 2 closes on line 5"):
+        read_rows(table)
+
+
+def test_an_unquoted_answer_holding_commas_is_named_not_cut_at_its_first_comma(tmp_path):
+    table = tmp_path / "cohort.csv"
+    table.write_text(
+        "id,question,answer\n"
+        "u1,video_recommendation,We rank with a two-tower model, then re-rank, then filter.\n"
+        "u2,video_recommendation,We start with popularity.\n"
+    )
+    rows, problems = read_rows(table)
+    assert [r.id for r in rows] == ["u2"]
+    assert [(p.line, p.id) for p in problems] == [(2, "u1")]
+    assert problems[0].reason.startswith("has 5 cells where the header names 3")
 
 
 def test_a_candidates_summary_file_is_never_replaced_by_the_cohort_summary(tmp_path):

@@ -161,6 +161,21 @@ def test_a_question_has_one_length_limit_everywhere():
     assert "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("typed", ["ans/fraud_mid.md", "answer.txt", "C:\\cohort\\ana.docx"])
+def test_an_answers_file_name_typed_as_the_question_is_refused(typed):
+    """`mlsd grade a.md -q b.md` graded an answer against the "question" b.md."""
+    from grader.scoring.inputs import check_question
+
+    with pytest.raises(InputError, match="reads as a file's name"):
+        check_question(typed)
+    for question in (
+        "fraud_detection",
+        "Design A/B testing for a feed ranker.",
+        "Design pdf search",
+    ):
+        assert check_question(question) == question
+
+
 def test_windows_1252_text_is_read_and_said(tmp_path):
     """Text saved by a Windows editor (an en dash is byte 0x96) is read as Windows-1252, and the
     report says so; a candidate's answer was refused as "not valid UTF-8"."""

@@ -16,11 +16,25 @@ from grader.settings import settings
 MAX_QUESTION_CHARS = 3000
 
 
+# one word naming an answer's file ("answers/ana.md"): the answer's path typed as the question
+_FILE_NAME = re.compile(
+    r"\S*[/\\]\S*|\S+\.(?:md|markdown|txt|text|html?|docx|pdf|ipynb|srt|vtt|json|jsonl|csv|tsv"
+    r"|wav|mp3|m4a|ogg|oga|opus|webm|flac|mp4)",
+    re.IGNORECASE,
+)
+
+
 def check_question(question: str) -> str:
-    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), or is
-    longer than MAX_QUESTION_CHARS."""
+    """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), is
+    longer than MAX_QUESTION_CHARS, or is one word naming a file (an answer's path typed where the
+    question goes)."""
     if not isinstance(question, str) or not question.strip():
         raise InputError("the question is empty: give a case id or the question text")
+    if _FILE_NAME.fullmatch(question.strip()):
+        raise InputError(
+            f"the question {question.strip()!r} reads as a file's name, not a question: give the "
+            "question's text or a case id (mlsd questions lists them)"
+        )
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
             f"the question has {len(question):,} characters, over the limit of "
