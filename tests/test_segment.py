@@ -433,3 +433,25 @@ def test_a_run_in_label_is_read_with_its_sentence_in_bold_or_not():
     assert units == ["We retrain daily. Then we ship the model to all regions."]
     units = [u.clean for u in segment("We retrain the model daily. Then we ship it everywhere.\n")]
     assert units == ["We retrain the model daily.", "Then we ship it everywhere."]
+
+
+def test_a_hard_wrapped_line_runs_on_into_a_figure_or_after_a_word_no_sentence_ends_on():
+    """Text wrapped at a fixed width had a line starting with a figure ("5% of length") or after
+    "There is no" read as a sentence of its own: "There is no / A/B test; instead ..." was quoted
+    as "A/B test; instead ...", saying the opposite."""
+    answer = (
+        "Metrics are precision at the km budget, and recall of breaks within the top\n"
+        "5% of length, and PR-AUC. Also compare bursts avoided per km to the age rule. There is no\n"
+        "A/B test; instead we run a shadow year where planners see both lists side by side.\n"
+    )
+    sentences = [u.text.replace("\n", " ") for u in segment(answer) if not u.is_window]
+    assert sentences == [
+        "Metrics are precision at the km budget, and recall of breaks within the top 5% of length, "
+        "and PR-AUC.",
+        "Also compare bursts avoided per km to the age rule.",
+        "There is no A/B test; instead we run a shadow year where planners see both lists side by "
+        "side.",
+    ]
+    # a long note that stops on a word a sentence ends on is still a note of its own
+    notes = "Retrain the ranking model every week on the newest data\nMonitor the click rate of each slot every day\n"
+    assert len([u for u in segment(notes) if not u.is_window]) == 2

@@ -318,11 +318,22 @@ def _numbered_title(line: str) -> str | None:
     return m.group("title") if m is not None else None
 
 
+# words no sentence ends on: a line stopping on one is cut mid-sentence ("There is no" / "A/B
+# test; instead ...")
+_RUN_ON_WORDS = frozenset(
+    """a an the no every each this these those our their its my your his her of to at by for with
+    within from into onto between against across per via than and or but nor because whereas
+    unless whose is are was were be been will would can could should must may might not""".split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+
+
 def _continues(line: str, next_line: str) -> bool:
     """Whether a line runs on into the next one: a sentence cut by a line break, as speech
     recognition and caption files cut at every timed cue, and hard-wrapped text at a fixed width.
     The line is long, stops without ending its sentence, and the next line goes on with the
-    sentence (it starts in lower case, or the line stopped at a comma) rather than starting an
+    sentence (it starts in lower case or with a figure, "5% of length", or the line stopped at a
+    comma or on a word no sentence ends on, "There is no" / "A/B test") rather than starting an
     item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
     the line's end ("recom-" / "mendation") runs on whatever the line's length."""
     line, nxt = line.strip(), next_line.strip()
@@ -335,8 +346,14 @@ def _continues(line: str, next_line: str) -> bool:
         and not nxt.startswith("|")
         and _MARKER.match(next_line) is None
         and _LABEL.match(nxt) is None
-        and (nxt[:1].islower() or line.endswith(","))
+        and (nxt[:1].islower() or nxt[:1].isdigit() or line.endswith(",") or _stops_mid(line))
     )
+
+
+def _stops_mid(line: str) -> bool:
+    """Whether a line stops on a word no sentence ends on (`_RUN_ON_WORDS`)."""
+    last = _LAST_WORD.search(line)
+    return last is not None and last.group(1).lower() in _RUN_ON_WORDS
 
 
 def _runs(block: str) -> list[tuple[int, int]]:
