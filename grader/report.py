@@ -24,10 +24,10 @@ SEVERITY_LABEL: dict[str, str] = {
     "nice": "nice to have",
 }
 # said of a covered or partial component that no passage is quoted for: every passage near it reads
-# more like another component
+# more like another component (which may quote it, or not: a list of buzzwords quotes nothing)
 NOTHING_QUOTED = (
-    "credited from passages that read close to it but even more like other components, so they "
-    "are quoted there, not here"
+    "credited from passages that read close to it but even more like other components, so none "
+    "is quoted here"
 )
 
 
