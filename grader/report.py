@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.text import as_read
 
-SCHEMA_VERSION = 8  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 9  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
@@ -16,6 +16,7 @@ SCHEMA_VERSION = 8  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 7: a follow-up may challenge a choice the answer makes (`kind` "challenge")
 # 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason
 # "claims"), and code read as bare terms is listed as such (reason "code")
+# 9: a typed question says whether it or its answer names people (`question.people`)
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -172,6 +173,14 @@ class QuestionMatch(_Model):
         default_factory=list,
         description="Components a question typed as text weighs as critical because of what it "
         "says (a concern it names, or a subject such as hiring or health that raises one).",
+    )
+    people: bool | None = Field(
+        default=None,
+        description="For a question typed as text: whether it or its answer names people whose "
+        "data or treatment the system handles (users, customers, patients, personal data). When "
+        "neither does, nothing is asked or advised about them, and privacy and fairness are not "
+        "among the gaps put first. None for a bank case asked by name, or a report saved before "
+        "this was kept.",
     )
 
     @property

@@ -893,6 +893,56 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
     assert [t for t in unsaid if live_only(kb, t)]  # the plain question is advised about them
 
 
+def test_people_are_named_unless_the_text_says_there_are_none():
+    from grader.knowledge.notes import load_kb
+    from grader.scoring.probes import Fit, names_people
+
+    kb = load_kb()
+    assert names_people(kb, "Predict which subscribers will cancel next month.")
+    assert names_people(kb, "Raw PII never enters the feature pipeline.")
+    assert not names_people(kb, "Predict which water mains will burst in the next 12 months.")
+    assert not names_people(
+        kb, "There are no end users of a live service here: planners read a ranked list."
+    )
+    assert not names_people(kb, "The model is not user-facing; candidates are pipe segments.")
+    nobody = Fit(nobody=True)
+    assert nobody.refuses(kb, "A user asks to delete all their data. What happens to the model?")
+    assert not nobody.refuses(kb, "How long do you keep raw logs, and what do you keep after that?")
+    assert not Fit().refuses(kb, "A user asks to delete all their data.")
+    assert not nobody.asks_about(kb, "privacy") and nobody.asks_about(kb, "drift")
+    assert Fit().asks_about(kb, "privacy")
+
+
+@pytest.mark.slow
+def test_a_system_that_concerns_nobody_is_not_asked_about_users_or_privacy(grader):
+    """A model of water mains whose question and answer name no people was asked what happens
+    when "a user asks to delete all their data", and told to pseudonymise "card numbers": nothing
+    that speaks of people is asked or advised, and privacy is no gap put first; its verdict stands.
+    The same answer to a question about customers is asked about them as before."""
+    from grader.scoring.probes import names_people
+
+    answer = (
+        "We rank 80,000 pipe segments by the chance of a burst in the next 12 months, monthly in "
+        "batch, and planners replace the top 40 km a year. Features: material, diameter, install "
+        "year, soil corrosivity, freezing degree-days and past breaks from the work orders. A "
+        "gradient boosted tree model is trained on yearly snapshots of the asset register so no "
+        "replaced segment leaks; the baseline is the current age and material rule. We evaluate "
+        "precision in the top 40 km on a later year and retrain yearly."
+    )
+    pipes = grader.grade(answer, "Design a model that predicts which water mains will burst.")
+    assert pipes.question.people is False
+    said = [*pipes.improvements, *(f.question for f in pipes.follow_up_questions)]
+    # what to listen for, past the rubric's top level (a definition: "feature groups (user, item,
+    # context, cross)")
+    said += [t for f in pipes.follow_up_questions for t in f.listen_for[1:]]
+    assert said and not [t for t in said if names_people(grader.kb, t)]
+    assert "privacy" not in {f.component_id for f in pipes.follow_up_questions}
+    assert pipes.component("privacy").status == "missing"  # graded as before
+    served = grader.grade(answer, "Design a model that predicts which customers will churn.")
+    assert served.question.people is True
+    assert grader.grade(answer, "video_recommendation").question.people is None  # by name
+
+
 def test_a_case_asked_by_name_is_read_by_its_prompt_for_batch():
     """A case asked for by its id is read by its prompt: an interviewer's own case saying "scored
     nightly in batch" was advised about live requests, because the id typed was read instead. A

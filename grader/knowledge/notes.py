@@ -79,6 +79,12 @@ class Step(_Strict):
         default_factory=list,
         description="Words of text that speaks of answering live requests ('p99', 'per request').",
     )
+    people_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming people whose data or treatment a system handles ('users', "
+        "'patients', 'personal data'): a question and an answer that say none of them are not "
+        "asked about people, and advice that speaks of them does not fit.",
+    )
     body: str = ""
 
 
@@ -179,6 +185,11 @@ class Concept(_Strict):
         default_factory=list,
         description="Lowercase words of a typed question that make this concept critical for it: "
         "its own names, and subjects that raise its stakes (`grader.scoring.stakes`).",
+    )
+    about_people: bool = Field(
+        default=False,
+        description="Whether the concept is about people's data or treatment (privacy, fairness): "
+        "a typed question whose words and answer name no people is not asked about it.",
     )
     why_it_matters: str = NonEmpty
     cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")

@@ -131,7 +131,9 @@ class _Run:
     def follow_ups(self, components: list[ComponentResult]) -> list[FollowUp]:
         """Tailored questions for the weakest components, ranked with the bank's gap questions and
         probes (`probes.follow_ups`) over the judged components, each in its component's place."""
-        gaps = gaps_first(components)[:MAX_LLM_FOLLOW_UPS]
+        fit = probes.fit_asked(self.grader.kb, self.report.question)
+        gaps = [g for g in gaps_first(components) if fit.asks_about(self.grader.kb, g.id)]
+        gaps = gaps[:MAX_LLM_FOLLOW_UPS]
         if not gaps:
             return self._ranked(components)
         ids = [g.id for g in gaps]
@@ -196,7 +198,7 @@ class _Run:
             systems=probes.systems_asked(self.grader.kb, self.report.question),
             where=probes.where_asked(self.report.question),
             near=probes.near_case(self.grader.kb, self.report.question),
-            batch=probes.batch_asked(self.grader.kb, self.report.question),
+            fit=probes.fit_asked(self.grader.kb, self.report.question),
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

@@ -20,7 +20,7 @@ from grader.scoring.grading import Grader, gaps_first
 from grader.scoring.overlap import terms
 from grader.scoring.probes import (
     advice_case,
-    batch_asked,
+    fit_asked,
     gap_follow_up,
     made,
     systems_asked,
@@ -162,14 +162,11 @@ class MockInterview(BaseModel):
             return None
         question = self.report.question
         case = advice_case(kb, question)
-        for c in (g for g in gaps_first(self.report.components) if g.id not in asked):
+        fit = fit_asked(kb, question)
+        gaps = gaps_first(self.report.components)
+        for c in (g for g in gaps if g.id not in asked and fit.asks_about(kb, g.id)):
             return gap_follow_up(
-                kb,
-                c,
-                case,
-                where_asked(question),
-                systems=systems_asked(kb, question),
-                batch=batch_asked(kb, question),
+                kb, c, case, where_asked(question), systems=systems_asked(kb, question), fit=fit
             )
         return None
 

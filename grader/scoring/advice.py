@@ -82,14 +82,14 @@ class Advisor:
         case: Case | None,
         systems: Collection[str] = (),
         near: Case | None = None,
-        batch: bool = False,
+        fit: probes.Fit = probes.ANY_FIT,
     ) -> str:
         concept = self.kb.concepts[r.id]
         if r.status == "missing":  # an example that is not another bank case's (`advice`)
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
             texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
             example = self.advice(
-                case, texts, list(range(len(texts))), systems=systems, near=near, batch=batch
+                case, texts, list(range(len(texts))), systems=systems, near=near, fit=fit
             )
             added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing)"
             if not example:  # the rubric's top level is a criterion, not something an answer says
@@ -116,7 +116,7 @@ class Advisor:
         order: list[int] | None = None,
         systems: Collection[str] = (),
         near: Case | None = None,
-        batch: bool = False,
+        fit: probes.Fit = probes.ANY_FIT,
     ) -> str:
         """The first of the candidate cues written for the asked kind of system (`systems`) and
         no other product (`probes.foreign`), and not sharing more words with another bank case
@@ -126,9 +126,9 @@ class Advisor:
         belong under a video feed's drift. `order` ranks the cues (for an open question: nearest
         to it first), so that a question about machine sensors is not advised with a video feed's
         example; a question of unknown kind (far from every case) is advised only with cues
-        written for any system; one for a system that scores in batch (`batch`), with none that
-        speaks only of live requests (`probes.live_only`: no p99 budget for a nightly job); none
-        naming a topic the case sets aside as not applicable (`probes.names_set_aside`)."""
+        written for any system; none that does not `fit` the question (`probes.Fit.refuses`: no
+        p99 budget for a nightly job, no users' data for a model of water mains); none naming a
+        topic the case sets aside as not applicable (`probes.names_set_aside`)."""
         order = order or list(range(len(cue_texts)))
         rank = {k: i for i, k in enumerate(order)}
         candidates = sorted(candidates, key=rank.__getitem__)
@@ -139,7 +139,7 @@ class Advisor:
                 for k in ks
                 if not probes.foreign(self.kb, case, systems, cue_texts[k])
                 and probes.elsewhere(self.kb, case, cue_texts[k], near) < 2
-                and not (batch and probes.live_only(self.kb, cue_texts[k]))
+                and not fit.refuses(self.kb, cue_texts[k])
                 and not probes.names_set_aside(self.kb, case, cue_texts[k])
             ]
 
@@ -159,7 +159,7 @@ class Advisor:
         systems: Collection[str] = (),
         mention: Evidence | None = None,
         near: Case | None = None,
-        batch: bool = False,
+        fit: probes.Fit = probes.ANY_FIT,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.l3
@@ -167,7 +167,7 @@ class Advisor:
         # rubric's top level ("Add: I would train only on examples older than the label maturity
         # window" had been offered, as the first cue of all, to an answer saying just that)
         todo = self.advice(
-            case, cue_texts, list(j.unmatched_cues), False, order, systems, near, batch
+            case, cue_texts, list(j.unmatched_cues), False, order, systems, near, fit
         )
         # a case's pitfalls are its own product's: said only under the case asked by name
         pitfall = f" Watch out: {comp.pitfalls[0]}" if comp.pitfalls and case is not None else ""
@@ -195,7 +195,7 @@ class Advisor:
             order=order,
             systems=systems,
             near=near,
-            batch=batch,
+            fit=fit,
         )
         return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
 

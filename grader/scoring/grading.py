@@ -982,6 +982,12 @@ class Grader:
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         read = counted_text(answer, findings, set_aside)
+        if not rubric.question.by_name:  # a typed question: whom does the system concern?
+            people = probes.names_people(self.kb, rubric.question.asked or rubric.question.title)
+            people = people or probes.names_people(self.kb, read)
+            rubric = dataclasses.replace(
+                rubric, question=rubric.question.model_copy(update={"people": people})
+            )
         prepared = self.prepare(read)
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
@@ -1019,7 +1025,7 @@ class Grader:
         # a system that scores in batch is not advised about live requests
         systems = probes.systems_asked(self.kb, rubric.question)
         advised = probes.advice_case(self.kb, rubric.question)
-        batch = probes.batch_asked(self.kb, rubric.question)
+        fit = probes.fit_asked(self.kb, rubric.question)
         matrices = self.rubric_similarities(
             unit_vecs, prepared.words, rubric.case, rubric.components
         )
@@ -1082,7 +1088,7 @@ class Grader:
                         systems,
                         mention,
                         rubric.case,
-                        batch,
+                        fit,
                     ),
                 )
             )
@@ -1090,7 +1096,7 @@ class Grader:
                 mean = self.component_cues(rubric.case, comp)[1].mean(axis=0)
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
-        priority = gaps_first(results)
+        priority = [r for r in gaps_first(results) if fit.asks_about(self.kb, r.id)]
         return GradeReport(
             question=rubric.question,
             **self.totals(results, rubric.question),
@@ -1159,7 +1165,7 @@ class Grader:
         case = probes.advice_case(self.kb, question) if question is not None else None
         near = probes.near_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
-        batch = probes.batch_asked(self.kb, question) if question is not None else False
+        fit = probes.fit_asked(self.kb, question) if question is not None else probes.ANY_FIT
         steps = []
         for step in self.kb.steps.values():
             members = [r for r in results if r.step == step.id]
@@ -1175,7 +1181,8 @@ class Grader:
                 )
             )
         improvements = [
-            self.advisor.improvement(r, case, systems, near, batch) for r in gaps_first(results)[:3]
+            self.advisor.improvement(r, case, systems, near, fit)
+            for r in [g for g in gaps_first(results) if fit.asks_about(self.kb, g.id)][:3]
         ]
         thin = self.advisor.thin_step(steps, results)
         return dict(
@@ -1203,7 +1210,7 @@ class Grader:
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
             near=rubric.case,
-            batch=probes.batch_asked(self.kb, rubric.question),
+            fit=probes.fit_asked(self.kb, rubric.question),
         )
 
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNote, KnowledgeBase
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
-from grader.scoring.judge import TopicLexicon, named_within, naming_masks, topic_lexicons
+from grader.scoring.judge import TopicLexicon, _spans, named_within, naming_masks, topic_lexicons
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated
-from grader.text import shorten
+from grader.text import plain_words, shorten
 
 MAX_FOLLOW_UPS = 5
 MAX_QUOTE_CHARS = 160
@@ -280,6 +280,7 @@ class _Bank:
     case_cues: dict[str, str]  # a case's own cue text -> that case's id
     batch_words: TopicLexicon | None  # the serving step's `batch_words` and `live_words`
     live_words: TopicLexicon | None
+    people_words: TopicLexicon | None  # the steps' `people_words`
     topics: dict[str, TopicLexicon]  # each concept's keywords
     named: dict[str, frozenset[str]]  # a text -> the concepts it names (filled as texts are read)
 
@@ -294,6 +295,7 @@ def _bank(kb: KnowledgeBase) -> _Bank:
             steps = kb.steps.values()
             batch = [w for st in steps for w in st.batch_words]
             live = [w for st in steps for w in st.live_words]
+            people = [w for st in steps for w in st.people_words]
             general = general_texts(kb)
             profiles = {cid: _case_profile(c, general) for cid, c in kb.cases.items()}
             # a case with no words of its own (a template not yet written) is no product
@@ -309,6 +311,7 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 {t: c.id for c in kb.cases.values() for comp in c.components for t in comp.cues},
                 TopicLexicon.from_keywords(batch) if batch else None,
                 TopicLexicon.from_keywords(live) if live else None,
+                TopicLexicon.from_keywords(people) if people else None,
                 topic_lexicons(kb.concepts),
                 {},
             )
@@ -367,6 +370,52 @@ def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
     typed = None if question.by_name else question.asked
     text = typed or question.prompt or question.title
     return _says(bank.batch_words, text) and not _says(bank.live_words, text)
+
+
+# a word saying that none of them is there: "there are no end users", "not user-facing"
+_NONE_BEFORE = re.compile(r"(?:^|\s)(?:no|not|without|zero|never|nobody)(?:\s+\S+){0,2}\s*$")
+
+
+def names_people(kb: KnowledgeBase, text: str) -> bool:
+    """Whether a text names people whose data or treatment a system handles (the steps'
+    `people_words`: "users", "patients", "personal data"), other than to say there are none
+    ("There are no end users of a live service here")."""
+    lexicon = _bank(kb).people_words
+    if lexicon is None:
+        return True  # a base that says nothing of people: every text may speak of them
+    plain = plain_words(text)
+    return any(
+        not _NONE_BEFORE.search(plain[max(0, s - 40) : s]) for s, _ in _spans(lexicon.pattern, text)
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What advice must fit beyond the kind of system asked for: a system that scores in batch
+    (`batch`, `batch_asked`) is told nothing that speaks only of live requests, and one whose
+    question and answer name no people (`nobody`, `QuestionMatch.people`) nothing that speaks of
+    them ("A user asks to delete all their data" of a water-main failure model)."""
+
+    batch: bool = False
+    nobody: bool = False
+
+    def refuses(self, kb: KnowledgeBase, text: str) -> bool:
+        """Whether a text (a cue, a follow-up question) does not fit."""
+        return (self.batch and live_only(kb, text)) or (self.nobody and names_people(kb, text))
+
+    def asks_about(self, kb: KnowledgeBase, component_id: str) -> bool:
+        """Whether a component is asked and advised about as a gap: not one about people's data
+        (`Concept.about_people`) when no people are named."""
+        concept = kb.concepts.get(component_id)
+        return not (self.nobody and concept is not None and concept.about_people)
+
+
+ANY_FIT = Fit()
+
+
+def fit_asked(kb: KnowledgeBase, question: QuestionMatch) -> Fit:
+    """What advice for this question must fit (`Fit`)."""
+    return Fit(batch_asked(kb, question), question.people is False)
 
 
 def live_only(kb: KnowledgeBase, text: str) -> bool:
@@ -484,7 +533,7 @@ def listen_for(
     case: Case | None,
     systems: Collection[str] | None = None,
     near: Case | None = None,
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
 ) -> list[str]:
     """What a strong reply covers: the level-3 descriptor, then up to three cues the answer has not
     made yet (most of their words absent from the evidence), the case's own first, then the
@@ -492,8 +541,8 @@ def listen_for(
     kind, those written for any system) and no other product (`foreign`; examples sharing
     more words with other cases, `elsewhere`, last for a case asked by name, and left out for a
     typed question, read against `near`, the case it was graded with), each saying something
-    new; for a system that scores in batch, none that speaks only of live requests; none naming a
-    topic the case sets aside (`names_set_aside`)."""
+    new; none that does not `fit` the question (live requests to a system that scores in batch,
+    users to one that names nobody); none naming a topic the case sets aside (`names_set_aside`)."""
     concept = kb.concepts[r.id]
     comp = _case_component(case, r.id)
     said = _said(r)
@@ -509,8 +558,8 @@ def listen_for(
     seen: list[frozenset[str]] = []
     for cue in [*(comp.cues if comp else []), *(cue for *_, cue in ranked)]:
         words = terms(cue)
-        if not words or made(cue, said) or (batch and live_only(kb, cue)):
-            continue  # made already, or advice for live requests to a batch system
+        if not words or made(cue, said) or fit.refuses(kb, cue):
+            continue  # made already, or advice that does not fit (live requests to a batch system)
         if names_set_aside(kb, case, cue):
             continue  # speaks of a topic the case sets aside
         if any(_same(words, s) for s in seen):
@@ -569,17 +618,18 @@ def _questions(
     kb: KnowledgeBase,
     component_id: str,
     systems: Collection[str],
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
     case: Case | None = None,
 ) -> list[str]:
     """The concept's follow-up questions written for a system of these kinds ("your classifier"
     is not asked of a video feed; unknown kinds: those written for any system); all of them if
-    none is. For a system that scores in batch (`batch`), none that speaks only of live requests
-    (`live_only`), and none naming a topic `case` sets aside (`names_set_aside`), unless all do."""
+    none is; none that does not `fit` the question (`Fit.refuses`: live requests to a system that
+    scores in batch, users to one that names nobody), and none naming a topic `case` sets aside
+    (`names_set_aside`), unless all do."""
     concept = kb.concepts[component_id]
     asked = concept.questions(systems) or concept.questions()
     return [
-        q for q in asked if not (batch and live_only(kb, q)) and not names_set_aside(kb, case, q)
+        q for q in asked if not fit.refuses(kb, q) and not names_set_aside(kb, case, q)
     ] or asked
 
 
@@ -587,7 +637,7 @@ def basic_questions(
     kb: KnowledgeBase,
     component_id: str,
     systems: Collection[str],
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
     case: Case | None = None,
 ) -> set[str]:
     """The first question written for each kind of system asked ("What do you predict for a new
@@ -599,7 +649,7 @@ def basic_questions(
     return {
         ups[0]
         for kind in [*sorted(systems), None]
-        if (ups := _questions(kb, component_id, [kind] if kind else (), batch, case))
+        if (ups := _questions(kb, component_id, [kind] if kind else (), fit, case))
     }
 
 
@@ -610,13 +660,13 @@ def gap_follow_up(
     where: str | None = None,
     systems: Collection[str] | None = None,
     near: Case | None = None,
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
 ) -> FollowUp:
     """The concept's question for a gap, among those written for the asked kind of system
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
     brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
-    ups = _questions(kb, r.id, _systems(case, systems), batch, case)
+    ups = _questions(kb, r.id, _systems(case, systems), fit, case)
     fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
@@ -626,7 +676,7 @@ def gap_follow_up(
         component_id=r.id,
         why=_why(r, where, probe=False),
         kind="gap",
-        listen_for=listen_for(kb, r, case, systems, near, batch),
+        listen_for=listen_for(kb, r, case, systems, near, fit),
     )
 
 
@@ -645,7 +695,7 @@ def probe_follow_up(
     avoid: Iterable[str] = (),
     systems: Collection[str] | None = None,
     near: Case | None = None,
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
     covered: Collection[str] = (),
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component (its evidence, or for a missing one
@@ -658,7 +708,7 @@ def probe_follow_up(
     the best evidence and the note's order break ties. None when nothing they said is on topic."""
     concept = kb.concepts[r.id]
     kinds = _systems(case, systems)
-    ups = _questions(kb, r.id, kinds, batch, case)
+    ups = _questions(kb, r.id, kinds, fit, case)
     said_where = _heard(r)
     if not said_where or len(ups) < 2:
         return None
@@ -667,7 +717,7 @@ def probe_follow_up(
         return None
     said = _said(r)
     avoid = set(avoid)
-    first = basic_questions(kb, r.id, kinds, batch, case)
+    first = basic_questions(kb, r.id, kinds, fit, case)
     deeper = [
         (
             k,
@@ -704,7 +754,7 @@ def probe_follow_up(
         why=_why(r, where, probe=True),
         kind="probe",
         quote=clause.shown,
-        listen_for=listen_for(kb, r, case, systems, near, batch),
+        listen_for=listen_for(kb, r, case, systems, near, fit),
     )
 
 
@@ -728,7 +778,7 @@ def follow_ups(
     systems: Collection[str] | None = None,
     where: str | None = None,
     near: Case | None = None,
-    batch: bool = False,
+    fit: Fit = ANY_FIT,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote, else a gap question for a
@@ -738,14 +788,20 @@ def follow_ups(
     component's question and inherit what to listen for. At least one probe is kept when any
     component has one. Components past the limit are read only until a probe is found. `near` is
     the case a typed question was graded with (`near_case`), against which text from another
-    product is told apart (`elsewhere`). `batch`: the question asks for a system that scores in
-    batch (`batch_asked`), which is not asked about live requests. `first` (challenges of choices
+    product is told apart (`elsewhere`). `fit`: what questions must fit (`fit_asked`: none about
+    live requests to a system that scores in batch, none about people, nor privacy at all, where
+    none are named). `first` (challenges of choices
     the answer made, `challenges.find_challenges`) lead the list, and their components ask
     nothing else."""
     where = where or (case.title if case is not None else "this question")
     challenged = {f.component_id for f in first}
     ranked = sorted(
-        (r for r in components if r.id in kb.concepts and r.id not in challenged), key=rank_key
+        (
+            r
+            for r in components
+            if r.id in kb.concepts and r.id not in challenged and fit.asks_about(kb, r.id)
+        ),
+        key=rank_key,
     )
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = list(first)
@@ -760,15 +816,15 @@ def follow_ups(
             avoid=quoted,
             systems=systems,
             near=near,
-            batch=batch,
+            fit=fit,
             covered=covered,
         )
         if f is not None and f.quote in quoted:
             f = None  # a passage is pressed on once: another component asks its own question
         if f is None and r.status != "covered":
-            f = gap_follow_up(kb, r, case, where, systems, near, batch)
+            f = gap_follow_up(kb, r, case, where, systems, near, fit)
         if r.id in tailored:
-            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near, batch)
+            heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near, fit)
             f = tailored[r.id]
             f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
         if f is not None:
