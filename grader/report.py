@@ -16,7 +16,8 @@ SCHEMA_VERSION = 9  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 7: a follow-up may challenge a choice the answer makes (`kind` "challenge")
 # 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason
 # "claims"), and code read as bare terms is listed as such (reason "code")
-# 9: a typed question says whether it or its answer names people (`question.people`)
+# 9: a typed question says whether it or its answer names people (`question.people`), and whether
+# its answer scores in batch (`question.batch`)
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -181,6 +182,13 @@ class QuestionMatch(_Model):
         "neither does, nothing is asked or advised about them, and privacy and fairness are not "
         "among the gaps put first. None for a bank case asked by name, or a report saved before "
         "this was kept.",
+    )
+    batch: bool | None = Field(
+        default=None,
+        description="For a question typed as text that says nothing of when it is scored: whether "
+        "its answer scores in batch (it says so and says nothing of live requests), in which case "
+        "nothing that speaks only of live requests is asked or advised. None for a bank case asked "
+        "by name, or a report saved before this was kept.",
     )
 
     @property

@@ -871,7 +871,9 @@ def test_a_system_that_scores_in_batch_is_not_advised_about_live_requests():
 @pytest.mark.slow
 def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
     """The same answer, asked as a nightly batch job and as a question that does not say, is
-    advised alike except where the advice speaks only of live requests."""
+    advised alike except where the advice speaks only of live requests (the answer, to the
+    question that does not say, says nothing of when it scores either: an answer that decides
+    to score in batch is read as one, `batch_answered`)."""
     from grader.scoring.probes import live_only
 
     answer = (
@@ -881,7 +883,10 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
         "within 30 days. We evaluate with PR-AUC on a later month and monitor PSI weekly."
     )
     nightly = grader.grade(answer, "Design churn prediction whose scores are computed nightly.")
-    plain = grader.grade(answer, "Design churn prediction for a meal-kit subscription service.")
+    plain = grader.grade(
+        answer.replace(" once a night", ""),
+        "Design churn prediction for a meal-kit subscription service.",
+    )
     kb = grader.kb
     said = [c.feedback for c in nightly.components] + nightly.improvements
     said += [f.question for f in nightly.follow_up_questions]
@@ -891,6 +896,22 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
         t for f in plain.follow_up_questions for t in [f.question, *f.listen_for]
     ]
     assert [t for t in unsaid if live_only(kb, t)]  # the plain question is advised about them
+
+
+def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question_says_nothing():
+    """ "Design a system that predicts which water mains will burst next year", answered with "a
+    yearly batch pipeline ... no low latency needed", was advised an online feature store."""
+    from grader.knowledge.notes import load_kb
+    from grader.scoring.probes import batch_answered
+
+    kb = load_kb()
+    pipes = "Design a system that predicts which water mains will burst next year."
+    yearly = "A yearly batch pipeline writes the ranked list to the planners' GIS."
+    assert batch_answered(kb, pipes, yearly)
+    assert not batch_answered(kb, pipes, yearly + " New segments are scored per request in 50 ms.")
+    assert not batch_answered(kb, pipes, "We rank segments with gradient boosted trees.")
+    # a question that says when it is scored is read by its own words (`batch_asked`)
+    assert not batch_answered(kb, "Design real-time fraud detection for card payments.", yearly)
 
 
 def test_people_are_named_unless_the_text_says_there_are_none():

@@ -982,11 +982,13 @@ class Grader:
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         read = counted_text(answer, findings, set_aside)
-        if not rubric.question.by_name:  # a typed question: whom does the system concern?
-            people = probes.names_people(self.kb, rubric.question.asked or rubric.question.title)
-            people = people or probes.names_people(self.kb, read)
+        if not rubric.question.by_name:  # a typed question: whom does it concern, and when?
+            typed = rubric.question.asked or rubric.question.title
+            people = probes.names_people(self.kb, typed) or probes.names_people(self.kb, read)
+            batch = probes.batch_answered(self.kb, typed, read)
             rubric = dataclasses.replace(
-                rubric, question=rubric.question.model_copy(update={"people": people})
+                rubric,
+                question=rubric.question.model_copy(update={"people": people, "batch": batch}),
             )
         prepared = self.prepare(read)
         if rubric.question_vector is not None and prepared.off_domain.any():

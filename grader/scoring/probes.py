@@ -415,7 +415,18 @@ ANY_FIT = Fit()
 
 def fit_asked(kb: KnowledgeBase, question: QuestionMatch) -> Fit:
     """What advice for this question must fit (`Fit`)."""
-    return Fit(batch_asked(kb, question), question.people is False)
+    batch = batch_asked(kb, question) or bool(question.batch)
+    return Fit(batch, question.people is False)
+
+
+def batch_answered(kb: KnowledgeBase, question: str, answer: str) -> bool:
+    """Whether an answer to a question that says nothing of when it is scored (neither the serving
+    step's `batch_words` nor its `live_words`) decides to score in batch: it says batch words and
+    no live ones ("a yearly batch pipeline writes the ranked list; no latency requirement")."""
+    bank = _bank(kb)
+    if _says(bank.batch_words, question) or _says(bank.live_words, question):
+        return False
+    return _says(bank.batch_words, answer) and not _says(bank.live_words, answer)
 
 
 def live_only(kb: KnowledgeBase, text: str) -> bool:
