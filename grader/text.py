@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
+import snowballstemmer
 from pydantic import ValidationError
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -46,6 +48,19 @@ def content_tokens(text: str) -> set[str]:
     return {
         t for t in _TOKEN.findall(straightened(text).lower()) if len(t) >= 3 and t not in STOPWORDS
     }
+
+
+_LOCAL = threading.local()  # a snowball stemmer keeps per-word state: one per thread
+
+
+@functools.lru_cache(maxsize=16384)
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content words of a text ("retrained daily" -> {"retrain", "daili"}); cached, since
+    cues, quotes and units are read again and again."""
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return frozenset(stemmer.stemWords(sorted(content_tokens(text))))
 
 
 @functools.lru_cache(maxsize=8192)

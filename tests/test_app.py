@@ -487,6 +487,10 @@ def test_the_knowledge_base_can_be_searched(data_dir, kb):
     assert at.header[0].value == kb.concepts["feedback_loops"].title
     at.text_input(key="kb_search").input("zzzz nothing like it").run()
     assert any("No note mentions" in c.value for c in at.caption)
+    # a question typed as a sentence finds what its key words find ("fraud delayed labels")
+    at.text_input(key="kb_search").input("how to handle delayed labels in fraud").run()
+    found = [b.label for b in at.button if b.key.startswith("kb_found_")]
+    assert found[0].startswith(kb.concepts["label_delay"].title)
 
 
 def test_llm_settings_keep_the_key_in_the_session_only(history, weak_answer, monkeypatch):

@@ -302,3 +302,17 @@ def test_the_notes_stamp_moves_when_a_note_file_does(tmp_path):
     assert notes_stamp(root, mine) != added
     (mine / "cases" / "fraud_detection.md").unlink()
     assert len(notes_stamp(root, mine)) == len(first)
+
+
+def test_notes_are_found_by_most_of_the_words_of_a_question_typed_as_a_sentence(kb):
+    """The app's search had needed every word ("how to handle delayed labels in fraud" found
+    nothing, "fraud delayed labels" four notes): now the notes holding two thirds of its content
+    words, stemmed, those naming them in their title first."""
+    from grader.knowledge.search import search_notes
+
+    found = search_notes(kb, "how to handle delayed labels in fraud")
+    assert found[0].id == "label_delay" and "fraud_detection" in [f.id for f in found[:3]]
+    assert search_notes(kb, "what is training-serving skew")[0].id == "training_serving_skew"
+    assert search_notes(kb, "Training serving skew")[0].id == "training_serving_skew"
+    assert search_notes(kb, "zzzz nothing like it") == []
+    assert search_notes(kb, "how to the of") == []  # function words only

@@ -58,16 +58,18 @@ def _reports(attempts: list[Attempt]) -> dict[int, GradeReport]:
 
 
 def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
+    """One row per attempt, newest first; the question last, so that a long one typed as text
+    does not push the score off a laptop's screen."""
     return pd.DataFrame(
         [
             {
                 "id": a.id,
                 "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                "question": a.question_title,
-                "mode": a.mode,
-                "source": a.source,
                 "score": a.overall_score,
                 "words": _graded_words(a),
+                "mode": a.mode,
+                "source": a.source,
+                "question": a.question_title,
             }
             for a in reversed(attempts)
         ]

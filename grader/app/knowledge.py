@@ -10,6 +10,7 @@ import streamlit as st
 from grader.app.report_view import outline_markdown
 from grader.app.safe import inert
 from grader.knowledge.notes import FOLDERS, Case, Concept, KnowledgeBase, Step, cached_kb
+from grader.knowledge.search import search_notes
 from grader.report import SEVERITY_LABEL
 
 LABELS = {"case": "Cases", "concept": "Concepts", "step": "Framework steps"}
@@ -79,30 +80,26 @@ def _open(folder: str, note_id: str) -> None:
 
 
 def _search(kb: KnowledgeBase) -> None:
-    """Notes whose title, keywords or text hold every word searched for, titles first, each a
-    button that opens it below."""
-    query = st.text_input("Search the notes", key="kb_search", placeholder="e.g. position bias")
-    words = query.lower().split()
-    if not words:
+    """Notes holding most of the words searched for, as typed ("how to handle delayed labels in
+    fraud", `search_notes`), best first, each a button that opens it below."""
+    query = st.text_input(
+        "Search the notes", key="kb_search", placeholder="e.g. how to handle delayed labels"
+    )
+    if not query.strip():
         return
-    found = []
-    for folder in KINDS:
-        for note_id, note in notes(kb, folder).items():
-            title = note.title.lower()
-            text = " ".join([title, *getattr(note, "keywords", []), note.body or ""]).lower()
-            if all(w in text for w in words):
-                found.append((not all(w in title for w in words), note.title, folder, note_id))
+    found = search_notes(kb, query)
     if not found:
         st.caption(f"No note mentions {inert(query)}.")
         return
-    for k, (_, title, folder, note_id) in enumerate(sorted(found)[:SEARCH_LIMIT]):
+    for k, note in enumerate(found[:SEARCH_LIMIT]):
+        folder = FOLDERS[note.kind]
         st.button(
-            f"{title} ({KINDS[folder].lower()})",
+            f"{note.title} ({KINDS[folder].lower()})",
             key=f"kb_found_{k}",
             type="tertiary",
             icon=":material/menu_book:",
             on_click=_open,
-            args=(folder, note_id),
+            args=(folder, note.id),
         )
     if len(found) > SEARCH_LIMIT:
         st.caption(f"{len(found) - SEARCH_LIMIT} more: add a word to narrow the search.")

@@ -89,7 +89,7 @@ def _headline(r: GradeReport) -> None:
         "counts its own components the same way, less when the answer says little about them.",
     )
     b.metric("Missed critical", len(r.missed_critical))
-    c.metric("Words", r.answer_stats.words)
+    c.metric("Words", f"{r.answer_stats.words:,}")
     d.metric(
         "Grader",
         "rules + LLM" if r.grader.mode == "llm" else "rules",

@@ -9,29 +9,14 @@ ignores word order and punctuation, it reads spoken and written renderings of a 
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import snowballstemmer
 
-from grader.text import content_tokens
-
-_LOCAL = threading.local()  # a snowball stemmer keeps per-word state: one per thread
-
-
-@functools.lru_cache(maxsize=16384)
-def terms(text: str) -> frozenset[str]:
-    """Stemmed content words of a text ("retrained daily" -> {"retrain", "daili"}); cached, since
-    cues, quotes and units are read again and again."""
-    stemmer = getattr(_LOCAL, "stemmer", None)
-    if stemmer is None:
-        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
-    return frozenset(stemmer.stemWords(sorted(content_tokens(text))))
+from grader.text import terms
 
 
 class CueOverlap:
