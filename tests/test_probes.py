@@ -962,6 +962,13 @@ def test_a_system_that_concerns_nobody_is_not_asked_about_users_or_privacy(grade
     served = grader.grade(answer, "Design a model that predicts which customers will churn.")
     assert served.question.people is True
     assert grader.grade(answer, "video_recommendation").question.people is None  # by name
+    # a question raising privacy ("hospital") is asked about it, whoever its answer names
+    hospital = grader.grade(
+        answer, "Design a model that predicts which water mains will burst in a hospital."
+    )
+    assert hospital.question.people is True and "privacy" in [
+        r.id for r in hospital.question.raised
+    ]
 
 
 def test_a_case_asked_by_name_is_read_by_its_prompt_for_batch():

@@ -985,6 +985,12 @@ class Grader:
         if not rubric.question.by_name:  # a typed question: whom does it concern, and when?
             typed = rubric.question.asked or rubric.question.title
             people = probes.names_people(self.kb, typed) or probes.names_people(self.kb, read)
+            # a concern about people the question raises ("in the ICU": privacy) is asked about
+            people = people or any(
+                self.kb.concepts[r.id].about_people
+                for r in rubric.question.raised
+                if r.id in self.kb.concepts
+            )
             batch = probes.batch_answered(self.kb, typed, read)
             rubric = dataclasses.replace(
                 rubric,
