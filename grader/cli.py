@@ -850,10 +850,10 @@ def batch(
         # the rows still to grade are listed as such, never with a report of an earlier answer
         waiting = {p.id for p in stop.waiting}
         write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
-        earlier = f", and {stop.kept} kept from an earlier run" if stop.kept else ""
+        earlier = f" ({stop.kept} more kept from an earlier run)" if stop.kept else ""
         _fail(
-            f"interrupted: {stop.done} of the {quantity(stop.total, 'answer')} to grade graded "
-            f"this run{earlier}: {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
+            f"interrupted: graded {stop.done} of the {quantity(stop.total, 'answer')} left to "
+            f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
             f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
             "rest",
             130,

@@ -188,8 +188,8 @@ class Concept(_Strict):
     )
     about_people: bool = Field(
         default=False,
-        description="Whether the concept is about people's data or treatment (privacy, fairness): "
-        "a typed question whose words and answer name no people is not asked about it.",
+        description="Whether the concept is about people's data (privacy): a typed question "
+        "whose words and answer name no people is not asked or advised about it as a gap.",
     )
     why_it_matters: str = NonEmpty
     cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")
