@@ -244,14 +244,15 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
 
 
 # pixels, so that at 1,400 px the longest component ("Feedback loops and selection bias from the
-# model's own decisions") and step ("Data preparation and feature engineering") both show whole
+# model's own decisions") and step ("Data preparation and feature engineering") both show whole,
+# and at 1,280 px a severity ("nice to have") still does
 COMPONENT_COLUMNS = {
-    "Component": st.column_config.TextColumn("Component", width=390),
+    "Component": st.column_config.TextColumn("Component", width=370),
     "Status": st.column_config.TextColumn("Status", width="small"),
     "Score": st.column_config.ProgressColumn(
         "Score", min_value=0, max_value=100, format="%d", width="small"
     ),
-    "Severity": st.column_config.TextColumn("Severity", width="small"),
+    "Severity": st.column_config.TextColumn("Severity", width=100),
     "Step": st.column_config.TextColumn("Step", width=265),
     "Judged by": st.column_config.TextColumn("Judged by", width="small"),
 }
