@@ -185,10 +185,11 @@ class QuestionMatch(_Model):
     )
     batch: bool | None = Field(
         default=None,
-        description="For a question typed as text that says nothing of when it is scored: whether "
-        "its answer scores in batch (it says so and says nothing of live requests), in which case "
-        "nothing that speaks only of live requests is asked or advised. None for a bank case asked "
-        "by name, or a report saved before this was kept.",
+        description="For a question typed as text: whether the system is read as scoring in "
+        "batch, as the question says ('scored nightly') or, when it says nothing of when, as its "
+        "answer decides (it says so and says nothing of live requests); then nothing that speaks "
+        "only of live requests is asked or advised. None for a bank case asked by name, or a "
+        "report saved before this was kept.",
     )
 
     @property

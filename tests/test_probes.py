@@ -544,6 +544,29 @@ def test_an_excerpt_cut_mid_sentence_is_quoted_with_the_cut_marked():
     }
 
 
+def test_a_sentence_hard_wrapped_over_lines_is_quoted_whole_with_its_negation():
+    """ "There is no" / "real-time feature store yet, so ..." had been quoted to the candidate as
+    "real-time feature store yet, so ...": the line break split the sentence, and the probe said
+    the opposite of the answer."""
+    from grader.report import Evidence
+    from grader.scoring.overlap import terms
+    from grader.scoring.probes import ELLIPSIS, KEYWORD_WEIGHT, clauses
+
+    quote = (
+        "There is no\nreal-time feature store yet, so in version one I would compute velocity "
+        "features in the\npayment service itself."
+    )
+    whole = Evidence(quote=quote, start=0, end=len(quote), similarity=0.5)
+    weights = dict.fromkeys(terms("feature store velocity features"), KEYWORD_WEIGHT)
+    shown = [c.shown for c in clauses([whole], weights)]
+    assert shown and all(s.startswith("There is no\nreal-time") for s in shown)
+    assert not any(s.startswith(ELLIPSIS) for s in shown)
+    listed = "Features:\n- velocity counts per card over 1h\n- device fingerprint age in days"
+    items = Evidence(quote=listed, start=0, end=len(listed), similarity=0.5)
+    listed_shown = [c.shown for c in clauses([items], weights)]
+    assert listed_shown and not any("\n" in s for s in listed_shown)  # an item a piece of its own
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "example, question",

@@ -991,7 +991,9 @@ class Grader:
                 for r in rubric.question.raised
                 if r.id in self.kb.concepts
             )
-            batch = probes.batch_answered(self.kb, typed, read)
+            batch = probes.batch_asked(self.kb, rubric.question) or probes.batch_answered(
+                self.kb, typed, read
+            )
             rubric = dataclasses.replace(
                 rubric,
                 question=rubric.question.model_copy(update={"people": people, "batch": batch}),

@@ -30,7 +30,7 @@ from grader.knowledge.notes import EDIT_ME, Case, CaseComponent, Concept, CueNot
 from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, QuestionMatch
 from grader.scoring.judge import TopicLexicon, _spans, named_within, naming_masks, topic_lexicons
 from grader.scoring.overlap import terms
-from grader.scoring.segment import WINDOW_WORDS, abbreviated
+from grader.scoring.segment import WINDOW_WORDS, abbreviated, runs_on
 from grader.text import plain_words, shorten
 
 MAX_FOLLOW_UPS = 5
@@ -102,8 +102,10 @@ def _looks_cut(quote: str, excerpt: bool = False) -> tuple[bool, bool]:
         return False, False
     if excerpt:
         return stripped[0].isalnum() and not stripped[0].isupper(), stripped[-1].isalnum()
+    lines = stripped.split("\n")
     window = (
-        "\n" in quote
+        # a window spans lines; a sentence hard-wrapped over them reads on from line to line
+        not all(runs_on(a, b, 0) for a, b in zip(lines, lines[1:]))
         or stripped[0].islower()
         or (len(_WORD.findall(stripped)) >= WINDOW_WORDS and stripped[-1].isalnum())
     )
@@ -117,6 +119,10 @@ def _pieces(quote: str, excerpt: bool = False) -> list[_Span]:
     pos = 0
     lines = []
     for m in _BREAK.finditer(quote):
+        if m.group() == "\n":  # a sentence cut by a line break is one piece: "There is no" /
+            after = quote.find("\n", m.end())  # "real-time feature store yet" says no store
+            if runs_on(quote[pos : m.start()], quote[m.end() : after if after >= 0 else None], 0):
+                continue
         lines.append((pos, m.start()))
         pos = m.end()
     lines.append((pos, len(quote)))

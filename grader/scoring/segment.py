@@ -328,10 +328,12 @@ _RUN_ON_WORDS = frozenset(
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
 
 
-def _continues(line: str, next_line: str) -> bool:
+def runs_on(line: str, next_line: str, min_words: int = WRAP_WORDS) -> bool:
     """Whether a line runs on into the next one: a sentence cut by a line break, as speech
     recognition and caption files cut at every timed cue, and hard-wrapped text at a fixed width.
-    The line is long, stops without ending its sentence, and the next line goes on with the
+    The line is long (`min_words`; a sentence's first words on a line it shares with the sentence
+    before, as a quote holds them, are read with 0), stops without ending its sentence, and the
+    next line goes on with the
     sentence (it starts in lower case or with a figure, "5% of length", or the line stopped at a
     comma or on a word no sentence ends on, "There is no" / "A/B test") rather than starting an
     item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
@@ -340,7 +342,7 @@ def _continues(line: str, next_line: str) -> bool:
     if line.endswith("-") and _LINE_HYPHEN.search(f"{line}\n{nxt}", len(line) - 1):
         return True
     return (
-        len(_WORD.findall(line)) >= WRAP_WORDS
+        len(_WORD.findall(line)) >= min_words
         and not line.endswith((".", "!", "?", ":", ";"))
         and not line.startswith("|")
         and not nxt.startswith("|")
@@ -358,11 +360,11 @@ def _stops_mid(line: str) -> bool:
 
 def _runs(block: str) -> list[tuple[int, int]]:
     """(start, end) of each run of a block's lines that reads as one stretch of text: a line of
-    its own, or lines that continue one another (`_continues`)."""
+    its own, or lines that continue one another (`runs_on`)."""
     runs: list[list[int]] = []
     lines = list(_LINE.finditer(block))
     for k, line in enumerate(lines):
-        if k and _continues(lines[k - 1].group(), line.group()):
+        if k and runs_on(lines[k - 1].group(), line.group()):
             runs[-1][1] = line.end()
         else:
             runs.append([line.start(), line.end()])
