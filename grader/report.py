@@ -17,7 +17,7 @@ SCHEMA_VERSION = 9  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # 8: a passage may be set aside as a claim that says how nothing is done (`ignored` reason
 # "claims"), and code read as bare terms is listed as such (reason "code")
 # 9: a typed question says whether it or its answer names people (`question.people`), and whether
-# its answer scores in batch (`question.batch`)
+# it is read as scoring in batch (`question.batch`)
 Status = Literal["covered", "partial", "missing"]
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
@@ -179,9 +179,8 @@ class QuestionMatch(_Model):
         default=None,
         description="For a question typed as text: whether it or its answer names people whose "
         "data or treatment the system handles (users, customers, patients, personal data). When "
-        "neither does, nothing is asked or advised about them, and privacy and fairness are not "
-        "among the gaps put first. None for a bank case asked by name, or a report saved before "
-        "this was kept.",
+        "neither does, nothing is asked or advised about them, and privacy is not among the gaps "
+        "put first. None for a bank case asked by name, or a report saved before this was kept.",
     )
     batch: bool | None = Field(
         default=None,

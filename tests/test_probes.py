@@ -930,11 +930,11 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
     kb = load_kb()
     pipes = "Design a system that predicts which water mains will burst next year."
     yearly = "A yearly batch pipeline writes the ranked list to the planners' GIS."
-    assert batch_answered(kb, pipes, yearly)
-    assert not batch_answered(kb, pipes, yearly + " New segments are scored per request in 50 ms.")
-    assert not batch_answered(kb, pipes, "We rank segments with gradient boosted trees.")
+    assert batch_answered(kb, pipes, [yearly, "Planners review it."])
+    assert not batch_answered(kb, pipes, [yearly, "New segments are scored per request in 50 ms."])
+    assert not batch_answered(kb, pipes, ["We rank segments with gradient boosted trees."])
     # a question that says when it is scored is read by its own words (`batch_asked`)
-    assert not batch_answered(kb, "Design real-time fraud detection for card payments.", yearly)
+    assert not batch_answered(kb, "Design real-time fraud detection for card payments.", [yearly])
 
 
 def test_people_are_named_unless_the_text_says_there_are_none():

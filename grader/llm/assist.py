@@ -16,7 +16,7 @@ from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
-from grader.scoring.grading import Grader, counted_text, gaps_first, passages_set_aside
+from grader.scoring.grading import Grader, counted_text, gaps_to_ask, passages_set_aside
 from grader.scoring.injection import detect, steering
 from grader.text import quantity
 
@@ -132,8 +132,7 @@ class _Run:
         """Tailored questions for the weakest components, ranked with the bank's gap questions and
         probes (`probes.follow_ups`) over the judged components, each in its component's place."""
         fit = probes.fit_asked(self.grader.kb, self.report.question)
-        gaps = [g for g in gaps_first(components) if fit.asks_about(self.grader.kb, g.id)]
-        gaps = gaps[:MAX_LLM_FOLLOW_UPS]
+        gaps = gaps_to_ask(self.grader.kb, components, fit)[:MAX_LLM_FOLLOW_UPS]
         if not gaps:
             return self._ranked(components)
         ids = [g.id for g in gaps]

@@ -16,7 +16,7 @@ from grader.errors import InputError
 from grader.knowledge.notes import KnowledgeBase
 from grader.pipeline import Progress, grade_input
 from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
-from grader.scoring.grading import Grader, gaps_first
+from grader.scoring.grading import Grader, gaps_to_ask
 from grader.scoring.overlap import terms
 from grader.scoring.probes import (
     advice_case,
@@ -163,8 +163,7 @@ class MockInterview(BaseModel):
         question = self.report.question
         case = advice_case(kb, question)
         fit = fit_asked(kb, question)
-        gaps = gaps_first(self.report.components)
-        for c in (g for g in gaps if g.id not in asked and fit.asks_about(kb, g.id)):
+        for c in (g for g in gaps_to_ask(kb, self.report.components, fit) if g.id not in asked):
             return gap_follow_up(
                 kb, c, case, where_asked(question), systems=systems_asked(kb, question), fit=fit
             )

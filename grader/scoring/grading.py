@@ -967,6 +967,25 @@ class Grader:
                 off[i] = bool(everyday(vectors[[i, *beside]].sum(axis=0)[None, :])[0])
         return off
 
+    def _read_for(self, rubric: Rubric, prepared: PreparedAnswer) -> Rubric:
+        """A typed question with what it and its answer say of whom the system concerns and when
+        it scores (`QuestionMatch.people`, `QuestionMatch.batch`), read from the question and the
+        answer's sentences and headings (not the whole answer: each is a short text that the
+        word caches already hold). A bank case asked for by name is read as written."""
+        question = rubric.question
+        if question.by_name:
+            return rubric
+        typed = question.asked or question.title
+        said = [u.text for u in prepared.units if not u.is_window] + list(prepared.headings)
+        people = any(probes.names_people(self.kb, t) for t in [typed, *said])
+        # a concern about people the question raises ("in the ICU": privacy) is asked about
+        people = people or any(
+            self.kb.concepts[r.id].about_people for r in question.raised if r.id in self.kb.concepts
+        )
+        batch = probes.batch_asked(self.kb, question) or probes.batch_answered(self.kb, typed, said)
+        update = {"people": people, "batch": batch}
+        return dataclasses.replace(rubric, question=question.model_copy(update=update))
+
     def grade(self, answer: str, question: str) -> GradeReport:
         """Grade an answer to a question (a case id, a case title or free text)."""
         check_answer(answer)
@@ -982,23 +1001,8 @@ class Grader:
         set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         read = counted_text(answer, findings, set_aside)
-        if not rubric.question.by_name:  # a typed question: whom does it concern, and when?
-            typed = rubric.question.asked or rubric.question.title
-            people = probes.names_people(self.kb, typed) or probes.names_people(self.kb, read)
-            # a concern about people the question raises ("in the ICU": privacy) is asked about
-            people = people or any(
-                self.kb.concepts[r.id].about_people
-                for r in rubric.question.raised
-                if r.id in self.kb.concepts
-            )
-            batch = probes.batch_asked(self.kb, rubric.question) or probes.batch_answered(
-                self.kb, typed, read
-            )
-            rubric = dataclasses.replace(
-                rubric,
-                question=rubric.question.model_copy(update={"people": people, "batch": batch}),
-            )
         prepared = self.prepare(read)
+        rubric = self._read_for(rubric, prepared)
         if rubric.question_vector is not None and prepared.off_domain.any():
             # the question typed is design content too: its own subject is not everyday prose
             prepared = prepared.about(
@@ -1106,7 +1110,7 @@ class Grader:
                 mean = self.component_cues(rubric.case, comp)[1].mean(axis=0)
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
-        priority = [r for r in gaps_first(results) if fit.asks_about(self.kb, r.id)]
+        priority = gaps_to_ask(self.kb, results, fit)
         return GradeReport(
             question=rubric.question,
             **self.totals(results, rubric.question),
@@ -1192,7 +1196,7 @@ class Grader:
             )
         improvements = [
             self.advisor.improvement(r, case, systems, near, fit)
-            for r in [g for g in gaps_first(results) if fit.asks_about(self.kb, g.id)][:3]
+            for r in gaps_to_ask(self.kb, results, fit)[:3]
         ]
         thin = self.advisor.thin_step(steps, results)
         return dict(
@@ -1578,6 +1582,14 @@ def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
     improvements, the reading list and the app's table follow it, so a report never puts an
     important gap above a critical one that its first follow-up asks about."""
     return sorted((r for r in results if r.status != "covered"), key=probes.rank_key)
+
+
+def gaps_to_ask(
+    kb: KnowledgeBase, results: list[ComponentResult], fit: probes.Fit
+) -> list[ComponentResult]:
+    """`gaps_first`, less the components `fit` does not ask or advise about (privacy, where the
+    question and its answer name no people): what improvements, reading and follow-ups put first."""
+    return [r for r in gaps_first(results) if fit.asks_about(kb, r.id)]
 
 
 CREDIT = {"covered": 100, "partial": 50, "missing": 0}

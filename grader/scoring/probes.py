@@ -425,14 +425,20 @@ def fit_asked(kb: KnowledgeBase, question: QuestionMatch) -> Fit:
     return Fit(batch, question.people is False)
 
 
-def batch_answered(kb: KnowledgeBase, question: str, answer: str) -> bool:
-    """Whether an answer to a question that says nothing of when it is scored (neither the serving
-    step's `batch_words` nor its `live_words`) decides to score in batch: it says batch words and
-    no live ones ("a yearly batch pipeline writes the ranked list; no latency requirement")."""
+def batch_answered(kb: KnowledgeBase, question: str, answer: Sequence[str]) -> bool:
+    """Whether an answer (its sentences) to a question that says nothing of when it is scored
+    (neither the serving step's `batch_words` nor its `live_words`) decides to score in batch: it
+    says batch words and no live ones ("a yearly batch pipeline writes the ranked list; no latency
+    requirement")."""
     bank = _bank(kb)
     if _says(bank.batch_words, question) or _says(bank.live_words, question):
         return False
-    return _says(bank.batch_words, answer) and not _says(bank.live_words, answer)
+    texts = list(answer)
+
+    def says(lexicon: TopicLexicon | None) -> bool:
+        return lexicon is not None and bool(lexicon.naming(texts).any())
+
+    return says(bank.batch_words) and not says(bank.live_words)
 
 
 def live_only(kb: KnowledgeBase, text: str) -> bool:
