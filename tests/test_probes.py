@@ -933,6 +933,10 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
     assert batch_answered(kb, pipes, [yearly, "Planners review it."])
     assert not batch_answered(kb, pipes, [yearly, "New segments are scored per request in 50 ms."])
     assert not batch_answered(kb, pipes, ["We rank segments with gradient boosted trees."])
+    # saying that live words do not apply decides nothing against batch; a cadence in words does
+    assert batch_answered(kb, pipes, [yearly, "Nothing is computed per request."])
+    assert batch_answered(kb, pipes, ["Each week a job writes the ranked list to the GIS."])
+    assert not batch_answered(kb, pipes, ["This is not a batch job: segments are scored live."])
     # a question that says when it is scored is read by its own words (`batch_asked`)
     assert not batch_answered(kb, "Design real-time fraud detection for card payments.", [yearly])
 

@@ -375,24 +375,35 @@ def batch_asked(kb: KnowledgeBase, question: QuestionMatch) -> bool:
     bank = _bank(kb)
     typed = None if question.by_name else question.asked
     text = typed or question.prompt or question.title
-    return _says(bank.batch_words, text) and not _says(bank.live_words, text)
+    return affirms(bank.batch_words, text) and not affirms(bank.live_words, text)
 
 
-# a word saying that none of them is there: "there are no end users", "not user-facing"
-_NONE_BEFORE = re.compile(r"(?:^|\s)(?:no|not|without|zero|never|nobody)(?:\s+\S+){0,2}\s*$")
+# a word saying that none of them is there: "there are no end users", "not user-facing",
+# "nothing is computed per request"
+_NONE_BEFORE = re.compile(
+    r"(?:^|\s)(?:no|not|without|zero|never|nobody|nothing|none|neither|nor)(?:\s+\S+){0,2}\s*$"
+)
+
+
+def affirms(lexicon: TopicLexicon | None, text: str) -> bool:
+    """Whether a text says one of a lexicon's keywords other than to say it is not there ("There
+    are no end users", "Nothing is computed per request")."""
+    if lexicon is None:
+        return False
+    plain = plain_words(text)
+    return any(
+        not _NONE_BEFORE.search(plain[max(0, s - 40) : s]) for s, _ in _spans(lexicon.pattern, text)
+    )
 
 
 def names_people(kb: KnowledgeBase, text: str) -> bool:
     """Whether a text names people whose data or treatment a system handles (the steps'
     `people_words`: "users", "patients", "personal data"), other than to say there are none
-    ("There are no end users of a live service here")."""
+    (`affirms`)."""
     lexicon = _bank(kb).people_words
     if lexicon is None:
         return True  # a base that says nothing of people: every text may speak of them
-    plain = plain_words(text)
-    return any(
-        not _NONE_BEFORE.search(plain[max(0, s - 40) : s]) for s, _ in _spans(lexicon.pattern, text)
-    )
+    return affirms(lexicon, text)
 
 
 @dataclass(frozen=True)
@@ -428,17 +439,15 @@ def fit_asked(kb: KnowledgeBase, question: QuestionMatch) -> Fit:
 def batch_answered(kb: KnowledgeBase, question: str, answer: Sequence[str]) -> bool:
     """Whether an answer (its sentences) to a question that says nothing of when it is scored
     (neither the serving step's `batch_words` nor its `live_words`) decides to score in batch: it
-    says batch words and no live ones ("a yearly batch pipeline writes the ranked list; no latency
-    requirement")."""
+    says batch words and no live ones, other than to say they are not there (`affirms`: "a yearly
+    batch pipeline writes the ranked list; nothing is computed per request")."""
     bank = _bank(kb)
-    if _says(bank.batch_words, question) or _says(bank.live_words, question):
+    if affirms(bank.batch_words, question) or affirms(bank.live_words, question):
         return False
     texts = list(answer)
-
-    def says(lexicon: TopicLexicon | None) -> bool:
-        return lexicon is not None and bool(lexicon.naming(texts).any())
-
-    return says(bank.batch_words) and not says(bank.live_words)
+    return any(affirms(bank.batch_words, t) for t in texts) and not any(
+        affirms(bank.live_words, t) for t in texts
+    )
 
 
 def live_only(kb: KnowledgeBase, text: str) -> bool:
