@@ -476,6 +476,15 @@ def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     assert "abuse_security" not in {r.id for r in raised_concerns(grader.stakes, dependencies)}
     tickets = "Design a system that detects bots buying concert tickets"
     assert "abuse_security" in {r.id for r in raised_concerns(grader.stakes, tickets)}
+    # so with triage: of patients, fairness and explanations are at stake; of support tickets, not
+    support = "Design a system to triage incoming IT support tickets to the right engineering team"
+    assert not {"bias_fairness", "explainability"} & {
+        r.id for r in raised_concerns(grader.stakes, support)
+    }
+    emergency = "Design emergency triage that orders who is seen first"
+    assert {"bias_fairness", "explainability"} <= {
+        r.id for r in raised_concerns(grader.stakes, emergency)
+    }
 
 
 def test_a_misspelt_question_is_read_as_the_words_it_meant_and_kept_as_typed(grader, tmp_path):
