@@ -600,6 +600,31 @@ def test_a_sentence_about_the_question_asked_is_not_everyday_prose(grader):
     assert unrelated and all(q in EVERYDAY for q in unrelated)
 
 
+def test_everyday_prose_about_the_questions_own_subject_is_design_content(grader):
+    """A bakery's costs read like everyday prose about a bakery ("The bakery on the corner sells
+    out of croissants"), which is no contrast for a question about a bakery's demand: the sentence
+    counts there, and is set aside for a question about card fraud; a paragraph about a holiday is
+    set aside under either."""
+    costs = (
+        "The business cost is asymmetric: an unsold croissant costs about 0.40 in ingredients and "
+        "labour, a stock-out loses the 1.80 margin and some goodwill."
+    )
+    answer = (
+        "We forecast next-day demand per store and product with quantile gradient boosting.\n\n"
+        f"{costs}\n\n{EVERYDAY}"
+    )
+    bakery = (
+        "Design a system to forecast daily demand for each product at each store of a bakery chain"
+    )
+    fraud = "Design real-time fraud detection for card payments"
+    for asked, counted in ((bakery, True), (fraud, False)):
+        unrelated = [
+            p.quote for p in grader.grade(answer, asked).ignored if p.reason == "unrelated"
+        ]
+        assert any(costs in q for q in unrelated) is not counted, (asked, unrelated)
+        assert any(q in EVERYDAY for q in unrelated)
+
+
 def test_a_sentence_is_read_with_its_section_heading(grader):
     """A feature list in a domain's own nouns reads as everyday prose alone; under "## Data" it is
     part of the design. A paragraph of everyday prose under a design heading is still set aside,

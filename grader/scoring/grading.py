@@ -942,6 +942,11 @@ class Grader:
             return np.zeros(len(vectors), dtype=bool)
         if asked is not None:
             cues = np.vstack([cues, asked[None, :]])
+            # everyday prose about the question's own subject is the subject here: "The bakery on
+            # the corner sells out of croissants" is no contrast for a bakery's demand forecast
+            background = background[cosines(background, asked[None, :])[:, 0] < ASKED_BACKGROUND]
+            if not len(background):
+                return np.zeros(len(vectors), dtype=bool)
 
         def everyday(v: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
             v = _unit_rows(v)
@@ -1349,6 +1354,8 @@ def leads(near: np.ndarray) -> np.ndarray:
     return near - np.where(near >= top2[1], top2[0], top2[1])  # less the best of the others
 
 
+# an everyday sentence this close to a typed question is about its subject (`Grader._off_domain`)
+ASKED_BACKGROUND = 0.35
 REPEAT_COSINE = 0.95  # a unit this close to an earlier, separate unit says the same thing again
 
 
