@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.text import as_read
 
-SCHEMA_VERSION = 9  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 10  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
@@ -18,7 +18,9 @@ SCHEMA_VERSION = 9  # 3: follow-ups carry kind, quote and listen_for; `ignored` 
 # "claims"), and code read as bare terms is listed as such (reason "code")
 # 9: a typed question says whether it or its answer names people (`question.people`), and whether
 # it is read as scoring in batch (`question.batch`)
+# 10: the question says how far the answer reads as answering it (`question.relevance`)
 Status = Literal["covered", "partial", "missing"]
+OFF_TOPIC = 0.5  # an answer whose scores were scaled by less reads as answering another question
 # a severity as people read it ("nice" alone reads as praise)
 SEVERITY_LABEL: dict[str, str] = {
     "critical": "critical",
@@ -190,6 +192,19 @@ class QuestionMatch(_Model):
         "only of live requests is asked or advised. None for a bank case asked by name, or a "
         "report saved before this was kept.",
     )
+    relevance: float | None = Field(
+        default=None,
+        description="How far the answer reads as an answer to this question, 0-1: every "
+        "component's score was scaled by it. Under 0.5 the answer is off topic: the improvements "
+        "start with answering the question asked, and the follow-ups ask about the question, "
+        "never quoting the answer. None in a report saved before this was kept.",
+    )
+
+    @property
+    def off_topic(self) -> bool:
+        """Whether the answer reads as an answer to another question (`relevance` under
+        OFF_TOPIC)."""
+        return self.relevance is not None and self.relevance < OFF_TOPIC
 
     @property
     def by_name(self) -> bool:

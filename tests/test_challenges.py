@@ -20,6 +20,13 @@ FRAUD = (
     "{evaluation}\n\n"
     "Serving runs behind the payment API with a {latency} latency of 40 ms. {monitoring}"
 )
+ETA = (
+    "We predict the delivery time of each food order at checkout. Features are the distance, the "
+    "restaurant's preparation time and how many couriers are free nearby. We train gradient "
+    "boosted trees on six months of delivered orders, with the actual delivery time as the label."
+    "\n\n{evaluation}\n\n"
+    "Serving runs behind the checkout API with a {latency} latency of 40 ms. {monitoring}"
+)
 NAIVE = dict(
     evaluation="We split the payments randomly 80/20 and measure accuracy on the test set.",
     latency="mean",
@@ -63,13 +70,16 @@ def test_an_answer_that_knows_the_catch_is_not_challenged(grader):
 
 def test_a_catch_that_does_not_bite_here_is_not_asked(grader):
     """Live quality before labels is challenged only where labels come late: a delivery-time
-    estimate, known within the hour, sets label delay aside as not applicable."""
-    answer = FRAUD.format(**{**NAIVE, "latency": "p99"})
-    fraud = challenges_of(grader.grade(answer, "fraud_detection"))
-    eta = challenges_of(grader.grade(answer, "eta_prediction"))
+    estimate, known within the hour, sets label delay aside as not applicable. An answer to another
+    question is challenged on nothing (it is not about this one)."""
+    choices = {**NAIVE, "latency": "p99"}
+    fraud = challenges_of(grader.grade(FRAUD.format(**choices), "fraud_detection"))
+    eta = challenges_of(grader.grade(ETA.format(**choices), "eta_prediction"))
     assert [f.component_id for f in fraud] == ["offline_metrics", "monitoring_metrics"]
     assert [f.component_id for f in eta] == ["offline_metrics"]  # the random split still bites
     assert "monitoring_metrics" not in {f.component_id for f in eta}
+    off_topic = grader.grade(FRAUD.format(**choices), "eta_prediction")
+    assert off_topic.question.off_topic and not challenges_of(off_topic)
 
 
 def test_each_challenge_of_the_knowledge_base_finds_and_spares(kb):

@@ -498,6 +498,25 @@ def test_off_topic_answer_is_scaled_down_and_says_why(grader):
     assert any("does not read as an answer to" in w for w in report.warnings)
 
 
+def test_an_answer_to_another_question_is_told_to_answer_this_one_and_never_quoted(
+    grader, strong_answer
+):
+    """A URL shortener given for fraud detection: the first improvement says to answer the question
+    asked, and no follow-up presses on what the answer says (it is not about this question); an
+    answer on topic is quoted and has no such improvement."""
+    text = (ROOT / "evals" / "data" / "offtopic" / "url_shortener.md").read_text()
+    report = grader.grade(text, "fraud_detection")
+    assert report.question.off_topic and report.question.relevance < 0.5
+    assert report.improvements[0].startswith("Answer the question asked")
+    assert report.follow_up_questions and not any(
+        f.quote or f.kind != "gap" for f in report.follow_up_questions
+    )
+    on_topic = grader.grade(strong_answer, "video_recommendation")
+    assert not on_topic.question.off_topic and on_topic.question.relevance == 1.0
+    assert not any(i.startswith("Answer the question") for i in on_topic.improvements)
+    assert any(f.quote for f in on_topic.follow_up_questions)
+
+
 def test_a_generic_answer_is_not_said_to_answer_another_case(grader):
     """Name-drops and praise read near no case: the warning says the answer is generic, not that
     it answers whichever case happened to be least far."""

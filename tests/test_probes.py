@@ -26,6 +26,7 @@ from grader.scoring.probes import (
     systems_asked,
     where_asked,
 )
+from grader.text import as_read
 from tests.conftest import EXAMPLES, ROOT
 
 CASE = "video_recommendation"
@@ -66,10 +67,24 @@ def assert_quotes_the_answer(f: FollowUp, answer: str) -> None:
     # cut at word boundaries: never half a word at either edge
     assert start == 0 or not (answer[start - 1].isalnum() and words[0].isalnum()), f.quote
     assert end == len(answer) or not (answer[end].isalnum() and words[-1].isalnum()), f.quote
-    assert f.question.startswith(f'You said: "{f.quote}". ')
+    assert f.question.startswith(f'You said: "{as_read(f.quote)}". ')
 
 
 # -- probes of what the candidate said ----------------------------------------------------------
+def test_a_probe_of_a_table_row_says_it_as_the_rendered_table_reads(kb):
+    """The quote is the row as written (a substring of the answer); the question says it without
+    the row's outer pipes, which a reader of the rendered table never sees."""
+    row = "| Guardrails | driver earnings per hour, cancellation rate, wait time in low-income areas |"
+    answer = f"| Metric | Definition |\n|---|---|\n| Primary | rides completed per hour |\n{row}\n"
+    r = component(kb, "online_evaluation", "partial", 45, answer, [row])
+    f = probe_follow_up(kb, r, None, "this question")
+    assert f is not None and f.quote.startswith("| Guardrails")
+    assert (
+        f.question.startswith('You said: "Guardrails | driver earnings') and '|"' not in f.question
+    )
+    assert_quotes_the_answer(f, answer)
+
+
 def test_a_probe_quotes_the_answer_and_asks_a_deeper_question(kb):
     answer = STRONG.read_text(encoding="utf-8")
     passage = next(line for line in answer.splitlines() if "exploration budget" in line).strip()

@@ -15,6 +15,7 @@ from grader.report import (
     SEVERITY_LABEL,
     ComponentResult,
     Evidence,
+    QuestionMatch,
     Reading,
     StepResult,
 )
@@ -198,6 +199,15 @@ class Advisor:
             fit=fit,
         )
         return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
+
+    @staticmethod
+    def answer_the_question(question: QuestionMatch) -> str:
+        """The first improvement for an answer to another question (`QuestionMatch.off_topic`)."""
+        asked = question.asked or question.title
+        return (
+            f'Answer the question asked ("{asked}"): this answer reads as an answer to another '
+            f"question, so its scores were scaled by {question.relevance:.2f}"
+        )
 
     @staticmethod
     def strengths(results: list[ComponentResult]) -> list[str]:

@@ -18,6 +18,7 @@ from grader.knowledge.notes import Challenge, Concept, KnowledgeBase
 from grader.report import FollowUp
 from grader.scoring.probes import ELLIPSIS, MAX_QUOTE_CHARS
 from grader.scoring.segment import Unit
+from grader.text import as_read
 
 MAX_CHALLENGES = 2  # of the follow-ups, at most this many challenge a choice
 _LEAD = re.compile(r"^[\s>*_#|-]*(?:\d+[.)]\s+)?[\s*_|]*")  # list markers, emphasis, a row's bar
@@ -94,7 +95,7 @@ def _follow_up(concept: Concept, challenge: Challenge, quote: str) -> FollowUp:
     """The challenge as a follow-up: what a strong reply covers is the component's top level, as
     for every follow-up, then what the challenge listens for."""
     return FollowUp(
-        question=f'You said: "{quote}". {challenge.ask}',
+        question=f'You said: "{as_read(quote)}". {challenge.ask}',
         component_id=concept.id,
         why=f"{concept.title}: a choice interviewers press on",
         kind="challenge",

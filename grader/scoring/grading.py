@@ -1038,6 +1038,9 @@ class Grader:
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
         blocks = [u.block for u, off in zip(units, prepared.off_domain) if not off]
         relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted, blocks)
+        rubric = dataclasses.replace(
+            rubric, question=rubric.question.model_copy(update={"relevance": round(relevance, 2)})
+        )
         results: list[ComponentResult] = []
         gap_vectors: dict[str, np.ndarray] = {}
         # what advice is written for: the asked kinds of system, and the case asked for by name;
@@ -1203,6 +1206,8 @@ class Grader:
             self.advisor.improvement(r, case, systems, near, fit)
             for r in gaps_to_ask(self.kb, results, fit)[:3]
         ]
+        if question is not None and question.off_topic:
+            improvements = [self.advisor.answer_the_question(question), *improvements[:2]]
         thin = self.advisor.thin_step(steps, results)
         return dict(
             overall_score=credited(results),
@@ -1221,11 +1226,14 @@ class Grader:
         """The challenges of choices the answer made, then the ranked gap questions and probes of
         what the candidate said (`probes.follow_ups`) for the component results given, asked as of
         the kind of system the question is for."""
+        # an answer to another question is not pressed on: what it says is not about this one
+        off_topic = rubric.question.off_topic
         return probes.follow_ups(
             self.kb,
             results,
             probes.advice_case(self.kb, rubric.question),
-            first=challenges,
+            first=[] if off_topic else challenges,
+            probing=not off_topic,
             systems=probes.systems_asked(self.kb, rubric.question),
             where=probes.where_asked(rubric.question),
             near=rubric.case,

@@ -31,7 +31,7 @@ from grader.report import SEVERITY_LABEL, ComponentResult, Evidence, FollowUp, Q
 from grader.scoring.judge import TopicLexicon, _spans, named_within, naming_masks, topic_lexicons
 from grader.scoring.overlap import terms
 from grader.scoring.segment import WINDOW_WORDS, abbreviated, runs_on
-from grader.text import plain_words, shorten
+from grader.text import as_read, plain_words, shorten
 
 MAX_FOLLOW_UPS = 5
 MAX_QUOTE_CHARS = 160
@@ -781,7 +781,8 @@ def probe_follow_up(
         for k, q, words, answered, fit in deeper
     )
     return FollowUp(
-        question=f'You said: "{clause.shown}". {question}',
+        # said as the rendered answer reads ("Guardrails | ...", not "| Guardrails | ... |")
+        question=f'You said: "{as_read(clause.shown)}". {question}',
         component_id=r.id,
         why=_why(r, where, probe=True),
         kind="probe",
@@ -811,9 +812,11 @@ def follow_ups(
     where: str | None = None,
     near: Case | None = None,
     fit: Fit = ANY_FIT,
+    probing: bool = True,
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
-    probe where the candidate said something on topic to quote, else a gap question for a
+    probe where the candidate said something on topic to quote (unless not `probing`: an answer
+    to another question is asked about this one, never quoted), else a gap question for a
     component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
     again (a list of topics is where each of them was named). `extra` (the LLM's tailored
     questions) take the place of their
@@ -840,16 +843,20 @@ def follow_ups(
     quoted: list[str] = [f.quote for f in first if f.quote]
     covered = {r.id for r in components if r.status == "covered"}
     for r in ranked:  # in rank order, so a quote shared by two components goes to the higher one
-        f = probe_follow_up(
-            kb,
-            r,
-            case,
-            where,
-            avoid=quoted,
-            systems=systems,
-            near=near,
-            fit=fit,
-            covered=covered,
+        f = (
+            probe_follow_up(
+                kb,
+                r,
+                case,
+                where,
+                avoid=quoted,
+                systems=systems,
+                near=near,
+                fit=fit,
+                covered=covered,
+            )
+            if probing
+            else None
         )
         if f is not None and f.quote in quoted:
             f = None  # a passage is pressed on once: another component asks its own question
