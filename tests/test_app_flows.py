@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import types
 
 import pytest
 
@@ -79,6 +80,29 @@ def test_a_the_api_key_is_never_written_to_a_draft(history, weak_answer):
     at.text_area(key="answer_text").input(f"My answer, pasted with the key {KEY} by mistake").run()
     saved = drafts.path_for(_sid(at)).read_text()
     assert "My answer, pasted" in saved and KEY not in saved
+
+
+def test_a_typed_words_dropped_by_streamlit_are_put_back(monkeypatch):
+    """A click that left Practise while the interview clock ticked cut a tick's run short, and
+    Streamlit dropped every widget's value with it: the question and answer were gone (seen in
+    Chromium). What the last run kept is put back; a value the user changed stays as changed."""
+    fake = types.SimpleNamespace(session_state={})
+    monkeypatch.setattr(state, "st", fake)
+    ss = fake.session_state
+    typed = {
+        "q_mode": "My own question",
+        "q_text": "Design defect detection",
+        "answer_text": "A CNN",
+    }
+    ss.update(typed)
+    state.keep_widget_values()  # a run of the app
+    for key in typed:
+        del ss[key]  # as Streamlit drops them
+    state.keep_widget_values()
+    assert {k: ss[k] for k in typed} == typed
+    ss["answer_text"] = ""  # the user cleared the box
+    state.keep_widget_values()
+    assert ss["answer_text"] == ""
 
 
 def test_a_an_attempt_has_its_own_url(history, weak, weak_answer):

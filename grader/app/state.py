@@ -80,12 +80,22 @@ def shared_grader() -> Grader:
     return fresh_grader()()
 
 
+KEPT_COPY = "kept_widget_values"  # the kept widgets' values as the last run of the app left them
+
+
 def keep_widget_values() -> None:
     """Stop Streamlit from dropping the values of widgets that are not drawn in this run (what the
-    user typed on another page, or in an input hidden by a toggle)."""
+    user typed on another page, or in an input hidden by a toggle). It also drops them all when a
+    click that leaves the page cuts short a run of a fragment (a tick of the interview clock): the
+    typed question and answer went with it. They are put back from the copy the last run kept."""
+    ss = st.session_state
+    copy = ss.get(KEPT_COPY) or {}
     for key in KEPT_WIDGETS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+        if key in ss:
+            ss[key] = ss[key]
+        elif key in copy:
+            ss[key] = copy[key]
+    ss[KEPT_COPY] = {key: ss[key] for key in KEPT_WIDGETS if key in ss}
 
 
 def set_report(
