@@ -71,7 +71,13 @@ class Advisor:
                 "read more like another component (none counts as explaining it on its own)"
             )
         else:
-            said = "no passage reads as explaining what it covers"
+            # its present components are credited from passages that read more like other ones
+            # ("ML objective: covered 68" beside "no passage reads as explaining" read as a
+            # contradiction)
+            said = (
+                "what it covers is credited from passages that read even more like other "
+                "components, and none explains it on its own"
+            )
         return (
             f"Say more about {step.title}: {said}, so the step scores {step.score} instead of "
             f"{step.coverage}. For {thinnest.title}, the rubric's top level: {aim}"
