@@ -673,6 +673,25 @@ FRAUD_NOTES = (
 
 
 @pytest.mark.slow
+def test_a_missing_component_its_own_passages_speak_of_is_not_called_unexplained(grader):
+    """ "New cities have no history: start from the model of the most similar city" explains a
+    cold start, in words far from the rubric's: the feedback says it was said and earned nothing,
+    not that it was only named; a bare name is still "named but not explained"."""
+    from grader.knowledge.notes import CaseComponent
+    from grader.scoring.judge import ComponentJudgement
+
+    concept = grader.kb.concepts["cold_start"]
+    comp = CaseComponent(id="cold_start", severity="important")
+    cues = grader.component_cues(None, comp)[0]
+    text = "New cities have no history: start from the model of the most similar city."
+    mention = Evidence(quote=text, start=0, end=len(text), similarity=0.3)
+    for said, opening in ((15, 'Said ("New cities'), (0, 'Named but not explained ("New cities')):
+        j = ComponentJudgement(31, "missing", 1, 0, [], [], (0, 0.3), said)
+        feedback = grader.advisor.feedback(j, concept, comp, cues, mention=mention)
+        assert feedback.startswith(opening), feedback
+
+
+@pytest.mark.slow
 def test_a_named_topic_is_shown_where_it_is_named_not_as_evidence(grader):
     answer = FRAUD_NOTES
     # names drift and says nothing of it ("fraud patterns drift fast, so we keep dashboards" says

@@ -192,8 +192,15 @@ class Advisor:
         named = "Not addressed. "
         if j.level == 1:
             where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
+            quoted = f' ("{where}")' if where else ""
             named = (
-                f'Named but not explained ("{where}"). ' if where else "Named but not explained. "
+                # its own passages say something of it, in words far from the rubric's points:
+                # "named but not explained" of "New cities have no history: start from the model
+                # of the most similar city and weight local data up" read as a put-down
+                f"Said{quoted}, but in words that read too far from the rubric's points to earn "
+                "credit. "
+                if j.said_words
+                else f"Named but not explained{quoted}. "
             )
         says = self.advice(
             case,
