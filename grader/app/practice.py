@@ -153,6 +153,8 @@ def _question() -> str:
             "Your question",
             key="q_text",
             max_chars=MAX_QUESTION_CHARS,
+            # the box takes no paste longer than this, and says nothing when it does not
+            help=f"At most {MAX_QUESTION_CHARS:,} characters: a longer paste is not taken.",
             placeholder="e.g. Design a system that flags fake product reviews",
         )
     if st.session_state.get("q_case") not in cases:
