@@ -959,7 +959,7 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
     """ "Design a system that predicts which water mains will burst next year", answered with "a
     yearly batch pipeline ... no low latency needed", was advised an online feature store."""
     from grader.knowledge.notes import load_kb
-    from grader.scoring.probes import batch_answered
+    from grader.scoring.probes import batch_answered, live_only
 
     kb = load_kb()
     pipes = "Design a system that predicts which water mains will burst next year."
@@ -969,6 +969,8 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
     assert not batch_answered(kb, pipes, ["We rank segments with gradient boosted trees."])
     # saying that live words do not apply decides nothing against batch; a cadence in words does
     assert batch_answered(kb, pipes, [yearly, "Nothing is computed per request."])
+    fresh = "How do fresh signals, such as a click ten seconds ago, reach the model?"
+    assert live_only(kb, fresh) and live_only(kb, "Features are computed for online serving.")
     assert batch_answered(kb, pipes, ["Each week a job writes the ranked list to the GIS."])
     assert not batch_answered(kb, pipes, ["This is not a batch job: segments are scored live."])
     # a question that says when it is scored is read by its own words (`batch_asked`)
@@ -982,6 +984,7 @@ def test_people_are_named_unless_the_text_says_there_are_none():
     kb = load_kb()
     assert names_people(kb, "Predict which subscribers will cancel next month.")
     assert names_people(kb, "Raw PII never enters the feature pipeline.")
+    assert names_people(kb, "Predict which apartment tenants will not renew their lease.")
     assert not names_people(kb, "Predict which water mains will burst in the next 12 months.")
     assert not names_people(
         kb, "There are no end users of a live service here: planners read a ranked list."
