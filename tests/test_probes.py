@@ -327,6 +327,37 @@ def test_llm_questions_join_the_ranking_in_their_components_place(kb):
     assert ranked[1].listen_for == gap_follow_up(kb, components[1], kb.cases[CASE]).listen_for
 
 
+def test_an_answer_to_another_question_is_quoted_by_no_question(kb):
+    """Not probing (the answer is off topic): gap questions only, the LLM's quoting ones left out
+    and its others kept."""
+    answer = "We keep a small exploration budget of about 5% of slots so new videos get views."
+    components = [
+        component(kb, "cold_start", "partial", 45, answer, [answer], severity="critical"),
+        component(kb, "privacy", "missing", 10, severity="important"),
+    ]
+    quoting = FollowUp(
+        question=f'You said: "{answer}". Why 5%?',
+        component_id="cold_start",
+        why="x",
+        origin="llm",
+        kind="probe",
+        quote=answer,
+    )
+    plain = FollowUp(question="What do you log?", component_id="privacy", why="x", origin="llm")
+    probing = {
+        f.component_id: f
+        for f in follow_ups(kb, components, kb.cases[CASE], extra=[quoting, plain])
+    }
+    assert probing["cold_start"].question == quoting.question
+    assert probing["privacy"].question == plain.question
+    asked = {
+        f.component_id: f
+        for f in follow_ups(kb, components, kb.cases[CASE], extra=[quoting, plain], probing=False)
+    }
+    assert not any(f.quote for f in asked.values()) and asked["cold_start"].kind == "gap"
+    assert asked["privacy"].question == plain.question
+
+
 # -- with the real grader -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def graded(grader):

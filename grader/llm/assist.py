@@ -198,6 +198,7 @@ class _Run:
             where=probes.where_asked(self.report.question),
             near=probes.near_case(self.grader.kb, self.report.question),
             fit=probes.fit_asked(self.grader.kb, self.report.question),
+            probing=not self.report.question.off_topic,  # as the grade asked them
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

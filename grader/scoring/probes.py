@@ -816,7 +816,8 @@ def follow_ups(
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote (unless not `probing`: an answer
-    to another question is asked about this one, never quoted), else a gap question for a
+    to another question is asked about this one, never quoted, by the LLM's questions neither),
+    else a gap question for a
     component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
     again (a list of topics is where each of them was named). `extra` (the LLM's tailored
     questions) take the place of their
@@ -862,7 +863,7 @@ def follow_ups(
             f = None  # a passage is pressed on once: another component asks its own question
         if f is None and r.status != "covered":
             f = gap_follow_up(kb, r, case, where, systems, near, fit)
-        if r.id in tailored:
+        if r.id in tailored and (probing or not tailored[r.id].quote):
             heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near, fit)
             f = tailored[r.id]
             f = f if f.listen_for else f.model_copy(update={"listen_for": heard})
