@@ -457,6 +457,17 @@ def test_a_question_asking_which_items_will_do_something_is_no_regression(grader
         assert r.question.id is None or "regression" not in grader.kb.cases[r.question.id].systems
 
 
+def test_a_ranking_for_a_home_screen_is_a_recommender_not_a_search(grader):
+    """A home screen has no query: "rank podcast episodes on a podcast app's home screen" read as
+    a search system, was graded with the framework's rubric and advised on typed queries."""
+    r = grader.grade(
+        "We would train a model on past listens and serve it behind an API.",
+        "Design a system to rank podcast episodes on a podcast app's home screen.",
+    )
+    assert r.question.systems == ["recommendation"], r.question.systems
+    assert r.question.id is not None and "search" not in grader.kb.cases[r.question.id].systems
+
+
 def test_a_word_that_names_an_office_raises_nothing_its_topic_would(grader):
     """Privacy is at stake for data about people's health, not for anything that says "health": a
     city health department ranking restaurants holds no one's health records. Abuse is at stake
