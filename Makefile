@@ -24,8 +24,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # The test-only extra: a real llama.cpp server for the LLM integration tests (compiles for a few minutes).
+# Built for AVX2, not for the building CPU: on a CPU with AMX (Sapphire Rapids) a native build
+# multiplies in llama.cpp's AMX backend, which crashed the server on its first request.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(TEST_STAMP): $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) install -q -c constraints.txt -e '.[all,test,llm-server]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q -c constraints.txt -e '.[all,test,llm-server]'
 	touch $(TEST_STAMP)
 
 index: install

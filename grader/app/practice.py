@@ -39,8 +39,8 @@ UPLOAD_HELP = (
 )  # fmt: skip
 CUT_OFF = (
     "Your last grading did not finish: the page was reloaded or left, or a setting was changed, "
-    "while it ran, so that answer was neither graded nor saved. Your typed answer is still here; {files}. Click **Grade** to "
-    "grade it."
+    "while it ran, so that answer was neither graded nor saved. Your typed answer is still here; "
+    "{files}. Click **Grade** to grade it."
 )
 FILES_KEPT = "so is your upload or recording, while this tab stays open"
 FILES_LOST = "an uploaded file or a recording must be given again"

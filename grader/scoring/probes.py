@@ -816,9 +816,8 @@ def follow_ups(
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote (unless not `probing`: an answer
-    to another question is asked about this one, never quoted, by the LLM's questions neither),
-    else a gap question for a
-    component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
+    to another question is asked about this one and never quoted, by the LLM's questions either),
+    else a gap question for a component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
     again (a list of topics is where each of them was named). `extra` (the LLM's tailored
     questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
