@@ -71,6 +71,25 @@ def assert_quotes_the_answer(f: FollowUp, answer: str) -> None:
 
 
 # -- probes of what the candidate said ----------------------------------------------------------
+def test_a_probe_does_not_ask_for_what_the_quote_names_already(kb):
+    """ "...population stability index per feature..." was asked "Which statistic would you use to
+    detect drift?": a question's `answered_by` words in the quote make it answered, and another is
+    asked; without them, that question may be asked."""
+    which = "Which statistic would you use to detect drift in a numeric feature"
+    named = "We compare feature distributions against training with PSI per feature every week."
+    r = component(kb, "drift", "covered", 70, named, [named])
+    f = probe_follow_up(kb, r, kb.cases[CASE], "Video recommendation")
+    assert f is not None and which not in f.question
+    assert "psi" in kb.concepts["drift"].answered_by(
+        next(q for q in kb.concepts["drift"].questions() if q.startswith(which))
+    )
+    vague = "We compare feature distributions against training every week to catch drift."
+    g = probe_follow_up(
+        kb, component(kb, "drift", "covered", 70, vague, [vague]), kb.cases[CASE], "x"
+    )
+    assert g is not None and which in g.question
+
+
 def test_a_probe_of_a_table_row_says_it_as_the_rendered_table_reads(kb):
     """The quote is the row as written (a substring of the answer); the question says it without
     the row's outer pipes, which a reader of the rendered table never sees."""

@@ -109,6 +109,11 @@ class FollowUpQuestion(_Strict):
 
     ask: str = NonEmpty
     systems: list[System] = Field(default_factory=list)
+    answered_by: list[str] = Field(
+        default_factory=list,
+        description="Words that, said in the passage a probe quotes, answer the question already "
+        "('psi' for 'Which statistic would you use to detect drift?'): the probe asks another.",
+    )
 
     def fits(self, systems: Collection[str]) -> bool:
         """Whether the question reads right for a system of these kinds. Of a system of unknown
@@ -225,6 +230,10 @@ class Concept(_Strict):
         """The follow-up questions that fit a system of these kinds (unknown kinds, `()`: those
         written for any system), in the note's order; every question when `systems` is None."""
         return [q.ask for q in self.follow_ups if systems is None or q.fits(systems)]
+
+    def answered_by(self, question: str) -> list[str]:
+        """The words that answer one of its follow-up questions already (`answered_by`)."""
+        return next((q.answered_by for q in self.follow_ups if q.ask == question), [])
 
     @field_validator("keywords", "raised_by")
     @classmethod

@@ -712,6 +712,14 @@ def gap_follow_up(
     )
 
 
+def _names_any(words: Sequence[str], passages: Sequence[Evidence]) -> bool:
+    """Whether any of the passages says one of these words or phrases (as whole words)."""
+    if not words:
+        return False
+    said = [f" {plain_words(p.quote)} " for p in passages]
+    return any(f" {plain_words(w)} " in s for w in words for s in said)
+
+
 def _answered(question: str, said: frozenset[str]) -> bool:
     words = terms(question)
     shared = len(words & said)
@@ -755,7 +763,9 @@ def probe_follow_up(
             k,
             q,
             terms(q),
-            _answered(q, said) or asks_what_is_covered(kb, q, r.id, covered),
+            _answered(q, said)
+            or _names_any(concept.answered_by(q), said_where)
+            or asks_what_is_covered(kb, q, r.id, covered),
             elsewhere(kb, case, q, near),
         )
         for k, q in enumerate(ups)
