@@ -713,11 +713,14 @@ def gap_follow_up(
 
 
 def _names_any(words: Sequence[str], passages: Sequence[Evidence]) -> bool:
-    """Whether any of the passages says one of these words or phrases (as whole words)."""
-    if not words:
-        return False
-    said = [f" {plain_words(p.quote)} " for p in passages]
-    return any(f" {plain_words(w)} " in s for w in words for s in said)
+    """Whether any of the passages says one of these words or phrases, as a topic's keywords are
+    found (`TopicLexicon`: whole words, a plural for its singular)."""
+    return bool(words) and any(_says(_words_lexicon(tuple(words)), p.quote) for p in passages)
+
+
+@functools.lru_cache(maxsize=256)
+def _words_lexicon(words: tuple[str, ...]) -> TopicLexicon:
+    return TopicLexicon.from_keywords(list(words), singulars=True)
 
 
 def _answered(question: str, said: frozenset[str]) -> bool:
@@ -827,7 +830,8 @@ def follow_ups(
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote (unless not `probing`: an answer
     to another question is asked about this one and never quoted, by the LLM's questions either),
-    else a gap question for a component not yet covered; a passage already quoted by a higher-ranked probe is not quoted
+    else a gap question for a component not yet covered; a passage already quoted by a
+    higher-ranked probe is not quoted
     again (a list of topics is where each of them was named). `extra` (the LLM's tailored
     questions) take the place of their
     component's question and inherit what to listen for. At least one probe is kept when any
