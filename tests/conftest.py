@@ -67,8 +67,9 @@ def serving(
     timeout: float = 90,
     ready=lambda body: True,
 ):
-    """Run a server subprocess until `health_url` answers (and `ready(body)` holds), yield, then stop it.
-    Fails the test with the tail of the server's log if it exits or does not come up in time."""
+    """Run a server subprocess until `health_url` answers (and `ready(body)` holds), yield the
+    process, then stop it. Fails the test with the tail of the server's log if it exits or does
+    not come up in time."""
     import subprocess
     import time
     import urllib.request
@@ -90,7 +91,7 @@ def serving(
                     f"{Path(log_path).read_text(errors='replace')[-2000:]}"
                 )
             time.sleep(0.3)
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
