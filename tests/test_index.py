@@ -1,9 +1,10 @@
 """Index behaviour with a fast fake embedder and a real Chroma PersistentClient."""
 
+import numpy as np
 import pytest
 
 from grader.errors import IndexNotReady
-from grader.knowledge.index import KnowledgeIndex, build_index
+from grader.knowledge.index import COLLECTION, KnowledgeIndex, _client, build_index
 from grader.knowledge.notes import load_kb
 from tests.conftest import HashEmbedder
 
@@ -178,3 +179,28 @@ def test_a_grading_process_never_imports_chroma_or_scipy(real_index_dir, tmp_pat
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_each_distinct_text_is_embedded_once_and_shared(kb, tmp_path, hash_embedder):
+    """Chunks that repeat another's text get its vector; no text is embedded twice."""
+    from grader.knowledge.chunks import build_chunks
+
+    texts = [c.text for c in build_chunks(kb)]
+    assert len(set(texts)) < len(texts)  # the knowledge base does repeat some
+    stats = build_index(kb, hash_embedder, path=tmp_path / "ix")
+    assert stats.embedded == len(texts) and hash_embedder.texts_embedded == len(set(texts))
+    col = _client("", tmp_path / "ix").get_collection(COLLECTION, embedding_function=None)
+    got = col.get(include=["embeddings", "documents"])
+    expected = hash_embedder.embed(got["documents"])
+    assert np.allclose(np.asarray(got["embeddings"]), expected, atol=1e-6)
+
+
+def test_an_embedding_failure_stops_the_build_with_its_error(kb, tmp_path):
+    class Failing(HashEmbedder):
+        def embed(self, texts):
+            if self.calls == 2:
+                raise RuntimeError("the model ran out of memory")
+            return super().embed(texts)
+
+    with pytest.raises(RuntimeError, match="out of memory"):
+        build_index(kb, Failing(), path=tmp_path / "ix")
