@@ -82,6 +82,7 @@ def _skip_if_llama_crashes(server: Server) -> None:
     code in between. If llama.cpp dies on it, the build does not run on this CPU (its AMX backend
     crashes on some Sapphire Rapids machines: ggml-org/llama.cpp#20824), which no code here can
     mend: the tests are skipped, saying so. Any other failure is left to the tests to show."""
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -98,7 +99,7 @@ def _skip_if_llama_crashes(server: Server) -> None:
     try:
         with urllib.request.urlopen(request, timeout=300):
             return
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError):
         try:
             server.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
