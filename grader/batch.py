@@ -179,7 +179,9 @@ def read_rows(
                 )
             else:
                 seen[p.stem.casefold()] = p
-                rows.append(Row(i, p.stem, question, path=str(p), file=p.name))
+                rid = bounded_id(p.stem)
+                given = p.stem if rid != p.stem else None
+                rows.append(Row(i, rid, question, path=str(p), file=p.name, given=given))
         if not rows and not skipped:
             raise InputError(f"{source}: no answer files in this folder")
         return rows, skipped
@@ -246,13 +248,31 @@ def read_rows(
 def safe_id(given: str) -> str:
     """An id as a file name: letters of any alphabet with their marks (the vowel signs of
     Devanagari or Tamil), digits, "_", "." and "-" stay, any other run of characters becomes "_";
-    "." and "_" at either end go."""
+    "." and "_" at either end go; a long one is cut (`bounded_id`)."""
     text = unicodedata.normalize("NFC", given)
     kept = "".join(
         c if c.isalnum() or c in "._-" or unicodedata.category(c).startswith("M") else "\0"
         for c in text
     )
-    return re.sub("\0+", "_", kept).strip("._")
+    return bounded_id(re.sub("\0+", "_", kept).strip("._"))
+
+
+# the longest id kept whole, in UTF-8 bytes: a report's file is the id and a suffix, and file
+# systems take names of 255 bytes (a 252-letter id had stopped the whole batch)
+MAX_ID_BYTES = 100
+_DIGEST_CHARS = 10
+
+
+def bounded_id(rid: str) -> str:
+    """`rid` when it is short enough to name a file (`MAX_ID_BYTES`); else its start, cut at a
+    character, then "-" and a digest of the whole id, so that long ids that start alike stay
+    apart."""
+    raw = rid.encode("utf-8")
+    if len(raw) <= MAX_ID_BYTES:
+        return rid
+    digest = hashlib.sha256(raw).hexdigest()[:_DIGEST_CHARS]
+    head = raw[: MAX_ID_BYTES - _DIGEST_CHARS - 1].decode("utf-8", "ignore").rstrip("._-")
+    return f"{head}-{digest}"
 
 
 def _fields(fields: list[str]) -> str:
@@ -284,10 +304,20 @@ def renamed(rows: list[Row]) -> list[str]:
     return [
         f"line {r.line}: no id, so the row is named '{r.id}'"
         if r.given == ""
-        else f"line {r.line}: id '{r.given}' is written as '{r.id}' (letters, digits, '.', '_', '-')"
+        else f"{r.file}: its report is named '{r.id}' (a name this long is cut)"
+        if r.file
+        else f"line {r.line}: id '{r.given}' is written as '{r.id}' ({_why_renamed(r.given)})"
         for r in rows
         if r.given is not None
     ]
+
+
+def _why_renamed(given: str) -> str:
+    return (
+        "a name this long is cut"
+        if len(given.encode("utf-8")) > MAX_ID_BYTES
+        else "letters, digits, '.', '_', '-'"
+    )
 
 
 def _text(value: object, key: str) -> bool:

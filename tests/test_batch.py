@@ -409,6 +409,40 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     ]
 
 
+def test_an_id_too_long_for_a_file_name_is_cut_apart_from_its_likes(tmp_path, real_index_dir):
+    """A 252-letter id had stopped the whole batch ("File name too long"), the rows after it never
+    graded and no summary written: a long id is cut at a character, with a digest of the whole,
+    so that ids alike in their first hundred bytes still name files of their own."""
+    long, alike, greek = "a" * 252, "a" * 251 + "b", "λ" * 120  # 2 bytes a letter
+    ids = [batch.safe_id(i) for i in (long, alike, greek, "alice")]
+    assert ids[3] == "alice" and len(set(ids)) == 4
+    assert all(len(i.encode()) <= batch.MAX_ID_BYTES for i in ids)
+    assert ids[0].startswith("a" * 80) and ids[2].startswith("λ" * 40)
+    answer = (EXAMPLES / "video_recommendation_weak.md").read_text(encoding="utf-8")
+    table = tmp_path / "cohort.csv"
+    with open(table, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "question", "answer"])
+        for rid in ("alice", long, "carol"):
+            writer.writerow([rid, "video_recommendation", answer + rid[:3]])
+    rows, _ = read_rows(table)
+    assert batch.renamed(rows) == [
+        f"line {rows[1].line}: id '{long}' is written as '{ids[0]}' (a name this long is cut)"
+    ]
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / ("b" * 248 + ".md")).write_text(answer)
+    (row,), _ = read_rows(folder, "video_recommendation")
+    assert row.id == batch.bounded_id("b" * 248) and len(row.id.encode()) <= batch.MAX_ID_BYTES
+    out = tmp_path / "out"
+    run = _batch(table, out, real_index_dir)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.stem for p in (out / "reports").glob("*.json")) == sorted(
+        [ids[0], "alice", "carol"]
+    )
+    assert (out / "summary.csv").is_file()
+
+
 def test_rows_named_by_a_candidate_or_name_column_keep_their_names_in_any_alphabet(tmp_path):
     """A 'Name' column had been passed over (every candidate called row2, row8, ...), and 'Renée'
     was written 'Ren_e'."""

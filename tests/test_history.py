@@ -392,6 +392,7 @@ def test_history_commands(cli, db, tmp_path):
         {"mode": "exam"},
         {"report": {"x": 1}},
         {"answer": None},  # it was kept as the text "None"
+        {"answer": "an answer \ud800"},  # JSON's lone surrogate escape: the database refused it
     )
     for broken in broken_ones:
         bad = tmp_path / "bad.json"

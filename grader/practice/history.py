@@ -466,6 +466,13 @@ class History:
                 for field in ("question_title", "answer"):  # text, never None read as "None"
                     if not isinstance(a[field], str):
                         raise ValueError(f"its {field} is not text")
+                    if not a[field].isascii():
+                        try:  # JSON's "\ud800" reads as a lone surrogate, which no database stores
+                            a[field].encode("utf-8")
+                        except UnicodeEncodeError:
+                            raise ValueError(
+                                f"its {field} holds an unpaired surrogate escape"
+                            ) from None
                 created = datetime.fromisoformat(a["created_at"]).astimezone(timezone.utc)
                 rows.append(
                     (
