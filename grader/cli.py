@@ -858,6 +858,15 @@ def batch(
             "rest",
             130,
         )
+    except OSError as exc:  # a full disk: the reports written stay, and a rerun goes on from them
+        if _debug():
+            raise
+        kept = sum(1 for _ in (out / "reports").glob("*.json"))
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail(
+            f"{exc.strerror or exc}{where}; {quantity(kept, 'report')} kept in {out / 'reports'}: "
+            "free some space (or mend the cause) and run the same command again to grade the rest"
+        )
     problems += done.problems
     for p in sorted(problems, key=lambda p: p.line):
         typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)

@@ -154,6 +154,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         if path.exists():
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk names no file: say which one was not written
         raise

@@ -851,3 +851,37 @@ def test_a_sigterm_while_ctrl_c_is_held_off_is_kept_for_after(monkeypatch):
         assert batch._stop_pending() and not batch._stop_pending()  # taken up once
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGTERM)  # not held: Ctrl+C's KeyboardInterrupt
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_a_batch_naming_the_file_and_what_was_kept(tmp_path, monkeypatch, grader):
+    """ "No space left on device" was all a batch said: the failed write names its file, says how
+    many reports are kept, and that the same command goes on from them."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    import grader.scoring.grading as grading_module
+    from grader.cli import app
+
+    monkeypatch.setattr(grading_module, "_default", grader)
+    real = os.replace
+    reports = []
+
+    def filling(src, dst):  # the first report fits; the second does not
+        if os.path.basename(os.path.dirname(dst)) == "reports":
+            if reports:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            reports.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", filling)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["batch", str(_cohort(tmp_path)), "-o", str(out), "--workers", "1"]
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "No space left on device: " in result.stderr and "1 report kept" in result.stderr
+    assert str(out / "reports" / "bob.json") in result.stderr
+    assert "run the same command again" in result.stderr
+    assert len(list((out / "reports").glob("*.json"))) == 1

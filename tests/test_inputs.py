@@ -100,6 +100,23 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
 
 
+def test_a_write_the_system_refuses_names_its_file_and_leaves_nothing(tmp_path, monkeypatch):
+    """A full disk raises an error that names no file ("No space left on device" was all a
+    batch said): the failed write names the file it was writing."""
+    import errno
+    import os
+
+    def full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    target = tmp_path / "out" / "report.json"
+    with pytest.raises(OSError) as exc:
+        write_atomic(target, "one")
+    assert exc.value.errno == errno.ENOSPC and exc.value.filename == str(target)
+    assert list(target.parent.iterdir()) == []
+
+
 def test_text_that_is_not_english_prose_is_refused_in_one_line():
     import random
 
