@@ -386,6 +386,29 @@ def test_written_notes_with_headings_stay_plain_text(tmp_path):
         assert inp.source.kind == "text" and inp.graded_text == inp.text, path
 
 
+def test_a_design_whose_fields_are_said_twice_is_not_a_conversation(tmp_path):
+    """Labelled fields said again for a second design ("Goal:", "Data:", ... twice) had been read
+    as five speakers, and only the last one's lines graded; two people taking turns, or a panel
+    beside the one answering, are still speakers."""
+    fields = ["Goal", "Data", "Features", "Model", "Serving"]
+    design = "\n\n".join(
+        f"{f}: what the {f.lower()} of this design is, said in a line." for f in fields
+    )
+    twice = design + "\n\n" + design.replace("design", "second design") + "\n"
+    inp = _load(tmp_path, "notes.md", twice)
+    assert inp.source.kind == "text" and inp.graded_text == inp.text == twice
+    turns = [("Priya", "How would you rank the feed?"), ("Sam", "By predicted dwell time.")] * 3
+    panel = [
+        ("Ana", "What data?"),
+        ("Sam", "Clicks and dwell."),
+        ("Raj", "Labels?"),
+        ("Sam", "Dwell over 30 s."),
+    ] * 2
+    for talk in (turns, panel):
+        text = "\n".join(f"{who}: {said}" for who, said in talk) + "\n"
+        assert _load(tmp_path, "talk.txt", text).source.kind == "transcript"
+
+
 def test_choose_candidate():
     assert choose_candidate({"Interviewer": 10, "Speaker 1": 50}) == "Speaker 1"
     assert choose_candidate({"Speaker 1": 30, "Speaker 2": 80}) == "Speaker 2"

@@ -527,7 +527,11 @@ def _chatting(found: list[tuple[str, str, int]], times: dict[int, float]) -> set
 def _taking_turns(found: list[tuple[str, str, int]], nonblank: int) -> set[str]:
     """Names that label lines as speakers do: at least two of them, each twice or more, taking
     turns repeatedly and labelling most lines, so that headings such as "Model: ..." in written
-    notes are not mistaken for speakers; else none."""
+    notes are not mistaken for speakers; else none. In a conversation one side speaks in more
+    than a third of the turns (the one answering, or one of two talking): labels that share the
+    lines out evenly among three or more are a document's fields said over again ("Goal:",
+    "Data:", "Features:", "Model:", "Serving:" for a first design, then for a second), which
+    had been read as five speakers and the answer graded on the last one's lines alone."""
     counts: dict[str, int] = {}
     for n, _, _ in found:
         counts[n] = counts.get(n, 0) + 1
@@ -535,7 +539,9 @@ def _taking_turns(found: list[tuple[str, str, int]], nonblank: int) -> set[str]:
     changes = sum(
         1 for (a, _, _), (b, _, _) in zip(found, found[1:]) if a != b and a in names and b in names
     )
-    if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2:
+    turns = sum(counts[n] for n in names)
+    most = max((counts[n] for n in names), default=0)
+    if len(names) >= 2 and changes >= 3 and len(found) >= nonblank / 2 and 3 * most > turns:
         return names
     return set()
 
