@@ -267,9 +267,9 @@ def bounded_id(rid: str) -> str:
     """`rid` when it is short enough to name a file (`MAX_ID_BYTES`); else its start, cut at a
     character, then "-" and a digest of the whole id, so that long ids that start alike stay
     apart."""
-    raw = rid.encode("utf-8")
-    if len(raw) <= MAX_ID_BYTES:
+    if not _too_long(rid):
         return rid
+    raw = rid.encode("utf-8")
     digest = hashlib.sha256(raw).hexdigest()[:_DIGEST_CHARS]
     head = raw[: MAX_ID_BYTES - _DIGEST_CHARS - 1].decode("utf-8", "ignore").rstrip("._-")
     return f"{head}-{digest}"
@@ -312,12 +312,12 @@ def renamed(rows: list[Row]) -> list[str]:
     ]
 
 
+def _too_long(name: str) -> bool:
+    return len(name.encode("utf-8")) > MAX_ID_BYTES
+
+
 def _why_renamed(given: str) -> str:
-    return (
-        "a name this long is cut"
-        if len(given.encode("utf-8")) > MAX_ID_BYTES
-        else "letters, digits, '.', '_', '-'"
-    )
+    return "a name this long is cut" if _too_long(given) else "letters, digits, '.', '_', '-'"
 
 
 def _text(value: object, key: str) -> bool:

@@ -71,8 +71,7 @@ def _guarded(fn):
         except OSError as exc:  # the system refused (a full disk, a name too long, permissions)
             if _debug():
                 raise
-            where = f": {exc.filename}" if exc.filename else ""
-            _fail(f"{exc.strerror or exc}{where}")
+            _fail(_refused(exc))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
@@ -104,6 +103,11 @@ def _console():
             raise BrokenPipeError
 
     return PipedConsole()
+
+
+def _refused(exc: OSError) -> str:
+    """What the system refused, in one line: its reason and the file, when it names one."""
+    return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else f"{exc.strerror or exc}"
 
 
 def _debug() -> bool:
@@ -862,9 +866,8 @@ def batch(
         if _debug():
             raise
         kept = sum(1 for _ in (out / "reports").glob("*.json"))
-        where = f": {exc.filename}" if exc.filename else ""
         _fail(
-            f"{exc.strerror or exc}{where}; {quantity(kept, 'report')} kept in {out / 'reports'}: "
+            f"{_refused(exc)}; {quantity(kept, 'report')} kept in {out / 'reports'}: "
             "free some space (or mend the cause) and run the same command again to grade the rest"
         )
     problems += done.problems
