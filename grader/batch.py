@@ -166,7 +166,9 @@ def read_rows(
                 skipped.append(
                     Problem(i, p.stem, f"not an answer file ({kinds})", p.name, question or "")
                 )
-            elif (first := seen.get(p.stem.casefold())) is not None:
+            elif clashes := seen.get(p.stem.casefold()):
+                # the closest clash is named: a file of the very same name before one in another case
+                first = next((c for c in clashes if c.stem == p.stem), clashes[0])
                 why = "has the same name" if first.stem == p.stem else "differs only in case"
                 skipped.append(
                     Problem(
@@ -177,8 +179,9 @@ def read_rows(
                         question or "",
                     )
                 )
+                clashes.append(p)
             else:
-                seen[p.stem.casefold()] = p
+                seen[p.stem.casefold()] = [p]
                 rid = bounded_id(p.stem)
                 given = p.stem if rid != p.stem else None
                 rows.append(Row(i, rid, question, path=str(p), file=p.name, given=given))

@@ -609,6 +609,8 @@ def history_list() -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from grader.text import printable
+
     h = _history()
     attempts = h.list()
     if not attempts:
@@ -621,9 +623,9 @@ def history_list() -> None:
         table.add_row(
             str(a.id),
             f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
-            escape(a.question_title),
+            escape(printable(a.question_title)),  # a row saved before escapes were dropped
             a.mode,
-            escape(a.source),
+            escape(printable(a.source)),
             str(a.overall_score),
         )
     _console().print(table)

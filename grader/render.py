@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, ComponentResult, GradeReport
 from grader.scoring import probes
 from grader.scoring.calibration import load_calibration
-from grader.text import quantity, shorten
+from grader.text import printable, quantity, shorten
 
 if TYPE_CHECKING:
     from grader.knowledge.notes import KnowledgeBase
@@ -43,7 +43,8 @@ def question_line(r: GradeReport) -> str:
     that informed it), or the general framework. Similarities are in the JSON, not here."""
     q = r.question
     if q.matched_by in ("retrieval", "framework"):
-        return f"{q.asked or q.title} ({rubric_line(r)})"
+        # printable: a question saved before control characters were dropped on reading
+        return f"{printable(q.asked or q.title)} ({rubric_line(r)})"
     return q.title
 
 

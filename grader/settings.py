@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from grader.errors import ConfigError
 from grader.text import validation_line
@@ -133,6 +133,16 @@ class Settings(BaseModel):
         "comma-separated, such as https://learn.example.com; none by default.",
     )
 
+    @field_validator(
+        "kb_dir", "prompts_dir", "index_dir", "cache_dir", "model_dir", "whisper_dir", "data_dir",
+        "user_kb", "pacing_budget", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _a_path(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty, which would be the current folder: give a path or unset it")
+        return value
+
 
 USER_NOTE_FOLDERS = ("cases", "concepts")  # where `user_kb` holds the user's own notes
 
@@ -159,12 +169,14 @@ def _has_user_notes(folder: Path) -> bool:
 
 def _from_environment(environ: dict[str, str]) -> dict[str, str]:
     """The settings given as `MLSD_*` variables, matched without regard to case; where two
-    spellings of one are set, the upper-case one (`MLSD_MAX_WORDS`) wins."""
+    spellings of one are set, the upper-case one (`MLSD_MAX_WORDS`) wins. A variable set empty
+    (`MLSD_DATA_DIR=`) is read as unset, as the XDG folder variables are: an empty folder would be
+    the current one."""
     fields = {name.lower() for name in Settings.model_fields}
     found = {}
     for key, value in sorted(environ.items(), key=lambda item: (item[0] == item[0].upper(), item)):
         name = key.lower().removeprefix(ENV_PREFIX.lower())
-        if key.upper().startswith(ENV_PREFIX) and name in fields:
+        if key.upper().startswith(ENV_PREFIX) and name in fields and value.strip():
             found[name] = value
     return found
 

@@ -91,10 +91,26 @@ def quantity(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+# a terminal's escape sequences (colour, cursor moves, a window title) and the other control
+# characters a typed line can carry (a question pasted from a terminal): they hold no words, and
+# printed back they would act on the reader's terminal
+_CONTROLS = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` without terminal escape sequences and control characters (tab, line feed and
+    carriage return kept)."""
+    return _CONTROLS.sub("", text)
+
+
 def shorten(text: str, limit: int = 160) -> str:
-    """Whitespace collapsed and at most `limit` characters: a longer text is cut after its last
-    whole word that fits (mid-word only when that would drop over half of it), "…" marking the cut."""
-    text = " ".join(text.split())
+    """Printable (`printable`), whitespace collapsed and at most `limit` characters: a longer text
+    is cut after its last whole word that fits (mid-word only when that would drop over half of
+    it), "…" marking the cut."""
+    text = " ".join(printable(text).split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]

@@ -399,12 +399,14 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     ]
     folder = tmp_path / "answers"
     folder.mkdir()
-    for name in ("alice.md", "Alice.txt", "bob.md", "bob.txt"):
+    for name in ("alice.md", "Alice.txt", "alice.txt", "bob.md", "bob.txt"):
         (folder / name).write_text("An answer.")
     rows, problems = read_rows(folder, "video_recommendation")
     assert [r.file for r in rows] == ["Alice.txt", "bob.md"]
     assert [(p.file, p.reason) for p in problems] == [
         ("alice.md", "differs only in case as Alice.txt: one report per name, rename one"),
+        # the closest clash is named: the file of the very same name, not the first in another case
+        ("alice.txt", "has the same name as alice.md: one report per name, rename one"),
         ("bob.txt", "has the same name as bob.md: one report per name, rename one"),
     ]
 

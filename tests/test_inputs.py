@@ -193,6 +193,37 @@ def test_an_answers_file_name_typed_as_the_question_is_refused(typed):
         assert check_question(question) == question
 
 
+@pytest.mark.parametrize("typed", ["--save", "-o", "--format"])
+def test_an_option_taken_as_the_question_is_refused(typed):
+    """`mlsd grade a.md -q --save` graded the answer against the question "--save"."""
+    from grader.scoring.inputs import check_question
+
+    with pytest.raises(InputError, match="reads as a command-line option"):
+        check_question(typed)
+    for question in ("-", "--", "Design a -q flag parser", "t-SNE for embeddings?"):
+        assert check_question(question) == question
+
+
+def test_a_questions_terminal_escapes_are_not_read_nor_printed_back(fast_grader):
+    """A question pasted from a terminal with its colour codes and a window-title sequence: the
+    codes are no words, and printed back (`history list`, the report's question line) they acted
+    on the reader's terminal."""
+    from grader.render import question_line
+    from grader.text import printable, shorten
+
+    typed = "Design \x1b[31mfraud\x1b[0m detection\x1b]0;pwned\x07 for\x9b1m card\x7f payments"
+    assert printable(typed) == "Design fraud detection for card payments"
+    assert printable("tabs\tand\nlines\r\n") == "tabs\tand\nlines\r\n"
+    assert shorten(typed, 30) == "Design fraud detection for…"
+    report = fast_grader.grade("We score each card payment with a gradient boosted model.", typed)
+    assert report.question.asked == "Design fraud detection for card payments"
+    assert report.question.matched_by in ("retrieval", "framework")  # the line quotes it
+    saved = report.model_copy(
+        update={"question": report.question.model_copy(update={"asked": typed})}
+    )  # a report saved before the codes were dropped on reading
+    assert "\x1b" not in question_line(saved) and "\x07" not in question_line(saved)
+
+
 def test_windows_1252_text_is_read_and_said(tmp_path):
     """Text saved by a Windows editor (an en dash is byte 0x96) is read as Windows-1252, and the
     report says so; a candidate's answer was refused as "not valid UTF-8"."""

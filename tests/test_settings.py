@@ -54,6 +54,24 @@ def test_defaults_follow_the_folders_the_environment_names(tmp_path, monkeypatch
         assert settings().data_dir == tmp_path / name / "mlsd-grader"
 
 
+def test_a_folder_set_empty_is_no_folder_at_all(tmp_path, monkeypatch):
+    """`MLSD_DATA_DIR=""` had put the history in the current folder: a variable set empty reads as
+    unset (as XDG_DATA_HOME does), and an empty path in the config file is refused in one line."""
+    monkeypatch.setenv("MLSD_CONFIG", os.devnull)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("MLSD_DATA_DIR", "")
+    assert settings().data_dir == tmp_path / "xdg" / "mlsd-grader"
+    monkeypatch.setenv("MLSD_MAX_WORDS", " ")
+    assert settings().max_words == type(settings()).model_fields["max_words"].default
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[grader]\ndata_dir = ""\n', encoding="utf-8")
+    monkeypatch.setenv("MLSD_CONFIG", str(cfg))
+    with pytest.raises(ConfigError, match="^setting data_dir: is empty"):
+        settings()
+    monkeypatch.setenv("MLSD_DATA_DIR", str(tmp_path / "mine"))  # the variable wins over the file
+    assert settings().data_dir == tmp_path / "mine"
+
+
 def test_variables_match_in_any_case_and_other_tools_variables_are_left_alone(
     tmp_path, monkeypatch
 ):

@@ -95,7 +95,15 @@ from grader.scoring.spelling import English, design_words, respelled
 from grader.scoring.stakes import raised_concerns, stakes_lexicons, with_stakes
 from grader.scoring.todo import to_do_notes
 from grader.settings import settings
-from grader.text import FENCED_CODE, as_said, blank_spans, plain_words, quantity, read_stretch
+from grader.text import (
+    FENCED_CODE,
+    as_said,
+    blank_spans,
+    plain_words,
+    printable,
+    quantity,
+    read_stretch,
+)
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
@@ -459,7 +467,7 @@ class Grader:
         """The rubric a question is graded with: the bank case it names (by id, title or alias)
         as written; a question typed as text, the case of its kind nearest to it or the general
         framework, with the components its words raise weighed as critical (`stakes`)."""
-        q = " ".join((question or "").split())
+        q = " ".join(printable(question or "").split())
         if not q:
             raise InputError("the question is empty: give a case id or the question text")
         typed, slips = q, []

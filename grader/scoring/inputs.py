@@ -24,12 +24,22 @@ _FILE_NAME = re.compile(
 )
 
 
+# one word spelt as a command-line option ("--save", "-o"): an option taken as the question's value
+# (`mlsd grade a.md -q --save`) when the question itself was left out
+_OPTION = re.compile(r"--?[A-Za-z][\w-]*")
+
+
 def check_question(question: str) -> str:
     """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), is
-    longer than MAX_QUESTION_CHARS, or is one word naming a file (an answer's path typed where the
-    question goes)."""
+    longer than MAX_QUESTION_CHARS, is one word naming a file (an answer's path typed where the
+    question goes) or is spelt as a command-line option."""
     if not isinstance(question, str) or not question.strip():
         raise InputError("the question is empty: give a case id or the question text")
+    if _OPTION.fullmatch(question.strip()):
+        raise InputError(
+            f"the question {question.strip()!r} reads as a command-line option, not a question: "
+            "give the question's text or a case id right after -q"
+        )
     if _FILE_NAME.fullmatch(question.strip()):
         raise InputError(
             f"the question {question.strip()!r} reads as a file's name, not a question: give the "
