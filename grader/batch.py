@@ -26,6 +26,7 @@ import re
 import signal
 import statistics
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -474,8 +475,24 @@ def _init_worker(threads: int | None = None, pooled: bool = False) -> None:
     global _GRADER
     if pooled:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        exit_with_parent(os.getppid())
     set_overrides(embedding_threads=threads)
     _GRADER = default_grader()
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent: int) -> None:
+    """End this process once `parent` (the batch that started it) is gone: killed outright or for
+    memory, it cannot stop its workers, which went on grading, unrecorded, with 210 MB each."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="mlsd-parent-watch", daemon=True).start()
 
 
 def _index_ready() -> None:

@@ -187,7 +187,7 @@ SamplesOption = typer.Option(
 def _graded(
     source: str,
     question: str,
-    output: Optional[Path],
+    output: Optional[str],
     *,
     chroma_url: Optional[str],
     llm: Optional[str],
@@ -268,7 +268,7 @@ def grade(
     fmt: Optional[Format] = typer.Option(
         None, "--format", "-f", help="text (default on screen), json or markdown (md)."
     ),
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),
     chroma_url: Optional[str] = ChromaUrl,
@@ -331,7 +331,7 @@ def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None
 def sheet(
     source: str = SourceArgument,
     question: str = QuestionOption,
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the sheet here instead of stdout."
     ),
     chroma_url: Optional[str] = ChromaUrl,
@@ -634,7 +634,7 @@ def history_list() -> None:
 @history_app.command("export")
 @_guarded
 def history_export(
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the JSON here instead of stdout."
     ),
 ) -> None:
@@ -659,7 +659,7 @@ def history_show(
     fmt: Optional[Format] = typer.Option(
         None, "--format", "-f", help="text (default on screen), json or markdown (md)."
     ),
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),
 ) -> None:
@@ -746,7 +746,7 @@ def transcribe(
     audio: str = typer.Argument(
         ..., help="Audio file (wav, mp3, m4a, ogg, webm, flac) or - for stdin."
     ),
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the transcript JSON here instead of stdout."
     ),
     transcriber: Optional[Transcriber] = TranscriberOption,

@@ -21,7 +21,8 @@ _STDERR = {"/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"}
 
 def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()) -> Path | None:
     """The file to write, or None for stdout ('-', /dev/stdout or nothing; os.devnull is returned
-    as it is and written to nowhere); refused with one line when it is /dev/stderr, a folder, any
+    as it is and written to nowhere); refused with one line when it is /dev/stderr, a folder (or
+    typed as one, ending with '/', where there is none), any
     other device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
     (`_kept`: the history database, drafts, notes, the index), or not writable. A symlink is
     followed: its target is written, the link stays."""
@@ -41,6 +42,11 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
         info = None
     except OSError as exc:
         raise InputError(f"--output {shown}: cannot use it ({exc.strerror})") from None
+    if info is None and str(path).endswith(("/", os.sep)):  # a folder meant: no file so named
+        raise InputError(
+            f"--output {shown} names a folder, and there is none: give a file name in an "
+            "existing folder"
+        )
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"--output {shown} is a folder: give a file name inside it")

@@ -887,3 +887,53 @@ def test_a_full_disk_stops_a_batch_naming_the_file_and_what_was_kept(tmp_path, m
     assert str(out / "reports" / "bob.json") in result.stderr
     assert "run the same command again" in result.stderr
     assert len(list((out / "reports").glob("*.json"))) == 1
+
+
+def test_a_worker_ends_when_the_batch_that_started_it_is_killed(tmp_path):
+    """A batch killed outright (SIGKILL, the out-of-memory killer) cannot stop its workers: they
+    went on, orphaned, holding 210 MB each. A worker watches for its parent and ends with it."""
+    import signal
+    import time
+
+    worker = (
+        "import os, time\n"
+        "from grader.batch import exit_with_parent\n"
+        "exit_with_parent(os.getppid())\n"
+        "print(os.getpid(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = (
+        "import subprocess, sys, time\n"
+        f"w = subprocess.Popen([sys.executable, '-c', {worker!r}], stdout=subprocess.PIPE, text=True)\n"
+        "print(w.stdout.readline().strip(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    started = subprocess.Popen(
+        [sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        pid = int(started.stdout.readline())
+        os.kill(started.pid, signal.SIGKILL)
+        started.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)  # still there (or a zombie not yet reaped by init)
+            except ProcessLookupError:
+                break
+            if _zombie(pid):
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the worker outlived the batch that started it")
+    finally:
+        started.kill()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -407,6 +407,33 @@ def test_a_question_of_a_word_or_two_is_graded_with_a_warning_that_it_was_a_gues
     assert not any("type the whole question" in w for w in by_id.warnings)
 
 
+def test_a_question_is_read_the_same_whatever_dresses_it(grader):
+    """Quotes, brackets, markdown emphasis, a heading, quote or list mark, an opening "¿" around a
+    question are not its words: read as the words alone, kept as typed. "**Design fraud detection
+    for card payments**" read 0.10 further from its case, and with its "¿" a Spanish question on
+    card fraud fell below the case match, to the framework's rubric, and its answer to 0/100."""
+    from grader.scoring.grading import undressed
+
+    words = "Cómo detectarías fraude con tarjetas?"
+    plain = grader.resolve_question(words).question
+    assert plain.id == "fraud_detection"
+    dressed = [
+        "¿" + words, '"' + words + '"', "**" + words + "**", "# " + words, "> “" + words + "”",
+        "- " + words, "1. " + words, "(" + words + ")", "  `" + words + "`  ",
+    ]  # fmt: skip
+    for typed in dressed:
+        read = grader.resolve_question(typed).question
+        assert (read.id, read.similarity) == (plain.id, plain.similarity), typed
+        assert read.asked == typed.strip()
+    # a bracket inside the question stays: only one that closes an opening bracket is taken off
+    for typed in (
+        "Design a feed ranker (for a jobs board)",
+        "(Design a feed ranker (for a jobs board))",
+    ):
+        assert undressed(typed) == "Design a feed ranker (for a jobs board)"
+    assert grader.resolve_question("'fraud_detection'").question.matched_by == "id"
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -130,6 +130,9 @@ def _cli(command: str, **env) -> subprocess.CompletedProcess:
         (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /dev/stderr", "leave -o out"),
         (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o {WEAK}", "is the input file"),
         (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /", "is a folder"),
+        # a folder meant, none there: had written a file of that name ("wrote .../newdir")
+        (f"{sys.executable} -m grader.cli grade {WEAK} -q x -o /tmp/mlsd-no-such-folder/",
+         "names a folder, and there is none"),
         (f"printf '%.0s[' $(seq 3000) | {sys.executable} -m grader.cli grade - -q x -f json --candidate me",
          "has no speaker labels"),
         (f"printf '%.0s[' $(seq 3000) > /tmp/mlsd-deep.json; {sys.executable} -m grader.cli grade "
