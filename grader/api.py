@@ -43,8 +43,10 @@ from grader.report import GradeReport
 from grader.scoring.grading import FreshGrader, Grader
 from grader.scoring.inputs import MAX_QUESTION_CHARS
 from grader.settings import settings
+from grader.text import quantity, shorten
 
 MAX_SPEAKER_CHARS = 100  # a speaker's label, as a transcript writes it
+SHOWN_ERRORS = 10  # a request's problems listed in an error; the rest are counted
 
 
 class GradeRequest(BaseModel):
@@ -101,7 +103,8 @@ class ApiError(BaseModel):
         "invalid_input (the answer or question cannot be graded: empty, too long, not English, "
         "an unknown case id), unauthorised, not_found, too_large, unsupported_media_type, queue_full (retry after "
         "`Retry-After` seconds), unavailable (the grader cannot grade now: its knowledge base, "
-        "index or configuration), http_error."
+        "index or configuration), method_not_allowed, forbidden_origin (a browser's preflight "
+        "from an origin MLSD_API_CORS_ORIGINS does not list), http_error (any other HTTP error)."
     )
     errors: list[dict] | None = Field(
         default=None, description="For invalid_request: each problem, with its `loc` and `msg`."
@@ -118,6 +121,7 @@ _HTTP_CODES = {
     400: "unreadable_body",
     401: "unauthorised",
     404: "not_found",
+    405: "method_not_allowed",
     413: "too_large",
     429: "queue_full",
 }
@@ -203,6 +207,60 @@ class _BodyLimit:
         await self.app(scope, counted, send)
 
 
+def bearer_ok(authorization: str | None, token: str) -> bool:
+    """Whether an Authorization header carries `token` as a bearer token (the scheme's name in
+    any case, as HTTP reads it)."""
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
+class _Authorised:
+    """With a token set, refuse a `/v1` request without it (401) before its body is read: an
+    unauthorised caller learns nothing about the body's shape or size, and costs no parsing. A
+    browser's CORS preflight (OPTIONS) carries no credentials and is let through."""
+
+    def __init__(self, app, token: str | None):
+        self.app, self.token = app, token
+
+    async def __call__(self, scope, receive, send):
+        if (
+            self.token
+            and scope["type"] == "http"
+            and scope["method"] != "OPTIONS"
+            and scope["path"].startswith("/v1")
+        ):
+            headers = dict(scope.get("headers") or [])
+            sent = headers.get(b"authorization", b"").decode("latin-1")
+            if not bearer_ok(sent, self.token):
+                response = JSONResponse(
+                    {"detail": "missing or wrong bearer token", "code": "unauthorised"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+class _JsonCors(CORSMiddleware):
+    """CORS whose refusal of a preflight is an `ApiError` like every other error (Starlette's is
+    plain text)."""
+
+    def preflight_response(self, request_headers):
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        origin = request_headers.get("origin", "")
+        return JSONResponse(
+            {
+                "detail": f"a page on {shorten(origin, 80) or 'no origin'} may not call this API "
+                f"from a browser ({shorten(response.body.decode(errors='replace'), 80)}; "
+                "MLSD_API_CORS_ORIGINS lists the origins that may)",
+                "code": "forbidden_origin",
+            },
+            status_code=400,
+        )
+
+
 DOCS_ASSETS = "/docs-assets"
 
 
@@ -237,7 +295,8 @@ def _offline_docs(app: FastAPI, swagger_ui_path: Path) -> None:
 
 _UNPARSED = "There was an error parsing the body"
 _UNREADABLE = (
-    "the request body could not be read as JSON text (it must be valid JSON in UTF-8): send the "
+    "the request body could not be read as JSON text (it must be valid JSON in UTF-8, not nested "
+    "hundreds of levels deep): send the "
     "answer as UTF-8 JSON, or upload it as a file to /v1/grade/upload, which reads other encodings"
 )
 
@@ -269,18 +328,22 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             description="'Bearer <token>', needed when the server sets MLSD_API_TOKEN.",
         ),
     ) -> None:
-        if token and not hmac.compare_digest(authorization or "", f"Bearer {token}"):
+        # `_Authorised` has already refused a request without the token; this documents the header
+        if token and not bearer_ok(authorization, token):
             raise HTTPException(
                 401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
             )
 
+    # the last added runs first: CORS answers a preflight, then the token is checked, then the
+    # body's size, before anything reads it
     app.add_middleware(_BodyLimit, limit=max_body)
     # a report is 30-120 KB of JSON: a client that accepts gzip gets it in about a sixth of that
     app.add_middleware(GZipMiddleware, minimum_size=4096)
+    app.add_middleware(_Authorised, token=token)
     origins = [o.strip() for o in config.api_cors_origins.split(",") if o.strip()]
     if origins:  # a web page on these origins may call the API from the browser
         app.add_middleware(
-            CORSMiddleware,
+            _JsonCors,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
@@ -306,6 +369,8 @@ def create_app(grader: Grader | None = None) -> FastAPI:
             )
             for e in exc.errors()
         ]
+        for e in errors[:SHOWN_ERRORS]:  # a field's name is sent back only so far
+            e["loc"] = [shorten(x, 80) if isinstance(x, str) else x for x in e["loc"]]
         sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.url.path == "/v1/grade/upload" and sent != "multipart/form-data":
             return JSONResponse(  # JSON or text posted where a file is read
@@ -329,11 +394,18 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         if any(e["type"] == "json_invalid" for e in errors):  # FastAPI's 422 for a broken body
             return JSONResponse({"detail": _UNREADABLE, "code": "unreadable_body"}, status_code=400)
         said = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'] if x != 'body') or 'body'}: {e['msg']}"
-            for e in errors
+            f"{shorten('.'.join(str(x) for x in e['loc'] if x != 'body'), 80) or 'body'}: "
+            f"{e['msg']}"
+            for e in errors[:SHOWN_ERRORS]
         )
+        if len(errors) > SHOWN_ERRORS:  # a body of 20,000 unknown keys answered 3.7 MB
+            said += f"; and {quantity(len(errors) - SHOWN_ERRORS, 'more problem')}"
         return JSONResponse(
-            {"detail": f"invalid request: {said}", "code": "invalid_request", "errors": errors},
+            {
+                "detail": f"invalid request: {said}",
+                "code": "invalid_request",
+                "errors": errors[:SHOWN_ERRORS],
+            },
             status_code=422,
         )
 
@@ -413,7 +485,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
         kb = the_grader().kb  # the notes graded with
         found = kb.readable(note_id)
         if found is None:
-            raise HTTPException(404, f"no note '{note_id}'")
+            raise HTTPException(404, f"no note '{shorten(note_id, 80)}'")
         kind, wanted = found
         text = kb.path_of(kind, wanted).read_text(encoding="utf-8")
         return Note(

@@ -916,8 +916,14 @@ def serve(
 
     if chroma_url:  # worker processes read their settings from the environment they inherit
         os.environ["MLSD_CHROMA_URL"] = chroma_url
-    settings()  # a bad setting (MLSD_API_QUEUE=0) fails here, before the server says it serves
+    config = settings()  # a bad setting (MLSD_API_QUEUE=0) fails here, before it says it serves
     _check_port(host, port)
+    if not config.api_token and host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            f"warning: {host} lets other machines call the API, and MLSD_API_TOKEN is not set: "
+            "anyone who can reach it may use it",
+            err=True,
+        )
     typer.echo(
         f"serving the API on http://{host}:{port} (docs at /docs); Ctrl+C stops it", err=True
     )

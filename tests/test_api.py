@@ -195,6 +195,9 @@ def test_web_pages_on_the_origins_allowed_may_call_it_from_a_browser(grader, mon
     assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == page
     elsewhere = client.options("/v1/grade", headers={**preflight, "Origin": "https://evil.test"})
     assert "access-control-allow-origin" not in elsewhere.headers
+    # refused as every other error is (Starlette's own refusal was plain text)
+    assert elsewhere.status_code == 400 and elsewhere.json()["code"] == "forbidden_origin"
+    assert "https://evil.test" in elsewhere.json()["detail"]
     assert (
         client.get("/v1/questions", headers={"Origin": page}).headers["access-control-allow-origin"]
         == page
@@ -220,6 +223,34 @@ def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
     bad = client.post("/v1/grade", json={**body, "answer": "\x00 binary"}, headers=auth)
     assert bad.status_code == 422 and "NUL" in bad.json()["detail"]
     assert client.get("/healthz").status_code == 200  # health needs no token
+    # the scheme's name is read in any case, as HTTP reads it
+    lower = {"Authorization": "bearer s3cret-token-value"}
+    assert client.post("/v1/grade", json=body, headers=lower).status_code == 200
+    wrong = {"Authorization": "Bearer s3cret-token-valu"}
+    # without the token, nothing about the body is said: not its size, not its shape
+    for sent in (
+        client.post(
+            "/v1/grade", content=b"{not json", headers={"Content-Type": "application/json"}
+        ),
+        client.post("/v1/grade", json={**body, "answer": "x " * 2000}),
+        client.post("/v1/grade", json={"quesiton": 1}, headers=wrong),
+    ):
+        assert sent.status_code == 401 and sent.json()["code"] == "unauthorised", sent.text
+        assert sent.headers["www-authenticate"] == "Bearer"
+
+
+def test_an_error_lists_a_few_problems_and_counts_the_rest(client):
+    """A request of 20,000 unknown keys answered 3.7 MB of errors, and a 10,000-letter note id came
+    back whole; a method the API does not take has a code of its own."""
+    many = {f"key{i}": 1 for i in range(2000)} | {"x" * 5000: 1}
+    refused = client.post("/v1/grade", json=many)
+    assert refused.status_code == 422 and len(refused.content) < 5000
+    assert refused.json()["detail"].endswith("more problems")
+    assert len(refused.json()["errors"]) == 10
+    missing = client.get("/v1/notes/" + "n" * 10_000)
+    assert missing.status_code == 404 and len(missing.json()["detail"]) < 200
+    wrong_method = client.put("/v1/grade", json={})
+    assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
 
 
 def test_a_full_queue_answers_429(grader, monkeypatch, weak_answer):
