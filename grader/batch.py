@@ -448,6 +448,9 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
                 continue
             try:
                 record = json.loads(raw)
+            except json.JSONDecodeError as exc:  # where in this line, not in a line of its own
+                yield line, f"not valid JSON ({exc.msg} at character {exc.pos + 1} of the line)"
+                continue
             except ValueError as exc:
                 yield line, f"not valid JSON ({first_line(exc, 80)})"
                 continue

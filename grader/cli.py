@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sys
 from enum import Enum
@@ -266,7 +267,10 @@ def grade(
     source: str = SourceArgument,
     question: str = QuestionOption,
     fmt: Optional[Format] = typer.Option(
-        None, "--format", "-f", help="text (default on screen), json or markdown (md)."
+        None,
+        "--format",
+        "-f",
+        help="text (the screen's layout, without colour in a file), json or markdown (md); by default from -o's suffix (.json, .md), else text.",
     ),
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
@@ -293,6 +297,9 @@ def grade(
         _fail(f"{not_saved} (the report was written; this attempt is not in your history)")
 
 
+TEXT_FILE_WIDTH = 100  # columns of a text report written to a file
+
+
 def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None:
     """The report in the format asked for (or the output file's suffix), to `output` or stdout."""
     from grader.output import write_atomic
@@ -310,10 +317,18 @@ def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None
         fmt = Format.markdown
     if fmt is Format.json:
         text = report.to_json()
-    elif fmt is Format.markdown or output is not None:
+    elif fmt is Format.markdown:
         from grader.render import to_markdown
 
         text = to_markdown(report)
+    elif output is not None:  # the screen's text, without colour (it had been markdown)
+        from rich.console import Console
+
+        from grader.render import print_rich
+
+        screen = io.StringIO()
+        print_rich(report, Console(file=screen, width=TEXT_FILE_WIDTH, color_system=None))
+        text = screen.getvalue()
     else:
         from grader.render import print_rich
 
@@ -657,7 +672,10 @@ def history_export(
 def history_show(
     attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
     fmt: Optional[Format] = typer.Option(
-        None, "--format", "-f", help="text (default on screen), json or markdown (md)."
+        None,
+        "--format",
+        "-f",
+        help="text (the screen's layout, without colour in a file), json or markdown (md); by default from -o's suffix (.json, .md), else text.",
     ),
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."

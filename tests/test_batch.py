@@ -49,7 +49,7 @@ def test_rows_are_read_and_bad_ones_named_by_line(tmp_path):
     rows, problems = read_rows(_cohort(tmp_path))
     assert [r.id for r in rows] == ["alice", "bob", "erin"]
     assert [(p.line, p.reason) for p in problems] == [
-        (3, "not valid JSON (Expecting value: line 1 column 1 (char 0))"),
+        (3, "not valid JSON (Expecting value at character 1 of the line)"),  # not "line 1"
         (4, "neither 'answer' nor 'path' is given"),
         (6, "id 'alice' appears twice (first on line 1)"),
     ]

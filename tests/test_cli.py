@@ -180,6 +180,23 @@ def test_output_is_not_half_written_on_error(mlsd, tmp_path):
     assert out.read_text() == "previous report"
 
 
+def test_a_file_gets_the_format_its_name_or_flag_asks_for(mlsd, tmp_path):
+    """`-f text -o f.txt` had written markdown, the same bytes as `-o f.md`: text is the screen's
+    layout without colour; markdown and JSON as their suffixes say."""
+    written = {}
+    for name, flags in (("f.txt", ["-f", "text"]), ("g.txt", []), ("f.md", []), ("f.json", [])):
+        proc = mlsd(
+            "grade", STRONG, "-q", "video_recommendation", "-o", str(tmp_path / name), *flags
+        )
+        assert proc.returncode == 0, proc.stderr
+        written[name] = (tmp_path / name).read_text(encoding="utf-8")
+    assert written["f.txt"] == written["g.txt"]
+    assert "ML system design grade" in written["f.txt"].splitlines()[0]  # the screen's panel
+    assert "\x1b" not in written["f.txt"] and max(map(len, written["f.txt"].splitlines())) <= 100
+    assert written["f.md"].startswith("# ML system design grade")
+    assert json.loads(written["f.json"])["overall_score"] >= 0
+
+
 def test_questions_and_show(mlsd):
     from grader.knowledge.notes import cached_kb
 

@@ -21,6 +21,9 @@ TEXT = "Clarify the goal: watch time. Zürich latency < 100 ms — ok"
         codecs.BOM_UTF8 + TEXT.encode("utf-8"),
         TEXT.encode("utf-16"),  # with BOM
         codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+        # UTF-32's mark begins with UTF-16's: it was read as UTF-16 and refused
+        codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + TEXT.encode("utf-32-be"),
     ],
 )
 def test_accepted_encodings(data):

@@ -23,8 +23,10 @@ _SIGNATURES = {
     b"fLaC": "FLAC audio",
     b"\x1a\x45\xdf\xa3": "WebM/Matroska media",
 }
-_BOMS = [
+_BOMS = [  # UTF-32's before UTF-16's, whose little-endian mark begins UTF-32's
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
