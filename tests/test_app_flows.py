@@ -73,6 +73,23 @@ def test_a_refresh_restores_the_draft_the_report_and_the_timer(history, weak, we
     assert back.title[0].value == "Report" and back.metric[0].value == f"{weak.overall_score}/100"
 
 
+def test_a_file_a_refresh_let_go_is_said_not_silently_gone(history):
+    """An uploaded file is held in the tab's memory only (never on disk): after a refresh it was
+    simply gone. Its name is in the draft, and the upload box says it must be given again, until
+    another file comes."""
+    from grader.app import kept
+
+    upload = kept.KeptFile("reviews.txt", b"We rank reviews with a GBDT and retrain weekly.")
+    at = run_app(session={"answer_source": "upload", kept.KEPT: {"upload": upload}})
+    assert any("reviews\\.txt" in i.value and "is kept" in i.value for i in at.info)  # escaped
+    saved = drafts.path_for(_sid(at)).read_text()
+    assert "reviews.txt" in saved and "retrain weekly" not in saved  # the name, not the bytes
+    again = run_app(query={drafts.PARAM: _sid(at)})
+    assert_inert(again)
+    said = [w.value for w in again.warning if "reviews\\.txt" in w.value]
+    assert said and "upload it again" in said[0]
+
+
 def test_a_the_api_key_is_never_written_to_a_draft(history, weak_answer):
     at = run_app()
     at.sidebar.selectbox(key="llm_provider").set_value("openai").run()

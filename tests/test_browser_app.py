@@ -154,6 +154,32 @@ def test_words_typed_since_the_last_commit_survive_a_refresh(server, browser):
         ctx.close()
 
 
+def test_a_question_typed_and_not_yet_sent_survives_a_refresh(server, browser):
+    """One's own question reaches the app when its box loses focus: what was typed after that had
+    gone back to the last words sent on a refresh."""
+    ctx, page = _context(browser, WIDE)
+    try:
+        page.goto(server + "/practise")
+        _session_id(page)
+        page.get_by_text("My own question").click(timeout=TIMEOUT_MS)
+        box = page.get_by_role("textbox", name="Your question")
+        box.fill("Design a churn model for a gym chain")
+        box.press("Enter")  # sent: the app holds it
+        page.wait_for_timeout(1500)
+        typed = "Design a churn model for a gym chain with 200 sites"
+        box.fill(typed)  # typed, never sent
+        page.wait_for_timeout(500)
+        page.reload()
+        page.wait_for_function(
+            """t => { const el = document.querySelector('input[aria-label="Your question"]');
+                      return el && el.value === t; }""",
+            arg=typed,
+            timeout=TIMEOUT_MS,
+        )
+    finally:
+        ctx.close()
+
+
 def test_words_typed_survive_a_page_switch_that_raced_their_commit(server, browser):
     """A click on another page can blur the box and switch pages before the box's text reaches
     the app; back on the page, the words kept in the tab's storage are put back and committed. The
@@ -247,6 +273,8 @@ def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
         )
         chat = page.get_by_test_id("stChatInputTextArea")
         assert chat.input_value() == ""  # a fresh box for the next question
+        page.wait_for_timeout(1000)  # past the keeper's wait: the reply sent is not put back
+        assert chat.input_value() == ""
         chat.fill(
             "For new users I would show popular videos in their region, and new videos get an "
             "exploration budget so they collect their first views before the model ranks them."
@@ -254,6 +282,23 @@ def test_evidence_view_and_mock_interview(server, browser, grader, weak_answer):
         chat.press("Enter")
         page.get_by_test_id("stChatMessage").nth(5).wait_for(timeout=TIMEOUT_MS)
         _shot(page, "app_mock_1400.png")
+        # a reply typed and not sent outlives a page switch (it had been lost), and stays unsent
+        unsent = "For drift I would watch the share of fresh videos among the top slots each day."
+        page.wait_for_timeout(1500)
+        said = page.get_by_test_id("stChatMessage").count()
+        page.get_by_test_id("stChatInputTextArea").fill(unsent)
+        page.wait_for_timeout(500)
+        page.get_by_role("link", name="History").click()
+        page.wait_for_url(re.compile(r"/history"), timeout=TIMEOUT_MS)
+        page.get_by_role("link", name="Mock interview").click()
+        page.wait_for_function(
+            """t => { const el = document.querySelector('[data-testid="stChatInputTextArea"]');
+                      return el && el.value === t; }""",
+            arg=unsent,
+            timeout=TIMEOUT_MS,
+        )
+        page.wait_for_timeout(1500)
+        assert page.get_by_test_id("stChatMessage").count() == said  # kept in the box, not sent
     finally:
         ctx.close()
     phone, small = _context(browser, PHONE)

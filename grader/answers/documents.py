@@ -179,8 +179,44 @@ def _pages_text(reader, name: str) -> list[str]:
     return pages
 
 
+# A PDF's text layer breaks each paragraph where its lines wrapped on the page: a line that runs
+# (nearly) the page's full width and ends without a stop runs on into the next, unless the next
+# opens a list item. Rejoined, a wrapped sentence reads as one ("... whether the card has / been /
+# seen ..." had been graded as three notes); a short line (a heading, a list item's end) and a
+# line ending with a stop or a colon keep their break.
+WRAPPED_WIDTH = 0.75  # of a full line's width (the page's widest line) ...
+WRAPPED_CHARS = 50  # ... and at least this long: notes of a few words each keep their lines
+_ENDS_LINE = re.compile(r"[.!?:;|]['\")\]\u201d\u2019]*$")
+_OPENS_ITEM = re.compile(r"\s*(?:[-*+\u2022\u25aa\u25cf\u2013]\s|\d{1,2}[.)]\s|[#|])")
+_BROKEN_WORD = re.compile(r"[^\W\d_]-$")
+
+
+def reflowed(page: str) -> str:
+    """A page of a PDF's text with its wrapped lines joined (`WRAPPED_WIDTH`, `WRAPPED_CHARS`)."""
+    lines = page.split("\n")
+    wrapped = max(WRAPPED_WIDTH * max(len(line.strip()) for line in lines), WRAPPED_CHARS)
+    out: list[str] = []
+    for line in lines:
+        before = out[-1].rstrip() if out else ""
+        if (
+            before
+            and line.strip()
+            and len(before.strip()) >= wrapped
+            and not _ENDS_LINE.search(before)
+            and not _OPENS_ITEM.match(line)
+        ):
+            # a hyphen ending the line stays, whether it broke a word or joins one ("on-call")
+            out[-1] = (
+                before + line.strip() if _BROKEN_WORD.search(before) else f"{before} {line.strip()}"
+            )
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def pdf_text(data: bytes, name: str) -> str:
-    """The PDF's text layer, page by page (pages apart by a blank line)."""
+    """The PDF's text layer, page by page (pages apart by a blank line), its wrapped lines joined
+    (`reflowed`)."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings ("EOF marker not found")
@@ -198,7 +234,7 @@ def pdf_text(data: bytes, name: str) -> str:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged file: any of pypdf's errors
         raise InputError(f"{name} could not be read as a PDF ({first_line(exc)})") from None
-    text = "\n\n".join(p for p in pages if p)
+    text = "\n\n".join(reflowed(p) for p in pages if p)
     if not text.strip():
         raise InputError(
             f"{name} holds no text layer (a scan or an image?): export the answer as text, or "

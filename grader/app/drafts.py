@@ -21,7 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from grader.app import state
+from grader.app import kept, state
 from grader.practice.history import data_dir
 from grader.practice.mock_interview import MockInterview
 from grader.report import GradeReport
@@ -32,6 +32,8 @@ KEEP_DAYS = 30
 SESSION_ID = "_draft_session_id"
 SAVED = "_draft_saved"  # the JSON last written, so an unchanged state is not rewritten
 WARNED = "_draft_warned"  # a draft could not be written: said once, and the caption says so
+KEPT_NAMES = "kept_file_names"  # in a draft: the names of the files kept in memory (`kept`)
+LOST_FILES = "_lost_files"  # source -> the name of a file a refresh let go, until another comes
 _ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 # Plain session-state values kept in a draft: the widgets kept across pages but the API key
 # (never saved), when the timer started, the mock interview's feedback, and a grading under way
@@ -92,6 +94,9 @@ def snapshot() -> dict:
     mock = state.current_mock()
     if mock is not None:
         out["mock"] = mock.model_dump_json()
+    files = ss.get(kept.KEPT) or {}
+    if files:  # their names only: the bytes stay in memory, so that a refresh can say what it lost
+        out[KEPT_NAMES] = {source: f.name for source, f in sorted(files.items())}
     return out
 
 
@@ -156,6 +161,9 @@ def restore(session_id: str) -> bool:
             )
         if "mock" in data:
             ss[state.MOCK] = MockInterview.model_validate_json(data["mock"])
+        lost = data.get(KEPT_NAMES)
+        if isinstance(lost, dict) and lost:  # never written to disk: said where it was shown
+            ss[LOST_FILES] = {str(k): str(v) for k, v in lost.items()}
     except (ValueError, KeyError, TypeError):  # saved by another version: keep the draft text
         ss.setdefault(state.NOTICES, []).append(
             "the report saved with this tab could not be read back; open it from History"
@@ -186,66 +194,100 @@ def clear_all() -> int:
     return count
 
 
-# Words typed into the answer box reach the app only when the box loses focus (or on Ctrl+Enter):
-# until then a refresh would lose them, and so could a page switch whose click raced the commit.
-# This script, run in the page, keeps what is typed in the browser's own storage for this tab's
-# session id, with the app's committed text it started from (`base`), and whenever a box is drawn
-# (after a refresh, or back from another page) puts it back when the app still holds that same
-# text, then commits it. Once the app holds what was typed, the kept text is filed under that
-# text: the app setting the box back to an earlier text (a revised attempt, a new case, a cleared
-# box) then has another base, and nothing is brought back over it. No user text is written into
-# the script: only the session id and a digest.
+# Words typed into a box reach the app only when the box loses focus (or on Ctrl+Enter; a chat
+# reply only when it is sent): until then a refresh would lose them, and so could a page switch
+# whose click raced the commit. This script, run in the page, keeps what is typed into each of
+# the page's boxes (`BOXES`: the answer, the typed question, the mock interview's reply) in the
+# browser's own storage for this tab's session id, with the app's committed text it started from
+# (`base`), and whenever a box is drawn (after a refresh, or back from another page) puts it back
+# when the app still holds that same text, then commits it. Once the app holds what was typed,
+# the kept text is filed under that text: the app setting the box back to an earlier text (a
+# revised attempt, a new case, a cleared box, a reply sent) then has another base, and nothing is
+# brought back over it. No user text is written into the script: only the session id and digests.
 _KEEPER = """<script>(() => {
-  const key = "mlsd-draft-" + SID, base = BASE;
-  window.__mlsdBase = base;
-  const read = () => { try { return JSON.parse(localStorage.getItem(key) || "null"); }
-                       catch (e) { return null; } };
-  const write = (text) => {
-    try { localStorage.setItem(key, JSON.stringify({base: window.__mlsdBase, text: text})); }
+  const sid = SID, boxes = BOXES;
+  const bases = window.__mlsdBases = Object.assign(window.__mlsdBases || {}, Object.fromEntries(
+    boxes.map((b) => [b.name, b.base])));
+  if (bases.answer !== undefined) window.__mlsdBase = bases.answer;
+  const keyOf = (b) => "mlsd-draft-" + sid + (b.name === "answer" ? "" : "-" + b.name);
+  const read = (b) => { try { return JSON.parse(localStorage.getItem(keyOf(b)) || "null"); }
+                        catch (e) { return null; } };
+  const write = (b, text) => {
+    try { localStorage.setItem(keyOf(b), JSON.stringify({base: bases[b.name], text: text})); }
     catch (e) {}
   };
   // once the page has drawn the box (a box just drawn does not yet commit what is put in it)
-  const settle = (el) => setTimeout(() => {
-    const kept = read();
+  const settle = (b, el) => setTimeout(() => {
+    const kept = read(b);
     if (!el.isConnected || !kept) return;
     if (kept.text === el.value) {  // the app holds what was typed: kept under the app's text
-      if (kept.base !== window.__mlsdBase) write(el.value);
+      if (kept.base !== bases[b.name] && !b.sends) write(b, el.value);
       return;
     }
-    if (kept.base === window.__mlsdBase) {  // typed over this very text, never sent: put back
-      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-      set.call(el, kept.text);
+    if (kept.base === bases[b.name] && kept.text) {  // typed over this text, never sent: put back
+      const proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement : HTMLInputElement;
+      Object.getOwnPropertyDescriptor(proto.prototype, "value").set.call(el, kept.text);
       el.dispatchEvent(new Event("input", {bubbles: true}));
-      el.focus(); el.blur();
+      if (!b.sends) { el.focus(); el.blur(); }  // a reply is sent by its writer, never for them
     }
   }, 300);
-  const keep = (el) => {
-    if (!el.dataset.mlsdKept) {
-      el.dataset.mlsdKept = "1";
-      el.addEventListener("input", () => write(el.value));
+  const keep = (b, el) => {
+    if (el.dataset.mlsdKept !== b.name) {
+      el.dataset.mlsdKept = b.name;
+      el.addEventListener("input", () => write(b, el.value));
+      if (b.sends) {  // sent (Enter, or the send button beside it): nothing left to keep
+        el.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) write(b, "");
+        });
+        const send = el.closest('[data-testid="stChatInput"]');
+        const button = send && send.querySelector("button");
+        if (button) button.addEventListener("click", () => write(b, ""), true);
+      }
     }
-    settle(el);
+    settle(b, el);
   };
-  const find = () => document.querySelector('textarea[aria-label="Your answer"]');
-  const box = find();
-  if (box) { keep(box); return; }
-  const watch = new MutationObserver(() => { const el = find(); if (el) { watch.disconnect(); keep(el); } });
+  const find = (b) => document.querySelector(b.selector);
+  const waiting = boxes.filter((b) => { const el = find(b); if (el) keep(b, el); return !el; });
+  if (!waiting.length) return;
+  const watch = new MutationObserver(() => {
+    for (const b of [...waiting]) {
+      const el = find(b);
+      if (el) { keep(b, el); waiting.splice(waiting.indexOf(b), 1); }
+    }
+    if (!waiting.length) watch.disconnect();
+  });
   watch.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => watch.disconnect(), 30000);  // a box this page does not draw after all
 })();</script>"""
 
+# the boxes whose typing is kept, by name: how the page finds each, and whether it is a chat box,
+# whose text is sent by its writer (not committed by losing focus)
+BOXES = {
+    "answer": ('textarea[aria-label="Your answer"]', False),
+    "question": ('input[aria-label="Your question"]', False),
+    "reply": ('textarea[data-testid="stChatInputTextArea"]', True),
+}
 
-def keeper_script(session_id: str, committed: str) -> str:
-    """The page script that keeps typed words over a refresh (`_KEEPER`), for this session and the
-    answer text the app holds now."""
-    base = hashlib.sha256(committed.encode("utf-8")).hexdigest()[:16]
-    return _KEEPER.replace("SID", json.dumps(session_id)).replace("BASE", json.dumps(base))
+
+def keeper_script(session_id: str, **committed: str) -> str:
+    """The page script that keeps typed words over a refresh (`_KEEPER`), for this session and
+    the text the app holds now in each box named (`BOXES`)."""
+    boxes = [
+        {
+            "name": name,
+            "selector": BOXES[name][0],
+            "sends": BOXES[name][1],
+            "base": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        }
+        for name, text in committed.items()
+    ]
+    # the boxes first: an id of random letters could spell "BOXES", never the reverse
+    return _KEEPER.replace("BOXES", json.dumps(boxes), 1).replace("SID", json.dumps(session_id), 1)
 
 
-def keep_typing() -> None:
-    """Put the keeper script in the page (a session without a valid id has no draft to keep)."""
+def keep_typing(**committed: str) -> None:
+    """Put the keeper script in the page for these boxes, with what the app holds in each (a
+    session without a valid id has no draft to keep)."""
     sid = st.session_state.get(SESSION_ID)
     if valid(sid):
-        st.html(
-            keeper_script(sid, st.session_state.get("answer_text") or ""),
-            unsafe_allow_javascript=True,
-        )
+        st.html(keeper_script(sid, **committed), unsafe_allow_javascript=True)

@@ -4,7 +4,7 @@ Streamlit's recorder and upload box forget their file when their page is left (a
 not drawn loses its value, and a file widget cannot be given one back), so a recording made before
 a look at History was gone on return. The bytes are kept here, per answer source, until a new file
 replaces them, the user removes or discards them, or the tab closes (they are never written to disk,
-so a reload does lose them).
+so a reload does lose them; the draft keeps their names, and the page says what was let go).
 """
 
 from __future__ import annotations

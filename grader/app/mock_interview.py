@@ -12,7 +12,7 @@ import streamlit as st
 
 from grader.answers.files import load_answer_bytes
 from grader.answers.model import AnswerInput
-from grader.app import nav, sidebar, state
+from grader.app import drafts, nav, sidebar, state
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
@@ -69,6 +69,10 @@ def render() -> None:
     )
     if reply is not None:
         _answer(mock, follow_up, reply)
+        return
+    # a reply typed and not sent is kept over a refresh or a page switch, for this question only
+    # (never on the run that takes a reply: its box is empty, and the reply would be put back)
+    drafts.keep_typing(reply=f"{len(mock.rounds)} {follow_up.question}")
 
 
 def _spoken(question: str) -> None:

@@ -85,6 +85,7 @@ def render() -> None:
     question = _question()
     _timer()
     answer = _answer_input()
+    _keep_typing()
     if st.button("Grade", type="primary", key="grade", icon=":material/grading:"):
         _grade(question, answer)
     error = st.session_state.get(state.LAST_ERROR)
@@ -127,6 +128,18 @@ def _changed_since(report, text: str, asked: str | None, question: str, answer) 
     return " and the ".join(changed)
 
 
+def _keep_typing() -> None:
+    """Keep what is typed but not yet sent in the boxes this page draws: the answer, when it is
+    pasted, and the question, when it is one's own (`drafts.keep_typing`)."""
+    boxes = {}
+    if st.session_state.get("answer_source") == "paste":
+        boxes["answer"] = st.session_state.get("answer_text") or ""
+    if st.session_state.get("q_mode") == "My own question":
+        boxes["question"] = st.session_state.get("q_text") or ""
+    if boxes:
+        drafts.keep_typing(**boxes)
+
+
 def _scroll_to(anchor: str) -> None:
     """Bring the heading with this anchor into view (a script of ours; no user text in it). It runs
     in the page itself (`st.html`; `components.v1.html` is deprecated and its iframe took room)."""
@@ -149,14 +162,21 @@ def _question() -> str:
         "Question", ["From the case bank", "My own question"], horizontal=True, key="q_mode"
     )
     if mode == "My own question":
-        return st.text_input(
+        typed = st.text_input(
             "Your question",
             key="q_text",
-            max_chars=MAX_QUESTION_CHARS,
-            # the box takes no paste longer than this, and says nothing when it does not
-            help=f"At most {MAX_QUESTION_CHARS:,} characters: a longer paste is not taken.",
+            # no max_chars: the box then took no longer paste at all, and said nothing
+            help=f"At most {MAX_QUESTION_CHARS:,} characters: a question with a paragraph of "
+            "context.",
             placeholder="e.g. Design a system that flags fake product reviews",
         )
+        if len(typed) > MAX_QUESTION_CHARS:
+            st.warning(
+                f"Your question has {len(typed):,} characters, over the {MAX_QUESTION_CHARS:,} "
+                "the grader reads: keep its context to a paragraph.",
+                icon=":material/short_text:",
+            )
+        return typed
     if st.session_state.get("q_case") not in cases:
         st.session_state.pop("q_case", None)
     case_id = st.selectbox("Case", list(cases), format_func=lambda c: cases[c].title, key="q_case")
@@ -293,7 +313,6 @@ def _answer_input():
         placeholder="Clarify the requirements, frame the ML task, then data, model, evaluation, "
         "serving and monitoring...",
     )
-    drafts.keep_typing()
     if text:
         kept = (
             "draft kept in this tab only: it could not be saved to disk"
@@ -314,10 +333,19 @@ def _answer_input():
 def _kept_or(source: str, live):
     """The file the widget holds (kept for later), else the one kept from before this page was
     left, shown with a way to discard it; None when there is neither."""
+    lost = st.session_state.get(drafts.LOST_FILES, {})
     if live is not None:
+        lost.pop(source, None)
         return kept.keep(source, live)
     earlier = kept.kept(source)
     if earlier is None:
+        if source in lost:  # files stay in memory, never on disk: a refresh lets them go
+            what = "recording" if source == "record" else f"file {inert(lost[source])}"
+            st.warning(
+                f"Your {what} was held in this tab's memory only, and the refresh let it go: "
+                f"{'record it' if source == 'record' else 'upload it'} again to grade it.",
+                icon=":material/sync_problem:",
+            )
         return None
     if source == "record":
         said = f"Your earlier recording ({kept.length(earlier)}) is kept"

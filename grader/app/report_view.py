@@ -18,13 +18,14 @@ from grader.render import (
     IGNORED,
     clock,
     question_line,
+    rubric_line,
     status_note,
     step_score_note,
     to_markdown,
 )
 from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
-from grader.text import quantity
+from grader.text import printable, quantity, shorten
 
 STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6"}
 
@@ -34,6 +35,7 @@ QUOTE_COLOUR = "violet"  # the chosen component's quotes (a strong colour in .st
 OTHER_COLOUR = "gray"  # evidence for the other components
 NAMED_COLOUR = "blue"  # where a missing component is named without being explained
 ANSWERED = "blocks"  # session key prefix: how the answer is shown
+SHOWN_QUESTION_CHARS = 300  # a longer question is cut in the report's question line
 
 
 def render(report: GradeReport, text: str, key: str) -> None:
@@ -96,7 +98,16 @@ def _headline(r: GradeReport) -> None:
         help="rules: deterministic, the same answer always gets the same report; rules + LLM: an "
         "LLM adjusted the rules' verdicts within bounds that its quotes must support.",
     )
-    st.caption(f"Question: {inert(question_line(r))}")
+    asked = r.question.asked or ""
+    if r.question.matched_by in ("retrieval", "framework") and len(asked) > SHOWN_QUESTION_CHARS:
+        # a question with pages of context was shown whole, forty lines above the report
+        st.caption(
+            f"Question: {inert(shorten(asked, SHOWN_QUESTION_CHARS))} ({inert(rubric_line(r))})"
+        )
+        with st.expander("The whole question"):
+            st.text(printable(asked))
+    else:
+        st.caption(f"Question: {inert(question_line(r))}")
 
 
 _GENERIC = r"(?P<generic{n}>it reads as generic, close to no case in the bank, [\d.]+ at most)"
