@@ -455,3 +455,29 @@ def test_a_hard_wrapped_line_runs_on_into_a_figure_or_after_a_word_no_sentence_e
     # a long note that stops on a word a sentence ends on is still a note of its own
     notes = "Retrain the ranking model every week on the newest data\nMonitor the click rate of each slot every day\n"
     assert len([u for u in segment(notes) if not u.is_window]) == 2
+
+
+def test_headings_without_markup_head_their_sections_as_markdown_ones_do():
+    """A PDF's text layer and a plain-text file give "Requirements" on a line of its own, then a
+    paragraph: it was read as a title or as nothing, and the same answer graded differently as
+    PDF, Word and markdown (requirements 81 against 97). Two or more such lines, each before a
+    paragraph, are read as "##" headings are; a lone short line and terse notes are not."""
+    sections = {
+        "Requirements": "We score every card payment in real time within 100 ms, for a payments company at 5,000 per second.",
+        "Serving": "The model runs in process behind the authorisation service, with the rules as a fallback when it times out.",
+    }  # fmt: skip
+    marked = "".join(f"## {t}\n\n{b}\n\n" for t, b in sections.items())
+    for plain in (
+        "".join(f"{t}\n\n{b}\n\n" for t, b in sections.items()),  # plain text
+        "".join(f"{t}\n{b}\n" for t, b in sections.items()),  # a PDF's lines, no blank lines
+    ):
+        read = [(u.text, u.heading, u.section) for u in segment(plain) if not u.is_window]
+        assert read == [(u.text, u.heading, u.section) for u in segment(marked) if not u.is_window]
+        assert [h for _, h, _ in read] == ["Requirements", "Serving"]
+    # one short line alone may be anything; notes of a few words head nothing
+    lone = "Quick thoughts\n\nWe score every card payment in real time within 100 ms at peak.\n"
+    assert [u.heading for u in segment(lone) if not u.is_window] == [""]
+    notes = (
+        "Retrain weekly\ncold start from popular items\nMonitor PSI daily\nShadow deploy first\n"
+    )
+    assert {u.heading for u in segment(notes)} == {""}

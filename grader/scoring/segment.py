@@ -246,6 +246,39 @@ def _heading(line: str, next_line: str | None) -> str | None:
     return title if title and len(title.split()) <= HEADING_WORDS else None
 
 
+# A heading written without markup, as a PDF's text layer or a plain-text file gives it:
+# "Requirements" on a line of its own, then a paragraph. Read as "## Requirements" is, when the
+# answer is laid out so at least twice (a lone short line may be anything).
+PLAIN_HEADINGS_MIN = 2
+PARAGRAPH_WORDS = 12  # a line this long after a short one: the short one heads it
+_PLAIN_HEADING = re.compile(r"^[ \t]*[A-Z0-9][^\n.!?,;:|]*$")
+_PARAGRAPH_END = re.compile(r"[.!?:][\"')\]\u201d\u2019]*[ \t]*$")  # a line ending a paragraph
+
+
+def _plain_headings(answer: str) -> set[int]:
+    """Where the answer's headings without markup start: a line of HEADING_WORDS words or fewer,
+    capitalised, with no end punctuation, not a list item nor a table row, at the start of the
+    answer, after a blank line or after a line ending a paragraph, with a paragraph line (PARAGRAPH_WORDS words or more) right
+    under it or after a blank line; none unless there are PLAIN_HEADINGS_MIN of them."""
+    lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]*", answer) if m.start() == 0
+             or answer[m.start() - 1] == "\n"]  # fmt: skip
+    found = set()
+    for k, (at, line) in enumerate(lines):
+        before = lines[k - 1][1] if k else ""
+        after = next((text for _, text in lines[k + 1 :] if text.strip()), "")
+        if (
+            (not before.strip() or _PARAGRAPH_END.search(before))
+            and _PLAIN_HEADING.match(line)
+            and not _MARKER.match(line)
+            and len(line.split()) <= HEADING_WORDS
+            and len(after.split()) >= PARAGRAPH_WORDS
+            and not _MARKER.match(after)
+            and not after.lstrip().startswith("|")
+        ):
+            found.add(at)
+    return found if len(found) >= PLAIN_HEADINGS_MIN else set()
+
+
 def _sectioning(line: str, next_line: str | None) -> bool:
     """Whether a heading line is a markdown section's ("## Data", or underlined with "==="), not
     a label inside one ("**Sources:**", "Constraints:", a line introducing a list)."""
@@ -459,6 +492,9 @@ def segment(answer: str) -> list[Unit]:
     units: list[Unit] = []
     title_at = _title_line(answer)  # the answer's own title heads no section
     plain_title = _plain_title(answer)  # nor is a title without markup a sentence of it
+    plain = _plain_headings(answer)  # sections headed without markup, as "##" heads them
+    if plain_title in plain:  # the first of them, not the answer's title
+        plain_title = None
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
     first: dict[str, tuple[int, int]] = {}  # a sentence's text: the span of the unit reading it
     heading: str | None = None
@@ -495,6 +531,8 @@ def segment(answer: str) -> list[Unit]:
                     heading = scopes.pop()[1]
                 titles.append((at, at, heading or ""))
             title = _heading(line, following)
+            if title is None and at in plain:
+                title = clean_text(line) or None
             if title is None and at == title_at and len(line) <= HEADING_CHARS:
                 # a title of more words than a heading has ("# Ranking Answers Under Each
                 # Question (Community Q&A Site)") is still the title; a longer run (the title's
@@ -508,7 +546,7 @@ def segment(answer: str) -> list[Unit]:
                 else:  # a section's heading ends every list item's
                     scopes.clear()
                 heading = title if at != title_at else None
-                if at == title_at or _sectioning(line, following):
+                if at == title_at or at in plain or _sectioning(line, following):
                     section = heading
                 titles.append((at, at + len(line), heading or ""))
                 continue
