@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -332,13 +333,29 @@ def _write_report(report, output: Optional[Path], fmt: Optional[Format]) -> None
     else:
         from grader.render import print_rich
 
-        print_rich(report, _console())
+        with _on_stdout():
+            print_rich(report, _console())
         return
     if output is not None:
         write_atomic(output, text)
         typer.echo(f"wrote {output} (overall {report.overall_score}/100)", err=True)
     else:
-        sys.stdout.write(text)
+        with _on_stdout():
+            sys.stdout.write(text)
+
+
+@contextlib.contextmanager
+def _on_stdout() -> Iterator[None]:
+    """Writing to stdout: a refusal names it ("No space left on device: standard output"; alone,
+    the reason did not say which file was full), flushed here so that it is seen here."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        exc.filename = exc.filename or "standard output"
+        raise
 
 
 @app.command()

@@ -197,6 +197,21 @@ def test_a_file_gets_the_format_its_name_or_flag_asks_for(mlsd, tmp_path):
     assert json.loads(written["f.json"])["overall_score"] >= 0
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_full_stdout_is_named_as_the_file_that_was_full(real_index_dir, fmt):
+    """`mlsd grade ... > file` on a full disk said only "No space left on device"."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "grader.cli", "grade", STRONG, "-q", "video_recommendation",
+             "-f", fmt],
+            stdout=full, stderr=subprocess.PIPE, cwd=ROOT, timeout=120,
+            env={**os.environ, "MLSD_INDEX_DIR": str(real_index_dir)},
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == "error: No space left on device: standard output"
+
+
 def test_questions_and_show(mlsd):
     from grader.knowledge.notes import cached_kb
 
