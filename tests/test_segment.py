@@ -481,3 +481,6 @@ def test_headings_without_markup_head_their_sections_as_markdown_ones_do():
         "Retrain weekly\ncold start from popular items\nMonitor PSI daily\nShadow deploy first\n"
     )
     assert {u.heading for u in segment(notes)} == {""}
+    # an answer pasted twice has its title twice: no structure, and its title stays its title
+    twice = lone + "\n" + lone
+    assert {u.heading for u in segment(twice)} == {""}

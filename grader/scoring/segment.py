@@ -257,17 +257,25 @@ _PARAGRAPH_END = re.compile(r"[.!?:][\"')\]\u201d\u2019]*[ \t]*$")  # a line end
 
 def _plain_headings(answer: str) -> set[int]:
     """Where the answer's headings without markup start: a line of HEADING_WORDS words or fewer,
-    capitalised, with no end punctuation, not a list item nor a table row, at the start of the
-    answer, after a blank line or after a line ending a paragraph, with a paragraph line (PARAGRAPH_WORDS words or more) right
-    under it or after a blank line; none unless there are PLAIN_HEADINGS_MIN of them."""
-    lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]*", answer) if m.start() == 0
-             or answer[m.start() - 1] == "\n"]  # fmt: skip
-    found = set()
+    capitalised, with no end punctuation, not a list item nor a table row, at the answer's start,
+    after a blank line or after a line ending a paragraph, with a paragraph line (PARAGRAPH_WORDS
+    words or more) next, right under it or after blank lines; none unless PLAIN_HEADINGS_MIN of
+    them differ."""
+    lines, at = [], 0
+    for line in answer.split("\n"):
+        lines.append((at, line))
+        at += len(line) + 1
+    following, ahead = [""] * len(lines), ""  # each line's next non-blank line (one pass back)
+    for k in range(len(lines) - 1, -1, -1):
+        following[k] = ahead
+        if lines[k][1].strip():
+            ahead = lines[k][1]
+    found: dict[int, str] = {}  # where each starts: its words
     for k, (at, line) in enumerate(lines):
-        before = lines[k - 1][1] if k else ""
-        after = next((text for _, text in lines[k + 1 :] if text.strip()), "")
+        before, after = lines[k - 1][1] if k else "", following[k]
         if (
             (not before.strip() or _PARAGRAPH_END.search(before))
+            and len(line) <= HEADING_CHARS
             and _PLAIN_HEADING.match(line)
             and not _MARKER.match(line)
             and len(line.split()) <= HEADING_WORDS
@@ -275,8 +283,9 @@ def _plain_headings(answer: str) -> set[int]:
             and not _MARKER.match(after)
             and not after.lstrip().startswith("|")
         ):
-            found.add(at)
-    return found if len(found) >= PLAIN_HEADINGS_MIN else set()
+            found[at] = " ".join(line.split()).lower()
+    # distinct ones: an answer pasted twice has its title twice, and no more structure than once
+    return set(found) if len(set(found.values())) >= PLAIN_HEADINGS_MIN else set()
 
 
 def _sectioning(line: str, next_line: str | None) -> bool:
