@@ -522,6 +522,14 @@ async def _known_form_fields(request: Request) -> None:
                 for key in unknown
             ]
         )
+    twice = [key for key in UPLOAD_FIELDS if len(form.getlist(key)) > 1]
+    if twice:  # two files sent: one had been graded, silently
+        raise RequestValidationError(
+            [
+                {"type": "too_many", "loc": ("body", key), "msg": "given more than once: send one"}
+                for key in twice
+            ]
+        )
 
 
 def _gone(request: Request) -> bool:

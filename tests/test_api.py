@@ -142,6 +142,15 @@ def test_uploads_are_read_like_files(client):
     got = client.post("/v1/grade/upload", data={"question": "video_recommendation"},
                       files={"file": ("talk.txt", talk.encode(), "text/plain")})  # fmt: skip
     assert got.status_code == 200 and got.json()["source"]["kind"] == "transcript"
+    # two files in one request: refused by name (one of them had been graded, silently)
+    two = client.post(
+        "/v1/grade/upload",
+        data={"question": "video_recommendation"},
+        files=[("file", ("a.txt", talk.encode(), "text/plain")),
+               ("file", ("b.txt", b"Another answer entirely.", "text/plain"))],
+    )  # fmt: skip
+    assert two.status_code == 422 and two.json()["code"] == "invalid_request"
+    assert "file: given more than once" in two.json()["detail"]
 
 
 def test_offsets_into_a_file_index_the_text_the_report_gives(client, weak_answer):
