@@ -224,7 +224,7 @@ def read_rows(
         answer_only = "answer" in record and "path" not in record  # a blank answer cell
         reason = (
             cut if cut
-            else "no question (column 'question', or --question)" if not q
+            else "no question (column 'question', or --question)" + _fields(fields) if not q
             else "the answer is empty" if not (text or path) and answer_only
             else "neither 'answer' nor 'path' is given" + _fields(fields) if not (text or path)
             else "both 'answer' and 'path' are given: keep one" if text and path
@@ -281,7 +281,7 @@ def bounded_id(rid: str) -> str:
 
 def _fields(fields: list[str]) -> str:
     """A row's fields, said when it has others than the ones read: a JSONL row with "text" for its
-    answer is told what it holds."""
+    answer, or "quesiton" for its question, is told what it holds."""
     read = {"question", "answer", "path", *ID_COLUMNS}
     return f" (its fields: {', '.join(map(str, fields))})" if set(fields) - read else ""
 

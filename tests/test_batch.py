@@ -464,6 +464,11 @@ def test_rows_named_by_a_candidate_or_name_column_keep_their_names_in_any_alphab
     assert problem.reason == (
         "neither 'answer' nor 'path' is given (its fields: candidate, question, text)"
     )
+    lines.write_text(json.dumps({"candidate": "Zoë", "quesiton": "q", "answer": "An answer."}))
+    (problem,) = read_rows(lines)[1]  # a misspelt question: said as it is held, not only missed
+    assert problem.reason == (
+        "no question (column 'question', or --question) (its fields: candidate, quesiton, answer)"
+    )
 
 
 def test_one_question_typed_with_another_full_stop_or_capitals_is_one_cohort(tmp_path, grader):
