@@ -244,6 +244,19 @@ def test_a_long_question_is_taken_and_said_not_silently_cut(history, weak_answer
     assert whole.text[0].value == " ".join(question.split())
 
 
+def test_no_case_is_chosen_for_the_user(history, weak_answer):
+    """The case box started on the bank's first case: an answer graded before choosing was graded
+    against another question, off topic, and saved at 0/100. Nothing is chosen at first, and
+    grading says to choose."""
+    at = run_app()
+    assert at.selectbox(key="q_case").value is None
+    at.text_area(key="answer_text").input(weak_answer)
+    at.button(key="grade").click().run()
+    assert "choose the question you answered" in at.error[0].value
+    assert not at.metric and history.list() == []
+    assert at.text_area(key="answer_text").value == weak_answer  # nothing typed is lost
+
+
 def test_a_few_words_are_graded_but_not_saved_as_an_attempt(history):
     """Someone trying the app out ("just testing this") gets a report, not a history row."""
     at = run_app()
@@ -294,6 +307,7 @@ def test_an_upload_is_named_before_grading_and_the_toast_says_where_it_was_saved
 
 def test_an_unreadable_upload_shows_its_reason_once(history):
     at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
     at.button_group(key="answer_source").set_value("upload").run()
     at.file_uploader(key="answer_file").upload("notes.md", b"\x00\x01binary", "text/markdown")
     at.button(key="grade").click().run()
@@ -348,6 +362,7 @@ def test_a_recording_is_transcribed_on_this_machine_and_graded(history, tmp_path
 
 def test_markup_links_and_html_in_an_answer_stay_inert(history):
     at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
     evil = (
         "<script>alert(1)</script> Cold start: new users get [popular](https://evil.example/x) videos "
         "![x](https://evil.example/i.png) :red[red] $x$ https://evil.example/raw"
@@ -556,6 +571,7 @@ def test_llm_settings_keep_the_key_in_the_session_only(history, weak_answer, mon
 
 def test_two_sessions_do_not_share_answers_or_reports(history, weak_answer):
     first, second = run_app(), run_app()
+    first.selectbox(key="q_case").set_value(QUESTION)
     first.text_area(key="answer_text").input(weak_answer)
     first.button(key="grade").click().run()
     second.run()

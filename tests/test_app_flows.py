@@ -181,6 +181,7 @@ def test_a_every_page_has_a_url_and_the_root_forwards(data_dir):
 # -- B: errors in full, nothing stale -------------------------------------------------------------
 def test_b_a_failed_grade_shows_why_and_clears_the_old_report(history, weak_answer):
     at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
     at.text_area(key="answer_text").input(weak_answer)
     at.button(key="grade").click().run()
     assert at.metric and at.metric[0].label == "Overall score"
@@ -207,6 +208,7 @@ def test_b_a_failed_grade_shows_why_and_clears_the_old_report(history, weak_answ
 # -- D: progress and the clock --------------------------------------------------------------------
 def test_d_grading_shows_its_stages_and_points_to_the_report(history, weak_answer):
     at = run_app()
+    at.selectbox(key="q_case").set_value(QUESTION)
     at.text_area(key="answer_text").input(weak_answer)
     at.button(key="grade").click().run()
     assert at.status[0].state == "complete" and at.status[0].label.startswith("Graded:")

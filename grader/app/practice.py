@@ -179,7 +179,18 @@ def _question() -> str:
         return typed
     if st.session_state.get("q_case") not in cases:
         st.session_state.pop("q_case", None)
-    case_id = st.selectbox("Case", list(cases), format_func=lambda c: cases[c].title, key="q_case")
+    # none chosen at first: a case picked for the user graded answers to another question, off
+    # topic, and saved those attempts at 0/100
+    case_id = st.selectbox(
+        "Case",
+        list(cases),
+        format_func=lambda c: cases[c].title,
+        key="q_case",
+        index=None,
+        placeholder="Choose the question you answered",
+    )
+    if case_id is None:
+        return ""
     st.info(cases[case_id].prompt, icon=":material/help:")
     return case_id
 
@@ -447,7 +458,12 @@ def _grade_now(question: str, answer) -> None:
     state.clear_report()
     st.session_state.pop(state.LAST_ERROR, None)
     if not question.strip():
-        return _fail("type your question first, or pick one from the case bank")
+        mode = st.session_state.get("q_mode")
+        return _fail(
+            "type your question first"
+            if mode == "My own question"
+            else "choose the question you answered from the case bank first"
+        )
     if answer is None:
         return _fail(NOTHING.get(st.session_state.get("answer_source"), NOTHING["paste"]))
     if isinstance(answer, str):
