@@ -224,7 +224,8 @@ _KEEPER = """<script>(() => {
       if (kept.base !== bases[b.name] && !b.sends) write(b, el.value);
       return;
     }
-    if (kept.base === bases[b.name] && kept.text) {  // typed over this text, never sent: put back
+    // typed over this text, never sent: put back (a reply's box emptied by sending it is no text)
+    if (kept.base === bases[b.name] && (kept.text || !b.sends)) {
       const proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement : HTMLInputElement;
       Object.getOwnPropertyDescriptor(proto.prototype, "value").set.call(el, kept.text);
       el.dispatchEvent(new Event("input", {bubbles: true}));
