@@ -255,6 +255,8 @@ def test_no_case_is_chosen_for_the_user(history, weak_answer):
     assert "choose the question you answered" in at.error[0].value
     assert not at.metric and history.list() == []
     assert at.text_area(key="answer_text").value == weak_answer  # nothing typed is lost
+    at.selectbox(key="q_case").set_value(QUESTION).run()  # chosen: the error about it goes
+    assert not at.error
 
 
 def test_a_few_words_are_graded_but_not_saved_as_an_attempt(history):

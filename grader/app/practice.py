@@ -159,12 +159,17 @@ def _question() -> str:
     """The question as the grader takes it: a case id, or the user's own text."""
     cases = cached_kb().cases
     mode = st.radio(
-        "Question", ["From the case bank", "My own question"], horizontal=True, key="q_mode"
+        "Question",
+        ["From the case bank", "My own question"],
+        horizontal=True,
+        key="q_mode",
+        on_change=_forget_error,  # an error about the question asked before is no longer shown
     )
     if mode == "My own question":
         typed = st.text_input(
             "Your question",
             key="q_text",
+            on_change=_forget_error,
             # no max_chars: the box then took no longer paste at all, and said nothing
             help=f"At most {MAX_QUESTION_CHARS:,} characters: a question with a paragraph of "
             "context.",
@@ -186,6 +191,7 @@ def _question() -> str:
         list(cases),
         format_func=lambda c: cases[c].title,
         key="q_case",
+        on_change=_forget_error,
         index=None,
         placeholder="Choose the question you answered",
     )
@@ -384,8 +390,8 @@ def _file_changed(source: str, key: str) -> None:
 
 
 def _forget_error() -> None:
-    """A new answer (typed, uploaded, recorded or another source chosen) is not the one the last
-    error was about: the error goes with it."""
+    """A new answer (typed, uploaded, recorded or another source chosen) or another question is
+    not the one the last error was about: the error goes with it."""
     st.session_state.pop(state.LAST_ERROR, None)
 
 
