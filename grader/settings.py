@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
@@ -143,6 +144,21 @@ class Settings(BaseModel):
             raise ValueError("is empty, which would be the current folder: give a path or unset it")
         return value
 
+    @field_validator("api_cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        """Each a web origin (scheme://host[:port], as a browser sends it) or "*": a typo had been
+        taken, and no page could call the API, with nothing said."""
+        for origin in (o.strip() for o in value.split(",")):
+            if origin and origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"'{origin[:80]}' is no web origin: give scheme://host[:port], such as "
+                    "https://learn.example.com, with no path"
+                )
+        return value
+
+
+_ORIGIN = re.compile(r"https?://[^\s/?#]+")  # a web origin: scheme, host, maybe a port
 
 USER_NOTE_FOLDERS = ("cases", "concepts")  # where `user_kb` holds the user's own notes
 

@@ -114,3 +114,16 @@ def test_an_index_of_ones_own_notes_lives_apart_from_the_installs_and_each_other
     assert index_folder() == folders["mine"]  # the same folder finds its index again
     monkeypatch.setenv("MLSD_INDEX_DIR", str(tmp_path / "chosen"))
     assert index_folder() == tmp_path / "chosen"  # a folder one names is used as named
+
+
+def test_cors_origins_are_web_origins(monkeypatch):
+    """`MLSD_API_CORS_ORIGINS=not-a-url` was taken without a word, and no page could call the API."""
+    monkeypatch.setenv("MLSD_CONFIG", os.devnull)
+    monkeypatch.setenv("MLSD_API_CORS_ORIGINS", "https://learn.example.com, http://localhost:3000")
+    assert settings().api_cors_origins.startswith("https://learn.example.com")
+    monkeypatch.setenv("MLSD_API_CORS_ORIGINS", "*")
+    assert settings().api_cors_origins == "*"
+    for bad in ("not-a-url", "https://learn.example.com/course", "learn.example.com"):
+        monkeypatch.setenv("MLSD_API_CORS_ORIGINS", bad)
+        with pytest.raises(ConfigError, match="is no web origin"):
+            settings()
