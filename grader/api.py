@@ -211,7 +211,9 @@ def bearer_ok(authorization: str | None, token: str) -> bool:
     """Whether an Authorization header carries `token` as a bearer token (the scheme's name in
     any case, as HTTP reads it)."""
     scheme, _, given = (authorization or "").strip().partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    # compared as bytes: compare_digest refuses a str holding a letter outside ASCII ("Bearer é")
+    sent = given.strip().encode("utf-8", "surrogateescape")
+    return scheme.lower() == "bearer" and hmac.compare_digest(sent, token.encode("utf-8"))
 
 
 class _Authorised:

@@ -236,6 +236,10 @@ def test_limits_token_and_errors(grader, monkeypatch, weak_answer):
     lower = {"Authorization": "bearer s3cret-token-value"}
     assert client.post("/v1/grade", json=body, headers=lower).status_code == 200
     wrong = {"Authorization": "Bearer s3cret-token-valu"}
+    # a letter outside ASCII in the header: refused, not a server error (compare_digest refuses
+    # such a str)
+    foreign = client.post("/v1/grade", json=body, headers={"Authorization": b"Bearer \xc3\xa9"})
+    assert foreign.status_code == 401
     # without the token, nothing about the body is said: not its size, not its shape
     for sent in (
         client.post(
