@@ -95,7 +95,9 @@ def test_a_pdfs_wrapped_lines_are_read_as_its_sentences_and_notes_keep_their_lin
         "- chargeback rate by merchant category",
         "retrain weekly",
         "cold start: popularity by region",
-    ]
+        "Transaction amount      numeric      from the payments ledger, refreshed daily",
+        "Merchant category       categorical  from the acquirer onboarding records",
+    ]  # the last two: a table's rows, each a line of its own
     text = load_answer_bytes(_pdf(page), "design.pdf").text
     assert text.splitlines() == [
         "Serving",

@@ -181,9 +181,9 @@ def _pages_text(reader, name: str) -> list[str]:
 
 # A PDF's text layer breaks each paragraph where its lines wrapped on the page: a line that runs
 # (nearly) the page's full width and ends without a stop runs on into the next, unless the next
-# opens a list item. Rejoined, a wrapped sentence reads as one ("... whether the card has / been /
-# seen ..." had been graded as three notes); a short line (a heading, a list item's end) and a
-# line ending with a stop or a colon keep their break.
+# opens a list item or starts with a capital (a table's rows). Rejoined, a wrapped sentence reads
+# as one ("... whether the card has / been / seen ..." had been graded as three notes); a short
+# line (a heading, a list item's end) and a line ending with a stop or a colon keep their break.
 WRAPPED_WIDTH = 0.75  # of a full line's width (the page's widest line) ...
 WRAPPED_CHARS = 50  # ... and at least this long: notes of a few words each keep their lines
 _ENDS_LINE = re.compile(r"[.!?:;|]['\")\]\u201d\u2019]*$")
@@ -204,6 +204,9 @@ def reflowed(page: str) -> str:
             and len(before.strip()) >= wrapped
             and not _ENDS_LINE.search(before)
             and not _OPENS_ITEM.match(line)
+            # a capital after a full line: a table's next row, more likely than a sentence's
+            # next word (which a comma or a hyphen before it may still say)
+            and (not line.lstrip()[:1].isupper() or before.endswith((",", "-")))
         ):
             # a hyphen ending the line stays, whether it broke a word or joins one ("on-call")
             out[-1] = (
