@@ -342,7 +342,7 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     # a report is 30-120 KB of JSON: a client that accepts gzip gets it in about a sixth of that
     app.add_middleware(GZipMiddleware, minimum_size=4096)
     app.add_middleware(_Authorised, token=token)
-    origins = [o.strip() for o in config.api_cors_origins.split(",") if o.strip()]
+    origins = config.cors_origins
     if origins:  # a web page on these origins may call the API from the browser
         app.add_middleware(
             _JsonCors,

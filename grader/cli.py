@@ -181,6 +181,13 @@ ModelOption = typer.Option(None, "--model", help="LLM model name (MLSD_LLM_MODEL
 BaseUrlOption = typer.Option(
     None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
 )
+FormatOption = typer.Option(
+    None,
+    "--format",
+    "-f",
+    help="text (the screen's layout, without colour in a file), json or markdown (md); by "
+    "default from -o's suffix (.json, .md), else text.",
+)
 SamplesOption = typer.Option(
     1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."
 )
@@ -267,12 +274,7 @@ def _graded(
 def grade(
     source: str = SourceArgument,
     question: str = QuestionOption,
-    fmt: Optional[Format] = typer.Option(
-        None,
-        "--format",
-        "-f",
-        help="text (the screen's layout, without colour in a file), json or markdown (md); by default from -o's suffix (.json, .md), else text.",
-    ),
+    fmt: Optional[Format] = FormatOption,
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),
@@ -688,12 +690,7 @@ def history_export(
 @_guarded
 def history_show(
     attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
-    fmt: Optional[Format] = typer.Option(
-        None,
-        "--format",
-        "-f",
-        help="text (the screen's layout, without colour in a file), json or markdown (md); by default from -o's suffix (.json, .md), else text.",
-    ),
+    fmt: Optional[Format] = FormatOption,
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),

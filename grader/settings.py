@@ -16,10 +16,17 @@ import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, get_args
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from grader.errors import ConfigError
 from grader.text import validation_line
@@ -134,13 +141,14 @@ class Settings(BaseModel):
         "comma-separated, such as https://learn.example.com; none by default.",
     )
 
-    @field_validator(
-        "kb_dir", "prompts_dir", "index_dir", "cache_dir", "model_dir", "whisper_dir", "data_dir",
-        "user_kb", "pacing_budget", mode="before",
-    )  # fmt: skip
+    @field_validator("*", mode="before")
     @classmethod
-    def _a_path(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
+    def _a_path(cls, value: Any, info: ValidationInfo) -> Any:
+        """A path set empty is refused: it would be the current folder (every path field)."""
+        kinds = get_args(cls.model_fields[info.field_name].annotation) or (
+            cls.model_fields[info.field_name].annotation,
+        )
+        if Path in kinds and isinstance(value, str) and not value.strip():
             raise ValueError("is empty, which would be the current folder: give a path or unset it")
         return value
 
@@ -149,13 +157,23 @@ class Settings(BaseModel):
     def _origins(cls, value: str) -> str:
         """Each a web origin (scheme://host[:port], as a browser sends it) or "*": a typo had been
         taken, and no page could call the API, with nothing said."""
-        for origin in (o.strip() for o in value.split(",")):
-            if origin and origin != "*" and not _ORIGIN.fullmatch(origin):
+        for origin in origins_in(value):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
                 raise ValueError(
                     f"'{origin[:80]}' is no web origin: give scheme://host[:port], such as "
                     "https://learn.example.com, with no path"
                 )
         return value
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The web origins `api_cors_origins` lists (none by default)."""
+        return origins_in(self.api_cors_origins)
+
+
+def origins_in(value: str) -> list[str]:
+    """The comma-separated origins of an `api_cors_origins` value."""
+    return [o.strip() for o in value.split(",") if o.strip()]
 
 
 _ORIGIN = re.compile(r"https?://[^\s/?#]+")  # a web origin: scheme, host, maybe a port

@@ -370,11 +370,11 @@ _CLOSED = re.compile(r"[.?!][\"'\u201d\u2019)\]]*$")
 # emphasis, heading, quote and list marks around it ("**Design fraud detection for card
 # payments**" read 0.10 further from its case than the words alone, "¿Cómo detectarías fraude con
 # tarjetas?" fell below the case match and its answer was scaled to 0)
+_QUOTES = r"\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2039\u203a"  # straight, curly, guillemets
 _DRESS_START = re.compile(
-    "^(?:[\\s\u00bf\u00a1\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2039\u203a([{*_#>`~\u2022\u00b7"
-    "\u2013\u2014+-]|\\d{1,2}[.)]\\s)+"
+    rf"^(?:[\s\u00bf\u00a1{_QUOTES}([{{*_#>`~\u2022\u00b7\u2013\u2014+-]|\d{{1,2}}[.)]\s)+"
 )
-_DRESS_END = re.compile("[\\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2039\u203a*_`~]+$")
+_DRESS_END = re.compile(rf"[\s{_QUOTES}*_`~]+$")
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
