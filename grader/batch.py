@@ -331,7 +331,31 @@ def _text(value: object, key: str) -> bool:
     return value is None or isinstance(value, str)
 
 
-OUTPUTS = (MANIFEST, "summary.md", "summary.csv", "reports", "sheets")  # what a batch writes
+LOCK = ".batch.lock"  # held while a batch writes to its folder (`writing_to`)
+OUTPUTS = (MANIFEST, "summary.md", "summary.csv", "reports", "sheets", LOCK)  # what a batch writes
+
+
+@contextlib.contextmanager
+def writing_to(out: Path) -> Iterator[None]:
+    """Hold OUT's batch lock while a batch grades into it and writes its summary. A second batch
+    into the same folder is refused in one line instead of grading every answer again beside the
+    first, both rewriting the manifest and the summary. An OS file lock: a batch that is killed
+    lets it go with its process."""
+    from filelock import FileLock, Timeout
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InputError(
+            f"another batch is writing to {display_name(out)}: wait for it to finish, or give "
+            "another --out"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _outputs(out: Path) -> set[Path]:

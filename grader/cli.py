@@ -856,7 +856,14 @@ def batch(
         TimeRemainingColumn,
     )
 
-    from grader.batch import BatchInterrupted, read_rows, renamed, run_batch, write_summary
+    from grader.batch import (
+        BatchInterrupted,
+        read_rows,
+        renamed,
+        run_batch,
+        write_summary,
+        writing_to,
+    )
     from grader.text import quantity
 
     if question:  # a typo in a case id fails here, not once per answer
@@ -873,59 +880,64 @@ def batch(
     ids, given = {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    try:
-        with Progress(*columns, transient=True) as bar:
-            task = bar.add_task("grading", total=None)
-            done = run_batch(
-                rows,
-                out,
-                workers=workers,
-                progress=lambda n, total: bar.update(task, completed=n, total=total),
+    with writing_to(out):  # a second batch into the same folder is refused
+        columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        try:
+            with Progress(*columns, transient=True) as bar:
+                task = bar.add_task("grading", total=None)
+                done = run_batch(
+                    rows,
+                    out,
+                    workers=workers,
+                    progress=lambda n, total: bar.update(task, completed=n, total=total),
+                )
+        except BatchInterrupted as stop:
+            # the summary of what is graded so far (this input's rows with a report), for a look;
+            # the rows still to grade are listed as such, never with a report of an earlier answer
+            waiting = {p.id for p in stop.waiting}
+            write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
+            earlier = f" ({stop.kept} more kept from an earlier run)" if stop.kept else ""
+            _fail(
+                f"interrupted: graded {stop.done} of the {quantity(stop.total, 'answer')} left to "
+                f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
+                f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
+                "rest",
+                130,
             )
-    except BatchInterrupted as stop:
-        # the summary of what is graded so far (this input's rows with a report), for a look;
-        # the rows still to grade are listed as such, never with a report of an earlier answer
-        waiting = {p.id for p in stop.waiting}
-        write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
-        earlier = f" ({stop.kept} more kept from an earlier run)" if stop.kept else ""
-        _fail(
-            f"interrupted: graded {stop.done} of the {quantity(stop.total, 'answer')} left to "
-            f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
-            f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
-            "rest",
-            130,
+        except (
+            OSError
+        ) as exc:  # a full disk: the reports written stay, and a rerun goes on from them
+            if _debug():
+                raise
+            kept = sum(1 for _ in (out / "reports").glob("*.json"))
+            _fail(
+                f"{_refused(exc)}; {quantity(kept, 'report')} kept in {out / 'reports'}: "
+                "free some space (or mend the cause) and run the same command again to grade the rest"
+            )
+        problems += done.problems
+        for p in sorted(problems, key=lambda p: p.line):
+            typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
+        reports = write_summary(out, problems, ids, given)
+        if not reports:
+            _fail(
+                f"no answer was graded ({len(problems)} not graded: see above)"
+                if problems
+                else f"no answer was graded: {source} holds no rows"
+            )
+        changed = f" ({done.changed} changed since the last run)" if done.changed else ""
+        others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
+        left = (
+            f", beside {quantity(others, 'report')} of answers not in this input" if others else ""
         )
-    except OSError as exc:  # a full disk: the reports written stay, and a rerun goes on from them
-        if _debug():
-            raise
-        kept = sum(1 for _ in (out / "reports").glob("*.json"))
-        _fail(
-            f"{_refused(exc)}; {quantity(kept, 'report')} kept in {out / 'reports'}: "
-            "free some space (or mend the cause) and run the same command again to grade the rest"
+        typer.echo(
+            f"{quantity(done.graded, 'answer')} graded{changed}, {done.kept} kept from the last run "
+            f"(same answer, question and grader), {len(problems)} not graded; "
+            f"{quantity(len(reports), 'report')} of this input in {out / 'reports'}{left}, with "
+            f"interviewer sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
+            err=True,
         )
-    problems += done.problems
-    for p in sorted(problems, key=lambda p: p.line):
-        typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
-    reports = write_summary(out, problems, ids, given)
-    if not reports:
-        _fail(
-            f"no answer was graded ({len(problems)} not graded: see above)"
-            if problems
-            else f"no answer was graded: {source} holds no rows"
-        )
-    changed = f" ({done.changed} changed since the last run)" if done.changed else ""
-    others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
-    left = f", beside {quantity(others, 'report')} of answers not in this input" if others else ""
-    typer.echo(
-        f"{quantity(done.graded, 'answer')} graded{changed}, {done.kept} kept from the last run "
-        f"(same answer, question and grader), {len(problems)} not graded; "
-        f"{quantity(len(reports), 'report')} of this input in {out / 'reports'}{left}, with "
-        f"interviewer sheets in {out / 'sheets'}; summary: {out / 'summary.md'}, {out / 'summary.csv'}",
-        err=True,
-    )
-    if problems:  # a script can tell that some rows need a look
-        raise typer.Exit(EXIT_PARTIAL)
+        if problems:  # a script can tell that some rows need a look
+            raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()

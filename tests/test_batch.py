@@ -942,3 +942,23 @@ def _zombie(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_second_batch_into_a_folder_being_written_is_refused(tmp_path, real_index_dir):
+    """Two batches into one folder would both grade every answer and rewrite one summary."""
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "ann.md").write_text(WEAK.read_text())
+    out = tmp_path / "out"
+    with batch.writing_to(out):  # a first batch, still writing
+        proc = _batch(folder, out, real_index_dir, "-q", "video_recommendation")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        f"error: another batch is writing to {out}: wait for it to finish, or give another --out"
+    )
+    assert not (out / "reports").exists()
+    proc = _batch(folder, out, real_index_dir, "-q", "video_recommendation")  # once it ended
+    assert proc.returncode == 0 and (out / "reports" / "ann.json").is_file()
+    assert (out / batch.LOCK).is_file()  # left behind, never read as an answer
+    proc = _batch(out, tmp_path / "again", real_index_dir, "-q", "video_recommendation")
+    assert proc.returncode == 2 and "no answer files in this folder" in proc.stderr
