@@ -97,16 +97,55 @@ def test_marks_that_close_one_passage_read_in_order():
         (21, Mark(22, end, {"bias_fairness": "covered"})),
         (22, Mark(22, end, {"x": "partial"})),
     ]
-    body, cols, bold = marked(text, 0, end, here, [None] * end, [False] * end)
-    assert body.endswith("decisions.⁽²¹⁾⁽²²⁾") and len(cols) == len(bold) == len(body)
+    body, cols, bold, code = marked(text, 0, end, here, [None] * end, [False] * end)
+    assert body.endswith("decisions.⁽²¹⁾⁽²²⁾") and len(cols) == len(bold) == len(code) == len(body)
 
 
-def test_a_code_fence_is_shown_as_written_and_indentation_keeps_its_shape():
+def test_a_fenced_code_block_is_shown_as_code_with_its_shape():
     from grader.app.safe import markdown_block
 
-    text = "```yaml\nserving:\n  replicas: 120\n\tc.\tAppeals\n```"
+    text = (
+        "```yaml\nserving:\n  replicas: 120 * 2\n\tc.\tAppeals\n# not a heading\n- not a list\n```"
+    )
     out = markdown_block(text, [None] * len(text), [False] * len(text)).split("\n")
-    assert out[0].rstrip() == r"\`\`\`yaml"  # not a code span holding one backtick
-    assert out[2].startswith("\u00a0\u00a0replicas")
-    assert out[3].startswith("\u00a0" * 4 + "c")
+    assert out[0].rstrip() == ":gray[yaml]"  # the language in grey, not three backticks
+    assert out[1].rstrip() == "` serving: `"
+    assert out[2].startswith("\u00a0\u00a0` replicas: 120 * 2 `")  # no italics read from "*"
+    assert out[3].startswith("\u00a0" * 4 + "` c.")
+    assert out[4].rstrip() == "` # not a heading `" and out[5].rstrip() == "` - not a list `"
+    assert len(out) == 6  # the closing fence shows nothing
     assert not any(line.startswith((" ", "\t")) for line in out)  # no Markdown code block
+
+
+def test_a_code_block_holding_a_blank_line_is_code_in_the_evidence_view_too():
+    """The evidence view renders paragraph by paragraph: what is inside a fence is read over the
+    whole answer, and a mark set in a code line stays outside its code."""
+    from grader.app.report_view import Mark, blocks, marked
+    from grader.app.safe import fenced, markdown_block
+
+    text = "Intro *here*.\n\n```\nscore = a * b\n\nrank = sort(score)\n```\n\nAfter *that*."
+    code = fenced(text)
+    paras = blocks(text)
+    assert len(paras) == 4
+    at = text.index("rank = sort(score)") + len("rank = sort(score)")
+    s, t = paras[2]
+    shown = markdown_block(
+        *marked(
+            text,
+            s,
+            t,
+            [(3, Mark(s, at, {"x": "covered"}))],
+            [None] * len(text),
+            [False] * len(text),
+            code,
+        )
+    )
+    assert shown.splitlines()[0].rstrip() == "` rank = sort(score) `⁽³⁾"
+    s, t = paras[1]
+    first = markdown_block(*marked(text, s, t, [], [None] * len(text), [False] * len(text), code))
+    assert first.splitlines()[-1].rstrip() == "` score = a * b `"
+    s, t = paras[3]
+    assert (
+        markdown_block(*marked(text, s, t, [], [None] * len(text), [False] * len(text), code))
+        == "After *that*\\."
+    )

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from grader.app import nav
-from grader.app.safe import inert, markdown_block
+from grader.app.safe import fenced, inert, markdown_block
 from grader.knowledge.notes import cached_kb
 from grader.render import (
     IGNORED,
@@ -391,6 +391,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
     )
     colours: list[str | None] = [None] * len(text)
     strong = [False] * len(text)
+    code = fenced(text)  # over the whole answer: a code block may hold blank lines
     marks = sentence_marks(r, valid)
     for c in r.components:
         for e in valid[c.id]:
@@ -422,7 +423,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
             s, t = paras[b]
             here = [(n, m) for n, m in enumerate(marks, 1) if s <= m.at <= t]
             body, margin = st.columns([5, 2])
-            body.markdown(markdown_block(*marked(text, s, t, here, colours, strong)))
+            body.markdown(markdown_block(*marked(text, s, t, here, colours, strong, code)))
             lines = [
                 f"{superscript(n)} "
                 + " ".join(
@@ -461,10 +462,14 @@ def superscript(n: int) -> str:
     return f"\u207d{str(n).translate(_SUPERSCRIPT)}\u207e"
 
 
-def marked(text: str, s: int, t: int, here: list, colours: list, strong: list) -> tuple:
+def marked(
+    text: str, s: int, t: int, here: list, colours: list, strong: list, code: list | None = None
+) -> tuple:
     """The paragraph text[s:t] with each mark's number inserted after its passage (past closing
-    markup, so emphasis still renders), and the colour and strength lists to match."""
-    body, cols, bold = list(text[s:t]), list(colours[s:t]), list(strong[s:t])
+    markup, so emphasis still renders), and the colour, strength and code lists to match (`code`:
+    which characters are inside a fenced code block, `fenced`; none when not given)."""
+    code = code if code is not None else [False] * len(text)
+    body, cols, bold, codes = list(text[s:t]), list(colours[s:t]), list(strong[s:t]), code[s:t]
     # from the last mark back, so offsets hold; marks at one place go in as (n+1) then (n), which
     # reads (n)(n+1)
     for n, m in sorted(here, key=lambda x: (-x[1].at, -x[0])):
@@ -475,7 +480,8 @@ def marked(text: str, s: int, t: int, here: list, colours: list, strong: list) -
         body[k:k] = list(tag)
         cols[k:k] = [None] * len(tag)
         bold[k:k] = [False] * len(tag)
-    return "".join(body), cols, bold
+        codes[k:k] = [False] * len(tag)
+    return "".join(body), cols, bold, codes
 
 
 def _outline(r: GradeReport) -> None:

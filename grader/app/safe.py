@@ -158,8 +158,10 @@ def markdown_line(
     Markdown reads no code block from them; not a table cell's, `indented` False); a code
     fence's line is shown as written."""
     indent = _indent(line) if indented else ""
-    if _FENCE.match(line):  # "```yaml": its backticks read as a code span holding one backtick
-        return indent + _escape_line(line.strip())
+    fence = _FENCE.match(line)
+    if fence:  # "```yaml": the language, in grey; a bare fence shows nothing
+        rest = line[fence.end() :].strip()
+        return f"{indent}:gray[{_escape_line(rest)}]" if rest else ""
     m = _BLOCK.match(line)
     prefix, start = "", 0
     if m:
@@ -247,16 +249,66 @@ def markdown_table(text: str, colours: list[str | None], strong: list[bool]) -> 
     return "\n".join(out)
 
 
-def markdown_block(text: str, colours: list[str | None], strong: list[bool]) -> str:
+def fenced(text: str) -> list[bool]:
+    """Per character of `text`, whether it is on a line inside a fenced code block (between a line
+    opening with three or more backticks or tildes and one closing it with as many of the same, or
+    the end of the text), the fence lines themselves excluded."""
+    inside = [False] * len(text)
+    opened: str | None = None
+    pos = 0
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        run = m.group().strip() if m else ""
+        if opened is None and run:
+            opened = run
+        elif opened is not None and run and run[0] == opened[0] and len(run) >= len(opened):
+            if not line[m.end() :].strip():  # "```" closes; "```yaml" inside does not
+                opened = None
+        elif opened is not None:
+            inside[pos : pos + len(line)] = [True] * len(line)
+        pos += len(line) + 1
+    return inside
+
+
+def code_line(line: str, colours: list[str | None], code: list[bool]) -> str:
+    """A line of a fenced code block as safe Markdown: its text as code (no emphasis, list or
+    heading read from it), its indentation kept, coloured where `colours` say; characters `code`
+    leaves out (an evidence mark set in the line) as plain text."""
+    indent = _indent(line)
+    body = line.lstrip(" \t").rstrip()
+    start = len(line) - len(line.lstrip(" \t"))
+    parts, i = [], 0
+    while i < len(body):
+        key = (colours[start + i], code[start + i])
+        j = i
+        while j < len(body) and (colours[start + j], code[start + j]) == key:
+            j += 1
+        parts.append(_wrap(body[i:j], "c" if key[1] else "", key[0], False))
+        i = j
+    text = "".join(parts).strip()
+    return indent + text if text else ""
+
+
+def markdown_block(
+    text: str,
+    colours: list[str | None],
+    strong: list[bool],
+    code: list[bool] | None = None,
+) -> str:
     """A block of the candidate's Markdown (no blank lines) as safe Markdown, line breaks kept; a
-    table stays a table (`markdown_table`)."""
+    table stays a table (`markdown_table`); a line that `code` marks as inside a fenced code block
+    (`fenced`, read over the whole answer) is shown as code (`code_line`)."""
     table = markdown_table(text, colours, strong)
     if table is not None:
         return table
+    code = code if code is not None else fenced(text)
     out, pos = [], 0
     for raw in text.split("\n"):
         n = len(raw)
-        line = markdown_line(raw, colours[pos : pos + n], strong[pos : pos + n])
+        if any(code[pos : pos + n]):
+            line = code_line(raw, colours[pos : pos + n], code[pos : pos + n])
+        else:
+            line = markdown_line(raw, colours[pos : pos + n], strong[pos : pos + n])
         pos += n + 1
         if line:
             out.append(line)
