@@ -138,21 +138,17 @@ def read_rows(
     """Rows from a folder, a CSV or a JSONL file; rows that cannot be used become problems. A
     folder's subfolders and odd files are named as problems, except what a batch writing to `out`
     put there itself (its summary, manifest, reports and sheets), or an earlier batch did (the
-    folder holds a manifest), so that a cohort's outputs are never graded as answers."""
+    folder holds a manifest), so that a cohort's outputs are never graded as answers. A file in
+    `out` that a batch would write over and no batch wrote is refused first (`check_out`)."""
+    if out is not None:
+        check_out(out)
     if source.is_dir():
         if not question:
             raise InputError("a folder of answers needs --question: the question they all answer")
         # what a batch wrote here: this one's (`-o` the answers folder), or an earlier one's
         own = _outputs(out) if out is not None else set()
-        if (source / MANIFEST).is_file():
+        if _is_manifest(source):
             own |= _outputs(source)
-        elif out is not None and source.resolve() == out.resolve():
-            for name in ("summary.md", "summary.csv"):  # a candidate's file, not a summary of ours
-                if (source / name).exists():
-                    raise InputError(
-                        f"{source / name} would be replaced by the cohort summary: give -o "
-                        "another folder, or rename the file"
-                    )
         entries = sorted(
             p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
         )
@@ -655,6 +651,30 @@ def input_key(row: Row, fingerprint: str) -> str:
     return h.hexdigest()
 
 
+def _is_manifest(folder: Path) -> bool:
+    """Whether `folder` holds a batch's manifest (a JSON object of recorded inputs), not a file that
+    only has its name (a candidate's answer saved as batch.json)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and set(data) == {"inputs"} and isinstance(data["inputs"], dict)
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before anything is graded or written, an output folder holding a file named as a
+    batch's summary or manifest that no batch wrote (the folder has no manifest): a candidate's
+    answer named summary.md, in the answers folder given as -o, would be replaced."""
+    if not out.is_dir() or _is_manifest(out):
+        return
+    for name in ("summary.md", "summary.csv", MANIFEST):
+        if (out / name).exists():
+            raise InputError(
+                f"{display_name(out / name)} would be replaced by the batch's own {name}, and no "
+                "batch wrote it: give -o another folder, or rename the file"
+            )
+
+
 def _manifest(out: Path) -> dict[str, str]:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -680,6 +700,8 @@ def run_batch(
     """Grade every row that has no report made from its current answer, question and grader;
     keep the others. OUT/batch.json records each report's input digest once it is written."""
     (out / "reports").mkdir(parents=True, exist_ok=True)
+    if not _is_manifest(out):  # first: any folder a batch writes in holds its manifest
+        write_atomic(out / MANIFEST, json.dumps({"inputs": {}}, indent=1))
     fingerprint = grader_fingerprint()
     keys = {r.id: input_key(r, fingerprint) for r in rows}
     recorded = _manifest(out)

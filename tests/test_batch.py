@@ -826,9 +826,17 @@ def test_a_candidates_summary_file_is_never_replaced_by_the_cohort_summary(tmp_p
     answers.mkdir()
     (answers / "summary.md").write_text("a candidate's answer, named summary\n")
     (answers / "ann.md").write_text(WEAK.read_text())
-    with pytest.raises(batch.InputError, match="would be replaced by the cohort summary"):
+    with pytest.raises(batch.InputError, match="summary.md would be replaced by the batch's own"):
         read_rows(answers, "video_recommendation", answers)
     assert (answers / "summary.md").read_text() == "a candidate's answer, named summary\n"
+    # an answer saved as batch.json is no manifest: it does not make the others a batch's outputs
+    (answers / "batch.json").write_text('{"answer": "We retrain weekly."}\n')
+    rows, skipped = read_rows(answers, "video_recommendation", tmp_path / "elsewhere")
+    assert [r.id for r in rows] == ["ann", "batch", "summary"] and not skipped  # all answers
+    (answers / "summary.md").unlink()
+    with pytest.raises(batch.InputError, match="batch.json would be replaced by the batch's own"):
+        read_rows(answers, "video_recommendation", answers)
+    assert (answers / "batch.json").read_text() == '{"answer": "We retrain weekly."}\n'
 
 
 def test_a_flag_holding_a_pipe_keeps_the_summary_table_whole(tmp_path, grader):
