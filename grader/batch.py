@@ -815,7 +815,7 @@ def write_summary(
         return [*flag_list(r), *(x for x in (same, named) if x)]
 
     fh = io.StringIO(newline="")  # written whole: a reader never meets half a summary
-    writer = csv.writer(fh)
+    writer = _SpreadsheetSafe(csv.writer(fh))
     # each component's status and score in columns of their own: a spreadsheet sorts and
     # filters a number, not "covered 71"
     marks = [column for cid in components for column in (cid, f"{cid}_score")]
@@ -835,6 +835,23 @@ def write_summary(
         out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
     )
     return reports
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
+
+
+class _SpreadsheetSafe:
+    """A csv writer whose text cells never start as a formula: a question typed "=1+1 ..." or an
+    id "@cmd" (candidates fill in the forms a cohort comes from) is written with a leading "'",
+    which a spreadsheet shows as text, rather than run when the summary is opened."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, cells: list) -> None:
+        self._writer.writerow(
+            [f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_STARTS) else c for c in cells]
+        )
 
 
 def same_answers(out: Path, reports: dict[str, GradeReport]) -> dict[str, list[str]]:

@@ -693,6 +693,24 @@ def test_the_csv_gives_each_components_status_and_score_columns_of_their_own(tmp
     )
 
 
+def test_no_summary_cell_starts_as_a_spreadsheet_formula(tmp_path, grader):
+    """Candidates fill in the forms a cohort comes from: a question typed "=1+1 ..." or an id
+    "@cmd" must read as text when summary.csv is opened in a spreadsheet, not run."""
+    from grader.batch import Problem, write_summary
+
+    (tmp_path / "reports").mkdir()
+    r = grader.grade(WEAK.read_text(), "=HYPERLINK(1) How would you recommend videos?")
+    (tmp_path / "reports" / "ann.json").write_text(r.to_json())
+    problems = [Problem(3, "@cmd", "the answer is empty", question="+SUM(A1) design a feed")]
+    write_summary(tmp_path, problems)
+    rows = {row["id"]: row for row in csv.DictReader(open(tmp_path / "summary.csv"))}
+    assert rows["ann"]["question"] == "'=HYPERLINK(1) How would you recommend videos?"
+    assert rows["'@cmd"]["question"] == "'+SUM(A1) design a feed"
+    assert int(rows["ann"]["overall"]) == r.overall_score  # numbers stay numbers
+    cells = [c for row in rows.values() for c in row.values()]
+    assert not [c for c in cells if c and c[0] in "=+-@"]
+
+
 def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
     """Each question's components open with the rubric they were graded with, what it weighs as
     critical included; the interviewer sheet's rubric line does not repeat the question."""
