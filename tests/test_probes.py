@@ -1140,3 +1140,26 @@ def test_nothing_is_asked_or_advised_about_a_topic_the_case_sets_aside(kb):
     heard = listen_for(kb, component(kb, "retraining", "partial", 50), eta, ["regression"])
     assert labels in heard
     assert not [t for t in heard[1:] if t not in own and names_set_aside(kb, eta, t)]
+
+
+def test_a_question_written_about_another_topic_in_other_words_is_not_asked_where_it_is_set_aside(
+    kb,
+):
+    """ "Could exposing reasons help abusers game the model?" names no keyword of abuse, and its
+    note says it asks about abuse (`about`): a case that sets abuse aside ("nobody games an
+    avalanche forecast") is not asked it under explainability, while one that keeps abuse is."""
+    from grader.scoring.probes import _questions, names_set_aside
+
+    gaming = "Could exposing reasons help abusers game the model? How would you limit that?"
+    assert gaming in _questions(kb, "explainability", ["classification"])
+    fraud = kb.cases["fraud_detection"]
+    calm = fraud.model_copy(
+        update={
+            "components": [c for c in fraud.components if c.id != "abuse_security"],
+            "not_applicable": {"abuse_security": "nobody games an avalanche forecast"},
+        }
+    )
+    assert names_set_aside(kb, calm, gaming) and not names_set_aside(kb, fraud, gaming)
+    asked = _questions(kb, "explainability", ["classification"], case=calm)
+    assert gaming not in asked and asked
+    assert gaming in _questions(kb, "explainability", ["classification"], case=fraud)

@@ -114,6 +114,12 @@ class FollowUpQuestion(_Strict):
         description="Words that, said in the passage a probe quotes, answer the question already "
         "('psi' for 'Which statistic would you use to detect drift?'): the probe asks another.",
     )
+    about: list[str] = Field(
+        default_factory=list,
+        description="Other concepts the question asks about in words their keywords do not hold "
+        "('Could exposing reasons help abusers game the model?': abuse_security): a case that "
+        "sets one aside as not applicable is not asked it.",
+    )
 
     def fits(self, systems: Collection[str]) -> bool:
         """Whether the question reads right for a system of these kinds. Of a system of unknown
@@ -641,9 +647,11 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths:
             case, concepts, paths.get(f"case:{case.id}", kb_root / note_path("case", case.id))
         )
     for concept in concepts.values():
+        path = paths.get(f"concept:{concept.id}", kb_root / note_path("concept", concept.id))
         for name in (n for c in concept.challenges for n in c.needs if n not in concepts):
-            path = paths.get(f"concept:{concept.id}", kb_root / note_path("concept", concept.id))
             raise KnowledgeBaseError(f"{path}: field 'challenges': unknown concept id '{name}'")
+        for name in (n for q in concept.follow_ups for n in q.about if n not in concepts):
+            raise KnowledgeBaseError(f"{path}: field 'follow_ups': unknown concept id '{name}'")
     for key, path in paths.items():
         kind, _, note_id = key.partition(":")
         if kind == "reference" and note_id not in concepts:

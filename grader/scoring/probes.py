@@ -289,6 +289,7 @@ class _Bank:
     people_words: TopicLexicon | None  # the steps' `people_words`
     topics: dict[str, TopicLexicon]  # each concept's keywords
     named: dict[str, frozenset[str]]  # a text -> the concepts it names (filled as texts are read)
+    about: dict[str, frozenset[str]]  # a follow-up question -> the other concepts it asks about
 
 
 _BANKS: dict[str, _Bank] = {}
@@ -320,6 +321,12 @@ def _bank(kb: KnowledgeBase) -> _Bank:
                 TopicLexicon.from_keywords(people) if people else None,
                 topic_lexicons(kb.concepts),
                 {},
+                {
+                    q.ask: frozenset(q.about)
+                    for c in kb.concepts.values()
+                    for q in c.follow_ups
+                    if q.about
+                },
             )
         return _BANKS[kb.digest]
 
@@ -349,11 +356,13 @@ def names_set_aside(kb: KnowledgeBase, case: Case | None, text: str) -> bool:
 
 
 def _named(bank: _Bank, text: str) -> frozenset[str]:
-    """The components whose topics a text names (`naming_masks`), read once per text."""
+    """The components whose topics a text names (`naming_masks`), and those a follow-up question
+    is written to ask about (`about`), read once per text."""
     named = bank.named.get(text)
     if named is None:
         masks = naming_masks(bank.topics, [text])
-        named = bank.named.setdefault(text, frozenset(c for c, m in masks.items() if m[0]))
+        found = frozenset(c for c, m in masks.items() if m[0]) | bank.about.get(text, frozenset())
+        named = bank.named.setdefault(text, found)
     return named
 
 
