@@ -116,7 +116,11 @@ class Settings(BaseModel):
         default_factory=lambda: platformdirs.user_data_path(APP_NAME), description="History."
     )
     user_kb: Path = Field(
-        default_factory=lambda: platformdirs.user_data_path(APP_NAME) / "knowledge",
+        # the data folder's, whichever folder that is: MLSD_DATA_DIR set to keep a user's files in
+        # one place had left their notes in the platform's data folder
+        default_factory=lambda fields: (
+            (fields.get("data_dir") or platformdirs.user_data_path(APP_NAME)) / "knowledge"
+        ),
         description="The user's own cases and concepts (cases/, concepts/): added to the bundled "
         "knowledge base, overriding notes with the same id.",
     )

@@ -54,6 +54,20 @@ def test_defaults_follow_the_folders_the_environment_names(tmp_path, monkeypatch
         assert settings().data_dir == tmp_path / name / "mlsd-grader"
 
 
+def test_ones_own_notes_live_in_the_data_folder_that_is_set(tmp_path, monkeypatch):
+    """MLSD_DATA_DIR keeps a user's files in one place: their notes too, unless MLSD_USER_KB says
+    otherwise (`mlsd case new` had written to the platform's folder)."""
+    monkeypatch.delenv("MLSD_USER_KB", raising=False)
+    monkeypatch.setenv("MLSD_DATA_DIR", str(tmp_path / "mine"))
+    assert settings().user_kb == tmp_path / "mine" / "knowledge"
+    monkeypatch.delenv("MLSD_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert settings().user_kb == tmp_path / "xdg" / "mlsd-grader" / "knowledge"
+    monkeypatch.setenv("MLSD_USER_KB", str(tmp_path / "notes"))
+    monkeypatch.setenv("MLSD_DATA_DIR", str(tmp_path / "mine"))
+    assert settings().user_kb == tmp_path / "notes"
+
+
 def test_a_folder_set_empty_is_no_folder_at_all(tmp_path, monkeypatch):
     """`MLSD_DATA_DIR=""` had put the history in the current folder: a variable set empty reads as
     unset (as XDG_DATA_HOME does), and an empty path in the config file is refused in one line."""
