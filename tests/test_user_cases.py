@@ -293,3 +293,10 @@ def test_a_long_running_grader_takes_up_a_case_edited_while_it_runs(
     assert severity() == "critical"
     case.write_text(text.replace("severity: critical", "severity: urgent", 1), encoding="utf-8")
     assert severity() == "important"  # a case that cannot be read is skipped, as by the CLI
+    # a new case that cannot be read changes no note the grader uses, and is still taken up: its
+    # id is answered as unreadable (the API's 503), not as unknown (422), as after a restart
+    broken = mine / "cases" / "avalanche_danger.md"
+    broken.write_text(text.replace("id: fraud_detection", "id: avalanche_danger", 1).replace(
+        "severity: important", "severity: urgent", 1), encoding="utf-8")  # fmt: skip
+    with pytest.raises(grading.KnowledgeBaseError, match="your case 'avalanche_danger' could not"):
+        fresh().grade(answer, "avalanche_danger")

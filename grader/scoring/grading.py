@@ -1748,7 +1748,11 @@ class FreshGrader:
                 if stamp != self._stamp:
                     try:
                         kb = load_kb()
-                        if kb.digest != self._grader.kb.digest:
+                        # a note that cannot be read changes no digest, and is still news: its
+                        # id is answered as unreadable, not unknown, and reports say it was not
+                        # loaded
+                        was = self._grader.kb
+                        if kb.digest != was.digest or kb.skipped != was.skipped:
                             self._grader = Grader.open(kb=kb, embedder=self._grader.embedder)
                         self._stamp = stamp
                     except GraderError as exc:  # a bundled note broken, an index not to be built
