@@ -469,7 +469,10 @@ def _jsonl_records(source: Path) -> Iterator[tuple[int, dict | str]]:
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:  # where in this line, not in a line of its own
-                yield line, f"not valid JSON ({exc.msg} at character {exc.pos + 1} of the line)"
+                yield (
+                    line,
+                    f"not valid JSON ({exc.msg.removesuffix(' at')} at character {exc.pos + 1} of the line)",
+                )
                 continue
             except ValueError as exc:
                 yield line, f"not valid JSON ({first_line(exc, 80)})"
@@ -951,10 +954,12 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
     out += ["| candidate | " + ("question | rank | " if mixed else "") + "overall | "
             + " | ".join(steps) + " | flags |",
             "|---|" + ("---|---:|" if mixed else "") + "---:|" + "---:|" * len(steps) + "---|"]  # fmt: skip
-    place: dict[str, int] = {}
     for rid, r in ranked:
-        place[shown[rid]] = place.get(shown[rid], 0) + 1
-        question = f"{label[shown[rid]]} | {place[shown[rid]]} | " if mixed else ""
+        # equal overalls share a rank (1, 1, 3): the order among them is only their ids'
+        rank = 1 + sum(
+            shown[o] == shown[rid] and other.overall_score > r.overall_score for o, other in ranked
+        )
+        question = f"{label[shown[rid]]} | {rank} | " if mixed else ""
         scores = [str(s.score) if (s := _find_step(r, sid)) else "" for sid in steps]
         own = ", ".join(f for f in said[rid] if f not in common)
         out.append(

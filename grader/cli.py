@@ -722,8 +722,18 @@ def history_import(
     from grader.text import display_name, quantity
 
     try:
-        document = json.loads(export.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        text = export.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{display_name(export)}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{display_name(export)} is a folder: give the export file") from None
+    except OSError as exc:
+        raise InputError(f"{display_name(export)} cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{display_name(export)} is not UTF-8 text: give an export") from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
         raise InputError(f"{display_name(export)} cannot be read as JSON ({exc})") from None
     h = _history()
     added, skipped = h.import_export(document)
@@ -848,6 +858,7 @@ def batch(
 ) -> None:
     """Grade a cohort: one JSON report and one interviewer sheet per answer, summary.csv and
     summary.md; reruns resume. Exit code 1 when a row could not be graded."""
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -883,7 +894,12 @@ def batch(
     with writing_to(out):  # a second batch into the same folder is refused
         columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         try:
-            with Progress(*columns, transient=True) as bar:
+            # on stderr, and only on a terminal: stdout stays the caller's (a pipe had got a
+            # blank line from the bar's last frame)
+            err = Console(stderr=True)
+            with Progress(
+                *columns, console=err, transient=True, disable=not err.is_terminal
+            ) as bar:
                 task = bar.add_task("grading", total=None)
                 done = run_batch(
                     rows,

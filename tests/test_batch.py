@@ -55,6 +55,15 @@ def test_rows_are_read_and_bad_ones_named_by_line(tmp_path):
     ]
 
 
+def test_a_json_error_is_said_once_where_it_is(tmp_path):
+    path = tmp_path / "cohort.jsonl"
+    path.write_text('{"id": "ann", "question": "q", "answer": "one\ttab"}\n')
+    _rows, problems = read_rows(path)
+    assert [p.reason for p in problems] == [
+        "not valid JSON (Invalid control character at character 46 of the line)"  # not "at at"
+    ]
+
+
 def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_path):
     table = tmp_path / "cohort.csv"
     table.write_text(
@@ -213,6 +222,17 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     rows = [line for line in summary.splitlines() if line.startswith(("| ana |", "| ben |"))]
     assert [r.split(" | ")[:3] for r in rows] == [["| ben", "Q1", "1"], ["| ana", "Q2", "1"]]
     assert "**Question:**" not in summary
+    # equal overalls share a rank: the order among them is only their ids'
+    for rid, text in (("cal", answer), ("dan", WEAK.read_text())):
+        (reports / f"{rid}.json").write_text(grader.grade(text, "video_recommendation").to_json())
+    write_summary(tmp_path, [])
+    ranks = {
+        line.split(" | ")[0][2:]: line.split(" | ")[2]
+        for line in (tmp_path / "summary.md").read_text().splitlines()
+        if line.startswith(("| ana |", "| cal |", "| dan |"))
+    }
+    assert ranks == {"ana": "1", "cal": "1", "dan": "3"}
+    write_summary(tmp_path, [], {"ana", "ben"})
     # each question's components apart: one rubric's severities, not two cohorts pooled
     sections = [line for line in summary.splitlines() if line.startswith("## Components")]
     assert sections == [

@@ -385,6 +385,11 @@ def test_history_commands(cli, db, tmp_path):
     not_export = tmp_path / "notes.json"
     not_export.write_text('{"attempts": []}')
     assert cli("import", str(not_export)).exit_code == 2
+    missing = cli("import", str(tmp_path / "nope.json"))  # not "cannot be read as JSON"
+    assert (
+        missing.exit_code == 2
+        and missing.stderr == f"error: {tmp_path / 'nope.json'}: no such file\n"
+    )
     # an export's attempt must be one this version can show: refused whole, in one line
     doc = json.loads(out.read_text())
     broken_ones = (
