@@ -79,10 +79,18 @@ def _seconds(data: bytes, name: str) -> float | None:
         return None
 
 
+def size_text(size: int) -> str:
+    """A file's size as the upload box writes it (4.4 KB, 12.0 MB); an empty file as such (the
+    box's "0.1 KB" had read as a file with something in it)."""
+    if size == 0:
+        return "empty"
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 0.1):.1f} KB"
+
+
 def length(file: KeptFile) -> str:
     """'12 s', '3 min 05 s', or the size when the length is unknown."""
     if file.seconds is None:
-        return f"{max(file.size / 1e3, 0.1):.1f} KB"
+        return size_text(file.size)
     s = max(int(file.seconds), 1)  # whole seconds, as a player counts them
     return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
 

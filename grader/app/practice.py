@@ -12,6 +12,7 @@ from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.answers.transcripts import sniff_format
 from grader.app import drafts, kept, report_view, sidebar, state
+from grader.app.kept import size_text
 from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
@@ -48,8 +49,8 @@ FILES_LOST = "an uploaded file or a recording must be given again"
 NOTHING = {
     "paste": "nothing to grade: paste your answer, upload a file or record one",
     "upload": "no file to grade: choose one in the box above (" + UPLOAD_HELP.lower().rstrip(".")
-    + "); a file the box shows in red was refused, and hovering over it says why (a Word or PDF "
-    "document: save it as .txt or .md, or paste its text)",
+    + "); a file the box shows in red was refused (another kind of file, or too large), and "
+    "hovering over it says why",
     "record": "nothing recorded yet: record your answer, or paste or upload it instead",
 }  # fmt: skip
 # said in the report when an answer revised from a timed one is graded without timings
@@ -264,11 +265,6 @@ def _ticking_clock() -> None:
             st.toast(f"{WARN_MINUTES} minutes left", icon=":material/hourglass_bottom:")
 
 
-def _size(size: int) -> str:
-    """A file's size as the upload box writes it (4.4KB, 12.0MB)."""
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 0.1):.1f} KB"
-
-
 def upload_limit_mb() -> int:
     """The largest file the upload box takes, in MB (`server.maxUploadSize`, .streamlit/config.toml)."""
     return int(st.get_option("server.maxUploadSize"))
@@ -300,7 +296,7 @@ def _answer_input():
         )
         upload = _kept_or("upload", live)
         if live is not None:  # a file the box refused leaves the one before it in place
-            st.caption(f"To grade: {inert(live.name)} ({_size(live.size)})")
+            st.caption(f"To grade: {inert(live.name)} ({size_text(live.size)})")
         if upload is None or not _is_audio(upload.name):
             st.text_input(  # a recording's speakers are not told apart: no name to give
                 "Candidate speaker (optional)",
@@ -368,7 +364,7 @@ def _kept_or(source: str, live):
         said = f"Your earlier recording ({kept.length(earlier)}) is kept"
         again = "record again to replace it"
     else:
-        said = f"Your earlier file {inert(earlier.name)} ({_size(earlier.size)}) is kept"
+        said = f"Your earlier file {inert(earlier.name)} ({size_text(earlier.size)}) is kept"
         again = "choose another file to replace it"
     st.info(
         f"{said}: **Grade** grades it, or {again}. The box above no longer shows it.",

@@ -36,6 +36,15 @@ OTHER_COLOUR = "gray"  # evidence for the other components
 NAMED_COLOUR = "blue"  # where a missing component is named without being explained
 ANSWERED = "blocks"  # session key prefix: how the answer is shown
 SHOWN_QUESTION_CHARS = 300  # a longer question is cut in the report's question line
+# On a narrow screen (a phone, or a laptop window with the sidebar open) the components table
+# showed one or two of its five columns: the list that stacks each component on a line of its own
+# is shown instead. Containers keyed with these words are shown on one kind of screen only.
+WIDE_ONLY, NARROW_ONLY = "wide_only", "narrow_only"
+NARROW_PX = 860
+NARROW_STYLE = f"""<style>
+@media (max-width: {NARROW_PX}px) {{ div[class*="st-key-"][class*="_{WIDE_ONLY}"] {{ display: none; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ div[class*="st-key-"][class*="_{NARROW_ONLY}"] {{ display: none; }} }}
+</style>"""
 
 
 def render(report: GradeReport, text: str, key: str) -> None:
@@ -56,21 +65,25 @@ def render(report: GradeReport, text: str, key: str) -> None:
         "A gap costs its component's importance times the points it lacks, so an important "
         f"partial component can come before a minor missing one. {status_note()}"
     )
-    st.dataframe(
-        components_table(report),
-        hide_index=True,
-        width="stretch",
-        column_config=COMPONENT_COLUMNS,
-        # "judged by" says something only when an LLM judged some components
-        column_order=[
-            k
-            for k in COMPONENT_COLUMNS
-            if k != "Judged by" or any(c.judged_by == "llm" for c in report.components)
-        ],
-        height=35 * (len(report.components) + 1) + 3,  # every row, no inner scrolling
-    )
-    with st.expander("The components as a list (easier to read on a phone)"):
+    with st.container(key=f"{key}_{WIDE_ONLY}"):
+        st.dataframe(
+            components_table(report),
+            hide_index=True,
+            width="stretch",
+            column_config=COMPONENT_COLUMNS,
+            # "judged by" says something only when an LLM judged some components
+            column_order=[
+                k
+                for k in COMPONENT_COLUMNS
+                if k != "Judged by" or any(c.judged_by == "llm" for c in report.components)
+            ],
+            height=35 * (len(report.components) + 1) + 3,  # every row, no inner scrolling
+        )
+        with st.expander("The components as a list"):
+            st.markdown(components_list(report))
+    with st.container(key=f"{key}_{NARROW_ONLY}"):  # the list itself, where the table is cut
         st.markdown(components_list(report))
+    st.html(NARROW_STYLE)
     _evidence(report, text, key)
     _outline(report)
     _follow_ups(report)
@@ -207,12 +220,19 @@ def _warnings(r: GradeReport) -> None:
 
 
 def _missed_critical(r: GradeReport) -> None:
-    for cid in r.missed_critical:
-        c = r.component(cid)
-        st.error(
-            f"**Missed critical component: {inert(c.title)}**  \n{inert(c.feedback)}",
-            icon=":material/error:",
-        )
+    """One box naming the critical components the answer missed, with why each matters folded
+    below it: a box each (a weak answer misses twelve) filled six phone screens before the top
+    improvements."""
+    if not r.missed_critical:
+        return
+    missed = [r.component(cid) for cid in r.missed_critical]
+    st.error(
+        f"**Missed critical components ({len(missed)}):** "
+        + " · ".join(inert(c.title) for c in missed),
+        icon=":material/error:",
+    )
+    with st.expander("Why each missed critical component matters"):
+        st.markdown("\n".join(f"- **{inert(c.title)}:** {inert(c.feedback)}" for c in missed))
 
 
 def step_chart(r: GradeReport) -> alt.LayerChart:
@@ -260,8 +280,8 @@ def step_chart(r: GradeReport) -> alt.LayerChart:
 COMPONENT_COLUMNS = {
     "Component": st.column_config.TextColumn("Component", width=370),
     "Status": st.column_config.TextColumn("Status", width="small"),
-    "Score": st.column_config.ProgressColumn(
-        "Score", min_value=0, max_value=100, format="%d", width="small"
+    "Score": st.column_config.ProgressColumn(  # grey: the theme's red read as a failing score
+        "Score", min_value=0, max_value=100, format="%d", width="small", color="#6b6b6b"
     ),
     "Severity": st.column_config.TextColumn("Severity", width=100),
     "Step": st.column_config.TextColumn("Step", width=265),
