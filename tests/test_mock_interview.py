@@ -160,6 +160,47 @@ def test_feedback_lists_only_the_points_the_reply_did_not_make(grader, weak_answ
     assert feedback.still_missing == [p for p in follow_up.listen_for if p != point]
 
 
+def test_feedback_does_not_list_a_point_the_answer_made_already(grader, weak_answer, weak_report):
+    """The probe may quote what the answer said: a point made there, in a passage credited to the
+    component, is not "still missing" after a reply that does not repeat it; a quote cut from a
+    longer passage is shown with its cut marked."""
+    from grader.practice.mock_interview import Round, reply_feedback
+    from grader.report import Evidence
+
+    first = MockInterview.start(weak_answer, weak_report, "video_recommendation")
+    follow_up = first.next_follow_up(grader.kb)
+    comp = weak_report.component(follow_up.component_id)
+    point = follow_up.listen_for[1]
+    quoted = comp.model_copy(
+        update={"evidence": [Evidence(quote=point, start=0, end=len(point), similarity=0.5)]}
+    )
+    report = weak_report.model_copy(
+        update={"components": [quoted if c.id == comp.id else c for c in weak_report.components]}
+    )
+    mock = MockInterview.start(weak_answer, report, "video_recommendation")
+    rnd = Round(
+        question=follow_up.question, component_id=comp.id, component_title=comp.title,
+        reply="I am not sure.", reply_start=len(mock.text), graded_score=comp.score,
+        before_score=comp.score, after_score=comp.score, before_status=comp.status,
+        after_status=comp.status,
+    )  # fmt: skip
+    feedback = reply_feedback(mock, rnd, follow_up)
+    assert feedback.still_missing == [p for p in follow_up.listen_for if p != point]
+    assert reply_feedback(first, rnd, follow_up).still_missing == follow_up.listen_for
+    cut = Evidence(quote="meaning the rate", start=len(mock.text), end=len(mock.text) + 16,
+                   similarity=0.5, excerpt=True)  # fmt: skip
+    mock.report = report.model_copy(
+        update={
+            "components": [
+                quoted.model_copy(update={"evidence": [cut]}) if c.id == comp.id else c
+                for c in report.components
+            ]
+        }
+    )
+    wide = rnd.model_copy(update={"reply": "I would compare it, meaning the rate, weekly."})
+    assert reply_feedback(mock, wide, follow_up).added == ["…meaning the rate…"]
+
+
 def test_feedback_says_when_a_reply_moved_a_score_without_a_quote():
     from grader.app.mock_interview import feedback_markdown
 

@@ -301,12 +301,16 @@ class ReplyFeedback(BaseModel):
 
 def reply_feedback(mock: MockInterview, rnd: Round, follow_up: FollowUp) -> ReplyFeedback:
     """Feedback on round `rnd` of `mock` (just played): the reply's words that now count for the
-    probed component, and the points of `follow_up.listen_for` still to make: those the reply did
-    not make in so many words (`probes.made`); none once the component is covered."""
+    probed component, and the points of `follow_up.listen_for` still to make: those neither the
+    reply nor the component's evidence in the answer makes in so many words (`probes.made`); none
+    once the component is covered."""
     comp = mock.report.component(rnd.component_id)
     end = rnd.reply_start + len(rnd.reply)
-    added = [e.quote for e in comp.evidence if e.start >= rnd.reply_start and e.end <= end]
-    said = terms(rnd.reply)
+    # shown as the report shows quotes: a piece of a longer passage with "…" at its ends
+    added = [e.shown for e in comp.evidence if e.start >= rnd.reply_start and e.end <= end]
+    # a point the answer made already, in a passage credited to the component (the probe may have
+    # quoted it), is not still missing: only what neither the reply nor the answer says
+    said = terms(" ".join([rnd.reply, *(e.quote for e in comp.evidence)]))
     missing = (
         [] if comp.status == "covered" else [p for p in follow_up.listen_for if not made(p, said)]
     )
