@@ -11,17 +11,22 @@ __version__ = "0.2.14"
 # sums in float64). It holds when grader is imported before numpy, as every entry point does.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-__all__ = ["grade", "GradeReport", "__version__"]
+__all__ = ["grade", "grade_file", "GradeReport", "__version__"]
 
 
 def __getattr__(name: str):
     # Lazy, so `import grader` stays cheap for the CLI and the tests.
-    if name == "grade":
-        from grader.scoring.grading import grade
+    if name in ("grade", "grade_file"):
+        from grader.scoring import grading
 
-        return grade
+        return getattr(grading, name)
     if name == "GradeReport":
         from grader.report import GradeReport
 
         return GradeReport
     raise AttributeError(name)
+
+
+def __dir__() -> list[str]:
+    """The public names, lazy ones included (`help(grader)` and completion list them)."""
+    return sorted(set(globals()) | set(__all__))

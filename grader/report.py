@@ -373,6 +373,11 @@ class AnswerStats(_Model):
 
 
 class GradeReport(_Model):
+    """One grading of one answer: the contract between the library, the CLI, the API, the app and
+    the evals (`to_json`; `model_validate_json` reads it back). Per component: status, score,
+    quotes from the answer as evidence and feedback; per step: a score; the follow-up questions,
+    the improvements, the passages not counted and why, warnings, and what was graded (`source`)."""
+
     schema_version: int = SCHEMA_VERSION
     question: QuestionMatch
     overall_score: int = Field(

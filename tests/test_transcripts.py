@@ -944,3 +944,25 @@ def test_subtitles_that_name_no_speaker_say_that_all_of_them_were_graded(tmp_pat
     assert UNLABELLED in _load(tmp_path, "call.vtt", bare).notes
     assert UNLABELLED not in _load(tmp_path, "named.vtt", VTT).notes
     assert UNLABELLED not in _load(tmp_path, "call.srt", SRT).notes
+
+
+def test_the_library_reads_text_and_files_as_the_cli_does(grader, tmp_path, monkeypatch):
+    """`grader.grade` reads pasted text as the app and the API do (a transcript's timings and the
+    interviewer's turns are not the candidate's words), and `grader.grade_file` reads a file as
+    `mlsd grade FILE` does."""
+    import grader as library
+    from grader.answers.files import load_answer_file
+    from grader.pipeline import grade_input
+    from grader.scoring import grading
+
+    monkeypatch.setattr(grading, "_default", grader)
+    srt = ROOT / "tests" / "data" / "mock_interview_spam.srt"
+    cli = grade_input(grader, load_answer_file(srt), "spam_detection")
+    pasted = library.grade(srt.read_text(encoding="utf-8"), "spam_detection")
+    assert pasted.source.format == "srt" and pasted.pacing is not None
+    assert pasted.components == cli.components and pasted.overall_score == cli.overall_score
+    assert (
+        grader.grade(srt.read_text(encoding="utf-8"), "spam_detection").components != cli.components
+    )
+    assert library.grade_file(srt, "spam_detection").to_json() == cli.to_json()
+    assert {"grade", "grade_file", "GradeReport"} <= set(dir(library))
