@@ -362,6 +362,50 @@ def test_pages_as_exported_are_read_whole():
     )
 
 
+def test_a_page_is_read_for_its_content_never_its_furniture_or_what_it_hides():
+    """What a reader takes as the answer: the page's <main> (or its articles), never its menus,
+    sidebars, footers, forms, comment sections or cookie banners, nor an element it hides; the
+    report says what was left out."""
+    from grader.answers.files import read_text
+    from grader.answers.webpage import webpage_reading
+
+    page = (
+        "<!doctype html><html><body><header><nav><ul><li>Home</li><li>Pricing</li></ul></nav>"
+        "<div class='cookie-banner'>We use cookies. <button>Accept</button></div></header>"
+        "<aside><h3>Related</h3><ul><li><a href='/p'>Privacy and GDPR for ML</a></li></ul></aside>"
+        "<main><article><header><h1>Fraud design</h1></header><p>We score each payment in 50 ms."
+        "</p><div hidden>We encrypt every field.</div><p style='color:red; display: none'>SHAP "
+        "reasons for each decline.</p><span aria-hidden='true'>fairness audits</span>"
+        "<p>Labels come from chargebacks.</p><section class='comments'><p>jdoe: and privacy?</p>"
+        "</section><form><select><option>a</option><option>b</option></select></form></article>"
+        "</main><footer><p>Privacy · Terms</p></footer></body></html>"
+    )
+    read, left_out = webpage_reading(page)
+    assert (
+        read
+        == "# Fraud design\n\nWe score each payment in 50 ms.\n\nLabels come from chargebacks.\n"
+    )
+    assert left_out == {"furniture": 5, "hidden": 3}  # the banner, sidebar, comments, form, footer
+    answer = read_text(page)
+    assert answer.graded_text == read and answer.source.format == "html"
+    assert answer.notes == (
+        "read as a web page: left out 5 parts of the page around the answer (menus, sidebars, "
+        "footers, forms, comments, banners) and 3 elements the page hides, none of it graded",
+    )
+    # no <main> nor <article>: the whole page, its furniture and hidden elements still left out
+    loose = page.replace("<main>", "<div>").replace("</main>", "</div>")
+    loose = loose.replace("<article>", "<div>").replace("</article>", "</div>")
+    read, left_out = webpage_reading(loose)
+    assert read.startswith("# Fraud design") and "Privacy" not in read and "cookies" not in read
+    assert left_out == {
+        "furniture": 6,
+        "hidden": 3,
+    }  # its <header>s read (titles): their nav and banner not
+    # a <main> holding nothing to read: the page as a whole
+    empty = "<html><body><main><nav><p>Home</p></nav></main><p>We retrain weekly.</p></body></html>"
+    assert webpage_reading(empty)[0] == "We retrain weekly.\n"
+
+
 def test_a_long_text_is_refused_before_it_is_read_as_a_page(monkeypatch):
     from grader.answers.files import read_text
     from grader.answers.webpage import _BLOCK_TAG

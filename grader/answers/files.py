@@ -16,7 +16,7 @@ from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.slides import is_slide_dump, slides_text
 from grader.answers.transcribe import AUDIO_FORMATS, sniff_audio, transcribe
-from grader.answers.webpage import is_webpage, webpage_text
+from grader.answers.webpage import is_webpage, left_out_note, webpage_reading
 from grader.errors import InputError
 from grader.report import SourceInfo
 
@@ -266,7 +266,9 @@ def _from_layout(text: str, shown: str | None, suffix: str) -> AnswerInput | Non
     """Text laid out for another medium, read as the text it shows: a web page's HTML source
     (`webpage_text`), a slide deck's export (`slides_text`); None for any other text."""
     if suffix in WEBPAGE_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and is_webpage(text)):
-        return AnswerInput.from_text(webpage_text(text), name=shown, fmt="html")
+        read, left_out = webpage_reading(text)
+        inp = AnswerInput.from_text(read, name=shown, fmt="html")
+        return dataclasses.replace(inp, notes=(left_out_note(left_out),)) if left_out else inp
     if is_slide_dump(text):
         return AnswerInput.from_text(slides_text(text), name=shown, fmt="slides")
     return None

@@ -1,8 +1,12 @@
 """Answers pasted as a web page's source (a wiki's source view, an exported HTML file): read as
-the text a browser shows, with its paragraphs, line breaks, headings, list items and table rows.
+the text a reader takes as the answer, with its paragraphs, line breaks, headings, list items and
+table rows.
 
 Read as plain text, `<br>` joined the sentences it separated ("...10 billion messages a day<br>
-so the decision...", not credited), and quotes showed `<li>`, `&#39;` and HTML comments.
+so the decision...", not credited), and quotes showed `<li>`, `&#39;` and HTML comments. Read
+whole, a blog page's menu, "related posts" sidebar and reader comments were graded as the answer
+(a sidebar link "Privacy and GDPR compliance for ML engineers" credited privacy, and a reader's
+comment was quoted back as "You said"), and so was text the page hides.
 """
 
 from __future__ import annotations
@@ -10,12 +14,28 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from grader.text import without_fenced_code
+from grader.text import quantity, without_fenced_code
 
 # tags that start a new line, and those that leave a blank line around them
 _LINE = frozenset("br tr dt dd blockquote section article header footer aside figure".split())
 _PARAGRAPH = frozenset("p div ul ol dl table h1 h2 h3 h4 h5 h6 hr pre".split())
 _SKIPPED = frozenset("script style title template noscript svg".split())  # never shown
+# elements without an end tag: one set aside holds nothing else
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# a page's furniture around its content, set aside with all they hold: menus, sidebars, footers,
+# forms and their controls (a <select> ran its options together into a sentence)
+_FURNITURE_TAGS = frozenset("nav aside footer form select button dialog".split())
+_FURNITURE_ROLES = frozenset("navigation banner contentinfo complementary search dialog".split())
+# words of a class or id that name furniture, read as whole words ("comments", "cookie-banner")
+_FURNITURE_NAMES = re.compile(
+    r"(?<![a-z0-9])(?:comments?|disqus|cookies?|consent|gdpr|breadcrumbs?|sidebar|newsletter|"
+    r"subscribe|share|social|adverts?|advertisement|ads|sponsored|popup|modal|navbar|menu)"
+    r"(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MAIN = re.compile(r"<main\b|\srole\s*=\s*[\"']?main\b", re.IGNORECASE)
+_ARTICLE = re.compile(r"<article\b", re.IGNORECASE)
 # a block tag, its attributes read without crossing another "<" (linear on "<p <p <p ...")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|table|tr|td|th)\b[^<>]*>", re.IGNORECASE)
 _CLOSING_TAG = re.compile(r"</(?:p|div|li|ul|ol|h[1-6]|table|tr|td|th)\s*>", re.IGNORECASE)
@@ -43,18 +63,81 @@ def is_webpage(text: str) -> bool:
     return sum(map(len, _BLOCK_TAG.findall(seen))) >= MIN_TAG_SHARE * len(seen)
 
 
+def _set_aside(tag: str, attrs: dict[str, str | None], outside: bool) -> str | None:
+    """Why an element and all it holds is no part of the answer a reader takes from the page:
+    "hidden" (the `hidden` attribute, `aria-hidden`, a style that hides it) or "furniture" (a
+    menu, a sidebar, a footer, a form, a comment section, a cookie banner); None when it is read.
+    A <header> outside the content a page marks (`outside`) is its banner; inside it, or on a
+    page that marks none, the title of what is read."""
+    style = attrs.get("style") or ""
+    if (
+        "hidden" in attrs
+        or (attrs.get("aria-hidden") or "").strip().lower() == "true"
+        or _HIDING_STYLE.search(style)
+        or (tag == "input" and (attrs.get("type") or "").lower() == "hidden")
+    ):
+        return "hidden"
+    role = (attrs.get("role") or "").strip().lower()
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if (
+        tag in _FURNITURE_TAGS
+        or (tag == "header" and outside)
+        or role in _FURNITURE_ROLES
+        or _FURNITURE_NAMES.search(names.replace("_", "-"))
+    ):
+        return "furniture"
+    return None
+
+
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, content: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skipping = 0
+        # the element the page's content is in ("main" or "article"; None: the whole page) and
+        # how deep the text is inside one; an element set aside: its tag and nesting, and why
+        self.content = content
+        self.in_content = 0
+        self.aside: list[str | int] | None = None
+        self.left_out: dict[str, int] = {}
         self.cells = 0  # cells of the row being read
         self.rows = 0  # rows of the table being read: its first is its header
         self.lists = 0  # lists the text is inside
         self.inside = 0  # cells and list items the text is inside: their paragraphs are spaces
         self.pre = 0
 
+    def _reading(self, tag: str, attrs) -> bool:
+        """Track the content and what is set aside as a start tag opens; whether it is read."""
+        if self.aside is not None:
+            if tag == self.aside[0] and tag not in _VOID:
+                self.aside[1] += 1
+            return False
+        if self.content and (tag == self.content or ("role", "main") in attrs):
+            self.in_content += tag not in _VOID
+        why = _set_aside(tag, dict(attrs), bool(self.content) and not self.in_content)
+        if why:
+            self.left_out[why] = self.left_out.get(why, 0) + 1
+            if tag not in _VOID:
+                self.aside = [tag, 1]
+            return False
+        return not self.content or bool(self.in_content)
+
+    def _closing(self, tag: str) -> bool:
+        """Track the content and what is set aside as an end tag closes; whether it is read."""
+        if self.aside is not None:
+            if tag == self.aside[0]:
+                self.aside[1] -= 1
+                if not self.aside[1]:
+                    self.aside = None
+            return False
+        reading = not self.content or bool(self.in_content)
+        if self.content and tag == self.content and self.in_content:
+            self.in_content -= 1
+        return reading
+
     def handle_starttag(self, tag: str, attrs) -> None:
+        if not self._reading(tag, attrs):
+            return
         if tag in _SKIPPED:
             self.skipping += 1
         if self.skipping:
@@ -84,6 +167,8 @@ class _Text(HTMLParser):
             self.cells = 0 if tag == "tr" else self.cells
 
     def handle_startendtag(self, tag: str, attrs) -> None:
+        if self.aside is not None or (self.content and not self.in_content):
+            return
         if not self.skipping and (tag in _LINE or tag in _PARAGRAPH):
             self._space() if self.inside else self.out.append("\n")
 
@@ -92,6 +177,8 @@ class _Text(HTMLParser):
             self.out.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if not self._closing(tag):
+            return
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
             return
@@ -115,7 +202,7 @@ class _Text(HTMLParser):
             self.out.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if self.skipping:
+        if self.skipping or self.aside is not None or (self.content and not self.in_content):
             return
         if self.pre:  # preformatted text keeps its lines
             self.out.append(data.replace("\xa0", " "))
@@ -127,13 +214,42 @@ class _Text(HTMLParser):
 
 
 def webpage_text(text: str) -> str:
-    """The text a browser shows of an HTML page: tags, comments, scripts and styles left out,
-    entities read, block tags as line breaks and blank lines, headings as Markdown headings, list
-    items as bullets (nested ones indented), table rows as pipe rows and preformatted text with its
-    lines."""
-    parser = _Text()
+    """The answer a reader takes from an HTML page (`webpage_reading`)."""
+    return webpage_reading(text)[0]
+
+
+def webpage_reading(text: str) -> tuple[str, dict[str, int]]:
+    """The text a reader takes as the answer from an HTML page, and how many elements were left
+    out of it, by why ("hidden", "furniture"). What a browser shows: tags, comments, scripts and
+    styles left out, entities read, block tags as line breaks and blank lines, headings as
+    Markdown headings, list items as bullets (nested ones indented), table rows as pipe rows and
+    preformatted text with its lines; of that, the page's <main> (or its articles) when it marks
+    one, and never a hidden element or the page's furniture (`_set_aside`)."""
+    seen = _HIDDEN.sub(" ", text)
+    content = "main" if _MAIN.search(seen) else "article" if _ARTICLE.search(seen) else None
+    read, left_out = _read(text, content)
+    if content and not read:  # a <main> holding nothing readable: the page as a whole
+        read, left_out = _read(text, None)
+    return read + "\n", left_out
+
+
+def left_out_note(left_out: dict[str, int]) -> str:
+    """The report's note of what a web page's reading left out (`webpage_reading`)."""
+    parts = []
+    if left_out.get("furniture"):
+        parts.append(
+            f"{quantity(left_out['furniture'], 'part')} of the page around the answer (menus, "
+            "sidebars, footers, forms, comments, banners)"
+        )
+    if left_out.get("hidden"):
+        parts.append(f"{quantity(left_out['hidden'], 'element')} the page hides")
+    return f"read as a web page: left out {' and '.join(parts)}, none of it graded"
+
+
+def _read(text: str, content: str | None) -> tuple[str, dict[str, int]]:
+    parser = _Text(content)
     parser.feed(text)
     parser.close()
     lines = [line.rstrip() for line in "".join(parser.out).split("\n")]
     joined = "\n".join(line if line.strip() else "" for line in lines)
-    return re.sub(r"\n{3,}", "\n\n", joined).strip() + "\n"
+    return re.sub(r"\n{3,}", "\n\n", joined).strip(), parser.left_out
