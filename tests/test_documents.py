@@ -64,6 +64,38 @@ def _pdf(lines: list[str], pages: int = 1) -> bytes:
     return out + trailer.encode()
 
 
+def _pdf_pages(pages: list[list[str]]) -> bytes:
+    """A PDF whose pages show their own lines (one content stream each)."""
+    from pypdf import PdfReader
+
+    writer = PdfWriter()
+    for lines in pages:
+        writer.add_page(PdfReader(io.BytesIO(_pdf(lines))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdfs_running_header_footer_and_page_numbers_are_no_part_of_the_answer(tmp_path):
+    """A line recurring at the top or bottom of the pages, and a bare page number there, are left
+    out; a sentence a page break cut runs on into the next page, so its quote keeps its start."""
+    header = "Acme Interview Prep - Candidate 17 - CONFIDENTIAL"
+    path = tmp_path / "answer.pdf"
+    path.write_bytes(
+        _pdf_pages(
+            [
+                [header, "Requirements", "Velocity features per card are"],
+                [header, "computed in a streaming job with Flink.", "Page 2 of 3"],
+                [header, "Monitoring", "We alert when PSI exceeds 0.2.", "3"],
+            ]
+        )
+    )
+    text = load_answer_file(path).text
+    assert header not in text and "Page 2" not in text and not text.rstrip().endswith("3")
+    assert "Velocity features per card are computed in a streaming job with Flink." in text
+    assert "Flink.\n\nMonitoring" in text  # a page that ends a sentence keeps its break
+
+
 def test_a_word_document_keeps_its_headings_lists_and_tables(tmp_path):
     path = tmp_path / "answer.docx"
     path.write_bytes(_docx())

@@ -217,9 +217,62 @@ def reflowed(page: str) -> str:
     return "\n".join(out)
 
 
+# A page's running header and footer ("Acme Prep - Candidate 17 - CONFIDENTIAL", "Page 2 of 5")
+# are no part of the answer: read, they were spliced into the sentence a page break cut, and
+# the quote lost its start ("computed in a streaming job ..."). A line among the first or last
+# EDGE_LINES of a page that recurs there (figures aside) on half the pages or more, two at least,
+# is such a line, and so is a bare page number there.
+EDGE_LINES = 2
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]",
+    re.IGNORECASE,
+)
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """The pages without their running headers, footers and page numbers (`EDGE_LINES`)."""
+
+    def edges(lines: list[str]) -> list[int]:
+        shown = [i for i, line in enumerate(lines) if line.strip()]
+        return sorted(set(shown[:EDGE_LINES] + shown[-EDGE_LINES:]))
+
+    split = [page.split("\n") for page in pages]
+    counts: dict[str, int] = {}
+    for lines in split:
+        for key in {_edge_key(lines[i]) for i in edges(lines)}:
+            counts[key] = counts.get(key, 0) + 1
+    running = {k for k, n in counts.items() if n >= max(2, (len(pages) + 1) // 2)}
+    out = []
+    for lines in split:
+        drop = {
+            i
+            for i in edges(lines)
+            if _edge_key(lines[i]) in running or _PAGE_NUMBER.fullmatch(lines[i].strip())
+        }
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop).strip())
+    return out
+
+
+def joined_pages(pages: list[str]) -> str:
+    """The pages' text, a blank line apart, except where a sentence runs on over the page break
+    (the page ends without a stop and the next starts with a small letter): one space."""
+    out = ""
+    for page in (p for p in pages if p):
+        if out and not _ENDS_LINE.search(out) and page[:1].islower():
+            out += " " + page
+        else:
+            out += ("\n\n" if out else "") + page
+    return out
+
+
 def pdf_text(data: bytes, name: str) -> str:
-    """The PDF's text layer, page by page (pages apart by a blank line), its wrapped lines joined
-    (`reflowed`)."""
+    """The PDF's text layer, page by page (pages apart by a blank line, unless a sentence runs on
+    over the break), its wrapped lines joined (`reflowed`), without its running headers, footers
+    and page numbers (`without_running_lines`)."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings ("EOF marker not found")
@@ -237,7 +290,7 @@ def pdf_text(data: bytes, name: str) -> str:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged file: any of pypdf's errors
         raise InputError(f"{name} could not be read as a PDF ({first_line(exc)})") from None
-    text = "\n\n".join(reflowed(p) for p in pages if p)
+    text = joined_pages([reflowed(p) for p in without_running_lines(pages) if p])
     if not text.strip():
         raise InputError(
             f"{name} holds no text layer (a scan or an image?): export the answer as text, or "
