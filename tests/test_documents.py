@@ -263,3 +263,26 @@ def test_crafted_documents_are_refused_or_read_within_bounds(monkeypatch):
     monkeypatch.setattr(documents, "MAX_BODY_BYTES", 1000)
     with pytest.raises(InputError, match="text part unpacks to .* too large"):
         load_answer_bytes(_docx(), "a.docx")
+
+
+def test_other_office_files_are_named_when_refused(tmp_path):
+    """A deck or a workbook is a ZIP package as a Word document is: named, with what to do, not
+    called a binary file."""
+    import zipfile
+
+    for part, kind, suffix in (
+        ("ppt/presentation.xml", "a PowerPoint deck", "pptx"),
+        ("xl/workbook.xml", "an Excel workbook", "xlsx"),
+    ):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as package:
+            package.writestr("[Content_Types].xml", "<Types/>")
+            package.writestr(part, "<x/>")
+        path = tmp_path / f"answer.{suffix}"
+        path.write_bytes(out.getvalue())
+        with pytest.raises(InputError) as err:
+            load_answer_file(path)
+        assert str(err.value) == (
+            f"{path} is {kind}, which is not read: export its text (as .txt or .md), or save it "
+            "as .pdf or .docx"
+        )

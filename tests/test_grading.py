@@ -507,7 +507,8 @@ def test_an_answer_to_another_question_is_told_to_answer_this_one_and_never_quot
     text = (ROOT / "evals" / "data" / "offtopic" / "url_shortener.md").read_text()
     report = grader.grade(text, "fraud_detection")
     assert report.question.off_topic and report.question.relevance < 0.5
-    assert report.improvements[0].startswith("Answer the question asked")
+    title = grader.kb.cases["fraud_detection"].title  # named as everywhere else, not by its id
+    assert report.improvements[0].startswith(f'Answer the question asked ("{title}")')
     assert report.follow_up_questions and not any(
         f.quote or f.kind != "gap" for f in report.follow_up_questions
     )

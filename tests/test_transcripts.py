@@ -444,6 +444,11 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
             "not a valid WebVTT file \\(the cue timed 'hello --> world' cannot be read",
         ),
         ("report.json", '{"overall_score": 80}', "is not a transcript"),
+        (  # cut off: where it breaks, not "not a transcript"
+            "cut.json",
+            '{"text": "abc", "segments": [',
+            "is not valid JSON \\(Expecting value at line 1, column 30\\): the file may be cut off",
+        ),
         ("empty.srt", "", "has no spoken words"),
         (
             "only.txt",

@@ -39,6 +39,27 @@ def is_docx(data: bytes) -> bool:
         return False
 
 
+# other office packages, by a part only they hold: named when refused (a deck had been called a
+# "binary file" while a Word document, also a ZIP package, is read)
+OTHER_OFFICE = {
+    "ppt/presentation.xml": "a PowerPoint deck",
+    "xl/workbook.xml": "an Excel workbook",
+    "content.xml": "an OpenDocument file",
+}
+
+
+def office_kind(data: bytes) -> str | None:
+    """What kind of office package other than a Word document `data` is, if it is one."""
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    return next((kind for part, kind in OTHER_OFFICE.items() if part in names), None)
+
+
 def is_pdf(data: bytes) -> bool:
     return data[:1024].lstrip()[:5] == b"%PDF-"
 

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from grader.answers import transcripts as tr
 from grader.answers.confidence import Heard, same_words, unsure_note
 from grader.answers.decode import check_length, decoded
-from grader.answers.documents import docx_text, is_docx, is_pdf, pdf_text
+from grader.answers.documents import docx_text, is_docx, is_pdf, office_kind, pdf_text
 from grader.answers.model import AnswerInput
 from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
@@ -213,6 +213,11 @@ def _from_document(data: bytes, name: str) -> AnswerInput | None:
         text, fmt = docx_text(data, name), "docx"
     elif Path(name).suffix.lower() == ".docx" and data.startswith(b"PK"):
         raise InputError(f"{name} could not be read as a Word document (not a whole .docx package)")
+    elif kind := office_kind(data):
+        raise InputError(
+            f"{name} is {kind}, which is not read: export its text (as .txt or .md), or save it "
+            "as .pdf or .docx"
+        )
     elif data.lstrip()[:5] == b"{\\rtf":  # its control words would be graded as the answer's words
         raise InputError(
             f"{name} is a Rich Text (RTF) document, which is not read: save it as .docx, .pdf, "

@@ -317,6 +317,11 @@ def parse_json(text: str, name: str = "the transcript") -> JSONTranscript:
     """faster-whisper JSON (`mlsd transcribe` writes it) or OpenAI verbose_json; a bare segment list too."""
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as exc:  # cut off, or edited by hand: where it breaks
+        raise InputError(
+            f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): "
+            "the file may be cut off"
+        ) from None
     except (ValueError, RecursionError):
         raise InputError(f"{name} {_NOT_TRANSCRIPT}") from None
     return parse_verbose(data, name)

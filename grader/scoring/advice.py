@@ -216,7 +216,7 @@ class Advisor:
     @staticmethod
     def answer_the_question(question: QuestionMatch) -> str:
         """The first improvement for an answer to another question (`QuestionMatch.off_topic`)."""
-        asked = question.asked or question.title
+        asked = question.shown  # a case asked for by its id is named by its title
         return (
             f'Answer the question asked ("{asked}"): this answer reads as an answer to another '
             f"question, so its scores were scaled by {question.relevance:.2f}"
