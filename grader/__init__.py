@@ -17,9 +17,9 @@ __all__ = ["grade", "grade_file", "GradeReport", "__version__"]
 def __getattr__(name: str):
     # Lazy, so `import grader` stays cheap for the CLI and the tests.
     if name in ("grade", "grade_file"):
-        from grader.scoring import grading
+        from grader import pipeline
 
-        return getattr(grading, name)
+        return getattr(pipeline, name)
     if name == "GradeReport":
         from grader.report import GradeReport
 

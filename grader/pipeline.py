@@ -14,7 +14,7 @@ from grader.answers.numbers import NumberRuns
 from grader.extras import needs
 from grader.report import Evidence, GradeReport
 from grader.scoring.advice import Advisor
-from grader.scoring.grading import Grader
+from grader.scoring.grading import Grader, default_grader
 from grader.text import read_stretch
 
 Progress = Callable[[str], None]
@@ -130,3 +130,21 @@ def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> Grade
             quoted.setdefault(c.step, []).extend((e.start, e.end) for e in c.evidence)
     pacing = compute_pacing(grader, inp, evidence=quoted)
     return report.model_copy(update={"pacing": pacing}) if pacing else report
+
+
+def grade(answer: str, question: str) -> GradeReport:
+    """Grade `answer` against `question` (a case id, a case title or free text) with the default
+    grader. The text is read as the app and the API read pasted text (`files.read_text`): an SRT,
+    WebVTT or transcript-JSON text as its file would be (the candidate's turns, with pacing), a web
+    page's HTML source as the answer a reader takes from it. `Grader.grade` grades text exactly as
+    given."""
+    return grade_input(default_grader(), answer, question)
+
+
+def grade_file(path, question: str, *, candidate: str | None = None) -> GradeReport:
+    """Grade the answer in a file (text, Markdown, Word, PDF, HTML, a notebook, a transcript or a
+    recording) against `question`, as `mlsd grade FILE` does; `candidate` names the speaker to
+    grade in a transcript with several."""
+    from grader.answers.files import load_answer_file
+
+    return grade_input(default_grader(), load_answer_file(path, candidate=candidate), question)

@@ -404,6 +404,9 @@ def test_a_page_is_read_for_its_content_never_its_furniture_or_what_it_hides():
     # a <main> holding nothing to read: the page as a whole
     empty = "<html><body><main><nav><p>Home</p></nav></main><p>We retrain weekly.</p></body></html>"
     assert webpage_reading(empty)[0] == "We retrain weekly.\n"
+    # furniture left open to the end (sloppy markup): the answer is never read as empty
+    open_ended = "<html><body><div class='comments'><p>We retrain weekly.</p></body></html>"
+    assert webpage_reading(open_ended) == ("We retrain weekly.\n", {})
 
 
 def test_a_long_text_is_refused_before_it_is_read_as_a_page(monkeypatch):

@@ -960,7 +960,7 @@ def test_the_library_reads_text_and_files_as_the_cli_does(grader, tmp_path, monk
     from grader.pipeline import grade_input
     from grader.scoring import grading
 
-    monkeypatch.setattr(grading, "_default", grader)
+    monkeypatch.setattr(grading, "_default", grader)  # the process-wide grader: this one
     srt = ROOT / "tests" / "data" / "mock_interview_spam.srt"
     cli = grade_input(grader, load_answer_file(srt), "spam_detection")
     pasted = library.grade(srt.read_text(encoding="utf-8"), "spam_detection")

@@ -90,10 +90,11 @@ def _set_aside(tag: str, attrs: dict[str, str | None], outside: bool) -> str | N
 
 
 class _Text(HTMLParser):
-    def __init__(self, content: str | None = None) -> None:
+    def __init__(self, content: str | None = None, furniture: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skipping = 0
+        self.furniture = furniture  # whether the page's furniture is set aside
         # the element the page's content is in ("main" or "article"; None: the whole page) and
         # how deep the text is inside one; an element set aside: its tag and nesting, and why
         self.content = content
@@ -115,6 +116,8 @@ class _Text(HTMLParser):
         if self.content and (tag == self.content or ("role", "main") in attrs):
             self.in_content += tag not in _VOID
         why = _set_aside(tag, dict(attrs), bool(self.content) and not self.in_content)
+        if why == "furniture" and not self.furniture:
+            why = None
         if why:
             self.left_out[why] = self.left_out.get(why, 0) + 1
             if tag not in _VOID:
@@ -230,6 +233,8 @@ def webpage_reading(text: str) -> tuple[str, dict[str, int]]:
     read, left_out = _read(text, content)
     if content and not read:  # a <main> holding nothing readable: the page as a whole
         read, left_out = _read(text, None)
+    if not read and left_out.get("furniture"):  # all of it read as furniture (an element left
+        read, left_out = _read(text, None, furniture=False)  # open): never an empty answer
     return read + "\n", left_out
 
 
@@ -246,8 +251,8 @@ def left_out_note(left_out: dict[str, int]) -> str:
     return f"read as a web page: left out {' and '.join(parts)}, none of it graded"
 
 
-def _read(text: str, content: str | None) -> tuple[str, dict[str, int]]:
-    parser = _Text(content)
+def _read(text: str, content: str | None, furniture: bool = True) -> tuple[str, dict[str, int]]:
+    parser = _Text(content, furniture)
     parser.feed(text)
     parser.close()
     lines = [line.rstrip() for line in "".join(parser.out).split("\n")]

@@ -1762,23 +1762,3 @@ class FreshGrader:
                         )
                 self._checked = time.monotonic()
             return self._grader
-
-
-def grade(answer: str, question: str) -> GradeReport:
-    """Grade `answer` against `question` (a case id, a case title or free text) with the default
-    grader. The text is read as the app and the API read pasted text (`files.read_text`): an SRT,
-    WebVTT or transcript-JSON text as its file would be (the candidate's turns, with pacing), a web
-    page's HTML source as the text a browser shows. `Grader.grade` grades text exactly as given."""
-    from grader.pipeline import grade_input
-
-    return grade_input(default_grader(), answer, question)
-
-
-def grade_file(path, question: str, *, candidate: str | None = None) -> GradeReport:
-    """Grade the answer in a file (text, Markdown, Word, PDF, HTML, a notebook, a transcript or a
-    recording) against `question`, as `mlsd grade FILE` does; `candidate` names the speaker to
-    grade in a transcript with several."""
-    from grader.answers.files import load_answer_file
-    from grader.pipeline import grade_input
-
-    return grade_input(default_grader(), load_answer_file(path, candidate=candidate), question)
