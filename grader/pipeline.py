@@ -18,6 +18,11 @@ from grader.scoring.grading import Grader, default_grader
 from grader.text import read_stretch
 
 Progress = Callable[[str], None]
+MISHEARD = (
+    "the recording was mostly misheard, so this grade reads words the recogniser guessed: "
+    "whether it answers the question was not judged from them; record again in a quieter room or "
+    "closer to the microphone (what was misheard, and where, is below)"
+)
 
 
 def grade_input(
@@ -34,12 +39,13 @@ def grade_input(
     say = progress or (lambda _stage: None)
     inp = answer if isinstance(answer, AnswerInput) else read_text(answer)
     say("grading")
-    report = grader.grade(inp.graded_text, question)
+    report = grader.grade(inp.graded_text, question, judge_topic=not inp.misheard)
     source = inp.source
     if not inp.as_sent:  # the offsets index text the caller does not have as it is
         source = source.model_copy(update={"text": inp.text})
+    misheard = [MISHEARD] if inp.misheard else []
     report = report.model_copy(
-        update={"source": source, "warnings": [*inp.notes, *report.warnings]}
+        update={"source": source, "warnings": [*misheard, *inp.notes, *report.warnings]}
     )
     if inp.segments:
         say("pacing")

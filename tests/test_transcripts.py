@@ -262,6 +262,7 @@ def test_only_the_candidates_words_tell_how_well_the_candidate_was_heard(tmp_pat
         inp = _load(tmp_path, "call.json", json.dumps(doc))
         assert inp.source.candidate == "Candidate"
         assert bool([n for n in inp.notes if "unsure" in n]) is warned
+        assert inp.misheard is warned  # every word of the candidate's unsure: mostly misheard
 
 
 def test_openai_verbose_json_segments_and_words(tmp_path):
@@ -971,3 +972,26 @@ def test_the_library_reads_text_and_files_as_the_cli_does(grader, tmp_path, monk
     )
     assert library.grade_file(srt, "spam_detection").to_json() == cli.to_json()
     assert {"grade", "grade_file", "GradeReport"} <= set(dir(library))
+
+
+def test_a_mostly_misheard_recording_is_not_judged_off_topic(grader):
+    """Words a recogniser mostly misheard cannot say what question they answer: the answer is not
+    scaled as one to another question (a noisy recording of an on-topic answer had been, to
+    0/100, told first to answer the question asked), and the report says so first."""
+    import dataclasses
+
+    from grader.answers.confidence import MISHEARD_SHARE, Heard, misheard
+    from grader.answers.model import AnswerInput
+    from grader.pipeline import MISHEARD, grade_input
+
+    words = [Heard(float(i), "word", 0.2 if i < 8 else 0.9) for i in range(20)]
+    assert misheard(words) and 8 / 20 >= MISHEARD_SHARE
+    assert not misheard(words[4:]) and not misheard(words[:8])  # 4 of 16; too few words
+    text = (ROOT / "evals" / "data" / "offtopic" / "url_shortener.md").read_text()
+    heard_well = grade_input(grader, AnswerInput.from_text(text), "fraud_detection")
+    assert heard_well.question.off_topic  # the same words, heard well, are judged
+    inp = dataclasses.replace(AnswerInput.from_text(text), misheard=True)
+    report = grade_input(grader, inp, "fraud_detection")
+    assert report.question.relevance == 1.0 and not report.question.off_topic
+    assert report.warnings[0] == MISHEARD
+    assert not report.improvements[0].startswith("Answer the question asked")

@@ -17,6 +17,10 @@ from typing import Iterable, Sequence
 UNSURE_BELOW = 0.5  # a word under this probability is unsure
 UNSURE_SHARE = 0.15  # the share of unsure words that earns a note
 UNSURE_MIN_WORDS = 20  # fewer words heard say too little to judge the recogniser by
+# past this share of unsure words a recording is mostly misheard: its words cannot say what was
+# answered (a clean espeak reading leaves 9-13% unsure, one with noise or read fast up to 43%;
+# a helper's noisy and fast recordings 45-50%, judged off topic and scaled to 0/100)
+MISHEARD_SHARE = 0.35
 SHOWN = 3  # places named in the note
 SHOWN_WORDS = 8  # words quoted of a place at most
 
@@ -62,6 +66,20 @@ def _place(run: list[Heard]) -> str:
     words = [w.word.strip() for w in run[:SHOWN_WORDS]]
     more = "..." if len(run) > SHOWN_WORDS else ""
     return f'{_clock(run[0].start)} "{" ".join(words)}{more}"'
+
+
+def unsure_share(words: Iterable[Heard]) -> float | None:
+    """The share of the words the recogniser was unsure of; None under UNSURE_MIN_WORDS words."""
+    heard = [w for w in words if w.word.strip()]
+    if len(heard) < UNSURE_MIN_WORDS:
+        return None
+    return sum(w.probability < UNSURE_BELOW for w in heard) / len(heard)
+
+
+def misheard(words: Iterable[Heard]) -> bool:
+    """Whether a recording was mostly misheard (`MISHEARD_SHARE` of its words unsure or more)."""
+    share = unsure_share(words)
+    return share is not None and share >= MISHEARD_SHARE
 
 
 def unsure_note(words: Iterable[Heard], model: str | None = None) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from grader.answers import transcripts as tr
-from grader.answers.confidence import Heard, same_words, unsure_note
+from grader.answers.confidence import Heard, misheard, same_words, unsure_note
 from grader.answers.decode import check_length, decoded
 from grader.answers.documents import docx_text, is_docx, is_pdf, office_kind, pdf_text
 from grader.answers.model import AnswerInput
@@ -171,6 +171,7 @@ def _from_audio(
         model=transcript.model,
     )
     notes = [note for note in (transcript.cut_short, transcript.unsure) if note]
+    answer = dataclasses.replace(answer, misheard=misheard(transcript.heard))
     if candidate:
         notes.append(
             f"a recording's speakers are not told apart: '{candidate}' was not looked for, and "
@@ -322,7 +323,9 @@ def _from_text(
                     model=doc.model,
                 )
                 said = " ".join(c.text for c in doc.cues)
-                notes = [unsure_note(_candidates_words(doc.heard, answer), doc.model)]
+                words = _candidates_words(doc.heard, answer)
+                answer = dataclasses.replace(answer, misheard=misheard(words))
+                notes = [unsure_note(words, doc.model)]
                 # one of the two was edited, and which cannot be told (words, not punctuation:
                 # OpenAI's word timings carry none)
                 if doc.text is not None and not same_words(doc.text, said):

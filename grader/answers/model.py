@@ -34,6 +34,9 @@ class AnswerInput:
     # `text` is the very string the caller gave (`read_text` of plain text): offsets into it need
     # no copy in the report; otherwise the report carries `text` as `source.text`
     as_sent: bool = False
+    # a recording (or its transcript) the recogniser mostly misheard (`confidence.misheard`): its
+    # words cannot say what question it answers, so its topic is not judged
+    misheard: bool = False
 
     def __post_init__(self):
         if len(self.text) != len(self.graded_text):

@@ -80,17 +80,19 @@ class Transcript:
         )
 
     @property
+    def heard(self) -> list[Heard]:
+        """The words the recogniser wrote, with how sure it was of each."""
+        return [
+            Heard(w.start, w.word, w.probability)
+            for s in self.segments
+            for w in s.words
+            if w.probability is not None
+        ]
+
+    @property
     def unsure(self) -> str | None:
         """A note when the recogniser was unsure of many of the words it wrote (`confidence`)."""
-        return unsure_note(
-            (
-                Heard(w.start, w.word, w.probability)
-                for s in self.segments
-                for w in s.words
-                if w.probability is not None
-            ),
-            self.model,
-        )
+        return unsure_note(self.heard, self.model)
 
     @property
     def text(self) -> str:

@@ -1026,8 +1026,10 @@ class Grader:
         update = {"people": people, "batch": batch}
         return dataclasses.replace(rubric, question=question.model_copy(update=update))
 
-    def grade(self, answer: str, question: str) -> GradeReport:
-        """Grade an answer to a question (a case id, a case title or free text)."""
+    def grade(self, answer: str, question: str, *, judge_topic: bool = True) -> GradeReport:
+        """Grade an answer to a question (a case id, a case title or free text). Without
+        `judge_topic` (a recording mostly misheard: its words cannot say what it answers) no
+        answer is scaled as one to another question."""
         check_answer(answer)
         check_question(question)
         rubric = self.resolve_question(question)
@@ -1072,7 +1074,11 @@ class Grader:
         on_topic = unit_vecs[~prepared.off_domain] if len(unit_vecs) else unit_vecs
         counted = [u.clean for u, off in zip(units, prepared.off_domain) if not off]
         blocks = [u.block for u, off in zip(units, prepared.off_domain) if not off]
-        relevance = self.relevance.factor(rubric, on_topic, words, warnings, counted, blocks)
+        relevance = (
+            self.relevance.factor(rubric, on_topic, words, warnings, counted, blocks)
+            if judge_topic
+            else 1.0
+        )
         rubric = dataclasses.replace(
             rubric, question=rubric.question.model_copy(update={"relevance": round(relevance, 2)})
         )
