@@ -106,6 +106,35 @@ def test_longest_monologue_without_speakers_runs_until_a_pause(grader_free):
     assert pacing.speaking_minutes == pytest.approx(53 / 60, abs=0.01)
 
 
+def test_a_pause_inside_a_recognisers_segment_ends_a_monologue(grader_free, tmp_path):
+    """A recogniser's segment may stretch over a silence its words show (the same recording read
+    96 s as WAV and 170 s as M4A): the monologue ends at a pause of TURN_PAUSE between two words,
+    wherever the segments were cut."""
+    import json
+
+    from grader.answers.files import load_answer_file
+
+    def words(text: str, start: float) -> list[dict]:
+        return [
+            {"word": " " + w, "start": start + i, "end": start + i + 0.8, "probability": 0.9}
+            for i, w in enumerate(text.split())
+        ]
+
+    first = "we clarify the objective and the latency budget before anything else today"
+    second = "then we rank candidates with a gradient boosted model trained on clicks"
+    said = words(first, 0.0) + words(second, 17.0)  # 12 words to 11.8 s, then 5.2 s of silence
+    doc = {"segments": [{"start": 0.0, "end": 29.0, "text": f" {first} {second}", "words": said}]}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(doc))
+    inp = load_answer_file(path)
+    assert inp.pauses == ((11.8, 17.0),)
+    pacing = compute_pacing(grader_free, inp)
+    assert (pacing.longest_monologue_seconds, pacing.longest_monologue_start_seconds) == (
+        12.0,
+        17.0,
+    )  # the second stretch: 17.0 to 29.0, not the segment's 29 s
+
+
 def test_a_short_practice_run_reaches_the_steps_it_spends_seconds_on(grader_free, monkeypatch):
     """Under 15 s a step counts as never reached in a 45-minute round (a stray sentence), but a
     three-minute practice run gives each step a few seconds: there, 5% of the speaking time is

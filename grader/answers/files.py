@@ -11,7 +11,7 @@ from grader.answers import transcripts as tr
 from grader.answers.confidence import Heard, misheard, same_words, unsure_note
 from grader.answers.decode import check_length, decoded
 from grader.answers.documents import docx_text, is_docx, is_pdf, office_kind, pdf_text
-from grader.answers.model import AnswerInput
+from grader.answers.model import AnswerInput, word_pauses
 from grader.answers.notebook import markdown_cells
 from grader.answers.reader import MAX_TEXT_BYTES, open_source
 from grader.answers.slides import is_slide_dump, slides_text
@@ -171,7 +171,11 @@ def _from_audio(
         model=transcript.model,
     )
     notes = [note for note in (transcript.cut_short, transcript.unsure) if note]
-    answer = dataclasses.replace(answer, misheard=misheard(transcript.heard))
+    answer = dataclasses.replace(
+        answer,
+        misheard=misheard(transcript.heard),
+        pauses=word_pauses((w.start, w.end) for s in transcript.segments for w in s.words),
+    )
     if candidate:
         notes.append(
             f"a recording's speakers are not told apart: '{candidate}' was not looked for, and "
@@ -324,7 +328,9 @@ def _from_text(
                 )
                 said = " ".join(c.text for c in doc.cues)
                 words = _candidates_words(doc.heard, answer)
-                answer = dataclasses.replace(answer, misheard=misheard(words))
+                answer = dataclasses.replace(
+                    answer, misheard=misheard(words), pauses=word_pauses(doc.word_times)
+                )
                 notes = [unsure_note(words, doc.model)]
                 # one of the two was edited, and which cannot be told (words, not punctuation:
                 # OpenAI's word timings carry none)

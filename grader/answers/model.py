@@ -7,6 +7,7 @@ timestamps, cue numbers), so the grader's offsets and quotes always point into `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from grader.report import SourceInfo
@@ -37,6 +38,9 @@ class AnswerInput:
     # a recording (or its transcript) the recogniser mostly misheard (`confidence.misheard`): its
     # words cannot say what question it answers, so its topic is not judged
     misheard: bool = False
+    # silences between two words the recogniser timed (`word_pauses`), in seconds: its segments
+    # stretch over them, so a talk's pauses are read from its words
+    pauses: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self):
         if len(self.text) != len(self.graded_text):
@@ -47,3 +51,17 @@ class AnswerInput:
         return cls(
             text=text, graded_text=text, source=SourceInfo(kind="text", format=fmt, name=name)
         )
+
+
+MIN_PAUSE = 1.0  # seconds: a shorter silence between two words is no pause worth keeping
+
+
+def word_pauses(times: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """The silences of MIN_PAUSE or more between consecutive timed words, (start, end) in seconds;
+    `times` are the words' (start, end) in order."""
+    out, last = [], None
+    for start, end in times:
+        if last is not None and start - last >= MIN_PAUSE:
+            out.append((last, start))
+        last = end if last is None else max(last, end)
+    return tuple(out)

@@ -308,6 +308,7 @@ class JSONTranscript:
     model: str | None
     # the recogniser's scored words, from segments whose text is still the words it wrote
     heard: tuple[Heard, ...] = ()
+    word_times: tuple[tuple[float, float], ...] = ()  # every timed word's (start, end), in order
 
 
 _NOT_TRANSCRIPT = "is not a transcript: expected faster-whisper or OpenAI verbose JSON with segments (start, end, text)"
@@ -344,7 +345,13 @@ def parse_verbose(data, name: str = "the transcript") -> JSONTranscript:
         raise InputError(f"{name} {_NOT_TRANSCRIPT}")
     _check_times(cues, doc.duration, name)
     heard = tuple(h for seg in doc.segments or () for h in _heard(seg))
-    return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model, heard)
+    times = tuple(
+        (float(w["start"]), float(w["end"]))
+        for seg in doc.segments or ()
+        for w in seg.words or ()
+        if isinstance(w, dict) and all(isinstance(w.get(k), (int, float)) for k in ("start", "end"))
+    )
+    return JSONTranscript(cues, fmt, doc.text, doc.duration, doc.language, doc.model, heard, times)
 
 
 def _heard(segment: _Segment) -> list[Heard]:
@@ -834,7 +841,8 @@ def from_zero(inp: AnswerInput) -> AnswerInput:
     source = inp.source.model_copy(
         update={"duration_seconds": None if duration is None else max(0.0, duration - first)}
     )
-    return dataclasses.replace(inp, segments=segments, source=source)
+    pauses = tuple((a - first, b - first) for a, b in inp.pauses)
+    return dataclasses.replace(inp, segments=segments, source=source, pauses=pauses)
 
 
 MAX_SECONDS = 24 * 3600.0  # no interview or recording is longer: larger times are corrupt

@@ -296,10 +296,14 @@ def _quoted_steps(pieces: list[_Piece], evidence: dict[str, list[tuple[int, int]
     }
 
 
-def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
+def _longest_monologue(
+    segments: list[TimedSegment], pauses: tuple[tuple[float, float], ...] = ()
+) -> tuple[float, float]:
     """(seconds, start) of the longest run of candidate speech without an interviewer turn. When no
     speakers are labelled (a recording of one's own practice, captions), a run ends at a silence of
-    TURN_PAUSE or more instead: captions cut one talk into pieces of a few seconds."""
+    TURN_PAUSE or more instead: captions cut one talk into pieces of a few seconds, and a
+    recogniser's segment may stretch over a silence its words show (`pauses`: the same recording
+    read 96 s as WAV and 170 s as M4A, its longest stretch being 69 s)."""
     labelled = any(s.speaker or not s.is_candidate for s in segments)
     runs: list[tuple[float, float]] = []
     first = last = None
@@ -314,11 +318,21 @@ def _longest_monologue(segments: list[TimedSegment]) -> tuple[float, float]:
             last = s
             continue
         if first is not None:
-            runs.append((last.end - first.start, first.start))
+            runs += _split_at(first.start, last.end, [] if labelled else pauses)
         first = last = s if s is not None and s.is_candidate else None
     if not runs:
         return 0.0, 0.0
     return max(runs, key=lambda r: (r[0], -r[1]))
+
+
+def _split_at(start: float, end: float, pauses) -> list[tuple[float, float]]:
+    """(seconds, start) of the pieces of [start, end] between its silences of TURN_PAUSE or more."""
+    out, at = [], start
+    for a, b in pauses:
+        if b - a >= TURN_PAUSE and start <= a and b <= end:
+            out.append((a - at, at))
+            at = b
+    return [*out, (end - at, at)]
 
 
 def compute_pacing(
@@ -367,7 +381,7 @@ def compute_pacing(
     per_minute = (lambda n: round(n / (speaking / 60), 1)) if speaking > 0 else (lambda n: 0.0)
     span = max(s.end for s in segments) - min(s.start for s in segments)
     total = max(span, inp.source.duration_seconds or 0.0)
-    mono, mono_start = _longest_monologue(segments)
+    mono, mono_start = _longest_monologue(segments, inp.pauses)
     steps = [
         PacingStep(
             step=s,
