@@ -404,6 +404,16 @@ def test_a_page_is_read_for_its_content_never_its_furniture_or_what_it_hides():
     # a <main> holding nothing to read: the page as a whole
     empty = "<html><body><main><nav><p>Home</p></nav></main><p>We retrain weekly.</p></body></html>"
     assert webpage_reading(empty)[0] == "We retrain weekly.\n"
+    # a heading's id is made of its words: "Consent and retention" is the answer, not a banner
+    slugs = (
+        "<html><body><h2 id='consent-and-retention'>Consent and retention</h2><p>Opt-in only."
+        "</p><section id='social-features' class='level2'><p>Friends' likes.</p></section>"
+        "</body></html>"
+    )
+    assert webpage_reading(slugs) == (
+        "## Consent and retention\n\nOpt-in only.\n\nFriends' likes.\n",
+        {},
+    )
     # furniture left open to the end (sloppy markup): the answer is never read as empty
     open_ended = "<html><body><div class='comments'><p>We retrain weekly.</p></body></html>"
     assert webpage_reading(open_ended) == ("We retrain weekly.\n", {})

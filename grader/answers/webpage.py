@@ -26,7 +26,10 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 # forms and their controls (a <select> ran its options together into a sentence)
 _FURNITURE_TAGS = frozenset("nav aside footer form select button dialog".split())
 _FURNITURE_ROLES = frozenset("navigation banner contentinfo complementary search dialog".split())
-# words of a class or id that name furniture, read as whole words ("comments", "cookie-banner")
+# words of a container's class that name furniture, read as whole words ("comments",
+# "cookie-banner"); never an id: a heading's id is made from its words ("## Consent and
+# retention" gets id="consent-and-retention") and is no furniture
+_FURNITURE_CONTAINERS = frozenset("div section ul ol span".split())
 _FURNITURE_NAMES = re.compile(
     r"(?<![a-z0-9])(?:comments?|disqus|cookies?|consent|gdpr|breadcrumbs?|sidebar|newsletter|"
     r"subscribe|share|social|adverts?|advertisement|ads|sponsored|popup|modal|navbar|menu)"
@@ -78,12 +81,12 @@ def _set_aside(tag: str, attrs: dict[str, str | None], outside: bool) -> str | N
     ):
         return "hidden"
     role = (attrs.get("role") or "").strip().lower()
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    classes = (attrs.get("class") or "").replace("_", "-")
     if (
         tag in _FURNITURE_TAGS
         or (tag == "header" and outside)
         or role in _FURNITURE_ROLES
-        or _FURNITURE_NAMES.search(names.replace("_", "-"))
+        or (tag in _FURNITURE_CONTAINERS and _FURNITURE_NAMES.search(classes))
     ):
         return "furniture"
     return None
