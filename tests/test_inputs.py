@@ -414,6 +414,33 @@ def test_a_page_is_read_for_its_content_never_its_furniture_or_what_it_hides():
         "## Consent and retention\n\nOpt-in only.\n\nFriends' likes.\n",
         {},
     )
+    # a <main> listing a repository's files and commits around its README article: the article
+    repo = (
+        "<html><body><main><div><strong>jane/answers</strong></div><table><tr><td>fraud.ipynb"
+        "</td><td>Explainability and cold start experiments</td></tr></table><article "
+        "class='markdown-body'><h2>Model<a class='headerlink' href='#model'>\u00b6</a></h2><p>"
+        + "A gradient boosted model scores each payment within 30 ms. "
+        * 3
+        + "</p><div class='jp-Cell jp-CodeCell'><pre>df.mean()</pre></div><div "
+        "class='sharedaddy sd-like'>Like this</div><div id='jp-relatedposts' class='jp-relatedposts'>"
+        "<p>Handling cold start</p></div><div class='post-meta'>Posted on May 3</div></article>"
+        "</main></body></html>"
+    )
+    read, left_out = webpage_reading(repo)
+    assert (
+        read
+        == "## Model\n\n"
+        + " ".join(["A gradient boosted model scores each payment within 30 ms."] * 3)
+        + "\n"
+    )
+    assert left_out == {"furniture": 5}  # the permalink, the code cell, likes, related, metadata
+    # an article that holds little of the page (a card beside the answer) is not the answer
+    card = (
+        "<html><body><main><h2>Serving</h2><p>"
+        + "Each payment is scored by a gradient boosted model within 30 ms. " * 4
+        + "</p><article><p>Next: a talk on queues</p></article></main></body></html>"
+    )
+    assert webpage_reading(card)[0].startswith("## Serving\n\nEach payment is scored")
     # furniture left open to the end (sloppy markup): the answer is never read as empty
     open_ended = "<html><body><div class='comments'><p>We retrain weekly.</p></body></html>"
     assert webpage_reading(open_ended) == ("We retrain weekly.\n", {})

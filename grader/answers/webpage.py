@@ -29,11 +29,18 @@ _FURNITURE_ROLES = frozenset("navigation banner contentinfo complementary search
 # words of a container's class that name furniture, read as whole words ("comments",
 # "cookie-banner"); never an id: a heading's id is made from its words ("## Consent and
 # retention" gets id="consent-and-retention") and is no furniture
-_FURNITURE_CONTAINERS = frozenset("div section ul ol span".split())
+_FURNITURE_CONTAINERS = frozenset("div section ul ol span table p a".split())
 _FURNITURE_NAMES = re.compile(
-    r"(?<![a-z0-9])(?:comments?|disqus|cookies?|consent|gdpr|breadcrumbs?|sidebar|newsletter|"
-    r"subscribe|share|social|adverts?|advertisement|ads|sponsored|popup|modal|navbar|menu)"
-    r"(?![a-z0-9])",
+    r"(?<![a-z0-9])(?:"
+    # what a site puts around a page: comments, banners, menus, sharing and likes, related posts
+    r"comments?|disqus|cookies?|consent|gdpr|breadcrumbs?|sidebar|newsletter|subscribe|share|"
+    r"social|adverts?|advertisement|ads|sponsored|popup|modal|navbar|menu|likes?|related|"
+    r"relatedposts|"
+    # what a page says about itself: its metadata, contents, attachments, headings' permalinks
+    r"meta|byline|properties|toc|table-of-contents|attachments|headerlink|anchor-link|permalink|"
+    # a notebook's code cells and their outputs (its .ipynb is read for its Markdown cells only)
+    r"code-cell|codecell|jp-codecell|input-area|output-area|jp-inputarea|jp-outputarea"
+    r")(?![a-z0-9])",
     re.IGNORECASE,
 )
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -48,6 +55,7 @@ _HIDDEN = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 MIN_CLOSED = 3  # block elements closed: a text about HTML names a "<div>", a page closes them
+ARTICLES_SHARE = 0.5  # of what the page (or its <main>) reads, for its articles to be the answer
 MIN_TAG_SHARE = 0.05  # of the characters a reader could see, in block tags
 
 
@@ -116,7 +124,9 @@ class _Text(HTMLParser):
             if tag == self.aside[0] and tag not in _VOID:
                 self.aside[1] += 1
             return False
-        if self.content and (tag == self.content or ("role", "main") in attrs):
+        if self.content and (
+            tag == self.content or (self.content == "main" and ("role", "main") in attrs)
+        ):
             self.in_content += tag not in _VOID
         why = _set_aside(tag, dict(attrs), bool(self.content) and not self.in_content)
         if why == "furniture" and not self.furniture:
@@ -232,10 +242,15 @@ def webpage_reading(text: str) -> tuple[str, dict[str, int]]:
     preformatted text with its lines; of that, the page's <main> (or its articles) when it marks
     one, and never a hidden element or the page's furniture (`_set_aside`)."""
     seen = _HIDDEN.sub(" ", text)
-    content = "main" if _MAIN.search(seen) else "article" if _ARTICLE.search(seen) else None
-    read, left_out = _read(text, content)
-    if content and not read:  # a <main> holding nothing readable: the page as a whole
+    # the page as a whole, or its <main> when it marks one; its articles when they hold most of
+    # that (a repository page's README article, inside a <main> that lists its files and commits)
+    read, left_out = _read(text, "main") if _MAIN.search(seen) else ("", {})
+    if not read:  # no <main>, or one holding nothing readable: the page as a whole
         read, left_out = _read(text, None)
+    if _ARTICLE.search(seen):
+        articles = _read(text, "article")
+        if len(articles[0]) >= ARTICLES_SHARE * len(read):
+            read, left_out = articles
     if not read and left_out.get("furniture"):  # all of it read as furniture (an element left
         read, left_out = _read(text, None, furniture=False)  # open): never an empty answer
     return read + "\n", left_out
