@@ -13,6 +13,7 @@ import re
 import string
 
 from grader.scoring.segment import table_rule
+from grader.text import FENCED_CODE
 
 _PUNCT = frozenset(string.punctuation)
 # What GFM's autolink-literal extension would make a link of: schemes, www. hosts and e-mail addresses.
@@ -250,23 +251,13 @@ def markdown_table(text: str, colours: list[str | None], strong: list[bool]) -> 
 
 
 def fenced(text: str) -> list[bool]:
-    """Per character of `text`, whether it is on a line inside a fenced code block (between a line
-    opening with three or more backticks or tildes and one closing it with as many of the same, or
-    the end of the text), the fence lines themselves excluded."""
+    """Per character of `text`, whether it is on a line inside a fenced code block, the fence
+    lines themselves excluded: the blocks the grader reads as code (`text.FENCED_CODE`)."""
     inside = [False] * len(text)
-    opened: str | None = None
-    pos = 0
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
-        run = m.group().strip() if m else ""
-        if opened is None and run:
-            opened = run
-        elif opened is not None and run and run[0] == opened[0] and len(run) >= len(opened):
-            if not line[m.end() :].strip():  # "```" closes; "```yaml" inside does not
-                opened = None
-        elif opened is not None:
-            inside[pos : pos + len(line)] = [True] * len(line)
-        pos += len(line) + 1
+    for m in FENCED_CODE.finditer(text):
+        first = text.index("\n", m.start()) + 1  # past the opening fence's line
+        last = text.rfind("\n", first - 1, m.end())  # before the closing fence's line
+        inside[first:last] = [True] * (last - first)
     return inside
 
 
