@@ -68,12 +68,18 @@ def _place(run: list[Heard]) -> str:
     return f'{_clock(run[0].start)} "{" ".join(words)}{more}"'
 
 
-def unsure_share(words: Iterable[Heard]) -> float | None:
-    """The share of the words the recogniser was unsure of; None under UNSURE_MIN_WORDS words."""
+def _counted(words: Iterable[Heard]) -> tuple[list[Heard], int] | None:
+    """The words written and how many of them were unsure; None under UNSURE_MIN_WORDS words."""
     heard = [w for w in words if w.word.strip()]
     if len(heard) < UNSURE_MIN_WORDS:
         return None
-    return sum(w.probability < UNSURE_BELOW for w in heard) / len(heard)
+    return heard, sum(w.probability < UNSURE_BELOW for w in heard)
+
+
+def unsure_share(words: Iterable[Heard]) -> float | None:
+    """The share of the words the recogniser was unsure of; None under UNSURE_MIN_WORDS words."""
+    counted = _counted(words)
+    return None if counted is None else counted[1] / len(counted[0])
 
 
 def misheard(words: Iterable[Heard]) -> bool:
@@ -87,10 +93,10 @@ def unsure_note(words: Iterable[Heard], model: str | None = None) -> str | None:
     of unsure words in time order; None when the recogniser was mostly sure, gave no
     probabilities, or heard under UNSURE_MIN_WORDS words. The larger recogniser is suggested only
     after the smallest (`model`, as the transcript names it, says tiny.en)."""
-    heard = [w for w in words if w.word.strip()]
-    if len(heard) < UNSURE_MIN_WORDS:
+    counted = _counted(words)
+    if counted is None:
         return None
-    unsure = sum(w.probability < UNSURE_BELOW for w in heard)
+    heard, unsure = counted
     if unsure < UNSURE_SHARE * len(heard):
         return None
     runs = _runs(heard)

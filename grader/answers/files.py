@@ -174,7 +174,7 @@ def _from_audio(
     answer = dataclasses.replace(
         answer,
         misheard=misheard(transcript.heard),
-        pauses=word_pauses((w.start, w.end) for s in transcript.segments for w in s.words),
+        pauses=word_pauses(transcript.word_times),
     )
     if candidate:
         notes.append(

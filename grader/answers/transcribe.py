@@ -90,6 +90,11 @@ class Transcript:
         ]
 
     @property
+    def word_times(self) -> list[tuple[float, float]]:
+        """Every timed word's (start, end), in order (as `JSONTranscript.word_times`)."""
+        return [(w.start, w.end) for s in self.segments for w in s.words]
+
+    @property
     def unsure(self) -> str | None:
         """A note when the recogniser was unsure of many of the words it wrote (`confidence`)."""
         return unsure_note(self.heard, self.model)

@@ -107,7 +107,8 @@ class _Text(HTMLParser):
         self.skipping = 0
         self.furniture = furniture  # whether the page's furniture is set aside
         # the element the page's content is in ("main" or "article"; None: the whole page) and
-        # how deep the text is inside one; an element set aside: its tag and nesting, and why
+        # how deep the text is inside one; an element set aside: its tag and nesting; how many
+        # elements were set aside, by why
         self.content = content
         self.in_content = 0
         self.aside: list[str | int] | None = None
@@ -117,6 +118,11 @@ class _Text(HTMLParser):
         self.lists = 0  # lists the text is inside
         self.inside = 0  # cells and list items the text is inside: their paragraphs are spaces
         self.pre = 0
+
+    @property
+    def _here(self) -> bool:
+        """Whether the text at this point is read: inside the content, outside what is set aside."""
+        return self.aside is None and (not self.content or bool(self.in_content))
 
     def _reading(self, tag: str, attrs) -> bool:
         """Track the content and what is set aside as a start tag opens; whether it is read."""
@@ -136,7 +142,7 @@ class _Text(HTMLParser):
             if tag not in _VOID:
                 self.aside = [tag, 1]
             return False
-        return not self.content or bool(self.in_content)
+        return self._here
 
     def _closing(self, tag: str) -> bool:
         """Track the content and what is set aside as an end tag closes; whether it is read."""
@@ -146,7 +152,7 @@ class _Text(HTMLParser):
                 if not self.aside[1]:
                     self.aside = None
             return False
-        reading = not self.content or bool(self.in_content)
+        reading = self._here
         if self.content and tag == self.content and self.in_content:
             self.in_content -= 1
         return reading
@@ -183,7 +189,7 @@ class _Text(HTMLParser):
             self.cells = 0 if tag == "tr" else self.cells
 
     def handle_startendtag(self, tag: str, attrs) -> None:
-        if self.aside is not None or (self.content and not self.in_content):
+        if not self._here:
             return
         if not self.skipping and (tag in _LINE or tag in _PARAGRAPH):
             self._space() if self.inside else self.out.append("\n")
@@ -218,7 +224,7 @@ class _Text(HTMLParser):
             self.out.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if self.skipping or self.aside is not None or (self.content and not self.in_content):
+        if self.skipping or not self._here:
             return
         if self.pre:  # preformatted text keeps its lines
             self.out.append(data.replace("\xa0", " "))
