@@ -654,14 +654,23 @@ def input_key(row: Row, fingerprint: str) -> str:
     return h.hexdigest()
 
 
-def _is_manifest(folder: Path) -> bool:
-    """Whether `folder` holds a batch's manifest (a JSON object of recorded inputs), not a file that
-    only has its name (a candidate's answer saved as batch.json)."""
+def _read_manifest(folder: Path) -> dict[str, str] | None:
+    """The inputs `folder`'s manifest records; None when it has none, or a file that only has its
+    name (a candidate's answer saved as batch.json)."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and set(data) == {"inputs"} and isinstance(data["inputs"], dict)
+        return None
+    if not (
+        isinstance(data, dict) and set(data) == {"inputs"} and isinstance(data["inputs"], dict)
+    ):
+        return None
+    return {str(k): str(v) for k, v in data["inputs"].items()}
+
+
+def _is_manifest(folder: Path) -> bool:
+    """Whether `folder` holds a batch's manifest."""
+    return _read_manifest(folder) is not None
 
 
 def check_out(out: Path) -> None:
@@ -679,11 +688,8 @@ def check_out(out: Path) -> None:
 
 
 def _manifest(out: Path) -> dict[str, str]:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.get("inputs", {}).items()}
-    except (OSError, ValueError, AttributeError):
-        return {}  # none yet, or unreadable: every report is checked by grading again
+    # none yet, or unreadable: every report is checked by grading again
+    return _read_manifest(out) or {}
 
 
 def _forget(out: Path, rid: str) -> None:
