@@ -727,8 +727,8 @@ def history_import(
         raise InputError(f"{display_name(export)}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{display_name(export)} is a folder: give the export file") from None
-    except OSError as exc:
-        raise InputError(f"{display_name(export)} cannot be read ({exc.strerror})") from None
+    except OSError as exc:  # what the system refused, as every command says it
+        raise InputError(_refused(exc)) from None
     except UnicodeDecodeError:
         raise InputError(f"{display_name(export)} is not UTF-8 text: give an export") from None
     try:
