@@ -1,8 +1,9 @@
 import random
 import re
+import textwrap
 
 from grader.scoring import segment as segment_module
-from grader.scoring.segment import WINDOW_WORDS, clean_text, segment
+from grader.scoring.segment import WINDOW_WORDS, clean_text, segment, wrap_width
 
 
 def test_units_are_exact_spans_of_the_answer():
@@ -484,3 +485,71 @@ def test_headings_without_markup_head_their_sections_as_markdown_ones_do():
     # an answer pasted twice has its title twice: no structure, and its title stays its title
     twice = lone + "\n" + lone
     assert {u.heading for u in segment(twice)} == {""}
+
+
+def test_an_underlined_numbered_title_heads_its_section_as_a_hash_heading_does():
+    """ "6. Serving" over a "----" line read as a list item heading only the items under it: the
+    first line under it lost the section's name, and notes further down were read under an earlier
+    label ("Offline:: Fetch user features ..."), so the same answer graded otherwise (serving 99 ->
+    90) than with "## 6. Serving"."""
+    body = (
+        "\n\n**Offline:**\n- Recall at 1000 on held-out watches.\n\n{}\n\n"
+        "A request flows like this, within 150 ms:\n\n- Fetch user features from Redis: 10 ms.\n"
+    )
+    hashed = segment(body.format("## 6. Serving and latency"))
+    underlined = segment(body.format("6. Serving and latency\n----------------------"))
+    assert [(u.clean, u.section) for u in underlined] == [(u.clean, u.section) for u in hashed]
+    fetch = next(u for u in underlined if "Redis" in u.text)
+    assert fetch.clean.startswith("Serving and latency: ")
+
+
+def test_a_hard_wrapped_texts_paragraphs_are_read_whole_at_its_wrap_width():
+    """A text wrapped at a fixed width (an editor, `fmt`, an email) had a line read as a sentence of
+    its own when the next began with a capital, a bracket or a label-like word ("ranking**:"), and
+    a list item's indented last line lost: its sentences are read whole, as unwrapped, once most
+    of its line breaks fall where the next word would not have fitted."""
+    unwrapped = (
+        "## Framing\n\nI frame the task as **multi-task pointwise ranking**: predict P(click) and the "
+        "expected watch time. Features are computed in Spark and Flink over Kafka (streaming "
+        "counters, minutes old), and registered in a feature store so that training and serving "
+        "read identical definitions.\n\n"
+        "- **Video:** content embedding from the title and thumbnail; the upload age; the creator; "
+        "trailing CTR; language.\n"
+        "- **User:** embedding of the recent watch history (the last fifty videos) and the "
+        "subscriptions, and the languages the user watches in.\n"
+    )
+    wrapped = "\n".join(
+        textwrap.fill(line, 60, subsequent_indent="  " if line.startswith("- ") else "")
+        if line.strip() and not line.startswith("#")
+        else line
+        for line in unwrapped.split("\n")
+    )
+    assert wrap_width(wrapped) == 60 and wrap_width(unwrapped) is None
+
+    def read(text: str) -> list[str]:
+        return [u.clean for u in segment(text) if not u.is_window]
+
+    assert read(wrapped) == read(unwrapped)
+    # notes of one line each, however long, are not a wrapped paragraph
+    notes = (
+        "Retrain the ranking model every week on the newest data of the\n"
+        "Monitor the click rate of each slot every day on the dashboard\n"
+        "Alert on latency above the budget of 150 ms at p99\n"
+        "Score drift with PSI on the top features weekly\n"
+        "Canary the new model on 1% of traffic first\n"
+        "Shadow traffic for two days before the ramp\n"
+        "Log every impression with the model version\n"
+    )
+    assert wrap_width(notes) is None
+
+
+def test_a_line_break_at_a_hyphen_keeps_it_where_it_joins_two_words():
+    """Hard-wrapped text breaks compound words at their hyphen: "two-" / "tower" read "twotower",
+    a word the model does not know. The hyphen is dropped only where it broke a word (the joined
+    word is English, or its first part is not a word)."""
+    assert clean_text("a two-\ntower model on less-\nbiased data") == (
+        "a two-tower model on less-biased data"
+    )
+    assert clean_text("recom-\nmendation and IP geoloca-\ntion, pre-\ntrained") == (
+        "recommendation and IP geolocation, pretrained"
+    )

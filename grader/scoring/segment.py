@@ -157,6 +157,18 @@ def expand_shorthand(text: str) -> str:
     return table.words.sub(lambda m: table.word_of[m.group(0).lower()], text)
 
 
+def _rejoined(m: re.Match) -> str:
+    """A word a line break cut at a hyphen, joined again: without the hyphen when it broke a word
+    ("recom-" / "mendation", "geoloca-" / "tion": the joined word is English, or its first part is
+    not), with it when it joins two words ("two-" / "tower", "less-" / "biased")."""
+    from grader.scoring.spelling import english_word
+
+    before = re.search(r"[A-Za-z]*$", m.string[: m.start()]).group(0)
+    after = re.match(r"[a-z]*", m.string[m.end() :]).group(0)
+    joined = (before + after).lower()
+    return "" if english_word(joined) or not english_word(before.lower()) else "-"
+
+
 def without_markup(text: str) -> str:
     """Text without its web markup (tags, comments, link and image addresses; entities read) and
     Markdown's (emphasis, headings, list and task markers, table pipes)."""
@@ -165,7 +177,7 @@ def without_markup(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)  # "&amp;", "&nbsp;" pasted from a page
     if "\n" in text:
-        text = _LINE_HYPHEN.sub("", text)  # "geoloca-" / "tion" reads "geolocation"
+        text = _LINE_HYPHEN.sub(_rejoined, text)  # "geoloca-" / "tion" reads "geolocation"
     return _MARKUP.sub(" ", text)
 
 
@@ -370,7 +382,46 @@ _RUN_ON_WORDS = frozenset(
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
 
 
-def runs_on(line: str, next_line: str, min_words: int = WRAP_WORDS) -> bool:
+# A text hard-wrapped at a fixed width (by an editor, `fmt`, an email client, a PDF's text
+# layer): each line of a paragraph holds as many words as fit, so the next line's first word would
+# not have fitted on it. Read so when that holds at one width for WRAP_SHARE of its line breaks
+# inside paragraphs, WRAP_MIN_BREAKS of them at least.
+WRAP_WIDTHS = range(30, 121)
+WRAP_SHARE = 0.8
+WRAP_MIN_BREAKS = 6
+
+
+def wrap_width(answer: str) -> int | None:
+    """The width the answer's paragraphs were hard-wrapped at, or None when they were not: the
+    width at which most line breaks inside a paragraph or list item (not before an item, a
+    heading, a table row or a code line) came where the next word would not have fitted."""
+    breaks = []
+    lines = without_fenced_code(answer).split("\n")
+    for line, nxt in zip(lines, lines[1:]):
+        if (
+            line.strip()
+            and nxt.strip()
+            and not line.lstrip().startswith(("|", "#"))
+            and not nxt.lstrip().startswith(("|", "#"))
+            and _MARKER.match(nxt) is None
+        ):
+            length = len(line.rstrip())
+            breaks.append((length, length + 1 + len(nxt.split(None, 1)[0])))
+    if len(breaks) < WRAP_MIN_BREAKS:
+        return None
+    fits = {w: sum(lo <= w < hi for lo, hi in breaks) for w in WRAP_WIDTHS}
+    width = max(WRAP_WIDTHS, key=lambda w: (fits[w], -w))
+    return width if fits[width] >= max(WRAP_MIN_BREAKS, WRAP_SHARE * len(breaks)) else None
+
+
+def _full(line: str, next_line: str, width: int) -> bool:
+    """Whether a line is full at a wrap width: the next line's first word would not fit on it."""
+    return len(line.rstrip()) + 1 + len(next_line.split(None, 1)[0]) > width
+
+
+def runs_on(
+    line: str, next_line: str, min_words: int = WRAP_WORDS, width: int | None = None
+) -> bool:
     """Whether a line runs on into the next one: a sentence cut by a line break, as speech
     recognition and caption files cut at every timed cue, and hard-wrapped text at a fixed width.
     The line is long (`min_words`; a sentence's first words on a line it shares with the sentence
@@ -380,6 +431,15 @@ def runs_on(line: str, next_line: str, min_words: int = WRAP_WORDS) -> bool:
     comma or on a word no sentence ends on, "There is no" / "A/B test") rather than starting an
     item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
     the line's end ("recom-" / "mendation") runs on whatever the line's length."""
+    if (
+        width is not None
+        and next_line.strip()
+        and _full(line, next_line, width)
+        and not line.lstrip().startswith("|")
+        and not next_line.lstrip().startswith(("|", "#"))
+        and _MARKER.match(next_line) is None
+    ):  # a hard-wrapped text's full line: its paragraph goes on (`wrap_width`)
+        return True
     line, nxt = line.strip(), next_line.strip()
     if line.endswith("-") and _LINE_HYPHEN.search(f"{line}\n{nxt}", len(line) - 1):
         return True
@@ -400,13 +460,13 @@ def _stops_mid(line: str) -> bool:
     return last is not None and last.group(1).lower() in _RUN_ON_WORDS
 
 
-def _runs(block: str) -> list[tuple[int, int]]:
+def _runs(block: str, width: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each run of a block's lines that reads as one stretch of text: a line of
-    its own, or lines that continue one another (`runs_on`)."""
+    its own, or lines that continue one another (`runs_on`; `width`: the answer's `wrap_width`)."""
     runs: list[list[int]] = []
     lines = list(_LINE.finditer(block))
     for k, line in enumerate(lines):
-        if k and runs_on(lines[k - 1].group(), line.group()):
+        if k and runs_on(lines[k - 1].group(), line.group(), width=width):
             runs[-1][1] = line.end()
         else:
             runs.append([line.start(), line.end()])
@@ -502,6 +562,7 @@ def segment(answer: str) -> list[Unit]:
     title_at = _title_line(answer)  # the answer's own title heads no section
     plain_title = _plain_title(answer)  # nor is a title without markup a sentence of it
     plain = _plain_headings(answer)  # sections headed without markup, as "##" heads them
+    width = wrap_width(answer)  # a hard-wrapped text's paragraphs run on across its lines
     if plain_title in plain:  # the first of them, not the answer's title
         plain_title = None
     seen: set[str] = set()  # a passage said twice is read once, where it first appears
@@ -517,7 +578,7 @@ def segment(answer: str) -> list[Unit]:
             continue
         spans: dict[tuple[int, int], tuple[int, int]] = {}  # each sentence's: its reader's span
         whole = block.group()  # one string shared by the block's units
-        runs = _runs(whole)
+        runs = _runs(whole, width)
         lines = [whole[s:e] for s, e in runs]
         starts = [s for s, _ in runs]
         columns: list[str] | None = None  # the header of the table being read
@@ -550,12 +611,15 @@ def segment(answer: str) -> list[Unit]:
                 titles.append((at, at + len(line), ""))
                 continue
             if title is not None:
-                if _LIST_ITEM.match(line):
+                sectioning = _sectioning(line, following)
+                # an underlined numbered title ("6. Serving" over "----") heads a section, as
+                # "## 6. Serving" does, not only the items under it
+                if _LIST_ITEM.match(line) and not sectioning:
                     scopes.append((indent, heading))
                 else:  # a section's heading ends every list item's
                     scopes.clear()
                 heading = title if at != title_at else None
-                if at == title_at or at in plain or _sectioning(line, following):
+                if at == title_at or at in plain or sectioning:
                     section = heading
                 titles.append((at, at + len(line), heading or ""))
                 continue

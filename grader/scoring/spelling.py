@@ -36,6 +36,11 @@ class English:
         return word in self.words or word in _dictionary()
 
 
+def english_word(word: str) -> bool:
+    """Whether a lowercase word is in the English dictionary (loaded on first use)."""
+    return word in _dictionary()
+
+
 @functools.cache
 def _dictionary():
     from spellchecker import SpellChecker
