@@ -46,7 +46,7 @@ from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader, open_index
 from grader.settings import set_overrides, settings
-from grader.text import display_name, first_line, quantity
+from grader.text import display_name, first_line, printable, quantity
 
 ANSWER_SUFFIXES = {
     ".md",
@@ -840,9 +840,10 @@ def write_summary(
         said = f"not graded ({p.where}): {p.reason}"
         writer.writerow([p.id or p.where, p.question, *blank, said])
     write_atomic(out / "summary.csv", fh.getvalue().encode("utf-8"))
+    summary = _summary_markdown(reports, components, steps, problems, flagged)
     write_atomic(
-        out / "summary.md", _summary_markdown(reports, components, steps, problems, flagged)
-    )
+        out / "summary.md", printable(summary)
+    )  # no terminal escape of an id or a question
     return reports
 
 
@@ -858,6 +859,7 @@ class _SpreadsheetSafe:
         self._writer = writer
 
     def writerow(self, cells: list) -> None:
+        cells = [printable(c) if isinstance(c, str) else c for c in cells]  # no terminal escape
         self._writer.writerow(
             [f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_STARTS) else c for c in cells]
         )
@@ -901,6 +903,7 @@ def flag_list(r: GradeReport) -> list[str]:
         ("unrelated text", "read as unrelated to ML system design"),
         ("buzzword lists", "read as lists of buzzwords"),
         ("claims", "read as claims without specifics"),
+        ("definitions", "read as saying what a topic is or why it matters"),
         ("framework rubric", "general framework rubric"),
         ("transcript", "read as a transcript"),
         ("steering ignored", "possible attempt to steer"),

@@ -15,6 +15,7 @@ from grader.extras import needs
 from grader.report import Evidence, GradeReport
 from grader.scoring.advice import Advisor
 from grader.scoring.grading import Grader, default_grader
+from grader.scoring.inputs import check_text
 from grader.text import read_stretch
 
 Progress = Callable[[str], None]
@@ -37,6 +38,8 @@ def grade_input(
     """Grade `answer` (an AnswerInput, or text: read as a transcript when it is one, `read_text`)
     against `question`; `llm` is an `LLMConfig` or None."""
     say = progress or (lambda _stage: None)
+    if not isinstance(answer, AnswerInput):
+        check_text(answer)  # text, not bytes or None, before it is read as a transcript or page
     inp = answer if isinstance(answer, AnswerInput) else read_text(answer)
     say("grading")
     report = grader.grade(inp.graded_text, question, judge_topic=not inp.misheard)

@@ -22,6 +22,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "buzzwords": "Read as a list of buzzwords",
     "code": "Code or configuration read as bare terms",
     "claims": "A claim without specifics",
+    "definitions": "What a topic is or why it matters, not what this design does",
     "unrelated": "Unrelated to ML system design",
     "steering": "Instructions to the grader",
     "to_do": "Still to do or left out",
@@ -208,7 +209,9 @@ def to_markdown(r: GradeReport) -> str:
     ]
     if r.llm:
         out.append(f"*{_md_escape(llm_line(r))}*")
-    return "\n".join(out + [""])
+    # no terminal escape sequence or control character of the answer's reaches the page (a
+    # report printed to a terminal must not retitle it, clear it or plant a hidden link)
+    return printable("\n".join(out + [""]))
 
 
 def _score_cell(c) -> str:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.text import as_read
 
-SCHEMA_VERSION = 10  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 11  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
@@ -19,6 +19,8 @@ SCHEMA_VERSION = 10  # 3: follow-ups carry kind, quote and listen_for; `ignored`
 # 9: a typed question says whether it or its answer names people (`question.people`), and whether
 # it is read as scoring in batch (`question.batch`)
 # 10: the question says how far the answer reads as answering it (`question.relevance`)
+# 11: a passage may be set aside as saying what a topic is or why it matters, not what the design
+# does (`ignored` reason "definitions")
 Status = Literal["covered", "partial", "missing"]
 OFF_TOPIC = 0.5  # an answer whose scores were scaled by less reads as answering another question
 # a severity as people read it ("nice" alone reads as praise)
@@ -250,7 +252,9 @@ class IgnoredPassage(_Model):
     `buzzwords` (a list of concepts, or a sentence that only names them), `code` (lines of a
     fenced code or configuration block read as bare terms: "num_leaves: 127"), `claims` (a passage
     that names, promises or praises a part of the design without saying how: "we take privacy
-    extremely seriously"), `unrelated` (everyday prose, closer to it than to any rubric point),
+    extremely seriously"), `definitions` (a passage that says what a topic is or why it matters
+    in general, not what this design does: "Data drift: a change over time in the inputs a model
+    receives"), `unrelated` (everyday prose, closer to it than to any rubric point),
     `steering` (an attempt to steer the grader) or
     `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
     reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
@@ -262,7 +266,15 @@ class IgnoredPassage(_Model):
     start: int
     end: int
     reason: Literal[
-        "buzzwords", "code", "claims", "unrelated", "steering", "to_do", "hidden", "interviewer"
+        "buzzwords",
+        "code",
+        "claims",
+        "definitions",
+        "unrelated",
+        "steering",
+        "to_do",
+        "hidden",
+        "interviewer",
     ]
 
 

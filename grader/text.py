@@ -106,6 +106,15 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def unaccented(text: str) -> str:
+    """`text` with its letters' accents dropped and compatibility forms read as plain ones
+    ("résumé" as "resume", full-width "ＡＩ" as "AI"): how a question's words are looked up."""
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
 def shorten(text: str, limit: int = 160) -> str:
     """Printable (`printable`), whitespace collapsed and at most `limit` characters: a longer text
     is cut after its last whole word that fits (mid-word only when that would drop over half of

@@ -731,6 +731,29 @@ def test_no_summary_cell_starts_as_a_spreadsheet_formula(tmp_path, grader):
     assert not [c for c in cells if c and c[0] in "=+-@"]
 
 
+def test_no_terminal_escape_of_an_answer_or_an_id_reaches_a_summary_or_a_markdown_report(
+    tmp_path, grader
+):
+    """An answer or a candidate id holding ESC sequences (a colour, a window title, a hidden
+    hyperlink, a clear screen) passed them to `-f markdown`, `history show -f markdown` and the
+    batch summaries: `cat` of them retitled and cleared the terminal."""
+    from grader.batch import Problem, write_summary
+    from grader.render import to_markdown
+
+    escapes = "\x1b[31m\x1b]0;PWNED\x07\x1b[2J\x1b]8;;http://evil.example/\x07"
+    answer = WEAK.read_text().replace("Clarifying", f"Clarifying{escapes}", 1)
+    report = grader.grade(
+        answer + f"\n\nWe log clicks{escapes} for retraining.\n", "video_recommendation"
+    )
+    assert "\x1b" not in to_markdown(report) and "\x07" not in to_markdown(report)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "ann.json").write_text(report.to_json())
+    write_summary(tmp_path, [Problem(3, f"bo{escapes}b", "the answer is empty", question="q")])
+    for name in ("summary.md", "summary.csv"):
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        assert "\x1b" not in written and "\x07" not in written, name
+
+
 def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path, grader, kb):
     """Each question's components open with the rubric they were graded with, what it weighs as
     critical included; the interviewer sheet's rubric line does not repeat the question."""

@@ -171,6 +171,49 @@ def test_an_answer_in_another_language_is_refused_and_says_which(language, text)
     check_answer(english + "\n\n" + text.split(". ")[0] + ".")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Dutch, Swedish and Indonesian: languages no function-word list names
+        "Het model voorspelt voor elk team een kans, en tickets met een lage zekerheid gaan naar "
+        "een handmatige wachtrij. Wij meten de F1 per team op een tijdgebonden splitsing en "
+        "vergelijken in een A/B-test met de huidige regels, zodat duidelijk wordt of het beter is.",
+        "Modellen förutsäger en sannolikhet för varje team, och ärenden med låg säkerhet hamnar i "
+        "en manuell kö. Vi mäter F1 per team på en tidsbaserad uppdelning och jämför i ett A/B-test "
+        "med de nuvarande reglerna, så att vi ser om modellen faktiskt hjälper.",
+        "Model memprediksi peluang untuk setiap tim, dan tiket dengan keyakinan rendah masuk ke "
+        "antrean manual. Kami mengukur F1 per tim pada pembagian berdasarkan waktu dan "
+        "membandingkannya dalam uji A/B dengan aturan saat ini agar terlihat manfaatnya.",
+    ],
+)
+def test_an_answer_in_any_other_language_is_refused_by_its_share_of_english_words(text):
+    """Only five languages were named by their function words: a Dutch translation of a 76/100
+    answer was graded 0 as off topic. A text most of whose words are not English ones is refused
+    whatever its language, and terse English notes, with few function words, are not."""
+    from grader.scoring.inputs import check_answer, check_question
+
+    with pytest.raises(
+        InputError, match=r"does not read as English: \d+% of its words are English"
+    ):
+        check_answer(text)
+    notes = "\n".join(
+        f"- {n}"
+        for n in (
+            "GBDT on pair feats -> P(dup)",
+            "neg: random pairs from candidate list, low sim",
+            "img: pHash + CNN embedding -> ANN index (FAISS)",
+            "blocking: same category + similar price + nearby location",
+            "~5M active listings, ~500k new/day, async ok within few min",
+            "mid conf -> review queue, high conf -> auto merge",
+            "retrain weekly; monitor dup rate and reviewer overturns",
+        )
+    )
+    check_answer(notes)
+    with pytest.raises(InputError, match="the question does not read as English"):
+        check_question("Wie würden Sie ein System zur Erkennung von Kreditkartenbetrug entwerfen?")
+    assert check_question("Design CTR prediction for RTB ads")
+
+
 def test_a_question_has_one_length_limit_everywhere():
     from grader.scoring.inputs import MAX_QUESTION_CHARS, check_question
 
@@ -490,3 +533,32 @@ def test_a_slide_decks_export_is_read_as_sections_headed_by_its_titles():
     # one "Page 2" line in an answer is a line of it
     text = "Page 2\nWe retrain the ranker daily on fresh clicks.\n"
     assert read_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    "answer", [b"We log every impression.", None, "We log \udc80 impressions."]
+)
+def test_an_answer_that_is_not_text_is_refused_in_one_line_by_the_library_too(answer):
+    """The library's `grade` raised a TypeError for bytes, and a transcript JSON escaping a lone
+    surrogate crashed `mlsd grade` with a UnicodeEncodeError: both are refused as the CLI refuses
+    bad input."""
+    from grader.pipeline import grade_input
+
+    with pytest.raises(InputError, match="the answer (must be text|is not valid text)") as exc:
+        grade_input(None, answer, "fraud_detection")
+    assert "\n" not in str(exc.value)
+
+
+def test_a_transcript_json_with_a_lone_surrogate_is_refused_not_crashed(tmp_path):
+    from grader.answers.files import load_answer_file
+    from grader.scoring.inputs import check_answer
+
+    path = tmp_path / "call.json"
+    path.write_text(
+        '{"segments": [{"start": 0.0, "end": 4.0, "text": "We log every impression \\udc80 '
+        'and retrain weekly on the newest labels."}]}',
+        encoding="utf-8",
+    )
+    answer = load_answer_file(path)
+    with pytest.raises(InputError, match="lone surrogate"):
+        check_answer(answer.graded_text)

@@ -53,3 +53,13 @@ def test_english_words_are_not_slips_whatever_the_knowledge_base_says():
         "call center staffing for shippers",
         [],
     )
+
+
+def test_a_questions_accented_words_are_read_as_their_plain_letters(grader):
+    """ "résumé" did not raise what "resume" raises, and "détection" was read as "d" and a
+    "tection" respelt "tecton"."""
+    accented = grader.resolve_question("Design a résumé screening model for détection of fit")
+    plain = grader.resolve_question("Design a resume screening model for detection of fit")
+    assert accented.question.raised == plain.question.raised != []
+    assert not accented.warnings or "tecton" not in " ".join(accented.warnings)
+    assert accented.question.asked == "Design a résumé screening model for détection of fit"

@@ -194,7 +194,8 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     answer = _from_text(LONE_CR.sub("\n", text), name, suffix, candidate)
     if note:
         answer = dataclasses.replace(answer, notes=(note, *answer.notes))
-    if answer.text.encode("utf-8") == data:
+    # (a transcript's JSON may escape a lone surrogate, which no UTF-8 file holds: not as sent)
+    if answer.text.encode("utf-8", "surrogatepass") == data:
         answer = dataclasses.replace(answer, as_sent=True)
     return answer
 

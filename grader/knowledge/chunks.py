@@ -34,6 +34,10 @@ def _lines(items: list[str]) -> str:
     return "\n".join(f"- {x}" for x in items)
 
 
+# the index's kind for each way a background note is read
+BACKGROUND_KINDS = {"everyday": "background", "claims": "claim", "definitions": "definition"}
+
+
 def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     """Every chunk the index holds, in a stable order.
 
@@ -41,7 +45,8 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     (one strong-answer statement), `case` (the prompt, the title and each alias, for question matching),
     `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
     `background` (everyday sentences, the contrast for what is not design content), `claim`
-    (vague claims, the contrast for design content that says how nothing is done), `system`
+    (vague claims, the contrast for design content that says how nothing is done), `definition`
+    (what a topic is or why it matters, the contrast for design content that decides), `system`
     (questions that ask for one kind of system, for reading a typed question's kind) and
     `reference` (passages readers marked for a component in development answers).
     """
@@ -93,7 +98,7 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
             Chunk(
                 f"background:{b.id}:{i}",
                 s,
-                "claim" if b.reads_as == "claims" else "background",
+                BACKGROUND_KINDS[b.reads_as],
                 b.id,
             )
             for i, s in enumerate(b.sentences)

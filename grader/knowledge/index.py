@@ -552,6 +552,12 @@ class KnowledgeIndex:
         vecs = list(self._stacked("claim").values())
         return np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
 
+    def definition_vectors(self) -> np.ndarray:
+        """Vectors of the general statements of what a topic is or why it matters that design
+        content is read against (no rows when the base has none)."""
+        vecs = list(self._stacked("definition").values())
+        return np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
+
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         return self._stacked("case")

@@ -334,10 +334,12 @@ class _Listing(_Strict):
 class Background(_Listing):
     """Prose that is not design content, the contrast that tells it from an answer: everyday
     sentences (padding, an anecdote) or, read as `claims`, passages that name a part of a system
-    or praise it without saying how anything is done ("we take privacy extremely seriously")."""
+    or praise it without saying how anything is done ("we take privacy extremely seriously"), or,
+    read as `definitions`, passages that say what a topic is or why it matters in general ("Data
+    drift: a change over time in the inputs a model receives")."""
 
     kind: Literal["background"]
-    reads_as: Literal["everyday", "claims"] = "everyday"
+    reads_as: Literal["everyday", "claims", "definitions"] = "everyday"
     sentences: list[str] = Field(min_length=20)
 
 

@@ -156,6 +156,14 @@ class Calibration(BaseModel):
         "passages hold claim_share of the answer's words (`judge.claimed`). Chosen by hand on the "
         "development sets (evals/README.md), not in the fit's grid.",
     )
+    definition_margin: float = Field(
+        0.0,
+        description="A passage stating no figure and no plan of its author's own (`judge."
+        "committed`) is a definition, never evidence, when its best cue similarity is under this "
+        "much above its best similarity to the knowledge base's general statements of what a "
+        "topic is or why it matters (`judge.defined`). Chosen by hand on the development sets, "
+        "not in the fit's grid.",
+    )
     claim_share: float = Field(
         0.5,
         description="An answer with this share of its words in claim-like passages reads as made "

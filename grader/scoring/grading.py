@@ -66,6 +66,7 @@ from grader.scoring.judge import (
     claimed,
     closeness,
     content_tokens,
+    defined,
     domain_vocabulary,
     explaining,
     judge,
@@ -103,6 +104,7 @@ from grader.text import (
     printable,
     quantity,
     read_stretch,
+    unaccented,
 )
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
@@ -156,7 +158,9 @@ class PreparedAnswer:
     vectors: np.ndarray
     words: Columns | None  # only read when similarities blend in word overlap
     substance: np.ndarray
-    excluded: np.ndarray  # buzzword lists, off-domain units, claims and the title: never evidence
+    excluded: (
+        np.ndarray
+    )  # buzzword lists, off-domain units, claims, definitions, the title: never evidence
     off_domain: np.ndarray  # units that read as everyday prose, not design content
     repeats: np.ndarray  # units that say again what an earlier part of the answer said
     explains: np.ndarray  # units that say more than topic names: only they make a keyword count
@@ -169,6 +173,8 @@ class PreparedAnswer:
     claim_signs: tuple[np.ndarray, np.ndarray] | None = None  # `judge.claim_signs`, when read
     # waits for the units' `Grader.reference_rows`, begun as their vectors came (None: not begun)
     marked: Callable[[], tuple[list[str], np.ndarray]] | None = None
+    # passages that say what a topic is or why it matters, not what the design does (`judge.defined`)
+    definitions: np.ndarray | None = None
 
     def about(self, question_side: np.ndarray, cal: Calibration) -> PreparedAnswer:
         """The same answer with `question_side` (units that read as about the question asked)
@@ -183,8 +189,15 @@ class PreparedAnswer:
             self,
             off_domain=off,
             claims=claims,
-            excluded=self.listy | off | claims | self.titles,
+            excluded=self.listy | off | claims | self.defining | self.titles,
         )
+
+    @property
+    def defining(self) -> np.ndarray:
+        """`definitions`, or none (a prepared answer made without them)."""
+        if self.definitions is None:
+            return np.zeros(len(self.units), dtype=bool)
+        return self.definitions
 
     @property
     def titles(self) -> np.ndarray:
@@ -494,7 +507,9 @@ class Grader:
         as written; a question typed as text, the case of its kind nearest to it or the general
         framework, with the components its words raise weighed as critical (`stakes`)."""
         typed = " ".join(printable(question or "").split())
-        q = undressed(typed) or typed
+        # its words read without accents: "résumé" raises what "resume" does, and "détection" is
+        # no "d" and a "tection" to respell
+        q = unaccented(undressed(typed) or typed)
         if not q:
             raise InputError("the question is empty: give a case id or the question text")
         slips: list[tuple[str, str]] = []
@@ -845,12 +860,13 @@ class Grader:
         off_domain = self._off_domain(vectors, units, headings, nearest=nearest)
         margins = self.claim_margins(vectors, nearest)
         claims = claimed(margins, units, figures, whole_units(units) & ~off_domain, self.cal, signs)
+        definitions = defined(self.definition_margins(vectors, nearest), units, signs[0], self.cal)
         return PreparedAnswer(
             units,
             vectors,
             matrix,
             subst,
-            listy | off_domain | claims | titles(units),
+            listy | off_domain | claims | definitions | titles(units),
             off_domain,
             repeats(units, vectors, copied),
             explains,
@@ -862,6 +878,7 @@ class Grader:
             figures,
             signs,
             marked,
+            definitions,
         )
 
     def claim_margins(self, vectors: np.ndarray, nearest: np.ndarray | None = None) -> np.ndarray:
@@ -874,6 +891,24 @@ class Grader:
         if nearest is None:
             nearest = self._nearest_cues(vectors)
         return nearest - cosines(_unit_rows(vectors), claims).max(axis=1)
+
+    def definition_margins(
+        self, vectors: np.ndarray, nearest: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per unit vector: its best similarity to a rubric cue less its best to the knowledge
+        base's general statements of what a topic is or why it matters (+inf when the base has
+        none: nothing reads as a definition)."""
+        definitions = self._definition_vectors
+        if not len(vectors) or not len(definitions):
+            return np.full(len(vectors), np.inf)
+        if nearest is None:
+            nearest = self._nearest_cues(vectors)
+        return nearest - cosines(_unit_rows(vectors), definitions).max(axis=1)
+
+    @functools.cached_property
+    def _definition_vectors(self) -> np.ndarray:
+        """The knowledge base's general statements, embedded, in float64 once."""
+        return self.index.definition_vectors().astype(np.float64)
 
     def _nearest_cues(self, vectors: np.ndarray) -> np.ndarray:
         """Per unit vector: its best similarity to any rubric cue."""
@@ -1494,6 +1529,10 @@ NOT_COUNTED = {  # passages read and not counted, by why (`ignored_passages`): t
         f"{quantity(n, 'passage')} read as claims without specifics (naming, promising or "
         "praising a part of the design without saying how), not counted"
     ),
+    "definitions": lambda n: (
+        f"{quantity(n, 'passage')} read as saying what a topic is or why it matters, not what "
+        "this design does, not counted"
+    ),
     "unrelated": lambda n: (
         f"{quantity(n, 'passage')} read as unrelated to ML system design (closer to everyday "
         "prose than to any rubric point), not counted"
@@ -1557,11 +1596,23 @@ def ignored_passages(
         for u, excluded in zip(prepared.units, prepared.excluded)
         if not u.is_window and not excluded
     ]
-    for unit, excluded, off, listy in zip(
-        prepared.units, prepared.excluded, prepared.off_domain, prepared.listy
+    for unit, excluded, off, listy, defines in zip(
+        prepared.units,
+        prepared.excluded,
+        prepared.off_domain,
+        prepared.listy,
+        prepared.defining,
     ):
         if excluded and not unit.title:  # a title is read for the topic: not counted, not ignored
-            reason = "unrelated" if off else "buzzwords" if listy else "claims"
+            reason = (
+                "unrelated"
+                if off
+                else "buzzwords"
+                if listy
+                else "definitions"
+                if defines
+                else "claims"
+            )
             if reason == "buzzwords" and any(s <= unit.start and unit.end <= e for s, e in code):
                 reason = "code"  # "num_leaves: 127" in a config block is no list of buzzwords
             if not unit.is_window:

@@ -56,6 +56,7 @@ def check_question(question: str) -> str:
         raise InputError(
             "the question is not valid UTF-8 text: retype it or pass a case id"
         ) from None
+    check_english(question, "question")
     return question
 
 
@@ -85,10 +86,24 @@ def _check_script(answer: str) -> None:
         )
 
 
-def check_answer(answer: str) -> str:
-    """Reject answers that cannot be graded, with one clear line."""
+def check_text(answer: object) -> str:
+    """Reject an answer that is not text: not a string (bytes, None), or a string no UTF-8 file
+    holds (a lone surrogate, from bytes decoded with `surrogateescape` or a broken JSON escape)."""
     if not isinstance(answer, str):
         raise InputError("the answer must be text")
+    try:
+        answer.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the answer is not valid text (a lone surrogate at character {exc.start + 1:,}, from "
+            "bytes that are not UTF-8 or a broken escape): save it as UTF-8 and try again"
+        ) from None
+    return answer
+
+
+def check_answer(answer: str) -> str:
+    """Reject answers that cannot be graded, with one clear line."""
+    check_text(answer)
     if "\x00" in answer:
         raise InputError("the answer contains NUL bytes: it looks like a binary file, not text")
     if not answer.strip():

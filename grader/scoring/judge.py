@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.scoring.calibration import Calibration
-from grader.scoring.segment import WINDOW_WORDS, Unit
+from grader.scoring.segment import WINDOW_WORDS, Unit, without_markup
 from grader.text import STOPWORDS, content_tokens, plain_words
 
 _PLURAL = re.compile(r"[^su]s$")  # a phrase's last word in the plural ("claims"; not "bias")
@@ -504,6 +504,87 @@ def claimed(
         if u.is_window and any(s <= u.start and u.end <= e for s, e in spans):
             claims[i] = True
     return claims
+
+
+# the words by which a passage speaks of its author's own design: "we", "I'd", "our", "let's"
+# ("i.e." is no "I"; "US" no "us"), or a sentence opening on a part of it: "The model is
+# retrained every month", "This score ...", where a general statement says "Models" or "A model"
+_COMMITTING = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|[Mm]y|[Ll]et's|I(?!\.\w))\b")
+_DEFINITE = re.compile(r"^\W*(?:[Tt]he|[Tt]his|[Tt]hese|[Tt]hat|[Tt]hose|[Ii]ts|[Tt]heir)\s")
+
+
+# the shapes of a general statement about a term: a gloss ("Data drift: a change in ..."), a
+# definition ("Skew is a mismatch ...", "A feedback loop occurs when ...", "so drift is basically
+# when ...") and a reason it matters ("Fairness is a real concern ...", "Cost matters ...")
+_LEAD = r"^\W*(?:(?:so|and|and then|well|ok|okay)\W+)?(?:(?:a|an)\s+)?"
+_TERM = r"[A-Za-z][\w\-/()' ]{0,60}?"
+_DEFINING = re.compile(
+    _LEAD
+    + _TERM
+    + r"(?:\W*\s*(?::|\u2014|\u2013|\s-)\s*"
+    + r"(?:(?:a|an)\s+(?!(?-i:[A-Z0-9]|\w*[A-Z]))"  # "a change ...", not "an LSTM" (a choice)
+    + r"|the\s+(?:[a-z-]+\s+){1,3}?(?:of|between|that|which|in which|where|when|by which)\s"
+    + r"|(?-i:[a-z-]+s)\s+(?:that|which|who|whose|where|when)\s)"  # "outcomes that ..."
+    + r"|,?\s+(?:is|are|'s)\s+(?:basically\s+|just\s+|essentially\s+|simply\s+|really\s+)?"
+    + r"(?:a|an|the|when|where|what|how|about|one of|any|something)\s"
+    + r"|\s+(?:means|refers to|describes|occurs when|happens when|arises when|matters|matter)\b"
+    + r"|\s+(?:is|are)\s+(?:important|essential|critical|crucial|vital|key|necessary|dangerous"
+    + r"|a (?:real |known |common |major |big |serious |constant )?(?:concern|danger|risk|problem"
+    + r"|issue|challenge|threat)))",
+    re.IGNORECASE,
+)
+
+
+def defining(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: whether it has the shape of a general statement about a term (`_DEFINING`): a
+    gloss, a definition or a reason the term matters."""
+    return np.array([bool(_DEFINING.match(without_markup(u.text))) for u in units], dtype=bool)
+
+
+def committed(units: Sequence[Unit]) -> np.ndarray:
+    """Per unit: whether it speaks of its author's own design ("we compare ...", "I'd log ...",
+    "our labels ...", "The output is a probability ..."), as a definition or a textbook's reason
+    never does. A word window is read by its words alone (it opens mid-sentence)."""
+    return np.array(
+        [
+            bool(
+                _COMMITTING.search(u.text)
+                or (not u.is_window and _DEFINITE.match(without_markup(u.text)))
+            )
+            for u in units
+        ],
+        dtype=bool,
+    )
+
+
+def defined(
+    margins: np.ndarray,
+    units: Sequence[Unit],
+    stated: np.ndarray,
+    cal: Calibration,
+) -> np.ndarray:
+    """Per unit: whether it says what a topic is or why it matters in general instead of what the
+    design does, which earns nothing: it states no figure (`stated`, `claim_signs`), speaks of no
+    design of its author's (`committed`), and its best cue similarity is less than
+    `definition_margin` above its best similarity to the knowledge base's general statements
+    (`margins`: the first less the second). "Data drift: a change over time in the distribution
+    of the inputs a model receives" and "Feedback loops are a known danger in recommendation"
+    read like a glossary and a textbook, not like "we compare each feature's weekly distribution
+    with training". A word window is one inside a defining sentence, or when it reads as one,
+    reaches into one and into nothing that decides (a window joining a definition to a decision
+    decides)."""
+    like = (margins < cal.definition_margin) & ~stated & ~committed(units)
+    windows = np.array([u.is_window for u in units], dtype=bool)
+    found = like & defining(units) & ~windows
+    whole = [(u.start, u.end, d, k) for u, d, k, w in zip(units, found, like, windows) if not w]
+    for i, u in enumerate(units):
+        if u.is_window:
+            overlapped = [(d, k) for s, e, d, k in whole if s < u.end and u.start < e]
+            inside = any(d and s <= u.start and u.end <= e for s, e, d, _ in whole)
+            found[i] = inside or (
+                bool(like[i]) and any(d for d, _ in overlapped) and all(k for _, k in overlapped)
+            )
+    return found
 
 
 # a number said in words ("ten messages", "every two weeks"): how many is said, in no digit

@@ -1,0 +1,94 @@
+"""Definitions: passages that say what a topic is or why it matters in general, instead of what the
+design does, are read against the knowledge base's general statements and earn nothing
+(`judge.defined`)."""
+
+import numpy as np
+import pytest
+
+from grader.knowledge.chunks import build_chunks
+from grader.scoring.calibration import Calibration
+from grader.scoring.judge import committed, defined
+from grader.scoring.segment import segment
+
+# a glossary written for this test: every line says what a term means, none what the system does
+GLOSSARY = """## Key terms
+
+**Covariate shift**: a change in how the inputs of a model are distributed after it was trained.
+**Skew between training and serving**: features that are computed one way offline and another way online.
+**Delayed feedback**: outcomes that become known only long after the prediction they judge.
+**Self-reinforcing loop**: predictions that shape the very data the next model will learn from.
+**New-entity problem**: having to score users or items that have no history at all.
+**Equal opportunity**: the requirement that true positive rates are similar across groups.
+**Staged rollout**: exposing a new version to a small slice of traffic before all of it.
+**Log loss**: a measure of how far predicted probabilities are from the observed outcomes.
+"""
+
+
+def _units(*texts: str):
+    return [u for u in segment("\n\n".join(texts) + "\n") if not u.is_window]
+
+
+def test_a_passage_of_the_authors_design_is_committed():
+    units = _units(
+        "We compare each feature's weekly distribution with training.",
+        "I'd log the features used at serving time.",
+        "Our labels come from chargebacks.",
+        "The model is retrained every month on new labels.",
+        "Data drift is a change in the inputs over time.",
+        "Feedback loops are a known danger in recommendation, i.e. they narrow the feed.",
+        "A model trained on the US market may not fit Europe.",
+    )
+    assert committed(units).tolist() == [True, True, True, True, False, False, False]
+
+
+def test_a_definition_states_no_figure_and_no_plan_and_reads_as_one():
+    cal = Calibration()
+    units = [
+        u
+        for u in segment(
+            "Data drift is a change in the inputs a model receives over time.\n\n"
+            "We alert when the PSI of a top feature passes the threshold.\n\n"
+            "Fairness is a concern for any ranking that decides who gets seen.\n\n"
+            "Skew is a mismatch between offline and online features that appears in 2% of rows.\n"
+        )
+    ]
+    whole = [u for u in units if not u.is_window]
+    margins = np.full(len(units), -0.1)  # every unit reads more like a definition than a cue
+    stated = np.array([u.is_window is False and "2%" in u.text for u in units])
+    found = defined(margins, units, stated, cal)
+    by_text = {u.text: bool(f) for u, f in zip(units, found) if not u.is_window}
+    assert [by_text[u.text] for u in whole] == [True, False, True, False]
+    # read nearer a cue than any general statement: no definition
+    assert not defined(np.full(len(units), 0.1), units, stated, cal).any()
+
+
+@pytest.mark.slow
+def test_a_glossary_appended_to_an_answer_earns_nothing_and_is_listed(grader, strong_answer):
+    weak = (
+        "I would build a two-tower retrieval model and a ranking model trained on clicks and "
+        "watch time. We serve it behind an API with a feature store, and we retrain it weekly "
+        "on the newest logs. We measure recall at 100 offline and run an A/B test on watch time.\n"
+    )
+    base = grader.grade(weak, "video_recommendation")
+    report = grader.grade(weak + "\n" + GLOSSARY, "video_recommendation")
+    set_aside = " ".join(p.quote for p in report.ignored if p.reason == "definitions")
+    lines = [line for line in GLOSSARY.splitlines() if line.startswith("**")]
+    assert sum(line in set_aside for line in lines) >= 6, set_aside
+    assert any("what a topic is or why it matters" in w for w in report.warnings)
+    became_present = [
+        c.id
+        for c in report.components
+        if c.status != "missing" and base.component(c.id).status == "missing"
+    ]
+    assert len(became_present) <= 1, became_present
+    # a concrete answer in the author's own voice keeps every passage
+    strong = grader.grade(strong_answer, "video_recommendation")
+    assert not [p for p in strong.ignored if p.reason == "definitions"]
+
+
+def test_the_definitions_note_is_a_contrast_of_its_own(kb, grader):
+    definitions = [b for b in kb.background.values() if b.reads_as == "definitions"]
+    assert definitions
+    kinds = {c.doc_id: c.kind for c in build_chunks(kb)}
+    assert {kinds[f"background:{b.id}:0"] for b in definitions} == {"definition"}
+    assert len(grader.index.definition_vectors()) == sum(len(b.sentences) for b in definitions)
