@@ -163,10 +163,10 @@ def read_rows(
                 skipped.append(
                     Problem(i, p.stem, f"not an answer file ({kinds})", p.name, question or "")
                 )
-            elif clashes := seen.get(p.stem.casefold()):
+            elif clashes := seen.get(_file_key(p.stem)):
                 # the closest clash is named: a file of the very same name before one in another case
                 first = next((c for c in clashes if c.stem == p.stem), clashes[0])
-                why = "has the same name" if first.stem == p.stem else "differs only in case"
+                why = _same_name(p.stem, first.stem)
                 skipped.append(
                     Problem(
                         i,
@@ -178,7 +178,7 @@ def read_rows(
                 )
                 clashes.append(p)
             else:
-                seen[p.stem.casefold()] = [p]
+                seen[_file_key(p.stem)] = [p]
                 rid = bounded_id(p.stem)
                 given = p.stem if rid != p.stem else None
                 rows.append(Row(i, rid, question, path=str(p), file=p.name, given=given))
@@ -245,6 +245,21 @@ def read_rows(
     return rows, problems
 
 
+def _file_key(name: str) -> str:
+    """A file name as the file systems that fold it read it: letters case folded (Windows, macOS)
+    and accents composed (macOS writes "José" as "e" and a combining accent, Linux keeps either)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _same_name(name: str, first: str) -> str:
+    """How two names that read as one file differ."""
+    if name == first:
+        return "has the same name"
+    if unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first):
+        return "differs only in how its accents are encoded (NFC and NFD)"
+    return "differs only in case"
+
+
 def safe_id(given: str) -> str:
     """An id as a file name: letters of any alphabet with their marks (the vowel signs of
     Devanagari or Tamil), digits, "_", "." and "-" stay, any other run of characters becomes "_";
@@ -293,6 +308,11 @@ def _clash(given: str, first: Row) -> str:
     safe form, letters case folded as Windows and macOS do, is the earlier row's)."""
     if given == (first.given or first.id):
         return f"id '{given}' appears twice (first on line {first.line})"
+    if unicodedata.normalize("NFC", given) == unicodedata.normalize("NFC", first.given or first.id):
+        return (
+            f"id '{given}' appears twice (first on line {first.line}), its accents encoded "
+            "otherwise (NFC and NFD)"
+        )
     return (
         f"id '{given}' and '{first.given or first.id}' (line {first.line}) name the same "
         f"report file ('{first.id}'): give them distinct ids"

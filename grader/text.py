@@ -106,6 +106,19 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def english_word(word: str) -> bool:
+    """Whether a lowercase word is in an English dictionary of 160,000 words (pyspellchecker's,
+    loaded on first use)."""
+    return word in _dictionary()
+
+
+@functools.cache
+def _dictionary():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency.dictionary
+
+
 def unaccented(text: str) -> str:
     """`text` with its letters' accents dropped and compatibility forms read as plain ones
     ("résumé" as "resume", full-width "ＡＩ" as "AI"): how a question's words are looked up."""

@@ -431,6 +431,25 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
     ]
 
 
+def test_names_that_differ_only_in_how_accents_are_encoded_are_one_report(tmp_path):
+    """"José" written composed (NFC) and decomposed (NFD, as macOS writes names) were two reports
+    of one look side by side: copied to a Mac, one candidate's report replaced the other's."""
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "José") for form in ("NFC", "NFD"))
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / f"{nfc}.md").write_text("An answer.")
+    (folder / f"{nfd}.txt").write_text("Another answer.")
+    rows, problems = read_rows(folder, "video_recommendation")
+    assert len(rows) == 1 and len(problems) == 1
+    assert "differs only in how its accents are encoded (NFC and NFD)" in problems[0].reason
+    table = tmp_path / "cohort.csv"
+    table.write_text(f"id,answer\n{nfc},An answer.\n{nfd},Another answer.\n", encoding="utf-8")
+    rows, problems = read_rows(table, "video_recommendation")
+    assert len(rows) == 1 and "its accents encoded otherwise (NFC and NFD)" in problems[0].reason
+
+
 def test_an_id_too_long_for_a_file_name_is_cut_apart_from_its_likes(tmp_path, real_index_dir):
     """A 252-letter id had stopped the whole batch ("File name too long"), the rows after it never
     graded and no summary written: a long id is cut at a character, with a digest of the whole,

@@ -1164,7 +1164,11 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
     windows = np.array([u.is_window for u in units])
     assert windows.any() and (~windows).any()
     prepared = types.SimpleNamespace(
-        units=units, excluded=windows, off_domain=windows, listy=np.zeros_like(windows)
+        units=units,
+        excluded=windows,
+        off_domain=windows,
+        listy=np.zeros_like(windows),
+        defining=np.zeros_like(windows),
     )
     assert ignored_passages(answer, [], prepared) == []
     none_counted = np.ones(len(units), dtype=bool)  # every unit set aside: all of it is listed
@@ -1172,7 +1176,11 @@ def test_a_set_aside_window_is_listed_only_where_it_says_what_no_counted_passage
         answer,
         [],
         types.SimpleNamespace(
-            units=units, excluded=none_counted, off_domain=~windows, listy=windows
+            units=units,
+            excluded=none_counted,
+            off_domain=~windows,
+            listy=windows,
+            defining=np.zeros_like(windows),
         ),
     )
     assert listed and {p.reason for p in listed} == {"unrelated", "buzzwords"}

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from grader.errors import InputError
+from grader.text import english_word
 
 # Each list leaves out words that are English too ("a", "in", "no", "die", "as", "on"), fillers
 # included (Portuguese "um").
@@ -40,8 +41,9 @@ OTHERS: dict[str, frozenset[str]] = {
 MIN_FOREIGN = 8  # another language's function words needed before an answer is refused
 FOREIGN_RATIO = 3.0  # ... and this many times English's
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LATIN_WORD = re.compile(r"[a-z\u00df-\u024f']+")
 # Any other language, named or not: a text of MIN_WORDS_READ words or more (of two letters or
-# more) of which under MIN_ENGLISH_SHARE are in an English dictionary. English answers of every
+# more, in the Latin script) of which under MIN_ENGLISH_SHARE are in an English dictionary. English answers of every
 # style in the evaluation sets hold 0.80 or more (terse whiteboard notes the least); Dutch, Polish,
 # Swedish, Turkish, Indonesian and Vietnamese translations of one answer 0.02-0.44. The dictionary
 # is read only for a text whose English function words are under FUNCTION_SHARE of its words
@@ -64,7 +66,8 @@ def check_english(text: str, what: str = "answer") -> None:
             f"the answer does not read as English (it reads like {name}: {found} of its words are "
             f"common {name} words, {english} common English ones); the grader reads English"
         )
-    read = [w for w in words if len(w) > 1]
+    # the Latin script's words: another script is the script check's (`inputs._check_script`)
+    read = [w for w in words if len(w) > 1 and _LATIN_WORD.fullmatch(w)]
     if len(read) < MIN_WORDS_READ[what] or english >= FUNCTION_SHARE * len(words):
         return
     share = english_share(read)
@@ -77,6 +80,4 @@ def check_english(text: str, what: str = "answer") -> None:
 
 def english_share(words: list[str]) -> float:
     """The share of lowercase words found in an English dictionary (pyspellchecker's)."""
-    from grader.scoring.spelling import english_word
-
     return sum(english_word(w) for w in words) / len(words) if words else 1.0

@@ -860,7 +860,10 @@ class Grader:
         off_domain = self._off_domain(vectors, units, headings, nearest=nearest)
         margins = self.claim_margins(vectors, nearest)
         claims = claimed(margins, units, figures, whole_units(units) & ~off_domain, self.cal, signs)
-        definitions = defined(self.definition_margins(vectors, nearest), units, signs[0], self.cal)
+        # only what says more than topic names: "Privacy is important too." is a mention to probe
+        definitions = explains & defined(
+            self.definition_margins(vectors, nearest), units, signs[0], self.cal
+        )
         return PreparedAnswer(
             units,
             vectors,

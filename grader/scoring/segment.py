@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.text import straightened, without_fenced_code
+from grader.text import english_word, straightened, without_fenced_code
 
 SHORTHAND_FILE = Path(__file__).with_name("shorthand.yaml")
 
@@ -161,8 +161,6 @@ def _rejoined(m: re.Match) -> str:
     """A word a line break cut at a hyphen, joined again: without the hyphen when it broke a word
     ("recom-" / "mendation", "geoloca-" / "tion": the joined word is English, or its first part is
     not), with it when it joins two words ("two-" / "tower", "less-" / "biased")."""
-    from grader.scoring.spelling import english_word
-
     before = re.search(r"[A-Za-z]*$", m.string[: m.start()]).group(0)
     after = re.match(r"[a-z]*", m.string[m.end() :]).group(0)
     joined = (before + after).lower()

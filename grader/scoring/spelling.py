@@ -12,13 +12,14 @@ reports and history keep.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Container, Iterable
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
+
+from grader.text import english_word
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 5  # shorter words have too many neighbours one slip away ("sale", "scale", "stale")
@@ -33,19 +34,7 @@ class English:
         self.words = frozenset(words)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.words or word in _dictionary()
-
-
-def english_word(word: str) -> bool:
-    """Whether a lowercase word is in the English dictionary (loaded on first use)."""
-    return word in _dictionary()
-
-
-@functools.cache
-def _dictionary():
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency.dictionary
+        return word in self.words or english_word(word)
 
 
 def design_words(texts: Iterable[str]) -> Counter[str]:
