@@ -148,6 +148,30 @@ def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
         assert interviewer_lines(design) == [], design
 
 
+def test_the_other_side_named_by_name_or_role_is_found_when_the_candidate_answers_it():
+    """"Priya: So for drift you'd compare weekly distributions with PSI." / "Candidate: Yes,
+    exactly." (and "Hiring manager:", "Tech lead:", "Q:" stating rather than asking) credited the
+    candidate with the other side's design: a name whose lines the candidate's labelled line
+    answers twice or more is the other side's."""
+    for name in ("Priya", "Hiring manager", "Tech lead", "Q", "**Sam**"):
+        said = [
+            "So for drift you would compare weekly feature distributions using PSI.",
+            "And user ids are hashed, with history deleted after 30 days.",
+        ]
+        text = "".join(f"{name}: {line}\nMe: Yes, exactly.\n" for line in said)
+        assert [text[s:e] for s, e in interviewer_lines(text)] == [
+            f"{name}: {line}" for line in said
+        ], name
+    # answered once, a label above the candidate's is a design's line ("Ranking: GBDT" above a
+    # "Candidate: top 500 from ANN"), as a recruiting system's roles are
+    for design in (
+        "Ranking: a GBDT over 300 features.\nCandidate: the top 500 from the ANN index.\n",
+        "Roles:\nRecruiter: sees the top 50 matches.\nCandidate: sees recommended jobs.\n"
+        "Recruiter: approves the shortlist.\n",
+    ):
+        assert interviewer_lines(design) == [], design
+
+
 def test_the_interviewers_words_raise_no_score_and_are_listed_as_not_counted(grader):
     weak = (EXAMPLES / "video_recommendation_weak.md").read_text()
     before = grader.grade(weak, "video_recommendation")

@@ -208,6 +208,7 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
                 turns.append(turn)
             continue
         turns.append(_turn(shown, m.start(), end, near))
+    turns += [_turn(shown, s, _line_end(shown, s), True) for s in _named_speakers(shown)]
     for m in _ANSWERS_LINE.finditer(shown):  # "Me: Retrieval first. Interviewer: And drift?"
         line_end = _line_end(shown, m.start())
         asked = _ASKS_INLINE.search(shown, m.end(), line_end)
@@ -216,6 +217,35 @@ def interviewer_lines(text: str) -> list[tuple[int, int]]:
             start = asked.start() + len(asked[0]) - len(asked[0].lstrip())
             turns.append((start, answered.start() if answered else line_end))
     return sorted(turns + _narrated(shown))
+
+
+# a speaker named at a line's start: "Priya:", "Tech lead:", "**Sam**:"
+_SPEAKER = re.compile(
+    rf"^{_unnamed(_LEAD)}(?P<name>[A-Z][\w.'-]{{0,30}}(?:[ \t]+[A-Za-z][\w.'-]{{0,30}})?)"
+    rf"{_unnamed(_CLOSE)}",
+    re.MULTILINE,
+)
+SPEAKER_TURNS = 2  # a name is the other side's when this many of its lines the candidate answers
+
+
+def _named_speakers(text: str) -> list[int]:
+    """Where the lines of the other side of a dialogue start when it is named by name or role
+    ("Priya:", "Tech lead:"): a name whose lines the candidate's labelled line ("Me:",
+    "Candidate:") answers SPEAKER_TURNS times or more is the other side's wherever it opens a line.
+    "Priya: So for drift you'd compare weekly distributions with PSI." / "Candidate: Yes, exactly."
+    had credited drift with Priya's words; a design's "Ranking: GBDT" above one "Candidate: top
+    500 from ANN" is no dialogue."""
+    answered: dict[str, int] = {}
+    opened: dict[str, list[int]] = {}
+    for m in _SPEAKER.finditer(text):
+        if _ANSWERS_LINE.match(text, m.start()):
+            continue
+        name = m["name"].casefold()
+        opened.setdefault(name, []).append(m.start())
+        below = _WORDS_BELOW.match(text, _line_end(text, m.start()))
+        if below and _ANSWERS_LINE.match(text, below.end()):
+            answered[name] = answered.get(name, 0) + 1
+    return sorted(s for name, n in answered.items() if n >= SPEAKER_TURNS for s in opened[name])
 
 
 def _asked_end(text: str, m: re.Match) -> int | None:
