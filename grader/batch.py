@@ -929,6 +929,7 @@ def flag_list(r: GradeReport) -> list[str]:
         ("steering ignored", "possible attempt to steer"),
         ("to-do notes ignored", "marked as still to do"),
         ("hidden text ignored", "a reader of the answer does not see"),
+        ("copied advice ignored", "copied word for word from the grader's own advice"),
         ("read as Windows-1252", "read as Windows-1252"),
     ]
     return [name for name, mark in found if mark in said]

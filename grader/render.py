@@ -28,6 +28,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "to_do": "Still to do or left out",
     "hidden": "Not shown to a reader",
     "interviewer": "The interviewer's words",
+    "copied": "Copied from the grader's own advice",
 }
 
 

@@ -20,7 +20,7 @@ SCHEMA_VERSION = 11  # 3: follow-ups carry kind, quote and listen_for; `ignored`
 # it is read as scoring in batch (`question.batch`)
 # 10: the question says how far the answer reads as answering it (`question.relevance`)
 # 11: a passage may be set aside as saying what a topic is or why it matters, not what the design
-# does (`ignored` reason "definitions")
+# does (`ignored` reason "definitions"), or as copied from the grader's own advice ("copied")
 Status = Literal["covered", "partial", "missing"]
 OFF_TOPIC = 0.5  # an answer whose scores were scaled by less reads as answering another question
 # a severity as people read it ("nice" alone reads as praise)
@@ -259,7 +259,8 @@ class IgnoredPassage(_Model):
     `to_do` (a note of what is still to be written: "TODO: add monitoring") or `hidden` (what a
     reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
     (a line of a written answer giving the interviewer's words, or their question as the
-    candidate tells it: "he asked how I'd monitor drift").
+    candidate tells it: "he asked how I'd monitor drift") or `copied` (a sentence copied word for
+    word from the grader's own advice: a report's feedback, suggestions or a case's model outline).
     answer[start:end] == quote."""
 
     quote: str
@@ -275,6 +276,7 @@ class IgnoredPassage(_Model):
         "to_do",
         "hidden",
         "interviewer",
+        "copied",
     ]
 
 

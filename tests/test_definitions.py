@@ -92,3 +92,32 @@ def test_the_definitions_note_is_a_contrast_of_its_own(kb, grader):
     kinds = {c.doc_id: c.kind for c in build_chunks(kb)}
     assert {kinds[f"background:{b.id}:0"] for b in definitions} == {"definition"}
     assert len(grader.index.definition_vectors()) == sum(len(b.sentences) for b in definitions)
+
+
+@pytest.mark.slow
+def test_the_graders_own_advice_pasted_back_earns_nothing_and_is_listed(grader, strong_answer):
+    """A report's "A strong answer says" sentences pasted back had taken a 64/100 answer to 99, its
+    "why it matters" paragraphs to 92: a sentence copied word for word from the grader's advice
+    is set aside, and the report says so."""
+    weak = (
+        "I would build a two-tower retrieval model and a ranking model trained on clicks and "
+        "watch time. We serve it behind an API with a feature store.\n"
+    )
+    base = grader.grade(weak, "video_recommendation")
+    gaps = [c for c in base.components if c.status == "missing"][:6]
+    concepts = [grader.kb.concepts[c.id] for c in gaps]
+    pasted = "\n\n".join(
+        f"{c.why_it_matters} {c.levels.model_dump()[max(c.levels.model_dump())]}" for c in concepts
+    )
+    report = grader.grade(weak + "\n## Other concerns\n\n" + pasted + "\n", "video_recommendation")
+    raised = [c.id for c in report.components if c.score > base.component(c.id).score]
+    assert not raised, raised
+    copied = [p for p in report.ignored if p.reason == "copied"]
+    assert len(copied) >= len(concepts)
+    assert any("copied word for word from the grader's own advice" in w for w in report.warnings)
+    # in other words, the same points are the candidate's to make
+    assert not [
+        p
+        for p in grader.grade(strong_answer, "video_recommendation").ignored
+        if p.reason == "copied"
+    ]

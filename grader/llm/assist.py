@@ -16,7 +16,7 @@ from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
-from grader.scoring.grading import Grader, counted_text, gaps_to_ask, passages_set_aside
+from grader.scoring.grading import Grader, counted_text, gaps_to_ask
 from grader.scoring.injection import detect, steering
 from grader.text import quantity
 
@@ -33,7 +33,7 @@ class _Run:
         findings = detect(answer)
         self.allow_raise = not steering(findings)
         # quotes are verified against what was graded: steering and to-do notes blanked
-        self.answer = counted_text(answer, findings, passages_set_aside(answer))
+        self.answer = counted_text(answer, findings, grader.set_aside(answer))
         self.shown = neutralise(self.answer)
         self.case = grader.kb.cases.get(report.question.id) if report.question.id else None
         self.warnings: list[str] = []

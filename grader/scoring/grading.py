@@ -108,6 +108,18 @@ from grader.text import (
 )
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+# a sentence or a line's piece of one, and the list marker opening it
+_SENTENCE_PIECE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.MULTILINE)
+_LIST_MARK = re.compile(r"[ \t]*(?:[-*+>\u2022]|\d{1,3}[.)])?[ \t]*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+ADVICE_WORDS = 6  # a shorter sentence ("Drift is not mentioned.") may be anyone's
+
+
+def _advice_key(text: str) -> str:
+    """A sentence as compared with the grader's advice: its words, lowercase, without markup."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
 KIND_TOP = 3  # a kind of system reads like a question by the mean of its three closest questions
@@ -500,6 +512,45 @@ class Grader:
         kb = kb or cached_kb()
         embedder = embedder or default_embedder()
         return cls(kb, embedder, open_index(kb, embedder, auto_index, **where), calibration)
+
+    # -- what is not the candidate's -------------------------------------------------------
+    def set_aside(self, answer: str) -> dict[str, list[tuple[int, int]]]:
+        """`passages_set_aside`, and the passages copied word for word from this grader's own
+        advice (`copied_advice`)."""
+        return {**passages_set_aside(answer), "copied": self.copied_advice(answer)}
+
+    def copied_advice(self, answer: str) -> list[tuple[int, int]]:
+        """The [start, end) spans of the answer's sentences and list items that are, word for
+        word (case, punctuation and markup aside), a sentence of the advice this grader shows: a
+        report's feedback and suggestions (why a component matters, its levels, the statements a
+        strong answer makes, its follow-ups) and the cases' model outlines. Pasting a report's
+        "A strong answer says" sentences back had taken a 64/100 answer to 99, its "why it
+        matters" paragraphs to 92; no answer of the evaluation sets holds one such sentence."""
+        advice = self._advice
+        spans = []
+        for m in _SENTENCE_PIECE.finditer(answer):
+            start = m.start() + len(_LIST_MARK.match(m.group()).group())
+            said = _advice_key(answer[start : m.end()])
+            if said.count(" ") + 1 >= ADVICE_WORDS and said in advice:
+                spans.append((start, m.end()))
+        return spans
+
+    @functools.cached_property
+    def _advice(self) -> frozenset[str]:
+        """Every sentence of the advice the grader shows, as `_advice_key` reads it."""
+        texts: list[str] = []
+        for c in self.kb.concepts.values():
+            texts += [c.why_it_matters, *c.cues, *c.common_mistakes]
+            texts += [str(v) for v in c.levels.model_dump().values()]
+            texts += [f.ask for f in c.follow_ups]
+        for case in self.kb.cases.values():
+            texts += [p for o in case.reference_outline for p in o.points]
+            texts += [*case.follow_ups, *(q for comp in case.components for q in comp.cues)]
+            texts += [p for comp in case.components for p in comp.pitfalls]
+        for step in self.kb.steps.values():
+            texts += [*step.cues, *step.strong_answer_covers]
+        keys = (_advice_key(s) for t in texts for s in _SENTENCE_END.split(t))
+        return frozenset(k for k in keys if k.count(" ") + 1 >= ADVICE_WORDS)
 
     # -- question ---------------------------------------------------------------------------
     def resolve_question(self, question: str) -> Rubric:
@@ -1078,7 +1129,7 @@ class Grader:
         steered = describe_injection(findings)
         if steered:
             warnings.append(steered)
-        set_aside = passages_set_aside(answer)  # to-do notes, hidden text, the interviewer's lines
+        set_aside = self.set_aside(answer)  # to-do notes, hidden text, the interviewer's lines...
         warnings += [SET_ASIDE[reason](len(spans)) for reason, spans in set_aside.items() if spans]
         read = counted_text(answer, findings, set_aside)
         prepared = self.prepare(read)
@@ -1552,6 +1603,10 @@ SET_ASIDE = {  # passages read but not counted, before grading: the warning each
     ),
     "interviewer": lambda n: (
         f"{quantity(n, 'passage')} giving the interviewer's words, not counted as the candidate's"
+    ),
+    "copied": lambda n: (
+        f"{quantity(n, 'passage')} copied word for word from the grader's own advice (its "
+        "feedback, suggestions or model outlines), not counted: say the design in your own words"
     ),
 }
 
