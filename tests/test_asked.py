@@ -149,7 +149,7 @@ def test_askers_named_by_other_roles_bold_labels_and_table_rows_are_found():
 
 
 def test_the_other_side_named_by_name_or_role_is_found_when_the_candidate_answers_it():
-    """"Priya: So for drift you'd compare weekly distributions with PSI." / "Candidate: Yes,
+    """ "Priya: So for drift you'd compare weekly distributions with PSI." / "Candidate: Yes,
     exactly." (and "Hiring manager:", "Tech lead:", "Q:" stating rather than asking) credited the
     candidate with the other side's design: a name whose lines the candidate's labelled line
     answers twice or more is the other side's."""

@@ -432,7 +432,7 @@ def test_ids_that_would_share_a_report_file_are_refused_and_renamed_ids_are_said
 
 
 def test_names_that_differ_only_in_how_accents_are_encoded_are_one_report(tmp_path):
-    """"José" written composed (NFC) and decomposed (NFD, as macOS writes names) were two reports
+    """ "José" written composed (NFC) and decomposed (NFD, as macOS writes names) were two reports
     of one look side by side: copied to a Mac, one candidate's report replaced the other's."""
     import unicodedata
 
