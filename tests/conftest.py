@@ -163,8 +163,8 @@ def grader(real_index_dir):
 
 @pytest.fixture(scope="session")
 def strong_reply(grader):
-    """What a strong candidate says about one component of a case: the knowledge base's strong
-    statements for it (the case's own first, then the concept's) that read most like the case's
+    """What a strong candidate says about one component of a case, in their own frame: the
+    knowledge base's strong statements for it (the case's own first, then the concept's) that read most like the case's
     prompt. The concept's cues span many kinds of system, so all of them together read as an answer
     to another question."""
     import numpy as np
@@ -175,7 +175,9 @@ def strong_reply(grader):
         texts, vectors = grader.component_cues(case, comp)
         prompt = grader.embedder.embed([case.prompt])[0]
         order = np.argsort(-(vectors @ prompt), kind="stable")[:statements]
-        return " ".join(texts[i] for i in sorted(order))
+        # said as the candidate's own, not pasted: a sentence of the grader's advice copied word
+        # for word counts for nothing (`Grader.copied_advice`)
+        return " ".join(f"In my design, {texts[i]}" for i in sorted(order))
 
     return reply
 

@@ -98,7 +98,10 @@ def check(result, data: bytes) -> GradeReport | str:
     assert "Traceback" not in result.stdout + result.stderr
     if result.exit_code == 0:
         report = GradeReport.model_validate_json(result.stdout)
-        text = decode_answer(data)
+        # the offsets index the text as read where the report carries it (a lone CR read as a
+        # line break), else the text as sent
+        read = report.source.text if report.source is not None else None
+        text = read if read is not None else decode_answer(data)
         for c in report.components:
             for e in [*c.evidence, *([c.mention] if c.mention else [])]:
                 assert text[e.start : e.end] == e.quote

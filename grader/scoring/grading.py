@@ -939,12 +939,7 @@ class Grader:
         """Per unit vector: its best similarity to a rubric cue (`nearest`, computed when None)
         less its best to the knowledge base's vague claims (+inf when the base has none: nothing
         reads as a claim)."""
-        claims = self._claim_vectors
-        if not len(vectors) or not len(claims):
-            return np.full(len(vectors), np.inf)
-        if nearest is None:
-            nearest = self._nearest_cues(vectors)
-        return nearest - cosines(_unit_rows(vectors), claims).max(axis=1)
+        return self._margins(vectors, self._claim_vectors, nearest)
 
     def definition_margins(
         self, vectors: np.ndarray, nearest: np.ndarray | None = None
@@ -952,12 +947,17 @@ class Grader:
         """Per unit vector: its best similarity to a rubric cue less its best to the knowledge
         base's general statements of what a topic is or why it matters (+inf when the base has
         none: nothing reads as a definition)."""
-        definitions = self._definition_vectors
-        if not len(vectors) or not len(definitions):
+        return self._margins(vectors, self._definition_vectors, nearest)
+
+    def _margins(
+        self, vectors: np.ndarray, contrast: np.ndarray, nearest: np.ndarray | None
+    ) -> np.ndarray:
+        """Per unit vector: its best cue similarity less its best similarity to `contrast`."""
+        if not len(vectors) or not len(contrast):
             return np.full(len(vectors), np.inf)
         if nearest is None:
             nearest = self._nearest_cues(vectors)
-        return nearest - cosines(_unit_rows(vectors), definitions).max(axis=1)
+        return nearest - cosines(_unit_rows(vectors), contrast).max(axis=1)
 
     @functools.cached_property
     def _definition_vectors(self) -> np.ndarray:
