@@ -170,9 +170,7 @@ class PreparedAnswer:
     vectors: np.ndarray
     words: Columns | None  # only read when similarities blend in word overlap
     substance: np.ndarray
-    excluded: (
-        np.ndarray
-    )  # buzzword lists, off-domain units, claims, definitions, the title: never evidence
+    excluded: np.ndarray  # buzzwords, off-domain, claims, definitions, the title: no evidence
     off_domain: np.ndarray  # units that read as everyday prose, not design content
     repeats: np.ndarray  # units that say again what an earlier part of the answer said
     explains: np.ndarray  # units that say more than topic names: only they make a keyword count

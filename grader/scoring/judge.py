@@ -564,8 +564,9 @@ def defined(
     cal: Calibration,
 ) -> np.ndarray:
     """Per unit: whether it says what a topic is or why it matters in general instead of what the
-    design does, which earns nothing: it states no figure (`stated`, `claim_signs`), speaks of no
-    design of its author's (`committed`), and its best cue similarity is less than
+    design does, which earns nothing: it has the shape of one (`defining`), states no figure
+    (`stated`, `claim_signs`), speaks of no design of its author's (`committed`), and its best
+    cue similarity is less than
     `definition_margin` above its best similarity to the knowledge base's general statements
     (`margins`: the first less the second). "Data drift: a change over time in the distribution
     of the inputs a model receives" and "Feedback loops are a known danger in recommendation"
@@ -576,6 +577,8 @@ def defined(
     like = (margins < cal.definition_margin) & ~stated & ~committed(units)
     windows = np.array([u.is_window for u in units], dtype=bool)
     found = like & defining(units) & ~windows
+    if not found.any():  # a window is one only where a sentence it reaches into is
+        return found
     whole = [(u.start, u.end, d, k) for u, d, k, w in zip(units, found, like, windows) if not w]
     for i, u in enumerate(units):
         if u.is_window:
