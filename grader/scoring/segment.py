@@ -393,18 +393,12 @@ def wrap_width(answer: str) -> int | None:
     """The width the answer's paragraphs were hard-wrapped at, or None when they were not: the
     width at which most line breaks inside a paragraph or list item (not before an item, a
     heading, a table row or a code line) came where the next word would not have fitted."""
-    breaks = []
     lines = without_fenced_code(answer).split("\n")
-    for line, nxt in zip(lines, lines[1:]):
-        if (
-            line.strip()
-            and nxt.strip()
-            and not line.lstrip().startswith(("|", "#"))
-            and not nxt.lstrip().startswith(("|", "#"))
-            and _MARKER.match(nxt) is None
-        ):
-            length = len(line.rstrip())
-            breaks.append((length, length + 1 + len(nxt.split(None, 1)[0])))
+    breaks = [
+        b
+        for line, nxt in zip(lines, lines[1:])
+        if line.strip() and not line.lstrip().startswith("#") and (b := _break(line, nxt))
+    ]
     if len(breaks) < WRAP_MIN_BREAKS:
         return None
     fits = {w: sum(lo <= w < hi for lo, hi in breaks) for w in WRAP_WIDTHS}
@@ -412,9 +406,19 @@ def wrap_width(answer: str) -> int | None:
     return width if fits[width] >= max(WRAP_MIN_BREAKS, WRAP_SHARE * len(breaks)) else None
 
 
-def _full(line: str, next_line: str, width: int) -> bool:
-    """Whether a line is full at a wrap width: the next line's first word would not fit on it."""
-    return len(line.rstrip()) + 1 + len(next_line.split(None, 1)[0]) > width
+def _break(line: str, next_line: str) -> tuple[int, int] | None:
+    """A line break inside a paragraph or list item (not before an item, a heading or a table
+    row, nor after a row) as (the line's length, its length were the next word on it); None for
+    any other."""
+    if (
+        not next_line.strip()
+        or line.lstrip().startswith("|")
+        or next_line.lstrip().startswith(("|", "#"))
+        or _MARKER.match(next_line) is not None
+    ):
+        return None
+    length = len(line.rstrip())
+    return length, length + 1 + len(next_line.split(None, 1)[0])
 
 
 def runs_on(
@@ -429,15 +433,8 @@ def runs_on(
     comma or on a word no sentence ends on, "There is no" / "A/B test") rather than starting an
     item, a heading, a table row or a note of its own ("model: ..."). A word broken by a hyphen at
     the line's end ("recom-" / "mendation") runs on whatever the line's length."""
-    if (
-        width is not None
-        and next_line.strip()
-        and _full(line, next_line, width)
-        and not line.lstrip().startswith("|")
-        and not next_line.lstrip().startswith(("|", "#"))
-        and _MARKER.match(next_line) is None
-    ):  # a hard-wrapped text's full line: its paragraph goes on (`wrap_width`)
-        return True
+    if width is not None and (b := _break(line, next_line)) and b[1] > width:
+        return True  # a hard-wrapped text's full line: its paragraph goes on (`wrap_width`)
     line, nxt = line.strip(), next_line.strip()
     if line.endswith("-") and _LINE_HYPHEN.search(f"{line}\n{nxt}", len(line) - 1):
         return True
