@@ -213,7 +213,7 @@ def read_rows(
             continue
         given = str(record.get("id") or f"row{line}")
         rid = safe_id(given) or f"row{line}"
-        first = seen.get(rid.casefold())
+        first = seen.get(_file_key(rid))
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
         text = str(text) if text not in (None, "") else None
@@ -240,7 +240,7 @@ def read_rows(
             path=resolved,
             given="" if unnamed else given if given != rid else None,
         )
-        seen[rid.casefold()] = row
+        seen[_file_key(rid)] = row
         rows.append(row)
     return rows, problems
 
@@ -255,9 +255,14 @@ def _same_name(name: str, first: str) -> str:
     """How two names that read as one file differ."""
     if name == first:
         return "has the same name"
-    if unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first):
+    if _composed_alike(name, first):
         return "differs only in how its accents are encoded (NFC and NFD)"
     return "differs only in case"
+
+
+def _composed_alike(a: str, b: str) -> bool:
+    """Whether two names are one once their accents are composed (NFC)."""
+    return unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
 
 
 def safe_id(given: str) -> str:
@@ -308,7 +313,7 @@ def _clash(given: str, first: Row) -> str:
     safe form, letters case folded as Windows and macOS do, is the earlier row's)."""
     if given == (first.given or first.id):
         return f"id '{given}' appears twice (first on line {first.line})"
-    if unicodedata.normalize("NFC", given) == unicodedata.normalize("NFC", first.given or first.id):
+    if _composed_alike(given, first.given or first.id):
         return (
             f"id '{given}' appears twice (first on line {first.line}), its accents encoded "
             "otherwise (NFC and NFD)"
@@ -860,10 +865,9 @@ def write_summary(
         said = f"not graded ({p.where}): {p.reason}"
         writer.writerow([p.id or p.where, p.question, *blank, said])
     write_atomic(out / "summary.csv", fh.getvalue().encode("utf-8"))
+    # no terminal escape of an id or a question reaches the summary
     summary = _summary_markdown(reports, components, steps, problems, flagged)
-    write_atomic(
-        out / "summary.md", printable(summary)
-    )  # no terminal escape of an id or a question
+    write_atomic(out / "summary.md", printable(summary))
     return reports
 
 

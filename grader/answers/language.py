@@ -43,11 +43,12 @@ FOREIGN_RATIO = 3.0  # ... and this many times English's
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _LATIN_WORD = re.compile(r"[a-z\u00df-\u024f']+")
 # Any other language, named or not: a text of MIN_WORDS_READ words or more (of two letters or
-# more, in the Latin script) of which under MIN_ENGLISH_SHARE are in an English dictionary. English answers of every
-# style in the evaluation sets hold 0.80 or more (terse whiteboard notes the least); Dutch, Polish,
-# Swedish, Turkish, Indonesian and Vietnamese translations of one answer 0.02-0.44. The dictionary
-# is read only for a text whose English function words are under FUNCTION_SHARE of its words
-# (prose holds 0.15 or more, terse notes as little as 0.03, other languages under 0.08).
+# more, in the Latin script) of which under MIN_ENGLISH_SHARE are in an English dictionary.
+# English answers of every style in the evaluation sets hold 0.80 or more (terse whiteboard notes
+# the least); Dutch, Polish, Swedish, Turkish, Indonesian and Vietnamese translations of one
+# answer 0.02-0.44. The dictionary is read only for a text whose English function words are under
+# FUNCTION_SHARE of its words (prose holds 0.15 or more, terse notes as little as 0.03, other
+# languages under 0.08).
 MIN_WORDS_READ = {"answer": 30, "question": 4}
 MIN_ENGLISH_SHARE = {"answer": 0.6, "question": 0.5}
 FUNCTION_SHARE = 0.1

@@ -576,7 +576,9 @@ def defined(
     decides)."""
     like = (margins < cal.definition_margin) & ~stated & ~committed(units)
     windows = np.array([u.is_window for u in units], dtype=bool)
-    found = like & defining(units) & ~windows
+    found = like & ~windows
+    sentences = np.flatnonzero(found)  # the shape is read only where the rest holds
+    found[sentences] = defining([units[i] for i in sentences])
     if not found.any():  # a window is one only where a sentence it reaches into is
         return found
     whole = [(u.start, u.end, d, k) for u, d, k, w in zip(units, found, like, windows) if not w]
