@@ -562,3 +562,37 @@ def test_a_transcript_json_with_a_lone_surrogate_is_refused_not_crashed(tmp_path
     answer = load_answer_file(path)
     with pytest.raises(InputError, match="lone surrogate"):
         check_answer(answer.graded_text)
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200d"])
+def test_an_invisible_character_inside_words_is_read_as_nothing(grader, strong_answer, mark):
+    """Text copied from a web page or an editor carries characters no reader sees inside words
+    (zero-width spaces, soft hyphens, word joiners): read as they were, they cut every word they
+    sat in, and a strong answer sprinkled with zero-width spaces was graded 0 as off topic. It is
+    read as a reader sees it, graded as the clean text is, and its quotes index the text as read,
+    which the report carries."""
+    from grader.pipeline import grade_input
+
+    words = strong_answer.split(" ")
+    marked = " ".join(
+        w[: len(w) // 2] + mark + w[len(w) // 2 :] if len(w) > 5 else w for w in words
+    )
+    assert marked != strong_answer
+    clean = grade_input(grader, strong_answer, "video_recommendation")
+    report = grade_input(grader, marked, "video_recommendation")
+    assert report.source.text == strong_answer
+    assert report.overall_score == clean.overall_score
+    assert {c.id: c.status for c in report.components} == {c.id: c.status for c in clean.components}
+    quotes = [e for c in report.components for e in c.evidence]
+    assert quotes and all(report.source.text[e.start : e.end] == e.quote for e in quotes)
+
+
+def test_a_joiner_in_an_emoji_is_kept_and_text_without_invisible_characters_is_as_sent():
+    """A zero-width joiner joining an emoji's parts is seen (one glyph): kept, and the text is
+    as sent. A zero-width space is dropped wherever it is."""
+    from grader.answers.files import read_text
+
+    text = "We rank by watch time and log it.\nFamily: \U0001f468\u200d\U0001f469 ok."
+    read = read_text(text)
+    assert read.text == text and read.as_sent
+    assert read_text("We rank\u200b by watch\u200b-time.").text == "We rank by watch-time."

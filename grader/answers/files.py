@@ -55,6 +55,20 @@ TranscribeProgress = Callable[[float, float], None]  # (seconds transcribed, tot
 
 
 LONE_CR = re.compile(r"\r(?!\n)")  # a line break written as an old Mac wrote it
+# characters no reader sees: a zero-width space, a word joiner, a byte-order mark, a soft hyphen,
+# and a zero-width joiner or non-joiner beside any ASCII character (between two emoji, joining
+# them into one, it is kept). Text copied from a web page, a chat or an editor carries them, and
+# read as they are they cut "recommendation" into words that no rubric knows.
+INVISIBLE = re.compile(
+    r"[\u00ad\u200b\u2060\ufeff]|(?<![^\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?![^\x00-\x7f])"
+)
+
+
+def as_seen(text: str) -> str:
+    """`text` as a reader sees it: a lone carriage return a line break, without the characters
+    no one sees (`INVISIBLE`). A text this changes is no longer as sent: the report
+    carries it as `source.text`, which its quotes index."""
+    return INVISIBLE.sub("", LONE_CR.sub("\n", text))
 
 
 def load_answer_file(
@@ -185,13 +199,13 @@ def _from_audio(
 
 
 def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None) -> AnswerInput:
-    """A text file's bytes, decoded and read (a lone carriage return as a line break, as
-    `read_text` reads one). Its text is as sent (`as_sent`: no copy in the report) when the file
+    """A text file's bytes, decoded and read as a reader sees them (`as_seen`, as `read_text`
+    reads pasted text). Its text is as sent (`as_sent`: no copy in the report) when the file
     is UTF-8 and read as it is: a Markdown or plain-text answer's offsets index the file itself."""
     if (document := _from_document(data, name)) is not None:
         return document
     text, note = decoded(data, name)
-    answer = _from_text(LONE_CR.sub("\n", text), name, suffix, candidate)
+    answer = _from_text(as_seen(text), name, suffix, candidate)
     if note:
         answer = dataclasses.replace(answer, notes=(note, *answer.notes))
     # (a transcript's JSON may escape a lone surrogate, which no UTF-8 file holds: not as sent)
@@ -233,7 +247,7 @@ def _from_document(data: bytes, name: str) -> AnswerInput | None:
         return None
     check_length(text)
     return AnswerInput.from_text(
-        text, name=None if name == "standard input" else Path(name).name, fmt=fmt
+        as_seen(text), name=None if name == "standard input" else Path(name).name, fmt=fmt
     )
 
 
@@ -249,9 +263,10 @@ def read_text(text: str, candidate: str | None = None) -> AnswerInput:
     Text laid out for another medium is read as the text it shows (`_from_layout`: a web page's
     HTML source, a slide deck's export), a notebook's JSON as its Markdown cells. Naming
     the `candidate` says it is a transcript: its speaker labels are read, and that speaker graded
-    (an interviewer's meeting transcript sent to the API). A lone carriage return, an old Mac's
-    line break, is read as one (the text keeps its length, so offsets hold)."""
-    read = _read_text(LONE_CR.sub("\n", text), candidate)
+    (an interviewer's meeting transcript sent to the API). It is read as a reader sees it
+    (`as_seen`: a lone carriage return, an old Mac's line break, as one; without the characters
+    no one sees); the report then carries the text as read, which its quotes index."""
+    read = _read_text(as_seen(text), candidate)
     return dataclasses.replace(read, as_sent=True) if read.text == text else read
 
 
