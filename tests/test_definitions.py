@@ -2,6 +2,8 @@
 design does, are read against the knowledge base's general statements and earn nothing
 (`judge.defined`)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,15 @@ def test_the_graders_own_advice_pasted_back_earns_nothing_and_is_listed(grader, 
     copied = [p for p in report.ignored if p.reason == "copied"]
     assert len(copied) >= len(concepts)
     assert any("copied word for word from the grader's own advice" in w for w in report.warnings)
+    # a sentence with a decimal in it is one sentence on both sides ("alert if PSI > 0.2.")
+    decimal = next(
+        s
+        for c in grader.kb.concepts.values()
+        for s in re.split(r"(?<=[.!?])\s+", " ".join(c.cues))
+        if re.search(r"\d\.\d", s) and len(s.split()) >= 6
+    )
+    pasted = weak + "- " + decimal + "\n"
+    assert [pasted[a:b] for a, b in grader.copied_advice(pasted)] == [decimal]
     # in other words, the same points are the candidate's to make
     assert not [
         p

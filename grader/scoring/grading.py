@@ -108,8 +108,11 @@ from grader.text import (
 )
 
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
-# a sentence or a line's piece of one, and the list marker opening it
-_SENTENCE_PIECE = re.compile(r"[^\n.!?]+(?:[.!?]+|$)", re.MULTILINE)
+# a sentence or a line's piece of one, ending where `_SENTENCE_END` splits the advice: at a stop
+# before a space or a line's end, not inside "0.2" or "v1.5" (a pasted advice sentence with a
+# decimal in it had been read as two pieces, neither of them the advice's), and the list marker
+# opening it
+_SENTENCE_PIECE = re.compile(r"(?:[^\n.!?]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+|$)", re.MULTILINE)
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+>\u2022]|\d{1,3}[.)])?[ \t]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 ADVICE_WORDS = 6  # a shorter sentence ("Drift is not mentioned.") may be anyone's
