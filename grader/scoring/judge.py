@@ -434,7 +434,18 @@ PROMISE_WORDS = frozenset(
     comprehensive holistic fair responsible responsibly compliance compliant secure securely safe
     safely""".split()
 )
-NAMING_WORDS = NAMING_WORDS | PROMISE_WORDS
+# verbs of a goal, and the words that wrap one: what a step is for, not how it gets there. "We
+# will detect drift by monitoring for drift", "we will prevent feedback loops by breaking the
+# loop" and "we will protect privacy by following best practices" name their topics twice and
+# explain neither; "detect drift with a daily PSI check" explains by its other words
+GOAL_WORDS = frozenset(
+    """detect detects detected detecting prevent prevents prevented preventing avoid avoids
+    avoided avoiding protect protects protected protecting mitigate mitigates mitigated
+    mitigating stop stops stopped stopping solve solves solved solving comply complies complied
+    complying follow follows followed following break breaks breaking strategy strategies
+    approach approaches designed making best carefully""".split()
+)
+NAMING_WORDS = NAMING_WORDS | PROMISE_WORDS | GOAL_WORDS
 
 
 # the promises that also name a topic, and say it in a design that does ("keep user data safe by
