@@ -84,6 +84,7 @@ from grader.scoring.relevance import SHORT_ANSWER_WORDS, Relevance
 from grader.scoring.rubric import Rubric
 from grader.scoring.segment import (
     _MARKER,
+    _SENTENCE_END,
     _WORD_RUN,
     MIN_UNIT_WORDS,
     Unit,
@@ -114,14 +115,7 @@ _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 # opening it
 _SENTENCE_PIECE = re.compile(r"(?:[^\n.!?]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+|$)", re.MULTILINE)
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+>\u2022]|\d{1,3}[.)])?[ \t]*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 ADVICE_WORDS = 6  # a shorter sentence ("Drift is not mentioned.") may be anyone's
-
-
-def _advice_key(text: str) -> str:
-    """A sentence as compared with the grader's advice: its words, lowercase, without markup."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
 
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
@@ -531,14 +525,14 @@ class Grader:
         spans = []
         for m in _SENTENCE_PIECE.finditer(answer):
             start = m.start() + len(_LIST_MARK.match(m.group()).group())
-            said = _advice_key(answer[start : m.end()])
+            said = plain_words(answer[start : m.end()])
             if said.count(" ") + 1 >= ADVICE_WORDS and said in advice:
                 spans.append((start, m.end()))
         return spans
 
     @functools.cached_property
     def _advice(self) -> frozenset[str]:
-        """Every sentence of the advice the grader shows, as `_advice_key` reads it."""
+        """Every sentence of the advice the grader shows, as `plain_words` reads it."""
         texts: list[str] = []
         for c in self.kb.concepts.values():
             texts += [c.why_it_matters, *c.cues, *c.common_mistakes]
@@ -550,7 +544,7 @@ class Grader:
             texts += [p for comp in case.components for p in comp.pitfalls]
         for step in self.kb.steps.values():
             texts += [*step.cues, *step.strong_answer_covers]
-        keys = (_advice_key(s) for t in texts for s in _SENTENCE_END.split(t))
+        keys = (plain_words(s) for t in texts for s in _SENTENCE_END.split(t))
         return frozenset(k for k in keys if k.count(" ") + 1 >= ADVICE_WORDS)
 
     # -- question ---------------------------------------------------------------------------
