@@ -14,6 +14,7 @@ def keyword_salads(kb: KnowledgeBase) -> list[str]:
         " ".join(k for c in concepts for k in c.keywords[:3]),
         "\n".join(f"- {c.title}: {', '.join(c.keywords[:4])}" for c in concepts),
         "\n".join(f"{c.title}. " + " ".join(c.keywords) for c in concepts),
+        " ".join(f"{c.title}." for c in concepts),
         "\n".join(
             f"We need to think about {c.keywords[0]} and {c.keywords[1]} here." for c in concepts
         ),

@@ -391,7 +391,8 @@ def _carried_steps(a: BlindAnswer, body: str) -> set[str]:
 
 
 def salads(a: BlindAnswer) -> dict[str, str]:
-    """The answer's own content words shuffled into buzzword salads of four shapes, and a coverage claim."""
+    """The answer's own content words shuffled into buzzword salads of four shapes (a comma line,
+    bullets, one-term sentences, verb sentences naming concepts)."""
     words = [w.strip(".,;:()*#|`\"'") for w in a.text.split()]
     words = [w for w in words if len(w) > 3][:150]
     rng = np.random.default_rng(int(a.id[1:]))
@@ -413,6 +414,7 @@ def salads(a: BlindAnswer) -> dict[str, str]:
     return {
         "comma line": ", ".join(shuffled) + "\n",
         "bullets": "\n".join(f"- {w}" for w in shuffled[:60]) + "\n",
+        "one-term sentences": " ".join(f"{w.capitalize()}." for w in shuffled[:60]) + "\n",
         "verb sentences": " ".join(
             f"We will handle {concepts[i % len(concepts)]}, {concepts[(i + 3) % len(concepts)]} and "
             f"{shuffled[i % max(len(shuffled), 1)] if shuffled else 'drift'}."

@@ -218,7 +218,7 @@ def test_reading_holds_no_other_cases_notes(grader, kb):
         assert {c.id for c in gaps} <= shown  # each of the biggest gaps has its own note
 
 
-@pytest.mark.parametrize("salad_index", range(7))
+@pytest.mark.parametrize("salad_index", range(8))
 def test_keyword_salad_scores_below_25(grader, kb, salad_index):
     salad = keyword_salads(kb)[salad_index]
     for case in [
@@ -728,6 +728,31 @@ def test_an_answers_own_words_as_one_comma_line_earn_nothing(grader, strong_answ
         + ["- log loss, AUC offline", "- A/B test on watch time"] * 4
     )
     assert not enumeration(notes)  # terse notes that each say something are not a word list
+
+
+def test_a_paragraph_of_one_term_sentences_earns_nothing(grader, weak_answer):
+    """ "Kafka. Flink. Feature store. Drift. ..." is a list whose items end in stops: set aside as
+    buzzwords like the same terms between commas, so it raises no component of the answer it is
+    added to. Short sentences that each say something are not a list."""
+    from grader.scoring.judge import enumeration
+
+    terms = (  # a stack's names, not the rubric's: no topic-naming rule sets them aside
+        "Big data. Data lake. Kafka. Flink. Spark. XGBoost. LightGBM. Deep learning. Transformers. "
+        "Graph neural networks. Embeddings. Ensemble. AutoML. Kubernetes. Microservices. Redis. "
+        "Low latency. Dashboards. MLOps. CI/CD. SHAP. Responsible AI. Guardrails."
+    )
+    alone = grader.grade(terms + "\n", "fraud_detection")
+    assert alone.overall_score < 15 and all(c.status == "missing" for c in alone.components)
+    assert any(p.reason == "buzzwords" for p in alone.ignored)
+    before = {c.id: c.score for c in grader.grade(weak_answer, "video_recommendation").components}
+    after = grader.grade(weak_answer + "\n\n" + terms + "\n", "video_recommendation")
+    assert all(c.score <= before[c.id] for c in after.components)
+    steps = (
+        "We retrain weekly. Labels come from chargebacks. Latency is under 50 ms. We use XGBoost. "
+        "PR-AUC is the metric. Drift is checked daily. Reviewers see SHAP values. "
+        "Thresholds follow cost. Canary first. Then ramp. Rollback is automatic. Alerts page us."
+    )
+    assert not enumeration(steps)  # twelve short sentences, most of them saying something
 
 
 def test_evidence_is_quoted_for_the_component_it_reads_most_like(

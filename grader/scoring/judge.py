@@ -261,14 +261,17 @@ def _figures(piece: str) -> int:
     return 0
 
 
-_ITEM_SEPARATOR = re.compile(r"[,;\n]")
+# items part at a comma, a semicolon, a line break or a stop before a space ("Kafka. Flink.
+# Spark."): a run of one-term sentences is a list too ("0.5" and "e.g." inside an item stay whole)
+_ITEM_SEPARATOR = re.compile(r"[,;\n]|[.!?](?=\s|$)")
 _ITEM_WORD = re.compile(r"\w\S*")  # a bullet's marker is not a word
 
 
 def enumeration(text: str) -> bool:
-    """A list of ENUMERATION_ITEMS or more items (separated by commas, semicolons or line breaks,
-    as in a bullet list), mostly bare terms: a line of shuffled words, a column of one-word
-    bullets, or a word window cut from either, says nothing about how any of them is done."""
+    """A list of ENUMERATION_ITEMS or more items (separated by commas, semicolons, line breaks as
+    in a bullet list, or stops as in a run of one-term sentences), mostly bare terms: a line of
+    shuffled words, a column of one-word bullets, a paragraph of "Kafka. Flink. Spark.", or a word
+    window cut from any of them, says nothing about how any of them is done."""
     items = [len(_ITEM_WORD.findall(item)) for item in _ITEM_SEPARATOR.split(text)]
     items = [n for n in items if n]
     return len(items) >= ENUMERATION_ITEMS and sum(n <= 2 for n in items) >= (
