@@ -29,6 +29,7 @@ IGNORED = {  # why a passage was not counted, as the reports say it
     "hidden": "Not shown to a reader",
     "interviewer": "The interviewer's words",
     "copied": "Copied from the grader's own advice",
+    "comments": "A reviewer's comment, not the candidate's",
 }
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.text import as_read
 
-SCHEMA_VERSION = 11  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
+SCHEMA_VERSION = 12  # 3: follow-ups carry kind, quote and listen_for; `ignored` passages
 # 4: a missing component names where its topic is only mentioned (`mention`)
 # 5: a quote says whether it is an excerpt cut from a longer sentence (`excerpt`)
 # 6: the source carries the text the evidence offsets index when it is not the text sent
@@ -21,6 +21,7 @@ SCHEMA_VERSION = 11  # 3: follow-ups carry kind, quote and listen_for; `ignored`
 # 10: the question says how far the answer reads as answering it (`question.relevance`)
 # 11: a passage may be set aside as saying what a topic is or why it matters, not what the design
 # does (`ignored` reason "definitions"), or as copied from the grader's own advice ("copied")
+# 12: a reviewer's comment exported with a document is set aside (`ignored` reason "comments")
 Status = Literal["covered", "partial", "missing"]
 OFF_TOPIC = 0.5  # an answer whose scores were scaled by less reads as answering another question
 # a severity as people read it ("nice" alone reads as praise)
@@ -260,7 +261,8 @@ class IgnoredPassage(_Model):
     reader of the rendered answer does not see: an HTML comment, a link's title) or `interviewer`
     (a line of a written answer giving the interviewer's words, or their question as the
     candidate tells it: "he asked how I'd monitor drift") or `copied` (a sentence copied word for
-    word from the grader's own advice: a report's feedback, suggestions or a case's model outline).
+    word from the grader's own advice: a report's feedback, suggestions or a case's model outline)
+    or `comments` (a reviewer's comment exported with a document: "[a] P. Okafor: can we ...").
     answer[start:end] == quote."""
 
     quote: str
@@ -277,6 +279,7 @@ class IgnoredPassage(_Model):
         "hidden",
         "interviewer",
         "copied",
+        "comments",
     ]
 
 

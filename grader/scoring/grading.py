@@ -52,6 +52,7 @@ from grader.scoring.advice import Advisor
 from grader.scoring.asked import interviewer_lines
 from grader.scoring.calibration import Calibration, load_calibration
 from grader.scoring.challenges import find_challenges
+from grader.scoring.comments import reviewer_comments
 from grader.scoring.hidden import hidden_passages
 from grader.scoring.injection import INVISIBLE, mask
 from grader.scoring.injection import describe as describe_injection
@@ -1599,6 +1600,10 @@ SET_ASIDE = {  # passages read but not counted, before grading: the warning each
     "interviewer": lambda n: (
         f"{quantity(n, 'passage')} giving the interviewer's words, not counted as the candidate's"
     ),
+    "comments": lambda n: (
+        f'{quantity(n, "comment")} of the document\'s reviewers ("[a] ..." lines after the text), '
+        "not counted as the candidate's"
+    ),
     "copied": lambda n: (
         f"{quantity(n, 'passage')} copied word for word from the grader's own advice (its "
         "feedback, suggestions or model outlines), not counted: say the design in your own words"
@@ -1610,11 +1615,13 @@ def passages_set_aside(answer: str) -> dict[str, list[tuple[int, int]]]:
     """What an answer says that is not the candidate's design, found before grading and blanked
     like a steering span: notes of what is still to do ("TODO: add monitoring", `todo.py`), what a
     reader of the rendered answer does not see (an HTML comment, `hidden.py`) and lines giving the
-    interviewer's words (`asked.py`); by reason, as `IgnoredPassage` names them."""
+    interviewer's words (`asked.py`) and reviewers' comments exported with a document
+    (`comments.py`); by reason, as `IgnoredPassage` names them."""
     return {
         "to_do": [(t.start, t.end) for t in to_do_notes(answer)],
         "hidden": hidden_passages(answer),
         "interviewer": interviewer_lines(answer),
+        "comments": reviewer_comments(answer),
     }
 
 
