@@ -41,6 +41,18 @@ def test_every_case_covers_every_step(kb):
         assert {o.step for o in case.reference_outline} == set(STEP_IDS), case.id
 
 
+def test_every_bundled_case_grades_each_framework_component_or_says_why_not(kb):
+    """A case's rubric is the same however its question is asked: by id, by its prompt, or typed
+    in other words (which grade every framework component the case does not set aside). A case
+    that left a component out without a reason had graded "design a video recommender" on four
+    components more than `-q video_recommendation`."""
+    framework = {c.id for c in kb.case_components(None)}
+    for case in kb.cases.values():
+        listed = {c.id for c in kb.case_components(case)}
+        assert framework - listed == set(case.not_applicable), case.id
+        assert not listed & set(case.not_applicable), case.id
+
+
 def test_every_outline_point_is_a_whole_statement(kb):
     """A point is a sentence of its own ("...; cache and fallbacks."): written as a YAML flow list
     ("points: [a, b and c; d]"), a point is cut at every comma into fragments ("Impressions")."""
