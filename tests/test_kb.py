@@ -53,6 +53,19 @@ def test_every_bundled_case_grades_each_framework_component_or_says_why_not(kb):
         assert not listed & set(case.not_applicable), case.id
 
 
+def test_a_cases_components_come_by_step_whatever_order_it_lists_them_in(kb):
+    """A user's case listing fairness (evaluation) among its data components had its report show
+    the evaluation step twice: the rubric lists each step's components together, in the
+    framework's order of steps, keeping the case's own order within a step."""
+    case = kb.cases["fraud_detection"]
+    shuffled = case.model_copy(update={"components": list(reversed(case.components))})
+    order = {s: i for i, s in enumerate(kb.steps)}
+    steps = [order[kb.concepts[c.id].step] for c in kb.case_components(shuffled)]
+    assert steps == sorted(steps)
+    within = [c.id for c in kb.case_components(shuffled) if kb.concepts[c.id].step == "data"]
+    assert within == [c.id for c in reversed(case.components) if kb.concepts[c.id].step == "data"]
+
+
 def test_every_outline_point_is_a_whole_statement(kb):
     """A point is a sentence of its own ("...; cache and fallbacks."): written as a YAML flow list
     ("points: [a, b and c; d]"), a point is cut at every comma into fragments ("Impressions")."""

@@ -438,16 +438,24 @@ class KnowledgeBase(BaseModel):
         )
 
     def case_components(self, case: Case | None) -> list[CaseComponent]:
-        """Expected components for a case, or the general framework rubric when case is None."""
-        if case is not None:
-            return list(case.components)
-        # in the order a case lists them: by step, the most severe first within a step
+        """Expected components for a case, or the general framework rubric when case is None,
+        by step in the framework's order: a case's in the order it lists them within a step (a
+        user's case listing fairness among the data components had its report show the evaluation
+        step twice), the framework's the most severe first within a step."""
         step = {s: i for i, s in enumerate(self.steps)}
+        if case is not None:
+            return self.by_step(case.components)
         concepts = sorted(
             self.concepts.values(),
             key=lambda c: (step.get(c.step, len(step)), -SEVERITY_WEIGHT[c.severity]),
         )
         return [CaseComponent(id=c.id, severity=c.severity) for c in concepts]
+
+    def by_step(self, components: Iterable[CaseComponent]) -> list[CaseComponent]:
+        """`components` sorted by their concepts' steps in the framework's order, keeping their
+        order within a step."""
+        step = {s: i for i, s in enumerate(self.steps)}
+        return sorted(components, key=lambda c: step.get(self.concepts[c.id].step, len(step)))
 
 
 # Each kind of note, its model and its folder under the knowledge-base root.

@@ -677,10 +677,12 @@ class Grader:
         no delayed labels); a question only near it may well need them (new stores for a grocery
         forecast, hiring outcomes that arrive months later for a candidate ranker); the case's
         own question `reworded` (`CASE_ASKED`) does not need what the case's author says does not
-        apply to it (`not_applicable`). In the framework's order: by step, the most severe first."""
-        own = {c.id: c for c in self.kb.case_components(case)}
-        skip = set(case.not_applicable) if reworded else set()
-        return [own.get(c.id, c) for c in self.kb.case_components(None) if c.id not in skip]
+        apply to it (`not_applicable`). By step, the case's in its order, then the framework's it
+        leaves out: the case asked for by id lists its components as its question reworded does."""
+        own = self.kb.case_components(case)
+        listed = {c.id for c in own} | (set(case.not_applicable) if reworded else set())
+        extra = [c for c in self.kb.case_components(None) if c.id not in listed]
+        return self.kb.by_step(own + extra)
 
     def _for_case(self, case: Case, how: str, similarity: float, asked: str) -> Rubric:
         match = QuestionMatch(
