@@ -126,6 +126,17 @@ def test_the_graders_own_advice_pasted_back_earns_nothing_and_is_listed(grader, 
     )
     pasted = weak + "- " + decimal + "\n"
     assert [pasted[a:b] for a, b in grader.copied_advice(pasted)] == [decimal]
+    # a label in front, or words of one's own around it, leave the copied sentence copied; the
+    # words around it are the candidate's ("Retraining: " had earned a pasted cue covered 71)
+    cue = grader.kb.concepts["retraining"].cues[0].rstrip(".")
+    labelled = weak + "Retraining: " + cue + ", and we keep the last three models warm.\n"
+    assert [labelled[a:b] for a, b in grader.copied_advice(labelled)] == [cue]
+    blanked = labelled.replace(cue, " " * len(cue))
+    scores = [
+        {c.id: c.score for c in grader.grade(t, "video_recommendation").components}
+        for t in (blanked, labelled)
+    ]
+    assert scores[1] == scores[0]  # the pasted sentence adds nothing to what is left
     # in other words, the same points are the candidate's to make
     assert not [
         p

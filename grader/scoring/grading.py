@@ -117,6 +117,7 @@ _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 _SENTENCE_PIECE = re.compile(r"(?:[^\n.!?]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+|$)", re.MULTILINE)
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+>\u2022]|\d{1,3}[.)])?[ \t]*")
 ADVICE_WORDS = 6  # a shorter sentence ("Drift is not mentioned.") may be anyone's
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")  # the words `plain_words` keeps, where they are
 
 SHORT_QUESTION_WORDS = 3  # a typed question shorter than this ("recommendations") is a guess
 NEAR_CASES = 0.05  # cases this close to the best match also inform a free-text question's rubric
@@ -516,20 +517,51 @@ class Grader:
         return {**passages_set_aside(answer), "copied": self.copied_advice(answer)}
 
     def copied_advice(self, answer: str) -> list[tuple[int, int]]:
-        """The [start, end) spans of the answer's sentences and list items that are, word for
-        word (case, punctuation and markup aside), a sentence of the advice this grader shows: a
-        report's feedback and suggestions (why a component matters, its levels, the statements a
-        strong answer makes, its follow-ups) and the cases' model outlines. Pasting a report's
-        "A strong answer says" sentences back had taken a 64/100 answer to 99, its "why it
-        matters" paragraphs to 92; no answer of the evaluation sets holds one such sentence."""
-        advice = self._advice
+        """The [start, end) spans of the answer that are, word for word (case, punctuation and
+        markup aside), a sentence of the advice this grader shows: a report's feedback and
+        suggestions (why a component matters, its levels, the statements a strong answer makes,
+        its follow-ups) and the cases' model outlines; a whole sentence or list item, or the part
+        of one that is ("Retraining: " in front of a pasted sentence had earned it covered 71).
+        Pasting a report's "A strong answer says" sentences back had taken a 64/100 answer to 99,
+        its "why it matters" paragraphs to 92; no answer of the evaluation sets holds one such
+        sentence."""
+        advice, starts = self._advice, self._advice_starts
         spans = []
         for m in _SENTENCE_PIECE.finditer(answer):
             start = m.start() + len(_LIST_MARK.match(m.group()).group())
-            said = plain_words(answer[start : m.end()])
-            if said.count(" ") + 1 >= ADVICE_WORDS and said in advice:
-                spans.append((start, m.end()))
+            runs = list(_PLAIN_WORD.finditer(answer, start, m.end()))
+            words = [w.group().lower() for w in runs]
+            i = 0
+            while i + ADVICE_WORDS <= len(words):
+                n = next(
+                    (
+                        n
+                        for n in starts.get((words[i], words[i + 1]), ())
+                        if i + n <= len(words) and " ".join(words[i : i + n]) in advice
+                    ),
+                    0,
+                )
+                if not n:
+                    i += 1
+                    continue
+                # a whole sentence is set aside with its list mark's end and its final stop
+                spans.append(
+                    (
+                        start if i == 0 else runs[i].start(),
+                        m.end() if i + n == len(words) else runs[i + n - 1].end(),
+                    )
+                )
+                i += n
         return spans
+
+    @functools.cached_property
+    def _advice_starts(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """The advice sentences' lengths in words by their first two words, longest first."""
+        starts: dict[tuple[str, str], set[int]] = {}
+        for key in self._advice:
+            words = key.split(" ")
+            starts.setdefault((words[0], words[1]), set()).add(len(words))
+        return {k: tuple(sorted(v, reverse=True)) for k, v in starts.items()}
 
     @functools.cached_property
     def _advice(self) -> frozenset[str]:
