@@ -553,3 +553,25 @@ def test_a_line_break_at_a_hyphen_keeps_it_where_it_joins_two_words():
     assert clean_text("recom-\nmendation and IP geoloca-\ntion, pre-\ntrained") == (
         "recommendation and IP geolocation, pretrained"
     )
+
+
+def test_labelled_notes_read_the_same_with_or_without_blank_lines_between_them(grader):
+    """A PDF's text, or an answer pasted into a form, loses the blank lines between notes that
+    each open with their label: the same notes had graded 43 and 58, windows joining one note's
+    end to the next one's start. A note opening with its label starts a stretch of its own."""
+    notes = [
+        "Goal: fewer missed appointments and better use of clinic slots, about 40k a day.",
+        "Label: the patient neither came nor cancelled; the outcome is known only after the "
+        "appointment, so the newest bookings are still unlabelled.",
+        "Data: scheduling logs, past attendance, lead time, distance and whether the SMS reminder "
+        "was confirmed. No-shows are about 12 percent, so the rare class is weighted.",
+        "Model: the patient's past no-show rate as a baseline, then gradient boosted trees, "
+        "trained on older months and tested on the latest ones.",
+        "Metrics: PR-AUC and calibration offline, then an A/B test by clinic on the no-show rate.",
+        "Monitoring: the no-show rate and the score distribution per clinic, retraining on drift.",
+    ]
+    spaced, packed = "\n\n".join(notes) + "\n", "\n".join(notes) + "\n"
+    assert {u.clean for u in segment(spaced)} == {u.clean for u in segment(packed)}
+    q = "Design a model that predicts which hospital appointments will be missed"
+    scores = [{c.id: c.score for c in grader.grade(t, q).components} for t in (spaced, packed)]
+    assert scores[0] == scores[1]

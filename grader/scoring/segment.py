@@ -595,6 +595,11 @@ def segment(answer: str) -> list[Unit]:
                 while scopes and indent <= scopes[-1][0]:
                     heading = scopes.pop()[1]
                 titles.append((at, at, heading or ""))
+            if k and columns is None and _LABEL.match(line) and not _LIST_ITEM.match(line):
+                # a note that opens with its label ("Data: ...") starts a stretch of its own, as
+                # it does after a blank line: no window joins it to the note before (a PDF's text,
+                # or a form's, loses the blank lines: the same notes had read 43 and 58)
+                titles.append((at, at, heading or ""))
             title = _heading(line, following)
             if title is None and at in plain:
                 title = clean_text(line) or None
