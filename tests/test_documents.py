@@ -138,6 +138,36 @@ def test_a_pdfs_wrapped_lines_are_read_as_its_sentences_and_notes_keep_their_lin
     ]
 
 
+def test_a_pdfs_paragraphs_are_read_as_paragraphs(grader):
+    """A PDF's text layer has no blank lines: its paragraphs had been read as one, word windows
+    joining one's end to the next one's start (30 as text, 33 as a PDF). A line well short of a
+    full one that ends its sentence ends its paragraph; list items keep their lines."""
+    page = [
+        "I would frame this as binary classification of each booked appointment: will the",
+        "patient arrive or not, scored the evening before.",
+        "Features come from the scheduling system: lead time, past no-shows, the day and hour",
+        "of the slot, and whether the SMS reminder was confirmed.",
+        "For the model I would start from the past no-show rate of each patient as a baseline",
+        "then train gradient boosted trees, tested on recent months.",
+        "- retrain monthly.",
+        "- watch PSI.",
+    ]
+    text = load_answer_bytes(_pdf(page), "a.pdf").text
+    paragraphs = [f"{page[k]} {page[k + 1]}" for k in (0, 2, 4)]
+    assert text.rstrip("\n").split("\n\n") == [
+        *paragraphs[:2],
+        paragraphs[2] + "\n" + "\n".join(page[6:]),
+    ]
+    q = "Design a model that predicts which hospital appointments will be missed"
+    scores = [
+        {c.id: c.score for c in grader.grade(t, q).components}
+        for t in (text, text.replace("\n\n", "\n"))
+    ]
+    assert scores[0] != scores[1]  # as one block, its windows would have read otherwise
+    typed = "\n\n".join(paragraphs) + "\n" + "\n".join(page[6:]) + "\n"
+    assert {c.id: c.score for c in grader.grade(typed, q).components} == scores[0]
+
+
 def test_a_pdf_is_read_as_its_text_and_its_quotes_point_into_it(tmp_path, grader):
     lines = [
         "Monitoring",

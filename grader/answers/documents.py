@@ -208,17 +208,34 @@ def _pages_text(reader, name: str) -> list[str]:
 WRAPPED_WIDTH = 0.75  # of a full line's width (the page's widest line) ...
 WRAPPED_CHARS = 50  # ... and at least this long: notes of a few words each keep their lines
 _ENDS_LINE = re.compile(r"[.!?:;|]['\")\]\u201d\u2019]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?]['\")\]\u201d\u2019]*$")
 _OPENS_ITEM = re.compile(r"\s*(?:[-*+\u2022\u25aa\u25cf\u2013]\s|\d{1,2}[.)]\s|[#|])")
 _BROKEN_WORD = re.compile(r"[^\W\d_]-$")
 
 
 def reflowed(page: str) -> str:
-    """A page of a PDF's text with its wrapped lines joined (`WRAPPED_WIDTH`, `WRAPPED_CHARS`)."""
+    """A page of a PDF's text with its wrapped lines joined (`WRAPPED_WIDTH`, `WRAPPED_CHARS`),
+    and a blank line where a paragraph ends: a line short of a full one that ends its sentence,
+    before a line of text (no list item on either side). The text layer has no blank lines, and
+    without them the paragraphs of a PDF had been read as one (30 as text, 33 as a PDF)."""
     lines = page.split("\n")
     wrapped = max(WRAPPED_WIDTH * max(len(line.strip()) for line in lines), WRAPPED_CHARS)
     out: list[str] = []
+    last = ""  # the line before, as the page has it
     for line in lines:
         before = out[-1].rstrip() if out else ""
+        if (
+            before
+            and line.strip()
+            and len(last.strip()) < wrapped
+            and _ENDS_SENTENCE.search(last.rstrip())
+            and not _OPENS_ITEM.match(line)
+            and not _OPENS_ITEM.match(last)
+        ):
+            out += ["", line]  # a paragraph's last line: the next one starts another
+            last = line
+            continue
+        last = line
         if (
             before
             and line.strip()
