@@ -66,7 +66,9 @@ def rubric_line(r: GradeReport) -> str:
         also = f"; also informed by: {', '.join(others)}" if others else ""
         return f"rubric of the nearest {case}, {q.title}{also}{kind}"
     if q.matched_by == "framework":
-        return f"no close bank case: general framework rubric{kind}"
+        near = [c.replace("_", " ") for c in q.informed_by]
+        also = f"; informed by: {', '.join(near)}" if near else ""
+        return f"no close bank case: general framework rubric{also}{kind}"
     return f"{'your own case' if q.own else 'bank case'} {q.title}"
 
 

@@ -557,3 +557,18 @@ def test_a_question_asking_to_flag_items_asks_for_a_classifier(grader):
     )
     assert r.question.systems == ["classification"], r.question.systems
     assert r.question.id is None or "recommendation" not in grader.kb.cases[r.question.id].systems
+
+
+def test_a_question_of_another_kind_than_its_nearest_case_names_what_informed_its_rubric(grader):
+    """The warning named the delivery-time case as the nearest, the report's reading a fraud case:
+    both are said, and the report's rubric line names the cases that informed it."""
+    from grader.render import rubric_line
+
+    question = "Design a system that predicts which customer support tickets will escalate"
+    report = grader.grade(MAINTENANCE_ANSWER, question)
+    q = report.question
+    assert q.matched_by == "framework" and q.informed_by
+    warning = next(w for w in report.warnings if w.startswith("the nearest bank case"))
+    titles = [grader.kb.cases[c].title for c in q.informed_by]
+    assert warning.endswith(f"informed by {' and '.join(titles)}"), warning
+    assert f"informed by: {q.informed_by[0].replace('_', ' ')}" in rubric_line(report)

@@ -665,9 +665,12 @@ class Grader:
         if best and best.similarity >= self.cal.case_match_min:  # close, but of another kind
             nearest = cases[best.id]
             asks = f"asks for a {' and '.join(kinds)} one" if kinds else "is not of that kind"
+            # and what the reading suggests instead, as `informed_by` names it
+            read = [cases[c].title for c in _nearest_cases(hits, cases, kinds) if c != best.id]
             warning = (
                 f"the nearest bank case, {nearest.title}, is a {' and '.join(nearest.systems)} "
                 f"system and this question {asks}; graded against the general framework rubric"
+                + (f", informed by {' and '.join(read)}" if read else "")
             )
         elif best:
             # named as the report's reading names it: the nearest of the kind asked, if any
