@@ -316,3 +316,15 @@ def test_other_office_files_are_named_when_refused(tmp_path):
             f"{path} is {kind}, which is not read: export its text (as .txt or .md), or save it "
             "as .pdf or .docx"
         )
+
+
+def test_a_damaged_document_is_named_as_what_it_claims_to_be():
+    """A damaged .pdf or .docx (no PDF header, no ZIP) had been refused as "contains NUL bytes:
+    it looks like a binary file, not text", which says nothing to whoever exported it."""
+    junk = bytes(range(256)) * 4
+    for name, kind in [("answer.pdf", "a PDF"), ("Answer.DOCX", "a Word document")]:
+        with pytest.raises(InputError) as exc:
+            load_answer_bytes(junk, name)
+        assert f"{name} is named as {kind} but cannot be read as one" in str(exc.value)
+    with pytest.raises(InputError, match="contains NUL bytes"):
+        load_answer_bytes(junk, "answer.bin")

@@ -23,6 +23,15 @@ _SIGNATURES = {
     b"fLaC": "FLAC audio",
     b"\x1a\x45\xdf\xa3": "WebM/Matroska media",
 }
+# documents by their names' endings: a file so named whose bytes are none of the kinds read
+_DOCUMENT_NAMES = {
+    "pdf": "a PDF",
+    "docx": "a Word document",
+    "doc": "a Word document",
+    "odt": "an OpenDocument text",
+    "rtf": "a rich-text document",
+    "pptx": "a slide deck",
+}
 _BOMS = [  # UTF-32's before UTF-16's, whose little-endian mark begins UTF-32's
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -87,6 +96,12 @@ def _decode(data: bytes, name: str) -> str:
     if utf16 is not None:
         return utf16
     if b"\x00" in data[:8192]:
+        kind = _DOCUMENT_NAMES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        if kind:  # a damaged document: "NUL bytes" says nothing to whoever exported it
+            raise InputError(
+                f"{name} is named as {kind} but cannot be read as one (damaged, or another kind "
+                "of file): export the answer again, or as .txt or .md"
+            )
         raise InputError(f"{name} contains NUL bytes: it looks like a binary file, not text")
     try:
         return data.decode("utf-8")
