@@ -105,7 +105,7 @@ class BatchInterrupted(KeyboardInterrupt):
     """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
     that failed are not counted); `waiting`: the rows it had yet to grade, and `failed` those that
     could not be graded, as problems to list; `kept`: the rows whose report from an earlier run
-    was kept (not among the `total`)."""
+    was kept (not among the `total`); `terminated`: SIGTERM stopped it."""
 
     def __init__(
         self,
@@ -114,9 +114,11 @@ class BatchInterrupted(KeyboardInterrupt):
         waiting: Sequence[Problem] = (),
         failed: Sequence[Problem] = (),
         kept: int = 0,
+        terminated: bool = False,
     ):
         super().__init__(done, total)
         self.done, self.total, self.kept = done, total, kept
+        self.terminated = terminated  # stopped by SIGTERM, not Ctrl+C
         self.waiting, self.failed = list(waiting), list(failed)
 
 
@@ -149,12 +151,27 @@ def read_rows(
         own = _outputs(out) if out is not None else set()
         if _is_manifest(source):
             own |= _outputs(source)
+        # a hidden answer file (".draft.md") is said, not graded; other hidden entries (".git",
+        # ".DS_Store") are no one's answers
         entries = sorted(
-            p for p in source.iterdir() if not p.name.startswith(".") and p.resolve() not in own
+            p
+            for p in source.iterdir()
+            if p.resolve() not in own
+            and (not p.name.startswith(".") or p.suffix.lower() in ANSWER_SUFFIXES)
         )
         rows, skipped, seen = [], [], {}
         for i, p in enumerate(entries, 1):
-            if p.is_dir():
+            if p.name.startswith("."):
+                skipped.append(
+                    Problem(
+                        i,
+                        p.stem,
+                        "a hidden file (its name starts with a dot): rename it to grade it",
+                        p.name,
+                        question or "",
+                    )
+                )
+            elif p.is_dir():
                 skipped.append(
                     Problem(i, p.name, "a folder, not an answer file", p.name + "/", question or "")
                 )
@@ -577,9 +594,13 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
+class Terminated(KeyboardInterrupt):
+    """A stop asked for by SIGTERM, handled as Ctrl+C is; the process exits 143, not 130."""
+
+
 def _as_ctrl_c(_signum, _frame) -> None:
     if not _HELD.is_set():
-        raise KeyboardInterrupt
+        raise Terminated
     _PENDING.set()  # taken up once the hold ends (`_stop_pending`)
 
 
@@ -769,9 +790,14 @@ def run_batch(
             for r in todo:
                 record(len(seen) + 1, *_grade_row(r, str(out)))
                 seen.append(r.id)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems, len(skip)
+                len(seen) - len(problems),
+                len(todo),
+                _waiting(todo, seen),
+                problems,
+                len(skip),
+                isinstance(stop, Terminated),
             ) from None
     else:
         _index_ready()
@@ -784,12 +810,12 @@ def run_batch(
             futures = [pool.submit(_grade_row, r, str(out)) for r in todo]
         try:
             if _stop_pending():  # a SIGTERM while the rows were handed out: stop as it asked
-                raise KeyboardInterrupt
+                raise Terminated
             for future in as_completed(futures):
                 rid, reason = future.result()
                 record(len(seen) + 1, rid, reason)
                 seen.append(rid)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             # no row starts after Ctrl+C; those being graded finish and are recorded, so that a
             # rerun keeps every report this run wrote (a second Ctrl+C meanwhile is ignored: it
             # cut the recording short and lost the count)
@@ -802,7 +828,12 @@ def run_batch(
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
             raise BatchInterrupted(
-                len(seen) - len(problems), len(todo), _waiting(todo, seen), problems, len(skip)
+                len(seen) - len(problems),
+                len(todo),
+                _waiting(todo, seen),
+                problems,
+                len(skip),
+                isinstance(stop, Terminated),
             ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -74,8 +74,14 @@ def _guarded(fn):
             if _debug():
                 raise
             _fail(_refused(exc))
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
+        except KeyboardInterrupt as exc:  # Ctrl+C: 128 + SIGINT; a batch's SIGTERM: 128 + 15
+            _fail(
+                *(
+                    ("terminated", 143)
+                    if type(exc).__name__ == "Terminated"
+                    else ("interrupted", 130)
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
             if _debug():
                 raise
@@ -918,7 +924,7 @@ def batch(
                 f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
                 f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
                 "rest",
-                130,
+                143 if stop.terminated else 130,  # 128 + the signal's number
             )
         except (
             OSError

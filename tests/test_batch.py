@@ -307,11 +307,15 @@ def test_a_cohort_written_into_its_own_folder_is_not_graded_as_answers(tmp_path,
     answers.mkdir()
     (answers / "ann.md").write_text(WEAK.read_text())
     (answers / "notes").mkdir()  # a subfolder is named, not silently passed over
+    (answers / ".draft.md").write_text(WEAK.read_text())  # and so is a hidden answer file
+    (answers / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # no one's answer: unsaid
     for _ in range(2):
         proc = _batch(answers, answers, real_index_dir, "-q", "video_recommendation", "-w", "1")
         assert proc.returncode == 1, proc.stderr  # the subfolder
     assert sorted(p.stem for p in (answers / "reports").glob("*.json")) == ["ann"]
     assert "notes/: notes: a folder, not an answer file" in proc.stderr
+    assert ".draft.md: .draft: a hidden file (its name starts with a dot)" in proc.stderr
+    assert ".DS_Store" not in proc.stderr
     lines = proc.stderr.splitlines()  # its own files were not read as answers
     assert not [x for x in lines if x.startswith(("summary.", "batch.json", "reports", "sheets"))]
 
@@ -638,7 +642,7 @@ def test_ctrl_c_or_sigterm_stops_worker_processes_without_tracebacks_and_a_rerun
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     err = proc.stderr.read()
-    assert proc.returncode == 130, err
+    assert proc.returncode == (130 if stop == "ctrl-c" else 143), err  # 128 + the signal
     assert "Traceback" not in err and "error: interrupted: " in err
     assert "run the same command again" in err
     written = sorted(p.stem for p in (out / "reports").glob("*.json"))
