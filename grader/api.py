@@ -18,8 +18,10 @@ Workers are stateless: several behind a load balancer share one Chroma server (`
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -168,6 +170,16 @@ class _Queue:
         self.took = self.clock() - self.started
         self.run.release()
         self.slots.release()
+
+
+# a file's place on the server: an absolute path, POSIX or Windows, up to its last separator
+_FOLDERS = re.compile(r"(?<![\w.~])(?:[A-Za-z]:\\|/)(?:[^\s/\\:'\"]+[/\\])+")
+
+
+def without_folders(detail: str) -> str:
+    """`detail` with every absolute path cut to its file's name: what a server says to a caller
+    names no folder of its own."""
+    return _FOLDERS.sub("", detail)
 
 
 def _size(limit: int) -> str:
@@ -356,7 +368,12 @@ def create_app(grader: Grader | None = None) -> FastAPI:
     async def one_line(_request: Request, exc: GraderError):
         if isinstance(exc, InputError):  # the answer or the question asked
             return JSONResponse({"detail": str(exc), "code": "invalid_input"}, status_code=422)
-        return JSONResponse({"detail": str(exc), "code": "unavailable"}, status_code=503)
+        # the server's own trouble: its log has the whole line, the caller it without the
+        # server's folders ("your case 'x' could not be read: /srv/kb/cases/x.md: ...")
+        logging.getLogger("mlsd.api").error("%s", exc)
+        return JSONResponse(
+            {"detail": without_folders(str(exc)), "code": "unavailable"}, status_code=503
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

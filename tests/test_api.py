@@ -435,12 +435,13 @@ def test_errors_an_integrator_meets_say_what_to_send(grader, monkeypatch, weak_a
         headers={"Content-Type": "application/json"},
     )
     assert big.status_code == 413 and big.json()["code"] == "too_large", big.text
-    unread = "user/cases/mine.md: title: [unclosed"
+    unread = "/srv/mlsd/kb/cases/mine.md: title: [unclosed"  # as a user's folder is named
     broken_kb = grader.kb.model_copy(update={"skipped": [unread]})
     own = TestClient(create_app(Grader(broken_kb, grader.embedder, grader.index, grader.cal)))
     asked = own.post("/v1/grade", json={"question": "mine", "answer": weak_answer})
     assert asked.status_code == 503 and asked.json()["code"] == "unavailable", asked.text
     assert "your case 'mine' could not be read" in asked.json()["detail"]
+    assert "mine.md: title" in asked.json()["detail"] and "/srv" not in asked.json()["detail"]
     listed = client.get("/v1/questions").json()
     assert listed and not any(q["own"] for q in listed)  # the bundled cases are nobody's own
     mine = grader.kb.model_copy(
