@@ -464,6 +464,10 @@ def show(
         console.rule()
         console.print(Markdown(body))
         return
+    key = note_id.lower().replace("-", "_")
+    unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
+    if unread:  # a note of one's own that is there but broken: say why, as grading does
+        _fail(f"your note '{key}' could not be read: {unread}")
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
     _fail(

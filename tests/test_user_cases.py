@@ -203,6 +203,8 @@ def test_a_broken_user_case_never_stops_grading_other_questions(tmp_path, real_i
     listed = _mlsd("questions", user=tmp_path, **env)
     assert listed.returncode == 0 and "fraud_detection" in listed.stdout
     assert "note: your note was not loaded" in listed.stderr
+    shown = _mlsd("show", "mine", user=tmp_path, **env)  # why, not "unknown id"
+    assert shown.returncode == 2 and "your note 'mine' could not be read" in shown.stderr
 
 
 def test_an_unwritten_case_of_ones_own_changes_no_other_questions_advice(tmp_path, kb):
