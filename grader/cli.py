@@ -484,7 +484,11 @@ def index(
     ),
     chroma_url: Optional[str] = ChromaUrl,
 ) -> None:
-    """Build or update the Chroma index of the knowledge base (only changed notes are embedded)."""
+    """Build or update the Chroma index of the knowledge base (only changed notes are embedded).
+
+    It is kept in MLSD_INDEX_DIR: by default .index/, or, with notes of your own in
+    MLSD_USER_KB, MLSD_CACHE_DIR/indexes/user-HASH/, HASH naming that folder (MLSD_CACHE_DIR: .cache/).
+    """
     from grader.knowledge.embedder import default_embedder
     from grader.knowledge.index import build_index
     from grader.knowledge.notes import load_kb
