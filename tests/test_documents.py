@@ -328,3 +328,31 @@ def test_a_damaged_document_is_named_as_what_it_claims_to_be():
         assert f"{name} is named as {kind} but cannot be read as one" in str(exc.value)
     with pytest.raises(InputError, match="contains NUL bytes"):
         load_answer_bytes(junk, "answer.bin")
+
+
+def test_a_converted_lists_items_read_as_markdown_writes_them(grader):
+    """A web page or a Word file whose list items, and the line opening them, are paragraphs a
+    blank line apart had been read otherwise than the same answer typed (52 as text, 48 as a web
+    page or a Word file): its items come one under another, as Markdown writes them."""
+    from grader.text import tight_lists
+
+    typed = (
+        "We score each pair of listings with a classifier. Features:\n"
+        "- cosine similarity of the two titles' embeddings\n"
+        "- same brand and same model number\n\n"
+        "Serving is a nightly batch over the day's new listings.\n"
+    )
+    page = (
+        "<html><body>"
+        + "".join(f"<p>{line}</p>" for line in typed.replace("\n\n", "\n").splitlines())
+        + "</body></html>"
+    )
+    read = load_answer_bytes(page.encode(), "answer.html").text
+    assert read.strip() == typed.strip()
+    document = docx.Document()
+    for line in typed.replace("\n\n", "\n").splitlines():
+        document.add_paragraph(line)
+    data = io.BytesIO()
+    document.save(data)
+    assert load_answer_bytes(data.getvalue(), "answer.docx").text.strip() == typed.strip()
+    assert tight_lists("Two options.\n\nWe pick one.\n") == "Two options.\n\nWe pick one.\n"

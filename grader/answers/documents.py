@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from grader.answers.decode import check_length
 from grader.errors import InputError
 from grader.settings import settings
-from grader.text import first_line
+from grader.text import first_line, tight_lists
 
 DOCX_PART = "word/document.xml"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -105,7 +105,7 @@ def docx_text(data: bytes, name: str) -> str:
         item = block.startswith("- ")
     if not text.strip():
         raise InputError(f"{name} holds no text")
-    return text + "\n"
+    return tight_lists(text) + "\n"
 
 
 def _blocks(body, parent) -> Iterator:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from grader.text import quantity, without_fenced_code
+from grader.text import quantity, tight_lists, without_fenced_code
 
 # tags that start a new line, and those that leave a blank line around them
 _LINE = frozenset("br tr dt dd blockquote section article header footer aside figure".split())
@@ -281,4 +281,4 @@ def _read(text: str, content: str | None, furniture: bool = True) -> tuple[str, 
     parser.close()
     lines = [line.rstrip() for line in "".join(parser.out).split("\n")]
     joined = "\n".join(line if line.strip() else "" for line in lines)
-    return re.sub(r"\n{3,}", "\n\n", joined).strip(), parser.left_out
+    return tight_lists(re.sub(r"\n{3,}", "\n\n", joined)).strip(), parser.left_out
