@@ -234,7 +234,8 @@ def read_rows(
         q = str(record.get("question") or question or "").strip()
         text, path = record.get("answer"), record.get("path")
         text = str(text) if text not in (None, "") else None
-        answer_only = "answer" in record and "path" not in record  # a blank answer cell
+        # a blank answer cell (beside a blank path cell, if the file has that column too)
+        answer_only = "answer" in record and not record.get("path")
         reason = (
             cut if cut
             else "no question (column 'question', or --question)" + _fields(fields) if not q

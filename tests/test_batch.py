@@ -74,7 +74,7 @@ def test_rows_are_named_by_the_line_they_start_on_and_values_must_be_text(tmp_pa
     assert [(r.line, r.id) for r in rows] == [(2, "a")]
     assert [(p.line, p.id, p.reason) for p in problems] == [
         (6, "b", "both 'answer' and 'path' are given: keep one"),
-        (8, "c", "neither 'answer' nor 'path' is given"),
+        (8, "c", "the answer is empty"),  # its answer cell blank, and its path cell too
     ]
     lines = tmp_path / "cohort.jsonl"
     records = [
