@@ -785,6 +785,15 @@ def run_batch(
 
     tick(0, len(todo))
     seen: list[str] = []  # rows recorded by this run, in order
+
+    def interrupted(stop: KeyboardInterrupt) -> BatchInterrupted:
+        """What a stop leaves: the rows recorded, those still to grade, and what stopped it."""
+        waiting = _waiting(todo, seen)
+        return BatchInterrupted(
+            len(seen) - len(problems), len(todo), waiting, problems, len(skip),
+            isinstance(stop, Terminated),
+        )  # fmt: skip
+
     if workers <= 1 or len(todo) <= 1:
         _init_worker()
         try:
@@ -792,14 +801,7 @@ def run_batch(
                 record(len(seen) + 1, *_grade_row(r, str(out)))
                 seen.append(r.id)
         except KeyboardInterrupt as stop:
-            raise BatchInterrupted(
-                len(seen) - len(problems),
-                len(todo),
-                _waiting(todo, seen),
-                problems,
-                len(skip),
-                isinstance(stop, Terminated),
-            ) from None
+            raise interrupted(stop) from None
     else:
         _index_ready()
         context = multiprocessing.get_context("spawn")  # model runtimes are not fork-safe
@@ -828,14 +830,7 @@ def run_batch(
                     if rid not in seen:
                         record(len(seen) + 1, rid, reason)
                         seen.append(rid)
-            raise BatchInterrupted(
-                len(seen) - len(problems),
-                len(todo),
-                _waiting(todo, seen),
-                problems,
-                len(skip),
-                isinstance(stop, Terminated),
-            ) from None
+            raise interrupted(stop) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     failed = len(problems)
