@@ -176,10 +176,21 @@ def strong_reply(grader):
         prompt = grader.embedder.embed([case.prompt])[0]
         order = np.argsort(-(vectors @ prompt), kind="stable")[:statements]
         # said as the candidate's own, not pasted: a sentence of the grader's advice copied word
-        # for word counts for nothing (`Grader.copied_advice`)
-        return " ".join(f"In my design, {texts[i]}" for i in sorted(order))
+        # for word, alone or inside one of the candidate's, counts for nothing
+        # (`Grader.copied_advice`); "our" for "the" (or "one" for "a") makes it theirs
+        return " ".join(f"In my design, {_in_own_words(texts[i])}" for i in sorted(order))
 
     return reply
+
+
+def _in_own_words(statement: str) -> str:
+    """A knowledge-base statement as a candidate would say it of their own design, no longer the
+    grader's advice word for word."""
+    for word, own in (("the", "our"), ("a", "one")):
+        said = re.sub(rf"\b{word}\b", own, statement, flags=re.IGNORECASE)
+        if said != statement:
+            return said
+    return statement
 
 
 @pytest.fixture(scope="session")
