@@ -598,6 +598,8 @@ def _sigint_ignored() -> Iterator[None]:
 class Terminated(KeyboardInterrupt):
     """A stop asked for by SIGTERM, handled as Ctrl+C is; the process exits 143, not 130."""
 
+    exit_code = 143  # 128 + SIGTERM's number
+
 
 def _as_ctrl_c(_signum, _frame) -> None:
     if not _HELD.is_set():

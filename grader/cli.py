@@ -74,14 +74,9 @@ def _guarded(fn):
             if _debug():
                 raise
             _fail(_refused(exc))
-        except KeyboardInterrupt as exc:  # Ctrl+C: 128 + SIGINT; a batch's SIGTERM: 128 + 15
-            _fail(
-                *(
-                    ("terminated", 143)
-                    if type(exc).__name__ == "Terminated"
-                    else ("interrupted", 130)
-                )
-            )
+        except KeyboardInterrupt as exc:  # Ctrl+C: 128 + SIGINT's number; SIGTERM its own
+            code = getattr(exc, "exit_code", 130)
+            _fail("interrupted" if code == 130 else "terminated", code)
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
             if _debug():
                 raise
