@@ -660,9 +660,12 @@ def history_list() -> None:
         typer.echo(f"no attempts saved in {h.path}", err=True)
         return
     table = Table(show_header=True, title=str(h.path))
-    for col in ("id", "when", "question", "mode", "source", "score"):
+    for col in ("id", "when", "question", "mode", "source", "score", "notes"):
         table.add_column(col, justify="right" if col in ("id", "score") else "left")
+    graded_with: dict[str, set[str]] = {}  # each question's knowledge bases
     for a in attempts:
+        notes = a.notes_digest[:8]
+        graded_with.setdefault(a.question_id or a.question_title, set()).add(notes)
         table.add_row(
             str(a.id),
             f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
@@ -670,8 +673,15 @@ def history_list() -> None:
             a.mode,
             escape(printable(a.source)),
             str(a.overall_score),
+            notes or "-",
         )
     _console().print(table)
+    if any(len(d - {""}) > 1 for d in graded_with.values()):  # a case edited between attempts
+        typer.echo(
+            "note: attempts at one question were graded with different notes (the 'notes' "
+            "column: the knowledge base's digest); a score may have moved with them",
+            err=True,
+        )
 
 
 @history_app.command("export")

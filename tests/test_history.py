@@ -38,7 +38,9 @@ KEY = "sk-test-0123456789abcdefSECRET"
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 
 
-def make_report(answer: str, score: int, *, llm: LLMInfo | None = None) -> GradeReport:
+def make_report(
+    answer: str, score: int, *, llm: LLMInfo | None = None, notes: str = ""
+) -> GradeReport:
     """A small valid report whose one evidence quote is the answer's first word."""
     word = answer.split()[0]
     comp = ComponentResult(
@@ -70,7 +72,7 @@ def make_report(answer: str, score: int, *, llm: LLMInfo | None = None) -> Grade
         answer_stats=AnswerStats(
             characters=len(answer), words=len(answer.split()), sentences=1, units=1
         ),
-        grader=GraderInfo(version="test", model="test", calibration="test"),
+        grader=GraderInfo(version="test", model="test", calibration="test", knowledge_base=notes),
         llm=llm,
     )
 
@@ -414,6 +416,20 @@ def test_history_commands(cli, db, tmp_path):
     assert refused.exit_code == 2 and "--yes" in refused.stderr and len(h.list()) == 2
     cleared = cli("clear", "--yes")
     assert cleared.exit_code == 0 and "deleted 2 attempts" in cleared.stderr and h.list() == []
+
+
+def test_history_list_says_when_a_questions_attempts_were_graded_with_other_notes(cli, db):
+    """An interviewer saw one answer at 41 and then 43 with no hint that their case had been
+    edited in between: each attempt shows the digest of the notes that graded it, and the list
+    says when one question's attempts differ in it."""
+    h = History(db)
+    h.save("answer text", make_report("answer text", 41, notes="45f3e25d73e6"), created_at=T0)
+    listed = cli("list")
+    assert "45f3e25d" in listed.stdout and "different notes" not in listed.stderr
+    later = T0 + timedelta(hours=1)
+    h.save("answer text", make_report("answer text", 43, notes="6073601215bb"), created_at=later)
+    listed = cli("list")
+    assert "60736012" in listed.stdout and "graded with different notes" in listed.stderr
 
 
 def test_history_command_reports_a_damaged_file(cli, db):

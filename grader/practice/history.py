@@ -80,6 +80,16 @@ class Attempt:
         return GradeReport.model_validate_json(self.report_json)
 
     @property
+    def notes_digest(self) -> str:
+        """The digest of the knowledge base that graded it ("" when the report does not say, or
+        cannot be read): a case edited between two attempts changes it."""
+        try:
+            digest = json.loads(self.report_json).get("grader", {}).get("knowledge_base", "")
+        except (ValueError, AttributeError):
+            return ""
+        return digest if isinstance(digest, str) else ""
+
+    @property
     def source(self) -> str:
         """Where the answer came from, as a list shows it: its kind, then the file it was read
         from and the speaker graded, when the report says ("transcript: panel.vtt, Sam"); read
