@@ -105,7 +105,7 @@ class BatchInterrupted(KeyboardInterrupt):
     """Ctrl+C stopped a batch: `done` of its `total` rows to grade were graded and recorded (rows
     that failed are not counted); `waiting`: the rows it had yet to grade, and `failed` those that
     could not be graded, as problems to list; `kept`: the rows whose report from an earlier run
-    was kept (not among the `total`); `terminated`: SIGTERM stopped it."""
+    was kept (not among the `total`); `exit_code`: the process's, by the signal that stopped it."""
 
     def __init__(
         self,
@@ -114,11 +114,11 @@ class BatchInterrupted(KeyboardInterrupt):
         waiting: Sequence[Problem] = (),
         failed: Sequence[Problem] = (),
         kept: int = 0,
-        terminated: bool = False,
+        exit_code: int = 130,
     ):
         super().__init__(done, total)
         self.done, self.total, self.kept = done, total, kept
-        self.terminated = terminated  # stopped by SIGTERM, not Ctrl+C
+        self.exit_code = exit_code  # 128 + the signal's number: Ctrl+C 130, SIGTERM 143
         self.waiting, self.failed = list(waiting), list(failed)
 
 
@@ -793,7 +793,7 @@ def run_batch(
         waiting = _waiting(todo, seen)
         return BatchInterrupted(
             len(seen) - len(problems), len(todo), waiting, problems, len(skip),
-            isinstance(stop, Terminated),
+            getattr(stop, "exit_code", 130),
         )  # fmt: skip
 
     if workers <= 1 or len(todo) <= 1:

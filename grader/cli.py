@@ -459,10 +459,9 @@ def show(
         console.rule()
         console.print(Markdown(body))
         return
-    key = note_id.lower().replace("-", "_")
-    unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
+    unread = kb.unread(note_id)
     if unread:  # a note of one's own that is there but broken: say why, as grading does
-        _fail(f"your note '{key}' could not be read: {unread}")
+        _fail(f"your note '{note_id.lower().replace('-', '_')}' could not be read: {unread}")
     every = [*kb.cases, *kb.concepts, *kb.steps]
     near = difflib.get_close_matches(note_id, every, n=3, cutoff=0.5)
     _fail(
@@ -937,7 +936,7 @@ def batch(
                 f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
                 f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
                 "rest",
-                143 if stop.terminated else 130,  # 128 + the signal's number
+                stop.exit_code,
             )
         except (
             OSError

@@ -437,19 +437,21 @@ class KnowledgeBase(BaseModel):
             s for cid in case_ids if cid in self.cases for s in self.cases[cid].systems
         )
 
+    def unread(self, note_id: str) -> str | None:
+        """Why one's own note of this id could not be read (its line in `skipped`), if it could
+        not."""
+        key = note_id.lower().replace("-", "_")
+        return next((s for s in self.skipped if f"/{key}.md:" in s), None)
+
     def case_components(self, case: Case | None) -> list[CaseComponent]:
         """Expected components for a case, or the general framework rubric when case is None,
         by step in the framework's order: a case's in the order it lists them within a step (a
         user's case listing fairness among the data components had its report show the evaluation
         step twice), the framework's the most severe first within a step."""
-        step = {s: i for i, s in enumerate(self.steps)}
         if case is not None:
             return self.by_step(case.components)
-        concepts = sorted(
-            self.concepts.values(),
-            key=lambda c: (step.get(c.step, len(step)), -SEVERITY_WEIGHT[c.severity]),
-        )
-        return [CaseComponent(id=c.id, severity=c.severity) for c in concepts]
+        severe = sorted(self.concepts.values(), key=lambda c: -SEVERITY_WEIGHT[c.severity])
+        return self.by_step(CaseComponent(id=c.id, severity=c.severity) for c in severe)
 
     def by_step(self, components: Iterable[CaseComponent]) -> list[CaseComponent]:
         """`components` sorted by their concepts' steps in the framework's order, keeping their

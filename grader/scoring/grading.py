@@ -299,7 +299,7 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
     for case in kb.cases.values():  # its prompt, pasted: the case as its author asks it
         if as_said(q) == as_said(case.prompt):
             return case, "title"
-    unread = next((s for s in kb.skipped if f"/{key}.md:" in s), None)
+    unread = kb.unread(key)
     if unread and _ID_LIKE.match(q):  # the id of one's own case that could not be read: the
         # question is right, the note on disk is not (the API answers 503, not 422)
         raise KnowledgeBaseError(f"your case '{key}' could not be read: {unread}")
