@@ -415,6 +415,50 @@ def test_choose_candidate():
     assert choose_candidate({"Speaker 1": 30, "Speaker 2": 80}) == "Speaker 2"
     assert choose_candidate({"Interviewer": 90, "Me": 5, "Friend": 40}) == "Me"
     assert choose_candidate({"Interviewer": 10}) is None
+    # the side that answers while the others ask, however much the askers explain
+    two = {"Speaker 1": 300, "Speaker 2": 80}
+    assert choose_candidate(two, asking={"Speaker 1": 1.0, "Speaker 2": 0.25}) == "Speaker 2"
+    assert choose_candidate(two, asking={"Speaker 1": 0.6, "Speaker 2": 0.4}) == "Speaker 1"
+    panel = {"Ana": 200, "Raj": 150, "Sam": 120}
+    assert choose_candidate(panel, asking={"Ana": 0.8, "Raj": 1.0, "Sam": 0.1}) == "Sam"
+    assert choose_candidate(panel, asking={"Ana": 0.8, "Raj": 0.2, "Sam": 0.1}) == "Ana"
+    assert choose_candidate(two, "speaker 1", {"Speaker 1": 1.0, "Speaker 2": 0.0}) == "Speaker 1"
+
+
+def test_a_talkative_interviewer_is_not_taken_for_the_candidate(tmp_path):
+    """An export naming its speakers "Speaker 1" and "Speaker 2": the one asking every question is
+    the interviewer however long they explain; the report says why the other was graded."""
+    talk = [
+        (
+            "Speaker 1",
+            "Today I'd like you to design fraud detection for card payments. "
+            "Usually teams look at precision-recall AUC and recall at a fixed false positive "
+            "rate, and they pick the decline threshold from the cost of a chargeback. "
+            "What would you do first?",
+        ),
+        ("Speaker 2", "I would train a model on the transactions."),
+        (
+            "Speaker 1",
+            "Labels arrive ninety days late through chargebacks, and most teams "
+            "train on a window that ends before that delay so the labels are mature. "
+            "How would you handle that?",
+        ),
+        ("Speaker 2", "I would retrain it every week with new data."),
+        (
+            "Speaker 1",
+            "Serving has to fit in the authorisation call, under a hundred "
+            "milliseconds at p99, with velocity features from a streaming store. Anything else?",
+        ),
+        ("Speaker 2", "No, I think that covers it."),
+    ]
+    text = "\n\n".join(f"{who}  0:{10 * k:02d}\n{said}" for k, (who, said) in enumerate(talk))
+    inp = _load(tmp_path, "otter.txt", text + "\n")
+    assert inp.source.candidate == "Speaker 2" and inp.source.candidate_turns == 3
+    assert "chargeback" not in inp.graded_text and "retrain it every week" in inp.graded_text
+    assert any("the one answering while the others asked" in n for n in inp.notes)
+    by_words = _load(tmp_path, "two.txt", text.replace("?", ".") + "\n")
+    assert by_words.source.candidate == "Speaker 1"
+    assert any("the one who spoke most; --candidate NAME" in n for n in by_words.notes)
 
 
 def test_content_is_sniffed_whatever_the_extension(tmp_path):
@@ -995,3 +1039,46 @@ def test_a_mostly_misheard_recording_is_not_judged_off_topic(grader):
     assert report.question.relevance == 1.0 and not report.question.off_topic
     assert report.warnings[0] == MISHEARD
     assert not report.improvements[0].startswith("Answer the question asked")
+
+
+def test_captions_naming_a_speaker_only_where_the_turn_changes_keep_the_turn(tmp_path):
+    """Caption exports name the speaker on a turn's first cue only: the cues after it go on with
+    that turn. Read as no speaker named, the interviewer's hints had been graded as the answer
+    (0 -> 38 for a weak one), also with --candidate, whose report said one speaker."""
+    turns = [
+        (
+            "Priya Raman",
+            [
+                "How would you handle the rare fraud cases, given",
+                "that labels come back ninety days late?",
+            ],
+        ),
+        (
+            "Lee Park",
+            [
+                "Um, I would use a deep model, because",
+                "deep learning finds patterns",
+                "that humans can't find.",
+            ],
+        ),
+        (
+            "Priya Raman",
+            ["And for serving, the decision has to fit", "inside the authorisation call at p99?"],
+        ),
+        ("Lee Park", ["Yeah, I think a neural network", "is fast enough for that."]),
+    ]
+    cues, t = [], 0
+    for who, lines in turns:
+        for k, line in enumerate(lines):
+            said = f"{who}: {line}" if k == 0 else line
+            cues.append(f"00:00:{t:02d}.000 --> 00:00:{t + 2:02d}.000\n{said}")
+            t += 2
+    vtt = "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
+    for candidate in (None, "Lee Park"):
+        inp = _load(tmp_path, "call.vtt", vtt, candidate=candidate)
+        assert inp.source.speakers == ["Priya Raman", "Lee Park"]
+        assert inp.source.candidate == "Lee Park" and inp.source.candidate_turns == 2
+        graded = " ".join(inp.graded_text.split())
+        assert "ninety days" not in graded and "authorisation" not in graded
+        assert "that humans can't find." in graded and "Priya" not in graded
+        _check_alignment(inp)

@@ -459,13 +459,17 @@ def _turns_hold_the_words(text: str, first_label: int) -> bool:
     return before <= len(text[first_label:].split())
 
 
-def _speaker_labels(text: str, candidate: str | None) -> set[str]:
+def _speaker_labels(text: str, candidate: str | None, captions: bool = False) -> set[str]:
     """The names used as speaker labels, or an empty set when the text is not speaker-labelled.
 
     Role names ("Interviewer", "Candidate", "Me", "Speaker 1"), timestamped labels and the named
     candidate always count. Without those, other names count only when at least two of them take
     turns repeatedly and label most lines, so that headings such as "Model: ..." in written
-    notes are not mistaken for speakers. Either way the labelled turns must hold most of the words.
+    notes are not mistaken for speakers; in a caption file's cues (`captions`, one line each),
+    names taking turns count however few cues they label: captions name a speaker where the turn
+    changes, and the cues after it go on with the turn ("Priya Raman:" over three cues of hers, then
+    "Lee Park:" over eight of his had been read as no speaker named, and her hints as his answer).
+    Either way the labelled turns must hold most of the words.
     """
     found: list[tuple[str, str, int]] = []
     asking: set[str] = set()  # names whose lines ask something
@@ -484,7 +488,7 @@ def _speaker_labels(text: str, candidate: str | None) -> set[str]:
                 times[s] = _time_of_day(_HEADER.match(text[s:e])["clock"])
     if not found:
         return set()
-    labels = _label_set(found, nonblank, candidate, asking, times)
+    labels = _label_set(found, 0 if captions else nonblank, candidate, asking, times)
     only_asked = labels and all(_role(n) == "interviewer" for n in labels)
     if only_asked and not candidate and nonblank > len(found):
         # only the interviewer labelled ("Interviewer: <the question>" over a written answer):
@@ -652,11 +656,34 @@ def same_speakers(speakers: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> str | None:
+ASKING_SIDE = 0.5  # the share of its turns a side asks in (at least) to be the asking side ...
+ASKING_APART = 0.5  # ... when the other asks in at most this share of that
+
+
+def asking_shares(text: str, turns: list["_Turn"]) -> dict[str, float]:
+    """Per speaker, the share of their turns (a speaker's consecutive lines or cues are one turn)
+    that ask something: hold a question mark."""
+    asked: dict[str, list[bool]] = {}
+    spoken = [t for t in turns if t.speaker is not None]
+    for who, run in itertools.groupby(spoken, key=lambda t: t.speaker):
+        said = " ".join(text[t.start : t.end] for t in run)
+        asked.setdefault(who, []).append("?" in said or "\uff1f" in said)
+    return {who: sum(turns) / len(turns) for who, turns in asked.items()}
+
+
+def choose_candidate(
+    speakers: dict[str, int],
+    candidate: str | None = None,
+    asking: dict[str, float] | None = None,
+) -> str | None:
     """The candidate among speakers ({name: words spoken}): the named one, a 'Candidate'/'Me' label
     (or one taking turns as the answering side: 'A' with 'Q', 'Cand' with 'Int'), the only speaker
-    who is not an interviewer, or else the one who spoke most. A dialogue whose questions ran
-    longer than its answers had its questions graded."""
+    who is not an interviewer, the one side that answers when the others ask (`asking`: the share
+    of each speaker's turns that ask something; the others ask in ASKING_SIDE of theirs or more,
+    and the one answering in at most ASKING_APART of the least of theirs), or else the one who
+    spoke most. A dialogue whose questions ran longer than its answers had its questions graded,
+    and an interviewer who explained at length ("Speaker 1" asking every question of "Speaker 2")
+    had been graded as the candidate."""
     if candidate:
         for name in speakers:
             if name.casefold() == candidate.casefold():
@@ -678,7 +705,22 @@ def choose_candidate(speakers: dict[str, int], candidate: str | None = None) -> 
     others = [n for n, r in roles.items() if r != "interviewer"]
     if not others:
         return None
+    answering = _answering(others, asking or {})
+    if answering is not None:
+        return answering
     return max(others, key=lambda n: (speakers[n], -list(speakers).index(n)))
+
+
+def _answering(names: list[str], asking: dict[str, float]) -> str | None:
+    """The one speaker among `names` who answers while every other asks (`choose_candidate`), or
+    None when no side is clearly so."""
+    if len(names) < 2 or any(n not in asking for n in names):
+        return None
+    least, *rest = sorted(names, key=lambda n: (asking[n], names.index(n)))
+    floor = min(asking[n] for n in rest)
+    if floor >= ASKING_SIDE and asking[least] <= ASKING_APART * floor:
+        return least
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,8 +751,9 @@ def _build(
     ]
     if read_as:
         turns = [dataclasses.replace(t, speaker=one.get(t.speaker)) for t in turns]
+    asking = asking_shares(text, turns)
     if speakers:
-        chosen = choose_candidate(speakers, candidate)
+        chosen = choose_candidate(speakers, candidate, asking)
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
     else:
         if candidate:
@@ -755,13 +798,31 @@ def _build(
         graded_words = len(graded_text.split())
         notes = (
             f"read as a transcript with speaker labels ({', '.join(speakers)}): graded only "
-            f"{chosen}'s {quantity(turn_count, 'turn')}, {quantity(graded_words, 'word')}",
+            f"{chosen}'s {quantity(turn_count, 'turn')}, {quantity(graded_words, 'word')}"
+            + _why_chosen(speakers, candidate, asking, chosen),
         )
     if read_as:
         notes += (f"one speaker named several ways: read {'; '.join(read_as)}",)
     return AnswerInput(
         text=text, graded_text=graded_text, source=info, segments=segments, notes=notes
     )
+
+
+def _why_chosen(
+    speakers: dict[str, int], candidate: str | None, asking: dict[str, float], chosen: str | None
+) -> str:
+    """Why `chosen` was taken for the candidate, when no name or role said it: the one answering
+    while the others asked, or the one who spoke most; and how to grade another."""
+    roles = [_role(n) or _SIDES.get(n.casefold().rstrip(".")) for n in speakers]
+    unsaid = [n for n, r in zip(speakers, roles) if r not in ("interviewer", "candidate")]
+    if candidate or chosen is None or "candidate" in roles or len(unsaid) < 2:
+        return ""
+    how = (
+        "the one answering while the others asked"
+        if _answering(unsaid, asking) == chosen
+        else "the one who spoke most"
+    )
+    return f" ({how}; --candidate NAME grades another speaker)"
 
 
 def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[TimedSegment, ...]:
@@ -923,7 +984,9 @@ def from_cues(
     if not lines:
         raise InputError(f"{name} has no spoken words")
     text = "\n".join(lines)
-    labels = {c.speaker for c in cues if c.speaker} or _speaker_labels(text, candidate)
+    labels = {c.speaker for c in cues if c.speaker} or _speaker_labels(
+        text, candidate, captions=True
+    )
     turns, speaker = [], None
     for s, e, cue in spans:
         start = s
