@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.answers.files import load_answer_bytes, load_answer_file
+from grader.answers.files import load_answer_bytes, load_answer_file, read_text
 from grader.answers.transcripts import choose_candidate, sniff_format
 from grader.errors import InputError
 from tests.conftest import EXAMPLES, ROOT
@@ -1082,3 +1082,70 @@ def test_captions_naming_a_speaker_only_where_the_turn_changes_keep_the_turn(tmp
         assert "ninety days" not in graded and "authorisation" not in graded
         assert "that humans can't find." in graded and "Priya" not in graded
         _check_alignment(inp)
+
+
+_SPOKEN = [
+    "So um, the question is which support calls will escalate. Before",
+    "I jump in, let me clarify who uses the prediction.",
+    "I'd assume team leads, and the goal is to route a call",
+    "to a senior agent within the first two minutes.",
+    "The label comes from the ticketing system's escalation flag.",
+]
+
+
+@pytest.mark.parametrize(
+    "name, layout",
+    [
+        ("mmss.txt", lambda k, t, line: f"{t // 60:02d}:{t % 60:02d} {line}"),  # "00:12 words"
+        ("bracket.txt", lambda k, t, line: f"[00:{t // 60:02d}:{t % 60:02d}] {line}"),
+        ("pasted.txt", lambda k, t, line: f"{t // 60}:{t % 60:02d}\n{line}"),  # a video site's
+        (
+            "captions.sbv",  # SubViewer: start,end over the words, a blank line between
+            lambda k, t, line: f"0:00:{t:02d}.000,0:00:{t + 5:02d}.000\n{line}\n",
+        ),
+    ],
+)
+def test_lines_timed_as_a_transcript_are_read_as_one(tmp_path, name, layout):
+    """A transcript whose lines carry their times (at the start, or on a line over them, or as
+    an SBV file's) is read as a transcript: the times are no words of the answer, and time it.
+    Read as written text, "04:20" had been quoted inside the candidate's sentences, and an SBV
+    file had scored 0 as an answer to another question."""
+    text = "\n".join(layout(k, 12 + 5 * k, line) for k, line in enumerate(_SPOKEN)) + "\n"
+    inp = _load(tmp_path, name, text)
+    assert inp.source.kind == "transcript"
+    assert inp.source.format == ("sbv" if name.endswith(".sbv") else "timed-text")
+    assert " ".join(inp.graded_text.split()) == " ".join(_SPOKEN)
+    assert [s.start for s in inp.segments] == [12.0, 17.0, 22.0, 27.0, 32.0]
+    assert inp.source.duration_seconds >= 32.0
+    pasted = read_text(text)
+    assert " ".join(pasted.graded_text.split()) == " ".join(_SPOKEN)
+
+
+def test_captions_with_their_times_over_named_lines_grade_the_candidate(tmp_path):
+    """An SBV export naming each line's speaker: the names are read as in any caption file."""
+    asks = ["So, how would you find the calls that will escalate?", "Who uses it?", "And labels?"]
+    lines = [
+        (who, said) for q, a in zip(asks, _SPOKEN[::2]) for who, said in (("Priya", q), ("Dana", a))
+    ]
+    sbv = "\n".join(
+        f"0:00:{3 * k:02d}.000,0:00:{3 * k + 3:02d}.000\n{who}: {said}\n"
+        for k, (who, said) in enumerate(lines)
+    )
+    inp = _load(tmp_path, "call.sbv", sbv)
+    assert inp.source.speakers == ["Priya", "Dana"] and inp.source.candidate == "Dana"
+    assert " ".join(inp.graded_text.split()) == " ".join(_SPOKEN[::2])
+    with pytest.raises(InputError, match="is not a SubViewer"):
+        _load(tmp_path, "notes.sbv", "Model: two towers.\nServing: 50 ms.\n")
+
+
+def test_a_written_answer_with_a_few_times_in_it_stays_written(tmp_path):
+    """Times inside a written answer (a schedule, a ratio) make no transcript."""
+    answer = (
+        "Retraining runs nightly.\n02:00 export the day's labels\n02:30 retrain\n"
+        "Negatives are downsampled 1:10 before training, then recalibrated.\n"
+        "Serving: a feature store, then the ranker, in 80 ms at p99.\n"
+        "Monitoring: PSI per feature each day, alerts over 0.2.\n"
+    )
+    inp = _load(tmp_path, "answer.md", answer)
+    assert inp.source.kind == "text" and inp.graded_text == answer
+    assert read_text(answer).source.kind == "text"

@@ -384,6 +384,72 @@ def _cues_from_words(words: list[_Word], max_words: int = 20, gap: float = 1.0) 
 
 
 # ---------------------------------------------------------------------------------------------
+# timed lines: "00:12 words", "[00:00:12] words", a time on a line of its own over its words (a
+# video site's transcript pasted), SubViewer's "0:00:12.075,0:00:17.325" (.sbv)
+
+_STAMP_LEAD = re.compile(
+    rf"^[ \t]*[\[(]?(?P<ts>{_TS})(?:[ \t]*,[ \t]*(?P<end>{_TS}))?[\])]?(?:[ \t]*[-–—|][ \t]*|[ \t]+|$)"
+)
+TIMED_FORMATS = ("srt", "vtt", "sbv", "timed-text")  # caption files and timed lines: no speaker
+TIMED_LINES_MIN = 4  # this many timed lines at least, ...
+TIMED_SHARE = 0.8  # ... starting this share of the text's lines that are not a cue's own words
+
+
+def stamps_stand_alone(text: str) -> bool:
+    """Whether a text's times stand on lines of their own over the words (a SubViewer file, a
+    video site's transcript pasted), in most of its timed lines: its speakers' labels, if any,
+    are then on the lines under them, where a speaker-labelled text's reading would keep the
+    times as words."""
+    stamps = [m for line in text.splitlines() if (m := _STAMP_LEAD.match(line))]
+    alone = sum(not m.string[m.end() :].strip() for m in stamps)
+    return len(stamps) >= TIMED_LINES_MIN and 2 * alone > len(stamps)
+
+
+def parse_timed_lines(text: str) -> list[Cue]:
+    """The cues of a text whose lines are timed as a transcript's are ("00:12 So, um, ...", "[00:00:12]
+    So ...", or a time alone on its line with the words under it), each timed from its stamp to
+    the next one's; none when the text is not laid out so: TIMED_LINES_MIN stamps at least, their
+    times never going back, starting at least TIMED_SHARE of the lines that no stamp alone on its
+    line heads. Read as written text, the times had been quoted as the candidate's words ("Retrain
+    monthly or when 04:20 drift alerts fire") and an SBV file, its times and blank lines read
+    as words, had scored 0 as an answer to another question."""
+    cues: list[list] = []  # [start, end, words]
+    loose = 0  # lines of words no stamp heads or stands over
+    under = False  # the line before was a stamp alone, or words under one
+    for line in text.splitlines():
+        if not line.strip():
+            under = under and bool(cues) and not cues[-1][2]
+            continue
+        m = _STAMP_LEAD.match(line)
+        if m is not None:
+            words = line[m.end() :].strip()
+            cues.append([_seconds(m["ts"]), _seconds(m["end"]), words])
+            under = True
+        elif under and cues:
+            cues[-1][2] = f"{cues[-1][2]} {line.strip()}".strip()
+        else:
+            loose += 1
+    starts = [c[0] for c in cues]
+    if (
+        len(cues) < TIMED_LINES_MIN
+        or any(b < a for a, b in zip(starts, starts[1:]))
+        or len(cues) < TIMED_SHARE * (len(cues) + loose)
+    ):
+        return []
+    out = []
+    for k, (start, end, words) in enumerate(cues):
+        if end is None:
+            end = (
+                cues[k + 1][0]
+                if k + 1 < len(cues)
+                else start + len(words.split()) / WORDS_PER_SECOND
+            )
+        if words:
+            out.append(Cue(words, start, max(start, end)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # speaker labels
 
 
@@ -1011,7 +1077,7 @@ def from_cues(
     inp = _build(
         text, turns, source=source, candidate=candidate, name=name, segments_from_turns=True
     )
-    if kind == "transcript" and fmt in ("srt", "vtt") and not labels and not one_speaker:
+    if kind == "transcript" and fmt in TIMED_FORMATS and not labels and not one_speaker:
         # subtitles of a call name no one: an interviewer's questions would count as the answer
         inp = dataclasses.replace(inp, notes=(*inp.notes, UNLABELLED))
     return from_zero(inp) if kind == "transcript" else inp  # a recording's times start at 0
