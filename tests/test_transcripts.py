@@ -1149,3 +1149,30 @@ def test_a_written_answer_with_a_few_times_in_it_stays_written(tmp_path):
     inp = _load(tmp_path, "answer.md", answer)
     assert inp.source.kind == "text" and inp.graded_text == answer
     assert read_text(answer).source.kind == "text"
+
+
+def test_a_speaker_labelled_on_every_cue_is_labelled_once_per_turn(tmp_path):
+    """Meeting tools label every cue: the transcript names a speaker where the turn starts, and
+    the turn's other cues are its words alone, so a sentence said across cues is quoted whole
+    (every quote had been cut to one cue: "given the first")."""
+    said = [
+        ("Priya Raman", "So, how would you frame it?"),
+        (
+            "Dana Okafor",
+            "So framing it as an ML problem, it's a binary classification: given the first",
+        ),
+        ("Dana Okafor", "N seconds of a call plus the customer context, predict the escalation."),
+        ("Priya Raman", "And the label?"),
+        ("Dana Okafor", "The escalation flag in the ticketing system, which arrives"),
+        ("Dana Okafor", "within a day of the call."),
+    ]
+    vtt = "WEBVTT\n\n" + "\n\n".join(
+        f"00:00:{3 * k:02d}.000 --> 00:00:{3 * k + 3:02d}.000\n{who}: {words}"
+        for k, (who, words) in enumerate(said)
+    )
+    inp = _load(tmp_path, "zoom.vtt", vtt + "\n")
+    assert inp.text.count("Dana Okafor:") == 2 and inp.text.count("Priya Raman:") == 2
+    assert "given the first\nN seconds of a call" in inp.text
+    assert inp.source.candidate == "Dana Okafor" and inp.source.candidate_turns == 2
+    assert [s.is_candidate for s in inp.segments] == [False, True, True, False, True, True]
+    _check_alignment(inp)

@@ -1021,6 +1021,31 @@ def says_one_speaker(text: str) -> bool:
     return any(line.strip() == ONE_SPEAKER for line in text.splitlines())
 
 
+def _turn_lines(
+    pieces: list[tuple[str, Cue]], labels: set[str]
+) -> list[tuple[str, int, str | None, Cue]]:
+    """One line per cue (its words, after "Speaker: " where its voice names one), with where its
+    words start and who speaks it: a speaker's label once, where the turn starts; a cue going on
+    with the same speaker's turn is its words alone (a meeting tool labelling every cue had every
+    quote cut to one cue, "given the first", since no quote crosses a label)."""
+    out, speaker = [], None
+    for words, cue in pieces:
+        who, at = cue.speaker, 0
+        if who is None and labels:
+            hit = _label_at(words, 0, len(words))
+            if hit and hit[0] in labels:
+                who, at = hit[0], hit[2]
+        if who is not None and who == speaker:  # the turn goes on: no label again
+            line, at = words[at:] if cue.speaker is None else words, 0
+        elif cue.speaker:
+            line, at = f"{who}: {words}", len(who) + 2
+        else:
+            line = words
+        speaker = who or speaker
+        out.append((line, at, speaker, cue))
+    return out
+
+
 def from_cues(
     cues: list[Cue],
     *,
@@ -1037,34 +1062,27 @@ def from_cues(
     Subtitles naming no one are noted as graded whole (`UNLABELLED`), unless they say that one
     person speaks in them (`one_speaker`)."""
     _check_times(cues, duration, name)
-    lines, spans = [], []
-    pos = 0
-    for cue in [piece for whole in cues for piece in _by_label(whole)]:
-        words = " ".join(cue.text.split())
-        if not words:
-            continue
-        line = f"{cue.speaker}: {words}" if cue.speaker else words
-        lines.append(line)
-        spans.append((pos, pos + len(line), cue))
-        pos += len(line) + 1
-    if not lines:
+    pieces = [
+        (words, cue)
+        for whole in cues
+        for cue in _by_label(whole)
+        if (words := " ".join(cue.text.split()))
+    ]
+    if not pieces:
         raise InputError(f"{name} has no spoken words")
-    text = "\n".join(lines)
+    labelled = "\n".join(f"{c.speaker}: {w}" if c.speaker else w for w, c in pieces)
     labels = {c.speaker for c in cues if c.speaker} or _speaker_labels(
-        text, candidate, captions=True
+        labelled, candidate, captions=True
     )
-    turns, speaker = [], None
-    for s, e, cue in spans:
-        start = s
-        if cue.speaker:
-            speaker, start = cue.speaker, s + len(cue.speaker) + 2
-        elif labels:
-            hit = _label_at(text, s, e)
-            if hit and hit[0] in labels:
-                speaker, start = hit[0], hit[2]
+    lines = _turn_lines(pieces, labels)
+    text = "\n".join(line for line, _, _, _ in lines)
+    turns, pos = [], 0
+    for line, at, speaker, cue in lines:
+        s, e = pos, pos + len(line)
         turns.append(
-            _strip(text, _Turn(speaker if labels else None, s, start, e, cue.start, cue.end))
+            _strip(text, _Turn(speaker if labels else None, s, s + at, e, cue.start, cue.end))
         )
+        pos = e + 1
     if duration is None and cues:
         duration = max((c.end for c in cues if c.end is not None), default=None)
     source = SourceInfo(
