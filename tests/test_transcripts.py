@@ -469,6 +469,7 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
     )
     assert _load(tmp_path, "export.txt", SRT).source.format == "srt"
     assert _load(tmp_path, "export.txt", VTT).source.format == "vtt"
+    assert _load(tmp_path, "saved_as.vtt", SRT).source.format == "srt"  # its content, not its name
     data = SRT.encode("utf-16")
     assert load_answer_bytes(data, "upload.srt").text == _load(tmp_path, "x.srt", SRT).text
     assert _load(tmp_path, "a.txt", '{"not": "a transcript"} but text').source.kind == "text"
@@ -494,7 +495,8 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
             '{"text": "abc", "segments": [',
             "is not valid JSON \\(Expecting value at line 1, column 30\\): the file may be cut off",
         ),
-        ("empty.srt", "", "has no spoken words"),
+        ("empty.srt", "", "empty.srt is empty"),
+        ("empty.vtt", " \n", "empty.vtt is empty"),
         (
             "only.txt",
             "Interviewer: hello?\nInterviewer: anyone there?\n",

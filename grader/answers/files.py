@@ -330,7 +330,11 @@ def _from_text(
     if suffix == ".ipynb":
         raise InputError(f"{name} is not a Jupyter notebook (nbformat JSON): save it as .md")
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
-    fmt = declared or tr.sniff_format(text)
+    if declared and not text.strip():
+        raise InputError(f"{name} is empty")
+    # the content says what it is, whatever the name: SubRip saved as .vtt is read as SubRip
+    sniffed = tr.sniff_format(text)
+    fmt = sniffed if sniffed in ("srt", "vtt") else declared or sniffed
     if fmt == "srt":
         return tr.from_cues(
             tr.parse_srt(text, name), fmt="srt", name=name, source_name=shown, candidate=candidate
