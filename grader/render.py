@@ -388,11 +388,22 @@ def source_line(r: GradeReport) -> str | None:
     return ", ".join(parts)
 
 
+# speech recognition writes down what was meant: most "um"s and "uh"s said are left out
+FILLERS_HEARD = "speech recognition leaves out most fillers, so there were at least as many"
+
+
+def fillers_heard(r: GradeReport) -> str | None:
+    """What a recording's filler rate is (a floor), or None for a transcript's."""
+    return FILLERS_HEARD if r.source is not None and r.source.kind == "audio" else None
+
+
 def pacing_summary(r: GradeReport) -> str:
     p = r.pacing
+    floor = fillers_heard(r)
     return (
         f"{p.total_minutes:.1f} minutes in all, {p.speaking_minutes:.1f} of them the candidate speaking; "
-        f"a pace of {p.words_per_minute:.0f} words a minute with {p.fillers_per_minute:.1f} filler words a minute; longest monologue "
+        f"a pace of {p.words_per_minute:.0f} words a minute with {p.fillers_per_minute:.1f} filler words a minute"
+        f"{f' ({floor})' if floor else ''}; longest monologue "
         f"{clock(p.longest_monologue_seconds)} from {clock(p.longest_monologue_start_seconds)}. "
         f"Budgets are for a {p.round_minutes:g}-minute round."
     )

@@ -1,5 +1,6 @@
 """Pacing on a synthetic timestamped mock interview whose answers are known by construction."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -329,3 +330,19 @@ def test_a_turn_that_opens_by_naming_a_step_opens_it(grader):
     minutes = {s.step: s.minutes for s in pacing.steps}
     assert minutes["monitoring"] == pytest.approx(22 / 60, abs=0.02)
     assert minutes["serving"] == pytest.approx(18 / 60, abs=0.02)
+
+
+@pytest.mark.slow
+def test_a_recordings_filler_rate_says_it_is_a_floor(grader):
+    """Speech recognition writes down what was meant, leaving most "um"s out: a recording's
+    filler rate is given as a floor (a voice run had read 0.0 a minute with seven said), a
+    transcript's as counted."""
+    from grader.pipeline import grade_input
+    from grader.render import FILLERS_HEARD, pacing_summary
+
+    inp = _mock_interview()[0]
+    heard = dataclasses.replace(inp, source=inp.source.model_copy(update={"kind": "audio"}))
+    typed, spoken = (grade_input(grader, x, "video_recommendation") for x in (inp, heard))
+    assert typed.pacing is not None and spoken.pacing is not None
+    assert FILLERS_HEARD not in pacing_summary(typed)
+    assert f"filler words a minute ({FILLERS_HEARD})" in pacing_summary(spoken)

@@ -17,6 +17,7 @@ from grader.knowledge.notes import cached_kb
 from grader.render import (
     IGNORED,
     clock,
+    fillers_heard,
     question_line,
     rubric_line,
     status_note,
@@ -572,7 +573,7 @@ def _pacing(r: GradeReport) -> None:
     a, b, c = st.columns(3)
     a.metric("Minutes", f"{p.total_minutes:.1f}")
     b.metric("Words per minute", f"{p.words_per_minute:.0f}")
-    c.metric("Fillers per minute", f"{p.fillers_per_minute:.1f}")
+    c.metric("Fillers per minute", f"{p.fillers_per_minute:.1f}", help=fillers_heard(r))
     st.dataframe(
         pd.DataFrame(
             [
