@@ -575,3 +575,33 @@ def test_labelled_notes_read_the_same_with_or_without_blank_lines_between_them(g
     q = "Design a model that predicts which hospital appointments will be missed"
     scores = [{c.id: c.score for c in grader.grade(t, q).components} for t in (spaced, packed)]
     assert scores[0] == scores[1]
+
+
+def test_captions_cut_by_blank_lines_read_as_the_sentences_they_cut():
+    """Captions exported as text put a blank line after every dozen words: the sentences they
+    cut are read whole, as in the same words on lines (47 against 77 for one answer), and every
+    unit keeps the answer's own text. A spoken answer's long paragraphs and a whiteboard's
+    headings over lists keep their blank lines."""
+    said = (
+        "So the label comes from the ticketing system, the escalation flag that a supervisor "
+        "sets when the call is handed over, and it arrives within a day of the call. We train "
+        "a gradient boosted model on the first two minutes of each call, with the customer's "
+        "history and the transcript's sentiment as features, and we compare it with a simple "
+        "rule on the number of earlier complaints."
+    )
+    words = said.split()
+    captions = "\n\n".join(" ".join(words[k : k + 12]) for k in range(0, len(words), 12))
+    lines = captions.replace("\n\n", "\n")
+    sentences = [u.text.split() for u in segment(captions) if not u.is_window]
+    assert sentences == [u.text.split() for u in segment(lines) if not u.is_window]
+    assert len(sentences) == 2
+    assert all(captions[u.start : u.end] == u.text for u in segment(captions))
+    spoken = "\n\n".join(
+        "um so " + " ".join(words[k : k + 30]).lower().replace(",", "").replace(".", "")
+        for k in range(0, len(words), 30)
+    )
+    board = (
+        "goal\n- flag calls that will escalate\n\ndata\n- ticket flags\n- call transcripts\n\n" * 3
+    )
+    for text in (spoken, board):
+        assert segment_module.caption_gaps(text) == []

@@ -6,6 +6,7 @@ the original text it came from, so evidence quotes are always substrings of the 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from bisect import bisect_left, bisect_right
@@ -545,7 +546,54 @@ def _title_unit(answer: str, start: int, end: int, seen: set[str]) -> list[Unit]
     return [Unit(s, e, text, clean_text(text), len(_WORD.findall(text)), block=text, title=True)]
 
 
+# Captions exported as text put a blank line after every cue: paragraphs of a dozen words, most of
+# them stopping mid-sentence. Such a text's blank lines inside a sentence are no paragraph breaks
+# when CAPTION_BREAKS of them at least, and CAPTION_SHARE of all its blank-line breaks, are so.
+CAPTION_BREAKS = 4
+CAPTION_SHARE = 0.6
+CAPTION_WORDS = 20  # a caption's words at most (a spoken paragraph runs on for many more)
+_GAP = re.compile(r"\n[ \t]*\n\s*")
+
+
+def caption_gaps(answer: str) -> list[int]:
+    """Where a text laid out as captions (`CAPTION_BREAKS`) has a blank line inside a sentence:
+    the start of each such gap (its first line break), the paragraph before it one line of at
+    most CAPTION_WORDS words, no list item, that runs on into the one after, no heading
+    (`runs_on`); none for any other text
+    (an unpunctuated spoken answer's paragraphs are long, and each its own)."""
+    gaps, breaks = [], 0
+    for m in _GAP.finditer(answer):
+        before = answer[answer.rfind("\n", 0, m.start()) + 1 : m.start()]
+        after_end = answer.find("\n", m.end())
+        after = answer[m.end() : after_end if after_end >= 0 else len(answer)]
+        if not before.strip() or not after.strip():
+            continue
+        breaks += 1
+        if (
+            MIN_UNIT_WORDS <= len(before.split()) <= CAPTION_WORDS
+            and len(after.split()) >= MIN_UNIT_WORDS  # no heading ("data") over a list
+            and _MARKER.match(before) is None  # no list's item
+            and runs_on(before, after, 1)
+        ):
+            gaps.append(m.start())
+    return gaps if len(gaps) >= CAPTION_BREAKS and len(gaps) >= CAPTION_SHARE * breaks else []
+
+
 def segment(answer: str) -> list[Unit]:
+    """`_segment` of the answer, its caption-like blank lines inside sentences read as line
+    breaks (`caption_gaps`: the same words cut every 14 words by blank lines had read 47 against
+    77); each unit's text is the answer's own."""
+    gaps = caption_gaps(answer)
+    if not gaps:
+        return _segment(answer)
+    bridged = list(answer)
+    for at in gaps:
+        bridged[at] = " "  # "\n\n" -> " \n": one block, its lines read as any lines are
+    units = _segment("".join(bridged))
+    return [dataclasses.replace(u, text=answer[u.start : u.end]) for u in units]
+
+
+def _segment(answer: str) -> list[Unit]:
     """Sentence and bullet units, plus overlapping word windows over every paragraph longer than a
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
     A terse note (a short line of its own under a heading) is embedded with the heading in front
