@@ -501,6 +501,50 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     assert at.title[0].value == "Report" and at.metric[0].value == f"{strong.overall_score}/100"
 
 
+def test_an_attempt_opened_from_history_is_not_shown_under_another_answer(
+    history, grader, weak, weak_answer, strong_answer
+):
+    """Opening an old attempt from History shows it on the Report page; Practise, holding another
+    answer, says so instead of showing that report under it (a 97 had read as the weak answer's,
+    under "you have changed the answer since"). With the attempt's own answer in the box (revised
+    from the Report page), its report is shown there as before."""
+    strong = grader.grade(strong_answer, QUESTION)
+    strong_id = history.save(strong_answer, strong)
+    at = run_app("history", session={"answer_text": weak_answer})
+    at.selectbox(key="history_attempt").set_value(strong_id).run()
+    at.button(key="history_open").click().run()
+    assert at.session_state[state.REPORT_OPENED] is True
+    at = run_app(
+        session={
+            **shown_report(strong, strong_answer),
+            state.REPORT_ATTEMPT: strong_id,
+            state.REPORT_OPENED: True,
+            "answer_text": weak_answer,
+        }
+    )
+    assert not [w for w in at.warning if "changed the" in w.value]
+    assert any(f"Attempt #{strong_id}, opened from History" in i.value for i in at.info)
+    assert "Your report" not in [h.value for h in at.header]
+    at = run_app(
+        session={
+            **shown_report(strong, strong_answer),
+            state.REPORT_ATTEMPT: strong_id,
+            state.REPORT_OPENED: True,
+            "answer_text": strong_answer,
+            "q_case": QUESTION,
+        }
+    )
+    assert "Your report" in [h.value for h in at.header]
+    at = run_app(
+        session={
+            **shown_report(strong, strong_answer),
+            "answer_text": weak_answer,
+            "q_case": QUESTION,
+        }
+    )
+    assert any("changed the answer since" in w.value for w in at.warning)  # graded here
+
+
 def test_history_shows_no_change_between_answers_to_different_questions(
     history, grader, weak, weak_answer
 ):

@@ -321,7 +321,9 @@ def _manage(history, attempts: list[Attempt], reports: dict[int, GradeReport]) -
     open_col, delete_col = st.columns(2)
     if open_col.button("Open its report", key="history_open", disabled=chosen not in reports):
         a = by_id[chosen]
-        state.set_report(reports[chosen], a.answer, a.question_id or a.question_title, a.id)
+        state.set_report(
+            reports[chosen], a.answer, a.question_id or a.question_title, a.id, opened=True
+        )
         st.session_state.pop(state.MOCK, None)
         st.session_state.pop(state.MOCK_FEEDBACK, None)
         st.switch_page(nav.page("report"), query_params={"attempt": str(a.id)})

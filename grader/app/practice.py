@@ -11,7 +11,7 @@ from grader.answers.editable import editable
 from grader.answers.files import load_answer_bytes, read_text
 from grader.answers.model import AnswerInput
 from grader.answers.transcripts import sniff_format
-from grader.app import drafts, kept, report_view, sidebar, state
+from grader.app import drafts, kept, nav, report_view, sidebar, state
 from grader.app.kept import size_text
 from grader.app.safe import inert
 from grader.errors import GraderError
@@ -95,9 +95,20 @@ def render() -> None:
     shown = state.current_report()
     if shown is not None:
         report, text, asked = shown
+        changed = _changed_since(report, text, asked, question, answer)
+        attempt = st.session_state.get(state.REPORT_ATTEMPT)
+        if changed and st.session_state.get(state.REPORT_OPENED):
+            # an attempt opened from History is no report of the answer in the box: shown
+            # under it, another answer's 97 read as this one's
+            st.info(
+                f"Attempt #{attempt}, opened from History, is on the Report page; the answer here "
+                "has not been graded yet: click **Grade** to grade it.",
+                icon=":material/history:",
+            )
+            st.page_link(nav.page("report"), label="Report", icon=":material/description:")
+            return
         st.divider()
         st.header("Your report", anchor="report")
-        changed = _changed_since(report, text, asked, question, answer)
         if changed:
             st.warning(
                 f"This report is for the answer you graded before: you have changed the "

@@ -30,7 +30,7 @@ def open_attempt(attempt_id: int) -> bool:
     except ValueError:
         st.warning(f"Attempt #{attempt_id} was saved in another report format and cannot be shown.")
         return False
-    state.set_report(report, a.answer, a.question_id or a.question_title, a.id)
+    state.set_report(report, a.answer, a.question_id or a.question_title, a.id, opened=True)
     st.session_state.pop(state.MOCK, None)
     st.session_state.pop(state.MOCK_FEEDBACK, None)
     return True

@@ -34,6 +34,7 @@ REPORT_ATTEMPT = "current_attempt_id"
 # attempt opened from History
 REPORT_INPUT = "current_input"
 REPORT_FILE = "current_file"  # the digest of the file or recording graded; None for pasted text
+REPORT_OPENED = "current_opened"  # the report on show was opened from History, not graded here
 REVISED = "revised_timed"  # a timed answer taken to Practise to revise: its question, and why not
 MOCK = "mock_interview"
 MOCK_FEEDBACK = (
@@ -105,8 +106,12 @@ def set_report(
     attempt_id: int | None,
     graded_text: str | None = None,
     answer_input: str | None = None,
+    opened: bool = False,
 ) -> None:
+    """Make a report the one on show; `opened`: an attempt opened from History, not the answer
+    graded on the Practise page."""
     st.session_state[REPORT] = report
+    st.session_state[REPORT_OPENED] = opened
     st.session_state[REPORT_INPUT] = answer_input
     st.session_state[REPORT_TEXT] = text
     st.session_state[REPORT_GRADED] = graded_text if graded_text is not None else text
@@ -124,6 +129,7 @@ def clear_report() -> None:
         REPORT_ATTEMPT,
         REPORT_INPUT,
         REPORT_FILE,
+        REPORT_OPENED,
         MOCK,
     ):
         st.session_state.pop(key, None)
