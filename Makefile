@@ -55,6 +55,7 @@ eval: index
 	$(PY) -m evals.blind --set dev
 	$(PY) -m evals.blind --set dev2
 	$(PY) -m evals.blind --set dev3
+	$(PY) -m evals.blind --set dev4
 	$(PY) -m evals.blind
 	$(PY) -m evals.kinds
 

@@ -1,7 +1,7 @@
 """The blind test set (`data/blind/`): answers by writers who never saw the grader, labelled by
 people who never saw its output. A test set only: nothing is fitted or edited while looking at it.
 
-    python -m evals.blind [--fast] [--set dev|dev2|dev3] [--out DIR]
+    python -m evals.blind [--fast] [--set dev|dev2|dev3|dev4] [--out DIR]
 
 Scores the grader and the keyword baseline (`evals/baseline.py`) side by side on every figure, with
 the agreement between two independent labellers beside them as the ceiling. `make eval` runs it
@@ -16,7 +16,9 @@ same way for twelve more questions: for choosing too, but nothing reads it (neit
 knowledge base's reference passages, which come from `data/dev/`), so its answers are graded with
 every reference passage and its figures are not those of answers the grader was built from.
 `--set dev3` runs them on a third, of polished answers (`data/dev3/`): corporate prose full of
-claims, generic checklists and concrete prose in the same register, for choosing only.
+claims, generic checklists and concrete prose in the same register, for choosing only. `--set dev4`
+runs them on a fourth (`data/dev4/`), made like the second for twelve more questions, for
+choosing only: nothing reads it.
 """
 
 from __future__ import annotations
@@ -35,18 +37,19 @@ import yaml
 from scipy.stats import spearmanr
 
 from evals.baseline import grade_keywords
-from evals.dataset import DATA, DEV, DEV2, DEV3
+from evals.dataset import DATA, DEV, DEV2, DEV3, DEV4
 from evals.metrics import precision_recall_f1, quadratic_kappa
 from evals.variants import INJECTIONS, ablations, padded, repeated, sections
 from grader.scoring.grading import Grader, default_grader
 
 BLIND = DATA / "blind"
-SETS = {"blind": BLIND, "dev": DEV, "dev2": DEV2, "dev3": DEV3}
+SETS = {"blind": BLIND, "dev": DEV, "dev2": DEV2, "dev3": DEV3, "dev4": DEV4}
 TITLES = {
     "blind": "Blind test set",
     "dev": "Development set (fitted on)",
     "dev2": "Second development set (for choosing; nothing reads it)",
     "dev3": "Third development set, polished answers (for choosing; nothing reads it)",
+    "dev4": "Fourth development set (for choosing; nothing reads it)",
 }
 ORD = {"missing": 0, "partial": 1, "covered": 2}
 STEP_OF = {}  # component id -> step, filled from the knowledge base at run time

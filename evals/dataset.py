@@ -16,6 +16,8 @@ DEV2 = DATA / "dev2"  # a second one, for choosing only: nothing (fit, reference
 DEV3 = (
     DATA / "dev3"
 )  # a third, of polished answers (claims, checklists, concrete prose): choosing only
+# a fourth, for choosing only like dev2: 24 answers to 12 more questions, nothing reads it
+DEV4 = DATA / "dev4"
 Label = Literal["covered", "partial", "missing"]
 
 
