@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from grader import report as grader_report
 from grader.app import drafts, state
-from grader.app.practice import scroll_script
+from grader.app.practice import GRADE_INTO_VIEW, scroll_script
 from grader.app.report_view import NARROW_STYLE, ordered
 from grader.app.safe import inert
 from grader.practice.history import History
@@ -130,7 +130,7 @@ def assert_inert(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     # no HTML but the app's own scripts: the scroll to the report, and the keeper of typed words
     # (which holds no user text: the session id and a digest)
-    ours = {scroll_script("report"), NARROW_STYLE}  # and the narrow screens' style (no user text)
+    ours = {scroll_script("report"), GRADE_INTO_VIEW, NARROW_STYLE}  # and the narrow screens' style
     sid = at.session_state[drafts.SESSION_ID] if drafts.SESSION_ID in at.session_state else None
     bodies = [h.proto.body for h in at.get("html")]
     ours.update(b for b in bodies if sid and _a_keeper(b, sid))
@@ -260,6 +260,11 @@ def test_no_case_is_chosen_for_the_user(history, weak_answer):
     assert "choose the question you answered" in at.error[0].value
     assert not at.metric and history.list() == []
     assert at.text_area(key="answer_text").value == weak_answer  # nothing typed is lost
+    # the error is brought into view as it appears (it had been below the screen's edge), once
+    assert [h.proto.body for h in at.get("html")].count(GRADE_INTO_VIEW) == 1
+    at.run()
+    assert GRADE_INTO_VIEW not in [h.proto.body for h in at.get("html")]
+    assert "choose the question you answered" in at.error[0].value
     at.selectbox(key="q_case").set_value(QUESTION).run()  # chosen: the error about it goes
     assert not at.error
 

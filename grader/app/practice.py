@@ -66,6 +66,7 @@ FORMATS = {"srt": "SRT", "vtt": "WebVTT", "json": "transcript JSON"}
 ROUND_MINUTES = 45
 WARN_MINUTES = 5
 SCROLL = "scroll_to_report"  # set when a grade finished: the next draw scrolls the report into view
+SCROLL_ERROR = "scroll_to_error"  # set when a grade failed: this draw brings the error into view
 # Grading stages as the pipeline names them -> where the progress bar stands when they start.
 STAGES = (
     ("reading", 0.05, "Reading the answer"),
@@ -92,6 +93,9 @@ def render() -> None:
     error = st.session_state.get(state.LAST_ERROR)
     if error:
         st.error(f"**Could not grade this answer:** {inert(error)}", icon=":material/error:")
+        if st.session_state.pop(SCROLL_ERROR, False):
+            # the error is under the button, often below the screen's edge: nothing seemed to happen
+            st.html(GRADE_INTO_VIEW, unsafe_allow_javascript=True)
     shown = state.current_report()
     if shown is not None:
         report, text, asked = shown
@@ -156,6 +160,13 @@ def _scroll_to(anchor: str) -> None:
     """Bring the heading with this anchor into view (a script of ours; no user text in it). It runs
     in the page itself (`st.html`; `components.v1.html` is deprecated and its iframe took room)."""
     st.html(scroll_script(anchor), unsafe_allow_javascript=True)
+
+
+# the Grade button at the top of the screen, the error under it in view (a script of ours)
+GRADE_INTO_VIEW = (
+    "<script>const b = document.querySelector('.st-key-grade');"
+    "if (b) { b.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>"
+)
 
 
 def scroll_script(anchor: str) -> str:
@@ -439,6 +450,7 @@ def transcribing(status):
 
 def _fail(message: str) -> None:
     st.session_state[state.LAST_ERROR] = state.redact(message)
+    st.session_state[SCROLL_ERROR] = True
 
 
 def _timings_dropped(source: AnswerInput, question: str) -> AnswerInput:
