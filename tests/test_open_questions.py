@@ -323,6 +323,37 @@ def test_a_question_weighs_the_concerns_its_subject_raises(grader):
     assert {c.id: c.severity for c in plain.components}["explainability"] != "critical"
 
 
+def test_a_gap_in_a_concern_the_question_raises_is_asked_before_other_critical_gaps(grader):
+    """An answer that misses a concern its question raises is asked about it before the other
+    critical gaps, however much more those cost: a hiring answer training on past hires with
+    their hobbies, fairness missed at 15, had been asked about monitoring, labels and the A/B
+    test first, and about fairness not at all."""
+    answer = (
+        "I would use a big language model to read every resume and score it out of ten, then show "
+        "recruiters the top ones. We fine-tune it on our past hires so it learns what a good "
+        "employee looks like, from everything in the resume including schools, past employers "
+        "and hobbies, because more data is better.\n\nFor evaluation we check the accuracy "
+        "against recruiter decisions, and launch when it is above 90%. It runs on cloud GPUs. "
+        "Later we retrain it when we have more hires. Fairness is important, so we make sure it "
+        "is fair."
+    )
+    report = grader.grade(answer, "Design a system that ranks job applicants for recruiters")
+    raised = {r.id for r in report.question.raised}
+    graded = {c.id: c for c in report.components}
+    missed = [c for c in raised if graded[c].status == "missing"]
+    assert "bias_fairness" in missed
+    others = [
+        c.id
+        for c in report.components
+        if c.status == "missing" and c.severity == "critical" and c.id not in raised
+    ]
+    assert others  # other critical gaps compete
+    asked = [f.component_id for f in report.follow_up_questions]
+    assert set(asked[: len(missed)]) == set(missed)
+    firsts = report.improvements[: len(missed)]
+    assert all(any(graded[c].title in line for line in firsts) for c in missed)
+
+
 def test_stakes_add_what_a_case_lacks_and_never_touch_a_case_asked_by_name(grader):
     """A question near a bank case that names a concern the case does not list adds it, as
     critical; one the case already weighs as critical is not news; a case asked for by id keeps

@@ -292,7 +292,7 @@ COMPONENT_COLUMNS = {
 
 def ordered(r: GradeReport) -> list:
     """The components, biggest gaps first (`gaps_first`), then the covered ones."""
-    gaps = gaps_first(r.components)
+    gaps = gaps_first(r.components, {c.id for c in r.question.raised})
     ids = {c.id for c in gaps}
     covered = sorted((c for c in r.components if c.id not in ids), key=lambda c: (c.score, c.id))
     return [*gaps, *covered]

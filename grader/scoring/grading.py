@@ -1780,12 +1780,18 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
     ]  # fmt: skip
 
 
-def gaps_first(results: list[ComponentResult]) -> list[ComponentResult]:
+def gaps_first(
+    results: list[ComponentResult], raised: Collection[str] = ()
+) -> list[ComponentResult]:
     """Components not yet covered, in the order the follow-ups ask about them (`probes.rank_key`):
-    missing critical ones first, then the costliest gap (weight x missing points). The top
-    improvements, the reading list and the app's table follow it, so a report never puts an
-    important gap above a critical one that its first follow-up asks about."""
-    return sorted((r for r in results if r.status != "covered"), key=probes.rank_key)
+    missing critical ones first, those the question raises (`raised`) first among them, then the
+    costliest gap (weight x missing points). The top improvements, the reading list and the app's
+    table follow it, so a report never puts an important gap above a critical one that its first
+    follow-up asks about."""
+    return sorted(
+        (r for r in results if r.status != "covered"),
+        key=lambda r: probes.rank_key(r, raised),
+    )
 
 
 def gaps_to_ask(
@@ -1793,7 +1799,7 @@ def gaps_to_ask(
 ) -> list[ComponentResult]:
     """`gaps_first`, less the components `fit` does not ask or advise about (privacy, where the
     question and its answer name no people): what improvements, reading and follow-ups put first."""
-    return [r for r in gaps_first(results) if fit.asks_about(kb, r.id)]
+    return [r for r in gaps_first(results, fit.raised) if fit.asks_about(kb, r.id)]
 
 
 CREDIT = {"covered": 100, "partial": 50, "missing": 0}

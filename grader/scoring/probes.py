@@ -424,6 +424,9 @@ class Fit:
 
     batch: bool = False
     nobody: bool = False
+    # the concerns the question's own words raise (`QuestionMatch.raised`): a gap in one of them is
+    # asked about before the other critical gaps
+    raised: frozenset[str] = frozenset()
 
     def refuses(self, kb: KnowledgeBase, text: str) -> bool:
         """Whether a text (a cue, a follow-up question) does not fit."""
@@ -442,7 +445,7 @@ ANY_FIT = Fit()
 def fit_asked(kb: KnowledgeBase, question: QuestionMatch) -> Fit:
     """What advice for this question must fit (`Fit`)."""
     batch = batch_asked(kb, question) or bool(question.batch)
-    return Fit(batch, question.people is False)
+    return Fit(batch, question.people is False, frozenset(r.id for r in question.raised))
 
 
 def batch_answered(kb: KnowledgeBase, question: str, answer: Sequence[str]) -> bool:
@@ -813,10 +816,13 @@ def probe_follow_up(
     )
 
 
-def rank_key(r: ComponentResult) -> tuple:
-    """Missing critical components first, then the costliest (weight x missing points), then id."""
+def rank_key(r: ComponentResult, raised: Collection[str] = ()) -> tuple:
+    """Missing critical components first, those the question's words raise (`raised`) before the
+    others (a hiring question raising fairness, missed at 15, had gone unasked behind four other
+    critical gaps), then the costliest (weight x missing points), then id."""
     return (
         0 if (r.status == "missing" and r.severity == "critical") else 1,
+        0 if r.id in raised and r.status != "covered" else 1,
         -(r.weight * (100 - r.score)),
         r.id,
     )
@@ -859,7 +865,7 @@ def follow_ups(
             for r in components
             if r.id in kb.concepts and r.id not in challenged and fit.asks_about(kb, r.id)
         ),
-        key=rank_key,
+        key=lambda r: rank_key(r, fit.raised),
     )
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = list(first)
