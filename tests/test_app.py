@@ -169,7 +169,11 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     assert gaps_first[0].status != "covered"
     first = weak.follow_up_questions[0].question
     assert any(first.rstrip("?") in m.value.replace("\\", "") for m in at.markdown)
-    assert {b.label for b in at.get("download_button")} >= {"Download Markdown", "Download JSON"}
+    assert {b.label for b in at.get("download_button")} >= {
+        "Download Markdown",
+        "Download JSON",
+        "Download the interviewer sheet",  # the interviewer's page, as `mlsd sheet` writes it
+    }
     links = [link.value for link in at.page_link]
     assert [any(link.startswith(r.title) for link in links) for r in weak.recommended_reading] == [
         True
@@ -702,3 +706,16 @@ def test_one_question_typed_two_ways_is_one_series_in_history(history, grader, w
     assert "(2 attempts)" in picker.options[0]
     assert not any("answer different questions" in c.value for c in at.caption)
     assert "Change" in at.dataframe[-1].value.columns
+
+
+def test_an_interviewer_sheet_is_named_for_its_candidate(weak):
+    """Three candidates' sheets for one question differ by more than their scores: the name
+    typed for the sheet leads its file name, and heads the sheet."""
+    from grader.app.report_view import download_name, sheet_name
+    from grader.render import interviewer_sheet
+
+    assert sheet_name(weak) == "sheet-" + download_name(weak).removeprefix("grade-")
+    assert sheet_name(weak, " Zoë  O'Neil ").startswith("sheet-zoë-o-neil-")
+    assert interviewer_sheet(weak, candidate="Zoë O'Neil").startswith(
+        "# Interviewer sheet: Zoë O'Neil"
+    )

@@ -18,6 +18,7 @@ from grader.render import (
     IGNORED,
     clock,
     fillers_heard,
+    interviewer_sheet,
     question_line,
     rubric_line,
     status_note,
@@ -662,3 +663,25 @@ def _downloads(r: GradeReport, key: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+    with st.expander("Interviewer sheet", icon=":material/assignment:"):
+        st.caption(
+            "One page for the interviewer: the top probes of this answer with what to listen "
+            "for, and a line per rubric component to score live (`mlsd sheet` writes the same)."
+        )
+        who = " ".join((st.text_input("Candidate's name", key=f"{key}_candidate") or "").split())
+        st.download_button(
+            "Download the interviewer sheet",
+            interviewer_sheet(r, cached_kb(), candidate=who or None),
+            file_name=f"{sheet_name(r, who)}.md",
+            mime="text/markdown",
+            key=f"{key}_sheet",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def sheet_name(r: GradeReport, candidate: str = "") -> str:
+    """An interviewer sheet's file name, without its extension: the candidate's name, when given,
+    before the report's (`download_name`): three candidates' sheets differ by more than a score."""
+    who = re.sub(r"[^\w]+", "-", candidate.lower()).strip("-_")[:32].strip("-_")
+    return "sheet-" + (f"{who}-" if who else "") + download_name(r).removeprefix("grade-")
