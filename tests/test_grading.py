@@ -859,6 +859,24 @@ def test_a_second_copy_of_the_answer_is_read_as_repeating_the_first(grader, stro
     )  # saying it twice adds no depth
 
 
+def test_an_answer_that_says_much_of_itself_again_is_told_so(grader, strong_answer):
+    """Lines said again word for word are read once; when they are a fifth of the answer's words
+    the report says how many (an answer pasted six times over had scored 97 with no word of it),
+    and the grade is the same as the answer's alone. A line said twice in passing says nothing."""
+    from grader.scoring.grading import said_again
+
+    pasted = "\n\n".join([strong_answer] * 3)
+    once = grader.grade(strong_answer, "video_recommendation")
+    thrice = grader.grade(pasted, "video_recommendation")
+    again = said_again(pasted)
+    assert again == 2 * said_again(strong_answer + "\n\n" + strong_answer) > 0
+    assert any(w.startswith(f"{again:,} words of the answer say again") for w in thrice.warnings)
+    assert not any("say again what it said" in w for w in once.warnings)
+    assert thrice.overall_score == once.overall_score
+    echo = strong_answer + "\n\nWe retrain the ranker daily on the last 30 days of logs.\n" * 2
+    assert said_again(echo) == 0
+
+
 def test_the_overall_counts_verdicts_and_a_step_adds_how_much_is_said(grader, strong_answer):
     report = grader.grade(strong_answer, "video_recommendation")
     credit = {"covered": 100, "partial": 50, "missing": 0}

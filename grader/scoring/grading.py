@@ -1187,6 +1187,12 @@ class Grader:
                 f"the answer is short ({quantity(words, 'word')}); a full design usually takes 600 "
                 "words or more"
             )
+        again = said_again(answer)
+        if again:
+            warnings.append(
+                f"{quantity(again, 'word')} of the answer say again what it said before: read "
+                "once, where first said (repeating a passage adds nothing)"
+            )
         ignored = ignored_passages(answer, findings, prepared, set_aside)  # overlaps joined
         warnings += [
             warn(n)
@@ -1541,6 +1547,29 @@ def repeats(units: list[Unit], vectors: np.ndarray, copied: np.ndarray) -> np.nd
     earlier = ends[None, :] <= starts[:, None]  # [i, j]: unit j ends before unit i starts
     again = ((cosines(vectors, vectors) >= REPEAT_COSINE) & earlier).any(axis=1)
     return again | copied
+
+
+REPEATED_SHARE = 0.2  # said again: this share of the answer's sentences' words, ...
+REPEATED_WORDS = 50  # ... this many words at least, is said in the report
+
+
+def said_again(answer: str) -> int:
+    """How many words of the answer's lines (of MIN_UNIT_WORDS words or more) say again, word for
+    word, a line said before, when they are REPEATED_SHARE of them and REPEATED_WORDS at least,
+    else 0. Such lines are read once, where first said (`segment`); an answer pasted six times
+    over had scored 97 with no word of it in the report."""
+    seen: set[str] = set()
+    again = total = 0
+    for line in answer.splitlines():
+        said = " ".join(line.split()).casefold()
+        words = count_words(said)
+        if words < MIN_UNIT_WORDS:
+            continue
+        total += words
+        if said in seen:
+            again += words
+        seen.add(said)
+    return again if again >= max(REPEATED_WORDS, REPEATED_SHARE * total) else 0
 
 
 def copies(answer: str, units: list[Unit]) -> np.ndarray:
