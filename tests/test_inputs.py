@@ -246,8 +246,18 @@ def test_an_option_taken_as_the_question_is_refused(typed):
 
     with pytest.raises(InputError, match="reads as a command-line option"):
         check_question(typed)
-    for question in ("-", "--", "Design a -q flag parser", "t-SNE for embeddings?"):
+    for question in ("Design a -q flag parser", "t-SNE for embeddings?", "ML"):
         assert check_question(question) == question
+
+
+@pytest.mark.parametrize("typed", ["?", "x", "-", "--", " 1 ", "é."])
+def test_a_question_of_no_word_is_refused(typed):
+    """A question of one character or none ("?", "x") had been graded, "informed by" three
+    unrelated cases, and saved to the history as a question."""
+    from grader.scoring.inputs import check_question
+
+    with pytest.raises(InputError, match="has no word to read"):
+        check_question(typed)
 
 
 def test_a_questions_terminal_escapes_are_not_read_nor_printed_back(fast_grader):

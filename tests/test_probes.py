@@ -973,6 +973,15 @@ def test_a_system_that_scores_in_batch_is_not_advised_about_live_requests():
     )
     assert not live_only(kb, "Precompute in a nightly batch job, or score at request time?")
     assert not live_only(kb, "Train on the last 30 days of data.")
+    # a follow-up question that presumes a live request path says so in its words, whatever
+    # kind of system it is written for (an hourly batch ranking of applicants had been asked
+    # "between the user opening the app and the results appearing")
+    walk_through = [
+        q.ask
+        for q in kb.concepts["serving_architecture"].follow_ups
+        if q.ask.startswith("Walk me through what happens")
+    ]
+    assert len(walk_through) >= 2 and all(live_only(kb, q) for q in walk_through)
 
 
 @pytest.mark.slow

@@ -31,8 +31,9 @@ _OPTION = re.compile(r"--?[A-Za-z][\w-]*")
 
 def check_question(question: str) -> str:
     """Reject a question that is not text (bytes that are not UTF-8 arrive as surrogates), is
-    longer than MAX_QUESTION_CHARS, is one word naming a file (an answer's path typed where the
-    question goes) or is spelt as a command-line option."""
+    longer than MAX_QUESTION_CHARS, holds fewer than two letters ("?", "x": graded and saved, they
+    had read as a question), is one word naming a file (an answer's path typed where the question
+    goes) or is spelt as a command-line option."""
     if not isinstance(question, str) or not question.strip():
         raise InputError("the question is empty: give a case id or the question text")
     if _OPTION.fullmatch(question.strip()):
@@ -44,6 +45,11 @@ def check_question(question: str) -> str:
         raise InputError(
             f"the question {question.strip()!r} reads as a file's name, not a question: give the "
             "question's text or a case id (mlsd questions lists them)"
+        )
+    if len(_ANY_LETTER.findall(question)) < 2:  # "?", "x": a slip, not a question to save
+        raise InputError(
+            f"the question {question.strip()!r} has no word to read: give the question's text or "
+            "a case id (mlsd questions lists them)"
         )
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
