@@ -557,10 +557,10 @@ _GAP = re.compile(r"\n[ \t]*\n\s*")
 
 def caption_gaps(answer: str) -> list[int]:
     """Where a text laid out as captions (`CAPTION_BREAKS`) has a blank line inside a sentence:
-    the start of each such gap (its first line break), the paragraph before it one line of at
-    most CAPTION_WORDS words, no list item, that runs on into the one after, no heading
-    (`runs_on`); none for any other text
-    (an unpunctuated spoken answer's paragraphs are long, and each its own)."""
+    the start of each such gap (its first line break), where the paragraph before it is one line
+    of at most CAPTION_WORDS words, no list item, that runs on (`runs_on`) into the one after, no
+    heading; none for any other text (an unpunctuated spoken answer's paragraphs are long, and
+    each its own)."""
     gaps, breaks = [], 0
     for m in _GAP.finditer(answer):
         before = answer[answer.rfind("\n", 0, m.start()) + 1 : m.start()]
