@@ -708,11 +708,19 @@ def test_one_question_typed_two_ways_is_one_series_in_history(history, grader, w
     assert "Change" in at.dataframe[-1].value.columns
 
 
-def test_an_interviewer_sheet_is_named_for_its_candidate(weak):
+def test_an_interviewer_sheet_is_named_for_its_candidate(weak, weak_answer):
     """Three candidates' sheets for one question differ by more than their scores: the name
-    typed for the sheet leads its file name, and heads the sheet."""
+    typed for the sheet leads its file name, and heads the sheet; the box holding it stays open
+    once a name is typed (it had folded away under the typing)."""
     from grader.app.report_view import download_name, sheet_name
     from grader.render import interviewer_sheet
+
+    at = run_app("report", session=shown_report(weak, weak_answer))
+    sheet = next(e for e in at.expander if e.label == "Interviewer sheet")
+    assert not sheet.proto.expanded
+    at.text_input(key="report_candidate").input("Zoë O'Neil").run()
+    sheet = next(e for e in at.expander if e.label == "Interviewer sheet")
+    assert sheet.proto.expanded
 
     assert sheet_name(weak) == "sheet-" + download_name(weak).removeprefix("grade-")
     assert sheet_name(weak, " Zoë  O'Neil ").startswith("sheet-zoë-o-neil-")

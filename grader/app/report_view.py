@@ -663,7 +663,9 @@ def _downloads(r: GradeReport, key: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
-    with st.expander("Interviewer sheet", icon=":material/assignment:"):
+    # open again after the rerun a typed name causes (it had folded away under the typing)
+    named = bool(st.session_state.get(f"{key}_candidate"))
+    with st.expander("Interviewer sheet", icon=":material/assignment:", expanded=named):
         st.caption(
             "One page for the interviewer: the top probes of this answer with what to listen "
             "for, and a line per rubric component to score live (`mlsd sheet` writes the same)."
