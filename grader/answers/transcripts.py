@@ -764,7 +764,7 @@ def choose_candidate(
         raise InputError(
             f"no speaker called '{candidate}'; the speakers are {', '.join(speakers) or 'none'}"
         )
-    roles = {n: _role(n) or _SIDES.get(n.casefold().rstrip(".")) for n in speakers}
+    roles = {n: _side(n) for n in speakers}
     named = [n for n, r in roles.items() if r == "candidate"]
     if named:
         return max(named, key=lambda n: speakers[n])
@@ -775,6 +775,12 @@ def choose_candidate(
     if answering is not None:
         return answering
     return max(others, key=lambda n: (speakers[n], -list(speakers).index(n)))
+
+
+def _side(name: str) -> str | None:
+    """A speaker's side by its label: a role ("Interviewer", "Candidate", "Speaker 1" as
+    "generic"), or a dialogue's short side ("Q:" asking, "A:" answering); None for a name."""
+    return _role(name) or _SIDES.get(name.casefold().rstrip("."))
 
 
 def _answering(names: list[str], asking: dict[str, float]) -> str | None:
@@ -879,7 +885,7 @@ def _why_chosen(
 ) -> str:
     """Why `chosen` was taken for the candidate, when no name or role said it: the one answering
     while the others asked, or the one who spoke most; and how to grade another."""
-    roles = [_role(n) or _SIDES.get(n.casefold().rstrip(".")) for n in speakers]
+    roles = [_side(n) for n in speakers]
     unsaid = [n for n, r in zip(speakers, roles) if r not in ("interviewer", "candidate")]
     if candidate or chosen is None or "candidate" in roles or len(unsaid) < 2:
         return ""
