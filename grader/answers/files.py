@@ -283,21 +283,21 @@ def _read_text(text: str, candidate: str | None) -> AnswerInput:
             if fmt != "json":  # JSON that is no transcript is text, as a file's content would be
                 raise
     check_length(text)  # before reading it as a page: a long text waits for nothing
-    if tr.stamps_stand_alone(text) and tr.parse_timed_lines(text):
-        return _from_timed_lines(text, "the answer", "", None, None)
+    cues = tr.parse_timed_lines(text)
+    if cues and tr.stamps_stand_alone(text):
+        return _from_timed_lines(cues, "the answer", "", None, None)
     if tr.is_interview(text) and (inp := tr.from_speaker_text(text, name="the answer")):
         return inp
-    if tr.parse_timed_lines(text) and tr.from_speaker_text(text) is None:
-        return _from_timed_lines(text, "the answer", "", None, None)
+    if cues and tr.from_speaker_text(text) is None:
+        return _from_timed_lines(cues, "the answer", "", None, None)
     return _from_layout(text, None, "") or AnswerInput.from_text(text)
 
 
 def _from_timed_lines(
-    text: str, name: str, suffix: str, candidate: str | None, shown: str | None
+    cues: list[tr.Cue], name: str, suffix: str, candidate: str | None, shown: str | None
 ) -> AnswerInput:
-    """A transcript whose lines are timed (`tr.parse_timed_lines`): a SubViewer file (.sbv), or
-    text with a time at the start of each line or over it."""
-    cues = tr.parse_timed_lines(text)
+    """A transcript from the cues of its timed lines (`tr.parse_timed_lines`): a SubViewer file
+    (.sbv), or text with a time at the start of each line or over it."""
     if not cues:  # a .sbv file that is not laid out as one
         raise InputError(
             f"{name} is not a SubViewer (.sbv) file: expected a 'H:MM:SS.mmm,H:MM:SS.mmm' line "
@@ -393,13 +393,14 @@ def _from_text(
     check_length(text)
     if (laid_out := _from_layout(text, shown, suffix)) is not None:
         return laid_out
-    if suffix == ".sbv" or (tr.stamps_stand_alone(text) and tr.parse_timed_lines(text)):
-        return _from_timed_lines(text, name, suffix, candidate, shown)
+    cues = tr.parse_timed_lines(text)
+    if suffix == ".sbv" or (cues and tr.stamps_stand_alone(text)):
+        return _from_timed_lines(cues, name, suffix, candidate, shown)
     inp = tr.from_speaker_text(text, name=name, source_name=shown, candidate=candidate)
     if inp is not None:
         return inp
-    if tr.parse_timed_lines(text):
-        return _from_timed_lines(text, name, suffix, candidate, shown)
+    if cues:
+        return _from_timed_lines(cues, name, suffix, candidate, shown)
     if candidate:
         raise InputError(
             f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found"
