@@ -189,6 +189,16 @@ FormatOption = typer.Option(
     help="text (the screen's layout, without colour in a file), json or markdown (md); by "
     "default from -o's suffix (.json, .md), else text.",
 )
+JsonOption = typer.Option(False, "--json", help="The report as JSON: the same as -f json.")
+
+
+def _format(fmt: Optional[Format], as_json: bool) -> Optional[Format]:
+    """The format asked for: `--json` is `-f json`; with another -f it is refused, not guessed."""
+    if as_json and fmt not in (None, Format.json):
+        _fail(f"--json and -f {fmt.value} ask for two formats: give one")
+    return Format.json if as_json else fmt
+
+
 SamplesOption = typer.Option(
     1, "--samples", min=1, max=9, help="LLM samples; the median is reported with the spread."
 )
@@ -276,6 +286,7 @@ def grade(
     source: str = SourceArgument,
     question: str = QuestionOption,
     fmt: Optional[Format] = FormatOption,
+    as_json: bool = JsonOption,
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),
@@ -291,6 +302,7 @@ def grade(
     ),
 ) -> None:
     """Grade an answer against a question's rubric."""
+    fmt = _format(fmt, as_json)
     report, output, not_saved = _graded(
         source, question, output, chroma_url=chroma_url, llm=llm, model=model,
         base_url=base_url, samples=samples, candidate=candidate, transcriber=transcriber,
@@ -709,6 +721,7 @@ def history_export(
 def history_show(
     attempt_id: int = typer.Argument(..., help="The id shown by `mlsd history list`."),
     fmt: Optional[Format] = FormatOption,
+    as_json: bool = JsonOption,
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report here instead of stdout."
     ),
@@ -716,6 +729,7 @@ def history_show(
     """Show one saved attempt's report, as `mlsd grade` printed it."""
     from grader.output import check_output
 
+    fmt = _format(fmt, as_json)
     output = check_output(output)
     attempt = _history().get(attempt_id)
     try:
@@ -759,6 +773,21 @@ def history_import(
     typer.echo(f"imported {quantity(added, 'attempt')} into {h.path}{also}", err=True)
 
 
+def _at_terminal() -> bool:
+    """Whether a person is at the keyboard: stdin and stdout are both a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _confirmed(action: str, command: str) -> None:
+    """Asked at a terminal ("delete ... for good? [y/N]"; no deletes nothing, exit 1); elsewhere
+    (a script, a pipe) refused in one line naming the command that confirms (exit 2)."""
+    if not _at_terminal():
+        _fail(f"this would {action}: run `{command}`")
+    if not typer.confirm(f"{action[0].upper()}{action[1:]}?", default=False, err=True):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(1)
+
+
 @history_app.command("delete")
 @_guarded
 def history_delete(
@@ -772,12 +801,12 @@ def history_delete(
     attempt = h.get(attempt_id)
     if h.read_only:
         _fail(f"the history {h.path} is read-only here: nothing can be deleted from it")
+    what = (
+        f"attempt #{attempt_id} ('{shorten(attempt.question_title, 60)}', "
+        f"{attempt.created_at.astimezone():%Y-%m-%d %H:%M}, {attempt.overall_score}/100)"
+    )
     if not yes:
-        _fail(
-            f"this deletes attempt #{attempt_id} for good ('{shorten(attempt.question_title, 60)}', "
-            f"{attempt.created_at.astimezone():%Y-%m-%d %H:%M}, {attempt.overall_score}/100): "
-            f"run `mlsd history delete {attempt_id} --yes`"
-        )
+        _confirmed(f"delete {what} for good", f"mlsd history delete {attempt_id} --yes")
     if not h.delete(attempt_id):
         _fail(f"no attempt with id {attempt_id} in {h.path}: see `mlsd history list`")
     typer.echo(f"deleted attempt {attempt_id}", err=True)
@@ -793,9 +822,9 @@ def history_clear(
 
     h = _history()
     if not yes:
-        _fail(
-            f"this deletes all {quantity(len(h.list()), 'saved attempt')} in {h.path} for good: "
-            "run `mlsd history clear --yes`"
+        _confirmed(
+            f"delete all {quantity(len(h.list()), 'saved attempt')} in {h.path} for good",
+            "mlsd history clear --yes",
         )
     typer.echo(f"deleted {quantity(h.clear(), 'attempt')} from {h.path}", err=True)
 

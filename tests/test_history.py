@@ -418,6 +418,27 @@ def test_history_commands(cli, db, tmp_path):
     assert cleared.exit_code == 0 and "deleted 2 attempts" in cleared.stderr and h.list() == []
 
 
+def test_deleting_at_a_terminal_asks_and_json_is_a_flag(cli, db, monkeypatch):
+    """`history delete` without --yes had exited 2 at a terminal too, telling the user to type the
+    command again: at a terminal it asks (no deletes nothing), in a script it still refuses. And
+    `--json` had been refused with "did you mean --question"; it is `-f json`."""
+    h = History(db)
+    first = h.save("fraud answer text", make_report("fraud answer text", 41), created_at=T0)
+    monkeypatch.setattr("grader.cli._at_terminal", lambda: True)
+    runner = CliRunner()
+    kept = runner.invoke(app, ["history", "delete", str(first)], input="n\n")
+    assert kept.exit_code == 1 and "nothing deleted" in kept.stderr and len(h.list()) == 1
+    assert "41/100" in kept.stderr  # the question names what would go
+    cleared = runner.invoke(app, ["history", "clear"], input="\n")  # the default is no
+    assert cleared.exit_code == 1 and len(h.list()) == 1
+    shown = runner.invoke(app, ["history", "show", str(first), "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["overall_score"] == 41
+    both = runner.invoke(app, ["history", "show", str(first), "--json", "-f", "markdown"])
+    assert both.exit_code == 2 and both.stderr.count("\n") == 1 and "two formats" in both.stderr
+    gone = runner.invoke(app, ["history", "delete", str(first)], input="y\n")
+    assert gone.exit_code == 0 and h.list() == []
+
+
 def test_history_list_says_when_a_questions_attempts_were_graded_with_other_notes(cli, db):
     """An interviewer saw one answer at 41 and then 43 with no hint that their case had been
     edited in between: each attempt shows the digest of the notes that graded it, and the list
