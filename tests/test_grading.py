@@ -293,6 +293,8 @@ NUDGE = 5  # points: under a keyword's worth, over a naming sentence's own cue s
         "Let's not overlook feedback loops or training-serving skew.",
         "We'll touch on cold start and position bias later on.",
         "Monitoring, drift and retraining: all must-haves.",
+        # a line labelled with its topic that says nothing of it ("Drift: handled.")
+        "- Drift: we'll handle it.\n- Privacy: important.\n- Fairness: a key consideration.",
         # promises with stock qualifiers: how well, how often, never how
         "Class imbalance will be handled using advanced techniques. The model will be retrained "
         "regularly to ensure optimal performance. Fairness is a key consideration, and we will "
@@ -312,6 +314,31 @@ def test_naming_topics_raises_no_score_in_any_kind_of_unit(grader, weak_answer, 
         if c.score >= b.score + NUDGE or ORD[c.status] > ORD[b.status]
     }
     assert not raised, raised
+
+
+def test_a_line_labelled_with_its_topic_says_that_topic_at_least_in_part(grader, weak_answer):
+    """ "Loss: pinball loss on the 10th and 90th quantiles" is the writer saying which component
+    the line is for, and what they chose for it: readers mark such terse technique lines present
+    (partial) where the line alone reads too far from the cues (32, missing, unlabelled). A label
+    names a component by its keywords or by words of its title that no other component's title
+    has ("Metrics:" is offline evaluation's and the business objective's: neither)."""
+    from grader.scoring.grading import _title_words, label_names
+    from grader.scoring.segment import segment
+
+    line = "Pinball loss on the 10th and 90th quantiles of watch time."
+    plain = grader.grade(weak_answer + "\n\n" + line + "\n", "video_recommendation")
+    told = grader.grade(weak_answer + "\n\n" + "Loss: " + line + "\n", "video_recommendation")
+    before, after = plain.component("loss_function"), told.component("loss_function")
+    assert after.status != "missing" and after.score >= before.score
+    titles = {cid: _title_words(c.title) for cid, c in grader.kb.concepts.items()}
+    units = segment(
+        "- Online: half the depots get the new plan for four weeks.\n"
+        "- Metrics: on-time rate and fuel per stop per depot.\n"
+        "- Feedback loop: the plans we make shape the routes we later learn from.\n"
+    )
+    named = {cid: [units[i].text for i in np.flatnonzero(m)] for cid, m in label_names(
+        grader.lexicons, units, titles).items()}  # fmt: skip
+    assert set(named) == {"online_evaluation", "feedback_loops"}, named
 
 
 def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):
@@ -1356,10 +1383,12 @@ def test_a_note_that_reads_like_what_readers_marked_for_a_component_raises_it(gr
     from grader.scoring.grading import Grader
 
     question = "Design the next-song picker for a music app's endless radio"
+    # the cold-start line is no labelled line ("new users: ..."): its label would make cold start
+    # partial by itself, whatever the references say (`grading.label_names`)
     notes = (
         "RADIO\n\nEVAL\n- hit rate of the real next song in the top 10, on last week's sessions\n"
         "- A/B: listening minutes per user, skips as guardrail\n\nCOLD START\n"
-        "- new users: top songs in their country until they skip or like a few\n"
+        "- a new user hears top songs in their country until they skip or like a few\n"
     )
     unread = grader.cal.model_copy(update={"w_reference": 0.0})
     without = Grader(grader.kb, grader.embedder, grader.index, unread).grade(notes, question)

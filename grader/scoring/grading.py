@@ -1235,6 +1235,11 @@ class Grader:
         names = owned_names(self.lexicons, units, prepared.names, owners, ids)
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, ids)
+        labelled = label_names(
+            self.lexicons,
+            units,
+            {c.id: _title_words(self.kb.concepts[c.id].title) for c in rubric.components},
+        )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
             cue_texts, sims = matrices[comp.id]
@@ -1243,7 +1248,7 @@ class Grader:
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
                 unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=ahead[k],
-                reference_lead=read_like.get(comp.id, 0.0),
+                reference_lead=read_like.get(comp.id, 0.0), labelled=labelled.get(comp.id),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -1408,6 +1413,55 @@ class Grader:
             near=rubric.case,
             fit=probes.fit_asked(self.kb, rubric.question),
         )
+
+
+_LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&+-]{1,40}?)\W{0,2}\s*:\s+\S")
+LABEL_WORDS = 4
+
+
+def label_names(
+    lexicons: dict[str, TopicLexicon],
+    units: list[Unit],
+    titles: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, np.ndarray]:
+    """Per component, the sentences, bullets and rows (never a word window) that open with a label
+    of at most LABEL_WORDS words naming its topic ("Feedback loop: ...", by its keywords) or words
+    of its title (`titles`, `_title_words`) that no other component's title holds ("Loss: ...",
+    "Online: ..."; "Metrics: ..." is two titles' word and names neither): the writer says which
+    component the line is for. Readers mark such terse technique lines present."""
+    labels, at = [], []
+    for i, u in enumerate(units):
+        m = None if u.is_window else _LABEL.match(u.text)
+        if m and len(m.group(1).split()) <= LABEL_WORDS:
+            labels.append(m.group(1))
+            at.append(i)
+    if not labels:
+        return {}
+    masks = naming_masks(lexicons, labels)
+    if titles:
+        for j, label in enumerate(labels):
+            said = _title_words(label)
+            holders = [cid for cid, words in titles.items() if said and said <= words]
+            if len(holders) == 1:
+                masks.setdefault(holders[0], np.zeros(len(labels), dtype=bool))[j] = True
+    out = {}
+    for cid, found in masks.items():
+        if found.any():
+            full = np.zeros(len(units), dtype=bool)
+            full[np.array(at)[found]] = True
+            out[cid] = full
+    return out
+
+
+_TITLE_STOP = frozenset(
+    "a an and the of its for to with from in on by before model data new".split()
+)
+
+
+def _title_words(text: str) -> frozenset[str]:
+    """A title's or label's content words, a plural read as its singular."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words) - _TITLE_STOP
 
 
 def headed_names(

@@ -1016,6 +1016,7 @@ def judge(
     closest: np.ndarray | None = None,
     lead: np.ndarray | None = None,
     reference_lead: float = 0.0,
+    labelled: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -1037,7 +1038,10 @@ def judge(
     `lead` over every other component (`grading.leads`; none when None). `reference_lead` is how
     much closer the answer's passage most about the component comes to its reference passages
     than to any other component's (`Grader.reference_leads`): a score above 0 gains
-    `w_reference` of it (`referenced`)."""
+    `w_reference` of it (`referenced`). `labelled` marks the units opening with a short label
+    that names the component ("Loss: pinball loss on the quantiles", `grading.label_names`): one
+    that counts and explains makes the component at least partial, the writer having said which
+    topic the line is for."""
     # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
     # the closest cue (a window cut at other words from sentences said before reads as a new
     # mix of them, and a paragraph pasted twice would gain from it)
@@ -1063,7 +1067,14 @@ def judge(
     score, matched, _ = score_features(f, cal)
     score = referenced(score, reference_lead, cal)
     # the lift before the scaling for relevance: an answer to another question is not lifted back
-    score = int(round(presence(int(shift(score, offset)), said, cal) * relevance))
+    lifted = presence(int(shift(score, offset)), said, cal)
+    if labelled is not None:
+        told = labelled & ~unheard.astype(bool)
+        if explains is not None:
+            told &= explains
+        if told.any():
+            lifted = max(lifted, cal.partial_at)
+    score = int(round(lifted * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
     mine = own if own is not None else np.ones(len(units), dtype=bool)
