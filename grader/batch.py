@@ -48,6 +48,9 @@ from grader.scoring.grading import Grader, default_grader, open_index
 from grader.settings import set_overrides, settings
 from grader.text import display_name, first_line, printable, quantity
 
+TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson"}  # a cohort's rows, `mlsd batch FILE`
+# a file of these names (any suffix, any case) in a folder of answers is the folder's own notes
+FOLDER_NOTES = frozenset({"readme", "license", "licence", "changelog"})
 ANSWER_SUFFIXES = {
     ".md",
     ".markdown",
@@ -175,10 +178,30 @@ def read_rows(
                 skipped.append(
                     Problem(i, p.name, "a folder, not an answer file", p.name + "/", question or "")
                 )
+            elif p.suffix.lower() in TABLE_SUFFIXES:  # a cohort's table is graded by its rows
+                skipped.append(
+                    Problem(
+                        i,
+                        p.stem,
+                        f"a table of answers: grade its rows with `mlsd batch {p.name}`",
+                        p.name,
+                        question or "",
+                    )
+                )
             elif p.suffix.lower() not in ANSWER_SUFFIXES:
                 kinds = ", ".join(sorted(ANSWER_SUFFIXES))
                 skipped.append(
                     Problem(i, p.stem, f"not an answer file ({kinds})", p.name, question or "")
+                )
+            elif p.stem.lower() in FOLDER_NOTES:  # the folder's own notes, no candidate's answer
+                skipped.append(
+                    Problem(
+                        i,
+                        p.stem,
+                        "the folder's notes, not an answer: rename it to grade it",
+                        p.name,
+                        question or "",
+                    )
                 )
             elif clashes := seen.get(_file_key(p.stem)):
                 # the closest clash is named: a file of the very same name before one in another case

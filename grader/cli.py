@@ -404,7 +404,8 @@ def sheet(
     text = interviewer_sheet(
         report,
         default_grader().kb,
-        candidate="stdin" if stdin else Path(display_name(source)).stem,
+        # the speaker graded, when named: a transcript's "Priya" is who the sheet is about
+        candidate=candidate or ("stdin" if stdin else Path(display_name(source)).stem),
         file=None if stdin else display_name(source),
     )
     if output is not None:
@@ -987,7 +988,11 @@ def batch(
                 if problems
                 else f"no answer was graded: {source} holds no rows"
             )
-        changed = f" ({done.changed} changed since the last run)" if done.changed else ""
+        changed = (
+            f" ({done.changed} whose answer, question or grader changed since the last run)"
+            if done.changed
+            else ""
+        )
         others = sum(p.stem not in reports for p in (out / "reports").glob("*.json"))
         left = (
             f", beside {quantity(others, 'report')} of answers not in this input" if others else ""

@@ -73,13 +73,17 @@ def rubric_line(r: GradeReport) -> str:
 
 
 def stakes_note(r: GradeReport) -> str:
-    """The components a typed question weighs as critical, each with the question's words that
-    raise it ("; weighed as critical: bias and fairness ('hiring')"); empty when none."""
+    """The components a typed question weighs as critical, by the question's words that raise
+    them ("; weighed as critical because the question says 'hiring': Bias and fairness"); empty
+    when none. (A bare "Bias and fairness ('inpatient')" left readers asking what the word meant.)"""
     if not r.question.raised:
         return ""
     titles = {c.id: c.title for c in r.components}
-    raised = [f"{titles.get(x.id, x.id.replace('_', ' '))} ('{x.said}')" for x in r.question.raised]
-    return f"; weighed as critical: {', '.join(raised)}"
+    by_word: dict[str, list[str]] = {}
+    for x in r.question.raised:
+        by_word.setdefault(x.said, []).append(titles.get(x.id, x.id.replace("_", " ")))
+    said = "; ".join(f"'{word}': {', '.join(names)}" for word, names in by_word.items())
+    return f"; weighed as critical because the question says {said}"
 
 
 def step_score_note(r: GradeReport) -> str:
@@ -198,7 +202,9 @@ def to_markdown(r: GradeReport) -> str:
         for x in r.recommended_reading:  # a step's note says which components sent you there
             serves = [named.get(c, c) for c in x.for_components if named.get(c, c) != x.title]
             out.append(
-                f"- {x.title} (`knowledge_base/{x.path}`)"
+                # as the text report says it: a command that works from any folder, not a path
+                # inside the checkout that a pip install does not have
+                f"- {x.title} (`mlsd show {_note_id(x.doc_id)}`)"
                 + (f", for {', '.join(serves)}" if serves else "")
             )
     if r.ignored:
@@ -509,9 +515,10 @@ def interviewer_sheet(
     candidate: str | None = None,
     file: str | None = None,
 ) -> str:
-    """A one-page Markdown sheet for the interviewer: the question, the candidate, the scores, the
-    top follow-ups with what to listen for, the case's own follow-up questions (a case asked for by
-    id, title or alias; not the nearest case of an open question), and one line per rubric
+    """A one-page Markdown sheet for the interviewer: the question, the candidate, the scores, what
+    the answer did well (its strengths, quoted), the top follow-ups with what to listen for, the
+    case's own follow-up questions and notes (a case asked for by id, title or alias; not the
+    nearest case of an open question), and one line per rubric
     component to score live (its level descriptors from `kb`). Deterministic: the same report
     gives the same sheet."""
     who = candidate or (r.source.name if r.source and r.source.name else "candidate")
@@ -532,6 +539,9 @@ def interviewer_sheet(
     if r.warnings:  # off topic, steering, passages not counted: what the grade rests on
         out += ["- **Check before trusting the grade:**"]
         out += [f"  - {_md_inline(w)}" for w in r.warnings]
+    if r.strengths:  # what to credit in the debrief, beside what to probe
+        out += ["", "## What the answer did well", ""]
+        out += [f"- {_md_inline(x)}" for x in r.strengths]
     out += ["", "## Top probes", ""]
     if not r.follow_up_questions:
         out += ["Nothing to probe: every component is covered and nothing quotable was found.", ""]
@@ -558,6 +568,8 @@ def interviewer_sheet(
         out += ["## Questions written for this case", ""]
         out += [f"{i}. {_md_inline(q)}" for i, q in enumerate(case.follow_ups, 1)]
         out += [""]
+    if case is not None and case.body.strip():  # the case's notes (an interviewer's own, say)
+        out += ["## Notes on this case", "", case.body.strip(), ""]
     out += [
         "## Rubric lines to score live",
         "",

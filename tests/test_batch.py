@@ -164,10 +164,19 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     (answers / "ann.md").write_text(WEAK.read_text())
     (answers / "ben.md").write_text(STRONG.read_text())
     (answers / "photo.png").write_bytes(b"\x89PNG\r\n")
+    # the folder's readme and a cohort's table are no one's answer: said, with what to do
+    (answers / "README.md").write_text("Answers from the March cohort.\n")
+    (answers / "late.csv").write_text("id,answer\ncal,We would rank videos by watch time.\n")
     out = tmp_path / "out"
     first = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
     assert first.returncode == 1, first.stderr  # photo.png: named, not graded
     assert "photo.png: photo: not an answer file" in first.stderr  # named by file, not "line 1"
+    assert "README.md: README: the folder's notes, not an answer" in first.stderr
+    assert "late.csv: late: a table of answers: grade its rows with `mlsd batch late.csv`" in (
+        first.stderr
+    )
+    (answers / "README.md").unlink()
+    (answers / "late.csv").unlink()
     assert "2 answers graded, 0 kept" in first.stderr
     report = out / "reports" / "ann.json"
     words = json.loads(report.read_text())["answer_stats"]["words"]
@@ -176,13 +185,19 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     # one answer edited: it alone is graded again, from its new text
     (answers / "ann.md").write_text(WEAK.read_text() + "\nWe retrain weekly on the last 30 days.\n")
     edited = _batch(answers, out, real_index_dir, "-q", "video_recommendation", "-w", "1")
-    assert "1 answer graded (1 changed since the last run), 1 kept" in edited.stderr
+    assert (
+        "1 answer graded (1 whose answer, question or grader changed since the last run), 1 kept"
+        in edited.stderr
+    )
     assert json.loads(report.read_text())["answer_stats"]["words"] > words
     assert (out / "reports" / "ben.json").stat().st_mtime_ns == stamp
 
     # another question into the same folder: every report is made again, for that question
     other = _batch(answers, out, real_index_dir, "-q", "fraud_detection", "-w", "1")
-    assert "2 answers graded (2 changed since the last run), 0 kept" in other.stderr
+    assert (
+        "2 answers graded (2 whose answer, question or grader changed since the last run), 0 kept"
+        in (other.stderr)
+    )
     rows = [r for r in csv.DictReader(open(out / "summary.csv")) if r["overall"]]
     assert {r["question"] for r in rows} == {"fraud_detection"}
     # video feed answers to a fraud question: flagged, in the summary and the CSV
@@ -792,7 +807,10 @@ def test_the_summary_and_the_sheet_say_the_rubric_once_with_its_stakes(tmp_path,
     summary = (tmp_path / "summary.md").read_text()
     rubric = next(line for line in summary.splitlines() if line.startswith("Rubric: "))
     assert "general framework rubric" in rubric
-    assert "weighed as critical: Bias and fairness ('job applicants')" in rubric
+    assert (
+        "weighed as critical because the question says 'job applicants': Bias and fairness"
+        in rubric
+    )
     sheet = interviewer_sheet(report, kb)
     line = next(line for line in sheet.splitlines() if line.startswith("- **Rubric:**"))
     assert question not in line and "weighed as critical" in line

@@ -525,6 +525,33 @@ def test_off_topic_answer_is_scaled_down_and_says_why(grader):
     assert any("does not read as an answer to" in w for w in report.warnings)
 
 
+TERSE_RAG = """Support assistant over the help centre
+
+- Goal: deflect tickets. Metric: share of chats resolved without an agent, CSAT as guardrail.
+- Index the help-centre articles and past resolved tickets; chunk ~300 tokens, embed, store in a vector DB.
+- Retrieve top 8 chunks by hybrid BM25 + dense search, rerank with a cross-encoder, keep 4.
+- Prompt the LLM with the chunks and tell it to cite article ids; refuse when nothing relevant comes back.
+- Offline: 200 real questions with agent-written answers; measure retrieval recall@8 and answer faithfulness with an LLM judge spot-checked by agents.
+- Online: half the chat traffic gets the assistant for 3 weeks; compare escalation rate and CSAT.
+- Latency: first token under 1.5 s; cache embeddings of frequent questions.
+- Guard against prompt injection in ticket text; strip PII before logging.
+- Re-index nightly when articles change; watch the share of "I don't know" replies and thumbs-down by topic.
+"""
+
+
+def test_terse_notes_in_the_products_own_words_are_not_scaled_as_off_topic(grader):
+    """Notes to the support-assistant case, asked for by id, read 0.42 from its prompt and were
+    scaled by 0.83 as not answering it, as were 9 of the development sets' 34 answers to bank cases
+    (three rated 5 of 5): an answer in the asked product's own rarer words is read against the
+    case's prompt as a typed question's answer is against the question, with `question_offset`.
+    A URL shortener graded for fraud detection is still scaled to nothing."""
+    report = grader.grade(TERSE_RAG, "rag_assistant")
+    assert report.question.relevance == 1.0, report.warnings
+    assert not any("does not read as an answer" in w for w in report.warnings)
+    text = (ROOT / "evals" / "data" / "offtopic" / "url_shortener.md").read_text()
+    assert grader.grade(text, "fraud_detection").question.relevance < 0.5
+
+
 def test_an_answer_to_another_question_is_told_to_answer_this_one_and_never_quoted(
     grader, strong_answer
 ):

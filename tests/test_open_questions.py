@@ -316,7 +316,10 @@ def test_a_question_weighs_the_concerns_its_subject_raises(grader):
     severity = {c.id: c.severity for c in report.components}
     assert severity["bias_fairness"] == severity["explainability"] == "critical"
     assert grader.kb.concepts["explainability"].severity != "critical"
-    assert "weighed as critical: Bias and fairness ('job applicants')" in question_line(report)
+    assert (
+        "weighed as critical because the question says 'job applicants': Bias and fairness"
+        in question_line(report)
+    )
     asked = [f.component_id for f in report.follow_up_questions]
     assert {"bias_fairness", "explainability"} <= set(asked[:3])
     plain = grader.resolve_question("Design a system that ranks the documents of a law firm")

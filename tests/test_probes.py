@@ -452,6 +452,10 @@ def test_mlsd_sheet_writes_the_interviewer_sheet(mlsd, tmp_path, kb, graded):
     assert "- **Question:** Video recommendation (home feed)" in text  # the case by its title
     assert f"`{STRONG}`" in text  # the file as given
     assert f"- **Overall:** {report.overall_score}/100" in text
+    # what to credit in a debrief, and the case's own notes, beside what to probe
+    assert report.strengths and all(f"- {_md_inline(x)}" in text for x in report.strengths)
+    assert text.index("## What the answer did well") < text.index("## Top probes")
+    assert "## Notes on this case\n\n" + kb.cases[CASE].body.strip() in text
     top, live = text.split("## Top probes", 1)[1].split("## Rubric lines to score live", 1)
     numbered = re.findall(r"^(\d+)\. \*\*(.+?)\*\* \((gap|probe)", top, re.M)
     assert [int(n) for n, _, _ in numbered] == list(range(1, len(report.follow_up_questions) + 1))
@@ -469,6 +473,26 @@ def test_mlsd_sheet_writes_the_interviewer_sheet(mlsd, tmp_path, kb, graded):
     # stdout gives the same bytes: the sheet is deterministic
     again = mlsd("sheet", str(STRONG), "-q", CASE)
     assert again.returncode == 0 and again.stdout == text
+
+
+@pytest.mark.slow
+def test_a_sheet_for_a_speaker_of_a_transcript_is_headed_with_their_name(mlsd, tmp_path):
+    """`mlsd sheet call.txt --candidate Priya` had headed the sheet "call", the file's name, though
+    it graded Priya's turns."""
+    call = tmp_path / "call.txt"
+    call.write_text(
+        "Tom: How would you design the home feed?\n"
+        "Priya: I'd start with the goal, watch time per user, and two stages: candidates from a "
+        "two-tower model, then a ranker that predicts watch time.\n"
+        "Tom: How would you evaluate it?\n"
+        "Priya: Offline recall at 100 and NDCG on last week's sessions, then an A/B test on watch "
+        "time with latency as a guardrail.\n",
+        encoding="utf-8",
+    )
+    proc = mlsd("sheet", str(call), "-q", CASE, "--candidate", "Priya")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# Interviewer sheet: Priya\n")
+    assert f"- **Candidate:** Priya (`{call}`)" in proc.stdout
 
 
 @pytest.mark.slow
@@ -792,7 +816,7 @@ def test_the_sheet_lists_the_asked_cases_own_follow_ups_and_no_other_cases(grade
 
     case = kb.cases[CASE]
     sheet = interviewer_sheet(grader.grade(WEAK.read_text(), CASE), kb)
-    own = sheet.split("## Questions written for this case", 1)[1].split("## Rubric lines", 1)[0]
+    own = sheet.split("## Questions written for this case", 1)[1].split("\n## ", 1)[0]
     assert [line.split(". ", 1)[1] for line in own.strip().splitlines()] == [
         _md_inline(q) for q in case.follow_ups
     ]

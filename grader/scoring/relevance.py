@@ -87,8 +87,12 @@ class Relevance:
         cases near a typed question, by CASE_WORDS_LEAD over every other case is about that
         product: its centroid reading closer to another case costs nothing (a two-stage video feed with
         nearest-neighbour search, recall@k and nDCG read closer to search ranking's prompt than to
-        its own and was scaled to 12/100), though a centroid far from the question still does (a
-        rate limiter shares many words with fraud detection and is no ML design). A short answer
+        its own and was scaled to 12/100), and its closeness to the case's prompt gains
+        `question_offset`, as a typed question's does (asked for by id, 9 of the development sets'
+        34 answers to bank cases had been scaled, 0.21-0.92, three of them rated 5 of 5, and a
+        terse spoken answer to an interviewer's own case by 0.77: now 4, none of those), though a
+        centroid far from the question still does (a rate limiter shares many words with fraud
+        detection and is no ML design). A short answer
         (TOPIC_MIN_WORDS to SHORT_ANSWER_WORDS words) is scaled only when it reads as another bank
         case's (a 100-word video recommender given for ticket escalation scored 37); too few of
         its passages are about the question to call it generic (a 149-word answer on the model
@@ -132,7 +136,10 @@ class Relevance:
                 )
                 return 1.0
             return self._against_question(rubric, centroid, sims, warnings, product, product_only)
-        asked = sims.get(rubric.case.id, 0.0)
+        # an answer in the asked product's own words is judged against its prompt as a typed
+        # question's answer is against the question: a prompt reads less like any answer than
+        # answers read like each other (`question_offset`)
+        asked = sims.get(rubric.case.id, 0.0) + (self.cal.question_offset if product else 0.0)
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c != rubric.case.id), key=lambda x: (x[1], x[0])
         )
