@@ -973,22 +973,25 @@ def flag_list(r: GradeReport) -> list[str]:
     unrelated prose, buzzword lists or claims (not counted), a transcript, steering, to-do notes or
     hidden text (not counted), or graded with the framework's rubric (no bank case close to the question)."""
     said = " ".join(r.warnings)
-    found = [
-        ("off topic", "scores were scaled"),
-        ("short", "the answer is short"),
-        ("unrelated text", "read as unrelated to ML system design"),
-        ("buzzword lists", "read as lists of buzzwords"),
-        ("claims", "read as claims without specifics"),
-        ("definitions", "read as saying what a topic is or why it matters"),
-        ("framework rubric", "general framework rubric"),
-        ("transcript", "read as a transcript"),
-        ("steering ignored", "possible attempt to steer"),
-        ("to-do notes ignored", "marked as still to do"),
-        ("hidden text ignored", "a reader of the answer does not see"),
-        ("copied advice ignored", "copied word for word from the grader's own advice"),
-        ("read as Windows-1252", "read as Windows-1252"),
-    ]
-    return [name for name, mark in found if mark in said]
+    return [name for name, mark, _ in FLAGS if mark in said]
+
+
+# (flag, the words of the report's warning that raise it, what it means in a summary's legend)
+FLAGS = [
+    ("off topic", "scores were scaled", "read as answering another question: scores scaled down"),
+    ("short", "the answer is short", "under 150 words"),
+    ("unrelated text", "read as unrelated to ML system design", "prose about other things, not counted"),
+    ("buzzword lists", "read as lists of buzzwords", "lists naming topics, not counted"),
+    ("claims", "read as claims without specifics", "promises with no specifics, not counted"),
+    ("definitions", "read as saying what a topic is or why it matters", "what a topic is, not what the design does, not counted"),
+    ("framework rubric", "general framework rubric", "no bank case near the question: graded with the framework's rubric"),
+    ("transcript", "read as a transcript", "graded from a transcript: only the candidate's turns"),
+    ("steering ignored", "possible attempt to steer", "lines addressed to the grader, not counted"),
+    ("to-do notes ignored", "marked as still to do", "notes of what is still to do, not counted"),
+    ("hidden text ignored", "a reader of the answer does not see", "text a reader does not see, not counted"),
+    ("copied advice ignored", "copied word for word from the grader's own advice", "sentences copied from the grader's advice, not counted"),
+    ("read as Windows-1252", "read as Windows-1252", "the file's bytes were read as Windows-1252"),
+]  # fmt: skip
 
 
 MARKS_UP_TO = 12  # a cohort this size also gets a components x candidates table of marks
@@ -1053,6 +1056,10 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
             + " | ".join(scores)
             + f" | {_cell_text(own)} |"
         )
+    seen = {f for v in said.values() for f in v}
+    if seen:  # what each flag in the table means, in the table's order of flags
+        meant = "; ".join(f"*{name}*: {meaning}" for name, _, meaning in FLAGS if name in seen)
+        out += ["", f"Flags: {meant}."]
     # a cohort answering several questions: one rubric each, its steps, then its components
     groups = {q: [(rid, r) for rid, r in ranked if shown[rid] == q] for q in asked}
     for question, group in groups.items():

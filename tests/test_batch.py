@@ -205,6 +205,10 @@ def test_a_rerun_grades_again_what_changed_and_summarises_only_this_input(tmp_pa
     summary = (out / "summary.md").read_text()
     fraud = "Real-time payment fraud detection (card-not-present checkout)"  # the case's title
     assert f"**Question:** {fraud}" in summary and "off topic" in summary
+    # the flags are said in a legend under the table, only those the table shows
+    legend = next(line for line in summary.splitlines() if line.startswith("Flags: "))
+    assert "*off topic*: read as answering another question" in legend
+    assert "*steering ignored*" not in legend
 
     # an answer that can no longer be graded loses its old report; a removed one leaves the summary
     (answers / "ann.md").write_text("")
