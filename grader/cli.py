@@ -784,7 +784,12 @@ def _confirmed(action: str, command: str) -> None:
     (a script, a pipe) refused in one line naming the command that confirms (exit 2)."""
     if not _at_terminal():
         _fail(f"this would {action}: run `{command}`")
-    if not typer.confirm(f"{action[0].upper()}{action[1:]}?", default=False, err=True):
+    try:
+        sure = typer.confirm(f"{action[0].upper()}{action[1:]}?", default=False, err=True)
+    except typer.Abort:  # Ctrl+C or Ctrl+D at the prompt: a no
+        typer.echo("", err=True)
+        sure = False
+    if not sure:
         typer.echo("nothing deleted", err=True)
         raise typer.Exit(1)
 

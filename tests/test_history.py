@@ -431,6 +431,9 @@ def test_deleting_at_a_terminal_asks_and_json_is_a_flag(cli, db, monkeypatch):
     assert "41/100" in kept.stderr  # the question names what would go
     cleared = runner.invoke(app, ["history", "clear"], input="\n")  # the default is no
     assert cleared.exit_code == 1 and len(h.list()) == 1
+    ended = runner.invoke(app, ["history", "clear"], input="")  # Ctrl+D at the prompt: a no
+    assert ended.exit_code == 1 and "nothing deleted" in ended.stderr and len(h.list()) == 1
+    assert "unexpected" not in ended.stderr
     shown = runner.invoke(app, ["history", "show", str(first), "--json"])
     assert shown.exit_code == 0 and json.loads(shown.stdout)["overall_score"] == 41
     both = runner.invoke(app, ["history", "show", str(first), "--json", "-f", "markdown"])
