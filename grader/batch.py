@@ -45,6 +45,7 @@ from grader.render import interviewer_sheet, rubric_line, step_score_note
 from grader.report import GradeReport
 from grader.scoring.calibration import load_calibration
 from grader.scoring.grading import Grader, default_grader, open_index
+from grader.scoring.relevance import SHORT_ANSWER_WORDS
 from grader.settings import set_overrides, settings
 from grader.text import display_name, first_line, printable, quantity
 
@@ -979,7 +980,7 @@ def flag_list(r: GradeReport) -> list[str]:
 # (flag, the words of the report's warning that raise it, what it means in a summary's legend)
 FLAGS = [
     ("off topic", "scores were scaled", "read as answering another question: scores scaled down"),
-    ("short", "the answer is short", "under 150 words"),
+    ("short", "the answer is short", f"under {SHORT_ANSWER_WORDS} words"),
     ("unrelated text", "read as unrelated to ML system design", "prose about other things, not counted"),
     ("buzzword lists", "read as lists of buzzwords", "lists naming topics, not counted"),
     ("claims", "read as claims without specifics", "promises with no specifics, not counted"),
