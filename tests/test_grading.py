@@ -322,7 +322,7 @@ def test_a_line_labelled_with_its_topic_says_that_topic_at_least_in_part(grader,
     (partial) where the line alone reads too far from the cues (32, missing, unlabelled). A label
     names a component by its keywords or by words of its title that no other component's title
     has ("Metrics:" is offline evaluation's and the business objective's: neither)."""
-    from grader.scoring.grading import _title_words, label_names
+    from grader.scoring.grading import label_names
     from grader.scoring.segment import segment
 
     line = "Pinball loss on the 10th and 90th quantiles of watch time."
@@ -330,15 +330,33 @@ def test_a_line_labelled_with_its_topic_says_that_topic_at_least_in_part(grader,
     told = grader.grade(weak_answer + "\n\n" + "Loss: " + line + "\n", "video_recommendation")
     before, after = plain.component("loss_function"), told.component("loss_function")
     assert after.status != "missing" and after.score >= before.score
-    titles = {cid: _title_words(c.title) for cid, c in grader.kb.concepts.items()}
+    titles = {cid: c.title for cid, c in grader.kb.concepts.items()}
     units = segment(
         "- Online: half the depots get the new plan for four weeks.\n"
         "- Metrics: on-time rate and fuel per stop per depot.\n"
         "- Feedback loop: the plans we make shape the routes we later learn from.\n"
     )
     named = {cid: [units[i].text for i in np.flatnonzero(m)] for cid, m in label_names(
-        grader.lexicons, units, titles).items()}  # fmt: skip
+        grader.lexicons, units, titles).named.items()}  # fmt: skip
     assert set(named) == {"online_evaluation", "feedback_loops"}, named
+
+
+def test_a_labelled_line_naming_a_technique_is_a_choice_said(grader):
+    """Terse notes with no heading ("- model: LSTM", "- metric: accuracy") had been dropped as too
+    short to read, and a technique named explains nothing: every component scored 0. A label made
+    of a component's title words ("model", "metric") followed by one of its techniques is the
+    writer's choice for it: partial, quoted. A label that names another component gives what
+    follows it to that one only: "latency: ... budget ..." says no cost ("budget" is cost's)."""
+    notes = (
+        "Electricity load forecast\n\n- predict hourly load for tomorrow\n- model: LSTM\n"
+        "- metric: accuracy\n- latency: fits in the search page budget of 50 ms\n"
+    )
+    report = grader.grade(notes, "Design a system that forecasts hourly electricity load.")
+    for cid, line in (("model_choice", "model: LSTM"), ("offline_metrics", "metric: accuracy")):
+        found = report.component(cid)
+        assert found.status == "partial" and [e.quote for e in found.evidence] == [line], found
+    assert report.component("cost_efficiency").status == "missing"
+    assert report.component("scale_latency").status != "missing"
 
 
 def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):

@@ -1235,10 +1235,8 @@ class Grader:
         names = owned_names(self.lexicons, units, prepared.names, owners, ids)
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, ids)
-        labelled = label_names(
-            self.lexicons,
-            units,
-            {c.id: _title_words(self.kb.concepts[c.id].title) for c in rubric.components},
+        labels = label_names(
+            self.lexicons, units, {c.id: self.kb.concepts[c.id].title for c in rubric.components}
         )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
@@ -1248,7 +1246,8 @@ class Grader:
                 own=owners == k, repeats=prepared.repeats,
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
                 unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=ahead[k],
-                reference_lead=read_like.get(comp.id, 0.0), labelled=labelled.get(comp.id),
+                reference_lead=read_like.get(comp.id, 0.0), labelled=labels.named.get(comp.id),
+                chosen=labels.chosen.get(comp.id),
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses
@@ -1419,49 +1418,74 @@ _LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&+-]{1,40}?)\W{0,2}\s*:\s+\S")
 LABEL_WORDS = 4
 
 
+@dataclass(frozen=True)
+class LineLabels:
+    """What the short labels opening an answer's lines say of the components (`label_names`):
+    per component, a mask over the units."""
+
+    named: dict[str, np.ndarray]  # the label names the component
+    chosen: dict[str, np.ndarray]  # the label may be its, and the line names one of its techniques
+
+
 def label_names(
-    lexicons: dict[str, TopicLexicon],
-    units: list[Unit],
-    titles: Mapping[str, frozenset[str]] | None = None,
-) -> dict[str, np.ndarray]:
-    """Per component, the sentences, bullets and rows (never a word window) that open with a label
-    of at most LABEL_WORDS words naming its topic ("Feedback loop: ...", by its keywords) or words
-    of its title (`titles`, `_title_words`) that no other component's title holds ("Loss: ...",
-    "Online: ..."; "Metrics: ..." is two titles' word and names neither): the writer says which
-    component the line is for. Readers mark such terse technique lines present."""
-    labels, at = [], []
+    lexicons: Mapping[str, TopicLexicon], units: list[Unit], titles: Mapping[str, str]
+) -> LineLabels:
+    """The sentences, bullets and rows (never a word window) that open with a label of at most
+    LABEL_WORDS words. A label names a component by its keywords ("Feedback loop: ...") or by
+    words of its title (`titles`, `_title_words`) that no other component's title holds ("Loss:
+    ...", "Online: ..."; "Metrics: ..." is two titles' word and names neither): the writer says
+    which component the line is for. A label naming it, or made only of words of its title
+    ("Model:", "Metric:", "Evaluation:"), is the component's when what follows it names one of its
+    techniques (a keyword not made of its title's words): "Model: LSTM" is a model chosen, though
+    it names a technique and explains nothing; "Latency: a 50 ms budget" is no cost said. Readers
+    mark such terse technique lines present."""
+    labels, at, ends = [], [], []
     for i, u in enumerate(units):
         m = None if u.is_window else _LABEL.match(u.text)
         if m and len(m.group(1).split()) <= LABEL_WORDS:
             labels.append(m.group(1))
             at.append(i)
+            ends.append(m.end() - 1)  # the first character of what the label heads
     if not labels:
-        return {}
+        return LineLabels({}, {})
     masks = naming_masks(lexicons, labels)
-    if titles:
-        for j, label in enumerate(labels):
-            said = _title_words(label)
-            holders = [cid for cid, words in titles.items() if said and said <= words]
-            if len(holders) == 1:
-                masks.setdefault(holders[0], np.zeros(len(labels), dtype=bool))[j] = True
-    out = {}
-    for cid, found in masks.items():
-        if found.any():
-            full = np.zeros(len(units), dtype=bool)
-            full[np.array(at)[found]] = True
-            out[cid] = full
-    return out
+    unique = {cid: _title_words(title) for cid, title in titles.items()}
+    for j, label in enumerate(labels):
+        said = _title_words(label)
+        holders = [cid for cid, words in unique.items() if said and said <= words]
+        if len(holders) == 1:
+            masks.setdefault(holders[0], np.zeros(len(labels), dtype=bool))[j] = True
+    worded = [_title_words(label, _TITLE_ARTICLES) for label in labels]
+    bodies = [units[i].text[end:] for i, end in zip(at, ends)]
+    chosen = {}
+    for cid, title in titles.items():
+        whole = _title_words(title, _TITLE_ARTICLES)
+        fits = np.array([bool(w) and w <= whole for w in worded]) | masks.get(cid, False)
+        techniques = [w for w in lexicons[cid].words if not _title_words(w) <= unique[cid]]
+        if fits.any() and techniques:
+            chosen[cid] = TopicLexicon.from_keywords(techniques).naming(bodies) & fits
+
+    def spread(found: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        out = {}
+        for cid, lines in found.items():
+            if lines.any():
+                full = np.zeros(len(units), dtype=bool)
+                full[np.array(at)[lines]] = True
+                out[cid] = full
+        return out
+
+    return LineLabels(spread(masks), spread(chosen))
 
 
-_TITLE_STOP = frozenset(
-    "a an and the of its for to with from in on by before model data new".split()
-)
+# a title's words that say nothing of its topic; "model", "data" and "new" are in most titles
+_TITLE_ARTICLES = frozenset("a an and the of its for to with from in on by before".split())
+_TITLE_STOP = _TITLE_ARTICLES | {"model", "data", "new"}
 
 
-def _title_words(text: str) -> frozenset[str]:
-    """A title's or label's content words, a plural read as its singular."""
+def _title_words(text: str, stop: frozenset[str] = _TITLE_STOP) -> frozenset[str]:
+    """A title's or label's content words, a plural read as its singular, less `stop`."""
     words = re.findall(r"[a-z]+", text.lower())
-    return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words) - _TITLE_STOP
+    return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words) - stop
 
 
 def headed_names(

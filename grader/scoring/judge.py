@@ -1017,6 +1017,7 @@ def judge(
     lead: np.ndarray | None = None,
     reference_lead: float = 0.0,
     labelled: np.ndarray | None = None,
+    chosen: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -1041,7 +1042,8 @@ def judge(
     `w_reference` of it (`referenced`). `labelled` marks the units opening with a short label
     that names the component ("Loss: pinball loss on the quantiles", `grading.label_names`): one
     that counts and explains makes the component at least partial, the writer having said which
-    topic the line is for."""
+    topic the line is for. So does one of `chosen`, a line whose label may be the component's and
+    that names one of its techniques ("Model: LSTM"), quoted when no passage of its own is."""
     # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
     # the closest cue (a window cut at other words from sentences said before reads as a new
     # mix of them, and a paragraph pasted twice would gain from it)
@@ -1068,12 +1070,15 @@ def judge(
     score = referenced(score, reference_lead, cal)
     # the lift before the scaling for relevance: an answer to another question is not lifted back
     lifted = presence(int(shift(score, offset)), said, cal)
+    # the writer saying which component a line is for: a labelled line that explains, or one whose
+    # label may be the component's and that names one of its techniques
+    heard = ~unheard.astype(bool)
+    choice = chosen & heard if chosen is not None else np.zeros(len(units), dtype=bool)
+    told = choice.copy()
     if labelled is not None:
-        told = labelled & ~unheard.astype(bool)
-        if explains is not None:
-            told &= explains
-        if told.any():
-            lifted = max(lifted, cal.partial_at)
+        told |= labelled & heard & (explains if explains is not None else True)
+    if told.any():
+        lifted = max(lifted, cal.partial_at)
     score = int(round(lifted * relevance))
     status = status_for(score, cal)
     level = {"covered": 3, "partial": 2}.get(status, 0)
@@ -1098,6 +1103,8 @@ def judge(
             for i in quote_order(f.per_unit, units, keyword_units, own, cal, rank, spoken, lead)
             if not unquotable[i]
         ]
+        if not order:  # no passage of its own: the line naming the technique chosen for it
+            order = [int(i) for i in np.flatnonzero(choice & ~unquotable)]
     evidence: list[tuple[int, float]] = []
     for i in order:
         if any(_overlap(units[i], units[j]) for j, _ in evidence):
