@@ -194,6 +194,31 @@ def test_a_question_of_unknown_kind_has_questions_written_for_any_system(kb):
         assert len(concept.questions(())) >= 2, concept.id
 
 
+def test_advice_for_any_product_names_no_ranked_items_clicks_or_one_products_people(kb):
+    """A cue or follow-up question written for no product in particular and for a kind of system
+    besides ranking ones (classification, regression, generation, or any) is offered to questions
+    of every such product: a code-change risk model was told to listen for "user and item ids",
+    asked how "a click ten seconds ago" reaches the model, and told concept drift is "like
+    fraudsters adopting a new tactic"; every sheet scored feature engineering from "we use user and
+    item features". Items, clicks, impressions and one product's people are said in examples tied
+    to their product (`example_of`) or in advice for ranking systems."""
+    import re
+
+    ranked = re.compile(
+        r"\b(?:items?|click(?:s|ed)?|impressions?|catalog(?:ue)?|fraudsters?|creators?|sellers?)\b",
+        re.I,
+    )
+    broad = {"classification", "regression", "generation"}
+    for concept in kb.concepts.values():
+        written = [(n.says, n.systems) for n in concept.cue_notes if n.example_of is None]
+        written += [(q.ask, q.systems) for q in concept.follow_ups]
+        # its levels are every sheet's rubric lines, and what a strong reply covers
+        written += [(text, []) for text in concept.levels.model_dump().values()]
+        for text, systems in written:
+            if not systems or broad & set(systems):
+                assert not ranked.search(text), (concept.id, text)
+
+
 def test_no_concept_question_says_what_the_candidate_did(kb):
     """A probe quotes the candidate and then asks a concept's question: a question that states
     what they did ("You removed gender as a feature...") reads as if they had said it. A scenario

@@ -1052,7 +1052,7 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
     assert not batch_answered(kb, pipes, ["We rank segments with gradient boosted trees."])
     # saying that live words do not apply decides nothing against batch; a cadence in words does
     assert batch_answered(kb, pipes, [yearly, "Nothing is computed per request."])
-    fresh = "How do fresh signals, such as a click ten seconds ago, reach the model?"
+    fresh = "How do fresh signals, such as an event from ten seconds ago, reach the model?"
     assert live_only(kb, fresh) and live_only(kb, "Features are computed for online serving.")
     assert batch_answered(kb, pipes, ["Each week a job writes the ranked list to the GIS."])
     assert not batch_answered(kb, pipes, ["This is not a batch job: segments are scored live."])
