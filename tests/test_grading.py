@@ -385,6 +385,23 @@ def test_a_short_list_of_one_topics_keywords_is_a_list_of_buzzwords(grader, weak
     assert not any(features in b for b in buzzwords), buzzwords
 
 
+def test_a_sentence_listing_many_topics_is_a_list_whatever_leads_into_it(grader, weak_answer):
+    """ "We will use MLOps best practices: CI/CD, model registry, A/B testing, ..." lists a dozen
+    topics after words that are no rubric terms, so it passed as a sentence (a buzzword answer
+    scored 22 against a real spoken one's 16). A sentence relating a few topics is read."""
+    listed = (
+        "We will follow MLOps best practices: CI/CD, a model registry, A/B testing, canary "
+        "deployment, shadow mode, monitoring, drift detection, explainability with SHAP, "
+        "fairness, privacy, and continuous retraining with human-in-the-loop feedback."
+    )
+    related = "We retrain weekly when the PSI on the top features drifts past 0.2, behind a canary."
+    body = weak_answer.split("\n", 1)[1]
+    report = grader.grade(body + "\n\n" + listed + " " + related + "\n", "video_recommendation")
+    buzzwords = [p.quote for p in report.ignored if p.reason == "buzzwords"]
+    assert any(listed in b for b in buzzwords), buzzwords
+    assert not any(related in b for b in buzzwords), buzzwords
+
+
 def test_a_sentence_that_states_a_quantity_is_not_a_list_of_buzzwords(grader, weak_answer):
     """ "Retrain weekly on 30 days of data with a feature store." is made of the rubric's words
     only, yet it decides how often and on how much: a quantity is no topic name. It was set aside
