@@ -13,7 +13,7 @@ from grader.answers.model import AnswerInput
 from grader.answers.numbers import NumberRuns
 from grader.extras import needs
 from grader.report import Evidence, GradeReport
-from grader.scoring.advice import Advisor
+from grader.scoring.advice import Advisor, challenged_quotes
 from grader.scoring.grading import Grader, default_grader
 from grader.scoring.inputs import check_text
 from grader.text import read_stretch
@@ -100,7 +100,14 @@ def _requoted(report: GradeReport, quote, **update) -> GradeReport:
         for c in report.components
     ]
     return report.model_copy(
-        update={"components": components, "strengths": Advisor.strengths(components), **update}
+        update={
+            "components": components,
+            "strengths": Advisor.strengths(
+                components,
+                challenged_quotes(update.get("follow_up_questions", report.follow_up_questions)),
+            ),
+            **update,
+        }
     )
 
 

@@ -88,6 +88,8 @@ def test_each_challenge_of_the_knowledge_base_finds_and_spares(kb):
     cases = {
         ("offline_metrics", 0): ("We use 5-fold cross-validation to pick the model.",
                                  "We split 80/20 and train a random forest."),
+        ("offline_metrics", 1): ("We evaluate the classifier by its accuracy on a held-out set.",
+                                 "Accuracy misleads with rare positives, so we report PR-AUC."),
         ("scale_latency", 0): ("The average latency must stay under 100 ms.",
                                "The p99 latency must stay under 100 ms."),
         ("monitoring_metrics", 0): ("We track real-time precision on a dashboard.",
@@ -111,6 +113,8 @@ SPARED = [  # choices no one made: an experiment's split, a traffic multiple, an
     "Recall must be high before we go live.",
     "Monitor the average latency, error rate and throughput on a dashboard.",
     "A random 80/20 split won\u2019t work for fraud, so we split by time.",  # a curly apostrophe
+    "Annotators' label accuracy is audited on a weekly sample.",
+    "We report MAE, and forecast accuracy within 10% of the actual load.",
 ]
 
 
@@ -165,3 +169,25 @@ def test_a_challenge_that_cannot_be_read_is_refused_in_one_line(kb_copy):
     note.write_text(note.read_text().replace("needs: [drift]", "needs: [drfit]"))
     with pytest.raises(KnowledgeBaseError, match="field 'challenges': unknown concept id 'drfit'"):
         load_kb(kb_copy)
+
+
+def test_a_challenged_choice_is_no_strength(grader):
+    """ "check accuracy on a held-out random 20% split" was the answer's mistake, yet it was listed
+    among what the answer did well (training setup, covered), and the split was not challenged (a
+    percentage was not read as the split's size). A challenged passage is no strength."""
+    from grader.scoring.advice import Advisor, challenged_quotes
+
+    answer = (
+        "I'd frame this as classification: will this merge request cause an outage afterwards. "
+        "Labels come from reverted merge requests in the git history. Features: lines changed, "
+        "files touched, how many past commits the author has, and whether tests were added. I'd "
+        "train a random forest and check accuracy on a held-out random 20% split; 95% accuracy "
+        "would be good. Then it runs as a bot that comments on each merge request, retrained "
+        "every month."
+    )
+    report = grader.grade(answer, "Design a system that flags risky merge requests before merge.")
+    quotes = challenged_quotes(report.follow_up_questions)
+    assert any("random 20% split" in q for q in quotes), report.follow_up_questions
+    assert not any("random 20% split" in s for s in report.strengths), report.strengths
+    assert report.strengths  # the rest of what it did well is still said
+    assert any("random 20% split" in s for s in Advisor.strengths(report.components))

@@ -16,6 +16,7 @@ from grader.llm.prompts import load_prompt, neutralise
 from grader.llm.schemas import Summary, follow_up_schema, judge_schema, per_component
 from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
+from grader.scoring.advice import challenged_quotes
 from grader.scoring.grading import Grader, counted_text, gaps_to_ask
 from grader.scoring.injection import detect, steering
 from grader.text import quantity
@@ -286,7 +287,8 @@ def assist(
                 else "LLM judging components"
             )
             runs.append(run.judge_all(report.components))
-        sample_totals = [grader.totals(r, report.question) for r in runs]
+        challenged = challenged_quotes(report.follow_up_questions)
+        sample_totals = [grader.totals(r, report.question, challenged) for r in runs]
         overall = [t["overall_score"] for t in sample_totals]
         chosen = _median_run(overall)
         components, totals = runs[chosen], sample_totals[chosen]

@@ -16,6 +16,7 @@ from grader.errors import InputError
 from grader.knowledge.notes import KnowledgeBase
 from grader.pipeline import Progress, grade_input
 from grader.report import ComponentResult, FollowUp, GradeReport, SourceInfo, Status
+from grader.scoring.advice import challenged_quotes
 from grader.scoring.grading import Grader, gaps_to_ask
 from grader.scoring.overlap import terms
 from grader.scoring.probes import (
@@ -271,7 +272,9 @@ def _with_component(
     )
     return report.model_copy(
         update={
-            **grader.totals(components, report.question),
+            **grader.totals(
+                components, report.question, challenged_quotes(report.follow_up_questions)
+            ),
             "follow_up_questions": [
                 f for f in report.follow_up_questions if f.component_id != asked
             ],

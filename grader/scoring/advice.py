@@ -3,7 +3,7 @@ and reading. Advice comes from the asked case or from text tied to no other bank
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from grader.report import (
     SEVERITY_LABEL,
     ComponentResult,
     Evidence,
+    FollowUp,
     QuestionMatch,
     Reading,
     StepResult,
@@ -223,15 +224,23 @@ class Advisor:
         )
 
     @staticmethod
-    def strengths(results: list[ComponentResult]) -> list[str]:
+    def strengths(results: list[ComponentResult], challenged: Collection[str] = ()) -> list[str]:
         """The five best covered components that the answer says something about in passages of
         their own (`said_words`): one credited from another's passage ("Model inputs and
         outputs" on a monitoring sentence naming "per category", offline metrics on a sentence
-        about ensembling) is no strength to show, its quote saying something else. None, when
-        no covered component has such a passage (a report saved before components counted their
-        words lists them all)."""
+        about ensembling) is no strength to show, its quote saying something else. Nor is one
+        whose quote is a choice the follow-ups challenge (`challenged`, their quotes): "check
+        accuracy on a held-out random 20% split" is the answer's mistake. None, when no covered
+        component has such a passage (a report saved before components counted their words lists
+        them all)."""
         best = sorted(
-            (r for r in results if r.status == "covered" and r.said_words != 0),
+            (
+                r
+                for r in results
+                if r.status == "covered"
+                and r.said_words != 0
+                and not (r.evidence and _challenged(r.evidence[0].quote, challenged))
+            ),
             key=lambda r: (-r.score, r.id),
         )[:5]
         out = []
@@ -298,3 +307,17 @@ class Advisor:
     @staticmethod
     def _path(kind: str, doc: str) -> str:
         return note_path({"concept": "concept", "step": "step"}.get(kind, "case"), doc)
+
+
+def challenged_quotes(follow_ups: Sequence[FollowUp]) -> list[str]:
+    """The candidate's words that the challenges among these follow-ups quote."""
+    return [f.quote for f in follow_ups if f.kind == "challenge" and f.quote]
+
+
+def _challenged(quote: str, challenged: Collection[str]) -> bool:
+    """Whether a quote and a challenge's quote (cut short with "…" where long) share a passage."""
+    return any(
+        (c := q.strip(probes.ELLIPSIS + " "))
+        and (c in quote or quote.strip(probes.ELLIPSIS + " ") in c)
+        for q in challenged
+    )

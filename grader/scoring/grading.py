@@ -48,7 +48,7 @@ from grader.report import (
     StepResult,
 )
 from grader.scoring import probes
-from grader.scoring.advice import Advisor
+from grader.scoring.advice import Advisor, challenged_quotes
 from grader.scoring.asked import interviewer_lines
 from grader.scoring.calibration import Calibration, load_calibration
 from grader.scoring.challenges import find_challenges
@@ -1292,22 +1292,23 @@ class Grader:
                 gap_vectors[comp.id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
         priority = gaps_to_ask(self.kb, results, fit)
+        follow_ups = self._follow_ups(
+            results,
+            rubric,
+            find_challenges(
+                self.kb,
+                answer,
+                read,
+                units,
+                # a question the candidate asks ("Could we split randomly?") makes no choice
+                ~(excluded.astype(bool) | prepared.repeats | asking(units)),
+                ids,
+            ),
+        )
         return GradeReport(
             question=rubric.question,
-            **self.totals(results, rubric.question),
-            follow_up_questions=self._follow_ups(
-                results,
-                rubric,
-                find_challenges(
-                    self.kb,
-                    answer,
-                    read,
-                    units,
-                    # a question the candidate asks ("Could we split randomly?") makes no choice
-                    ~(excluded.astype(bool) | prepared.repeats | asking(units)),
-                    ids,
-                ),
-            ),
+            **self.totals(results, rubric.question, challenged_quotes(follow_ups)),
+            follow_up_questions=follow_ups,
             recommended_reading=self.advisor.reading(
                 priority,
                 gap_vectors,
@@ -1351,12 +1352,18 @@ class Grader:
             excerpt=u.is_window or (start, end) != (u.start + lo, u.start + hi),
         )
 
-    def totals(self, results: list[ComponentResult], question: QuestionMatch | None = None) -> dict:
+    def totals(
+        self,
+        results: list[ComponentResult],
+        question: QuestionMatch | None = None,
+        challenged: Collection[str] = (),
+    ) -> dict:
         """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
         The overall counts each component's verdict (`credited`); a step adds how much the answer
         says about it (`step_score`). The LLM layer calls this
         again after adjusting components, so both modes add up the same way. `question` (the
-        report's) picks examples written for its case in the improvements."""
+        report's) picks examples written for its case in the improvements; `challenged` (the
+        quotes of its challenges) are no strengths."""
         case = probes.advice_case(self.kb, question) if question is not None else None
         near = probes.near_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
@@ -1389,7 +1396,7 @@ class Grader:
             missed_critical=[
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
-            strengths=self.advisor.strengths(results),
+            strengths=self.advisor.strengths(results, challenged),
             improvements=improvements + ([thin] if thin else []),
         )
 
