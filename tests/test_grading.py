@@ -400,6 +400,35 @@ def test_a_sentence_listing_many_topics_is_a_list_whatever_leads_into_it(grader,
     buzzwords = [p.quote for p in report.ignored if p.reason == "buzzwords"]
     assert any(listed in b for b in buzzwords), buzzwords
     assert not any(related in b for b in buzzwords), buzzwords
+    # nor do the word windows cut from it count: the list raises no component
+    plain = grader.grade(body, "video_recommendation")
+    padded = grader.grade(body + "\n\n" + listed + "\n", "video_recommendation")
+    raised = {
+        c.id: (b.score, c.score)
+        for c, b in zip(padded.components, plain.components)
+        if c.score > b.score
+    }
+    assert not raised, raised
+
+
+def test_a_statement_or_a_labelled_choice_is_no_list_of_buzzwords(grader, weak_answer):
+    """ "Watch time is a regression label." relates its terms, and "**Candidate generation
+    (recall):** a two-tower model." is a label and its choice: a strong answer had both set aside
+    as buzzwords. A label in front of a list of topics does not make it less a list."""
+    lines = [
+        "Watch time is a regression label.",
+        "**Candidate generation (recall):** a two-tower model.",
+    ]
+    listed = "Risks: drift, fairness, privacy and cold start."
+    body = weak_answer.split("\n", 1)[1]
+    text = body + "\n\n" + " ".join(lines) + "\n\n" + listed + "\n"
+    buzzwords = [
+        p.quote
+        for p in grader.grade(text, "video_recommendation").ignored
+        if p.reason == "buzzwords"
+    ]
+    assert not any(line in b for line in lines for b in buzzwords), buzzwords
+    assert listed in buzzwords, buzzwords
 
 
 def test_a_sentence_that_states_a_quantity_is_not_a_list_of_buzzwords(grader, weak_answer):

@@ -301,13 +301,14 @@ def keyword_list(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> bool:
     return named >= KEYWORD_LIST_SHARE * len(items)
 
 
-# a sentence listing this many topics, each an item of its own, is a list of them whatever words
+# a sentence of this many items naming a topic each is a list of them whatever words
 # lead into it ("We will use MLOps best practices: CI/CD, model registry, A/B testing, canary
 # deployment, shadow mode, monitoring, drift detection, ..."); at 6 the development sets' polished
 # answers lost Spearman 0.919 -> 0.897, at 8 no choice figure moves by more than 0.002
 MANY_TOPICS = 8
 MANY_SHARE = 0.5  # ... when they are this share of its items at least
 MANY_WORDS = 60  # ... in a sentence this long at most
+WINDOW_IN_LIST = 0.5  # a word window this much inside lists is a piece of them
 
 
 def listy_units(
@@ -338,15 +339,20 @@ def listy_units(
         ):
             mask[i] = True
             continue
+        own = unheaded(u)
+        if own != u.clean:  # what the line says, not the label saying what it is about
+            tokens = content_tokens(own)
         if len(tokens & vocabulary) < cal.listy_density * max(len(tokens), 1):
             # says more than rubric terms: the cheap test first; but a sentence listing many
             # topics, each an item of its own, lists them whatever words lead into the list
             if lexicons is not None and MANY_TOPICS <= len(tokens) and u.words <= MANY_WORDS:
-                # a sentence, most of its items topics: a run of unpunctuated speech, one long
-                # "sentence", names many topics among far more items and words
-                items = sum(1 for t in _ITEM_BREAK.split(u.clean) if t.strip())
-                topics = listed_topics(u, lexicons)
-                mask[i] = topics >= MANY_TOPICS and topics >= MANY_SHARE * items
+                # a sentence, most of its items a topic each: a run of unpunctuated speech, one
+                # long "sentence", names many topics among far more items and words, and a design
+                # sentence several in a few items ("batch features (computed daily in Spark)")
+                items = [t for t in _ITEM_BREAK.split(u.clean) if t.strip()]
+                found = naming_masks(lexicons, items)
+                topical = sum(any(m[k] for m in found.values()) for k in range(len(items)))
+                mask[i] = topical >= MANY_TOPICS and topical >= MANY_SHARE * len(items)
             continue
         if states_quantity(u.clean):
             continue  # a quantity is a decision, not a name ("Retrain weekly on 30 days of data")
@@ -356,7 +362,25 @@ def listy_units(
         )
         if mask[i] and lexicons is not None:
             mask[i] = listed_topics(u, lexicons) >= cal.listy_components
-    return mask
+    return mask | _cut_from_lists(units, mask)
+
+
+def _cut_from_lists(units: list[Unit], lists: np.ndarray) -> np.ndarray:
+    """The word windows that lie mostly (WINDOW_IN_LIST of their characters) inside sentences,
+    bullets or rows read as lists: cut from a list, they are pieces of it, whatever items they
+    happen to hold ("registry, A/B testing, canary deployment, shadow mode, monitoring, ...")."""
+    windows = np.array([u.is_window for u in units], dtype=bool)
+    whole = np.flatnonzero(lists & ~windows)
+    out = np.zeros(len(units), dtype=bool)
+    if not len(whole):
+        return out
+    starts = np.array([units[j].start for j in whole])
+    ends = np.array([units[j].end for j in whole])
+    for i in np.flatnonzero(windows & ~lists):
+        u = units[i]
+        inside = np.clip(np.minimum(ends, u.end) - np.maximum(starts, u.start), 0, None).sum()
+        out[i] = inside >= WINDOW_IN_LIST * (u.end - u.start)
+    return out
 
 
 # where a list's items part: a comma, semicolon, colon, plus, slash or ampersand, "and", "or"
@@ -364,24 +388,34 @@ _ITEM_BREAK = re.compile(r"\s*[,;:+/&]\s*|\s+(?:and|or)\s+", re.IGNORECASE)
 # words that relate one term to another ("PSI on features", "logistic regression on the features
 # above", "XGBoost with class weights"): an item saying one acts on another is one choice
 _RELATES = re.compile(
-    r"\b(?:on|over|with|via|using|per|by|from|into|against|within|across|after|before|at)\b",
+    r"\b(?:on|over|with|via|using|per|by|from|into|against|within|across|after|before|at|is|are)\b",
     re.IGNORECASE,
 )
 RELATED_TOPICS = 2  # an item relating more topics than this is still a list of them
+_LINE_LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&()+-]{1,40}?)\W{0,2}\s*:\s+(?=\S)")
+LABEL_WORDS = 4  # a lead this short before a colon is a line's label
 THING_WORDS = (
     4  # a part of an item this short naming two topics names one thing: "a LightGBM ranker"
 )
+
+
+def unheaded(u: Unit) -> str:
+    """A unit's words without what heads them: its section heading read in front of a short note
+    ("Monitoring: PSI on features"), or the line's own label ("Candidate generation: a two-tower
+    model", "Risks: drift, fairness and privacy"), which says what the line is about."""
+    own = u.clean
+    if u.heading and own.startswith(u.heading + ": "):
+        return own[len(u.heading) + 2 :]
+    lead = _LINE_LABEL.match(own)
+    return own[lead.end() :] if lead and len(lead.group(1).split()) <= LABEL_WORDS else own
 
 
 def listed_topics(u: Unit, lexicons: Mapping[str, TopicLexicon]) -> int:
     """How many topics a unit lists: its items (between commas, "and", a label's colon...) each
     name theirs, but an item that relates its terms ("PSI on features") makes one choice, not a
     list. A short note's section heading, read in front of it ("Monitoring: PSI on features +
-    score"), says where the note is, not what it lists."""
-    own = u.clean
-    if u.heading and own.startswith(u.heading + ": "):
-        own = own[len(u.heading) + 2 :]
-    items = [t for t in _ITEM_BREAK.split(own) if t.strip()]
+    score"), or the line's own label, says where the note is, not what it lists (`unheaded`)."""
+    items = [t for t in _ITEM_BREAK.split(unheaded(u)) if t.strip()]
     found = naming_masks(lexicons, items)
     count = 0
     for k, item in enumerate(items):
