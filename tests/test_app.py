@@ -169,6 +169,11 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     assert gaps_first[0].status != "covered"
     first = weak.follow_up_questions[0].question
     assert any(first.rstrip("?") in m.value.replace("\\", "") for m in at.markdown)
+    # what the answer did well is said before what to change, as in the Markdown report
+    page = [m.value for m in at.markdown]
+    kept = next(i for i, v in enumerate(page) if v.startswith("**What the answer did well**"))
+    assert weak.strengths and all(inert(x) in page[kept] for x in weak.strengths)
+    assert kept < next(i for i, v in enumerate(page) if v.startswith("**Top improvements**"))
     assert {b.label for b in at.get("download_button")} >= {
         "Download Markdown",
         "Download JSON",

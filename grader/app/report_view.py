@@ -56,6 +56,9 @@ def render(report: GradeReport, text: str, key: str) -> None:
     _missed_critical(report)
     if report.summary:
         st.markdown("**Summary:** " + inert(report.summary))
+    if report.strengths:  # what to keep doing, before what to change
+        kept = "\n".join(f"- {inert(s)}" for s in report.strengths)
+        st.markdown("**What the answer did well**\n\n" + kept)
     if report.improvements:
         items = "\n".join(f"{i}. {inert(s)}" for i, s in enumerate(report.improvements, 1))
         st.markdown("**Top improvements**\n\n" + items)
