@@ -357,6 +357,17 @@ def test_a_labelled_line_naming_a_technique_is_a_choice_said(grader):
         assert found.status == "partial" and [e.quote for e in found.evidence] == [line], found
     assert report.component("cost_efficiency").status == "missing"
     assert report.component("scale_latency").status != "missing"
+    # a label over a list of a topic's terms says no choice (a keyword salad's lines)
+    from grader.scoring.grading import label_names
+    from grader.scoring.segment import segment
+
+    titles = {cid: c.title for cid, c in grader.kb.concepts.items()}
+    for line, chose in (
+        ("- model: LSTM\n", True),
+        ("- model: LSTM, XGBoost, transformer\n", False),
+    ):
+        labels = label_names(grader.lexicons, segment(line), titles)
+        assert ("model_choice" in labels.chosen) is chose, line
 
 
 def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):

@@ -1423,6 +1423,8 @@ class Grader:
 
 _LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&+-]{1,40}?)\W{0,2}\s*:\s+\S")
 LABEL_WORDS = 4
+_CHOICES = re.compile(r"\s*[,;]\s*|\s+(?:and|or)\s+", re.IGNORECASE)  # where a list's items part
+CHOICE_ITEMS = 2  # a labelled line naming more items than this lists them: no choice said
 
 
 @dataclass(frozen=True)
@@ -1464,13 +1466,18 @@ def label_names(
             masks.setdefault(holders[0], np.zeros(len(labels), dtype=bool))[j] = True
     worded = [_title_words(label, _TITLE_ARTICLES) for label in labels]
     bodies = [units[i].text[end:] for i, end in zip(at, ends)]
+    # a choice is one or two things said, not a list of a topic's terms ("- Model choice: two-tower,
+    # xgboost, transformer, wide and deep" had made a keyword salad partial everywhere)
+    single = np.array(
+        [len([t for t in _CHOICES.split(b) if t.strip()]) <= CHOICE_ITEMS for b in bodies]
+    )
     chosen = {}
     for cid, title in titles.items():
         whole = _title_words(title, _TITLE_ARTICLES)
         fits = np.array([bool(w) and w <= whole for w in worded]) | masks.get(cid, False)
         techniques = [w for w in lexicons[cid].words if not _title_words(w) <= unique[cid]]
         if fits.any() and techniques:
-            chosen[cid] = TopicLexicon.from_keywords(techniques).naming(bodies) & fits
+            chosen[cid] = TopicLexicon.from_keywords(techniques).naming(bodies) & fits & single
 
     def spread(found: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = {}
