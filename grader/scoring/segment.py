@@ -598,8 +598,8 @@ def _segment(answer: str) -> list[Unit]:
     window, so that punctuated and unpunctuated renderings of the same text get similar units.
     A terse note (a short line of its own under a heading) is embedded with the heading in front
     ("Monitoring: PSI weekly"), since such notes lean on their heading for their topic; sentences
-    of a paragraph carry their own. A note, a list item or a labelled line of its own, is a unit
-    from MIN_NOTE_WORDS words; a sentence from MIN_UNIT_WORDS. A table row is read with its header (`_row_text`), and a
+    of a paragraph carry their own. A note or a list item is a unit from MIN_NOTE_WORDS words; a
+    sentence from MIN_UNIT_WORDS. A table row is read with its header (`_row_text`), and a
     sentence cut by line breaks is read whole (`_runs`). Each unit records its section heading.
     A passage repeated word for word is read once, where it first appears."""
     units: list[Unit] = []
@@ -678,12 +678,10 @@ def _segment(answer: str) -> list[Unit]:
                 if row  # a row is read whole, with its header
                 else _sentences(line, block.start() + starts[k])
             )
-            # a line of its own under a heading, a list item or a labelled line is a note: two
-            # words say something there ("- model: LSTM"), where a sentence that short says
-            # nothing ("Um, scale.")
-            note = len(sentences) == 1 and (
-                heading is not None or bool(_LIST_ITEM.match(line) or _LABEL.match(line))
-            )
+            # a line of its own under a heading, or a list item, is a note: two words say
+            # something there ("- model: LSTM"), where a sentence that short says nothing ("Um,
+            # scale.", "Me: Yes, exactly.")
+            note = len(sentences) == 1 and (heading is not None or bool(_LIST_ITEM.match(line)))
             for s, e in sentences:
                 s, e = _trim(answer, s, e)
                 text = answer[s:e]
