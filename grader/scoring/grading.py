@@ -59,6 +59,7 @@ from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
 from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
+    LABEL_WORDS,
     QUOTE_WORDS,
     RubricTerms,
     TopicLexicon,
@@ -1422,7 +1423,6 @@ class Grader:
 
 
 _LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&+-]{1,40}?)\W{0,2}\s*:\s+\S")
-LABEL_WORDS = 4
 _CHOICES = re.compile(r"\s*[,;]\s*|\s+(?:and|or)\s+", re.IGNORECASE)  # where a list's items part
 CHOICE_ITEMS = 2  # a labelled line naming more items than this lists them: no choice said
 

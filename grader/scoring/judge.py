@@ -351,9 +351,10 @@ def listy_units(
                 # long "sentence", names many topics among far more items and words, and a design
                 # sentence several in a few items ("batch features (computed daily in Spark)")
                 items = [t for t in _ITEM_BREAK.split(u.clean) if t.strip()]
-                found = naming_masks(lexicons, items)
-                topical = sum(any(m[k] for m in found.values()) for k in range(len(items)))
-                mask[i] = topical >= MANY_TOPICS and topical >= MANY_SHARE * len(items)
+                if len(items) >= MANY_TOPICS:  # fewer items name fewer topics: no lexicon read
+                    found = naming_masks(lexicons, items)
+                    topical = sum(any(m[k] for m in found.values()) for k in range(len(items)))
+                    mask[i] = topical >= MANY_TOPICS and topical >= MANY_SHARE * len(items)
             continue
         if states_quantity(u.clean):
             continue  # a quantity is a decision, not a name ("Retrain weekly on 30 days of data")
