@@ -17,9 +17,16 @@ from pathlib import Path
 
 import yaml
 
-from grader.scoring.grading import Grader, default_grader, question_kinds
+from grader.scoring.grading import (
+    Grader,
+    closed,
+    default_grader,
+    question_kinds,
+    reads_as_other_question,
+)
 
 QUESTIONS = Path(__file__).parent / "data" / "kinds" / "questions.yaml"
+SCOPE = Path(__file__).parent / "data" / "kinds" / "scope.yaml"
 
 
 def kind_figures(grader: Grader, path: Path = QUESTIONS) -> dict:
@@ -39,6 +46,23 @@ def kind_figures(grader: Grader, path: Path = QUESTIONS) -> dict:
         c["precision"] = round(c["right"] / said, 3) if said else None
         c["said"] = round(said / (said + c["unsaid"]), 3) if said + c["unsaid"] else None
     return {"questions": len(entries), "counts": counts, "misread": misread}
+
+
+def scope_figures(grader: Grader, path: Path = SCOPE) -> dict:
+    """Per label (ml_design, not_ml_design, borderline), how many questions the grader says read
+    as no ML system design question, with the ML design questions it says so of."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    vectors = grader.embedder.embed([closed(e["question"]) for e in entries])
+    counts: dict[str, dict[str, int]] = {}
+    flagged_design = []
+    for entry, vector in zip(entries, vectors):
+        c = counts.setdefault(entry["label"], {"questions": 0, "said_not_design": 0})
+        said = reads_as_other_question(grader.index, vector)
+        c["questions"] += 1
+        c["said_not_design"] += said
+        if said and entry["label"] == "ml_design":
+            flagged_design.append(entry["question"])
+    return {"counts": dict(sorted(counts.items())), "ml_design_flagged": flagged_design}
 
 
 def to_markdown(figures: dict) -> str:
@@ -64,6 +88,24 @@ def to_markdown(figures: dict) -> str:
             f"- {m['question']} (labelled {', '.join(m['labelled'])}; read as {m['read']})"
             for m in figures["misread"]
         ]
+    scope = figures.get("scope")
+    if scope:
+        out += [
+            "",
+            "## Questions that ask for no ML system",
+            "",
+            "Questions a helper wrote and labelled (`data/kinds/scope.yaml`; looked at while the "
+            "margins were chosen, so not blind): how many the report says do not read as an ML "
+            "system design question.",
+            "",
+            "| label | questions | said not ML design |",
+            "|---|---:|---:|",
+        ]
+        out += [
+            f"| {label} | {c['questions']} | {c['said_not_design']} |"
+            for label, c in scope["counts"].items()
+        ]
+        out += [f"- ML design question said not to be: {q}" for q in scope["ml_design_flagged"]]
     return "\n".join(out) + "\n"
 
 
@@ -78,12 +120,19 @@ def main(argv: list[str] | None = None) -> int:
         "KIND_WORDS_MARGIN was chosen on)",
     )
     args = ap.parse_args(argv)
-    figures = kind_figures(default_grader(), args.questions)
+    grader = default_grader()
+    figures = kind_figures(grader, args.questions)
+    figures["scope"] = scope_figures(grader)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "kinds_report.json").write_text(json.dumps(figures, indent=2) + "\n")
     (args.out / "kinds_report.md").write_text(to_markdown(figures))
     c = figures["counts"]["one kind"]
     print(f"kinds of system: precision {c['precision']}, said {c['said']} (questions of one kind)")
+    s = figures["scope"]["counts"]
+    print(
+        "said not ML design: "
+        + ", ".join(f"{k} {v['said_not_design']}/{v['questions']}" for k, v in s.items())
+    )
     return 0
 
 

@@ -473,6 +473,8 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     at = run_app("history")
     assert_inert(at)
     listing = at.dataframe[0].value
+    # the question, which tells attempts apart, right after the score (a phone shows three columns)
+    assert list(listing.columns[:3]) == ["id", "score", "question"]
     assert list(listing["id"]) == [strong_id, weak_id] and list(listing["score"]) == [
         strong.overall_score,
         weak.overall_score,

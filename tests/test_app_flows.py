@@ -205,6 +205,17 @@ def test_b_a_failed_grade_shows_why_and_clears_the_old_report(history, weak_answ
     assert picker.key != first_picker.key and not at.error[-1].value.startswith("**Could not")
 
 
+def test_b_an_answer_over_the_word_limit_is_said_before_grading(history, monkeypatch):
+    monkeypatch.setenv("MLSD_MAX_WORDS", "50")
+    at = run_app()
+    at.text_area(key="answer_text").input("A two-tower model with daily retraining. " * 5).run()
+    assert not at.warning  # 30 words: nothing to say
+    at.text_area(key="answer_text").input("A two-tower model with daily retraining. " * 12).run()
+    said = [w.value for w in at.warning if "over the grader's limit of 50" in w.value]
+    assert said and "72 words" in said[0]
+    assert at.session_state["answer_text"].count("two-tower") == 12  # kept as typed
+
+
 # -- D: progress and the clock --------------------------------------------------------------------
 def test_d_grading_shows_its_stages_and_points_to_the_report(history, weak_answer):
     at = run_app()

@@ -518,6 +518,30 @@ def test_far_question_uses_the_general_framework(grader, strong_answer, kb):
     assert len(report.components) == len(kb.concepts)
 
 
+def test_a_question_that_asks_for_no_ml_system_is_graded_with_a_warning(grader, kb):
+    """Typed questions that ask for no ML system are said to be so; ML design questions of kinds
+    and wordings the bank's example questions do not hold are not."""
+    said = "does not read as a machine-learning system design question"
+    others = [
+        "How do I bake sourdough bread?",
+        "Implement an LRU cache.",
+        "What is the difference between bagging and boosting?",
+        "Tell me about a time you missed a deadline.",
+    ]
+    design = [
+        "Design a system that predicts which hospital patients will be readmitted within 30 days",
+        "how would you rank candidates for a recruiter's job opening",
+        "Which support tickets should be escalated first?",
+        "sepsis early warning",
+    ]
+    for question in others + design:
+        rubric = grader.resolve_question(question)
+        assert any(said in w for w in rubric.warnings) == (question in others), question
+    # a bank case named by its id or title is the question asked
+    title = kb.cases["fraud_detection"].title
+    assert not any(said in w for w in grader.resolve_question(title).warnings)
+
+
 def test_title_and_id_matching(grader, strong_answer, kb):
     title = kb.cases["eta_prediction"].title
     assert grader.grade(strong_answer, title).question.matched_by == "title"

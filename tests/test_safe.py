@@ -4,16 +4,44 @@ import re
 
 import pytest
 
-from grader.app.safe import highlighted, inert, inert_block, markdown_block
+from grader.app.safe import WORD_JOINER, highlighted, inert, inert_block, markdown_block
 
 
-def unescape(markdown: str) -> str:
-    """The text a CommonMark renderer shows: escapes resolved, code spans shown as their content."""
+def rendered(markdown: str) -> str:
+    """The text a CommonMark renderer holds: escapes resolved, code spans shown as their content."""
     parts = re.split(r"(`+) (.*?) \1", markdown)
     return "".join(
         re.sub(r"\\(.)", r"\1", p) if i % 3 == 0 else p if i % 3 == 2 else ""
         for i, p in enumerate(parts)
     )
+
+
+def unescape(markdown: str) -> str:
+    """The text a reader sees: `rendered`, without the invisible word joiners."""
+    return rendered(markdown).replace(WORD_JOINER, "")
+
+
+# what Streamlit's Markdown does to text between spaces (its frontend's typographic replacements)
+STREAMLIT_SYMBOLS = [
+    (r"(^|\s)<->(\s|$)", "\\1\u2194\\2"),
+    (r"(^|\s)->(\s|$)", "\\1\u2192\\2"),
+    (r"(^|\s)<-(\s|$)", "\\1\u2190\\2"),
+    (r"(^|\s)--(\s|$)", "\\1\u2014\\2"),
+    (r"(^|\s)>=(\s|$)", "\\1\u2265\\2"),
+    (r"(^|\s)<=(\s|$)", "\\1\u2264\\2"),
+    (r"(^|\s)~=(\s|$)", "\\1\u2248\\2"),
+]
+
+
+@pytest.mark.parametrize(
+    "text", ["drift -> retrain weekly", "a <-> b", "<- back", "p99 <= 100 ms -- or >= 2 ~= 3"]
+)
+def test_arrows_and_signs_are_shown_as_typed(text):
+    shown = rendered(inert(text))
+    for pattern, symbol in STREAMLIT_SYMBOLS:
+        assert re.sub(pattern, symbol, shown) == shown, pattern
+    assert shown.replace(WORD_JOINER, "") == text
+    assert inert("well-known") == "well\\-known"  # no joiner where nothing would change
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,9 @@ def render() -> None:
         return
     reports = _reports(attempts)
     _suggest(attempts, reports)
-    st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")
+    st.dataframe(
+        attempts_table(attempts), hide_index=True, width="stretch", column_config=ATTEMPT_COLUMNS
+    )
     _progress(attempts, reports)
     _compare(attempts, reports)
     _manage(history, attempts, reports)
@@ -57,19 +59,29 @@ def _reports(attempts: list[Attempt]) -> dict[int, GradeReport]:
     return out
 
 
+# the question, the only way to tell attempts apart, comes right after the score at a width of its
+# own: a long one typed as text is cut in its cell (shown whole on hover) rather than pushing the
+# score off a laptop's screen, and a phone's screen still shows it (last, it was off-screen at 390 px)
+ATTEMPT_COLUMNS = {
+    "id": st.column_config.NumberColumn("id", width="small"),
+    "score": st.column_config.NumberColumn("score", width="small"),
+    "question": st.column_config.TextColumn("question", width="medium"),
+}
+
+
 def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
-    """One row per attempt, newest first; the question last, so that a long one typed as text
-    does not push the score off a laptop's screen."""
+    """One row per attempt, newest first: its id, score and question, then when, how long and
+    how it was given (`ATTEMPT_COLUMNS`)."""
     return pd.DataFrame(
         [
             {
                 "id": a.id,
-                "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "score": a.overall_score,
+                "question": a.question_title,
+                "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "words": _graded_words(a),
                 "mode": a.mode,
                 "source": a.source,
-                "question": a.question_title,
             }
             for a in reversed(attempts)
         ]

@@ -17,7 +17,7 @@ from grader.app.safe import inert
 from grader.errors import GraderError
 from grader.knowledge.notes import cached_kb
 from grader.pipeline import grade_input
-from grader.scoring.inputs import MAX_QUESTION_CHARS, check_answer
+from grader.scoring.inputs import MAX_QUESTION_CHARS, answer_words, check_answer
 from grader.settings import settings
 from grader.text import quantity
 
@@ -347,6 +347,7 @@ def _answer_input():
         height=320,
         placeholder="Clarify the requirements, frame the ML task, then data, model, evaluation, "
         "serving and monitoring...",
+        help=f"The grader reads answers in English, up to {settings().max_words:,} words.",
     )
     if text:
         kept = (
@@ -362,6 +363,12 @@ def _answer_input():
             else quantity(len(text.split()), "word")
         )
         st.caption(f"{what} · {kept}")
+        words = answer_words(text)
+        if words > settings().max_words:  # said before Grade, not after
+            st.warning(
+                f"{words:,} words is over the grader's limit of {settings().max_words:,}: "
+                "shorten the answer before grading (it stays saved here)."
+            )
     return text
 
 

@@ -22,8 +22,22 @@ _TRAILING = ".,;:!?)]}'\"*_"
 COLOURS = ("red", "orange", "yellow", "green", "blue", "violet", "gray")
 
 
+# Streamlit's Markdown turns these pairs, standing between spaces, into symbols ("->" into an arrow,
+# "--" into a dash, ">=" into a sign): the user's quote would no longer read as written. A word
+# joiner (invisible, no break) between the two characters keeps them as typed.
+_TYPOGRAPHIC = re.compile(r"(?<=[-<>~])(?=[->=])")
+_PAIRS = frozenset({"->", "<-", "--", ">=", "<=", "~="})
+WORD_JOINER = "\u2060"
+
+
+def _kept_as_typed(text: str) -> str:
+    return _TYPOGRAPHIC.sub(
+        lambda m: WORD_JOINER if text[m.start() - 1 : m.start() + 1] in _PAIRS else "", text
+    )
+
+
 def _escape_plain(text: str) -> str:
-    return "".join("\\" + ch if ch in _PUNCT else ch for ch in text)
+    return "".join("\\" + ch if ch in _PUNCT else ch for ch in _kept_as_typed(text))
 
 
 def _code_span(text: str) -> str:

@@ -35,7 +35,12 @@ def _lines(items: list[str]) -> str:
 
 
 # the index's kind for each way a background note is read
-BACKGROUND_KINDS = {"everyday": "background", "claims": "claim", "definitions": "definition"}
+BACKGROUND_KINDS = {
+    "everyday": "background",
+    "claims": "claim",
+    "definitions": "definition",
+    "questions": "other_question",
+}
 
 
 def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
@@ -46,8 +51,9 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
     `case_note` (requirements, outline and pitfalls), `case_cue` (case-specific statements) and
     `background` (everyday sentences, the contrast for what is not design content), `claim`
     (vague claims, the contrast for design content that says how nothing is done), `definition`
-    (what a topic is or why it matters, the contrast for design content that decides), `system`
-    (questions that ask for one kind of system, for reading a typed question's kind) and
+    (what a topic is or why it matters, the contrast for design content that decides),
+    `other_question` (questions that are not ML system design, the contrast for a typed question),
+    `system` (questions that ask for one kind of system, for reading a typed question's kind) and
     `reference` (passages readers marked for a component in development answers).
     """
     out: list[Chunk] = []

@@ -558,6 +558,12 @@ class KnowledgeIndex:
         vecs = list(self._stacked("definition").values())
         return np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
 
+    def other_question_vectors(self) -> np.ndarray:
+        """Vectors of the questions that are not ML system design, the contrast for a question
+        typed as text (no rows when the base has none)."""
+        vecs = list(self._stacked("other_question").values())
+        return np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
+
     def case_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of each case's prompt, title and aliases, keyed by case id."""
         return self._stacked("case")

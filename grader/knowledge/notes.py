@@ -336,10 +336,12 @@ class Background(_Listing):
     sentences (padding, an anecdote) or, read as `claims`, passages that name a part of a system
     or praise it without saying how anything is done ("we take privacy extremely seriously"), or,
     read as `definitions`, passages that say what a topic is or why it matters in general ("Data
-    drift: a change over time in the inputs a model receives")."""
+    drift: a change over time in the inputs a model receives"), or, read as `questions`, questions
+    that are not ML system design (software design without a model, coding, theory, interviews'
+    behavioural questions, everyday life): the contrast for a question typed as text."""
 
     kind: Literal["background"]
-    reads_as: Literal["everyday", "claims", "definitions"] = "everyday"
+    reads_as: Literal["everyday", "claims", "definitions", "questions"] = "everyday"
     sentences: list[str] = Field(min_length=20)
 
 

@@ -107,6 +107,12 @@ def check_text(answer: object) -> str:
     return answer
 
 
+def answer_words(answer: str) -> int:
+    """The words the length limit counts (hidden characters are blanked before grading: they
+    split words)."""
+    return count_words(HIDDEN.sub(" ", answer))
+
+
 def check_answer(answer: str) -> str:
     """Reject answers that cannot be graded, with one clear line."""
     check_text(answer)
@@ -125,9 +131,7 @@ def check_answer(answer: str) -> str:
     if not answer.isascii():  # ASCII text is all Latin letters, digits and symbols
         _check_script(answer)
     check_english(answer)
-    words = count_words(
-        HIDDEN.sub(" ", answer)
-    )  # hidden characters are blanked before grading: they split words
+    words = answer_words(answer)
     if words > settings().max_words:
         raise InputError(
             f"the answer has {words:,} words, over the limit of {settings().max_words:,} (the MLSD_MAX_WORDS setting)"
