@@ -370,6 +370,28 @@ def test_a_labelled_line_naming_a_technique_is_a_choice_said(grader):
         assert ("model_choice" in labels.chosen) is chose, line
 
 
+def test_a_topic_named_with_a_figure_is_a_decision_said(grader):
+    """ "retrain weekly" and "split: train/test 80/20" say how often and how much: partial,
+    quoted. The same topics named with no figure ("retrain the model", "train/test split") say
+    no decision: still missing, shown as named."""
+    notes = (
+        "Electricity load forecast\n\n- predict hourly load for tomorrow per region\n"
+        "- model: gradient boosted trees on weather and calendar features\n"
+    )
+    question = "Design a system that forecasts hourly electricity load."
+    for line, cid, decided in (
+        ("retrain weekly", "retraining", True),
+        ("split: train/test 80/20", "training", True),
+        ("retrain the model", "retraining", False),
+        ("train/test split", "training", False),
+    ):
+        found = grader.grade(notes + f"- {line}\n", question).component(cid)
+        if decided:
+            assert found.status == "partial" and [e.quote for e in found.evidence] == [line]
+        else:
+            assert found.status == "missing" and found.mention.quote == line, found
+
+
 def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):
     """ "Gradient boosted trees, with a logistic regression baseline" names two methods; that
     "regression" is also a task type's keyword does not make it a third topic, and the sentence is

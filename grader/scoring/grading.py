@@ -1290,7 +1290,7 @@ class Grader:
                 offset=self.cal.component_offsets.get(comp.id, 0), explains=prepared.explains,
                 unquotable=unquotable, name_lists=name_lists, closest=near[k], lead=ahead[k],
                 reference_lead=read_like.get(comp.id, 0.0), labelled=labels.named.get(comp.id),
-                chosen=labels.chosen.get(comp.id),
+                chosen=labels.chosen.get(comp.id), figures=prepared.figures,
             )  # fmt: skip
             evidence = (
                 [  # a missing component has no evidence, only near misses

@@ -1072,6 +1072,7 @@ def judge(
     reference_lead: float = 0.0,
     labelled: np.ndarray | None = None,
     chosen: np.ndarray | None = None,
+    figures: np.ndarray | None = None,
 ) -> ComponentJudgement:
     """Score one component from its unit-by-cue similarity matrix; `named` marks the units that
     name its topic (`naming_masks`). `relevance` (0-1) scales the score down when the answer as a
@@ -1097,7 +1098,9 @@ def judge(
     that names the component ("Loss: pinball loss on the quantiles", `grading.label_names`): one
     that counts and explains makes the component at least partial, the writer having said which
     topic the line is for. So does one of `chosen`, a line whose label may be the component's and
-    that names one of its techniques ("Model: LSTM"), quoted when no passage of its own is."""
+    that names one of its techniques ("Model: LSTM"), quoted when no passage of its own is. So
+    does a unit of its `own` that names its topic and states a figure (`figures`, from
+    `quantities`: "retrain weekly", "train/test split 80/20"): a decision said, not a name."""
     # a unit that says again what an earlier one said counts for nothing: not for depth, nor for
     # the closest cue (a window cut at other words from sentences said before reads as a new
     # mix of them, and a paragraph pasted twice would gain from it)
@@ -1128,6 +1131,8 @@ def judge(
     # label may be the component's and that names one of its techniques
     heard = ~unheard.astype(bool)
     choice = chosen & heard if chosen is not None else np.zeros(len(units), dtype=bool)
+    if figures is not None and own is not None:
+        choice |= named.astype(bool) & (figures > 0) & own & heard
     told = choice.copy()
     if labelled is not None:
         told |= labelled & heard & (explains if explains is not None else True)
