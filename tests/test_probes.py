@@ -570,6 +570,25 @@ def test_a_gap_is_asked_about_as_of_the_asked_kind_of_system(kb, case_id, status
     assert ("classifier" in fraud) == (status == "partial")  # the deeper question
 
 
+def test_a_gap_question_the_answer_settles_gives_way_to_the_next(kb):
+    """Terse notes state the latency budget ("decision <100ms at checkout") and the split ("time
+    split") without the grader crediting either component: their gap questions ask for something
+    else, not for what the candidate said."""
+    case = kb.cases["fraud_detection"]
+    latency = component(kb, "scale_latency", "missing", 0)
+    training = component(kb, "training", "missing", 0)
+    unsaid = gap_follow_up(kb, latency, case, answer="goal: block fraud losses.").question
+    assert "latency budget" in unsaid
+    notes = "decision <100ms at checkout.\neval: PR-AUC; time split."
+    said = gap_follow_up(kb, latency, case, answer=notes).question
+    assert said != unsaid and "latency budget" not in said
+    assert "randomly" in gap_follow_up(kb, training, case).question
+    assert "randomly" not in gap_follow_up(kb, training, case, answer=notes).question
+    everything = "p99 under 100 ms, 5k qps at peak, scores precomputed in a nightly batch job"
+    left = gap_follow_up(kb, latency, case, answer=everything).question.lower()
+    assert not any(w in left for w in ("latency budget", "requests per second", "precompute"))
+
+
 def test_a_question_far_from_every_case_is_asked_in_general_terms(kb):
     """A question near a bank case is asked as of that case's kinds; one far from every case
     (graded with the framework's rubric) only with questions written for any system: its least far

@@ -114,6 +114,12 @@ class FollowUpQuestion(_Strict):
         description="Words that, said in the passage a probe quotes, answer the question already "
         "('psi' for 'Which statistic would you use to detect drift?'): the probe asks another.",
     )
+    settled_by: list[str] = Field(
+        default_factory=list,
+        description="Words or phrases that answer the question wherever the answer says them "
+        "('ms' for 'What is your latency budget at p99?', 'time split' for 'Why not split the "
+        "data randomly?'): asked of a gap, the question gives way to the next.",
+    )
     about: list[str] = Field(
         default_factory=list,
         description="Other concepts the question asks about in words their keywords do not hold "
@@ -240,6 +246,10 @@ class Concept(_Strict):
     def answered_by(self, question: str) -> list[str]:
         """The words that answer one of its follow-up questions already (`answered_by`)."""
         return next((q.answered_by for q in self.follow_ups if q.ask == question), [])
+
+    def settled_by(self, question: str) -> list[str]:
+        """The words that answer one of its follow-up questions wherever said (`settled_by`)."""
+        return next((q.settled_by for q in self.follow_ups if q.ask == question), [])
 
     @field_validator("keywords", "raised_by")
     @classmethod

@@ -200,6 +200,7 @@ class _Run:
             near=probes.near_case(self.grader.kb, self.report.question),
             fit=probes.fit_asked(self.grader.kb, self.report.question),
             probing=not self.report.question.off_topic,  # as the grade asked them
+            answer=self.answer,
         )
 
     def summary(self, report: GradeReport) -> tuple[str | None, list[str]]:

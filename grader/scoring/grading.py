@@ -1347,6 +1347,7 @@ class Grader:
                 ~(excluded.astype(bool) | prepared.repeats | asking(units)),
                 ids,
             ),
+            read,
         )
         return GradeReport(
             question=rubric.question,
@@ -1444,11 +1445,16 @@ class Grader:
         )
 
     def _follow_ups(
-        self, results: list[ComponentResult], rubric: Rubric, challenges: list[FollowUp]
+        self,
+        results: list[ComponentResult],
+        rubric: Rubric,
+        challenges: list[FollowUp],
+        read: str = "",
     ) -> list[FollowUp]:
         """The challenges of choices the answer made, then the ranked gap questions and probes of
         what the candidate said (`probes.follow_ups`) for the component results given, asked as of
-        the kind of system the question is for."""
+        the kind of system the question is for; no gap question the answer as `read` (its
+        set-aside passages blanked) already settles."""
         # an answer to another question is not pressed on: what it says is not about this one
         off_topic = rubric.question.off_topic
         return probes.follow_ups(
@@ -1461,6 +1467,7 @@ class Grader:
             where=probes.where_asked(rubric.question),
             near=rubric.case,
             fit=probes.fit_asked(self.kb, rubric.question),
+            answer=read,
         )
 
 

@@ -705,22 +705,43 @@ def gap_follow_up(
     systems: Collection[str] | None = None,
     near: Case | None = None,
     fit: Fit = ANY_FIT,
-) -> FollowUp:
+    answer: str = "",
+) -> FollowUp | None:
     """The concept's question for a gap, among those written for the asked kind of system
     (`systems`, by default the case's): its first (basic) one when the component is missing, its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
-    brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next."""
+    brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next,
+    and so does one the `answer` settles wherever it says so (`settled_by`: "decision <100ms at
+    checkout" says the latency budget asked for). None when the answer settles every one."""
+    concept = kb.concepts[r.id]
     ups = _questions(kb, r.id, _systems(case, systems), fit, case)
     fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
-    question = ups[next((k for k in fits if k >= first), fits[0])]
+    order = [k for k in fits if k >= first] + [k for k in fits if k < first]
+    open_ = [k for k in order if not _settles(concept.settled_by(ups[k]), answer)]
+    if not open_:
+        return None
+    question = ups[open_[0]]
     return FollowUp(
         question=question,
         component_id=r.id,
         why=_why(r, where, probe=False),
         kind="gap",
         listen_for=listen_for(kb, r, case, systems, near, fit),
+    )
+
+
+_GLUED_UNIT = re.compile(r"(?<=\d)(?=[A-Za-z])")  # "100ms", "24h": a figure and its unit
+
+
+def _settles(words: Sequence[str], answer: str) -> bool:
+    """Whether the answer says one of these words or phrases anywhere, a figure's unit read apart
+    from it ("<100ms" says "ms"), as a topic's keywords are found."""
+    return (
+        bool(words)
+        and bool(answer)
+        and _says(_words_lexicon(tuple(words)), _GLUED_UNIT.sub(" ", answer))
     )
 
 
@@ -841,6 +862,7 @@ def follow_ups(
     near: Case | None = None,
     fit: Fit = ANY_FIT,
     probing: bool = True,
+    answer: str = "",
 ) -> list[FollowUp]:
     """The ranked follow-ups for these component results, at most `limit`, one per component: a
     probe where the candidate said something on topic to quote (unless not `probing`: an answer
@@ -854,7 +876,8 @@ def follow_ups(
     the case a typed question was graded with (`near_case`), against which text from another
     product is told apart (`elsewhere`). `fit`: what questions must fit (`fit_asked`: none about
     live requests to a system that scores in batch, none about people, nor privacy at all, where
-    none are named). `first` (challenges of choices
+    none are named). `answer`: the text that settles gap questions (`gap_follow_up`). `first`
+    (challenges of choices
     the answer made, `challenges.find_challenges`) lead the list, and their components ask
     nothing else."""
     where = where or (case.title if case is not None else "this question")
@@ -890,7 +913,7 @@ def follow_ups(
         if f is not None and f.quote in quoted:
             f = None  # a passage is pressed on once: another component asks its own question
         if f is None and r.status != "covered":
-            f = gap_follow_up(kb, r, case, where, systems, near, fit)
+            f = gap_follow_up(kb, r, case, where, systems, near, fit, answer)
         if r.id in tailored and (probing or not tailored[r.id].quote):
             heard = f.listen_for if f is not None else listen_for(kb, r, case, systems, near, fit)
             f = tailored[r.id]
