@@ -200,12 +200,14 @@ def test_advice_for_any_product_names_no_ranked_items_clicks_or_one_products_peo
     of every such product: a code-change risk model was told to listen for "user and item ids",
     asked how "a click ten seconds ago" reaches the model, and told concept drift is "like
     fraudsters adopting a new tactic"; every sheet scored feature engineering from "we use user and
-    item features". Items, clicks, impressions and one product's people are said in examples tied
+    item features"; a hospital's privacy advice, to drop "card numbers". Items, clicks, impressions,
+    payment cards and one product's people are said in examples tied
     to their product (`example_of`) or in advice for ranking systems."""
     import re
 
     ranked = re.compile(
-        r"\b(?:items?|click(?:s|ed)?|impressions?|catalog(?:ue)?|fraudsters?|creators?|sellers?)\b",
+        r"\b(?:items?|click(?:s|ed)?|impressions?|catalog(?:ue)?|fraudsters?|creators?|sellers?"
+        r"|card numbers?)\b",
         re.I,
     )
     broad = {"classification", "regression", "generation"}
