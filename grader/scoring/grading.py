@@ -1524,9 +1524,9 @@ def label_names(
     for cid, title in titles.items():
         whole = _title_words(title, _TITLE_ARTICLES)
         fits = np.array([bool(w) and w <= whole for w in worded]) | masks.get(cid, False)
-        techniques = [w for w in lexicons[cid].words if not _title_words(w) <= unique[cid]]
-        if fits.any() and techniques:
-            chosen[cid] = TopicLexicon.from_keywords(techniques).naming(bodies) & fits & single
+        techniques = _techniques(lexicons[cid].words, unique[cid])
+        if fits.any() and techniques is not None:
+            chosen[cid] = techniques.naming(bodies) & fits & single
 
     def spread(found: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = {}
@@ -1538,6 +1538,14 @@ def label_names(
         return out
 
     return LineLabels(spread(masks), spread(chosen))
+
+
+@functools.lru_cache(maxsize=512)
+def _techniques(words: tuple[str, ...], title: frozenset[str]) -> TopicLexicon | None:
+    """A component's techniques: its keywords not made of its title's words (`title`), as one
+    lexicon, built once per knowledge base (None when it has none)."""
+    techniques = [w for w in words if not _title_words(w) <= title]
+    return TopicLexicon.from_keywords(techniques) if techniques else None
 
 
 # a title's words that say nothing of its topic; "model", "data" and "new" are in most titles
