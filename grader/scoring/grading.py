@@ -60,6 +60,7 @@ from grader.scoring.injection import detect as detect_injection
 from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     LABEL_WORDS,
+    LINE_LABEL,
     QUOTE_WORDS,
     RubricTerms,
     TopicLexicon,
@@ -1471,7 +1472,6 @@ class Grader:
         )
 
 
-_LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&+-]{1,40}?)\W{0,2}\s*:\s+\S")
 _CHOICES = re.compile(r"\s*[,;]\s*|\s+(?:and|or)\s+", re.IGNORECASE)  # where a list's items part
 CHOICE_ITEMS = 2  # a labelled line naming more items than this lists them: no choice said
 
@@ -1499,11 +1499,11 @@ def label_names(
     mark such terse technique lines present."""
     labels, at, ends = [], [], []
     for i, u in enumerate(units):
-        m = None if u.is_window else _LABEL.match(u.text)
+        m = None if u.is_window else LINE_LABEL.match(u.text)
         if m and len(m.group(1).split()) <= LABEL_WORDS:
             labels.append(m.group(1))
             at.append(i)
-            ends.append(m.end() - 1)  # the first character of what the label heads
+            ends.append(m.end())  # the first character of what the label heads
     if not labels:
         return LineLabels({}, {})
     masks = naming_masks(lexicons, labels)

@@ -394,7 +394,8 @@ _RELATES = re.compile(
     re.IGNORECASE,
 )
 RELATED_TOPICS = 2  # an item relating more topics than this is still a list of them
-_LINE_LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&()+-]{1,40}?)\W{0,2}\s*:\s+(?=\S)")
+# a line's label: a short lead before a colon ("Candidate generation (recall): ..."), group 1
+LINE_LABEL = re.compile(r"^\W{0,4}([A-Za-z][\w /&()+-]{1,40}?)\W{0,2}\s*:\s+(?=\S)")
 LABEL_WORDS = 4  # a lead this short before a colon is a line's label
 THING_WORDS = (
     4  # a part of an item this short naming two topics names one thing: "a LightGBM ranker"
@@ -408,7 +409,7 @@ def unheaded(u: Unit) -> str:
     own = u.clean
     if u.heading and own.startswith(u.heading + ": "):
         return own[len(u.heading) + 2 :]
-    lead = _LINE_LABEL.match(own)
+    lead = LINE_LABEL.match(own)
     return own[lead.end() :] if lead and len(lead.group(1).split()) <= LABEL_WORDS else own
 
 
