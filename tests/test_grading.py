@@ -392,6 +392,27 @@ def test_a_topic_named_with_a_figure_is_a_decision_said(grader):
             assert found.status == "missing" and found.mention.quote == line, found
 
 
+def test_a_missing_component_just_under_the_cut_off_is_not_called_absent(grader, weak_answer):
+    """ "Not addressed." of a component scored 40 with partial from 41 had read as a verdict that
+    the answer said nothing of it: one within ten points of the cut-off says its score and the
+    cut-off instead; one far under it, or named only, reads as before."""
+    cut = grader.cal.partial_at
+    near = "Not addressed clearly enough to earn credit"
+    seen = set()
+    for answer, question in (
+        (weak_answer, "video_recommendation"),
+        (weak_answer, "fraud_detection"),
+    ):
+        for c in grader.grade(answer, question).components:
+            if c.status != "missing" or c.level == 1:
+                continue
+            close = c.score >= cut - 10
+            seen.add(close)
+            assert c.feedback.startswith(near) == close, (c.id, c.score, c.feedback[:60])
+            assert (f"({c.score}/100; partial from {cut})" in c.feedback) == close
+    assert seen == {True, False}
+
+
 def test_a_terse_choice_of_methods_is_not_a_list_of_buzzwords(grader, weak_answer):
     """ "Gradient boosted trees, with a logistic regression baseline" names two methods; that
     "regression" is also a task type's keyword does not make it a third topic, and the sentence is
@@ -533,6 +554,17 @@ def test_free_text_question_is_matched_by_retrieval(grader, strong_answer):
     assert report.question.matched_by == "retrieval" and report.question.similarity >= 0.45
 
 
+def test_a_short_video_feed_is_the_video_recommendation_case(grader):
+    """TikTok's feed, asked in any register, is the home-feed recommender of the bank (it had read
+    nearer video search, a search system, and was graded against the framework)."""
+    for question in (
+        "Design TikTok's For You feed",
+        "how does tiktok decide what videos show up for me",
+        "Design a short-video feed like Instagram Reels",
+    ):
+        assert grader.resolve_question(question).question.id == "video_recommendation", question
+
+
 def test_far_question_uses_the_general_framework(grader, strong_answer, kb):
     report = grader.grade(strong_answer, "Design a URL shortener like bit.ly")
     assert report.question.matched_by == "framework" and report.question.id is None
@@ -559,6 +591,11 @@ def test_a_question_that_asks_for_no_ml_system_is_graded_with_a_warning(grader, 
     for question in others + design:
         rubric = grader.resolve_question(question)
         assert any(said in w for w in rubric.warnings) == (question in others), question
+    # and no stakes of an ML design are read from its words ("rare" raises class imbalance)
+    assert not grader.resolve_question("How do I cook a medium-rare steak?").question.raised
+    assert grader.resolve_question(
+        "Which rare machine faults will happen next week?"
+    ).question.raised
     # a bank case named by its id or title is the question asked
     title = kb.cases["fraud_detection"].title
     assert not any(said in w for w in grader.resolve_question(title).warnings)

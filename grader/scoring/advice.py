@@ -29,6 +29,9 @@ MAX_READING = 6
 THIN_STEP_POINTS = 10
 
 
+NEAR_MISS_POINTS = 10  # a missing component this close to the partial cut-off is said to be
+
+
 class Advisor:
     """Writes advice from the knowledge base; `cues` gives a component's cue texts and vectors
     (`Grader.component_cues`), the case's own first."""
@@ -168,6 +171,7 @@ class Advisor:
         mention: Evidence | None = None,
         near: Case | None = None,
         fit: probes.Fit = probes.ANY_FIT,
+        partial_at: int | None = None,
     ) -> str:
         level = concept.levels.model_dump(by_alias=True)[str(j.level)]
         top = concept.levels.l3
@@ -191,6 +195,13 @@ class Advisor:
         if j.status == "partial":
             return f"Partly covered{unquoted}. The rubric's middle level: {level} Add: {todo or top}{pitfall}"
         named = "Not addressed. "
+        if partial_at is not None and j.score >= partial_at - NEAR_MISS_POINTS:
+            # a score just under the cut-off is no absence: "Not addressed" of a 40 had read as
+            # a verdict that the answer said nothing of it
+            named = (
+                f"Not addressed clearly enough to earn credit ({j.score}/100; partial from "
+                f"{partial_at}). "
+            )
         if j.level == 1:
             where = probes.shown(self.kb, case, comp.id, mention) if mention else ""
             quoted = f' ("{where}")' if where else ""

@@ -637,9 +637,10 @@ class Grader:
             rubric = self._for_case(case, how, 1.0, typed)
             return _read_as(rubric, slips)
         rubric = _read_as(self._typed(q, typed), slips)
-        if rubric.question_vector is not None and reads_as_other_question(
+        other = rubric.question_vector is not None and reads_as_other_question(
             self.index, rubric.question_vector
-        ):
+        )
+        if other:
             rubric.warnings.insert(
                 0,
                 "the question does not read as a machine-learning system design question: it is "
@@ -651,8 +652,9 @@ class Grader:
                 f"{rubric.question.title if rubric.case else 'a general ML design question'}; "
                 "type the whole question for a rubric that fits it"
             )
+        # no ML design question, no stakes of one ("a medium-rare steak" raises no class imbalance)
         components, raised = with_stakes(rubric.components, raised_concerns(self.stakes, q))
-        if not raised:
+        if not raised or other:
             return rubric
         rubric.question.raised[:] = raised
         return dataclasses.replace(rubric, components=components)
@@ -1328,6 +1330,7 @@ class Grader:
                         mention,
                         rubric.case,
                         fit,
+                        self.cal.partial_at,
                     ),
                 )
             )
