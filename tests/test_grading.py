@@ -591,6 +591,9 @@ def test_a_question_that_asks_for_no_ml_system_is_graded_with_a_warning(grader, 
     for question in others + design:
         rubric = grader.resolve_question(question)
         assert any(said in w for w in rubric.warnings) == (question in others), question
+    # a short one is not told to type the whole question: no more words would make it ML design
+    short = grader.resolve_question("LRU cache").warnings
+    assert any(said in w for w in short) and not any("type the whole question" in w for w in short)
     # and no stakes of an ML design are read from its words ("rare" raises class imbalance)
     assert not grader.resolve_question("How do I cook a medium-rare steak?").question.raised
     assert grader.resolve_question(

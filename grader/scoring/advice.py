@@ -29,7 +29,9 @@ MAX_READING = 6
 THIN_STEP_POINTS = 10
 
 
-NEAR_MISS_POINTS = 10  # a missing component this close to the partial cut-off is said to be
+# a missing component this close to the partial cut-off says its score and the cut-off in its
+# feedback, not "Not addressed." (`Advisor.feedback`)
+NEAR_MISS_POINTS = 10
 
 
 class Advisor:
