@@ -346,6 +346,12 @@ def question_kinds(
     return kinds_asked(index, vector, named, ruled_out), ruled_out
 
 
+def reading(questions: np.ndarray, vector: np.ndarray) -> float:
+    """How near a typed question (its `vector`) reads to a set of example questions: the mean
+    similarity of its KIND_TOP closest."""
+    return float(np.sort(cosines(questions, vector))[::-1][:KIND_TOP].mean())
+
+
 def kinds_asked(
     index: KnowledgeIndex,
     vector: np.ndarray,
@@ -361,10 +367,7 @@ def kinds_asked(
     kinds = {k: v for k, v in index.system_vectors().items() if k not in ruled_out}
     if len(kinds) < 2:
         return []
-    read = {
-        kind: float(np.sort(cosines(vecs, vector))[::-1][:KIND_TOP].mean())
-        for kind, vecs in kinds.items()
-    }
+    read = {kind: reading(vecs, vector) for kind, vecs in kinds.items()}
     (first, best), (_, second) = sorted(read.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
     said = [k for k in named if k in read]
     if len(said) == 1 and read[said[0]] >= best - KIND_WORDS_MARGIN:
@@ -399,12 +402,8 @@ def reads_as_other_question(index: KnowledgeIndex, vector: np.ndarray) -> bool:
     other, kinds = index.other_question_vectors(), index.system_vectors()
     if not len(other) or not kinds:
         return False
-
-    def top(vecs: np.ndarray) -> float:
-        return float(np.sort(cosines(vecs, vector))[::-1][:KIND_TOP].mean())
-
-    design = max(top(v) for v in kinds.values())
-    return design < DESIGN_FLOOR or top(other) - design >= OTHER_QUESTION_MARGIN
+    design = max(reading(v, vector) for v in kinds.values())
+    return design < DESIGN_FLOOR or reading(other, vector) - design >= OTHER_QUESTION_MARGIN
 
 
 def kind_lexicons(kb: KnowledgeBase) -> dict[str, TopicLexicon]:

@@ -719,7 +719,8 @@ def gap_follow_up(
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
     order = [k for k in fits if k >= first] + [k for k in fits if k < first]
-    open_ = [k for k in order if not _settles(concept.settled_by(ups[k]), answer)]
+    said = _GLUED_UNIT.sub(" ", answer)  # read once for every question
+    open_ = [k for k in order if not _settles(concept.settled_by(ups[k]), said)]
     if not open_:
         return None
     question = ups[open_[0]]
@@ -735,14 +736,10 @@ def gap_follow_up(
 _GLUED_UNIT = re.compile(r"(?<=\d)(?=[A-Za-z])")  # "100ms", "24h": a figure and its unit
 
 
-def _settles(words: Sequence[str], answer: str) -> bool:
-    """Whether the answer says one of these words or phrases anywhere, a figure's unit read apart
-    from it ("<100ms" says "ms"), as a topic's keywords are found."""
-    return (
-        bool(words)
-        and bool(answer)
-        and _says(_words_lexicon(tuple(words)), _GLUED_UNIT.sub(" ", answer))
-    )
+def _settles(words: Sequence[str], said: str) -> bool:
+    """Whether the answer, `said` with each figure's glued unit read apart (`_GLUED_UNIT`: "<100ms"
+    says "ms"), says one of these words or phrases anywhere, as a topic's keywords are found."""
+    return bool(words) and bool(said) and _says(_words_lexicon(tuple(words)), said)
 
 
 def _names_any(words: Sequence[str], passages: Sequence[Evidence]) -> bool:
