@@ -3,6 +3,7 @@ and replaced whole, never half-written."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
@@ -24,8 +25,9 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
     as it is and written to nowhere); refused with one line when it is /dev/stderr, a folder (or
     typed as one, ending with '/', where there is none), any
     other device, a FIFO or a socket, one of the `inputs`, a file the grader keeps
-    (`_kept`: the history database, drafts, notes, the index), or not writable. A symlink is
-    followed: its target is written, the link stays."""
+    (`_kept`: the history database, drafts, notes, the index), an existing file mlsd did not
+    write (`_replaceable`), or not writable. A symlink is followed: its target is written, the
+    link stays."""
     if path is None or str(path) == "-" or str(path) in _STDOUT:
         return None  # stdout as it is, appended to or piped: never a file put in its place
     if str(path) in _STDERR:
@@ -65,6 +67,12 @@ def check_output(path: Path | str | None, *, inputs: tuple[str | Path, ...] = ()
             raise InputError(
                 f"--output {shown} is the input file: writing there would replace the answer"
             )
+    if info is not None and not _replaceable(target, info.st_size):
+        raise InputError(
+            f"--output {shown} already holds a file mlsd did not write (not a report, sheet, "
+            "transcript or export): writing there would replace it; give another name, or move "
+            "it first"
+        )
     parent = target.parent
     if not parent.is_dir():
         raise InputError(f"--output {shown}: the folder {parent} does not exist")
@@ -117,6 +125,52 @@ def _kept(target: Path) -> str | None:
         if name.endswith(suffix) and _database(target.with_name(name[: -len(suffix)])):
             return "it is a database's journal (your history's?), which it would replace"
     return "it is a database (your history?), which it would replace" if _database(target) else None
+
+
+# the openings of what mlsd writes to a file: a report as Markdown or as the screen's text, and an
+# interviewer sheet; JSON ones are read (`_ours_json`)
+_OUR_OPENINGS = ("# ML system design grade", "# Interviewer sheet")
+_OUR_TEXT_TITLE = "ML system design grade"
+_OURS_MAX_BYTES = 64 * 2**20  # no report, sheet, transcript or export of ours is this large
+
+
+def _replaceable(target: Path, size: int) -> bool:
+    """Whether an existing file may be written over: an empty one, or one mlsd wrote (a report,
+    a sheet, a transcript or a history export). Anything else, a candidate's answer one tab away
+    from the report's name above all, is the user's own and is kept."""
+    if size == 0:
+        return True
+    if size > _OURS_MAX_BYTES:
+        return False
+    try:
+        text = target.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    head = text.lstrip()
+    if not head:
+        return True
+    if head.startswith(("{", "[")):
+        return _ours_json(head)
+    first = head.split("\n", 1)[0]
+    return head.startswith(_OUR_OPENINGS) or _OUR_TEXT_TITLE in first
+
+
+def _ours_json(text: str) -> bool:
+    """Whether JSON text is a report (`schema_version`), a transcript of `mlsd transcribe`
+    (segments and the model that heard them) or an export of `mlsd history export`."""
+    from grader.practice.history import EXPORT_FORMAT
+
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(doc, dict):
+        return False
+    return (
+        "schema_version" in doc
+        or doc.get("format") == EXPORT_FORMAT
+        or {"segments", "model", "text"} <= doc.keys()
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from grader.output import check_output
 from tests.conftest import EXAMPLES, ROOT, free_port
 
 pytestmark = pytest.mark.slow
@@ -171,13 +172,13 @@ def test_missing_index_without_auto_build(mlsd, tmp_path):
 
 def test_output_is_not_half_written_on_error(mlsd, tmp_path):
     out = tmp_path / "report.json"
-    out.write_text("previous report")
+    out.write_text('{"schema_version": 1, "overall_score": 40}')  # a report written before
     empty = tmp_path / "empty.md"
     empty.write_text("")
     _one_line_error(
         mlsd("grade", str(empty), "-q", "video_recommendation", "-o", str(out)), "empty"
     )
-    assert out.read_text() == "previous report"
+    assert json.loads(out.read_text())["overall_score"] == 40
 
 
 def test_a_file_gets_the_format_its_name_or_flag_asks_for(mlsd, tmp_path):
@@ -195,6 +196,15 @@ def test_a_file_gets_the_format_its_name_or_flag_asks_for(mlsd, tmp_path):
     assert "\x1b" not in written["f.txt"] and max(map(len, written["f.txt"].splitlines())) <= 100
     assert written["f.md"].startswith("# ML system design grade")
     assert json.loads(written["f.json"])["overall_score"] >= 0
+    # each is a file mlsd wrote: graded again, it is written over; a candidate's answer is not
+    for name in written:
+        assert check_output(tmp_path / name) == tmp_path / name
+    answer = tmp_path / "jack.md"
+    answer.write_text("Jack's answer: a two-tower retrieval stage, then a ranker.\n")
+    refused = mlsd("grade", STRONG, "-q", "video_recommendation", "-o", str(answer))
+    error = refused.stderr.decode()
+    assert refused.returncode == 2 and "mlsd did not write" in error and error.count("\n") == 1
+    assert answer.read_text().startswith("Jack's answer")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")

@@ -363,6 +363,7 @@ def test_history_commands(cli, db, tmp_path):
         "video answer text",
     ]
     assert json.loads(cli("export").stdout)["attempts"][0]["id"] == first
+    assert cli("export", "-o", str(out)).exit_code == 0  # an export mlsd wrote is written over
     missing = cli("delete", "999", "--yes")
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no attempt with id 999")
     unconfirmed = cli("delete", str(first))  # deleting is for good: it asks first, as clear does

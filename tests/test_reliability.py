@@ -29,14 +29,21 @@ STRONG = EXAMPLES / "video_recommendation_strong.md"
 # -- output targets ---------------------------------------------------------------------------
 
 
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
 def _target(kind: str, tmp: Path) -> tuple[Path, Path]:
     """(input file, output target) for one kind of target."""
     answer = tmp / "answer.md"
     answer.write_text("an answer\n")
     regular = tmp / "report.json"
-    regular.write_text("old")
+    regular.write_text('{"schema_version": 1, "overall_score": 40}')  # a report written before
     made = {
         "regular file": lambda: regular,
+        "an empty file": lambda: _written(tmp / "empty.md", ""),
+        "a file mlsd did not write": lambda: _written(tmp / "jack.md", "Jack's answer\n"),
         "new file": lambda: tmp / "new.json",
         "symlink to a file": lambda: (tmp / "link.json").symlink_to(regular) or tmp / "link.json",
         "device": lambda: Path("/dev/zero"),
@@ -52,7 +59,7 @@ def _target(kind: str, tmp: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize(
     "kind, allowed",
     [("regular file", True), ("new file", True), ("symlink to a file", True), ("device", False),
-     ("/dev/null", True),
+     ("/dev/null", True), ("an empty file", True), ("a file mlsd did not write", False),
      ("folder", False), ("the input", False), ("a symlink to the input", False), ("missing folder", False)],
 )  # fmt: skip
 def test_output_is_written_only_to_a_regular_file(tmp_path, kind, allowed):

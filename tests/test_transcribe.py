@@ -348,6 +348,8 @@ def test_cli_voice_commands(clips, tmp_path, real_index_dir):
     doc = json.loads(out.read_text())
     assert doc["segments"] and "words" in doc["segments"][0]
     assert load_answer_file(out).source.format == "whisper-json"  # the output is a transcript input
+    again = runner.invoke(app, ["transcribe", str(clips["ogg"]), "-o", str(out)])
+    assert again.exit_code == 0, again.output  # a transcript mlsd wrote is written over
 
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
