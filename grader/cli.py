@@ -928,7 +928,7 @@ def batch(
         write_summary,
         writing_to,
     )
-    from grader.text import quantity
+    from grader.text import display_name, quantity
 
     if question:  # a typo in a case id fails here, not once per answer
         from grader.knowledge.notes import cached_kb
@@ -941,6 +941,12 @@ def batch(
     rows, problems = read_rows(source, question, out)
     for line in renamed(rows):
         typer.echo(line, err=True)
+    if question and rows and all(r.question != question.strip() for r in rows):
+        # a table whose every row names its question: -q answers none of them, and says so
+        typer.echo(
+            f"--question was not used: every row of {display_name(source)} names its own question",
+            err=True,
+        )
     ids, given = {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")

@@ -153,6 +153,28 @@ def test_workers_over_a_missing_index_build_it_once(tmp_path):
     assert sorted(p.stem for p in (tmp_path / "out" / "reports").glob("*.json")) == ["ann", "ben"]
 
 
+def test_a_question_no_row_uses_is_said_unused(tmp_path, real_index_dir):
+    """`-q` answers the rows without a question; a table whose every row names its own leaves
+    it unused, and says so rather than grading against another question than the one typed."""
+    said = "--question was not used"
+    for rows, unused in (
+        ([["ann", "fraud_detection"]], True),
+        ([["ann", "fraud_detection"], ["ben", ""]], False),
+    ):
+        table = tmp_path / "cohort.csv"
+        with open(table, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "question", "answer"])
+            writer.writerows(
+                [r + ["We would score each payment with gradient boosted trees."] for r in rows]
+            )
+        proc = _batch(
+            table, tmp_path / f"out{len(rows)}", real_index_dir, "-q", "video_recommendation"
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert (said in proc.stderr) == unused, proc.stderr
+
+
 def test_a_folder_needs_one_question(tmp_path, real_index_dir):
     proc = _batch(EXAMPLES, tmp_path / "out", real_index_dir)
     assert proc.returncode == 2 and "needs --question" in proc.stderr
