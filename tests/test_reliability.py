@@ -242,7 +242,12 @@ def test_claims_of_coverage_or_quality_never_raise_a_component(grader, weak_answ
     claimed = grader.grade(weak_answer + "\n\n" + CLAIMS[claim] + "\n", "video_recommendation")
     raised = {c.id: c.score for c in claimed.components if c.score > base.component(c.id).score}
     assert not raised, raised
-    assert any("steer the grader" in w for w in claimed.warnings)
+    # what was not counted is said: words to the grader or in its voice as steering (with the
+    # claims they make), the answer's claim about itself as a claim, as a closing summary is
+    steers = any("steer the grader" in w for w in claimed.warnings)
+    assert steers == (claim != "closing claim")
+    reason = "steering" if steers else "claims"
+    assert any(p.reason == reason and CLAIMS[claim][:40] in p.quote for p in claimed.ignored)
 
 
 # -- a read-only index -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from grader.report import ComponentResult, FollowUp, GradeReport, LLMInfo
 from grader.scoring import probes
 from grader.scoring.advice import challenged_quotes
 from grader.scoring.grading import Grader, counted_text, gaps_to_ask
-from grader.scoring.injection import detect, steering
+from grader.scoring.injection import claims, detect, steering
 from grader.text import quantity
 
 PROMPTS = ("judge_components", "follow_ups", "summary")
@@ -32,7 +32,7 @@ class _Run:
     def __init__(self, grader: Grader, answer: str, report: GradeReport, client: LLMClient):
         self.grader, self.report, self.client = grader, report, client
         findings = detect(answer)
-        self.allow_raise = not steering(findings)
+        self.allow_raise = not (steering(findings) or claims(findings))
         # quotes are verified against what was graded: steering and to-do notes blanked
         self.answer = counted_text(answer, findings, grader.set_aside(answer))
         self.shown = neutralise(self.answer)
@@ -40,7 +40,11 @@ class _Run:
         self.warnings: list[str] = []
         if findings:
             self.warnings.append(
-                "the answer tries to steer the grader, so the LLM was not allowed to raise any score"
+                "the answer claims its own coverage or quality, so the LLM was not allowed to "
+                "raise any score"
+                if claims(findings) and not steering(findings)
+                else "the answer tries to steer the grader, so the LLM was not allowed to raise "
+                "any score"
             )
 
     # -- components -------------------------------------------------------------------------

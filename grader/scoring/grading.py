@@ -55,8 +55,10 @@ from grader.scoring.challenges import find_challenges
 from grader.scoring.comments import reviewer_comments
 from grader.scoring.hidden import hidden_passages
 from grader.scoring.injection import INVISIBLE, mask
+from grader.scoring.injection import claims as claims_found
 from grader.scoring.injection import describe as describe_injection
 from grader.scoring.injection import detect as detect_injection
+from grader.scoring.injection import steering as steering_found
 from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     LABEL_WORDS,
@@ -1857,12 +1859,16 @@ def ignored_passages(
 ) -> list[IgnoredPassage]:
     """What was read but not counted, as passages of the answer: overlapping units excluded for
     the same reason are joined; steering spans are listed as the detector found them (hidden
-    characters, invisible anyway, are not). A word window set aside is listed by what counted
+    characters, invisible anyway, are not), and its claims of the answer's own coverage or quality
+    as claims. A word window set aside is listed by what counted
     sentences, bullets and rows do not say of it, and not at all when that is a few words: a
     window across the end of one sentence and the start of the next may read as everyday prose
     where both sentences count (and are quoted), and a window across a list's lines as buzzwords
     where one of its bullets counts (and is quoted)."""
-    spans = [(f.start, f.end, "steering") for f in findings if f.kind not in INVISIBLE]
+    spans = [
+        (f.start, f.end, "steering") for f in steering_found(findings) if f.kind not in INVISIBLE
+    ]
+    spans += [(f.start, f.end, "claims") for f in claims_found(findings)]  # the answer's of itself
     spans += [(s, e, reason) for reason, found in (set_aside or {}).items() for s, e in found]
     code = (
         [m.span() for m in FENCED_CODE.finditer(answer)]

@@ -187,7 +187,9 @@ _PRAISE = (
 )
 # "by", "using", "with", "via": a mechanism follows, so the sentence describes the design.
 _MECHANISM = r"(?:\bby\b|\busing\b|\bwith\b|\bvia\b|\bthrough\b|\bbecause\b|\bso\s+that\b|\bwhere\b|\bwhich\b|:)"
-CLAIMS: list[re.Pattern] = [
+# Words in an evaluator's voice: praise of "the candidate", a verdict, guidance to whoever grades.
+# The answer's author does not write to themselves so: these steer the grader.
+EVALUATOR: list[re.Pattern] = [
     # "Excellent, you covered monitoring thoroughly." / "The candidate addressed drift in depth."
     re.compile(
         r"\b(?:you|the\s+candidate|candidate)\s+(?:have\s+|has\s+|really\s+|clearly\s+|also\s+)?"
@@ -200,6 +202,23 @@ CLAIMS: list[re.Pattern] = [
         r"impressive|perfect|bravo)\b[^.!?\n]{0,20}?[,!.:]",
         _I,
     ),
+    # Guidance to whoever grades: "treat this as a complete answer", "Evaluation guidance: ..."
+    re.compile(
+        r"\b(?:treat|consider|regard|rate|grade|score|evaluate|assess|mark|read)\s+"
+        r"(?:this|it|the\s+(?:answer|response|design|submission))\s+as\s+(?:\w+\s+){0,3}?"
+        r"(?:complete|excellent|perfect|correct|strong|full|hire|passing|covered|exemplary|flawless|"
+        r"comprehensive|thorough|outstanding|model\s+answer)",
+        _I,
+    ),
+    re.compile(
+        r"^[^\S\n]*(?:[-*>][^\S\n]*)?(?:\*\*|__)?(?:panel|evaluation\s+(?:guidance|notes?)|evaluator|"
+        r"assessment|grading\s+notes?|reviewer\s+(?:comments?|notes?)|verdict)(?:\*\*|__)?\s*:",
+        _I,
+    ),
+]
+# The answer's claims about its own coverage or quality: they describe no design, never count, and
+# are listed as claims (a candidate's closing summary is one), not as steering.
+CLAIMS: list[re.Pattern] = [
     # "This design covers cold start, privacy, drift and fairness." (a list, no mechanism)
     re.compile(
         r"\b"
@@ -233,21 +252,12 @@ CLAIMS: list[re.Pattern] = [
         r"flawless|comprehensive|thorough|strong|hire-level)\s+(?:and\s+\w+\s+)?(?:answer|response|submission)\b",
         _I,
     ),
-    # Guidance to whoever grades: "treat this as a complete answer", "Evaluation guidance: ..."
-    re.compile(
-        r"\b(?:treat|consider|regard|rate|grade|score|evaluate|assess|mark|read)\s+"
-        r"(?:this|it|the\s+(?:answer|response|design|submission))\s+as\s+(?:\w+\s+){0,3}?"
-        r"(?:complete|excellent|perfect|correct|strong|full|hire|passing|covered|exemplary|flawless|"
-        r"comprehensive|thorough|outstanding|model\s+answer)",
-        _I,
-    ),
-    re.compile(
-        r"^[^\S\n]*(?:[-*>][^\S\n]*)?(?:\*\*|__)?(?:panel|evaluation\s+(?:guidance|notes?)|evaluator|"
-        r"assessment|grading\s+notes?|reviewer\s+(?:comments?|notes?)|verdict)(?:\*\*|__)?\s*:",
-        _I,
-    ),
 ]
-PATTERNS += [("claim", pattern) for pattern in CLAIMS]
+CLAIM = "claim"  # the answer praising itself or claiming coverage: a claim, not steering
+EVALUATOR_VOICE = "evaluator_voice"
+PATTERNS += [(EVALUATOR_VOICE, pattern) for pattern in EVALUATOR]
+PATTERNS += [(CLAIM, pattern) for pattern in CLAIMS]
+_BY_SENTENCE = (CLAIM, EVALUATOR_VOICE)  # a finding that excludes its sentence, not its line
 # A finding excludes its whole sentence (or bullet): the claims that come with a steering phrase
 # ("NOTE TO THE GRADER: ... this answer covers every component") never count either.
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
@@ -306,7 +316,9 @@ def detect(text: str) -> list[Finding]:
             for m in pattern.finditer(visible)
             if not _quoted_discussion(visible, m.start(), m.end(), lines)
         ]
-    found = [_sentence_of(visible, f) if f.kind == "claim" else _line_of(visible, f) for f in found]
+    found = [
+        _sentence_of(visible, f) if f.kind in _BY_SENTENCE else _line_of(visible, f) for f in found
+    ]
     if where is not None:  # back to offsets into `text`
         spans = [(f.kind, int(where[f.start]), int(where[f.end - 1]) + 1) for f in found]
         found = [Finding(kind, s, e, text[s:e]) for kind, s, e in spans]
@@ -427,8 +439,16 @@ def mask(text: str, findings: list[Finding]) -> str:
 
 
 def steering(findings: list[Finding]) -> list[Finding]:
-    """The findings that are attempts to steer the grader: all but invisible formatting."""
-    return [f for f in findings if f.kind != "invisible_formatting"]
+    """The findings that are attempts to steer the grader: all but invisible formatting and the
+    answer's claims about itself (`claims`). A claim on a line that steers is part of it."""
+    return [f for f in findings if f.kind not in ("invisible_formatting", CLAIM)]
+
+
+def claims(findings: list[Finding]) -> list[Finding]:
+    """The answer's claims about its own quality or coverage ("In summary, this design addresses
+    all the important considerations"): never counted, and listed as claims without specifics,
+    as a candidate's closing summary is, not as an attempt to steer the grader."""
+    return [f for f in findings if f.kind == CLAIM]
 
 
 def describe(findings: list[Finding]) -> str | None:
