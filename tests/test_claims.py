@@ -162,14 +162,16 @@ def test_notes_that_say_how_are_not_claims(grader, strong_answer):
         "We keep user data safe by encrypting it at rest and in transit and by deleting raw logs "
         "on a schedule.",
         "Track model performance per slice: new users, small creators, each locale.",
+        "After launch we should monitor how accurate the predictions are and retrain the model "
+        "every month so that it keeps up with how viewing changes over the year.",
     ]
     answer = strong_answer + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     report = grader.grade(answer, "video_recommendation")
     assert not [p.quote for p in report.ignored if p.reason == "claims"]
-    # the last three read nearer the vague claims than any cue: only their words spare them
+    # the last four read nearer the vague claims than any cue: only their words spare them
     units = [u for u in segment(answer) if not u.is_window and u.text in notes]
     margins = grader.claim_margins(grader.unit_vectors(units))
-    assert (margins[-3:] < grader.cal.claim_margin).sum() >= 2
+    assert (margins[-4:] < grader.cal.claim_margin).sum() >= 3
 
 
 @pytest.mark.slow

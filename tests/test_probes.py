@@ -587,6 +587,27 @@ def test_a_gap_question_the_answer_settles_gives_way_to_the_next(kb):
     everything = "p99 under 100 ms, 5k qps at peak, scores precomputed in a nightly batch job"
     left = gap_follow_up(kb, latency, case, answer=everything).question.lower()
     assert not any(w in left for w in ("latency budget", "requests per second", "precompute"))
+    scaling = component(kb, "scaling", "missing", 0)
+    assert "at its peak" in gap_follow_up(kb, scaling, case, answer="goal: block fraud").question
+    peak = "Scale: about 3,000 transactions per second at peak."
+    assert "at its peak" not in gap_follow_up(kb, scaling, case, answer=peak).question
+
+
+def test_a_probe_the_answer_settles_elsewhere_asks_another_question(kb):
+    """The drift statistic said in the monitoring paragraph ("PSI on the top 20 features daily")
+    answers "Which statistic would you use to detect drift?" asked of the drift sentence: the
+    probe presses on something else, and asks it when nothing says so."""
+    case = kb.concepts["drift"]
+    drift = "Fraud tactics change, so concept drift is expected and the model must keep up"
+    monitor = "Track the approval rate hourly; PSI on the top 20 features daily"
+    statistic = next(q.ask for q in case.follow_ups if "statistic" in q.ask)
+    asked = {}
+    for name, answer in (("unsaid", f"{drift}.\n"), ("said", f"{drift}.\n\n{monitor}.\n")):
+        r = component(kb, "drift", "covered", 70, answer, [drift])
+        f = probe_follow_up(kb, r, kb.cases["fraud_detection"], answer=answer)
+        asked[name] = f.question if f else None
+    assert asked["said"] and statistic not in asked["said"]
+    assert asked["unsaid"] and statistic in asked["unsaid"]
 
 
 def test_a_question_far_from_every_case_is_asked_in_general_terms(kb):

@@ -716,6 +716,7 @@ def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
         "| topic | coverage |\n|---|---|\n| cold start | 100% |\n| cold start | 2 weeks |\n\n"
         "- Drift handling in this design: 10/10\n- Drift alert threshold: PSI above 0.2\n"
         "- Retrain the ranker quarterly\n- Retrain the ranker regularly\n"
+        "- Retrain the ranker every month\n- Retrain the ranker once a week\n"
     )
     whole = [u for u in units if not u.is_window]
     assert [u.text.strip() for u in whole] == [
@@ -726,31 +727,34 @@ def test_a_figure_says_how_much_and_a_bare_mark_says_nothing():
         "Drift alert threshold: PSI above 0.2",
         "Retrain the ranker quarterly",
         "Retrain the ranker regularly",
+        "Retrain the ranker every month",
+        "Retrain the ranker once a week",
     ]
     figures = quantities(whole)
-    assert figures.tolist() == [1, 0, 1, 0, 1, 1, 0]  # a cadence says how often
+    assert figures.tolist() == [1, 0, 1, 0, 1, 1, 0, 1, 1]  # a cadence says how often
     vocabulary |= {"retrain", "ranker"}
     domain = frozenset({"design", "alert", "threshold", "psi", "weeks"})  # not "evaluation", "100"
     said = explaining(whole, vocabulary, domain).tolist()
-    assert said == [True, False, True, True, True, True, False]
-    assert explaining(whole, vocabulary, domain, np.zeros(7)).tolist()[:3] == [False, False, True]
+    assert said == [True, False, True, True, True, True, False, True, True]
+    assert explaining(whole, vocabulary, domain, np.zeros(9)).tolist()[:3] == [False, False, True]
     tokens = [content_tokens(u.clean) for u in whole]
     added = substance(tokens, vocabulary, figures) - substance(tokens, vocabulary)
     assert added.tolist() == figures.tolist()
 
 
 def test_the_quantity_prefilter_never_hides_a_quantity():
-    """`states_quantity` skips the full pattern on texts with no digit and no "ly": every figure,
+    """`states_quantity` skips the full pattern on texts with no digit, "ly" or cadence word: every figure,
     cadence, latency percentile and decimal it can find is still found, in any case or script."""
     from grader.scoring.judge import QUANTITY, states_quantity
 
     texts = [
         "RETRAIN WEEKLY", "Biweekly refresh", "annually", "p99 under 50 ms", "PSI > .2",
         "\u0663 days of data", "10k QPS", "retrain regularly", "a daily job", "no figures here",
-        "the ranker, nightly", "80/20 split", "ship it",
+        "the ranker, nightly", "80/20 split", "ship it", "RETRAIN EVERY MONTH", "once a week",
+        "each of the models", "every model",
     ]  # fmt: skip
     assert [states_quantity(t) for t in texts] == [bool(QUANTITY.search(t)) for t in texts]
-    assert sum(map(states_quantity, texts)) == 10
+    assert sum(map(states_quantity, texts)) == 12
 
 
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():

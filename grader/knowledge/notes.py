@@ -118,7 +118,7 @@ class FollowUpQuestion(_Strict):
         default_factory=list,
         description="Words or phrases that answer the question wherever the answer says them "
         "('ms' for 'What is your latency budget at p99?', 'time split' for 'Why not split the "
-        "data randomly?'): asked of a gap, the question gives way to the next.",
+        "data randomly?'): asked of a gap or as a probe, the question gives way to the next.",
     )
     about: list[str] = Field(
         default_factory=list,

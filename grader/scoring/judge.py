@@ -216,20 +216,24 @@ ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) i
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
 # A figure that says how much: a number with what it counts ("50 ms", "30 days", "1%", "10k QPS",
 # "p99", "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2")
-# or a cadence ("retrain quarterly": how often, as "regularly" does not say). A unit that states
-# one says how much, which a list of topic names does not; a list's marker ("1.", "2)") is none.
+# or a cadence, in one word or in several ("retrain quarterly", "every month", "once a week": how
+# often, as "regularly" does not say). A unit that states one says how much, which a list of topic
+# names does not; a list's marker ("1.", "2)") is none.
 # Possessive, and a number is read from its start only: linear on a run of 100,000 digits (a
 # backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
     r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
     r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
     r"[a-z]{2,})|(?<![\w.,-])\d*\.\d|\b(?:hourly|daily|nightly|weekly|biweekly|fortnightly|monthly"
-    r"|quarterly|yearly|annually)\b",
+    r"|quarterly|yearly|annually)\b|\b(?:every|each|once\s+(?:a|an|per|every)|twice\s+(?:a|an|per))"
+    r"\s+(?:other\s+)?(?:minute|hour|day|night|week|weekend|month|quarter|year|morning|evening"
+    r"|season)\b",
     re.IGNORECASE,
 )
-# every `QUANTITY` holds a digit or is a cadence, and every cadence ends in "ly": a text with
-# neither cannot state one, and is not searched (half the units of a 1,500-word answer)
-_MAY_QUANTIFY = re.compile(r"\d|ly", re.IGNORECASE)
+# every `QUANTITY` holds a digit or is a cadence, and a cadence ends in "ly" or says "every",
+# "each", "once" or "twice": a text with none cannot state one, and is not searched (half the
+# units of a 1,500-word answer)
+_MAY_QUANTIFY = re.compile(r"\d|ly|every|each|once|twice", re.IGNORECASE)
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -554,7 +558,8 @@ def claimed(
     claim-like hold `claim_share` of their words: an answer made of claims is read as one, and
     "Historical outcomes provided the labels" there claims as much as its neighbours (an answer of
     fewer than CLAIMS_READ_WHOLE passages is read passage by passage). A note with a figure or a
-    number in words ("retrain monthly", "hold out 10% of buildings", "cap them at ten messages")
+    number in words ("retrain monthly", "every month", "hold out 10% of buildings", "cap them at
+    ten messages")
     is never a claim, though a stock figure ("24/7", "100%") spares none. A word window inside a
     claimed sentence is one; a window may also read as a claim on its own, its sentence not.
     `signs`: the units' `claim_signs`, when already read."""

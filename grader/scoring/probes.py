@@ -770,11 +770,14 @@ def probe_follow_up(
     near: Case | None = None,
     fit: Fit = ANY_FIT,
     covered: Collection[str] = (),
+    answer: str = "",
 ) -> FollowUp | None:
     """A probe of what the candidate said about a component (its evidence, or for a missing one
     where they named its topic without explaining it, `mention`): their words, then the concept's
     deeper question (any but the first, basic one of those written for the asked kind of system)
-    that fits them best: not answered by what they said already, nor asking about another
+    that fits them best: not answered by what they said already (nor settled by what the `answer`
+    says anywhere, `settled_by`: "PSI on the top features daily" in a monitoring paragraph says
+    which drift statistic), nor asking about another
     component the answer covers (`covered`, `asks_what_is_covered`), written for this case rather
     than another of the bank (`elsewhere`), sharing most words with the quote; quotes in `avoid`
     (taken by other components) only when nothing else will do; then the clause most on topic,
@@ -789,6 +792,7 @@ def probe_follow_up(
     if not found:
         return None
     said = _said(r)
+    whole = _GLUED_UNIT.sub(" ", answer)
     avoid = set(avoid)
     first = basic_questions(kb, r.id, kinds, fit, case)
     deeper = [
@@ -798,6 +802,7 @@ def probe_follow_up(
             terms(q),
             _answered(q, said)
             or _names_any(concept.answered_by(q), said_where)
+            or _settles(concept.settled_by(q), whole)
             or asks_what_is_covered(kb, q, r.id, covered),
             elsewhere(kb, case, q, near),
         )
@@ -903,6 +908,7 @@ def follow_ups(
                 near=near,
                 fit=fit,
                 covered=covered,
+                answer=answer,
             )
             if probing
             else None
