@@ -509,6 +509,13 @@ def test_a_question_is_read_the_same_with_or_without_its_final_stop(
             "classification",
         ),
         ("Which support tickets will escalate?", "classification"),
+        # an aside between the verb and "which" changes nothing ("every 15 minutes" had made it a
+        # regression)
+        (
+            "Design a system that predicts, every 15 minutes, which docking stations of a city "
+            "bike-share network will be completely empty or completely full within the next 2 hours.",
+            "classification",
+        ),
         # however close a regression case reads (0.71 from the delivery-time case)
         ("Which food deliveries will be late?", "classification"),
         # ... unless its words ask how much: "how late" is a quantity; nor is a relative clause

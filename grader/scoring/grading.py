@@ -320,11 +320,13 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
 
 # "which orders will arrive late", "whether a patient will be readmitted": a yes or no for each
 # item, which a regression (a quantity: how long, how much, a price) never asks unless its words
-# say. "which" as the question's own word: opening it or after a verb of telling, never a relative
-# clause (", which is shown to riders", "on which")
+# say. "which" as the question's own word: opening it or after a verb of telling, an aside between
+# them set off by commas or brackets ("predicts, every 15 minutes, which stations will ..."), never
+# a relative clause (", which is shown to riders", "on which")
 _WHICH_WILL = re.compile(
     r"\bwhether\b|(?:^\W*|\b(?:predict|tell|flag|identify|identifie|decide|know|detect|determine"
-    r"|spot|find|say|guess|show|list|pick|choose|see)(?:s|es|ing|ed)?\s+)which\b[^.?!,;]{0,60}?"
+    r"|spot|find|say|guess|show|list|pick|choose|see)(?:s|es|ing|ed)?\s*(?:,[^,.?!;()]{1,40},\s*"
+    r"|\([^,.?!;()]{1,40}\)\s*)?\s)which\b[^.?!,;]{0,60}?"
     r"\b(?:will|would|(?:is|are)\s+(?:likely|going\s+to|at\s+risk))\b",
     re.IGNORECASE,
 )
