@@ -619,6 +619,30 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
+@contextlib.contextmanager
+def stop_deferred() -> Iterator[None]:
+    """Hold a Ctrl+C (or SIGTERM) off until the block ends, then act on it: what is being written
+    (a row's report, its sheet and its line in the manifest; the summary) is finished first, so
+    that the files on disk and what the summary says of them agree (a report written and not
+    recorded had been summarised as "not graded yet")."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, _frame: asked.append(signum))
+    _PENDING.clear()
+    _HELD.set()
+    try:
+        yield
+    finally:
+        _HELD.clear()
+        signal.signal(signal.SIGINT, before)
+    if _stop_pending():
+        raise Terminated
+    if asked:
+        raise KeyboardInterrupt
+
+
 class Terminated(KeyboardInterrupt):
     """A stop asked for by SIGTERM, handled as Ctrl+C is; the process exits 143, not 130."""
 
@@ -655,12 +679,26 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
 
 def _grade_row(row: Row, out: str) -> tuple[str, str | None]:
     """Grade one row into its report file; (id, None) or (id, the one-line reason it failed)."""
+    return _write_row(row, out, _graded(row))
+
+
+def _graded(row: Row) -> GradeReport | str:
+    """One row's report, or the one-line reason it could not be graded."""
     try:
         grader = _GRADER or default_grader()
         answer = load_answer_file(row.path) if row.path else (row.answer or "")
-        report = grade_input(grader, answer, row.question)
-        write_atomic(Path(out) / "reports" / f"{row.id}.json", report.to_json())
-        write_sheet(Path(out), row, report, grader.kb)
+        return grade_input(grader, answer, row.question)
+    except GraderError as exc:
+        return str(exc)
+
+
+def _write_row(row: Row, out: str, graded: GradeReport | str) -> tuple[str, str | None]:
+    """Write a graded row's report and sheet; (id, None) or (id, the reason it failed)."""
+    if isinstance(graded, str):
+        return row.id, graded
+    try:
+        write_atomic(Path(out) / "reports" / f"{row.id}.json", graded.to_json())
+        write_sheet(Path(out), row, graded, _GRADER.kb if _GRADER else cached_kb())
         return row.id, None
     except GraderError as exc:
         return row.id, str(exc)
@@ -824,8 +862,10 @@ def run_batch(
         _init_worker()
         try:
             for r in todo:
-                record(len(seen) + 1, *_grade_row(r, str(out)))
-                seen.append(r.id)
+                graded = _graded(r)  # a Ctrl+C here stops before the row is written
+                with stop_deferred():  # ... and here once its files are written and recorded
+                    record(len(seen) + 1, *_write_row(r, str(out), graded))
+                    seen.append(r.id)
         except KeyboardInterrupt as stop:
             raise interrupted(stop) from None
     else:

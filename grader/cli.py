@@ -925,6 +925,7 @@ def batch(
         read_rows,
         renamed,
         run_batch,
+        stop_deferred,
         write_summary,
         writing_to,
     )
@@ -972,11 +973,15 @@ def batch(
             waiting = {p.id for p in stop.waiting}
             write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
             earlier = f" ({stop.kept} more kept from an earlier run)" if stop.kept else ""
+            rest = (
+                "run the same command again to grade the rest"
+                if waiting
+                else "none was left to grade"
+            )
             _fail(
                 f"interrupted: graded {stop.done} of the {quantity(stop.total, 'answer')} left to "
                 f"grade{earlier}; {stop.done + stop.kept} of {len(rows)} have a report in {out}, "
-                f"summarised so far in {out / 'summary.md'}; run the same command again to grade the "
-                "rest",
+                f"summarised so far in {out / 'summary.md'}; {rest}",
                 stop.exit_code,
             )
         except (
@@ -992,7 +997,8 @@ def batch(
         problems += done.problems
         for p in sorted(problems, key=lambda p: p.line):
             typer.echo(f"{p.where}: {p.id or '-'}: {p.reason}", err=True)
-        reports = write_summary(out, problems, ids, given)
+        with stop_deferred():  # a Ctrl+C now waits for the summary of what was graded
+            reports = write_summary(out, problems, ids, given)
         if not reports:
             _fail(
                 f"no answer was graded ({len(problems)} not graded: see above)"

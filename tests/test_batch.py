@@ -5,6 +5,7 @@ import contextlib
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -578,18 +579,18 @@ def test_one_question_typed_with_another_full_stop_or_capitals_is_one_cohort(tmp
 
 def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, monkeypatch, grader):
     rows, _ = read_rows(_cohort(tmp_path))
-    report = grader.grade(WEAK.read_text(), "video_recommendation").to_json()
+    graded_report = grader.grade(WEAK.read_text(), "video_recommendation")
+    report = graded_report.to_json()
     graded = []
 
-    def grade_row(row, out):
+    def grade(row):
         if len(graded) == 2:
             raise KeyboardInterrupt
-        (tmp_path / "out" / "reports" / f"{row.id}.json").write_text(report)
         graded.append(row.id)
-        return row.id, None
+        return graded_report
 
     monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
-    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    monkeypatch.setattr(batch, "_graded", grade)
     with pytest.raises(batch.BatchInterrupted) as stop:
         batch.run_batch(rows, tmp_path / "out")
     assert (stop.value.done, stop.value.total) == (2, 3)
@@ -608,22 +609,46 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_it_graded_and_says_so(tmp_path, mo
     assert (outcome.graded, outcome.changed, outcome.kept) == (1, 0, 2)
 
 
+def test_a_ctrl_c_while_a_row_is_written_waits_until_it_is_recorded(tmp_path, monkeypatch, grader):
+    """Ctrl+C pressed while a graded row's report and sheet were written had left the report on
+    disk, unrecorded, and the summary called it "not graded yet": the row is finished first."""
+    rows, _ = read_rows(_cohort(tmp_path))
+    report = grader.grade(WEAK.read_text(), "video_recommendation")
+    sheet = batch.write_sheet
+
+    def write_sheet(out, row, graded, kb):
+        path = sheet(out, row, graded, kb)
+        os.kill(os.getpid(), signal.SIGINT)  # pressed as the first row's sheet is written
+        return path
+
+    monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
+    monkeypatch.setattr(batch, "_graded", lambda row: report)
+    monkeypatch.setattr(batch, "write_sheet", write_sheet)
+    with pytest.raises(batch.BatchInterrupted) as stop:
+        batch.run_batch(rows, tmp_path / "out")
+    assert (stop.value.done, stop.value.total) == (1, 3)
+    written = sorted(p.stem for p in (tmp_path / "out" / "reports").glob("*.json"))
+    manifest = json.loads((tmp_path / "out" / batch.MANIFEST).read_text())["inputs"]
+    assert written == sorted(manifest) == ["alice"]
+    assert (tmp_path / "out" / "sheets" / "alice.md").is_file()
+    assert [p.id for p in stop.value.waiting] == ["bob", "erin"]
+
+
 def test_a_stopped_rerun_counts_the_reports_it_kept_apart_from_those_it_graded(
     tmp_path, monkeypatch, grader
 ):
     """Stopped again, a rerun had said "0 of 1 answers graded and kept" while three reports
     were kept: the ones kept from the run before are counted on their own."""
     rows, _ = read_rows(_cohort(tmp_path))
-    report = grader.grade(WEAK.read_text(), "video_recommendation").to_json()
+    report = grader.grade(WEAK.read_text(), "video_recommendation")
 
-    def grade_row(row, out):
+    def grade(row):
         if row.id == "erin":
             raise KeyboardInterrupt
-        (tmp_path / "out" / "reports" / f"{row.id}.json").write_text(report)
-        return row.id, None
+        return report
 
     monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
-    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    monkeypatch.setattr(batch, "_graded", grade)
     with pytest.raises(batch.BatchInterrupted) as first:
         batch.run_batch(rows, tmp_path / "out")
     assert (first.value.done, first.value.total, first.value.kept) == (2, 3, 0)
@@ -632,18 +657,19 @@ def test_a_stopped_rerun_counts_the_reports_it_kept_apart_from_those_it_graded(
     assert (again.value.done, again.value.total, again.value.kept) == (0, 1, 2)
 
 
-def test_a_stopped_batch_lists_the_rows_that_failed_in_it(tmp_path, monkeypatch):
+def test_a_stopped_batch_lists_the_rows_that_failed_in_it(tmp_path, monkeypatch, grader):
     """A summary written after Ctrl+C had dropped a row that failed during the run: it was in
     neither the graded rows nor those still to grade."""
     rows, _ = read_rows(_cohort(tmp_path))
+    report = grader.grade(WEAK.read_text(), "video_recommendation")
 
-    def grade_row(row, out):
+    def grade(row):
         if row.id == "erin":
             raise KeyboardInterrupt
-        return row.id, "the answer is in French" if row.id == "bob" else None
+        return "the answer is in French" if row.id == "bob" else report
 
     monkeypatch.setattr(batch, "_init_worker", lambda *a, **k: None)
-    monkeypatch.setattr(batch, "_grade_row", grade_row)
+    monkeypatch.setattr(batch, "_graded", grade)
     with pytest.raises(batch.BatchInterrupted) as stop:
         batch.run_batch(rows, tmp_path / "out")
     assert [(p.id, p.reason) for p in stop.value.failed] == [("bob", "the answer is in French")]
