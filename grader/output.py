@@ -131,6 +131,7 @@ def _kept(target: Path) -> str | None:
 # interviewer sheet; JSON ones are read (`_ours_json`)
 _OUR_OPENINGS = ("# ML system design grade", "# Interviewer sheet")
 _OUR_TEXT_TITLE = "ML system design grade"
+_OUR_FORMATS = "mlsd-grader-"  # the `format` of a JSON document mlsd writes (a history export)
 _OURS_MAX_BYTES = 64 * 2**20  # no report, sheet, transcript or export of ours is this large
 
 
@@ -157,9 +158,8 @@ def _replaceable(target: Path, size: int) -> bool:
 
 def _ours_json(text: str) -> bool:
     """Whether JSON text is a report (`schema_version`), a transcript of `mlsd transcribe`
-    (segments and the model that heard them) or an export of `mlsd history export`."""
-    from grader.practice.history import EXPORT_FORMAT
-
+    (segments and the model that heard them) or an export of `mlsd history export` (its format
+    named `mlsd-grader-history/N`)."""
     try:
         doc = json.loads(text)
     except ValueError:
@@ -168,7 +168,7 @@ def _ours_json(text: str) -> bool:
         return False
     return (
         "schema_version" in doc
-        or doc.get("format") == EXPORT_FORMAT
+        or str(doc.get("format", "")).startswith(_OUR_FORMATS)
         or {"segments", "model", "text"} <= doc.keys()
     )
 
