@@ -598,18 +598,18 @@ def _index_ready() -> None:
         release_default_embedder()
 
 
-_HELD = threading.Event()  # set while `_sigint_ignored` holds Ctrl+C (and so SIGTERM) off
+_HELD = threading.Event()  # set while `_sigint_held` holds Ctrl+C (and so SIGTERM) off
 _PENDING = threading.Event()  # a SIGTERM came while held: a service manager sends it only once
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl+C in this process for a moment (the main thread only can): a worker process
-    started meanwhile inherits it, and a Ctrl+C while it starts prints no traceback."""
+def _sigint_held(handler) -> Iterator[None]:
+    """Ctrl+C taken by `handler` in this process for a moment (the main thread only can), and a
+    SIGTERM meanwhile kept for after (`_stop_pending`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    before = signal.signal(signal.SIGINT, handler)
     _PENDING.clear()
     _HELD.set()
     try:
@@ -617,6 +617,12 @@ def _sigint_ignored() -> Iterator[None]:
     finally:
         _HELD.clear()
         signal.signal(signal.SIGINT, before)
+
+
+def _sigint_ignored() -> contextlib.AbstractContextManager[None]:
+    """Ignore Ctrl+C in this process for a moment: a worker process started meanwhile inherits
+    it, and a Ctrl+C while it starts prints no traceback."""
+    return _sigint_held(signal.SIG_IGN)
 
 
 @contextlib.contextmanager
@@ -625,18 +631,9 @@ def stop_deferred() -> Iterator[None]:
     (a row's report, its sheet and its line in the manifest; the summary) is finished first, so
     that the files on disk and what the summary says of them agree (a report written and not
     recorded had been summarised as "not graded yet")."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     asked: list[int] = []
-    before = signal.signal(signal.SIGINT, lambda signum, _frame: asked.append(signum))
-    _PENDING.clear()
-    _HELD.set()
-    try:
+    with _sigint_held(lambda signum, _frame: asked.append(signum)):
         yield
-    finally:
-        _HELD.clear()
-        signal.signal(signal.SIGINT, before)
     if _stop_pending():
         raise Terminated
     if asked:

@@ -1020,6 +1020,17 @@ def test_a_sigterm_while_ctrl_c_is_held_off_is_kept_for_after(monkeypatch):
         assert batch._stop_pending() and not batch._stop_pending()  # taken up once
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGTERM)  # not held: Ctrl+C's KeyboardInterrupt
+        # deferred, not ignored: each stops the batch once what is being written is written
+        for sent, stopped in (
+            (signal.SIGTERM, batch.Terminated),
+            (signal.SIGINT, KeyboardInterrupt),
+        ):
+            written = []
+            with pytest.raises(stopped):
+                with batch.stop_deferred():
+                    os.kill(os.getpid(), sent)
+                    written.append("report")
+            assert written == ["report"] and not batch._stop_pending()
 
 
 @pytest.mark.slow
