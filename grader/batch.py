@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import hashlib
 import io
 import itertools
@@ -503,9 +504,11 @@ def _csv_records(source: Path) -> Iterator[tuple[int, dict | str]]:
         reader = csv.DictReader(lines, delimiter=delimiter)
         columns = {k.strip().lower() for k in reader.fieldnames or () if k}
         if not columns & {"answer", "path"}:
+            near = difflib.get_close_matches("answer", sorted(columns), n=1, cutoff=0.6)
             raise InputError(
                 f"{source}: the CSV needs an 'answer' (the text) or 'path' column; its columns are "
                 + (", ".join(sorted(columns)) or "none")
+                + (f" (is '{near[0]}' meant as 'answer'?)" if near else "")
             )
         while True:
             lines.start = 0

@@ -391,6 +391,12 @@ def test_a_batch_that_grades_nothing_fails_with_one_line(tmp_path, real_index_di
     proc = _batch(table, tmp_path / "out", real_index_dir, "-q", "video_recommendation")
     assert proc.returncode == 2 and "'answer' (the text) or 'path' column" in proc.stderr
     assert "name, text" in proc.stderr and "Traceback" not in proc.stderr
+    assert "meant as 'answer'" not in proc.stderr  # "text" is no slip for it
+    table.write_text("id,answr\nann,We retrain weekly.\n")
+    with pytest.raises(
+        batch.InputError, match="its columns are answr, id \\(is 'answr' meant as 'answer'\\?\\)"
+    ):
+        read_rows(table)
     table.write_text("id,question,answer\n")  # the header alone: nothing "above" to see
     proc = _batch(table, tmp_path / "out", real_index_dir)
     assert (

@@ -113,7 +113,8 @@ def test_case_with_unknown_component_is_rejected(kb_copy):
     _edit(path, "- id: baseline", "- id: baseline_model")
     with pytest.raises(
         KnowledgeBaseError,
-        match="eta_prediction.md: field 'components': unknown concept id 'baseline_model'",
+        match="eta_prediction.md: field 'components': unknown concept id 'baseline_model'; "
+        "did you mean baseline[,?]",  # the slip's near concept ids, as for case ids
     ):
         load_kb(kb_copy)
 

@@ -115,7 +115,7 @@ def test_case_check_lists_every_problem_of_a_case_at_once(tmp_path):
     assert len(lines) == 5, lines
     assert f"'components.1.severity' ({comps[1]['id']}): Input should be" in lines[1]
     assert lines[3].endswith(f"both expected and not_applicable: {comps[0]['id']}")
-    assert lines[4].endswith("unknown concept id 'label_dely'")
+    assert lines[4].endswith("unknown concept id 'label_dely'; did you mean label_delay, labels?")
     # a key given twice: YAML keeps the second in silence; the check names the line
     text = path.read_text()
     twice = text.replace("  severity: critical\n", "  severity: critical\n  severity: nice\n", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -673,13 +674,19 @@ def _check_links(kb_root: Path, steps: dict, concepts: dict, cases: dict, paths:
     for concept in concepts.values():
         path = paths.get(f"concept:{concept.id}", kb_root / note_path("concept", concept.id))
         for name in (n for c in concept.challenges for n in c.needs if n not in concepts):
-            raise KnowledgeBaseError(f"{path}: field 'challenges': unknown concept id '{name}'")
+            raise KnowledgeBaseError(f"{path}: field 'challenges': {_unknown(name, concepts)}")
         for name in (n for q in concept.follow_ups for n in q.about if n not in concepts):
-            raise KnowledgeBaseError(f"{path}: field 'follow_ups': unknown concept id '{name}'")
+            raise KnowledgeBaseError(f"{path}: field 'follow_ups': {_unknown(name, concepts)}")
     for key, path in paths.items():
         kind, _, note_id = key.partition(":")
         if kind == "reference" and note_id not in concepts:
             raise KnowledgeBaseError(f"{path}: references for '{note_id}', which is no concept")
+
+
+def _unknown(name: str, concepts: Collection[str]) -> str:
+    """An id that names no concept, said with the concept ids it may be a slip for."""
+    near = difflib.get_close_matches(name, sorted(concepts), n=3, cutoff=0.6)
+    return f"unknown concept id '{name}'" + (f"; did you mean {', '.join(near)}?" if near else "")
 
 
 def check_case(case: Case, concepts: dict, path: Path) -> None:
@@ -693,7 +700,7 @@ def _link_problems(ids: list[str], not_applicable: list[str], concepts: dict) ->
     """What is wrong with a case's links: a component that is no known concept, a framework step
     with no component."""
     problems = [
-        f"field 'components': unknown concept id '{name}'"
+        f"field 'components': {_unknown(name, concepts)}"
         for name in dict.fromkeys(ids + not_applicable)
         if name not in concepts
     ]
