@@ -878,7 +878,7 @@ def follow_ups(
     the case a typed question was graded with (`near_case`), against which text from another
     product is told apart (`elsewhere`). `fit`: what questions must fit (`fit_asked`: none about
     live requests to a system that scores in batch, none about people, nor privacy at all, where
-    none are named). `answer`: the text that settles gap questions (`gap_follow_up`). `first`
+    none are named). `answer`: the text that settles gap and probe questions (`settled_by`). `first`
     (challenges of choices
     the answer made, `challenges.find_challenges`) lead the list, and their components ask
     nothing else."""
