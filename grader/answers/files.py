@@ -402,9 +402,7 @@ def _from_text(
     if cues:
         return _from_timed_lines(cues, name, suffix, candidate, shown)
     if candidate:
-        raise InputError(
-            f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found"
-        )
+        raise tr.no_speakers(name, candidate)
     return AnswerInput.from_text(
         text, name=shown, fmt="md" if suffix in MARKDOWN_SUFFIXES else "txt"
     )

@@ -829,9 +829,7 @@ def _build(
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
     else:
         if candidate:
-            raise InputError(
-                f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found"
-            )
+            raise no_speakers(name, candidate)
         chosen, is_cand = None, [True] * len(turns)
     graded = list(blank(text))
     for t, cand in zip(turns, is_cand):
@@ -910,6 +908,15 @@ def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[Timed
             )
         out.append(TimedSegment(t.time, max(t.time, end), t.start, t.end, t.speaker, cand))
     return tuple(out)
+
+
+def no_speakers(name: str, candidate: str) -> InputError:
+    """The error for a candidate named in a text with no speaker labels: all of it is one
+    person's answer, graded as such when no candidate is named."""
+    return InputError(
+        f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found; the whole "
+        "text is one person's answer, graded as such when no candidate is named"
+    )
 
 
 def from_speaker_text(
