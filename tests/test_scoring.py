@@ -751,10 +751,10 @@ def test_the_quantity_prefilter_never_hides_a_quantity():
         "RETRAIN WEEKLY", "Biweekly refresh", "annually", "p99 under 50 ms", "PSI > .2",
         "\u0663 days of data", "10k QPS", "retrain regularly", "a daily job", "no figures here",
         "the ranker, nightly", "80/20 split", "ship it", "RETRAIN EVERY MONTH", "once a week",
-        "each of the models", "every model",
+        "each of the models", "every model", "reach every teacher each week",
     ]  # fmt: skip
     assert [states_quantity(t) for t in texts] == [bool(QUANTITY.search(t)) for t in texts]
-    assert sum(map(states_quantity, texts)) == 12
+    assert sum(map(states_quantity, texts)) == 13
 
 
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():

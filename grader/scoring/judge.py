@@ -230,10 +230,10 @@ QUANTITY = re.compile(
     r"|season)\b",
     re.IGNORECASE,
 )
-# every `QUANTITY` holds a digit or is a cadence, and a cadence ends in "ly" or says "every",
-# "each", "once" or "twice": a text with none cannot state one, and is not searched (half the
-# units of a 1,500-word answer)
-_MAY_QUANTIFY = re.compile(r"\d|ly|every|each|once|twice", re.IGNORECASE)
+# every `QUANTITY` holds a digit or is a cadence, and a cadence ends in "ly" or opens on the word
+# "every", "each", "once" or "twice" ("reach" and "everyone" are not searched): a text with none
+# cannot state one, and is not searched (half the units of a 1,500-word answer)
+_MAY_QUANTIFY = re.compile(r"\d|ly|\b(?:every|each|once|twice)\b", re.IGNORECASE)
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
 

@@ -719,7 +719,7 @@ def gap_follow_up(
     fits = fits or list(range(len(ups)))
     first = 0 if r.status == "missing" else 1
     order = [k for k in fits if k >= first] + [k for k in fits if k < first]
-    said = _GLUED_UNIT.sub(" ", answer)  # read once for every question
+    said = _figures_apart(answer)
     open_ = [k for k in order if not _settles(concept.settled_by(ups[k]), said)]
     if not open_:
         return None
@@ -734,6 +734,13 @@ def gap_follow_up(
 
 
 _GLUED_UNIT = re.compile(r"(?<=\d)(?=[A-Za-z])")  # "100ms", "24h": a figure and its unit
+
+
+@functools.lru_cache(maxsize=4)
+def _figures_apart(answer: str) -> str:
+    """The answer with each figure's glued unit read apart (`_GLUED_UNIT`), as `_settles` reads
+    it: made once per answer, not once for each component's gap or probe question."""
+    return _GLUED_UNIT.sub(" ", answer)
 
 
 def _settles(words: Sequence[str], said: str) -> bool:
@@ -792,7 +799,7 @@ def probe_follow_up(
     if not found:
         return None
     said = _said(r)
-    whole = _GLUED_UNIT.sub(" ", answer)
+    whole = _figures_apart(answer)
     avoid = set(avoid)
     first = basic_questions(kb, r.id, kinds, fit, case)
     deeper = [
