@@ -257,9 +257,12 @@ def test_a_topic_named_but_not_explained_is_probed_in_the_candidates_words(kb):
     assert_quotes_the_answer(f, answer)
     ups = kb.concepts["model_choice"].questions(case.systems)
     assert f.question.removeprefix(f'You said: "{f.quote}". ') in ups[1:]
-    # a topic not named at all gets the basic gap question
+    # its reason says the topic was named, not that the answer never spoke of it
+    assert "is missing (30/100), named but not explained, and critical" in f.why
+    # a topic not named at all gets the basic gap question, and no such words
     (g,) = follow_ups(kb, [named.model_copy(update={"level": 0, "mention": None})], case)
     assert g.kind == "gap" and g.question == ups[0]
+    assert "named" not in g.why and "is missing (30/100) and critical" in g.why
 
 
 def test_a_passage_that_names_several_topics_is_probed_once(kb):

@@ -206,12 +206,22 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
         return document
     text, note = decoded(data, name)
     answer = _from_text(as_seen(text), name, suffix, candidate)
-    if note:
-        answer = dataclasses.replace(answer, notes=(note, *answer.notes))
+    # a ".pdf" holding text (a download cut short, a file renamed) is read as the text it holds,
+    # said, so that a 3-word "answer" scored 0 is not taken for the document's grade
+    mislabelled = _NOT_DOCUMENT.get(suffix.lower())
+    notes = [n for n in (note, mislabelled and mislabelled.replace("{name}", name)) if n]
+    if notes:
+        answer = dataclasses.replace(answer, notes=(*notes, *answer.notes))
     # (a transcript's JSON may escape a lone surrogate, which no UTF-8 file holds: not as sent)
     if answer.text.encode("utf-8", "surrogatepass") == data:
         answer = dataclasses.replace(answer, as_sent=True)
     return answer
+
+
+_NOT_DOCUMENT = {
+    ".pdf": "{name} holds no PDF document: it was read as plain text",
+    ".docx": "{name} holds no Word document: it was read as plain text",
+}
 
 
 def _candidates_words(heard: Sequence[Heard], answer: AnswerInput) -> list[Heard]:

@@ -628,7 +628,11 @@ def _cues(kb: KnowledgeBase, case: Case | None, component_id: str) -> list[str]:
 
 # -- the questions ---------------------------------------------------------------------------------
 def _why(r: ComponentResult, where: str | None, probe: bool) -> str:
-    why = f"{r.title} is {r.status} ({r.score}/100) and {SEVERITY_LABEL[r.severity]}" + (
+    """Why a follow-up is asked. A missing component named without being explained says so: a
+    probe quoting where it is named under "... is missing" read as a contradiction ("You said:
+    'Logistic regression for interpretability' ... Explainability is missing")."""
+    named = ", named but not explained," if r.status == "missing" and r.level == 1 else ""
+    why = f"{r.title} is {r.status} ({r.score}/100){named} and {SEVERITY_LABEL[r.severity]}" + (
         f" for {where}" if where else ""
     )
     return why + ("; presses on what the candidate said" if probe else "")
