@@ -58,6 +58,7 @@ eval: index
 	$(PY) -m evals.blind --set dev4
 	$(PY) -m evals.blind
 	$(PY) -m evals.kinds
+	$(PY) -m evals.siblings
 
 # LLM-mode evals: needs an LLM configured by MLSD_LLM* variables or ARGS="--llm ... --model ... --base-url ...".
 eval-llm: index

@@ -3,6 +3,7 @@ judged off-topic against one case it is only near, and kept as typed in reports 
 
 import pytest
 
+from grader.batch import flag_list
 from grader.practice.history import History
 from grader.scoring import probes
 from tests.conftest import EXAMPLES
@@ -618,3 +619,66 @@ def test_a_question_of_another_kind_than_its_nearest_case_names_what_informed_it
     titles = [grader.kb.cases[c].title for c in q.informed_by]
     assert warning.endswith(f"informed by {' and '.join(titles)}"), warning
     assert f"informed by: {q.informed_by[0].replace('_', ' ')}" in rubric_line(report)
+
+
+DOCKS = (
+    "Design a system that predicts, every 15 minutes, which docking stations of a city bike-share "
+    "network will be completely empty or completely full within the next two hours, so the "
+    "operations team can dispatch rebalancing vans."
+)
+DOCKS_ANSWER = """## Framing
+Every 15 minutes we score each docking station for two events over the next two hours: it runs completely empty, or it runs completely full. Two binary classifiers (or one model with two heads) output probabilities, and the dispatch planner turns them into van routes for rebalancing.
+
+## Data and labels
+Trip logs give pickups and drop-offs per station; the dock status feed gives bikes and free docks each minute. A label is positive when the station shows zero bikes (or zero free docks) for five minutes or more inside the two-hour window.
+
+## Features
+Current fill level, net flow over the last 15/60 minutes, the same hour last week, weather forecast, events nearby, and the fill of neighbouring stations.
+
+## Model and evaluation
+Gradient-boosted trees. Offline: PR-AUC per event on a time split, and the share of stockout minutes the plan would have prevented. Online: a two-week test in half the city measuring minutes stations spend empty or full.
+
+## Serving and monitoring
+A batch job every 15 minutes writes scores to the planner. We track calibration weekly and retrain monthly."""
+# another system of the same product, in its words: what a candidate who misread the question writes
+DESTINATIONS_ANSWER = """## Goal
+When a rider unlocks a bike, the app suggests three places they may want to ride to, so that trips feel easier and riders come back more often. Success is the share of trips that end at a suggested place and the number of weekly active riders.
+
+## Data
+Past trips per rider (start, end, time of day), saved places, points of interest near each station, and the rider's app taps on earlier suggestions.
+
+## Model
+Candidate places come from the rider's own history and from popular ends of trips starting at this station at this hour. A ranking model (gradient-boosted trees with a pairwise loss) orders them using rider history, distance, time of day and weather. New riders see the most popular ends of trips from their station.
+
+## Evaluation
+Offline: recall@3 and NDCG on last month's trips. Online: an A/B test on the share of trips ending at a suggestion, with ride counts as a guardrail.
+
+## Serving
+The ranking runs when the bike is unlocked and must answer within 100 ms. We log what was shown and tapped to retrain the ranker every week."""
+
+
+def _another_system(report) -> bool:
+    return any("may design another system" in w for w in report.warnings)
+
+
+def test_an_answer_designing_another_system_of_the_same_product_is_said_to(grader):
+    """A destination recommender for riders, given for the dock question in its domain's words,
+    reads on topic (nothing scaled) but none of its passages reads close to the question and it
+    says few of the question's words: the report says to check it. The answer to the question is
+    not told so, nor is an answer to another product (scaled as off topic instead)."""
+    honest, misread = (grader.grade(a, DOCKS) for a in (DOCKS_ANSWER, DESTINATIONS_ANSWER))
+    assert not _scaled(misread) and _another_system(misread)
+    assert not _scaled(honest) and not _another_system(honest)
+    assert "another system?" in flag_list(misread) and "another system?" not in flag_list(honest)
+    assert not _another_system(grader.grade(FRAUD, NOTIFICATIONS))  # scaled, said once
+    # a question naming no subject judges nothing ("Design an ML system")
+    assert not _another_system(grader.grade(DESTINATIONS_ANSWER, "Design an ML system"))
+
+
+def test_a_questions_own_words_are_weighed_by_how_rare_they_are(grader):
+    rel = grader.relevance
+    said = ["stations run empty or full", "rebalancing vans"]
+    rare = rel.asked_words(DOCKS, said)
+    common = rel.asked_words(DOCKS, ["design a system that predicts for the network team"])
+    assert 0.3 < rare < 1.0 and common < rare  # "empty", "full", "rebalancing" weigh more
+    assert rel.asked_words(DOCKS, [DOCKS]) == 1.0 and rel.asked_words(DOCKS, []) == 0.0

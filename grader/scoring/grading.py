@@ -524,7 +524,7 @@ class Grader:
         )
         self.domain = domain_vocabulary(self._paragraphs)
         self._cue_weights: dict[tuple[str, str], Columns] = {}
-        self.relevance = Relevance(kb, index, self.cal)
+        self.relevance = Relevance(kb, index, self.cal, self._paragraphs)
         self.advisor = Advisor(kb, index, self.component_cues)
         # the framework's step titles, which section headings are read against, embed on another
         # thread while the first answer is read and split
@@ -1257,6 +1257,8 @@ class Grader:
             if judge_topic
             else 1.0
         )
+        if judge_topic and relevance >= 1.0 and words >= SHORT_ANSWER_WORDS:
+            self.relevance.another_system(rubric, on_topic, counted, warnings)
         rubric = dataclasses.replace(
             rubric, question=rubric.question.model_copy(update={"relevance": round(relevance, 2)})
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Sequence
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -21,6 +23,13 @@ TOPIC_MIN_WORDS = 50  # ... from this many words, and only for reading as anothe
 # an answer whose words lead every other case's by this much (idf-weighted) is about the asked
 # case: being closer to another case's prompt costs it nothing (`Relevance.factor`)
 CASE_WORDS_LEAD = 8.0
+# An answer long enough to have a topic, none of whose passages reads this close to the question asked
+# and that says under ASKED_WORDS of the question's own words (weighed by how rare each is in the
+# knowledge base's design notes), may design another system of the same product: a destination
+# recommender for riders given for "which docking stations will be empty or full", in the
+# question's domain words, read 1.0 on topic (`Relevance.another_system`)
+ASKED_PASSAGE = 0.5
+ASKED_WORDS = 0.3
 # a scale factor is applied as it is shown ("scaled by 0.49"): at three digits, 0.996 scaled an
 # answer with a warning that read "scaled by 1.00" ("cut to 100%" in the app)
 FACTOR_DIGITS = 2
@@ -43,10 +52,66 @@ def names_a_subject(question: str) -> bool:
 class Relevance:
     """Judges an answer's topic against the question asked, over the bank's case vectors."""
 
-    def __init__(self, kb: KnowledgeBase, index: KnowledgeIndex, cal: Calibration):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index: KnowledgeIndex,
+        cal: Calibration,
+        paragraphs: Sequence[str] = (),
+    ):
         self.kb = kb
         self.index = index
         self.cal = cal
+        self.paragraphs = paragraphs  # the design notes' paragraphs: how rare each word is
+
+    @functools.cached_property
+    def _rarity(self) -> tuple[Counter, int]:
+        """In how many of the design notes' paragraphs each (stemmed) word stands, and how many
+        paragraphs there are."""
+        return Counter(t for p in self.paragraphs for t in terms(p)), len(self.paragraphs)
+
+    def asked_words(self, question: str, said: Iterable[str]) -> float:
+        """The share of a question's own words that the answer says (`said`: the texts counted),
+        each weighed by how rare it is in the design notes (idf): "empty", "full" and
+        "rebalancing" say what a dock question asks more than "design" and "system" do."""
+        asked = terms(question)
+        if not asked:
+            return 1.0
+        df, n = self._rarity
+        weight = {t: math.log((n + 1) / (df[t] + 1)) for t in asked}
+        total = sum(weight.values())
+        heard = frozenset(t for text in said for t in terms(text))
+        return sum(w for t, w in weight.items() if t in heard) / total if total else 1.0
+
+    def another_system(
+        self, rubric: Rubric, unit_vecs: np.ndarray, counted: Sequence[str], warnings: list[str]
+    ) -> bool:
+        """Whether an answer on the asked question's topic may design another system of its
+        product: no passage reads ASKED_PASSAGE close to the question (a typed question's own
+        vector; a bank case's prompt, title or aliases) and it says under ASKED_WORDS of the
+        question's words (`asked_words`). Said in a warning; no score is scaled, as the product
+        is the one asked. A question that names no subject is not judged."""
+        if rubric.question_vector is not None:
+            question = rubric.question.asked or rubric.question.title
+            side = rubric.question_vector[None, :]
+        elif rubric.case is not None:
+            question, side = rubric.case.prompt, self.index.case_vectors().get(rubric.case.id)
+        else:
+            return False
+        if side is None or not len(side) or not len(unit_vecs) or not names_a_subject(question):
+            return False
+        closest = float(cosines(side, unit_vecs).max())
+        if closest >= ASKED_PASSAGE:
+            return False
+        share = self.asked_words(question, counted)
+        if share >= ASKED_WORDS:
+            return False
+        warnings.append(
+            "the answer may design another system than the one asked: none of its passages reads "
+            f"close to the question ({closest:.2f} at most) and it says few of the question's own "
+            f"words ({share:.0%} by weight); check that it answers this question"
+        )
+        return True
 
     def reach(self, vector: np.ndarray) -> float:
         """How much a text (its vector) reads like the bank's questions at all: the mean over the
