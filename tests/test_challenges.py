@@ -191,3 +191,21 @@ def test_a_challenged_choice_is_no_strength(grader):
     assert not any("random 20% split" in s for s in report.strengths), report.strengths
     assert report.strengths  # the rest of what it did well is still said
     assert any("random 20% split" in s for s in Advisor.strengths(report.components))
+
+
+def test_a_recent_training_window_is_no_split_by_time(kb):
+    """ "the last year" said of the data trained on says nothing of how it is split: k-fold tuning
+    on it is still challenged (an interviewer's cohort: a time-ordered dock forecast tuned with
+    cross-validation went unasked); said of the period tested or held out, it is the catch known."""
+    challenge = kb.concepts["offline_metrics"].challenges[0]
+    for naive in (
+        "I'd train on the last year of data and tune hyperparameters with cross-validation.",
+        "Train on the last 6 months with a random 80/20 split.",
+    ):
+        assert challenge.finds(naive), naive
+    for aware in (
+        "We use 5-fold cross-validation for tuning and test on the last two weeks.",
+        "Random 80/20 split, holding out the last month as a final check.",
+        "The last 3 months are the test set; within training we use 5-fold CV.",
+    ):
+        assert challenge.finds(aware) is None, aware
