@@ -78,7 +78,9 @@ class Relevance:
         if not asked:
             return 1.0
         df, n = self._rarity
-        weight = {t: math.log((n + 1) / (df[t] + 1)) for t in asked}
+        # summed in the words' order, not a set's (which moves with the hash seed): the same
+        # share, to the last bit, in every process
+        weight = {t: math.log((n + 1) / (df[t] + 1)) for t in sorted(asked)}
         total = sum(weight.values())
         heard = frozenset(t for text in said for t in terms(text))
         return sum(w for t, w in weight.items() if t in heard) / total if total else 1.0
