@@ -1020,7 +1020,7 @@ def flag_list(r: GradeReport) -> list[str]:
 # (flag, the words of the report's warning that raise it, what it means in a summary's legend)
 FLAGS = [
     ("off topic", "scores were scaled", "read as answering another question: scores scaled down"),
-    ("another system?", "may design another system", "no passage reads close to the question, and few of its words are said: check it answers this question"),
+    ("another system?", "may design another system", "no passage restates what the question asks for, and few of its words are used: check that it answers this question"),
     ("short", "the answer is short", f"under {SHORT_ANSWER_WORDS} words"),
     ("unrelated text", "read as unrelated to ML system design", "prose about other things, not counted"),
     ("buzzword lists", "read as lists of buzzwords", "lists naming topics, not counted"),

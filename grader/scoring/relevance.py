@@ -108,10 +108,11 @@ class Relevance:
         share = self.asked_words(question, counted)
         if share >= ASKED_WORDS:
             return False
-        warnings.append(
-            "the answer may design another system than the one asked: none of its passages reads "
-            f"close to the question ({closest:.2f} at most) and it says few of the question's own "
-            f"words ({share:.0%} by weight); check that it answers this question"
+        warnings.append(  # in an interviewer's words first, the figures after
+            "the answer may design another system than the one asked: no passage of it restates "
+            "what the question asks for, and it uses few of the question's words; check that it "
+            "answers this question before comparing its score (closest passage "
+            f"{closest:.2f} of 1; {share:.0%} of the question's words, rarer ones weighing more)"
         )
         return True
 
