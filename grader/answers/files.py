@@ -208,8 +208,9 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     answer = _from_text(as_seen(text), name, suffix, candidate)
     # a ".pdf" holding text (a download cut short, a file renamed) is read as the text it holds,
     # said, so that a 3-word "answer" scored 0 is not taken for the document's grade
-    mislabelled = _NOT_DOCUMENT.get(suffix.lower())
-    notes = [n for n in (note, mislabelled and mislabelled.replace("{name}", name)) if n]
+    kind = _DOCUMENT_KINDS.get(suffix.lower())
+    mislabelled = f"{name} holds no {kind} document: it was read as plain text" if kind else None
+    notes = [n for n in (note, mislabelled) if n]
     if notes:
         answer = dataclasses.replace(answer, notes=(*notes, *answer.notes))
     # (a transcript's JSON may escape a lone surrogate, which no UTF-8 file holds: not as sent)
@@ -218,10 +219,7 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return answer
 
 
-_NOT_DOCUMENT = {
-    ".pdf": "{name} holds no PDF document: it was read as plain text",
-    ".docx": "{name} holds no Word document: it was read as plain text",
-}
+_DOCUMENT_KINDS = {".pdf": "PDF", ".docx": "Word"}  # names a text file may carry by mistake
 
 
 def _candidates_words(heard: Sequence[Heard], answer: AnswerInput) -> list[Heard]:
