@@ -1017,6 +1017,21 @@ def flag_list(r: GradeReport) -> list[str]:
     return [name for name, mark, _ in FLAGS if mark in said]
 
 
+def score_checks(r: GradeReport) -> list[str]:
+    """The flags that question the score itself (`flag_list` less `ABOUT_THE_READING`): what an
+    interviewer should check before comparing it with another candidate's."""
+    return [name for name in flag_list(r) if name not in ABOUT_THE_READING]
+
+
+def checks_score(warning: str) -> bool:
+    """Whether a report's warning raises one of `score_checks`' flags."""
+    return any(mark in warning for name, mark, _ in FLAGS if name not in ABOUT_THE_READING)
+
+
+# flags that say how the answer was read, not that its score needs checking: every typed question
+# far from the bank is graded with the framework rubric, and a transcript is graded as well as text
+ABOUT_THE_READING = frozenset({"framework rubric", "transcript", "read as Windows-1252"})
+
 # (flag, the words of the report's warning that raise it, what it means in a summary's legend)
 FLAGS = [
     ("off topic", "scores were scaled", "read as answering another question: scores scaled down"),

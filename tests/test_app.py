@@ -152,6 +152,8 @@ def test_practise_grades_shows_the_report_and_saves_the_attempt(history, kb, wea
     assert (
         at.metric[0].label == "Overall score" and at.metric[0].value == f"{weak.overall_score}/100"
     )
+    # what to check before comparing the score is marked on it (the weak answer makes claims)
+    assert at.metric[0].proto.delta == "check: claims"
     callouts = [e.value for e in at.error]  # one box names them all; why each matters is folded
     missed = [weak.component(c).title for c in weak.missed_critical]
     assert len(callouts) == 1 and f"Missed critical components ({len(missed)})" in callouts[0]
@@ -479,6 +481,8 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
         strong.overall_score,
         weak.overall_score,
     ]
+    # what to check before comparing a score is said beside it, as each report warns
+    assert list(listing["check"]) == ["", "claims"]
     assert at.get("vega_lite_chart")  # progress per step
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     # the legend reads the overall, then the steps in the framework's order
@@ -730,7 +734,24 @@ def test_an_interviewer_sheet_is_named_for_its_candidate(weak, weak_answer):
     assert sheet.proto.expanded
 
     assert sheet_name(weak) == "sheet-" + download_name(weak).removeprefix("grade-")
+    # two candidates with the same score on one question get two file names
+    other = weak_answer + "\nAnd a closing line."
+    assert download_name(weak, weak_answer) != download_name(weak, other)
+    assert download_name(weak, weak_answer).startswith(download_name(weak) + "-")
+    assert sheet_name(weak, "", weak_answer).endswith(download_name(weak, weak_answer)[6:])
     assert sheet_name(weak, " Zoë  O'Neil ").startswith("sheet-zoë-o-neil-")
     assert interviewer_sheet(weak, candidate="Zoë O'Neil").startswith(
         "# Interviewer sheet: Zoë O'Neil"
     )
+
+
+def test_the_warnings_that_question_the_score_come_first(weak, weak_answer):
+    """A warning that questions the score (the weak answer's claims) is shown before one that only
+    says how the answer was read (the framework rubric), whatever the report's order."""
+    read = "no case in the bank matches this question closely; graded against the general framework rubric"
+    report = weak.model_copy(update={"warnings": [read, *weak.warnings]})
+    at = run_app("report", session=shown_report(report, weak_answer))
+    shown = [w.value for w in at.warning]
+    claims = next(i for i, w in enumerate(shown) if "promised or praised" in w)
+    rubric = next(i for i, w in enumerate(shown) if "general framework rubric" in w)
+    assert claims < rubric

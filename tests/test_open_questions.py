@@ -3,7 +3,7 @@ judged off-topic against one case it is only near, and kept as typed in reports 
 
 import pytest
 
-from grader.batch import flag_list
+from grader.batch import flag_list, score_checks
 from grader.practice.history import History
 from grader.scoring import probes
 from tests.conftest import EXAMPLES
@@ -670,6 +670,9 @@ def test_an_answer_designing_another_system_of_the_same_product_is_said_to(grade
     assert not _scaled(misread) and _another_system(misread)
     assert not _scaled(honest) and not _another_system(honest)
     assert "another system?" in flag_list(misread) and "another system?" not in flag_list(honest)
+    # it is what to check before comparing the score; the framework rubric that graded both is not
+    assert "framework rubric" in flag_list(honest) and "framework rubric" in flag_list(misread)
+    assert score_checks(misread) == ["another system?"] and score_checks(honest) == []
     assert not _another_system(grader.grade(FRAUD, NOTIFICATIONS))  # scaled, said once
     # a question naming no subject judges nothing ("Design an ML system")
     assert not _another_system(grader.grade(DESTINATIONS_ANSWER, "Design an ML system"))

@@ -1038,6 +1038,8 @@ def test_a_system_that_scores_in_batch_is_not_advised_about_live_requests():
     assert live_only(
         kb, "Walk me through what happens between a request arriving and the decision."
     )
+    # a share of the traffic is of live requests: a batch forecast was advised a canary on it
+    assert live_only(kb, "The release starts as a canary on about one percent of traffic.")
     assert not live_only(kb, "Precompute in a nightly batch job, or score at request time?")
     assert not live_only(kb, "Train on the last 30 days of data.")
     # a follow-up question that presumes a live request path says so in its words, whatever
@@ -1120,6 +1122,11 @@ def test_people_are_named_unless_the_text_says_there_are_none():
     assert nobody.refuses(kb, "A user asks to delete all their data. What happens to the model?")
     assert not nobody.refuses(kb, "How long do you keep raw logs, and what do you keep after that?")
     assert not Fit().refuses(kb, "A user asks to delete all their data.")
+    # the attributes people are grouped by speak of people: a bike-dock model was advised to
+    # compare error rates "across groups such as country, language and age band"
+    assert names_people(kb, "Compare error rates across groups such as country and age band.")
+    assert names_people(kb, "Protected attributes are excluded as features.")
+    assert not names_people(kb, "Compare error rates across regions and station sizes.")
     assert not nobody.asks_about(kb, "privacy") and nobody.asks_about(kb, "drift")
     assert Fit().asks_about(kb, "privacy")
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from grader.app import drafts, nav, state
 from grader.app.safe import inert
+from grader.batch import score_checks
 from grader.errors import HistoryError
 from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
@@ -66,18 +67,24 @@ ATTEMPT_COLUMNS = {
     "id": st.column_config.NumberColumn("id", width="small"),
     "score": st.column_config.NumberColumn("score", width="small"),
     "question": st.column_config.TextColumn("question", width="medium"),
+    "check": st.column_config.TextColumn(
+        "check",
+        width="medium",
+        help="What to check before comparing the score, as its report warns",
+    ),
 }
 
 
 def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
-    """One row per attempt, newest first: its id, score and question, then when, how long and
-    how it was given (`ATTEMPT_COLUMNS`)."""
+    """One row per attempt, newest first: its id, score and question, what to check before
+    comparing that score, then when, how long and how it was given (`ATTEMPT_COLUMNS`)."""
     return pd.DataFrame(
         [
             {
                 "id": a.id,
                 "score": a.overall_score,
                 "question": a.question_title,
+                "check": _checks(a),
                 "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "words": _graded_words(a),
                 "mode": a.mode,
@@ -86,6 +93,16 @@ def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
             for a in reversed(attempts)
         ]
     )
+
+
+def _checks(a: Attempt) -> str:
+    """What to check before comparing the attempt's score (`batch.score_checks`: "another
+    system?", "off topic", "short" ...), as its report says; "" for a report this version cannot
+    read."""
+    try:
+        return ", ".join(score_checks(a.report))
+    except ValueError:
+        return ""
 
 
 def _graded_words(a: Attempt) -> int:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from grader.app import nav
 from grader.app.safe import fenced, inert, markdown_block
+from grader.batch import checks_score, score_checks
 from grader.knowledge.notes import cached_kb
 from grader.render import (
     IGNORED,
@@ -96,17 +97,24 @@ def render(report: GradeReport, text: str, key: str) -> None:
     if report.pacing is not None:
         _pacing(report)
     _details(report)
-    _downloads(report, key)
+    _downloads(report, text, key)
 
 
 def _headline(r: GradeReport) -> None:
     a, b, c, d = st.columns(4)
+    # what to check before comparing the score is said on it: a pale warning further down, like
+    # the routine "no close bank case", left an answer to another system looking like the best
+    checks = score_checks(r)
     a.metric(
         "Overall score",
         f"{r.overall_score}/100",
+        delta=f"check: {', '.join(checks)}" if checks else None,
+        delta_color="orange",
+        delta_arrow="off",
         help="The share of the rubric the answer covers, weighted by importance: a covered "
         "component counts in full, a partial one half, a missing one not at all. A step's score "
-        "counts its own components the same way, less when the answer says little about them.",
+        "counts its own components the same way, less when the answer says little about them."
+        + (" The warnings below say what to check before comparing it." if checks else ""),
     )
     b.metric("Missed critical", len(r.missed_critical))
     c.metric("Words", f"{r.answer_stats.words:,}")
@@ -215,8 +223,9 @@ def plain_warning(w: str) -> str:
 
 
 def _warnings(r: GradeReport) -> None:
-    # an LLM that could not be used says so, and why, among the warnings
-    for w in r.warnings:
+    # an LLM that could not be used says so, and why, among the warnings; those that question the
+    # score come first (the another-system warning had come after the routine "no close bank case")
+    for w in sorted(r.warnings, key=lambda w: not checks_score(w)):
         st.warning(inert(plain_warning(w)), icon=":material/warning:")
     if r.ignored:
         with st.expander(f"Not counted as evidence ({quantity(len(r.ignored), 'passage')})"):
@@ -636,17 +645,20 @@ def _details(r: GradeReport) -> None:
             )
 
 
-def download_name(r: GradeReport) -> str:
+def download_name(r: GradeReport, text: str = "") -> str:
     """A report's file name, without its extension: the case asked for by name, or the question
-    as typed (a grocery forecast graded with the ETA case's rubric is no "eta_prediction")."""
+    as typed (a grocery forecast graded with the ETA case's rubric is no "eta_prediction"), its
+    score and, given the answer's `text`, the first characters of its SHA-256: three candidates'
+    reports on one question differed only by score, and two of them could share it."""
     q = r.question
     said = q.id if q.by_name and q.id else (q.asked or q.title or "")
     slug = re.sub(r"[^a-z0-9_]+", "-", said.lower()).strip("-")[:48].strip("-") or "question"
-    return f"grade-{slug}-{r.overall_score}"
+    digest = f"-{hashlib.sha256(text.encode()).hexdigest()[:6]}" if text else ""
+    return f"grade-{slug}-{r.overall_score}{digest}"
 
 
-def _downloads(r: GradeReport, key: str) -> None:
-    name = download_name(r)
+def _downloads(r: GradeReport, text: str, key: str) -> None:
+    name = download_name(r, text)
     a, b = st.columns(2)
     a.download_button(
         "Download Markdown",
@@ -677,7 +689,7 @@ def _downloads(r: GradeReport, key: str) -> None:
         st.download_button(
             "Download the interviewer sheet",
             interviewer_sheet(r, cached_kb(), candidate=who or None),
-            file_name=f"{sheet_name(r, who)}.md",
+            file_name=f"{sheet_name(r, who, text)}.md",
             mime="text/markdown",
             key=f"{key}_sheet",
             icon=":material/download:",
@@ -685,8 +697,8 @@ def _downloads(r: GradeReport, key: str) -> None:
         )
 
 
-def sheet_name(r: GradeReport, candidate: str = "") -> str:
+def sheet_name(r: GradeReport, candidate: str = "", text: str = "") -> str:
     """An interviewer sheet's file name, without its extension: the candidate's name, when given,
     before the report's (`download_name`): three candidates' sheets differ by more than a score."""
     who = re.sub(r"[^\w]+", "-", candidate.lower()).strip("-_")[:32].strip("-_")
-    return "sheet-" + (f"{who}-" if who else "") + download_name(r).removeprefix("grade-")
+    return "sheet-" + (f"{who}-" if who else "") + download_name(r, text).removeprefix("grade-")
