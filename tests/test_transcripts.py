@@ -1178,3 +1178,19 @@ def test_a_speaker_labelled_on_every_cue_is_labelled_once_per_turn(tmp_path):
     assert inp.source.candidate == "Dana Okafor" and inp.source.candidate_turns == 2
     assert [s.is_candidate for s in inp.segments] == [False, True, True, False, True, True]
     _check_alignment(inp)
+
+
+def test_a_candidate_named_for_a_written_answer_is_whose_it_is(tmp_path):
+    """A written answer (no speaker labels) given with a candidate's name is all graded, as that
+    person's answer, and a note says the name was not looked for: `mlsd sheet dan.md --candidate
+    "Dan Smith"` had been refused, so a written answer's sheet could not carry the name. A
+    timed transcript with no speakers reads the same way."""
+    text = "Features: rolling counts per station.\nModel: gradient-boosted trees on a time split.\n"
+    named = _load(tmp_path, "dan.md", text, candidate="Dan Smith")
+    plain = _load(tmp_path, "dan.md", text)
+    assert named.graded_text == plain.graded_text == text and not plain.notes
+    assert len(named.notes) == 1 and "'Dan Smith' was not looked for" in named.notes[0]
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nI would start with a popularity baseline.\n"
+    timed = _load(tmp_path, "talk.vtt", vtt, candidate="Dan")
+    assert "popularity baseline" in timed.graded_text
+    assert any("'Dan' was not looked for" in n for n in timed.notes)

@@ -409,8 +409,9 @@ def _from_text(
         return inp
     if cues:
         return _from_timed_lines(cues, name, suffix, candidate, shown)
-    if candidate:
-        raise tr.no_speakers(name, candidate)
-    return AnswerInput.from_text(
+    answer = AnswerInput.from_text(
         text, name=shown, fmt="md" if suffix in MARKDOWN_SUFFIXES else "txt"
     )
+    if candidate:  # a written answer: the name is whose it is (a sheet is headed with it)
+        return dataclasses.replace(answer, notes=(tr.no_speakers(name, candidate),))
+    return answer

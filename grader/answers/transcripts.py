@@ -827,9 +827,7 @@ def _build(
     if speakers:
         chosen = choose_candidate(speakers, candidate, asking)
         is_cand = [t.speaker is not None and t.speaker == chosen for t in turns]
-    else:
-        if candidate:
-            raise no_speakers(name, candidate)
+    else:  # a name given for a text with none: all of it is that person's (`no_speakers`)
         chosen, is_cand = None, [True] * len(turns)
     graded = list(blank(text))
     for t, cand in zip(turns, is_cand):
@@ -873,6 +871,8 @@ def _build(
         )
     if read_as:
         notes += (f"one speaker named several ways: read {'; '.join(read_as)}",)
+    if candidate and not speakers:
+        notes += (no_speakers(name, candidate),)
     return AnswerInput(
         text=text, graded_text=graded_text, source=info, segments=segments, notes=notes
     )
@@ -910,12 +910,14 @@ def _segments(text: str, turns: list[_Turn], is_cand: list[bool]) -> tuple[Timed
     return tuple(out)
 
 
-def no_speakers(name: str, candidate: str) -> InputError:
-    """The error for a candidate named in a text with no speaker labels: all of it is one
-    person's answer, graded as such when no candidate is named."""
-    return InputError(
-        f"{name} has no speaker labels, so the candidate '{candidate}' cannot be found; the whole "
-        "text is one person's answer, graded as such when no candidate is named"
+def no_speakers(name: str, candidate: str) -> str:
+    """The note for a candidate named for a text with no speaker labels: all of it is one person's
+    answer, graded as the named candidate's (a written answer's interviewer sheet is headed with
+    that name; `mlsd sheet dan.md --candidate "Dan Smith"` had been refused), as a recording's
+    is."""
+    return (
+        f"{name} has no speaker labels: '{candidate}' was not looked for, and all of it was "
+        "graded as one person's answer"
     )
 
 
