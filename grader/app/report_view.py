@@ -44,9 +44,15 @@ SHOWN_QUESTION_CHARS = 300  # a longer question is cut in the report's question 
 # is shown instead. Containers keyed with these words are shown on one kind of screen only.
 WIDE_ONLY, NARROW_ONLY = "wide_only", "narrow_only"
 NARROW_PX = 860
+# the answer shown with its evidence: its margin's component names wrap rather than end in "…"
+# ("Serving architecture and prediction pi…" in a margin two sevenths of the page wide)
+ANSWER = "evidence_answer"
 NARROW_STYLE = f"""<style>
 @media (max-width: {NARROW_PX}px) {{ div[class*="st-key-"][class*="_{WIDE_ONLY}"] {{ display: none; }} }}
 @media (min-width: {NARROW_PX + 1}px) {{ div[class*="st-key-"][class*="_{NARROW_ONLY}"] {{ display: none; }} }}
+div[class*="st-key-"][class*="_{ANSWER}"] .stMarkdownBadge {{
+  white-space: normal; overflow: visible; text-overflow: clip; max-width: 100%; height: auto;
+}}
 </style>"""
 
 
@@ -448,7 +454,7 @@ def _evidence(r: GradeReport, text: str, key: str) -> None:
             f"{what} in paragraph(s) {', '.join(str(b + 1) for b in hits)} of "
             f"{len(paras)}; choose \u201cThe whole answer\u201d to read it all."
         )
-    with st.container(border=True, key=f"{key}_answer"):
+    with st.container(border=True, key=f"{key}_{ANSWER}"):
         previous = None
         for b in shown:
             if previous is not None and b != previous + 1:
@@ -570,14 +576,17 @@ def _reading(r: GradeReport) -> None:
             for c in x.for_components
             if any(k.id == c for k in r.components) and (title := r.component(c).title) != x.title
         )
-        st.page_link(  # the title alone: a long label is cut on a phone
-            nav.page("knowledge"),
-            label=x.title,
-            icon=":material/menu_book:",
-            query_params={"doc": x.path},
-        )
-        if gaps:
-            st.caption(f"for {inert(gaps)}")
+        # a link and its "for ..." line held together, apart from the next link (spaced evenly,
+        # the line read as the next link's)
+        with st.container(gap=None):
+            st.page_link(  # the title alone: a long label is cut on a phone
+                nav.page("knowledge"),
+                label=x.title,
+                icon=":material/menu_book:",
+                query_params={"doc": x.path},
+            )
+            if gaps:
+                st.caption(f"for {inert(gaps)}")
 
 
 def _pacing(r: GradeReport) -> None:
