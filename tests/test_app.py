@@ -675,6 +675,21 @@ def test_practise_next_reads_only_attempts_long_enough_to_be_answers(grader, wea
     assert weakest([weak, clip]) == weakest([weak]) and weakest([clip]) == []
 
 
+def test_practise_next_weighs_no_gap_the_grader_does_not_ask_about(kb, weak):
+    """A component about people's data scored in an attempt whose question and answer name no
+    people is no weakness to practise (the grader asks nothing about it there); with people named,
+    it is one."""
+    from grader.app.history_page import weakest
+
+    nobody = weak.model_copy(
+        update={"question": weak.question.model_copy(update={"people": False})}
+    )
+    people = [c.id for c in weak.components if kb.concepts[c.id].about_people]
+    assert people and all(w[0] not in people for w in weakest([nobody], n=29, kb=kb))
+    assert set(people) <= {w[0] for w in weakest([weak], n=29, kb=kb)}
+    assert set(people) <= {w[0] for w in weakest([nobody], n=29)}  # without the notes: all
+
+
 def test_a_config_file_that_is_not_there_is_said_in_one_line(data_dir, tmp_path, monkeypatch):
     """MLSD_CONFIG naming no file stops the app with one line, not Streamlit's error page."""
     monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "nope.toml"))

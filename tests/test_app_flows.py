@@ -429,7 +429,7 @@ def test_the_next_case_is_where_the_weakest_components_weigh_most(weak, monkeypa
     kb = cached_kb()
     # gaps that nearly every rubric lists: the case that weighs them most is chosen, not the first id
     trio = ("privacy", "bias_fairness", "cold_start")
-    monkeypatch.setattr(history_page, "weakest", lambda reports: [(c, c, 10.0) for c in trio])
+    monkeypatch.setattr(history_page, "weakest", lambda reports, **_: [(c, c, 10.0) for c in trio])
     best, weak_there = history_page.suggest_case(kb, [weak], {})
 
     def weight(case_id: str) -> float:

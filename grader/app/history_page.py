@@ -117,16 +117,22 @@ def _graded_words(a: Attempt) -> int:
 SUGGEST_MIN_WORDS = 50  # an attempt shorter than this (a 2-second clip) says nothing of the gaps
 
 
-def weakest(reports: list[GradeReport], n: int = 3) -> list[tuple[str, str, float]]:
+def weakest(reports: list[GradeReport], n: int = 3, kb=None) -> list[tuple[str, str, float]]:
     """The `n` components with the lowest mean score across the attempts long enough to be an
     answer (SUGGEST_MIN_WORDS: a clip of two words scores 0 everywhere, which is no gap):
-    (id, title, mean)."""
+    (id, title, mean). With `kb`, a component about people's data (`Concept.about_people`) counts
+    only in attempts whose question or answer names people: the grader asks nothing about it
+    otherwise, so its low score there is no weakness to practise (a bike-dock forecast's privacy
+    had sent its candidate to card fraud)."""
     scores: dict[str, list[int]] = {}
     titles: dict[str, str] = {}
     for r in reports:
         if r.answer_stats.words < SUGGEST_MIN_WORDS:
             continue
         for c in r.components:
+            concept = kb.concepts.get(c.id) if kb is not None else None
+            if r.question.people is False and concept is not None and concept.about_people:
+                continue
             scores.setdefault(c.id, []).append(c.score)
             titles[c.id] = c.title
     means = sorted((sum(v) / len(v), cid) for cid, v in scores.items())
@@ -141,7 +147,7 @@ def suggest_case(kb, reports: list[GradeReport], practised: dict[str, int]) -> t
     rubric) and the case ids then chose. Only cases of the kinds of system the attempts asked for
     are offered, when the bank has one (a candidate practising recommenders is not sent to a
     RAG assistant). (case id, weak components)."""
-    weak = weakest(reports)
+    weak = weakest(reports, kb=kb)
     if not weak:
         return "", []
     kinds = {k for r in reports for k in (r.question.systems or [])}
