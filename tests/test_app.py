@@ -521,6 +521,20 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     assert at.title[0].value == "Report" and at.metric[0].value == f"{strong.overall_score}/100"
 
 
+def test_an_attempt_whose_report_cannot_be_read_is_listed_with_nothing_to_check(
+    history, weak, weak_answer
+):
+    """History lists an attempt saved in a report format this version cannot read, with no
+    "check" (what to check comes from the report) rather than failing the page."""
+    import sqlite3
+
+    kept, lost = history.save(weak_answer, weak), history.save(weak_answer + " More.", weak)
+    with sqlite3.connect(history.path) as conn:
+        conn.execute("UPDATE attempts SET report_json = '{}' WHERE id = ?", (lost,))
+    listing = run_app("history").dataframe[0].value
+    assert list(listing["id"]) == [lost, kept] and list(listing["check"]) == ["", "claims"]
+
+
 def test_an_attempt_opened_from_history_is_not_shown_under_another_answer(
     history, grader, weak, weak_answer, strong_answer
 ):

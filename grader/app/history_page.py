@@ -35,7 +35,10 @@ def render() -> None:
     reports = _reports(attempts)
     _suggest(attempts, reports)
     st.dataframe(
-        attempts_table(attempts), hide_index=True, width="stretch", column_config=ATTEMPT_COLUMNS
+        attempts_table(attempts, reports),
+        hide_index=True,
+        width="stretch",
+        column_config=ATTEMPT_COLUMNS,
     )
     _progress(attempts, reports)
     _compare(attempts, reports)
@@ -75,16 +78,18 @@ ATTEMPT_COLUMNS = {
 }
 
 
-def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
+def attempts_table(attempts: list[Attempt], reports: dict[int, GradeReport]) -> pd.DataFrame:
     """One row per attempt, newest first: its id, score and question, what to check before
-    comparing that score, then when, how long and how it was given (`ATTEMPT_COLUMNS`)."""
+    comparing that score (from `reports`, the attempts' reports as read once: `_reports`; none
+    for a report this version cannot read), then when, how long and how it was given
+    (`ATTEMPT_COLUMNS`)."""
     return pd.DataFrame(
         [
             {
                 "id": a.id,
                 "score": a.overall_score,
                 "question": a.question_title,
-                "check": _checks(a),
+                "check": ", ".join(score_checks(reports[a.id])) if a.id in reports else "",
                 "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "words": _graded_words(a),
                 "mode": a.mode,
@@ -93,16 +98,6 @@ def attempts_table(attempts: list[Attempt]) -> pd.DataFrame:
             for a in reversed(attempts)
         ]
     )
-
-
-def _checks(a: Attempt) -> str:
-    """What to check before comparing the attempt's score (`batch.score_checks`: "another
-    system?", "off topic", "short" ...), as its report says; "" for a report this version cannot
-    read."""
-    try:
-        return ", ".join(score_checks(a.report))
-    except ValueError:
-        return ""
 
 
 def _graded_words(a: Attempt) -> int:
