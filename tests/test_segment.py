@@ -220,6 +220,14 @@ def test_shorthand_is_read_as_what_it_stands_for_and_quoted_as_written():
     assert (
         clean_text("a 3D model, v1.5d, the amtrak min lr") == "a 3D model, v1.5d, the amtrak min lr"
     )
+    # a label defined as notes define it, and access and health-data shorthand
+    assert clean_text("y=1 if the dose is not given; y = 0 otherwise") == (
+        "the label is positive if the dose is not given; the label is negative otherwise"
+    )
+    assert clean_text("PHI stays on-prem, RBAC") == (
+        "protected health information stays on-prem, role-based access control"
+    )
+    assert clean_text("xy=1, y=10, y=1.5") == "xy=1, y=10, y=1.5"
 
 
 def test_a_sentence_cut_by_line_breaks_is_read_whole():

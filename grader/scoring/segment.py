@@ -135,7 +135,8 @@ def _shorthand() -> _Shorthand:
     unit_alts = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     heads = [_WORD_RUN.match(w) for w in words]
     return _Shorthand(
-        re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE),
+        # whole words: none runs on into a word or a decimal ("y=1" is no part of "y=1.5")
+        re.compile(rf"(?<!\w)(?:{alts})(?!\w|\.\d)", re.IGNORECASE),
         words,
         re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s?({unit_alts})(?!\w)"),
         units,
