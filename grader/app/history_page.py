@@ -14,6 +14,7 @@ from grader.errors import HistoryError
 from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
 from grader.report import GradeReport
+from grader.scoring import probes
 from grader.text import as_said, quantity
 
 ALL = "All questions"
@@ -115,18 +116,18 @@ SUGGEST_MIN_WORDS = 50  # an attempt shorter than this (a 2-second clip) says no
 def weakest(reports: list[GradeReport], n: int = 3, kb=None) -> list[tuple[str, str, float]]:
     """The `n` components with the lowest mean score across the attempts long enough to be an
     answer (SUGGEST_MIN_WORDS: a clip of two words scores 0 everywhere, which is no gap):
-    (id, title, mean). With `kb`, a component about people's data (`Concept.about_people`) counts
-    only in attempts whose question or answer names people: the grader asks nothing about it
-    otherwise, so its low score there is no weakness to practise (a bike-dock forecast's privacy
-    had sent its candidate to card fraud)."""
+    (id, title, mean). With `kb`, a component counts only in attempts whose question the grader
+    asks about it (`probes.Fit.asks_about`: none about people's data where the question and answer
+    name no people), so a low score it does not ask about is no weakness to practise (a bike-dock
+    forecast's privacy had sent its candidate to card fraud)."""
     scores: dict[str, list[int]] = {}
     titles: dict[str, str] = {}
     for r in reports:
         if r.answer_stats.words < SUGGEST_MIN_WORDS:
             continue
+        fit = probes.Fit(nobody=r.question.people is False)
         for c in r.components:
-            concept = kb.concepts.get(c.id) if kb is not None else None
-            if r.question.people is False and concept is not None and concept.about_people:
+            if kb is not None and not fit.asks_about(kb, c.id):
                 continue
             scores.setdefault(c.id, []).append(c.score)
             titles[c.id] = c.title
