@@ -657,6 +657,9 @@ def _history():
     return h
 
 
+QUESTION_COLUMN = 48  # characters of a question `history list` shows (`history show` has it all)
+
+
 @history_app.command("list")
 @_guarded
 def history_list() -> None:
@@ -664,7 +667,7 @@ def history_list() -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from grader.text import printable
+    from grader.text import printable, shorten
 
     h = _history()
     attempts = h.list()
@@ -681,7 +684,9 @@ def history_list() -> None:
         table.add_row(
             str(a.id),
             f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
-            escape(printable(a.question_title)),  # a row saved before escapes were dropped
+            # printable: a row saved before escapes were dropped; cut: a long typed question
+            # had wrapped over about 25 terminal lines a row
+            escape(shorten(a.question_title, QUESTION_COLUMN)),
             a.mode,
             escape(printable(a.source)),
             str(a.overall_score),

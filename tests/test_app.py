@@ -483,6 +483,10 @@ def test_history_page(history, grader, weak, weak_answer, strong_answer):
     ]
     # what to check before comparing a score is said beside it, as each report warns
     assert list(listing["check"]) == ["", "claims"]
+    # and how each answer begins: attempts at one long question had differed only by score
+    for opening, answer in zip(listing["answer"], [strong_answer, weak_answer]):
+        assert opening.endswith("…") and len(opening) <= 60
+        assert " ".join(answer.split()).startswith(opening[:-1])
     assert at.get("vega_lite_chart")  # progress per step
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     # the legend reads the overall, then the steps in the framework's order

@@ -457,6 +457,20 @@ def test_history_list_says_when_a_questions_attempts_were_graded_with_other_note
     assert "60736012" in listed.stdout and "graded with different notes" in listed.stderr
 
 
+def test_history_list_shows_a_long_question_on_one_line(cli, db):
+    """A 600-character question typed as text had wrapped over about 25 terminal lines a row:
+    it is cut, marked so, and `history show` has it whole (on a terminal 80 columns wide)."""
+    long = "A regional hospital network compounds intravenous doses every evening. " * 8
+    report = make_report("answer text", 41)
+    report = report.model_copy(
+        update={"question": report.question.model_copy(update={"title": long, "id": None})}
+    )
+    History(db).save("answer text", report, created_at=T0)
+    listed = cli("list").stdout
+    assert "…" in listed and "A regional" in listed
+    assert len(listed.splitlines()) < 10  # borders, header and the row's few lines
+
+
 def test_history_command_reports_a_damaged_file(cli, db):
     db.parent.mkdir(parents=True)
     db.write_bytes(b"garbage" * 100)

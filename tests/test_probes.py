@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from grader.render import _md_inline, interviewer_sheet
 from grader.report import ComponentResult, Evidence, FollowUp
+from grader.scoring.grading import gaps_first
 from grader.scoring.probes import (
     ELLIPSIS,
     MAX_QUOTE_CHARS,
+    Fit,
     follow_ups,
     gap_follow_up,
     listen_for,
@@ -320,6 +322,27 @@ def test_missing_critical_components_rank_first(kb):
     assert {f.kind for f in ranked} == {"gap", "probe"}
     assert all(f.listen_for[0] == kb.concepts[f.component_id].levels.l3 for f in ranked)
     assert ranked == follow_ups(kb, list(reversed(components)), kb.cases[CASE])  # order-free
+
+
+def test_a_step_left_out_altogether_is_asked_about_before_a_raised_concern(kb):
+    """An answer with no evaluation at all was asked only about the concerns "hospital" raises;
+    a step it covers in part gives way to them as before."""
+    raised = Fit(raised=frozenset({"privacy"}))
+    data = component(kb, "data_sources", "covered", 70)
+    privacy = component(kb, "privacy", "missing", 10, severity="critical")
+
+    def evaluation(offline_status: str, offline_score: int) -> list:
+        return [
+            component(kb, "offline_metrics", offline_status, offline_score, severity="critical"),
+            component(kb, "online_evaluation", "missing", 5, severity="critical"),
+        ]
+
+    ranked = follow_ups(kb, [data, privacy, *evaluation("missing", 30)], None, fit=raised)
+    assert [f.component_id for f in ranked] == ["online_evaluation", "privacy", "offline_metrics"]
+    ranked = follow_ups(kb, [data, privacy, *evaluation("partial", 45)], None, fit=raised)
+    assert [f.component_id for f in ranked][:2] == ["privacy", "online_evaluation"]
+    gaps = gaps_first([data, privacy, *evaluation("missing", 30)], raised.raised)
+    assert [r.id for r in gaps] == ["online_evaluation", "privacy", "offline_metrics"]
 
 
 def test_a_probe_is_kept_even_behind_many_gaps(kb):
@@ -1077,6 +1100,10 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
     said += [f.question for f in nightly.follow_up_questions]
     said += [t for f in nightly.follow_up_questions for t in f.listen_for]
     assert not [t for t in said if live_only(kb, t)]
+    # nor in any sentence of the rubric's own prose: a nightly job had been told that a model
+    # "that cannot score millions of items in under a hundred milliseconds is useless"
+    sentences = [s for t in said for s in re.split(r"(?<=[.!?])\s+", t)]
+    assert not [s for s in sentences if live_only(kb, s)]
     unsaid = [c.feedback for c in plain.components] + [
         t for f in plain.follow_up_questions for t in [f.question, *f.listen_for]
     ]
@@ -1107,7 +1134,7 @@ def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question
 
 def test_people_are_named_unless_the_text_says_there_are_none():
     from grader.knowledge.notes import load_kb
-    from grader.scoring.probes import Fit, names_people
+    from grader.scoring.probes import names_people
 
     kb = load_kb()
     assert names_people(kb, "Predict which subscribers will cancel next month.")
@@ -1129,6 +1156,15 @@ def test_people_are_named_unless_the_text_says_there_are_none():
     assert not names_people(kb, "Compare error rates across regions and station sizes.")
     assert not nobody.asks_about(kb, "privacy") and nobody.asks_about(kb, "drift")
     assert Fit().asks_about(kb, "privacy")
+    # the rubric's own prose fits sentence by sentence: "" when no sentence does
+    why = "Users churn when ignored. A user asks to delete all their data. Pipes burst in frost."
+    assert nobody.fitting(kb, why) == "Pipes burst in frost."
+    assert Fit().fitting(kb, why) == why
+    assert nobody.fitting(kb, "A user asks to delete all their data.") == ""
+    nightly = Fit(batch=True)
+    assert nightly.fitting(kb, "Scores must be fresh. The p99 budget is 80 ms per request.") == (
+        "Scores must be fresh."
+    )
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from grader.knowledge.notes import cached_kb
 from grader.practice.history import Attempt
 from grader.report import GradeReport
 from grader.scoring import probes
-from grader.text import as_said, quantity
+from grader.text import as_said, quantity, shorten
 
 ALL = "All questions"
 
@@ -76,13 +76,18 @@ ATTEMPT_COLUMNS = {
         width="medium",
         help="What to check before comparing the score, as its report warns",
     ),
+    "answer": st.column_config.TextColumn(
+        "answer", width="medium", help="How the answer begins: attempts at one question told apart"
+    ),
 }
+ANSWER_OPENING = 60  # characters of an answer's opening shown in its row
 
 
 def attempts_table(attempts: list[Attempt], reports: dict[int, GradeReport]) -> pd.DataFrame:
     """One row per attempt, newest first: its id, score and question, what to check before
     comparing that score (from `reports`, the attempts' reports as read once: `_reports`; none
-    for a report this version cannot read), then when, how long and how it was given
+    for a report this version cannot read), how the answer begins (three answers pasted to one
+    long typed question had differed only by score), then when, how long and how it was given
     (`ATTEMPT_COLUMNS`)."""
     return pd.DataFrame(
         [
@@ -91,6 +96,7 @@ def attempts_table(attempts: list[Attempt], reports: dict[int, GradeReport]) -> 
                 "score": a.overall_score,
                 "question": a.question_title,
                 "check": ", ".join(score_checks(reports[a.id])) if a.id in reports else "",
+                "answer": shorten(a.answer, ANSWER_OPENING),
                 "when": a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "words": _graded_words(a),
                 "mode": a.mode,

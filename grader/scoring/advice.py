@@ -97,7 +97,9 @@ class Advisor:
         near: Case | None = None,
         fit: probes.Fit = probes.ANY_FIT,
     ) -> str:
-        concept = self.kb.concepts[r.id]
+        # the rubric's top level, a criterion rather than something an answer says, where it fits
+        aim = fit.fitting(self.kb, self.kb.concepts[r.id].levels.l3)
+        aim = f"; aim for: {aim}" if aim else ""
         if r.status == "missing":  # an example that is not another bank case's (`advice`)
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
             texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
@@ -105,10 +107,10 @@ class Advisor:
                 case, texts, list(range(len(texts))), systems=systems, near=near, fit=fit
             )
             added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing)"
-            if not example:  # the rubric's top level is a criterion, not something an answer says
-                return f"{added}; aim for: {concept.levels.l3}"
-            return f'{added}; a strong answer says, for example: "{example}"'
-        return f"Deepen {r.title} (partial, {r.score}/100); aim for: {concept.levels.l3}"
+            if example:
+                return f'{added}; a strong answer says, for example: "{example}"'
+            return f"{added}{aim}"
+        return f"Deepen {r.title} (partial, {r.score}/100){aim}"
 
     def cue_order(self, rubric: Rubric, comp: CaseComponent) -> list[int] | None:
         """For a question typed as free text (outside the bank, or only near a bank case), the
@@ -175,8 +177,10 @@ class Advisor:
         fit: probes.Fit = probes.ANY_FIT,
         partial_at: int | None = None,
     ) -> str:
-        level = concept.levels.model_dump(by_alias=True)[str(j.level)]
-        top = concept.levels.l3
+        # the rubric's own prose, as the cues, only where it fits the question (`probes.Fit`)
+        level = fit.fitting(self.kb, concept.levels.model_dump(by_alias=True)[str(j.level)])
+        top = fit.fitting(self.kb, concept.levels.l3)
+        why = fit.fitting(self.kb, concept.why_it_matters)
         # only a point the answer does not come near is advised: with none that fits, the
         # rubric's top level ("Add: I would train only on examples older than the label maturity
         # window" had been offered, as the first cue of all, to an answer saying just that)
@@ -193,9 +197,12 @@ class Advisor:
         # the level's descriptor says what such an answer does in general, not what this one said
         if j.status == "covered":
             extra = f" To go further: {todo}" if todo else ""
-            return f"Covered{unquoted}. What the rubric's top level asks for: {level}{extra}"
+            asks = f" What the rubric's top level asks for: {level}" if level else ""
+            return f"Covered{unquoted}.{asks}{extra}"
         if j.status == "partial":
-            return f"Partly covered{unquoted}. The rubric's middle level: {level} Add: {todo or top}{pitfall}"
+            middle = f" The rubric's middle level: {level}" if level else ""
+            add = f" Add: {todo or top}" if todo or top else ""
+            return f"Partly covered{unquoted}.{middle}{add}{pitfall}"
         named = "Not addressed. "
         if partial_at is not None and j.score >= partial_at - NEAR_MISS_POINTS:
             # a score just under the cut-off is no absence: "Not addressed" of a 40 had read as
@@ -225,7 +232,9 @@ class Advisor:
             near=near,
             fit=fit,
         )
-        return f"{named}{concept.why_it_matters} A strong answer says: {says or top}{pitfall}"
+        strong = f"A strong answer says: {says or top}" if says or top else ""
+        body = " ".join(part for part in (why, strong) if part)
+        return f"{named}{body}{pitfall}" if body else f"{named.rstrip()}{pitfall}"
 
     @staticmethod
     def answer_the_question(question: QuestionMatch) -> str:

@@ -1975,13 +1975,13 @@ def gaps_first(
     results: list[ComponentResult], raised: Collection[str] = ()
 ) -> list[ComponentResult]:
     """Components not yet covered, in the order the follow-ups ask about them (`probes.rank_key`):
-    missing critical ones first, those the question raises (`raised`) first among them, then the
-    costliest gap (weight x missing points). The top improvements, the reading list and the app's
+    missing critical ones first, the first gap of each step the answer leaves out altogether and
+    then those the question raises (`raised`) first among them, then the costliest gap (weight x
+    missing points). The top improvements, the reading list and the app's
     table follow it, so a report never puts an important gap above a critical one that its first
     follow-up asks about."""
     return sorted(
-        (r for r in results if r.status != "covered"),
-        key=lambda r: probes.rank_key(r, raised),
+        (r for r in results if r.status != "covered"), key=probes.ranking(results, raised)
     )
 
 

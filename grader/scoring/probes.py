@@ -415,6 +415,10 @@ def names_people(kb: KnowledgeBase, text: str) -> bool:
     return affirms(lexicon, text)
 
 
+# where the knowledge base's prose parts into sentences: a stop before a capital
+_PROSE_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
 @dataclass(frozen=True)
 class Fit:
     """What advice must fit beyond the kind of system asked for: a system that scores in batch
@@ -431,6 +435,15 @@ class Fit:
     def refuses(self, kb: KnowledgeBase, text: str) -> bool:
         """Whether a text (a cue, a follow-up question) does not fit."""
         return (self.batch and live_only(kb, text)) or (self.nobody and names_people(kb, text))
+
+    def fitting(self, kb: KnowledgeBase, text: str) -> str:
+        """A text of advice (a concept's reason it matters, a level's descriptor) less its
+        sentences that do not fit (`refuses`): a nightly job is not told that a model "that
+        cannot score millions of items in under a hundred milliseconds is useless"; "" when none
+        fits."""
+        if not (self.batch or self.nobody):
+            return text
+        return " ".join(s for s in _PROSE_SENTENCE.split(text.strip()) if not self.refuses(kb, s))
 
     def asks_about(self, kb: KnowledgeBase, component_id: str) -> bool:
         """Whether a component is asked and advised about as a gap: not one about people's data
@@ -612,7 +625,8 @@ def listen_for(
         seen.append(words)
         if len(chosen) == MAX_LISTEN_CUES:
             break
-    return [concept.levels.l3, *chosen]
+    top = fit.fitting(kb, concept.levels.l3)  # the rubric's own prose, where it fits too
+    return [top, *chosen] if top else chosen
 
 
 def _case_component(case: Case | None, component_id: str) -> CaseComponent | None:
@@ -850,16 +864,41 @@ def probe_follow_up(
     )
 
 
-def rank_key(r: ComponentResult, raised: Collection[str] = ()) -> tuple:
-    """Missing critical components first, those the question's words raise (`raised`) before the
-    others (a hiring question raising fairness, missed at 15, had gone unasked behind four other
-    critical gaps), then the costliest (weight x missing points), then id."""
+def rank_key(
+    r: ComponentResult, raised: Collection[str] = (), leads: Collection[str] = ()
+) -> tuple:
+    """Missing critical components first; among them the first gap of each step the answer leaves
+    out altogether (`leads`: an answer with no evaluation, serving or monitoring at all had all
+    its questions asked about the fairness, explainability and privacy that "hospital" raises),
+    then those the question's words raise (`raised`) before the others (a hiring question raising
+    fairness, missed at 15, had gone unasked behind four other critical gaps), then the costliest
+    (weight x missing points), then id."""
     return (
         0 if (r.status == "missing" and r.severity == "critical") else 1,
+        0 if r.id in leads else 1,
         0 if r.id in raised and r.status != "covered" else 1,
         -(r.weight * (100 - r.score)),
         r.id,
     )
+
+
+def step_leads(results: Iterable[ComponentResult], raised: Collection[str] = ()) -> frozenset[str]:
+    """The first gap (`rank_key`) of each step none of whose components the answer covers even in
+    part: each such step is asked about before any concern the question raises."""
+    steps: dict[str, list[ComponentResult]] = {}
+    for r in results:
+        steps.setdefault(r.step, []).append(r)
+    return frozenset(
+        min(rs, key=lambda r: rank_key(r, raised)).id
+        for rs in steps.values()
+        if all(r.status == "missing" for r in rs)
+    )
+
+
+def ranking(results: Sequence[ComponentResult], raised: Collection[str] = ()):
+    """The sort key that puts these results' gaps in the follow-ups' order (`rank_key`)."""
+    leads = step_leads(results, raised)
+    return lambda r: rank_key(r, raised, leads)
 
 
 def follow_ups(
@@ -901,7 +940,7 @@ def follow_ups(
             for r in components
             if r.id in kb.concepts and r.id not in challenged and fit.asks_about(kb, r.id)
         ),
-        key=lambda r: rank_key(r, fit.raised),
+        key=ranking(components, fit.raised),
     )
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = list(first)
