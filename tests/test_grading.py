@@ -370,6 +370,40 @@ def test_a_labelled_line_naming_a_technique_is_a_choice_said(grader):
         assert ("model_choice" in labels.chosen) is chose, line
 
 
+def test_a_loss_named_in_any_sentence_is_a_loss_chosen(grader):
+    """Each loss is one option of one decision (`named_choice`): "Train with binary
+    cross-entropy and the Adam optimizer" chose one, labelled or not, where readers marked the
+    loss present and the grader had it missing; three losses in a sentence are options, no
+    choice, nor is one named on a line labelled for another component (a metric), and a model's
+    techniques (no `named_choice`) are chosen only on a labelled line."""
+    from grader.scoring.grading import label_names
+    from grader.scoring.segment import segment
+
+    titles = {cid: c.title for cid, c in grader.kb.concepts.items()}
+    choices = {cid for cid, c in grader.kb.concepts.items() if c.named_choice}
+    assert "loss_function" in choices and "model_choice" not in choices
+    for line, cid, chose in (
+        (
+            "Train with binary cross-entropy and the Adam optimizer for 20 epochs.",
+            "loss_function",
+            True,
+        ),
+        ("We would try MSE, Huber loss or a quantile loss and compare.", "loss_function", False),
+        ("Offline metrics: ROC AUC and log loss.", "loss_function", False),  # a metric's line
+        ("Loss: log loss on the clicks.", "loss_function", True),
+        ("Then we train XGBoost on the tabular features.", "model_choice", False),
+    ):
+        labels = label_names(grader.lexicons, segment(line), titles, choices)
+        assert (cid in labels.chosen) is chose, line
+    notes = (
+        "Electricity load forecast\n\n- predict hourly load for tomorrow per region\n"
+        "- gradient boosted trees on weather and calendar features, trained with a quantile "
+        "loss at the 90th percentile\n"
+    )
+    found = grader.grade(notes, "Design a system that forecasts hourly electricity load.")
+    assert found.component("loss_function").status != "missing"
+
+
 def test_a_topic_named_with_a_figure_is_a_decision_said(grader):
     """ "retrain weekly" and "split: train/test 80/20" say how often and how much: partial,
     quoted. The same topics named with no figure ("retrain the model", "train/test split") say

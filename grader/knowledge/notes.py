@@ -209,6 +209,12 @@ class Concept(_Strict):
         description="Whether the concept is about people's data (privacy): a typed question "
         "whose words and answer name no people is not asked or advised about it as a gap.",
     )
+    named_choice: bool = Field(
+        default=False,
+        description="Whether each of its techniques (keywords not made of its title's words) is "
+        "one choice among others, so a sentence naming one or two of them makes that choice "
+        "('Train with binary cross-entropy'), as a labelled line does ('Loss: MSE').",
+    )
     why_it_matters: str = NonEmpty
     cues: list[str] = Field(min_length=4, description="Concrete statements a strong answer makes.")
     common_mistakes: list[str] = Field(min_length=2)

@@ -321,12 +321,13 @@ def case_named(kb: KnowledgeBase, question: str) -> tuple[Case, str] | None:
 # "which orders will arrive late", "whether a patient will be readmitted": a yes or no for each
 # item, which a regression (a quantity: how long, how much, a price) never asks unless its words
 # say. "which" as the question's own word: opening it or after a verb of telling, an aside between
-# them set off by commas or brackets ("predicts, every 15 minutes, which stations will ..."), never
-# a relative clause (", which is shown to riders", "on which")
+# them set off by commas or brackets ("predicts, every 15 minutes, which stations will ...",
+# "predicts, every morning by 6:00 before the vans leave the depot, which parcels are at risk"),
+# never a relative clause (", which is shown to riders", "on which")
 _WHICH_WILL = re.compile(
     r"\bwhether\b|(?:^\W*|\b(?:predict|tell|flag|identify|identifie|decide|know|detect|determine"
-    r"|spot|find|say|guess|show|list|pick|choose|see)(?:s|es|ing|ed)?\s*(?:,[^,.?!;()]{1,40},\s*"
-    r"|\([^,.?!;()]{1,40}\)\s*)?\s)which\b[^.?!,;]{0,60}?"
+    r"|spot|find|say|guess|show|list|pick|choose|see)(?:s|es|ing|ed)?\s*(?:,[^,.?!;()]{1,80},\s*"
+    r"|\([^,.?!;()]{1,80}\)\s*)?\s)which\b[^.?!,;]{0,60}?"
     r"\b(?:will|would|(?:is|are)\s+(?:likely|going\s+to|at\s+risk))\b",
     re.IGNORECASE,
 )
@@ -1288,7 +1289,10 @@ class Grader:
         unquotable = unquotable_units(excluded, units)  # the same for every component
         name_lists = name_lists_of(prepared, ids)
         labels = label_names(
-            self.lexicons, units, {c.id: self.kb.concepts[c.id].title for c in rubric.components}
+            self.lexicons,
+            units,
+            {c.id: self.kb.concepts[c.id].title for c in rubric.components},
+            {c.id for c in rubric.components if self.kb.concepts[c.id].named_choice},
         )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
@@ -1495,7 +1499,10 @@ class LineLabels:
 
 
 def label_names(
-    lexicons: Mapping[str, TopicLexicon], units: list[Unit], titles: Mapping[str, str]
+    lexicons: Mapping[str, TopicLexicon],
+    units: list[Unit],
+    titles: Mapping[str, str],
+    choices: Collection[str] = (),
 ) -> LineLabels:
     """The sentences, bullets and rows (never a word window) that open with a label of at most
     LABEL_WORDS words. A label names a component by its keywords ("Feedback loop: ...") or by
@@ -1505,7 +1512,12 @@ def label_names(
     ("Model:", "Metric:", "Evaluation:"), is the component's when what follows it names one of its
     techniques (a keyword not made of its title's words): "Model: LSTM" is a model chosen, though
     it names a technique and explains nothing; "Latency: a 50 ms budget" is no cost said. Readers
-    mark such terse technique lines present."""
+    mark such terse technique lines present. For a component of `choices` (`Concept.named_choice`:
+    each technique one option of one decision, a loss), any sentence, bullet or row naming one or
+    two of its techniques chose it, unlabelled or labelled as its own ("Train with binary
+    cross-entropy and Adam"); not under another component's label ("Offline metrics: ROC AUC and
+    log loss": a metric)."""
+    chosen = _named_choices(lexicons, units, titles, choices)
     labels, at, ends = [], [], []
     for i, u in enumerate(units):
         m = None if u.is_window else LINE_LABEL.match(u.text)
@@ -1514,7 +1526,7 @@ def label_names(
             at.append(i)
             ends.append(m.end())  # the first character of what the label heads
     if not labels:
-        return LineLabels({}, {})
+        return LineLabels({}, chosen)
     masks = naming_masks(lexicons, labels)
     unique = {cid: _title_words(title) for cid, title in titles.items()}
     for j, label in enumerate(labels):
@@ -1529,13 +1541,13 @@ def label_names(
     single = np.array(
         [len([t for t in _CHOICES.split(b) if t.strip()]) <= CHOICE_ITEMS for b in bodies]
     )
-    chosen = {}
+    on_lines = {}
     for cid, title in titles.items():
         whole = _title_words(title, _TITLE_ARTICLES)
         fits = np.array([bool(w) and w <= whole for w in worded]) | masks.get(cid, False)
         techniques = _techniques(lexicons[cid].words, unique[cid])
         if fits.any() and techniques is not None:
-            chosen[cid] = techniques.naming(bodies) & fits & single
+            on_lines[cid] = techniques.naming(bodies) & fits & single
 
     def spread(found: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = {}
@@ -1546,7 +1558,37 @@ def label_names(
                 out[cid] = full
         return out
 
-    return LineLabels(spread(masks), spread(chosen))
+    named = spread(masks)
+    for cid in chosen:  # a line labelled for another component is that one's
+        others = [m for o, m in named.items() if o != cid]
+        if others:
+            chosen[cid] &= ~np.any(others, axis=0) | named.get(cid, False)
+    for cid, lines in spread(on_lines).items():
+        chosen[cid] = chosen[cid] | lines if cid in chosen else lines
+    return LineLabels(named, {cid: m for cid, m in chosen.items() if m.any()})
+
+
+def _named_choices(
+    lexicons: Mapping[str, TopicLexicon],
+    units: list[Unit],
+    titles: Mapping[str, str],
+    choices: Collection[str],
+) -> dict[str, np.ndarray]:
+    """Per component of `choices`, the sentences, bullets and rows (never a word window) naming
+    one or two of its techniques (`_techniques`): more is a list of options, no choice."""
+    out = {}
+    for cid in sorted(choices):
+        techniques = _techniques(lexicons[cid].words, _title_words(titles[cid]))
+        if techniques is None:
+            continue
+        mask = np.zeros(len(units), dtype=bool)
+        for i in np.flatnonzero(techniques.naming([u.text for u in units])):
+            if not units[i].is_window:
+                said = {m.group(0) for m in techniques.pattern.finditer(plain_words(units[i].text))}
+                mask[i] = len(said) <= CHOICE_ITEMS
+        if mask.any():
+            out[cid] = mask
+    return out
 
 
 @functools.lru_cache(maxsize=512)
