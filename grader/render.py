@@ -577,6 +577,9 @@ def interviewer_sheet(
         f"grade. {status_note()}",
         "",
     ]
+    # the levels' own prose only where it fits the question (`probes.Fit`): no "matched to p99
+    # latency" to tick for a nightly job
+    fit = probes.fit_asked(kb, r.question) if kb is not None else probes.ANY_FIT
     for c in _live_order(r.components):
         concept = kb.concepts.get(c.id) if kb is not None else None
         # the written answer's verdict, not a level of the scale beside it: "covered 53/100" has
@@ -585,8 +588,9 @@ def interviewer_sheet(
         line = f"- [ ] **{_md_inline(c.title)}** ({SEVERITY_LABEL[c.severity]}; now {c.status} {c.score}/100{named})"
         if concept is not None:
             levels = concept.levels.model_dump(by_alias=True)
+            fitting = {k: fit.fitting(kb, levels[k]) for k in ("1", "2", "3")}
             line += " — " + " · ".join(
-                f"**{k}** {_md_inline(_compressed(levels[k]))}" for k in ("1", "2", "3")
+                f"**{k}** {_md_inline(_compressed(said))}" for k, said in fitting.items() if said
             )
         out.append(line)
     g = r.grader

@@ -517,6 +517,13 @@ def test_a_question_is_read_the_same_with_or_without_its_final_stop(
             "bike-share network will be completely empty or completely full within the next 2 hours.",
             "classification",
         ),
+        # a longer aside too ("by 6:00 before the vans leave" had made it the delivery-time case)
+        (
+            "Design an ML system for our parcel network that predicts, every morning by 6:00 "
+            "before the vans leave the depot, which of the day's parcels are at risk of a failed "
+            "first delivery attempt.",
+            "classification",
+        ),
         # however close a regression case reads (0.71 from the delivery-time case)
         ("Which food deliveries will be late?", "classification"),
         # ... unless its words ask how much: "how late" is a quantity; nor is a relative clause

@@ -1104,6 +1104,10 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
     # "that cannot score millions of items in under a hundred milliseconds is useless"
     sentences = [s for t in said for s in re.split(r"(?<=[.!?])\s+", t)]
     assert not [s for s in sentences if live_only(kb, s)]
+    # nor in the levels an interviewer ticks on the sheet ("matched to p99 latency")
+    rubric = interviewer_sheet(nightly, kb).split("## Rubric lines to score live")[1]
+    levels = [p for line in rubric.splitlines() for p in line.split(" — ", 1)[-1].split(" · ")]
+    assert len(levels) > 50 and not [p for p in levels if live_only(kb, p)]
     unsaid = [c.feedback for c in plain.components] + [
         t for f in plain.follow_up_questions for t in [f.question, *f.listen_for]
     ]

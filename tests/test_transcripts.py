@@ -971,6 +971,24 @@ def test_names_that_could_be_two_people_are_kept_apart():
         choose_candidate({"Sam Chen": 10, "Sam Lee": 8}, "Sam")  # which Sam?
 
 
+def test_a_label_typed_with_a_slip_is_the_same_speaker():
+    """ "Priya Rahman" on a third of Priya Raman's cues had her words there go ungraded (85 -> 67),
+    and with "Priya R." too, to 34: a name one dropped, added or swapped letter from exactly one
+    other is that person. A letter typed for another may be another person's name."""
+    from grader.answers.transcripts import same_speakers
+
+    spoke = {"Dana Whitfield": 150, "Priya Raman": 900, "Priya Rahman": 300, "Priya R.": 200}
+    one = same_speakers(spoke)
+    assert {one[n] for n in ("Priya Raman", "Priya Rahman", "Priya R.")} == {"Priya Raman"}
+    assert one["Dana Whitfield"] == "Dana Whitfield"
+    assert same_speakers({"Kevn Boyle": 40, "Kevin Boyle": 700})["Kevn Boyle"] == "Kevin Boyle"
+    assert same_speakers({"Priay": 40, "Priya": 700})["Priay"] == "Priya"
+    apart = {"Maria": 300, "Mario": 200, "Sam Chen": 100, "Sam Chan": 90, "Speaker 1": 5}
+    assert same_speakers({**apart, "Speaker 2": 9}) == {n: n for n in [*apart, "Speaker 2"]}
+    # two names a slip from it: whose it is cannot be told
+    assert same_speakers({"Jonas": 9, "Jonass": 50, "Jonsa": 60})["Jonas"] == "Jonas"
+
+
 def test_two_voices_on_one_line_are_two_speakers(tmp_path):
     """Overlapping speech is written as two voices on one cue line: the second voice's words are
     its own, not the candidate's."""

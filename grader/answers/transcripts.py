@@ -695,14 +695,55 @@ def _shortens(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     )
 
 
+SLIP_MIN_LETTERS = 5  # a typing slip is read only in a word this long: "Kevn", "Rahman"
+
+
+def _slipped(a: str, b: str) -> bool:
+    """Whether two words differ by one typing slip that drops, adds or swaps a letter ("Kevn"
+    for "Kevin", "Rahman" for "Raman", "Priay" for "Priya"), in a word of SLIP_MIN_LETTERS or
+    more without digits. Not a letter typed for another: "Maria" and "Mario" may be two people."""
+    if a == b or max(len(a), len(b)) < SLIP_MIN_LETTERS or not (a + b).isalpha():
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and any(
+        long[:k] + long[k + 1 :] == short for k in range(len(long))
+    )
+
+
+def _slips(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two names are one name with one typing slip in one of its words (`_slipped`)."""
+    if len(a) != len(b):
+        return False
+    differ = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(differ) == 1 and _slipped(*differ[0])
+
+
 def same_speakers(speakers: dict[str, int]) -> dict[str, str]:
     """Each speaker's name (of {name: words spoken}) as one person's: meeting software names one
-    person several ways in one file ("Sam", "sam chen", "Sam Chen (he/him)", "Sam C."). Names
-    with the same words are one person, and so is a name that shortens exactly one other person's
+    person several ways in one file ("Sam", "sam chen", "Sam Chen (he/him)", "Sam C."), and a
+    label typed by hand slips ("Priya Rahman" on some cues of "Priya Raman": her words there had
+    gone ungraded). Names with the same words are one person, and so is a name one typing slip
+    away from exactly one other (`_slips`), and one that shortens exactly one other person's
     ("Sam" with only one Sam); each is given as the form of the name that spoke most."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in speakers:
         groups.setdefault(name_key(name), []).append(name)
+    spoke = {key: sum(speakers[n] for n in names) for key, names in groups.items()}
+    for key in sorted(groups, key=lambda k: (spoke[k], k)):  # the less heard into the more
+        if key not in groups:
+            continue
+        near = [k for k in groups if _slips(key, k)]
+        if len(near) == 1 and spoke[near[0]] >= spoke[key]:
+            groups[near[0]] += groups.pop(key)
+            spoke[near[0]] += spoke.pop(key)
     into = {}
     for key in groups:
         fuller = [k for k in groups if _shortens(key, k)]
