@@ -19,6 +19,9 @@ from grader.scoring.inputs import check_text
 from grader.text import read_stretch
 
 Progress = Callable[[str], None]
+Refuses = (
+    Callable[[str], bool] | None
+)  # whether a quote does not fit the question (`Grader.misfit`)
 MISHEARD = (
     "the recording was mostly misheard, so this grade reads words the recogniser guessed: "
     "whether it answers the question was not judged from them; record again in a quieter room or "
@@ -59,12 +62,15 @@ def grade_input(
             from grader.llm.assist import assist
 
         report = assist(grader, inp.graded_text, report, llm, samples=samples, progress=say)
+    refuses = grader.misfit(report.question)  # strengths are read again with the quotes
     if inp.text != inp.graded_text:
-        report = _quotes_from(inp.text, report, inp.graded_text)
-    return _whole_numbers(inp.text, report, inp.graded_text)
+        report = _quotes_from(inp.text, report, inp.graded_text, refuses)
+    return _whole_numbers(inp.text, report, inp.graded_text, refuses)
 
 
-def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> GradeReport:
+def _quotes_from(
+    text: str, report: GradeReport, graded: str | None = None, refuses: Refuses = None
+) -> GradeReport:
     """Evidence quotes as `text` reads them. A quote found in the graded form of a transcript has the
     speaker labels blanked; the report quotes what the user sees, so text[start:end] == quote holds.
     A quote reaching across what the grading did not read (`graded` blanks it: a speaker label, the
@@ -84,12 +90,13 @@ def _quotes_from(text: str, report: GradeReport, graded: str | None = None) -> G
         )
 
     ignored = [p.model_copy(update={"quote": text[p.start : p.end]}) for p in report.ignored]
-    return _requoted(report, as_read, ignored=ignored)
+    return _requoted(report, as_read, refuses, ignored=ignored)
 
 
-def _requoted(report: GradeReport, quote, **update) -> GradeReport:
+def _requoted(report: GradeReport, quote, refuses: Refuses = None, **update) -> GradeReport:
     """The report with `quote` applied to every evidence quote and mention, and its strengths
-    read again (they quote what the evidence quotes); `update` sets other fields too."""
+    read again (they quote what the evidence quotes; none whose quote `refuses` says does not fit
+    the question, `Grader.misfit`); `update` sets other fields too."""
     components = [
         c.model_copy(
             update={
@@ -105,13 +112,16 @@ def _requoted(report: GradeReport, quote, **update) -> GradeReport:
             "strengths": Advisor.strengths(
                 components,
                 challenged_quotes(update.get("follow_up_questions", report.follow_up_questions)),
+                refuses,
             ),
             **update,
         }
     )
 
 
-def _whole_numbers(text: str, report: GradeReport, graded: str) -> GradeReport:
+def _whole_numbers(
+    text: str, report: GradeReport, graded: str, refuses: Refuses = None
+) -> GradeReport:
     """Quotes that hold each spoken number whole (`NumberRuns.whole`): a quote cut by word count
     from unpunctuated speech read "we watch p ninety" where the candidate said "p ninety nine".
     The report itself when no quote cuts a number."""
@@ -133,7 +143,7 @@ def _whole_numbers(text: str, report: GradeReport, graded: str) -> GradeReport:
             update={"quote": text[start:end], "start": start, "end": end, "excerpt": True}
         )
 
-    return _requoted(report, whole)
+    return _requoted(report, whole, refuses)
 
 
 def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> GradeReport:

@@ -1114,6 +1114,24 @@ def test_advice_for_a_nightly_batch_question_leaves_out_live_serving(grader):
     assert [t for t in unsaid if live_only(kb, t)]  # the plain question is advised about them
 
 
+def test_a_passage_that_does_not_fit_the_question_is_no_strength(kb):
+    """A weak answer's "fully real-time and low latency" was listed among what it did well for a
+    list due each morning by 6:00: a quote the question's fit refuses is no strength."""
+    from grader.scoring.advice import Advisor
+
+    live = "It would be fully real-time and low latency so the dispatchers get fresh predictions."
+    label = "The label is whether the first delivery attempt failed, from the driver's scan."
+    answer = f"{live} {label}"
+    shown = [
+        component(kb, "scale_latency", "covered", 80, answer, [live]),
+        component(kb, "labels", "covered", 70, answer, [label]),
+    ]
+    nightly = Fit(batch=True)
+    kept = Advisor.strengths(shown, (), lambda q: nightly.refuses(kb, q))
+    assert len(kept) == 1 and kept[0].startswith(kb.concepts["labels"].title)
+    assert len(Advisor.strengths(shown)) == 2  # a question that does not say is told both
+
+
 def test_an_answer_deciding_to_score_in_batch_is_read_as_batch_when_the_question_says_nothing():
     """ "Design a system that predicts which water mains will burst next year", answered with "a
     yearly batch pipeline ... no low latency needed", was advised an online feature store."""

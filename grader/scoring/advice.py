@@ -246,15 +246,20 @@ class Advisor:
         )
 
     @staticmethod
-    def strengths(results: list[ComponentResult], challenged: Collection[str] = ()) -> list[str]:
+    def strengths(
+        results: list[ComponentResult],
+        challenged: Collection[str] = (),
+        refuses: Callable[[str], bool] | None = None,
+    ) -> list[str]:
         """The five best covered components that the answer says something about in passages of
         their own (`said_words`): one credited from another's passage ("Model inputs and
         outputs" on a monitoring sentence naming "per category", offline metrics on a sentence
         about ensembling) is no strength to show, its quote saying something else. Nor is one
         whose quote is a choice the follow-ups challenge (`challenged`, their quotes): "check
-        accuracy on a held-out random 20% split" is the answer's mistake. None, when no covered
-        component has such a passage (a report saved before components counted their words lists
-        them all)."""
+        accuracy on a held-out random 20% split" is the answer's mistake; nor one whose quote
+        does not fit the question (`refuses`, `probes.Fit.refuses`): "fully real-time and low
+        latency" for a list due by 6:00. None, when no covered component has such a passage (a
+        report saved before components counted their words lists them all)."""
         best = sorted(
             (
                 r
@@ -262,6 +267,7 @@ class Advisor:
                 if r.status == "covered"
                 and r.said_words != 0
                 and not (r.evidence and _challenged(r.evidence[0].quote, challenged))
+                and not (r.evidence and refuses is not None and refuses(r.evidence[0].quote))
             ),
             key=lambda r: (-r.score, r.id),
         )[:5]

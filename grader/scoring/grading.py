@@ -1454,9 +1454,17 @@ class Grader:
             missed_critical=[
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
-            strengths=self.advisor.strengths(results, challenged),
+            strengths=self.advisor.strengths(results, challenged, self.misfit(question)),
             improvements=improvements + ([thin] if thin else []),
         )
+
+    def misfit(self, question: QuestionMatch | None) -> Callable[[str], bool] | None:
+        """What says a passage does not fit the question asked (`probes.Fit.refuses`): live
+        serving for a nightly list. None for no question."""
+        if question is None:
+            return None
+        fit = probes.fit_asked(self.kb, question)
+        return lambda text: fit.refuses(self.kb, text)
 
     def _follow_ups(
         self,
