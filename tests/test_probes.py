@@ -429,7 +429,18 @@ def test_real_reports_mix_gaps_and_probes_of_the_answer(kb, graded):
         for f in ranked:
             assert f.listen_for[0] == kb.concepts[f.component_id].levels.l3
         weight = {c.id: c.weight * (100 - c.score) for c in report.components}
-        first = sorted(report.missed_critical, key=lambda c: (-weight[c], c))
+        # the costliest gap of each step the answer leaves out altogether comes first
+        steps = {c.step for c in report.components}
+        empty = [
+            [c for c in report.components if c.step == s]
+            for s in steps
+            if all(c.status == "missing" for c in report.components if c.step == s)
+        ]
+        leads = {
+            min(cs, key=lambda c: (c.severity != "critical", -weight[c.id], c.id)).id
+            for cs in empty
+        }
+        first = sorted(report.missed_critical, key=lambda c: (c not in leads, -weight[c], c))
         k = min(len(first), len(ranked) - 1)  # the last place may go to a probe
         assert [f.component_id for f in ranked[:k]] == first[:k], name
 
@@ -992,6 +1003,13 @@ def test_the_words_of_a_question_name_kinds_of_system():
     assert kinds_named(words, "Forecasts of demand per store") == ["regression"]
     assert kinds_named(words, "Rank the job feed for a hiring site") == ["recommendation"]
     assert kinds_named(words, "Design a system for a gym chain.") == []
+    # the chance of an event for each item is a yes or no each: an IV-pharmacy question had been
+    # read near the delivery-time regression
+    for asked in (
+        "Predict for every scheduled IV dose the probability that it will not be administered.",
+        "Which parcels are at risk of a failed first delivery attempt?",
+    ):
+        assert kinds_named(words, asked) == ["classification"], asked
     assert kinds_named(words, "Churn-risk scores, estimated nightly") == [
         "classification",
         "regression",

@@ -497,6 +497,8 @@ def test_content_is_sniffed_whatever_the_extension(tmp_path):
         ),
         ("empty.srt", "", "empty.srt is empty"),
         ("empty.vtt", " \n", "empty.vtt is empty"),
+        ("empty.txt", "", "empty.txt is empty"),  # named as any file is, not as typed text
+        ("blank.md", " \n\n", "blank.md is empty"),
         (
             "only.txt",
             "Interviewer: hello?\nInterviewer: anyone there?\n",

@@ -338,7 +338,7 @@ def _from_text(
     if suffix == ".ipynb":
         raise InputError(f"{name} is not a Jupyter notebook (nbformat JSON): save it as .md")
     declared = TRANSCRIPT_SUFFIXES.get(suffix)
-    if declared and not text.strip():
+    if not text.strip() and name != "standard input":  # a file, named as a transcript's is
         raise InputError(f"{name} is empty")
     # the content says what it is, whatever the name: SubRip saved as .vtt is read as SubRip
     sniffed = tr.sniff_format(text)
