@@ -326,10 +326,13 @@ def test_missing_critical_components_rank_first(kb):
 
 def test_a_step_left_out_altogether_is_asked_about_before_a_raised_concern(kb):
     """An answer with no evaluation at all was asked only about the concerns "hospital" raises;
-    a step it covers in part gives way to them as before."""
+    a step it covers in part gives way to them as before, and so does every step of an answer
+    that leaves most of them out."""
     raised = Fit(raised=frozenset({"privacy"}))
     data = component(kb, "data_sources", "covered", 70)
     privacy = component(kb, "privacy", "missing", 10, severity="critical")
+    # the answer covers the model step too: one step missing among three
+    model = component(kb, "model_choice", "covered", 80)
 
     def evaluation(offline_status: str, offline_score: int) -> list:
         return [
@@ -337,12 +340,15 @@ def test_a_step_left_out_altogether_is_asked_about_before_a_raised_concern(kb):
             component(kb, "online_evaluation", "missing", 5, severity="critical"),
         ]
 
-    ranked = follow_ups(kb, [data, privacy, *evaluation("missing", 30)], None, fit=raised)
+    ranked = follow_ups(kb, [data, model, privacy, *evaluation("missing", 30)], None, fit=raised)
     assert [f.component_id for f in ranked] == ["online_evaluation", "privacy", "offline_metrics"]
-    ranked = follow_ups(kb, [data, privacy, *evaluation("partial", 45)], None, fit=raised)
+    ranked = follow_ups(kb, [data, model, privacy, *evaluation("partial", 45)], None, fit=raised)
     assert [f.component_id for f in ranked][:2] == ["privacy", "online_evaluation"]
-    gaps = gaps_first([data, privacy, *evaluation("missing", 30)], raised.raised)
+    gaps = gaps_first([data, model, privacy, *evaluation("missing", 30)], raised.raised)
     assert [r.id for r in gaps] == ["online_evaluation", "privacy", "offline_metrics"]
+    # in an answer missing most steps, holes are everywhere: the raised concern first
+    ranked = follow_ups(kb, [data, privacy, *evaluation("missing", 30)], None, fit=raised)
+    assert ranked[0].component_id == "privacy"
 
 
 def test_a_probe_is_kept_even_behind_many_gaps(kb):
@@ -440,6 +446,7 @@ def test_real_reports_mix_gaps_and_probes_of_the_answer(kb, graded):
             min(cs, key=lambda c: (c.severity != "critical", -weight[c.id], c.id)).id
             for cs in empty
         }
+        leads = leads if 2 * len(empty) < len(steps) else set()  # not when most steps are
         first = sorted(report.missed_critical, key=lambda c: (c not in leads, -weight[c], c))
         k = min(len(first), len(ranked) - 1)  # the last place may go to a probe
         assert [f.component_id for f in ranked[:k]] == first[:k], name

@@ -884,15 +884,16 @@ def rank_key(
 
 def step_leads(results: Iterable[ComponentResult], raised: Collection[str] = ()) -> frozenset[str]:
     """The first gap (`rank_key`) of each step none of whose components the answer covers even in
-    part: each such step is asked about before any concern the question raises."""
+    part, in an answer that covers most steps at least in part: such a hole is asked about
+    before any concern the question raises. In an answer missing most steps, holes are
+    everywhere, and the concerns its question raises come first (a hiring answer's fairness)."""
     steps: dict[str, list[ComponentResult]] = {}
     for r in results:
         steps.setdefault(r.step, []).append(r)
-    return frozenset(
-        min(rs, key=lambda r: rank_key(r, raised)).id
-        for rs in steps.values()
-        if all(r.status == "missing" for r in rs)
-    )
+    empty = [rs for rs in steps.values() if all(r.status == "missing" for r in rs)]
+    if 2 * len(empty) >= len(steps):
+        return frozenset()
+    return frozenset(min(rs, key=lambda r: rank_key(r, raised)).id for rs in empty)
 
 
 def ranking(results: Sequence[ComponentResult], raised: Collection[str] = ()):
