@@ -19,9 +19,8 @@ from grader.scoring.inputs import check_text
 from grader.text import read_stretch
 
 Progress = Callable[[str], None]
-Refuses = (
-    Callable[[str], bool] | None
-)  # whether a quote does not fit the question (`Grader.misfit`)
+# whether a quote does not fit the question (`Grader.misfit`)
+Refuses = Callable[[str], bool] | None
 MISHEARD = (
     "the recording was mostly misheard, so this grade reads words the recogniser guessed: "
     "whether it answers the question was not judged from them; record again in a quieter room or "

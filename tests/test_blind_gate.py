@@ -27,8 +27,13 @@ FLOORS = {  # grader, all answers of the fast subset
     # a known regression, see evals/README.md. Lowered from 0.837 when a cadence said in words
     # ("every month") began to read as a figure (eighty-second session: 0.837 -> 0.834 here with
     # precision 0.789 -> 0.793; on all answers recall 0.872 -> 0.871, precision 0.788 -> 0.792,
-    # agreement 0.855 -> 0.857): a known regression, chosen on the choice data before the read
-    "missing_recall": 0.83,
+    # agreement 0.855 -> 0.857): a known regression, chosen on the choice data before the read.
+    # Lowered from 0.83 when a loss named in any sentence began to count as chosen and four cues
+    # on leakage in time joined training-serving skew (eighty-fifth session: 0.834 -> 0.827
+    # here, precision 0.793 -> 0.792; on all answers recall 0.871 -> 0.868, precision 0.792 ->
+    # 0.794, agreement 0.857 both): a known regression, chosen on the choice data (development
+    # agreement +0.001 to +0.003 on three sets) before the read
+    "missing_recall": 0.82,
     "component_agreement": 0.845,
     "qwk": 0.735,
     # raised from 0.753 when steps and the overall began to count verdicts (fit-499aa7db: 0.799

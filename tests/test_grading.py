@@ -374,10 +374,10 @@ def test_a_loss_named_in_any_sentence_is_a_loss_chosen(grader):
     """Each loss is one option of one decision (`named_choice`): "Train with binary
     cross-entropy and the Adam optimizer" chose one, labelled or not, where readers marked the
     loss present and the grader had it missing; three losses in a sentence are options, no
-    choice, nor is one named on a line labelled for another component (a metric), and a model's
-    techniques (no `named_choice`) are chosen only on a labelled line."""
+    choice, nor is one named on a line labelled for another component (a metric) or in a
+    sentence that only names it (a keyword salad's), and a model's techniques (no
+    `named_choice`) are chosen only on a labelled line."""
     from grader.scoring.grading import label_names
-    from grader.scoring.segment import segment
 
     titles = {cid: c.title for cid, c in grader.kb.concepts.items()}
     choices = {cid for cid, c in grader.kb.concepts.items() if c.named_choice}
@@ -392,8 +392,10 @@ def test_a_loss_named_in_any_sentence_is_a_loss_chosen(grader):
         ("Offline metrics: ROC AUC and log loss.", "loss_function", False),  # a metric's line
         ("Loss: log loss on the clicks.", "loss_function", True),
         ("Then we train XGBoost on the tabular features.", "model_choice", False),
+        ("We need to think about loss function and cross-entropy here.", "loss_function", False),
     ):
-        labels = label_names(grader.lexicons, segment(line), titles, choices)
+        prepared = grader.prepare(line)  # the lines as grading reads them: do they explain?
+        labels = label_names(grader.lexicons, prepared.units, titles, choices, prepared.explains)
         assert (cid in labels.chosen) is chose, line
     notes = (
         "Electricity load forecast\n\n- predict hourly load for tomorrow per region\n"
@@ -402,6 +404,12 @@ def test_a_loss_named_in_any_sentence_is_a_loss_chosen(grader):
     )
     found = grader.grade(notes, "Design a system that forecasts hourly electricity load.")
     assert found.component("loss_function").status != "missing"
+    # nor in a line of the rubric's keywords, naming many components' topics (a salad's)
+    from evals.adversarial import keyword_salads
+
+    salad = keyword_salads(grader.kb)[2]
+    assert "cross-entropy" in salad
+    assert grader.grade(salad, "eta_prediction").component("loss_function").status == "missing"
 
 
 def test_a_topic_named_with_a_figure_is_a_decision_said(grader):

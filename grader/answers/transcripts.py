@@ -709,8 +709,7 @@ def _slipped(a: str, b: str) -> bool:
         return (
             len(diff) == 2
             and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and (a[diff[1]] == b[diff[0]])
+            and a[diff[0]] + a[diff[1]] == b[diff[1]] + b[diff[0]]
         )
     short, long = sorted((a, b), key=len)
     return len(long) == len(short) + 1 and any(

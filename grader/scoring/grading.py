@@ -63,6 +63,7 @@ from grader.scoring.inputs import check_answer, check_question
 from grader.scoring.judge import (
     LABEL_WORDS,
     LINE_LABEL,
+    MANY_TOPICS,
     QUOTE_WORDS,
     RubricTerms,
     TopicLexicon,
@@ -1293,6 +1294,8 @@ class Grader:
             units,
             {c.id: self.kb.concepts[c.id].title for c in rubric.components},
             {c.id for c in rubric.components if self.kb.concepts[c.id].named_choice},
+            # a sentence naming many components' topics lists them, whatever it says beside
+            prepared.explains & (np.sum(list(prepared.names.values()), axis=0) < MANY_TOPICS),
         )
         for k, comp in enumerate(rubric.components):
             concept = self.kb.concepts[comp.id]
@@ -1511,6 +1514,7 @@ def label_names(
     units: list[Unit],
     titles: Mapping[str, str],
     choices: Collection[str] = (),
+    choosing: np.ndarray | None = None,
 ) -> LineLabels:
     """The sentences, bullets and rows (never a word window) that open with a label of at most
     LABEL_WORDS words. A label names a component by its keywords ("Feedback loop: ...") or by
@@ -1523,9 +1527,10 @@ def label_names(
     mark such terse technique lines present. For a component of `choices` (`Concept.named_choice`:
     each technique one option of one decision, a loss), any sentence, bullet or row naming one or
     two of its techniques chose it, unlabelled or labelled as its own ("Train with binary
-    cross-entropy and Adam"); not under another component's label ("Offline metrics: ROC AUC and
-    log loss": a metric)."""
-    chosen = _named_choices(lexicons, units, titles, choices)
+    cross-entropy and Adam"), when it may (`choosing`: it explains, and lists no many topics:
+    "We need to think about loss function and cross-entropy here" names them); not under another
+    component's label ("Offline metrics: ROC AUC and log loss": a metric)."""
+    chosen = _named_choices(lexicons, units, titles, choices, choosing)
     labels, at, ends = [], [], []
     for i, u in enumerate(units):
         m = None if u.is_window else LINE_LABEL.match(u.text)
@@ -1581,9 +1586,11 @@ def _named_choices(
     units: list[Unit],
     titles: Mapping[str, str],
     choices: Collection[str],
+    choosing: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per component of `choices`, the sentences, bullets and rows (never a word window) naming
-    one or two of its techniques (`_techniques`): more is a list of options, no choice."""
+    """Per component of `choices`, the sentences, bullets and rows (never a word window) of
+    `choosing` (all, when None) naming one or two of its techniques (`_techniques`): more is a
+    list of options, no choice."""
     out = {}
     for cid in sorted(choices):
         techniques = _techniques(lexicons[cid].words, _title_words(titles[cid]))
@@ -1591,7 +1598,7 @@ def _named_choices(
             continue
         mask = np.zeros(len(units), dtype=bool)
         for i in np.flatnonzero(techniques.naming([u.text for u in units])):
-            if not units[i].is_window:
+            if not units[i].is_window and (choosing is None or choosing[i]):
                 said = {m.group(0) for m in techniques.pattern.finditer(plain_words(units[i].text))}
                 mask[i] = len(said) <= CHOICE_ITEMS
         if mask.any():
