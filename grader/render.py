@@ -589,9 +589,10 @@ def interviewer_sheet(
         if concept is not None:
             levels = concept.levels.model_dump(by_alias=True)
             fitting = {k: fit.fitting(kb, levels[k]) for k in ("1", "2", "3")}
-            line += " — " + " · ".join(
+            ticks = " · ".join(
                 f"**{k}** {_md_inline(_compressed(said))}" for k, said in fitting.items() if said
             )
+            line += f" — {ticks}" if ticks else ""
         out.append(line)
     g = r.grader
     out += ["", "---", f"*{g.mode} grader {g.version}, calibration {g.calibration}.*"]
