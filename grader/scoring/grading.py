@@ -1457,7 +1457,9 @@ class Grader:
             missed_critical=[
                 r.id for r in results if r.severity == "critical" and r.status == "missing"
             ],
-            strengths=self.advisor.strengths(results, challenged, self.misfit(question)),
+            strengths=self.advisor.strengths(
+                results, challenged, functools.partial(fit.refuses, self.kb)
+            ),
             improvements=improvements + ([thin] if thin else []),
         )
 
@@ -1466,8 +1468,7 @@ class Grader:
         serving for a nightly list. None for no question."""
         if question is None:
             return None
-        fit = probes.fit_asked(self.kb, question)
-        return lambda text: fit.refuses(self.kb, text)
+        return functools.partial(probes.fit_asked(self.kb, question).refuses, self.kb)
 
     def _follow_ups(
         self,
