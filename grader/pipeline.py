@@ -150,8 +150,11 @@ def _with_pacing(grader: Grader, inp: AnswerInput, report: GradeReport) -> Grade
     from grader.practice.pacing import compute_pacing
 
     quoted: dict[str, list[tuple[int, int]]] = {}
-    for c in report.components:  # what the grading credited, where: pacing reads it too
-        if c.status != "missing":
+    # what the grading credited from the candidate's own words, where: pacing reads it too (an
+    # evaluation credited from passages that read more like other components, with no word said
+    # about it, is no sign the candidate reached evaluation)
+    for c in report.components:
+        if not c.unsaid:
             quoted.setdefault(c.step, []).extend((e.start, e.end) for e in c.evidence)
     pacing = compute_pacing(grader, inp, evidence=quoted)
     return report.model_copy(update={"pacing": pacing}) if pacing else report

@@ -114,6 +114,13 @@ class ComponentResult(_Model):
         description="The rules-based score, when an LLM judgement adjusted `score` (within a bound).",
     )
 
+    @property
+    def unsaid(self) -> bool:
+        """Whether the answer says nothing of its own about it: missing, or credited with no
+        passage quoted and no word said (`NOTHING_QUOTED`, `said_words` 0), every passage near it
+        reading more like another component. A report saved before `said_words` reads as said."""
+        return self.status == "missing" or (not self.evidence and self.said_words == 0)
+
 
 class StepResult(_Model):
     id: str

@@ -1952,3 +1952,51 @@ def test_code_read_as_bare_terms_is_listed_as_code_and_earns_nothing(grader, wea
     fenced = grader.grade(weak_answer + "\n\n" + salad, "video_recommendation")
     raised = {c.id for c in fenced.components if c.score > base.component(c.id).score}
     assert not raised, raised
+
+
+def test_a_gap_credited_only_from_other_components_passages_is_to_add_not_deepen(
+    grader, strong_answer
+):
+    """A partial component with nothing quoted and no word said of its own (every passage near it
+    reads more like another component) is told to be added, with an example, as a missing one is:
+    "Deepen Offline evaluation metrics" had been advised to an answer silent on evaluation."""
+    full = grader.grade(strong_answer, "video_recommendation")
+    metrics = next(c for c in full.components if c.id == "offline_metrics")
+    partial = metrics.model_copy(update={"status": "partial", "score": 44})
+    unsaid = partial.model_copy(update={"evidence": [], "said_words": 0})
+    assert partial.unsaid is False and unsaid.unsaid is True
+    case = grader.kb.cases["video_recommendation"]
+    added = grader.advisor.improvement(unsaid, case)
+    assert added.startswith(f"Add {metrics.title} (")
+    assert "44/100 from passages about other components only" in added
+    assert "a strong answer says, for example" in added
+    assert grader.advisor.improvement(partial, case).startswith(f"Deepen {metrics.title}")
+
+
+def test_pacing_reads_no_step_from_a_component_credited_with_no_word_of_its_own(
+    grader, strong_answer, monkeypatch
+):
+    """Pacing takes the grading's quotes as signs a step was reached, and a component credited
+    with no quote from passages of its own words; not one credited with no word said of it (an
+    answer silent on evaluation had evaluation counted as reached at 0.0 minutes)."""
+    from grader import pipeline
+    from grader.answers.model import AnswerInput
+    from grader.practice import pacing
+
+    report = grader.grade(strong_answer, "video_recommendation")
+    silent = [
+        c.model_copy(update={"evidence": [], "said_words": 0}) if c.step == "evaluation" else c
+        for c in report.components
+    ]
+    seen = {}
+
+    def capture(grader, inp, evidence=None, **_):
+        seen.update(evidence or {})
+
+    monkeypatch.setattr(pacing, "compute_pacing", capture)
+    inp = AnswerInput.from_text(strong_answer)
+    pipeline._with_pacing(grader, inp, report)
+    assert "evaluation" in seen
+    seen.clear()
+    pipeline._with_pacing(grader, inp, report.model_copy(update={"components": silent}))
+    assert "evaluation" not in seen and "model" in seen

@@ -344,6 +344,21 @@ def test_a_step_left_out_altogether_is_asked_about_before_a_raised_concern(kb):
     assert [f.component_id for f in ranked] == ["online_evaluation", "privacy", "offline_metrics"]
     ranked = follow_ups(kb, [data, model, privacy, *evaluation("partial", 45)], None, fit=raised)
     assert [f.component_id for f in ranked][:2] == ["privacy", "online_evaluation"]
+    # credited in part only from passages that read more like other components, with no word
+    # said of it and nothing quoted: the answer still says nothing about evaluation
+    unsaid = evaluation("partial", 45)
+    unsaid[0] = unsaid[0].model_copy(update={"said_words": 0})
+    ranked = follow_ups(kb, [data, model, privacy, *unsaid], None, fit=raised)
+    assert [f.component_id for f in ranked][:2] == ["online_evaluation", "privacy"]
+    said = evaluation("partial", 45)
+    said[0] = said[0].model_copy(update={"said_words": 12})
+    ranked = follow_ups(kb, [data, model, privacy, *said], None, fit=raised)
+    assert [f.component_id for f in ranked][:2] == ["privacy", "online_evaluation"]
+    # a step whose only critical gap is partial and unsaid: that gap leads, before a missing
+    # critical concern the question raises
+    partial_only = [unsaid[0]]
+    ranked = follow_ups(kb, [data, model, privacy, *partial_only], None, fit=raised)
+    assert [f.component_id for f in ranked][:2] == ["offline_metrics", "privacy"]
     gaps = gaps_first([data, model, privacy, *evaluation("missing", 30)], raised.raised)
     assert [r.id for r in gaps] == ["online_evaluation", "privacy", "offline_metrics"]
     # in an answer missing most steps, holes are everywhere: the raised concern first

@@ -100,13 +100,21 @@ class Advisor:
         # the rubric's top level, a criterion rather than something an answer says, where it fits
         aim = fit.fitting(self.kb, self.kb.concepts[r.id].levels.l3)
         aim = f"; aim for: {aim}" if aim else ""
-        if r.status == "missing":  # an example that is not another bank case's (`advice`)
+        # missing, or credited only from passages about other components with no word said of
+        # it: to add, not to deepen ("Deepen Offline evaluation metrics" for an answer that says
+        # nothing about evaluation). An example that is not another bank case's (`advice`).
+        if r.unsaid:
             comp = next((c for c in case.components if c.id == r.id), None) if case else None
             texts, _ = self.cues(case, comp or CaseComponent(id=r.id, severity=r.severity))
             example = self.advice(
                 case, texts, list(range(len(texts))), systems=systems, near=near, fit=fit
             )
-            added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, missing)"
+            state = (
+                "missing"
+                if r.status == "missing"
+                else f"{r.status} {r.score}/100 from passages about other components only"
+            )
+            added = f"Add {r.title} ({SEVERITY_LABEL[r.severity]}, {state})"
             if example:
                 return f'{added}; a strong answer says, for example: "{example}"'
             return f"{added}{aim}"

@@ -867,14 +867,16 @@ def probe_follow_up(
 def rank_key(
     r: ComponentResult, raised: Collection[str] = (), leads: Collection[str] = ()
 ) -> tuple:
-    """Missing critical components first; among them the first gap of each step the answer leaves
-    out altogether (`leads`: an answer with no evaluation, serving or monitoring at all had all
-    its questions asked about the fairness, explainability and privacy that "hospital" raises),
-    then those the question's words raise (`raised`) before the others (a hiring question raising
-    fairness, missed at 15, had gone unasked behind four other critical gaps), then the costliest
-    (weight x missing points), then id."""
+    """Missing critical components first, with the first gap of each step the answer leaves out
+    altogether (`leads`, missing or not: an evaluation credited from passages that read more like
+    other components had gone unasked in an answer that says nothing about evaluation); among them
+    the leads (an answer with no evaluation, serving or monitoring at all had all its questions
+    asked about the fairness, explainability and privacy that "hospital" raises), then those the
+    question's words raise (`raised`) before the others (a hiring question raising fairness,
+    missed at 15, had gone unasked behind four other critical gaps), then the costliest (weight x
+    missing points), then id."""
     return (
-        0 if (r.status == "missing" and r.severity == "critical") else 1,
+        0 if r.severity == "critical" and (r.status == "missing" or r.id in leads) else 1,
         0 if r.id in leads else 1,
         0 if r.id in raised and r.status != "covered" else 1,
         -(r.weight * (100 - r.score)),
@@ -883,14 +885,15 @@ def rank_key(
 
 
 def step_leads(results: Iterable[ComponentResult], raised: Collection[str] = ()) -> frozenset[str]:
-    """The first gap (`rank_key`) of each step none of whose components the answer covers even in
-    part, in an answer that covers most steps at least in part: such a hole is asked about
-    before any concern the question raises. In an answer missing most steps, holes are
-    everywhere, and the concerns its question raises come first (a hiring answer's fairness)."""
+    """The first gap (`rank_key`) of each step the answer says nothing of its own about (every
+    component `unsaid`: missing, or credited only from passages that read more like others), in
+    an answer that covers most steps at least in part: such a hole is asked about before any
+    concern the question raises. In an answer missing most steps, holes are everywhere, and the
+    concerns its question raises come first (a hiring answer's fairness)."""
     steps: dict[str, list[ComponentResult]] = {}
     for r in results:
         steps.setdefault(r.step, []).append(r)
-    empty = [rs for rs in steps.values() if all(r.status == "missing" for r in rs)]
+    empty = [rs for rs in steps.values() if all(r.unsaid for r in rs)]
     if 2 * len(empty) >= len(steps):
         return frozenset()
     return frozenset(min(rs, key=lambda r: rank_key(r, raised)).id for rs in empty)
