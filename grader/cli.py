@@ -675,7 +675,9 @@ def history_list() -> None:
         typer.echo(f"no attempts saved in {h.path}", err=True)
         return
     table = Table(show_header=True, title=str(h.path))
-    for col in ("id", "when", "question", "mode", "source", "score", "notes"):
+    # the version of the notes (the knowledge base) each attempt was graded with: a header
+    # "notes" over "2415b54d" had read as a note
+    for col in ("id", "when", "question", "mode", "source", "score", "rubric"):
         table.add_column(col, justify="right" if col in ("id", "score") else "left")
     graded_with: dict[str, set[str]] = {}  # each question's knowledge bases
     for a in attempts:
@@ -695,7 +697,7 @@ def history_list() -> None:
     _console().print(table)
     if any(len(d - {""}) > 1 for d in graded_with.values()):  # a case edited between attempts
         typer.echo(
-            "note: attempts at one question were graded with different notes (the 'notes' "
+            "note: attempts at one question were graded with different notes (the 'rubric' "
             "column: the knowledge base's digest); a score may have moved with them",
             err=True,
         )

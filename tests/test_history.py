@@ -451,6 +451,7 @@ def test_history_list_says_when_a_questions_attempts_were_graded_with_other_note
     h.save("answer text", make_report("answer text", 41, notes="45f3e25d73e6"), created_at=T0)
     listed = cli("list")
     assert "45f3e25d" in listed.stdout and "different notes" not in listed.stderr
+    assert "rubric" in listed.stdout and "notes" not in listed.stdout  # no "notes" over a digest
     later = T0 + timedelta(hours=1)
     h.save("answer text", make_report("answer text", 43, notes="6073601215bb"), created_at=later)
     listed = cli("list")
