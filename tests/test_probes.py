@@ -20,6 +20,7 @@ from grader.scoring.probes import (
     ELLIPSIS,
     MAX_QUOTE_CHARS,
     Fit,
+    _premised,
     follow_ups,
     gap_follow_up,
     listen_for,
@@ -1344,3 +1345,34 @@ def test_a_question_written_about_another_topic_in_other_words_is_not_asked_wher
     asked = _questions(kb, "explainability", ["classification"], case=calm)
     assert gaming not in asked and asked
     assert gaming in _questions(kb, "explainability", ["classification"], case=fraud)
+
+
+def test_a_probe_never_asks_a_question_whose_premise_the_answer_never_states(kb):
+    """ "Which metrics would you refuse to let degrade while optimising the main one?" had been
+    asked of a goal stated with no metric (`presumes`); once a metric is said, it may be asked."""
+    guardrails = "Which metrics would you refuse to let degrade while optimising the main one?"
+    assert kb.concepts["business_objective"].presumes(guardrails)
+    goal = "The goal is to catch risky pull requests before they go to production."
+
+    def probed(answer: str) -> set[str]:
+        start = answer.index(goal)
+        named = component(kb, "business_objective", "missing", 24, answer).model_copy(
+            update={
+                "level": 1,
+                "mention": Evidence(quote=goal, start=start, end=start + len(goal), similarity=0.2),
+            }
+        )
+        asked = set()
+        for systems in (["classification"], ["recommendation"], []):
+            f = probe_follow_up(kb, named, None, systems=systems, answer=answer)
+            asked.add(f.question.split('". ', 1)[1] if f else None)
+        return asked
+
+    silent = probed(goal)
+    assert guardrails not in silent and None not in silent
+    # the premise stated anywhere in the answer: the question may be asked again
+    everything = kb.concepts["business_objective"].questions()
+    assert guardrails in everything
+    said = goal + " Our main metric is incidents per thousand deploys."
+    assert _premised(kb.concepts["business_objective"].presumes(guardrails), said)
+    assert not _premised(kb.concepts["business_objective"].presumes(guardrails), goal)

@@ -121,6 +121,12 @@ class FollowUpQuestion(_Strict):
         "('ms' for 'What is your latency budget at p99?', 'time split' for 'Why not split the "
         "data randomly?'): asked of a gap or as a probe, the question gives way to the next.",
     )
+    presumes: list[str] = Field(
+        default_factory=list,
+        description="Words or phrases one of which the answer must say for the question's premise "
+        "to hold ('metric' for 'Which metrics would you refuse to let degrade while optimising "
+        "the main one?'): an answer that says none is not asked it as a probe.",
+    )
     about: list[str] = Field(
         default_factory=list,
         description="Other concepts the question asks about in words their keywords do not hold "
@@ -253,6 +259,11 @@ class Concept(_Strict):
     def answered_by(self, question: str) -> list[str]:
         """The words that answer one of its follow-up questions already (`answered_by`)."""
         return next((q.answered_by for q in self.follow_ups if q.ask == question), [])
+
+    def presumes(self, question: str) -> list[str]:
+        """The words one of which an answer says when one of its follow-up questions' premise
+        holds (`presumes`)."""
+        return next((q.presumes for q in self.follow_ups if q.ask == question), [])
 
     def settled_by(self, question: str) -> list[str]:
         """The words that answer one of its follow-up questions wherever said (`settled_by`)."""

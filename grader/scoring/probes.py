@@ -767,6 +767,14 @@ def _settles(words: Sequence[str], said: str) -> bool:
     return bool(words) and bool(said) and _says(_words_lexicon(tuple(words)), said)
 
 
+def _premised(words: Sequence[str], said: str) -> bool:
+    """Whether a question presuming one of these words (`presumes`; none: nothing) may be asked
+    of an answer that says `said`: "Which metrics would you refuse to let degrade while optimising
+    the main one?" had been asked of a goal stated with no metric. An answer not given (no text)
+    is not judged."""
+    return not words or not said or _says(_words_lexicon(tuple(words)), said)
+
+
 def _names_any(words: Sequence[str], passages: Sequence[Evidence]) -> bool:
     """Whether any of the passages says one of these words or phrases, as a topic's keywords are
     found (`TopicLexicon`: whole words, a plural for its singular)."""
@@ -832,8 +840,10 @@ def probe_follow_up(
             elsewhere(kb, case, q, near),
         )
         for k, q in enumerate(ups)
-        if k > 0
+        if k > 0 and _premised(concept.presumes(q), whole)
     ]
+    if not deeper:
+        return None
     deeper = [d for d in deeper if d[1] not in first] or deeper
     _, clause, question = min(
         (
