@@ -2000,3 +2000,34 @@ def test_pacing_reads_no_step_from_a_component_credited_with_no_word_of_its_own(
     seen.clear()
     pipeline._with_pacing(grader, inp, report.model_copy(update={"components": silent}))
     assert "evaluation" not in seen and "model" in seen
+
+
+def test_a_newcomer_said_to_lack_history_names_cold_start(grader):
+    """Cold start's `keywords_together`: a sentence saying a newcomer ("a new station", "new
+    teams") and a lack of history ("won't have any history", "without labels") names cold start,
+    though none of its keywords is said; either alone names nothing."""
+    from grader.scoring.grading import named_together
+    from grader.scoring.segment import segment
+
+    text = (
+        "If a new station opens it won't have any history, so we use the average of similar "
+        "nearby stations until it has a few weeks of data. "
+        "We train a new model every week. "
+        "Stations without history are rare."
+    )
+    units = [u for u in segment(text) if not u.is_window]
+    none = {cid: np.zeros(len(units), dtype=bool) for cid in grader.lexicons}
+    named = named_together(grader.together, units, none)
+    assert [bool(x) for x in named["cold_start"]] == [True, False, False]
+    assert not any(mask.any() for cid, mask in named.items() if cid != "cold_start")
+    # graded: the sentence's keyword counts for cold start as a keyword of its own would
+    answer = text
+    with_pairs = grader.grade(answer, "Forecast bike demand at each docking station.")
+    together, grader.together = grader.together, {}
+    try:
+        without = grader.grade(answer, "Forecast bike demand at each docking station.")
+    finally:
+        grader.together = together
+    score = {r.id: r.score for r in with_pairs.components}
+    before = {r.id: r.score for r in without.components}
+    assert score["cold_start"] > before["cold_start"]

@@ -205,6 +205,12 @@ class Concept(_Strict):
     severity: Severity
     cross_cutting: bool = False
     keywords: list[str] = Field(min_length=2, description="Lowercase terms that signal the topic.")
+    keywords_together: list[list[str]] = Field(
+        default_factory=list,
+        description="Lists of lowercase words or phrases that name the topic when a sentence says "
+        "one of each list, none naming it alone: 'a new station' with 'no history' names cold "
+        "start.",
+    )
     raised_by: list[str] = Field(
         default_factory=list,
         description="Lowercase words of a typed question that make this concept critical for it: "
