@@ -346,3 +346,23 @@ def test_a_recordings_filler_rate_says_it_is_a_floor(grader):
     assert typed.pacing is not None and spoken.pacing is not None
     assert FILLERS_HEARD not in pacing_summary(typed)
     assert f"filler words a minute ({FILLERS_HEARD})" in pacing_summary(spoken)
+
+
+def test_a_step_announced_as_what_comes_next_is_a_signpost(grader):
+    """ "Okay, so before I jump in I'd like to pin down the requirement." announces requirements
+    (a voice answer's first minute of them had read "0.0 minutes"), as "Now let's talk about
+    monitoring." announces monitoring; a sentence that only ends on a step's word does not."""
+    from grader.practice.pacing import _signposted, signposts
+
+    pattern = signposts(grader.kb)
+
+    def announced(text: str) -> list[str]:
+        return [step for _, step in _signposted(pattern, text, 0, len(text))]
+
+    assert announced("Okay, so before I jump in I'd like to pin down the requirement. We have") == [
+        "requirements"
+    ]
+    assert announced("Fine. Now let's talk about monitoring. Drift first.") == ["monitoring"]
+    assert announced("So framing. It is a classifier.") == ["framing"]
+    assert announced("We log every prediction for later monitoring. Then we retrain.") == []
+    assert announced("The reviewers will clarify the requirements with the team today.") == []

@@ -49,6 +49,15 @@ _LEAD_IN = (
     r"(?:(?:okay|ok|so|um+|uh+|alright|all right|right|and|then|now|next|finally|moving on to"
     r"|on to|let's talk about|let me talk about|(?:as )?for(?: the)?)[,.]?\s+)*"
 )
+# a step announced as what the speaker will do next, after up to six words of their own ("before
+# I jump in I'd like to pin down the requirements.", "Now let's talk about monitoring."): its words
+# the sentence's last
+_ANNOUNCE = (
+    r"(?:(?:[\w']+,?\s+){0,6}?(?:i'd|i would|i'll|i will|i want to|let me|let's|we'll|we should"
+    r"|we can)\s+(?:like to\s+|want to\s+)?(?:start with|start by|begin with|pin down|nail down"
+    r"|clarify|talk about|touch on|cover|move on to|move to|go over|go through|get to|look at"
+    r"|turn to|discuss|think about)\s+(?:the\s+)?)?"
+)
 # a sentence starts after a stop; caption lines break mid-sentence, so no line starts one
 _SENTENCE_START = r"(?<=[.!?])\s+"
 _WORD = re.compile(r"\S+")
@@ -122,12 +131,15 @@ class _Piece:
 def signposts(kb) -> re.Pattern:
     """Where a speaker announces a step: a sentence that opens (after "okay", "so", "next" and the
     like) on the step's id or a word of its title, said on its own or followed by a pause ("So
-    framing.", "Okay, monitoring, which I think ...", "Serving. The model ..."). Each step's words
-    are a named group; a word two steps' titles share names neither."""
+    framing.", "Okay, monitoring, which I think ...", "Serving. The model ..."), or that says it
+    comes next and ends on it ("Okay, before I jump in I'd like to pin down the requirement."; a
+    voice answer's first minute of requirements had read "0.0 minutes"). Each step's words are a
+    named group, in the singular or the plural; a word two steps' titles share names neither."""
     words: dict[str, set[str]] = {}
     for step in kb.steps.values():
         names = {step.id, *(w for w in re.findall(r"[a-z]+", step.title.lower()) if len(w) >= 4)}
-        words[step.id] = names - STOPWORDS
+        # in the singular, the pattern adding an optional plural ("the requirement")
+        words[step.id] = {w.removesuffix("s") for w in names - STOPWORDS}
     shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
     alts = "|".join(
         f"(?P<{step}>{'|'.join(sorted(w - shared, key=len, reverse=True))})"
@@ -135,7 +147,7 @@ def signposts(kb) -> re.Pattern:
         if w - shared
     )
     return re.compile(
-        rf"{_SENTENCE_START}{_LEAD_IN}(?:{alts})(?:\s*[.,:;!?\u2014-]|\s*$)",
+        rf"{_SENTENCE_START}{_LEAD_IN}{_ANNOUNCE}(?:{alts})s?(?:\s*[.,:;!?\u2014-]|\s*$)",
         re.IGNORECASE,
     )
 
