@@ -15,6 +15,7 @@ from evals.dataset import load_answers
 from grader.errors import InputError
 from grader.knowledge.notes import STEP_IDS, note_path
 from grader.report import NOTHING_QUOTED, GradeReport
+from grader.scoring.advice import STRENGTH_MIN
 from grader.scoring.grading import gaps_first
 from grader.scoring.segment import count_said_words
 from grader.text import content_tokens, quantity
@@ -1536,7 +1537,22 @@ def test_strengths_are_what_the_answer_says_before_what_it_is_credited_for(grade
         (EXAMPLES / "video_recommendation_weak.md").read_text(), "video_recommendation"
     )
     shown = {s.split(" (")[0] for s in weak.strengths}
-    assert shown == {c.title for c in weak.components if c.status == "covered" and c.said_words}
+    assert shown == {
+        c.title
+        for c in weak.components
+        if c.status == "covered" and c.said_words and c.score >= STRENGTH_MIN
+    }
+
+
+def test_a_borderline_cover_is_no_strength(grader):
+    """A component covered at the cut-off is no strength to praise ("we would train a state of the
+    art model ... because those are the best models" at 50/100): strengths start at STRENGTH_MIN."""
+    r = grader.grade((EXAMPLES / "fraud_detection_notes.md").read_text(), "fraud_detection")
+    best = max((c for c in r.components if c.status == "covered" and c.said_words),
+               key=lambda c: c.score)  # fmt: skip
+    at = [best.model_copy(update={"score": score}) for score in (STRENGTH_MIN - 1, STRENGTH_MIN)]
+    assert grader.advisor.strengths([at[0]]) == []
+    assert grader.advisor.strengths([at[1]])[0].startswith(f"{best.title} ({STRENGTH_MIN}/100)")
 
 
 def test_a_strength_quoting_an_excerpt_marks_it_as_feedback_does(grader):

@@ -27,6 +27,11 @@ from grader.text import quantity, shorten
 MAX_READING = 6
 # a step this many points under its coverage (the answer says little about it) gets an improvement
 THIN_STEP_POINTS = 10
+# a covered component scored under this is no strength to show: on the development sets, readers
+# marked 11 of the 35 strengths scored 50-59 covered and 5 missing ("we would train a state of the
+# art model, maybe a large language model or a transformer... because those are the best models"),
+# against 28 of 53 covered and none missing at 60-69
+STRENGTH_MIN = 60
 
 
 # a missing component this close to the partial cut-off says its score and the cut-off in its
@@ -259,8 +264,8 @@ class Advisor:
         challenged: Collection[str] = (),
         refuses: Callable[[str], bool] | None = None,
     ) -> list[str]:
-        """The five best covered components that the answer says something about in passages of
-        their own (`said_words`): one credited from another's passage ("Model inputs and
+        """The five best covered components, scored STRENGTH_MIN or more, that the answer says
+        something about in passages of their own (`said_words`): one credited from another's passage ("Model inputs and
         outputs" on a monitoring sentence naming "per category", offline metrics on a sentence
         about ensembling) is no strength to show, its quote saying something else. Nor is one
         whose quote is a choice the follow-ups challenge (`challenged`, their quotes): "check
@@ -273,6 +278,7 @@ class Advisor:
                 r
                 for r in results
                 if r.status == "covered"
+                and r.score >= STRENGTH_MIN
                 and r.said_words != 0
                 and not (r.evidence and _challenged(r.evidence[0].quote, challenged))
                 and not (r.evidence and refuses is not None and refuses(r.evidence[0].quote))
