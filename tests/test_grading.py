@@ -2047,3 +2047,29 @@ def test_a_newcomer_said_to_lack_history_names_cold_start(grader):
     score = {r.id: r.score for r in with_pairs.components}
     before = {r.id: r.score for r in without.components}
     assert score["cold_start"] > before["cold_start"]
+
+
+def test_a_unit_naming_a_components_topic_leans_to_it_when_components_compete(grader):
+    """`Grader.owner_prior`: a sentence that explains and names a topic ("There's a feedback loop
+    problem: ...") leans NAME_PRIOR towards that component, beside its heading's pull; a sentence
+    naming no topic leans nowhere, and a bare list of topic names explains nothing."""
+    from grader.scoring.grading import NAME_PRIOR
+
+    text = (
+        "There's a feedback loop problem: if flagged changes get more review, they cause fewer "
+        "incidents, so the model looks wrong on exactly the changes it flagged.\n\n"
+        "We send the score to the code review tool as a check within two minutes.\n\n"
+        "Drift, cold start, privacy, fairness."
+    )
+    prepared = grader.prepare(text)
+    comps = grader.resolve_question("fraud_detection").components
+    ids = [c.id for c in comps]
+    prior = grader.owner_prior(prepared, comps)
+    sentences = {
+        u.text.split(",")[0][:20]: i for i, u in enumerate(prepared.units) if not u.is_window
+    }
+    loop = sentences["There's a feedback l"]
+    assert prior[loop, ids.index("feedback_loops")] == pytest.approx(NAME_PRIOR)
+    assert sorted(prior[loop])[-2] == 0  # no other component named there
+    assert not prior[sentences["We send the score to"]].any()
+    assert not prior[sentences["Drift"]].any()  # names only: explains nothing
