@@ -1376,3 +1376,26 @@ def test_a_probe_never_asks_a_question_whose_premise_the_answer_never_states(kb)
     said = goal + " Our main metric is incidents per thousand deploys."
     assert _premised(kb.concepts["business_objective"].presumes(guardrails), said)
     assert not _premised(kb.concepts["business_objective"].presumes(guardrails), goal)
+
+
+def test_a_critical_gap_credited_only_from_other_passages_is_asked_its_basic_question(kb):
+    """An answer whose evaluation section was deleted kept online evaluation partial from passages
+    about other components, and a fairness audit elsewhere kept its step from reading as left out:
+    it went unasked behind important gaps. Unsaid, it ranks with the missing critical ones and is
+    asked the basic question ("What is your primary online metric ...?"), not the deeper one that
+    presumes a test ("How long would you run the test ...?")."""
+    answer = "We audit whether women and men see the same jobs. Features come from the profile."
+    audit = "We audit whether women and men see the same jobs."
+    fairness = component(kb, "bias_fairness", "covered", 67, answer, [audit], severity="critical")
+    online = component(kb, "online_evaluation", "partial", 49, severity="critical")
+    unsaid = online.model_copy(update={"said_words": 0})
+    drift = component(kb, "drift", "missing", 20, severity="important")
+    ranked = follow_ups(kb, [fairness, unsaid, drift], None, answer=answer)
+    assert ranked[0].component_id == "online_evaluation" and ranked[0].kind == "gap"
+    basic, deeper = kb.concepts["online_evaluation"].questions([])[:2]
+    assert ranked[0].question == basic
+    # said of its own (words counted) it is asked the deeper question, when its premise holds
+    said = online.model_copy(update={"said_words": 14})
+    tested = answer + " We run an A/B test on 5% of traffic."
+    assert gap_follow_up(kb, said, answer=tested).question == deeper
+    assert gap_follow_up(kb, said, answer=answer).question != deeper  # proposes no test

@@ -726,19 +726,27 @@ def gap_follow_up(
     answer: str = "",
 ) -> FollowUp | None:
     """The concept's question for a gap, among those written for the asked kind of system
-    (`systems`, by default the case's): its first (basic) one when the component is missing, its
+    (`systems`, by default the case's): its first (basic) one when the answer says nothing of its
+    own about the component (`unsaid`: missing, or credited only from passages about others), its
     second (deeper) one otherwise; one whose words belong to another bank case (`elsewhere`: "a
     brand-new account or sender" is spam filtering's, not ticket routing's) gives way to the next,
     and so does one the `answer` settles wherever it says so (`settled_by`: "decision <100ms at
-    checkout" says the latency budget asked for). None when the answer settles every one."""
+    checkout" says the latency budget asked for) or whose premise it never states (`presumes`:
+    "How long would you run the test?" of an answer that proposes no test). None when the answer
+    settles every one."""
     concept = kb.concepts[r.id]
     ups = _questions(kb, r.id, _systems(case, systems), fit, case)
     fits = [k for k, q in enumerate(ups) if elsewhere(kb, case, q, near) < 2]
     fits = fits or list(range(len(ups)))
-    first = 0 if r.status == "missing" else 1
+    first = 0 if r.unsaid else 1
     order = [k for k in fits if k >= first] + [k for k in fits if k < first]
     said = _figures_apart(answer)
-    open_ = [k for k in order if not _settles(concept.settled_by(ups[k]), said)]
+    open_ = [
+        k
+        for k in order
+        if not _settles(concept.settled_by(ups[k]), said)
+        and _premised(concept.presumes(ups[k]), said)
+    ]
     if not open_:
         return None
     question = ups[open_[0]]
@@ -877,16 +885,17 @@ def probe_follow_up(
 def rank_key(
     r: ComponentResult, raised: Collection[str] = (), leads: Collection[str] = ()
 ) -> tuple:
-    """Missing critical components first, with the first gap of each step the answer leaves out
-    altogether (`leads`, missing or not: an evaluation credited from passages that read more like
-    other components had gone unasked in an answer that says nothing about evaluation); among them
+    """Critical components the answer says nothing of its own about first (`unsaid`: missing, or
+    credited only from passages that read more like other components, with nothing quoted: an
+    online evaluation credited so had gone unasked in an answer whose evaluation section was
+    deleted), with the first gap of each step the answer leaves out altogether (`leads`); among them
     the leads (an answer with no evaluation, serving or monitoring at all had all its questions
     asked about the fairness, explainability and privacy that "hospital" raises), then those the
     question's words raise (`raised`) before the others (a hiring question raising fairness,
     missed at 15, had gone unasked behind four other critical gaps), then the costliest (weight x
     missing points), then id."""
     return (
-        0 if r.severity == "critical" and (r.status == "missing" or r.id in leads) else 1,
+        0 if r.severity == "critical" and (r.unsaid or r.id in leads) else 1,
         0 if r.id in leads else 1,
         0 if r.id in raised and r.status != "covered" else 1,
         -(r.weight * (100 - r.score)),
