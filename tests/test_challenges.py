@@ -211,3 +211,23 @@ def test_a_recent_training_window_is_no_split_by_time(kb):
         "The last 3 months are the test set; within training we use 5-fold CV.",
     ):
         assert challenge.finds(aware) is None, aware
+
+
+def test_a_catch_written_for_other_kinds_of_system_is_not_asked(kb):
+    """The accuracy trap ("what accuracy does a model that never flags anything get?") bites where
+    positives are rare; a used-car price regressor's "balances accuracy, simplicity and business
+    value" was asked it first. A question of unknown kind is still asked."""
+    answer = "We pick the model that best balances accuracy, simplicity and business value."
+    units = segment(answer)
+    counted = np.array([not u.is_window for u in units])
+    rubric = ["offline_metrics", "class_imbalance"]
+
+    def asked(systems) -> list[str]:
+        return [
+            f.component_id
+            for f in find_challenges(kb, answer, answer, units, counted, rubric, systems)
+        ]
+
+    assert asked(["classification"]) == ["offline_metrics"]
+    assert asked(["regression"]) == []
+    assert asked([]) == ["offline_metrics"]  # of unknown kind: it may bite

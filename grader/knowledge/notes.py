@@ -151,8 +151,18 @@ class Challenge(_Strict):
     said: str = NonEmpty
     unless: str | None = None
     needs: list[str] = Field(default_factory=list)
+    systems: list[System] = Field(
+        default_factory=list,
+        description="The kinds of system the catch bites in (none: any); a question read as "
+        "another kind is not asked it (a price regressor is not asked about a model that never "
+        "flags anything). A question of unknown kind is.",
+    )
     ask: str = NonEmpty
     listen_for: list[str] = Field(default_factory=list)
+
+    def fits(self, systems: Collection[str]) -> bool:
+        """Whether the catch bites in a system of these kinds (none known: it may)."""
+        return _fits(self.systems, systems)
 
     @field_validator("said", "unless")
     @classmethod

@@ -32,9 +32,11 @@ def find_challenges(
     units: Sequence[Unit],
     counted: np.ndarray,
     rubric: Collection[str],
+    systems: Collection[str] = (),
 ) -> list[FollowUp]:
     """The challenges an answer earns, in the order it makes the choices, at most MAX_CHALLENGES:
-    for each challenge of a rubric component whose `needs` the rubric holds, the first counted
+    for each challenge of a rubric component whose `needs` the rubric holds, written for the asked
+    kinds of system (`systems`; `Challenge.fits`), the first counted
     sentence, bullet or row (`counted`, by unit, of the answer as graded, `read`) that makes the
     choice and holds nothing set aside, quoted from `answer`."""
     found: list[tuple[int, FollowUp]] = []
@@ -42,7 +44,7 @@ def find_challenges(
     for cid in sorted(rubric):
         concept = kb.concepts.get(cid)
         for challenge in concept.challenges if concept is not None else ():
-            if not set(challenge.needs) <= rubric:
+            if not set(challenge.needs) <= rubric or not challenge.fits(systems):
                 continue
             hit = _first(challenge, answer, read, units, counted)
             if hit is not None:

@@ -1381,6 +1381,7 @@ class Grader:
                 # a question the candidate asks ("Could we split randomly?") makes no choice
                 ~(excluded.astype(bool) | prepared.repeats | asking(units)),
                 ids,
+                systems,
             ),
             read,
         )
