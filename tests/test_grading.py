@@ -2073,3 +2073,27 @@ def test_a_unit_naming_a_components_topic_leans_to_it_when_components_compete(gr
     assert sorted(prior[loop])[-2] == 0  # no other component named there
     assert not prior[sentences["We send the score to"]].any()
     assert not prior[sentences["Drift"]].any()  # names only: explains nothing
+
+
+def test_a_step_with_a_section_of_its_own_is_not_told_to_say_more(grader, strong_answer):
+    """ "Say more about Frame the problem ... only about 16 words" had been told to an answer with
+    a 119-word framing section whose passages read as other components': a step under a heading
+    naming it, SECTION_WORDS words or more, is spared the advice; its score keeps the discount."""
+    from grader.scoring.advice import SECTION_WORDS
+    from grader.scoring.grading import section_words
+    from grader.scoring.segment import segment
+
+    start = strong_answer.index("## 1. Clarifying requirements")
+    cut = strong_answer[:start] + strong_answer[strong_answer.index("## 2.", start) :]
+    less = grader.grade(cut, "video_recommendation")
+    assert grader.advisor.thin_step(less.steps, less.components).startswith("Say more about")
+    spared = grader.advisor.thin_step(less.steps, less.components, {"requirements": SECTION_WORDS})
+    assert spared is None or "Clarify requirements" not in spared
+    # headings name their steps by the steps' own words, whatever their numbering
+    text = (
+        "## 2. Framing the problem\n\nWe predict the transaction price, not the asking price, as "
+        "a regression on the log price.\n\n## 6. Serving\n\nA service behind the form returns "
+        "the estimate within 200 ms.\n"
+    )
+    words = section_words(segment(text), grader._step_names)
+    assert set(words) == {"framing", "serving"} and words["framing"] >= 15

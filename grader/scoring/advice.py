@@ -3,7 +3,7 @@ and reading. Advice comes from the asked case or from text tied to no other bank
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -32,6 +32,8 @@ THIN_STEP_POINTS = 10
 # art model, maybe a large language model or a transformer... because those are the best models"),
 # against 28 of 53 covered and none missing at 60-69
 STRENGTH_MIN = 60
+# a section this long under a heading naming a step is no step the answer says little about
+SECTION_WORDS = 60
 
 
 # a missing component this close to the partial cut-off says its score and the cut-off in its
@@ -53,12 +55,25 @@ class Advisor:
         self.index = index
         self.cues = cues
 
-    def thin_step(self, steps: list[StepResult], results: list[ComponentResult]) -> str | None:
+    def thin_step(
+        self,
+        steps: list[StepResult],
+        results: list[ComponentResult],
+        sections: Mapping[str, int] | None = None,
+    ) -> str | None:
         """The "Say more" improvement for the step the answer says least about for what it covers:
         the one whose score lost most to depth (`step_score`), by `THIN_STEP_POINTS` or more, with
-        what a strong answer says for its present component the answer spends fewest words on."""
+        what a strong answer says for its present component the answer spends fewest words on. A
+        step the answer writes a section of its own about (`sections`: SECTION_WORDS words or
+        more under a heading naming it) is not told to say more: a 119-word framing section had
+        been told its passages "take only about 16 words", read as other components'."""
+        sections = sections or {}
         lost, step = max(
-            ((s.coverage - s.score, s) for s in steps if s.coverage is not None),
+            (
+                (s.coverage - s.score, s)
+                for s in steps
+                if s.coverage is not None and sections.get(s.id, 0) < SECTION_WORDS
+            ),
             key=lambda x: x[0],
             default=(0, None),
         )

@@ -105,6 +105,7 @@ from grader.scoring.todo import to_do_notes
 from grader.settings import settings
 from grader.text import (
     FENCED_CODE,
+    STOPWORDS,
     as_said,
     blank_spans,
     plain_words,
@@ -1116,6 +1117,22 @@ class Grader:
         extra = NAME_PRIOR * (named & prepared.explains[:, None])
         return extra if prior is None else prior + extra
 
+    @functools.cached_property
+    def _step_names(self) -> dict[str, frozenset[str]]:
+        """Per step, the words that name it in a heading: its id and the words of four letters or
+        more of its title, in the singular ("Data and labels", "Framing the problem", "Serving");
+        a word two steps' titles share names neither."""
+        words = {
+            step.id: {
+                w.removesuffix("s")
+                for w in {step.id, *re.findall(r"[a-z]+", step.title.lower())}
+                if len(w) >= 4 and w not in STOPWORDS
+            }
+            for step in self.kb.steps.values()
+        }
+        shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
+        return {step: frozenset(w - shared) for step, w in words.items()}
+
     def heading_prior(
         self, prepared: PreparedAnswer, components: list[CaseComponent]
     ) -> np.ndarray | None:
@@ -1387,7 +1404,12 @@ class Grader:
         )
         return GradeReport(
             question=rubric.question,
-            **self.totals(results, rubric.question, challenged_quotes(follow_ups)),
+            **self.totals(
+                results,
+                rubric.question,
+                challenged_quotes(follow_ups),
+                section_words(units, self._step_names),
+            ),
             follow_up_questions=follow_ups,
             recommended_reading=self.advisor.reading(
                 priority,
@@ -1437,13 +1459,15 @@ class Grader:
         results: list[ComponentResult],
         question: QuestionMatch | None = None,
         challenged: Collection[str] = (),
+        sections: Mapping[str, int] | None = None,
     ) -> dict:
         """Everything that follows from the component results: steps, overall, missed, strengths, improvements.
         The overall counts each component's verdict (`credited`); a step adds how much the answer
         says about it (`step_score`). The LLM layer calls this
         again after adjusting components, so both modes add up the same way. `question` (the
         report's) picks examples written for its case in the improvements; `challenged` (the
-        quotes of its challenges) are no strengths."""
+        quotes of its challenges) are no strengths; `sections` (`section_words`) spares a step the
+        answer gives a section of its own the "Say more" improvement."""
         case = probes.advice_case(self.kb, question) if question is not None else None
         near = probes.near_case(self.kb, question) if question is not None else None
         systems = probes.systems_asked(self.kb, question) if question is not None else ()
@@ -1468,7 +1492,7 @@ class Grader:
         ]
         if question is not None and question.off_topic:
             improvements = [self.advisor.answer_the_question(question), *improvements[:2]]
-        thin = self.advisor.thin_step(steps, results)
+        thin = self.advisor.thin_step(steps, results, sections or {})
         return dict(
             overall_score=credited(results),
             steps=steps,
@@ -1761,6 +1785,22 @@ def unit_owners(
     sentence's (`_windows_as_sentences`); an empty array when there are no components (or no
     units)."""
     return owners_of(closeness_rows(matrices), prior, units)
+
+
+def section_words(units: list[Unit], names: Mapping[str, frozenset[str]]) -> dict[str, int]:
+    """Per step, the words of the sentences, bullets and rows under a section heading that names
+    it (`names`: "## 2. Framing the problem" names framing): how much of its own section the
+    answer writes about it, whatever components its passages read as."""
+    out: dict[str, int] = {}
+    for u in units:
+        title = u.section or u.heading
+        if u.is_window or not title:
+            continue
+        said = {w.removesuffix("s") for w in re.findall(r"[a-z]+", title.lower())}
+        for step, words in names.items():
+            if said & words:
+                out[step] = out.get(step, 0) + u.words
+    return out
 
 
 def owners_of(
