@@ -1399,3 +1399,19 @@ def test_a_critical_gap_credited_only_from_other_passages_is_asked_its_basic_que
     tested = answer + " We run an A/B test on 5% of traffic."
     assert gap_follow_up(kb, said, answer=tested).question == deeper
     assert gap_follow_up(kb, said, answer=answer).question != deeper  # proposes no test
+
+
+def test_a_list_item_wrapped_onto_an_indented_line_is_quoted_whole(kb):
+    """A bullet hard-wrapped with its next line indented ("... not exact address, and" / "  keep
+    the VIN only to deduplicate.") is one sentence: it had been quoted as "... address, and" with
+    no mark of the cut, its indent read as a break between sentences."""
+    answer = (
+        "- **Privacy:** VIN and location are personal data in the EU; we store region, not exact "
+        "address, and\n  keep the VIN only to deduplicate.\n"
+    )
+    passage = answer[2:].rstrip("\n")
+    named = component(kb, "privacy", "partial", 45, answer, [passage])
+    (f,) = follow_ups(kb, [named], None, answer=answer)
+    assert f.kind == "probe"
+    assert_quotes_the_answer(f, answer)
+    assert quoted_text(f.quote).endswith("keep the VIN only to deduplicate")

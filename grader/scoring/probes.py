@@ -47,7 +47,9 @@ ELLIPSIS = "…"
 ELSEWHERE_MARGIN = 3.0  # idf-weighted shared words by which one case must lead to own a text
 
 # lines, and blanked stretches (speaker labels, timestamps): a quote never spans them
-_BREAK = re.compile(r"\n|[ \t\r\f\v]{2,}")
+# a line break with the next line's indent (a list item's wrapped line, "  keep the VIN ..."), or a
+# run of blanks within a line
+_BREAK = re.compile(r"\n[ \t]*|[ \t\r\f\v]{2,}")
 _LEAD = re.compile(  # list markers, headings and emphasised labels ("- **Cold start.** *New users:*")
     r"(?:\s*(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+)?"
     r"(?:\s*(?:\*\*|__)[^*_\n]{1,80}?(?:\*\*|__)[:.]?(?=\s)|\s*[*_][^*_\n]{1,60}?[*_][:.]?(?=\s))*\s*"
@@ -119,7 +121,9 @@ def _pieces(quote: str, excerpt: bool = False) -> list[_Span]:
     pos = 0
     lines = []
     for m in _BREAK.finditer(quote):
-        if m.group() == "\n":  # a sentence cut by a line break is one piece: "There is no" /
+        if m.group().startswith(
+            "\n"
+        ):  # a sentence cut by a line break is one piece: "There is no" /
             after = quote.find("\n", m.end())  # "real-time feature store yet" says no store
             if runs_on(quote[pos : m.start()], quote[m.end() : after if after >= 0 else None], 0):
                 continue
