@@ -26,6 +26,7 @@ from grader.scoring.probes import (
     listen_for,
     probe_follow_up,
     quoted_text,
+    step_leads,
     systems_asked,
     where_asked,
 )
@@ -1380,25 +1381,31 @@ def test_a_probe_never_asks_a_question_whose_premise_the_answer_never_states(kb)
 
 def test_a_critical_gap_credited_only_from_other_passages_is_asked_its_basic_question(kb):
     """An answer whose evaluation section was deleted kept online evaluation partial from passages
-    about other components, and a fairness audit elsewhere kept its step from reading as left out:
-    it went unasked behind important gaps. Unsaid, it ranks with the missing critical ones and is
-    asked the basic question ("What is your primary online metric ...?"), not the deeper one that
-    presumes a test ("How long would you run the test ...?")."""
+    about other components, and a fairness audit in another section (fairness is cross-cutting,
+    said anywhere) kept its step from reading as left out: it went unasked behind important gaps.
+    Its step is left out, so it leads, asked the basic question ("What is your primary online
+    metric ...?"), not the deeper one that presumes a test ("How long would you run the test?")."""
     answer = "We audit whether women and men see the same jobs. Features come from the profile."
     audit = "We audit whether women and men see the same jobs."
     fairness = component(kb, "bias_fairness", "covered", 67, answer, [audit], severity="critical")
     online = component(kb, "online_evaluation", "partial", 49, severity="critical")
     unsaid = online.model_copy(update={"said_words": 0})
+    said = [  # the steps the answer does cover
+        component(kb, cid, "covered", 80, answer, [answer.split(". ")[1]])
+        for cid in ("feature_engineering", "model_choice", "serving_architecture")
+    ]
     drift = component(kb, "drift", "missing", 20, severity="important")
-    ranked = follow_ups(kb, [fairness, unsaid, drift], None, answer=answer)
+    ranked = follow_ups(kb, [*said, fairness, unsaid, drift], None, answer=answer)
     assert ranked[0].component_id == "online_evaluation" and ranked[0].kind == "gap"
     basic, deeper = kb.concepts["online_evaluation"].questions([])[:2]
     assert ranked[0].question == basic
+    # fairness counted as the step's own word, the step is not left out: drift leads instead
+    assert step_leads([*said, fairness, unsaid, drift]) == {"drift"}
     # said of its own (words counted) it is asked the deeper question, when its premise holds
-    said = online.model_copy(update={"said_words": 14})
+    spoken = online.model_copy(update={"said_words": 14})
     tested = answer + " We run an A/B test on 5% of traffic."
-    assert gap_follow_up(kb, said, answer=tested).question == deeper
-    assert gap_follow_up(kb, said, answer=answer).question != deeper  # proposes no test
+    assert gap_follow_up(kb, spoken, answer=tested).question == deeper
+    assert gap_follow_up(kb, spoken, answer=answer).question != deeper  # proposes no test
 
 
 def test_a_list_item_wrapped_onto_an_indented_line_is_quoted_whole(kb):

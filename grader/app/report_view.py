@@ -28,6 +28,7 @@ from grader.render import (
 )
 from grader.report import NOTHING_QUOTED, SEVERITY_LABEL, GradeReport
 from grader.scoring.grading import gaps_first
+from grader.scoring.probes import cross_cutting
 from grader.text import printable, quantity, shorten
 
 STATUS_COLOUR = {"covered": "#d4f4dd", "partial": "#fff3c4", "missing": "#ffd6d6"}
@@ -311,7 +312,7 @@ COMPONENT_COLUMNS = {
 
 def ordered(r: GradeReport) -> list:
     """The components, biggest gaps first (`gaps_first`), then the covered ones."""
-    gaps = gaps_first(r.components, {c.id for c in r.question.raised})
+    gaps = gaps_first(r.components, {c.id for c in r.question.raised}, cross_cutting(cached_kb()))
     ids = {c.id for c in gaps}
     covered = sorted((c for c in r.components if c.id not in ids), key=lambda c: (c.score, c.id))
     return [*gaps, *covered]

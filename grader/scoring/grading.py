@@ -2116,16 +2116,17 @@ def note_paragraphs(kb: KnowledgeBase) -> list[str]:
 
 
 def gaps_first(
-    results: list[ComponentResult], raised: Collection[str] = ()
+    results: list[ComponentResult], raised: Collection[str] = (), anywhere: Collection[str] = ()
 ) -> list[ComponentResult]:
     """Components not yet covered, in the order the follow-ups ask about them (`probes.rank_key`):
     missing critical ones first, the first gap of each step the answer leaves out altogether and
     then those the question raises (`raised`) first among them, then the costliest gap (weight x
     missing points). The top improvements, the reading list and the app's
     table follow it, so a report never puts an important gap above a critical one that its first
-    follow-up asks about."""
+    follow-up asks about. `anywhere`: the cross-cutting concepts (`probes.step_leads`)."""
     return sorted(
-        (r for r in results if r.status != "covered"), key=probes.ranking(results, raised)
+        (r for r in results if r.status != "covered"),
+        key=probes.ranking(results, raised, anywhere),
     )
 
 
@@ -2134,7 +2135,8 @@ def gaps_to_ask(
 ) -> list[ComponentResult]:
     """`gaps_first`, less the components `fit` does not ask or advise about (privacy, where the
     question and its answer name no people): what improvements, reading and follow-ups put first."""
-    return [r for r in gaps_first(results, fit.raised) if fit.asks_about(kb, r.id)]
+    gaps = gaps_first(results, fit.raised, probes.cross_cutting(kb))
+    return [r for r in gaps if fit.asks_about(kb, r.id)]
 
 
 CREDIT = {"covered": 100, "partial": 50, "missing": 0}

@@ -889,17 +889,16 @@ def probe_follow_up(
 def rank_key(
     r: ComponentResult, raised: Collection[str] = (), leads: Collection[str] = ()
 ) -> tuple:
-    """Critical components the answer says nothing of its own about first (`unsaid`: missing, or
-    credited only from passages that read more like other components, with nothing quoted: an
-    online evaluation credited so had gone unasked in an answer whose evaluation section was
-    deleted), with the first gap of each step the answer leaves out altogether (`leads`); among them
+    """Missing critical components first, with the first gap of each step the answer leaves out
+    altogether (`leads`, missing or not: an evaluation credited from passages that read more like
+    other components had gone unasked in an answer that says nothing about evaluation); among them
     the leads (an answer with no evaluation, serving or monitoring at all had all its questions
     asked about the fairness, explainability and privacy that "hospital" raises), then those the
     question's words raise (`raised`) before the others (a hiring question raising fairness,
     missed at 15, had gone unasked behind four other critical gaps), then the costliest (weight x
     missing points), then id."""
     return (
-        0 if r.severity == "critical" and (r.unsaid or r.id in leads) else 1,
+        0 if r.severity == "critical" and (r.status == "missing" or r.id in leads) else 1,
         0 if r.id in leads else 1,
         0 if r.id in raised and r.status != "covered" else 1,
         -(r.weight * (100 - r.score)),
@@ -907,24 +906,44 @@ def rank_key(
     )
 
 
-def step_leads(results: Iterable[ComponentResult], raised: Collection[str] = ()) -> frozenset[str]:
+def step_leads(
+    results: Iterable[ComponentResult],
+    raised: Collection[str] = (),
+    anywhere: Collection[str] = (),
+) -> frozenset[str]:
     """The first gap (`rank_key`) of each step the answer says nothing of its own about (every
-    component `unsaid`: missing, or credited only from passages that read more like others), in
-    an answer that covers most steps at least in part: such a hole is asked about before any
-    concern the question raises. In an answer missing most steps, holes are everywhere, and the
-    concerns its question raises come first (a hiring answer's fairness)."""
+    component `unsaid`: missing, or credited only from passages that read more like others; a
+    cross-cutting one, `anywhere`, said in another section is no sign the step was: a fairness
+    audit had kept an evaluation section's deletion from reading as one), in an answer that
+    covers most steps at least in part: such a hole is asked about before any concern the
+    question raises. In an answer missing most steps, holes are everywhere, and the concerns its
+    question raises come first (a hiring answer's fairness)."""
     steps: dict[str, list[ComponentResult]] = {}
     for r in results:
         steps.setdefault(r.step, []).append(r)
-    empty = [rs for rs in steps.values() if all(r.unsaid for r in rs)]
+    empty = [
+        rs
+        for rs in steps.values()
+        if all(r.unsaid for r in rs if r.id not in anywhere or all(x.id in anywhere for x in rs))
+    ]
     if 2 * len(empty) >= len(steps):
         return frozenset()
     return frozenset(min(rs, key=lambda r: rank_key(r, raised)).id for rs in empty)
 
 
-def ranking(results: Sequence[ComponentResult], raised: Collection[str] = ()):
-    """The sort key that puts these results' gaps in the follow-ups' order (`rank_key`)."""
-    leads = step_leads(results, raised)
+def cross_cutting(kb: KnowledgeBase) -> frozenset[str]:
+    """The concepts an answer may speak of in any section (`Concept.cross_cutting`)."""
+    return frozenset(c.id for c in kb.concepts.values() if c.cross_cutting)
+
+
+def ranking(
+    results: Sequence[ComponentResult],
+    raised: Collection[str] = (),
+    anywhere: Collection[str] = (),
+):
+    """The sort key that puts these results' gaps in the follow-ups' order (`rank_key`;
+    `anywhere`: the cross-cutting concepts, `step_leads`)."""
+    leads = step_leads(results, raised, anywhere)
     return lambda r: rank_key(r, raised, leads)
 
 
@@ -967,7 +986,7 @@ def follow_ups(
             for r in components
             if r.id in kb.concepts and r.id not in challenged and fit.asks_about(kb, r.id)
         ),
-        key=ranking(components, fit.raised),
+        key=ranking(components, fit.raised, cross_cutting(kb)),
     )
     tailored = {f.component_id: f for f in extra}
     items: list[FollowUp] = list(first)
