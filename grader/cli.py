@@ -685,7 +685,8 @@ def history_list() -> None:
         graded_with.setdefault(a.question_id or a.question_title, set()).add(notes)
         table.add_row(
             str(a.id),
-            f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
+            # month and day: the year took the question's room on an 80-column terminal
+            f"{a.created_at.astimezone():%m-%d %H:%M}",
             # printable: a row saved before escapes were dropped; cut: a long typed question
             # had wrapped over about 25 terminal lines a row
             escape(shorten(a.question_title, QUESTION_COLUMN)),

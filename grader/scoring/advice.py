@@ -280,9 +280,10 @@ class Advisor:
         refuses: Callable[[str], bool] | None = None,
     ) -> list[str]:
         """The five best covered components, scored STRENGTH_MIN or more, that the answer says
-        something about in passages of their own (`said_words`): one credited from another's passage ("Model inputs and
-        outputs" on a monitoring sentence naming "per category", offline metrics on a sentence
-        about ensembling) is no strength to show, its quote saying something else. Nor is one
+        something about in passages of their own (`said_words`): one credited from another's
+        passage ("Model inputs and outputs" on a monitoring sentence naming "per category",
+        offline metrics on a sentence about ensembling) is no strength to show, its quote saying
+        something else. Nor is one
         whose quote is a choice the follow-ups challenge (`challenged`, their quotes): "check
         accuracy on a held-out random 20% split" is the answer's mistake; nor one whose quote
         does not fit the question (`refuses`, `probes.Fit.refuses`): "fully real-time and low

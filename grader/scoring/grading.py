@@ -1109,7 +1109,8 @@ class Grader:
     ) -> np.ndarray | None:
         """Units x components: how much each unit leans to each component when they compete for
         it (`owners_of`): its section heading's pull (`heading_prior`), plus NAME_PRIOR where the
-        unit explains and names the component's topic (its keywords, `PreparedAnswer.names`)."""
+        unit explains and names the component's topic (its keywords, or a section heading that
+        does: `PreparedAnswer.names`)."""
         prior = self.heading_prior(prepared, components)
         if not NAME_PRIOR:
             return prior

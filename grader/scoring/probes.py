@@ -121,10 +121,10 @@ def _pieces(quote: str, excerpt: bool = False) -> list[_Span]:
     pos = 0
     lines = []
     for m in _BREAK.finditer(quote):
-        if m.group().startswith(
-            "\n"
-        ):  # a sentence cut by a line break is one piece: "There is no" /
-            after = quote.find("\n", m.end())  # "real-time feature store yet" says no store
+        # a sentence cut by a line break is one piece: "There is no" / "real-time feature store
+        # yet" says no store
+        if m.group().startswith("\n"):
+            after = quote.find("\n", m.end())
             if runs_on(quote[pos : m.start()], quote[m.end() : after if after >= 0 else None], 0):
                 continue
         lines.append((pos, m.start()))
@@ -921,11 +921,11 @@ def step_leads(
     steps: dict[str, list[ComponentResult]] = {}
     for r in results:
         steps.setdefault(r.step, []).append(r)
-    empty = [
-        rs
-        for rs in steps.values()
-        if all(r.unsaid for r in rs if r.id not in anywhere or all(x.id in anywhere for x in rs))
-    ]
+    own = {
+        step: [r for r in rs if r.id not in anywhere] or rs  # a step of cross-cutting ones only
+        for step, rs in steps.items()
+    }
+    empty = [rs for rs in own.values() if all(r.unsaid for r in rs)]
     if 2 * len(empty) >= len(steps):
         return frozenset()
     return frozenset(min(rs, key=lambda r: rank_key(r, raised)).id for rs in empty)
