@@ -125,7 +125,7 @@ class FollowUpQuestion(_Strict):
         default_factory=list,
         description="Words or phrases one of which the answer must say for the question's premise "
         "to hold ('metric' for 'Which metrics would you refuse to let degrade while optimising "
-        "the main one?'): an answer that says none is not asked it as a probe.",
+        "the main one?'): an answer that says none is not asked it, as a probe or a gap.",
     )
     about: list[str] = Field(
         default_factory=list,
