@@ -2095,5 +2095,5 @@ def test_a_step_with_a_section_of_its_own_is_not_told_to_say_more(grader, strong
         "a regression on the log price.\n\n## 6. Serving\n\nA service behind the form returns "
         "the estimate within 200 ms.\n"
     )
-    words = section_words(segment(text), grader._step_names)
+    words = section_words(segment(text), grader.kb.step_words())
     assert set(words) == {"framing", "serving"} and words["framing"] >= 15

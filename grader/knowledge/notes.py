@@ -27,6 +27,7 @@ from pydantic import (
 from grader.errors import KnowledgeBaseError
 from grader.settings import settings
 from grader.text import (
+    STOPWORDS,
     plain_words,
     quantity,
     straightened,
@@ -504,6 +505,21 @@ class KnowledgeBase(BaseModel):
         order within a step."""
         step = {s: i for i, s in enumerate(self.steps)}
         return sorted(components, key=lambda c: step.get(self.concepts[c.id].step, len(step)))
+
+    def step_words(self) -> dict[str, frozenset[str]]:
+        """Per step, the words that name it (a speaker's signpost, a section heading): its id and
+        the words of four letters or more of its title, not stopwords, in the singular ("the
+        requirement", "Data and labels"); a word two steps' titles share names neither."""
+        words = {
+            step.id: {
+                w.removesuffix("s")
+                for w in {step.id, *re.findall(r"[a-z]+", step.title.lower())}
+                if len(w) >= 4 and w not in STOPWORDS
+            }
+            for step in self.steps.values()
+        }
+        shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
+        return {step: frozenset(w - shared) for step, w in words.items()}
 
 
 # Each kind of note, its model and its folder under the knowledge-base root.

@@ -30,7 +30,7 @@ from grader.knowledge.notes import STEP_IDS, cached_kb
 from grader.report import Pacing, PacingStep
 from grader.scoring.segment import clean_text, count_fillers, count_words
 from grader.settings import settings
-from grader.text import STOPWORDS, validation_line
+from grader.text import validation_line
 
 BLOCK_WORDS = 20
 PIECE_WORDS = 60  # longer turns are cut into near-equal pieces no longer than this
@@ -135,16 +135,11 @@ def signposts(kb) -> re.Pattern:
     comes next and ends on it ("Okay, before I jump in I'd like to pin down the requirement."; a
     voice answer's first minute of requirements had read "0.0 minutes"). Each step's words are a
     named group, in the singular or the plural; a word two steps' titles share names neither."""
-    words: dict[str, set[str]] = {}
-    for step in kb.steps.values():
-        names = {step.id, *(w for w in re.findall(r"[a-z]+", step.title.lower()) if len(w) >= 4)}
-        # in the singular, the pattern adding an optional plural ("the requirement")
-        words[step.id] = {w.removesuffix("s") for w in names - STOPWORDS}
-    shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
+    # in the singular (`KnowledgeBase.step_words`), the pattern adding an optional plural
     alts = "|".join(
-        f"(?P<{step}>{'|'.join(sorted(w - shared, key=len, reverse=True))})"
-        for step, w in words.items()
-        if w - shared
+        f"(?P<{step}>{'|'.join(sorted(w, key=len, reverse=True))})"
+        for step, w in kb.step_words().items()
+        if w
     )
     return re.compile(
         rf"{_SENTENCE_START}{_LEAD_IN}{_ANNOUNCE}(?:{alts})s?(?:\s*[.,:;!?\u2014-]|\s*$)",

@@ -105,7 +105,6 @@ from grader.scoring.todo import to_do_notes
 from grader.settings import settings
 from grader.text import (
     FENCED_CODE,
-    STOPWORDS,
     as_said,
     blank_spans,
     plain_words,
@@ -1118,22 +1117,6 @@ class Grader:
         extra = NAME_PRIOR * (named & prepared.explains[:, None])
         return extra if prior is None else prior + extra
 
-    @functools.cached_property
-    def _step_names(self) -> dict[str, frozenset[str]]:
-        """Per step, the words that name it in a heading: its id and the words of four letters or
-        more of its title, in the singular ("Data and labels", "Framing the problem", "Serving");
-        a word two steps' titles share names neither."""
-        words = {
-            step.id: {
-                w.removesuffix("s")
-                for w in {step.id, *re.findall(r"[a-z]+", step.title.lower())}
-                if len(w) >= 4 and w not in STOPWORDS
-            }
-            for step in self.kb.steps.values()
-        }
-        shared = {w for a in words for b in words if a != b for w in words[a] & words[b]}
-        return {step: frozenset(w - shared) for step, w in words.items()}
-
     def heading_prior(
         self, prepared: PreparedAnswer, components: list[CaseComponent]
     ) -> np.ndarray | None:
@@ -1409,7 +1392,7 @@ class Grader:
                 results,
                 rubric.question,
                 challenged_quotes(follow_ups),
-                section_words(units, self._step_names),
+                section_words(units, self.kb.step_words()),
             ),
             follow_up_questions=follow_ups,
             recommended_reading=self.advisor.reading(
@@ -1493,7 +1476,7 @@ class Grader:
         ]
         if question is not None and question.off_topic:
             improvements = [self.advisor.answer_the_question(question), *improvements[:2]]
-        thin = self.advisor.thin_step(steps, results, sections or {})
+        thin = self.advisor.thin_step(steps, results, sections)
         return dict(
             overall_score=credited(results),
             steps=steps,
