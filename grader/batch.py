@@ -29,7 +29,7 @@ import statistics
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -912,23 +912,27 @@ def run_batch(
 # the cohort summary
 
 
-def load_reports(out: Path, ids: Collection[str] | None = None) -> dict[str, GradeReport]:
-    """The saved reports, of `ids` only when given (the rows of this input)."""
-    return {
+def load_reports(out: Path, ids: Sequence[str] | None = None) -> dict[str, GradeReport]:
+    """The saved reports, by id: of `ids` only, in their order, when given (the rows of this
+    input, in the input's order), else all of them in their file names' order."""
+    wanted = None if ids is None else frozenset(ids)
+    found = {
         p.stem: GradeReport.model_validate_json(p.read_text(encoding="utf-8"))
         for p in sorted((out / "reports").glob("*.json"))
-        if ids is None or p.stem in ids
+        if wanted is None or p.stem in wanted
     }
+    return found if ids is None else {i: found[i] for i in dict.fromkeys(ids) if i in found}
 
 
 def write_summary(
     out: Path,
     problems: list[Problem],
-    ids: Collection[str] | None = None,
+    ids: Sequence[str] | None = None,
     given: dict[str, str] | None = None,
 ) -> dict[str, GradeReport]:
     """summary.csv (one row per candidate) and summary.md (the cohort at a glance), of the rows
-    `ids` (this input's; a report left from a row no longer in it is not summarised); `given`:
+    `ids` (this input's, in its order; a report left from a row no longer in it is not
+    summarised); `given`:
     the ids as written of the rows renamed into safe file names, said in their flags."""
     reports = load_reports(out, ids)
     components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
@@ -1072,7 +1076,7 @@ def _summary_markdown(reports, components, steps, problems, flagged=None) -> str
     if not reports:
         return "\n".join(out + ["No answer was graded.", ""])
     shown = _questions(reports)
-    asked = sorted(set(shown.values()))
+    asked = list(dict.fromkeys(shown.values()))  # in the order the input first asks them
     if len(asked) == 1:
         out += [f"**Question:** {asked[0]}", ""]
     legend = ", ".join(f"{mark} {status}" for status, mark in _MARK.items())
@@ -1239,11 +1243,11 @@ def _asked(r: GradeReport) -> str:
 
 def _questions(reports: dict[str, GradeReport]) -> dict[str, str]:
     """Each report's question as the summary groups it: the same words with another final stop or
-    capitals are one question ("Design X." and "design x"), shown as the first candidate by id
-    asked it; a cohort had been split into one-candidate sections by a full stop."""
+    capitals are one question ("Design X." and "design x"), shown as the first report (in the
+    input's order) asked it; a cohort had been split into one-candidate sections by a full stop."""
     first: dict[str, str] = {}
     out = {}
-    for rid in sorted(reports):
+    for rid in reports:
         asked = _asked(reports[rid])
         key = _END_MARKS.sub("", asked).casefold()
         out[rid] = first.setdefault(key, asked)

@@ -956,7 +956,7 @@ def batch(
             f"--question was not used: every row of {display_name(source)} names its own question",
             err=True,
         )
-    ids, given = {r.id for r in rows}, {r.id: r.given for r in rows if r.given}
+    ids, given = [r.id for r in rows], {r.id: r.given for r in rows if r.given}
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder")
     with writing_to(out):  # a second batch into the same folder is refused
@@ -979,7 +979,8 @@ def batch(
             # the summary of what is graded so far (this input's rows with a report), for a look;
             # the rows still to grade are listed as such, never with a report of an earlier answer
             waiting = {p.id for p in stop.waiting}
-            write_summary(out, problems + stop.failed + stop.waiting, ids - waiting, given)
+            graded = [i for i in ids if i not in waiting]
+            write_summary(out, problems + stop.failed + stop.waiting, graded, given)
             earlier = f" ({stop.kept} more kept from an earlier run)" if stop.kept else ""
             rest = (
                 "run the same command again to grade the rest"

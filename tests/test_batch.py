@@ -254,7 +254,12 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     reports.mkdir()
     for rid, question in (("ana", "video_recommendation"), ("ben", "Design a | pipe question")):
         (reports / f"{rid}.json").write_text(grader.grade(answer, question).to_json())
-    write_summary(tmp_path, [])
+    # questions are numbered in the order the input first asks them, and its rows keep that order
+    write_summary(tmp_path, [], ["ana", "ben"])
+    assert "- Q1: Video recommendation (home feed)" in (tmp_path / "summary.md").read_text()
+    assert [r["id"] for r in csv.DictReader(open(tmp_path / "summary.csv"))] == ["ana", "ben"]
+    write_summary(tmp_path, [], ["ben", "ana"])
+    assert [r["id"] for r in csv.DictReader(open(tmp_path / "summary.csv"))] == ["ben", "ana"]
     summary = (tmp_path / "summary.md").read_text()
     header = next(line for line in summary.splitlines() if line.startswith("| candidate"))
     assert header.startswith("| candidate | question | rank | overall |")
@@ -267,14 +272,13 @@ def test_a_cohort_answering_several_questions_says_which_each_answered(tmp_path,
     # equal overalls share a rank: the order among them is only their ids'
     for rid, text in (("cal", answer), ("dan", WEAK.read_text())):
         (reports / f"{rid}.json").write_text(grader.grade(text, "video_recommendation").to_json())
-    write_summary(tmp_path, [])
+    write_summary(tmp_path, [], ["ben", "ana", "cal", "dan"])
     ranks = {
         line.split(" | ")[0][2:]: line.split(" | ")[2]
         for line in (tmp_path / "summary.md").read_text().splitlines()
         if line.startswith(("| ana |", "| cal |", "| dan |"))
     }
     assert ranks == {"ana": "1", "cal": "1", "dan": "3"}
-    write_summary(tmp_path, [], {"ana", "ben"})
     # each question's components apart: one rubric's severities, not two cohorts pooled
     sections = [line for line in summary.splitlines() if line.startswith("## Components")]
     assert sections == [

@@ -358,14 +358,17 @@ def test_a_converted_lists_items_read_as_markdown_writes_them(grader):
     assert tight_lists("Two options.\n\nWe pick one.\n") == "Two options.\n\nWe pick one.\n"
 
 
-@pytest.mark.parametrize("suffix, kind", [(".pdf", "PDF"), (".docx", "Word")])
+@pytest.mark.parametrize(
+    "suffix, kind",
+    [(".pdf", "PDF document"), (".docx", "Word document"), (".wav", "audio recording")],
+)
 def test_a_document_name_holding_plain_text_is_read_as_text_and_said(tmp_path, suffix, kind):
     # a download cut short or a renamed file: graded as the words it holds, with a note saying so
     path = tmp_path / f"answer{suffix}"
     path.write_text("We retrain weekly on a 30-day window.", encoding="utf-8")
     read = load_answer_file(path)
     assert read.text == "We retrain weekly on a 30-day window."
-    assert any(f"holds no {kind} document" in n for n in read.notes)
+    assert any(f"holds no {kind}: it was read as plain text" in n for n in read.notes)
     # a real document's name, or a text file's, carries no such note
     assert not load_answer_bytes(_docx(), "a.docx").notes
     plain = tmp_path / "answer.md"

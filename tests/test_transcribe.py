@@ -219,7 +219,11 @@ def test_text_named_as_audio_is_read_as_the_text_it_is(tmp_path):
     transcript = load_answer_file(tmp_path / "answer.wav")
     assert transcript.text.strip() == "We retrain the ranking model weekly."
     assert transcript.segments  # read as the timed transcript it is
-    assert load_answer_file(tmp_path / "notes.mp3").text.startswith("We monitor drift")
+    notes = load_answer_file(tmp_path / "notes.mp3")
+    assert notes.text.startswith("We monitor drift")
+    said = "holds no audio recording: it was read as plain text"  # and said, not silently
+    assert any(n.endswith(f"notes.mp3 {said}") for n in notes.notes)
+    assert any(n.endswith(f"answer.wav {said}") for n in transcript.notes)
     (tmp_path / "frames.mp3").write_bytes(b"\xff\xfb\x90\x64" + bytes(200))  # MP3 frames
     with pytest.raises(InputError, match="not readable audio|no audio"):
         load_answer_file(tmp_path / "frames.mp3")

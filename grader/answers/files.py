@@ -206,10 +206,11 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
         return document
     text, note = decoded(data, name)
     answer = _from_text(as_seen(text), name, suffix, candidate)
-    # a ".pdf" holding text (a download cut short, a file renamed) is read as the text it holds,
-    # said, so that a 3-word "answer" scored 0 is not taken for the document's grade
-    kind = _DOCUMENT_KINDS.get(suffix.lower())
-    mislabelled = f"{name} holds no {kind} document: it was read as plain text" if kind else None
+    # a ".pdf" or ".wav" holding text (a download cut short, a file renamed) is read as the text it
+    # holds, said, so that a 3-word "answer" scored 0 is not taken for the document's or the
+    # recording's grade
+    kind = _MEDIA_KINDS.get(suffix.lower())
+    mislabelled = f"{name} holds no {kind}: it was read as plain text" if kind else None
     notes = [n for n in (note, mislabelled) if n]
     if notes:
         answer = dataclasses.replace(answer, notes=(*notes, *answer.notes))
@@ -219,7 +220,10 @@ def _from_text_bytes(data: bytes, name: str, suffix: str, candidate: str | None)
     return answer
 
 
-_DOCUMENT_KINDS = {".pdf": "PDF", ".docx": "Word"}  # names a text file may carry by mistake
+# names a text file may carry by mistake, and what such a name promises
+_MEDIA_KINDS = {".pdf": "PDF document", ".docx": "Word document"} | {
+    f".{fmt}": "audio recording" for fmt in AUDIO_FORMATS
+}
 
 
 def _candidates_words(heard: Sequence[Heard], answer: AnswerInput) -> list[Heard]:

@@ -100,6 +100,8 @@ def naming_masks(
                 if not mask[i] and lexicon.pattern.match(plain[i], start):
                     mask[i] = True
         masks[key] = mask
+    if len(lexicons) < 2:  # no other lexicon's keyword to nest in
+        return masks
     found = {k: masks[k].copy() for k in masks}  # as searched, before nested keywords are dropped
     for key, outer in _nesting(tuple(lexicons.items())).items():
         for i in np.flatnonzero(found[key] & np.any([found[o] for o in outer], axis=0)):
@@ -113,7 +115,7 @@ def naming_masks(
     return masks
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=32)  # the knowledge base's few sets of lexicons, at most
 def _nesting(lexicons: tuple[tuple[str, TopicLexicon], ...]) -> dict[str, list[str]]:
     """Per lexicon, the others one of whose keywords (plural endings included) holds a shorter
     match of it: only a text that both name can hold a nested keyword. Each keyword is tried at
