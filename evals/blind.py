@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -327,7 +328,23 @@ def question_figures(
     scaled_terse = sum(
         any(SCALED in w for w in peer.grade(a.graded_text, t).warnings) for a, t in shortened
     )
+    # each written answer under the set's next question (in the order the set first asks them,
+    # the last under the first): an answer to another question, which should be scaled
+    asked = list(dict.fromkeys(a.question for a in answers))
+    swapped = [
+        peer.grade(a.graded_text, asked[(asked.index(a.question) + 1) % len(asked)])
+        for a in answers
+        if not a.asr and len(asked) > 1
+    ]
     return {
+        "another_question_scaled_as_off_topic": round(
+            sum(any(SCALED in w for w in g.warnings) for g in swapped) / len(swapped), 3
+        )
+        if swapped
+        else None,
+        "another_question_median_overall": statistics.median(g.overall for g in swapped)
+        if swapped
+        else None,
         "terse_scaled_as_off_topic": round(scaled_terse / len(shortened), 3) if shortened else None,
         "in_bank_matched_to_case": round(matched / len(in_bank), 3) if in_bank else None,
         "in_bank_scaled_as_off_topic": round(scaled_in / len(in_bank), 3) if in_bank else None,
@@ -578,6 +595,16 @@ def to_markdown(r: dict) -> str:
             "answers scaled as off-topic under a terse version of their question",
             "questions",
             "terse_scaled_as_off_topic",
+        ),
+        (
+            "written answers scaled as off-topic under the set's next question",
+            "questions",
+            "another_question_scaled_as_off_topic",
+        ),
+        (
+            "their median overall under that question",
+            "questions",
+            "another_question_median_overall",
         ),
         ("transcript agreement (real ASR vs script)", "transcripts", "transcript_agreement"),
         ("section ablations checked", "ablation", "ablations"),

@@ -32,6 +32,27 @@ def test_an_answer_to_another_question_is_still_off_topic(grader):
     assert _scaled(report) and report.overall_score < 20
 
 
+CHURN = (
+    "Design a system that predicts which subscribers of a streaming service are likely to cancel "
+    "next month, so the retention team can reach out."
+)
+RIVAL = "reads more like another question"
+
+
+def test_an_answer_reading_like_another_question_than_the_one_asked_is_scaled(grader):
+    """No bank case is near a churn question, so none stood against a fraud design given for it:
+    such answers had scored 91-94 unscaled. The other questions the knowledge base holds do."""
+    report = grader.grade(FRAUD, CHURN)
+    said = next(w for w in report.warnings if "scores were scaled" in w)
+    assert RIVAL in said and report.overall_score < 30
+    # the same design under a fraud question of its own is not scaled; nor, by this reading, under
+    # a question too terse to weigh its answer against others
+    assert not _scaled(
+        grader.grade(FRAUD, "Design fraud detection for card payments at an online shop.")
+    )
+    assert not any(RIVAL in w for w in grader.grade(FRAUD, "Subscriber churn").warnings)
+
+
 MAINTENANCE = (
     "Design a predictive maintenance system that warns before factory machines fail, using their "
     "sensor readings"

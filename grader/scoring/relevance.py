@@ -30,6 +30,22 @@ CASE_WORDS_LEAD = 8.0
 # question's domain words, read 1.0 on topic (`Relevance.another_system`)
 ASKED_PASSAGE = 0.5
 ASKED_WORDS = 0.3
+# An answer to a typed question is also weighed against the other questions the knowledge base
+# holds (its kinds of system's example questions, its cases' prompts, titles and aliases): one that
+# reads more like one of those than like the question asked, and says few of the question's words,
+# answers another question. A fraud-transfer design had scored 93 unscaled under "which subscribers
+# of a streaming service will cancel": no bank case is near that question, so nothing had stood
+# against it. `lead` = closeness to the question (with its `shortfall`) - closeness to the rival +
+# RIVAL_WORDS x the share of the question's words said (`asked_words`); scores are kept whole from a
+# lead of 0 and scaled to nothing at -RIVAL_SPAN. Chosen on the development sets' answers graded
+# under every other question of their set (an unscaled swap in 7.6 of 100 pairs, from 13.2; no
+# answer to its own question scaled, the nearest 0.08 of a lead above 0).
+RIVAL_WORDS = 0.3
+RIVAL_SPAN = 0.15
+RIVAL_LIKE_ASKED = 0.6  # a question this close to the one asked asks it: no rival
+# a question of fewer content words ("LinkedIn feed", "RAG support bot") reads too little like
+# any answer, its own included, to be weighed against others: its answers are not judged so
+RIVAL_MIN_TERMS = 6
 # a scale factor is applied as it is shown ("scaled by 0.49"): at three digits, 0.996 scaled an
 # answer with a warning that read "scaled by 1.00" ("cut to 100%" in the app)
 FACTOR_DIGITS = 2
@@ -203,7 +219,9 @@ class Relevance:
                     "checked for being on topic"
                 )
                 return 1.0
-            return self._against_question(rubric, centroid, sims, warnings, product, product_only)
+            return self._against_question(
+                rubric, centroid, sims, warnings, counted, product, product_only
+            )
         # an answer in the asked product's own words is judged against its prompt as a typed
         # question's answer is against the question: a prompt reads less like any answer than
         # answers read like each other (`question_offset`)
@@ -238,24 +256,24 @@ class Relevance:
         centroid: np.ndarray,
         sims: dict[str, float],
         warnings: list[str],
+        counted: Collection[str] = (),
         product: bool = False,
         product_only: bool = False,
     ) -> float:
-        """A free-text answer is off-topic only when it is closer to a bank case far from the
-        question than both to the question itself and to the cases near it. A question graded with
-        the framework's rubric has no case near it (those that informed it are all far), so it is
-        judged against the question alone: a fraud design does not answer a maintenance question
-        because fraud detection was the least far case. A terse question's similarity is read with
-        its `shortfall` added."""
+        """A free-text answer is off-topic when it is closer to a bank case far from the question
+        than both to the question itself and to the cases near it, or when it reads as the answer
+        to another question (`_rival_factor`). A question graded with the framework's rubric has
+        no case near it (those that informed it are all far), so it is judged against the question
+        alone: a fraud design does not answer a maintenance question because fraud detection was
+        the least far case. A terse question's similarity is read with its `shortfall` added."""
         near = (set(rubric.question.informed_by) | {rubric.case.id}) if rubric.case else set()
         other, other_sim = max(
             ((c, v) for c, v in sims.items() if c not in near), key=lambda x: (x[1], x[0])
         )
-        to_question = (
-            float(cosines(rubric.question_vector, centroid))
-            + self.cal.question_offset
-            + self.shortfall(rubric.question_vector)
+        closeness = float(cosines(rubric.question_vector, centroid)) + self.shortfall(
+            rubric.question_vector
         )
+        to_question = closeness + self.cal.question_offset
         to_near = max((sims[c] for c in near), default=0.0)
         if product_only and not self._other_case(other_sim, max(to_question, to_near), product):
             return 1.0
@@ -267,18 +285,71 @@ class Relevance:
             ),
             FACTOR_DIGITS,
         )
+        why = (
+            f"similarity {max(to_question, to_near):.2f}"
+            if product
+            else self._generic(other_sim)
+            or f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
+        )
+        if not product_only:
+            rival = self._rival_factor(rubric, centroid, near, closeness, counted)
+            if rival is not None and rival[0] < factor:
+                factor, why = rival
         if factor < 1.0:
-            why = (
-                f"similarity {max(to_question, to_near):.2f}"
-                if product
-                else self._generic(other_sim)
-                or f"it is closer to '{self.kb.cases[other].title}', {other_sim:.2f}"
-            )
             warnings.append(
                 f"the answer does not read as an answer to the question asked ({why}); scores "
                 f"were scaled by {factor:.2f}"
             )
         return factor
+
+    def _rival_factor(
+        self,
+        rubric: Rubric,
+        centroid: np.ndarray,
+        near: Collection[str],
+        closeness: float,
+        counted: Collection[str],
+    ) -> tuple[float, str] | None:
+        """How much an answer is about the typed question rather than another question the
+        knowledge base holds (see RIVAL_WORDS), and why; None for a question of under
+        RIVAL_MIN_TERMS words or with no rival. Rivals are the kinds of system's example questions
+        and the bank cases' prompts, titles and aliases, except those of the cases near the
+        question (`near`) and those within RIVAL_LIKE_ASKED of it. `closeness`: the answer's
+        similarity to the question, its `shortfall` added."""
+        question = rubric.question.asked or rubric.question.title
+        if len(terms(question)) < RIVAL_MIN_TERMS:
+            return None
+        rivals = self._rivals(near)
+        if not rivals:
+            return None
+        vectors = np.vstack([v for v, _ in rivals])
+        unlike = cosines(vectors, rubric.question_vector[None, :])[:, 0] < RIVAL_LIKE_ASKED
+        if not unlike.any():
+            return None
+        sims = np.where(unlike, cosines(vectors, centroid[None, :])[:, 0], -np.inf)
+        best = int(np.argmax(sims))
+        words = self.asked_words(question, counted)
+        lead = closeness - float(sims[best]) + RIVAL_WORDS * words
+        factor = round(float(np.clip(1.0 + lead / RIVAL_SPAN, 0.0, 1.0)), FACTOR_DIGITS)
+        why = (
+            f"it reads more like another question, '{rivals[best][1]}' ({sims[best]:.2f}), than "
+            f"like the one asked ({closeness:.2f}), and says {words:.0%} of its words, rarer ones "
+            "weighing more"
+        )
+        return factor, why
+
+    def _rivals(self, near: Collection[str]) -> list[tuple[np.ndarray, str]]:
+        """The questions an answer may be answering instead of the one asked, with their text: the
+        kinds of system's example questions, and the bank cases' prompts, titles and aliases
+        (named by the case's title), but for the cases in `near`."""
+        out = []
+        for kind, vectors in self.index.system_vectors().items():
+            if kind in self.kb.system_kinds:  # rows in the order of the kind's questions
+                out += list(zip(vectors, self.kb.system_kinds[kind].questions))
+        for case, vectors in self.index.case_vectors().items():
+            if case not in near and case in self.kb.cases:
+                out += [(v, self.kb.cases[case].title) for v in vectors]
+        return out
 
     def _other_case(self, other_sim: float, asked: float, product: bool) -> bool:
         """Whether an answer reads as another bank case's (closer to it, `other_sim`, than to what
