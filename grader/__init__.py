@@ -2,7 +2,7 @@
 
 import os
 
-__version__ = "0.2.27"
+__version__ = "0.2.28"
 
 # numpy's BLAS on one thread, unless the user set it: the grader's products are small (a few
 # hundred units by a few hundred cues), so a second BLAS thread only spins, taking the core the

@@ -752,9 +752,33 @@ def test_the_quantity_prefilter_never_hides_a_quantity():
         "\u0663 days of data", "10k QPS", "retrain regularly", "a daily job", "no figures here",
         "the ranker, nightly", "80/20 split", "ship it", "RETRAIN EVERY MONTH", "once a week",
         "each of the models", "every model", "reach every teacher each week",
+        "A FEW THOUSAND changes a week", "fifty milliseconds", "Twenty-four hours of logs",
+        "ten percent of negatives", "millions of happy users", "one of the two models",
     ]  # fmt: skip
     assert [states_quantity(t) for t in texts] == [bool(QUANTITY.search(t)) for t in texts]
-    assert sum(map(states_quantity, texts)) == 13
+    assert sum(map(states_quantity, texts)) == 17
+
+
+def test_a_figure_said_in_words_is_a_figure():
+    """Spoken answers and transcripts say their estimates in words: "a few thousand changes a week"
+    sizes the load as "3,000 changes a week" does. A vague magnitude ("millions of users") and a
+    number that counts no unit ("one of the two models") state none."""
+    from grader.scoring.judge import QUANTITY
+
+    said = {
+        "We get a few thousand changes a week.": ["a few thousand"],
+        "The feed has a couple hundred milliseconds, scoring fifty milliseconds.": [
+            "a couple hundred",
+            "fifty milliseconds",
+        ],
+        "Keep twenty-four hours of clicks and ten percent of negatives.": [
+            "twenty-four hours",
+            "ten percent",
+        ],
+        "Loved by millions of users, one of the two models wins.": [],
+    }
+    for text, figures in said.items():
+        assert QUANTITY.findall(text) == figures
 
 
 def test_a_run_on_sentence_is_quoted_by_its_closest_window():

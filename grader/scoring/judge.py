@@ -223,19 +223,34 @@ ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or tw
 # names does not; a list's marker ("1.", "2)") is none.
 # Possessive, and a number is read from its start only: linear on a run of 100,000 digits (a
 # backtracking form took 36 s on 20,000).
+_MAGNITUDE = r"(?:hundred|thousand|million|billion|trillion|dozen)"
+_CARDINAL = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+)
 QUANTITY = re.compile(
     r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
     r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
     r"[a-z]{2,})|(?<![\w.,-])\d*\.\d|\b(?:hourly|daily|nightly|weekly|biweekly|fortnightly|monthly"
     r"|quarterly|yearly|annually)\b|\b(?:every|each|once\s+(?:a|an|per|every)|twice\s+(?:a|an|per))"
     r"\s+(?:other\s+)?(?:minute|hour|day|night|week|weekend|month|quarter|year|morning|evening"
-    r"|season)\b",
+    r"|season)\b"
+    # a figure in words, as said aloud: a count of an order of magnitude ("a few thousand changes a
+    # week", "two hundred million members"; "millions of users" is no estimate), or a number of a
+    # unit of time or a share ("fifty milliseconds", "twenty-four hours", "ten percent")
+    rf"|\b(?:a\s+(?:few\s+|couple(?:\s+of)?\s+)?|several\s+|{_CARDINAL}\s+){_MAGNITUDE}"
+    rf"(?:\s+{_MAGNITUDE})*+\b"
+    rf"|\b{_CARDINAL}(?:[\s-]{_CARDINAL})?\s+(?:milli)?(?:seconds?|minutes?|hours?|days?|weeks?"
+    r"|months?|quarters?|years?|percent)\b",
     re.IGNORECASE,
 )
-# every `QUANTITY` holds a digit or is a cadence, and a cadence ends in "ly" or opens on the word
-# "every", "each", "once" or "twice" ("reach" and "everyone" are not searched): a text with none
-# cannot state one, and is not searched (half the units of a 1,500-word answer)
-_MAY_QUANTIFY = re.compile(r"\d|ly|\b(?:every|each|once|twice)\b", re.IGNORECASE)
+# every `QUANTITY` holds a digit, is a cadence or a figure in words, and a cadence ends in "ly" or
+# opens on the word "every", "each", "once" or "twice" ("reach" and "everyone" are not searched):
+# a text with none cannot state one, and is not searched (half the units of a 1,500-word answer)
+_MAY_QUANTIFY = re.compile(
+    rf"\d|ly|\b(?:every|each|once|twice)\b|hundred|thousand|illion|dozen|\b{_CARDINAL}\b",
+    re.IGNORECASE,
+)
 _PIECE = re.compile(r"[|:;,\n]|[.!?](?:\s|$)")  # cells, a label and its value, items, sentences
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
