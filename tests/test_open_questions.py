@@ -36,7 +36,7 @@ CHURN = (
     "Design a system that predicts which subscribers of a streaming service are likely to cancel "
     "next month, so the retention team can reach out."
 )
-RIVAL = "reads more like another question"
+RIVAL = "reads more like an answer to another question"
 
 
 def test_an_answer_reading_like_another_question_than_the_one_asked_is_scaled(grader):

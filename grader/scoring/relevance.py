@@ -331,10 +331,13 @@ class Relevance:
         words = self.asked_words(question, counted)
         lead = closeness - float(sims[best]) + RIVAL_WORDS * words
         factor = round(float(np.clip(1.0 + lead / RIVAL_SPAN, 0.0, 1.0)), FACTOR_DIGITS)
+        # in an interviewer's words first, the figures after: the rival may be one of the notes'
+        # example questions, which no list shows, so it is given as an example of its kind
         why = (
-            f"it reads more like another question, '{rivals[best][1]}' ({sims[best]:.2f}), than "
-            f"like the one asked ({closeness:.2f}), and says {words:.0%} of its words, rarer ones "
-            "weighing more"
+            f"it reads more like an answer to another question, such as '{rivals[best][1]}', and "
+            f"uses few of the asked question's own words: similarity {closeness:.2f} to the "
+            f"question asked, {sims[best]:.2f} to that one; {words:.0%} of the question's words, "
+            "rarer ones weighing more"
         )
         return factor, why
 
