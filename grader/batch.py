@@ -932,8 +932,8 @@ def write_summary(
 ) -> dict[str, GradeReport]:
     """summary.csv (one row per candidate) and summary.md (the cohort at a glance), of the rows
     `ids` (this input's, in its order; a report left from a row no longer in it is not
-    summarised); `given`:
-    the ids as written of the rows renamed into safe file names, said in their flags."""
+    summarised); `given`: the ids as written of the rows renamed into safe file names, said in
+    their flags."""
     reports = load_reports(out, ids)
     components = list(dict.fromkeys(c.id for r in reports.values() for c in r.components))
     steps = list(dict.fromkeys(s.id for r in reports.values() for s in r.steps))

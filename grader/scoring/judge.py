@@ -216,18 +216,19 @@ def rubric_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
 QUOTE_WORDS = 3 * WINDOW_WORDS  # a longer sentence is quoted by its closest word window
 ENUMERATION_ITEMS = 12  # a list this long ("a, b, c, ..." or one item a line) is an enumeration,
 ENUMERATION_BARE = 0.8  # when this share of its items are bare terms (one or two words)
-# A figure that says how much: a number with what it counts ("50 ms", "30 days", "1%", "10k QPS",
-# "p99", "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2")
-# or a cadence, in one word or in several ("retrain quarterly", "every month", "once a week": how
-# often, as "regularly" does not say). A unit that states one says how much, which a list of topic
-# names does not; a list's marker ("1.", "2)") is none.
-# Possessive, and a number is read from its start only: linear on a run of 100,000 digits (a
-# backtracking form took 36 s on 20,000).
 _MAGNITUDE = r"(?:hundred|thousand|million|billion|trillion|dozen)"
 _CARDINAL = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 )
+# A figure that says how much: a number with what it counts ("50 ms", "30 days", "1%", "10k QPS",
+# "p99", "~200 tickets"), a ratio or range ("80/20", "days 1-21", "9:1"), a decimal ("PSI > 0.2"),
+# a cadence, in one word or in several ("retrain quarterly", "every month", "once a week": how
+# often, as "regularly" does not say), or a figure in words ("a few thousand", "fifty
+# milliseconds"). A unit that states one says how much, which a list of topic names does not; a
+# list's marker ("1.", "2)") is none.
+# Possessive, and a number is read from its start only: linear on a run of 100,000 digits (a
+# backtracking form took 36 s on 20,000).
 QUANTITY = re.compile(
     r"\bp\d{2,3}\b|(?<![\w.,-])\d++(?:[.,]\d++)*+(?:\s?(?:%|x\b|k\b|m\b|ms\b|qps\b|rps\b|tps\b|gb\b"
     r"|tb\b)|\s?[/:\u2013-]\s?\d|\s(?!(?:and|or|of|to|the|a|an|in|on|at|for|by|is|are|was|be)\b)"
